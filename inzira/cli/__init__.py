@@ -1,0 +1,1 @@
+"""The ``inzira`` command line: thin adapters over the services (Typer + Rich)."""

@@ -1,0 +1,30 @@
+import pytest
+
+from inzira.money import MoneyError, format_minor, parse_amount, currency
+
+
+def test_parse_and_format_round_trip():
+    assert parse_amount("200 EUR").minor == 20000
+    assert parse_amount("EUR 200.00").minor == 20000
+    assert parse_amount("15,000 RWF").minor == 15000
+    assert parse_amount("0.5 usd").minor == 50
+    assert format_minor(15000, "RWF") == "15,000 RWF"
+    assert format_minor(20000, "EUR") == "200.00 EUR"
+    assert format_minor(5, "USD") == "0.05 USD"
+    assert format_minor(1234567, "KWD") == "1,234.567 KWD"
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["", "EUR", "200", "-5 EUR", "1.001 EUR", "1.5 RWF", "12 XYZ", "EUR 5 USD", "1e3 EUR", "abc EUR", "1.2.3 EUR"],
+)
+def test_parse_rejects(text):
+    with pytest.raises(MoneyError):
+        parse_amount(text)
+
+
+def test_currency_table():
+    assert currency("rwf").numeric == "646" and currency("RWF").exponent == 0
+    assert currency("EUR").numeric == "978" and currency("EUR").exponent == 2
+    for code in ["RWF", "EUR", "USD", "CNY", "GBP", "AED", "KES", "UGX", "TZS", "ZAR"]:
+        assert currency(code).code == code
