@@ -1,0 +1,53 @@
+"""Creating a demo data folder: a key per member and for the orderer, API keys, and the genesis."""
+
+from __future__ import annotations
+
+import json
+import os
+import secrets
+from pathlib import Path
+
+from inzira.crypto import KeyPair
+from inzira.demo.members import DEMO_MEMBERS, ORDERER_ID, demo_genesis
+from inzira.ledger import genesis as genesis_mod
+from inzira.node.keystore import load_key, save_key
+from inzira.node.node import GENESIS_FILE
+
+KEYS_DIR = "keys"
+API_KEYS_FILE = "api-keys.json"
+
+
+def key_path(data_dir: Path, name: str) -> Path:
+    return data_dir / KEYS_DIR / f"{name}.key"
+
+
+def create_demo_network(data_dir: Path, created_at_ms: int) -> None:
+    """Write keys, API keys and genesis.json into ``data_dir`` (which must not hold a network yet)."""
+    if (data_dir / GENESIS_FILE).exists():
+        raise FileExistsError(f"{data_dir} already holds a network")
+    data_dir.mkdir(parents=True, exist_ok=True)
+    keys = {m.id: KeyPair.generate() for m in DEMO_MEMBERS}
+    orderer_key = KeyPair.generate()
+    for member_id, key in keys.items():
+        save_key(key_path(data_dir, member_id), member_id, key)
+    save_key(key_path(data_dir, ORDERER_ID), ORDERER_ID, orderer_key)
+    api_keys = {m.id: secrets.token_urlsafe(24) for m in DEMO_MEMBERS}
+    fd = os.open(data_dir / API_KEYS_FILE, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w") as f:
+        json.dump(api_keys, f, indent=2)
+    genesis = demo_genesis(keys, orderer_key, created_at_ms)
+    # genesis.json is public: every member and auditor holds the same copy.
+    (data_dir / GENESIS_FILE).write_bytes(genesis_mod.dumps(genesis))
+
+
+def load_member_keys(data_dir: Path) -> dict[str, KeyPair]:
+    return {m.id: load_key(key_path(data_dir, m.id)) for m in DEMO_MEMBERS if key_path(data_dir, m.id).exists()}
+
+
+def load_orderer_key(data_dir: Path) -> KeyPair:
+    return load_key(key_path(data_dir, ORDERER_ID))
+
+
+def load_api_keys(data_dir: Path) -> dict[str, str]:
+    path = data_dir / API_KEYS_FILE
+    return json.loads(path.read_text()) if path.exists() else {}

@@ -1,0 +1,39 @@
+"""What an operation handler is given (the transaction's context) and what it returns (its result)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import msgspec
+
+from inzira.ledger.codes import Code
+
+AT_NONE = -1
+
+
+class TxResult(msgspec.Struct, frozen=True, array_like=True, gc=False):
+    """The verdict on one transaction: a code, and which leg or element broke the rule (-1: none)."""
+
+    code: int
+    at: int = AT_NONE
+
+    @property
+    def ok(self) -> bool:
+        return self.code == Code.OK
+
+
+OK = TxResult(int(Code.OK))
+
+
+def fail(code: Code, at: int = AT_NONE) -> TxResult:
+    return TxResult(int(code), at)
+
+
+@dataclass(frozen=True, slots=True)
+class Ctx:
+    tx_id: bytes
+    submitter: str  # the member of the first signature
+    signers: frozenset[str]  # every member that signed
+    timestamp_ms: int  # the block's time: the only clock the ledger knows
+    quotes: tuple  # decoded firm quotes carried by the transaction
+    op: object

@@ -1,0 +1,250 @@
+"""The world state: records by key, the changes of the block being applied, and the state commitment.
+
+Every change goes through ``put_*`` so the block's write set is exact. At the end of a block the write set,
+sorted by key, is hashed into a chain: state_hash(n) = H(state_hash(n-1), n, H(write set n)) — the same
+commitment on every peer that applied the same blocks, and the same rows a node persists.
+"""
+
+from __future__ import annotations
+
+import heapq
+from typing import Any, Iterable
+
+import msgspec
+
+from inzira.crypto import Hasher
+from inzira.ledger.encoding import encode
+from inzira.ledger.genesis import Genesis
+from inzira.ledger.ids import issuance_account
+from inzira.ledger.records import ISSUANCE, PENDING, Account, Member, PendingTransfer, Policy, RefEntry
+
+state_hash_fn = Hasher("inzira/state")
+write_set_hash = Hasher("inzira/writeset")
+full_state_hash = Hasher("inzira/fullstate")
+
+# Key prefixes of the persisted rows.
+K_ACCOUNT, K_PENDING, K_MEMBER, K_REF, K_QUOTE, K_PARTY, K_META = b"A", b"P", b"M", b"R", b"Q", b"D", b"G"
+META_POLICY, META_ISSUERS = b"Gpolicy", b"Gissuers"
+
+_decoders = {
+    K_ACCOUNT: msgspec.msgpack.Decoder(Account).decode,
+    K_PENDING: msgspec.msgpack.Decoder(PendingTransfer).decode,
+    K_MEMBER: msgspec.msgpack.Decoder(Member).decode,
+    K_REF: msgspec.msgpack.Decoder(RefEntry).decode,
+    K_QUOTE: msgspec.msgpack.Decoder(int).decode,
+    K_PARTY: msgspec.msgpack.Decoder(str).decode,
+}
+
+WriteSet = list[tuple[bytes, bytes | None]]
+
+
+class InvariantError(RuntimeError):
+    """A broken invariant is a bug, never an expected outcome: the node stops."""
+
+
+class State:
+    def __init__(self, chain_id: bytes) -> None:
+        self.chain_id = chain_id
+        self.policy = Policy()
+        self.issuers: dict[str, str] = {}  # currency -> issuer member
+        self.members: dict[str, Member] = {}
+        self.key_owner: dict[bytes, str] = {}
+        self.accounts: dict[str, Account] = {}
+        self.pendings: dict[bytes, PendingTransfer] = {}
+        self.refs: dict[bytes, RefEntry] = {}
+        self.quotes_used: dict[bytes, int] = {}
+        self.parties: dict[bytes, str] = {}
+        self.height = 0
+        self.state_hash = state_hash_fn(chain_id)
+        self.timestamp_ms = 0
+        self.dirty: dict[bytes, Any] = {}
+        # Deadlines, smallest first. Entries may be stale; they are checked when popped.
+        self.pending_deadlines: list[tuple[int, bytes]] = []
+        self.ref_deadlines: list[tuple[int, bytes]] = []
+        self.quote_deadlines: list[tuple[int, bytes]] = []
+
+    # --- construction ---
+
+    @classmethod
+    def from_genesis(cls, genesis: Genesis) -> "State":
+        state = cls(genesis.chain_id)
+        state.set_meta(genesis.policy_record(), genesis.issuers())
+        for member in genesis.members_records():
+            state.put_member(member)
+        for code, issuer in genesis.issuers().items():
+            account_id = issuance_account(issuer, code)
+            state.put_account(Account(account_id, code, flags=ISSUANCE))
+        state.seal(0, genesis.created_at_ms)
+        return state
+
+    @classmethod
+    def from_rows(cls, chain_id: bytes, rows: Iterable[tuple[bytes, bytes]], height: int, state_hash: bytes,
+                  timestamp_ms: int) -> "State":
+        """Rebuild from persisted rows (what ``seal`` wrote), without replaying blocks."""
+        state = cls(chain_id)
+        for key, value in rows:
+            state.load_row(key, value)
+        state.height, state.state_hash, state.timestamp_ms = height, state_hash, timestamp_ms
+        state.dirty.clear()
+        return state
+
+    def load_row(self, key: bytes, value: bytes) -> None:
+        prefix = key[:1]
+        if key == META_POLICY:
+            self.policy = msgspec.msgpack.decode(value, type=Policy)
+            return
+        if key == META_ISSUERS:
+            self.issuers = dict(msgspec.msgpack.decode(value, type=list[tuple[str, str]]))
+            return
+        record = _decoders[prefix](value)
+        name = key[1:]
+        if prefix == K_ACCOUNT:
+            self.accounts[name.decode()] = record
+        elif prefix == K_PENDING:
+            self.pendings[name] = record
+            if record.status == PENDING:
+                heapq.heappush(self.pending_deadlines, (record.expires_at_ms, name))
+        elif prefix == K_MEMBER:
+            self._index_member(record)
+        elif prefix == K_REF:
+            self.refs[name] = record
+            heapq.heappush(self.ref_deadlines, (record.expires_at_ms, name))
+        elif prefix == K_QUOTE:
+            self.quotes_used[name] = record
+            heapq.heappush(self.quote_deadlines, (record, name))
+        elif prefix == K_PARTY:
+            self.parties[name] = record
+
+    # --- writes: every change is recorded in the block's write set ---
+
+    def set_meta(self, policy: Policy, issuers: dict[str, str]) -> None:
+        self.policy, self.issuers = policy, dict(issuers)
+        self.dirty[META_POLICY] = policy
+        self.dirty[META_ISSUERS] = sorted(issuers.items())
+
+    def put_account(self, account: Account) -> None:
+        self.accounts[account.id] = account
+        self.dirty[K_ACCOUNT + account.id.encode()] = account
+
+    def put_pending(self, pending: PendingTransfer) -> None:
+        if pending.id not in self.pendings:
+            heapq.heappush(self.pending_deadlines, (pending.expires_at_ms, pending.id))
+        self.pendings[pending.id] = pending
+        self.dirty[K_PENDING + pending.id] = pending
+
+    def _index_member(self, member: Member) -> None:
+        old = self.members.get(member.id)
+        if old is not None:
+            for key in old.keys:
+                self.key_owner.pop(key, None)
+        self.members[member.id] = member
+        for key in member.keys:
+            self.key_owner[key] = member.id
+
+    def put_member(self, member: Member) -> None:
+        self._index_member(member)
+        self.dirty[K_MEMBER + member.id.encode()] = member
+
+    def remove_member(self, member_id: str) -> None:
+        old = self.members.pop(member_id)
+        for key in old.keys:
+            self.key_owner.pop(key, None)
+        self.dirty[K_MEMBER + member_id.encode()] = None
+
+    def put_ref(self, key: bytes, entry: RefEntry) -> None:
+        self.refs[key] = entry
+        heapq.heappush(self.ref_deadlines, (entry.expires_at_ms, key))
+        self.dirty[K_REF + key] = entry
+
+    def put_quote_used(self, key: bytes, expires_at_ms: int) -> None:
+        self.quotes_used[key] = expires_at_ms
+        heapq.heappush(self.quote_deadlines, (expires_at_ms, key))
+        self.dirty[K_QUOTE + key] = expires_at_ms
+
+    def put_party(self, party: bytes, fsp: str | None) -> None:
+        if fsp is None:
+            self.parties.pop(party, None)
+        else:
+            self.parties[party] = fsp
+        self.dirty[K_PARTY + party] = fsp
+
+    # --- pruning of what can no longer matter once its deadline has passed ---
+
+    def prune(self, timestamp_ms: int) -> None:
+        refs, deadlines = self.refs, self.ref_deadlines
+        while deadlines and deadlines[0][0] <= timestamp_ms:
+            expires_at_ms, key = heapq.heappop(deadlines)
+            entry = refs.get(key)
+            if entry is not None and entry.expires_at_ms == expires_at_ms:
+                del refs[key]
+                self.dirty[K_REF + key] = None
+        quotes, deadlines = self.quotes_used, self.quote_deadlines
+        while deadlines and deadlines[0][0] <= timestamp_ms:
+            expires_at_ms, key = heapq.heappop(deadlines)
+            if quotes.get(key) == expires_at_ms:
+                del quotes[key]
+                self.dirty[K_QUOTE + key] = None
+
+    # --- the commitment ---
+
+    def write_set(self) -> WriteSet:
+        items: WriteSet = []
+        for key in sorted(self.dirty):
+            value = self.dirty[key]
+            items.append((key, None if value is None else encode(value)))
+        return items
+
+    def seal(self, height: int, timestamp_ms: int) -> WriteSet:
+        """Close the block being applied: chain its write set into the state hash and return it."""
+        items = self.write_set()
+        digest = write_set_hash(encode(items))
+        self.state_hash = state_hash_fn(self.state_hash + height.to_bytes(8, "big") + digest)
+        self.height, self.timestamp_ms = height, timestamp_ms
+        self.dirty.clear()
+        return items
+
+    def rows(self) -> list[tuple[bytes, bytes]]:
+        """Every record as persisted rows, sorted by key."""
+        rows: list[tuple[bytes, bytes]] = [
+            (META_POLICY, encode(self.policy)),
+            (META_ISSUERS, encode(sorted(self.issuers.items()))),
+        ]
+        rows += [(K_ACCOUNT + k.encode(), encode(v)) for k, v in self.accounts.items()]
+        rows += [(K_PENDING + k, encode(v)) for k, v in self.pendings.items()]
+        rows += [(K_MEMBER + k.encode(), encode(v)) for k, v in self.members.items()]
+        rows += [(K_REF + k, encode(v)) for k, v in self.refs.items()]
+        rows += [(K_QUOTE + k, encode(v)) for k, v in self.quotes_used.items()]
+        rows += [(K_PARTY + k, encode(v)) for k, v in self.parties.items()]
+        rows.sort()
+        return rows
+
+    def digest(self) -> bytes:
+        """A hash of the whole state (not only of its history): equal states give equal digests."""
+        return full_state_hash(encode(self.rows()))
+
+    def check_invariants(self) -> None:
+        """Money is conserved per currency and no account is beyond its limit; raise if not."""
+        posted: dict[str, int] = {}
+        pending_debits: dict[str, int] = {}
+        pending_credits: dict[str, int] = {}
+        for a in self.accounts.values():
+            posted[a.currency] = posted.get(a.currency, 0) + a.credits_posted - a.debits_posted
+            pending_debits[a.currency] = pending_debits.get(a.currency, 0) + a.debits_pending
+            pending_credits[a.currency] = pending_credits.get(a.currency, 0) + a.credits_pending
+            if min(a.debits_posted, a.credits_posted, a.debits_pending, a.credits_pending) < 0:
+                raise InvariantError(f"account {a.id}: negative balance field")
+            if not a.issuance and a.debits_posted + a.debits_pending > a.credits_posted + a.debit_cap_minor:
+                raise InvariantError(f"account {a.id}: beyond its limit")
+        for currency, total in posted.items():
+            if total != 0:
+                raise InvariantError(f"{currency}: posted balances sum to {total}, not 0")
+            if pending_debits[currency] != pending_credits[currency]:
+                raise InvariantError(f"{currency}: pending debits and credits differ")
+        reserved: dict[str, int] = {}
+        for p in self.pendings.values():
+            if p.status == PENDING:
+                for leg in p.legs:
+                    reserved[leg.debit] = reserved.get(leg.debit, 0) + leg.amount_minor
+        for account_id, total in reserved.items():
+            if self.accounts[account_id].debits_pending != total:
+                raise InvariantError(f"account {account_id}: debits_pending differs from open pending transfers")

@@ -1,0 +1,1 @@
+"""A member's peer: storage, the commit pipeline, the event feed and the data folder."""

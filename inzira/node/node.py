@@ -1,0 +1,216 @@
+"""A member's peer: its state, its store and its feed, and the two ways a block arrives.
+
+``commit_local`` is the orderer's path (build, sign, store a block from verified transactions);
+``apply_remote`` is every other peer's path (verify a block from the ordering service, replay, store).
+Either way a block is durable before anyone hears of it.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import OrderedDict
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Sequence
+
+import msgspec
+
+from inzira.crypto import KeyPair, Verifier
+from inzira.ledger import genesis as genesis_mod
+from inzira.ledger import merkle
+from inzira.ledger.apply import Prepared
+from inzira.ledger.block import Block, BlockHeader, BuiltBlock, build_block, decode_block, decode_header, leaf_hashes
+from inzira.ledger.chain import Replayer
+from inzira.ledger.context import TxResult
+from inzira.ledger.genesis import Genesis
+from inzira.ledger.receipt import make_receipt
+from inzira.ledger.records import Account
+from inzira.ledger.state import K_ACCOUNT, State
+from inzira.node.feed import BlockEvent, Feed, TxEvent
+from inzira.node.store import Store, TxLocation
+
+GENESIS_FILE = "genesis.json"
+DB_FILE = "node.db"
+BLOCK_CACHE_MAX = 64
+
+
+class NodeError(RuntimeError):
+    """The node cannot go on (a broken invariant, a storage failure): it stops taking traffic."""
+
+
+@dataclass(frozen=True, slots=True)
+class StoredTx:
+    tx_id: bytes
+    raw: bytes
+    result: TxResult
+    height: int
+    index: int
+    timestamp_ms: int
+
+
+def load_genesis(data_dir: Path) -> Genesis:
+    path = data_dir / GENESIS_FILE
+    if not path.exists():
+        raise FileNotFoundError(f"no {GENESIS_FILE} in {data_dir}: create a network first (inzira demo)")
+    return genesis_mod.loads(path.read_bytes())
+
+
+class Node:
+    def __init__(self, data_dir: Path, verifier: Verifier | None = None) -> None:
+        self.data_dir = data_dir
+        self.genesis = load_genesis(data_dir)
+        self.chain_id = self.genesis.chain_id
+        self.verifier = verifier or Verifier()
+        self.store = Store(data_dir / DB_FILE)
+        self.feed = Feed()
+        self.failed: str | None = None
+        self._blocks: OrderedDict[int, tuple[Block, list[bytes]]] = OrderedDict()
+        self._blocks_lock = threading.Lock()
+        self._open_state()
+
+    def _open_state(self) -> None:
+        stored_chain = self.store.get_meta("chain_id")
+        if stored_chain is None:
+            state = State.from_genesis(self.genesis)
+            self.store.initialize(self.chain_id, genesis_mod.dumps(self.genesis), state.rows(), state.state_hash)
+            self.state, self.block_hash = state, self.chain_id
+            return
+        if stored_chain != self.chain_id:
+            raise NodeError(f"{self.data_dir / DB_FILE} belongs to another network than {GENESIS_FILE}")
+        tip = self.store.tip()
+        state_hash = self.store.get_meta("state_hash") or b""
+        if tip is None:
+            self.state = State.from_rows(self.chain_id, self.store.state_rows(), 0, state_hash,
+                                         self.genesis.created_at_ms)
+            self.block_hash = self.chain_id
+            return
+        header = self.header(tip.height)
+        if header.state_hash != state_hash:
+            raise NodeError(f"stored state does not match block {tip.height}: run inzira chain verify")
+        self.state = State.from_rows(self.chain_id, self.store.state_rows(), tip.height, state_hash, tip.timestamp_ms)
+        self.block_hash = tip.block_hash
+
+    @property
+    def height(self) -> int:
+        return self.state.height
+
+    # --- the two ways a block arrives ---
+
+    def commit_local(self, items: Sequence[Prepared], timestamp_ms: int, orderer: str, orderer_key: KeyPair,
+                     source_first: int = 0, source_last: int = 0) -> BuiltBlock:
+        """Build, sign and store the next block from transactions whose signatures were checked."""
+        self._check_alive()
+        try:
+            built = build_block(self.state, self.block_hash, max(timestamp_ms, self.state.timestamp_ms), items,
+                                orderer, orderer_key, source_first, source_last)
+            self._store(built.header, built.hash, built.encoded, items, built.results, built.write_set)
+        except Exception as exc:
+            self.failed = f"block {self.state.height}: {exc}"
+            raise NodeError(self.failed) from exc
+        self._publish(built.header, built.hash, items, built.results, built.expired)
+        return built
+
+    def apply_remote(self, data: bytes) -> BlockHeader:
+        """Verify and replay a block from the ordering service, then store it. Raises ChainError if bad."""
+        self._check_alive()
+        replayer = Replayer(self.genesis, self.verifier.verify_many, self.state, self.block_hash)
+        block, header = replayer.apply_encoded(self.state.height + 1, data)
+        # Replay mutated the state: from here a storage failure leaves the node unusable, as it should.
+        items = replayer.last_items
+        try:
+            self._store(header, replayer.prev_hash, data, items, list(block.results), replayer.last_write_set)
+        except Exception as exc:
+            self.failed = f"block {header.height}: {exc}"
+            raise NodeError(self.failed) from exc
+        self._publish(header, replayer.prev_hash, items, list(block.results), replayer.last_expired)
+        return header
+
+    def _store(self, header: BlockHeader, block_hash: bytes, encoded: bytes, items: Sequence[Prepared],
+               results: Sequence[TxResult], write_set: list) -> None:
+        tx_rows = [(p.tx_id, header.height, i, r.code) for i, (p, r) in enumerate(zip(items, results)) if p.tx_id]
+        self.store.commit_block(header.height, block_hash, header.timestamp_ms, header.tx_count, encoded, tx_rows,
+                                write_set, header.state_hash)
+        self.block_hash = block_hash
+
+    def _publish(self, header: BlockHeader, block_hash: bytes, items: Sequence[Prepared],
+                 results: Sequence[TxResult], expired: Sequence[bytes]) -> None:
+        owners = self.state.key_owner
+        events = []
+        for i, (p, r) in enumerate(zip(items, results)):
+            body = p.body
+            op = body.op if body is not None else None
+            submitter = owners.get(p.sigs[0].key, "") if p.sigs else ""
+            events.append(TxEvent(p.tx_id, i, r.code, r.at, type(op).__name__ if op else "", submitter,
+                                  body.ref if body else "", getattr(op, "memo", "")))
+        self.feed.publish(BlockEvent(header.height, block_hash, header.timestamp_ms, tuple(events), tuple(expired)))
+
+    def _check_alive(self) -> None:
+        if self.failed:
+            raise NodeError(f"node stopped: {self.failed}")
+
+    # --- reads (any thread) ---
+
+    def block(self, height: int) -> tuple[Block, list[bytes]] | None:
+        """A stored block, decoded, with its leaf hashes (kept in a small cache for receipts)."""
+        with self._blocks_lock:
+            hit = self._blocks.get(height)
+            if hit is not None:
+                self._blocks.move_to_end(height)
+                return hit
+        data = self.store.block(height)
+        if data is None:
+            return None
+        block = decode_block(data)
+        entry = (block, leaf_hashes(block.txs, block.results))
+        with self._blocks_lock:
+            self._blocks[height] = entry
+            while len(self._blocks) > BLOCK_CACHE_MAX:
+                self._blocks.popitem(last=False)
+        return entry
+
+    def header(self, height: int) -> BlockHeader:
+        found = self.block(height)
+        if found is None:
+            raise KeyError(height)
+        return decode_header(found[0].signed.header)
+
+    def tx(self, tx_id: bytes) -> StoredTx | None:
+        loc = self.store.tx_location(tx_id)
+        if loc is None:
+            return None
+        block, _ = self.block(loc.height) or (None, None)
+        if block is None:
+            return None
+        header = decode_header(block.signed.header)
+        return StoredTx(tx_id, block.txs[loc.index], block.results[loc.index], loc.height, loc.index,
+                        header.timestamp_ms)
+
+    def locate(self, tx_ids: Sequence[bytes]) -> dict[bytes, TxLocation]:
+        return self.store.known_ids(tx_ids)
+
+    def receipt(self, tx_id: bytes) -> dict[str, Any] | None:
+        loc = self.store.tx_location(tx_id)
+        if loc is None:
+            return None
+        found = self.block(loc.height)
+        if found is None:
+            return None
+        block, leaves = found
+        header = decode_header(block.signed.header)
+        path = merkle.inclusion_proof(leaves, loc.index)
+        return make_receipt(self.genesis.network, block.signed, block.txs[loc.index], tx_id,
+                            block.results[loc.index], loc.index, path, header.height, header.timestamp_ms)
+
+    def account(self, account_id: str) -> Account | None:
+        """The committed record of an account (from storage: never a block still being written)."""
+        value = self.store.state_value(K_ACCOUNT + account_id.encode())
+        return None if value is None else msgspec.msgpack.decode(value, type=Account)
+
+    def accounts(self, owner: str | None = None, limit: int = 500) -> list[Account]:
+        prefix = K_ACCOUNT + (f"{owner}:".encode() if owner else b"")
+        return [msgspec.msgpack.decode(v, type=Account) for v in self.store.state_values(prefix, limit)]
+
+    def close(self) -> None:
+        self.verifier.close()
+        self.store.close()
+

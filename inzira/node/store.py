@@ -1,0 +1,193 @@
+"""A peer's storage: one SQLite file holding its blocks, its transaction index and its state rows.
+
+A block, its index rows and its state changes are written in one SQLite transaction with the WAL synced
+(synchronous=FULL) before anything is acknowledged, so a crash leaves either the whole block or none of it.
+Readers use their own connections (WAL lets them read while the writer writes).
+"""
+
+from __future__ import annotations
+
+import sqlite3
+import threading
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Iterable, Iterator, Sequence
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value BLOB NOT NULL);
+CREATE TABLE IF NOT EXISTS blocks (
+    height INTEGER PRIMARY KEY,
+    hash BLOB NOT NULL,
+    timestamp_ms INTEGER NOT NULL,
+    tx_count INTEGER NOT NULL,
+    data BLOB NOT NULL
+);
+CREATE TABLE IF NOT EXISTS txs (
+    id BLOB PRIMARY KEY,
+    height INTEGER NOT NULL,
+    idx INTEGER NOT NULL,
+    code INTEGER NOT NULL
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS state (key BLOB PRIMARY KEY, value BLOB NOT NULL) WITHOUT ROWID;
+"""
+IDS_PER_QUERY_MAX = 500
+BLOCKS_PAGE_MAX = 500
+
+
+@dataclass(frozen=True, slots=True)
+class Tip:
+    height: int
+    block_hash: bytes
+    state_hash: bytes
+    timestamp_ms: int
+
+
+@dataclass(frozen=True, slots=True)
+class TxLocation:
+    height: int
+    index: int
+    code: int
+
+
+class Store:
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self._local = threading.local()
+        self._writer = self._connect()
+        self._writer.executescript(SCHEMA)
+
+    def _connect(self) -> sqlite3.Connection:
+        conn = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False, timeout=30)
+        conn.execute("PRAGMA journal_mode=WAL")
+        conn.execute("PRAGMA synchronous=FULL")
+        return conn
+
+    def _reader(self) -> sqlite3.Connection:
+        conn = getattr(self._local, "conn", None)
+        if conn is None:
+            conn = self._local.conn = self._connect()
+        return conn
+
+    # --- meta ---
+
+    def get_meta(self, key: str) -> bytes | None:
+        row = self._reader().execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
+        return row[0] if row else None
+
+    def tip(self) -> Tip | None:
+        row = self._reader().execute(
+            "SELECT height, hash, timestamp_ms FROM blocks ORDER BY height DESC LIMIT 1"
+        ).fetchone()
+        state_hash = self.get_meta("state_hash")
+        if row is None or state_hash is None:
+            return None
+        return Tip(row[0], row[1], state_hash, row[2])
+
+    # --- writes ---
+
+    def initialize(self, chain_id: bytes, genesis_json: bytes, genesis_rows: Sequence[tuple[bytes, bytes | None]],
+                   state_hash: bytes) -> None:
+        """Record the genesis (height 0) once."""
+        w = self._writer
+        w.execute("BEGIN IMMEDIATE")
+        try:
+            w.execute("INSERT INTO meta VALUES ('chain_id', ?), ('genesis', ?), ('state_hash', ?)",
+                      (chain_id, genesis_json, state_hash))
+            w.executemany("INSERT INTO state VALUES (?, ?)", [(k, v) for k, v in genesis_rows if v is not None])
+            w.execute("COMMIT")
+        except BaseException:
+            w.execute("ROLLBACK")
+            raise
+
+    def commit_block(
+        self,
+        height: int,
+        block_hash: bytes,
+        timestamp_ms: int,
+        tx_count: int,
+        data: bytes,
+        tx_rows: Iterable[tuple[bytes, int, int, int]],
+        write_set: Sequence[tuple[bytes, bytes | None]],
+        state_hash: bytes,
+    ) -> None:
+        w = self._writer
+        w.execute("BEGIN IMMEDIATE")
+        try:
+            w.execute("INSERT INTO blocks VALUES (?, ?, ?, ?, ?)", (height, block_hash, timestamp_ms, tx_count, data))
+            # The first block holding a transaction id is where it lives; a replayed copy is marked duplicate.
+            w.executemany("INSERT OR IGNORE INTO txs VALUES (?, ?, ?, ?)", tx_rows)
+            w.executemany("INSERT OR REPLACE INTO state VALUES (?, ?)", [(k, v) for k, v in write_set if v is not None])
+            w.executemany("DELETE FROM state WHERE key = ?", [(k,) for k, v in write_set if v is None])
+            w.execute("INSERT OR REPLACE INTO meta VALUES ('state_hash', ?)", (state_hash,))
+            w.execute("COMMIT")
+        except BaseException:
+            w.execute("ROLLBACK")
+            raise
+
+    # --- reads ---
+
+    def block(self, height: int) -> bytes | None:
+        row = self._reader().execute("SELECT data FROM blocks WHERE height = ?", (height,)).fetchone()
+        return row[0] if row else None
+
+    def block_hash(self, height: int) -> bytes | None:
+        row = self._reader().execute("SELECT hash FROM blocks WHERE height = ?", (height,)).fetchone()
+        return row[0] if row else None
+
+    def iter_blocks(self, from_height: int = 1) -> Iterator[tuple[int, bytes]]:
+        """Every stored block from ``from_height`` up, in pages, on a connection of its own."""
+        conn = self._connect()
+        try:
+            height = from_height
+            while True:
+                rows = conn.execute(
+                    "SELECT height, data FROM blocks WHERE height >= ? ORDER BY height LIMIT ?",
+                    (height, BLOCKS_PAGE_MAX),
+                ).fetchall()
+                if not rows:
+                    return
+                yield from rows
+                height = rows[-1][0] + 1
+        finally:
+            conn.close()
+
+    def blocks_summary(self, before_height: int, limit: int) -> list[tuple[int, bytes, int, int]]:
+        return self._reader().execute(
+            "SELECT height, hash, timestamp_ms, tx_count FROM blocks WHERE height < ? ORDER BY height DESC LIMIT ?",
+            (before_height, min(limit, BLOCKS_PAGE_MAX)),
+        ).fetchall()
+
+    def tx_location(self, tx_id: bytes) -> TxLocation | None:
+        row = self._reader().execute("SELECT height, idx, code FROM txs WHERE id = ?", (tx_id,)).fetchone()
+        return TxLocation(*row) if row else None
+
+    def known_ids(self, ids: Sequence[bytes]) -> dict[bytes, TxLocation]:
+        found: dict[bytes, TxLocation] = {}
+        conn = self._reader()
+        for start in range(0, len(ids), IDS_PER_QUERY_MAX):
+            chunk = ids[start : start + IDS_PER_QUERY_MAX]
+            marks = ",".join("?" * len(chunk))
+            for row in conn.execute(f"SELECT id, height, idx, code FROM txs WHERE id IN ({marks})", chunk):
+                found[row[0]] = TxLocation(row[1], row[2], row[3])
+        return found
+
+    def state_value(self, key: bytes) -> bytes | None:
+        row = self._reader().execute("SELECT value FROM state WHERE key = ?", (key,)).fetchone()
+        return row[0] if row else None
+
+    def state_values(self, prefix: bytes, limit: int) -> list[bytes]:
+        """Values of the rows whose key starts with ``prefix``, in key order."""
+        upper = prefix[:-1] + bytes([prefix[-1] + 1]) if prefix and prefix[-1] < 255 else prefix + b"\xff" * 64
+        rows = self._reader().execute(
+            "SELECT value FROM state WHERE key >= ? AND key < ? ORDER BY key LIMIT ?", (prefix, upper, limit)
+        ).fetchall()
+        return [r[0] for r in rows]
+
+    def state_rows(self) -> Iterator[tuple[bytes, bytes]]:
+        return iter(self._reader().execute("SELECT key, value FROM state ORDER BY key").fetchall())
+
+    def close(self) -> None:
+        self._writer.close()
+        conn = getattr(self._local, "conn", None)
+        if conn is not None:
+            conn.close()

@@ -1,0 +1,1 @@
+"""Ordering services: how transactions get a total order and are cut into blocks."""

@@ -1,0 +1,190 @@
+"""The solo orderer: one process orders, verifies and commits (the embedded network's default).
+
+Three stages, so the cores stay busy: callers decode and enqueue (``submit``); a cutter thread gathers a
+block's worth of transactions (``block_txs_max`` or ``block_interval_ms`` after the first) and checks every
+signature on all cores; a committer thread applies, signs and stores the block while the next one is
+being verified. A transaction is acknowledged only once its block is on disk.
+"""
+
+from __future__ import annotations
+
+import queue
+import threading
+import time
+from concurrent.futures import Future
+from dataclasses import dataclass
+from typing import Callable
+
+from inzira.crypto import KeyPair
+from inzira.ledger.apply import Prepared, prepare, verify_prepared
+from inzira.ledger.codes import Code
+from inzira.node.node import Node, NodeError
+
+BLOCK_TXS_MAX = 2_000
+BLOCK_INTERVAL_MS = 20
+MEMPOOL_TXS_MAX = 200_000
+VERIFIED_BLOCKS_MAX = 2  # blocks verified ahead of the committer: enough to overlap, bounded
+
+
+@dataclass(frozen=True, slots=True)
+class Outcome:
+    """What a submitter hears back: the verdict and where it is in the chain (height 0: in no block)."""
+
+    tx_id: bytes
+    code: int
+    at: int = -1
+    height: int = 0
+    index: int = -1
+
+
+class Busy(RuntimeError):
+    """The mempool is full: the caller should retry later (HTTP 503)."""
+
+
+class Stopped(RuntimeError):
+    """The orderer is not running."""
+
+
+class SoloOrderer:
+    def __init__(
+        self,
+        node: Node,
+        orderer_id: str,
+        orderer_key: KeyPair,
+        block_txs_max: int = BLOCK_TXS_MAX,
+        block_interval_ms: int = BLOCK_INTERVAL_MS,
+        mempool_txs_max: int = MEMPOOL_TXS_MAX,
+        clock_ms: Callable[[], int] = lambda: time.time_ns() // 1_000_000,
+    ) -> None:
+        self.node = node
+        self.orderer_id = orderer_id
+        self.orderer_key = orderer_key
+        self.block_txs_max = block_txs_max
+        self.block_interval_s = block_interval_ms / 1000
+        self.clock_ms = clock_ms
+        self._incoming: queue.Queue[Prepared | None] = queue.Queue(mempool_txs_max)
+        self._verified: queue.Queue[list[Prepared] | None] = queue.Queue(VERIFIED_BLOCKS_MAX)
+        self._inflight: dict[bytes, Future[Outcome]] = {}
+        self._lock = threading.Lock()
+        self._running = False
+        self._threads: list[threading.Thread] = []
+
+    def start(self) -> "SoloOrderer":
+        self._running = True
+        self._threads = [
+            threading.Thread(target=self._cut_loop, name="solo-cutter", daemon=True),
+            threading.Thread(target=self._commit_loop, name="solo-committer", daemon=True),
+        ]
+        for t in self._threads:
+            t.start()
+        return self
+
+    def stop(self) -> None:
+        """Stop taking transactions, commit what was already taken, then stop the threads."""
+        if not self._running:
+            return
+        self._running = False
+        self._incoming.put(None)
+        for t in self._threads:
+            t.join(timeout=30)
+
+    # --- submitting ---
+
+    def submit(self, raw: bytes, timeout_s: float = 1.0) -> "Future[Outcome]":
+        """Queue a signed transaction; the future resolves once its block is durable."""
+        p = prepare(raw)
+        if p.code != Code.OK:
+            done: Future[Outcome] = Future()
+            done.set_result(Outcome(b"", int(p.code)))
+            return done
+        return self.submit_prepared(p, timeout_s)
+
+    def submit_prepared(self, p: Prepared, timeout_s: float = 1.0) -> "Future[Outcome]":
+        if not self._running or self.node.failed:
+            raise Stopped(self.node.failed or "the orderer is not running")
+        with self._lock:
+            existing = self._inflight.get(p.tx_id)
+            if existing is not None:
+                return existing  # the same transaction is already on its way: one outcome for both
+            future: Future[Outcome] = Future()
+            self._inflight[p.tx_id] = future
+        try:
+            self._incoming.put(p, timeout=timeout_s)
+        except queue.Full:
+            with self._lock:
+                self._inflight.pop(p.tx_id, None)
+            raise Busy("the ledger is busy: too many transactions waiting") from None
+        return future
+
+    # --- the stages ---
+
+    def _gather(self) -> list[Prepared] | None:
+        first = self._incoming.get()
+        if first is None:
+            return None
+        batch = [first]
+        deadline = time.monotonic() + self.block_interval_s
+        while len(batch) < self.block_txs_max:
+            remaining = deadline - time.monotonic()
+            try:
+                item = self._incoming.get(timeout=remaining) if remaining > 0 else self._incoming.get_nowait()
+            except queue.Empty:
+                break
+            if item is None:
+                self._incoming.put(None)  # let the outer loop see the stop after this block
+                break
+            batch.append(item)
+        return batch
+
+    def _cut_loop(self) -> None:
+        while True:
+            batch = self._gather()
+            if batch is None:
+                self._verified.put(None)
+                return
+            verify_prepared(batch, self.node.verifier.verify_many)
+            self._verified.put(batch)
+
+    def _commit_loop(self) -> None:
+        while True:
+            batch = self._verified.get()
+            if batch is None:
+                return
+            try:
+                self._commit(batch)
+            except NodeError as exc:
+                self._fail_all(batch, exc)
+
+    def _commit(self, batch: list[Prepared]) -> None:
+        # A transaction already in the chain is answered from the chain, not ordered again.
+        known = self.node.locate([p.tx_id for p in batch])
+        fresh: list[Prepared] = []
+        seen: set[bytes] = set()
+        for p in batch:
+            loc = known.get(p.tx_id)
+            if loc is not None:
+                self._resolve(p.tx_id, Outcome(p.tx_id, loc.code, -1, loc.height, loc.index))
+            elif p.tx_id not in seen:
+                seen.add(p.tx_id)
+                fresh.append(p)
+        if not fresh:
+            return
+        built = self.node.commit_local(fresh, self.clock_ms(), self.orderer_id, self.orderer_key)
+        height = built.header.height
+        for i, (p, r) in enumerate(zip(fresh, built.results)):
+            self._resolve(p.tx_id, Outcome(p.tx_id, r.code, r.at, height, i))
+
+    def _resolve(self, tx_id: bytes, outcome: Outcome) -> None:
+        with self._lock:
+            future = self._inflight.pop(tx_id, None)
+        if future is not None:
+            future.set_result(outcome)
+
+    def _fail_all(self, batch: list[Prepared], exc: Exception) -> None:
+        self._running = False
+        with self._lock:
+            futures = list(self._inflight.values())
+            self._inflight.clear()
+        for future in futures:
+            if not future.done():
+                future.set_exception(exc)
