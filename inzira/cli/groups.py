@@ -7,7 +7,12 @@ import importlib
 import typer
 
 # module name in inzira.cli -> group name on the command line
-_GROUPS: tuple[tuple[str, str], ...] = ()
+_GROUPS: tuple[tuple[str, str], ...] = (
+    ("chain", "chain"),
+    ("receipt", "receipt"),
+    ("bench", "bench"),
+    ("qr", "qr"),
+)
 
 
 def all_groups() -> list[tuple[str, typer.Typer]]:

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from inzira.crypto import Verifier
 from inzira.demo.members import ORDERER_ID
-from inzira.demo.setup import load_member_keys, load_orderer_key
+from inzira.demo.setup import load_api_keys, load_member_keys, load_orderer_key
 from inzira.ledger.tx import Op
 from inzira.node.node import Node
 from inzira.node.signer import MemberSigner
@@ -18,12 +18,14 @@ EXECUTE_TIMEOUT_S = 30.0
 
 class Embedded:
     def __init__(self, data_dir: Path, block_txs_max: int = BLOCK_TXS_MAX,
-                 block_interval_ms: int = BLOCK_INTERVAL_MS, verify_threads: int | None = None) -> None:
+                 block_interval_ms: int = BLOCK_INTERVAL_MS, verify_workers: int | None = None) -> None:
         self.data_dir = data_dir
-        self.node = Node(data_dir, Verifier(verify_threads))
+        self.node = Node(data_dir, Verifier(verify_workers))
         self.orderer = SoloOrderer(self.node, ORDERER_ID, load_orderer_key(data_dir), block_txs_max,
                                    block_interval_ms)
         self.keys = load_member_keys(data_dir)
+        # API token -> member id: who is calling the HTTP API.
+        self.api_tokens = {token: member for member, token in load_api_keys(data_dir).items()}
         self.chain_id = self.node.chain_id
 
     def __enter__(self) -> "Embedded":

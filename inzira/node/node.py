@@ -7,9 +7,6 @@ Either way a block is durable before anyone hears of it.
 
 from __future__ import annotations
 
-import threading
-from collections import OrderedDict
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Sequence
 
@@ -17,42 +14,19 @@ import msgspec
 
 from inzira.crypto import KeyPair, Verifier
 from inzira.ledger import genesis as genesis_mod
-from inzira.ledger import merkle
 from inzira.ledger.apply import Prepared
-from inzira.ledger.block import Block, BlockHeader, BuiltBlock, build_block, decode_block, decode_header, leaf_hashes
+from inzira.ledger.block import Block, BlockHeader, BuiltBlock, build_block
 from inzira.ledger.chain import Replayer
 from inzira.ledger.context import TxResult
-from inzira.ledger.genesis import Genesis
-from inzira.ledger.receipt import make_receipt
-from inzira.ledger.records import Account
-from inzira.ledger.state import K_ACCOUNT, State
+from inzira.ledger.records import Account, PendingTransfer
+from inzira.ledger.state import K_ACCOUNT, K_PENDING, State
 from inzira.node.feed import BlockEvent, Feed, TxEvent
+from inzira.node.reader import DB_FILE, GENESIS_FILE, ChainReader, StoredTx, load_genesis
 from inzira.node.store import Store, TxLocation
-
-GENESIS_FILE = "genesis.json"
-DB_FILE = "node.db"
-BLOCK_CACHE_MAX = 64
 
 
 class NodeError(RuntimeError):
     """The node cannot go on (a broken invariant, a storage failure): it stops taking traffic."""
-
-
-@dataclass(frozen=True, slots=True)
-class StoredTx:
-    tx_id: bytes
-    raw: bytes
-    result: TxResult
-    height: int
-    index: int
-    timestamp_ms: int
-
-
-def load_genesis(data_dir: Path) -> Genesis:
-    path = data_dir / GENESIS_FILE
-    if not path.exists():
-        raise FileNotFoundError(f"no {GENESIS_FILE} in {data_dir}: create a network first (inzira demo)")
-    return genesis_mod.loads(path.read_bytes())
 
 
 class Node:
@@ -62,10 +36,9 @@ class Node:
         self.chain_id = self.genesis.chain_id
         self.verifier = verifier or Verifier()
         self.store = Store(data_dir / DB_FILE)
+        self.reader = ChainReader(data_dir, self.store)
         self.feed = Feed()
         self.failed: str | None = None
-        self._blocks: OrderedDict[int, tuple[Block, list[bytes]]] = OrderedDict()
-        self._blocks_lock = threading.Lock()
         self._open_state()
 
     def _open_state(self) -> None:
@@ -151,60 +124,28 @@ class Node:
     # --- reads (any thread) ---
 
     def block(self, height: int) -> tuple[Block, list[bytes]] | None:
-        """A stored block, decoded, with its leaf hashes (kept in a small cache for receipts)."""
-        with self._blocks_lock:
-            hit = self._blocks.get(height)
-            if hit is not None:
-                self._blocks.move_to_end(height)
-                return hit
-        data = self.store.block(height)
-        if data is None:
-            return None
-        block = decode_block(data)
-        entry = (block, leaf_hashes(block.txs, block.results))
-        with self._blocks_lock:
-            self._blocks[height] = entry
-            while len(self._blocks) > BLOCK_CACHE_MAX:
-                self._blocks.popitem(last=False)
-        return entry
+        return self.reader.block(height)
 
     def header(self, height: int) -> BlockHeader:
-        found = self.block(height)
-        if found is None:
-            raise KeyError(height)
-        return decode_header(found[0].signed.header)
+        return self.reader.header(height)[0]
 
     def tx(self, tx_id: bytes) -> StoredTx | None:
-        loc = self.store.tx_location(tx_id)
-        if loc is None:
-            return None
-        block, _ = self.block(loc.height) or (None, None)
-        if block is None:
-            return None
-        header = decode_header(block.signed.header)
-        return StoredTx(tx_id, block.txs[loc.index], block.results[loc.index], loc.height, loc.index,
-                        header.timestamp_ms)
+        return self.reader.tx(tx_id)
 
     def locate(self, tx_ids: Sequence[bytes]) -> dict[bytes, TxLocation]:
         return self.store.known_ids(tx_ids)
 
     def receipt(self, tx_id: bytes) -> dict[str, Any] | None:
-        loc = self.store.tx_location(tx_id)
-        if loc is None:
-            return None
-        found = self.block(loc.height)
-        if found is None:
-            return None
-        block, leaves = found
-        header = decode_header(block.signed.header)
-        path = merkle.inclusion_proof(leaves, loc.index)
-        return make_receipt(self.genesis.network, block.signed, block.txs[loc.index], tx_id,
-                            block.results[loc.index], loc.index, path, header.height, header.timestamp_ms)
+        return self.reader.receipt(tx_id)
 
     def account(self, account_id: str) -> Account | None:
         """The committed record of an account (from storage: never a block still being written)."""
         value = self.store.state_value(K_ACCOUNT + account_id.encode())
         return None if value is None else msgspec.msgpack.decode(value, type=Account)
+
+    def pending(self, pending_id: bytes) -> PendingTransfer | None:
+        value = self.store.state_value(K_PENDING + pending_id)
+        return None if value is None else msgspec.msgpack.decode(value, type=PendingTransfer)
 
     def accounts(self, owner: str | None = None, limit: int = 500) -> list[Account]:
         prefix = K_ACCOUNT + (f"{owner}:".encode() if owner else b"")

@@ -183,6 +183,9 @@ class Store:
         ).fetchall()
         return [r[0] for r in rows]
 
+    def index_rows(self) -> list[tuple[bytes, int, int, int]]:
+        return self._reader().execute("SELECT id, height, idx, code FROM txs").fetchall()
+
     def state_rows(self) -> Iterator[tuple[bytes, bytes]]:
         return iter(self._reader().execute("SELECT key, value FROM state ORDER BY key").fetchall())
 

@@ -1,0 +1,86 @@
+"""Auditing a data folder: replay its chain from the genesis and check every stored byte against it.
+
+Besides the blocks themselves (signatures, hash chain, Merkle roots, verdicts, state hashes, invariants),
+the derived tables are checked too: the transaction index and the persisted state rows must be exactly
+what the replay produces, so a flipped byte anywhere is found and named.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable
+
+from inzira.crypto import Verifier
+from inzira.ledger.apply import prepare
+from inzira.ledger.block import decode_block
+from inzira.ledger.chain import ChainError, verify_chain
+from inzira.node.reader import DB_FILE, load_genesis
+from inzira.node.store import Store
+
+
+@dataclass(frozen=True, slots=True)
+class AuditReport:
+    height: int
+    txs: int
+    state_hash: bytes
+
+
+def audit(data_dir: Path, on_block: Callable[[int, int], None] | None = None,
+          verify_workers: int | None = None) -> AuditReport:
+    """Replay and check everything; raise ChainError naming the first bad block."""
+    genesis = load_genesis(data_dir)
+    if not (data_dir / DB_FILE).exists():
+        raise FileNotFoundError(f"no {DB_FILE} in {data_dir}")
+    store = Store(data_dir / DB_FILE)
+    verifier = Verifier(verify_workers)
+    try:
+        if store.get_meta("chain_id") != genesis.chain_id:
+            raise ChainError(0, "the store belongs to another network than genesis.json")
+        txs = [0]
+
+        def count(height: int, tx_count: int) -> None:
+            txs[0] += tx_count
+            if on_block is not None:
+                on_block(height, tx_count)
+
+        state = verify_chain(genesis, store.iter_blocks(1), verifier.verify_many, count)
+        _check_index(store, state.height)
+        if store.get_meta("state_hash") != state.state_hash:
+            raise ChainError(state.height, "stored state hash differs from the replay")
+        stored_rows = list(store.state_rows())
+        replayed_rows = state.rows()
+        if stored_rows != replayed_rows:
+            raise ChainError(state.height, _first_difference(stored_rows, replayed_rows))
+        return AuditReport(state.height, txs[0], state.state_hash)
+    finally:
+        verifier.close()
+        store.close()
+
+
+def _check_index(store: Store, height: int) -> None:
+    """Every transaction id points at its first block and carries that block's verdict."""
+    expected: dict[bytes, tuple[int, int, int]] = {}
+    for h, data in store.iter_blocks(1):
+        block = decode_block(data)
+        for i, (raw, result) in enumerate(zip(block.txs, block.results)):
+            p = prepare(raw)
+            if p.tx_id and p.tx_id not in expected:
+                expected[p.tx_id] = (h, i, result.code)
+    rows = store.index_rows()
+    for tx_id, h, i, code in rows:
+        want = expected.pop(tx_id, None)
+        if want is None:
+            raise ChainError(h, f"transaction index names {tx_id.hex()[:16]}, which is in no block")
+        if want != (h, i, code):
+            raise ChainError(want[0], f"transaction index row of {tx_id.hex()[:16]} differs from the block")
+    if expected:
+        missing_id, (h, _, _) = next(iter(expected.items()))
+        raise ChainError(h, f"transaction {missing_id.hex()[:16]} is missing from the index")
+
+
+def _first_difference(stored: list[tuple[bytes, bytes]], replayed: list[tuple[bytes, bytes]]) -> str:
+    for a, b in zip(stored, replayed):
+        if a != b:
+            return f"stored state row {a[0]!r} differs from the replay"
+    return f"stored state has {len(stored)} rows, the replay {len(replayed)}"

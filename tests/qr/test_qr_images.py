@@ -1,0 +1,68 @@
+"""QR images: payload -> PNG/SVG with segno -> zxing-cpp reads the same payload back."""
+
+import io
+
+import pytest
+from PIL import Image, ImageFilter
+
+from inzira.qr.emv import AlternateLanguage, MerchantQr, decode, encode_merchant_qr
+from inzira.qr.images import QrImageError, payload_png, payload_svg, read_payloads
+
+CHINESE = encode_merchant_qr(
+    MerchantQr(
+        merchant_id="M-000123",
+        name="Kigali Heights Deli",
+        city="Kigali",
+        mcc="5812",
+        amount_minor=25000,
+        bill_number="INV-77",
+        alternate=AlternateLanguage("zh", "基加利高地熟食店", "基加利"),
+    )
+)
+SPEC_EXAMPLE = (
+    "00020101021229300012D156000000000510A93FO3230Q31280012D15600000001030812345678520441115802CN"
+    "5914BEST TRANSPORT6007BEIJING64200002ZH0104最佳运输0202北京540523.7253031565502016233030412340603***"
+    "0708A60086670902ME91320016A0112233449988770708123456786304A13A"
+)
+
+
+@pytest.mark.parametrize("payload", [CHINESE, SPEC_EXAMPLE])
+def test_png_round_trip(payload):
+    png = payload_png(payload)
+    assert png.startswith(b"\x89PNG")
+    assert read_payloads(png) == [payload]
+    assert decode(read_payloads(png)[0]).language_template is not None
+
+
+def test_svg():
+    svg = payload_svg(CHINESE)
+    assert "<svg" in svg and "</svg>" in svg
+
+
+def test_photo_like_image(tmp_path):
+    """A blurred, rotated, JPEG-compressed copy on a grey background, read from a file."""
+    symbol = Image.open(io.BytesIO(payload_png(CHINESE, scale_px=6))).convert("L")
+    background = Image.new("L", (symbol.width * 2, symbol.height * 2), 170)
+    background.paste(symbol, (symbol.width // 3, symbol.height // 2))
+    photo = background.rotate(90, expand=True).filter(ImageFilter.GaussianBlur(1))
+    path = tmp_path / "photo.jpg"
+    photo.save(path, quality=70)
+    assert read_payloads(path) == [CHINESE]
+
+
+def test_no_qr_and_not_an_image(tmp_path):
+    blank = io.BytesIO()
+    Image.new("L", (200, 200), 255).save(blank, format="PNG")
+    assert read_payloads(blank.getvalue()) == []
+    with pytest.raises(QrImageError) as info:
+        read_payloads(b"not an image")
+    assert info.value.code == "bad_image"
+    with pytest.raises(QrImageError) as info:
+        read_payloads(tmp_path / "missing.png")
+    assert info.value.code == "bad_image"
+
+
+def test_payload_too_long_for_a_symbol():
+    with pytest.raises(QrImageError) as info:
+        payload_png("x" * 4000)
+    assert info.value.code == "too_long"
