@@ -1,0 +1,99 @@
+"""The FX provider's desk: firm quotes with a disclosed spread, signed so the ledger accepts them.
+
+Rounding is explicit and always the same: the customer rate is the mid rate less the spread, cut to six
+decimals; an amount delivered is rounded down to the target's minor unit, an amount to pay is rounded up to
+the source's minor unit. The ledger never sees a rate, only the two integer amounts the quote binds.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from decimal import ROUND_CEILING, ROUND_DOWN, ROUND_FLOOR, ROUND_HALF_UP, Decimal
+
+from inzira.crypto import KeyPair
+from inzira.fx.rates import RateTable
+from inzira.ledger.tx import Quote, SignedQuote, sign_quote
+from inzira.money import AMOUNT_MINOR_MAX, currency
+
+RATE_DECIMALS = Decimal("0.000001")
+BPS = Decimal(10_000)
+DEFAULT_SPREAD_BPS = 150
+QUOTE_TTL_MS = 60_000
+QUOTE_TTL_MS_MAX = 15 * 60_000
+
+
+class QuoteError(ValueError):
+    """A quote that cannot be made (unknown currency, zero or absurd amount); the message says why."""
+
+
+@dataclass(frozen=True)
+class FirmQuote:
+    quote_id: str
+    fx: str
+    for_member: str
+    source_currency: str  # what the FX provider receives (the sender's currency)
+    source_amount_minor: int
+    target_currency: str  # what the FX provider delivers
+    target_amount_minor: int
+    mid_rate: Decimal  # target units per source unit at the reference
+    rate: Decimal  # target units per source unit given to the customer
+    margin_percent: Decimal  # (mid - rate) / mid, in percent
+    fx_margin_minor: int  # what the spread costs the customer, in source minor units
+    expires_at_ms: int
+    signed: SignedQuote
+
+
+def _units(minor: int, code: str) -> Decimal:
+    return Decimal(minor).scaleb(-currency(code).exponent)
+
+
+def _minor(units: Decimal, code: str, rounding: str) -> int:
+    return int(units.scaleb(currency(code).exponent).to_integral_value(rounding=rounding))
+
+
+class FxDesk:
+    def __init__(self, chain_id: bytes, fx_member: str, key: KeyPair, rates: RateTable,
+                 spread_bps: int = DEFAULT_SPREAD_BPS, pair_spread_bps: dict[tuple[str, str], int] | None = None):
+        if not 0 <= spread_bps < 10_000:
+            raise ValueError("a spread is between 0 and 9999 basis points")
+        self.chain_id = chain_id
+        self.fx_member = fx_member
+        self.key = key
+        self.rates = rates
+        self.spread_bps = spread_bps
+        self.pair_spread_bps = dict(pair_spread_bps or {})
+
+    def customer_rate(self, source: str, target: str) -> tuple[Decimal, Decimal]:
+        """(mid rate, customer rate): target units per source unit."""
+        mid = self.rates.mid(source, target)
+        spread = Decimal(self.pair_spread_bps.get((source, target), self.spread_bps)) / BPS
+        return mid, (mid * (1 - spread)).quantize(RATE_DECIMALS, rounding=ROUND_DOWN)
+
+    def quote(self, for_member: str, source: str, target: str, *, now_ms: int, source_amount_minor: int | None = None,
+              target_amount_minor: int | None = None, ttl_ms: int = QUOTE_TTL_MS) -> FirmQuote:
+        """A firm quote for one amount: either what is sent (source) or what must arrive (target)."""
+        if (source_amount_minor is None) == (target_amount_minor is None):
+            raise QuoteError("give either the amount sent or the amount to be received, not both")
+        if not 0 < ttl_ms <= QUOTE_TTL_MS_MAX:
+            raise QuoteError(f"a quote lives between 1 ms and {QUOTE_TTL_MS_MAX} ms")
+        if source == target:
+            raise QuoteError("a quote exchanges two different currencies")
+        mid, rate = self.customer_rate(source, target)
+        if source_amount_minor is not None:
+            source_minor = source_amount_minor
+            target_minor = _minor(_units(source_minor, source) * rate, target, ROUND_FLOOR)
+        else:
+            target_minor = target_amount_minor  # type: ignore[assignment]
+            source_minor = _minor(_units(target_minor, target) / rate, source, ROUND_CEILING)
+        for name, value in (("amount sent", source_minor), ("amount received", target_minor)):
+            if not 0 < value <= AMOUNT_MINOR_MAX:
+                raise QuoteError(f"the {name} is out of range for a quote ({value} minor units)")
+        fair_source = _units(target_minor, target) / mid
+        fx_margin_minor = _minor(_units(source_minor, source) - fair_source, source, ROUND_HALF_UP)
+        quote = Quote(self.chain_id, uuid.uuid4().hex, self.fx_member, for_member, target, target_minor, source,
+                      source_minor, str(rate), now_ms + ttl_ms)
+        margin_percent = ((mid - rate) / mid * 100).quantize(Decimal("0.0001"), rounding=ROUND_HALF_UP)
+        return FirmQuote(quote.quote_id, self.fx_member, for_member, source, source_minor, target, target_minor, mid,
+                         rate, margin_percent, max(0, fx_margin_minor), quote.expires_at_ms,
+                         sign_quote(quote, self.key))

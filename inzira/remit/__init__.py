@@ -1,0 +1,1 @@
+"""Remittances into Rwanda: party lookup by phone number, quotes, compliance screening, transfers, payout."""

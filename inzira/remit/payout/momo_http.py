@@ -1,0 +1,298 @@
+"""Payout through an MTN MoMo Disbursement-style HTTP API (MTN itself, or the local simulator).
+
+Retries are safe by construction: GETs change nothing, a token request only mints a token, and a transfer is
+always resent under the same X-Reference-Id, which the operator refuses to execute twice (409
+RESOURCE_ALREADY_EXIST). On a 409 the adapter reads the existing transfer and compares it with what it asked
+for, so a resend returns the original payout's state and a different payout under the same id is a conflict.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import random
+import re
+import time
+import uuid
+from collections.abc import Mapping
+from typing import Any, TypeVar
+
+import httpx
+import msgspec
+
+from inzira.money import MoneyError, format_decimal, parse_decimal_minor
+from inzira.remit.payout.adapter import PayoutAdapter
+from inzira.remit.payout.momo_config import MomoHttpConfig
+from inzira.remit.payout.types import (
+    AccountHolder,
+    OperatorBalance,
+    PayoutConfigError,
+    PayoutConflictError,
+    PayoutError,
+    PayoutNotFoundError,
+    PayoutState,
+    PayoutStatus,
+    PayoutUnavailableError,
+)
+
+_MSISDN_RE = re.compile(r"\+?([1-9][0-9]{7,14})")
+_RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
+# 500 codes that name a setup mistake: retrying cannot help.
+_CONFIG_CODES = frozenset({"NOT_ALLOWED_TARGET_ENVIRONMENT", "NOT_ALLOWED", "INVALID_CALLBACK_URL_HOST"})
+# 500 codes that refuse this one payout for good.
+_REFUSAL_CODES = frozenset({"INVALID_CURRENCY"})
+_TRANSFER_PATH = "/disbursement/v1_0/transfer"
+_FINAL_STATUSES = {"SUCCESSFUL": PayoutStatus.SUCCESSFUL, "FAILED": PayoutStatus.FAILED}
+T = TypeVar("T")
+
+
+class _Reason(msgspec.Struct, frozen=True):
+    code: str = ""
+
+
+class _Party(msgspec.Struct, rename="camel", frozen=True):
+    party_id: str = ""
+
+
+class _TransferResult(msgspec.Struct, rename="camel", frozen=True):
+    amount: str
+    currency: str
+    status: str
+    external_id: str = ""
+    payee: _Party = _Party()
+    financial_transaction_id: str | None = None
+    reason: str | _Reason | None = None  # a bare code on MTN's sandbox, {code, message} in its API document
+
+
+class _Token(msgspec.Struct, frozen=True):
+    access_token: str
+    expires_in: int
+
+
+class _UserInfo(msgspec.Struct, frozen=True):
+    given_name: str = ""
+    family_name: str = ""
+    name: str = ""
+
+
+class _Active(msgspec.Struct, frozen=True):
+    result: bool
+
+
+class _Balance(msgspec.Struct, rename="camel", frozen=True):
+    available_balance: str
+    currency: str
+
+
+class MomoHttpAdapter(PayoutAdapter):
+    def __init__(self, config: MomoHttpConfig) -> None:
+        self._config = config
+        self._http = httpx.AsyncClient(
+            base_url=config.base_url.rstrip("/"),
+            timeout=httpx.Timeout(config.request_timeout_ms / 1000, connect=config.connect_timeout_ms / 1000),
+            limits=httpx.Limits(max_connections=config.connections_max),
+            headers={"Ocp-Apim-Subscription-Key": config.subscription_key},
+        )
+        self._token: str | None = None
+        self._token_expiry = 0.0  # time.monotonic() after which the token is renewed before use
+        self._token_lock = asyncio.Lock()
+
+    @classmethod
+    def from_config(cls, fields: Mapping[str, Any]) -> MomoHttpAdapter:
+        try:
+            return cls(msgspec.convert(dict(fields), MomoHttpConfig))
+        except msgspec.ValidationError as exc:
+            raise PayoutConfigError(f"momo-http configuration: {exc}") from None
+
+    async def aclose(self) -> None:
+        await self._http.aclose()
+
+    async def lookup(self, msisdn: str) -> AccountHolder | None:
+        match = _MSISDN_RE.fullmatch(msisdn)
+        if match is None:
+            return None
+        number = match[1]
+        response = await self._call("GET", f"/disbursement/v1_0/accountholder/msisdn/{number}/basicuserinfo")
+        if response.status_code in (400, 404):
+            return None
+        info = _decode(_expect_ok(response), _UserInfo)
+        active_response = await self._call("GET", f"/disbursement/v1_0/accountholder/msisdn/{number}/active")
+        active = _decode(_expect_ok(active_response), _Active)
+        name = info.name or f"{info.given_name} {info.family_name}".strip()
+        return AccountHolder(msisdn=number, name=name, active=active.result)
+
+    async def start(
+        self, reference_id: str, msisdn: str, amount_minor: int, currency: str, external_id: str
+    ) -> PayoutState:
+        reference_id = _canonical_reference(reference_id)
+        party_id = msisdn.removeprefix("+")
+        body = {
+            "amount": format_decimal(amount_minor, currency, grouping=False),
+            "currency": currency,
+            "externalId": external_id,
+            "payee": {"partyIdType": "MSISDN", "partyId": party_id},
+            "payerMessage": self._config.payer_message,
+            "payeeNote": self._config.payee_note,
+        }
+        headers = {"X-Reference-Id": reference_id, "Content-Type": "application/json"}
+        if self._config.callback_url is not None:
+            headers["X-Callback-Url"] = self._config.callback_url.replace("{reference_id}", reference_id)
+        response = await self._call("POST", _TRANSFER_PATH, headers=headers, content=msgspec.json.encode(body))
+        if response.status_code == 202:
+            return PayoutState(reference_id, PayoutStatus.PENDING)
+        if response.status_code == 409:
+            existing = await self._transfer(reference_id)
+            asked = (amount_minor, currency, party_id, external_id)
+            found_minor = _amount_minor(existing.amount, existing.currency)
+            found = (found_minor, existing.currency, existing.payee.party_id, existing.external_id)
+            if found != asked:
+                message = f"reference id {reference_id} is already used by another payout: {found} != {asked}"
+                raise PayoutConflictError(message)
+            return _state(reference_id, existing)
+        code = _error_code(response)
+        if response.status_code == 400 or code in _REFUSAL_CODES:
+            return PayoutState(reference_id, PayoutStatus.FAILED, reason=code or "REQUEST_REJECTED")
+        raise PayoutError(f"unexpected answer to the transfer: {response.status_code} {response.text[:200]}")
+
+    async def status(self, reference_id: str) -> PayoutState:
+        reference_id = _canonical_reference(reference_id)
+        return _state(reference_id, await self._transfer(reference_id))
+
+    async def balance(self) -> OperatorBalance:
+        body = _decode(_expect_ok(await self._call("GET", "/disbursement/v1_0/account/balance")), _Balance)
+        return OperatorBalance(_amount_minor(body.available_balance, body.currency), body.currency)
+
+    async def _transfer(self, reference_id: str) -> _TransferResult:
+        response = await self._call("GET", f"{_TRANSFER_PATH}/{reference_id}")
+        if response.status_code == 404:
+            raise PayoutNotFoundError(f"the operator has no payout {reference_id}")
+        return _decode(_expect_ok(response), _TransferResult)
+
+    async def _call(
+        self, method: str, path: str, *, headers: Mapping[str, str] | None = None, content: bytes | None = None
+    ) -> httpx.Response:
+        """One API call with a fresh-enough token: transport errors and passing 5xx are retried with backoff,
+        a 401 renews the token once. Other answers are returned to the caller."""
+        failures = 0
+        renewed = False
+        last_problem = "no attempt"
+        # Bounded: each pass either returns, raises, renews the token (once) or counts a failure.
+        for _ in range(self._config.retries_max + 2):
+            token = await self._bearer()
+            request_headers = {
+                **(headers or {}),
+                "Authorization": f"Bearer {token}",
+                "X-Target-Environment": self._config.target_environment,
+            }
+            try:
+                response = await self._http.request(method, path, headers=request_headers, content=content)
+            except httpx.TransportError as exc:
+                last_problem = f"{type(exc).__name__}: {exc}"
+            else:
+                code = _error_code(response)
+                if response.status_code == 401 and not renewed:
+                    renewed = True
+                    self._forget(token)
+                    continue
+                if response.status_code in (401, 403) or code in _CONFIG_CODES:
+                    raise PayoutConfigError(f"{method} {path} refused: {response.status_code} {response.text[:200]}")
+                if response.status_code not in _RETRY_STATUSES or code in _REFUSAL_CODES:
+                    return response
+                last_problem = f"HTTP {response.status_code} {response.text[:200]}"
+            failures += 1
+            if failures > self._config.retries_max:
+                break
+            await asyncio.sleep(self._backoff_s(failures))
+        raise PayoutUnavailableError(f"{method} {path} failed after {failures} attempts: {last_problem}")
+
+    async def _bearer(self) -> str:
+        async with self._token_lock:
+            if self._token is not None and time.monotonic() < self._token_expiry:
+                return self._token
+            response = await self._token_request()
+            token = _decode(response, _Token)
+            # Renew ahead of expiry, but never spend more than half a short-lived token's life on the margin.
+            margin_s = min(self._config.token_refresh_margin_ms / 1000, token.expires_in / 2)
+            self._token = token.access_token
+            self._token_expiry = time.monotonic() + token.expires_in - margin_s
+            return self._token
+
+    async def _token_request(self) -> httpx.Response:
+        auth = (self._config.api_user, self._config.api_key)
+        last_problem = "no attempt"
+        for attempt in range(self._config.retries_max + 1):
+            if attempt:
+                await asyncio.sleep(self._backoff_s(attempt))
+            try:
+                response = await self._http.post("/disbursement/token/", auth=auth)
+            except httpx.TransportError as exc:
+                last_problem = f"{type(exc).__name__}: {exc}"
+                continue
+            if response.status_code in (401, 403):
+                detail = f"{response.status_code} {response.text[:200]}"
+                raise PayoutConfigError(f"the operator refused the credentials: {detail}")
+            if response.is_success:
+                return response
+            last_problem = f"HTTP {response.status_code} {response.text[:200]}"
+        raise PayoutUnavailableError(f"no access token: {last_problem}")
+
+    def _forget(self, token: str) -> None:
+        if self._token == token:
+            self._token = None
+
+    def _backoff_s(self, failures: int) -> float:
+        """Doubling delay with jitter, so many clients retrying together spread out."""
+        base_ms = min(self._config.retry_backoff_max_ms, self._config.retry_backoff_ms * 2 ** (failures - 1))
+        return base_ms * (0.5 + random.random() / 2) / 1000
+
+
+def _canonical_reference(text: str) -> str:
+    try:
+        parsed = uuid.UUID(text)
+    except ValueError:
+        raise ValueError(f"reference id {text!r} is not a UUID (see reference_id_from)") from None
+    if parsed.version != 4:
+        raise ValueError(f"reference id {text!r} is not a UUID version 4, which MTN requires")
+    return str(parsed)
+
+
+def _state(reference_id: str, result: _TransferResult) -> PayoutState:
+    # Only the documented final statuses end a payout; anything else keeps it PENDING (polled, never guessed).
+    status = _FINAL_STATUSES.get(result.status, PayoutStatus.PENDING)
+    reason = result.reason
+    if isinstance(reason, _Reason):
+        reason = reason.code or None
+    return PayoutState(
+        reference_id,
+        status,
+        reason=reason if status is PayoutStatus.FAILED else None,
+        operator_txn_id=result.financial_transaction_id if status is PayoutStatus.SUCCESSFUL else None,
+    )
+
+
+def _amount_minor(text: str, currency: str) -> int:
+    try:
+        return parse_decimal_minor(text, currency)
+    except MoneyError as exc:
+        raise PayoutError(f"the operator sent an amount Inzira cannot read: {exc}") from None
+
+
+def _error_code(response: httpx.Response) -> str | None:
+    try:
+        body = response.json()
+    except ValueError:
+        return None
+    code = body.get("code") if isinstance(body, dict) else None
+    return code if isinstance(code, str) else None
+
+
+def _expect_ok(response: httpx.Response) -> httpx.Response:
+    if not response.is_success:
+        raise PayoutError(f"unexpected answer from the operator: {response.status_code} {response.text[:200]}")
+    return response
+
+
+def _decode(response: httpx.Response, kind: type[T]) -> T:
+    try:
+        return msgspec.json.decode(response.content, type=kind)
+    except msgspec.DecodeError as exc:
+        raise PayoutError(f"the operator's answer does not parse: {exc}") from None

@@ -1,0 +1,80 @@
+"""Records and errors shared by every payout adapter."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from enum import StrEnum
+
+from inzira.crypto import hash_domain
+
+
+class PayoutStatus(StrEnum):
+    PENDING = "PENDING"
+    SUCCESSFUL = "SUCCESSFUL"
+    FAILED = "FAILED"
+
+
+@dataclass(frozen=True, slots=True)
+class PayoutState:
+    """What the operator says about one payout. ``reason`` is the operator's failure code (e.g.
+    PAYEE_NOT_FOUND, NOT_ENOUGH_FUNDS) when FAILED; ``operator_txn_id`` its transaction id when SUCCESSFUL."""
+
+    reference_id: str
+    status: PayoutStatus
+    reason: str | None = None
+    operator_txn_id: str | None = None
+
+    @property
+    def final(self) -> bool:
+        return self.status is not PayoutStatus.PENDING
+
+
+@dataclass(frozen=True, slots=True)
+class AccountHolder:
+    """A wallet holder as the operator knows them: the full name (masking is the caller's job)."""
+
+    msisdn: str
+    name: str
+    active: bool
+
+
+@dataclass(frozen=True, slots=True)
+class OperatorBalance:
+    """The operator's disbursement account (its float), the ceiling of what it can pay out now."""
+
+    amount_minor: int
+    currency: str
+
+
+class PayoutError(Exception):
+    """Base of the adapter's exceptions; expected payout failures are FAILED states, not exceptions."""
+
+
+class PayoutConfigError(PayoutError):
+    """The configuration or credentials are wrong (unknown kind, bad field, 401 after a fresh token...)."""
+
+
+class PayoutUnavailableError(PayoutError):
+    """The operator could not be reached or kept failing after the retries: the outcome is unknown.
+
+    Calling ``start`` again with the same reference id is safe (it is idempotent) and finds out.
+    """
+
+
+class PayoutConflictError(PayoutError):
+    """The reference id is already used by a payout with a different amount, currency, payee or external id."""
+
+
+class PayoutNotFoundError(PayoutError):
+    """The operator has no payout under this reference id."""
+
+
+def reference_id_from(key: bytes) -> str:
+    """A stable UUID version 4 for ``key`` (e.g. an on-chain transfer id), as MTN requires for X-Reference-Id.
+
+    Deriving it, rather than drawing it at random, lets any process recompute the same reference after a
+    crash and resend safely.
+    """
+    digest = hash_domain("inzira/payout-reference/v1", key)
+    return str(uuid.UUID(bytes=digest[:16], version=4))
