@@ -36,3 +36,7 @@ def _register() -> None:
 
 
 _register()
+
+
+if __name__ == "__main__":
+    app()

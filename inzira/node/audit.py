@@ -9,11 +9,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable
+from typing import Callable, Iterator
 
 from inzira.crypto import Verifier
 from inzira.ledger.apply import prepare
-from inzira.ledger.block import decode_block
+from inzira.ledger.block import block_hash, decode_block, decode_header
+from inzira.ledger.encoding import DecodeError, ValidationError
 from inzira.ledger.chain import ChainError, verify_chain
 from inzira.node.reader import DB_FILE, load_genesis
 from inzira.node.store import Store
@@ -44,7 +45,7 @@ def audit(data_dir: Path, on_block: Callable[[int, int], None] | None = None,
             if on_block is not None:
                 on_block(height, tx_count)
 
-        state = verify_chain(genesis, store.iter_blocks(1), verifier.verify_many, count)
+        state = verify_chain(genesis, _checked_rows(store), verifier.verify_many, count)
         _check_index(store, state.height)
         if store.get_meta("state_hash") != state.state_hash:
             raise ChainError(state.height, "stored state hash differs from the replay")
@@ -56,6 +57,21 @@ def audit(data_dir: Path, on_block: Callable[[int, int], None] | None = None,
     finally:
         verifier.close()
         store.close()
+
+
+def _checked_rows(store: Store) -> Iterator[tuple[int, bytes]]:
+    """The stored blocks, after checking that each row's own columns agree with its signed header."""
+    for height, stored_hash, timestamp_ms, tx_count, data in store.iter_block_rows(1):
+        try:
+            header_bytes = decode_block(data).signed.header
+            header = decode_header(header_bytes)
+        except (DecodeError, ValidationError) as exc:
+            raise ChainError(height, f"stored block does not decode ({exc})") from exc
+        if block_hash(header_bytes) != stored_hash:
+            raise ChainError(height, "the stored block hash differs from the block's header")
+        if (header.timestamp_ms, header.tx_count) != (timestamp_ms, tx_count):
+            raise ChainError(height, "the stored time or transaction count differs from the block's header")
+        yield height, data
 
 
 def _check_index(store: Store, height: int) -> None:

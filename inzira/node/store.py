@@ -135,13 +135,19 @@ class Store:
         return row[0] if row else None
 
     def iter_blocks(self, from_height: int = 1) -> Iterator[tuple[int, bytes]]:
-        """Every stored block from ``from_height`` up, in pages, on a connection of its own."""
+        """Every stored block from ``from_height`` up: (height, encoded block)."""
+        for height, _hash, _ts, _count, data in self.iter_block_rows(from_height):
+            yield height, data
+
+    def iter_block_rows(self, from_height: int = 1) -> Iterator[tuple[int, bytes, int, int, bytes]]:
+        """Every stored block row (height, hash, timestamp_ms, tx_count, data), in pages, on its own connection."""
         conn = self._connect()
         try:
             height = from_height
             while True:
                 rows = conn.execute(
-                    "SELECT height, data FROM blocks WHERE height >= ? ORDER BY height LIMIT ?",
+                    "SELECT height, hash, timestamp_ms, tx_count, data FROM blocks WHERE height >= ? "
+                    "ORDER BY height LIMIT ?",
                     (height, BLOCKS_PAGE_MAX),
                 ).fetchall()
                 if not rows:
