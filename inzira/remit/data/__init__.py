@@ -1,0 +1,1 @@
+"""Data files shipped with the remittance service (the fictional sample sanctions list)."""
