@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from typing import Callable, Sequence
 
-from inzira.crypto import SIGNATURE_BYTES, PUBLIC_KEY_BYTES
 from inzira.ledger import admin, transfers
 from inzira.ledger.codes import Code
 from inzira.ledger.context import Ctx, TxResult, fail
@@ -121,9 +120,13 @@ def apply_tx(state: State, p: Prepared, timestamp_ms: int) -> TxResult:
         return fail(Code.MALFORMED)
     if body.version != TX_VERSION:
         return fail(Code.VALIDATION)
-    if body.chain_id != state.chain_id or any(q.chain_id != state.chain_id for q in p.quotes):
+    chain_id = state.chain_id
+    if body.chain_id != chain_id:
         return fail(Code.WRONG_NETWORK)
-    if not p.sig_ok or any(len(s.key) != PUBLIC_KEY_BYTES or len(s.sig) != SIGNATURE_BYTES for s in p.sigs):
+    for quote in p.quotes:
+        if quote.chain_id != chain_id:
+            return fail(Code.WRONG_NETWORK)
+    if not p.sig_ok:  # also false for keys or signatures of the wrong length
         return fail(Code.BAD_SIGNATURE)
     key_owner = state.key_owner
     signers: list[str] = []
@@ -133,21 +136,23 @@ def apply_tx(state: State, p: Prepared, timestamp_ms: int) -> TxResult:
             return fail(Code.PERMISSION)
         if member not in signers:
             signers.append(member)
-    if timestamp_ms >= body.expires_at_ms:
+    expires_at_ms = body.expires_at_ms
+    if timestamp_ms >= expires_at_ms:
         return fail(Code.EXPIRED)
-    if body.expires_at_ms > timestamp_ms + state.policy.tx_validity_max_ms:
+    if expires_at_ms > timestamp_ms + state.policy.tx_validity_max_ms:
         return fail(Code.VALIDATION)
-    if not 0 < len(body.ref) <= REF_CHARS_MAX:
+    ref = body.ref
+    if not 0 < len(ref) <= REF_CHARS_MAX:
         return fail(Code.VALIDATION)
     submitter = signers[0]
-    ref_key = submitter.encode() + b"\x00" + body.ref.encode()
+    ref_key = f"{submitter}\x00{ref}".encode()
     seen = state.refs.get(ref_key)
     if seen is not None:
         return fail(Code.DUPLICATE if seen.tx_id == p.tx_id else Code.MODIFIED_REQUEST)
-    ctx = Ctx(p.tx_id, submitter, frozenset(signers), timestamp_ms, p.quotes, body.op)
-    result = _HANDLERS[type(body.op)](state, body.op, ctx)
+    op = body.op
+    result = _HANDLERS[type(op)](state, op, Ctx(p.tx_id, submitter, frozenset(signers), timestamp_ms, p.quotes, op))
     # An authenticated transaction consumes its reference whatever the outcome, as Mojaloop's ids do.
-    state.put_ref(ref_key, RefEntry(p.tx_id, body.expires_at_ms))
+    state.put_ref(ref_key, RefEntry(p.tx_id, expires_at_ms))
     return result
 
 

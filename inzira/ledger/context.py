@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import msgspec
 
 from inzira.ledger.codes import Code
@@ -29,8 +27,7 @@ def fail(code: Code, at: int = AT_NONE) -> TxResult:
     return TxResult(int(code), at)
 
 
-@dataclass(frozen=True, slots=True)
-class Ctx:
+class Ctx(msgspec.Struct, frozen=True, gc=False):
     tx_id: bytes
     submitter: str  # the member of the first signature
     signers: frozenset[str]  # every member that signed

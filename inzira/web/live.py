@@ -1,0 +1,115 @@
+"""``/explorer/events``: a public server-sent event stream of new block headers, for the live home page.
+
+Only headers go out (height, hash, time, transaction count): no transaction, account or member detail, so
+the stream needs no authentication. Each event carries ``id: <height>``; a browser that reconnects sends
+``Last-Event-ID`` and gets the blocks it missed from the store, so a dropped subscription loses nothing.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from typing import Any, AsyncIterator
+
+from fastapi import APIRouter, Request
+from fastapi.responses import JSONResponse, Response, StreamingResponse
+
+from inzira.node.feed import AsyncSubscription, FeedFull
+from inzira.node.node import Node
+from inzira.web.explorer_data import Runtime, latest_blocks, stored_height
+from inzira.web.rendering import time_kigali, time_utc
+
+EVENTS_PATH = "/explorer/events"
+STREAMS_MAX = 100  # open explorer streams per process; the feed is shared with the API
+SUBSCRIBER_QUEUE_MAX = 256  # a page this far behind is dropped and catches up on reconnect
+HEARTBEAT_S = 15.0
+STREAM_MAX_S = 600.0  # then the browser reconnects (with Last-Event-ID): no connection lives forever
+CATCH_UP_BLOCKS_MAX = 20  # the home page shows 20 blocks: older missed ones are not worth sending
+RETRY_MS = 2000
+FULL_RETRY_MS = 30_000  # the feed has no room: come back much later
+
+
+def block_data(height: int, hash_hex: str, timestamp_ms: int, tx_count: int) -> dict[str, Any]:
+    return {"height": height, "hash": hash_hex, "timestamp_ms": timestamp_ms, "time_utc": time_utc(timestamp_ms),
+            "time_kigali": time_kigali(timestamp_ms), "tx_count": tx_count}
+
+
+def _frame(data: dict[str, Any]) -> bytes:
+    return f"id: {data['height']}\nevent: block\ndata: {json.dumps(data, separators=(',', ':'))}\n\n".encode()
+
+
+def _int_or_none(text: str | None) -> int | None:
+    try:
+        return int(text) if text is not None else None
+    except ValueError:
+        return None
+
+
+class BlockStreams:
+    """The open streams of one router: bounded, each unsubscribed from the feed when it ends."""
+
+    def __init__(self, node: Node) -> None:
+        self.node = node
+        self.active = 0
+
+    def open(self, after_height: int | None) -> Response:
+        if self.active >= STREAMS_MAX:
+            return JSONResponse({"detail": "too many live streams; retry later"}, 503, {"Retry-After": "5"})
+        headers = {"Cache-Control": "no-cache", "X-Accel-Buffering": "no"}
+        return StreamingResponse(self._stream(after_height), media_type="text/event-stream", headers=headers)
+
+    def _catch_up(self, after_height: int) -> list[dict[str, Any]]:
+        """The newest stored blocks above ``after_height``, oldest first (at most CATCH_UP_BLOCKS_MAX)."""
+        rows = latest_blocks(self.node, None, CATCH_UP_BLOCKS_MAX)
+        return [block_data(r.height, r.hash, r.timestamp_ms, r.tx_count)
+                for r in reversed(rows) if r.height > after_height]
+
+    async def _stream(self, after_height: int | None) -> AsyncIterator[bytes]:
+        # Subscribing here, not in open(), ties the subscription to this generator's own finally.
+        self.active += 1
+        sub: AsyncSubscription | None = None
+        try:
+            loop = asyncio.get_running_loop()
+            try:
+                sub = self.node.feed.subscribe_async(loop, SUBSCRIBER_QUEUE_MAX)
+            except FeedFull:
+                yield f"retry: {FULL_RETRY_MS}\n\n".encode()
+                return
+            yield f"retry: {RETRY_MS}\n\n".encode()
+            # Subscribed first, then read the store: a block lands in one or the other (or both: deduped).
+            tip_height = stored_height(self.node)
+            # A page claiming a height beyond the tip saw another chain (a demo started afresh): start from now.
+            last_height = tip_height if after_height is None else min(after_height, tip_height)
+            for data in self._catch_up(last_height):
+                yield _frame(data)
+                last_height = data["height"]
+            deadline_s = loop.time() + STREAM_MAX_S
+            while (remaining_s := deadline_s - loop.time()) > 0:
+                try:
+                    event = await asyncio.wait_for(sub.queue.get(), min(HEARTBEAT_S, remaining_s))
+                except TimeoutError:
+                    yield b": heartbeat\n\n"
+                    continue
+                if event is None:
+                    return  # dropped for falling behind: the browser reconnects and catches up by Last-Event-ID
+                if event.height <= last_height:
+                    continue
+                last_height = event.height
+                yield _frame(block_data(event.height, event.block_hash.hex(), event.timestamp_ms, len(event.txs)))
+        finally:
+            if sub is not None:
+                sub.close()
+            self.active -= 1
+
+
+def live_router(runtime: Runtime) -> APIRouter:
+    router = APIRouter()
+    streams = BlockStreams(runtime.node)
+
+    @router.get(EVENTS_PATH, include_in_schema=False)
+    async def block_events(request: Request, after: int | None = None) -> Response:
+        """New block headers as server-sent events (``event: block``); ``after`` = last height the page has."""
+        resumed = _int_or_none(request.headers.get("last-event-id"))
+        return streams.open(resumed if resumed is not None else after)
+
+    return router

@@ -1,0 +1,141 @@
+"""Receipts in the explorer: download one, and verify any receipt against the network's genesis.
+
+Verification is stateless, exactly as offline: the receipt is checked against the genesis only (orderer
+signature, Merkle proof, transaction signatures), never against this node's database.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import msgspec
+from fastapi import APIRouter, Request
+from fastapi.responses import JSONResponse, Response
+from starlette.datastructures import UploadFile
+
+from inzira.ledger.genesis import Genesis
+from inzira.ledger.receipt import ReceiptError, receipt_json, verify_receipt
+from inzira.web.explorer_data import Runtime, parse_tx_id, site_context
+from inzira.web.rendering import render, time_kigali, time_utc
+
+RECEIPT_BYTES_MAX = 256 * 1024  # a receipt is a few KiB; its Merkle path holds at most 64 hashes
+FORM_BYTES_MAX = RECEIPT_BYTES_MAX + 16 * 1024  # room for the multipart framing around it
+VERIFY_PATH = "/explorer/verify-receipt"
+
+
+class TooLarge(ValueError):
+    """A request body over ``RECEIPT_BYTES_MAX``."""
+
+
+class LengthRequired(ValueError):
+    """A form posted without Content-Length: its size cannot be bounded before parsing."""
+
+
+def _sentence(summary: dict[str, Any]) -> str:
+    code = summary["code"]
+    verdict = "committed" if code == 0 else f"rejected with code {code} ({summary['description']})"
+    signers = ", ".join(summary["signers"]) or "nobody"
+    return (f"Transaction {summary['tx_id'][:16]}… was {verdict} in block {summary['height']} at "
+            f"{time_utc(summary['timestamp_ms'])} ({time_kigali(summary['timestamp_ms'])}) on {summary['network']}, "
+            f"signed by {signers}.")
+
+
+def check_receipt(data: bytes, genesis: Genesis) -> dict[str, Any]:
+    """``{"valid": True, "summary": ..., "text": ...}`` or ``{"valid": False, "reason": ...}``."""
+    try:
+        receipt = msgspec.json.decode(data)
+    except msgspec.DecodeError as exc:
+        return {"valid": False, "reason": f"not JSON: {exc}"}
+    if not isinstance(receipt, dict):
+        return {"valid": False, "reason": "a receipt is a JSON object"}
+    try:
+        summary = verify_receipt(receipt, genesis)
+    except ReceiptError as exc:
+        return {"valid": False, "reason": str(exc)}
+    return {"valid": True, "summary": summary, "text": _sentence(summary)}
+
+
+async def _body(request: Request) -> bytes:
+    declared = request.headers.get("content-length", "")
+    if declared.isdigit() and int(declared) > RECEIPT_BYTES_MAX:
+        raise TooLarge
+    data = bytearray()
+    async for chunk in request.stream():
+        data += chunk
+        if len(data) > RECEIPT_BYTES_MAX:
+            raise TooLarge
+    return bytes(data)
+
+
+async def _form_receipt(request: Request) -> bytes:
+    """The pasted text, or else the uploaded file, of the /verify form."""
+    # Browsers always declare a form's length; checking it first bounds what the form parser reads.
+    declared = request.headers.get("content-length", "")
+    if not declared.isdigit():
+        raise LengthRequired
+    if int(declared) > FORM_BYTES_MAX:
+        raise TooLarge
+    form = await request.form(max_files=1, max_fields=4, max_part_size=RECEIPT_BYTES_MAX)
+    text = form.get("receipt")
+    if isinstance(text, str) and text.strip():
+        return text.encode()
+    upload = form.get("file")
+    if isinstance(upload, UploadFile):
+        data = await upload.read(RECEIPT_BYTES_MAX + 1)
+        if len(data) > RECEIPT_BYTES_MAX:
+            raise TooLarge
+        return data
+    return b""
+
+
+def receipts_router(runtime: Runtime, public_accounts: bool) -> APIRouter:
+    router = APIRouter()
+    node = runtime.node
+
+    def not_found(request: Request, what: str) -> Response:
+        return render(request, "not_found.html", site_context(node, public_accounts) | {"what": what}, 404)
+
+    @router.get("/tx/{tx_id}/receipt.json", include_in_schema=False)
+    def receipt_download(request: Request, tx_id: str) -> Response:
+        tx_bytes = parse_tx_id(tx_id)
+        receipt = node.receipt(tx_bytes) if tx_bytes is not None else None
+        if receipt is None:
+            return not_found(request, f"transaction {tx_id}")
+        disposition = f'attachment; filename="inzira-receipt-{tx_id[:16]}.json"'
+        return Response(receipt_json(receipt), media_type="application/json",
+                        headers={"Content-Disposition": disposition})
+
+    @router.post(VERIFY_PATH, tags=["explorer"])
+    async def verify_receipt_json(request: Request) -> JSONResponse:
+        """Verify a receipt (the JSON body) against this network's genesis, as offline verification does."""
+        try:
+            data = await _body(request)
+        except TooLarge:
+            return JSONResponse({"valid": False, "reason": f"receipt larger than {RECEIPT_BYTES_MAX} bytes"}, 413)
+        return JSONResponse(check_receipt(data, node.genesis))
+
+    def verify_view(request: Request, outcome: dict[str, Any] | None, text: str = "",
+                    status_code: int = 200) -> Response:
+        context = site_context(node, public_accounts) | {"verify_path": VERIFY_PATH, "outcome": outcome, "text": text}
+        return render(request, "verify.html", context, status_code)
+
+    @router.get("/verify", include_in_schema=False)
+    def verify_page(request: Request) -> Response:
+        return verify_view(request, None)
+
+    @router.post("/verify", include_in_schema=False)
+    async def verify_form(request: Request) -> Response:
+        """The same check for a pasted or uploaded receipt, without JavaScript."""
+        try:
+            data = await _form_receipt(request)
+        except TooLarge:
+            return verify_view(request, {"valid": False, "reason": f"receipt larger than {RECEIPT_BYTES_MAX} bytes"},
+                               status_code=413)
+        except LengthRequired:
+            return verify_view(request, {"valid": False, "reason": "the form must declare its Content-Length"},
+                               status_code=411)
+        if not data.strip():
+            return verify_view(request, {"valid": False, "reason": "paste a receipt or choose a file"}, status_code=400)
+        return verify_view(request, check_receipt(data, node.genesis), data.decode("utf-8", "replace"))
+
+    return router

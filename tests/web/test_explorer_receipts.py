@@ -1,0 +1,103 @@
+"""Receipts through the explorer: download, verify (JSON endpoint and the /verify form), tampering."""
+
+from __future__ import annotations
+
+import base64
+import copy
+import json
+
+import httpx
+
+
+def receipt_of(client: httpx.Client, tx_id: str) -> dict:
+    r = client.get(f"/tx/{tx_id}/receipt.json")
+    assert r.status_code == 200
+    return r.json()
+
+
+def verify(client: httpx.Client, content: bytes) -> httpx.Response:
+    return client.post("/explorer/verify-receipt", content=content, headers={"Content-Type": "application/json"})
+
+
+def test_receipt_download_is_the_nodes_receipt(demo, client):
+    r = client.get(f"/tx/{demo.transfer_id}/receipt.json")
+    assert r.status_code == 200
+    assert r.headers["content-type"].startswith("application/json")
+    assert r.headers["content-disposition"].startswith("attachment;")
+    assert r.json() == demo.net.node.receipt(bytes.fromhex(demo.transfer_id))
+
+
+def test_a_real_receipt_verifies(demo, client):
+    receipt = receipt_of(client, demo.transfer_id)
+    r = verify(client, json.dumps(receipt).encode())
+    assert r.status_code == 200
+    outcome = r.json()
+    assert outcome["valid"] is True
+    assert outcome["summary"]["tx_id"] == demo.transfer_id and outcome["summary"]["signers"] == ["eurosend"]
+    assert "committed" in outcome["text"] and "UTC" in outcome["text"] and "CAT" in outcome["text"]
+
+
+def test_a_receipt_of_a_rejection_verifies_and_says_so(demo, client):
+    outcome = verify(client, json.dumps(receipt_of(client, demo.rejected_id)).encode()).json()
+    assert outcome["valid"] is True and outcome["summary"]["code"] == 4001
+    assert "rejected with code 4001" in outcome["text"]
+
+
+def test_a_flipped_result_code_is_caught(demo, client):
+    receipt = receipt_of(client, demo.transfer_id)
+    tampered = copy.deepcopy(receipt)
+    tampered["result"]["code"] = 1  # "0" -> "1"
+    outcome = verify(client, json.dumps(tampered).encode()).json()
+    assert outcome["valid"] is False and "Merkle" in outcome["reason"]
+
+
+def test_a_flipped_transaction_byte_is_caught(demo, client):
+    receipt = receipt_of(client, demo.transfer_id)
+    raw = bytearray(base64.b64decode(receipt["tx"]))
+    raw[len(raw) // 2] ^= 0x01
+    tampered = copy.deepcopy(receipt)
+    tampered["tx"] = base64.b64encode(bytes(raw)).decode()
+    outcome = verify(client, json.dumps(tampered).encode()).json()
+    assert outcome["valid"] is False and outcome["reason"]
+
+
+def test_a_flipped_header_signature_is_caught(demo, client):
+    receipt = receipt_of(client, demo.transfer_id)
+    sig = receipt["block"]["signature"]
+    receipt["block"]["signature"] = ("1" if sig[0] == "0" else "0") + sig[1:]
+    outcome = verify(client, json.dumps(receipt).encode()).json()
+    assert outcome == {"valid": False, "reason": "block header: orderer signature does not verify"}
+
+
+def test_garbage_is_answered_with_a_reason(client):
+    for body, reason in [(b"not json", "not JSON"), (b"[1, 2]", "JSON object"), (b"{}", "missing field format"),
+                         (b'{"format": "inzira-receipt/1", "block": {"header": 5}}', "must be a string")]:
+        r = verify(client, body)
+        assert r.status_code == 200 and r.json()["valid"] is False and reason in r.json()["reason"], body
+
+
+def test_an_oversized_body_is_refused(client):
+    r = verify(client, b" " * (300 * 1024))
+    assert r.status_code == 413 and r.json()["valid"] is False
+
+
+def test_an_oversized_form_is_refused(client):
+    r = client.post("/verify", files={"file": ("big.json", b" " * (300 * 1024), "application/json")})
+    assert r.status_code == 413 and "larger than" in r.text
+
+
+def test_verify_page_checks_a_pasted_or_uploaded_receipt(demo, client):
+    page = client.get("/verify")
+    assert page.status_code == 200 and 'enctype="multipart/form-data"' in page.text
+    text = json.dumps(receipt_of(client, demo.transfer_id))
+    pasted = client.post("/verify", data={"receipt": text})
+    assert pasted.status_code == 200 and "verdict-valid" in pasted.text
+    uploaded = client.post("/verify", data={"receipt": ""},
+                         files={"file": ("receipt.json", text.encode(), "application/json")})
+    assert uploaded.status_code == 200 and "verdict-valid" in uploaded.text
+    tampered = receipt_of(client, demo.transfer_id)
+    tampered["result"]["code"] = 7
+    bad = client.post("/verify", data={"receipt": json.dumps(tampered)})
+    assert bad.status_code == 200 and "verdict-invalid" in bad.text and "Merkle" in bad.text
+    empty = client.post("/verify", data={"receipt": " "})
+    assert empty.status_code == 400 and "paste a receipt" in empty.text
