@@ -1,0 +1,1 @@
+"""Telling members and customers what happened: signed webhooks (and the helpers pages use for SSE)."""

@@ -1,0 +1,142 @@
+"""Signed webhooks: a member's service posts JSON events to a subscriber's URL, signed with its Ed25519 key.
+
+The signature covers the delivery time and the exact body, so a receiver checks who sent it, that it was not
+changed, and that it is recent (replays outside the tolerance are refused):
+
+    Inzira-Signature: t=<unix ms>,kid=<member id>,ed25519=<hex signature of "<t>.<body>">
+
+Deliveries are queued (bounded) and retried with exponential backoff; each event carries an ``id`` so a
+receiver can drop the duplicates that retries may cause.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import time
+from dataclasses import dataclass
+from typing import Any, Callable
+
+import httpx
+
+from inzira.crypto import KeyPair, verify
+
+SIGNATURE_HEADER = "Inzira-Signature"
+TOLERANCE_MS = 5 * 60_000
+QUEUE_MAX = 10_000
+ATTEMPTS_MAX = 6
+BACKOFF_MS = 200
+BACKOFF_MAX_MS = 30_000
+TIMEOUT_MS = 5_000
+BODY_BYTES_MAX = 256 * 1024
+IN_FLIGHT_MAX = 32
+
+
+class WebhookSignatureError(ValueError):
+    """A webhook whose signature header is missing, malformed, stale, or does not verify."""
+
+
+def sign_body(body: bytes, key: KeyPair, key_id: str, now_ms: int) -> str:
+    signature = key.sign(f"{now_ms}.".encode() + body)
+    return f"t={now_ms},kid={key_id},ed25519={signature.hex()}"
+
+
+def verify_signature(body: bytes, header: str | None, public_keys: dict[str, bytes], now_ms: int,
+                     tolerance_ms: int = TOLERANCE_MS) -> str:
+    """Check a delivery; return the sender's key id, or raise WebhookSignatureError."""
+    if not header:
+        raise WebhookSignatureError(f"missing {SIGNATURE_HEADER} header")
+    try:
+        parts = dict(item.split("=", 1) for item in header.split(","))
+        sent_ms, key_id, signature = int(parts["t"]), parts["kid"], bytes.fromhex(parts["ed25519"])
+    except (ValueError, KeyError) as exc:
+        raise WebhookSignatureError(f"malformed {SIGNATURE_HEADER} header") from exc
+    if abs(now_ms - sent_ms) > tolerance_ms:
+        raise WebhookSignatureError("webhook timestamp outside the tolerance (replayed or clock skew)")
+    key = public_keys.get(key_id)
+    if key is None or not verify(key, f"{sent_ms}.".encode() + body, signature):
+        raise WebhookSignatureError("webhook signature does not verify")
+    return key_id
+
+
+@dataclass
+class Delivery:
+    url: str
+    body: bytes
+    attempts: int = 0
+
+
+@dataclass
+class WebhookStats:
+    delivered: int = 0
+    failed: int = 0
+    dropped: int = 0
+    last_error: str = ""
+
+
+class WebhookSender:
+    """Posts signed events from one member to subscriber URLs, in the background, with retries."""
+
+    def __init__(self, key: KeyPair, key_id: str, clock_ms: Callable[[], int] = lambda: time.time_ns() // 1_000_000,
+                 client: httpx.AsyncClient | None = None) -> None:
+        self.key = key
+        self.key_id = key_id
+        self.clock_ms = clock_ms
+        self._client = client or httpx.AsyncClient(timeout=TIMEOUT_MS / 1000)
+        self._queue: asyncio.Queue[Delivery] | None = None
+        self._task: asyncio.Task[None] | None = None
+        self.stats = WebhookStats()
+
+    def start(self) -> None:
+        """Start the delivery loop on the running event loop."""
+        self._queue = asyncio.Queue(QUEUE_MAX)
+        self._task = asyncio.get_running_loop().create_task(self._run())
+
+    async def stop(self) -> None:
+        if self._task is not None:
+            self._task.cancel()
+            try:
+                await self._task
+            except asyncio.CancelledError:
+                pass
+        await self._client.aclose()
+
+    def send(self, url: str, event: dict[str, Any]) -> bool:
+        """Queue one event for ``url``; False (and counted as dropped) when the queue is full or too big."""
+        body = json.dumps(event, separators=(",", ":"), sort_keys=True).encode()
+        if self._queue is None or len(body) > BODY_BYTES_MAX:
+            self.stats.dropped += 1
+            return False
+        try:
+            self._queue.put_nowait(Delivery(url, body))
+            return True
+        except asyncio.QueueFull:
+            self.stats.dropped += 1
+            return False
+
+    async def _run(self) -> None:
+        queue = self._queue
+        if queue is None:
+            return
+        slots = asyncio.Semaphore(IN_FLIGHT_MAX)
+        while True:
+            delivery = await queue.get()
+            await slots.acquire()
+            task = asyncio.get_running_loop().create_task(self._deliver(delivery))
+            task.add_done_callback(lambda _t: slots.release())
+
+    async def _deliver(self, delivery: Delivery) -> None:
+        while delivery.attempts < ATTEMPTS_MAX:
+            delivery.attempts += 1
+            headers = {"Content-Type": "application/json",
+                       SIGNATURE_HEADER: sign_body(delivery.body, self.key, self.key_id, self.clock_ms())}
+            try:
+                response = await self._client.post(delivery.url, content=delivery.body, headers=headers)
+                if response.status_code < 300:
+                    self.stats.delivered += 1
+                    return
+                self.stats.last_error = f"{delivery.url}: HTTP {response.status_code}"
+            except httpx.HTTPError as exc:
+                self.stats.last_error = f"{delivery.url}: {type(exc).__name__}"
+            await asyncio.sleep(min(BACKOFF_MAX_MS, BACKOFF_MS * 2 ** (delivery.attempts - 1)) / 1000)
+        self.stats.failed += 1
