@@ -19,7 +19,7 @@ from inzira.ledger.records import Leg
 from inzira.ledger.tx import Issue, OpenAccount, Transfer
 from inzira.node.embedded import Embedded
 from inzira.node.signer import wall_clock_ms
-from inzira.ordering.solo import Busy
+from inzira.ordering.outcome import Busy
 
 ACCOUNTS = 200  # payer accounts, and as many payee accounts
 IN_FLIGHT_MAX = 20_000  # transfers submitted and not yet committed

@@ -18,6 +18,7 @@ from inzira.ledger.records import RefEntry
 from inzira.ledger.state import State, WriteSet
 from inzira.ledger.tx import (
     TX_BODY_BYTES_MAX,
+    TX_BYTES_MAX,
     TX_QUOTES_MAX,
     TX_SIGNATURES_MAX,
     TX_VERSION,
@@ -60,7 +61,7 @@ class Prepared:
 
 def prepare(raw: bytes) -> Prepared:
     p = Prepared(raw)
-    if len(raw) > TX_BODY_BYTES_MAX + TX_SIGNATURES_MAX * 128:
+    if len(raw) > TX_BYTES_MAX:
         p.code = Code.TOO_LARGE
         return p
     try:

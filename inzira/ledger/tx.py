@@ -21,6 +21,7 @@ TX_SIGNATURES_MAX = 16
 TX_LEGS_MAX = 64
 TX_QUOTES_MAX = 8
 MEMBERSHIP_CHANGES_MAX = 16
+TX_BYTES_MAX = TX_BODY_BYTES_MAX + TX_SIGNATURES_MAX * 128  # a whole signed transaction
 
 tx_hash = Hasher("inzira/tx")
 quote_hash = Hasher("inzira/quote")

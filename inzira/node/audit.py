@@ -76,22 +76,22 @@ def _checked_rows(store: Store) -> Iterator[tuple[int, bytes]]:
 
 def _check_index(store: Store, height: int) -> None:
     """Every transaction id points at its first block and carries that block's verdict."""
-    expected: dict[bytes, tuple[int, int, int]] = {}
+    expected: dict[bytes, tuple[int, int, int, int]] = {}
     for h, data in store.iter_blocks(1):
         block = decode_block(data)
         for i, (raw, result) in enumerate(zip(block.txs, block.results)):
             p = prepare(raw)
             if p.tx_id and p.tx_id not in expected:
-                expected[p.tx_id] = (h, i, result.code)
+                expected[p.tx_id] = (h, i, result.code, result.at)
     rows = store.index_rows()
-    for tx_id, h, i, code in rows:
+    for tx_id, h, i, code, at in rows:
         want = expected.pop(tx_id, None)
         if want is None:
             raise ChainError(h, f"transaction index names {tx_id.hex()[:16]}, which is in no block")
-        if want != (h, i, code):
+        if want != (h, i, code, at):
             raise ChainError(want[0], f"transaction index row of {tx_id.hex()[:16]} differs from the block")
     if expected:
-        missing_id, (h, _, _) = next(iter(expected.items()))
+        missing_id, (h, *_) = next(iter(expected.items()))
         raise ChainError(h, f"transaction {missing_id.hex()[:16]} is missing from the index")
 
 

@@ -11,7 +11,8 @@ from inzira.demo.setup import load_api_keys, load_member_keys, load_orderer_key
 from inzira.ledger.tx import Op
 from inzira.node.node import Node
 from inzira.node.signer import MemberSigner
-from inzira.ordering.solo import BLOCK_INTERVAL_MS, BLOCK_TXS_MAX, Outcome, SoloOrderer
+from inzira.ordering.outcome import Outcome
+from inzira.ordering.solo import BLOCK_INTERVAL_MS, BLOCK_TXS_MAX, SoloOrderer
 
 EXECUTE_TIMEOUT_S = 30.0
 

@@ -100,7 +100,7 @@ class Node:
 
     def _store(self, header: BlockHeader, block_hash: bytes, encoded: bytes, items: Sequence[Prepared],
                results: Sequence[TxResult], write_set: list) -> None:
-        tx_rows = [(p.tx_id, header.height, i, r.code) for i, (p, r) in enumerate(zip(items, results)) if p.tx_id]
+        tx_rows = [(p.tx_id, header.height, i, r.code, r.at) for i, (p, r) in enumerate(zip(items, results)) if p.tx_id]
         self.store.commit_block(header.height, block_hash, header.timestamp_ms, header.tx_count, encoded, tx_rows,
                                 write_set, header.state_hash)
         self.block_hash = block_hash

@@ -26,7 +26,8 @@ CREATE TABLE IF NOT EXISTS txs (
     id BLOB PRIMARY KEY,
     height INTEGER NOT NULL,
     idx INTEGER NOT NULL,
-    code INTEGER NOT NULL
+    code INTEGER NOT NULL,
+    at INTEGER NOT NULL
 ) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS state (key BLOB PRIMARY KEY, value BLOB NOT NULL) WITHOUT ROWID;
 """
@@ -47,12 +48,15 @@ class TxLocation:
     height: int
     index: int
     code: int
+    at: int  # the leg or element that broke a rule, -1 for none
 
 
 class Store:
     def __init__(self, path: Path) -> None:
         self.path = path
         self._local = threading.local()
+        self._readers: list[sqlite3.Connection] = []  # every thread's reader, so close() closes them all
+        self._readers_lock = threading.Lock()
         self._writer = self._connect()
         self._writer.executescript(SCHEMA)
 
@@ -67,6 +71,8 @@ class Store:
         conn = getattr(self._local, "conn", None)
         if conn is None:
             conn = self._local.conn = self._connect()
+            with self._readers_lock:
+                self._readers.append(conn)
         return conn
 
     # --- meta ---
@@ -107,7 +113,7 @@ class Store:
         timestamp_ms: int,
         tx_count: int,
         data: bytes,
-        tx_rows: Iterable[tuple[bytes, int, int, int]],
+        tx_rows: Iterable[tuple[bytes, int, int, int, int]],
         write_set: Sequence[tuple[bytes, bytes | None]],
         state_hash: bytes,
     ) -> None:
@@ -116,7 +122,7 @@ class Store:
         try:
             w.execute("INSERT INTO blocks VALUES (?, ?, ?, ?, ?)", (height, block_hash, timestamp_ms, tx_count, data))
             # The first block holding a transaction id is where it lives; a replayed copy is marked duplicate.
-            w.executemany("INSERT OR IGNORE INTO txs VALUES (?, ?, ?, ?)", tx_rows)
+            w.executemany("INSERT OR IGNORE INTO txs VALUES (?, ?, ?, ?, ?)", tx_rows)
             w.executemany("INSERT OR REPLACE INTO state VALUES (?, ?)", [(k, v) for k, v in write_set if v is not None])
             w.executemany("DELETE FROM state WHERE key = ?", [(k,) for k, v in write_set if v is None])
             w.execute("INSERT OR REPLACE INTO meta VALUES ('state_hash', ?)", (state_hash,))
@@ -165,7 +171,7 @@ class Store:
         ).fetchall()
 
     def tx_location(self, tx_id: bytes) -> TxLocation | None:
-        row = self._reader().execute("SELECT height, idx, code FROM txs WHERE id = ?", (tx_id,)).fetchone()
+        row = self._reader().execute("SELECT height, idx, code, at FROM txs WHERE id = ?", (tx_id,)).fetchone()
         return TxLocation(*row) if row else None
 
     def known_ids(self, ids: Sequence[bytes]) -> dict[bytes, TxLocation]:
@@ -174,8 +180,8 @@ class Store:
         for start in range(0, len(ids), IDS_PER_QUERY_MAX):
             chunk = ids[start : start + IDS_PER_QUERY_MAX]
             marks = ",".join("?" * len(chunk))
-            for row in conn.execute(f"SELECT id, height, idx, code FROM txs WHERE id IN ({marks})", chunk):
-                found[row[0]] = TxLocation(row[1], row[2], row[3])
+            for row in conn.execute(f"SELECT id, height, idx, code, at FROM txs WHERE id IN ({marks})", chunk):
+                found[row[0]] = TxLocation(row[1], row[2], row[3], row[4])
         return found
 
     def state_value(self, key: bytes) -> bytes | None:
@@ -190,14 +196,16 @@ class Store:
         ).fetchall()
         return [r[0] for r in rows]
 
-    def index_rows(self) -> list[tuple[bytes, int, int, int]]:
-        return self._reader().execute("SELECT id, height, idx, code FROM txs").fetchall()
+    def index_rows(self) -> list[tuple[bytes, int, int, int, int]]:
+        return self._reader().execute("SELECT id, height, idx, code, at FROM txs").fetchall()
 
     def state_rows(self) -> Iterator[tuple[bytes, bytes]]:
         return iter(self._reader().execute("SELECT key, value FROM state ORDER BY key").fetchall())
 
     def close(self) -> None:
-        self._writer.close()
-        conn = getattr(self._local, "conn", None)
-        if conn is not None:
+        """Close every connection now, so the WAL is checkpointed and the files are final on return."""
+        with self._readers_lock:
+            readers, self._readers = self._readers, []
+        for conn in readers:
             conn.close()
+        self._writer.close()

@@ -12,37 +12,18 @@ import queue
 import threading
 import time
 from concurrent.futures import Future
-from dataclasses import dataclass
 from typing import Callable
 
 from inzira.crypto import KeyPair
 from inzira.ledger.apply import Prepared, prepare, verify_prepared
 from inzira.ledger.codes import Code
 from inzira.node.node import Node, NodeError
+from inzira.ordering.outcome import Busy, Outcome, Stopped
 
 BLOCK_TXS_MAX = 2_000
 BLOCK_INTERVAL_MS = 20
 MEMPOOL_TXS_MAX = 200_000
 VERIFIED_BLOCKS_MAX = 2  # blocks verified ahead of the committer: enough to overlap, bounded
-
-
-@dataclass(frozen=True, slots=True)
-class Outcome:
-    """What a submitter hears back: the verdict and where it is in the chain (height 0: in no block)."""
-
-    tx_id: bytes
-    code: int
-    at: int = -1
-    height: int = 0
-    index: int = -1
-
-
-class Busy(RuntimeError):
-    """The mempool is full: the caller should retry later (HTTP 503)."""
-
-
-class Stopped(RuntimeError):
-    """The orderer is not running."""
 
 
 class SoloOrderer:
@@ -153,7 +134,7 @@ class SoloOrderer:
             try:
                 self._commit(batch)
             except NodeError as exc:
-                self._fail_all(batch, exc)
+                self._fail_all(exc)
 
     def _commit(self, batch: list[Prepared]) -> None:
         # A transaction already in the chain is answered from the chain, not ordered again.
@@ -163,7 +144,7 @@ class SoloOrderer:
         for p in batch:
             loc = known.get(p.tx_id)
             if loc is not None:
-                self._resolve(p.tx_id, Outcome(p.tx_id, loc.code, -1, loc.height, loc.index))
+                self._resolve(p.tx_id, Outcome(p.tx_id, loc.code, loc.at, loc.height, loc.index))
             elif p.tx_id not in seen:
                 seen.add(p.tx_id)
                 fresh.append(p)
@@ -177,14 +158,14 @@ class SoloOrderer:
     def _resolve(self, tx_id: bytes, outcome: Outcome) -> None:
         with self._lock:
             future = self._inflight.pop(tx_id, None)
-        if future is not None:
+        if future is not None and future.set_running_or_notify_cancel():
             future.set_result(outcome)
 
-    def _fail_all(self, batch: list[Prepared], exc: Exception) -> None:
+    def _fail_all(self, exc: Exception) -> None:
         self._running = False
         with self._lock:
             futures = list(self._inflight.values())
             self._inflight.clear()
         for future in futures:
-            if not future.done():
+            if future.set_running_or_notify_cancel():
                 future.set_exception(exc)

@@ -1,0 +1,52 @@
+"""The app factory: the ledger's routers over a runtime, problem+json errors, body limits, OpenAPI.
+
+Other services add their own routers, either at creation (``create_app(runtime, routers=[...])``) or later
+with ``app.include_router``; their handlers reach the runtime with ``Depends(api_context)``, the caller with
+``Depends(require_caller)``, and answer errors by raising ``Problem``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from fastapi import APIRouter, FastAPI
+
+from inzira import __version__
+from inzira.api.body_limit import BodySizeLimit
+from inzira.api.context import ApiContext
+from inzira.api.openapi import install_openapi
+from inzira.api.problems import install_problem_handlers
+from inzira.api.routes import accounts, blocks, events, meta, pending, receipts, transactions
+from inzira.api.runtime import LedgerRuntime
+from inzira.api.settings import ApiSettings
+
+BATCH_PATH = "/v1/transactions/batch"
+
+DESCRIPTION = """Inzira's permissioned payment ledger.
+
+Authenticate with `Authorization: Bearer <api token>`. Members with the regulator, central_bank or auditor
+role see everything; every other member sees its own accounts, the transactions it signed or that touch its
+accounts, and every block header. Reads of something the caller may not see answer 404, as if it did not
+exist. A member submits only transactions whose first signature is its own key.
+
+Errors are RFC 9457 `application/problem+json` with a stable 4-digit `code` (Mojaloop's where one fits).
+A ledger rejection (422, or 409 for a modified request) is itself in a block, with `tx_id`, `height` and
+`index`, and has a receipt.
+"""
+
+
+def create_app(runtime: LedgerRuntime, *, settings: ApiSettings | None = None,
+               routers: Sequence[APIRouter] = ()) -> FastAPI:
+    settings = settings or ApiSettings()
+    app = FastAPI(title=settings.title, version=__version__, description=DESCRIPTION)
+    app.state.api = ApiContext.build(runtime, settings)
+    app.state.on_server_stop = [app.state.api.close_streams]  # see inzira.api.server
+    for module in (transactions, receipts, accounts, pending, blocks, events, meta):
+        app.include_router(module.router)
+    for router in routers:
+        app.include_router(router)
+    install_problem_handlers(app)
+    install_openapi(app, DESCRIPTION)
+    by_path = {BATCH_PATH: settings.batch_body_bytes_max, **settings.body_bytes_max_by_path}
+    app.add_middleware(BodySizeLimit, body_bytes_max=settings.body_bytes_max, by_path=by_path)
+    return app

@@ -1,0 +1,34 @@
+"""Who is calling: ``Authorization: Bearer <api token>`` -> a member of the network and its roles.
+
+Missing or unknown token: 401 (code 3040) with a ``WWW-Authenticate: Bearer`` challenge. A token whose
+member is no longer in the network's state: 403 (code 4300). Roles are the member's current ones in the
+ledger state (the genesis members, as changed by membership transactions since).
+"""
+
+from __future__ import annotations
+
+from fastapi import Depends
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+
+from inzira.api.codes import ApiCode
+from inzira.api.context import ApiContext, api_context
+from inzira.api.problems import Problem
+from inzira.api.visibility import Caller
+from inzira.ledger.codes import Code
+
+bearer = HTTPBearer(auto_error=False, description="The member's API token (api-keys.json in a demo data folder)")
+
+
+async def require_caller(credentials: HTTPAuthorizationCredentials | None = Depends(bearer),
+                         ctx: ApiContext = Depends(api_context)) -> Caller:
+    if credentials is None:
+        raise Problem(401, ApiCode.UNAUTHENTICATED, "send Authorization: Bearer <api token>",
+                      headers={"WWW-Authenticate": 'Bearer realm="inzira"'})
+    member = ctx.tokens.member_for(credentials.credentials)
+    if member is None:
+        raise Problem(401, ApiCode.UNAUTHENTICATED, "the API token is not valid",
+                      headers={"WWW-Authenticate": 'Bearer realm="inzira", error="invalid_token"'})
+    record = ctx.node.state.members.get(member)
+    if record is None:
+        raise Problem(403, Code.PERMISSION, f"{member} is not a member of this network")
+    return Caller(member, frozenset(record.roles))

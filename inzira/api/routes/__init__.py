@@ -1,0 +1,1 @@
+"""One router per concept: transactions, receipts, accounts, pending transfers, blocks, events, meta."""

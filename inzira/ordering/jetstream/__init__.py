@@ -1,0 +1,44 @@
+"""Ordering on NATS JetStream: replicated tx and blocks streams, a cutter lease, on opaque bytes.
+
+Set up with `ensure_streams`, then use `TxLog` (members publish, the cutter reads), `CutterLease`
+(one block cutter at a time, with a fencing term) and `BlockLog` (append with optimistic
+concurrency; peers follow the chain). Everything here deals in bytes: blocks and transactions are
+encoded, signed and validated by the ledger, not by this package.
+"""
+
+from inzira.ordering.jetstream.block_log import BlockLog
+from inzira.ordering.jetstream.config import OrderingConfig
+from inzira.ordering.jetstream.connection import connect
+from inzira.ordering.jetstream.errors import (
+    BlockConflictError,
+    LeaseLostError,
+    OrderingError,
+    OrderingUnavailableError,
+    PayloadTooLargeError,
+    StreamConfigMismatchError,
+)
+from inzira.ordering.jetstream.lease import CutterLease, Lease, LeaseRecord
+from inzira.ordering.jetstream.reader import LogEntry
+from inzira.ordering.jetstream.retry import RetryPolicy
+from inzira.ordering.jetstream.streams import ensure_streams
+from inzira.ordering.jetstream.tx_log import Published, TxLog
+
+__all__ = [
+    "BlockConflictError",
+    "BlockLog",
+    "CutterLease",
+    "Lease",
+    "LeaseLostError",
+    "LeaseRecord",
+    "LogEntry",
+    "OrderingConfig",
+    "OrderingError",
+    "OrderingUnavailableError",
+    "PayloadTooLargeError",
+    "Published",
+    "RetryPolicy",
+    "StreamConfigMismatchError",
+    "TxLog",
+    "connect",
+    "ensure_streams",
+]

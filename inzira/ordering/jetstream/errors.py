@@ -1,0 +1,38 @@
+"""Typed failures of the JetStream ordering layer, so callers can react without parsing messages."""
+
+from __future__ import annotations
+
+
+class OrderingError(Exception):
+    """Base of every error raised on purpose by this package."""
+
+
+class OrderingUnavailableError(OrderingError):
+    """The cluster did not answer within the bounded retries (no quorum, no leader, no connection)."""
+
+
+class PayloadTooLargeError(OrderingError, ValueError):
+    def __init__(self, size_bytes: int, limit_bytes: int) -> None:
+        super().__init__(f"payload of {size_bytes} bytes exceeds the limit of {limit_bytes} bytes")
+        self.size_bytes = size_bytes
+        self.limit_bytes = limit_bytes
+
+
+class StreamConfigMismatchError(OrderingError):
+    """A stream or bucket already exists with settings other than the ones asked for."""
+
+
+class BlockConflictError(OrderingError):
+    """Someone else appended first: the blocks stream no longer ends at `expected_last_seq`.
+
+    The caller must re-read the chain from `actual_last_seq` and stop cutting blocks.
+    """
+
+    def __init__(self, expected_last_seq: int, actual_last_seq: int | None) -> None:
+        super().__init__(f"blocks stream ends at {actual_last_seq}, not at {expected_last_seq}")
+        self.expected_last_seq = expected_last_seq
+        self.actual_last_seq = actual_last_seq
+
+
+class LeaseLostError(OrderingError):
+    """The lease changed hands (or was released) since this holder last wrote it."""

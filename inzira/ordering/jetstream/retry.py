@@ -1,0 +1,75 @@
+"""Bounded retries for requests that may fail while the cluster elects a leader or reconnects."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import TypeVar
+
+import nats.errors
+import nats.js.errors
+
+from inzira.ordering.jetstream.errors import OrderingUnavailableError
+
+T = TypeVar("T")
+
+_TRANSIENT_TYPES: tuple[type[BaseException], ...] = (
+    asyncio.TimeoutError,  # nats.errors.TimeoutError derives from it
+    nats.errors.NoRespondersError,
+    nats.js.errors.NoStreamResponseError,
+    nats.errors.ConnectionReconnectingError,
+    nats.errors.OutboundBufferLimitError,
+    nats.errors.StaleConnectionError,
+    nats.js.errors.ServiceUnavailableError,
+)
+
+
+def is_transient(err: BaseException) -> bool:
+    """Whether trying again later may succeed: timeouts, no responders, 503s, reconnects."""
+    if isinstance(err, _TRANSIENT_TYPES):
+        return True
+    # Some nats-py API errors (KeyNotFoundError) are built without a code attribute.
+    return isinstance(err, nats.js.errors.APIError) and getattr(err, "code", None) == 503
+
+
+@dataclass(frozen=True, slots=True)
+class RetryPolicy:
+    attempt_timeout_ms: int = 1_000  # short: a request lost with a dead leader is retried soon
+    deadline_ms: int = 30_000  # longer than NATS' worst-case Raft election (about 9 s), with margin
+    attempts_max: int = 200
+    backoff_initial_ms: int = 20
+    backoff_max_ms: int = 500
+
+    def __post_init__(self) -> None:
+        if self.attempt_timeout_ms <= 0 or self.deadline_ms <= 0 or self.attempts_max <= 0:
+            raise ValueError("retry timeouts and attempts must be positive")
+
+    @property
+    def attempt_timeout_s(self) -> float:
+        return self.attempt_timeout_ms / 1000
+
+
+async def with_retries(what: str, policy: RetryPolicy, attempt: Callable[[], Awaitable[T]]) -> T:
+    """Runs `attempt` until it succeeds, fails for good, or the policy's budget is spent.
+
+    Only transient errors are retried; the attempt itself must be safe to repeat (idempotent or
+    checked by the caller afterwards).
+    """
+    deadline = time.monotonic() + policy.deadline_ms / 1000
+    backoff_s = policy.backoff_initial_ms / 1000
+    last: BaseException | None = None
+    for _ in range(policy.attempts_max):
+        try:
+            return await attempt()
+        except Exception as err:  # noqa: BLE001 (classified right below)
+            if not is_transient(err):
+                raise
+            last = err
+        remaining_s = deadline - time.monotonic()
+        if remaining_s <= 0:
+            break
+        await asyncio.sleep(min(backoff_s, remaining_s))
+        backoff_s = min(backoff_s * 2, policy.backoff_max_ms / 1000)
+    raise OrderingUnavailableError(f"{what}: no success within {policy.deadline_ms} ms: {last!r}") from last

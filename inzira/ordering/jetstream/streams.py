@@ -1,0 +1,108 @@
+"""Creates the transactions stream, the blocks stream and the lease bucket of a network, idempotently.
+
+Both streams use file storage, `replicas` copies (Raft-replicated across servers), limits retention,
+and DiscardPolicy.NEW: when a limit is reached the stream refuses new messages rather than silently
+dropping old ones, because a dropped transaction that was never cut, or a dropped block, is data loss.
+"""
+
+from __future__ import annotations
+
+from nats.aio.client import Client as NATS
+from nats.js import JetStreamContext
+from nats.js.api import DiscardPolicy, KeyValueConfig, RetentionPolicy, StorageType, StreamConfig
+from nats.js.errors import BadRequestError
+
+from inzira.ordering.jetstream.config import OrderingConfig
+from inzira.ordering.jetstream.errors import OrderingError, StreamConfigMismatchError
+from inzira.ordering.jetstream.retry import RetryPolicy, with_retries
+
+# JSStreamNameExistErr: "stream name already in use with a different configuration"
+_ERR_STREAM_NAME_IN_USE = 10058
+LEASE_VALUE_BYTES_MAX = 1024
+_COMPARED_FIELDS = ("subjects", "num_replicas", "storage", "max_msg_size", "duplicate_window", "max_age", "max_bytes")
+
+
+def tx_stream_config(cfg: OrderingConfig) -> StreamConfig:
+    return StreamConfig(
+        name=cfg.tx_stream,
+        description=f"Inzira {cfg.network}: signed transactions, in order",
+        subjects=[cfg.tx_subject],
+        retention=RetentionPolicy.LIMITS,
+        discard=DiscardPolicy.NEW,
+        storage=StorageType.FILE,
+        num_replicas=cfg.replicas,
+        duplicate_window=cfg.duplicate_window_ms / 1000,
+        max_msg_size=cfg.max_message_bytes,
+        max_age=cfg.tx_max_age_ms / 1000,
+        max_bytes=cfg.tx_max_bytes,
+        deny_delete=True,
+    )
+
+
+def blocks_stream_config(cfg: OrderingConfig) -> StreamConfig:
+    return StreamConfig(
+        name=cfg.blocks_stream,
+        description=f"Inzira {cfg.network}: the chain, one block per message",
+        subjects=[cfg.blocks_subject],
+        retention=RetentionPolicy.LIMITS,
+        discard=DiscardPolicy.NEW,
+        storage=StorageType.FILE,
+        num_replicas=cfg.replicas,
+        duplicate_window=cfg.duplicate_window_ms / 1000,
+        max_msg_size=cfg.max_message_bytes,
+        max_age=cfg.blocks_max_age_ms / 1000,
+        max_bytes=cfg.blocks_max_bytes,
+        deny_delete=True,  # the chain is append-only
+        deny_purge=True,
+    )
+
+
+def lease_bucket_config(cfg: OrderingConfig) -> KeyValueConfig:
+    return KeyValueConfig(
+        bucket=cfg.lease_bucket,
+        description=f"Inzira {cfg.network}: block-cutter lease",
+        history=1,
+        replicas=cfg.replicas,
+        storage=StorageType.FILE,
+        max_value_size=LEASE_VALUE_BYTES_MAX,
+        # Reads go to the stream leader, not any replica, so a holder never decides on stale data.
+        direct=False,
+    )
+
+
+async def _mismatch(js: JetStreamContext, wanted: StreamConfig) -> StreamConfigMismatchError:
+    name = wanted.name or ""
+    have = (await js.stream_info(name)).config
+    diffs = [
+        f"{field}: have {getattr(have, field)!r}, want {getattr(wanted, field)!r}"
+        for field in _COMPARED_FIELDS
+        if getattr(wanted, field) is not None and getattr(have, field) != getattr(wanted, field)
+    ]
+    return StreamConfigMismatchError(f"stream {name} exists with other settings: {'; '.join(diffs) or 'see server'}")
+
+
+async def ensure_streams(nc: NATS, cfg: OrderingConfig, policy: RetryPolicy | None = None) -> None:
+    """Creates what is missing; an existing stream with the same settings is fine, other settings are not.
+
+    Raises StreamConfigMismatchError rather than silently changing replicas or limits of a live chain.
+    """
+    if nc.max_payload < cfg.max_message_bytes:
+        raise OrderingError(
+            f"server max_payload {nc.max_payload} is below the streams' message limit {cfg.max_message_bytes}"
+        )
+    retry = policy or RetryPolicy()
+    js = nc.jetstream(timeout=retry.attempt_timeout_s)
+    for wanted in (tx_stream_config(cfg), blocks_stream_config(cfg)):
+        try:
+            await with_retries(f"create stream {wanted.name}", retry, lambda w=wanted: js.add_stream(w))
+        except BadRequestError as err:
+            if err.err_code != _ERR_STREAM_NAME_IN_USE:
+                raise
+            raise await _mismatch(js, wanted) from err
+    bucket = lease_bucket_config(cfg)
+    try:
+        await with_retries(f"create bucket {bucket.bucket}", retry, lambda: js.create_key_value(bucket))
+    except BadRequestError as err:
+        if err.err_code != _ERR_STREAM_NAME_IN_USE:
+            raise
+        raise StreamConfigMismatchError(f"lease bucket {bucket.bucket} exists with other settings") from err
