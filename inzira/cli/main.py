@@ -33,6 +33,9 @@ def _register() -> None:
 
     for name, group in groups.all_groups():
         app.add_typer(group, name=name)
+    from inzira.cli.demo import demo
+
+    app.command()(demo)
 
 
 _register()

@@ -1,0 +1,41 @@
+"""``inzira demo``: the embedded network with its web UI, in one process, until Ctrl-C."""
+
+from __future__ import annotations
+
+import signal
+import threading
+from pathlib import Path
+
+import typer
+
+from inzira.cli.common import DEFAULT_DATA_DIR, console, fail
+
+
+def demo(
+    data: Path = typer.Option(DEFAULT_DATA_DIR, "--data", "-d", help="Data folder (created if missing)."),
+    host: str = typer.Option("127.0.0.1", "--host", help="Address to listen on."),
+    port: int = typer.Option(8000, "--port", "-p", min=0, max=65535, help="Port (0 picks a free one)."),
+    no_seed: bool = typer.Option(False, "--no-seed", help="Do not open and prefund the demo accounts."),
+) -> None:
+    """Start the demo network (all members in one process) with its API and web pages."""
+    from inzira.demo.app import Demo
+
+    node = Demo(data, host, port, seed_accounts=not no_seed)
+    try:
+        node.start()
+    except OSError as exc:
+        fail(f"cannot start the demo: {exc}")
+    runtime = node.runtime
+    genesis = runtime.node.genesis  # type: ignore[union-attr]
+    console.print(f"[bold]Inzira[/] demo network [cyan]{genesis.network}[/] "
+                  f"({'created' if node.created else 'resumed'}), height {runtime.node.height}")  # type: ignore[union-attr]
+    console.print(f"  web UI:    {node.url}")
+    console.print(f"  API docs:  {node.url}docs")
+    console.print(f"  API keys:  {data / 'api-keys.json'} (Bearer token per member)")
+    console.print("Press Ctrl-C to stop.", style="dim")
+    stopping = threading.Event()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(sig, lambda *_: stopping.set())
+    stopping.wait()
+    console.print("stopping ...", style="dim")
+    node.stop()

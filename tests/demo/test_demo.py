@@ -1,0 +1,33 @@
+"""The demo: one command starts the network with its API and pages; starting again continues the chain."""
+
+from __future__ import annotations
+
+import httpx
+
+from inzira.demo.app import Demo
+from inzira.demo.seed import DEMO_ACCOUNTS
+
+
+def test_demo_starts_serves_and_resumes(tmp_path):
+    data = tmp_path / "data"
+    first = Demo(data, port=0)
+    first.start()
+    try:
+        assert first.created and first.seeded.accounts_opened == len(DEMO_ACCOUNTS)
+        health = httpx.get(first.url + "health", timeout=10).json()
+        assert health["status"] == "ok" and health["height"] == 2 * len(DEMO_ACCOUNTS)
+        page = httpx.get(first.url, timeout=10)
+        assert page.status_code == 200 and "inzira-demo" in page.text
+        assert httpx.get(first.url + "docs", timeout=10).status_code == 200
+        height = health["height"]
+    finally:
+        first.stop()
+    again = Demo(data, port=0)
+    again.start()
+    try:
+        assert not again.created and again.seeded.accounts_opened == 0
+        health = httpx.get(again.url + "health", timeout=10).json()
+        assert health["height"] == height
+        assert health["chain_id"] == again.runtime.chain_id.hex()
+    finally:
+        again.stop()
