@@ -1,19 +1,18 @@
 """What the API needs from a running ledger, so the embedded network and a distributed one both fit.
 
 ``inzira.node.embedded.Embedded`` implements it (node + solo orderer); a JetStream runtime will too.
-``submit`` returns at once with a future that resolves once the transaction's block is durable, or raises
-``Busy`` (too many waiting: retry later) or ``Stopped`` (not taking transactions). A future may also fail
+``submit`` returns at once with a ticket that resolves once the transaction's block is durable, or raises
+``Busy`` (too many waiting: retry later) or ``Stopped`` (not taking transactions). A ticket may also fail
 with ``NodeError`` if the node stops while the transaction is on its way.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from concurrent.futures import Future
 from typing import Protocol
 
 from inzira.node.node import Node
-from inzira.ordering.outcome import Outcome
+from inzira.ordering.outcome import Ticket
 
 
 class LedgerRuntime(Protocol):
@@ -21,4 +20,4 @@ class LedgerRuntime(Protocol):
     api_tokens: Mapping[str, str]  # API token -> member id
     chain_id: bytes
 
-    def submit(self, raw: bytes) -> "Future[Outcome]": ...
+    def submit(self, raw: bytes) -> Ticket: ...

@@ -12,7 +12,6 @@ import base64
 import binascii
 import threading
 from collections.abc import Sequence
-from concurrent.futures import Future
 from dataclasses import dataclass
 from typing import Any
 
@@ -24,7 +23,7 @@ from inzira.ledger.codes import Code, describe
 from inzira.ledger.encoding import DecodeError, ValidationError
 from inzira.ledger.tx import TX_BYTES_MAX, decode_signed, tx_id_of
 from inzira.node.node import Node, NodeError
-from inzira.ordering.outcome import Busy, Outcome, Stopped
+from inzira.ordering.outcome import Busy, Outcome, Stopped, Ticket
 
 # The ledger's own ceiling on a signed transaction (inzira.ledger.apply.prepare refuses above it).
 
@@ -34,7 +33,7 @@ class Started:
     """A transaction handed to the runtime, on its way into a block."""
 
     tx_id: bytes
-    future: "Future[Outcome]"
+    future: Ticket
 
 
 def tx_path(tx_id: bytes) -> str:
@@ -103,7 +102,7 @@ def start_many(ctx: ApiContext, caller: Caller, raws: list[bytes]) -> list[Start
     return out
 
 
-async def wait_for_verdicts(futures: Sequence["Future[Outcome]"], timeout_s: float) -> None:
+async def wait_for_verdicts(futures: Sequence[Ticket], timeout_s: float) -> None:
     """Return once every future is resolved, or after ``timeout_s``, without blocking the event loop.
 
     The runtime's futures are watched through callbacks, never wrapped into asyncio futures: giving up
@@ -122,7 +121,7 @@ async def wait_for_verdicts(futures: Sequence["Future[Outcome]"], timeout_s: flo
         if not all_done.done():
             all_done.set_result(None)
 
-    def one_done(_: "Future[Outcome]") -> None:  # on the orderer's thread, or here if already done
+    def one_done(_: Ticket) -> None:  # on the orderer's thread, or here if already done
         nonlocal remaining
         with lock:
             remaining -= 1

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from concurrent.futures import Future
 from pathlib import Path
 
 from inzira.crypto import Verifier
@@ -11,7 +10,7 @@ from inzira.demo.setup import load_api_keys, load_member_keys, load_orderer_key
 from inzira.ledger.tx import Op
 from inzira.node.node import Node
 from inzira.node.signer import MemberSigner
-from inzira.ordering.outcome import Outcome
+from inzira.ordering.outcome import Outcome, Ticket
 from inzira.ordering.solo import BLOCK_INTERVAL_MS, BLOCK_TXS_MAX, SoloOrderer
 
 EXECUTE_TIMEOUT_S = 30.0
@@ -46,7 +45,7 @@ class Embedded:
     def signer(self, member_id: str) -> MemberSigner:
         return MemberSigner(self.chain_id, member_id, self.keys[member_id])
 
-    def submit(self, raw: bytes) -> "Future[Outcome]":
+    def submit(self, raw: bytes) -> Ticket:
         return self.orderer.submit(raw)
 
     def execute(self, member_id: str, op: Op, *cosigners: str, ref: str | None = None,

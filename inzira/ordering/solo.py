@@ -11,14 +11,13 @@ from __future__ import annotations
 import queue
 import threading
 import time
-from concurrent.futures import Future
 from typing import Callable
 
 from inzira.crypto import KeyPair
 from inzira.ledger.apply import Prepared, prepare, verify_prepared
 from inzira.ledger.codes import Code
 from inzira.node.node import Node, NodeError
-from inzira.ordering.outcome import Busy, Outcome, Stopped
+from inzira.ordering.outcome import Busy, Outcome, Stopped, Ticket
 
 BLOCK_TXS_MAX = 2_000
 BLOCK_INTERVAL_MS = 20
@@ -45,7 +44,7 @@ class SoloOrderer:
         self.clock_ms = clock_ms
         self._incoming: queue.Queue[Prepared | None] = queue.Queue(mempool_txs_max)
         self._verified: queue.Queue[list[Prepared] | None] = queue.Queue(VERIFIED_BLOCKS_MAX)
-        self._inflight: dict[bytes, Future[Outcome]] = {}
+        self._inflight: dict[bytes, Ticket] = {}
         self._lock = threading.Lock()
         self._running = False
         self._threads: list[threading.Thread] = []
@@ -71,31 +70,29 @@ class SoloOrderer:
 
     # --- submitting ---
 
-    def submit(self, raw: bytes, timeout_s: float = 1.0) -> "Future[Outcome]":
-        """Queue a signed transaction; the future resolves once its block is durable."""
+    def submit(self, raw: bytes, timeout_s: float = 1.0) -> Ticket:
+        """Queue a signed transaction; the ticket resolves once its block is durable."""
         p = prepare(raw)
         if p.code != Code.OK:
-            done: Future[Outcome] = Future()
-            done.set_result(Outcome(b"", int(p.code)))
-            return done
+            return Ticket.resolved(Outcome(b"", int(p.code)))
         return self.submit_prepared(p, timeout_s)
 
-    def submit_prepared(self, p: Prepared, timeout_s: float = 1.0) -> "Future[Outcome]":
+    def submit_prepared(self, p: Prepared, timeout_s: float = 1.0) -> Ticket:
         if not self._running or self.node.failed:
             raise Stopped(self.node.failed or "the orderer is not running")
         with self._lock:
             existing = self._inflight.get(p.tx_id)
             if existing is not None:
                 return existing  # the same transaction is already on its way: one outcome for both
-            future: Future[Outcome] = Future()
-            self._inflight[p.tx_id] = future
+            ticket = Ticket()
+            self._inflight[p.tx_id] = ticket
         try:
             self._incoming.put(p, timeout=timeout_s)
         except queue.Full:
             with self._lock:
                 self._inflight.pop(p.tx_id, None)
             raise Busy("the ledger is busy: too many transactions waiting") from None
-        return future
+        return ticket
 
     # --- the stages ---
 
@@ -157,15 +154,14 @@ class SoloOrderer:
 
     def _resolve(self, tx_id: bytes, outcome: Outcome) -> None:
         with self._lock:
-            future = self._inflight.pop(tx_id, None)
-        if future is not None and future.set_running_or_notify_cancel():
-            future.set_result(outcome)
+            ticket = self._inflight.pop(tx_id, None)
+        if ticket is not None:
+            ticket.set_result(outcome)
 
     def _fail_all(self, exc: Exception) -> None:
         self._running = False
         with self._lock:
-            futures = list(self._inflight.values())
+            tickets = list(self._inflight.values())
             self._inflight.clear()
-        for future in futures:
-            if future.set_running_or_notify_cancel():
-                future.set_exception(exc)
+        for ticket in tickets:
+            ticket.set_exception(exc)

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import base64
 from collections.abc import Iterator
-from concurrent.futures import Future
 from dataclasses import dataclass, field
 
 import httpx
@@ -21,7 +20,7 @@ from inzira.demo.setup import create_demo_network, load_api_keys, load_member_ke
 from inzira.ledger.tx import OpenAccount
 from inzira.node.node import Node, NodeError
 from inzira.node.signer import MemberSigner
-from inzira.ordering.outcome import Busy, Outcome, Stopped
+from inzira.ordering.outcome import Busy, Outcome, Stopped, Ticket
 from tests.api.conftest import HTTP_TIMEOUT_S, now_ms
 from tests.api.helpers import post_tx, problem
 
@@ -32,16 +31,16 @@ class StandInRuntime:
     api_tokens: dict[str, str]
     chain_id: bytes
     behaviour: str = "hang"
-    futures: list[Future] = field(default_factory=list)
+    futures: list[Ticket] = field(default_factory=list)
     calls: int = 0
 
-    def submit(self, raw: bytes) -> "Future[Outcome]":
+    def submit(self, raw: bytes) -> Ticket:
         self.calls += 1
         if self.behaviour == "busy":
             raise Busy("mempool full")
         if self.behaviour == "stopped":
             raise Stopped("the orderer is not running")
-        future: Future[Outcome] = Future()
+        future = Ticket()
         if self.behaviour == "fail":
             future.set_exception(NodeError("block 7: disk full"))
         self.futures.append(future)

@@ -3,8 +3,8 @@
     python -m inzira.ordering.jetstream.bench [--servers 3] [--count 20000] [--in-flight 256]
         [--payload-bytes 200] [--failover none|follower|leader|both] [--json]
 
-Reports publish rates (pipelined and one at a time) and, with --failover, how long publishing
-stalls when a follower or the stream leader is SIGKILLed.
+Reports publish rates (pipelined and one at a time), the in-order read rate of the block cutter
+and, with --failover, how long publishing stalls when a follower or the stream leader is SIGKILLed.
 """
 
 from __future__ import annotations
@@ -56,6 +56,19 @@ async def measure_publish_rate(
     return PublishRate(count, seconds, max_in_flight)
 
 
+async def measure_read_rate(tx_log: TxLog, count: int, batch: int = 1_000) -> float:
+    """Reads the first `count` txs in order, as the block cutter does; returns msgs/s."""
+    started = time.perf_counter()
+    next_seq = 1
+    for _ in range(count):  # at least one entry per read, so this bounds the loop
+        if next_seq > count:
+            break
+        entries = await tx_log.read_txs(next_seq, max_count=min(batch, count - next_seq + 1), max_wait_ms=1_000)
+        if entries:
+            next_seq = entries[-1].seq + 1
+    return (next_seq - 1) / (time.perf_counter() - started)
+
+
 async def _failover(
     cluster: NatsCluster, nc: NATS, tx_log: TxLog, cfg: OrderingConfig, victim: str
 ) -> dict[str, object]:
@@ -101,6 +114,7 @@ async def run(args: argparse.Namespace) -> dict[str, object]:
             )
             report["pipelined_msgs_per_s"] = round(pipelined.msgs_per_s)
             report["in_flight"] = args.in_flight
+            report["read_msgs_per_s"] = round(await measure_read_rate(tx_log, args.count))
             report["sequential_msgs_per_s"] = round(sequential.msgs_per_s)
             victims = {"none": [], "follower": ["follower"], "leader": ["leader"], "both": ["follower", "leader"]}
             for victim in victims[args.failover]:

@@ -19,7 +19,8 @@ from inzira.ordering.jetstream.reader import LogEntry, LogReader
 from inzira.ordering.jetstream.retry import RetryPolicy, with_retries
 
 EXPECTED_LAST_SEQ_HEADER = "Nats-Expected-Last-Sequence"
-_ERR_WRONG_LAST_SEQUENCE = 10071  # JSStreamWrongLastSequenceErrF: "wrong last sequence: N"
+# "wrong last sequence: N" (10071), or without N (10164) when the conflict is with a write in flight.
+_ERRS_WRONG_LAST_SEQUENCE = (10071, 10164)
 # Consecutive failed reads before giving up; each one has already spent its own retry budget.
 FOLLOW_FAILURES_MAX = 10
 FOLLOW_BACKOFF_MAX_MS = 500
@@ -60,7 +61,7 @@ class BlockLog:
         try:
             return await with_retries("append block", self._policy, attempt)
         except APIError as err:
-            if err.err_code != _ERR_WRONG_LAST_SEQUENCE:
+            if err.err_code not in _ERRS_WRONG_LAST_SEQUENCE:
                 raise
             actual = _actual_last_seq(err.description or "")
             # An earlier attempt may have been stored although its ack was lost: then the block

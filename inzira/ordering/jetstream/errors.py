@@ -25,11 +25,13 @@ class StreamConfigMismatchError(OrderingError):
 class BlockConflictError(OrderingError):
     """Someone else appended first: the blocks stream no longer ends at `expected_last_seq`.
 
-    The caller must re-read the chain from `actual_last_seq` and stop cutting blocks.
+    The caller must re-read the chain (`last_block()`) and stop cutting blocks. `actual_last_seq` is
+    the stream's end when the server said so, None when the conflict was with an append in flight.
     """
 
     def __init__(self, expected_last_seq: int, actual_last_seq: int | None) -> None:
-        super().__init__(f"blocks stream ends at {actual_last_seq}, not at {expected_last_seq}")
+        where = "elsewhere" if actual_last_seq is None else f"at {actual_last_seq}"
+        super().__init__(f"blocks stream ends {where}, not at {expected_last_seq}")
         self.expected_last_seq = expected_last_seq
         self.actual_last_seq = actual_last_seq
 

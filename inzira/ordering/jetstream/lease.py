@@ -137,8 +137,9 @@ class CutterLease:
         async def attempt() -> int:
             nonlocal attempts
             attempts += 1
-            if last_revision == 0:
-                return await self._kv.create(LEASE_KEY, value)
+            # last=0 means "the key has never been written": a create. Not kv.create(), which after
+            # losing a race looks the key up again and can fail with KeyNotFoundError while the
+            # winner's write is still in flight.
             return await self._kv.update(LEASE_KEY, value, last=last_revision)
 
         try:

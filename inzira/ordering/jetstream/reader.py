@@ -87,9 +87,9 @@ class LogReader:
     async def read(self, from_seq: int, max_count: int, max_wait_ms: int) -> list[LogEntry]:
         """Up to `max_count` entries with seq >= from_seq, in order and without holes.
 
-        Returns at once with everything available (up to `max_count`); if nothing is, waits up to
-        `max_wait_ms` and returns the first entries to arrive. An empty list means nothing new (or
-        a consumer being replaced after a failure: just call again).
+        Returns after one round trip with everything available (up to `max_count`); if nothing is,
+        waits up to `max_wait_ms` more and returns the first entries to arrive. An empty list means
+        nothing new, or a consumer being replaced after a failure: just call again.
         Entries removed by retention limits are skipped, which shows as a jump in `seq`.
         Raises OrderingUnavailableError when the cluster cannot serve the read.
         """

@@ -26,12 +26,19 @@ _TRANSIENT_TYPES: tuple[type[BaseException], ...] = (
 )
 
 
+# JSStreamDuplicateMessageConflict: the same Nats-Msg-Id is being stored right now; asked again a
+# moment later, the server answers "duplicate" with the stored sequence.
+_ERR_DUPLICATE_IN_PROCESS = 10158
+
+
 def is_transient(err: BaseException) -> bool:
     """Whether trying again later may succeed: timeouts, no responders, 503s, reconnects."""
     if isinstance(err, _TRANSIENT_TYPES):
         return True
-    # Some nats-py API errors (KeyNotFoundError) are built without a code attribute.
-    return isinstance(err, nats.js.errors.APIError) and getattr(err, "code", None) == 503
+    if not isinstance(err, nats.js.errors.APIError):
+        return False
+    # Some nats-py API errors (KeyNotFoundError) are built without code attributes.
+    return getattr(err, "code", None) == 503 or getattr(err, "err_code", None) == _ERR_DUPLICATE_IN_PROCESS
 
 
 @dataclass(frozen=True, slots=True)
