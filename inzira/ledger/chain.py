@@ -46,6 +46,7 @@ class Replayer:
         self.orderer_keys = self.genesis.orderer_keys()
         # What the last applied block did, for a peer that stores it.
         self.last_items: list = []
+        self.last_results: list = []
         self.last_write_set: list = []
         self.last_expired: list[bytes] = []
 
@@ -86,7 +87,8 @@ class Replayer:
         if state.state_hash != header.state_hash:
             raise ChainError(expected_height, "state hash differs from the replay")
         self.prev_hash = block_hash(block.signed.header)
-        self.last_items, self.last_write_set, self.last_expired = prepared, write_set, expired
+        self.last_items, self.last_results = prepared, results
+        self.last_write_set, self.last_expired = write_set, expired
         return header
 
 
@@ -94,7 +96,7 @@ def verify_chain(
     genesis: Genesis,
     encoded_blocks: Iterable[tuple[int, bytes]],
     verify_many: VerifyMany,
-    on_block: Callable[[int, int], None] | None = None,
+    on_block: Callable[[int, BlockHeader, Replayer], None] | None = None,
     invariants_every: int = 100,
 ) -> State:
     """Replay (height, encoded block) pairs in order from height 1; raise ChainError at the first fault."""
@@ -106,7 +108,7 @@ def verify_chain(
             raise ChainError(height, f"block {height} is missing (found {height_stored})")
         _, header = replayer.apply_encoded(height, data)
         if on_block is not None:
-            on_block(height, header.tx_count)
+            on_block(height, header, replayer)
         if height % invariants_every == 0:
             _check(replayer.state, height)
     _check(replayer.state, height)

@@ -36,6 +36,22 @@ _decoders = {
 }
 
 WriteSet = list[tuple[bytes, bytes | None]]
+_decode_ref = msgspec.msgpack.Decoder(RefEntry).decode
+
+
+def refs_added(write_set: WriteSet) -> dict[bytes, tuple[bytes, int]]:
+    """The client references a block consumed: tx id -> (reference key, deadline)."""
+    added: dict[bytes, tuple[bytes, int]] = {}
+    for key, value in write_set:
+        if value is not None and key[:1] == K_REF:
+            entry = _decode_ref(value)
+            added[entry.tx_id] = (key[1:], entry.expires_at_ms)
+    return added
+
+
+def without_refs(items: Iterable[tuple[bytes, Any]]) -> list[tuple[bytes, Any]]:
+    """Rows or a write set minus the client references, which nodes keep in their transaction index."""
+    return [(k, v) for k, v in items if k[:1] != K_REF]
 
 
 class InvariantError(RuntimeError):
@@ -114,6 +130,12 @@ class State:
             heapq.heappush(self.quote_deadlines, (record, name))
         elif prefix == K_PARTY:
             self.parties[name] = record
+
+    def restore_refs(self, entries: Iterable[tuple[bytes, bytes, int]]) -> None:
+        """Put back the live client references (key, tx id, deadline) a node keeps in its transaction index."""
+        for key, tx_id, expires_at_ms in entries:
+            self.refs[key] = RefEntry(tx_id, expires_at_ms)
+            heapq.heappush(self.ref_deadlines, (expires_at_ms, key))
 
     # --- writes: every change is recorded in the block's write set ---
 

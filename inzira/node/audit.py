@@ -12,12 +12,15 @@ from pathlib import Path
 from typing import Callable, Iterator
 
 from inzira.crypto import Verifier
-from inzira.ledger.apply import prepare
-from inzira.ledger.block import block_hash, decode_block, decode_header
+from inzira.ledger.block import BlockHeader, block_hash, decode_block, decode_header
+from inzira.ledger.chain import ChainError, Replayer, verify_chain
 from inzira.ledger.encoding import DecodeError, ValidationError
-from inzira.ledger.chain import ChainError, verify_chain
+from inzira.ledger.state import refs_added, without_refs
 from inzira.node.reader import DB_FILE, load_genesis
 from inzira.node.store import Store
+
+# height, index, code, at, reference key, reference deadline
+IndexRow = tuple[int, int, int, int, bytes | None, int]
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,19 +41,26 @@ def audit(data_dir: Path, on_block: Callable[[int, int], None] | None = None,
     try:
         if store.get_meta("chain_id") != genesis.chain_id:
             raise ChainError(0, "the store belongs to another network than genesis.json")
+        expected: dict[bytes, IndexRow] = {}
         txs = [0]
 
-        def count(height: int, tx_count: int) -> None:
-            txs[0] += tx_count
+        def collect(height: int, header: BlockHeader, replayer: Replayer) -> None:
+            # What the transaction index must say, learnt from the replay itself.
+            refs = refs_added(replayer.last_write_set)
+            for i, p in enumerate(replayer.last_items):
+                if p.tx_id and p.tx_id not in expected:
+                    result = replayer.last_results[i]
+                    expected[p.tx_id] = (height, i, result.code, result.at, *refs.get(p.tx_id, (None, 0)))
+            txs[0] += header.tx_count
             if on_block is not None:
-                on_block(height, tx_count)
+                on_block(height, header.tx_count)
 
-        state = verify_chain(genesis, _checked_rows(store), verifier.verify_many, count)
-        _check_index(store, state.height)
+        state = verify_chain(genesis, _checked_rows(store), verifier.verify_many, collect)
+        _check_index(store, expected)
         if store.get_meta("state_hash") != state.state_hash:
             raise ChainError(state.height, "stored state hash differs from the replay")
         stored_rows = list(store.state_rows())
-        replayed_rows = state.rows()
+        replayed_rows = without_refs(state.rows())
         if stored_rows != replayed_rows:
             raise ChainError(state.height, _first_difference(stored_rows, replayed_rows))
         return AuditReport(state.height, txs[0], state.state_hash)
@@ -74,25 +84,17 @@ def _checked_rows(store: Store) -> Iterator[tuple[int, bytes]]:
         yield height, data
 
 
-def _check_index(store: Store, height: int) -> None:
-    """Every transaction id points at its first block and carries that block's verdict."""
-    expected: dict[bytes, tuple[int, int, int, int]] = {}
-    for h, data in store.iter_blocks(1):
-        block = decode_block(data)
-        for i, (raw, result) in enumerate(zip(block.txs, block.results)):
-            p = prepare(raw)
-            if p.tx_id and p.tx_id not in expected:
-                expected[p.tx_id] = (h, i, result.code, result.at)
-    rows = store.index_rows()
-    for tx_id, h, i, code, at in rows:
+def _check_index(store: Store, expected: dict[bytes, IndexRow]) -> None:
+    """Every transaction id points at its first block, with that block's verdict and consumed reference."""
+    for tx_id, *row in store.index_rows():
         want = expected.pop(tx_id, None)
         if want is None:
-            raise ChainError(h, f"transaction index names {tx_id.hex()[:16]}, which is in no block")
-        if want != (h, i, code, at):
+            raise ChainError(row[0], f"transaction index names {tx_id.hex()[:16]}, which is in no block")
+        if want != tuple(row):
             raise ChainError(want[0], f"transaction index row of {tx_id.hex()[:16]} differs from the block")
     if expected:
-        missing_id, (h, *_) = next(iter(expected.items()))
-        raise ChainError(h, f"transaction {missing_id.hex()[:16]} is missing from the index")
+        missing_id, (height, *_) = next(iter(expected.items()))
+        raise ChainError(height, f"transaction {missing_id.hex()[:16]} is missing from the index")
 
 
 def _first_difference(stored: list[tuple[bytes, bytes]], replayed: list[tuple[bytes, bytes]]) -> str:

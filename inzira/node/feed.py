@@ -132,6 +132,10 @@ class Feed:
         """For asyncio code (server-sent events): events arrive on ``sub.queue``, an asyncio queue."""
         return self._add(AsyncSubscription(self, loop, maxsize))
 
+    @property
+    def subscribers(self) -> int:
+        return len(self._subs)
+
     def unsubscribe(self, sub: Subscription) -> None:
         with self._lock:
             if sub in self._subs:

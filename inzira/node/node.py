@@ -19,7 +19,7 @@ from inzira.ledger.block import Block, BlockHeader, BuiltBlock, build_block
 from inzira.ledger.chain import Replayer
 from inzira.ledger.context import TxResult
 from inzira.ledger.records import Account, PendingTransfer
-from inzira.ledger.state import K_ACCOUNT, K_PENDING, State
+from inzira.ledger.state import K_ACCOUNT, K_PENDING, State, refs_added, without_refs
 from inzira.node.feed import BlockEvent, Feed, TxEvent
 from inzira.node.reader import DB_FILE, GENESIS_FILE, ChainReader, StoredTx, load_genesis
 from inzira.node.store import Store, TxLocation
@@ -45,7 +45,8 @@ class Node:
         stored_chain = self.store.get_meta("chain_id")
         if stored_chain is None:
             state = State.from_genesis(self.genesis)
-            self.store.initialize(self.chain_id, genesis_mod.dumps(self.genesis), state.rows(), state.state_hash)
+            self.store.initialize(self.chain_id, genesis_mod.dumps(self.genesis), without_refs(state.rows()),
+                                  state.state_hash)
             self.state, self.block_hash = state, self.chain_id
             return
         if stored_chain != self.chain_id:
@@ -61,6 +62,7 @@ class Node:
         if header.state_hash != state_hash:
             raise NodeError(f"stored state does not match block {tip.height}: run inzira chain verify")
         self.state = State.from_rows(self.chain_id, self.store.state_rows(), tip.height, state_hash, tip.timestamp_ms)
+        self.state.restore_refs(self.store.live_refs(tip.timestamp_ms))
         self.block_hash = tip.block_hash
 
     @property
@@ -100,13 +102,19 @@ class Node:
 
     def _store(self, header: BlockHeader, block_hash: bytes, encoded: bytes, items: Sequence[Prepared],
                results: Sequence[TxResult], write_set: list) -> None:
-        tx_rows = [(p.tx_id, header.height, i, r.code, r.at) for i, (p, r) in enumerate(zip(items, results)) if p.tx_id]
+        # Client references live in the transaction index (one row per transaction anyway), not as state
+        # rows: that saves an insert and a delete per transaction.
+        refs = refs_added(write_set)
+        tx_rows = [(p.tx_id, header.height, i, r.code, r.at, *refs.get(p.tx_id, (None, 0)))
+                   for i, (p, r) in enumerate(zip(items, results)) if p.tx_id]
         self.store.commit_block(header.height, block_hash, header.timestamp_ms, header.tx_count, encoded, tx_rows,
-                                write_set, header.state_hash)
+                                without_refs(write_set), header.state_hash)
         self.block_hash = block_hash
 
     def _publish(self, header: BlockHeader, block_hash: bytes, items: Sequence[Prepared],
                  results: Sequence[TxResult], expired: Sequence[bytes]) -> None:
+        if not self.feed.subscribers:
+            return  # nobody listens: do not build the events
         owners = self.state.key_owner
         events = []
         for i, (p, r) in enumerate(zip(items, results)):

@@ -27,8 +27,11 @@ CREATE TABLE IF NOT EXISTS txs (
     height INTEGER NOT NULL,
     idx INTEGER NOT NULL,
     code INTEGER NOT NULL,
-    at INTEGER NOT NULL
+    at INTEGER NOT NULL,
+    ref_key BLOB,
+    ref_expires_at_ms INTEGER NOT NULL
 ) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS txs_live_refs ON txs (ref_expires_at_ms) WHERE ref_expires_at_ms > 0;
 CREATE TABLE IF NOT EXISTS state (key BLOB PRIMARY KEY, value BLOB NOT NULL) WITHOUT ROWID;
 """
 IDS_PER_QUERY_MAX = 500
@@ -113,7 +116,7 @@ class Store:
         timestamp_ms: int,
         tx_count: int,
         data: bytes,
-        tx_rows: Iterable[tuple[bytes, int, int, int, int]],
+        tx_rows: Iterable[tuple[bytes, int, int, int, int, bytes | None, int]],
         write_set: Sequence[tuple[bytes, bytes | None]],
         state_hash: bytes,
     ) -> None:
@@ -122,7 +125,7 @@ class Store:
         try:
             w.execute("INSERT INTO blocks VALUES (?, ?, ?, ?, ?)", (height, block_hash, timestamp_ms, tx_count, data))
             # The first block holding a transaction id is where it lives; a replayed copy is marked duplicate.
-            w.executemany("INSERT OR IGNORE INTO txs VALUES (?, ?, ?, ?, ?)", tx_rows)
+            w.executemany("INSERT OR IGNORE INTO txs VALUES (?, ?, ?, ?, ?, ?, ?)", tx_rows)
             w.executemany("INSERT OR REPLACE INTO state VALUES (?, ?)", [(k, v) for k, v in write_set if v is not None])
             w.executemany("DELETE FROM state WHERE key = ?", [(k,) for k, v in write_set if v is None])
             w.execute("INSERT OR REPLACE INTO meta VALUES ('state_hash', ?)", (state_hash,))
@@ -196,8 +199,14 @@ class Store:
         ).fetchall()
         return [r[0] for r in rows]
 
-    def index_rows(self) -> list[tuple[bytes, int, int, int, int]]:
-        return self._reader().execute("SELECT id, height, idx, code, at FROM txs").fetchall()
+    def index_rows(self) -> list[tuple[bytes, int, int, int, int, bytes | None, int]]:
+        return self._reader().execute(
+            "SELECT id, height, idx, code, at, ref_key, ref_expires_at_ms FROM txs").fetchall()
+
+    def live_refs(self, after_ms: int) -> list[tuple[bytes, bytes, int]]:
+        """Client references still live after ``after_ms``: (reference key, tx id, deadline)."""
+        return self._reader().execute(
+            "SELECT ref_key, id, ref_expires_at_ms FROM txs WHERE ref_expires_at_ms > ?", (after_ms,)).fetchall()
 
     def state_rows(self) -> Iterator[tuple[bytes, bytes]]:
         return iter(self._reader().execute("SELECT key, value FROM state ORDER BY key").fetchall())

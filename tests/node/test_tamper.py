@@ -98,6 +98,20 @@ def test_altered_transaction_index_is_found(chain_copy):
     assert "index" in failure.value.reason
 
 
+def test_altered_reference_in_the_index_is_found(chain_copy):
+    conn = sqlite3.connect(chain_copy / "node.db")
+    tx_id, height, ref_key = conn.execute(
+        "SELECT id, height, ref_key FROM txs WHERE ref_key IS NOT NULL ORDER BY height LIMIT 1").fetchone()
+    changed = bytearray(ref_key)
+    changed[-1] ^= 1
+    conn.execute("UPDATE txs SET ref_key = ? WHERE id = ?", (bytes(changed), tx_id))
+    conn.commit()
+    conn.close()
+    with pytest.raises(ChainError) as failure:
+        audit(chain_copy, verify_workers=1)
+    assert failure.value.height == height
+
+
 @pytest.mark.parametrize("trial", range(6))
 def test_flipped_byte_in_state_rows_is_found(chain_copy, trial):
     _flip(chain_copy / "node.db", "SELECT key, value FROM state", "UPDATE state SET value = ? WHERE key = ?",

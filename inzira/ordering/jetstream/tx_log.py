@@ -90,8 +90,8 @@ class TxLog:
         finally:
             for _, _, future in window:
                 future.cancel()
-        for index in retry_indexes:
-            results[index] = await self.publish_tx(*items[index])
+        if retry_indexes:
+            await self._publish_each(items, retry_indexes, results, max_in_flight)
         done = [r for r in results if r is not None]
         if len(done) != len(items):
             raise OrderingError(f"{len(items) - len(done)} publishes have no outcome")
@@ -114,6 +114,30 @@ class TxLog:
         if len(payload) > self._cfg.max_payload_bytes:
             raise PayloadTooLargeError(len(payload), self._cfg.max_payload_bytes)
         return {MSG_ID_HEADER: tx_id.hex()}
+
+    async def _publish_each(
+        self,
+        items: Sequence[tuple[bytes, bytes]],
+        indexes: list[int],
+        results: list[Published | None],
+        max_in_flight: int,
+    ) -> None:
+        """Publishes items[i] for i in `indexes` with retries, up to `max_in_flight` at a time."""
+        pending = iter(indexes)
+
+        async def worker() -> None:
+            for index in pending:
+                results[index] = await self.publish_tx(*items[index])
+
+        workers = [asyncio.create_task(worker()) for _ in range(min(max_in_flight, len(indexes)))]
+        try:
+            await asyncio.gather(*workers)
+        except BaseException:
+            # One failure decides the call: stop the other workers rather than leave them running.
+            for task in workers:
+                task.cancel()
+            await asyncio.gather(*workers, return_exceptions=True)
+            raise
 
     @staticmethod
     async def _settle(
