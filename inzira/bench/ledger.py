@@ -23,6 +23,7 @@ from inzira.ordering.outcome import Busy
 
 ACCOUNTS = 200  # payer accounts, and as many payee accounts
 IN_FLIGHT_MAX = 20_000  # transfers submitted and not yet committed
+SUBMIT_CHUNK = 100  # transfers handed to the node at once, as a client's batch would be
 FUNDING_MINOR = 10**12
 SETUP_BATCH = 500
 
@@ -45,6 +46,22 @@ def _wait_ok(futures: list) -> None:
             raise RuntimeError(f"benchmark set-up transaction failed with code {outcome.code}")
 
 
+def _when_all(tickets: list, callback: Callable[[], None]) -> None:
+    """Call ``callback`` once every ticket has resolved."""
+    left = [len(tickets)]
+    lock = threading.Lock()
+
+    def one(_ticket) -> None:
+        with lock:
+            left[0] -= 1
+            last = left[0] == 0
+        if last:
+            callback()
+
+    for ticket in tickets:
+        ticket.add_done_callback(one)
+
+
 def run(transfers: int, data_dir: Path | None = None, on_progress: Callable[[int], None] | None = None,
         block_txs_max: int = 2_000) -> dict[str, object]:
     folder = data_dir or Path(tempfile.mkdtemp(prefix="inzira-bench-"))
@@ -62,34 +79,38 @@ def run(transfers: int, data_dir: Path | None = None, on_progress: Callable[[int
         start_height = net.node.height
         latencies: list[float] = [0.0] * transfers
         failures = [0]
-        slots = threading.Semaphore(IN_FLIGHT_MAX)
+        slots = threading.Semaphore(IN_FLIGHT_MAX // SUBMIT_CHUNK)
         done = threading.Event()
         remaining = [transfers]
         lock = threading.Lock()
 
-        def finished(i: int, submitted: float, future) -> None:
-            latencies[i] = time.perf_counter() - submitted
-            if future.exception() is not None or future.result().code != 0:
-                failures[0] += 1
+        def finished(first: int, submitted: float, tickets: list) -> None:
+            # Called once per chunk, when its last ticket resolves; every ticket of a block resolves together.
+            now = time.perf_counter()
+            failed = sum(1 for t in tickets if t.exception() is not None or t.result().code != 0)
+            for i in range(first, first + len(tickets)):
+                latencies[i] = now - submitted
             slots.release()
             with lock:
-                remaining[0] -= 1
+                failures[0] += failed
+                remaining[0] -= len(tickets)
                 if remaining[0] == 0:
                     done.set()
 
         started = time.perf_counter()
-        for i, raw in enumerate(raws):
+        for first in range(0, transfers, SUBMIT_CHUNK):
+            chunk = raws[first : first + SUBMIT_CHUNK]
             slots.acquire()
             while True:
                 try:
                     submitted = time.perf_counter()
-                    future = net.submit(raw)
+                    tickets = net.orderer.submit_many(chunk)
                     break
                 except Busy:
                     time.sleep(0.001)
-            future.add_done_callback(lambda f, i=i, t=submitted: finished(i, t, f))
-            if on_progress is not None and i % 1000 == 999:
-                on_progress(i + 1 - (IN_FLIGHT_MAX - slots._value))  # type: ignore[attr-defined]
+            _when_all(tickets, lambda f=first, t=submitted, ts=tickets: finished(f, t, ts))
+            if on_progress is not None:
+                on_progress(transfers - remaining[0])
         done.wait(600)
         elapsed = time.perf_counter() - started
         blocks = net.node.height - start_height

@@ -11,12 +11,13 @@ from __future__ import annotations
 import queue
 import threading
 import time
-from typing import Callable
+from typing import Callable, Sequence
 
 from inzira.crypto import KeyPair
 from inzira.ledger.apply import Prepared, prepare, verify_prepared
 from inzira.ledger.codes import Code
 from inzira.node.node import Node, NodeError
+from inzira.ordering.mempool import Mempool
 from inzira.ordering.outcome import Busy, Outcome, Stopped, Ticket
 
 BLOCK_TXS_MAX = 2_000
@@ -42,7 +43,7 @@ class SoloOrderer:
         self.block_txs_max = block_txs_max
         self.block_interval_s = block_interval_ms / 1000
         self.clock_ms = clock_ms
-        self._incoming: queue.Queue[Prepared | None] = queue.Queue(mempool_txs_max)
+        self._mempool: Mempool[Prepared] = Mempool(mempool_txs_max)
         self._verified: queue.Queue[list[Prepared] | None] = queue.Queue(VERIFIED_BLOCKS_MAX)
         self._inflight: dict[bytes, Ticket] = {}
         self._lock = threading.Lock()
@@ -64,7 +65,7 @@ class SoloOrderer:
         if not self._running:
             return
         self._running = False
-        self._incoming.put(None)
+        self._mempool.close()
         for t in self._threads:
             t.join(timeout=30)
 
@@ -72,51 +73,43 @@ class SoloOrderer:
 
     def submit(self, raw: bytes, timeout_s: float = 1.0) -> Ticket:
         """Queue a signed transaction; the ticket resolves once its block is durable."""
-        p = prepare(raw)
-        if p.code != Code.OK:
-            return Ticket.resolved(Outcome(b"", int(p.code)))
-        return self.submit_prepared(p, timeout_s)
+        return self.submit_many([raw], timeout_s)[0]
 
-    def submit_prepared(self, p: Prepared, timeout_s: float = 1.0) -> Ticket:
+    def submit_many(self, raws: Sequence[bytes], timeout_s: float = 1.0) -> list[Ticket]:
+        """Queue many signed transactions at once (one hand-over); one ticket each, in order.
+
+        Undecodable bytes get a ticket resolved at once with their code. Raises Busy when the mempool has no
+        room for all of them within ``timeout_s``: then none was queued.
+        """
         if not self._running or self.node.failed:
             raise Stopped(self.node.failed or "the orderer is not running")
+        tickets: list[Ticket] = []
+        fresh: list[Prepared] = []
         with self._lock:
-            existing = self._inflight.get(p.tx_id)
-            if existing is not None:
-                return existing  # the same transaction is already on its way: one outcome for both
-            ticket = Ticket()
-            self._inflight[p.tx_id] = ticket
-        try:
-            self._incoming.put(p, timeout=timeout_s)
-        except queue.Full:
+            for raw in raws:
+                p = prepare(raw)
+                if p.code != Code.OK:
+                    tickets.append(Ticket.resolved(Outcome(b"", int(p.code))))
+                    continue
+                existing = self._inflight.get(p.tx_id)
+                if existing is not None:
+                    tickets.append(existing)  # already on its way: one outcome for both submitters
+                    continue
+                ticket = self._inflight[p.tx_id] = Ticket()
+                tickets.append(ticket)
+                fresh.append(p)
+        if fresh and not self._mempool.put_many(fresh, timeout_s):
             with self._lock:
-                self._inflight.pop(p.tx_id, None)
-            raise Busy("the ledger is busy: too many transactions waiting") from None
-        return ticket
+                for p in fresh:
+                    self._inflight.pop(p.tx_id, None)
+            raise Busy("the ledger is busy: too many transactions waiting")
+        return tickets
 
     # --- the stages ---
 
-    def _gather(self) -> list[Prepared] | None:
-        first = self._incoming.get()
-        if first is None:
-            return None
-        batch = [first]
-        deadline = time.monotonic() + self.block_interval_s
-        while len(batch) < self.block_txs_max:
-            remaining = deadline - time.monotonic()
-            try:
-                item = self._incoming.get(timeout=remaining) if remaining > 0 else self._incoming.get_nowait()
-            except queue.Empty:
-                break
-            if item is None:
-                self._incoming.put(None)  # let the outer loop see the stop after this block
-                break
-            batch.append(item)
-        return batch
-
     def _cut_loop(self) -> None:
         while True:
-            batch = self._gather()
+            batch = self._mempool.take(self.block_txs_max, self.block_interval_s)
             if batch is None:
                 self._verified.put(None)
                 return

@@ -1,0 +1,66 @@
+"""The mempool: transactions waiting to be ordered, bounded, taken a block at a time.
+
+One lock for a whole batch (not one per transaction, as a ``queue.Queue`` would take), so a client that
+submits thousands at once pays for one hand-over.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections import deque
+from typing import Generic, Sequence, TypeVar
+
+T = TypeVar("T")
+
+
+class Mempool(Generic[T]):
+    def __init__(self, capacity: int) -> None:
+        self.capacity = capacity
+        self._items: deque[T] = deque()
+        self._closed = False
+        self._cond = threading.Condition(threading.Lock())
+
+    def __len__(self) -> int:
+        return len(self._items)
+
+    def put_many(self, items: Sequence[T], timeout_s: float) -> bool:
+        """Add all of ``items`` (waiting up to ``timeout_s`` for room); False if there was no room."""
+        if len(items) > self.capacity:
+            return False
+        deadline = time.monotonic() + timeout_s
+        with self._cond:
+            while len(self._items) + len(items) > self.capacity:
+                remaining = deadline - time.monotonic()
+                if remaining <= 0 or self._closed:
+                    return False
+                self._cond.wait(remaining)
+            if self._closed:
+                return False
+            self._items.extend(items)
+            self._cond.notify_all()
+        return True
+
+    def take(self, max_items: int, gather_s: float) -> list[T] | None:
+        """Wait for a first item, then up to ``gather_s`` for ``max_items``; None once closed and empty."""
+        with self._cond:
+            while not self._items:
+                if self._closed:
+                    return None
+                self._cond.wait()
+            deadline = time.monotonic() + gather_s
+            while len(self._items) < max_items and not self._closed:
+                remaining = deadline - time.monotonic()
+                if remaining <= 0:
+                    break
+                self._cond.wait(remaining)
+            count = min(max_items, len(self._items))
+            batch = [self._items.popleft() for _ in range(count)]
+            self._cond.notify_all()  # room for waiting submitters
+            return batch
+
+    def close(self) -> None:
+        """No more items; ``take`` drains what is left, then returns None."""
+        with self._cond:
+            self._closed = True
+            self._cond.notify_all()
