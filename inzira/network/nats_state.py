@@ -1,0 +1,66 @@
+"""The JSON state file of a local cluster, so a later command can find and stop its servers."""
+
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+from inzira.network.nats_config import ServerSpec
+
+STATE_FILE_NAME = "nats-cluster.json"
+STATE_VERSION = 1
+STATE_BYTES_MAX = 1024 * 1024
+
+
+@dataclass(frozen=True, slots=True)
+class ServerRecord:
+    spec: ServerSpec
+    pid: int  # 0 when not running
+
+
+@dataclass(frozen=True, slots=True)
+class ClusterState:
+    cluster_name: str
+    servers: list[ServerRecord]
+
+    @property
+    def client_urls(self) -> list[str]:
+        return [r.spec.client_url for r in self.servers]
+
+
+def state_path(folder: Path) -> Path:
+    return folder / STATE_FILE_NAME
+
+
+def write_state(folder: Path, state: ClusterState) -> None:
+    """Atomically replaces the state file (write then rename), so a reader never sees half of it."""
+    data = {
+        "version": STATE_VERSION,
+        "cluster_name": state.cluster_name,
+        "servers": [{**r.spec.to_json(), "pid": r.pid} for r in state.servers],
+    }
+    path = state_path(folder)
+    tmp = path.with_suffix(".tmp")
+    tmp.write_text(json.dumps(data, indent=2) + "\n")
+    os.replace(tmp, path)
+
+
+def read_state(folder: Path) -> ClusterState | None:
+    """The recorded cluster, or None when the folder has no state file."""
+    path = state_path(folder)
+    if not path.exists():
+        return None
+    raw = path.read_bytes()
+    if len(raw) > STATE_BYTES_MAX:
+        raise ValueError(f"{path} is larger than {STATE_BYTES_MAX} bytes")
+    data = json.loads(raw)
+    if data.get("version") != STATE_VERSION:
+        raise ValueError(f"{path}: unsupported state version {data.get('version')!r}")
+    servers = [ServerRecord(ServerSpec.from_json(s), int(s["pid"])) for s in data["servers"]]
+    return ClusterState(str(data["cluster_name"]), servers)
+
+
+def remove_state(folder: Path) -> None:
+    state_path(folder).unlink(missing_ok=True)

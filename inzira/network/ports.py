@@ -1,0 +1,30 @@
+"""Free TCP ports on loopback, reserved together so one cluster never gets the same port twice."""
+
+from __future__ import annotations
+
+import socket
+
+# A cluster needs three ports per server; this bounds a request to a sane cluster size.
+PORTS_MAX = 64
+
+
+def reserve_ports(count: int, host: str = "127.0.0.1") -> list[int]:
+    """Ports that were free a moment ago, all distinct.
+
+    The kernel picks each one (bind to port 0) while the others are still held, so the list has no
+    duplicates. A port can still be taken by another process between this call and the server's own
+    bind; the cluster manager detects that (the server exits) and retries with new ports.
+    """
+    if not 0 < count <= PORTS_MAX:
+        raise ValueError(f"count must be in 1..{PORTS_MAX}, got {count}")
+    held: list[socket.socket] = []
+    try:
+        for _ in range(count):
+            sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+            held.append(sock)
+            sock.bind((host, 0))
+        return [sock.getsockname()[1] for sock in held]
+    finally:
+        for sock in held:
+            sock.close()
+
