@@ -39,3 +39,24 @@ def ledger(
         task = progress.add_task("bench", total=transfers)
         result = bench_ledger.run(transfers, data, lambda n: progress.update(task, completed=n))
     _table(result)
+
+
+@app.command()
+def remit(
+    remittances: int = typer.Option(2_000, "--remittances", "-n", min=1, max=1_000_000,
+                                    help="Complete remittances to run."),
+    concurrency: int = typer.Option(20, "--concurrency", "-c", min=1, max=10_000,
+                                    help="Customers sending at the same time."),
+    latency_ms: int = typer.Option(0, "--payout-latency-ms", min=0, max=60_000,
+                                   help="The mobile-money simulator's payout latency."),
+    as_json: bool = typer.Option(False, "--json", help="Print one JSON object."),
+) -> None:
+    """Complete remittances (look-up, quote, screening, transfer, payout, commit) through the HTTP API."""
+    from inzira.bench import remit as bench_remit
+
+    if as_json:
+        print_json(bench_remit.run(remittances, concurrency, latency_ms))
+        return
+    with console.status("starting") as status:
+        result = bench_remit.run(remittances, concurrency, latency_ms, on_progress=status.update)
+    _table(result)

@@ -12,6 +12,7 @@ _GROUPS: tuple[tuple[str, str], ...] = (
     ("receipt", "receipt"),
     ("bench", "bench"),
     ("qr", "qr"),
+    ("remit", "remit"),
 )
 
 

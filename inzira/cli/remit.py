@@ -1,0 +1,201 @@
+"""``inzira remit``: send a remittance through a running network's HTTP API, serve one, verify receipts.
+
+The CLI is a client of the remittance API (``/v1/remit``) of a running demo: ``--url`` (default
+http://127.0.0.1:8000) with ``--token``, or the sending member's token read from ``--data``'s api-keys.json.
+``inzira remit serve`` runs such a network (ledger, remittance service, mobile-money simulators) on its own.
+"""
+
+from __future__ import annotations
+
+import json
+import signal
+import threading
+import time
+import uuid
+from pathlib import Path
+from typing import Any, Optional
+
+import typer
+from rich.table import Table
+
+from inzira.cli.common import DEFAULT_DATA_DIR, console, fail
+from inzira.money import MoneyError, parse_amount
+
+app = typer.Typer(help="Remittances into Rwanda: send, serve, verify receipts.", no_args_is_help=True)
+
+DEFAULT_URL = "http://127.0.0.1:8000"
+PROGRESS_TIMEOUT_S = 120.0
+
+
+def _token(member: str, token: Optional[str], data: Path) -> str:
+    if token:
+        return token
+    from inzira.demo.setup import load_api_keys
+
+    keys = load_api_keys(data)
+    if member not in keys:
+        fail(f"no API token for {member} in {data / 'api-keys.json'}: give --token or --data")
+    return keys[member]
+
+
+def _disclosure(quote: dict[str, Any]) -> Table:
+    rate = quote["exchange_rate"]
+    table = Table(title=f"Quote {quote['quote_id']}", show_header=False)
+    rows = [
+        ("Receiver", f"{quote['receiver']['masked_name']} ({quote['receiver']['msisdn']}) at "
+                     f"{quote['receiving_fsp_name']}"),
+        ("Amount sent", quote["amount_sent"]["text"]),
+        ("Sending fee", quote["sending_fee"]["text"]),
+        ("Total to pay", quote["total_to_pay"]["text"]),
+        ("Exchange rate", f"{rate['text']} (mid-market {rate['mid_market_rate']}, margin {rate['margin_percent']} %"
+                          f" = {rate['fx_margin']['text']})"),
+        ("Receiving fee", f"{quote['receiving_fee']['text']} (~{quote['receiving_fee_in_source']['text']})"),
+        ("Amount received", quote["amount_received"]["text"]),
+        ("Total cost", f"{quote['total_cost']['text']} = {quote['total_cost_percent']} % of the amount sent "
+                       "(fees + FX margin)"),
+        ("Available", quote["availability"]["text"]),
+        ("Quote expires", time.strftime("%H:%M:%S", time.localtime(quote["expires_at_ms"] / 1000))),
+    ]
+    for name, value in rows:
+        table.add_row(name, value)
+    return table
+
+
+def _follow(client: Any, transfer_id: str) -> dict[str, Any]:
+    """Print each step as it happens (event stream), then the final view."""
+    from inzira.remit.client import RemitApiError
+
+    deadline = time.monotonic() + PROGRESS_TIMEOUT_S
+    with console.status("waiting for the ledger...") as status:
+        try:
+            for kind, data in client.events(transfer_id):
+                steps = data.get("timeline") or [] if kind == "snapshot" else [data["data"]]
+                for step in steps:
+                    console.print(f"  [bold]{step['step']:<18}[/] {step.get('detail', '')}")
+                    status.update(f"{step['state']} ...")
+                if time.monotonic() > deadline:
+                    break
+        except RemitApiError as exc:
+            fail(f"the event stream failed: {exc}")
+    return client.transfer(transfer_id, wait_ms=30_000)
+
+
+@app.command()
+def send(
+    sender_fsp: str = typer.Option(..., "--from", help="The sending FSP (member id), e.g. eurosend."),
+    to: str = typer.Option(..., "--to", help="The receiver's phone number, e.g. +250788123456."),
+    amount: Optional[str] = typer.Option(None, "--amount", help='What the customer sends, e.g. "200 EUR".'),
+    receive: Optional[str] = typer.Option(None, "--receive", help='What the receiver gets, e.g. "300000 RWF".'),
+    currency: Optional[str] = typer.Option(None, "--currency", help="The currency paid in, with --receive."),
+    sender_name: str = typer.Option(..., "--sender", prompt="Sender's full name", help="Screened for sanctions."),
+    sender_id: Optional[str] = typer.Option(None, "--sender-id", help="The customer's id at the FSP."),
+    receiver_name: str = typer.Option(..., "--receiver-name", prompt="Receiver's full name"),
+    yes: bool = typer.Option(False, "--yes", "-y", help="Send without asking to confirm."),
+    data: Path = typer.Option(DEFAULT_DATA_DIR, "--data", "-d", help="Data folder with api-keys.json."),
+    url: str = typer.Option(DEFAULT_URL, "--url", help="The network's HTTP API."),
+    token: Optional[str] = typer.Option(None, "--token", help="The sending FSP's API token."),
+    out: Path = typer.Option(Path("."), "--out", help="Folder for the receipt file."),
+) -> None:
+    """Look up, quote (full disclosure), confirm, send, follow to the end, save the receipt."""
+    from inzira.remit.client import RemitApiError, RemitClient
+
+    if (amount is None) == (receive is None):
+        fail('give either --amount "200 EUR" or --receive "300000 RWF" --currency EUR')
+    try:
+        parsed = parse_amount(amount or receive or "")
+    except MoneyError as exc:
+        fail(str(exc))
+    with RemitClient(url, _token(sender_fsp, token, data)) as client:
+        try:
+            party = client.lookup(to)
+            console.print(f"[bold]{party['masked_name']}[/] ({party['msisdn']}) has a wallet at {party['fsp_name']}")
+            if amount is not None:
+                quote = client.quote(to, "SEND", parsed.minor, parsed.currency.code)
+            else:
+                if currency is None:
+                    fail("with --receive, say what the customer pays in: --currency EUR")
+                quote = client.quote(to, "RECEIVE", parsed.minor, parsed.currency.code, currency.upper())
+            console.print(_disclosure(quote))
+            if not yes and not typer.confirm("Send it?", default=False):
+                raise typer.Exit(1)
+            transfer_id = str(uuid.uuid4())
+            customer = sender_id or f"cli-{uuid.uuid5(uuid.NAMESPACE_URL, sender_name).hex[:12]}"
+            try:
+                view = client.send(transfer_id, quote["quote_id"], customer, sender_name, receiver_name)
+            except RemitApiError as exc:
+                view = exc.body.get("transfer") or fail(f"refused: {exc.detail} (code {exc.code})")
+            console.print(f"transfer [cyan]{transfer_id}[/]: {view['state']}")
+            if view["state"] == "HELD":
+                console.print("held for the compliance officer: follow it with the transfer id", style="yellow")
+                raise typer.Exit(0)
+            if not view["final"]:
+                view = _follow(client, transfer_id)
+            path = out / f"receipt-{transfer_id}.json"
+            try:
+                path.write_text(json.dumps(client.receipt(transfer_id), indent=2) + "\n")
+                console.print(f"receipt saved: [bold]{path}[/]")
+            except RemitApiError:
+                console.print("no ledger receipt: nothing of this transfer reached the chain", style="yellow")
+        except RemitApiError as exc:
+            fail(f"{exc.detail} (code {exc.code})")
+    if view["state"] != "COMMITTED":
+        fail(f"the transfer ended {view['state']}: {view['reason']} (code {view['code']})")
+    console.print(f"[bold green]paid[/]: {view['amount_received']['text']} to {party['masked_name']}")
+
+
+@app.command("verify-receipt")
+def verify_receipt_cmd(
+    file: Path = typer.Argument(..., exists=True, dir_okay=False),
+    data: Path = typer.Option(DEFAULT_DATA_DIR, "--data", "-d", help="Folder with genesis.json."),
+) -> None:
+    """Verify a remittance receipt offline: every ledger receipt in it, against the network's genesis."""
+    from inzira.ledger.receipt import ReceiptError
+    from inzira.node.reader import load_genesis
+    from inzira.remit.receipts import verify_remittance_receipt
+
+    try:
+        receipt = json.loads(file.read_text())
+        summaries = verify_remittance_receipt(receipt, load_genesis(data))
+    except (ReceiptError, ValueError, OSError) as exc:
+        fail(f"not valid: {exc}")
+    for summary in summaries:
+        console.print(f"[green]valid[/]: tx {summary['tx_id'][:16]}... code {summary['code']} "
+                      f"({summary['description']}) in block {summary['height']}, signed by {summary['signers']}")
+    transfer = receipt.get("transfer", {})
+    console.print(f"transfer {transfer.get('transfer_id')}: {transfer.get('state')}")
+
+
+@app.command()
+def serve(data: Path = typer.Option(DEFAULT_DATA_DIR, "--data", "-d", help="Data folder (created if missing)."),
+          host: str = typer.Option("127.0.0.1", "--host"), port: int = typer.Option(8000, "--port", "-p")) -> None:
+    """Run a network with the remittance API and mobile-money simulators until Ctrl-C."""
+    from inzira.api.app import create_app
+    from inzira.api.server import serve_in_thread
+    from inzira.demo.seed import seed
+    from inzira.demo.setup import create_demo_network
+    from inzira.node.embedded import Embedded
+    from inzira.node.reader import GENESIS_FILE
+    from inzira.node.signer import wall_clock_ms
+    from inzira.remit.api import mount_remit
+    from inzira.remit.demo import RemitDemo
+
+    if not (data / GENESIS_FILE).exists():
+        create_demo_network(data, wall_clock_ms())
+    with Embedded(data) as net:
+        seed(net)
+        remit = RemitDemo(net, data).start()
+        try:
+            app = create_app(net)
+            mount_remit(app, remit.service)  # type: ignore[arg-type]
+            served, bound = serve_in_thread(app, host, port)
+        except BaseException:
+            remit.stop()
+            raise
+        console.print(f"remittance API on http://{host}:{bound}/docs (tokens: {data / 'api-keys.json'}, "
+                      f"officers: {data / 'remit-officers.json'}); Ctrl-C stops")
+        stopping = threading.Event()
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            signal.signal(sig, lambda *_: stopping.set())
+        stopping.wait()
+        served.stop()
+        remit.stop()

@@ -1,0 +1,69 @@
+"""The sending FSP's compliance officer: held transfers, decisions on them, and the decisions log.
+
+The officer authenticates with its own token (remit-officers.json in the data folder: one per sending
+FSP), not with the FSP's API token: an FSP's systems can send but cannot clear their own holds.
+"""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Depends, Path, Query
+from starlette.responses import Response
+
+from inzira.api.responses import json_response, ok_doc, problem_docs
+from inzira.ledger.codes import Code
+from inzira.remit.api.deps import PREFIX, answers_problems, officer_dependency
+from inzira.remit.api.models import UUID_PATTERN, DecisionBody, TransferPage, TransferView
+from inzira.remit.api.views import decision_view, full, summary
+from inzira.remit.codes import RemitError
+from inzira.remit.records import TransferState
+from inzira.remit.service import RemitService
+
+PAGE_MAX = 200
+
+
+def router_for(service: RemitService) -> APIRouter:
+    router = APIRouter(prefix=f"{PREFIX}/compliance", tags=["remit: compliance officer"])
+    require_officer = officer_dependency(service)
+
+    @router.get("/held", summary="Transfers held for review, oldest first", response_class=Response,
+                responses={**ok_doc(TransferPage, "held transfers with their screening reasons"),
+                           **problem_docs(401)})
+    @answers_problems
+    async def held(limit: int = Query(50, ge=1, le=PAGE_MAX), member: str = Depends(require_officer)) -> Response:
+        records = service.transfers.page(sending_fsp=member, states=(TransferState.HELD,), limit=limit)
+        items = []
+        for record in reversed(records):
+            view = summary(record)
+            decisions = service.transfers.decisions(record.transfer_id)
+            view["compliance"] = {"decisions": [decision_view(d) for d in decisions]}
+            items.append(view)
+        return json_response({"items": items, "next_before_ms": None})
+
+    @router.post("/transfers/{transfer_id}/decision", summary="Approve or reject a held transfer",
+                 response_class=Response,
+                 responses={**ok_doc(TransferView, "the transfer after the decision"),
+                            **problem_docs(400, 401, 404, 409)})
+    @answers_problems
+    async def decide(body: DecisionBody, transfer_id: str = Path(pattern=UUID_PATTERN),
+                     member: str = Depends(require_officer)) -> Response:
+        """Approve: the transfer goes on chain as if it had passed (if its quote has expired meanwhile it is
+        ABORTED with 3302 and must be quoted again). Reject: REJECTED with 4140, nothing moved."""
+        record = service.transfers.get(transfer_id)
+        if record is None or record.sending_fsp != member:
+            raise RemitError(404, Code.TRANSFER_NOT_FOUND, f"no transfer {transfer_id} at {member}")
+        if record.state is not TransferState.HELD:
+            raise RemitError(409, Code.ALREADY_RESOLVED, f"transfer {transfer_id} is {record.state.value}, not HELD")
+        if body.decision == "approve":
+            record = await service.desk.approve(member, record, body.note)
+        else:
+            record = service.desk.reject(member, record, body.note)
+        return json_response(full(service, record))
+
+    @router.get("/decisions", summary="The decisions log (screening and officers), newest first",
+                response_class=Response, responses={200: {"description": "{items: [decision]}"},
+                                                    **problem_docs(401)})
+    @answers_problems
+    async def decisions(limit: int = Query(50, ge=1, le=PAGE_MAX), member: str = Depends(require_officer)) -> Response:
+        return json_response({"items": [decision_view(d) for d in service.transfers.decisions_of(member, limit)]})
+
+    return router

@@ -1,0 +1,115 @@
+"""Transfers: send, status with timeline (optionally waiting for the outcome), lists, and the receipt."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Depends, Path, Query
+from starlette.responses import Response
+
+from inzira.api.auth import require_caller
+from inzira.api.responses import json_response, ok_doc, problem_docs
+from inzira.api.visibility import Caller
+from inzira.ledger.codes import Code
+from inzira.remit.api.deps import PREFIX, RemitProblem, answers_problems, may_see_transfer, require_role
+from inzira.remit.api.models import UUID_PATTERN, RemitReceipt, TransferBody, TransferPage, TransferView
+from inzira.remit.api.views import fsp_name, full, summary
+from inzira.remit.api.waiting import wait_settled
+from inzira.remit.codes import RemitError
+from inzira.remit.receipts import build_receipt
+from inzira.remit.records import TransferRecord, TransferState
+from inzira.remit.sending import TransferRequest
+from inzira.remit.service import RemitService
+
+PAGE_MAX = 200
+_ON_CHAIN = (TransferState.RESERVED, TransferState.COMMITTED, TransferState.ABORTED)
+_WAIT = Query(0, ge=0, le=30_000, description="Wait up to this long for a final state (or HELD) before answering")
+
+
+def _page(records: list[TransferRecord], limit: int) -> dict[str, object]:
+    more = len(records) > limit
+    items = records[:limit]
+    return {"items": [summary(r) for r in items], "next_before_ms": items[-1].created_at_ms if more else None}
+
+
+def router_for(service: RemitService) -> APIRouter:
+    router = APIRouter(prefix=PREFIX, tags=["remit: transfers"])
+
+    def visible(caller: Caller, transfer_id: str) -> TransferRecord:
+        record = service.transfers.get(transfer_id)
+        if record is None or not may_see_transfer(caller, record):
+            raise RemitError(404, Code.TRANSFER_NOT_FOUND, f"no transfer {transfer_id} visible to {caller.member}")
+        return record
+
+    @router.post("/transfers", summary="Send: compliance, then one pending hashlocked transfer on chain",
+                 response_class=Response,
+                 responses={201: {"model": TransferView, "description": "created (RESERVED, or COMMITTED when "
+                                  "waited for; RECEIVED if the ledger has not answered yet)"},
+                            200: {"model": TransferView, "description": "a resend: the transfer as it stands"},
+                            202: {"model": TransferView, "description": "HELD for a compliance officer"},
+                            **problem_docs(400, 401, 403, 404, 409, 422)})
+    @answers_problems
+    async def send(body: TransferBody, wait_ms: int = _WAIT, caller: Caller = Depends(require_caller)) -> Response:
+        """Idempotent on `transfer_id`. A transfer that ends without paying out answers 422 with its code and
+        the transfer in `transfer`: 4140 refused by compliance, 4001 beyond the sender's liquidity, 3302 quote
+        expired, 5105 payout failed (money back), 3303 expired (money back). 409: 3106 same id, other body;
+        3146 quote already used. 404 3205: no such quote."""
+        require_role(caller, "sending_fsp")
+        request = TransferRequest(body.transfer_id, body.quote_id, body.sender.id, body.sender.name,
+                                  body.receiver.name, body.expires_in_ms)
+        record, created = await service.desk.send(caller.member, request)
+        record = await wait_settled(service, record, min(wait_ms, service.settings.wait_ms_max))
+        view = full(service, record)
+        if record.state in (TransferState.REJECTED, TransferState.ABORTED):
+            raise RemitProblem(422, record.code, record.reason or f"the transfer is {record.state.value}",
+                               transfer=view)
+        status = 202 if record.state is TransferState.HELD else 201 if created else 200
+        return json_response(view, status, {"Location": view["links"]["self"]})
+
+    @router.get("/transfers", summary="The sending FSP's transfers, newest first", response_class=Response,
+                responses={**ok_doc(TransferPage, "a page"), **problem_docs(401)})
+    @answers_problems
+    async def sent(state: TransferState | None = None, before_ms: int | None = Query(None, ge=0),
+                   limit: int = Query(50, ge=1, le=PAGE_MAX), caller: Caller = Depends(require_caller)) -> Response:
+        records = service.transfers.page(sending_fsp=None if caller.sees_all else caller.member,
+                                         states=(state,) if state else (), before_ms=before_ms, limit=limit + 1)
+        return json_response(_page(records, limit))
+
+    @router.get("/incoming", summary="Transfers to the receiving FSP, newest first", response_class=Response,
+                responses={**ok_doc(TransferPage, "a page"), **problem_docs(401, 403)})
+    @answers_problems
+    async def incoming(state: TransferState | None = None, before_ms: int | None = Query(None, ge=0),
+                       limit: int = Query(50, ge=1, le=PAGE_MAX), caller: Caller = Depends(require_caller)) -> Response:
+        """Only what reached the ledger (RESERVED, COMMITTED, ABORTED): the receiving FSP never sees what
+        compliance held or refused at the sending side."""
+        require_role(caller, "receiving_fsp")
+        states = (state,) if state in _ON_CHAIN else () if state else _ON_CHAIN
+        records = [r for r in service.transfers.page(receiving_fsp=caller.member, states=states,
+                                                     before_ms=before_ms, limit=limit + 1) if r.reserve_tx_id]
+        return json_response(_page(records, limit) if states else {"items": [], "next_before_ms": None})
+
+    @router.get("/transfers/{transfer_id}", summary="Status, amounts, compliance, payout and timeline",
+                response_class=Response, responses={**ok_doc(TransferView, "the transfer"), **problem_docs(401, 404)})
+    @answers_problems
+    async def status(transfer_id: str = Path(pattern=UUID_PATTERN), wait_ms: int = _WAIT,
+                     caller: Caller = Depends(require_caller)) -> Response:
+        record = await wait_settled(service, visible(caller, transfer_id), min(wait_ms, service.settings.wait_ms_max))
+        return json_response(full(service, record))
+
+    @router.get("/transfers/{transfer_id}/receipt", summary="The customer's receipt, verifiable offline",
+                response_class=Response, responses={**ok_doc(RemitReceipt, "the receipt"),
+                                                    **problem_docs(401, 404, 409)})
+    @answers_problems
+    async def receipt(transfer_id: str = Path(pattern=UUID_PATTERN),
+                      caller: Caller = Depends(require_caller)) -> Response:
+        """The ledger receipts of the reservation and of the commit (or void), with the transfer's summary and
+        its disclosure. 409 while nothing of it is in the chain (held, refused, or not yet reserved)."""
+        record = visible(caller, transfer_id)
+        found = service.transfers.quote(record.quote_id)
+        terms = found[0] if found else None
+        built = build_receipt(service.node, record, terms, fsp_name(service, record.receiving_fsp),
+                              service.settings.transfer_ttl_ms)
+        if built is None:
+            raise RemitError(409, Code.VALIDATION, f"transfer {transfer_id} is {record.state.value}: nothing of it "
+                             "is in the chain, so there is no ledger receipt")
+        return json_response(built)
+
+    return router

@@ -1,0 +1,44 @@
+"""Long polls: answer once a transfer is settled (final, or held for an officer), or when the wait is over."""
+
+from __future__ import annotations
+
+import asyncio
+
+from inzira.remit.events import HubFull
+from inzira.remit.records import FINAL_STATES, TransferRecord, TransferState
+from inzira.remit.service import RemitService
+
+WAKE_S = 0.5  # longest sleep between checks that the service is not closing
+_SETTLED = FINAL_STATES | {TransferState.HELD}
+
+
+def settled(record: TransferRecord) -> bool:
+    return record.state in _SETTLED
+
+
+async def wait_settled(service: RemitService, record: TransferRecord, wait_ms: int) -> TransferRecord:
+    if wait_ms <= 0 or settled(record):
+        return record
+    loop = asyncio.get_running_loop()
+    try:
+        sub = service.hub.subscribe(loop, transfer_id=record.transfer_id)
+    except HubFull:
+        return record
+    try:
+        deadline = loop.time() + wait_ms / 1000
+        current = service.transfers.get(record.transfer_id) or record  # read after subscribing: nothing is missed
+        while not settled(current) and not service.closing:
+            remaining_s = deadline - loop.time()
+            if remaining_s <= 0:
+                break
+            try:
+                event = await asyncio.wait_for(sub.queue.get(), min(remaining_s, WAKE_S))
+            except TimeoutError:
+                continue
+            if event is None:
+                break
+            if event.data.get("state") in _SETTLED:
+                current = service.transfers.get(record.transfer_id) or current
+        return service.transfers.get(record.transfer_id) or current
+    finally:
+        sub.close()

@@ -1,0 +1,69 @@
+"""Party look-up (Mojaloop's discovery): a phone number -> the receiving FSP that serves it, and the
+receiver's masked name as that FSP confirms it.
+
+The number is validated (a Rwandan mobile number, E.164), hashed with the directory key and looked up in
+the ledger's directory; the FSP found there confirms the wallet through its payout adapter.
+"""
+
+from __future__ import annotations
+
+import functools
+from dataclasses import dataclass
+
+from inzira.ledger.codes import Code
+from inzira.node.node import Node
+from inzira.remit.codes import RemitCode, RemitError, invalid
+from inzira.remit.directory import Directory
+from inzira.remit.payout import PayoutError
+from inzira.remit.phone import E164, PhoneNumberError, mask_name, parse_payout_phone
+from inzira.remit.receiving import ReceivingFsp
+from inzira.remit.settings import PAYOUT_CURRENCY
+
+PARSED_NUMBERS_MAX = 10_000
+
+
+@dataclass(frozen=True, slots=True)
+class Party:
+    msisdn: E164
+    fsp: str
+    fsp_name: str
+    masked_name: str
+    currency: str = PAYOUT_CURRENCY
+
+    def json(self) -> dict[str, str]:
+        return {"msisdn": self.msisdn, "fsp_id": self.fsp, "fsp_name": self.fsp_name,
+                "masked_name": self.masked_name, "currency": self.currency}
+
+
+@functools.lru_cache(maxsize=PARSED_NUMBERS_MAX)  # parsing costs more than the rest of a look-up
+def parse_number(text: str) -> E164:
+    try:
+        return parse_payout_phone(text)
+    except PhoneNumberError as exc:
+        raise invalid(str(exc), problem=exc.problem.value) from None
+
+
+class PartyLookup:
+    def __init__(self, directory: Directory, agents: dict[str, ReceivingFsp], node: Node) -> None:
+        self.directory = directory
+        self.agents = agents
+        self.node = node
+
+    async def find(self, e164: E164) -> Party:
+        """The party at a validated number (on the service's loop: the FSP's adapter lives there)."""
+        fsp = self.directory.fsp_for(e164)
+        if fsp is None:
+            raise RemitError(404, Code.PARTY_NOT_FOUND, f"no FSP in the directory serves {e164}")
+        agent = self.agents.get(fsp)
+        if agent is None:
+            raise RemitError(503, RemitCode.PAYEE_UNAVAILABLE, f"{fsp} serves {e164} but confirms no wallets here")
+        try:
+            holder = await agent.lookup(e164)
+        except PayoutError as exc:
+            raise RemitError(503, RemitCode.PAYEE_UNAVAILABLE, f"{fsp} could not confirm the wallet: {exc}") from None
+        if holder is None:
+            raise RemitError(404, Code.PARTY_NOT_FOUND, f"{fsp} has no wallet for {e164}")
+        if not holder.active:
+            raise RemitError(422, RemitCode.PAYEE_BLOCKED, f"the wallet at {e164} cannot receive money")
+        member = self.node.state.members.get(fsp)
+        return Party(e164, fsp, member.name if member else fsp, mask_name(holder.name))

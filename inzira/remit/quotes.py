@@ -1,0 +1,97 @@
+"""Quotes (Mojaloop's agreement phase): the FX provider's firm quote, the receiving FSP's fee and hashlock
+condition, and the sending FSP's fee, bound together as one set of terms the customer sees before sending.
+
+"Send 200.00 EUR": the FX provider converts the 200.00 EUR; the receiving FSP's fee comes out of the RWF
+delivered. "The receiver gets 300,000 RWF": the receiving fee is added to it and the FX provider is asked
+what that gross costs in the source currency. Either way the sending FSP's fee is charged on top.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+from enum import StrEnum
+
+from inzira.fx.desk import FxDesk, QuoteError
+from inzira.fx.rates import RateError
+from inzira.ledger.encoding import encode
+from inzira.money import AMOUNT_MINOR_MAX, MoneyError, currency
+from inzira.node.node import Node
+from inzira.remit.codes import invalid
+from inzira.remit.parties import Party
+from inzira.remit.receiving import ReceivingFsp
+from inzira.remit.records import QuoteTerms
+from inzira.remit.settings import PAYOUT_CURRENCY, RemitSettings, position_account
+from inzira.remit.store.transfers import TransferStore
+
+
+class AmountType(StrEnum):
+    SEND = "SEND"  # the amount is what the FX provider converts (the customer pays the sending fee on top)
+    RECEIVE = "RECEIVE"  # the amount is what the receiver gets
+
+
+@dataclass(frozen=True, slots=True)
+class QuoteRequest:
+    amount_type: AmountType
+    amount_minor: int
+    currency: str
+    source_currency: str  # the currency the customer pays in (equal to ``currency`` for SEND)
+
+
+class QuoteDesk:
+    def __init__(self, fx: FxDesk, settings: RemitSettings, store: TransferStore, node: Node,
+                 agents: dict[str, ReceivingFsp], clock_ms: Callable[[], int]) -> None:
+        self.fx = fx
+        self.settings = settings
+        self.store = store
+        self.node = node
+        self.agents = agents
+        self.clock_ms = clock_ms
+
+    def _check(self, sender: str, request: QuoteRequest) -> str:
+        try:
+            source = currency(request.source_currency).code
+            asked = currency(request.currency).code
+        except MoneyError as exc:
+            raise invalid(str(exc)) from None
+        if not 0 < request.amount_minor <= AMOUNT_MINOR_MAX:
+            raise invalid("amount_minor must be a positive integer of minor units")
+        expected = source if request.amount_type is AmountType.SEND else PAYOUT_CURRENCY
+        if asked != expected:
+            raise invalid(f"a {request.amount_type.value} amount is in {expected}, not {asked}")
+        if source == PAYOUT_CURRENCY:
+            raise invalid("remittances into Rwanda are sent from a foreign currency")
+        if self.node.account(position_account(sender, source)) is None:
+            raise invalid(f"{sender} holds no {source} position ({position_account(sender, source)})")
+        return source
+
+    def quote(self, sender: str, party: Party, request: QuoteRequest) -> QuoteTerms:
+        source = self._check(sender, request)
+        now_ms = self.clock_ms()
+        fee_schedule = self.settings.receiving_fee(party.fsp)
+        try:
+            if request.amount_type is AmountType.SEND:
+                fx = self.fx.quote(sender, source, PAYOUT_CURRENCY, now_ms=now_ms, ttl_ms=self.settings.quote_ttl_ms,
+                                   source_amount_minor=request.amount_minor)
+                received_minor, fee_minor = fee_schedule.net_of_fee(fx.target_amount_minor)
+            else:
+                received_minor, fee_minor = request.amount_minor, fee_schedule.on(request.amount_minor)
+                fx = self.fx.quote(sender, source, PAYOUT_CURRENCY, now_ms=now_ms, ttl_ms=self.settings.quote_ttl_ms,
+                                   target_amount_minor=received_minor + fee_minor)
+        except (QuoteError, RateError) as exc:
+            raise invalid(f"no quote: {exc}") from None
+        if received_minor <= 0:
+            raise invalid("the amount does not cover the receiving FSP's fee")
+        quote_id = str(uuid.uuid4())
+        terms = QuoteTerms(
+            quote_id=quote_id, sending_fsp=sender, receiving_fsp=party.fsp, fx_member=fx.fx, msisdn=party.msisdn,
+            masked_name=party.masked_name, source_currency=source, amount_sent_minor=fx.source_amount_minor,
+            sending_fee_minor=self.settings.sending_fee(sender, source).on(fx.source_amount_minor),
+            target_currency=PAYOUT_CURRENCY, gross_target_minor=fx.target_amount_minor,
+            receiving_fee_minor=fee_minor, amount_received_minor=received_minor, rate=str(fx.rate),
+            mid_rate=str(fx.mid_rate), margin_percent=str(fx.margin_percent), fx_margin_minor=fx.fx_margin_minor,
+            rates_as_of=self.fx.rates.as_of, condition=self.agents[party.fsp].condition(quote_id),
+            fx_quote=encode(fx.signed), created_at_ms=now_ms, expires_at_ms=fx.expires_at_ms)
+        self.store.put_quote(terms)
+        return terms

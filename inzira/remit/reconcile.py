@@ -1,0 +1,99 @@
+"""Reconciliation: the service's books always end up agreeing with the chain, whatever was missed.
+
+Every pass (about once a second, bounded per pass):
+- RECEIVED transfers whose verdict never came: the stored transaction's verdict from the chain; if it is
+  not in the chain, the same bytes are submitted again, or, past their deadline, the transfer is ABORTED;
+- RESERVED transfers: how the chain resolved them (committed, voided, expired); a payout not running is
+  started again (idempotent at the operator); one past its deadline gets a tick, a block in which the ledger
+  expires it (nothing else makes a block when the network is quiet);
+- payouts whose outcome was unknown when their transfer ended: the operator is asked again;
+- unused quotes long expired are forgotten.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+
+from inzira.ledger.codes import Code
+from inzira.ledger.records import PENDING
+from inzira.ledger.tx import decode_body, decode_signed
+from inzira.node.node import Node
+from inzira.remit.follower import Follower
+from inzira.remit.receiving import UNKNOWN, ReceivingFsp
+from inzira.remit.records import TransferState
+from inzira.remit.runtime import RemitRuntime
+from inzira.remit.sending import TransferDesk
+from inzira.remit.settings import RemitSettings
+from inzira.remit.store.payouts import PayoutStore
+from inzira.remit.store.transfers import TransferStore
+from inzira.remit.transitions import Transitions
+
+QUIET_MS = 2_000  # a transfer is looked at only after this long without news (the feed usually brings it)
+RESUME_AFTER_MS = 10_000  # a payout not running is started again only after this long without news
+NEVER_IN_CHAIN_MS = 10_000  # past a transaction's deadline, after which no block can still hold it
+QUOTE_KEEP_MS = 3_600_000  # unused quotes are kept this long after expiry, for support questions
+
+log = logging.getLogger(__name__)
+
+
+class Reconciler:
+    def __init__(self, runtime: RemitRuntime, settings: RemitSettings, desk: TransferDesk, follower: Follower,
+                 transitions: Transitions, transfers: TransferStore, payouts: PayoutStore,
+                 agents: dict[str, ReceivingFsp], clock_ms: Callable[[], int]) -> None:
+        self.runtime = runtime
+        self.node: Node = runtime.node
+        self.settings = settings
+        self.desk = desk
+        self.follower = follower
+        self.transitions = transitions
+        self.transfers = transfers
+        self.payouts = payouts
+        self.agents = agents
+        self.clock_ms = clock_ms
+
+    async def run_once(self, starting: bool = False) -> None:
+        """One pass; ``starting``: nothing runs yet, so every payout not finished is taken up at once."""
+        now_ms = self.clock_ms()
+        resume_before_ms = now_ms if starting else now_ms - RESUME_AFTER_MS
+        batch = self.settings.reconcile_batch_max
+        quiet_before_ms = now_ms + 1 if starting else now_ms - QUIET_MS
+        for record in self.transfers.in_states([TransferState.RECEIVED], quiet_before_ms, batch):
+            self._received(record.transfer_id, record.reserve_tx_id, now_ms)
+        tick: tuple[str, bytes] | None = None
+        for record in self.transfers.in_states([TransferState.RESERVED], quiet_before_ms, batch):
+            pending = self.node.pending(record.reserve_tx_id)
+            if pending is None:
+                continue
+            if pending.status != PENDING:
+                self.follower.settle(record.transfer_id, record.reserve_tx_id, pending.resolved_by_tx)
+            elif pending.expires_at_ms <= now_ms:
+                tick = (record.receiving_fsp, record.reserve_tx_id)
+            elif record.receiving_fsp in self.agents and record.updated_at_ms <= resume_before_ms:
+                self.agents[record.receiving_fsp].schedule(record.reserve_tx_id, record.quote_id)
+        if tick is not None and tick[0] in self.agents:
+            self.agents[tick[0]].tick(tick[1])  # one block is enough to expire every transfer that is due
+        for payout in self.payouts.in_status((UNKNOWN,), batch):
+            agent = self.agents.get(payout.fsp)
+            if agent is None or now_ms - payout.updated_at_ms > self.settings.payout_reconcile_ms_max:
+                continue
+            found = self.transfers.quote(payout.quote_id)
+            await agent.reconcile(payout, (found[1] or "") if found else "")
+        self.transfers.prune_quotes(now_ms - QUOTE_KEEP_MS, batch)
+
+    def _received(self, transfer_id: str, tx_id: bytes, now_ms: int) -> None:
+        location = self.node.locate([tx_id]).get(tx_id)
+        if location is not None:
+            self.desk.apply_verdict(transfer_id, location.code, tx_id)
+            return
+        raw = self.transfers.reserve_tx(transfer_id)
+        if raw is None:
+            return
+        if decode_body(decode_signed(raw).body).expires_at_ms + NEVER_IN_CHAIN_MS < now_ms:
+            self.transitions.advance(transfer_id, TransferState.ABORTED, code=Code.EXPIRED,
+                                     detail="the transaction never reached the ledger before its deadline")
+            return
+        try:
+            self.runtime.submit(raw)  # the very same bytes: the ledger can only take them once
+        except Exception as exc:
+            log.info("resubmitting %s: %s", transfer_id, exc)

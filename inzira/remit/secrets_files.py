@@ -1,0 +1,86 @@
+"""Secrets the remittance service keeps in the data folder, each in a file only its owner can read (0600).
+
+- ``directory.key``: the network-wide directory key (32 random bytes) under which phone numbers are hashed
+  before they go on chain. Every member holds the same key; the chain never sees a number.
+- ``fulfilment-keys/<member>.key``: each receiving FSP's secret for its hashlock fulfilments.
+- ``remit-officers.json``: the API token of each sending FSP's compliance officer.
+
+Files are created on first use with fresh random bytes and refused later if others can read them.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import secrets
+import stat
+from pathlib import Path
+
+SECRET_BYTES = 32
+DIRECTORY_KEY_FILE = "directory.key"
+FULFILMENT_KEYS_DIR = "fulfilment-keys"
+OFFICERS_FILE = "remit-officers.json"
+OFFICERS_FILE_BYTES_MAX = 64 * 1024
+
+
+class SecretFileError(ValueError):
+    """A secret file that others can read, or of the wrong size or shape."""
+
+
+def _check_private(path: Path) -> None:
+    mode = path.stat().st_mode
+    if mode & (stat.S_IRWXG | stat.S_IRWXO):
+        raise SecretFileError(f"{path} is readable by others (mode {oct(mode & 0o777)}); run chmod 600 on it")
+
+
+def _create_private(path: Path, data: bytes) -> None:
+    path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+    # O_EXCL: two processes starting together never overwrite each other's fresh key.
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "wb") as f:
+        f.write(data)
+
+
+def secret_key(path: Path) -> bytes:
+    """The 32 random bytes in ``path``, created on first use."""
+    if not path.exists():
+        try:
+            _create_private(path, secrets.token_bytes(SECRET_BYTES))
+        except FileExistsError:
+            pass
+    _check_private(path)
+    data = path.read_bytes()
+    if len(data) != SECRET_BYTES:
+        raise SecretFileError(f"{path} must hold exactly {SECRET_BYTES} bytes, not {len(data)}")
+    return data
+
+
+def directory_key(data_dir: Path) -> bytes:
+    return secret_key(data_dir / DIRECTORY_KEY_FILE)
+
+
+def fulfilment_key(data_dir: Path, member: str) -> bytes:
+    return secret_key(data_dir / FULFILMENT_KEYS_DIR / f"{member}.key")
+
+
+def officer_tokens(data_dir: Path, members: list[str]) -> dict[str, str]:
+    """Member -> its compliance officer's API token; tokens for members not in the file yet are added."""
+    path = data_dir / OFFICERS_FILE
+    tokens: dict[str, str] = {}
+    if path.exists():
+        _check_private(path)
+        raw = path.read_bytes()
+        if len(raw) > OFFICERS_FILE_BYTES_MAX:
+            raise SecretFileError(f"{path} is larger than {OFFICERS_FILE_BYTES_MAX} bytes")
+        loaded = json.loads(raw)
+        if not isinstance(loaded, dict) or not all(isinstance(v, str) for v in loaded.values()):
+            raise SecretFileError(f"{path} must map member ids to token strings")
+        tokens = dict(loaded)
+    missing = [m for m in members if m not in tokens]
+    if missing:
+        tokens.update({m: "officer-" + secrets.token_urlsafe(24) for m in missing})
+        tmp = path.with_suffix(".tmp")
+        tmp.unlink(missing_ok=True)
+        _create_private(tmp, json.dumps(tokens, indent=2).encode())
+        os.replace(tmp, path)
+    return tokens

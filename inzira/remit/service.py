@@ -1,0 +1,231 @@
+"""The remittance service, composed: one object the API, the CLI's server, the bench and tests start and stop.
+
+    service = RemitService(runtime, data_dir, RemitSettings(payout_adapters={"mobimo": {...}}))
+    service.start()            # its own asyncio loop on a thread: feed, payouts, reconciliation, webhooks
+    app = create_app(runtime, routers=remit_routers(service))
+    ...
+    service.stop()
+
+Its state is remit.db in the data folder. The service acts for each member with that member's key from the
+runtime (in the demo one process holds them all): sending FSPs (quotes, transfers), receiving FSPs (look-ups,
+payouts, commits), the FX provider's desk (firm quotes) and the issuers (deposits, caps).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import threading
+from collections.abc import Callable, Coroutine
+from concurrent.futures import Future
+from pathlib import Path
+from typing import Any, TypeVar
+
+from inzira.fx.desk import FxDesk
+from inzira.fx.rates import RateTable
+from inzira.ledger.codes import Code, describe
+from inzira.ledger.tx import OpenAccount
+from inzira.node.signer import wall_clock_ms
+from inzira.remit import ledger_io, secrets_files
+from inzira.remit.codes import RemitError
+from inzira.remit.compliance.sanctions import load_sample_sanctions, load_sanctions_file
+from inzira.remit.compliance.screening import SanctionsIndex
+from inzira.remit.directory import Directory
+from inzira.remit.events import EventHub
+from inzira.remit.follower import Follower
+from inzira.remit.loop_server import LoopServer
+from inzira.remit.liquidity import Liquidity
+from inzira.remit.parties import Party, PartyLookup, parse_number
+from inzira.remit.payout import adapter_from_config
+from inzira.remit.quotes import QuoteDesk, QuoteRequest
+from inzira.remit.receiving import ReceivingFsp
+from inzira.remit.reconcile import Reconciler
+from inzira.remit.records import QuoteTerms
+from inzira.remit.runtime import RemitRuntime
+from inzira.remit.screening import Screening
+from inzira.remit.sending import TransferDesk
+from inzira.remit.settings import PAYOUT_CURRENCY, RemitSettings, fee_account
+from inzira.remit.store.db import DB_FILE, Db
+from inzira.remit.store.notices import NoticeStore
+from inzira.remit.store.payouts import PayoutStore
+from inzira.remit.store.transfers import TransferStore
+from inzira.remit.transitions import Transitions
+from inzira.remit.webhooks import Webhooks
+
+START_TIMEOUT_S = 30.0
+STOP_TIMEOUT_S = 10.0
+T = TypeVar("T")
+log = logging.getLogger(__name__)
+
+
+class RemitService:
+    def __init__(self, runtime: RemitRuntime, data_dir: Path, settings: RemitSettings | None = None,
+                 clock_ms: Callable[[], int] = wall_clock_ms) -> None:
+        self.runtime = runtime
+        self.node = runtime.node
+        self.data_dir = data_dir
+        self.settings = settings = settings or RemitSettings()
+        self.clock_ms = clock_ms
+        self.db = Db(data_dir / DB_FILE)
+        self.transfers = TransferStore(self.db)
+        self.payouts = PayoutStore(self.db)
+        self.notices = NoticeStore(self.db)
+        self.hub = EventHub(settings.event_subscribers_max, settings.event_queue_max, clock_ms)
+        self.transitions = Transitions(self.transfers, self.hub, clock_ms)
+        self.directory = Directory(secrets_files.directory_key(data_dir), self.node)
+        sending = [m.id for m in self.node.state.members.values() if "sending_fsp" in m.roles]
+        self.officer_tokens = secrets_files.officer_tokens(data_dir, sorted(sending))
+        sanctions = load_sanctions_file(settings.sanctions_file) if settings.sanctions_file else \
+            load_sample_sanctions()
+        self.screening = Screening(settings.compliance, SanctionsIndex(sanctions), self.transfers)
+        fx = FxDesk(runtime.chain_id, settings.fx_member, runtime.keys[settings.fx_member], RateTable.demo(),
+                    settings.fx_spread_bps)
+        self.agents: dict[str, ReceivingFsp] = {}
+        self.parties = PartyLookup(self.directory, self.agents, self.node)
+        self.quotes = QuoteDesk(fx, settings, self.transfers, self.node, self.agents, clock_ms)
+        self.desk = TransferDesk(runtime, self.transfers, self.transitions, self.screening, settings, clock_ms)
+        self.liquidity = Liquidity(runtime, self.notices, self.hub, settings, clock_ms)
+        self.webhooks = Webhooks(self.notices, runtime.keys, settings, clock_ms)
+        self.hub.listeners.append(self.webhooks.on_event)
+        self.follower = Follower(self.node, self.desk, self.transitions, self.agents, self.transfers, self.payouts,
+                                 self._after_block)
+        self.reconciler = Reconciler(runtime, settings, self.desk, self.follower, self.transitions, self.transfers,
+                                     self.payouts, self.agents, clock_ms)
+        self.closing = False
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._thread: threading.Thread | None = None
+        self._tasks: list[asyncio.Task[None]] = []
+        self._last_check_ms = 0
+
+    # --- life cycle ---
+
+    def start(self) -> "RemitService":
+        self._open_fee_accounts()
+        ready: Future[None] = Future()
+        self._thread = threading.Thread(target=self._serve, args=(ready,), name="remit-service", daemon=True)
+        self._thread.start()
+        ready.result(START_TIMEOUT_S)
+        return self
+
+    def _open_fee_accounts(self) -> None:
+        for fsp in self.settings.payout_adapters:
+            account = fee_account(fsp, PAYOUT_CURRENCY)
+            if self.node.account(account) is None:
+                raw = self.runtime.signer(fsp).sign(OpenAccount(account, PAYOUT_CURRENCY))
+                code = self.runtime.submit(raw).result(START_TIMEOUT_S).code
+                if code not in (Code.OK, Code.ALREADY_EXISTS):
+                    raise RuntimeError(f"cannot open {account}: ledger code {code}")
+
+    def _serve(self, ready: "Future[None]") -> None:
+        loop = self._loop = asyncio.new_event_loop()
+        asyncio.set_event_loop(loop)
+        try:
+            loop.run_until_complete(self._startup())
+        except BaseException as exc:
+            ready.set_exception(exc)
+            loop.close()
+            return
+        ready.set_result(None)
+        loop.run_forever()
+        loop.run_until_complete(self._shutdown())
+        loop.close()
+
+    async def _startup(self) -> None:
+        for fsp, config in self.settings.payout_adapters.items():
+            secret = secrets_files.fulfilment_key(self.data_dir, fsp)
+            self.agents[fsp] = ReceivingFsp(fsp, secret, adapter_from_config(config), self.runtime, self.settings,
+                                            self.transfers, self.payouts, self.transitions.note, self.clock_ms)
+        self.webhooks.start()
+        loop = asyncio.get_running_loop()
+        self._tasks = [loop.create_task(self.follower.run()), loop.create_task(self._reconcile_forever())]
+
+    async def _reconcile_forever(self) -> None:
+        starting = True  # the first pass takes up everything a previous run left unfinished
+        while True:
+            try:
+                await self.reconciler.run_once(starting)
+                starting = False
+            except Exception:
+                log.exception("remittance reconciliation pass failed")
+            await asyncio.sleep(self.settings.reconcile_interval_ms / 1000)
+
+    async def _shutdown(self) -> None:
+        for task in self._tasks:
+            task.cancel()
+        await asyncio.gather(*self._tasks, return_exceptions=True)
+        for agent in self.agents.values():
+            await agent.aclose()
+        await self.webhooks.stop()
+
+    def stop(self) -> None:
+        """End event streams, stop the loop (payouts in progress resume at the next start), close remit.db."""
+        self.close_streams()
+        loop, thread = self._loop, self._thread
+        if loop is not None and thread is not None and thread.is_alive():
+            loop.call_soon_threadsafe(loop.stop)
+            thread.join(STOP_TIMEOUT_S)
+        self._loop = self._thread = None
+        self.db.close()
+
+    def close_streams(self) -> None:
+        self.closing = True
+        self.hub.close_all()
+
+    def __enter__(self) -> "RemitService":
+        return self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+    # --- running work on the service's loop ---
+
+    def submit(self, coro: Coroutine[Any, Any, T]) -> "Future[T]":
+        if self._loop is None:
+            coro.close()
+            raise RuntimeError("the remittance service is not running")
+        return asyncio.run_coroutine_threadsafe(coro, self._loop)
+
+    async def call(self, coro: Coroutine[Any, Any, T]) -> T:
+        """Await a coroutine that must run on the service's loop, from any loop (the API's, or this one)."""
+        if asyncio.get_running_loop() is self._loop:
+            return await coro
+        return await asyncio.wrap_future(self.submit(coro))
+
+    def serve_http(self, app: Any, host: str = "127.0.0.1", port: int = 0) -> "LoopServer":
+        """Serve an ASGI app on the service's own loop: one thread for the API and the service's work, so
+        requests and payouts do not hand the interpreter lock back and forth between two busy loops."""
+        return LoopServer(self.submit, app, host, port)
+
+    # --- operations that span several parts ---
+
+    async def lookup(self, text: str) -> Party:
+        return await self.call(self.parties.find(parse_number(text)))
+
+    async def quote(self, sender: str, text: str, request: QuoteRequest) -> QuoteTerms:
+        party = await self.lookup(text)
+        return self.quotes.quote(sender, party, request)
+
+    async def register_number(self, fsp: str, text: str, active: bool = True) -> dict[str, Any]:
+        """A receiving FSP lists (or unlists) a wallet's number in the on-chain directory."""
+        e164 = parse_number(text)
+        agent = self.agents.get(fsp)
+        if agent is None:
+            raise RemitError(403, Code.PERMISSION, f"{fsp} has no payout service here: it cannot list numbers")
+        if active and await self.call(agent.lookup(e164)) is None:
+            raise RemitError(404, Code.PARTY_NOT_FOUND, f"{fsp} has no wallet for {e164}")
+        raw = self.runtime.signer(fsp).sign(self.directory.registration(e164, active))
+        outcome = await ledger_io.submit(self.runtime, raw, self.settings.submit_timeout_ms / 1000)
+        if outcome is None:
+            raise RemitError(503, 2003, "the ledger did not answer: try again")
+        listed = self.directory.fsp_for(e164)
+        if (listed == fsp) != active:
+            if listed is not None and listed != fsp:
+                raise RemitError(409, Code.ALREADY_EXISTS, f"{e164} is listed for {listed}")
+            raise RemitError(422, outcome.code, f"the ledger refused it: {describe(outcome.code)}")
+        return {"msisdn": e164, "fsp_id": fsp, "listed": listed == fsp, "tx_id": outcome.tx_id.hex()}
+
+    def _after_block(self) -> None:
+        now_ms = self.clock_ms()
+        if now_ms - self._last_check_ms >= self.settings.alert_check_interval_ms:
+            self._last_check_ms = now_ms
+            self.liquidity.check()

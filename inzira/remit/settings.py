@@ -1,0 +1,72 @@
+"""The remittance service's settings: who plays which role, fees, timings and limits, with demo defaults.
+
+Timings follow Mojaloop's rule that each hop waits less than the one before it: a firm quote lives
+``quote_ttl_ms``; a transfer is reserved on chain for ``transfer_ttl_ms`` (the sending FSP's hop); the
+receiving FSP stops waiting for its payout ``payout_commit_margin_ms`` before that deadline, so its commit
+still lands in time, and does not start a payout with less than ``payout_window_min_ms`` left.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from inzira.remit.compliance.policy import CompliancePolicy
+from inzira.remit.fees import DEMO_RECEIVING_FEES, DEMO_SENDING_FEES, FeeSchedule
+
+PAYOUT_CURRENCY = "RWF"
+DEFAULT_SENDING_FEE = FeeSchedule(0, 100)
+
+
+@dataclass(frozen=True)
+class RemitSettings:
+    fx_member: str = "imari-fx"
+    fx_spread_bps: int = 150
+    # receiving FSP -> payout adapter configuration ({"kind": "momo-http", ...}); a member without one
+    # cannot confirm wallets, so numbers it serves are not found.
+    payout_adapters: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
+    sending_fees: Mapping[str, Mapping[str, FeeSchedule]] = field(default_factory=lambda: DEMO_SENDING_FEES)
+    receiving_fees: Mapping[str, FeeSchedule] = field(default_factory=lambda: DEMO_RECEIVING_FEES)
+    compliance: CompliancePolicy = field(default_factory=CompliancePolicy)
+    sanctions_file: Path | None = None  # UN consolidated list XML; the fictional sample when None
+    quote_ttl_ms: int = 60_000
+    transfer_ttl_ms: int = 30_000
+    transfer_ttl_ms_min: int = 2_000
+    transfer_ttl_ms_max: int = 600_000
+    payout_commit_margin_ms: int = 1_000
+    payout_window_min_ms: int = 500
+    # Calls to an operator at once, per receiving FSP: match the adapter's connections. The HTTP client's pool
+    # checks every queued request against every connection each time one starts or ends, so a long queue
+    # inside it costs far more CPU than waiting here.
+    operator_calls_max: int = 4
+    lookup_cache_ttl_ms: int = 60_000
+    lookup_cache_entries_max: int = 10_000
+    submit_timeout_ms: int = 30_000  # how long the service waits for a ledger verdict
+    wait_ms_max: int = 30_000  # longest long-poll a client may ask for on a transfer
+    reconcile_interval_ms: int = 1_000
+    reconcile_batch_max: int = 500
+    alert_check_interval_ms: int = 250
+    thresholds_max: int = 1_000
+    webhooks_per_member_max: int = 10
+    event_subscribers_max: int = 1_000
+    event_queue_max: int = 1_000
+    events_heartbeat_ms: int = 15_000
+    payout_reconcile_ms_max: int = 3_600_000  # how long an unknown payout outcome is still asked about
+
+    def sending_fee(self, member: str, currency: str) -> FeeSchedule:
+        return self.sending_fees.get(member, {}).get(currency, DEFAULT_SENDING_FEE)
+
+    def receiving_fee(self, member: str) -> FeeSchedule:
+        return self.receiving_fees.get(member, FeeSchedule())
+
+
+def position_account(member: str, currency: str) -> str:
+    """A member's settlement position in a currency, by the network's naming convention."""
+    return f"{member}:{currency.lower()}"
+
+
+def fee_account(member: str, currency: str) -> str:
+    """Where a receiving FSP's fees land on chain: kept apart from its payout position."""
+    return f"{member}:fees-{currency.lower()}"

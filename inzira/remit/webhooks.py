@@ -1,0 +1,90 @@
+"""Webhook subscriptions per member, and delivery of every event that concerns the member to its URLs.
+
+Each delivery is signed with the key of the member whose service sends it, the subscribing member itself
+(``Inzira-Signature: t=..,kid=<member>,ed25519=..``, see ``inzira.notify.webhooks``): its backend verifies
+with that member's public key from the genesis. Delivery runs on the service's loop, queued and retried.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+import uuid
+from collections.abc import Callable, Mapping
+from typing import Any
+from urllib.parse import urlsplit
+
+from inzira.crypto import KeyPair
+from inzira.notify.webhooks import WebhookSender
+from inzira.remit.codes import invalid
+from inzira.remit.events import RemitEvent
+from inzira.remit.settings import RemitSettings
+from inzira.remit.store.notices import NoticeStore
+
+URL_CHARS_MAX = 2_048
+
+
+class Webhooks:
+    def __init__(self, notices: NoticeStore, keys: Mapping[str, KeyPair], settings: RemitSettings,
+                 clock_ms: Callable[[], int]) -> None:
+        self.notices = notices
+        self.keys = keys
+        self.settings = settings
+        self.clock_ms = clock_ms
+        self._urls: dict[str, tuple[str, ...]] = {}
+        self._senders: dict[str, WebhookSender] = {}
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._lock = threading.Lock()
+        self._reload()
+
+    def _reload(self) -> None:
+        urls: dict[str, list[str]] = {}
+        for hook in self.notices.webhooks():
+            urls.setdefault(hook["member"], []).append(hook["url"])
+        with self._lock:
+            self._urls = {member: tuple(found) for member, found in urls.items()}
+
+    def start(self) -> None:
+        """On the service's loop: deliveries are made there."""
+        self._loop = asyncio.get_running_loop()
+
+    async def stop(self) -> None:
+        self._loop = None
+        for sender in list(self._senders.values()):
+            await sender.stop()
+        self._senders.clear()
+
+    def add(self, member: str, url: str) -> dict[str, Any]:
+        parts = urlsplit(url)
+        if len(url) > URL_CHARS_MAX or parts.scheme not in ("http", "https") or not parts.hostname:
+            raise invalid(f"a webhook URL is an http(s) URL of at most {URL_CHARS_MAX} characters")
+        hook_id = str(uuid.uuid4())
+        if not self.notices.add_webhook(hook_id, member, url, self.clock_ms(), self.settings.webhooks_per_member_max):
+            raise invalid(f"at most {self.settings.webhooks_per_member_max} webhooks per member")
+        self._reload()
+        return {"id": hook_id, "member": member, "url": url}
+
+    def remove(self, member: str, hook_id: str) -> bool:
+        removed = self.notices.remove_webhook(hook_id, member)
+        self._reload()
+        return removed
+
+    def on_event(self, event: RemitEvent) -> None:
+        """Called by the event hub in the publishing thread: hand over to the loop only if someone listens."""
+        loop = self._loop
+        with self._lock:
+            wanted = [(m, self._urls[m]) for m in event.members if m in self._urls]
+        if wanted and loop is not None:
+            try:
+                loop.call_soon_threadsafe(self._deliver, event, wanted)
+            except RuntimeError:  # the loop has stopped
+                pass
+
+    def _deliver(self, event: RemitEvent, wanted: list[tuple[str, tuple[str, ...]]]) -> None:
+        for member, urls in wanted:
+            sender = self._senders.get(member)
+            if sender is None:
+                sender = self._senders[member] = WebhookSender(self.keys[member], member, self.clock_ms)
+                sender.start()
+            for url in urls:
+                sender.send(url, {**event.json(), "member": member})

@@ -1,0 +1,111 @@
+"""One real network for the remittance flow tests: the demo members in a temporary folder, seeded, two
+mobile-money simulators (MobiMo, Ubumwe), the remittance service, and the HTTP API on 127.0.0.1.
+
+Shared by the module's tests (starting it costs seconds); each test uses fresh wallets and numbers, and
+the few that turn a knob (the simulator's behaviour, the service's clock) turn it back.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import random
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import httpx
+import pytest
+
+from inzira.api.app import create_app
+from inzira.api.server import ServedApp, serve_in_thread
+from inzira.demo.seed import seed
+from inzira.demo.setup import create_demo_network, load_api_keys
+from inzira.node.embedded import Embedded
+from inzira.remit.api import mount_remit
+from inzira.remit.client import RemitClient
+from inzira.remit.service import RemitService
+from inzira.remit.settings import RemitSettings
+from inzira.sim.momo import MomoSimConfig, RunningMomoSim, serve
+
+HTTP_TIMEOUT_S = 30.0
+FLOAT_MINOR = 10**12
+
+
+def now_ms() -> int:
+    return time.time_ns() // 1_000_000
+
+
+@dataclass
+class Clock:
+    """The service's clock: the wall clock, plus an offset a test may set (to age a quote)."""
+
+    offset_ms: int = 0
+
+    def __call__(self) -> int:
+        return now_ms() + self.offset_ms
+
+
+@dataclass
+class Flow:
+    data_dir: Path
+    net: Embedded
+    service: RemitService
+    served: ServedApp
+    sims: dict[str, RunningMomoSim]
+    tokens: dict[str, str]
+    clock: Clock
+    rng: random.Random = field(default_factory=lambda: random.Random(7))
+
+    @property
+    def base_url(self) -> str:
+        return self.served.base_url
+
+    def client(self, member: str) -> RemitClient:
+        return RemitClient(self.base_url, self.tokens[member], timeout_s=HTTP_TIMEOUT_S)
+
+    def http(self, member: str | None = None, token: str | None = None) -> httpx.Client:
+        bearer = token or (self.tokens[member] if member else None)
+        headers = {"Authorization": f"Bearer {bearer}"} if bearer else {}
+        return httpx.Client(base_url=self.base_url, headers=headers, timeout=HTTP_TIMEOUT_S)
+
+    def wallet(self, fsp: str = "mobimo", given: str = "Jeanne", family: str = "Uwase") -> str:
+        """A new wallet at the FSP's operator, listed in the directory through the API; its E.164 number."""
+        number = f"+25078{self.rng.randrange(10**7):07d}"
+        self.sims[fsp].admin.create_wallet(number[1:], given, family)
+        with self.http(fsp) as http:
+            response = http.post("/v1/remit/directory", json={"msisdn": number})
+            assert response.status_code == 200, response.text
+        return number
+
+    def balance(self, account: str) -> int:
+        found = self.net.node.account(account)
+        assert found is not None, account
+        return found.balance_minor
+
+    def balances(self, *accounts: str) -> dict[str, int]:
+        return {a: self.balance(a) for a in accounts}
+
+
+@pytest.fixture(scope="package")
+def flow(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Flow]:
+    data_dir = tmp_path_factory.mktemp("remit")
+    create_demo_network(data_dir, now_ms() - 1_000)
+    clock = Clock()
+    with contextlib.ExitStack() as stack:
+        net = Embedded(data_dir, block_interval_ms=10)
+        net.start()
+        stack.callback(net.stop)
+        seed(net)
+        sims = {fsp: stack.enter_context(serve(MomoSimConfig(float_minor=FLOAT_MINOR))) for fsp in ("mobimo", "ubumwe")}
+        settings = RemitSettings(payout_adapters={fsp: sim.adapter_config() for fsp, sim in sims.items()},
+                                 reconcile_interval_ms=200, alert_check_interval_ms=0,
+                                 events_heartbeat_ms=200)
+        service = RemitService(net, data_dir, settings, clock_ms=clock)
+        service.start()
+        stack.callback(service.stop)
+        app = create_app(net)
+        mount_remit(app, service)
+        served, _port = serve_in_thread(app)
+        stack.callback(served.stop)
+        yield Flow(data_dir, net, service, served, sims, load_api_keys(data_dir), clock)

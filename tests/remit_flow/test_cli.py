@@ -1,0 +1,39 @@
+"""`inzira remit send` against the running API: disclosure, progress, receipt saved and verified offline."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from typer.testing import CliRunner
+
+from inzira.cli.main import app
+from tests.remit_flow.conftest import Flow
+
+
+def test_cli_send_saves_a_receipt_that_verifies(flow: Flow, tmp_path: Path) -> None:
+    number = flow.wallet("mobimo", "Aline", "Mukamana")
+    runner = CliRunner()
+    sent = runner.invoke(app, ["remit", "send", "--from", "eurosend", "--to", number, "--amount", "150 EUR",
+                               "--sender", "Marie Dupont", "--receiver-name", "Aline Mukamana", "--yes",
+                               "--url", flow.base_url, "--data", str(flow.data_dir), "--out", str(tmp_path)])
+    assert sent.exit_code == 0, sent.output
+    assert "Total cost" in sent.output and "150.00 EUR" in sent.output and "A**** M*******" in sent.output
+    receipts = list(tmp_path.glob("receipt-*.json"))
+    assert len(receipts) == 1 and str(receipts[0]) in sent.output.replace("\n", "")
+    checked = runner.invoke(app, ["remit", "verify-receipt", str(receipts[0]), "--data", str(flow.data_dir)])
+    assert checked.exit_code == 0, checked.output
+    assert checked.output.count("valid") == 2 and "COMMITTED" in checked.output
+
+
+def test_cli_refuses_an_unknown_number_and_asks_before_sending(flow: Flow, tmp_path: Path) -> None:
+    runner = CliRunner()
+    common = ["--sender", "Marie Dupont", "--receiver-name", "X Y", "--url", flow.base_url,
+              "--data", str(flow.data_dir), "--out", str(tmp_path)]
+    unknown = runner.invoke(app, ["remit", "send", "--from", "eurosend", "--to", "+250781111111",
+                                  "--amount", "10 EUR", "--yes", *common])
+    assert unknown.exit_code == 1 and "3204" in unknown.output
+    number = flow.wallet()
+    declined = runner.invoke(app, ["remit", "send", "--from", "eurosend", "--to", number, "--amount", "10 EUR",
+                                   *common], input="n\n")
+    assert declined.exit_code == 1 and "Send it?" in declined.output
+    assert not list(tmp_path.glob("receipt-*.json"))

@@ -1,0 +1,73 @@
+"""A restart in the middle of a payout: the new service takes the transfer up from the chain and remit.db,
+asks the operator again under the same reference id, and the wallet is paid exactly once."""
+
+from __future__ import annotations
+
+import contextlib
+import time
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+from inzira.api.app import create_app
+from inzira.api.server import ServedApp, serve_in_thread
+from inzira.demo.seed import seed
+from inzira.demo.setup import create_demo_network, load_api_keys
+from inzira.node.embedded import Embedded
+from inzira.remit.api import mount_remit
+from inzira.remit.client import RemitClient
+from inzira.remit.service import RemitService
+from inzira.remit.settings import RemitSettings
+from inzira.sim.momo import Behaviour, MomoSimConfig, serve
+from tests.remit_flow.conftest import FLOAT_MINOR, now_ms
+
+PAYOUT_LATENCY_MS = 1_500
+WAIT_S = 15.0
+NUMBER = "+250788765432"
+
+
+@contextlib.contextmanager
+def running(net: Embedded, data_dir: Path, settings: RemitSettings) -> Iterator[tuple[RemitService, ServedApp]]:
+    service = RemitService(net, data_dir, settings)
+    service.start()
+    try:
+        app = create_app(net)
+        mount_remit(app, service)
+        served, _port = serve_in_thread(app)
+        try:
+            yield service, served
+        finally:
+            served.stop()
+    finally:
+        service.stop()
+
+
+def test_restart_during_payout_pays_once_and_commits(tmp_path: Path) -> None:
+    create_demo_network(tmp_path, now_ms() - 1_000)
+    with Embedded(tmp_path, block_interval_ms=10) as net, serve(MomoSimConfig(float_minor=FLOAT_MINOR)) as sim:
+        seed(net)
+        sim.admin.create_wallet(NUMBER[1:], "Grace", "Uwimana")
+        sim.admin.set_behaviour(Behaviour(latency_ms=PAYOUT_LATENCY_MS))
+        settings = RemitSettings(payout_adapters={"mobimo": sim.adapter_config()}, reconcile_interval_ms=200)
+        token = load_api_keys(tmp_path)["eurosend"]
+        transfer_id = str(uuid.uuid4())
+        with running(net, tmp_path, settings) as (service, served):
+            service.submit(service.register_number("mobimo", NUMBER)).result(WAIT_S)
+            with RemitClient(served.base_url, token) as client:
+                quote = client.quote(NUMBER, "SEND", 10_000, "EUR")
+                view = client.send(transfer_id, quote["quote_id"], "cust-r", "Marie Dupont", "Grace Uwimana")
+                deadline = time.monotonic() + WAIT_S
+                while "PAYOUT_STARTED" not in [s["step"] for s in view["timeline"]]:
+                    assert time.monotonic() < deadline, view
+                    time.sleep(0.05)
+                    view = client.transfer(transfer_id)
+                assert view["state"] == "RESERVED"
+        # The service stopped while the operator was still paying.
+        with running(net, tmp_path, settings) as (_service, served):
+            with RemitClient(served.base_url, token) as client:
+                final = client.transfer(transfer_id, wait_ms=int(WAIT_S * 1000))
+        assert final["state"] == "COMMITTED", final
+        wallet = sim.admin.wallet(NUMBER[1:])
+        assert wallet is not None and wallet.balance_minor == final["amount_received"]["amount_minor"]
+        assert len(sim.admin.history(NUMBER[1:])) == 1  # paid once
+        net.node.state.check_invariants()
