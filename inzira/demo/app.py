@@ -1,4 +1,5 @@
-"""The demo, composed: the embedded network, its seeding, the HTTP API and the web pages on one server."""
+"""The demo, composed: the embedded network, its seeding, the remittance service (with a mobile-money
+simulator per receiving FSP), the HTTP API and the web pages, on one server."""
 
 from __future__ import annotations
 
@@ -11,6 +12,8 @@ from inzira.demo.setup import create_demo_network
 from inzira.node.embedded import Embedded
 from inzira.node.reader import GENESIS_FILE
 from inzira.node.signer import wall_clock_ms
+from inzira.remit.api import mount_remit
+from inzira.remit.demo import RemitDemo
 from inzira.web.explorer import explorer_router, mount_static
 
 
@@ -26,6 +29,7 @@ class Demo:
         self.runtime: Embedded | None = None
         self.served: ServedApp | None = None
         self.seeded: SeedReport | None = None
+        self.remit: RemitDemo | None = None
 
     def start(self) -> None:
         if not (self.data_dir / GENESIS_FILE).exists():
@@ -36,16 +40,20 @@ class Demo:
         try:
             if self.seed_accounts:
                 self.seeded = seed(runtime)
+            self.remit = RemitDemo(runtime, self.data_dir).start()
             app = create_app(runtime, routers=[explorer_router(runtime)])
+            mount_remit(app, self.remit.service)  # type: ignore[arg-type]
             mount_static(app)
             self.served, self.port = serve_in_thread(app, self.host, self.port)
         except BaseException:
-            runtime.stop()
+            self.stop()
             raise
 
     def stop(self) -> None:
         if self.served is not None:
             self.served.stop()
+        if self.remit is not None:
+            self.remit.stop()
         if self.runtime is not None:
             self.runtime.stop()
 

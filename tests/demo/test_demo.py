@@ -6,6 +6,7 @@ import httpx
 
 from inzira.demo.app import Demo
 from inzira.demo.seed import DEMO_ACCOUNTS
+from inzira.demo.setup import load_api_keys
 
 
 def test_demo_starts_serves_and_resumes(tmp_path):
@@ -15,7 +16,11 @@ def test_demo_starts_serves_and_resumes(tmp_path):
     try:
         assert first.created and first.seeded.accounts_opened == len(DEMO_ACCOUNTS)
         health = httpx.get(first.url + "health", timeout=10).json()
-        assert health["status"] == "ok" and health["height"] == 2 * len(DEMO_ACCOUNTS)
+        assert health["status"] == "ok" and health["height"] >= 2 * len(DEMO_ACCOUNTS)
+        token = load_api_keys(data)["eurosend"]
+        party = httpx.get(first.url + "v1/remit/parties/MSISDN/+250788123456", timeout=10,
+                          headers={"Authorization": f"Bearer {token}"})
+        assert party.status_code == 200 and party.json()["masked_name"] == "J***** U****"
         page = httpx.get(first.url, timeout=10)
         assert page.status_code == 200 and "inzira-demo" in page.text
         assert httpx.get(first.url + "docs", timeout=10).status_code == 200
