@@ -41,13 +41,23 @@ class Mempool(Generic[T]):
             self._cond.notify_all()
         return True
 
-    def take(self, max_items: int, gather_s: float) -> list[T] | None:
-        """Wait for a first item, then up to ``gather_s`` for ``max_items``; None once closed and empty."""
+    def take(self, max_items: int, gather_s: float, idle_s: float | None = None) -> list[T] | None:
+        """Wait for a first item, then up to ``gather_s`` for ``max_items``; None once closed and empty.
+
+        With ``idle_s``, an empty list when nothing arrived for that long (the caller's chance to do timed work).
+        """
+        idle_deadline = None if idle_s is None else time.monotonic() + idle_s
         with self._cond:
             while not self._items:
                 if self._closed:
                     return None
-                self._cond.wait()
+                if idle_deadline is None:
+                    self._cond.wait()
+                    continue
+                remaining = idle_deadline - time.monotonic()
+                if remaining <= 0:
+                    return []
+                self._cond.wait(remaining)
             deadline = time.monotonic() + gather_s
             while len(self._items) < max_items and not self._closed:
                 remaining = deadline - time.monotonic()

@@ -23,6 +23,7 @@ from inzira.ordering.outcome import Busy, Outcome, Stopped, Ticket
 BLOCK_TXS_MAX = 2_000
 BLOCK_INTERVAL_MS = 20
 MEMPOOL_TXS_MAX = 200_000
+IDLE_TICK_S = 0.2  # when idle, how often to look for a pending transfer whose deadline has come
 VERIFIED_BLOCKS_MAX = 2  # blocks verified ahead of the committer: enough to overlap, bounded
 
 
@@ -109,10 +110,12 @@ class SoloOrderer:
 
     def _cut_loop(self) -> None:
         while True:
-            batch = self._mempool.take(self.block_txs_max, self.block_interval_s)
+            batch = self._mempool.take(self.block_txs_max, self.block_interval_s, IDLE_TICK_S)
             if batch is None:
                 self._verified.put(None)
                 return
+            if not batch and not self._deadline_due():
+                continue
             verify_prepared(batch, self.node.verifier.verify_many)
             self._verified.put(batch)
 
@@ -126,6 +129,14 @@ class SoloOrderer:
             except NodeError as exc:
                 self._fail_all(exc)
 
+    def _deadline_due(self) -> bool:
+        """A pending transfer's deadline has passed: an empty block makes the ledger expire it."""
+        deadlines = self.node.state.pending_deadlines
+        try:
+            return deadlines[0][0] <= self.clock_ms()
+        except IndexError:  # none, or the committer emptied the heap meanwhile
+            return False
+
     def _commit(self, batch: list[Prepared]) -> None:
         # A transaction already in the chain is answered from the chain, not ordered again.
         known = self.node.locate([p.tx_id for p in batch])
@@ -138,8 +149,8 @@ class SoloOrderer:
             elif p.tx_id not in seen:
                 seen.add(p.tx_id)
                 fresh.append(p)
-        if not fresh:
-            return
+        if batch and not fresh:
+            return  # everything was already in the chain; an empty batch still cuts a (timed) block
         built = self.node.commit_local(fresh, self.clock_ms(), self.orderer_id, self.orderer_key)
         height = built.header.height
         for i, (p, r) in enumerate(zip(fresh, built.results)):
