@@ -15,6 +15,7 @@ from inzira.node.signer import wall_clock_ms
 from inzira.remit.api import mount_remit
 from inzira.remit.demo import RemitDemo
 from inzira.web.explorer import explorer_router, mount_static
+from inzira.web.remit import remit_pages_router
 
 
 class Demo:
@@ -42,6 +43,7 @@ class Demo:
                 self.seeded = seed(runtime)
             self.remit = RemitDemo(runtime, self.data_dir).start()
             app = create_app(runtime, routers=[explorer_router(runtime)])
+            app.include_router(remit_pages_router(self.remit.service, runtime.api_tokens))  # type: ignore[arg-type]
             mount_remit(app, self.remit.service)  # type: ignore[arg-type]
             mount_static(app)
             self.served, self.port = serve_in_thread(app, self.host, self.port)

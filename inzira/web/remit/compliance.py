@@ -1,0 +1,73 @@
+"""The compliance officer's page: transfers held by screening, with the reasons (the list entry matched
+and its score), a decision on each with a note, and the log of past decisions."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, Request
+from starlette.responses import RedirectResponse, Response
+
+from inzira.remit.api.views import decision_view, summary
+from inzira.remit.records import TransferState
+from inzira.web.remit.roles import PageRole
+from inzira.web.remit.send_form import UUID_RE
+from inzira.web.remit.sessions import Session
+from inzira.web.remit.site import NO_STORE, FormRefused, RemitSite, field
+
+HELD_MAX = 50
+DECISIONS_MAX = 50
+NOTE_CHARS_MAX = 500  # the API's limit on a note
+
+
+def held_rows(site: RemitSite, member: str) -> list[dict[str, Any]]:
+    """Oldest first, each with its screening decisions (the reasons it was held)."""
+    records = site.service.transfers.page(sending_fsp=member, states=(TransferState.HELD,), limit=HELD_MAX)
+    return [{**summary(r), "decisions": [decision_view(d) for d in site.service.transfers.decisions(r.transfer_id)]}
+            for r in reversed(records)]
+
+
+def compliance_router(site: RemitSite) -> APIRouter:
+    router = APIRouter()
+    service = site.service
+
+    def page(request: Request, session: Session, status_code: int = 200, problem: str = "",
+             decided: str = "") -> Response:
+        record = service.transfers.get(decided) if UUID_RE.fullmatch(decided) else None
+        just_decided = summary(record) if record is not None and record.sending_fsp == session.member else None
+        decisions = [decision_view(d) for d in service.transfers.decisions_of(session.member, DECISIONS_MAX)]
+        return site.render(request, "remit/compliance.html", session, status_code, held=held_rows(site, session.member),
+                           decisions=decisions, problem=problem, just_decided=just_decided)
+
+    @router.get("/remit/compliance", include_in_schema=False)
+    def compliance(request: Request, decided: str = "") -> Response:
+        who = site.gate(request, PageRole.OFFICER)
+        if isinstance(who, Response):
+            return who
+        return page(request, who, decided=decided[:64])
+
+    @router.post("/remit/compliance/transfers/{transfer_id}/decision", include_in_schema=False)
+    async def decide(request: Request, transfer_id: str) -> Response:
+        """Approve (the transfer goes on chain) or reject (nothing moves), with the officer's note."""
+        who = site.gate(request, PageRole.OFFICER)
+        if isinstance(who, Response):
+            return who
+        try:
+            form = await site.form(request)
+        except FormRefused as exc:
+            return site.refused(request, who, exc)
+        decision, note = field(form, "decision", 8), field(form, "note", NOTE_CHARS_MAX)
+        record = service.transfers.get(transfer_id) if UUID_RE.fullmatch(transfer_id) else None
+        if record is None or record.sending_fsp != who.member:
+            return page(request, who, 404, f"There is no transfer {transfer_id} at {who.member_name}.")
+        if record.state is not TransferState.HELD:
+            return page(request, who, 409, f"Transfer {transfer_id} is {record.state.value}, no longer held.")
+        if decision == "approve":
+            await service.desk.approve(who.member, record, note)
+        elif decision == "reject":
+            service.desk.reject(who.member, record, note)
+        else:
+            return page(request, who, 400, "Choose approve or reject.")
+        return RedirectResponse(f"/remit/compliance?decided={transfer_id}", 303, headers=NO_STORE)
+
+    return router

@@ -1,0 +1,110 @@
+"""The transfer page's live status: the service's events for one transfer, relayed as server-sent events.
+
+EventSource cannot send an Authorization header, so the page cannot open the API's stream itself; this
+same-origin stream uses the session cookie instead. Each frame carries the transfer's state and the status
+panel rendered afresh (``event: status``, data ``{transfer_id, state, final, step, html}``); the first is
+sent at once, and the stream ends after the final state. Bounded: open streams, lifetime, queue.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from collections.abc import AsyncIterator
+from typing import Any
+
+from fastapi import APIRouter, Request
+from starlette.responses import JSONResponse, Response, StreamingResponse
+
+from inzira.remit.events import EventSubscription, HubFull, RemitEvent
+from inzira.remit.records import FINAL_STATES
+from inzira.web.remit.roles import PageRole
+from inzira.web.remit.site import NO_STORE, RemitSite
+from inzira.web.remit.transfer import visible_transfer
+from inzira.web.remit.transfer_view import status_html
+
+STREAMS_MAX = 200  # open status streams per process
+STREAM_MAX_S = 300.0  # then the browser reconnects and gets a fresh snapshot: no connection lives forever
+HEARTBEAT_S = 15.0
+WAKE_S = 0.5  # longest sleep before checking that the service is not closing
+RETRY_MS = 2_000
+FULL_RETRY_MS = 30_000
+DRAIN_MAX = 100  # events read in one go: a burst becomes one frame
+_HEADERS = {"X-Accel-Buffering": "no", **NO_STORE}
+
+
+class StatusStreams:
+    def __init__(self, site: RemitSite) -> None:
+        self.site = site
+        self.active = 0
+
+    def _frame(self, transfer_id: str, step: str | None) -> tuple[bytes, bool]:
+        record = self.site.service.transfers.get(transfer_id)
+        if record is None:
+            return b"", True
+        data: dict[str, Any] = {"transfer_id": transfer_id, "state": record.state.value,
+                                "final": record.state in FINAL_STATES, "step": step,
+                                "html": status_html(self.site, record)}
+        return f"event: status\ndata: {json.dumps(data, separators=(',', ':'))}\n\n".encode(), data["final"]
+
+    async def stream(self, transfer_id: str) -> AsyncIterator[bytes]:
+        self.active += 1
+        sub: EventSubscription | None = None
+        service = self.site.service
+        try:
+            loop = asyncio.get_running_loop()
+            try:
+                sub = service.hub.subscribe(loop, transfer_id=transfer_id)
+            except HubFull:
+                yield f"retry: {FULL_RETRY_MS}\n\n".encode()
+                return
+            yield f"retry: {RETRY_MS}\n\n".encode()
+            frame, final = self._frame(transfer_id, None)  # read after subscribing: no change falls between
+            yield frame
+            started_s = last_s = loop.time()
+            while not final and not service.closing and loop.time() - started_s < STREAM_MAX_S:
+                try:
+                    event = await asyncio.wait_for(sub.queue.get(), WAKE_S)
+                except TimeoutError:
+                    if loop.time() - last_s >= HEARTBEAT_S:
+                        yield b": heartbeat\n\n"
+                        last_s = loop.time()
+                    continue
+                events = _drain(sub, event)
+                if events is None:
+                    return  # the hub dropped or closed us: the browser reconnects and starts afresh
+                frame, final = self._frame(transfer_id, events[-1].data.get("step") if events else None)
+                yield frame
+                last_s = loop.time()
+        finally:
+            if sub is not None:
+                sub.close()
+            self.active -= 1
+
+
+def _drain(sub: EventSubscription, first: RemitEvent | None) -> list[RemitEvent] | None:
+    """The first event and those already queued behind it; None when the subscription has ended."""
+    events = [first]
+    while len(events) < DRAIN_MAX and not sub.queue.empty():
+        events.append(sub.queue.get_nowait())
+    if any(e is None for e in events):
+        return None
+    return [e for e in events if e is not None]
+
+
+def events_router(site: RemitSite) -> APIRouter:
+    router = APIRouter()
+    streams = StatusStreams(site)
+
+    @router.get("/remit/transfers/{transfer_id}/events", include_in_schema=False)
+    async def transfer_events(request: Request, transfer_id: str) -> Response:
+        who = site.gate_data(request, *PageRole)
+        if isinstance(who, Response):
+            return who
+        if visible_transfer(site, who, transfer_id) is None:
+            return JSONResponse({"detail": f"no transfer {transfer_id}"}, 404, headers=NO_STORE)
+        if streams.active >= STREAMS_MAX:
+            return JSONResponse({"detail": "too many live streams; retry later"}, 503, {"Retry-After": "5"})
+        return StreamingResponse(streams.stream(transfer_id), media_type="text/event-stream", headers=_HEADERS)
+
+    return router

@@ -1,0 +1,41 @@
+"""The remittance pages as one router, mounted beside the explorer (they share its frame and styles)::
+
+    app.include_router(remit_pages_router(remit_service, runtime.api_tokens))
+    mount_static(app)
+
+``demo_sign_in`` lists every member with a one-click sign-in (the demo); without it, people sign in by
+pasting their API token or compliance officer token. ``secure_cookie`` marks the session cookie Secure:
+set it whenever the pages are served over HTTPS.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from fastapi import APIRouter
+
+from inzira.api.tokens import TokenBook
+from inzira.node.signer import wall_clock_ms
+from inzira.remit.service import RemitService
+from inzira.web.remit.compliance import compliance_router
+from inzira.web.remit.events import events_router
+from inzira.web.remit.incoming import incoming_router
+from inzira.web.remit.regulator import regulator_router
+from inzira.web.remit.send import send_router
+from inzira.web.remit.sessions import SessionBook
+from inzira.web.remit.signin import signin_router
+from inzira.web.remit.site import RemitSite
+from inzira.web.remit.transfer import transfer_router
+
+
+def remit_pages_router(service: RemitService, api_tokens: Mapping[str, str], *, demo_sign_in: bool = True,
+                       public_accounts: bool = True, secure_cookie: bool = False) -> APIRouter:
+    """``api_tokens``: API token -> member (the runtime's). ``public_accounts`` as the explorer's."""
+    officers = TokenBook({token: member for member, token in service.officer_tokens.items()})
+    site = RemitSite(service, SessionBook(wall_clock_ms), TokenBook(api_tokens), officers, demo_sign_in,
+                     public_accounts, secure_cookie)
+    router = APIRouter()
+    for part in (signin_router, send_router, transfer_router, events_router, incoming_router, compliance_router,
+                 regulator_router):
+        router.include_router(part(site))
+    return router

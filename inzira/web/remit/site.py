@@ -1,0 +1,123 @@
+"""What every remittance page shares: the service, the sessions, the role gate, forms and rendering.
+
+Pages read and act through the remittance service in-process, as the member signed in; they never call
+the HTTP API, so no API token is needed (or shown) once a session is open.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import quote, urlsplit
+
+from fastapi import Request
+from starlette.datastructures import FormData
+from starlette.responses import JSONResponse, RedirectResponse, Response
+
+from inzira.api.tokens import TokenBook
+from inzira.node.node import Node
+from inzira.remit.records import TransferRecord
+from inzira.remit.service import RemitService
+from inzira.web.explorer_data import member_name, site_context
+from inzira.web.remit.roles import PageRole
+from inzira.web.remit.sessions import COOKIE_NAME, Session, SessionBook
+from inzira.web.rendering import render
+
+FORM_BYTES_MAX = 16 * 1024  # the pages' forms hold a few short fields
+FORM_FIELDS_MAX = 16
+NO_STORE = {"Cache-Control": "no-store"}  # pages show a member's customers: never cached
+
+
+class FormRefused(ValueError):
+    """A form post too large, of unknown length, or from another origin."""
+
+    def __init__(self, status: int, reason: str) -> None:
+        super().__init__(reason)
+        self.status = status
+
+
+@dataclass
+class RemitSite:
+    service: RemitService
+    sessions: SessionBook
+    api_tokens: TokenBook
+    officer_tokens: TokenBook
+    demo_sign_in: bool
+    public_accounts: bool
+    secure_cookie: bool
+
+    @property
+    def node(self) -> Node:
+        return self.service.node
+
+    def member_name(self, member: str) -> str:
+        return member_name(self.node, member)
+
+    def session(self, request: Request) -> Session | None:
+        return self.sessions.get(request.cookies.get(COOKIE_NAME))
+
+    def render(self, request: Request, template: str, session: Session | None, status_code: int = 200,
+               **context: Any) -> Response:
+        frame = site_context(self.node, self.public_accounts) | {"session": session, "roles": PageRole}
+        response = render(request, template, frame | context, status_code)
+        response.headers.update(NO_STORE)
+        return response
+
+    def gate(self, request: Request, *roles: PageRole) -> Session | Response:
+        """The session when its role may see this page; else the way to sign in, or a friendly 403."""
+        session = self.session(request)
+        if session is None:
+            target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+            return RedirectResponse(f"/remit/sign-in?next={quote(target, safe='')}", 303, headers=NO_STORE)
+        if session.role not in roles:
+            return self.render(request, "remit/forbidden.html", session, 403, needed=roles)
+        return session
+
+    def gate_data(self, request: Request, *roles: PageRole) -> Session | Response:
+        """The same check for what scripts fetch (event streams, receipt files): a status, no page."""
+        session = self.session(request)
+        if session is None:
+            return JSONResponse({"detail": "sign in first"}, 401, headers=NO_STORE)
+        if session.role not in roles:
+            return JSONResponse({"detail": f"not for a {session.role.label}"}, 403, headers=NO_STORE)
+        return session
+
+    def may_view(self, session: Session, record: TransferRecord) -> bool:
+        if session.role is PageRole.REGULATOR:
+            return True
+        if session.role in (PageRole.AGENT, PageRole.OFFICER):
+            return record.sending_fsp == session.member
+        return record.receiving_fsp == session.member and bool(record.reserve_tx_id)
+
+    async def form(self, request: Request) -> FormData:
+        """A posted form, bounded before parsing, and only from this site's own pages."""
+        origin = request.headers.get("origin")
+        if origin is not None and origin != _own_origin(request):
+            raise FormRefused(403, "this form was posted from another site")
+        declared = request.headers.get("content-length", "")
+        if not declared.isdigit():
+            raise FormRefused(411, "the form must declare its length")
+        if int(declared) > FORM_BYTES_MAX:
+            raise FormRefused(413, "the form is too large")
+        return await request.form(max_files=0, max_fields=FORM_FIELDS_MAX, max_part_size=FORM_BYTES_MAX)
+
+    def refused(self, request: Request, session: Session | None, error: FormRefused) -> Response:
+        return self.render(request, "remit/refused.html", session, error.status, reason=str(error))
+
+
+def _own_origin(request: Request) -> str:
+    parts = urlsplit(str(request.base_url))
+    return f"{parts.scheme}://{parts.netloc}"
+
+
+def field(form: FormData, name: str, chars_max: int) -> str:
+    """A text field, trimmed; '' when missing; cut to ``chars_max``."""
+    value = form.get(name)
+    return value.strip()[:chars_max] if isinstance(value, str) else ""
+
+
+def safe_next(target: str) -> str | None:
+    """A place on the remittance pages to go after signing in; None for anything else (no open redirect)."""
+    if target.startswith("/remit/") and "//" not in target and "\\" not in target and len(target) <= 512:
+        return target
+    return None

@@ -1,0 +1,59 @@
+"""One transfer's page (its live status, then its receipt) and the receipt file it offers."""
+
+from __future__ import annotations
+
+import msgspec
+from fastapi import APIRouter, Request
+from starlette.responses import JSONResponse, Response
+
+from inzira.remit.api.views import fsp_name
+from inzira.remit.receipts import build_receipt
+from inzira.remit.records import TransferRecord
+from inzira.web.remit.roles import PageRole
+from inzira.web.remit.send_form import UUID_RE
+from inzira.web.remit.sessions import Session
+from inzira.web.remit.site import NO_STORE, RemitSite
+from inzira.web.remit.transfer_view import transfer_context
+
+
+def visible_transfer(site: RemitSite, session: Session, transfer_id: str) -> TransferRecord | None:
+    if not UUID_RE.fullmatch(transfer_id):
+        return None
+    record = site.service.transfers.get(transfer_id)
+    return record if record is not None and site.may_view(session, record) else None
+
+
+def transfer_router(site: RemitSite) -> APIRouter:
+    router = APIRouter()
+    service = site.service
+
+    @router.get("/remit/transfers/{transfer_id}", include_in_schema=False)
+    def transfer(request: Request, transfer_id: str) -> Response:
+        who = site.gate(request, *PageRole)
+        if isinstance(who, Response):
+            return who
+        record = visible_transfer(site, who, transfer_id)
+        if record is None:
+            return site.render(request, "remit/not_found.html", who, 404, transfer_id=transfer_id[:64])
+        return site.render(request, "remit/transfer.html", who, **transfer_context(site, record))
+
+    @router.get("/remit/transfers/{transfer_id}/receipt.json", include_in_schema=False)
+    def receipt(request: Request, transfer_id: str) -> Response:
+        """The customer's receipt: the ledger receipts of the transfer, verifiable offline."""
+        who = site.gate_data(request, *PageRole)
+        if isinstance(who, Response):
+            return who
+        record = visible_transfer(site, who, transfer_id)
+        if record is None:
+            return JSONResponse({"detail": f"no transfer {transfer_id}"}, 404, headers=NO_STORE)
+        found = service.transfers.quote(record.quote_id)
+        built = build_receipt(service.node, record, found[0] if found else None,
+                              fsp_name(service, record.receiving_fsp), service.settings.transfer_ttl_ms)
+        if built is None:
+            return JSONResponse({"detail": f"transfer {transfer_id} is {record.state.value}: nothing of it is "
+                                 "in the chain yet"}, 409, headers=NO_STORE)
+        disposition = f'attachment; filename="inzira-remittance-{transfer_id}.json"'
+        return Response(msgspec.json.format(msgspec.json.encode(built)), media_type="application/json",
+                        headers={"Content-Disposition": disposition, **NO_STORE})
+
+    return router
