@@ -60,3 +60,33 @@ def remit(
     with console.status("starting") as status:
         result = bench_remit.run(remittances, concurrency, latency_ms, on_progress=status.update)
     _table(result)
+
+
+@app.command()
+def network(
+    transfers: int = typer.Option(50_000, "--transfers", "-n", min=1, max=1_000_000, help="Transfers to commit."),
+    peers: int = typer.Option(3, "--peers", min=3, max=7, help="Peer processes (3 of them may cut blocks)."),
+    servers: int = typer.Option(3, "--servers", min=1, max=5, help="NATS servers."),
+    failover: str = typer.Option("leader", "--failover",
+                                 help="Then SIGKILL a NATS server under load: 'leader' (of the transactions "
+                                      "stream), 'follower' (one leading neither ordering stream) or 'none'."),
+    rate: int = typer.Option(0, "--rate", min=0, max=100_000,
+                             help="Offered transfers per second (0: as fast as they commit, for throughput)."),
+    as_json: bool = typer.Option(False, "--json", help="Print one JSON object."),
+) -> None:
+    """Signed transfers through NATS JetStream to a local network, committed when EVERY peer stored them."""
+    from inzira.bench import network as bench_network
+
+    if failover not in bench_network.FAILOVER_MODES:
+        raise typer.BadParameter(f"one of {', '.join(bench_network.FAILOVER_MODES)}", param_hint="--failover")
+    if failover != "none" and servers < 3:
+        raise typer.BadParameter("killing a server under load needs --servers 3 or more", param_hint="--failover")
+    if as_json:
+        print_json(bench_network.run(transfers, peers, servers, failover, rate_per_s=rate))
+        return
+    with Progress(TextColumn("committing on every peer"), BarColumn(), MofNCompleteColumn(),
+                  console=console) as progress:
+        task = progress.add_task("bench", total=transfers)
+        result = bench_network.run(transfers, peers, servers, failover, rate_per_s=rate,
+                                   on_progress=lambda n: progress.update(task, completed=n))
+    _table(result)

@@ -1,1 +1,1 @@
-"""Local network process management: NATS servers (and later peers) on loopback ports."""
+"""A local multi-member network on loopback: NATS servers and one peer process per member."""

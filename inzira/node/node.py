@@ -2,13 +2,15 @@
 
 ``commit_local`` is the orderer's path (build, sign, store a block from verified transactions);
 ``apply_remote`` is every other peer's path (verify a block from the ordering service, replay, store).
-Either way a block is durable before anyone hears of it.
+Either way a block is durable before anyone hears of it. A distributed block cutter splits the first path:
+``build`` (in memory), then ``store_built`` once the ordering service took the block, or ``reload`` (back to
+the last stored block) when another cutter won.
 """
 
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any, Sequence
+from typing import Any, Callable, Sequence
 
 import msgspec
 
@@ -16,7 +18,7 @@ from inzira.crypto import KeyPair, Verifier
 from inzira.ledger import genesis as genesis_mod
 from inzira.ledger.apply import Prepared
 from inzira.ledger.block import Block, BlockHeader, BuiltBlock, build_block
-from inzira.ledger.chain import Replayer
+from inzira.ledger.chain import ChainError, Replayer
 from inzira.ledger.context import TxResult
 from inzira.ledger.records import Account, PendingTransfer
 from inzira.ledger.state import K_ACCOUNT, K_PENDING, State, refs_added, without_refs
@@ -29,6 +31,10 @@ class NodeError(RuntimeError):
     """The node cannot go on (a broken invariant, a storage failure): it stops taking traffic."""
 
 
+# Called on the committing thread once a block is durable: header, block hash, transactions, verdicts.
+CommitHook = Callable[[BlockHeader, bytes, Sequence[Prepared], Sequence[TxResult]], None]
+
+
 class Node:
     def __init__(self, data_dir: Path, verifier: Verifier | None = None) -> None:
         self.data_dir = data_dir
@@ -39,6 +45,7 @@ class Node:
         self.reader = ChainReader(data_dir, self.store)
         self.feed = Feed()
         self.failed: str | None = None
+        self.commit_hooks: list[CommitHook] = []
         self._open_state()
 
     def _open_state(self) -> None:
@@ -74,41 +81,74 @@ class Node:
     def commit_local(self, items: Sequence[Prepared], timestamp_ms: int, orderer: str, orderer_key: KeyPair,
                      source_first: int = 0, source_last: int = 0) -> BuiltBlock:
         """Build, sign and store the next block from transactions whose signatures were checked."""
+        built = self.build(items, timestamp_ms, orderer, orderer_key, source_first, source_last)
+        self.store_built(built, items)
+        return built
+
+    def build(self, items: Sequence[Prepared], timestamp_ms: int, orderer: str, orderer_key: KeyPair,
+              source_first: int = 0, source_last: int = 0) -> BuiltBlock:
+        """Apply and sign the next block on the in-memory state only; ``store_built`` or ``reload`` must follow."""
         self._check_alive()
         try:
-            built = build_block(self.state, self.block_hash, max(timestamp_ms, self.state.timestamp_ms), items,
-                                orderer, orderer_key, source_first, source_last)
-            self._store(built.header, built.hash, built.encoded, items, built.results, built.write_set)
+            return build_block(self.state, self.block_hash, max(timestamp_ms, self.state.timestamp_ms), items,
+                               orderer, orderer_key, source_first, source_last)
         except Exception as exc:
             self.failed = f"block {self.state.height}: {exc}"
             raise NodeError(self.failed) from exc
-        self._publish(built.header, built.hash, items, built.results, built.expired)
-        return built
 
-    def apply_remote(self, data: bytes) -> BlockHeader:
-        """Verify and replay a block from the ordering service, then store it. Raises ChainError if bad."""
+    def store_built(self, built: BuiltBlock, items: Sequence[Prepared],
+                    meta: Sequence[tuple[str, bytes]] = ()) -> None:
+        """Store a block made by ``build`` (with extra ``meta`` rows in the same transaction), then announce it."""
+        try:
+            self._store(built.header, built.hash, built.encoded, items, built.results, built.write_set, meta)
+        except Exception as exc:
+            self.failed = f"block {built.header.height}: {exc}"
+            raise NodeError(self.failed) from exc
+        self._committed(built.header, built.hash, items, built.results, built.expired)
+
+    def apply_remote(self, data: bytes, meta: Sequence[tuple[str, bytes]] = ()) -> BlockHeader:
+        """Verify and replay a block from the ordering service, then store it (with extra ``meta`` rows).
+
+        Raises ChainError if the block is bad; the node is then as it was before the call.
+        """
         self._check_alive()
+        height_before = self.state.height
         replayer = Replayer(self.genesis, self.verifier.verify_many, self.state, self.block_hash)
-        block, header = replayer.apply_encoded(self.state.height + 1, data)
+        try:
+            block, header = replayer.apply_encoded(height_before + 1, data)
+        except ChainError:
+            if self.state.height != height_before or self.state.dirty:
+                self.reload()  # the replay failed after changing the state: back to the last stored block
+            raise
         # Replay mutated the state: from here a storage failure leaves the node unusable, as it should.
         items = replayer.last_items
         try:
-            self._store(header, replayer.prev_hash, data, items, list(block.results), replayer.last_write_set)
+            self._store(header, replayer.prev_hash, data, items, list(block.results), replayer.last_write_set, meta)
         except Exception as exc:
             self.failed = f"block {header.height}: {exc}"
             raise NodeError(self.failed) from exc
-        self._publish(header, replayer.prev_hash, items, list(block.results), replayer.last_expired)
+        self._committed(header, replayer.prev_hash, items, list(block.results), replayer.last_expired)
         return header
 
+    def reload(self) -> None:
+        """Discard the in-memory state and load it again from the store: the last durable block."""
+        self._open_state()
+
+    def _committed(self, header: BlockHeader, block_hash: bytes, items: Sequence[Prepared],
+                   results: Sequence[TxResult], expired: Sequence[bytes]) -> None:
+        for hook in self.commit_hooks:
+            hook(header, block_hash, items, results)
+        self._publish(header, block_hash, items, results, expired)
+
     def _store(self, header: BlockHeader, block_hash: bytes, encoded: bytes, items: Sequence[Prepared],
-               results: Sequence[TxResult], write_set: list) -> None:
+               results: Sequence[TxResult], write_set: list, meta: Sequence[tuple[str, bytes]] = ()) -> None:
         # Client references live in the transaction index (one row per transaction anyway), not as state
         # rows: that saves an insert and a delete per transaction.
         refs = refs_added(write_set)
         tx_rows = [(p.tx_id, header.height, i, r.code, r.at, *refs.get(p.tx_id, (None, 0)))
                    for i, (p, r) in enumerate(zip(items, results)) if p.tx_id]
         self.store.commit_block(header.height, block_hash, header.timestamp_ms, header.tx_count, encoded, tx_rows,
-                                without_refs(write_set), header.state_hash)
+                                without_refs(write_set), header.state_hash, meta)
         self.block_hash = block_hash
 
     def _publish(self, header: BlockHeader, block_hash: bytes, items: Sequence[Prepared],

@@ -33,6 +33,11 @@ CREATE TABLE IF NOT EXISTS txs (
 ) WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS txs_live_refs ON txs (ref_expires_at_ms) WHERE ref_expires_at_ms > 0;
 CREATE TABLE IF NOT EXISTS state (key BLOB PRIMARY KEY, value BLOB NOT NULL) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS snapshot_refs (
+    ref_key BLOB PRIMARY KEY,
+    tx_id BLOB NOT NULL,
+    expires_at_ms INTEGER NOT NULL
+) WITHOUT ROWID;
 """
 IDS_PER_QUERY_MAX = 500
 BLOCKS_PAGE_MAX = 500
@@ -119,7 +124,9 @@ class Store:
         tx_rows: Iterable[tuple[bytes, int, int, int, int, bytes | None, int]],
         write_set: Sequence[tuple[bytes, bytes | None]],
         state_hash: bytes,
+        meta: Sequence[tuple[str, bytes]] = (),
     ) -> None:
+        """One block, its index rows, its state changes and any extra ``meta`` rows, in one transaction."""
         w = self._writer
         w.execute("BEGIN IMMEDIATE")
         try:
@@ -129,6 +136,33 @@ class Store:
             w.executemany("INSERT OR REPLACE INTO state VALUES (?, ?)", [(k, v) for k, v in write_set if v is not None])
             w.executemany("DELETE FROM state WHERE key = ?", [(k,) for k, v in write_set if v is None])
             w.execute("INSERT OR REPLACE INTO meta VALUES ('state_hash', ?)", (state_hash,))
+            w.executemany("INSERT OR REPLACE INTO meta VALUES (?, ?)", meta)
+            w.execute("COMMIT")
+        except BaseException:
+            w.execute("ROLLBACK")
+            raise
+
+    def install_snapshot(
+        self,
+        block_row: tuple[int, bytes, int, int, bytes],
+        state_rows: Sequence[tuple[bytes, bytes]],
+        refs: Sequence[tuple[bytes, bytes, int]],
+        state_hash: bytes,
+        meta: Sequence[tuple[str, bytes]] = (),
+    ) -> None:
+        """Replace the state with a verified snapshot taken at the block ``block_row`` (height, hash,
+        timestamp_ms, tx_count, data), in one transaction. ``refs`` are the live client references
+        (reference key, tx id, deadline) of transactions this store has no index rows for."""
+        w = self._writer
+        w.execute("BEGIN IMMEDIATE")
+        try:
+            w.execute("INSERT OR REPLACE INTO blocks VALUES (?, ?, ?, ?, ?)", block_row)
+            w.execute("DELETE FROM state")
+            w.executemany("INSERT INTO state VALUES (?, ?)", state_rows)
+            w.execute("DELETE FROM snapshot_refs")
+            w.executemany("INSERT INTO snapshot_refs VALUES (?, ?, ?)", refs)
+            w.execute("INSERT OR REPLACE INTO meta VALUES ('state_hash', ?)", (state_hash,))
+            w.executemany("INSERT OR REPLACE INTO meta VALUES (?, ?)", meta)
             w.execute("COMMIT")
         except BaseException:
             w.execute("ROLLBACK")
@@ -204,9 +238,12 @@ class Store:
             "SELECT id, height, idx, code, at, ref_key, ref_expires_at_ms FROM txs").fetchall()
 
     def live_refs(self, after_ms: int) -> list[tuple[bytes, bytes, int]]:
-        """Client references still live after ``after_ms``: (reference key, tx id, deadline)."""
+        """Client references still live after ``after_ms``: (reference key, tx id, deadline), from the
+        transaction index and from the snapshot this store may have started from."""
         return self._reader().execute(
-            "SELECT ref_key, id, ref_expires_at_ms FROM txs WHERE ref_expires_at_ms > ?", (after_ms,)).fetchall()
+            "SELECT ref_key, id, ref_expires_at_ms FROM txs WHERE ref_expires_at_ms > ? "
+            "UNION ALL SELECT ref_key, tx_id, expires_at_ms FROM snapshot_refs WHERE expires_at_ms > ?",
+            (after_ms, after_ms)).fetchall()
 
     def state_rows(self) -> Iterator[tuple[bytes, bytes]]:
         return iter(self._reader().execute("SELECT key, value FROM state ORDER BY key").fetchall())

@@ -1,12 +1,14 @@
 """Ordering on NATS JetStream: replicated tx and blocks streams, a cutter lease, on opaque bytes.
 
 Set up with `ensure_streams`, then use `TxLog` (members publish, the cutter reads), `CutterLease`
-(one block cutter at a time, with a fencing term) and `BlockLog` (append with optimistic
-concurrency; peers follow the chain). Everything here deals in bytes: blocks and transactions are
-encoded, signed and validated by the ledger, not by this package.
+(one block cutter at a time, with a fencing term), `BlockLog` (append with optimistic
+concurrency; peers follow the chain) and `CheckpointLog` (peers' signed checkpoints). Everything
+here deals in bytes: blocks and transactions are encoded, signed and validated by the ledger, not by
+this package.
 """
 
 from inzira.ordering.jetstream.block_log import BlockLog
+from inzira.ordering.jetstream.checkpoint_log import CheckpointLog
 from inzira.ordering.jetstream.config import OrderingConfig
 from inzira.ordering.jetstream.connection import connect
 from inzira.ordering.jetstream.errors import (
@@ -26,6 +28,7 @@ from inzira.ordering.jetstream.tx_log import Published, TxLog
 __all__ = [
     "BlockConflictError",
     "BlockLog",
+    "CheckpointLog",
     "CutterLease",
     "Lease",
     "LeaseLostError",

@@ -15,7 +15,8 @@ from nats.js.errors import APIError, NotFoundError
 
 from inzira.ordering.jetstream.config import OrderingConfig
 from inzira.ordering.jetstream.errors import BlockConflictError, OrderingUnavailableError, PayloadTooLargeError
-from inzira.ordering.jetstream.reader import LogEntry, LogReader
+from inzira.ordering.jetstream.direct_reader import stream_reader
+from inzira.ordering.jetstream.reader import LogEntry
 from inzira.ordering.jetstream.retry import RetryPolicy, with_retries
 
 EXPECTED_LAST_SEQ_HEADER = "Nats-Expected-Last-Sequence"
@@ -37,7 +38,7 @@ class BlockLog:
         self._cfg = cfg
         self._policy = policy or RetryPolicy()
         self._js = nc.jetstream(timeout=self._policy.attempt_timeout_s)
-        self._reader = LogReader(nc, cfg.blocks_stream, cfg.blocks_subject, self._policy)
+        self._reader = stream_reader(nc, cfg, cfg.blocks_stream, cfg.blocks_subject, self._policy)
 
     async def append_block(self, expected_last_seq: int, payload: bytes) -> int:
         """Appends a block after sequence `expected_last_seq` (0 for genesis); returns its sequence.
@@ -82,6 +83,18 @@ class BlockLog:
             return None
         return LogEntry(msg.seq or 0, msg.data or b"")
 
+    async def bounds(self) -> tuple[int, int]:
+        """(first, last) sequence of the blocks the stream still holds; first is last + 1 when it holds none.
+
+        With a retention limit (`blocks_max_msgs`) the first ones may be gone: a peer that needs an older
+        block must start from a snapshot.
+        """
+        info = await with_retries(
+            "blocks stream info", self._policy, lambda: self._js.stream_info(self._cfg.blocks_stream)
+        )
+        last = info.state.last_seq
+        return max(1, info.state.first_seq, 0 if last else 1), last
+
     async def read_blocks(self, from_seq: int, max_count: int = 100, max_wait_ms: int = 100) -> list[LogEntry]:
         """Blocks with seq >= from_seq, in order; see LogReader.read for the waiting rules."""
         return await self._reader.read(from_seq, max_count, max_wait_ms)
@@ -93,7 +106,7 @@ class BlockLog:
         released as soon as the caller breaks out). Survives server failures by re-reading from the
         next sequence; raises OrderingUnavailableError after FOLLOW_FAILURES_MAX failed reads in a row.
         """
-        reader = LogReader(self._nc, self._cfg.blocks_stream, self._cfg.blocks_subject, self._policy)
+        reader = stream_reader(self._nc, self._cfg, self._cfg.blocks_stream, self._cfg.blocks_subject, self._policy)
         next_seq = from_seq
         failures = 0
         try:

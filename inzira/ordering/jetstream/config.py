@@ -14,6 +14,8 @@ MIB = 1024 * 1024
 HEADERS_ALLOWANCE_BYTES = 1024
 TX_ID_BYTES_MAX = 64
 REPLICAS_MAX = 5
+CHECKPOINTS_PER_SUBJECT_MAX = 10_000
+CHECKPOINT_BYTES_MAX = 4 * 1024
 
 
 @dataclass(frozen=True, slots=True)
@@ -30,6 +32,13 @@ class OrderingConfig:
     tx_max_bytes: int = -1
     blocks_max_age_ms: int = 0  # the chain: kept forever unless an operator decides otherwise
     blocks_max_bytes: int = -1
+    # Keep only the newest N blocks in the stream (-1: all). Older ones are dropped, so a peer that falls
+    # further behind catches up from another peer's snapshot instead of the stream.
+    blocks_max_msgs: int = -1
+    checkpoints_per_subject: int = 64  # signed checkpoints kept per peer (and snapshot checkpoints per peer)
+    # Read with direct gets (any replica answers, no consumer: no wait for a meta-leader election after a
+    # server dies) rather than with a consumer per reader; see direct_reader.py.
+    direct_reads: bool = False
 
     def __post_init__(self) -> None:
         if not _NETWORK_NAME_RE.match(self.network):
@@ -45,9 +54,11 @@ class OrderingConfig:
         for name in ("tx_max_age_ms", "blocks_max_age_ms"):
             if getattr(self, name) < 0:
                 raise ValueError(f"{name} must be >= 0 (0 = unlimited)")
-        for name in ("tx_max_bytes", "blocks_max_bytes"):
+        for name in ("tx_max_bytes", "blocks_max_bytes", "blocks_max_msgs"):
             if getattr(self, name) == 0 or getattr(self, name) < -1:
                 raise ValueError(f"{name} must be positive or -1 (unlimited)")
+        if not 1 <= self.checkpoints_per_subject <= CHECKPOINTS_PER_SUBJECT_MAX:
+            raise ValueError(f"checkpoints_per_subject must be in 1..{CHECKPOINTS_PER_SUBJECT_MAX}")
 
     @property
     def max_message_bytes(self) -> int:
@@ -73,3 +84,17 @@ class OrderingConfig:
     @property
     def lease_bucket(self) -> str:
         return f"inzira_{self.network}_lease"
+
+    @property
+    def checkpoints_stream(self) -> str:
+        return f"INZIRA_{self.network}_CHECKPOINTS"
+
+    @property
+    def checkpoints_prefix(self) -> str:
+        """Every peer's checkpoint after each block: `<prefix>.<peer>`."""
+        return f"inzira.{self.network}.checkpoints"
+
+    @property
+    def snapshots_prefix(self) -> str:
+        """Checkpoints of the heights where peers take snapshots: `<prefix>.<peer>`."""
+        return f"inzira.{self.network}.snapshots"

@@ -13,13 +13,14 @@ check refuses the stale holder's append. A holder must stop cutting once its `re
 
 from __future__ import annotations
 
+import asyncio
 import json
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
 from nats.aio.client import Client as NATS
-from nats.js.errors import KeyNotFoundError, KeyWrongLastSequenceError
+from nats.js.errors import BucketNotFoundError, KeyNotFoundError, KeyWrongLastSequenceError
 from nats.js.kv import KeyValue
 
 from inzira.ordering.jetstream.config import OrderingConfig
@@ -29,6 +30,8 @@ from inzira.ordering.jetstream.retry import RetryPolicy, with_retries
 LEASE_KEY = "cutter"
 HOLDER_CHARS_MAX = 128
 TTL_MS_MAX = 10 * 60 * 1000
+OPEN_NOT_FOUND_ATTEMPTS = 20
+OPEN_NOT_FOUND_PAUSE_MS = 250
 
 
 def wall_clock_ms() -> int:
@@ -79,11 +82,23 @@ class CutterLease:
         policy: RetryPolicy | None = None,
         clock_ms: Callable[[], int] = wall_clock_ms,
     ) -> CutterLease:
-        """Binds to the bucket made by `ensure_streams`."""
+        """Binds to the bucket made by `ensure_streams`.
+
+        Several peers starting together all create the bucket; one's creation may answer before the
+        bucket is visible to the others' look-ups, so "not found" is asked again a few times.
+        """
         retry = policy or RetryPolicy()
         js = nc.jetstream(timeout=retry.attempt_timeout_s)
-        kv = await with_retries("open lease bucket", retry, lambda: js.key_value(cfg.lease_bucket))
-        return cls(kv, retry, clock_ms)
+        attempts = 0
+        while True:
+            try:
+                kv = await with_retries("open lease bucket", retry, lambda: js.key_value(cfg.lease_bucket))
+                return cls(kv, retry, clock_ms)
+            except BucketNotFoundError:
+                attempts += 1
+                if attempts >= OPEN_NOT_FOUND_ATTEMPTS:
+                    raise
+                await asyncio.sleep(OPEN_NOT_FOUND_PAUSE_MS / 1000)
 
     async def current(self) -> tuple[LeaseRecord, int] | None:
         """The stored record and its revision, or None if nobody ever took the lease."""

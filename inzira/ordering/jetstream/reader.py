@@ -36,8 +36,10 @@ READ_WAIT_MS_MAX = 60_000
 READ_BYTES_MAX = 64 * 1024 * 1024  # per pull; above any single message (8 MiB at most)
 INACTIVE_THRESHOLD_MS = 60_000  # the server deletes a consumer whose reader went away
 PULLS_PER_READ_MAX = 8  # a pull normally lasts until it is answered or expires: one or two suffice
-ANSWER_SLACK_MS = 2_000  # a pull's end status normally comes at its expiry; this long after, it never will
+ANSWER_SLACK_MS = 1_000  # a pull's end status normally comes at its expiry; this long after, it never will
 DELETIONS_IN_FLIGHT_MAX = 16
+RECONNECT_CHECK_MS = 100  # while waiting for a pull's answer, look this often whether the client reconnected
+WAIT_SLICES_MAX = (READ_WAIT_MS_MAX + ANSWER_SLACK_MS) // RECONNECT_CHECK_MS + 1
 # 409 statuses that only end a pull; any other 409 (consumer deleted, leadership change) ends the consumer.
 _PULL_ENDED_409 = {"Batch Completed", "Message Size Exceeds MaxBytes"}
 
@@ -55,6 +57,7 @@ class _Pull:
     batch: int
     lingering: bool  # waits for new messages until it expires; else answers at once (no_wait)
     answer_by_s: float  # monotonic time after which silence means the consumer is gone
+    reconnects: int  # the client's reconnect count when the pull was sent
     received: int = 0
     done: bool = False
 
@@ -142,18 +145,32 @@ class LogReader:
             if self._broken or pull.done or (pull.lingering and self._buffer):
                 continue  # answered while the request was being sent
             until_s = deadline_s if pull.lingering else pull.answer_by_s
+            if not await self._wait(event, until_s, pull) and pull.lingering:
+                return
+
+    async def _wait(self, event: asyncio.Event, until_s: float, pull: _Pull) -> bool:
+        """Wait for `event` until `until_s`; False on time-out. Looks up every RECONNECT_CHECK_MS whether the
+        client reconnected meanwhile: then the pull, or replies to it, died with the old connection, and
+        the consumer is replaced now rather than after the pull's answer time (seconds later)."""
+        for _ in range(WAIT_SLICES_MAX):
+            remaining_s = until_s - time.monotonic()
+            if remaining_s <= 0:
+                return False
             try:
-                await asyncio.wait_for(event.wait(), max(0.0, until_s - now_s))
+                await asyncio.wait_for(event.wait(), min(remaining_s, RECONNECT_CHECK_MS / 1000))
+                return True
             except asyncio.TimeoutError:
-                if pull.lingering:
-                    return
+                if self._nc.stats["reconnects"] != pull.reconnects:
+                    self._broken = True
+                    return True
+        return False
 
     async def _send_pull(self, max_count: int, expires_ms: int | None) -> _Pull:
         """A no-wait pull when `expires_ms` is None, else one that lingers that long."""
         self._pulls_sent += 1
         token = str(self._pulls_sent)
         answer_by_s = time.monotonic() + ((expires_ms or 0) + ANSWER_SLACK_MS) / 1000
-        pull = self._pull = _Pull(token, max_count, expires_ms is not None, answer_by_s)
+        pull = self._pull = _Pull(token, max_count, expires_ms is not None, answer_by_s, self._nc.stats["reconnects"])
         request: dict[str, object] = {"batch": max_count, "max_bytes": READ_BYTES_MAX}
         if expires_ms is None:
             request["no_wait"] = True  # and no "expires": with one, the server would linger anyway

@@ -1,8 +1,10 @@
-"""Creates the transactions stream, the blocks stream and the lease bucket of a network, idempotently.
+"""Creates the transactions, blocks and checkpoints streams and the lease bucket of a network, idempotently.
 
-Both streams use file storage, `replicas` copies (Raft-replicated across servers), limits retention,
-and DiscardPolicy.NEW: when a limit is reached the stream refuses new messages rather than silently
-dropping old ones, because a dropped transaction that was never cut, or a dropped block, is data loss.
+The tx and blocks streams use file storage, `replicas` copies (Raft-replicated across servers), limits
+retention, and DiscardPolicy.NEW: when a limit is reached the stream refuses new messages rather than
+silently dropping old ones, because a dropped transaction that was never cut, or a dropped block, is data
+loss (unless the operator set `blocks_max_msgs`: then peers' snapshots cover what the stream dropped).
+The checkpoints stream keeps only the newest checkpoints of each peer.
 """
 
 from __future__ import annotations
@@ -12,14 +14,17 @@ from nats.js import JetStreamContext
 from nats.js.api import DiscardPolicy, KeyValueConfig, RetentionPolicy, StorageType, StreamConfig
 from nats.js.errors import BadRequestError
 
-from inzira.ordering.jetstream.config import OrderingConfig
+from inzira.ordering.jetstream.config import CHECKPOINT_BYTES_MAX, HEADERS_ALLOWANCE_BYTES, OrderingConfig
 from inzira.ordering.jetstream.errors import OrderingError, StreamConfigMismatchError
 from inzira.ordering.jetstream.retry import RetryPolicy, with_retries
 
 # JSStreamNameExistErr: "stream name already in use with a different configuration"
 _ERR_STREAM_NAME_IN_USE = 10058
 LEASE_VALUE_BYTES_MAX = 1024
-_COMPARED_FIELDS = ("subjects", "num_replicas", "storage", "max_msg_size", "duplicate_window", "max_age", "max_bytes")
+_COMPARED_FIELDS = (
+    "subjects", "num_replicas", "storage", "max_msg_size", "duplicate_window", "max_age", "max_bytes", "max_msgs",
+    "max_msgs_per_subject",
+)
 
 
 def tx_stream_config(cfg: OrderingConfig) -> StreamConfig:
@@ -36,6 +41,7 @@ def tx_stream_config(cfg: OrderingConfig) -> StreamConfig:
         max_age=cfg.tx_max_age_ms / 1000,
         max_bytes=cfg.tx_max_bytes,
         deny_delete=True,
+        allow_direct=True,  # any replica answers direct gets (direct_reader.py)
     )
 
 
@@ -45,15 +51,34 @@ def blocks_stream_config(cfg: OrderingConfig) -> StreamConfig:
         description=f"Inzira {cfg.network}: the chain, one block per message",
         subjects=[cfg.blocks_subject],
         retention=RetentionPolicy.LIMITS,
-        discard=DiscardPolicy.NEW,
+        # A count limit is a retention choice (peers hold the whole chain and serve snapshots): drop the
+        # oldest blocks. Without one, a full stream refuses new blocks rather than lose any.
+        discard=DiscardPolicy.OLD if cfg.blocks_max_msgs > 0 else DiscardPolicy.NEW,
         storage=StorageType.FILE,
         num_replicas=cfg.replicas,
         duplicate_window=cfg.duplicate_window_ms / 1000,
         max_msg_size=cfg.max_message_bytes,
         max_age=cfg.blocks_max_age_ms / 1000,
         max_bytes=cfg.blocks_max_bytes,
+        max_msgs=cfg.blocks_max_msgs,
         deny_delete=True,  # the chain is append-only
         deny_purge=True,
+        allow_direct=True,
+    )
+
+
+def checkpoints_stream_config(cfg: OrderingConfig) -> StreamConfig:
+    return StreamConfig(
+        name=cfg.checkpoints_stream,
+        description=f"Inzira {cfg.network}: peers' signed checkpoints, the newest per peer",
+        subjects=[f"{cfg.checkpoints_prefix}.*", f"{cfg.snapshots_prefix}.*"],
+        retention=RetentionPolicy.LIMITS,
+        discard=DiscardPolicy.OLD,  # only the newest checkpoints matter
+        storage=StorageType.FILE,
+        num_replicas=cfg.replicas,
+        max_msgs_per_subject=cfg.checkpoints_per_subject,
+        max_msg_size=CHECKPOINT_BYTES_MAX + HEADERS_ALLOWANCE_BYTES,
+        allow_direct=True,
     )
 
 
@@ -92,7 +117,7 @@ async def ensure_streams(nc: NATS, cfg: OrderingConfig, policy: RetryPolicy | No
         )
     retry = policy or RetryPolicy()
     js = nc.jetstream(timeout=retry.attempt_timeout_s)
-    for wanted in (tx_stream_config(cfg), blocks_stream_config(cfg)):
+    for wanted in (tx_stream_config(cfg), blocks_stream_config(cfg), checkpoints_stream_config(cfg)):
         try:
             await with_retries(f"create stream {wanted.name}", retry, lambda w=wanted: js.add_stream(w))
         except BadRequestError as err:

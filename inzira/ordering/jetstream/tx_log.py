@@ -19,7 +19,8 @@ from nats.js.api import PubAck
 
 from inzira.ordering.jetstream.config import TX_ID_BYTES_MAX, OrderingConfig
 from inzira.ordering.jetstream.errors import OrderingError, PayloadTooLargeError
-from inzira.ordering.jetstream.reader import LogEntry, LogReader
+from inzira.ordering.jetstream.direct_reader import stream_reader
+from inzira.ordering.jetstream.reader import LogEntry
 from inzira.ordering.jetstream.retry import RetryPolicy, is_transient, with_retries
 
 MSG_ID_HEADER = "Nats-Msg-Id"
@@ -38,7 +39,7 @@ class TxLog:
         self._cfg = cfg
         self._policy = policy or RetryPolicy()
         self._js = nc.jetstream(timeout=self._policy.attempt_timeout_s)
-        self._reader = LogReader(nc, cfg.tx_stream, cfg.tx_subject, self._policy)
+        self._reader = stream_reader(nc, cfg, cfg.tx_stream, cfg.tx_subject, self._policy)
 
     async def publish_tx(self, tx_id: bytes, payload: bytes) -> Published:
         """Appends one transaction; retried within the policy's budget while the cluster recovers.

@@ -1,0 +1,138 @@
+"""``inzira network``: a local multi-member network on this machine (NATS servers + one peer per member)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any, Optional
+
+import typer
+from rich.table import Table
+
+from inzira.cli.common import console, fail, print_json
+
+app = typer.Typer(help="A local network: NATS JetStream servers and one peer process per member.",
+                  no_args_is_help=True)
+
+DEFAULT_NETWORK_DIR = Path("network")
+NetworkDirOption = typer.Option(DEFAULT_NETWORK_DIR, "--data", "-d", help="The network folder.", show_default=True)
+HASH_CHARS_SHOWN = 16
+
+
+def _members(peers: Optional[str]) -> list[str] | None:
+    if not peers:
+        return None
+    members = [p.strip() for p in peers.split(",") if p.strip()]
+    if len(set(members)) != len(members):
+        raise typer.BadParameter("a member is listed twice", param_hint="--peers")
+    return members
+
+
+@app.command()
+def up(
+    servers: int = typer.Option(3, "--servers", min=1, max=15, help="NATS servers (replicas: min(3, servers))."),
+    data: Path = NetworkDirOption,
+    peers: Optional[str] = typer.Option(None, "--peers", help="Members to run a peer for, comma-separated "
+                                        "(default: all seven demo members; the first three may cut blocks)."),
+    no_seed: bool = typer.Option(False, "--no-seed", help="Do not open and prefund the demo accounts."),
+    as_json: bool = typer.Option(False, "--json", help="Print one JSON object."),
+) -> None:
+    """Create the network folder if needed, start NATS and the peers, wait until all are ready."""
+    from inzira.network.layout import LayoutError, NetworkSettings
+    from inzira.network.local_network import LocalNetwork
+    from inzira.network.seeding import SeedError, seed_network
+
+    net = LocalNetwork(data)
+    try:
+        endpoints = net.up(_members(peers), servers, settings=NetworkSettings(replicas=min(3, servers)))
+        seeded = None if no_seed else seed_network(net)
+    except (LayoutError, SeedError, RuntimeError, TimeoutError, OSError) as exc:
+        fail(f"network up failed: {exc} (inzira network down --data {data} stops what started)", as_json=as_json)
+    manifest = net.manifest
+    if as_json:
+        print_json({
+            "folder": str(net.folder),
+            "nats_urls": net.nats_urls,
+            "peers": [{"member": e.member, "api_url": e.api_url, "token_file": str(e.token_file), "pid": e.pid,
+                       "may_cut_blocks": e.member in manifest.cutters} for e in endpoints],
+            "seeded": None if seeded is None else {"opened": seeded.opened, "funded": seeded.funded,
+                                                   "skipped": seeded.skipped},
+        })
+        return
+    table = Table("member", "API", "token (Bearer)", "cuts blocks", title=f"network in {net.folder}")
+    for e in endpoints:
+        table.add_row(e.member, e.api_url, str(e.token_file), "yes" if e.member in manifest.cutters else "")
+    console.print(table)
+    console.print(f"NATS: {', '.join(net.nats_urls)}")
+    if seeded is not None:
+        console.print(f"seeded: {seeded.opened} accounts opened, {seeded.funded} funded"
+                      + (f", {len(seeded.skipped)} left for later" if seeded.skipped else ""))
+    console.print(f"status: inzira network status --data {data}   stop: inzira network down --data {data}",
+                  style="dim")
+
+
+def _short(value: Any) -> str:
+    return str(value or "")[:HASH_CHARS_SHOWN]
+
+
+def _agreement(status: dict[str, Any]) -> str:
+    if status.get("diverged"):
+        return f"DIVERGED: {status['diverged']}"
+    verdicts = status.get("agreement") or {}
+    agree = sum(1 for v in verdicts.values() if str(v).startswith("agrees"))
+    disagree = [m for m, v in verdicts.items() if str(v).startswith("disagrees")]
+    text = f"agrees with {agree}/{len(verdicts)}"
+    return text + (f"; disagrees: {', '.join(disagree)}" if disagree else "")
+
+
+@app.command()
+def status(data: Path = NetworkDirOption, as_json: bool = typer.Option(False, "--json", help="Print JSON.")) -> None:
+    """Every peer's height, block hash, state hash and agreement, and the NATS servers' health."""
+    from inzira.network.layout import LayoutError
+    from inzira.network.local_network import LocalNetwork
+
+    net = LocalNetwork(data)
+    try:
+        net.manifest  # noqa: B018 (raises when there is no network here)
+        found = net.status()
+    except (LayoutError, ValueError) as exc:
+        fail(str(exc), as_json=as_json)
+    if as_json:
+        print_json({
+            "peers": found.peers,
+            "nats": [{"name": n, "url": u, "healthy": h.healthy if h else None,
+                      "meta_leader": h.meta_leader if h else None, "detail": h.detail if h else None}
+                     for n, u, h in found.nats],
+        })
+        return
+    table = Table("member", "role", "height", "block hash", "state hash", "stream seq", "refused", "agreement")
+    for member, s in found.peers.items():
+        if s is None:
+            table.add_row(member, "[red]not answering[/]", "", "", "", "", "", "")
+            continue
+        role = s["role"] + ("" if s["ready"] else " (catching up)")
+        if s.get("problem"):
+            role = f"[red]STOPPED[/] {s['problem']}"
+        table.add_row(member, role, str(s["height"]), _short(s["block_hash"]), _short(s["state_hash"]),
+                      str(s["blocks_seq"]), str(s["rejected_blocks"]), _agreement(s))
+    console.print(table)
+    nats = Table("NATS server", "URL", "healthy", "meta leader")
+    for name, url, health in found.nats:
+        nats.add_row(name, url, "?" if health is None else ("yes" if health.healthy else f"no: {health.detail}"),
+                     "" if health is None else health.meta_leader)
+    console.print(nats)
+
+
+@app.command()
+def down(data: Path = NetworkDirOption, as_json: bool = typer.Option(False, "--json", help="Print JSON.")) -> None:
+    """Stop every peer, then the NATS servers; the folder (chains, keys) stays for the next `up`."""
+    from inzira.network.local_network import LocalNetwork
+    from inzira.network.nats_cluster import ClusterError
+
+    try:
+        stopped = LocalNetwork(data).down()
+    except (ClusterError, ValueError) as exc:
+        fail(str(exc), as_json=as_json)
+    if as_json:
+        print_json({"stopped": stopped})
+    else:
+        console.print(f"stopped: {', '.join(stopped) or 'nothing was running'}")

@@ -1,0 +1,239 @@
+"""A local multi-member network: NATS servers and one peer process per member, on loopback.
+
+``up`` creates the network folder if needed, starts the NATS cluster (or uses given servers), starts the
+peers that are not running yet and waits until each caught up with the chain; the processes keep running
+after the caller exits (their pids are in the state file). ``down`` stops the peers, then the NATS servers
+it started. Peers started later (a new member) sync from the genesis or from a snapshot.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from inzira.crypto import KeyPair
+from inzira.network.layout import (
+    CUTTERS_DEFAULT,
+    NATS_DIR,
+    DEMO_MEMBER_IDS,
+    LayoutError,
+    Manifest,
+    NetworkSettings,
+    create_network,
+    peer_folder,
+    read_manifest,
+    write_peer_config,
+)
+from inzira.network.nats_cluster import ClusterError, NatsCluster
+from inzira.network.nats_monitor import ServerHealth
+from inzira.network.nats_state import read_state as read_nats_state
+from inzira.network.network_state import NetworkState, read_state, remove_state, write_state
+from inzira.network.peer_client import peer_status, wait_ready
+from inzira.network.peer_processes import attach_peer, kill_peer, read_api_url, spawn_peer, stop_peers, wait_api_url
+from inzira.network.processes import ServerProcess
+from inzira.node.reader import load_genesis
+from inzira.node.signer import wall_clock_ms
+from inzira.ordering.jetstream import OrderingConfig
+from inzira.peer.config import API_KEYS_FILE, RUN_FILE, load_api_token, load_member_key, ordering_network
+
+READY_TIMEOUT_MS_DEFAULT = 90_000
+LISTEN_TIMEOUT_MS = 60_000
+
+
+@dataclass(frozen=True, slots=True)
+class PeerEndpoint:
+    member: str
+    api_url: str
+    token_file: Path
+    pid: int
+
+
+@dataclass(frozen=True, slots=True)
+class NetworkStatus:
+    peers: dict[str, dict[str, Any] | None]  # member -> its /v1/peer/status (None: not answering)
+    nats: list[tuple[str, str, ServerHealth | None]]  # (name, client URL, health; None when external)
+
+
+def agreement_quorum(peers: int) -> int:
+    """Other peers that must agree against a peer before it calls itself diverged: a majority of all."""
+    return max(1, min(peers // 2 + 1, peers - 1))
+
+
+class LocalNetwork:
+    def __init__(self, folder: Path) -> None:
+        self.folder = Path(folder).resolve()
+
+    # --- set-up ---
+
+    @property
+    def manifest(self) -> Manifest:
+        manifest = read_manifest(self.folder)
+        if manifest is None:
+            raise LayoutError(f"no network in {self.folder}: run inzira network up")
+        return manifest
+
+    def create(self, cutters: list[str], settings: NetworkSettings | None = None) -> Manifest:
+        return create_network(self.folder, cutters, settings or NetworkSettings(), wall_clock_ms())
+
+    def up(self, peers: list[str] | None = None, servers: int = 3, nats_urls: list[str] | None = None,
+           settings: NetworkSettings | None = None,
+           ready_timeout_ms: int = READY_TIMEOUT_MS_DEFAULT) -> list[PeerEndpoint]:
+        """Start what is not running of ``peers`` (default: every member) and wait until they are ready."""
+        wanted = list(peers or DEMO_MEMBER_IDS)
+        unknown = [m for m in wanted if m not in DEMO_MEMBER_IDS]
+        if unknown:
+            raise LayoutError(f"unknown members {unknown}; the demo members are {', '.join(DEMO_MEMBER_IDS)}")
+        manifest = read_manifest(self.folder) or self.create(wanted[:CUTTERS_DEFAULT], settings)
+        state = self._nats(servers, nats_urls)
+        running = {m: pid for m, pid in state.peers.items() if self._process(m, pid).alive()}
+        state.peers = running
+        quorum = agreement_quorum(len(set(running) | set(wanted)))
+        started: list[tuple[str, ServerProcess]] = []
+        for member in wanted:
+            if member in running:
+                continue
+            folder = write_peer_config(self.folder, manifest, member, state.nats_urls, quorum)
+            proc = spawn_peer(folder)
+            state.peers[member] = proc.pid
+            write_state(self.folder, state)
+            started.append((member, proc))
+        for member, proc in started:
+            url = wait_api_url(peer_folder(self.folder, member), proc, LISTEN_TIMEOUT_MS)
+            wait_ready(url, ready_timeout_ms)
+        return [self.endpoint(m) for m in wanted]
+
+    def _nats(self, servers: int, nats_urls: list[str] | None) -> NetworkState:
+        state = read_state(self.folder)
+        if state is not None and (state.external_nats or self._nats_alive()):
+            return state
+        peers = state.peers if state is not None else {}
+        if nats_urls:
+            state = NetworkState(nats_urls=list(nats_urls), external_nats=True, peers=peers)
+        else:
+            cluster = NatsCluster(self.folder / NATS_DIR, servers, ready_timeout_ms=READY_TIMEOUT_MS_DEFAULT)
+            cluster.start()
+            cluster.detach()
+            state = NetworkState(nats_urls=cluster.urls, peers=peers)
+        write_state(self.folder, state)
+        return state
+
+    def _nats_alive(self) -> bool:
+        try:
+            recorded = read_nats_state(self.folder / NATS_DIR)
+        except ValueError:
+            return False
+        if recorded is None:
+            return False
+        return any(ServerProcess(r.pid, str(r.spec.config_path)).alive() for r in recorded.servers)
+
+    # --- faults and restarts (tests, operators) ---
+
+    def start_peer(self, member: str, ready_timeout_ms: int = READY_TIMEOUT_MS_DEFAULT) -> PeerEndpoint:
+        return self.up([member], ready_timeout_ms=ready_timeout_ms)[0]
+
+    def kill_peer(self, member: str) -> None:
+        """SIGKILL one peer (no clean shutdown)."""
+        kill_peer(self._running(member))
+        self._forget(member)
+
+    def stop_peer(self, member: str) -> None:
+        stubborn = stop_peers([self._running(member)])
+        self._forget(member)
+        if stubborn:
+            raise ClusterError(f"peer {member} would not stop: pids {stubborn}")
+
+    # --- reading ---
+
+    def endpoint(self, member: str) -> PeerEndpoint:
+        folder = peer_folder(self.folder, member)
+        state = read_state(self.folder)
+        pid = state.peers.get(member, 0) if state else 0
+        url = read_api_url(folder)
+        if url is None:
+            raise LayoutError(f"peer {member} is not running")
+        return PeerEndpoint(member, url, folder / API_KEYS_FILE, pid)
+
+    def ordering(self) -> OrderingConfig:
+        """The names and limits of this network's streams, as its peers set them up."""
+        settings = self.manifest.settings
+        return OrderingConfig(ordering_network(load_genesis(self.folder)), replicas=settings.replicas,
+                              blocks_max_msgs=settings.blocks_max_msgs, direct_reads=True)
+
+    def api_url(self, member: str) -> str:
+        return self.endpoint(member).api_url
+
+    def api_token(self, member: str) -> str:
+        return load_api_token(peer_folder(self.folder, member), member)
+
+    def member_key(self, member: str) -> KeyPair:
+        return load_member_key(peer_folder(self.folder, member), member)
+
+    def running_peers(self) -> list[str]:
+        state = read_state(self.folder)
+        if state is None:
+            return []
+        return sorted(m for m, pid in state.peers.items() if self._process(m, pid).alive())
+
+    @property
+    def nats_urls(self) -> list[str]:
+        state = read_state(self.folder)
+        return state.nats_urls if state else []
+
+    def status(self) -> NetworkStatus:
+        state = read_state(self.folder)
+        peers: dict[str, dict[str, Any] | None] = {}
+        for member in sorted(state.peers) if state else []:
+            url = read_api_url(peer_folder(self.folder, member))
+            peers[member] = peer_status(url) if url and self._process(member, state.peers[member]).alive() else None
+        nats: list[tuple[str, str, ServerHealth | None]] = []
+        if state is not None and not state.external_nats and (self.folder / NATS_DIR).exists():
+            try:
+                cluster = NatsCluster.attach(self.folder / NATS_DIR)
+            except ClusterError:
+                cluster = None
+            if cluster is not None:
+                nats = [(s.name, s.client_url, h) for s, h in zip(cluster.servers, cluster.health())]
+        elif state is not None:
+            nats = [(f"external-{i + 1}", url, None) for i, url in enumerate(state.nats_urls)]
+        return NetworkStatus(peers, nats)
+
+    # --- tear-down ---
+
+    def down(self) -> list[str]:
+        """Stop every peer, then the NATS servers this network started; what was stopped."""
+        state = read_state(self.folder)
+        stopped: list[str] = []
+        if state is not None:
+            procs = [self._process(m, pid) for m, pid in state.peers.items()]
+            stubborn = stop_peers([p for p in procs if p.alive()])
+            if stubborn:
+                raise ClusterError(f"peers would not stop: pids {stubborn}")
+            stopped += [f"peer {m}" for m in sorted(state.peers)]
+            for member in state.peers:
+                (peer_folder(self.folder, member) / RUN_FILE).unlink(missing_ok=True)
+        if (state is None or not state.external_nats) and read_nats_state(self.folder / NATS_DIR) is not None:
+            cluster = NatsCluster.attach(self.folder / NATS_DIR)
+            stopped += [f"nats {s.name}" for s in cluster.status() if s.alive]
+            cluster.stop()
+        remove_state(self.folder)
+        return stopped
+
+    # --- internals ---
+
+    def _process(self, member: str, pid: int) -> ServerProcess:
+        return attach_peer(peer_folder(self.folder, member), pid)
+
+    def _running(self, member: str) -> ServerProcess:
+        state = read_state(self.folder)
+        pid = state.peers.get(member, 0) if state else 0
+        proc = self._process(member, pid)
+        if not proc.alive():
+            raise LayoutError(f"peer {member} is not running")
+        return proc
+
+    def _forget(self, member: str) -> None:
+        state = read_state(self.folder)
+        if state is not None and member in state.peers:
+            del state.peers[member]
+            write_state(self.folder, state)

@@ -1,0 +1,37 @@
+"""The running state of a local network (NATS URLs, peer pids), so later commands can find and stop it."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import msgspec
+
+STATE_FILE = "network-state.json"
+STATE_BYTES_MAX = 256 * 1024
+
+
+class NetworkState(msgspec.Struct, kw_only=True):
+    nats_urls: list[str]
+    external_nats: bool = False  # the NATS servers belong to someone else: `down` leaves them alone
+    peers: dict[str, int] = {}  # member -> pid
+
+
+def read_state(folder: Path) -> NetworkState | None:
+    path = folder / STATE_FILE
+    if not path.exists():
+        return None
+    data = path.read_bytes()
+    if len(data) > STATE_BYTES_MAX:
+        raise ValueError(f"{path} is larger than {STATE_BYTES_MAX} bytes")
+    return msgspec.json.decode(data, type=NetworkState)
+
+
+def write_state(folder: Path, state: NetworkState) -> None:
+    tmp = folder / (STATE_FILE + ".tmp")
+    tmp.write_bytes(msgspec.json.format(msgspec.json.encode(state), indent=2) + b"\n")
+    os.replace(tmp, folder / STATE_FILE)
+
+
+def remove_state(folder: Path) -> None:
+    (folder / STATE_FILE).unlink(missing_ok=True)

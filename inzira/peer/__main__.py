@@ -1,0 +1,67 @@
+"""Run one peer as its own process: ``python -m inzira.peer PEER_FOLDER``.
+
+Serves the peer's API (address in ``peer-run.json`` once it listens), follows and validates the chain,
+cuts blocks when it holds the lease, until SIGTERM or SIGINT. Exits non-zero when the peer stopped on an
+error (the run file is removed either way).
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import signal
+import sys
+import threading
+from pathlib import Path
+
+from inzira.api.server import serve_in_thread
+from inzira.peer.api import build_app
+from inzira.peer.config import RUN_FILE
+from inzira.peer.service import Peer
+
+WATCH_INTERVAL_S = 0.5
+API_STOP_TIMEOUT_MS = 2_000
+API_GRACEFUL_S = 1
+
+log = logging.getLogger("inzira.peer")
+
+
+def write_run_file(folder: Path, member: str, api_url: str) -> None:
+    tmp = folder / (RUN_FILE + ".tmp")
+    tmp.write_text(json.dumps({"member": member, "pid": os.getpid(), "api_url": api_url}) + "\n")
+    os.replace(tmp, folder / RUN_FILE)
+
+
+def main(argv: list[str]) -> int:
+    if len(argv) != 2:
+        print("usage: python -m inzira.peer PEER_FOLDER", file=sys.stderr)
+        return 2
+    folder = Path(argv[1]).resolve()
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    stopping = threading.Event()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(sig, lambda *_: stopping.set())
+    peer = Peer(folder)
+    # Short graceful stops: `inzira network down` waits 15 s before SIGKILL, and a submit may be waiting.
+    served, port = serve_in_thread(build_app(peer), peer.config.api_host, peer.config.api_port,
+                                   stop_timeout_ms=API_STOP_TIMEOUT_MS, graceful_s=API_GRACEFUL_S)
+    peer.api_url = f"http://{peer.config.api_host}:{port}"
+    peer.start()
+    write_run_file(folder, peer.member, peer.api_url)
+    log.info("peer %s serving %s", peer.member, peer.api_url)
+    try:
+        while not stopping.wait(WATCH_INTERVAL_S):
+            if peer.ended:
+                break
+    finally:
+        (folder / RUN_FILE).unlink(missing_ok=True)
+        log.info("peer %s stopping", peer.member)
+        served.stop()
+        peer.stop()
+        log.info("peer %s stopped", peer.member)
+    return 1 if peer.crashed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv))

@@ -1,0 +1,109 @@
+"""A peer's HTTP API: the ledger API over the peer's runtime, plus what peers and operators need.
+
+- ``GET /v1/peer/status``: the peer's position, role, refusals and agreement (public);
+- ``GET /v1/peer/snapshots[/{height}]``: its snapshots, for members' peers only (a signed request);
+- ``/health``: 200 with the peer's facts, 503 with the reason once it stopped taking traffic;
+- every other route answers 503 with that reason too while the peer has a problem (it failed, or it
+  disagrees with a quorum of peers), so no client acts on a ledger its own peer no longer trusts.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from fastapi import APIRouter, FastAPI, Request
+from prometheus_client import Gauge
+from starlette.responses import Response
+from starlette.types import ASGIApp, Receive, Scope, Send
+
+from inzira.api.app import create_app
+from inzira.api.codes import ApiCode
+from inzira.api.problems import Problem, problem_response
+from inzira.api.responses import json_response
+from inzira.ledger.codes import Code
+from inzira.peer.lease_keeper import wall_clock_ms
+from inzira.peer.peer_auth import check_request
+from inzira.peer.status import health_facts, peer_status
+
+if TYPE_CHECKING:
+    from inzira.peer.service import Peer
+
+STATUS_PATH = "/v1/peer/status"
+ALWAYS_OPEN = {STATUS_PATH, "/metrics"}
+
+
+def peer_router(peer: "Peer") -> APIRouter:
+    router = APIRouter(prefix="/v1/peer", tags=["peer"])
+
+    @router.get("/status", summary="This peer: height, hashes, role, refused blocks, agreement with others")
+    def status() -> Response:
+        return json_response(peer_status(peer))
+
+    def signed_by_member(request: Request) -> None:
+        keys = {m.id: m.keys for m in list(peer.node.state.members.values())}
+        member, why = check_request(request.headers, peer.node.chain_id, keys, request.method, request.url.path,
+                                    wall_clock_ms())
+        if member is None:
+            raise Problem(401, ApiCode.UNAUTHENTICATED, why)
+
+    @router.get("/snapshots", summary="Heights of the snapshots this peer keeps (signed request of a member)")
+    def snapshot_heights(request: Request) -> Response:
+        signed_by_member(request)
+        return json_response({"heights": peer.snapshot_files.heights()})
+
+    @router.get("/snapshots/{height}", summary="One snapshot (signed request of a member)",
+                response_class=Response)
+    def snapshot(height: int, request: Request) -> Response:
+        signed_by_member(request)
+        data = peer.snapshot_files.read(height)
+        if data is None:
+            raise Problem(404, Code.NOT_FOUND, f"no snapshot of height {height} here; see /v1/peer/snapshots")
+        return Response(data, media_type="application/octet-stream")
+
+    return router
+
+
+class PeerGate:
+    """ASGI middleware: /health from the peer's own facts, and 503 everywhere once the peer has a problem."""
+
+    def __init__(self, app: ASGIApp, peer: "Peer") -> None:
+        self.app = app
+        self.peer = peer
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        path: str = scope["path"]
+        problem = self.peer.problem()
+        if path == "/health":
+            facts = health_facts(self.peer)
+            if problem:
+                response = problem_response(Problem(503, ApiCode.UNAVAILABLE, problem, **facts), path)
+            else:
+                response = json_response({"status": "ok" if self.peer.ready else "catching_up", **facts})
+            await response(scope, receive, send)
+            return
+        if problem and path not in ALWAYS_OPEN:
+            await problem_response(Problem(503, ApiCode.UNAVAILABLE, problem), path)(scope, receive, send)
+            return
+        await self.app(scope, receive, send)
+
+
+def build_app(peer: "Peer") -> FastAPI:
+    app = create_app(peer.runtime, routers=[peer_router(peer)])
+    app.add_middleware(PeerGate, peer=peer)
+    registry = app.state.api.metrics.registry
+    gauges = {
+        "inzira_peer_blocks_rejected": ("Blocks-stream entries this peer refused", lambda: peer.ledger.rejected_total),
+        "inzira_peer_diverged": ("1 when this peer disagrees with a quorum of peers",
+                                 lambda: 1 if peer.agreement.diverged else 0),
+        "inzira_peer_cutter": ("1 while this peer holds the block-cutter lease",
+                               lambda: 1 if peer.holding_lease() else 0),
+        "inzira_peer_blocks_seq": ("The last blocks-stream entry this peer judged", lambda: peer.ledger.processed_seq),
+        "inzira_peer_inflight": ("Transactions submitted here and not yet in a stored block",
+                                 lambda: len(peer.inflight)),
+    }
+    for name, (text, read) in gauges.items():
+        Gauge(name, text, registry=registry).set_function(read)
+    return app

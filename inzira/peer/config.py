@@ -1,0 +1,130 @@
+"""A peer's folder and settings: which member it is, where the ordering service is, its limits and timings.
+
+The folder holds only this member's secrets: its member key, its orderer key if it may cut blocks, its API
+token. Everything else in it is public (genesis.json) or its own copy of the chain (node.db, snapshots/).
+Settings that shape the shared streams (replicas, retention) must be the same on every peer of a network.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+import msgspec
+
+from inzira.crypto import KeyPair
+from inzira.ledger.genesis import Genesis
+from inzira.node.keystore import load_key, save_key
+from inzira.ordering.jetstream import OrderingConfig
+
+CONFIG_FILE = "peer.json"
+RUN_FILE = "peer-run.json"  # written by the running process: its pid and API address
+LOG_FILE = "peer.log"
+KEYS_DIR = "keys"
+API_KEYS_FILE = "api-keys.json"
+SNAPSHOTS_DIR = "snapshots"
+CONFIG_BYTES_MAX = 64 * 1024
+NATS_URLS_MAX = 16
+
+
+class PeerConfigError(ValueError):
+    """A peer folder or setting that cannot work; the message says which."""
+
+
+class PeerConfig(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
+    member: str
+    nats_urls: list[str]
+    orderer_id: str = ""  # set when this peer may cut blocks: its key is in the genesis' orderers
+    api_host: str = "127.0.0.1"
+    api_port: int = 0  # 0: any free port (the run file says which)
+    replicas: int = 3
+    block_txs_max: int = 2_000
+    block_interval_ms: int = 50  # a block is cut this long after its first transaction, at the latest
+    lease_ttl_ms: int = 3_000  # a dead cutter's lease passes to another peer after this
+    snapshot_every_blocks: int = 1_000
+    snapshots_kept: int = 2
+    agreement_quorum: int = 2  # other peers that must agree before this peer calls itself diverged
+    blocks_max_msgs: int = -1  # retention of the blocks stream (network-wide); -1 keeps every block
+    verify_workers: int = 0  # signature-checking processes; 0: one per core
+    checkpoint_heartbeat_ms: int = 2_000  # an idle peer repeats its checkpoint this often
+
+    def check(self) -> "PeerConfig":
+        if not self.nats_urls or len(self.nats_urls) > NATS_URLS_MAX:
+            raise PeerConfigError(f"1 to {NATS_URLS_MAX} NATS URLs")
+        if not 1 <= self.block_txs_max <= 10_000:
+            raise PeerConfigError("block_txs_max must be in 1..10000")
+        if not 1 <= self.block_interval_ms <= 60_000:
+            raise PeerConfigError("block_interval_ms must be in 1..60000")
+        if not 500 <= self.lease_ttl_ms <= 60_000:
+            raise PeerConfigError("lease_ttl_ms must be in 500..60000")
+        if not 2 <= self.snapshot_every_blocks <= 10_000_000 or not 1 <= self.snapshots_kept <= 10:
+            raise PeerConfigError("snapshot_every_blocks must be in 2..10^7, snapshots_kept in 1..10")
+        if not 1 <= self.agreement_quorum <= 1_000:
+            raise PeerConfigError("agreement_quorum must be in 1..1000")
+        if not 0 <= self.api_port <= 65_535 or not 0 <= self.verify_workers <= 64:
+            raise PeerConfigError("api_port must be a port, verify_workers in 0..64")
+        if not 200 <= self.checkpoint_heartbeat_ms <= 60_000:
+            raise PeerConfigError("checkpoint_heartbeat_ms must be in 200..60000")
+        return self
+
+    def ordering(self, genesis: Genesis) -> OrderingConfig:
+        return OrderingConfig(ordering_network(genesis), replicas=self.replicas, blocks_max_msgs=self.blocks_max_msgs,
+                              direct_reads=True)
+
+
+def ordering_network(genesis: Genesis) -> str:
+    """The streams' name of a network: from its chain id, so two networks on one NATS never mix."""
+    return "n" + genesis.chain_id.hex()[:16]
+
+
+def load_config(folder: Path) -> PeerConfig:
+    path = folder / CONFIG_FILE
+    if not path.exists():
+        raise PeerConfigError(f"no {CONFIG_FILE} in {folder}: not a peer folder")
+    data = path.read_bytes()
+    if len(data) > CONFIG_BYTES_MAX:
+        raise PeerConfigError(f"{path} is larger than {CONFIG_BYTES_MAX} bytes")
+    try:
+        return msgspec.json.decode(data, type=PeerConfig).check()
+    except (msgspec.DecodeError, msgspec.ValidationError) as exc:
+        raise PeerConfigError(f"{path}: {exc}") from exc
+
+
+def save_config(folder: Path, config: PeerConfig) -> None:
+    folder.mkdir(parents=True, exist_ok=True)
+    tmp = folder / (CONFIG_FILE + ".tmp")
+    tmp.write_bytes(msgspec.json.format(msgspec.json.encode(config.check()), indent=2) + b"\n")
+    os.replace(tmp, folder / CONFIG_FILE)
+
+
+def key_path(folder: Path, name: str) -> Path:
+    return folder / KEYS_DIR / f"{name}.key"
+
+
+def save_peer_keys(folder: Path, member: str, member_key: KeyPair, api_token: str,
+                   orderer: tuple[str, KeyPair] | None) -> None:
+    """A peer's secrets: its member key, its API token and, for a cutter, its orderer key (all mode 0600)."""
+    save_key(key_path(folder, member), member, member_key)
+    if orderer is not None:
+        save_key(key_path(folder, orderer[0]), orderer[0], orderer[1])
+    fd = os.open(folder / API_KEYS_FILE, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w") as f:
+        json.dump({member: api_token}, f, indent=2)
+
+
+def load_member_key(folder: Path, member: str) -> KeyPair:
+    return load_key(key_path(folder, member))
+
+
+def load_orderer_key(folder: Path, orderer_id: str) -> KeyPair:
+    return load_key(key_path(folder, orderer_id))
+
+
+def load_api_token(folder: Path, member: str) -> str:
+    path = folder / API_KEYS_FILE
+    tokens = json.loads(path.read_text()) if path.exists() else {}
+    token = tokens.get(member)
+    if not isinstance(token, str):
+        raise PeerConfigError(f"{path} holds no API token for {member}")
+    return token

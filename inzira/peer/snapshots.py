@@ -1,0 +1,130 @@
+"""Snapshots: a peer's whole state at a height, for peers that cannot replay from the ordering log.
+
+Every peer takes one at the heights that are multiples of ``snapshot_every_blocks``: the state's rows and
+the block of that height, in a file, and the digest of the rows in a signed snapshot checkpoint. A peer
+catching up after the blocks stream dropped what it needs takes a snapshot from any peer and trusts it only
+if the block's orderer signature holds and a quorum of peers signed the same block, state hash and digest.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import msgspec
+
+from inzira.ledger.block import Block, BlockHeader, block_hash, check_signed_header, decode_block
+from inzira.ledger.encoding import encode
+from inzira.ledger.genesis import Genesis
+from inzira.ledger.records import RefEntry
+from inzira.ledger.state import K_REF, State, full_state_hash
+
+SNAPSHOT_FORMAT = "inzira-snapshot/1"
+SNAPSHOT_BYTES_MAX = 1024**3
+SNAPSHOT_SUFFIX = ".snap"
+
+_decode_ref = msgspec.msgpack.Decoder(RefEntry).decode
+
+
+class Snapshot(msgspec.Struct, frozen=True, array_like=True):
+    format: str
+    chain_id: bytes
+    height: int
+    blocks_seq: int  # the blocks-stream entry of the block: a peer installing it follows on from there
+    block: bytes  # the encoded block at ``height``
+    rows: tuple[tuple[bytes, bytes], ...]  # State.rows(), client references included, sorted by key
+
+
+_decode_snapshot = msgspec.msgpack.Decoder(Snapshot).decode
+
+
+def rows_digest(rows: tuple[tuple[bytes, bytes], ...] | list[tuple[bytes, bytes]]) -> bytes:
+    """The digest of a whole state (``State.digest``), from its rows."""
+    return full_state_hash(encode(rows))
+
+
+def take(state: State, block: bytes, blocks_seq: int) -> tuple[bytes, bytes]:
+    """(encoded snapshot, digest) of ``state`` just after it applied ``block``."""
+    rows = tuple(state.rows())
+    snapshot = Snapshot(SNAPSHOT_FORMAT, state.chain_id, state.height, blocks_seq, block, rows)
+    return msgspec.msgpack.encode(snapshot), rows_digest(rows)
+
+
+def decode(data: bytes) -> Snapshot | None:
+    if len(data) > SNAPSHOT_BYTES_MAX:
+        return None
+    try:
+        snapshot = _decode_snapshot(data)
+    except (msgspec.DecodeError, msgspec.ValidationError):
+        return None
+    return snapshot if snapshot.format == SNAPSHOT_FORMAT else None
+
+
+def check(snapshot: Snapshot, genesis: Genesis, block_hash_agreed: bytes, state_hash_agreed: bytes,
+          digest_agreed: bytes) -> tuple[Block, BlockHeader] | str:
+    """The snapshot's block and header if it is what the quorum signed, else why not."""
+    if snapshot.chain_id != genesis.chain_id:
+        return "the snapshot belongs to another network"
+    try:
+        block = decode_block(snapshot.block)
+    except (msgspec.DecodeError, msgspec.ValidationError) as exc:
+        return f"its block does not decode: {exc}"
+    header, reason = check_signed_header(block.signed, genesis.orderer_keys())
+    if header is None:
+        return f"its block: {reason}"
+    if header.chain_id != genesis.chain_id or header.height != snapshot.height:
+        return "its block is not the block of the snapshot's height on this network"
+    if block_hash(block.signed.header) != block_hash_agreed or header.state_hash != state_hash_agreed:
+        return "its block is not the one the quorum of peers signed"
+    if rows_digest(snapshot.rows) != digest_agreed:
+        return "its state digest is not the one the quorum of peers signed"
+    return block, header
+
+
+Rows = list[tuple[bytes, bytes]]
+Refs = list[tuple[bytes, bytes, int]]  # (reference key, tx id, deadline)
+
+
+def split_rows(rows: tuple[tuple[bytes, bytes], ...]) -> tuple[Rows, Refs]:
+    """(state rows as a node stores them, client references as (reference key, tx id, deadline))."""
+    state_rows: list[tuple[bytes, bytes]] = []
+    refs: list[tuple[bytes, bytes, int]] = []
+    for key, value in rows:
+        if key[:1] == K_REF:
+            entry = _decode_ref(value)
+            refs.append((key[1:], entry.tx_id, entry.expires_at_ms))
+        else:
+            state_rows.append((key, value))
+    return state_rows, refs
+
+
+class SnapshotFiles:
+    """A peer's own snapshots on disk, the newest ``kept`` of them."""
+
+    def __init__(self, folder: Path, kept: int) -> None:
+        self.folder = folder
+        self.kept = kept
+
+    def path(self, height: int) -> Path:
+        return self.folder / f"{height:012d}{SNAPSHOT_SUFFIX}"
+
+    def heights(self) -> list[int]:
+        if not self.folder.exists():
+            return []
+        return sorted(int(p.name[: -len(SNAPSHOT_SUFFIX)]) for p in self.folder.glob(f"*{SNAPSHOT_SUFFIX}")
+                      if p.name[: -len(SNAPSHOT_SUFFIX)].isdigit())
+
+    def save(self, height: int, data: bytes) -> None:
+        self.folder.mkdir(parents=True, exist_ok=True)
+        tmp = self.folder / f"{height:012d}.tmp"
+        tmp.write_bytes(data)
+        os.replace(tmp, self.path(height))
+        for old in self.heights()[: -self.kept]:
+            self.path(old).unlink(missing_ok=True)
+
+    def read(self, height: int) -> bytes | None:
+        path = self.path(height)
+        try:
+            return path.read_bytes()
+        except FileNotFoundError:
+            return None

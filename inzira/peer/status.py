@@ -1,0 +1,71 @@
+"""What a peer says about itself: position in the chain and the streams, role, refusals, agreement.
+
+Public (a peer's heights and hashes are what every member's explorer shows anyway): served at
+``/v1/peer/status`` and summed up in ``/health``.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from inzira.peer.service import Peer
+
+REJECTIONS_LISTED = 10
+
+
+def peer_status(peer: "Peer") -> dict[str, Any]:
+    node, ledger = peer.node, peer.ledger
+    latest = peer.announcer.latest
+    follower, cutter, keeper = peer.follower, peer.cutter, peer.keeper
+    return {
+        "member": peer.member,
+        "network": peer.genesis.network,
+        "chain_id": peer.genesis.chain_id.hex(),
+        "ready": peer.ready,
+        "problem": peer.problem(),
+        "role": "cutter" if peer.holding_lease() else "follower",
+        "orderer_id": peer.config.orderer_id or None,
+        "lease_term": keeper.term if keeper else 0,
+        "height": node.height,
+        "block_hash": (latest.block_hash.hex() if latest else ""),
+        "state_hash": node.state.state_hash.hex(),
+        "timestamp_ms": node.state.timestamp_ms,
+        "blocks_seq": ledger.processed_seq,
+        "blocks_stream_last_seq": follower.stream_last_seq if follower else 0,
+        "source_last": ledger.source_last,
+        "rejected_blocks": ledger.rejected_total,
+        "rejections": [
+            {"seq": r.seq, "height": r.height, "hash": r.block_hash.hex(), "reason": r.reason, "at_ms": r.at_ms}
+            for r in list(ledger.rejections)[-REJECTIONS_LISTED:]
+        ],
+        "agreement": dict(sorted(peer.agreement.verdicts.items())),
+        "diverged": peer.agreement.diverged,
+        "blocks_cut": cutter.blocks_cut if cutter else 0,
+        "conflicts": cutter.conflicts if cutter else 0,
+        "inflight": len(peer.inflight),
+        "outbox": len(peer.outbox),
+        "published": peer.publisher.published_txs if peer.publisher else 0,
+        "snapshots": peer.snapshot_files.heights(),
+        "snapshots_installed": peer.snapshot_sync.installed if peer.snapshot_sync else [],
+        "api_url": peer.api_url,
+        "nats_url": str(peer.nc.connected_url.netloc) if peer.nc and peer.nc.connected_url else None,
+    }
+
+
+def health_facts(peer: "Peer") -> dict[str, Any]:
+    """The short form for /health."""
+    ledger = peer.ledger
+    last = ledger.rejections[-1] if ledger.rejections else None
+    return {
+        "member": peer.member,
+        "height": peer.node.height,
+        "chain_id": peer.genesis.chain_id.hex(),
+        "network": peer.genesis.network,
+        "ready": peer.ready,
+        "role": "cutter" if peer.holding_lease() else "follower",
+        "failed": peer.node.failed,
+        "diverged": peer.agreement.diverged,
+        "rejected_blocks": ledger.rejected_total,
+        "last_rejection": None if last is None else f"entry {last.seq} (height {last.height}): {last.reason}",
+    }

@@ -1,0 +1,54 @@
+"""What peers publish to the transactions stream: signed transactions, many to a message.
+
+One message per batch rather than per transaction: JetStream's cost is per message (a Raft entry stored on
+three servers), so batching is what lets the ordering service carry thousands of transactions a second.
+JetStream's duplicate filter (`Nats-Msg-Id`) gets the transaction id for a batch of one, and a hash of the
+transaction ids otherwise, so a retried publish is dropped; beyond that the ledger's own transaction index
+decides what is a duplicate.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import msgspec
+
+from inzira.crypto import Hasher
+
+TX_BATCH_VERSION = 1
+TX_BATCH_TXS_MAX = 1_000
+TX_BATCH_BYTES_MAX = 256 * 1024  # well under a block, so a whole batch always fits in one block
+ENVELOPE_BYTES = 16  # msgpack framing of one transaction in a batch, at most
+
+batch_id_hash = Hasher("inzira/txbatch")
+
+
+class TxBatch(msgspec.Struct, frozen=True, array_like=True):
+    version: int
+    txs: tuple[bytes, ...]
+
+
+_decode = msgspec.msgpack.Decoder(TxBatch).decode
+
+
+def encode_batch(raws: Sequence[bytes]) -> bytes:
+    if not 0 < len(raws) <= TX_BATCH_TXS_MAX:
+        raise ValueError(f"a batch holds 1 to {TX_BATCH_TXS_MAX} transactions")
+    return msgspec.msgpack.encode(TxBatch(TX_BATCH_VERSION, tuple(raws)))
+
+
+def batch_id(tx_ids: Sequence[bytes]) -> bytes:
+    """The message id of a batch: the transaction's own id for one, a hash of all the ids otherwise."""
+    return tx_ids[0] if len(tx_ids) == 1 else batch_id_hash(b"".join(tx_ids))
+
+
+def decode_batch(payload: bytes) -> tuple[bytes, ...]:
+    """The transactions of a message; empty for anything that is not a batch we understand (anyone with
+    access to the stream can publish to it, so garbage is skipped, never fatal)."""
+    try:
+        batch = _decode(payload)
+    except (msgspec.DecodeError, msgspec.ValidationError):
+        return ()
+    if batch.version != TX_BATCH_VERSION:
+        return ()
+    return batch.txs[:TX_BATCH_TXS_MAX]

@@ -1,0 +1,61 @@
+"""`inzira network up / status / down` as a user runs them: separate processes, its own NATS servers."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+
+from inzira.network.processes import pid_is_ours
+
+PEERS = "cbr,sbk,mobimo"
+COMMAND_TIMEOUT_S = 180
+
+
+def inzira(*args: str) -> dict[str, Any]:
+    done = subprocess.run([sys.executable, "-m", "inzira.cli.main", *args, "--json"], capture_output=True,
+                          text=True, timeout=COMMAND_TIMEOUT_S)
+    assert done.returncode == 0, done.stdout + done.stderr
+    return json.loads(done.stdout)
+
+
+def _alive(pid: int, marker: str) -> bool:
+    return pid_is_ours(pid, marker)
+
+
+@pytest.mark.timeout(300)
+def test_up_status_down_round_trip(tmp_path: Path) -> None:
+    folder = tmp_path / "net"
+    peers: dict[str, dict[str, Any]] = {}
+    try:
+        up = inzira("network", "up", "--data", str(folder), "--peers", PEERS)
+        peers = {p["member"]: p for p in up["peers"]}
+        assert sorted(peers) == sorted(PEERS.split(",")) and len(up["nats_urls"]) == 3
+        assert all(p["may_cut_blocks"] for p in peers.values())
+        assert up["seeded"]["opened"] > 0 and up["seeded"]["skipped"], up["seeded"]  # eurosend's peer is not up
+        token = json.loads(Path(peers["mobimo"]["token_file"]).read_text())["mobimo"]
+        account = httpx.get(f"{peers['mobimo']['api_url']}/v1/accounts/mobimo:rwf",
+                            headers={"Authorization": f"Bearer {token}"}, timeout=10)
+        assert account.status_code == 200 and account.json()["balance_minor"] == 200_000_000
+
+        status = inzira("network", "status", "--data", str(folder))
+        tips = {(s["height"], s["block_hash"], s["state_hash"]) for s in status["peers"].values()}
+        assert len(tips) == 1 and next(iter(tips))[0] > 0
+        assert all(s["ready"] and not s["problem"] for s in status["peers"].values())
+        assert sum(s["role"] == "cutter" for s in status["peers"].values()) == 1
+        assert [n["healthy"] for n in status["nats"]] == [True, True, True]
+        again = inzira("network", "up", "--data", str(folder), "--peers", PEERS, "--no-seed")
+        assert {p["pid"] for p in again["peers"]} == {p["pid"] for p in up["peers"]}  # nothing restarted
+    finally:
+        down = inzira("network", "down", "--data", str(folder))
+    assert sorted(s for s in down["stopped"] if s.startswith("peer")) == sorted(f"peer {m}" for m in PEERS.split(","))
+    assert sum(s.startswith("nats") for s in down["stopped"]) == 3
+    for member, p in peers.items():
+        assert not _alive(p["pid"], str(folder / "peers" / member)), f"peer {member} still running"
+    assert not os.path.exists(folder / "network-state.json")

@@ -1,0 +1,116 @@
+"""The peer's parts on their own: batches, tickets, snapshots, signed peer requests, block gathering."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+import msgspec
+import pytest
+
+from inzira.crypto import KeyPair
+from inzira.demo.setup import create_demo_network
+from inzira.ledger.apply import prepare
+from inzira.ledger.codes import Code
+from inzira.ledger.records import Account
+from inzira.ledger.tx import OpenAccount
+from inzira.node.embedded import Embedded
+from inzira.node.signer import MemberSigner
+from inzira.ordering.jetstream import LogEntry
+from inzira.ordering.outcome import Busy
+from inzira.peer import snapshots
+from inzira.peer.cutter import Cutter, CutterSettings
+from inzira.peer.inflight import EXPIRY_GRACE_MS, Inflight
+from inzira.peer.peer_auth import check_request, sign_request
+from inzira.peer.tx_batch import TX_BATCH_TXS_MAX, batch_id, decode_batch, encode_batch
+
+
+def now_ms() -> int:
+    return time.time_ns() // 1_000_000
+
+
+def test_batches_round_trip_and_garbage_is_skipped() -> None:
+    raws = [b"tx-1", b"tx-2"]
+    assert decode_batch(encode_batch(raws)) == tuple(raws)
+    assert decode_batch(b"\x93not a batch") == ()
+    assert decode_batch(msgspec.msgpack.encode([9, [b"x"]])) == ()  # unknown version
+    assert batch_id([b"a" * 32]) == b"a" * 32
+    assert batch_id([b"a" * 32, b"b" * 32]) not in (b"a" * 32, b"b" * 32)
+    with pytest.raises(ValueError):
+        encode_batch([b"x"] * (TX_BATCH_TXS_MAX + 1))
+
+
+class _Header:
+    def __init__(self, height: int, timestamp_ms: int) -> None:
+        self.height, self.timestamp_ms = height, timestamp_ms
+
+
+class _Result:
+    code, at = 0, -1
+
+
+def test_tickets_resolve_with_their_block_and_expire_on_chain_time() -> None:
+    inflight = Inflight(capacity=2)
+    ticket, new = inflight.register(b"a", expires_at_ms=1_000)
+    assert new and inflight.register(b"a", 1_000) == (ticket, False)
+    late, _ = inflight.register(b"b", expires_at_ms=2_000)
+    with pytest.raises(Busy):
+        inflight.register(b"c", 3_000)
+    item = prepare(b"")
+    item.tx_id = b"a"
+    inflight.on_block(_Header(7, 500), b"", [item], [_Result()])  # type: ignore[arg-type, list-item]
+    assert ticket.result(0).height == 7 and ticket.result(0).index == 0
+    inflight.on_block(_Header(8, 2_000 + EXPIRY_GRACE_MS + 1), b"", [], [])  # type: ignore[arg-type]
+    assert late.result(0).code == Code.EXPIRED and late.result(0).height == 0
+    assert len(inflight) == 0
+
+
+def test_a_snapshot_is_trusted_only_as_signed(tmp_path: Path) -> None:
+    create_demo_network(tmp_path, now_ms() - 1_000)
+    with Embedded(tmp_path, block_interval_ms=5) as net:
+        assert net.execute("eurosend", OpenAccount("eurosend:eur", "EUR")).code == 0
+        node = net.node
+        block = node.store.block(node.height)
+        assert block is not None
+        data, digest = snapshots.take(node.state, block, 42)
+        genesis, block_hash, state_hash = node.genesis, node.block_hash, node.state.state_hash
+    snapshot = snapshots.decode(data)
+    assert snapshot is not None and snapshot.blocks_seq == 42
+    assert not isinstance(snapshots.check(snapshot, genesis, block_hash, state_hash, digest), str)
+    # A richer account slipped into the rows no longer matches the digest the quorum signed.
+    rows = list(snapshot.rows)
+    index = next(i for i, (k, _) in enumerate(rows) if k == b"Aeurosend:eur")
+    account = msgspec.msgpack.decode(rows[index][1], type=Account)
+    rows[index] = (rows[index][0], msgspec.msgpack.encode(msgspec.structs.replace(account, credits_posted=10**9)))
+    forged = msgspec.structs.replace(snapshot, rows=tuple(rows))
+    assert "digest" in snapshots.check(forged, genesis, block_hash, state_hash, digest)  # type: ignore[operator]
+    assert "quorum" in snapshots.check(snapshot, genesis, b"x" * 32, state_hash, digest)  # type: ignore[operator]
+
+
+def test_peer_requests_are_signed_by_a_member_and_fresh() -> None:
+    key, chain = KeyPair.generate(), b"c" * 32
+    keys = {"mobimo": (key.public_key,)}
+    headers = sign_request(chain, "mobimo", key, "GET", "/v1/peer/snapshots/5", 1_000_000)
+    assert check_request(headers, chain, keys, "GET", "/v1/peer/snapshots/5", 1_000_500) == ("mobimo", "")
+    assert check_request(headers, chain, keys, "GET", "/v1/peer/snapshots/6", 1_000_500)[0] is None
+    assert check_request(headers, chain, keys, "GET", "/v1/peer/snapshots/5", 1_200_000)[0] is None
+    assert check_request(headers, chain, {"mobimo": (KeyPair.generate().public_key,)}, "GET",
+                         "/v1/peer/snapshots/5", 1_000_500)[0] is None
+    assert check_request({}, chain, keys, "GET", "/v1/peer/snapshots/5", 1_000_500)[0] is None
+
+
+def test_a_block_takes_whole_messages_within_its_limits() -> None:
+    signer = MemberSigner(b"c" * 32, "eurosend", KeyPair.generate())
+    raws = [signer.sign(OpenAccount(f"eurosend:a{i}", "EUR")) for i in range(30)]
+    entries = [LogEntry(10 + i, encode_batch(raws[i * 10 : i * 10 + 10])) for i in range(3)]
+    settings = CutterSettings("orderer-x", KeyPair.generate(), block_txs_max=25, block_interval_ms=10,
+                              block_bytes_max=1024 * 1024)
+    cutter = Cutter(None, None, None, None, settings)  # type: ignore[arg-type]
+    first = cutter._fit(entries)
+    assert (first.first_seq, first.last_seq, len(first.raws)) == (10, 11, 20)  # a third message would be 30 > 25
+    assert [e.seq for e in cutter._carry] == [12]
+    small = CutterSettings("orderer-x", KeyPair.generate(), block_txs_max=1_000, block_interval_ms=10,
+                           block_bytes_max=4_096 + 3 * (len(raws[0]) + 40))
+    cutter = Cutter(None, None, None, None, small)  # type: ignore[arg-type]
+    trimmed = cutter._fit(entries[:1])  # one message bigger than a block: what fits, the rest dropped (logged)
+    assert 0 < len(trimmed.raws) < 10 and trimmed.last_seq == 10

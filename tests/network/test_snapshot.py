@@ -1,0 +1,76 @@
+"""Catching up when the blocks stream no longer holds the blocks a peer needs: from a peer's snapshot,
+trusted only as far as a quorum of peers signed its block, state hash and state digest.
+
+Its own network: the stream keeps the last 10 blocks, peers take a snapshot every 5.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from inzira.ledger.tx import Issue, OpenAccount
+from inzira.network.layout import NetworkSettings
+from inzira.network.nats_cluster import NatsCluster
+from inzira.ordering.jetstream import BlockLog, connect
+from tests.network.helpers import FAST, Net, running_network
+
+MEMBERS = ["cbr", "sbk", "mobimo"]
+SETTINGS = NetworkSettings(block_interval_ms=FAST.block_interval_ms, lease_ttl_ms=FAST.lease_ttl_ms,
+                           checkpoint_heartbeat_ms=FAST.checkpoint_heartbeat_ms, blocks_max_msgs=10,
+                           snapshot_every_blocks=5)
+
+
+@pytest.fixture(scope="module")
+def net(tmp_path_factory: pytest.TempPathFactory, nats_cluster: NatsCluster) -> Iterator[Net]:
+    with running_network(Path(tmp_path_factory.mktemp("snapshots")), nats_cluster, MEMBERS, SETTINGS) as running:
+        running.open_funded("mobimo", "eur", "EUR", 0, "sbk")
+        yield running
+
+
+def _blocks(net: Net, count: int) -> None:
+    """``count`` blocks or so: one issue at a time, each waiting for its block."""
+    for i in range(count):
+        net.submit_ok("sbk", [net.signer("sbk").sign(Issue("mobimo:eur", 1 + i, "EUR"))])
+
+
+def _stream_first(net: Net) -> int:
+    async def bounds() -> int:
+        nc = await connect(net.local.nats_urls, "test-bounds")
+        try:
+            return (await BlockLog(nc, net.local.ordering()).bounds())[0]
+        finally:
+            await nc.close()
+
+    return asyncio.run(bounds())
+
+
+@pytest.mark.timeout(180)
+def test_a_peer_behind_the_trimmed_stream_catches_up_from_a_snapshot(net: Net) -> None:
+    net.wait_agreed(MEMBERS)
+    left_at = net.status("mobimo")["blocks_seq"]  # type: ignore[index]
+    net.local.stop_peer("mobimo")
+    _blocks(net, 25)
+    assert _stream_first(net) > left_at + 1, "the stream still holds what mobimo needs"
+    net.local.start_peer("mobimo")
+    agreed = net.wait_agreed(MEMBERS)
+    status = net.status("mobimo")
+    assert status is not None and status["snapshots_installed"], "mobimo did not start from a snapshot"
+    assert status["height"] == agreed["height"] and status["rejected_blocks"] == 0
+    # It goes on like any peer: a transaction submitted through it is acknowledged once it stored the block.
+    net.submit_ok("mobimo", [net.signer("mobimo").sign(OpenAccount("mobimo:rwf", "RWF"))])
+    net.wait_agreed(MEMBERS, min_height=agreed["height"] + 1)
+
+
+@pytest.mark.timeout(180)
+def test_a_new_members_peer_joins_a_trimmed_network_from_a_snapshot(net: Net) -> None:
+    _blocks(net, 6)  # every peer, mobimo included, has signed a snapshot since
+    net.local.start_peer("eurosend")
+    agreed = net.wait_agreed(MEMBERS + ["eurosend"])
+    status = net.status("eurosend")
+    assert status is not None and status["snapshots_installed"] and status["height"] == agreed["height"]
+    net.submit_ok("eurosend", [net.signer("eurosend").sign(OpenAccount("eurosend:eur", "EUR"))])
+    net.wait_agreed(MEMBERS + ["eurosend"], min_height=agreed["height"] + 1)
