@@ -13,7 +13,7 @@ import time
 from pathlib import Path
 from typing import Callable
 
-from inzira.bench.stats import machine, percentile_ms
+from inzira.bench.stats import ed25519_verify_us, machine, percentile_ms
 from inzira.demo.setup import create_demo_network
 from inzira.ledger.records import Leg
 from inzira.ledger.tx import Issue, OpenAccount, Transfer
@@ -64,6 +64,7 @@ def _when_all(tickets: list, callback: Callable[[], None]) -> None:
 
 def run(transfers: int, data_dir: Path | None = None, on_progress: Callable[[int], None] | None = None,
         block_txs_max: int = 2_000) -> dict[str, object]:
+    verify_us = ed25519_verify_us()
     folder = data_dir or Path(tempfile.mkdtemp(prefix="inzira-bench-"))
     create_demo_network(folder, wall_clock_ms() - 1_000)
     with Embedded(folder, block_txs_max=block_txs_max) as net:
@@ -128,6 +129,9 @@ def run(transfers: int, data_dir: Path | None = None, on_progress: Callable[[int
         "block_txs_max": block_txs_max,
         "signing_seconds_untimed": round(sign_s, 3),
         "signatures_verified": True,
+        "ed25519_verify_us_one_core": verify_us,
+        # The most any node could commit here if it did nothing but check one signature per transfer.
+        "verify_only_ceiling_per_s": round((machine()["cores"] or 1) * 1e6 / verify_us),  # type: ignore[operator]
         "durable": "sqlite WAL, synchronous=FULL, one transaction per block",
         "data": str(folder) if data_dir else None,
         **machine(),
