@@ -42,6 +42,25 @@ def ledger(
 
 
 @app.command()
+def qr(
+    rate: int = typer.Option(200, "--rate", min=1, max=5_000, help="Payments started per second (offered load)."),
+    seconds: float = typer.Option(20.0, "--seconds", min=1, max=3_600, help="How long to offer it."),
+    data: Optional[Path] = typer.Option(None, "--data", "-d", help="Keep the network in this (new) folder."),
+    as_json: bool = typer.Option(False, "--json", help="Print one JSON object."),
+) -> None:
+    """Visitor QR payments (decode, quote, pay) through the HTTP API; latency to the merchant's event."""
+    from inzira.bench import qr as bench_qr
+
+    if data is not None and (data / "genesis.json").exists():
+        raise typer.BadParameter(f"{data} already holds a network; give a new folder", param_hint="--data")
+    result = bench_qr.run(rate, seconds, data)
+    if as_json:
+        print_json(result)
+    else:
+        _table(result)
+
+
+@app.command()
 def remit(
     remittances: int = typer.Option(2_000, "--remittances", "-n", min=1, max=1_000_000,
                                     help="Complete remittances to run."),

@@ -1,0 +1,298 @@
+"""``inzira bench qr``: visitor QR payments through the HTTP API at an offered rate.
+
+The server (an embedded network, seeded, with the ledger API and the QR service on 127.0.0.1) runs in a
+process of its own (``python -m inzira.qr.serve``), as it would in production, so the client's work does
+not share its interpreter. Before the clock starts: merchants, CNY and USD wallets topped up, a bill (dynamic
+QR) for every other payment, and one event stream per merchant, as the POS screens would hold.
+
+Then payment ``i`` starts at ``i / rate`` seconds, whatever the earlier ones are doing (an open loop: a slow
+server is not let off by a slower client). Each does what a wallet does: decode the scanned payload, get a
+quote (static QRs with an amount), pay. Measured: from sending the pay request to the merchant's server-sent
+``payment.completed`` event arriving, per payment.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import httpx
+import uvloop
+
+from inzira.bench.stats import machine, percentile_ms
+from inzira.demo.setup import load_api_keys
+from inzira.fx.rates import RateTable
+
+MERCHANTS = 20
+WALLETS = 100
+START_TIMEOUT_S = 120.0
+DRAIN_TIMEOUT_S = 15.0  # after the last payment starts, wait this long for the stragglers
+CONNECTIONS_MAX = 400
+STREAM_READY_S = 30.0
+SETUP_CONCURRENCY = 32
+PRICE_MIN_RWF = 1_000
+PRICE_SPREAD_RWF = 19_000  # prices from 1,000 to 20,000 RWF
+HTTP_TIMEOUT_S = 60.0
+
+
+@dataclass
+class Fixture:
+    merchants: list[dict[str, Any]]
+    wallets: list[dict[str, Any]]
+    bills: list[str]  # dynamic QR payloads, one per dynamic payment
+
+
+@dataclass
+class Tally:
+    sent_s: dict[str, float] = field(default_factory=dict)  # payment id -> when its pay request left
+    answered_s: dict[str, float] = field(default_factory=dict)
+    flow_s: list[float] = field(default_factory=list)  # decode + quote + pay, per payment
+    events_s: dict[str, float] = field(default_factory=dict)  # payment id -> when the merchant heard
+    failures: dict[str, int] = field(default_factory=dict)
+    cpu_s: dict[str, float] = field(default_factory=dict)  # over the measured window
+
+    def fail(self, what: str) -> None:
+        self.failures[what] = self.failures.get(what, 0) + 1
+
+
+def _cpu_s(pid: int) -> float:
+    """CPU seconds of a process and its children (the signature verifiers), from /proc; 0 once it is gone."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        children = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
+    except FileNotFoundError:
+        return 0.0
+    return (int(stat[11]) + int(stat[12])) / os.sysconf("SC_CLK_TCK") + sum(_cpu_s(int(c)) for c in children)
+
+
+def _machine_busy_s() -> float:
+    """CPU seconds every process on the machine has used (to see what else was running)."""
+    fields = [int(x) for x in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
+    return (sum(fields) - fields[3] - fields[4]) / os.sysconf("SC_CLK_TCK")  # all but idle and iowait
+
+
+def _start_server(folder: Path) -> tuple[subprocess.Popen[bytes], str]:
+    process = subprocess.Popen([sys.executable, "-m", "inzira.qr.serve", "--data", str(folder)],
+                               stdin=subprocess.PIPE, stdout=subprocess.PIPE)
+    line = process.stdout.readline() if process.stdout is not None else b""
+    if not line:
+        process.kill()
+        raise RuntimeError("the QR server did not start (see its output above)")
+    return process, json.loads(line)["url"]
+
+
+def _stop_server(process: subprocess.Popen[bytes]) -> None:
+    if process.stdin is not None:
+        process.stdin.close()  # the server stops when its standard input closes
+    try:
+        process.wait(START_TIMEOUT_S)
+    except subprocess.TimeoutExpired:
+        process.kill()
+
+
+async def _ok(response: httpx.Response) -> dict[str, Any]:
+    if response.status_code >= 300:
+        raise RuntimeError(f"{response.request.method} {response.request.url.path}: {response.status_code} "
+                           f"{response.text[:300]}")
+    return response.json()
+
+
+def _topup_minor(currency: str, payments: int) -> int:
+    """Enough for ``payments`` at the highest price, with 10% to spare for the FX spread."""
+    rwf_per_unit = RateTable.demo().rwf_per_unit[currency]
+    price_max = PRICE_MIN_RWF + PRICE_SPREAD_RWF
+    return int(payments * price_max * 110 / rwf_per_unit) + 100  # minor units (two decimals): x100 / 100%
+
+
+async def _setup(client: httpx.AsyncClient, tokens: dict[str, str], bills: int) -> Fixture:
+    acquirer = {"Authorization": f"Bearer {tokens['ubumwe']}"}
+    issuer = {"Authorization": f"Bearer {tokens['silkpay']}"}
+    gate = asyncio.Semaphore(SETUP_CONCURRENCY)
+
+    async def post(path: str, body: dict[str, Any], headers: dict[str, str]) -> dict[str, Any]:
+        async with gate:
+            return await _ok(await client.post(path, json=body, headers=headers))
+
+    merchants = await asyncio.gather(*(post("/v1/qr/merchants", {
+        "name": f"Bench Shop {i}", "city": "Kigali", "mcc": "5812", "location": f"KN {i} St"}, acquirer)
+        for i in range(MERCHANTS)))
+    wallets = await asyncio.gather(*(post("/v1/qr/wallets", {"currency": "CNY" if i % 2 else "USD"}, issuer)
+                                     for i in range(WALLETS)))
+    per_wallet = 2 * bills // WALLETS + 1
+    await asyncio.gather(*(post(f"/v1/qr/wallets/{w['wallet_id']}/topups",
+                                {"amount_minor": _topup_minor(w["currency"], per_wallet)}, issuer) for w in wallets))
+    made = await asyncio.gather(*(post(f"/v1/qr/merchants/{merchants[i % MERCHANTS]['merchant_id']}/bills",
+                                       {"amount_minor": _price(i), "expires_in_ms": 3_600_000}, acquirer)
+                                  for i in range(bills)))
+    return Fixture(merchants, wallets, [b["payload"] for b in made])
+
+
+def _price(i: int) -> int:
+    return PRICE_MIN_RWF + (i * 7_919) % PRICE_SPREAD_RWF
+
+
+class Connections:
+    """Keep-alive HTTP/1.1 connections of the bench's own: httpx spends more CPU per request than the server
+    does, and client and server share the machine's cores."""
+
+    def __init__(self, host: str, port: int, size_max: int) -> None:
+        self.host, self.port = host, port
+        self.slots = asyncio.Semaphore(size_max)
+        self.idle: list[tuple[asyncio.StreamReader, asyncio.StreamWriter]] = []
+
+    async def request(self, method: str, path: str, body: bytes, token: str) -> tuple[int, bytes]:
+        message = (f"{method} {path} HTTP/1.1\r\nHost: {self.host}\r\nAuthorization: Bearer {token}\r\n"
+                   f"Content-Type: application/json\r\nContent-Length: {len(body)}\r\n\r\n").encode() + body
+        async with self.slots:
+            while self.idle:
+                conn = self.idle.pop()
+                try:  # the server closes connections idle too long: then the request never reached it
+                    return await self._exchange(conn, message)
+                except (OSError, asyncio.IncompleteReadError):
+                    conn[1].close()
+            return await self._exchange(await asyncio.open_connection(self.host, self.port), message)
+
+    async def _exchange(self, conn: tuple[asyncio.StreamReader, asyncio.StreamWriter],
+                        message: bytes) -> tuple[int, bytes]:
+        reader, writer = conn
+        writer.write(message)
+        head = (await reader.readuntil(b"\r\n\r\n")).lower()
+        at = head.index(b"content-length:") + 15
+        answer = await reader.readexactly(int(head[at:head.index(b"\r\n", at)]))
+        self.idle.append(conn)
+        return int(head[9:12]), answer
+
+    def close(self) -> None:
+        for _, writer in self.idle:
+            writer.close()
+
+
+async def _listen(host: str, port: int, token: str, merchant_id: str, tally: Tally, ready: asyncio.Event) -> None:
+    """One merchant's event stream, read as the POS would (chunked transfer, server-sent event lines)."""
+    reader, writer = await asyncio.open_connection(host, port)
+    writer.write(f"GET /v1/qr/merchants/{merchant_id}/events HTTP/1.1\r\nHost: {host}\r\n"
+                 f"Authorization: Bearer {token}\r\nAccept: text/event-stream\r\n\r\n".encode())
+    while await reader.readline() != b"\r\n":
+        continue
+    kind = b""
+    try:
+        while size := int((await reader.readline()).strip() or b"0", 16):
+            chunk = await reader.readexactly(size + 2)
+            now = time.perf_counter()
+            for line in chunk.split(b"\n"):
+                if line.startswith(b"retry:"):
+                    ready.set()
+                elif line.startswith(b"event: "):
+                    kind = line[7:]
+                elif line.startswith(b"data: ") and kind == b"payment.completed":
+                    tally.events_s[json.loads(line[6:])["data"]["payment_id"]] = now
+    finally:
+        writer.close()
+
+
+async def _pay_one(http: Connections, fixture: Fixture, i: int, tally: Tally) -> None:
+    wallet = fixture.wallets[i % WALLETS]
+    token, base = wallet["wallet_token"], f"/v1/qr/wallets/{wallet['wallet_id']}"
+    dynamic = i % 2 == 0
+    payload = fixture.bills[i // 2] if dynamic else fixture.merchants[i % MERCHANTS]["static_qr"]["payload"]
+    started = time.perf_counter()
+    try:
+        status, _ = await http.request("POST", "/v1/qr/decode", json.dumps({"payload": payload}).encode(), token)
+        if status != 200:
+            return tally.fail(f"decode {status}")
+        body: dict[str, Any] = {"payload": payload} if dynamic else {"payload": payload, "amount_minor": _price(i)}
+        status, quoted = await http.request("POST", f"{base}/quotes", json.dumps(body).encode(), token)
+        if status != 201:
+            return tally.fail(f"quote {status}")
+        pay = json.dumps({"quote_id": json.loads(quoted)["quote_id"]}).encode()
+        sent = time.perf_counter()
+        status, paid = await http.request("POST", f"{base}/payments", pay, token)
+        answered = time.perf_counter()
+    except (OSError, asyncio.IncompleteReadError) as exc:
+        return tally.fail(type(exc).__name__)
+    if status != 201:
+        return tally.fail(f"pay {status} {json.loads(paid).get('code')}")
+    payment_id = json.loads(paid)["payment_id"]
+    tally.sent_s[payment_id], tally.answered_s[payment_id] = sent, answered
+    tally.flow_s.append(answered - started)
+
+
+async def _drive(url: str, tokens: dict[str, str], rate: int, seconds: float, server_pid: int) -> tuple[Tally, float]:
+    total = max(1, int(rate * seconds))
+    async with httpx.AsyncClient(base_url=url, timeout=HTTP_TIMEOUT_S) as client:
+        fixture = await _setup(client, tokens, (total + 1) // 2)
+    host, port = httpx.URL(url).host, httpx.URL(url).port or 80
+    http = Connections(host, port, CONNECTIONS_MAX)
+    tally = Tally()
+    readies = [asyncio.Event() for _ in fixture.merchants]
+    listeners = [asyncio.create_task(_listen(host, port, tokens["ubumwe"], m["merchant_id"], tally, r))
+                 for m, r in zip(fixture.merchants, readies)]
+    await asyncio.wait_for(asyncio.gather(*(r.wait() for r in readies)), STREAM_READY_S)
+    started = time.perf_counter()
+    tally.cpu_s = {"server": -_cpu_s(server_pid), "client": -time.process_time(), "machine": -_machine_busy_s()}
+    payments = []
+    for i in range(total):
+        delay = started + i / rate - time.perf_counter()
+        if delay > 0:
+            await asyncio.sleep(delay)
+        payments.append(asyncio.create_task(_pay_one(http, fixture, i, tally)))
+    await asyncio.gather(*payments)
+    deadline = time.perf_counter() + DRAIN_TIMEOUT_S
+    while set(tally.sent_s) - set(tally.events_s) and time.perf_counter() < deadline:
+        await asyncio.sleep(0.05)
+    last_event = max(tally.events_s.values(), default=started)
+    for key, now_s in (("server", _cpu_s(server_pid)), ("client", time.process_time()), ("machine", _machine_busy_s())):
+        tally.cpu_s[key] += now_s
+    for task in listeners:
+        task.cancel()
+    await asyncio.gather(*listeners, return_exceptions=True)
+    http.close()
+    return tally, max(last_event - started, 1e-9)
+
+
+def run(rate: int, seconds: float, data_dir: Path | None = None) -> dict[str, object]:
+    folder = data_dir or Path(tempfile.mkdtemp(prefix="inzira-bench-qr-"))
+    process, url = _start_server(folder)
+    try:
+        with asyncio.Runner(loop_factory=uvloop.new_event_loop) as runner:
+            tally, elapsed_s = runner.run(_drive(url, load_api_keys(folder), rate, seconds, process.pid))
+    finally:
+        _stop_server(process)
+        if data_dir is None:
+            shutil.rmtree(folder, ignore_errors=True)
+    heard = [tally.events_s[p] - sent for p, sent in tally.sent_s.items() if p in tally.events_s]
+    answers = [tally.answered_s[p] - sent for p, sent in tally.sent_s.items()]
+    return {
+        "benchmark": "qr",
+        "offered_rate_per_s": rate,
+        "seconds": seconds,
+        "payments": len(heard),
+        "payments_per_s": round(len(heard) / elapsed_s, 1),
+        "p50_ms": percentile_ms(heard, 0.50),
+        "p99_ms": percentile_ms(heard, 0.99),
+        "max_ms": percentile_ms(heard, 1.0),
+        "pay_response_p50_ms": percentile_ms(answers, 0.50),
+        "pay_response_p99_ms": percentile_ms(answers, 0.99),
+        "flow_p50_ms": percentile_ms(tally.flow_s, 0.50),
+        "flow_p99_ms": percentile_ms(tally.flow_s, 0.99),
+        "events_missing": len(tally.sent_s) - len(heard),
+        "failures": tally.failures,
+        **{f"{who}_cpu_percent": round(100 * cpu_s / elapsed_s, 1) for who, cpu_s in tally.cpu_s.items()},
+        "server_cpu_ms_per_payment": round(1000 * tally.cpu_s["server"] / max(1, len(heard)), 2),
+        "measured": "pay request sent -> merchant's payment.completed server-sent event received",
+        "flow": "decode + quote + pay over HTTP; half static QRs (amount entered), half dynamic (bills)",
+        "merchants": MERCHANTS,
+        "wallets": WALLETS,
+        "server": "separate process: embedded network (solo orderer) + ledger API + QR service",
+        "data": str(folder) if data_dir else None,
+        **machine(),
+    }

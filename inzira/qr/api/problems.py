@@ -1,0 +1,46 @@
+"""Refusals as RFC 9457 problem+json, with this service's titles, through the ledger API's own handler."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from inzira.api.codes import ApiCode
+from inzira.api.models import ProblemModel
+from inzira.api.problems import Problem
+from inzira.qr.codes import title
+from inzira.qr.rejected import Rejected
+
+RETRY_AFTER_S = "1"
+
+_TEXT = {
+    400: "Invalid request (3100), not a valid EMVCo QR (3150), not an Inzira QR (3151), QR does not match its bill "
+         "(3152), amount required (3153), currency not offered (3157)",
+    401: "Missing or invalid token (3040): a member's API token, or a merchant's (qrm_) or wallet's (qrw_) token",
+    403: "Not permitted (4300)",
+    404: "Not found, or not visible to the caller: merchant 3250, bill 3251, wallet 3252, quote 3253, payment 3254",
+    409: "Already paid (3154), payment in progress (3155), refund exceeds payment (3156)",
+    410: "Expired: the quote (3302) or the dynamic QR's bill (3340)",
+    413: "Request body too large (3104)",
+    415: "Unsupported media type (3000)",
+    422: "Refused by the ledger or before it, nothing moved: insufficient funds (4001), quote expired at the block "
+         "(3302)...; with tx_id and height when the refusal is in a block (it has a receipt)",
+    503: "Busy (2005, retry after Retry-After) or unavailable (2003)",
+    504: "No verdict in time (2004): the operation settles in the background; read it again by its id",
+}
+
+
+class QrProblem(Problem):
+    """A ``Problem`` whose title comes from this service's codes (the app's handler serves it)."""
+
+    def document(self, instance: str) -> dict[str, Any]:
+        return {**super().document(instance), "title": title(self.code)}
+
+
+def problem(refusal: Rejected) -> QrProblem:
+    extra = {key: value for key, value in refusal.extra.items() if value is not None}
+    headers = {"Retry-After": RETRY_AFTER_S} if refusal.code == ApiCode.BUSY else None
+    return QrProblem(refusal.status, refusal.code, refusal.detail, headers=headers, **extra)
+
+
+def docs(*statuses: int) -> dict[int | str, dict[str, Any]]:
+    return {status: {"model": ProblemModel, "description": _TEXT[status]} for status in statuses}

@@ -1,0 +1,150 @@
+"""Server-sent events: a merchant's payments and refunds, one bill's (the POS screen), a wallet's.
+
+Frames are ``id: <event id>``, ``event: <type>`` (payment.completed, refund.completed, topup.completed) and
+``data: {"event_id", "type", "at_ms", "data": <the payment/refund/top-up view>}``. A stream starts with what
+happens after it opens; ``?after=<event id>`` or a ``Last-Event-ID`` header (browsers send it when they
+reconnect) replays what came after that id first. A bill's stream begins with an ``event: bill`` frame
+holding the bill's current status, so a POS that connects late still learns that it is paid. Comment lines
+(``: heartbeat``) keep idle streams open; a stream ends after 15 minutes and the browser reconnects.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator, Awaitable, Callable
+
+import msgspec
+from fastapi import APIRouter, Depends, Header, Query
+from starlette.responses import StreamingResponse
+
+from inzira.api.codes import ApiCode
+from inzira.api.context import ApiContext, api_context
+from inzira.ledger.codes import Code
+from inzira.qr.api.auth import Principal, merchant_for, wallet_for
+from inzira.qr.api.common import BillId, MerchantId, WalletId, unwrap
+from inzira.qr.api.problems import QrProblem, docs
+from inzira.qr.live.events import events_after, last_seq
+from inzira.qr.live.hub import HubFull
+from inzira.qr.service import QrService
+from inzira.qr.views import bill_view
+
+PrincipalDep = Callable[..., Awaitable[Principal]]
+RECONNECT_MS = 2_000
+WAKE_S = 0.5  # longest sleep between checks that the server is not stopping
+EVENT_ID_CHARS_MAX = 19
+_DOC = {200: {"description": __doc__, "content": {"text/event-stream": {}}}}
+
+
+class EventStream:
+    def __init__(self, service: QrService, ctx: ApiContext, topic: str, after_seq: int | None,
+                 snapshot: Callable[[], bytes] | None) -> None:
+        self.service = service
+        self.ctx = ctx
+        self.topic = topic
+        self.after_seq = after_seq
+        self.snapshot = snapshot
+
+    def _stopping(self) -> bool:
+        return self.ctx.closing or self.service.closing
+
+    async def frames(self) -> AsyncIterator[bytes]:
+        service, settings = self.service, self.service.settings
+        loop = asyncio.get_running_loop()
+        try:
+            sub = service.hub.subscribe(self.topic, loop)
+        except HubFull:
+            yield b": too many open event streams, reconnect later\n\n"
+            return
+        try:
+            yield b"retry: %d\n\n" % RECONNECT_MS
+            # After subscribing: anything committed later is on the queue, anything earlier is in the store.
+            sent = last_seq(service.reader) if self.after_seq is None else self.after_seq
+            if self.snapshot is not None:
+                yield self.snapshot()
+            started_s = last_write_s = loop.time()
+            heartbeat_s = settings.stream_heartbeat_ms / 1000
+            catch_up = True
+            while not self._stopping() and loop.time() - started_s < settings.stream_lifetime_ms / 1000:
+                if catch_up or sub.behind:
+                    catch_up = sub.behind = False
+                    while True:
+                        missed = events_after(service.reader, self.topic, sent, settings.stream_replay_page_events)
+                        if missed:
+                            yield b"".join(event.frame() for event in missed)
+                            sent = missed[-1].seq
+                        if len(missed) < settings.stream_replay_page_events:
+                            break
+                    last_write_s = loop.time()
+                if not sub.ready.is_set():
+                    try:
+                        await asyncio.wait_for(sub.ready.wait(), min(WAKE_S, heartbeat_s))
+                    except TimeoutError:
+                        if loop.time() - last_write_s >= heartbeat_s:
+                            yield b": heartbeat\n\n"
+                            last_write_s = loop.time()
+                        continue
+                frames = []  # everything waiting goes out in one write
+                for event in sub.take():
+                    if event.seq > sent:
+                        frames.append(event.frame())
+                        sent = event.seq
+                if frames:
+                    yield b"".join(frames)
+                    last_write_s = loop.time()
+        finally:
+            sub.close()
+
+
+def _after(after: int | None, last_event_id: str | None) -> int | None:
+    if last_event_id is None:
+        return after
+    if not (last_event_id.isdigit() and len(last_event_id) <= EVENT_ID_CHARS_MAX):
+        raise QrProblem(400, Code.VALIDATION, "Last-Event-ID must be an event id")
+    return int(last_event_id)
+
+
+def streams_router(service: QrService, principal_q: PrincipalDep) -> APIRouter:
+    router = APIRouter(prefix="/v1/qr", tags=["qr events"])
+
+    def respond(ctx: ApiContext, topic: str, after: int | None, snapshot: Callable[[], bytes] | None = None
+                ) -> StreamingResponse:
+        if service.hub.streams >= service.settings.streams_max:
+            raise QrProblem(503, ApiCode.BUSY, "too many open event streams", headers={"Retry-After": "5"})
+        stream = EventStream(service, ctx, topic, after, snapshot)
+        return StreamingResponse(stream.frames(), media_type="text/event-stream",
+                                 headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"})
+
+    after_q = Query(None, ge=0, description="Replay events after this id first")
+    last_h = Header(None, description="Sent by browsers on reconnection: resume after it")
+
+    @router.get("/merchants/{merchant_id}/events", summary="The merchant's payments and refunds, live",
+                response_class=StreamingResponse, responses={**_DOC, **docs(400, 401, 404, 503)})
+    async def merchant_events(merchant_id: str = MerchantId, after: int | None = after_q,
+                              last_event_id: str | None = last_h, who: Principal = Depends(principal_q),
+                              ctx: ApiContext = Depends(api_context)) -> StreamingResponse:
+        merchant = merchant_for(service, who, merchant_id)
+        return respond(ctx, f"m:{merchant.id}", _after(after, last_event_id))
+
+    @router.get("/merchants/{merchant_id}/bills/{bill_id}/events", summary="One bill, live: the POS screen",
+                response_class=StreamingResponse, responses={**_DOC, **docs(400, 401, 404, 503)})
+    async def bill_events(merchant_id: str = MerchantId, bill_id: str = BillId, after: int | None = after_q,
+                          last_event_id: str | None = last_h, who: Principal = Depends(principal_q),
+                          ctx: ApiContext = Depends(api_context)) -> StreamingResponse:
+        merchant = merchant_for(service, who, merchant_id)
+        unwrap(service.merchants.bill(merchant, bill_id))
+
+        def snapshot() -> bytes:
+            bill = unwrap(service.merchants.bill(merchant, bill_id))
+            return b"event: bill\ndata: %s\n\n" % msgspec.json.encode(bill_view(bill, service.port.now_ms()))
+
+        return respond(ctx, f"b:{bill_id}", _after(after, last_event_id), snapshot)
+
+    @router.get("/wallets/{wallet_id}/events", summary="The wallet's top-ups, payments and refunds, live",
+                response_class=StreamingResponse, responses={**_DOC, **docs(400, 401, 404, 503)})
+    async def wallet_events(wallet_id: str = WalletId, after: int | None = after_q, last_event_id: str | None = last_h,
+                            who: Principal = Depends(principal_q),
+                            ctx: ApiContext = Depends(api_context)) -> StreamingResponse:
+        wallet = wallet_for(service, who, wallet_id)
+        return respond(ctx, f"w:{wallet.id}", _after(after, last_event_id))
+
+    return router

@@ -1,0 +1,1 @@
+"""Telling merchants, acquirers and visitors at once: stored events, server-sent event fan-out, webhooks."""

@@ -1,0 +1,68 @@
+"""Quoting a payment: read the scanned QR, price it (the bill's amount, or what the visitor entered), and
+ask the FX provider's desk for a firm quote from the wallet's currency to RWF.
+
+A dynamic QR that is paid or expired is refused here already, and no quote outlives its bill.
+"""
+
+from __future__ import annotations
+
+from inzira.fx.desk import FxDesk, QuoteError
+from inzira.fx.rates import RateError
+from inzira.ledger.codes import Code
+from inzira.qr.codes import QrCode
+from inzira.qr.ledger_port import LedgerPort
+from inzira.qr.quotes import PaymentQuote, QuoteBook
+from inzira.qr.records import EXPIRED, PAID, Wallet
+from inzira.qr.rejected import Rejected, rejected
+from inzira.qr.scan import Scanned, Scanner
+from inzira.qr.settings import QrSettings
+
+
+class Quoter:
+    def __init__(self, settings: QrSettings, port: LedgerPort, scanner: Scanner, desk: FxDesk,
+                 quotes: QuoteBook) -> None:
+        self.settings = settings
+        self.port = port
+        self.scanner = scanner
+        self.desk = desk
+        self.quotes = quotes
+
+    def quote(self, wallet: Wallet, payload: str, amount_minor: int | None,
+              ttl_ms: int | None) -> tuple[PaymentQuote, Scanned] | Rejected:
+        s = self.settings
+        ttl_ms = s.quote_ttl_ms if ttl_ms is None else ttl_ms
+        if not s.quote_ttl_ms_min <= ttl_ms <= s.quote_ttl_ms_max:
+            return rejected(Code.VALIDATION, f"a quote lives {s.quote_ttl_ms_min} to {s.quote_ttl_ms_max} ms")
+        scanned = self.scanner.scan(payload)
+        if isinstance(scanned, Rejected):
+            return scanned
+        now_ms = self.port.now_ms()
+        bill = scanned.bill
+        if bill is not None:
+            state = bill.state(now_ms)
+            if state == PAID:
+                return rejected(QrCode.BILL_ALREADY_PAID, f"bill {bill.bill_number} is already paid")
+            if state == EXPIRED:
+                return rejected(QrCode.BILL_EXPIRED, f"this QR expired at {bill.expires_at_ms} (ms since 1970)")
+            if amount_minor not in (None, bill.amount_minor):
+                return rejected(QrCode.AMOUNT_REQUIRED, "this QR's amount is fixed by the merchant's bill")
+            price_minor = bill.amount_minor
+            ttl_ms = min(ttl_ms, bill.expires_at_ms - now_ms)  # no quote outlives its bill
+        elif amount_minor is None:
+            return rejected(QrCode.AMOUNT_REQUIRED, "a counter (static) QR: enter the amount in RWF")
+        else:
+            price_minor = amount_minor
+        if not 0 < price_minor <= s.payment_minor_max:
+            return rejected(Code.VALIDATION, f"a payment is 1 to {s.payment_minor_max} RWF")
+        try:
+            firm = self.desk.quote(wallet.issuer, wallet.currency, s.price_currency, now_ms=now_ms,
+                                   target_amount_minor=price_minor, ttl_ms=ttl_ms)
+        except (QuoteError, RateError) as exc:
+            return rejected(Code.VALIDATION, f"no quote: {exc}")
+        merchant = scanned.merchant
+        quote = PaymentQuote(firm.quote_id, wallet.id, merchant.id, merchant.name, None if bill is None else bill.id,
+                             None if bill is None else bill.bill_number, price_minor, wallet.currency,
+                             firm.source_amount_minor, str(firm.mid_rate), str(firm.rate), str(firm.margin_percent),
+                             firm.fx_margin_minor, firm.fx, now_ms, firm.expires_at_ms, firm.signed)
+        self.quotes.put(quote, now_ms)
+        return quote, scanned

@@ -1,0 +1,126 @@
+"""The visitor QR payment service, composed: store, ledger door, FX desk, flows and real-time channels.
+
+    service = QrService(runtime, data_dir)          # runtime: inzira.node.embedded.Embedded (started)
+    service.start()                                 # store writer, webhook thread, recovery from the chain
+    app = create_app(runtime, settings=ApiSettings(body_bytes_max_by_path=QR_BODY_LIMITS),
+                     routers=qr_routers(service))   # inzira.qr.api
+    prioritize(app)                                 # the QR routes first (see inzira.qr.api.prioritize)
+    app.state.on_server_stop.append(service.close_streams)
+    ...
+    service.stop()                                  # after the HTTP server and the runtime stopped
+
+Off-chain data lives in ``<data_dir>/qr.db``; money moves only on chain.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from concurrent.futures import Future
+from pathlib import Path
+from typing import Any
+
+from inzira.fx.desk import FxDesk
+from inzira.fx.rates import RateTable
+from inzira.qr.bill_book import BillBook
+from inzira.qr.directory import Directory
+from inzira.qr.ledger_port import LedgerPort, QrRuntime
+from inzira.qr.live.events import Outbox, StoredEvent, prune_job
+from inzira.qr.live.hooks import WebhookDispatch
+from inzira.qr.live.hub import Hub
+from inzira.qr.merchants import Merchants
+from inzira.qr.payments import Payments
+from inzira.qr.quotes import QuoteBook
+from inzira.qr.quoting import Quoter
+from inzira.qr.recovery import recover
+from inzira.qr.refunds import Refunds
+from inzira.qr.scan import Scanner
+from inzira.qr.settings import QrSettings
+from inzira.qr.settlement import Settlement
+from inzira.qr.statement import Statements
+from inzira.qr.store.checkpoint import Checkpointer
+from inzira.qr.store.reader import StoreReader
+from inzira.qr.store.schema import DB_FILE
+from inzira.qr.store.writer import StoreWriter
+from inzira.qr.wallets import Wallets
+
+PRUNE_TIMEOUT_S = 60.0
+
+
+def check_settings(settings: QrSettings, runtime: QrRuntime) -> None:
+    """Refuse a configuration the flows cannot serve, at start rather than at the first payment."""
+    members = runtime.node.state.members
+    for acquirer in settings.acquirers:
+        if acquirer not in members or acquirer not in runtime.keys:
+            raise ValueError(f"acquirer {acquirer!r} is not a member whose key this runtime holds")
+    for issuer, currencies in settings.wallet_currencies.items():
+        if issuer not in members or issuer not in runtime.keys:
+            raise ValueError(f"wallet issuer {issuer!r} is not a member whose key this runtime holds")
+        if settings.price_currency in currencies:
+            raise ValueError(f"visitor wallets are in foreign currencies, not {settings.price_currency}")
+    if settings.fx_provider not in runtime.keys:
+        raise ValueError(f"FX provider {settings.fx_provider!r} has no key in this runtime")
+
+
+class QrService:
+    def __init__(self, runtime: QrRuntime, data_dir: Path, settings: QrSettings | None = None,
+                 rates: RateTable | None = None) -> None:
+        self.settings = s = settings or QrSettings()
+        check_settings(s, runtime)
+        self.path = str(data_dir / DB_FILE)
+        self.port = LedgerPort(runtime)
+        self.writer = StoreWriter(self.path, s.writer_queue_jobs_max, s.writer_batch_jobs_max)
+        self.checkpointer = Checkpointer(self.path)
+        self.reader = StoreReader(self.path)
+        self.directory = Directory(self.reader, s.records_cache_max)
+        self.hub = Hub(s.streams_max, s.stream_queue_events_max)
+        self.hooks = WebhookDispatch(self.port.key)
+        self.outbox = Outbox(self._announce)
+        self.settlement = Settlement(self.port, self.writer)
+        self.desk = FxDesk(runtime.chain_id, s.fx_provider, self.port.key(s.fx_provider), rates or RateTable.demo(),
+                           s.fx_spread_bps)
+        self.quotes = QuoteBook(s.quotes_max)
+        self.bills = BillBook(self.reader, s.records_cache_max)
+        self.scanner = Scanner(self.bills, self.directory, s.price_currency, s.scan_cache_max)
+        self.merchants = Merchants(s, self.port, self.writer, self.reader, self.directory, self.bills)
+        self.wallets = Wallets(s, self.port, self.writer, self.reader, self.directory, self.settlement, self.outbox)
+        self.quoter = Quoter(s, self.port, self.scanner, self.desk, self.quotes)
+        self.payments = Payments(s, self.port, self.writer, self.reader, self.directory, self.bills, self.quotes,
+                                 self.settlement, self.outbox)
+        self.refunds = Refunds(s, self.port, self.writer, self.reader, self.directory, self.desk, self.settlement,
+                               self.outbox, self.payments.fx_account)
+        self.statements = Statements(s, self.reader, self.port)
+        self.closing = False
+        self.recovered: dict[str, int] = {}
+
+    def start(self) -> "QrService":
+        self.writer.start()
+        self.checkpointer.start()
+        self.hooks.start(self.reader.webhook_urls())
+        settlers: dict[str, Callable[[str], Any]] = {"payments": self.payments.settle_payment,
+                                                     "refunds": self.refunds.settle_refund,
+                                                     "topups": self.wallets.settle_topup}
+        self.recovered = recover(self.reader, self.port, self.settlement, settlers, self._track)
+        before_ms = self.port.now_ms() - self.settings.events_retention_ms
+        self.writer.submit(prune_job(before_ms)).result(PRUNE_TIMEOUT_S)
+        return self
+
+    def stop(self) -> None:
+        """End the event streams, then the webhook thread, then write what is queued and close the store."""
+        self.closing = True
+        self.hooks.stop()
+        self.writer.stop()
+        self.checkpointer.stop()
+        self.reader.close()
+
+    def close_streams(self) -> None:
+        """For ``app.state.on_server_stop``: open event streams end at their next wake-up."""
+        self.closing = True
+
+    def _announce(self, event: StoredEvent) -> None:
+        self.hub.publish(event)
+        if event.acquirer is not None:
+            self.hooks.send(event.acquirer, event.webhook())
+
+    def _track(self, table: str, record_id: str, future: "Future[Any]") -> None:
+        if table == "payments":
+            self.payments.track(record_id, future)

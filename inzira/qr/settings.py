@@ -1,0 +1,54 @@
+"""Who plays which part in QR payments, and every limit and timing of the service."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+DAY_MS = 86_400_000
+
+
+def _demo_wallet_currencies() -> dict[str, tuple[str, ...]]:
+    return {"silkpay": ("CNY", "USD")}
+
+
+@dataclass(frozen=True, slots=True)
+class QrSettings:
+    # Members that onboard merchants; each merchant's RWF account is theirs: "<acquirer>:m-<merchant id>".
+    acquirers: tuple[str, ...] = ("ubumwe",)
+    # Wallet issuer -> the currencies it issues visitor wallets in; wallets are "<issuer>:w-<wallet id>".
+    wallet_currencies: dict[str, tuple[str, ...]] = field(default_factory=_demo_wallet_currencies)
+    # The issuer's float, debited by a (simulated) card top-up: "<issuer>:<currency, lower case>".
+    float_account_pattern: str = "{member}:{currency}"
+    fx_provider: str = "imari-fx"
+    fx_account_pattern: str = "{member}:{currency}"
+    fx_spread_bps: int = 150
+    price_currency: str = "RWF"  # what merchants are paid in
+
+    quote_ttl_ms: int = 60_000
+    quote_ttl_ms_min: int = 1_000
+    quote_ttl_ms_max: int = 300_000
+    quotes_max: int = 100_000  # quotes kept in memory (each lives at most quote_ttl_ms_max)
+    bill_ttl_ms: int = 15 * 60_000  # a dynamic QR's default life
+    bill_ttl_ms_min: int = 1_000
+    bill_ttl_ms_max: int = DAY_MS
+    payment_minor_max: int = 10_000_000  # RWF per payment
+    topup_minor_max: int = 1_000_000_00  # per top-up, in the wallet currency's minor units
+
+    verdict_timeout_ms: int = 30_000  # then the API answers 504 and the payment settles in the background
+    busy_wait_ms: int = 5_000  # how long a second payer of a bill waits for the first one's verdict
+    writer_queue_jobs_max: int = 20_000
+    writer_batch_jobs_max: int = 500
+    scan_cache_max: int = 4_096  # decoded payloads kept (decoding is the costly part of a scan)
+    records_cache_max: int = 20_000  # merchants and wallets kept in memory (they never change)
+
+    streams_max: int = 1_000  # open server-sent event streams
+    stream_queue_events_max: int = 512  # a stream this far behind catches up from the store
+    stream_heartbeat_ms: int = 15_000
+    stream_lifetime_ms: int = 15 * 60_000  # then the browser reconnects with Last-Event-ID
+    stream_replay_page_events: int = 200
+    events_retention_ms: int = 7 * DAY_MS
+
+    history_page_max: int = 200
+    statement_page_max: int = 500
+    statement_proofs_page_max: int = 100  # receipts are ~2 KB each
+    statement_days_max: int = 92

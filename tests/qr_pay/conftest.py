@@ -1,0 +1,23 @@
+"""One real server for the QR payment tests: a demo network in a temporary folder, seeded, with the ledger API
+and the QR service served by uvicorn on 127.0.0.1. Each test makes its own merchants and wallets."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+
+from inzira.qr.serve import QrServer
+from inzira.qr.settings import QrSettings
+from tests.qr_pay.helpers import Qr
+
+# Short heartbeats so stream tests see activity quickly; a fast block cadence so tests run fast.
+TEST_SETTINGS = QrSettings(stream_heartbeat_ms=200)
+
+
+@pytest.fixture(scope="session")
+def qr(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Qr]:
+    data_dir = tmp_path_factory.mktemp("qr-network")
+    with QrServer(data_dir, settings=TEST_SETTINGS, block_interval_ms=5) as server:
+        with Qr(server) as helper:
+            yield helper
