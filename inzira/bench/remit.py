@@ -62,7 +62,8 @@ class _Connection:
         head = f"{method} {path} HTTP/1.1\r\nContent-Type: application/json\r\nContent-Length: {len(payload)}\r\n"
         self.writer.write(head.encode() + self.auth + b"\r\n" + payload)
         reader = self.reader
-        assert reader is not None
+        if reader is None:
+            raise ConnectionError("the benchmark's connection is not open")
         status_line = await reader.readuntil(b"\r\n")
         length = 0
         while True:

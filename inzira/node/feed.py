@@ -7,6 +7,7 @@ Each subscriber has a bounded queue. A subscriber that falls behind is dropped (
 from __future__ import annotations
 
 import asyncio
+from abc import ABC, abstractmethod
 import queue
 import threading
 from dataclasses import dataclass
@@ -40,18 +41,20 @@ class FeedFull(RuntimeError):
     """Too many subscribers."""
 
 
-class Subscription:
+class Subscription(ABC):
     """A bounded queue of events; ``None`` on it means "you were dropped: catch up from the store"."""
 
     def __init__(self, feed: "Feed") -> None:
         self._feed = feed
         self.dropped = False
 
+    @abstractmethod
     def offer(self, event: BlockEvent) -> bool:
-        raise NotImplementedError
+        """Queue an event; False when the queue is full."""
 
+    @abstractmethod
     def drop(self) -> None:
-        raise NotImplementedError
+        """Empty the queue and leave ``None`` on it."""
 
     def close(self) -> None:
         self._feed.unsubscribe(self)
