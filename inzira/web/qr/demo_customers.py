@@ -1,0 +1,102 @@
+"""The demo's merchant and visitor: one hotel at the acquirer, one CNY wallet at the wallet issuer, created
+once through the QR API with the members' tokens and remembered in the data folder (``qr-demo.json``,
+mode 0600: it holds their page tokens, which the API shows only once), so the demo sign-in buttons open the
+same merchant and wallet after a restart. Every name is fictional.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+DEMO_FILE = "qr-demo.json"
+DEMO_FILE_BYTES_MAX = 16 * 1024
+HTTP_TIMEOUT_S = 40.0  # creating them waits for their accounts to be opened on chain
+MERCHANT = {"name": "Hotel Umusozi (demo)", "city": "Kigali", "mcc": "7011",
+            "location": "KN 3 Rd, Kiyovu, Kigali (fictional)"}
+WALLET_CURRENCY = "CNY"
+WALLET_HOLDER = "Li Wei (demo)"
+TOPUP_MINOR = 2_000_00  # 2,000.00 CNY on creation...
+TOPUP_FLOOR_MINOR = 500_00  # ...and again at a start that finds less than 500.00 CNY
+
+
+@dataclass(frozen=True, slots=True)
+class DemoCustomers:
+    merchant_id: str
+    merchant_name: str
+    merchant_token: str
+    wallet_id: str
+    wallet_holder: str
+    wallet_token: str
+
+
+class DemoSetupError(RuntimeError):
+    """The QR API refused to create or top up the demo customers."""
+
+
+def _checked(response: httpx.Response, what: str) -> dict[str, Any]:
+    if response.status_code >= 300:
+        raise DemoSetupError(f"{what}: {response.status_code} {response.text[:300]}")
+    body = response.json()
+    if not isinstance(body, dict):
+        raise DemoSetupError(f"{what}: not a JSON object")
+    return body
+
+
+def _load(path: Path) -> DemoCustomers | None:
+    try:
+        if path.stat().st_size > DEMO_FILE_BYTES_MAX:
+            return None
+        return DemoCustomers(**json.loads(path.read_text()))
+    except (OSError, ValueError, TypeError):
+        return None
+
+
+def _save(path: Path, customers: DemoCustomers) -> None:
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w") as out:
+        json.dump(asdict(customers), out, indent=2)
+
+
+def _works(http: httpx.Client, customers: DemoCustomers) -> bool:
+    """Both tokens still open their merchant and wallet (a data folder whose qr.db was removed: no)."""
+    merchant = http.get(f"/v1/qr/merchants/{customers.merchant_id}",
+                        headers={"Authorization": f"Bearer {customers.merchant_token}"})
+    wallet = http.get(f"/v1/qr/wallets/{customers.wallet_id}",
+                      headers={"Authorization": f"Bearer {customers.wallet_token}"})
+    return merchant.status_code == 200 and wallet.status_code == 200
+
+
+def _create(http: httpx.Client, acquirer_token: str, issuer_token: str) -> DemoCustomers:
+    merchant = _checked(http.post("/v1/qr/merchants", json=MERCHANT,
+                                  headers={"Authorization": f"Bearer {acquirer_token}"}), "the demo merchant")
+    wallet = _checked(http.post("/v1/qr/wallets", json={"currency": WALLET_CURRENCY, "holder": WALLET_HOLDER},
+                                headers={"Authorization": f"Bearer {issuer_token}"}), "the demo wallet")
+    return DemoCustomers(merchant["merchant_id"], merchant["name"], merchant["merchant_token"],
+                         wallet["wallet_id"], WALLET_HOLDER, wallet["wallet_token"])
+
+
+def _top_up(http: httpx.Client, customers: DemoCustomers, issuer_token: str) -> None:
+    auth = {"Authorization": f"Bearer {issuer_token}"}
+    path = f"/v1/qr/wallets/{customers.wallet_id}"
+    if _checked(http.get(path, headers=auth), "the demo wallet")["balance_minor"] >= TOPUP_FLOOR_MINOR:
+        return
+    _checked(http.post(f"{path}/topups", json={"amount_minor": TOPUP_MINOR, "card_reference": "demo 4242"},
+                       headers=auth), "the demo wallet's top-up")
+
+
+def ensure_demo_customers(api_url: str, data_dir: Path, acquirer_token: str, issuer_token: str) -> DemoCustomers:
+    """The remembered demo merchant and wallet, or new ones; the wallet topped up if it runs low."""
+    path = data_dir / DEMO_FILE
+    with httpx.Client(base_url=api_url, timeout=HTTP_TIMEOUT_S, trust_env=False) as http:
+        customers = _load(path)
+        if customers is None or not _works(http, customers):
+            customers = _create(http, acquirer_token, issuer_token)
+            _save(path, customers)
+        _top_up(http, customers, issuer_token)
+    return customers

@@ -1,0 +1,143 @@
+"""What every QR page shares: the API client, the sessions, the gate, bounded forms, rendering, refusals."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import quote, urlsplit
+
+from fastapi import Request
+from starlette.datastructures import FormData
+from starlette.responses import JSONResponse, RedirectResponse, Response
+
+from inzira.fx.rates import RateTable
+from inzira.money import MoneyError, parse_decimal_minor
+from inzira.node.node import Node
+from inzira.web.explorer_data import site_context
+from inzira.web.qr.client import ApiRefusal, ApiUnreachable, QrApi
+from inzira.web.qr.demo_customers import DemoCustomers
+from inzira.web.qr.messages import Notice, merchant_notice, unreachable_notice, visitor_notice
+from inzira.web.qr.sessions import Grant, QrKind, QrSessions
+from inzira.web.qr.vendor import DecoderFile
+from inzira.web.rendering import render
+
+FORM_BYTES_MAX = 16 * 1024  # the pages' forms hold a few short fields
+FORM_FIELDS_MAX = 16
+NO_STORE = {"Cache-Control": "no-store"}  # pages show a customer's money: never cached
+NEXT_CHARS_MAX = 512
+AMOUNT_CHARS_MAX = 24
+ID_RE = re.compile(r"[a-z0-9_]{1,64}")  # the API's id pattern: anything else is not one of ours
+
+
+class FormRefused(ValueError):
+    """A form post too large, of unknown length, or from another origin."""
+
+    def __init__(self, status: int, reason: str) -> None:
+        super().__init__(reason)
+        self.status = status
+
+
+@dataclass
+class QrSite:
+    node: Node
+    api: QrApi
+    sessions: dict[QrKind, QrSessions]
+    decoder: DecoderFile
+    rates: RateTable | None  # reference rates for the "about ... RWF" of a balance (the API has none)
+    public_accounts: bool
+    secure_cookie: bool
+    demo: DemoCustomers | None = field(default=None)
+
+    def grant(self, request: Request, kind: QrKind) -> Grant | None:
+        return self.sessions[kind].grant(request)
+
+    def render(self, request: Request, template: str, grant: Grant | None, status_code: int = 200,
+               **context: Any) -> Response:
+        frame = site_context(self.node, self.public_accounts) | {"grant": grant, "kinds": QrKind}
+        response = render(request, template, frame | context, status_code)
+        response.headers.update(NO_STORE)
+        return response
+
+    def gate(self, request: Request, kind: QrKind) -> Grant | Response:
+        """The session's grant, or the way to sign in (coming back here afterwards)."""
+        grant = self.grant(request, kind)
+        if grant is not None:
+            return grant
+        target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+        return RedirectResponse(f"{kind.sign_in_path}?next={quote(target, safe='')}", 303, headers=NO_STORE)
+
+    def gate_data(self, request: Request, kind: QrKind) -> Grant | Response:
+        """The same check for what scripts and images fetch: a status, no page."""
+        grant = self.grant(request, kind)
+        if grant is None:
+            return JSONResponse({"detail": "sign in first"}, 401, headers=NO_STORE)
+        return grant
+
+    async def form(self, request: Request, bytes_max: int = FORM_BYTES_MAX, files_max: int = 0) -> FormData:
+        """A posted form, bounded before parsing, and only from this site's own pages."""
+        origin = request.headers.get("origin")
+        if origin is not None and origin != _own_origin(request):
+            raise FormRefused(403, "this form was posted from another site")
+        declared = request.headers.get("content-length", "")
+        if not declared.isdigit():
+            raise FormRefused(411, "the form must declare its length")
+        if int(declared) > bytes_max:
+            raise FormRefused(413, f"the form is larger than {bytes_max // 1024} KiB")
+        return await request.form(max_files=files_max, max_fields=FORM_FIELDS_MAX, max_part_size=FORM_BYTES_MAX)
+
+    def refused(self, request: Request, grant: Grant | None, error: FormRefused) -> Response:
+        notice = Notice(error.status, "This form was not accepted.", str(error))
+        return self.render(request, "qr/problem.html", grant, error.status, notice=notice)
+
+    def problem(self, request: Request, grant: Grant, error: ApiRefusal | ApiUnreachable,
+                back: str | None = None) -> Response:
+        """A page for a refusal with nothing to retry in place: the sentence, the detail, a way back."""
+        status, notice = notice_of(grant.kind, error)
+        return self.render(request, "qr/problem.html", grant, status, notice=notice, back=back or grant.kind.home)
+
+
+def notice_of(kind: QrKind, error: ApiRefusal | ApiUnreachable) -> tuple[int, Notice]:
+    """The HTTP status for the page and what to tell the person."""
+    if isinstance(error, ApiUnreachable):
+        return 503, unreachable_notice(str(error))
+    notice = merchant_notice(error) if kind is QrKind.POS else visitor_notice(error)
+    return (error.status if 400 <= error.status < 600 else 502), notice
+
+
+def _own_origin(request: Request) -> str:
+    parts = urlsplit(str(request.base_url))
+    return f"{parts.scheme}://{parts.netloc}"
+
+
+def field_text(form: FormData, name: str, chars_max: int) -> str:
+    """A text field, trimmed; '' when missing; cut to ``chars_max``."""
+    value = form.get(name)
+    return value.strip()[:chars_max] if isinstance(value, str) else ""
+
+
+def safe_next(kind: QrKind, target: str) -> str | None:
+    """A place in this kind's pages to go after signing in; None for anything else (no open redirect)."""
+    inside = target == kind.home or target.startswith(kind.home + "/") or target.startswith(kind.home + "?")
+    if inside and "//" not in target and "\\" not in target and len(target) <= NEXT_CHARS_MAX:
+        return target
+    return None
+
+
+def is_id(text: str) -> bool:
+    """Whether a path segment may name a bill, payment, refund or top-up (checked before it goes in a URL)."""
+    return ID_RE.fullmatch(text) is not None
+
+
+def parse_rwf(text: str) -> int:
+    """An amount typed by a person, in whole francs ("15000", "15,000"); MoneyError when it is not one."""
+    minor = parse_decimal_minor(text, "RWF")
+    if minor <= 0:
+        raise MoneyError("enter an amount above zero")
+    return minor
+
+
+def receipt_download(content: bytes, tx_id: str) -> Response:
+    """A ledger receipt as a file, named like the explorer's."""
+    disposition = f'attachment; filename="inzira-receipt-{tx_id[:16]}.json"'
+    return Response(content, media_type="application/json", headers={"Content-Disposition": disposition, **NO_STORE})

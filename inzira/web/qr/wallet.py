@@ -1,0 +1,98 @@
+"""The visitor's wallet, phone first: the balance in the wallet's currency (and about how much that is in RWF),
+a top-up by (simulated) card, and the history of top-ups, payments and refunds."""
+
+from __future__ import annotations
+
+from decimal import ROUND_DOWN, Decimal
+from typing import Any
+
+from fastapi import APIRouter, Query, Request
+from starlette.responses import RedirectResponse, Response
+
+from inzira.fx.rates import RateError
+from inzira.money import MoneyError, currency, parse_decimal_minor
+from inzira.web.qr.client import ApiRefusal, ApiUnreachable
+from inzira.web.qr.messages import Notice
+from inzira.web.qr.sessions import Grant, QrKind
+from inzira.web.qr.site import AMOUNT_CHARS_MAX, NO_STORE, FormRefused, QrSite, field_text, is_id, notice_of
+
+HISTORY_PAGE_ENTRIES = 20
+CARD_CHARS_MAX = 4
+BEFORE_MAX = 2**62  # history positions are SQLite integers
+
+
+def wallet_path(grant: Grant) -> str:
+    return f"/v1/qr/wallets/{grant.owner_id}"
+
+
+def wallet_router(site: QrSite) -> APIRouter:
+    router = APIRouter()
+
+    def in_rwf(balance_minor: int, code: str) -> dict[str, Any] | None:
+        """About how much the balance is worth in RWF at the mid-market reference rate (no fee applied)."""
+        if site.rates is None:
+            return None
+        try:
+            rate = site.rates.mid(code, "RWF")
+        except RateError:
+            return None
+        units = Decimal(balance_minor).scaleb(-currency(code).exponent)
+        return {"amount_minor": int((units * rate).to_integral_value(ROUND_DOWN)), "rate": rate}
+
+    async def home(request: Request, grant: Grant, before: int | None, status_code: int = 200,
+                   notice: Notice | None = None, topped_up: str = "", form: dict[str, str] | None = None) -> Response:
+        params: dict[str, Any] = {"limit": HISTORY_PAGE_ENTRIES}
+        if before is not None:
+            params["before"] = before
+        try:
+            wallet = await site.api.get(grant.token, wallet_path(grant))
+            history = await site.api.get(grant.token, f"{wallet_path(grant)}/history", params)
+        except (ApiRefusal, ApiUnreachable) as exc:
+            return site.problem(request, grant, exc, back="/qr")
+        done = next((e for e in history["entries"] if topped_up and e["ref_id"] == topped_up), None)
+        return site.render(request, "qr/wallet_home.html", grant, status_code, wallet=wallet, history=history,
+                           rwf=in_rwf(wallet["balance_minor"], wallet["currency"]), notice=notice, topped_up=done,
+                           form=form or {}, older=before is not None)
+
+    @router.get("/qr/wallet", include_in_schema=False)
+    async def wallet_home(request: Request, before: int | None = Query(None, ge=1, le=BEFORE_MAX),
+                          topped_up: str = Query("", max_length=64)) -> Response:
+        grant = site.gate(request, QrKind.WALLET)
+        if isinstance(grant, Response):
+            return grant
+        return await home(request, grant, before, topped_up=topped_up if is_id(topped_up) else "")
+
+    @router.post("/qr/wallet/topups", include_in_schema=False)
+    async def top_up(request: Request) -> Response:
+        grant = site.gate(request, QrKind.WALLET)
+        if isinstance(grant, Response):
+            return grant
+        try:
+            form = await site.form(request)
+        except FormRefused as exc:
+            return site.refused(request, grant, exc)
+        typed = {"amount": field_text(form, "amount", AMOUNT_CHARS_MAX), "card": field_text(form, "card", 16)}
+        try:
+            code = (await site.api.get(grant.token, wallet_path(grant)))["currency"]
+        except (ApiRefusal, ApiUnreachable) as exc:
+            return site.problem(request, grant, exc)
+        try:
+            amount_minor = parse_decimal_minor(typed["amount"], code)
+        except MoneyError as exc:
+            notice = Notice(400, "Enter the amount to top up, like 500.00.", str(exc))
+            return await home(request, grant, None, 400, notice, form=typed)
+        card = typed["card"]
+        body: dict[str, Any] = {"amount_minor": amount_minor}
+        if card:
+            if not (card.isdigit() and len(card) == CARD_CHARS_MAX):
+                notice = Notice(400, "The card's last four digits, or leave it empty.", f"{card!r} is not 4 digits")
+                return await home(request, grant, None, 400, notice, form=typed)
+            body["card_reference"] = f"card ending {card}"
+        try:
+            done = await site.api.post(grant.token, f"{wallet_path(grant)}/topups", body)
+        except (ApiRefusal, ApiUnreachable) as exc:
+            status, notice = notice_of(QrKind.WALLET, exc)
+            return await home(request, grant, None, status, notice, form=typed)
+        return RedirectResponse(f"/qr/wallet?topped_up={done['topup_id']}", 303, headers=NO_STORE)
+
+    return router

@@ -1,0 +1,48 @@
+"""The visitor's receipt: what was paid to whom, at which rate, its refunds, and the on-chain proof (a link to
+the transaction in the explorer, the ledger receipt as a file, and Verify, which checks that receipt against
+the network's genesis only, as anyone could offline)."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Request
+from starlette.responses import Response
+
+from inzira.web.qr.client import ApiRefusal, ApiUnreachable
+from inzira.web.qr.sessions import QrKind
+from inzira.web.qr.site import QrSite, is_id, receipt_download
+from inzira.web.qr.wallet import wallet_path
+from inzira.web.receipts import VERIFY_PATH
+
+
+def wallet_receipts_router(site: QrSite) -> APIRouter:
+    router = APIRouter()
+
+    @router.get("/qr/wallet/payments/{payment_id}", include_in_schema=False)
+    async def receipt_page(request: Request, payment_id: str) -> Response:
+        grant = site.gate(request, QrKind.WALLET)
+        if isinstance(grant, Response):
+            return grant
+        if not is_id(payment_id):
+            return site.render(request, "qr/not_found.html", grant, 404, what=f"payment {payment_id}")
+        try:
+            payment = await site.api.get(grant.token, f"{wallet_path(grant)}/payments/{payment_id}")
+        except (ApiRefusal, ApiUnreachable) as exc:
+            return site.problem(request, grant, exc)
+        return site.render(request, "qr/wallet_payment.html", grant, payment=payment, verify_path=VERIFY_PATH)
+
+    @router.get("/qr/wallet/payments/{payment_id}/receipt.json", include_in_schema=False)
+    async def receipt_file(request: Request, payment_id: str) -> Response:
+        grant = site.gate_data(request, QrKind.WALLET)
+        if isinstance(grant, Response):
+            return grant
+        if not is_id(payment_id):
+            return Response(status_code=404)
+        try:
+            answer = await site.api.raw(grant.token, f"{wallet_path(grant)}/payments/{payment_id}/receipt")
+        except ApiRefusal as exc:
+            return Response(status_code=exc.status if exc.status in (401, 404) else 502)
+        except ApiUnreachable:
+            return Response(status_code=503)
+        return receipt_download(answer.content, str(answer.json().get("tx_id", "")))
+
+    return router

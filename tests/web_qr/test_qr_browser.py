@@ -1,0 +1,190 @@
+"""The QR pages in a real browser (Debian's chromium driven by Playwright), as issue 4 asks to see them:
+the merchant makes a dynamic QR; the visitor's wallet page reads that QR from a screenshot of the POS screen
+(decoded in the browser by jsQR) and pays; the POS page, open all along, shows PAID without a reload; a
+partial refund made on the POS page appears in the wallet's history; a second payment of the bill is refused
+as already paid."""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+import pytest
+from playwright.sync_api import Browser, BrowserContext, Page, Request, sync_playwright
+
+from tests.web.test_explorer_browser import CHROMIUM_ARGS, LAUNCH_TIMEOUT_MS, chromium_path
+
+WAIT_MS = 10_000
+PAID_WAIT_MS = 10_000  # from Confirm to PAID on the POS screen: a block and an event, well under a second here
+PHONE = {"width": 390, "height": 844}
+POS_SCREEN = {"width": 1280, "height": 900}
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Browser]:
+    with sync_playwright() as playwright:
+        launched = playwright.chromium.launch(executable_path=chromium_path(), args=CHROMIUM_ARGS, headless=True,
+                                              timeout=LAUNCH_TIMEOUT_MS)
+        try:
+            yield launched
+        finally:
+            launched.close()
+
+
+@pytest.fixture(scope="module")
+def contexts(browser: Browser, base_url: str) -> Iterator[tuple[BrowserContext, BrowserContext]]:
+    """The merchant's POS screen and the visitor's phone: two browsers' worth of cookies."""
+    pos = browser.new_context(base_url=base_url, viewport=POS_SCREEN)
+    phone = browser.new_context(base_url=base_url, viewport=PHONE, is_mobile=True, has_touch=True,
+                                accept_downloads=True)
+    for context in (pos, phone):
+        context.set_default_timeout(WAIT_MS)
+    try:
+        yield pos, phone
+    finally:
+        pos.close()
+        phone.close()
+
+
+@dataclass
+class Scene:
+    pos: Page
+    phone: Page
+    screenshot: bytes
+    scan_request: Request
+    first_status: str
+    confirm_fields: dict[str, str]
+    payment_id: str
+
+
+def sign_in(page: Page, kind: str, name: str) -> None:
+    page.goto(f"/qr/{kind}/sign-in")
+    page.get_by_role("button", name=f"Sign in as {name}").click()
+    page.wait_for_url(f"**/qr/{kind}")
+
+
+def upload_screenshot(phone: Page, png: bytes) -> Request:
+    """Choose the screenshot on the Pay page; the browser reads it and posts its text. The request posted."""
+    phone.goto("/qr/wallet/pay")
+    phone.locator('[data-scanner="ready"]').wait_for()
+    with phone.expect_request(lambda r: r.url.endswith("/qr/wallet/pay/scan") and r.method == "POST") as posted:
+        phone.get_by_label("A photo or screenshot of the QR code").set_input_files(
+            {"name": "pos-screen.png", "mimeType": "image/png", "buffer": png})
+    phone.wait_for_load_state()
+    return posted.value
+
+
+@pytest.fixture(scope="module")
+def scene(contexts: tuple[BrowserContext, BrowserContext], customers) -> Scene:
+    """The whole payment, step by step as people do it; the tests below check what each side saw."""
+    pos, phone = contexts[0].new_page(), contexts[1].new_page()
+    sign_in(pos, "pos", customers.merchant_name)
+    pos.get_by_label("Amount").fill("15000")
+    pos.get_by_role("button", name="Show the QR code").click()
+    pos.wait_for_url(re.compile(r".*/qr/pos/bills/bill_[0-9a-f]+$"))
+    pos.wait_for_function("document.querySelector('img.pos-qr').naturalWidth > 0")
+    pos.locator("[data-live-status].on").wait_for()  # the live stream is open
+    pos.evaluate("window.notReloaded = true")
+    first_status = pos.locator("[data-bill-status]").get_attribute("data-bill-status") or ""
+    screenshot = pos.screenshot()
+
+    sign_in(phone, "wallet", customers.wallet_holder)
+    scan_request = upload_screenshot(phone, screenshot)
+    phone.locator("[data-quote]").wait_for()
+    fields = {name: phone.locator(f'[data-field="{name}"]').inner_text()
+              for name in ("price", "wallet_amount", "rate", "margin", "bill")}
+    fields["merchant"] = phone.locator("[data-merchant-name]").inner_text()
+    fields["source"] = phone.locator("[data-source]").inner_text()
+    phone.get_by_role("button", name=re.compile(r"^Confirm and pay")).click()
+    phone.wait_for_url(re.compile(r".*/qr/wallet/payments/pay_[0-9a-f]+$"))
+    payment_id = phone.url.rsplit("/", 1)[1]
+    pos.locator('[data-bill-status="paid"]').wait_for(timeout=PAID_WAIT_MS)
+    return Scene(pos, phone, screenshot, scan_request, first_status, fields, payment_id)
+
+
+def test_visitor_pays_a_screenshot_of_the_pos_and_the_pos_shows_paid_live(scene: Scene, customers) -> None:
+    assert scene.screenshot.startswith(b"\x89PNG") and scene.first_status == "open"
+    # jsQR read the screenshot in the browser: the page posted the text, not the picture.
+    assert scene.scan_request.headers["content-type"] == "application/x-www-form-urlencoded"
+    posted = scene.scan_request.post_data or ""
+    assert "source=image" in posted and "payload=000201" in posted and "file_name=pos-screen.png" in posted
+    assert scene.confirm_fields["source"] == "QR code read in your browser from pos-screen.png."
+    assert scene.confirm_fields["merchant"] == customers.merchant_name
+    assert scene.confirm_fields["price"] == "15,000 RWF"
+    assert re.fullmatch(r"7\d\.\d\d CNY", scene.confirm_fields["wallet_amount"])
+    assert re.match(r"1 CNY = 198\.\d+ RWF", scene.confirm_fields["rate"])
+    assert scene.confirm_fields["margin"].startswith("1.5000% = ")
+
+    pos = scene.pos
+    assert pos.evaluate("window.notReloaded === true")  # PAID came over the live stream, not a reload
+    assert "PAID" in pos.locator(".paid-word").inner_text()
+    assert pos.locator("[data-paid-amount]").inner_text() == "15,000 RWF"
+    assert pos.locator("[data-paid-wallet-amount]").inner_text() == scene.confirm_fields["wallet_amount"]
+    assert pos.locator("[data-live-status]").inner_text() == "paid"
+
+    phone = scene.phone
+    assert phone.locator("[data-paid]").inner_text() == f"✓ Paid 15,000 RWF to {customers.merchant_name}"
+    proof = phone.locator("[data-receipt]")
+    with phone.expect_download() as download:
+        proof.get_by_role("link", name="Download receipt (JSON)").click()
+    saved = json.loads(open(download.value.path()).read())
+    proof.get_by_role("button", name="Verify").click()
+    verdict = proof.locator(".verify-result .verdict")
+    verdict.wait_for()
+    assert verdict.inner_text() == "✓ valid"
+    assert f"Transaction {saved['tx_id'][:16]}… was committed in block" in proof.locator(".verify-result").inner_text()
+
+
+def test_a_partial_refund_on_the_pos_appears_in_the_wallet(scene: Scene, customers) -> None:
+    pos = scene.pos
+    pos.get_by_role("link", name="Payment and refunds").click()
+    pos.wait_for_url(f"**/qr/pos/payments/{scene.payment_id}")
+    pos.get_by_label("Amount to refund").fill("5000")
+    pos.get_by_label("Reason").fill("one dish was not served")
+    pos.get_by_role("button", name="Refund").click()
+    pos.locator("[data-refunded]").wait_for()
+    assert pos.locator("[data-refunded]").inner_text().startswith("Refunded 5,000 RWF")
+    assert pos.locator('[data-field="refundable"]').inner_text() == "10,000 RWF"
+
+    over = pos.get_by_label("Amount to refund")
+    over.fill("10001")
+    pos.get_by_role("button", name="Refund").click()
+    assert "At most 10,000 RWF can still be refunded" in pos.locator('[data-notice="3156"]').inner_text()
+
+    phone = scene.phone
+    phone.goto("/qr/wallet")
+    refund = phone.locator('[data-entry="refund"]').first
+    assert f"Refund from {customers.merchant_name}" in refund.inner_text()
+    assert re.search(r"\+2\d\.\d\d CNY", refund.inner_text())  # 5,000 RWF back at today's rate, less the spread
+    assert "5,000 RWF" in refund.inner_text()
+
+
+def test_paying_the_same_bill_again_says_it_is_already_paid(scene: Scene) -> None:
+    phone = scene.phone
+    upload_screenshot(phone, scene.screenshot)
+    notice = phone.locator('[data-notice="3154"]')
+    notice.wait_for()
+    assert "This bill is already paid" in notice.inner_text()
+    assert phone.locator("[data-quote]").count() == 0
+
+
+def test_without_the_decoder_the_picture_is_read_by_the_server(contexts, demo, api, customers,
+                                                              monkeypatch: pytest.MonkeyPatch, tmp_path) -> None:
+    monkeypatch.setattr(demo.qr_pages.site.decoder, "path", tmp_path / "no-node-modules" / "jsQR.js")
+    bill = api.bill(6_600)
+    phone = contexts[1].new_page()
+    try:
+        sign_in(phone, "wallet", customers.wallet_holder)
+        phone.goto("/qr/wallet/pay")
+        assert "camera scanner is unavailable" in phone.locator("[data-scanner-unavailable]").inner_text()
+        with phone.expect_request(lambda r: r.url.endswith("/qr/wallet/pay/scan")) as posted:
+            phone.get_by_label("A photo or screenshot of the QR code").set_input_files(
+                {"name": "bill.png", "mimeType": "image/png", "buffer": api.bill_png(bill["bill_id"])})
+        assert posted.value.headers["content-type"].startswith("multipart/form-data")
+        phone.locator("[data-quote]").wait_for()
+        assert phone.locator("[data-source]").inner_text() == "QR code read by the server from bill.png."
+        assert phone.locator('[data-field="price"]').inner_text() == "6,600 RWF"
+    finally:
+        phone.close()

@@ -1,0 +1,73 @@
+"""The visitor's wallet over HTTP: balance with its RWF equivalent, top-ups, the history and the receipt."""
+
+from __future__ import annotations
+
+import re
+
+import httpx
+import pytest
+
+from tests.web_qr.helpers import notice_code, text_of
+
+
+@pytest.fixture
+def wallet(signed_in) -> httpx.Client:
+    return signed_in("wallet")
+
+
+def test_balance_in_cny_with_the_rwf_equivalent(wallet: httpx.Client, api) -> None:
+    page = wallet.get("/qr/wallet")
+    assert page.status_code == 200
+    balance = api.wallet()
+    assert text_of(page.text, "data-balance") == balance["balance"] and balance["currency"] == "CNY"
+    rwf = text_of(page.text, "data-balance-rwf")
+    expected = balance["balance_minor"] * 20130 // 10_000  # 201.30 RWF per CNY, minor units of CNY
+    assert rwf.startswith(f"≈ {expected:,} RWF") and "201.30 RWF per CNY" in rwf
+    assert 'href="/qr/wallet/pay"' in page.text
+
+
+def test_top_up_by_card_shows_in_the_balance_and_history(wallet: httpx.Client, api) -> None:
+    before = api.wallet()["balance_minor"]
+    response = wallet.post("/qr/wallet/topups", data={"amount": "150.50", "card": "4242"})
+    assert response.status_code == 303
+    page = wallet.get(response.headers["location"])
+    assert "Topped up 150.50 CNY" in page.text
+    assert api.wallet()["balance_minor"] == before + 15_050
+    first = re.search(r'<li class="history-topup" data-entry="topup"[^>]*>(.*?)</li>', page.text, re.S)
+    assert first is not None and "+150.50 CNY" in first.group(1) and 'href="/tx/' in first.group(1)
+
+
+@pytest.mark.parametrize(("form", "status", "code"), [({"amount": "1.234"}, 400, 400),
+                                                     ({"amount": "ten"}, 400, 400),
+                                                     ({"amount": "5", "card": "42"}, 400, 400),
+                                                     ({"amount": "99999999"}, 400, 3100)])
+def test_top_up_refusals(wallet: httpx.Client, form: dict[str, str], status: int, code: int) -> None:
+    response = wallet.post("/qr/wallet/topups", data=form)
+    assert response.status_code == status and notice_code(response.text) == code
+    assert "<details class=\"panel\" id=\"top-up\" open>" in response.text
+
+
+def test_history_lists_payments_with_receipts_and_refunds(wallet: httpx.Client, api) -> None:
+    paid = api.pay(api.merchant()["static_qr"]["payload"], 6_000)
+    refund_path = f"/v1/qr/merchants/{api.customers.merchant_id}/payments/{paid['payment_id']}/refunds"
+    refund = api.call("pos", "POST", refund_path, 201, json={"amount_minor": 1_000})
+    page = wallet.get("/qr/wallet")
+    entries = re.findall(r'data-entry="(\w+)" data-ref="(\w+)"', page.text)
+    assert entries[:2] == [("refund", refund["refund_id"]), ("payment", paid["payment_id"])]
+    assert f'href="/qr/wallet/payments/{paid["payment_id"]}"' in page.text
+    assert f"Refund from {api.customers.merchant_name}" in page.text
+    older = wallet.get("/qr/wallet", params={"before": 2})
+    assert older.status_code == 200 and re.findall(r'data-entry="(\w+)"', older.text) == ["topup"]
+
+
+def test_receipt_page_with_proof(wallet: httpx.Client, anonymous: httpx.Client, api) -> None:
+    paid = api.pay(api.merchant()["static_qr"]["payload"], 4_400)
+    page = wallet.get(f"/qr/wallet/payments/{paid['payment_id']}")
+    assert page.status_code == 200 and f'data-paid="{paid["payment_id"]}"' in page.text
+    assert text_of(page.text, 'data-field="price"') == "4,400 RWF"
+    assert text_of(page.text, 'data-field="wallet_amount"') == paid["wallet_amount"]
+    assert f'href="/tx/{paid["tx_id"]}"' in page.text
+    receipt = wallet.get(f"/qr/wallet/payments/{paid['payment_id']}/receipt.json")
+    assert receipt.status_code == 200 and receipt.json()["tx_id"] == paid["tx_id"]
+    assert anonymous.post("/explorer/verify-receipt", content=receipt.content).json()["valid"]
+    assert wallet.get("/qr/wallet/payments/pay_0000000000000000f").status_code == 404
