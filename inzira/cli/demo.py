@@ -29,7 +29,9 @@ def demo(
     genesis = runtime.node.genesis  # type: ignore[union-attr]
     console.print(f"[bold]Inzira[/] demo network [cyan]{genesis.network}[/] "
                   f"({'created' if node.created else 'resumed'}), height {runtime.node.height}")  # type: ignore[union-attr]
-    console.print(f"  web UI:    {node.url}")
+    console.print(f"  web UI:    {node.url}  (block explorer)")
+    console.print(f"  remit:     {node.url}remit  (sending agent, receiving FSP, compliance, regulator)")
+    console.print(f"  QR:        {node.url}qr  (merchant POS, visitor wallet)")
     console.print(f"  API docs:  {node.url}docs")
     console.print(f"  API keys:  {data / 'api-keys.json'} (Bearer token per member)")
     console.print("Press Ctrl-C to stop.", style="dim")
