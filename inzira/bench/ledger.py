@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Callable
 
 from inzira.bench.stats import ed25519_verify_us, machine, percentile_ms
+from inzira.process import tune_gc
 from inzira.demo.setup import create_demo_network
 from inzira.ledger.records import Leg
 from inzira.ledger.tx import Issue, OpenAccount, Transfer
@@ -69,6 +70,7 @@ def run(transfers: int, data_dir: Path | None = None, on_progress: Callable[[int
     create_demo_network(folder, wall_clock_ms() - 1_000)
     with Embedded(folder, block_txs_max=block_txs_max) as net:
         payers, payees = _setup(net)
+        tune_gc()
         signer = net.signer("eurosend")
         signer.validity_ms = 3_600_000
         sign_started = time.perf_counter()

@@ -9,6 +9,7 @@ from pathlib import Path
 import typer
 
 from inzira.cli.common import DEFAULT_DATA_DIR, console, fail
+from inzira.process import tune_gc
 
 
 def demo(
@@ -25,6 +26,7 @@ def demo(
         node.start()
     except OSError as exc:
         fail(f"cannot start the demo: {exc}")
+    tune_gc()
     runtime = node.runtime
     genesis = runtime.node.genesis  # type: ignore[union-attr]
     console.print(f"[bold]Inzira[/] demo network [cyan]{genesis.network}[/] "

@@ -19,6 +19,7 @@ from inzira.api.server import serve_in_thread
 from inzira.peer.api import build_app
 from inzira.peer.config import RUN_FILE
 from inzira.peer.service import Peer
+from inzira.process import tune_gc
 
 WATCH_INTERVAL_S = 0.5
 API_STOP_TIMEOUT_MS = 2_000
@@ -48,6 +49,7 @@ def main(argv: list[str]) -> int:
                                    stop_timeout_ms=API_STOP_TIMEOUT_MS, graceful_s=API_GRACEFUL_S)
     peer.api_url = f"http://{peer.config.api_host}:{port}"
     peer.start()
+    tune_gc()
     write_run_file(folder, peer.member, peer.api_url)
     log.info("peer %s serving %s", peer.member, peer.api_url)
     try:

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
-import gc
 import json
 import sys
 from pathlib import Path
@@ -26,6 +25,7 @@ from inzira.node.embedded import Embedded
 from inzira.node.reader import GENESIS_FILE
 from inzira.node.signer import wall_clock_ms
 from inzira.ordering.solo import BLOCK_INTERVAL_MS
+from inzira.process import tune_gc
 from inzira.qr.api import QR_BODY_LIMITS, prioritize, qr_routers
 from inzira.qr.service import QrService
 from inzira.qr.settings import QrSettings
@@ -103,7 +103,7 @@ def main(argv: list[str] | None = None) -> None:
     with QrServer(args.data, args.host, args.port) as server:
         # What is alive once serving (the ledger's state, modules, caches) stays alive: out of the cyclic
         # collector's way, a full collection pauses every request in flight for tens of ms instead of ~100.
-        gc.freeze()
+        tune_gc()
         sys.stdout.write(json.dumps({"url": server.base_url}) + "\n")
         sys.stdout.flush()
         while sys.stdin.read(STDIN_CHARS_MAX):  # until the parent closes our standard input
