@@ -18,19 +18,11 @@ from starlette.responses import RedirectResponse, Response
 from inzira.money import MoneyError
 from inzira.qr.api.paying import IMAGE_BYTES_MAX
 from inzira.qr.emv.spec import PAYLOAD_CHARS_MAX_LENIENT
+from inzira.web.forms import FORM_BYTES_MAX, NO_STORE, FormRefused, field_text
 from inzira.web.qr.client import ApiRefusal, ApiUnreachable
 from inzira.web.qr.messages import Notice
 from inzira.web.qr.sessions import Grant, QrKind
-from inzira.web.qr.site import (
-    AMOUNT_CHARS_MAX,
-    FORM_BYTES_MAX,
-    NO_STORE,
-    FormRefused,
-    QrSite,
-    field_text,
-    notice_of,
-    parse_rwf,
-)
+from inzira.web.qr.site import AMOUNT_CHARS_MAX, QrSite, notice_of, parse_rwf
 from inzira.web.qr.wallet import wallet_path
 
 SCAN_PATH = "/qr/wallet/pay/scan"

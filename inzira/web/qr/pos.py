@@ -11,20 +11,12 @@ from fastapi import APIRouter, Request
 from starlette.responses import RedirectResponse, Response
 
 from inzira.money import MoneyError
+from inzira.web.forms import NO_STORE, FormRefused, field_text
 from inzira.web.qr.bill_view import bill_context
 from inzira.web.qr.client import ApiRefusal, ApiUnreachable
 from inzira.web.qr.messages import Notice
 from inzira.web.qr.sessions import Grant, QrKind
-from inzira.web.qr.site import (
-    AMOUNT_CHARS_MAX,
-    NO_STORE,
-    FormRefused,
-    QrSite,
-    field_text,
-    is_id,
-    notice_of,
-    parse_rwf,
-)
+from inzira.web.qr.site import AMOUNT_CHARS_MAX, QrSite, is_id, notice_of, parse_rwf
 
 BILL_NUMBER_CHARS_MAX = 25
 TODAY_PAYMENTS_MAX = 50

@@ -10,16 +10,14 @@ from fastapi import APIRouter, Query, Request
 from starlette.responses import RedirectResponse, Response
 
 from inzira.money import MoneyError
+from inzira.web.forms import NO_STORE, FormRefused, field_text
 from inzira.web.qr.client import ApiRefusal, ApiUnreachable
 from inzira.web.qr.messages import Notice
 from inzira.web.qr.pos import merchant_path
 from inzira.web.qr.sessions import Grant, QrKind
 from inzira.web.qr.site import (
     AMOUNT_CHARS_MAX,
-    NO_STORE,
-    FormRefused,
     QrSite,
-    field_text,
     is_id,
     notice_of,
     parse_rwf,

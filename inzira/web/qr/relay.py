@@ -18,11 +18,12 @@ from typing import Any
 from fastapi import APIRouter, Request
 from starlette.responses import JSONResponse, Response, StreamingResponse
 
+from inzira.web.forms import NO_STORE
 from inzira.web.qr.bill_view import FINAL_STATUSES, panel_html
 from inzira.web.qr.client import ApiRefusal, ApiUnreachable
 from inzira.web.qr.pos import merchant_path
 from inzira.web.qr.sessions import Grant, QrKind
-from inzira.web.qr.site import NO_STORE, QrSite, is_id
+from inzira.web.qr.site import QrSite, is_id
 
 STREAMS_MAX = 200  # open relays per process
 STREAM_MAX_S = 300.0  # then the browser reconnects and gets a fresh first frame

@@ -13,10 +13,11 @@ from fastapi import APIRouter, Request
 from starlette.responses import RedirectResponse, Response
 
 from inzira.qr.tokens import TOKEN_CHARS_MAX
+from inzira.web.forms import NO_STORE, FormRefused, field_text
 from inzira.web.qr.client import ApiRefusal, ApiUnreachable
 from inzira.web.qr.messages import Notice
 from inzira.web.qr.sessions import QrKind, owner_of
-from inzira.web.qr.site import NEXT_CHARS_MAX, NO_STORE, FormRefused, QrSite, field_text, notice_of, safe_next
+from inzira.web.qr.site import NEXT_CHARS_MAX, QrSite, notice_of, safe_next
 
 
 def _owner_path(kind: QrKind, owner_id: str) -> str:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from typing import Any
-from urllib.parse import quote, urlsplit
+from urllib.parse import quote
 
 from fastapi import Request
 from starlette.datastructures import FormData
@@ -15,27 +15,27 @@ from inzira.fx.rates import RateTable
 from inzira.money import MoneyError, parse_decimal_minor
 from inzira.node.node import Node
 from inzira.web.explorer_data import site_context
+from inzira.web.forms import (
+    FORM_BYTES_MAX,
+    NO_STORE,
+    FormRefused,
+    read_form,
+)
 from inzira.web.qr.client import ApiRefusal, ApiUnreachable, QrApi
 from inzira.web.qr.demo_customers import DemoCustomers
-from inzira.web.qr.messages import Notice, merchant_notice, unreachable_notice, visitor_notice
+from inzira.web.qr.messages import (
+    Notice,
+    merchant_notice,
+    unreachable_notice,
+    visitor_notice,
+)
 from inzira.web.qr.sessions import Grant, QrKind, QrSessions
 from inzira.web.qr.vendor import DecoderFile
 from inzira.web.rendering import render
 
-FORM_BYTES_MAX = 16 * 1024  # the pages' forms hold a few short fields
-FORM_FIELDS_MAX = 16
-NO_STORE = {"Cache-Control": "no-store"}  # pages show a customer's money: never cached
 NEXT_CHARS_MAX = 512
 AMOUNT_CHARS_MAX = 24
 ID_RE = re.compile(r"[a-z0-9_]{1,64}")  # the API's id pattern: anything else is not one of ours
-
-
-class FormRefused(ValueError):
-    """A form post too large, of unknown length, or from another origin."""
-
-    def __init__(self, status: int, reason: str) -> None:
-        super().__init__(reason)
-        self.status = status
 
 
 @dataclass
@@ -75,16 +75,7 @@ class QrSite:
         return grant
 
     async def form(self, request: Request, bytes_max: int = FORM_BYTES_MAX, files_max: int = 0) -> FormData:
-        """A posted form, bounded before parsing, and only from this site's own pages."""
-        origin = request.headers.get("origin")
-        if origin is not None and origin != _own_origin(request):
-            raise FormRefused(403, "this form was posted from another site")
-        declared = request.headers.get("content-length", "")
-        if not declared.isdigit():
-            raise FormRefused(411, "the form must declare its length")
-        if int(declared) > bytes_max:
-            raise FormRefused(413, f"the form is larger than {bytes_max // 1024} KiB")
-        return await request.form(max_files=files_max, max_fields=FORM_FIELDS_MAX, max_part_size=FORM_BYTES_MAX)
+        return await read_form(request, bytes_max, files_max)
 
     def refused(self, request: Request, grant: Grant | None, error: FormRefused) -> Response:
         notice = Notice(error.status, "This form was not accepted.", str(error))
@@ -103,17 +94,6 @@ def notice_of(kind: QrKind, error: ApiRefusal | ApiUnreachable) -> tuple[int, No
         return 503, unreachable_notice(str(error))
     notice = merchant_notice(error) if kind is QrKind.POS else visitor_notice(error)
     return (error.status if 400 <= error.status < 600 else 502), notice
-
-
-def _own_origin(request: Request) -> str:
-    parts = urlsplit(str(request.base_url))
-    return f"{parts.scheme}://{parts.netloc}"
-
-
-def field_text(form: FormData, name: str, chars_max: int) -> str:
-    """A text field, trimmed; '' when missing; cut to ``chars_max``."""
-    value = form.get(name)
-    return value.strip()[:chars_max] if isinstance(value, str) else ""
 
 
 def safe_next(kind: QrKind, target: str) -> str | None:

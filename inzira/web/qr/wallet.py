@@ -11,10 +11,11 @@ from starlette.responses import RedirectResponse, Response
 
 from inzira.fx.rates import RateError
 from inzira.money import MoneyError, currency, parse_decimal_minor
+from inzira.web.forms import NO_STORE, FormRefused, field_text
 from inzira.web.qr.client import ApiRefusal, ApiUnreachable
 from inzira.web.qr.messages import Notice
 from inzira.web.qr.sessions import Grant, QrKind
-from inzira.web.qr.site import AMOUNT_CHARS_MAX, NO_STORE, FormRefused, QrSite, field_text, is_id, notice_of
+from inzira.web.qr.site import AMOUNT_CHARS_MAX, QrSite, is_id, notice_of
 
 HISTORY_PAGE_ENTRIES = 20
 CARD_CHARS_MAX = 4

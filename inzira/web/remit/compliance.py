@@ -10,10 +10,11 @@ from starlette.responses import RedirectResponse, Response
 
 from inzira.remit.api.views import decision_view, summary
 from inzira.remit.records import TransferState
+from inzira.web.forms import NO_STORE, FormRefused, field_text
 from inzira.web.remit.roles import PageRole
 from inzira.web.remit.send_form import UUID_RE
 from inzira.web.remit.sessions import Session
-from inzira.web.remit.site import NO_STORE, FormRefused, RemitSite, field
+from inzira.web.remit.site import RemitSite
 
 HELD_MAX = 50
 DECISIONS_MAX = 50
@@ -56,7 +57,7 @@ def compliance_router(site: RemitSite) -> APIRouter:
             form = await site.form(request)
         except FormRefused as exc:
             return site.refused(request, who, exc)
-        decision, note = field(form, "decision", 8), field(form, "note", NOTE_CHARS_MAX)
+        decision, note = field_text(form, "decision", 8), field_text(form, "note", NOTE_CHARS_MAX)
         record = service.transfers.get(transfer_id) if UUID_RE.fullmatch(transfer_id) else None
         if record is None or record.sending_fsp != who.member:
             return page(request, who, 404, f"There is no transfer {transfer_id} at {who.member_name}.")

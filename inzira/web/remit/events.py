@@ -18,8 +18,9 @@ from starlette.responses import JSONResponse, Response, StreamingResponse
 
 from inzira.remit.events import EventSubscription, HubFull, RemitEvent
 from inzira.remit.records import FINAL_STATES
+from inzira.web.forms import NO_STORE
 from inzira.web.remit.roles import PageRole
-from inzira.web.remit.site import NO_STORE, RemitSite
+from inzira.web.remit.site import RemitSite
 from inzira.web.remit.transfer import visible_transfer
 from inzira.web.remit.transfer_view import status_html
 

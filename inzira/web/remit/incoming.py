@@ -13,9 +13,10 @@ from inzira.remit.api.views import summary
 from inzira.remit.codes import RemitError
 from inzira.remit.records import TransferState
 from inzira.remit.settings import PAYOUT_CURRENCY
+from inzira.web.forms import NO_STORE, FormRefused, field_text
 from inzira.web.remit.roles import PageRole
 from inzira.web.remit.sessions import Session
-from inzira.web.remit.site import NO_STORE, FormRefused, RemitSite, field
+from inzira.web.remit.site import RemitSite
 
 INCOMING_MAX = 100
 ALERTS_MAX = 20
@@ -66,8 +67,8 @@ def incoming_router(site: RemitSite) -> APIRouter:
         except FormRefused as exc:
             return site.refused(request, who, exc)
         try:
-            amount_minor = parse_decimal_minor(field(form, "threshold", 32), PAYOUT_CURRENCY)
-            service.liquidity.set_threshold(who.member, field(form, "account", 81), amount_minor)
+            amount_minor = parse_decimal_minor(field_text(form, "threshold", 32), PAYOUT_CURRENCY)
+            service.liquidity.set_threshold(who.member, field_text(form, "account", 81), amount_minor)
         except MoneyError as exc:
             return page(request, who, 400, f"Enter the threshold in RWF, like 50,000 ({exc}).")
         except RemitError as exc:

@@ -20,6 +20,7 @@ from inzira.remit.codes import RemitError
 from inzira.remit.disclosure import disclosure
 from inzira.remit.parties import Party
 from inzira.remit.sending import TransferRequest
+from inzira.web.forms import NO_STORE, FormRefused, field_text
 from inzira.web.remit.messages import form_error
 from inzira.web.remit.roles import PageRole
 from inzira.web.remit.send_form import (
@@ -30,7 +31,7 @@ from inzira.web.remit.send_form import (
     transfer_id_of,
 )
 from inzira.web.remit.sessions import Session
-from inzira.web.remit.site import NO_STORE, FormRefused, RemitSite, field
+from inzira.web.remit.site import RemitSite
 
 RECENT_MAX = 20
 
@@ -116,7 +117,7 @@ def send_router(site: RemitSite) -> APIRouter:
         if transfer_id is None or form.names_problem() is not None:
             problem = FormProblem("msisdn", "Get a quote first: start with the receiver's number.")
             return page(request, session, "number", form, 400, problem=problem)
-        quote_id = field(data, "quote_id", ID_CHARS_MAX)
+        quote_id = field_text(data, "quote_id", ID_CHARS_MAX)
         transfer_request = TransferRequest(transfer_id, quote_id, form.sender_id, form.sender_name, form.receiver_name)
         try:
             record, _created = await service.desk.send(session.member, transfer_request)

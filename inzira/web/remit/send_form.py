@@ -15,7 +15,7 @@ from inzira.money import MoneyError, parse_decimal_minor
 from inzira.node.node import Node
 from inzira.remit.quotes import AmountType, QuoteRequest
 from inzira.remit.settings import PAYOUT_CURRENCY, position_account
-from inzira.web.remit.site import field
+from inzira.web.forms import field_text
 
 MSISDN_CHARS_MAX = 32
 AMOUNT_CHARS_MAX = 32
@@ -47,14 +47,14 @@ class SendForm:
 
     @classmethod
     def read(cls, form: FormData) -> "SendForm":
-        kind = field(form, "amount_type", 8)
-        return cls(msisdn=field(form, "msisdn", MSISDN_CHARS_MAX),
+        kind = field_text(form, "amount_type", 8)
+        return cls(msisdn=field_text(form, "msisdn", MSISDN_CHARS_MAX),
                    amount_type=kind if kind in AmountType.__members__ else AmountType.SEND.value,
-                   amount=field(form, "amount", AMOUNT_CHARS_MAX),
-                   currency=field(form, "currency", CURRENCY_CHARS_MAX).upper(),
-                   sender_id=field(form, "sender_id", CUSTOMER_ID_CHARS_MAX),
-                   sender_name=field(form, "sender_name", NAME_CHARS_MAX),
-                   receiver_name=field(form, "receiver_name", NAME_CHARS_MAX))
+                   amount=field_text(form, "amount", AMOUNT_CHARS_MAX),
+                   currency=field_text(form, "currency", CURRENCY_CHARS_MAX).upper(),
+                   sender_id=field_text(form, "sender_id", CUSTOMER_ID_CHARS_MAX),
+                   sender_name=field_text(form, "sender_name", NAME_CHARS_MAX),
+                   receiver_name=field_text(form, "receiver_name", NAME_CHARS_MAX))
 
     def names_problem(self) -> FormProblem | None:
         for name, label in (("sender_name", "the sender's full name"), ("sender_id", "the customer number"),
@@ -89,5 +89,5 @@ def source_currencies(node: Node, member: str) -> list[str]:
 
 
 def transfer_id_of(form: FormData) -> str | None:
-    value = field(form, "transfer_id", ID_CHARS_MAX).lower()
+    value = field_text(form, "transfer_id", ID_CHARS_MAX).lower()
     return value if UUID_RE.fullmatch(value) else None

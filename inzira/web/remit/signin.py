@@ -12,9 +12,10 @@ from dataclasses import dataclass
 from fastapi import APIRouter, Request
 from starlette.responses import RedirectResponse, Response
 
+from inzira.web.forms import NO_STORE, FormRefused, field_text
 from inzira.web.remit.roles import PageRole, qualifies, token_role
 from inzira.web.remit.sessions import COOKIE_NAME, Session, clear_cookie, set_cookie
-from inzira.web.remit.site import NO_STORE, FormRefused, RemitSite, field, safe_next
+from inzira.web.remit.site import RemitSite, safe_next
 
 TOKEN_CHARS_MAX = 256
 MEMBER_CHARS_MAX = 32
@@ -65,13 +66,13 @@ def signin_router(site: RemitSite) -> APIRouter:
             form = await site.form(request)
         except FormRefused as exc:
             return site.refused(request, site.session(request), exc)
-        next_path = safe_next(field(form, "next", 512)) or ""
-        token = field(form, "token", TOKEN_CHARS_MAX + 1)
+        next_path = safe_next(field_text(form, "next", 512)) or ""
+        token = field_text(form, "token", TOKEN_CHARS_MAX + 1)
         if token:
             return _by_token(request, token, next_path)
-        member = field(form, "member", MEMBER_CHARS_MAX)
+        member = field_text(form, "member", MEMBER_CHARS_MAX)
         try:
-            role = PageRole(field(form, "role", 16))
+            role = PageRole(field_text(form, "role", 16))
         except ValueError:
             return page(request, 400, "Choose a member to sign in as, or paste a token.", next_path)
         record = site.node.state.members.get(member)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from typing import Any
-from urllib.parse import quote, urlsplit
+from urllib.parse import quote
 
 from fastapi import Request
 from starlette.datastructures import FormData
@@ -19,21 +19,10 @@ from inzira.node.node import Node
 from inzira.remit.records import TransferRecord
 from inzira.remit.service import RemitService
 from inzira.web.explorer_data import member_name, site_context
+from inzira.web.forms import NO_STORE, FormRefused, read_form
 from inzira.web.remit.roles import PageRole
 from inzira.web.remit.sessions import COOKIE_NAME, Session, SessionBook
 from inzira.web.rendering import render
-
-FORM_BYTES_MAX = 16 * 1024  # the pages' forms hold a few short fields
-FORM_FIELDS_MAX = 16
-NO_STORE = {"Cache-Control": "no-store"}  # pages show a member's customers: never cached
-
-
-class FormRefused(ValueError):
-    """A form post too large, of unknown length, or from another origin."""
-
-    def __init__(self, status: int, reason: str) -> None:
-        super().__init__(reason)
-        self.status = status
 
 
 @dataclass
@@ -90,30 +79,10 @@ class RemitSite:
         return record.receiving_fsp == session.member and bool(record.reserve_tx_id)
 
     async def form(self, request: Request) -> FormData:
-        """A posted form, bounded before parsing, and only from this site's own pages."""
-        origin = request.headers.get("origin")
-        if origin is not None and origin != _own_origin(request):
-            raise FormRefused(403, "this form was posted from another site")
-        declared = request.headers.get("content-length", "")
-        if not declared.isdigit():
-            raise FormRefused(411, "the form must declare its length")
-        if int(declared) > FORM_BYTES_MAX:
-            raise FormRefused(413, "the form is too large")
-        return await request.form(max_files=0, max_fields=FORM_FIELDS_MAX, max_part_size=FORM_BYTES_MAX)
+        return await read_form(request)
 
     def refused(self, request: Request, session: Session | None, error: FormRefused) -> Response:
         return self.render(request, "remit/refused.html", session, error.status, reason=str(error))
-
-
-def _own_origin(request: Request) -> str:
-    parts = urlsplit(str(request.base_url))
-    return f"{parts.scheme}://{parts.netloc}"
-
-
-def field(form: FormData, name: str, chars_max: int) -> str:
-    """A text field, trimmed; '' when missing; cut to ``chars_max``."""
-    value = form.get(name)
-    return value.strip()[:chars_max] if isinstance(value, str) else ""
 
 
 def safe_next(target: str) -> str | None:

@@ -9,10 +9,11 @@ from starlette.responses import JSONResponse, Response
 from inzira.remit.api.views import fsp_name
 from inzira.remit.receipts import build_receipt
 from inzira.remit.records import TransferRecord
+from inzira.web.forms import NO_STORE
 from inzira.web.remit.roles import PageRole
 from inzira.web.remit.send_form import UUID_RE
 from inzira.web.remit.sessions import Session
-from inzira.web.remit.site import NO_STORE, RemitSite
+from inzira.web.remit.site import RemitSite
 from inzira.web.remit.transfer_view import transfer_context
 
 
