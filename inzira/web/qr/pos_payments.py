@@ -21,7 +21,7 @@ from inzira.web.qr.site import (
     is_id,
     notice_of,
     parse_rwf,
-    receipt_download,
+    payment_receipt_file,
 )
 from inzira.web.receipts import VERIFY_PATH
 
@@ -107,17 +107,7 @@ def pos_payments_router(site: QrSite) -> APIRouter:
 
     @router.get("/qr/pos/payments/{payment_id}/receipt.json", include_in_schema=False)
     async def receipt(request: Request, payment_id: str) -> Response:
-        grant = site.gate_data(request, QrKind.POS)
-        if isinstance(grant, Response):
-            return grant
-        if not is_id(payment_id):
-            return Response(status_code=404)
-        try:
-            answer = await site.api.raw(grant.token, f"{merchant_path(grant)}/payments/{payment_id}/receipt")
-        except ApiRefusal as exc:
-            return Response(status_code=exc.status if exc.status in (401, 404) else 502)
-        except ApiUnreachable:
-            return Response(status_code=503)
-        return receipt_download(answer.content, str(answer.json().get("tx_id", "")))
+        return await payment_receipt_file(site, request, QrKind.POS, lambda g: f"{merchant_path(g)}/payments",
+                                          payment_id)
 
     return router

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Callable
 from urllib.parse import quote
 
 from fastapi import Request
@@ -121,3 +121,20 @@ def receipt_download(content: bytes, tx_id: str) -> Response:
     """A ledger receipt as a file, named like the explorer's."""
     disposition = f'attachment; filename="inzira-receipt-{tx_id[:16]}.json"'
     return Response(content, media_type="application/json", headers={"Content-Disposition": disposition, **NO_STORE})
+
+
+async def payment_receipt_file(site: QrSite, request: Request, kind: QrKind, payments_of: Callable[[Grant], str],
+                               payment_id: str) -> Response:
+    """A payment's ledger receipt as a file, fetched with the session's token from ``payments_of(grant)``."""
+    grant = site.gate_data(request, kind)
+    if isinstance(grant, Response):
+        return grant
+    if not is_id(payment_id):
+        return Response(status_code=404)
+    try:
+        answer = await site.api.raw(grant.token, f"{payments_of(grant)}/{payment_id}/receipt")
+    except ApiRefusal as exc:
+        return Response(status_code=exc.status if exc.status in (401, 404) else 502)
+    except ApiUnreachable:
+        return Response(status_code=503)
+    return receipt_download(answer.content, str(answer.json().get("tx_id", "")))

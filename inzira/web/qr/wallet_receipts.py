@@ -9,7 +9,7 @@ from starlette.responses import Response
 
 from inzira.web.qr.client import ApiRefusal, ApiUnreachable
 from inzira.web.qr.sessions import QrKind
-from inzira.web.qr.site import QrSite, is_id, receipt_download
+from inzira.web.qr.site import QrSite, is_id, payment_receipt_file
 from inzira.web.qr.wallet import wallet_path
 from inzira.web.receipts import VERIFY_PATH
 
@@ -32,17 +32,7 @@ def wallet_receipts_router(site: QrSite) -> APIRouter:
 
     @router.get("/qr/wallet/payments/{payment_id}/receipt.json", include_in_schema=False)
     async def receipt_file(request: Request, payment_id: str) -> Response:
-        grant = site.gate_data(request, QrKind.WALLET)
-        if isinstance(grant, Response):
-            return grant
-        if not is_id(payment_id):
-            return Response(status_code=404)
-        try:
-            answer = await site.api.raw(grant.token, f"{wallet_path(grant)}/payments/{payment_id}/receipt")
-        except ApiRefusal as exc:
-            return Response(status_code=exc.status if exc.status in (401, 404) else 502)
-        except ApiUnreachable:
-            return Response(status_code=503)
-        return receipt_download(answer.content, str(answer.json().get("tx_id", "")))
+        return await payment_receipt_file(site, request, QrKind.WALLET, lambda g: f"{wallet_path(g)}/payments",
+                                          payment_id)
 
     return router
