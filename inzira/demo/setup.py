@@ -8,6 +8,7 @@ import secrets
 from pathlib import Path
 
 from inzira.crypto import KeyPair
+from inzira.crypto.keygen import generate_keypair
 from inzira.demo.members import DEMO_MEMBERS, ORDERER_ID, demo_genesis
 from inzira.ledger import genesis as genesis_mod
 from inzira.node.keystore import load_key, save_key
@@ -26,8 +27,8 @@ def create_demo_network(data_dir: Path, created_at_ms: int) -> None:
     if (data_dir / GENESIS_FILE).exists():
         raise FileExistsError(f"{data_dir} already holds a network")
     data_dir.mkdir(parents=True, exist_ok=True)
-    keys = {m.id: KeyPair.generate() for m in DEMO_MEMBERS}
-    orderer_key = KeyPair.generate()
+    keys = {m.id: generate_keypair() for m in DEMO_MEMBERS}
+    orderer_key = generate_keypair()
     for member_id, key in keys.items():
         save_key(key_path(data_dir, member_id), member_id, key)
     save_key(key_path(data_dir, ORDERER_ID), ORDERER_ID, orderer_key)

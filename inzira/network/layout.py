@@ -20,6 +20,7 @@ from pathlib import Path
 import msgspec
 
 from inzira.crypto import KeyPair
+from inzira.crypto.keygen import generate_keypair
 from inzira.demo.members import DEMO_CURRENCIES, DEMO_MEMBERS
 from inzira.ledger import genesis as genesis_mod
 from inzira.ledger.genesis import Genesis, GenesisCurrency, GenesisMember, GenesisOrderer, GenesisPolicy, validate
@@ -92,8 +93,8 @@ def create_network(folder: Path, cutters: list[str], settings: NetworkSettings, 
     if unknown or not cutters or len(set(cutters)) != len(cutters):
         raise LayoutError(f"cutters must be distinct demo members ({', '.join(DEMO_MEMBER_IDS)}), got {cutters}")
     folder.mkdir(parents=True, exist_ok=True)
-    member_keys = {m: KeyPair.generate() for m in DEMO_MEMBER_IDS}
-    orderer_keys = {m: KeyPair.generate() for m in cutters}
+    member_keys = {m: generate_keypair() for m in DEMO_MEMBER_IDS}
+    orderer_keys = {m: generate_keypair() for m in cutters}
     genesis = _genesis(network, member_keys, orderer_keys, created_at_ms)
     genesis_json = genesis_mod.dumps(genesis)
     (folder / GENESIS_FILE).write_bytes(genesis_json)

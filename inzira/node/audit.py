@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Iterator
 
-from inzira.crypto import Verifier
+from inzira.crypto.verifier_pool import Verifier
 from inzira.ledger.block import BlockHeader, block_hash, decode_block, decode_header
 from inzira.ledger.chain import ChainError, Replayer, verify_chain
 from inzira.ledger.encoding import DecodeError, ValidationError

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from inzira.crypto import Verifier
+from inzira.crypto.verifier_pool import Verifier
 from inzira.demo.members import ORDERER_ID
 from inzira.demo.setup import load_api_keys, load_member_keys, load_orderer_key
 from inzira.ledger.tx import Op

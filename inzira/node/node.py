@@ -14,7 +14,8 @@ from typing import Any, Callable, Sequence
 
 import msgspec
 
-from inzira.crypto import KeyPair, Verifier
+from inzira.crypto import KeyPair
+from inzira.crypto.verifier_pool import Verifier
 from inzira.ledger import genesis as genesis_mod
 from inzira.ledger.apply import Prepared
 from inzira.ledger.block import Block, BlockHeader, BuiltBlock, build_block

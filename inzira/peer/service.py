@@ -22,7 +22,8 @@ from pathlib import Path
 
 from nats.aio.client import Client as NATS
 
-from inzira.crypto import KeyPair, Verifier
+from inzira.crypto import KeyPair
+from inzira.crypto.verifier_pool import Verifier
 from inzira.node.node import Node
 from inzira.node.reader import load_genesis
 from inzira.ordering.jetstream import (

@@ -6,7 +6,7 @@ import base64
 
 from inzira.api.models import SubmitResult, TxDetail
 from inzira.api.submit import original, settle
-from inzira.crypto import KeyPair
+from inzira.crypto.keygen import generate_keypair
 from inzira.ledger.codes import Code
 from inzira.ledger.encoding import encode
 from inzira.ledger.records import Leg
@@ -76,7 +76,7 @@ def test_ledger_rejections_are_problems_in_a_block(ledger):
 
 def test_bad_signature_is_a_ledger_verdict(ledger):
     signed = decode_signed(ledger.sign("eurosend", OpenAccount("eurosend:bad-sig", "EUR")))
-    forged = encode(SignedTx(signed.body, (Sig(signed.sigs[0].key, KeyPair.generate().sign(b"x" * 32)),)))
+    forged = encode(SignedTx(signed.body, (Sig(signed.sigs[0].key, generate_keypair().sign(b"x" * 32)),)))
     with ledger.http("eurosend") as http:
         body = problem(post_tx(http, forged), 422, 3105)
         assert body["height"] > 0

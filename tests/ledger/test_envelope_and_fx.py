@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from inzira.crypto import KeyPair
+from inzira.crypto.keygen import generate_keypair
 from inzira.ledger.apply import prepare
 from inzira.ledger.codes import Code
 from inzira.ledger.encoding import encode
@@ -34,7 +34,7 @@ def test_signature_rules(net):
     unsigned = encode(SignedTx(good.body, ()))
     wrong_sig = encode(SignedTx(good.body, (Sig(good.sigs[0].key, bytes(64)),)))
     short_key = encode(SignedTx(good.body, (Sig(b"k", good.sigs[0].sig),)))
-    stranger = KeyPair.generate()
+    stranger = generate_keypair()
     body = TxBody(TX_VERSION, net.chain_id, "s1", net.now_ms + 60_000, op)
     by_stranger = sign_body(body, stranger)
     assert net.block(unsigned, wrong_sig, short_key, by_stranger, b"\x93garbage", b"") == [
@@ -153,7 +153,7 @@ def test_party_directory(net):
 
 
 def test_membership_needs_quorum(net):
-    newcomer = KeyPair.generate()
+    newcomer = generate_keypair()
     spec = MemberSpec("newbank", "New Bank (demo)", ("receiving_fsp",), (newcomer.public_key,))
     op = ChangeMembership(add=(spec,))
     assert net.one(net.tx("cbr", op, "sbk", "ubumwe")) == Code.QUORUM  # quorum is 4
@@ -161,7 +161,7 @@ def test_membership_needs_quorum(net):
     assert net.one(net.tx("cbr", op, "sbk", "ubumwe", "mobimo")) == Code.OK
     assert net.state.members["newbank"].keys == (newcomer.public_key,)
     assert net.one(net.tx("cbr", ChangeMembership(remove=("sbk",)), "sbk", "ubumwe", "mobimo")) == Code.VALIDATION
-    bad_roles = MemberSpec("x2", "X", ("emperor",), (KeyPair.generate().public_key,))
+    bad_roles = MemberSpec("x2", "X", ("emperor",), (generate_keypair().public_key,))
     assert net.one(net.tx("cbr", ChangeMembership(add=(bad_roles,)), "sbk", "ubumwe", "mobimo")) == Code.VALIDATION
     stolen_key = MemberSpec("x3", "X", ("auditor",), (net.keys["cbr"].public_key,))
     assert net.one(net.tx("cbr", ChangeMembership(add=(stolen_key,)), "sbk", "ubumwe", "mobimo")) == Code.VALIDATION

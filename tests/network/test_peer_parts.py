@@ -8,7 +8,7 @@ from pathlib import Path
 import msgspec
 import pytest
 
-from inzira.crypto import KeyPair
+from inzira.crypto.keygen import generate_keypair
 from inzira.demo.setup import create_demo_network
 from inzira.ledger.apply import prepare
 from inzira.ledger.codes import Code
@@ -88,28 +88,28 @@ def test_a_snapshot_is_trusted_only_as_signed(tmp_path: Path) -> None:
 
 
 def test_peer_requests_are_signed_by_a_member_and_fresh() -> None:
-    key, chain = KeyPair.generate(), b"c" * 32
+    key, chain = generate_keypair(), b"c" * 32
     keys = {"mobimo": (key.public_key,)}
     headers = sign_request(chain, "mobimo", key, "GET", "/v1/peer/snapshots/5", 1_000_000)
     assert check_request(headers, chain, keys, "GET", "/v1/peer/snapshots/5", 1_000_500) == ("mobimo", "")
     assert check_request(headers, chain, keys, "GET", "/v1/peer/snapshots/6", 1_000_500)[0] is None
     assert check_request(headers, chain, keys, "GET", "/v1/peer/snapshots/5", 1_200_000)[0] is None
-    assert check_request(headers, chain, {"mobimo": (KeyPair.generate().public_key,)}, "GET",
+    assert check_request(headers, chain, {"mobimo": (generate_keypair().public_key,)}, "GET",
                          "/v1/peer/snapshots/5", 1_000_500)[0] is None
     assert check_request({}, chain, keys, "GET", "/v1/peer/snapshots/5", 1_000_500)[0] is None
 
 
 def test_a_block_takes_whole_messages_within_its_limits() -> None:
-    signer = MemberSigner(b"c" * 32, "eurosend", KeyPair.generate())
+    signer = MemberSigner(b"c" * 32, "eurosend", generate_keypair())
     raws = [signer.sign(OpenAccount(f"eurosend:a{i}", "EUR")) for i in range(30)]
     entries = [LogEntry(10 + i, encode_batch(raws[i * 10 : i * 10 + 10])) for i in range(3)]
-    settings = CutterSettings("orderer-x", KeyPair.generate(), block_txs_max=25, block_interval_ms=10,
+    settings = CutterSettings("orderer-x", generate_keypair(), block_txs_max=25, block_interval_ms=10,
                               block_bytes_max=1024 * 1024)
     cutter = Cutter(None, None, None, None, settings)  # type: ignore[arg-type]
     first = cutter._fit(entries)
     assert (first.first_seq, first.last_seq, len(first.raws)) == (10, 11, 20)  # a third message would be 30 > 25
     assert [e.seq for e in cutter._carry] == [12]
-    small = CutterSettings("orderer-x", KeyPair.generate(), block_txs_max=1_000, block_interval_ms=10,
+    small = CutterSettings("orderer-x", generate_keypair(), block_txs_max=1_000, block_interval_ms=10,
                            block_bytes_max=4_096 + 3 * (len(raws[0]) + 40))
     cutter = Cutter(None, None, None, None, small)  # type: ignore[arg-type]
     trimmed = cutter._fit(entries[:1])  # one message bigger than a block: what fits, the rest dropped (logged)

@@ -16,6 +16,7 @@ import pytest
 
 from inzira.api.client import ApiProblem
 from inzira.crypto import KeyPair
+from inzira.crypto.keygen import generate_keypair
 from inzira.ledger import merkle
 from inzira.ledger.block import BLOCK_VERSION, Block, BlockHeader, SignedHeader, block_hash, leaf_hashes
 from inzira.ledger.context import TxResult
@@ -45,7 +46,7 @@ def _tampered_blocks(net: Net, height: int, tip_hash: bytes) -> dict[str, bytes]
                                     os.urandom(32), orderer))
         return Block(SignedHeader(header, signer.sign(block_hash(header))), txs, (result,) * len(txs))
 
-    bad_signature = block(tip_hash, (), KeyPair.generate())
+    bad_signature = block(tip_hash, (), generate_keypair())
     altered = block(tip_hash, (raw,), key)
     altered = Block(altered.signed, (raw[:-1] + bytes([raw[-1] ^ 1]),), altered.results)
     wrong_prev = block(os.urandom(32), (), key)

@@ -7,7 +7,7 @@ import hashlib
 import httpx
 import pytest
 
-from inzira.crypto import KeyPair
+from inzira.crypto.keygen import generate_keypair
 from inzira.ledger.tx import (
     ChangeMembership,
     MemberSpec,
@@ -28,7 +28,7 @@ def operations(demo) -> dict[str, str]:
     net = demo.net
     pending = bytes.fromhex(demo.pending_id)
     party = hashlib.sha256(b"+250788000000").digest()
-    newcomer = MemberSpec("kivu-pay", "Kivu Pay (demo)", ("receiving_fsp",), (KeyPair.generate().public_key,))
+    newcomer = MemberSpec("kivu-pay", "Kivu Pay (demo)", ("receiving_fsp",), (generate_keypair().public_key,))
     steps = {
         "post": ("mobimo", PostPending(pending, PREIMAGE), ()),
         "void_unknown": ("mobimo", VoidPending(b"\x01" * 32), ()),

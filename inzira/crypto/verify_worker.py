@@ -1,4 +1,4 @@
-"""A signature-verifying worker process (``python -m inzira.verify_worker``).
+"""A signature-verifying worker process (``python -m inzira.crypto.verify_worker``).
 
 It reads frames from stdin: a 4-byte big-endian count n, then n records of 128 bytes (public key 32,
 message 32, signature 64); it answers each frame with n bytes, 1 for a valid signature and 0 otherwise.
@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import sys
 
-from inzira.crypto import verify
+from inzira.crypto.signatures import verify
 
 RECORD_BYTES = 128
 FRAME_RECORDS_MAX = 100_000
