@@ -147,3 +147,11 @@ def format_decimal(minor: int, code: str, *, grouping: bool = True) -> str:
 def format_minor(minor: int, code: str) -> str:
     """Minor units for people: 15000 RWF -> "15,000 RWF", 20000 EUR -> "200.00 EUR"."""
     return f"{format_decimal(minor, code)} {currency(code).code}"
+
+
+def money_text(amount_minor: int, code: str) -> str:
+    """``format_minor`` for views that must show something even for a currency Inzira does not know."""
+    try:
+        return format_minor(amount_minor, code)
+    except MoneyError:
+        return f"{amount_minor} (minor units of {code})"

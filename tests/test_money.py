@@ -1,6 +1,6 @@
 import pytest
 
-from inzira.money import MoneyError, format_minor, parse_amount, currency
+from inzira.money import MoneyError, currency, format_minor, money_text, parse_amount
 
 
 def test_parse_and_format_round_trip():
@@ -28,3 +28,9 @@ def test_currency_table():
     assert currency("EUR").numeric == "978" and currency("EUR").exponent == 2
     for code in ["RWF", "EUR", "USD", "CNY", "GBP", "AED", "KES", "UGX", "TZS", "ZAR"]:
         assert currency(code).code == code
+
+
+def test_money_text_formats_known_currencies_and_shows_unknown_ones_as_minor_units():
+    assert money_text(1_500_000, "RWF") == "1,500,000 RWF"
+    assert money_text(-20_050, "EUR") == "-200.50 EUR"
+    assert money_text(125, "XXX") == "125 (minor units of XXX)"

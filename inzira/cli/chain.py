@@ -11,9 +11,9 @@ from rich.table import Table
 from inzira.cli.common import DataOption, console, fail, print_json
 from inzira.ledger.chain import ChainError
 from inzira.ledger.codes import describe
-from inzira.ledger.views import header_view, tx_view
 from inzira.node.audit import audit
 from inzira.node.reader import ChainReader
+from inzira.node.views import header_view, tx_view
 
 app = typer.Typer(help="Verify and inspect the chain.", no_args_is_help=True)
 

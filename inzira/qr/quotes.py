@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from inzira.ledger.tx import SignedQuote
-from inzira.ledger.views import money_text
+from inzira.money import money_text
 from inzira.qr.views import wallet_path
 
 FORGET_AFTER_EXPIRY_MS = 60_000  # an expired quote still answers "expired" rather than "unknown" a while

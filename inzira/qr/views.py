@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from inzira.ledger.views import money_text
+from inzira.money import money_text
 from inzira.qr.codes import title
 from inzira.qr.mcc import mcc_name
 from inzira.qr.records import Bill, Merchant, Payment, Refund, TopUp, Wallet, WalletEntry

@@ -16,7 +16,7 @@ from typing import Any
 from inzira.ledger.codes import Code
 from inzira.ledger.records import Leg
 from inzira.ledger.tx import OpenAccount, Transfer
-from inzira.ledger.views import money_text
+from inzira.money import money_text
 from inzira.ordering.outcome import Outcome
 from inzira.qr import tokens
 from inzira.qr.directory import Directory

@@ -20,8 +20,8 @@ from inzira.ledger.codes import Code, describe
 from inzira.ledger.ids import account_owner
 from inzira.ledger.records import Account
 from inzira.ledger.tx import Issue, Op, Redeem, SetDebitCap
-from inzira.ledger.views import account_view
 from inzira.money import AMOUNT_MINOR_MAX
+from inzira.node.views import account_view
 from inzira.remit import ledger_io
 from inzira.remit.codes import RemitError, forbidden, invalid
 from inzira.remit.events import EventHub

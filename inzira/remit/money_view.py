@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from inzira.ledger.views import money_text
+from inzira.money import money_text
 
 
 def money(amount_minor: int, currency: str) -> dict[str, Any]:

@@ -8,15 +8,9 @@ from typing import Any, Protocol
 from inzira.ledger.block import block_hash, decode_header
 from inzira.ledger.context import AT_NONE, TxResult
 from inzira.ledger.receipt import receipt_json
-from inzira.ledger.views import (
-    account_view,
-    header_view,
-    money_text,
-    pending_view,
-    result_view,
-    tx_view,
-)
+from inzira.money import money_text
 from inzira.node.node import Node
+from inzira.node.views import account_view, header_view, pending_view, result_view, tx_view
 
 BLOCKS_PAGE_MAX = 100
 BLOCK_TXS_PAGE_MAX = 100

@@ -11,7 +11,7 @@ import jinja2
 from fastapi import Request
 from fastapi.responses import HTMLResponse
 
-from inzira.ledger.views import money_text
+from inzira.money import money_text
 from inzira.web.assets import STATIC_PATH
 
 TEMPLATES_DIR = Path(__file__).parent / "templates"

@@ -15,7 +15,7 @@ from inzira.api.settings import ACCOUNTS_PAGE_MAX
 from inzira.api.visibility import Caller, may_see_account
 from inzira.ledger.codes import Code
 from inzira.ledger.ids import MEMBER_ID_RE, is_account_id
-from inzira.ledger.views import account_view
+from inzira.node.views import account_view
 
 router = APIRouter(prefix="/v1", tags=["accounts"])
 

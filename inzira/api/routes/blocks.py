@@ -14,7 +14,7 @@ from inzira.api.responses import json_response, ok_doc, problem_docs
 from inzira.api.settings import BLOCK_TXS_PAGE_MAX, BLOCKS_PAGE_MAX
 from inzira.api.visibility import Caller
 from inzira.ledger.codes import Code
-from inzira.ledger.views import header_view
+from inzira.node.views import header_view
 
 router = APIRouter(prefix="/v1", tags=["blocks"])
 

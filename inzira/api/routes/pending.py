@@ -12,7 +12,7 @@ from inzira.api.problems import Problem
 from inzira.api.responses import json_response, ok_doc, problem_docs
 from inzira.api.visibility import Caller, may_see_pending
 from inzira.ledger.codes import Code
-from inzira.ledger.views import pending_view
+from inzira.node.views import pending_view
 
 router = APIRouter(prefix="/v1", tags=["accounts"])
 

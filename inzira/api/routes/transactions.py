@@ -30,8 +30,8 @@ from inzira.api.submit import (
 )
 from inzira.api.visibility import Caller, may_see, tx_facts
 from inzira.ledger.codes import Code
-from inzira.ledger.views import result_view, tx_view
 from inzira.node.node import Node
+from inzira.node.views import result_view, tx_view
 from inzira.ordering.outcome import Outcome
 
 router = APIRouter(prefix="/v1", tags=["transactions"])

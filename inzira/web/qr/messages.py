@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 from inzira.api.codes import ApiCode
 from inzira.ledger.codes import Code
-from inzira.ledger.views import money_text
+from inzira.money import money_text
 from inzira.qr.codes import QrCode
 from inzira.web.qr.client import ApiRefusal
 

@@ -1,5 +1,8 @@
 """Plain JSON-ready views of ledger records, shared by the API, the CLI and the pages.
 
+Presentation, so it lives in the node (the layer services and adapters read the ledger through), not in
+the pure core.
+
 Amounts stay integers in minor units (``amount_minor``) with their currency; a formatted string for
 people is added beside them, never instead of them.
 """
@@ -16,14 +19,7 @@ from inzira.ledger.codes import describe
 from inzira.ledger.context import TxResult
 from inzira.ledger.records import STATUS_NAMES, Account, PendingTransfer
 from inzira.ledger.tx import Transfer
-from inzira.money import MoneyError, format_minor
-
-
-def money_text(amount_minor: int, currency: str) -> str:
-    try:
-        return format_minor(amount_minor, currency)
-    except MoneyError:
-        return f"{amount_minor} (minor units of {currency})"
+from inzira.money import money_text
 
 
 def _plain(value: Any) -> Any:
