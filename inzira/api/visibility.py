@@ -15,7 +15,7 @@ import msgspec
 
 from inzira.ledger.ids import account_owner
 from inzira.ledger.records import PendingTransfer
-from inzira.ledger.tx import ChangeMembership, PostPending, SignedTx, Transfer, TxBody, VoidPending, tx_id_of
+from inzira.ledger.tx import MEMBERSHIP_OPS, PostPending, SignedTx, Transfer, TxBody, VoidPending, tx_id_of
 
 SEES_ALL_ROLES = frozenset({"regulator", "central_bank", "auditor"})
 
@@ -75,9 +75,9 @@ def tx_facts(raw: bytes, key_owner: Mapping[bytes, str], pending_of: PendingLook
     except (msgspec.DecodeError, msgspec.ValidationError):
         return TxFacts(b"", "", "", NOBODY)  # only those who see everything see undecodable bytes
     signers = [key_owner[s.key] for s in signed.sigs if s.key in key_owner]
-    submitter = key_owner.get(signed.sigs[0].key, signed.sigs[0].key.hex()) if signed.sigs else ""
+    submitter = body.submitter
     op = body.op
-    involvement = Involvement(frozenset(signers + _touched(op, pending_of)), isinstance(op, ChangeMembership))
+    involvement = Involvement(frozenset(signers + _touched(op, pending_of)), isinstance(op, MEMBERSHIP_OPS))
     return TxFacts(tx_id_of(signed.body), type(op).__name__, submitter, involvement)
 
 

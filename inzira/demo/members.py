@@ -42,4 +42,4 @@ def demo_genesis(keys: dict[str, KeyPair], orderer_key: KeyPair, created_at_ms: 
     )
     currencies = tuple(GenesisCurrency(code, issuer) for code, issuer in DEMO_CURRENCIES.items())
     orderers = (GenesisOrderer(ORDERER_ID, orderer_key.public_key.hex()),)
-    return validate(Genesis(network, created_at_ms, members, currencies, orderers, GenesisPolicy(membership_quorum=4)))
+    return validate(Genesis(network, created_at_ms, members, currencies, orderers, GenesisPolicy()))

@@ -2,14 +2,20 @@
 
 ``prepare`` decodes a submitted transaction and lists the signatures it needs checked; checking them is
 stateless, so callers verify many in parallel before ``apply_block`` runs the transactions in order. Every
-outcome is a ``TxResult`` with a stable code: an invalid transaction stays in its block, marked.
+outcome is a ``TxResult`` with a stable code: an invalid transaction stays in its block, marked. The
+machine is total: whatever bytes arrive, from the API or straight from the ordering log, get a verdict.
+
+A transaction's id is spent in the state (its reference entry) once it is authenticated: at least one
+signature, every signature valid and by a member, the submitter the body names among them, within its
+deadline. Whatever the verdict after that, a resubmission is a duplicate. A copy that fails authentication
+(a body re-signed by someone else, a signature stripped or forged) spends nothing and blocks nothing.
 """
 
 from __future__ import annotations
 
 from typing import Callable, Sequence
 
-from inzira.ledger import admin, transfers
+from inzira.ledger import admin, membership, transfers
 from inzira.ledger.codes import Code
 from inzira.ledger.context import Ctx, TxResult, fail
 from inzira.ledger.encoding import DecodeError, ValidationError
@@ -22,14 +28,17 @@ from inzira.ledger.tx import (
     TX_QUOTES_MAX,
     TX_SIGNATURES_MAX,
     TX_VERSION,
-    ChangeMembership,
+    AddMember,
     Issue,
     OpenAccount,
     PostPending,
     Redeem,
+    RemoveMember,
+    RotateKeys,
     SetDebitCap,
     SetFrozen,
     SetParty,
+    SetRoles,
     Transfer,
     TxBody,
     VoidPending,
@@ -46,7 +55,7 @@ SignatureCheck = tuple[bytes, bytes, bytes]  # public key, message, signature
 class Prepared:
     """A submitted transaction, decoded, with the signature checks it needs and (later) their verdict."""
 
-    __slots__ = ("raw", "tx_id", "body", "sigs", "quotes", "code", "checks", "sig_ok")
+    __slots__ = ("raw", "tx_id", "body", "sigs", "quotes", "code", "checks", "sigs_ok", "quotes_ok")
 
     def __init__(self, raw: bytes) -> None:
         self.raw = raw
@@ -55,8 +64,9 @@ class Prepared:
         self.sigs: tuple = ()
         self.quotes: tuple = ()  # decoded Quote records, in the order of the op's SignedQuotes
         self.code = Code.OK
-        self.checks: list[SignatureCheck] = []
-        self.sig_ok = False
+        self.checks: list[SignatureCheck] = []  # the transaction's signatures first, then the quotes'
+        self.sigs_ok = False  # at least one transaction signature, and every one verifies
+        self.quotes_ok = False  # every quote's signature verifies (true when there is none)
 
 
 def prepare(raw: bytes) -> Prepared:
@@ -92,10 +102,13 @@ def verify_prepared(items: Sequence[Prepared], verify_many: Callable[[list[Signa
     for p in items:
         checks.extend(p.checks)
     verdicts = verify_many(checks)
+    if len(verdicts) != len(checks):
+        raise RuntimeError("the verifier answered for a different number of signatures")
     at = 0
     for p in items:
-        n = len(p.checks)
-        p.sig_ok = n > 0 and all(verdicts[at : at + n])
+        n_sigs, n = len(p.sigs), len(p.checks)
+        p.sigs_ok = n_sigs > 0 and all(verdicts[at : at + n_sigs])
+        p.quotes_ok = all(verdicts[at + n_sigs : at + n])
         at += n
 
 
@@ -109,52 +122,64 @@ _HANDLERS: dict[type, Callable[[State, object, Ctx], TxResult]] = {
     SetDebitCap: admin.apply_debit_cap,
     SetFrozen: admin.apply_frozen,
     SetParty: admin.apply_party,
-    ChangeMembership: admin.apply_membership,
+    AddMember: membership.apply_add_member,
+    RotateKeys: membership.apply_rotate_keys,
+    SetRoles: membership.apply_set_roles,
+    RemoveMember: membership.apply_remove_member,
 }
 
 
-def apply_tx(state: State, p: Prepared, timestamp_ms: int) -> TxResult:
-    if p.code != Code.OK:
-        return fail(p.code)
+def authenticate(state: State, p: Prepared, timestamp_ms: int) -> TxResult | Ctx:
+    """Who signed, and whether the transaction may spend its id; a failure here spends nothing."""
     body = p.body
-    if body is None:
-        return fail(Code.MALFORMED)
+    if p.code != Code.OK or body is None:
+        return fail(p.code if p.code != Code.OK else Code.MALFORMED)
     if body.version != TX_VERSION:
         return fail(Code.VALIDATION)
-    chain_id = state.chain_id
-    if body.chain_id != chain_id:
+    if body.chain_id != state.chain_id:
         return fail(Code.WRONG_NETWORK)
-    for quote in p.quotes:
-        if quote.chain_id != chain_id:
-            return fail(Code.WRONG_NETWORK)
-    if not p.sig_ok:  # also false for keys or signatures of the wrong length
+    if not p.sigs_ok:  # no signature, or one that does not verify (also keys of the wrong length)
         return fail(Code.BAD_SIGNATURE)
     key_owner = state.key_owner
-    signers: list[str] = []
+    signers: set[str] = set()
+    keys: set[bytes] = set()
     for s in p.sigs:
         member = key_owner.get(s.key)
         if member is None:
             return fail(Code.PERMISSION)
-        if member not in signers:
-            signers.append(member)
-    expires_at_ms = body.expires_at_ms
-    if timestamp_ms >= expires_at_ms:
+        signers.add(member)
+        keys.add(s.key)
+    if body.submitter not in signers:
+        return fail(Code.PERMISSION)  # the member the body names must sign it itself
+    if timestamp_ms >= body.expires_at_ms:
         return fail(Code.EXPIRED)
-    if expires_at_ms > timestamp_ms + state.policy.tx_validity_max_ms:
+    if body.expires_at_ms > timestamp_ms + state.policy.tx_validity_max_ms or not 0 < len(body.ref) <= REF_CHARS_MAX:
         return fail(Code.VALIDATION)
-    ref = body.ref
-    if not 0 < len(ref) <= REF_CHARS_MAX:
-        return fail(Code.VALIDATION)
-    submitter = signers[0]
-    ref_key = f"{submitter}\x00{ref}".encode()
+    return Ctx(p.tx_id, body.submitter, frozenset(signers), frozenset(keys), timestamp_ms, p.quotes, body.op)
+
+
+def ref_key_of(body: TxBody) -> bytes:
+    """The idempotency key: the submitter named in the body and its reference (not the signature order)."""
+    return f"{body.submitter}\x00{body.ref}".encode()
+
+
+def apply_tx(state: State, p: Prepared, timestamp_ms: int) -> TxResult:
+    ctx = authenticate(state, p, timestamp_ms)
+    if isinstance(ctx, TxResult):
+        return ctx
+    body = p.body
+    ref_key = ref_key_of(body)  # type: ignore[arg-type]
     seen = state.refs.get(ref_key)
     if seen is not None:
         return fail(Code.DUPLICATE if seen.tx_id == p.tx_id else Code.MODIFIED_REQUEST)
-    op = body.op
-    result = _HANDLERS[type(op)](state, op, Ctx(p.tx_id, submitter, frozenset(signers), timestamp_ms, p.quotes, op))
-    # An authenticated transaction consumes its reference whatever the outcome, as Mojaloop's ids do.
-    state.put_ref(ref_key, RefEntry(p.tx_id, expires_at_ms))
-    return result
+    # Authenticated: the id is spent whatever the verdict below, as Mojaloop's ids are.
+    state.put_ref(ref_key, RefEntry(p.tx_id, body.expires_at_ms))  # type: ignore[union-attr]
+    if not p.quotes_ok:
+        return fail(Code.BAD_SIGNATURE)
+    for quote in p.quotes:
+        if quote.chain_id != state.chain_id:
+            return fail(Code.WRONG_NETWORK)
+    return _HANDLERS[type(ctx.op)](state, ctx.op, ctx)
 
 
 def apply_block(state: State, height: int, timestamp_ms: int,

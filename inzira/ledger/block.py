@@ -15,6 +15,7 @@ from inzira.ledger import merkle
 from inzira.ledger.apply import Prepared, apply_block
 from inzira.ledger.context import TxResult
 from inzira.ledger.encoding import CanonicalDecoder, encode
+from inzira.ledger.records import PendingTransfer
 from inzira.ledger.state import State, WriteSet
 
 BLOCK_VERSION = 1
@@ -73,6 +74,7 @@ class BuiltBlock(msgspec.Struct, frozen=True):
     write_set: WriteSet
     results: list[TxResult]
     expired: list[bytes]  # pending transfers that expired at this block
+    pruned: list[PendingTransfer]  # resolved pending transfers this block dropped from the state
 
 
 def build_block(
@@ -98,7 +100,7 @@ def build_block(
     header_bytes = encode(header)
     digest = block_hash(header_bytes)
     block = Block(SignedHeader(header_bytes, orderer_key.sign(digest)), txs, tuple(results))
-    return BuiltBlock(block, header, digest, encode(block), write_set, results, expired)
+    return BuiltBlock(block, header, digest, encode(block), write_set, results, expired, state.pruned)
 
 
 def check_signed_header(signed: SignedHeader, orderer_keys: dict[str, bytes]) -> tuple[BlockHeader | None, str]:

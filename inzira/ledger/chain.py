@@ -49,15 +49,22 @@ class Replayer:
         self.last_results: list = []
         self.last_write_set: list = []
         self.last_expired: list[bytes] = []
+        self.last_pruned: list = []
 
-    def apply_encoded(self, expected_height: int, data: bytes) -> tuple[Block, BlockHeader]:
+    def apply_encoded(self, expected_height: int, data: bytes, log_ts_ms: int = 0) -> tuple[Block, BlockHeader]:
         try:
             block = decode_block(data)
         except (msgspec.DecodeError, msgspec.ValidationError) as exc:
             raise ChainError(expected_height, f"stored block does not decode ({exc})") from exc
-        return block, self.apply(expected_height, block)
+        return block, self.apply(expected_height, block, log_ts_ms)
 
-    def apply(self, expected_height: int, block: Block) -> BlockHeader:
+    def apply(self, expected_height: int, block: Block, log_ts_ms: int = 0) -> BlockHeader:
+        """Check and replay one block. ``log_ts_ms`` is the ordering log's own time for the entry that
+        carried it (0 when there is no log, as with the solo orderer): the block's time may not run ahead of
+        it by more than the policy's skew, so a cutter with a fast clock cannot expire transfers early.
+
+        Raises ChainError for a block to refuse, InvariantError when the state machine broke an invariant
+        (a bug: the caller stops)."""
         state = self.state
         header, reason = check_signed_header(block.signed, self.orderer_keys)
         if header is None:
@@ -68,6 +75,9 @@ class Replayer:
             raise ChainError(expected_height, f"header says height {header.height}")
         if header.prev_hash != self.prev_hash:
             raise ChainError(expected_height, "previous-block hash does not match the chain")
+        reason = check_block_time(header, log_ts_ms, state.timestamp_ms, state.policy.block_time_skew_ms)
+        if reason:
+            raise ChainError(expected_height, reason)
         reason = check_block_shape(block, header)
         if reason:
             raise ChainError(expected_height, reason)
@@ -88,25 +98,39 @@ class Replayer:
             raise ChainError(expected_height, "state hash differs from the replay")
         self.prev_hash = block_hash(block.signed.header)
         self.last_items, self.last_results = prepared, results
-        self.last_write_set, self.last_expired = write_set, expired
+        self.last_write_set, self.last_expired, self.last_pruned = write_set, expired, state.pruned
         return header
+
+
+def check_block_time(header: BlockHeader, log_ts_ms: int, previous_ms: int, skew_ms: int) -> str:
+    """The rule every follower checks on a block's time; returns a reason or ""."""
+    if header.timestamp_ms < previous_ms:
+        return "block timestamp goes backwards"
+    if log_ts_ms and header.timestamp_ms > log_ts_ms + skew_ms:
+        return (f"block time {header.timestamp_ms} runs {header.timestamp_ms - log_ts_ms} ms ahead of the ordering "
+                f"log's time for it (at most {skew_ms} ms allowed)")
+    return ""
 
 
 def verify_chain(
     genesis: Genesis,
-    encoded_blocks: Iterable[tuple[int, bytes]],
+    encoded_blocks: Iterable[tuple[int, bytes, int]],
     verify_many: VerifyMany,
     on_block: Callable[[int, BlockHeader, Replayer], None] | None = None,
     invariants_every: int = 100,
 ) -> State:
-    """Replay (height, encoded block) pairs in order from height 1; raise ChainError at the first fault."""
+    """Replay (height, encoded block, ordering-log time) triples in order from height 1; raise ChainError at
+    the first fault."""
     replayer = Replayer(genesis, verify_many)
     height = 0
-    for height_stored, data in encoded_blocks:
+    for height_stored, data, log_ts_ms in encoded_blocks:
         height += 1
         if height_stored != height:
             raise ChainError(height, f"block {height} is missing (found {height_stored})")
-        _, header = replayer.apply_encoded(height, data)
+        try:
+            _, header = replayer.apply_encoded(height, data, log_ts_ms)
+        except InvariantError as exc:
+            raise ChainError(height, f"invariant broken: {exc}") from exc
         if on_block is not None:
             on_block(height, header, replayer)
         if height % invariants_every == 0:

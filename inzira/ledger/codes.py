@@ -24,6 +24,7 @@ class Code(IntEnum):
     QUOTE_MISMATCH = 3145  # the FX legs do not match the firm quote
     QUOTE_USED = 3146
     WRONG_NETWORK = 3147  # signed for another chain
+    AMOUNT_LIMIT = 3148  # a balance field would pass 2^63 - 1
     NOT_FOUND = 3200
     PARTY_NOT_FOUND = 3204
     TRANSFER_NOT_FOUND = 3208
@@ -54,9 +55,10 @@ DESCRIPTIONS: dict[Code, str] = {
     Code.QUOTE_MISMATCH: "transfer legs do not match the firm quote",
     Code.QUOTE_USED: "quote already used",
     Code.WRONG_NETWORK: "transaction signed for another network",
+    Code.AMOUNT_LIMIT: "a balance would pass the ledger's limit of 2^63 - 1 minor units",
     Code.NOT_FOUND: "not found",
     Code.PARTY_NOT_FOUND: "party not found",
-    Code.TRANSFER_NOT_FOUND: "pending transfer not found",
+    Code.TRANSFER_NOT_FOUND: "pending transfer not found (never made, or resolved and since pruned)",
     Code.ACCOUNT_NOT_FOUND: "account not found",
     Code.MEMBER_NOT_FOUND: "member not found",
     Code.EXPIRED: "transaction expired",

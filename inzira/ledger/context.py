@@ -29,8 +29,9 @@ def fail(code: Code, at: int = AT_NONE) -> TxResult:
 
 class Ctx(msgspec.Struct, frozen=True, gc=False):
     tx_id: bytes
-    submitter: str  # the member of the first signature
+    submitter: str  # the member the body names as its submitter (its signature is among the signers)
     signers: frozenset[str]  # every member that signed
+    signed_keys: frozenset[bytes]  # every key that signed (a member's threshold counts its keys)
     timestamp_ms: int  # the block's time: the only clock the ledger knows
     quotes: tuple  # decoded firm quotes carried by the transaction
     op: object

@@ -16,6 +16,8 @@ from inzira.money import CURRENCIES
 GENESIS_FORMAT = "inzira-genesis/1"
 GENESIS_MEMBERS_MAX = 1000
 GENESIS_BYTES_MAX = 1024 * 1024
+GENESIS_ORDERERS_MAX = 64
+GENESIS_MEMBER_KEYS_MAX = 8
 
 genesis_hash = Hasher("inzira/genesis")
 
@@ -25,6 +27,7 @@ class GenesisMember(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
     name: str
     roles: tuple[str, ...]
     keys: tuple[str, ...]  # Ed25519 public keys, hex
+    threshold: int = 1  # keys needed to change this member's own keys or roles
 
 
 class GenesisCurrency(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
@@ -38,9 +41,24 @@ class GenesisOrderer(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
 
 
 class GenesisPolicy(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
-    membership_quorum: int = 2
+    """The network's rules that are numbers (see ``Policy``); membership changes need more than two thirds
+    of the members, a fixed rule."""
+
     tx_validity_max_ms: int = 24 * 3600 * 1000
     pending_max_ms: int = 7 * 24 * 3600 * 1000
+    quote_validity_max_ms: int = 3600 * 1000
+    resolved_kept_ms: int = 7 * 24 * 3600 * 1000
+    block_time_skew_ms: int = 2_000
+
+
+# Bounds of each policy number, so that no genesis can make a bound meaningless.
+POLICY_BOUNDS_MS = {
+    "tx_validity_max_ms": (1_000, 7 * 24 * 3600 * 1000),
+    "pending_max_ms": (1_000, 90 * 24 * 3600 * 1000),
+    "quote_validity_max_ms": (1_000, 24 * 3600 * 1000),
+    "resolved_kept_ms": (1_000, 366 * 24 * 3600 * 1000),
+    "block_time_skew_ms": (0, 60_000),
+}
 
 
 class Genesis(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
@@ -57,7 +75,8 @@ class Genesis(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
         return genesis_hash(msgspec.msgpack.encode(self))
 
     def members_records(self) -> list[Member]:
-        return [Member(m.id, m.name, tuple(m.roles), tuple(bytes.fromhex(k) for k in m.keys)) for m in self.members]
+        return [Member(m.id, m.name, tuple(m.roles), tuple(bytes.fromhex(k) for k in m.keys), m.threshold)
+                for m in self.members]
 
     def orderer_keys(self) -> dict[str, bytes]:
         return {o.id: bytes.fromhex(o.key) for o in self.orderers}
@@ -67,7 +86,8 @@ class Genesis(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
 
     def policy_record(self) -> Policy:
         p = self.policy
-        return Policy(p.membership_quorum, p.tx_validity_max_ms, p.pending_max_ms)
+        return Policy(p.tx_validity_max_ms, p.pending_max_ms, p.quote_validity_max_ms, p.resolved_kept_ms,
+                      p.block_time_skew_ms)
 
 
 class GenesisError(ValueError):
@@ -87,6 +107,8 @@ def _key_bytes(text: str, where: str) -> bytes:
 def validate(genesis: Genesis) -> Genesis:
     if genesis.format != GENESIS_FORMAT:
         raise GenesisError(f"unsupported genesis format {genesis.format!r}")
+    if genesis.created_at_ms < 0:
+        raise GenesisError("created_at_ms must not be negative")
     if not 0 < len(genesis.members) <= GENESIS_MEMBERS_MAX:
         raise GenesisError(f"a genesis names 1 to {GENESIS_MEMBERS_MAX} members")
     seen: set[str] = set()
@@ -100,8 +122,12 @@ def validate(genesis: Genesis) -> Genesis:
         unknown = set(m.roles) - ROLES
         if unknown:
             raise GenesisError(f"member {m.id}: unknown roles {sorted(unknown)}")
-        if not m.keys:
-            raise GenesisError(f"member {m.id}: at least one key")
+        if not m.roles or len(set(m.roles)) != len(m.roles):
+            raise GenesisError(f"member {m.id}: at least one role, each once")
+        if not 0 < len(m.keys) <= GENESIS_MEMBER_KEYS_MAX:
+            raise GenesisError(f"member {m.id}: 1 to {GENESIS_MEMBER_KEYS_MAX} keys")
+        if not 1 <= m.threshold <= len(m.keys):
+            raise GenesisError(f"member {m.id}: threshold must be between 1 and its number of keys")
         for k in m.keys:
             key = _key_bytes(k, f"member {m.id}")
             if key in all_keys:
@@ -115,15 +141,24 @@ def validate(genesis: Genesis) -> Genesis:
         issuer = next((m for m in genesis.members if m.id == c.issuer), None)
         if issuer is None or "issuer" not in issuer.roles:
             raise GenesisError(f"currency {c.code}: issuer {c.issuer!r} is not a member with the issuer role")
-    if not genesis.orderers:
-        raise GenesisError("a genesis names at least one orderer")
+    if not 0 < len(genesis.orderers) <= GENESIS_ORDERERS_MAX:
+        raise GenesisError(f"a genesis names 1 to {GENESIS_ORDERERS_MAX} orderers")
+    orderer_ids: set[str] = set()
+    orderer_keys: set[bytes] = set()
     for o in genesis.orderers:
-        _key_bytes(o.key, f"orderer {o.id}")
-    quorum = genesis.policy.membership_quorum
-    if not 1 <= quorum <= len(genesis.members):
-        raise GenesisError("membership_quorum must be between 1 and the number of members")
-    if genesis.policy.tx_validity_max_ms <= 0 or genesis.policy.pending_max_ms <= 0:
-        raise GenesisError("policy durations must be positive")
+        if not is_member_id(o.id) or o.id in orderer_ids:
+            raise GenesisError(f"orderer id {o.id!r} is malformed or repeated")
+        orderer_ids.add(o.id)
+        key = _key_bytes(o.key, f"orderer {o.id}")
+        if key in orderer_keys:
+            raise GenesisError(f"orderer {o.id}: key used twice")
+        orderer_keys.add(key)
+    for name, (low, high) in POLICY_BOUNDS_MS.items():
+        value = getattr(genesis.policy, name)
+        if not low <= value <= high:
+            raise GenesisError(f"policy {name} must be between {low} and {high}")
+    if genesis.policy.quote_validity_max_ms > genesis.policy.pending_max_ms:
+        raise GenesisError("policy quote_validity_max_ms cannot exceed pending_max_ms")
     return genesis
 
 

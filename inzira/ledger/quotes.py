@@ -42,6 +42,8 @@ def check_quotes(
             return fail(Code.VALIDATION, i)
         if ctx.timestamp_ms >= quote.expires_at_ms:
             return fail(Code.QUOTE_EXPIRED, i)
+        if quote.expires_at_ms > ctx.timestamp_ms + state.policy.quote_validity_max_ms:
+            return fail(Code.VALIDATION, i)  # a firm quote is short-lived; its use is remembered until then
         key = quote_key(quote.fx, quote.quote_id)
         if key in state.quotes_used or any(key == k for k, _ in keys):
             return fail(Code.QUOTE_USED, i)

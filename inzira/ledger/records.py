@@ -59,23 +59,32 @@ class Leg(msgspec.Struct, frozen=True, array_like=True, gc=False):
 
 
 class PendingTransfer(msgspec.Struct, frozen=True, array_like=True, gc=False):
-    """A two-phase transfer: its legs are reserved until posted, voided or expired, exactly once."""
+    """A two-phase transfer: its legs are reserved until posted, voided or expired, exactly once.
+
+    A hashlocked transfer names its ``payee``: the member that pays out and holds the preimage. It ends by
+    the preimage, by that payee's void, or by expiry, and by nothing else (see docs/architecture.md).
+    """
 
     id: bytes  # the creating transaction's id
     creator: str
     legs: tuple[Leg, ...]
     expires_at_ms: int
     condition: bytes
+    payee: str  # "" when there is no hashlock
     status: int = PENDING
     resolved_at_ms: int = 0
     resolved_by_tx: bytes = b""
 
 
 class Member(msgspec.Struct, frozen=True, array_like=True, gc=False):
+    """A member institution. Any one of its keys signs for it; ``threshold`` of them are needed to change
+    its own keys or roles, so one lost or stolen key neither locks it out nor lets a thief take it over."""
+
     id: str
     name: str
     roles: tuple[str, ...]
     keys: tuple[bytes, ...]
+    threshold: int = 1
 
 
 class RefEntry(msgspec.Struct, frozen=True, array_like=True, gc=False):
@@ -86,10 +95,15 @@ class RefEntry(msgspec.Struct, frozen=True, array_like=True, gc=False):
 
 
 class Policy(msgspec.Struct, frozen=True, array_like=True, gc=False):
-    membership_quorum: int = 2
     tx_validity_max_ms: int = 24 * 3600 * 1000  # how far ahead a transaction's deadline may be
     pending_max_ms: int = 7 * 24 * 3600 * 1000  # the longest a transfer may stay pending
+    quote_validity_max_ms: int = 3600 * 1000  # how far ahead of the block a firm quote may expire
+    resolved_kept_ms: int = 7 * 24 * 3600 * 1000  # how long a resolved pending transfer stays in the state
+    block_time_skew_ms: int = 2_000  # how far a block's time may run ahead of the ordering log's own clock
 
+
+# Roles only the genesis assigns: no quorum may give them, take them away or remove their holder.
+ISSUER_ROLES = frozenset({"central_bank", "issuer"})
 
 ROLES = frozenset(
     {

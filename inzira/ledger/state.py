@@ -17,6 +17,7 @@ from inzira.ledger.encoding import encode
 from inzira.ledger.genesis import Genesis
 from inzira.ledger.ids import issuance_account
 from inzira.ledger.records import ISSUANCE, PENDING, Account, Member, PendingTransfer, Policy, RefEntry
+from inzira.money import AMOUNT_MINOR_MAX
 
 state_hash_fn = Hasher("inzira/state")
 write_set_hash = Hasher("inzira/writeset")
@@ -70,6 +71,7 @@ class State:
         self.refs: dict[bytes, RefEntry] = {}
         self.quotes_used: dict[bytes, int] = {}
         self.parties: dict[bytes, str] = {}
+        self.party_counts: dict[str, int] = {}  # directory entries per FSP (derived, not persisted)
         self.height = 0
         self.state_hash = state_hash_fn(chain_id)
         self.timestamp_ms = 0
@@ -78,6 +80,12 @@ class State:
         self.pending_deadlines: list[tuple[int, bytes]] = []
         self.ref_deadlines: list[tuple[int, bytes]] = []
         self.quote_deadlines: list[tuple[int, bytes]] = []
+        self.resolved_deadlines: list[tuple[int, bytes]] = []  # when a resolved pending transfer is pruned
+        # Per currency: posted balances, pending debits, pending credits, summed over every account. Kept
+        # up to date from the accounts each block touches, so the invariants cost little on the live path.
+        self.totals: dict[str, list[int]] = {}
+        self._before: dict[str, Account | None] = {}  # accounts touched by the block, as they were before it
+        self.pruned: list[PendingTransfer] = []  # resolved pending transfers the last block dropped
 
     # --- construction ---
 
@@ -102,6 +110,7 @@ class State:
             state.load_row(key, value)
         state.height, state.state_hash, state.timestamp_ms = height, state_hash, timestamp_ms
         state.dirty.clear()
+        state._before.clear()
         return state
 
     def load_row(self, key: bytes, value: bytes) -> None:
@@ -116,10 +125,13 @@ class State:
         name = key[1:]
         if prefix == K_ACCOUNT:
             self.accounts[name.decode()] = record
+            self._add_totals(record, 1)
         elif prefix == K_PENDING:
             self.pendings[name] = record
             if record.status == PENDING:
                 heapq.heappush(self.pending_deadlines, (record.expires_at_ms, name))
+            else:
+                heapq.heappush(self.resolved_deadlines, (self._prune_at(record), name))
         elif prefix == K_MEMBER:
             self._index_member(record)
         elif prefix == K_REF:
@@ -130,6 +142,7 @@ class State:
             heapq.heappush(self.quote_deadlines, (record, name))
         elif prefix == K_PARTY:
             self.parties[name] = record
+            self.party_counts[record] = self.party_counts.get(record, 0) + 1
 
     def restore_refs(self, entries: Iterable[tuple[bytes, bytes, int]]) -> None:
         """Put back the live client references (key, tx id, deadline) a node keeps in its transaction index."""
@@ -145,14 +158,21 @@ class State:
         self.dirty[META_ISSUERS] = sorted(issuers.items())
 
     def put_account(self, account: Account) -> None:
+        if account.id not in self._before:
+            self._before[account.id] = self.accounts.get(account.id)
         self.accounts[account.id] = account
         self.dirty[K_ACCOUNT + account.id.encode()] = account
 
     def put_pending(self, pending: PendingTransfer) -> None:
         if pending.id not in self.pendings:
             heapq.heappush(self.pending_deadlines, (pending.expires_at_ms, pending.id))
+        if pending.status != PENDING:
+            heapq.heappush(self.resolved_deadlines, (self._prune_at(pending), pending.id))
         self.pendings[pending.id] = pending
         self.dirty[K_PENDING + pending.id] = pending
+
+    def _prune_at(self, pending: PendingTransfer) -> int:
+        return pending.resolved_at_ms + self.policy.resolved_kept_ms
 
     def _index_member(self, member: Member) -> None:
         old = self.members.get(member.id)
@@ -184,15 +204,26 @@ class State:
         self.dirty[K_QUOTE + key] = expires_at_ms
 
     def put_party(self, party: bytes, fsp: str | None) -> None:
-        if fsp is None:
-            self.parties.pop(party, None)
-        else:
+        old = self.parties.pop(party, None)
+        if old is not None:
+            self.party_counts[old] -= 1
+        if fsp is not None:
             self.parties[party] = fsp
+            self.party_counts[fsp] = self.party_counts.get(fsp, 0) + 1
         self.dirty[K_PARTY + party] = fsp
 
     # --- pruning of what can no longer matter once its deadline has passed ---
 
     def prune(self, timestamp_ms: int) -> None:
+        self.pruned = []
+        pendings, deadlines = self.pendings, self.resolved_deadlines
+        while deadlines and deadlines[0][0] <= timestamp_ms:
+            _, pending_id = heapq.heappop(deadlines)
+            pending = pendings.get(pending_id)
+            if pending is not None and pending.status != PENDING and self._prune_at(pending) <= timestamp_ms:
+                del pendings[pending_id]
+                self.dirty[K_PENDING + pending_id] = None
+                self.pruned.append(pending)
         refs, deadlines = self.refs, self.ref_deadlines
         while deadlines and deadlines[0][0] <= timestamp_ms:
             expires_at_ms, key = heapq.heappop(deadlines)
@@ -217,13 +248,49 @@ class State:
         return items
 
     def seal(self, height: int, timestamp_ms: int) -> WriteSet:
-        """Close the block being applied: chain its write set into the state hash and return it."""
+        """Close the block being applied: check the invariants on what it touched, chain its write set into
+        the state hash and return it. Raises InvariantError (a bug: the node stops) when one is broken."""
+        self._check_block()
         items = self.write_set()
         digest = write_set_hash(encode(items))
         self.state_hash = state_hash_fn(self.state_hash + height.to_bytes(8, "big") + digest)
         self.height, self.timestamp_ms = height, timestamp_ms
         self.dirty.clear()
         return items
+
+    # --- invariants ---
+
+    def _add_totals(self, account: Account, sign: int) -> None:
+        totals = self.totals.get(account.currency)
+        if totals is None:
+            totals = self.totals[account.currency] = [0, 0, 0]
+        totals[0] += sign * (account.credits_posted - account.debits_posted)
+        totals[1] += sign * account.debits_pending
+        totals[2] += sign * account.credits_pending
+
+    def _check_block(self) -> None:
+        """The invariants, incrementally: every account the block touched is within its limits, and the
+        running totals per currency (updated by the touched accounts' changes) still balance."""
+        touched = self._before
+        if not touched:
+            return
+        currencies: set[str] = set()
+        for account_id, before in touched.items():
+            after = self.accounts[account_id]
+            if before is not None:
+                if before.currency != after.currency:
+                    raise InvariantError(f"account {account_id}: currency changed")
+                self._add_totals(before, -1)
+            self._add_totals(after, 1)
+            check_account(after)
+            currencies.add(after.currency)
+        touched.clear()
+        for currency in currencies:
+            posted, debits_pending, credits_pending = self.totals[currency]
+            if posted != 0:
+                raise InvariantError(f"{currency}: posted balances sum to {posted}, not 0")
+            if debits_pending != credits_pending:
+                raise InvariantError(f"{currency}: pending debits and credits differ")
 
     def rows(self) -> list[tuple[bytes, bytes]]:
         """Every record as persisted rows, sorted by key."""
@@ -253,10 +320,7 @@ class State:
             posted[a.currency] = posted.get(a.currency, 0) + a.credits_posted - a.debits_posted
             pending_debits[a.currency] = pending_debits.get(a.currency, 0) + a.debits_pending
             pending_credits[a.currency] = pending_credits.get(a.currency, 0) + a.credits_pending
-            if min(a.debits_posted, a.credits_posted, a.debits_pending, a.credits_pending) < 0:
-                raise InvariantError(f"account {a.id}: negative balance field")
-            if not a.issuance and a.debits_posted + a.debits_pending > a.credits_posted + a.debit_cap_minor:
-                raise InvariantError(f"account {a.id}: beyond its limit")
+            check_account(a)
         for currency, total in posted.items():
             if total != 0:
                 raise InvariantError(f"{currency}: posted balances sum to {total}, not 0")
@@ -267,6 +331,22 @@ class State:
             if p.status == PENDING:
                 for leg in p.legs:
                     reserved[leg.debit] = reserved.get(leg.debit, 0) + leg.amount_minor
-        for account_id, total in reserved.items():
-            if self.accounts[account_id].debits_pending != total:
-                raise InvariantError(f"account {account_id}: debits_pending differs from open pending transfers")
+        for account in self.accounts.values():
+            if account.debits_pending != reserved.get(account.id, 0):
+                raise InvariantError(f"account {account.id}: debits_pending differs from open pending transfers")
+        if self.totals != {c: [posted[c], pending_debits[c], pending_credits[c]] for c in posted}:
+            raise InvariantError("running totals per currency differ from the accounts")
+        counts: dict[str, int] = {}
+        for fsp in self.parties.values():
+            counts[fsp] = counts.get(fsp, 0) + 1
+        if {k: v for k, v in self.party_counts.items() if v} != counts:
+            raise InvariantError("directory entry counts differ from the directory")
+
+
+def check_account(a: Account) -> None:
+    """One account's invariants: no balance field negative or past 2^63 - 1, and within its limit."""
+    fields = (a.debits_posted, a.credits_posted, a.debits_pending, a.credits_pending, a.debit_cap_minor)
+    if min(fields) < 0 or max(fields) > AMOUNT_MINOR_MAX:
+        raise InvariantError(f"account {a.id}: a balance field is out of range")
+    if not a.issuance and a.debits_posted + a.debits_pending > a.credits_posted + a.debit_cap_minor:
+        raise InvariantError(f"account {a.id}: beyond its limit")

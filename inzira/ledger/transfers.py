@@ -16,7 +16,7 @@ from inzira.ledger.context import OK, Ctx, TxResult, fail
 from inzira.ledger.ids import MEMO_CHARS_MAX, account_owner, issuance_account
 from inzira.ledger.quotes import check_quotes
 from inzira.ledger.records import EXPIRED, FROZEN, ISSUANCE, PENDING, POSTED, VOIDED, Account, PendingTransfer
-from inzira.ledger.state import State
+from inzira.ledger.state import InvariantError, State
 from inzira.ledger.tx import TX_LEGS_MAX, Issue, PostPending, Redeem, Transfer, VoidPending
 from inzira.money import AMOUNT_MINOR_MAX
 
@@ -35,7 +35,12 @@ def apply_transfer(state: State, op: Transfer, ctx: Ctx) -> TxResult:
             return fail(Code.VALIDATION)
         if len(op.condition) not in (0, CONDITION_BYTES):
             return fail(Code.VALIDATION)
-    elif op.condition:
+        if bool(op.condition) != bool(op.payee):
+            return fail(Code.VALIDATION)  # a hashlock names its payee, and only a hashlock has one
+        if op.payee and (op.payee not in state.members
+                         or all(account_owner(leg.credit) != op.payee for leg in legs)):
+            return fail(Code.VALIDATION)  # the payee is a member credited by the transfer
+    elif op.condition or op.payee:
         return fail(Code.VALIDATION)
     accounts = state.accounts
     signers = ctx.signers
@@ -73,13 +78,15 @@ def apply_transfer(state: State, op: Transfer, ctx: Ctx) -> TxResult:
             debit = _with(debit, debits_posted=debit.debits_posted + amount)
         if debit.debits_posted + debit.debits_pending > debit.credits_posted + debit.debit_cap_minor:
             return fail(Code.INSUFFICIENT_LIQUIDITY, i)
+        if max(debit.debits_posted, debit.debits_pending) > AMOUNT_MINOR_MAX:
+            return fail(Code.AMOUNT_LIMIT, i)
         overlay[leg.debit] = debit
         if pending:
             credit = _with(credit, credits_pending=credit.credits_pending + amount)
         else:
             credit = _with(credit, credits_posted=credit.credits_posted + amount)
         if max(credit.credits_posted, credit.credits_pending) > AMOUNT_MINOR_MAX:
-            return fail(Code.VALIDATION, i)
+            return fail(Code.AMOUNT_LIMIT, i)
         overlay[leg.credit] = credit
     if ctx.quotes:
         result = check_quotes(state, ctx, unsigned_debits, credits)
@@ -88,7 +95,7 @@ def apply_transfer(state: State, op: Transfer, ctx: Ctx) -> TxResult:
     for account in overlay.values():
         state.put_account(account)
     if pending:
-        state.put_pending(PendingTransfer(ctx.tx_id, ctx.submitter, legs, op.expires_at_ms, op.condition))
+        state.put_pending(PendingTransfer(ctx.tx_id, ctx.submitter, legs, op.expires_at_ms, op.condition, op.payee))
     return OK
 
 
@@ -108,6 +115,8 @@ def _resolve(state: State, pending: PendingTransfer, status: int, ctx_tx: bytes,
                 return fail(Code.PAYEE_BLOCKED, i)
             debit = _with(debit, debits_pending=debit.debits_pending - leg.amount_minor,
                           debits_posted=debit.debits_posted + leg.amount_minor)
+            if debit.debits_posted > AMOUNT_MINOR_MAX:
+                return fail(Code.AMOUNT_LIMIT, i)
         else:
             debit = _with(debit, debits_pending=debit.debits_pending - leg.amount_minor)
         overlay[leg.debit] = debit
@@ -115,13 +124,14 @@ def _resolve(state: State, pending: PendingTransfer, status: int, ctx_tx: bytes,
         if status == POSTED:
             credit = _with(credit, credits_pending=credit.credits_pending - leg.amount_minor,
                            credits_posted=credit.credits_posted + leg.amount_minor)
+            if credit.credits_posted > AMOUNT_MINOR_MAX:
+                return fail(Code.AMOUNT_LIMIT, i)
         else:
             credit = _with(credit, credits_pending=credit.credits_pending - leg.amount_minor)
         overlay[leg.credit] = credit
     for account in overlay.values():
         state.put_account(account)
-    state.put_pending(PendingTransfer(pending.id, pending.creator, pending.legs, pending.expires_at_ms,
-                                      pending.condition, status, timestamp_ms, ctx_tx))
+    state.put_pending(_with(pending, status=status, resolved_at_ms=timestamp_ms, resolved_by_tx=ctx_tx))
     return OK
 
 
@@ -156,9 +166,12 @@ def apply_void(state: State, op: VoidPending, ctx: Ctx) -> TxResult:
     pending = _open_pending(state, op.pending_id)
     if isinstance(pending, TxResult):
         return pending
-    payees = {account_owner(leg.credit) for leg in pending.legs}
-    # A payee may always decline; the payer may cancel only what no hashlock promised to the payee.
-    allowed = bool(payees & ctx.signers) or (not pending.condition and pending.creator in ctx.signers)
+    if pending.condition:
+        # What a hashlock promised, only its named payee may give up: not the payer, not another payee.
+        allowed = pending.payee in ctx.signers
+    else:
+        payees = {account_owner(leg.credit) for leg in pending.legs}
+        allowed = pending.creator in ctx.signers or bool(payees & ctx.signers)
     if not allowed:
         return fail(Code.PERMISSION)
     return _resolve(state, pending, VOIDED, ctx.tx_id, ctx.timestamp_ms)
@@ -172,7 +185,10 @@ def expire_due(state: State, timestamp_ms: int) -> list[bytes]:
         _, pending_id = heapq.heappop(deadlines)
         pending = state.pendings.get(pending_id)
         if pending is not None and pending.status == PENDING:
-            _resolve(state, pending, EXPIRED, b"", timestamp_ms)
+            # Releasing reservations only lowers pending fields: it cannot fail.
+            result = _resolve(state, pending, EXPIRED, b"", timestamp_ms)
+            if not result.ok:
+                raise InvariantError(f"pending transfer {pending_id.hex()} could not expire: {result.code}")
             expired.append(pending_id)
     return expired
 
@@ -202,8 +218,8 @@ def apply_issue(state: State, op: Issue, ctx: Ctx) -> TxResult:
     if account.flags & FROZEN:
         return fail(Code.PAYEE_BLOCKED)
     source = state.accounts[issuance_account(state.issuers[op.currency], op.currency)]
-    if source.debits_posted + op.amount_minor > AMOUNT_MINOR_MAX:
-        return fail(Code.VALIDATION)
+    if max(source.debits_posted, account.credits_posted) + op.amount_minor > AMOUNT_MINOR_MAX:
+        return fail(Code.AMOUNT_LIMIT)
     state.put_account(_with(source, debits_posted=source.debits_posted + op.amount_minor))
     state.put_account(_with(account, credits_posted=account.credits_posted + op.amount_minor))
     return OK
@@ -220,6 +236,8 @@ def apply_redeem(state: State, op: Redeem, ctx: Ctx) -> TxResult:
     if account.available_minor < op.amount_minor:
         return fail(Code.INSUFFICIENT_LIQUIDITY)
     sink = state.accounts[issuance_account(state.issuers[op.currency], op.currency)]
+    if max(account.debits_posted, sink.credits_posted) + op.amount_minor > AMOUNT_MINOR_MAX:
+        return fail(Code.AMOUNT_LIMIT)
     state.put_account(_with(account, debits_posted=account.debits_posted + op.amount_minor))
     state.put_account(_with(sink, credits_posted=sink.credits_posted + op.amount_minor))
     return OK

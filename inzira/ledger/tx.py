@@ -20,7 +20,6 @@ TX_BODY_BYTES_MAX = 16 * 1024
 TX_SIGNATURES_MAX = 16
 TX_LEGS_MAX = 64
 TX_QUOTES_MAX = 8
-MEMBERSHIP_CHANGES_MAX = 16
 TX_BYTES_MAX = TX_BODY_BYTES_MAX + TX_SIGNATURES_MAX * 128  # a whole signed transaction
 
 tx_hash = Hasher("inzira/tx")
@@ -65,13 +64,18 @@ class OpenAccount(_Record, tag=1):
 
 
 class Transfer(_Record, tag=2):
-    """An atomic batch of legs. With ``expires_at_ms`` > 0 every leg is pending (two-phase) until then."""
+    """An atomic batch of legs. With ``expires_at_ms`` > 0 every leg is pending (two-phase) until then.
+
+    A hashlocked transfer (``condition`` set) names its ``payee``, the member that pays out and holds the
+    preimage: only the preimage, that payee's void or the expiry end it.
+    """
 
     legs: tuple[Leg, ...]
     quotes: tuple[SignedQuote, ...] = ()
     memo: str = ""
     expires_at_ms: int = 0
     condition: bytes = b""  # SHA-256 hashlock; empty when none
+    payee: str = ""  # the member that owns the hashlock; empty when there is none
 
 
 class PostPending(_Record, tag=3):
@@ -117,21 +121,48 @@ class MemberSpec(_Record):
     name: str
     roles: tuple[str, ...]
     keys: tuple[bytes, ...]
+    threshold: int = 1  # keys of this member needed to change its own keys or roles
 
 
-class ChangeMembership(_Record, tag=10):
-    add: tuple[MemberSpec, ...] = ()  # adds a member, or replaces one (key rotation, roles)
-    remove: tuple[str, ...] = ()
+class AddMember(_Record, tag=10):
+    """A new member, admitted by a quorum of the current members."""
 
+    spec: MemberSpec
+
+
+class RotateKeys(_Record, tag=11):
+    """A member replaces its own keys: ``threshold`` of its current keys sign, nobody else can."""
+
+    member: str
+    keys: tuple[bytes, ...]
+    threshold: int
+
+
+class SetRoles(_Record, tag=12):
+    """A member's roles change with its own signatures (its threshold) and a quorum of the members."""
+
+    member: str
+    roles: tuple[str, ...]
+
+
+class RemoveMember(_Record, tag=13):
+    """A quorum of the other members removes one whose accounts are empty or frozen."""
+
+    member: str
+
+
+MEMBERSHIP_OPS = (AddMember, RotateKeys, SetRoles, RemoveMember)
 
 Op = Union[
-    OpenAccount, Transfer, PostPending, VoidPending, Issue, Redeem, SetDebitCap, SetFrozen, SetParty, ChangeMembership
+    OpenAccount, Transfer, PostPending, VoidPending, Issue, Redeem, SetDebitCap, SetFrozen, SetParty,
+    AddMember, RotateKeys, SetRoles, RemoveMember,
 ]
 
 
 class TxBody(_Record):
     version: int
     chain_id: bytes
+    submitter: str  # the member whose own signature spends this transaction's id
     ref: str  # the submitter's own reference: unique per submitter within the validity window
     expires_at_ms: int  # the transaction is refused in any block after this time
     op: Op
@@ -152,14 +183,14 @@ def tx_id_of(body_bytes: bytes) -> bytes:
 
 
 def sign_body(body: TxBody, *keys: KeyPair) -> bytes:
-    """Encode and sign a body; the first key is the submitter. Returns the signed transaction bytes."""
+    """Encode and sign a body (one of ``keys`` must be the submitter's). Returns the signed transaction."""
     body_bytes = encode(body)
     tx_id = tx_hash(body_bytes)
     return encode(SignedTx(body_bytes, tuple(Sig(k.public_key, k.sign(tx_id)) for k in keys)))
 
 
 def add_signatures(signed: bytes, *keys: KeyPair) -> bytes:
-    """Countersign an already signed transaction (redeem, membership quorum)."""
+    """Countersign an already signed transaction (redeem, a membership quorum, a key rotation)."""
     tx = decode_signed(signed)
     tx_id = tx_hash(tx.body)
     extra = tuple(Sig(k.public_key, k.sign(tx_id)) for k in keys)

@@ -133,5 +133,5 @@ def _genesis(network: str, member_keys: dict[str, KeyPair], orderer_keys: dict[s
     )
     currencies = tuple(GenesisCurrency(code, issuer) for code, issuer in DEMO_CURRENCIES.items())
     orderers = tuple(GenesisOrderer(orderer_id(m), key.public_key.hex()) for m, key in orderer_keys.items())
-    policy = GenesisPolicy(membership_quorum=4)
+    policy = GenesisPolicy()
     return validate(Genesis(network, created_at_ms, members, currencies, orderers, policy))

@@ -46,11 +46,12 @@ def audit(data_dir: Path, on_block: Callable[[int, int], None] | None = None,
 
         def collect(height: int, header: BlockHeader, replayer: Replayer) -> None:
             # What the transaction index must say, learnt from the replay itself.
+            # Exactly the transactions that spent their id are indexed, where they spent it.
             refs = refs_added(replayer.last_write_set)
             for i, p in enumerate(replayer.last_items):
-                if p.tx_id and p.tx_id not in expected:
+                if p.tx_id in refs:
                     result = replayer.last_results[i]
-                    expected[p.tx_id] = (height, i, result.code, result.at, *refs.get(p.tx_id, (None, 0)))
+                    expected[p.tx_id] = (height, i, result.code, result.at, *refs[p.tx_id])
             txs[0] += header.tx_count
             if on_block is not None:
                 on_block(height, header.tx_count)
@@ -69,9 +70,10 @@ def audit(data_dir: Path, on_block: Callable[[int, int], None] | None = None,
         store.close()
 
 
-def _checked_rows(store: Store) -> Iterator[tuple[int, bytes]]:
-    """The stored blocks, after checking that each row's own columns agree with its signed header."""
-    for height, stored_hash, timestamp_ms, tx_count, data in store.iter_block_rows(1):
+def _checked_rows(store: Store) -> Iterator[tuple[int, bytes, int]]:
+    """The stored blocks with their ordering-log times, after checking that each row's own columns agree
+    with its signed header."""
+    for height, stored_hash, timestamp_ms, tx_count, data, log_ts_ms in store.iter_block_rows(1):
         try:
             header_bytes = decode_block(data).signed.header
             header = decode_header(header_bytes)
@@ -81,7 +83,7 @@ def _checked_rows(store: Store) -> Iterator[tuple[int, bytes]]:
             raise ChainError(height, "the stored block hash differs from the block's header")
         if (header.timestamp_ms, header.tx_count) != (timestamp_ms, tx_count):
             raise ChainError(height, "the stored time or transaction count differs from the block's header")
-        yield height, data
+        yield height, data, log_ts_ms
 
 
 def _check_index(store: Store, expected: dict[bytes, IndexRow]) -> None:

@@ -22,7 +22,8 @@ from inzira.ledger.block import Block, BlockHeader, BuiltBlock, build_block
 from inzira.ledger.chain import ChainError, Replayer
 from inzira.ledger.context import TxResult
 from inzira.ledger.records import Account, PendingTransfer
-from inzira.ledger.state import K_ACCOUNT, K_PENDING, State, refs_added, without_refs
+from inzira.ledger.encoding import encode
+from inzira.ledger.state import K_ACCOUNT, K_PENDING, InvariantError, State, refs_added, without_refs
 from inzira.node.feed import BlockEvent, Feed, TxEvent
 from inzira.node.reader import DB_FILE, GENESIS_FILE, ChainReader, StoredTx, load_genesis
 from inzira.node.store import Store, TxLocation
@@ -98,33 +99,42 @@ class Node:
             raise NodeError(self.failed) from exc
 
     def store_built(self, built: BuiltBlock, items: Sequence[Prepared],
-                    meta: Sequence[tuple[str, bytes]] = ()) -> None:
-        """Store a block made by ``build`` (with extra ``meta`` rows in the same transaction), then announce it."""
+                    meta: Sequence[tuple[str, bytes]] = (), log_ts_ms: int = 0) -> None:
+        """Store a block made by ``build`` (with extra ``meta`` rows in the same transaction and the ordering
+        log's time for it), then announce it."""
         try:
-            self._store(built.header, built.hash, built.encoded, items, built.results, built.write_set, meta)
+            self._store(built.header, built.hash, built.encoded, items, built.results, built.write_set, meta,
+                        built.pruned, log_ts_ms)
         except Exception as exc:
             self.failed = f"block {built.header.height}: {exc}"
             raise NodeError(self.failed) from exc
         self._committed(built.header, built.hash, items, built.results, built.expired)
 
-    def apply_remote(self, data: bytes, meta: Sequence[tuple[str, bytes]] = ()) -> BlockHeader:
+    def apply_remote(self, data: bytes, meta: Sequence[tuple[str, bytes]] = (), log_ts_ms: int = 0) -> BlockHeader:
         """Verify and replay a block from the ordering service, then store it (with extra ``meta`` rows).
+        ``log_ts_ms`` is the ordering log's own time for the entry (0 when none): the block's time is checked
+        against it, and kept with the block so audits check it again.
 
-        Raises ChainError if the block is bad; the node is then as it was before the call.
+        Raises ChainError if the block is bad; the node is then as it was before the call. Raises NodeError
+        (and stops) when replaying broke an invariant.
         """
         self._check_alive()
         height_before = self.state.height
         replayer = Replayer(self.genesis, self.verifier.verify_many, self.state, self.block_hash)
         try:
-            block, header = replayer.apply_encoded(height_before + 1, data)
+            block, header = replayer.apply_encoded(height_before + 1, data, log_ts_ms)
         except ChainError:
             if self.state.height != height_before or self.state.dirty:
                 self.reload()  # the replay failed after changing the state: back to the last stored block
             raise
+        except InvariantError as exc:
+            self.failed = f"block {height_before + 1}: invariant broken: {exc}"
+            raise NodeError(self.failed) from exc
         # Replay mutated the state: from here a storage failure leaves the node unusable, as it should.
         items = replayer.last_items
         try:
-            self._store(header, replayer.prev_hash, data, items, list(block.results), replayer.last_write_set, meta)
+            self._store(header, replayer.prev_hash, data, items, list(block.results), replayer.last_write_set, meta,
+                        replayer.last_pruned, log_ts_ms)
         except Exception as exc:
             self.failed = f"block {header.height}: {exc}"
             raise NodeError(self.failed) from exc
@@ -142,26 +152,28 @@ class Node:
         self._publish(header, block_hash, items, results, expired)
 
     def _store(self, header: BlockHeader, block_hash: bytes, encoded: bytes, items: Sequence[Prepared],
-               results: Sequence[TxResult], write_set: list, meta: Sequence[tuple[str, bytes]] = ()) -> None:
+               results: Sequence[TxResult], write_set: list, meta: Sequence[tuple[str, bytes]],
+               pruned: Sequence[PendingTransfer], log_ts_ms: int) -> None:
         # Client references live in the transaction index (one row per transaction anyway), not as state
-        # rows: that saves an insert and a delete per transaction.
+        # rows: that saves an insert and a delete per transaction. Only a transaction that spent its id gets
+        # a row: a copy that failed authentication must not stand in the way of the real one.
         refs = refs_added(write_set)
-        tx_rows = [(p.tx_id, header.height, i, r.code, r.at, *refs.get(p.tx_id, (None, 0)))
-                   for i, (p, r) in enumerate(zip(items, results)) if p.tx_id]
+        tx_rows = [(p.tx_id, header.height, i, r.code, r.at, *refs[p.tx_id])
+                   for i, (p, r) in enumerate(zip(items, results)) if p.tx_id in refs]
         self.store.commit_block(header.height, block_hash, header.timestamp_ms, header.tx_count, encoded, tx_rows,
-                                without_refs(write_set), header.state_hash, meta)
+                                without_refs(write_set), header.state_hash, meta, log_ts_ms,
+                                [(p.id, encode(p)) for p in pruned])
         self.block_hash = block_hash
 
     def _publish(self, header: BlockHeader, block_hash: bytes, items: Sequence[Prepared],
                  results: Sequence[TxResult], expired: Sequence[bytes]) -> None:
         if not self.feed.subscribers:
             return  # nobody listens: do not build the events
-        owners = self.state.key_owner
         events = []
         for i, (p, r) in enumerate(zip(items, results)):
             body = p.body
             op = body.op if body is not None else None
-            submitter = owners.get(p.sigs[0].key, "") if p.sigs else ""
+            submitter = body.submitter if body is not None else ""
             events.append(TxEvent(p.tx_id, i, r.code, r.at, type(op).__name__ if op else "", submitter,
                                   body.ref if body else "", getattr(op, "memo", "")))
         self.feed.publish(BlockEvent(header.height, block_hash, header.timestamp_ms, tuple(events), tuple(expired)))
@@ -193,7 +205,8 @@ class Node:
         return None if value is None else msgspec.msgpack.decode(value, type=Account)
 
     def pending(self, pending_id: bytes) -> PendingTransfer | None:
-        value = self.store.state_value(K_PENDING + pending_id)
+        """A pending transfer, from the state or, once resolved long enough to be pruned, from the archive."""
+        value = self.store.state_value(K_PENDING + pending_id) or self.store.pruned_pending(pending_id)
         return None if value is None else msgspec.msgpack.decode(value, type=PendingTransfer)
 
     def accounts(self, owner: str | None = None, limit: int = 500) -> list[Account]:

@@ -26,8 +26,10 @@ class MemberSigner:
         self.validity_ms = validity_ms
 
     def body(self, op: Op, ref: str | None = None) -> TxBody:
-        return TxBody(TX_VERSION, self.chain_id, ref or uuid.uuid4().hex, self.clock_ms() + self.validity_ms, op)
+        return TxBody(TX_VERSION, self.chain_id, self.member_id, ref or uuid.uuid4().hex,
+                      self.clock_ms() + self.validity_ms, op)
 
     def sign(self, op: Op, ref: str | None = None, cosigners: tuple[KeyPair, ...] = ()) -> bytes:
-        """A signed transaction; ``cosigners`` add their signatures (redeem, membership quorum)."""
+        """A signed transaction submitted by this member; ``cosigners`` add their signatures (redeem, a
+        membership quorum, a key rotation's threshold)."""
         return sign_body(self.body(op, ref), self.key, *cosigners)

@@ -20,7 +20,8 @@ CREATE TABLE IF NOT EXISTS blocks (
     hash BLOB NOT NULL,
     timestamp_ms INTEGER NOT NULL,
     tx_count INTEGER NOT NULL,
-    data BLOB NOT NULL
+    data BLOB NOT NULL,
+    log_ts_ms INTEGER NOT NULL  -- the ordering log's own time for the entry that carried it (0: none)
 );
 CREATE TABLE IF NOT EXISTS txs (
     id BLOB PRIMARY KEY,
@@ -33,6 +34,7 @@ CREATE TABLE IF NOT EXISTS txs (
 ) WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS txs_live_refs ON txs (ref_expires_at_ms) WHERE ref_expires_at_ms > 0;
 CREATE TABLE IF NOT EXISTS state (key BLOB PRIMARY KEY, value BLOB NOT NULL) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS pruned_pendings (id BLOB PRIMARY KEY, value BLOB NOT NULL) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS snapshot_refs (
     ref_key BLOB PRIMARY KEY,
     tx_id BLOB NOT NULL,
@@ -125,14 +127,19 @@ class Store:
         write_set: Sequence[tuple[bytes, bytes | None]],
         state_hash: bytes,
         meta: Sequence[tuple[str, bytes]] = (),
+        log_ts_ms: int = 0,
+        pruned: Sequence[tuple[bytes, bytes]] = (),
     ) -> None:
-        """One block, its index rows, its state changes and any extra ``meta`` rows, in one transaction."""
+        """One block, its index rows, its state changes, the pending transfers it pruned from the state
+        (kept here so the API still answers for them) and any extra ``meta`` rows, in one transaction."""
         w = self._writer
         w.execute("BEGIN IMMEDIATE")
         try:
-            w.execute("INSERT INTO blocks VALUES (?, ?, ?, ?, ?)", (height, block_hash, timestamp_ms, tx_count, data))
-            # The first block holding a transaction id is where it lives; a replayed copy is marked duplicate.
-            w.executemany("INSERT OR IGNORE INTO txs VALUES (?, ?, ?, ?, ?, ?, ?)", tx_rows)
+            w.execute("INSERT INTO blocks VALUES (?, ?, ?, ?, ?, ?)",
+                      (height, block_hash, timestamp_ms, tx_count, data, log_ts_ms))
+            # Only transactions that spent their id are indexed, so each id appears once, where it was spent.
+            w.executemany("INSERT INTO txs VALUES (?, ?, ?, ?, ?, ?, ?)", tx_rows)
+            w.executemany("INSERT OR REPLACE INTO pruned_pendings VALUES (?, ?)", pruned)
             w.executemany("INSERT OR REPLACE INTO state VALUES (?, ?)", [(k, v) for k, v in write_set if v is not None])
             w.executemany("DELETE FROM state WHERE key = ?", [(k,) for k, v in write_set if v is None])
             w.execute("INSERT OR REPLACE INTO meta VALUES ('state_hash', ?)", (state_hash,))
@@ -144,19 +151,19 @@ class Store:
 
     def install_snapshot(
         self,
-        block_row: tuple[int, bytes, int, int, bytes],
+        block_row: tuple[int, bytes, int, int, bytes, int],
         state_rows: Sequence[tuple[bytes, bytes]],
         refs: Sequence[tuple[bytes, bytes, int]],
         state_hash: bytes,
         meta: Sequence[tuple[str, bytes]] = (),
     ) -> None:
         """Replace the state with a verified snapshot taken at the block ``block_row`` (height, hash,
-        timestamp_ms, tx_count, data), in one transaction. ``refs`` are the live client references
+        timestamp_ms, tx_count, data, log_ts_ms), in one transaction. ``refs`` are the live client references
         (reference key, tx id, deadline) of transactions this store has no index rows for."""
         w = self._writer
         w.execute("BEGIN IMMEDIATE")
         try:
-            w.execute("INSERT OR REPLACE INTO blocks VALUES (?, ?, ?, ?, ?)", block_row)
+            w.execute("INSERT OR REPLACE INTO blocks VALUES (?, ?, ?, ?, ?, ?)", block_row)
             w.execute("DELETE FROM state")
             w.executemany("INSERT INTO state VALUES (?, ?)", state_rows)
             w.execute("DELETE FROM snapshot_refs")
@@ -180,17 +187,18 @@ class Store:
 
     def iter_blocks(self, from_height: int = 1) -> Iterator[tuple[int, bytes]]:
         """Every stored block from ``from_height`` up: (height, encoded block)."""
-        for height, _hash, _ts, _count, data in self.iter_block_rows(from_height):
+        for height, _hash, _ts, _count, data, _log_ts in self.iter_block_rows(from_height):
             yield height, data
 
-    def iter_block_rows(self, from_height: int = 1) -> Iterator[tuple[int, bytes, int, int, bytes]]:
-        """Every stored block row (height, hash, timestamp_ms, tx_count, data), in pages, on its own connection."""
+    def iter_block_rows(self, from_height: int = 1) -> Iterator[tuple[int, bytes, int, int, bytes, int]]:
+        """Every stored block row (height, hash, timestamp_ms, tx_count, data, log_ts_ms), in pages, on its
+        own connection."""
         conn = self._connect()
         try:
             height = from_height
             while True:
                 rows = conn.execute(
-                    "SELECT height, hash, timestamp_ms, tx_count, data FROM blocks WHERE height >= ? "
+                    "SELECT height, hash, timestamp_ms, tx_count, data, log_ts_ms FROM blocks WHERE height >= ? "
                     "ORDER BY height LIMIT ?",
                     (height, BLOCKS_PAGE_MAX),
                 ).fetchall()
@@ -220,6 +228,14 @@ class Store:
             for row in conn.execute(f"SELECT id, height, idx, code, at FROM txs WHERE id IN ({marks})", chunk):
                 found[row[0]] = TxLocation(row[1], row[2], row[3], row[4])
         return found
+
+    def pruned_pending(self, pending_id: bytes) -> bytes | None:
+        row = self._reader().execute("SELECT value FROM pruned_pendings WHERE id = ?", (pending_id,)).fetchone()
+        return row[0] if row else None
+
+    def block_log_ts(self, height: int) -> int:
+        row = self._reader().execute("SELECT log_ts_ms FROM blocks WHERE height = ?", (height,)).fetchone()
+        return row[0] if row else 0
 
     def state_value(self, key: bytes) -> bytes | None:
         row = self._reader().execute("SELECT value FROM state WHERE key = ?", (key,)).fetchone()

@@ -15,6 +15,7 @@ from typing import Callable, Sequence
 
 from inzira.crypto import KeyPair
 from inzira.ledger.apply import Prepared, prepare, verify_prepared
+from inzira.ledger.block import raw_tx_hash
 from inzira.ledger.codes import Code
 from inzira.node.node import Node, NodeError
 from inzira.ordering.mempool import Mempool
@@ -92,17 +93,20 @@ class SoloOrderer:
                 if p.code != Code.OK:
                     tickets.append(Ticket.resolved(Outcome(b"", int(p.code))))
                     continue
-                existing = self._inflight.get(p.tx_id)
+                # In flight by its exact bytes, not its id: a copy of someone's body with other signatures
+                # shares the id but not the outcome (it may fail to authenticate where the original will not).
+                key = raw_tx_hash(raw)
+                existing = self._inflight.get(key)
                 if existing is not None:
-                    tickets.append(existing)  # already on its way: one outcome for both submitters
+                    tickets.append(existing)  # the very same bytes are on their way: one outcome for both
                     continue
-                ticket = self._inflight[p.tx_id] = Ticket()
+                ticket = self._inflight[key] = Ticket()
                 tickets.append(ticket)
                 fresh.append(p)
         if fresh and not self._mempool.put_many(fresh, timeout_s):
             with self._lock:
                 for p in fresh:
-                    self._inflight.pop(p.tx_id, None)
+                    self._inflight.pop(raw_tx_hash(p.raw), None)
             raise Busy("the ledger is busy: too many transactions waiting")
         return tickets
 
@@ -138,27 +142,26 @@ class SoloOrderer:
             return False
 
     def _commit(self, batch: list[Prepared]) -> None:
-        # A transaction already in the chain is answered from the chain, not ordered again.
+        # A transaction whose id is already spent in the chain is answered from the chain, not ordered again
+        # (the index holds only spent ids, so a refused copy of it never stands in its way).
         known = self.node.locate([p.tx_id for p in batch])
         fresh: list[Prepared] = []
-        seen: set[bytes] = set()
         for p in batch:
             loc = known.get(p.tx_id)
             if loc is not None:
-                self._resolve(p.tx_id, Outcome(p.tx_id, loc.code, loc.at, loc.height, loc.index))
-            elif p.tx_id not in seen:
-                seen.add(p.tx_id)
+                self._resolve(p.raw, Outcome(p.tx_id, loc.code, loc.at, loc.height, loc.index))
+            else:
                 fresh.append(p)
         if batch and not fresh:
             return  # everything was already in the chain; an empty batch still cuts a (timed) block
         built = self.node.commit_local(fresh, self.clock_ms(), self.orderer_id, self.orderer_key)
         height = built.header.height
         for i, (p, r) in enumerate(zip(fresh, built.results)):
-            self._resolve(p.tx_id, Outcome(p.tx_id, r.code, r.at, height, i))
+            self._resolve(p.raw, Outcome(p.tx_id, r.code, r.at, height, i))
 
-    def _resolve(self, tx_id: bytes, outcome: Outcome) -> None:
+    def _resolve(self, raw: bytes, outcome: Outcome) -> None:
         with self._lock:
-            ticket = self._inflight.pop(tx_id, None)
+            ticket = self._inflight.pop(raw_tx_hash(raw), None)
         if ticket is not None:
             ticket.set_result(outcome)
 

@@ -83,7 +83,8 @@ class Announcer:
         block = self.node.store.block(checkpoint.height)
         if block is None:
             return
-        data, digest = snapshots.take(self.node.state, block, checkpoint.blocks_seq)
+        data, digest = snapshots.take(self.node.state, block, checkpoint.blocks_seq,
+                                      self.node.store.block_log_ts(checkpoint.height))
         self.files.save(checkpoint.height, data)
         self.snapshots_taken += 1
         self.agreement.on_own_digest(checkpoint.height, digest)

@@ -21,17 +21,19 @@ from dataclasses import dataclass
 import nats.errors
 
 from inzira.crypto import KeyPair
+from inzira.ledger.chain import check_block_time
 from inzira.ordering.jetstream import BlockConflictError, BlockLog, LogEntry, OrderingError, PayloadTooLargeError, TxLog
 from inzira.peer.ledger_thread import PeerLedger
 from inzira.peer.lease_keeper import LeaseKeeper
-from inzira.peer.tx_batch import ENVELOPE_BYTES, decode_batch
+from inzira.peer.tx_batch import ENVELOPE_BYTES, TX_BATCH_BYTES_MAX, decode_batch
 
 READ_MSGS_MAX = 256  # transaction-stream messages asked for at a time
 IDLE_WAIT_MS = 500  # an idle cutter wakes up this often to check its lease
 BLOCK_FIXED_BYTES = 4_096  # a block's header, signature and framing, at most
-BLOCK_BYTES_FLOOR = 64 * 1024
+BLOCK_BYTES_FLOOR = 2 * TX_BATCH_BYTES_MAX  # always room for the largest batch a publisher makes
 RESULT_BYTES = 16  # one transaction's verdict in a block, at most
 CATCH_UP_TIMEOUT_MS = 30_000
+STAND_DOWN_MS = 60_000  # a cutter whose block was refused for its time leaves the lease to others this long
 POLL_S = 0.05
 
 log = logging.getLogger(__name__)
@@ -70,6 +72,9 @@ class Cutter:
         self.conflicts = 0
         self._carry: deque[LogEntry] = deque()  # read but not yet in a block
         self._bytes_max = settings.block_bytes_max
+        self.unfit_until_ms = 0
+        self.refused_messages = 0
+        self.unfit_reason = ""
 
     async def run(self) -> None:
         while True:
@@ -137,10 +142,30 @@ class Cutter:
                         log.warning("appending block %d failed: %r", cut.built.header.height, exc)
                         await ledger.run(ledger.drop)
                         return
-                    await ledger.run(ledger.keep, cut, seq)
+                    header = cut.built.header
+                    log_ts_ms = await self.block_log.stored_at_ms(seq)
+                    reason = check_block_time(header, log_ts_ms, 0, ledger.node.state.policy.block_time_skew_ms)
+                    if not log_ts_ms or reason:
+                        # Every follower refuses this block: so does its cutter, which then stands down.
+                        await ledger.run(ledger.drop)
+                        ledger.refuse(seq, header.height, cut.built.hash, reason or "no ordering-log time")
+                        self._stand_down(reason or "no ordering-log time for its block")
+                        await self.keeper.release()
+                        return
+                    await ledger.run(ledger.keep, cut, seq, log_ts_ms)
                     self.blocks_cut += 1
                     judged = seq
             cursor = gathered.last_seq + 1
+
+    def fit(self) -> bool:
+        """False for a while after this cutter's own block was refused (its clock runs ahead of the log)."""
+        return self.clock_ms() >= self.unfit_until_ms
+
+    def _stand_down(self, reason: str) -> None:
+        self.unfit_until_ms = self.clock_ms() + STAND_DOWN_MS
+        self.unfit_reason = reason
+        log.error("this peer's block was refused (%s): not cutting for %d ms; check its clock", reason,
+                  STAND_DOWN_MS)
 
     def _deadline_due(self) -> bool:
         """A pending transfer's deadline has passed (the heap may hold stale entries: one empty block more)."""
@@ -175,7 +200,9 @@ class Cutter:
         return self._fit(entries)
 
     def _fit(self, entries: list[LogEntry]) -> Gathered:
-        """Take whole messages while they fit in one block; keep the rest for the next one."""
+        """Take whole messages while they fit in one block; keep the rest for the next one. A message that
+        is not a batch, or that no block could hold (honest publishers never make one: their batches are
+        capped at the block's limits), is refused whole, logged and counted, never cut short."""
         s = self.settings
         raws: list[bytes] = []
         size = BLOCK_FIXED_BYTES
@@ -183,11 +210,15 @@ class Cutter:
         for entry in entries:
             txs = decode_batch(entry.payload)
             need = sum(len(raw) + ENVELOPE_BYTES + RESULT_BYTES for raw in txs)
-            if taken and (len(raws) + len(txs) > s.block_txs_max or size + need > self._bytes_max):
+            if not txs or len(txs) > s.block_txs_max or BLOCK_FIXED_BYTES + need > self._bytes_max:
+                self.refused_messages += 1
+                log.warning("refused transactions-stream message %d: %s", entry.seq,
+                            "not a transactions batch" if not txs else f"{len(txs)} transactions, "
+                            f"{need} bytes: more than one block holds")
+                taken += 1
+                continue
+            if raws and (len(raws) + len(txs) > s.block_txs_max or size + need > self._bytes_max):
                 break
-            if not taken:
-                # A first message too big for a block on its own (no peer publishes one): take what fits.
-                txs, need = _trim(txs, s.block_txs_max, self._bytes_max - size)
             raws += txs
             size += need
             taken += 1
@@ -201,18 +232,3 @@ class Cutter:
             log.info("reading the transactions stream failed: %r", exc)
             await asyncio.sleep(POLL_S)
             return []
-
-
-def _trim(txs: tuple[bytes, ...], count_max: int, bytes_max: int) -> tuple[tuple[bytes, ...], int]:
-    kept: list[bytes] = []
-    size = 0
-    for raw in txs[:count_max]:
-        need = len(raw) + ENVELOPE_BYTES + RESULT_BYTES
-        if size + need > bytes_max:
-            break
-        kept.append(raw)
-        size += need
-    if len(kept) < len(txs):
-        log.warning("a transactions-stream message holds more than a block: %d of %d transactions dropped",
-                    len(txs) - len(kept), len(txs))
-    return tuple(kept), size

@@ -69,7 +69,7 @@ class Follower:
                         log.warning("blocks stream jumped from %d to %d: entries dropped by retention",
                                     ledger.processed_seq, entry.seq)
                         return  # start over: the bounds check sends the node to a snapshot
-                    await ledger.run(ledger.apply_entry, entry.seq, entry.payload)
+                    await ledger.run(ledger.apply_entry, entry.seq, entry.payload, entry.ts_ms)
                 self._mark(last)
 
     def _mark(self, target_seq: int) -> None:

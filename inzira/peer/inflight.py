@@ -1,7 +1,9 @@
 """Tickets of transactions this peer handed to the ordering service, resolved when THIS peer stores them.
 
 A submitter hears of its transaction once the block holding it is durable here, whichever peer cut that
-block. Two submissions of one transaction share one ticket. A transaction that never reaches a block (its
+block. Tickets are keyed by the transaction's exact bytes (``raw_tx_hash``): two submissions of the same bytes
+share one ticket, while a copy of the body under other signatures, which may be refused where the original
+is not, has its own. A transaction that never reaches a block (its
 publish failed, it was lost before ordering) is answered "expired" once the chain's own clock is well past
 its deadline, so the table stays bounded even then.
 """
@@ -13,7 +15,7 @@ import threading
 from collections.abc import Sequence
 
 from inzira.ledger.apply import Prepared
-from inzira.ledger.block import BlockHeader
+from inzira.ledger.block import BlockHeader, raw_tx_hash
 from inzira.ledger.codes import Code
 from inzira.ledger.context import TxResult
 from inzira.ordering.outcome import Busy, Outcome, Ticket
@@ -33,27 +35,28 @@ class Inflight:
     def __len__(self) -> int:
         return len(self._tickets)
 
-    def register(self, tx_id: bytes, expires_at_ms: int) -> tuple[Ticket, bool]:
-        """The ticket of ``tx_id`` and whether it is new (then the caller publishes the transaction)."""
+    def register(self, key: bytes, expires_at_ms: int) -> tuple[Ticket, bool]:
+        """The ticket of the transaction whose bytes hash to ``key`` and whether it is new (then the caller
+        publishes the transaction)."""
         with self._lock:
-            ticket = self._tickets.get(tx_id)
+            ticket = self._tickets.get(key)
             if ticket is not None:
                 return ticket, False
             if len(self._tickets) >= self.capacity:
                 raise Busy("too many transactions waiting for a block")
-            ticket = self._tickets[tx_id] = Ticket()
-            heapq.heappush(self._deadlines, (expires_at_ms, tx_id))
+            ticket = self._tickets[key] = Ticket()
+            heapq.heappush(self._deadlines, (expires_at_ms, key))
             return ticket, True
 
-    def resolve(self, tx_id: bytes, outcome: Outcome) -> None:
+    def resolve(self, key: bytes, outcome: Outcome) -> None:
         with self._lock:
-            ticket = self._tickets.pop(tx_id, None)
+            ticket = self._tickets.pop(key, None)
         if ticket is not None:
             ticket.set_result(outcome)
 
-    def fail(self, tx_ids: Sequence[bytes], error: BaseException) -> None:
+    def fail(self, keys: Sequence[bytes], error: BaseException) -> None:
         with self._lock:
-            tickets = [t for t in (self._tickets.pop(i, None) for i in tx_ids) if t is not None]
+            tickets = [t for t in (self._tickets.pop(k, None) for k in keys) if t is not None]
         for ticket in tickets:
             ticket.set_exception(error)
 
@@ -74,7 +77,7 @@ class Inflight:
         with self._lock:
             tickets = self._tickets
             for index, (p, result) in enumerate(zip(items, results)):
-                ticket = tickets.pop(p.tx_id, None)
+                ticket = tickets.pop(raw_tx_hash(p.raw), None)
                 if ticket is not None:
                     found.append((ticket, Outcome(p.tx_id, result.code, result.at, height, index)))
             found += self._expired(header.timestamp_ms)
@@ -86,8 +89,8 @@ class Inflight:
         out: list[tuple[Ticket, Outcome]] = []
         deadlines = self._deadlines
         while deadlines and deadlines[0][0] + EXPIRY_GRACE_MS < chain_time_ms:
-            _, tx_id = heapq.heappop(deadlines)
-            ticket = self._tickets.pop(tx_id, None)
+            _, key = heapq.heappop(deadlines)
+            ticket = self._tickets.pop(key, None)
             if ticket is not None:
-                out.append((ticket, Outcome(tx_id, Code.EXPIRED)))
+                out.append((ticket, Outcome(b"", Code.EXPIRED)))
         return out

@@ -26,7 +26,15 @@ import msgspec
 
 from inzira.crypto import KeyPair
 from inzira.ledger.apply import Prepared, prepare, verify_prepared
-from inzira.ledger.block import BlockHeader, BuiltBlock, SignedHeader, block_hash, decode_block, decode_header
+from inzira.ledger.block import (
+    BlockHeader,
+    BuiltBlock,
+    SignedHeader,
+    block_hash,
+    decode_block,
+    decode_header,
+    raw_tx_hash,
+)
 from inzira.ledger.chain import ChainError
 from inzira.ledger.codes import Code
 from inzira.node.node import Node
@@ -87,26 +95,33 @@ class PeerLedger:
 
     # --- on the ledger thread ---
 
-    def apply_entry(self, seq: int, payload: bytes) -> Rejection | None:
-        """Judge one entry of the blocks stream: store it if it is the next valid block, else refuse it."""
+    def apply_entry(self, seq: int, payload: bytes, log_ts_ms: int) -> Rejection | None:
+        """Judge one entry of the blocks stream (stored by the stream at ``log_ts_ms``, its own clock): store
+        it if it is the next valid block, else refuse it."""
         height, claimed_hash = _claimed(payload)
         node = self.node
         if 0 < height <= node.height and claimed_hash == self._hash_at(height):
             self.processed_seq = seq  # a block this peer already holds (it started from a snapshot after it)
             return None
         try:
-            header = node.apply_remote(payload, _seq_meta(seq))
+            if log_ts_ms <= 0:
+                raise ChainError(height, "the ordering log gave no time for this entry")
+            header = node.apply_remote(payload, _seq_meta(seq), log_ts_ms)
         except ChainError as exc:
-            self.processed_seq = seq
-            rejection = Rejection(seq, height, claimed_hash, exc.reason, time.time_ns() // 1_000_000)
-            self.rejections.append(rejection)
-            self.rejected_total += 1
-            log.warning("refused blocks-stream entry %d (claims height %d): %s", seq, height, exc.reason)
-            self.agreement.on_rejected(height, claimed_hash)
-            return rejection
+            return self.refuse(seq, height, claimed_hash, exc.reason)
         self.processed_seq = seq
         self._after(header, node.block_hash, seq)
         return None
+
+    def refuse(self, seq: int, height: int, claimed_hash: bytes, reason: str) -> Rejection:
+        """Record an entry of the blocks stream as refused (every honest peer refuses the same ones)."""
+        self.processed_seq = seq
+        rejection = Rejection(seq, height, claimed_hash, reason, time.time_ns() // 1_000_000)
+        self.rejections.append(rejection)
+        self.rejected_total += 1
+        log.warning("refused blocks-stream entry %d (claims height %d): %s", seq, height, reason)
+        self.agreement.on_rejected(height, claimed_hash)
+        return rejection
 
     def cut(self, raws: Sequence[bytes], source_first: int, source_last: int, timestamp_ms: int,
             orderer_id: str, orderer_key: KeyPair, empty_ok: bool = False) -> Cut | None:
@@ -116,11 +131,14 @@ class PeerLedger:
         items: list[Prepared] = []
         seen: set[bytes] = set()
         for raw in raws:
+            # Undecodable bytes are left out of the block (nobody can be answered for them); copies of one
+            # body under other signatures all go in: the state machine decides which one spends the id.
             p = prepare(raw)
-            if p.code == Code.OK and p.tx_id not in seen:
-                seen.add(p.tx_id)
+            digest = raw_tx_hash(raw)
+            if p.code == Code.OK and digest not in seen:
+                seen.add(digest)
                 items.append(p)
-        # A transaction already in the chain (a resend, a retried publish) is never ordered again.
+        # A transaction whose id is spent in the chain (a resend, a retried publish) is never ordered again.
         known = self.node.locate([p.tx_id for p in items]) if items else {}
         items = [p for p in items if p.tx_id not in known]
         if not items and not empty_ok:
@@ -129,9 +147,9 @@ class PeerLedger:
         built = self.node.build(items, timestamp_ms, orderer_id, orderer_key, source_first, source_last)
         return Cut(built, items)
 
-    def keep(self, cut: Cut, seq: int) -> None:
-        """The ordering service took the block as entry ``seq``: store it."""
-        self.node.store_built(cut.built, cut.items, _seq_meta(seq))
+    def keep(self, cut: Cut, seq: int, log_ts_ms: int) -> None:
+        """The ordering service took the block as entry ``seq`` at ``log_ts_ms`` (its clock): store it."""
+        self.node.store_built(cut.built, cut.items, _seq_meta(seq), log_ts_ms)
         self.processed_seq = seq
         self._after(cut.built.header, cut.built.hash, seq)
 
@@ -144,7 +162,8 @@ class PeerLedger:
         rows, refs = split_rows(snapshot.rows)
         block = decode_block(snapshot.block)
         digest_of_header = block_hash(block.signed.header)
-        row = (header.height, digest_of_header, header.timestamp_ms, header.tx_count, snapshot.block)
+        row = (header.height, digest_of_header, header.timestamp_ms, header.tx_count, snapshot.block,
+               snapshot.log_ts_ms)
         self.node.store.install_snapshot(row, rows, refs, header.state_hash, _seq_meta(snapshot.blocks_seq))
         self.node.reload()
         self.processed_seq = snapshot.blocks_seq

@@ -15,12 +15,15 @@ from inzira.peer.tx_batch import ENVELOPE_BYTES, TX_BATCH_BYTES_MAX, TX_BATCH_TX
 OUTBOX_TXS_MAX = 100_000
 LINGER_MS = 2  # after the first transaction, wait this long for company: fuller batches, few messages
 
-Item = tuple[bytes, bytes]  # (tx id, signed transaction)
+Item = tuple[bytes, bytes]  # (hash of the exact bytes, signed transaction)
 
 
 class Outbox:
-    def __init__(self, capacity: int = OUTBOX_TXS_MAX) -> None:
+    def __init__(self, capacity: int = OUTBOX_TXS_MAX, batch_txs_max: int = TX_BATCH_TXS_MAX) -> None:
+        if not 1 <= batch_txs_max <= TX_BATCH_TXS_MAX:
+            raise ValueError(f"batch_txs_max must be in 1..{TX_BATCH_TXS_MAX}")
         self.capacity = capacity
+        self.batch_txs_max = batch_txs_max  # no bigger than a block holds: a batch is never split
         self._items: deque[Item] = deque()
         self._lock = threading.Lock()
         self._loop: asyncio.AbstractEventLoop | None = None
@@ -35,13 +38,13 @@ class Outbox:
         if self._items:
             self._ready.set()
 
-    def put(self, tx_id: bytes, raw: bytes) -> bool:
+    def put(self, key: bytes, raw: bytes) -> bool:
         """Queue one transaction (any thread); False when the box is full."""
         with self._lock:
             if len(self._items) >= self.capacity:
                 return False
             was_empty = not self._items
-            self._items.append((tx_id, raw))
+            self._items.append((key, raw))
         if was_empty and self._loop is not None and self._ready is not None:
             try:
                 self._loop.call_soon_threadsafe(self._ready.set)
@@ -58,7 +61,7 @@ class Outbox:
             self._ready.clear()
             if not self._items:
                 await self._ready.wait()
-        if len(self._items) < TX_BATCH_TXS_MAX:
+        if len(self._items) < self.batch_txs_max:
             await asyncio.sleep(LINGER_MS / 1000)
         batches: list[list[Item]] = []
         with self._lock:
@@ -66,7 +69,7 @@ class Outbox:
             while items and len(batches) < batches_max:
                 batch: list[Item] = []
                 size = 0
-                while items and len(batch) < TX_BATCH_TXS_MAX:
+                while items and len(batch) < self.batch_txs_max:
                     need = len(items[0][1]) + ENVELOPE_BYTES
                     if batch and size + need > TX_BATCH_BYTES_MAX:
                         break

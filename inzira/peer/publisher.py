@@ -36,14 +36,14 @@ class Publisher:
             batches = await self.outbox.take(BATCHES_IN_FLIGHT_MAX)
             messages = []
             for batch in batches:
-                ids = [tx_id for tx_id, _ in batch]
-                messages.append((batch_id(ids), encode_batch([raw for _, raw in batch])))
+                keys = [key for key, _ in batch]  # each transaction's bytes' hash: resends are dropped
+                messages.append((batch_id(keys), encode_batch([raw for _, raw in batch])))
             try:
                 await self.tx_log.publish_txs_many(messages, max_in_flight=len(messages))
             except (OrderingError, nats.errors.Error) as exc:
-                ids = [tx_id for batch in batches for tx_id, _ in batch]
-                log.warning("could not publish %d transactions: %r", len(ids), exc)
-                self.failed_txs += len(ids)
-                self.inflight.fail(ids, Stopped(f"the ordering service did not take the transaction: {exc}"))
+                keys = [key for batch in batches for key, _ in batch]
+                log.warning("could not publish %d transactions: %r", len(keys), exc)
+                self.failed_txs += len(keys)
+                self.inflight.fail(keys, Stopped(f"the ordering service did not take the transaction: {exc}"))
                 continue
             self.published_txs += sum(len(batch) for batch in batches)

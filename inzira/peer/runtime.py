@@ -12,6 +12,7 @@ from collections.abc import Callable, Mapping
 
 from inzira.crypto import KeyPair
 from inzira.ledger.apply import prepare
+from inzira.ledger.block import raw_tx_hash
 from inzira.ledger.codes import Code
 from inzira.ledger.tx import Op
 from inzira.node.node import Node
@@ -42,15 +43,16 @@ class PeerRuntime:
         p = prepare(raw)
         if p.code != Code.OK or p.body is None:
             return Ticket.resolved(Outcome(b"", int(p.code)))
-        tx_id = p.tx_id
-        ticket, new = self._inflight.register(tx_id, p.body.expires_at_ms)
+        tx_id, key = p.tx_id, raw_tx_hash(raw)
+        ticket, new = self._inflight.register(key, p.body.expires_at_ms)
         # Looked up after registering: a block stored in between resolves the ticket one way or the other.
+        # The index holds only spent ids, so a refused copy of this body never answers for it.
         found = self.node.locate([tx_id]).get(tx_id)
         if found is not None:
-            self._inflight.resolve(tx_id, Outcome(tx_id, found.code, found.at, found.height, found.index))
-        elif new and not self._outbox.put(tx_id, raw):
+            self._inflight.resolve(key, Outcome(tx_id, found.code, found.at, found.height, found.index))
+        elif new and not self._outbox.put(key, raw):
             busy = Busy("the ledger is busy: too many transactions waiting to be published")
-            self._inflight.fail([tx_id], busy)
+            self._inflight.fail([key], busy)
             raise busy
         return ticket
 

@@ -46,6 +46,7 @@ from inzira.peer.inflight import Inflight
 from inzira.peer.ledger_thread import PeerLedger, Rejection
 from inzira.peer.lease_keeper import LeaseKeeper, wall_clock_ms
 from inzira.peer.outbox import Outbox
+from inzira.peer.tx_batch import TX_BATCH_TXS_MAX
 from inzira.peer.publisher import Publisher
 from inzira.peer.runtime import PeerRuntime
 from inzira.peer.snapshot_sync import SnapshotSync
@@ -72,7 +73,7 @@ class Peer:
         self.ordering = config.ordering(self.genesis)
         self.node = Node(folder, Verifier(config.verify_workers or None))
         self.inflight = Inflight()
-        self.outbox = Outbox()
+        self.outbox = Outbox(batch_txs_max=min(TX_BATCH_TXS_MAX, config.block_txs_max))
         self.node.commit_hooks.append(self.inflight.on_block)
         self.agreement = Agreement(config.member, config.agreement_quorum, lambda h: self.ledger.hashes_at(h))
         self.api_url = ""
@@ -211,7 +212,8 @@ class Peer:
         return [self._task(self.keeper.run(), "lease"), self._task(self.cutter.run(), "cutter")]
 
     def _may_cut(self) -> bool:
-        return self.ready and self.problem() is None and not (self._stopping and self._stopping.is_set())
+        fit = self.cutter is None or self.cutter.fit()
+        return fit and self.ready and self.problem() is None and not (self._stopping and self._stopping.is_set())
 
     async def _watch_ready(self) -> None:
         if self.follower is not None:

@@ -32,6 +32,7 @@ class Snapshot(msgspec.Struct, frozen=True, array_like=True):
     height: int
     blocks_seq: int  # the blocks-stream entry of the block: a peer installing it follows on from there
     block: bytes  # the encoded block at ``height``
+    log_ts_ms: int  # the ordering log's time for that block's entry (kept with the block, for audits)
     rows: tuple[tuple[bytes, bytes], ...]  # State.rows(), client references included, sorted by key
 
 
@@ -43,10 +44,10 @@ def rows_digest(rows: tuple[tuple[bytes, bytes], ...] | list[tuple[bytes, bytes]
     return full_state_hash(encode(rows))
 
 
-def take(state: State, block: bytes, blocks_seq: int) -> tuple[bytes, bytes]:
+def take(state: State, block: bytes, blocks_seq: int, log_ts_ms: int) -> tuple[bytes, bytes]:
     """(encoded snapshot, digest) of ``state`` just after it applied ``block``."""
     rows = tuple(state.rows())
-    snapshot = Snapshot(SNAPSHOT_FORMAT, state.chain_id, state.height, blocks_seq, block, rows)
+    snapshot = Snapshot(SNAPSHOT_FORMAT, state.chain_id, state.height, blocks_seq, block, log_ts_ms, rows)
     return msgspec.msgpack.encode(snapshot), rows_digest(rows)
 
 

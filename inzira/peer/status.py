@@ -43,6 +43,8 @@ def peer_status(peer: "Peer") -> dict[str, Any]:
         "diverged": peer.agreement.diverged,
         "blocks_cut": cutter.blocks_cut if cutter else 0,
         "conflicts": cutter.conflicts if cutter else 0,
+        "refused_messages": cutter.refused_messages if cutter else 0,
+        "cutter_unfit": (cutter.unfit_reason if cutter and not cutter.fit() else None),
         "inflight": len(peer.inflight),
         "outbox": len(peer.outbox),
         "published": peer.publisher.published_txs if peer.publisher else 0,

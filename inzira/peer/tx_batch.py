@@ -34,6 +34,8 @@ _decode = msgspec.msgpack.Decoder(TxBatch).decode
 def encode_batch(raws: Sequence[bytes]) -> bytes:
     if not 0 < len(raws) <= TX_BATCH_TXS_MAX:
         raise ValueError(f"a batch holds 1 to {TX_BATCH_TXS_MAX} transactions")
+    if sum(len(raw) + ENVELOPE_BYTES for raw in raws) > TX_BATCH_BYTES_MAX:
+        raise ValueError(f"a batch holds at most {TX_BATCH_BYTES_MAX} bytes")
     return msgspec.msgpack.encode(TxBatch(TX_BATCH_VERSION, tuple(raws)))
 
 
@@ -43,12 +45,14 @@ def batch_id(tx_ids: Sequence[bytes]) -> bytes:
 
 
 def decode_batch(payload: bytes) -> tuple[bytes, ...]:
-    """The transactions of a message; empty for anything that is not a batch we understand (anyone with
-    access to the stream can publish to it, so garbage is skipped, never fatal)."""
+    """The transactions of a message; empty for anything that is not a batch within the limits (a member
+    may publish anything to its subject: garbage is refused whole, never fatal, never cut short)."""
+    if len(payload) > TX_BATCH_BYTES_MAX + TX_BATCH_TXS_MAX * ENVELOPE_BYTES:
+        return ()
     try:
         batch = _decode(payload)
     except (msgspec.DecodeError, msgspec.ValidationError):
         return ()
-    if batch.version != TX_BATCH_VERSION:
+    if batch.version != TX_BATCH_VERSION or len(batch.txs) > TX_BATCH_TXS_MAX:
         return ()
-    return batch.txs[:TX_BATCH_TXS_MAX]
+    return batch.txs

@@ -139,8 +139,9 @@ class TransferDesk:
             legs.append(Leg(position_account(terms.fx_member, PAYOUT_CURRENCY),
                             fee_account(terms.receiving_fsp, PAYOUT_CURRENCY), terms.receiving_fee_minor,
                             PAYOUT_CURRENCY))
+        # The receiving FSP pays out and holds the preimage: the hashlock is its, and only it may void.
         op = Transfer(tuple(legs), (_decode_signed_quote(terms.fx_quote),), f"remit:{terms.quote_id}",
-                      expires_at_ms, terms.condition)
+                      expires_at_ms, terms.condition, terms.receiving_fsp)
         raw = self.runtime.signer(record.sending_fsp).sign(op, f"remit:{record.transfer_id}")
         tx_id = tx_id_of(decode_signed(raw).body)
         return raw, msgspec.structs.replace(record, state=S.RECEIVED, expires_at_ms=expires_at_ms,

@@ -40,7 +40,7 @@ class Net:
 
     def tx(self, signer: str, op, *cosigners: str, ref: str | None = None, expires_in_ms: int = 60_000) -> bytes:
         self._ref += 1
-        body = TxBody(TX_VERSION, self.chain_id, ref or f"r{self._ref}", self.now_ms + expires_in_ms, op)
+        body = TxBody(TX_VERSION, self.chain_id, signer, ref or f"r{self._ref}", self.now_ms + expires_in_ms, op)
         return sign_body(body, self.keys[signer], *(self.keys[c] for c in cosigners))
 
     def block(self, *raws: bytes, advance_ms: int = 1000):

@@ -67,7 +67,8 @@ def actions(draw, net: Net, pendings: list[bytes]):
         batch = tuple(draw(st.lists(legs(), min_size=1, max_size=2)))
         signer = batch[0].debit.partition(":")[0]
         lock = draw(st.sampled_from([b""] + [hashlib.sha256(p).digest() for p in PREIMAGES]))
-        op = Transfer(batch, expires_at_ms=net.now_ms + draw(st.integers(500, 60_000)), condition=lock)
+        payee = batch[0].credit.partition(":")[0] if lock else ""
+        op = Transfer(batch, expires_at_ms=net.now_ms + draw(st.integers(500, 60_000)), condition=lock, payee=payee)
         return ("tx", signer if signer in MEMBERS else "eurosend", op, ())
     if kind in ("post", "void") and pendings:
         pending_id = draw(st.sampled_from(pendings))
@@ -143,7 +144,7 @@ def test_random_workloads_keep_invariants(data):
         assert set(net.block(*replays)) <= {Code.DUPLICATE, Code.EXPIRED}
     assert {k: v for k, v in net.state.accounts.items()} == _after_expiry(accounts_before, net)
     # Replay from genesis: same verdicts, same state hash, same state bytes.
-    encoded = [(b.header.height, b.encoded) for b in net.blocks]
+    encoded = [(b.header.height, b.encoded, 0) for b in net.blocks]
     replayed = verify_chain(net.genesis, encoded, verify_all)
     assert replayed.state_hash == net.state.state_hash
     assert replayed.digest() == net.state.digest()

@@ -119,7 +119,8 @@ def test_two_phase_hashlock(net):
     b = fund(net, "mobimo", "EUR", 0)
     fulfilment = bytes(range(32))
     condition = hashlib.sha256(fulfilment).digest()
-    raw = net.tx("eurosend", Transfer((Leg(a, b, 7_00, "EUR"),), expires_at_ms=net.now_ms + 30_000, condition=condition))
+    raw = net.tx("eurosend", Transfer((Leg(a, b, 7_00, "EUR"),), expires_at_ms=net.now_ms + 30_000, condition=condition,
+                                  payee="mobimo"))
     assert net.one(raw) == Code.OK
     pending_id = _tx_id(raw)
     acc = net.state.accounts[a]
@@ -166,7 +167,8 @@ def test_pending_deadline_limits(net):
     assert net.one(net.tx("eurosend", past)) == Code.TRANSFER_EXPIRED
     far = Transfer((Leg(a, b, 1, "EUR"),), expires_at_ms=net.now_ms + 30 * 24 * 3600 * 1000)
     assert net.one(net.tx("eurosend", far)) == Code.VALIDATION
-    short_condition = Transfer((Leg(a, b, 1, "EUR"),), expires_at_ms=net.now_ms + 60_000, condition=b"abc")
+    short_condition = Transfer((Leg(a, b, 1, "EUR"),), expires_at_ms=net.now_ms + 60_000, condition=b"abc",
+                                payee="mobimo")
     assert net.one(net.tx("eurosend", short_condition)) == Code.VALIDATION
 
 

@@ -92,7 +92,8 @@ def test_ledger_flows_through_the_jetstream_runtime(setup: tuple[Net, Peer]) -> 
                                     quotes=(quote.signed,), memo="fx on jetstream"))
     fulfilment = hashlib.sha256(uuid.uuid4().bytes).digest()
     pending = ok("eurosend", Transfer((Leg("eurosend:flow-eur", "mobimo:flow-eur", 7_00, "EUR"),),
-                                      expires_at_ms=now_ms() + 60_000, condition=hashlib.sha256(fulfilment).digest()))
+                                      expires_at_ms=now_ms() + 60_000, condition=hashlib.sha256(fulfilment).digest(),
+                                      payee="mobimo"))
     ok("mobimo", PostPending(pending, fulfilment))
     assert rt.node.account("mobimo:flow-rwf").balance_minor == quote.target_amount_minor  # type: ignore[union-attr]
     assert rt.node.account("mobimo:flow-eur").balance_minor == 7_00  # type: ignore[union-attr]

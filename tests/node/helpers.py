@@ -43,7 +43,7 @@ def build_sample_chain(folder: Path) -> list[bytes]:
         fulfilment = hashlib.sha256(b"sample").digest()
         pending = run("eurosend", Transfer((Leg("eurosend:eur", "mobimo:eur", 7_00, "EUR"),),
                                            expires_at_ms=int(time.time() * 1000) + 60_000,
-                                           condition=hashlib.sha256(fulfilment).digest()))
+                                           condition=hashlib.sha256(fulfilment).digest(), payee="mobimo"))
         run("mobimo", PostPending(pending, fulfilment))
         desk = FxDesk(net.chain_id, "imari-fx", net.keys["imari-fx"], RateTable.demo())
         q = desk.quote("eurosend", "EUR", "RWF", now_ms=int(time.time() * 1000), source_amount_minor=100_00)

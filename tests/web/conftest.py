@@ -49,7 +49,7 @@ def populate(net: Embedded) -> Demo:
     deadline_ms = time.time_ns() // 1_000_000 + PENDING_FOR_MS
     pending = net.execute("eurosend", Transfer(legs=(Leg("eurosend:eur", "mobimo:eur", 700, "EUR"),),
                                                expires_at_ms=deadline_ms,
-                                               condition=hashlib.sha256(PREIMAGE).digest()))
+                                               condition=hashlib.sha256(PREIMAGE).digest(), payee="mobimo"))
     if (issue.code, transfer.code, rejected.code, pending.code) != (0, 0, 4001, 0):
         raise RuntimeError("the demo transactions did not come out as expected")
     return Demo(net, _id(transfer), _id(rejected), _id(pending), _id(issue), rejected.height)

@@ -9,7 +9,7 @@ import pytest
 
 from inzira.crypto.keygen import generate_keypair
 from inzira.ledger.tx import (
-    ChangeMembership,
+    AddMember,
     MemberSpec,
     PostPending,
     Redeem,
@@ -36,7 +36,7 @@ def operations(demo) -> dict[str, str]:
         "freeze": ("cbr", SetFrozen("mobimo:rwf", True), ()),
         "party": ("mobimo", SetParty(party, True), ()),
         "redeem": ("eurosend", Redeem("eurosend:eur", 1_000, "EUR"), ("sbk",)),
-        "membership": ("cbr", ChangeMembership(add=(newcomer,)), ("sbk", "eurosend", "mobimo")),
+        "membership": ("cbr", AddMember(newcomer), ("sbk", "eurosend", "mobimo", "ubumwe")),
     }
     ids = {}
     for name, (member, op, cosigners) in steps.items():

@@ -17,6 +17,7 @@ from inzira.ordering.jetstream.config import OrderingConfig
 from inzira.ordering.jetstream.errors import BlockConflictError, OrderingUnavailableError, PayloadTooLargeError
 from inzira.ordering.jetstream.direct_reader import stream_reader
 from inzira.ordering.jetstream.reader import LogEntry
+from inzira.ordering.jetstream.timestamps import ms_from_datetime
 from inzira.ordering.jetstream.retry import RetryPolicy, with_retries
 
 EXPECTED_LAST_SEQ_HEADER = "Nats-Expected-Last-Sequence"
@@ -81,7 +82,7 @@ class BlockLog:
             )
         except NotFoundError:
             return None
-        return LogEntry(msg.seq or 0, msg.data or b"")
+        return LogEntry(msg.seq or 0, msg.data or b"", ms_from_datetime(msg.time))
 
     async def bounds(self) -> tuple[int, int]:
         """(first, last) sequence of the blocks the stream still holds; first is last + 1 when it holds none.
@@ -128,6 +129,14 @@ class BlockLog:
 
     async def close(self) -> None:
         await self._reader.close()
+
+    async def stored_at_ms(self, seq: int) -> int:
+        """The stream's own time for block entry ``seq`` (0 when it is gone)."""
+        try:
+            msg = await with_retries("read block", self._policy, lambda: self._js.get_msg(self._cfg.blocks_stream, seq))
+        except NotFoundError:
+            return 0
+        return ms_from_datetime(msg.time)
 
     async def _is_at(self, seq: int, payload: bytes) -> bool:
         try:

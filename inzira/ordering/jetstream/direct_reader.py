@@ -27,6 +27,7 @@ from nats.aio.subscription import Subscription
 from inzira.ordering.jetstream.config import OrderingConfig
 from inzira.ordering.jetstream.errors import OrderingUnavailableError
 from inzira.ordering.jetstream.reader import READ_COUNT_MAX, READ_WAIT_MS_MAX, LogEntry, LogReader
+from inzira.ordering.jetstream.timestamps import ms_from_rfc3339
 from inzira.ordering.jetstream.retry import RetryPolicy
 
 DIRECT_BYTES_MAX = 8 * 1024 * 1024  # per batch: several full blocks, bounded memory
@@ -34,6 +35,7 @@ POLL_MIN_MS = 10  # nothing new yet: ask again after this, doubling up to POLL_M
 POLL_MAX_MS = 200
 POLLS_PER_READ_MAX = 10_000  # bounds a read's loop; its time is bounded by max_wait_ms anyway
 _SEQUENCE_HEADER = "Nats-Sequence"
+_TIME_HEADER = "Nats-Time-Stamp"
 
 
 @dataclass(slots=True)
@@ -157,7 +159,7 @@ class DirectReader:
         if seq <= previous or (batch.contiguous and not expected_next):
             batch.done.set()  # out of order or a hole: keep the good prefix, ask again from there
             return
-        batch.entries.append(LogEntry(seq, msg.data))
+        batch.entries.append(LogEntry(seq, msg.data, ms_from_rfc3339(headers.get(_TIME_HEADER, ""))))
 
 
 def stream_reader(nc: NATS, cfg: OrderingConfig, stream: str, subject: str, policy: RetryPolicy | None = None,

@@ -30,6 +30,7 @@ from nats.js.api import AckPolicy, ConsumerConfig, DeliverPolicy
 
 from inzira.ordering.jetstream.errors import OrderingUnavailableError
 from inzira.ordering.jetstream.retry import RetryPolicy, with_retries
+from inzira.ordering.jetstream.timestamps import ms_from_ack_subject
 
 READ_COUNT_MAX = 10_000
 READ_WAIT_MS_MAX = 60_000
@@ -47,6 +48,7 @@ _PULL_ENDED_409 = {"Batch Completed", "Message Size Exceeds MaxBytes"}
 class LogEntry(NamedTuple):
     seq: int  # stream sequence, 1-based
     payload: bytes
+    ts_ms: int  # when the stream stored it, by the stream's own clock (see timestamps.py); 0 if unknown
 
 
 @dataclass(slots=True)
@@ -221,7 +223,7 @@ class LogReader:
             # (over messages that retention removed).
             self._broken = True
             return
-        self._buffer.append(LogEntry(seq, msg.data))
+        self._buffer.append(LogEntry(seq, msg.data, ms_from_ack_subject(msg.reply or "")))
         self._expected_seq = seq + 1
         self._fresh = False
 
