@@ -55,7 +55,7 @@ SignatureCheck = tuple[bytes, bytes, bytes]  # public key, message, signature
 class Prepared:
     """A submitted transaction, decoded, with the signature checks it needs and (later) their verdict."""
 
-    __slots__ = ("raw", "tx_id", "body", "sigs", "quotes", "code", "checks", "sigs_ok", "quotes_ok")
+    __slots__ = ("raw", "tx_id", "body", "sigs", "quotes", "code", "checks", "sigs_ok", "quotes_ok", "spent")
 
     def __init__(self, raw: bytes) -> None:
         self.raw = raw
@@ -67,6 +67,7 @@ class Prepared:
         self.checks: list[SignatureCheck] = []  # the transaction's signatures first, then the quotes'
         self.sigs_ok = False  # at least one transaction signature, and every one verifies
         self.quotes_ok = False  # every quote's signature verifies (true when there is none)
+        self.spent = False  # set when applying it spent its id: this copy is the one the index points at
 
 
 def prepare(raw: bytes) -> Prepared:
@@ -174,6 +175,7 @@ def apply_tx(state: State, p: Prepared, timestamp_ms: int) -> TxResult:
         return fail(Code.DUPLICATE if seen.tx_id == p.tx_id else Code.MODIFIED_REQUEST)
     # Authenticated: the id is spent whatever the verdict below, as Mojaloop's ids are.
     state.put_ref(ref_key, RefEntry(p.tx_id, body.expires_at_ms))  # type: ignore[union-attr]
+    p.spent = True
     if not p.quotes_ok:
         return fail(Code.BAD_SIGNATURE)
     for quote in p.quotes:

@@ -111,8 +111,10 @@ def create_network(folder: Path, cutters: list[str], settings: NetworkSettings, 
     return manifest
 
 
-def write_peer_config(folder: Path, manifest: Manifest, member: str, nats_urls: list[str], quorum: int) -> Path:
-    """The peer.json a member's peer starts from: the shared settings, the NATS servers of this run."""
+def write_peer_config(folder: Path, manifest: Manifest, member: str, nats_urls: list[str], quorum: int,
+                      clock_skew_ms: int = 0) -> Path:
+    """The peer.json a member's peer starts from: the shared settings, the NATS servers of this run (and, for
+    fault drills only, a skewed clock)."""
     s = manifest.settings
     target = peer_folder(folder, member)
     config = PeerConfig(
@@ -120,9 +122,9 @@ def write_peer_config(folder: Path, manifest: Manifest, member: str, nats_urls: 
         replicas=s.replicas, block_txs_max=s.block_txs_max, block_interval_ms=s.block_interval_ms,
         lease_ttl_ms=s.lease_ttl_ms, snapshot_every_blocks=s.snapshot_every_blocks, agreement_quorum=quorum,
         blocks_max_msgs=s.blocks_max_msgs, verify_workers=s.verify_workers,
-        checkpoint_heartbeat_ms=s.checkpoint_heartbeat_ms,
+        checkpoint_heartbeat_ms=s.checkpoint_heartbeat_ms, clock_skew_ms=clock_skew_ms,
     )
-    save_config(target, config)
+    save_config(target, config.check())
     return target
 
 

@@ -8,6 +8,7 @@ it started. Peers started later (a new member) sync from the genesis or from a s
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -78,8 +79,10 @@ class LocalNetwork:
 
     def up(self, peers: list[str] | None = None, servers: int = 3, nats_urls: list[str] | None = None,
            settings: NetworkSettings | None = None,
-           ready_timeout_ms: int = READY_TIMEOUT_MS_DEFAULT) -> list[PeerEndpoint]:
-        """Start what is not running of ``peers`` (default: every member) and wait until they are ready."""
+           ready_timeout_ms: int = READY_TIMEOUT_MS_DEFAULT,
+           clock_skews_ms: Mapping[str, int] | None = None) -> list[PeerEndpoint]:
+        """Start what is not running of ``peers`` (default: every member) and wait until they are ready.
+        ``clock_skews_ms`` runs some peers' cutters on a skewed clock (fault drills only)."""
         wanted = list(peers or DEMO_MEMBER_IDS)
         unknown = [m for m in wanted if m not in DEMO_MEMBER_IDS]
         if unknown:
@@ -93,7 +96,8 @@ class LocalNetwork:
         for member in wanted:
             if member in running:
                 continue
-            folder = write_peer_config(self.folder, manifest, member, state.nats_urls, quorum)
+            skew_ms = (clock_skews_ms or {}).get(member, 0)
+            folder = write_peer_config(self.folder, manifest, member, state.nats_urls, quorum, skew_ms)
             proc = spawn_peer(folder)
             state.peers[member] = proc.pid
             write_state(self.folder, state)
@@ -129,8 +133,9 @@ class LocalNetwork:
 
     # --- faults and restarts (tests, operators) ---
 
-    def start_peer(self, member: str, ready_timeout_ms: int = READY_TIMEOUT_MS_DEFAULT) -> PeerEndpoint:
-        return self.up([member], ready_timeout_ms=ready_timeout_ms)[0]
+    def start_peer(self, member: str, ready_timeout_ms: int = READY_TIMEOUT_MS_DEFAULT,
+                   clock_skew_ms: int = 0) -> PeerEndpoint:
+        return self.up([member], ready_timeout_ms=ready_timeout_ms, clock_skews_ms={member: clock_skew_ms})[0]
 
     def kill_peer(self, member: str) -> None:
         """SIGKILL one peer (no clean shutdown)."""

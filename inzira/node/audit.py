@@ -49,7 +49,7 @@ def audit(data_dir: Path, on_block: Callable[[int, int], None] | None = None,
             # Exactly the transactions that spent their id are indexed, where they spent it.
             refs = refs_added(replayer.last_write_set)
             for i, p in enumerate(replayer.last_items):
-                if p.tx_id in refs:
+                if p.spent:
                     result = replayer.last_results[i]
                     expected[p.tx_id] = (height, i, result.code, result.at, *refs[p.tx_id])
             txs[0] += header.tx_count

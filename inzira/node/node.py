@@ -91,11 +91,15 @@ class Node:
               source_first: int = 0, source_last: int = 0) -> BuiltBlock:
         """Apply and sign the next block on the in-memory state only; ``store_built`` or ``reload`` must follow."""
         self._check_alive()
+        height = self.state.height + 1
         try:
             return build_block(self.state, self.block_hash, max(timestamp_ms, self.state.timestamp_ms), items,
                                orderer, orderer_key, source_first, source_last)
+        except InvariantError as exc:
+            self.failed = f"block {height}: invariant broken: {exc}"
+            raise NodeError(self.failed) from exc
         except Exception as exc:
-            self.failed = f"block {self.state.height}: {exc}"
+            self.failed = f"block {height}: {exc}"
             raise NodeError(self.failed) from exc
 
     def store_built(self, built: BuiltBlock, items: Sequence[Prepared],
@@ -159,7 +163,7 @@ class Node:
         # a row: a copy that failed authentication must not stand in the way of the real one.
         refs = refs_added(write_set)
         tx_rows = [(p.tx_id, header.height, i, r.code, r.at, *refs[p.tx_id])
-                   for i, (p, r) in enumerate(zip(items, results)) if p.tx_id in refs]
+                   for i, (p, r) in enumerate(zip(items, results)) if p.spent]
         self.store.commit_block(header.height, block_hash, header.timestamp_ms, header.tx_count, encoded, tx_rows,
                                 without_refs(write_set), header.state_hash, meta, log_ts_ms,
                                 [(p.id, encode(p)) for p in pruned])

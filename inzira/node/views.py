@@ -104,6 +104,7 @@ def pending_view(pending: PendingTransfer) -> dict[str, Any]:
         "legs": [_plain(leg) for leg in pending.legs],
         "expires_at_ms": pending.expires_at_ms,
         "hashlocked": bool(pending.condition),
+        "payee": pending.payee or None,
         "status": STATUS_NAMES[pending.status],
         "resolved_at_ms": pending.resolved_at_ms or None,
     }

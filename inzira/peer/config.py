@@ -28,6 +28,9 @@ CONFIG_BYTES_MAX = 64 * 1024
 NATS_URLS_MAX = 16
 
 
+CLOCK_SKEW_MS_MAX = 24 * 3600 * 1000
+
+
 class PeerConfigError(ValueError):
     """A peer folder or setting that cannot work; the message says which."""
 
@@ -48,6 +51,10 @@ class PeerConfig(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
     blocks_max_msgs: int = -1  # retention of the blocks stream (network-wide); -1 keeps every block
     verify_workers: int = 0  # signature-checking processes; 0: one per core
     checkpoint_heartbeat_ms: int = 2_000  # an idle peer repeats its checkpoint this often
+    # Fault injection for drills and tests: this peer's block cutter reads a clock this far off true time.
+    # Followers judge block times against the ordering log's own clock, so a cutter this far ahead has its
+    # blocks refused and stands down. Always 0 in a real deployment.
+    clock_skew_ms: int = 0
 
     def check(self) -> "PeerConfig":
         if not self.nats_urls or len(self.nats_urls) > NATS_URLS_MAX:
@@ -66,6 +73,8 @@ class PeerConfig(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
             raise PeerConfigError("api_port must be a port, verify_workers in 0..64")
         if not 200 <= self.checkpoint_heartbeat_ms <= 60_000:
             raise PeerConfigError("checkpoint_heartbeat_ms must be in 200..60000")
+        if abs(self.clock_skew_ms) > CLOCK_SKEW_MS_MAX:
+            raise PeerConfigError(f"clock_skew_ms must be within ±{CLOCK_SKEW_MS_MAX}")
         return self
 
     def ordering(self, genesis: Genesis) -> OrderingConfig:

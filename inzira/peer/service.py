@@ -208,7 +208,9 @@ class Peer:
         self.keeper = LeaseKeeper(lease, cfg.orderer_id, cfg.lease_ttl_ms, self._may_cut)
         settings = CutterSettings(cfg.orderer_id, self.orderer_key, cfg.block_txs_max, cfg.block_interval_ms,
                                   self.ordering.max_payload_bytes)
-        self.cutter = Cutter(self.ledger, tx_log, block_log, self.keeper, settings)
+        skew_ms = cfg.clock_skew_ms
+        self.cutter = Cutter(self.ledger, tx_log, block_log, self.keeper, settings,
+                             lambda: wall_clock_ms() + skew_ms)
         return [self._task(self.keeper.run(), "lease"), self._task(self.cutter.run(), "cutter")]
 
     def _may_cut(self) -> bool:

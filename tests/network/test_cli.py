@@ -13,6 +13,7 @@ import httpx
 import pytest
 
 from inzira.network.processes import pid_is_ours
+from tests.network.helpers import wait_until
 
 PEERS = "cbr,sbk,mobimo"
 COMMAND_TIMEOUT_S = 180
@@ -40,9 +41,14 @@ def test_up_status_down_round_trip(tmp_path: Path) -> None:
         assert all(p["may_cut_blocks"] for p in peers.values())
         assert up["seeded"]["opened"] > 0 and up["seeded"]["skipped"], up["seeded"]  # eurosend's peer is not up
         token = json.loads(Path(peers["mobimo"]["token_file"]).read_text())["mobimo"]
-        account = httpx.get(f"{peers['mobimo']['api_url']}/v1/accounts/mobimo:rwf",
-                            headers={"Authorization": f"Bearer {token}"}, timeout=10)
-        assert account.status_code == 200 and account.json()["balance_minor"] == 200_000_000
+
+        def funded() -> bool:
+            # The issuer's peer confirmed the funding; mobimo's own peer stores that block a moment later.
+            account = httpx.get(f"{peers['mobimo']['api_url']}/v1/accounts/mobimo:rwf",
+                                headers={"Authorization": f"Bearer {token}"}, timeout=10)
+            return account.status_code == 200 and account.json()["balance_minor"] == 200_000_000
+
+        wait_until("mobimo's peer to hold its funding", funded, timeout_s=30)
 
         status = inzira("network", "status", "--data", str(folder))
         tips = {(s["height"], s["block_hash"], s["state_hash"]) for s in status["peers"].values()}

@@ -11,6 +11,7 @@ import pytest
 from inzira.crypto.keygen import generate_keypair
 from inzira.demo.setup import create_demo_network
 from inzira.ledger.apply import prepare
+from inzira.ledger.block import raw_tx_hash
 from inzira.ledger.codes import Code
 from inzira.ledger.records import Account
 from inzira.ledger.tx import OpenAccount
@@ -51,13 +52,13 @@ class _Result:
 
 def test_tickets_resolve_with_their_block_and_expire_on_chain_time() -> None:
     inflight = Inflight(capacity=2)
-    ticket, new = inflight.register(b"a", expires_at_ms=1_000)
-    assert new and inflight.register(b"a", 1_000) == (ticket, False)
+    key = raw_tx_hash(b"")  # tickets are keyed by the hash of the transaction's exact bytes
+    ticket, new = inflight.register(key, expires_at_ms=1_000)
+    assert new and inflight.register(key, 1_000) == (ticket, False)
     late, _ = inflight.register(b"b", expires_at_ms=2_000)
     with pytest.raises(Busy):
         inflight.register(b"c", 3_000)
     item = prepare(b"")
-    item.tx_id = b"a"
     inflight.on_block(_Header(7, 500), b"", [item], [_Result()])  # type: ignore[arg-type, list-item]
     assert ticket.result(0).height == 7 and ticket.result(0).index == 0
     inflight.on_block(_Header(8, 2_000 + EXPIRY_GRACE_MS + 1), b"", [], [])  # type: ignore[arg-type]
@@ -72,7 +73,7 @@ def test_a_snapshot_is_trusted_only_as_signed(tmp_path: Path) -> None:
         node = net.node
         block = node.store.block(node.height)
         assert block is not None
-        data, digest = snapshots.take(node.state, block, 42)
+        data, digest = snapshots.take(node.state, block, 42, 0)
         genesis, block_hash, state_hash = node.genesis, node.block_hash, node.state.state_hash
     snapshot = snapshots.decode(data)
     assert snapshot is not None and snapshot.blocks_seq == 42
@@ -102,7 +103,7 @@ def test_peer_requests_are_signed_by_a_member_and_fresh() -> None:
 def test_a_block_takes_whole_messages_within_its_limits() -> None:
     signer = MemberSigner(b"c" * 32, "eurosend", generate_keypair())
     raws = [signer.sign(OpenAccount(f"eurosend:a{i}", "EUR")) for i in range(30)]
-    entries = [LogEntry(10 + i, encode_batch(raws[i * 10 : i * 10 + 10])) for i in range(3)]
+    entries = [LogEntry(10 + i, encode_batch(raws[i * 10 : i * 10 + 10]), 0) for i in range(3)]
     settings = CutterSettings("orderer-x", generate_keypair(), block_txs_max=25, block_interval_ms=10,
                               block_bytes_max=1024 * 1024)
     cutter = Cutter(None, None, None, None, settings)  # type: ignore[arg-type]
@@ -112,5 +113,9 @@ def test_a_block_takes_whole_messages_within_its_limits() -> None:
     small = CutterSettings("orderer-x", generate_keypair(), block_txs_max=1_000, block_interval_ms=10,
                            block_bytes_max=4_096 + 3 * (len(raws[0]) + 40))
     cutter = Cutter(None, None, None, None, small)  # type: ignore[arg-type]
-    trimmed = cutter._fit(entries[:1])  # one message bigger than a block: what fits, the rest dropped (logged)
-    assert 0 < len(trimmed.raws) < 10 and trimmed.last_seq == 10
+    # A message no block can hold is refused whole (logged and counted), never cut short; the next one fits.
+    garbage = LogEntry(13, b"\x93not a batch", 0)
+    one = LogEntry(14, encode_batch(raws[:1]), 0)
+    refused = cutter._fit([entries[0], garbage, one])
+    assert (refused.first_seq, refused.last_seq, refused.raws) == (10, 14, raws[:1])
+    assert cutter.refused_messages == 2 and not cutter._carry

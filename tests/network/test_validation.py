@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import os
 import sqlite3
+import time
 
 import httpx
 import msgspec
@@ -42,8 +43,9 @@ def _tampered_blocks(net: Net, height: int, tip_hash: bytes) -> dict[str, bytes]
 
     def block(prev_hash: bytes, txs: tuple[bytes, ...], signer: KeyPair) -> Block:
         root = merkle.root_of_hashes(leaf_hashes([raw] * len(txs), [result] * len(txs)))
-        header = encode(BlockHeader(BLOCK_VERSION, net.chain_id, height + 1, prev_hash, 2**40, len(txs), root,
-                                    os.urandom(32), orderer))
+        # Stamped now, so the only fault of each block is the one it was made with.
+        header = encode(BlockHeader(BLOCK_VERSION, net.chain_id, height + 1, prev_hash, int(time.time() * 1000),
+                                    len(txs), root, os.urandom(32), orderer))
         return Block(SignedHeader(header, signer.sign(block_hash(header))), txs, (result,) * len(txs))
 
     bad_signature = block(tip_hash, (), generate_keypair())
@@ -112,14 +114,16 @@ def test_a_new_members_peer_syncs_from_genesis_and_judges_alike(fault_net: Net) 
     assert statuses[NEW_MEMBER]["height"] == agreed["height"]  # type: ignore[index]
 
 
-def _corrupt_balance(net: Net, member: str, account: str) -> None:
-    """Add one unit to an account's credits in ``member``'s own store, as a failing disk or a bad hand would."""
+def _corrupt_cap(net: Net, member: str, account: str) -> None:
+    """Raise an account's credit line by one unit in ``member``'s own store, as a failing disk or a bad hand
+    would: no invariant breaks (that would stop the node at once, see tests/node/test_live_invariants.py),
+    but its next write of the account differs from everyone else's."""
     db = sqlite3.connect(peer_folder(net.local.folder, member) / DB_FILE)
     try:
         key = b"A" + account.encode()
         (value,) = db.execute("SELECT value FROM state WHERE key = ?", (key,)).fetchone()
         record = msgspec.msgpack.decode(value, type=Account)
-        changed = msgspec.structs.replace(record, credits_posted=record.credits_posted + 1)
+        changed = msgspec.structs.replace(record, debit_cap_minor=record.debit_cap_minor + 1)
         db.execute("UPDATE state SET value = ? WHERE key = ?", (encode(changed), key))
         db.commit()
     finally:
@@ -133,7 +137,7 @@ def test_a_peer_that_disagrees_with_the_quorum_stops_taking_traffic(fault_net: N
     members = MEMBERS + [NEW_MEMBER]
     net.wait_agreed(members)
     net.local.stop_peer(victim)
-    _corrupt_balance(net, victim, "mobimo:eur")
+    _corrupt_cap(net, victim, "mobimo:eur")
     net.local.start_peer(victim)
     honest = [m for m in members if m != victim]
     # A block that touches the account: every peer but the victim replays it to the signed state hash.

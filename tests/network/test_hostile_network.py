@@ -1,0 +1,128 @@
+"""Hostile members on the real network (peer processes on a real NATS cluster): poison straight into the
+ordering log leaves every peer alive and committing, a re-signed copy blocks nothing, and a cutter whose
+clock runs ten minutes fast cannot expire a pending transfer early."""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import msgspec
+import pytest
+
+from inzira.crypto.keygen import generate_keypair
+from inzira.ledger.encoding import encode
+from inzira.ledger.records import Leg
+from inzira.ledger.tx import (
+    TX_VERSION,
+    PostPending,
+    Quote,
+    Sig,
+    SignedTx,
+    Transfer,
+    TxBody,
+    decode_signed,
+    sign_quote,
+    tx_id_of,
+)
+from inzira.network.nats_cluster import NatsCluster
+from inzira.ordering.jetstream.connection import connect
+from inzira.ordering.jetstream.tx_log import TxLog
+from inzira.peer.tx_batch import TX_BATCH_TXS_MAX, TxBatch, encode_batch
+from tests.network.helpers import CUTTERS, MEMBERS, Net, running_network, wait_until
+
+TEN_MINUTES_MS = 600_000
+
+
+@pytest.fixture(scope="module")
+def hostile_net(tmp_path_factory: pytest.TempPathFactory, nats_cluster: NatsCluster) -> Iterator[Net]:
+    with running_network(Path(tmp_path_factory.mktemp("hostile")), nats_cluster, MEMBERS) as net:
+        net.open_funded("eurosend", "eur", "EUR", 10**9, "sbk")
+        net.open_funded("mobimo", "eur", "EUR", 0, "sbk")
+        yield net
+
+
+def _publish_raw(net: Net, member: str, payloads: list[bytes]) -> None:
+    """Publish messages straight to the transactions stream, as a member's own systems could."""
+
+    async def run() -> None:
+        nc = await connect(net.local.nats_urls)
+        try:
+            tx_log = TxLog(nc, net.local.ordering())
+            for i, payload in enumerate(payloads):
+                await tx_log.publish_tx(hashlib.sha256(b"poison-%d" % i + payload).digest(), payload)
+        finally:
+            await nc.close()
+
+    asyncio.run(run())
+
+
+def _problems(net: Net) -> dict[str, Any]:
+    return {m: (s or {}).get("problem", "no answer") for m, s in net.statuses(MEMBERS).items()}
+
+
+def test_poison_in_the_log_leaves_every_peer_alive_and_committing(hostile_net: Net) -> None:
+    net = hostile_net
+    before = net.wait_agreed(MEMBERS)
+    stranger = generate_keypair()
+    quote = sign_quote(Quote(net.chain_id, "q", "imari-fx", "eurosend", "RWF", 300_000, "EUR", 200_00, "1500",
+                             int(time.time() * 1000) + 30_000), stranger)
+    op = Transfer((Leg("eurosend:eur", "mobimo:eur", 1_00, "EUR"),), quotes=(quote,))
+    body = encode(TxBody(TX_VERSION, net.chain_id, "eurosend", "poison", int(time.time() * 1000) + 60_000, op))
+    no_signature = encode(SignedTx(body, ()))  # killed every cutter in turn before
+    # The real payment, and a copy of its body signed by another member alone, published first.
+    real = net.transfer("eurosend", "eurosend:eur", "mobimo:eur", 3_00)
+    body_real = decode_signed(real).body
+    ubumwe = net.local.member_key("ubumwe")
+    resigned = encode(SignedTx(body_real, (Sig(ubumwe.public_key, ubumwe.sign(tx_id_of(body_real))),)))
+    oversize = msgspec.msgpack.encode(TxBatch(1, tuple(b"x" for _ in range(TX_BATCH_TXS_MAX + 1))))
+    _publish_raw(net, "ubumwe", [encode_batch([no_signature]), b"\x93garbage", oversize, encode_batch([resigned])])
+    # The real submitter is answered with its own verdict, not the copy's.
+    [answer] = net.submit_ok("eurosend", [real])
+    assert answer["code"] == 0
+    more = [net.transfer("eurosend", "eurosend:eur", "mobimo:eur", 1 + i) for i in range(5)]
+    assert all(r["code"] == 0 for r in net.submit_ok("eurosend", more))
+    agreed = net.wait_agreed(MEMBERS, min_height=before["height"] + 1)
+    assert agreed["height"] > before["height"]
+    assert _problems(net) == {m: None for m in MEMBERS}
+    with net.client("mobimo") as client:
+        assert client.account("mobimo:eur")["balance_minor"] == 3_00 + sum(1 + i for i in range(5))
+        # The transaction index names the real payment, with its own verdict.
+        assert client.get_tx(tx_id_of(body_real))["result"]["code"] == 0
+
+
+def test_a_cutter_with_a_fast_clock_cannot_expire_a_pending_transfer_early(hostile_net: Net) -> None:
+    net = hostile_net
+    for member in CUTTERS:
+        net.local.stop_peer(member)
+    net.local.start_peer("cbr", clock_skew_ms=TEN_MINUTES_MS)  # now the only peer that may cut
+    preimage = hashlib.sha256(b"fast clock").digest()
+    deadline_ms = int(time.time() * 1000) + 120_000
+    pending_raw = net.signer("eurosend").sign(Transfer(
+        (Leg("eurosend:eur", "mobimo:eur", 7_00, "EUR"),), expires_at_ms=deadline_ms,
+        condition=hashlib.sha256(preimage).digest(), payee="mobimo"))
+    answers: list[Any] = []
+    submitting = threading.Thread(target=lambda: answers.append(net.submit_ok("eurosend", [pending_raw])))
+    submitting.start()
+    # cbr cuts a block ten minutes ahead of the log's clock: every peer refuses it, cbr included.
+    refused = wait_until("the fast cutter's block refused", lambda: (net.status("eurosend") or {}).get(
+        "rejected_blocks", 0) > 0 and (net.status("cbr") or {}).get("cutter_unfit"), timeout_s=60)
+    assert "ahead of the ordering log" in refused
+    net.local.start_peer("sbk")  # an honest cutter takes over
+    submitting.join(120)
+    assert answers and answers[0][0]["code"] == 0
+    pending_id = tx_id_of(decode_signed(pending_raw).body)
+    with net.client("eurosend") as client:
+        assert client.pending(pending_id)["status"] == "RESERVED"
+    for member in ("cbr", "sbk", "eurosend"):
+        status = net.status(member) or {}
+        assert status["timestamp_ms"] < int(time.time() * 1000) + 10_000  # chain time was never pushed ahead
+    net.local.start_peer("mobimo")
+    [posted] = net.submit_ok("mobimo", [net.signer("mobimo").sign(PostPending(pending_id, preimage))])
+    assert posted["code"] == 0
+    net.wait_agreed(MEMBERS)
