@@ -27,7 +27,7 @@ DESCRIPTION = """Inzira's permissioned payment ledger.
 Authenticate with `Authorization: Bearer <api token>`. Members with the regulator, central_bank or auditor
 role see everything; every other member sees its own accounts, the transactions it signed or that touch its
 accounts, and every block header. Reads of something the caller may not see answer 404, as if it did not
-exist. A member submits only transactions whose first signature is its own key.
+exist. A member submits only transactions whose body names it as the submitter.
 
 Errors are RFC 9457 `application/problem+json` with a stable 4-digit `code` (Mojaloop's where one fits).
 A ledger rejection (422, or 409 for a modified request) is itself in a block, with `tx_id`, `height` and

@@ -1,6 +1,6 @@
 """Submitting signed transactions: check who may push them, hand them to the runtime, await the verdict.
 
-A member may only submit transactions whose first signature is its own key (403, code 4300): it cannot
+A member may only submit transactions whose body names it as the submitter (403, code 4300): it cannot
 push another member's signed transactions. The signatures themselves are the ledger's to judge: a wrong one
 is a verdict in a block (3105), like every other rejection, with a receipt that proves it.
 """
@@ -21,7 +21,7 @@ from inzira.api.problems import Problem
 from inzira.api.visibility import Caller
 from inzira.ledger.codes import Code, describe
 from inzira.ledger.encoding import DecodeError, ValidationError
-from inzira.ledger.tx import TX_BYTES_MAX, decode_signed, tx_id_of
+from inzira.ledger.tx import TX_BYTES_MAX, decode_body, decode_signed, tx_id_of
 from inzira.node.node import Node, NodeError
 from inzira.ordering.outcome import Busy, Outcome, Stopped, Ticket
 
@@ -53,15 +53,16 @@ def check(ctx: ApiContext, caller: Caller, raw: bytes) -> bytes | Problem:
         return Problem(413, Code.TOO_LARGE, f"a signed transaction is at most {TX_BYTES_MAX} bytes")
     try:
         signed = decode_signed(raw)
+        body = decode_body(signed.body)
     except (DecodeError, ValidationError):
         return Problem(400, Code.MALFORMED, "the bytes do not decode to a signed transaction")
     tx_id = tx_id_of(signed.body)
     if not signed.sigs:
         return Problem(400, Code.BAD_SIGNATURE, "the transaction carries no signature", tx_id=tx_id.hex())
-    if ctx.node.state.key_owner.get(signed.sigs[0].key) != caller.member:
+    if body.submitter != caller.member:
         return Problem(403, Code.PERMISSION,
-                       f"the first signature must be {caller.member}'s own key: members submit only what they sign",
-                       tx_id=tx_id.hex())
+                       f"the transaction names {body.submitter!r} as its submitter: {caller.member} submits only "
+                       "its own transactions", tx_id=tx_id.hex())
     return tx_id
 
 

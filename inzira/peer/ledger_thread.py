@@ -125,9 +125,8 @@ class PeerLedger:
 
     def cut(self, raws: Sequence[bytes], source_first: int, source_last: int, timestamp_ms: int,
             orderer_id: str, orderer_key: KeyPair, empty_ok: bool = False) -> Cut | None:
-        """Build (in memory only) the next block from transactions read off the stream; None when none of
-        them is new, unless ``empty_ok`` (a block that only expires what is due). ``keep`` or ``drop`` must
-        follow."""
+        """Build (in memory only) the next block from transactions read off the stream; None when there is
+        none, unless ``empty_ok`` (a block that only expires what is due). ``keep`` or ``drop`` must follow."""
         items: list[Prepared] = []
         seen: set[bytes] = set()
         for raw in raws:
@@ -138,9 +137,9 @@ class PeerLedger:
             if p.code == Code.OK and digest not in seen:
                 seen.add(digest)
                 items.append(p)
-        # A transaction whose id is spent in the chain (a resend, a retried publish) is never ordered again.
-        known = self.node.locate([p.tx_id for p in items]) if items else {}
-        items = [p for p in items if p.tx_id not in known]
+        # A resend of a transaction already in the chain goes in again: the state machine answers it
+        # "duplicate" from the spent ids in its state, so every peer, even one that started from a snapshot
+        # and has no index row for it, hears a verdict instead of waiting for the deadline.
         if not items and not empty_ok:
             return None
         verify_prepared(items, self.node.verifier.verify_many)
@@ -168,10 +167,10 @@ class PeerLedger:
         self.node.reload()
         self.processed_seq = snapshot.blocks_seq
         self._recent.clear()
-        self.source_last = header.source_last
-        self._remember(header.height, digest_of_header, header.state_hash)
         self.agreement.on_own_digest(header.height, digest)
-        self.agreement.on_own_block(header.height)
+        # As after any stored block: remembered, announced in a checkpoint (so this peer's status names the
+        # block it now stands on, not the genesis), counted for agreement.
+        self._after(header, digest_of_header, snapshot.blocks_seq)
 
     # --- any thread ---
 
