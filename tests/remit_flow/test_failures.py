@@ -66,6 +66,14 @@ def test_sanctions_hit_is_held_then_approved_and_completes(flow: Flow) -> None:
         assert log[0]["decided_by"] == "officer:eurosend" and log[0]["note"].startswith("namesake")
         problem(compliance.post(f"/v1/remit/compliance/transfers/{body['transfer_id']}/decision",
                                 json={"decision": "reject"}), 409, 3143)
+        # The receiving FSP sees what it pays and the travel-rule data, never the sending side's screening.
+        with flow.http("mobimo") as receiving:
+            seen = receiving.get(f"/v1/remit/transfers/{body['transfer_id']}").json()
+        assert seen["originator"] == {"name": body["sender"]["name"], "reference": body["sender"]["id"]}
+        assert seen["amount_received"] == final["amount_received"] and seen["sending_fsp"] == "eurosend"
+        assert "compliance" not in seen and "quote" not in seen and "amount_sent" not in seen
+        assert [s["step"] for s in seen["timeline"]][0] == "RESERVED"
+        assert "namesake" not in str(seen) and "sanctions_hit" not in str(seen) and "ZZi.001" not in str(seen)
 
 
 def test_sanctions_hit_rejected_moves_no_money(flow: Flow) -> None:

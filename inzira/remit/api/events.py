@@ -21,7 +21,7 @@ from inzira.api.visibility import Caller
 from inzira.ledger.codes import Code
 from inzira.remit.api.deps import PREFIX, answers_problems, may_see_transfer
 from inzira.remit.api.models import UUID_PATTERN
-from inzira.remit.api.views import full
+from inzira.remit.api.views import view_for
 from inzira.remit.codes import RemitError
 from inzira.remit.events import EventSubscription, HubFull
 from inzira.remit.records import FINAL_STATES
@@ -82,7 +82,7 @@ def router_for(service: RemitService) -> APIRouter:
             raise RemitError(404, Code.TRANSFER_NOT_FOUND, f"no transfer {transfer_id} visible to {caller.member}")
         sub = subscribe(transfer_id=transfer_id)
         record = service.transfers.get(transfer_id) or record  # after subscribing: no change falls between
-        snapshot = frame(0, "snapshot", full(service, record))
+        snapshot = frame(0, "snapshot", view_for(service, record, caller.member, caller.sees_all))
         if record.state in FINAL_STATES:
             sub.close()
             return StreamingResponse(_once(snapshot), media_type="text/event-stream", headers=_HEADERS)

@@ -11,7 +11,7 @@ from inzira.api.visibility import Caller
 from inzira.ledger.codes import Code
 from inzira.remit.api.deps import PREFIX, RemitProblem, answers_problems, may_see_transfer, require_role
 from inzira.remit.api.models import UUID_PATTERN, RemitReceipt, TransferBody, TransferPage, TransferView
-from inzira.remit.api.views import fsp_name, full, summary
+from inzira.remit.api.views import fsp_name, full, summary, view_for
 from inzira.remit.api.waiting import wait_settled
 from inzira.remit.codes import RemitError
 from inzira.remit.receipts import build_receipt
@@ -92,7 +92,7 @@ def router_for(service: RemitService) -> APIRouter:
     async def status(transfer_id: str = Path(pattern=UUID_PATTERN), wait_ms: int = _WAIT,
                      caller: Caller = Depends(require_caller)) -> Response:
         record = await wait_settled(service, visible(caller, transfer_id), min(wait_ms, service.settings.wait_ms_max))
-        return json_response(full(service, record))
+        return json_response(view_for(service, record, caller.member, caller.sees_all))
 
     @router.get("/transfers/{transfer_id}/receipt", summary="The customer's receipt, verifiable offline",
                 response_class=Response, responses={**ok_doc(RemitReceipt, "the receipt"),

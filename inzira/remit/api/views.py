@@ -64,3 +64,42 @@ def full(service: RemitService, record: TransferRecord) -> dict[str, Any]:
         "operator_txn_id": payout.operator_txn_id or None, "amount": money(payout.amount_minor, payout.currency)}
     view["timeline"] = [step_view(s) for s in service.transfers.timeline(record.transfer_id)]
     return view
+
+
+# Timeline steps the receiving FSP sees: what happened on the ledger and at its own payout, never the
+# sending side's compliance work (holds, officer decisions and their notes).
+PAYEE_STEPS = frozenset({"RESERVED", "COMMITTED", "ABORTED", "EXPIRED", "RECONCILE", "PAYOUT_STARTED",
+                          "PAYOUT_PENDING", "PAYOUT_SUCCESSFUL", "PAYOUT_FAILED"})
+
+
+def for_receiving_fsp(service: RemitService, record: TransferRecord) -> dict[str, Any]:
+    """Least privilege: the amount to pay out, the beneficiary, the sending FSP, the ids, and the originator
+    data the travel rule (FATF R.16) asks to travel with the payment; no screening internals, officer
+    notes or the sending side's pricing."""
+    tid = record.transfer_id
+    payout = service.payouts.get(record.reserve_tx_id) if record.reserve_tx_id else None
+    return {
+        "transfer_id": tid, "state": record.state.value, "final": record.state in FINAL_STATES,
+        "code": record.code, "sending_fsp": record.sending_fsp,
+        "sending_fsp_name": fsp_name(service, record.sending_fsp), "receiving_fsp": record.receiving_fsp,
+        "originator": {"name": record.sender_name, "reference": record.sender_id},
+        "beneficiary": {"msisdn": record.msisdn, "name": record.receiver_name},
+        "amount_received": money(record.amount_received_minor, PAYOUT_CURRENCY),
+        "created_at_ms": record.created_at_ms, "updated_at_ms": record.updated_at_ms,
+        "expires_at_ms": record.expires_at_ms, "pending_id": record.reserve_tx_id.hex() or None,
+        "resolve_tx_id": record.resolve_tx_id.hex() or None,
+        "payout": None if payout is None else {
+            "status": payout.status, "reason": payout.reason or None, "reference_id": payout.reference_id,
+            "operator_txn_id": payout.operator_txn_id or None, "amount": money(payout.amount_minor, payout.currency)},
+        "timeline": [step_view(s) for s in service.transfers.timeline(tid) if s.step in PAYEE_STEPS],
+        "links": {"self": f"{PREFIX}/transfers/{tid}", "events": f"{PREFIX}/transfers/{tid}/events",
+                  "receipt": f"{PREFIX}/transfers/{tid}/receipt"},
+    }
+
+
+def view_for(service: RemitService, record: TransferRecord, member: str, sees_all: bool) -> dict[str, Any]:
+    """The transfer as ``member`` may see it: whole for its sending FSP and for supervisors, the payee's
+    share for its receiving FSP."""
+    if sees_all or member == record.sending_fsp:
+        return full(service, record)
+    return for_receiving_fsp(service, record)

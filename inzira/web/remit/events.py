@@ -39,16 +39,16 @@ class StatusStreams:
         self.site = site
         self.active = 0
 
-    def _frame(self, transfer_id: str, step: str | None) -> tuple[bytes, bool]:
+    def _frame(self, transfer_id: str, step: str | None, payee_only: bool) -> tuple[bytes, bool]:
         record = self.site.service.transfers.get(transfer_id)
         if record is None:
             return b"", True
         data: dict[str, Any] = {"transfer_id": transfer_id, "state": record.state.value,
                                 "final": record.state in FINAL_STATES, "step": step,
-                                "html": status_html(self.site, record)}
+                                "html": status_html(self.site, record, payee_only)}
         return f"event: status\ndata: {json.dumps(data, separators=(',', ':'))}\n\n".encode(), data["final"]
 
-    async def stream(self, transfer_id: str) -> AsyncIterator[bytes]:
+    async def stream(self, transfer_id: str, payee_only: bool) -> AsyncIterator[bytes]:
         self.active += 1
         sub: EventSubscription | None = None
         service = self.site.service
@@ -60,7 +60,7 @@ class StatusStreams:
                 yield f"retry: {FULL_RETRY_MS}\n\n".encode()
                 return
             yield f"retry: {RETRY_MS}\n\n".encode()
-            frame, final = self._frame(transfer_id, None)  # read after subscribing: no change falls between
+            frame, final = self._frame(transfer_id, None, payee_only)  # read after subscribing: no change falls between
             yield frame
             started_s = last_s = loop.time()
             while not final and not service.closing and loop.time() - started_s < STREAM_MAX_S:
@@ -74,7 +74,8 @@ class StatusStreams:
                 events = _drain(sub, event)
                 if events is None:
                     return  # the hub dropped or closed us: the browser reconnects and starts afresh
-                frame, final = self._frame(transfer_id, events[-1].data.get("step") if events else None)
+                frame, final = self._frame(transfer_id, events[-1].data.get("step") if events else None,
+                                           payee_only)
                 yield frame
                 last_s = loop.time()
         finally:
@@ -106,6 +107,6 @@ def events_router(site: RemitSite) -> APIRouter:
             return JSONResponse({"detail": f"no transfer {transfer_id}"}, 404, headers=NO_STORE)
         if streams.active >= STREAMS_MAX:
             return JSONResponse({"detail": "too many live streams; retry later"}, 503, {"Retry-After": "5"})
-        return StreamingResponse(streams.stream(transfer_id), media_type="text/event-stream", headers=_HEADERS)
+        return StreamingResponse(streams.stream(transfer_id, who.role is PageRole.RECEIVING), media_type="text/event-stream", headers=_HEADERS)
 
     return router

@@ -36,7 +36,8 @@ def transfer_router(site: RemitSite) -> APIRouter:
         record = visible_transfer(site, who, transfer_id)
         if record is None:
             return site.render(request, "remit/not_found.html", who, 404, transfer_id=transfer_id[:64])
-        return site.render(request, "remit/transfer.html", who, **transfer_context(site, record))
+        return site.render(request, "remit/transfer.html", who,
+                           **transfer_context(site, record, who.role is PageRole.RECEIVING))
 
     @router.get("/remit/transfers/{transfer_id}/receipt.json", include_in_schema=False)
     def receipt(request: Request, transfer_id: str) -> Response:

@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from inzira.remit.api.views import full
+from inzira.remit.api.views import PAYEE_STEPS, full
 from inzira.remit.records import FINAL_STATES, TransferRecord
 from inzira.web.receipts import VERIFY_PATH
 from inzira.web.remit.messages import outcome
@@ -57,8 +57,11 @@ def _proof(view: dict[str, Any]) -> dict[str, Any] | None:
             "receipt_url": f"/remit/transfers/{tid}/receipt.json", "verify_path": VERIFY_PATH}
 
 
-def transfer_context(site: RemitSite, record: TransferRecord) -> dict[str, Any]:
+def transfer_context(site: RemitSite, record: TransferRecord, payee_only: bool = False) -> dict[str, Any]:
+    """``payee_only`` for the receiving FSP: the timeline without the sending side's compliance steps."""
     view = full(site.service, record)
+    if payee_only:
+        view["timeline"] = [s for s in view["timeline"] if s["step"] in PAYEE_STEPS]
     tone, sentence = outcome(view)
     steps = [{**step, "label": STEP_LABELS.get(step["step"], step["step"])} for step in view["timeline"]]
     return {"t": view, "stages": stages(view), "tone": tone, "sentence": sentence, "steps": steps,
@@ -66,7 +69,7 @@ def transfer_context(site: RemitSite, record: TransferRecord) -> dict[str, Any]:
             "events_url": f"/remit/transfers/{record.transfer_id}/events"}
 
 
-def status_html(site: RemitSite, record: TransferRecord) -> str:
+def status_html(site: RemitSite, record: TransferRecord, payee_only: bool = False) -> str:
     """The live panel alone, as the event stream sends it."""
-    context = transfer_context(site, record) | {"public_accounts": site.public_accounts}
+    context = transfer_context(site, record, payee_only) | {"public_accounts": site.public_accounts}
     return ENV.get_template(STATUS_TEMPLATE).render(context)
