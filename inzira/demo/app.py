@@ -61,7 +61,8 @@ class Demo:
             pages = self.qr_pages = QrPages(runtime.node, rates=rates)
             app.state.on_server_stop += [qr.close_streams, pages.close_streams]
             app.include_router(pages.router)
-            app.include_router(remit_pages_router(self.remit.service, runtime.api_tokens))  # type: ignore[arg-type]
+            app.include_router(remit_pages_router(self.remit.service, runtime.api_tokens,  # type: ignore[arg-type]
+                                                 demo_sign_in=True))
             mount_remit(app, self.remit.service)  # type: ignore[arg-type]
             mount_static(app)
             self.served, self.port = serve_in_thread(app, self.host, self.port)

@@ -39,12 +39,14 @@ def service(demo: Demo) -> RemitService:
 
 
 @pytest.fixture
-def signed_in(base_url: str) -> Iterator[Callable[[str, str], httpx.Client]]:
-    """``signed_in(member, role)``: an HTTP client holding that session; all closed after the test."""
+def signed_in(base_url: str, service: RemitService) -> Iterator[Callable[[str, str], httpx.Client]]:
+    """``signed_in(member, role)``: an HTTP client holding that session (an officer signs in with the officer's
+    own token, as everywhere); all closed after the test."""
     clients: list[httpx.Client] = []
 
     def open_session(member: str, role: str) -> httpx.Client:
-        client = sign_in(base_url, member, role)
+        token = service.officer_tokens[member] if role == "officer" else None
+        client = sign_in(base_url, member, role, token)
         clients.append(client)
         return client
 

@@ -24,9 +24,10 @@ SANCTIONED = "Mohammed Youssef Karzanithi"  # an alias of entry ZZi.001 of the s
 FINAL = ("COMMITTED", "ABORTED", "REJECTED")
 
 
-def sign_in(base_url: str, member: str, role: str) -> httpx.Client:
+def sign_in(base_url: str, member: str, role: str, token: str | None = None) -> httpx.Client:
     client = httpx.Client(base_url=base_url, timeout=HTTP_TIMEOUT_S)
-    response = client.post("/remit/sign-in", data={"member": member, "role": role})
+    form = {"token": token} if token else {"member": member, "role": role}
+    response = client.post("/remit/sign-in", data=form)
     if response.status_code != 303:
         client.close()
         raise AssertionError(f"sign-in as {role} of {member}: {response.status_code} {response.text[:300]}")

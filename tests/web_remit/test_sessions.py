@@ -9,13 +9,13 @@ from inzira.web.remit.sessions import COOKIE_NAME
 from tests.web_remit.helpers import HTTP_TIMEOUT_S
 
 
-def test_sign_in_page_lists_every_role_of_the_demo(anonymous: httpx.Client) -> None:
+def test_sign_in_page_lists_the_demo_roles_but_never_a_power(anonymous: httpx.Client) -> None:
     page = anonymous.get("/remit/sign-in")
     assert page.status_code == 200 and page.headers["cache-control"] == "no-store"
     for member, role in [("eurosend", "sending agent"), ("silkpay", "sending agent"), ("mobimo", "receiving FSP"),
-                         ("ubumwe", "receiving FSP"), ("eurosend", "compliance officer"),
-                         ("silkpay", "compliance officer"), ("cbr", "regulator")]:
+                         ("ubumwe", "receiving FSP"), ("cbr", "regulator")]:
         assert f'aria-label="Sign in as {role} of {member}"' in page.text
+    assert "Sign in as compliance officer" not in page.text
     assert 'name="token"' in page.text and 'type="password"' in page.text
     assert "Content-Security-Policy" in page.headers and "script-src 'self'" in page.headers["content-security-policy"]
 
@@ -66,17 +66,23 @@ def test_signed_out_session_is_gone(anonymous: httpx.Client) -> None:
     assert anonymous.get("/remit/incoming").status_code == 303
 
 
-def test_a_page_asks_to_sign_in_then_returns_there(anonymous: httpx.Client) -> None:
+def test_nobody_becomes_a_compliance_officer_without_the_officers_token(anonymous: httpx.Client) -> None:
+    """Before: in the demo, posting member=eurosend&role=officer opened a session that cleared holds."""
+    response = anonymous.post("/remit/sign-in", data={"member": "eurosend", "role": "officer"})
+    assert response.status_code == 403 and COOKIE_NAME not in response.headers.get("set-cookie", "")
+    assert anonymous.get("/remit/compliance").status_code == 303  # still signed out
+
+
+def test_a_page_asks_to_sign_in_then_returns_there(anonymous: httpx.Client, service) -> None:
     response = anonymous.get("/remit/compliance")
     assert response.status_code == 303
     assert response.headers["location"] == "/remit/sign-in?next=%2Fremit%2Fcompliance"
     page = anonymous.get(response.headers["location"])
     assert 'name="next" value="/remit/compliance"' in page.text
-    signed = anonymous.post("/remit/sign-in", data={"member": "eurosend", "role": "officer",
-                                                    "next": "/remit/compliance"})
+    officer = service.officer_tokens["eurosend"]
+    signed = anonymous.post("/remit/sign-in", data={"token": officer, "next": "/remit/compliance"})
     assert signed.headers["location"] == "/remit/compliance"
-    elsewhere = anonymous.post("/remit/sign-in", data={"member": "eurosend", "role": "officer",
-                                                       "next": "//evil.example/"})
+    elsewhere = anonymous.post("/remit/sign-in", data={"token": officer, "next": "//evil.example/"})
     assert elsewhere.headers["location"] == "/remit/compliance"  # no open redirect
     assert anonymous.get("/remit").headers["location"] == "/remit/compliance"
 

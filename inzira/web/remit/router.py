@@ -3,7 +3,8 @@
     app.include_router(remit_pages_router(remit_service, runtime.api_tokens))
     mount_static(app)
 
-``demo_sign_in`` lists every member with a one-click sign-in (the demo); without it, people sign in by
+``demo_sign_in`` (off unless the demo composition turns it on) offers one-click sign-in for the roles that hold
+no power; people otherwise sign in, and compliance officers always sign in, by
 pasting their API token or compliance officer token. ``secure_cookie`` marks the session cookie Secure:
 set it whenever the pages are served over HTTPS.
 """
@@ -28,7 +29,7 @@ from inzira.web.remit.site import RemitSite
 from inzira.web.remit.transfer import transfer_router
 
 
-def remit_pages_router(service: RemitService, api_tokens: Mapping[str, str], *, demo_sign_in: bool = True,
+def remit_pages_router(service: RemitService, api_tokens: Mapping[str, str], *, demo_sign_in: bool = False,
                        public_accounts: bool = True, secure_cookie: bool = False) -> APIRouter:
     """``api_tokens``: API token -> member (the runtime's). ``public_accounts`` as the explorer's."""
     officers = TokenBook({token: member for member, token in service.officer_tokens.items()})

@@ -1,8 +1,10 @@
 """Signing in and out: a demo member in one click, or any member (or officer) by pasting its token.
 
-The demo buttons post a member and a page role; the server checks the member may act in that role. A
-pasted token is checked against the API tokens (the page role follows from the member's ledger roles) and
-the compliance officers' tokens, then forgotten: the session keeps only the member and the role.
+The demo buttons (the demo composition only) post a member and a page role; the server checks the member
+may act in that role. Powers are never a button: a compliance officer always signs in with the officer's own
+token, even in the demo. A pasted token is checked against the API tokens (the page role follows from the
+member's ledger roles) and the compliance officers' tokens, then forgotten: the session keeps only the
+member and the role.
 """
 
 from __future__ import annotations
@@ -20,6 +22,8 @@ from inzira.web.remit.site import RemitSite, safe_next
 TOKEN_CHARS_MAX = 256
 MEMBER_CHARS_MAX = 32
 DEMO_MEMBERS_MAX = 100
+# Page roles that hold a power (clearing sanctions holds): their own credential, never a demo button.
+CREDENTIAL_ONLY = frozenset({PageRole.OFFICER})
 
 
 @dataclass(frozen=True, slots=True)
@@ -30,9 +34,10 @@ class DemoChoice:
 
 
 def demo_choices(site: RemitSite) -> list[DemoChoice]:
-    """Every (member, page role) pair of the network, in page-role order."""
+    """Every (member, page role) pair of the network that a button may open, in page-role order."""
     members = sorted(site.node.state.members.values(), key=lambda m: m.id)[:DEMO_MEMBERS_MAX]
-    return [DemoChoice(m.id, m.name, role) for role in PageRole for m in members if qualifies(role, m.roles)]
+    return [DemoChoice(m.id, m.name, role) for role in PageRole if role not in CREDENTIAL_ONLY
+            for m in members if qualifies(role, m.roles)]
 
 
 def signin_router(site: RemitSite) -> APIRouter:
@@ -75,6 +80,8 @@ def signin_router(site: RemitSite) -> APIRouter:
             role = PageRole(field_text(form, "role", 16))
         except ValueError:
             return page(request, 400, "Choose a member to sign in as, or paste a token.", next_path)
+        if role in CREDENTIAL_ONLY:
+            return page(request, 403, "A compliance officer signs in with the officer's own token.", next_path)
         record = site.node.state.members.get(member)
         if not site.demo_sign_in or record is None or not qualifies(role, record.roles):
             return page(request, 400, "That member cannot sign in in that role here.", next_path)
