@@ -17,6 +17,7 @@ from inzira.ordering.jetstream import LogEntry, OrderingConfig, connect, ensure_
 
 T = TypeVar("T")
 READ_BATCH = 5_000
+PUBLISHER = "tester"  # the member whose transactions subject the primitives' tests publish on
 
 
 def run(coro: Coroutine[Any, Any, T], timeout_s: float = 90) -> T:
@@ -36,8 +37,9 @@ class Ordering:
 
 @asynccontextmanager
 async def ordering(cluster: NatsCluster, **config: Any) -> AsyncIterator[Ordering]:
+    """Fresh streams, and a connection as the cluster's admin (the primitives' tests, not the permissions)."""
     cfg = OrderingConfig(unique_network(), **config)
-    nc = await connect(cluster.urls, "inzira-test")
+    nc = await connect(cluster.urls, "inzira-test", credentials=cluster.admin_credentials)
     try:
         await ensure_streams(nc, cfg)
         yield Ordering(nc, cfg)

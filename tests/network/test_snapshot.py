@@ -39,7 +39,7 @@ def _blocks(net: Net, count: int) -> None:
 
 def _stream_first(net: Net) -> int:
     async def bounds() -> int:
-        nc = await connect(net.local.nats_urls, "test-bounds")
+        nc = await connect(net.local.nats_urls, "test-bounds", credentials=net.local.nats_credentials("eurosend"))
         try:
             return (await BlockLog(nc, net.local.ordering()).bounds())[0]
         finally:
