@@ -44,13 +44,15 @@ from inzira.ordering.jetstream import (
     OrderingConfig,
     OrderingUnavailableError,
     RetryPolicy,
+    StreamConfigMismatchError,
     TxLog,
     TxQuotaExceededError,
+    check_streams,
     connect,
 )
 from inzira.ordering.jetstream.credentials import new_user_seed
 from inzira.ordering.jetstream.lease import LEASE_KEY, LeaseRecord
-from inzira.ordering.jetstream.permissions import lease_stream, member_inbox_prefix
+from inzira.ordering.jetstream.permissions import lease_stream, member_inbox_prefix, member_permissions
 from inzira.ordering.jetstream.streams import tx_stream_config
 from tests.jetstream.helpers import member_credentials, ordering, run
 
@@ -220,6 +222,33 @@ def test_replies_go_to_each_members_own_inbox_and_only_cutters_read_transactions
             assert [e.payload for e in await TxLog(carol, cfg, member="carol").read_txs(1, 10, 2_000)] == [b"bob's tx"]
 
     run(body())
+
+
+def test_members_check_the_streams_the_admin_made(nats_cluster: NatsCluster, tmp_path: Path) -> None:
+    async def body() -> None:
+        async with network(nats_cluster, tmp_path) as net, member(nats_cluster, net, "alice") as alice:
+            await check_streams(alice, net.cfg)
+            other = OrderingConfig(net.cfg.network, direct_reads=True, tx_msgs_per_member_max=10)
+            with pytest.raises(StreamConfigMismatchError, match="max_msgs_per_subject"):
+                await check_streams(alice, other)
+
+    run(body())
+
+
+def test_no_role_is_granted_stream_administration_or_a_wildcard_over_the_api() -> None:
+    for direct_reads in (True, False):
+        cfg = OrderingConfig("n0123456789abcdef", direct_reads=direct_reads)
+        for may_cut in (False, True):
+            granted = member_permissions(cfg, "alice", may_cut)
+            for subject in granted.publish:
+                api = subject.removeprefix("$JS.API.")
+                assert not api.startswith(("STREAM.CREATE", "STREAM.UPDATE", "STREAM.PURGE", "STREAM.DELETE",
+                                           "STREAM.MSG.DELETE", "ACCOUNT", "META", "SERVER")), subject
+                assert subject not in (">", "$JS.>", "$JS.API.>", "$KV.>", "inzira.>") and "*.>" not in subject
+            assert granted.subscribe[0] == "_INBOX_n0123456789abcdef_alice.>"
+            assert not any(s.startswith("_INBOX.") for s in granted.subscribe)
+            assert ("inzira.n0123456789abcdef.blocks" in granted.publish) is may_cut
+            assert (f"$KV.{cfg.lease_bucket}.cutter" in granted.publish) is may_cut
 
 
 def test_a_member_over_its_quota_is_refused_while_the_others_publish(nats_cluster: NatsCluster,
