@@ -31,6 +31,7 @@ from inzira.ordering.jetstream import BlockLog, TxLog, connect
 from inzira.ordering.jetstream.failover_probe import stream_leader_name
 
 PEERS = ("cbr", "sbk", "mobimo", "ubumwe", "imari-fx", "silkpay", "eurosend")
+PAYER = "eurosend"
 FAILOVER_MODES = ("none", "follower", "leader")
 FAILOVER_LOAD_S = 12.0  # the load of the failover phase lasts about this long at the measured rate
 KILL_AFTER_S = 3.0
@@ -95,8 +96,9 @@ async def _run(net: LocalNetwork, members: list[str], transfers: int, failover: 
                on_progress: Callable[[int], None] | None) -> dict[str, Any]:
     genesis = load_genesis(net.folder)
     cfg = net.ordering()
-    nc = await connect(net.nats_urls, "inzira-bench")
-    load = Load(nc, cfg, TxLog(nc, cfg), members)
+    # The load generator is the payer's system (eurosend signs the transfers): it connects as that member.
+    nc = await connect(net.nats_urls, "inzira-bench", credentials=net.nats_credentials(PAYER))
+    load = Load(nc, cfg, TxLog(nc, cfg, member=PAYER), members)
     try:
         await load.listen()
         accounts = await open_accounts(load, net, genesis.chain_id)

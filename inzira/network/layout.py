@@ -3,8 +3,10 @@
     <folder>/network.json        what was created: members, which peers may cut blocks, shared settings
     <folder>/genesis.json        public: the demo members, their keys, the orderer keys of the cutters
     <folder>/peers/<member>/     that member's peer: genesis.json, keys/<member>.key, keys/orderer-<member>.key
-                                 (cutters only), api-keys.json, and at run time peer.json, node.db, peer.log
-    <folder>/nats/               the local NATS cluster (servers' stores, logs, state file)
+                                 (cutters only), keys/nats-<member>.nk (its NATS user's seed), api-keys.json,
+                                 and at run time peer.json, node.db, peer.log
+    <folder>/nats/               the local NATS cluster (servers' stores, logs, state file, admin.nk: the seed
+                                 of the operator's admin user, which creates the streams)
 
 Every demo member gets a folder and keys at creation, so a member whose peer was not started can join
 later (its peer syncs from the genesis and checks everything). The first ``cutters`` members listed get
@@ -25,7 +27,8 @@ from inzira.demo.members import DEMO_CURRENCIES, DEMO_MEMBERS
 from inzira.ledger import genesis as genesis_mod
 from inzira.ledger.genesis import Genesis, GenesisCurrency, GenesisMember, GenesisOrderer, GenesisPolicy, validate
 from inzira.node.reader import GENESIS_FILE
-from inzira.peer.config import PeerConfig, save_config, save_peer_keys
+from inzira.ordering.jetstream.credentials import new_user_seed
+from inzira.peer.config import PeerConfig, nats_seed_path, save_config, save_peer_keys
 
 MANIFEST_FILE = "network.json"
 PEERS_DIR = "peers"
@@ -57,6 +60,7 @@ class Manifest(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
     members: list[str]
     cutters: list[str]  # members whose peers may cut blocks (their orderer keys are in the genesis)
     settings: NetworkSettings
+    nats_users: dict[str, str] = {}  # member -> public nkey of its NATS user (the seed is in its folder only)
 
 
 class LayoutError(ValueError):
@@ -98,13 +102,16 @@ def create_network(folder: Path, cutters: list[str], settings: NetworkSettings, 
     genesis = _genesis(network, member_keys, orderer_keys, created_at_ms)
     genesis_json = genesis_mod.dumps(genesis)
     (folder / GENESIS_FILE).write_bytes(genesis_json)
+    nats_users: dict[str, str] = {}
     for member in DEMO_MEMBER_IDS:
         target = peer_folder(folder, member)
         target.mkdir(parents=True, exist_ok=True)
         (target / GENESIS_FILE).write_bytes(genesis_json)
         orderer = (orderer_id(member), orderer_keys[member]) if member in orderer_keys else None
         save_peer_keys(target, member, member_keys[member], secrets.token_urlsafe(24), orderer)
-    manifest = Manifest(network=network, members=list(DEMO_MEMBER_IDS), cutters=list(cutters), settings=settings)
+        nats_users[member] = new_user_seed(nats_seed_path(target, member))
+    manifest = Manifest(network=network, members=list(DEMO_MEMBER_IDS), cutters=list(cutters), settings=settings,
+                        nats_users=nats_users)
     tmp = folder / (MANIFEST_FILE + ".tmp")
     tmp.write_bytes(msgspec.json.format(msgspec.json.encode(manifest), indent=2) + b"\n")
     os.replace(tmp, folder / MANIFEST_FILE)

@@ -1,8 +1,9 @@
 """A local multi-member network: NATS servers and one peer process per member, on loopback.
 
-``up`` creates the network folder if needed, starts the NATS cluster (or uses given servers), starts the
-peers that are not running yet and waits until each caught up with the chain; the processes keep running
-after the caller exits (their pids are in the state file). ``down`` stops the peers, then the NATS servers
+``up`` creates the network folder if needed, starts the NATS cluster (or uses given servers) that lets
+only the network's members in, each with its own permissions, creates the streams as the NATS admin user,
+starts the peers that are not running yet and waits until each caught up with the chain; the processes
+keep running after the caller exits (their pids are in the state file). ``down`` stops the peers, then the NATS servers
 it started. Peers started later (a new member) sync from the genesis or from a snapshot.
 """
 
@@ -14,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from inzira.crypto import KeyPair
+from inzira.network.access import network_users, set_up_streams
 from inzira.network.layout import (
     CUTTERS_DEFAULT,
     NATS_DIR,
@@ -27,6 +29,7 @@ from inzira.network.layout import (
     write_peer_config,
 )
 from inzira.network.nats_cluster import ClusterError, NatsCluster
+from inzira.network.nats_config import NatsUser
 from inzira.network.nats_monitor import ServerHealth
 from inzira.network.nats_state import read_state as read_nats_state
 from inzira.network.network_state import NetworkState, read_state, remove_state, write_state
@@ -35,8 +38,15 @@ from inzira.network.peer_processes import attach_peer, kill_peer, read_api_url, 
 from inzira.network.processes import ServerProcess
 from inzira.node.reader import load_genesis
 from inzira.node.signer import wall_clock_ms
-from inzira.ordering.jetstream import OrderingConfig
-from inzira.peer.config import API_KEYS_FILE, RUN_FILE, load_api_token, load_member_key, ordering_network
+from inzira.ordering.jetstream import NatsCredentials, OrderingConfig
+from inzira.peer.config import (
+    API_KEYS_FILE,
+    RUN_FILE,
+    load_api_token,
+    load_member_key,
+    nats_credentials,
+    ordering_network,
+)
 
 READY_TIMEOUT_MS_DEFAULT = 90_000
 LISTEN_TIMEOUT_MS = 60_000
@@ -78,17 +88,22 @@ class LocalNetwork:
         return create_network(self.folder, cutters, settings or NetworkSettings(), wall_clock_ms())
 
     def up(self, peers: list[str] | None = None, servers: int = 3, nats_urls: list[str] | None = None,
-           settings: NetworkSettings | None = None,
-           ready_timeout_ms: int = READY_TIMEOUT_MS_DEFAULT,
+           settings: NetworkSettings | None = None, ready_timeout_ms: int = READY_TIMEOUT_MS_DEFAULT,
+           nats_admin: NatsCredentials | None = None,
            clock_skews_ms: Mapping[str, int] | None = None) -> list[PeerEndpoint]:
         """Start what is not running of ``peers`` (default: every member) and wait until they are ready.
-        ``clock_skews_ms`` runs some peers' cutters on a skewed clock (fault drills only)."""
+
+        With ``nats_urls`` (servers someone else runs, which must already let this network's users in:
+        ``nats_users``), ``nats_admin`` is the admin user of those servers, to create the streams with.
+        ``clock_skews_ms`` runs some peers' cutters on a skewed clock (fault drills only).
+        """
         wanted = list(peers or DEMO_MEMBER_IDS)
         unknown = [m for m in wanted if m not in DEMO_MEMBER_IDS]
         if unknown:
             raise LayoutError(f"unknown members {unknown}; the demo members are {', '.join(DEMO_MEMBER_IDS)}")
         manifest = read_manifest(self.folder) or self.create(wanted[:CUTTERS_DEFAULT], settings)
-        state = self._nats(servers, nats_urls)
+        state = self._nats(servers, nats_urls, nats_admin)
+        set_up_streams(state.nats_urls, self.admin_credentials(state), self.ordering())
         running = {m: pid for m, pid in state.peers.items() if self._process(m, pid).alive()}
         state.peers = running
         quorum = agreement_quorum(len(set(running) | set(wanted)))
@@ -107,20 +122,41 @@ class LocalNetwork:
             wait_ready(url, ready_timeout_ms)
         return [self.endpoint(m) for m in wanted]
 
-    def _nats(self, servers: int, nats_urls: list[str] | None) -> NetworkState:
+    def _nats(self, servers: int, nats_urls: list[str] | None, nats_admin: NatsCredentials | None) -> NetworkState:
         state = read_state(self.folder)
         if state is not None and (state.external_nats or self._nats_alive()):
             return state
         peers = state.peers if state is not None else {}
         if nats_urls:
+            if nats_admin is None:
+                raise LayoutError("external NATS servers need their admin user's credentials to set up the streams")
+            admin = nats_admin
             state = NetworkState(nats_urls=list(nats_urls), external_nats=True, peers=peers)
         else:
-            cluster = NatsCluster(self.folder / NATS_DIR, servers, ready_timeout_ms=READY_TIMEOUT_MS_DEFAULT)
+            cluster = NatsCluster(self.folder / NATS_DIR, servers, ready_timeout_ms=READY_TIMEOUT_MS_DEFAULT,
+                                  users=self.nats_users())
             cluster.start()
             cluster.detach()
+            admin = cluster.admin_credentials
             state = NetworkState(nats_urls=cluster.urls, peers=peers)
+        state.nats_admin_seed, state.nats_admin_inbox = str(admin.seed_file), admin.inbox_prefix
         write_state(self.folder, state)
         return state
+
+    def nats_users(self) -> list[NatsUser]:
+        """The NATS users of this network's members, for the servers' authorization list."""
+        return network_users(self.manifest, load_genesis(self.folder), self.ordering())
+
+    def nats_credentials(self, member: str) -> NatsCredentials:
+        """A member's NATS user (its seed lives in its own folder)."""
+        return nats_credentials(peer_folder(self.folder, member), member, self.ordering())
+
+    def admin_credentials(self, state: NetworkState | None = None) -> NatsCredentials:
+        """The admin user of the NATS servers this network runs on."""
+        state = state or read_state(self.folder)
+        if state is None or not state.nats_admin_seed:
+            raise LayoutError(f"no NATS servers recorded for {self.folder}: run inzira network up")
+        return NatsCredentials(Path(state.nats_admin_seed), state.nats_admin_inbox)
 
     def _nats_alive(self) -> bool:
         try:

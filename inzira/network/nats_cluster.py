@@ -4,27 +4,36 @@ Every server gets its own folder (config, log, JetStream store) under the cluste
 cluster records pids and ports in a JSON state file there, so `inzira network down` run from another
 process can find and stop exactly what `up` started. A cluster created in this process is stopped at
 interpreter exit unless it was handed over with `detach()`.
+
+Only listed users connect (nats_users.py): the cluster's admin, whose seed `start` writes afresh, and the
+users given at creation or added later with `add_users` (members, each within its permissions), which has
+every running server reload the shared authorization file without a restart. The servers authenticate
+their routes to each other with a password drawn at every start.
 """
 
 from __future__ import annotations
 
 import atexit
 import os
+import secrets
 import shutil
 import signal
 import subprocess
 import sys
 import sysconfig
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from types import TracebackType
 
-from inzira.network.nats_config import ServerLimits, ServerSpec, render_config
+from inzira.network.nats_config import NatsUser, ServerLimits, ServerSpec, render_config
 from inzira.network.nats_monitor import ServerHealth, read_health
 from inzira.network.nats_state import ClusterState, ServerRecord, read_state, remove_state, write_state
+from inzira.network.nats_users import ClusterUsers, reload_servers, write_private
 from inzira.network.ports import reserve_ports
 from inzira.network.processes import ServerProcess, stop_all
+from inzira.ordering.jetstream.credentials import NatsCredentials
 
 SERVERS_MAX = 15
 START_ATTEMPTS = 3  # fresh ports each time: another process may grab a port we reserved
@@ -32,6 +41,7 @@ READY_TIMEOUT_MS_DEFAULT = 30_000
 STOP_TIMEOUT_MS_DEFAULT = 10_000
 READY_POLL_S = 0.1
 LOG_TAIL_BYTES = 2_000
+RELOAD_TIMEOUT_MS = 10_000
 
 
 class ClusterError(RuntimeError):
@@ -81,6 +91,7 @@ class NatsCluster:
         limits: ServerLimits | None = None,
         ready_timeout_ms: int = READY_TIMEOUT_MS_DEFAULT,
         stop_timeout_ms: int = STOP_TIMEOUT_MS_DEFAULT,
+        users: Sequence[NatsUser] = (),
     ) -> None:
         if not 1 <= servers <= SERVERS_MAX:
             raise ValueError(f"servers must be in 1..{SERVERS_MAX}, got {servers}")
@@ -94,6 +105,7 @@ class NatsCluster:
         self._specs: list[ServerSpec] = []
         self._procs: list[ServerProcess | None] = []
         self._stop_at_exit = False
+        self._users = ClusterUsers(self.folder, users)
 
     # -- lifecycle ---------------------------------------------------------------------------
 
@@ -105,12 +117,16 @@ class NatsCluster:
         if previous is not None and any(NatsCluster._record_alive(r) for r in previous.servers):
             raise ClusterError(f"a cluster recorded in {self.folder} is still running; stop it first")
         self.folder.mkdir(parents=True, exist_ok=True)
+        # Fresh secrets at every start: a new admin key, a new route password.
+        self._users.renew_admin()
+        route_password = secrets.token_hex(16)
         self._register_exit_stop()
         last_error = ""
         for _ in range(START_ATTEMPTS):
             self._specs = self._new_specs()
             self._procs = [None] * self.size
-            self._write_configs()
+            self._users.write()
+            self._write_configs(route_password)
             for index in range(self.size):
                 self._spawn(index)
             try:
@@ -156,6 +172,27 @@ class NatsCluster:
         self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
     ) -> None:
         self.stop()
+
+    # -- users ---------------------------------------------------------------------------------
+
+    @property
+    def admin_credentials(self) -> NatsCredentials:
+        """The cluster admin's credentials: every permission (stream administration, tests, benchmarks)."""
+        return self._users.admin_credentials
+
+    def add_users(self, users: Sequence[NatsUser], timeout_ms: int = RELOAD_TIMEOUT_MS) -> None:
+        """Lets `users` connect too: rewrites the authorization file, and every running server reloads it.
+
+        Only in the process that started the cluster (it alone knows the users so far)."""
+        try:
+            self._users.add(users)
+            self._users.write()
+        except ValueError as err:
+            raise ClusterError(str(err)) from err
+        running = [(s, p) for s, p in zip(self._specs, self._procs, strict=True) if p is not None and p.alive()]
+        stale = reload_servers(running, timeout_ms)
+        if stale is not None:
+            raise ClusterError(f"{stale.name} did not reload its users within {timeout_ms} ms:\n{_log_tail(stale)}")
 
     # -- faults --------------------------------------------------------------------------------
 
@@ -242,11 +279,12 @@ class NatsCluster:
             for i in range(self.size)
         ]
 
-    def _write_configs(self) -> None:
+    def _write_configs(self, route_password: str) -> None:
         for spec in self._specs:
             Path(spec.directory).mkdir(parents=True, exist_ok=True)
             peers = [s for s in self._specs if s is not spec]
-            spec.config_path.write_text(render_config(spec, self.cluster_name, peers, self.limits))
+            # Only its owner may read a server's config: the route password is in it.
+            write_private(spec.config_path, render_config(spec, self.cluster_name, peers, self.limits, route_password))
 
     def _spawn(self, index: int) -> None:
         """Runs a server from its config file, which a restart reuses unchanged (same ports, store)."""

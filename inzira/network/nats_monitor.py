@@ -1,4 +1,4 @@
-"""Reads a NATS server's HTTP monitoring endpoints (/healthz, /jsz) on loopback."""
+"""Reads a NATS server's HTTP monitoring endpoints (/healthz, /jsz, /varz) on loopback."""
 
 from __future__ import annotations
 
@@ -40,3 +40,14 @@ def read_health(monitor_url: str, timeout_ms: int = 1_000) -> ServerHealth:
         return ServerHealth(False, "", f"{type(err).__name__}: {err}")
     meta = jsz.get("meta_cluster") or {}
     return ServerHealth(True, str(meta.get("leader") or ""), "")
+
+
+def read_config_load_time(monitor_url: str, timeout_ms: int = 1_000) -> str:
+    """When the server last (re)loaded its configuration, as it says; "" when it cannot be asked."""
+    try:
+        status, body = _get(f"{monitor_url}/varz", timeout_ms)
+        if status != 200:
+            return ""
+        return str(json.loads(body).get("config_load_time") or "")
+    except (OSError, ValueError):
+        return ""

@@ -15,6 +15,8 @@ class NetworkState(msgspec.Struct, kw_only=True):
     nats_urls: list[str]
     external_nats: bool = False  # the NATS servers belong to someone else: `down` leaves them alone
     peers: dict[str, int] = {}  # member -> pid
+    nats_admin_seed: str = ""  # the seed file of the NATS servers' admin user (it creates the streams)
+    nats_admin_inbox: str = ""
 
 
 def read_state(folder: Path) -> NetworkState | None:

@@ -1,7 +1,7 @@
 """A peer's folder and settings: which member it is, where the ordering service is, its limits and timings.
 
 The folder holds only this member's secrets: its member key, its orderer key if it may cut blocks, its API
-token. Everything else in it is public (genesis.json) or its own copy of the chain (node.db, snapshots/).
+token, the seed of its NATS user (``keys/nats-<member>.nk``). Everything else in it is public (genesis.json) or its own copy of the chain (node.db, snapshots/).
 Settings that shape the shared streams (replicas, retention) must be the same on every peer of a network.
 """
 
@@ -17,6 +17,8 @@ from inzira.crypto import KeyPair
 from inzira.ledger.genesis import Genesis
 from inzira.node.keystore import load_key, save_key
 from inzira.ordering.jetstream import OrderingConfig
+from inzira.ordering.jetstream.credentials import NatsCredentials
+from inzira.ordering.jetstream.permissions import member_inbox_prefix
 
 CONFIG_FILE = "peer.json"
 RUN_FILE = "peer-run.json"  # written by the running process: its pid and API address
@@ -109,6 +111,15 @@ def save_config(folder: Path, config: PeerConfig) -> None:
 
 def key_path(folder: Path, name: str) -> Path:
     return folder / KEYS_DIR / f"{name}.key"
+
+
+def nats_seed_path(folder: Path, member: str) -> Path:
+    return folder / KEYS_DIR / f"nats-{member}.nk"
+
+
+def nats_credentials(folder: Path, member: str, ordering: OrderingConfig) -> NatsCredentials:
+    """How this member's peer (and its member's own tools) connect to the network's NATS servers."""
+    return NatsCredentials(nats_seed_path(folder, member), member_inbox_prefix(ordering, member))
 
 
 def save_peer_keys(folder: Path, member: str, member_key: KeyPair, api_token: str,

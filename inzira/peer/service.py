@@ -32,14 +32,21 @@ from inzira.ordering.jetstream import (
     CutterLease,
     RetryPolicy,
     TxLog,
+    check_streams,
     connect,
-    ensure_streams,
 )
 from inzira.ordering.outcome import Stopped
 from inzira.peer.agreement import Agreement
 from inzira.peer.announcer import Announcer, AnnouncerSettings
 from inzira.peer.checkpoints import open_checkpoint
-from inzira.peer.config import SNAPSHOTS_DIR, load_api_token, load_config, load_member_key, load_orderer_key
+from inzira.peer.config import (
+    SNAPSHOTS_DIR,
+    load_api_token,
+    load_config,
+    load_member_key,
+    load_orderer_key,
+    nats_credentials,
+)
 from inzira.peer.cutter import Cutter, CutterSettings
 from inzira.peer.follower import Follower
 from inzira.peer.inflight import Inflight
@@ -71,6 +78,9 @@ class Peer:
         self.key = load_member_key(folder, config.member)
         self.orderer_key = load_orderer_key(folder, config.orderer_id) if config.orderer_id else None
         self.ordering = config.ordering(self.genesis)
+        # Only members reach NATS: this member's own user, checked now rather than at the first connection.
+        self.nats_credentials = nats_credentials(folder, config.member, self.ordering)
+        self.nats_credentials.check()
         self.node = Node(folder, Verifier(config.verify_workers or None))
         self.inflight = Inflight()
         self.outbox = Outbox(batch_txs_max=min(TX_BATCH_TXS_MAX, config.block_txs_max))
@@ -171,15 +181,15 @@ class Peer:
         self._loop = asyncio.get_running_loop()
         self._stopping = asyncio.Event()
         cfg = self.config
-        nc = self.nc = await connect(cfg.nats_urls, f"inzira-peer-{self.member}")
+        nc = self.nc = await connect(cfg.nats_urls, f"inzira-peer-{self.member}", credentials=self.nats_credentials)
         tasks: list[asyncio.Task[None]] = []
         try:
-            await ensure_streams(nc, self.ordering)
-            tx_log, block_log = TxLog(nc, self.ordering), BlockLog(nc, self.ordering)
+            await check_streams(nc, self.ordering)  # the operator creates them; a member may not
+            tx_log, block_log = TxLog(nc, self.ordering, member=self.member), BlockLog(nc, self.ordering)
             checkpoint_log = CheckpointLog(nc, self.ordering)
             self.announcer.bind(self._loop, checkpoint_log)
             self.outbox.bind(self._loop)
-            self.publisher = Publisher(self.outbox, self.inflight, TxLog(nc, self.ordering))
+            self.publisher = Publisher(self.outbox, self.inflight, TxLog(nc, self.ordering, member=self.member))
             self.snapshot_sync = SnapshotSync(self.ledger, checkpoint_log, self.genesis, self.member, self.key,
                                               cfg.agreement_quorum, self._member_keys, wall_clock_ms)
             self.follower = Follower(self.ledger, block_log, self.snapshot_sync.catch_up)

@@ -8,15 +8,20 @@ import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any, TypeVar
 
 from nats.aio.client import Client as NATS
 
 from inzira.network.nats_cluster import NatsCluster
-from inzira.ordering.jetstream import LogEntry, OrderingConfig, connect, ensure_streams
+from inzira.network.nats_config import NatsUser
+from inzira.ordering.jetstream import LogEntry, NatsCredentials, OrderingConfig, connect, ensure_streams
+from inzira.ordering.jetstream.credentials import new_user_seed
+from inzira.ordering.jetstream.permissions import member_inbox_prefix, member_permissions
 
 T = TypeVar("T")
 READ_BATCH = 5_000
+PUBLISHER = "tester"  # the member whose transactions subject the primitives' tests publish on
 
 
 def run(coro: Coroutine[Any, Any, T], timeout_s: float = 90) -> T:
@@ -36,13 +41,26 @@ class Ordering:
 
 @asynccontextmanager
 async def ordering(cluster: NatsCluster, **config: Any) -> AsyncIterator[Ordering]:
+    """Fresh streams, and a connection as the cluster's admin (the primitives' tests, not the permissions)."""
     cfg = OrderingConfig(unique_network(), **config)
-    nc = await connect(cluster.urls, "inzira-test")
+    nc = await connect(cluster.urls, "inzira-test", credentials=cluster.admin_credentials)
     try:
         await ensure_streams(nc, cfg)
         yield Ordering(nc, cfg)
     finally:
         await nc.close()
+
+
+def member_credentials(cluster: NatsCluster, folder: Path, cfg: OrderingConfig, members: list[str],
+                       cutters: set[str]) -> dict[str, NatsCredentials]:
+    """A NATS user per member of `cfg`'s network (cutters may cut), let into the cluster; their credentials."""
+    users, found = [], {}
+    for member in members:
+        seed = folder / f"nats-{member}.nk"
+        users.append(NatsUser(new_user_seed(seed), member_permissions(cfg, member, member in cutters)))
+        found[member] = NatsCredentials(seed, member_inbox_prefix(cfg, member))
+    cluster.add_users(users)
+    return found
 
 
 async def read_n(

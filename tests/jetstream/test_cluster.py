@@ -52,12 +52,12 @@ def test_detached_cluster_is_found_and_stopped_through_its_state_file(tmp_path: 
         cluster.stop()
 
 
-async def _single_server_ordering(urls: list[str]) -> None:
+async def _single_server_ordering(cluster: NatsCluster) -> None:
     cfg = OrderingConfig("single", replicas=1)
-    nc = await connect(urls)
+    nc = await connect(cluster.urls, credentials=cluster.admin_credentials)
     try:
         await ensure_streams(nc, cfg)
-        assert (await TxLog(nc, cfg).publish_tx(b"\x01", b"tx")).seq == 1
+        assert (await TxLog(nc, cfg, member="m").publish_tx(b"\x01", b"tx")).seq == 1
         assert await BlockLog(nc, cfg).append_block(0, b"genesis") == 1
     finally:
         await nc.close()
@@ -83,6 +83,6 @@ def test_start_retries_with_new_ports_when_one_is_taken(tmp_path: Path, monkeypa
         with NatsCluster(tmp_path / "retry", 1, ready_timeout_ms=60_000) as cluster:
             assert len(calls) == 2
             assert cluster.servers[0].client_port == calls[1][0]
-            run(_single_server_ordering(cluster.urls))  # replicas=1 on a single server
+            run(_single_server_ordering(cluster))  # replicas=1 on a single server
     finally:
         squatter.close()

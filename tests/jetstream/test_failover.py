@@ -19,7 +19,7 @@ from inzira.ordering.jetstream.failover_probe import (
     probe_failover,
     stream_leader_name,
 )
-from tests.jetstream.helpers import Ordering, ordering, read_n, run
+from tests.jetstream.helpers import PUBLISHER, Ordering, ordering, read_n, run
 
 FOLLOWER_KILL_UNAVAILABILITY_MS_MAX = 5_000
 LEADER_KILL_UNAVAILABILITY_MS_MAX = 15_000  # election timeout up to 9 s, plus one retry, on a loaded machine
@@ -56,14 +56,14 @@ async def _assert_healed(o: Ordering) -> None:
             break
         assert time.monotonic() < deadline, f"replicas not current after {HEAL_TIMEOUT_S} s: {replicas}"
         await asyncio.sleep(0.5)
-    after = await TxLog(o.nc, o.cfg).publish_tx(b"after-heal", b"after-heal")
+    after = await TxLog(o.nc, o.cfg, member=PUBLISHER).publish_tx(b"after-heal", b"after-heal")
     assert after.seq == info.state.last_seq + 1
 
 
 def _failover_scenario(cluster: NatsCluster, kill_leader: bool) -> float:
     async def body() -> float:
         async with ordering(cluster) as o:
-            tx_log = TxLog(o.nc, o.cfg)
+            tx_log = TxLog(o.nc, o.cfg, member=PUBLISHER)
             blocks = BlockLog(o.nc, o.cfg)
             leader = await stream_leader_name(o.nc, o.cfg.tx_stream)
             url = o.nc.connected_url

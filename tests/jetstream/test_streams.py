@@ -12,7 +12,7 @@ from inzira.ordering.jetstream import (
     TxLog,
     ensure_streams,
 )
-from tests.jetstream.helpers import ordering, run
+from tests.jetstream.helpers import PUBLISHER, ordering, run
 
 
 def test_streams_are_replicated_on_three_servers(nats_cluster: NatsCluster) -> None:
@@ -25,7 +25,7 @@ def test_streams_are_replicated_on_three_servers(nats_cluster: NatsCluster) -> N
                 assert info.cluster is not None and info.cluster.leader
                 assert len(info.cluster.replicas or []) == 2  # the two followers
             tx = (await js.stream_info(o.cfg.tx_stream)).config
-            assert tx.subjects == [o.cfg.tx_subject]
+            assert tx.subjects == [o.cfg.tx_subjects]
             assert tx.duplicate_window == 120
             assert tx.max_msg_size == o.cfg.max_message_bytes
 
@@ -46,7 +46,7 @@ def test_setup_is_idempotent_and_refuses_other_settings(nats_cluster: NatsCluste
 def test_payload_limit_is_exact(nats_cluster: NatsCluster) -> None:
     async def body() -> None:
         async with ordering(nats_cluster, max_payload_bytes=64 * 1024) as o:
-            tx_log = TxLog(o.nc, o.cfg)
+            tx_log = TxLog(o.nc, o.cfg, member=PUBLISHER)
             published = await tx_log.publish_tx(b"\x01" * 32, b"x" * (64 * 1024))
             assert published.seq == 1
             with pytest.raises(PayloadTooLargeError):

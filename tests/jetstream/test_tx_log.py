@@ -11,13 +11,13 @@ from nats.js import JetStreamContext
 
 from inzira.network.nats_cluster import NatsCluster
 from inzira.ordering.jetstream import Published, RetryPolicy, TxLog
-from tests.jetstream.helpers import ordering, read_n, run
+from tests.jetstream.helpers import PUBLISHER, ordering, read_n, run
 
 
 def test_same_tx_id_twice_is_one_message(nats_cluster: NatsCluster) -> None:
     async def body() -> None:
         async with ordering(nats_cluster) as o:
-            tx_log = TxLog(o.nc, o.cfg)
+            tx_log = TxLog(o.nc, o.cfg, member=PUBLISHER)
             first = await tx_log.publish_tx(b"\xaa" * 32, b"payload")
             again = await tx_log.publish_tx(b"\xaa" * 32, b"payload")
             other = await tx_log.publish_tx(b"\xbb" * 32, b"other")
@@ -34,7 +34,7 @@ def test_same_tx_id_twice_is_one_message(nats_cluster: NatsCluster) -> None:
 def test_concurrent_resends_of_one_tx_id_store_it_once(nats_cluster: NatsCluster) -> None:
     async def body() -> None:
         async with ordering(nats_cluster) as o:
-            tx_log = TxLog(o.nc, o.cfg)
+            tx_log = TxLog(o.nc, o.cfg, member=PUBLISHER)
             for n in range(10):
                 results = await asyncio.gather(*(tx_log.publish_tx(bytes([n]) * 32, b"same") for _ in range(8)))
                 assert {r.seq for r in results} == {n + 1}
@@ -48,7 +48,7 @@ def test_concurrent_resends_of_one_tx_id_store_it_once(nats_cluster: NatsCluster
 def test_pipelined_publish_keeps_input_order_of_results(nats_cluster: NatsCluster) -> None:
     async def body() -> None:
         async with ordering(nats_cluster) as o:
-            tx_log = TxLog(o.nc, o.cfg)
+            tx_log = TxLog(o.nc, o.cfg, member=PUBLISHER)
             items = [(i.to_bytes(8, "big"), f"tx-{i}".encode()) for i in range(2_000)]
             items.append(items[10])  # a resend inside the batch
             results = await tx_log.publish_txs_many(items, max_in_flight=128)
@@ -66,7 +66,7 @@ def test_pipelined_publish_keeps_input_order_of_results(nats_cluster: NatsCluste
 def test_reader_resumes_from_any_sequence_and_waits_boundedly(nats_cluster: NatsCluster) -> None:
     async def body() -> None:
         async with ordering(nats_cluster) as o:
-            tx_log = TxLog(o.nc, o.cfg)
+            tx_log = TxLog(o.nc, o.cfg, member=PUBLISHER)
             await tx_log.publish_txs_many([(bytes([i + 1]), bytes([i])) for i in range(50)])
             assert [e.seq for e in await read_n(tx_log.read_txs, 1, 10)] == list(range(1, 11))
             # Jump ahead (a new cutter resuming after the last block's range), then back.
@@ -86,7 +86,7 @@ def test_reader_resumes_from_any_sequence_and_waits_boundedly(nats_cluster: Nats
 def test_read_returns_everything_available_at_once(nats_cluster: NatsCluster) -> None:
     async def body() -> None:
         async with ordering(nats_cluster) as o:
-            tx_log = TxLog(o.nc, o.cfg)
+            tx_log = TxLog(o.nc, o.cfg, member=PUBLISHER)
             await tx_log.publish_txs_many([(i.to_bytes(4, "big"), b"x") for i in range(500)])
             for _ in range(20):
                 # Each read from seq 1 starts a new consumer, maybe on a replica a few ms behind.
@@ -122,7 +122,7 @@ def test_pipelined_publishes_whose_acks_are_lost_are_retried_once_each(
 
     async def body() -> None:
         async with ordering(nats_cluster) as o:
-            tx_log = TxLog(o.nc, o.cfg, RetryPolicy(attempt_timeout_ms=300))
+            tx_log = TxLog(o.nc, o.cfg, RetryPolicy(attempt_timeout_ms=300), member=PUBLISHER)
             items = [(i.to_bytes(4, "big"), f"tx-{i}".encode()) for i in range(200)]
             results = await tx_log.publish_txs_many(items, max_in_flight=32)
             assert sorted(r.seq for r in results) == list(range(1, 201))

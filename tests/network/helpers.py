@@ -14,7 +14,7 @@ from inzira.api.client import ApiProblem, LedgerHttpClient
 from inzira.ledger.block import decode_block, decode_header
 from inzira.ledger.records import Leg
 from inzira.ledger.tx import Issue, OpenAccount, Transfer, decode_signed, tx_id_of
-from inzira.network.layout import NetworkSettings, peer_folder
+from inzira.network.layout import CUTTERS_DEFAULT, NetworkSettings, peer_folder
 from inzira.network.local_network import LocalNetwork
 from inzira.network.nats_cluster import NatsCluster
 from inzira.network.peer_client import peer_status
@@ -44,9 +44,12 @@ def wait_until(what: str, check: Callable[[], T | None], timeout_s: float = 60.0
 @contextlib.contextmanager
 def running_network(folder: Path, cluster: NatsCluster, members: list[str],
                     settings: NetworkSettings = FAST) -> Iterator["Net"]:
+    """Peers of ``members`` on the shared cluster, which lets this network's members in first."""
     net = LocalNetwork(folder)
+    net.create(members[:CUTTERS_DEFAULT], settings)
+    cluster.add_users(net.nats_users())
     try:
-        net.up(members, nats_urls=cluster.urls, settings=settings)
+        net.up(members, nats_urls=cluster.urls, settings=settings, nats_admin=cluster.admin_credentials)
         yield Net(net)
     finally:
         net.down()

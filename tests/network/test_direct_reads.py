@@ -32,10 +32,10 @@ async def _read_all(read, first: int, count: int) -> list[LogEntry]:  # noqa: AN
 def test_batches_in_order_and_nothing_after_the_end(nats_cluster: NatsCluster) -> None:
     async def body() -> None:
         cfg = _config()
-        nc = await connect(nats_cluster.urls, "test-direct")
+        nc = await connect(nats_cluster.urls, "test-direct", credentials=nats_cluster.admin_credentials)
         try:
             await ensure_streams(nc, cfg)
-            tx_log = TxLog(nc, cfg)
+            tx_log = TxLog(nc, cfg, member="cbr")
             payloads = [f"tx-{i}".encode() for i in range(120)]
             await tx_log.publish_txs_many([(p, p) for p in payloads])
             got = await _read_all(tx_log.read_txs, 1, 120)
@@ -55,7 +55,7 @@ def test_a_read_below_the_retained_blocks_jumps_and_filtered_reads_see_only_thei
         nats_cluster: NatsCluster) -> None:
     async def body() -> None:
         cfg = _config(blocks_max_msgs=5)
-        nc = await connect(nats_cluster.urls, "test-direct")
+        nc = await connect(nats_cluster.urls, "test-direct", credentials=nats_cluster.admin_credentials)
         try:
             await ensure_streams(nc, cfg)
             blocks = BlockLog(nc, cfg)
@@ -85,7 +85,7 @@ def test_a_read_below_the_retained_blocks_jumps_and_filtered_reads_see_only_thei
 def test_reads_go_on_when_a_server_dies(nats_cluster: NatsCluster) -> None:
     async def body() -> None:
         cfg = _config()
-        nc = await connect(nats_cluster.urls, "test-direct")
+        nc = await connect(nats_cluster.urls, "test-direct", credentials=nats_cluster.admin_credentials)
         try:
             await ensure_streams(nc, cfg)
             blocks = BlockLog(nc, cfg)

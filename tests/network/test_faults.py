@@ -52,7 +52,7 @@ def wait_until_acked(load: Load, count: int, timeout_s: float = 60.0) -> None:
 
 def _tx_stream_leader(cluster: NatsCluster, stream: str) -> int:
     async def leader() -> str:
-        nc = await connect(cluster.urls, "test-leader")
+        nc = await connect(cluster.urls, "test-leader", credentials=cluster.admin_credentials)
         try:
             return await stream_leader_name(nc, stream)
         finally:
@@ -125,8 +125,8 @@ def test_a_peer_refuses_to_follow_a_stream_that_lost_its_blocks(tmp_path: Path, 
         net.local.stop_peer("cbr")
         cfg = net.local.ordering()
 
-        async def wipe() -> None:  # as if the ordering service had been replaced by an empty one
-            nc = await connect(nats_cluster.urls, "test-wipe")
+        async def wipe() -> None:  # as if the ordering service had been replaced by an empty one (its admin)
+            nc = await connect(nats_cluster.urls, "test-wipe", credentials=nats_cluster.admin_credentials)
             try:
                 for stream in (cfg.tx_stream, cfg.blocks_stream, cfg.checkpoints_stream):
                     await nc.jetstream(timeout=10).delete_stream(stream)

@@ -51,9 +51,9 @@ def _publish_raw(net: Net, member: str, payloads: list[bytes]) -> None:
     """Publish messages straight to the transactions stream, as a member's own systems could."""
 
     async def run() -> None:
-        nc = await connect(net.local.nats_urls)
+        nc = await connect(net.local.nats_urls, f"test-{member}", credentials=net.local.nats_credentials(member))
         try:
-            tx_log = TxLog(nc, net.local.ordering())
+            tx_log = TxLog(nc, net.local.ordering(), member=member)
             for i, payload in enumerate(payloads):
                 await tx_log.publish_tx(hashlib.sha256(b"poison-%d" % i + payload).digest(), payload)
         finally:

@@ -39,16 +39,18 @@ def _blocks(net: Net, count: int) -> None:
 
 
 async def _publish(net: Net, raw: bytes) -> None:
-    nc = await connect(net.local.nats_urls, "test-replay")
+    # A hostile member replays a transaction it saw in the chain, on its own subject.
+    nc = await connect(net.local.nats_urls, "test-replay", credentials=net.local.nats_credentials("mobimo"))
     try:
-        await TxLog(nc, net.local.ordering()).publish_tx(b"replay" + raw[-16:], encode_batch([raw]))
+        await TxLog(nc, net.local.ordering(), member="mobimo").publish_tx(b"replay" + raw[-16:],
+                                                                           encode_batch([raw]))
     finally:
         await nc.close()
 
 
 def _stream_first(net: Net) -> int:
     async def bounds() -> int:
-        nc = await connect(net.local.nats_urls, "test-bounds")
+        nc = await connect(net.local.nats_urls, "test-bounds", credentials=net.local.nats_credentials("eurosend"))
         try:
             return (await BlockLog(nc, net.local.ordering()).bounds())[0]
         finally:

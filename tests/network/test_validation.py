@@ -58,7 +58,8 @@ def _tampered_blocks(net: Net, height: int, tip_hash: bytes) -> dict[str, bytes]
 
 async def _append(net: Net, payloads: list[bytes]) -> None:
     cfg = net.local.ordering()
-    nc = await connect(net.local.nats_urls, "test-tamper")
+    # A member whose peer may cut blocks, gone rogue: the only kind of member allowed to append at all.
+    nc = await connect(net.local.nats_urls, "test-tamper", credentials=net.local.nats_credentials("cbr"))
     try:
         log = BlockLog(nc, cfg)
         for payload in payloads:

@@ -98,10 +98,10 @@ async def run(args: argparse.Namespace) -> dict[str, object]:
         NatsCluster(Path(folder), args.servers) as cluster,
     ):
         cfg = OrderingConfig("bench", replicas=min(3, args.servers))
-        nc = await connect(cluster.urls, "inzira-bench")
+        nc = await connect(cluster.urls, "inzira-bench", credentials=cluster.admin_credentials)
         try:
             await ensure_streams(nc, cfg)
-            tx_log = TxLog(nc, cfg)
+            tx_log = TxLog(nc, cfg, member="bench")
             pipelined = await measure_publish_rate(
                 tx_log, args.count, payload_bytes=args.payload_bytes, max_in_flight=args.in_flight
             )

@@ -7,6 +7,8 @@ from dataclasses import dataclass
 
 # Network names go into subjects, stream names and a KV bucket name: keep to characters all accept.
 _NETWORK_NAME_RE = re.compile(r"^[A-Za-z0-9_-]{1,32}$")
+# Member ids become one subject token (their own transactions subject, their inbox prefix).
+_MEMBER_TOKEN_RE = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
 
 MIB = 1024 * 1024
 # Room for our headers (Nats-Msg-Id, Nats-Expected-Last-Sequence): JetStream counts headers in its
@@ -16,6 +18,15 @@ TX_ID_BYTES_MAX = 64
 REPLICAS_MAX = 5
 CHECKPOINTS_PER_SUBJECT_MAX = 10_000
 CHECKPOINT_BYTES_MAX = 4 * 1024
+# Messages one member may hold in the transactions stream at once (its own subject); see docs/nats-security.md.
+TX_MSGS_PER_MEMBER_DEFAULT = 1_000_000
+
+
+def member_token(member: str) -> str:
+    """A member id checked for use as one subject token."""
+    if not _MEMBER_TOKEN_RE.match(member):
+        raise ValueError(f"member id must match {_MEMBER_TOKEN_RE.pattern}: {member!r}")
+    return member
 
 
 @dataclass(frozen=True, slots=True)
@@ -30,6 +41,9 @@ class OrderingConfig:
     # A byte limit is reserved up front on every replica's file store, so it defaults to none here:
     # the tx stream is bounded by age, and each server by its own max_file_store.
     tx_max_bytes: int = -1
+    # Each member publishes on its own subject; past this many messages of its own in the stream, the stream
+    # refuses that member's new ones (the others' still go in) until old ones age out.
+    tx_msgs_per_member_max: int = TX_MSGS_PER_MEMBER_DEFAULT
     blocks_max_age_ms: int = 0  # the chain: kept forever unless an operator decides otherwise
     blocks_max_bytes: int = -1
     # Keep only the newest N blocks in the stream (-1: all). Older ones are dropped, so a peer that falls
@@ -54,7 +68,7 @@ class OrderingConfig:
         for name in ("tx_max_age_ms", "blocks_max_age_ms"):
             if getattr(self, name) < 0:
                 raise ValueError(f"{name} must be >= 0 (0 = unlimited)")
-        for name in ("tx_max_bytes", "blocks_max_bytes", "blocks_max_msgs"):
+        for name in ("tx_max_bytes", "blocks_max_bytes", "blocks_max_msgs", "tx_msgs_per_member_max"):
             if getattr(self, name) == 0 or getattr(self, name) < -1:
                 raise ValueError(f"{name} must be positive or -1 (unlimited)")
         if not 1 <= self.checkpoints_per_subject <= CHECKPOINTS_PER_SUBJECT_MAX:
@@ -66,8 +80,16 @@ class OrderingConfig:
         return self.max_payload_bytes + HEADERS_ALLOWANCE_BYTES
 
     @property
-    def tx_subject(self) -> str:
+    def tx_subject_prefix(self) -> str:
+        """Member `m` publishes its transactions on `<prefix>.m`; the stream takes `<prefix>.*`."""
         return f"inzira.{self.network}.tx"
+
+    @property
+    def tx_subjects(self) -> str:
+        return f"{self.tx_subject_prefix}.*"
+
+    def member_tx_subject(self, member: str) -> str:
+        return f"{self.tx_subject_prefix}.{member_token(member)}"
 
     @property
     def blocks_subject(self) -> str:

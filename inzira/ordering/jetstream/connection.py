@@ -1,4 +1,5 @@
-"""Connecting to the NATS cluster with settings suited to fast fail-over on loopback or a LAN."""
+"""Connecting to the NATS cluster as one user (its nkey), with settings suited to fast fail-over on loopback or
+a LAN. Servers refuse anonymous clients; each user may use only the subjects its role needs (permissions.py)."""
 
 from __future__ import annotations
 
@@ -7,6 +8,8 @@ from collections.abc import Sequence
 
 import nats
 from nats.aio.client import Client as NATS
+
+from inzira.ordering.jetstream.credentials import NatsCredentials
 
 log = logging.getLogger(__name__)
 
@@ -33,18 +36,25 @@ async def connect(
     urls: Sequence[str],
     name: str = "inzira",
     *,
+    credentials: NatsCredentials,
     connect_timeout_ms: int = CONNECT_TIMEOUT_MS_DEFAULT,
     reconnect_wait_ms: int = RECONNECT_WAIT_MS_DEFAULT,
     reconnect_attempts: int = RECONNECT_ATTEMPTS_DEFAULT,
     ping_interval_ms: int = PING_INTERVAL_MS_DEFAULT,
     pending_bytes: int = PENDING_BYTES_DEFAULT,
 ) -> NATS:
-    """A client that knows every server and fails over between them on its own."""
+    """A client that knows every server and fails over between them on its own.
+
+    A rotated seed takes effect with the next client: this one announces the public key read now.
+    """
     if not urls:
         raise ValueError("at least one server URL is needed")
+    credentials.check()
     return await nats.connect(
         servers=list(urls),
         name=name,
+        nkeys_seed=str(credentials.seed_file),
+        inbox_prefix=credentials.inbox_prefix,
         connect_timeout=connect_timeout_ms / 1000,  # type: ignore[arg-type]
         reconnect_time_wait=reconnect_wait_ms / 1000,  # type: ignore[arg-type]
         max_reconnect_attempts=reconnect_attempts,

@@ -18,6 +18,13 @@ class PayloadTooLargeError(OrderingError, ValueError):
         self.limit_bytes = limit_bytes
 
 
+class TxQuotaExceededError(OrderingError):
+    """The transactions stream holds as many messages of this member as its quota allows (per-subject limit).
+
+    Not retried: it clears only as this member's old messages age out of the stream.
+    """
+
+
 class StreamConfigMismatchError(OrderingError):
     """A stream or bucket already exists with settings other than the ones asked for."""
 

@@ -29,10 +29,21 @@ _TRANSIENT_TYPES: tuple[type[BaseException], ...] = (
 # JSStreamDuplicateMessageConflict: the same Nats-Msg-Id is being stored right now; asked again a
 # moment later, the server answers "duplicate" with the stored sequence.
 _ERR_DUPLICATE_IN_PROCESS = 10158
+# JSStreamStoreFailedF (a 503) with this description: the stream's per-subject limit, a member's quota.
+_ERR_STORE_FAILED = 10077
+_PER_SUBJECT_LIMIT = "maximum messages per subject exceeded"
+
+
+def is_quota_exceeded(err: BaseException) -> bool:
+    """The stream refused a message because its subject holds the most messages allowed (a member's quota)."""
+    return (isinstance(err, nats.js.errors.APIError) and getattr(err, "err_code", None) == _ERR_STORE_FAILED
+            and _PER_SUBJECT_LIMIT in (getattr(err, "description", None) or ""))
 
 
 def is_transient(err: BaseException) -> bool:
     """Whether trying again later may succeed: timeouts, no responders, 503s, reconnects."""
+    if is_quota_exceeded(err):
+        return False  # a 503, but it clears only as old messages age out, not within a retry budget
     if isinstance(err, _TRANSIENT_TYPES):
         return True
     if not isinstance(err, nats.js.errors.APIError):

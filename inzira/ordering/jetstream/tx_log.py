@@ -1,5 +1,9 @@
 """The replicated transactions stream: members publish, the block cutter reads in order.
 
+A member publishes on its own subject (`OrderingConfig.member_tx_subject`), the only one its NATS user may
+publish transactions on; the stream takes every member's subject, and readers read the whole stream. Each
+member's subject has a quota (the stream's per-subject limit): past it, TxQuotaExceededError.
+
 Each transaction is published with header `Nats-Msg-Id` = its id in hex, so JetStream drops a resend
 of the same id inside the duplicate window and answers with the first copy's sequence. That makes
 publishing safe to retry after a timeout. Beyond the window the ledger's own transaction index is
@@ -18,10 +22,10 @@ from nats.aio.client import Client as NATS
 from nats.js.api import PubAck
 
 from inzira.ordering.jetstream.config import TX_ID_BYTES_MAX, OrderingConfig
-from inzira.ordering.jetstream.errors import OrderingError, PayloadTooLargeError
+from inzira.ordering.jetstream.errors import OrderingError, PayloadTooLargeError, TxQuotaExceededError
 from inzira.ordering.jetstream.direct_reader import stream_reader
 from inzira.ordering.jetstream.reader import LogEntry
-from inzira.ordering.jetstream.retry import RetryPolicy, is_transient, with_retries
+from inzira.ordering.jetstream.retry import RetryPolicy, is_quota_exceeded, is_transient, with_retries
 
 MSG_ID_HEADER = "Nats-Msg-Id"
 IN_FLIGHT_MAX = 4_000  # nats-py's own cap on pending async publishes
@@ -35,24 +39,32 @@ class Published:
 
 
 class TxLog:
-    def __init__(self, nc: NATS, cfg: OrderingConfig, policy: RetryPolicy | None = None) -> None:
+    def __init__(self, nc: NATS, cfg: OrderingConfig, policy: RetryPolicy | None = None, *, member: str) -> None:
+        """`member`: whose transactions subject this log publishes on (the connection's own member)."""
         self._cfg = cfg
+        self._subject = cfg.member_tx_subject(member)
         self._policy = policy or RetryPolicy()
         self._js = nc.jetstream(timeout=self._policy.attempt_timeout_s)
-        self._reader = stream_reader(nc, cfg, cfg.tx_stream, cfg.tx_subject, self._policy)
+        self._reader = stream_reader(nc, cfg, cfg.tx_stream, cfg.tx_subjects, self._policy)
 
     async def publish_tx(self, tx_id: bytes, payload: bytes) -> Published:
         """Appends one transaction; retried within the policy's budget while the cluster recovers.
 
-        Raises PayloadTooLargeError, OrderingUnavailableError, nats' APIError for refusals such as
-        a full stream, or nats' ConnectionClosedError once the client gave up reconnecting.
+        Raises PayloadTooLargeError, TxQuotaExceededError, OrderingUnavailableError, nats' APIError for
+        other refusals such as a full stream, or nats' ConnectionClosedError once the client gave up
+        reconnecting.
         """
         headers = self._headers(tx_id, payload)
-        ack = await with_retries(
-            "publish tx",
-            self._policy,
-            lambda: self._js.publish(self._cfg.tx_subject, payload, headers=dict(headers)),
-        )
+        try:
+            ack = await with_retries(
+                "publish tx",
+                self._policy,
+                lambda: self._js.publish(self._subject, payload, headers=dict(headers)),
+            )
+        except Exception as err:
+            if is_quota_exceeded(err):
+                raise self._quota_error() from err
+            raise
         return Published(ack.seq, bool(ack.duplicate))
 
     async def publish_txs_many(
@@ -79,7 +91,7 @@ class TxLog:
                 if len(window) >= max_in_flight:
                     await self._settle(window.popleft(), results, retry_indexes)
                 try:
-                    future = await self._js.publish_async(self._cfg.tx_subject, payload, headers=headers[index])
+                    future = await self._js.publish_async(self._subject, payload, headers=headers[index])
                 except Exception as err:
                     if not is_transient(err):
                         raise
@@ -88,6 +100,10 @@ class TxLog:
                 window.append((index, time.monotonic() + self._policy.attempt_timeout_s, future))
             while window:
                 await self._settle(window.popleft(), results, retry_indexes)
+        except Exception as err:
+            if is_quota_exceeded(err):
+                raise self._quota_error() from err
+            raise
         finally:
             for _, _, future in window:
                 future.cancel()
@@ -108,6 +124,10 @@ class TxLog:
 
     async def close(self) -> None:
         await self._reader.close()
+
+    def _quota_error(self) -> TxQuotaExceededError:
+        return TxQuotaExceededError(f"{self._subject} holds as many messages as its quota allows "
+                                    f"({self._cfg.tx_msgs_per_member_max}); wait until older ones age out")
 
     def _headers(self, tx_id: bytes, payload: bytes) -> dict[str, str]:
         if not 1 <= len(tx_id) <= TX_ID_BYTES_MAX:
