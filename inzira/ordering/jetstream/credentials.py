@@ -9,11 +9,12 @@ member's user may subscribe to its own prefix only, so no member reads another's
 from __future__ import annotations
 
 import os
-import stat
 from dataclasses import dataclass
 from pathlib import Path
 
 import nkeys
+
+from inzira.private_files import read_private, write_private
 
 DEFAULT_INBOX_PREFIX = "_INBOX"
 SEED_FILE_BYTES_MAX = 1024
@@ -36,24 +37,13 @@ class NatsCredentials:
 def new_user_seed(path: Path) -> str:
     """Creates a fresh user nkey, writes its seed to `path` (mode 0600 from the start), returns its public key."""
     seed = nkeys.encode_seed(os.urandom(32), nkeys.PREFIX_BYTE_USER)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(path.name + ".tmp")
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(fd, "wb") as f:
-        f.write(seed + b"\n")
-    os.replace(tmp, path)
+    write_private(path, seed + b"\n")
     return public_key_of(path)
 
 
 def public_key_of(path: Path) -> str:
     """The public key of the user seed in `path`, after checking that only its owner can read the file."""
-    try:
-        mode = path.stat().st_mode
-    except FileNotFoundError as exc:
-        raise CredentialsError(f"no NATS seed file at {path}") from exc
-    if mode & (stat.S_IRWXG | stat.S_IRWXO):
-        raise CredentialsError(f"{path} is readable by others (mode {oct(mode & 0o777)}); run chmod 600 on it")
-    raw = path.read_bytes()[:SEED_FILE_BYTES_MAX].strip()
+    raw = read_private(path, SEED_FILE_BYTES_MAX, CredentialsError).strip()
     try:
         if not raw.startswith(b"SU"):
             raise nkeys.ErrInvalidSeed()

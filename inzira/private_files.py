@@ -1,0 +1,31 @@
+"""Files only their owner may read (keys, seeds, tokens): created with mode 0600 from the start, and refused
+when someone else could read them."""
+
+from __future__ import annotations
+
+import os
+import stat
+from pathlib import Path
+
+
+def write_private(path: Path, data: bytes) -> None:
+    """Write ``data`` to ``path`` atomically; the secret never exists in a file others could read."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(path.name + ".tmp")
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "wb") as f:
+        f.write(data)
+    os.chmod(tmp, 0o600)  # an existing .tmp keeps its old mode through O_CREAT
+    os.replace(tmp, path)
+
+
+def read_private(path: Path, bytes_max: int, error: type[Exception]) -> bytes:
+    """The file's first ``bytes_max`` bytes; raises ``error`` when it is missing or readable by others."""
+    try:
+        mode = path.stat().st_mode
+    except FileNotFoundError as exc:
+        raise error(f"no file at {path}") from exc
+    if mode & (stat.S_IRWXG | stat.S_IRWXO):
+        raise error(f"{path} is readable by others (mode {oct(mode & 0o777)}); run chmod 600 on it")
+    with path.open("rb") as f:
+        return f.read(bytes_max)
