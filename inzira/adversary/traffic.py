@@ -170,24 +170,34 @@ class Traffic:
             plans.append(Plan(self.now_ms, self.now_ms, shots))
         return plans
 
-    def _advance(self) -> None:
+    def _advance_ms(self) -> int:
         roll = self.rng.random()
         if roll < 0.002:  # a quiet week: everything resolved is pruned, every reference forgotten
-            step = self.policy.resolved_kept_ms + self.rng.randint(1_000, 3_600_000)
-        elif roll < 0.03:  # a pause: pending transfers and quotes expire
-            step = self.rng.randint(30_000, 600_000)
-        else:
-            step = self.rng.randint(50, 2_000)
-        self.now_ms += step
+            return self.policy.resolved_kept_ms + self.rng.randint(1_000, 3_600_000)
+        if roll < 0.03:  # a pause: pending transfers and quotes expire
+            return self.rng.randint(30_000, 600_000)
+        return self.rng.randint(50, 2_000)
 
     def block_size(self) -> int:
         return self.rng.randint(1, 20) if self.rng.random() < 0.1 else self.rng.randint(200, 800)
 
-    def plan(self, size: int) -> Plan:
-        self._advance()
+    def begin_block(self, advance_ms: int) -> None:
+        """Move the clock to the next block's time and forget what the last block's planning relied on."""
+        self.now_ms += advance_ms
         self.open_ids = list(self.model.open)
         self.touched.clear()
         self.membership_in_block = ""
+
+    def shots_of(self, names: Sequence[str]) -> list[Shot]:
+        """The shots of the named shapes, in order (for tests that choose the shapes themselves)."""
+        shots: list[Shot] = []
+        for name in names:
+            shots += SHAPES[name][0](self)
+        return shots
+
+    def plan(self, size: int) -> Plan:
+        """The next block: about ``size`` shots of shapes drawn by weight, after the replays a snapshot asked."""
+        self.begin_block(self._advance_ms())
         shots: list[Shot] = []
         while self.replay_burst and len(shots) < size:
             self.replay_burst -= 1
