@@ -1,10 +1,10 @@
 """Membership, honest and hostile.
 
-Honest: a quorum admits a guest member (three keys, two needed for its own changes), the guest rotates its
-keys and, with a quorum, changes its roles, and a quorum of the others removes it. Hostile: a quorum that
+Honest: a quorum admits a guest member (three keys, two needed for its own changes), the guest opens an
+account, rotates its keys and, with a quorum, changes its roles, and a quorum of the others removes it. Hostile: a quorum that
 rotates someone else's keys, gives or takes issuer roles, removes an issuer, counts the vote of the member it
-removes, falls one vote short (or pads itself with a repeated signature), or votes with a removed member's
-key; a guest that changes its keys under its threshold or claims another member's key.
+removes, falls one vote short (or pads itself with a repeated signature), votes with a removed member's
+key or readmits a removed member's id (whose accounts remain) with keys of its own; a guest that changes its keys under its threshold or claims another member's key.
 """
 
 from __future__ import annotations
@@ -16,7 +16,17 @@ from inzira.adversary.cast import Signed, key_of
 from inzira.crypto import KeyPair
 from inzira.demo.members import DEMO_MEMBERS
 from inzira.ledger.encoding import encode
-from inzira.ledger.tx import AddMember, MemberSpec, Op, RemoveMember, RotateKeys, SetParty, SetRoles, SignedTx
+from inzira.ledger.tx import (
+    AddMember,
+    MemberSpec,
+    Op,
+    OpenAccount,
+    RemoveMember,
+    RotateKeys,
+    SetParty,
+    SetRoles,
+    SignedTx,
+)
 
 if TYPE_CHECKING:
     from inzira.adversary.traffic import Shot, Traffic
@@ -67,6 +77,10 @@ def honest_change(t: "Traffic") -> list["Shot"]:
         return [t.honest_shot("membership", _sign(t, voters[0], AddMember(spec), voters), admitted)]
     guest = t.rng.choice(guests)
     own = t.cast.keys[guest][:GUEST_THRESHOLD]
+    if guest not in t.guest_accounts:  # an account of its own: what a removal leaves behind, frozen
+        account = f"{guest}:rwf"
+        signed = _sign(t, guest, OpenAccount(account, "RWF"), [], own[:1])
+        return [t.honest_shot("membership", signed, lambda: t.guest_accounts.add(guest))]
     if roll < 0.6:
         generation = t.guests[guest] + 1
         keys = guest_keys(guest, generation)
@@ -85,6 +99,7 @@ def honest_change(t: "Traffic") -> list["Shot"]:
     def removed() -> None:
         t.retired.append((guest, t.cast.keys.pop(guest)))
         del t.guests[guest]
+        t.guest_accounts.discard(guest)
 
     return [t.honest_shot("membership", _sign(t, voters[0], RemoveMember(guest), voters), removed)]
 
@@ -96,7 +111,7 @@ def attack(t: "Traffic") -> list["Shot"]:
     q = t.quorum_size()
     known = t.model.members.members
     stranger = t.cast.stranger.public_key
-    choice = t.rng.randrange(9)
+    choice = t.rng.randrange(10)
     if choice == 0:  # a quorum rotates a member's keys without it
         victim = t.rng.choice(DEMO_IDS)
         voters = _voters(t, q, (victim,))
@@ -128,6 +143,11 @@ def attack(t: "Traffic") -> list["Shot"]:
         if choice == 7:
             return [t.hostile("membership_attack", encode(SignedTx(signed.body, signed.sigs + signed.sigs[:1])),
                               signed.tx_id)]
+    elif choice == 8 and t.retired:  # a removed member's id, readmitted with other keys: its accounts remain
+        name, _ = t.rng.choice(t.retired)
+        voters = _voters(t, q)
+        impostor = MemberSpec(name, "Impostor", ("receiving_fsp",), (key_of(t.ref()).public_key,))
+        signed = _sign(t, voters[0], AddMember(impostor), voters)
     else:
         signed = _guest_attack(t, q)
     return [t.hostile("membership_attack", signed.raw, signed.tx_id)]

@@ -132,6 +132,8 @@ class Members:
         elif kind is AddMember:
             if not quorum(len(signers), n) or set(op.spec.roles) & ISSUER_ROLES:
                 return "admitted a member without a quorum, or gave issuer roles"
+            if any(account_owner(account) == op.spec.id for account in currency_of):
+                return "admitted new keys under the id of a removed member, whose accounts remain"
         elif kind is RotateKeys:
             if not self._own_threshold(op.member, keys):
                 return "rotated a member's keys without its own threshold"

@@ -106,6 +106,7 @@ class Traffic:
         self.parties: dict[bytes, str] = {}
         self.frozen: set[str] = set()
         self.guests: dict[str, int] = {}  # guest member -> generation of its keys
+        self.guest_accounts: set[str] = set()  # guests whose account is open (every removed guest had one)
         self.retired: list[tuple[str, tuple[KeyPair, ...]]] = []  # removed guests and their last keys
         self.replay_burst = 0
         self.desk = FxDesk(cast.chain_id, FX, cast.keys[FX][0], RateTable.demo())
