@@ -10,10 +10,10 @@ from __future__ import annotations
 
 import random
 from collections import deque
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Callable, Sequence
 
-from inzira.adversary import honest, hostile, members, wild
+from inzira.adversary import copies, honest, hostile, members, wild
 from inzira.adversary.cast import FX, Cast, Signed
 from inzira.adversary.model import Model
 from inzira.crypto import KeyPair
@@ -65,12 +65,12 @@ SHAPES: dict[str, tuple[Callable[["Traffic"], list[Shot]], int]] = {
     "cap": (honest.cap, 5),
     "freeze": (honest.freeze, 2),
     "membership": (members.honest_change, 2),
-    "reordered_sigs": (hostile.reordered_sigs, 12),
-    "duplicated_sig": (hostile.duplicated_sig, 8),
-    "missing_sig": (hostile.missing_sig, 12),
-    "foreign_sig": (hostile.foreign_sig, 8),
-    "resigned_by_other": (hostile.resigned_by_other, 10),
-    "forged_sig": (hostile.forged_sig, 8),
+    "reordered_sigs": (copies.reordered_sigs, 12),
+    "duplicated_sig": (copies.duplicated_sig, 8),
+    "missing_sig": (copies.missing_sig, 12),
+    "foreign_sig": (copies.foreign_sig, 8),
+    "resigned_by_other": (copies.resigned_by_other, 10),
+    "forged_sig": (copies.forged_sig, 8),
     "replay": (hostile.replay, 30),
     "modified_ref": (hostile.modified_ref, 8),
     "bad_envelope": (hostile.bad_envelope, 8),

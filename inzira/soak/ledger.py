@@ -22,7 +22,7 @@ from inzira.adversary.model import Model
 from inzira.adversary.traffic import Plan, Traffic
 from inzira.crypto.verifier_pool import Verifier
 from inzira.demo.members import ORDERER_ID
-from inzira.ledger.apply import Prepared, prepare, verify_prepared
+from inzira.ledger.apply import prepare, verify_prepared
 from inzira.ledger.block import build_block
 from inzira.ledger.chain import ChainError, Replayer, verify_chain
 from inzira.ledger.state import InvariantError, State
