@@ -50,7 +50,7 @@ blocks = st.tuples(
 )
 
 
-@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(seed=st.integers(0, 2**32 - 1), plan=st.lists(blocks, min_size=1, max_size=12), later_ms=advances)
 def test_hostile_workloads_keep_every_property(seed, plan, later_ms):
     run = ChainRun(seed)
