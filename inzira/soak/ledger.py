@@ -33,7 +33,7 @@ from inzira.soak.tally import Tally
 
 CHECK_EVERY_BLOCKS = 50  # full invariants and the model's comparison
 SNAPSHOT_EVERY_BLOCKS = 100  # rebuild the state from its rows, forge a fast-clock block
-RECOVERIES_MAX = 3  # after this many blocks that raised, the run stops early
+RECOVERIES_MAX = 3  # after this many blocks that raised (each replayed around), the run stops early
 
 Progress = Callable[[str, int, int], None]  # phase, done, total
 
@@ -110,13 +110,11 @@ class Soak:
         """Go on from the chain as stored (without the block that raised), replayed by a follower."""
         self.traffic.observe(shots, None)
         self.tally.recoveries += 1
-        if self.tally.recoveries > RECOVERIES_MAX:
-            self.stopped_early = True
-            return
         replayer = Replayer(self.cast.genesis, self.verifier.verify_many)
         for height, data, log_ms in self.chain.records():
             replayer.apply_encoded(height, data, log_ms)
         self.state, self.prev_hash = replayer.state, replayer.prev_hash  # type: ignore[assignment]
+        self.stopped_early = self.tally.recoveries >= RECOVERIES_MAX
 
     def check(self) -> None:
         try:

@@ -114,14 +114,15 @@ def test_an_exception_out_of_the_state_machine_is_counted_and_the_run_goes_on(mo
     real = apply._HANDLERS[VoidPending]
 
     def raises_now_and_then(state, op, ctx):
-        if ctx.tx_id[0] == 0:  # about one void in 256
+        if ctx.tx_id[0] < 8:  # about one void in 32
             raise KeyError("a bug")
         return real(state, op, ctx)
 
     monkeypatch.setitem(apply._HANDLERS, VoidPending, raises_now_and_then)
     result, err = _run(6_000, 5)
     assert result["exceptions"] > 0 and "KeyError: 'a bug'" in err
-    assert result["recoveries"] == result["exceptions"] <= 3 or result["stopped_early"]
+    assert result["recoveries"] == result["exceptions"]
+    assert result["stopped_early"] == (result["exceptions"] >= 3)  # it went on after the first two
     assert result["replay_equal"] is True  # the chain kept is the one without the blocks that raised
 
 
