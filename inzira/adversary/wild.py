@@ -151,7 +151,10 @@ def wild_values(t: "Traffic") -> list["Shot"]:
         sigs = tuple(Sig(t.cast.keys[m][0].public_key, t.cast.keys[m][0].sign(tx_id)) for m in signers)
     else:
         sigs = tuple(Sig(wbytes(t), wbytes(t) + wbytes(t)) for _ in range(t.rng.randint(0, 4)))
-    return [t.anything("wild", encode(SignedTx(body, sigs)), tx_id)]
+    shot = t.anything("wild", encode(SignedTx(body, sigs)), tx_id)
+    if type(op) is SetFrozen and op.frozen:  # should it commit, the regulator will unfreeze it in time
+        shot.on_ok = lambda: t.frozen.add(op.account)
+    return [shot]
 
 
 def garbage(t: "Traffic") -> list["Shot"]:
