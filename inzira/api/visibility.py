@@ -72,7 +72,7 @@ def tx_facts(raw: bytes, key_owner: Mapping[bytes, str], pending_of: PendingLook
     try:
         signed = _decode_signed(raw)
         body = _decode_body(signed.body)
-    except (msgspec.DecodeError, msgspec.ValidationError):
+    except (msgspec.DecodeError, msgspec.ValidationError, UnicodeDecodeError):  # msgspec's verdict on non-UTF-8
         return TxFacts(b"", "", "", NOBODY)  # only those who see everything see undecodable bytes
     signers = [key_owner[s.key] for s in signed.sigs if s.key in key_owner]
     submitter = body.submitter

@@ -11,6 +11,7 @@ _GROUPS: tuple[tuple[str, str], ...] = (
     ("chain", "chain"),
     ("receipt", "receipt"),
     ("bench", "bench"),
+    ("soak", "soak"),
     ("network", "network"),
     ("qr", "qr"),
     ("remit", "remit"),

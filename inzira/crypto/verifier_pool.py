@@ -47,15 +47,21 @@ class Verifier:
 
     def verify_many(self, items: Sequence[tuple[bytes, bytes, bytes]]) -> list[bool]:
         """(public key, message, signature) triples -> one verdict each, in order."""
-        fixed = all(len(pk) == 32 and len(m) == 32 and len(s) == 64 for pk, m, s in items)
-        if self.workers == 1 or len(items) <= self.INLINE_MAX or not fixed:
+        if self.workers == 1 or len(items) <= self.INLINE_MAX:
+            return _verify_chunk(items)
+        # Only fixed-size records go to the workers; the rest (a key or signature of the wrong length, which
+        # anyone may send, fails at once) is checked here, so one odd record does not cost the other cores.
+        fixed = [len(pk) == 32 and len(m) == 32 and len(s) == 64 for pk, m, s in items]
+        remote = [item for item, ok in zip(items, fixed) if ok]
+        if not remote:
             return _verify_chunk(items)
         with self._lock:
             try:
-                return self._remote(items)
+                verdicts = iter(self._remote(remote))
             except (OSError, ValueError):
                 self._stop()  # a worker died: check inline now, start fresh workers next time
                 return _verify_chunk(items)
+        return [next(verdicts) if ok else verify(*item) for item, ok in zip(items, fixed)]
 
     def _remote(self, items: Sequence[tuple[bytes, bytes, bytes]]) -> list[bool]:
         if not self._procs or any(p.poll() is not None for p in self._procs):

@@ -27,7 +27,10 @@ class CanonicalDecoder:
         self.type_name = getattr(kind, "__name__", str(kind))
 
     def __call__(self, data: bytes) -> Any:
-        value = self._decode(data)
+        try:
+            value = self._decode(data)
+        except UnicodeDecodeError as exc:  # msgspec's verdict on a string that is not UTF-8: bad bytes all the same
+            raise msgspec.DecodeError(f"{self.type_name}: a string is not UTF-8") from exc
         if encode(value) != data:
             raise msgspec.DecodeError(f"{self.type_name}: not in canonical form")
         return value

@@ -7,7 +7,8 @@ Three powers are kept apart:
 - the roles that issue money (``ISSUER_ROLES``) come from the genesis alone: no quorum gives or takes them,
   and their holders cannot be removed.
 A removed member leaves nothing behind that could still move: its accounts are empty or frozen (and are
-frozen with it), it has no open pending transfer and no directory entry.
+frozen with it), it has no open pending transfer and no directory entry; and its id, which its accounts
+still carry, is never admitted again.
 """
 
 from __future__ import annotations
@@ -64,6 +65,10 @@ def apply_add_member(state: State, op: AddMember, ctx: Ctx) -> TxResult:
     if not _valid_spec(state, spec):
         return fail(Code.VALIDATION)
     if spec.id in state.members:
+        return fail(Code.ALREADY_EXISTS)
+    if any(account_owner(account) == spec.id for account in state.accounts):
+        # A removed member's accounts (frozen, perhaps not empty) stay its own: its id is never given again,
+        # or a quorum could admit new keys under it and take the money once the accounts were unfrozen.
         return fail(Code.ALREADY_EXISTS)
     if set(spec.roles) & ISSUER_ROLES:
         return fail(Code.PERMISSION)

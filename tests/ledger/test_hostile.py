@@ -26,6 +26,7 @@ from inzira.ledger.tx import (
     PostPending,
     Quote,
     Sig,
+    SignedQuote,
     SignedTx,
     Transfer,
     TxBody,
@@ -33,6 +34,7 @@ from inzira.ledger.tx import (
     decode_signed,
     sign_body,
     sign_quote,
+    tx_id_of,
 )
 from inzira.money import AMOUNT_MINOR_MAX
 from inzira.peer.tx_batch import TX_BATCH_TXS_MAX, TxBatch, decode_batch
@@ -246,3 +248,38 @@ def test_an_oversize_batch_is_refused_whole_never_cut_short():
     raws = tuple(b"x" for _ in range(TX_BATCH_TXS_MAX + 1))
     assert decode_batch(msgspec.msgpack.encode(TxBatch(1, raws))) == ()
     assert decode_batch(msgspec.msgpack.encode(TxBatch(1, raws[:-1]))) == raws[:-1]
+
+
+def test_invalid_utf8_anywhere_is_malformed_never_an_exception(net):
+    """Found by the soak (``inzira soak ledger``): msgspec reports a string that is not UTF-8 with
+    UnicodeDecodeError, not DecodeError, so ``prepare`` raised on a member's properly signed transaction and
+    the cutter (and every follower) died on it. The same held for a quote's body and a stored block."""
+    a = fund(net, "eurosend", "EUR", 10_00)
+    b = fund(net, "mobimo", "EUR", 0)
+    honest = net.tx("eurosend", Transfer((Leg(a, b, 1_00, "EUR"),)))
+    key = net.keys["eurosend"]
+
+    def signed(body: bytes) -> bytes:
+        return encode(SignedTx(body, (Sig(key.public_key, key.sign(tx_id_of(body))),)))
+
+    body = decode_signed(honest).body
+    at = body.index(b"mobimo:eur")
+    spoiled = signed(body[:at] + b"\xff" + body[at + 1 :])
+    quote = sign_quote(Quote(net.chain_id, "q-\u00e9", "imari-fx", "eurosend", "RWF", 1, "EUR", 1, "1",
+                             net.now_ms + 30_000), net.keys["imari-fx"])
+    bad_quote = SignedQuote(quote.body.replace("q-\u00e9".encode(), b"q-\xc3\x28"), quote.sig)
+    with_quote = net.tx("eurosend", Transfer((Leg(a, b, 1_00, "EUR"),), quotes=(bad_quote,)))
+    assert prepare(spoiled).code == Code.MALFORMED
+    assert prepare(with_quote).code == Code.MALFORMED
+    assert net.block(spoiled, with_quote, honest) == [Code.MALFORMED, Code.MALFORMED, Code.OK]
+    # A stored block whose header is not UTF-8 where a string is: a fault of that block, not a crash.
+    built = net.blocks[-1]
+    header = built.block.signed.header
+    orderer = header.index(b"orderer-1")
+    bad_header = header[:orderer] + b"\xfe" + header[orderer + 1 :]
+    block = msgspec.structs.replace(built.block, signed=msgspec.structs.replace(built.block.signed, header=bad_header))
+    replayer = Replayer(net.genesis, verify_all)
+    for earlier in net.blocks[:-1]:
+        replayer.apply(earlier.header.height, earlier.block)
+    with pytest.raises(ChainError, match="header does not decode"):
+        replayer.apply_encoded(built.header.height, encode(block))

@@ -14,6 +14,7 @@ from inzira.ledger.tx import (
     OpenAccount,
     RemoveMember,
     RotateKeys,
+    SetFrozen,
     SetParty,
     SetRoles,
     Transfer,
@@ -157,3 +158,29 @@ def test_removal_waits_for_open_pending_transfers(net):
 def test_removal_of_the_last_issuer_or_the_last_member_is_refused(net):
     everyone_else = ("silkpay", "eurosend", "mobimo", "ubumwe", "imari-fx", "cbr")
     assert net.one(net.tx("silkpay", RemoveMember("sbk"), *everyone_else[1:])) == Code.PERMISSION
+
+
+def test_a_removed_members_id_cannot_be_readmitted_to_take_over_its_accounts(net):
+    """Found while writing the soak's membership attacks: accounts belong to the member whose id prefixes
+    them, and removal leaves them (frozen) in the state. A quorum that removed newbank while the regulator
+    had frozen its money could admit a new "newbank" with keys of its own choosing; once the account was
+    unfrozen, those keys moved newbank's money: a seizure without newbank's signature."""
+    (newbank,) = _add_newbank(net, keys=[seed_key("nb-only")], threshold=1)
+    assert net.one(_as_newbank(net, OpenAccount("newbank:eur", "EUR"), newbank, ref="acct")) == Code.OK
+    assert net.one(net.tx("sbk", Issue("newbank:eur", 7_00, "EUR"))) == Code.OK
+    assert net.one(net.tx("cbr", SetFrozen("newbank:eur", True))) == Code.OK
+    five_others = ("sbk", "eurosend", "mobimo", "ubumwe", "imari-fx")
+    assert net.one(net.tx("silkpay", RemoveMember("newbank"), *five_others)) == Code.OK
+    thief = seed_key("thief")
+    impostor = MemberSpec("newbank", "New Bank (really)", ("receiving_fsp",), (thief.public_key,))
+    assert net.one(net.tx("silkpay", AddMember(impostor), *QUORUM_OF_SEVEN)) == Code.ALREADY_EXISTS
+    assert "newbank" not in net.state.members
+    assert net.one(net.tx("cbr", SetFrozen("newbank:eur", False))) == Code.OK
+    assert net.one(net.tx("eurosend", OpenAccount("eurosend:eur", "EUR"))) == Code.OK
+    steal = sign_body(TxBody(TX_VERSION, net.chain_id, "newbank", "steal", net.now_ms + 60_000,
+                             Transfer((Leg("newbank:eur", "eurosend:eur", 7_00, "EUR"),))), thief)
+    assert net.one(steal) == Code.PERMISSION
+    assert net.state.accounts["newbank:eur"].balance_minor == 7_00
+    # A new member under a fresh id is admitted as ever.
+    fresh = MemberSpec("otherbank", "Other Bank", ("receiving_fsp",), (thief.public_key,))
+    assert net.one(net.tx("silkpay", AddMember(fresh), *QUORUM_OF_SEVEN)) == Code.OK

@@ -56,7 +56,7 @@ async def _read_tx(request: Request) -> bytes:
     if media_type == "application/json":
         try:
             envelope = msgspec.json.decode(body, type=_TxEnvelope)
-        except (msgspec.DecodeError, msgspec.ValidationError) as exc:
+        except (msgspec.DecodeError, msgspec.ValidationError, UnicodeDecodeError) as exc:  # last: not UTF-8
             raise Problem(400, Code.VALIDATION, f"invalid JSON body: {exc}") from None
         return decode_base64(envelope.tx, "tx")
     raise Problem(415, ApiCode.CLIENT, 'send application/octet-stream (the signed bytes) or application/json '
