@@ -10,8 +10,10 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field
 
 from inzira.api.settings import BATCH_TXS_MAX
+from inzira.ledger.ids import ACCOUNT_NAME_RE, MEMBER_ID_RE
 
 HEX_ID_PATTERN = "^[0-9a-fA-F]{64}$"  # transaction and pending ids in paths
+ACCOUNT_ID_PATTERN = f"^{MEMBER_ID_RE.pattern}:{ACCOUNT_NAME_RE.pattern}$"
 _HEX64 = {"examples": ["9f2c0d5e" * 8]}
 
 

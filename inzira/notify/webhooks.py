@@ -19,6 +19,7 @@ from typing import Any, Callable
 
 import httpx
 
+from inzira.api.numbers import TIME_MS_MAX, parse_digits
 from inzira.crypto import KeyPair, verify
 
 SIGNATURE_HEADER = "Inzira-Signature"
@@ -48,9 +49,11 @@ def verify_signature(body: bytes, header: str | None, public_keys: dict[str, byt
         raise WebhookSignatureError(f"missing {SIGNATURE_HEADER} header")
     try:
         parts = dict(item.split("=", 1) for item in header.split(","))
-        sent_ms, key_id, signature = int(parts["t"]), parts["kid"], bytes.fromhex(parts["ed25519"])
+        sent_ms, key_id, signature = parse_digits(parts["t"], 0, TIME_MS_MAX), parts["kid"], bytes.fromhex(parts["ed25519"])
     except (ValueError, KeyError) as exc:
         raise WebhookSignatureError(f"malformed {SIGNATURE_HEADER} header") from exc
+    if sent_ms is None:
+        raise WebhookSignatureError(f"malformed {SIGNATURE_HEADER} header")
     if abs(now_ms - sent_ms) > tolerance_ms:
         raise WebhookSignatureError("webhook timestamp outside the tolerance (replayed or clock skew)")
     key = public_keys.get(key_id)

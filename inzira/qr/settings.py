@@ -48,7 +48,6 @@ class QrSettings:
     stream_replay_page_events: int = 200
     events_retention_ms: int = 7 * DAY_MS
 
-    history_page_max: int = 200
     statement_page_max: int = 500
     statement_proofs_page_max: int = 100  # receipts are ~2 KB each
     statement_days_max: int = 92

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator, Awaitable, Callable
+from typing import Annotated
 
 import msgspec
 from fastapi import APIRouter, Depends, Header, Query
@@ -19,6 +20,7 @@ from starlette.responses import StreamingResponse
 
 from inzira.api.codes import ApiCode
 from inzira.api.context import ApiContext, api_context
+from inzira.api.numbers import DIGITS_MAX, INT64_MAX, digits, parse_digits
 from inzira.ledger.codes import Code
 from inzira.qr.api.auth import Principal, merchant_for, wallet_for
 from inzira.qr.api.common import BillId, MerchantId, WalletId, unwrap
@@ -31,7 +33,7 @@ from inzira.qr.views import bill_view
 PrincipalDep = Callable[..., Awaitable[Principal]]
 RECONNECT_MS = 2_000
 WAKE_S = 0.5  # longest sleep between checks that the server is not stopping
-EVENT_ID_CHARS_MAX = 19
+After = Annotated[digits(0, INT64_MAX) | None, Query(description="Replay events after this id first")]
 _DOC = {200: {"description": __doc__, "content": {"text/event-stream": {}}}}
 
 
@@ -98,9 +100,10 @@ class EventStream:
 def _after(after: int | None, last_event_id: str | None) -> int | None:
     if last_event_id is None:
         return after
-    if not (last_event_id.isdigit() and len(last_event_id) <= EVENT_ID_CHARS_MAX):
+    last = parse_digits(last_event_id)
+    if last is None:
         raise QrProblem(400, Code.VALIDATION, "Last-Event-ID must be an event id")
-    return int(last_event_id)
+    return last
 
 
 def streams_router(service: QrService, principal_q: PrincipalDep) -> APIRouter:
@@ -114,12 +117,12 @@ def streams_router(service: QrService, principal_q: PrincipalDep) -> APIRouter:
         return StreamingResponse(stream.frames(), media_type="text/event-stream",
                                  headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"})
 
-    after_q = Query(None, ge=0, description="Replay events after this id first")
-    last_h = Header(None, description="Sent by browsers on reconnection: resume after it")
+    last_h = Header(None, pattern=f"^[0-9]{{1,{DIGITS_MAX}}}$",
+                    description="Sent by browsers on reconnection: resume after it")
 
     @router.get("/merchants/{merchant_id}/events", summary="The merchant's payments and refunds, live",
                 response_class=StreamingResponse, responses={**_DOC, **docs(400, 401, 404, 503)})
-    async def merchant_events(merchant_id: str = MerchantId, after: int | None = after_q,
+    async def merchant_events(merchant_id: str = MerchantId, after: After = None,
                               last_event_id: str | None = last_h, who: Principal = Depends(principal_q),
                               ctx: ApiContext = Depends(api_context)) -> StreamingResponse:
         merchant = merchant_for(service, who, merchant_id)
@@ -127,7 +130,7 @@ def streams_router(service: QrService, principal_q: PrincipalDep) -> APIRouter:
 
     @router.get("/merchants/{merchant_id}/bills/{bill_id}/events", summary="One bill, live: the POS screen",
                 response_class=StreamingResponse, responses={**_DOC, **docs(400, 401, 404, 503)})
-    async def bill_events(merchant_id: str = MerchantId, bill_id: str = BillId, after: int | None = after_q,
+    async def bill_events(merchant_id: str = MerchantId, bill_id: str = BillId, after: After = None,
                           last_event_id: str | None = last_h, who: Principal = Depends(principal_q),
                           ctx: ApiContext = Depends(api_context)) -> StreamingResponse:
         merchant = merchant_for(service, who, merchant_id)
@@ -141,7 +144,7 @@ def streams_router(service: QrService, principal_q: PrincipalDep) -> APIRouter:
 
     @router.get("/wallets/{wallet_id}/events", summary="The wallet's top-ups, payments and refunds, live",
                 response_class=StreamingResponse, responses={**_DOC, **docs(400, 401, 404, 503)})
-    async def wallet_events(wallet_id: str = WalletId, after: int | None = after_q, last_event_id: str | None = last_h,
+    async def wallet_events(wallet_id: str = WalletId, after: After = None, last_event_id: str | None = last_h,
                             who: Principal = Depends(principal_q),
                             ctx: ApiContext = Depends(api_context)) -> StreamingResponse:
         wallet = wallet_for(service, who, wallet_id)
