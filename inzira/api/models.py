@@ -5,9 +5,9 @@ Handlers answer with msgspec-encoded JSON for speed; tests check that answers ma
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, WithJsonSchema
 
 from inzira.api.settings import BATCH_TXS_MAX
 from inzira.ledger.ids import ACCOUNT_NAME_RE, MEMBER_ID_RE
@@ -41,8 +41,9 @@ class TxSubmitJson(BaseModel):
 
 
 class BatchRequest(BaseModel):
-    txs: list[str] = Field(min_length=1, max_length=BATCH_TXS_MAX,
-                           description="Signed transactions, base64; all are submitted, then all are awaited")
+    txs: list[Annotated[str, WithJsonSchema({"type": "string", "format": "byte"})]] = Field(
+        min_length=1, max_length=BATCH_TXS_MAX,
+        description="Signed transactions, base64; all are submitted, then all are awaited")
 
 
 class SubmitResult(BaseModel):
