@@ -22,6 +22,9 @@ class QrSettings:
     fx_provider: str = "imari-fx"
     fx_account_pattern: str = "{member}:{currency}"
     fx_spread_bps: int = 150
+    # Networks an acquirer's webhook URL may reach although they are not public (CIDR, e.g. "127.0.0.0/8"):
+    # every other loopback, private, link-local or metadata address is refused (inzira.notify.targets).
+    webhook_allowed_networks: tuple[str, ...] = ()
     price_currency: str = "RWF"  # what merchants are paid in
 
     quote_ttl_ms: int = 60_000
