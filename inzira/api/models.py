@@ -164,3 +164,12 @@ class Health(BaseModel):
     chain_id: str
     network: str
     failed: str | None
+
+
+class TicketModel(BaseModel):
+    model_config = ConfigDict(json_schema_extra={"examples": [{
+        "ticket": "bWVtYmVyOmV1cm9zZW5kCjE3OTAwMDAwNjAwMDA=.c2lnbmF0dXJl", "expires_at_ms": 1790000060000,
+        "ttl_ms": 60000}]})
+    ticket: str = Field(description="Pass as ?ticket= to an event stream")
+    expires_at_ms: int
+    ttl_ms: int

@@ -174,3 +174,12 @@ def test_webhooks_to_non_public_addresses_are_refused(flow: Flow, url: str) -> N
         body = problem(http.post("/v1/remit/webhooks", json={"url": url}), 400, 3100)
         assert "not a public address" in body["detail"]
         assert http.get("/v1/remit/webhooks").json()["items"] == []
+
+
+def test_event_streams_take_a_ticket_never_a_token_in_the_url(flow: Flow) -> None:
+    with flow.http() as anonymous:
+        problem(anonymous.get("/v1/remit/events", params={"token": flow.tokens["eurosend"]}), 401, 3040)
+        with flow.http("eurosend") as http:
+            ticket = http.post("/v1/tickets").json()["ticket"]
+        with anonymous.stream("GET", "/v1/remit/events", params={"ticket": ticket}) as stream:
+            assert stream.status_code == 200 and stream.headers["content-type"].startswith("text/event-stream")

@@ -7,7 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Header, Query
 from starlette.responses import StreamingResponse
 
-from inzira.api.auth import require_caller
+from inzira.api.auth import require_stream_caller
 from inzira.api.codes import ApiCode
 from inzira.api.context import ApiContext, api_context
 from inzira.api.event_stream import BlockStream
@@ -37,7 +37,7 @@ async def events(
     last_event_id: str | None = Header(None, pattern=f"^[0-9]{{1,{DIGITS_MAX}}}$",
                                        description="The last height received: resume after it (wins over from=, "
                                                    "as browsers resend it)"),
-    caller: Caller = Depends(require_caller),
+    caller: Caller = Depends(require_stream_caller),
     ctx: ApiContext = Depends(api_context),
 ) -> StreamingResponse:
     if last_event_id is not None:

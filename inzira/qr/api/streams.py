@@ -16,11 +16,13 @@ from typing import Annotated
 
 import msgspec
 from fastapi import APIRouter, Depends, Header, Query
-from starlette.responses import StreamingResponse
+from starlette.responses import Response, StreamingResponse
 
 from inzira.api.codes import ApiCode
 from inzira.api.context import ApiContext, api_context
+from inzira.api.models import TicketModel
 from inzira.api.numbers import DIGITS_MAX, INT64_MAX, digits, parse_digits
+from inzira.api.responses import json_response
 from inzira.ledger.codes import Code
 from inzira.qr.api.auth import Principal, merchant_for, wallet_for
 from inzira.qr.api.common import BillId, MerchantId, WalletId, unwrap
@@ -106,8 +108,17 @@ def _after(after: int | None, last_event_id: str | None) -> int | None:
     return last
 
 
-def streams_router(service: QrService, principal_q: PrincipalDep) -> APIRouter:
+def streams_router(service: QrService, principal: PrincipalDep, principal_or_ticket: PrincipalDep) -> APIRouter:
     router = APIRouter(prefix="/v1/qr", tags=["qr events"])
+
+    @router.post("/tickets", summary="A 60 s ticket for the caller's event streams and QR images",
+                 response_class=Response, responses={200: {"model": TicketModel, "description": "The ticket"},
+                                                     **docs(401)})
+    async def issue_ticket(who: Principal = Depends(principal), ctx: ApiContext = Depends(api_context)) -> Response:
+        """For a browser's EventSource or <img>, which cannot send the Authorization header: pass it as
+        `?ticket=`. It names the caller (a member, a merchant's POS or a wallet), expires after 60 s and opens
+        only event streams and QR images. Tokens are accepted only in the header, never in a URL."""
+        return json_response(ctx.tickets.issue(who.subject))
 
     def respond(ctx: ApiContext, topic: str, after: int | None, snapshot: Callable[[], bytes] | None = None
                 ) -> StreamingResponse:
@@ -123,7 +134,7 @@ def streams_router(service: QrService, principal_q: PrincipalDep) -> APIRouter:
     @router.get("/merchants/{merchant_id}/events", summary="The merchant's payments and refunds, live",
                 response_class=StreamingResponse, responses={**_DOC, **docs(400, 401, 404, 503)})
     async def merchant_events(merchant_id: str = MerchantId, after: After = None,
-                              last_event_id: str | None = last_h, who: Principal = Depends(principal_q),
+                              last_event_id: str | None = last_h, who: Principal = Depends(principal_or_ticket),
                               ctx: ApiContext = Depends(api_context)) -> StreamingResponse:
         merchant = merchant_for(service, who, merchant_id)
         return respond(ctx, f"m:{merchant.id}", _after(after, last_event_id))
@@ -131,7 +142,7 @@ def streams_router(service: QrService, principal_q: PrincipalDep) -> APIRouter:
     @router.get("/merchants/{merchant_id}/bills/{bill_id}/events", summary="One bill, live: the POS screen",
                 response_class=StreamingResponse, responses={**_DOC, **docs(400, 401, 404, 503)})
     async def bill_events(merchant_id: str = MerchantId, bill_id: str = BillId, after: After = None,
-                          last_event_id: str | None = last_h, who: Principal = Depends(principal_q),
+                          last_event_id: str | None = last_h, who: Principal = Depends(principal_or_ticket),
                           ctx: ApiContext = Depends(api_context)) -> StreamingResponse:
         merchant = merchant_for(service, who, merchant_id)
         unwrap(service.merchants.bill(merchant, bill_id))
@@ -145,7 +156,7 @@ def streams_router(service: QrService, principal_q: PrincipalDep) -> APIRouter:
     @router.get("/wallets/{wallet_id}/events", summary="The wallet's top-ups, payments and refunds, live",
                 response_class=StreamingResponse, responses={**_DOC, **docs(400, 401, 404, 503)})
     async def wallet_events(wallet_id: str = WalletId, after: After = None, last_event_id: str | None = last_h,
-                            who: Principal = Depends(principal_q),
+                            who: Principal = Depends(principal_or_ticket),
                             ctx: ApiContext = Depends(api_context)) -> StreamingResponse:
         wallet = wallet_for(service, who, wallet_id)
         return respond(ctx, f"w:{wallet.id}", _after(after, last_event_id))
