@@ -22,6 +22,16 @@ class FormRefused(ValueError):
         self.status = status
 
 
+def over_tls(request: Request) -> bool:
+    """Whether this request came over TLS: session cookies are then marked Secure.
+
+    The scheme is the server's own (uvicorn with a certificate), or a trusted reverse proxy's
+    ``X-Forwarded-Proto`` when the server was told to trust that proxy (``--trusted-proxy``); from anyone else
+    the header is ignored.
+    """
+    return request.url.scheme == "https"
+
+
 def own_origin(request: Request) -> str:
     parts = urlsplit(str(request.base_url))
     return f"{parts.scheme}://{parts.netloc}"
