@@ -75,7 +75,8 @@ def merchant_payments_router(service: QrService, principal: PrincipalDep) -> API
                                                                                    "today"),
                         last: date | None = Query(None, alias="to", description="Last day, default from"),
                         proofs: bool = Query(False, description="Add each payment's receipt (pages of 100)"),
-                        limit: Annotated[StatementLimit, Query(description="Payments per page (100 with proofs)")] = 100,
+                        limit: Annotated[StatementLimit, Query(description="Payments per page (100 with "
+                                                                           "proofs)")] = 100,
                         cursor: str | None = Query(None, pattern=CURSOR_PATTERN,
                                                    description="next_cursor of the last page"),
                         who: Principal = Depends(principal)) -> Response:
