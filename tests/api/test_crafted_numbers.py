@@ -12,9 +12,11 @@ import copy
 
 import pytest
 
+from inzira.crypto import KeyPair
 from inzira.ledger.codes import Code
 from inzira.ledger.records import Leg
 from inzira.ledger.tx import Transfer
+from inzira.peer.peer_auth import TIME_HEADER, check_request, sign_request
 from tests.api.helpers import post_tx, problem
 
 PAST_64_BITS = "34972068125625303040"  # > 2**64
@@ -67,3 +69,12 @@ def test_receipt_numbers_past_64_bits_are_400(ledger, section, name, value):
         body = problem(anonymous.post("/v1/receipts/verify", json=crafted), 400, Code.VALIDATION)
         assert f"{section}.{name}" in body["detail"]
         assert anonymous.post("/v1/receipts/verify", json=receipt).json()["valid"] is True
+
+
+@pytest.mark.parametrize("time_text", ["²", PAST_64_BITS, "+1000000", " 1000000", "1_000_000"])
+def test_a_crafted_signing_time_between_peers_is_refused(time_text):
+    """A peer's signed request carries its signing time as text: "²" passed ``isdigit()`` and broke ``int()``."""
+    key, chain = KeyPair.generate(), b"c" * 32
+    headers = {**sign_request(chain, "mobimo", key, "GET", "/v1/peer/snapshots", 1_000_000), TIME_HEADER: time_text}
+    member, why = check_request(headers, chain, {"mobimo": (key.public_key,)}, "GET", "/v1/peer/snapshots", 1_000_000)
+    assert member is None and TIME_HEADER in why
