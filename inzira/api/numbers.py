@@ -19,6 +19,7 @@ INT64_MAX = 2**63 - 1  # what SQLite's INTEGER and msgspec's int hold
 DIGITS_MAX = 19  # ASCII digits of INT64_MAX
 TIME_MS_MAX = 253_402_300_799_999  # 9999-12-31T23:59:59.999Z: any timestamp in ms a caller may pass
 _DIGITS = re.compile(r"[0-9]{1,19}")
+_DIGITS_ANY = re.compile(r"[0-9]{1,40}")
 
 
 def parse_digits(text: str, low: int = 0, high: int = INT64_MAX) -> int | None:
@@ -27,6 +28,13 @@ def parse_digits(text: str, low: int = 0, high: int = INT64_MAX) -> int | None:
         return None
     value = int(text)
     return value if low <= value <= high else None
+
+
+def clamp_digits(text: str, low: int, high: int) -> int | None:
+    """For a page's hand-editable address: ASCII digits (at most 40) brought into [low, high]; else None."""
+    if _DIGITS_ANY.fullmatch(text) is None:
+        return None
+    return min(max(int(text), low), high)
 
 
 def bounded(value: object, low: int = 0, high: int = INT64_MAX) -> int | None:
