@@ -5,7 +5,7 @@ Python's own parsing accepts far more: ``"²".isdigit()`` is true yet ``int("²"
 which neither SQLite nor msgspec can hold. Every number read from a request goes through here: by hand with
 ``parse_digits`` (cursors, headers, form fields) or ``bounded`` (a JSON value), or as a FastAPI parameter or
 pydantic field typed ``digits(low, high)``, whose bounds the OpenAPI document states as minimum and maximum.
-A failure is the caller's: a 400 problem with code 3100.
+A failure is the caller's: a 400 problem with code 3100. Pages people edit by hand use ``clamp_digits``.
 """
 
 from __future__ import annotations
