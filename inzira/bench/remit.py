@@ -151,7 +151,7 @@ def _simulator(config: Any) -> Any:
         if not parent.poll(SIM_START_TIMEOUT_S):
             raise RuntimeError("the mobile-money simulator did not start")
         base_url = parent.recv()
-        admin = MomoSimAdmin(base_url)
+        admin = MomoSimAdmin(base_url, config.admin_token)
         try:
             yield RunningMomoSim(base_url, config, admin)
         finally:

@@ -18,13 +18,14 @@ from typing import Any, Optional
 import typer
 from rich.table import Table
 
-from inzira.cli.common import DEFAULT_DATA_DIR, console, fail
+from inzira.cli.common import DEFAULT_DATA_DIR, GenesisDataOption, GenesisOption, console, fail, read_genesis
 from inzira.money import MoneyError, parse_amount
 
 app = typer.Typer(help="Remittances into Rwanda: send, serve, verify receipts.", no_args_is_help=True)
 
 DEFAULT_URL = "http://127.0.0.1:8000"
 PROGRESS_TIMEOUT_S = 120.0
+RECEIPT_BYTES_MAX = 1024 * 1024
 
 
 def _token(member: str, token: Optional[str], data: Path) -> str:
@@ -145,17 +146,20 @@ def send(
 
 @app.command("verify-receipt")
 def verify_receipt_cmd(
-    file: Path = typer.Argument(..., exists=True, dir_okay=False),
-    data: Path = typer.Option(DEFAULT_DATA_DIR, "--data", "-d", help="Folder with genesis.json."),
+    file: Path = typer.Argument(..., exists=True, dir_okay=False, help="The remittance receipt JSON file."),
+    genesis: Optional[Path] = GenesisOption,
+    data: Path = GenesisDataOption,
 ) -> None:
     """Verify a remittance receipt offline: every ledger receipt in it, against the network's genesis."""
     from inzira.ledger.receipt import ReceiptError
-    from inzira.node.reader import load_genesis
     from inzira.remit.receipts import verify_remittance_receipt
 
+    net = read_genesis(genesis, data)
     try:
-        receipt = json.loads(file.read_text())
-        summaries = verify_remittance_receipt(receipt, load_genesis(data))
+        if file.stat().st_size > RECEIPT_BYTES_MAX:
+            fail("receipt file too large")
+        receipt = json.loads(file.read_bytes())
+        summaries = verify_remittance_receipt(receipt, net)
     except (ReceiptError, ValueError, OSError) as exc:
         fail(f"not valid: {exc}")
     for summary in summaries:

@@ -4,6 +4,7 @@ API and the web pages, on one server."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 
 from inzira.api.app import create_app
@@ -29,8 +30,12 @@ ANY_ADDRESS = ("0.0.0.0", "::", "")
 class Demo:
     """Start with ``start()``, stop with ``stop()``; the data folder keeps the chain between runs."""
 
-    def __init__(self, data_dir: Path, host: str = "127.0.0.1", port: int = 8000, seed_accounts: bool = True):
+    def __init__(self, data_dir: Path, host: str = "127.0.0.1", port: int = 8000, seed_accounts: bool = True, *,
+                 trusted_proxies: Sequence[str] = ()):
+        """``trusted_proxies``: the reverse proxies (ending TLS) whose X-Forwarded-Proto and X-Forwarded-For
+        are believed (see ``inzira.api.server``)."""
         self.data_dir = data_dir
+        self.trusted_proxies = tuple(trusted_proxies)
         self.host = host
         self.port = port
         self.seed_accounts = seed_accounts
@@ -65,7 +70,7 @@ class Demo:
                                                  demo_sign_in=True))
             mount_remit(app, self.remit.service)  # type: ignore[arg-type]
             mount_static(app)
-            self.served, self.port = serve_in_thread(app, self.host, self.port)
+            self.served, self.port = serve_in_thread(app, self.host, self.port, trusted_proxies=self.trusted_proxies)
             api_url = f"http://{'127.0.0.1' if self.host in ANY_ADDRESS else self.host}:{self.port}"
             if self.seed_accounts:  # the demo wallet's top-up needs the issuer's seeded float
                 tokens = load_api_keys(self.data_dir)

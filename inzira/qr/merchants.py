@@ -14,10 +14,9 @@ from __future__ import annotations
 import secrets
 from dataclasses import dataclass
 
-import httpx
-
 from inzira.ledger.codes import Code
 from inzira.ledger.tx import OpenAccount
+from inzira.notify.targets import TargetGuard, TargetRefused
 from inzira.qr import tokens
 from inzira.qr.bill_book import BillBook
 from inzira.qr.codes import QrCode
@@ -33,7 +32,6 @@ from inzira.qr.store.reader import StoreReader
 from inzira.qr.store.writer import StoreWriter, WriteTx
 
 LOCATION_CHARS_MAX = 120
-URL_CHARS_MAX = 2_000
 BILL_NUMBER_CHARS_MAX = 25  # EMVCo 62.01
 GENERATED_BILL_NUMBER_BYTES = 5
 
@@ -57,8 +55,9 @@ def _fits_qr(qr: MerchantQr) -> str | Rejected:
 
 class Merchants:
     def __init__(self, settings: QrSettings, port: LedgerPort, writer: StoreWriter, reader: StoreReader,
-                 directory: Directory, bills: BillBook) -> None:
+                 directory: Directory, bills: BillBook, guard: TargetGuard) -> None:
         self.settings = settings
+        self.guard = guard
         self.bills = bills
         self.port = port
         self.writer = writer
@@ -146,11 +145,9 @@ class Merchants:
         if not self.is_acquirer(acquirer):
             return rejected(Code.PERMISSION, f"{acquirer} does not acquire merchants on this service")
         try:
-            parsed = httpx.URL(url)
-        except (httpx.InvalidURL, TypeError):
-            parsed = None
-        if parsed is None or parsed.scheme not in ("http", "https") or not parsed.host or len(url) > URL_CHARS_MAX:
-            return rejected(Code.VALIDATION, f"a webhook URL is http(s), at most {URL_CHARS_MAX} characters")
+            await self.guard.check(url)
+        except TargetRefused as exc:
+            return rejected(Code.VALIDATION, str(exc))
         now_ms = self.port.now_ms()
 
         def upsert(tx: WriteTx) -> str:

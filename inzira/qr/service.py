@@ -21,6 +21,7 @@ from typing import Any
 
 from inzira.fx.desk import FxDesk
 from inzira.fx.rates import RateTable
+from inzira.notify.targets import TargetGuard
 from inzira.qr.bill_book import BillBook
 from inzira.qr.directory import Directory
 from inzira.qr.ledger_port import LedgerPort, QrRuntime
@@ -73,7 +74,7 @@ class QrService:
         self.reader = StoreReader(self.path)
         self.directory = Directory(self.reader, s.records_cache_max)
         self.hub = Hub(s.streams_max, s.stream_queue_events_max)
-        self.hooks = WebhookDispatch(self.port.key)
+        self.hooks = WebhookDispatch(self.port.key, TargetGuard(s.webhook_allowed_networks))
         self.outbox = Outbox(self._announce)
         self.settlement = Settlement(self.port, self.writer)
         self.desk = FxDesk(runtime.chain_id, s.fx_provider, self.port.key(s.fx_provider), rates or RateTable.demo(),
@@ -81,7 +82,8 @@ class QrService:
         self.quotes = QuoteBook(s.quotes_max)
         self.bills = BillBook(self.reader, s.records_cache_max)
         self.scanner = Scanner(self.bills, self.directory, s.price_currency, s.scan_cache_max)
-        self.merchants = Merchants(s, self.port, self.writer, self.reader, self.directory, self.bills)
+        self.merchants = Merchants(s, self.port, self.writer, self.reader, self.directory, self.bills,
+                                   self.hooks.guard)
         self.wallets = Wallets(s, self.port, self.writer, self.reader, self.directory, self.settlement, self.outbox)
         self.quoter = Quoter(s, self.port, self.scanner, self.desk, self.quotes)
         self.payments = Payments(s, self.port, self.writer, self.reader, self.directory, self.bills, self.quotes,

@@ -22,6 +22,9 @@ class QrSettings:
     fx_provider: str = "imari-fx"
     fx_account_pattern: str = "{member}:{currency}"
     fx_spread_bps: int = 150
+    # Networks an acquirer's webhook URL may reach although they are not public (CIDR, e.g. "127.0.0.0/8"):
+    # every other loopback, private, link-local or metadata address is refused (inzira.notify.targets).
+    webhook_allowed_networks: tuple[str, ...] = ()
     price_currency: str = "RWF"  # what merchants are paid in
 
     quote_ttl_ms: int = 60_000
@@ -48,7 +51,6 @@ class QrSettings:
     stream_replay_page_events: int = 200
     events_retention_ms: int = 7 * DAY_MS
 
-    history_page_max: int = 200
     statement_page_max: int = 500
     statement_proofs_page_max: int = 100  # receipts are ~2 KB each
     statement_days_max: int = 92

@@ -50,6 +50,9 @@ class RemitSettings:
     alert_check_interval_ms: int = 250
     thresholds_max: int = 1_000
     webhooks_per_member_max: int = 10
+    # Networks a member's webhook URL may reach although they are not public (CIDR, e.g. "127.0.0.0/8"):
+    # every other loopback, private, link-local or metadata address is refused (inzira.notify.targets).
+    webhook_allowed_networks: tuple[str, ...] = ()
     event_subscribers_max: int = 1_000
     event_queue_max: int = 1_000
     events_heartbeat_ms: int = 15_000

@@ -12,16 +12,14 @@ import threading
 import uuid
 from collections.abc import Callable, Mapping
 from typing import Any
-from urllib.parse import urlsplit
 
 from inzira.crypto import KeyPair
+from inzira.notify.targets import TargetGuard, TargetRefused
 from inzira.notify.webhooks import WebhookSender
 from inzira.remit.codes import invalid
 from inzira.remit.events import RemitEvent
 from inzira.remit.settings import RemitSettings
 from inzira.remit.store.notices import NoticeStore
-
-URL_CHARS_MAX = 2_048
 
 
 class Webhooks:
@@ -31,6 +29,7 @@ class Webhooks:
         self.keys = keys
         self.settings = settings
         self.clock_ms = clock_ms
+        self.guard = TargetGuard(settings.webhook_allowed_networks)
         self._urls: dict[str, tuple[str, ...]] = {}
         self._senders: dict[str, WebhookSender] = {}
         self._loop: asyncio.AbstractEventLoop | None = None
@@ -54,10 +53,11 @@ class Webhooks:
             await sender.stop()
         self._senders.clear()
 
-    def add(self, member: str, url: str) -> dict[str, Any]:
-        parts = urlsplit(url)
-        if len(url) > URL_CHARS_MAX or parts.scheme not in ("http", "https") or not parts.hostname:
-            raise invalid(f"a webhook URL is an http(s) URL of at most {URL_CHARS_MAX} characters")
+    async def add(self, member: str, url: str) -> dict[str, Any]:
+        try:
+            await self.guard.check(url)
+        except TargetRefused as exc:
+            raise invalid(str(exc)) from None
         hook_id = str(uuid.uuid4())
         if not self.notices.add_webhook(hook_id, member, url, self.clock_ms(), self.settings.webhooks_per_member_max):
             raise invalid(f"at most {self.settings.webhooks_per_member_max} webhooks per member")
@@ -84,7 +84,8 @@ class Webhooks:
         for member, urls in wanted:
             sender = self._senders.get(member)
             if sender is None:
-                sender = self._senders[member] = WebhookSender(self.keys[member], member, self.clock_ms)
+                sender = self._senders[member] = WebhookSender(self.keys[member], member, self.clock_ms,
+                                                                guard=self.guard)
                 sender.start()
             for url in urls:
                 sender.send(url, {**event.json(), "member": member})

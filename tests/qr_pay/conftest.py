@@ -11,8 +11,10 @@ from inzira.qr.serve import QrServer
 from inzira.qr.settings import QrSettings
 from tests.qr_pay.helpers import Qr
 
-# Short heartbeats so stream tests see activity quickly; a fast block cadence so tests run fast.
-TEST_SETTINGS = QrSettings(stream_heartbeat_ms=200)
+# Short heartbeats so stream tests see activity quickly; a fast block cadence so tests run fast. The webhook
+# receiver listens on 127.0.0.1, which the operator allow-lists (every other non-public address stays refused).
+RECEIVER_NETWORK = "127.0.0.1/32"
+TEST_SETTINGS = QrSettings(stream_heartbeat_ms=200, webhook_allowed_networks=(RECEIVER_NETWORK,))
 
 
 @pytest.fixture(scope="session")

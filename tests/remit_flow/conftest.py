@@ -29,6 +29,9 @@ from inzira.remit.settings import RemitSettings
 from inzira.sim.momo import MomoSimConfig, RunningMomoSim, serve
 
 HTTP_TIMEOUT_S = 30.0
+# The tests' webhook receiver listens on 127.0.0.1, which the operator allow-lists; every other loopback,
+# private, link-local or metadata address stays refused.
+RECEIVER_NETWORK = "127.0.0.1/32"
 FLOAT_MINOR = 10**12
 
 
@@ -100,7 +103,7 @@ def flow(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Flow]:
         sims = {fsp: stack.enter_context(serve(MomoSimConfig(float_minor=FLOAT_MINOR))) for fsp in ("mobimo", "ubumwe")}
         settings = RemitSettings(payout_adapters={fsp: sim.adapter_config() for fsp, sim in sims.items()},
                                  reconcile_interval_ms=200, alert_check_interval_ms=0,
-                                 events_heartbeat_ms=200)
+                                 events_heartbeat_ms=200, webhook_allowed_networks=(RECEIVER_NETWORK,))
         service = RemitService(net, data_dir, settings, clock_ms=clock)
         service.start()
         stack.callback(service.stop)

@@ -29,13 +29,13 @@ QR_BODY_LIMITS: dict[str, int] = {IMAGE_PATH: IMAGE_BYTES_MAX}
 
 def qr_routers(service: QrService) -> list[APIRouter]:
     """The routers, the payment path first (FastAPI tries routes in order)."""
-    principal, principal_q = dependencies(service)
+    principal, principal_or_ticket = dependencies(service)
     routers = [
         paying_router(service, principal),
         wallets_router(service, principal),
-        merchants_router(service, principal, principal_q),
+        merchants_router(service, principal, principal_or_ticket),
         merchant_payments_router(service, principal),
-        streams_router(service, principal_q),
+        streams_router(service, principal, principal_or_ticket),
     ]
     for router in routers:
         for route in router.routes:

@@ -4,10 +4,12 @@ calls them with its member token, the visitor's wallet page with its ``qrw_`` to
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
+from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query
 from starlette.responses import Response
 
+from inzira.api.numbers import INT64_MAX, digits
 from inzira.ledger.codes import Code
 from inzira.qr.api.answers import HistoryOut, TopUpOut, WalletBalance, WalletCreated
 from inzira.qr.api.auth import Principal, wallet_for
@@ -18,6 +20,9 @@ from inzira.qr.service import QrService
 from inzira.qr.views import topup_view, wallet_view
 
 PrincipalDep = Callable[..., Awaitable[Principal]]
+HISTORY_PAGE_MAX = 200
+Before = digits(1, INT64_MAX)
+HistoryLimit = digits(1, HISTORY_PAGE_MAX)
 
 
 def wallets_router(service: QrService, principal: PrincipalDep) -> APIRouter:
@@ -54,8 +59,8 @@ def wallets_router(service: QrService, principal: PrincipalDep) -> APIRouter:
                 response_class=Response,
                 responses={200: {"model": HistoryOut, "description": "A page of history"}, **docs(400, 401, 404)})
     async def history(wallet_id: str = WalletId,
-                      before: int | None = Query(None, ge=1, description="next_before of the previous page"),
-                      limit: int = Query(50, ge=1, le=service.settings.history_page_max),
+                      before: Annotated[Before | None, Query(description="next_before of the previous page")] = None,
+                      limit: HistoryLimit = 50,
                       who: Principal = Depends(principal)) -> Response:
         return ok(service.wallets.history(wallet_for(service, who, wallet_id), before, limit))
 

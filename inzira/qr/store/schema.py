@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import sqlite3
 
+from inzira import sqlite_db
+
 SCHEMA_VERSION = 1
 DB_FILE = "qr.db"
 
@@ -64,15 +66,8 @@ CREATE TABLE IF NOT EXISTS webhooks (acquirer TEXT PRIMARY KEY, url TEXT NOT NUL
 
 
 def connect(path: str, *, read_only: bool = False) -> sqlite3.Connection:
-    conn = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
-    conn.execute("PRAGMA busy_timeout = 5000")
-    if read_only:
-        conn.execute("PRAGMA query_only = 1")
-    else:
-        conn.execute("PRAGMA journal_mode = WAL")
-        # A claimed bill must survive a power cut, or it could be paid twice: every commit is synced.
-        conn.execute("PRAGMA synchronous = FULL")
-    return conn
+    # A claimed bill must survive a power cut, or it could be paid twice: every commit is synced.
+    return sqlite_db.connect(path, read_only=read_only)
 
 
 def create(conn: sqlite3.Connection) -> None:

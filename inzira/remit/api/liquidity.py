@@ -6,6 +6,7 @@ from fastapi import APIRouter, Depends, Path, Query
 from starlette.responses import Response
 
 from inzira.api.auth import require_caller
+from inzira.api.numbers import digits
 from inzira.api.responses import json_response, ok_doc, problem_docs
 from inzira.api.visibility import Caller
 from inzira.remit.api.deps import PREFIX, answers_problems
@@ -14,6 +15,7 @@ from inzira.remit.codes import forbidden
 from inzira.remit.service import RemitService
 
 ALERTS_PAGE_MAX = 200
+AlertsLimit = digits(1, ALERTS_PAGE_MAX)
 _ACCOUNT = Path(max_length=81, examples=["eurosend:eur"])
 
 
@@ -69,7 +71,7 @@ def router_for(service: RemitService) -> APIRouter:
     @router.get("/alerts", summary="Low-liquidity alerts, newest first", response_class=Response,
                 responses={200: {"description": "{items: [Alert]}"}, **problem_docs(401)})
     @answers_problems
-    async def alerts(limit: int = Query(50, ge=1, le=ALERTS_PAGE_MAX),
+    async def alerts(limit: AlertsLimit = 50,
                      caller: Caller = Depends(require_caller)) -> Response:
         member = None if caller.sees_all else caller.member
         return json_response({"items": service.notices.alerts(member, limit)})

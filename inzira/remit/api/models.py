@@ -10,12 +10,16 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from inzira.api.numbers import digits
 from inzira.money import AMOUNT_MINOR_MAX
 
 UUID_PATTERN = "^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$"
 CURRENCY_PATTERN = "^[A-Z]{3}$"
 _ID = {"min_length": 1, "max_length": 64}
 _NAME = {"min_length": 1, "max_length": 300}
+Amount = digits(1, AMOUNT_MINOR_MAX)
+AmountOrZero = digits(0, AMOUNT_MINOR_MAX)
+ReserveMs = digits(1, 600_000)
 
 
 class _Strict(BaseModel):
@@ -29,7 +33,7 @@ class QuoteBody(_Strict):
     receiver_msisdn: str = Field(max_length=64, examples=["+250788123456"])
     amount_type: Literal["SEND", "RECEIVE"] = Field(
         description="SEND: amount is what the customer sends (fees on top); RECEIVE: what the receiver gets")
-    amount_minor: int = Field(gt=0, le=AMOUNT_MINOR_MAX, examples=[20000])
+    amount_minor: Amount = Field(examples=[20000])
     currency: str = Field(pattern=CURRENCY_PATTERN, examples=["EUR"],
                           description="The amount's currency: the source currency for SEND, RWF for RECEIVE")
     source_currency: str | None = Field(None, pattern=CURRENCY_PATTERN,
@@ -51,8 +55,7 @@ class TransferBody(_Strict):
     quote_id: str = Field(**_ID)
     sender: SenderBody
     receiver: ReceiverBody
-    expires_in_ms: int | None = Field(None, ge=1, le=600_000,
-                                      description="How long funds stay reserved on chain (default 30 s)")
+    expires_in_ms: ReserveMs | None = Field(None, description="How long funds stay reserved on chain (default 30 s)")
 
 
 class DecisionBody(_Strict):
@@ -62,15 +65,15 @@ class DecisionBody(_Strict):
 
 class AmountBody(_Strict):
     account: str = Field(max_length=81, examples=["eurosend:eur"])
-    amount_minor: int = Field(gt=0, le=AMOUNT_MINOR_MAX)
+    amount_minor: Amount
 
 
 class CapBody(_Strict):
-    cap_minor: int = Field(ge=0, le=AMOUNT_MINOR_MAX, description="Net debit cap: how far below zero it may go")
+    cap_minor: AmountOrZero = Field(description="Net debit cap: how far below zero it may go")
 
 
 class ThresholdBody(_Strict):
-    threshold_minor: int = Field(ge=0, le=AMOUNT_MINOR_MAX, description="Alert when available < this; 0 removes")
+    threshold_minor: AmountOrZero = Field(description="Alert when available < this; 0 removes")
 
 
 class WebhookBody(_Strict):

@@ -9,6 +9,7 @@ from typing import Any
 from fastapi import APIRouter, Query, Request
 from starlette.responses import RedirectResponse, Response
 
+from inzira.api.numbers import digits, parse_digits
 from inzira.fx.rates import RateError
 from inzira.money import MoneyError, currency, parse_decimal_minor
 from inzira.web.forms import NO_STORE, FormRefused, field_text
@@ -20,6 +21,7 @@ from inzira.web.qr.site import AMOUNT_CHARS_MAX, QrSite, is_id, notice_of
 HISTORY_PAGE_ENTRIES = 20
 CARD_CHARS_MAX = 4
 BEFORE_MAX = 2**62  # history positions are SQLite integers
+Before = digits(1, BEFORE_MAX)
 
 
 def wallet_path(grant: Grant) -> str:
@@ -56,7 +58,7 @@ def wallet_router(site: QrSite) -> APIRouter:
                            form=form or {}, older=before is not None)
 
     @router.get("/qr/wallet", include_in_schema=False)
-    async def wallet_home(request: Request, before: int | None = Query(None, ge=1, le=BEFORE_MAX),
+    async def wallet_home(request: Request, before: Before | None = None,
                           topped_up: str = Query("", max_length=64)) -> Response:
         grant = site.gate(request, QrKind.WALLET)
         if isinstance(grant, Response):
@@ -85,7 +87,7 @@ def wallet_router(site: QrSite) -> APIRouter:
         card = typed["card"]
         body: dict[str, Any] = {"amount_minor": amount_minor}
         if card:
-            if not (card.isdigit() and len(card) == CARD_CHARS_MAX):
+            if not (len(card) == CARD_CHARS_MAX and parse_digits(card) is not None):
                 notice = Notice(400, "The card's last four digits, or leave it empty.", f"{card!r} is not 4 digits")
                 return await home(request, grant, None, 400, notice, form=typed)
             body["card_reference"] = f"card ending {card}"

@@ -6,6 +6,7 @@ from __future__ import annotations
 from fastapi import APIRouter, Request
 from starlette.responses import Response
 
+from inzira.api.numbers import parse_digits
 from inzira.remit.api.views import decision_view, summary
 from inzira.remit.store.reports import corridor_volumes
 from inzira.web.remit.roles import PageRole
@@ -25,7 +26,8 @@ def regulator_router(site: RemitSite) -> APIRouter:
         who = site.gate(request, PageRole.REGULATOR)
         if isinstance(who, Response):
             return who
-        period_days = min(max(int(days), 1), PERIOD_DAYS_MAX) if days.isdigit() and len(days) < 4 else 1
+        number = parse_digits(days)
+        period_days = 1 if number is None else min(max(number, 1), PERIOD_DAYS_MAX)
         until_ms = service.clock_ms() + 1
         since_ms = until_ms - period_days * DAY_MS
         corridors = corridor_volumes(service.db, since_ms, until_ms)
