@@ -9,7 +9,7 @@ from pathlib import Path
 from typer.testing import CliRunner
 
 from inzira.cli.main import app
-from inzira.crypto import KeyPair
+from inzira.crypto.keygen import generate_keypair
 from inzira.demo.members import demo_genesis
 from inzira.ledger import genesis as genesis_mod
 from inzira.ledger.records import Leg
@@ -19,9 +19,9 @@ from tests.api.helpers import post_tx
 
 def _other_network(path: Path) -> Path:
     """The genesis of a network of the same shape with other keys: receipts of ours must not verify with it."""
-    keys = {m.id: KeyPair.generate() for m in genesis_mod.loads(path.read_bytes()).members}
+    keys = {m.id: generate_keypair() for m in genesis_mod.loads(path.read_bytes()).members}
     other = path.with_name("other-genesis.json")
-    other.write_bytes(genesis_mod.dumps(demo_genesis(keys, KeyPair.generate(), 1)))
+    other.write_bytes(genesis_mod.dumps(demo_genesis(keys, generate_keypair(), 1)))
     return other
 
 

@@ -12,6 +12,7 @@ import copy
 
 import pytest
 
+from inzira.crypto.keygen import generate_keypair
 from inzira.crypto import KeyPair
 from inzira.ledger.codes import Code
 from inzira.ledger.records import Leg
@@ -74,7 +75,7 @@ def test_receipt_numbers_past_64_bits_are_400(ledger, section, name, value):
 @pytest.mark.parametrize("time_text", ["²", PAST_64_BITS, "+1000000", " 1000000", "1_000_000"])
 def test_a_crafted_signing_time_between_peers_is_refused(time_text):
     """A peer's signed request carries its signing time as text: "²" passed ``isdigit()`` and broke ``int()``."""
-    key, chain = KeyPair.generate(), b"c" * 32
+    key, chain = generate_keypair(), b"c" * 32
     headers = {**sign_request(chain, "mobimo", key, "GET", "/v1/peer/snapshots", 1_000_000), TIME_HEADER: time_text}
     member, why = check_request(headers, chain, {"mobimo": (key.public_key,)}, "GET", "/v1/peer/snapshots", 1_000_000)
     assert member is None and TIME_HEADER in why

@@ -13,6 +13,7 @@ import pytest
 import uvicorn
 from fastapi import FastAPI, Request
 
+from inzira.crypto.keygen import generate_keypair
 from inzira.crypto import KeyPair
 from inzira.notify.targets import TargetGuard, TargetRefused
 from inzira.notify.webhooks import WebhookSender
@@ -111,7 +112,7 @@ def test_a_delivery_connects_to_the_address_it_checked():
                 break
             await asyncio.sleep(0.01)
         port = server.servers[0].sockets[0].getsockname()[1]
-        sender = WebhookSender(KeyPair.generate(), "mobimo", guard=TargetGuard(("127.0.0.1/32",), resolver))
+        sender = WebhookSender(generate_keypair(), "mobimo", guard=TargetGuard(("127.0.0.1/32",), resolver))
         sender.start()
         url = f"http://receiver.example:{port}/hook"
         assert sender.send(url, {"id": "e1"}) and sender.send(url, {"id": "e2"})
