@@ -13,7 +13,6 @@ import copy
 import pytest
 
 from inzira.crypto.keygen import generate_keypair
-from inzira.crypto import KeyPair
 from inzira.ledger.codes import Code
 from inzira.ledger.records import Leg
 from inzira.ledger.tx import Transfer

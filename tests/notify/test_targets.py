@@ -14,7 +14,6 @@ import uvicorn
 from fastapi import FastAPI, Request
 
 from inzira.crypto.keygen import generate_keypair
-from inzira.crypto import KeyPair
 from inzira.notify.targets import TargetGuard, TargetRefused
 from inzira.notify.webhooks import WebhookSender
 
