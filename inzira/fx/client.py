@@ -61,7 +61,8 @@ class FxClient:
         self.base_url = base_url.rstrip("/")
 
     async def quote(self, for_member: str, source: str, target: str, *, ttl_ms: int,
-                    source_amount_minor: int | None = None, target_amount_minor: int | None = None) -> FirmQuote:
+                    source_amount_minor: int | None = None, target_amount_minor: int | None = None,
+                    expires_by_ms: int | None = None) -> FirmQuote:
         token = self._credentials.get(for_member)
         if token is None or not self.base_url:
             raise FxQuoteError(503, 2003, f"{for_member} has no client of the FX provider {self.fx_member}")
@@ -71,6 +72,8 @@ class FxClient:
             body["source_amount_minor"] = source_amount_minor
         if target_amount_minor is not None:
             body["target_amount_minor"] = target_amount_minor
+        if expires_by_ms is not None:
+            body["expires_by_ms"] = expires_by_ms
         asked_ms = self.clock_ms()
         try:
             async with httpx.AsyncClient(timeout=self.timeout_s) as http:
@@ -89,8 +92,11 @@ class FxClient:
             detail = doc.get("detail") if isinstance(doc, dict) else None
             status = response.status_code if 400 <= response.status_code < 500 else 502
             raise FxQuoteError(status, code if isinstance(code, int) else 3100, f"the FX provider: {detail}")
-        return self.check(doc, for_member, source, target, source_amount_minor, target_amount_minor,
+        firm = self.check(doc, for_member, source, target, source_amount_minor, target_amount_minor,
                           asked_ms, ttl_ms)
+        if expires_by_ms is not None and firm.expires_at_ms > expires_by_ms:
+            raise _bad("the quote outlives the expiry asked for")
+        return firm
 
     def check(self, doc: Any, for_member: str, source: str, target: str, source_amount_minor: int | None,
               target_amount_minor: int | None, asked_ms: int, ttl_ms: int) -> FirmQuote:

@@ -93,8 +93,10 @@ class FxDesk:
         return mid, (mid * (1 - spread)).quantize(RATE_DECIMALS, rounding=ROUND_DOWN)
 
     def quote(self, for_member: str, source: str, target: str, *, now_ms: int, source_amount_minor: int | None = None,
-              target_amount_minor: int | None = None, ttl_ms: int = QUOTE_TTL_MS) -> FirmQuote:
-        """A firm quote for one amount: either what is sent (source) or what must arrive (target)."""
+              target_amount_minor: int | None = None, ttl_ms: int = QUOTE_TTL_MS,
+              expires_by_ms: int | None = None) -> FirmQuote:
+        """A firm quote for one amount: either what is sent (source) or what must arrive (target); it expires
+        after ``ttl_ms``, and no later than ``expires_by_ms`` when given (a bill's own expiry)."""
         if (source_amount_minor is None) == (target_amount_minor is None):
             raise QuoteError("give either the amount sent or the amount to be received, not both")
         if not 0 < ttl_ms <= QUOTE_TTL_MS_MAX:
@@ -113,7 +115,9 @@ class FxDesk:
                 raise QuoteError(f"the {name} is out of range for a quote ({value} minor units)")
         margin_percent, fx_margin_minor = margins(mid, rate, source, source_minor, target, target_minor)
         quote = Quote(self.chain_id, uuid.uuid4().hex, self.fx_member, for_member, target, target_minor, source,
-                      source_minor, str(rate), now_ms + ttl_ms)
+                      source_minor, str(rate), min(now_ms + ttl_ms, expires_by_ms or now_ms + ttl_ms))
+        if quote.expires_at_ms <= now_ms:
+            raise QuoteError("the quote would expire before it is made")
         return FirmQuote(quote.quote_id, self.fx_member, for_member, source, source_minor, target, target_minor, mid,
                          rate, margin_percent, fx_margin_minor, quote.expires_at_ms, self.signer.sign_quote(quote),
                          self.rates.as_of)

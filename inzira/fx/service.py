@@ -47,6 +47,7 @@ class FxQuoteRequest(BaseModel):
     source_amount_minor: _Amount | None = Field(None, description="What the FX provider receives, or")
     target_amount_minor: _Amount | None = Field(None, description="what it must deliver (give one)")
     ttl_ms: int = Field(QUOTE_TTL_MS, ge=1, le=QUOTE_TTL_MS_MAX)
+    expires_by_ms: int | None = Field(None, gt=0, le=2**53, description="Expire no later than this (ms since 1970)")
 
 
 def fx_router(desk: FxDesk, client_tokens: Mapping[str, str], clock_ms: Callable[[], int],
@@ -71,7 +72,8 @@ def fx_router(desk: FxDesk, client_tokens: Mapping[str, str], clock_ms: Callable
         try:
             firm = desk.quote(member, body.source_currency, body.target_currency, now_ms=clock_ms(),
                               source_amount_minor=body.source_amount_minor,
-                              target_amount_minor=body.target_amount_minor, ttl_ms=body.ttl_ms)
+                              target_amount_minor=body.target_amount_minor, ttl_ms=body.ttl_ms,
+                              expires_by_ms=body.expires_by_ms)
         except (QuoteError, RateError) as exc:
             raise Problem(400, Code.VALIDATION, f"no quote: {exc}") from None
         return json_response(quote_json(firm), 201)

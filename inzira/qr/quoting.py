@@ -55,7 +55,8 @@ class Quoter:
             return rejected(Code.VALIDATION, f"a payment is 1 to {s.payment_minor_max} RWF")
         try:
             firm = await self.desk.quote(wallet.issuer, wallet.currency, s.price_currency,
-                                         target_amount_minor=price_minor, ttl_ms=ttl_ms)
+                                         target_amount_minor=price_minor, ttl_ms=ttl_ms,
+                                         expires_by_ms=now_ms + ttl_ms)  # ttl_ms is within the bill's life
         except FxQuoteError as exc:
             return rejected(exc.code, f"no quote: {exc.detail}")
         merchant = scanned.merchant
