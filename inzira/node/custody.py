@@ -164,11 +164,12 @@ class Keyring:
     def __contains__(self, member: object) -> bool:
         return member in self._keys
 
-    def port(self, ledger: Ledger, member: str, clock_ms: Callable[[], int] = wall_clock_ms) -> MemberPort:
+    def port(self, ledger: Ledger, member: str, clock_ms: Callable[[], int] = wall_clock_ms,
+             validity_ms: int = TX_VALIDITY_MS) -> MemberPort:
         key = self._keys.get(member)
         if key is None:
             raise CustodyError(f"this process holds no key of {member}")
-        return MemberPort(ledger, member, key, clock_ms)
+        return MemberPort(ledger, member, key, clock_ms, validity_ms)
 
     def ports(self, ledger: Ledger, members: Iterable[str]) -> dict[str, MemberPort]:
         return {member: self.port(ledger, member) for member in members}
