@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -52,6 +53,7 @@ from inzira.remit.service import RemitService
 from inzira.remit.settings import RemitSettings
 
 OFFICERS = ("officer-1", "officer-2")
+LINKS_FILE_BYTES_MAX = 64 * 1024
 
 
 @dataclass(frozen=True)
@@ -66,6 +68,28 @@ class Links:
     payout: Mapping[str, Any] | None = None  # a receiving FSP's payout adapter ({"kind": "momo-http", ...})
     wallet_currencies: tuple[str, ...] = ()  # a wallet issuer's visitor wallet currencies
     rates_file: Path | None = None  # an FX provider's reference rates (the demo table when None)
+
+    @classmethod
+    def load(cls, path: Path) -> "Links":
+        """From a JSON file of these fields (it holds credentials: keep it 0600)."""
+        data = path.read_bytes()
+        if len(data) > LINKS_FILE_BYTES_MAX:
+            raise ValueError(f"{path} is larger than {LINKS_FILE_BYTES_MAX} bytes")
+        doc = json.loads(data)
+        known = {"fx_member", "fx_url", "fx_token", "funding_urls", "funding_token", "payout", "wallet_currencies",
+                 "rates_file"}
+        if not isinstance(doc, dict) or not set(doc) <= known:
+            raise ValueError(f"{path}: a JSON object with some of {', '.join(sorted(known))}")
+        text = {k: str(doc.get(k, "")) for k in ("fx_url", "fx_token", "funding_token")}
+        urls = doc.get("funding_urls", {})
+        if not isinstance(urls, dict) or not all(isinstance(v, str) for v in urls.values()):
+            raise ValueError(f"{path}: funding_urls maps issuers to URLs")
+        payout = doc.get("payout")
+        if payout is not None and not isinstance(payout, dict):
+            raise ValueError(f"{path}: payout is a payout adapter configuration object")
+        return cls(str(doc.get("fx_member", "imari-fx")), text["fx_url"], text["fx_token"], dict(urls),
+                   text["funding_token"], payout, tuple(str(c) for c in doc.get("wallet_currencies", ())),
+                   Path(doc["rates_file"]) if doc.get("rates_file") else None)
 
 
 class MemberDeployment:

@@ -9,9 +9,6 @@
 from __future__ import annotations
 
 import asyncio
-import gc
-import sys
-import types
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -21,7 +18,6 @@ import pytest
 from fastapi import FastAPI
 
 from inzira.api.server import serve_in_thread
-from inzira.crypto import KeyPair
 from inzira.demo.app import Demo
 from inzira.demo.setup import demo_keyring, load_api_keys
 from inzira.fx.client import FxClient, FxQuoteError
@@ -29,11 +25,10 @@ from inzira.fx.desk import FxDesk
 from inzira.fx.rates import RateTable
 from inzira.fx.wire import quote_json
 from inzira.ledger.tx import Issue, decode_body, decode_signed
-from inzira.node.node import Node
 from inzira.node.signer import wall_clock_ms
+from tests.custody import members_signing
 
 HTTP_TIMEOUT_S = 30.0
-GRAPH_OBJECTS_MAX = 2_000_000
 
 
 @pytest.fixture(scope="module")
@@ -122,35 +117,13 @@ def test_a_withdrawal_is_redeemed_only_with_the_issuers_countersignature(demo: D
     assert decode_body(signed.body).submitter == "eurosend" and len(signed.sigs) == 2
 
 
-def _signing_keys(root: object) -> set[bytes]:
-    """The public keys of every key pair reachable from ``root`` (module globals and the node aside)."""
-    module_dicts = {id(vars(m)) for m in list(sys.modules.values()) if m is not None}
-    seen: set[int] = set()
-    found: set[bytes] = set()
-    stack = [root]
-    while stack:
-        obj = stack.pop()
-        if id(obj) in seen or id(obj) in module_dicts:
-            continue
-        seen.add(id(obj))
-        assert len(seen) < GRAPH_OBJECTS_MAX, "object graph larger than expected"
-        if isinstance(obj, KeyPair):
-            found.add(obj.public_key)
-            continue
-        if isinstance(obj, (type, types.ModuleType, Node, str, bytes, int, float)):
-            continue
-        stack.extend(gc.get_referents(obj))
-    return found
-
-
 def test_each_service_holds_only_the_keys_of_the_members_it_acts_for(demo: Demo) -> None:
     runtime = demo.runtime
     assert runtime is not None and demo.remit is not None and demo.qr is not None and demo.providers is not None
     assert not hasattr(runtime, "keys") and not hasattr(runtime, "signer")
-    owner = {key: m.id for m in runtime.node.state.members.values() for key in m.keys}
 
     def members(root: object) -> set[str]:
-        return {owner[k] for k in _signing_keys(root) if k in owner}
+        return members_signing(root, runtime.node)
 
     assert members(demo.remit.service) == {"eurosend", "silkpay", "mobimo", "ubumwe"}
     assert members(demo.qr) == {"ubumwe", "silkpay"}
