@@ -33,6 +33,7 @@ from inzira.fx.rates import RateTable
 from inzira.fx.service import FX_CLIENTS_FILE, fx_router
 from inzira.node.custody import Keyring, Ledger
 from inzira.node.signer import wall_clock_ms
+from inzira.web.funding import funding_pages
 
 FX_MEMBER = "imari-fx"
 OFFICERS_PER_ISSUER = 2
@@ -60,8 +61,10 @@ class Providers:
         self.base_url = ""
 
     def routers(self) -> list[APIRouter]:
+        """The FX quote service, the issuers' funding API and their officers' page (/funding)."""
         return [fx_router(self.fx_desk, self.fx_tokens, self.clock_ms),
-                funding_router(self.funding, self.funding_tokens, self.officer_tokens)]
+                funding_router(self.funding, self.funding_tokens, self.officer_tokens),
+                funding_pages(self.funding, self.officer_tokens, self.clock_ms)]
 
     def fx_client(self, members: Iterable[str]) -> FxClient:
         """A client of the FX quote service holding the credentials of ``members`` only."""

@@ -51,6 +51,7 @@ from inzira.qr.settings import QrSettings
 from inzira.remit.api import mount_remit
 from inzira.remit.service import RemitService
 from inzira.remit.settings import RemitSettings
+from inzira.web.funding import funding_pages
 
 OFFICERS = ("officer-1", "officer-2")
 LINKS_FILE_BYTES_MAX = 64 * 1024
@@ -170,6 +171,7 @@ class MemberDeployment:
             clients = ensure_tokens(self.folder / FUNDING_CLIENTS_FILE, others, "fdc-")
             officers = ensure_tokens(self.folder / FUNDING_OFFICERS_FILE, [f"{member}/{o}" for o in OFFICERS], "fo-")
             app.include_router(funding_router(self.funding, clients, officers))
+            app.include_router(funding_pages(self.funding, officers))
         app.openapi_schema = None
 
     def stop(self) -> None:

@@ -184,3 +184,24 @@ def test_the_fx_client_refuses_what_the_fx_provider_did_not_sign(demo: Demo) -> 
             assert refused.value.status == 502, forged
     finally:
         served.stop()
+
+
+def test_the_issuers_officers_decide_from_their_own_page(demo: Demo) -> None:
+    token = load_api_keys(demo.data_dir)["eurosend"]
+    reference = f"page-{uuid.uuid4().hex[:10]}"
+    with _http(demo, token) as http:
+        request = http.post("/v1/remit/liquidity/deposits", json={
+            "account": "eurosend:eur", "amount_minor": 12_00, "settlement_reference": reference}).json()
+    before = _balance(demo, "eurosend:eur")
+    with httpx.Client(base_url=demo.url.rstrip("/"), timeout=HTTP_TIMEOUT_S) as browser:
+        assert 'action="/funding/sign-in"' in browser.get("/funding").text and reference not in browser.get("/funding").text
+        assert browser.post("/funding/sign-in", data={"token": token}).status_code == 401  # a member's token: no
+        assert browser.post(f"/funding/requests/{request['id']}/approve", data={}).status_code == 401
+        officer = demo.providers.officer_token("sbk")  # type: ignore[union-attr]
+        signed = browser.post("/funding/sign-in", data={"token": officer}, follow_redirects=True)
+        assert signed.status_code == 200 and reference in signed.text and "eurosend" in signed.text
+        assert f'data-request="{request["id"]}" data-state="pending"' in signed.text
+        decided = browser.post(f"/funding/requests/{request['id']}/approve", data={"note": "wire seen"},
+                               follow_redirects=True)
+        assert f'data-request="{request["id"]}" data-state="approved"' in decided.text
+    assert _balance(demo, "eurosend:eur") == before + 12_00
