@@ -73,6 +73,8 @@ def test_funding_and_quotes_cross_deployments(deployments: tuple[Net, dict[str, 
     eurosend, sbk = own["eurosend"], own["sbk"]
     assert eurosend.peer is not None and eurosend.remit is not None and sbk.peer is not None
     assert eurosend.peer.port.execute(OpenAccount("eurosend:eur", "EUR")).code in (Code.OK, Code.ALREADY_EXISTS)
+    wait_until("the settlement bank's peer to see the account",  # it checks the account before filing
+               lambda: sbk.peer.node.account("eurosend:eur") is not None, timeout_s=30)  # type: ignore[union-attr]
     token = net.local.api_token("eurosend")
     with httpx.Client(base_url=eurosend.served.base_url, timeout=HTTP_TIMEOUT_S,  # type: ignore[union-attr]
                       headers={"Authorization": f"Bearer {token}"}) as http:
