@@ -2,8 +2,9 @@
 
 Each member signs with its own key and submits through its own peer's API, as it would on its own machine:
 owners open their accounts, the issuers (the central bank for RWF, the settlement bank for the rest) fund
-them, each issuance with the settlement reference ``seed-<account>``. Safe to run again: existing accounts are not reopened, funded ones not funded twice. Accounts of
-members whose peer (or whose issuer's peer) is not running are left for a later run.
+them, each issuance with the settlement reference ``seed-<account>``. Safe to run again: existing accounts
+are not reopened, funded ones not funded twice. Accounts of members whose peer (or whose issuer's peer) is
+not running are left for a later run.
 """
 
 from __future__ import annotations

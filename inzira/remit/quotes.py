@@ -1,5 +1,6 @@
-"""Quotes (Mojaloop's agreement phase): the FX provider's firm quote (asked of its own quote service), the receiving FSP's fee and hashlock
-condition, and the sending FSP's fee, bound together as one set of terms the customer sees before sending.
+"""Quotes (Mojaloop's agreement phase): the FX provider's firm quote (asked of its own quote service), the
+receiving FSP's fee and hashlock condition, and the sending FSP's fee, bound together as one set of terms the
+customer sees before sending.
 
 "Send 200.00 EUR": the FX provider converts the 200.00 EUR; the receiving FSP's fee comes out of the RWF
 delivered. "The receiver gets 300,000 RWF": the receiving fee is added to it and the FX provider is asked

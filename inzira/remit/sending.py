@@ -56,8 +56,9 @@ class TransferRequest:
 
 
 class TransferDesk:
-    def __init__(self, runtime: RemitRuntime, ports: Mapping[str, MemberPort], store: TransferStore, transitions: Transitions, screening: Screening,
-                 settings: RemitSettings, clock_ms: Callable[[], int]) -> None:
+    def __init__(self, runtime: RemitRuntime, ports: Mapping[str, MemberPort], store: TransferStore,
+                 transitions: Transitions, screening: Screening, settings: RemitSettings,
+                 clock_ms: Callable[[], int]) -> None:
         self.runtime = runtime
         self.ports = ports  # the sending FSPs this service acts for: each signs its own transfers
         self.store = store

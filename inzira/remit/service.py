@@ -90,7 +90,8 @@ class RemitService:
         self.agents: dict[str, ReceivingFsp] = {}
         self.parties = PartyLookup(self.directory, self.agents, self.node)
         self.quotes = QuoteDesk(fx, settings, self.transfers, self.node, self.agents, clock_ms)
-        self.desk = TransferDesk(runtime, self.ports, self.transfers, self.transitions, self.screening, settings, clock_ms)
+        self.desk = TransferDesk(runtime, self.ports, self.transfers, self.transitions, self.screening, settings,
+                                 clock_ms)
         self.liquidity = Liquidity(runtime, self.ports, funding, self.notices, self.hub, settings, clock_ms)
         self.webhooks = Webhooks(self.notices, self.ports, settings, clock_ms)
         self.hub.listeners.append(self.webhooks.on_event)
@@ -140,8 +141,9 @@ class RemitService:
     async def _startup(self) -> None:
         for fsp, config in self.settings.payout_adapters.items():
             secret = secrets_files.fulfilment_key(self.data_dir, fsp)
-            self.agents[fsp] = ReceivingFsp(self.ports[fsp], secret, adapter_from_config(config), self.runtime, self.settings,
-                                            self.transfers, self.payouts, self.transitions.note, self.clock_ms)
+            self.agents[fsp] = ReceivingFsp(self.ports[fsp], secret, adapter_from_config(config), self.runtime,
+                                            self.settings, self.transfers, self.payouts, self.transitions.note,
+                                            self.clock_ms)
         self.webhooks.start()
         loop = asyncio.get_running_loop()
         self._tasks = [loop.create_task(self.follower.run()), loop.create_task(self._reconcile_forever())]

@@ -84,8 +84,8 @@ class Webhooks:
         for member, urls in wanted:
             sender = self._senders.get(member)
             if sender is None:
-                sender = self._senders[member] = WebhookSender(self.ports[member].webhook_key(), member,  # type: ignore[arg-type]
-                                                                      self.clock_ms)
+                key = self.ports[member].webhook_key()  # signs webhook deliveries as this member, nothing else
+                sender = self._senders[member] = WebhookSender(key, member, self.clock_ms)  # type: ignore[arg-type]
                 sender.start()
             for url in urls:
                 sender.send(url, {**event.json(), "member": member})

@@ -138,8 +138,9 @@ def test_firm_quotes_come_from_the_fx_providers_service(demo: Demo) -> None:
                                                     "amount_minor": 100_00, "currency": "EUR"})
         assert quote.status_code == 201, quote.text
         # The FX service answers only its clients, and only for the client's own member.
-        assert http.post("/fx/v1/fxQuotes", json={"for_member": "eurosend", "source_currency": "EUR",
-                                                  "target_currency": "RWF", "source_amount_minor": 1}).status_code == 401
+        anonymous = http.post("/fx/v1/fxQuotes", json={"for_member": "eurosend", "source_currency": "EUR",
+                                                       "target_currency": "RWF", "source_amount_minor": 1})
+        assert anonymous.status_code == 401
     with _http(demo, demo.providers.fx_tokens["eurosend"]) as client:  # type: ignore[union-attr]
         other = client.post("/fx/v1/fxQuotes", json={"for_member": "silkpay", "source_currency": "CNY",
                                                      "target_currency": "RWF", "source_amount_minor": 100_00})
@@ -194,7 +195,8 @@ def test_the_issuers_officers_decide_from_their_own_page(demo: Demo) -> None:
             "account": "eurosend:eur", "amount_minor": 12_00, "settlement_reference": reference}).json()
     before = _balance(demo, "eurosend:eur")
     with httpx.Client(base_url=demo.url.rstrip("/"), timeout=HTTP_TIMEOUT_S) as browser:
-        assert 'action="/funding/sign-in"' in browser.get("/funding").text and reference not in browser.get("/funding").text
+        first = browser.get("/funding").text
+        assert 'action="/funding/sign-in"' in first and reference not in first
         assert browser.post("/funding/sign-in", data={"token": token}).status_code == 401  # a member's token: no
         assert browser.post(f"/funding/requests/{request['id']}/approve", data={}).status_code == 401
         officer = demo.providers.officer_token("sbk")  # type: ignore[union-attr]

@@ -118,7 +118,8 @@ class Flow:
     def withdraw(self, member: str, account: str, amount_minor: int) -> dict:
         """The member signs and files a redemption; the issuer's officers approve (the issuer countersigns)."""
         with self.http(member) as http:
-            filed = http.post("/v1/remit/liquidity/withdrawals", json={"account": account, "amount_minor": amount_minor})
+            filed = http.post("/v1/remit/liquidity/withdrawals",
+                              json={"account": account, "amount_minor": amount_minor})
         assert filed.status_code == 202, filed.text
         return self.approve(filed.json()["id"], self._issuer(account))
 
