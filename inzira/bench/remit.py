@@ -30,9 +30,11 @@ from pathlib import Path
 from typing import Any, Callable
 
 from inzira.bench.stats import machine, percentile_ms
+from inzira.demo.providers import Providers
 from inzira.demo.seed import seed
-from inzira.demo.setup import create_demo_network, load_api_keys
+from inzira.demo.setup import create_demo_network, demo_keyring, load_api_keys
 from inzira.ledger.tx import Issue
+from inzira.node.custody import Keyring
 from inzira.node.embedded import Embedded
 from inzira.node.signer import wall_clock_ms
 
@@ -163,16 +165,17 @@ def _simulator(config: Any) -> Any:
             process.kill()
 
 
-def _setup(net: Embedded, sims: dict[str, Any], service: Any) -> list[str]:
+def _setup(net: Embedded, keys: Keyring, sims: dict[str, Any], service: Any) -> list[str]:
     bank = net.node.genesis.issuers()
-    tickets = [net.submit(net.signer(bank["EUR" if a.endswith("eur") else "RWF"]).sign(
-        Issue(a, amount, "EUR" if a.endswith("eur") else "RWF"))) for a, amount in FUNDING_MINOR.items()]
+    tickets = [net.submit(keys.port(net, bank["EUR" if a.endswith("eur") else "RWF"]).sign(
+        Issue(a, amount, "EUR" if a.endswith("eur") else "RWF", f"bench-{a}")))
+        for a, amount in FUNDING_MINOR.items()]
     numbers: list[str] = []
     for i, (fsp, sim) in enumerate(sorted(sims.items())):
         for j in range(WALLETS_PER_FSP):
             msisdn = f"25078{i}{j:06d}"
             sim.admin.create_wallet(msisdn, "Jeanne", "Uwase")
-            tickets.append(net.submit(net.signer(fsp).sign(service.directory.registration("+" + msisdn))))
+            tickets.append(net.submit(service.ports[fsp].sign(service.directory.registration("+" + msisdn))))
             numbers.append("+" + msisdn)
     for ticket in tickets:
         if ticket.result(60).code != 0:
@@ -196,19 +199,25 @@ def run(remittances: int, concurrency: int = 20, latency_ms: int = 0, data_dir: 
     say = on_progress or (lambda _message: None)
     with contextlib.ExitStack() as stack:
         net = stack.enter_context(Embedded(folder))
-        seed(net)
+        keys = demo_keyring(folder)
+        seed(net, keys)
+        providers = Providers(net, keys, folder)
+        stack.callback(providers.close)
+        fsps = ["eurosend", "mobimo", "ubumwe"]
         config = MomoSimConfig(float_minor=10**15, behaviour=Behaviour(latency_ms=latency_ms), pending_max=100_000)
         sims = {fsp: stack.enter_context(_simulator(config)) for fsp in ("mobimo", "ubumwe")}
-        service = RemitService(net, folder, RemitSettings(
-            payout_adapters={fsp: sim.adapter_config(connections_max=4) for fsp, sim in sims.items()}))
+        service = RemitService(net, keys.ports(net, fsps), folder, RemitSettings(
+            payout_adapters={fsp: sim.adapter_config(connections_max=4) for fsp, sim in sims.items()}),
+            fx=providers.fx_client(fsps), funding=providers.funding_client(fsps))
         service.start()
         stack.callback(service.stop)
         say("setting up wallets and the directory")
-        numbers = _setup(net, sims, service)
-        app = create_app(net)
+        numbers = _setup(net, keys, sims, service)
+        app = create_app(net, routers=providers.routers())
         mount_remit(app, service)
         served = service.serve_http(app)
         stack.callback(served.stop)
+        providers.connect(served.base_url)
         token = load_api_keys(folder)["eurosend"]
         say(f"running {remittances} remittances with {concurrency} customers at a time")
         start_height = net.node.height

@@ -37,6 +37,7 @@ def demo(
     console.print(f"  web UI:    {node.url}  (block explorer)")
     console.print(f"  remit:     {node.url}remit  (sending agent, receiving FSP, compliance, regulator)")
     console.print(f"  QR:        {node.url}qr  (merchant POS, visitor wallet)")
+    console.print(f"  funding:   {node.url}funding  (the issuers' officers: {data / 'funding-officers.json'})")
     console.print(f"  API docs:  {node.url}docs")
     console.print(f"  API keys:  {data / 'api-keys.json'} (Bearer token per member)")
     console.print("Press Ctrl-C to stop.", style="dim")

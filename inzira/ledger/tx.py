@@ -91,12 +91,14 @@ class Issue(_Record, tag=5):
     account: str
     amount_minor: int
     currency: str
+    reference: str = ""  # the settlement reference of the funds the issuer received (for auditors)
 
 
 class Redeem(_Record, tag=6):
     account: str
     amount_minor: int
     currency: str
+    reference: str = ""  # the settlement reference of the payment the issuer makes to the holder
 
 
 class SetDebitCap(_Record, tag=7):

@@ -1,5 +1,6 @@
 """Serving the QR payment service on its own: an embedded demo network (created and seeded if new), the
-ledger API and the QR routers on one HTTP server.
+ledger API, the QR routers and the FX provider's quote service (and the issuers' funding desk) on one HTTP
+server; the QR service holds the acquirers' and wallet issuers' ports only.
 
 Tests use ``QrServer`` in-process; ``inzira bench qr`` runs ``python -m inzira.qr.serve --data DIR`` in a
 process of its own, which prints one JSON line ``{"url": ...}`` once it serves and stops when its standard
@@ -19,8 +20,9 @@ from fastapi import FastAPI
 from inzira.api.app import create_app
 from inzira.api.server import ServedApp, serve_in_thread
 from inzira.api.settings import ApiSettings
+from inzira.demo.providers import Providers
 from inzira.demo.seed import seed
-from inzira.demo.setup import create_demo_network, load_api_keys
+from inzira.demo.setup import create_demo_network, demo_keyring, load_api_keys
 from inzira.node.embedded import Embedded
 from inzira.node.reader import GENESIS_FILE
 from inzira.node.signer import wall_clock_ms
@@ -48,6 +50,7 @@ class QrServer:
         self.service: QrService | None = None
         self.app: FastAPI | None = None
         self.served: ServedApp | None = None
+        self.providers: Providers | None = None
 
     def start(self) -> "QrServer":
         if not (self.data_dir / GENESIS_FILE).exists():
@@ -55,12 +58,19 @@ class QrServer:
         runtime = self.runtime = Embedded(self.data_dir, block_interval_ms=self.block_interval_ms)
         runtime.start()
         try:
-            seed(runtime)
-            service = self.service = QrService(runtime, self.data_dir, self.settings).start()
-            app = self.app = create_app(runtime, settings=self.api_settings, routers=qr_routers(service))
+            keys = demo_keyring(self.data_dir)
+            seed(runtime, keys)
+            providers = self.providers = Providers(runtime, keys, self.data_dir)
+            settings = self.settings or QrSettings()
+            members = sorted({*settings.acquirers, *settings.wallet_currencies})
+            service = self.service = QrService(runtime, keys.ports(runtime, members), self.data_dir, settings,
+                                               fx=providers.fx_client(members)).start()
+            app = self.app = create_app(runtime, settings=self.api_settings,
+                                        routers=[*qr_routers(service), *providers.routers()])
             prioritize(app)
             app.state.on_server_stop.append(service.close_streams)
             self.served, self.port = serve_in_thread(app, self.host, self.port)
+            providers.connect(self.base_url)
         except BaseException:
             self.stop()
             raise
@@ -78,6 +88,9 @@ class QrServer:
         if self.service is not None:
             self.service.stop()
             self.service = None
+        if self.providers is not None:
+            self.providers.close()
+            self.providers = None
 
     def __enter__(self) -> "QrServer":
         return self.start()

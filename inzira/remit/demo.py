@@ -1,7 +1,7 @@
 """The remittance service as the demo runs it: a mobile-money simulator for each receiving FSP (MobiMo,
 Ubumwe) with fictional wallets, the wallets' numbers listed in the on-chain directory, and the service.
 
-    remit = RemitDemo(runtime, data_dir).start()
+    remit = RemitDemo(runtime, ports, data_dir, fx=fx_client, funding=funding_client).start()
     app = create_app(runtime, routers=[...])
     mount_remit(app, remit.service)
     ...
@@ -13,8 +13,13 @@ The simulators keep their books in the data folder (momo-<fsp>.db), so wallets a
 from __future__ import annotations
 
 import contextlib
+from collections.abc import Mapping
 from dataclasses import replace
 from pathlib import Path
+
+from inzira.funding.client import FundingClient
+from inzira.fx.client import FxClient
+from inzira.node.custody import MemberPort
 
 from inzira.remit.parties import parse_number
 from inzira.remit.runtime import RemitRuntime
@@ -35,9 +40,14 @@ DEMO_WALLETS: dict[str, tuple[tuple[str, str, str], ...]] = {
 
 
 class RemitDemo:
-    def __init__(self, runtime: RemitRuntime, data_dir: Path, settings: RemitSettings | None = None,
-                 wallets: dict[str, tuple[tuple[str, str, str], ...]] | None = None) -> None:
+    def __init__(self, runtime: RemitRuntime, ports: Mapping[str, MemberPort], data_dir: Path,
+                 settings: RemitSettings | None = None,
+                 wallets: dict[str, tuple[tuple[str, str, str], ...]] | None = None, *, fx: FxClient,
+                 funding: FundingClient) -> None:
         self.runtime = runtime
+        self.ports = ports
+        self.fx = fx
+        self.funding = funding
         self.data_dir = data_dir
         self.settings = settings or RemitSettings()
         self.wallets = DEMO_WALLETS if wallets is None else wallets
@@ -51,8 +61,9 @@ class RemitDemo:
                 config = MomoSimConfig(float_minor=FLOAT_MINOR, db_path=str(self.data_dir / f"momo-{fsp}.db"))
                 self.sims[fsp] = self._stack.enter_context(serve(config))
             adapters = {fsp: sim.adapter_config() for fsp, sim in self.sims.items()}
-            service = self.service = RemitService(self.runtime, self.data_dir,
-                                                  replace(self.settings, payout_adapters=adapters))
+            service = self.service = RemitService(self.runtime, self.ports, self.data_dir,
+                                                  replace(self.settings, payout_adapters=adapters), fx=self.fx,
+                                                  funding=self.funding)
             service.start()
             self._stack.callback(service.stop)
             for fsp, holders in self.wallets.items():

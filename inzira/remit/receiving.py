@@ -20,7 +20,7 @@ from inzira.ledger.codes import Code
 from inzira.ledger.ids import account_owner
 from inzira.ledger.records import PENDING, PendingTransfer
 from inzira.ledger.tx import PostPending, VoidPending
-from inzira.node.signer import MemberSigner
+from inzira.node.custody import MemberPort
 from inzira.remit import ledger_io
 from inzira.remit.condition import condition_of, fulfilment_for
 from inzira.remit.payout import (
@@ -50,14 +50,14 @@ Note = Callable[[str, str, str, int, bytes], None]  # (transfer id, step, detail
 
 
 class ReceivingFsp:
-    def __init__(self, fsp: str, secret: bytes, adapter: PayoutAdapter, runtime: RemitRuntime,
+    def __init__(self, port: MemberPort, secret: bytes, adapter: PayoutAdapter, runtime: RemitRuntime,
                  settings: RemitSettings, transfers: TransferStore, payouts: PayoutStore, note: Note,
                  clock_ms: Callable[[], int]) -> None:
-        self.fsp = fsp
+        self.fsp = port.member
         self.secret = secret
         self.adapter = adapter
         self.runtime = runtime
-        self.signer: MemberSigner = runtime.signer(fsp)
+        self.signer = port  # this receiving FSP's own: it commits and voids as itself, never as another
         self.settings = settings
         self.transfers = transfers
         self.payouts = payouts

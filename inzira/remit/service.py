@@ -1,14 +1,16 @@
 """The remittance service, composed: one object the API, the CLI's server, the bench and tests start and stop.
 
-    service = RemitService(runtime, data_dir, RemitSettings(payout_adapters={"mobimo": {...}}))
+    service = RemitService(runtime, ports, data_dir, RemitSettings(payout_adapters={"mobimo": {...}}),
+                           fx=FxClient(...), funding=FundingClient(...))
     service.start()            # its own asyncio loop on a thread: feed, payouts, reconciliation, webhooks
     app = create_app(runtime, routers=remit_routers(service))
     ...
     service.stop()
 
-Its state is remit.db in the data folder. The service acts for each member with that member's key from the
-runtime (in the demo one process holds them all): sending FSPs (quotes, transfers), receiving FSPs (look-ups,
-payouts, commits), the FX provider's desk (firm quotes) and the issuers (deposits, caps).
+Its state is remit.db in the data folder. The service acts only for the members whose ports it is given
+(``inzira.node.custody``): sending FSPs (quotes, transfers, withdrawals they sign) and receiving FSPs
+(look-ups, payouts, commits). It holds no other key: firm quotes come from the FX provider's own quote
+service (``fx``, checked before use), and funding from the issuers' own funding APIs (``funding``).
 """
 
 from __future__ import annotations
@@ -16,15 +18,16 @@ from __future__ import annotations
 import asyncio
 import logging
 import threading
-from collections.abc import Callable, Coroutine
+from collections.abc import Callable, Coroutine, Mapping
 from concurrent.futures import Future
 from pathlib import Path
 from typing import Any, TypeVar
 
-from inzira.fx.desk import FxDesk
-from inzira.fx.rates import RateTable
+from inzira.funding.client import FundingClient
+from inzira.fx.client import FxClient
 from inzira.ledger.codes import Code, describe
 from inzira.ledger.tx import OpenAccount
+from inzira.node.custody import MemberPort
 from inzira.node.signer import wall_clock_ms
 from inzira.remit import ledger_io, secrets_files
 from inzira.remit.codes import RemitError
@@ -59,12 +62,17 @@ log = logging.getLogger(__name__)
 
 
 class RemitService:
-    def __init__(self, runtime: RemitRuntime, data_dir: Path, settings: RemitSettings | None = None,
-                 clock_ms: Callable[[], int] = wall_clock_ms) -> None:
+    def __init__(self, runtime: RemitRuntime, ports: Mapping[str, MemberPort], data_dir: Path,
+                 settings: RemitSettings | None = None, clock_ms: Callable[[], int] = wall_clock_ms, *,
+                 fx: FxClient, funding: FundingClient) -> None:
         self.runtime = runtime
+        self.ports = dict(ports)
         self.node = runtime.node
         self.data_dir = data_dir
         self.settings = settings = settings or RemitSettings()
+        for fsp in settings.payout_adapters:
+            if fsp not in self.ports:
+                raise ValueError(f"{fsp} has a payout adapter but this service does not act for it")
         self.clock_ms = clock_ms
         self.db = Db(data_dir / DB_FILE)
         self.transfers = TransferStore(self.db)
@@ -73,19 +81,19 @@ class RemitService:
         self.hub = EventHub(settings.event_subscribers_max, settings.event_queue_max, clock_ms)
         self.transitions = Transitions(self.transfers, self.hub, clock_ms)
         self.directory = Directory(secrets_files.directory_key(data_dir), self.node)
-        sending = [m.id for m in self.node.state.members.values() if "sending_fsp" in m.roles]
+        sending = [m.id for m in self.node.state.members.values() if "sending_fsp" in m.roles and m.id in ports]
         self.officer_tokens = secrets_files.officer_tokens(data_dir, sorted(sending))
         sanctions = load_sanctions_file(settings.sanctions_file) if settings.sanctions_file else \
             load_sample_sanctions()
         self.screening = Screening(settings.compliance, SanctionsIndex(sanctions), self.transfers)
-        fx = FxDesk(runtime.chain_id, settings.fx_member, runtime.keys[settings.fx_member], RateTable.demo(),
-                    settings.fx_spread_bps)
+        self.fx = fx
         self.agents: dict[str, ReceivingFsp] = {}
         self.parties = PartyLookup(self.directory, self.agents, self.node)
         self.quotes = QuoteDesk(fx, settings, self.transfers, self.node, self.agents, clock_ms)
-        self.desk = TransferDesk(runtime, self.transfers, self.transitions, self.screening, settings, clock_ms)
-        self.liquidity = Liquidity(runtime, self.notices, self.hub, settings, clock_ms)
-        self.webhooks = Webhooks(self.notices, runtime.keys, settings, clock_ms)
+        self.desk = TransferDesk(runtime, self.ports, self.transfers, self.transitions, self.screening, settings,
+                                 clock_ms)
+        self.liquidity = Liquidity(runtime, self.ports, funding, self.notices, self.hub, settings, clock_ms)
+        self.webhooks = Webhooks(self.notices, self.ports, settings, clock_ms)
         self.hub.listeners.append(self.webhooks.on_event)
         self.follower = Follower(self.node, self.desk, self.transitions, self.agents, self.transfers, self.payouts,
                                  self._after_block)
@@ -111,7 +119,7 @@ class RemitService:
         for fsp in self.settings.payout_adapters:
             account = fee_account(fsp, PAYOUT_CURRENCY)
             if self.node.account(account) is None:
-                raw = self.runtime.signer(fsp).sign(OpenAccount(account, PAYOUT_CURRENCY))
+                raw = self.ports[fsp].sign(OpenAccount(account, PAYOUT_CURRENCY))
                 code = self.runtime.submit(raw).result(START_TIMEOUT_S).code
                 if code not in (Code.OK, Code.ALREADY_EXISTS):
                     raise RuntimeError(f"cannot open {account}: ledger code {code}")
@@ -133,8 +141,9 @@ class RemitService:
     async def _startup(self) -> None:
         for fsp, config in self.settings.payout_adapters.items():
             secret = secrets_files.fulfilment_key(self.data_dir, fsp)
-            self.agents[fsp] = ReceivingFsp(fsp, secret, adapter_from_config(config), self.runtime, self.settings,
-                                            self.transfers, self.payouts, self.transitions.note, self.clock_ms)
+            self.agents[fsp] = ReceivingFsp(self.ports[fsp], secret, adapter_from_config(config), self.runtime,
+                                            self.settings, self.transfers, self.payouts, self.transitions.note,
+                                            self.clock_ms)
         self.webhooks.start()
         loop = asyncio.get_running_loop()
         self._tasks = [loop.create_task(self.follower.run()), loop.create_task(self._reconcile_forever())]
@@ -201,9 +210,15 @@ class RemitService:
     async def lookup(self, text: str) -> Party:
         return await self.call(self.parties.find(parse_number(text)))
 
+    def acts_for(self, member: str) -> None:
+        """Refuse a request for a member this service holds no port of (403)."""
+        if member not in self.ports:
+            raise RemitError(403, Code.PERMISSION, f"this remittance service does not act for {member}")
+
     async def quote(self, sender: str, text: str, request: QuoteRequest) -> QuoteTerms:
+        self.acts_for(sender)
         party = await self.lookup(text)
-        return self.quotes.quote(sender, party, request)
+        return await self.quotes.quote(sender, party, request)
 
     async def register_number(self, fsp: str, text: str, active: bool = True) -> dict[str, Any]:
         """A receiving FSP lists (or unlists) a wallet's number in the on-chain directory."""
@@ -213,7 +228,7 @@ class RemitService:
             raise RemitError(403, Code.PERMISSION, f"{fsp} has no payout service here: it cannot list numbers")
         if active and await self.call(agent.lookup(e164)) is None:
             raise RemitError(404, Code.PARTY_NOT_FOUND, f"{fsp} has no wallet for {e164}")
-        raw = self.runtime.signer(fsp).sign(self.directory.registration(e164, active))
+        raw = self.ports[fsp].sign(self.directory.registration(e164, active))
         outcome = await ledger_io.submit(self.runtime, raw, self.settings.submit_timeout_ms / 1000)
         if outcome is None:
             raise RemitError(503, 2003, "the ledger did not answer: try again")

@@ -1,6 +1,6 @@
 """Webhook subscriptions per member, and delivery of every event that concerns the member to its URLs.
 
-Each delivery is signed with the key of the member whose service sends it, the subscribing member itself
+Each delivery is signed by the port of the member whose service sends it, the subscribing member itself
 (``Inzira-Signature: t=..,kid=<member>,ed25519=..``, see ``inzira.notify.webhooks``): its backend verifies
 with that member's public key from the genesis. Delivery runs on the service's loop, queued and retried.
 """
@@ -13,7 +13,7 @@ import uuid
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from inzira.crypto import KeyPair
+from inzira.node.custody import MemberPort
 from inzira.notify.targets import TargetGuard, TargetRefused
 from inzira.notify.webhooks import WebhookSender
 from inzira.remit.codes import invalid
@@ -23,10 +23,10 @@ from inzira.remit.store.notices import NoticeStore
 
 
 class Webhooks:
-    def __init__(self, notices: NoticeStore, keys: Mapping[str, KeyPair], settings: RemitSettings,
+    def __init__(self, notices: NoticeStore, ports: Mapping[str, MemberPort], settings: RemitSettings,
                  clock_ms: Callable[[], int]) -> None:
         self.notices = notices
-        self.keys = keys
+        self.ports = ports
         self.settings = settings
         self.clock_ms = clock_ms
         self.guard = TargetGuard(settings.webhook_allowed_networks)
@@ -73,7 +73,7 @@ class Webhooks:
         """Called by the event hub in the publishing thread: hand over to the loop only if someone listens."""
         loop = self._loop
         with self._lock:
-            wanted = [(m, self._urls[m]) for m in event.members if m in self._urls]
+            wanted = [(m, self._urls[m]) for m in event.members if m in self._urls and m in self.ports]
         if wanted and loop is not None:
             try:
                 loop.call_soon_threadsafe(self._deliver, event, wanted)
@@ -84,7 +84,8 @@ class Webhooks:
         for member, urls in wanted:
             sender = self._senders.get(member)
             if sender is None:
-                sender = self._senders[member] = WebhookSender(self.keys[member], member, self.clock_ms,
+                key = self.ports[member].webhook_key()  # signs webhook deliveries as this member, nothing else
+                sender = self._senders[member] = WebhookSender(key, member, self.clock_ms,  # type: ignore[arg-type]
                                                                 guard=self.guard)
                 sender.start()
             for url in urls:

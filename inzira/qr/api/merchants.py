@@ -112,7 +112,7 @@ def merchants_router(service: QrService, principal: PrincipalDep,
 
     def _webhook_view(acquirer: str) -> dict[str, object]:
         return {"acquirer": acquirer, "url": service.hooks.url(acquirer), "key_id": acquirer,
-                "public_key": service.port.key(acquirer).public_key.hex()}
+                "public_key": service.port.public_key(acquirer).hex()}
 
     def _own(who: Principal, acquirer: str) -> str:
         if _member(who) != acquirer or not service.merchants.is_acquirer(acquirer):

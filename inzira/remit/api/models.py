@@ -63,13 +63,18 @@ class DecisionBody(_Strict):
     note: str = Field("", max_length=500)
 
 
-class AmountBody(_Strict):
+class DepositBody(_Strict):
     account: str = Field(max_length=81, examples=["eurosend:eur"])
     amount_minor: Amount
+    settlement_reference: str = Field(min_length=1, max_length=64, pattern=r"^[\x20-\x7e]+$",
+                                      description="The reference of the interbank payment made to the issuer")
 
 
-class CapBody(_Strict):
-    cap_minor: AmountOrZero = Field(description="Net debit cap: how far below zero it may go")
+class WithdrawalBody(_Strict):
+    account: str = Field(max_length=81, examples=["eurosend:eur"])
+    amount_minor: Amount
+    reference: str | None = Field(None, min_length=1, max_length=64, pattern=r"^[\x20-\x7e]+$",
+                                  description="What the issuer's payment to the holder will carry")
 
 
 class ThresholdBody(_Strict):
@@ -196,11 +201,6 @@ class Position(_Open):
     incoming: Money
     low_threshold: Money | None
     low: bool
-
-
-class LedgerChange(_Open):
-    tx_id: str
-    position: Position
 
 
 class Alert(_Open):
