@@ -1,9 +1,10 @@
 """The demo, composed: the embedded network, its seeding, the remittance service (with a mobile-money
-simulator per receiving FSP), the QR payment service (with a demo merchant and visitor wallet), the HTTP
-API and the web pages, on one server."""
+simulator per receiving FSP), the QR payment service (with a card acquirer simulator per wallet issuer, a demo
+merchant and visitor wallet), the HTTP API and the web pages, on one server."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 from inzira.api.app import create_app
@@ -16,7 +17,9 @@ from inzira.node.embedded import Embedded
 from inzira.node.reader import GENESIS_FILE
 from inzira.node.signer import wall_clock_ms
 from inzira.qr.api import QR_BODY_LIMITS, prioritize, qr_routers
+from inzira.qr.card_demo import CardDemo
 from inzira.qr.service import QrService
+from inzira.qr.settings import QrSettings
 from inzira.remit.api import mount_remit
 from inzira.remit.demo import RemitDemo
 from inzira.web.explorer import explorer_router, mount_static
@@ -40,6 +43,7 @@ class Demo:
         self.seeded: SeedReport | None = None
         self.remit: RemitDemo | None = None
         self.qr: QrService | None = None
+        self.cards: CardDemo | None = None
         self.qr_pages: QrPages | None = None
         self.qr_demo: DemoCustomers | None = None
 
@@ -54,7 +58,11 @@ class Demo:
                 self.seeded = seed(runtime)
             self.remit = RemitDemo(runtime, self.data_dir).start()
             rates = RateTable.demo()
-            qr = self.qr = QrService(runtime, self.data_dir, rates=rates).start()
+            api_host = "127.0.0.1" if self.host in ANY_ADDRESS else self.host
+            qr_settings = QrSettings()
+            cards = self.cards = CardDemo(self.data_dir, qr_settings.wallet_currencies, api_host).start()
+            qr_settings = replace(qr_settings, card_acquirers=cards.links())
+            qr = self.qr = QrService(runtime, self.data_dir, qr_settings, rates=rates).start()
             settings = ApiSettings(body_bytes_max_by_path={**QR_BODY_LIMITS, **QR_PAGE_BODY_LIMITS})
             app = create_app(runtime, settings=settings, routers=[explorer_router(runtime), *qr_routers(qr)])
             prioritize(app)
@@ -66,7 +74,8 @@ class Demo:
             mount_remit(app, self.remit.service)  # type: ignore[arg-type]
             mount_static(app)
             self.served, self.port = serve_in_thread(app, self.host, self.port)
-            api_url = f"http://{'127.0.0.1' if self.host in ANY_ADDRESS else self.host}:{self.port}"
+            api_url = f"http://{api_host}:{self.port}"
+            cards.connect(api_url)
             if self.seed_accounts:  # the demo wallet's top-up needs the issuer's seeded float
                 tokens = load_api_keys(self.data_dir)
                 self.qr_demo = ensure_demo_customers(api_url, self.data_dir, tokens[qr.settings.acquirers[0]],
@@ -87,6 +96,8 @@ class Demo:
             self.runtime.stop()
         if self.qr is not None:
             self.qr.stop()
+        if self.cards is not None:
+            self.cards.stop()
 
     @property
     def url(self) -> str:

@@ -1,5 +1,5 @@
-"""Serving the QR payment service on its own: an embedded demo network (created and seeded if new), the
-ledger API and the QR routers on one HTTP server.
+"""Serving the QR payment service on its own: an embedded demo network (created and seeded if new), a card
+acquirer simulator for each wallet issuer, the ledger API and the QR routers on one HTTP server.
 
 Tests use ``QrServer`` in-process; ``inzira bench qr`` runs ``python -m inzira.qr.serve --data DIR`` in a
 process of its own, which prints one JSON line ``{"url": ...}`` once it serves and stops when its standard
@@ -27,6 +27,7 @@ from inzira.node.signer import wall_clock_ms
 from inzira.ordering.solo import BLOCK_INTERVAL_MS
 from inzira.process import tune_gc
 from inzira.qr.api import QR_BODY_LIMITS, prioritize, qr_routers
+from inzira.qr.card_demo import CardDemo
 from inzira.qr.service import QrService
 from inzira.qr.settings import QrSettings
 
@@ -39,13 +40,14 @@ class QrServer:
         self.data_dir = data_dir
         self.host = host
         self.port = port
-        self.settings = settings
+        self.settings = settings or QrSettings()
         base = api_settings or ApiSettings()
         self.api_settings = dataclasses.replace(
             base, body_bytes_max_by_path={**base.body_bytes_max_by_path, **QR_BODY_LIMITS})
         self.block_interval_ms = block_interval_ms
         self.runtime: Embedded | None = None
         self.service: QrService | None = None
+        self.cards: CardDemo | None = None
         self.app: FastAPI | None = None
         self.served: ServedApp | None = None
 
@@ -56,11 +58,17 @@ class QrServer:
         runtime.start()
         try:
             seed(runtime)
-            service = self.service = QrService(runtime, self.data_dir, self.settings).start()
+            settings = self.settings
+            if not settings.card_acquirers:  # the caller's own acquirers, or a simulator per issuer
+                self.cards = CardDemo(self.data_dir, settings.wallet_currencies).start()
+                settings = dataclasses.replace(settings, card_acquirers=self.cards.links())
+            service = self.service = QrService(runtime, self.data_dir, settings).start()
             app = self.app = create_app(runtime, settings=self.api_settings, routers=qr_routers(service))
             prioritize(app)
             app.state.on_server_stop.append(service.close_streams)
             self.served, self.port = serve_in_thread(app, self.host, self.port)
+            if self.cards is not None:
+                self.cards.connect(self.base_url)
         except BaseException:
             self.stop()
             raise
@@ -68,7 +76,7 @@ class QrServer:
 
     def stop(self) -> None:
         """The HTTP server first (no new work), then the ledger (it commits what it took, and the service
-        writes those verdicts), then the service (its writer commits what is queued)."""
+        writes those verdicts), then the service (its writer commits what is queued), then the acquirers."""
         if self.served is not None:
             self.served.stop()
             self.served = None
@@ -78,6 +86,9 @@ class QrServer:
         if self.service is not None:
             self.service.stop()
             self.service = None
+        if self.cards is not None:
+            self.cards.stop()
+            self.cards = None
 
     def __enter__(self) -> "QrServer":
         return self.start()

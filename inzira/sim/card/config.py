@@ -22,13 +22,15 @@ class Behaviour(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
     """Failure injection, replaced whole through the admin API.
 
     ``forced``: every card payment from now on is declined (with ``decline_reason``) or times out, whatever
-    the card. ``callback_delay_ms``: a decided payment's callback leaves this late. ``callback_copies``: each
+    the card. ``auth_timeout_ms``: how long a payment whose card issuer never answers stays pending before it
+    times out. ``callback_delay_ms``: a decided payment's callback leaves this late. ``callback_copies``: each
     callback is delivered this many times (2: a duplicate). ``callbacks_off``: no callback at all (a lost
     one: the merchant has to ask).
     """
 
     forced: Literal["decline", "timeout"] | None = None
     decline_reason: str = "do_not_honor"
+    auth_timeout_ms: int = 30_000
     callback_delay_ms: int = 0
     callback_copies: int = 1
     callbacks_off: bool = False
@@ -36,6 +38,8 @@ class Behaviour(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
     def __post_init__(self) -> None:
         if self.decline_reason not in DECLINE_REASONS:
             raise ValueError(f"decline_reason must be one of {sorted(DECLINE_REASONS)}")
+        if not 0 < self.auth_timeout_ms <= DELAY_MS_MAX:
+            raise ValueError(f"auth_timeout_ms must be in 1..{DELAY_MS_MAX}")
         if not 0 <= self.callback_delay_ms <= DELAY_MS_MAX:
             raise ValueError(f"callback_delay_ms must be in 0..{DELAY_MS_MAX}")
         if not 1 <= self.callback_copies <= CALLBACK_COPIES_MAX:
@@ -55,7 +59,6 @@ class CardSimConfig(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fi
     session_ttl_ms_min: int = 1_000
     session_ttl_ms_max: int = 86_400_000  # Stripe's Checkout sessions live at most 24 h
     session_ttl_ms: int = 30 * 60_000  # when the merchant does not say
-    auth_timeout_ms: int = 30_000  # a payment whose card issuer never answers times out after this
     db_path: str = ":memory:"
     webhook_url: str | None = None  # where callbacks go (also set through the admin API)
     callback_hosts: tuple[str, ...] = ("127.0.0.1", "localhost")
@@ -76,7 +79,7 @@ class CardSimConfig(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fi
             raise ValueError("amount_minor_max must be in 1..AMOUNT_MINOR_MAX")
         if not 0 < self.session_ttl_ms_min <= self.session_ttl_ms <= self.session_ttl_ms_max:
             raise ValueError("session_ttl_ms must be within session_ttl_ms_min..session_ttl_ms_max")
-        for name in ("auth_timeout_ms", "callback_timeout_ms", "callback_attempts_max", "callback_retry_ms",
+        for name in ("callback_timeout_ms", "callback_attempts_max", "callback_retry_ms",
                      "callbacks_in_flight_max", "callback_log_max", "sessions_max", "open_sessions_max",
                      "body_bytes_max"):
             if getattr(self, name) <= 0:

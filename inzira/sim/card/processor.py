@@ -16,7 +16,6 @@ from inzira.sim.card.wire import PENDING, Session
 
 class Processor:
     def __init__(self, config: CardSimConfig, store: SessionStore) -> None:
-        self._config = config
         self._store = store
         self.behaviour = config.behaviour
         self.notifier = Notifier(config, lambda: self.behaviour)
@@ -34,7 +33,7 @@ class Processor:
         """Take the card form of an open session; a session already decided is answered as it is."""
         today = time.gmtime()
         decision = self._forced(decide(number, expiry, cvc, today.tm_year, today.tm_mon))
-        session, decided = self._store.attempt(session_id, decision, now_ms())
+        session, decided = self._store.attempt(session_id, decision, now_ms(), self.behaviour.auth_timeout_ms)
         if decided:
             if session.status == PENDING:
                 self._schedule_timeout(session)
@@ -57,8 +56,7 @@ class Processor:
         return CardDecision("pending", None, decision.brand, decision.last4)
 
     def _schedule_timeout(self, session: Session) -> None:
-        attempted_ms = session.attempted_at_ms or now_ms()
-        delay_s = max(0, attempted_ms + self._config.auth_timeout_ms - now_ms()) / 1000
+        delay_s = max(0, (session.timeout_at_ms or now_ms()) - now_ms()) / 1000
         loop = asyncio.get_running_loop()
         self._timers[session.id] = loop.call_later(delay_s, self._time_out, session.id)
 

@@ -34,18 +34,19 @@ _SCHEMA = """
 CREATE TABLE IF NOT EXISTS sessions (
   id TEXT PRIMARY KEY, reference TEXT NOT NULL UNIQUE, amount_minor INTEGER NOT NULL, currency TEXT NOT NULL,
   return_url TEXT, status TEXT NOT NULL, reason TEXT, payment_id TEXT UNIQUE, card_brand TEXT, card_last4 TEXT,
-  created_at_ms INTEGER NOT NULL, expires_at_ms INTEGER NOT NULL, attempted_at_ms INTEGER, decided_at_ms INTEGER);
+  created_at_ms INTEGER NOT NULL, expires_at_ms INTEGER NOT NULL, attempted_at_ms INTEGER, timeout_at_ms INTEGER,
+  decided_at_ms INTEGER);
 CREATE INDEX IF NOT EXISTS sessions_by_status ON sessions (status);
 """
 _COLUMNS = ("id, reference, amount_minor, currency, return_url, status, reason, payment_id, card_brand, card_last4, "
-            "created_at_ms, expires_at_ms, attempted_at_ms, decided_at_ms")
+            "created_at_ms, expires_at_ms, attempted_at_ms, timeout_at_ms, decided_at_ms")
 PENDING_LIST_MAX = 10_000
 
 
 def _session(row: Any) -> Session:
     card = None if row[8] is None else Card(row[8], row[9])
     return Session(row[0], row[1], row[2], row[3], row[4], row[5], row[6], row[7], card, row[10], row[11], row[12],
-                   row[13])
+                   row[13], row[14])
 
 
 class SessionStore:
@@ -90,8 +91,7 @@ class SessionStore:
         """The session with its time-driven change applied (and stored)."""
         if session.status == OPEN and now_ms >= session.expires_at_ms:
             return self._set(db, session.id, now_ms, status=EXPIRED, reason="session_expired")
-        if (session.status == PENDING and session.attempted_at_ms is not None
-                and now_ms >= session.attempted_at_ms + self._config.auth_timeout_ms):
+        if session.status == PENDING and session.timeout_at_ms is not None and now_ms >= session.timeout_at_ms:
             return self._set(db, session.id, now_ms, status=TIMED_OUT, reason="issuer_timeout")
         return session
 
@@ -115,7 +115,7 @@ class SessionStore:
                 raise Refused("too_many_open_sessions", f"{waiting} sessions are open: try again later")
             session_id = f"cs_{secrets.token_hex(16)}"
             db.execute(f"INSERT INTO sessions ({_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, NULL, NULL, NULL, NULL, ?, ?, "
-                       "NULL, NULL)", (session_id, new.reference, new.amount_minor, new.currency, new.return_url,
+                       "NULL, NULL, NULL)", (session_id, new.reference, new.amount_minor, new.currency, new.return_url,
                                        OPEN, now_ms, now_ms + ttl_ms))
             created = self._row(db, "id", session_id)
         if created is None:
@@ -132,8 +132,9 @@ class SessionStore:
             found = self._row(db, "payment_id", payment_id)
             return None if found is None else self._current(db, found, now_ms)
 
-    def attempt(self, session_id: str, decision: CardDecision, now_ms: int) -> tuple[Session, bool]:
-        """Record the card payment of an open session: (the session, whether this call decided it)."""
+    def attempt(self, session_id: str, decision: CardDecision, now_ms: int, timeout_ms: int) -> tuple[Session, bool]:
+        """Record the card payment of an open session: (the session, whether this call decided it). A pending
+        payment times out ``timeout_ms`` later."""
         with self._tx() as db:
             found = self._row(db, "id", session_id)
             if found is None:
@@ -143,9 +144,9 @@ class SessionStore:
                 return session, False
             status = {"authorized": AUTHORIZED, "declined": DECLINED, "pending": PENDING}[decision.outcome]
             db.execute("UPDATE sessions SET status = ?, reason = ?, payment_id = ?, card_brand = ?, card_last4 = ?, "
-                       "attempted_at_ms = ?, decided_at_ms = ? WHERE id = ?",
+                       "attempted_at_ms = ?, timeout_at_ms = ?, decided_at_ms = ? WHERE id = ?",
                        (status, decision.reason, f"cp_{secrets.token_hex(12)}", decision.brand, decision.last4,
-                        now_ms, None if status == PENDING else now_ms, session_id))
+                        now_ms, now_ms + timeout_ms, None if status == PENDING else now_ms, session_id))
             decided = self._row(db, "id", session_id)
         if decided is None:
             raise RuntimeError("a session just written is missing")

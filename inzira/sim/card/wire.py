@@ -55,6 +55,7 @@ class Session(msgspec.Struct, frozen=True):
     created_at_ms: int
     expires_at_ms: int
     attempted_at_ms: int | None
+    timeout_at_ms: int | None  # a pending payment times out then
     decided_at_ms: int | None
 
 
