@@ -61,6 +61,7 @@ from inzira.qr.store.writer import StoreWriter, WriteTx
 from inzira.qr.topup_limits import amount_refusal, limit_refusal
 from inzira.qr.wallets import Wallets
 
+NOTIFICATION_BYTES_MAX = 8_192
 TEXT_CHARS_MAX = 128
 # The acquirer's final answers other than "authorized", and the status each gives the record.
 _FINAL = {"declined": DECLINED, "timed_out": TIMED_OUT, "expired": EXPIRED, "refunded": REFUNDED}
