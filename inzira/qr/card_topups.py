@@ -109,6 +109,8 @@ class CardTopUps:
         self.acquirers = {issuer: CardAcquirer(link, settings.card_call_timeout_ms)
                           for issuer, link in settings.card_acquirers.items()}
         self.timeout_s = settings.verdict_timeout_ms / 1000
+        # Credits on their way to the ledger, by top-up id: a confirm that finds one waits for its verdict too.
+        self._crediting: dict[str, Future[TopUp]] = {}
 
     async def _set(self, card_id: str, status: str, reason: str | None,
                    session: AcquirerSession | None = None) -> CardTopUp | Rejected:
@@ -212,10 +214,7 @@ class CardTopUps:
         if acquirer is None:
             return rejected(QrCode.TOPUP_NOT_OFFERED, f"{wallet.issuer} takes no card top-ups on this service")
         if card.status == AUTHORIZED:
-            ledger = self.reader.topup(card.id)
-            if ledger is not None and ledger.status == FAILED:
-                return await self._refund(acquirer, card, ledger)
-            return card, ledger
+            return await self._credited(acquirer, card, None)
         if card.status not in (AWAITING_CARD, CARD_PENDING) or card.session_id is None:
             return card, None  # decided already, or still being opened
         try:
@@ -262,20 +261,29 @@ class CardTopUps:
                 return CardTopUp(*tx.execute(CARD_TOPUP, (card.id,)).fetchone()), None
             tx.execute(insert_sql("topups", TopUp, "raw_tx", "tx_expires_at_ms"),
                        (*values(topup), signed.raw, signed.expires_at_ms))
-            return CardTopUp(*row), self.settlement.launch_on_commit(tx, signed, self.wallets.settle_topup(card.id))
+            launched = self.settlement.launch_on_commit(tx, signed, self.wallets.settle_topup(card.id))
+            # Registered here, on the writer's thread, so a confirm whose job runs next finds it.
+            self._crediting[card.id] = launched
+            launched.add_done_callback(lambda _: self._crediting.pop(card.id, None))
+            return CardTopUp(*row), launched
 
         authorized = await write(self.writer, authorize, self.timeout_s)
         if isinstance(authorized, Rejected):
             return authorized
         updated, launched = authorized
-        if launched is None:
-            return updated, self.reader.topup(card.id)
-        ledger = await settled(launched, self.timeout_s, topup_id=card.id)
-        if isinstance(ledger, Rejected):  # no verdict yet: it is written when it comes
-            return updated, self.reader.topup(card.id)
-        if ledger.status == FAILED:
-            return await self._refund(self.acquirers[wallet.issuer], updated, ledger)
-        return updated, ledger
+        return await self._credited(self.acquirers[wallet.issuer], updated, launched)
+
+    async def _credited(self, acquirer: CardAcquirer, card: CardTopUp,
+                        launched: "Future[TopUp] | None") -> Confirmed | Rejected:
+        """An authorized top-up with its credit's verdict (waiting for one on its way, sent by this confirm or
+        a racing one); the card payment is refunded if the ledger refused the credit."""
+        launched = launched or self._crediting.get(card.id)
+        verdict = None if launched is None else await settled(launched, self.timeout_s, topup_id=card.id)
+        # No verdict in time (it is written when it comes) or none awaited: the books say where it stands.
+        ledger = verdict if isinstance(verdict, TopUp) else self.reader.topup(card.id)
+        if ledger is not None and ledger.status == FAILED:
+            return await self._refund(acquirer, card, ledger)
+        return card, ledger
 
     async def _refund(self, acquirer: CardAcquirer, card: CardTopUp, ledger: TopUp) -> Confirmed | Rejected:
         """The ledger refused the credit: give the card payment back, so the visitor is never charged for

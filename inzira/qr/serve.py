@@ -1,8 +1,8 @@
 """Serving the QR payment service on its own: an embedded demo network (created and seeded if new), a card
 acquirer simulator for each wallet issuer, the ledger API and the QR routers on one HTTP server.
 
-Tests use ``QrServer`` in-process; ``inzira bench qr`` runs ``python -m inzira.qr.serve --data DIR`` in a
-process of its own, which prints one JSON line ``{"url": ...}`` once it serves and stops when its standard
+Tests use ``QrServer`` in-process; ``inzira bench qr`` runs ``python -m inzira.qr.serve --data DIR
+--wallet-limit-minor N`` in a process of its own, which prints one JSON line ``{"url": ...}`` once it serves and stops when its standard
 input closes.
 """
 
@@ -110,8 +110,16 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--data", type=Path, required=True, help="The data folder (created if new)")
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=0, help="0: any free port")
+    parser.add_argument("--wallet-limit-minor", type=int, default=None,
+                        help="Raise a top-up's, a day's and a wallet's limit to this (benchmarks fund each wallet "
+                             "with one top-up)")
     args = parser.parse_args(argv)
-    with QrServer(args.data, args.host, args.port) as server:
+    settings = QrSettings()
+    if args.wallet_limit_minor is not None:
+        limit = max(args.wallet_limit_minor, settings.topup_minor_max)
+        settings = dataclasses.replace(settings, topup_minor_max=limit, topup_day_minor_max=limit,
+                                       wallet_balance_minor_max=limit)
+    with QrServer(args.data, args.host, args.port, settings=settings) as server:
         # What is alive once serving (the ledger's state, modules, caches) stays alive: out of the cyclic
         # collector's way, a full collection pauses every request in flight for tens of ms instead of ~100.
         tune_gc()
