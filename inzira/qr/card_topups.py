@@ -20,9 +20,6 @@
 from __future__ import annotations
 
 from concurrent.futures import Future
-from typing import Annotated
-
-import msgspec
 
 from inzira.api.codes import ApiCode
 from inzira.ledger.codes import Code
@@ -30,7 +27,7 @@ from inzira.ledger.records import Leg
 from inzira.ledger.tx import Transfer
 from inzira.qr import tokens
 from inzira.qr.card_acquirer import AcquirerError, AcquirerSession, CardAcquirer
-from inzira.qr.card_signature import verify
+from inzira.qr.card_callback import read_callback
 from inzira.qr.codes import QrCode
 from inzira.qr.directory import Directory
 from inzira.qr.ledger_port import LedgerPort
@@ -61,24 +58,10 @@ from inzira.qr.store.writer import StoreWriter, WriteTx
 from inzira.qr.topup_limits import amount_refusal, limit_refusal
 from inzira.qr.wallets import Wallets
 
-NOTIFICATION_BYTES_MAX = 8_192
-TEXT_CHARS_MAX = 128
+ID_CHARS_MAX = 64
 # The acquirer's final answers other than "authorized", and the status each gives the record.
 _FINAL = {"declined": DECLINED, "timed_out": TIMED_OUT, "expired": EXPIRED, "refunded": REFUNDED}
 Confirmed = tuple[CardTopUp, TopUp | None]
-Text = Annotated[str, msgspec.Meta(max_length=TEXT_CHARS_MAX)]
-
-
-class _About(msgspec.Struct, frozen=True):
-    session_id: Text
-    reference: Text
-
-
-class _Notification(msgspec.Struct, frozen=True):
-    data: _About
-
-
-_decode_notification = msgspec.json.Decoder(_Notification).decode
 _SET_WAITING = (f"UPDATE card_topups SET status = ?, reason = ?, card_brand = coalesce(?, card_brand), "
                 f"card_last4 = coalesce(?, card_last4), updated_at_ms = ? WHERE id = ? AND status IN "
                 f"('opening', 'awaiting_card', 'pending') RETURNING {columns(CardTopUp)}")
@@ -168,8 +151,9 @@ class CardTopUps:
             return rejected(QrCode.CARD_PAYMENT_MISMATCH, why, topup_id=card.id)
 
         def opened(tx: WriteTx) -> CardTopUp:
-            row = tx.execute(f"UPDATE card_topups SET status = ?, session_id = ?, card_form_url = ?, expires_at_ms = ?, "
-                             f"updated_at_ms = ? WHERE id = ? AND status = 'opening' RETURNING {columns(CardTopUp)}",
+            row = tx.execute(f"UPDATE card_topups SET status = ?, session_id = ?, card_form_url = ?, "
+                             f"expires_at_ms = ?, updated_at_ms = ? WHERE id = ? AND status = 'opening' "
+                             f"RETURNING {columns(CardTopUp)}",
                              (AWAITING_CARD, session.id, session.card_form_url, session.expires_at_ms,
                               self.port.now_ms(), card.id)).fetchone()
             return CardTopUp(*(row or tx.execute(CARD_TOPUP, (card.id,)).fetchone()))
@@ -177,7 +161,7 @@ class CardTopUps:
         return await write(self.writer, opened, self.timeout_s)
 
     def find(self, wallet: Wallet, topup_id: str) -> Confirmed | Rejected:
-        card = self.reader.card_topup(topup_id) if len(topup_id) <= TEXT_CHARS_MAX else None
+        card = self.reader.card_topup(topup_id) if len(topup_id) <= ID_CHARS_MAX else None
         if card is None or card.wallet_id != wallet.id:
             return rejected(QrCode.TOPUP_NOT_FOUND, f"no top-up {topup_id[:64]} of this wallet")
         return card, self.reader.topup(card.id)
@@ -191,16 +175,10 @@ class CardTopUps:
         acquirer = self.acquirers.get(issuer)
         if acquirer is None:
             return rejected(QrCode.TOPUP_NOT_FOUND, f"{issuer} takes no card top-ups on this service")
-        if len(body) > NOTIFICATION_BYTES_MAX:
-            return rejected(Code.VALIDATION, f"a callback is at most {NOTIFICATION_BYTES_MAX} bytes")
-        why = verify(signature, body, acquirer.link.webhook_secret, self.port.now_ms(),
-                     self.settings.card_callback_tolerance_ms)
-        if why is not None:
-            return rejected(QrCode.CALLBACK_UNSIGNED, f"refused callback: {why}")
-        try:
-            about = _decode_notification(body).data
-        except msgspec.DecodeError as exc:
-            return rejected(Code.VALIDATION, f"the callback is not an event about a session: {exc}")
+        about = read_callback(signature, body, acquirer.link.webhook_secret, self.port.now_ms(),
+                              self.settings.card_callback_tolerance_ms)
+        if isinstance(about, Rejected):
+            return about
         card = self.reader.card_topup(about.reference)
         wallet = None if card is None else self.directory.wallet(card.wallet_id)
         if card is None or wallet is None or wallet.issuer != issuer or card.session_id != about.session_id:

@@ -18,7 +18,7 @@ pages switch on them.
 | 3157 | 400 | currency not offered (wallet currency of the issuer, or a QR not priced in RWF) |
 | 3158 | 400 | the wallet's issuer takes no card top-ups on this service |
 | 3041 | 401 | a card acquirer's callback without a valid signature, or signed outside the replay window |
-| 3159 | 409 | the card acquirer's payment does not match the top-up (amount, currency, reference, or credited already) |
+| 3159 | 409 | the card acquirer's payment does not match the top-up (amount, currency, reference, credited) |
 | 3250 | 404 | merchant not found (or not visible to the caller) |
 | 3251 | 404 | bill not found |
 | 3252 | 404 | wallet not found |

@@ -2,8 +2,8 @@
 acquirer simulator for each wallet issuer, the ledger API and the QR routers on one HTTP server.
 
 Tests use ``QrServer`` in-process; ``inzira bench qr`` runs ``python -m inzira.qr.serve --data DIR
---wallet-limit-minor N`` in a process of its own, which prints one JSON line ``{"url": ...}`` once it serves and stops when its standard
-input closes.
+--wallet-limit-minor N`` in a process of its own, which prints one JSON line ``{"url": ...}`` once it serves
+and stops when its standard input closes.
 """
 
 from __future__ import annotations

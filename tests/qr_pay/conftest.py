@@ -11,8 +11,9 @@ from inzira.qr.serve import QrServer
 from inzira.qr.settings import QrSettings
 from tests.qr_pay.helpers import Qr
 
-# Short heartbeats so stream tests see activity quickly; a fast block cadence so tests run fast.
-TEST_SETTINGS = QrSettings(stream_heartbeat_ms=200)
+# Short heartbeats so stream tests see activity quickly; a fast block cadence so tests run fast; a card acquirer
+# slower than a second is given up on (the slow-acquirer test need not wait long).
+TEST_SETTINGS = QrSettings(stream_heartbeat_ms=200, card_call_timeout_ms=1_000)
 
 
 @pytest.fixture(scope="session")

@@ -243,6 +243,22 @@ def test_a_credit_the_ledger_refuses_is_refunded_to_the_card(qr: Qr, sim: Runnin
     assert ok(qr.check(wallet, opened["topup_id"]))["status"] == "refunded"
 
 
+def test_a_slow_acquirer_moves_nothing(qr: Qr, sim: RunningCardSim) -> None:
+    wallet = qr.wallet("CNY")
+    opened = qr.open_top_up(wallet, 90_00)
+    pay_by_card(opened["card_form_url"], "4242424242424242")
+    sim.admin.set_behaviour(Behaviour(api_delay_ms=2_000, callbacks_off=True))
+    unanswered = problem(qr.check(wallet, opened["topup_id"]), 503, 2003)  # asked, no answer in time
+    assert unanswered["topup_id"] == opened["topup_id"]
+    assert qr.balance(wallet["account"]) == 0
+    refused = problem(qr.visitor(wallet).post(f"/v1/qr/wallets/{wallet['wallet_id']}/topups",
+                                              json={"amount_minor": 10_00}), 503, 2003)
+    assert ok(qr.visitor(wallet).get(topup_path(wallet, refused["topup_id"])))["status"] == "failed"
+    sim.admin.set_behaviour(Behaviour())
+    assert ok(qr.check(wallet, opened["topup_id"]))["status"] == "completed"  # the acquirer answers again
+    assert qr.balance(wallet["account"]) == 90_00
+
+
 def test_limits_per_top_up_and_per_day(qr: Qr) -> None:
     wallet = qr.wallet("CNY")
     limits = qr.server.settings

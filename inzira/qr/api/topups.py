@@ -14,7 +14,7 @@ from inzira.qr.api.auth import Principal, wallet_for
 from inzira.qr.api.common import ID_PATTERN, WalletId, created, ok, unwrap
 from inzira.qr.api.problems import docs
 from inzira.qr.api.requests import TopUpCreate
-from inzira.qr.card_signature import SIGNATURE_HEADER
+from inzira.qr.card_callback import SIGNATURE_HEADER
 from inzira.qr.service import QrService
 from inzira.qr.views import CARD_NOTIFICATIONS_PATH, card_topup_view
 

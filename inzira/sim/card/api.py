@@ -8,6 +8,7 @@ POST /v1/refunds              {"payment_id"} -> SessionView, status refunded (a 
 
 from __future__ import annotations
 
+import asyncio
 import hmac
 from typing import Any, TypeVar
 
@@ -56,6 +57,11 @@ def unauthorized() -> Response:
 def merchant_router(config: CardSimConfig, store: SessionStore, processor: Processor) -> APIRouter:
     router = APIRouter(prefix="/v1", tags=["merchant"])
 
+    async def answer(value: Any, status_code: int = 200) -> Response:
+        """The answer, as late as the behaviour says (the work is done already)."""
+        await asyncio.sleep(processor.behaviour.api_delay_ms / 1000)
+        return json_response(value, status_code)
+
     @router.post("/sessions")
     async def create_session(request: Request) -> Response:
         if not bearer_ok(request, config.api_key):
@@ -74,7 +80,7 @@ def merchant_router(config: CardSimConfig, store: SessionStore, processor: Proce
             raise BadRequest("invalid_expiry",
                              f"expires_in_ms must be in {config.session_ttl_ms_min}..{config.session_ttl_ms_max}")
         session, made = store.create(new, ttl_ms, now_ms())
-        return json_response(view(session, str(request.base_url)), 201 if made else 200)
+        return await answer(view(session, str(request.base_url)), 201 if made else 200)
 
     @router.get("/sessions/{session_id}")
     async def get_session(session_id: str, request: Request) -> Response:
@@ -83,7 +89,7 @@ def merchant_router(config: CardSimConfig, store: SessionStore, processor: Proce
         found = store.get(session_id, now_ms()) if SESSION_ID_RE.fullmatch(session_id) else None
         if found is None:
             return json_response(error_body("no_such_session", f"no session {session_id[:40]!r}"), 404)
-        return json_response(view(found, str(request.base_url)))
+        return await answer(view(found, str(request.base_url)))
 
     @router.post("/refunds")
     async def refund(request: Request) -> Response:
@@ -92,6 +98,6 @@ def merchant_router(config: CardSimConfig, store: SessionStore, processor: Proce
         wanted = await decode(request, RefundRequest)
         if not PAYMENT_ID_RE.fullmatch(wanted.payment_id):
             raise BadRequest("invalid_payment_id", "payment_id is cp_ and 24 hex digits")
-        return json_response(view(processor.refund(wanted.payment_id), str(request.base_url)))
+        return await answer(view(processor.refund(wanted.payment_id), str(request.base_url)))
 
     return router

@@ -23,7 +23,8 @@ class Behaviour(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
 
     ``forced``: every card payment from now on is declined (with ``decline_reason``) or times out, whatever
     the card. ``auth_timeout_ms``: how long a payment whose card issuer never answers stays pending before it
-    times out. ``callback_delay_ms``: a decided payment's callback leaves this late. ``callback_copies``: each
+    times out. ``api_delay_ms``: the merchant API answers this late (its work done: a merchant that gives up
+    waiting may miss a session that exists). ``callback_delay_ms``: a decided payment's callback leaves this late. ``callback_copies``: each
     callback is delivered this many times (2: a duplicate). ``callbacks_off``: no callback at all (a lost
     one: the merchant has to ask).
     """
@@ -31,6 +32,7 @@ class Behaviour(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
     forced: Literal["decline", "timeout"] | None = None
     decline_reason: str = "do_not_honor"
     auth_timeout_ms: int = 30_000
+    api_delay_ms: int = 0
     callback_delay_ms: int = 0
     callback_copies: int = 1
     callbacks_off: bool = False
@@ -40,6 +42,8 @@ class Behaviour(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
             raise ValueError(f"decline_reason must be one of {sorted(DECLINE_REASONS)}")
         if not 0 < self.auth_timeout_ms <= DELAY_MS_MAX:
             raise ValueError(f"auth_timeout_ms must be in 1..{DELAY_MS_MAX}")
+        if not 0 <= self.api_delay_ms <= DELAY_MS_MAX:
+            raise ValueError(f"api_delay_ms must be in 0..{DELAY_MS_MAX}")
         if not 0 <= self.callback_delay_ms <= DELAY_MS_MAX:
             raise ValueError(f"callback_delay_ms must be in 0..{DELAY_MS_MAX}")
         if not 1 <= self.callback_copies <= CALLBACK_COPIES_MAX:

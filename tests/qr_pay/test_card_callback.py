@@ -1,11 +1,12 @@
-"""The check of a card acquirer's callback signature (HMAC-SHA256 over "<t>." + body, replay window), against
-the simulator's own signer."""
+"""Reading a card acquirer's callback: its signature (HMAC-SHA256 over "<t>." + body, replay window), checked
+against the simulator's own signer, then the session it is about."""
 
 from __future__ import annotations
 
 import pytest
 
-from inzira.qr.card_signature import HEADER_CHARS_MAX, verify
+from inzira.qr.card_callback import BODY_BYTES_MAX, HEADER_CHARS_MAX, About, read_callback, verify
+from inzira.qr.rejected import Rejected
 from inzira.sim.card import signature
 
 SECRET = "whsec_" + "s" * 26
@@ -43,3 +44,24 @@ def test_while_the_acquirer_rolls_its_secret_any_v1_may_match() -> None:
 def test_anything_else_is_refused_with_a_reason(header: str | None, body: bytes, why: str) -> None:
     refused = verify(header, body, SECRET, NOW_MS, WINDOW_MS)
     assert refused is not None and why in refused
+
+
+def test_a_signed_callback_is_read_for_the_session_it_is_about() -> None:
+    about = read_callback(signature(SECRET, BODY, NOW_MS), BODY, SECRET, NOW_MS, WINDOW_MS)
+    assert isinstance(about, About) and (about.session_id, about.reference) == ("cs_1", "top_1")
+
+
+@pytest.mark.parametrize(("body", "code"), [
+    (b"not json", 3100),
+    (b'{"data": {"session_id": "cs_1"}}', 3100),
+    (b'{"data": {"session_id": "cs_1", "reference": "' + b"r" * 200 + b'"}}', 3100),
+    (b"{}" + b" " * BODY_BYTES_MAX, 3100),
+])
+def test_a_signed_callback_that_is_not_an_event_is_refused(body: bytes, code: int) -> None:
+    refused = read_callback(signature(SECRET, body, NOW_MS), body, SECRET, NOW_MS, WINDOW_MS)
+    assert isinstance(refused, Rejected) and refused.code == code and refused.status == 400
+
+
+def test_an_unsigned_callback_is_refused_before_it_is_read() -> None:
+    refused = read_callback(None, b"not json", SECRET, NOW_MS, WINDOW_MS)
+    assert isinstance(refused, Rejected) and refused.code == 3041 and refused.status == 401
