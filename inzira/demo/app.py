@@ -1,6 +1,6 @@
 """The demo, composed: the embedded network, its seeding, the remittance service (with a mobile-money
-simulator per receiving FSP), the QR payment service (with a demo merchant and visitor wallet), the FX
-provider's quote service, the issuers' funding desk, the HTTP API and the web pages, on one server.
+simulator per receiving FSP), the QR payment service (with a card acquirer simulator per wallet issuer, a demo
+merchant and visitor wallet), the FX provider's quote service, the issuers' funding desk, the HTTP API and the web pages, on one server.
 
 This is the composition root: it alone loads the members' keys, and hands each service the ports of the
 members that service acts for (``inzira.node.custody``): the remittance service the sending and receiving
@@ -11,6 +11,7 @@ funding desk the issuers'. No service can sign for a member it was not given.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 from pathlib import Path
 
 from inzira.api.app import create_app
@@ -24,6 +25,7 @@ from inzira.node.embedded import Embedded
 from inzira.node.reader import GENESIS_FILE
 from inzira.node.signer import wall_clock_ms
 from inzira.qr.api import QR_BODY_LIMITS, prioritize, qr_routers
+from inzira.qr.card_demo import CardDemo
 from inzira.qr.service import QrService
 from inzira.qr.settings import QrSettings
 from inzira.remit.api import mount_remit
@@ -53,6 +55,7 @@ class Demo:
         self.seeded: SeedReport | None = None
         self.remit: RemitDemo | None = None
         self.qr: QrService | None = None
+        self.cards: CardDemo | None = None
         self.qr_pages: QrPages | None = None
         self.qr_demo: DemoCustomers | None = None
         self.providers: Providers | None = None
@@ -73,7 +76,9 @@ class Demo:
                           if {"sending_fsp", "receiving_fsp"} & set(m.roles))
             self.remit = RemitDemo(runtime, keys.ports(runtime, fsps), self.data_dir,
                                    fx=providers.fx_client(fsps), funding=providers.funding_client(fsps)).start()
-            qr_settings = QrSettings()
+            api_host = "127.0.0.1" if self.host in ANY_ADDRESS else self.host
+            cards = self.cards = CardDemo(self.data_dir, QrSettings().wallet_currencies, api_host).start()
+            qr_settings = replace(QrSettings(), card_acquirers=cards.links())
             qr_members = sorted({*qr_settings.acquirers, *qr_settings.wallet_currencies})
             qr = self.qr = QrService(runtime, keys.ports(runtime, qr_members), self.data_dir, qr_settings,
                                      fx=providers.fx_client(qr_members)).start()
@@ -89,9 +94,10 @@ class Demo:
             mount_remit(app, self.remit.service)  # type: ignore[arg-type]
             mount_static(app)
             self.served, self.port = serve_in_thread(app, self.host, self.port, trusted_proxies=self.trusted_proxies)
-            api_url = f"http://{'127.0.0.1' if self.host in ANY_ADDRESS else self.host}:{self.port}"
+            api_url = f"http://{api_host}:{self.port}"
             providers.connect(api_url)
             providers.recover()
+            cards.connect(api_url)
             if self.seed_accounts:  # the demo wallet's top-up needs the issuer's seeded float
                 tokens = load_api_keys(self.data_dir)
                 self.qr_demo = ensure_demo_customers(api_url, self.data_dir, tokens[qr.settings.acquirers[0]],
@@ -114,6 +120,8 @@ class Demo:
             self.qr.stop()
         if self.providers is not None:
             self.providers.close()
+        if self.cards is not None:
+            self.cards.stop()
 
     @property
     def url(self) -> str:

@@ -24,6 +24,7 @@ from inzira.fx.client import FxClient
 from inzira.node.custody import MemberPort
 from inzira.notify.targets import TargetGuard
 from inzira.qr.bill_book import BillBook
+from inzira.qr.card_topups import CardTopUps
 from inzira.qr.directory import Directory
 from inzira.qr.ledger_port import LedgerPort, QrRuntime
 from inzira.qr.live.events import Outbox, StoredEvent, prune_job
@@ -82,7 +83,8 @@ class QrService:
         self.scanner = Scanner(self.bills, self.directory, s.price_currency, s.scan_cache_max)
         self.merchants = Merchants(s, self.port, self.writer, self.reader, self.directory, self.bills,
                                    self.hooks.guard)
-        self.wallets = Wallets(s, self.port, self.writer, self.reader, self.directory, self.settlement, self.outbox)
+        self.wallets = Wallets(s, self.port, self.writer, self.reader, self.directory, self.outbox)
+        self.topups = CardTopUps(s, self.port, self.writer, self.reader, self.directory, self.wallets, self.settlement)
         self.quoter = Quoter(s, self.port, self.scanner, fx, self.quotes)
         self.payments = Payments(s, self.port, self.writer, self.reader, self.directory, self.bills, self.quotes,
                                  self.settlement, self.outbox)
@@ -100,6 +102,7 @@ class QrService:
                                                      "refunds": self.refunds.settle_refund,
                                                      "topups": self.wallets.settle_topup}
         self.recovered = recover(self.reader, self.port, self.settlement, settlers, self._track)
+        self.topups.abandon_opening()
         before_ms = self.port.now_ms() - self.settings.events_retention_ms
         self.writer.submit(prune_job(before_ms)).result(PRUNE_TIMEOUT_S)
         return self

@@ -19,6 +19,7 @@ from inzira.qr.api.merchant_payments import merchant_payments_router
 from inzira.qr.api.merchants import merchants_router
 from inzira.qr.api.paying import IMAGE_BYTES_MAX, IMAGE_PATH, paying_router
 from inzira.qr.api.streams import streams_router
+from inzira.qr.api.topups import card_notifications_router, topups_router
 from inzira.qr.api.wallets import wallets_router
 from inzira.qr.service import QrService
 from inzira.qr.views import PREFIX
@@ -33,6 +34,7 @@ def qr_routers(service: QrService) -> list[APIRouter]:
     routers = [
         paying_router(service, principal),
         wallets_router(service, principal),
+        topups_router(service, principal),
         merchants_router(service, principal, principal_or_ticket),
         merchant_payments_router(service, principal),
         streams_router(service, principal, principal_or_ticket),
@@ -41,7 +43,7 @@ def qr_routers(service: QrService) -> list[APIRouter]:
         for route in router.routes:
             if isinstance(route, APIRoute):
                 route.openapi_extra = {**(route.openapi_extra or {}), **SECURED}
-    return routers
+    return [*routers, card_notifications_router(service)]  # signed by the acquirer: no token
 
 
 def prioritize(app: FastAPI) -> None:

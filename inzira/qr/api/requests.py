@@ -58,8 +58,9 @@ class WalletCreate(_Body):
 class TopUpCreate(_Body):
     model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{"amount_minor": 50000}]})
     amount_minor: Amount = Field(description="Minor units of the wallet's currency (50000 = 500.00 CNY)")
-    card_reference: str | None = Field(None, min_length=1, max_length=40,
-                                       description="The (simulated) card payment's reference, e.g. last 4 digits")
+    return_url: str | None = Field(None, min_length=10, max_length=500, pattern=r"^https?://[^\s@/]+(/[^\s]*)?$",
+                                   description="Where the card form sends the visitor's browser once the acquirer "
+                                               "has decided; {topup_id} in it is replaced by the top-up's id")
 
 
 class DecodeRequest(_Body):

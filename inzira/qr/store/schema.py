@@ -45,6 +45,15 @@ CREATE TABLE IF NOT EXISTS topups (
     card_reference TEXT, tx_id BLOB NOT NULL, status TEXT NOT NULL, code INTEGER NOT NULL,
     height INTEGER NOT NULL, created_at_ms INTEGER NOT NULL, settled_at_ms INTEGER,
     raw_tx BLOB, tx_expires_at_ms INTEGER NOT NULL);
+-- Card top-ups: the payment at the issuer's acquirer; the credit is the top-up of the same id above.
+CREATE TABLE IF NOT EXISTS card_topups (
+    id TEXT PRIMARY KEY, wallet_id TEXT NOT NULL, currency TEXT NOT NULL, amount_minor INTEGER NOT NULL,
+    status TEXT NOT NULL, session_id TEXT UNIQUE, payment_id TEXT UNIQUE, card_form_url TEXT, card_brand TEXT,
+    card_last4 TEXT, reason TEXT, expires_at_ms INTEGER NOT NULL, created_at_ms INTEGER NOT NULL,
+    updated_at_ms INTEGER NOT NULL);
+CREATE INDEX IF NOT EXISTS card_topups_by_wallet ON card_topups (wallet_id, created_at_ms);
+CREATE INDEX IF NOT EXISTS card_topups_waiting ON card_topups (wallet_id)
+    WHERE status IN ('opening', 'awaiting_card', 'pending');
 -- Records still waiting for the ledger's verdict: few at any time (recovery, a wallet's "in flight").
 CREATE INDEX IF NOT EXISTS payments_waiting ON payments (status) WHERE status = 'submitted';
 CREATE INDEX IF NOT EXISTS refunds_waiting ON refunds (status) WHERE status = 'submitted';
