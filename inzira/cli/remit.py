@@ -173,6 +173,7 @@ def serve(data: Path = typer.Option(DEFAULT_DATA_DIR, "--data", "-d", help="Data
     from inzira.api.server import serve_in_thread
     from inzira.demo.seed import seed
     from inzira.demo.setup import create_demo_network
+    from inzira.directory.api import mount_directory
     from inzira.node.embedded import Embedded
     from inzira.node.reader import GENESIS_FILE
     from inzira.node.signer import wall_clock_ms
@@ -187,7 +188,9 @@ def serve(data: Path = typer.Option(DEFAULT_DATA_DIR, "--data", "-d", help="Data
         try:
             app = create_app(net)
             mount_remit(app, remit.service)  # type: ignore[arg-type]
+            mount_directory(app, remit.operator)  # type: ignore[arg-type]
             served, bound = serve_in_thread(app, host, port)
+            remit.connect(f"http://127.0.0.1:{bound}" if host in ("0.0.0.0", "::", "") else f"http://{host}:{bound}")
         except BaseException:
             remit.stop()
             raise

@@ -1,5 +1,5 @@
 """The demo, composed: the embedded network, its seeding, the remittance service (with a mobile-money
-simulator per receiving FSP), the QR payment service (with a demo merchant and visitor wallet), the HTTP
+simulator per receiving FSP, and the directory operator's API under /v1/directory), the QR payment service (with a demo merchant and visitor wallet), the HTTP
 API and the web pages, on one server."""
 
 from __future__ import annotations
@@ -11,6 +11,7 @@ from inzira.api.server import ServedApp, serve_in_thread
 from inzira.api.settings import ApiSettings
 from inzira.demo.seed import SeedReport, seed
 from inzira.demo.setup import create_demo_network, load_api_keys
+from inzira.directory.api import mount_directory
 from inzira.fx.rates import RateTable
 from inzira.node.embedded import Embedded
 from inzira.node.reader import GENESIS_FILE
@@ -64,9 +65,11 @@ class Demo:
             app.include_router(remit_pages_router(self.remit.service, runtime.api_tokens,  # type: ignore[arg-type]
                                                  demo_sign_in=True))
             mount_remit(app, self.remit.service)  # type: ignore[arg-type]
+            mount_directory(app, self.remit.operator)  # type: ignore[arg-type]
             mount_static(app)
             self.served, self.port = serve_in_thread(app, self.host, self.port)
             api_url = f"http://{'127.0.0.1' if self.host in ANY_ADDRESS else self.host}:{self.port}"
+            self.remit.connect(api_url)
             if self.seed_accounts:  # the demo wallet's top-up needs the issuer's seeded float
                 tokens = load_api_keys(self.data_dir)
                 self.qr_demo = ensure_demo_customers(api_url, self.data_dir, tokens[qr.settings.acquirers[0]],

@@ -10,6 +10,7 @@ from __future__ import annotations
 from enum import IntEnum
 from typing import Any
 
+from inzira.directory.codes import DirectoryCode, directory_title
 from inzira.ledger.codes import Code
 
 
@@ -34,7 +35,7 @@ def remit_title(code: int) -> str | None:
     try:
         return _TITLES[RemitCode(code)]
     except ValueError:
-        return None
+        return directory_title(code) if code in DirectoryCode._value2member_map_ else None
 
 
 class RemitError(Exception):

@@ -1,11 +1,10 @@
 """Secrets the remittance service keeps in the data folder, each in a file only its owner can read (0600).
 
-- ``directory.key``: the network-wide directory key (32 random bytes) under which phone numbers are hashed
-  before they go on chain. Every member holds the same key; the chain never sees a number.
 - ``fulfilment-keys/<member>.key``: each receiving FSP's secret for its hashlock fulfilments.
 - ``remit-officers.json``: the API token of each sending FSP's compliance officer.
 
-Files are created on first use with fresh random bytes and refused later if others can read them.
+Files are created on first use with fresh random bytes and refused later if others can read them. (The
+directory operator keeps its phone-number hash key the same way, in its own folder: see ``inzira.directory``.)
 """
 
 from __future__ import annotations
@@ -17,7 +16,6 @@ import stat
 from pathlib import Path
 
 SECRET_BYTES = 32
-DIRECTORY_KEY_FILE = "directory.key"
 FULFILMENT_KEYS_DIR = "fulfilment-keys"
 OFFICERS_FILE = "remit-officers.json"
 OFFICERS_FILE_BYTES_MAX = 64 * 1024
@@ -53,10 +51,6 @@ def secret_key(path: Path) -> bytes:
     if len(data) != SECRET_BYTES:
         raise SecretFileError(f"{path} must hold exactly {SECRET_BYTES} bytes, not {len(data)}")
     return data
-
-
-def directory_key(data_dir: Path) -> bytes:
-    return secret_key(data_dir / DIRECTORY_KEY_FILE)
 
 
 def fulfilment_key(data_dir: Path, member: str) -> bytes:

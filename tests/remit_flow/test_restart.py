@@ -13,6 +13,9 @@ from inzira.api.app import create_app
 from inzira.api.server import ServedApp, serve_in_thread
 from inzira.demo.seed import seed
 from inzira.demo.setup import create_demo_network, load_api_keys
+from inzira.directory.api import mount_directory
+from inzira.directory.operator import DirectoryOperator
+from inzira.directory.settings import DirectorySettings
 from inzira.node.embedded import Embedded
 from inzira.remit.api import mount_remit
 from inzira.remit.client import RemitClient
@@ -28,18 +31,25 @@ NUMBER = "+250788765432"
 
 @contextlib.contextmanager
 def running(net: Embedded, data_dir: Path, settings: RemitSettings) -> Iterator[tuple[RemitService, ServedApp]]:
+    tokens = load_api_keys(data_dir)
+    operator = DirectoryOperator(net, data_dir / "directory-operator",
+                                 DirectorySettings(account_holder_apis=settings.payout_adapters),
+                                 {token: member for member, token in tokens.items()})
     service = RemitService(net, data_dir, settings)
     service.start()
     try:
         app = create_app(net)
         mount_remit(app, service)
+        mount_directory(app, operator)
         served, _port = serve_in_thread(app)
+        service.directory.connect(served.base_url, tokens)
         try:
             yield service, served
         finally:
             served.stop()
     finally:
         service.stop()
+        operator.close()
 
 
 def test_restart_during_payout_pays_once_and_commits(tmp_path: Path) -> None:
