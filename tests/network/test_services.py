@@ -20,6 +20,9 @@ import pytest
 from inzira.api.app import create_app
 from inzira.api.server import serve_in_thread
 from inzira.demo.seed import seed
+from inzira.directory.api import mount_directory
+from inzira.directory.operator import DirectoryOperator
+from inzira.directory.settings import DirectorySettings
 from inzira.fx.desk import FxDesk
 from inzira.fx.rates import RateTable
 from inzira.ledger.codes import Code
@@ -117,13 +120,18 @@ def test_a_remittance_through_the_jetstream_runtime(setup: tuple[Net, Peer], tmp
         sim = stack.enter_context(serve(MomoSimConfig(float_minor=10**12)))
         settings = RemitSettings(payout_adapters={"mobimo": sim.adapter_config()}, reconcile_interval_ms=200,
                                  alert_check_interval_ms=0)
+        operator = DirectoryOperator(rt, tmp_path / "directory-operator",  # type: ignore[arg-type]
+                                     DirectorySettings(account_holder_apis=settings.payout_adapters), rt.api_tokens)
+        stack.callback(operator.close)
         service = RemitService(rt, tmp_path, settings)  # type: ignore[arg-type]
         service.start()
         stack.callback(service.stop)
         app = create_app(rt)
         mount_remit(app, service)
+        mount_directory(app, operator)
         served, _ = serve_in_thread(app)
         stack.callback(served.stop)
+        service.directory.connect(served.base_url, tokens)
         number = f"+25078{uuid.uuid4().int % 10**7:07d}"
         sim.admin.create_wallet(number[1:], "Jeanne", "Uwase")
         headers = {"Authorization": f"Bearer {tokens['mobimo']}"}
