@@ -27,6 +27,8 @@ from inzira.directory.wire import RegistrationRequest, sign_request
 TIMEOUT_MS = 10_000
 CONNECTIONS_MAX = 20
 ANSWER_BYTES_MAX = 1024 * 1024
+RETRY_AFTER_DIGITS_MAX = 9
+DETAIL_CHARS_MAX = 1_000
 PREFIX = "/v1/directory"
 
 
@@ -105,9 +107,11 @@ class DirectoryClient:
         if response.status_code >= 400:
             code = answer.get("code")
             detail = answer.get("detail")
-            raise DirectoryError(response.status_code, code if isinstance(code, int) else ApiCode.UNAVAILABLE,
-                                 detail if isinstance(detail, str) else f"the directory operator answered "
-                                                                        f"{response.status_code}",
-                                 {"Retry-After": response.headers["Retry-After"]}
-                                 if "Retry-After" in response.headers else None)
+            retry_after = response.headers.get("Retry-After", "")
+            valid_retry = retry_after.isascii() and retry_after.isdigit() and len(retry_after) <= RETRY_AFTER_DIGITS_MAX
+            raise DirectoryError(response.status_code,
+                                 code if type(code) is int and 1000 <= code <= 9999 else ApiCode.UNAVAILABLE,
+                                 detail[:DETAIL_CHARS_MAX] if isinstance(detail, str) else
+                                 f"the directory operator answered {response.status_code}",
+                                 {"Retry-After": retry_after} if valid_retry else None)
         return response.status_code, answer

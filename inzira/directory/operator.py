@@ -38,6 +38,8 @@ from inzira.remit.secrets_files import secret_key
 
 KEY_FILE = "directory.key"
 PARSED_NUMBERS_MAX = 10_000
+# A 401 names how to authenticate: this request is signed by the member's key (docs/directory.md), not a token.
+SIGNATURE_CHALLENGE = {"WWW-Authenticate": 'InziraSignature realm="inzira-directory"'}
 
 
 @functools.lru_cache(maxsize=PARSED_NUMBERS_MAX)  # parsing costs more than the rest of a look-up
@@ -100,12 +102,14 @@ class DirectoryOperator:
         """(HTTP status, answer) for a signed request to list or unlist a number: 200 done, 202 disputed."""
         member = self.node.state.members.get(request.member)
         if member is None or not signature_valid(request, signature_hex, member.keys):
-            raise DirectoryError(401, Code.BAD_SIGNATURE, "the request is not signed by a key of the member it names")
+            raise DirectoryError(401, Code.BAD_SIGNATURE, "the request is not signed by a key of the member it names",
+                                 SIGNATURE_CHALLENGE)
         now_ms = self.clock_ms()
         if abs(now_ms - request.signed_at_ms) > self.settings.request_skew_ms:
             raise DirectoryError(401, DirectoryCode.REQUEST_EXPIRED,
                                  f"the request was signed at {request.signed_at_ms}, more than "
-                                 f"{self.settings.request_skew_ms} ms from the operator's clock ({now_ms}): sign it anew")
+                                 f"{self.settings.request_skew_ms} ms from the operator's clock ({now_ms}): sign it anew",
+                                 SIGNATURE_CHALLENGE)
         digest = request_digest(request)
         seen = self._answered(request, digest)
         if seen is not None:
