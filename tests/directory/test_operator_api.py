@@ -43,8 +43,11 @@ def test_a_signed_request_lists_a_number_once(directory: Directory) -> None:
         again = http.post(REGISTRATIONS, json=directory.request("mobimo", number)).json()
         assert again["state"] == "LISTED" and again["tx_id"] == ""
     assert directory.listed(number) == "mobimo"
-    tx = directory.net.node.tx(bytes.fromhex(answer["tx_id"]))
-    assert tx is not None  # signed by the operator, not by MobiMo
+    with directory.http("mobimo") as mobimo:  # the FSP sees the entry that lists it, signed by the operator
+        seen = mobimo.get(f"/v1/transactions/{answer['tx_id']}")
+        assert seen.status_code == 200 and seen.json()["tx"]["signers"] == ["cbr"]
+    with directory.http("ubumwe") as ubumwe:
+        assert ubumwe.get(f"/v1/transactions/{answer['tx_id']}").status_code == 404
 
 
 def test_forged_tampered_expired_and_foreign_requests_are_refused(directory: Directory) -> None:
