@@ -73,5 +73,5 @@ class PartyLookup:
             raise RemitError(404, Code.PARTY_NOT_FOUND, f"{fsp} has no wallet for {e164}")
         if not holder.active:
             raise RemitError(422, RemitCode.PAYEE_BLOCKED, f"the wallet at {e164} cannot receive money")
-        member = self.node.state.members.get(fsp)
-        return Party(e164, fsp, member.name if member else fsp, mask_name(holder.name))
+        record = self.node.state.members.get(fsp)
+        return Party(e164, fsp, record.name if record else fsp, mask_name(holder.name))
