@@ -2,9 +2,10 @@
 
 Set up, untimed: an embedded network in a temporary folder (seeded, extra funding), a mobile-money
 simulator per receiving FSP (latency 0 by default), the directory operator (each look-up goes through its
-API and audit log, as in the demo) with the wallets listed, the remittance service and the API on 127.0.0.1. Timed: a load process (a separate process, as customers' systems are) drives
-``concurrency`` customers, each doing look-up -> quote -> send (waiting for the outcome) in turn; compliance
-screening, the on-chain reservation, the payout at the simulator and the commit all happen in between.
+API and audit log, as in the demo) with the wallets listed, the remittance service and the API on 127.0.0.1.
+Timed: a load process (a separate process, as customers' systems are) drives ``concurrency`` customers, each
+doing look-up -> quote -> send (waiting for the outcome) in turn; compliance screening, the on-chain
+reservation, the payout at the simulator and the commit all happen in between.
 Latency is from the look-up request to the answer that says COMMITTED.
 
 The load process speaks HTTP/1.1 on keep-alive connections with a minimal client of its own: a general

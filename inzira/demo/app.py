@@ -1,6 +1,6 @@
 """The demo, composed: the embedded network, its seeding, the remittance service (with a mobile-money
-simulator per receiving FSP, and the directory operator's API under /v1/directory), the QR payment service (with a demo merchant and visitor wallet), the HTTP
-API and the web pages, on one server."""
+simulator per receiving FSP, and the directory operator's API under /v1/directory), the QR payment service
+(with a demo merchant and visitor wallet), the HTTP API and the web pages, on one server."""
 
 from __future__ import annotations
 

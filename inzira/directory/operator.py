@@ -108,7 +108,8 @@ class DirectoryOperator:
         if abs(now_ms - request.signed_at_ms) > self.settings.request_skew_ms:
             raise DirectoryError(401, DirectoryCode.REQUEST_EXPIRED,
                                  f"the request was signed at {request.signed_at_ms}, more than "
-                                 f"{self.settings.request_skew_ms} ms from the operator's clock ({now_ms}): sign it anew",
+                                 f"{self.settings.request_skew_ms} ms from the operator's clock ({now_ms}): "
+                                 "sign it anew",
                                  SIGNATURE_CHALLENGE)
         digest = request_digest(request)
         seen = self._answered(request, digest)
@@ -170,7 +171,8 @@ class DirectoryOperator:
         config = self.settings.account_holder_apis.get(fsp)
         if config is None:
             raise DirectoryError(403, Code.PERMISSION,
-                                 f"the directory operator has no account-holder API of {fsp}: it cannot confirm wallets")
+                                 f"the directory operator has no account-holder API of {fsp}: "
+                                 "it cannot confirm wallets")
         try:
             async with adapter_from_config(config) as adapter:
                 holder = await adapter.lookup(e164)
