@@ -35,7 +35,11 @@ def remit_title(code: int) -> str | None:
     try:
         return _TITLES[RemitCode(code)]
     except ValueError:
-        return directory_title(code) if code in DirectoryCode._value2member_map_ else None
+        pass
+    try:  # the directory operator's refusals, passed on (a look-up over the allowance)
+        return directory_title(DirectoryCode(code))
+    except ValueError:
+        return None
 
 
 class RemitError(Exception):
