@@ -63,6 +63,7 @@ class DirectoryOperator:
         self.member = member or _operator_member(self.node.state.members.values())
         self._signer = runtime.signer(self.member)  # the operator's own key: raises if this runtime lacks it
         folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+        folder.chmod(0o700)  # the key and the audit log (phone numbers) are the operator's alone
         self._key = secret_key(folder / KEY_FILE)
         self.store = DirectoryStore(folder / DB_FILE, settings.audit_rows_max)
         self.limiter = LookupLimiter(settings.allowance, clock_ms)
