@@ -173,7 +173,8 @@ def verify_receipt_cmd(
 @app.command()
 def serve(peer: Path = typer.Option(..., "--peer", help="The member's peer folder (peer.json, keys/<member>.key)."),
           links: Optional[Path] = typer.Option(None, "--links", help="JSON: fx_url, fx_token, funding_urls "
-                                               "{issuer: url}, funding_token, payout {...}, wallet_currencies."),
+                                               "{issuer: url}, funding_token, directory_url, directory_token, payout {...}, "
+                                               "wallet_currencies."),
           host: Optional[str] = typer.Option(None, "--host", help="Default: the peer's api_host."),
           port: Optional[int] = typer.Option(None, "--port", "-p", help="Default: the peer's api_port.")) -> None:
     """Run one member's own deployment (its peer and its services, its own key only) until Ctrl-C.

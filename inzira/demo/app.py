@@ -1,11 +1,13 @@
 """The demo, composed: the embedded network, its seeding, the remittance service (with a mobile-money
-simulator per receiving FSP), the QR payment service (with a card acquirer simulator per wallet issuer, a demo
-merchant and visitor wallet), the FX provider's quote service, the issuers' funding desk, the HTTP API and the web pages, on one server.
+simulator per receiving FSP, and the directory operator's API under /v1/directory), the QR payment service
+(with a card acquirer simulator per wallet issuer, a demo merchant and visitor wallet), the FX provider's quote
+service, the issuers' funding desk, the HTTP API and the web pages, on one server.
 
 This is the composition root: it alone loads the members' keys, and hands each service the ports of the
 members that service acts for (``inzira.node.custody``): the remittance service the sending and receiving
-FSPs', the QR service the acquirers' and wallet issuers', the FX quote service the FX provider's, the
-funding desk the issuers'. No service can sign for a member it was not given.
+FSPs', the directory operator the central bank's, the QR service the acquirers' and wallet issuers', the FX
+quote service the FX provider's, the funding desk the issuers'. No service can sign for a member it was not
+given.
 """
 
 from __future__ import annotations
@@ -20,6 +22,8 @@ from inzira.api.settings import ApiSettings
 from inzira.demo.providers import Providers
 from inzira.demo.seed import SeedReport, seed
 from inzira.demo.setup import create_demo_network, demo_keyring, load_api_keys
+from inzira.directory.api import mount_directory
+from inzira.directory.operator import operator_member
 from inzira.fx.rates import RateTable
 from inzira.node.embedded import Embedded
 from inzira.node.reader import GENESIS_FILE
@@ -74,8 +78,9 @@ class Demo:
             providers = self.providers = Providers(runtime, keys, self.data_dir, rates)
             fsps = sorted(m.id for m in runtime.node.state.members.values()
                           if {"sending_fsp", "receiving_fsp"} & set(m.roles))
-            self.remit = RemitDemo(runtime, keys.ports(runtime, fsps), self.data_dir,
-                                   fx=providers.fx_client(fsps), funding=providers.funding_client(fsps)).start()
+            operator = keys.port(runtime, operator_member(runtime.node.state.members.values()))
+            self.remit = RemitDemo(runtime, keys.ports(runtime, fsps), self.data_dir, fx=providers.fx_client(fsps),
+                                   funding=providers.funding_client(fsps), operator=operator).start()
             api_host = "127.0.0.1" if self.host in ANY_ADDRESS else self.host
             cards = self.cards = CardDemo(self.data_dir, QrSettings().wallet_currencies, api_host).start()
             qr_settings = replace(QrSettings(), card_acquirers=cards.links())
@@ -92,12 +97,14 @@ class Demo:
             app.include_router(remit_pages_router(self.remit.service, runtime.api_tokens,  # type: ignore[arg-type]
                                                  demo_sign_in=True))
             mount_remit(app, self.remit.service)  # type: ignore[arg-type]
+            mount_directory(app, self.remit.operator)  # type: ignore[arg-type]
             mount_static(app)
             self.served, self.port = serve_in_thread(app, self.host, self.port, trusted_proxies=self.trusted_proxies)
             api_url = f"http://{api_host}:{self.port}"
             providers.connect(api_url)
             providers.recover()
             cards.connect(api_url)
+            self.remit.connect(api_url)
             if self.seed_accounts:  # the demo wallet's top-up needs the issuer's seeded float
                 tokens = load_api_keys(self.data_dir)
                 self.qr_demo = ensure_demo_customers(api_url, self.data_dir, tokens[qr.settings.acquirers[0]],

@@ -10,13 +10,14 @@ What runs depends on the member's roles in the ledger state, each with the membe
 - sending or receiving FSP: the remittance service (``/v1/remit``); firm quotes come from the FX provider's
   quote service (``Links.fx_url`` with the client token it issued this member), funding from the issuers'
   funding APIs (``Links.funding_urls``, ``Links.funding_token``); a receiving FSP pays out through
-  ``Links.payout`` (a payout adapter configuration);
+  ``Links.payout`` (a payout adapter configuration); numbers are looked up and listed through the directory
+  operator's API (``Links.directory_url`` with the token it issued this member);
 - acquirer or wallet issuer: the QR payment service (``/v1/qr``), quoting the same way;
 - FX provider: its quote service (``/fx/v1``), answering the clients in its ``fx-clients.json``;
+- directory operator: the directory's API (``/v1/directory``, see ``inzira.directory.deployment``);
 - issuer: its funding desk (``/funding/v1``), for the clients in ``funding-clients.json`` and its officers in
   ``funding-officers.json`` (both created on first start, mode 0600).
 All on the peer's own HTTP API (the ledger API for the member's token, ``/v1/peer/...``), one server.
-Crossing deployments, a sending FSP finds receivers only at receiving FSPs its own deployment serves.
 """
 
 from __future__ import annotations
@@ -33,6 +34,8 @@ from fastapi import FastAPI
 
 from inzira.api.server import ServedApp, serve_in_thread
 from inzira.api.token_files import ensure_tokens
+from inzira.directory.api import mount_directory
+from inzira.directory.deployment import operator_for_peer
 from inzira.funding.api import FUNDING_CLIENTS_FILE, FUNDING_OFFICERS_FILE, funding_router
 from inzira.funding.client import FundingClient
 from inzira.funding.desk import FundingDesk
@@ -66,6 +69,8 @@ class Links:
     fx_token: str = ""
     funding_urls: Mapping[str, str] = field(default_factory=dict)  # issuer -> its funding API
     funding_token: str = ""
+    directory_url: str = ""  # the directory operator's API (its peer's, or its deployment's, base URL)
+    directory_token: str = ""
     payout: Mapping[str, Any] | None = None  # a receiving FSP's payout adapter ({"kind": "momo-http", ...})
     wallet_currencies: tuple[str, ...] = ()  # a wallet issuer's visitor wallet currencies
     rates_file: Path | None = None  # an FX provider's reference rates (the demo table when None)
@@ -77,11 +82,12 @@ class Links:
         if len(data) > LINKS_FILE_BYTES_MAX:
             raise ValueError(f"{path} is larger than {LINKS_FILE_BYTES_MAX} bytes")
         doc = json.loads(data)
-        known = {"fx_member", "fx_url", "fx_token", "funding_urls", "funding_token", "payout", "wallet_currencies",
-                 "rates_file"}
+        known = {"fx_member", "fx_url", "fx_token", "funding_urls", "funding_token", "directory_url",
+                 "directory_token", "payout", "wallet_currencies", "rates_file"}
         if not isinstance(doc, dict) or not set(doc) <= known:
             raise ValueError(f"{path}: a JSON object with some of {', '.join(sorted(known))}")
-        text = {k: str(doc.get(k, "")) for k in ("fx_url", "fx_token", "funding_token")}
+        text = {k: str(doc.get(k, "")) for k in ("fx_url", "fx_token", "funding_token", "directory_url",
+                                                 "directory_token")}
         urls = doc.get("funding_urls", {})
         if not isinstance(urls, dict) or not all(isinstance(v, str) for v in urls.values()):
             raise ValueError(f"{path}: funding_urls maps issuers to URLs")
@@ -89,7 +95,8 @@ class Links:
         if payout is not None and not isinstance(payout, dict):
             raise ValueError(f"{path}: payout is a payout adapter configuration object")
         return cls(str(doc.get("fx_member", "imari-fx")), text["fx_url"], text["fx_token"], dict(urls),
-                   text["funding_token"], payout, tuple(str(c) for c in doc.get("wallet_currencies", ())),
+                   text["funding_token"], text["directory_url"], text["directory_token"], payout,
+                   tuple(str(c) for c in doc.get("wallet_currencies", ())),
                    Path(doc["rates_file"]) if doc.get("rates_file") else None)
 
 
@@ -145,6 +152,8 @@ class MemberDeployment:
             remit.start()
             self._stack.callback(remit.stop)
             mount_remit(app, remit)
+            if links.directory_url:
+                remit.directory.connect(links.directory_url, {member: links.directory_token})
         acquirer, issuer = "acquirer" in roles, "wallet_issuer" in roles and bool(links.wallet_currencies)
         if acquirer or issuer:
             settings = QrSettings(acquirers=(member,) if acquirer else (),
@@ -158,6 +167,10 @@ class MemberDeployment:
             prioritize(app)
             app.state.on_server_stop.append(qr.close_streams)
         others = sorted(m for m in node.state.members if m != member)
+        directory = operator_for_peer(self.folder, peer.port)
+        if directory is not None:
+            self._stack.callback(directory.close)
+            mount_directory(app, directory)
         if "fx_provider" in roles:
             rates = RateTable.load(links.rates_file) if links.rates_file else RateTable.demo()
             self.fx_desk = FxDesk(peer.port, rates)

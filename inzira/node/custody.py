@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Protocol
 
 from inzira.crypto import KeyPair
+from inzira.directory.wire import RegistrationRequest, request_digest
 from inzira.ledger.tx import Op, Quote, SignedQuote, TxBody, add_signatures, sign_body, sign_quote
 from inzira.node.keystore import load_key
 from inzira.node.node import Node
@@ -103,6 +104,12 @@ class MemberPort:
         if quote.fx != self.member or quote.chain_id != self.chain_id:
             raise CustodyError(f"{self.member} signs only its own quotes")
         return sign_quote(quote, self._signer.key)
+
+    def sign_registration(self, request: RegistrationRequest) -> bytes:
+        """Sign this member's own request to the directory operator (hashed under the request's own domain)."""
+        if request.member != self.member or request.chain_id != self.chain_id:
+            raise CustodyError(f"{self.member} signs only its own directory requests on its own chain")
+        return self._signer.key.sign(request_digest(request))
 
     def webhook_key(self) -> WebhookKey:
         return WebhookKey(self._signer.key)

@@ -11,6 +11,9 @@ Its state is remit.db in the data folder. The service acts only for the members 
 (``inzira.node.custody``): sending FSPs (quotes, transfers, withdrawals they sign) and receiving FSPs
 (look-ups, payouts, commits). It holds no other key: firm quotes come from the FX provider's own quote
 service (``fx``, checked before use), and funding from the issuers' own funding APIs (``funding``).
+Phone numbers are looked up and listed through the directory operator's API: once its address is known,
+
+    service.directory.connect(operator_url, {member: token})
 """
 
 from __future__ import annotations
@@ -23,17 +26,18 @@ from concurrent.futures import Future
 from pathlib import Path
 from typing import Any, TypeVar
 
+from inzira.directory.client import DirectoryClient
+from inzira.directory.codes import DirectoryError
 from inzira.funding.client import FundingClient
 from inzira.fx.client import FxClient
-from inzira.ledger.codes import Code, describe
+from inzira.ledger.codes import Code
 from inzira.ledger.tx import OpenAccount
 from inzira.node.custody import MemberPort
 from inzira.node.signer import wall_clock_ms
-from inzira.remit import ledger_io, secrets_files
+from inzira.remit import secrets_files
 from inzira.remit.codes import RemitError
 from inzira.remit.compliance.sanctions import load_sample_sanctions, load_sanctions_file
 from inzira.remit.compliance.screening import SanctionsIndex
-from inzira.remit.directory import Directory
 from inzira.remit.events import EventHub
 from inzira.remit.follower import Follower
 from inzira.remit.loop_server import LoopServer
@@ -80,7 +84,7 @@ class RemitService:
         self.notices = NoticeStore(self.db)
         self.hub = EventHub(settings.event_subscribers_max, settings.event_queue_max, clock_ms)
         self.transitions = Transitions(self.transfers, self.hub, clock_ms)
-        self.directory = Directory(secrets_files.directory_key(data_dir), self.node)
+        self.directory = DirectoryClient()
         sending = [m.id for m in self.node.state.members.values() if "sending_fsp" in m.roles and m.id in ports]
         self.officer_tokens = secrets_files.officer_tokens(data_dir, sorted(sending))
         sanctions = load_sanctions_file(settings.sanctions_file) if settings.sanctions_file else \
@@ -165,6 +169,7 @@ class RemitService:
         for agent in self.agents.values():
             await agent.aclose()
         await self.webhooks.stop()
+        await self.directory.aclose()
 
     def stop(self) -> None:
         """End event streams, stop the loop (payouts in progress resume at the next start), close remit.db."""
@@ -207,8 +212,9 @@ class RemitService:
 
     # --- operations that span several parts ---
 
-    async def lookup(self, text: str) -> Party:
-        return await self.call(self.parties.find(parse_number(text)))
+    async def lookup(self, member: str, text: str) -> Party:
+        """Who serves the number, as ``member`` asks the directory operator."""
+        return await self.call(self.parties.find(member, parse_number(text)))
 
     def acts_for(self, member: str) -> None:
         """Refuse a request for a member this service holds no port of (403)."""
@@ -217,27 +223,22 @@ class RemitService:
 
     async def quote(self, sender: str, text: str, request: QuoteRequest) -> QuoteTerms:
         self.acts_for(sender)
-        party = await self.lookup(text)
+        party = await self.lookup(sender, text)
         return await self.quotes.quote(sender, party, request)
 
     async def register_number(self, fsp: str, text: str, active: bool = True) -> dict[str, Any]:
-        """A receiving FSP lists (or unlists) a wallet's number in the on-chain directory."""
+        """A receiving FSP asks the directory operator to list (or unlist) a wallet's number, with a request
+        signed by its own key; the operator confirms the wallet with the FSP's account-holder API. A number
+        listed for another FSP comes back ``"state": "DISPUTED"``: the regulator decides."""
         e164 = parse_number(text)
-        agent = self.agents.get(fsp)
-        if agent is None:
+        if fsp not in self.agents:
             raise RemitError(403, Code.PERMISSION, f"{fsp} has no payout service here: it cannot list numbers")
-        if active and await self.call(agent.lookup(e164)) is None:
-            raise RemitError(404, Code.PARTY_NOT_FOUND, f"{fsp} has no wallet for {e164}")
-        raw = self.ports[fsp].sign(self.directory.registration(e164, active))
-        outcome = await ledger_io.submit(self.runtime, raw, self.settings.submit_timeout_ms / 1000)
-        if outcome is None:
-            raise RemitError(503, 2003, "the ledger did not answer: try again")
-        listed = self.directory.fsp_for(e164)
-        if (listed == fsp) != active:
-            if listed is not None and listed != fsp:
-                raise RemitError(409, Code.ALREADY_EXISTS, f"{e164} is listed for {listed}")
-            raise RemitError(422, outcome.code, f"the ledger refused it: {describe(outcome.code)}")
-        return {"msisdn": e164, "fsp_id": fsp, "listed": listed == fsp, "tx_id": outcome.tx_id.hex()}
+        try:
+            _status, answer = await self.call(self.directory.register(self.ports[fsp], e164, active))
+        except DirectoryError as exc:
+            # The operator refusing this service's own signature is this deployment's fault, not the caller's.
+            raise RemitError(503 if exc.status == 401 else exc.status, exc.code, exc.detail) from None
+        return answer
 
     def _after_block(self) -> None:
         now_ms = self.clock_ms()

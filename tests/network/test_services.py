@@ -22,6 +22,9 @@ from inzira.api.app import create_app
 from inzira.api.server import serve_in_thread
 from inzira.demo.seed import seed
 from inzira.demo.providers import Providers
+from inzira.directory.api import mount_directory
+from inzira.directory.operator import DirectoryOperator
+from inzira.directory.settings import DirectorySettings
 from inzira.fx.desk import FxDesk
 from inzira.fx.rates import RateTable
 from inzira.ledger.codes import Code
@@ -135,13 +138,18 @@ def test_a_remittance_through_the_jetstream_runtime(setup: tuple[Net, Peer], tmp
         fsps = ["eurosend", "mobimo"]
         service = RemitService(rt, keys.ports(rt, fsps), tmp_path, settings, fx=providers.fx_client(fsps),
                                funding=providers.funding_client(fsps))
+        operator = DirectoryOperator(keys.port(rt, "cbr"), tmp_path / "directory-operator",
+                                     DirectorySettings(account_holder_apis=settings.payout_adapters), rt.api_tokens)
+        stack.callback(operator.close)
         service.start()
         stack.callback(service.stop)
         app = create_app(rt, routers=providers.routers())
         mount_remit(app, service)
+        mount_directory(app, operator)
         served, _ = serve_in_thread(app)
         stack.callback(served.stop)
         providers.connect(served.base_url)
+        service.directory.connect(served.base_url, tokens)
         number = f"+25078{uuid.uuid4().int % 10**7:07d}"
         sim.admin.create_wallet(number[1:], "Jeanne", "Uwase")
         headers = {"Authorization": f"Bearer {tokens['mobimo']}"}

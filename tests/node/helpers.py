@@ -51,5 +51,5 @@ def build_sample_chain(folder: Path) -> list[bytes]:
         run("eurosend", Transfer((Leg("eurosend:eur", "imari-fx:eur", q.source_amount_minor, "EUR"),
                                   Leg("imari-fx:rwf", "mobimo:rwf", q.target_amount_minor, "RWF")),
                                  quotes=(q.signed,), memo="fx sample"))
-        run("mobimo", SetParty(hashlib.sha256(b"+250788000001").digest(), True))
+        run("cbr", SetParty(hashlib.sha256(b"+250788000001").digest(), True, "mobimo"))
     return ids

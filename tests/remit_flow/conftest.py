@@ -1,6 +1,6 @@
 """One real network for the remittance flow tests: the demo members in a temporary folder, seeded, two
-mobile-money simulators (MobiMo, Ubumwe), the remittance service (the FSPs' ports only), the FX provider's
-quote service and the issuers' funding desk, and the HTTP API on 127.0.0.1.
+mobile-money simulators (MobiMo, Ubumwe), the directory operator, the remittance service (the FSPs' ports
+only), the FX provider's quote service and the issuers' funding desk, and the HTTP API on 127.0.0.1.
 
 Shared by the module's tests (starting it costs seconds); each test uses fresh wallets and numbers, and
 the few that turn a knob (the simulator's behaviour, the service's clock) turn it back.
@@ -24,6 +24,9 @@ from inzira.api.server import ServedApp, serve_in_thread
 from inzira.demo.providers import Providers
 from inzira.demo.seed import seed
 from inzira.demo.setup import create_demo_network, demo_keyring, load_api_keys
+from inzira.directory.api import mount_directory
+from inzira.directory.operator import DirectoryOperator
+from inzira.directory.settings import DirectorySettings
 from inzira.node.embedded import Embedded
 from inzira.remit.api import mount_remit
 from inzira.remit.client import RemitClient
@@ -60,6 +63,7 @@ class Flow:
     served: ServedApp
     sims: dict[str, RunningMomoSim]
     tokens: dict[str, str]
+    operator: DirectoryOperator
     clock: Clock
     providers: Providers
     rng: random.Random = field(default_factory=lambda: random.Random(7))
@@ -147,16 +151,23 @@ def flow(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Flow]:
         stack.callback(providers.close)
         fsps = ["eurosend", "mobimo", "silkpay", "ubumwe"]
         sims = {fsp: stack.enter_context(serve(MomoSimConfig(float_minor=FLOAT_MINOR))) for fsp in ("mobimo", "ubumwe")}
-        settings = RemitSettings(payout_adapters={fsp: sim.adapter_config() for fsp, sim in sims.items()},
-                                 reconcile_interval_ms=200, alert_check_interval_ms=0,
+        adapters = {fsp: sim.adapter_config() for fsp, sim in sims.items()}
+        settings = RemitSettings(payout_adapters=adapters, reconcile_interval_ms=200, alert_check_interval_ms=0,
                                  events_heartbeat_ms=200, webhook_allowed_networks=(RECEIVER_NETWORK,))
+        tokens = load_api_keys(data_dir)
+        operator = DirectoryOperator(keys.port(net, "cbr"), tmp_path_factory.mktemp("directory-operator"),
+                                     DirectorySettings(account_holder_apis=adapters),
+                                     {token: member for member, token in tokens.items()})
+        stack.callback(operator.close)
         service = RemitService(net, keys.ports(net, fsps), data_dir, settings, clock_ms=clock,
                                fx=providers.fx_client(fsps), funding=providers.funding_client(fsps))
         service.start()
         stack.callback(service.stop)
         app = create_app(net, routers=providers.routers())
         mount_remit(app, service)
+        mount_directory(app, operator)
         served, _port = serve_in_thread(app)
         stack.callback(served.stop)
         providers.connect(served.base_url)
-        yield Flow(data_dir, net, service, served, sims, load_api_keys(data_dir), clock, providers)
+        service.directory.connect(served.base_url, tokens)
+        yield Flow(data_dir, net, service, served, sims, tokens, operator, clock, providers)

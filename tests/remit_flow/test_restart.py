@@ -14,6 +14,9 @@ from inzira.api.server import ServedApp, serve_in_thread
 from inzira.demo.providers import Providers
 from inzira.demo.seed import seed
 from inzira.demo.setup import create_demo_network, demo_keyring, load_api_keys
+from inzira.directory.api import mount_directory
+from inzira.directory.operator import DirectoryOperator
+from inzira.directory.settings import DirectorySettings
 from inzira.node.embedded import Embedded
 from inzira.remit.api import mount_remit
 from inzira.remit.client import RemitClient
@@ -34,12 +37,18 @@ def running(net: Embedded, data_dir: Path, settings: RemitSettings) -> Iterator[
     fsps = ["eurosend", "mobimo"]
     service = RemitService(net, keys.ports(net, fsps), data_dir, settings, fx=providers.fx_client(fsps),
                            funding=providers.funding_client(fsps))
+    tokens = load_api_keys(data_dir)
+    operator = DirectoryOperator(keys.port(net, "cbr"), data_dir / "directory-operator",
+                                 DirectorySettings(account_holder_apis=settings.payout_adapters),
+                                 {token: member for member, token in tokens.items()})
     service.start()
     try:
         app = create_app(net, routers=providers.routers())
         mount_remit(app, service)
+        mount_directory(app, operator)
         served, _port = serve_in_thread(app)
         providers.connect(served.base_url)
+        service.directory.connect(served.base_url, tokens)
         try:
             yield service, served
         finally:
@@ -47,6 +56,7 @@ def running(net: Embedded, data_dir: Path, settings: RemitSettings) -> Iterator[
     finally:
         service.stop()
         providers.close()
+        operator.close()
 
 
 def test_restart_during_payout_pays_once_and_commits(tmp_path: Path) -> None:

@@ -233,5 +233,8 @@ class Corridor(_Open):
 class Registration(_Open):
     msisdn: str
     fsp_id: str
+    state: Literal["LISTED", "UNLISTED", "DISPUTED"]
     listed: bool
-    tx_id: str
+    request_id: str
+    tx_id: str | None = Field(None, description="the operator's SetParty; empty when nothing changed on chain")
+    dispute_id: str | None = Field(None, description="when DISPUTED: the regulator's case")

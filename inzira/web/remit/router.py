@@ -19,6 +19,7 @@ from inzira.api.tokens import TokenBook
 from inzira.node.signer import wall_clock_ms
 from inzira.remit.service import RemitService
 from inzira.web.remit.compliance import compliance_router
+from inzira.web.remit.directory_oversight import directory_oversight_router
 from inzira.web.remit.events import events_router
 from inzira.web.remit.incoming import incoming_router
 from inzira.web.remit.regulator import regulator_router
@@ -37,6 +38,6 @@ def remit_pages_router(service: RemitService, api_tokens: Mapping[str, str], *, 
                      public_accounts)
     router = APIRouter()
     for part in (signin_router, send_router, transfer_router, events_router, incoming_router, compliance_router,
-                 regulator_router):
+                 regulator_router, directory_oversight_router):
         router.include_router(part(site))
     return router

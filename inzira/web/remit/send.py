@@ -58,7 +58,7 @@ def send_router(site: RemitSite) -> APIRouter:
 
     async def find(request: Request, session: Session, form: SendForm) -> Party | Response:
         try:
-            return await service.lookup(form.msisdn)
+            return await service.lookup(session.member, form.msisdn)
         except RemitError as exc:
             problem = FormProblem("msisdn", form_error(exc))
             return page(request, session, "number", form, _status(exc), problem=problem)
