@@ -5,9 +5,10 @@ simulator per receiving FSP (latency 0 by default), wallets listed in the direct
 and the API on 127.0.0.1. Timed: a load process (a separate process, as customers' systems are) drives
 ``concurrency`` customers, each doing look-up -> quote -> send (waiting for the outcome) in turn; compliance
 screening, the on-chain reservation, the payout at the simulator and the commit all happen in between.
-Latency is from the look-up request to the answer that says COMMITTED. Senders' and receivers' names come
-from the names corpora (`screening_lists.query_names`); ``--sanctions-entries N`` screens them against a
-generated list of N entries instead of the fictional sample (a name that list holds shows as a HELD failure).
+Latency is from the look-up request to the answer that says COMMITTED. Senders' and receivers' names are
+ordinary names from the names corpora (`screening_lists.customer_names`); ``--sanctions-entries N`` screens
+them against a generated list of N entries instead of the fictional sample (a namesake that list holds shows
+as a HELD failure).
 
 The load process speaks HTTP/1.1 on keep-alive connections with a minimal client of its own: a general
 client library would spend more CPU than the server it is measuring, on the same two cores. The simulators
@@ -27,11 +28,12 @@ import sys
 import tempfile
 import time
 import uuid
+from datetime import datetime, timezone
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 from typing import Any, Callable
 
-from inzira.bench.screening_lists import generated_list, query_names, un_list_xml
+from inzira.bench.screening_lists import customer_names, generated_list, un_list_xml
 from inzira.bench.stats import machine, percentile_ms
 from inzira.demo.seed import seed
 from inzira.demo.setup import create_demo_network, load_api_keys
@@ -209,7 +211,8 @@ def run(remittances: int, concurrency: int = 20, latency_ms: int = 0, data_dir: 
         if sanctions_entries:
             say(f"writing a generated sanctions list of {sanctions_entries} entries")
             sanctions_file = folder / "sanctions-generated.xml"
-            sanctions_file.write_bytes(un_list_xml(generated_list(sanctions_entries)))
+            now = datetime.now(timezone.utc).isoformat()  # a list as fresh as a service would load
+            sanctions_file.write_bytes(un_list_xml(generated_list(sanctions_entries, generated_at=now)))
         service = RemitService(net, folder, RemitSettings(
             payout_adapters={fsp: sim.adapter_config(connections_max=4) for fsp, sim in sims.items()},
             sanctions_file=sanctions_file))
@@ -225,7 +228,7 @@ def run(remittances: int, concurrency: int = 20, latency_ms: int = 0, data_dir: 
         say(f"running {remittances} remittances with {concurrency} customers at a time")
         start_height = net.node.height
         with ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn")) as pool:
-            names = query_names(CUSTOMER_NAMES)
+            names = customer_names(CUSTOMER_NAMES)
             pool.submit(_load, served.base_url, token, numbers, min(50, remittances), concurrency, 1, names).result()
             cpu_before = os.times()
             result = pool.submit(_load, served.base_url, token, numbers, remittances, concurrency, 2, names).result()

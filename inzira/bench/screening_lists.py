@@ -19,7 +19,7 @@ name, so the screener's word cache helps as it would in service but does not ans
 from __future__ import annotations
 
 import random
-from xml.sax.saxutils import escape
+from xml.sax.saxutils import escape, quoteattr
 
 from inzira.bench.evalset.negatives import POOLS
 from inzira.remit.compliance.sanctions import ListedName, NameKind, PartyType, SanctionsEntry, SanctionsList
@@ -76,7 +76,7 @@ def _entity(rng: random.Random) -> str:
     return f"{rare_family_name('french', rng)} {rng.choice(_TRADE)} {rng.choice(_LEGAL)}".strip()
 
 
-def generated_list(entries: int, seed: int = 20) -> SanctionsList:
+def generated_list(entries: int, seed: int = 20, generated_at: str = "2026-01-05T00:00:00Z") -> SanctionsList:
     rng = random.Random(seed)
     cultures, shares = zip(*CULTURE_SHARES)
     out = []
@@ -92,7 +92,18 @@ def generated_list(entries: int, seed: int = 20) -> SanctionsList:
                                     "a.k.a."))
         party = PartyType.ENTITY if culture == "entity" else PartyType.INDIVIDUAL
         out.append(SanctionsEntry(f"G{i}", f"GEN.{i}", party, tuple(names), "Generated", "2020-01-01"))
-    return SanctionsList(tuple(out), "generated")
+    return SanctionsList(tuple(out), generated_at, "generated")
+
+
+def customer_names(count: int, seed: int = 22) -> list[str]:
+    """Ordinary customers' names, from the most frequent names of each population only."""
+    rng = random.Random(seed)
+    cultures = [c for c, _ in CULTURE_SHARES if c != "entity"]
+    out = []
+    for _ in range(count):
+        given, family = POOLS[rng.choice(cultures)]
+        out.append(f"{rng.choice(given)} {rng.choice(family)}")
+    return out
 
 
 def query_names(count: int, seed: int = 21) -> list[str]:
@@ -120,6 +131,6 @@ def un_list_xml(sanctions: SanctionsList) -> bytes:
             f"<REFERENCE_NUMBER>{escape(entry.reference_number)}</REFERENCE_NUMBER>"
             f"<LISTED_ON>{entry.listed_on}</LISTED_ON>{aliases}</{tag}>")
     return ("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<!-- GENERATED for a benchmark: no real person. -->\n"
-            f'<CONSOLIDATED_LIST dateGenerated="2026-01-05T00:00:00Z"><INDIVIDUALS>'
+            f"<CONSOLIDATED_LIST dateGenerated={quoteattr(sanctions.generated_at)}><INDIVIDUALS>"
             f"{''.join(parts[PartyType.INDIVIDUAL])}</INDIVIDUALS><ENTITIES>{''.join(parts[PartyType.ENTITY])}"
             "</ENTITIES></CONSOLIDATED_LIST>\n").encode()

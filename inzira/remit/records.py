@@ -99,6 +99,7 @@ class DecisionRecord(msgspec.Struct, frozen=True):
     decided_by: str  # "screening", or "officer:<member>"
     reasons: tuple[Reason, ...] = ()
     note: str = ""
+    sanctions_list: str = ""  # the list screened against: source, version, date and SHA-256 (screening only)
 
 
 class PayoutRecord(msgspec.Struct, frozen=True, kw_only=True):

@@ -28,7 +28,9 @@ from inzira.ledger.tx import OpenAccount
 from inzira.node.signer import wall_clock_ms
 from inzira.remit import ledger_io, secrets_files
 from inzira.remit.codes import RemitError
-from inzira.remit.compliance.sanctions import load_sample_sanctions, load_sanctions_file
+from inzira.remit.compliance.freshness import ListFreshness
+from inzira.remit.compliance.list_formats import load_list_file
+from inzira.remit.compliance.sanctions import load_sample_sanctions
 from inzira.remit.compliance.screening import SanctionsIndex
 from inzira.remit.directory import Directory
 from inzira.remit.events import EventHub
@@ -75,9 +77,10 @@ class RemitService:
         self.directory = Directory(secrets_files.directory_key(data_dir), self.node)
         sending = [m.id for m in self.node.state.members.values() if "sending_fsp" in m.roles]
         self.officer_tokens = secrets_files.officer_tokens(data_dir, sorted(sending))
-        sanctions = load_sanctions_file(settings.sanctions_file) if settings.sanctions_file else \
-            load_sample_sanctions()
-        self.screening = Screening(settings.compliance, SanctionsIndex(sanctions), self.transfers)
+        sanctions = load_list_file(settings.sanctions_file) if settings.sanctions_file else load_sample_sanctions()
+        freshness = ListFreshness(settings.sanctions_alert_age_ms, settings.sanctions_hold_age_ms) \
+            if settings.sanctions_file else None  # the fictional sample has no age to check
+        self.screening = Screening(settings.compliance, SanctionsIndex(sanctions), self.transfers, freshness)
         fx = FxDesk(runtime.chain_id, settings.fx_member, runtime.keys[settings.fx_member], RateTable.demo(),
                     settings.fx_spread_bps)
         self.agents: dict[str, ReceivingFsp] = {}

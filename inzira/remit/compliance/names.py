@@ -111,6 +111,8 @@ class NameToken:
     head: str = ""  # for a compound given name, its first name (Jean of Jean-Baptiste)
     letter: str = ""  # the initial as written, before folding (J of Jean, which folds to "ian")
     initial: bool = False  # a single letter: J. for Jean
+    written: str = ""  # the word as normalised, before folding
+    known: bool = False  # the names corpus has this very name: a spelling close to it is another name
 
 
 def normalise(text: str) -> str:
@@ -233,16 +235,27 @@ def merge_head(first: str, second: str) -> str | None:
     return "" if is_syllable(first) and is_syllable(second) else None
 
 
-@lru_cache(maxsize=65_536)
-def token(word: str, head: str = "") -> NameToken:
-    """One word's folded form and keys; "Abd" and "Abu" names keep one spelling of their prefix."""
+def _folded(word: str) -> str:
+    """`fold`, after giving "Abd" and "Abu" names one spelling of their prefix."""
     if len(word) > 3 and _ABD.match(word):
         word = "abd" + _ABD.sub("", word)
     elif word.startswith(("abou", "abu")) and len(word) > 5:
         word = "abu" + word[4 if word.startswith("abou") else 3:]
-    folded = fold(word)
+    return fold(word)
+
+
+@lru_cache(maxsize=1)
+def _known() -> frozenset[str]:
+    """Every name of the names corpus, folded."""
+    return frozenset(_folded(w.text) for name in names_per_million() for w in words(name))
+
+
+@lru_cache(maxsize=65_536)
+def token(word: str, head: str = "") -> NameToken:
+    """One word's folded form, keys and whether the names corpus knows it."""
+    folded = _folded(word)
     return NameToken(folded, phonetic_key(folded), sinic_key(word), fold(head) if head else "", word[:1],
-                     len(folded) == 1)
+                     len(folded) == 1, word, folded in _known())
 
 
 def name_tokens(text: str, *, tokens_max: int = NAME_TOKENS_MAX) -> tuple[NameToken, ...]:

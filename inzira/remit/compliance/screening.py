@@ -95,7 +95,7 @@ class _IndexedName:
     entry_index: int
     name: ListedName
     words: tuple[ListedWord, ...]
-    folded: tuple[str, ...]  # its words' folded spellings
+    spellings: tuple[str, ...]  # its words as written (the vocabulary's keys)
     rare: tuple[str, ...]  # those of its words that are not common
     has_initial: bool
 
@@ -131,33 +131,38 @@ class SanctionsIndex:
         for entry_index, name, found in listed:
             name_words = []
             for tok, written in found:
-                word = self._vocabulary.get(tok.folded)
+                word = self._vocabulary.get(tok.written)
                 if word is None:
                     word = ListedWord(tok, written, self.commonness.weight(tok), self.commonness.is_common(tok))
-                    self._vocabulary[tok.folded] = word
+                    self._vocabulary[tok.written] = word
                 name_words.append(word)
-                postings.setdefault(tok.folded, set()).add(len(self._names))
+                postings.setdefault(tok.written, set()).add(len(self._names))
             self._names.append(_IndexedName(
-                entry_index, name, tuple(name_words), tuple(w.token.folded for w in name_words),
-                tuple(w.token.folded for w in name_words if not w.common), any(w.token.initial for w in name_words)))
+                entry_index, name, tuple(name_words), tuple(w.token.written for w in name_words),
+                tuple(w.token.written for w in name_words if not w.common), any(w.token.initial for w in name_words)))
         common_only = {i for i, n in enumerate(self._names) if all(w.common for w in n.words)}
         self._reaches = {
-            folded: frozenset(ids & common_only if self._vocabulary[folded].common else ids)
-            for folded, ids in postings.items()
+            spelling: frozenset(ids & common_only if self._vocabulary[spelling].common else ids)
+            for spelling, ids in postings.items()
         }
         self._by_key: dict[str, list[str]] = {}
         self._by_sinic: dict[str, list[str]] = {}
         self._by_head: dict[str, list[str]] = {}
         self._blocks: dict[tuple[str, int], list[str]] = {}
-        for folded in sorted(self._vocabulary):  # sorted: look-ups walk one order whatever the build's
-            tok = self._vocabulary[folded].token
+        self._sinic_blocks: dict[tuple[str, int], list[str]] = {}  # Chinese-readable spellings, as written
+        self._by_folded: dict[str, list[str]] = {}
+        for spelling in sorted(self._vocabulary):  # sorted: look-ups walk one order whatever the build's
+            tok = self._vocabulary[spelling].token
             if len(tok.key) >= PHONETIC_KEY_CHARS_MIN:
-                self._by_key.setdefault(tok.key, []).append(folded)
+                self._by_key.setdefault(tok.key, []).append(spelling)
             if tok.sinic:
-                self._by_sinic.setdefault(tok.sinic, []).append(folded)
+                self._by_sinic.setdefault(tok.sinic, []).append(spelling)
+                self._sinic_blocks.setdefault((spelling[:1], len(spelling)), []).append(spelling)
             if tok.head:
-                self._by_head.setdefault(tok.head, []).append(folded)
-            self._blocks.setdefault((_block(folded), len(folded)), []).append(folded)
+                self._by_head.setdefault(tok.head, []).append(spelling)
+            if tok.folded not in self._by_folded:
+                self._blocks.setdefault((_block(tok.folded), len(tok.folded)), []).append(tok.folded)
+            self._by_folded.setdefault(tok.folded, []).append(spelling)
         # Words of names repeat a lot (given names): their look-ups are kept, up to a bound. Entries are
         # only ever whole results, so threads sharing the index at most compute one twice.
         self._similar_cache: dict[NameToken, Mapping[str, float]] = {}
@@ -187,8 +192,8 @@ class SanctionsIndex:
         similar = [self._similar(unit.token) for unit in query.units]
         candidates: set[int] = set()
         for found in similar:
-            for folded in found:
-                candidates.update(self._reaches[folded])
+            for spelling in found:
+                candidates.update(self._reaches[spelling])
         reached = set().union(*similar)
         query_initials = any(unit.token.initial for unit in query.units)
         best: dict[int, tuple[tuple[bool, int, int], NameMatch]] = {}
@@ -228,7 +233,7 @@ class SanctionsIndex:
         short cuts: for tests and for showing an officer why two names do or do not match."""
         query = self._query(name)
         listed_words = [
-            self._vocabulary.get(t.folded) or ListedWord(t, "-".join(w.parts) or w.text, self.commonness.weight(t),
+            self._vocabulary.get(t.written) or ListedWord(t, "-".join(w.parts) or w.text, self.commonness.weight(t),
                                                          self.commonness.is_common(t))
             for w in words(listed_name)[:LISTED_NAME_TOKENS_MAX] for t in (token(w.text, w.head),)
         ]
@@ -274,21 +279,28 @@ class SanctionsIndex:
         candidates = set(self._by_key.get(found.key, ()) if len(found.key) >= PHONETIC_KEY_CHARS_MIN else ())
         candidates.update(self._by_sinic.get(found.sinic, ()) if found.sinic else ())
         candidates.update(self._by_head.get(found.folded, ()))
-        for spelling in (found.folded, found.head):
-            if spelling in self._vocabulary:
-                candidates.add(spelling)
+        for folded in (found.folded, found.head):
+            candidates.update(self._by_folded.get(folded, ()))
         length = len(found.folded)
         for other_length in range(max(1, length - _EDITS_SEARCHED), length + _EDITS_SEARCHED + 1):
             block = self._blocks.get((_block(found.folded), other_length))
             if block:
                 for folded, _, _ in process.extract(found.folded, block, scorer=OSA.distance,
                                                     score_cutoff=_EDITS_SEARCHED, limit=None):
-                    candidates.add(folded)
+                    candidates.update(self._by_folded[folded])
+        if found.sinic:  # Chinese syllables one typing error apart as written, whatever their folds
+            written = len(found.written)
+            for other_length in (written - 1, written, written + 1):
+                block = self._sinic_blocks.get((found.written[:1], other_length))
+                if block:
+                    for spelling, _, _ in process.extract(found.written, block, scorer=OSA.distance, score_cutoff=1,
+                                                          limit=None):
+                        candidates.add(spelling)
         result: dict[str, float] = {}
-        for folded in sorted(candidates):
-            similarity = token_similarity(found, self._vocabulary[folded].token)
+        for spelling in sorted(candidates):
+            similarity = token_similarity(found, self._vocabulary[spelling].token)
             if similarity > 0:
-                result[folded] = similarity
+                result[spelling] = similarity
         if len(self._similar_cache) >= SIMILAR_CACHE_TOKENS_MAX:
             self._similar_cache.clear()
         frozen = self._similar_cache[found] = MappingProxyType(result)
@@ -299,18 +311,18 @@ def _may_match(indexed: _IndexedName, reached: set[str], query_initials: bool) -
     """A cheap look before the full comparison, by the rules of `similarity.compare`: a listed name of
     common words needs all of them; one with rare words needs a rare one and, with two or more words,
     a second word (or an initial)."""
-    matched = sum(1 for folded in indexed.folded if folded in reached)
+    matched = sum(1 for spelling in indexed.spellings if spelling in reached)
     if not indexed.rare:
-        return matched == len(indexed.folded)
-    if not any(folded in reached for folded in indexed.rare):
+        return matched == len(indexed.spellings)
+    if not any(spelling in reached for spelling in indexed.rare):
         return False
-    return len(indexed.folded) == 1 or matched >= 2 or query_initials or indexed.has_initial
+    return len(indexed.spellings) == 1 or matched >= 2 or query_initials or indexed.has_initial
 
 
 def _similarity(unit: Unit, found: Mapping[str, float], word: ListedWord) -> float:
     if unit.token.initial or word.token.initial:
         return token_similarity(unit.token, word.token)
-    return found.get(word.token.folded, 0.0)
+    return found.get(word.token.written, 0.0)
 
 
 def _block(folded: str) -> str:
