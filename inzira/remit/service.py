@@ -44,6 +44,7 @@ from inzira.remit.receiving import ReceivingFsp
 from inzira.remit.reconcile import Reconciler
 from inzira.remit.records import QuoteTerms
 from inzira.remit.runtime import RemitRuntime
+from inzira.remit.rescreen import Rescreen, RescreenReport
 from inzira.remit.screening import Screening
 from inzira.remit.sending import TransferDesk
 from inzira.remit.settings import PAYOUT_CURRENCY, RemitSettings, fee_account
@@ -87,6 +88,7 @@ class RemitService:
         self.parties = PartyLookup(self.directory, self.agents, self.node)
         self.quotes = QuoteDesk(fx, settings, self.transfers, self.node, self.agents, clock_ms)
         self.desk = TransferDesk(runtime, self.transfers, self.transitions, self.screening, settings, clock_ms)
+        self.rescreen = Rescreen(self.screening, self.transfers, self.transitions, self.agents, clock_ms)
         self.liquidity = Liquidity(runtime, self.notices, self.hub, settings, clock_ms)
         self.webhooks = Webhooks(self.notices, runtime.keys, settings, clock_ms)
         self.hub.listeners.append(self.webhooks.on_event)
@@ -207,6 +209,11 @@ class RemitService:
     async def quote(self, sender: str, text: str, request: QuoteRequest) -> QuoteTerms:
         party = await self.lookup(text)
         return self.quotes.quote(sender, party, request)
+
+    async def load_sanctions(self, path: Path) -> RescreenReport:
+        """Screen against the list in `path` from now on, and screen held and in-flight transfers again."""
+        sanctions = await asyncio.to_thread(load_list_file, path)
+        return await self.call(self.rescreen.load(sanctions))
 
     async def register_number(self, fsp: str, text: str, active: bool = True) -> dict[str, Any]:
         """A receiving FSP lists (or unlists) a wallet's number in the on-chain directory."""
