@@ -57,16 +57,31 @@ class Screening:
             log.warning("sanctions list alert: %s", status.message)
         return status
 
+    def holder_reasons(self, holder_name: str) -> tuple[Reason, ...]:
+        """The account holder's name against the list, in words that do not repeat the name."""
+        reasons = []
+        for r in name_reasons(Party.ACCOUNT_HOLDER, holder_name, self.policy, self.sanctions):
+            match = r.match
+            what = f"matches list entry {match.reference_number} (score {match.score})" if match else "cannot be screened"
+            reasons.append(Reason(r.code.value, f"the receiving account holder's name, as the receiving FSP reports "
+                                                f"it, {what}: held for a compliance officer", r.party.value if r.party else None,
+                                  match.reference_number if match else None, None, match.score if match else None))
+        return tuple(reasons)
+
     def decide(self, *, sending_fsp: str, transfer_id: str, sender_id: str, sender_name: str, receiver_name: str,
-               amount_minor: int, currency_code: str, now_ms: int) -> DecisionRecord:
+               amount_minor: int, currency_code: str, now_ms: int,
+               holder_reasons: tuple[Reason, ...] = ()) -> DecisionRecord:
         history = self.store.history(sending_fsp, sender_id, now_ms - self.policy.daily_window_ms,
                                      self.policy.history_records_max)
         index = self.sanctions
         decision = decide(sender_name=sender_name, receiver_name=receiver_name,
                           amount=Amount(amount_minor, currency(currency_code)), history=history, now_ms=now_ms,
                           policy=self.policy, sanctions=index, list_status=self.list_status(now_ms))
-        return DecisionRecord(transfer_id, sending_fsp, now_ms, decision.outcome.value, SCREENING,
-                              reasons_of(decision), sanctions_list=index.sanctions.label)
+        outcome = decision.outcome.value
+        if holder_reasons and outcome == "pass":
+            outcome = "hold"
+        return DecisionRecord(transfer_id, sending_fsp, now_ms, outcome, SCREENING,
+                              reasons_of(decision) + holder_reasons, sanctions_list=index.sanctions.label)
 
     def screen_names(self, *, sending_fsp: str, transfer_id: str, names: list[tuple[Party, str]],
                      now_ms: int) -> DecisionRecord:

@@ -42,7 +42,7 @@ from inzira.remit.payout import adapter_from_config
 from inzira.remit.quotes import QuoteDesk, QuoteRequest
 from inzira.remit.receiving import ReceivingFsp
 from inzira.remit.reconcile import Reconciler
-from inzira.remit.records import QuoteTerms
+from inzira.remit.records import QuoteTerms, Reason
 from inzira.remit.runtime import RemitRuntime
 from inzira.remit.rescreen import Rescreen, RescreenReport
 from inzira.remit.screening import Screening
@@ -208,7 +208,13 @@ class RemitService:
 
     async def quote(self, sender: str, text: str, request: QuoteRequest) -> QuoteTerms:
         party = await self.lookup(text)
-        return self.quotes.quote(sender, party, request)
+        return self.quotes.quote(sender, party, request, await self.call(self._screen_holder(party)))
+
+    async def _screen_holder(self, party: Party) -> tuple[Reason, ...]:
+        """The receiving FSP screens the name of the wallet's holder, as its operator reports it at the name
+        check (cached from the look-up); only the matches travel with the quote, never the name."""
+        holder = await self.agents[party.fsp].lookup(party.msisdn)
+        return self.screening.holder_reasons(holder.name) if holder is not None else ()
 
     async def load_sanctions(self, path: Path) -> RescreenReport:
         """Screen against the list in `path` from now on, and screen held and in-flight transfers again."""

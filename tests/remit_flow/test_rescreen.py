@@ -61,3 +61,14 @@ def test_a_new_list_rescreens_held_and_in_flight_transfers(flow: Flow, tmp_path)
     held_decisions = flow.service.transfers.decisions(held["transfer_id"])
     assert [r.list_reference for r in held_decisions[-1].reasons] == ["NEWi.002"]
     assert fresh["state"] == "HELD"
+
+
+def test_the_account_holder_name_the_receiving_fsp_reports_is_screened(flow: Flow) -> None:
+    # the customer types an ordinary name; the operator's wallet is held by a listed person
+    number = flow.wallet("mobimo", "Muhammad Yusuf", "Qarzanithi")
+    transfer = _send(flow, number, "Jeanne Uwase")
+    assert transfer["state"] == "HELD"
+    reasons = flow.service.transfers.decisions(transfer["transfer_id"])[0].reasons
+    assert [(r.party, r.list_reference) for r in reasons] == [("account_holder", "ZZi.001")]
+    assert "Qarzanithi" not in reasons[0].message  # the sending side never sees the holder's name
+    assert _send(flow, flow.wallet("mobimo", "Jeanne", "Uwase"), "Jeanne Uwase")["state"] != "HELD"
