@@ -54,7 +54,9 @@ class Demo:
                 self.seeded = seed(runtime)
             self.remit = RemitDemo(runtime, self.data_dir).start()
             rates = RateTable.demo()
-            qr = self.qr = QrService(runtime, self.data_dir, rates=rates).start()
+            # QR merchants and wallet holders are screened against the remittance service's current list
+            qr = self.qr = QrService(runtime, self.data_dir, rates=rates,
+                                     screen=self.remit.service.screening.hold_reason).start()
             settings = ApiSettings(body_bytes_max_by_path={**QR_BODY_LIMITS, **QR_PAGE_BODY_LIMITS})
             app = create_app(runtime, settings=settings, routers=[explorer_router(runtime), *qr_routers(qr)])
             prioritize(app)

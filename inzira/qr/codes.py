@@ -16,6 +16,7 @@ pages switch on them.
 | 3155 | 409 | another payment of this bill is still on its way to the ledger: ask again shortly |
 | 3156 | 409 | the refund would take back more than was paid (all refunds of the payment together) |
 | 3157 | 400 | currency not offered (wallet currency of the issuer, or a QR not priced in RWF) |
+| 3158 | 403 | the merchant's or wallet holder's name matches the sanctions list: referred to compliance |
 | 3250 | 404 | merchant not found (or not visible to the caller) |
 | 3251 | 404 | bill not found |
 | 3252 | 404 | wallet not found |
@@ -41,6 +42,7 @@ class QrCode(IntEnum):
     PAYMENT_IN_PROGRESS = 3155
     REFUND_EXCEEDS_PAYMENT = 3156
     CURRENCY_NOT_OFFERED = 3157
+    NAME_ON_SANCTIONS_LIST = 3158
     MERCHANT_NOT_FOUND = 3250
     BILL_NOT_FOUND = 3251
     WALLET_NOT_FOUND = 3252
@@ -58,6 +60,7 @@ TITLES: dict[int, str] = {
     QrCode.PAYMENT_IN_PROGRESS: "payment in progress",
     QrCode.REFUND_EXCEEDS_PAYMENT: "refund exceeds payment",
     QrCode.CURRENCY_NOT_OFFERED: "currency not offered",
+    QrCode.NAME_ON_SANCTIONS_LIST: "name on the sanctions list",
     QrCode.MERCHANT_NOT_FOUND: "merchant not found",
     QrCode.BILL_NOT_FOUND: "bill not found",
     QrCode.WALLET_NOT_FOUND: "wallet not found",
@@ -75,6 +78,7 @@ _STATUS: dict[int, int] = {
     QrCode.AMOUNT_REQUIRED: 400,
     QrCode.CURRENCY_NOT_OFFERED: 400,
     Code.PERMISSION: 403,
+    QrCode.NAME_ON_SANCTIONS_LIST: 403,
     QrCode.MERCHANT_NOT_FOUND: 404,
     QrCode.BILL_NOT_FOUND: 404,
     QrCode.WALLET_NOT_FOUND: 404,

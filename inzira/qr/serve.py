@@ -27,6 +27,7 @@ from inzira.node.signer import wall_clock_ms
 from inzira.ordering.solo import BLOCK_INTERVAL_MS
 from inzira.process import tune_gc
 from inzira.qr.api import QR_BODY_LIMITS, prioritize, qr_routers
+from inzira.qr.name_screening import NameScreen
 from inzira.qr.service import QrService
 from inzira.qr.settings import QrSettings
 
@@ -35,8 +36,10 @@ STDIN_CHARS_MAX = 1
 
 class QrServer:
     def __init__(self, data_dir: Path, host: str = "127.0.0.1", port: int = 0, *, settings: QrSettings | None = None,
-                 api_settings: ApiSettings | None = None, block_interval_ms: int = BLOCK_INTERVAL_MS) -> None:
+                 api_settings: ApiSettings | None = None, block_interval_ms: int = BLOCK_INTERVAL_MS,
+                 screen: NameScreen | None = None) -> None:
         self.data_dir = data_dir
+        self.screen = screen
         self.host = host
         self.port = port
         self.settings = settings
@@ -56,7 +59,7 @@ class QrServer:
         runtime.start()
         try:
             seed(runtime)
-            service = self.service = QrService(runtime, self.data_dir, self.settings).start()
+            service = self.service = QrService(runtime, self.data_dir, self.settings, screen=self.screen).start()
             app = self.app = create_app(runtime, settings=self.api_settings, routers=qr_routers(service))
             prioritize(app)
             app.state.on_server_stop.append(service.close_streams)

@@ -28,6 +28,7 @@ from inzira.qr.live.events import Outbox, StoredEvent, prune_job
 from inzira.qr.live.hooks import WebhookDispatch
 from inzira.qr.live.hub import Hub
 from inzira.qr.merchants import Merchants
+from inzira.qr.name_screening import NameScreen
 from inzira.qr.payments import Payments
 from inzira.qr.quotes import QuoteBook
 from inzira.qr.quoting import Quoter
@@ -63,7 +64,7 @@ def check_settings(settings: QrSettings, runtime: QrRuntime) -> None:
 
 class QrService:
     def __init__(self, runtime: QrRuntime, data_dir: Path, settings: QrSettings | None = None,
-                 rates: RateTable | None = None) -> None:
+                 rates: RateTable | None = None, screen: NameScreen | None = None) -> None:
         self.settings = s = settings or QrSettings()
         check_settings(s, runtime)
         self.path = str(data_dir / DB_FILE)
@@ -81,8 +82,9 @@ class QrService:
         self.quotes = QuoteBook(s.quotes_max)
         self.bills = BillBook(self.reader, s.records_cache_max)
         self.scanner = Scanner(self.bills, self.directory, s.price_currency, s.scan_cache_max)
-        self.merchants = Merchants(s, self.port, self.writer, self.reader, self.directory, self.bills)
-        self.wallets = Wallets(s, self.port, self.writer, self.reader, self.directory, self.settlement, self.outbox)
+        self.merchants = Merchants(s, self.port, self.writer, self.reader, self.directory, self.bills, screen)
+        self.wallets = Wallets(s, self.port, self.writer, self.reader, self.directory, self.settlement, self.outbox,
+                               screen)
         self.quoter = Quoter(s, self.port, self.scanner, self.desk, self.quotes)
         self.payments = Payments(s, self.port, self.writer, self.reader, self.directory, self.bills, self.quotes,
                                  self.settlement, self.outbox)

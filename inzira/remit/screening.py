@@ -14,6 +14,7 @@ import logging
 
 from inzira.money import Amount, currency
 from inzira.remit.compliance.freshness import ListFreshness, ListState, ListStatus, list_status
+from inzira.remit.compliance.names import query_name_problem
 from inzira.remit.compliance.policy import CompliancePolicy
 from inzira.remit.compliance.rules import Decision, Party, decide, decision_of, name_reasons
 from inzira.remit.compliance.screening import SanctionsIndex
@@ -56,6 +57,20 @@ class Screening:
             self._alerted = label
             log.warning("sanctions list alert: %s", status.message)
         return status
+
+    def hold_reason(self, name: str) -> str | None:
+        """Why a name is held against the current list, or None: for a QR merchant at onboarding and a
+        wallet's holder at its creation (`inzira.qr.name_screening`)."""
+        problem = query_name_problem(name)
+        if problem is not None:
+            return f"the name cannot be screened: {problem}"
+        index = self.sanctions
+        result = index.screen(name, self.policy.thresholds)
+        if not result.matches:
+            return None
+        match = result.matches[0]
+        return (f"list entry {match.entry.reference_number or match.entry.data_id} ({match.matched_name.text!r}, "
+                f"score {match.score}), {index.sanctions.label}. {match.explanation}")
 
     def holder_reasons(self, holder_name: str) -> tuple[Reason, ...]:
         """The account holder's name against the list, in words that do not repeat the name."""
