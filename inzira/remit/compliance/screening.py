@@ -33,11 +33,11 @@ from inzira.remit.compliance.names import (
     VOWELS,
     NameToken,
     UnscreenableName,
-    merge_head,
     query_name_problem,
     token,
     words,
 )
+from inzira.remit.compliance.query import query_of
 from inzira.remit.compliance.sanctions import ListedName, SanctionsEntry, SanctionsList
 from inzira.remit.compliance.similarity import ListedWord, NameComparison, Unit, compare, token_similarity
 
@@ -46,7 +46,6 @@ LISTED_NAME_TOKENS_MAX = 16
 MATCHES_MAX = 10
 SIMILAR_CACHE_TOKENS_MAX = 16_384
 _EDITS_SEARCHED = 2
-_ATTACHED_ARTICLES = ("al", "el")
 
 
 @dataclass(frozen=True, slots=True)
@@ -98,13 +97,6 @@ class _IndexedName:
     spellings: tuple[str, ...]  # its words as written (the vocabulary's keys)
     rare: tuple[str, ...]  # those of its words that are not common
     has_initial: bool
-
-
-@dataclass(frozen=True, slots=True)
-class _Query:
-    units: tuple[Unit, ...]
-    weights: tuple[float, ...]  # per written word
-    written: tuple[str, ...]
 
 
 class SanctionsIndex:
@@ -188,7 +180,7 @@ class SanctionsIndex:
         problem = query_name_problem(name)
         if problem is not None:
             raise UnscreenableName(problem)
-        query = self._query(name)
+        query = query_of(name, self.commonness)
         similar = [self._similar(unit.token) for unit in query.units]
         candidates: set[int] = set()
         for found in similar:
@@ -231,7 +223,7 @@ class SanctionsIndex:
     def compare(self, name: str, listed_name: str) -> NameComparison:
         """The comparison of `name` with one listed name, as screening makes it, without the index's
         short cuts: for tests and for showing an officer why two names do or do not match."""
-        query = self._query(name)
+        query = query_of(name, self.commonness)
         listed_words = [
             self._vocabulary.get(t.written) or ListedWord(t, "-".join(w.parts) or w.text, self.commonness.weight(t),
                                                          self.commonness.is_common(t))
@@ -239,35 +231,6 @@ class SanctionsIndex:
         ]
         matrix = [[token_similarity(u.token, w.token) for w in listed_words] for u in query.units]
         return compare(query.units, query.weights, query.written, listed_words, matrix)
-
-    def _query(self, name: str) -> _Query:
-        """The units of a name: each word; each part of a compound given name; a word with an attached
-        article without it; two words that may be one name written apart, joined."""
-        units: list[Unit] = []
-        weights: list[float] = []
-        written: list[str] = []
-        alone: list[str] = []  # per written word: the word when it is a name of its own, else ""
-        for word in words(name):
-            whole = token(word.text, word.head)
-            parts = word.parts or (word.text,)
-            first = len(weights)
-            mask = ((1 << len(parts)) - 1) << first
-            units.append(Unit(whole, mask, "-".join(word.parts) or word.text))
-            for n, part in enumerate(parts):
-                part_token = token(part) if word.parts else whole
-                weights.append(self.commonness.weight(part_token))
-                written.append(part)
-                alone.append("" if word.parts else part)
-                if word.parts:
-                    units.append(Unit(part_token, 1 << (first + n), part))
-            if not word.parts and word.text.startswith(_ATTACHED_ARTICLES) and len(word.text) >= 6:
-                units.append(Unit(token(word.text[2:]), mask, word.text))  # Alwahmi: al-Wahmi written joined
-        for p in range(len(alone) - 1):
-            first, second = alone[p], alone[p + 1]
-            head = merge_head(first, second) if len(first) > 1 and len(second) > 1 else None
-            if head is not None:
-                units.append(Unit(token(first + second, head), 0b11 << p, f"{first} {second}"))
-        return _Query(tuple(units), tuple(weights), tuple(written))
 
     def _similar(self, found: NameToken) -> Mapping[str, float]:
         """Vocabulary words alike enough to `found` to match, with their similarity."""
