@@ -219,6 +219,9 @@ class RemitService:
     async def load_sanctions(self, path: Path) -> RescreenReport:
         """Screen against the list in `path` from now on, and screen held and in-flight transfers again."""
         sanctions = await asyncio.to_thread(load_list_file, path)
+        if self.screening.freshness is None:  # a list from a file has an age, even after the sample
+            self.screening.freshness = ListFreshness(self.settings.sanctions_alert_age_ms,
+                                                     self.settings.sanctions_hold_age_ms)
         return await self.call(self.rescreen.load(sanctions))
 
     async def register_number(self, fsp: str, text: str, active: bool = True) -> dict[str, Any]:
