@@ -7,6 +7,9 @@ Timed: a load process (a separate process, as customers' systems are) drives ``c
 doing look-up -> quote -> send (waiting for the outcome) in turn; compliance screening, the on-chain
 reservation, the payout at the simulator and the commit all happen in between.
 Latency is from the look-up request to the answer that says COMMITTED.
+Senders' and receivers' names are ordinary names from the names corpora (`screening_lists.customer_names`);
+``--sanctions-entries N`` screens them against a generated list of N entries instead of the fictional sample
+(a namesake that list holds shows as a HELD failure).
 
 The load process speaks HTTP/1.1 on keep-alive connections with a minimal client of its own: a general
 client library would spend more CPU than the server it is measuring, on the same two cores. The simulators
@@ -26,10 +29,12 @@ import sys
 import tempfile
 import time
 import uuid
+from datetime import datetime, timezone
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 from typing import Any, Callable
 
+from inzira.bench.screening_lists import customer_names, generated_list, un_list_xml
 from inzira.bench.stats import machine, percentile_ms
 from inzira.demo.providers import Providers
 from inzira.demo.seed import seed
@@ -48,6 +53,8 @@ RESPONSE_BYTES_MAX = 1 << 20
 WAIT_MS = 30_000
 SIM_START_TIMEOUT_S = 30.0
 SWITCH_INTERVAL_S = 0.0005
+# Customers' names, senders and receivers, drawn from the names corpora (most repeat, as first names do).
+CUSTOMER_NAMES = 5_000
 
 
 class _Connection:
@@ -84,7 +91,7 @@ class _Connection:
 
 
 async def _customers(base_url: str, token: str, numbers: list[str], count: int, concurrency: int,
-                     seed_value: int) -> dict[str, Any]:
+                     seed_value: int, names: list[str]) -> dict[str, Any]:
     host, port = base_url.removeprefix("http://").split(":")
     rng = random.Random(seed_value)
     latencies: list[float] = []
@@ -111,8 +118,8 @@ async def _customers(base_url: str, token: str, numbers: list[str], count: int, 
             sent = time.perf_counter()
             status, view = await conn.request("POST", f"/v1/remit/transfers?wait_ms={WAIT_MS}", {
                 "transfer_id": str(uuid.UUID(int=rng.getrandbits(128), version=4)), "quote_id": quote["quote_id"],
-                "sender": {"id": f"customer-{rng.getrandbits(48):x}", "name": "Marie Dupont"},
-                "receiver": {"name": "Jeanne Uwase"}})
+                "sender": {"id": f"customer-{rng.getrandbits(48):x}", "name": rng.choice(names)},
+                "receiver": {"name": rng.choice(names)}})
             state = view.get("state") if isinstance(view, dict) else None
             if status != 201 or state != "COMMITTED":
                 key = f"transfer {status} {state or view.get('code')}"
@@ -130,8 +137,9 @@ async def _customers(base_url: str, token: str, numbers: list[str], count: int, 
             "transfer_latencies": transfer_latencies, "failures": failures}
 
 
-def _load(base_url: str, token: str, numbers: list[str], count: int, concurrency: int, seed_value: int) -> dict:
-    return asyncio.run(_customers(base_url, token, numbers, count, concurrency, seed_value))
+def _load(base_url: str, token: str, numbers: list[str], count: int, concurrency: int, seed_value: int,
+          names: list[str]) -> dict:
+    return asyncio.run(_customers(base_url, token, numbers, count, concurrency, seed_value, names))
 
 
 def _sim_process(config: Any, conn: Any) -> None:
@@ -188,7 +196,7 @@ def _setup(net: Embedded, keys: Keyring, sims: dict[str, Any], operator: Any) ->
 
 
 def run(remittances: int, concurrency: int = 20, latency_ms: int = 0, data_dir: Path | None = None,
-        on_progress: Callable[[str], None] | None = None) -> dict[str, Any]:
+        on_progress: Callable[[str], None] | None = None, sanctions_entries: int = 0) -> dict[str, Any]:
     from inzira.api.app import create_app
     from inzira.directory.api import mount_directory
     from inzira.directory.operator import DirectoryOperator
@@ -213,9 +221,15 @@ def run(remittances: int, concurrency: int = 20, latency_ms: int = 0, data_dir: 
         fsps = ["eurosend", "mobimo", "ubumwe"]
         config = MomoSimConfig(float_minor=10**15, behaviour=Behaviour(latency_ms=latency_ms), pending_max=100_000)
         sims = {fsp: stack.enter_context(_simulator(config)) for fsp in ("mobimo", "ubumwe")}
+        sanctions_file = None
+        if sanctions_entries:
+            say(f"writing a generated sanctions list of {sanctions_entries} entries")
+            sanctions_file = folder / "sanctions-generated.xml"
+            now = datetime.now(timezone.utc).isoformat()  # a list as fresh as a service would load
+            sanctions_file.write_bytes(un_list_xml(generated_list(sanctions_entries, generated_at=now)))
         service = RemitService(net, keys.ports(net, fsps), folder, RemitSettings(
-            payout_adapters={fsp: sim.adapter_config(connections_max=4) for fsp, sim in sims.items()}),
-            fx=providers.fx_client(fsps), funding=providers.funding_client(fsps))
+            payout_adapters={fsp: sim.adapter_config(connections_max=4) for fsp, sim in sims.items()},
+            sanctions_file=sanctions_file), fx=providers.fx_client(fsps), funding=providers.funding_client(fsps))
         service.start()
         stack.callback(service.stop)
         tokens = load_api_keys(folder)
@@ -236,9 +250,10 @@ def run(remittances: int, concurrency: int = 20, latency_ms: int = 0, data_dir: 
         say(f"running {remittances} remittances with {concurrency} customers at a time")
         start_height = net.node.height
         with ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn")) as pool:
-            pool.submit(_load, served.base_url, token, numbers, min(50, remittances), concurrency, 1).result()
+            names = customer_names(CUSTOMER_NAMES)
+            pool.submit(_load, served.base_url, token, numbers, min(50, remittances), concurrency, 1, names).result()
             cpu_before = os.times()
-            result = pool.submit(_load, served.base_url, token, numbers, remittances, concurrency, 2).result()
+            result = pool.submit(_load, served.base_url, token, numbers, remittances, concurrency, 2, names).result()
             cpu_after = os.times()
         blocks = net.node.height - start_height
         net.node.state.check_invariants()
@@ -260,6 +275,7 @@ def run(remittances: int, concurrency: int = 20, latency_ms: int = 0, data_dir: 
         "http_requests_per_remittance": 3,
         "switch_interval_s": SWITCH_INTERVAL_S,
         "blocks": blocks,
+        "sanctions_entries": sanctions_entries or "sample",
         # CPU of the server process (all its threads), as a share of one core: ~100 means the GIL is the limit.
         "server_cpu_percent": round(100 * (cpu_after.user + cpu_after.system - cpu_before.user - cpu_before.system)
                                     / result["seconds"], 1) if result["seconds"] else 0.0,

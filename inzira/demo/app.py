@@ -86,7 +86,9 @@ class Demo:
             qr_settings = replace(QrSettings(), card_acquirers=cards.links())
             qr_members = sorted({*qr_settings.acquirers, *qr_settings.wallet_currencies})
             qr = self.qr = QrService(runtime, keys.ports(runtime, qr_members), self.data_dir, qr_settings,
-                                     fx=providers.fx_client(qr_members)).start()
+                                     fx=providers.fx_client(qr_members),
+                                     # merchants and wallet holders are screened against the remittance list
+                                     screen=self.remit.service.screening.hold_reason).start()
             settings = ApiSettings(body_bytes_max_by_path={**QR_BODY_LIMITS, **QR_PAGE_BODY_LIMITS})
             app = create_app(runtime, settings=settings, routers=[explorer_router(runtime), *qr_routers(qr),
                                                                  *providers.routers()])

@@ -19,6 +19,7 @@ pages switch on them.
 | 3158 | 400 | the wallet's issuer takes no card top-ups on this service |
 | 3041 | 401 | a card acquirer's callback without a valid signature, or signed outside the replay window |
 | 3159 | 409 | the card acquirer's payment does not match the top-up (amount, currency, reference, credited) |
+| 3160 | 403 | the merchant's or wallet holder's name matches the sanctions list: referred to compliance |
 | 3250 | 404 | merchant not found (or not visible to the caller) |
 | 3251 | 404 | bill not found |
 | 3252 | 404 | wallet not found |
@@ -51,6 +52,7 @@ class QrCode(IntEnum):
     TOPUP_NOT_OFFERED = 3158
     CARD_PAYMENT_MISMATCH = 3159
     CALLBACK_UNSIGNED = 3041
+    NAME_ON_SANCTIONS_LIST = 3160
     MERCHANT_NOT_FOUND = 3250
     BILL_NOT_FOUND = 3251
     WALLET_NOT_FOUND = 3252
@@ -75,6 +77,7 @@ TITLES: dict[int, str] = {
     QrCode.TOPUP_NOT_OFFERED: "card top-ups not offered",
     QrCode.CARD_PAYMENT_MISMATCH: "card payment does not match the top-up",
     QrCode.CALLBACK_UNSIGNED: "callback signature invalid",
+    QrCode.NAME_ON_SANCTIONS_LIST: "name on the sanctions list",
     QrCode.MERCHANT_NOT_FOUND: "merchant not found",
     QrCode.BILL_NOT_FOUND: "bill not found",
     QrCode.WALLET_NOT_FOUND: "wallet not found",
@@ -98,6 +101,7 @@ _STATUS: dict[int, int] = {
     QrCode.TOPUP_NOT_OFFERED: 400,
     QrCode.CALLBACK_UNSIGNED: 401,
     Code.PERMISSION: 403,
+    QrCode.NAME_ON_SANCTIONS_LIST: 403,
     QrCode.MERCHANT_NOT_FOUND: 404,
     QrCode.BILL_NOT_FOUND: 404,
     QrCode.WALLET_NOT_FOUND: 404,

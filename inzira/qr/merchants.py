@@ -24,6 +24,7 @@ from inzira.qr.directory import Directory
 from inzira.qr.emv import AlternateLanguage, EmvError, MerchantQr, encode_merchant_qr
 from inzira.qr.ledger_port import LedgerPort
 from inzira.qr.mcc import is_mcc
+from inzira.qr.name_screening import NameScreen, screened
 from inzira.qr.records import OPEN, Bill, Merchant, insert_sql, values
 from inzira.qr.rejected import Rejected, rejected
 from inzira.qr.settings import QrSettings
@@ -55,9 +56,10 @@ def _fits_qr(qr: MerchantQr) -> str | Rejected:
 
 class Merchants:
     def __init__(self, settings: QrSettings, port: LedgerPort, writer: StoreWriter, reader: StoreReader,
-                 directory: Directory, bills: BillBook, guard: TargetGuard) -> None:
+                 directory: Directory, bills: BillBook, guard: TargetGuard, screen: NameScreen | None = None) -> None:
         self.settings = settings
         self.guard = guard
+        self.screen = screen
         self.bills = bills
         self.port = port
         self.writer = writer
@@ -76,6 +78,9 @@ class Merchants:
             return rejected(Code.VALIDATION, f"{spec.mcc!r} is not an ISO 18245 merchant category code")
         if not 0 < len(spec.location.strip()) <= LOCATION_CHARS_MAX:
             return rejected(Code.VALIDATION, f"the location is 1 to {LOCATION_CHARS_MAX} characters")
+        held = screened(self.screen, "merchant", spec.name)
+        if held is not None:
+            return held
         merchant_id = tokens.merchant_id()
         payload = _fits_qr(MerchantQr(merchant_id, spec.name, spec.city, spec.mcc, self.settings.price_currency,
                                       postal_code=spec.postal_code, alternate=spec.alternate))

@@ -30,6 +30,7 @@ from inzira.ordering.solo import BLOCK_INTERVAL_MS
 from inzira.process import tune_gc
 from inzira.qr.api import QR_BODY_LIMITS, prioritize, qr_routers
 from inzira.qr.card_demo import CardDemo
+from inzira.qr.name_screening import NameScreen
 from inzira.qr.service import QrService
 from inzira.qr.settings import QrSettings
 
@@ -38,8 +39,10 @@ STDIN_CHARS_MAX = 1
 
 class QrServer:
     def __init__(self, data_dir: Path, host: str = "127.0.0.1", port: int = 0, *, settings: QrSettings | None = None,
-                 api_settings: ApiSettings | None = None, block_interval_ms: int = BLOCK_INTERVAL_MS) -> None:
+                 api_settings: ApiSettings | None = None, block_interval_ms: int = BLOCK_INTERVAL_MS,
+                 screen: NameScreen | None = None) -> None:
         self.data_dir = data_dir
+        self.screen = screen
         self.host = host
         self.port = port
         self.settings = settings or QrSettings()
@@ -69,7 +72,7 @@ class QrServer:
                 settings = dataclasses.replace(settings, card_acquirers=self.cards.links())
             members = sorted({*settings.acquirers, *settings.wallet_currencies})
             service = self.service = QrService(runtime, keys.ports(runtime, members), self.data_dir, settings,
-                                               fx=providers.fx_client(members)).start()
+                                               fx=providers.fx_client(members), screen=self.screen).start()
             app = self.app = create_app(runtime, settings=self.api_settings,
                                         routers=[*qr_routers(service), *providers.routers()])
             prioritize(app)

@@ -31,6 +31,7 @@ from inzira.qr.live.events import Outbox, StoredEvent, prune_job
 from inzira.qr.live.hooks import WebhookDispatch
 from inzira.qr.live.hub import Hub
 from inzira.qr.merchants import Merchants
+from inzira.qr.name_screening import NameScreen
 from inzira.qr.payments import Payments
 from inzira.qr.quotes import QuoteBook
 from inzira.qr.quoting import Quoter
@@ -64,7 +65,7 @@ def check_settings(settings: QrSettings, runtime: QrRuntime, ports: Mapping[str,
 
 class QrService:
     def __init__(self, runtime: QrRuntime, ports: Mapping[str, MemberPort], data_dir: Path,
-                 settings: QrSettings | None = None, *, fx: FxClient) -> None:
+                 settings: QrSettings | None = None, *, fx: FxClient, screen: NameScreen | None = None) -> None:
         self.settings = s = settings or QrSettings()
         check_settings(s, runtime, ports)
         self.path = str(data_dir / DB_FILE)
@@ -82,8 +83,8 @@ class QrService:
         self.bills = BillBook(self.reader, s.records_cache_max)
         self.scanner = Scanner(self.bills, self.directory, s.price_currency, s.scan_cache_max)
         self.merchants = Merchants(s, self.port, self.writer, self.reader, self.directory, self.bills,
-                                   self.hooks.guard)
-        self.wallets = Wallets(s, self.port, self.writer, self.reader, self.directory, self.outbox)
+                                   self.hooks.guard, screen)
+        self.wallets = Wallets(s, self.port, self.writer, self.reader, self.directory, self.outbox, screen)
         self.topups = CardTopUps(s, self.port, self.writer, self.reader, self.directory, self.wallets, self.settlement)
         self.quoter = Quoter(s, self.port, self.scanner, fx, self.quotes)
         self.payments = Payments(s, self.port, self.writer, self.reader, self.directory, self.bills, self.quotes,

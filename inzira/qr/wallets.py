@@ -22,6 +22,7 @@ from inzira.qr.directory import Directory
 from inzira.qr.ledger_port import LedgerPort
 from inzira.qr.live.events import TOPUP_COMPLETED, Draft, Outbox
 from inzira.qr.codes import QrCode
+from inzira.qr.name_screening import NameScreen, screened
 from inzira.qr.records import TopUp, Wallet, insert_sql, values
 from inzira.qr.rejected import Rejected, rejected
 from inzira.qr.settings import QrSettings
@@ -49,8 +50,9 @@ def post_entry(tx: WriteTx, wallet_id: str, amount_minor: int, kind: str, ref_id
 
 class Wallets:
     def __init__(self, settings: QrSettings, port: LedgerPort, writer: StoreWriter, reader: StoreReader,
-                 directory: Directory, outbox: Outbox) -> None:
+                 directory: Directory, outbox: Outbox, screen: NameScreen | None = None) -> None:
         self.settings = settings
+        self.screen = screen
         self.port = port
         self.writer = writer
         self.reader = reader
@@ -73,6 +75,9 @@ class Wallets:
                             f"{issuer} issues wallets in {', '.join(offered)}, not {currency}")
         if holder is not None and len(holder) > HOLDER_CHARS_MAX:
             return rejected(Code.VALIDATION, f"a holder name is at most {HOLDER_CHARS_MAX} characters")
+        held = screened(self.screen, "wallet holder", holder) if holder else None
+        if held is not None:
+            return held
         wallet_id = tokens.wallet_id()
         account = f"{issuer}:w-{wallet_id}"
         opened = await self.port.execute(issuer, OpenAccount(account, currency), f"qr-open-{wallet_id}",

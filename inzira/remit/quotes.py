@@ -21,7 +21,7 @@ from inzira.node.node import Node
 from inzira.remit.codes import RemitError, invalid
 from inzira.remit.parties import Party
 from inzira.remit.receiving import ReceivingFsp
-from inzira.remit.records import QuoteTerms
+from inzira.remit.records import QuoteTerms, Reason
 from inzira.remit.settings import PAYOUT_CURRENCY, RemitSettings, position_account
 from inzira.remit.store.transfers import TransferStore
 
@@ -66,7 +66,8 @@ class QuoteDesk:
             raise invalid(f"{sender} holds no {source} position ({position_account(sender, source)})")
         return source
 
-    async def quote(self, sender: str, party: Party, request: QuoteRequest) -> QuoteTerms:
+    async def quote(self, sender: str, party: Party, request: QuoteRequest,
+                    holder_reasons: tuple[Reason, ...] = ()) -> QuoteTerms:
         source = self._check(sender, request)
         now_ms = self.clock_ms()
         fee_schedule = self.settings.receiving_fee(party.fsp)
@@ -92,6 +93,7 @@ class QuoteDesk:
             receiving_fee_minor=fee_minor, amount_received_minor=received_minor, rate=str(fx.rate),
             mid_rate=str(fx.mid_rate), margin_percent=str(fx.margin_percent), fx_margin_minor=fx.fx_margin_minor,
             rates_as_of=fx.rates_as_of, condition=self.agents[party.fsp].condition(quote_id),
-            fx_quote=encode(fx.signed), created_at_ms=now_ms, expires_at_ms=fx.expires_at_ms)
+            fx_quote=encode(fx.signed), created_at_ms=now_ms, expires_at_ms=fx.expires_at_ms,
+            holder_reasons=holder_reasons)
         self.store.put_quote(terms)
         return terms

@@ -102,7 +102,8 @@ class TransferDesk:
         decision = self.screening.decide(
             sending_fsp=sender, transfer_id=request.transfer_id, sender_id=request.sender_id,
             sender_name=request.sender_name, receiver_name=request.receiver_name,
-            amount_minor=terms.amount_sent_minor, currency_code=terms.source_currency, now_ms=now_ms)
+            amount_minor=terms.amount_sent_minor, currency_code=terms.source_currency, now_ms=now_ms,
+            holder_reasons=terms.holder_reasons)
         record = TransferRecord(
             transfer_id=request.transfer_id, sending_fsp=sender, receiving_fsp=terms.receiving_fsp,
             quote_id=terms.quote_id, request_hash=digest, state=S.RECEIVED, sender_id=request.sender_id,

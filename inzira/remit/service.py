@@ -36,7 +36,9 @@ from inzira.node.custody import MemberPort
 from inzira.node.signer import wall_clock_ms
 from inzira.remit import secrets_files
 from inzira.remit.codes import RemitError
-from inzira.remit.compliance.sanctions import load_sample_sanctions, load_sanctions_file
+from inzira.remit.compliance.freshness import ListFreshness
+from inzira.remit.compliance.list_formats import load_list_file
+from inzira.remit.compliance.sanctions import load_sample_sanctions
 from inzira.remit.compliance.screening import SanctionsIndex
 from inzira.remit.events import EventHub
 from inzira.remit.follower import Follower
@@ -47,8 +49,9 @@ from inzira.remit.payout import adapter_from_config
 from inzira.remit.quotes import QuoteDesk, QuoteRequest
 from inzira.remit.receiving import ReceivingFsp
 from inzira.remit.reconcile import Reconciler
-from inzira.remit.records import QuoteTerms
+from inzira.remit.records import QuoteTerms, Reason
 from inzira.remit.runtime import RemitRuntime
+from inzira.remit.rescreen import Rescreen, RescreenReport
 from inzira.remit.screening import Screening
 from inzira.remit.sending import TransferDesk
 from inzira.remit.settings import PAYOUT_CURRENCY, RemitSettings, fee_account
@@ -87,15 +90,17 @@ class RemitService:
         self.directory = DirectoryClient()
         sending = [m.id for m in self.node.state.members.values() if "sending_fsp" in m.roles and m.id in ports]
         self.officer_tokens = secrets_files.officer_tokens(data_dir, sorted(sending))
-        sanctions = load_sanctions_file(settings.sanctions_file) if settings.sanctions_file else \
-            load_sample_sanctions()
-        self.screening = Screening(settings.compliance, SanctionsIndex(sanctions), self.transfers)
+        sanctions = load_list_file(settings.sanctions_file) if settings.sanctions_file else load_sample_sanctions()
+        freshness = ListFreshness(settings.sanctions_alert_age_ms, settings.sanctions_hold_age_ms) \
+            if settings.sanctions_file else None  # the fictional sample has no age to check
+        self.screening = Screening(settings.compliance, SanctionsIndex(sanctions), self.transfers, freshness)
         self.fx = fx
         self.agents: dict[str, ReceivingFsp] = {}
         self.parties = PartyLookup(self.directory, self.agents, self.node)
         self.quotes = QuoteDesk(fx, settings, self.transfers, self.node, self.agents, clock_ms)
         self.desk = TransferDesk(runtime, self.ports, self.transfers, self.transitions, self.screening, settings,
                                  clock_ms)
+        self.rescreen = Rescreen(self.screening, self.transfers, self.transitions, self.agents, clock_ms)
         self.liquidity = Liquidity(runtime, self.ports, funding, self.notices, self.hub, settings, clock_ms)
         self.webhooks = Webhooks(self.notices, self.ports, settings, clock_ms)
         self.hub.listeners.append(self.webhooks.on_event)
@@ -224,7 +229,21 @@ class RemitService:
     async def quote(self, sender: str, text: str, request: QuoteRequest) -> QuoteTerms:
         self.acts_for(sender)
         party = await self.lookup(sender, text)
-        return await self.quotes.quote(sender, party, request)
+        return await self.quotes.quote(sender, party, request, await self.call(self._screen_holder(party)))
+
+    async def _screen_holder(self, party: Party) -> tuple[Reason, ...]:
+        """The receiving FSP screens the name of the wallet's holder, as its operator reports it at the name
+        check (cached from the look-up); only the matches travel with the quote, never the name."""
+        holder = await self.agents[party.fsp].lookup(party.msisdn)
+        return self.screening.holder_reasons(holder.name) if holder is not None else ()
+
+    async def load_sanctions(self, path: Path) -> RescreenReport:
+        """Screen against the list in `path` from now on, and screen held and in-flight transfers again."""
+        sanctions = await asyncio.to_thread(load_list_file, path)
+        if self.screening.freshness is None:  # a list from a file has an age, even after the sample
+            self.screening.freshness = ListFreshness(self.settings.sanctions_alert_age_ms,
+                                                     self.settings.sanctions_hold_age_ms)
+        return await self.call(self.rescreen.load(sanctions))
 
     async def register_number(self, fsp: str, text: str, active: bool = True) -> dict[str, Any]:
         """A receiving FSP asks the directory operator to list (or unlist) a wallet's number, with a request
