@@ -74,5 +74,6 @@ ENV = _environment()
 
 
 def render(request: Request, template: str, context: dict[str, Any], status_code: int = 200) -> HTMLResponse:
-    html = ENV.get_template(template).render({"request": request, **context})
+    # ``viewer``: the member signed in to its own explorer (``inzira.web.explorer_access``); no other page has one.
+    html = ENV.get_template(template).render({"request": request, "viewer": None, **context})
     return HTMLResponse(html, status_code=status_code, headers=SECURITY_HEADERS)
