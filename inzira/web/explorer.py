@@ -50,6 +50,7 @@ def explorer_router(runtime: Runtime, public_accounts: bool = True, access: Memb
     node = runtime.node
     gate = access.page if access is not None else public
     accounts_shown = public_accounts or access is not None
+    public_accounts = public_accounts and access is None  # a member's explorer is never the demo's
 
     def page(request: Request, viewer: Viewer | None, template: str, status_code: int = 200,
              **context: object) -> Response:
@@ -69,7 +70,8 @@ def explorer_router(runtime: Runtime, public_accounts: bool = True, access: Memb
         rows = latest_blocks(node, None, HOME_BLOCKS)
         # The stream starts after the newest block shown, so one committed while rendering still arrives.
         after = rows[0].height if rows else 0
-        return page(request, viewer, "home.html", blocks=rows, events_path=EVENTS_PATH, after=after, max_rows=HOME_BLOCKS)
+        return page(request, viewer, "home.html", blocks=rows, events_path=EVENTS_PATH, after=after,
+                    max_rows=HOME_BLOCKS)
 
     @router.get("/blocks", include_in_schema=False)
     def blocks(request: Request, before: str = Query("", max_length=NUMBER_CHARS_MAX),

@@ -3,8 +3,8 @@
 A member's deployment mounts the explorer with ``MemberAccess``: every explorer address needs a session,
 opened by pasting the member's own API token at ``/explorer/sign-in`` (checked against the API's tokens, then
 forgotten). The session is the pages' kind (``inzira.web.sessions``, as the remittance and QR pages') under
-the explorer's own cookie: HttpOnly, SameSite=Strict, Secure over TLS. The viewer's roles are read from the ledger state at
-every request, as the API reads a caller's, so a membership change applies at once.
+the explorer's own cookie: HttpOnly, SameSite=Strict, Secure over TLS. The viewer's roles are read from the
+ledger state at every request, as the API reads a caller's, so a membership change applies at once.
 """
 
 from __future__ import annotations
@@ -113,8 +113,10 @@ class MemberAccess:
 
 
 def safe_next(target: str) -> str:
-    """A path on this site to go to after signing in; '' for anything else (no open redirect)."""
+    """A path on this site to go to after signing in; '' for anything else (no open redirect: browsers drop
+    tabs and newlines from a URL, so "/<tab>/host" would become "//host")."""
     if (target.startswith("/") and "//" not in target and "\\" not in target and len(target) <= NEXT_CHARS_MAX
+            and target.isascii() and target.isprintable() and " " not in target
             and not target.startswith(SIGN_IN_PATH)):
         return target
     return ""

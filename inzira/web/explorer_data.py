@@ -141,9 +141,10 @@ def block_page(node: Node, height: int, start: int, viewer: Viewer | None = None
     }
 
 
-def _cap_text(node: Node, op: dict[str, Any]) -> str:
-    """A debit cap carries no currency of its own: it is in the account's."""
-    account = node.account(op["account"])
+def _cap_text(node: Node, op: dict[str, Any], viewer: Viewer | None) -> str:
+    """A debit cap carries no currency of its own: it is in the account's (if the viewer may see it)."""
+    visible = viewer is None or viewer.sees_account(op["account"])
+    account = node.account(op["account"]) if visible else None
     if account is None:
         return f"{op['cap_minor']} (minor units)"
     return money_text(op["cap_minor"], account.currency)
@@ -172,7 +173,7 @@ def tx_page(node: Node, tx_id: bytes, viewer: Viewer | None = None) -> dict[str,
         "tx": view,
         "kind": _kind(view),
         "op": op,
-        "cap": _cap_text(node, op) if op.get("kind") == "SetDebitCap" else None,
+        "cap": _cap_text(node, op, viewer) if op.get("kind") == "SetDebitCap" else None,
         "result": _result(stored.result),
         "height": stored.height,
         "index": stored.index,

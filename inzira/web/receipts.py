@@ -1,8 +1,9 @@
 """Receipts in the explorer: download one, and verify any receipt against the network's genesis.
 
 On a member's own deployment (``access``) every address needs the member's session, and a receipt downloads
-only when the API would give it to that member. Verification is stateless, exactly as offline: the receipt is checked against the genesis only (orderer
-signature, Merkle proof, transaction signatures), never against this node's database.
+only when the API would give it to that member. Verification is stateless, exactly as offline: the receipt is
+checked against the genesis only (orderer signature, Merkle proof, transaction signatures), never against this
+node's database.
 """
 
 from __future__ import annotations

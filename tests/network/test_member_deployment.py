@@ -1,10 +1,10 @@
 """Each member runs its own services against its own peer, holding only its own key (issue 9, 4).
 
 A network of two peer processes (cbr, mobimo) plus three members' own deployments in this process, each its
-peer, its roles' services and an explorer for that member alone: the settlement bank's funding desk (sbk), the FX provider's quote service
+peer and its roles' services: the settlement bank's funding desk (sbk), the FX provider's quote service
 (imari-fx), and a sending FSP's remittance service (eurosend). EuroSend funds its position through the
 settlement bank's API and gets firm quotes from the FX provider's API; neither deployment could sign for
-another member.
+another member. Each deployment's explorer shows its member alone, signed in with its own token.
 """
 
 from __future__ import annotations
@@ -112,8 +112,9 @@ def test_a_members_explorer_shows_that_member_only(deployments: tuple[Net, dict[
     assert eurosend.peer is not None and sbk.peer is not None
     theirs = sbk.peer.port.execute(OpenAccount("sbk:explorer-test", "EUR")).tx_id.hex()
     mine = eurosend.peer.port.execute(OpenAccount("eurosend:explorer-test", "EUR")).tx_id.hex()
-    wait_until("eurosend's peer to hold sbk's transaction",
-               lambda: eurosend.peer.node.tx(bytes.fromhex(theirs)) is not None, timeout_s=30)  # type: ignore[union-attr]
+    node = eurosend.peer.node
+    wait_until("eurosend's peer to hold sbk's transaction", lambda: node.tx(bytes.fromhex(theirs)) is not None,
+               timeout_s=30)
     unknown = "ab" * 32
     with httpx.Client(base_url=eurosend.served.base_url, timeout=HTTP_TIMEOUT_S,  # type: ignore[union-attr]
                       follow_redirects=True) as browser:
@@ -126,6 +127,7 @@ def test_a_members_explorer_shows_that_member_only(deployments: tuple[Net, dict[
         assert refused.status_code == 401  # another member's token is no key to this deployment
         signed_in = browser.post(SIGN_IN_PATH, data={"token": load_api_token(eurosend.folder, "eurosend")})
         assert signed_in.status_code == 200 and signed_in.url.path == "/"
+        assert "demo network" not in signed_in.text and 'href="/remit"' not in signed_in.text
         assert browser.get(f"/tx/{mine}").status_code == 200
         assert browser.get("/accounts/eurosend:explorer-test").status_code == 200
         hidden = browser.get(f"/tx/{theirs}")
@@ -133,7 +135,7 @@ def test_a_members_explorer_shows_that_member_only(deployments: tuple[Net, dict[
         assert _unheighted(hidden.text.replace(theirs, unknown)) == _unheighted(browser.get(f"/tx/{unknown}").text)
         assert browser.get(f"/tx/{theirs}/receipt.json").status_code == 404
         assert browser.get("/accounts/sbk:explorer-test").status_code == 404
-        height = eurosend.peer.node.tx(bytes.fromhex(theirs)).height  # type: ignore[union-attr]
+        height = node.tx(bytes.fromhex(theirs)).height  # type: ignore[union-attr]
         assert f'href="/tx/{theirs}"' not in browser.get(f"/blocks/{height}").text
         browser.post(SIGN_OUT_PATH)
         assert browser.get(f"/tx/{mine}").url.path == SIGN_IN_PATH

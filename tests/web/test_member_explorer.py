@@ -83,7 +83,7 @@ def served(demo: Demo) -> Iterator[Served]:
     others = _silkpay(demo)
     clock = Clock()
     access = MemberAccess(demo.net.node, TokenBook(demo.net.api_tokens), SessionBook(clock))
-    app = create_app(demo.net, routers=[explorer_router(demo.net, public_accounts=False, access=access)])
+    app = create_app(demo.net, routers=[explorer_router(demo.net, access=access)])  # public_accounts left on
     mount_static(app)
     server, _ = serve_in_thread(app, trusted_proxies=("127.0.0.1",))
     try:
@@ -150,7 +150,7 @@ def test_a_token_opens_a_strict_http_only_session(served: Served) -> None:
 
 def test_sign_in_never_redirects_off_the_site(served: Served) -> None:
     with _client(served) as client:
-        for target in ["//evil.example/", "https://evil.example/", "/\\evil.example", "blocks"]:
+        for target in ["//evil.example/", "https://evil.example/", "/\\evil.example", "/\t/evil.example", "blocks"]:
             r = client.post(SIGN_IN_PATH, data={"token": served.tokens["eurosend"], "next": target})
             assert r.status_code == 303 and r.headers["location"] == "/", target
 
@@ -168,6 +168,7 @@ def test_a_member_sees_its_own(served: Served, eurosend: httpx.Client) -> None:
     transfer = eurosend.get(f"/tx/{demo.transfer_id}").text
     assert 'href="/accounts/eurosend:eur"' in transfer and 'href="/accounts/mobimo:eur"' not in transfer
     assert 'action="/explorer/sign-out"' in transfer and 'href="/remit"' not in transfer
+    assert "demo network" not in transfer
 
 
 def _not_found_body(client: httpx.Client, address: str, hidden: str) -> str:
