@@ -19,7 +19,7 @@ from fastapi.responses import RedirectResponse, Response
 from inzira.api.numbers import INT64_MAX, clamp_digits, parse_digits
 from inzira.ledger.ids import is_account_id
 from inzira.web.assets import mount_static
-from inzira.web.explorer_access import MemberAccess, public
+from inzira.web.explorer_access import Gate, MemberAccess, public
 from inzira.web.explorer_data import (
     ACCOUNTS_MAX,
     BLOCKS_PAGE_MAX,
@@ -33,9 +33,9 @@ from inzira.web.explorer_data import (
     site_context,
     tx_page,
 )
+from inzira.web.forms import NO_STORE
 from inzira.web.live import EVENTS_PATH, live_router
 from inzira.web.receipts import VERIFY_PATH, receipts_router
-from inzira.web.forms import NO_STORE
 from inzira.web.rendering import render
 
 __all__ = ["explorer_router", "mount_static"]
@@ -48,7 +48,7 @@ NUMBER_CHARS_MAX = 40
 def explorer_router(runtime: Runtime, public_accounts: bool = True, access: MemberAccess | None = None) -> APIRouter:
     router = APIRouter()
     node = runtime.node
-    gate = access.page if access is not None else public
+    gate: Gate = access.page if access is not None else public
     accounts_shown = public_accounts or access is not None
     public_accounts = public_accounts and access is None  # a member's explorer is never the demo's
 

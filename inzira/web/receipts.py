@@ -19,7 +19,7 @@ from inzira.api.numbers import parse_digits
 from inzira.api.receipt_input import verify_outside_receipt
 from inzira.ledger.genesis import Genesis
 from inzira.ledger.receipt import ReceiptError, receipt_json
-from inzira.web.explorer_access import MemberAccess, public
+from inzira.web.explorer_access import Gate, MemberAccess, public
 from inzira.web.explorer_data import Runtime, Viewer, parse_tx_id, site_context, visible_tx
 from inzira.web.forms import NO_STORE
 from inzira.web.rendering import render, time_kigali, time_utc
@@ -95,7 +95,7 @@ async def _form_receipt(request: Request) -> bytes:
 def receipts_router(runtime: Runtime, public_accounts: bool, access: MemberAccess | None = None) -> APIRouter:
     router = APIRouter()
     node = runtime.node
-    gate = access.page if access is not None else public
+    gate: Gate = access.page if access is not None else public
 
     def not_found(request: Request, viewer: Viewer | None, what: str) -> Response:
         context = site_context(node, public_accounts, viewer) | {"what": what}

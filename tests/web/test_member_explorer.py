@@ -10,6 +10,7 @@ explorer through a member's own deployment on its own peer.
 from __future__ import annotations
 
 import hashlib
+import itertools
 import re
 import time
 from collections.abc import Iterator
@@ -169,6 +170,16 @@ def test_a_member_sees_its_own(served: Served, eurosend: httpx.Client) -> None:
     assert 'href="/accounts/eurosend:eur"' in transfer and 'href="/accounts/mobimo:eur"' not in transfer
     assert 'action="/explorer/sign-out"' in transfer and 'href="/remit"' not in transfer
     assert "demo network" not in transfer
+
+
+def test_a_signed_in_member_gets_the_stream_and_the_verifier(served: Served, eurosend: httpx.Client) -> None:
+    tip = served.demo.net.node.store.tip().height
+    with eurosend.stream("GET", "/explorer/events", params={"after": tip - 1}) as r:
+        assert r.status_code == 200 and r.headers["content-type"].startswith("text/event-stream")
+        assert any(line.startswith(f"id: {tip}") for line in itertools.islice(r.iter_lines(), 10))
+    receipt = eurosend.get(f"/tx/{served.demo.transfer_id}/receipt.json").content
+    assert eurosend.post("/explorer/verify-receipt", content=receipt).json()["valid"] is True
+    assert "✓ valid" in eurosend.post("/verify", data={"receipt": receipt.decode()}).text
 
 
 def _not_found_body(client: httpx.Client, address: str, hidden: str) -> str:
