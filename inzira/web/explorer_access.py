@@ -72,7 +72,7 @@ class MemberAccess:
 
         def page(request: Request, status_code: int = 200, error: str = "", next_path: str = "") -> Response:
             context = site_context(self.node, False, self.viewer(request)) | {
-                "error": error, "next_path": next_path, "sign_in_path": SIGN_IN_PATH}
+                "error": error, "next_path": next_path, "sign_in_path": SIGN_IN_PATH, "members_only": True}
             response = render(request, "sign_in.html", context, status_code)
             response.headers.update(NO_STORE)
             return response

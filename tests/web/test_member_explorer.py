@@ -131,6 +131,7 @@ def test_anonymous_is_sent_to_sign_in_from_every_explorer_address(served: Served
         page = anonymous.get(SIGN_IN_PATH)
         assert page.status_code == 200 and 'name="token"' in page.text and "no-store" in page.headers["cache-control"]
         assert 'action="/remit/sign-in"' not in page.text and 'name="member"' not in page.text  # no role buttons
+        assert 'href="/remit"' not in page.text and "demo network" not in page.text
 
 
 def test_a_token_opens_a_strict_http_only_session(served: Served) -> None:
