@@ -13,8 +13,10 @@ from collections.abc import Callable
 from urllib.parse import quote
 
 from fastapi import APIRouter, Request
-from starlette.responses import JSONResponse, RedirectResponse, Response
+from starlette.responses import RedirectResponse, Response
 
+from inzira.api.codes import ApiCode
+from inzira.api.problems import Problem, problem_response
 from inzira.api.tokens import TOKEN_CHARS_MAX, TokenBook
 from inzira.api.visibility import Caller
 from inzira.node.node import Node
@@ -63,9 +65,13 @@ class MemberAccess:
         return RedirectResponse(f"{SIGN_IN_PATH}?next={quote(target, safe='')}", 303, headers=NO_STORE)
 
     def data(self, request: Request) -> Viewer | Response:
-        """The same check for what scripts fetch (the block stream, the verifier): a status, no page."""
+        """The same check for what scripts fetch (the block stream, the verifier): a problem, no page."""
         viewer = self.viewer(request)
-        return viewer if viewer is not None else JSONResponse({"detail": "sign in first"}, 401, headers=NO_STORE)
+        if viewer is not None:
+            return viewer
+        problem = Problem(401, ApiCode.UNAUTHENTICATED, f"sign in to the explorer first ({SIGN_IN_PATH})",
+                          headers=NO_STORE)
+        return problem_response(problem, request.url.path)
 
     def router(self) -> APIRouter:
         router = APIRouter()

@@ -22,6 +22,7 @@ import httpx
 import pytest
 
 from inzira.api.app import create_app
+from inzira.api.codes import ApiCode
 from inzira.api.server import serve_in_thread
 from inzira.api.tokens import TokenBook
 from inzira.demo.setup import load_api_keys
@@ -126,8 +127,9 @@ def test_anonymous_is_sent_to_sign_in_from_every_explorer_address(served: Served
             assert r.headers["location"] == f"{SIGN_IN_PATH}?next={quote(address, safe='')}", address
             assert served.demo.transfer_id not in r.text
         assert anonymous.post("/verify", data={"receipt": "{}"}).status_code == 303
-        assert anonymous.get("/explorer/events").status_code == 401
-        assert anonymous.post("/explorer/verify-receipt", content=b"{}").status_code == 401
+        for refused in (anonymous.get("/explorer/events"), anonymous.post("/explorer/verify-receipt", content=b"{}")):
+            assert refused.status_code == 401 and refused.headers["content-type"] == "application/problem+json"
+            assert refused.json()["code"] == ApiCode.UNAUTHENTICATED
         page = anonymous.get(SIGN_IN_PATH)
         assert page.status_code == 200 and 'name="token"' in page.text and "no-store" in page.headers["cache-control"]
         assert 'action="/remit/sign-in"' not in page.text and 'name="member"' not in page.text  # no role buttons
