@@ -187,8 +187,9 @@ def serve(peer: Path = typer.Option(..., "--peer", help="The member's peer folde
     except (OSError, ValueError, RuntimeError) as exc:
         fail(f"cannot start the member's deployment: {exc}")
     served = deployment.served
-    console.print(f"{deployment.member}'s own deployment on {served.base_url if served else '?'}/docs "
-                  f"(its API token: {peer / 'api-keys.json'}); Ctrl-C stops")
+    base_url = served.base_url if served else "?"
+    console.print(f"{deployment.member}'s own deployment on {base_url}/docs, its explorer on {base_url}/ "
+                  f"(sign in with its API token: {peer / 'api-keys.json'}); Ctrl-C stops")
     stopping = threading.Event()
     for sig in (signal.SIGINT, signal.SIGTERM):
         signal.signal(sig, lambda *_: stopping.set())
