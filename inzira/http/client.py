@@ -1,0 +1,243 @@
+"""The product's one HTTP client, on httpx, in a blocking and an asyncio flavour of the same contract:
+
+- one pool of keep-alive connections per client (``connections_max``), TLS with one shared context (building
+  one loads the CA bundle: tens of milliseconds), no proxy or redirect taken from the environment;
+- a timeout on every call (``timeout_ms``, or the call's own), and a limit on every answer's size;
+- idempotent calls retried within a time budget (``retry_budget_ms``, see ``inzira.http.retry``);
+- ``send`` hands back any answer (the caller reads its status: callbacks, webhooks); ``call`` hands back the
+  JSON of a success and turns anything else into ``HttpProblem``; ``stream`` opens a long answer (events).
+
+No answer at all is always ``HttpProblem`` (503, code 2003, ``answered`` False), never an httpx exception.
+Tests pass ``transport`` (an ``httpx.MockTransport``) only where the network is not the point.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import functools
+import ssl
+import time
+from collections.abc import AsyncIterator, Iterator, Mapping
+from contextlib import asynccontextmanager, contextmanager
+from typing import Any
+
+import httpx
+import msgspec
+
+from inzira.http.answer import Answer, BodyReader
+from inzira.http.problem import unanswered
+from inzira.http.retry import Retries
+
+TIMEOUT_MS = 10_000
+CONNECTIONS_MAX = 20
+ANSWER_BYTES_MAX = 1024 * 1024
+JSON_TYPE = "application/json"
+Url = str | httpx.URL
+
+
+@functools.cache
+def tls_context() -> ssl.SSLContext:
+    return ssl.create_default_context()
+
+
+def _timeout(timeout_ms: int, connect_timeout_ms: int | None) -> httpx.Timeout:
+    return httpx.Timeout(timeout_ms / 1000, connect=(connect_timeout_ms or timeout_ms) / 1000)
+
+
+class _Base:
+    """What both flavours hold: the settings, and how a call becomes an httpx request."""
+
+    def __init__(self, base_url: str, timeout_ms: int, connect_timeout_ms: int | None, retry_budget_ms: int,
+                 connections_max: int, answer_bytes_max: int, headers: Mapping[str, str] | None) -> None:
+        self.base_url = base_url.rstrip("/")
+        self.timeout_ms = timeout_ms
+        self.connect_timeout_ms = connect_timeout_ms
+        self.retry_budget_ms = retry_budget_ms
+        self.answer_bytes_max = answer_bytes_max
+        self._options: dict[str, Any] = {
+            "base_url": self.base_url, "timeout": _timeout(timeout_ms, connect_timeout_ms), "verify": tls_context(),
+            "trust_env": False, "follow_redirects": False, "headers": dict(headers or {}),
+            "limits": httpx.Limits(max_connections=connections_max, max_keepalive_connections=connections_max)}
+
+    def _build(self, http: httpx.Client | httpx.AsyncClient, method: str, url: Url, params: Mapping[str, Any] | None,
+               json: Any, content: bytes | None, data: Mapping[str, str] | None, headers: Mapping[str, str] | None,
+               timeout_ms: int | None, extensions: Mapping[str, Any] | None) -> httpx.Request:
+        extra = dict(headers or {})
+        if json is not None:
+            content = msgspec.json.encode(json)
+            extra.setdefault("Content-Type", JSON_TYPE)
+        timeout = None if timeout_ms is None else _timeout(timeout_ms, self.connect_timeout_ms)
+        return http.build_request(method, url, params=params, content=content, data=data, headers=extra,
+                                  timeout=timeout if timeout is not None else http.timeout,
+                                  extensions=dict(extensions or {}))
+
+    def _what(self, method: str, url: Url) -> str:
+        return f"{method} {httpx.URL(self.base_url or 'http://unset').join(url).copy_with(query=None)}"
+
+
+class HttpClient(_Base):
+    """The blocking flavour (CLI, benchmarks' set-up, simulators' admin clients)."""
+
+    def __init__(self, base_url: str = "", *, timeout_ms: int = TIMEOUT_MS, connect_timeout_ms: int | None = None,
+                 retry_budget_ms: int = 0, connections_max: int = CONNECTIONS_MAX,
+                 answer_bytes_max: int = ANSWER_BYTES_MAX, headers: Mapping[str, str] | None = None,
+                 transport: httpx.BaseTransport | None = None) -> None:
+        super().__init__(base_url, timeout_ms, connect_timeout_ms, retry_budget_ms, connections_max,
+                         answer_bytes_max, headers)
+        self._http = httpx.Client(transport=transport, **self._options)
+
+    def close(self) -> None:
+        self._http.close()
+
+    def __enter__(self) -> HttpClient:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def send(self, method: str, url: Url, *, params: Mapping[str, Any] | None = None, json: Any = None,
+             content: bytes | None = None, data: Mapping[str, str] | None = None,
+             headers: Mapping[str, str] | None = None, idempotent: bool | None = None,
+             timeout_ms: int | None = None) -> Answer:
+        """Any answer, read whole; ``HttpProblem`` only when none came (after the retries allowed)."""
+        request = self._build(self._http, method, url, params, json, content, data, headers, timeout_ms, None)
+        retries = Retries(method, idempotent, self.retry_budget_ms)
+        for _ in range(retries.attempts_max):
+            answer, failure = self._exchange(request)
+            pause_s = retries.pause_s(answer)
+            if pause_s is None:
+                break
+            time.sleep(pause_s)
+        if answer is None:
+            raise unanswered(f"{self._what(method, url)}: no answer ({failure})")
+        return answer
+
+    def call(self, method: str, url: Url, *, kind: Any = Any, **options: Any) -> Any:
+        """The JSON of a success (decoded into ``kind`` when given); any other answer is ``HttpProblem``."""
+        return self.send(method, url, **options).checked(self._what(method, url)).json(kind)
+
+    @contextmanager
+    def stream(self, method: str, url: Url, *, headers: Mapping[str, str] | None = None,
+               timeout_ms: int | None = None) -> Iterator[httpx.Response]:
+        """A long answer, open once its status is a success (else ``HttpProblem``); read it as it comes."""
+        request = self._build(self._http, method, url, None, None, None, None, headers, timeout_ms, None)
+        what = self._what(method, url)
+        try:
+            response = self._http.send(request, stream=True)
+            try:
+                if not response.is_success:
+                    reader = BodyReader(response, self.answer_bytes_max, what)
+                    for chunk in response.iter_bytes():
+                        reader.add(chunk)
+                    reader.answer(response).checked(what)
+                yield response
+            finally:
+                response.close()
+        except httpx.HTTPError as exc:
+            raise unanswered(f"{what}: no answer ({type(exc).__name__})") from exc
+
+    def _exchange(self, request: httpx.Request) -> tuple[Answer | None, str]:
+        try:
+            response = self._http.send(request, stream=True)
+        except httpx.HTTPError as exc:
+            return None, type(exc).__name__
+        try:
+            reader = BodyReader(response, self.answer_bytes_max, f"{request.method} {request.url}")
+            for chunk in response.iter_bytes():
+                reader.add(chunk)
+            return reader.answer(response), ""
+        except httpx.HTTPError as exc:
+            return None, type(exc).__name__
+        finally:
+            response.close()
+
+
+class AsyncHttpClient(_Base):
+    """The asyncio flavour (services, simulators, pages). Its connections belong to the event loop that
+    made them: called from another loop (a test's, a restarted server's), it opens a new pool there."""
+
+    def __init__(self, base_url: str = "", *, timeout_ms: int = TIMEOUT_MS, connect_timeout_ms: int | None = None,
+                 retry_budget_ms: int = 0, connections_max: int = CONNECTIONS_MAX,
+                 answer_bytes_max: int = ANSWER_BYTES_MAX, headers: Mapping[str, str] | None = None,
+                 transport: httpx.AsyncBaseTransport | None = None) -> None:
+        super().__init__(base_url, timeout_ms, connect_timeout_ms, retry_budget_ms, connections_max,
+                         answer_bytes_max, headers)
+        self._transport = transport
+        self._http: httpx.AsyncClient | None = None
+        self._loop: asyncio.AbstractEventLoop | None = None
+
+    def connect(self, base_url: str) -> None:
+        """Where the other side answers, once known (a demo server on port 0 learns its port when it serves)."""
+        self.base_url = self._options["base_url"] = base_url.rstrip("/")
+        if self._http is not None:
+            self._http.base_url = self.base_url
+
+    async def aclose(self) -> None:
+        if self._http is not None and self._loop is asyncio.get_running_loop():
+            await self._http.aclose()
+        self._http = self._loop = None
+
+    def _client(self) -> httpx.AsyncClient:
+        loop = asyncio.get_running_loop()
+        if self._http is None or self._loop is not loop:
+            self._http = httpx.AsyncClient(transport=self._transport, **self._options)
+            self._loop = loop
+        return self._http
+
+    async def send(self, method: str, url: Url, *, params: Mapping[str, Any] | None = None, json: Any = None,
+                   content: bytes | None = None, data: Mapping[str, str] | None = None,
+                   headers: Mapping[str, str] | None = None, idempotent: bool | None = None,
+                   timeout_ms: int | None = None, extensions: Mapping[str, Any] | None = None) -> Answer:
+        """Any answer, read whole; ``HttpProblem`` only when none came (after the retries allowed)."""
+        http = self._client()
+        request = self._build(http, method, url, params, json, content, data, headers, timeout_ms, extensions)
+        retries = Retries(method, idempotent, self.retry_budget_ms)
+        for _ in range(retries.attempts_max):
+            answer, failure = await self._exchange(http, request)
+            pause_s = retries.pause_s(answer)
+            if pause_s is None:
+                break
+            await asyncio.sleep(pause_s)
+        if answer is None:
+            raise unanswered(f"{self._what(method, url)}: no answer ({failure})")
+        return answer
+
+    async def call(self, method: str, url: Url, *, kind: Any = Any, **options: Any) -> Any:
+        """The JSON of a success (decoded into ``kind`` when given); any other answer is ``HttpProblem``."""
+        return (await self.send(method, url, **options)).checked(self._what(method, url)).json(kind)
+
+    @asynccontextmanager
+    async def stream(self, method: str, url: Url, *, headers: Mapping[str, str] | None = None,
+                     timeout_ms: int | None = None) -> AsyncIterator[httpx.Response]:
+        """A long answer, open once its status is a success (else ``HttpProblem``); read it as it comes."""
+        http = self._client()
+        request = self._build(http, method, url, None, None, None, None, headers, timeout_ms, None)
+        what = self._what(method, url)
+        try:
+            response = await http.send(request, stream=True)
+            try:
+                if not response.is_success:
+                    reader = BodyReader(response, self.answer_bytes_max, what)
+                    async for chunk in response.aiter_bytes():
+                        reader.add(chunk)
+                    reader.answer(response).checked(what)
+                yield response
+            finally:
+                await response.aclose()
+        except httpx.HTTPError as exc:
+            raise unanswered(f"{what}: no answer ({type(exc).__name__})") from exc
+
+    async def _exchange(self, http: httpx.AsyncClient, request: httpx.Request) -> tuple[Answer | None, str]:
+        try:
+            response = await http.send(request, stream=True)
+        except httpx.HTTPError as exc:
+            return None, type(exc).__name__
+        try:
+            reader = BodyReader(response, self.answer_bytes_max, f"{request.method} {request.url}")
+            async for chunk in response.aiter_bytes():
+                reader.add(chunk)
+            return reader.answer(response), ""
+        except httpx.HTTPError as exc:
+            return None, type(exc).__name__
+        finally:
+            await response.aclose()
