@@ -17,6 +17,7 @@ import asyncio
 import functools
 import ssl
 import time
+import weakref
 from collections.abc import AsyncIterator, Iterator, Mapping
 from contextlib import asynccontextmanager, contextmanager
 from typing import Any
@@ -153,8 +154,8 @@ class HttpClient(_Base):
 
 
 class AsyncHttpClient(_Base):
-    """The asyncio flavour (services, simulators, pages). Its connections belong to the event loop that
-    made them: called from another loop (a test's, a restarted server's), it opens a new pool there."""
+    """The asyncio flavour (services, simulators, pages). Connections belong to the event loop that opened
+    them: called from another loop (a test's, a restarted server's), the client keeps a pool there too."""
 
     def __init__(self, base_url: str = "", *, timeout_ms: int = TIMEOUT_MS, connect_timeout_ms: int | None = None,
                  retry_budget_ms: int = 0, connections_max: int = CONNECTIONS_MAX,
@@ -163,26 +164,28 @@ class AsyncHttpClient(_Base):
         super().__init__(base_url, timeout_ms, connect_timeout_ms, retry_budget_ms, connections_max,
                          answer_bytes_max, headers)
         self._transport = transport
-        self._http: httpx.AsyncClient | None = None
-        self._loop: asyncio.AbstractEventLoop | None = None
+        # One pool per event loop, dropped with its loop: a pool's connections cannot serve another loop.
+        self._pools: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, httpx.AsyncClient] = \
+            weakref.WeakKeyDictionary()
 
     def connect(self, base_url: str) -> None:
         """Where the other side answers, once known (a demo server on port 0 learns its port when it serves)."""
         self.base_url = self._options["base_url"] = base_url.rstrip("/")
-        if self._http is not None:
-            self._http.base_url = self.base_url
+        for http in self._pools.values():
+            http.base_url = self.base_url
 
     async def aclose(self) -> None:
-        if self._http is not None and self._loop is asyncio.get_running_loop():
-            await self._http.aclose()
-        self._http = self._loop = None
+        """Close this event loop's pool (the others go with their loops)."""
+        http = self._pools.pop(asyncio.get_running_loop(), None)
+        if http is not None:
+            await http.aclose()
 
     def _client(self) -> httpx.AsyncClient:
         loop = asyncio.get_running_loop()
-        if self._http is None or self._loop is not loop:
-            self._http = httpx.AsyncClient(transport=self._transport, **self._options)
-            self._loop = loop
-        return self._http
+        http = self._pools.get(loop)
+        if http is None:
+            http = self._pools[loop] = httpx.AsyncClient(transport=self._transport, **self._options)
+        return http
 
     async def send(self, method: str, url: Url, *, params: Mapping[str, Any] | None = None, json: Any = None,
                    content: bytes | None = None, data: Mapping[str, str] | None = None,

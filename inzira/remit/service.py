@@ -27,9 +27,9 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from inzira.directory.client import DirectoryClient
-from inzira.directory.codes import DirectoryError
 from inzira.funding.client import FundingClient
 from inzira.fx.client import FxClient
+from inzira.http import HttpProblem
 from inzira.ledger.codes import Code
 from inzira.ledger.tx import OpenAccount
 from inzira.node.custody import MemberPort
@@ -254,7 +254,7 @@ class RemitService:
             raise RemitError(403, Code.PERMISSION, f"{fsp} has no payout service here: it cannot list numbers")
         try:
             _status, answer = await self.call(self.directory.register(self.ports[fsp], e164, active))
-        except DirectoryError as exc:
+        except HttpProblem as exc:
             # The operator refusing this service's own signature is this deployment's fault, not the caller's.
             raise RemitError(503 if exc.status == 401 else exc.status, exc.code, exc.detail) from None
         return answer
