@@ -1,7 +1,7 @@
 """The product's one HTTP client, on httpx, in a blocking and an asyncio flavour of the same contract:
 
-- one pool of keep-alive connections per client (``connections_max``), TLS with one shared context (building
-  one loads the CA bundle: tens of milliseconds), no proxy or redirect taken from the environment;
+- one pool of keep-alive connections per client (``connections_max``), opened on first use, TLS with one
+  shared context (building one loads the CA bundle: ~0.1 s), no proxy from the environment, no redirect;
 - a timeout on every call (``timeout_ms``, or the call's own), and a limit on every answer's size;
 - idempotent calls retried within a time budget (``retry_budget_ms``, see ``inzira.http.retry``);
 - ``send`` hands back any answer (the caller reads its status: callbacks, webhooks); ``call`` hands back the
@@ -30,7 +30,7 @@ from inzira.http.problem import unanswered
 from inzira.http.retry import Retries
 
 TIMEOUT_MS = 10_000
-CONNECTIONS_MAX = 20
+CONNECTIONS_MAX = 100  # per client, as httpx's own default
 ANSWER_BYTES_MAX = 1024 * 1024
 JSON_TYPE = "application/json"
 Url = str | httpx.URL
@@ -56,8 +56,7 @@ class _Base:
         self.retry_budget_ms = retry_budget_ms
         self.answer_bytes_max = answer_bytes_max
         self._options: dict[str, Any] = {
-            "base_url": self.base_url, "timeout": _timeout(timeout_ms, connect_timeout_ms), "verify": tls_context(),
-            "trust_env": False, "follow_redirects": False, "headers": dict(headers or {}),
+            "base_url": self.base_url, "timeout": _timeout(timeout_ms, connect_timeout_ms), "trust_env": False, "follow_redirects": False, "headers": dict(headers or {}),
             "limits": httpx.Limits(max_connections=connections_max, max_keepalive_connections=connections_max)}
 
     def _build(self, http: httpx.Client | httpx.AsyncClient, method: str, url: Url, params: Mapping[str, Any] | None,
@@ -85,7 +84,7 @@ class HttpClient(_Base):
                  transport: httpx.BaseTransport | None = None) -> None:
         super().__init__(base_url, timeout_ms, connect_timeout_ms, retry_budget_ms, connections_max,
                          answer_bytes_max, headers)
-        self._http = httpx.Client(transport=transport, **self._options)
+        self._http = httpx.Client(transport=transport, verify=tls_context(), **self._options)
 
     def close(self) -> None:
         self._http.close()
@@ -184,7 +183,8 @@ class AsyncHttpClient(_Base):
         loop = asyncio.get_running_loop()
         http = self._pools.get(loop)
         if http is None:
-            http = self._pools[loop] = httpx.AsyncClient(transport=self._transport, **self._options)
+            http = self._pools[loop] = httpx.AsyncClient(transport=self._transport, verify=tls_context(),
+                                                          **self._options)
         return http
 
     async def send(self, method: str, url: Url, *, params: Mapping[str, Any] | None = None, json: Any = None,

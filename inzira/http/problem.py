@@ -78,15 +78,15 @@ def problem_of(status: int, content: bytes, headers: Mapping[str, str], fallback
         body = msgspec.json.decode(content) if content else None
     except msgspec.DecodeError:
         body = None
+    text = content[:DETAIL_CHARS_MAX].decode("utf-8", "replace").strip() or fallback_detail
     if not isinstance(body, dict):
-        text = content[:DETAIL_CHARS_MAX].decode("utf-8", "replace").strip()
-        return HttpProblem(status, _code_for(status, None), text or fallback_detail)
-    detail = body.get("detail") or body.get("message") or body.get("title")
+        return HttpProblem(status, _code_for(status, None), text)
+    detail = body.get("detail") or body.get("message") or body.get("title") or text
     title = body.get("title")
     retry_after = headers.get("retry-after", "")
     valid_retry = retry_after.isascii() and retry_after.isdigit() and len(retry_after) <= RETRY_AFTER_DIGITS_MAX
     return HttpProblem(status, _code_for(status, body.get("code")),
-                       detail[:DETAIL_CHARS_MAX] if isinstance(detail, str) else fallback_detail,
+                       detail[:DETAIL_CHARS_MAX] if isinstance(detail, str) else text,
                        title=title[:DETAIL_CHARS_MAX] if isinstance(title, str) else "", body=body,
                        headers={"Retry-After": retry_after} if valid_retry else None)
 
