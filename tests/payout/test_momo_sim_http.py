@@ -143,7 +143,7 @@ def test_oversized_bodies_are_refused_before_reading(sim: RunningMomoSim) -> Non
     headers = {**raw_headers(sim), "X-Reference-Id": str(uuid.uuid4())}
     big = {**transfer_body(), "externalId": "x" * sim.config.body_bytes_max}
     response = httpx.post(f"{sim.base_url}{TRANSFER}", headers=headers, json=big)
-    assert (response.status_code, response.json()["code"]) == (413, "PAYLOAD_TOO_LARGE")
+    assert (response.status_code, response.json()["code"]) == (413, 3104)
     assert sim.admin.stats().transfers == 0
 
 
