@@ -44,9 +44,9 @@ class Answer:
 class BodyReader:
     """Collects an answer's body, refusing it as soon as it passes ``bytes_max``."""
 
-    def __init__(self, response: httpx.Response, bytes_max: int, what: str) -> None:
+    def __init__(self, response: httpx.Response, bytes_max: int) -> None:
+        self.request = response.request
         self.bytes_max = bytes_max
-        self.what = what
         self.size = 0
         self.chunks: list[bytes] = []
         declared = response.headers.get("content-length", "")
@@ -63,4 +63,5 @@ class BodyReader:
         return Answer(response.status_code, response.headers, b"".join(self.chunks))
 
     def _too_large(self) -> HttpProblem:
-        return unusable(502, f"{self.what}: the answer is larger than {self.bytes_max} bytes")
+        what = f"{self.request.method} {self.request.url.path}"
+        return unusable(502, f"{what}: the answer is larger than {self.bytes_max} bytes")

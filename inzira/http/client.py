@@ -71,8 +71,11 @@ class _Base:
                                   timeout=timeout if timeout is not None else http.timeout,
                                   extensions=dict(extensions or {}))
 
-    def _what(self, method: str, url: Url) -> str:
-        return f"{method} {httpx.URL(self.base_url or 'http://unset').join(url).copy_with(query=None)}"
+    @staticmethod
+    def _what(method: str, url: Url) -> str:
+        """The call, for a problem's detail: method and path only (a detail may travel to another caller, who
+        has no business knowing the addresses behind this service)."""
+        return f"{method} {httpx.URL(url).path}"
 
 
 class HttpClient(_Base):
@@ -114,7 +117,10 @@ class HttpClient(_Base):
 
     def call(self, method: str, url: Url, *, kind: Any = Any, **options: Any) -> Any:
         """The JSON of a success (decoded into ``kind`` when given); any other answer is ``HttpProblem``."""
-        return self.send(method, url, **options).checked(self._what(method, url)).json(kind)
+        answer = self.send(method, url, **options)
+        if not answer.is_success:
+            answer.checked(self._what(method, url))
+        return answer.json(kind)
 
     @contextmanager
     def stream(self, method: str, url: Url, *, headers: Mapping[str, str] | None = None,
@@ -126,7 +132,7 @@ class HttpClient(_Base):
             response = self._http.send(request, stream=True)
             try:
                 if not response.is_success:
-                    reader = BodyReader(response, self.answer_bytes_max, what)
+                    reader = BodyReader(response, self.answer_bytes_max)
                     for chunk in response.iter_bytes():
                         reader.add(chunk)
                     reader.answer(response).checked(what)
@@ -142,7 +148,7 @@ class HttpClient(_Base):
         except httpx.HTTPError as exc:
             return None, type(exc).__name__
         try:
-            reader = BodyReader(response, self.answer_bytes_max, f"{request.method} {request.url}")
+            reader = BodyReader(response, self.answer_bytes_max)
             for chunk in response.iter_bytes():
                 reader.add(chunk)
             return reader.answer(response), ""
@@ -207,7 +213,10 @@ class AsyncHttpClient(_Base):
 
     async def call(self, method: str, url: Url, *, kind: Any = Any, **options: Any) -> Any:
         """The JSON of a success (decoded into ``kind`` when given); any other answer is ``HttpProblem``."""
-        return (await self.send(method, url, **options)).checked(self._what(method, url)).json(kind)
+        answer = await self.send(method, url, **options)
+        if not answer.is_success:
+            answer.checked(self._what(method, url))
+        return answer.json(kind)
 
     @asynccontextmanager
     async def stream(self, method: str, url: Url, *, headers: Mapping[str, str] | None = None,
@@ -220,7 +229,7 @@ class AsyncHttpClient(_Base):
             response = await http.send(request, stream=True)
             try:
                 if not response.is_success:
-                    reader = BodyReader(response, self.answer_bytes_max, what)
+                    reader = BodyReader(response, self.answer_bytes_max)
                     async for chunk in response.aiter_bytes():
                         reader.add(chunk)
                     reader.answer(response).checked(what)
@@ -236,7 +245,7 @@ class AsyncHttpClient(_Base):
         except httpx.HTTPError as exc:
             return None, type(exc).__name__
         try:
-            reader = BodyReader(response, self.answer_bytes_max, f"{request.method} {request.url}")
+            reader = BodyReader(response, self.answer_bytes_max)
             async for chunk in response.aiter_bytes():
                 reader.add(chunk)
             return reader.answer(response), ""
