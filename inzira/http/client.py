@@ -56,7 +56,8 @@ class _Base:
         self.retry_budget_ms = retry_budget_ms
         self.answer_bytes_max = answer_bytes_max
         self._options: dict[str, Any] = {
-            "base_url": self.base_url, "timeout": _timeout(timeout_ms, connect_timeout_ms), "trust_env": False, "follow_redirects": False, "headers": dict(headers or {}),
+            "base_url": self.base_url, "timeout": _timeout(timeout_ms, connect_timeout_ms), "trust_env": False,
+            "follow_redirects": False, "headers": dict(headers or {}),
             "limits": httpx.Limits(max_connections=connections_max, max_keepalive_connections=connections_max)}
 
     def _build(self, http: httpx.Client | httpx.AsyncClient, method: str, url: Url, params: Mapping[str, Any] | None,

@@ -1,7 +1,7 @@
 """When an outbound call is tried again: only an idempotent one, only after no answer or a passing refusal
 (429, 502, 503, 504), with a doubling pause and jitter (clients retrying together spread out), never more than
-``ATTEMPTS_MAX`` tries and never past the call's time budget. A Retry-After longer than what is left of the
-budget ends the tries at once."""
+``ATTEMPTS_MAX`` tries, and no try starts past the client's time budget (a try itself may take up to its
+timeout). A Retry-After longer than what is left of the budget ends the tries at once."""
 
 from __future__ import annotations
 

@@ -24,6 +24,7 @@ def test_a_problem_carries_status_code_detail_and_its_other_members(url: str) ->
     assert (problem.status, problem.code, problem.answered) == (404, 3204, True)
     assert problem.detail == "no FSP serves +250788000000" and problem.title == "party not found"
     assert problem.extra == {"refundable_minor": 7}
+    assert (problem.relayed("the directory").status, problem.relayed("the directory").code) == (404, 3204)
 
 
 def test_a_refusal_without_a_code_gets_one_from_its_status(url: str) -> None:
@@ -72,6 +73,8 @@ def test_no_answer_is_a_503_with_code_2003() -> None:
                 pytest.raises(HttpProblem) as down:
             client.call("GET", "/ok")
     assert (down.value.status, down.value.code, down.value.answered) == (503, 2003, False)
+    assert f"{port}" not in down.value.detail  # a detail may be passed on: it names the call, not the address
+    assert down.value.relayed("the FX provider").status == 503
 
 
 def test_a_call_past_its_timeout_has_no_answer(url: str) -> None:
