@@ -57,7 +57,7 @@ class PartyLookup:
         try:
             fsp = await self.directory.fsp_for(member, e164)
         except HttpProblem as exc:
-            if exc.status in (400, 429):  # the caller's own doing: a bad number, or its allowance used up
+            if exc.status in (400, 403, 429):  # the caller's own doing: a bad number, no sending role, no allowance
                 raise RemitError(exc.status, exc.code, exc.detail, headers=exc.headers) from None
             raise RemitError(503, exc.code, f"the directory operator could not answer: {exc.detail}") from None
         if fsp is None:
