@@ -13,6 +13,7 @@ Tests pass ``transport`` (an ``httpx.MockTransport``) only where the network is 
 
 from __future__ import annotations
 
+import abc
 import asyncio
 import functools
 import ssl
@@ -45,11 +46,13 @@ def _timeout(timeout_ms: int, connect_timeout_ms: int | None) -> httpx.Timeout:
     return httpx.Timeout(timeout_ms / 1000, connect=(connect_timeout_ms or timeout_ms) / 1000)
 
 
-class _Base:
+class _Base(abc.ABC):
     """What both flavours hold: the settings, and how a call becomes an httpx request."""
 
-    def __init__(self, base_url: str, timeout_ms: int, connect_timeout_ms: int | None, retry_budget_ms: int,
-                 connections_max: int, answer_bytes_max: int, headers: Mapping[str, str] | None) -> None:
+    def __init__(self, base_url: str = "", *, timeout_ms: int = TIMEOUT_MS, connect_timeout_ms: int | None = None,
+                 retry_budget_ms: int = 0, connections_max: int = CONNECTIONS_MAX,
+                 answer_bytes_max: int = ANSWER_BYTES_MAX, headers: Mapping[str, str] | None = None,
+                 transport: httpx.BaseTransport | httpx.AsyncBaseTransport | None = None) -> None:
         self.base_url = base_url.rstrip("/")
         self.timeout_ms = timeout_ms
         self.connect_timeout_ms = connect_timeout_ms
@@ -57,8 +60,13 @@ class _Base:
         self.answer_bytes_max = answer_bytes_max
         self._options: dict[str, Any] = {
             "base_url": self.base_url, "timeout": _timeout(timeout_ms, connect_timeout_ms), "trust_env": False,
-            "follow_redirects": False, "headers": dict(headers or {}),
+            "follow_redirects": False, "headers": dict(headers or {}), "transport": transport,
             "limits": httpx.Limits(max_connections=connections_max, max_keepalive_connections=connections_max)}
+        self._open()
+
+    @abc.abstractmethod
+    def _open(self) -> None:
+        """Make what the flavour sends with (a pool, or the means to make one per event loop)."""
 
     def _build(self, http: httpx.Client | httpx.AsyncClient, method: str, url: Url, params: Mapping[str, Any] | None,
                json: Any, content: bytes | None, data: Mapping[str, str] | None, headers: Mapping[str, str] | None,
@@ -82,13 +90,8 @@ class _Base:
 class HttpClient(_Base):
     """The blocking flavour (CLI, benchmarks' set-up, simulators' admin clients)."""
 
-    def __init__(self, base_url: str = "", *, timeout_ms: int = TIMEOUT_MS, connect_timeout_ms: int | None = None,
-                 retry_budget_ms: int = 0, connections_max: int = CONNECTIONS_MAX,
-                 answer_bytes_max: int = ANSWER_BYTES_MAX, headers: Mapping[str, str] | None = None,
-                 transport: httpx.BaseTransport | None = None) -> None:
-        super().__init__(base_url, timeout_ms, connect_timeout_ms, retry_budget_ms, connections_max,
-                         answer_bytes_max, headers)
-        self._http = httpx.Client(transport=transport, verify=tls_context(), **self._options)
+    def _open(self) -> None:
+        self._http = httpx.Client(verify=tls_context(), **self._options)
 
     def close(self) -> None:
         self._http.close()
@@ -163,13 +166,7 @@ class AsyncHttpClient(_Base):
     """The asyncio flavour (services, simulators, pages). Connections belong to the event loop that opened
     them: called from another loop (a test's, a restarted server's), the client keeps a pool there too."""
 
-    def __init__(self, base_url: str = "", *, timeout_ms: int = TIMEOUT_MS, connect_timeout_ms: int | None = None,
-                 retry_budget_ms: int = 0, connections_max: int = CONNECTIONS_MAX,
-                 answer_bytes_max: int = ANSWER_BYTES_MAX, headers: Mapping[str, str] | None = None,
-                 transport: httpx.AsyncBaseTransport | None = None) -> None:
-        super().__init__(base_url, timeout_ms, connect_timeout_ms, retry_budget_ms, connections_max,
-                         answer_bytes_max, headers)
-        self._transport = transport
+    def _open(self) -> None:
         # One pool per event loop, dropped with its loop: a pool's connections cannot serve another loop.
         self._pools: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, httpx.AsyncClient] = \
             weakref.WeakKeyDictionary()
@@ -190,8 +187,7 @@ class AsyncHttpClient(_Base):
         loop = asyncio.get_running_loop()
         http = self._pools.get(loop)
         if http is None:
-            http = self._pools[loop] = httpx.AsyncClient(transport=self._transport, verify=tls_context(),
-                                                          **self._options)
+            http = self._pools[loop] = httpx.AsyncClient(verify=tls_context(), **self._options)
         return http
 
     async def send(self, method: str, url: Url, *, params: Mapping[str, Any] | None = None, json: Any = None,

@@ -6,9 +6,16 @@ import asyncio
 import socket
 from collections import Counter
 
+import httpx
+import msgspec
 import pytest
 
 from inzira.http import AsyncHttpClient, HttpClient, HttpProblem
+
+
+class Session(msgspec.Struct):
+    id: str
+    amount_minor: int
 
 
 def test_a_success_is_its_json_with_the_client_headers(url: str) -> None:
@@ -126,3 +133,14 @@ def test_the_async_flavour_learns_its_address_late(url: str) -> None:
             await client.aclose()
 
     assert asyncio.run(call()) == {"answer": 42, "auth": ""}
+
+
+def test_an_answer_of_another_shape_than_asked_is_a_502() -> None:
+    answers = iter([b'{"id": "cs_1", "amount_minor": 500}', b'{"id": "cs_1", "amount_minor": "500"}', b"[1,"])
+    transport = httpx.MockTransport(lambda request: httpx.Response(200, content=next(answers)))
+    with HttpClient("http://acquirer.test", transport=transport) as client:
+        assert client.call("GET", "/v1/sessions/cs_1", kind=Session) == Session("cs_1", 500)
+        for _ in range(2):
+            with pytest.raises(HttpProblem) as odd:
+                client.call("GET", "/v1/sessions/cs_1", kind=Session)
+            assert (odd.value.status, odd.value.code) == (502, 2003)
