@@ -23,7 +23,6 @@ import shutil
 import sys
 import tempfile
 import time
-from collections import deque
 from pathlib import Path
 from typing import Callable, TextIO
 
@@ -32,21 +31,20 @@ from inzira.adversary.model import Model
 from inzira.adversary.traffic import Shot, Traffic
 from inzira.crypto.verifier_pool import Verifier
 from inzira.ledger.apply import prepare
-from inzira.ledger.block import Block, BlockHeader, raw_tx_hash
 from inzira.ledger.chain import ChainError, Replayer
 from inzira.ledger.codes import Code
 from inzira.ledger.state import InvariantError
 from inzira.network.layout import DEMO_MEMBER_IDS, NetworkSettings, orderer_id, peer_folder
 from inzira.network.local_network import LocalNetwork
 from inzira.node.audit import audit
-from inzira.node.reader import DB_FILE, load_genesis
-from inzira.node.store import Store
+from inzira.node.reader import load_genesis
 from inzira.peer.config import load_orderer_key
 from inzira.peer.tx_batch import decode_batch
 from inzira.process import tune_gc
 from inzira.soak import peers as peer_checks
 from inzira.soak.tally import Tally
-from inzira.soak.wire import Message, Senders, Wire, garbage_message, pack
+from inzira.soak.follower import ChainFollower
+from inzira.soak.wire import Senders, Wire, garbage_message, pack
 
 SETTINGS = NetworkSettings(block_interval_ms=20, lease_ttl_ms=2_000, checkpoint_heartbeat_ms=500)
 CLOCK_SLACK_MS = 60_000  # more than a batch may take to land in a block (PLAN_TIMEOUT_S)
@@ -54,34 +52,14 @@ SETUP_LEAD_MS = 2_000  # the setup plans two blocks a second apart
 PLAN_TIMEOUT_S = 45.0  # a published batch not in the chain after this long: the network stalled
 AGREE_TIMEOUT_S = 60.0
 CHECK_EVERY_PLANS = 20
-GARBAGE_MESSAGE_ODDS = 0.05  # per batch: a whole message that is no batch
+GARBAGE_MESSAGE_ODDS = 0.3  # per batch: a whole message that is no batch (refused whole)
 POLL_S = 0.01
-EXAMPLES_KEPT = 10
 
 Progress = Callable[[str, int, int], None]
 
 
 def wall_ms() -> int:
     return time.time_ns() // 1_000_000
-
-
-class Follower:
-    """One peer's stored chain, replayed block by block as it grows."""
-
-    def __init__(self, folder: Path, replayer: Replayer) -> None:
-        self.store = Store(folder / DB_FILE)
-        self.replayer = replayer
-
-    @property
-    def height(self) -> int:
-        return self.replayer.state.height  # type: ignore[union-attr]
-
-    def new_blocks(self):  # type: ignore[no-untyped-def]
-        tip = self.store.tip()
-        if tip is None or tip.height <= self.height:
-            return
-        for height, _hash, _ts, _count, data, log_ts_ms in self.store.iter_block_rows(self.height + 1):
-            yield self.replayer.apply_encoded(height, data, log_ts_ms)
 
 
 class NetworkSoak:
@@ -97,17 +75,16 @@ class NetworkSoak:
         self.traffic.clock_slack_ms = CLOCK_SLACK_MS
         self.tally = Tally(err)
         self.verifier = Verifier(1)
-        self.follower = Follower(peer_folder(local.folder, members[0]), Replayer(genesis, self.verifier.verify_many))
+        replayer = Replayer(genesis, self.verifier.verify_many)
+        self.follower = ChainFollower(peer_folder(local.folder, members[0]), replayer, self.model, self.traffic,
+                                      self.tally)
         publishers = local.manifest.members
         self.senders = Senders(publishers, {m: keys[m][0].public_key for m in publishers}, seed)
         self.wire = Wire(local.nats_urls, {m: local.nats_credentials(m) for m in publishers}, local.ordering(), seed)
         self.rng = random.Random(f"inzira-soak-network/{seed}")
         self.on_progress = on_progress or (lambda phase, done, total: None)
         self.check_every = check_every
-        self.awaited: dict[int, Message] = {}  # stream sequence -> a published message a block must cover
-        self.covered = 0  # the last stream sequence the followed chain covers
-        self.counts = dict(lost=0, honest_lost=0, unexpected_txs=0, out_of_order_blocks=0, garbage_messages=0,
-                           agreement_checks=0, disagreements=0, follower_refusals=0)
+        self.counts = dict(garbage_messages=0, agreement_checks=0, disagreements=0, follower_refusals=0)
         self.stopped = ""  # why the run stopped early
 
     # --- the traffic ---
@@ -159,19 +136,19 @@ class NetworkSoak:
                 if whole and p.code == Code.OK:
                     taken.append(shot)
                 elif p.code == Code.OK:
-                    self._lost(shot, "in a message no cutter takes")
+                    self.follower.lose(shot, "in a message no cutter takes")
                 else:  # bytes a cutter leaves out of its block: nobody can be answered for them
                     self.tally.verdict(shot.shape, p.code, shot.unexpected(p.code))
             if taken:
                 message.shots, message.prepared = taken, []
-                self.awaited[message.seq] = message
+                self.follower.expect(message)
                 last = message.seq
         if last:
             self._wait_covered(last)
 
     def _wait_covered(self, seq: int) -> None:
         deadline = time.monotonic() + PLAN_TIMEOUT_S
-        while self.covered < seq and not self.stopped:
+        while self.follower.covered < seq and not self.stopped:
             if not self._follow():
                 if time.monotonic() > deadline:
                     self.stopped = f"stream entry {seq} not in a block of {self.members[0]} after {PLAN_TIMEOUT_S} s"
@@ -183,14 +160,8 @@ class NetworkSoak:
 
     def _follow(self) -> bool:
         """Replay the blocks the followed peer stored since last time; whether there were any."""
-        moved = False
         try:
-            for block, header in self.follower.new_blocks():
-                moved = True
-                r = self.follower.replayer
-                self.model.block(header.timestamp_ms, r.last_items, r.last_results, r.last_expired)
-                self._match(block, header)
-                self.covered = max(self.covered, header.source_last)
+            return self.follower.follow()
         except ChainError as exc:  # a peer stored a block its own chain's replay refuses
             self.counts["follower_refusals"] += 1
             self.stopped = f"replaying {self.members[0]}'s chain: {exc}"
@@ -198,55 +169,15 @@ class NetworkSoak:
         except InvariantError:
             self.tally.defect("invariant_violations", f"replaying {self.members[0]}'s chain")
             self.stopped = "invariant broken in the replay"
-        return moved
-
-    def _match(self, block: Block, header: BlockHeader) -> None:
-        """The shots of the messages the block covers, against its transactions; the verdicts to the traffic."""
-        expected: list[Shot] = []
-        seen: set[bytes] = set()
-        for seq in range(header.source_first, header.source_last + 1):
-            message = self.awaited.pop(seq, None)
-            for shot in message.shots if message else ():
-                digest = raw_tx_hash(shot.raw)
-                if digest in seen:  # the same bytes twice in one block: the cutter takes them once
-                    self.tally.verdict(shot.shape, Code.DUPLICATE, shot.unexpected(Code.DUPLICATE))
-                    continue
-                seen.add(digest)
-                expected.append(shot)
-        if [s.raw for s in expected] != list(block.txs):
-            self.counts["out_of_order_blocks"] += 1
-        codes_of: dict[bytes, deque[int]] = {}
-        for raw, result in zip(block.txs, block.results):
-            codes_of.setdefault(raw, deque()).append(result.code)
-        found, codes = [], []
-        for shot in expected:
-            queue = codes_of.get(shot.raw)
-            if not queue:
-                self._lost(shot, f"not in block {header.height}, which covers its message")
-                continue
-            code = queue.popleft()
-            found.append(shot)
-            codes.append(code)
-            self.tally.verdict(shot.shape, code, shot.unexpected(code))
-        self.counts["unexpected_txs"] += sum(len(q) for q in codes_of.values())
-        self.traffic.observe(found, codes)
-
-    def _lost(self, shot: Shot, why: str) -> None:
-        self.counts["lost"] += 1
-        self.counts["honest_lost"] += shot.honest
-        self.tally.example(f"lost {'honest' if shot.honest else 'hostile'} {shot.shape} {shot.tx_id.hex()[:16]}: {why}")
+        return False
 
     # --- checks ---
 
     def check(self) -> None:
         """Invariants and the model on the replayed state; every peer on one block, with the replay's state."""
         self._follow()
+        self._check_state()
         state = self.follower.replayer.state
-        try:
-            state.check_invariants()  # type: ignore[union-attr]
-        except InvariantError:
-            self.tally.defect("invariant_violations", f"after block {self.follower.height}")
-        self.model.compare(state)  # type: ignore[arg-type]
         self.counts["agreement_checks"] += 1
         for _ in range(3):  # a block cut meanwhile (an expiry): look again
             tip = peer_checks.wait_agreed(self.local, self.members, self.follower.height, AGREE_TIMEOUT_S)
@@ -263,10 +194,25 @@ class NetworkSoak:
         self.tally.example("peers do not agree: " + str({m: s and (s["height"], s["state_hash"][:12], s["problem"])
                                                          for m, s in found.items()}))
 
+    def _check_state(self) -> None:
+        state = self.follower.replayer.state
+        try:
+            state.check_invariants()  # type: ignore[union-attr]
+        except InvariantError:
+            self.tally.defect("invariant_violations", f"after block {self.follower.height}")
+        self.model.compare(state)  # type: ignore[arg-type]
+
+    def finish(self) -> None:
+        """Once the peers stopped: the rest of the followed chain (expiries cut since the last check), the
+        invariants and the model once more, and whatever was published but is in no block is lost."""
+        self._follow()
+        self._check_state()
+        self.follower.unmatched()
+
     def close(self) -> None:
         self.wire.close()
         self.verifier.close()
-        self.follower.store.close()
+        self.follower.close()
 
 
 def soak(local: LocalNetwork, members: list[str], transactions: int, seed: int, err: TextIO = sys.stderr,
@@ -278,13 +224,14 @@ def soak(local: LocalNetwork, members: list[str], transactions: int, seed: int, 
     started = time.perf_counter()
     try:
         run.build()
+        seconds = time.perf_counter() - started
+        found = peer_checks.statuses(local, members)
+        health = peer_checks.health(local, members)
+        for member in set(members) & set(local.running_peers()):
+            local.stop_peer(member)
+        run.finish()
     finally:
         run.close()
-    seconds = time.perf_counter() - started
-    found = peer_checks.statuses(local, members)
-    health = peer_checks.health(local, members)
-    for member in members:
-        local.stop_peer(member)
     chain = _verify(local, members[0], run.follower.height)
     traces = peer_checks.tracebacks(local, members)
     tally, faults, counts = run.tally, run.model.faults, run.counts
@@ -302,8 +249,8 @@ def soak(local: LocalNetwork, members: list[str], transactions: int, seed: int, 
         "duplicates_applied": faults.duplicates_applied,
         "tx_per_s": round(tally.transactions / seconds),
         "seconds": round(seconds, 1),
-        "lost": counts["lost"],
-        "honest_lost": counts["honest_lost"],
+        "lost": run.follower.lost,
+        "honest_lost": run.follower.honest_lost,
         "peers_healthy": all(v == "ok" for v in health.values()),
         "health": health,
         "tracebacks": traces,
@@ -316,7 +263,9 @@ def soak(local: LocalNetwork, members: list[str], transactions: int, seed: int, 
         "expiry_mismatches": faults.expiry_mismatches,
         "committed": run.model.commits,
         "height": run.follower.height,
-        **{k: v for k, v in counts.items() if k not in ("lost", "honest_lost")},
+        "unexpected_txs": run.follower.unexpected_txs,
+        "out_of_order_blocks": run.follower.out_of_order_blocks,
+        **counts,
         "refused_messages": sum((s or {}).get("refused_messages", 0) for s in found.values()),
         "final_state": {"accounts": len(run.follower.replayer.state.accounts),  # type: ignore[union-attr]
                         "pendings": len(run.follower.replayer.state.pendings)},  # type: ignore[union-attr]
