@@ -42,8 +42,8 @@ from inzira.peer.config import load_orderer_key
 from inzira.peer.tx_batch import decode_batch
 from inzira.process import tune_gc
 from inzira.soak import peers as peer_checks
-from inzira.soak.tally import Tally
 from inzira.soak.follower import ChainFollower
+from inzira.soak.tally import Tally
 from inzira.soak.wire import Senders, Wire, garbage_message, pack
 
 SETTINGS = NetworkSettings(block_interval_ms=20, lease_ttl_ms=2_000, checkpoint_heartbeat_ms=500)
