@@ -76,7 +76,8 @@ def pack(shots: Sequence[Shot], prepared: Sequence[Prepared], senders: Senders) 
         size += need
     for message in messages:
         raws = [s.raw for s in message.shots]
-        # One transaction past a batch's byte limit goes alone, in a batch no cutter takes whole.
+        # One transaction past a batch's byte limit goes alone, as a member's own systems could still send it
+        # (encode_batch refuses it): a cutter refuses the message, or leaves the transaction out of its block.
         fits = sum(len(raw) + ENVELOPE_BYTES for raw in raws) <= TX_BATCH_BYTES_MAX
         message.payload = encode_batch(raws) if fits else msgspec.msgpack.encode(TxBatch(1, tuple(raws)))
     return messages

@@ -19,11 +19,15 @@ import msgspec
 import pytest
 from typer.testing import CliRunner
 
+from inzira.adversary.cast import Cast
 from inzira.adversary.model import Model
+from inzira.adversary.traffic import Traffic
+from inzira.ledger.apply import prepare
 from inzira.cli.main import app
 from inzira.ledger.tx import Issue
+from inzira.network.layout import DEMO_MEMBER_IDS
 from inzira.network.nats_cluster import NatsCluster
-from inzira.peer.tx_batch import TxBatch
+from inzira.peer.tx_batch import TX_BATCH_TXS_MAX, TxBatch, decode_batch
 from inzira.soak import network as soak_network
 from inzira.soak import wire
 from tests.network.helpers import running_network
@@ -111,3 +115,24 @@ def test_the_command_starts_its_own_network_and_prints_one_json_object() -> None
         assert key in result
     assert (result["transactions"], result["seed"], result["peers"]) == (400, 3, 1)
     assert result["peers_agree"] is True and result["folder"] is None  # a clean run leaves nothing behind
+
+
+def test_each_shot_is_sent_by_the_member_that_signed_it_first_in_the_planned_order() -> None:
+    cast = Cast.demo()
+    traffic = Traffic(4, cast, Model(cast.genesis))
+    senders = wire.Senders(list(DEMO_MEMBER_IDS), {m: cast.keys[m][0].public_key for m in DEMO_MEMBER_IDS}, 4)
+    shots = traffic.plan(800)
+    prepared = [prepare(s.raw) for s in shots.shots]
+    messages = wire.pack(shots.shots, prepared, senders)
+    assert [s.raw for m in messages for s in m.shots] == [s.raw for s in shots.shots]
+    assert len({m.member for m in messages}) >= 5
+    owner = {cast.keys[m][0].public_key: m for m in DEMO_MEMBER_IDS}
+    for message in messages:
+        assert list(decode_batch(message.payload)) == [s.raw for s in message.shots]
+        assert len(message.shots) <= TX_BATCH_TXS_MAX
+        for p in message.prepared:
+            if p.sigs and p.sigs[0].key in owner:
+                assert message.member == owner[p.sigs[0].key]
+    # A re-signed copy goes out from the member that re-signed it, not from the victim named in the body.
+    resigned = [(m, p) for m in messages for s, p in zip(m.shots, m.prepared) if s.shape == "resigned_by_other"]
+    assert resigned and all(m.member != p.body.submitter for m, p in resigned)
