@@ -11,14 +11,15 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-import httpx
 
+from inzira.http import HttpClient, HttpProblem
 from inzira.network.layout import peer_folder
 from inzira.network.local_network import LocalNetwork
 from inzira.network.peer_client import peer_status
 from inzira.peer.config import LOG_FILE
 
 HTTP_TIMEOUT_S = 5.0
+HTTP_TIMEOUT_MS = 5_000
 POLL_S = 0.05
 LOG_BYTES_MAX = 256 * 1024 * 1024  # a peer log read for tracebacks, at most
 TRACEBACK = b"Traceback (most recent call last)"
@@ -70,13 +71,14 @@ def health(local: LocalNetwork, members: Sequence[str]) -> dict[str, str]:
             verdicts[member] = "process not running"
             continue
         try:
-            response = httpx.get(f"{local.api_url(member)}/health", timeout=HTTP_TIMEOUT_S)
-        except (httpx.HTTPError, ValueError) as exc:
+            with HttpClient(local.api_url(member), timeout_ms=HTTP_TIMEOUT_MS) as http:
+                response = http.send("GET", "/health")
+            facts = response.json() if response.headers.get("content-type", "").endswith("json") else {}
+        except (HttpProblem, ValueError) as exc:
             verdicts[member] = f"no answer: {exc!r}"
             continue
-        facts = response.json() if response.headers.get("content-type", "").endswith("json") else {}
-        if response.status_code != 200:
-            verdicts[member] = f"HTTP {response.status_code}: {facts}"
+        if response.status != 200:
+            verdicts[member] = f"HTTP {response.status}: {facts}"
         elif facts.get("failed") or facts.get("diverged"):
             verdicts[member] = f"failed: {facts.get('failed')}, diverged: {facts.get('diverged')}"
         else:
