@@ -9,6 +9,8 @@ number (rate, amounts, mid rate, margins) must agree with the signed quote. Anyt
 
 from __future__ import annotations
 
+import asyncio
+import weakref
 from collections.abc import Callable, Mapping
 from decimal import Decimal, InvalidOperation
 from typing import Any
@@ -55,6 +57,23 @@ class FxClient:
         self.base_url = base_url
         self.clock_ms = clock_ms
         self.timeout_s = timeout_s
+        # One pooled client per event loop that asks (a client belongs to its loop): a client per quote would
+        # build a TLS context and a connection each time, which cost more than the rest of a remittance.
+        self._http: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, httpx.AsyncClient] = \
+            weakref.WeakKeyDictionary()
+
+    def _client(self) -> httpx.AsyncClient:
+        loop = asyncio.get_running_loop()
+        http = self._http.get(loop)
+        if http is None:
+            http = self._http[loop] = httpx.AsyncClient(timeout=self.timeout_s)
+        return http
+
+    async def aclose(self) -> None:
+        """Close this loop's connections."""
+        http = self._http.pop(asyncio.get_running_loop(), None)
+        if http is not None:
+            await http.aclose()
 
     def connect(self, base_url: str) -> None:
         """Where the FX provider's quote service answers (known once a demo's server is up)."""
@@ -76,9 +95,8 @@ class FxClient:
             body["expires_by_ms"] = expires_by_ms
         asked_ms = self.clock_ms()
         try:
-            async with httpx.AsyncClient(timeout=self.timeout_s) as http:
-                response = await http.post(f"{self.base_url}{FX_PREFIX}/fxQuotes", json=body,
-                                           headers={"Authorization": f"Bearer {token}"})
+            response = await self._client().post(f"{self.base_url}{FX_PREFIX}/fxQuotes", json=body,
+                                                 headers={"Authorization": f"Bearer {token}"})
         except httpx.HTTPError as exc:
             raise FxQuoteError(503, 2003, f"the FX provider's quote service did not answer: {exc}") from None
         if len(response.content) > ANSWER_BYTES_MAX:

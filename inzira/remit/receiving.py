@@ -16,6 +16,7 @@ from collections.abc import Callable
 
 import msgspec
 
+from inzira.api.codes import ApiCode
 from inzira.ledger.codes import Code
 from inzira.ledger.ids import account_owner
 from inzira.ledger.records import PENDING, PendingTransfer
@@ -23,6 +24,7 @@ from inzira.ledger.tx import PostPending, VoidPending
 from inzira.node.custody import MemberPort
 from inzira.remit import ledger_io
 from inzira.remit.condition import condition_of, fulfilment_for
+from inzira.remit.codes import RemitError
 from inzira.remit.payout import (
     AccountHolder,
     PayoutAdapter,
@@ -32,6 +34,7 @@ from inzira.remit.payout import (
     PayoutUnavailableError,
     reference_id_from,
 )
+from inzira.remit.payout_callbacks import PayoutCallbacks
 from inzira.remit.records import PayoutRecord, QuoteTerms
 from inzira.remit.runtime import RemitRuntime
 from inzira.remit.settings import PAYOUT_CURRENCY, RemitSettings, fee_account, position_account
@@ -65,6 +68,7 @@ class ReceivingFsp:
         self.note = note
         self.clock_ms = clock_ms
         self.cache = WalletCache(settings.lookup_cache_ttl_ms, settings.lookup_cache_entries_max)
+        self.callbacks = PayoutCallbacks(self.fsp, secret)
         self._active: set[bytes] = set()
         self._stopped: dict[bytes, str] = {}  # pending id -> why the sending FSP asked not to pay out
         self._tasks: set[asyncio.Task[None]] = set()
@@ -166,10 +170,40 @@ class ReceivingFsp:
             await self._void(pending_id, transfer_id, "declined: too little time left to pay out")
             return
         self.note(transfer_id, "PAYOUT_STARTED", f"{self.fsp} is paying the wallet", 0, b"")
-        state = await self._start(payout, deadline_ms)
-        if state is not None and not state.final:
-            state = await self._final(payout.reference_id, deadline_ms)
-        await self._finish(payout, state, transfer_id)
+        called_back = self.callbacks.expect(payout)
+        how = "the operator answered"
+        try:
+            state = await self._start(payout, deadline_ms, self.callbacks.url(payout.reference_id)
+                                      if called_back is not None else None)
+            if state is not None and not state.final and called_back is not None:
+                state = await self._called_back(called_back, deadline_ms) or state
+                how = "the operator called back" if state.final else how
+            if state is not None and not state.final:  # no callback in time: ask, as the fallback
+                state = await self._final(payout.reference_id, deadline_ms)
+        finally:
+            self.callbacks.forget(payout.reference_id)
+        await self._finish(payout, state, transfer_id, how)
+
+    async def _called_back(self, called_back: "asyncio.Future[PayoutState]", deadline_ms: int) -> PayoutState | None:
+        wait_ms = min(self.settings.payout_callback_wait_ms, deadline_ms - self.clock_ms())
+        try:
+            return await asyncio.wait_for(called_back, max(0, wait_ms) / 1000)
+        except TimeoutError:
+            return None
+
+    async def callback(self, reference_id: str, token: str, body: bytes) -> None:
+        """The operator reports a payout final at the URL it was given (``PayoutCallbacks``)."""
+        if not self.callbacks.genuine(reference_id, token):
+            raise RemitError(404, ApiCode.UNKNOWN_URI, "no such callback URL")
+        payout = self.callbacks.awaited(reference_id)
+        if payout is None:
+            return  # late or repeated: reconciliation asks the operator about that payout
+        try:
+            state = self.adapter.callback_state(reference_id, body, payout.msisdn, payout.amount_minor,
+                                                payout.currency)
+        except (PayoutError, ValueError) as exc:
+            raise RemitError(400, Code.VALIDATION, f"the callback does not report this payout: {exc}") from None
+        self.callbacks.deliver(state)
 
     async def _final(self, reference_id: str, deadline_ms: int) -> PayoutState | None:
         """Ask the operator (doubling the interval) until the payout is final or the deadline; the last state."""
@@ -187,13 +221,13 @@ class ReceivingFsp:
             await asyncio.sleep(min(interval_ms, remaining_ms) / 1000)
             interval_ms = min(interval_ms * 2, POLL_MAX_MS)
 
-    async def _start(self, payout: PayoutRecord, deadline_ms: int) -> PayoutState | None:
+    async def _start(self, payout: PayoutRecord, deadline_ms: int, callback_url: str | None) -> PayoutState | None:
         """Ask the operator to pay; retried (idempotently) while it cannot be reached, until the deadline."""
         while True:
             try:
                 async with self._calls:
                     return await self.adapter.start(payout.reference_id, payout.msisdn, payout.amount_minor,
-                                                    payout.currency, payout.quote_id)
+                                                    payout.currency, payout.quote_id, callback_url)
             except PayoutUnavailableError:
                 if self.clock_ms() + UNAVAILABLE_RETRY_S * 1000 >= deadline_ms:
                     return None
@@ -201,14 +235,16 @@ class ReceivingFsp:
             except PayoutError as exc:  # configuration or conflict: this payout cannot be made
                 return PayoutState(payout.reference_id, PayoutStatus.FAILED, reason=type(exc).__name__)
 
-    async def _finish(self, payout: PayoutRecord, state: PayoutState | None, transfer_id: str) -> None:
+    async def _finish(self, payout: PayoutRecord, state: PayoutState | None, transfer_id: str,
+                      how: str = "the operator answered") -> None:
         if state is None or not state.final:
             self._record(payout, UNKNOWN, "NO_FINAL_ANSWER")
             self.note(transfer_id, "PAYOUT_PENDING", "the operator gave no final answer before the deadline", 0, b"")
             return
         if state.status is PayoutStatus.SUCCESSFUL:
             payout = self._record(payout, PayoutStatus.SUCCESSFUL.value, "", state.operator_txn_id or "")
-            self.note(transfer_id, "PAYOUT_SUCCESSFUL", f"paid into the wallet ({state.operator_txn_id})", 0, b"")
+            self.note(transfer_id, "PAYOUT_SUCCESSFUL", f"paid into the wallet ({state.operator_txn_id}): {how}",
+                      0, b"")
             await self._post(payout, transfer_id)
             return
         self._record(payout, PayoutStatus.FAILED.value, state.reason or "FAILED")

@@ -26,6 +26,7 @@ from concurrent.futures import Future
 from pathlib import Path
 from typing import Any, TypeVar
 
+from inzira.api.codes import ApiCode
 from inzira.directory.client import DirectoryClient
 from inzira.directory.codes import DirectoryError
 from inzira.funding.client import FundingClient
@@ -153,6 +154,7 @@ class RemitService:
             self.agents[fsp] = ReceivingFsp(self.ports[fsp], secret, adapter_from_config(config), self.runtime,
                                             self.settings, self.transfers, self.payouts, self.transitions.note,
                                             self.clock_ms)
+            self.agents[fsp].callbacks.base_url = self.settings.payout_callback_base_url
         self.webhooks.start()
         loop = asyncio.get_running_loop()
         self._tasks = [loop.create_task(self.follower.run()), loop.create_task(self._reconcile_forever())]
@@ -175,6 +177,7 @@ class RemitService:
             await agent.aclose()
         await self.webhooks.stop()
         await self.directory.aclose()
+        await self.fx.aclose()
 
     def stop(self) -> None:
         """End event streams, stop the loop (payouts in progress resume at the next start), close remit.db."""
@@ -258,6 +261,17 @@ class RemitService:
             # The operator refusing this service's own signature is this deployment's fault, not the caller's.
             raise RemitError(503 if exc.status == 401 else exc.status, exc.code, exc.detail) from None
         return answer
+
+    def connect_payout_callbacks(self, base_url: str) -> None:
+        """Have operators post payout callbacks to this service's API at ``base_url`` (known once served)."""
+        for agent in self.agents.values():
+            agent.callbacks.base_url = base_url.rstrip("/")
+
+    async def payout_callback(self, fsp: str, reference_id: str, token: str, body: bytes) -> None:
+        agent = self.agents.get(fsp)
+        if agent is None:
+            raise RemitError(404, ApiCode.UNKNOWN_URI, "no such callback URL")
+        await self.call(agent.callback(reference_id, token, body))
 
     def _after_block(self) -> None:
         now_ms = self.clock_ms()

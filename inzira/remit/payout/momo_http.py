@@ -121,7 +121,8 @@ class MomoHttpAdapter(PayoutAdapter):
         return AccountHolder(msisdn=number, name=name, active=active.result)
 
     async def start(
-        self, reference_id: str, msisdn: str, amount_minor: int, currency: str, external_id: str
+        self, reference_id: str, msisdn: str, amount_minor: int, currency: str, external_id: str,
+        callback_url: str | None = None,
     ) -> PayoutState:
         reference_id = _canonical_reference(reference_id)
         party_id = msisdn.removeprefix("+")
@@ -134,7 +135,9 @@ class MomoHttpAdapter(PayoutAdapter):
             "payeeNote": self._config.payee_note,
         }
         headers = {"X-Reference-Id": reference_id, "Content-Type": "application/json"}
-        if self._config.callback_url is not None:
+        if callback_url is not None:
+            headers["X-Callback-Url"] = callback_url
+        elif self._config.callback_url is not None:
             headers["X-Callback-Url"] = self._config.callback_url.replace("{reference_id}", reference_id)
         response = await self._call("POST", _TRANSFER_PATH, headers=headers, content=msgspec.json.encode(body))
         if response.status_code == 202:
@@ -152,6 +155,22 @@ class MomoHttpAdapter(PayoutAdapter):
         if response.status_code == 400 or code in _REFUSAL_CODES:
             return PayoutState(reference_id, PayoutStatus.FAILED, reason=code or "REQUEST_REJECTED")
         raise PayoutError(f"unexpected answer to the transfer: {response.status_code} {response.text[:200]}")
+
+    def callback_state(self, reference_id: str, body: bytes, msisdn: str, amount_minor: int,
+                       currency: str) -> PayoutState:
+        """MTN posts the body of GET /transfer/{referenceId} once the transfer is final."""
+        reference_id = _canonical_reference(reference_id)
+        try:
+            result = msgspec.json.decode(body, type=_TransferResult)
+        except msgspec.DecodeError as exc:
+            raise PayoutError(f"the operator's callback does not parse: {exc}") from None
+        found = (_amount_minor(result.amount, result.currency), result.currency, result.payee.party_id)
+        if found != (amount_minor, currency, msisdn.removeprefix("+")):
+            raise PayoutError(f"the callback for {reference_id} is about another payout: {found}")
+        state = _state(reference_id, result)
+        if not state.final:
+            raise PayoutError(f"the callback for {reference_id} reports no final state ({result.status})")
+        return state
 
     async def status(self, reference_id: str) -> PayoutState:
         reference_id = _canonical_reference(reference_id)
