@@ -47,6 +47,7 @@ STOPPED_MAX = 100_000  # transfers the sending side asked not to pay out, rememb
 UNAVAILABLE_RETRY_S = 0.2
 POLL_FIRST_MS = 20
 POLL_MAX_MS = 1_000
+ASKING_MAX = 10_000  # wallet look-ups in progress at once
 NEW, UNKNOWN = "NEW", "UNKNOWN"
 
 log = logging.getLogger(__name__)
@@ -73,19 +74,32 @@ class ReceivingFsp:
         self._stopped: dict[bytes, str] = {}  # pending id -> why the sending FSP asked not to pay out
         self._tasks: set[asyncio.Task[None]] = set()
         self._calls = asyncio.Semaphore(settings.operator_calls_max)
+        self._asking: dict[str, asyncio.Task[AccountHolder | None]] = {}  # at most ASKING_MAX
 
     # --- look-up and quoting ---
 
     async def lookup(self, e164: str) -> AccountHolder | None:
-        """The wallet holder at ``e164`` (raises PayoutError when the operator cannot answer)."""
+        """The wallet holder at ``e164`` (raises PayoutError when the operator cannot answer). Look-ups of one
+        number at the same time share one question to the operator."""
         now_ms = self.clock_ms()
         hit, holder = self.cache.get(e164, now_ms)
         if hit:
             return holder
-        async with self._calls:
-            holder = await self.adapter.lookup(e164)
-        self.cache.put(e164, holder, now_ms)
-        return holder
+        asking = self._asking.get(e164)
+        if asking is None:
+            if len(self._asking) >= ASKING_MAX:
+                raise PayoutUnavailableError(f"{self.fsp}: too many wallet look-ups in progress")
+            asking = self._asking[e164] = asyncio.get_running_loop().create_task(self._ask(e164, now_ms))
+        return await asyncio.shield(asking)  # one caller giving up does not cancel the others' question
+
+    async def _ask(self, e164: str, now_ms: int) -> AccountHolder | None:
+        try:
+            async with self._calls:
+                holder = await self.adapter.lookup(e164)
+            self.cache.put(e164, holder, now_ms)
+            return holder
+        finally:
+            self._asking.pop(e164, None)
 
     def fulfilment(self, quote_id: str) -> bytes:
         return fulfilment_for(self.secret, quote_id)

@@ -97,7 +97,8 @@ class RemitService:
         self.screening = Screening(settings.compliance, SanctionsIndex(sanctions), self.transfers, freshness)
         self.fx = fx
         self.agents: dict[str, ReceivingFsp] = {}
-        self.parties = PartyLookup(self.directory, self.agents, self.node)
+        self.parties = PartyLookup(self.directory, self.agents, self.node, clock_ms, settings.lookup_reuse_ms,
+                                   settings.directory_calls_max)
         self.quotes = QuoteDesk(fx, settings, self.transfers, self.node, self.agents, clock_ms)
         self.desk = TransferDesk(runtime, self.ports, self.transfers, self.transitions, self.screening, settings,
                                  clock_ms)
@@ -220,9 +221,9 @@ class RemitService:
 
     # --- operations that span several parts ---
 
-    async def lookup(self, member: str, text: str) -> Party:
-        """Who serves the number, as ``member`` asks the directory operator."""
-        return await self.call(self.parties.find(member, parse_number(text)))
+    async def lookup(self, member: str, text: str, reuse: bool = False) -> Party:
+        """Who serves the number, as ``member`` asks the directory operator (``PartyLookup.find``)."""
+        return await self.call(self.parties.find(member, parse_number(text), reuse))
 
     def acts_for(self, member: str) -> None:
         """Refuse a request for a member this service holds no port of (403)."""
@@ -231,7 +232,7 @@ class RemitService:
 
     async def quote(self, sender: str, text: str, request: QuoteRequest) -> QuoteTerms:
         self.acts_for(sender)
-        party = await self.lookup(sender, text)
+        party = await self.lookup(sender, text, reuse=True)  # the customer's look-up just before
         return await self.quotes.quote(sender, party, request, await self.call(self._screen_holder(party)))
 
     async def _screen_holder(self, party: Party) -> tuple[Reason, ...]:
