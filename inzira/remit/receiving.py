@@ -24,6 +24,7 @@ from inzira.ledger.tx import PostPending, VoidPending
 from inzira.node.custody import MemberPort
 from inzira.remit import ledger_io
 from inzira.remit.condition import condition_of, fulfilment_for
+from inzira.remit.ledger_batch import LedgerBatcher
 from inzira.remit.codes import RemitError
 from inzira.remit.payout import (
     AccountHolder,
@@ -70,6 +71,7 @@ class ReceivingFsp:
         self.clock_ms = clock_ms
         self.cache = WalletCache(settings.lookup_cache_ttl_ms, settings.lookup_cache_entries_max)
         self.callbacks = PayoutCallbacks(self.fsp, secret)
+        self.ledger = LedgerBatcher(runtime)  # its commits and voids, handed to the ledger together
         self._active: set[bytes] = set()
         self._stopped: dict[bytes, str] = {}  # pending id -> why the sending FSP asked not to pay out
         self._tasks: set[asyncio.Task[None]] = set()
@@ -277,7 +279,7 @@ class ReceivingFsp:
     async def _post(self, payout: PayoutRecord, transfer_id: str) -> None:
         raw = self.signer.sign(PostPending(payout.pending_id, self.fulfilment(payout.quote_id)),
                                ledger_io.resolution_ref("post", payout.pending_id))
-        outcome = await ledger_io.submit(self.runtime, raw, self.settings.submit_timeout_ms / 1000)
+        outcome = await self.ledger.submit(raw, self.settings.submit_timeout_ms / 1000)
         if outcome is None:
             return  # reconciliation sees the successful payout and commits again (the same bytes' verdict)
         if outcome.code in (Code.OK, Code.DUPLICATE):
@@ -290,7 +292,7 @@ class ReceivingFsp:
 
     async def _void(self, pending_id: bytes, transfer_id: str, detail: str) -> None:
         raw = self.signer.sign(VoidPending(pending_id), ledger_io.resolution_ref("void", pending_id))
-        outcome = await ledger_io.submit(self.runtime, raw, self.settings.submit_timeout_ms / 1000)
+        outcome = await self.ledger.submit(raw, self.settings.submit_timeout_ms / 1000)
         if outcome is not None and outcome.code not in (Code.OK, Code.DUPLICATE, Code.TRANSFER_EXPIRED,
                                                          Code.ALREADY_RESOLVED):
             log.warning("%s: void of %s refused with %s (%s)", self.fsp, pending_id.hex(), outcome.code, detail)
