@@ -26,6 +26,8 @@ from concurrent.futures import Future
 from pathlib import Path
 from typing import Any, TypeVar
 
+import uvloop
+
 from inzira.api.codes import ApiCode
 from inzira.directory.client import DirectoryClient
 from inzira.directory.codes import DirectoryError
@@ -136,7 +138,8 @@ class RemitService:
                     raise RuntimeError(f"cannot open {account}: ledger code {code}")
 
     def _serve(self, ready: "Future[None]") -> None:
-        loop = self._loop = asyncio.new_event_loop()
+        # libuv's loop: every remittance is a dozen socket reads and writes on this one thread.
+        loop = self._loop = uvloop.new_event_loop()
         asyncio.set_event_loop(loop)
         try:
             loop.run_until_complete(self._startup())
