@@ -19,13 +19,12 @@ import threading
 from collections import deque
 
 from inzira.node.node import NodeError
-from inzira.ordering.outcome import Busy, Outcome, Stopped, Ticket
+from inzira.ordering.outcome import Outcome, Stopped, Ticket
+from inzira.remit import ledger_io
 from inzira.remit.runtime import RemitRuntime
 
 BATCH_MAX = 500  # transactions handed over in one go; more wait for the next turn
 QUEUED_MAX = 20_000  # transactions waiting to be handed over; past it, submit() answers None at once
-BUSY_RETRIES_MAX = 5
-BUSY_BACKOFF_S = 0.05
 
 log = logging.getLogger(__name__)
 
@@ -69,24 +68,12 @@ class LedgerBatcher:
 
     async def _hand_over(self, batch: list[tuple[bytes, asyncio.Future[Outcome | None]]]) -> None:
         for raw, future in batch:
-            ticket = await self._submitted(raw)
+            ticket = await ledger_io.taken(self.runtime, raw)
             if ticket is None:
                 if not future.done():
                     future.set_result(None)
                 continue
             ticket.add_done_callback(lambda done, future=future: self._resolved(future, done))
-
-    async def _submitted(self, raw: bytes) -> Ticket | None:
-        for attempt in range(BUSY_RETRIES_MAX + 1):
-            try:
-                return self.runtime.submit(raw)
-            except Busy:
-                if attempt == BUSY_RETRIES_MAX:
-                    return None
-                await asyncio.sleep(BUSY_BACKOFF_S * 2**attempt)
-            except Stopped:
-                return None
-        return None
 
     def _resolved(self, future: asyncio.Future[Outcome | None], ticket: Ticket) -> None:
         """On the orderer's thread (or at once, for a ticket already resolved): queue it, wake the loop once."""

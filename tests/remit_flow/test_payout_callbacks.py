@@ -30,22 +30,27 @@ def _quote(http: httpx.Client, number: str, amount_minor: int = 20_000) -> dict:
     return response.json()
 
 
+def _paid_detail(flow: Flow, number: str) -> str:
+    """Send to ``number`` and wait: the detail of the committed transfer's PAYOUT_SUCCESSFUL step."""
+    with flow.http("eurosend") as http:
+        quote = _quote(http, number)
+        response = http.post("/v1/remit/transfers", json=send_body(quote["quote_id"]), params={"wait_ms": WAIT_MS})
+    assert response.status_code == 201, response.text
+    view = response.json()
+    assert view["state"] == "COMMITTED" and view["payout"]["status"] == "SUCCESSFUL", view
+    paid = [s["detail"] for s in view["timeline"] if s["step"] == "PAYOUT_SUCCESSFUL"]
+    assert len(paid) == 1, view["timeline"]
+    return paid[0]
+
+
 def test_payout_is_committed_on_the_operators_callback_without_polling(flow: Flow) -> None:
     number = flow.wallet()
     sim = flow.sims["mobimo"]
     sim.admin.set_behaviour(Behaviour(latency_ms=150))  # the operator pays after a while, then calls back
     try:
-        with flow.http("eurosend") as http:
-            quote = _quote(http, number)
-            response = http.post("/v1/remit/transfers", json=send_body(quote["quote_id"]),
-                                 params={"wait_ms": WAIT_MS})
+        assert _paid_detail(flow, number).endswith("the operator called back")
     finally:
         sim.admin.set_behaviour(Behaviour())
-    assert response.status_code == 201, response.text
-    view = response.json()
-    assert view["state"] == "COMMITTED" and view["payout"]["status"] == "SUCCESSFUL"
-    paid = [s["detail"] for s in view["timeline"] if s["step"] == "PAYOUT_SUCCESSFUL"]
-    assert len(paid) == 1 and paid[0].endswith("the operator called back"), view["timeline"]
 
 
 def test_without_a_callback_url_the_payout_is_polled(flow: Flow) -> None:
@@ -53,15 +58,9 @@ def test_without_a_callback_url_the_payout_is_polled(flow: Flow) -> None:
     agent = flow.service.agents["mobimo"]
     base_url, agent.callbacks.base_url = agent.callbacks.base_url, None  # a deployment that set none
     try:
-        with flow.http("eurosend") as http:
-            quote = _quote(http, number)
-            response = http.post("/v1/remit/transfers", json=send_body(quote["quote_id"]),
-                                 params={"wait_ms": WAIT_MS})
+        assert _paid_detail(flow, number).endswith("the operator answered")
     finally:
         agent.callbacks.base_url = base_url
-    assert response.status_code == 201, response.text
-    paid = [s["detail"] for s in response.json()["timeline"] if s["step"] == "PAYOUT_SUCCESSFUL"]
-    assert len(paid) == 1 and paid[0].endswith("the operator answered"), paid
 
 
 def _awaited_payout(flow: Flow, http: httpx.Client, number: str) -> tuple[str, str]:
