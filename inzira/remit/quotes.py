@@ -15,7 +15,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from enum import StrEnum
 
-from inzira.fx.client import FxClient, FxQuoteError
+from inzira.fx.client import FxClient
+from inzira.http import HttpProblem
 from inzira.ledger.encoding import encode
 from inzira.money import AMOUNT_MINOR_MAX, MoneyError, currency
 from inzira.node.node import Node
@@ -84,7 +85,7 @@ class QuoteDesk:
                 async with self._fx_calls:
                     fx = await self.fx.quote(sender, source, PAYOUT_CURRENCY, ttl_ms=self.settings.quote_ttl_ms,
                                              target_amount_minor=received_minor + fee_minor)
-        except FxQuoteError as exc:
+        except HttpProblem as exc:
             raise RemitError(exc.status, exc.code, f"no quote: {exc.detail}") from None
         if received_minor <= 0:
             raise invalid("the amount does not cover the receiving FSP's fee")

@@ -13,7 +13,7 @@ import httpx
 import pytest
 
 from inzira.directory.deployment import SETTINGS_FILE, TOKENS_FILE
-from inzira.directory.wire import RegistrationRequest, sign_request
+from inzira.directory.wire import RegistrationRequest, request_body, request_digest
 from inzira.network.layout import CUTTERS_DEFAULT, peer_folder
 from inzira.network.local_network import LocalNetwork
 from inzira.network.nats_cluster import NatsCluster
@@ -42,9 +42,9 @@ def test_the_operator_serves_the_directory_from_its_own_peer(tmp_path: Path, nat
             tokens = json.loads((operator_folder / TOKENS_FILE).read_text())
             request = RegistrationRequest(load_genesis(tmp_path).chain_id, "mobimo", NUMBER, True, str(uuid.uuid4()),
                                           time.time_ns() // 1_000_000)
+            signature = local.member_key("mobimo").sign(request_digest(request))
             with httpx.Client(base_url=local.api_url("cbr"), timeout=HTTP_TIMEOUT_S) as operator:
-                listed = operator.post("/v1/directory/registrations",
-                                       json=sign_request(request, local.member_key("mobimo")))
+                listed = operator.post("/v1/directory/registrations", json=request_body(request, signature))
                 assert listed.status_code == 200, listed.text
                 assert listed.json()["state"] == "LISTED"
                 found = operator.get(f"/v1/directory/parties/MSISDN/{NUMBER}",

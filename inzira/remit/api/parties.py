@@ -26,7 +26,8 @@ def router_for(service: RemitService) -> APIRouter:
     async def lookup(request: Request) -> Response:
         """Validates the number (a Rwandan mobile number), asks the directory operator which FSP serves it (as
         the caller: counted against the caller's allowance, 429 with Retry-After beyond it, and logged for the
-        regulator) and has that FSP confirm the wallet. Unknown number: 404 with code 3204."""
+        regulator) and has that FSP confirm the wallet. Only sending FSPs look numbers up (403 otherwise).
+        Unknown number: 404 with code 3204."""
         caller = await lean_caller(request)
         msisdn: str = request.path_params["msisdn"]
         if len(msisdn) > MSISDN_CHARS_MAX:
@@ -38,7 +39,8 @@ def router_for(service: RemitService) -> APIRouter:
                          summary="Who serves this number, and the receiver's masked name", response_class=Response,
                          openapi_extra=params(("msisdn", "path", {"type": "string", "maxLength": MSISDN_CHARS_MAX},
                                                "E.164, e.g. +250788123456")),
-                         responses={**ok_doc(PartyView, "the party"), **problem_docs(400, 401, 404)})
+                         responses={**ok_doc(PartyView, "the party"),
+                                    **problem_docs(400, 401, 403, 404, 429, 503)})
 
     @router.post("/directory", summary="List a wallet's number in the directory (receiving FSP)",
                  response_class=Response,
