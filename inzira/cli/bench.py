@@ -64,7 +64,7 @@ def qr(
 def remit(
     remittances: int = typer.Option(5_000, "--remittances", "-n", min=1, max=1_000_000,
                                     help="Complete remittances to run."),
-    concurrency: int = typer.Option(200, "--concurrency", "-c", min=1, max=10_000,
+    concurrency: int = typer.Option(60, "--concurrency", "-c", min=1, max=10_000,
                                     help="Customers sending at the same time."),
     latency_ms: int = typer.Option(50, "--payout-latency-ms", min=0, max=60_000,
                                    help="The operator's shortest payout time."),
