@@ -16,7 +16,6 @@ from collections.abc import Callable
 
 import msgspec
 
-from inzira.api.codes import ApiCode
 from inzira.ledger.codes import Code
 from inzira.ledger.ids import account_owner
 from inzira.ledger.records import PENDING, PendingTransfer
@@ -210,7 +209,7 @@ class ReceivingFsp:
     async def callback(self, reference_id: str, token: str, body: bytes) -> None:
         """The operator reports a payout final at the URL it was given (``PayoutCallbacks``)."""
         if not self.callbacks.genuine(reference_id, token):
-            raise RemitError(404, ApiCode.UNKNOWN_URI, "no such callback URL")
+            raise RemitError(403, Code.PERMISSION, f"not a callback URL {self.fsp} gave an operator")
         payout = self.callbacks.awaited(reference_id)
         if payout is None:
             return  # late or repeated: reconciliation asks the operator about that payout

@@ -28,7 +28,6 @@ from typing import Any, TypeVar
 
 import uvloop
 
-from inzira.api.codes import ApiCode
 from inzira.directory.client import DirectoryClient
 from inzira.funding.client import FundingClient
 from inzira.fx.client import FxClient
@@ -273,7 +272,7 @@ class RemitService:
     async def payout_callback(self, fsp: str, reference_id: str, token: str, body: bytes) -> None:
         agent = self.agents.get(fsp)
         if agent is None:
-            raise RemitError(404, ApiCode.UNKNOWN_URI, "no such callback URL")
+            raise RemitError(403, Code.PERMISSION, "not a callback URL a receiving FSP here gave an operator")
         await self.call(agent.callback(reference_id, token, body))
 
     def _after_block(self) -> None:

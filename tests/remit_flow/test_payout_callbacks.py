@@ -87,12 +87,12 @@ def test_forged_callbacks_are_refused_and_change_nothing(flow: Flow) -> None:
             transfer_id, reference_id = _awaited_payout(flow, http, number)
             paid = {"amount": "1", "currency": "RWF", "externalId": "x", "status": "SUCCESSFUL",
                     "payee": {"partyIdType": "MSISDN", "partyId": number[1:]}, "financialTransactionId": "1"}
-            # A guessed token, and a token made for another payout: no such URL.
+            # A guessed token, and a token made for another payout: refused, whatever the payout.
             guessed = f"/v1/remit/payouts/mobimo/callbacks/{reference_id}/{'0' * 64}"
-            problem(anyone.post(guessed, json=paid), 404, 3002)
+            problem(anyone.post(guessed, json=paid), 403, 4300)
             other = reference_id_from(b"another payout")
             borrowed = f"/v1/remit/payouts/mobimo/callbacks/{reference_id}/{callback_token(agent.secret, other)}"
-            problem(anyone.post(borrowed, json=paid), 404, 3002)
+            problem(anyone.post(borrowed, json=paid), 403, 4300)
             # The genuine URL (as the operator holds it) with a body about another amount: refused.
             genuine = agent.callbacks.url(reference_id)
             assert genuine is not None and genuine.startswith(flow.base_url)

@@ -34,5 +34,5 @@ def router_for(service: RemitService) -> APIRouter:
                          summary="The operator's payout callback (the URL sent as X-Callback-Url)",
                          openapi_extra={**_PARAMS, "requestBody": {"required": True, "content": {
                              "application/json": {"schema": {"type": "object"}}}}},
-                         responses={200: {"description": "taken"}, **problem_docs(400, 404)})
+                         responses={200: {"description": "taken"}, **problem_docs(400, 403)})
     return router
