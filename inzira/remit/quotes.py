@@ -9,6 +9,7 @@ what that gross costs in the source currency. Either way the sending FSP's fee i
 
 from __future__ import annotations
 
+import asyncio
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -49,6 +50,7 @@ class QuoteDesk:
         self.node = node
         self.agents = agents
         self.clock_ms = clock_ms
+        self._fx_calls = asyncio.Semaphore(settings.fx_calls_max)  # past it, wait here, not in the HTTP pool
 
     def _check(self, sender: str, request: QuoteRequest) -> str:
         try:
@@ -74,13 +76,15 @@ class QuoteDesk:
         fee_schedule = self.settings.receiving_fee(party.fsp)
         try:
             if request.amount_type is AmountType.SEND:
-                fx = await self.fx.quote(sender, source, PAYOUT_CURRENCY, ttl_ms=self.settings.quote_ttl_ms,
-                                         source_amount_minor=request.amount_minor)
+                async with self._fx_calls:
+                    fx = await self.fx.quote(sender, source, PAYOUT_CURRENCY, ttl_ms=self.settings.quote_ttl_ms,
+                                             source_amount_minor=request.amount_minor)
                 received_minor, fee_minor = fee_schedule.net_of_fee(fx.target_amount_minor)
             else:
                 received_minor, fee_minor = request.amount_minor, fee_schedule.on(request.amount_minor)
-                fx = await self.fx.quote(sender, source, PAYOUT_CURRENCY, ttl_ms=self.settings.quote_ttl_ms,
-                                         target_amount_minor=received_minor + fee_minor)
+                async with self._fx_calls:
+                    fx = await self.fx.quote(sender, source, PAYOUT_CURRENCY, ttl_ms=self.settings.quote_ttl_ms,
+                                             target_amount_minor=received_minor + fee_minor)
         except HttpProblem as exc:
             raise RemitError(exc.status, exc.code, f"no quote: {exc.detail}") from None
         if received_minor <= 0:
