@@ -96,7 +96,7 @@ class RemitService:
         self.screening = Screening(settings.compliance, SanctionsIndex(sanctions), self.transfers, freshness)
         self.fx = fx
         self.agents: dict[str, ReceivingFsp] = {}
-        self.parties = PartyLookup(self.directory, self.agents, self.node)
+        self.parties = PartyLookup(self.directory, self.agents, self.node, settings.fallback_fsp)
         self.quotes = QuoteDesk(fx, settings, self.transfers, self.node, self.agents, clock_ms)
         self.desk = TransferDesk(runtime, self.ports, self.transfers, self.transitions, self.screening, settings,
                                  clock_ms)

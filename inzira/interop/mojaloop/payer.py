@@ -204,14 +204,17 @@ class Payer:
         return PartyFound(id_type, id_value, fsp_id, _name_of(party), party)
 
     async def quote(self, payee: PartyFound, payer_party: dict[str, Any], amount_minor: int, currency: str,
-                    expiration: datetime, note: str | None = None) -> QuoteTerms | Failure:
-        """A SEND quote for ``amount_minor`` (what the payer side sends; the payee's fees come out of it)."""
+                    expiration: datetime, note: str | None = None, amount_type: str = "SEND") -> QuoteTerms | Failure:
+        """A quote for ``amount_minor``: what the payer sends (SEND: the payee FSP's fee comes out of it) or
+        what the payee receives (RECEIVE: the fee comes on top)."""
+        if amount_type not in ("SEND", "RECEIVE"):
+            return Failure(INVALID_ANSWER, f"amountType {amount_type} is neither SEND nor RECEIVE")
         quote_id, transaction_id = str(uuid.uuid4()), str(uuid.uuid4())
         payload: dict[str, Any] = {
             "quoteId": quote_id, "transactionId": transaction_id,
             "payee": {"partyIdInfo": {"partyIdType": payee.id_type, "partyIdentifier": payee.id_value,
                                       "fspId": payee.fsp_id}},
-            "payer": payer_party, "amountType": "SEND",
+            "payer": payer_party, "amountType": amount_type,
             "amount": {"amount": fspiop_amount(amount_minor, currency), "currency": currency},
             "transactionType": {"scenario": "TRANSFER", "initiator": "PAYER", "initiatorType": "CONSUMER"},
             "expiration": iso_ms(expiration),
@@ -225,7 +228,7 @@ class Payer:
         ok, body = got
         if not ok:
             return _failure_of(body)
-        return _terms(body, quote_id, transaction_id, payee.fsp_id, currency, amount_minor, self.clock())
+        return _terms(body, quote_id, transaction_id, payee.fsp_id, currency, amount_minor, amount_type, self.clock())
 
     async def transfer(self, terms: QuoteTerms, expiration: datetime) -> TransferOutcome:
         """Send the transfer; wait for its outcome until ``expiration``, then ask the hub once."""
@@ -245,6 +248,14 @@ class Payer:
             state = "UNKNOWN" if got.code in (TIMEOUT, HUB_UNREACHABLE) else "ABORTED"
             return TransferOutcome(transfer_id, state, failure=got)
         return _outcome(transfer_id, got, terms.condition, expiration)
+
+    async def ask(self, terms: QuoteTerms, expiration: datetime) -> TransferOutcome:
+        """The hub's view of a transfer sent earlier (``GET /transfers/{ID}``), e.g. after a restart."""
+        got = await self._ask_transfer(terms.transaction_id, terms.payee_fsp)
+        if isinstance(got, Failure):
+            state = "UNKNOWN" if got.code in (TIMEOUT, HUB_UNREACHABLE) else "ABORTED"
+            return TransferOutcome(terms.transaction_id, state, failure=got)
+        return _outcome(terms.transaction_id, got, terms.condition, expiration)
 
     async def _ask_transfer(self, transfer_id: str, payee_fsp: str) -> tuple[bool, dict[str, Any]] | Failure:
         deadline = self.clock() + timedelta(milliseconds=self.config.get_retry_ms)
@@ -293,7 +304,7 @@ def _name_of(party: Mapping[str, Any]) -> str:
 
 
 def _terms(body: Mapping[str, Any], quote_id: str, transaction_id: str, payee_fsp: str, currency: str,
-           sent_minor: int, now: datetime) -> QuoteTerms | Failure:
+           asked_minor: int, amount_type: str, now: datetime) -> QuoteTerms | Failure:
     try:
         transfer = body["transferAmount"]
         if transfer["currency"] != currency:
@@ -303,6 +314,8 @@ def _terms(body: Mapping[str, Any], quote_id: str, transaction_id: str, payee_fs
         receive_minor = minor_from_fspiop(receive["amount"], currency)
         fee = body.get("payeeFspFee")
         fee_minor = minor_from_fspiop(fee["amount"], currency) if fee else 0
+        commission = body.get("payeeFspCommission")
+        commission_minor = minor_from_fspiop(commission["amount"], currency) if commission else 0
         condition = ilp.decode_condition(body["condition"])
         packet = ilp.read_packet(body["ilpPacket"])
     except (KeyError, TypeError, ValueError) as exc:
@@ -310,8 +323,10 @@ def _terms(body: Mapping[str, Any], quote_id: str, transaction_id: str, payee_fs
     expiration = parse_iso(str(body.get("expiration", "")))
     if expiration is None or expiration <= now:
         return Failure("3302", "the quote has expired or has no expiration")
-    if transfer_minor != sent_minor:
-        return Failure(INVALID_ANSWER, "the quote changes the amount sent")
+    if (transfer_minor if amount_type == "SEND" else receive_minor) != asked_minor:
+        return Failure(INVALID_ANSWER, f"the quote changes the {amount_type.lower()} amount")
+    if receive_minor <= 0 or transfer_minor - receive_minor != fee_minor - commission_minor:
+        return Failure(INVALID_ANSWER, "the quote's amounts and fee do not add up")
     if packet.amount_minor != transfer_minor or (packet.condition is not None and packet.condition != condition):
         return Failure(INVALID_ANSWER, "the ILP packet does not match the quote")
     if packet.transaction.get("quoteId") not in (None, quote_id):
