@@ -70,7 +70,10 @@ def callback_rules() -> list[dict[str, Any]]:
     """Requests the toolkit answers with a successful PUT callback."""
     quote_script = [
         "const quote = JSON.parse(request.body)",
-        "environment.receive = String(Number(quote.amount.amount) - %s)" % FEE,
+        "const asked = Number(quote.amount.amount)",
+        "const receive = quote.amountType === 'RECEIVE'",
+        "environment.transfer = String(receive ? asked + %s : asked)" % FEE,
+        "environment.receive = String(receive ? asked : asked - %s)" % FEE,
         "environment.expiration = new Date(Date.now() + 60 * 1000).toISOString()",
     ]
     return [
@@ -88,7 +91,7 @@ def callback_rules() -> list[dict[str, Any]]:
                "params": {"scripts": {"exec": quote_script, "scriptingEngine": "javascript"},
                           "headers": _headers("quotes"),
                           "body": {"transferAmount": {"currency": "{$request.body.amount.currency}",
-                                                      "amount": "{$request.body.amount.amount}"},
+                                                      "amount": "{$environment.transfer}"},
                                    "payeeReceiveAmount": {"currency": "{$request.body.amount.currency}",
                                                           "amount": "{$environment.receive}"},
                                    "payeeFspFee": {"currency": "{$request.body.amount.currency}", "amount": FEE},
