@@ -10,9 +10,10 @@ what that gross costs in the source currency. Either way the sending FSP's fee i
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable, Coroutine
 from dataclasses import dataclass
 from enum import StrEnum
+from typing import Any
 
 from inzira.fx.client import FxClient, FxQuoteError
 from inzira.ledger.encoding import encode
@@ -26,6 +27,9 @@ from inzira.remit.receiving import ReceivingFsp
 from inzira.remit.records import QuoteTerms, Reason
 from inzira.remit.settings import PAYOUT_CURRENCY, RemitSettings, position_account
 from inzira.remit.store.transfers import TransferStore
+
+
+OnLoop = Callable[[Coroutine[Any, Any, Any]], Awaitable[Any]]
 
 
 class AmountType(StrEnum):
@@ -43,8 +47,9 @@ class QuoteRequest:
 
 class QuoteDesk:
     def __init__(self, fx: FxClient, settings: RemitSettings, store: TransferStore, node: Node,
-                 agents: dict[str, ReceivingFsp], clock_ms: Callable[[], int]) -> None:
+                 agents: dict[str, ReceivingFsp], clock_ms: Callable[[], int], on_service_loop: OnLoop) -> None:
         self.fx = fx
+        self.on_service_loop = on_service_loop  # the FSPs' adapters live on the service's loop
         self.settings = settings
         self.store = store
         self.node = node
@@ -82,12 +87,12 @@ class QuoteDesk:
                                          source_amount_minor=request.amount_minor)
                 received_minor, fee_minor = fee_schedule.net_of_fee(fx.target_amount_minor)
                 if received_minor > 0:
-                    lock = await _operator_lock(agent, quote_id, party, received_minor, False, sender,
-                                                fx.expires_at_ms)
+                    lock = await self._operator_lock(agent, quote_id, party, received_minor, False, sender,
+                                                     fx.expires_at_ms)
             else:
                 received_minor, fee_minor = request.amount_minor, fee_schedule.on(request.amount_minor)
-                lock = await _operator_lock(agent, quote_id, party, received_minor, True, sender,
-                                            now_ms + self.settings.quote_ttl_ms)
+                lock = await self._operator_lock(agent, quote_id, party, received_minor, True, sender,
+                                                 now_ms + self.settings.quote_ttl_ms)
                 operator_fee_minor = lock.operator_fee_minor if lock is not None else 0
                 fx = await self.fx.quote(sender, source, PAYOUT_CURRENCY, ttl_ms=self.settings.quote_ttl_ms,
                                          target_amount_minor=received_minor + fee_minor + operator_fee_minor)
@@ -115,15 +120,16 @@ class QuoteDesk:
         return terms
 
 
-async def _operator_lock(agent: ReceivingFsp, quote_id: str, party: Party, amount_minor: int, receive: bool,
-                         sender: str, expires_at_ms: int) -> Hashlock | None:
-    """The operator's hashlock when it sets one (eKash), its refusals as the API's."""
-    try:
-        return await agent.hashlock(quote_id, party.msisdn, amount_minor, receive, sender, expires_at_ms)
-    except PayoutRefusedError as exc:
-        if exc.code == str(int(Code.PARTY_NOT_FOUND)):
-            raise RemitError(404, Code.PARTY_NOT_FOUND, f"{party.fsp} has no wallet for {party.msisdn}") from None
-        code = int(exc.code) if exc.code.isdigit() else int(RemitCode.PAYEE_REJECTED)
-        raise RemitError(422, code, f"{party.fsp} refused the quote: {exc.description}") from None
-    except PayoutError as exc:
-        raise RemitError(503, RemitCode.PAYEE_UNAVAILABLE, f"{party.fsp} could not quote: {exc}") from None
+    async def _operator_lock(self, agent: ReceivingFsp, quote_id: str, party: Party, amount_minor: int,
+                             receive: bool, sender: str, expires_at_ms: int) -> Hashlock | None:
+        """The operator's hashlock when it sets one (eKash), its refusals as the API's."""
+        try:
+            return await self.on_service_loop(agent.hashlock(quote_id, party.msisdn, amount_minor, receive, sender,
+                                                             expires_at_ms))
+        except PayoutRefusedError as exc:
+            if exc.code == str(int(Code.PARTY_NOT_FOUND)):
+                raise RemitError(404, Code.PARTY_NOT_FOUND, f"{party.fsp} has no wallet for {party.msisdn}") from None
+            code = int(exc.code) if exc.code.isdigit() else int(RemitCode.PAYEE_REJECTED)
+            raise RemitError(422, code, f"{party.fsp} refused the quote: {exc.description}") from None
+        except PayoutError as exc:
+            raise RemitError(503, RemitCode.PAYEE_UNAVAILABLE, f"{party.fsp} could not quote: {exc}") from None

@@ -97,7 +97,7 @@ class RemitService:
         self.fx = fx
         self.agents: dict[str, ReceivingFsp] = {}
         self.parties = PartyLookup(self.directory, self.agents, self.node, settings.fallback_fsp)
-        self.quotes = QuoteDesk(fx, settings, self.transfers, self.node, self.agents, clock_ms)
+        self.quotes = QuoteDesk(fx, settings, self.transfers, self.node, self.agents, clock_ms, self.call)
         self.desk = TransferDesk(runtime, self.ports, self.transfers, self.transitions, self.screening, settings,
                                  clock_ms)
         self.rescreen = Rescreen(self.screening, self.transfers, self.transitions, self.agents, clock_ms)

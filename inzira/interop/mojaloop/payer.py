@@ -247,7 +247,7 @@ class Payer:
         if isinstance(got, Failure):
             state = "UNKNOWN" if got.code in (TIMEOUT, HUB_UNREACHABLE) else "ABORTED"
             return TransferOutcome(transfer_id, state, failure=got)
-        return _outcome(transfer_id, got, terms.condition, expiration)
+        return _outcome(transfer_id, got, terms.condition, expiration, self.clock())
 
     async def ask(self, terms: QuoteTerms, expiration: datetime) -> TransferOutcome:
         """The hub's view of a transfer sent earlier (``GET /transfers/{ID}``), e.g. after a restart."""
@@ -255,7 +255,7 @@ class Payer:
         if isinstance(got, Failure):
             state = "UNKNOWN" if got.code in (TIMEOUT, HUB_UNREACHABLE) else "ABORTED"
             return TransferOutcome(terms.transaction_id, state, failure=got)
-        return _outcome(terms.transaction_id, got, terms.condition, expiration)
+        return _outcome(terms.transaction_id, got, terms.condition, expiration, self.clock())
 
     async def _ask_transfer(self, transfer_id: str, payee_fsp: str) -> tuple[bool, dict[str, Any]] | Failure:
         deadline = self.clock() + timedelta(milliseconds=self.config.get_retry_ms)
@@ -336,11 +336,13 @@ def _terms(body: Mapping[str, Any], quote_id: str, transaction_id: str, payee_fs
 
 
 def _outcome(transfer_id: str, got: tuple[bool, dict[str, Any]], condition: bytes,
-             expiration: datetime) -> TransferOutcome:
+             expiration: datetime, now: datetime) -> TransferOutcome:
     ok, body = got
     if not ok:
         return TransferOutcome(transfer_id, "ABORTED", failure=_failure_of(body))
     state = body.get("transferState")
+    if state == "ABORTED" and now >= expiration:
+        return TransferOutcome(transfer_id, "ABORTED", failure=Failure(TRANSFER_EXPIRED, "the transfer expired"))
     if state != "COMMITTED":
         return TransferOutcome(transfer_id, "ABORTED" if state == "ABORTED" else "UNKNOWN",
                                failure=Failure(INVALID_ANSWER, f"the transfer is {state}"))
