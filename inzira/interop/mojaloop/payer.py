@@ -264,6 +264,11 @@ class Payer:
 
     # --- inbound callbacks -------------------------------------------------------------------------------
 
+    async def on_callback(self, resource: str, ids: tuple[str, ...], body: dict[str, Any], error: bool,
+                          inbound: object) -> None:
+        """The FSPIOP server's hook (``server.PayerCallbacks``): a checked callback addressed to this payer."""
+        self.deliver(resource, "/".join(ids), body, error)
+
     def deliver(self, kind: str, key: str, body: dict[str, Any], error: bool) -> bool:
         """A callback for ``kind``/``key`` (e.g. quotes/<id>); False when no step waits for it (kept as late)."""
         wait = self.waits.get((kind, key))
