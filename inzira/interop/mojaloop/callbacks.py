@@ -1,7 +1,7 @@
 """Sending FSPIOP messages to the hub: callbacks (``PUT /<resource>/{ID}``, ``PUT .../error``) and requests.
 
 Each message is encoded once; those exact bytes are signed (FSPIOP-Signature, when a signer is configured,
-with FSPIOP-URI and FSPIOP-HTTP-Method added to what it covers) and sent. A connection failure, a timeout or
+with FSPIOP-URI and FSPIOP-HTTP-Method beside it) and sent. A connection failure, a timeout or
 a 5xx is retried a bounded number of times with doubling pauses; a 4xx means the hub refused the message
 itself and is not retried. The result says which, for the caller to record.
 """
@@ -26,8 +26,8 @@ TIMEOUT_MS = 5_000
 FIRST_PAUSE_MS = 200
 CONCURRENT_MAX = 64  # messages in flight to the hub at once
 
-# headers, body bytes -> the FSPIOP-Signature value (see jws.py)
-Signer = Callable[[Mapping[str, str], bytes], str]
+# (method, path, headers, body bytes) -> FSPIOP-URI, FSPIOP-HTTP-Method and FSPIOP-Signature (see jws.py)
+Signer = Callable[[str, str, Mapping[str, str], bytes], Mapping[str, str]]
 log = logging.getLogger(__name__)
 
 
@@ -73,10 +73,8 @@ class HubClient:
         content = b"" if body is None else json.dumps(body, separators=(",", ":")).encode()
         headers = outbound(resource, version, self.fsp_id, destination, now=self.clock(),
                            with_accept=method != "PUT")
-        if self.sign is not None:
-            headers["FSPIOP-URI"] = path
-            headers["FSPIOP-HTTP-Method"] = method
-            headers["FSPIOP-Signature"] = self.sign(headers, content)
+        if self.sign is not None and content:  # Mojaloop signs messages with a body
+            headers.update(self.sign(method, path, headers, content))
         status = attempts = 0
         pause_s = self.first_pause_ms / 1000
         async with self._slots:

@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from inzira.interop.mojaloop.callbacks import ATTEMPTS_MAX, TIMEOUT_MS, HubClient, Signer
-from inzira.interop.mojaloop.payee import IlpPacker, Payee, PayeeSettings
+from inzira.interop.mojaloop.payee import Payee, PayeeSettings
 from inzira.interop.mojaloop.payee_transfers import PayeeTransfers
 from inzira.interop.mojaloop.ports import PartyBook, PayeeLedger
 from inzira.interop.mojaloop.store import DB_FILE, Store
@@ -56,13 +56,12 @@ def fulfilment_secret(data_dir: Path) -> bytes:
 
 class Gateway:
     def __init__(self, settings: GatewaySettings, data_dir: Path, parties: PartyBook, ledger: PayeeLedger,
-                 ilp_packet: IlpPacker, clock_ms: Callable[[], int], sign: Signer | None = None) -> None:
+                 clock_ms: Callable[[], int], sign: Signer | None = None) -> None:
         self.settings = settings
         self.store = Store(data_dir / DB_FILE)
         self.hub = HubClient(settings.hub_url, settings.payee.fsp_id, sign=sign,
                              timeout_ms=settings.callback_timeout_ms, attempts_max=settings.callback_attempts_max)
-        self.payee = Payee(settings.payee, self.store, parties, self.hub, fulfilment_secret(data_dir), ilp_packet,
-                           clock_ms)
+        self.payee = Payee(settings.payee, self.store, parties, self.hub, fulfilment_secret(data_dir), clock_ms)
         self.transfers = PayeeTransfers(self.payee, self.store, ledger, self.hub, clock_ms)
         self._loop: asyncio.AbstractEventLoop | None = None
         self._thread: threading.Thread | None = None

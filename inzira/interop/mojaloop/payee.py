@@ -3,22 +3,20 @@
 Discovery and agreement are answered here; transfers in ``payee_transfers.py``. Every handler runs after the
 server has answered 202 (or 200), and ends in exactly one callback to the requester: the answer or
 ``PUT .../error``. A quote's condition is SHA-256 of its fulfilment, and the fulfilment is HMAC-SHA256 of the
-ILP packet under the gateway's secret, as Mojaloop recommends: the gateway can recompute it for any quote it
-gave, and nobody else can.
+quote id under the gateway's secret: the gateway can recompute it for any quote it gave, and nobody else can. ``ilpPacket`` is an ILP v4 Prepare carrying the transaction object (ilp.py).
 """
 
 from __future__ import annotations
 
-import base64
 import hashlib
-import hmac
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Any
 
 import msgspec
 
-from inzira.interop.mojaloop import fields
+from inzira.interop.mojaloop import fields, ilp
 from inzira.interop.mojaloop.callbacks import HubClient
 from inzira.interop.mojaloop.errors import ErrorCode, FspiopError
 from inzira.interop.mojaloop.headers import Inbound
@@ -29,19 +27,11 @@ from inzira.interop.mojaloop.timefmt import iso_ms, parse_ms
 SERVED_TYPES = frozenset({"MSISDN", "BUSINESS"})
 PAYOUT_CURRENCY = "RWF"
 
-# (the POST /quotes body, the quote's expiration) -> the ILP packet, base64url (see ilp.py)
-IlpPacker = Callable[[dict[str, Any], str], str]
-
-
 @dataclass(frozen=True, slots=True)
 class PayeeSettings:
     fsp_id: str = "inzira"
     quote_ttl_ms: int = 60_000
     show_names: bool = False  # the payee FSP's policy: masked names unless it allows full ones
-
-
-def b64url(data: bytes) -> str:
-    return base64.urlsafe_b64encode(data).rstrip(b"=").decode()
 
 
 def digest(raw: bytes) -> str:
@@ -50,17 +40,16 @@ def digest(raw: bytes) -> str:
 
 class Payee:
     def __init__(self, settings: PayeeSettings, store: Store, parties: PartyBook, hub: HubClient, secret: bytes,
-                 ilp_packet: IlpPacker, clock_ms: Callable[[], int]) -> None:
+                 clock_ms: Callable[[], int]) -> None:
         self.settings = settings
         self.store = store
         self.parties = parties
         self.hub = hub
         self._secret = secret
-        self.ilp_packet = ilp_packet
         self.clock_ms = clock_ms
 
-    def fulfilment(self, ilp_packet: str) -> bytes:
-        return hmac.new(self._secret, ilp_packet.encode(), hashlib.sha256).digest()
+    def fulfilment(self, quote_id: str) -> bytes:
+        return ilp.derive_fulfilment(self._secret, quote_id)
 
     # --- discovery ---
 
@@ -139,13 +128,20 @@ class Payee:
                     raise FspiopError(ErrorCode.QUOTE_EXPIRED, f"the quote request expired at {asked}")
                 expires_at_ms = min(expires_at_ms, asked_ms)
         expiration = iso_ms(expires_at_ms)
-        packet = self.ilp_packet(body, expiration)
-        condition = b64url(hashlib.sha256(self.fulfilment(packet)).digest())
+        condition = ilp.condition_of(self.fulfilment(record.quote_id))
+        transaction = {
+            "transactionId": record.transaction_id, "quoteId": record.quote_id,
+            "payee": {"partyIdInfo": {"partyIdType": party.id_type, "partyIdentifier": party.id_value,
+                                      "fspId": self.settings.fsp_id}},
+            "payer": body["payer"], "amount": fields.money(amount_minor, code),
+            "transactionType": body["transactionType"]}
+        packet = ilp.transaction_packet(transaction, amount_minor, datetime.fromtimestamp(expires_at_ms / 1000, UTC),
+                                        condition)
         # The payee FSP charges no fee here: the whole transfer amount reaches the party.
         return msgspec.structs.replace(
             record, amount_minor=amount_minor, member=party.member, credit_account=party.credit_account,
             payee_receive_minor=amount_minor, expires_at_ms=expires_at_ms, expiration=expiration, ilp_packet=packet,
-            condition=condition)
+            condition=ilp.encode_condition(condition))
 
     async def get_quote(self, inbound: Inbound, quote_id: str) -> None:
         stored = self.store.quote(quote_id)

@@ -122,7 +122,7 @@ class PayeeTransfers:
         quote = self.store.quote(record.quote_id)
         if quote is None:
             raise RuntimeError(f"transfer {record.transfer_id} is reserved for quote {record.quote_id}, not stored")
-        return _b64(self.payee.fulfilment(quote.ilp_packet))
+        return _b64(self.payee.fulfilment(quote.quote_id))
 
     async def _committed(self, record: TransferRecord, fulfilment: str) -> None:
         record = self._put(record, state=COMMITTED, fulfilment=fulfilment,

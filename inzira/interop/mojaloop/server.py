@@ -16,7 +16,9 @@ from typing import Any, Protocol
 
 from fastapi import APIRouter, Request, Response
 from fastapi.responses import JSONResponse
+from joserfc.jwk import RSAKey
 
+from inzira.interop.mojaloop import jws
 from inzira.interop.mojaloop import requests as checks
 from inzira.interop.mojaloop.errors import ErrorCode, FspiopError
 from inzira.interop.mojaloop.fields import parse_body
@@ -30,8 +32,8 @@ ALL_METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"]
 
 # (method, path template, body) -> None, or FspiopError (schemas.py checks bodies against Mojaloop's definitions)
 BodyCheck = Callable[[str, str, dict[str, Any]], None]
-# (headers, raw body) -> None, or FspiopError 3105 (jws.py verifies FSPIOP-Signature when the peer's key is known)
-SignatureCheck = Callable[[Mapping[str, str], bytes], None]
+# (method, path, headers, raw body) -> None, or FspiopError 3105 (see ``signature_check``)
+SignatureCheck = Callable[[str, str, Mapping[str, str], bytes], None]
 log = logging.getLogger(__name__)
 
 
@@ -57,8 +59,8 @@ def fspiop_router(gateway: Gateway, *, payer: PayerCallbacks | None = None, chec
             if check_body is not None:
                 check_body(request.method.lower(), template, body)
             body_check(body)
-        if check_signature is not None:
-            check_signature(request.headers, raw)
+        if check_signature is not None and raw:
+            check_signature(request.method, request.url.path, request.headers, raw)
         return inbound, body, raw
 
     def start(work: Coroutine[Any, Any, None], status: int = 202) -> Response:
@@ -165,6 +167,21 @@ def fspiop_router(gateway: Gateway, *, payer: PayerCallbacks | None = None, chec
         return _error(FspiopError(ErrorCode.UNKNOWN_URI, f"{PREFIX}/{rest[:64]} is no FSPIOP resource here"))
 
     return router
+
+
+def signature_check(peer_keys: Mapping[str, RSAKey]) -> SignatureCheck:
+    """Verify FSPIOP-Signature on what a peer whose public key is configured sends; others pass unsigned."""
+
+    def check(method: str, path: str, headers: Mapping[str, str], raw: bytes) -> None:
+        key = peer_keys.get(headers.get("fspiop-source", ""))
+        if key is None:
+            return
+        try:
+            jws.verify(key, method, path, headers, raw)
+        except jws.JwsError as exc:
+            raise FspiopError(ErrorCode.INVALID_SIGNATURE, str(exc)[:96]) from None
+
+    return check
 
 
 def _any_object(body: dict[str, Any]) -> None:
