@@ -25,6 +25,7 @@ RECEIVERS = ("mobimo", "ubumwe")
 DIRECTORY_FSPS = ("mobimo", "ubumwe", "silkpay")  # roles receiving_fsp or wallet_issuer
 FX = "imari-fx"
 REGULATOR = "cbr"
+DIRECTORY_OPERATOR = "cbr"  # signs every directory entry (SetParty)
 # Near 2^63 the balances live in a currency of their own, so that a full issuance account in it does not
 # starve the honest traffic of the others.
 WHALE_CURRENCY = "GBP"

@@ -11,7 +11,7 @@ import hashlib
 from decimal import ROUND_FLOOR, Decimal
 from typing import TYPE_CHECKING
 
-from inzira.adversary.cast import CURRENCIES, DIRECTORY_FSPS, FX, RECEIVERS, REGULATOR, SENDERS, TRADERS, account_of
+from inzira.adversary.cast import CURRENCIES, DIRECTORY_FSPS, DIRECTORY_OPERATOR, FX, RECEIVERS, REGULATOR, SENDERS, TRADERS, account_of
 from inzira.ledger.ids import account_owner
 from inzira.ledger.records import Leg
 from inzira.ledger.tx import (
@@ -160,9 +160,11 @@ def party(t: "Traffic") -> list["Shot"]:
     if own and t.rng.random() < 0.4:
         entry = t.rng.choice(own)
         t.touched.add(entry)
-        return [t.honest("party", fsp, SetParty(entry, False), on_ok=lambda: t.parties.pop(entry, None))]
+        return [t.honest("party", DIRECTORY_OPERATOR, SetParty(entry, False, fsp),
+                         on_ok=lambda: t.parties.pop(entry, None))]
     entry = t.rng.randbytes(32)
-    return [t.honest("party", fsp, SetParty(entry, True), on_ok=lambda: t.parties.__setitem__(entry, fsp))]
+    return [t.honest("party", DIRECTORY_OPERATOR, SetParty(entry, True, fsp),
+                     on_ok=lambda: t.parties.__setitem__(entry, fsp))]
 
 
 def cap(t: "Traffic") -> list["Shot"]:

@@ -203,12 +203,15 @@ def no_authority(t: "Traffic") -> list["Shot"]:
 def party_squat(t: "Traffic") -> list["Shot"]:
     entries = [(p, fsp) for p, fsp in t.parties.items() if p not in t.touched]
     if not entries or t.rng.random() < 0.3:
-        signed = t.signed(t.rng.choice(("eurosend", FX)), SetParty(t.rng.randbytes(32), True))  # no directory role
+        # an FSP lists a number itself, for itself: only the directory operator signs the directory
+        fsp = t.rng.choice(DIRECTORY_FSPS)
+        signed = t.signed(fsp, SetParty(t.rng.randbytes(32), True, fsp))
         return [t.hostile("party_squat", signed.raw, signed.tx_id)]
     entry, owner = t.rng.choice(entries)
     t.touched.add(entry)
     squatter = t.rng.choice([f for f in DIRECTORY_FSPS if f != owner])
-    signed = t.signed(squatter, SetParty(entry, t.rng.random() < 0.5))
+    active = t.rng.random() < 0.5  # take the number over, or remove it from its owner
+    signed = t.signed(squatter, SetParty(entry, active, squatter if active else owner))
     return [t.hostile("party_squat", signed.raw, signed.tx_id)]
 
 

@@ -157,7 +157,8 @@ def _guest_attack(t: "Traffic", q: int) -> Signed:
     if t.retired and t.rng.random() < 0.5:
         name, keys = t.rng.choice(t.retired)
         if t.rng.random() < 0.5:  # a removed member still acting in its own name
-            return t.cast.sign(t.cast.body(name, t.ref(), t.deadline(), SetParty(t.rng.randbytes(32), True)), keys[0])
+            body = t.cast.body(name, t.ref(), t.deadline(), SetParty(t.rng.randbytes(32), True, name))
+            return t.cast.sign(body, keys[0])
         voters = _voters(t, q - 1)
         spec = MemberSpec(f"intruder-{t.ref()}", "Intruder", ("receiving_fsp",), (key_of(t.ref()).public_key,))
         body = t.cast.body(voters[0], t.ref(), t.deadline(), AddMember(spec))

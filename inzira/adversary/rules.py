@@ -127,8 +127,11 @@ class Members:
             if not any("regulator" in self.members[m].roles for m in signers):
                 return "froze or unfroze without the regulator"
         elif kind is SetParty:
-            if not DIRECTORY_ROLES & set(self.members[body.submitter].roles):
-                return "a directory entry by a member without a directory role"
+            if "directory_operator" not in self.members[body.submitter].roles:
+                return "a directory entry not signed by the directory operator"
+            listed = self.members.get(op.fsp)
+            if op.active and (listed is None or not DIRECTORY_ROLES & set(listed.roles)):
+                return "a number listed for a member without a directory role"
         elif kind is AddMember:
             if not quorum(len(signers), n) or set(op.spec.roles) & ISSUER_ROLES:
                 return "admitted a member without a quorum, or gave issuer roles"

@@ -20,7 +20,7 @@ from inzira.crypto import KeyPair
 from inzira.fx.desk import FxDesk
 from inzira.fx.rates import RateTable
 from inzira.ledger.codes import Code
-from inzira.ledger.tx import Op
+from inzira.ledger.tx import Op, Quote, SignedQuote, sign_quote
 
 AUTH_FAILURES = frozenset({Code.MALFORMED, Code.TOO_LARGE, Code.WRONG_NETWORK, Code.EXPIRED, Code.BAD_SIGNATURE})
 HONEST_FORBIDDEN = AUTH_FAILURES | {Code.DUPLICATE, Code.MODIFIED_REQUEST}
@@ -89,6 +89,18 @@ SHAPES: dict[str, tuple[Callable[["Traffic"], list[Shot]], int]] = {
 }
 
 
+@dataclass(frozen=True)
+class _FxKey:
+    """The FX provider's quote signer for the generator, which plays every member and so holds every key."""
+
+    member: str
+    chain_id: bytes
+    key: KeyPair
+
+    def sign_quote(self, quote: Quote) -> SignedQuote:
+        return sign_quote(quote, self.key)
+
+
 class Traffic:
     def __init__(self, seed: int, cast: Cast, model: Model, shapes: Sequence[str] | None = None) -> None:
         self.rng = random.Random(seed)
@@ -109,7 +121,7 @@ class Traffic:
         self.guest_accounts: set[str] = set()  # guests whose account is open (every removed guest had one)
         self.retired: list[tuple[str, tuple[KeyPair, ...]]] = []  # removed guests and their last keys
         self.replay_burst = 0
-        self.desk = FxDesk(cast.chain_id, FX, cast.keys[FX][0], RateTable.demo())
+        self.desk = FxDesk(_FxKey(FX, cast.chain_id, cast.keys[FX][0]), RateTable.demo())
         self.touched: set[bytes] = set()  # directory entries a shot of the block being planned relies on
         self.membership_in_block = ""  # "honest" or "attack": the two never share a block (quorum sizes)
         self.open_ids: list[bytes] = []  # the model's open pending transfers when the block was planned

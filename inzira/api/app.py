@@ -16,7 +16,7 @@ from inzira.api.body_limit import BodySizeLimit
 from inzira.api.context import ApiContext
 from inzira.api.openapi import install_openapi
 from inzira.api.problems import install_problem_handlers
-from inzira.api.routes import accounts, blocks, events, meta, pending, receipts, transactions
+from inzira.api.routes import accounts, blocks, events, meta, pending, receipts, tickets, transactions
 from inzira.api.runtime import LedgerRuntime
 from inzira.api.settings import ApiSettings
 
@@ -24,7 +24,9 @@ BATCH_PATH = "/v1/transactions/batch"
 
 DESCRIPTION = """Inzira's permissioned payment ledger.
 
-Authenticate with `Authorization: Bearer <api token>`. Members with the regulator, central_bank or auditor
+Authenticate with `Authorization: Bearer <api token>` (tokens are accepted in that header only; an event stream
+opened where no header can be sent, such as a browser's EventSource, takes `?ticket=` from `POST /v1/tickets`,
+valid 60 s). Members with the regulator, central_bank or auditor
 role see everything; every other member sees its own accounts, the transactions it signed or that touch its
 accounts, and every block header. Reads of something the caller may not see answer 404, as if it did not
 exist. A member submits only transactions whose body names it as the submitter.
@@ -41,7 +43,7 @@ def create_app(runtime: LedgerRuntime, *, settings: ApiSettings | None = None,
     app = FastAPI(title=settings.title, version=__version__, description=DESCRIPTION)
     app.state.api = ApiContext.build(runtime, settings)
     app.state.on_server_stop = [app.state.api.close_streams]  # see inzira.api.server
-    for module in (transactions, receipts, accounts, pending, blocks, events, meta):
+    for module in (transactions, receipts, accounts, pending, blocks, events, tickets, meta):
         app.include_router(module.router)
     for router in routers:
         app.include_router(router)

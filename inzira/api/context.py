@@ -14,6 +14,7 @@ from inzira.api.blockinfo import BlockIndex
 from inzira.api.metrics import ApiMetrics
 from inzira.api.runtime import LedgerRuntime
 from inzira.api.settings import ApiSettings
+from inzira.api.tickets import TicketBook
 from inzira.api.tokens import TokenBook
 from inzira.node.node import Node
 
@@ -25,6 +26,7 @@ class ApiContext:
     tokens: TokenBook
     metrics: ApiMetrics
     blocks: BlockIndex
+    tickets: TicketBook
     event_streams: int = 0  # open event streams (changed on the event loop only)
     closing: bool = False  # set when the server stops: event streams end on their next wake-up
 
@@ -40,7 +42,7 @@ class ApiContext:
     def build(cls, runtime: LedgerRuntime, settings: ApiSettings) -> "ApiContext":
         node = runtime.node
         return cls(runtime, settings, TokenBook(runtime.api_tokens), ApiMetrics(lambda: node.height),
-                   BlockIndex(node))
+                   BlockIndex(node), TicketBook())
 
 
 async def api_context(request: Request) -> ApiContext:

@@ -5,13 +5,15 @@ Handlers answer with msgspec-encoded JSON for speed; tests check that answers ma
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, WithJsonSchema
 
 from inzira.api.settings import BATCH_TXS_MAX
+from inzira.ledger.ids import ACCOUNT_NAME_RE, MEMBER_ID_RE
 
 HEX_ID_PATTERN = "^[0-9a-fA-F]{64}$"  # transaction and pending ids in paths
+ACCOUNT_ID_PATTERN = f"^{MEMBER_ID_RE.pattern}:{ACCOUNT_NAME_RE.pattern}$"
 _HEX64 = {"examples": ["9f2c0d5e" * 8]}
 
 
@@ -39,8 +41,9 @@ class TxSubmitJson(BaseModel):
 
 
 class BatchRequest(BaseModel):
-    txs: list[str] = Field(min_length=1, max_length=BATCH_TXS_MAX,
-                           description="Signed transactions, base64; all are submitted, then all are awaited")
+    txs: list[Annotated[str, WithJsonSchema({"type": "string", "format": "byte"})]] = Field(
+        min_length=1, max_length=BATCH_TXS_MAX,
+        description="Signed transactions, base64; all are submitted, then all are awaited")
 
 
 class SubmitResult(BaseModel):
@@ -161,3 +164,12 @@ class Health(BaseModel):
     chain_id: str
     network: str
     failed: str | None
+
+
+class TicketModel(BaseModel):
+    model_config = ConfigDict(json_schema_extra={"examples": [{
+        "ticket": "bWVtYmVyOmV1cm9zZW5kCjE3OTAwMDAwNjAwMDA=.c2lnbmF0dXJl", "expires_at_ms": 1790000060000,
+        "ttl_ms": 60000}]})
+    ticket: str = Field(description="Pass as ?ticket= to an event stream")
+    expires_at_ms: int
+    ttl_ms: int

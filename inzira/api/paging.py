@@ -12,6 +12,7 @@ import base64
 import binascii
 import bisect
 
+from inzira.api.numbers import parse_digits
 from inzira.api.problems import Problem
 from inzira.ledger.codes import Code
 from inzira.ledger.records import Account
@@ -19,6 +20,7 @@ from inzira.node.node import Node
 
 ACCOUNTS_SCAN_MAX = 20_000
 CURSOR_CHARS_MAX = 200
+CURSOR_PATTERN = f"^[A-Za-z0-9_=-]{{1,{CURSOR_CHARS_MAX}}}$"  # base64url of "<offset>:<last id>"
 
 
 def encode_cursor(offset: int, last_id: str) -> str:
@@ -30,10 +32,11 @@ def decode_cursor(cursor: str) -> tuple[int, str]:
         text = base64.urlsafe_b64decode(cursor.encode()).decode() if len(cursor) <= CURSOR_CHARS_MAX else ""
     except (binascii.Error, ValueError):
         text = ""
-    offset, sep, last_id = text.partition(":")
-    if not (sep and offset.isdigit() and last_id):
+    offset_text, sep, last_id = text.partition(":")
+    offset = parse_digits(offset_text, 0, ACCOUNTS_SCAN_MAX)
+    if not (sep and offset is not None and last_id):
         raise Problem(400, Code.VALIDATION, "cursor is not one this API gave out")
-    return int(offset), last_id
+    return offset, last_id
 
 
 def account_page(node: Node, owner: str | None, limit: int, cursor: str | None) -> tuple[list[Account], str | None]:

@@ -5,6 +5,11 @@ other process can take in between. Uvicorn's graceful stop waits for open respon
 never ends by itself: so before stopping, the callables in ``app.state.on_server_stop`` (if any) are called
 to end them (``create_app`` registers its event streams there, which stay closed: serve a new app to serve
 again; other long responses can join).
+
+TLS is a reverse proxy's job (nginx, Caddy, a load balancer): list the proxy's address in
+``trusted_proxies`` and only then are its ``X-Forwarded-Proto`` and ``X-Forwarded-For`` believed (the
+request's scheme and client become the original ones, so session cookies are Secure over HTTPS and
+``/metrics`` sees the real client); from anyone else these headers are ignored.
 """
 
 from __future__ import annotations
@@ -12,6 +17,7 @@ from __future__ import annotations
 import socket
 import threading
 import time
+from collections.abc import Sequence
 
 import uvicorn
 from starlette.types import ASGIApp
@@ -59,9 +65,10 @@ class ServedApp:
 
 
 def serve_in_thread(app: ASGIApp, host: str = LOOPBACK, port: int = 0, *, start_timeout_ms: int = 10_000,
-                    stop_timeout_ms: int = 5_000, graceful_s: int = 2) -> tuple[ServedApp, int]:
+                    stop_timeout_ms: int = 5_000, graceful_s: int = 2,
+                    trusted_proxies: Sequence[str] = ()) -> tuple[ServedApp, int]:
     """Start serving ``app``; return once it accepts connections. Long requests (event streams) still open
-    ``graceful_s`` seconds after a stop are cancelled."""
+    ``graceful_s`` seconds after a stop are cancelled. ``trusted_proxies``: see the module."""
     sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     try:
@@ -71,7 +78,8 @@ def serve_in_thread(app: ASGIApp, host: str = LOOPBACK, port: int = 0, *, start_
         raise
     bound_port: int = sock.getsockname()[1]
     config = uvicorn.Config(app, log_level="warning", access_log=False, lifespan="on",
-                            timeout_graceful_shutdown=graceful_s)
+                            timeout_graceful_shutdown=graceful_s, proxy_headers=bool(trusted_proxies),
+                            forwarded_allow_ips=list(trusted_proxies) or None)
     server = uvicorn.Server(config)
     thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, name=f"api:{bound_port}", daemon=True)
     served = ServedApp(app, server, thread, sock, host, bound_port, stop_timeout_ms)

@@ -23,3 +23,6 @@ class ApiSettings:
     events_replay_page_blocks: int = 100  # blocks read from the store at a time when a stream catches up
     events_queue_blocks_max: int = 1_000  # live blocks queued per stream before it is dropped and catches up
     event_streams_max: int = 100  # open event streams per app
+    # GET /metrics: with a token, only `Authorization: Bearer <metrics_token>` (an operator's Prometheus,
+    # wherever it runs); without one, only clients on loopback (the server's own host).
+    metrics_token: str | None = None

@@ -2,8 +2,8 @@
 
 Members with the regulator, central_bank or auditor role see everything. Every other member sees its own
 accounts (id prefix "<member>:"), the pending transfers it created or that touch its accounts, and the
-transactions it signed or whose operation touches one of its accounts. Membership changes concern every
-member. Block headers are public to all members.
+transactions it signed or whose operation touches one of its accounts (or lists it in the directory).
+Membership changes concern every member. Block headers are public to all members.
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ import msgspec
 
 from inzira.ledger.ids import account_owner
 from inzira.ledger.records import PendingTransfer
-from inzira.ledger.tx import MEMBERSHIP_OPS, PostPending, SignedTx, Transfer, TxBody, VoidPending, tx_id_of
+from inzira.ledger.tx import MEMBERSHIP_OPS, PostPending, SetParty, SignedTx, Transfer, TxBody, VoidPending, tx_id_of
 
 SEES_ALL_ROLES = frozenset({"regulator", "central_bank", "auditor"})
 
@@ -64,6 +64,8 @@ def _touched(op: object, pending_of: PendingLookup) -> list[str]:
         if pending is None:
             return []
         return [pending.creator] + [account_owner(a) for leg in pending.legs for a in (leg.debit, leg.credit)]
+    if isinstance(op, SetParty):  # the FSP a directory entry lists (the operator signed it)
+        return [op.fsp]
     account = getattr(op, "account", None)
     return [account_owner(account)] if isinstance(account, str) else []
 

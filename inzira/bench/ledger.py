@@ -15,9 +15,10 @@ from typing import Callable
 
 from inzira.bench.stats import ed25519_verify_us, machine, percentile_ms
 from inzira.process import tune_gc
-from inzira.demo.setup import create_demo_network
+from inzira.demo.setup import create_demo_network, demo_keyring
 from inzira.ledger.records import Leg
 from inzira.ledger.tx import Issue, OpenAccount, Transfer
+from inzira.node.custody import Keyring
 from inzira.node.embedded import Embedded
 from inzira.node.signer import wall_clock_ms
 from inzira.ordering.outcome import Busy
@@ -29,14 +30,14 @@ FUNDING_MINOR = 10**12
 SETUP_BATCH = 500
 
 
-def _setup(net: Embedded) -> tuple[list[str], list[str]]:
+def _setup(net: Embedded, keys: Keyring) -> tuple[list[str], list[str]]:
     payers = [f"eurosend:bench-{i}" for i in range(ACCOUNTS)]
     payees = [f"mobimo:bench-{i}" for i in range(ACCOUNTS)]
-    send, recv, bank = net.signer("eurosend"), net.signer("mobimo"), net.signer("sbk")
+    send, recv, bank = (keys.port(net, m) for m in ("eurosend", "mobimo", "sbk"))
     futures = [net.submit(send.sign(OpenAccount(a, "EUR"))) for a in payers]
     futures += [net.submit(recv.sign(OpenAccount(a, "EUR"))) for a in payees]
     _wait_ok(futures)
-    _wait_ok([net.submit(bank.sign(Issue(a, FUNDING_MINOR, "EUR"))) for a in payers])
+    _wait_ok([net.submit(bank.sign(Issue(a, FUNDING_MINOR, "EUR", f"bench-{a}"))) for a in payers])
     return payers, payees
 
 
@@ -69,10 +70,10 @@ def run(transfers: int, data_dir: Path | None = None, on_progress: Callable[[int
     folder = data_dir or Path(tempfile.mkdtemp(prefix="inzira-bench-"))
     create_demo_network(folder, wall_clock_ms() - 1_000)
     with Embedded(folder, block_txs_max=block_txs_max) as net:
-        payers, payees = _setup(net)
+        keys = demo_keyring(folder)
+        payers, payees = _setup(net, keys)
         tune_gc()
-        signer = net.signer("eurosend")
-        signer.validity_ms = 3_600_000
+        signer = keys.port(net, "eurosend", validity_ms=3_600_000)
         sign_started = time.perf_counter()
         raws = [
             signer.sign(Transfer((Leg(payers[i % ACCOUNTS], payees[(i * 7) % ACCOUNTS], 1 + i % 1000, "EUR"),)))

@@ -2,8 +2,10 @@
 
 The server (an embedded network, seeded, with the ledger API and the QR service on 127.0.0.1) runs in a
 process of its own (``python -m inzira.qr.serve``), as it would in production, so the client's work does
-not share its interpreter. Before the clock starts: merchants, CNY and USD wallets topped up, a bill (dynamic
-QR) for every other payment, and one event stream per merchant, as the POS screens would hold.
+not share its interpreter. Before the clock starts: merchants, CNY and USD wallets topped up (by card, through
+the server's card acquirer simulator, one top-up each: the server's wallet limits are raised to what that
+needs), a bill (dynamic QR) for every other payment, and one event stream per merchant, as the POS screens
+would hold.
 
 Then payment ``i`` starts at ``i / rate`` seconds, whatever the earlier ones are doing (an open loop: a slow
 server is not let off by a slower client). Each does what a wallet does: decode the scanned payload, get a
@@ -42,6 +44,7 @@ SETUP_CONCURRENCY = 32
 PRICE_MIN_RWF = 1_000
 PRICE_SPREAD_RWF = 19_000  # prices from 1,000 to 20,000 RWF
 HTTP_TIMEOUT_S = 60.0
+CARD = {"card_number": "4242424242424242", "expiry": "12/39", "cvc": "123"}  # the simulator's approved test card
 
 
 @dataclass
@@ -80,8 +83,9 @@ def _machine_busy_s() -> float:
     return (sum(fields) - fields[3] - fields[4]) / os.sysconf("SC_CLK_TCK")  # all but idle and iowait
 
 
-def _start_server(folder: Path) -> tuple[subprocess.Popen[bytes], str]:
-    process = subprocess.Popen([sys.executable, "-m", "inzira.qr.serve", "--data", str(folder)],
+def _start_server(folder: Path, wallet_limit_minor: int) -> tuple[subprocess.Popen[bytes], str]:
+    process = subprocess.Popen([sys.executable, "-m", "inzira.qr.serve", "--data", str(folder),
+                                "--wallet-limit-minor", str(wallet_limit_minor)],
                                stdin=subprocess.PIPE, stdout=subprocess.PIPE)
     line = process.stdout.readline() if process.stdout is not None else b""
     if not line:
@@ -113,6 +117,10 @@ def _topup_minor(currency: str, payments: int) -> int:
     return int(payments * price_max * 110 / rwf_per_unit) + 100  # minor units (two decimals): x100 / 100%
 
 
+def _per_wallet(bills: int) -> int:
+    return 2 * bills // WALLETS + 1
+
+
 async def _setup(client: httpx.AsyncClient, tokens: dict[str, str], bills: int) -> Fixture:
     acquirer = {"Authorization": f"Bearer {tokens['ubumwe']}"}
     issuer = {"Authorization": f"Bearer {tokens['silkpay']}"}
@@ -127,9 +135,20 @@ async def _setup(client: httpx.AsyncClient, tokens: dict[str, str], bills: int) 
         for i in range(MERCHANTS)))
     wallets = await asyncio.gather(*(post("/v1/qr/wallets", {"currency": "CNY" if i % 2 else "USD"}, issuer)
                                      for i in range(WALLETS)))
-    per_wallet = 2 * bills // WALLETS + 1
-    await asyncio.gather(*(post(f"/v1/qr/wallets/{w['wallet_id']}/topups",
-                                {"amount_minor": _topup_minor(w["currency"], per_wallet)}, issuer) for w in wallets))
+    per_wallet = _per_wallet(bills)
+
+    async def top_up(wallet: dict[str, Any]) -> None:
+        path = f"/v1/qr/wallets/{wallet['wallet_id']}/topups"
+        opened = await post(path, {"amount_minor": _topup_minor(wallet["currency"], per_wallet)}, issuer)
+        async with gate:
+            paid = await client.post(opened["card_form_url"], data=CARD)
+        if paid.status_code != 200:
+            raise RuntimeError(f"the card payment of a bench top-up: {paid.status_code} {paid.text[:300]}")
+        done = await post(f"{path}/{opened['topup_id']}/check", {}, issuer)
+        if done["status"] != "completed":
+            raise RuntimeError(f"a bench top-up ended {done['status']}: {done['reason']}")
+
+    await asyncio.gather(*(top_up(w) for w in wallets))
     made = await asyncio.gather(*(post(f"/v1/qr/merchants/{merchants[i % MERCHANTS]['merchant_id']}/bills",
                                        {"amount_minor": _price(i), "expires_in_ms": 3_600_000}, acquirer)
                                   for i in range(bills)))
@@ -261,7 +280,8 @@ async def _drive(url: str, tokens: dict[str, str], rate: int, seconds: float, se
 
 def run(rate: int, seconds: float, data_dir: Path | None = None) -> dict[str, object]:
     folder = data_dir or Path(tempfile.mkdtemp(prefix="inzira-bench-qr-"))
-    process, url = _start_server(folder)
+    per_wallet = _per_wallet((max(1, int(rate * seconds)) + 1) // 2)
+    process, url = _start_server(folder, max(_topup_minor(c, per_wallet) for c in ("CNY", "USD")))
     try:
         with asyncio.Runner(loop_factory=uvloop.new_event_loop) as runner:
             tally, elapsed_s = runner.run(_drive(url, load_api_keys(folder), rate, seconds, process.pid))

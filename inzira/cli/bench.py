@@ -68,17 +68,37 @@ def remit(
                                     help="Customers sending at the same time."),
     latency_ms: int = typer.Option(0, "--payout-latency-ms", min=0, max=60_000,
                                    help="The mobile-money simulator's payout latency."),
+    sanctions_entries: int = typer.Option(0, "--sanctions-entries", min=0, max=50_000,
+                                          help="Screen against a generated list of this many entries "
+                                               "(0: the fictional sample list)."),
     as_json: bool = typer.Option(False, "--json", help="Print one JSON object."),
 ) -> None:
     """Complete remittances (look-up, quote, screening, transfer, payout, commit) through the HTTP API."""
     from inzira.bench import remit as bench_remit
 
     if as_json:
-        print_json(bench_remit.run(remittances, concurrency, latency_ms))
+        print_json(bench_remit.run(remittances, concurrency, latency_ms, sanctions_entries=sanctions_entries))
         return
     with console.status("starting") as status:
-        result = bench_remit.run(remittances, concurrency, latency_ms, on_progress=status.update)
+        result = bench_remit.run(remittances, concurrency, latency_ms, on_progress=status.update,
+                                 sanctions_entries=sanctions_entries)
     _table(result)
+
+
+@app.command()
+def screening(
+    show_errors: bool = typer.Option(False, "--show-errors", help="List the missed and wrongly held pairs."),
+    as_json: bool = typer.Option(False, "--json", help="Print one JSON object."),
+) -> None:
+    """Sanctions screening: precision, recall and false positives on the labelled evaluation set's held-out
+    half; names screened per second against generated lists of 1,000 and 20,000 entries."""
+    from inzira.bench import screening as bench_screening
+
+    result = bench_screening.run(show_errors=show_errors)
+    if as_json:
+        print_json(result)
+    else:
+        _table(result)
 
 
 @app.command()

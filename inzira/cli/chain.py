@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Optional
 
 import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
 
-from inzira.cli.common import DataOption, console, fail, print_json
+from inzira.cli.common import DataOption, GenesisOption, console, fail, print_json, read_genesis
 from inzira.ledger.chain import ChainError
 from inzira.ledger.codes import describe
 from inzira.node.audit import audit
@@ -19,8 +20,15 @@ app = typer.Typer(help="Verify and inspect the chain.", no_args_is_help=True)
 
 
 @app.command()
-def verify(data: Path = DataOption, as_json: bool = typer.Option(False, "--json", help="Print one JSON object.")) -> None:
-    """Replay the chain from genesis and check every signature, hash, root, state commitment and invariant."""
+def verify(data: Path = DataOption, as_json: bool = typer.Option(False, "--json", help="Print one JSON object."),
+           genesis: Optional[Path] = GenesisOption) -> None:
+    """Replay the chain from genesis and check every signature, hash, root, state commitment and invariant.
+
+    With --genesis, your own copy of the network's genesis: the folder's chain must belong to that network."""
+    held = read_genesis(genesis, data, as_json) if genesis is not None else None
+    if held is not None and held.chain_id != read_genesis(None, data, as_json).chain_id:
+        fail(f"the chain in {data} belongs to another network than {genesis}", as_json=as_json,
+             error_code="other_network")
     try:
         reader = ChainReader(data)
     except (FileNotFoundError, ValueError) as exc:

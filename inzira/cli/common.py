@@ -1,14 +1,17 @@
-"""What the command groups share: the data folder option, JSON output and clean failures."""
+"""What the command groups share: the data folder and genesis options, JSON output and clean failures."""
 
 from __future__ import annotations
 
 import json
 import sys
 from pathlib import Path
-from typing import Any, NoReturn
+from typing import TYPE_CHECKING, Any, NoReturn, Optional
 
 import typer
 from rich.console import Console
+
+if TYPE_CHECKING:
+    from inzira.ledger.genesis import Genesis
 
 DEFAULT_DATA_DIR = Path("data")
 
@@ -16,10 +19,29 @@ console = Console(soft_wrap=True)
 err_console = Console(stderr=True, soft_wrap=True)
 
 DataOption = typer.Option(DEFAULT_DATA_DIR, "--data", "-d", help="The node's data folder.", show_default=True)
+GENESIS_FILE_NAME = "genesis.json"
+# Commands that check something against the network's genesis take the file itself; --data DIR is the
+# shortcut for DIR/genesis.json.
+GenesisOption = typer.Option(None, "--genesis", "-g", help="The network's genesis.json "
+                             "(default: genesis.json in the --data folder).", dir_okay=False)
+GenesisDataOption = typer.Option(DEFAULT_DATA_DIR, "--data", "-d", help="A data folder holding genesis.json "
+                                 "(a shortcut for --genesis DIR/genesis.json).", show_default=True)
 
 
 def print_json(value: Any) -> None:
     sys.stdout.write(json.dumps(value, indent=2, ensure_ascii=False) + "\n")
+
+
+def read_genesis(genesis: Optional[Path], data: Path, as_json: bool = False) -> "Genesis":
+    """The genesis from ``--genesis FILE``, else from ``--data DIR``; a clean failure when unreadable."""
+    from inzira.ledger import genesis as genesis_mod
+
+    path = genesis if genesis is not None else data / GENESIS_FILE_NAME
+    try:
+        with path.open("rb") as file:
+            return genesis_mod.loads(file.read(genesis_mod.GENESIS_BYTES_MAX + 1))
+    except (OSError, ValueError) as exc:
+        fail(f"cannot read the genesis {path}: {exc}", as_json=as_json, error_code="no_genesis")
 
 
 def fail(message: str, code: int = 1, as_json: bool = False, error_code: str = "error") -> NoReturn:

@@ -17,11 +17,14 @@ def demo(
     host: str = typer.Option("127.0.0.1", "--host", help="Address to listen on."),
     port: int = typer.Option(8000, "--port", "-p", min=0, max=65535, help="Port (0 picks a free one)."),
     no_seed: bool = typer.Option(False, "--no-seed", help="Do not open and prefund the demo accounts."),
+    trusted_proxy: list[str] = typer.Option(
+        [], "--trusted-proxy", help="Address of a reverse proxy ending TLS in front of the demo (repeatable): only "
+                                    "its X-Forwarded-Proto/-For are believed, so cookies are Secure over HTTPS."),
 ) -> None:
     """Start the demo network (all members in one process) with its API and web pages."""
     from inzira.demo.app import Demo
 
-    node = Demo(data, host, port, seed_accounts=not no_seed)
+    node = Demo(data, host, port, seed_accounts=not no_seed, trusted_proxies=trusted_proxy)
     try:
         node.start()
     except OSError as exc:
@@ -34,6 +37,7 @@ def demo(
     console.print(f"  web UI:    {node.url}  (block explorer)")
     console.print(f"  remit:     {node.url}remit  (sending agent, receiving FSP, compliance, regulator)")
     console.print(f"  QR:        {node.url}qr  (merchant POS, visitor wallet)")
+    console.print(f"  funding:   {node.url}funding  (the issuers' officers: {data / 'funding-officers.json'})")
     console.print(f"  API docs:  {node.url}docs")
     console.print(f"  API keys:  {data / 'api-keys.json'} (Bearer token per member)")
     console.print("Press Ctrl-C to stop.", style="dim")

@@ -8,9 +8,9 @@ from typing import Optional
 
 import typer
 
-from inzira.cli.common import DataOption, console, fail
-from inzira.ledger import genesis as genesis_mod
-from inzira.ledger.receipt import ReceiptError, receipt_json, verify_receipt
+from inzira.api.receipt_input import verify_outside_receipt
+from inzira.cli.common import DataOption, GenesisDataOption, GenesisOption, console, fail, read_genesis
+from inzira.ledger.receipt import ReceiptError, receipt_json
 from inzira.node.reader import ChainReader
 
 app = typer.Typer(help="Export and verify offline-verifiable receipts.", no_args_is_help=True)
@@ -44,22 +44,17 @@ def export(txid: str = typer.Argument(..., help="Transaction id (64 hex characte
 
 @app.command()
 def verify(file: Path = typer.Argument(..., help="The receipt JSON file."),
-           genesis: Path = typer.Option(..., "--genesis", "-g", help="The network's genesis.json.")) -> None:
+           genesis: Optional[Path] = GenesisOption, data: Path = GenesisDataOption) -> None:
     """Verify a receipt offline, with nothing but the genesis. Exit 0 when valid."""
-    try:
-        net = genesis_mod.loads(genesis.read_bytes())
-    except (OSError, ValueError) as exc:
-        fail(f"cannot read the genesis: {exc}")
+    net = read_genesis(genesis, data)
     try:
         if file.stat().st_size > RECEIPT_BYTES_MAX:
             fail("receipt file too large")
         receipt = json.loads(file.read_bytes())
     except (OSError, ValueError) as exc:
         fail(f"cannot read the receipt: {exc}")
-    if not isinstance(receipt, dict):
-        fail("invalid receipt: not a JSON object")
     try:
-        summary = verify_receipt(receipt, net)
+        summary = verify_outside_receipt(receipt, net)
     except ReceiptError as exc:
         fail(f"invalid receipt: {exc}")
     console.print(f"[green]valid receipt[/]: transaction {summary['tx_id']} {summary['description']} "

@@ -2,7 +2,8 @@
 
 The CLI is a client of the remittance API (``/v1/remit``) of a running demo: ``--url`` (default
 http://127.0.0.1:8000) with ``--token``, or the sending member's token read from ``--data``'s api-keys.json.
-``inzira remit serve`` runs such a network (ledger, remittance service, mobile-money simulators) on its own.
+``inzira remit serve --peer FOLDER`` runs one member's own deployment: its peer (from the folder ``inzira network``
+made for it, with that member's key only) and the services of its roles (``inzira.deploy.member``).
 """
 
 from __future__ import annotations
@@ -18,13 +19,14 @@ from typing import Any, Optional
 import typer
 from rich.table import Table
 
-from inzira.cli.common import DEFAULT_DATA_DIR, console, fail
+from inzira.cli.common import DEFAULT_DATA_DIR, GenesisDataOption, GenesisOption, console, fail, read_genesis
 from inzira.money import MoneyError, parse_amount
 
 app = typer.Typer(help="Remittances into Rwanda: send, serve, verify receipts.", no_args_is_help=True)
 
 DEFAULT_URL = "http://127.0.0.1:8000"
 PROGRESS_TIMEOUT_S = 120.0
+RECEIPT_BYTES_MAX = 1024 * 1024
 
 
 def _token(member: str, token: Optional[str], data: Path) -> str:
@@ -145,17 +147,20 @@ def send(
 
 @app.command("verify-receipt")
 def verify_receipt_cmd(
-    file: Path = typer.Argument(..., exists=True, dir_okay=False),
-    data: Path = typer.Option(DEFAULT_DATA_DIR, "--data", "-d", help="Folder with genesis.json."),
+    file: Path = typer.Argument(..., exists=True, dir_okay=False, help="The remittance receipt JSON file."),
+    genesis: Optional[Path] = GenesisOption,
+    data: Path = GenesisDataOption,
 ) -> None:
     """Verify a remittance receipt offline: every ledger receipt in it, against the network's genesis."""
     from inzira.ledger.receipt import ReceiptError
-    from inzira.node.reader import load_genesis
     from inzira.remit.receipts import verify_remittance_receipt
 
+    net = read_genesis(genesis, data)
     try:
-        receipt = json.loads(file.read_text())
-        summaries = verify_remittance_receipt(receipt, load_genesis(data))
+        if file.stat().st_size > RECEIPT_BYTES_MAX:
+            fail("receipt file too large")
+        receipt = json.loads(file.read_bytes())
+        summaries = verify_remittance_receipt(receipt, net)
     except (ReceiptError, ValueError, OSError) as exc:
         fail(f"not valid: {exc}")
     for summary in summaries:
@@ -166,36 +171,26 @@ def verify_receipt_cmd(
 
 
 @app.command()
-def serve(data: Path = typer.Option(DEFAULT_DATA_DIR, "--data", "-d", help="Data folder (created if missing)."),
-          host: str = typer.Option("127.0.0.1", "--host"), port: int = typer.Option(8000, "--port", "-p")) -> None:
-    """Run a network with the remittance API and mobile-money simulators until Ctrl-C."""
-    from inzira.api.app import create_app
-    from inzira.api.server import serve_in_thread
-    from inzira.demo.seed import seed
-    from inzira.demo.setup import create_demo_network
-    from inzira.node.embedded import Embedded
-    from inzira.node.reader import GENESIS_FILE
-    from inzira.node.signer import wall_clock_ms
-    from inzira.remit.api import mount_remit
-    from inzira.remit.demo import RemitDemo
+def serve(peer: Path = typer.Option(..., "--peer", help="The member's peer folder (peer.json, keys/<member>.key)."),
+          links: Optional[Path] = typer.Option(None, "--links", help="JSON: fx_url, fx_token, funding_urls "
+                                               "{issuer: url}, funding_token, directory_url, directory_token, payout {...}, "
+                                               "wallet_currencies."),
+          host: Optional[str] = typer.Option(None, "--host", help="Default: the peer's api_host."),
+          port: Optional[int] = typer.Option(None, "--port", "-p", help="Default: the peer's api_port.")) -> None:
+    """Run one member's own deployment (its peer and its services, its own key only) until Ctrl-C.
 
-    if not (data / GENESIS_FILE).exists():
-        create_demo_network(data, wall_clock_ms())
-    with Embedded(data) as net:
-        seed(net)
-        remit = RemitDemo(net, data).start()
-        try:
-            app = create_app(net)
-            mount_remit(app, remit.service)  # type: ignore[arg-type]
-            served, bound = serve_in_thread(app, host, port)
-        except BaseException:
-            remit.stop()
-            raise
-        console.print(f"remittance API on http://{host}:{bound}/docs (tokens: {data / 'api-keys.json'}, "
-                      f"officers: {data / 'remit-officers.json'}); Ctrl-C stops")
-        stopping = threading.Event()
-        for sig in (signal.SIGINT, signal.SIGTERM):
-            signal.signal(sig, lambda *_: stopping.set())
-        stopping.wait()
-        served.stop()
-        remit.stop()
+    Stop that member's peer first if `inzira network up` runs it: this process is that peer."""
+    from inzira.deploy.member import Links, MemberDeployment
+
+    try:
+        deployment = MemberDeployment(peer, Links.load(links) if links else Links(), host, port).start()
+    except (OSError, ValueError, RuntimeError) as exc:
+        fail(f"cannot start the member's deployment: {exc}")
+    served = deployment.served
+    console.print(f"{deployment.member}'s own deployment on {served.base_url if served else '?'}/docs "
+                  f"(its API token: {peer / 'api-keys.json'}); Ctrl-C stops")
+    stopping = threading.Event()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(sig, lambda *_: stopping.set())
+    stopping.wait()
+    deployment.stop()

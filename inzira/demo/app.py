@@ -1,22 +1,37 @@
 """The demo, composed: the embedded network, its seeding, the remittance service (with a mobile-money
-simulator per receiving FSP), the QR payment service (with a demo merchant and visitor wallet), the HTTP
-API and the web pages, on one server."""
+simulator per receiving FSP, and the directory operator's API under /v1/directory), the QR payment service
+(with a card acquirer simulator per wallet issuer, a demo merchant and visitor wallet), the FX provider's quote
+service, the issuers' funding desk, the HTTP API and the web pages, on one server.
+
+This is the composition root: it alone loads the members' keys, and hands each service the ports of the
+members that service acts for (``inzira.node.custody``): the remittance service the sending and receiving
+FSPs', the directory operator the central bank's, the QR service the acquirers' and wallet issuers', the FX
+quote service the FX provider's, the funding desk the issuers'. No service can sign for a member it was not
+given.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from dataclasses import replace
 from pathlib import Path
 
 from inzira.api.app import create_app
 from inzira.api.server import ServedApp, serve_in_thread
 from inzira.api.settings import ApiSettings
+from inzira.demo.providers import Providers
 from inzira.demo.seed import SeedReport, seed
-from inzira.demo.setup import create_demo_network, load_api_keys
+from inzira.demo.setup import create_demo_network, demo_keyring, load_api_keys
+from inzira.directory.api import mount_directory
+from inzira.directory.operator import operator_member
 from inzira.fx.rates import RateTable
 from inzira.node.embedded import Embedded
 from inzira.node.reader import GENESIS_FILE
 from inzira.node.signer import wall_clock_ms
 from inzira.qr.api import QR_BODY_LIMITS, prioritize, qr_routers
+from inzira.qr.card_demo import CardDemo
 from inzira.qr.service import QrService
+from inzira.qr.settings import QrSettings
 from inzira.remit.api import mount_remit
 from inzira.remit.demo import RemitDemo
 from inzira.web.explorer import explorer_router, mount_static
@@ -29,8 +44,12 @@ ANY_ADDRESS = ("0.0.0.0", "::", "")
 class Demo:
     """Start with ``start()``, stop with ``stop()``; the data folder keeps the chain between runs."""
 
-    def __init__(self, data_dir: Path, host: str = "127.0.0.1", port: int = 8000, seed_accounts: bool = True):
+    def __init__(self, data_dir: Path, host: str = "127.0.0.1", port: int = 8000, seed_accounts: bool = True, *,
+                 trusted_proxies: Sequence[str] = ()):
+        """``trusted_proxies``: the reverse proxies (ending TLS) whose X-Forwarded-Proto and X-Forwarded-For
+        are believed (see ``inzira.api.server``)."""
         self.data_dir = data_dir
+        self.trusted_proxies = tuple(trusted_proxies)
         self.host = host
         self.port = port
         self.seed_accounts = seed_accounts
@@ -40,8 +59,10 @@ class Demo:
         self.seeded: SeedReport | None = None
         self.remit: RemitDemo | None = None
         self.qr: QrService | None = None
+        self.cards: CardDemo | None = None
         self.qr_pages: QrPages | None = None
         self.qr_demo: DemoCustomers | None = None
+        self.providers: Providers | None = None
 
     def start(self) -> None:
         if not (self.data_dir / GENESIS_FILE).exists():
@@ -50,13 +71,27 @@ class Demo:
         runtime = self.runtime = Embedded(self.data_dir)
         runtime.start()
         try:
+            keys = demo_keyring(self.data_dir)
             if self.seed_accounts:
-                self.seeded = seed(runtime)
-            self.remit = RemitDemo(runtime, self.data_dir).start()
+                self.seeded = seed(runtime, keys)
             rates = RateTable.demo()
-            qr = self.qr = QrService(runtime, self.data_dir, rates=rates).start()
+            providers = self.providers = Providers(runtime, keys, self.data_dir, rates)
+            fsps = sorted(m.id for m in runtime.node.state.members.values()
+                          if {"sending_fsp", "receiving_fsp"} & set(m.roles))
+            operator = keys.port(runtime, operator_member(runtime.node.state.members.values()))
+            self.remit = RemitDemo(runtime, keys.ports(runtime, fsps), self.data_dir, fx=providers.fx_client(fsps),
+                                   funding=providers.funding_client(fsps), operator=operator).start()
+            api_host = "127.0.0.1" if self.host in ANY_ADDRESS else self.host
+            cards = self.cards = CardDemo(self.data_dir, QrSettings().wallet_currencies, api_host).start()
+            qr_settings = replace(QrSettings(), card_acquirers=cards.links())
+            qr_members = sorted({*qr_settings.acquirers, *qr_settings.wallet_currencies})
+            qr = self.qr = QrService(runtime, keys.ports(runtime, qr_members), self.data_dir, qr_settings,
+                                     fx=providers.fx_client(qr_members),
+                                     # merchants and wallet holders are screened against the remittance list
+                                     screen=self.remit.service.screening.hold_reason).start()
             settings = ApiSettings(body_bytes_max_by_path={**QR_BODY_LIMITS, **QR_PAGE_BODY_LIMITS})
-            app = create_app(runtime, settings=settings, routers=[explorer_router(runtime), *qr_routers(qr)])
+            app = create_app(runtime, settings=settings, routers=[explorer_router(runtime), *qr_routers(qr),
+                                                                 *providers.routers()])
             prioritize(app)
             pages = self.qr_pages = QrPages(runtime.node, rates=rates)
             app.state.on_server_stop += [qr.close_streams, pages.close_streams]
@@ -64,9 +99,14 @@ class Demo:
             app.include_router(remit_pages_router(self.remit.service, runtime.api_tokens,  # type: ignore[arg-type]
                                                  demo_sign_in=True))
             mount_remit(app, self.remit.service)  # type: ignore[arg-type]
+            mount_directory(app, self.remit.operator)  # type: ignore[arg-type]
             mount_static(app)
-            self.served, self.port = serve_in_thread(app, self.host, self.port)
-            api_url = f"http://{'127.0.0.1' if self.host in ANY_ADDRESS else self.host}:{self.port}"
+            self.served, self.port = serve_in_thread(app, self.host, self.port, trusted_proxies=self.trusted_proxies)
+            api_url = f"http://{api_host}:{self.port}"
+            providers.connect(api_url)
+            providers.recover()
+            cards.connect(api_url)
+            self.remit.connect(api_url)
             if self.seed_accounts:  # the demo wallet's top-up needs the issuer's seeded float
                 tokens = load_api_keys(self.data_dir)
                 self.qr_demo = ensure_demo_customers(api_url, self.data_dir, tokens[qr.settings.acquirers[0]],
@@ -87,6 +127,10 @@ class Demo:
             self.runtime.stop()
         if self.qr is not None:
             self.qr.stop()
+        if self.providers is not None:
+            self.providers.close()
+        if self.cards is not None:
+            self.cards.stop()
 
     @property
     def url(self) -> str:

@@ -20,7 +20,8 @@ class DemoMember:
 
 
 DEMO_MEMBERS: tuple[DemoMember, ...] = (
-    DemoMember("cbr", "Central Bank of Rwanda (demo)", ("central_bank", "issuer", "regulator"), "RW"),
+    DemoMember("cbr", "Central Bank of Rwanda (demo)", ("central_bank", "issuer", "regulator", "directory_operator"),
+               "RW"),
     DemoMember("sbk", "Kigali Settlement Bank (demo)", ("settlement_bank", "issuer"), "RW"),
     DemoMember("eurosend", "EuroSend Remit (Brussels, demo)", ("sending_fsp",), "BE"),
     DemoMember("silkpay", "SilkRoad Pay (Shanghai, demo)", ("sending_fsp", "wallet_issuer"), "CN"),

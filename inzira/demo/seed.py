@@ -1,7 +1,8 @@
 """Seeding the demo network: accounts for every member and prefunding, through real signed transactions.
 
 Prefunding follows the design: the settlement bank issues EUR, USD, CNY, GBP and AED against reserves it
-holds off-chain, the central bank issues RWF, each as an ordinary on-chain issue.
+holds off-chain, the central bank issues RWF, each as an ordinary on-chain issue signed by the issuer's own
+port, with the settlement reference ``seed-<account>``; each owner opens its accounts with its own port.
 """
 
 from __future__ import annotations
@@ -10,7 +11,7 @@ from dataclasses import dataclass
 
 from inzira.ledger.codes import Code
 from inzira.ledger.tx import Issue, OpenAccount
-from inzira.node.embedded import Embedded
+from inzira.node.custody import Keyring, Ledger
 
 # (member, account name, currency, prefunding in minor units)
 DEMO_ACCOUNTS: tuple[tuple[str, str, str, int], ...] = (
@@ -39,17 +40,21 @@ class SeedError(RuntimeError):
     """A seeding transaction was refused: the network is not in the state the demo expects."""
 
 
-def seed(net: Embedded) -> SeedReport:
+def seed_reference(account: str) -> str:
+    return f"seed-{account}"
+
+
+def seed(net: Ledger, keys: Keyring) -> SeedReport:
     """Open and prefund the demo accounts that do not exist yet (safe to run on every start)."""
     opened = issued = 0
     for member, name, currency, amount_minor in DEMO_ACCOUNTS:
         account = f"{member}:{name}"
         if net.node.account(account) is not None:
             continue
-        _ok(net.execute(member, OpenAccount(account, currency)).code, account)
+        _ok(keys.port(net, member).execute(OpenAccount(account, currency)).code, account)
         opened += 1
-        issuer = net.node.genesis.issuers()[currency]
-        _ok(net.execute(issuer, Issue(account, amount_minor, currency)).code, account)
+        issuer = keys.port(net, net.node.genesis.issuers()[currency])
+        _ok(issuer.execute(Issue(account, amount_minor, currency, seed_reference(account))).code, account)
         issued += 1
     return SeedReport(opened, issued)
 

@@ -11,6 +11,7 @@ from inzira.crypto import KeyPair
 from inzira.crypto.keygen import generate_keypair
 from inzira.demo.members import DEMO_MEMBERS, ORDERER_ID, demo_genesis
 from inzira.ledger import genesis as genesis_mod
+from inzira.node.custody import Keyring
 from inzira.node.keystore import load_key, save_key
 from inzira.node.node import GENESIS_FILE
 
@@ -41,8 +42,9 @@ def create_demo_network(data_dir: Path, created_at_ms: int) -> None:
     (data_dir / GENESIS_FILE).write_bytes(genesis_mod.dumps(genesis))
 
 
-def load_member_keys(data_dir: Path) -> dict[str, KeyPair]:
-    return {m.id: load_key(key_path(data_dir, m.id)) for m in DEMO_MEMBERS if key_path(data_dir, m.id).exists()}
+def demo_keyring(data_dir: Path) -> Keyring:
+    """The keys of every demo member whose key file is in ``data_dir``: for composition roots only."""
+    return Keyring.load({m.id: key_path(data_dir, m.id) for m in DEMO_MEMBERS if key_path(data_dir, m.id).exists()})
 
 
 def load_orderer_key(data_dir: Path) -> KeyPair:

@@ -1,5 +1,8 @@
 """The FX provider's desk: firm quotes with a disclosed spread, signed so the ledger accepts them.
 
+The desk runs in the FX provider's own deployment and signs with the FX provider's port only
+(``inzira.fx.service`` serves it over HTTP; others reach it with ``inzira.fx.client``, which checks what it gets).
+
 Rounding is explicit and always the same: the customer rate is the mid rate less the spread, cut to six
 decimals; an amount delivered is rounded down to the target's minor unit, an amount to pay is rounded up to
 the source's minor unit. The ledger never sees a rate, only the two integer amounts the quote binds.
@@ -10,10 +13,10 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 from decimal import ROUND_CEILING, ROUND_DOWN, ROUND_FLOOR, ROUND_HALF_UP, Decimal
+from typing import Protocol
 
-from inzira.crypto import KeyPair
 from inzira.fx.rates import RateTable
-from inzira.ledger.tx import Quote, SignedQuote, sign_quote
+from inzira.ledger.tx import Quote, SignedQuote
 from inzira.money import AMOUNT_MINOR_MAX, currency
 
 RATE_DECIMALS = Decimal("0.000001")
@@ -42,6 +45,16 @@ class FirmQuote:
     fx_margin_minor: int  # what the spread costs the customer, in source minor units
     expires_at_ms: int
     signed: SignedQuote
+    rates_as_of: str = ""  # the reference rates the mid rate is from, as the FX provider names them
+
+
+class QuoteSigner(Protocol):
+    """The FX provider's own port (``inzira.node.custody.MemberPort``): it signs its own quotes only."""
+
+    member: str
+    chain_id: bytes
+
+    def sign_quote(self, quote: Quote) -> SignedQuote: ...
 
 
 def _units(minor: int, code: str) -> Decimal:
@@ -52,14 +65,23 @@ def _minor(units: Decimal, code: str, rounding: str) -> int:
     return int(units.scaleb(currency(code).exponent).to_integral_value(rounding=rounding))
 
 
+def margins(mid: Decimal, rate: Decimal, source: str, source_minor: int, target: str,
+            target_minor: int) -> tuple[Decimal, int]:
+    """What the spread costs the customer: (percent of the mid rate, source minor units), as disclosed."""
+    fair_source = _units(target_minor, target) / mid
+    fx_margin_minor = _minor(_units(source_minor, source) - fair_source, source, ROUND_HALF_UP)
+    margin_percent = ((mid - rate) / mid * 100).quantize(Decimal("0.0001"), rounding=ROUND_HALF_UP)
+    return margin_percent, max(0, fx_margin_minor)
+
+
 class FxDesk:
-    def __init__(self, chain_id: bytes, fx_member: str, key: KeyPair, rates: RateTable,
-                 spread_bps: int = DEFAULT_SPREAD_BPS, pair_spread_bps: dict[tuple[str, str], int] | None = None):
+    def __init__(self, signer: QuoteSigner, rates: RateTable, spread_bps: int = DEFAULT_SPREAD_BPS,
+                 pair_spread_bps: dict[tuple[str, str], int] | None = None):
         if not 0 <= spread_bps < 10_000:
             raise ValueError("a spread is between 0 and 9999 basis points")
-        self.chain_id = chain_id
-        self.fx_member = fx_member
-        self.key = key
+        self.signer = signer
+        self.chain_id = signer.chain_id
+        self.fx_member = signer.member
         self.rates = rates
         self.spread_bps = spread_bps
         self.pair_spread_bps = dict(pair_spread_bps or {})
@@ -71,8 +93,10 @@ class FxDesk:
         return mid, (mid * (1 - spread)).quantize(RATE_DECIMALS, rounding=ROUND_DOWN)
 
     def quote(self, for_member: str, source: str, target: str, *, now_ms: int, source_amount_minor: int | None = None,
-              target_amount_minor: int | None = None, ttl_ms: int = QUOTE_TTL_MS) -> FirmQuote:
-        """A firm quote for one amount: either what is sent (source) or what must arrive (target)."""
+              target_amount_minor: int | None = None, ttl_ms: int = QUOTE_TTL_MS,
+              expires_by_ms: int | None = None) -> FirmQuote:
+        """A firm quote for one amount: either what is sent (source) or what must arrive (target); it expires
+        after ``ttl_ms``, and no later than ``expires_by_ms`` when given (a bill's own expiry)."""
         if (source_amount_minor is None) == (target_amount_minor is None):
             raise QuoteError("give either the amount sent or the amount to be received, not both")
         if not 0 < ttl_ms <= QUOTE_TTL_MS_MAX:
@@ -89,11 +113,11 @@ class FxDesk:
         for name, value in (("amount sent", source_minor), ("amount received", target_minor)):
             if not 0 < value <= AMOUNT_MINOR_MAX:
                 raise QuoteError(f"the {name} is out of range for a quote ({value} minor units)")
-        fair_source = _units(target_minor, target) / mid
-        fx_margin_minor = _minor(_units(source_minor, source) - fair_source, source, ROUND_HALF_UP)
+        margin_percent, fx_margin_minor = margins(mid, rate, source, source_minor, target, target_minor)
         quote = Quote(self.chain_id, uuid.uuid4().hex, self.fx_member, for_member, target, target_minor, source,
-                      source_minor, str(rate), now_ms + ttl_ms)
-        margin_percent = ((mid - rate) / mid * 100).quantize(Decimal("0.0001"), rounding=ROUND_HALF_UP)
+                      source_minor, str(rate), min(now_ms + ttl_ms, expires_by_ms or now_ms + ttl_ms))
+        if quote.expires_at_ms <= now_ms:
+            raise QuoteError("the quote would expire before it is made")
         return FirmQuote(quote.quote_id, self.fx_member, for_member, source, source_minor, target, target_minor, mid,
-                         rate, margin_percent, max(0, fx_margin_minor), quote.expires_at_ms,
-                         sign_quote(quote, self.key))
+                         rate, margin_percent, fx_margin_minor, quote.expires_at_ms, self.signer.sign_quote(quote),
+                         self.rates.as_of)

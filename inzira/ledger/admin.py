@@ -14,7 +14,8 @@ from inzira.ledger.tx import OpenAccount, SetDebitCap, SetFrozen, SetParty
 from inzira.money import AMOUNT_MINOR_MAX
 
 REGULATOR_ROLE = "regulator"
-DIRECTORY_ROLES = frozenset({"receiving_fsp", "wallet_issuer"})
+DIRECTORY_ROLES = frozenset({"receiving_fsp", "wallet_issuer"})  # who may be listed
+DIRECTORY_OPERATOR_ROLE = "directory_operator"
 
 
 def apply_open_account(state: State, op: OpenAccount, ctx: Ctx) -> TxResult:
@@ -64,21 +65,25 @@ def apply_frozen(state: State, op: SetFrozen, ctx: Ctx) -> TxResult:
 
 
 def apply_party(state: State, op: SetParty, ctx: Ctx) -> TxResult:
-    """The receiving FSP that serves a phone number registers (or removes) its keyed hash."""
+    """The directory operator lists a number's keyed hash for the FSP that serves it, moves it to another FSP
+    (a dispute the regulator decided), or removes it. No other member signs the directory: it cannot hash
+    numbers (the operator alone holds the key), and so can neither squat one nor take one over."""
     if len(op.party) != HASH_BYTES:
         return fail(Code.VALIDATION)
-    fsp = ctx.submitter
-    if not DIRECTORY_ROLES & set(state.members[fsp].roles):
+    if DIRECTORY_OPERATOR_ROLE not in state.members[ctx.submitter].roles:
         return fail(Code.PERMISSION)
     current = state.parties.get(op.party)
     if op.active:
-        if current is not None:
-            return fail(Code.ALREADY_EXISTS)
-        state.put_party(op.party, fsp)
-    else:
-        if current is None:
-            return fail(Code.PARTY_NOT_FOUND)
-        if current != fsp:
+        fsp = state.members.get(op.fsp)
+        if fsp is None:
+            return fail(Code.MEMBER_NOT_FOUND)
+        if not DIRECTORY_ROLES & set(fsp.roles):
             return fail(Code.PERMISSION)
+        if current == op.fsp:
+            return fail(Code.ALREADY_EXISTS)
+        state.put_party(op.party, op.fsp)
+    else:
+        if current is None or current != op.fsp:  # naming the FSP keeps a late removal from undoing a move
+            return fail(Code.PARTY_NOT_FOUND)
         state.put_party(op.party, None)
     return OK

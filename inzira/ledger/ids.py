@@ -16,8 +16,14 @@ MEMBER_ID_RE = re.compile(r"[a-z0-9][a-z0-9-]{1,31}")
 ACCOUNT_NAME_RE = re.compile(r"[a-z0-9][a-z0-9._-]{0,47}")
 REF_CHARS_MAX = 64
 MEMO_CHARS_MAX = 128
+SETTLEMENT_REFERENCE_CHARS_MAX = 64
 NAME_CHARS_MAX = 80
 HASH_BYTES = 32
+
+
+def is_settlement_reference(text: str) -> bool:
+    """A settlement reference on chain: at most 64 printable ASCII characters (empty when there is none)."""
+    return len(text) <= SETTLEMENT_REFERENCE_CHARS_MAX and text.isascii() and text.isprintable()
 
 
 def is_member_id(text: str) -> bool:

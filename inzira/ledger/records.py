@@ -117,5 +117,6 @@ ROLES = frozenset(
         "acquirer",
         "wallet_issuer",
         "auditor",
+        "directory_operator",  # holds the phone-number hash key and alone signs the directory (SetParty)
     }
 )

@@ -13,7 +13,7 @@ import msgspec
 
 from inzira.ledger.codes import Code
 from inzira.ledger.context import OK, Ctx, TxResult, fail
-from inzira.ledger.ids import MEMO_CHARS_MAX, account_owner, issuance_account
+from inzira.ledger.ids import MEMO_CHARS_MAX, account_owner, is_settlement_reference, issuance_account
 from inzira.ledger.quotes import check_quotes
 from inzira.ledger.records import EXPIRED, FROZEN, ISSUANCE, PENDING, POSTED, VOIDED, Account, PendingTransfer
 from inzira.ledger.state import InvariantError, State
@@ -193,8 +193,9 @@ def expire_due(state: State, timestamp_ms: int) -> list[bytes]:
     return expired
 
 
-def _issuer_checks(state: State, account_id: str, amount: int, currency: str, ctx: Ctx) -> TxResult | Account:
-    if not 0 < amount <= AMOUNT_MINOR_MAX:
+def _issuer_checks(state: State, account_id: str, amount: int, currency: str, reference: str,
+                   ctx: Ctx) -> TxResult | Account:
+    if not 0 < amount <= AMOUNT_MINOR_MAX or not is_settlement_reference(reference):
         return fail(Code.VALIDATION)
     issuer = state.issuers.get(currency)
     if issuer is None:
@@ -212,7 +213,7 @@ def _issuer_checks(state: State, account_id: str, amount: int, currency: str, ct
 
 
 def apply_issue(state: State, op: Issue, ctx: Ctx) -> TxResult:
-    account = _issuer_checks(state, op.account, op.amount_minor, op.currency, ctx)
+    account = _issuer_checks(state, op.account, op.amount_minor, op.currency, op.reference, ctx)
     if isinstance(account, TxResult):
         return account
     if account.flags & FROZEN:
@@ -226,7 +227,7 @@ def apply_issue(state: State, op: Issue, ctx: Ctx) -> TxResult:
 
 
 def apply_redeem(state: State, op: Redeem, ctx: Ctx) -> TxResult:
-    account = _issuer_checks(state, op.account, op.amount_minor, op.currency, ctx)
+    account = _issuer_checks(state, op.account, op.amount_minor, op.currency, op.reference, ctx)
     if isinstance(account, TxResult):
         return account
     if account_owner(op.account) not in ctx.signers:

@@ -91,12 +91,14 @@ class Issue(_Record, tag=5):
     account: str
     amount_minor: int
     currency: str
+    reference: str = ""  # the settlement reference of the funds the issuer received (for auditors)
 
 
 class Redeem(_Record, tag=6):
     account: str
     amount_minor: int
     currency: str
+    reference: str = ""  # the settlement reference of the payment the issuer makes to the holder
 
 
 class SetDebitCap(_Record, tag=7):
@@ -110,10 +112,15 @@ class SetFrozen(_Record, tag=8):
 
 
 class SetParty(_Record, tag=9):
-    """Directory entry: keyed hash of a phone number -> the signing receiving FSP (active=False removes)."""
+    """Directory entry: keyed hash of a phone number -> the FSP that serves it (``active=False`` removes it).
+
+    Only the directory operator signs it: it alone holds the hash key, so no other member can list, squat or
+    reverse a number.
+    """
 
     party: bytes
     active: bool
+    fsp: str = ""  # the receiving FSP or wallet issuer listed (or, on removal, the one listed until now)
 
 
 class MemberSpec(_Record):

@@ -2,8 +2,9 @@
 
 Each member signs with its own key and submits through its own peer's API, as it would on its own machine:
 owners open their accounts, the issuers (the central bank for RWF, the settlement bank for the rest) fund
-them. Safe to run again: existing accounts are not reopened, funded ones not funded twice. Accounts of
-members whose peer (or whose issuer's peer) is not running are left for a later run.
+them, each issuance with the settlement reference ``seed-<account>``. Safe to run again: existing accounts
+are not reopened, funded ones not funded twice. Accounts of members whose peer (or whose issuer's peer) is
+not running are left for a later run.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from dataclasses import dataclass, field
 
 from inzira.api.client import ApiProblem, LedgerHttpClient
 from inzira.demo.members import DEMO_CURRENCIES
-from inzira.demo.seed import DEMO_ACCOUNTS
+from inzira.demo.seed import DEMO_ACCOUNTS, seed_reference
 from inzira.ledger.tx import Issue, OpenAccount
 from inzira.network.local_network import LocalNetwork
 from inzira.node.reader import load_genesis
@@ -60,7 +61,8 @@ def seed_network(net: LocalNetwork) -> SeedReport:
             if issuer not in running:
                 report.skipped += [f"{a} (not funded: {issuer} is not running)" for a, _, _ in accounts]
                 continue
-            _submit(clients[issuer], [signers[issuer].sign(Issue(a, amount, c)) for a, c, amount in accounts])
+            _submit(clients[issuer], [signers[issuer].sign(Issue(a, amount, c, seed_reference(a)))
+                                      for a, c, amount in accounts])
             report.funded += len(accounts)
     finally:
         for client in clients.values():

@@ -19,7 +19,9 @@ from typing import Any, Callable
 
 import httpx
 
+from inzira.api.numbers import TIME_MS_MAX, parse_digits
 from inzira.crypto import KeyPair, verify
+from inzira.notify.targets import TargetGuard, TargetRefused
 
 SIGNATURE_HEADER = "Inzira-Signature"
 TOLERANCE_MS = 5 * 60_000
@@ -48,9 +50,12 @@ def verify_signature(body: bytes, header: str | None, public_keys: dict[str, byt
         raise WebhookSignatureError(f"missing {SIGNATURE_HEADER} header")
     try:
         parts = dict(item.split("=", 1) for item in header.split(","))
-        sent_ms, key_id, signature = int(parts["t"]), parts["kid"], bytes.fromhex(parts["ed25519"])
+        sent_ms, key_id = parse_digits(parts["t"], 0, TIME_MS_MAX), parts["kid"]
+        signature = bytes.fromhex(parts["ed25519"])
     except (ValueError, KeyError) as exc:
         raise WebhookSignatureError(f"malformed {SIGNATURE_HEADER} header") from exc
+    if sent_ms is None:
+        raise WebhookSignatureError(f"malformed {SIGNATURE_HEADER} header")
     if abs(now_ms - sent_ms) > tolerance_ms:
         raise WebhookSignatureError("webhook timestamp outside the tolerance (replayed or clock skew)")
     key = public_keys.get(key_id)
@@ -75,13 +80,18 @@ class WebhookStats:
 
 
 class WebhookSender:
-    """Posts signed events from one member to subscriber URLs, in the background, with retries."""
+    """Posts signed events from one member to subscriber URLs, in the background, with retries.
+
+    With a ``guard`` (URLs a caller supplied), each attempt resolves and checks the URL's host first and connects
+    to the address it checked; a refused target fails at once, without retries.
+    """
 
     def __init__(self, key: KeyPair, key_id: str, clock_ms: Callable[[], int] = lambda: time.time_ns() // 1_000_000,
-                 client: httpx.AsyncClient | None = None) -> None:
+                 client: httpx.AsyncClient | None = None, guard: TargetGuard | None = None) -> None:
         self.key = key
         self.key_id = key_id
         self.clock_ms = clock_ms
+        self.guard = guard
         self._client = client or httpx.AsyncClient(timeout=TIMEOUT_MS / 1000)
         self._queue: asyncio.Queue[Delivery] | None = None
         self._task: asyncio.Task[None] | None = None
@@ -131,12 +141,25 @@ class WebhookSender:
             headers = {"Content-Type": "application/json",
                        SIGNATURE_HEADER: sign_body(delivery.body, self.key, self.key_id, self.clock_ms())}
             try:
-                response = await self._client.post(delivery.url, content=delivery.body, headers=headers)
+                response = await self._post(delivery, headers)
                 if response.status_code < 300:
                     self.stats.delivered += 1
                     return
                 self.stats.last_error = f"{delivery.url}: HTTP {response.status_code}"
+            except TargetRefused as exc:
+                self.stats.last_error = f"{delivery.url}: {exc}"
+                break
             except httpx.HTTPError as exc:
                 self.stats.last_error = f"{delivery.url}: {type(exc).__name__}"
             await asyncio.sleep(min(BACKOFF_MAX_MS, BACKOFF_MS * 2 ** (delivery.attempts - 1)) / 1000)
         self.stats.failed += 1
+
+    async def _post(self, delivery: Delivery, headers: dict[str, str]) -> httpx.Response:
+        if self.guard is None:
+            return await self._client.post(delivery.url, content=delivery.body, headers=headers)
+        target = await self.guard.check(delivery.url)
+        url = httpx.URL(delivery.url)
+        # Connect to the address just checked, naming the host as written (Host header, TLS server name).
+        extensions = {"sni_hostname": target.host} if url.scheme == "https" else {}
+        return await self._client.post(url.copy_with(host=target.address), content=delivery.body,
+                                       headers={**headers, "Host": url.netloc.decode("ascii")}, extensions=extensions)

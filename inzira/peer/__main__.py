@@ -1,6 +1,7 @@
 """Run one peer as its own process: ``python -m inzira.peer PEER_FOLDER``.
 
-Serves the peer's API (address in ``peer-run.json`` once it listens), follows and validates the chain,
+Serves the peer's API (address in ``peer-run.json`` once it listens; with the directory operator's API when
+this member runs the directory, see ``inzira.directory.deployment``), follows and validates the chain,
 cuts blocks when it holds the lease, until SIGTERM or SIGINT. Exits non-zero when the peer stopped on an
 error (the run file is removed either way).
 """
@@ -16,6 +17,8 @@ import threading
 from pathlib import Path
 
 from inzira.api.server import serve_in_thread
+from inzira.directory.api import mount_directory
+from inzira.directory.deployment import operator_for_peer
 from inzira.peer.api import build_app
 from inzira.peer.config import RUN_FILE
 from inzira.peer.service import Peer
@@ -44,8 +47,12 @@ def main(argv: list[str]) -> int:
     for sig in (signal.SIGTERM, signal.SIGINT):
         signal.signal(sig, lambda *_: stopping.set())
     peer = Peer(folder)
+    app = build_app(peer)
+    directory = operator_for_peer(folder, peer.port)
+    if directory is not None:
+        mount_directory(app, directory)
     # Short graceful stops: `inzira network down` waits 15 s before SIGKILL, and a submit may be waiting.
-    served, port = serve_in_thread(build_app(peer), peer.config.api_host, peer.config.api_port,
+    served, port = serve_in_thread(app, peer.config.api_host, peer.config.api_port,
                                    stop_timeout_ms=API_STOP_TIMEOUT_MS, graceful_s=API_GRACEFUL_S)
     peer.api_url = f"http://{peer.config.api_host}:{port}"
     peer.start()
@@ -61,6 +68,8 @@ def main(argv: list[str]) -> int:
         log.info("peer %s stopping", peer.member)
         served.stop()
         peer.stop()
+        if directory is not None:
+            directory.close()
         log.info("peer %s stopped", peer.member)
     return 1 if peer.crashed else 0
 

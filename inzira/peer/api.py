@@ -9,15 +9,16 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Annotated
 
-from fastapi import APIRouter, FastAPI, Request
+from fastapi import APIRouter, FastAPI, Path, Request
 from prometheus_client import Gauge
 from starlette.responses import Response
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from inzira.api.app import create_app
 from inzira.api.codes import ApiCode
+from inzira.api.numbers import INT64_MAX, digits
 from inzira.api.problems import Problem, problem_response
 from inzira.api.responses import json_response
 from inzira.ledger.codes import Code
@@ -30,6 +31,7 @@ if TYPE_CHECKING:
 
 STATUS_PATH = "/v1/peer/status"
 ALWAYS_OPEN = {STATUS_PATH, "/metrics"}
+Height = digits(1, INT64_MAX)
 
 
 def peer_router(peer: "Peer") -> APIRouter:
@@ -53,7 +55,7 @@ def peer_router(peer: "Peer") -> APIRouter:
 
     @router.get("/snapshots/{height}", summary="One snapshot (signed request of a member)",
                 response_class=Response)
-    def snapshot(height: int, request: Request) -> Response:
+    def snapshot(height: Annotated[Height, Path()], request: Request) -> Response:
         signed_by_member(request)
         data = peer.snapshot_files.read(height)
         if data is None:

@@ -9,13 +9,13 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
+from inzira.api.numbers import TIME_MS_MAX, parse_digits
 from inzira.crypto import Hasher, KeyPair, verify
 
 MEMBER_HEADER = "X-Inzira-Member"
 TIME_HEADER = "X-Inzira-Time-Ms"
 SIGNATURE_HEADER = "X-Inzira-Signature"
 REQUEST_SKEW_MS = 60_000
-TIME_DIGITS_MAX = 16
 SIGNATURE_HEX_CHARS = 128
 
 request_hash = Hasher("inzira/peer-request")
@@ -39,9 +39,9 @@ def check_request(headers: Mapping[str, str], chain_id: bytes, member_keys: Mapp
     keys = member_keys.get(member)
     if not keys:
         return None, f"sign the request as a member ({MEMBER_HEADER}, {TIME_HEADER}, {SIGNATURE_HEADER})"
-    if not (time_text.isdigit() and len(time_text) <= TIME_DIGITS_MAX):
+    time_ms = parse_digits(time_text, 0, TIME_MS_MAX)
+    if time_ms is None:
         return None, f"{TIME_HEADER} must be the signing time in milliseconds"
-    time_ms = int(time_text)
     if abs(now_ms - time_ms) > REQUEST_SKEW_MS:
         return None, "the request's signing time is too far from now"
     if len(signature_hex) != SIGNATURE_HEX_CHARS:

@@ -3,35 +3,30 @@
 ``submit`` publishes a signed transaction to the transactions stream (through the outbox) and returns a
 ticket that resolves when THIS peer's node has stored the block holding it, whichever peer cut it; a
 transaction already in this peer's chain is answered at once from its index. Services see the same
-``LedgerRuntime`` (and ``signer``/``keys``) as on the embedded network, never the ordering mode.
+``LedgerRuntime`` as on the embedded network, never the ordering mode. It holds no key: the peer's member
+signs through its own port (``Peer.port``).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 
-from inzira.crypto import KeyPair
 from inzira.ledger.apply import prepare
 from inzira.ledger.block import raw_tx_hash
 from inzira.ledger.codes import Code
-from inzira.ledger.tx import Op
 from inzira.node.node import Node
-from inzira.node.signer import MemberSigner
 from inzira.ordering.outcome import Busy, Outcome, Stopped, Ticket
 from inzira.peer.inflight import Inflight
 from inzira.peer.outbox import Outbox
 
-EXECUTE_TIMEOUT_S = 30.0
-
 
 class PeerRuntime:
-    def __init__(self, node: Node, member: str, api_tokens: Mapping[str, str], keys: Mapping[str, KeyPair],
-                 inflight: Inflight, outbox: Outbox, problem: Callable[[], str | None]) -> None:
+    def __init__(self, node: Node, member: str, api_tokens: Mapping[str, str], inflight: Inflight, outbox: Outbox,
+                 problem: Callable[[], str | None]) -> None:
         self.node = node
         self.member = member
         self.chain_id = node.chain_id
         self.api_tokens = dict(api_tokens)  # API token -> member: a member's peer serves that member only
-        self.keys = dict(keys)
         self._inflight = inflight
         self._outbox = outbox
         self._problem = problem  # why the peer takes no transactions now, or None
@@ -55,12 +50,3 @@ class PeerRuntime:
             self._inflight.fail([key], busy)
             raise busy
         return ticket
-
-    def signer(self, member_id: str) -> MemberSigner:
-        return MemberSigner(self.chain_id, member_id, self.keys[member_id])
-
-    def execute(self, member_id: str, op: Op, *cosigners: str, ref: str | None = None,
-                timeout_s: float = EXECUTE_TIMEOUT_S) -> Outcome:
-        """Sign as ``member_id`` (and cosigners) with keys this runtime holds, submit, wait for the verdict."""
-        raw = self.signer(member_id).sign(op, ref, tuple(self.keys[c] for c in cosigners))
-        return self.submit(raw).result(timeout_s)

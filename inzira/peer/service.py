@@ -17,13 +17,12 @@ import asyncio
 import logging
 import threading
 import time
-from collections.abc import Mapping
 from pathlib import Path
 
 from nats.aio.client import Client as NATS
 
-from inzira.crypto import KeyPair
 from inzira.crypto.verifier_pool import Verifier
+from inzira.node.custody import MemberPort
 from inzira.node.node import Node
 from inzira.node.reader import load_genesis
 from inzira.ordering.jetstream import (
@@ -66,11 +65,9 @@ log = logging.getLogger(__name__)
 
 
 class Peer:
-    def __init__(self, folder: Path, extra_keys: Mapping[str, KeyPair] | None = None,
-                 extra_tokens: Mapping[str, str] | None = None) -> None:
-        """``extra_keys`` (member -> key) and ``extra_tokens`` (API token -> member) let one process act for
-        several members on the distributed network, as the embedded demo does; a member's own peer has
-        only its own."""
+    def __init__(self, folder: Path) -> None:
+        """The peer of the member named in the folder's peer.json, holding that member's key only: the
+        member's services sign through ``port``."""
         self.folder = folder
         self.config = config = load_config(folder)
         self.member = config.member
@@ -94,9 +91,9 @@ class Peer:
             self.snapshot_files, self.agreement, self._last_rejection, lambda: self.api_url)
         self.ledger = PeerLedger(self.node, self.agreement, self.announcer.on_block)
         self.announcer.start_from(self.node.height, self.ledger.processed_seq, self.ledger.source_last)
-        keys = {config.member: self.key, **(extra_keys or {})}
-        tokens = {load_api_token(folder, config.member): config.member, **(extra_tokens or {})}
-        self.runtime = PeerRuntime(self.node, config.member, tokens, keys, self.inflight, self.outbox, self.problem)
+        tokens = {load_api_token(folder, config.member): config.member}
+        self.runtime = PeerRuntime(self.node, config.member, tokens, self.inflight, self.outbox, self.problem)
+        self.port = MemberPort(self.runtime, config.member, self.key)
         self.crashed: str | None = None
         self.nc: NATS | None = None
         self.follower: Follower | None = None

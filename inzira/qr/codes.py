@@ -16,12 +16,20 @@ pages switch on them.
 | 3155 | 409 | another payment of this bill is still on its way to the ledger: ask again shortly |
 | 3156 | 409 | the refund would take back more than was paid (all refunds of the payment together) |
 | 3157 | 400 | currency not offered (wallet currency of the issuer, or a QR not priced in RWF) |
+| 3158 | 400 | the wallet's issuer takes no card top-ups on this service |
+| 3041 | 401 | a card acquirer's callback without a valid signature, or signed outside the replay window |
+| 3159 | 409 | the card acquirer's payment does not match the top-up (amount, currency, reference, credited) |
+| 3160 | 403 | the merchant's or wallet holder's name matches the sanctions list: referred to compliance |
 | 3250 | 404 | merchant not found (or not visible to the caller) |
 | 3251 | 404 | bill not found |
 | 3252 | 404 | wallet not found |
 | 3253 | 404 | quote not found (unknown, another wallet's, or forgotten after expiry) |
 | 3254 | 404 | payment not found |
+| 3255 | 404 | top-up not found |
 | 3340 | 410 | the dynamic QR (bill) expired |
+| 4240 | 422 | the wallet's top-ups would pass the day's amount limit (``limit_minor``, ``used_minor``) |
+| 4241 | 429 | the wallet asked for as many top-ups as a day allows (``resets_at_ms``) |
+| 4242 | 422 | the top-up would take the wallet above its balance limit (``limit_minor``) |
 """
 
 from __future__ import annotations
@@ -41,12 +49,20 @@ class QrCode(IntEnum):
     PAYMENT_IN_PROGRESS = 3155
     REFUND_EXCEEDS_PAYMENT = 3156
     CURRENCY_NOT_OFFERED = 3157
+    TOPUP_NOT_OFFERED = 3158
+    CARD_PAYMENT_MISMATCH = 3159
+    CALLBACK_UNSIGNED = 3041
+    NAME_ON_SANCTIONS_LIST = 3160
     MERCHANT_NOT_FOUND = 3250
     BILL_NOT_FOUND = 3251
     WALLET_NOT_FOUND = 3252
     QUOTE_NOT_FOUND = 3253
     PAYMENT_NOT_FOUND = 3254
+    TOPUP_NOT_FOUND = 3255
     BILL_EXPIRED = 3340
+    TOPUP_DAY_AMOUNT = 4240
+    TOPUP_DAY_COUNT = 4241
+    WALLET_BALANCE_LIMIT = 4242
 
 
 TITLES: dict[int, str] = {
@@ -58,12 +74,20 @@ TITLES: dict[int, str] = {
     QrCode.PAYMENT_IN_PROGRESS: "payment in progress",
     QrCode.REFUND_EXCEEDS_PAYMENT: "refund exceeds payment",
     QrCode.CURRENCY_NOT_OFFERED: "currency not offered",
+    QrCode.TOPUP_NOT_OFFERED: "card top-ups not offered",
+    QrCode.CARD_PAYMENT_MISMATCH: "card payment does not match the top-up",
+    QrCode.CALLBACK_UNSIGNED: "callback signature invalid",
+    QrCode.NAME_ON_SANCTIONS_LIST: "name on the sanctions list",
     QrCode.MERCHANT_NOT_FOUND: "merchant not found",
     QrCode.BILL_NOT_FOUND: "bill not found",
     QrCode.WALLET_NOT_FOUND: "wallet not found",
     QrCode.QUOTE_NOT_FOUND: "quote not found",
     QrCode.PAYMENT_NOT_FOUND: "payment not found",
+    QrCode.TOPUP_NOT_FOUND: "top-up not found",
     QrCode.BILL_EXPIRED: "QR expired",
+    QrCode.TOPUP_DAY_AMOUNT: "daily top-up amount limit",
+    QrCode.TOPUP_DAY_COUNT: "daily top-up count limit",
+    QrCode.WALLET_BALANCE_LIMIT: "wallet balance limit",
 }
 
 _STATUS: dict[int, int] = {
@@ -74,18 +98,26 @@ _STATUS: dict[int, int] = {
     QrCode.QR_MISMATCH: 400,
     QrCode.AMOUNT_REQUIRED: 400,
     QrCode.CURRENCY_NOT_OFFERED: 400,
+    QrCode.TOPUP_NOT_OFFERED: 400,
+    QrCode.CALLBACK_UNSIGNED: 401,
     Code.PERMISSION: 403,
+    QrCode.NAME_ON_SANCTIONS_LIST: 403,
     QrCode.MERCHANT_NOT_FOUND: 404,
     QrCode.BILL_NOT_FOUND: 404,
     QrCode.WALLET_NOT_FOUND: 404,
     QrCode.QUOTE_NOT_FOUND: 404,
     QrCode.PAYMENT_NOT_FOUND: 404,
+    QrCode.TOPUP_NOT_FOUND: 404,
     Code.QUOTE_USED: 409,
     QrCode.BILL_ALREADY_PAID: 409,
     QrCode.PAYMENT_IN_PROGRESS: 409,
     QrCode.REFUND_EXCEEDS_PAYMENT: 409,
+    QrCode.CARD_PAYMENT_MISMATCH: 409,
     Code.QUOTE_EXPIRED: 410,
     QrCode.BILL_EXPIRED: 410,
+    QrCode.TOPUP_DAY_AMOUNT: 422,
+    QrCode.WALLET_BALANCE_LIMIT: 422,
+    QrCode.TOPUP_DAY_COUNT: 429,
     ApiCode.INTERNAL: 500,
     ApiCode.UNAVAILABLE: 503,
     ApiCode.BUSY: 503,

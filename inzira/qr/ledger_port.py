@@ -1,8 +1,9 @@
-"""The service's one door to the ledger: sign as a member, submit, wait for verdicts, read committed state.
+"""The service's one door to the ledger: sign as a member it acts for, submit, wait for verdicts, read.
 
-In the embedded network one process holds every member's key, so the service signs for the acquirer (its
-merchants' accounts), for the wallet issuer (its wallets) and asks the FX provider's desk for quotes. Run
-by members on their own machines, each part signs with its own member's key only; the flows are the same.
+It holds the ports (``inzira.node.custody.MemberPort``) of the members the QR service acts for, and no other
+key: the acquirers (their merchants' accounts) and the wallet issuers (their wallets). In the demo that is
+several members in one process; in a member's own deployment, that member alone. Firm quotes come from the
+FX provider's own quote service (``inzira.fx.client``).
 """
 
 from __future__ import annotations
@@ -13,12 +14,12 @@ from dataclasses import dataclass
 from typing import Any, Protocol, TypeVar
 
 from inzira.api.codes import ApiCode
-from inzira.crypto import KeyPair
 from inzira.ledger.encoding import encode
 from inzira.ledger.records import Account
-from inzira.ledger.tx import Op, sign_body, tx_id_of
+from inzira.ledger.tx import Op, tx_id_of
+from inzira.node.custody import CustodyError, MemberPort, WebhookKey
 from inzira.node.node import Node, NodeError
-from inzira.node.signer import MemberSigner, wall_clock_ms
+from inzira.node.signer import wall_clock_ms
 from inzira.ordering.outcome import Busy, Outcome, Stopped, Ticket
 from inzira.qr.rejected import Rejected, rejected
 
@@ -27,15 +28,12 @@ T_co = TypeVar("T_co", covariant=True)
 
 
 class QrRuntime(Protocol):
-    """What the service needs from a running network (``inzira.node.embedded.Embedded`` has it)."""
+    """What the service needs from a running ledger, no key (``Embedded`` and ``PeerRuntime`` have it)."""
 
     node: Node
     chain_id: bytes
-    keys: Mapping[str, KeyPair]
 
     def submit(self, raw: bytes) -> Ticket: ...
-
-    def signer(self, member_id: str) -> MemberSigner: ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,8 +76,9 @@ async def wait_future(pending: Pending[T], timeout_s: float) -> T | None:
 
 
 class LedgerPort:
-    def __init__(self, runtime: QrRuntime) -> None:
+    def __init__(self, runtime: QrRuntime, ports: Mapping[str, MemberPort]) -> None:
         self.runtime = runtime
+        self._ports = dict(ports)
 
     @property
     def node(self) -> Node:
@@ -89,16 +88,26 @@ class LedgerPort:
     def now_ms() -> int:
         return wall_clock_ms()
 
-    def key(self, member: str) -> KeyPair:
-        return self.runtime.keys[member]
+    def _port(self, member: str) -> MemberPort:
+        port = self._ports.get(member)
+        if port is None:
+            raise CustodyError(f"this QR service does not act for {member}")
+        return port
+
+    def public_key(self, member: str) -> bytes:
+        return self._port(member).public_key
+
+    def webhook_key(self, member: str) -> WebhookKey:
+        return self._port(member).webhook_key()
 
     def has_key(self, member: str) -> bool:
-        return member in self.runtime.keys
+        """Whether this service acts for ``member`` (holds its port)."""
+        return member in self._ports
 
     def sign(self, member: str, op: Op, ref: str) -> SignedTx:
-        signer = self.runtime.signer(member)
-        body = signer.body(op, ref)
-        return SignedTx(tx_id_of(encode(body)), sign_body(body, signer.key), body.expires_at_ms)
+        port = self._port(member)
+        body = port.body(op, ref)
+        return SignedTx(tx_id_of(encode(body)), port.sign_body(body), body.expires_at_ms)
 
     def submit(self, raw: bytes) -> Ticket | Rejected:
         try:

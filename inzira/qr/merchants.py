@@ -14,10 +14,9 @@ from __future__ import annotations
 import secrets
 from dataclasses import dataclass
 
-import httpx
-
 from inzira.ledger.codes import Code
 from inzira.ledger.tx import OpenAccount
+from inzira.notify.targets import TargetGuard, TargetRefused
 from inzira.qr import tokens
 from inzira.qr.bill_book import BillBook
 from inzira.qr.codes import QrCode
@@ -25,6 +24,7 @@ from inzira.qr.directory import Directory
 from inzira.qr.emv import AlternateLanguage, EmvError, MerchantQr, encode_merchant_qr
 from inzira.qr.ledger_port import LedgerPort
 from inzira.qr.mcc import is_mcc
+from inzira.qr.name_screening import NameScreen, screened
 from inzira.qr.records import OPEN, Bill, Merchant, insert_sql, values
 from inzira.qr.rejected import Rejected, rejected
 from inzira.qr.settings import QrSettings
@@ -33,7 +33,6 @@ from inzira.qr.store.reader import StoreReader
 from inzira.qr.store.writer import StoreWriter, WriteTx
 
 LOCATION_CHARS_MAX = 120
-URL_CHARS_MAX = 2_000
 BILL_NUMBER_CHARS_MAX = 25  # EMVCo 62.01
 GENERATED_BILL_NUMBER_BYTES = 5
 
@@ -57,8 +56,10 @@ def _fits_qr(qr: MerchantQr) -> str | Rejected:
 
 class Merchants:
     def __init__(self, settings: QrSettings, port: LedgerPort, writer: StoreWriter, reader: StoreReader,
-                 directory: Directory, bills: BillBook) -> None:
+                 directory: Directory, bills: BillBook, guard: TargetGuard, screen: NameScreen | None = None) -> None:
         self.settings = settings
+        self.guard = guard
+        self.screen = screen
         self.bills = bills
         self.port = port
         self.writer = writer
@@ -77,6 +78,9 @@ class Merchants:
             return rejected(Code.VALIDATION, f"{spec.mcc!r} is not an ISO 18245 merchant category code")
         if not 0 < len(spec.location.strip()) <= LOCATION_CHARS_MAX:
             return rejected(Code.VALIDATION, f"the location is 1 to {LOCATION_CHARS_MAX} characters")
+        held = screened(self.screen, "merchant", spec.name)
+        if held is not None:
+            return held
         merchant_id = tokens.merchant_id()
         payload = _fits_qr(MerchantQr(merchant_id, spec.name, spec.city, spec.mcc, self.settings.price_currency,
                                       postal_code=spec.postal_code, alternate=spec.alternate))
@@ -146,11 +150,9 @@ class Merchants:
         if not self.is_acquirer(acquirer):
             return rejected(Code.PERMISSION, f"{acquirer} does not acquire merchants on this service")
         try:
-            parsed = httpx.URL(url)
-        except (httpx.InvalidURL, TypeError):
-            parsed = None
-        if parsed is None or parsed.scheme not in ("http", "https") or not parsed.host or len(url) > URL_CHARS_MAX:
-            return rejected(Code.VALIDATION, f"a webhook URL is http(s), at most {URL_CHARS_MAX} characters")
+            await self.guard.check(url)
+        except TargetRefused as exc:
+            return rejected(Code.VALIDATION, str(exc))
         now_ms = self.port.now_ms()
 
         def upsert(tx: WriteTx) -> str:

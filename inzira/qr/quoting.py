@@ -1,13 +1,12 @@
 """Quoting a payment: read the scanned QR, price it (the bill's amount, or what the visitor entered), and
-ask the FX provider's desk for a firm quote from the wallet's currency to RWF.
+ask the FX provider's quote service for a firm quote from the wallet's currency to RWF (checked on arrival).
 
 A dynamic QR that is paid or expired is refused here already, and no quote outlives its bill.
 """
 
 from __future__ import annotations
 
-from inzira.fx.desk import FxDesk, QuoteError
-from inzira.fx.rates import RateError
+from inzira.fx.client import FxClient, FxQuoteError
 from inzira.ledger.codes import Code
 from inzira.qr.codes import QrCode
 from inzira.qr.ledger_port import LedgerPort
@@ -19,7 +18,7 @@ from inzira.qr.settings import QrSettings
 
 
 class Quoter:
-    def __init__(self, settings: QrSettings, port: LedgerPort, scanner: Scanner, desk: FxDesk,
+    def __init__(self, settings: QrSettings, port: LedgerPort, scanner: Scanner, desk: FxClient,
                  quotes: QuoteBook) -> None:
         self.settings = settings
         self.port = port
@@ -27,7 +26,7 @@ class Quoter:
         self.desk = desk
         self.quotes = quotes
 
-    def quote(self, wallet: Wallet, payload: str, amount_minor: int | None,
+    async def quote(self, wallet: Wallet, payload: str, amount_minor: int | None,
               ttl_ms: int | None) -> tuple[PaymentQuote, Scanned] | Rejected:
         s = self.settings
         ttl_ms = s.quote_ttl_ms if ttl_ms is None else ttl_ms
@@ -55,10 +54,11 @@ class Quoter:
         if not 0 < price_minor <= s.payment_minor_max:
             return rejected(Code.VALIDATION, f"a payment is 1 to {s.payment_minor_max} RWF")
         try:
-            firm = self.desk.quote(wallet.issuer, wallet.currency, s.price_currency, now_ms=now_ms,
-                                   target_amount_minor=price_minor, ttl_ms=ttl_ms)
-        except (QuoteError, RateError) as exc:
-            return rejected(Code.VALIDATION, f"no quote: {exc}")
+            firm = await self.desk.quote(wallet.issuer, wallet.currency, s.price_currency,
+                                         target_amount_minor=price_minor, ttl_ms=ttl_ms,
+                                         expires_by_ms=now_ms + ttl_ms)  # ttl_ms is within the bill's life
+        except FxQuoteError as exc:
+            return rejected(exc.code, f"no quote: {exc.detail}")
         merchant = scanned.merchant
         quote = PaymentQuote(firm.quote_id, wallet.id, merchant.id, merchant.name, None if bill is None else bill.id,
                              None if bill is None else bill.bill_number, price_minor, wallet.currency,

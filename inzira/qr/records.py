@@ -17,6 +17,16 @@ SUBMITTED = "submitted"  # signed and on its way: the ledger has not answered ye
 COMPLETED = "completed"  # committed on chain
 FAILED = "failed"  # refused before or by the ledger (``code`` says why); nothing moved
 
+# Status of a card top-up at the issuer's acquirer (a ledger credit follows "authorized" only)
+OPENING = "opening"  # the card payment is being opened at the acquirer
+AWAITING_CARD = "awaiting_card"  # the card form is open
+CARD_PENDING = "pending"  # the card was given; the acquirer has not decided
+AUTHORIZED = "authorized"  # the acquirer confirmed the payment: the credit (a TopUp of the same id) is sent
+DECLINED = "declined"
+TIMED_OUT = "timed_out"  # the card's issuer never answered the acquirer
+REFUNDED = "refunded"  # authorized, but the ledger refused the credit: the card payment was refunded
+# ...and "expired" (the card form closed unpaid) or "failed" (the card payment could not be opened)
+
 # Status of a bill (a dynamic QR) as stored; "expired" is derived from the clock
 OPEN = "open"
 PAYING = "paying"  # claimed by one payment on its way to the ledger
@@ -142,6 +152,27 @@ class TopUp:
     height: int
     created_at_ms: int
     settled_at_ms: int | None
+
+
+@dataclass(frozen=True, slots=True)
+class CardTopUp:
+    """A top-up paid by card at the wallet issuer's acquirer. Its ledger credit, a ``TopUp`` of the same id,
+    exists only once the acquirer confirmed the payment (status ``authorized``)."""
+
+    id: str
+    wallet_id: str
+    currency: str
+    amount_minor: int
+    status: str  # opening, awaiting_card, pending, authorized, declined, timed_out, expired, refunded, failed
+    session_id: str | None  # the acquirer's payment session
+    payment_id: str | None  # the acquirer's card payment: credited at most once
+    card_form_url: str | None
+    card_brand: str | None
+    card_last4: str | None
+    reason: str | None  # why it was declined, timed out, failed or refunded
+    expires_at_ms: int  # the card form's deadline
+    created_at_ms: int
+    updated_at_ms: int
 
 
 @dataclass(frozen=True, slots=True)

@@ -24,8 +24,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from concurrent.futures import Future
 
-from inzira.fx.desk import FxDesk, QuoteError
-from inzira.fx.rates import RateError
+from inzira.fx.client import FxClient, FxQuoteError
 from inzira.ledger.codes import Code
 from inzira.ledger.records import Leg
 from inzira.ledger.tx import Transfer
@@ -58,7 +57,7 @@ def as_result(refund: Refund) -> Refund | Rejected:
 
 class Refunds:
     def __init__(self, settings: QrSettings, port: LedgerPort, writer: StoreWriter, reader: StoreReader,
-                 directory: Directory, desk: FxDesk, settlement: Settlement, outbox: Outbox,
+                 directory: Directory, desk: FxClient, settlement: Settlement, outbox: Outbox,
                  fx_account: Callable[[str], str]) -> None:
         self.settings = settings
         self.port = port
@@ -96,10 +95,10 @@ class Refunds:
         price = self.settings.price_currency
         now_ms = self.port.now_ms()
         try:
-            firm = self.desk.quote(merchant.acquirer, price, wallet.currency, now_ms=now_ms,
-                                   source_amount_minor=amount_minor, ttl_ms=self.settings.quote_ttl_ms)
-        except (QuoteError, RateError) as exc:
-            return rejected(Code.VALIDATION, f"no FX quote for this refund: {exc}")
+            firm = await self.desk.quote(merchant.acquirer, price, wallet.currency,
+                                         source_amount_minor=amount_minor, ttl_ms=self.settings.quote_ttl_ms)
+        except FxQuoteError as exc:
+            return rejected(exc.code, f"no FX quote for this refund: {exc.detail}")
         refund_id = tokens.record_id("rfd")
         legs = (Leg(merchant.account, self.fx_account(price), amount_minor, price),
                 Leg(self.fx_account(wallet.currency), wallet.account, firm.target_amount_minor, wallet.currency))

@@ -1,6 +1,7 @@
 """The visitor QR payment service, composed: store, ledger door, FX desk, flows and real-time channels.
 
-    service = QrService(runtime, data_dir)          # runtime: inzira.node.embedded.Embedded (started)
+    service = QrService(runtime, ports, data_dir, fx=fx_client)  # runtime: Embedded or PeerRuntime (started);
+                                                    # ports: the acquirers' and wallet issuers' own
     service.start()                                 # store writer, webhook thread, recovery from the chain
     app = create_app(runtime, settings=ApiSettings(body_bytes_max_by_path=QR_BODY_LIMITS),
                      routers=qr_routers(service))   # inzira.qr.api
@@ -14,20 +15,23 @@ Off-chain data lives in ``<data_dir>/qr.db``; money moves only on chain.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from concurrent.futures import Future
 from pathlib import Path
 from typing import Any
 
-from inzira.fx.desk import FxDesk
-from inzira.fx.rates import RateTable
+from inzira.fx.client import FxClient
+from inzira.node.custody import MemberPort
+from inzira.notify.targets import TargetGuard
 from inzira.qr.bill_book import BillBook
+from inzira.qr.card_topups import CardTopUps
 from inzira.qr.directory import Directory
 from inzira.qr.ledger_port import LedgerPort, QrRuntime
 from inzira.qr.live.events import Outbox, StoredEvent, prune_job
 from inzira.qr.live.hooks import WebhookDispatch
 from inzira.qr.live.hub import Hub
 from inzira.qr.merchants import Merchants
+from inzira.qr.name_screening import NameScreen
 from inzira.qr.payments import Payments
 from inzira.qr.quotes import QuoteBook
 from inzira.qr.quoting import Quoter
@@ -46,47 +50,46 @@ from inzira.qr.wallets import Wallets
 PRUNE_TIMEOUT_S = 60.0
 
 
-def check_settings(settings: QrSettings, runtime: QrRuntime) -> None:
+def check_settings(settings: QrSettings, runtime: QrRuntime, ports: Mapping[str, MemberPort]) -> None:
     """Refuse a configuration the flows cannot serve, at start rather than at the first payment."""
     members = runtime.node.state.members
     for acquirer in settings.acquirers:
-        if acquirer not in members or acquirer not in runtime.keys:
-            raise ValueError(f"acquirer {acquirer!r} is not a member whose key this runtime holds")
+        if acquirer not in members or acquirer not in ports:
+            raise ValueError(f"acquirer {acquirer!r} is not a member this service holds the port of")
     for issuer, currencies in settings.wallet_currencies.items():
-        if issuer not in members or issuer not in runtime.keys:
-            raise ValueError(f"wallet issuer {issuer!r} is not a member whose key this runtime holds")
+        if issuer not in members or issuer not in ports:
+            raise ValueError(f"wallet issuer {issuer!r} is not a member this service holds the port of")
         if settings.price_currency in currencies:
             raise ValueError(f"visitor wallets are in foreign currencies, not {settings.price_currency}")
-    if settings.fx_provider not in runtime.keys:
-        raise ValueError(f"FX provider {settings.fx_provider!r} has no key in this runtime")
 
 
 class QrService:
-    def __init__(self, runtime: QrRuntime, data_dir: Path, settings: QrSettings | None = None,
-                 rates: RateTable | None = None) -> None:
+    def __init__(self, runtime: QrRuntime, ports: Mapping[str, MemberPort], data_dir: Path,
+                 settings: QrSettings | None = None, *, fx: FxClient, screen: NameScreen | None = None) -> None:
         self.settings = s = settings or QrSettings()
-        check_settings(s, runtime)
+        check_settings(s, runtime, ports)
         self.path = str(data_dir / DB_FILE)
-        self.port = LedgerPort(runtime)
+        self.port = LedgerPort(runtime, ports)
         self.writer = StoreWriter(self.path, s.writer_queue_jobs_max, s.writer_batch_jobs_max)
         self.checkpointer = Checkpointer(self.path)
         self.reader = StoreReader(self.path)
         self.directory = Directory(self.reader, s.records_cache_max)
         self.hub = Hub(s.streams_max, s.stream_queue_events_max)
-        self.hooks = WebhookDispatch(self.port.key)
+        self.hooks = WebhookDispatch(self.port.webhook_key, TargetGuard(s.webhook_allowed_networks))
         self.outbox = Outbox(self._announce)
         self.settlement = Settlement(self.port, self.writer)
-        self.desk = FxDesk(runtime.chain_id, s.fx_provider, self.port.key(s.fx_provider), rates or RateTable.demo(),
-                           s.fx_spread_bps)
+        self.fx = fx
         self.quotes = QuoteBook(s.quotes_max)
         self.bills = BillBook(self.reader, s.records_cache_max)
         self.scanner = Scanner(self.bills, self.directory, s.price_currency, s.scan_cache_max)
-        self.merchants = Merchants(s, self.port, self.writer, self.reader, self.directory, self.bills)
-        self.wallets = Wallets(s, self.port, self.writer, self.reader, self.directory, self.settlement, self.outbox)
-        self.quoter = Quoter(s, self.port, self.scanner, self.desk, self.quotes)
+        self.merchants = Merchants(s, self.port, self.writer, self.reader, self.directory, self.bills,
+                                   self.hooks.guard, screen)
+        self.wallets = Wallets(s, self.port, self.writer, self.reader, self.directory, self.outbox, screen)
+        self.topups = CardTopUps(s, self.port, self.writer, self.reader, self.directory, self.wallets, self.settlement)
+        self.quoter = Quoter(s, self.port, self.scanner, fx, self.quotes)
         self.payments = Payments(s, self.port, self.writer, self.reader, self.directory, self.bills, self.quotes,
                                  self.settlement, self.outbox)
-        self.refunds = Refunds(s, self.port, self.writer, self.reader, self.directory, self.desk, self.settlement,
+        self.refunds = Refunds(s, self.port, self.writer, self.reader, self.directory, fx, self.settlement,
                                self.outbox, self.payments.fx_account)
         self.statements = Statements(s, self.reader, self.port)
         self.closing = False
@@ -100,6 +103,7 @@ class QrService:
                                                      "refunds": self.refunds.settle_refund,
                                                      "topups": self.wallets.settle_topup}
         self.recovered = recover(self.reader, self.port, self.settlement, settlers, self._track)
+        self.topups.abandon_opening()
         before_ms = self.port.now_ms() - self.settings.events_retention_ms
         self.writer.submit(prune_job(before_ms)).result(PRUNE_TIMEOUT_S)
         return self

@@ -12,16 +12,31 @@ def _demo_wallet_currencies() -> dict[str, tuple[str, ...]]:
 
 
 @dataclass(frozen=True, slots=True)
+class CardAcquirerLink:
+    """A wallet issuer's card acquirer: its API and the issuer's secrets there (kept out of ``repr``)."""
+
+    base_url: str
+    api_key: str = field(repr=False)  # the issuer's secret API key at the acquirer
+    webhook_secret: str = field(repr=False)  # the acquirer signs its callbacks to the issuer with it
+
+
+@dataclass(frozen=True, slots=True)
 class QrSettings:
     # Members that onboard merchants; each merchant's RWF account is theirs: "<acquirer>:m-<merchant id>".
     acquirers: tuple[str, ...] = ("ubumwe",)
     # Wallet issuer -> the currencies it issues visitor wallets in; wallets are "<issuer>:w-<wallet id>".
     wallet_currencies: dict[str, tuple[str, ...]] = field(default_factory=_demo_wallet_currencies)
-    # The issuer's float, debited by a (simulated) card top-up: "<issuer>:<currency, lower case>".
+    # The issuer's float, debited by a card top-up: "<issuer>:<currency, lower case>".
     float_account_pattern: str = "{member}:{currency}"
+    # Wallet issuer -> its card acquirer. A top-up moves float only once a card payment there is authorized;
+    # an issuer without one takes no top-ups.
+    card_acquirers: dict[str, CardAcquirerLink] = field(default_factory=dict)
     fx_provider: str = "imari-fx"
     fx_account_pattern: str = "{member}:{currency}"
     fx_spread_bps: int = 150
+    # Networks an acquirer's webhook URL may reach although they are not public (CIDR, e.g. "127.0.0.0/8"):
+    # every other loopback, private, link-local or metadata address is refused (inzira.notify.targets).
+    webhook_allowed_networks: tuple[str, ...] = ()
     price_currency: str = "RWF"  # what merchants are paid in
 
     quote_ttl_ms: int = 60_000
@@ -32,7 +47,14 @@ class QrSettings:
     bill_ttl_ms_min: int = 1_000
     bill_ttl_ms_max: int = DAY_MS
     payment_minor_max: int = 10_000_000  # RWF per payment
-    topup_minor_max: int = 1_000_000_00  # per top-up, in the wallet currency's minor units
+    # Top-up limits, in the wallet currency's minor units; "a day" is any 24 hours.
+    topup_minor_max: int = 5_000_00  # per top-up
+    topup_day_minor_max: int = 10_000_00  # per wallet and day (top-ups neither declined nor expired)
+    topup_day_count_max: int = 10  # per wallet and day: every attempt counts, declined ones too
+    wallet_balance_minor_max: int = 20_000_00  # no top-up takes a wallet above this
+    topup_card_ttl_ms: int = 15 * 60_000  # how long the card form stays open
+    card_call_timeout_ms: int = 10_000  # each call to the card acquirer
+    card_callback_tolerance_ms: int = 5 * 60_000  # a callback signed further from now is refused (replays)
 
     verdict_timeout_ms: int = 30_000  # then the API answers 504 and the payment settles in the background
     busy_wait_ms: int = 5_000  # how long a second payer of a bill waits for the first one's verdict
@@ -48,7 +70,6 @@ class QrSettings:
     stream_replay_page_events: int = 200
     events_retention_ms: int = 7 * DAY_MS
 
-    history_page_max: int = 200
     statement_page_max: int = 500
     statement_proofs_page_max: int = 100  # receipts are ~2 KB each
     statement_days_max: int = 92

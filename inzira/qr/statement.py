@@ -10,6 +10,7 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta, timezone
 from typing import Any
 
+from inzira.api.numbers import TIME_MS_MAX, parse_digits
 from inzira.ledger.codes import Code
 from inzira.qr.ledger_port import LedgerPort
 from inzira.qr.records import Merchant, Payment, Refund, columns
@@ -21,6 +22,7 @@ from inzira.qr.views import payment_view, refund_view
 KIGALI = timezone(timedelta(hours=2), "CAT")  # Rwanda has no daylight saving time
 KIGALI_OFFSET_MS = 2 * 3_600_000
 CURSOR_CHARS_MAX = 80
+CURSOR_PATTERN = "^[0-9]{1,19}:[a-z0-9_]{1,60}$"  # "<settled at, ms>:<payment id>", at most CURSOR_CHARS_MAX
 
 _DAYS = ("SELECT (settled_at_ms + ?) / ? AS day, count(*), sum(amount_minor) FROM {table} WHERE merchant_id = ? "
          "AND status = 'completed' AND settled_at_ms >= ? AND settled_at_ms < ? GROUP BY day")
@@ -42,10 +44,11 @@ def day_start_ms(day: date) -> int:
 def _cursor(text: str | None) -> tuple[int, str] | None:
     if text is None:
         return (-1, "")
-    at, _, payment_id = text.partition(":")
-    if len(text) > CURSOR_CHARS_MAX or not at.isdigit() or not payment_id:
+    at_text, _, payment_id = text.partition(":")
+    at = parse_digits(at_text, 0, TIME_MS_MAX)
+    if len(text) > CURSOR_CHARS_MAX or at is None or not payment_id:
         return None
-    return int(at), payment_id
+    return at, payment_id
 
 
 class Statements:

@@ -11,9 +11,21 @@ from typing import Any
 from inzira.money import money_text
 from inzira.qr.codes import title
 from inzira.qr.mcc import mcc_name
-from inzira.qr.records import Bill, Merchant, Payment, Refund, TopUp, Wallet, WalletEntry
+from inzira.qr.records import (
+    AUTHORIZED,
+    AWAITING_CARD,
+    Bill,
+    CardTopUp,
+    Merchant,
+    Payment,
+    Refund,
+    TopUp,
+    Wallet,
+    WalletEntry,
+)
 
 PREFIX = "/v1/qr"
+CARD_NOTIFICATIONS_PATH = f"{PREFIX}/card-notifications"  # + "/<issuer>": the acquirers' callbacks
 
 
 def merchant_path(merchant_id: str) -> str:
@@ -151,6 +163,38 @@ def topup_view(t: TopUp) -> dict[str, Any]:
         "card_reference": t.card_reference,
         "created_at_ms": t.created_at_ms,
         "settled_at_ms": t.settled_at_ms,
+    }
+
+
+# An authorized card top-up's status is its credit's: on its way to the ledger, on chain, or refused.
+_CREDIT_STATUS = {"submitted": "crediting", "completed": "completed", "failed": "credit_failed"}
+
+
+def card_topup_view(c: CardTopUp, credit: TopUp | None) -> dict[str, Any]:
+    """A top-up as its wallet sees it: the card payment, then (once authorized) its credit on chain."""
+    status = c.status
+    if c.status == AUTHORIZED and credit is not None:
+        status = _CREDIT_STATUS[credit.status]
+    return {
+        "topup_id": c.id,
+        "wallet_id": c.wallet_id,
+        "status": status,
+        "amount_minor": c.amount_minor,
+        "currency": c.currency,
+        "amount": money_text(c.amount_minor, c.currency),
+        "card_form_url": c.card_form_url if c.status == AWAITING_CARD else None,
+        "expires_at_ms": c.expires_at_ms,
+        "payment_id": c.payment_id,
+        "card": None if c.card_brand is None else {"brand": c.card_brand, "last4": c.card_last4},
+        "reason": c.reason,
+        "code": None if credit is None else credit.code,
+        "description": None if credit is None else _code_text(credit.code),
+        "tx_id": None if credit is None else credit.tx_id.hex(),
+        "height": None if credit is None else credit.height or None,
+        "created_at_ms": c.created_at_ms,
+        "updated_at_ms": c.updated_at_ms,
+        "settled_at_ms": None if credit is None else credit.settled_at_ms,
+        "check_url": f"{wallet_path(c.wallet_id)}/topups/{c.id}/check",
     }
 
 

@@ -1,21 +1,20 @@
-"""Visitor wallets: issued by a wallet member in a foreign currency, topped up by (simulated) card, with a
-balance and a history that are reconciled with the chain.
+"""Visitor wallets: issued by a wallet member in a foreign currency, topped up by card, with a balance and a
+history that are reconciled with the chain.
 
-Each wallet is an on-chain account owned by its issuer, ``<issuer>:w-<wallet id>``. A top-up stands for a
-card payment the issuer took: the issuer moves that much from its float (``<issuer>:<currency>``, e.g.
-``silkpay:cny``) to the wallet's account, on chain. The store keeps the wallet's history and its own running
-balance; ``balance`` puts that beside the chain's and says whether they agree.
+Each wallet is an on-chain account owned by its issuer, ``<issuer>:w-<wallet id>``. A top-up is a card
+payment the issuer's acquirer confirmed (``card_topups``): the issuer then moves that much from its float
+(``<issuer>:<currency>``, e.g. ``silkpay:cny``) to the wallet's account, on chain. The store keeps the
+wallet's history and its own running balance; ``balance`` puts that beside the chain's and says whether they
+agree.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from concurrent.futures import Future
 from typing import Any
 
 from inzira.ledger.codes import Code
-from inzira.ledger.records import Leg
-from inzira.ledger.tx import OpenAccount, Transfer
+from inzira.ledger.tx import OpenAccount
 from inzira.money import money_text
 from inzira.ordering.outcome import Outcome
 from inzira.qr import tokens
@@ -23,17 +22,17 @@ from inzira.qr.directory import Directory
 from inzira.qr.ledger_port import LedgerPort
 from inzira.qr.live.events import TOPUP_COMPLETED, Draft, Outbox
 from inzira.qr.codes import QrCode
-from inzira.qr.records import SUBMITTED, TopUp, Wallet, insert_sql, values
+from inzira.qr.name_screening import NameScreen, screened
+from inzira.qr.records import TopUp, Wallet, insert_sql, values
 from inzira.qr.rejected import Rejected, rejected
 from inzira.qr.settings import QrSettings
-from inzira.qr.settlement import Settlement, committed, mark, settled
+from inzira.qr.settlement import committed, mark
 from inzira.qr.store.awaiting import write
 from inzira.qr.store.reader import StoreReader
 from inzira.qr.store.writer import StoreWriter, WriteTx
 from inzira.qr.views import entry_view, topup_view, wallet_view
 
 HOLDER_CHARS_MAX = 80
-CARD_REFERENCE_CHARS_MAX = 40
 
 
 def post_entry(tx: WriteTx, wallet_id: str, amount_minor: int, kind: str, ref_id: str, counterparty: str | None,
@@ -51,13 +50,13 @@ def post_entry(tx: WriteTx, wallet_id: str, amount_minor: int, kind: str, ref_id
 
 class Wallets:
     def __init__(self, settings: QrSettings, port: LedgerPort, writer: StoreWriter, reader: StoreReader,
-                 directory: Directory, settlement: Settlement, outbox: Outbox) -> None:
+                 directory: Directory, outbox: Outbox, screen: NameScreen | None = None) -> None:
         self.settings = settings
+        self.screen = screen
         self.port = port
         self.writer = writer
         self.reader = reader
         self.directory = directory
-        self.settlement = settlement
         self.outbox = outbox
         self.timeout_s = settings.verdict_timeout_ms / 1000
 
@@ -76,6 +75,9 @@ class Wallets:
                             f"{issuer} issues wallets in {', '.join(offered)}, not {currency}")
         if holder is not None and len(holder) > HOLDER_CHARS_MAX:
             return rejected(Code.VALIDATION, f"a holder name is at most {HOLDER_CHARS_MAX} characters")
+        held = screened(self.screen, "wallet holder", holder) if holder else None
+        if held is not None:
+            return held
         wallet_id = tokens.wallet_id()
         account = f"{issuer}:w-{wallet_id}"
         opened = await self.port.execute(issuer, OpenAccount(account, currency), f"qr-open-{wallet_id}",
@@ -96,31 +98,6 @@ class Wallets:
             return written
         self.directory.add_wallet(wallet)
         return wallet, token
-
-    async def top_up(self, wallet: Wallet, amount_minor: int, card_reference: str | None) -> TopUp | Rejected:
-        if not 0 < amount_minor <= self.settings.topup_minor_max:
-            return rejected(Code.VALIDATION, f"a top-up is 1 to {self.settings.topup_minor_max} minor units")
-        if card_reference is not None and len(card_reference) > CARD_REFERENCE_CHARS_MAX:
-            return rejected(Code.VALIDATION, f"a card reference is at most {CARD_REFERENCE_CHARS_MAX} characters")
-        float_account = self.float_account(wallet.issuer, wallet.currency)
-        source = self.port.account_now(float_account)
-        if source is None or source.available_minor < amount_minor:
-            return rejected(Code.INSUFFICIENT_LIQUIDITY, f"{wallet.issuer}'s float {float_account} cannot fund it")
-        topup_id = tokens.record_id("top")
-        op = Transfer((Leg(float_account, wallet.account, amount_minor, wallet.currency),), memo=f"top-up {topup_id}")
-        signed = self.port.sign(wallet.issuer, op, topup_id)
-        topup = TopUp(topup_id, wallet.id, wallet.currency, amount_minor, card_reference, signed.tx_id, SUBMITTED,
-                      0, 0, self.port.now_ms(), None)
-
-        def insert(tx: WriteTx) -> "Future[TopUp]":
-            tx.execute(insert_sql("topups", TopUp, "raw_tx", "tx_expires_at_ms"),
-                       (*values(topup), signed.raw, signed.expires_at_ms))
-            return self.settlement.launch_on_commit(tx, signed, self.settle_topup(topup_id))
-
-        launched = await write(self.writer, insert, self.timeout_s)
-        if isinstance(launched, Rejected):
-            return launched
-        return await settled(launched, self.timeout_s, topup_id=topup_id)
 
     def settle_topup(self, topup_id: str) -> Callable[[WriteTx, Outcome], TopUp]:
         def settle(tx: WriteTx, outcome: Outcome) -> TopUp:

@@ -10,6 +10,7 @@ from __future__ import annotations
 from enum import IntEnum
 from typing import Any
 
+from inzira.directory.codes import DirectoryCode, directory_title
 from inzira.ledger.codes import Code
 
 
@@ -33,6 +34,10 @@ _TITLES = {
 def remit_title(code: int) -> str | None:
     try:
         return _TITLES[RemitCode(code)]
+    except ValueError:
+        pass
+    try:  # the directory operator's refusals, passed on (a look-up over the allowance)
+        return directory_title(DirectoryCode(code))
     except ValueError:
         return None
 

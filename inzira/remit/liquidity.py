@@ -1,11 +1,10 @@
-"""Liquidity: prefunding through the settlement bank, positions, net debit caps and low-liquidity alerts.
+"""Liquidity: prefunding through the currency's issuer, positions and low-liquidity alerts.
 
-- deposit: the FSP's money arrived at the currency's issuer (the settlement bank, off chain); the issuer
-  issues the same amount to the FSP's position (``Issue``). In the demo the issuer's service confirms at
-  once; in production it would after seeing the funds.
-- withdrawal: ``Redeem`` signed by the holder (giving the money back) and the issuer (paying it out).
-- net debit cap: the issuer extends a credit line on a position (``SetDebitCap``); a transfer beyond
-  balance + cap is refused by the ledger with 4001.
+- deposit: the FSP paid the issuer off chain (an interbank payment with a settlement reference) and files a
+  funding request with the issuer's funding API (``inzira.funding``); nothing is issued until the issuer's
+  officers approve and the issuer signs ``Issue`` with its own key. This service holds no issuer's key.
+- withdrawal: the FSP signs ``Redeem`` with its own key and files it; the issuer countersigns on approval.
+- net debit caps are the issuer's to set, on its funding API (``PUT /funding/v1/caps/{account}``).
 - thresholds: an FSP sets a floor per account; when what is available falls below it an alert is
   raised once (event stream, webhook, alerts list), and again only after it has recovered.
 """
@@ -13,16 +12,18 @@
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable
+import uuid
+from collections.abc import Callable, Mapping
 from typing import Any
 
-from inzira.ledger.codes import Code, describe
-from inzira.ledger.ids import account_owner
+from inzira.funding.client import FundingClient, FundingClientError
+from inzira.ledger.codes import Code
+from inzira.ledger.ids import account_owner, is_settlement_reference
 from inzira.ledger.records import Account
-from inzira.ledger.tx import Issue, Op, Redeem, SetDebitCap
+from inzira.ledger.tx import Redeem
 from inzira.money import AMOUNT_MINOR_MAX
+from inzira.node.custody import MemberPort
 from inzira.node.views import account_view
-from inzira.remit import ledger_io
 from inzira.remit.codes import RemitError, forbidden, invalid
 from inzira.remit.events import EventHub
 from inzira.remit.money_view import money
@@ -31,13 +32,15 @@ from inzira.remit.settings import RemitSettings
 from inzira.remit.store.notices import NoticeStore
 
 POSITIONS_MAX = 200
+WITHDRAWAL_VALIDITY_MS = 23 * 3600 * 1000  # the issuer has this long to countersign (the ledger allows 24 h)
 
 
 class Liquidity:
-    def __init__(self, runtime: RemitRuntime, notices: NoticeStore, hub: EventHub, settings: RemitSettings,
-                 clock_ms: Callable[[], int]) -> None:
-        self.runtime = runtime
+    def __init__(self, runtime: RemitRuntime, ports: Mapping[str, MemberPort], funding: FundingClient,
+                 notices: NoticeStore, hub: EventHub, settings: RemitSettings, clock_ms: Callable[[], int]) -> None:
         self.node = runtime.node
+        self._ports = ports
+        self.funding = funding
         self.notices = notices
         self.hub = hub
         self.settings = settings
@@ -62,17 +65,6 @@ class Liquidity:
     def positions(self, member: str) -> list[dict[str, Any]]:
         return [self.position(a) for a in self.node.accounts(member, POSITIONS_MAX) if not a.issuance]
 
-    async def _execute(self, signer: str, op: Op, *cosigners: str) -> bytes:
-        keys = tuple(self.runtime.keys[c] for c in cosigners)
-        raw = self.runtime.signer(signer).sign(op, None, keys)
-        outcome = await ledger_io.submit(self.runtime, raw, self.settings.submit_timeout_ms / 1000)
-        if outcome is None:
-            raise RemitError(503, 2003, "the ledger did not answer: try again")
-        if outcome.code != Code.OK:
-            raise RemitError(422, outcome.code, f"the ledger refused it: {describe(outcome.code)}",
-                             tx_id=outcome.tx_id.hex())
-        return outcome.tx_id
-
     def _issuer(self, account: Account) -> str:
         return self.node.genesis.issuers()[account.currency]
 
@@ -81,26 +73,34 @@ class Liquidity:
         if not 0 < amount_minor <= AMOUNT_MINOR_MAX:
             raise invalid("amount_minor must be a positive integer of minor units")
 
-    async def deposit(self, member: str, account_id: str, amount_minor: int) -> dict[str, Any]:
+    async def deposit(self, member: str, account_id: str, amount_minor: int, reference: str) -> dict[str, Any]:
+        """File a funding request with the issuer: 202, pending until the issuer's officers decide."""
         self._amount(amount_minor)
+        if not reference or not is_settlement_reference(reference):
+            raise invalid("settlement_reference (the interbank payment's reference) is 1 to 64 printable ASCII "
+                          "characters")
         account = self._own(member, account_id)
-        tx_id = await self._execute(self._issuer(account), Issue(account.id, amount_minor, account.currency))
-        return {"tx_id": tx_id.hex(), "position": self.position(self._account(account.id))}
+        try:
+            return await self.funding.deposit(self._issuer(account), member, account.id, amount_minor, reference)
+        except FundingClientError as exc:
+            raise RemitError(exc.status, exc.code, exc.detail) from None
 
-    async def withdraw(self, member: str, account_id: str, amount_minor: int) -> dict[str, Any]:
+    async def withdraw(self, member: str, account_id: str, amount_minor: int, reference: str | None) -> dict[str, Any]:
+        """Sign the redemption as the holder and file it with the issuer, who countersigns on approval."""
         self._amount(amount_minor)
+        reference = reference or f"wd-{uuid.uuid4().hex}"
+        if not is_settlement_reference(reference):
+            raise invalid("a withdrawal reference is 1 to 64 printable ASCII characters")
         account = self._own(member, account_id)
-        tx_id = await self._execute(member, Redeem(account.id, amount_minor, account.currency), self._issuer(account))
-        return {"tx_id": tx_id.hex(), "position": self.position(self._account(account.id))}
-
-    async def set_cap(self, member: str, account_id: str, cap_minor: int) -> dict[str, Any]:
-        account = self._account(account_id)
-        if self._issuer(account) != member:
-            raise forbidden(f"only {self._issuer(account)}, the issuer of {account.currency}, sets caps on it")
-        if not 0 <= cap_minor <= AMOUNT_MINOR_MAX:
-            raise invalid("cap_minor must be a non-negative integer of minor units")
-        tx_id = await self._execute(member, SetDebitCap(account.id, cap_minor))
-        return {"tx_id": tx_id.hex(), "position": self.position(self._account(account.id))}
+        port = self._ports.get(member)
+        if port is None:
+            raise forbidden(f"this service does not act for {member}")
+        redeem = Redeem(account.id, amount_minor, account.currency, reference)
+        raw = port.sign_body(port.body(redeem, f"wd:{uuid.uuid4().hex}", WITHDRAWAL_VALIDITY_MS))
+        try:
+            return await self.funding.withdrawal(self._issuer(account), member, raw)
+        except FundingClientError as exc:
+            raise RemitError(exc.status, exc.code, exc.detail) from None
 
     def set_threshold(self, member: str, account_id: str, threshold_minor: int) -> dict[str, Any]:
         account = self._own(member, account_id)

@@ -1,8 +1,9 @@
 """Party look-up (Mojaloop's discovery): a phone number -> the receiving FSP that serves it, and the
 receiver's masked name as that FSP confirms it.
 
-The number is validated (a Rwandan mobile number, E.164), hashed with the directory key and looked up in
-the ledger's directory; the FSP found there confirms the wallet through its payout adapter.
+The number is validated (a Rwandan mobile number, E.164) and looked up through the directory operator's API,
+as the member asking (the operator counts it against that member's allowance and logs it; no member here
+holds the hash key); the FSP found there confirms the wallet through its payout adapter.
 """
 
 from __future__ import annotations
@@ -10,10 +11,11 @@ from __future__ import annotations
 import functools
 from dataclasses import dataclass
 
+from inzira.directory.client import DirectoryClient
+from inzira.directory.codes import DirectoryError
 from inzira.ledger.codes import Code
 from inzira.node.node import Node
 from inzira.remit.codes import RemitCode, RemitError, invalid
-from inzira.remit.directory import Directory
 from inzira.remit.payout import PayoutError
 from inzira.remit.phone import E164, PhoneNumberError, mask_name, parse_payout_phone
 from inzira.remit.receiving import ReceivingFsp
@@ -44,14 +46,20 @@ def parse_number(text: str) -> E164:
 
 
 class PartyLookup:
-    def __init__(self, directory: Directory, agents: dict[str, ReceivingFsp], node: Node) -> None:
+    def __init__(self, directory: DirectoryClient, agents: dict[str, ReceivingFsp], node: Node) -> None:
         self.directory = directory
         self.agents = agents
         self.node = node
 
-    async def find(self, e164: E164) -> Party:
-        """The party at a validated number (on the service's loop: the FSP's adapter lives there)."""
-        fsp = self.directory.fsp_for(e164)
+    async def find(self, member: str, e164: E164) -> Party:
+        """The party at a validated number, as ``member`` asks (on the service's loop: the FSP's adapter and
+        the directory client live there)."""
+        try:
+            fsp = await self.directory.fsp_for(member, e164)
+        except DirectoryError as exc:
+            if exc.status in (400, 429):  # the caller's own doing: a bad number, or its allowance used up
+                raise RemitError(exc.status, exc.code, exc.detail, headers=exc.headers) from None
+            raise RemitError(503, exc.code, f"the directory operator could not answer: {exc.detail}") from None
         if fsp is None:
             raise RemitError(404, Code.PARTY_NOT_FOUND, f"no FSP in the directory serves {e164}")
         agent = self.agents.get(fsp)
@@ -65,5 +73,5 @@ class PartyLookup:
             raise RemitError(404, Code.PARTY_NOT_FOUND, f"{fsp} has no wallet for {e164}")
         if not holder.active:
             raise RemitError(422, RemitCode.PAYEE_BLOCKED, f"the wallet at {e164} cannot receive money")
-        member = self.node.state.members.get(fsp)
-        return Party(e164, fsp, member.name if member else fsp, mask_name(holder.name))
+        record = self.node.state.members.get(fsp)
+        return Party(e164, fsp, record.name if record else fsp, mask_name(holder.name))

@@ -1,9 +1,9 @@
 """The party lookup's personal-data primitives: phone numbers, their directory hash, masked names.
 
 A receiver is addressed by phone number. Numbers are parsed with `phonenumbers` (Google's libphonenumber
-metadata) into E.164, "+250788123456", the one spelling every member hashes and stores. On chain the
-directory never holds a number, only `directory_hash(number, key)`; and the receiving FSP answers the
-name check with `mask_name`, enough for the sender to recognise the receiver and no more.
+metadata) into E.164, "+250788123456", the one spelling every member stores and the directory operator
+hashes. On chain the directory never holds a number, only `directory_hash(number, key)`; and the receiving
+FSP answers the name check with `mask_name`, enough for the sender to recognise the receiver and no more.
 """
 
 from __future__ import annotations
@@ -79,8 +79,9 @@ def directory_hash(e164: str, directory_key: bytes) -> bytes:
     """The 32-byte key under which the on-chain directory lists a number: HMAC-SHA256(key, E.164).
 
     Keyed, because phone numbers are a small space: Rwanda's mobile numbers are about 10^8 strings, which
-    a laptop hashes in seconds, so a plain hash on a public chain would give every number back. Without
-    the network's directory key, held by members only, the hashes reveal nothing.
+    a laptop hashes in seconds, so a plain hash on a public chain would give every number back. The key is
+    the directory operator's alone (``inzira.directory``): to anyone else, members included, the hashes
+    reveal nothing.
     """
     if len(directory_key) < DIRECTORY_KEY_BYTES_MIN:
         raise ValueError(f"the directory key must be at least {DIRECTORY_KEY_BYTES_MIN} bytes")

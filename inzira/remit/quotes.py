@@ -1,5 +1,6 @@
-"""Quotes (Mojaloop's agreement phase): the FX provider's firm quote, the receiving FSP's fee and hashlock
-condition, and the sending FSP's fee, bound together as one set of terms the customer sees before sending.
+"""Quotes (Mojaloop's agreement phase): the FX provider's firm quote (asked of its own quote service), the
+receiving FSP's fee and hashlock condition, and the sending FSP's fee, bound together as one set of terms the
+customer sees before sending.
 
 "Send 200.00 EUR": the FX provider converts the 200.00 EUR; the receiving FSP's fee comes out of the RWF
 delivered. "The receiver gets 300,000 RWF": the receiving fee is added to it and the FX provider is asked
@@ -13,15 +14,14 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from enum import StrEnum
 
-from inzira.fx.desk import FxDesk, QuoteError
-from inzira.fx.rates import RateError
+from inzira.fx.client import FxClient, FxQuoteError
 from inzira.ledger.encoding import encode
 from inzira.money import AMOUNT_MINOR_MAX, MoneyError, currency
 from inzira.node.node import Node
-from inzira.remit.codes import invalid
+from inzira.remit.codes import RemitError, invalid
 from inzira.remit.parties import Party
 from inzira.remit.receiving import ReceivingFsp
-from inzira.remit.records import QuoteTerms
+from inzira.remit.records import QuoteTerms, Reason
 from inzira.remit.settings import PAYOUT_CURRENCY, RemitSettings, position_account
 from inzira.remit.store.transfers import TransferStore
 
@@ -40,7 +40,7 @@ class QuoteRequest:
 
 
 class QuoteDesk:
-    def __init__(self, fx: FxDesk, settings: RemitSettings, store: TransferStore, node: Node,
+    def __init__(self, fx: FxClient, settings: RemitSettings, store: TransferStore, node: Node,
                  agents: dict[str, ReceivingFsp], clock_ms: Callable[[], int]) -> None:
         self.fx = fx
         self.settings = settings
@@ -66,21 +66,22 @@ class QuoteDesk:
             raise invalid(f"{sender} holds no {source} position ({position_account(sender, source)})")
         return source
 
-    def quote(self, sender: str, party: Party, request: QuoteRequest) -> QuoteTerms:
+    async def quote(self, sender: str, party: Party, request: QuoteRequest,
+                    holder_reasons: tuple[Reason, ...] = ()) -> QuoteTerms:
         source = self._check(sender, request)
         now_ms = self.clock_ms()
         fee_schedule = self.settings.receiving_fee(party.fsp)
         try:
             if request.amount_type is AmountType.SEND:
-                fx = self.fx.quote(sender, source, PAYOUT_CURRENCY, now_ms=now_ms, ttl_ms=self.settings.quote_ttl_ms,
-                                   source_amount_minor=request.amount_minor)
+                fx = await self.fx.quote(sender, source, PAYOUT_CURRENCY, ttl_ms=self.settings.quote_ttl_ms,
+                                         source_amount_minor=request.amount_minor)
                 received_minor, fee_minor = fee_schedule.net_of_fee(fx.target_amount_minor)
             else:
                 received_minor, fee_minor = request.amount_minor, fee_schedule.on(request.amount_minor)
-                fx = self.fx.quote(sender, source, PAYOUT_CURRENCY, now_ms=now_ms, ttl_ms=self.settings.quote_ttl_ms,
-                                   target_amount_minor=received_minor + fee_minor)
-        except (QuoteError, RateError) as exc:
-            raise invalid(f"no quote: {exc}") from None
+                fx = await self.fx.quote(sender, source, PAYOUT_CURRENCY, ttl_ms=self.settings.quote_ttl_ms,
+                                         target_amount_minor=received_minor + fee_minor)
+        except FxQuoteError as exc:
+            raise RemitError(exc.status, exc.code, f"no quote: {exc.detail}") from None
         if received_minor <= 0:
             raise invalid("the amount does not cover the receiving FSP's fee")
         quote_id = str(uuid.uuid4())
@@ -91,7 +92,8 @@ class QuoteDesk:
             target_currency=PAYOUT_CURRENCY, gross_target_minor=fx.target_amount_minor,
             receiving_fee_minor=fee_minor, amount_received_minor=received_minor, rate=str(fx.rate),
             mid_rate=str(fx.mid_rate), margin_percent=str(fx.margin_percent), fx_margin_minor=fx.fx_margin_minor,
-            rates_as_of=self.fx.rates.as_of, condition=self.agents[party.fsp].condition(quote_id),
-            fx_quote=encode(fx.signed), created_at_ms=now_ms, expires_at_ms=fx.expires_at_ms)
+            rates_as_of=fx.rates_as_of, condition=self.agents[party.fsp].condition(quote_id),
+            fx_quote=encode(fx.signed), created_at_ms=now_ms, expires_at_ms=fx.expires_at_ms,
+            holder_reasons=holder_reasons)
         self.store.put_quote(terms)
         return terms

@@ -10,13 +10,15 @@ from __future__ import annotations
 
 from typing import Any
 
-from inzira.ledger.receipt import verify_receipt
+from inzira.api.receipt_input import verify_outside_receipt
+from inzira.ledger.receipt import ReceiptError
 from inzira.ledger.records import STATUS_NAMES
 from inzira.node.node import Node
 from inzira.remit.disclosure import disclosure
 from inzira.remit.records import QuoteTerms, TransferRecord
 
 RECEIPT_FORMAT = "inzira-remittance-receipt/1"
+LEDGER_RECEIPTS_MAX = 4  # the reservation, and its commit or void
 
 
 def build_receipt(node: Node, record: TransferRecord, terms: QuoteTerms | None, fsp_name: str,
@@ -52,6 +54,11 @@ def build_receipt(node: Node, record: TransferRecord, terms: QuoteTerms | None, 
     }
 
 
-def verify_remittance_receipt(receipt: dict[str, Any], node_genesis: Any) -> list[dict[str, Any]]:
-    """Verify every ledger receipt inside; each summary, or ReceiptError naming what is wrong."""
-    return [verify_receipt(entry["receipt"], node_genesis) for entry in receipt.get("ledger_receipts", [])]
+def verify_remittance_receipt(receipt: object, node_genesis: Any) -> list[dict[str, Any]]:
+    """Verify every ledger receipt inside; each summary, or ReceiptError naming what is wrong (a receipt
+    without any ledger receipt proves nothing, so it is not valid either)."""
+    entries = receipt.get("ledger_receipts") if isinstance(receipt, dict) else None
+    if not isinstance(entries, list) or not 0 < len(entries) <= LEDGER_RECEIPTS_MAX:
+        raise ReceiptError(f"ledger_receipts must hold 1 to {LEDGER_RECEIPTS_MAX} ledger receipts")
+    return [verify_outside_receipt(entry.get("receipt") if isinstance(entry, dict) else None, node_genesis)
+            for entry in entries]

@@ -20,7 +20,7 @@ from inzira.ledger.codes import Code
 from inzira.ledger.ids import account_owner
 from inzira.ledger.records import PENDING, PendingTransfer
 from inzira.ledger.tx import PostPending, VoidPending
-from inzira.node.signer import MemberSigner
+from inzira.node.custody import MemberPort
 from inzira.remit import ledger_io
 from inzira.remit.condition import condition_of, fulfilment_for
 from inzira.remit.payout import (
@@ -40,6 +40,7 @@ from inzira.remit.store.transfers import TransferStore
 from inzira.remit.wallet_cache import WalletCache
 
 PAYOUTS_IN_FLIGHT_MAX = 20_000  # beyond this, reconciliation picks the rest up later
+STOPPED_MAX = 100_000  # transfers the sending side asked not to pay out, remembered until they resolve
 UNAVAILABLE_RETRY_S = 0.2
 POLL_FIRST_MS = 20
 POLL_MAX_MS = 1_000
@@ -50,14 +51,14 @@ Note = Callable[[str, str, str, int, bytes], None]  # (transfer id, step, detail
 
 
 class ReceivingFsp:
-    def __init__(self, fsp: str, secret: bytes, adapter: PayoutAdapter, runtime: RemitRuntime,
+    def __init__(self, port: MemberPort, secret: bytes, adapter: PayoutAdapter, runtime: RemitRuntime,
                  settings: RemitSettings, transfers: TransferStore, payouts: PayoutStore, note: Note,
                  clock_ms: Callable[[], int]) -> None:
-        self.fsp = fsp
+        self.fsp = port.member
         self.secret = secret
         self.adapter = adapter
         self.runtime = runtime
-        self.signer: MemberSigner = runtime.signer(fsp)
+        self.signer = port  # this receiving FSP's own: it commits and voids as itself, never as another
         self.settings = settings
         self.transfers = transfers
         self.payouts = payouts
@@ -65,6 +66,7 @@ class ReceivingFsp:
         self.clock_ms = clock_ms
         self.cache = WalletCache(settings.lookup_cache_ttl_ms, settings.lookup_cache_entries_max)
         self._active: set[bytes] = set()
+        self._stopped: dict[bytes, str] = {}  # pending id -> why the sending FSP asked not to pay out
         self._tasks: set[asyncio.Task[None]] = set()
         self._calls = asyncio.Semaphore(settings.operator_calls_max)
 
@@ -120,6 +122,21 @@ class ReceivingFsp:
             return "the transfer is not locked with this FSP's condition"
         return None
 
+    async def stop(self, pending_id: bytes, transfer_id: str, reason: str) -> bool:
+        """The sending FSP asks not to pay out (a party was newly listed): void the transfer as its payee,
+        now if it is reserved and its payout has not started, else as soon as it is reserved. False when the
+        payout is already under way or done: the wallet may already hold the money."""
+        payout = self.payouts.get(pending_id)
+        if payout is not None:  # claimed: the operator may already be paying the wallet
+            return payout.status == PayoutStatus.FAILED.value
+        if len(self._stopped) >= STOPPED_MAX:
+            self._stopped.pop(next(iter(self._stopped)))
+        self._stopped[pending_id] = reason
+        pending = self.runtime.node.pending(pending_id)
+        if pending is not None and pending.status == PENDING and pending_id not in self._active:
+            await self._void(pending_id, transfer_id, f"declined: {reason}")
+        return True
+
     async def _pay(self, pending_id: bytes, quote_id: str) -> None:
         found = self.transfers.quote(quote_id)
         if found is None or found[0].receiving_fsp != self.fsp:
@@ -129,7 +146,7 @@ class ReceivingFsp:
         pending = self.runtime.node.pending(pending_id)
         if pending is None or pending.status != PENDING:
             return
-        problem = self._mismatch(pending, terms)
+        problem = self._stopped.get(pending_id) or self._mismatch(pending, terms)
         if problem is not None:
             await self._void(pending_id, transfer_id, f"declined: {problem}")
             return

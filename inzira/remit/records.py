@@ -48,6 +48,9 @@ class QuoteTerms(msgspec.Struct, frozen=True, kw_only=True):
     fx_quote: bytes  # the FX provider's SignedQuote, canonical bytes, carried into the transaction
     created_at_ms: int
     expires_at_ms: int
+    # The receiving FSP's screening of its account holder's name at the name check: the list entries it
+    # matches, without the name (the sending side sees only the masked name).
+    holder_reasons: tuple[Reason, ...] = ()
 
 
 class TransferRecord(msgspec.Struct, frozen=True, kw_only=True):
@@ -99,6 +102,7 @@ class DecisionRecord(msgspec.Struct, frozen=True):
     decided_by: str  # "screening", or "officer:<member>"
     reasons: tuple[Reason, ...] = ()
     note: str = ""
+    sanctions_list: str = ""  # the list screened against: source, version, date and SHA-256 (screening only)
 
 
 class PayoutRecord(msgspec.Struct, frozen=True, kw_only=True):

@@ -1,26 +1,20 @@
-"""What the remittance service needs from a running ledger: reads, submission, and the members' keys.
+"""What the remittance service needs from a running ledger: reads and submission, and no key.
 
-``inzira.node.embedded.Embedded`` provides it: in the demo one process holds every member's key, and the
-service acts for each member with that member's own key (sending FSPs, receiving FSPs, the FX provider's
-desk, the settlement bank confirming deposits).
+``inzira.node.embedded.Embedded`` and ``inzira.peer.runtime.PeerRuntime`` provide it. The service signs only
+through the ports of the members it acts for (``inzira.node.custody.MemberPort``), which its composition root
+hands it: in the demo the sending and receiving FSPs, in a member's own deployment that member alone.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from typing import Protocol
 
-from inzira.crypto import KeyPair
 from inzira.node.node import Node
-from inzira.node.signer import MemberSigner
 from inzira.ordering.outcome import Ticket
 
 
 class RemitRuntime(Protocol):
     node: Node
     chain_id: bytes
-    keys: Mapping[str, KeyPair]
 
     def submit(self, raw: bytes) -> Ticket: ...
-
-    def signer(self, member_id: str) -> MemberSigner: ...

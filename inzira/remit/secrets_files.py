@@ -1,11 +1,10 @@
 """Secrets the remittance service keeps in the data folder, each in a file only its owner can read (0600).
 
-- ``directory.key``: the network-wide directory key (32 random bytes) under which phone numbers are hashed
-  before they go on chain. Every member holds the same key; the chain never sees a number.
 - ``fulfilment-keys/<member>.key``: each receiving FSP's secret for its hashlock fulfilments.
 - ``remit-officers.json``: the API token of each sending FSP's compliance officer.
 
-Files are created on first use with fresh random bytes and refused later if others can read them.
+Files are created on first use with fresh random bytes and refused later if others can read them. (The
+directory operator keeps its phone-number hash key the same way, in its own folder: see ``inzira.directory``.)
 """
 
 from __future__ import annotations
@@ -17,10 +16,9 @@ import stat
 from pathlib import Path
 
 SECRET_BYTES = 32
-DIRECTORY_KEY_FILE = "directory.key"
 FULFILMENT_KEYS_DIR = "fulfilment-keys"
 OFFICERS_FILE = "remit-officers.json"
-OFFICERS_FILE_BYTES_MAX = 64 * 1024
+TOKENS_FILE_BYTES_MAX = 64 * 1024
 
 
 class SecretFileError(ValueError):
@@ -55,30 +53,30 @@ def secret_key(path: Path) -> bytes:
     return data
 
 
-def directory_key(data_dir: Path) -> bytes:
-    return secret_key(data_dir / DIRECTORY_KEY_FILE)
-
-
 def fulfilment_key(data_dir: Path, member: str) -> bytes:
     return secret_key(data_dir / FULFILMENT_KEYS_DIR / f"{member}.key")
 
 
 def officer_tokens(data_dir: Path, members: list[str]) -> dict[str, str]:
     """Member -> its compliance officer's API token; tokens for members not in the file yet are added."""
-    path = data_dir / OFFICERS_FILE
+    return member_tokens(data_dir / OFFICERS_FILE, members, "officer-")
+
+
+def member_tokens(path: Path, members: list[str], prefix: str) -> dict[str, str]:
+    """Member -> a token in the private JSON file at ``path``; tokens for members not in it yet are added."""
     tokens: dict[str, str] = {}
     if path.exists():
         _check_private(path)
         raw = path.read_bytes()
-        if len(raw) > OFFICERS_FILE_BYTES_MAX:
-            raise SecretFileError(f"{path} is larger than {OFFICERS_FILE_BYTES_MAX} bytes")
+        if len(raw) > TOKENS_FILE_BYTES_MAX:
+            raise SecretFileError(f"{path} is larger than {TOKENS_FILE_BYTES_MAX} bytes")
         loaded = json.loads(raw)
         if not isinstance(loaded, dict) or not all(isinstance(v, str) for v in loaded.values()):
             raise SecretFileError(f"{path} must map member ids to token strings")
         tokens = dict(loaded)
     missing = [m for m in members if m not in tokens]
     if missing:
-        tokens.update({m: "officer-" + secrets.token_urlsafe(24) for m in missing})
+        tokens.update({m: prefix + secrets.token_urlsafe(24) for m in missing})
         tmp = path.with_suffix(".tmp")
         tmp.unlink(missing_ok=True)
         _create_private(tmp, json.dumps(tokens, indent=2).encode())

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import hashlib
 import sqlite3
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
 import msgspec
@@ -27,6 +27,7 @@ from inzira.ledger.codes import Code, describe
 from inzira.ledger.encoding import CanonicalDecoder
 from inzira.ledger.records import Leg
 from inzira.ledger.tx import SignedQuote, Transfer, decode_signed, tx_id_of
+from inzira.node.custody import MemberPort
 from inzira.remit import ledger_io
 from inzira.remit.codes import RemitCode, RemitError, invalid
 from inzira.remit.records import DecisionRecord, QuoteTerms, TransferRecord, TransferState
@@ -55,9 +56,11 @@ class TransferRequest:
 
 
 class TransferDesk:
-    def __init__(self, runtime: RemitRuntime, store: TransferStore, transitions: Transitions, screening: Screening,
-                 settings: RemitSettings, clock_ms: Callable[[], int]) -> None:
+    def __init__(self, runtime: RemitRuntime, ports: Mapping[str, MemberPort], store: TransferStore,
+                 transitions: Transitions, screening: Screening, settings: RemitSettings,
+                 clock_ms: Callable[[], int]) -> None:
         self.runtime = runtime
+        self.ports = ports  # the sending FSPs this service acts for: each signs its own transfers
         self.store = store
         self.transitions = transitions
         self.screening = screening
@@ -84,6 +87,8 @@ class TransferDesk:
 
     async def send(self, sender: str, request: TransferRequest) -> tuple[TransferRecord, bool]:
         """The transfer as it stands after this request, and whether this request created it."""
+        if sender not in self.ports:
+            raise RemitError(403, Code.PERMISSION, f"this remittance service does not act for {sender}")
         digest = request.digest(sender)
         existing = self.store.get(request.transfer_id)
         if existing is not None:
@@ -97,7 +102,8 @@ class TransferDesk:
         decision = self.screening.decide(
             sending_fsp=sender, transfer_id=request.transfer_id, sender_id=request.sender_id,
             sender_name=request.sender_name, receiver_name=request.receiver_name,
-            amount_minor=terms.amount_sent_minor, currency_code=terms.source_currency, now_ms=now_ms)
+            amount_minor=terms.amount_sent_minor, currency_code=terms.source_currency, now_ms=now_ms,
+            holder_reasons=terms.holder_reasons)
         record = TransferRecord(
             transfer_id=request.transfer_id, sending_fsp=sender, receiving_fsp=terms.receiving_fsp,
             quote_id=terms.quote_id, request_hash=digest, state=S.RECEIVED, sender_id=request.sender_id,
@@ -142,7 +148,7 @@ class TransferDesk:
         # The receiving FSP pays out and holds the preimage: the hashlock is its, and only it may void.
         op = Transfer(tuple(legs), (_decode_signed_quote(terms.fx_quote),), f"remit:{terms.quote_id}",
                       expires_at_ms, terms.condition, terms.receiving_fsp)
-        raw = self.runtime.signer(record.sending_fsp).sign(op, f"remit:{record.transfer_id}")
+        raw = self.ports[record.sending_fsp].sign(op, f"remit:{record.transfer_id}")
         tx_id = tx_id_of(decode_signed(raw).body)
         return raw, msgspec.structs.replace(record, state=S.RECEIVED, expires_at_ms=expires_at_ms,
                                             reserve_tx_id=tx_id)

@@ -1,14 +1,19 @@
 """The remittance service, composed: one object the API, the CLI's server, the bench and tests start and stop.
 
-    service = RemitService(runtime, data_dir, RemitSettings(payout_adapters={"mobimo": {...}}))
+    service = RemitService(runtime, ports, data_dir, RemitSettings(payout_adapters={"mobimo": {...}}),
+                           fx=FxClient(...), funding=FundingClient(...))
     service.start()            # its own asyncio loop on a thread: feed, payouts, reconciliation, webhooks
     app = create_app(runtime, routers=remit_routers(service))
     ...
     service.stop()
 
-Its state is remit.db in the data folder. The service acts for each member with that member's key from the
-runtime (in the demo one process holds them all): sending FSPs (quotes, transfers), receiving FSPs (look-ups,
-payouts, commits), the FX provider's desk (firm quotes) and the issuers (deposits, caps).
+Its state is remit.db in the data folder. The service acts only for the members whose ports it is given
+(``inzira.node.custody``): sending FSPs (quotes, transfers, withdrawals they sign) and receiving FSPs
+(look-ups, payouts, commits). It holds no other key: firm quotes come from the FX provider's own quote
+service (``fx``, checked before use), and funding from the issuers' own funding APIs (``funding``).
+Phone numbers are looked up and listed through the directory operator's API: once its address is known,
+
+    service.directory.connect(operator_url, {member: token})
 """
 
 from __future__ import annotations
@@ -16,21 +21,25 @@ from __future__ import annotations
 import asyncio
 import logging
 import threading
-from collections.abc import Callable, Coroutine
+from collections.abc import Callable, Coroutine, Mapping
 from concurrent.futures import Future
 from pathlib import Path
 from typing import Any, TypeVar
 
-from inzira.fx.desk import FxDesk
-from inzira.fx.rates import RateTable
-from inzira.ledger.codes import Code, describe
+from inzira.directory.client import DirectoryClient
+from inzira.directory.codes import DirectoryError
+from inzira.funding.client import FundingClient
+from inzira.fx.client import FxClient
+from inzira.ledger.codes import Code
 from inzira.ledger.tx import OpenAccount
+from inzira.node.custody import MemberPort
 from inzira.node.signer import wall_clock_ms
-from inzira.remit import ledger_io, secrets_files
+from inzira.remit import secrets_files
 from inzira.remit.codes import RemitError
-from inzira.remit.compliance.sanctions import load_sample_sanctions, load_sanctions_file
+from inzira.remit.compliance.freshness import ListFreshness
+from inzira.remit.compliance.list_formats import load_list_file
+from inzira.remit.compliance.sanctions import load_sample_sanctions
 from inzira.remit.compliance.screening import SanctionsIndex
-from inzira.remit.directory import Directory
 from inzira.remit.events import EventHub
 from inzira.remit.follower import Follower
 from inzira.remit.loop_server import LoopServer
@@ -40,8 +49,9 @@ from inzira.remit.payout import adapter_from_config
 from inzira.remit.quotes import QuoteDesk, QuoteRequest
 from inzira.remit.receiving import ReceivingFsp
 from inzira.remit.reconcile import Reconciler
-from inzira.remit.records import QuoteTerms
+from inzira.remit.records import QuoteTerms, Reason
 from inzira.remit.runtime import RemitRuntime
+from inzira.remit.rescreen import Rescreen, RescreenReport
 from inzira.remit.screening import Screening
 from inzira.remit.sending import TransferDesk
 from inzira.remit.settings import PAYOUT_CURRENCY, RemitSettings, fee_account
@@ -59,12 +69,17 @@ log = logging.getLogger(__name__)
 
 
 class RemitService:
-    def __init__(self, runtime: RemitRuntime, data_dir: Path, settings: RemitSettings | None = None,
-                 clock_ms: Callable[[], int] = wall_clock_ms) -> None:
+    def __init__(self, runtime: RemitRuntime, ports: Mapping[str, MemberPort], data_dir: Path,
+                 settings: RemitSettings | None = None, clock_ms: Callable[[], int] = wall_clock_ms, *,
+                 fx: FxClient, funding: FundingClient) -> None:
         self.runtime = runtime
+        self.ports = dict(ports)
         self.node = runtime.node
         self.data_dir = data_dir
         self.settings = settings = settings or RemitSettings()
+        for fsp in settings.payout_adapters:
+            if fsp not in self.ports:
+                raise ValueError(f"{fsp} has a payout adapter but this service does not act for it")
         self.clock_ms = clock_ms
         self.db = Db(data_dir / DB_FILE)
         self.transfers = TransferStore(self.db)
@@ -72,20 +87,22 @@ class RemitService:
         self.notices = NoticeStore(self.db)
         self.hub = EventHub(settings.event_subscribers_max, settings.event_queue_max, clock_ms)
         self.transitions = Transitions(self.transfers, self.hub, clock_ms)
-        self.directory = Directory(secrets_files.directory_key(data_dir), self.node)
-        sending = [m.id for m in self.node.state.members.values() if "sending_fsp" in m.roles]
+        self.directory = DirectoryClient()
+        sending = [m.id for m in self.node.state.members.values() if "sending_fsp" in m.roles and m.id in ports]
         self.officer_tokens = secrets_files.officer_tokens(data_dir, sorted(sending))
-        sanctions = load_sanctions_file(settings.sanctions_file) if settings.sanctions_file else \
-            load_sample_sanctions()
-        self.screening = Screening(settings.compliance, SanctionsIndex(sanctions), self.transfers)
-        fx = FxDesk(runtime.chain_id, settings.fx_member, runtime.keys[settings.fx_member], RateTable.demo(),
-                    settings.fx_spread_bps)
+        sanctions = load_list_file(settings.sanctions_file) if settings.sanctions_file else load_sample_sanctions()
+        freshness = ListFreshness(settings.sanctions_alert_age_ms, settings.sanctions_hold_age_ms) \
+            if settings.sanctions_file else None  # the fictional sample has no age to check
+        self.screening = Screening(settings.compliance, SanctionsIndex(sanctions), self.transfers, freshness)
+        self.fx = fx
         self.agents: dict[str, ReceivingFsp] = {}
         self.parties = PartyLookup(self.directory, self.agents, self.node)
         self.quotes = QuoteDesk(fx, settings, self.transfers, self.node, self.agents, clock_ms)
-        self.desk = TransferDesk(runtime, self.transfers, self.transitions, self.screening, settings, clock_ms)
-        self.liquidity = Liquidity(runtime, self.notices, self.hub, settings, clock_ms)
-        self.webhooks = Webhooks(self.notices, runtime.keys, settings, clock_ms)
+        self.desk = TransferDesk(runtime, self.ports, self.transfers, self.transitions, self.screening, settings,
+                                 clock_ms)
+        self.rescreen = Rescreen(self.screening, self.transfers, self.transitions, self.agents, clock_ms)
+        self.liquidity = Liquidity(runtime, self.ports, funding, self.notices, self.hub, settings, clock_ms)
+        self.webhooks = Webhooks(self.notices, self.ports, settings, clock_ms)
         self.hub.listeners.append(self.webhooks.on_event)
         self.follower = Follower(self.node, self.desk, self.transitions, self.agents, self.transfers, self.payouts,
                                  self._after_block)
@@ -111,7 +128,7 @@ class RemitService:
         for fsp in self.settings.payout_adapters:
             account = fee_account(fsp, PAYOUT_CURRENCY)
             if self.node.account(account) is None:
-                raw = self.runtime.signer(fsp).sign(OpenAccount(account, PAYOUT_CURRENCY))
+                raw = self.ports[fsp].sign(OpenAccount(account, PAYOUT_CURRENCY))
                 code = self.runtime.submit(raw).result(START_TIMEOUT_S).code
                 if code not in (Code.OK, Code.ALREADY_EXISTS):
                     raise RuntimeError(f"cannot open {account}: ledger code {code}")
@@ -133,8 +150,9 @@ class RemitService:
     async def _startup(self) -> None:
         for fsp, config in self.settings.payout_adapters.items():
             secret = secrets_files.fulfilment_key(self.data_dir, fsp)
-            self.agents[fsp] = ReceivingFsp(fsp, secret, adapter_from_config(config), self.runtime, self.settings,
-                                            self.transfers, self.payouts, self.transitions.note, self.clock_ms)
+            self.agents[fsp] = ReceivingFsp(self.ports[fsp], secret, adapter_from_config(config), self.runtime,
+                                            self.settings, self.transfers, self.payouts, self.transitions.note,
+                                            self.clock_ms)
         self.webhooks.start()
         loop = asyncio.get_running_loop()
         self._tasks = [loop.create_task(self.follower.run()), loop.create_task(self._reconcile_forever())]
@@ -156,6 +174,7 @@ class RemitService:
         for agent in self.agents.values():
             await agent.aclose()
         await self.webhooks.stop()
+        await self.directory.aclose()
 
     def stop(self) -> None:
         """End event streams, stop the loop (payouts in progress resume at the next start), close remit.db."""
@@ -198,31 +217,47 @@ class RemitService:
 
     # --- operations that span several parts ---
 
-    async def lookup(self, text: str) -> Party:
-        return await self.call(self.parties.find(parse_number(text)))
+    async def lookup(self, member: str, text: str) -> Party:
+        """Who serves the number, as ``member`` asks the directory operator."""
+        return await self.call(self.parties.find(member, parse_number(text)))
+
+    def acts_for(self, member: str) -> None:
+        """Refuse a request for a member this service holds no port of (403)."""
+        if member not in self.ports:
+            raise RemitError(403, Code.PERMISSION, f"this remittance service does not act for {member}")
 
     async def quote(self, sender: str, text: str, request: QuoteRequest) -> QuoteTerms:
-        party = await self.lookup(text)
-        return self.quotes.quote(sender, party, request)
+        self.acts_for(sender)
+        party = await self.lookup(sender, text)
+        return await self.quotes.quote(sender, party, request, await self.call(self._screen_holder(party)))
+
+    async def _screen_holder(self, party: Party) -> tuple[Reason, ...]:
+        """The receiving FSP screens the name of the wallet's holder, as its operator reports it at the name
+        check (cached from the look-up); only the matches travel with the quote, never the name."""
+        holder = await self.agents[party.fsp].lookup(party.msisdn)
+        return self.screening.holder_reasons(holder.name) if holder is not None else ()
+
+    async def load_sanctions(self, path: Path) -> RescreenReport:
+        """Screen against the list in `path` from now on, and screen held and in-flight transfers again."""
+        sanctions = await asyncio.to_thread(load_list_file, path)
+        if self.screening.freshness is None:  # a list from a file has an age, even after the sample
+            self.screening.freshness = ListFreshness(self.settings.sanctions_alert_age_ms,
+                                                     self.settings.sanctions_hold_age_ms)
+        return await self.call(self.rescreen.load(sanctions))
 
     async def register_number(self, fsp: str, text: str, active: bool = True) -> dict[str, Any]:
-        """A receiving FSP lists (or unlists) a wallet's number in the on-chain directory."""
+        """A receiving FSP asks the directory operator to list (or unlist) a wallet's number, with a request
+        signed by its own key; the operator confirms the wallet with the FSP's account-holder API. A number
+        listed for another FSP comes back ``"state": "DISPUTED"``: the regulator decides."""
         e164 = parse_number(text)
-        agent = self.agents.get(fsp)
-        if agent is None:
+        if fsp not in self.agents:
             raise RemitError(403, Code.PERMISSION, f"{fsp} has no payout service here: it cannot list numbers")
-        if active and await self.call(agent.lookup(e164)) is None:
-            raise RemitError(404, Code.PARTY_NOT_FOUND, f"{fsp} has no wallet for {e164}")
-        raw = self.runtime.signer(fsp).sign(self.directory.registration(e164, active))
-        outcome = await ledger_io.submit(self.runtime, raw, self.settings.submit_timeout_ms / 1000)
-        if outcome is None:
-            raise RemitError(503, 2003, "the ledger did not answer: try again")
-        listed = self.directory.fsp_for(e164)
-        if (listed == fsp) != active:
-            if listed is not None and listed != fsp:
-                raise RemitError(409, Code.ALREADY_EXISTS, f"{e164} is listed for {listed}")
-            raise RemitError(422, outcome.code, f"the ledger refused it: {describe(outcome.code)}")
-        return {"msisdn": e164, "fsp_id": fsp, "listed": listed == fsp, "tx_id": outcome.tx_id.hex()}
+        try:
+            _status, answer = await self.call(self.directory.register(self.ports[fsp], e164, active))
+        except DirectoryError as exc:
+            # The operator refusing this service's own signature is this deployment's fault, not the caller's.
+            raise RemitError(503 if exc.status == 401 else exc.status, exc.code, exc.detail) from None
+        return answer
 
     def _after_block(self) -> None:
         now_ms = self.clock_ms()

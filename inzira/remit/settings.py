@@ -30,7 +30,11 @@ class RemitSettings:
     sending_fees: Mapping[str, Mapping[str, FeeSchedule]] = field(default_factory=lambda: DEMO_SENDING_FEES)
     receiving_fees: Mapping[str, FeeSchedule] = field(default_factory=lambda: DEMO_RECEIVING_FEES)
     compliance: CompliancePolicy = field(default_factory=CompliancePolicy)
-    sanctions_file: Path | None = None  # UN consolidated list XML; the fictional sample when None
+    # A UN consolidated, OFAC SDN advanced or EU consolidated list XML; the fictional sample when None.
+    sanctions_file: Path | None = None
+    # A list file older than this raises an alert; older than the second, new transfers are held.
+    sanctions_alert_age_ms: int = 3 * 24 * 3_600_000
+    sanctions_hold_age_ms: int = 14 * 24 * 3_600_000
     quote_ttl_ms: int = 60_000
     transfer_ttl_ms: int = 30_000
     transfer_ttl_ms_min: int = 2_000
@@ -50,6 +54,9 @@ class RemitSettings:
     alert_check_interval_ms: int = 250
     thresholds_max: int = 1_000
     webhooks_per_member_max: int = 10
+    # Networks a member's webhook URL may reach although they are not public (CIDR, e.g. "127.0.0.0/8"):
+    # every other loopback, private, link-local or metadata address is refused (inzira.notify.targets).
+    webhook_allowed_networks: tuple[str, ...] = ()
     event_subscribers_max: int = 1_000
     event_queue_max: int = 1_000
     events_heartbeat_ms: int = 15_000

@@ -1,6 +1,6 @@
 """Webhook subscriptions per member, and delivery of every event that concerns the member to its URLs.
 
-Each delivery is signed with the key of the member whose service sends it, the subscribing member itself
+Each delivery is signed by the port of the member whose service sends it, the subscribing member itself
 (``Inzira-Signature: t=..,kid=<member>,ed25519=..``, see ``inzira.notify.webhooks``): its backend verifies
 with that member's public key from the genesis. Delivery runs on the service's loop, queued and retried.
 """
@@ -12,25 +12,24 @@ import threading
 import uuid
 from collections.abc import Callable, Mapping
 from typing import Any
-from urllib.parse import urlsplit
 
-from inzira.crypto import KeyPair
+from inzira.node.custody import MemberPort
+from inzira.notify.targets import TargetGuard, TargetRefused
 from inzira.notify.webhooks import WebhookSender
 from inzira.remit.codes import invalid
 from inzira.remit.events import RemitEvent
 from inzira.remit.settings import RemitSettings
 from inzira.remit.store.notices import NoticeStore
 
-URL_CHARS_MAX = 2_048
-
 
 class Webhooks:
-    def __init__(self, notices: NoticeStore, keys: Mapping[str, KeyPair], settings: RemitSettings,
+    def __init__(self, notices: NoticeStore, ports: Mapping[str, MemberPort], settings: RemitSettings,
                  clock_ms: Callable[[], int]) -> None:
         self.notices = notices
-        self.keys = keys
+        self.ports = ports
         self.settings = settings
         self.clock_ms = clock_ms
+        self.guard = TargetGuard(settings.webhook_allowed_networks)
         self._urls: dict[str, tuple[str, ...]] = {}
         self._senders: dict[str, WebhookSender] = {}
         self._loop: asyncio.AbstractEventLoop | None = None
@@ -54,10 +53,11 @@ class Webhooks:
             await sender.stop()
         self._senders.clear()
 
-    def add(self, member: str, url: str) -> dict[str, Any]:
-        parts = urlsplit(url)
-        if len(url) > URL_CHARS_MAX or parts.scheme not in ("http", "https") or not parts.hostname:
-            raise invalid(f"a webhook URL is an http(s) URL of at most {URL_CHARS_MAX} characters")
+    async def add(self, member: str, url: str) -> dict[str, Any]:
+        try:
+            await self.guard.check(url)
+        except TargetRefused as exc:
+            raise invalid(str(exc)) from None
         hook_id = str(uuid.uuid4())
         if not self.notices.add_webhook(hook_id, member, url, self.clock_ms(), self.settings.webhooks_per_member_max):
             raise invalid(f"at most {self.settings.webhooks_per_member_max} webhooks per member")
@@ -73,7 +73,7 @@ class Webhooks:
         """Called by the event hub in the publishing thread: hand over to the loop only if someone listens."""
         loop = self._loop
         with self._lock:
-            wanted = [(m, self._urls[m]) for m in event.members if m in self._urls]
+            wanted = [(m, self._urls[m]) for m in event.members if m in self._urls and m in self.ports]
         if wanted and loop is not None:
             try:
                 loop.call_soon_threadsafe(self._deliver, event, wanted)
@@ -84,7 +84,9 @@ class Webhooks:
         for member, urls in wanted:
             sender = self._senders.get(member)
             if sender is None:
-                sender = self._senders[member] = WebhookSender(self.keys[member], member, self.clock_ms)
+                key = self.ports[member].webhook_key()  # signs webhook deliveries as this member, nothing else
+                sender = self._senders[member] = WebhookSender(key, member, self.clock_ms,  # type: ignore[arg-type]
+                                                                guard=self.guard)
                 sender.start()
             for url in urls:
                 sender.send(url, {**event.json(), "member": member})

@@ -1,1 +1,2 @@
-"""Local simulators of the outside systems Inzira talks to (mobile-money operators), for tests and demos."""
+"""Local simulators of the outside systems Inzira talks to (mobile-money operators, a card acquirer), for tests
+and demos."""

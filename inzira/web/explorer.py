@@ -11,9 +11,10 @@ and the account pages answer 404 and are left out of the navigation.
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Query, Request
 from fastapi.responses import RedirectResponse, Response
 
+from inzira.api.numbers import INT64_MAX, clamp_digits, parse_digits
 from inzira.ledger.ids import is_account_id
 from inzira.web.assets import mount_static
 from inzira.web.explorer_data import (
@@ -36,11 +37,7 @@ __all__ = ["explorer_router", "mount_static"]
 
 HOME_BLOCKS = 20
 SEARCH_CHARS_MAX = 128
-HEIGHT_DIGITS_MAX = 18  # SQLite integers are 64-bit
-
-
-def _is_height(text: str) -> bool:
-    return 0 < len(text) <= HEIGHT_DIGITS_MAX and text.isascii() and text.isdigit()
+NUMBER_CHARS_MAX = 40
 
 
 def explorer_router(runtime: Runtime, public_accounts: bool = True) -> APIRouter:
@@ -61,14 +58,19 @@ def explorer_router(runtime: Runtime, public_accounts: bool = True) -> APIRouter
         return page(request, "home.html", blocks=rows, events_path=EVENTS_PATH, after=after, max_rows=HOME_BLOCKS)
 
     @router.get("/blocks", include_in_schema=False)
-    def blocks(request: Request, before: int | None = None, limit: int = BLOCKS_PAGE_MAX) -> Response:
-        rows = latest_blocks(node, before, limit)
+    def blocks(request: Request, before: str = Query("", max_length=NUMBER_CHARS_MAX),
+               limit: str = Query("", max_length=NUMBER_CHARS_MAX)) -> Response:
+        """A hand-edited address still gets a page: numbers are brought into range, anything else ignored."""
+        limit_rows = clamp_digits(limit, 1, BLOCKS_PAGE_MAX) or BLOCKS_PAGE_MAX
+        rows = latest_blocks(node, clamp_digits(before, 1, INT64_MAX), limit_rows)
         older = rows[-1].height if rows and rows[-1].height > 1 else None
-        return page(request, "blocks.html", blocks=rows, older=older, limit=min(max(limit, 1), BLOCKS_PAGE_MAX))
+        return page(request, "blocks.html", blocks=rows, older=older, limit=limit_rows)
 
     @router.get("/blocks/{height}", include_in_schema=False)
-    def block(request: Request, height: str, start: int = 0) -> Response:
-        found = block_page(node, int(height), start) if _is_height(height) else None
+    def block(request: Request, height: str, start: str = Query("", max_length=NUMBER_CHARS_MAX)) -> Response:
+        number = parse_digits(height, 1)
+        first = clamp_digits(start, 0, INT64_MAX) or 0
+        found = block_page(node, number, first) if number is not None else None
         if found is None:
             return not_found(request, f"block {height}")
         return page(request, "block.html", **found)
@@ -99,7 +101,7 @@ def explorer_router(runtime: Runtime, public_accounts: bool = True) -> APIRouter
     def search(request: Request, q: str = "") -> Response:
         """A block height, a transaction id or an account id: go straight to its page."""
         text = q.strip()[:SEARCH_CHARS_MAX]
-        if _is_height(text):
+        if parse_digits(text, 1) is not None:
             return RedirectResponse(f"/blocks/{text}", 303)
         if parse_tx_id(text.lower()) is not None:
             return RedirectResponse(f"/tx/{text.lower()}", 303)

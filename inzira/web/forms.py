@@ -7,6 +7,8 @@ from urllib.parse import urlsplit
 from fastapi import Request
 from starlette.datastructures import FormData
 
+from inzira.api.numbers import parse_digits
+
 FORM_BYTES_MAX = 16 * 1024  # the pages' forms hold a few short fields
 FORM_FIELDS_MAX = 16
 NO_STORE = {"Cache-Control": "no-store"}  # pages that show customers' money are never cached
@@ -20,6 +22,16 @@ class FormRefused(ValueError):
         self.status = status
 
 
+def over_tls(request: Request) -> bool:
+    """Whether this request came over TLS: session cookies are then marked Secure.
+
+    The scheme is the server's own (uvicorn with a certificate), or a trusted reverse proxy's
+    ``X-Forwarded-Proto`` when the server was told to trust that proxy (``--trusted-proxy``); from anyone else
+    the header is ignored.
+    """
+    return request.url.scheme == "https"
+
+
 def own_origin(request: Request) -> str:
     parts = urlsplit(str(request.base_url))
     return f"{parts.scheme}://{parts.netloc}"
@@ -30,10 +42,10 @@ async def read_form(request: Request, bytes_max: int = FORM_BYTES_MAX, files_max
     origin = request.headers.get("origin")
     if origin is not None and origin != own_origin(request):
         raise FormRefused(403, "this form was posted from another site")
-    declared = request.headers.get("content-length", "")
-    if not declared.isdigit():
+    declared = parse_digits(request.headers.get("content-length", ""))
+    if declared is None:
         raise FormRefused(411, "the form must declare its length")
-    if int(declared) > bytes_max:
+    if declared > bytes_max:
         raise FormRefused(413, f"the form is larger than {bytes_max // 1024} KiB")
     return await request.form(max_files=files_max, max_fields=FORM_FIELDS_MAX, max_part_size=FORM_BYTES_MAX)
 

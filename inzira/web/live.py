@@ -14,12 +14,14 @@ from typing import Any, AsyncIterator
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse, Response, StreamingResponse
 
+from inzira.api.numbers import INT64_MAX, digits, parse_digits
 from inzira.node.feed import AsyncSubscription, FeedFull
 from inzira.node.node import Node
 from inzira.web.explorer_data import Runtime, latest_blocks, stored_height
 from inzira.web.rendering import time_kigali, time_utc
 
 EVENTS_PATH = "/explorer/events"
+Height = digits(0, INT64_MAX)  # the last height a page has (0: none yet)
 STREAMS_MAX = 100  # open explorer streams per process; the feed is shared with the API
 SUBSCRIBER_QUEUE_MAX = 256  # a page this far behind is dropped and catches up on reconnect
 HEARTBEAT_S = 15.0
@@ -38,11 +40,6 @@ def _frame(data: dict[str, Any]) -> bytes:
     return f"id: {data['height']}\nevent: block\ndata: {json.dumps(data, separators=(',', ':'))}\n\n".encode()
 
 
-def _int_or_none(text: str | None) -> int | None:
-    try:
-        return int(text) if text is not None else None
-    except ValueError:
-        return None
 
 
 class BlockStreams:
@@ -107,9 +104,9 @@ def live_router(runtime: Runtime) -> APIRouter:
     streams = BlockStreams(runtime.node)
 
     @router.get(EVENTS_PATH, include_in_schema=False)
-    async def block_events(request: Request, after: int | None = None) -> Response:
+    async def block_events(request: Request, after: Height | None = None) -> Response:
         """New block headers as server-sent events (``event: block``); ``after`` = last height the page has."""
-        resumed = _int_or_none(request.headers.get("last-event-id"))
+        resumed = parse_digits(request.headers.get("last-event-id", ""))
         return streams.open(resumed if resumed is not None else after)
 
     return router

@@ -13,8 +13,10 @@ from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse, Response
 from starlette.datastructures import UploadFile
 
+from inzira.api.numbers import parse_digits
+from inzira.api.receipt_input import verify_outside_receipt
 from inzira.ledger.genesis import Genesis
-from inzira.ledger.receipt import ReceiptError, receipt_json, verify_receipt
+from inzira.ledger.receipt import ReceiptError, receipt_json
 from inzira.web.explorer_data import Runtime, parse_tx_id, site_context
 from inzira.web.rendering import render, time_kigali, time_utc
 
@@ -46,18 +48,16 @@ def check_receipt(data: bytes, genesis: Genesis) -> dict[str, Any]:
         receipt = msgspec.json.decode(data)
     except msgspec.DecodeError as exc:
         return {"valid": False, "reason": f"not JSON: {exc}"}
-    if not isinstance(receipt, dict):
-        return {"valid": False, "reason": "a receipt is a JSON object"}
     try:
-        summary = verify_receipt(receipt, genesis)
+        summary = verify_outside_receipt(receipt, genesis)
     except ReceiptError as exc:
         return {"valid": False, "reason": str(exc)}
     return {"valid": True, "summary": summary, "text": _sentence(summary)}
 
 
 async def _body(request: Request) -> bytes:
-    declared = request.headers.get("content-length", "")
-    if declared.isdigit() and int(declared) > RECEIPT_BYTES_MAX:
+    declared = parse_digits(request.headers.get("content-length", ""))
+    if declared is not None and declared > RECEIPT_BYTES_MAX:
         raise TooLarge
     data = bytearray()
     async for chunk in request.stream():
@@ -70,10 +70,10 @@ async def _body(request: Request) -> bytes:
 async def _form_receipt(request: Request) -> bytes:
     """The pasted text, or else the uploaded file, of the /verify form."""
     # Browsers always declare a form's length; checking it first bounds what the form parser reads.
-    declared = request.headers.get("content-length", "")
-    if not declared.isdigit():
+    declared = parse_digits(request.headers.get("content-length", ""))
+    if declared is None:
         raise LengthRequired
-    if int(declared) > FORM_BYTES_MAX:
+    if declared > FORM_BYTES_MAX:
         raise TooLarge
     form = await request.form(max_files=1, max_fields=4, max_part_size=RECEIPT_BYTES_MAX)
     text = form.get("receipt")

@@ -21,7 +21,7 @@ from inzira.api.settings import ApiSettings
 from inzira.demo.members import DEMO_CURRENCIES
 from inzira.demo.setup import create_demo_network, load_api_keys
 from inzira.ledger.tx import Issue, OpenAccount, Op
-from inzira.node.embedded import Embedded
+from tests.hosted import Hosted as Embedded
 
 HTTP_TIMEOUT_S = 15.0
 # Short timings so event tests see heartbeats and blocks quickly.

@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+import httpx
+
+from inzira.api.app import create_app
 from inzira.api.models import Health
+from inzira.api.server import serve_in_thread
+from inzira.api.settings import ApiSettings
 from inzira.ledger import genesis as genesis_mod
 from inzira.ledger.tx import OpenAccount
 from tests.api.helpers import PROBLEM_TYPE, post_tx, problem
@@ -18,6 +23,7 @@ ROUTES = {
     "/v1/pending/{pending_id}": {"get"},
     "/v1/blocks": {"get"},
     "/v1/blocks/{height}": {"get"},
+    "/v1/tickets": {"post"},
     "/v1/events": {"get"},
     "/v1/genesis": {"get"},
     "/health": {"get"},
@@ -94,3 +100,29 @@ def test_metrics_count_submissions(ledger):
     assert values['inzira_api_transactions_rejected_total{code="3101"}'] >= 1
     assert values["inzira_ledger_block_height"] >= 1
     assert values['inzira_api_submit_seconds_count{endpoint="single"}'] >= 1
+
+
+def test_metrics_with_a_token_answer_that_token_only(ledger):
+    """An operator's Prometheus elsewhere scrapes with the metrics token; member tokens do not open it."""
+    app = create_app(ledger.net, settings=ApiSettings(metrics_token="metrics-secret-1"))
+    served, _port = serve_in_thread(app)
+    try:
+        with httpx.Client(base_url=served.base_url, timeout=10) as client:
+            problem(client.get("/metrics"), 401, 3040)
+            for wrong in ("metrics-secret-2", ledger.tokens["cbr"]):
+                problem(client.get("/metrics", headers={"Authorization": f"Bearer {wrong}"}), 401, 3040)
+            scraped = client.get("/metrics", headers={"Authorization": "Bearer metrics-secret-1"})
+            assert scraped.status_code == 200 and "inzira_ledger_block_height" in scraped.text
+    finally:
+        served.stop()
+
+
+def test_metrics_without_a_token_answer_loopback_only(ledger):
+    """Behind a trusted proxy the client is the one it names: a remote one is refused."""
+    served, _port = serve_in_thread(create_app(ledger.net), trusted_proxies=("127.0.0.1",))
+    try:
+        with httpx.Client(base_url=served.base_url, timeout=10) as client:
+            assert client.get("/metrics").status_code == 200
+            problem(client.get("/metrics", headers={"X-Forwarded-For": "198.51.100.4"}), 403, 4300)
+    finally:
+        served.stop()

@@ -28,9 +28,12 @@ def test_receipt_verifies_through_the_api_and_offline(ledger):
         forged["result"]["code"] = 4001
         verdict = anonymous.post("/v1/receipts/verify", json=forged).json()
         assert verdict["valid"] is False and "Merkle" in verdict["reason"]
-        for junk in ({}, {"format": "inzira-receipt/1"}, {**receipt, "proof": {"leaf_index": -1, "path": "x"}}):
+        for junk in ({}, {"format": "inzira-receipt/1"}, {**receipt, "proof": {"leaf_index": 0, "path": "x"}}):
             answer = anonymous.post("/v1/receipts/verify", json=junk)
             assert answer.status_code == 200 and answer.json()["valid"] is False, junk
+        # A number no receipt can hold is a malformed request, not a verdict (see test_crafted_numbers).
+        out_of_range = anonymous.post("/v1/receipts/verify", json={**receipt, "proof": {"leaf_index": -1, "path": []}})
+        assert out_of_range.status_code == 400 and out_of_range.json()["code"] == 3100
         assert anonymous.post("/v1/receipts/verify", json=[1, 2]).status_code == 400
 
 

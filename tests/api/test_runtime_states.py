@@ -16,7 +16,8 @@ import pytest
 from inzira.api.app import create_app
 from inzira.api.server import serve_in_thread
 from inzira.api.settings import ApiSettings
-from inzira.demo.setup import create_demo_network, load_api_keys, load_member_keys
+from inzira.demo.setup import create_demo_network, load_api_keys
+from tests.hosted import member_keys as load_member_keys
 from inzira.ledger.tx import OpenAccount
 from inzira.node.node import Node, NodeError
 from inzira.node.signer import MemberSigner

@@ -138,13 +138,30 @@ def test_fx_quote_rules(net):
     net.state.check_invariants()
 
 
-def test_party_directory(net):
+def test_only_the_directory_operator_signs_the_directory(net):
+    """Squatting: a member that serves wallets (silkpay) or sends (eurosend) lists a number for itself or for
+    a rival before the real FSP does. Only the directory operator (cbr) signs SetParty."""
     party = b"\x07" * 32
-    assert net.one(net.tx("eurosend", SetParty(party, True))) == Code.PERMISSION
-    assert net.one(net.tx("mobimo", SetParty(b"short", True))) == Code.VALIDATION
-    assert net.one(net.tx("mobimo", SetParty(party, True))) == Code.OK
+    assert net.one(net.tx("silkpay", SetParty(party, True, "silkpay"))) == Code.PERMISSION
+    assert net.one(net.tx("mobimo", SetParty(party, True, "mobimo"))) == Code.PERMISSION
+    assert net.one(net.tx("eurosend", SetParty(party, True, "mobimo"))) == Code.PERMISSION
+    assert net.one(net.tx("silkpay", SetParty(party, True), "cbr")) == Code.PERMISSION  # a co-signature is not it
+    assert party not in net.state.parties
+    assert net.one(net.tx("cbr", SetParty(b"short", True, "mobimo"))) == Code.VALIDATION
+    assert net.one(net.tx("cbr", SetParty(party, True, "nobody"))) == Code.MEMBER_NOT_FOUND
+    assert net.one(net.tx("cbr", SetParty(party, True, "eurosend"))) == Code.PERMISSION  # serves no wallets
+    assert net.one(net.tx("cbr", SetParty(party, True))) == Code.MEMBER_NOT_FOUND  # names no FSP
+    assert net.one(net.tx("cbr", SetParty(party, True, "mobimo"))) == Code.OK
     assert net.state.parties[party] == "mobimo"
-    assert net.one(net.tx("ubumwe", SetParty(party, True))) == Code.ALREADY_EXISTS
-    assert net.one(net.tx("ubumwe", SetParty(party, False))) == Code.PERMISSION
-    assert net.one(net.tx("mobimo", SetParty(party, False))) == Code.OK
-    assert net.one(net.tx("mobimo", SetParty(party, False))) == Code.PARTY_NOT_FOUND
+    assert net.one(net.tx("cbr", SetParty(party, True, "mobimo"))) == Code.ALREADY_EXISTS
+    # Neither the listed FSP nor a rival removes or moves the entry.
+    assert net.one(net.tx("mobimo", SetParty(party, False, "mobimo"))) == Code.PERMISSION
+    assert net.one(net.tx("ubumwe", SetParty(party, True, "ubumwe"))) == Code.PERMISSION
+    # The operator moves it (a dispute the regulator decided), and a late removal naming the old FSP fails.
+    assert net.one(net.tx("cbr", SetParty(party, True, "ubumwe"))) == Code.OK
+    assert net.state.parties[party] == "ubumwe"
+    assert net.one(net.tx("cbr", SetParty(party, False, "mobimo"))) == Code.PARTY_NOT_FOUND
+    assert net.one(net.tx("cbr", SetParty(party, False, "ubumwe"))) == Code.OK
+    assert net.one(net.tx("cbr", SetParty(party, False, "ubumwe"))) == Code.PARTY_NOT_FOUND
+    assert party not in net.state.parties
+    net.state.check_invariants()

@@ -15,7 +15,7 @@ from inzira.ledger.block import raw_tx_hash
 from inzira.ledger.codes import Code
 from inzira.ledger.records import Account
 from inzira.ledger.tx import OpenAccount
-from inzira.node.embedded import Embedded
+from tests.hosted import Hosted as Embedded
 from inzira.node.signer import MemberSigner
 from inzira.ordering.jetstream import LogEntry
 from inzira.ordering.outcome import Busy

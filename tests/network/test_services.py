@@ -1,8 +1,9 @@
 """Services run unchanged on the distributed network: they see a ledger runtime, never the ordering mode.
 
-A network of three peer processes, plus one peer in this process whose runtime holds every demo member's
-key and API token (as the embedded demo's does). Ledger flows and a whole remittance go through it; the
-other peers validate every block on their own and end on the same hashes.
+A network of three peer processes, plus one peer in this process; the test, as its own composition root,
+signs for several members through their ports over that peer's runtime (which holds no key). Ledger flows
+and a whole remittance go through it; the other peers validate every block on their own and end on the
+same hashes. (A member's own deployment, with only its key, is tests/network/test_member_deployment.py.)
 """
 
 from __future__ import annotations
@@ -20,6 +21,10 @@ import pytest
 from inzira.api.app import create_app
 from inzira.api.server import serve_in_thread
 from inzira.demo.seed import seed
+from inzira.demo.providers import Providers
+from inzira.directory.api import mount_directory
+from inzira.directory.operator import DirectoryOperator
+from inzira.directory.settings import DirectorySettings
 from inzira.fx.desk import FxDesk
 from inzira.fx.rates import RateTable
 from inzira.ledger.codes import Code
@@ -28,6 +33,7 @@ from inzira.ledger.records import EXPIRED, Leg
 from inzira.ledger.tx import Issue, OpenAccount, PostPending, Transfer
 from inzira.network.layout import DEMO_MEMBER_IDS, write_peer_config
 from inzira.network.nats_cluster import NatsCluster
+from inzira.node.custody import Keyring, MemberPort
 from inzira.peer.service import Peer
 from inzira.remit.api import mount_remit
 from inzira.remit.client import RemitClient
@@ -51,15 +57,23 @@ def setup(tmp_path_factory: pytest.TempPathFactory, nats_cluster: NatsCluster) -
     with running_network(Path(tmp_path_factory.mktemp("services")), nats_cluster, PROCESS_PEERS) as net:
         local = net.local
         folder = write_peer_config(local.folder, local.manifest, IN_PROCESS, local.nats_urls, quorum=2)
-        keys = {m: local.member_key(m) for m in DEMO_MEMBER_IDS}
-        tokens = {local.api_token(m): m for m in DEMO_MEMBER_IDS}
-        peer = Peer(folder, extra_keys=keys, extra_tokens=tokens)
+        peer = Peer(folder)
+        # The test calls the API as several members through this one peer (a member's own peer knows its own).
+        peer.runtime.api_tokens.update({local.api_token(m): m for m in DEMO_MEMBER_IDS})
         peer.start()
         try:
             peer.wait_ready()
             yield net, peer
         finally:
             peer.stop()
+
+
+def _keys(net: Net) -> Keyring:
+    return Keyring({m: net.local.member_key(m) for m in DEMO_MEMBER_IDS})
+
+
+def _ports(net: Net, peer: Peer) -> dict[str, MemberPort]:
+    return _keys(net).ports(peer.runtime, DEMO_MEMBER_IDS)
 
 
 def _same_chain(net: Net, peer: Peer) -> None:
@@ -73,9 +87,10 @@ def _same_chain(net: Net, peer: Peer) -> None:
 def test_ledger_flows_through_the_jetstream_runtime(setup: tuple[Net, Peer]) -> None:
     net, peer = setup
     rt = peer.runtime
+    ports = _ports(net, peer)
 
-    def ok(member: str, op: object, *cosigners: str) -> bytes:
-        outcome = rt.execute(member, op, *cosigners)  # type: ignore[arg-type]
+    def ok(member: str, op: object) -> bytes:
+        outcome = ports[member].execute(op)  # type: ignore[arg-type]
         assert outcome.code == Code.OK and outcome.height > 0, outcome
         return outcome.tx_id
 
@@ -85,7 +100,7 @@ def test_ledger_flows_through_the_jetstream_runtime(setup: tuple[Net, Peer]) -> 
         ok(member, OpenAccount(f"{member}:{name}", currency))
     ok("sbk", Issue("eurosend:flow-eur", 1_000_00, "EUR"))
     ok("cbr", Issue("imari-fx:flow-rwf", 10_000_000, "RWF"))
-    desk = FxDesk(rt.chain_id, "imari-fx", rt.keys["imari-fx"], RateTable.demo())
+    desk = FxDesk(ports["imari-fx"], RateTable.demo())
     quote = desk.quote("eurosend", "EUR", "RWF", now_ms=now_ms(), source_amount_minor=100_00)
     fx_tx = ok("eurosend", Transfer((Leg("eurosend:flow-eur", "imari-fx:flow-eur", quote.source_amount_minor, "EUR"),
                                      Leg("imari-fx:flow-rwf", "mobimo:flow-rwf", quote.target_amount_minor, "RWF")),
@@ -111,19 +126,30 @@ def test_ledger_flows_through_the_jetstream_runtime(setup: tuple[Net, Peer]) -> 
 def test_a_remittance_through_the_jetstream_runtime(setup: tuple[Net, Peer], tmp_path: Path) -> None:
     net, peer = setup
     rt = peer.runtime
-    seed(rt)  # type: ignore[arg-type]  (the demo seeding needs only node and execute)
+    keys = _keys(net)
+    seed(rt, keys)
     tokens = {m: t for t, m in rt.api_tokens.items()}
     with contextlib.ExitStack() as stack:
         sim = stack.enter_context(serve(MomoSimConfig(float_minor=10**12)))
         settings = RemitSettings(payout_adapters={"mobimo": sim.adapter_config()}, reconcile_interval_ms=200,
                                  alert_check_interval_ms=0)
-        service = RemitService(rt, tmp_path, settings)  # type: ignore[arg-type]
+        providers = Providers(rt, keys, tmp_path)
+        stack.callback(providers.close)
+        fsps = ["eurosend", "mobimo"]
+        service = RemitService(rt, keys.ports(rt, fsps), tmp_path, settings, fx=providers.fx_client(fsps),
+                               funding=providers.funding_client(fsps))
+        operator = DirectoryOperator(keys.port(rt, "cbr"), tmp_path / "directory-operator",
+                                     DirectorySettings(account_holder_apis=settings.payout_adapters), rt.api_tokens)
+        stack.callback(operator.close)
         service.start()
         stack.callback(service.stop)
-        app = create_app(rt)
+        app = create_app(rt, routers=providers.routers())
         mount_remit(app, service)
+        mount_directory(app, operator)
         served, _ = serve_in_thread(app)
         stack.callback(served.stop)
+        providers.connect(served.base_url)
+        service.directory.connect(served.base_url, tokens)
         number = f"+25078{uuid.uuid4().int % 10**7:07d}"
         sim.admin.create_wallet(number[1:], "Jeanne", "Uwase")
         headers = {"Authorization": f"Bearer {tokens['mobimo']}"}
@@ -143,10 +169,11 @@ def test_a_remittance_through_the_jetstream_runtime(setup: tuple[Net, Peer], tmp
 def test_a_quiet_network_expires_a_pending_transfer_on_time(setup: tuple[Net, Peer]) -> None:
     net, peer = setup
     rt = peer.runtime
+    ports = _ports(net, peer)
     for account in ("eurosend:quiet-a", "eurosend:quiet-b"):
-        assert rt.execute("eurosend", OpenAccount(account, "EUR")).code == Code.OK
-    assert rt.execute("sbk", Issue("eurosend:quiet-a", 1_000, "EUR")).code == Code.OK
-    outcome = rt.execute("eurosend", Transfer((Leg("eurosend:quiet-a", "eurosend:quiet-b", 400, "EUR"),),
+        assert ports["eurosend"].execute(OpenAccount(account, "EUR")).code == Code.OK
+    assert ports["sbk"].execute(Issue("eurosend:quiet-a", 1_000, "EUR")).code == Code.OK
+    outcome = ports["eurosend"].execute(Transfer((Leg("eurosend:quiet-a", "eurosend:quiet-b", 400, "EUR"),),
                                               expires_at_ms=now_ms() + 800))
     assert outcome.code == Code.OK
     height = peer.node.height

@@ -8,11 +8,12 @@ from pathlib import Path
 
 from inzira.demo.setup import create_demo_network
 from inzira.fx.desk import FxDesk
+from inzira.node.custody import MemberPort
 from inzira.fx.rates import RateTable
 from inzira.ledger.codes import Code
 from inzira.ledger.records import Leg
 from inzira.ledger.tx import Issue, OpenAccount, PostPending, SetParty, Transfer
-from inzira.node.embedded import Embedded
+from tests.hosted import Hosted as Embedded
 
 
 def build_sample_chain(folder: Path) -> list[bytes]:
@@ -45,10 +46,10 @@ def build_sample_chain(folder: Path) -> list[bytes]:
                                            expires_at_ms=int(time.time() * 1000) + 60_000,
                                            condition=hashlib.sha256(fulfilment).digest(), payee="mobimo"))
         run("mobimo", PostPending(pending, fulfilment))
-        desk = FxDesk(net.chain_id, "imari-fx", net.keys["imari-fx"], RateTable.demo())
+        desk = FxDesk(MemberPort(net, "imari-fx", net.keys["imari-fx"]), RateTable.demo())
         q = desk.quote("eurosend", "EUR", "RWF", now_ms=int(time.time() * 1000), source_amount_minor=100_00)
         run("eurosend", Transfer((Leg("eurosend:eur", "imari-fx:eur", q.source_amount_minor, "EUR"),
                                   Leg("imari-fx:rwf", "mobimo:rwf", q.target_amount_minor, "RWF")),
                                  quotes=(q.signed,), memo="fx sample"))
-        run("mobimo", SetParty(hashlib.sha256(b"+250788000001").digest(), True))
+        run("cbr", SetParty(hashlib.sha256(b"+250788000001").digest(), True, "mobimo"))
     return ids

@@ -21,7 +21,8 @@ import msgspec
 import pytest
 
 from inzira.api.client import ApiProblem, LedgerHttpClient
-from inzira.demo.setup import load_api_keys, load_member_keys
+from inzira.demo.setup import load_api_keys
+from tests.hosted import member_keys as load_member_keys
 from inzira.ledger.apply import prepare
 from inzira.ledger.block import decode_block
 from inzira.ledger.records import Account, Leg

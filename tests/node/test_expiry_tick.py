@@ -8,7 +8,7 @@ from inzira.demo.setup import create_demo_network
 from inzira.ledger.codes import Code
 from inzira.ledger.records import EXPIRED, Leg
 from inzira.ledger.tx import Issue, OpenAccount, Transfer
-from inzira.node.embedded import Embedded
+from tests.hosted import Hosted as Embedded
 
 
 def test_pending_transfer_expires_without_traffic(tmp_path):

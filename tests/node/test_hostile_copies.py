@@ -12,7 +12,7 @@ from inzira.ledger.encoding import encode
 from inzira.ledger.records import Leg
 from inzira.ledger.tx import Issue, OpenAccount, Sig, SignedTx, Transfer, decode_signed, tx_id_of
 from inzira.node.audit import audit
-from inzira.node.embedded import Embedded
+from tests.hosted import Hosted as Embedded
 
 
 def _resigned(raw: bytes, key) -> bytes:

@@ -17,7 +17,7 @@ from inzira.ledger.codes import Code
 from inzira.ledger.encoding import encode
 from inzira.ledger.records import Account
 from inzira.ledger.tx import Issue, OpenAccount
-from inzira.node.embedded import Embedded
+from tests.hosted import Hosted as Embedded
 from inzira.node.reader import DB_FILE
 from inzira.ordering.outcome import Stopped
 

@@ -17,7 +17,7 @@ from inzira.ledger.records import POSTED, Leg
 from inzira.ledger.state import K_PENDING
 from inzira.ledger.tx import Issue, OpenAccount, PostPending, Transfer, VoidPending
 from inzira.node.audit import audit
-from inzira.node.embedded import Embedded
+from tests.hosted import Hosted as Embedded
 from inzira.node.reader import GENESIS_FILE
 
 KEPT_MS = 1_000  # the genesis' smallest allowed resolved_kept_ms

@@ -8,7 +8,7 @@ from inzira.demo.setup import create_demo_network
 from inzira.ledger.codes import Code
 from inzira.ledger.records import Leg
 from inzira.ledger.tx import Issue, OpenAccount, Transfer
-from inzira.node.embedded import Embedded
+from tests.hosted import Hosted as Embedded
 
 
 def test_restart_keeps_state_and_client_references(tmp_path):

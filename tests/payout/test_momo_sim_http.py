@@ -42,6 +42,25 @@ def test_every_call_needs_the_subscription_key_and_a_token(sim: RunningMomoSim) 
     assert sim.admin.stats().transfers == 0
 
 
+@pytest.mark.parametrize(("method", "path", "body"), [
+    ("POST", "/admin/wallets", {"msisdn": "250788000077", "given_name": "Mallory", "family_name": "X",
+                                "balance_minor": 10**9}),
+    ("PUT", "/admin/float", {"balance_minor": 10**12}),
+    ("PUT", "/admin/behaviour", {"failure_rate": 1.0}),
+    ("GET", f"/admin/wallets/{JEANNE}", None),
+    ("GET", "/admin/stats", None),
+])
+def test_the_admin_api_needs_the_admin_token(sim: RunningMomoSim, method: str, path: str, body: Any) -> None:
+    """Whoever reaches the port could otherwise mint wallets, refill the float or make every payout fail."""
+    for headers in ({}, {"Authorization": "Bearer forged"}, raw_headers(sim),
+                    {"Authorization": f"Basic {sim.config.admin_token}"}):
+        answer = httpx.request(method, f"{sim.base_url}{path}", json=body, headers=headers)
+        assert answer.status_code == 401 and answer.json()["code"] == "UNAUTHORIZED", answer.text
+    assert sim.admin.wallet("250788000077") is None and sim.admin.float_minor() == FLOAT_MINOR
+    assert sim.admin.behaviour() == Behaviour()
+    assert MomoSimConfig().admin_token != MomoSimConfig().admin_token  # a fresh random token per simulator
+
+
 async def test_adapter_refuses_to_work_with_wrong_credentials(sim: RunningMomoSim) -> None:
     for wrong in ({"api_key": "stolen?"}, {"subscription_key": "other"}, {"target_environment": "sandbox"}):
         async with adapter_for(sim, **wrong) as adapter:

@@ -9,15 +9,27 @@ import pytest
 
 from inzira.qr.serve import QrServer
 from inzira.qr.settings import QrSettings
+from inzira.remit.compliance.sanctions import load_sample_sanctions
+from inzira.remit.compliance.screening import SanctionsIndex
 from tests.qr_pay.helpers import Qr
 
-# Short heartbeats so stream tests see activity quickly; a fast block cadence so tests run fast.
-TEST_SETTINGS = QrSettings(stream_heartbeat_ms=200)
+# Short heartbeats so stream tests see activity quickly; a fast block cadence so tests run fast. The webhook
+# receiver listens on 127.0.0.1, which the operator allow-lists (every other non-public address stays refused).
+RECEIVER_NETWORK = "127.0.0.1/32"
+# A card acquirer slower than a second is given up on (the slow-acquirer test need not wait long).
+TEST_SETTINGS = QrSettings(stream_heartbeat_ms=200, webhook_allowed_networks=(RECEIVER_NETWORK,),
+                          card_call_timeout_ms=1_000)
 
 
 @pytest.fixture(scope="session")
 def qr(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Qr]:
     data_dir = tmp_path_factory.mktemp("qr-network")
-    with QrServer(data_dir, settings=TEST_SETTINGS, block_interval_ms=5) as server:
+    index = SanctionsIndex(load_sample_sanctions())
+
+    def screen(name: str) -> str | None:  # as a composition passes the remittance service's screener
+        matches = index.screen(name).matches
+        return f"{matches[0].entry.reference_number}: {matches[0].explanation}" if matches else None
+
+    with QrServer(data_dir, settings=TEST_SETTINGS, block_interval_ms=5, screen=screen) as server:
         with Qr(server) as helper:
             yield helper

@@ -14,9 +14,19 @@ import httpx
 from inzira.api.models import ProblemModel
 from inzira.node.reader import load_genesis
 from inzira.qr.serve import QrServer
+from inzira.sim.card import RunningCardSim
 
 HTTP_TIMEOUT_S = 20.0
 PROBLEM_TYPE = "application/problem+json"
+APPROVED_CARD = "4242424242424242"
+
+
+def pay_by_card(card_form_url: str, number: str, expiry: str = "12/39", cvc: str = "123") -> httpx.Response:
+    """Post the card form to the acquirer, as the visitor's browser does."""
+    answer = httpx.post(card_form_url, data={"card_number": number, "expiry": expiry, "cvc": cvc, "name": "Li Wei"},
+                        timeout=HTTP_TIMEOUT_S)
+    assert answer.status_code in (200, 303), answer.text
+    return answer
 
 
 def problem(response: httpx.Response, status: int, code: int) -> dict[str, Any]:
@@ -101,9 +111,23 @@ class Qr:
         """The visitor's wallet page: its own token."""
         return self.client(wallet["wallet_token"])
 
-    def top_up(self, wallet: dict[str, Any], amount_minor: int) -> dict[str, Any]:
-        return created(self.silkpay.post(f"/v1/qr/wallets/{wallet['wallet_id']}/topups",
-                                         json={"amount_minor": amount_minor, "card_reference": "4242"}))
+    def card_sim(self, issuer: str = "silkpay") -> RunningCardSim:
+        """The issuer's card acquirer (a simulator the server started)."""
+        assert self.server.cards is not None
+        return self.server.cards.sims[issuer]
+
+    def open_top_up(self, wallet: dict[str, Any], amount_minor: int, **extra: Any) -> dict[str, Any]:
+        return created(self.visitor(wallet).post(f"/v1/qr/wallets/{wallet['wallet_id']}/topups",
+                                                 json={"amount_minor": amount_minor, **extra}))
+
+    def check(self, wallet: dict[str, Any], topup_id: str) -> httpx.Response:
+        return self.visitor(wallet).post(f"/v1/qr/wallets/{wallet['wallet_id']}/topups/{topup_id}/check")
+
+    def top_up(self, wallet: dict[str, Any], amount_minor: int, card: str = APPROVED_CARD) -> dict[str, Any]:
+        """As a visitor tops up: open the card payment, pay on the acquirer's card form, come back (check)."""
+        opened = self.open_top_up(wallet, amount_minor)
+        pay_by_card(opened["card_form_url"], card)
+        return ok(self.check(wallet, opened["topup_id"]))
 
     def quote(self, wallet: dict[str, Any], payload: str, amount_minor: int | None = None,
               **extra: Any) -> httpx.Response:
@@ -120,10 +144,15 @@ class Qr:
         quote = created(self.quote(wallet, payload, amount_minor))
         return created(self.pay(wallet, quote["quote_id"]))
 
+    def ticket(self, token: str) -> str:
+        """A 60 s ticket for ``token``'s streams and images, as a browser's page would ask for one."""
+        return ok(self.client(token).post("/v1/qr/tickets"))["ticket"]
+
     @contextmanager
     def stream(self, path: str, token: str, **params: Any) -> Iterator["EventReader"]:
+        """The stream as a browser's EventSource opens it: no header, a ticket in the URL."""
         with httpx.Client(base_url=self.base_url, timeout=HTTP_TIMEOUT_S) as client:
-            with client.stream("GET", path, params={"token": token, **params}) as response:
+            with client.stream("GET", path, params={"ticket": self.ticket(token), **params}) as response:
                 assert response.status_code == 200, response.read()
                 assert response.headers["content-type"].startswith("text/event-stream")
                 yield EventReader(response)

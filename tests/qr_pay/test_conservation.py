@@ -52,7 +52,9 @@ def test_openapi_documents_the_qr_api(qr: Qr) -> None:
                          ("/v1/qr/wallets/{wallet_id}/payments", "post"),
                          ("/v1/qr/merchants/{merchant_id}/payments/{payment_id}/refunds", "post"),
                          ("/v1/qr/merchants/{merchant_id}/statement", "get"),
-                         ("/v1/qr/merchants/{merchant_id}/bills/{bill_id}/events", "get")):
+                         ("/v1/qr/merchants/{merchant_id}/bills/{bill_id}/events", "get"),
+                         ("/v1/qr/wallets/{wallet_id}/topups", "post"),
+                         ("/v1/qr/wallets/{wallet_id}/topups/{topup_id}", "get")):
         operation = paths[path][method]
         assert operation["summary"] and operation["security"] == [{"HTTPBearer": []}], path
         problems = [r for s, r in operation["responses"].items() if s.startswith(("4", "5"))]
@@ -62,3 +64,5 @@ def test_openapi_documents_the_qr_api(qr: Qr) -> None:
             assert schema.get("properties") or schema.get("$ref"), path
         names = {p["name"] for p in operation.get("parameters", [])}
         assert {part[1:-1] for part in path.split("/") if part.startswith("{")} <= names, path
+    callback = paths["/v1/qr/card-notifications/{issuer}"]["post"]
+    assert callback["security"] == [] and "Card-Signature" in callback["summary"]  # signed, no token

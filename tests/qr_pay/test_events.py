@@ -53,5 +53,5 @@ def test_wallet_stream_and_resume_after_last_event_id(qr: Qr) -> None:
 def test_streams_are_private(qr: Qr) -> None:
     merchant, other = qr.merchant(), qr.merchant("Other")
     response = qr.client().get(f"/v1/qr/merchants/{merchant['merchant_id']}/events",
-                               params={"token": other["merchant_token"]})
+                               params={"ticket": qr.ticket(other["merchant_token"])})
     assert response.status_code == 404 and response.json()["code"] == 3250

@@ -39,7 +39,8 @@ def test_static_and_dynamic_qr_images_read_back(qr: Qr) -> None:
     assert svg.headers["content-type"].startswith("image/svg+xml") and b"<svg" in svg.content
     bill = qr.bill(merchant, 15_000, bill_number="INV-77", terminal_label="TILL-2")
     BillOut.model_validate(bill)
-    image = qr.client().get(f"{base}/bills/{bill['bill_id']}/qr.png", params={"token": merchant["merchant_token"]})
+    ticket = qr.ticket(merchant["merchant_token"])  # as a page's <img> would: no header, a ticket
+    image = qr.client().get(f"{base}/bills/{bill['bill_id']}/qr.png", params={"ticket": ticket})
     assert image.status_code == 200
     [read] = read_payloads(image.content)
     assert read == bill["payload"]

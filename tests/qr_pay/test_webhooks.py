@@ -89,3 +89,12 @@ def test_only_the_acquirer_manages_its_webhook(qr: Qr, receiver: Receiver) -> No
     problem(qr.silkpay.put("/v1/qr/acquirers/ubumwe/webhook", json={"url": "http://127.0.0.1:9/x"}), 403, 4300)
     problem(qr.ubumwe.put("/v1/qr/acquirers/ubumwe/webhook", json={"url": "ftp://example.org/hooks"}), 400, 3100)
     assert ok(qr.ubumwe.get("/v1/qr/acquirers/ubumwe/webhook"))["url"].endswith("/hooks")
+
+
+@pytest.mark.parametrize("url", ["http://127.0.0.2:9/hooks", "http://[::1]:9/hooks", "http://10.1.2.3/hooks",
+                                 "http://169.254.169.254/latest/meta-data/"])
+def test_webhooks_to_non_public_addresses_are_refused(qr: Qr, receiver: Receiver, url: str) -> None:
+    """Only 127.0.0.1 (the tests' receiver) is allow-listed; the registered URL stays the receiver's."""
+    body = problem(qr.ubumwe.put("/v1/qr/acquirers/ubumwe/webhook", json={"url": url}), 400, 3100)
+    assert "not a public address" in body["detail"]
+    assert ok(qr.ubumwe.get("/v1/qr/acquirers/ubumwe/webhook"))["url"].startswith("http://127.0.0.1:")

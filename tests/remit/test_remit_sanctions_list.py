@@ -179,7 +179,9 @@ def test_the_real_format_parses():
 
 def test_utf16_files_parse_too():
     text = REAL_FORMAT_FRAGMENT.replace('encoding="UTF-8"', 'encoding="UTF-16"')
-    assert parse_sanctions_xml(text.encode("utf-16")) == parse_sanctions_xml(REAL_FORMAT_FRAGMENT.encode())
+    utf16, utf8 = parse_sanctions_xml(text.encode("utf-16")), parse_sanctions_xml(REAL_FORMAT_FRAGMENT.encode())
+    assert (utf16.entries, utf16.generated_at) == (utf8.entries, utf8.generated_at)
+    assert utf16.sha256 != utf8.sha256  # the hash is of the file's bytes, as received
 
 
 def _one_entry(body: str) -> bytes:
@@ -219,7 +221,7 @@ EXTERNAL_ENTITY = b"""<?xml version="1.0"?>
             b"<CONSOLIDATED_LIST><INDIVIDUALS><INDIVIDUAL><DATAID>7</DATAID><FIRST_NAME>A</FIRST_NAME></INDIVIDUAL>"
             b"</INDIVIDUALS><ENTITIES><ENTITY><DATAID>7</DATAID><FIRST_NAME>B</FIRST_NAME></ENTITY></ENTITIES>"
             b"</CONSOLIDATED_LIST>",
-            "DATAID 7 appears twice",
+            "entry 7 appears twice",
         ),
         (_one_entry("<DATAID>7</DATAID><FIRST_NAME/><SECOND_NAME> </SECOND_NAME>"), "DATAID 7) has no name"),
         (_one_entry("<DATAID>7</DATAID><FIRST_NAME>" + "A" * 1001 + "</FIRST_NAME>"), "longer than 1000"),

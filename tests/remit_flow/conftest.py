@@ -1,5 +1,6 @@
 """One real network for the remittance flow tests: the demo members in a temporary folder, seeded, two
-mobile-money simulators (MobiMo, Ubumwe), the remittance service, and the HTTP API on 127.0.0.1.
+mobile-money simulators (MobiMo, Ubumwe), the directory operator, the remittance service (the FSPs' ports
+only), the FX provider's quote service and the issuers' funding desk, and the HTTP API on 127.0.0.1.
 
 Shared by the module's tests (starting it costs seconds); each test uses fresh wallets and numbers, and
 the few that turn a knob (the simulator's behaviour, the service's clock) turn it back.
@@ -10,6 +11,7 @@ from __future__ import annotations
 import contextlib
 import random
 import time
+import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -19,8 +21,12 @@ import pytest
 
 from inzira.api.app import create_app
 from inzira.api.server import ServedApp, serve_in_thread
+from inzira.demo.providers import Providers
 from inzira.demo.seed import seed
-from inzira.demo.setup import create_demo_network, load_api_keys
+from inzira.demo.setup import create_demo_network, demo_keyring, load_api_keys
+from inzira.directory.api import mount_directory
+from inzira.directory.operator import DirectoryOperator
+from inzira.directory.settings import DirectorySettings
 from inzira.node.embedded import Embedded
 from inzira.remit.api import mount_remit
 from inzira.remit.client import RemitClient
@@ -29,6 +35,9 @@ from inzira.remit.settings import RemitSettings
 from inzira.sim.momo import MomoSimConfig, RunningMomoSim, serve
 
 HTTP_TIMEOUT_S = 30.0
+# The tests' webhook receiver listens on 127.0.0.1, which the operator allow-lists; every other loopback,
+# private, link-local or metadata address stays refused.
+RECEIVER_NETWORK = "127.0.0.1/32"
 FLOAT_MINOR = 10**12
 
 
@@ -54,7 +63,9 @@ class Flow:
     served: ServedApp
     sims: dict[str, RunningMomoSim]
     tokens: dict[str, str]
+    operator: DirectoryOperator
     clock: Clock
+    providers: Providers
     rng: random.Random = field(default_factory=lambda: random.Random(7))
 
     @property
@@ -86,6 +97,44 @@ class Flow:
     def balances(self, *accounts: str) -> dict[str, int]:
         return {a: self.balance(a) for a in accounts}
 
+    def officer(self, issuer: str, n: int = 1) -> httpx.Client:
+        """An HTTP client holding the token of one of the issuer's funding officers."""
+        return self.http(token=self.providers.officer_token(issuer, n))
+
+    def approve(self, request_id: str, issuer: str = "sbk") -> dict:
+        """The issuer's officers approve a funding request (as many as it needs)."""
+        view: dict = {}
+        for n in (1, 2):
+            with self.officer(issuer, n) as http:
+                response = http.post(f"/funding/v1/requests/{request_id}/approve", json={"note": "funds arrived"})
+                assert response.status_code == 200, response.text
+                view = response.json()
+            if view["state"] != "pending":
+                break
+        return view
+
+    def deposit(self, member: str, account: str, amount_minor: int) -> dict:
+        """The member files a funding request through the remittance API; the issuer's officers approve it."""
+        with self.http(member) as http:
+            filed = http.post("/v1/remit/liquidity/deposits", json={
+                "account": account, "amount_minor": amount_minor, "settlement_reference": f"t-{uuid.uuid4().hex}"})
+        assert filed.status_code == 202, filed.text
+        assert filed.json()["state"] == "pending"
+        return self.approve(filed.json()["id"], self._issuer(account))
+
+    def withdraw(self, member: str, account: str, amount_minor: int) -> dict:
+        """The member signs and files a redemption; the issuer's officers approve (the issuer countersigns)."""
+        with self.http(member) as http:
+            filed = http.post("/v1/remit/liquidity/withdrawals",
+                              json={"account": account, "amount_minor": amount_minor})
+        assert filed.status_code == 202, filed.text
+        return self.approve(filed.json()["id"], self._issuer(account))
+
+    def _issuer(self, account: str) -> str:
+        found = self.net.node.account(account)
+        assert found is not None, account
+        return self.net.node.genesis.issuers()[found.currency]
+
 
 @pytest.fixture(scope="package")
 def flow(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Flow]:
@@ -96,16 +145,29 @@ def flow(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Flow]:
         net = Embedded(data_dir, block_interval_ms=10)
         net.start()
         stack.callback(net.stop)
-        seed(net)
+        keys = demo_keyring(data_dir)
+        seed(net, keys)
+        providers = Providers(net, keys, data_dir)
+        stack.callback(providers.close)
+        fsps = ["eurosend", "mobimo", "silkpay", "ubumwe"]
         sims = {fsp: stack.enter_context(serve(MomoSimConfig(float_minor=FLOAT_MINOR))) for fsp in ("mobimo", "ubumwe")}
-        settings = RemitSettings(payout_adapters={fsp: sim.adapter_config() for fsp, sim in sims.items()},
-                                 reconcile_interval_ms=200, alert_check_interval_ms=0,
-                                 events_heartbeat_ms=200)
-        service = RemitService(net, data_dir, settings, clock_ms=clock)
+        adapters = {fsp: sim.adapter_config() for fsp, sim in sims.items()}
+        settings = RemitSettings(payout_adapters=adapters, reconcile_interval_ms=200, alert_check_interval_ms=0,
+                                 events_heartbeat_ms=200, webhook_allowed_networks=(RECEIVER_NETWORK,))
+        tokens = load_api_keys(data_dir)
+        operator = DirectoryOperator(keys.port(net, "cbr"), tmp_path_factory.mktemp("directory-operator"),
+                                     DirectorySettings(account_holder_apis=adapters),
+                                     {token: member for member, token in tokens.items()})
+        stack.callback(operator.close)
+        service = RemitService(net, keys.ports(net, fsps), data_dir, settings, clock_ms=clock,
+                               fx=providers.fx_client(fsps), funding=providers.funding_client(fsps))
         service.start()
         stack.callback(service.stop)
-        app = create_app(net)
+        app = create_app(net, routers=providers.routers())
         mount_remit(app, service)
+        mount_directory(app, operator)
         served, _port = serve_in_thread(app)
         stack.callback(served.stop)
-        yield Flow(data_dir, net, service, served, sims, load_api_keys(data_dir), clock)
+        providers.connect(served.base_url)
+        service.directory.connect(served.base_url, tokens)
+        yield Flow(data_dir, net, service, served, sims, tokens, operator, clock, providers)

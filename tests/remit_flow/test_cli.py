@@ -23,6 +23,25 @@ def test_cli_send_saves_a_receipt_that_verifies(flow: Flow, tmp_path: Path) -> N
     checked = runner.invoke(app, ["remit", "verify-receipt", str(receipts[0]), "--data", str(flow.data_dir)])
     assert checked.exit_code == 0, checked.output
     assert checked.output.count("valid") == 2 and "COMMITTED" in checked.output
+    # As the README writes it: the genesis file itself, wherever it is kept.
+    genesis = tmp_path / "genesis.json"
+    genesis.write_bytes((flow.data_dir / "genesis.json").read_bytes())
+    by_file = runner.invoke(app, ["remit", "verify-receipt", str(receipts[0]), "--genesis", str(genesis)])
+    assert by_file.exit_code == 0 and by_file.output.count("valid") == 2, by_file.output
+
+
+def test_cli_refuses_receipts_that_prove_nothing(flow: Flow, tmp_path: Path) -> None:
+    runner = CliRunner()
+    genesis = str(flow.data_dir / "genesis.json")
+    for name, content in [("list.json", "[1, 2]"), ("empty.json", '{"ledger_receipts": []}'),
+                          ("junk.json", '{"ledger_receipts": [7, {"receipt": "x"}]}'),
+                          ("huge.json", '{"ledger_receipts": [{"receipt": {"result": {"code": %d}}}]}' % 2**70)]:
+        path = tmp_path / name
+        path.write_text(content)
+        refused = runner.invoke(app, ["remit", "verify-receipt", str(path), "--genesis", genesis])
+        assert refused.exit_code == 1 and "not valid" in refused.output, (name, refused.output)
+    missing = runner.invoke(app, ["remit", "verify-receipt", str(path), "--genesis", str(tmp_path / "none.json")])
+    assert missing.exit_code == 1 and "cannot read the genesis" in missing.output
 
 
 def test_cli_refuses_an_unknown_number_and_asks_before_sending(flow: Flow, tmp_path: Path) -> None:

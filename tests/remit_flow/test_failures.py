@@ -95,30 +95,30 @@ def test_sanctions_hit_rejected_moves_no_money(flow: Flow) -> None:
 
 def test_insufficient_liquidity_is_4001_and_a_cap_lets_it_through(flow: Flow) -> None:
     number = flow.wallet()
-    with flow.http("eurosend") as http, flow.http("sbk") as bank:
+    holder_token = flow.providers.funding_tokens["eurosend"]
+    with flow.http("eurosend") as http, flow.officer("sbk") as bank, flow.http(token=holder_token) as holder:
         available = flow.net.node.account("eurosend:gbp").available_minor
-        drained = http.post("/v1/remit/liquidity/withdrawals",
-                            json={"account": "eurosend:gbp", "amount_minor": available - 10_000})
-        assert drained.status_code == 200, drained.text
-        assert drained.json()["position"]["available_minor"] == 10_000
+        drained = flow.withdraw("eurosend", "eurosend:gbp", available - 10_000)
+        assert drained["state"] == "approved", drained
+        assert flow.net.node.account("eurosend:gbp").available_minor == 10_000
         try:
             quote = _quote(http, number, 20_000, "GBP")
             refused = problem(http.post("/v1/remit/transfers", json=send_body(quote["quote_id"])), 422, 4001)
             assert refused["transfer"]["state"] == "ABORTED" and refused["transfer"]["pending_id"]
-            problem(http.post("/v1/remit/liquidity/withdrawals",
-                              json={"account": "eurosend:gbp", "amount_minor": 20_000}), 422, 4001)
-            problem(http.put("/v1/remit/liquidity/caps/eurosend:gbp", json={"cap_minor": 15_000}), 403, 4300)
-            capped = bank.put("/v1/remit/liquidity/caps/eurosend:gbp", json={"cap_minor": 15_000})
-            assert capped.json()["position"]["available_minor"] == 25_000
+            too_much = flow.withdraw("eurosend", "eurosend:gbp", 20_000)
+            assert (too_much["state"], too_much["code"]) == ("failed", 4001)
+            problem(http.put("/funding/v1/caps/eurosend:gbp", json={"cap_minor": 15_000}), 401, 3040)
+            problem(holder.put("/funding/v1/caps/eurosend:gbp", json={"cap_minor": 15_000}), 403, 4300)
+            capped = bank.put("/funding/v1/caps/eurosend:gbp", json={"cap_minor": 15_000})
+            assert capped.status_code == 200, capped.text
+            assert flow.net.node.account("eurosend:gbp").available_minor == 25_000
             quote = _quote(http, number, 20_000, "GBP")
             sent = http.post("/v1/remit/transfers", json=send_body(quote["quote_id"]), params={"wait_ms": WAIT_MS})
             assert sent.json()["state"] == "COMMITTED"
             assert flow.balance("eurosend:gbp") == -10_000  # drawn on the credit line
         finally:
-            deposit = http.post("/v1/remit/liquidity/deposits",
-                                json={"account": "eurosend:gbp", "amount_minor": available + 10_000})
-            assert deposit.status_code == 200, deposit.text
-            assert bank.put("/v1/remit/liquidity/caps/eurosend:gbp", json={"cap_minor": 0}).status_code == 200
+            assert flow.deposit("eurosend", "eurosend:gbp", available + 10_000)["state"] == "approved"
+            assert bank.put("/funding/v1/caps/eurosend:gbp", json={"cap_minor": 0}).status_code == 200
 
 
 def test_payout_failure_returns_the_money(flow: Flow) -> None:

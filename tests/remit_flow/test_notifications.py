@@ -124,8 +124,7 @@ def test_low_liquidity_alert(flow: Flow) -> None:
         assert alert["data"]["account"] == "silkpay:usd"
         listed = http.get("/v1/remit/liquidity/alerts").json()["items"]
         assert listed[0]["kind"] == "liquidity.low" and listed[0]["available"]["amount_minor"] == available
-        deposit = http.post("/v1/remit/liquidity/deposits", json={"account": "silkpay:usd", "amount_minor": 100})
-        assert deposit.status_code == 200
+        assert flow.deposit("silkpay", "silkpay:usd", 100)["state"] == "approved"
         kind, alert = member_events.get(timeout=EVENT_WAIT_S)
         assert alert["data"]["kind"] == "liquidity.recovered"
         assert http.put("/v1/remit/liquidity/thresholds/silkpay:usd", json={"threshold_minor": 0}).json()["low"] is \
@@ -162,3 +161,27 @@ def test_views_for_each_role(flow: Flow) -> None:
         spec = anonymous.get("/openapi.json").json()
         paths = [p for p in spec["paths"] if p.startswith("/v1/remit/")]
         assert "/v1/remit/transfers/{transfer_id}/receipt" in paths and len(paths) >= 20
+
+
+# Loopback first: on a service without the check these were accepted, and only loopback is safe to try.
+NON_PUBLIC_TARGETS = ("http://127.0.0.2:9/hook", "http://[::1]:9/hook", "http://2130706434:9/hook",
+                      "http://10.1.2.3/hook", "http://192.168.0.10/hook", "http://169.254.169.254/latest/meta-data/")
+
+
+@pytest.mark.parametrize("url", NON_PUBLIC_TARGETS)
+def test_webhooks_to_non_public_addresses_are_refused(flow: Flow, url: str) -> None:
+    """Blind SSRF: the service would POST (and retry) to whatever a member names. Only 127.0.0.1 is allow-listed
+    here, for the tests' receiver."""
+    with flow.http("ubumwe") as http:
+        body = problem(http.post("/v1/remit/webhooks", json={"url": url}), 400, 3100)
+        assert "not a public address" in body["detail"]
+        assert http.get("/v1/remit/webhooks").json()["items"] == []
+
+
+def test_event_streams_take_a_ticket_never_a_token_in_the_url(flow: Flow) -> None:
+    with flow.http() as anonymous:
+        problem(anonymous.get("/v1/remit/events", params={"token": flow.tokens["eurosend"]}), 401, 3040)
+        with flow.http("eurosend") as http:
+            ticket = http.post("/v1/tickets").json()["ticket"]
+        with anonymous.stream("GET", "/v1/remit/events", params={"ticket": ticket}) as stream:
+            assert stream.status_code == 200 and stream.headers["content-type"].startswith("text/event-stream")

@@ -11,8 +11,12 @@ from pathlib import Path
 
 from inzira.api.app import create_app
 from inzira.api.server import ServedApp, serve_in_thread
+from inzira.demo.providers import Providers
 from inzira.demo.seed import seed
-from inzira.demo.setup import create_demo_network, load_api_keys
+from inzira.demo.setup import create_demo_network, demo_keyring, load_api_keys
+from inzira.directory.api import mount_directory
+from inzira.directory.operator import DirectoryOperator
+from inzira.directory.settings import DirectorySettings
 from inzira.node.embedded import Embedded
 from inzira.remit.api import mount_remit
 from inzira.remit.client import RemitClient
@@ -28,24 +32,37 @@ NUMBER = "+250788765432"
 
 @contextlib.contextmanager
 def running(net: Embedded, data_dir: Path, settings: RemitSettings) -> Iterator[tuple[RemitService, ServedApp]]:
-    service = RemitService(net, data_dir, settings)
+    keys = demo_keyring(data_dir)
+    providers = Providers(net, keys, data_dir)
+    fsps = ["eurosend", "mobimo"]
+    service = RemitService(net, keys.ports(net, fsps), data_dir, settings, fx=providers.fx_client(fsps),
+                           funding=providers.funding_client(fsps))
+    tokens = load_api_keys(data_dir)
+    operator = DirectoryOperator(keys.port(net, "cbr"), data_dir / "directory-operator",
+                                 DirectorySettings(account_holder_apis=settings.payout_adapters),
+                                 {token: member for member, token in tokens.items()})
     service.start()
     try:
-        app = create_app(net)
+        app = create_app(net, routers=providers.routers())
         mount_remit(app, service)
+        mount_directory(app, operator)
         served, _port = serve_in_thread(app)
+        providers.connect(served.base_url)
+        service.directory.connect(served.base_url, tokens)
         try:
             yield service, served
         finally:
             served.stop()
     finally:
         service.stop()
+        providers.close()
+        operator.close()
 
 
 def test_restart_during_payout_pays_once_and_commits(tmp_path: Path) -> None:
     create_demo_network(tmp_path, now_ms() - 1_000)
     with Embedded(tmp_path, block_interval_ms=10) as net, serve(MomoSimConfig(float_minor=FLOAT_MINOR)) as sim:
-        seed(net)
+        seed(net, demo_keyring(tmp_path))
         sim.admin.create_wallet(NUMBER[1:], "Grace", "Uwimana")
         sim.admin.set_behaviour(Behaviour(latency_ms=PAYOUT_LATENCY_MS))
         settings = RemitSettings(payout_adapters={"mobimo": sim.adapter_config()}, reconcile_interval_ms=200)

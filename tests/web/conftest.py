@@ -14,7 +14,7 @@ import pytest
 from inzira.demo.setup import create_demo_network
 from inzira.ledger.records import Leg
 from inzira.ledger.tx import Issue, OpenAccount, Transfer
-from inzira.node.embedded import Embedded
+from tests.hosted import Hosted as Embedded
 from tests.web.server import explorer_app, running_server
 
 PREIMAGE = hashlib.sha256(b"explorer-test preimage").digest()

@@ -34,7 +34,7 @@ def operations(demo) -> dict[str, str]:
         "void_unknown": ("mobimo", VoidPending(b"\x01" * 32), ()),
         "cap": ("sbk", SetDebitCap("eurosend:eur", 50_000), ()),
         "freeze": ("cbr", SetFrozen("mobimo:rwf", True), ()),
-        "party": ("mobimo", SetParty(party, True), ()),
+        "party": ("cbr", SetParty(party, True, "mobimo"), ()),
         "redeem": ("eurosend", Redeem("eurosend:eur", 1_000, "EUR"), ("sbk",)),
         "membership": ("cbr", AddMember(newcomer), ("sbk", "eurosend", "mobimo", "ubumwe")),
     }

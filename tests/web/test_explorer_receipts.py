@@ -101,3 +101,15 @@ def test_verify_page_checks_a_pasted_or_uploaded_receipt(demo, client):
     assert bad.status_code == 200 and "verdict-invalid" in bad.text and "Merkle" in bad.text
     empty = client.post("/verify", data={"receipt": " "})
     assert empty.status_code == 400 and "paste a receipt" in empty.text
+
+
+def test_a_receipt_with_numbers_past_64_bits_is_not_valid(demo, client):
+    """result.code = 2**70 once escaped the verifier as an error nobody named (a 500)."""
+    receipt = receipt_of(client, demo.transfer_id)
+    for section, name in (("result", "code"), ("result", "at"), ("proof", "leaf_index")):
+        crafted = copy.deepcopy(receipt)
+        crafted[section][name] = 2**70
+        r = verify(client, json.dumps(crafted).encode())
+        assert r.status_code == 200 and r.json()["valid"] is False and f"{section}.{name}" in r.json()["reason"]
+        page = client.post("/verify", data={"receipt": json.dumps(crafted)})
+        assert page.status_code == 200 and f"{section}.{name}" in page.text

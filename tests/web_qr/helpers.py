@@ -98,7 +98,12 @@ class Api:
         """Another visitor's CNY wallet, with its token (for a token sign-in)."""
         wallet = self.call("silkpay", "POST", "/v1/qr/wallets", 201, json={"currency": "CNY", "holder": "Zhang Min"})
         if topup_minor:
-            self.call("silkpay", "POST", f"/v1/qr/wallets/{wallet['wallet_id']}/topups", 201,
-                      json={"amount_minor": topup_minor})
+            path = f"/v1/qr/wallets/{wallet['wallet_id']}/topups"
+            opened = self.call("silkpay", "POST", path, 201, json={"amount_minor": topup_minor})
+            paid = httpx.post(opened["card_form_url"], timeout=HTTP_TIMEOUT_S,
+                              data={"card_number": "4242424242424242", "expiry": "12/39", "cvc": "123"})
+            assert paid.status_code == 200, paid.text
+            checked = self.call("silkpay", "POST", f"{path}/{opened['topup_id']}/check")
+            assert checked["status"] == "completed", checked
         return wallet
 

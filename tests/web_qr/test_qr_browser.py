@@ -2,7 +2,8 @@
 the merchant makes a dynamic QR; the visitor's wallet page reads that QR from a screenshot of the POS screen
 (decoded in the browser by jsQR) and pays; the POS page, open all along, shows PAID without a reload; a
 partial refund made on the POS page appears in the wallet's history; a second payment of the bill is refused
-as already paid."""
+as already paid. And the wallet's top-up: the card form posts to the card acquirer (the simulator), which sends
+the visitor back to the outcome: topped up, declined, or timed out."""
 
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ from dataclasses import dataclass
 import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, Request, sync_playwright
 
+from inzira.sim.card import Behaviour, RunningCardSim
 from tests.web.test_explorer_browser import CHROMIUM_ARGS, LAUNCH_TIMEOUT_MS, chromium_path
 
 WAIT_MS = 10_000
@@ -186,5 +188,79 @@ def test_without_the_decoder_the_picture_is_read_by_the_server(contexts, demo, a
         phone.locator("[data-quote]").wait_for()
         assert phone.locator("[data-source]").inner_text() == "QR code read by the server from bill.png."
         assert phone.locator('[data-field="price"]').inner_text() == "6,600 RWF"
+    finally:
+        phone.close()
+
+
+def open_top_up(phone: Page, amount: str) -> None:
+    phone.goto("/qr/wallet")
+    phone.locator("#top-up summary").click()
+    phone.get_by_label("Amount").fill(amount)
+    phone.get_by_role("button", name="Continue to card payment").click()
+    phone.wait_for_url(re.compile(r".*/qr/wallet/topups/top_[0-9a-f]+$"))
+
+
+def pay_on_the_card_form(phone: Page, number: str) -> Request:
+    """Fill the card form as a visitor does and send it; the request the browser posted."""
+    phone.get_by_label("Card number").fill(number)
+    phone.get_by_label("Expiry (MM/YY)").fill("12/39")
+    phone.get_by_label("Security code").fill("123")
+    phone.get_by_label("Name on the card").fill("Li Wei")
+    with phone.expect_request(lambda r: r.method == "POST" and "/pay/cs_" in r.url) as posted:
+        phone.get_by_role("button", name=re.compile(r"^Pay .* by card$")).click()
+    phone.wait_for_load_state()
+    return posted.value
+
+
+@pytest.fixture
+def acquirer(demo) -> Iterator[RunningCardSim]:
+    """silkpay's card acquirer (the demo's simulator), its behaviour put back afterwards."""
+    sim = demo.cards.sims["silkpay"]
+    yield sim
+    sim.admin.set_behaviour(Behaviour())
+
+
+def test_a_visitor_tops_up_through_the_card_form(contexts, customers, api, base_url, acquirer) -> None:
+    phone = contexts[1].new_page()
+    sent_here: list[str] = []
+    phone.on("request", lambda r: sent_here.append(r.post_data or "") if r.url.startswith(base_url) else None)
+    try:
+        sign_in(phone, "wallet", customers.wallet_holder)
+        before = api.wallet()["balance_minor"]
+        open_top_up(phone, "320.00")
+        assert "4242 4242 4242 4242 approved" in phone.locator("[data-test-cards]").inner_text()
+        posted = pay_on_the_card_form(phone, "4242 4242 4242 4242")
+        assert posted.url.startswith(acquirer.base_url) and "card_number=4242" in (posted.post_data or "")
+        done = phone.locator("[data-topped-up]")
+        done.wait_for()
+        assert done.inner_text() == "✓ Topped up 320.00 CNY from your Visa card ending 4242."
+        assert api.wallet()["balance_minor"] == before + 32_000
+        assert not any("card_number" in data or "4242" in data for data in sent_here)  # the card went to the acquirer
+        phone.get_by_role("link", name="Back to the wallet").click()
+        phone.wait_for_url("**/qr/wallet?topped_up=*")
+        assert "+320.00 CNY" in phone.locator('[data-entry="topup"]').first.inner_text()
+    finally:
+        phone.close()
+
+
+def test_a_declined_card_and_a_timeout_are_shown_and_move_nothing(contexts, customers, api, acquirer) -> None:
+    acquirer.admin.set_behaviour(Behaviour(auth_timeout_ms=1_000))
+    phone = contexts[1].new_page()
+    try:
+        sign_in(phone, "wallet", customers.wallet_holder)
+        before = api.wallet()["balance_minor"]
+        open_top_up(phone, "45.00")
+        pay_on_the_card_form(phone, "4000 0000 0000 0002")
+        declined = phone.locator('[data-topup-outcome="declined"]')
+        declined.wait_for()
+        assert declined.inner_text().startswith("Your card was declined: the card's bank declined it. Nothing was "
+                                                "charged, and your wallet is as it was.")
+        open_top_up(phone, "46.00")
+        pay_on_the_card_form(phone, "4000 0000 0000 0408")
+        phone.locator("[data-topup-waiting]").wait_for()  # the page reloads itself until the acquirer decides
+        timed_out = phone.locator('[data-topup-outcome="timed_out"]')
+        timed_out.wait_for()
+        assert "The card payment timed out: the card's bank did not answer in time." in timed_out.inner_text()
+        assert api.wallet()["balance_minor"] == before
     finally:
         phone.close()

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import httpx
+
 import re
 
 from inzira.ledger.receipt import verify_receipt
@@ -111,12 +113,17 @@ def test_expired_quote_is_refused_with_3302(signed_in, service) -> None:
     assert 'action="/remit/send/quote"' in refused.text  # back at the amount step, to quote again
 
 
-def test_insufficient_liquidity_shows_4001(signed_in, service) -> None:
+def test_insufficient_liquidity_shows_4001(signed_in, service, demo) -> None:
     agent = signed_in("eurosend", "agent")
     gbp = service.node.account("eurosend:gbp")
     keep_minor = 10_00
-    service.submit(service.liquidity.withdraw("eurosend", "eurosend:gbp", gbp.available_minor - keep_minor)).result(
-        WITHDRAW_TIMEOUT_S)
+    filed = service.submit(service.liquidity.withdraw("eurosend", "eurosend:gbp", gbp.available_minor - keep_minor,
+                                                      None)).result(WITHDRAW_TIMEOUT_S)
+    for n in (1, 2):  # above the issuer's threshold: two of its officers approve
+        approved = httpx.post(f"{demo.url}funding/v1/requests/{filed['id']}/approve", json={},
+                              headers={"Authorization": f"Bearer {demo.providers.officer_token('sbk', n)}"},
+                              timeout=WITHDRAW_TIMEOUT_S)
+    assert approved.json()["state"] == "approved", approved.text
     transfer_id = send(agent, DEMO_NUMBER, "100.00", currency="GBP")
     record = wait_record(service, transfer_id)
     assert (record.state.value, record.code) == ("ABORTED", 4001)

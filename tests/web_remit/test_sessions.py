@@ -33,6 +33,14 @@ def test_demo_sign_in_sets_a_strict_http_only_cookie_and_no_token(demo, anonymou
     assert all(token not in page.text and token != session_id for token in tokens.values())
 
 
+def test_proxy_headers_from_an_untrusted_client_change_nothing(anonymous: httpx.Client) -> None:
+    """The demo trusts no proxy unless told (--trusted-proxy): a client cannot claim HTTPS or another address."""
+    response = anonymous.post("/remit/sign-in", data={"member": "eurosend", "role": "agent"},
+                              headers={"X-Forwarded-Proto": "https"})
+    assert response.status_code == 303 and "Secure" not in response.headers["set-cookie"]
+    assert anonymous.get("/metrics", headers={"X-Forwarded-For": "203.0.113.7"}).status_code == 200  # loopback
+
+
 def test_unknown_member_or_role_is_refused(anonymous: httpx.Client) -> None:
     for form in [{"member": "mobimo", "role": "agent"}, {"member": "imari-fx", "role": "regulator"},
                  {"member": "nobody", "role": "agent"}, {"member": "eurosend", "role": "admin"}]:

@@ -7,17 +7,20 @@ from starlette.responses import Response
 
 from inzira.api.auth import require_caller
 from inzira.api.context import ApiContext, api_context
-from inzira.api.models import AccountModel, AccountPage
-from inzira.api.paging import account_page
+from inzira.api.models import ACCOUNT_ID_PATTERN, AccountModel, AccountPage
+from inzira.api.numbers import digits
+from inzira.api.paging import CURSOR_PATTERN, account_page
 from inzira.api.problems import Problem
 from inzira.api.responses import json_response, ok_doc, problem_docs
 from inzira.api.settings import ACCOUNTS_PAGE_MAX
 from inzira.api.visibility import Caller, may_see_account
 from inzira.ledger.codes import Code
-from inzira.ledger.ids import MEMBER_ID_RE, is_account_id
+from inzira.ledger.ids import MEMBER_ID_RE
 from inzira.node.views import account_view
 
 router = APIRouter(prefix="/v1", tags=["accounts"])
+
+AccountsLimit = digits(1, ACCOUNTS_PAGE_MAX)
 
 
 @router.get("/accounts", summary="Accounts in id order, a page at a time", response_class=Response,
@@ -26,8 +29,8 @@ def list_accounts(
     owner: str | None = Query(None, pattern=f"^{MEMBER_ID_RE.pattern}$",
                               description="Only this member's accounts (members other than regulator, central "
                                           "bank and auditor may only ask for their own; it is the default)"),
-    limit: int = Query(100, ge=1, le=ACCOUNTS_PAGE_MAX),
-    cursor: str | None = Query(None, description="next_cursor of the previous page"),
+    limit: AccountsLimit = 100,
+    cursor: str | None = Query(None, pattern=CURSOR_PATTERN, description="next_cursor of the previous page"),
     caller: Caller = Depends(require_caller),
     ctx: ApiContext = Depends(api_context),
 ) -> Response:
@@ -41,10 +44,9 @@ def list_accounts(
 
 @router.get("/accounts/{account_id}", summary="One account's balances", response_class=Response,
             responses={**ok_doc(AccountModel, "The account"), **problem_docs(400, 401, 404)})
-def get_account(account_id: str = Path(description='"<owner>:<name>", e.g. "mobimo:float-rwf"'),
+def get_account(account_id: str = Path(pattern=ACCOUNT_ID_PATTERN,
+                                       description='"<owner>:<name>", e.g. "mobimo:float-rwf"'),
                 caller: Caller = Depends(require_caller), ctx: ApiContext = Depends(api_context)) -> Response:
-    if not is_account_id(account_id):
-        raise Problem(400, Code.VALIDATION, f"{account_id!r} is not an account id (<owner>:<name>)")
     account = ctx.node.account(account_id) if may_see_account(caller, account_id) else None
     if account is None:
         raise Problem(404, Code.ACCOUNT_NOT_FOUND, f"no account {account_id} visible to {caller.member}")

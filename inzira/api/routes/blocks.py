@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Annotated
+
 from fastapi import APIRouter, Depends, Path, Query
 from starlette.responses import Response
 
@@ -9,6 +11,7 @@ from inzira.api.auth import require_caller
 from inzira.api.blockinfo import tx_line_view
 from inzira.api.context import ApiContext, api_context
 from inzira.api.models import BlockDetail, BlockPage
+from inzira.api.numbers import INT64_MAX, digits
 from inzira.api.problems import Problem
 from inzira.api.responses import json_response, ok_doc, problem_docs
 from inzira.api.settings import BLOCK_TXS_PAGE_MAX, BLOCKS_PAGE_MAX
@@ -18,11 +21,16 @@ from inzira.node.views import header_view
 
 router = APIRouter(prefix="/v1", tags=["blocks"])
 
+Height = digits(1, INT64_MAX)
+BlocksLimit = digits(1, BLOCKS_PAGE_MAX)
+TxIndex = digits(0, INT64_MAX)
+TxsLimit = digits(1, BLOCK_TXS_PAGE_MAX)
+
 
 @router.get("/blocks", summary="Blocks, latest first", response_class=Response,
             responses={**ok_doc(BlockPage, "A page of block summaries"), **problem_docs(400, 401)})
-def list_blocks(before: int | None = Query(None, ge=1, description="Only blocks below this height"),
-                limit: int = Query(20, ge=1, le=BLOCKS_PAGE_MAX),
+def list_blocks(before: Annotated[Height | None, Query(description="Only blocks below this height")] = None,
+                limit: BlocksLimit = 20,
                 caller: Caller = Depends(require_caller), ctx: ApiContext = Depends(api_context)) -> Response:
     node = ctx.node
     rows = node.store.blocks_summary(before or node.height + 1, limit)
@@ -33,9 +41,9 @@ def list_blocks(before: int | None = Query(None, ge=1, description="Only blocks 
 
 @router.get("/blocks/{height}", summary="A block's signed header and its transactions", response_class=Response,
             responses={**ok_doc(BlockDetail, "The block"), **problem_docs(400, 401, 404)})
-def get_block(height: int = Path(ge=1),
-              txs_from: int = Query(0, ge=0, description="First transaction index listed"),
-              txs_limit: int = Query(500, ge=1, le=BLOCK_TXS_PAGE_MAX),
+def get_block(height: Annotated[Height, Path()],
+              txs_from: Annotated[TxIndex, Query(description="First transaction index listed")] = 0,
+              txs_limit: TxsLimit = 500,
               caller: Caller = Depends(require_caller), ctx: ApiContext = Depends(api_context)) -> Response:
     info = ctx.blocks.get(height)
     if info is None:

@@ -1,16 +1,28 @@
-"""About the network and this server: the genesis (public), health and Prometheus metrics."""
+"""About the network and this server: the genesis (public), health and Prometheus metrics.
+
+``/metrics`` tells volumes, verdict codes and timings, which are the members' business: it answers the
+operator's metrics token (``ApiSettings.metrics_token``, sent as a bearer token) when one is set, and
+otherwise only clients on loopback (a Prometheus on the same host; behind a reverse proxy the client is the
+one the proxy names, when the server trusts it: ``inzira.api.server``).
+"""
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Depends
+import hmac
+import ipaddress
+
+from fastapi import APIRouter, Depends, Request
+from fastapi.security import HTTPAuthorizationCredentials
 from starlette.responses import Response
 
+from inzira.api.auth import bearer
 from inzira.api.codes import ApiCode
 from inzira.api.context import ApiContext, api_context
 from inzira.api.models import Health
 from inzira.api.problems import Problem
 from inzira.api.responses import json_response, ok_doc, problem_docs
 from inzira.ledger import genesis as genesis_mod
+from inzira.ledger.codes import Code
 
 router = APIRouter(tags=["meta"])
 
@@ -36,7 +48,26 @@ def health(ctx: ApiContext = Depends(api_context)) -> Response:
     return json_response({"status": "ok", **facts})
 
 
-@router.get("/metrics", summary="Prometheus metrics", response_class=Response,
-            responses={200: {"description": "Prometheus text format", "content": {"text/plain": {}}}})
-def metrics(ctx: ApiContext = Depends(api_context)) -> Response:
+def _on_loopback(request: Request) -> bool:
+    host = request.client.host if request.client else ""
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+@router.get("/metrics", summary="Prometheus metrics (the operator's metrics token, or loopback clients)",
+            response_class=Response,
+            responses={200: {"description": "Prometheus text format", "content": {"text/plain": {}}},
+                       **problem_docs(401, 403)})
+def metrics(request: Request, credentials: HTTPAuthorizationCredentials | None = Depends(bearer),
+            ctx: ApiContext = Depends(api_context)) -> Response:
+    expected = ctx.settings.metrics_token
+    if expected:
+        given = credentials.credentials if credentials else ""
+        if not hmac.compare_digest(given.encode(), expected.encode()):
+            raise Problem(401, ApiCode.UNAUTHENTICATED, "send Authorization: Bearer <metrics token>",
+                          headers={"WWW-Authenticate": 'Bearer realm="inzira-metrics"'})
+    elif not _on_loopback(request):
+        raise Problem(403, Code.PERMISSION, "metrics answer clients on this host only (or set a metrics token)")
     return Response(ctx.metrics.render(), media_type=ctx.metrics.content_type)

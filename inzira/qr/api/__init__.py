@@ -19,6 +19,7 @@ from inzira.qr.api.merchant_payments import merchant_payments_router
 from inzira.qr.api.merchants import merchants_router
 from inzira.qr.api.paying import IMAGE_BYTES_MAX, IMAGE_PATH, paying_router
 from inzira.qr.api.streams import streams_router
+from inzira.qr.api.topups import card_notifications_router, topups_router
 from inzira.qr.api.wallets import wallets_router
 from inzira.qr.service import QrService
 from inzira.qr.views import PREFIX
@@ -29,19 +30,20 @@ QR_BODY_LIMITS: dict[str, int] = {IMAGE_PATH: IMAGE_BYTES_MAX}
 
 def qr_routers(service: QrService) -> list[APIRouter]:
     """The routers, the payment path first (FastAPI tries routes in order)."""
-    principal, principal_q = dependencies(service)
+    principal, principal_or_ticket = dependencies(service)
     routers = [
         paying_router(service, principal),
         wallets_router(service, principal),
-        merchants_router(service, principal, principal_q),
+        topups_router(service, principal),
+        merchants_router(service, principal, principal_or_ticket),
         merchant_payments_router(service, principal),
-        streams_router(service, principal_q),
+        streams_router(service, principal, principal_or_ticket),
     ]
     for router in routers:
         for route in router.routes:
             if isinstance(route, APIRoute):
                 route.openapi_extra = {**(route.openapi_extra or {}), **SECURED}
-    return routers
+    return [*routers, card_notifications_router(service)]  # signed by the acquirer: no token
 
 
 def prioritize(app: FastAPI) -> None:

@@ -89,15 +89,32 @@ class LedgerFields(_Answer):
     height: int | None
 
 
-class TopUpOut(LedgerFields):
+class TopUpOut(_Answer):
     topup_id: str
     wallet_id: str
+    status: str = Field(description="awaiting_card (the card form is open), pending (the acquirer has not "
+                                    "decided), crediting (authorized: the credit is on its way to the ledger), "
+                                    "completed (credited on chain), declined, timed_out, expired (the card form "
+                                    "closed unpaid), failed (not opened), credit_failed or refunded (the ledger "
+                                    "refused the credit: the card payment is refunded)")
     amount_minor: int
     currency: str
     amount: str
-    card_reference: str | None
+    card_form_url: str | None = Field(description="While awaiting_card: the acquirer's card form posts here "
+                                                  "(card_number, expiry MM/YY, cvc, name)")
+    expires_at_ms: int = Field(description="The card form's deadline")
+    payment_id: str | None = Field(description="The acquirer's card payment, once the card was given")
+    card: dict[str, Any] | None = Field(description="brand and last4 of the card")
+    reason: str | None = Field(description="Why it was declined, timed out, failed or refunded")
+    code: int | None = Field(description="The ledger's verdict on the credit (0: committed)")
+    description: str | None
+    tx_id: str | None = Field(description="The credit's transaction: float -> wallet, signed by the issuer")
+    height: int | None
     created_at_ms: int
+    updated_at_ms: int
     settled_at_ms: int | None
+    check_url: str = Field(description="POST: ask the acquirer now (the wallet page does when the visitor comes "
+                                       "back from the card form)")
 
 
 class HistoryOut(_Answer):

@@ -8,8 +8,10 @@ Two kinds of callers:
   ``Bearer qrm_<merchant id>.<secret>`` (a merchant's POS page) or ``Bearer qrw_<wallet id>.<secret>`` (a
   visitor's wallet page). A customer token opens its own merchant or wallet only.
 
-Browsers cannot set headers on ``EventSource`` or ``<img src>``: those GET endpoints (event streams, QR
-images) also accept the token as ``?token=``. Anything not visible to the caller answers 404, as if absent.
+Tokens are read from the ``Authorization`` header only. Browsers cannot set headers on ``EventSource`` or
+``<img src>``: those GET endpoints (event streams, QR images) also accept ``?ticket=``, a 60 s ticket that
+``POST /v1/qr/tickets`` gives any of these callers for its own token (``inzira.api.tickets``). Anything not
+visible to the caller answers 404, as if absent.
 """
 
 from __future__ import annotations
@@ -20,16 +22,16 @@ from dataclasses import dataclass
 from fastapi import Query, Request
 from fastapi.security import HTTPAuthorizationCredentials
 
-from inzira.api.auth import require_caller
+from inzira.api.auth import member_caller, require_caller
 from inzira.api.codes import ApiCode
 from inzira.api.context import ApiContext
+from inzira.api.tickets import TICKET_DOC, TICKET_PATTERN
 from inzira.qr import tokens
 from inzira.qr.api.problems import QrProblem
 from inzira.qr.codes import QrCode
 from inzira.qr.records import Merchant, Wallet
 from inzira.qr.service import QrService
 
-TOKEN_QUERY_DOC = "The bearer token, for EventSource and <img> which cannot send headers (prefer the header)"
 SECURED = {"security": [{"HTTPBearer": []}]}  # the ledger API's bearer scheme, for the OpenAPI document
 
 
@@ -39,15 +41,22 @@ class Principal:
     merchant_id: str | None = None  # a merchant's POS, by its qrm_ token
     wallet_id: str | None = None  # a visitor's wallet page, by its qrw_ token
 
+    @property
+    def subject(self) -> str:
+        """Whom a ticket for this caller names."""
+        if self.member is not None:
+            return f"member:{self.member}"
+        return f"merchant:{self.merchant_id}" if self.merchant_id is not None else f"wallet:{self.wallet_id}"
+
 
 def _unauthenticated(detail: str) -> QrProblem:
     return QrProblem(401, ApiCode.UNAUTHENTICATED, detail, headers={"WWW-Authenticate": 'Bearer realm="inzira"'})
 
 
 def dependencies(service: QrService) -> tuple[Callable[..., Awaitable[Principal]], Callable[..., Awaitable[Principal]]]:
-    """(from the header only, from the header or ``?token=``). One plain dependency each, reading the header
-    itself: FastAPI's per-dependency cost is a good part of a request's on this path. Routes declare the
-    bearer scheme for OpenAPI themselves (``SECURED``)."""
+    """(from the header only, from the header or else ``?ticket=``). One plain dependency each, reading the
+    header itself: FastAPI's per-dependency cost is a good part of a request's on this path. Routes declare
+    the bearer scheme for OpenAPI themselves (``SECURED``)."""
 
     async def from_token(request: Request, token: str | None) -> Principal:
         if not token:
@@ -71,11 +80,22 @@ def dependencies(service: QrService) -> tuple[Callable[..., Awaitable[Principal]
     async def header(request: Request) -> Principal:
         return await from_token(request, _bearer(request))
 
-    async def header_or_query(request: Request, token: str | None = Query(
-            None, max_length=tokens.TOKEN_CHARS_MAX, description=TOKEN_QUERY_DOC)) -> Principal:
-        return await from_token(request, _bearer(request) or token)
+    async def header_or_ticket(request: Request, ticket: str | None = Query(
+            None, pattern=TICKET_PATTERN, description=TICKET_DOC)) -> Principal:
+        token = _bearer(request)
+        if token is not None or ticket is None:
+            return await from_token(request, token)
+        ctx: ApiContext = request.app.state.api
+        kind, _, owner = (ctx.tickets.subject(ticket) or "").partition(":")
+        if kind == "member":
+            return Principal(member=member_caller(owner, ctx).member)
+        if kind == "merchant" and service.directory.merchant(owner) is not None:
+            return Principal(merchant_id=owner)
+        if kind == "wallet" and service.directory.wallet(owner) is not None:
+            return Principal(wallet_id=owner)
+        raise _unauthenticated("the ticket is not valid or has expired: ask for another")
 
-    return header, header_or_query
+    return header, header_or_ticket
 
 
 def _bearer(request: Request) -> str | None:

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from datetime import date
+from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query
 from starlette.concurrency import run_in_threadpool
 from starlette.responses import Response
 
+from inzira.api.numbers import digits
 from inzira.qr.api.answers import PaymentOut, RefundOut, StatementOut
 from inzira.qr.api.auth import Principal, merchant_for
 from inzira.qr.api.common import MerchantId, PaymentId, created, ok, unwrap
@@ -17,9 +19,11 @@ from inzira.qr.api.requests import RefundCreate
 from inzira.qr.codes import QrCode
 from inzira.qr.records import Merchant, Payment
 from inzira.qr.service import QrService
+from inzira.qr.statement import CURSOR_PATTERN
 from inzira.qr.views import payment_view, refund_view
 
 PrincipalDep = Callable[..., Awaitable[Principal]]
+StatementLimit = digits(1, 500)
 _RECEIPT_DOC = {"description": "The ledger's receipt (inzira-receipt/1): verify it offline with the genesis",
                 "content": {"application/json": {}}}
 
@@ -71,8 +75,10 @@ def merchant_payments_router(service: QrService, principal: PrincipalDep) -> API
                                                                                    "today"),
                         last: date | None = Query(None, alias="to", description="Last day, default from"),
                         proofs: bool = Query(False, description="Add each payment's receipt (pages of 100)"),
-                        limit: int = Query(100, ge=1, le=500, description="Payments per page"),
-                        cursor: str | None = Query(None, max_length=80, description="next_cursor of the last page"),
+                        limit: Annotated[StatementLimit, Query(description="Payments per page (100 with "
+                                                                           "proofs)")] = 100,
+                        cursor: str | None = Query(None, pattern=CURSOR_PATTERN,
+                                                   description="next_cursor of the last page"),
                         who: Principal = Depends(principal)) -> Response:
         merchant = merchant_for(service, who, merchant_id)
         result = await run_in_threadpool(service.statements.statement, merchant, first, last, proofs, limit, cursor)

@@ -45,7 +45,8 @@ def _member(principal: Principal) -> str:
     return principal.member
 
 
-def merchants_router(service: QrService, principal: PrincipalDep, principal_q: PrincipalDep) -> APIRouter:
+def merchants_router(service: QrService, principal: PrincipalDep,
+                     principal_or_ticket: PrincipalDep) -> APIRouter:
     router = APIRouter(prefix="/v1/qr", tags=["qr merchants"])
 
     @router.post("/merchants", summary="Onboard a merchant (acquirer): opens its RWF account on chain",
@@ -76,7 +77,7 @@ def merchants_router(service: QrService, principal: PrincipalDep, principal_q: P
     @router.get("/merchants/{merchant_id}/qr.{kind}", summary="The counter QR as an image (SVG or PNG)",
                 response_class=Response, responses={200: _IMAGE_DOC, **docs(401, 404)})
     async def static_qr_image(merchant_id: str = MerchantId, kind: str = Path(pattern="^(svg|png)$"),
-                              who: Principal = Depends(principal_q)) -> Response:
+                              who: Principal = Depends(principal_or_ticket)) -> Response:
         return await image(merchant_for(service, who, merchant_id).static_payload, kind)
 
     @router.post("/merchants/{merchant_id}/bills", summary="Make a bill: a dynamic QR with amount and bill number",
@@ -104,13 +105,14 @@ def merchants_router(service: QrService, principal: PrincipalDep, principal_q: P
     @router.get("/merchants/{merchant_id}/bills/{bill_id}/qr.{kind}", summary="A bill's QR as an image",
                 response_class=Response, responses={200: _IMAGE_DOC, **docs(401, 404)})
     async def bill_qr_image(merchant_id: str = MerchantId, bill_id: str = BillId,
-                            kind: str = Path(pattern="^(svg|png)$"), who: Principal = Depends(principal_q)) -> Response:
+                            kind: str = Path(pattern="^(svg|png)$"),
+                            who: Principal = Depends(principal_or_ticket)) -> Response:
         merchant = merchant_for(service, who, merchant_id)
         return await image(unwrap(service.merchants.bill(merchant, bill_id)).payload, kind)
 
     def _webhook_view(acquirer: str) -> dict[str, object]:
         return {"acquirer": acquirer, "url": service.hooks.url(acquirer), "key_id": acquirer,
-                "public_key": service.port.key(acquirer).public_key.hex()}
+                "public_key": service.port.public_key(acquirer).hex()}
 
     def _own(who: Principal, acquirer: str) -> str:
         if _member(who) != acquirer or not service.merchants.is_acquirer(acquirer):

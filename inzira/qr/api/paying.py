@@ -83,7 +83,7 @@ def paying_router(service: QrService, principal: PrincipalDep) -> APIRouter:
     async def quote(request: Request) -> Response:
         wallet = wallet_for(service, await principal(request), lean.path(request, "wallet_id", ID_PATTERN))
         asked = await lean.body(request, QuoteCreate)
-        made, scanned = unwrap(service.quoter.quote(wallet, asked.payload, asked.amount_minor, asked.ttl_ms))
+        made, scanned = unwrap(await service.quoter.quote(wallet, asked.payload, asked.amount_minor, asked.ttl_ms))
         return created(quote_view(made, scan_view(scanned, made.created_at_ms)))
 
     router.add_api_route("/wallets/{wallet_id}/quotes", quote, methods=["POST"], route_class_override=LeanRoute,

@@ -14,17 +14,22 @@ RETRY_AFTER_S = "1"
 
 _TEXT = {
     400: "Invalid request (3100), not a valid EMVCo QR (3150), not an Inzira QR (3151), QR does not match its bill "
-         "(3152), amount required (3153), currency not offered (3157)",
-    401: "Missing or invalid token (3040): a member's API token, or a merchant's (qrm_) or wallet's (qrw_) token",
+         "(3152), amount required (3153), currency not offered (3157), card top-ups not offered (3158)",
+    401: "Missing or invalid token (3040): a member's API token, or a merchant's (qrm_) or wallet's (qrw_) token; "
+         "a card acquirer's callback without a valid signature (3041)",
     403: "Not permitted (4300)",
-    404: "Not found, or not visible to the caller: merchant 3250, bill 3251, wallet 3252, quote 3253, payment 3254",
-    409: "Already paid (3154), payment in progress (3155), refund exceeds payment (3156)",
+    404: "Not found, or not visible to the caller: merchant 3250, bill 3251, wallet 3252, quote 3253, payment 3254, "
+         "top-up 3255",
+    409: "Already paid (3154), payment in progress (3155), refund exceeds payment (3156), the card acquirer's "
+         "payment does not match the top-up (3159)",
     410: "Expired: the quote (3302) or the dynamic QR's bill (3340)",
     413: "Request body too large (3104)",
     415: "Unsupported media type (3000)",
     422: "Refused by the ledger or before it, nothing moved: insufficient funds (4001), quote expired at the block "
-         "(3302)...; with tx_id and height when the refusal is in a block (it has a receipt)",
-    503: "Busy (2005, retry after Retry-After) or unavailable (2003)",
+         "(3302)...; with tx_id and height when the refusal is in a block (it has a receipt); a top-up past the "
+         "day's amount (4240) or the wallet's balance limit (4242)",
+    429: "As many top-ups as a day allows (4241, resets_at_ms)",
+    503: "Busy (2005, retry after Retry-After) or unavailable (2003: the ledger, or the card acquirer)",
     504: "No verdict in time (2004): the operation settles in the background; read it again by its id",
 }
 

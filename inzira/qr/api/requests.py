@@ -4,7 +4,14 @@ from __future__ import annotations
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from inzira.api.numbers import digits
+from inzira.money import AMOUNT_MINOR_MAX
 from inzira.qr.emv.spec import PAYLOAD_CHARS_MAX_LENIENT
+from inzira.qr.settings import DAY_MS
+
+# The hard bounds of the body; the service's settings narrow them (a payment's maximum, a quote's life).
+Amount = digits(1, AMOUNT_MINOR_MAX)
+LifeMs = digits(1, DAY_MS)
 
 
 class _Body(BaseModel):
@@ -30,11 +37,11 @@ class MerchantCreate(_Body):
 
 class BillCreate(_Body):
     model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{"amount_minor": 15000}]})
-    amount_minor: int = Field(gt=0, description="The price in RWF (RWF has no minor unit: 15000 = 15,000 RWF)")
+    amount_minor: Amount = Field(description="The price in RWF (RWF has no minor unit: 15000 = 15,000 RWF)")
     bill_number: str | None = Field(None, min_length=1, max_length=25,
                                     description="The merchant's reference (tag 62.01); generated when absent; "
                                                 "unique per merchant")
-    expires_in_ms: int | None = Field(None, gt=0, description="Default 15 minutes, 1 s to 24 h")
+    expires_in_ms: LifeMs | None = Field(None, description="Default 15 minutes, 1 s to 24 h")
     terminal_label: str | None = Field(None, min_length=1, max_length=25, description="Tag 62.07")
 
 
@@ -50,9 +57,10 @@ class WalletCreate(_Body):
 
 class TopUpCreate(_Body):
     model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{"amount_minor": 50000}]})
-    amount_minor: int = Field(gt=0, description="Minor units of the wallet's currency (50000 = 500.00 CNY)")
-    card_reference: str | None = Field(None, min_length=1, max_length=40,
-                                       description="The (simulated) card payment's reference, e.g. last 4 digits")
+    amount_minor: Amount = Field(description="Minor units of the wallet's currency (50000 = 500.00 CNY)")
+    return_url: str | None = Field(None, min_length=10, max_length=500, pattern=r"^https?://[^\s@/]+(/[^\s]*)?$",
+                                   description="Where the card form sends the visitor's browser once the acquirer "
+                                               "has decided; {topup_id} in it is replaced by the top-up's id")
 
 
 class DecodeRequest(_Body):
@@ -62,9 +70,9 @@ class DecodeRequest(_Body):
 
 class QuoteCreate(_Body):
     payload: str = Field(min_length=1, max_length=PAYLOAD_CHARS_MAX_LENIENT, description="The scanned QR's text")
-    amount_minor: int | None = Field(None, gt=0, description="RWF the visitor enters: required for a static QR, "
+    amount_minor: Amount | None = Field(None, description="RWF the visitor enters: required for a static QR, "
                                                              "absent (or the bill's amount) for a dynamic one")
-    ttl_ms: int | None = Field(None, gt=0, description="How long the quote holds: default 60 s, 1 s to 5 min "
+    ttl_ms: LifeMs | None = Field(None, description="How long the quote holds: default 60 s, 1 s to 5 min "
                                                        "(never past the bill's expiry)")
 
 
@@ -74,5 +82,5 @@ class PayCreate(_Body):
 
 
 class RefundCreate(_Body):
-    amount_minor: int | None = Field(None, gt=0, description="RWF to give back; absent: all that is left")
+    amount_minor: Amount | None = Field(None, description="RWF to give back; absent: all that is left")
     reason: str | None = Field(None, min_length=1, max_length=140)

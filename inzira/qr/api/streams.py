@@ -12,13 +12,17 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator, Awaitable, Callable
+from typing import Annotated
 
 import msgspec
 from fastapi import APIRouter, Depends, Header, Query
-from starlette.responses import StreamingResponse
+from starlette.responses import Response, StreamingResponse
 
 from inzira.api.codes import ApiCode
 from inzira.api.context import ApiContext, api_context
+from inzira.api.models import TicketModel
+from inzira.api.numbers import DIGITS_MAX, INT64_MAX, digits, parse_digits
+from inzira.api.responses import json_response
 from inzira.ledger.codes import Code
 from inzira.qr.api.auth import Principal, merchant_for, wallet_for
 from inzira.qr.api.common import BillId, MerchantId, WalletId, unwrap
@@ -31,7 +35,7 @@ from inzira.qr.views import bill_view
 PrincipalDep = Callable[..., Awaitable[Principal]]
 RECONNECT_MS = 2_000
 WAKE_S = 0.5  # longest sleep between checks that the server is not stopping
-EVENT_ID_CHARS_MAX = 19
+After = Annotated[digits(0, INT64_MAX) | None, Query(description="Replay events after this id first")]
 _DOC = {200: {"description": __doc__, "content": {"text/event-stream": {}}}}
 
 
@@ -98,13 +102,23 @@ class EventStream:
 def _after(after: int | None, last_event_id: str | None) -> int | None:
     if last_event_id is None:
         return after
-    if not (last_event_id.isdigit() and len(last_event_id) <= EVENT_ID_CHARS_MAX):
+    last = parse_digits(last_event_id)
+    if last is None:
         raise QrProblem(400, Code.VALIDATION, "Last-Event-ID must be an event id")
-    return int(last_event_id)
+    return last
 
 
-def streams_router(service: QrService, principal_q: PrincipalDep) -> APIRouter:
+def streams_router(service: QrService, principal: PrincipalDep, principal_or_ticket: PrincipalDep) -> APIRouter:
     router = APIRouter(prefix="/v1/qr", tags=["qr events"])
+
+    @router.post("/tickets", summary="A 60 s ticket for the caller's event streams and QR images",
+                 response_class=Response, responses={200: {"model": TicketModel, "description": "The ticket"},
+                                                     **docs(401)})
+    async def issue_ticket(who: Principal = Depends(principal), ctx: ApiContext = Depends(api_context)) -> Response:
+        """For a browser's EventSource or <img>, which cannot send the Authorization header: pass it as
+        `?ticket=`. It names the caller (a member, a merchant's POS or a wallet), expires after 60 s and opens
+        only event streams and QR images. Tokens are accepted only in the header, never in a URL."""
+        return json_response(ctx.tickets.issue(who.subject))
 
     def respond(ctx: ApiContext, topic: str, after: int | None, snapshot: Callable[[], bytes] | None = None
                 ) -> StreamingResponse:
@@ -114,21 +128,21 @@ def streams_router(service: QrService, principal_q: PrincipalDep) -> APIRouter:
         return StreamingResponse(stream.frames(), media_type="text/event-stream",
                                  headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"})
 
-    after_q = Query(None, ge=0, description="Replay events after this id first")
-    last_h = Header(None, description="Sent by browsers on reconnection: resume after it")
+    last_h = Header(None, pattern=f"^[0-9]{{1,{DIGITS_MAX}}}$",
+                    description="Sent by browsers on reconnection: resume after it")
 
     @router.get("/merchants/{merchant_id}/events", summary="The merchant's payments and refunds, live",
                 response_class=StreamingResponse, responses={**_DOC, **docs(400, 401, 404, 503)})
-    async def merchant_events(merchant_id: str = MerchantId, after: int | None = after_q,
-                              last_event_id: str | None = last_h, who: Principal = Depends(principal_q),
+    async def merchant_events(merchant_id: str = MerchantId, after: After = None,
+                              last_event_id: str | None = last_h, who: Principal = Depends(principal_or_ticket),
                               ctx: ApiContext = Depends(api_context)) -> StreamingResponse:
         merchant = merchant_for(service, who, merchant_id)
         return respond(ctx, f"m:{merchant.id}", _after(after, last_event_id))
 
     @router.get("/merchants/{merchant_id}/bills/{bill_id}/events", summary="One bill, live: the POS screen",
                 response_class=StreamingResponse, responses={**_DOC, **docs(400, 401, 404, 503)})
-    async def bill_events(merchant_id: str = MerchantId, bill_id: str = BillId, after: int | None = after_q,
-                          last_event_id: str | None = last_h, who: Principal = Depends(principal_q),
+    async def bill_events(merchant_id: str = MerchantId, bill_id: str = BillId, after: After = None,
+                          last_event_id: str | None = last_h, who: Principal = Depends(principal_or_ticket),
                           ctx: ApiContext = Depends(api_context)) -> StreamingResponse:
         merchant = merchant_for(service, who, merchant_id)
         unwrap(service.merchants.bill(merchant, bill_id))
@@ -141,8 +155,8 @@ def streams_router(service: QrService, principal_q: PrincipalDep) -> APIRouter:
 
     @router.get("/wallets/{wallet_id}/events", summary="The wallet's top-ups, payments and refunds, live",
                 response_class=StreamingResponse, responses={**_DOC, **docs(400, 401, 404, 503)})
-    async def wallet_events(wallet_id: str = WalletId, after: int | None = after_q, last_event_id: str | None = last_h,
-                            who: Principal = Depends(principal_q),
+    async def wallet_events(wallet_id: str = WalletId, after: After = None, last_event_id: str | None = last_h,
+                            who: Principal = Depends(principal_or_ticket),
                             ctx: ApiContext = Depends(api_context)) -> StreamingResponse:
         wallet = wallet_for(service, who, wallet_id)
         return respond(ctx, f"w:{wallet.id}", _after(after, last_event_id))

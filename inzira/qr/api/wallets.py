@@ -1,23 +1,28 @@
-"""Wallet endpoints: create (issuer), balance reconciled with the chain, card top-up, history. The issuer
-calls them with its member token, the visitor's wallet page with its ``qrw_`` token."""
+"""Wallet endpoints: create (issuer), balance reconciled with the chain, history (top-ups by card are in
+``topups``). The issuer calls them with its member token, the visitor's wallet page with its ``qrw_`` token."""
 
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
+from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query
 from starlette.responses import Response
 
+from inzira.api.numbers import INT64_MAX, digits
 from inzira.ledger.codes import Code
-from inzira.qr.api.answers import HistoryOut, TopUpOut, WalletBalance, WalletCreated
+from inzira.qr.api.answers import HistoryOut, WalletBalance, WalletCreated
 from inzira.qr.api.auth import Principal, wallet_for
 from inzira.qr.api.common import WalletId, created, ok, unwrap
 from inzira.qr.api.problems import QrProblem, docs
-from inzira.qr.api.requests import TopUpCreate, WalletCreate
+from inzira.qr.api.requests import WalletCreate
 from inzira.qr.service import QrService
-from inzira.qr.views import topup_view, wallet_view
+from inzira.qr.views import wallet_view
 
 PrincipalDep = Callable[..., Awaitable[Principal]]
+HISTORY_PAGE_MAX = 200
+Before = digits(1, INT64_MAX)
+HistoryLimit = digits(1, HISTORY_PAGE_MAX)
 
 
 def wallets_router(service: QrService, principal: PrincipalDep) -> APIRouter:
@@ -39,23 +44,12 @@ def wallets_router(service: QrService, principal: PrincipalDep) -> APIRouter:
     async def get_wallet(wallet_id: str = WalletId, who: Principal = Depends(principal)) -> Response:
         return ok(service.wallets.balance(wallet_for(service, who, wallet_id)))
 
-    @router.post("/{wallet_id}/topups", summary="Top up by (simulated) card: the issuer moves funds from its float",
-                 response_class=Response, status_code=201,
-                 responses={201: {"model": TopUpOut, "description": "Committed on chain"},
-                            **docs(400, 401, 404, 422, 503, 504)})
-    async def top_up(body: TopUpCreate, wallet_id: str = WalletId, who: Principal = Depends(principal)) -> Response:
-        wallet = wallet_for(service, who, wallet_id)
-        topup = unwrap(await service.wallets.top_up(wallet, body.amount_minor, body.card_reference))
-        if topup.status != "completed":
-            raise QrProblem(422, topup.code, "the top-up was refused: nothing was moved", topup_id=topup.id)
-        return created(topup_view(topup))
-
     @router.get("/{wallet_id}/history", summary="Top-ups, payments and refunds, newest first",
                 response_class=Response,
                 responses={200: {"model": HistoryOut, "description": "A page of history"}, **docs(400, 401, 404)})
     async def history(wallet_id: str = WalletId,
-                      before: int | None = Query(None, ge=1, description="next_before of the previous page"),
-                      limit: int = Query(50, ge=1, le=service.settings.history_page_max),
+                      before: Annotated[Before | None, Query(description="next_before of the previous page")] = None,
+                      limit: HistoryLimit = 50,
                       who: Principal = Depends(principal)) -> Response:
         return ok(service.wallets.history(wallet_for(service, who, wallet_id), before, limit))
 

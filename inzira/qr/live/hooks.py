@@ -13,7 +13,8 @@ import threading
 from collections.abc import Callable
 from typing import Any
 
-from inzira.crypto import KeyPair
+from inzira.node.custody import WebhookKey
+from inzira.notify.targets import TargetGuard
 from inzira.notify.webhooks import WebhookSender, WebhookStats
 
 START_TIMEOUT_S = 5.0
@@ -21,8 +22,9 @@ STOP_TIMEOUT_S = 5.0
 
 
 class WebhookDispatch:
-    def __init__(self, key_of: Callable[[str], KeyPair]) -> None:
+    def __init__(self, key_of: Callable[[str], WebhookKey], guard: TargetGuard) -> None:
         self._key_of = key_of
+        self.guard = guard  # acquirers supply their URLs: checked at registration and at every delivery
         self._urls: dict[str, str] = {}
         self._senders: dict[str, WebhookSender] = {}  # touched on the loop only
         self._lock = threading.Lock()
@@ -86,7 +88,8 @@ class WebhookDispatch:
     def _send(self, acquirer: str, url: str, event: dict[str, Any]) -> None:
         sender = self._senders.get(acquirer)
         if sender is None:
-            sender = self._senders[acquirer] = WebhookSender(self._key_of(acquirer), acquirer)
+            sender = self._senders[acquirer] = WebhookSender(self._key_of(acquirer), acquirer,  # type: ignore[arg-type]
+                                                             guard=self.guard)
             sender.start()
         sender.send(url, event)
 

@@ -9,7 +9,18 @@ import sqlite3
 import threading
 from typing import Any
 
-from inzira.qr.records import Bill, Merchant, Payment, Refund, TopUp, Wallet, WalletEntry, columns, from_row
+from inzira.qr.records import (
+    Bill,
+    CardTopUp,
+    Merchant,
+    Payment,
+    Refund,
+    TopUp,
+    Wallet,
+    WalletEntry,
+    columns,
+    from_row,
+)
 from inzira.qr.store.schema import connect
 
 _MERCHANT = f"SELECT {columns(Merchant)} FROM merchants WHERE id = ?"
@@ -21,6 +32,7 @@ _PAYMENT_BY_QUOTE = f"SELECT {columns(Payment)} FROM payments WHERE quote_id = ?
 _REFUND = f"SELECT {columns(Refund)} FROM refunds WHERE id = ?"
 _REFUNDS_OF = f"SELECT {columns(Refund)} FROM refunds WHERE payment_id = ? ORDER BY created_at_ms, id LIMIT ?"
 _TOPUP = f"SELECT {columns(TopUp)} FROM topups WHERE id = ?"
+CARD_TOPUP = f"SELECT {columns(CardTopUp)} FROM card_topups WHERE id = ?"
 _ENTRIES = (f"SELECT {columns(WalletEntry)} FROM wallet_entries WHERE wallet_id = ? AND seq < ? "
             "ORDER BY seq DESC LIMIT ?")
 
@@ -92,6 +104,9 @@ class StoreReader:
 
     def topup(self, topup_id: str) -> TopUp | None:
         return self._record(TopUp, _TOPUP, (topup_id,))
+
+    def card_topup(self, topup_id: str) -> CardTopUp | None:
+        return self._record(CardTopUp, CARD_TOPUP, (topup_id,))
 
     def entries(self, wallet_id: str, before_seq: int, limit: int) -> list[WalletEntry]:
         return [from_row(WalletEntry, r) for r in self.all(_ENTRIES, (wallet_id, before_seq, limit))]

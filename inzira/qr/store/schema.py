@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import sqlite3
 
+from inzira import sqlite_db
+
 SCHEMA_VERSION = 1
 DB_FILE = "qr.db"
 
@@ -43,6 +45,15 @@ CREATE TABLE IF NOT EXISTS topups (
     card_reference TEXT, tx_id BLOB NOT NULL, status TEXT NOT NULL, code INTEGER NOT NULL,
     height INTEGER NOT NULL, created_at_ms INTEGER NOT NULL, settled_at_ms INTEGER,
     raw_tx BLOB, tx_expires_at_ms INTEGER NOT NULL);
+-- Card top-ups: the payment at the issuer's acquirer; the credit is the top-up of the same id above.
+CREATE TABLE IF NOT EXISTS card_topups (
+    id TEXT PRIMARY KEY, wallet_id TEXT NOT NULL, currency TEXT NOT NULL, amount_minor INTEGER NOT NULL,
+    status TEXT NOT NULL, session_id TEXT UNIQUE, payment_id TEXT UNIQUE, card_form_url TEXT, card_brand TEXT,
+    card_last4 TEXT, reason TEXT, expires_at_ms INTEGER NOT NULL, created_at_ms INTEGER NOT NULL,
+    updated_at_ms INTEGER NOT NULL);
+CREATE INDEX IF NOT EXISTS card_topups_by_wallet ON card_topups (wallet_id, created_at_ms);
+CREATE INDEX IF NOT EXISTS card_topups_waiting ON card_topups (wallet_id)
+    WHERE status IN ('opening', 'awaiting_card', 'pending');
 -- Records still waiting for the ledger's verdict: few at any time (recovery, a wallet's "in flight").
 CREATE INDEX IF NOT EXISTS payments_waiting ON payments (status) WHERE status = 'submitted';
 CREATE INDEX IF NOT EXISTS refunds_waiting ON refunds (status) WHERE status = 'submitted';
@@ -64,15 +75,8 @@ CREATE TABLE IF NOT EXISTS webhooks (acquirer TEXT PRIMARY KEY, url TEXT NOT NUL
 
 
 def connect(path: str, *, read_only: bool = False) -> sqlite3.Connection:
-    conn = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
-    conn.execute("PRAGMA busy_timeout = 5000")
-    if read_only:
-        conn.execute("PRAGMA query_only = 1")
-    else:
-        conn.execute("PRAGMA journal_mode = WAL")
-        # A claimed bill must survive a power cut, or it could be paid twice: every commit is synced.
-        conn.execute("PRAGMA synchronous = FULL")
-    return conn
+    # A claimed bill must survive a power cut, or it could be paid twice: every commit is synced.
+    return sqlite_db.connect(path, read_only=read_only)
 
 
 def create(conn: sqlite3.Connection) -> None:

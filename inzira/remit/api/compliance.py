@@ -9,6 +9,7 @@ from __future__ import annotations
 from fastapi import APIRouter, Depends, Path, Query
 from starlette.responses import Response
 
+from inzira.api.numbers import digits
 from inzira.api.responses import json_response, ok_doc, problem_docs
 from inzira.ledger.codes import Code
 from inzira.remit.api.deps import PREFIX, answers_problems, officer_dependency
@@ -19,6 +20,7 @@ from inzira.remit.records import TransferState
 from inzira.remit.service import RemitService
 
 PAGE_MAX = 200
+Limit = digits(1, PAGE_MAX)
 
 
 def router_for(service: RemitService) -> APIRouter:
@@ -29,7 +31,7 @@ def router_for(service: RemitService) -> APIRouter:
                 responses={**ok_doc(TransferPage, "held transfers with their screening reasons"),
                            **problem_docs(401)})
     @answers_problems
-    async def held(limit: int = Query(50, ge=1, le=PAGE_MAX), member: str = Depends(require_officer)) -> Response:
+    async def held(limit: Limit = 50, member: str = Depends(require_officer)) -> Response:
         records = service.transfers.page(sending_fsp=member, states=(TransferState.HELD,), limit=limit)
         items = []
         for record in reversed(records):
@@ -63,7 +65,7 @@ def router_for(service: RemitService) -> APIRouter:
                 response_class=Response, responses={200: {"description": "{items: [decision]}"},
                                                     **problem_docs(401)})
     @answers_problems
-    async def decisions(limit: int = Query(50, ge=1, le=PAGE_MAX), member: str = Depends(require_officer)) -> Response:
+    async def decisions(limit: Limit = 50, member: str = Depends(require_officer)) -> Response:
         return json_response({"items": [decision_view(d) for d in service.transfers.decisions_of(member, limit)]})
 
     return router

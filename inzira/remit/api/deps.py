@@ -50,7 +50,7 @@ def answers_problems(handler: F) -> F:
             raise problem(exc) from None
 
     # FastAPI reads the parameters' types from the signature: give it the handler's, resolved in its module.
-    hints = typing.get_type_hints(handler)
+    hints = typing.get_type_hints(handler, include_extras=True)  # keeps Annotated bounds (numbers.digits)
     signature = inspect.signature(handler)
     wrapped.__signature__ = signature.replace(  # type: ignore[attr-defined]
         parameters=[p.replace(annotation=hints.get(p.name, p.annotation)) for p in signature.parameters.values()],

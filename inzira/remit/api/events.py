@@ -15,7 +15,7 @@ import msgspec
 from fastapi import APIRouter, Depends, Path
 from starlette.responses import StreamingResponse
 
-from inzira.api.auth import require_caller
+from inzira.api.auth import require_stream_caller
 from inzira.api.responses import problem_docs
 from inzira.api.visibility import Caller
 from inzira.ledger.codes import Code
@@ -76,7 +76,7 @@ def router_for(service: RemitService) -> APIRouter:
                 response_class=StreamingResponse, responses={**_DOC, **problem_docs(401, 404, 503)})
     @answers_problems
     async def transfer_events(transfer_id: str = Path(pattern=UUID_PATTERN),
-                              caller: Caller = Depends(require_caller)) -> StreamingResponse:
+                              caller: Caller = Depends(require_stream_caller)) -> StreamingResponse:
         record = service.transfers.get(transfer_id)
         if record is None or not may_see_transfer(caller, record):
             raise RemitError(404, Code.TRANSFER_NOT_FOUND, f"no transfer {transfer_id} visible to {caller.member}")
@@ -91,7 +91,7 @@ def router_for(service: RemitService) -> APIRouter:
     @router.get("/events", summary="Every transfer change and alert that concerns the caller (SSE)",
                 response_class=StreamingResponse, responses={**_DOC, **problem_docs(401, 503)})
     @answers_problems
-    async def member_events(caller: Caller = Depends(require_caller)) -> StreamingResponse:
+    async def member_events(caller: Caller = Depends(require_stream_caller)) -> StreamingResponse:
         """Regulators, the central bank and auditors receive every event."""
         sub = subscribe(member=caller.member, sees_all=caller.sees_all)
         return StreamingResponse(stream(sub, None, False), media_type="text/event-stream", headers=_HEADERS)

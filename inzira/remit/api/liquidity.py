@@ -1,4 +1,4 @@
-"""Liquidity: positions, prefunding (deposit / withdrawal), net debit caps, low-liquidity thresholds, alerts."""
+"""Liquidity: positions, funding requests to the issuer (deposit / withdrawal), low-liquidity thresholds, alerts."""
 
 from __future__ import annotations
 
@@ -6,14 +6,16 @@ from fastapi import APIRouter, Depends, Path, Query
 from starlette.responses import Response
 
 from inzira.api.auth import require_caller
+from inzira.api.numbers import digits
 from inzira.api.responses import json_response, ok_doc, problem_docs
 from inzira.api.visibility import Caller
 from inzira.remit.api.deps import PREFIX, answers_problems
-from inzira.remit.api.models import AmountBody, CapBody, LedgerChange, Position, ThresholdBody
+from inzira.remit.api.models import DepositBody, Position, ThresholdBody, WithdrawalBody
 from inzira.remit.codes import forbidden
 from inzira.remit.service import RemitService
 
 ALERTS_PAGE_MAX = 200
+AlertsLimit = digits(1, ALERTS_PAGE_MAX)
 _ACCOUNT = Path(max_length=81, examples=["eurosend:eur"])
 
 
@@ -33,28 +35,28 @@ def router_for(service: RemitService) -> APIRouter:
             raise forbidden(f"{caller.member} may not see {who}'s positions")
         return json_response({"member": who, "positions": liquidity.positions(who)})
 
-    @router.post("/deposits", summary="Prefund: the issuer issues what the FSP paid in", response_class=Response,
-                 responses={**ok_doc(LedgerChange, "issued"), **problem_docs(400, 401, 403, 404, 422)})
+    @router.post("/deposits", summary="Prefund: ask the issuer to issue what the FSP paid in", status_code=202,
+                 response_class=Response, responses={202: {"description": "The pending funding request"},
+                                                     **problem_docs(400, 401, 403, 404, 409, 503)})
     @answers_problems
-    async def deposit(body: AmountBody, caller: Caller = Depends(require_caller)) -> Response:
-        """The FSP's funds reached the currency's issuer (the settlement bank) off chain; the issuer issues
-        the same amount to the FSP's account (Issue). The demo's issuer confirms at once."""
-        return json_response(await liquidity.deposit(caller.member, body.account, body.amount_minor))
+    async def deposit(body: DepositBody, caller: Caller = Depends(require_caller)) -> Response:
+        """The FSP's funds were sent to the currency's issuer off chain, with a settlement reference; this files
+        a funding request with the issuer's funding API. Nothing is issued until the issuer's officers approve
+        (the issuer signs `Issue` with the reference, on chain); a reference funds at most once."""
+        return json_response(await liquidity.deposit(caller.member, body.account, body.amount_minor,
+                                                     body.settlement_reference), 202)
 
-    @router.post("/withdrawals", summary="Withdraw: redeemed by the holder and the issuer", response_class=Response,
-                 responses={**ok_doc(LedgerChange, "redeemed"), **problem_docs(400, 401, 403, 404, 422)})
+    @router.post("/withdrawals", summary="Withdraw: a redemption the FSP signs, countersigned by the issuer",
+                 status_code=202, response_class=Response,
+                 responses={202: {"description": "The pending withdrawal request"},
+                            **problem_docs(400, 401, 403, 404, 409, 422, 503)})
     @answers_problems
-    async def withdraw(body: AmountBody, caller: Caller = Depends(require_caller)) -> Response:
-        """Redeem signed by both the FSP and the issuer; 422 with 4001 when more than is available."""
-        return json_response(await liquidity.withdraw(caller.member, body.account, body.amount_minor))
-
-    @router.put("/caps/{account}", summary="Set a position's net debit cap (the currency's issuer)",
-                response_class=Response, responses={**ok_doc(LedgerChange, "set"),
-                                                    **problem_docs(400, 401, 403, 404, 422)})
-    @answers_problems
-    async def cap(body: CapBody, account: str = _ACCOUNT, caller: Caller = Depends(require_caller)) -> Response:
-        """A transfer beyond balance + cap is refused by the ledger with 4001."""
-        return json_response(await liquidity.set_cap(caller.member, account, body.cap_minor))
+    async def withdraw(body: WithdrawalBody, caller: Caller = Depends(require_caller)) -> Response:
+        """The service signs `Redeem` as the FSP and files it with the issuer; the issuer's officers approve
+        (the issuer countersigns: the redemption lands) or reject (nothing moves). 4001 from the ledger when
+        less is available by then."""
+        return json_response(await liquidity.withdraw(caller.member, body.account, body.amount_minor,
+                                                      body.reference), 202)
 
     @router.put("/thresholds/{account}", summary="Set the low-liquidity alert threshold of one's account",
                 response_class=Response, responses={**ok_doc(Position, "the position"),
@@ -69,7 +71,7 @@ def router_for(service: RemitService) -> APIRouter:
     @router.get("/alerts", summary="Low-liquidity alerts, newest first", response_class=Response,
                 responses={200: {"description": "{items: [Alert]}"}, **problem_docs(401)})
     @answers_problems
-    async def alerts(limit: int = Query(50, ge=1, le=ALERTS_PAGE_MAX),
+    async def alerts(limit: AlertsLimit = 50,
                      caller: Caller = Depends(require_caller)) -> Response:
         member = None if caller.sees_all else caller.member
         return json_response({"items": service.notices.alerts(member, limit)})

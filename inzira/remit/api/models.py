@@ -10,12 +10,16 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from inzira.api.numbers import digits
 from inzira.money import AMOUNT_MINOR_MAX
 
 UUID_PATTERN = "^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$"
 CURRENCY_PATTERN = "^[A-Z]{3}$"
 _ID = {"min_length": 1, "max_length": 64}
 _NAME = {"min_length": 1, "max_length": 300}
+Amount = digits(1, AMOUNT_MINOR_MAX)
+AmountOrZero = digits(0, AMOUNT_MINOR_MAX)
+ReserveMs = digits(1, 600_000)
 
 
 class _Strict(BaseModel):
@@ -29,7 +33,7 @@ class QuoteBody(_Strict):
     receiver_msisdn: str = Field(max_length=64, examples=["+250788123456"])
     amount_type: Literal["SEND", "RECEIVE"] = Field(
         description="SEND: amount is what the customer sends (fees on top); RECEIVE: what the receiver gets")
-    amount_minor: int = Field(gt=0, le=AMOUNT_MINOR_MAX, examples=[20000])
+    amount_minor: Amount = Field(examples=[20000])
     currency: str = Field(pattern=CURRENCY_PATTERN, examples=["EUR"],
                           description="The amount's currency: the source currency for SEND, RWF for RECEIVE")
     source_currency: str | None = Field(None, pattern=CURRENCY_PATTERN,
@@ -51,8 +55,7 @@ class TransferBody(_Strict):
     quote_id: str = Field(**_ID)
     sender: SenderBody
     receiver: ReceiverBody
-    expires_in_ms: int | None = Field(None, ge=1, le=600_000,
-                                      description="How long funds stay reserved on chain (default 30 s)")
+    expires_in_ms: ReserveMs | None = Field(None, description="How long funds stay reserved on chain (default 30 s)")
 
 
 class DecisionBody(_Strict):
@@ -60,17 +63,22 @@ class DecisionBody(_Strict):
     note: str = Field("", max_length=500)
 
 
-class AmountBody(_Strict):
+class DepositBody(_Strict):
     account: str = Field(max_length=81, examples=["eurosend:eur"])
-    amount_minor: int = Field(gt=0, le=AMOUNT_MINOR_MAX)
+    amount_minor: Amount
+    settlement_reference: str = Field(min_length=1, max_length=64, pattern=r"^[\x20-\x7e]+$",
+                                      description="The reference of the interbank payment made to the issuer")
 
 
-class CapBody(_Strict):
-    cap_minor: int = Field(ge=0, le=AMOUNT_MINOR_MAX, description="Net debit cap: how far below zero it may go")
+class WithdrawalBody(_Strict):
+    account: str = Field(max_length=81, examples=["eurosend:eur"])
+    amount_minor: Amount
+    reference: str | None = Field(None, min_length=1, max_length=64, pattern=r"^[\x20-\x7e]+$",
+                                  description="What the issuer's payment to the holder will carry")
 
 
 class ThresholdBody(_Strict):
-    threshold_minor: int = Field(ge=0, le=AMOUNT_MINOR_MAX, description="Alert when available < this; 0 removes")
+    threshold_minor: AmountOrZero = Field(description="Alert when available < this; 0 removes")
 
 
 class WebhookBody(_Strict):
@@ -195,11 +203,6 @@ class Position(_Open):
     low: bool
 
 
-class LedgerChange(_Open):
-    tx_id: str
-    position: Position
-
-
 class Alert(_Open):
     id: int
     kind: Literal["liquidity.low", "liquidity.recovered"]
@@ -230,5 +233,8 @@ class Corridor(_Open):
 class Registration(_Open):
     msisdn: str
     fsp_id: str
+    state: Literal["LISTED", "UNLISTED", "DISPUTED"]
     listed: bool
-    tx_id: str
+    request_id: str
+    tx_id: str | None = Field(None, description="the operator's SetParty; empty when nothing changed on chain")
+    dispute_id: str | None = Field(None, description="when DISPUTED: the regulator's case")

@@ -21,18 +21,25 @@ def router_for(service: RemitService) -> APIRouter:
     @answers_problems
     async def lookup(msisdn: str = Path(max_length=64, description="E.164, e.g. +250788123456"),
                      caller: Caller = Depends(require_caller)) -> Response:
-        """Validates the number (a Rwandan mobile number), finds its receiving FSP in the on-chain directory
-        and has that FSP confirm the wallet. Unknown number: 404 with code 3204."""
-        return json_response((await service.lookup(msisdn)).json())
+        """Validates the number (a Rwandan mobile number), asks the directory operator which FSP serves it (as
+        the caller: counted against the caller's allowance, 429 with Retry-After beyond it, and logged for the
+        regulator) and has that FSP confirm the wallet. Unknown number: 404 with code 3204."""
+        return json_response((await service.lookup(caller.member, msisdn)).json())
 
     @router.post("/directory", summary="List a wallet's number in the directory (receiving FSP)",
-                 response_class=Response, responses={**ok_doc(Registration, "listed"),
-                                                     **problem_docs(400, 401, 403, 404)})
+                 response_class=Response,
+                 responses={**ok_doc(Registration, "listed"),
+                            202: {"model": Registration, "description": "listed for another FSP: a dispute the "
+                                                                       "regulator decides (state DISPUTED)"},
+                            **problem_docs(400, 401, 403, 404, 503)})
     @answers_problems
     async def register(body: DirectoryBody, caller: Caller = Depends(require_caller)) -> Response:
-        """The caller (a receiving FSP) confirms the wallet through its payout adapter, then registers the
-        number's keyed hash on chain (SetParty)."""
-        return json_response(await service.register_number(caller.member, body.msisdn))
+        """The service sends the directory operator a request signed with the caller's key (a receiving FSP);
+        the operator confirms the wallet with the caller's account-holder API and lists the number's keyed hash
+        on chain (SetParty, signed by the operator). A number listed for another FSP is not taken over: 202,
+        state DISPUTED, and the regulator decides."""
+        answer = await service.register_number(caller.member, body.msisdn)
+        return json_response(answer, 202 if answer.get("state") == "DISPUTED" else 200)
 
     @router.delete("/directory/{msisdn}", summary="Unlist a number (receiving FSP)", response_class=Response,
                    responses={**ok_doc(Registration, "unlisted"), **problem_docs(400, 401, 403)})

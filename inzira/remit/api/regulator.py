@@ -6,6 +6,7 @@ from fastapi import APIRouter, Depends, Query
 from starlette.responses import Response
 
 from inzira.api.auth import require_caller
+from inzira.api.numbers import TIME_MS_MAX, digits
 from inzira.api.responses import json_response, problem_docs
 from inzira.api.visibility import Caller
 from inzira.remit.api.deps import PREFIX, answers_problems
@@ -16,6 +17,8 @@ from inzira.remit.store.reports import corridor_volumes
 
 PAGE_MAX = 200
 DAY_MS = 86_400_000
+TimeMs = digits(0, TIME_MS_MAX)
+Limit = digits(1, PAGE_MAX)
 
 
 def router_for(service: RemitService) -> APIRouter:
@@ -29,7 +32,7 @@ def router_for(service: RemitService) -> APIRouter:
                 responses={200: {"description": "{since_ms, until_ms, corridors: [Corridor]}"},
                            **problem_docs(401, 403)})
     @answers_problems
-    async def corridors(since_ms: int | None = Query(None, ge=0), until_ms: int | None = Query(None, ge=0),
+    async def corridors(since_ms: TimeMs | None = None, until_ms: TimeMs | None = None,
                         caller: Caller = Depends(require_caller)) -> Response:
         """Counts per state and committed amounts (minor units of the source currency and of RWF) for each
         (source currency, sending FSP, receiving FSP), over transfers created in [since_ms, until_ms);
@@ -44,7 +47,7 @@ def router_for(service: RemitService) -> APIRouter:
                 responses={200: {"description": "{items: [transfer summary + compliance decisions], "
                                                 "next_before_ms}"}, **problem_docs(401, 403)})
     @answers_problems
-    async def flagged(before_ms: int | None = Query(None, ge=0), limit: int = Query(50, ge=1, le=PAGE_MAX),
+    async def flagged(before_ms: TimeMs | None = None, limit: Limit = 50,
                       caller: Caller = Depends(require_caller)) -> Response:
         regulator(caller)
         records = service.transfers.page(flagged=True, before_ms=before_ms, limit=limit + 1)

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from typing import Annotated
+
 from fastapi import APIRouter, Depends, Path, Query
 from starlette.responses import Response
 
 from inzira.api.auth import require_caller
+from inzira.api.numbers import TIME_MS_MAX, digits
 from inzira.api.responses import json_response, ok_doc, problem_docs
 from inzira.api.visibility import Caller
 from inzira.ledger.codes import Code
@@ -21,7 +24,10 @@ from inzira.remit.service import RemitService
 
 PAGE_MAX = 200
 _ON_CHAIN = (TransferState.RESERVED, TransferState.COMMITTED, TransferState.ABORTED)
-_WAIT = Query(0, ge=0, le=30_000, description="Wait up to this long for a final state (or HELD) before answering")
+TimeMs = digits(0, TIME_MS_MAX)
+Limit = digits(1, PAGE_MAX)
+WaitMs = Annotated[digits(0, 30_000), Query(description="Wait up to this long for a final state (or HELD) before "
+                                                        "answering")]
 
 
 def _page(records: list[TransferRecord], limit: int) -> dict[str, object]:
@@ -47,7 +53,7 @@ def router_for(service: RemitService) -> APIRouter:
                             202: {"model": TransferView, "description": "HELD for a compliance officer"},
                             **problem_docs(400, 401, 403, 404, 409, 422)})
     @answers_problems
-    async def send(body: TransferBody, wait_ms: int = _WAIT, caller: Caller = Depends(require_caller)) -> Response:
+    async def send(body: TransferBody, wait_ms: WaitMs = 0, caller: Caller = Depends(require_caller)) -> Response:
         """Idempotent on `transfer_id`. A transfer that ends without paying out answers 422 with its code and
         the transfer in `transfer`: 4140 refused by compliance, 4001 beyond the sender's liquidity, 3302 quote
         expired, 5105 payout failed (money back), 3303 expired (money back). 409: 3106 same id, other body;
@@ -67,8 +73,8 @@ def router_for(service: RemitService) -> APIRouter:
     @router.get("/transfers", summary="The sending FSP's transfers, newest first", response_class=Response,
                 responses={**ok_doc(TransferPage, "a page"), **problem_docs(401)})
     @answers_problems
-    async def sent(state: TransferState | None = None, before_ms: int | None = Query(None, ge=0),
-                   limit: int = Query(50, ge=1, le=PAGE_MAX), caller: Caller = Depends(require_caller)) -> Response:
+    async def sent(state: TransferState | None = None, before_ms: TimeMs | None = None,
+                   limit: Limit = 50, caller: Caller = Depends(require_caller)) -> Response:
         records = service.transfers.page(sending_fsp=None if caller.sees_all else caller.member,
                                          states=(state,) if state else (), before_ms=before_ms, limit=limit + 1)
         return json_response(_page(records, limit))
@@ -76,8 +82,8 @@ def router_for(service: RemitService) -> APIRouter:
     @router.get("/incoming", summary="Transfers to the receiving FSP, newest first", response_class=Response,
                 responses={**ok_doc(TransferPage, "a page"), **problem_docs(401, 403)})
     @answers_problems
-    async def incoming(state: TransferState | None = None, before_ms: int | None = Query(None, ge=0),
-                       limit: int = Query(50, ge=1, le=PAGE_MAX), caller: Caller = Depends(require_caller)) -> Response:
+    async def incoming(state: TransferState | None = None, before_ms: TimeMs | None = None,
+                       limit: Limit = 50, caller: Caller = Depends(require_caller)) -> Response:
         """Only what reached the ledger (RESERVED, COMMITTED, ABORTED): the receiving FSP never sees what
         compliance held or refused at the sending side."""
         require_role(caller, "receiving_fsp")
@@ -89,7 +95,7 @@ def router_for(service: RemitService) -> APIRouter:
     @router.get("/transfers/{transfer_id}", summary="Status, amounts, compliance, payout and timeline",
                 response_class=Response, responses={**ok_doc(TransferView, "the transfer"), **problem_docs(401, 404)})
     @answers_problems
-    async def status(transfer_id: str = Path(pattern=UUID_PATTERN), wait_ms: int = _WAIT,
+    async def status(transfer_id: str = Path(pattern=UUID_PATTERN), wait_ms: WaitMs = 0,
                      caller: Caller = Depends(require_caller)) -> Response:
         record = await wait_settled(service, visible(caller, transfer_id), min(wait_ms, service.settings.wait_ms_max))
         return json_response(view_for(service, record, caller.member, caller.sees_all))

@@ -39,7 +39,7 @@ def step_view(step: TimelineStep) -> dict[str, Any]:
 
 def decision_view(decision: DecisionRecord) -> dict[str, Any]:
     return {"transfer_id": decision.transfer_id, "at_ms": decision.at_ms, "outcome": decision.outcome,
-            "decided_by": decision.decided_by, "note": decision.note,
+            "decided_by": decision.decided_by, "note": decision.note, "sanctions_list": decision.sanctions_list or None,
             "reasons": [{"code": r.code, "message": r.message, "party": r.party, "list_reference": r.list_reference,
                          "matched_name": r.matched_name, "score": r.score} for r in decision.reasons]}
 

@@ -25,7 +25,7 @@ def router_for(service: RemitService) -> APIRouter:
         """Each event is POSTed as JSON `{id, type, at_ms, transfer_id, data, member}` with the header
         `Inzira-Signature: t=<unix ms>,kid=<member>,ed25519=<hex>` over `"<t>." + body`, signed with the
         member's own key (its public key is in the genesis). Retried with backoff; dedupe by `id`."""
-        return json_response(service.webhooks.add(caller.member, body.url), 201)
+        return json_response(await service.webhooks.add(caller.member, body.url), 201)
 
     @router.get("", summary="The member's webhook subscriptions", response_class=Response,
                 responses={200: {"description": "{items: [Webhook]}"}, **problem_docs(401)})

@@ -16,6 +16,7 @@ decision can be recorded and replayed. Every rule is checked, so the record show
 |                      | within the velocity window (any currency)                        |         |
 | sanctions_hit        | a name matches a listed entry at or above the hit threshold      | HOLD    |
 | sanctions_possible   | a name matches at or above the possible threshold only           | HOLD    |
+| sanctions_list_stale | the sanctions list is older than the hold age (see `freshness`)  | HOLD    |
 
 The outcome is the most severe of the reasons: REJECT over HOLD over PASS. A sanctions hit holds the
 transfer for a compliance officer rather than rejecting it: fuzzy name matches are often namesakes, and
@@ -25,6 +26,9 @@ Windows are rolling and end at `now_ms`: a past transfer counts when `now_ms - w
 so one made exactly a window ago no longer counts. Records stamped after `now_ms` (clocks of different
 machines disagree) count too: a skewed clock must not open a gap in a limit. The daily limit adds up the
 sender's transfers in the currency of this one only; limits are per currency.
+
+A party's date of birth and nationality, when known, weigh in the name match (`evidence`); each sanctions
+reason's message carries the match's explanation, in the words the officer reads.
 """
 
 from __future__ import annotations
@@ -34,6 +38,7 @@ from enum import StrEnum
 from typing import NamedTuple, Sequence
 
 from inzira.money import AMOUNT_MINOR_MAX, Amount, format_minor
+from inzira.remit.compliance.freshness import ListState, ListStatus
 from inzira.remit.compliance.names import query_name_problem
 from inzira.remit.compliance.policy import CompliancePolicy
 from inzira.remit.compliance.screening import MatchStrength, SanctionsIndex
@@ -54,6 +59,7 @@ class ReasonCode(StrEnum):
     VELOCITY = "velocity"
     SANCTIONS_HIT = "sanctions_hit"
     SANCTIONS_POSSIBLE = "sanctions_possible"
+    SANCTIONS_LIST_STALE = "sanctions_list_stale"
 
 
 _OUTCOME_OF: dict[ReasonCode, Outcome] = {
@@ -65,13 +71,23 @@ _OUTCOME_OF: dict[ReasonCode, Outcome] = {
     ReasonCode.VELOCITY: Outcome.HOLD,
     ReasonCode.SANCTIONS_HIT: Outcome.HOLD,
     ReasonCode.SANCTIONS_POSSIBLE: Outcome.HOLD,
+    ReasonCode.SANCTIONS_LIST_STALE: Outcome.HOLD,
 }
 _SEVERITY = (Outcome.PASS, Outcome.HOLD, Outcome.REJECT)
 
 
 class Party(StrEnum):
     SENDER = "sender"
-    RECEIVER = "receiver"
+    RECEIVER = "receiver"  # as the sender typed the name
+    ACCOUNT_HOLDER = "account_holder"  # as the receiving FSP reports the wallet's holder at the name check
+
+
+@dataclass(frozen=True, slots=True)
+class PartyFacts:
+    """What the sending FSP knows of a party besides the name; empty when it does not know."""
+
+    date_of_birth: str = ""  # "YYYY-MM-DD" or "YYYY"
+    nationality: str = ""  # a country name or ISO 3166 code
 
 
 class PastTransfer(NamedTuple):
@@ -120,16 +136,27 @@ def decide(
     now_ms: int,
     policy: CompliancePolicy,
     sanctions: SanctionsIndex,
+    sender_facts: PartyFacts = PartyFacts(),
+    receiver_facts: PartyFacts = PartyFacts(),
+    list_status: ListStatus | None = None,
 ) -> Decision:
-    """Screen both names and check the amount against the sender's limits and velocity.
+    """Screen both names and check the amount against the sender's limits and velocity; a list past its
+    hold age (`list_status`, when the caller checks it) holds the transfer.
 
     Raises ValueError only for a caller's mistake: more history records than the policy allows.
     """
     if len(history) > policy.history_records_max:
         raise ValueError(f"{len(history)} history records given; at most {policy.history_records_max}")
     reasons = [*_amount_reasons(amount, history, now_ms, policy), *_velocity_reasons(history, now_ms, policy)]
-    for party, name in ((Party.SENDER, sender_name), (Party.RECEIVER, receiver_name)):
-        reasons.extend(_name_reasons(party, name, policy, sanctions))
+    for party, name, facts in ((Party.SENDER, sender_name, sender_facts), (Party.RECEIVER, receiver_name, receiver_facts)):
+        reasons.extend(name_reasons(party, name, policy, sanctions, facts))
+    if list_status is not None and list_status.state is ListState.HOLD:
+        reasons.append(Reason(ReasonCode.SANCTIONS_LIST_STALE, list_status.message))
+    return decision_of(reasons)
+
+
+def decision_of(reasons: Sequence[Reason]) -> Decision:
+    """The most severe outcome of `reasons`: REJECT over HOLD over PASS."""
     outcome = max((_OUTCOME_OF[r.code] for r in reasons), key=_SEVERITY.index, default=Outcome.PASS)
     return Decision(outcome, tuple(reasons))
 
@@ -192,11 +219,14 @@ def _duration(window_ms: int) -> str:
     return f"{window_ms} ms"
 
 
-def _name_reasons(party: Party, name: str, policy: CompliancePolicy, sanctions: SanctionsIndex) -> list[Reason]:
+def name_reasons(party: Party, name: str, policy: CompliancePolicy, sanctions: SanctionsIndex,
+                 facts: PartyFacts = PartyFacts()) -> list[Reason]:
+    """The sanctions reasons for one name: none when it matches nobody."""
     problem = query_name_problem(name)
     if problem is not None:
-        return [Reason(ReasonCode.INVALID_NAME, f"the {party.value}'s name cannot be screened: {problem}", party)]
-    result = sanctions.screen(name, policy.thresholds)
+        return [Reason(ReasonCode.INVALID_NAME, f"the {_whose(party)} name cannot be screened: {problem}", party)]
+    result = sanctions.screen(name, policy.thresholds, date_of_birth=facts.date_of_birth,
+                              nationality=facts.nationality)
     reasons = []
     for match in result.matches:
         entry = match.entry
@@ -208,8 +238,14 @@ def _name_reasons(party: Party, name: str, policy: CompliancePolicy, sanctions: 
         else:
             code, what = ReasonCode.SANCTIONS_POSSIBLE, "may match"
         message = (
-            f"the {party.value}'s name {what} sanctions list entry {entry.reference_number or entry.data_id} "
-            f"({match.matched_name.text!r}, score {match.score}): held for a compliance officer"
+            f"the {_whose(party)} name {what} sanctions list entry {entry.reference_number or entry.data_id} "
+            f"({match.matched_name.text!r}, score {match.score}): held for a compliance officer. "
+            f"{match.explanation}"
         )
         reasons.append(Reason(code, message, party, ref))
     return reasons
+
+
+def _whose(party: Party) -> str:
+    return {Party.SENDER: "sender's", Party.RECEIVER: "receiver's",
+            Party.ACCOUNT_HOLDER: "receiving account holder's"}[party]

@@ -1,4 +1,8 @@
-"""The sanctions list, read from the UN Security Council consolidated list XML.
+"""The sanctions list: its entries, and the UN Security Council consolidated list XML read into them.
+
+Other formats (OFAC's SDN_ADVANCED XML, the EU's consolidated list XML) are read by `list_formats`, which
+also picks the reader from a file's root element; every reader gives the same `SanctionsList`, with the
+list's source, version, publication date and the SHA-256 of the file, recorded with every decision.
 
 The format is the one published as consolidated.xml: a root CONSOLIDATED_LIST (attribute dateGenerated)
 holding INDIVIDUALS/INDIVIDUAL and ENTITIES/ENTITY. An entry has DATAID, FIRST_NAME to FOURTH_NAME
@@ -18,6 +22,7 @@ hold.
 
 from __future__ import annotations
 
+import hashlib
 import os
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass
@@ -30,8 +35,8 @@ SANCTIONS_FILE_BYTES_MAX = 64 * 1024 * 1024
 SANCTIONS_ENTRIES_MAX = 50_000
 ENTRY_NAMES_MAX = 200
 LISTED_NAME_CHARS_MAX = 1_000
-_DATES_OF_BIRTH_MAX = 20
-_NATIONALITIES_MAX = 20
+DATES_OF_BIRTH_MAX = 20
+NATIONALITIES_MAX = 20
 
 SAMPLE_SANCTIONS_RESOURCE = "sanctions-sample.xml"
 
@@ -82,12 +87,21 @@ class SanctionsEntry:
 @dataclass(frozen=True, slots=True)
 class SanctionsList:
     entries: tuple[SanctionsEntry, ...]  # individuals first, then entities, each in file order
-    generated_at: str = ""  # the file's dateGenerated, as written
+    generated_at: str = ""  # when the publisher generated the file, as it writes it (ISO 8601)
+    source: str = ""  # "UN", "OFAC SDN", "EU"
+    version: str = ""  # the publisher's version or file id where it gives one, else its generation date
+    sha256: str = ""  # of the file's bytes, hex
+
+    @property
+    def label(self) -> str:
+        """What a decision records: "UN list 2026-01-05T10:00:00.000Z sha256:1f2e...", enough to find the file."""
+        version = f" version {self.version}" if self.version and self.version != self.generated_at else ""
+        return f"{self.source or 'sanctions'} list{version} of {self.generated_at or 'unknown date'} sha256:{self.sha256}"
 
 
 class _RefuseDoctype(ET.TreeBuilder):
     def doctype(self, name: str, pubid: str | None, system: str | None) -> None:
-        raise SanctionsListError("the sanctions list has a document type declaration; the UN list has none")
+        raise SanctionsListError("the sanctions list has a document type declaration; the published lists have none")
 
 
 def load_sanctions_file(
@@ -111,6 +125,37 @@ def load_sample_sanctions() -> SanctionsList:
     return parse_sanctions_xml(data)
 
 
+def xml_root(data: bytes, bytes_max: int = SANCTIONS_FILE_BYTES_MAX) -> ET.Element:
+    """The root element of a list file, under the size limit and without a document type declaration."""
+    if len(data) > bytes_max:
+        raise SanctionsListError(f"the sanctions list is larger than {bytes_max} bytes")
+    parser = ET.XMLParser(target=_RefuseDoctype())
+    try:
+        parser.feed(data)
+        return parser.close()
+    except (ET.ParseError, LookupError) as exc:  # LookupError: an encoding Python does not know
+        raise SanctionsListError(f"the sanctions list is not well-formed XML: {exc}") from exc
+
+
+def local_name(tag: str) -> str:
+    """An element's name without its namespace: "{urn:x}Sanctions" -> "Sanctions"."""
+    return tag.rsplit("}", 1)[-1]
+
+
+def check_entries(entries: list[SanctionsEntry], entries_max: int) -> None:
+    """Refuse a list with no entries (more likely a truncated download than a world at peace), too many,
+    or one id twice."""
+    if not entries:
+        raise SanctionsListError("the sanctions list has no entries")
+    if len(entries) > entries_max:
+        raise SanctionsListError(f"the sanctions list has more than {entries_max} entries")
+    seen: set[str] = set()
+    for entry in entries:
+        if entry.data_id in seen:
+            raise SanctionsListError(f"entry {entry.data_id} appears twice")
+        seen.add(entry.data_id)
+
+
 def parse_sanctions_xml(
     data: bytes,
     *,
@@ -118,14 +163,7 @@ def parse_sanctions_xml(
     entries_max: int = SANCTIONS_ENTRIES_MAX,
 ) -> SanctionsList:
     """Parse the bytes of a list in the UN consolidated XML format, or refuse it with the reason."""
-    if len(data) > bytes_max:
-        raise SanctionsListError(f"the sanctions list is larger than {bytes_max} bytes")
-    parser = ET.XMLParser(target=_RefuseDoctype())
-    try:
-        parser.feed(data)
-        root = parser.close()
-    except (ET.ParseError, LookupError) as exc:  # LookupError: an encoding Python does not know
-        raise SanctionsListError(f"the sanctions list is not well-formed XML: {exc}") from exc
+    root = xml_root(data, bytes_max)
     if root.tag != "CONSOLIDATED_LIST":
         raise SanctionsListError(f"the root element is <{root.tag}>, expected <CONSOLIDATED_LIST>")
     individuals = root.findall("INDIVIDUALS/INDIVIDUAL")
@@ -137,12 +175,9 @@ def parse_sanctions_xml(
         raise SanctionsListError(f"the sanctions list has more than {entries_max} entries")
     entries = [_entry(node, PartyType.INDIVIDUAL, n) for n, node in enumerate(individuals, 1)]
     entries += [_entry(node, PartyType.ENTITY, n) for n, node in enumerate(entities, 1)]
-    seen: set[str] = set()
-    for entry in entries:
-        if entry.data_id in seen:
-            raise SanctionsListError(f"DATAID {entry.data_id} appears twice")
-        seen.add(entry.data_id)
-    return SanctionsList(tuple(entries), root.get("dateGenerated", ""))
+    check_entries(entries, entries_max)
+    generated_at = root.get("dateGenerated", "")
+    return SanctionsList(tuple(entries), generated_at, "UN", generated_at, hashlib.sha256(data).hexdigest())
 
 
 def _entry(node: ET.Element, party_type: PartyType, position: int) -> SanctionsEntry:
@@ -164,13 +199,8 @@ def _entry(node: ET.Element, party_type: PartyType, position: int) -> SanctionsE
         for text in _text(alias, "ALIAS_NAME").split(";"):
             names.append(ListedName(text.strip(), NameKind.ALIAS, quality))
     names.append(ListedName(_text(node, "NAME_ORIGINAL_SCRIPT"), NameKind.ORIGINAL_SCRIPT))
-    unique = _unique_names(names)
-    if len(unique) > ENTRY_NAMES_MAX:
-        raise SanctionsListError(f"{where} has more than {ENTRY_NAMES_MAX} names")
-    for name in unique:
-        if len(name.text) > LISTED_NAME_CHARS_MAX:
-            raise SanctionsListError(f"{where} has a name longer than {LISTED_NAME_CHARS_MAX} characters")
-    nationalities = [_clean(v.text) for v in node.iterfind("NATIONALITY/VALUE")]
+    unique = checked_names(names, where)
+    nationalities = [clean(v.text) for v in node.iterfind("NATIONALITY/VALUE")]
     births = [_date_of_birth(d) for d in node.iterfind("INDIVIDUAL_DATE_OF_BIRTH")]
     return SanctionsEntry(
         data_id=data_id,
@@ -179,19 +209,24 @@ def _entry(node: ET.Element, party_type: PartyType, position: int) -> SanctionsE
         names=unique,
         list_type=_text(node, "UN_LIST_TYPE"),
         listed_on=_text(node, "LISTED_ON"),
-        nationalities=tuple(n for n in nationalities if n)[:_NATIONALITIES_MAX],
-        dates_of_birth=tuple(b for b in births if b)[:_DATES_OF_BIRTH_MAX],
+        nationalities=tuple(n for n in nationalities if n)[:NATIONALITIES_MAX],
+        dates_of_birth=tuple(b for b in births if b)[:DATES_OF_BIRTH_MAX],
     )
 
 
-def _unique_names(names: list[ListedName]) -> tuple[ListedName, ...]:
-    """Non-empty names, each text once (the first, most authoritative, occurrence kept)."""
+def checked_names(names: list[ListedName], where: str) -> tuple[ListedName, ...]:
+    """Non-empty names, each text once (the first, most authoritative, occurrence kept), within the bounds."""
     seen: set[str] = set()
     unique: list[ListedName] = []
     for name in names:
         if name.text and name.text not in seen:
             seen.add(name.text)
             unique.append(name)
+    if len(unique) > ENTRY_NAMES_MAX:
+        raise SanctionsListError(f"{where} has more than {ENTRY_NAMES_MAX} names")
+    for name in unique:
+        if len(name.text) > LISTED_NAME_CHARS_MAX:
+            raise SanctionsListError(f"{where} has a name longer than {LISTED_NAME_CHARS_MAX} characters")
     return tuple(unique)
 
 
@@ -208,9 +243,9 @@ def _date_of_birth(node: ET.Element) -> str:
 
 
 def _text(node: ET.Element, tag: str) -> str:
-    return _clean(node.findtext(tag))
+    return clean(node.findtext(tag))
 
 
-def _clean(text: str | None) -> str:
+def clean(text: str | None) -> str:
     """Stripped, with inner runs of whitespace as one space: the list pads some values."""
     return " ".join(text.split()) if text else ""

@@ -1,22 +1,18 @@
-"""Screening a name against the sanctions list: an index built once, then fast fuzzy look-ups.
+"""Screening a name against the sanctions list: an index built once, then fast look-ups.
 
-Every listed token goes into a vocabulary with the names that hold it. A screening finds, for each of its
-tokens, the similar vocabulary tokens (Jaro-Winkler in rapidfuzz's compiled loop over the tokens with
-the same initial, plus the tokens sharing its phonetic key), gathers the listed names those tokens reach,
-and scores only those (see `similarity`).
+Every listed word goes into a vocabulary with the listed names that hold it. A screening finds, for each
+word of the name (and each pair of words that may be one name written apart, Jian Guo or Jean Eric), the
+vocabulary words alike enough to match (`similarity.token_similarity`): by spelling, by phonetic and
+Chinese-syllable key, by compound head, and by edit distance in rapidfuzz's compiled loop over the words
+of about the same length and the same initial. It scores only the listed names those words reach.
 
-Four rules keep false positives down, since each one holds a transfer for an officer:
-- a listed name of two or more tokens needs two of them matched (`similarity`): a first name alone
-  matches nobody;
-- a common token (held, in that spelling or in any with the same phonetic key, by more than
-  `common_entries_share` of the list's entries and by at least `COMMON_ENTRIES_MIN` of them, e.g.
-  Mohammed or Ali on the real list) does not reach a name that has rarer tokens: two namesakes who
-  share "Mohammed Ali" and nothing else are not a match. A listed name made only of common tokens is
-  still reached through them. This also keeps a screening fast: the names behind a common token are
-  never scanned;
-- a single-token "Low" quality alias (a nickname such as "Seryozha") is not indexed;
-- a match on any other "Low" quality alias is at most a possible match, never a hit.
-Each entry is reported once, through the name that matched it best.
+A common word (see `commonness`) reaches only the listed names made of common words alone: a name with a
+rare word is reached through that word or not at all, since matching its common words alone is never a
+match. This also keeps a screening fast: the thousands of names behind Mohammed are never scanned.
+
+Each entry is reported once, through the name that matched it best, with the explanation the officer
+reads (`explain`). A "Low" quality alias of one word (a nickname) is not indexed; a match on any other
+"Low" quality alias is at most a possible match.
 """
 
 from __future__ import annotations
@@ -27,31 +23,29 @@ from types import MappingProxyType
 from typing import Mapping
 
 from rapidfuzz import process
-from rapidfuzz.distance import JaroWinkler
+from rapidfuzz.distance import OSA
 
+from inzira.remit.compliance import evidence
+from inzira.remit.compliance.commonness import Commonness
+from inzira.remit.compliance.explain import explain
 from inzira.remit.compliance.names import (
     PHONETIC_KEY_CHARS_MIN,
     VOWELS,
     NameToken,
     UnscreenableName,
-    name_tokens,
     query_name_problem,
+    token,
+    words,
 )
+from inzira.remit.compliance.query import query_of
 from inzira.remit.compliance.sanctions import ListedName, SanctionsEntry, SanctionsList
-from inzira.remit.compliance.similarity import (
-    TOKEN_SIMILARITY_MIN,
-    adjusted_similarity,
-    name_score,
-    tokens_needed,
-)
+from inzira.remit.compliance.similarity import ListedWord, NameComparison, Unit, compare, token_similarity
 
-# Listed names are cut to this many tokens: the longest entity names on the UN list have about a dozen.
+# Listed names are cut to this many words: the longest entity names on the UN list have about a dozen.
 LISTED_NAME_TOKENS_MAX = 16
 MATCHES_MAX = 10
-SIMILAR_CACHE_TOKENS_MAX = 8_192
-# A token is common when more entries than this share of the list hold it, and at least COMMON_ENTRIES_MIN.
-COMMON_ENTRIES_SHARE = 0.01
-COMMON_ENTRIES_MIN = 20
+SIMILAR_CACHE_TOKENS_MAX = 16_384
+_EDITS_SEARCHED = 2
 
 
 @dataclass(frozen=True, slots=True)
@@ -77,6 +71,7 @@ class NameMatch:
     matched_name: ListedName  # the entry's name or alias that scored best
     score: int
     strength: MatchStrength
+    explanation: str = ""  # for the officer: which words matched how, and what raised or lowered the score
 
 
 @dataclass(frozen=True, slots=True)
@@ -98,58 +93,71 @@ class ScreeningResult:
 class _IndexedName:
     entry_index: int
     name: ListedName
-    folded: tuple[str, ...]  # its tokens, folded
+    words: tuple[ListedWord, ...]
+    spellings: tuple[str, ...]  # its words as written (the vocabulary's keys)
+    rare: tuple[str, ...]  # those of its words that are not common
+    has_initial: bool
 
 
 class SanctionsIndex:
-    """A sanctions list prepared for screening. Build it once per list: about 1.5 s for 10,000 entries."""
+    """A sanctions list prepared for screening; build it once per list."""
 
-    def __init__(self, sanctions: SanctionsList, *, common_entries_share: float = COMMON_ENTRIES_SHARE) -> None:
+    def __init__(self, sanctions: SanctionsList) -> None:
         self.sanctions = sanctions
-        self._names: list[_IndexedName] = []
-        self._token_by_folded: dict[str, NameToken] = {}
-        postings: dict[str, set[int]] = {}
-        entries_holding: dict[str, set[int]] = {}  # by folded token, and by phonetic key
+        listed: list[tuple[int, ListedName, list[tuple[NameToken, str]]]] = []
+        per_entry: list[list[NameToken]] = []
         for entry_index, entry in enumerate(sanctions.entries):
+            held: list[NameToken] = []
             for name in entry.names:
-                tokens = name_tokens(name.text, tokens_max=LISTED_NAME_TOKENS_MAX)
-                if not tokens or (name.weak and len(tokens) == 1):
+                found = [(token(w.text, w.head), "-".join(w.parts) or w.text)
+                         for w in words(name.text)[:LISTED_NAME_TOKENS_MAX]]
+                if not found or (name.weak and len(found) == 1):
                     continue
-                name_id = len(self._names)
-                self._names.append(_IndexedName(entry_index, name, tuple(t.folded for t in tokens)))
-                for token in tokens:
-                    self._token_by_folded[token.folded] = token
-                    postings.setdefault(token.folded, set()).add(name_id)
-                    for spelling in {token.folded, _key_spelling(token)}:
-                        entries_holding.setdefault(spelling, set()).add(entry_index)
-        if not 0 <= common_entries_share <= 1:
-            raise ValueError("common_entries_share is a share of the entries, 0 to 1")
-        common_above = max(COMMON_ENTRIES_MIN - 1, int(common_entries_share * len(sanctions.entries)))
-        common = {spelling for spelling, held in entries_holding.items() if len(held) > common_above}
-        # A rare spelling of a common name (Muhamad where Mohammed is common) is common too.
-        self.common_tokens = frozenset(
-            folded for folded, token in self._token_by_folded.items() if {folded, _key_spelling(token)} & common
-        )
-        common_only = {i for i, n in enumerate(self._names) if self.common_tokens.issuperset(n.folded)}
-        # The names a vocabulary token reaches: all that hold it, or for a common token only the names
-        # made of common tokens alone.
+                listed.append((entry_index, name, found))
+                held.extend(t for t, _ in found)
+            per_entry.append(held)
+        self.commonness = Commonness(per_entry, len(sanctions.entries))
+        self._vocabulary: dict[str, ListedWord] = {}
+        self._names: list[_IndexedName] = []
+        postings: dict[str, set[int]] = {}
+        for entry_index, name, found in listed:
+            name_words = []
+            for tok, written in found:
+                word = self._vocabulary.get(tok.written)
+                if word is None:
+                    word = ListedWord(tok, written, self.commonness.weight(tok), self.commonness.is_common(tok))
+                    self._vocabulary[tok.written] = word
+                name_words.append(word)
+                postings.setdefault(tok.written, set()).add(len(self._names))
+            self._names.append(_IndexedName(
+                entry_index, name, tuple(name_words), tuple(w.token.written for w in name_words),
+                tuple(w.token.written for w in name_words if not w.common), any(w.token.initial for w in name_words)))
+        common_only = {i for i, n in enumerate(self._names) if all(w.common for w in n.words)}
         self._reaches = {
-            folded: frozenset(ids if folded not in self.common_tokens else ids & common_only)
-            for folded, ids in postings.items()
+            spelling: frozenset(ids & common_only if self._vocabulary[spelling].common else ids)
+            for spelling, ids in postings.items()
         }
-        # Sorted, so that look-ups walk the same order whatever the build's set order was.
-        blocks: dict[str, list[str]] = {}
-        by_key: dict[str, list[str]] = {}
-        for folded in sorted(postings):
-            blocks.setdefault(_block(folded), []).append(folded)
-            key = self._token_by_folded[folded].key
-            if len(key) >= PHONETIC_KEY_CHARS_MIN:
-                by_key.setdefault(key, []).append(folded)
-        self._blocks = blocks
-        self._by_key = by_key
-        # Query tokens repeat a lot (first names): their look-ups are kept, up to a bound. Entries are
+        self._by_key: dict[str, list[str]] = {}
+        self._by_sinic: dict[str, list[str]] = {}
+        self._by_head: dict[str, list[str]] = {}
+        self._blocks: dict[tuple[str, int], list[str]] = {}
+        self._sinic_blocks: dict[tuple[str, int], list[str]] = {}  # Chinese-readable spellings, as written
+        self._by_folded: dict[str, list[str]] = {}
+        for spelling in sorted(self._vocabulary):  # sorted: look-ups walk one order whatever the build's
+            tok = self._vocabulary[spelling].token
+            if len(tok.key) >= PHONETIC_KEY_CHARS_MIN:
+                self._by_key.setdefault(tok.key, []).append(spelling)
+            if tok.sinic:
+                self._by_sinic.setdefault(tok.sinic, []).append(spelling)
+                self._sinic_blocks.setdefault((spelling[:1], len(spelling)), []).append(spelling)
+            if tok.head:
+                self._by_head.setdefault(tok.head, []).append(spelling)
+            if tok.folded not in self._by_folded:
+                self._blocks.setdefault((_block(tok.folded), len(tok.folded)), []).append(tok.folded)
+            self._by_folded.setdefault(tok.folded, []).append(spelling)
+        # Words of names repeat a lot (given names): their look-ups are kept, up to a bound. Entries are
         # only ever whole results, so threads sharing the index at most compute one twice.
-        self._similar_cache: dict[str, Mapping[str, float]] = {}
+        self._similar_cache: dict[NameToken, Mapping[str, float]] = {}
 
     @property
     def names_count(self) -> int:
@@ -160,30 +168,43 @@ class SanctionsIndex:
         name: str,
         thresholds: ScreeningThresholds = ScreeningThresholds(),
         *,
+        date_of_birth: str = "",
+        nationality: str = "",
         matches_max: int = MATCHES_MAX,
     ) -> ScreeningResult:
-        """The list entries that `name` matches at or above `thresholds.possible`.
+        """The list entries that `name` matches at or above `thresholds.possible`; a date of birth
+        ("YYYY-MM-DD" or "YYYY") and a nationality (country name or ISO code), when known, weigh in.
 
         Raises `UnscreenableName` for a name that cannot be screened (see `names.query_name_problem`).
         """
         problem = query_name_problem(name)
         if problem is not None:
             raise UnscreenableName(problem)
-        similar = [self._similar_tokens(token) for token in name_tokens(name)]
+        query = query_of(name, self.commonness)
+        similar = [self._similar(unit.token) for unit in query.units]
         candidates: set[int] = set()
         for found in similar:
-            for folded in found:
-                candidates.update(self._reaches[folded])
+            for spelling in found:
+                candidates.update(self._reaches[spelling])
+        reached = set().union(*similar)
+        query_initials = any(unit.token.initial for unit in query.units)
         best: dict[int, tuple[tuple[bool, int, int], NameMatch]] = {}
         names_scored = 0
         for name_id in sorted(candidates):
             indexed = self._names[name_id]
-            matched_max = sum(1 for found in similar if not found.keys().isdisjoint(indexed.folded))
-            if matched_max < tokens_needed(len(indexed.folded)):
-                continue  # a cheap look first: most names reached share one token and no more
+            if not _may_match(indexed, reached, query_initials):
+                continue
             names_scored += 1
-            matrix = [[found.get(folded, 0.0) for folded in indexed.folded] for found in similar]
-            score = name_score(matrix, len(indexed.folded))
+            matrix = [
+                [_similarity(unit, found, word) for word in indexed.words] for unit, found in zip(query.units, similar)
+            ]
+            comparison = compare(query.units, query.weights, query.written, indexed.words, matrix)
+            if comparison.score == 0:
+                continue
+            entry = self.sanctions.entries[indexed.entry_index]
+            adjustments = [a for a in (evidence.date_of_birth(date_of_birth, entry.dates_of_birth),
+                                       evidence.nationality(nationality, entry.nationalities)) if a]
+            score = max(0, min(100, comparison.score + sum(a.points for a in adjustments)))
             if score < thresholds.possible:
                 continue
             is_hit = score >= thresholds.hit and not indexed.name.weak
@@ -191,54 +212,86 @@ class SanctionsIndex:
             held = best.get(indexed.entry_index)
             if held is None or rank > held[0]:
                 strength = MatchStrength.HIT if is_hit else MatchStrength.POSSIBLE
-                entry = self.sanctions.entries[indexed.entry_index]
-                best[indexed.entry_index] = (rank, NameMatch(entry, indexed.name, score, strength))
+                text = explain(comparison, adjustments, indexed.name, score, strength.value)
+                best[indexed.entry_index] = (rank, NameMatch(entry, indexed.name, score, strength, text))
         matches = sorted(
             (match for _, match in best.values()),
             key=lambda m: (m.strength is not MatchStrength.HIT, -m.score, m.entry.data_id),
         )
         return ScreeningResult(name, tuple(matches[:matches_max]), names_scored)
 
-    def _similar_tokens(self, token: NameToken) -> Mapping[str, float]:
-        """Vocabulary tokens alike enough to `token` to match, with their similarity."""
-        cached = self._similar_cache.get(token.folded)
+    def compare(self, name: str, listed_name: str) -> NameComparison:
+        """The comparison of `name` with one listed name, as screening makes it, without the index's
+        short cuts: for tests and for showing an officer why two names do or do not match."""
+        query = query_of(name, self.commonness)
+        listed_words = [
+            self._vocabulary.get(t.written) or ListedWord(t, "-".join(w.parts) or w.text, self.commonness.weight(t),
+                                                         self.commonness.is_common(t))
+            for w in words(listed_name)[:LISTED_NAME_TOKENS_MAX] for t in (token(w.text, w.head),)
+        ]
+        matrix = [[token_similarity(u.token, w.token) for w in listed_words] for u in query.units]
+        return compare(query.units, query.weights, query.written, listed_words, matrix)
+
+    def _similar(self, found: NameToken) -> Mapping[str, float]:
+        """Vocabulary words alike enough to `found` to match, with their similarity."""
+        cached = self._similar_cache.get(found)
         if cached is not None:
             return cached
-        jaro_winkler = {
-            folded: score
-            for folded, score, _ in process.extract(
-                token.folded,
-                self._blocks.get(_block(token.folded), ()),
-                scorer=JaroWinkler.normalized_similarity,
-                score_cutoff=TOKEN_SIMILARITY_MIN,
-                limit=None,
-            )
-        }
-        for folded in self._by_key.get(token.key, ()):
-            if folded not in jaro_winkler:
-                jaro_winkler[folded] = JaroWinkler.normalized_similarity(token.folded, folded)
-        found: dict[str, float] = {}
-        for folded in sorted(jaro_winkler):
-            similarity = adjusted_similarity(jaro_winkler[folded], token, self._token_by_folded[folded])
+        if found.initial:
+            return MappingProxyType({})
+        candidates = set(self._by_key.get(found.key, ()) if len(found.key) >= PHONETIC_KEY_CHARS_MIN else ())
+        candidates.update(self._by_sinic.get(found.sinic, ()) if found.sinic else ())
+        candidates.update(self._by_head.get(found.folded, ()))
+        for folded in (found.folded, found.head):
+            candidates.update(self._by_folded.get(folded, ()))
+        length = len(found.folded)
+        for other_length in range(max(1, length - _EDITS_SEARCHED), length + _EDITS_SEARCHED + 1):
+            block = self._blocks.get((_block(found.folded), other_length))
+            if block:
+                for folded, _, _ in process.extract(found.folded, block, scorer=OSA.distance,
+                                                    score_cutoff=_EDITS_SEARCHED, limit=None):
+                    candidates.update(self._by_folded[folded])
+        if found.sinic:  # Chinese syllables one typing error apart as written, whatever their folds
+            written = len(found.written)
+            for other_length in (written - 1, written, written + 1):
+                block = self._sinic_blocks.get((found.written[:1], other_length))
+                if block:
+                    for spelling, _, _ in process.extract(found.written, block, scorer=OSA.distance, score_cutoff=1,
+                                                          limit=None):
+                        candidates.add(spelling)
+        result: dict[str, float] = {}
+        for spelling in sorted(candidates):
+            similarity = token_similarity(found, self._vocabulary[spelling].token)
             if similarity > 0:
-                found[folded] = similarity
+                result[spelling] = similarity
         if len(self._similar_cache) >= SIMILAR_CACHE_TOKENS_MAX:
             self._similar_cache.clear()
-        result = self._similar_cache[token.folded] = MappingProxyType(found)
-        return result
+        frozen = self._similar_cache[found] = MappingProxyType(result)
+        return frozen
 
 
-def _key_spelling(token: NameToken) -> str:
-    """How a token counts towards commonness through its phonetic key ("#" keeps keys apart from tokens);
-    a key too short to say much counts as the token itself."""
-    return "#" + token.key if len(token.key) >= PHONETIC_KEY_CHARS_MIN else token.folded
+def _may_match(indexed: _IndexedName, reached: set[str], query_initials: bool) -> bool:
+    """A cheap look before the full comparison, by the rules of `similarity.compare`: a listed name of
+    common words needs all of them; one with rare words needs a rare one and, with two or more words,
+    a second word (or an initial)."""
+    matched = sum(1 for spelling in indexed.spellings if spelling in reached)
+    if not indexed.rare:
+        return matched == len(indexed.spellings)
+    if not any(spelling in reached for spelling in indexed.rare):
+        return False
+    return len(indexed.spellings) == 1 or matched >= 2 or query_initials or indexed.has_initial
+
+
+def _similarity(unit: Unit, found: Mapping[str, float], word: ListedWord) -> float:
+    if unit.token.initial or word.token.initial:
+        return token_similarity(unit.token, word.token)
+    return found.get(word.token.written, 0.0)
 
 
 def _block(folded: str) -> str:
-    """The part of the vocabulary a token is compared with: the tokens with its initial or, for a vowel
-    initial, with any vowel then its second letter (Omar/Umar, Evgeni/Ivgeni, Osman/Usman). Tokens the
-    fold table leaves with different initials (Jusuf/Yusuf) do not meet: the price of comparing a token
-    with a small part of the vocabulary instead of all of it."""
+    """The part of the vocabulary a word is compared with by edit distance: the words with its initial or,
+    for a vowel initial, with any vowel then its second letter (Omar/Umar, Evgeni/Ivgeni). Spellings with
+    other initials (Jusuf/Yusuf) still meet through their phonetic and Chinese-syllable keys."""
     if folded[0] in VOWELS:
         return "a" + folded[1:2]
     return folded[0]

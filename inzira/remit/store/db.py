@@ -22,6 +22,8 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+from inzira import sqlite_db
+
 DB_FILE = "remit.db"
 FLUSH_MS = 5
 UNITS_MAX = 1_000
@@ -71,9 +73,8 @@ class Db:
         self.units_max = units_max
         self._lock = threading.Lock()
         self._changed = threading.Condition(self._lock)
-        self._conn = sqlite3.connect(path, check_same_thread=False, isolation_level=None)
-        self._conn.execute("PRAGMA journal_mode=WAL")
-        self._conn.execute("PRAGMA synchronous=NORMAL")
+        # The payout book records money owed: each group commit is on disk before its waiters are told.
+        self._conn = sqlite_db.connect(str(path))
         self._conn.executescript(_SCHEMA)
         self._open = False  # a group transaction is open
         self._units = 0

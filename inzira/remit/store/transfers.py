@@ -79,6 +79,11 @@ class TransferStore:
             if decision is not None:
                 self._add_decision(db, decision)
 
+    def add_decision(self, decision: DecisionRecord) -> None:
+        """A decision that does not change the transfer's state (screening again against a new list)."""
+        with self.db.tx() as db:
+            self._add_decision(db, decision)
+
     def add_step(self, transfer_id: str, step: TimelineStep) -> None:
         with self.db.tx() as db:
             self._add_step(db, transfer_id, step)

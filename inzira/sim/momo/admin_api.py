@@ -1,5 +1,8 @@
 """The simulator's own admin API (not part of MTN's): wallets, the float, behaviour knobs and counters.
 
+Every call carries ``Authorization: Bearer <admin token>`` (``MomoSimConfig.admin_token``); anything else is
+401 UNAUTHORIZED: whoever reaches the port must not mint wallets, refill the float or inject failures.
+
 POST /admin/wallets                     NewWallet -> 201 WalletView (409 if it exists)
 GET  /admin/wallets/{msisdn}            -> WalletView
 GET  /admin/wallets/{msisdn}/history    ?limit=N -> {"entries": [HistoryEntry, ...]} newest first
@@ -11,10 +14,11 @@ Amounts here are integers of minor units.
 
 from __future__ import annotations
 
+import hmac
 from typing import Any, TypeVar
 
 import msgspec
-from fastapi import APIRouter, Request, Response
+from fastapi import APIRouter, Depends, Request, Response
 
 from inzira.money import AMOUNT_MINOR_MAX
 from inzira.sim.momo.auth import TokenIssuer
@@ -46,8 +50,19 @@ async def _decode(request: Request, kind: type[T]) -> T:
         raise BadRequest("INVALID_BODY", f"the body is not a {kind.__name__}: {exc}") from None
 
 
+class AdminUnauthorized(Exception):
+    """A call to the admin API without the admin token."""
+
+
 def admin_router(config: MomoSimConfig, store: WalletStore, issuer: TokenIssuer, processor: Processor) -> APIRouter:
-    router = APIRouter(prefix="/admin", tags=["admin"])
+    expected = f"Bearer {config.admin_token}".encode()
+
+    async def require_admin(request: Request) -> None:
+        given = request.headers.get("authorization", "").encode("latin-1")
+        if not hmac.compare_digest(given, expected):
+            raise AdminUnauthorized
+
+    router = APIRouter(prefix="/admin", tags=["admin"], dependencies=[Depends(require_admin)])
 
     @router.post("/wallets")
     async def create_wallet(request: Request) -> Response:

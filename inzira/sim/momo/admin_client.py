@@ -24,8 +24,9 @@ class _History(msgspec.Struct, frozen=True):
 
 
 class MomoSimAdmin:
-    def __init__(self, base_url: str, *, timeout_ms: int = 5_000) -> None:
-        self._http = httpx.Client(base_url=base_url, timeout=timeout_ms / 1000)
+    def __init__(self, base_url: str, admin_token: str, *, timeout_ms: int = 5_000) -> None:
+        self._http = httpx.Client(base_url=base_url, timeout=timeout_ms / 1000,
+                                  headers={"Authorization": f"Bearer {admin_token}"})
 
     def close(self) -> None:
         self._http.close()

@@ -9,7 +9,7 @@ from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
 
 from inzira.sim.body_limit import BodySizeLimit
-from inzira.sim.momo.admin_api import admin_router
+from inzira.sim.momo.admin_api import AdminUnauthorized, admin_router
 from inzira.sim.momo.api import disbursement_router
 from inzira.sim.momo.auth import TokenIssuer
 from inzira.sim.momo.config import MomoSimConfig
@@ -49,6 +49,11 @@ def create_app(config: MomoSimConfig | None = None) -> FastAPI:
     @app.exception_handler(BadRequest)
     async def bad_request(_request: Request, exc: BadRequest) -> JSONResponse:
         return JSONResponse(error_body(exc.code, str(exc)), status_code=400)
+
+    @app.exception_handler(AdminUnauthorized)
+    async def admin_unauthorized(_request: Request, _exc: AdminUnauthorized) -> JSONResponse:
+        return JSONResponse(error_body("UNAUTHORIZED", "send Authorization: Bearer <the simulator's admin token>"),
+                            status_code=401, headers={"WWW-Authenticate": 'Bearer realm="momo-sim-admin"'})
 
     @app.exception_handler(Refused)
     async def refused(_request: Request, exc: Refused) -> JSONResponse:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import secrets
 from typing import Literal
 
 import msgspec
@@ -77,6 +78,9 @@ class MomoSimConfig(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fi
     subscription_key: str = "sim-subscription-key"
     api_user: str = "5f0c3a52-8d7e-4b1a-9f36-2c1d0e4b7a91"  # MTN API users are UUIDs
     api_key: str = "sim-api-key"
+    # The simulator's own admin API (wallets, float, failure injection) answers only this bearer token: a fresh
+    # random one unless set, handed to whoever started the simulator (``RunningMomoSim.admin``).
+    admin_token: str = msgspec.field(default_factory=lambda: secrets.token_urlsafe(24))
     target_environment: str = "mtnrwanda"  # MTN's value for Rwanda
     currency: str = "RWF"
     float_minor: int = 0

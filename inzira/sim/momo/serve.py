@@ -38,7 +38,7 @@ def serve(
 ) -> Iterator[RunningMomoSim]:
     config = config or MomoSimConfig()
     with serve_app(create_app(config), host=host, port=port, start_timeout_ms=start_timeout_ms) as served:
-        admin = MomoSimAdmin(served.base_url)
+        admin = MomoSimAdmin(served.base_url, config.admin_token)
         try:
             yield RunningMomoSim(served.base_url, config, admin)
         finally:

@@ -15,6 +15,7 @@ from typing import Literal
 
 import msgspec
 
+from inzira import sqlite_db
 from inzira.sim.momo.config import (
     NOT_ENOUGH_FUNDS,
     PAYEE_NOT_ALLOWED_TO_RECEIVE,
@@ -79,7 +80,7 @@ class WalletStore:
         self._config = config
         # The server's event loop is the only writer; the lock makes admin reads from other threads safe too.
         self._lock = threading.Lock()
-        self._db = sqlite3.connect(config.db_path, check_same_thread=False, isolation_level=None)
+        self._db = sqlite_db.connect(config.db_path)  # the operator's books: wallets and float
         self._db.executescript(_SCHEMA)
         self._db.execute("INSERT OR IGNORE INTO float (id, balance_minor) VALUES (1, ?)", (config.float_minor,))
         # Counted in memory: count(*) per transfer would cost O(transfers) on the hot path.

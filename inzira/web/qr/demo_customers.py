@@ -23,6 +23,7 @@ WALLET_CURRENCY = "CNY"
 WALLET_HOLDER = "Li Wei (demo)"
 TOPUP_MINOR = 2_000_00  # 2,000.00 CNY on creation...
 TOPUP_FLOOR_MINOR = 500_00  # ...and again at a start that finds less than 500.00 CNY
+DEMO_CARD = {"card_number": "4242424242424242", "expiry": "12/39", "cvc": "123", "name": WALLET_HOLDER}
 
 
 @dataclass(frozen=True, slots=True)
@@ -82,12 +83,19 @@ def _create(http: httpx.Client, acquirer_token: str, issuer_token: str) -> DemoC
 
 
 def _top_up(http: httpx.Client, customers: DemoCustomers, issuer_token: str) -> None:
+    """A card top-up as the visitor would make it, paid with the acquirer's approved test card."""
     auth = {"Authorization": f"Bearer {issuer_token}"}
     path = f"/v1/qr/wallets/{customers.wallet_id}"
     if _checked(http.get(path, headers=auth), "the demo wallet")["balance_minor"] >= TOPUP_FLOOR_MINOR:
         return
-    _checked(http.post(f"{path}/topups", json={"amount_minor": TOPUP_MINOR, "card_reference": "demo 4242"},
-                       headers=auth), "the demo wallet's top-up")
+    opened = _checked(http.post(f"{path}/topups", json={"amount_minor": TOPUP_MINOR}, headers=auth),
+                      "the demo wallet's top-up")
+    paid = http.post(opened["card_form_url"], data=DEMO_CARD)
+    if paid.status_code != 200:
+        raise DemoSetupError(f"the demo top-up's card payment: {paid.status_code} {paid.text[:300]}")
+    done = _checked(http.post(f"{path}/topups/{opened['topup_id']}/check", headers=auth), "the demo top-up")
+    if done["status"] != "completed":
+        raise DemoSetupError(f"the demo top-up ended {done['status']}: {done['reason']}")
 
 
 def ensure_demo_customers(api_url: str, data_dir: Path, acquirer_token: str, issuer_token: str) -> DemoCustomers:

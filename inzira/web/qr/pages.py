@@ -30,19 +30,20 @@ from inzira.web.qr.site import QrSite
 from inzira.web.qr.vendor import DecoderFile, vendor_router
 from inzira.web.qr.wallet import wallet_router
 from inzira.web.qr.wallet_receipts import wallet_receipts_router
+from inzira.web.qr.wallet_topups import wallet_topups_router
 
 QR_PAGE_BODY_LIMITS: dict[str, int] = {SCAN_PATH: SCAN_FORM_BYTES_MAX}
 
 
 class QrPages:
     def __init__(self, node: Node, *, rates: RateTable | None = None, decoder: DecoderFile | None = None,
-                 public_accounts: bool = True, secure_cookie: bool = False) -> None:
-        """``public_accounts`` as the explorer's; ``secure_cookie`` whenever the pages are served over HTTPS."""
+                 public_accounts: bool = True) -> None:
+        """``public_accounts`` as the explorer's. Session cookies are Secure whenever a page is served over TLS."""
         sessions = {kind: QrSessions(kind, wall_clock_ms) for kind in QrKind}
-        self.site = QrSite(node, QrApi(), sessions, decoder or DecoderFile(), rates, public_accounts, secure_cookie)
+        self.site = QrSite(node, QrApi(), sessions, decoder or DecoderFile(), rates, public_accounts)
         self.relay = BillRelay(self.site)
         self.router = APIRouter()
-        for part in (signin_router, pos_router, pos_payments_router, wallet_router, pay_router,
+        for part in (signin_router, pos_router, pos_payments_router, wallet_router, wallet_topups_router, pay_router,
                      wallet_receipts_router):
             self.router.include_router(part(self.site))
         self.router.include_router(relay_router(self.site, self.relay))

@@ -1,7 +1,7 @@
 """The POS screen's live bill: the API's bill event stream, relayed to the browser on this site's origin.
 
-``EventSource`` cannot send a bearer token; rather than put the merchant's token in the page (the API's
-``?token=``), this stream uses the session cookie and opens the API's stream with the token server-side.
+``EventSource`` cannot send a bearer token, and the page never holds the merchant's token (nor a ticket for
+it): this stream uses the session cookie and opens the API's stream with the token server-side.
 Each frame is ``event: status`` with ``{status, final, html}``: the bill's panel rendered afresh (the QR
 while open, PAID with the amounts once paid). The first frame is the bill's state when the stream opens
 (the API's ``bill`` frame, taken after it subscribed: a payment in between is not missed); the stream ends

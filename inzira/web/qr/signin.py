@@ -13,7 +13,7 @@ from fastapi import APIRouter, Request
 from starlette.responses import RedirectResponse, Response
 
 from inzira.qr.tokens import TOKEN_CHARS_MAX
-from inzira.web.forms import NO_STORE, FormRefused, field_text
+from inzira.web.forms import NO_STORE, FormRefused, field_text, over_tls
 from inzira.web.qr.client import ApiRefusal, ApiUnreachable
 from inzira.web.qr.messages import Notice
 from inzira.web.qr.sessions import QrKind, owner_of
@@ -64,7 +64,7 @@ def signin_router(site: QrSite) -> APIRouter:
         sessions.close(request)
         session = sessions.open(token, name)
         response = RedirectResponse(next_path or kind.home, 303, headers=NO_STORE)
-        sessions.set_cookie(response, session, site.secure_cookie)
+        sessions.set_cookie(response, session, over_tls(request))
         return response
 
     async def sign_out(request: Request, kind: QrKind) -> Response:
@@ -75,7 +75,7 @@ def signin_router(site: QrSite) -> APIRouter:
         sessions = site.sessions[kind]
         sessions.close(request)
         response = RedirectResponse(kind.sign_in_path, 303, headers=NO_STORE)
-        sessions.clear_cookie(response, site.secure_cookie)
+        sessions.clear_cookie(response, over_tls(request))
         return response
 
     for kind in QrKind:

@@ -46,7 +46,6 @@ class QrSite:
     decoder: DecoderFile
     rates: RateTable | None  # reference rates for the "about ... RWF" of a balance (the API has none)
     public_accounts: bool
-    secure_cookie: bool
     demo: DemoCustomers | None = field(default=None)
 
     def grant(self, request: Request, kind: QrKind) -> Grant | None:

@@ -1,5 +1,6 @@
 """The visitor's wallet, phone first: the balance in the wallet's currency (and about how much that is in RWF),
-a top-up by (simulated) card, and the history of top-ups, payments and refunds."""
+the start of a top-up by card (the card form is ``wallet_topups``), and the history of top-ups, payments and
+refunds."""
 
 from __future__ import annotations
 
@@ -9,17 +10,19 @@ from typing import Any
 from fastapi import APIRouter, Query, Request
 from starlette.responses import RedirectResponse, Response
 
+from inzira.api.numbers import digits, parse_digits
 from inzira.fx.rates import RateError
 from inzira.money import MoneyError, currency, parse_decimal_minor
-from inzira.web.forms import NO_STORE, FormRefused, field_text
+from inzira.web.forms import NO_STORE, FormRefused, field_text, own_origin
 from inzira.web.qr.client import ApiRefusal, ApiUnreachable
 from inzira.web.qr.messages import Notice
 from inzira.web.qr.sessions import Grant, QrKind
 from inzira.web.qr.site import AMOUNT_CHARS_MAX, QrSite, is_id, notice_of
 
 HISTORY_PAGE_ENTRIES = 20
-CARD_CHARS_MAX = 4
+TOPUP_PAGE = "/qr/wallet/topups"
 BEFORE_MAX = 2**62  # history positions are SQLite integers
+Before = digits(1, BEFORE_MAX)
 
 
 def wallet_path(grant: Grant) -> str:
@@ -56,7 +59,7 @@ def wallet_router(site: QrSite) -> APIRouter:
                            form=form or {}, older=before is not None)
 
     @router.get("/qr/wallet", include_in_schema=False)
-    async def wallet_home(request: Request, before: int | None = Query(None, ge=1, le=BEFORE_MAX),
+    async def wallet_home(request: Request, before: Before | None = None,
                           topped_up: str = Query("", max_length=64)) -> Response:
         grant = site.gate(request, QrKind.WALLET)
         if isinstance(grant, Response):
@@ -72,7 +75,7 @@ def wallet_router(site: QrSite) -> APIRouter:
             form = await site.form(request)
         except FormRefused as exc:
             return site.refused(request, grant, exc)
-        typed = {"amount": field_text(form, "amount", AMOUNT_CHARS_MAX), "card": field_text(form, "card", 16)}
+        typed = {"amount": field_text(form, "amount", AMOUNT_CHARS_MAX)}
         try:
             code = (await site.api.get(grant.token, wallet_path(grant)))["currency"]
         except (ApiRefusal, ApiUnreachable) as exc:
@@ -82,18 +85,13 @@ def wallet_router(site: QrSite) -> APIRouter:
         except MoneyError as exc:
             notice = Notice(400, "Enter the amount to top up, like 500.00.", str(exc))
             return await home(request, grant, None, 400, notice, form=typed)
-        card = typed["card"]
-        body: dict[str, Any] = {"amount_minor": amount_minor}
-        if card:
-            if not (card.isdigit() and len(card) == CARD_CHARS_MAX):
-                notice = Notice(400, "The card's last four digits, or leave it empty.", f"{card!r} is not 4 digits")
-                return await home(request, grant, None, 400, notice, form=typed)
-            body["card_reference"] = f"card ending {card}"
+        # The acquirer sends the browser back here once the card is decided ({topup_id}: the API fills it in).
+        body = {"amount_minor": amount_minor, "return_url": f"{own_origin(request)}{TOPUP_PAGE}/{{topup_id}}"}
         try:
-            done = await site.api.post(grant.token, f"{wallet_path(grant)}/topups", body)
+            opened = await site.api.post(grant.token, f"{wallet_path(grant)}/topups", body)
         except (ApiRefusal, ApiUnreachable) as exc:
             status, notice = notice_of(QrKind.WALLET, exc)
             return await home(request, grant, None, status, notice, form=typed)
-        return RedirectResponse(f"/qr/wallet?topped_up={done['topup_id']}", 303, headers=NO_STORE)
+        return RedirectResponse(f"{TOPUP_PAGE}/{opened['topup_id']}", 303, headers=NO_STORE)
 
     return router

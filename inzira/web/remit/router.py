@@ -4,9 +4,9 @@
     mount_static(app)
 
 ``demo_sign_in`` (off unless the demo composition turns it on) offers one-click sign-in for the roles that hold
-no power; people otherwise sign in, and compliance officers always sign in, by
-pasting their API token or compliance officer token. ``secure_cookie`` marks the session cookie Secure:
-set it whenever the pages are served over HTTPS.
+no power; people otherwise sign in, and compliance officers always sign in, by pasting their API token or
+compliance officer token. The session cookie is Secure whenever a page is served over TLS
+(``inzira.web.forms.over_tls``).
 """
 
 from __future__ import annotations
@@ -19,6 +19,7 @@ from inzira.api.tokens import TokenBook
 from inzira.node.signer import wall_clock_ms
 from inzira.remit.service import RemitService
 from inzira.web.remit.compliance import compliance_router
+from inzira.web.remit.directory_oversight import directory_oversight_router
 from inzira.web.remit.events import events_router
 from inzira.web.remit.incoming import incoming_router
 from inzira.web.remit.regulator import regulator_router
@@ -30,13 +31,13 @@ from inzira.web.remit.transfer import transfer_router
 
 
 def remit_pages_router(service: RemitService, api_tokens: Mapping[str, str], *, demo_sign_in: bool = False,
-                       public_accounts: bool = True, secure_cookie: bool = False) -> APIRouter:
+                       public_accounts: bool = True) -> APIRouter:
     """``api_tokens``: API token -> member (the runtime's). ``public_accounts`` as the explorer's."""
     officers = TokenBook({token: member for member, token in service.officer_tokens.items()})
     site = RemitSite(service, SessionBook(wall_clock_ms), TokenBook(api_tokens), officers, demo_sign_in,
-                     public_accounts, secure_cookie)
+                     public_accounts)
     router = APIRouter()
     for part in (signin_router, send_router, transfer_router, events_router, incoming_router, compliance_router,
-                 regulator_router):
+                 regulator_router, directory_oversight_router):
         router.include_router(part(site))
     return router

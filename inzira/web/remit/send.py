@@ -58,7 +58,7 @@ def send_router(site: RemitSite) -> APIRouter:
 
     async def find(request: Request, session: Session, form: SendForm) -> Party | Response:
         try:
-            return await service.lookup(form.msisdn)
+            return await service.lookup(session.member, form.msisdn)
         except RemitError as exc:
             problem = FormProblem("msisdn", form_error(exc))
             return page(request, session, "number", form, _status(exc), problem=problem)
@@ -95,7 +95,7 @@ def send_router(site: RemitSite) -> APIRouter:
         if isinstance(party, Response):
             return party
         try:
-            terms = service.quotes.quote(session.member, party, form.quote_request(
+            terms = await service.quotes.quote(session.member, party, form.quote_request(
                 source_currencies(site.node, session.member)))
         except FormProblem as exc:
             return page(request, session, "amount", form, 400, party=party, problem=exc)

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from fastapi import APIRouter, Request
 from starlette.responses import RedirectResponse, Response
 
-from inzira.web.forms import NO_STORE, FormRefused, field_text
+from inzira.web.forms import NO_STORE, FormRefused, field_text, over_tls
 from inzira.web.remit.roles import PageRole, qualifies, token_role
 from inzira.web.remit.sessions import COOKIE_NAME, Session, clear_cookie, set_cookie
 from inzira.web.remit.site import RemitSite, safe_next
@@ -53,7 +53,7 @@ def signin_router(site: RemitSite) -> APIRouter:
         session = site.sessions.open(member, site.member_name(member), role)
         target = next_path if next_path and _allowed(session, next_path) else role.home
         response = RedirectResponse(target, 303, headers=NO_STORE)
-        set_cookie(response, session, site.sessions.ttl_ms, site.secure_cookie)
+        set_cookie(response, session, site.sessions.ttl_ms, over_tls(request))
         return response
 
     @router.get("/remit", include_in_schema=False)
@@ -108,7 +108,7 @@ def signin_router(site: RemitSite) -> APIRouter:
             return site.refused(request, site.session(request), exc)
         site.sessions.close(request.cookies.get(COOKIE_NAME))
         response = RedirectResponse("/remit/sign-in", 303, headers=NO_STORE)
-        clear_cookie(response, site.secure_cookie)
+        clear_cookie(response, over_tls(request))
         return response
 
     return router

@@ -33,7 +33,6 @@ class RemitSite:
     officer_tokens: TokenBook
     demo_sign_in: bool
     public_accounts: bool
-    secure_cookie: bool
 
     @property
     def node(self) -> Node:

@@ -1,0 +1,1 @@
+"""The labelled evaluation set of ``inzira bench screening``: a fictional list and pairs built from rules and facts."""

@@ -1,0 +1,198 @@
+"""One member's own deployment: its peer, and the services of its roles, holding that member's key only.
+
+    deployment = MemberDeployment(peer_folder, Links(fx_url=..., fx_token=..., funding_urls={...}, ...))
+    deployment.start()      # the peer (from peer.json, its own key in keys/<member>.key), then the services
+    ...
+    deployment.stop()
+
+What runs depends on the member's roles in the ledger state, each with the member's own port
+(``inzira.node.custody``) and nothing else that signs:
+- sending or receiving FSP: the remittance service (``/v1/remit``); firm quotes come from the FX provider's
+  quote service (``Links.fx_url`` with the client token it issued this member), funding from the issuers'
+  funding APIs (``Links.funding_urls``, ``Links.funding_token``); a receiving FSP pays out through
+  ``Links.payout`` (a payout adapter configuration); numbers are looked up and listed through the directory
+  operator's API (``Links.directory_url`` with the token it issued this member);
+- acquirer or wallet issuer: the QR payment service (``/v1/qr``), quoting the same way;
+- FX provider: its quote service (``/fx/v1``), answering the clients in its ``fx-clients.json``;
+- directory operator: the directory's API (``/v1/directory``, see ``inzira.directory.deployment``);
+- issuer: its funding desk (``/funding/v1``), for the clients in ``funding-clients.json`` and its officers in
+  ``funding-officers.json`` (both created on first start, mode 0600).
+All on the peer's own HTTP API (the ledger API for the member's token, ``/v1/peer/...``), one server.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from fastapi import FastAPI
+
+from inzira.api.server import ServedApp, serve_in_thread
+from inzira.api.token_files import ensure_tokens
+from inzira.directory.api import mount_directory
+from inzira.directory.deployment import operator_for_peer
+from inzira.funding.api import FUNDING_CLIENTS_FILE, FUNDING_OFFICERS_FILE, funding_router
+from inzira.funding.client import FundingClient
+from inzira.funding.desk import FundingDesk
+from inzira.funding.store import DB_FILE as FUNDING_DB_FILE
+from inzira.funding.store import FundingStore
+from inzira.fx.client import FxClient
+from inzira.fx.desk import FxDesk
+from inzira.fx.rates import RateTable
+from inzira.fx.service import FX_CLIENTS_FILE, fx_router
+from inzira.node.signer import wall_clock_ms
+from inzira.peer.api import build_app
+from inzira.peer.service import START_TIMEOUT_S, Peer
+from inzira.qr.api import prioritize, qr_routers
+from inzira.qr.service import QrService
+from inzira.qr.settings import QrSettings
+from inzira.remit.api import mount_remit
+from inzira.remit.service import RemitService
+from inzira.remit.settings import RemitSettings
+from inzira.web.funding import funding_pages
+
+OFFICERS = ("officer-1", "officer-2")
+LINKS_FILE_BYTES_MAX = 64 * 1024
+
+
+@dataclass(frozen=True)
+class Links:
+    """Where this member reaches the other members' services, and the credentials they issued it."""
+
+    fx_member: str = "imari-fx"
+    fx_url: str = ""
+    fx_token: str = ""
+    funding_urls: Mapping[str, str] = field(default_factory=dict)  # issuer -> its funding API
+    funding_token: str = ""
+    directory_url: str = ""  # the directory operator's API (its peer's, or its deployment's, base URL)
+    directory_token: str = ""
+    payout: Mapping[str, Any] | None = None  # a receiving FSP's payout adapter ({"kind": "momo-http", ...})
+    wallet_currencies: tuple[str, ...] = ()  # a wallet issuer's visitor wallet currencies
+    rates_file: Path | None = None  # an FX provider's reference rates (the demo table when None)
+
+    @classmethod
+    def load(cls, path: Path) -> "Links":
+        """From a JSON file of these fields (it holds credentials: keep it 0600)."""
+        data = path.read_bytes()
+        if len(data) > LINKS_FILE_BYTES_MAX:
+            raise ValueError(f"{path} is larger than {LINKS_FILE_BYTES_MAX} bytes")
+        doc = json.loads(data)
+        known = {"fx_member", "fx_url", "fx_token", "funding_urls", "funding_token", "directory_url",
+                 "directory_token", "payout", "wallet_currencies", "rates_file"}
+        if not isinstance(doc, dict) or not set(doc) <= known:
+            raise ValueError(f"{path}: a JSON object with some of {', '.join(sorted(known))}")
+        text = {k: str(doc.get(k, "")) for k in ("fx_url", "fx_token", "funding_token", "directory_url",
+                                                 "directory_token")}
+        urls = doc.get("funding_urls", {})
+        if not isinstance(urls, dict) or not all(isinstance(v, str) for v in urls.values()):
+            raise ValueError(f"{path}: funding_urls maps issuers to URLs")
+        payout = doc.get("payout")
+        if payout is not None and not isinstance(payout, dict):
+            raise ValueError(f"{path}: payout is a payout adapter configuration object")
+        return cls(str(doc.get("fx_member", "imari-fx")), text["fx_url"], text["fx_token"], dict(urls),
+                   text["funding_token"], text["directory_url"], text["directory_token"], payout,
+                   tuple(str(c) for c in doc.get("wallet_currencies", ())),
+                   Path(doc["rates_file"]) if doc.get("rates_file") else None)
+
+
+class MemberDeployment:
+    def __init__(self, folder: Path, links: Links, host: str | None = None, port: int | None = None) -> None:
+        self.folder = folder
+        self.links = links
+        self.host = host
+        self.port = port
+        self.peer: Peer | None = None
+        self.remit: RemitService | None = None
+        self.qr: QrService | None = None
+        self.fx_desk: FxDesk | None = None
+        self.funding: FundingDesk | None = None
+        self.served: ServedApp | None = None
+        self._stack = contextlib.ExitStack()
+
+    @property
+    def member(self) -> str:
+        if self.peer is None:
+            raise RuntimeError("the deployment has not started")
+        return self.peer.member
+
+    def start(self, timeout_s: float = START_TIMEOUT_S) -> "MemberDeployment":
+        try:
+            peer = self.peer = Peer(self.folder)
+            self._stack.callback(peer.stop)
+            peer.start()
+            peer.wait_ready(timeout_s)
+            app = build_app(peer)
+            self._services(peer, app)
+            host = self.host or peer.config.api_host
+            served = self.served = serve_in_thread(app, host, self.port if self.port is not None
+                                                   else peer.config.api_port)[0]
+            self._stack.callback(served.stop)
+            peer.api_url = served.base_url
+        except BaseException:
+            self.stop()
+            raise
+        return self
+
+    def _services(self, peer: Peer, app: FastAPI) -> None:
+        member, links, node = peer.member, self.links, peer.node
+        roles = set(node.state.members[member].roles)
+        ports = {member: peer.port}
+        fx = FxClient(node, links.fx_member, {member: links.fx_token}, links.fx_url)
+        if roles & {"sending_fsp", "receiving_fsp"}:
+            payout = {member: links.payout} if links.payout and "receiving_fsp" in roles else {}
+            funding = FundingClient({member: links.funding_token}, links.funding_urls)
+            remit = self.remit = RemitService(peer.runtime, ports, self.folder,
+                                              RemitSettings(fx_member=links.fx_member, payout_adapters=payout),
+                                              fx=fx, funding=funding)
+            remit.start()
+            self._stack.callback(remit.stop)
+            mount_remit(app, remit)
+            if links.directory_url:
+                remit.directory.connect(links.directory_url, {member: links.directory_token})
+        acquirer, issuer = "acquirer" in roles, "wallet_issuer" in roles and bool(links.wallet_currencies)
+        if acquirer or issuer:
+            settings = QrSettings(acquirers=(member,) if acquirer else (),
+                                  wallet_currencies={member: links.wallet_currencies} if issuer else {},
+                                  fx_provider=links.fx_member)
+            qr = self.qr = QrService(peer.runtime, ports, self.folder, settings, fx=fx)
+            qr.start()
+            self._stack.callback(qr.stop)
+            for router in qr_routers(qr):
+                app.include_router(router)
+            prioritize(app)
+            app.state.on_server_stop.append(qr.close_streams)
+        others = sorted(m for m in node.state.members if m != member)
+        directory = operator_for_peer(self.folder, peer.port)
+        if directory is not None:
+            self._stack.callback(directory.close)
+            mount_directory(app, directory)
+        if "fx_provider" in roles:
+            rates = RateTable.load(links.rates_file) if links.rates_file else RateTable.demo()
+            self.fx_desk = FxDesk(peer.port, rates)
+            app.include_router(fx_router(self.fx_desk, ensure_tokens(self.folder / FX_CLIENTS_FILE, others, "fxc-"),
+                                         wall_clock_ms))
+        if "issuer" in roles:
+            store = FundingStore(self.folder / FUNDING_DB_FILE)
+            self._stack.callback(store.close)
+            self.funding = FundingDesk(ports, store)
+            asyncio.run(self.funding.recover())
+            clients = ensure_tokens(self.folder / FUNDING_CLIENTS_FILE, others, "fdc-")
+            officers = ensure_tokens(self.folder / FUNDING_OFFICERS_FILE, [f"{member}/{o}" for o in OFFICERS], "fo-")
+            app.include_router(funding_router(self.funding, clients, officers))
+            app.include_router(funding_pages(self.funding, officers))
+        app.openapi_schema = None
+
+    def stop(self) -> None:
+        """The server first (no new work), then the services, then the peer."""
+        self._stack.close()
+
+    def __enter__(self) -> "MemberDeployment":
+        return self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()

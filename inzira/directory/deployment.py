@@ -1,0 +1,62 @@
+"""The directory operator's own deployment: its service beside its own peer, holding only its own key.
+
+``python -m inzira.peer FOLDER`` (how ``inzira network up`` runs each member's peer) serves the operator's API
+under /v1/directory when the peer's member holds the directory_operator role. Its files, in the peer's folder:
+
+- ``directory-operator/``: the hash key (``directory.key``, 0600) and the operator's records (``directory.db``),
+  created on first start;
+- ``directory.json`` (optional): ``{"account_holder_apis": {fsp: {"kind": "momo-http", ...}},
+  "declared_daily_transfers": {member: transfers}}``, the FSPs' account-holder APIs and members' volumes;
+- ``directory-tokens.json`` (0600): member -> the token the operator issued it, created for every member on
+  first start. The operator hands each member its own; a member's services then call
+  ``DirectoryClient.connect(operator_url, {member: token})``.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from inzira.directory.operator import DirectoryOperator
+from inzira.directory.settings import DirectorySettings
+from inzira.ledger.admin import DIRECTORY_OPERATOR_ROLE
+from inzira.node.custody import MemberPort
+from inzira.remit.secrets_files import member_tokens
+
+OPERATOR_DIR = "directory-operator"
+SETTINGS_FILE = "directory.json"
+TOKENS_FILE = "directory-tokens.json"
+SETTINGS_FILE_BYTES_MAX = 256 * 1024
+
+
+class DirectoryConfigError(ValueError):
+    """A directory.json the operator cannot use."""
+
+
+def load_settings(path: Path) -> DirectorySettings:
+    if not path.exists():
+        return DirectorySettings(declared_daily_transfers={})
+    raw = path.read_bytes()
+    if len(raw) > SETTINGS_FILE_BYTES_MAX:
+        raise DirectoryConfigError(f"{path} is larger than {SETTINGS_FILE_BYTES_MAX} bytes")
+    loaded: Any = json.loads(raw)
+    apis = loaded.get("account_holder_apis", {}) if isinstance(loaded, dict) else None
+    declared = loaded.get("declared_daily_transfers", {}) if isinstance(loaded, dict) else None
+    if not (isinstance(apis, dict) and all(isinstance(v, dict) for v in apis.values())):
+        raise DirectoryConfigError(f"{path}: account_holder_apis must map FSP ids to adapter configurations")
+    if not (isinstance(declared, dict) and all(type(v) is int and v > 0 for v in declared.values())):
+        raise DirectoryConfigError(f"{path}: declared_daily_transfers must map member ids to positive integers")
+    return DirectorySettings(account_holder_apis=apis, declared_daily_transfers=declared)
+
+
+def operator_for_peer(folder: Path, port: MemberPort) -> DirectoryOperator | None:
+    """The operator's service for the peer in ``folder`` (its own port), or None when its member does not run
+    the directory."""
+    record = port.node.state.members.get(port.member)
+    if record is None or DIRECTORY_OPERATOR_ROLE not in record.roles:
+        return None
+    members = sorted(port.node.state.members)
+    tokens = member_tokens(folder / TOKENS_FILE, members, "directory-")
+    return DirectoryOperator(port, folder / OPERATOR_DIR, load_settings(folder / SETTINGS_FILE),
+                             {token: m for m, token in tokens.items()})

@@ -1,0 +1,229 @@
+"""The issuer's funding desk: funding and withdrawal requests, decided by the issuer's officers, carried out
+with the issuer's own key.
+
+- Deposit: the holder paid the issuer off chain (an interbank payment with a settlement reference) and asks
+  to be funded; an officer of the issuer checks the payment arrived and approves: the issuer signs
+  ``Issue(account, amount, currency, reference)``. The reference goes on chain, so an auditor ties every
+  unit issued to a payment into the issuer's reserves; a reference funds at most once.
+- Withdrawal, by countersigning: the holder signs ``Redeem(account, amount, currency, reference)`` (its
+  consent to give the money back; ``reference`` is what the issuer's payment to it will carry) and files it;
+  an officer approves and the issuer adds its signature and submits, then pays out off chain. Nothing moves
+  until the issuer signs; a rejected or expired request moves nothing.
+- Above ``dual_approval_units`` (in the currency's major units) two distinct officers of the issuer approve.
+- Caps: an officer sets a position's net debit cap (``SetDebitCap``), signed by the issuer.
+
+Officers are credentials of the issuer's deployment (``funding-officers.json``: "<issuer>/<officer>" ->
+token), distinct people; holders are the issuer's clients (``funding-clients.json``: member -> token).
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from inzira.crypto import verify
+from inzira.ledger.codes import Code, describe
+from inzira.ledger.encoding import DecodeError, ValidationError
+from inzira.ledger.ids import account_owner, is_settlement_reference
+from inzira.ledger.tx import Issue, Redeem, SetDebitCap, decode_body, decode_signed, tx_id_of
+from inzira.money import AMOUNT_MINOR_MAX, currency, money_text
+from inzira.node.custody import MemberPort
+from inzira.node.signer import wall_clock_ms
+from inzira.ordering.outcome import Outcome
+from inzira.funding.store import (
+    DEPOSIT,
+    PENDING,
+    WITHDRAWAL,
+    FundingRequest,
+    FundingStore,
+)
+
+VERDICT_TIMEOUT_S = 30.0
+DUAL_APPROVAL_UNITS = 10_000
+LIST_MAX = 200
+NOTE_CHARS_MAX = 500
+DEPOSIT_TTL_MS = 7 * 24 * 3600 * 1000  # an unanswered deposit request is still shown this long as pending
+RECOVER_MAX = 1_000
+
+
+class FundingError(Exception):
+    def __init__(self, status: int, code: int, detail: str) -> None:
+        super().__init__(detail)
+        self.status = status
+        self.code = int(code)
+        self.detail = detail
+
+
+@dataclass(frozen=True, slots=True)
+class Officer:
+    issuer: str
+    name: str  # "<issuer>/<officer>"
+
+
+class FundingDesk:
+    def __init__(self, ports: Mapping[str, MemberPort], store: FundingStore,
+                 dual_approval_units: int = DUAL_APPROVAL_UNITS, clock_ms: Callable[[], int] = wall_clock_ms) -> None:
+        """``ports``: the issuers this desk acts for, each its own port."""
+        self._ports = dict(ports)
+        self.store = store
+        self.dual_approval_units = dual_approval_units
+        self.clock_ms = clock_ms
+        node = next(iter(self._ports.values())).node if self._ports else None
+        if node is None:
+            raise ValueError("a funding desk acts for at least one issuer")
+        self.node = node
+
+    @property
+    def issuers(self) -> tuple[str, ...]:
+        return tuple(sorted(self._ports))
+
+    def _issuer_of(self, currency_code: str) -> str:
+        issuer = self.node.state.issuers.get(currency_code)
+        if issuer is None or issuer not in self._ports:
+            raise FundingError(422, Code.VALIDATION, f"{currency_code} is not issued by this funding desk")
+        return issuer
+
+    def dual_threshold_minor(self, currency_code: str) -> int:
+        return self.dual_approval_units * 10 ** currency(currency_code).exponent
+
+    def _holder_account(self, holder: str, account_id: str) -> Any:
+        account = self.node.state.accounts.get(account_id)
+        if account is None or account.issuance or account_owner(account_id) != holder:
+            raise FundingError(404, Code.ACCOUNT_NOT_FOUND, f"{holder} has no account {account_id}")
+        return account
+
+    @staticmethod
+    def _reference(reference: str) -> None:
+        if not reference or not is_settlement_reference(reference):
+            raise FundingError(400, Code.VALIDATION, "a settlement reference is 1 to 64 printable ASCII characters")
+
+    def _stored(self, request: FundingRequest) -> FundingRequest:
+        """The request, or the one already filed under its settlement reference when it asks the same."""
+        stored = self.store.add(request)
+        if (stored.holder, stored.account, stored.amount_minor) != \
+                (request.holder, request.account, request.amount_minor):
+            raise FundingError(409, Code.MODIFIED_REQUEST,
+                               f"settlement reference {request.reference} was already used for another request")
+        return stored
+
+    # --- holders ---
+
+    def request_deposit(self, holder: str, account_id: str, amount_minor: int, reference: str) -> FundingRequest:
+        if not 0 < amount_minor <= AMOUNT_MINOR_MAX:
+            raise FundingError(400, Code.VALIDATION, "amount_minor must be a positive integer of minor units")
+        self._reference(reference)
+        account = self._holder_account(holder, account_id)
+        issuer = self._issuer_of(account.currency)
+        now_ms = self.clock_ms()
+        return self._stored(FundingRequest(f"fr-{uuid.uuid4().hex}", DEPOSIT, issuer, holder, account.id,
+                                           account.currency, amount_minor, reference, PENDING, now_ms,
+                                           now_ms + DEPOSIT_TTL_MS, None, "", None, None, None, None))
+
+    def request_withdrawal(self, holder: str, signed_tx: bytes) -> FundingRequest:
+        """A redemption the holder signed and submits itself, waiting for the issuer's signature."""
+        try:
+            tx = decode_signed(signed_tx)
+            body = decode_body(tx.body)
+        except (DecodeError, ValidationError):
+            raise FundingError(400, Code.MALFORMED, "signed_tx is not a signed transaction") from None
+        op = body.op
+        if not isinstance(op, Redeem) or body.submitter != holder or body.chain_id != self.node.chain_id:
+            raise FundingError(400, Code.VALIDATION, f"a withdrawal is a Redeem that {holder} submits on this chain")
+        member = self.node.state.members.get(holder)
+        tx_id = tx_id_of(tx.body)
+        if member is None or not any(s.key in member.keys and verify(s.key, tx_id, s.sig) for s in tx.sigs):
+            raise FundingError(400, Code.BAD_SIGNATURE, f"the redemption is not signed by {holder}")
+        self._reference(op.reference)
+        account = self._holder_account(holder, op.account)
+        if op.currency != account.currency or not 0 < op.amount_minor <= AMOUNT_MINOR_MAX:
+            raise FundingError(400, Code.VALIDATION, "the redemption's amount or currency is not the account's")
+        issuer = self._issuer_of(account.currency)
+        if body.expires_at_ms <= self.clock_ms():
+            raise FundingError(422, Code.EXPIRED, "the signed redemption has expired")
+        return self._stored(FundingRequest(f"fr-{uuid.uuid4().hex}", WITHDRAWAL, issuer, holder, account.id,
+                                           account.currency, op.amount_minor, op.reference, PENDING,
+                                           self.clock_ms(), body.expires_at_ms, None, "", signed_tx, None, None,
+                                           None))
+
+    # --- the issuer's officers ---
+
+    def _pending_for(self, officer: Officer, request_id: str) -> FundingRequest:
+        request = self.store.get(request_id)
+        if request is None or request.issuer != officer.issuer:
+            raise FundingError(404, Code.NOT_FOUND, f"{officer.issuer} has no funding request {request_id}")
+        if request.state != PENDING:
+            raise FundingError(409, Code.ALREADY_RESOLVED, f"request {request_id} is {request.state}")
+        return request
+
+    async def approve(self, officer: Officer, request_id: str, note: str) -> FundingRequest:
+        """Record the officer's approval; once enough officers approved, the issuer signs and submits."""
+        request = self._pending_for(officer, request_id)
+        now_ms = self.clock_ms()
+        if now_ms >= request.expires_at_ms:
+            raise FundingError(422, Code.EXPIRED, f"request {request_id} expired: the holder asks again")
+        note = note[:NOTE_CHARS_MAX]
+        count = self.store.approve(request.id, officer.name, now_ms)
+        if count is None:
+            raise FundingError(409, Code.ALREADY_RESOLVED, f"request {request_id} was decided meanwhile")
+        if count < (2 if request.amount_minor >= self.dual_threshold_minor(request.currency) else 1):
+            return self.store.get(request.id) or request
+        port = self._ports[request.issuer]
+        if request.kind == DEPOSIT:
+            raw = port.sign(Issue(request.account, request.amount_minor, request.currency, request.reference),
+                            f"fund:{request.id}")
+        else:
+            raw = port.countersign(request.signed_tx or b"")
+        if not self.store.claim(request.id, now_ms, note, raw, tx_id_of(decode_signed(raw).body)):
+            return self.store.get(request.id) or request  # another officer's approval carried it out
+        return await self._carry_out(port, request.id, raw)
+
+    async def _carry_out(self, port: MemberPort, request_id: str, raw: bytes) -> FundingRequest:
+        outcome = await port.verdict(raw, VERDICT_TIMEOUT_S)
+        if outcome is not None:
+            self.store.settle(request_id, outcome.code == Code.OK, outcome.code, outcome.height)
+        found = self.store.get(request_id)
+        if found is None:
+            raise RuntimeError(f"funding request {request_id} vanished")
+        return found
+
+    async def recover(self) -> int:
+        """Resubmit what approvals signed but saw no verdict for (the ledger takes each only once)."""
+        stuck = self.store.in_flight(RECOVER_MAX)
+        for request in stuck:
+            if request.signed_tx is not None and request.issuer in self._ports:
+                await self._carry_out(self._ports[request.issuer], request.id, request.signed_tx)
+        return len(stuck)
+
+    def reject(self, officer: Officer, request_id: str, note: str) -> FundingRequest:
+        request = self._pending_for(officer, request_id)
+        if not self.store.reject(request.id, self.clock_ms(), note[:NOTE_CHARS_MAX]):
+            raise FundingError(409, Code.ALREADY_RESOLVED, f"request {request_id} was decided meanwhile")
+        return self.store.get(request.id) or request
+
+    async def cap(self, officer: Officer, account_id: str, cap_minor: int) -> Outcome | None:
+        account = self.node.state.accounts.get(account_id)
+        if account is None or account.issuance:
+            raise FundingError(404, Code.ACCOUNT_NOT_FOUND, f"no account {account_id}")
+        if self.node.state.issuers.get(account.currency) != officer.issuer:
+            raise FundingError(403, Code.PERMISSION, f"{officer.issuer} does not issue {account.currency}")
+        if not 0 <= cap_minor <= AMOUNT_MINOR_MAX:
+            raise FundingError(400, Code.VALIDATION, "cap_minor must be a non-negative integer of minor units")
+        port = self._ports[officer.issuer]
+        return await port.verdict(port.sign(SetDebitCap(account.id, cap_minor)), VERDICT_TIMEOUT_S)
+
+    # --- views ---
+
+    def view(self, request: FundingRequest) -> dict[str, Any]:
+        return {"id": request.id, "kind": request.kind, "issuer": request.issuer, "holder": request.holder,
+                "account": request.account, "currency": request.currency, "amount_minor": request.amount_minor,
+                "amount": money_text(request.amount_minor, request.currency),
+                "settlement_reference": request.reference, "state": request.state,
+                "created_at_ms": request.created_at_ms, "expires_at_ms": request.expires_at_ms,
+                "decided_at_ms": request.decided_at_ms, "note": request.note,
+                "approvals_needed": 2 if request.amount_minor >= self.dual_threshold_minor(request.currency) else 1,
+                "approvals": [{"officer": o, "at_ms": t} for o, t in self.store.approvals(request.id)],
+                "tx_id": request.tx_id.hex() if request.tx_id else None, "code": request.code,
+                "description": describe(request.code) if request.code is not None else None,
+                "height": request.height}

@@ -1,0 +1,158 @@
+"""The issuer's book of funding requests (``funding.db``): who asked for what, against which settlement
+reference, which officers approved, and what the ledger answered.
+
+A settlement reference funds at most once per issuer and kind (a unique index): the same incoming payment
+cannot be claimed twice. SQLite in WAL mode with synchronous=FULL: an approval, once answered, is on disk.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+import threading
+from dataclasses import dataclass
+from pathlib import Path
+
+DB_FILE = "funding.db"
+BUSY_TIMEOUT_MS = 5_000
+# pending -> approving (claimed by the approval that signs; its transaction stored) -> approved | failed;
+# pending -> rejected.
+PENDING, APPROVING, APPROVED, REJECTED, FAILED = "pending", "approving", "approved", "rejected", "failed"
+DEPOSIT, WITHDRAWAL = "deposit", "withdrawal"
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS requests (
+  id TEXT PRIMARY KEY, kind TEXT NOT NULL, issuer TEXT NOT NULL, holder TEXT NOT NULL, account TEXT NOT NULL,
+  currency TEXT NOT NULL, amount_minor INTEGER NOT NULL, reference TEXT NOT NULL, state TEXT NOT NULL,
+  created_at_ms INTEGER NOT NULL, expires_at_ms INTEGER NOT NULL, decided_at_ms INTEGER, note TEXT NOT NULL,
+  signed_tx BLOB, tx_id BLOB, code INTEGER, height INTEGER);
+CREATE UNIQUE INDEX IF NOT EXISTS requests_by_reference ON requests (issuer, kind, reference);
+CREATE INDEX IF NOT EXISTS requests_by_state ON requests (state, created_at_ms);
+CREATE TABLE IF NOT EXISTS approvals (
+  request_id TEXT NOT NULL, officer TEXT NOT NULL, at_ms INTEGER NOT NULL, PRIMARY KEY (request_id, officer));
+"""
+_COLUMNS = ("id, kind, issuer, holder, account, currency, amount_minor, reference, state, created_at_ms, "
+            "expires_at_ms, decided_at_ms, note, signed_tx, tx_id, code, height")
+
+
+@dataclass(frozen=True, slots=True)
+class FundingRequest:
+    id: str
+    kind: str
+    issuer: str
+    holder: str
+    account: str
+    currency: str
+    amount_minor: int
+    reference: str
+    state: str
+    created_at_ms: int
+    expires_at_ms: int  # a withdrawal's signed redemption is refused by the ledger after this
+    decided_at_ms: int | None
+    note: str
+    signed_tx: bytes | None  # a withdrawal: the redemption the holder signed
+    tx_id: bytes | None
+    code: int | None
+    height: int | None
+
+
+class FundingStore:
+    def __init__(self, path: Path) -> None:
+        self._lock = threading.Lock()
+        self._conn = sqlite3.connect(path, check_same_thread=False, isolation_level=None)
+        for pragma in ("journal_mode=WAL", "synchronous=FULL", f"busy_timeout={BUSY_TIMEOUT_MS}",
+                       "foreign_keys=ON"):
+            self._conn.execute(f"PRAGMA {pragma}")
+        self._conn.executescript(_SCHEMA)
+
+    def close(self) -> None:
+        with self._lock:
+            self._conn.close()
+
+    def add(self, request: FundingRequest) -> FundingRequest:
+        """The request stored, or the one already stored under its issuer, kind and reference."""
+        with self._lock:
+            try:
+                self._conn.execute(f"INSERT INTO requests ({_COLUMNS}) VALUES ({', '.join('?' * 17)})",
+                                   tuple(getattr(request, f) for f in FundingRequest.__slots__))
+                return request
+            except sqlite3.IntegrityError:
+                row = self._conn.execute(f"SELECT {_COLUMNS} FROM requests WHERE issuer = ? AND kind = ? AND "
+                                         "reference = ?", (request.issuer, request.kind, request.reference)).fetchone()
+        if row is None:
+            raise RuntimeError(f"funding request {request.id} neither stored nor found")
+        return FundingRequest(*row)
+
+    def get(self, request_id: str) -> FundingRequest | None:
+        with self._lock:
+            row = self._conn.execute(f"SELECT {_COLUMNS} FROM requests WHERE id = ?", (request_id,)).fetchone()
+        return FundingRequest(*row) if row else None
+
+    def listing(self, issuers: tuple[str, ...] | None, holder: str | None, state: str | None,
+                limit: int) -> list[FundingRequest]:
+        """Newest first; ``issuers`` None is every issuer's, ``holder`` None every holder's."""
+        where, args = ["1 = 1"], []
+        if issuers is not None:
+            where.append(f"issuer IN ({', '.join('?' * len(issuers))})")
+            args += list(issuers)
+        if holder is not None:
+            where += ["holder = ?"]
+            args.append(holder)
+        if state is not None:
+            where += ["state = ?"]
+            args.append(state)
+        with self._lock:
+            rows = self._conn.execute(f"SELECT {_COLUMNS} FROM requests WHERE {' AND '.join(where)} "
+                                      "ORDER BY created_at_ms DESC, id LIMIT ?", (*args, limit)).fetchall()
+        return [FundingRequest(*row) for row in rows]
+
+    def approvals(self, request_id: str) -> list[tuple[str, int]]:
+        with self._lock:
+            return [(o, t) for o, t in self._conn.execute(
+                "SELECT officer, at_ms FROM approvals WHERE request_id = ? ORDER BY at_ms, officer", (request_id,))]
+
+    def approve(self, request_id: str, officer: str, at_ms: int) -> int | None:
+        """Record an officer's approval of a pending request: the number of distinct approvals now, or None
+        when the request is no longer pending."""
+        with self._lock:
+            self._conn.execute("BEGIN IMMEDIATE")
+            try:
+                state = self._conn.execute("SELECT state FROM requests WHERE id = ?", (request_id,)).fetchone()
+                if state is None or state[0] != PENDING:
+                    self._conn.execute("ROLLBACK")
+                    return None
+                self._conn.execute("INSERT OR IGNORE INTO approvals (request_id, officer, at_ms) VALUES (?, ?, ?)",
+                                   (request_id, officer, at_ms))
+                count = self._conn.execute("SELECT count(*) FROM approvals WHERE request_id = ?",
+                                           (request_id,)).fetchone()[0]
+                self._conn.execute("COMMIT")
+                return int(count)
+            except BaseException:
+                self._conn.execute("ROLLBACK")
+                raise
+
+    def claim(self, request_id: str, at_ms: int, note: str, signed_tx: bytes, tx_id: bytes) -> bool:
+        """pending -> approving with the transaction that carries it out, stored before it is submitted
+        (a restart resubmits those very bytes); False when another decision came first."""
+        with self._lock:
+            cursor = self._conn.execute(
+                "UPDATE requests SET state = ?, decided_at_ms = ?, note = ?, signed_tx = ?, tx_id = ? "
+                "WHERE id = ? AND state = ?", (APPROVING, at_ms, note, signed_tx, tx_id, request_id, PENDING))
+            return cursor.rowcount == 1
+
+    def settle(self, request_id: str, ok: bool, code: int, height: int) -> None:
+        """approving -> approved or failed, with the ledger's verdict."""
+        with self._lock:
+            self._conn.execute("UPDATE requests SET state = ?, code = ?, height = ? WHERE id = ? AND state = ?",
+                               (APPROVED if ok else FAILED, code, height, request_id, APPROVING))
+
+    def reject(self, request_id: str, at_ms: int, note: str) -> bool:
+        with self._lock:
+            cursor = self._conn.execute("UPDATE requests SET state = ?, decided_at_ms = ?, note = ? "
+                                        "WHERE id = ? AND state = ?", (REJECTED, at_ms, note, request_id, PENDING))
+            return cursor.rowcount == 1
+
+    def in_flight(self, limit: int) -> list[FundingRequest]:
+        with self._lock:
+            rows = self._conn.execute(f"SELECT {_COLUMNS} FROM requests WHERE state = ? LIMIT ?",
+                                      (APPROVING, limit)).fetchall()
+        return [FundingRequest(*row) for row in rows]

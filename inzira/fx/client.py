@@ -1,0 +1,147 @@
+"""Asking the FX provider's quote service for a firm quote, and checking what comes back before using it.
+
+The answer is trusted for nothing: the signed quote must verify under a key the ledger state gives the FX
+provider (a member with the fx_provider role), be for this chain and for the member asking, bind exactly
+the currencies and the amount asked, expire neither already nor later than asked, and every disclosed
+number (rate, amounts, mid rate, margins) must agree with the signed quote. Anything else is refused with
+``FxQuoteError``, so a wrong or forged quote never reaches a customer or the ledger.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+import httpx
+
+from inzira.crypto import verify
+from inzira.fx.desk import QUOTE_TTL_MS_MAX, FirmQuote, margins
+from inzira.fx.service import FX_PREFIX
+from inzira.fx.wire import SIGNED_QUOTE_CHARS_MAX, unb64
+from inzira.ledger.encoding import CanonicalDecoder, DecodeError, ValidationError
+from inzira.ledger.quotes import FX_ROLE
+from inzira.ledger.tx import SignedQuote, decode_quote, quote_hash
+from inzira.node.node import Node
+from inzira.node.signer import wall_clock_ms
+
+TIMEOUT_S = 10.0
+ANSWER_BYTES_MAX = 16 * 1024
+_decode_signed_quote = CanonicalDecoder(SignedQuote)
+
+
+class FxQuoteError(Exception):
+    """No usable quote: the service refused (its ``status`` and ``code``), was unreachable (503, 2003), or
+    answered something that does not check out (502, 3100)."""
+
+    def __init__(self, status: int, code: int, detail: str) -> None:
+        super().__init__(detail)
+        self.status = status
+        self.code = code
+        self.detail = detail
+
+
+def _bad(detail: str) -> FxQuoteError:
+    return FxQuoteError(502, 3100, f"the FX provider's answer does not check out: {detail}")
+
+
+class FxClient:
+    def __init__(self, node: Node, fx_member: str, credentials: Mapping[str, str], base_url: str = "",
+                 clock_ms: Callable[[], int] = wall_clock_ms, timeout_s: float = TIMEOUT_S) -> None:
+        """``credentials``: member -> the client token the FX provider issued that member."""
+        self.node = node
+        self.fx_member = fx_member
+        self._credentials = dict(credentials)
+        self.base_url = base_url
+        self.clock_ms = clock_ms
+        self.timeout_s = timeout_s
+
+    def connect(self, base_url: str) -> None:
+        """Where the FX provider's quote service answers (known once a demo's server is up)."""
+        self.base_url = base_url.rstrip("/")
+
+    async def quote(self, for_member: str, source: str, target: str, *, ttl_ms: int,
+                    source_amount_minor: int | None = None, target_amount_minor: int | None = None,
+                    expires_by_ms: int | None = None) -> FirmQuote:
+        token = self._credentials.get(for_member)
+        if token is None or not self.base_url:
+            raise FxQuoteError(503, 2003, f"{for_member} has no client of the FX provider {self.fx_member}")
+        body: dict[str, Any] = {"for_member": for_member, "source_currency": source, "target_currency": target,
+                                "ttl_ms": ttl_ms}
+        if source_amount_minor is not None:
+            body["source_amount_minor"] = source_amount_minor
+        if target_amount_minor is not None:
+            body["target_amount_minor"] = target_amount_minor
+        if expires_by_ms is not None:
+            body["expires_by_ms"] = expires_by_ms
+        asked_ms = self.clock_ms()
+        try:
+            async with httpx.AsyncClient(timeout=self.timeout_s) as http:
+                response = await http.post(f"{self.base_url}{FX_PREFIX}/fxQuotes", json=body,
+                                           headers={"Authorization": f"Bearer {token}"})
+        except httpx.HTTPError as exc:
+            raise FxQuoteError(503, 2003, f"the FX provider's quote service did not answer: {exc}") from None
+        if len(response.content) > ANSWER_BYTES_MAX:
+            raise _bad("the answer is too large")
+        try:
+            doc = response.json()
+        except ValueError:
+            raise _bad(f"not JSON (HTTP {response.status_code})") from None
+        if response.status_code != 201:
+            code = doc.get("code") if isinstance(doc, dict) else None
+            detail = doc.get("detail") if isinstance(doc, dict) else None
+            status = response.status_code if 400 <= response.status_code < 500 else 502
+            raise FxQuoteError(status, code if isinstance(code, int) else 3100, f"the FX provider: {detail}")
+        firm = self.check(doc, for_member, source, target, source_amount_minor, target_amount_minor,
+                          asked_ms, ttl_ms)
+        if expires_by_ms is not None and firm.expires_at_ms > expires_by_ms:
+            raise _bad("the quote outlives the expiry asked for")
+        return firm
+
+    def check(self, doc: Any, for_member: str, source: str, target: str, source_amount_minor: int | None,
+              target_amount_minor: int | None, asked_ms: int, ttl_ms: int) -> FirmQuote:
+        """The firm quote in ``doc`` if it is exactly what was asked, signed by the FX provider."""
+        if not isinstance(doc, dict):
+            raise _bad("not a JSON object")
+        text = doc.get("signed_quote")
+        if not isinstance(text, str) or not 0 < len(text) <= SIGNED_QUOTE_CHARS_MAX:
+            raise _bad("no signed quote")
+        try:
+            signed = _decode_signed_quote(unb64(text))
+            quote = decode_quote(signed.body)
+        except (ValueError, DecodeError, ValidationError):
+            raise _bad("the signed quote is malformed") from None
+        fx = self.node.state.members.get(self.fx_member)
+        if fx is None or FX_ROLE not in fx.roles or signed.sig.key not in fx.keys:
+            raise _bad(f"not signed with a key of {self.fx_member}")
+        if not verify(signed.sig.key, quote_hash(signed.body), signed.sig.sig):
+            raise _bad("the FX provider's signature does not verify")
+        if quote.chain_id != self.node.chain_id or quote.fx != self.fx_member or quote.for_member != for_member:
+            raise _bad("the quote is for another chain, provider or member")
+        if (quote.buy_currency, quote.sell_currency) != (source, target):
+            raise _bad("the quote exchanges other currencies")
+        if source_amount_minor not in (None, quote.buy_amount_minor) or \
+                target_amount_minor not in (None, quote.sell_amount_minor):
+            raise _bad("the quote binds another amount")
+        if not asked_ms < quote.expires_at_ms <= min(asked_ms + ttl_ms, asked_ms + QUOTE_TTL_MS_MAX) + 1_000:
+            raise _bad("the quote's expiry is not within what was asked")
+        try:
+            mid, rate = Decimal(str(doc["mid_rate"])), Decimal(quote.rate)
+            shown = {k: doc[k] for k in ("quote_id", "fx", "for_member", "source_currency", "source_amount_minor",
+                                         "target_currency", "target_amount_minor", "rate", "expires_at_ms",
+                                         "margin_percent", "fx_margin_minor")}
+        except (KeyError, InvalidOperation, TypeError):
+            raise _bad("a disclosure field is missing") from None
+        if not (mid.is_finite() and rate.is_finite() and 0 < rate <= mid):
+            raise _bad("the rates disclosed are not a spread below the mid rate")
+        percent, margin_minor = margins(mid, rate, source, quote.buy_amount_minor, target, quote.sell_amount_minor)
+        expected = {"quote_id": quote.quote_id, "fx": quote.fx, "for_member": quote.for_member,
+                    "source_currency": source, "source_amount_minor": quote.buy_amount_minor,
+                    "target_currency": target, "target_amount_minor": quote.sell_amount_minor, "rate": quote.rate,
+                    "expires_at_ms": quote.expires_at_ms, "margin_percent": str(percent),
+                    "fx_margin_minor": margin_minor}
+        if shown != expected:
+            raise _bad("the disclosed figures differ from the signed quote")
+        return FirmQuote(quote.quote_id, quote.fx, quote.for_member, source, quote.buy_amount_minor, target,
+                         quote.sell_amount_minor, mid, rate, percent, margin_minor, quote.expires_at_ms, signed,
+                         str(doc.get("rates_as_of", ""))[:64])

@@ -1,0 +1,53 @@
+"""A name being screened, as the units it is compared by (see `similarity.compare`).
+
+Each written word is a unit; so is each part of a compound given name (Jean and Baptiste of Jean-Baptiste,
+which a listed JEAN BAPTISTE written apart may hold), a word with an attached article without it (Alwahmi as
+Wahmi), and two words that may be one name written apart (Jian Guo as Jianguo, Jean Eric as Jean-Eric). A
+unit stands for one or more written words; each written word is matched once.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from inzira.remit.compliance.commonness import Commonness
+from inzira.remit.compliance.names import merge_head, token, words
+from inzira.remit.compliance.similarity import Unit
+
+_ATTACHED_ARTICLES = ("al", "el")
+_ATTACHED_WORD_CHARS_MIN = 6
+
+
+@dataclass(frozen=True, slots=True)
+class Query:
+    units: tuple[Unit, ...]
+    weights: tuple[float, ...]  # per written word
+    written: tuple[str, ...]
+
+
+def query_of(name: str, commonness: Commonness) -> Query:
+    units: list[Unit] = []
+    weights: list[float] = []
+    written: list[str] = []
+    alone: list[str] = []  # per written word: the word when it is a name of its own, else ""
+    for word in words(name):
+        whole = token(word.text, word.head)
+        parts = word.parts or (word.text,)
+        first = len(weights)
+        mask = ((1 << len(parts)) - 1) << first
+        units.append(Unit(whole, mask, "-".join(word.parts) or word.text))
+        for n, part in enumerate(parts):
+            part_token = token(part) if word.parts else whole
+            weights.append(commonness.weight(part_token))
+            written.append(part)
+            alone.append("" if word.parts else part)
+            if word.parts:
+                units.append(Unit(part_token, 1 << (first + n), part))
+        if not word.parts and word.text.startswith(_ATTACHED_ARTICLES) and len(word.text) >= _ATTACHED_WORD_CHARS_MIN:
+            units.append(Unit(token(word.text[2:]), mask, word.text))
+    for p in range(len(alone) - 1):
+        first_word, second = alone[p], alone[p + 1]
+        head = merge_head(first_word, second) if len(first_word) > 1 and len(second) > 1 else None
+        if head is not None:
+            units.append(Unit(token(first_word + second, head), 0b11 << p, f"{first_word} {second}"))
+    return Query(tuple(units), tuple(weights), tuple(written))

@@ -1,0 +1,112 @@
+"""The issuer's own page: its officers see the funding and withdrawal requests (who asked, which account, how
+much, against which settlement reference, who approved) and approve or reject them.
+
+An officer signs in with the officer's own token (``funding-officers.json``); the browser then holds an opaque
+random session id (HttpOnly, SameSite=Strict, path /funding), never the token. Sessions live in memory.
+"""
+
+from __future__ import annotations
+
+import secrets
+import threading
+from collections.abc import Callable, Mapping
+
+from fastapi import APIRouter, Path, Request
+from starlette.responses import RedirectResponse, Response
+
+from inzira.api.tokens import TokenBook
+from inzira.funding.desk import LIST_MAX, FundingDesk, FundingError, Officer
+from inzira.node.signer import wall_clock_ms
+from inzira.web.forms import FormRefused, read_form
+from inzira.web.rendering import render
+
+COOKIE_NAME = "inzira_funding_session"
+COOKIE_PATH = "/funding"
+SESSION_TTL_MS = 8 * 60 * 60 * 1000
+SESSIONS_MAX = 1_000
+SESSION_ID_CHARS_MAX = 64
+NOTE_CHARS_MAX = 500
+
+
+def funding_pages(desk: FundingDesk, officers: Mapping[str, str],
+                  clock_ms: Callable[[], int] = wall_clock_ms) -> APIRouter:
+    book = TokenBook({token: name for name, token in officers.items() if name.partition("/")[0] in desk.issuers})
+    sessions: dict[str, tuple[Officer, int]] = {}  # id -> (officer, expires at); insertion order = age
+    lock = threading.Lock()
+    router = APIRouter(prefix="/funding", include_in_schema=False)
+
+    def signed_in(request: Request) -> Officer | None:
+        sid = request.cookies.get(COOKIE_NAME, "")
+        if not sid or len(sid) > SESSION_ID_CHARS_MAX:
+            return None
+        with lock:
+            found = sessions.get(sid)
+            if found is not None and found[1] <= clock_ms():
+                del sessions[sid]
+                return None
+        return found[0] if found else None
+
+    def page(request: Request, officer: Officer | None, status: int = 200, error: str = "") -> Response:
+        requests = [desk.view(r) for r in desk.store.listing((officer.issuer,), None, None, LIST_MAX)] \
+            if officer else []
+        requests.sort(key=lambda r: r["state"] != "pending")
+        node = desk.node
+        response = render(request, "funding/page.html", {
+            "network": node.genesis.network, "chain_id": node.chain_id.hex(), "height": node.height,
+            "public_accounts": False, "officer": officer, "requests": requests, "error": error}, status)
+        response.headers["Cache-Control"] = "no-store"
+        return response
+
+    def back() -> Response:
+        return RedirectResponse("/funding", status_code=303)
+
+    @router.get("")
+    async def show(request: Request) -> Response:
+        return page(request, signed_in(request))
+
+    @router.post("/sign-in")
+    async def sign_in(request: Request) -> Response:
+        try:
+            form = await read_form(request)
+        except FormRefused as exc:
+            return page(request, None, exc.status, str(exc))
+        name = book.member_for(str(form.get("token", "")))
+        if name is None:
+            return page(request, None, 401, "That is not an officer token of this issuer.")
+        sid = secrets.token_urlsafe(32)
+        with lock:
+            while len(sessions) >= SESSIONS_MAX:
+                del sessions[next(iter(sessions))]
+            sessions[sid] = (Officer(name.partition("/")[0], name), clock_ms() + SESSION_TTL_MS)
+        response = back()
+        response.set_cookie(COOKIE_NAME, sid, max_age=SESSION_TTL_MS // 1000, path=COOKIE_PATH, httponly=True,
+                            samesite="strict", secure=request.url.scheme == "https")
+        return response
+
+    @router.post("/sign-out")
+    async def sign_out(request: Request) -> Response:
+        with lock:
+            sessions.pop(request.cookies.get(COOKIE_NAME, ""), None)
+        response = back()
+        response.delete_cookie(COOKIE_NAME, path=COOKIE_PATH)
+        return response
+
+    @router.post("/requests/{request_id}/{decision}")
+    async def decide(request: Request, request_id: str = Path(max_length=40, pattern=r"^fr-[0-9a-f]{32}$"),
+                     decision: str = Path(pattern="^(approve|reject)$")) -> Response:
+        officer = signed_in(request)
+        if officer is None:
+            return page(request, None, 401, "Sign in first.")
+        try:
+            note = str((await read_form(request)).get("note", ""))[:NOTE_CHARS_MAX]
+            if decision == "approve":
+                await desk.approve(officer, request_id, note)
+            else:
+                desk.reject(officer, request_id, note)
+        except FormRefused as exc:
+            return page(request, officer, exc.status, str(exc))
+        except FundingError as exc:
+            return page(request, officer, exc.status, f"{exc.detail} ({exc.code})")
+        return back()
+
+    return router

@@ -1,0 +1,61 @@
+"""The directory on the regulator's page: who looked up which number and what they were told, look-ups refused
+for going over an allowance, and the disputes over numbers, with a keep-or-move decision on each.
+
+Read and decided through the directory operator's API with the signed-in regulator's own token, as any other
+client of the operator would: the operator answers the regulator role only.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, Request
+from starlette.responses import RedirectResponse, Response
+
+from inzira.directory.codes import DirectoryError
+from inzira.remit.service import RemitService
+from inzira.web.forms import NO_STORE, FormRefused, field_text
+from inzira.web.remit.roles import PageRole
+from inzira.web.remit.site import RemitSite
+
+AUDIT_ROWS = 50
+DISPUTES_ROWS = 50
+DISPUTE_ID_CHARS_MAX = 64
+
+
+async def directory_oversight(service: RemitService, member: str) -> dict[str, Any]:
+    """What the page shows of the directory, or why it cannot (``unavailable``)."""
+    try:
+        audit = await service.call(service.directory.audit(member, AUDIT_ROWS))
+        disputes = await service.call(service.directory.disputes(member, DISPUTES_ROWS))
+    except DirectoryError as exc:
+        return {"unavailable": exc.detail, "audit": [], "refused": {}, "disputes": []}
+    return {"unavailable": "", "audit": audit.get("items", []), "refused": audit.get("refused_by_member", {}),
+            "disputes": disputes.get("items", [])}
+
+
+def directory_oversight_router(site: RemitSite) -> APIRouter:
+    router = APIRouter()
+    service = site.service
+
+    @router.post("/remit/regulator/disputes/{dispute_id}", include_in_schema=False)
+    async def decide(request: Request, dispute_id: str) -> Response:
+        """Keep the number where it is listed, or have the operator move it to the FSP that claimed it."""
+        who = site.gate(request, PageRole.REGULATOR)
+        if isinstance(who, Response):
+            return who
+        try:
+            form = await site.form(request)
+        except FormRefused as exc:
+            return site.refused(request, who, exc)
+        outcome = field_text(form, "outcome", 8)
+        if outcome not in ("keep", "move") or not 0 < len(dispute_id) <= DISPUTE_ID_CHARS_MAX:
+            return site.refused(request, who, FormRefused(400, "Choose keep or move for a dispute on this page"))
+        try:
+            await service.call(service.directory.resolve(who.member, dispute_id, outcome))
+        except DirectoryError as exc:
+            return site.refused(request, who, FormRefused(exc.status if 400 <= exc.status < 500 else 503,
+                                                          f"The directory operator refused: {exc.detail}"))
+        return RedirectResponse("/remit/regulator#directory", 303, headers=NO_STORE)
+
+    return router

@@ -1,0 +1,42 @@
+"""The look-up allowance: sized to the declared volume, a burst then an even refill, exact Retry-After."""
+
+from __future__ import annotations
+
+from inzira.directory.limiter import LookupLimiter
+from inzira.directory.settings import DAY_MS, DirectorySettings
+
+
+class Clock:
+    def __init__(self) -> None:
+        self.now_ms = 1_790_000_000_000
+
+    def __call__(self) -> int:
+        return self.now_ms
+
+
+def test_allowance_follows_the_declared_volume() -> None:
+    settings = DirectorySettings(declared_daily_transfers={"eurosend": 50_000, "tiny": 1}, default_daily_transfers=1_000,
+                                 lookups_per_transfer=3, burst_window_s=900, burst_min=20)
+    eurosend = settings.allowance("eurosend")
+    assert (eurosend.per_day, eurosend.burst) == (150_000, 1_563)  # 15 minutes of 150,000 a day, rounded up
+    assert settings.allowance("someone").per_day == 3_000
+    assert settings.allowance("tiny").burst == 20  # never below the minimum burst
+
+
+def test_a_burst_then_one_look_up_per_interval() -> None:
+    clock = Clock()
+    settings = DirectorySettings(declared_daily_transfers={"m": 8}, lookups_per_transfer=3, burst_min=2)
+    limiter = LookupLimiter(settings.allowance, clock)  # 24 a day: one per hour
+    assert [limiter.take("m") for _ in range(2)] == [0, 0]
+    assert limiter.take("m") == 3_600  # a whole hour to wait
+    clock.now_ms += DAY_MS // 24 - 1_000
+    assert limiter.take("m") == 1  # one second short
+    clock.now_ms += 1_000
+    assert limiter.take("m") == 0
+    assert limiter.take("m") == 3_600
+    assert limiter.refused() == {"m": 3}
+    assert limiter.take("other") == 0  # buckets are per member
+    clock.now_ms += 10 * DAY_MS  # a long pause refills no more than the burst
+    assert [limiter.take("m") for _ in range(3)] == [0, 0, 3_600]
+    clock.now_ms -= 60_000  # a clock that steps back refills nothing
+    assert limiter.take("m") == 3_600

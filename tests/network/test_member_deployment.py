@@ -1,0 +1,97 @@
+"""Each member runs its own services against its own peer, holding only its own key (issue 9, 4).
+
+A network of two peer processes (cbr, mobimo) plus three members' own deployments in this process, each its
+peer and its roles' services: the settlement bank's funding desk (sbk), the FX provider's quote service
+(imari-fx), and a sending FSP's remittance service (eurosend). EuroSend funds its position through the
+settlement bank's API and gets firm quotes from the FX provider's API; neither deployment could sign for
+another member.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+
+from inzira.deploy.member import Links, MemberDeployment
+from inzira.funding.api import FUNDING_CLIENTS_FILE, FUNDING_OFFICERS_FILE
+from inzira.fx.service import FX_CLIENTS_FILE
+from inzira.ledger.codes import Code
+from inzira.ledger.tx import OpenAccount
+from inzira.network.layout import write_peer_config
+from inzira.network.nats_cluster import NatsCluster
+from tests.custody import members_signing
+from tests.network.helpers import Net, running_network, wait_until
+
+PROCESS_PEERS = ["cbr", "mobimo"]
+HTTP_TIMEOUT_S = 30.0
+
+
+def _token(folder: Path, file: str, name: str) -> str:
+    return json.loads((folder / file).read_text())[name]
+
+
+@pytest.fixture(scope="module")
+def deployments(tmp_path_factory: pytest.TempPathFactory,
+                nats_cluster: NatsCluster) -> Iterator[tuple[Net, dict[str, MemberDeployment]]]:
+    with running_network(Path(tmp_path_factory.mktemp("own")), nats_cluster, PROCESS_PEERS) as net, \
+            contextlib.ExitStack() as stack:
+        local = net.local
+        folder = {m: write_peer_config(local.folder, local.manifest, m, local.nats_urls, quorum=1)
+                  for m in ("sbk", "imari-fx", "eurosend")}
+        sbk = stack.enter_context(MemberDeployment(folder["sbk"], Links()))
+        fx = stack.enter_context(MemberDeployment(folder["imari-fx"], Links()))
+        links = Links(fx_url=fx.served.base_url,  # type: ignore[union-attr]
+                      fx_token=_token(folder["imari-fx"], FX_CLIENTS_FILE, "eurosend"),
+                      funding_urls={"sbk": sbk.served.base_url},  # type: ignore[union-attr]
+                      funding_token=_token(folder["sbk"], FUNDING_CLIENTS_FILE, "eurosend"))
+        eurosend = stack.enter_context(MemberDeployment(folder["eurosend"], links))
+        yield net, {"sbk": sbk, "imari-fx": fx, "eurosend": eurosend}
+
+
+@pytest.mark.timeout(180)
+def test_a_members_deployment_holds_its_own_key_only(deployments: tuple[Net, dict[str, MemberDeployment]]) -> None:
+    _net, own = deployments
+    for member, deployment in own.items():
+        peer = deployment.peer
+        assert peer is not None and not hasattr(peer.runtime, "keys")
+        services = [s for s in (deployment.remit, deployment.qr, deployment.fx_desk, deployment.funding) if s]
+        assert services, member
+        for service in services:
+            assert members_signing(service, peer.node) == {member}, (member, service)
+    assert own["eurosend"].funding is None and own["eurosend"].fx_desk is None
+
+
+@pytest.mark.timeout(180)
+def test_funding_and_quotes_cross_deployments(deployments: tuple[Net, dict[str, MemberDeployment]]) -> None:
+    net, own = deployments
+    eurosend, sbk = own["eurosend"], own["sbk"]
+    assert eurosend.peer is not None and eurosend.remit is not None and sbk.peer is not None
+    assert eurosend.peer.port.execute(OpenAccount("eurosend:eur", "EUR")).code in (Code.OK, Code.ALREADY_EXISTS)
+    wait_until("the settlement bank's peer to see the account",  # it checks the account before filing
+               lambda: sbk.peer.node.account("eurosend:eur") is not None, timeout_s=30)  # type: ignore[union-attr]
+    token = net.local.api_token("eurosend")
+    with httpx.Client(base_url=eurosend.served.base_url, timeout=HTTP_TIMEOUT_S,  # type: ignore[union-attr]
+                      headers={"Authorization": f"Bearer {token}"}) as http:
+        filed = http.post("/v1/remit/liquidity/deposits", json={
+            "account": "eurosend:eur", "amount_minor": 250_00, "settlement_reference": "SEPA-OWN-1"})
+        assert filed.status_code == 202, filed.text
+        assert filed.json()["issuer"] == "sbk" and filed.json()["state"] == "pending"
+        assert http.post("/v1/remit/liquidity/withdrawals", json={
+            "account": "mobimo:eur", "amount_minor": 1}).status_code in (403, 404)  # never another's money
+        assert http.get("/funding/v1/requests").status_code == 404  # eurosend runs no funding desk
+    officer = _token(sbk.folder, FUNDING_OFFICERS_FILE, "sbk/officer-1")
+    with httpx.Client(base_url=sbk.served.base_url, timeout=HTTP_TIMEOUT_S,  # type: ignore[union-attr]
+                      headers={"Authorization": f"Bearer {officer}"}) as bank:
+        approved = bank.post(f"/funding/v1/requests/{filed.json()['id']}/approve", json={}).json()
+    assert approved["state"] == "approved", approved
+    wait_until("eurosend's peer to see the issuance",
+               lambda: (a := eurosend.peer.node.account("eurosend:eur")) is not None  # type: ignore[union-attr]
+               and a.balance_minor == 250_00, timeout_s=30)
+    firm = asyncio.run(eurosend.remit.fx.quote("eurosend", "EUR", "RWF", ttl_ms=60_000, source_amount_minor=100_00))
+    assert firm.fx == "imari-fx" and firm.signed.sig.key in eurosend.peer.node.state.members["imari-fx"].keys

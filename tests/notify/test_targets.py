@@ -1,0 +1,129 @@
+"""Webhook targets a caller supplies: every address the host resolves to must be public, unless allow-listed.
+
+Only literal addresses, "localhost" (from /etc/hosts) and injected resolvers are used: no test asks a DNS
+server anything, and nothing connects to a refused address.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+
+import pytest
+import uvicorn
+from fastapi import FastAPI, Request
+
+from inzira.crypto.keygen import generate_keypair
+from inzira.notify.targets import TargetGuard, TargetRefused
+from inzira.notify.webhooks import WebhookSender
+
+REFUSED_URLS = (
+    "http://127.0.0.1:8080/hook",  # loopback
+    "http://127.1/hook",  # loopback, short form (resolved by the system, as a client would)
+    "http://2130706433/hook",  # loopback as one number
+    "http://localhost/hook",  # a name for loopback (/etc/hosts)
+    "http://[::1]/hook",
+    "http://[::ffff:127.0.0.1]/hook",  # IPv4-mapped loopback
+    "http://0.0.0.0/hook",
+    "http://10.1.2.3/hook",  # private
+    "http://172.16.0.1/hook",
+    "http://192.168.1.1/hook",
+    "http://100.64.0.1/hook",  # carrier-grade NAT
+    "http://169.254.169.254/latest/meta-data/",  # the cloud metadata address (link-local)
+    "http://[fe80::1]/hook",  # link-local
+    "http://[fd00:ec2::254]/hook",  # unique local (a cloud's IPv6 metadata address)
+    "http://224.0.0.1/hook",  # multicast
+)
+
+
+def check(guard: TargetGuard, url: str):
+    return asyncio.run(guard.check(url))
+
+
+@pytest.mark.parametrize("url", REFUSED_URLS)
+def test_non_public_targets_are_refused(url):
+    with pytest.raises(TargetRefused, match="not a public address"):
+        check(TargetGuard(), url)
+
+
+@pytest.mark.parametrize("url", ["ftp://example.org/x", "http:///x", "http://h:99999/x", "x" * 10,
+                                 "http://" + "a" * 3000])
+def test_malformed_urls_are_refused(url):
+    with pytest.raises(TargetRefused):
+        check(TargetGuard(), url)
+
+
+def test_every_resolved_address_is_checked():
+    async def resolver(host: str, port: int) -> list[str]:
+        return ["93.184.215.14", "10.0.0.7"]  # one public answer does not cover a private one
+
+    with pytest.raises(TargetRefused, match="10.0.0.7"):
+        check(TargetGuard(resolver=resolver), "https://hooks.example/x")
+
+
+def test_unresolvable_host_is_refused():
+    async def resolver(host: str, port: int) -> list[str]:
+        raise OSError("no such host")
+
+    with pytest.raises(TargetRefused, match="does not resolve"):
+        check(TargetGuard(resolver=resolver), "https://nowhere.example/x")
+
+
+def test_public_addresses_pass_and_the_checked_address_is_kept():
+    async def resolver(host: str, port: int) -> list[str]:
+        assert (host, port) == ("hooks.example", 443)
+        return ["93.184.215.14"]
+
+    target = check(TargetGuard(resolver=resolver), "https://hooks.example/x")
+    assert (target.host, target.address) == ("hooks.example", "93.184.215.14")
+    assert check(TargetGuard(), "http://93.184.215.14:8080/x").address == "93.184.215.14"
+
+
+def test_the_operator_allow_list_opens_only_its_networks():
+    guard = TargetGuard(("127.0.0.1/32", "10.20.0.0/16"))
+    assert check(guard, "http://127.0.0.1:9/x").address == "127.0.0.1"
+    assert check(guard, "http://10.20.3.4/x").address == "10.20.3.4"
+    for url in ("http://127.0.0.2/x", "http://10.21.0.1/x", "http://169.254.169.254/x", "http://[::1]/x"):
+        with pytest.raises(TargetRefused):
+            check(guard, url)
+
+
+def test_a_delivery_connects_to_the_address_it_checked():
+    """A name that resolves to a public address when registered and to another one later (DNS rebinding) is
+    checked again at delivery; the request goes to the address just checked, with the URL's own Host."""
+    seen: list[tuple[str, str]] = []
+    answers = ["127.0.0.1", "169.254.169.254"]  # first delivery: the allow-listed receiver; second: metadata
+    app = FastAPI()
+
+    @app.post("/hook")
+    async def hook(request: Request) -> dict[str, bool]:
+        seen.append((request.headers["host"], request.client.host if request.client else ""))
+        return {"ok": True}
+
+    async def resolver(host: str, port: int) -> list[str]:
+        return [answers.pop(0)]
+
+    async def scenario() -> WebhookSender:
+        server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=0, log_level="warning"))
+        serving = asyncio.create_task(server.serve())
+        for _ in range(200):
+            if server.started:
+                break
+            await asyncio.sleep(0.01)
+        port = server.servers[0].sockets[0].getsockname()[1]
+        sender = WebhookSender(generate_keypair(), "mobimo", guard=TargetGuard(("127.0.0.1/32",), resolver))
+        sender.start()
+        url = f"http://receiver.example:{port}/hook"
+        assert sender.send(url, {"id": "e1"}) and sender.send(url, {"id": "e2"})
+        deadline = time.monotonic() + 10
+        while sender.stats.delivered + sender.stats.failed < 2 and time.monotonic() < deadline:
+            await asyncio.sleep(0.01)
+        await sender.stop()
+        server.should_exit = True
+        await serving
+        return sender
+
+    sender = asyncio.run(scenario())
+    assert len(seen) == 1 and seen[0][0].startswith("receiver.example:") and seen[0][1] == "127.0.0.1"
+    assert sender.stats.delivered == 1 and sender.stats.failed == 1
+    assert "169.254.169.254" in sender.stats.last_error
