@@ -54,6 +54,7 @@ class HubClient:
         self.first_pause_ms = first_pause_ms
         self.clock = clock
         self._client = httpx.AsyncClient(timeout=timeout_ms / 1000, follow_redirects=False)
+        del self._client.headers["accept"]  # a callback carries no Accept; a request sets its own
         self._slots = asyncio.Semaphore(CONCURRENT_MAX)
 
     async def aclose(self) -> None:

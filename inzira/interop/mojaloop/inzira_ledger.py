@@ -1,4 +1,4 @@
-"""The payee side's moves on Inzira, signed by the gateway member.
+"""The payee side's moves on Inzira, signed through the gateway member's own port (and no other key).
 
 A payment from eKash is one pending transfer: the gateway's RWF position -> the party's account, hashlocked
 with the quote's condition and naming the party's FSP as its payee (the ledger wants a hashlock's payee to be
@@ -9,22 +9,22 @@ abort by the gateway is the expiry.
 
 from __future__ import annotations
 
+import uuid
+
 from inzira.interop.mojaloop.ports import Party, Verdict
 from inzira.ledger.codes import Code
 from inzira.ledger.records import EXPIRED, PENDING, POSTED, VOIDED, Leg
 from inzira.ledger.tx import PostPending, Transfer
+from inzira.node.custody import MemberPort
 from inzira.remit import ledger_io
-from inzira.remit.runtime import RemitRuntime
 
 SUBMIT_TIMEOUT_MS = 10_000
 _STATES = {PENDING: "RESERVED", POSTED: "COMMITTED", VOIDED: "ABORTED", EXPIRED: "ABORTED"}
 
 
 class InziraPayeeLedger:
-    def __init__(self, runtime: RemitRuntime, member: str, position_account: str,
-                 submit_timeout_ms: int = SUBMIT_TIMEOUT_MS) -> None:
-        self.runtime = runtime
-        self.member = member
+    def __init__(self, port: MemberPort, position_account: str, submit_timeout_ms: int = SUBMIT_TIMEOUT_MS) -> None:
+        self.port = port
         self.position_account = position_account
         self.timeout_s = submit_timeout_ms / 1000
 
@@ -36,19 +36,20 @@ class InziraPayeeLedger:
         return await self._submit(op, f"fspiop:{transfer_id}")
 
     async def commit(self, pending_id: bytes, fulfilment: bytes) -> Verdict | None:
-        return await self._submit(PostPending(pending_id, fulfilment), ledger_io.resolution_ref("post", pending_id))
+        # A fresh reference each time: a retried commit is a new transaction, never a "modified request".
+        ref = ledger_io.resolution_ref("post", pending_id, uuid.uuid4().hex[:8])
+        return await self._submit(PostPending(pending_id, fulfilment), ref)
 
     async def abort(self, pending_id: bytes) -> Verdict | None:
         """The gateway cannot void what it hashlocked for a payee: the reservation ends at its expiry."""
         return Verdict(int(Code.PERMISSION), detail="a hashlocked reservation ends at its expiry")
 
     def state(self, pending_id: bytes) -> str:
-        pending = self.runtime.node.pending(pending_id)
+        pending = self.port.node.pending(pending_id)
         return "" if pending is None else _STATES.get(pending.status, "")
 
     async def _submit(self, op: Transfer | PostPending, ref: str) -> Verdict | None:
-        raw = self.runtime.signer(self.member).sign(op, ref)
-        outcome = await ledger_io.submit(self.runtime, raw, self.timeout_s)
+        outcome = await self.port.verdict(self.port.sign(op, ref), self.timeout_s)
         if outcome is None:
             return None
         if outcome.code in (Code.OK, Code.DUPLICATE):

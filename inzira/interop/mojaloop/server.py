@@ -23,6 +23,7 @@ from inzira.interop.mojaloop import requests as checks
 from inzira.interop.mojaloop.errors import ErrorCode, FspiopError
 from inzira.interop.mojaloop.fields import parse_body
 from inzira.interop.mojaloop.gateway import Gateway
+from inzira.interop.mojaloop.schemas import Definitions
 from inzira.interop.mojaloop.headers import Inbound, check_request
 from inzira.interop.mojaloop.store import ABORTED
 
@@ -30,8 +31,8 @@ PREFIX = "/fspiop"
 ERROR_MEDIA_TYPE = "application/json"
 ALL_METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"]
 
-# (method, path template, body) -> None, or FspiopError (schemas.py checks bodies against Mojaloop's definitions)
-BodyCheck = Callable[[str, str, dict[str, Any]], None]
+# (method, resource path, raw body) -> None, or FspiopError (see ``schema_check``)
+BodyCheck = Callable[[str, str, bytes], None]
 # (method, path, headers, raw body) -> None, or FspiopError 3105 (see ``signature_check``)
 SignatureCheck = Callable[[str, str, Mapping[str, str], bytes], None]
 log = logging.getLogger(__name__)
@@ -49,15 +50,15 @@ def fspiop_router(gateway: Gateway, *, payer: PayerCallbacks | None = None, chec
     router = APIRouter(prefix=PREFIX, include_in_schema=False)
     fsp_id = gateway.fsp_id
 
-    async def accept(request: Request, resource: str, template: str, *, body_check: Callable[[dict[str, Any]], None]
-                     | None = None, callback: bool = False) -> tuple[Inbound, dict[str, Any], bytes]:
+    async def accept(request: Request, resource: str, *, body_check: Callable[[dict[str, Any]], None] | None = None,
+                     callback: bool = False) -> tuple[Inbound, dict[str, Any], bytes]:
         inbound = check_request(request.headers, resource, fsp_id, callback=callback)
         raw = await request.body()
+        if check_body is not None:
+            check_body(request.method, request.url.path.removeprefix(PREFIX), raw)
         body: dict[str, Any] = {}
         if body_check is not None:
             body = parse_body(raw)
-            if check_body is not None:
-                check_body(request.method.lower(), template, body)
             body_check(body)
         if check_signature is not None and raw:
             check_signature(request.method, request.url.path, request.headers, raw)
@@ -72,7 +73,7 @@ def fspiop_router(gateway: Gateway, *, payer: PayerCallbacks | None = None, chec
     @router.get("/parties/{id_type}/{id_value}/{sub_id}")
     async def get_party(request: Request, id_type: str, id_value: str, sub_id: str = "") -> Response:
         try:
-            inbound, _, _ = await accept(request, "parties", "/parties/{Type}/{ID}")
+            inbound, _, _ = await accept(request, "parties")
             checks.party_path(id_type, id_value, sub_id)
         except FspiopError as error:
             return _error(error)
@@ -81,7 +82,7 @@ def fspiop_router(gateway: Gateway, *, payer: PayerCallbacks | None = None, chec
     @router.post("/quotes")
     async def post_quote(request: Request) -> Response:
         try:
-            inbound, body, raw = await accept(request, "quotes", "/quotes", body_check=checks.post_quote)
+            inbound, body, raw = await accept(request, "quotes", body_check=checks.post_quote)
         except FspiopError as error:
             return _error(error)
         return start(gateway.payee.post_quote(inbound, body, raw))
@@ -89,7 +90,7 @@ def fspiop_router(gateway: Gateway, *, payer: PayerCallbacks | None = None, chec
     @router.get("/quotes/{quote_id}")
     async def get_quote(request: Request, quote_id: str) -> Response:
         try:
-            inbound, _, _ = await accept(request, "quotes", "/quotes/{ID}")
+            inbound, _, _ = await accept(request, "quotes")
             checks.uuid_path("ID", quote_id)
         except FspiopError as error:
             return _error(error)
@@ -98,7 +99,7 @@ def fspiop_router(gateway: Gateway, *, payer: PayerCallbacks | None = None, chec
     @router.post("/transfers")
     async def post_transfer(request: Request) -> Response:
         try:
-            inbound, body, raw = await accept(request, "transfers", "/transfers", body_check=checks.post_transfer)
+            inbound, body, raw = await accept(request, "transfers", body_check=checks.post_transfer)
         except FspiopError as error:
             return _error(error)
         return start(gateway.transfers.post_transfer(inbound, body, raw))
@@ -106,7 +107,7 @@ def fspiop_router(gateway: Gateway, *, payer: PayerCallbacks | None = None, chec
     @router.get("/transfers/{transfer_id}")
     async def get_transfer(request: Request, transfer_id: str) -> Response:
         try:
-            inbound, _, _ = await accept(request, "transfers", "/transfers/{ID}")
+            inbound, _, _ = await accept(request, "transfers")
             checks.uuid_path("ID", transfer_id)
         except FspiopError as error:
             return _error(error)
@@ -115,7 +116,7 @@ def fspiop_router(gateway: Gateway, *, payer: PayerCallbacks | None = None, chec
     @router.patch("/transfers/{transfer_id}")
     async def patch_transfer(request: Request, transfer_id: str) -> Response:
         try:
-            _, body, _ = await accept(request, "transfers", "/transfers/{ID}", body_check=checks.patch_transfer,
+            _, body, _ = await accept(request, "transfers", body_check=checks.patch_transfer,
                                       callback=True)
             checks.uuid_path("ID", transfer_id)
         except FspiopError as error:
@@ -123,11 +124,10 @@ def fspiop_router(gateway: Gateway, *, payer: PayerCallbacks | None = None, chec
         state = body["transferState"]
         return start(gateway.transfers.hub_outcome(transfer_id, state, f"PATCH {state}"), 200)
 
-    async def callback(request: Request, resource: str, template: str, ids: tuple[str, ...],
-                       error: bool) -> Response:
+    async def callback(request: Request, resource: str, ids: tuple[str, ...], error: bool) -> Response:
         check = checks.error_callback if error else _any_object
         try:
-            inbound, body, _ = await accept(request, resource, template, body_check=check, callback=True)
+            inbound, body, _ = await accept(request, resource, body_check=check, callback=True)
         except FspiopError as refused:
             return _error(refused)
         if resource == "transfers" and error and gateway.store.transfer(ids[0]) is not None:
@@ -140,33 +140,44 @@ def fspiop_router(gateway: Gateway, *, payer: PayerCallbacks | None = None, chec
 
     @router.put("/parties/{id_type}/{id_value}")
     async def put_party(request: Request, id_type: str, id_value: str) -> Response:
-        return await callback(request, "parties", "/parties/{Type}/{ID}", (id_type, id_value), False)
+        return await callback(request, "parties", (id_type, id_value), False)
 
     @router.put("/parties/{id_type}/{id_value}/error")
     async def put_party_error(request: Request, id_type: str, id_value: str) -> Response:
-        return await callback(request, "parties", "/parties/{Type}/{ID}/error", (id_type, id_value), True)
+        return await callback(request, "parties", (id_type, id_value), True)
 
     @router.put("/quotes/{quote_id}")
     async def put_quote(request: Request, quote_id: str) -> Response:
-        return await callback(request, "quotes", "/quotes/{ID}", (quote_id,), False)
+        return await callback(request, "quotes", (quote_id,), False)
 
     @router.put("/quotes/{quote_id}/error")
     async def put_quote_error(request: Request, quote_id: str) -> Response:
-        return await callback(request, "quotes", "/quotes/{ID}/error", (quote_id,), True)
+        return await callback(request, "quotes", (quote_id,), True)
 
     @router.put("/transfers/{transfer_id}")
     async def put_transfer(request: Request, transfer_id: str) -> Response:
-        return await callback(request, "transfers", "/transfers/{ID}", (transfer_id,), False)
+        return await callback(request, "transfers", (transfer_id,), False)
 
     @router.put("/transfers/{transfer_id}/error")
     async def put_transfer_error(request: Request, transfer_id: str) -> Response:
-        return await callback(request, "transfers", "/transfers/{ID}/error", (transfer_id,), True)
+        return await callback(request, "transfers", (transfer_id,), True)
 
     @router.api_route("/{rest:path}", methods=ALL_METHODS)
     async def unknown(rest: str) -> Response:
         return _error(FspiopError(ErrorCode.UNKNOWN_URI, f"{PREFIX}/{rest[:64]} is no FSPIOP resource here"))
 
     return router
+
+
+def schema_check(definitions: Definitions) -> BodyCheck:
+    """Check a body against Mojaloop's own FSPIOP definitions (api-snippets), as its switch does."""
+
+    def check(method: str, path: str, raw: bytes) -> None:
+        _, violation = definitions.check_request(method, path, raw)
+        if violation is not None:
+            raise FspiopError(ErrorCode(int(violation.code)), violation.detail)
+
+    return check
 
 
 def signature_check(peer_keys: Mapping[str, RSAKey]) -> SignatureCheck:
