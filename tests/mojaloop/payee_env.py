@@ -20,6 +20,7 @@ from fastapi import FastAPI, Request, Response
 
 from inzira.api.server import ServedApp, serve_in_thread
 from inzira.demo.app import Demo
+from tests.mojaloop.ttk import TestingToolkit
 
 CALLBACK_WAIT_S = 20.0
 HTTP_TIMEOUT_S = 10.0
@@ -125,3 +126,15 @@ def transfer_body(quote: dict[str, Any], answer: dict[str, Any], **changes: Any)
             "ilpPacket": answer["ilpPacket"], "condition": answer["condition"]}
     body.update(changes)
     return body
+
+
+@pytest.fixture(scope="module")
+def demo_behind_ttk(ttk: TestingToolkit, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Demo]:
+    demo = Demo(tmp_path_factory.mktemp("demo"), port=0, mojaloop_hub=ttk.fspiop_url)
+    demo.start()
+    try:
+        ttk.configure(CALLBACK_ENDPOINT=f"http://127.0.0.1:{demo.port}/fspiop")
+        yield demo
+    finally:
+        ttk.configure(CALLBACK_ENDPOINT=ttk.fspiop_url)
+        demo.stop()

@@ -3,29 +3,16 @@ demo's /fspiop (the payee DFSP, FSP id inzira): every assertion must pass."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import pytest
 
 from inzira.demo.app import Demo
 from tests.mojaloop.conftest import golden_path_inputs
+from tests.mojaloop.payee_env import demo_behind_ttk  # noqa: F401 (fixture)
 from tests.mojaloop.ttk import TestingToolkit
 
 
-@pytest.fixture(scope="module")
-def demo_behind_ttk(ttk: TestingToolkit, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Demo]:
-    demo = Demo(tmp_path_factory.mktemp("demo"), port=0, mojaloop_hub=ttk.fspiop_url)
-    demo.start()
-    try:
-        ttk.configure(CALLBACK_ENDPOINT=f"http://127.0.0.1:{demo.port}/fspiop")
-        yield demo
-    finally:
-        ttk.configure(CALLBACK_ENDPOINT=ttk.fspiop_url)
-        demo.stop()
-
-
 @pytest.mark.parametrize("collection", ["p2p_happy_path.json", "get_quotes_transfers.json"])
-def test_golden_path_collection_passes_against_the_demo(ttk: TestingToolkit, demo_behind_ttk: Demo,
+def test_golden_path_collection_passes_against_the_demo(ttk: TestingToolkit, demo_behind_ttk: Demo,  # noqa: F811
                                                         collection: str) -> None:
     # get_quotes_transfers.json also reads the payee's FSP id (toFspId): the gateway's.
     result = ttk.run_file(collection, {**golden_path_inputs(), "toFspId": "inzira"})

@@ -90,9 +90,26 @@ def error_body(code: ErrorCode, description: str, extensions: tuple[tuple[str, s
     return {"errorInformation": info}
 
 
+# The names the API definition gives the codes (section 7.6), which Mojaloop's switch writes first.
+_NAMES = {ErrorCode.COMMUNICATION: "Communication error", ErrorCode.SERVER: "Generic server error",
+          ErrorCode.SERVICE_UNAVAILABLE: "Service currently unavailable", ErrorCode.CLIENT: "Generic client error",
+          ErrorCode.UNACCEPTABLE_VERSION: "Unacceptable version requested", ErrorCode.UNKNOWN_URI: "Unknown URI",
+          ErrorCode.VALIDATION: "Generic validation error", ErrorCode.MALFORMED_SYNTAX: "Malformed syntax",
+          ErrorCode.MISSING_ELEMENT: "Missing mandatory element", ErrorCode.TOO_MANY_ELEMENTS: "Too many elements",
+          ErrorCode.TOO_LARGE_PAYLOAD: "Too large payload", ErrorCode.INVALID_SIGNATURE: "Invalid signature",
+          ErrorCode.MODIFIED_REQUEST: "Modified request", ErrorCode.ID_NOT_FOUND: "Generic ID not found",
+          ErrorCode.DESTINATION_FSP: "Destination FSP Error", ErrorCode.PARTY_NOT_FOUND: "Party not found",
+          ErrorCode.QUOTE_ID_NOT_FOUND: "Quote ID not found", ErrorCode.TRANSFER_ID_NOT_FOUND: "Transfer ID not found",
+          ErrorCode.QUOTE_EXPIRED: "Quote expired", ErrorCode.TRANSFER_EXPIRED: "Transfer expired",
+          ErrorCode.PAYEE_ERROR: "Generic Payee error",
+          ErrorCode.PAYEE_FSP_INSUFFICIENT_LIQUIDITY: "Payee FSP insufficient liquidity",
+          ErrorCode.PAYEE_FSP_REJECTED_TRANSACTION: "Payee FSP rejected transaction",
+          ErrorCode.PAYEE_UNSUPPORTED_CURRENCY: "Payee unsupported currency", ErrorCode.PAYEE_BLOCKED: "Payee blocked"}
+
+
 def _description(code: ErrorCode, detail: str) -> str:
     """The code's own name first (what Mojaloop's switch writes), then the detail, within 128 characters."""
-    name = code.name.replace("_", " ").capitalize()
+    name = _NAMES.get(code) or code.name.replace("_", " ").capitalize()
     text = f"{name} - {detail}" if detail else name
     return text if len(text) <= DESCRIPTION_CHARS_MAX else text[:DESCRIPTION_CHARS_MAX - 3] + "..."
 

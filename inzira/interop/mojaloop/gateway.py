@@ -1,6 +1,6 @@
 """The gateway, composed: its store, its messages to the hub, the payee side, on one asyncio loop of its own.
 
-The HTTP server (any thread) hands each accepted request to ``dispatch``; the work, the callbacks to the hub
+The HTTP server (any thread) admits each request (``admit``) and, once its 202 is sent, ``run``s it; the work, the callbacks to the hub
 and the periodic sweep all run on the gateway's loop, so its HTTP client and store are used from one place.
 At most ``tasks_max`` requests are in progress at once: beyond that the server answers 503 (2003) at once.
 """
@@ -110,20 +110,29 @@ class Gateway:
         self._loop = self._thread = None
         self.store.close()
 
-    def dispatch(self, work: Coroutine[Any, Any, None]) -> bool:
-        """Run ``work`` on the gateway's loop; False (and ``work`` dropped) when it is full or stopped."""
-        loop = self._loop
+    def admit(self) -> bool:
+        """Take a slot for one request's work; False when ``tasks_max`` are in progress or the gateway stopped."""
         with self._count_lock:
-            if loop is None or self._in_flight >= self.settings.tasks_max:
-                work.close()
+            if self._loop is None or self._in_flight >= self.settings.tasks_max:
                 return False
             self._in_flight += 1
+            return True
+
+    def run(self, work: Coroutine[Any, Any, None]) -> None:
+        """Run admitted ``work`` on the gateway's loop (its slot is given back when it ends)."""
+        loop = self._loop
+        if loop is None:  # stopped meanwhile: the hub times the request out, as for any lost message
+            work.close()
+            self._release()
+            return
         future = asyncio.run_coroutine_threadsafe(work, loop)
         future.add_done_callback(self._done)
-        return True
 
-    def _done(self, future: "Future[None]") -> None:
+    def _release(self) -> None:
         with self._count_lock:
             self._in_flight -= 1
+
+    def _done(self, future: "Future[None]") -> None:
+        self._release()
         if not future.cancelled() and future.exception() is not None:
             log.error("an FSPIOP request failed after its 202", exc_info=future.exception())

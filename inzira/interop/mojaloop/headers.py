@@ -45,10 +45,20 @@ def http_date(moment: datetime) -> str:
     return format_datetime(moment.astimezone(UTC), usegmt=True)
 
 
-def check_request(headers: Mapping[str, str], resource: str, our_fsp_id: str, *, callback: bool = False) -> Inbound:
-    """The request's headers, or the FspiopError to answer with at once (400, or 406 for a version we lack)."""
-    content_type = _header(headers, "content-type")
-    version = _content_version(content_type, resource)
+def check_request(headers: Mapping[str, str], resource: str, our_fsp_id: str, *, callback: bool = False,
+                  with_body: bool = False) -> Inbound:
+    """The request's headers, or the FspiopError to answer with at once (400, or 406 for a version we lack).
+
+    For a request with a body (``with_body``), a missing or foreign Content-Type means the body cannot be
+    read: that is 3102 naming the body, as Mojaloop's switch answers it.
+    """
+    try:
+        content_type = _header(headers, "content-type")
+        version = _content_version(content_type, resource)
+    except FspiopError as error:
+        if with_body and error.code in (ErrorCode.MISSING_ELEMENT, ErrorCode.MALFORMED_SYNTAX):
+            raise missing(f"/body: it is read with a content-type header of {media_type(resource, (1, 1))}")
+        raise
     if not callback:
         version = _accepted_version(_header(headers, "accept"), resource, version)
     date = _date(_header(headers, "date"))
@@ -114,9 +124,9 @@ def _accepted_version(value: str, resource: str, asked: tuple[int, int]) -> tupl
 
 def _unacceptable(header: str, version: tuple[int, int] | None) -> FspiopError:
     named = f"version {version[0]}.{version[1]}" if version else "no version this FSP speaks"
-    lowest, highest = SUPPORTED_VERSIONS[0], SUPPORTED_VERSIONS[-1]
+    # The versions this FSP speaks, one extension each (key = major, value = minor), as Mojaloop lists them.
     return FspiopError(ErrorCode.UNACCEPTABLE_VERSION, f"{header} header asks for {named}",
-                       (("minVersion", f"{lowest[0]}.{lowest[1]}"), ("maxVersion", f"{highest[0]}.{highest[1]}")))
+                       tuple((str(major), str(minor)) for major, minor in SUPPORTED_VERSIONS))
 
 
 def _date(value: str) -> datetime:

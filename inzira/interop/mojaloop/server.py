@@ -17,6 +17,7 @@ from typing import Any, Protocol
 from fastapi import APIRouter, Request, Response
 from fastapi.responses import JSONResponse
 from joserfc.jwk import RSAKey
+from starlette.types import Receive, Scope, Send
 
 from inzira.interop.mojaloop import jws
 from inzira.interop.mojaloop import requests as checks
@@ -30,6 +31,7 @@ from inzira.interop.mojaloop.store import ABORTED
 PREFIX = "/fspiop"
 ERROR_MEDIA_TYPE = "application/json"
 ALL_METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"]
+BODY_METHODS = frozenset({"POST", "PUT", "PATCH"})
 
 # (method, resource path, raw body) -> None, or FspiopError (see ``schema_check``)
 BodyCheck = Callable[[str, str, bytes], None]
@@ -52,7 +54,8 @@ def fspiop_router(gateway: Gateway, *, payer: PayerCallbacks | None = None, chec
 
     async def accept(request: Request, resource: str, *, body_check: Callable[[dict[str, Any]], None] | None = None,
                      callback: bool = False) -> tuple[Inbound, dict[str, Any], bytes]:
-        inbound = check_request(request.headers, resource, fsp_id, callback=callback)
+        inbound = check_request(request.headers, resource, fsp_id, callback=callback,
+                                with_body=request.method in BODY_METHODS)
         raw = await request.body()
         if check_body is not None:
             check_body(request.method, request.url.path.removeprefix(PREFIX), raw)
@@ -65,9 +68,10 @@ def fspiop_router(gateway: Gateway, *, payer: PayerCallbacks | None = None, chec
         return inbound, body, raw
 
     def start(work: Coroutine[Any, Any, None], status: int = 202) -> Response:
-        if not gateway.dispatch(work):
+        if not gateway.admit():
+            work.close()
             return _error(FspiopError(ErrorCode.SERVICE_UNAVAILABLE, "too many requests in progress: retry later"))
-        return Response(status_code=status)
+        return _ThenRun(status, lambda: gateway.run(work))
 
     @router.get("/parties/{id_type}/{id_value}")
     @router.get("/parties/{id_type}/{id_value}/{sub_id}")
@@ -193,6 +197,20 @@ def signature_check(peer_keys: Mapping[str, RSAKey]) -> SignatureCheck:
             raise FspiopError(ErrorCode.INVALID_SIGNATURE, str(exc)[:96]) from None
 
     return check
+
+
+class _ThenRun(Response):
+    """An empty answer that starts the work once it is sent: a peer never gets the callback before the 202."""
+
+    def __init__(self, status: int, then: Callable[[], None]) -> None:
+        super().__init__(status_code=status)
+        self._then = then
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        try:
+            await super().__call__(scope, receive, send)
+        finally:  # also when the peer hung up: the request was accepted, its answer goes to the hub
+            self._then()
 
 
 def _any_object(body: dict[str, Any]) -> None:
