@@ -12,6 +12,7 @@ import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
 from email.utils import formatdate
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -34,6 +35,7 @@ class Message:
     path: str
     headers: dict[str, str]
     body: Any
+    raw: bytes
 
 
 class Hub:
@@ -49,7 +51,7 @@ class Hub:
             raw = await request.body()
             body = json.loads(raw) if raw else None
             self.inbox.put_nowait(Message(request.method, "/" + path, {k.lower(): v for k, v in
-                                                                         request.headers.items()}, body))
+                                                                         request.headers.items()}, body, raw))
             return Response(status_code=200)
 
         self.app = app
@@ -98,16 +100,20 @@ class Bench:
             return client.request(method, self.fspiop + path, headers=sent, content=content)
 
 
-@pytest.fixture(scope="module")
-def bench(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Bench]:
+def start_bench(data_dir: Path) -> Iterator[Bench]:
     hub = Hub().start()
-    demo = Demo(tmp_path_factory.mktemp("demo"), port=0, mojaloop_hub=hub.url)
+    demo = Demo(data_dir, port=0, mojaloop_hub=hub.url)
     try:
         demo.start()
         yield Bench(demo, hub)
     finally:
         demo.stop()
         hub.stop()
+
+
+@pytest.fixture(scope="module")
+def bench(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Bench]:
+    yield from start_bench(tmp_path_factory.mktemp("demo"))
 
 
 def quote_body(to_id: str = WALLET, amount: str | dict[str, str] = "1500", id_type: str = "MSISDN",

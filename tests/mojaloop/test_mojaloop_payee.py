@@ -151,3 +151,17 @@ def _wait_for(probe, attempts: int = 200):
             return found
         time.sleep(0.05)
     raise AssertionError("not seen in time")
+
+
+def test_a_payment_beyond_the_gateways_position_is_refused_by_inzira(bench):
+    node = bench.demo.runtime.node
+    position = node.account(position_account("ekash", "RWF"))
+    too_much = str(position.credits_posted - position.debits_posted + 1)
+    quote = quote_body(amount=too_much)
+    assert bench.send("POST", "/quotes", "quotes", quote).status_code == 202
+    answer = bench.hub.take(f"/quotes/{quote['quoteId']}").body
+    transfer = transfer_body(quote, answer)
+    assert bench.send("POST", "/transfers", "transfers", transfer).status_code == 202
+    refused = bench.hub.take(f"/transfers/{transfer['transferId']}/error").body
+    assert refused["errorInformation"]["errorCode"] == "5001"
+    assert bench.demo.gateway.store.transfer(transfer["transferId"]).state == "ABORTED"
