@@ -17,9 +17,9 @@ from starlette.responses import Response
 from inzira.interop.mojaloop import ilp
 from inzira.interop.mojaloop.ekash_route import EkashRoute
 from inzira.interop.mojaloop.payer import Payer, PayerConfig, QuoteTerms, parse_iso
-from inzira.interop.mojaloop.payer_routes import payer_router
 from inzira.remit.payout import PayoutRefusedError, PayoutStatus
 from tests.mojaloop import hub_rules
+from tests.mojaloop.payer_app import payer_app
 from tests.mojaloop.serving import serving
 from tests.mojaloop.ttk import TestingToolkit
 
@@ -37,19 +37,17 @@ def _now_ms() -> int:
     return time.time_ns() // 1_000_000
 
 
-async def _route(hub_url: str, state_file: Path, **kw: Any) -> tuple[EkashRoute, FastAPI]:
-    route = EkashRoute(Payer(PayerConfig(GATEWAY, hub_url, callback_timeout_ms=8_000)), state_file, **kw)
-    app = FastAPI()
-    app.include_router(payer_router(route.payer), prefix="/fspiop")
-    return route, app
+def _route(hub_url: str, state_file: Path, **kw: Any) -> EkashRoute:
+    return EkashRoute(Payer(PayerConfig(GATEWAY, hub_url, callback_timeout_ms=8_000)), state_file, **kw)
 
 
 @pytest.fixture
 async def route(ttk_hub: TestingToolkit, tmp_path: Path) -> AsyncIterator[EkashRoute]:
-    route, app = await _route(ttk_hub.fspiop_url, tmp_path / "ekash.db")
-    async with serving(app) as base_url:
-        ttk_hub.configure(CALLBACK_ENDPOINT=f"{base_url}/fspiop")
-        yield route
+    route = _route(ttk_hub.fspiop_url, tmp_path / "ekash.db")
+    with payer_app(route.payer, tmp_path) as app:
+        async with serving(app) as base_url:
+            ttk_hub.configure(CALLBACK_ENDPOINT=f"{base_url}/fspiop")
+            yield route
     await route.aclose()
 
 
@@ -107,14 +105,15 @@ async def test_a_payout_not_as_quoted_or_unquoted_is_refused_without_sending(rou
 @pytest.mark.anyio
 async def test_the_records_survive_a_restart(ttk_hub: TestingToolkit, tmp_path: Path) -> None:
     state_file = tmp_path / "ekash.db"
-    first, app = await _route(ttk_hub.fspiop_url, state_file)
-    async with serving(app) as base_url:
-        ttk_hub.configure(CALLBACK_ENDPOINT=f"{base_url}/fspiop")
-        lock = await first.hashlock("q-keep", MSISDN, 3_000, "RWF", False, "eurosend", _now_ms() + 60_000)
-        state = await first.start("ref-keep", MSISDN, 3_000 - FEE, "RWF", "q-keep", _now_ms() + 20_000)
-        assert state.status is PayoutStatus.SUCCESSFUL
+    first = _route(ttk_hub.fspiop_url, state_file)
+    with payer_app(first.payer, tmp_path) as app:
+        async with serving(app) as base_url:
+            ttk_hub.configure(CALLBACK_ENDPOINT=f"{base_url}/fspiop")
+            lock = await first.hashlock("q-keep", MSISDN, 3_000, "RWF", False, "eurosend", _now_ms() + 60_000)
+            state = await first.start("ref-keep", MSISDN, 3_000 - FEE, "RWF", "q-keep", _now_ms() + 20_000)
+            assert state.status is PayoutStatus.SUCCESSFUL
     await first.aclose()
-    second, _app = await _route(ttk_hub.fspiop_url, state_file)
+    second = _route(ttk_hub.fspiop_url, state_file)
     try:
         assert second.condition("q-keep") == lock.condition
         fulfilment = second.fulfilment("q-keep")
@@ -138,7 +137,7 @@ async def test_the_ekash_transfer_expires_before_the_inzira_deadline_by_the_skew
         return Response(status_code=202)
 
     async with serving(hub) as hub_url:
-        route, _app = await _route(hub_url, tmp_path / "ekash.db", clock_skew_ms=2_000, window_min_ms=1_000)
+        route = _route(hub_url, tmp_path / "ekash.db", clock_skew_ms=2_000, window_min_ms=1_000)
         route.payer.config = PayerConfig(GATEWAY, hub_url, callback_timeout_ms=500, get_retry_ms=300)
         try:
             # A quote as eKash would have answered it, then a payout against a deadline.

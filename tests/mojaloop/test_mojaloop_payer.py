@@ -5,14 +5,14 @@ from __future__ import annotations
 import asyncio
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import pytest
-from fastapi import FastAPI
 
 from inzira.interop.mojaloop import ilp
 from inzira.interop.mojaloop.payer import Failure, PartyFound, Payer, PayerConfig, QuoteTerms
-from inzira.interop.mojaloop.payer_routes import payer_router
 from tests.mojaloop import hub_rules
+from tests.mojaloop.payer_app import payer_app
 from tests.mojaloop.serving import serving
 from tests.mojaloop.ttk import TestingToolkit
 
@@ -27,13 +27,12 @@ def anyio_backend() -> str:
 
 
 @pytest.fixture
-async def payer(ttk_hub: TestingToolkit) -> AsyncIterator[Payer]:
+async def payer(ttk_hub: TestingToolkit, tmp_path: Path) -> AsyncIterator[Payer]:
     gateway = Payer(PayerConfig(GATEWAY, ttk_hub.fspiop_url, callback_timeout_ms=8_000))
-    app = FastAPI()
-    app.include_router(payer_router(gateway), prefix="/fspiop")
-    async with serving(app) as base_url:
-        ttk_hub.configure(CALLBACK_ENDPOINT=f"{base_url}/fspiop")
-        yield gateway
+    with payer_app(gateway, tmp_path) as app:
+        async with serving(app) as base_url:
+            ttk_hub.configure(CALLBACK_ENDPOINT=f"{base_url}/fspiop")
+            yield gateway
     await gateway.aclose()
 
 

@@ -11,6 +11,7 @@ import json
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -19,8 +20,9 @@ from fastapi import FastAPI, Request
 from starlette.responses import Response
 
 from inzira.interop.mojaloop import ilp, jws
-from inzira.interop.mojaloop.payer import Failure, PartyFound, Payer, PayerConfig, QuoteTerms, http_date, iso_ms
-from inzira.interop.mojaloop.payer_routes import payer_router
+from inzira.interop.mojaloop.headers import http_date
+from inzira.interop.mojaloop.payer import Failure, PartyFound, Payer, PayerConfig, QuoteTerms, iso_ms
+from tests.mojaloop.payer_app import payer_app
 from tests.mojaloop.serving import serving
 from tests.mojaloop.ttk import free_port
 
@@ -50,7 +52,7 @@ def anyio_backend() -> str:
 
 
 @pytest.fixture
-async def rig() -> AsyncIterator[Rig]:
+async def rig(tmp_path: Path) -> AsyncIterator[Rig]:
     stub = Stub()
     hub = FastAPI()
 
@@ -64,11 +66,10 @@ async def rig() -> AsyncIterator[Rig]:
     key = jws.generate_key()
     async with serving(hub) as hub_url:
         payer = Payer(PayerConfig(GATEWAY, hub_url, callback_timeout_ms=4_000))
-        app = FastAPI()
-        app.include_router(payer_router(payer, {"signedfsp": jws.load_public_key(key.as_pem(private=False))}),
-                           prefix="/fspiop")
-        async with serving(app) as gateway_url:
-            yield Rig(payer, stub, gateway_url, key)
+        peers = {"signedfsp": jws.load_public_key(key.as_pem(private=False))}
+        with payer_app(payer, tmp_path, peers) as app:
+            async with serving(app) as gateway_url:
+                yield Rig(payer, stub, gateway_url, key)
         await payer.aclose()
 
 
@@ -101,21 +102,22 @@ def _quote_answer(request: dict[str, Any], fulfilment: bytes, **changes: Any) ->
 
 
 @pytest.mark.anyio
-@pytest.mark.parametrize(("headers", "code"), [
-    ({"Content-Type": "application/json"}, "3101"),
-    ({"Content-Type": "application/vnd.interoperability.quotes+json;version=2.0"}, "3101"),
-    ({"Content-Type": "application/vnd.interoperability.parties+json;version=1.1"}, "3101"),
-    ({"Date": "yesterday"}, "3101"),
-    ({"FSPIOP-Destination": "someoneelse"}, "3100"),
-    ({"FSPIOP-Source": ""}, "3102"),
-    ({"FSPIOP-Source": "signedfsp"}, "3105"),  # a peer whose key is configured must sign
+@pytest.mark.parametrize(("headers", "status", "code"), [
+    ({"Content-Type": "application/json"}, 400, "3102"),  # the body cannot be read as FSPIOP
+    ({"Content-Type": "application/vnd.interoperability.quotes+json;version=2.0"}, 406, "3001"),
+    ({"Content-Type": "application/vnd.interoperability.parties+json;version=1.1"}, 400, "3102"),
+    ({"Date": "yesterday"}, 400, "3101"),
+    ({"FSPIOP-Destination": "someoneelse"}, 400, "3201"),
+    ({"FSPIOP-Source": ""}, 400, "3102"),
+    ({"FSPIOP-Source": "signedfsp"}, 400, "3105"),  # a peer whose key is configured must sign
 ])
-async def test_bad_headers_are_refused_and_settle_nothing(rig: Rig, headers: dict[str, str], code: str) -> None:
+async def test_bad_headers_are_refused_and_settle_nothing(rig: Rig, headers: dict[str, str], status: int,
+                                                          code: str) -> None:
     step = asyncio.create_task(rig.payer.quote(PARTY, SENDER, 1000, "RWF", datetime.now(UTC) + timedelta(minutes=1)))
     _, _, request = await _sent(rig)
     answer = await _put(rig, f"/quotes/{request['quoteId']}", _quote_answer(request, bytes(32)),
                         {**_headers("quotes"), **headers})
-    assert answer.status_code == 400
+    assert answer.status_code == status
     assert answer.json()["errorInformation"]["errorCode"] == code
     assert not step.done()
     step.cancel()

@@ -27,15 +27,20 @@ from inzira.directory.operator import DirectoryOperator
 from inzira.directory.settings import DirectorySettings
 from inzira.interop.mojaloop import ilp
 from inzira.interop.mojaloop.ekash_route import EkashRoute
-from inzira.interop.mojaloop.payer_routes import payer_router
+from inzira.interop.mojaloop.gateway import Gateway, GatewaySettings
+from inzira.interop.mojaloop.payee import PayeeSettings
+from inzira.interop.mojaloop.schemas import definitions
+from inzira.interop.mojaloop.server import fspiop_router, schema_check
 from inzira.ledger.records import PENDING
 from inzira.node.embedded import Embedded
+from inzira.node.signer import wall_clock_ms
 from inzira.remit.api import mount_remit
 from inzira.remit.client import RemitApiError, RemitClient
 from inzira.remit.service import RemitService
 from inzira.remit.settings import RemitSettings
 from inzira.sim.momo import MomoSimConfig, serve
 from tests.mojaloop import hub_rules
+from tests.mojaloop.payer_app import NoMoves, NobodyServed
 from tests.mojaloop.ttk import TestingToolkit
 
 GATEWAY = "ubumwe"
@@ -103,7 +108,11 @@ def world(ttk_hub: TestingToolkit, tmp_path_factory: pytest.TempPathFactory) -> 
         mount_directory(app, operator)
         adapter = service.agents[GATEWAY].adapter
         assert isinstance(adapter, EkashRoute)
-        app.include_router(payer_router(adapter.payer), prefix="/fspiop")
+        # The gateway's FSPIOP server, its callbacks to the payer side going to the eKash route.
+        gateway = Gateway(GatewaySettings(hub_url=ttk_hub.fspiop_url, payee=PayeeSettings(fsp_id="inzira")),
+                          Path(tmp_path_factory.mktemp("gateway")), NobodyServed(), NoMoves(), wall_clock_ms).start()
+        stack.callback(gateway.stop)
+        app.include_router(fspiop_router(gateway, payer=adapter.payer, check_body=schema_check(definitions())))
         served, _port = serve_in_thread(app)
         stack.callback(served.stop)
         providers.connect(served.base_url)

@@ -19,15 +19,15 @@ from collections import deque
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from email.utils import format_datetime
 from typing import Any
 
 import httpx
 
 from inzira.interop.mojaloop import ilp, jws
 from inzira.interop.mojaloop.amounts import fspiop_amount, minor_from_fspiop
+from inzira.interop.mojaloop.headers import outbound
 
-VERSION = "1.1"
+VERSION = (1, 1)
 WAITS_MAX = 10_000  # steps waiting for a callback at once; beyond it new steps are refused (503-like)
 LATE_MAX = 1_000
 TIMEOUT = "2004"  # Mojaloop "Server timeout": no callback within the bound
@@ -102,10 +102,6 @@ class LateCallback:
     received_at: datetime
 
 
-def http_date(moment: datetime) -> str:
-    return format_datetime(moment.astimezone(UTC), usegmt=True)
-
-
 def iso_ms(moment: datetime) -> str:
     utc = moment.astimezone(UTC)
     return utc.strftime("%Y-%m-%dT%H:%M:%S.") + f"{utc.microsecond // 1000:03d}Z"
@@ -135,12 +131,9 @@ class Payer:
 
     def _headers(self, resource: str, destination: str | None, body: bytes | None, method: str,
                  url: str) -> dict[str, str]:
-        media = f"application/vnd.interoperability.{resource}+json"
         # FSPIOP wants Content-Type on every request, a GET without a body included.
-        headers = {"Accept": f"{media};version=1", "Content-Type": f"{media};version={VERSION}",
-                   "Date": http_date(self.clock()), "FSPIOP-Source": self.config.fsp_id}
-        if destination:
-            headers["FSPIOP-Destination"] = destination
+        headers = outbound(resource, VERSION, self.config.fsp_id, destination or "", now=self.clock(),
+                           with_accept=True)
         if body and self.config.signing_key is not None:
             headers.update(jws.sign(self.config.signing_key, method, url, headers, body).headers())
         return headers
