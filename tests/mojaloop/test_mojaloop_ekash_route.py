@@ -14,10 +14,10 @@ import pytest
 from fastapi import FastAPI, Request
 from starlette.responses import Response
 
-from inzira.interop.mojaloop import ilp
-from inzira.interop.mojaloop.ekash_route import EkashRoute
+from inzira.interop.mojaloop import ilp, jws
+from inzira.interop.mojaloop.ekash_route import EkashRoute, ekash_payout_config, payer_of
 from inzira.interop.mojaloop.payer import Payer, PayerConfig, QuoteTerms, parse_iso
-from inzira.remit.payout import PayoutRefusedError, PayoutStatus
+from inzira.remit.payout import PayoutConfigError, PayoutRefusedError, PayoutStatus, adapter_from_config
 from tests.mojaloop import hub_rules
 from tests.mojaloop.payer_app import payer_app
 from tests.mojaloop.serving import serving
@@ -160,3 +160,20 @@ async def test_the_ekash_transfer_expires_before_the_inzira_deadline_by_the_skew
             assert len([body for body in sent if body["path"] == "/transfers"]) == 1
         finally:
             await route.aclose()
+
+
+def test_the_route_is_configured_like_any_payout_adapter(tmp_path: Path) -> None:
+    key = jws.generate_key()
+    (tmp_path / "mojaloop").mkdir()
+    (tmp_path / "mojaloop" / "jws-signing-key.pem").write_bytes(key.as_pem(private=True))
+    config = ekash_payout_config("inzira", "http://127.0.0.1:4040", tmp_path)
+    route = adapter_from_config(config)
+    assert isinstance(route, EkashRoute) and payer_of(route) is route.payer
+    assert route.payer.config.signing_key is not None and route.payer.config.fsp_id == "inzira"
+    assert (tmp_path / "mojaloop" / "ekash-payer.db").exists()
+    route.state.close()
+    for broken in ({"kind": "mojaloop", "hub_url": "http://x"},
+                   {"kind": "mojaloop", "fsp_id": "inzira", "hub_url": "http://x", "signing_key_file": "/nowhere"},
+                   {"kind": "mojaloop", "fsp_id": "inzira", "hub_url": "http://x", "clock_skew_ms": "soon"}):
+        with pytest.raises(PayoutConfigError):
+            adapter_from_config(broken)

@@ -35,6 +35,7 @@ WAIT_S = 10.0
 @dataclass
 class Stub:
     requests: list[tuple[str, str, dict[str, Any]]] = field(default_factory=list)
+    raw: list[tuple[dict[str, str], bytes]] = field(default_factory=list)
     arrived: asyncio.Event = field(default_factory=asyncio.Event)
 
 
@@ -60,6 +61,7 @@ async def rig(tmp_path: Path) -> AsyncIterator[Rig]:
     async def accept(path: str, request: Request) -> Response:
         raw = await request.body()
         stub.requests.append((request.method, "/" + path, json.loads(raw) if raw else {}))
+        stub.raw.append(({name.lower(): value for name, value in request.headers.items()}, raw))
         stub.arrived.set()
         return Response(status_code=202)
 
@@ -245,3 +247,18 @@ async def test_an_unreachable_hub_is_a_communication_error() -> None:
         assert (await payer.lookup("MSISDN", "250788000001")).code == "1001"  # type: ignore[union-attr]
     finally:
         await payer.aclose()
+
+
+@pytest.mark.anyio
+async def test_the_payers_requests_are_signed_when_it_has_a_key(rig: Rig) -> None:
+    rig.payer.config = PayerConfig(GATEWAY, rig.payer.config.hub_url, signing_key=rig.key, callback_timeout_ms=4_000)
+    step = asyncio.create_task(rig.payer.quote(PARTY, SENDER, 1000, "RWF", datetime.now(UTC) + timedelta(minutes=1)))
+    await _sent(rig)
+    headers, raw = rig.stub.raw[-1]
+    assert (headers["fspiop-uri"], headers["fspiop-http-method"]) == ("/quotes", "POST")
+    assert headers["content-type"] == "application/vnd.interoperability.quotes+json;version=1.1"
+    assert headers["fspiop-source"] == GATEWAY and headers["fspiop-destination"] == PAYEE_FSP
+    jws.verify(jws.load_public_key(rig.key.as_pem(private=False)), "POST", "/quotes", headers, raw)
+    with pytest.raises(jws.JwsError):
+        jws.verify(jws.load_public_key(rig.key.as_pem(private=False)), "POST", "/quotes", headers, raw.replace(b"1000", b"9000"))
+    step.cancel()

@@ -25,6 +25,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+from inzira.interop.mojaloop import jws
 from inzira.interop.mojaloop.payer import Failure, PartyFound, Payer, PayerConfig, QuoteTerms, TransferOutcome
 from inzira.remit.payout.adapter import PayoutAdapter
 from inzira.remit.payout.types import (
@@ -46,6 +47,8 @@ class _State:
     """The route's records in SQLite: one row per Inzira quote id."""
 
     def __init__(self, path: Path | None) -> None:
+        if path is not None:
+            path.parent.mkdir(parents=True, exist_ok=True)
         self.db = sqlite3.connect(str(path) if path else ":memory:", check_same_thread=False, isolation_level=None)
         self.db.execute("PRAGMA journal_mode=WAL" if path else "PRAGMA journal_mode=MEMORY")
         self.db.execute("PRAGMA synchronous=FULL")
@@ -107,14 +110,18 @@ class EkashRoute(PayoutAdapter):
 
     @classmethod
     def from_config(cls, fields: Mapping[str, Any]) -> EkashRoute:
-        """``{"fsp_id": "inzira", "hub_url": "http://hub", "state_file": "...", "clock_skew_ms": 2000}``."""
+        """``{"fsp_id": "inzira", "hub_url": "http://hub", "state_file": "...", "signing_key_file": "...pem",
+        "clock_skew_ms": 2000}``: the gateway's FSP id at the hub, where its requests go, its records, the
+        RSA key that signs its requests (FSPIOP-Signature; unsigned without it)."""
         try:
-            config = PayerConfig(str(fields["fsp_id"]), str(fields["hub_url"]),
+            key_file = fields.get("signing_key_file")
+            key = jws.load_private_key(Path(key_file).read_bytes()) if key_file else None
+            config = PayerConfig(str(fields["fsp_id"]), str(fields["hub_url"]), signing_key=key,
                                  callback_timeout_ms=int(fields.get("callback_timeout_ms", 10_000)))
             state_file = Path(fields["state_file"]) if fields.get("state_file") else None
             return cls(Payer(config), state_file, int(fields.get("clock_skew_ms", 2_000)),
                        int(fields.get("window_min_ms", 1_000)))
-        except (KeyError, TypeError, ValueError) as exc:
+        except (KeyError, TypeError, ValueError, OSError, jws.JwsError) as exc:
             raise PayoutConfigError(f"mojaloop payout route: {exc}") from None
 
     def _now(self) -> datetime:
@@ -234,3 +241,19 @@ def _payout_state(reference_id: str, state: str, reason: str, terms: QuoteTerms)
     if state == "ABORTED":
         return PayoutState(reference_id, PayoutStatus.FAILED, reason=reason or "ABORTED")
     return PayoutState(reference_id, PayoutStatus.PENDING)
+
+
+def ekash_payout_config(fsp_id: str, hub_url: str, data_dir: Path) -> dict[str, Any]:
+    """The gateway member's payout adapter configuration (``RemitSettings.payout_adapters``): its records in
+    ``mojaloop/ekash-payer.db``, its requests signed with ``mojaloop/jws-signing-key.pem`` when there is one."""
+    folder = data_dir / "mojaloop"
+    config: dict[str, Any] = {"kind": "mojaloop", "fsp_id": fsp_id, "hub_url": hub_url,
+                              "state_file": str(folder / "ekash-payer.db")}
+    if (folder / "jws-signing-key.pem").exists():
+        config["signing_key_file"] = str(folder / "jws-signing-key.pem")
+    return config
+
+
+def payer_of(adapter: PayoutAdapter) -> Payer | None:
+    """The payer behind a payout adapter, for the FSPIOP server to hand its callbacks to (None: not eKash)."""
+    return adapter.payer if isinstance(adapter, EkashRoute) else None
