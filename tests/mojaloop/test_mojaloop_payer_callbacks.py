@@ -227,6 +227,9 @@ async def test_a_callback_nobody_waits_for_is_kept_not_lost(rig: Rig) -> None:
               "completedTimestamp": iso_ms(datetime.now(UTC))}
     reply = await _put(rig, "/transfers/7a7a7a7a-1111-4222-8333-444455556666", answer, _headers("transfers"))
     assert reply.status_code == 200
+    async with asyncio.timeout(WAIT_S):  # the server hands a callback on after its 200
+        while not rig.payer.late:
+            await asyncio.sleep(0.02)
     assert [entry.key for entry in rig.payer.late] == ["7a7a7a7a-1111-4222-8333-444455556666"]
 
 
