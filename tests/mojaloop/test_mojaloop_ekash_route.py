@@ -16,7 +16,8 @@ from starlette.responses import Response
 
 from inzira.interop.mojaloop import ilp, jws
 from inzira.interop.mojaloop.ekash_route import EkashRoute, ekash_payout_config, payer_of
-from inzira.interop.mojaloop.payer import Payer, PayerConfig, QuoteTerms, parse_iso
+from inzira.interop.mojaloop.payer import Payer, PayerConfig
+from inzira.interop.mojaloop.payer_answers import QuoteTerms, parse_iso
 from inzira.remit.payout import PayoutConfigError, PayoutRefusedError, PayoutStatus, adapter_from_config
 from tests.mojaloop import hub_rules
 from tests.mojaloop.payer_app import payer_app

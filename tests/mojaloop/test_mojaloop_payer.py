@@ -10,7 +10,8 @@ from pathlib import Path
 import pytest
 
 from inzira.interop.mojaloop import ilp
-from inzira.interop.mojaloop.payer import Failure, PartyFound, Payer, PayerConfig, QuoteTerms
+from inzira.interop.mojaloop.payer import Payer, PayerConfig
+from inzira.interop.mojaloop.payer_answers import Failure, PartyFound, QuoteTerms
 from tests.mojaloop import hub_rules
 from tests.mojaloop.payer_app import payer_app
 from tests.mojaloop.serving import serving

@@ -21,7 +21,8 @@ from starlette.responses import Response
 
 from inzira.interop.mojaloop import ilp, jws
 from inzira.interop.mojaloop.headers import http_date
-from inzira.interop.mojaloop.payer import Failure, PartyFound, Payer, PayerConfig, QuoteTerms, iso_ms
+from inzira.interop.mojaloop.payer import Payer, PayerConfig
+from inzira.interop.mojaloop.payer_answers import Failure, PartyFound, QuoteTerms, iso_ms
 from tests.mojaloop.payer_app import payer_app
 from tests.mojaloop.serving import serving
 from tests.mojaloop.ttk import free_port

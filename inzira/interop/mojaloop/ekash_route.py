@@ -26,7 +26,8 @@ from pathlib import Path
 from typing import Any
 
 from inzira.interop.mojaloop import jws
-from inzira.interop.mojaloop.payer import Failure, PartyFound, Payer, PayerConfig, QuoteTerms, TransferOutcome
+from inzira.interop.mojaloop.payer import Payer, PayerConfig
+from inzira.interop.mojaloop.payer_answers import Failure, PartyFound, QuoteTerms, TransferOutcome
 from inzira.remit.payout.adapter import PayoutAdapter
 from inzira.remit.payout.types import (
     AccountHolder,

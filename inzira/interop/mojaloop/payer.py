@@ -16,7 +16,7 @@ import asyncio
 import json
 import uuid
 from collections import deque
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -24,8 +24,20 @@ from typing import Any
 import httpx
 
 from inzira.interop.mojaloop import ilp, jws
-from inzira.interop.mojaloop.amounts import fspiop_amount, minor_from_fspiop
+from inzira.interop.mojaloop.amounts import fspiop_amount
 from inzira.interop.mojaloop.headers import outbound
+from inzira.interop.mojaloop.payer_answers import (
+    INVALID_ANSWER,
+    Failure,
+    PartyFound,
+    QuoteTerms,
+    TransferOutcome,
+    failure_of,
+    iso_ms,
+    name_of,
+    outcome_of,
+    terms_of,
+)
 
 VERSION = (1, 1)
 WAITS_MAX = 10_000  # steps waiting for a callback at once; beyond it new steps are refused (503-like)
@@ -33,9 +45,6 @@ LATE_MAX = 1_000
 TIMEOUT = "2004"  # Mojaloop "Server timeout": no callback within the bound
 HUB_UNREACHABLE = "1001"  # Mojaloop "Communication error"
 REFUSED = "1000"  # the hub answered the request itself with an error status
-INVALID_ANSWER = "3100"
-INVALID_FULFILMENT = "3106"
-TRANSFER_EXPIRED = "3303"
 
 
 @dataclass(frozen=True)
@@ -46,45 +55,6 @@ class PayerConfig:
     callback_timeout_ms: int = 10_000
     request_timeout_ms: int = 5_000
     get_retry_ms: int = 1_000  # after a transfer's deadline, how long a GET /transfers/{ID} may take
-
-
-@dataclass(frozen=True)
-class Failure:
-    code: str
-    description: str
-
-
-@dataclass(frozen=True)
-class PartyFound:
-    id_type: str
-    id_value: str
-    fsp_id: str
-    name: str
-    party: dict[str, Any]
-
-
-@dataclass(frozen=True)
-class QuoteTerms:
-    quote_id: str
-    transaction_id: str
-    payee_fsp: str
-    currency: str
-    transfer_amount_minor: int
-    payee_receive_amount_minor: int
-    payee_fee_minor: int
-    expiration: datetime
-    condition: bytes
-    ilp_packet: str
-
-
-@dataclass(frozen=True)
-class TransferOutcome:
-    """``COMMITTED`` with the fulfilment, or ``ABORTED``, or ``UNKNOWN`` (no final answer by the deadline)."""
-
-    transfer_id: str
-    state: str
-    fulfilment: bytes | None = None
-    failure: Failure | None = None
 
 
 @dataclass
@@ -100,19 +70,6 @@ class LateCallback:
     error: bool
     body: dict[str, Any]
     received_at: datetime
-
-
-def iso_ms(moment: datetime) -> str:
-    utc = moment.astimezone(UTC)
-    return utc.strftime("%Y-%m-%dT%H:%M:%S.") + f"{utc.microsecond // 1000:03d}Z"
-
-
-def parse_iso(text: str) -> datetime | None:
-    try:
-        moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
-    except (ValueError, AttributeError):
-        return None
-    return moment if moment.tzinfo is not None else None
 
 
 class Payer:
@@ -186,7 +143,7 @@ class Payer:
             return got
         ok, body = got
         if not ok:
-            return _failure_of(body)
+            return failure_of(body)
         party = body.get("party") or {}
         info = party.get("partyIdInfo") or {}
         fsp_id = info.get("fspId")
@@ -194,7 +151,7 @@ class Payer:
             return Failure(INVALID_ANSWER, "the party callback names no FSP")
         if info.get("partyIdType") != id_type or info.get("partyIdentifier") != id_value:
             return Failure(INVALID_ANSWER, "the party callback is about another party")
-        return PartyFound(id_type, id_value, fsp_id, _name_of(party), party)
+        return PartyFound(id_type, id_value, fsp_id, name_of(party), party)
 
     async def quote(self, payee: PartyFound, payer_party: dict[str, Any], amount_minor: int, currency: str,
                     expiration: datetime, note: str | None = None, amount_type: str = "SEND") -> QuoteTerms | Failure:
@@ -220,8 +177,8 @@ class Payer:
             return got
         ok, body = got
         if not ok:
-            return _failure_of(body)
-        return _terms(body, quote_id, transaction_id, payee.fsp_id, currency, amount_minor, amount_type, self.clock())
+            return failure_of(body)
+        return terms_of(body, quote_id, transaction_id, payee.fsp_id, currency, amount_minor, amount_type, self.clock())
 
     async def transfer(self, terms: QuoteTerms, expiration: datetime) -> TransferOutcome:
         """Send the transfer; wait for its outcome until ``expiration``, then ask the hub once."""
@@ -240,7 +197,7 @@ class Payer:
         if isinstance(got, Failure):
             state = "UNKNOWN" if got.code in (TIMEOUT, HUB_UNREACHABLE) else "ABORTED"
             return TransferOutcome(transfer_id, state, failure=got)
-        return _outcome(transfer_id, got, terms.condition, expiration, self.clock())
+        return outcome_of(transfer_id, got, terms.condition, expiration, self.clock())
 
     async def ask(self, terms: QuoteTerms, expiration: datetime) -> TransferOutcome:
         """The hub's view of a transfer sent earlier (``GET /transfers/{ID}``), e.g. after a restart."""
@@ -248,7 +205,7 @@ class Payer:
         if isinstance(got, Failure):
             state = "UNKNOWN" if got.code in (TIMEOUT, HUB_UNREACHABLE) else "ABORTED"
             return TransferOutcome(terms.transaction_id, state, failure=got)
-        return _outcome(terms.transaction_id, got, terms.condition, expiration, self.clock())
+        return outcome_of(terms.transaction_id, got, terms.condition, expiration, self.clock())
 
     async def _ask_transfer(self, transfer_id: str, payee_fsp: str) -> tuple[bool, dict[str, Any]] | Failure:
         deadline = self.clock() + timedelta(milliseconds=self.config.get_retry_ms)
@@ -285,71 +242,3 @@ def _error_of(answer: httpx.Response) -> tuple[str | None, str | None]:
         return None, None
     code, description = info.get("errorCode"), info.get("errorDescription")
     return (code if isinstance(code, str) else None), (description if isinstance(description, str) else None)
-
-
-def _failure_of(body: Mapping[str, Any]) -> Failure:
-    info = body.get("errorInformation") or {}
-    return Failure(str(info.get("errorCode", INVALID_ANSWER)), str(info.get("errorDescription", "")))
-
-
-def _name_of(party: Mapping[str, Any]) -> str:
-    name = party.get("name")
-    if isinstance(name, str) and name.strip():
-        return name.strip()
-    complex_name = (party.get("personalInfo") or {}).get("complexName") or {}
-    parts = [complex_name.get(k) for k in ("firstName", "middleName", "lastName")]
-    return " ".join(p for p in parts if isinstance(p, str) and p)
-
-
-def _terms(body: Mapping[str, Any], quote_id: str, transaction_id: str, payee_fsp: str, currency: str,
-           asked_minor: int, amount_type: str, now: datetime) -> QuoteTerms | Failure:
-    try:
-        transfer = body["transferAmount"]
-        if transfer["currency"] != currency:
-            return Failure(INVALID_ANSWER, "the quote is in another currency")
-        transfer_minor = minor_from_fspiop(transfer["amount"], currency)
-        receive = body.get("payeeReceiveAmount") or transfer
-        receive_minor = minor_from_fspiop(receive["amount"], currency)
-        fee = body.get("payeeFspFee")
-        fee_minor = minor_from_fspiop(fee["amount"], currency) if fee else 0
-        commission = body.get("payeeFspCommission")
-        commission_minor = minor_from_fspiop(commission["amount"], currency) if commission else 0
-        condition = ilp.decode_condition(body["condition"])
-        packet = ilp.read_packet(body["ilpPacket"])
-    except (KeyError, TypeError, ValueError) as exc:
-        return Failure(INVALID_ANSWER, f"the quote answer cannot be used: {exc}")
-    expiration = parse_iso(str(body.get("expiration", "")))
-    if expiration is None or expiration <= now:
-        return Failure("3302", "the quote has expired or has no expiration")
-    if (transfer_minor if amount_type == "SEND" else receive_minor) != asked_minor:
-        return Failure(INVALID_ANSWER, f"the quote changes the {amount_type.lower()} amount")
-    if receive_minor <= 0 or transfer_minor - receive_minor != fee_minor - commission_minor:
-        return Failure(INVALID_ANSWER, "the quote's amounts and fee do not add up")
-    if packet.amount_minor != transfer_minor or (packet.condition is not None and packet.condition != condition):
-        return Failure(INVALID_ANSWER, "the ILP packet does not match the quote")
-    if packet.transaction.get("quoteId") not in (None, quote_id):
-        return Failure(INVALID_ANSWER, "the ILP packet is for another quote")
-    return QuoteTerms(quote_id, transaction_id, payee_fsp, currency, transfer_minor, receive_minor, fee_minor,
-                      expiration, condition, body["ilpPacket"])
-
-
-def _outcome(transfer_id: str, got: tuple[bool, dict[str, Any]], condition: bytes,
-             expiration: datetime, now: datetime) -> TransferOutcome:
-    ok, body = got
-    if not ok:
-        return TransferOutcome(transfer_id, "ABORTED", failure=_failure_of(body))
-    state = body.get("transferState")
-    if state == "ABORTED" and now >= expiration:
-        return TransferOutcome(transfer_id, "ABORTED", failure=Failure(TRANSFER_EXPIRED, "the transfer expired"))
-    if state != "COMMITTED":
-        return TransferOutcome(transfer_id, "ABORTED" if state == "ABORTED" else "UNKNOWN",
-                               failure=Failure(INVALID_ANSWER, f"the transfer is {state}"))
-    fulfilment_text = body.get("fulfilment")
-    if not isinstance(fulfilment_text, str) or not ilp.fulfils(fulfilment_text, ilp.encode_condition(condition)):
-        return TransferOutcome(transfer_id, "UNKNOWN",
-                               failure=Failure(INVALID_FULFILMENT, "the fulfilment does not open the condition"))
-    completed = parse_iso(str(body.get("completedTimestamp", "")))
-    if completed is None or completed > expiration:
-        return TransferOutcome(transfer_id, "ABORTED",
-                               failure=Failure(TRANSFER_EXPIRED, "the fulfilment came after the expiration"))
-    return TransferOutcome(transfer_id, "COMMITTED", ilp.decode_condition(fulfilment_text, "fulfilment"))
