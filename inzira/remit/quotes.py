@@ -9,17 +9,19 @@ what that gross costs in the source currency. Either way the sending FSP's fee i
 
 from __future__ import annotations
 
+import asyncio
 import uuid
 from collections.abc import Awaitable, Callable, Coroutine
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
 
-from inzira.fx.client import FxClient, FxQuoteError
+from inzira.fx.client import FxClient
+from inzira.http import HttpProblem
+from inzira.ledger.codes import Code
 from inzira.ledger.encoding import encode
 from inzira.money import AMOUNT_MINOR_MAX, MoneyError, currency
 from inzira.node.node import Node
-from inzira.ledger.codes import Code
 from inzira.remit.codes import RemitCode, RemitError, invalid
 from inzira.remit.parties import Party
 from inzira.remit.payout import Hashlock, PayoutError, PayoutRefusedError
@@ -55,6 +57,7 @@ class QuoteDesk:
         self.node = node
         self.agents = agents
         self.clock_ms = clock_ms
+        self._fx_calls = asyncio.Semaphore(settings.fx_calls_max)  # past it, wait here, not in the HTTP pool
 
     def _check(self, sender: str, request: QuoteRequest) -> str:
         try:
@@ -83,8 +86,9 @@ class QuoteDesk:
         lock: Hashlock | None = None
         try:
             if request.amount_type is AmountType.SEND:
-                fx = await self.fx.quote(sender, source, PAYOUT_CURRENCY, ttl_ms=self.settings.quote_ttl_ms,
-                                         source_amount_minor=request.amount_minor)
+                async with self._fx_calls:
+                    fx = await self.fx.quote(sender, source, PAYOUT_CURRENCY, ttl_ms=self.settings.quote_ttl_ms,
+                                             source_amount_minor=request.amount_minor)
                 received_minor, fee_minor = fee_schedule.net_of_fee(fx.target_amount_minor)
                 if received_minor > 0:
                     lock = await self._operator_lock(agent, quote_id, party, received_minor, False, sender,
@@ -94,9 +98,10 @@ class QuoteDesk:
                 lock = await self._operator_lock(agent, quote_id, party, received_minor, True, sender,
                                                  now_ms + self.settings.quote_ttl_ms)
                 operator_fee_minor = lock.operator_fee_minor if lock is not None else 0
-                fx = await self.fx.quote(sender, source, PAYOUT_CURRENCY, ttl_ms=self.settings.quote_ttl_ms,
-                                         target_amount_minor=received_minor + fee_minor + operator_fee_minor)
-        except FxQuoteError as exc:
+                async with self._fx_calls:
+                    fx = await self.fx.quote(sender, source, PAYOUT_CURRENCY, ttl_ms=self.settings.quote_ttl_ms,
+                                             target_amount_minor=received_minor + fee_minor + operator_fee_minor)
+        except HttpProblem as exc:
             raise RemitError(exc.status, exc.code, f"no quote: {exc.detail}") from None
         expires_at_ms = fx.expires_at_ms
         if lock is not None:

@@ -34,6 +34,7 @@ from inzira.remit.payout.types import (
     Hashlock,
     OperatorBalance,
     PayoutConfigError,
+    PayoutError,
     PayoutNotFoundError,
     PayoutRefusedError,
     PayoutState,
@@ -174,7 +175,7 @@ class EkashRoute(PayoutAdapter):
     # --- payout ------------------------------------------------------------------------------------
 
     async def start(self, reference_id: str, msisdn: str, amount_minor: int, currency: str, external_id: str,
-                    deadline_ms: int | None = None) -> PayoutState:
+                    callback_url: str | None = None, deadline_ms: int | None = None) -> PayoutState:
         """Send the eKash transfer of quote ``external_id``; waits for its outcome (at most until it expires)."""
         found = self.state.get(external_id)
         if found is None:
@@ -224,6 +225,11 @@ class EkashRoute(PayoutAdapter):
             outcome = await self.payer.ask(terms, expiration)
             return self._record(reference_id, quote_id, terms, outcome)
         return _payout_state(reference_id, state, reason, terms)
+
+    def callback_state(self, reference_id: str, body: bytes, msisdn: str, amount_minor: int,
+                       currency: str) -> PayoutState:
+        # eKash's answers come as FSPIOP callbacks to the gateway's /fspiop, never to a payout callback URL.
+        raise PayoutError("the eKash route takes no payout callbacks: its answers come through FSPIOP")
 
     async def balance(self) -> OperatorBalance:
         # The gateway's position at the hub is the hub's to report (settlement), not a wallet float.
