@@ -5,6 +5,10 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 # The pages' browser-side packages (the QR decoder), pinned in package-lock.json, served from node_modules.
 NODE_STAMP := node_modules/.installed
+# Mojaloop's Testing Toolkit (the tests' hub and peer DFSP) and the FSPIOP API definitions the gateway validates
+# against, pinned in tools/mojaloop/package-lock.json, kept apart from the pages' packages.
+MOJALOOP := tools/mojaloop
+MOJALOOP_STAMP := $(MOJALOOP)/node_modules/.installed
 
 .PHONY: demo test install browser clean
 
@@ -18,7 +22,11 @@ $(NODE_STAMP): package.json package-lock.json
 	npm ci --no-audit --no-fund
 	touch $(NODE_STAMP)
 
-install: $(STAMP) $(NODE_STAMP)
+$(MOJALOOP_STAMP): $(MOJALOOP)/package.json $(MOJALOOP)/package-lock.json
+	cd $(MOJALOOP) && npm ci --no-audit --no-fund
+	touch $(MOJALOOP_STAMP)
+
+install: $(STAMP) $(NODE_STAMP) $(MOJALOOP_STAMP)
 
 # Debian's chromium drives the browser tests (Playwright never downloads a browser here).
 browser:
@@ -26,11 +34,11 @@ browser:
 	  echo "installing Debian's chromium for the browser tests"; \
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
 
-demo: $(STAMP) $(NODE_STAMP)
+demo: $(STAMP) $(NODE_STAMP) $(MOJALOOP_STAMP)
 	$(BIN)/inzira demo
 
-test: $(STAMP) $(NODE_STAMP) browser
+test: $(STAMP) $(NODE_STAMP) $(MOJALOOP_STAMP) browser
 	$(BIN)/python -m pytest -q
 
 clean:
-	rm -rf $(VENV) node_modules .pytest_cache .hypothesis
+	rm -rf $(VENV) node_modules $(MOJALOOP)/node_modules .pytest_cache .hypothesis

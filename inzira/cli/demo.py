@@ -20,14 +20,20 @@ def demo(
     trusted_proxy: list[str] = typer.Option(
         [], "--trusted-proxy", help="Address of a reverse proxy ending TLS in front of the demo (repeatable): only "
                                     "its X-Forwarded-Proto/-For are believed, so cookies are Secure over HTTPS."),
+    mojaloop_hub: str | None = typer.Option(
+        None, "--mojaloop-hub", help="Run the eKash gateway: FSPIOP at /fspiop, requests and callbacks sent to this "
+                                     "Mojaloop hub URL, e.g. http://127.0.0.1:4040 (a Testing Toolkit)."),
 ) -> None:
     """Start the demo network (all members in one process) with its API and web pages."""
     from inzira.demo.app import Demo
+    from inzira.interop.mojaloop.demo import GatewayMissing
 
-    node = Demo(data, host, port, seed_accounts=not no_seed, trusted_proxies=trusted_proxy)
+    if mojaloop_hub is not None and not mojaloop_hub.startswith(("http://", "https://")):
+        fail(f"--mojaloop-hub must be an http(s) URL, not {mojaloop_hub!r}")
+    node = Demo(data, host, port, seed_accounts=not no_seed, trusted_proxies=trusted_proxy, mojaloop_hub=mojaloop_hub)
     try:
         node.start()
-    except OSError as exc:
+    except (OSError, GatewayMissing) as exc:
         fail(f"cannot start the demo: {exc}")
     tune_gc()
     runtime = node.runtime
@@ -38,6 +44,8 @@ def demo(
     console.print(f"  remit:     {node.url}remit  (sending agent, receiving FSP, compliance, regulator)")
     console.print(f"  QR:        {node.url}qr  (merchant POS, visitor wallet)")
     console.print(f"  funding:   {node.url}funding  (the issuers' officers: {data / 'funding-officers.json'})")
+    if mojaloop_hub:
+        console.print(f"  FSPIOP:    {node.url}fspiop  (eKash gateway, FSP id inzira; hub {mojaloop_hub})")
     console.print(f"  API docs:  {node.url}docs")
     console.print(f"  API keys:  {data / 'api-keys.json'} (Bearer token per member)")
     console.print("Press Ctrl-C to stop.", style="dim")

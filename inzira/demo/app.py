@@ -25,6 +25,8 @@ from inzira.demo.setup import create_demo_network, demo_keyring, load_api_keys
 from inzira.directory.api import mount_directory
 from inzira.directory.operator import operator_member
 from inzira.fx.rates import RateTable
+from inzira.interop.mojaloop.demo import GATEWAY_MEMBER, check_gateway_member, start_gateway
+from inzira.interop.mojaloop.gateway import Gateway
 from inzira.node.embedded import Embedded
 from inzira.node.reader import GENESIS_FILE
 from inzira.node.signer import wall_clock_ms
@@ -45,9 +47,12 @@ class Demo:
     """Start with ``start()``, stop with ``stop()``; the data folder keeps the chain between runs."""
 
     def __init__(self, data_dir: Path, host: str = "127.0.0.1", port: int = 8000, seed_accounts: bool = True, *,
-                 trusted_proxies: Sequence[str] = ()):
+                 trusted_proxies: Sequence[str] = (), mojaloop_hub: str | None = None):
         """``trusted_proxies``: the reverse proxies (ending TLS) whose X-Forwarded-Proto and X-Forwarded-For
-        are believed (see ``inzira.api.server``)."""
+        are believed (see ``inzira.api.server``). ``mojaloop_hub``: run the eKash gateway, FSPIOP at /fspiop,
+        sending its requests and callbacks to this URL."""
+        self.mojaloop_hub = mojaloop_hub
+        self.gateway: Gateway | None = None
         self.data_dir = data_dir
         self.trusted_proxies = tuple(trusted_proxies)
         self.host = host
@@ -100,6 +105,10 @@ class Demo:
                                                  demo_sign_in=True))
             mount_remit(app, self.remit.service)  # type: ignore[arg-type]
             mount_directory(app, self.remit.operator)  # type: ignore[arg-type]
+            if self.mojaloop_hub:
+                check_gateway_member(runtime.node.state.members)
+                self.gateway = start_gateway(app, self.mojaloop_hub, keys.port(runtime, GATEWAY_MEMBER),
+                                             self.data_dir, self.remit.service, qr.directory)
             mount_static(app)
             self.served, self.port = serve_in_thread(app, self.host, self.port, trusted_proxies=self.trusted_proxies)
             api_url = f"http://{api_host}:{self.port}"
@@ -121,6 +130,8 @@ class Demo:
         verdicts the ledger gave while stopping)."""
         if self.served is not None:
             self.served.stop()
+        if self.gateway is not None:
+            self.gateway.stop()
         if self.remit is not None:
             self.remit.stop()
         if self.runtime is not None:

@@ -28,6 +28,8 @@ DEMO_MEMBERS: tuple[DemoMember, ...] = (
     DemoMember("imari-fx", "Imari FX (demo)", ("fx_provider",), "RW"),
     DemoMember("mobimo", "MobiMo Mobile Money (demo)", ("receiving_fsp", "wallet_issuer"), "RW"),
     DemoMember("ubumwe", "Ubumwe Bank (demo)", ("receiving_fsp", "acquirer"), "RW"),
+    # The gateway to eKash, Rwanda's Mojaloop switch: FSP "inzira" there (see inzira.interop.mojaloop).
+    DemoMember("ekash", "eKash gateway (demo)", ("receiving_fsp",), "RW"),
 )
 
 # currency -> issuing member

@@ -27,6 +27,7 @@ DEMO_ACCOUNTS: tuple[tuple[str, str, str, int], ...] = (
     ("imari-fx", "rwf", "RWF", 5_000_000_000),
     ("mobimo", "rwf", "RWF", 200_000_000),
     ("ubumwe", "rwf", "RWF", 200_000_000),
+    ("ekash", "rwf", "RWF", 200_000_000),  # the eKash gateway's position: what eKash payers can pay in
 )
 
 

@@ -56,7 +56,8 @@ def parse_number(text: str) -> E164:
 
 class PartyLookup:
     def __init__(self, directory: DirectoryClient, agents: dict[str, ReceivingFsp], node: Node,
-                 clock_ms: Callable[[], int], reuse_ms: int, calls_max: int) -> None:
+                 clock_ms: Callable[[], int], reuse_ms: int, calls_max: int,
+                 fallback_fsp: str | None = None) -> None:
         self.directory = directory
         self.agents = agents
         self.node = node
@@ -64,6 +65,7 @@ class PartyLookup:
         self.reuse_ms = reuse_ms
         self._found: OrderedDict[tuple[str, str], tuple[int, Party]] = OrderedDict()  # at most REUSABLE_MAX
         self._calls = asyncio.Semaphore(calls_max)
+        self.fallback_fsp = fallback_fsp
 
     async def find(self, member: str, e164: E164, reuse: bool = False) -> Party:
         """The party at a validated number, as ``member`` asks (on the service's loop: the FSP's adapter and
@@ -90,6 +92,8 @@ class PartyLookup:
             if exc.status in (400, 403, 429):  # the caller's own doing: a bad number, no sending role, no allowance
                 raise RemitError(exc.status, exc.code, exc.detail, headers=exc.headers) from None
             raise RemitError(503, exc.code, f"the directory operator could not answer: {exc.detail}") from None
+        if fsp is None and self.fallback_fsp is not None:
+            fsp = self.fallback_fsp  # not an Inzira wallet: the gateway asks its hub (eKash) who serves it
         if fsp is None:
             raise RemitError(404, Code.PARTY_NOT_FOUND, f"no FSP in the directory serves {e164}")
         agent = self.agents.get(fsp)

@@ -99,8 +99,8 @@ class RemitService:
         self.fx = fx
         self.agents: dict[str, ReceivingFsp] = {}
         self.parties = PartyLookup(self.directory, self.agents, self.node, clock_ms, settings.lookup_reuse_ms,
-                                   settings.directory_calls_max)
-        self.quotes = QuoteDesk(fx, settings, self.transfers, self.node, self.agents, clock_ms)
+                                   settings.directory_calls_max, settings.fallback_fsp)
+        self.quotes = QuoteDesk(fx, settings, self.transfers, self.node, self.agents, clock_ms, self.call)
         self.desk = TransferDesk(runtime, self.ports, self.transfers, self.transitions, self.screening, settings,
                                  clock_ms)
         self.rescreen = Rescreen(self.screening, self.transfers, self.transitions, self.agents, clock_ms)

@@ -127,8 +127,9 @@ class MomoHttpAdapter(PayoutAdapter):
 
     async def start(
         self, reference_id: str, msisdn: str, amount_minor: int, currency: str, external_id: str,
-        callback_url: str | None = None,
+        callback_url: str | None = None, deadline_ms: int | None = None,
     ) -> PayoutState:
+        # MTN's disbursement API has no expiry: the receiving FSP stops polling at its deadline.
         reference_id = _canonical_reference(reference_id)
         party_id = msisdn.removeprefix("+")
         body = {

@@ -1,0 +1,1 @@
+"""Gateways between Inzira and other payment networks."""

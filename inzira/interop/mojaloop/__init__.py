@@ -1,0 +1,1 @@
+"""The eKash gateway: one Mojaloop participant speaking the FSPIOP API v1.1 for Inzira."""

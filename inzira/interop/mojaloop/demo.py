@@ -1,0 +1,84 @@
+"""The eKash gateway as the demo runs it: FSPIOP at ``/fspiop`` on the demo's server, requests and callbacks
+to the hub given with ``inzira demo --mojaloop-hub URL``, Inzira's wallets and merchants as payees.
+
+The gateway is the demo member ``ekash`` (its Mojaloop FSP id is ``inzira``): it signs on Inzira through its
+own port, and pays eKash payments out of its prefunded RWF position.
+
+FSPIOP-Signature, from files in the data folder: with ``mojaloop/jws-signing-key.pem`` (RSA, private) every
+message the gateway sends is signed; each ``mojaloop/peers/<FSP id>.pem`` (public) makes the gateway verify
+what that peer sends (3105 when it does not verify). Without them, nothing is signed or checked.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from pathlib import Path
+
+from fastapi import FastAPI
+from joserfc.jwk import RSAKey
+
+from inzira.interop.mojaloop import jws
+from inzira.interop.mojaloop.gateway import Gateway, GatewaySettings
+from inzira.interop.mojaloop.inzira_ledger import InziraPayeeLedger
+from inzira.interop.mojaloop.inzira_parties import InziraParties
+from inzira.interop.mojaloop.schemas import definitions
+from inzira.interop.mojaloop.server import fspiop_router, schema_check, signature_check
+from inzira.node.custody import MemberPort
+from inzira.node.signer import wall_clock_ms
+from inzira.qr.directory import Directory as MerchantBook
+from inzira.remit.service import RemitService
+from inzira.remit.settings import PAYOUT_CURRENCY, position_account
+
+GATEWAY_MEMBER = "ekash"
+JWS_DIR = "mojaloop"
+SIGNING_KEY_FILE = "jws-signing-key.pem"
+PEERS_DIR = "peers"
+PEER_KEYS_MAX = 100
+
+
+class GatewayMissing(RuntimeError):
+    """The data folder's network has no gateway member (it was made before the gateway existed)."""
+
+
+def check_gateway_member(members: Iterable[str]) -> None:
+    if GATEWAY_MEMBER not in set(members):
+        raise GatewayMissing(f"this network has no {GATEWAY_MEMBER!r} member: start the demo with a new --data folder")
+
+
+def signing_key(data_dir: Path) -> RSAKey | None:
+    path = data_dir / JWS_DIR / SIGNING_KEY_FILE
+    return jws.load_private_key(path.read_bytes()) if path.exists() else None
+
+
+def peer_keys(data_dir: Path) -> dict[str, RSAKey]:
+    folder = data_dir / JWS_DIR / PEERS_DIR
+    if not folder.is_dir():
+        return {}
+    files = sorted(folder.glob("*.pem"))[:PEER_KEYS_MAX]
+    return {path.stem: jws.load_public_key(path.read_bytes()) for path in files}
+
+
+def start_gateway(app: FastAPI, hub_url: str, port: MemberPort, data_dir: Path, remit: RemitService,
+                  merchants: MerchantBook | None) -> Gateway:
+    """Start the gateway and mount its router on ``app`` (before the server starts)."""
+
+    async def wallet(text: str):  # type: ignore[no-untyped-def]
+        return await remit.lookup(port.member, text)
+
+    parties = InziraParties(wallet, merchants)
+    ledger = InziraPayeeLedger(port, position_account(port.member, PAYOUT_CURRENCY))
+    key = signing_key(data_dir)
+
+    def sign(method: str, path: str, headers: Mapping[str, str], body: bytes) -> Mapping[str, str]:
+        return jws.sign(key, method, path, headers, body).headers()  # type: ignore[arg-type]
+
+    gateway = Gateway(GatewaySettings(hub_url=hub_url), data_dir, parties, ledger, wall_clock_ms,
+                      None if key is None else sign).start()
+    peers = peer_keys(data_dir)
+    app.include_router(fspiop_router(gateway, check_body=schema_check(definitions()),
+                                     check_signature=signature_check(peers) if peers else None))
+    # FastAPI matches routes in order: the FSPIOP routes go first, before any page's catch-all.
+    fspiop = [route for route in app.router.routes if getattr(route, "path", "").startswith("/fspiop/")]
+    others = [route for route in app.router.routes if route not in fspiop]
+    app.router.routes[:] = fspiop + others
+    return gateway

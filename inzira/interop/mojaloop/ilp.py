@@ -1,0 +1,309 @@
+"""Mojaloop's Interledger packet, condition and fulfilment, as FSPIOP carries them in quotes and transfers.
+
+The payee FSP answers a quote with ``ilpPacket`` (base64url of an ILP v4 Prepare packet, OER-encoded as
+Interledger RFC 27 defines it, whose ``data`` is the base64url of the transaction object's JSON) and
+``condition`` (base64url of SHA-256 over a 32-byte fulfilment it keeps). The payer sends both back in
+``POST /transfers``; the payee releases the fulfilment in ``PUT /transfers``, and anyone can check it against
+the condition. Hubs and peers speaking FSPIOP 1.x with the older ILP v1 packet (type 1, an Interledger
+Payment) are read too, since Mojaloop's own tools still emit it.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import hashlib
+import hmac
+import json
+import re
+import secrets
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+PREPARE_TYPE = 12  # ILP v4 InterledgerPrepare
+PAYMENT_V1_TYPE = 1  # ILP v1 InterledgerPayment (FSPIOP 1.x tools still send it)
+MOJALOOP_ADDRESS = "g.mojaloop"  # Mojaloop routes by party ids, so v4 packets carry this fixed address
+FULFILMENT_BYTES = 32
+UINT64_MAX = 2**64 - 1
+DATA_BYTES_MAX = 32767  # RFC 27: data OCTET STRING (SIZE (0..32767))
+ADDRESS_CHARS_MAX = 1023
+PACKET_CHARS_MAX = 32768  # FSPIOP IlpPacket maxLength
+_TIMESTAMP_CHARS = 17  # RFC 27 Timestamp: YYYYMMDDHHmmssSSS, UTC
+_LENGTH_PREFIX_BYTES_MAX = 4
+_B64URL_RE = re.compile(r"^[A-Za-z0-9_-]+={0,2}$")
+_CONDITION_RE = re.compile(r"^[A-Za-z0-9_-]{43}$")
+_ADDRESS_RE = re.compile(r"^(g|private|example|peer|self|test[1-3]?|local)([.][a-zA-Z0-9_~-]+)+$")
+
+
+class IlpError(ValueError):
+    """A packet, condition or fulfilment that does not decode; ``field`` names the part at fault."""
+
+    def __init__(self, field: str, message: str) -> None:
+        super().__init__(f"{field}: {message}")
+        self.field = field
+
+
+@dataclass(frozen=True)
+class Prepare:
+    """An ILP v4 Prepare packet; ``amount_minor`` is in the currency's minor units, as Mojaloop puts it."""
+
+    amount_minor: int
+    expires_at: datetime
+    condition: bytes
+    destination: str
+    data: bytes
+
+
+@dataclass(frozen=True)
+class PaymentV1:
+    """An ILP v1 Payment packet (no condition or expiry inside: FSPIOP carries them beside it)."""
+
+    amount_minor: int
+    account: str
+    data: bytes
+
+
+# --- base64url -------------------------------------------------------------------------------------------
+
+def b64url_encode(raw: bytes) -> str:
+    return base64.urlsafe_b64encode(raw).rstrip(b"=").decode("ascii")
+
+
+def b64url_decode(text: str, field: str) -> bytes:
+    if not _B64URL_RE.fullmatch(text):
+        raise IlpError(field, "is not base64url text")
+    body = text.rstrip("=")
+    try:
+        return base64.urlsafe_b64decode(body + "=" * (-len(body) % 4))
+    except (binascii.Error, ValueError) as exc:
+        raise IlpError(field, f"is not base64url text ({exc})") from exc
+
+
+# --- condition and fulfilment ------------------------------------------------------------------------------
+
+def new_fulfilment() -> bytes:
+    return secrets.token_bytes(FULFILMENT_BYTES)
+
+
+def derive_fulfilment(secret: bytes, transaction_id: str) -> bytes:
+    """A fulfilment the payee can recompute instead of storing: HMAC-SHA256 of the transaction id."""
+    return hmac.new(secret, transaction_id.encode("utf-8"), hashlib.sha256).digest()
+
+
+def condition_of(fulfilment: bytes) -> bytes:
+    if len(fulfilment) != FULFILMENT_BYTES:
+        raise IlpError("fulfilment", f"must be {FULFILMENT_BYTES} bytes, not {len(fulfilment)}")
+    return hashlib.sha256(fulfilment).digest()
+
+
+def encode_condition(condition: bytes) -> str:
+    if len(condition) != FULFILMENT_BYTES:
+        raise IlpError("condition", f"must be {FULFILMENT_BYTES} bytes, not {len(condition)}")
+    return b64url_encode(condition)
+
+
+def decode_condition(text: str, field: str = "condition") -> bytes:
+    """``condition`` and ``fulfilment`` share FSPIOP's format: 43 base64url characters, 32 bytes."""
+    if not _CONDITION_RE.fullmatch(text):
+        raise IlpError(field, "must be 43 base64url characters (32 bytes)")
+    return b64url_decode(text, field)
+
+
+def fulfils(fulfilment_text: str, condition_text: str) -> bool:
+    """Whether a base64url fulfilment opens a base64url condition; malformed input simply does not."""
+    try:
+        fulfilment = decode_condition(fulfilment_text, "fulfilment")
+        condition = decode_condition(condition_text, "condition")
+    except IlpError:
+        return False
+    return hmac.compare_digest(hashlib.sha256(fulfilment).digest(), condition)
+
+
+# --- OER primitives -----------------------------------------------------------------------------------
+
+def _length_prefix(length: int) -> bytes:
+    if length < 0x80:
+        return bytes([length])
+    size = (length.bit_length() + 7) // 8
+    return bytes([0x80 | size]) + length.to_bytes(size, "big")
+
+
+def _var_octets(raw: bytes) -> bytes:
+    return _length_prefix(len(raw)) + raw
+
+
+class _Reader:
+    def __init__(self, raw: bytes, field: str) -> None:
+        self.raw = raw
+        self.at = 0
+        self.field = field
+
+    def take(self, count: int, part: str) -> bytes:
+        if self.at + count > len(self.raw):
+            raise IlpError(self.field, f"ends inside its {part}")
+        chunk = self.raw[self.at:self.at + count]
+        self.at += count
+        return chunk
+
+    def length(self, part: str) -> int:
+        first = self.take(1, part)[0]
+        if first < 0x80:
+            return first
+        size = first & 0x7F
+        if size == 0 or size > _LENGTH_PREFIX_BYTES_MAX:
+            raise IlpError(self.field, f"has a {part} length of {size} bytes")
+        value = int.from_bytes(self.take(size, part), "big")
+        if value < 0x80 or (size > 1 and value < 1 << (8 * (size - 1))):
+            raise IlpError(self.field, f"has a non-canonical {part} length")
+        return value
+
+    def var_octets(self, part: str) -> bytes:
+        return self.take(self.length(part), part)
+
+    def finish(self) -> None:
+        if self.at != len(self.raw):
+            raise IlpError(self.field, f"has {len(self.raw) - self.at} bytes after its end")
+
+
+def _envelope(packet_type: int, content: bytes) -> bytes:
+    return bytes([packet_type]) + _var_octets(content)
+
+
+def _open_envelope(raw: bytes, expected_type: int, field: str) -> _Reader:
+    outer = _Reader(raw, field)
+    packet_type = outer.take(1, "type")[0]
+    if packet_type != expected_type:
+        raise IlpError(field, f"is an ILP packet of type {packet_type}, not {expected_type}")
+    content = outer.var_octets("content")
+    outer.finish()
+    return _Reader(content, field)
+
+
+def _check_address(address: str, field: str) -> None:
+    if len(address) > ADDRESS_CHARS_MAX or not _ADDRESS_RE.fullmatch(address):
+        raise IlpError(field, f"{address[:64]!r} is not an ILP address")
+
+
+def _ascii(raw: bytes, field: str, part: str) -> str:
+    try:
+        return raw.decode("ascii")
+    except UnicodeDecodeError as exc:
+        raise IlpError(field, f"its {part} is not ASCII") from exc
+
+
+# --- ILP v4 Prepare ----------------------------------------------------------------------------------------
+
+def _timestamp(moment: datetime) -> bytes:
+    if moment.tzinfo is None:
+        raise IlpError("expiresAt", "must carry a time zone")
+    utc = moment.astimezone(UTC)
+    return (utc.strftime("%Y%m%d%H%M%S") + f"{utc.microsecond // 1000:03d}").encode("ascii")
+
+
+def _parse_timestamp(raw: bytes, field: str) -> datetime:
+    text = _ascii(raw, field, "expiresAt")
+    if not text.isdigit():
+        raise IlpError(field, f"its expiresAt {text!r} is not a timestamp")
+    try:
+        moment = datetime.strptime(text[:14], "%Y%m%d%H%M%S").replace(tzinfo=UTC)
+    except ValueError as exc:
+        raise IlpError(field, f"its expiresAt {text!r} is not a timestamp") from exc
+    return moment.replace(microsecond=int(text[14:]) * 1000)
+
+
+def encode_prepare(prepare: Prepare) -> bytes:
+    if not 0 <= prepare.amount_minor <= UINT64_MAX:
+        raise IlpError("amount", "must fit an unsigned 64-bit integer")
+    if len(prepare.condition) != FULFILMENT_BYTES:
+        raise IlpError("condition", f"must be {FULFILMENT_BYTES} bytes")
+    if len(prepare.data) > DATA_BYTES_MAX:
+        raise IlpError("data", f"must be at most {DATA_BYTES_MAX} bytes")
+    _check_address(prepare.destination, "destination")
+    content = (
+        prepare.amount_minor.to_bytes(8, "big")
+        + _timestamp(prepare.expires_at)
+        + prepare.condition
+        + _var_octets(prepare.destination.encode("ascii"))
+        + _var_octets(prepare.data)
+    )
+    return _envelope(PREPARE_TYPE, content)
+
+
+def decode_prepare(raw: bytes, field: str = "ilpPacket") -> Prepare:
+    reader = _open_envelope(raw, PREPARE_TYPE, field)
+    amount_minor = int.from_bytes(reader.take(8, "amount"), "big")
+    expires_at = _parse_timestamp(reader.take(_TIMESTAMP_CHARS, "expiresAt"), field)
+    condition = reader.take(FULFILMENT_BYTES, "executionCondition")
+    destination = _ascii(reader.var_octets("destination"), field, "destination")
+    _check_address(destination, field)
+    data = reader.var_octets("data")
+    if len(data) > DATA_BYTES_MAX:
+        raise IlpError(field, f"its data is over {DATA_BYTES_MAX} bytes")
+    reader.finish()
+    return Prepare(amount_minor, expires_at, condition, destination, data)
+
+
+# --- ILP v1 Payment ----------------------------------------------------------------------------------------
+
+def decode_payment_v1(raw: bytes, field: str = "ilpPacket") -> PaymentV1:
+    reader = _open_envelope(raw, PAYMENT_V1_TYPE, field)
+    amount_minor = int.from_bytes(reader.take(8, "amount"), "big")
+    account = _ascii(reader.var_octets("account"), field, "account")
+    # v1 accounts were free-form ("g.<fsp>.<id type>.<id>", older "levelone.dfsp1..."): printable, no spaces.
+    if not account or len(account) > ADDRESS_CHARS_MAX or not all(0x21 <= ord(c) <= 0x7E for c in account):
+        raise IlpError(field, f"its account {account[:64]!r} is not an ILP address")
+    data = reader.var_octets("data")
+    extensions = reader.take(1, "extensions")
+    if extensions != b"\x00":
+        raise IlpError(field, "carries extensions, which ILP v1 leaves empty")
+    reader.finish()
+    return PaymentV1(amount_minor, account, data)
+
+
+# --- the FSPIOP view: packets as base64url text, data as the transaction object ---------------------------
+
+def transaction_packet(transaction: dict[str, object], amount_minor: int, expires_at: datetime,
+                       condition: bytes) -> str:
+    """The ``ilpPacket`` of a quote answer: a v4 Prepare whose data is the transaction object."""
+    data_json = json.dumps(transaction, separators=(",", ":"), ensure_ascii=False)
+    data = b64url_encode(data_json.encode("utf-8")).encode("ascii")
+    return b64url_encode(encode_prepare(Prepare(amount_minor, expires_at, condition, MOJALOOP_ADDRESS, data)))
+
+
+@dataclass(frozen=True)
+class PacketView:
+    """What a payer or payee reads from any ``ilpPacket``: the amount, the expiry if v4, the transaction."""
+
+    version: int
+    amount_minor: int
+    expires_at: datetime | None
+    condition: bytes | None
+    transaction: dict[str, object]
+
+
+def read_packet(text: str, field: str = "ilpPacket") -> PacketView:
+    if len(text) > PACKET_CHARS_MAX:
+        raise IlpError(field, f"is over {PACKET_CHARS_MAX} characters")
+    raw = b64url_decode(text, field)
+    if not raw:
+        raise IlpError(field, "is empty")
+    if raw[0] == PREPARE_TYPE:
+        prepare = decode_prepare(raw, field)
+        return PacketView(4, prepare.amount_minor, prepare.expires_at, prepare.condition,
+                          _transaction(prepare.data, field))
+    if raw[0] == PAYMENT_V1_TYPE:
+        payment = decode_payment_v1(raw, field)
+        return PacketView(1, payment.amount_minor, None, None, _transaction(payment.data, field))
+    raise IlpError(field, f"is an ILP packet of type {raw[0]}, neither a v4 Prepare nor a v1 Payment")
+
+
+def _transaction(data: bytes, field: str) -> dict[str, object]:
+    """The data is the base64url of the transaction object's JSON (Mojaloop's convention for both versions)."""
+    decoded = b64url_decode(_ascii(data, field, "data"), field)
+    try:
+        value = json.loads(decoded)
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise IlpError(field, "its data is not a JSON transaction object") from exc
+    if not isinstance(value, dict):
+        raise IlpError(field, "its data is not a JSON object")
+    return value

@@ -1,0 +1,220 @@
+"""Transfers to Inzira parties: reserve on Inzira, commit with the fulfilment, tell the hub.
+
+``POST /transfers`` names its quote through the condition. The gateway checks the transfer against that quote,
+reserves the amount on Inzira (a pending transfer from its RWF position to the party's account, hashlocked
+with the quote's condition, expiring with the Mojaloop transfer), commits it by revealing the fulfilment, and
+only then sends ``PUT /transfers/{ID}`` COMMITTED with that fulfilment. A refusal on Inzira is a
+``PUT .../error`` and the reservation never posts. The hub's later word (``PATCH``, or ``PUT .../error`` on
+its own timeout) is recorded; when it says ABORTED for a transfer Inzira committed, the transfer is flagged
+for reconciliation, never dropped.
+"""
+
+from __future__ import annotations
+
+import base64
+import logging
+from collections.abc import Callable
+from typing import Any
+
+import msgspec
+
+from inzira.interop.mojaloop import fields
+from inzira.interop.mojaloop.callbacks import HubClient
+from inzira.interop.mojaloop.errors import ErrorCode, FspiopError
+from inzira.interop.mojaloop.headers import Inbound
+from inzira.interop.mojaloop.payee import Payee, digest
+from inzira.interop.mojaloop.ports import PayeeLedger, Verdict
+from inzira.interop.mojaloop.store import ABORTED, COMMITTED, RECEIVED, RESERVED, Store, TransferRecord
+from inzira.interop.mojaloop.timefmt import iso_ms, parse_ms
+
+COMMIT_MARGIN_MS = 1_000  # a transfer with less time left than this is refused: the commit could come too late
+
+# Inzira ledger codes -> what the hub is told
+_LEDGER_TO_FSPIOP = {3303: ErrorCode.TRANSFER_EXPIRED, 3300: ErrorCode.TRANSFER_EXPIRED,
+                     4001: ErrorCode.PAYEE_FSP_INSUFFICIENT_LIQUIDITY, 5400: ErrorCode.PAYEE_BLOCKED,
+                     4400: ErrorCode.PAYEE_BLOCKED}
+log = logging.getLogger(__name__)
+
+
+class PayeeTransfers:
+    def __init__(self, payee: Payee, store: Store, ledger: PayeeLedger, hub: HubClient,
+                 clock_ms: Callable[[], int]) -> None:
+        self.payee = payee
+        self.store = store
+        self.ledger = ledger
+        self.hub = hub
+        self.clock_ms = clock_ms
+
+    async def post_transfer(self, inbound: Inbound, body: dict[str, Any], raw: bytes) -> None:
+        transfer_id = body["transferId"]
+        value, code = fields.amount(body, "amount")
+        now_ms = self.clock_ms()
+        record = TransferRecord(
+            transfer_id=transfer_id, digest=digest(raw), payer_fsp=inbound.source, quote_id="",
+            amount_minor=fields.to_minor(value, code) or 0, currency=code, condition=body["condition"],
+            expires_at_ms=parse_ms(body["expiration"]) or 0, state=RECEIVED, created_at_ms=now_ms,
+            updated_at_ms=now_ms, version=f"{inbound.version[0]}.{inbound.version[1]}")
+        stored = self.store.add_transfer(record)
+        if stored is not record:
+            if stored.digest != record.digest:
+                error = FspiopError(ErrorCode.MODIFIED_REQUEST, f"transfer {transfer_id} was sent before with "
+                                    "another body")
+                await self.hub.put_error(f"/transfers/{transfer_id}", "transfers", inbound.version, inbound.source,
+                                         error)
+                return
+            await self.answer(stored)  # a resend: the transfer as it now stands
+            return
+        try:
+            record = self._check(record, body, now_ms)
+        except FspiopError as error:
+            await self._abort(record, error)
+            return
+        await self._settle(record)
+
+    def _check(self, record: TransferRecord, body: dict[str, Any], now_ms: int) -> TransferRecord:
+        if body["payeeFsp"] != self.payee.settings.fsp_id:
+            raise FspiopError(ErrorCode.DESTINATION_FSP, f"payeeFsp {body['payeeFsp']} is not this FSP")
+        quote = self.store.quote_by_condition(record.condition)
+        if quote is None or quote.payer_fsp != record.payer_fsp:
+            raise FspiopError(ErrorCode.QUOTE_ID_NOT_FOUND, "no quote of this FSP has this condition")
+        record = self._put(record, quote_id=quote.quote_id)
+        if body["ilpPacket"] != quote.ilp_packet:
+            raise FspiopError(ErrorCode.VALIDATION, "/ilpPacket differs from the quote's")
+        if (record.amount_minor, record.currency) != (quote.amount_minor, quote.currency):
+            raise FspiopError(ErrorCode.VALIDATION, "/amount differs from the quote's transferAmount")
+        if record.expires_at_ms == 0:
+            raise FspiopError(ErrorCode.VALIDATION, "/expiration is not a date-time")
+        if now_ms >= quote.expires_at_ms:
+            raise FspiopError(ErrorCode.QUOTE_EXPIRED, f"quote {quote.quote_id} expired at {quote.expiration}")
+        if record.expires_at_ms - now_ms < COMMIT_MARGIN_MS:
+            raise FspiopError(ErrorCode.TRANSFER_EXPIRED, "the transfer expires before it could be committed")
+        return record
+
+    async def _settle(self, record: TransferRecord) -> None:
+        quote = self.store.quote(record.quote_id)
+        party = None if quote is None else await self.payee.parties.find(quote.party_type, quote.party_id)
+        if party is None:
+            await self._abort(record, FspiopError(ErrorCode.PARTY_NOT_FOUND, "Inzira no longer serves the payee"))
+            return
+        verdict = await self.ledger.reserve(record.transfer_id, party, record.amount_minor, record.currency,
+                                            _unb64(record.condition), record.expires_at_ms)
+        if verdict is None:
+            return  # no verdict in time: the sweep settles it when the transfer expires
+        if not verdict.ok:
+            await self._abort(record, _refusal(verdict))
+            return
+        record = self._put(record, state=RESERVED, pending_id=verdict.pending_id.hex())
+        await self._commit(record, verdict.pending_id)
+
+    async def _commit(self, record: TransferRecord, pending_id: bytes) -> None:
+        fulfilment = self._fulfilment_of(record)
+        verdict = await self.ledger.commit(pending_id, _unb64(fulfilment))
+        if verdict is None:
+            return  # the sweep asks the ledger, and commits again while there is time
+        if verdict.ok:
+            await self._committed(record, fulfilment)
+        elif self.ledger.state(pending_id) == COMMITTED:  # an earlier commit of ours landed meanwhile
+            await self._committed(record, fulfilment)
+        else:
+            await self._abort(record, _refusal(verdict))
+
+    def _fulfilment_of(self, record: TransferRecord) -> str:
+        quote = self.store.quote(record.quote_id)
+        if quote is None:
+            raise RuntimeError(f"transfer {record.transfer_id} is reserved for quote {record.quote_id}, not stored")
+        return _b64(self.payee.fulfilment(quote.quote_id))
+
+    async def _committed(self, record: TransferRecord, fulfilment: str) -> None:
+        record = self._put(record, state=COMMITTED, fulfilment=fulfilment,
+                           completed_timestamp=iso_ms(self.clock_ms()))
+        await self.answer(record)
+
+    async def _abort(self, record: TransferRecord, error: FspiopError) -> None:
+        record = self._put(record, state=ABORTED, error_code=int(error.code), error_description=error.description)
+        await self.answer(record)
+
+    async def answer(self, record: TransferRecord) -> None:
+        """Tell the payer FSP where the transfer stands (nothing while Inzira has not decided yet)."""
+        path = f"/transfers/{record.transfer_id}"
+        version = _version(record.version)
+        if record.state == COMMITTED:
+            body = {"fulfilment": record.fulfilment, "completedTimestamp": record.completed_timestamp,
+                    "transferState": COMMITTED}
+            await self.hub.put(path, "transfers", version, record.payer_fsp, body)
+        elif record.state == ABORTED:
+            error = FspiopError(ErrorCode(record.error_code), record.error_description)
+            await self.hub.put_error(path, "transfers", version, record.payer_fsp, error)
+
+    async def get_transfer(self, inbound: Inbound, transfer_id: str) -> None:
+        stored = self.store.transfer(transfer_id)
+        path = f"/transfers/{transfer_id}"
+        if stored is None or stored.payer_fsp != inbound.source:
+            error = FspiopError(ErrorCode.TRANSFER_ID_NOT_FOUND, f"no transfer {transfer_id} from {inbound.source}")
+            await self.hub.put_error(path, "transfers", inbound.version, inbound.source, error)
+        elif stored.state in (RECEIVED, RESERVED):
+            await self.hub.put(path, "transfers", inbound.version, inbound.source, {"transferState": stored.state})
+        else:
+            await self.answer(msgspec.structs.replace(stored, version=f"{inbound.version[0]}.{inbound.version[1]}"))
+
+    async def hub_outcome(self, transfer_id: str, hub_state: str, detail: str) -> None:
+        """The hub's final word (PATCH, or an error callback): recorded, reconciled when it disagrees."""
+        stored = self.store.transfer(transfer_id)
+        if stored is None:
+            log.warning("the hub reported %s for transfer %s, unknown here", hub_state, transfer_id)
+            return
+        if hub_state == ABORTED and stored.state in (RECEIVED, RESERVED):
+            if stored.pending_id:
+                await self.ledger.abort(bytes.fromhex(stored.pending_id))
+            self._put(stored, state=ABORTED, hub_state=hub_state, error_code=int(ErrorCode.PAYEE_ERROR),
+                      error_description=f"aborted by the hub: {detail}"[:128])
+            return
+        reconcile = stored.reconcile
+        if hub_state == ABORTED and stored.state == COMMITTED:
+            reconcile = f"the hub aborted after Inzira committed ({detail}): recover the payment from the payee"
+        elif hub_state == COMMITTED and stored.state == ABORTED:
+            reconcile = "the hub committed a transfer Inzira aborted: pay the payee off-ledger"
+        if reconcile != stored.reconcile:
+            log.error("transfer %s: %s", transfer_id, reconcile)
+        self._put(stored, hub_state=hub_state, reconcile=reconcile[:256])
+
+    async def sweep(self) -> int:
+        """Settle transfers the ledger answered late, and those that expired: how many changed state."""
+        changed = 0
+        for record in self.store.open_transfers():
+            pending_id = bytes.fromhex(record.pending_id)
+            on_ledger = self.ledger.state(pending_id) if pending_id else ""
+            if on_ledger == RESERVED and self.clock_ms() < record.expires_at_ms:
+                await self._commit(record, pending_id)  # the last commit got no verdict: once more
+            elif on_ledger == COMMITTED:
+                await self._committed(record, self._fulfilment_of(record))
+            elif on_ledger == ABORTED or (not on_ledger and self.clock_ms() >= record.expires_at_ms):
+                # Without a pending id the reservation, if it ever landed, expires with the transfer.
+                await self._abort(record, FspiopError(ErrorCode.TRANSFER_EXPIRED, "the transfer expired"))
+            else:
+                continue
+            changed += 1
+        return changed
+
+    def _put(self, record: TransferRecord, **changes: Any) -> TransferRecord:
+        updated = msgspec.structs.replace(record, updated_at_ms=self.clock_ms(), **changes)
+        self.store.put_transfer(updated)
+        return updated
+
+
+def _refusal(verdict: Verdict) -> FspiopError:
+    code = _LEDGER_TO_FSPIOP.get(verdict.code, ErrorCode.PAYEE_FSP_REJECTED_TRANSACTION)
+    detail = f": {verdict.detail}" if verdict.detail else ""
+    return FspiopError(code, f"Inzira refused it (ledger code {verdict.code}{detail})")
+
+
+def _version(text: str) -> tuple[int, int]:
+    major, _, minor = text.partition(".")
+    return int(major), int(minor or 0)
+
+
+def _b64(data: bytes) -> str:
+    return base64.urlsafe_b64encode(data).rstrip(b"=").decode()
+
+
+def _unb64(text: str) -> bytes:
+    return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))

@@ -1,0 +1,156 @@
+"""The gateway's own SQLite book of FSPIOP quotes and transfers (payee side): what it answered, under which
+request digest, and where each transfer stands on Inzira.
+
+A quote or transfer is found again by its Mojaloop id (idempotent resends, GET by id) and a quote also by its
+condition (POST /transfers names the quote only through its ILP packet and condition). Each write is its own
+committed SQLite transaction (WAL, synchronous=FULL): the gateway answers the hub only after writing.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+import threading
+from pathlib import Path
+
+import msgspec
+
+DB_FILE = "mojaloop.db"
+PAGE_ROWS_MAX = 500
+
+RECEIVED, RESERVED, COMMITTED, ABORTED = "RECEIVED", "RESERVED", "COMMITTED", "ABORTED"
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS quotes (
+  quote_id TEXT PRIMARY KEY, condition TEXT, expires_at_ms INTEGER NOT NULL, record BLOB NOT NULL);
+CREATE UNIQUE INDEX IF NOT EXISTS quotes_by_condition ON quotes (condition);
+CREATE TABLE IF NOT EXISTS transfers (
+  transfer_id TEXT PRIMARY KEY, state TEXT NOT NULL, expires_at_ms INTEGER NOT NULL, reconcile INTEGER NOT NULL,
+  record BLOB NOT NULL);
+CREATE INDEX IF NOT EXISTS transfers_by_state ON transfers (state, expires_at_ms);
+CREATE INDEX IF NOT EXISTS transfers_to_reconcile ON transfers (reconcile);
+"""
+
+
+class QuoteRecord(msgspec.Struct, frozen=True):
+    quote_id: str
+    digest: str  # SHA-256 of the POST body as received: a resend must match it
+    payer_fsp: str
+    transaction_id: str
+    party_type: str
+    party_id: str
+    amount_minor: int  # what the payer FSP transfers (transferAmount)
+    currency: str
+    created_at_ms: int
+    expires_at_ms: int
+    # Filled when the quote is accepted:
+    member: str = ""  # the Inzira member that serves the payee
+    credit_account: str = ""
+    payee_receive_minor: int = 0
+    expiration: str = ""
+    ilp_packet: str = ""
+    condition: str = ""
+    # Filled when it is refused:
+    error_code: int = 0
+    error_description: str = ""
+
+
+class TransferRecord(msgspec.Struct, frozen=True):
+    transfer_id: str
+    digest: str
+    payer_fsp: str
+    quote_id: str
+    amount_minor: int
+    currency: str
+    condition: str
+    expires_at_ms: int
+    state: str
+    created_at_ms: int
+    updated_at_ms: int
+    pending_id: str = ""  # hex id of the Inzira pending transfer
+    fulfilment: str = ""
+    completed_timestamp: str = ""
+    error_code: int = 0
+    error_description: str = ""
+    hub_state: str = ""  # what the hub's PATCH or error callback said
+    reconcile: str = ""  # why this transfer needs an operator: the hub and Inzira disagree
+    version: str = "1.1"  # the FSPIOP version the payer spoke: callbacks answer in it
+
+
+class Store:
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self._lock = threading.Lock()
+        self._conn = sqlite3.connect(path, check_same_thread=False, isolation_level=None)
+        self._conn.execute("PRAGMA journal_mode=WAL")
+        self._conn.execute("PRAGMA synchronous=FULL")
+        self._conn.executescript(_SCHEMA)
+
+    def close(self) -> None:
+        with self._lock:
+            self._conn.close()
+
+    # --- quotes ---
+
+    def add_quote(self, quote: QuoteRecord) -> QuoteRecord:
+        """Insert a new quote; when its id exists, the stored one (the caller compares digests)."""
+        with self._lock:
+            row = self._conn.execute("SELECT record FROM quotes WHERE quote_id = ?", (quote.quote_id,)).fetchone()
+            if row is not None:
+                return msgspec.json.decode(row[0], type=QuoteRecord)
+            self._conn.execute("INSERT INTO quotes VALUES (?, ?, ?, ?)", _quote_row(quote))
+        return quote
+
+    def put_quote(self, quote: QuoteRecord) -> None:
+        with self._lock:
+            self._conn.execute("REPLACE INTO quotes VALUES (?, ?, ?, ?)", _quote_row(quote))
+
+    def quote(self, quote_id: str) -> QuoteRecord | None:
+        return self._one("SELECT record FROM quotes WHERE quote_id = ?", quote_id, QuoteRecord)
+
+    def quote_by_condition(self, condition: str) -> QuoteRecord | None:
+        return self._one("SELECT record FROM quotes WHERE condition = ?", condition, QuoteRecord)
+
+    # --- transfers ---
+
+    def add_transfer(self, transfer: TransferRecord) -> TransferRecord:
+        with self._lock:
+            row = self._conn.execute("SELECT record FROM transfers WHERE transfer_id = ?",
+                                     (transfer.transfer_id,)).fetchone()
+            if row is not None:
+                return msgspec.json.decode(row[0], type=TransferRecord)
+            self._conn.execute("INSERT INTO transfers VALUES (?, ?, ?, ?, ?)", _transfer_row(transfer))
+        return transfer
+
+    def put_transfer(self, transfer: TransferRecord) -> None:
+        with self._lock:
+            self._conn.execute("REPLACE INTO transfers VALUES (?, ?, ?, ?, ?)", _transfer_row(transfer))
+
+    def transfer(self, transfer_id: str) -> TransferRecord | None:
+        return self._one("SELECT record FROM transfers WHERE transfer_id = ?", transfer_id, TransferRecord)
+
+    def open_transfers(self, limit: int = PAGE_ROWS_MAX) -> list[TransferRecord]:
+        """Transfers not yet final, soonest expiry first (at most ``limit``)."""
+        return self._many("SELECT record FROM transfers WHERE state IN (?, ?) ORDER BY expires_at_ms LIMIT ?",
+                          (RECEIVED, RESERVED, min(limit, PAGE_ROWS_MAX)))
+
+    def to_reconcile(self, limit: int = PAGE_ROWS_MAX) -> list[TransferRecord]:
+        return self._many("SELECT record FROM transfers WHERE reconcile = 1 ORDER BY transfer_id LIMIT ?",
+                          (min(limit, PAGE_ROWS_MAX),))
+
+    def _one(self, sql: str, key: str, kind: type[msgspec.Struct]):  # type: ignore[no-untyped-def]
+        with self._lock:
+            row = self._conn.execute(sql, (key,)).fetchone()
+        return None if row is None else msgspec.json.decode(row[0], type=kind)
+
+    def _many(self, sql: str, args: tuple[object, ...]) -> list[TransferRecord]:
+        with self._lock:
+            rows = self._conn.execute(sql, args).fetchall()
+        return [msgspec.json.decode(r[0], type=TransferRecord) for r in rows]
+
+
+def _quote_row(q: QuoteRecord) -> tuple[object, ...]:
+    return (q.quote_id, q.condition or None, q.expires_at_ms, msgspec.json.encode(q))
+
+
+def _transfer_row(t: TransferRecord) -> tuple[object, ...]:
+    return (t.transfer_id, t.state, t.expires_at_ms, 1 if t.reconcile else 0, msgspec.json.encode(t))
