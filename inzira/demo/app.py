@@ -81,8 +81,9 @@ class Demo:
                 self.seeded = seed(runtime, keys)
             rates = RateTable.demo()
             providers = self.providers = Providers(runtime, keys, self.data_dir, rates)
+            # The eKash gateway's key goes to the gateway alone (see inzira.interop.mojaloop.demo).
             fsps = sorted(m.id for m in runtime.node.state.members.values()
-                          if {"sending_fsp", "receiving_fsp"} & set(m.roles))
+                          if {"sending_fsp", "receiving_fsp"} & set(m.roles) and m.id != GATEWAY_MEMBER)
             operator = keys.port(runtime, operator_member(runtime.node.state.members.values()))
             self.remit = RemitDemo(runtime, keys.ports(runtime, fsps), self.data_dir, fx=providers.fx_client(fsps),
                                    funding=providers.funding_client(fsps), operator=operator).start()
