@@ -71,7 +71,7 @@ class Demo:
 
     def start(self) -> None:
         if not (self.data_dir / GENESIS_FILE).exists():
-            create_demo_network(self.data_dir, wall_clock_ms())
+            create_demo_network(self.data_dir, wall_clock_ms(), with_gateway=self.mojaloop_hub is not None)
             self.created = True
         runtime = self.runtime = Embedded(self.data_dir)
         runtime.start()

@@ -17,6 +17,7 @@ from pathlib import Path
 from fastapi import FastAPI
 from joserfc.jwk import RSAKey
 
+from inzira.demo.members import GATEWAY_MEMBER as GATEWAY
 from inzira.interop.mojaloop import jws
 from inzira.interop.mojaloop.gateway import Gateway, GatewaySettings
 from inzira.interop.mojaloop.inzira_ledger import InziraPayeeLedger
@@ -29,7 +30,7 @@ from inzira.qr.directory import Directory as MerchantBook
 from inzira.remit.service import RemitService
 from inzira.remit.settings import PAYOUT_CURRENCY, position_account
 
-GATEWAY_MEMBER = "ekash"
+GATEWAY_MEMBER = GATEWAY.id
 JWS_DIR = "mojaloop"
 SIGNING_KEY_FILE = "jws-signing-key.pem"
 PEERS_DIR = "peers"
@@ -42,7 +43,8 @@ class GatewayMissing(RuntimeError):
 
 def check_gateway_member(members: Iterable[str]) -> None:
     if GATEWAY_MEMBER not in set(members):
-        raise GatewayMissing(f"this network has no {GATEWAY_MEMBER!r} member: start the demo with a new --data folder")
+        raise GatewayMissing(f"this network has no {GATEWAY_MEMBER!r} member: it was made without --mojaloop-hub; "
+                             "start the demo with a new --data folder")
 
 
 def signing_key(data_dir: Path) -> RSAKey | None:
