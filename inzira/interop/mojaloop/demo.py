@@ -22,6 +22,7 @@ from inzira.interop.mojaloop import jws
 from inzira.interop.mojaloop.gateway import Gateway, GatewaySettings
 from inzira.interop.mojaloop.inzira_ledger import InziraPayeeLedger
 from inzira.interop.mojaloop.inzira_parties import InziraParties
+from inzira.interop.mojaloop.report_api import report_router
 from inzira.interop.mojaloop.schemas import definitions
 from inzira.interop.mojaloop.server import fspiop_router, schema_check, signature_check
 from inzira.node.custody import MemberPort
@@ -79,6 +80,7 @@ def start_gateway(app: FastAPI, hub_url: str, port: MemberPort, data_dir: Path, 
     peers = peer_keys(data_dir)
     app.include_router(fspiop_router(gateway, check_body=schema_check(definitions()),
                                      check_signature=signature_check(peers) if peers else None))
+    app.include_router(report_router(gateway, port.member, ledger.state))
     # FastAPI matches routes in order: the FSPIOP routes go first, before any page's catch-all.
     fspiop = [route for route in app.router.routes if getattr(route, "path", "").startswith("/fspiop/")]
     others = [route for route in app.router.routes if route not in fspiop]
