@@ -19,6 +19,7 @@ _PROBLEM_TEXT = {
     413: "Request or transaction too large (3104)",
     415: "Unsupported media type (3000)",
     422: "Rejected by the ledger with the code of the rule it broke; the rejection is in a block",
+    429: "Too many requests: the caller's allowance is used up (with Retry-After)",
     503: "Ledger busy (2005, with Retry-After) or stopped (2003)",
     504: "No verdict in time (2004): poll the Location",
 }

@@ -35,6 +35,7 @@ PREFIX = "/v1/directory"
 PAGE_MAX = 200
 REGULATOR_ROLE = "regulator"
 F = TypeVar("F", bound=Callable[..., Awaitable[Any]])
+SENDING_ROLE = "sending_fsp"  # the only members that look numbers up: they pay to them
 
 _PROBLEMS = {
     400: "Invalid number or request (3100)",
@@ -119,7 +120,10 @@ def router_for(operator: DirectoryOperator) -> APIRouter:
     async def lookup(msisdn: str = Path(max_length=MSISDN_CHARS_MAX, description="E.164, e.g. +250788123456"),
                      who: Caller = Depends(caller)) -> Response:
         """Counted against the caller's allowance (sized to its declared volume) and written to the audit log
-        with the answer. Unlisted number: 404 with code 3204."""
+        with the answer. Only sending FSPs look numbers up (403 for any other member). Unlisted number: 404
+        with code 3204."""
+        if SENDING_ROLE not in who.roles:
+            raise Problem(403, Code.PERMISSION, "only a sending FSP looks numbers up in the directory")
         return json_response(operator.lookup(who.member, msisdn))
 
     @router.get("/allowance", summary="The caller's look-up allowance", response_class=Response,

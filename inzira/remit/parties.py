@@ -46,10 +46,12 @@ def parse_number(text: str) -> E164:
 
 
 class PartyLookup:
-    def __init__(self, directory: DirectoryClient, agents: dict[str, ReceivingFsp], node: Node) -> None:
+    def __init__(self, directory: DirectoryClient, agents: dict[str, ReceivingFsp], node: Node,
+                 fallback_fsp: str | None = None) -> None:
         self.directory = directory
         self.agents = agents
         self.node = node
+        self.fallback_fsp = fallback_fsp
 
     async def find(self, member: str, e164: E164) -> Party:
         """The party at a validated number, as ``member`` asks (on the service's loop: the FSP's adapter and
@@ -57,9 +59,11 @@ class PartyLookup:
         try:
             fsp = await self.directory.fsp_for(member, e164)
         except DirectoryError as exc:
-            if exc.status in (400, 429):  # the caller's own doing: a bad number, or its allowance used up
+            if exc.status in (400, 403, 429):  # the caller's own doing: a bad number, no sending role, no allowance
                 raise RemitError(exc.status, exc.code, exc.detail, headers=exc.headers) from None
             raise RemitError(503, exc.code, f"the directory operator could not answer: {exc.detail}") from None
+        if fsp is None and self.fallback_fsp is not None:
+            fsp = self.fallback_fsp  # not an Inzira wallet: the gateway asks its hub (eKash) who serves it
         if fsp is None:
             raise RemitError(404, Code.PARTY_NOT_FOUND, f"no FSP in the directory serves {e164}")
         agent = self.agents.get(fsp)

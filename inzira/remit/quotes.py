@@ -10,20 +10,26 @@ what that gross costs in the source currency. Either way the sending FSP's fee i
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable, Coroutine
 from dataclasses import dataclass
 from enum import StrEnum
+from typing import Any
 
 from inzira.fx.client import FxClient, FxQuoteError
 from inzira.ledger.encoding import encode
 from inzira.money import AMOUNT_MINOR_MAX, MoneyError, currency
 from inzira.node.node import Node
-from inzira.remit.codes import RemitError, invalid
+from inzira.ledger.codes import Code
+from inzira.remit.codes import RemitCode, RemitError, invalid
 from inzira.remit.parties import Party
+from inzira.remit.payout import Hashlock, PayoutError, PayoutRefusedError
 from inzira.remit.receiving import ReceivingFsp
 from inzira.remit.records import QuoteTerms, Reason
 from inzira.remit.settings import PAYOUT_CURRENCY, RemitSettings, position_account
 from inzira.remit.store.transfers import TransferStore
+
+
+OnLoop = Callable[[Coroutine[Any, Any, Any]], Awaitable[Any]]
 
 
 class AmountType(StrEnum):
@@ -41,8 +47,9 @@ class QuoteRequest:
 
 class QuoteDesk:
     def __init__(self, fx: FxClient, settings: RemitSettings, store: TransferStore, node: Node,
-                 agents: dict[str, ReceivingFsp], clock_ms: Callable[[], int]) -> None:
+                 agents: dict[str, ReceivingFsp], clock_ms: Callable[[], int], on_service_loop: OnLoop) -> None:
         self.fx = fx
+        self.on_service_loop = on_service_loop  # the FSPs' adapters live on the service's loop
         self.settings = settings
         self.store = store
         self.node = node
@@ -71,20 +78,34 @@ class QuoteDesk:
         source = self._check(sender, request)
         now_ms = self.clock_ms()
         fee_schedule = self.settings.receiving_fee(party.fsp)
+        quote_id = str(uuid.uuid4())
+        agent = self.agents[party.fsp]
+        lock: Hashlock | None = None
         try:
             if request.amount_type is AmountType.SEND:
                 fx = await self.fx.quote(sender, source, PAYOUT_CURRENCY, ttl_ms=self.settings.quote_ttl_ms,
                                          source_amount_minor=request.amount_minor)
                 received_minor, fee_minor = fee_schedule.net_of_fee(fx.target_amount_minor)
+                if received_minor > 0:
+                    lock = await self._operator_lock(agent, quote_id, party, received_minor, False, sender,
+                                                     fx.expires_at_ms)
             else:
                 received_minor, fee_minor = request.amount_minor, fee_schedule.on(request.amount_minor)
+                lock = await self._operator_lock(agent, quote_id, party, received_minor, True, sender,
+                                                 now_ms + self.settings.quote_ttl_ms)
+                operator_fee_minor = lock.operator_fee_minor if lock is not None else 0
                 fx = await self.fx.quote(sender, source, PAYOUT_CURRENCY, ttl_ms=self.settings.quote_ttl_ms,
-                                         target_amount_minor=received_minor + fee_minor)
+                                         target_amount_minor=received_minor + fee_minor + operator_fee_minor)
         except FxQuoteError as exc:
             raise RemitError(exc.status, exc.code, f"no quote: {exc.detail}") from None
+        expires_at_ms = fx.expires_at_ms
+        if lock is not None:
+            # An operator with its own hashlock (eKash) takes its fee from what the wallet receives; the
+            # customer sees it as part of the receiving fee.
+            received_minor, fee_minor = lock.receive_minor, fee_minor + lock.operator_fee_minor
+            expires_at_ms = min(expires_at_ms, lock.expires_at_ms)
         if received_minor <= 0:
             raise invalid("the amount does not cover the receiving FSP's fee")
-        quote_id = str(uuid.uuid4())
         terms = QuoteTerms(
             quote_id=quote_id, sending_fsp=sender, receiving_fsp=party.fsp, fx_member=fx.fx, msisdn=party.msisdn,
             masked_name=party.masked_name, source_currency=source, amount_sent_minor=fx.source_amount_minor,
@@ -92,8 +113,23 @@ class QuoteDesk:
             target_currency=PAYOUT_CURRENCY, gross_target_minor=fx.target_amount_minor,
             receiving_fee_minor=fee_minor, amount_received_minor=received_minor, rate=str(fx.rate),
             mid_rate=str(fx.mid_rate), margin_percent=str(fx.margin_percent), fx_margin_minor=fx.fx_margin_minor,
-            rates_as_of=fx.rates_as_of, condition=self.agents[party.fsp].condition(quote_id),
-            fx_quote=encode(fx.signed), created_at_ms=now_ms, expires_at_ms=fx.expires_at_ms,
+            rates_as_of=fx.rates_as_of, condition=lock.condition if lock is not None else agent.condition(quote_id),
+            fx_quote=encode(fx.signed), created_at_ms=now_ms, expires_at_ms=expires_at_ms,
             holder_reasons=holder_reasons)
         self.store.put_quote(terms)
         return terms
+
+
+    async def _operator_lock(self, agent: ReceivingFsp, quote_id: str, party: Party, amount_minor: int,
+                             receive: bool, sender: str, expires_at_ms: int) -> Hashlock | None:
+        """The operator's hashlock when it sets one (eKash), its refusals as the API's."""
+        try:
+            return await self.on_service_loop(agent.hashlock(quote_id, party.msisdn, amount_minor, receive, sender,
+                                                             expires_at_ms))
+        except PayoutRefusedError as exc:
+            if exc.code == str(int(Code.PARTY_NOT_FOUND)):
+                raise RemitError(404, Code.PARTY_NOT_FOUND, f"{party.fsp} has no wallet for {party.msisdn}") from None
+            code = int(exc.code) if exc.code.isdigit() else int(RemitCode.PAYEE_REJECTED)
+            raise RemitError(422, code, f"{party.fsp} refused the quote: {exc.description}") from None
+        except PayoutError as exc:
+            raise RemitError(503, RemitCode.PAYEE_UNAVAILABLE, f"{party.fsp} could not quote: {exc}") from None

@@ -25,6 +25,7 @@ from inzira.remit import ledger_io
 from inzira.remit.condition import condition_of, fulfilment_for
 from inzira.remit.payout import (
     AccountHolder,
+    Hashlock,
     PayoutAdapter,
     PayoutError,
     PayoutState,
@@ -84,10 +85,19 @@ class ReceivingFsp:
         return holder
 
     def fulfilment(self, quote_id: str) -> bytes:
+        if self.adapter.condition(quote_id) is not None:  # the operator's hashlock: only its fulfilment opens it
+            return self.adapter.fulfilment(quote_id) or b""
         return fulfilment_for(self.secret, quote_id)
 
     def condition(self, quote_id: str) -> bytes:
-        return condition_of(self.fulfilment(quote_id))
+        return self.adapter.condition(quote_id) or condition_of(fulfilment_for(self.secret, quote_id))
+
+    async def hashlock(self, quote_id: str, msisdn: str, amount_minor: int, receive: bool, sender: str,
+                       expires_at_ms: int) -> Hashlock | None:
+        """The operator's own hashlock and fee for a quote (a Mojaloop hub's), or None: this FSP locks it."""
+        async with self._calls:
+            return await self.adapter.hashlock(quote_id, msisdn, amount_minor, PAYOUT_CURRENCY, receive, sender,
+                                               expires_at_ms)
 
     # --- payouts ---
 
@@ -193,7 +203,7 @@ class ReceivingFsp:
             try:
                 async with self._calls:
                     return await self.adapter.start(payout.reference_id, payout.msisdn, payout.amount_minor,
-                                                    payout.currency, payout.quote_id)
+                                                    payout.currency, payout.quote_id, deadline_ms)
             except PayoutUnavailableError:
                 if self.clock_ms() + UNAVAILABLE_RETRY_S * 1000 >= deadline_ms:
                     return None

@@ -96,8 +96,8 @@ class RemitService:
         self.screening = Screening(settings.compliance, SanctionsIndex(sanctions), self.transfers, freshness)
         self.fx = fx
         self.agents: dict[str, ReceivingFsp] = {}
-        self.parties = PartyLookup(self.directory, self.agents, self.node)
-        self.quotes = QuoteDesk(fx, settings, self.transfers, self.node, self.agents, clock_ms)
+        self.parties = PartyLookup(self.directory, self.agents, self.node, settings.fallback_fsp)
+        self.quotes = QuoteDesk(fx, settings, self.transfers, self.node, self.agents, clock_ms, self.call)
         self.desk = TransferDesk(runtime, self.ports, self.transfers, self.transitions, self.screening, settings,
                                  clock_ms)
         self.rescreen = Rescreen(self.screening, self.transfers, self.transitions, self.agents, clock_ms)

@@ -27,6 +27,9 @@ class RemitSettings:
     # receiving FSP -> payout adapter configuration ({"kind": "momo-http", ...}); a member without one
     # cannot confirm wallets, so numbers it serves are not found.
     payout_adapters: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
+    # The receiving FSP asked about numbers the directory does not list (the eKash gateway, whose payout
+    # adapter is a Mojaloop route: it reaches wallets at FSPs outside Inzira); None: such numbers are not found.
+    fallback_fsp: str | None = None
     sending_fees: Mapping[str, Mapping[str, FeeSchedule]] = field(default_factory=lambda: DEMO_SENDING_FEES)
     receiving_fees: Mapping[str, FeeSchedule] = field(default_factory=lambda: DEMO_RECEIVING_FEES)
     compliance: CompliancePolicy = field(default_factory=CompliancePolicy)

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.mojaloop import hub_rules
 from tests.mojaloop.ttk import TestingToolkit
 
 TTK_FSPID = "testingtoolkitdfsp"  # the toolkit's own FSP id (its default)
@@ -43,3 +44,14 @@ def golden_path_inputs(to_id_value: str = "250788123456", amount: str = "100") -
         "amount": amount,
         "currency": "RWF",
     }
+
+
+@pytest.fixture(scope="session")
+def ttk_hub(tmp_path_factory: pytest.TempPathFactory) -> Iterator[TestingToolkit]:
+    """A second toolkit playing eKash (hub and payee FSP) for the payer side, with the rules of hub_rules."""
+    toolkit = TestingToolkit(Path(tmp_path_factory.mktemp("ttk-hub")))
+    toolkit.start({"callback": hub_rules.callback_rules(), "validation": hub_rules.validation_rules()})
+    try:
+        yield toolkit
+    finally:
+        toolkit.stop()

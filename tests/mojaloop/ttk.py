@@ -100,7 +100,8 @@ class TestingToolkit:
     def control_url(self) -> str:
         return f"http://127.0.0.1:{self.control_port}"
 
-    def start(self) -> None:
+    def start(self, rules: dict[str, list[dict[str, Any]]] | None = None) -> None:
+        """``rules``: extra callback/validation rules, by type, tried before the toolkit's default ones."""
         if not (PACKAGE / "src" / "index.js").is_file():
             raise RuntimeError(f"the Testing Toolkit is not installed in {PACKAGE} (run `make install`)")
         specs = self.workdir / "spec_files"
@@ -109,6 +110,8 @@ class TestingToolkit:
         system = json.loads(system_file.read_text())
         system["API_PORT"] = self.fspiop_port
         system_file.write_text(json.dumps(system, indent=2))
+        for rule_type, extra in (rules or {}).items():
+            self._add_rules(specs / f"rules_{rule_type}", extra)
         env = {**os.environ, "INZIRA_TTK_CONTROL_PORT": str(self.control_port)}
         with self.log_path.open("wb") as log:
             self.process = subprocess.Popen(
@@ -116,6 +119,14 @@ class TestingToolkit:
                 cwd=self.workdir, env=env, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
             )
         self._wait_ready()
+
+    @staticmethod
+    def _add_rules(folder: Path, extra: list[dict[str, Any]]) -> None:
+        config_file = folder / "config.json"
+        active = json.loads(config_file.read_text())["activeRulesFile"]
+        rules = extra + json.loads((folder / active).read_text())
+        (folder / "inzira.json").write_text(json.dumps(rules, indent=2))
+        config_file.write_text(json.dumps({"activeRulesFile": "inzira.json"}))
 
     def _wait_ready(self) -> None:
         deadline = time.monotonic() + START_TIMEOUT_S

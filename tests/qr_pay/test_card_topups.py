@@ -13,6 +13,7 @@ from typing import Any
 
 import pytest
 
+from inzira.demo.setup import demo_keyring
 from inzira.ledger.tx import SetFrozen
 from inzira.qr.api.answers import TopUpOut
 from inzira.sim.card import SIGNATURE_HEADER, Behaviour, RunningCardSim, signature
@@ -231,12 +232,13 @@ def test_a_credit_the_ledger_refuses_is_refunded_to_the_card(qr: Qr, sim: Runnin
     opened = qr.open_top_up(wallet, 70_00)
     runtime = qr.server.runtime
     assert runtime is not None
-    assert runtime.execute("cbr", SetFrozen(wallet["account"], True)).code == 0  # the regulator freezes it
+    regulator = demo_keyring(qr.server.data_dir).port(runtime, "cbr")  # the test acts as the central bank
+    assert regulator.execute(SetFrozen(wallet["account"], True)).code == 0  # the regulator freezes it
     try:
         pay_by_card(opened["card_form_url"], "4242424242424242")
         refunded = wait_for(qr, wallet, opened["topup_id"], "refunded")
     finally:
-        assert runtime.execute("cbr", SetFrozen(wallet["account"], False)).code == 0
+        assert regulator.execute(SetFrozen(wallet["account"], False)).code == 0
     assert refunded["code"] == 5400 and "the card payment was refunded" in refunded["reason"]
     assert sim.admin.session(session_of(sim, opened)).status == "refunded"
     assert qr.balance(wallet["account"]) == 0 and qr.balance("silkpay:cny") == float_before

@@ -17,13 +17,15 @@ def router_for(service: RemitService) -> APIRouter:
     router = APIRouter(prefix=PREFIX, tags=["remit: parties"])
 
     @router.get("/parties/MSISDN/{msisdn}", summary="Who serves this number, and the receiver's masked name",
-                response_class=Response, responses={**ok_doc(PartyView, "the party"), **problem_docs(400, 401, 404)})
+                response_class=Response,
+                responses={**ok_doc(PartyView, "the party"), **problem_docs(400, 401, 403, 404, 429, 503)})
     @answers_problems
     async def lookup(msisdn: str = Path(max_length=64, description="E.164, e.g. +250788123456"),
                      caller: Caller = Depends(require_caller)) -> Response:
         """Validates the number (a Rwandan mobile number), asks the directory operator which FSP serves it (as
         the caller: counted against the caller's allowance, 429 with Retry-After beyond it, and logged for the
-        regulator) and has that FSP confirm the wallet. Unknown number: 404 with code 3204."""
+        regulator) and has that FSP confirm the wallet. Only sending FSPs look numbers up (403 otherwise).
+        Unknown number: 404 with code 3204."""
         return json_response((await service.lookup(caller.member, msisdn)).json())
 
     @router.post("/directory", summary="List a wallet's number in the directory (receiving FSP)",

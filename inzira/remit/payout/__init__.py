@@ -6,11 +6,13 @@ from inzira.remit.payout.momo_http import MomoHttpAdapter
 from inzira.remit.payout.registry import KINDS, adapter_from_config
 from inzira.remit.payout.types import (
     AccountHolder,
+    Hashlock,
     OperatorBalance,
     PayoutConfigError,
     PayoutConflictError,
     PayoutError,
     PayoutNotFoundError,
+    PayoutRefusedError,
     PayoutState,
     PayoutStatus,
     PayoutUnavailableError,
@@ -20,6 +22,7 @@ from inzira.remit.payout.types import (
 __all__ = [
     "KINDS",
     "AccountHolder",
+    "Hashlock",
     "MomoHttpAdapter",
     "MomoHttpConfig",
     "OperatorBalance",
@@ -28,6 +31,7 @@ __all__ = [
     "PayoutConflictError",
     "PayoutError",
     "PayoutNotFoundError",
+    "PayoutRefusedError",
     "PayoutState",
     "PayoutStatus",
     "PayoutUnavailableError",

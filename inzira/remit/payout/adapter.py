@@ -6,7 +6,7 @@ import asyncio
 from abc import ABC, abstractmethod
 from types import TracebackType
 
-from inzira.remit.payout.types import AccountHolder, OperatorBalance, PayoutState, PayoutUnavailableError
+from inzira.remit.payout.types import AccountHolder, Hashlock, OperatorBalance, PayoutState, PayoutUnavailableError
 
 WAIT_TIMEOUT_MS_MAX = 600_000
 
@@ -26,9 +26,11 @@ class PayoutAdapter(ABC):
 
     @abstractmethod
     async def start(
-        self, reference_id: str, msisdn: str, amount_minor: int, currency: str, external_id: str
+        self, reference_id: str, msisdn: str, amount_minor: int, currency: str, external_id: str,
+        deadline_ms: int | None = None,
     ) -> PayoutState:
-        """Ask the operator to pay ``amount_minor`` to ``msisdn``; usually returns PENDING at once."""
+        """Ask the operator to pay ``amount_minor`` to ``msisdn``; usually returns PENDING at once.
+        ``deadline_ms``: when the receiving FSP stops waiting (an operator with expiries ends its own before)."""
 
     @abstractmethod
     async def status(self, reference_id: str) -> PayoutState:
@@ -41,6 +43,20 @@ class PayoutAdapter(ABC):
     @abstractmethod
     async def aclose(self) -> None:
         """Release connections."""
+
+    async def hashlock(self, quote_id: str, msisdn: str, amount_minor: int, currency: str, receive: bool,
+                       payer_alias: str, expires_at_ms: int) -> Hashlock | None:
+        """For an operator that sets the hashlock itself: quote ``amount_minor`` (what the wallet gets when
+        ``receive``, else what is sent) and return its terms. None (the default): the FSP locks with its own."""
+        return None
+
+    def condition(self, quote_id: str) -> bytes | None:
+        """The condition of the operator's hashlock for a quote, or None when the FSP sets its own."""
+        return None
+
+    def fulfilment(self, quote_id: str) -> bytes | None:
+        """The fulfilment the operator released for a quote's payout, or None (not released, or not its own)."""
+        return None
 
     async def wait_final(
         self, reference_id: str, timeout_ms: int, *, poll_interval_ms: int = 50, poll_interval_max_ms: int = 1_000

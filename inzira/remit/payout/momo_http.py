@@ -121,8 +121,10 @@ class MomoHttpAdapter(PayoutAdapter):
         return AccountHolder(msisdn=number, name=name, active=active.result)
 
     async def start(
-        self, reference_id: str, msisdn: str, amount_minor: int, currency: str, external_id: str
+        self, reference_id: str, msisdn: str, amount_minor: int, currency: str, external_id: str,
+        deadline_ms: int | None = None,
     ) -> PayoutState:
+        # MTN's disbursement API has no expiry: the receiving FSP stops polling at its deadline.
         reference_id = _canonical_reference(reference_id)
         party_id = msisdn.removeprefix("+")
         body = {

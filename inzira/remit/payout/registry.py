@@ -15,7 +15,17 @@ from inzira.remit.payout.types import PayoutConfigError
 
 AdapterFactory = Callable[[Mapping[str, Any]], PayoutAdapter]
 
-KINDS: Mapping[str, AdapterFactory] = MappingProxyType({"momo-http": MomoHttpAdapter.from_config})
+
+
+def _mojaloop(fields: Mapping[str, Any]) -> PayoutAdapter:
+    """A route through a Mojaloop hub (eKash); imported on use, as it sits above the payout package."""
+    from inzira.interop.mojaloop.ekash_route import EkashRoute
+
+    return EkashRoute.from_config(fields)
+
+
+KINDS: Mapping[str, AdapterFactory] = MappingProxyType({"momo-http": MomoHttpAdapter.from_config,
+                                                        "mojaloop": _mojaloop})
 
 
 def adapter_from_config(config: Mapping[str, Any]) -> PayoutAdapter:

@@ -47,6 +47,18 @@ class OperatorBalance:
     currency: str
 
 
+@dataclass(frozen=True, slots=True)
+class Hashlock:
+    """A hashlock the operator sets rather than the receiving FSP (a Mojaloop hub's payee FSP does): its
+    condition locks the Inzira leg, and the operator's own fee comes out of what the wallet receives."""
+
+    condition: bytes
+    transfer_minor: int  # what the receiving FSP pays the operator
+    receive_minor: int  # what the wallet receives
+    operator_fee_minor: int
+    expires_at_ms: int
+
+
 class PayoutError(Exception):
     """Base of the adapter's exceptions; expected payout failures are FAILED states, not exceptions."""
 
@@ -64,6 +76,15 @@ class PayoutUnavailableError(PayoutError):
 
 class PayoutConflictError(PayoutError):
     """The reference id is already used by a payout with a different amount, currency, payee or external id."""
+
+
+class PayoutRefusedError(PayoutError):
+    """The operator refused a look-up or a quote; ``code`` is its (Mojaloop) error code, e.g. 5101."""
+
+    def __init__(self, code: str, description: str) -> None:
+        super().__init__(f"refused ({code}): {description}")
+        self.code = code
+        self.description = description
 
 
 class PayoutNotFoundError(PayoutError):

@@ -1,0 +1,236 @@
+"""A payout route through eKash: the gateway's receiving-FSP side pays wallets outside Inzira over Mojaloop.
+
+It is a payout adapter (``kind: "mojaloop"``) with one difference from an operator's: the hashlock is not the
+gateway's own. At quote time ``hashlock`` asks eKash for a party and a quote and hands back the quote's
+condition, so the Inzira pending transfer is locked with it; at payout time ``start`` sends the eKash transfer
+and the fulfilment eKash returns is the one that posts the Inzira leg. Both legs settle, or both end.
+
+Expiry ordering: the eKash transfer expires at the gateway's payout deadline (the Inzira hashlock's expiry
+less the time to post) less ``clock_skew_ms``, and never after the eKash quote; a fulfilment completed by then
+can still be posted on Inzira. With less than ``window_min_ms`` left, no eKash transfer is sent at all.
+
+Quotes, outcomes and fulfilments are kept in SQLite (``state_file``), so a restart can still post a leg eKash
+committed, and an outcome nobody waited for is found by ``status``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import sqlite3
+import threading
+from collections.abc import Mapping
+from dataclasses import asdict
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from inzira.interop.mojaloop.payer import Failure, PartyFound, Payer, PayerConfig, QuoteTerms, TransferOutcome
+from inzira.remit.payout.adapter import PayoutAdapter
+from inzira.remit.payout.types import (
+    AccountHolder,
+    Hashlock,
+    OperatorBalance,
+    PayoutConfigError,
+    PayoutNotFoundError,
+    PayoutRefusedError,
+    PayoutState,
+    PayoutStatus,
+    PayoutUnavailableError,
+)
+
+UNREACHABLE_CODES = ("1001", "2004", "2003")  # communication error, timeout, too busy: the outcome is unknown
+
+
+class _State:
+    """The route's records in SQLite: one row per Inzira quote id."""
+
+    def __init__(self, path: Path | None) -> None:
+        self.db = sqlite3.connect(str(path) if path else ":memory:", check_same_thread=False, isolation_level=None)
+        self.db.execute("PRAGMA journal_mode=WAL" if path else "PRAGMA journal_mode=MEMORY")
+        self.db.execute("PRAGMA synchronous=FULL")
+        self.db.execute("CREATE TABLE IF NOT EXISTS ekash (quote_id TEXT PRIMARY KEY, msisdn TEXT NOT NULL,"
+                        " terms TEXT NOT NULL, state TEXT NOT NULL DEFAULT 'QUOTED', reason TEXT NOT NULL DEFAULT '',"
+                        " fulfilment BLOB, reference_id TEXT UNIQUE, expires_at TEXT)")
+        self.lock = threading.Lock()
+
+    def put_quote(self, quote_id: str, msisdn: str, terms: QuoteTerms) -> None:
+        record = {**asdict(terms), "expiration": terms.expiration.isoformat(), "condition": terms.condition.hex()}
+        with self.lock:
+            self.db.execute("INSERT OR REPLACE INTO ekash (quote_id, msisdn, terms) VALUES (?, ?, ?)",
+                            (quote_id, msisdn, json.dumps(record)))
+
+    def get(self, quote_id: str) -> tuple[str, QuoteTerms, str, str, bytes | None] | None:
+        with self.lock:
+            row = self.db.execute("SELECT msisdn, terms, state, reason, fulfilment FROM ekash WHERE quote_id = ?",
+                                  (quote_id,)).fetchone()
+        if row is None:
+            return None
+        record = json.loads(row[1])
+        record["expiration"] = datetime.fromisoformat(record["expiration"])
+        record["condition"] = bytes.fromhex(record["condition"])
+        return row[0], QuoteTerms(**record), row[2], row[3], row[4]
+
+    def quote_of(self, reference_id: str) -> str | None:
+        with self.lock:
+            row = self.db.execute("SELECT quote_id FROM ekash WHERE reference_id = ?", (reference_id,)).fetchone()
+        return None if row is None else str(row[0])
+
+    def expiration(self, quote_id: str) -> datetime | None:
+        with self.lock:
+            row = self.db.execute("SELECT expires_at FROM ekash WHERE quote_id = ?", (quote_id,)).fetchone()
+        return datetime.fromisoformat(row[0]) if row and row[0] else None
+
+    def sending(self, quote_id: str, reference_id: str, expiration: datetime) -> None:
+        """Recorded before the eKash transfer is sent: after a restart, ``status`` asks the hub about it."""
+        with self.lock:
+            self.db.execute("UPDATE ekash SET reference_id = ?, expires_at = ? WHERE quote_id = ?",
+                            (reference_id, expiration.isoformat(), quote_id))
+
+    def finish(self, quote_id: str, state: str, reason: str, fulfilment: bytes | None) -> None:
+        with self.lock:
+            self.db.execute("UPDATE ekash SET state = ?, reason = ?, fulfilment = ? WHERE quote_id = ?",
+                            (state, reason, fulfilment, quote_id))
+
+    def close(self) -> None:
+        self.db.close()
+
+
+class EkashRoute(PayoutAdapter):
+    def __init__(self, payer: Payer, state_file: Path | None = None, clock_skew_ms: int = 2_000,
+                 window_min_ms: int = 1_000) -> None:
+        self.payer = payer
+        self.state = _State(state_file)
+        self.clock_skew_ms = clock_skew_ms
+        self.window_min_ms = window_min_ms
+        self._runs: dict[str, asyncio.Task[PayoutState]] = {}
+
+    @classmethod
+    def from_config(cls, fields: Mapping[str, Any]) -> EkashRoute:
+        """``{"fsp_id": "inzira", "hub_url": "http://hub", "state_file": "...", "clock_skew_ms": 2000}``."""
+        try:
+            config = PayerConfig(str(fields["fsp_id"]), str(fields["hub_url"]),
+                                 callback_timeout_ms=int(fields.get("callback_timeout_ms", 10_000)))
+            state_file = Path(fields["state_file"]) if fields.get("state_file") else None
+            return cls(Payer(config), state_file, int(fields.get("clock_skew_ms", 2_000)),
+                       int(fields.get("window_min_ms", 1_000)))
+        except (KeyError, TypeError, ValueError) as exc:
+            raise PayoutConfigError(f"mojaloop payout route: {exc}") from None
+
+    def _now(self) -> datetime:
+        return self.payer.clock()
+
+    # --- look-up and quote ---------------------------------------------------------------------------
+
+    async def _party(self, msisdn: str) -> PartyFound | None:
+        found = await self.payer.lookup("MSISDN", msisdn.lstrip("+"))
+        if isinstance(found, Failure):
+            if found.code == "3204":
+                return None
+            if found.code in UNREACHABLE_CODES:
+                raise PayoutUnavailableError(f"eKash did not answer the look-up: {found.description}")
+            raise PayoutRefusedError(found.code, found.description)
+        return found
+
+    async def lookup(self, msisdn: str) -> AccountHolder | None:
+        party = await self._party(msisdn)
+        return None if party is None else AccountHolder(msisdn, party.name, True)
+
+    async def hashlock(self, quote_id: str, msisdn: str, amount_minor: int, currency: str, receive: bool,
+                       payer_alias: str, expires_at_ms: int) -> Hashlock:
+        """Quote the wallet at ``msisdn`` with eKash; the quote's condition locks the Inzira leg."""
+        party = await self._party(msisdn)
+        if party is None:
+            raise PayoutRefusedError("3204", f"eKash knows no wallet at {msisdn}")
+        payer_party = {"partyIdInfo": {"partyIdType": "ALIAS", "partyIdentifier": payer_alias,
+                                       "fspId": self.payer.config.fsp_id}}
+        expiration = datetime.fromtimestamp(expires_at_ms / 1000, UTC)
+        terms = await self.payer.quote(party, payer_party, amount_minor, currency, expiration,
+                                       amount_type="RECEIVE" if receive else "SEND")
+        if isinstance(terms, Failure):
+            if terms.code in UNREACHABLE_CODES:
+                raise PayoutUnavailableError(f"eKash did not answer the quote: {terms.description}")
+            raise PayoutRefusedError(terms.code, terms.description)
+        self.state.put_quote(quote_id, msisdn, terms)
+        return Hashlock(terms.condition, terms.transfer_amount_minor, terms.payee_receive_amount_minor,
+                        terms.payee_fee_minor, int(terms.expiration.timestamp() * 1000))
+
+    def condition(self, quote_id: str) -> bytes | None:
+        found = self.state.get(quote_id)
+        return None if found is None else found[1].condition
+
+    def fulfilment(self, quote_id: str) -> bytes | None:
+        found = self.state.get(quote_id)
+        return None if found is None else found[4]
+
+    # --- payout ------------------------------------------------------------------------------------
+
+    async def start(self, reference_id: str, msisdn: str, amount_minor: int, currency: str, external_id: str,
+                    deadline_ms: int | None = None) -> PayoutState:
+        """Send the eKash transfer of quote ``external_id``; waits for its outcome (at most until it expires)."""
+        found = self.state.get(external_id)
+        if found is None:
+            return PayoutState(reference_id, PayoutStatus.FAILED, reason="NO_EKASH_QUOTE")
+        quoted_msisdn, terms, state, reason, _fulfilment = found
+        if quoted_msisdn != msisdn or terms.payee_receive_amount_minor != amount_minor or terms.currency != currency:
+            return PayoutState(reference_id, PayoutStatus.FAILED, reason="NOT_AS_QUOTED")
+        if state != "QUOTED":
+            return _payout_state(reference_id, state, reason, terms)
+        running = self._runs.get(reference_id)
+        if running is None:
+            running = asyncio.get_running_loop().create_task(self._transfer(reference_id, external_id, terms,
+                                                                            deadline_ms))
+            self._runs[reference_id] = running
+            running.add_done_callback(lambda _t: self._runs.pop(reference_id, None))
+            return await asyncio.shield(running)
+        return PayoutState(reference_id, PayoutStatus.PENDING)
+
+    async def _transfer(self, reference_id: str, quote_id: str, terms: QuoteTerms,
+                        deadline_ms: int | None) -> PayoutState:
+        expiration = terms.expiration
+        if deadline_ms is not None:
+            expiration = min(expiration, datetime.fromtimestamp(deadline_ms / 1000, UTC)
+                             - timedelta(milliseconds=self.clock_skew_ms))
+        if expiration - self._now() < timedelta(milliseconds=self.window_min_ms):
+            self.state.finish(quote_id, "ABORTED", "TOO_LATE", None)
+            return PayoutState(reference_id, PayoutStatus.FAILED, reason="TOO_LATE")
+        self.state.sending(quote_id, reference_id, expiration)
+        outcome = await self.payer.transfer(terms, expiration)
+        return self._record(reference_id, quote_id, terms, outcome)
+
+    def _record(self, reference_id: str, quote_id: str, terms: QuoteTerms, outcome: TransferOutcome) -> PayoutState:
+        reason = f"MOJALOOP_{outcome.failure.code}" if outcome.failure else ""
+        if outcome.state in ("COMMITTED", "ABORTED"):
+            self.state.finish(quote_id, outcome.state, reason, outcome.fulfilment)
+        return _payout_state(reference_id, outcome.state, reason, terms)
+
+    async def status(self, reference_id: str) -> PayoutState:
+        """The eKash transfer's outcome; one nobody saw the end of is asked of the hub again."""
+        quote_id = self.state.quote_of(reference_id)
+        found = self.state.get(quote_id) if quote_id else None
+        expiration = self.state.expiration(quote_id) if quote_id else None
+        if quote_id is None or found is None or expiration is None:
+            raise PayoutNotFoundError(f"no eKash transfer was sent for {reference_id}")
+        _msisdn, terms, state, reason, _fulfilment = found
+        if state == "QUOTED" and reference_id not in self._runs:
+            outcome = await self.payer.ask(terms, expiration)
+            return self._record(reference_id, quote_id, terms, outcome)
+        return _payout_state(reference_id, state, reason, terms)
+
+    async def balance(self) -> OperatorBalance:
+        # The gateway's position at the hub is the hub's to report (settlement), not a wallet float.
+        raise PayoutUnavailableError("eKash reports the gateway's position through settlement, not here")
+
+    async def aclose(self) -> None:
+        for task in list(self._runs.values()):
+            task.cancel()
+        await self.payer.aclose()
+        self.state.close()
+
+
+def _payout_state(reference_id: str, state: str, reason: str, terms: QuoteTerms) -> PayoutState:
+    if state == "COMMITTED":
+        return PayoutState(reference_id, PayoutStatus.SUCCESSFUL, operator_txn_id=terms.transaction_id)
+    if state == "ABORTED":
+        return PayoutState(reference_id, PayoutStatus.FAILED, reason=reason or "ABORTED")
+    return PayoutState(reference_id, PayoutStatus.PENDING)

@@ -1,0 +1,362 @@
+"""The eKash gateway as a Mojaloop payer FSP: party look-up, quote and transfer through the hub.
+
+Each step is FSPIOP's asynchronous pattern: the request gets 202 from the hub, then the answer arrives as a
+PUT callback (``deliver``, called by the gateway's FSPIOP routes), or as ``PUT .../error``. A step waits for
+its callback within a bound and returns data: the answer, or a ``Failure`` with Mojaloop's error code.
+
+A transfer counts as committed only with a fulfilment that opens the quote's condition and a completion time
+no later than the transfer's expiration: a fulfilment the hub accepted in time. Anything else (aborted,
+expired, a late or wrong fulfilment) leaves the Inzira leg to end at its hashlock's expiry. Callbacks that
+arrive after their step stopped waiting are kept (bounded) for reconciliation, never dropped silently.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import uuid
+from collections import deque
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from email.utils import format_datetime
+from typing import Any
+
+import httpx
+
+from inzira.interop.mojaloop import ilp, jws
+from inzira.interop.mojaloop.amounts import fspiop_amount, minor_from_fspiop
+
+VERSION = "1.1"
+WAITS_MAX = 10_000  # steps waiting for a callback at once; beyond it new steps are refused (503-like)
+LATE_MAX = 1_000
+TIMEOUT = "2004"  # Mojaloop "Server timeout": no callback within the bound
+HUB_UNREACHABLE = "1001"  # Mojaloop "Communication error"
+REFUSED = "1000"  # the hub answered the request itself with an error status
+INVALID_ANSWER = "3100"
+INVALID_FULFILMENT = "3106"
+TRANSFER_EXPIRED = "3303"
+
+
+@dataclass(frozen=True)
+class PayerConfig:
+    fsp_id: str
+    hub_url: str
+    signing_key: jws.RSAKey | None = None
+    callback_timeout_ms: int = 10_000
+    request_timeout_ms: int = 5_000
+    get_retry_ms: int = 1_000  # after a transfer's deadline, how long a GET /transfers/{ID} may take
+
+
+@dataclass(frozen=True)
+class Failure:
+    code: str
+    description: str
+
+
+@dataclass(frozen=True)
+class PartyFound:
+    id_type: str
+    id_value: str
+    fsp_id: str
+    name: str
+    party: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class QuoteTerms:
+    quote_id: str
+    transaction_id: str
+    payee_fsp: str
+    currency: str
+    transfer_amount_minor: int
+    payee_receive_amount_minor: int
+    payee_fee_minor: int
+    expiration: datetime
+    condition: bytes
+    ilp_packet: str
+
+
+@dataclass(frozen=True)
+class TransferOutcome:
+    """``COMMITTED`` with the fulfilment, or ``ABORTED``, or ``UNKNOWN`` (no final answer by the deadline)."""
+
+    transfer_id: str
+    state: str
+    fulfilment: bytes | None = None
+    failure: Failure | None = None
+
+
+@dataclass
+class _Wait:
+    future: asyncio.Future[tuple[bool, dict[str, Any]]]
+    context: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class LateCallback:
+    kind: str
+    key: str
+    error: bool
+    body: dict[str, Any]
+    received_at: datetime
+
+
+def http_date(moment: datetime) -> str:
+    return format_datetime(moment.astimezone(UTC), usegmt=True)
+
+
+def iso_ms(moment: datetime) -> str:
+    utc = moment.astimezone(UTC)
+    return utc.strftime("%Y-%m-%dT%H:%M:%S.") + f"{utc.microsecond // 1000:03d}Z"
+
+
+def parse_iso(text: str) -> datetime | None:
+    try:
+        moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
+    except (ValueError, AttributeError):
+        return None
+    return moment if moment.tzinfo is not None else None
+
+
+class Payer:
+    def __init__(self, config: PayerConfig, client: httpx.AsyncClient | None = None,
+                 clock: Callable[[], datetime] = lambda: datetime.now(UTC)) -> None:
+        self.config = config
+        self.client = client or httpx.AsyncClient(timeout=config.request_timeout_ms / 1000)
+        self.clock = clock
+        self.waits: dict[tuple[str, str], _Wait] = {}
+        self.late: deque[LateCallback] = deque(maxlen=LATE_MAX)
+
+    async def aclose(self) -> None:
+        await self.client.aclose()
+
+    # --- outbound --------------------------------------------------------------------------------------
+
+    def _headers(self, resource: str, destination: str | None, body: bytes | None, method: str,
+                 url: str) -> dict[str, str]:
+        media = f"application/vnd.interoperability.{resource}+json"
+        # FSPIOP wants Content-Type on every request, a GET without a body included.
+        headers = {"Accept": f"{media};version=1", "Content-Type": f"{media};version={VERSION}",
+                   "Date": http_date(self.clock()), "FSPIOP-Source": self.config.fsp_id}
+        if destination:
+            headers["FSPIOP-Destination"] = destination
+        if body and self.config.signing_key is not None:
+            headers.update(jws.sign(self.config.signing_key, method, url, headers, body).headers())
+        return headers
+
+    async def _send(self, method: str, path: str, resource: str, destination: str | None,
+                    payload: dict[str, Any] | None) -> Failure | None:
+        url = self.config.hub_url.rstrip("/") + path
+        body = json.dumps(payload, separators=(",", ":"), ensure_ascii=False).encode() if payload else None
+        headers = self._headers(resource, destination, body, method, url)
+        try:
+            answer = await self.client.request(method, url, content=body, headers=headers)
+        except httpx.HTTPError as exc:
+            return Failure(HUB_UNREACHABLE, f"the hub could not be reached: {type(exc).__name__}")
+        if answer.status_code in (200, 202):
+            return None
+        code, description = _error_of(answer)
+        return Failure(code or REFUSED, description or f"the hub answered {answer.status_code}")
+
+    async def _exchange(self, kind: str, key: str, method: str, path: str, resource: str,
+                        destination: str | None, payload: dict[str, Any] | None,
+                        deadline: datetime) -> tuple[bool, dict[str, Any]] | Failure:
+        if (kind, key) in self.waits:
+            return Failure("3106", f"a {kind} request {key} is already in flight")
+        if len(self.waits) >= WAITS_MAX:
+            return Failure("2003", "too many requests in flight")
+        wait = _Wait(asyncio.get_running_loop().create_future())
+        self.waits[(kind, key)] = wait
+        try:
+            refused = await self._send(method, path, resource, destination, payload)
+            if refused is not None:
+                return refused
+            timeout_s = max(0.0, (deadline - self.clock()).total_seconds())
+            try:
+                return await asyncio.wait_for(asyncio.shield(wait.future), timeout_s)
+            except TimeoutError:
+                return Failure(TIMEOUT, f"no {kind} callback by {iso_ms(deadline)}")
+        finally:
+            self.waits.pop((kind, key), None)
+
+    def _deadline(self) -> datetime:
+        return self.clock() + timedelta(milliseconds=self.config.callback_timeout_ms)
+
+    # --- the three steps ---------------------------------------------------------------------------------
+
+    async def lookup(self, id_type: str, id_value: str) -> PartyFound | Failure:
+        key = f"{id_type}/{id_value}"
+        got = await self._exchange("parties", key, "GET", f"/parties/{key}", "parties", None, None,
+                                   self._deadline())
+        if isinstance(got, Failure):
+            return got
+        ok, body = got
+        if not ok:
+            return _failure_of(body)
+        party = body.get("party") or {}
+        info = party.get("partyIdInfo") or {}
+        fsp_id = info.get("fspId")
+        if not isinstance(fsp_id, str) or not fsp_id:
+            return Failure(INVALID_ANSWER, "the party callback names no FSP")
+        if info.get("partyIdType") != id_type or info.get("partyIdentifier") != id_value:
+            return Failure(INVALID_ANSWER, "the party callback is about another party")
+        return PartyFound(id_type, id_value, fsp_id, _name_of(party), party)
+
+    async def quote(self, payee: PartyFound, payer_party: dict[str, Any], amount_minor: int, currency: str,
+                    expiration: datetime, note: str | None = None, amount_type: str = "SEND") -> QuoteTerms | Failure:
+        """A quote for ``amount_minor``: what the payer sends (SEND: the payee FSP's fee comes out of it) or
+        what the payee receives (RECEIVE: the fee comes on top)."""
+        if amount_type not in ("SEND", "RECEIVE"):
+            return Failure(INVALID_ANSWER, f"amountType {amount_type} is neither SEND nor RECEIVE")
+        quote_id, transaction_id = str(uuid.uuid4()), str(uuid.uuid4())
+        payload: dict[str, Any] = {
+            "quoteId": quote_id, "transactionId": transaction_id,
+            "payee": {"partyIdInfo": {"partyIdType": payee.id_type, "partyIdentifier": payee.id_value,
+                                      "fspId": payee.fsp_id}},
+            "payer": payer_party, "amountType": amount_type,
+            "amount": {"amount": fspiop_amount(amount_minor, currency), "currency": currency},
+            "transactionType": {"scenario": "TRANSFER", "initiator": "PAYER", "initiatorType": "CONSUMER"},
+            "expiration": iso_ms(expiration),
+        }
+        if note:
+            payload["note"] = note[:128]
+        got = await self._exchange("quotes", quote_id, "POST", "/quotes", "quotes", payee.fsp_id, payload,
+                                   min(self._deadline(), expiration))
+        if isinstance(got, Failure):
+            return got
+        ok, body = got
+        if not ok:
+            return _failure_of(body)
+        return _terms(body, quote_id, transaction_id, payee.fsp_id, currency, amount_minor, amount_type, self.clock())
+
+    async def transfer(self, terms: QuoteTerms, expiration: datetime) -> TransferOutcome:
+        """Send the transfer; wait for its outcome until ``expiration``, then ask the hub once."""
+        transfer_id = terms.transaction_id
+        payload = {
+            "transferId": transfer_id, "payerFsp": self.config.fsp_id, "payeeFsp": terms.payee_fsp,
+            "amount": {"amount": fspiop_amount(terms.transfer_amount_minor, terms.currency),
+                       "currency": terms.currency},
+            "ilpPacket": terms.ilp_packet, "condition": ilp.encode_condition(terms.condition),
+            "expiration": iso_ms(expiration),
+        }
+        got = await self._exchange("transfers", transfer_id, "POST", "/transfers", "transfers", terms.payee_fsp,
+                                   payload, expiration)
+        if isinstance(got, Failure) and got.code == TIMEOUT:
+            got = await self._ask_transfer(transfer_id, terms.payee_fsp)
+        if isinstance(got, Failure):
+            state = "UNKNOWN" if got.code in (TIMEOUT, HUB_UNREACHABLE) else "ABORTED"
+            return TransferOutcome(transfer_id, state, failure=got)
+        return _outcome(transfer_id, got, terms.condition, expiration, self.clock())
+
+    async def ask(self, terms: QuoteTerms, expiration: datetime) -> TransferOutcome:
+        """The hub's view of a transfer sent earlier (``GET /transfers/{ID}``), e.g. after a restart."""
+        got = await self._ask_transfer(terms.transaction_id, terms.payee_fsp)
+        if isinstance(got, Failure):
+            state = "UNKNOWN" if got.code in (TIMEOUT, HUB_UNREACHABLE) else "ABORTED"
+            return TransferOutcome(terms.transaction_id, state, failure=got)
+        return _outcome(terms.transaction_id, got, terms.condition, expiration, self.clock())
+
+    async def _ask_transfer(self, transfer_id: str, payee_fsp: str) -> tuple[bool, dict[str, Any]] | Failure:
+        deadline = self.clock() + timedelta(milliseconds=self.config.get_retry_ms)
+        return await self._exchange("transfers", transfer_id, "GET", f"/transfers/{transfer_id}", "transfers",
+                                    payee_fsp, None, deadline)
+
+    # --- inbound callbacks -------------------------------------------------------------------------------
+
+    async def on_callback(self, resource: str, ids: tuple[str, ...], body: dict[str, Any], error: bool,
+                          inbound: object) -> None:
+        """The FSPIOP server's hook (``server.PayerCallbacks``): a checked callback addressed to this payer."""
+        self.deliver(resource, "/".join(ids), body, error)
+
+    def deliver(self, kind: str, key: str, body: dict[str, Any], error: bool) -> bool:
+        """A callback for ``kind``/``key`` (e.g. quotes/<id>); False when no step waits for it (kept as late)."""
+        wait = self.waits.get((kind, key))
+        if wait is None or wait.future.done():
+            self.late.append(LateCallback(kind, key, error, body, self.clock()))
+            return False
+        # The FSPIOP server may run on another event loop than the step that waits.
+        wait.future.get_loop().call_soon_threadsafe(_settle, wait.future, (not error, body))
+        return True
+
+
+def _settle(future: asyncio.Future[tuple[bool, dict[str, Any]]], result: tuple[bool, dict[str, Any]]) -> None:
+    if not future.done():
+        future.set_result(result)
+
+
+def _error_of(answer: httpx.Response) -> tuple[str | None, str | None]:
+    try:
+        info = answer.json().get("errorInformation") or {}
+    except (ValueError, AttributeError):
+        return None, None
+    code, description = info.get("errorCode"), info.get("errorDescription")
+    return (code if isinstance(code, str) else None), (description if isinstance(description, str) else None)
+
+
+def _failure_of(body: Mapping[str, Any]) -> Failure:
+    info = body.get("errorInformation") or {}
+    return Failure(str(info.get("errorCode", INVALID_ANSWER)), str(info.get("errorDescription", "")))
+
+
+def _name_of(party: Mapping[str, Any]) -> str:
+    name = party.get("name")
+    if isinstance(name, str) and name.strip():
+        return name.strip()
+    complex_name = (party.get("personalInfo") or {}).get("complexName") or {}
+    parts = [complex_name.get(k) for k in ("firstName", "middleName", "lastName")]
+    return " ".join(p for p in parts if isinstance(p, str) and p)
+
+
+def _terms(body: Mapping[str, Any], quote_id: str, transaction_id: str, payee_fsp: str, currency: str,
+           asked_minor: int, amount_type: str, now: datetime) -> QuoteTerms | Failure:
+    try:
+        transfer = body["transferAmount"]
+        if transfer["currency"] != currency:
+            return Failure(INVALID_ANSWER, "the quote is in another currency")
+        transfer_minor = minor_from_fspiop(transfer["amount"], currency)
+        receive = body.get("payeeReceiveAmount") or transfer
+        receive_minor = minor_from_fspiop(receive["amount"], currency)
+        fee = body.get("payeeFspFee")
+        fee_minor = minor_from_fspiop(fee["amount"], currency) if fee else 0
+        commission = body.get("payeeFspCommission")
+        commission_minor = minor_from_fspiop(commission["amount"], currency) if commission else 0
+        condition = ilp.decode_condition(body["condition"])
+        packet = ilp.read_packet(body["ilpPacket"])
+    except (KeyError, TypeError, ValueError) as exc:
+        return Failure(INVALID_ANSWER, f"the quote answer cannot be used: {exc}")
+    expiration = parse_iso(str(body.get("expiration", "")))
+    if expiration is None or expiration <= now:
+        return Failure("3302", "the quote has expired or has no expiration")
+    if (transfer_minor if amount_type == "SEND" else receive_minor) != asked_minor:
+        return Failure(INVALID_ANSWER, f"the quote changes the {amount_type.lower()} amount")
+    if receive_minor <= 0 or transfer_minor - receive_minor != fee_minor - commission_minor:
+        return Failure(INVALID_ANSWER, "the quote's amounts and fee do not add up")
+    if packet.amount_minor != transfer_minor or (packet.condition is not None and packet.condition != condition):
+        return Failure(INVALID_ANSWER, "the ILP packet does not match the quote")
+    if packet.transaction.get("quoteId") not in (None, quote_id):
+        return Failure(INVALID_ANSWER, "the ILP packet is for another quote")
+    return QuoteTerms(quote_id, transaction_id, payee_fsp, currency, transfer_minor, receive_minor, fee_minor,
+                      expiration, condition, body["ilpPacket"])
+
+
+def _outcome(transfer_id: str, got: tuple[bool, dict[str, Any]], condition: bytes,
+             expiration: datetime, now: datetime) -> TransferOutcome:
+    ok, body = got
+    if not ok:
+        return TransferOutcome(transfer_id, "ABORTED", failure=_failure_of(body))
+    state = body.get("transferState")
+    if state == "ABORTED" and now >= expiration:
+        return TransferOutcome(transfer_id, "ABORTED", failure=Failure(TRANSFER_EXPIRED, "the transfer expired"))
+    if state != "COMMITTED":
+        return TransferOutcome(transfer_id, "ABORTED" if state == "ABORTED" else "UNKNOWN",
+                               failure=Failure(INVALID_ANSWER, f"the transfer is {state}"))
+    fulfilment_text = body.get("fulfilment")
+    if not isinstance(fulfilment_text, str) or not ilp.fulfils(fulfilment_text, ilp.encode_condition(condition)):
+        return TransferOutcome(transfer_id, "UNKNOWN",
+                               failure=Failure(INVALID_FULFILMENT, "the fulfilment does not open the condition"))
+    completed = parse_iso(str(body.get("completedTimestamp", "")))
+    if completed is None or completed > expiration:
+        return TransferOutcome(transfer_id, "ABORTED",
+                               failure=Failure(TRANSFER_EXPIRED, "the fulfilment came after the expiration"))
+    return TransferOutcome(transfer_id, "COMMITTED", ilp.decode_condition(fulfilment_text, "fulfilment"))

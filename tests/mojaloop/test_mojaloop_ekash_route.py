@@ -1,0 +1,163 @@
+"""The eKash payout route against the Testing Toolkit playing eKash: the quote's condition is the hashlock,
+the transfer's fulfilment opens it, refusals end cleanly, and the records survive a restart."""
+
+from __future__ import annotations
+
+import json
+import time
+from datetime import UTC, datetime, timedelta
+from collections.abc import AsyncIterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from fastapi import FastAPI, Request
+from starlette.responses import Response
+
+from inzira.interop.mojaloop import ilp
+from inzira.interop.mojaloop.ekash_route import EkashRoute
+from inzira.interop.mojaloop.payer import Payer, PayerConfig, QuoteTerms, parse_iso
+from inzira.interop.mojaloop.payer_routes import payer_router
+from inzira.remit.payout import PayoutRefusedError, PayoutStatus
+from tests.mojaloop import hub_rules
+from tests.mojaloop.serving import serving
+from tests.mojaloop.ttk import TestingToolkit
+
+GATEWAY = "inzira"
+MSISDN = "+" + hub_rules.KNOWN
+FEE = int(hub_rules.FEE)
+
+
+@pytest.fixture
+def anyio_backend() -> str:
+    return "asyncio"
+
+
+def _now_ms() -> int:
+    return time.time_ns() // 1_000_000
+
+
+async def _route(hub_url: str, state_file: Path, **kw: Any) -> tuple[EkashRoute, FastAPI]:
+    route = EkashRoute(Payer(PayerConfig(GATEWAY, hub_url, callback_timeout_ms=8_000)), state_file, **kw)
+    app = FastAPI()
+    app.include_router(payer_router(route.payer), prefix="/fspiop")
+    return route, app
+
+
+@pytest.fixture
+async def route(ttk_hub: TestingToolkit, tmp_path: Path) -> AsyncIterator[EkashRoute]:
+    route, app = await _route(ttk_hub.fspiop_url, tmp_path / "ekash.db")
+    async with serving(app) as base_url:
+        ttk_hub.configure(CALLBACK_ENDPOINT=f"{base_url}/fspiop")
+        yield route
+    await route.aclose()
+
+
+@pytest.mark.anyio
+async def test_lookups_name_the_wallet_or_find_nobody(route: EkashRoute) -> None:
+    holder = await route.lookup(MSISDN)
+    assert holder is not None and (holder.name, holder.active) == ("Jeanne Uwase", True)
+    assert await route.lookup("+" + hub_rules.UNKNOWN) is None
+
+
+@pytest.mark.anyio
+async def test_the_ekash_condition_locks_and_its_fulfilment_opens(route: EkashRoute) -> None:
+    lock = await route.hashlock("q-send", MSISDN, 15_000, "RWF", False, "eurosend", _now_ms() + 60_000)
+    assert (lock.transfer_minor, lock.receive_minor, lock.operator_fee_minor) == (15_000, 15_000 - FEE, FEE)
+    assert route.condition("q-send") == lock.condition and route.fulfilment("q-send") is None
+    state = await route.start("ref-1", MSISDN, 15_000 - FEE, "RWF", "q-send", _now_ms() + 20_000)
+    assert state.status is PayoutStatus.SUCCESSFUL, state
+    fulfilment = route.fulfilment("q-send")
+    assert fulfilment is not None and ilp.condition_of(fulfilment) == lock.condition
+    assert (await route.status("ref-1")).status is PayoutStatus.SUCCESSFUL
+    again = await route.start("ref-1", MSISDN, 15_000 - FEE, "RWF", "q-send", _now_ms() + 20_000)
+    assert again.status is PayoutStatus.SUCCESSFUL  # idempotent: no second eKash transfer
+
+
+@pytest.mark.anyio
+async def test_a_receive_quote_puts_the_fee_on_top(route: EkashRoute) -> None:
+    lock = await route.hashlock("q-receive", MSISDN, 10_000, "RWF", True, "eurosend", _now_ms() + 60_000)
+    assert (lock.transfer_minor, lock.receive_minor, lock.operator_fee_minor) == (10_000 + FEE, 10_000, FEE)
+
+
+@pytest.mark.anyio
+async def test_refusals_end_cleanly(route: EkashRoute) -> None:
+    with pytest.raises(PayoutRefusedError) as caught:
+        await route.hashlock("q-none", "+" + hub_rules.UNKNOWN, 1_000, "RWF", False, "eurosend", _now_ms() + 60_000)
+    assert caught.value.code == "3204"
+    with pytest.raises(PayoutRefusedError) as caught:
+        await route.hashlock("q-no", MSISDN, int(hub_rules.QUOTE_REFUSED), "RWF", False, "eurosend",
+                             _now_ms() + 60_000)
+    assert caught.value.code == "5101"
+    amount = int(hub_rules.TRANSFER_ABORTED)
+    await route.hashlock("q-abort", MSISDN, amount, "RWF", False, "eurosend", _now_ms() + 60_000)
+    state = await route.start("ref-abort", MSISDN, amount - FEE, "RWF", "q-abort", _now_ms() + 20_000)
+    assert (state.status, state.reason) == (PayoutStatus.FAILED, "MOJALOOP_5105")
+    assert route.fulfilment("q-abort") is None
+
+
+@pytest.mark.anyio
+async def test_a_payout_not_as_quoted_or_unquoted_is_refused_without_sending(route: EkashRoute) -> None:
+    await route.hashlock("q-x", MSISDN, 2_000, "RWF", False, "eurosend", _now_ms() + 60_000)
+    assert (await route.start("r1", MSISDN, 2_000, "RWF", "q-x", _now_ms() + 20_000)).reason == "NOT_AS_QUOTED"
+    assert (await route.start("r2", "+250788000002", 2_000 - FEE, "RWF", "q-x")).reason == "NOT_AS_QUOTED"
+    assert (await route.start("r3", MSISDN, 2_000 - FEE, "RWF", "q-unknown")).reason == "NO_EKASH_QUOTE"
+
+
+@pytest.mark.anyio
+async def test_the_records_survive_a_restart(ttk_hub: TestingToolkit, tmp_path: Path) -> None:
+    state_file = tmp_path / "ekash.db"
+    first, app = await _route(ttk_hub.fspiop_url, state_file)
+    async with serving(app) as base_url:
+        ttk_hub.configure(CALLBACK_ENDPOINT=f"{base_url}/fspiop")
+        lock = await first.hashlock("q-keep", MSISDN, 3_000, "RWF", False, "eurosend", _now_ms() + 60_000)
+        state = await first.start("ref-keep", MSISDN, 3_000 - FEE, "RWF", "q-keep", _now_ms() + 20_000)
+        assert state.status is PayoutStatus.SUCCESSFUL
+    await first.aclose()
+    second, _app = await _route(ttk_hub.fspiop_url, state_file)
+    try:
+        assert second.condition("q-keep") == lock.condition
+        fulfilment = second.fulfilment("q-keep")
+        assert fulfilment is not None and ilp.condition_of(fulfilment) == lock.condition
+        assert (await second.status("ref-keep")).status is PayoutStatus.SUCCESSFUL
+    finally:
+        await second.aclose()
+
+
+@pytest.mark.anyio
+async def test_the_ekash_transfer_expires_before_the_inzira_deadline_by_the_skew(tmp_path: Path) -> None:
+    """Against a stub hub that records the transfer: its expiration is the payout deadline less the skew; with
+    too little time left no transfer is sent at all."""
+    sent: list[dict[str, Any]] = []
+    hub = FastAPI()
+
+    @hub.api_route("/{path:path}", methods=["GET", "POST"])
+    async def accept(path: str, request: Request) -> Response:
+        raw = await request.body()
+        sent.append({"path": "/" + path, **(json.loads(raw) if raw else {})})
+        return Response(status_code=202)
+
+    async with serving(hub) as hub_url:
+        route, _app = await _route(hub_url, tmp_path / "ekash.db", clock_skew_ms=2_000, window_min_ms=1_000)
+        route.payer.config = PayerConfig(GATEWAY, hub_url, callback_timeout_ms=500, get_retry_ms=300)
+        try:
+            # A quote as eKash would have answered it, then a payout against a deadline.
+            condition = ilp.condition_of(bytes(32))
+            terms = QuoteTerms("q1", "0a0b0c0d-1111-4222-8333-444455556666", "ekashpayee", "RWF", 5_000, 4_975, 25,
+                               datetime.now(UTC) + timedelta(minutes=5), condition,
+                               ilp.transaction_packet({}, 5_000, datetime.now(UTC) + timedelta(minutes=5), condition))
+            route.state.put_quote("q1", MSISDN, terms)
+            deadline_ms = _now_ms() + 4_000
+            state = await route.start("ref-1", MSISDN, 4_975, "RWF", "q1", deadline_ms)
+            posted = [body for body in sent if body["path"] == "/transfers"]
+            assert len(posted) == 1
+            expiration = parse_iso(posted[0]["expiration"])
+            assert expiration is not None
+            assert int(expiration.timestamp() * 1000) == deadline_ms - 2_000
+            assert state.status is PayoutStatus.PENDING  # no answer by then: unknown, asked again later
+            route.state.put_quote("q2", MSISDN, terms)
+            late = await route.start("ref-2", MSISDN, 4_975, "RWF", "q2", _now_ms() + 2_500)
+            assert (late.status, late.reason) == (PayoutStatus.FAILED, "TOO_LATE")
+            assert len([body for body in sent if body["path"] == "/transfers"]) == 1
+        finally:
+            await route.aclose()
