@@ -31,7 +31,9 @@ DEMO_MEMBERS: tuple[DemoMember, ...] = (
 )
 # The gateway to eKash, Rwanda's Mojaloop switch (FSP "inzira" there, see inzira.interop.mojaloop): a member
 # of the networks made for it (``inzira demo --mojaloop-hub``), so every other demo network stays as it was.
-GATEWAY_MEMBER = DemoMember("ekash", "eKash gateway (demo)", ("receiving_fsp",), "RW")
+# It sends (eKash payers pay Inzira wallets, whose numbers it looks up) and receives (remittances it pays out
+# through eKash).
+GATEWAY_MEMBER = DemoMember("ekash", "eKash gateway (demo)", ("sending_fsp", "receiving_fsp"), "RW")
 
 # currency -> issuing member
 DEMO_CURRENCIES: dict[str, str] = {"RWF": "cbr", "EUR": "sbk", "USD": "sbk", "CNY": "sbk", "GBP": "sbk", "AED": "sbk"}
