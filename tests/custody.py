@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import gc
 import sys
 import types
@@ -14,7 +15,8 @@ GRAPH_OBJECTS_MAX = 2_000_000
 
 def signing_keys(root: object) -> set[bytes]:
     """The public keys of every key pair reachable from ``root``. Module globals are not followed (they reach
-    everything loaded, the test's own composition included), nor the node (it holds only public keys)."""
+    everything loaded, the test's own composition included), nor an event loop (a pooled connection reaches
+    its loop, and the loop every task running on it), nor the node (it holds only public keys)."""
     module_dicts = {id(vars(m)) for m in list(sys.modules.values()) if m is not None}
     seen: set[int] = set()
     found: set[bytes] = set()
@@ -29,7 +31,7 @@ def signing_keys(root: object) -> set[bytes]:
         if isinstance(obj, KeyPair):
             found.add(obj.public_key)
             continue
-        if isinstance(obj, (type, types.ModuleType, Node, str, bytes, int, float)):
+        if isinstance(obj, (type, types.ModuleType, asyncio.AbstractEventLoop, Node, str, bytes, int, float)):
             continue
         stack.extend(gc.get_referents(obj))
     return found

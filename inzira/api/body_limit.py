@@ -1,8 +1,11 @@
-"""ASGI middleware refusing request bodies above a per-path size with a 413 problem (code 3104).
+"""The one ASGI middleware refusing request bodies above a size (the API's, per path, and the simulators'):
+a 413 problem+json (code 3104) and ``Connection: close``, since the rest of the body is left unread.
 
-It checks the declared Content-Length up front and counts bytes as a body streams in. When the limit is
-crossed mid-read, whatever response the app then tries to send (FastAPI turns a failed body read into a
-400) is replaced by the 413, so the caller always learns the real reason.
+It checks the declared Content-Length up front (a length that is not digits is refused the same way) and
+counts bytes as a body streams in. Crossed mid-read, the read fails inside the app; whatever the app then
+answers (FastAPI turns a failed body read into a 400) is replaced by the 413, once, so the caller always
+learns the real reason. A response the app had already started before the limit was crossed cannot be
+taken back: the rest of it is dropped and the connection closes.
 """
 
 from __future__ import annotations
@@ -20,10 +23,10 @@ class _BodyTooLarge(Exception):
 
 
 class BodySizeLimit:
-    def __init__(self, app: ASGIApp, body_bytes_max: int, by_path: Mapping[str, int]) -> None:
+    def __init__(self, app: ASGIApp, body_bytes_max: int, by_path: Mapping[str, int] | None = None) -> None:
         self.app = app
         self.body_bytes_max = body_bytes_max
-        self.by_path = dict(by_path)
+        self.by_path = dict(by_path or {})
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -33,11 +36,12 @@ class BodySizeLimit:
         limit_bytes = self.by_path.get(path, self.body_bytes_max)
         declared = dict(scope["headers"]).get(b"content-length")
         if declared is not None and (not declared.isdigit() or int(declared) > limit_bytes):
-            await self._refuse(send, path, limit_bytes)
+            await _refuse(send, path, limit_bytes)
             return
         received_bytes = 0
         exceeded = False
-        refused = False
+        started = False  # the app's own response is under way
+        refused = False  # the 413 went out
 
         async def limited_receive() -> Message:
             nonlocal received_bytes, exceeded
@@ -50,23 +54,24 @@ class BodySizeLimit:
             return message
 
         async def guarded_send(message: Message) -> None:
-            nonlocal refused
+            nonlocal started, refused
             if not exceeded:
+                started = started or message["type"] == "http.response.start"
                 await send(message)
-            elif not refused:  # the app answered the failed read: answer 413 instead, once
+            elif not started and not refused:  # the app answered the failed read: answer 413 instead, once
                 refused = True
-                await self._refuse(send, path, limit_bytes)
+                await _refuse(send, path, limit_bytes)
 
         try:
             await self.app(scope, limited_receive, guarded_send)
         except _BodyTooLarge:
-            if not refused:
-                await self._refuse(send, path, limit_bytes)
+            if not started and not refused:
+                await _refuse(send, path, limit_bytes)
 
-    @staticmethod
-    async def _refuse(send: Send, path: str, limit_bytes: int) -> None:
-        body = problem_bytes(Problem(413, Code.TOO_LARGE, f"request body is larger than {limit_bytes} bytes"), path)
-        headers = [(b"content-type", PROBLEM_MEDIA_TYPE.encode()), (b"content-length", str(len(body)).encode()),
-                   (b"connection", b"close")]
-        await send({"type": "http.response.start", "status": 413, "headers": headers})
-        await send({"type": "http.response.body", "body": body})
+
+async def _refuse(send: Send, path: str, limit_bytes: int) -> None:
+    body = problem_bytes(Problem(413, Code.TOO_LARGE, f"request body is larger than {limit_bytes} bytes"), path)
+    headers = [(b"content-type", PROBLEM_MEDIA_TYPE.encode()), (b"content-length", str(len(body)).encode()),
+               (b"connection", b"close")]
+    await send({"type": "http.response.start", "status": 413, "headers": headers})
+    await send({"type": "http.response.body", "body": body})

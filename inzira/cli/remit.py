@@ -65,7 +65,7 @@ def _disclosure(quote: dict[str, Any]) -> Table:
 
 def _follow(client: Any, transfer_id: str) -> dict[str, Any]:
     """Print each step as it happens (event stream), then the final view."""
-    from inzira.remit.client import RemitApiError
+    from inzira.http import HttpProblem
 
     deadline = time.monotonic() + PROGRESS_TIMEOUT_S
     with console.status("waiting for the ledger...") as status:
@@ -77,7 +77,7 @@ def _follow(client: Any, transfer_id: str) -> dict[str, Any]:
                     status.update(f"{step['state']} ...")
                 if time.monotonic() > deadline:
                     break
-        except RemitApiError as exc:
+        except HttpProblem as exc:
             fail(f"the event stream failed: {exc}")
     return client.transfer(transfer_id, wait_ms=30_000)
 
@@ -99,7 +99,8 @@ def send(
     out: Path = typer.Option(Path("."), "--out", help="Folder for the receipt file."),
 ) -> None:
     """Look up, quote (full disclosure), confirm, send, follow to the end, save the receipt."""
-    from inzira.remit.client import RemitApiError, RemitClient
+    from inzira.http import HttpProblem
+    from inzira.remit.client import RemitClient
 
     if (amount is None) == (receive is None):
         fail('give either --amount "200 EUR" or --receive "300000 RWF" --currency EUR')
@@ -124,7 +125,7 @@ def send(
             customer = sender_id or f"cli-{uuid.uuid5(uuid.NAMESPACE_URL, sender_name).hex[:12]}"
             try:
                 view = client.send(transfer_id, quote["quote_id"], customer, sender_name, receiver_name)
-            except RemitApiError as exc:
+            except HttpProblem as exc:
                 view = exc.body.get("transfer") or fail(f"refused: {exc.detail} (code {exc.code})")
             console.print(f"transfer [cyan]{transfer_id}[/]: {view['state']}")
             if view["state"] == "HELD":
@@ -136,9 +137,9 @@ def send(
             try:
                 path.write_text(json.dumps(client.receipt(transfer_id), indent=2) + "\n")
                 console.print(f"receipt saved: [bold]{path}[/]")
-            except RemitApiError:
+            except HttpProblem:
                 console.print("no ledger receipt: nothing of this transfer reached the chain", style="yellow")
-        except RemitApiError as exc:
+        except HttpProblem as exc:
             fail(f"{exc.detail} (code {exc.code})")
     if view["state"] != "COMMITTED":
         fail(f"the transfer ended {view['state']}: {view['reason']} (code {view['code']})")
@@ -187,8 +188,9 @@ def serve(peer: Path = typer.Option(..., "--peer", help="The member's peer folde
     except (OSError, ValueError, RuntimeError) as exc:
         fail(f"cannot start the member's deployment: {exc}")
     served = deployment.served
-    console.print(f"{deployment.member}'s own deployment on {served.base_url if served else '?'}/docs "
-                  f"(its API token: {peer / 'api-keys.json'}); Ctrl-C stops")
+    base_url = served.base_url if served else "?"
+    console.print(f"{deployment.member}'s own deployment on {base_url}/docs, its explorer on {base_url}/ "
+                  f"(sign in with its API token: {peer / 'api-keys.json'}); Ctrl-C stops")
     stopping = threading.Event()
     for sig in (signal.SIGINT, signal.SIGTERM):
         signal.signal(sig, lambda *_: stopping.set())

@@ -17,7 +17,9 @@ What runs depends on the member's roles in the ledger state, each with the membe
 - directory operator: the directory's API (``/v1/directory``, see ``inzira.directory.deployment``);
 - issuer: its funding desk (``/funding/v1``), for the clients in ``funding-clients.json`` and its officers in
   ``funding-officers.json`` (both created on first start, mode 0600).
-All on the peer's own HTTP API (the ledger API for the member's token, ``/v1/peer/...``), one server.
+All on the peer's own HTTP API (the ledger API for the member's token, ``/v1/peer/...``), one server, with the
+block explorer at ``/`` for this member only: every page needs the member signed in with its own API token
+and shows what the API shows it (``inzira.web.explorer_access``). No role buttons: those are the demo's.
 """
 
 from __future__ import annotations
@@ -34,6 +36,7 @@ from fastapi import FastAPI
 
 from inzira.api.server import ServedApp, serve_in_thread
 from inzira.api.token_files import ensure_tokens
+from inzira.api.tokens import TokenBook
 from inzira.directory.api import mount_directory
 from inzira.directory.deployment import operator_for_peer
 from inzira.funding.api import FUNDING_CLIENTS_FILE, FUNDING_OFFICERS_FILE, funding_router
@@ -54,6 +57,8 @@ from inzira.qr.settings import QrSettings
 from inzira.remit.api import mount_remit
 from inzira.remit.service import RemitService
 from inzira.remit.settings import RemitSettings
+from inzira.web.explorer import explorer_router, mount_static
+from inzira.web.explorer_access import MemberAccess
 from inzira.web.funding import funding_pages
 
 OFFICERS = ("officer-1", "officer-2")
@@ -128,6 +133,9 @@ class MemberDeployment:
             peer.wait_ready(timeout_s)
             app = build_app(peer)
             self._services(peer, app)
+            access = MemberAccess(peer.node, TokenBook(peer.runtime.api_tokens))
+            app.include_router(explorer_router(peer.runtime, access=access))
+            mount_static(app)
             host = self.host or peer.config.api_host
             served = self.served = serve_in_thread(app, host, self.port if self.port is not None
                                                    else peer.config.api_port)[0]

@@ -5,8 +5,9 @@
     fsp = await client.fsp_for("eurosend", "+250788123456")     # None when no FSP serves it
 
 A member never hashes a number itself: it holds no key. Each call carries the token of the member it acts
-for, so the operator counts and logs it against that member. Refusals come back as ``DirectoryError``; an
-operator that cannot be reached is a 503 with code 2003.
+for, so the operator counts and logs it against that member. Refusals come back as ``HttpProblem`` (with a
+checked Retry-After in ``headers`` when the operator sent one); an operator that cannot be reached is a 503
+with code 2003.
 """
 
 from __future__ import annotations
@@ -16,19 +17,14 @@ import uuid
 from collections.abc import Mapping
 from typing import Any
 
-import httpx
-import msgspec
-
-from inzira.api.codes import ApiCode
-
-from inzira.directory.codes import DirectoryError
 from inzira.directory.wire import RegistrationRequest, request_body
+from inzira.http import AsyncHttpClient, HttpProblem
+from inzira.http.problem import UNAVAILABLE
 
 TIMEOUT_MS = 10_000
+RETRY_BUDGET_MS = 1_000  # look-ups only; a rate limit's Retry-After is longer and goes back to the caller
 CONNECTIONS_MAX = 20
 ANSWER_BYTES_MAX = 1024 * 1024
-RETRY_AFTER_DIGITS_MAX = 9
-DETAIL_CHARS_MAX = 1_000
 PREFIX = "/v1/directory"
 
 
@@ -36,14 +32,14 @@ class DirectoryClient:
     def __init__(self, timeout_ms: int = TIMEOUT_MS, connections_max: int = CONNECTIONS_MAX) -> None:
         self._timeout_ms = timeout_ms
         self._connections_max = connections_max
-        self._http: httpx.AsyncClient | None = None
+        self._http: AsyncHttpClient | None = None
         self._tokens: dict[str, str] = {}
 
     def connect(self, base_url: str, tokens: Mapping[str, str]) -> None:
         """Where the operator answers, and the token it issued to each member this service acts for."""
         self._tokens = dict(tokens)
-        self._http = httpx.AsyncClient(base_url=base_url.rstrip("/"), timeout=self._timeout_ms / 1000,
-                                       limits=httpx.Limits(max_connections=self._connections_max))
+        self._http = AsyncHttpClient(base_url, timeout_ms=self._timeout_ms, retry_budget_ms=RETRY_BUDGET_MS,
+                                     connections_max=self._connections_max, answer_bytes_max=ANSWER_BYTES_MAX)
 
     async def aclose(self) -> None:
         if self._http is not None:
@@ -52,13 +48,13 @@ class DirectoryClient:
     async def fsp_for(self, member: str, e164: str) -> str | None:
         try:
             answer = await self._call(member, "GET", f"/parties/MSISDN/{e164}")
-        except DirectoryError as exc:
+        except HttpProblem as exc:
             if exc.status == 404:
                 return None
             raise
         fsp = answer.get("fsp_id")
         if not isinstance(fsp, str):
-            raise DirectoryError(503, ApiCode.UNAVAILABLE, "the directory operator's answer names no FSP")
+            raise HttpProblem(502, UNAVAILABLE, "the directory operator's answer names no FSP")
         return fsp
 
     async def register(self, port: MemberPort, e164: str, active: bool,
@@ -83,35 +79,16 @@ class DirectoryClient:
                     body: dict[str, Any] | None = None) -> dict[str, Any]:
         token = self._tokens.get(member)
         if token is None:
-            raise DirectoryError(503, ApiCode.UNAVAILABLE, f"no token of the directory operator for {member} here")
+            raise HttpProblem(503, UNAVAILABLE, f"no token of the directory operator for {member} here", answered=False)
         _status, answer = await self._send(method, path, token, body, params)
         return answer
 
     async def _send(self, method: str, path: str, token: str | None, body: dict[str, Any] | None,
                     params: dict[str, Any] | None = None) -> tuple[int, dict[str, Any]]:
         if self._http is None:
-            raise DirectoryError(503, ApiCode.UNAVAILABLE, "the directory operator's address is not set")
+            raise HttpProblem(503, UNAVAILABLE, "the directory operator's address is not set", answered=False)
         headers = {"Authorization": f"Bearer {token}"} if token else {}
-        try:
-            response = await self._http.request(method, PREFIX + path, headers=headers, json=body, params=params)
-        except httpx.HTTPError as exc:
-            raise DirectoryError(503, ApiCode.UNAVAILABLE, f"the directory operator did not answer: {exc!r}") from None
-        if len(response.content) > ANSWER_BYTES_MAX:
-            raise DirectoryError(503, ApiCode.UNAVAILABLE, "the directory operator's answer is too large")
-        try:
-            answer = msgspec.json.decode(response.content) if response.content else {}
-        except msgspec.DecodeError:
-            answer = {}
-        if not isinstance(answer, dict):
-            answer = {}
-        if response.status_code >= 400:
-            code = answer.get("code")
-            detail = answer.get("detail")
-            retry_after = response.headers.get("Retry-After", "")
-            valid_retry = retry_after.isascii() and retry_after.isdigit() and len(retry_after) <= RETRY_AFTER_DIGITS_MAX
-            raise DirectoryError(response.status_code,
-                                 code if type(code) is int and 1000 <= code <= 9999 else ApiCode.UNAVAILABLE,
-                                 detail[:DETAIL_CHARS_MAX] if isinstance(detail, str) else
-                                 f"the directory operator answered {response.status_code}",
-                                 {"Retry-After": retry_after} if valid_retry else None)
-        return response.status_code, answer
+        answer = (await self._http.send(method, PREFIX + path, headers=headers, json=body, params=params)).checked(
+            "the directory operator")
+        doc = answer.json()
+        return answer.status, doc if isinstance(doc, dict) else {}

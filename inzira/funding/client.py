@@ -1,7 +1,8 @@
 """A holder's client of the issuers' funding APIs: file deposit and withdrawal requests, read their state.
 
 Each issuer runs its own funding API (``inzira.funding.api``); the holder presents the client token that
-issuer gave it. Refusals come back as ``FundingClientError`` with the issuer's status and code.
+issuer gave it. Refusals come back as ``HttpProblem``: the issuer's own status and code for a 4xx, 502 for its
+failures, 503 (code 2003) when it cannot be reached.
 """
 
 from __future__ import annotations
@@ -9,30 +10,24 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-import httpx
-
 from inzira.funding.api import FUNDING_PREFIX
 from inzira.fx.wire import b64
+from inzira.http import AsyncHttpClient, HttpProblem
+from inzira.http.problem import UNAVAILABLE
 
-TIMEOUT_S = 10.0
+TIMEOUT_MS = 10_000
+RETRY_BUDGET_MS = 2_000  # reads only: filing a request is not repeated on its own
 ANSWER_BYTES_MAX = 64 * 1024
-
-
-class FundingClientError(Exception):
-    def __init__(self, status: int, code: int, detail: str) -> None:
-        super().__init__(detail)
-        self.status = status
-        self.code = code
-        self.detail = detail
 
 
 class FundingClient:
     def __init__(self, credentials: Mapping[str, str], urls: Mapping[str, str] | None = None,
-                 timeout_s: float = TIMEOUT_S) -> None:
+                 timeout_ms: int = TIMEOUT_MS) -> None:
         """``credentials``: member -> its client token at the issuers; ``urls``: issuer -> funding API."""
         self._credentials = dict(credentials)
         self.urls = dict(urls or {})
-        self.timeout_s = timeout_s
+        self._http = AsyncHttpClient(timeout_ms=timeout_ms, retry_budget_ms=RETRY_BUDGET_MS,
+                                     answer_bytes_max=ANSWER_BYTES_MAX)
 
     def connect(self, issuers: tuple[str, ...], base_url: str) -> None:
         """Where these issuers' funding APIs answer (known once a demo's server is up)."""
@@ -43,24 +38,14 @@ class FundingClient:
                     body: dict[str, Any] | None = None) -> dict[str, Any]:
         token, url = self._credentials.get(member), self.urls.get(issuer)
         if token is None or url is None:
-            raise FundingClientError(503, 2003, f"{member} has no client of {issuer}'s funding API")
+            raise HttpProblem(503, UNAVAILABLE, f"{member} has no client of {issuer}'s funding API", answered=False)
         try:
-            async with httpx.AsyncClient(timeout=self.timeout_s) as http:
-                response = await http.request(method, f"{url}{FUNDING_PREFIX}{path}", json=body,
-                                              headers={"Authorization": f"Bearer {token}"})
-        except httpx.HTTPError as exc:
-            raise FundingClientError(503, 2003, f"{issuer}'s funding API did not answer: {exc}") from None
-        try:
-            doc = response.json() if len(response.content) <= ANSWER_BYTES_MAX else None
-        except ValueError:
-            doc = None
+            doc = await self._http.call(method, f"{url}{FUNDING_PREFIX}{path}", json=body,
+                                        headers={"Authorization": f"Bearer {token}"})
+        except HttpProblem as exc:
+            raise exc.relayed(issuer) from None
         if not isinstance(doc, dict):
-            raise FundingClientError(502, 2003, f"{issuer}'s funding API answered HTTP {response.status_code}")
-        if response.status_code >= 400:
-            code = doc.get("code")
-            status = response.status_code if response.status_code < 500 else 502
-            raise FundingClientError(status, code if isinstance(code, int) else 3100,
-                                     f"{issuer}: {doc.get('detail')}")
+            raise HttpProblem(502, UNAVAILABLE, f"{issuer}'s funding API answered something else than an object")
         return doc
 
     async def deposit(self, issuer: str, member: str, account: str, amount_minor: int,

@@ -4,7 +4,8 @@ The answer is trusted for nothing: the signed quote must verify under a key the 
 provider (a member with the fx_provider role), be for this chain and for the member asking, bind exactly
 the currencies and the amount asked, expire neither already nor later than asked, and every disclosed
 number (rate, amounts, mid rate, margins) must agree with the signed quote. Anything else is refused with
-``FxQuoteError``, so a wrong or forged quote never reaches a customer or the ledger.
+an ``HttpProblem`` (502, code 3100), so a wrong or forged quote never reaches a customer or the ledger; the
+service's own refusals pass on as it stated them, its failures as 502, and no answer as 503 (code 2003).
 """
 
 from __future__ import annotations
@@ -13,59 +14,50 @@ from collections.abc import Callable, Mapping
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-import httpx
-
 from inzira.crypto import verify
 from inzira.fx.desk import QUOTE_TTL_MS_MAX, FirmQuote, margins
 from inzira.fx.service import FX_PREFIX
 from inzira.fx.wire import SIGNED_QUOTE_CHARS_MAX, unb64
+from inzira.http import AsyncHttpClient, HttpProblem
+from inzira.http.problem import UNAVAILABLE
 from inzira.ledger.encoding import CanonicalDecoder, DecodeError, ValidationError
 from inzira.ledger.quotes import FX_ROLE
 from inzira.ledger.tx import SignedQuote, decode_quote, quote_hash
 from inzira.node.node import Node
 from inzira.node.signer import wall_clock_ms
 
-TIMEOUT_S = 10.0
+TIMEOUT_MS = 10_000
 ANSWER_BYTES_MAX = 16 * 1024
 _decode_signed_quote = CanonicalDecoder(SignedQuote)
 
 
-class FxQuoteError(Exception):
-    """No usable quote: the service refused (its ``status`` and ``code``), was unreachable (503, 2003), or
-    answered something that does not check out (502, 3100)."""
-
-    def __init__(self, status: int, code: int, detail: str) -> None:
-        super().__init__(detail)
-        self.status = status
-        self.code = code
-        self.detail = detail
-
-
-def _bad(detail: str) -> FxQuoteError:
-    return FxQuoteError(502, 3100, f"the FX provider's answer does not check out: {detail}")
+def _bad(detail: str) -> HttpProblem:
+    return HttpProblem(502, 3100, f"the FX provider's answer does not check out: {detail}")
 
 
 class FxClient:
     def __init__(self, node: Node, fx_member: str, credentials: Mapping[str, str], base_url: str = "",
-                 clock_ms: Callable[[], int] = wall_clock_ms, timeout_s: float = TIMEOUT_S) -> None:
+                 clock_ms: Callable[[], int] = wall_clock_ms, timeout_ms: int = TIMEOUT_MS) -> None:
         """``credentials``: member -> the client token the FX provider issued that member."""
         self.node = node
         self.fx_member = fx_member
         self._credentials = dict(credentials)
-        self.base_url = base_url
+        self.base_url = base_url.rstrip("/")
         self.clock_ms = clock_ms
-        self.timeout_s = timeout_s
+        self._http = AsyncHttpClient(self.base_url, timeout_ms=timeout_ms, answer_bytes_max=ANSWER_BYTES_MAX)
 
     def connect(self, base_url: str) -> None:
         """Where the FX provider's quote service answers (known once a demo's server is up)."""
         self.base_url = base_url.rstrip("/")
+        self._http.connect(self.base_url)
 
     async def quote(self, for_member: str, source: str, target: str, *, ttl_ms: int,
                     source_amount_minor: int | None = None, target_amount_minor: int | None = None,
                     expires_by_ms: int | None = None) -> FirmQuote:
         token = self._credentials.get(for_member)
         if token is None or not self.base_url:
-            raise FxQuoteError(503, 2003, f"{for_member} has no client of the FX provider {self.fx_member}")
+            raise HttpProblem(503, UNAVAILABLE, f"{for_member} has no client of the FX provider {self.fx_member}",
+                              answered=False)
         body: dict[str, Any] = {"for_member": for_member, "source_currency": source, "target_currency": target,
                                 "ttl_ms": ttl_ms}
         if source_amount_minor is not None:
@@ -76,22 +68,10 @@ class FxClient:
             body["expires_by_ms"] = expires_by_ms
         asked_ms = self.clock_ms()
         try:
-            async with httpx.AsyncClient(timeout=self.timeout_s) as http:
-                response = await http.post(f"{self.base_url}{FX_PREFIX}/fxQuotes", json=body,
-                                           headers={"Authorization": f"Bearer {token}"})
-        except httpx.HTTPError as exc:
-            raise FxQuoteError(503, 2003, f"the FX provider's quote service did not answer: {exc}") from None
-        if len(response.content) > ANSWER_BYTES_MAX:
-            raise _bad("the answer is too large")
-        try:
-            doc = response.json()
-        except ValueError:
-            raise _bad(f"not JSON (HTTP {response.status_code})") from None
-        if response.status_code != 201:
-            code = doc.get("code") if isinstance(doc, dict) else None
-            detail = doc.get("detail") if isinstance(doc, dict) else None
-            status = response.status_code if 400 <= response.status_code < 500 else 502
-            raise FxQuoteError(status, code if isinstance(code, int) else 3100, f"the FX provider: {detail}")
+            doc = await self._http.call("POST", f"{FX_PREFIX}/fxQuotes", json=body,
+                                        headers={"Authorization": f"Bearer {token}"})
+        except HttpProblem as exc:
+            raise exc.relayed("the FX provider") from None
         firm = self.check(doc, for_member, source, target, source_amount_minor, target_amount_minor,
                           asked_ms, ttl_ms)
         if expires_by_ms is not None and firm.expires_at_ms > expires_by_ms:

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-import json
-import urllib.error
-import urllib.request
 from dataclasses import dataclass
+
+import msgspec
+
+from inzira.http import Answer, HttpClient, HttpProblem
 
 # Monitoring answers are small; anything bigger is not what we asked for.
 RESPONSE_BYTES_MAX = 1024 * 1024
@@ -18,36 +19,42 @@ class ServerHealth:
     detail: str  # why not healthy, for error messages
 
 
-def _get(url: str, timeout_ms: int) -> tuple[int, bytes]:
-    try:
-        with urllib.request.urlopen(url, timeout=timeout_ms / 1000) as resp:  # noqa: S310 (loopback http)
-            return resp.status, resp.read(RESPONSE_BYTES_MAX)
-    except urllib.error.HTTPError as err:
-        return err.code, err.read(RESPONSE_BYTES_MAX)
+class _Meta(msgspec.Struct):
+    leader: str | None = None
+
+
+class _Jsz(msgspec.Struct):
+    meta_cluster: _Meta | None = None
+
+
+class _Varz(msgspec.Struct):
+    config_load_time: str | None = None
+
+
+def _get(monitor_url: str, path: str, timeout_ms: int) -> Answer:
+    with HttpClient(monitor_url, timeout_ms=timeout_ms, answer_bytes_max=RESPONSE_BYTES_MAX) as http:
+        return http.send("GET", path)
 
 
 def read_health(monitor_url: str, timeout_ms: int = 1_000) -> ServerHealth:
     """One look at a server; connection errors come back as not healthy rather than raising."""
     try:
-        status, body = _get(f"{monitor_url}/healthz", timeout_ms)
-        if status != 200:
-            return ServerHealth(False, "", f"healthz {status}: {body[:200]!r}")
-        status, body = _get(f"{monitor_url}/jsz", timeout_ms)
-        if status != 200:
-            return ServerHealth(False, "", f"jsz {status}")
-        jsz = json.loads(body)
-    except (OSError, ValueError) as err:
-        return ServerHealth(False, "", f"{type(err).__name__}: {err}")
-    meta = jsz.get("meta_cluster") or {}
-    return ServerHealth(True, str(meta.get("leader") or ""), "")
+        health = _get(monitor_url, "/healthz", timeout_ms)
+        if health.status != 200:
+            return ServerHealth(False, "", f"healthz {health.status}: {health.content[:200]!r}")
+        jsz = _get(monitor_url, "/jsz", timeout_ms)
+        if jsz.status != 200:
+            return ServerHealth(False, "", f"jsz {jsz.status}")
+        meta = jsz.json(_Jsz).meta_cluster
+    except HttpProblem as err:
+        return ServerHealth(False, "", err.detail)
+    return ServerHealth(True, (meta.leader if meta else None) or "", "")
 
 
 def read_config_load_time(monitor_url: str, timeout_ms: int = 1_000) -> str:
     """When the server last (re)loaded its configuration, as it says; "" when it cannot be asked."""
     try:
-        status, body = _get(f"{monitor_url}/varz", timeout_ms)
-        if status != 200:
-            return ""
-        return str(json.loads(body).get("config_load_time") or "")
-    except (OSError, ValueError):
+        varz = _get(monitor_url, "/varz", timeout_ms)
+        return (varz.json(_Varz).config_load_time or "") if varz.status == 200 else ""
+    except HttpProblem:
         return ""

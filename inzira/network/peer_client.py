@@ -5,7 +5,7 @@ from __future__ import annotations
 import time
 from typing import Any
 
-import httpx
+from inzira.http import HttpClient, HttpProblem
 
 STATUS_TIMEOUT_S = 3.0
 READY_POLL_S = 0.1
@@ -13,13 +13,11 @@ READY_POLL_S = 0.1
 
 def peer_status(api_url: str, timeout_s: float = STATUS_TIMEOUT_S) -> dict[str, Any] | None:
     """The peer's /v1/peer/status, or None when it does not answer."""
-    try:
-        response = httpx.get(f"{api_url}/v1/peer/status", timeout=timeout_s)
-    except httpx.HTTPError:
-        return None
-    if response.status_code != 200:
-        return None
-    body = response.json()
+    with HttpClient(api_url, timeout_ms=int(timeout_s * 1000)) as http:
+        try:
+            body = http.call("GET", "/v1/peer/status")
+        except HttpProblem:
+            return None
     return body if isinstance(body, dict) else None
 
 

@@ -11,8 +11,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from inzira.api.client import ApiProblem, LedgerHttpClient
+from inzira.api.client import LedgerHttpClient
 from inzira.demo.members import DEMO_CURRENCIES
+from inzira.http import HttpProblem
 from inzira.demo.seed import DEMO_ACCOUNTS, seed_reference
 from inzira.ledger.tx import Issue, OpenAccount
 from inzira.network.local_network import LocalNetwork
@@ -73,7 +74,7 @@ def seed_network(net: LocalNetwork) -> SeedReport:
 def _account(client: LedgerHttpClient, account_id: str) -> dict | None:
     try:
         return client.account(account_id)
-    except ApiProblem as exc:
+    except HttpProblem as exc:
         if exc.status == 404:
             return None
         raise

@@ -21,6 +21,7 @@ import httpx
 
 from inzira.api.numbers import TIME_MS_MAX, parse_digits
 from inzira.crypto import KeyPair, verify
+from inzira.http import Answer, AsyncHttpClient, HttpProblem
 from inzira.notify.targets import TargetGuard, TargetRefused
 
 SIGNATURE_HEADER = "Inzira-Signature"
@@ -32,6 +33,7 @@ BACKOFF_MAX_MS = 30_000
 TIMEOUT_MS = 5_000
 BODY_BYTES_MAX = 256 * 1024
 IN_FLIGHT_MAX = 32
+ANSWER_BYTES_MAX = 64 * 1024  # a receiver's answer is read for its status only
 
 
 class WebhookSignatureError(ValueError):
@@ -87,12 +89,14 @@ class WebhookSender:
     """
 
     def __init__(self, key: KeyPair, key_id: str, clock_ms: Callable[[], int] = lambda: time.time_ns() // 1_000_000,
-                 client: httpx.AsyncClient | None = None, guard: TargetGuard | None = None) -> None:
+                 guard: TargetGuard | None = None) -> None:
         self.key = key
         self.key_id = key_id
         self.clock_ms = clock_ms
         self.guard = guard
-        self._client = client or httpx.AsyncClient(timeout=TIMEOUT_MS / 1000)
+        # Deliveries are retried here, each attempt signed anew (the signature covers its time).
+        self._client = AsyncHttpClient(timeout_ms=TIMEOUT_MS, connections_max=IN_FLIGHT_MAX,
+                                       answer_bytes_max=ANSWER_BYTES_MAX)
         self._queue: asyncio.Queue[Delivery] | None = None
         self._task: asyncio.Task[None] | None = None
         self.stats = WebhookStats()
@@ -141,25 +145,25 @@ class WebhookSender:
             headers = {"Content-Type": "application/json",
                        SIGNATURE_HEADER: sign_body(delivery.body, self.key, self.key_id, self.clock_ms())}
             try:
-                response = await self._post(delivery, headers)
-                if response.status_code < 300:
+                answer = await self._post(delivery, headers)
+                if answer.is_success:
                     self.stats.delivered += 1
                     return
-                self.stats.last_error = f"{delivery.url}: HTTP {response.status_code}"
+                self.stats.last_error = f"{delivery.url}: HTTP {answer.status}"
             except TargetRefused as exc:
                 self.stats.last_error = f"{delivery.url}: {exc}"
                 break
-            except httpx.HTTPError as exc:
-                self.stats.last_error = f"{delivery.url}: {type(exc).__name__}"
+            except HttpProblem as exc:
+                self.stats.last_error = f"{delivery.url}: {exc.detail}"
             await asyncio.sleep(min(BACKOFF_MAX_MS, BACKOFF_MS * 2 ** (delivery.attempts - 1)) / 1000)
         self.stats.failed += 1
 
-    async def _post(self, delivery: Delivery, headers: dict[str, str]) -> httpx.Response:
+    async def _post(self, delivery: Delivery, headers: dict[str, str]) -> Answer:
         if self.guard is None:
-            return await self._client.post(delivery.url, content=delivery.body, headers=headers)
+            return await self._client.send("POST", delivery.url, content=delivery.body, headers=headers)
         target = await self.guard.check(delivery.url)
         url = httpx.URL(delivery.url)
         # Connect to the address just checked, naming the host as written (Host header, TLS server name).
         extensions = {"sni_hostname": target.host} if url.scheme == "https" else {}
-        return await self._client.post(url.copy_with(host=target.address), content=delivery.body,
+        return await self._client.send("POST", url.copy_with(host=target.address), content=delivery.body,
                                        headers={**headers, "Host": url.netloc.decode("ascii")}, extensions=extensions)

@@ -14,10 +14,10 @@ import random
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
-import httpx
 import nats.errors
 
 from inzira.crypto import KeyPair
+from inzira.http import AsyncHttpClient, HttpProblem
 from inzira.ledger.genesis import Genesis
 from inzira.ordering.jetstream import CheckpointLog, OrderingError
 from inzira.peer import snapshots
@@ -25,7 +25,7 @@ from inzira.peer.checkpoints import Checkpoint, open_checkpoint
 from inzira.peer.ledger_thread import PeerLedger
 from inzira.peer.peer_auth import sign_request
 
-FETCH_TIMEOUT_S = 120.0
+FETCH_TIMEOUT_MS = 120_000
 NOT_FOUND_PAUSE_S = 2.0  # no agreed snapshot yet: the next snapshot height is some blocks away
 
 log = logging.getLogger(__name__)
@@ -73,6 +73,7 @@ class SnapshotSync:
         self.member_keys = member_keys
         self.clock_ms = clock_ms
         self.installed: list[int] = []  # heights of the snapshots this peer started from
+        self._http = AsyncHttpClient(timeout_ms=FETCH_TIMEOUT_MS, answer_bytes_max=snapshots.SNAPSHOT_BYTES_MAX)
 
     async def catch_up(self, first_seq: int) -> bool:
         """Install an agreed snapshot the stream continues after; False when there is none yet."""
@@ -123,20 +124,11 @@ class SnapshotSync:
         path = snapshot_path(height)
         headers = sign_request(self.genesis.chain_id, self.member, self.key, "GET", path, self.clock_ms())
         try:
-            async with httpx.AsyncClient(base_url=api_url, timeout=FETCH_TIMEOUT_S) as client:
-                async with client.stream("GET", path, headers=headers) as response:
-                    if response.status_code != 200:
-                        log.info("snapshot %d from %s: HTTP %d", height, api_url, response.status_code)
-                        return None
-                    chunks: list[bytes] = []
-                    size = 0
-                    async for chunk in response.aiter_bytes():
-                        size += len(chunk)
-                        if size > snapshots.SNAPSHOT_BYTES_MAX:
-                            log.warning("snapshot from %s exceeds %d bytes", api_url, snapshots.SNAPSHOT_BYTES_MAX)
-                            return None
-                        chunks.append(chunk)
-                    return b"".join(chunks)
-        except httpx.HTTPError as exc:
-            log.info("snapshot %d from %s failed: %r", height, api_url, exc)
+            answer = await self._http.send("GET", f"{api_url.rstrip('/')}{path}", headers=headers)
+        except HttpProblem as exc:
+            log.info("snapshot %d from %s failed: %s", height, api_url, exc.detail)
             return None
+        if answer.status != 200:
+            log.info("snapshot %d from %s: HTTP %d", height, api_url, answer.status)
+            return None
+        return answer.content

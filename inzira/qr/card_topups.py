@@ -22,11 +22,12 @@ from __future__ import annotations
 from concurrent.futures import Future
 
 from inzira.api.codes import ApiCode
+from inzira.http import HttpProblem
 from inzira.ledger.codes import Code
 from inzira.ledger.records import Leg
 from inzira.ledger.tx import Transfer
 from inzira.qr import tokens
-from inzira.qr.card_acquirer import AcquirerError, AcquirerSession, CardAcquirer
+from inzira.qr.card_acquirer import AcquirerSession, CardAcquirer
 from inzira.qr.card_callback import read_callback
 from inzira.qr.codes import QrCode
 from inzira.qr.directory import Directory
@@ -140,9 +141,9 @@ class CardTopUps:
         try:
             session = await acquirer.open_session(card.id, amount_minor, wallet.currency, url,
                                                   self.settings.topup_card_ttl_ms)
-        except AcquirerError as exc:
-            await self._set(card.id, FAILED, f"the card acquirer did not open the payment: {exc}")
-            return rejected(ApiCode.UNAVAILABLE, f"the card acquirer did not open the payment: {exc}",
+        except HttpProblem as exc:
+            await self._set(card.id, FAILED, f"the card acquirer did not open the payment: {exc.detail}")
+            return rejected(ApiCode.UNAVAILABLE, f"the card acquirer did not open the payment: {exc.detail}",
                             topup_id=card.id)
         mismatch = _mismatch(card, session)
         if mismatch is not None or session.status != "open":
@@ -197,8 +198,8 @@ class CardTopUps:
             return card, None  # decided already, or still being opened
         try:
             session = await acquirer.session(card.session_id)
-        except AcquirerError as exc:
-            return rejected(ApiCode.UNAVAILABLE, f"the card acquirer did not say: {exc}", topup_id=card.id)
+        except HttpProblem as exc:
+            return rejected(ApiCode.UNAVAILABLE, f"the card acquirer did not say: {exc.detail}", topup_id=card.id)
         mismatch = _mismatch(card, session)
         if mismatch is not None:
             return rejected(QrCode.CARD_PAYMENT_MISMATCH, mismatch, topup_id=card.id)
@@ -270,9 +271,9 @@ class CardTopUps:
             raise RuntimeError(f"authorized top-up {card.id} has no payment id")
         try:
             session = await acquirer.refund(card.payment_id)
-        except AcquirerError as exc:
+        except HttpProblem as exc:
             return rejected(ApiCode.UNAVAILABLE, f"the wallet was not credited (code {ledger.code}) and the card "
-                            f"refund did not get through: {exc}; ask again", topup_id=card.id)
+                            f"refund did not get through: {exc.detail}; ask again", topup_id=card.id)
         if session.status != "refunded":
             return rejected(QrCode.CARD_PAYMENT_MISMATCH, f"the acquirer answered the refund as {session.status}",
                             topup_id=card.id)

@@ -6,7 +6,8 @@ A dynamic QR that is paid or expired is refused here already, and no quote outli
 
 from __future__ import annotations
 
-from inzira.fx.client import FxClient, FxQuoteError
+from inzira.fx.client import FxClient
+from inzira.http import HttpProblem
 from inzira.ledger.codes import Code
 from inzira.qr.codes import QrCode
 from inzira.qr.ledger_port import LedgerPort
@@ -57,7 +58,7 @@ class Quoter:
             firm = await self.desk.quote(wallet.issuer, wallet.currency, s.price_currency,
                                          target_amount_minor=price_minor, ttl_ms=ttl_ms,
                                          expires_by_ms=now_ms + ttl_ms)  # ttl_ms is within the bill's life
-        except FxQuoteError as exc:
+        except HttpProblem as exc:
             return rejected(exc.code, f"no quote: {exc.detail}")
         merchant = scanned.merchant
         quote = PaymentQuote(firm.quote_id, wallet.id, merchant.id, merchant.name, None if bill is None else bill.id,

@@ -24,7 +24,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from concurrent.futures import Future
 
-from inzira.fx.client import FxClient, FxQuoteError
+from inzira.fx.client import FxClient
+from inzira.http import HttpProblem
 from inzira.ledger.codes import Code
 from inzira.ledger.records import Leg
 from inzira.ledger.tx import Transfer
@@ -97,7 +98,7 @@ class Refunds:
         try:
             firm = await self.desk.quote(merchant.acquirer, price, wallet.currency,
                                          source_amount_minor=amount_minor, ttl_ms=self.settings.quote_ttl_ms)
-        except FxQuoteError as exc:
+        except HttpProblem as exc:
             return rejected(exc.code, f"no FX quote for this refund: {exc.detail}")
         refund_id = tokens.record_id("rfd")
         legs = (Leg(merchant.account, self.fx_account(price), amount_minor, price),

@@ -16,7 +16,8 @@ import uuid
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from inzira.funding.client import FundingClient, FundingClientError
+from inzira.funding.client import FundingClient
+from inzira.http import HttpProblem
 from inzira.ledger.codes import Code
 from inzira.ledger.ids import account_owner, is_settlement_reference
 from inzira.ledger.records import Account
@@ -82,7 +83,7 @@ class Liquidity:
         account = self._own(member, account_id)
         try:
             return await self.funding.deposit(self._issuer(account), member, account.id, amount_minor, reference)
-        except FundingClientError as exc:
+        except HttpProblem as exc:
             raise RemitError(exc.status, exc.code, exc.detail) from None
 
     async def withdraw(self, member: str, account_id: str, amount_minor: int, reference: str | None) -> dict[str, Any]:
@@ -99,7 +100,7 @@ class Liquidity:
         raw = port.sign_body(port.body(redeem, f"wd:{uuid.uuid4().hex}", WITHDRAWAL_VALIDITY_MS))
         try:
             return await self.funding.withdrawal(self._issuer(account), member, raw)
-        except FundingClientError as exc:
+        except HttpProblem as exc:
             raise RemitError(exc.status, exc.code, exc.detail) from None
 
     def set_threshold(self, member: str, account_id: str, threshold_minor: int) -> dict[str, Any]:

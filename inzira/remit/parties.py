@@ -12,7 +12,7 @@ import functools
 from dataclasses import dataclass
 
 from inzira.directory.client import DirectoryClient
-from inzira.directory.codes import DirectoryError
+from inzira.http import HttpProblem
 from inzira.ledger.codes import Code
 from inzira.node.node import Node
 from inzira.remit.codes import RemitCode, RemitError, invalid
@@ -58,7 +58,7 @@ class PartyLookup:
         the directory client live there)."""
         try:
             fsp = await self.directory.fsp_for(member, e164)
-        except DirectoryError as exc:
+        except HttpProblem as exc:
             if exc.status in (400, 403, 429):  # the caller's own doing: a bad number, no sending role, no allowance
                 raise RemitError(exc.status, exc.code, exc.detail, headers=exc.headers) from None
             raise RemitError(503, exc.code, f"the directory operator could not answer: {exc.detail}") from None

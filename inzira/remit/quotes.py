@@ -15,7 +15,8 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
 
-from inzira.fx.client import FxClient, FxQuoteError
+from inzira.fx.client import FxClient
+from inzira.http import HttpProblem
 from inzira.ledger.encoding import encode
 from inzira.money import AMOUNT_MINOR_MAX, MoneyError, currency
 from inzira.node.node import Node
@@ -96,7 +97,7 @@ class QuoteDesk:
                 operator_fee_minor = lock.operator_fee_minor if lock is not None else 0
                 fx = await self.fx.quote(sender, source, PAYOUT_CURRENCY, ttl_ms=self.settings.quote_ttl_ms,
                                          target_amount_minor=received_minor + fee_minor + operator_fee_minor)
-        except FxQuoteError as exc:
+        except HttpProblem as exc:
             raise RemitError(exc.status, exc.code, f"no quote: {exc.detail}") from None
         expires_at_ms = fx.expires_at_ms
         if lock is not None:

@@ -19,7 +19,7 @@ from inzira.ledger.codes import Code
 from inzira.ledger.records import PENDING
 from inzira.ledger.tx import decode_body, decode_signed
 from inzira.node.node import Node
-from inzira.remit.follower import Follower
+from inzira.remit.block_watcher import BlockWatcher
 from inzira.remit.receiving import UNKNOWN, ReceivingFsp
 from inzira.remit.records import TransferState
 from inzira.remit.runtime import RemitRuntime
@@ -38,14 +38,14 @@ log = logging.getLogger(__name__)
 
 
 class Reconciler:
-    def __init__(self, runtime: RemitRuntime, settings: RemitSettings, desk: TransferDesk, follower: Follower,
+    def __init__(self, runtime: RemitRuntime, settings: RemitSettings, desk: TransferDesk, watcher: BlockWatcher,
                  transitions: Transitions, transfers: TransferStore, payouts: PayoutStore,
                  agents: dict[str, ReceivingFsp], clock_ms: Callable[[], int]) -> None:
         self.runtime = runtime
         self.node: Node = runtime.node
         self.settings = settings
         self.desk = desk
-        self.follower = follower
+        self.watcher = watcher
         self.transitions = transitions
         self.transfers = transfers
         self.payouts = payouts
@@ -66,7 +66,7 @@ class Reconciler:
             if pending is None:
                 continue
             if pending.status != PENDING:
-                self.follower.settle(record.transfer_id, record.reserve_tx_id, pending.resolved_by_tx)
+                self.watcher.settle(record.transfer_id, record.reserve_tx_id, pending.resolved_by_tx)
             elif pending.expires_at_ms <= now_ms:
                 tick = (record.receiving_fsp, record.reserve_tx_id)
             elif record.receiving_fsp in self.agents and record.updated_at_ms <= resume_before_ms:

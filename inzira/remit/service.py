@@ -27,21 +27,21 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from inzira.directory.client import DirectoryClient
-from inzira.directory.codes import DirectoryError
 from inzira.funding.client import FundingClient
 from inzira.fx.client import FxClient
+from inzira.http import HttpProblem
 from inzira.ledger.codes import Code
 from inzira.ledger.tx import OpenAccount
 from inzira.node.custody import MemberPort
 from inzira.node.signer import wall_clock_ms
 from inzira.remit import secrets_files
+from inzira.remit.block_watcher import BlockWatcher
 from inzira.remit.codes import RemitError
 from inzira.remit.compliance.freshness import ListFreshness
 from inzira.remit.compliance.list_formats import load_list_file
 from inzira.remit.compliance.sanctions import load_sample_sanctions
 from inzira.remit.compliance.screening import SanctionsIndex
 from inzira.remit.events import EventHub
-from inzira.remit.follower import Follower
 from inzira.remit.loop_server import LoopServer
 from inzira.remit.liquidity import Liquidity
 from inzira.remit.parties import Party, PartyLookup, parse_number
@@ -104,9 +104,9 @@ class RemitService:
         self.liquidity = Liquidity(runtime, self.ports, funding, self.notices, self.hub, settings, clock_ms)
         self.webhooks = Webhooks(self.notices, self.ports, settings, clock_ms)
         self.hub.listeners.append(self.webhooks.on_event)
-        self.follower = Follower(self.node, self.desk, self.transitions, self.agents, self.transfers, self.payouts,
+        self.watcher = BlockWatcher(self.node, self.desk, self.transitions, self.agents, self.transfers, self.payouts,
                                  self._after_block)
-        self.reconciler = Reconciler(runtime, settings, self.desk, self.follower, self.transitions, self.transfers,
+        self.reconciler = Reconciler(runtime, settings, self.desk, self.watcher, self.transitions, self.transfers,
                                      self.payouts, self.agents, clock_ms)
         self.closing = False
         self._loop: asyncio.AbstractEventLoop | None = None
@@ -155,7 +155,7 @@ class RemitService:
                                             self.clock_ms)
         self.webhooks.start()
         loop = asyncio.get_running_loop()
-        self._tasks = [loop.create_task(self.follower.run()), loop.create_task(self._reconcile_forever())]
+        self._tasks = [loop.create_task(self.watcher.run()), loop.create_task(self._reconcile_forever())]
 
     async def _reconcile_forever(self) -> None:
         starting = True  # the first pass takes up everything a previous run left unfinished
@@ -254,7 +254,7 @@ class RemitService:
             raise RemitError(403, Code.PERMISSION, f"{fsp} has no payout service here: it cannot list numbers")
         try:
             _status, answer = await self.call(self.directory.register(self.ports[fsp], e164, active))
-        except DirectoryError as exc:
+        except HttpProblem as exc:
             # The operator refusing this service's own signature is this deployment's fault, not the caller's.
             raise RemitError(503 if exc.status == 401 else exc.status, exc.code, exc.detail) from None
         return answer

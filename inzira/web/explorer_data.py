@@ -1,15 +1,22 @@
-"""What the explorer shows, read from a node as plain data for the templates (no HTTP here)."""
+"""What the explorer shows, read from a node as plain data for the templates (no HTTP here).
+
+Every read takes the ``Viewer``: None is the demo's public explorer, which shows everything; a member's
+viewer gets exactly what the HTTP API would give that member, through the API's own visibility rules
+(``inzira.api.visibility``), and what it may not see reads as absent, the same as an unknown id.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from typing import Any, Protocol
 
+from inzira.api.visibility import Caller, may_see, may_see_account, may_see_pending, tx_facts
 from inzira.ledger.block import block_hash, decode_header
 from inzira.ledger.context import AT_NONE, TxResult
 from inzira.ledger.receipt import receipt_json
 from inzira.money import money_text
 from inzira.node.node import Node
+from inzira.node.reader import StoredTx
 from inzira.node.views import account_view, header_view, pending_view, result_view, tx_view
 
 BLOCKS_PAGE_MAX = 100
@@ -26,6 +33,17 @@ class Runtime(Protocol):
 
 
 @dataclass(frozen=True, slots=True)
+class Viewer:
+    """A member signed in to its own deployment's explorer."""
+
+    caller: Caller
+    name: str
+
+    def sees_account(self, account_id: str) -> bool:
+        return may_see_account(self.caller, account_id)
+
+
+@dataclass(frozen=True, slots=True)
 class BlockRow:
     height: int
     hash: str
@@ -39,10 +57,10 @@ def stored_height(node: Node) -> int:
     return tip.height if tip is not None else 0
 
 
-def site_context(node: Node, public_accounts: bool) -> dict[str, Any]:
-    """What every page shows in its frame: the network, its chain id and height."""
+def site_context(node: Node, public_accounts: bool, viewer: Viewer | None = None) -> dict[str, Any]:
+    """What every page shows in its frame: the network, its chain id and height (and who is signed in)."""
     return {"network": node.genesis.network, "chain_id": node.chain_id.hex(), "height": stored_height(node),
-            "public_accounts": public_accounts}
+            "public_accounts": public_accounts, "viewer": viewer}
 
 
 def latest_blocks(node: Node, before_height: int | None, limit: int) -> list[BlockRow]:
@@ -88,7 +106,19 @@ def tx_row(node: Node, raw: bytes, result: TxResult) -> dict[str, Any]:
             "result": _result(result)}
 
 
-def block_page(node: Node, height: int, start: int) -> dict[str, Any] | None:
+def _hidden_row(node: Node, raw: bytes, result: TxResult, viewer: Viewer | None) -> dict[str, Any] | None:
+    """A transaction the viewer may not see, as ``GET /v1/blocks/{h}`` lists it: its id and verdict only."""
+    if viewer is None:
+        return None
+    facts = tx_facts(raw, node.state.key_owner, node.pending)
+    if may_see(viewer.caller, facts.involvement):
+        return None
+    view = result_view(result)
+    return {"tx_id": facts.tx_id.hex(), "hidden": True,
+            "result": {"code": view["code"], "description": view["description"], "ok": view["ok"], "leg": None}}
+
+
+def block_page(node: Node, height: int, start: int, viewer: Viewer | None = None) -> dict[str, Any] | None:
     found = node.block(height)
     if found is None:
         return None
@@ -96,7 +126,8 @@ def block_page(node: Node, height: int, start: int) -> dict[str, Any] | None:
     header = decode_header(block.signed.header)
     first = max(0, min(start, max(0, len(block.txs) - 1)))
     last = min(len(block.txs), first + BLOCK_TXS_PAGE_MAX)
-    rows = [tx_row(node, block.txs[i], block.results[i]) | {"index": i} for i in range(first, last)]
+    rows = [(_hidden_row(node, block.txs[i], block.results[i], viewer)
+             or tx_row(node, block.txs[i], block.results[i])) | {"index": i} for i in range(first, last)]
     rejected = sum(1 for r in block.results if r.code != 0)
     return {
         "header": header_view(header, block_hash(block.signed.header)),
@@ -110,27 +141,39 @@ def block_page(node: Node, height: int, start: int) -> dict[str, Any] | None:
     }
 
 
-def _cap_text(node: Node, op: dict[str, Any]) -> str:
-    """A debit cap carries no currency of its own: it is in the account's."""
-    account = node.account(op["account"])
+def _cap_text(node: Node, op: dict[str, Any], viewer: Viewer | None) -> str:
+    """A debit cap carries no currency of its own: it is in the account's (if the viewer may see it)."""
+    visible = viewer is None or viewer.sees_account(op["account"])
+    account = node.account(op["account"]) if visible else None
     if account is None:
         return f"{op['cap_minor']} (minor units)"
     return money_text(op["cap_minor"], account.currency)
 
 
-def tx_page(node: Node, tx_id: bytes) -> dict[str, Any] | None:
+def visible_tx(node: Node, tx_id: bytes, viewer: Viewer | None) -> StoredTx | None:
+    """The stored transaction, if the viewer may see it (``GET /v1/transactions/{id}``'s rule)."""
     stored = node.tx(tx_id)
+    if stored is None or viewer is None:
+        return stored
+    facts = tx_facts(stored.raw, node.state.key_owner, node.pending)
+    return stored if may_see(viewer.caller, facts.involvement) else None
+
+
+def tx_page(node: Node, tx_id: bytes, viewer: Viewer | None = None) -> dict[str, Any] | None:
+    stored = visible_tx(node, tx_id, viewer)
     if stored is None:
         return None
     view = tx_view(stored.raw, node.state.key_owner)
     op = view.get("op") or {}
     pending = node.pending(tx_id) if op.get("pending") else None
+    if pending is not None and viewer is not None and not may_see_pending(viewer.caller, pending):
+        pending = None  # ``GET /v1/pending/{id}``'s rule
     receipt = node.receipt(tx_id)
     return {
         "tx": view,
         "kind": _kind(view),
         "op": op,
-        "cap": _cap_text(node, op) if op.get("kind") == "SetDebitCap" else None,
+        "cap": _cap_text(node, op, viewer) if op.get("kind") == "SetDebitCap" else None,
         "result": _result(stored.result),
         "height": stored.height,
         "index": stored.index,
@@ -147,9 +190,11 @@ class MemberAccounts:
     accounts: list[dict[str, Any]]
 
 
-def accounts_by_member(node: Node) -> tuple[list[MemberAccounts], bool]:
-    """Every account (up to ``ACCOUNTS_MAX``), grouped by owner; the flag says whether the list was cut."""
-    accounts = node.accounts(limit=ACCOUNTS_MAX + 1)
+def accounts_by_member(node: Node, viewer: Viewer | None = None) -> tuple[list[MemberAccounts], bool]:
+    """Every account the viewer may see (up to ``ACCOUNTS_MAX``), grouped by owner; the flag says whether the
+    list was cut. A member other than regulator, central bank and auditor sees its own, as ``GET /v1/accounts``."""
+    owner = None if viewer is None or viewer.caller.sees_all else viewer.caller.member
+    accounts = node.accounts(owner, limit=ACCOUNTS_MAX + 1)
     cut = len(accounts) > ACCOUNTS_MAX
     groups: dict[str, list[dict[str, Any]]] = {}
     for account in accounts[:ACCOUNTS_MAX]:
@@ -169,7 +214,9 @@ def _with_amount_texts(view: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def account_page(node: Node, account_id: str) -> dict[str, Any] | None:
+def account_page(node: Node, account_id: str, viewer: Viewer | None = None) -> dict[str, Any] | None:
+    if viewer is not None and not viewer.sees_account(account_id):
+        return None
     account = node.account(account_id)
     if account is None:
         return None

@@ -1,7 +1,8 @@
 """``/explorer/events``: a public server-sent event stream of new block headers, for the live home page.
 
 Only headers go out (height, hash, time, transaction count): no transaction, account or member detail, so
-the stream needs no authentication. Each event carries ``id: <height>``; a browser that reconnects sends
+in the demo the stream needs no authentication; on a member's own deployment it needs the member's explorer
+session, like every explorer page. Each event carries ``id: <height>``; a browser that reconnects sends
 ``Last-Event-ID`` and gets the blocks it missed from the store, so a dropped subscription loses nothing.
 """
 
@@ -17,6 +18,7 @@ from fastapi.responses import JSONResponse, Response, StreamingResponse
 from inzira.api.numbers import INT64_MAX, digits, parse_digits
 from inzira.node.feed import AsyncSubscription, FeedFull
 from inzira.node.node import Node
+from inzira.web.explorer_access import MemberAccess
 from inzira.web.explorer_data import Runtime, latest_blocks, stored_height
 from inzira.web.rendering import time_kigali, time_utc
 
@@ -99,13 +101,15 @@ class BlockStreams:
             self.active -= 1
 
 
-def live_router(runtime: Runtime) -> APIRouter:
+def live_router(runtime: Runtime, access: MemberAccess | None = None) -> APIRouter:
     router = APIRouter()
     streams = BlockStreams(runtime.node)
 
     @router.get(EVENTS_PATH, include_in_schema=False)
     async def block_events(request: Request, after: Height | None = None) -> Response:
         """New block headers as server-sent events (``event: block``); ``after`` = last height the page has."""
+        if access is not None and isinstance(refused := access.data(request), Response):
+            return refused
         resumed = parse_digits(request.headers.get("last-event-id", ""))
         return streams.open(resumed if resumed is not None else after)
 

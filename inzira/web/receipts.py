@@ -1,7 +1,9 @@
 """Receipts in the explorer: download one, and verify any receipt against the network's genesis.
 
-Verification is stateless, exactly as offline: the receipt is checked against the genesis only (orderer
-signature, Merkle proof, transaction signatures), never against this node's database.
+On a member's own deployment (``access``) every address needs the member's session, and a receipt downloads
+only when the API would give it to that member. Verification is stateless, exactly as offline: the receipt is
+checked against the genesis only (orderer signature, Merkle proof, transaction signatures), never against this
+node's database.
 """
 
 from __future__ import annotations
@@ -17,7 +19,9 @@ from inzira.api.numbers import parse_digits
 from inzira.api.receipt_input import verify_outside_receipt
 from inzira.ledger.genesis import Genesis
 from inzira.ledger.receipt import ReceiptError, receipt_json
-from inzira.web.explorer_data import Runtime, parse_tx_id, site_context
+from inzira.web.explorer_access import Gate, MemberAccess, public
+from inzira.web.explorer_data import Runtime, Viewer, parse_tx_id, site_context, visible_tx
+from inzira.web.forms import NO_STORE
 from inzira.web.rendering import render, time_kigali, time_utc
 
 RECEIPT_BYTES_MAX = 256 * 1024  # a receipt is a few KiB; its Merkle path holds at most 64 hashes
@@ -88,54 +92,68 @@ async def _form_receipt(request: Request) -> bytes:
     return b""
 
 
-def receipts_router(runtime: Runtime, public_accounts: bool) -> APIRouter:
+def receipts_router(runtime: Runtime, public_accounts: bool, access: MemberAccess | None = None) -> APIRouter:
     router = APIRouter()
     node = runtime.node
+    gate: Gate = access.page if access is not None else public
 
-    def not_found(request: Request, what: str) -> Response:
-        return render(request, "not_found.html", site_context(node, public_accounts) | {"what": what}, 404)
+    def not_found(request: Request, viewer: Viewer | None, what: str) -> Response:
+        context = site_context(node, public_accounts, viewer) | {"what": what}
+        return render(request, "not_found.html", context, 404)
 
     @router.get("/tx/{tx_id}/receipt.json", include_in_schema=False)
     def receipt_download(request: Request, tx_id: str) -> Response:
+        if isinstance(viewer := gate(request), Response):
+            return viewer
         tx_bytes = parse_tx_id(tx_id)
-        receipt = node.receipt(tx_bytes) if tx_bytes is not None else None
+        visible = tx_bytes is not None and visible_tx(node, tx_bytes, viewer) is not None
+        receipt = node.receipt(tx_bytes) if visible and tx_bytes is not None else None
         if receipt is None:
-            return not_found(request, f"transaction {tx_id}")
-        disposition = f'attachment; filename="inzira-receipt-{tx_id[:16]}.json"'
-        return Response(receipt_json(receipt), media_type="application/json",
-                        headers={"Content-Disposition": disposition})
+            return not_found(request, viewer, f"transaction {tx_id}")
+        headers = {"Content-Disposition": f'attachment; filename="inzira-receipt-{tx_id[:16]}.json"'}
+        if viewer is not None:
+            headers |= NO_STORE
+        return Response(receipt_json(receipt), media_type="application/json", headers=headers)
 
     @router.post(VERIFY_PATH, tags=["explorer"])
-    async def verify_receipt_json(request: Request) -> JSONResponse:
+    async def verify_receipt_json(request: Request) -> Response:
         """Verify a receipt (the JSON body) against this network's genesis, as offline verification does."""
+        if access is not None and isinstance(refused := access.data(request), Response):
+            return refused
         try:
             data = await _body(request)
         except TooLarge:
             return JSONResponse({"valid": False, "reason": f"receipt larger than {RECEIPT_BYTES_MAX} bytes"}, 413)
         return JSONResponse(check_receipt(data, node.genesis))
 
-    def verify_view(request: Request, outcome: dict[str, Any] | None, text: str = "",
+    def verify_view(request: Request, viewer: Viewer | None, outcome: dict[str, Any] | None, text: str = "",
                     status_code: int = 200) -> Response:
-        context = site_context(node, public_accounts) | {"verify_path": VERIFY_PATH, "outcome": outcome, "text": text}
+        context = site_context(node, public_accounts, viewer) | {"verify_path": VERIFY_PATH, "outcome": outcome,
+                                                                 "text": text}
         return render(request, "verify.html", context, status_code)
 
     @router.get("/verify", include_in_schema=False)
     def verify_page(request: Request) -> Response:
-        return verify_view(request, None)
+        if isinstance(viewer := gate(request), Response):
+            return viewer
+        return verify_view(request, viewer, None)
 
     @router.post("/verify", include_in_schema=False)
     async def verify_form(request: Request) -> Response:
         """The same check for a pasted or uploaded receipt, without JavaScript."""
+        if isinstance(viewer := gate(request), Response):
+            return viewer
         try:
             data = await _form_receipt(request)
         except TooLarge:
-            return verify_view(request, {"valid": False, "reason": f"receipt larger than {RECEIPT_BYTES_MAX} bytes"},
-                               status_code=413)
+            return verify_view(request, viewer, {"valid": False, "reason": f"receipt larger than {RECEIPT_BYTES_MAX} "
+                                                 "bytes"}, status_code=413)
         except LengthRequired:
-            return verify_view(request, {"valid": False, "reason": "the form must declare its Content-Length"},
+            return verify_view(request, viewer, {"valid": False, "reason": "the form must declare its Content-Length"},
                                status_code=411)
         if not data.strip():
-            return verify_view(request, {"valid": False, "reason": "paste a receipt or choose a file"}, status_code=400)
-        return verify_view(request, check_receipt(data, node.genesis), data.decode("utf-8", "replace"))
+            return verify_view(request, viewer, {"valid": False, "reason": "paste a receipt or choose a file"},
+                               status_code=400)
+        return verify_view(request, viewer, check_receipt(data, node.genesis), data.decode("utf-8", "replace"))
 
     return router

@@ -74,5 +74,7 @@ ENV = _environment()
 
 
 def render(request: Request, template: str, context: dict[str, Any], status_code: int = 200) -> HTMLResponse:
-    html = ENV.get_template(template).render({"request": request, **context})
+    # ``viewer``: the member signed in to its own explorer (``inzira.web.explorer_access``), and ``members_only``
+    # its sign-in page, before anyone is: no other page has either.
+    html = ENV.get_template(template).render({"request": request, "viewer": None, "members_only": False, **context})
     return HTMLResponse(html, status_code=status_code, headers=SECURITY_HEADERS)

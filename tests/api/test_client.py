@@ -1,4 +1,4 @@
-"""LedgerHttpClient against the real server: every call, and ApiProblem on every problem answer."""
+"""LedgerHttpClient against the real server: every call, and HttpProblem on every problem answer."""
 
 from __future__ import annotations
 
@@ -8,7 +8,8 @@ import httpx
 import pytest
 
 from inzira.api.app import create_app
-from inzira.api.client import ApiProblem, LedgerHttpClient
+from inzira.api.client import LedgerHttpClient
+from inzira.http import HttpProblem
 from inzira.api.server import serve_in_thread
 from inzira.ledger.records import Leg
 from inzira.ledger.tx import PostPending, Transfer
@@ -38,14 +39,14 @@ def test_client_round_trip(ledger):
         assert client.genesis()["network"] == ledger.net.node.genesis.network
         assert client.health()["status"] == "ok"
 
-        with pytest.raises(ApiProblem) as rejected:
+        with pytest.raises(HttpProblem) as rejected:
             client.submit(ledger.sign("eurosend", Transfer((Leg(payer, payee, 10**9, "EUR"),))))
         assert (rejected.value.status, rejected.value.code) == (422, 4001)
         assert rejected.value.in_chain and rejected.value.height and rejected.value.tx_id
-        with pytest.raises(ApiProblem) as refused:
+        with pytest.raises(HttpProblem) as refused:
             client.submit(b"junk")
         assert (refused.value.status, refused.value.code, refused.value.in_chain) == (400, 3101, False)
-    with LedgerHttpClient(ledger.base_url, "wrong-token") as stranger, pytest.raises(ApiProblem) as denied:
+    with LedgerHttpClient(ledger.base_url, "wrong-token") as stranger, pytest.raises(HttpProblem) as denied:
         stranger.accounts()
     assert (denied.value.status, denied.value.code) == (401, 3040)
 

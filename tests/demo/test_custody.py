@@ -20,7 +20,8 @@ from fastapi import FastAPI
 from inzira.api.server import serve_in_thread
 from inzira.demo.app import Demo
 from inzira.demo.setup import demo_keyring, load_api_keys
-from inzira.fx.client import FxClient, FxQuoteError
+from inzira.fx.client import FxClient
+from inzira.http import HttpProblem
 from inzira.fx.desk import FxDesk
 from inzira.fx.rates import RateTable
 from inzira.fx.wire import quote_json
@@ -180,7 +181,7 @@ def test_the_fx_client_refuses_what_the_fx_provider_did_not_sign(demo: Demo) -> 
                        {"margin_percent": "0.0000"}, {"for_member": "silkpay"}, {"signed_quote": "AAAA"}):
             changed.clear()
             changed.update(forged)
-            with pytest.raises(FxQuoteError) as refused:
+            with pytest.raises(HttpProblem) as refused:
                 ask()
             assert refused.value.status == 502, forged
     finally:

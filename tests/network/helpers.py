@@ -10,7 +10,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
 
-from inzira.api.client import ApiProblem, LedgerHttpClient
+from inzira.api.client import LedgerHttpClient
+from inzira.http import HttpProblem
 from inzira.ledger.block import decode_block, decode_header
 from inzira.ledger.records import Leg
 from inzira.ledger.tx import Issue, OpenAccount, Transfer, decode_signed, tx_id_of
@@ -182,7 +183,7 @@ class Load:
                 n += self.batch
                 try:
                     results = client.submit_many(raws)
-                except (ApiProblem, OSError) as exc:
+                except (HttpProblem, OSError) as exc:
                     self.errors.append(repr(exc))
                     time.sleep(0.2)
                     continue

@@ -4,7 +4,7 @@ A network of two peer processes (cbr, mobimo) plus three members' own deployment
 peer and its roles' services: the settlement bank's funding desk (sbk), the FX provider's quote service
 (imari-fx), and a sending FSP's remittance service (eurosend). EuroSend funds its position through the
 settlement bank's API and gets firm quotes from the FX provider's API; neither deployment could sign for
-another member.
+another member. Each deployment's explorer shows its member alone, signed in with its own token.
 """
 
 from __future__ import annotations
@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
+import re
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -25,6 +26,8 @@ from inzira.ledger.codes import Code
 from inzira.ledger.tx import OpenAccount
 from inzira.network.layout import write_peer_config
 from inzira.network.nats_cluster import NatsCluster
+from inzira.peer.config import load_api_token
+from inzira.web.explorer_access import SIGN_IN_PATH, SIGN_OUT_PATH
 from tests.custody import members_signing
 from tests.network.helpers import Net, running_network, wait_until
 
@@ -95,3 +98,48 @@ def test_funding_and_quotes_cross_deployments(deployments: tuple[Net, dict[str, 
                and a.balance_minor == 250_00, timeout_s=30)
     firm = asyncio.run(eurosend.remit.fx.quote("eurosend", "EUR", "RWF", ttl_ms=60_000, source_amount_minor=100_00))
     assert firm.fx == "imari-fx" and firm.signed.sig.key in eurosend.peer.node.state.members["imari-fx"].keys
+
+
+def _unheighted(page: str) -> str:
+    """A page without the chain's height, which other members' blocks may move between two reads."""
+    return re.sub(r"height (<span data-live-height>)?\d+", "height", page)
+
+
+@pytest.mark.timeout(180)
+def test_a_members_explorer_shows_that_member_only(deployments: tuple[Net, dict[str, MemberDeployment]]) -> None:
+    _net, own = deployments
+    eurosend, sbk = own["eurosend"], own["sbk"]
+    assert eurosend.peer is not None and sbk.peer is not None
+    theirs = sbk.peer.port.execute(OpenAccount("sbk:explorer-test", "EUR")).tx_id.hex()
+    mine = eurosend.peer.port.execute(OpenAccount("eurosend:explorer-test", "EUR")).tx_id.hex()
+    node = eurosend.peer.node
+    wait_until("eurosend's peer to hold sbk's transaction", lambda: node.tx(bytes.fromhex(theirs)) is not None,
+               timeout_s=30)
+    unknown = "ab" * 32
+    with httpx.Client(base_url=eurosend.served.base_url, timeout=HTTP_TIMEOUT_S,  # type: ignore[union-attr]
+                      follow_redirects=True) as browser:
+        for address in ("/", "/blocks", f"/tx/{mine}", f"/tx/{theirs}/receipt.json", "/accounts", "/verify"):
+            r = browser.get(address)
+            assert r.status_code == 200 and r.url.path == SIGN_IN_PATH, address
+            assert 'name="member"' not in r.text and "explorer-test" not in r.text  # no role buttons, nothing shown
+        assert browser.get("/remit/sign-in").status_code == 404  # the demo's pages are not here
+        refused = browser.post(SIGN_IN_PATH, data={"token": load_api_token(sbk.folder, "sbk")})
+        assert refused.status_code == 401  # another member's token is no key to this deployment
+        signed_in = browser.post(SIGN_IN_PATH, data={"token": load_api_token(eurosend.folder, "eurosend")})
+        assert signed_in.status_code == 200 and signed_in.url.path == "/"
+        assert "demo network" not in signed_in.text and 'href="/remit"' not in signed_in.text
+        assert browser.get(f"/tx/{mine}").status_code == 200
+        assert browser.get("/accounts/eurosend:explorer-test").status_code == 200
+        hidden = browser.get(f"/tx/{theirs}")
+        assert hidden.status_code == 404
+        assert _unheighted(hidden.text.replace(theirs, unknown)) == _unheighted(browser.get(f"/tx/{unknown}").text)
+        assert browser.get(f"/tx/{theirs}/receipt.json").status_code == 404
+        assert browser.get("/accounts/sbk:explorer-test").status_code == 404
+        height = node.tx(bytes.fromhex(theirs)).height  # type: ignore[union-attr]
+        assert f'href="/tx/{theirs}"' not in browser.get(f"/blocks/{height}").text
+        browser.post(SIGN_OUT_PATH)
+        assert browser.get(f"/tx/{mine}").url.path == SIGN_IN_PATH
+    with httpx.Client(base_url=sbk.served.base_url, timeout=HTTP_TIMEOUT_S,  # type: ignore[union-attr]
+                      follow_redirects=True) as bank:
+        bank.post(SIGN_IN_PATH, data={"token": load_api_token(sbk.folder, "sbk")})
+        assert bank.get(f"/tx/{theirs}").status_code == 200

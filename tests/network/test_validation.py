@@ -15,7 +15,7 @@ import httpx
 import msgspec
 import pytest
 
-from inzira.api.client import ApiProblem
+from inzira.http import HttpProblem
 from inzira.crypto import KeyPair
 from inzira.crypto.keygen import generate_keypair
 from inzira.ledger import merkle
@@ -148,7 +148,7 @@ def test_a_peer_that_disagrees_with_the_quorum_stops_taking_traffic(fault_net: N
     health = httpx.get(f"{net.local.api_url(victim)}/health", timeout=10)
     assert health.status_code == 503 and "disagrees with the other peers" in health.json()["detail"]
     with net.client(victim) as client:
-        with pytest.raises(ApiProblem) as refused:
+        with pytest.raises(HttpProblem) as refused:
             client.account("eurosend:eur")
         assert refused.value.status == 503
     agreed = net.wait_agreed(honest)  # the others go on, unbothered by one peer in the minority

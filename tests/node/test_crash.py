@@ -20,7 +20,8 @@ import httpx
 import msgspec
 import pytest
 
-from inzira.api.client import ApiProblem, LedgerHttpClient
+from inzira.api.client import LedgerHttpClient
+from inzira.http import HttpProblem
 from inzira.demo.setup import load_api_keys
 from tests.hosted import member_keys as load_member_keys
 from inzira.ledger.apply import prepare
@@ -86,14 +87,12 @@ class Client(threading.Thread):
                     self.acknowledged[tx_id] = (answer["code"], amount)
                     answered = True
                     break
-                except ApiProblem as problem:
+                except HttpProblem as problem:
                     if problem.in_chain:
                         self.acknowledged[tx_id] = (problem.code, amount)
                         answered = True
                         break
-                    time.sleep(0.05)
-                except httpx.HTTPError:
-                    time.sleep(0.05)
+                    time.sleep(0.05)  # refused before a block, or no answer (the node is down)
                 if self.stop_event.is_set():
                     break
             if not answered:

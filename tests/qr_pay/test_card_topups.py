@@ -121,7 +121,7 @@ def test_declined_card_moves_nothing_and_says_why(qr: Qr, sim: RunningCardSim) -
 
 
 def test_card_timeout_is_pending_then_timed_out_and_moves_nothing(qr: Qr, sim: RunningCardSim) -> None:
-    sim.admin.set_behaviour(Behaviour(auth_timeout_ms=300))
+    sim.admin.set_behaviour(Behaviour(auth_timeout_ms=3_000))  # long enough to see it pending, even on a busy machine
     wallet = qr.wallet("CNY")
     opened = qr.open_top_up(wallet, 80_00)
     pay_by_card(opened["card_form_url"], TIMEOUT_CARD)
@@ -248,6 +248,7 @@ def test_a_credit_the_ledger_refuses_is_refunded_to_the_card(qr: Qr, sim: Runnin
 def test_a_slow_acquirer_moves_nothing(qr: Qr, sim: RunningCardSim) -> None:
     wallet = qr.wallet("CNY")
     opened = qr.open_top_up(wallet, 90_00)
+    sim.admin.set_behaviour(Behaviour(callbacks_off=True))  # before paying: no callback can credit it first
     pay_by_card(opened["card_form_url"], "4242424242424242")
     sim.admin.set_behaviour(Behaviour(api_delay_ms=2_000, callbacks_off=True))
     unanswered = problem(qr.check(wallet, opened["topup_id"]), 503, 2003)  # asked, no answer in time

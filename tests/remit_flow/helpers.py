@@ -8,7 +8,8 @@ from typing import Any
 import httpx
 
 from inzira.ledger.receipt import verify_receipt
-from inzira.remit.client import RemitApiError, RemitClient
+from inzira.http import HttpProblem
+from inzira.remit.client import RemitClient
 
 PROBLEM_TYPE = "application/problem+json"
 WAIT_MS = 15_000
@@ -38,7 +39,7 @@ def remit(client: RemitClient, msisdn: str, amount_minor: int = 20_000, currency
     try:
         return client.send(str(uuid.uuid4()), quote["quote_id"], f"cust-{uuid.uuid4().hex[:8]}", "Marie Dupont",
                            receiver_name, wait_ms=wait_ms, **extra)
-    except RemitApiError as exc:
+    except HttpProblem as exc:
         return exc.body
 
 

@@ -5,7 +5,7 @@ browser posts to, test cards that approve, decline or time out, and signed callb
         sim.admin.set_behaviour(Behaviour(callback_copies=2))      # every callback delivered twice
 """
 
-from inzira.sim.card.admin_client import CardSimAdmin, CardSimAdminError
+from inzira.sim.card.admin_client import CardSimAdmin
 from inzira.sim.card.app import create_app
 from inzira.sim.card.cards import APPROVED, DECLINED, TIMES_OUT
 from inzira.sim.card.config import Behaviour, CardSimConfig
@@ -19,7 +19,6 @@ __all__ = [
     "TIMES_OUT",
     "Behaviour",
     "CardSimAdmin",
-    "CardSimAdminError",
     "CardSimConfig",
     "RunningCardSim",
     "create_app",

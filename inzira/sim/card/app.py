@@ -10,7 +10,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 
-from inzira.sim.body_limit import BodySizeLimit
+from inzira.api.body_limit import BodySizeLimit
 from inzira.sim.card.admin_api import admin_router
 from inzira.sim.card.api import merchant_router
 from inzira.sim.card.config import CardSimConfig

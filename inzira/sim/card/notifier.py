@@ -10,9 +10,9 @@ import time
 from collections import deque
 from collections.abc import Callable
 
-import httpx
 import msgspec
 
+from inzira.http import AsyncHttpClient, HttpProblem
 from inzira.sim.card.config import Behaviour, CardSimConfig
 from inzira.sim.card.signing import SIGNATURE_HEADER, signature
 from inzira.sim.card.wire import SentCallback, Session, check_url
@@ -37,7 +37,8 @@ class Notifier:
         self.webhook_url = None if config.webhook_url is None else check_url(
             config.webhook_url, "webhook_url", config.callback_hosts)
         self._tasks: set[asyncio.Task[None]] = set()
-        self._client: httpx.AsyncClient | None = None
+        # Each copy is retried here, signed anew per attempt (the signature covers its time).
+        self._client = AsyncHttpClient(timeout_ms=config.callback_timeout_ms)
         self._ids = itertools.count(1)
         self.log: deque[SentCallback] = deque(maxlen=config.callback_log_max)
         self.sent = 0
@@ -63,22 +64,19 @@ class Notifier:
         task.add_done_callback(self._tasks.discard)
 
     async def _deliver(self, url: str, event_id: str, body: bytes, delay_ms: int, copies: int) -> None:
-        if self._client is None:  # made on first use: building its TLS context costs a start ~0.1 s
-            self._client = httpx.AsyncClient(timeout=self._config.callback_timeout_ms / 1000,
-                                             follow_redirects=False, trust_env=False)
         await asyncio.sleep(delay_ms / 1000)
         for _ in range(copies):
-            await self._deliver_copy(self._client, url, event_id, body)
+            await self._deliver_copy(url, event_id, body)
 
-    async def _deliver_copy(self, client: httpx.AsyncClient, url: str, event_id: str, body: bytes) -> None:
+    async def _deliver_copy(self, url: str, event_id: str, body: bytes) -> None:
         wait_s = self._config.callback_retry_ms / 1000
         for attempt in range(1, self._config.callback_attempts_max + 1):
             at_ms = now_ms()
             signed = signature(self._config.webhook_secret, body, at_ms)
             headers = {"Content-Type": "application/json", SIGNATURE_HEADER: signed}
             try:
-                status: int | None = (await client.post(url, content=body, headers=headers)).status_code
-            except httpx.HTTPError:
+                status: int | None = (await self._client.send("POST", url, content=body, headers=headers)).status
+            except HttpProblem:
                 status = None
             self.log.appendleft(SentCallback(event_id, url, body.decode(), signed, attempt, status, at_ms))
             if status is not None and 200 <= status < 300:
@@ -93,5 +91,4 @@ class Notifier:
         for task in list(self._tasks):
             task.cancel()
         await asyncio.gather(*self._tasks, return_exceptions=True)
-        if self._client is not None:
-            await self._client.aclose()
+        await self._client.aclose()

@@ -5,7 +5,7 @@
         adapter = adapter_from_config(sim.adapter_config())
 """
 
-from inzira.sim.momo.admin_client import MomoSimAdmin, SimAdminError
+from inzira.sim.momo.admin_client import MomoSimAdmin
 from inzira.sim.momo.app import create_app
 from inzira.sim.momo.config import Behaviour, ForcedOutcome, MomoSimConfig
 from inzira.sim.momo.serve import RunningMomoSim, serve
@@ -16,7 +16,6 @@ __all__ = [
     "MomoSimAdmin",
     "MomoSimConfig",
     "RunningMomoSim",
-    "SimAdminError",
     "create_app",
     "serve",
 ]

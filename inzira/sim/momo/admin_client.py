@@ -2,42 +2,19 @@
 
 from __future__ import annotations
 
-from typing import Any, TypeVar
-
-import httpx
 import msgspec
 
+from inzira.http import HttpProblem
+from inzira.sim.admin_client import SimAdminClient
 from inzira.sim.momo.config import Behaviour
 from inzira.sim.momo.wire import FloatView, HistoryEntry, NewWallet, SimStats, WalletView
-
-T = TypeVar("T")
-
-
-class SimAdminError(RuntimeError):
-    def __init__(self, status_code: int, body: str) -> None:
-        super().__init__(f"simulator admin API answered {status_code}: {body}")
-        self.status_code = status_code
 
 
 class _History(msgspec.Struct, frozen=True):
     entries: list[HistoryEntry]
 
 
-class MomoSimAdmin:
-    def __init__(self, base_url: str, admin_token: str, *, timeout_ms: int = 5_000) -> None:
-        self._http = httpx.Client(base_url=base_url, timeout=timeout_ms / 1000,
-                                  headers={"Authorization": f"Bearer {admin_token}"})
-
-    def close(self) -> None:
-        self._http.close()
-
-    def _call(self, method: str, path: str, kind: type[T], body: Any = None) -> T:
-        content = None if body is None else msgspec.json.encode(body)
-        response = self._http.request(method, path, content=content, headers={"Content-Type": "application/json"})
-        if not response.is_success:
-            raise SimAdminError(response.status_code, response.text)
-        return msgspec.json.decode(response.content, type=kind)
-
+class MomoSimAdmin(SimAdminClient):
     def create_wallet(
         self, msisdn: str, given_name: str, family_name: str, *, balance_minor: int = 0, active: bool = True
     ) -> WalletView:
@@ -47,8 +24,8 @@ class MomoSimAdmin:
     def wallet(self, msisdn: str) -> WalletView | None:
         try:
             return self._call("GET", f"/admin/wallets/{msisdn}", WalletView)
-        except SimAdminError as exc:
-            if exc.status_code == 404:
+        except HttpProblem as exc:
+            if exc.status == 404:
                 return None
             raise
 

@@ -8,7 +8,7 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
 
-from inzira.sim.body_limit import BodySizeLimit
+from inzira.api.body_limit import BodySizeLimit
 from inzira.sim.momo.admin_api import AdminUnauthorized, admin_router
 from inzira.sim.momo.api import disbursement_router
 from inzira.sim.momo.auth import TokenIssuer

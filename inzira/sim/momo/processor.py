@@ -8,9 +8,9 @@ import random
 import time
 from typing import Any
 
-import httpx
 import msgspec
 
+from inzira.http import AsyncHttpClient, HttpProblem
 from inzira.sim.momo.config import Behaviour, MomoSimConfig
 from inzira.sim.momo.store import Plan, Refused, Transfer, WalletStore
 from inzira.sim.momo.wire import amount_text
@@ -53,7 +53,8 @@ class Processor:
         self._store = store
         self._timers: dict[str, asyncio.TimerHandle] = {}  # at most pending_max: one per pending transfer
         self._callbacks: set[asyncio.Task[None]] = set()
-        self._client: httpx.AsyncClient | None = None
+        # MTN calls back once: no retry.
+        self._client = AsyncHttpClient(timeout_ms=config.callback_timeout_ms)
         self.callbacks_sent = 0
         self.callbacks_failed = 0
         self.callbacks_dropped = 0
@@ -75,8 +76,7 @@ class Processor:
         for task in list(self._callbacks):
             task.cancel()
         await asyncio.gather(*self._callbacks, return_exceptions=True)
-        if self._client is not None:
-            await self._client.aclose()
+        await self._client.aclose()
 
     def accept(self, request: TransferRequest) -> None:
         """Record the transfer as PENDING and schedule its resolution; raises ``Refused``."""
@@ -125,19 +125,17 @@ class Processor:
         if len(self._callbacks) >= self._config.callbacks_in_flight_max:
             self.callbacks_dropped += 1
             return
-        if self._client is None:  # made on first use: building its TLS context costs a simulator start ~0.1 s
-            self._client = httpx.AsyncClient(timeout=self._config.callback_timeout_ms / 1000, follow_redirects=False)
-        task = asyncio.get_running_loop().create_task(self._post(self._client, url, body))
+        task = asyncio.get_running_loop().create_task(self._post(url, body))
         self._callbacks.add(task)
         task.add_done_callback(self._callbacks.discard)
 
-    async def _post(self, client: httpx.AsyncClient, url: str, body: dict[str, Any]) -> None:
+    async def _post(self, url: str, body: dict[str, Any]) -> None:
         try:
-            response = await client.post(url, json=body)
-        except httpx.HTTPError:
+            answer = await self._client.send("POST", url, json=body)
+        except HttpProblem:
             self.callbacks_failed += 1
             return
-        if response.is_success:
+        if answer.is_success:
             self.callbacks_sent += 1
         else:
             self.callbacks_failed += 1

@@ -12,11 +12,11 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
-import httpx
+from inzira.http import HttpClient
 
 DEMO_FILE = "qr-demo.json"
 DEMO_FILE_BYTES_MAX = 16 * 1024
-HTTP_TIMEOUT_S = 40.0  # creating them waits for their accounts to be opened on chain
+HTTP_TIMEOUT_MS = 40_000  # creating them waits for their accounts to be opened on chain
 MERCHANT = {"name": "Hotel Umusozi (demo)", "city": "Kigali", "mcc": "7011",
             "location": "KN 3 Rd, Kiyovu, Kigali (fictional)"}
 WALLET_CURRENCY = "CNY"
@@ -37,16 +37,14 @@ class DemoCustomers:
 
 
 class DemoSetupError(RuntimeError):
-    """The QR API refused to create or top up the demo customers."""
+    """The demo customers could not be made ready (an ``HttpProblem`` says why when the API refused)."""
 
 
-def _checked(response: httpx.Response, what: str) -> dict[str, Any]:
-    if response.status_code >= 300:
-        raise DemoSetupError(f"{what}: {response.status_code} {response.text[:300]}")
-    body = response.json()
-    if not isinstance(body, dict):
+def _object(http: HttpClient, method: str, path: str, token: str, what: str, body: Any = None) -> dict[str, Any]:
+    answer = http.call(method, path, json=body, headers={"Authorization": f"Bearer {token}"})
+    if not isinstance(answer, dict):
         raise DemoSetupError(f"{what}: not a JSON object")
-    return body
+    return answer
 
 
 def _load(path: Path) -> DemoCustomers | None:
@@ -64,36 +62,34 @@ def _save(path: Path, customers: DemoCustomers) -> None:
         json.dump(asdict(customers), out, indent=2)
 
 
-def _works(http: httpx.Client, customers: DemoCustomers) -> bool:
+def _works(http: HttpClient, customers: DemoCustomers) -> bool:
     """Both tokens still open their merchant and wallet (a data folder whose qr.db was removed: no)."""
-    merchant = http.get(f"/v1/qr/merchants/{customers.merchant_id}",
-                        headers={"Authorization": f"Bearer {customers.merchant_token}"})
-    wallet = http.get(f"/v1/qr/wallets/{customers.wallet_id}",
-                      headers={"Authorization": f"Bearer {customers.wallet_token}"})
-    return merchant.status_code == 200 and wallet.status_code == 200
+    merchant = http.send("GET", f"/v1/qr/merchants/{customers.merchant_id}",
+                         headers={"Authorization": f"Bearer {customers.merchant_token}"})
+    wallet = http.send("GET", f"/v1/qr/wallets/{customers.wallet_id}",
+                       headers={"Authorization": f"Bearer {customers.wallet_token}"})
+    return merchant.status == 200 and wallet.status == 200
 
 
-def _create(http: httpx.Client, acquirer_token: str, issuer_token: str) -> DemoCustomers:
-    merchant = _checked(http.post("/v1/qr/merchants", json=MERCHANT,
-                                  headers={"Authorization": f"Bearer {acquirer_token}"}), "the demo merchant")
-    wallet = _checked(http.post("/v1/qr/wallets", json={"currency": WALLET_CURRENCY, "holder": WALLET_HOLDER},
-                                headers={"Authorization": f"Bearer {issuer_token}"}), "the demo wallet")
+def _create(http: HttpClient, acquirer_token: str, issuer_token: str) -> DemoCustomers:
+    merchant = _object(http, "POST", "/v1/qr/merchants", acquirer_token, "the demo merchant", MERCHANT)
+    wallet = _object(http, "POST", "/v1/qr/wallets", issuer_token, "the demo wallet",
+                     {"currency": WALLET_CURRENCY, "holder": WALLET_HOLDER})
     return DemoCustomers(merchant["merchant_id"], merchant["name"], merchant["merchant_token"],
                          wallet["wallet_id"], WALLET_HOLDER, wallet["wallet_token"])
 
 
-def _top_up(http: httpx.Client, customers: DemoCustomers, issuer_token: str) -> None:
+def _top_up(http: HttpClient, customers: DemoCustomers, issuer_token: str) -> None:
     """A card top-up as the visitor would make it, paid with the acquirer's approved test card."""
-    auth = {"Authorization": f"Bearer {issuer_token}"}
     path = f"/v1/qr/wallets/{customers.wallet_id}"
-    if _checked(http.get(path, headers=auth), "the demo wallet")["balance_minor"] >= TOPUP_FLOOR_MINOR:
+    if _object(http, "GET", path, issuer_token, "the demo wallet")["balance_minor"] >= TOPUP_FLOOR_MINOR:
         return
-    opened = _checked(http.post(f"{path}/topups", json={"amount_minor": TOPUP_MINOR}, headers=auth),
-                      "the demo wallet's top-up")
-    paid = http.post(opened["card_form_url"], data=DEMO_CARD)
-    if paid.status_code != 200:
-        raise DemoSetupError(f"the demo top-up's card payment: {paid.status_code} {paid.text[:300]}")
-    done = _checked(http.post(f"{path}/topups/{opened['topup_id']}/check", headers=auth), "the demo top-up")
+    opened = _object(http, "POST", f"{path}/topups", issuer_token, "the demo wallet's top-up",
+                     {"amount_minor": TOPUP_MINOR})
+    paid = http.send("POST", opened["card_form_url"], data=DEMO_CARD)
+    if paid.status != 200:
+        raise DemoSetupError(f"the demo top-up's card payment: {paid.status} {paid.text[:300]}")
+    done = _object(http, "POST", f"{path}/topups/{opened['topup_id']}/check", issuer_token, "the demo top-up")
     if done["status"] != "completed":
         raise DemoSetupError(f"the demo top-up ended {done['status']}: {done['reason']}")
 
@@ -101,7 +97,7 @@ def _top_up(http: httpx.Client, customers: DemoCustomers, issuer_token: str) -> 
 def ensure_demo_customers(api_url: str, data_dir: Path, acquirer_token: str, issuer_token: str) -> DemoCustomers:
     """The remembered demo merchant and wallet, or new ones; the wallet topped up if it runs low."""
     path = data_dir / DEMO_FILE
-    with httpx.Client(base_url=api_url, timeout=HTTP_TIMEOUT_S, trust_env=False) as http:
+    with HttpClient(api_url, timeout_ms=HTTP_TIMEOUT_MS) as http:
         customers = _load(path)
         if customers is None or not _works(http, customers):
             customers = _create(http, acquirer_token, issuer_token)

@@ -11,7 +11,7 @@ from inzira.api.codes import ApiCode
 from inzira.ledger.codes import Code
 from inzira.money import money_text
 from inzira.qr.codes import QrCode
-from inzira.web.qr.client import ApiRefusal
+from inzira.http import HttpProblem
 
 _VISITOR = {
     QrCode.QR_INVALID: "This is not a merchant payment QR code, or it did not read cleanly. Scan it again, or "
@@ -57,12 +57,12 @@ class Notice:
     detail: str
 
 
-def visitor_notice(refusal: ApiRefusal) -> Notice:
+def visitor_notice(refusal: HttpProblem) -> Notice:
     sentence = _VISITOR.get(refusal.code) or _COMMON.get(refusal.code) or "The payment service refused this."
     return Notice(refusal.code, sentence, refusal.detail)
 
 
-def merchant_notice(refusal: ApiRefusal) -> Notice:
+def merchant_notice(refusal: HttpProblem) -> Notice:
     sentence = _MERCHANT.get(refusal.code) or _COMMON.get(refusal.code) or "The payment service refused this."
     refundable = refusal.extra.get("refundable_minor")
     if refusal.code == QrCode.REFUND_EXCEEDS_PAYMENT and isinstance(refundable, int):

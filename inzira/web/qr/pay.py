@@ -19,7 +19,7 @@ from inzira.money import MoneyError
 from inzira.qr.api.paying import IMAGE_BYTES_MAX
 from inzira.qr.emv.spec import PAYLOAD_CHARS_MAX_LENIENT
 from inzira.web.forms import FORM_BYTES_MAX, NO_STORE, FormRefused, field_text
-from inzira.web.qr.client import ApiRefusal, ApiUnreachable
+from inzira.http import HttpProblem
 from inzira.web.qr.messages import Notice
 from inzira.web.qr.sessions import Grant, QrKind
 from inzira.web.qr.site import AMOUNT_CHARS_MAX, QrSite, notice_of, parse_rwf
@@ -58,7 +58,7 @@ def pay_router(site: QrSite) -> APIRouter:
         return site.render(request, "qr/wallet_pay.html", grant, status_code, step=step, notice=notice,
                            decoder=site.decoder, upload_bytes_max=UPLOAD_BYTES_MAX, **(defaults | context))
 
-    def refusal(request: Request, grant: Grant, error: ApiRefusal | ApiUnreachable, step: str = "scan",
+    def refusal(request: Request, grant: Grant, error: HttpProblem, step: str = "scan",
                 **context: Any) -> Response:
         status, notice = notice_of(QrKind.WALLET, error)
         return page(request, grant, step, status, notice, **context)
@@ -84,8 +84,8 @@ def pay_router(site: QrSite) -> APIRouter:
                 return page(request, grant, "amount", 400, notice, scanned=scanned, scan=scan, amount=amount_text)
         try:
             terms = await site.api.post(grant.token, f"{wallet_path(grant)}/quotes", body)
-        except (ApiRefusal, ApiUnreachable) as exc:
-            step = "amount" if amount_text and isinstance(exc, ApiRefusal) and exc.status == 400 else "scan"
+        except HttpProblem as exc:
+            step = "amount" if amount_text and exc.answered and exc.status == 400 else "scan"
             return refusal(request, grant, exc, step, scanned=scanned, scan=scan, amount=amount_text)
         return page(request, grant, "confirm", scanned=scanned, quote=terms, amount=amount_text)
 
@@ -107,12 +107,12 @@ def pay_router(site: QrSite) -> APIRouter:
             read = await _read_upload(site, grant, form.get("image"))
             if isinstance(read, Notice):
                 return page(request, grant, "scan", read.code, read)
-            if isinstance(read, (ApiRefusal, ApiUnreachable)):
+            if isinstance(read, HttpProblem):
                 return refusal(request, grant, read)
             scanned = read
         try:
             found = await site.api.post(grant.token, "/v1/qr/decode", {"payload": scanned.payload})
-        except (ApiRefusal, ApiUnreachable) as exc:
+        except HttpProblem as exc:
             return refusal(request, grant, exc, scanned=scanned)
         if found.get("amount_required"):
             return page(request, grant, "amount", scanned=scanned, scan=found)
@@ -139,7 +139,7 @@ def pay_router(site: QrSite) -> APIRouter:
         quote_id = field_text(form, "quote_id", QUOTE_ID_CHARS_MAX)
         try:
             paid = await site.api.post(grant.token, f"{wallet_path(grant)}/payments", {"quote_id": quote_id})
-        except (ApiRefusal, ApiUnreachable) as exc:
+        except HttpProblem as exc:
             return refusal(request, grant, exc, "retry", scanned=scanned,
                            amount=field_text(form, "amount", AMOUNT_CHARS_MAX))
         return RedirectResponse(f"/qr/wallet/payments/{paid['payment_id']}", 303, headers=NO_STORE)
@@ -147,7 +147,7 @@ def pay_router(site: QrSite) -> APIRouter:
     return router
 
 
-async def _read_upload(site: QrSite, grant: Grant, upload: object) -> Scanned | Notice | ApiRefusal | ApiUnreachable:
+async def _read_upload(site: QrSite, grant: Grant, upload: object) -> Scanned | Notice | HttpProblem:
     """The server's reading of an uploaded picture (the way without the browser's decoder)."""
     if not isinstance(upload, UploadFile) or not upload.filename:
         return Notice(400, "Choose a picture of the QR code, or paste its text.", "no payload and no picture")
@@ -158,7 +158,7 @@ async def _read_upload(site: QrSite, grant: Grant, upload: object) -> Scanned | 
     media_type = upload.content_type if upload.content_type in IMAGE_TYPES else "application/octet-stream"
     try:
         found = await site.api.post_bytes(grant.token, "/v1/qr/decode/image", data, media_type)
-    except (ApiRefusal, ApiUnreachable) as exc:
+    except HttpProblem as exc:
         return exc
     payloads = found.get("payloads") or []
     if not payloads:

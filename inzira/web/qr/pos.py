@@ -13,7 +13,7 @@ from starlette.responses import RedirectResponse, Response
 from inzira.money import MoneyError
 from inzira.web.forms import NO_STORE, FormRefused, field_text
 from inzira.web.qr.bill_view import bill_context
-from inzira.web.qr.client import ApiRefusal, ApiUnreachable
+from inzira.http import HttpProblem
 from inzira.web.qr.messages import Notice
 from inzira.web.qr.sessions import Grant, QrKind
 from inzira.web.qr.site import AMOUNT_CHARS_MAX, QrSite, is_id, notice_of, parse_rwf
@@ -37,7 +37,7 @@ def pos_router(site: QrSite) -> APIRouter:
             merchant = await site.api.get(grant.token, merchant_path(grant))
             statement = await site.api.get(grant.token, f"{merchant_path(grant)}/statement",
                                            {"limit": TODAY_PAYMENTS_MAX})
-        except (ApiRefusal, ApiUnreachable) as exc:
+        except HttpProblem as exc:
             return site.problem(request, grant, exc, back="/qr")
         return site.render(request, "qr/pos_home.html", grant, status_code, merchant=merchant, statement=statement,
                            notice=notice, form=form or {})
@@ -69,7 +69,7 @@ def pos_router(site: QrSite) -> APIRouter:
             body["bill_number"] = typed["bill_number"]
         try:
             bill = await site.api.post(grant.token, f"{merchant_path(grant)}/bills", body)
-        except (ApiRefusal, ApiUnreachable) as exc:
+        except HttpProblem as exc:
             status, notice = notice_of(QrKind.POS, exc)
             return await home(request, grant, status, notice, typed)
         return RedirectResponse(f"/qr/pos/bills/{bill['bill_id']}", 303, headers=NO_STORE)
@@ -83,7 +83,7 @@ def pos_router(site: QrSite) -> APIRouter:
             return site.render(request, "qr/not_found.html", grant, 404, what=f"bill {bill_id}")
         try:
             bill = await site.api.get(grant.token, f"{merchant_path(grant)}/bills/{bill_id}")
-        except (ApiRefusal, ApiUnreachable) as exc:
+        except HttpProblem as exc:
             return site.problem(request, grant, exc)
         return site.render(request, "qr/pos_bill.html", grant, **bill_context(bill, bill.get("payment")))
 
@@ -94,7 +94,7 @@ def pos_router(site: QrSite) -> APIRouter:
             return grant
         try:
             merchant = await site.api.get(grant.token, merchant_path(grant))
-        except (ApiRefusal, ApiUnreachable) as exc:
+        except HttpProblem as exc:
             return site.problem(request, grant, exc)
         return site.render(request, "qr/pos_counter.html", grant, merchant=merchant)
 
@@ -104,10 +104,8 @@ def pos_router(site: QrSite) -> APIRouter:
             return grant
         try:
             answer = await site.api.raw(grant.token, f"{merchant_path(grant)}{api_path}")
-        except ApiRefusal as exc:
-            return Response(status_code=exc.status if exc.status in (401, 404) else 502)
-        except ApiUnreachable:
-            return Response(status_code=503)
+        except HttpProblem as exc:
+            return Response(status_code=exc.status if exc.status in (401, 404) else 502 if exc.answered else 503)
         return Response(answer.content, media_type=SVG_TYPE, headers=IMAGE_HEADERS)
 
     @router.get("/qr/pos/counter/qr.svg", include_in_schema=False)

@@ -11,7 +11,7 @@ from starlette.responses import RedirectResponse, Response
 
 from inzira.money import MoneyError
 from inzira.web.forms import NO_STORE, FormRefused, field_text
-from inzira.web.qr.client import ApiRefusal, ApiUnreachable
+from inzira.http import HttpProblem
 from inzira.web.qr.messages import Notice
 from inzira.web.qr.pos import merchant_path
 from inzira.web.qr.sessions import Grant, QrKind
@@ -50,7 +50,7 @@ def pos_payments_router(site: QrSite) -> APIRouter:
             params["cursor"] = cursor
         try:
             found = await site.api.get(grant.token, f"{merchant_path(grant)}/statement", params)
-        except (ApiRefusal, ApiUnreachable) as exc:
+        except HttpProblem as exc:
             return site.problem(request, grant, exc, back="/qr/pos/statement")
         return site.render(request, "qr/pos_statement.html", grant, statement=found)
 
@@ -59,7 +59,7 @@ def pos_payments_router(site: QrSite) -> APIRouter:
                            refunded: str = "") -> Response:
         try:
             payment = await site.api.get(grant.token, f"{merchant_path(grant)}/payments/{payment_id}")
-        except (ApiRefusal, ApiUnreachable) as exc:
+        except HttpProblem as exc:
             return site.problem(request, grant, exc)
         done = next((r for r in payment.get("refunds") or [] if r["refund_id"] == refunded), None)
         return site.render(request, "qr/pos_payment.html", grant, status_code, payment=payment, notice=notice,
@@ -99,7 +99,7 @@ def pos_payments_router(site: QrSite) -> APIRouter:
             body["reason"] = typed["reason"]
         try:
             done = await site.api.post(grant.token, f"{merchant_path(grant)}/payments/{payment_id}/refunds", body)
-        except (ApiRefusal, ApiUnreachable) as exc:
+        except HttpProblem as exc:
             status, notice = notice_of(QrKind.POS, exc)
             return await payment_page(request, grant, payment_id, status, notice, typed)
         target = f"/qr/pos/payments/{payment_id}?refunded={done['refund_id']}"

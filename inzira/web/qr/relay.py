@@ -20,7 +20,7 @@ from starlette.responses import JSONResponse, Response, StreamingResponse
 
 from inzira.web.forms import NO_STORE
 from inzira.web.qr.bill_view import FINAL_STATUSES, panel_html
-from inzira.web.qr.client import ApiRefusal, ApiUnreachable
+from inzira.http import HttpProblem
 from inzira.web.qr.pos import merchant_path
 from inzira.web.qr.sessions import Grant, QrKind
 from inzira.web.qr.site import QrSite, is_id
@@ -97,7 +97,7 @@ class BillRelay:
                     yield _frame(status, panel_html(bill, payment))
                     if status in FINAL_STATUSES:
                         return
-        except (ApiRefusal, ApiUnreachable, ValueError, KeyError):
+        except (HttpProblem, ValueError, KeyError):
             return  # the browser reconnects after RETRY_MS and starts afresh
         finally:
             self.active -= 1
@@ -117,11 +117,11 @@ def relay_router(site: QrSite, relay: BillRelay) -> APIRouter:
             return JSONResponse({"detail": "too many live screens; retry later"}, 503, {"Retry-After": "5"})
         try:
             await relay.bill(grant, bill_id)  # a refusal now ends the browser's retries (EventSource gives up)
-        except ApiRefusal as exc:
+        except HttpProblem as exc:
+            if not exc.answered:
+                return JSONResponse({"detail": exc.detail}, 503, {"Retry-After": "5", **NO_STORE})
             return JSONResponse({"detail": exc.detail}, exc.status if exc.status in (401, 404) else 502,
                                 headers=NO_STORE)
-        except ApiUnreachable as exc:
-            return JSONResponse({"detail": str(exc)}, 503, {"Retry-After": "5", **NO_STORE})
         return StreamingResponse(relay.stream(grant, bill_id), media_type="text/event-stream", headers=_HEADERS)
 
     return router

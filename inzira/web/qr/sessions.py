@@ -17,7 +17,7 @@ from fastapi import Request
 from starlette.responses import Response
 
 from inzira.qr import tokens
-from inzira.web.remit.sessions import Session, SessionBook
+from inzira.web.sessions import Session, SessionBook
 
 
 class QrKind(StrEnum):

@@ -14,7 +14,7 @@ from starlette.responses import RedirectResponse, Response
 
 from inzira.qr.tokens import TOKEN_CHARS_MAX
 from inzira.web.forms import NO_STORE, FormRefused, field_text, over_tls
-from inzira.web.qr.client import ApiRefusal, ApiUnreachable
+from inzira.http import HttpProblem
 from inzira.web.qr.messages import Notice
 from inzira.web.qr.sessions import QrKind, owner_of
 from inzira.web.qr.site import NEXT_CHARS_MAX, QrSite, notice_of, safe_next
@@ -54,9 +54,9 @@ def signin_router(site: QrSite) -> APIRouter:
             return page(request, kind, 401, notice, next_path)
         try:
             found = await site.api.get(token, _owner_path(kind, owner_id))
-        except (ApiRefusal, ApiUnreachable) as exc:
+        except HttpProblem as exc:
             status, notice = notice_of(kind, exc)
-            if isinstance(exc, ApiRefusal) and exc.status in (401, 404):
+            if exc.answered and exc.status in (401, 404):
                 status, notice = 401, Notice(exc.code, "That token is not valid here.", exc.detail)
             return page(request, kind, status, notice, next_path)
         name = str(found.get("name") if kind is QrKind.POS else found.get("holder") or f"wallet {owner_id}")

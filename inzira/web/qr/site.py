@@ -21,7 +21,8 @@ from inzira.web.forms import (
     FormRefused,
     read_form,
 )
-from inzira.web.qr.client import ApiRefusal, ApiUnreachable, QrApi
+from inzira.http import HttpProblem
+from inzira.web.qr.client import QrApi
 from inzira.web.qr.demo_customers import DemoCustomers
 from inzira.web.qr.messages import (
     Notice,
@@ -80,17 +81,17 @@ class QrSite:
         notice = Notice(error.status, "This form was not accepted.", str(error))
         return self.render(request, "qr/problem.html", grant, error.status, notice=notice)
 
-    def problem(self, request: Request, grant: Grant, error: ApiRefusal | ApiUnreachable,
+    def problem(self, request: Request, grant: Grant, error: HttpProblem,
                 back: str | None = None) -> Response:
         """A page for a refusal with nothing to retry in place: the sentence, the detail, a way back."""
         status, notice = notice_of(grant.kind, error)
         return self.render(request, "qr/problem.html", grant, status, notice=notice, back=back or grant.kind.home)
 
 
-def notice_of(kind: QrKind, error: ApiRefusal | ApiUnreachable) -> tuple[int, Notice]:
+def notice_of(kind: QrKind, error: HttpProblem) -> tuple[int, Notice]:
     """The HTTP status for the page and what to tell the person."""
-    if isinstance(error, ApiUnreachable):
-        return 503, unreachable_notice(str(error))
+    if not error.answered:
+        return 503, unreachable_notice(error.detail)
     notice = merchant_notice(error) if kind is QrKind.POS else visitor_notice(error)
     return (error.status if 400 <= error.status < 600 else 502), notice
 
@@ -132,8 +133,6 @@ async def payment_receipt_file(site: QrSite, request: Request, kind: QrKind, pay
         return Response(status_code=404)
     try:
         answer = await site.api.raw(grant.token, f"{payments_of(grant)}/{payment_id}/receipt")
-    except ApiRefusal as exc:
-        return Response(status_code=exc.status if exc.status in (401, 404) else 502)
-    except ApiUnreachable:
-        return Response(status_code=503)
+    except HttpProblem as exc:
+        return Response(status_code=exc.status if exc.status in (401, 404) else 502 if exc.answered else 503)
     return receipt_download(answer.content, str(answer.json().get("tx_id", "")))

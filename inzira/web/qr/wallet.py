@@ -14,7 +14,7 @@ from inzira.api.numbers import digits, parse_digits
 from inzira.fx.rates import RateError
 from inzira.money import MoneyError, currency, parse_decimal_minor
 from inzira.web.forms import NO_STORE, FormRefused, field_text, own_origin
-from inzira.web.qr.client import ApiRefusal, ApiUnreachable
+from inzira.http import HttpProblem
 from inzira.web.qr.messages import Notice
 from inzira.web.qr.sessions import Grant, QrKind
 from inzira.web.qr.site import AMOUNT_CHARS_MAX, QrSite, is_id, notice_of
@@ -51,7 +51,7 @@ def wallet_router(site: QrSite) -> APIRouter:
         try:
             wallet = await site.api.get(grant.token, wallet_path(grant))
             history = await site.api.get(grant.token, f"{wallet_path(grant)}/history", params)
-        except (ApiRefusal, ApiUnreachable) as exc:
+        except HttpProblem as exc:
             return site.problem(request, grant, exc, back="/qr")
         done = next((e for e in history["entries"] if topped_up and e["ref_id"] == topped_up), None)
         return site.render(request, "qr/wallet_home.html", grant, status_code, wallet=wallet, history=history,
@@ -78,7 +78,7 @@ def wallet_router(site: QrSite) -> APIRouter:
         typed = {"amount": field_text(form, "amount", AMOUNT_CHARS_MAX)}
         try:
             code = (await site.api.get(grant.token, wallet_path(grant)))["currency"]
-        except (ApiRefusal, ApiUnreachable) as exc:
+        except HttpProblem as exc:
             return site.problem(request, grant, exc)
         try:
             amount_minor = parse_decimal_minor(typed["amount"], code)
@@ -89,7 +89,7 @@ def wallet_router(site: QrSite) -> APIRouter:
         body = {"amount_minor": amount_minor, "return_url": f"{own_origin(request)}{TOPUP_PAGE}/{{topup_id}}"}
         try:
             opened = await site.api.post(grant.token, f"{wallet_path(grant)}/topups", body)
-        except (ApiRefusal, ApiUnreachable) as exc:
+        except HttpProblem as exc:
             status, notice = notice_of(QrKind.WALLET, exc)
             return await home(request, grant, None, status, notice, form=typed)
         return RedirectResponse(f"{TOPUP_PAGE}/{opened['topup_id']}", 303, headers=NO_STORE)

@@ -7,7 +7,7 @@ from __future__ import annotations
 from fastapi import APIRouter, Request
 from starlette.responses import Response
 
-from inzira.web.qr.client import ApiRefusal, ApiUnreachable
+from inzira.http import HttpProblem
 from inzira.web.qr.sessions import QrKind
 from inzira.web.qr.site import QrSite, is_id, payment_receipt_file
 from inzira.web.qr.wallet import wallet_path
@@ -26,7 +26,7 @@ def wallet_receipts_router(site: QrSite) -> APIRouter:
             return site.render(request, "qr/not_found.html", grant, 404, what=f"payment {payment_id}")
         try:
             payment = await site.api.get(grant.token, f"{wallet_path(grant)}/payments/{payment_id}")
-        except (ApiRefusal, ApiUnreachable) as exc:
+        except HttpProblem as exc:
             return site.problem(request, grant, exc)
         return site.render(request, "qr/wallet_payment.html", grant, payment=payment, verify_path=VERIFY_PATH)
 

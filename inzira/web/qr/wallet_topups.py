@@ -11,7 +11,7 @@ from urllib.parse import urlsplit
 from fastapi import APIRouter, Request
 from starlette.responses import Response
 
-from inzira.web.qr.client import ApiRefusal, ApiUnreachable
+from inzira.http import HttpProblem
 from inzira.web.qr.sessions import QrKind
 from inzira.web.qr.site import QrSite, is_id, notice_of
 from inzira.web.qr.wallet import TOPUP_PAGE, wallet_path
@@ -60,13 +60,13 @@ def wallet_topups_router(site: QrSite) -> APIRouter:
         path = f"{wallet_path(grant)}/topups/{topup_id}"
         try:
             topup: dict[str, Any] = await site.api.get(grant.token, path)
-        except (ApiRefusal, ApiUnreachable) as exc:
+        except HttpProblem as exc:
             return site.problem(request, grant, exc)
         notice = None
         if topup["status"] in UNDECIDED:
             try:
                 topup = await site.api.post(grant.token, f"{path}/check", {})
-            except (ApiRefusal, ApiUnreachable) as exc:  # the acquirer did not answer: show what is known
+            except HttpProblem as exc:  # the acquirer did not answer: show what is known
                 notice = notice_of(QrKind.WALLET, exc)[1]
         reason = topup["reason"]
         response = site.render(request, "qr/wallet_topup.html", grant, topup=topup, notice=notice,

@@ -12,7 +12,7 @@ from typing import Any
 from fastapi import APIRouter, Request
 from starlette.responses import RedirectResponse, Response
 
-from inzira.directory.codes import DirectoryError
+from inzira.http import HttpProblem
 from inzira.remit.service import RemitService
 from inzira.web.forms import NO_STORE, FormRefused, field_text
 from inzira.web.remit.roles import PageRole
@@ -28,7 +28,7 @@ async def directory_oversight(service: RemitService, member: str) -> dict[str, A
     try:
         audit = await service.call(service.directory.audit(member, AUDIT_ROWS))
         disputes = await service.call(service.directory.disputes(member, DISPUTES_ROWS))
-    except DirectoryError as exc:
+    except HttpProblem as exc:
         return {"unavailable": exc.detail, "audit": [], "refused": {}, "disputes": []}
     return {"unavailable": "", "audit": audit.get("items", []), "refused": audit.get("refused_by_member", {}),
             "disputes": disputes.get("items", [])}
@@ -53,7 +53,7 @@ def directory_oversight_router(site: RemitSite) -> APIRouter:
             return site.refused(request, who, FormRefused(400, "Choose keep or move for a dispute on this page"))
         try:
             await service.call(service.directory.resolve(who.member, dispute_id, outcome))
-        except DirectoryError as exc:
+        except HttpProblem as exc:
             return site.refused(request, who, FormRefused(exc.status if 400 <= exc.status < 500 else 503,
                                                           f"The directory operator refused: {exc.detail}"))
         return RedirectResponse("/remit/regulator#directory", 303, headers=NO_STORE)

@@ -1,82 +1,22 @@
-"""Server-side sessions of the remittance pages: the browser holds only an opaque random id.
-
-The cookie is HttpOnly (no script reads it), SameSite=Strict (no other site's page can make the browser
-send it, which is what protects the pages' forms) and scoped to /remit. It maps to the member and page role
-chosen at sign-in; no API token ever reaches the browser. Sessions live in memory: a restart signs
-everybody out, which suits a demo and a single process.
-"""
+"""The remittance pages' sessions (``inzira.web.sessions``): their cookie, scoped to /remit, maps to the
+member and the page role chosen at sign-in."""
 
 from __future__ import annotations
-
-import secrets
-import threading
-from collections.abc import Callable
-from dataclasses import dataclass
 
 from starlette.responses import Response
 
 from inzira.web.remit.roles import PageRole
+from inzira.web.sessions import Session, SessionBook, clear_session_cookie, set_session_cookie
+
+__all__ = ["COOKIE_NAME", "COOKIE_PATH", "Session", "SessionBook", "clear_cookie", "set_cookie"]
 
 COOKIE_NAME = "inzira_remit_session"
 COOKIE_PATH = "/remit"
-SESSION_TTL_MS = 8 * 60 * 60 * 1000  # one working day
-SESSIONS_MAX = 10_000  # the oldest is dropped to make room
-SESSION_ID_BYTES = 32
-SESSION_ID_CHARS_MAX = 64  # longer cookie values are not ours
 
 
-@dataclass(frozen=True, slots=True)
-class Session:
-    session_id: str
-    member: str
-    member_name: str
-    role: PageRole
-    created_at_ms: int
-    expires_at_ms: int
-
-
-class SessionBook:
-    def __init__(self, clock_ms: Callable[[], int], ttl_ms: int = SESSION_TTL_MS,
-                 sessions_max: int = SESSIONS_MAX) -> None:
-        self.clock_ms = clock_ms
-        self.ttl_ms = ttl_ms
-        self.sessions_max = sessions_max
-        self._sessions: dict[str, Session] = {}  # insertion order = age: the first is the oldest
-        self._lock = threading.Lock()
-
-    def open(self, member: str, member_name: str, role: PageRole) -> Session:
-        now_ms = self.clock_ms()
-        session = Session(secrets.token_urlsafe(SESSION_ID_BYTES), member, member_name, role, now_ms,
-                          now_ms + self.ttl_ms)
-        with self._lock:
-            while len(self._sessions) >= self.sessions_max:
-                del self._sessions[next(iter(self._sessions))]
-            self._sessions[session.session_id] = session
-        return session
-
-    def get(self, session_id: str | None) -> Session | None:
-        if not session_id or len(session_id) > SESSION_ID_CHARS_MAX:
-            return None
-        with self._lock:
-            session = self._sessions.get(session_id)
-            if session is not None and session.expires_at_ms <= self.clock_ms():
-                del self._sessions[session_id]
-                return None
-        return session
-
-    def close(self, session_id: str | None) -> None:
-        if session_id:
-            with self._lock:
-                self._sessions.pop(session_id, None)
-
-    def __len__(self) -> int:
-        return len(self._sessions)
-
-
-def set_cookie(response: Response, session: Session, ttl_ms: int, secure: bool) -> None:
-    response.set_cookie(COOKIE_NAME, session.session_id, max_age=ttl_ms // 1000, path=COOKIE_PATH,
-                        secure=secure, httponly=True, samesite="strict")
+def set_cookie(response: Response, session: Session[PageRole], ttl_ms: int, secure: bool) -> None:
+    set_session_cookie(response, COOKIE_NAME, COOKIE_PATH, session, ttl_ms, secure)
 
 
 def clear_cookie(response: Response, secure: bool) -> None:
-    response.delete_cookie(COOKIE_NAME, path=COOKIE_PATH, secure=secure, httponly=True, samesite="strict")
+    clear_session_cookie(response, COOKIE_NAME, COOKIE_PATH, secure)

@@ -1,4 +1,7 @@
-"""Following the ledger: every committed block tells both sides what happened to their transfers.
+"""Watching the blocks this member's node committed: each tells both sides what happened to their transfers.
+
+Not a follower in the peer's sense (``peer/follower.py`` judges the ordering service's blocks into the node):
+this reads the node's own feed of blocks already judged and moves remittances on.
 
 - a ``Transfer`` with memo "remit:<quote id>": its verdict moves the sender's transfer to RESERVED (or
   ABORTED with the ledger's code), and the receiving FSP it pays starts the payout;
@@ -32,7 +35,7 @@ FEED_QUEUE_BLOCKS_MAX = 10_000
 log = logging.getLogger(__name__)
 
 
-class Follower:
+class BlockWatcher:
     def __init__(self, node: Node, desk: TransferDesk, transitions: Transitions, agents: dict[str, ReceivingFsp],
                  transfers: TransferStore, payouts: PayoutStore, on_block: Callable[[], None]) -> None:
         self.node = node
@@ -56,7 +59,7 @@ class Follower:
                 try:
                     self.block(event)
                 except Exception:
-                    log.exception("remittance follower: block %d", event.height)
+                    log.exception("remittance block watcher: block %d", event.height)
         finally:
             sub.close()
 

@@ -1,0 +1,67 @@
+"""An answer read whole, within a size limit, and what a caller makes of it: JSON, or a problem."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, TypeVar
+
+import httpx
+import msgspec
+
+from inzira.http.problem import HttpProblem, problem_of, unusable
+
+T = TypeVar("T")
+
+
+@dataclass(frozen=True, slots=True)
+class Answer:
+    status: int
+    headers: httpx.Headers
+    content: bytes
+
+    @property
+    def is_success(self) -> bool:
+        return 200 <= self.status < 300
+
+    @property
+    def text(self) -> str:
+        return self.content.decode("utf-8", "replace")
+
+    def json(self, kind: type[T] | Any = Any) -> T | Any:
+        """The body as JSON (decoded into ``kind`` when given); ``HttpProblem`` (502) when it is not that."""
+        try:
+            return msgspec.json.decode(self.content, type=kind) if self.content else None
+        except (msgspec.DecodeError, msgspec.ValidationError) as exc:
+            raise unusable(502, f"the answer is not the JSON expected: {exc}") from None
+
+    def checked(self, what: str) -> Answer:
+        """This answer if it is a success; else the problem it states, as ``HttpProblem``."""
+        if not self.is_success:
+            raise problem_of(self.status, self.content, self.headers, f"{what} answered HTTP {self.status}")
+        return self
+
+
+class BodyReader:
+    """Collects an answer's body, refusing it as soon as it passes ``bytes_max``."""
+
+    def __init__(self, response: httpx.Response, bytes_max: int) -> None:
+        self.request = response.request
+        self.bytes_max = bytes_max
+        self.size = 0
+        self.chunks: list[bytes] = []
+        declared = response.headers.get("content-length", "")
+        if declared.isdigit() and int(declared) > bytes_max:
+            raise self._too_large()
+
+    def add(self, chunk: bytes) -> None:
+        self.size += len(chunk)
+        if self.size > self.bytes_max:
+            raise self._too_large()
+        self.chunks.append(chunk)
+
+    def answer(self, response: httpx.Response) -> Answer:
+        return Answer(response.status_code, response.headers, b"".join(self.chunks))
+
+    def _too_large(self) -> HttpProblem:
+        what = f"{self.request.method} {self.request.url.path}"
+        return unusable(502, f"{what}: the answer is larger than {self.bytes_max} bytes")
