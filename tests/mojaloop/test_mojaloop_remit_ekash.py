@@ -25,13 +25,14 @@ from inzira.demo.setup import create_demo_network, demo_keyring, load_api_keys
 from inzira.directory.api import mount_directory
 from inzira.directory.operator import DirectoryOperator
 from inzira.directory.settings import DirectorySettings
+from inzira.http import HttpProblem
 from inzira.interop.mojaloop import ilp
 from inzira.interop.mojaloop.ekash_route import EkashRoute
 from inzira.interop.mojaloop.payer_routes import payer_router
 from inzira.ledger.records import PENDING
 from inzira.node.embedded import Embedded
 from inzira.remit.api import mount_remit
-from inzira.remit.client import RemitApiError, RemitClient
+from inzira.remit.client import RemitClient
 from inzira.remit.service import RemitService
 from inzira.remit.settings import RemitSettings
 from inzira.sim.momo import MomoSimConfig, serve
@@ -120,7 +121,7 @@ def _send(world: World, quote_id: str, expires_in_ms: int | None = None) -> tupl
         try:
             return transfer_id, client.send(transfer_id, quote_id, f"cust-{uuid.uuid4().hex[:8]}", "Marie Dupont",
                                             "Jeanne Uwase", wait_ms=WAIT_MS, **extra)
-        except RemitApiError as exc:
+        except HttpProblem as exc:
             return transfer_id, exc.body
 
 
@@ -162,13 +163,13 @@ def test_a_remittance_to_a_number_only_ekash_knows_completes(world: World) -> No
 
 
 def test_a_number_nobody_knows_is_not_found(world: World) -> None:
-    with world.client() as client, pytest.raises(RemitApiError) as caught:
+    with world.client() as client, pytest.raises(HttpProblem) as caught:
         client.lookup("+" + hub_rules.UNKNOWN)
     assert (caught.value.status, caught.value.body["code"]) == (404, 3204)
 
 
 def test_a_quote_ekash_refuses_is_refused(world: World) -> None:
-    with world.client() as client, pytest.raises(RemitApiError) as caught:
+    with world.client() as client, pytest.raises(HttpProblem) as caught:
         client.quote(KNOWN, "RECEIVE", int(hub_rules.QUOTE_REFUSED), "RWF", "EUR")
     assert (caught.value.status, caught.value.body["code"]) == (422, 5101)
 
