@@ -72,7 +72,7 @@ def modified_ref(t: "Traffic") -> list["Shot"]:
     if not t.recent:
         return []
     shot = t.recent[t.rng.randrange(len(t.recent))]
-    if shot.deadline_ms <= t.now_ms + 1:
+    if shot.deadline_ms <= t.now_ms + 1 + t.clock_slack_ms:  # its reference still held when it lands
         return []
     body = decode_body(decode_signed(shot.raw).body)
     if body.submitter not in t.cast.keys:
@@ -92,7 +92,7 @@ def bad_envelope(t: "Traffic") -> list["Shot"]:
     elif choice == 1:
         deadline = t.now_ms - t.rng.randint(0, 1)
     elif choice == 2:
-        deadline = t.now_ms + t.policy.tx_validity_max_ms + t.rng.randint(1, 10**6)
+        deadline = t.now_ms + t.policy.tx_validity_max_ms + t.clock_slack_ms + t.rng.randint(1, 10**6)
     elif choice == 3:
         version = t.rng.choice((0, 2, 99, -1))
     elif choice == 4:
@@ -137,7 +137,7 @@ def quote_abuse(t: "Traffic") -> list["Shot"]:
     if choice == 3:
         ttl_ms = -t.rng.randint(0, 5_000)  # already expired
     elif choice == 4:
-        ttl_ms = t.policy.quote_validity_max_ms + t.rng.randint(1, 10**6)  # firm for too long
+        ttl_ms = t.policy.quote_validity_max_ms + t.clock_slack_ms + t.rng.randint(1, 10**6)  # firm too long
     for_member = next(m for m in SENDERS if m != sender) if choice == 1 else sender
     quote, target_minor = honest.firm_quote(t, for_member, source, source_minor, ttl_ms)
     legs = honest.fx_legs(sender, source, source_minor, receiver, target_minor + (1 if choice == 2 else 0))

@@ -125,6 +125,10 @@ class Traffic:
         self.touched: set[bytes] = set()  # directory entries a shot of the block being planned relies on
         self.membership_in_block = ""  # "honest" or "attack": the two never share a block (quorum sizes)
         self.open_ids: list[bytes] = []  # the model's open pending transfers when the block was planned
+        # How much later than planned a block may be made (0: at the planned time, as the state-machine soak
+        # does; a real network's cutter makes it when the transactions arrive). Shapes that must land past a
+        # time limit go this much further past it, so the delay cannot bring them back within it.
+        self.clock_slack_ms = 0
 
     # --- helpers for the shapes ---
 
@@ -208,9 +212,10 @@ class Traffic:
             shots += SHAPES[name][0](self)
         return shots
 
-    def plan(self, size: int) -> Plan:
-        """The next block: about ``size`` shots of shapes drawn by weight, after the replays a snapshot asked."""
-        self.begin_block(self._advance_ms())
+    def plan(self, size: int, advance_ms: int | None = None) -> Plan:
+        """The next block: about ``size`` shots of shapes drawn by weight, after the replays a snapshot asked.
+        The clock moves by ``advance_ms`` (a real clock's), or by a drawn step when None."""
+        self.begin_block(self._advance_ms() if advance_ms is None else advance_ms)
         shots: list[Shot] = []
         while self.replay_burst and len(shots) < size:
             self.replay_burst -= 1

@@ -56,3 +56,13 @@ def snapshot(groups: dict[str, list[int]]) -> dict[str, float]:
 
 def used(before: dict[str, float], after: dict[str, float]) -> dict[str, float]:
     return {name: round(after[name] - before.get(name, 0.0), 2) for name in after}
+
+
+def thread_cpu_seconds(pid: int, tid: int) -> float:
+    """User + system CPU of one thread of ``pid`` (0 when it is gone)."""
+    try:
+        raw = Path(f"/proc/{pid}/task/{tid}/stat").read_text()
+    except OSError:
+        return 0.0
+    fields = raw[raw.rindex(")") + 2 :].split()
+    return (int(fields[11]) + int(fields[12])) / _ticks_per_s()

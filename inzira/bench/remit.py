@@ -1,39 +1,35 @@
 """``inzira bench remit``: complete remittances through the HTTP API, against a real server it starts.
 
 Set up, untimed: an embedded network in a temporary folder (seeded, extra funding), a mobile-money
-simulator per receiving FSP (latency 0 by default), the directory operator (each look-up goes through its
-API and audit log, as in the demo) with the wallets listed, the remittance service and the API on 127.0.0.1.
-Timed: a load process (a separate process, as customers' systems are) drives ``concurrency`` customers, each
-doing look-up -> quote -> send (waiting for the outcome) in turn; compliance screening, the on-chain
-reservation, the payout at the simulator and the commit all happen in between.
-Latency is from the look-up request to the answer that says COMMITTED.
+simulator per receiving FSP (each payout resolves after a time drawn in ``latency_ms..latency_max_ms``,
+then the operator calls the service back), the directory operator (each look-up goes through its API and
+audit log, as in the demo) with the wallets listed, the remittance service and the API on 127.0.0.1.
+Timed: a load process (``remit_load``, a separate process, as customers' systems are) drives
+``concurrency`` customers, each doing look-up -> quote -> send (waiting for the outcome) in turn;
+compliance screening, the on-chain reservation, the payout at the simulator and the commit all happen in
+between. Latency is from the look-up request to the answer that says COMMITTED.
 Senders' and receivers' names are ordinary names from the names corpora (`screening_lists.customer_names`);
-``--sanctions-entries N`` screens them against a generated list of N entries instead of the fictional sample
-(a namesake that list holds shows as a HELD failure).
+``sanctions_entries`` screens them against a generated list of that many entries in the UN format (0: the
+fictional sample); a namesake that list holds is HELD for an officer and counted apart.
 
-The load process speaks HTTP/1.1 on keep-alive connections with a minimal client of its own: a general
-client library would spend more CPU than the server it is measuring, on the same two cores. The simulators
-run in their own processes too (an operator's systems are not the server's); the API is served on the
-remittance service's own loop (``RemitService.serve_http``).
+Every process's CPU over the timed window is counted: the server (API, service loop, orderer, store), the
+load process and the simulators; the server's by thread too.
 """
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
-import json
 import multiprocessing
 import os
-import random
 import sys
 import tempfile
-import time
-import uuid
+import threading
 from datetime import datetime, timezone
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 from typing import Any, Callable
 
+from inzira.bench import cpu, remit_load
 from inzira.bench.screening_lists import customer_names, generated_list, un_list_xml
 from inzira.bench.stats import machine, percentile_ms
 from inzira.demo.providers import Providers
@@ -46,100 +42,11 @@ from inzira.node.embedded import Embedded
 from inzira.node.signer import wall_clock_ms
 
 WALLETS_PER_FSP = 200
-AMOUNT_MINOR_RANGE = (1_000, 50_000)  # EUR cents per remittance
 FUNDING_MINOR = {"eurosend:eur": 10**11, "imari-fx:rwf": 10**13}
-REQUEST_TIMEOUT_S = 60.0
-RESPONSE_BYTES_MAX = 1 << 20
-WAIT_MS = 30_000
 SIM_START_TIMEOUT_S = 30.0
 SWITCH_INTERVAL_S = 0.0005
 # Customers' names, senders and receivers, drawn from the names corpora (most repeat, as first names do).
 CUSTOMER_NAMES = 5_000
-
-
-class _Connection:
-    """One keep-alive HTTP/1.1 connection: JSON in, (status, JSON) out."""
-
-    def __init__(self, host: str, port: int, token: str) -> None:
-        self.host, self.port = host, port
-        self.auth = f"Authorization: Bearer {token}\r\nHost: {host}\r\n".encode()
-        self.reader: asyncio.StreamReader | None = None
-        self.writer: asyncio.StreamWriter | None = None
-
-    async def request(self, method: str, path: str, body: Any = None) -> tuple[int, Any]:
-        if self.writer is None:
-            self.reader, self.writer = await asyncio.open_connection(self.host, self.port)
-        payload = b"" if body is None else json.dumps(body).encode()
-        head = f"{method} {path} HTTP/1.1\r\nContent-Type: application/json\r\nContent-Length: {len(payload)}\r\n"
-        self.writer.write(head.encode() + self.auth + b"\r\n" + payload)
-        reader = self.reader
-        if reader is None:
-            raise ConnectionError("the benchmark's connection is not open")
-        status_line = await reader.readuntil(b"\r\n")
-        length = 0
-        while True:
-            line = await reader.readuntil(b"\r\n")
-            if line == b"\r\n":
-                break
-            name, _, value = line.partition(b":")
-            if name.strip().lower() == b"content-length":
-                length = int(value)
-        if length > RESPONSE_BYTES_MAX:
-            raise ValueError("response too large")
-        content = await reader.readexactly(length)
-        return int(status_line.split()[1]), json.loads(content) if content else None
-
-
-async def _customers(base_url: str, token: str, numbers: list[str], count: int, concurrency: int,
-                     seed_value: int, names: list[str]) -> dict[str, Any]:
-    host, port = base_url.removeprefix("http://").split(":")
-    rng = random.Random(seed_value)
-    latencies: list[float] = []
-    transfer_latencies: list[float] = []
-    failures: dict[str, int] = {}
-    remaining = [count]
-
-    async def customer() -> None:
-        conn = _Connection(host, int(port), token)
-        while remaining[0] > 0:
-            remaining[0] -= 1
-            number = rng.choice(numbers)
-            started = time.perf_counter()
-            status, _ = await conn.request("GET", f"/v1/remit/parties/MSISDN/{number}")
-            if status != 200:
-                failures[f"lookup {status}"] = failures.get(f"lookup {status}", 0) + 1
-                continue
-            status, quote = await conn.request("POST", "/v1/remit/quotes", {
-                "receiver_msisdn": number, "amount_type": "SEND", "currency": "EUR",
-                "amount_minor": rng.randrange(*AMOUNT_MINOR_RANGE)})
-            if status != 201:
-                failures[f"quote {status}"] = failures.get(f"quote {status}", 0) + 1
-                continue
-            sent = time.perf_counter()
-            status, view = await conn.request("POST", f"/v1/remit/transfers?wait_ms={WAIT_MS}", {
-                "transfer_id": str(uuid.UUID(int=rng.getrandbits(128), version=4)), "quote_id": quote["quote_id"],
-                "sender": {"id": f"customer-{rng.getrandbits(48):x}", "name": rng.choice(names)},
-                "receiver": {"name": rng.choice(names)}})
-            state = view.get("state") if isinstance(view, dict) else None
-            if status != 201 or state != "COMMITTED":
-                key = f"transfer {status} {state or view.get('code')}"
-                failures[key] = failures.get(key, 0) + 1
-                continue
-            done = time.perf_counter()
-            latencies.append(done - started)
-            transfer_latencies.append(done - sent)
-        if conn.writer is not None:
-            conn.writer.close()
-
-    started = time.perf_counter()
-    await asyncio.gather(*(customer() for _ in range(concurrency)))
-    return {"seconds": time.perf_counter() - started, "latencies": latencies,
-            "transfer_latencies": transfer_latencies, "failures": failures}
-
-
-def _load(base_url: str, token: str, numbers: list[str], count: int, concurrency: int, seed_value: int,
-          names: list[str]) -> dict:
-    return asyncio.run(_customers(base_url, token, numbers, count, concurrency, seed_value, names))
 
 
 def _sim_process(config: Any, conn: Any) -> None:
@@ -147,7 +54,7 @@ def _sim_process(config: Any, conn: Any) -> None:
     from inzira.sim.momo import serve
 
     with serve(config) as sim:
-        conn.send(sim.base_url)
+        conn.send((sim.base_url, os.getpid()))
         conn.recv()  # until the benchmark is done
 
 
@@ -162,10 +69,10 @@ def _simulator(config: Any) -> Any:
     try:
         if not parent.poll(SIM_START_TIMEOUT_S):
             raise RuntimeError("the mobile-money simulator did not start")
-        base_url = parent.recv()
+        base_url, pid = parent.recv()
         admin = MomoSimAdmin(base_url, config.admin_token)
         try:
-            yield RunningMomoSim(base_url, config, admin)
+            yield RunningMomoSim(base_url, config, admin), pid
         finally:
             admin.close()
     finally:
@@ -195,8 +102,29 @@ def _setup(net: Embedded, keys: Keyring, sims: dict[str, Any], operator: Any) ->
     return numbers
 
 
-def run(remittances: int, concurrency: int = 20, latency_ms: int = 0, data_dir: Path | None = None,
-        on_progress: Callable[[str], None] | None = None, sanctions_entries: int = 0) -> dict[str, Any]:
+def _server_threads() -> dict[int, str]:
+    """Native thread id -> name, for the server process's own threads."""
+    return {t.native_id: t.name for t in threading.enumerate() if t.native_id is not None}
+
+
+def _cpu(groups: dict[str, list[int]], threads: dict[int, str]) -> dict[str, float]:
+    seconds = cpu.snapshot(groups)
+    me = os.getpid()
+    for tid, name in threads.items():
+        seconds[f"server thread {name}"] = cpu.thread_cpu_seconds(me, tid)
+    return seconds
+
+
+def _breakdown(used_s: dict[str, float], done: int, idle_too: bool) -> dict[str, float]:
+    """CPU ms per complete remittance, by process (``idle_too``: also those that used none) or by thread of
+    the server (those that used some), largest first."""
+    per = {name: round(1000 * s / done, 2) for name, s in used_s.items() if done and (idle_too or s > 0)}
+    return dict(sorted(per.items(), key=lambda item: -item[1]))
+
+
+def run(remittances: int, concurrency: int = 60, latency_ms: int = 50, data_dir: Path | None = None,
+        on_progress: Callable[[str], None] | None = None, sanctions_entries: int = 10_000,
+        latency_max_ms: int | None = 200) -> dict[str, Any]:
     from inzira.api.app import create_app
     from inzira.directory.api import mount_directory
     from inzira.directory.operator import DirectoryOperator
@@ -212,6 +140,7 @@ def run(remittances: int, concurrency: int = 20, latency_ms: int = 0, data_dir: 
     folder = data_dir or Path(tempfile.mkdtemp(prefix="inzira-bench-remit-"))
     create_demo_network(folder, wall_clock_ms() - 1_000)
     say = on_progress or (lambda _message: None)
+    latency_max_ms = latency_ms if latency_max_ms is None else max(latency_ms, latency_max_ms)
     with contextlib.ExitStack() as stack:
         net = stack.enter_context(Embedded(folder))
         keys = demo_keyring(folder)
@@ -219,14 +148,19 @@ def run(remittances: int, concurrency: int = 20, latency_ms: int = 0, data_dir: 
         providers = Providers(net, keys, folder)
         stack.callback(providers.close)
         fsps = ["eurosend", "mobimo", "ubumwe"]
-        config = MomoSimConfig(float_minor=10**15, behaviour=Behaviour(latency_ms=latency_ms), pending_max=100_000)
-        sims = {fsp: stack.enter_context(_simulator(config)) for fsp in ("mobimo", "ubumwe")}
+        config = MomoSimConfig(float_minor=10**15, pending_max=100_000, callbacks_in_flight_max=10_000,
+                               behaviour=Behaviour(latency_ms=latency_ms, latency_max_ms=latency_max_ms))
+        started = {fsp: stack.enter_context(_simulator(config)) for fsp in ("mobimo", "ubumwe")}
+        sims = {fsp: sim for fsp, (sim, _pid) in started.items()}
         sanctions_file = None
+        list_entries = 0
         if sanctions_entries:
             say(f"writing a generated sanctions list of {sanctions_entries} entries")
             sanctions_file = folder / "sanctions-generated.xml"
             now = datetime.now(timezone.utc).isoformat()  # a list as fresh as a service would load
-            sanctions_file.write_bytes(un_list_xml(generated_list(sanctions_entries, generated_at=now)))
+            entries = generated_list(sanctions_entries, generated_at=now)
+            list_entries = len(entries.entries)
+            sanctions_file.write_bytes(un_list_xml(entries))
         service = RemitService(net, keys.ports(net, fsps), folder, RemitSettings(
             payout_adapters={fsp: sim.adapter_config(connections_max=4) for fsp, sim in sims.items()},
             sanctions_file=sanctions_file), fx=providers.fx_client(fsps), funding=providers.funding_client(fsps))
@@ -246,22 +180,36 @@ def run(remittances: int, concurrency: int = 20, latency_ms: int = 0, data_dir: 
         stack.callback(served.stop)
         providers.connect(served.base_url)
         service.directory.connect(served.base_url, tokens)
+        service.connect_payout_callbacks(served.base_url)
         token = tokens["eurosend"]
         say(f"running {remittances} remittances with {concurrency} customers at a time")
         start_height = net.node.height
         with ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn")) as pool:
             names = customer_names(CUSTOMER_NAMES)
-            pool.submit(_load, served.base_url, token, numbers, min(50, remittances), concurrency, 1, names).result()
-            cpu_before = os.times()
-            result = pool.submit(_load, served.base_url, token, numbers, remittances, concurrency, 2, names).result()
-            cpu_after = os.times()
+            pool.submit(remit_load.run, served.base_url, token, numbers, min(50, remittances), concurrency, 1,
+                        names).result()
+            load_pid = pool.submit(remit_load.pid).result()
+            others = {load_pid, *(pid for _sim, pid in started.values())}
+            groups = {"server": [os.getpid(), *(c for c in cpu.children(os.getpid()) if c not in others)],
+                      "load (customers)": [load_pid],
+                      **{f"operator {fsp}": [pid] for fsp, (_sim, pid) in started.items()}}
+            threads = _server_threads()
+            cpu_before = _cpu(groups, threads)
+            result = pool.submit(remit_load.run, served.base_url, token, numbers, remittances, concurrency, 2,
+                                 names).result()
+            cpu_after = _cpu(groups, threads)
         blocks = net.node.height - start_height
         net.node.state.check_invariants()
+        load_1m, load_5m, _ = os.getloadavg()
     latencies = result["latencies"]
     done = len(latencies)
+    used_s = cpu.used(cpu_before, cpu_after)
+    processes_s = {name: used_s[name] for name in groups}
+    server_threads_s = {name: s for name, s in used_s.items() if name.startswith("server thread ")}
     return {
         "benchmark": "remit",
         "remittances": done,
+        "held": result["held"],
         "failed": sum(result["failures"].values()),
         "failures": result["failures"],
         "seconds": round(result["seconds"], 3),
@@ -271,14 +219,18 @@ def run(remittances: int, concurrency: int = 20, latency_ms: int = 0, data_dir: 
         "transfer_p50_ms": percentile_ms(result["transfer_latencies"], 0.50),
         "transfer_p99_ms": percentile_ms(result["transfer_latencies"], 0.99),
         "concurrency": concurrency,
-        "payout_latency_ms": latency_ms,
+        "payout_latency_ms": [latency_ms, latency_max_ms],
         "http_requests_per_remittance": 3,
         "switch_interval_s": SWITCH_INTERVAL_S,
         "blocks": blocks,
-        "sanctions_entries": sanctions_entries or "sample",
+        "list_entries": list_entries or "sample",
+        "server_cpu_ms_per_remittance": round(1000 * processes_s["server"] / done, 2) if done else 0.0,
+        "all_cpu_ms_per_remittance": round(1000 * sum(processes_s.values()) / done, 2) if done else 0.0,
         # CPU of the server process (all its threads), as a share of one core: ~100 means the GIL is the limit.
-        "server_cpu_percent": round(100 * (cpu_after.user + cpu_after.system - cpu_before.user - cpu_before.system)
-                                    / result["seconds"], 1) if result["seconds"] else 0.0,
+        "server_cpu_percent": round(100 * processes_s["server"] / result["seconds"], 1) if result["seconds"] else 0.0,
+        "cpu_ms_per_remittance": _breakdown(processes_s, done, idle_too=True),
+        "server_threads_cpu_ms_per_remittance": _breakdown(server_threads_s, done, idle_too=False),
+        "load_average": [round(load_1m, 2), round(load_5m, 2)],
         "data": str(folder) if data_dir else None,
         **machine(),
     }

@@ -62,26 +62,29 @@ def qr(
 
 @app.command()
 def remit(
-    remittances: int = typer.Option(2_000, "--remittances", "-n", min=1, max=1_000_000,
+    remittances: int = typer.Option(5_000, "--remittances", "-n", min=1, max=1_000_000,
                                     help="Complete remittances to run."),
-    concurrency: int = typer.Option(20, "--concurrency", "-c", min=1, max=10_000,
+    concurrency: int = typer.Option(60, "--concurrency", "-c", min=1, max=10_000,
                                     help="Customers sending at the same time."),
-    latency_ms: int = typer.Option(0, "--payout-latency-ms", min=0, max=60_000,
-                                   help="The mobile-money simulator's payout latency."),
-    sanctions_entries: int = typer.Option(0, "--sanctions-entries", min=0, max=50_000,
-                                          help="Screen against a generated list of this many entries "
+    latency_ms: int = typer.Option(50, "--payout-latency-ms", min=0, max=60_000,
+                                   help="The operator's shortest payout time."),
+    latency_max_ms: int = typer.Option(200, "--payout-latency-max-ms", min=0, max=60_000,
+                                       help="The operator's longest payout time (each payout takes a time drawn "
+                                            "between the two)."),
+    sanctions_entries: int = typer.Option(10_000, "--sanctions-entries", min=0, max=50_000,
+                                          help="Screen against a generated UN-format list of this many entries "
                                                "(0: the fictional sample list)."),
     as_json: bool = typer.Option(False, "--json", help="Print one JSON object."),
 ) -> None:
     """Complete remittances (look-up, quote, screening, transfer, payout, commit) through the HTTP API."""
     from inzira.bench import remit as bench_remit
 
+    options = {"sanctions_entries": sanctions_entries, "latency_max_ms": latency_max_ms}
     if as_json:
-        print_json(bench_remit.run(remittances, concurrency, latency_ms, sanctions_entries=sanctions_entries))
+        print_json(bench_remit.run(remittances, concurrency, latency_ms, **options))
         return
     with console.status("starting") as status:
-        result = bench_remit.run(remittances, concurrency, latency_ms, on_progress=status.update,
-                                 sanctions_entries=sanctions_entries)
+        result = bench_remit.run(remittances, concurrency, latency_ms, on_progress=status.update, **options)
     _table(result)
 
 

@@ -24,18 +24,25 @@ REF_PREFIXES = ("post:", "void:", "tick:")
 log = logging.getLogger(__name__)
 
 
-async def submit(runtime: RemitRuntime, raw: bytes, timeout_s: float) -> Outcome | None:
-    """The verdict on ``raw``, or None when the ledger could not take it or did not answer in time."""
+async def taken(runtime: RemitRuntime, raw: bytes) -> Ticket | None:
+    """The ledger's ticket for ``raw``, retried with backoff while it is busy; None if it stays busy or stopped."""
     for attempt in range(BUSY_RETRIES_MAX + 1):
         try:
-            ticket = runtime.submit(raw)
-            break
+            return runtime.submit(raw)
         except Busy:
             if attempt == BUSY_RETRIES_MAX:
                 return None
             await asyncio.sleep(BUSY_BACKOFF_S * 2**attempt)
         except Stopped:
             return None
+    return None
+
+
+async def submit(runtime: RemitRuntime, raw: bytes, timeout_s: float) -> Outcome | None:
+    """The verdict on ``raw``, or None when the ledger could not take it or did not answer in time."""
+    ticket = await taken(runtime, raw)
+    if ticket is None:
+        return None
     try:
         return await asyncio.wait_for(outcome_of(ticket), timeout_s)
     except (TimeoutError, NodeError, Stopped) as exc:

@@ -4,11 +4,19 @@ receiver's masked name as that FSP confirms it.
 The number is validated (a Rwandan mobile number, E.164) and looked up through the directory operator's API,
 as the member asking (the operator counts it against that member's allowance and logs it; no member here
 holds the hash key); the FSP found there confirms the wallet through its payout adapter.
+
+A quote right after its look-up takes that look-up's answer, once (``find(..., reuse=True)``): asking the
+directory again would log the same customer's one remittance twice. Any other look-up asks the operator.
+Calls to the operator at once are bounded (``calls_max``): past that they wait here, where waiting is cheap,
+rather than in the HTTP client's connection pool, where it is not.
 """
 
 from __future__ import annotations
 
+import asyncio
 import functools
+from collections import OrderedDict
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from inzira.directory.client import DirectoryClient
@@ -22,6 +30,7 @@ from inzira.remit.receiving import ReceivingFsp
 from inzira.remit.settings import PAYOUT_CURRENCY
 
 PARSED_NUMBERS_MAX = 10_000
+REUSABLE_MAX = 10_000  # look-ups kept for the quote that follows each
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,17 +56,38 @@ def parse_number(text: str) -> E164:
 
 class PartyLookup:
     def __init__(self, directory: DirectoryClient, agents: dict[str, ReceivingFsp], node: Node,
+                 clock_ms: Callable[[], int], reuse_ms: int, calls_max: int,
                  fallback_fsp: str | None = None) -> None:
         self.directory = directory
         self.agents = agents
         self.node = node
         self.fallback_fsp = fallback_fsp
+        self.clock_ms = clock_ms
+        self.reuse_ms = reuse_ms
+        self._found: OrderedDict[tuple[str, str], tuple[int, Party]] = OrderedDict()  # at most REUSABLE_MAX
+        self._calls = asyncio.Semaphore(calls_max)
 
-    async def find(self, member: str, e164: E164) -> Party:
+    async def find(self, member: str, e164: E164, reuse: bool = False) -> Party:
         """The party at a validated number, as ``member`` asks (on the service's loop: the FSP's adapter and
-        the directory client live there)."""
+        the directory client live there). ``reuse``: take the answer of this member's look-up of this number
+        made within ``reuse_ms``, if there is one not yet taken."""
+        now_ms = self.clock_ms()
+        if reuse:
+            kept = self._found.pop((member, e164), None)
+            if kept is not None and kept[0] > now_ms:
+                return kept[1]
+        party = await self._ask(member, e164)
+        if not reuse:
+            self._found[(member, e164)] = (now_ms + self.reuse_ms, party)
+            self._found.move_to_end((member, e164))
+            while len(self._found) > REUSABLE_MAX:
+                self._found.popitem(last=False)
+        return party
+
+    async def _ask(self, member: str, e164: E164) -> Party:
         try:
-            fsp = await self.directory.fsp_for(member, e164)
+            async with self._calls:
+                fsp = await self.directory.fsp_for(member, e164)
         except HttpProblem as exc:
             if exc.status in (400, 403, 429):  # the caller's own doing: a bad number, no sending role, no allowance
                 raise RemitError(exc.status, exc.code, exc.detail, headers=exc.headers) from None

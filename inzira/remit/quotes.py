@@ -9,6 +9,7 @@ what that gross costs in the source currency. Either way the sending FSP's fee i
 
 from __future__ import annotations
 
+import asyncio
 import uuid
 from collections.abc import Awaitable, Callable, Coroutine
 from dataclasses import dataclass
@@ -56,6 +57,7 @@ class QuoteDesk:
         self.node = node
         self.agents = agents
         self.clock_ms = clock_ms
+        self._fx_calls = asyncio.Semaphore(settings.fx_calls_max)  # past it, wait here, not in the HTTP pool
 
     def _check(self, sender: str, request: QuoteRequest) -> str:
         try:
@@ -84,8 +86,9 @@ class QuoteDesk:
         lock: Hashlock | None = None
         try:
             if request.amount_type is AmountType.SEND:
-                fx = await self.fx.quote(sender, source, PAYOUT_CURRENCY, ttl_ms=self.settings.quote_ttl_ms,
-                                         source_amount_minor=request.amount_minor)
+                async with self._fx_calls:
+                    fx = await self.fx.quote(sender, source, PAYOUT_CURRENCY, ttl_ms=self.settings.quote_ttl_ms,
+                                             source_amount_minor=request.amount_minor)
                 received_minor, fee_minor = fee_schedule.net_of_fee(fx.target_amount_minor)
                 if received_minor > 0:
                     lock = await self._operator_lock(agent, quote_id, party, received_minor, False, sender,
@@ -95,8 +98,9 @@ class QuoteDesk:
                 lock = await self._operator_lock(agent, quote_id, party, received_minor, True, sender,
                                                  now_ms + self.settings.quote_ttl_ms)
                 operator_fee_minor = lock.operator_fee_minor if lock is not None else 0
-                fx = await self.fx.quote(sender, source, PAYOUT_CURRENCY, ttl_ms=self.settings.quote_ttl_ms,
-                                         target_amount_minor=received_minor + fee_minor + operator_fee_minor)
+                async with self._fx_calls:
+                    fx = await self.fx.quote(sender, source, PAYOUT_CURRENCY, ttl_ms=self.settings.quote_ttl_ms,
+                                             target_amount_minor=received_minor + fee_minor + operator_fee_minor)
         except HttpProblem as exc:
             raise RemitError(exc.status, exc.code, f"no quote: {exc.detail}") from None
         expires_at_ms = fx.expires_at_ms

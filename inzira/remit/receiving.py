@@ -23,6 +23,8 @@ from inzira.ledger.tx import PostPending, VoidPending
 from inzira.node.custody import MemberPort
 from inzira.remit import ledger_io
 from inzira.remit.condition import condition_of, fulfilment_for
+from inzira.remit.ledger_batch import LedgerBatcher
+from inzira.remit.codes import RemitError
 from inzira.remit.payout import (
     AccountHolder,
     Hashlock,
@@ -33,6 +35,7 @@ from inzira.remit.payout import (
     PayoutUnavailableError,
     reference_id_from,
 )
+from inzira.remit.payout_callbacks import PayoutCallbacks
 from inzira.remit.records import PayoutRecord, QuoteTerms
 from inzira.remit.runtime import RemitRuntime
 from inzira.remit.settings import PAYOUT_CURRENCY, RemitSettings, fee_account, position_account
@@ -45,6 +48,7 @@ STOPPED_MAX = 100_000  # transfers the sending side asked not to pay out, rememb
 UNAVAILABLE_RETRY_S = 0.2
 POLL_FIRST_MS = 20
 POLL_MAX_MS = 1_000
+ASKING_MAX = 10_000  # wallet look-ups in progress at once
 NEW, UNKNOWN = "NEW", "UNKNOWN"
 
 log = logging.getLogger(__name__)
@@ -66,23 +70,38 @@ class ReceivingFsp:
         self.note = note
         self.clock_ms = clock_ms
         self.cache = WalletCache(settings.lookup_cache_ttl_ms, settings.lookup_cache_entries_max)
+        self.callbacks = PayoutCallbacks(self.fsp, secret)
+        self.ledger = LedgerBatcher(runtime)  # its commits and voids, handed to the ledger together
         self._active: set[bytes] = set()
         self._stopped: dict[bytes, str] = {}  # pending id -> why the sending FSP asked not to pay out
         self._tasks: set[asyncio.Task[None]] = set()
         self._calls = asyncio.Semaphore(settings.operator_calls_max)
+        self._asking: dict[str, asyncio.Task[AccountHolder | None]] = {}  # at most ASKING_MAX
 
     # --- look-up and quoting ---
 
     async def lookup(self, e164: str) -> AccountHolder | None:
-        """The wallet holder at ``e164`` (raises PayoutError when the operator cannot answer)."""
+        """The wallet holder at ``e164`` (raises PayoutError when the operator cannot answer). Look-ups of one
+        number at the same time share one question to the operator."""
         now_ms = self.clock_ms()
         hit, holder = self.cache.get(e164, now_ms)
         if hit:
             return holder
-        async with self._calls:
-            holder = await self.adapter.lookup(e164)
-        self.cache.put(e164, holder, now_ms)
-        return holder
+        asking = self._asking.get(e164)
+        if asking is None:
+            if len(self._asking) >= ASKING_MAX:
+                raise PayoutUnavailableError(f"{self.fsp}: too many wallet look-ups in progress")
+            asking = self._asking[e164] = asyncio.get_running_loop().create_task(self._ask(e164, now_ms))
+        return await asyncio.shield(asking)  # one caller giving up does not cancel the others' question
+
+    async def _ask(self, e164: str, now_ms: int) -> AccountHolder | None:
+        try:
+            async with self._calls:
+                holder = await self.adapter.lookup(e164)
+            self.cache.put(e164, holder, now_ms)
+            return holder
+        finally:
+            self._asking.pop(e164, None)
 
     def fulfilment(self, quote_id: str) -> bytes:
         if self.adapter.condition(quote_id) is not None:  # the operator's hashlock: only its fulfilment opens it
@@ -176,10 +195,40 @@ class ReceivingFsp:
             await self._void(pending_id, transfer_id, "declined: too little time left to pay out")
             return
         self.note(transfer_id, "PAYOUT_STARTED", f"{self.fsp} is paying the wallet", 0, b"")
-        state = await self._start(payout, deadline_ms)
-        if state is not None and not state.final:
-            state = await self._final(payout.reference_id, deadline_ms)
-        await self._finish(payout, state, transfer_id)
+        called_back = self.callbacks.expect(payout)
+        how = "the operator answered"
+        try:
+            state = await self._start(payout, deadline_ms, self.callbacks.url(payout.reference_id)
+                                      if called_back is not None else None)
+            if state is not None and not state.final and called_back is not None:
+                state = await self._called_back(called_back, deadline_ms) or state
+                how = "the operator called back" if state.final else how
+            if state is not None and not state.final:  # no callback in time: ask, as the fallback
+                state = await self._final(payout.reference_id, deadline_ms)
+        finally:
+            self.callbacks.forget(payout.reference_id)
+        await self._finish(payout, state, transfer_id, how)
+
+    async def _called_back(self, called_back: "asyncio.Future[PayoutState]", deadline_ms: int) -> PayoutState | None:
+        wait_ms = min(self.settings.payout_callback_wait_ms, deadline_ms - self.clock_ms())
+        try:
+            return await asyncio.wait_for(called_back, max(0, wait_ms) / 1000)
+        except TimeoutError:
+            return None
+
+    async def callback(self, reference_id: str, token: str, body: bytes) -> None:
+        """The operator reports a payout final at the URL it was given (``PayoutCallbacks``)."""
+        if not self.callbacks.genuine(reference_id, token):
+            raise RemitError(403, Code.PERMISSION, f"not a callback URL {self.fsp} gave an operator")
+        payout = self.callbacks.awaited(reference_id)
+        if payout is None:
+            return  # late or repeated: reconciliation asks the operator about that payout
+        try:
+            state = self.adapter.callback_state(reference_id, body, payout.msisdn, payout.amount_minor,
+                                                payout.currency)
+        except (PayoutError, ValueError) as exc:
+            raise RemitError(400, Code.VALIDATION, f"the callback does not report this payout: {exc}") from None
+        self.callbacks.deliver(state)
 
     async def _final(self, reference_id: str, deadline_ms: int) -> PayoutState | None:
         """Ask the operator (doubling the interval) until the payout is final or the deadline; the last state."""
@@ -197,13 +246,14 @@ class ReceivingFsp:
             await asyncio.sleep(min(interval_ms, remaining_ms) / 1000)
             interval_ms = min(interval_ms * 2, POLL_MAX_MS)
 
-    async def _start(self, payout: PayoutRecord, deadline_ms: int) -> PayoutState | None:
+    async def _start(self, payout: PayoutRecord, deadline_ms: int, callback_url: str | None) -> PayoutState | None:
         """Ask the operator to pay; retried (idempotently) while it cannot be reached, until the deadline."""
         while True:
             try:
                 async with self._calls:
                     return await self.adapter.start(payout.reference_id, payout.msisdn, payout.amount_minor,
-                                                    payout.currency, payout.quote_id, deadline_ms)
+                                                    payout.currency, payout.quote_id, callback_url,
+                                                    deadline_ms=deadline_ms)
             except PayoutUnavailableError:
                 if self.clock_ms() + UNAVAILABLE_RETRY_S * 1000 >= deadline_ms:
                     return None
@@ -211,14 +261,16 @@ class ReceivingFsp:
             except PayoutError as exc:  # configuration or conflict: this payout cannot be made
                 return PayoutState(payout.reference_id, PayoutStatus.FAILED, reason=type(exc).__name__)
 
-    async def _finish(self, payout: PayoutRecord, state: PayoutState | None, transfer_id: str) -> None:
+    async def _finish(self, payout: PayoutRecord, state: PayoutState | None, transfer_id: str,
+                      how: str = "the operator answered") -> None:
         if state is None or not state.final:
             self._record(payout, UNKNOWN, "NO_FINAL_ANSWER")
             self.note(transfer_id, "PAYOUT_PENDING", "the operator gave no final answer before the deadline", 0, b"")
             return
         if state.status is PayoutStatus.SUCCESSFUL:
             payout = self._record(payout, PayoutStatus.SUCCESSFUL.value, "", state.operator_txn_id or "")
-            self.note(transfer_id, "PAYOUT_SUCCESSFUL", f"paid into the wallet ({state.operator_txn_id})", 0, b"")
+            self.note(transfer_id, "PAYOUT_SUCCESSFUL", f"paid into the wallet ({state.operator_txn_id}): {how}",
+                      0, b"")
             await self._post(payout, transfer_id)
             return
         self._record(payout, PayoutStatus.FAILED.value, state.reason or "FAILED")
@@ -237,7 +289,7 @@ class ReceivingFsp:
     async def _post(self, payout: PayoutRecord, transfer_id: str) -> None:
         raw = self.signer.sign(PostPending(payout.pending_id, self.fulfilment(payout.quote_id)),
                                ledger_io.resolution_ref("post", payout.pending_id))
-        outcome = await ledger_io.submit(self.runtime, raw, self.settings.submit_timeout_ms / 1000)
+        outcome = await self.ledger.submit(raw, self.settings.submit_timeout_ms / 1000)
         if outcome is None:
             return  # reconciliation sees the successful payout and commits again (the same bytes' verdict)
         if outcome.code in (Code.OK, Code.DUPLICATE):
@@ -250,7 +302,7 @@ class ReceivingFsp:
 
     async def _void(self, pending_id: bytes, transfer_id: str, detail: str) -> None:
         raw = self.signer.sign(VoidPending(pending_id), ledger_io.resolution_ref("void", pending_id))
-        outcome = await ledger_io.submit(self.runtime, raw, self.settings.submit_timeout_ms / 1000)
+        outcome = await self.ledger.submit(raw, self.settings.submit_timeout_ms / 1000)
         if outcome is not None and outcome.code not in (Code.OK, Code.DUPLICATE, Code.TRANSFER_EXPIRED,
                                                          Code.ALREADY_RESOLVED):
             log.warning("%s: void of %s refused with %s (%s)", self.fsp, pending_id.hex(), outcome.code, detail)

@@ -26,6 +26,8 @@ from concurrent.futures import Future
 from pathlib import Path
 from typing import Any, TypeVar
 
+import uvloop
+
 from inzira.directory.client import DirectoryClient
 from inzira.funding.client import FundingClient
 from inzira.fx.client import FxClient
@@ -96,7 +98,8 @@ class RemitService:
         self.screening = Screening(settings.compliance, SanctionsIndex(sanctions), self.transfers, freshness)
         self.fx = fx
         self.agents: dict[str, ReceivingFsp] = {}
-        self.parties = PartyLookup(self.directory, self.agents, self.node, settings.fallback_fsp)
+        self.parties = PartyLookup(self.directory, self.agents, self.node, clock_ms, settings.lookup_reuse_ms,
+                                   settings.directory_calls_max, settings.fallback_fsp)
         self.quotes = QuoteDesk(fx, settings, self.transfers, self.node, self.agents, clock_ms, self.call)
         self.desk = TransferDesk(runtime, self.ports, self.transfers, self.transitions, self.screening, settings,
                                  clock_ms)
@@ -134,7 +137,8 @@ class RemitService:
                     raise RuntimeError(f"cannot open {account}: ledger code {code}")
 
     def _serve(self, ready: "Future[None]") -> None:
-        loop = self._loop = asyncio.new_event_loop()
+        # libuv's loop: every remittance is a dozen socket reads and writes on this one thread.
+        loop = self._loop = uvloop.new_event_loop()
         asyncio.set_event_loop(loop)
         try:
             loop.run_until_complete(self._startup())
@@ -153,6 +157,7 @@ class RemitService:
             self.agents[fsp] = ReceivingFsp(self.ports[fsp], secret, adapter_from_config(config), self.runtime,
                                             self.settings, self.transfers, self.payouts, self.transitions.note,
                                             self.clock_ms)
+            self.agents[fsp].callbacks.base_url = self.settings.payout_callback_base_url
         self.webhooks.start()
         loop = asyncio.get_running_loop()
         self._tasks = [loop.create_task(self.watcher.run()), loop.create_task(self._reconcile_forever())]
@@ -217,9 +222,9 @@ class RemitService:
 
     # --- operations that span several parts ---
 
-    async def lookup(self, member: str, text: str) -> Party:
-        """Who serves the number, as ``member`` asks the directory operator."""
-        return await self.call(self.parties.find(member, parse_number(text)))
+    async def lookup(self, member: str, text: str, reuse: bool = False) -> Party:
+        """Who serves the number, as ``member`` asks the directory operator (``PartyLookup.find``)."""
+        return await self.call(self.parties.find(member, parse_number(text), reuse))
 
     def acts_for(self, member: str) -> None:
         """Refuse a request for a member this service holds no port of (403)."""
@@ -228,7 +233,7 @@ class RemitService:
 
     async def quote(self, sender: str, text: str, request: QuoteRequest) -> QuoteTerms:
         self.acts_for(sender)
-        party = await self.lookup(sender, text)
+        party = await self.lookup(sender, text, reuse=True)  # the customer's look-up just before
         return await self.quotes.quote(sender, party, request, await self.call(self._screen_holder(party)))
 
     async def _screen_holder(self, party: Party) -> tuple[Reason, ...]:
@@ -258,6 +263,17 @@ class RemitService:
             # The operator refusing this service's own signature is this deployment's fault, not the caller's.
             raise RemitError(503 if exc.status == 401 else exc.status, exc.code, exc.detail) from None
         return answer
+
+    def connect_payout_callbacks(self, base_url: str) -> None:
+        """Have operators post payout callbacks to this service's API at ``base_url`` (known once served)."""
+        for agent in self.agents.values():
+            agent.callbacks.base_url = base_url.rstrip("/")
+
+    async def payout_callback(self, fsp: str, reference_id: str, token: str, body: bytes) -> None:
+        agent = self.agents.get(fsp)
+        if agent is None:
+            raise RemitError(403, Code.PERMISSION, "not a callback URL a receiving FSP here gave an operator")
+        await self.call(agent.callback(reference_id, token, body))
 
     def _after_block(self) -> None:
         now_ms = self.clock_ms()

@@ -48,7 +48,13 @@ class RemitSettings:
     # checks every queued request against every connection each time one starts or ends, so a long queue
     # inside it costs far more CPU than waiting here.
     operator_calls_max: int = 4
+    # Where operators post payout callbacks: this service's API as they reach it (None: no callbacks, poll).
+    payout_callback_base_url: str | None = None
+    payout_callback_wait_ms: int = 5_000  # then the operator is asked, as the fallback
     lookup_cache_ttl_ms: int = 60_000
+    lookup_reuse_ms: int = 60_000  # a quote within this of the same member's look-up of the number takes its answer
+    directory_calls_max: int = 16  # look-ups at the directory operator at once (more wait in the service)
+    fx_calls_max: int = 16  # quote requests at the FX provider at once
     lookup_cache_entries_max: int = 10_000
     submit_timeout_ms: int = 30_000  # how long the service waits for a ledger verdict
     wait_ms_max: int = 30_000  # longest long-poll a client may ask for on a transfer

@@ -186,6 +186,8 @@ REQUESTS: dict[str, Builder] = {
     "GET /v1/remit/parties/MSISDN/{msisdn}": lambda c: _nothing("/v1/remit/parties/MSISDN/250788123456"),
     "POST /v1/remit/directory": lambda c: _json("/v1/remit/directory", {"msisdn": "+250788999001"}),
     "DELETE /v1/remit/directory/{msisdn}": lambda c: _nothing("/v1/remit/directory/250788999002"),
+    "POST /v1/remit/payouts/{fsp}/callbacks/{reference_id}/{token}": lambda c: _json(
+        f"/v1/remit/payouts/mobimo/callbacks/{UNKNOWN_UUID}/{'0' * 64}", {"status": "SUCCESSFUL"}),
     "POST /v1/remit/quotes": lambda c: _json("/v1/remit/quotes", {"receiver_msisdn": "+250788123456",
                                                                   "amount_type": "SEND", "amount_minor": 1_000,
                                                                   "currency": "EUR"}),

@@ -170,4 +170,5 @@ def flow(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Flow]:
         stack.callback(served.stop)
         providers.connect(served.base_url)
         service.directory.connect(served.base_url, tokens)
+        service.connect_payout_callbacks(served.base_url)
         yield Flow(data_dir, net, service, served, sims, tokens, operator, clock, providers)

@@ -79,7 +79,8 @@ def start_gateway(app: FastAPI, hub_url: str, port: MemberPort, data_dir: Path, 
 
     # Only Inzira's own wallets: without the remittance service's fallback to eKash, which would send an eKash
     # payer's look-up back to eKash.
-    inzira_only = PartyLookup(remit.directory, remit.agents, remit.node)
+    inzira_only = PartyLookup(remit.directory, remit.agents, remit.node, remit.clock_ms,
+                              remit.settings.lookup_reuse_ms, remit.settings.directory_calls_max)
 
     async def wallet(text: str) -> Wallet:
         return await remit.call(inzira_only.find(port.member, parse_number(text)))

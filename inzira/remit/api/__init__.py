@@ -8,13 +8,14 @@ from __future__ import annotations
 
 from fastapi import APIRouter, FastAPI
 
-from inzira.remit.api import compliance, events, liquidity, parties, quotes, regulator, transfers, webhooks
+from inzira.remit.api import (compliance, events, liquidity, parties, payouts, quotes, regulator, transfers,
+                              webhooks)
 from inzira.remit.service import RemitService
 
 
 def remit_routers(service: RemitService) -> list[APIRouter]:
     return [module.router_for(service) for module in
-            (parties, quotes, transfers, compliance, liquidity, events, regulator, webhooks)]
+            (parties, quotes, transfers, compliance, liquidity, events, regulator, webhooks, payouts)]
 
 
 def mount_remit(app: FastAPI, service: RemitService) -> None:

@@ -8,10 +8,14 @@ import typing
 from collections.abc import Awaitable, Callable
 from typing import Any, TypeVar
 
-from fastapi import Depends
+from fastapi import Depends, Request
+from fastapi.exceptions import RequestValidationError
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from pydantic import BaseModel
 
+from inzira.api.auth import require_caller
 from inzira.api.codes import ApiCode
+from inzira.api.numbers import parse_digits
 from inzira.api.problems import Problem
 from inzira.api.tokens import TokenBook
 from inzira.api.visibility import Caller
@@ -56,6 +60,43 @@ def answers_problems(handler: F) -> F:
         parameters=[p.replace(annotation=hints.get(p.name, p.annotation)) for p in signature.parameters.values()],
         return_annotation=hints.get("return", signature.return_annotation))
     return wrapped  # type: ignore[return-value]
+
+
+async def lean_caller(request: Request) -> Caller:
+    """``require_caller`` for a lean route (``inzira.qr.api.lean``): the same checks, the same 401 and 403."""
+    scheme, _, token = request.headers.get("authorization", "").partition(" ")
+    credentials = HTTPAuthorizationCredentials(scheme=scheme, credentials=token.strip()) \
+        if scheme.lower() == "bearer" and token.strip() else None
+    return await require_caller(credentials, request.app.state.api)
+
+
+def lean_number(request: Request, name: str, low: int, high: int, default: int) -> int:
+    """A query number for a lean route: ASCII digits in [low, high], else the same 400 FastAPI would give."""
+    text = request.query_params.get(name)
+    if text is None:
+        return default
+    value = parse_digits(text, low, high)
+    if value is None:
+        raise RequestValidationError([{"loc": ("query", name), "msg": f"must be a whole number in {low}..{high}",
+                                       "type": "value_error", "input": text}])
+    return value
+
+
+def lean_json_body(model: type[BaseModel]) -> dict[str, Any]:
+    """``lean.json_body`` for a model with nested models: their schemas inlined (the OpenAPI document's
+    components hold only what FastAPI itself declared)."""
+    schema = model.model_json_schema()
+    defs = schema.pop("$defs", {})
+
+    def inline(node: Any) -> Any:
+        if isinstance(node, dict):
+            ref = node.get("$ref", "")
+            if ref.startswith("#/$defs/"):
+                return inline(defs[ref.removeprefix("#/$defs/")])
+            return {key: inline(value) for key, value in node.items()}
+        return [inline(item) for item in node] if isinstance(node, list) else node
+
+    return {"requestBody": {"required": True, "content": {"application/json": {"schema": inline(schema)}}}}
 
 
 def require_role(caller: Caller, role: str) -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Path, Query
+from fastapi import APIRouter, Depends, Path, Query, Request
 from starlette.responses import Response
 
 from inzira.api.auth import require_caller
@@ -12,7 +12,10 @@ from inzira.api.numbers import TIME_MS_MAX, digits
 from inzira.api.responses import json_response, ok_doc, problem_docs
 from inzira.api.visibility import Caller
 from inzira.ledger.codes import Code
-from inzira.remit.api.deps import PREFIX, RemitProblem, answers_problems, may_see_transfer, require_role
+from inzira.qr.api import lean
+from inzira.qr.api.lean import LeanRoute
+from inzira.remit.api.deps import (PREFIX, RemitProblem, answers_problems, lean_caller, lean_json_body, lean_number,
+                                   may_see_transfer, require_role)
 from inzira.remit.api.models import UUID_PATTERN, RemitReceipt, TransferBody, TransferPage, TransferView
 from inzira.remit.api.views import fsp_name, full, summary, view_for
 from inzira.remit.api.waiting import wait_settled
@@ -23,10 +26,11 @@ from inzira.remit.sending import TransferRequest
 from inzira.remit.service import RemitService
 
 PAGE_MAX = 200
+WAIT_MS_MAX = 30_000
 _ON_CHAIN = (TransferState.RESERVED, TransferState.COMMITTED, TransferState.ABORTED)
 TimeMs = digits(0, TIME_MS_MAX)
 Limit = digits(1, PAGE_MAX)
-WaitMs = Annotated[digits(0, 30_000), Query(description="Wait up to this long for a final state (or HELD) before "
+WaitMs = Annotated[digits(0, WAIT_MS_MAX), Query(description="Wait up to this long for a final state (or HELD) before "
                                                         "answering")]
 
 
@@ -45,23 +49,20 @@ def router_for(service: RemitService) -> APIRouter:
             raise RemitError(404, Code.TRANSFER_NOT_FOUND, f"no transfer {transfer_id} visible to {caller.member}")
         return record
 
-    @router.post("/transfers", summary="Send: compliance, then one pending hashlocked transfer on chain",
-                 response_class=Response,
-                 responses={201: {"model": TransferView, "description": "created (RESERVED, or COMMITTED when "
-                                  "waited for; RECEIVED if the ledger has not answered yet)"},
-                            200: {"model": TransferView, "description": "a resend: the transfer as it stands"},
-                            202: {"model": TransferView, "description": "HELD for a compliance officer"},
-                            **problem_docs(400, 401, 403, 404, 409, 422)})
+    # On every remittance's path: a lean route (inzira.qr.api.lean).
     @answers_problems
-    async def send(body: TransferBody, wait_ms: WaitMs = 0, caller: Caller = Depends(require_caller)) -> Response:
+    async def send(request: Request) -> Response:
         """Idempotent on `transfer_id`. A transfer that ends without paying out answers 422 with its code and
         the transfer in `transfer`: 4140 refused by compliance, 4001 beyond the sender's liquidity, 3302 quote
         expired, 5105 payout failed (money back), 3303 expired (money back). 409: 3106 same id, other body;
         3146 quote already used. 404 3205: no such quote."""
+        caller = await lean_caller(request)
         require_role(caller, "sending_fsp")
-        request = TransferRequest(body.transfer_id, body.quote_id, body.sender.id, body.sender.name,
-                                  body.receiver.name, body.expires_in_ms)
-        record, created = await service.desk.send(caller.member, request)
+        wait_ms = lean_number(request, "wait_ms", 0, WAIT_MS_MAX, 0)
+        body = await lean.body(request, TransferBody)
+        request_ = TransferRequest(body.transfer_id, body.quote_id, body.sender.id, body.sender.name,
+                                   body.receiver.name, body.expires_in_ms)
+        record, created = await service.desk.send(caller.member, request_)
         record = await wait_settled(service, record, min(wait_ms, service.settings.wait_ms_max))
         view = full(service, record)
         if record.state in (TransferState.REJECTED, TransferState.ABORTED):
@@ -69,6 +70,18 @@ def router_for(service: RemitService) -> APIRouter:
                                transfer=view)
         status = 202 if record.state is TransferState.HELD else 201 if created else 200
         return json_response(view, status, {"Location": view["links"]["self"]})
+
+    router.add_api_route(
+        "/transfers", send, methods=["POST"], route_class_override=LeanRoute, response_class=Response,
+        summary="Send: compliance, then one pending hashlocked transfer on chain",
+        openapi_extra={**lean_json_body(TransferBody), **lean.params(
+            ("wait_ms", "query", {"type": "integer", "minimum": 0, "maximum": WAIT_MS_MAX, "default": 0},
+             "Wait up to this long for a final state (or HELD) before answering"))},
+        responses={201: {"model": TransferView, "description": "created (RESERVED, or COMMITTED when waited for; "
+                         "RECEIVED if the ledger has not answered yet)"},
+                   200: {"model": TransferView, "description": "a resend: the transfer as it stands"},
+                   202: {"model": TransferView, "description": "HELD for a compliance officer"},
+                   **problem_docs(400, 401, 403, 404, 409, 422)})
 
     @router.get("/transfers", summary="The sending FSP's transfers, newest first", response_class=Response,
                 responses={**ok_doc(TransferPage, "a page"), **problem_docs(401)})

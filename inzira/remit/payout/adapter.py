@@ -27,10 +27,18 @@ class PayoutAdapter(ABC):
     @abstractmethod
     async def start(
         self, reference_id: str, msisdn: str, amount_minor: int, currency: str, external_id: str,
-        deadline_ms: int | None = None,
+        callback_url: str | None = None, deadline_ms: int | None = None,
     ) -> PayoutState:
-        """Ask the operator to pay ``amount_minor`` to ``msisdn``; usually returns PENDING at once.
+        """Ask the operator to pay ``amount_minor`` to ``msisdn``; usually returns PENDING at once. With
+        ``callback_url`` the operator posts the final state there (``callback_state`` reads it).
         ``deadline_ms``: when the receiving FSP stops waiting (an operator with expiries ends its own before)."""
+
+    @abstractmethod
+    def callback_state(self, reference_id: str, body: bytes, msisdn: str, amount_minor: int,
+                       currency: str) -> PayoutState:
+        """The final state an operator's callback reports for the payout ``reference_id``, which was asked to
+        pay ``amount_minor`` ``currency`` to ``msisdn``; ``PayoutError`` when the body is not a final state of
+        that very payout."""
 
     @abstractmethod
     async def status(self, reference_id: str) -> PayoutState:

@@ -9,6 +9,7 @@ for, so a resend returns the original payout's state and a different payout unde
 from __future__ import annotations
 
 import asyncio
+import base64
 import random
 import re
 import time
@@ -16,9 +17,9 @@ import uuid
 from collections.abc import Mapping
 from typing import Any, TypeVar
 
-import httpx
 import msgspec
 
+from inzira.http import Answer, AsyncHttpClient, HttpProblem
 from inzira.money import MoneyError, format_decimal, parse_decimal_minor
 from inzira.remit.payout.adapter import PayoutAdapter
 from inzira.remit.payout.momo_config import MomoHttpConfig
@@ -86,12 +87,16 @@ class _Balance(msgspec.Struct, rename="camel", frozen=True):
 class MomoHttpAdapter(PayoutAdapter):
     def __init__(self, config: MomoHttpConfig) -> None:
         self._config = config
-        self._http = httpx.AsyncClient(
-            base_url=config.base_url.rstrip("/"),
-            timeout=httpx.Timeout(config.request_timeout_ms / 1000, connect=config.connect_timeout_ms / 1000),
-            limits=httpx.Limits(max_connections=config.connections_max),
+        # The one HTTP client (inzira.http), without its own retries: this adapter retries what is safe itself
+        # (a transfer too: it is resent under the same X-Reference-Id), with its configured backoff.
+        self._http = AsyncHttpClient(
+            config.base_url,
+            timeout_ms=config.request_timeout_ms,
+            connect_timeout_ms=config.connect_timeout_ms,
+            connections_max=config.connections_max,
             headers={"Ocp-Apim-Subscription-Key": config.subscription_key},
         )
+        self._basic = "Basic " + base64.b64encode(f"{config.api_user}:{config.api_key}".encode()).decode()
         self._token: str | None = None
         self._token_expiry = 0.0  # time.monotonic() after which the token is renewed before use
         self._token_lock = asyncio.Lock()
@@ -112,7 +117,7 @@ class MomoHttpAdapter(PayoutAdapter):
             return None
         number = match[1]
         response = await self._call("GET", f"/disbursement/v1_0/accountholder/msisdn/{number}/basicuserinfo")
-        if response.status_code in (400, 404):
+        if response.status in (400, 404):
             return None
         info = _decode(_expect_ok(response), _UserInfo)
         active_response = await self._call("GET", f"/disbursement/v1_0/accountholder/msisdn/{number}/active")
@@ -122,7 +127,7 @@ class MomoHttpAdapter(PayoutAdapter):
 
     async def start(
         self, reference_id: str, msisdn: str, amount_minor: int, currency: str, external_id: str,
-        deadline_ms: int | None = None,
+        callback_url: str | None = None, deadline_ms: int | None = None,
     ) -> PayoutState:
         # MTN's disbursement API has no expiry: the receiving FSP stops polling at its deadline.
         reference_id = _canonical_reference(reference_id)
@@ -136,12 +141,14 @@ class MomoHttpAdapter(PayoutAdapter):
             "payeeNote": self._config.payee_note,
         }
         headers = {"X-Reference-Id": reference_id, "Content-Type": "application/json"}
-        if self._config.callback_url is not None:
+        if callback_url is not None:
+            headers["X-Callback-Url"] = callback_url
+        elif self._config.callback_url is not None:
             headers["X-Callback-Url"] = self._config.callback_url.replace("{reference_id}", reference_id)
         response = await self._call("POST", _TRANSFER_PATH, headers=headers, content=msgspec.json.encode(body))
-        if response.status_code == 202:
+        if response.status == 202:
             return PayoutState(reference_id, PayoutStatus.PENDING)
-        if response.status_code == 409:
+        if response.status == 409:
             existing = await self._transfer(reference_id)
             asked = (amount_minor, currency, party_id, external_id)
             found_minor = _amount_minor(existing.amount, existing.currency)
@@ -151,9 +158,25 @@ class MomoHttpAdapter(PayoutAdapter):
                 raise PayoutConflictError(message)
             return _state(reference_id, existing)
         code = _error_code(response)
-        if response.status_code == 400 or code in _REFUSAL_CODES:
+        if response.status == 400 or code in _REFUSAL_CODES:
             return PayoutState(reference_id, PayoutStatus.FAILED, reason=code or "REQUEST_REJECTED")
-        raise PayoutError(f"unexpected answer to the transfer: {response.status_code} {response.text[:200]}")
+        raise PayoutError(f"unexpected answer to the transfer: {response.status} {response.text[:200]}")
+
+    def callback_state(self, reference_id: str, body: bytes, msisdn: str, amount_minor: int,
+                       currency: str) -> PayoutState:
+        """MTN posts the body of GET /transfer/{referenceId} once the transfer is final."""
+        reference_id = _canonical_reference(reference_id)
+        try:
+            result = msgspec.json.decode(body, type=_TransferResult)
+        except msgspec.DecodeError as exc:
+            raise PayoutError(f"the operator's callback does not parse: {exc}") from None
+        found = (_amount_minor(result.amount, result.currency), result.currency, result.payee.party_id)
+        if found != (amount_minor, currency, msisdn.removeprefix("+")):
+            raise PayoutError(f"the callback for {reference_id} is about another payout: {found}")
+        state = _state(reference_id, result)
+        if not state.final:
+            raise PayoutError(f"the callback for {reference_id} reports no final state ({result.status})")
+        return state
 
     async def status(self, reference_id: str) -> PayoutState:
         reference_id = _canonical_reference(reference_id)
@@ -165,13 +188,13 @@ class MomoHttpAdapter(PayoutAdapter):
 
     async def _transfer(self, reference_id: str) -> _TransferResult:
         response = await self._call("GET", f"{_TRANSFER_PATH}/{reference_id}")
-        if response.status_code == 404:
+        if response.status == 404:
             raise PayoutNotFoundError(f"the operator has no payout {reference_id}")
         return _decode(_expect_ok(response), _TransferResult)
 
     async def _call(
         self, method: str, path: str, *, headers: Mapping[str, str] | None = None, content: bytes | None = None
-    ) -> httpx.Response:
+    ) -> Answer:
         """One API call with a fresh-enough token: transport errors and passing 5xx are retried with backoff,
         a 401 renews the token once. Other answers are returned to the caller."""
         failures = 0
@@ -186,20 +209,21 @@ class MomoHttpAdapter(PayoutAdapter):
                 "X-Target-Environment": self._config.target_environment,
             }
             try:
-                response = await self._http.request(method, path, headers=request_headers, content=content)
-            except httpx.TransportError as exc:
-                last_problem = f"{type(exc).__name__}: {exc}"
+                response = await self._http.send(method, path, headers=request_headers, content=content,
+                                                 idempotent=False)
+            except HttpProblem as exc:  # no answer at all
+                last_problem = exc.detail
             else:
                 code = _error_code(response)
-                if response.status_code == 401 and not renewed:
+                if response.status == 401 and not renewed:
                     renewed = True
                     self._forget(token)
                     continue
-                if response.status_code in (401, 403) or code in _CONFIG_CODES:
-                    raise PayoutConfigError(f"{method} {path} refused: {response.status_code} {response.text[:200]}")
-                if response.status_code not in _RETRY_STATUSES or code in _REFUSAL_CODES:
+                if response.status in (401, 403) or code in _CONFIG_CODES:
+                    raise PayoutConfigError(f"{method} {path} refused: {response.status} {response.text[:200]}")
+                if response.status not in _RETRY_STATUSES or code in _REFUSAL_CODES:
                     return response
-                last_problem = f"HTTP {response.status_code} {response.text[:200]}"
+                last_problem = f"HTTP {response.status} {response.text[:200]}"
             failures += 1
             if failures > self._config.retries_max:
                 break
@@ -218,23 +242,23 @@ class MomoHttpAdapter(PayoutAdapter):
             self._token_expiry = time.monotonic() + token.expires_in - margin_s
             return self._token
 
-    async def _token_request(self) -> httpx.Response:
-        auth = (self._config.api_user, self._config.api_key)
+    async def _token_request(self) -> Answer:
         last_problem = "no attempt"
         for attempt in range(self._config.retries_max + 1):
             if attempt:
                 await asyncio.sleep(self._backoff_s(attempt))
             try:
-                response = await self._http.post("/disbursement/token/", auth=auth)
-            except httpx.TransportError as exc:
-                last_problem = f"{type(exc).__name__}: {exc}"
+                response = await self._http.send("POST", "/disbursement/token/", headers={"Authorization": self._basic},
+                                                 idempotent=False)
+            except HttpProblem as exc:  # no answer at all
+                last_problem = exc.detail
                 continue
-            if response.status_code in (401, 403):
-                detail = f"{response.status_code} {response.text[:200]}"
+            if response.status in (401, 403):
+                detail = f"{response.status} {response.text[:200]}"
                 raise PayoutConfigError(f"the operator refused the credentials: {detail}")
             if response.is_success:
                 return response
-            last_problem = f"HTTP {response.status_code} {response.text[:200]}"
+            last_problem = f"HTTP {response.status} {response.text[:200]}"
         raise PayoutUnavailableError(f"no access token: {last_problem}")
 
     def _forget(self, token: str) -> None:
@@ -278,22 +302,22 @@ def _amount_minor(text: str, currency: str) -> int:
         raise PayoutError(f"the operator sent an amount Inzira cannot read: {exc}") from None
 
 
-def _error_code(response: httpx.Response) -> str | None:
+def _error_code(response: Answer) -> str | None:
     try:
-        body = response.json()
-    except ValueError:
+        body = msgspec.json.decode(response.content)
+    except msgspec.DecodeError:
         return None
     code = body.get("code") if isinstance(body, dict) else None
     return code if isinstance(code, str) else None
 
 
-def _expect_ok(response: httpx.Response) -> httpx.Response:
+def _expect_ok(response: Answer) -> Answer:
     if not response.is_success:
-        raise PayoutError(f"unexpected answer from the operator: {response.status_code} {response.text[:200]}")
+        raise PayoutError(f"unexpected answer from the operator: {response.status} {response.text[:200]}")
     return response
 
 
-def _decode(response: httpx.Response, kind: type[T]) -> T:
+def _decode(response: Answer, kind: type[T]) -> T:
     try:
         return msgspec.json.decode(response.content, type=kind)
     except msgspec.DecodeError as exc:

@@ -13,6 +13,8 @@ from inzira.sim.card.notifier import Notifier, now_ms
 from inzira.sim.card.store import SessionStore
 from inzira.sim.card.wire import PENDING, Session
 
+TIMER_SLACK_MS = 1  # a timer never fires sooner than this: one found early re-arms itself
+
 
 class Processor:
     def __init__(self, config: CardSimConfig, store: SessionStore) -> None:
@@ -56,14 +58,18 @@ class Processor:
         return CardDecision("pending", None, decision.brand, decision.last4)
 
     def _schedule_timeout(self, session: Session) -> None:
-        delay_s = max(0, (session.timeout_at_ms or now_ms()) - now_ms()) / 1000
+        delay_s = max(TIMER_SLACK_MS, (session.timeout_at_ms or now_ms()) - now_ms()) / 1000
         loop = asyncio.get_running_loop()
         self._timers[session.id] = loop.call_later(delay_s, self._time_out, session.id)
 
     def _time_out(self, session_id: str) -> None:
         self._timers.pop(session_id, None)
         session = self._store.get(session_id, now_ms())  # applies the timeout
-        if session is not None and session.status != PENDING:
+        if session is None:
+            return
+        if session.status == PENDING:  # the loop's clock ran ahead of the wall clock: not due yet, wait again
+            self._schedule_timeout(session)
+        else:
             self.notifier.announce(session)
 
     async def stop(self) -> None:

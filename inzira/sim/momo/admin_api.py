@@ -127,6 +127,7 @@ def admin_router(config: MomoSimConfig, store: WalletStore, issuer: TokenIssuer,
                 callbacks_sent=processor.callbacks_sent,
                 callbacks_failed=processor.callbacks_failed,
                 callbacks_dropped=processor.callbacks_dropped,
+                status_reads=processor.status_reads,
             )
         )
 

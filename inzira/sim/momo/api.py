@@ -106,6 +106,7 @@ def disbursement_router(
         if refused is not None:
             return refused
         found = store.transfer(check_reference_id(reference_id))
+        processor.status_reads += 1
         if found is None:
             return JSONResponse(_NOT_FOUND, status_code=404)
         return JSONResponse(status_body(found))

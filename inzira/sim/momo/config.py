@@ -52,10 +52,13 @@ class Behaviour(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
 
     Determinism: the random generator is reseeded with ``seed`` whenever a behaviour is set, and draws exactly
     one ``random()`` per accepted transfer to a number without a forced outcome; the transfer fails with
-    ``failure_reason`` when the draw is below ``failure_rate``.
+    ``failure_reason`` when the draw is below ``failure_rate``. A transfer resolves ``latency_ms`` after it
+    was accepted, or after a time drawn uniformly in ``latency_ms..latency_max_ms`` when that is set (from a
+    generator of its own, so the failure sequence stays the same).
     """
 
     latency_ms: int = 0
+    latency_max_ms: int | None = None
     failure_rate: float = 0.0
     failure_reason: str = INTERNAL_PROCESSING_ERROR
     seed: int = 0
@@ -64,6 +67,8 @@ class Behaviour(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
     def __post_init__(self) -> None:
         if not 0 <= self.latency_ms <= LATENCY_MS_MAX:
             raise ValueError(f"latency_ms must be in 0..{LATENCY_MS_MAX}, got {self.latency_ms}")
+        if self.latency_max_ms is not None and not self.latency_ms <= self.latency_max_ms <= LATENCY_MS_MAX:
+            raise ValueError(f"latency_max_ms must be in latency_ms..{LATENCY_MS_MAX}, got {self.latency_max_ms}")
         if not 0.0 <= self.failure_rate <= 1.0:
             raise ValueError(f"failure_rate must be in 0..1, got {self.failure_rate}")
         if self.failure_reason not in FAILURE_REASONS:

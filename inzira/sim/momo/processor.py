@@ -58,6 +58,7 @@ class Processor:
         self.callbacks_sent = 0
         self.callbacks_failed = 0
         self.callbacks_dropped = 0
+        self.status_reads = 0
         self.set_behaviour(config.behaviour)
 
     @property
@@ -67,6 +68,7 @@ class Processor:
     def set_behaviour(self, behaviour: Behaviour) -> None:
         self._behaviour = behaviour
         self._rng = random.Random(behaviour.seed)
+        self._latency_rng = random.Random(behaviour.seed)
         self._forced = {forced.msisdn: forced for forced in behaviour.forced}
 
     async def stop(self) -> None:
@@ -102,8 +104,12 @@ class Processor:
             raise
         if plan != "hold":
             loop = asyncio.get_running_loop()
-            delay_s = self._behaviour.latency_ms / 1000
+            delay_s = self._delay_ms() / 1000
             self._timers[request.reference_id] = loop.call_later(delay_s, self._resolve, request.reference_id)
+
+    def _delay_ms(self) -> int:
+        low, high = self._behaviour.latency_ms, self._behaviour.latency_max_ms
+        return low if high is None or high == low else self._latency_rng.randint(low, high)
 
     def _plan(self, msisdn: str) -> tuple[Plan, str | None]:
         forced = self._forced.get(msisdn)

@@ -79,6 +79,7 @@ class SimStats(msgspec.Struct, frozen=True):
     callbacks_sent: int
     callbacks_failed: int
     callbacks_dropped: int
+    status_reads: int = 0  # GET /transfer/{referenceId}: how often partners polled instead of being called back
 
 
 class BadRequest(ValueError):
