@@ -25,7 +25,7 @@ from inzira.demo.setup import create_demo_network, demo_keyring, load_api_keys
 from inzira.directory.api import mount_directory
 from inzira.directory.operator import operator_member
 from inzira.fx.rates import RateTable
-from inzira.interop.mojaloop.demo import GATEWAY_MEMBER, check_gateway_member, start_gateway
+from inzira.interop.mojaloop.demo import GATEWAY_MEMBER, check_gateway_member, payout_route, start_gateway
 from inzira.interop.mojaloop.gateway import Gateway
 from inzira.node.embedded import Embedded
 from inzira.node.reader import GENESIS_FILE
@@ -71,7 +71,7 @@ class Demo:
 
     def start(self) -> None:
         if not (self.data_dir / GENESIS_FILE).exists():
-            create_demo_network(self.data_dir, wall_clock_ms())
+            create_demo_network(self.data_dir, wall_clock_ms(), with_gateway=self.mojaloop_hub is not None)
             self.created = True
         runtime = self.runtime = Embedded(self.data_dir)
         runtime.start()
@@ -84,7 +84,12 @@ class Demo:
             fsps = sorted(m.id for m in runtime.node.state.members.values()
                           if {"sending_fsp", "receiving_fsp"} & set(m.roles))
             operator = keys.port(runtime, operator_member(runtime.node.state.members.values()))
-            self.remit = RemitDemo(runtime, keys.ports(runtime, fsps), self.data_dir, fx=providers.fx_client(fsps),
+            if self.mojaloop_hub:
+                check_gateway_member(runtime.node.state.members)
+            # With the gateway, remittances to numbers Inzira does not know are paid out through eKash.
+            remit_settings = payout_route(self.mojaloop_hub, self.data_dir) if self.mojaloop_hub else None
+            self.remit = RemitDemo(runtime, keys.ports(runtime, fsps), self.data_dir, remit_settings,
+                                   fx=providers.fx_client(fsps),
                                    funding=providers.funding_client(fsps), operator=operator).start()
             api_host = "127.0.0.1" if self.host in ANY_ADDRESS else self.host
             cards = self.cards = CardDemo(self.data_dir, QrSettings().wallet_currencies, api_host).start()
@@ -106,7 +111,6 @@ class Demo:
             mount_remit(app, self.remit.service)  # type: ignore[arg-type]
             mount_directory(app, self.remit.operator)  # type: ignore[arg-type]
             if self.mojaloop_hub:
-                check_gateway_member(runtime.node.state.members)
                 self.gateway = start_gateway(app, self.mojaloop_hub, keys.port(runtime, GATEWAY_MEMBER),
                                              self.data_dir, self.remit.service, qr.directory)
             mount_static(app)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from inzira.demo.members import GATEWAY_MEMBER
 from inzira.ledger.codes import Code
 from inzira.ledger.tx import Issue, OpenAccount
 from inzira.node.custody import Keyring, Ledger
@@ -27,8 +28,9 @@ DEMO_ACCOUNTS: tuple[tuple[str, str, str, int], ...] = (
     ("imari-fx", "rwf", "RWF", 5_000_000_000),
     ("mobimo", "rwf", "RWF", 200_000_000),
     ("ubumwe", "rwf", "RWF", 200_000_000),
-    ("ekash", "rwf", "RWF", 200_000_000),  # the eKash gateway's position: what eKash payers can pay in
 )
+# The eKash gateway's position, where it is a member: what eKash payers can pay into Inzira.
+GATEWAY_ACCOUNTS: tuple[tuple[str, str, str, int], ...] = ((GATEWAY_MEMBER.id, "rwf", "RWF", 200_000_000),)
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,7 +50,8 @@ def seed_reference(account: str) -> str:
 def seed(net: Ledger, keys: Keyring) -> SeedReport:
     """Open and prefund the demo accounts that do not exist yet (safe to run on every start)."""
     opened = issued = 0
-    for member, name, currency, amount_minor in DEMO_ACCOUNTS:
+    gateway = GATEWAY_ACCOUNTS if GATEWAY_MEMBER.id in net.node.state.members else ()
+    for member, name, currency, amount_minor in (*DEMO_ACCOUNTS, *gateway):
         account = f"{member}:{name}"
         if net.node.account(account) is not None:
             continue

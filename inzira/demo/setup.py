@@ -9,7 +9,7 @@ from pathlib import Path
 
 from inzira.crypto import KeyPair
 from inzira.crypto.keygen import generate_keypair
-from inzira.demo.members import DEMO_MEMBERS, ORDERER_ID, demo_genesis
+from inzira.demo.members import ORDERER_ID, demo_genesis, demo_members
 from inzira.ledger import genesis as genesis_mod
 from inzira.node.custody import Keyring
 from inzira.node.keystore import load_key, save_key
@@ -23,28 +23,31 @@ def key_path(data_dir: Path, name: str) -> Path:
     return data_dir / KEYS_DIR / f"{name}.key"
 
 
-def create_demo_network(data_dir: Path, created_at_ms: int) -> None:
-    """Write keys, API keys and genesis.json into ``data_dir`` (which must not hold a network yet)."""
+def create_demo_network(data_dir: Path, created_at_ms: int, with_gateway: bool = False) -> None:
+    """Write keys, API keys and genesis.json into ``data_dir`` (which must not hold a network yet);
+    ``with_gateway`` makes the eKash gateway a member too."""
     if (data_dir / GENESIS_FILE).exists():
         raise FileExistsError(f"{data_dir} already holds a network")
     data_dir.mkdir(parents=True, exist_ok=True)
-    keys = {m.id: generate_keypair() for m in DEMO_MEMBERS}
+    members = demo_members(with_gateway)
+    keys = {m.id: generate_keypair() for m in members}
     orderer_key = generate_keypair()
     for member_id, key in keys.items():
         save_key(key_path(data_dir, member_id), member_id, key)
     save_key(key_path(data_dir, ORDERER_ID), ORDERER_ID, orderer_key)
-    api_keys = {m.id: secrets.token_urlsafe(24) for m in DEMO_MEMBERS}
+    api_keys = {m.id: secrets.token_urlsafe(24) for m in members}
     fd = os.open(data_dir / API_KEYS_FILE, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     with os.fdopen(fd, "w") as f:
         json.dump(api_keys, f, indent=2)
-    genesis = demo_genesis(keys, orderer_key, created_at_ms)
+    genesis = demo_genesis(keys, orderer_key, created_at_ms, with_gateway=with_gateway)
     # genesis.json is public: every member and auditor holds the same copy.
     (data_dir / GENESIS_FILE).write_bytes(genesis_mod.dumps(genesis))
 
 
 def demo_keyring(data_dir: Path) -> Keyring:
     """The keys of every demo member whose key file is in ``data_dir``: for composition roots only."""
-    return Keyring.load({m.id: key_path(data_dir, m.id) for m in DEMO_MEMBERS if key_path(data_dir, m.id).exists()})
+    return Keyring.load({m.id: key_path(data_dir, m.id) for m in demo_members(with_gateway=True)
+                         if key_path(data_dir, m.id).exists()})
 
 
 def load_orderer_key(data_dir: Path) -> KeyPair:

@@ -79,7 +79,8 @@ class RemitDemo:
                                               replace(self.directory_settings, account_holder_apis=adapters), tokens)
             self._stack.callback(self.operator.close)
             service = self.service = RemitService(self.runtime, self.ports, self.data_dir,
-                                                  replace(self.settings, payout_adapters=adapters), fx=self.fx,
+                                                  replace(self.settings, payout_adapters={
+                                                      **self.settings.payout_adapters, **adapters}), fx=self.fx,
                                                   funding=self.funding)
             service.start()
             self._stack.callback(service.stop)

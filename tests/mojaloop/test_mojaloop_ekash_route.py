@@ -64,12 +64,12 @@ async def test_the_ekash_condition_locks_and_its_fulfilment_opens(route: EkashRo
     lock = await route.hashlock("q-send", MSISDN, 15_000, "RWF", False, "eurosend", _now_ms() + 60_000)
     assert (lock.transfer_minor, lock.receive_minor, lock.operator_fee_minor) == (15_000, 15_000 - FEE, FEE)
     assert route.condition("q-send") == lock.condition and route.fulfilment("q-send") is None
-    state = await route.start("ref-1", MSISDN, 15_000 - FEE, "RWF", "q-send", _now_ms() + 20_000)
+    state = await route.start("ref-1", MSISDN, 15_000 - FEE, "RWF", "q-send", deadline_ms=_now_ms() + 20_000)
     assert state.status is PayoutStatus.SUCCESSFUL, state
     fulfilment = route.fulfilment("q-send")
     assert fulfilment is not None and ilp.condition_of(fulfilment) == lock.condition
     assert (await route.status("ref-1")).status is PayoutStatus.SUCCESSFUL
-    again = await route.start("ref-1", MSISDN, 15_000 - FEE, "RWF", "q-send", _now_ms() + 20_000)
+    again = await route.start("ref-1", MSISDN, 15_000 - FEE, "RWF", "q-send", deadline_ms=_now_ms() + 20_000)
     assert again.status is PayoutStatus.SUCCESSFUL  # idempotent: no second eKash transfer
 
 
@@ -90,7 +90,7 @@ async def test_refusals_end_cleanly(route: EkashRoute) -> None:
     assert caught.value.code == "5101"
     amount = int(hub_rules.TRANSFER_ABORTED)
     await route.hashlock("q-abort", MSISDN, amount, "RWF", False, "eurosend", _now_ms() + 60_000)
-    state = await route.start("ref-abort", MSISDN, amount - FEE, "RWF", "q-abort", _now_ms() + 20_000)
+    state = await route.start("ref-abort", MSISDN, amount - FEE, "RWF", "q-abort", deadline_ms=_now_ms() + 20_000)
     assert (state.status, state.reason) == (PayoutStatus.FAILED, "MOJALOOP_5105")
     assert route.fulfilment("q-abort") is None
 
@@ -98,7 +98,7 @@ async def test_refusals_end_cleanly(route: EkashRoute) -> None:
 @pytest.mark.anyio
 async def test_a_payout_not_as_quoted_or_unquoted_is_refused_without_sending(route: EkashRoute) -> None:
     await route.hashlock("q-x", MSISDN, 2_000, "RWF", False, "eurosend", _now_ms() + 60_000)
-    assert (await route.start("r1", MSISDN, 2_000, "RWF", "q-x", _now_ms() + 20_000)).reason == "NOT_AS_QUOTED"
+    assert (await route.start("r1", MSISDN, 2_000, "RWF", "q-x", deadline_ms=_now_ms() + 20_000)).reason == "NOT_AS_QUOTED"
     assert (await route.start("r2", "+250788000002", 2_000 - FEE, "RWF", "q-x")).reason == "NOT_AS_QUOTED"
     assert (await route.start("r3", MSISDN, 2_000 - FEE, "RWF", "q-unknown")).reason == "NO_EKASH_QUOTE"
 
@@ -111,7 +111,7 @@ async def test_the_records_survive_a_restart(ttk_hub: TestingToolkit, tmp_path: 
         async with serving(app) as base_url:
             ttk_hub.configure(CALLBACK_ENDPOINT=f"{base_url}/fspiop")
             lock = await first.hashlock("q-keep", MSISDN, 3_000, "RWF", False, "eurosend", _now_ms() + 60_000)
-            state = await first.start("ref-keep", MSISDN, 3_000 - FEE, "RWF", "q-keep", _now_ms() + 20_000)
+            state = await first.start("ref-keep", MSISDN, 3_000 - FEE, "RWF", "q-keep", deadline_ms=_now_ms() + 20_000)
             assert state.status is PayoutStatus.SUCCESSFUL
     await first.aclose()
     second = _route(ttk_hub.fspiop_url, state_file)
@@ -148,7 +148,7 @@ async def test_the_ekash_transfer_expires_before_the_inzira_deadline_by_the_skew
                                ilp.transaction_packet({}, 5_000, datetime.now(UTC) + timedelta(minutes=5), condition))
             route.state.put_quote("q1", MSISDN, terms)
             deadline_ms = _now_ms() + 4_000
-            state = await route.start("ref-1", MSISDN, 4_975, "RWF", "q1", deadline_ms)
+            state = await route.start("ref-1", MSISDN, 4_975, "RWF", "q1", deadline_ms=deadline_ms)
             posted = [body for body in sent if body["path"] == "/transfers"]
             assert len(posted) == 1
             expiration = parse_iso(posted[0]["expiration"])
@@ -156,7 +156,7 @@ async def test_the_ekash_transfer_expires_before_the_inzira_deadline_by_the_skew
             assert int(expiration.timestamp() * 1000) == deadline_ms - 2_000
             assert state.status is PayoutStatus.PENDING  # no answer by then: unknown, asked again later
             route.state.put_quote("q2", MSISDN, terms)
-            late = await route.start("ref-2", MSISDN, 4_975, "RWF", "q2", _now_ms() + 2_500)
+            late = await route.start("ref-2", MSISDN, 4_975, "RWF", "q2", deadline_ms=_now_ms() + 2_500)
             assert (late.status, late.reason) == (PayoutStatus.FAILED, "TOO_LATE")
             assert len([body for body in sent if body["path"] == "/transfers"]) == 1
         finally:

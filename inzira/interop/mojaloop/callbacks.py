@@ -36,10 +36,6 @@ class Sent:
     status: int  # the hub's last HTTP status, 0 when it never answered
     attempts: int
 
-    @property
-    def delivered(self) -> bool:
-        return 200 <= self.status < 300
-
 
 class HubClient:
     """Messages from this FSP (``fsp_id``) to the hub at ``base_url`` (e.g. http://127.0.0.1:4040)."""

@@ -17,19 +17,26 @@ from pathlib import Path
 from fastapi import FastAPI
 from joserfc.jwk import RSAKey
 
+from inzira.demo.members import GATEWAY_MEMBER as GATEWAY
 from inzira.interop.mojaloop import jws
+from inzira.interop.mojaloop.ekash_route import EkashRoute
 from inzira.interop.mojaloop.gateway import Gateway, GatewaySettings
 from inzira.interop.mojaloop.inzira_ledger import InziraPayeeLedger
 from inzira.interop.mojaloop.inzira_parties import InziraParties
+from inzira.interop.mojaloop.report_api import report_router
 from inzira.interop.mojaloop.schemas import definitions
 from inzira.interop.mojaloop.server import fspiop_router, schema_check, signature_check
 from inzira.node.custody import MemberPort
 from inzira.node.signer import wall_clock_ms
 from inzira.qr.directory import Directory as MerchantBook
+from inzira.remit.parties import Party as Wallet
+from inzira.remit.parties import PartyLookup, parse_number
 from inzira.remit.service import RemitService
-from inzira.remit.settings import PAYOUT_CURRENCY, position_account
+from inzira.remit.settings import PAYOUT_CURRENCY, RemitSettings, position_account
 
-GATEWAY_MEMBER = "ekash"
+GATEWAY_MEMBER = GATEWAY.id
+FSP_ID = "inzira"  # the gateway's id on the hub
+ROUTE_FILE = "mojaloop-payer.db"
 JWS_DIR = "mojaloop"
 SIGNING_KEY_FILE = "jws-signing-key.pem"
 PEERS_DIR = "peers"
@@ -42,7 +49,8 @@ class GatewayMissing(RuntimeError):
 
 def check_gateway_member(members: Iterable[str]) -> None:
     if GATEWAY_MEMBER not in set(members):
-        raise GatewayMissing(f"this network has no {GATEWAY_MEMBER!r} member: start the demo with a new --data folder")
+        raise GatewayMissing(f"this network has no {GATEWAY_MEMBER!r} member: it was made without --mojaloop-hub; "
+                             "start the demo with a new --data folder")
 
 
 def signing_key(data_dir: Path) -> RSAKey | None:
@@ -58,14 +66,28 @@ def peer_keys(data_dir: Path) -> dict[str, RSAKey]:
     return {path.stem: jws.load_public_key(path.read_bytes()) for path in files}
 
 
+def payout_route(hub_url: str, data_dir: Path) -> RemitSettings:
+    """The remittance settings of a demo with the gateway: the gateway pays out through eKash (ekash_route.py),
+    and numbers the directory does not list are looked up there."""
+    route = {"kind": "mojaloop", "fsp_id": FSP_ID, "hub_url": hub_url, "state_file": str(data_dir / ROUTE_FILE)}
+    return RemitSettings(payout_adapters={GATEWAY_MEMBER: route}, fallback_fsp=GATEWAY_MEMBER)
+
+
 def start_gateway(app: FastAPI, hub_url: str, port: MemberPort, data_dir: Path, remit: RemitService,
                   merchants: MerchantBook | None) -> Gateway:
     """Start the gateway and mount its router on ``app`` (before the server starts)."""
 
-    async def wallet(text: str):  # type: ignore[no-untyped-def]
-        return await remit.lookup(port.member, text)
+    # Only Inzira's own wallets: without the remittance service's fallback to eKash, which would send an eKash
+    # payer's look-up back to eKash.
+    inzira_only = PartyLookup(remit.directory, remit.agents, remit.node, remit.clock_ms,
+                              remit.settings.lookup_reuse_ms, remit.settings.directory_calls_max)
+
+    async def wallet(text: str) -> Wallet:
+        return await remit.call(inzira_only.find(port.member, parse_number(text)))
 
     parties = InziraParties(wallet, merchants)
+    route = remit.agents[port.member].adapter if port.member in remit.agents else None
+    payer = route.payer if isinstance(route, EkashRoute) else None
     ledger = InziraPayeeLedger(port, position_account(port.member, PAYOUT_CURRENCY))
     key = signing_key(data_dir)
 
@@ -75,8 +97,9 @@ def start_gateway(app: FastAPI, hub_url: str, port: MemberPort, data_dir: Path, 
     gateway = Gateway(GatewaySettings(hub_url=hub_url), data_dir, parties, ledger, wall_clock_ms,
                       None if key is None else sign).start()
     peers = peer_keys(data_dir)
-    app.include_router(fspiop_router(gateway, check_body=schema_check(definitions()),
+    app.include_router(fspiop_router(gateway, payer=payer, check_body=schema_check(definitions()),
                                      check_signature=signature_check(peers) if peers else None))
+    app.include_router(report_router(gateway, port.member, ledger.state))
     # FastAPI matches routes in order: the FSPIOP routes go first, before any page's catch-all.
     fspiop = [route for route in app.router.routes if getattr(route, "path", "").startswith("/fspiop/")]
     others = [route for route in app.router.routes if route not in fspiop]

@@ -176,7 +176,8 @@ class EkashRoute(PayoutAdapter):
 
     async def start(self, reference_id: str, msisdn: str, amount_minor: int, currency: str, external_id: str,
                     callback_url: str | None = None, deadline_ms: int | None = None) -> PayoutState:
-        """Send the eKash transfer of quote ``external_id``; waits for its outcome (at most until it expires)."""
+        """Send the eKash transfer of quote ``external_id``; waits for its outcome (at most until it expires).
+        ``callback_url`` is not used: eKash answers through the FSPIOP callbacks."""
         found = self.state.get(external_id)
         if found is None:
             return PayoutState(reference_id, PayoutStatus.FAILED, reason="NO_EKASH_QUOTE")
@@ -193,6 +194,11 @@ class EkashRoute(PayoutAdapter):
             running.add_done_callback(lambda _t: self._runs.pop(reference_id, None))
             return await asyncio.shield(running)
         return PayoutState(reference_id, PayoutStatus.PENDING)
+
+    def callback_state(self, reference_id: str, body: bytes, msisdn: str, amount_minor: int,
+                       currency: str) -> PayoutState:
+        """No operator callback reaches this route (its outcome comes as an FSPIOP callback)."""
+        raise PayoutError(f"the eKash route takes no payout callbacks ({reference_id})")
 
     async def _transfer(self, reference_id: str, quote_id: str, terms: QuoteTerms,
                         deadline_ms: int | None) -> PayoutState:

@@ -50,14 +50,6 @@ def text(body: dict[str, Any], path: str, chars_max: int = TEXT_CHARS_MAX) -> st
     return value
 
 
-def optional_text(body: dict[str, Any], path: str, chars_max: int = TEXT_CHARS_MAX) -> str:
-    try:
-        _at(body, path)
-    except FspiopError:
-        return ""
-    return text(body, path, chars_max)
-
-
 def uuid_text(body: dict[str, Any], path: str) -> str:
     value = text(body, path, 36)
     if not _UUID.fullmatch(value):

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 
+from inzira.interop.mojaloop.errors import ErrorCode, FspiopError
 from inzira.interop.mojaloop.ports import Party
 from inzira.qr.directory import Directory as MerchantBook
 from inzira.remit.codes import RemitError
@@ -22,6 +23,8 @@ WalletLookup = Callable[[str], Awaitable[Wallet]]  # "+2507..." -> the wallet, o
 
 
 class InziraParties:
+    """Raises FspiopError 2003 when the directory or the wallet's FSP cannot answer now (the payer may retry)."""
+
     def __init__(self, wallets: WalletLookup | None, merchants: MerchantBook | None) -> None:
         self.wallets = wallets
         self.merchants = merchants
@@ -39,8 +42,10 @@ class InziraParties:
             return None
         try:
             wallet = await self.wallets("+" + msisdn)
-        except RemitError:
-            return None
+        except RemitError as exc:
+            if exc.status in (400, 404, 422):  # not a number Inzira serves, or a wallet that cannot receive
+                return None
+            raise FspiopError(ErrorCode.SERVICE_UNAVAILABLE, f"the wallet cannot be confirmed now: {exc.detail}"[:96])
         return Party("MSISDN", msisdn, wallet.fsp, position_account(wallet.fsp, PAYOUT_CURRENCY),
                      wallet.masked_name, currency=wallet.currency)
 

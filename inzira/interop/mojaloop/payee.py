@@ -3,7 +3,8 @@
 Discovery and agreement are answered here; transfers in ``payee_transfers.py``. Every handler runs after the
 server has answered 202 (or 200), and ends in exactly one callback to the requester: the answer or
 ``PUT .../error``. A quote's condition is SHA-256 of its fulfilment, and the fulfilment is HMAC-SHA256 of the
-quote id under the gateway's secret: the gateway can recompute it for any quote it gave, and nobody else can. ``ilpPacket`` is an ILP v4 Prepare carrying the transaction object (ilp.py).
+quote id under the gateway's secret: the gateway can recompute it for any quote it gave, and nobody else can.
+``ilpPacket`` is an ILP v4 Prepare carrying the transaction object (ilp.py).
 """
 
 from __future__ import annotations
@@ -55,7 +56,11 @@ class Payee:
 
     async def get_party(self, inbound: Inbound, id_type: str, id_value: str, sub_id: str = "") -> None:
         path = f"/parties/{id_type}/{id_value}" + (f"/{sub_id}" if sub_id else "")
-        party = await self._party(id_type, id_value) if not sub_id else None
+        try:
+            party = await self._party(id_type, id_value) if not sub_id else None
+        except FspiopError as error:
+            await self.hub.put_error(path, "parties", inbound.version, inbound.source, error)
+            return
         if party is None:
             error = FspiopError(ErrorCode.ID_NOT_FOUND, f"Inzira serves no party {id_type} {id_value}")
             await self.hub.put_error(path, "parties", inbound.version, inbound.source, error)

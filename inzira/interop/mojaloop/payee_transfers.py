@@ -92,7 +92,11 @@ class PayeeTransfers:
 
     async def _settle(self, record: TransferRecord) -> None:
         quote = self.store.quote(record.quote_id)
-        party = None if quote is None else await self.payee.parties.find(quote.party_type, quote.party_id)
+        try:
+            party = None if quote is None else await self.payee.parties.find(quote.party_type, quote.party_id)
+        except FspiopError as error:
+            await self._abort(record, error)
+            return
         if party is None:
             await self._abort(record, FspiopError(ErrorCode.PARTY_NOT_FOUND, "Inzira no longer serves the payee"))
             return

@@ -75,5 +75,6 @@ def error_callback(body: dict[str, Any]) -> None:
 def _one_of(body: dict[str, Any], path: str, allowed: frozenset[str]) -> str:
     value = fields.text(body, path, 32)
     if value not in allowed:
-        raise FspiopError(ErrorCode.VALIDATION, f"/{path.replace('.', '/')} must be one of {', '.join(sorted(allowed))}")
+        raise FspiopError(ErrorCode.VALIDATION,
+                          f"/{path.replace('.', '/')} must be one of {', '.join(sorted(allowed))}")
     return value

@@ -25,7 +25,8 @@ CREATE TABLE IF NOT EXISTS quotes (
 CREATE UNIQUE INDEX IF NOT EXISTS quotes_by_condition ON quotes (condition);
 CREATE TABLE IF NOT EXISTS transfers (
   transfer_id TEXT PRIMARY KEY, state TEXT NOT NULL, expires_at_ms INTEGER NOT NULL, reconcile INTEGER NOT NULL,
-  record BLOB NOT NULL);
+  created_at_ms INTEGER NOT NULL, record BLOB NOT NULL);
+CREATE INDEX IF NOT EXISTS transfers_by_created ON transfers (created_at_ms, transfer_id);
 CREATE INDEX IF NOT EXISTS transfers_by_state ON transfers (state, expires_at_ms);
 CREATE INDEX IF NOT EXISTS transfers_to_reconcile ON transfers (reconcile);
 """
@@ -118,12 +119,12 @@ class Store:
                                      (transfer.transfer_id,)).fetchone()
             if row is not None:
                 return msgspec.json.decode(row[0], type=TransferRecord)
-            self._conn.execute("INSERT INTO transfers VALUES (?, ?, ?, ?, ?)", _transfer_row(transfer))
+            self._conn.execute("INSERT INTO transfers VALUES (?, ?, ?, ?, ?, ?)", _transfer_row(transfer))
         return transfer
 
     def put_transfer(self, transfer: TransferRecord) -> None:
         with self._lock:
-            self._conn.execute("REPLACE INTO transfers VALUES (?, ?, ?, ?, ?)", _transfer_row(transfer))
+            self._conn.execute("REPLACE INTO transfers VALUES (?, ?, ?, ?, ?, ?)", _transfer_row(transfer))
 
     def transfer(self, transfer_id: str) -> TransferRecord | None:
         return self._one("SELECT record FROM transfers WHERE transfer_id = ?", transfer_id, TransferRecord)
@@ -136,6 +137,11 @@ class Store:
     def to_reconcile(self, limit: int = PAGE_ROWS_MAX) -> list[TransferRecord]:
         return self._many("SELECT record FROM transfers WHERE reconcile = 1 ORDER BY transfer_id LIMIT ?",
                           (min(limit, PAGE_ROWS_MAX),))
+
+    def received_between(self, from_ms: int, to_ms: int, limit: int = PAGE_ROWS_MAX) -> list[TransferRecord]:
+        """Transfers received in [from_ms, to_ms), oldest first (at most ``limit``)."""
+        return self._many("SELECT record FROM transfers WHERE created_at_ms >= ? AND created_at_ms < ? "
+                          "ORDER BY created_at_ms, transfer_id LIMIT ?", (from_ms, to_ms, min(limit, PAGE_ROWS_MAX)))
 
     def _one(self, sql: str, key: str, kind: type[msgspec.Struct]):  # type: ignore[no-untyped-def]
         with self._lock:
@@ -153,4 +159,4 @@ def _quote_row(q: QuoteRecord) -> tuple[object, ...]:
 
 
 def _transfer_row(t: TransferRecord) -> tuple[object, ...]:
-    return (t.transfer_id, t.state, t.expires_at_ms, 1 if t.reconcile else 0, msgspec.json.encode(t))
+    return (t.transfer_id, t.state, t.expires_at_ms, 1 if t.reconcile else 0, t.created_at_ms, msgspec.json.encode(t))
