@@ -2,13 +2,11 @@
 much, against which settlement reference, who approved) and approve or reject them.
 
 An officer signs in with the officer's own token (``funding-officers.json``); the browser then holds an opaque
-random session id (HttpOnly, SameSite=Strict, path /funding), never the token. Sessions live in memory.
+random session id (web/sessions.py: HttpOnly, SameSite=Strict, path /funding), never the token.
 """
 
 from __future__ import annotations
 
-import secrets
-import threading
 from collections.abc import Callable, Mapping
 
 from fastapi import APIRouter, Path, Request
@@ -19,32 +17,23 @@ from inzira.funding.desk import LIST_MAX, FundingDesk, FundingError, Officer
 from inzira.node.signer import wall_clock_ms
 from inzira.web.forms import FormRefused, read_form
 from inzira.web.rendering import render
+from inzira.web.sessions import SESSION_TTL_MS, SessionBook, clear_session_cookie, set_session_cookie
 
 COOKIE_NAME = "inzira_funding_session"
 COOKIE_PATH = "/funding"
-SESSION_TTL_MS = 8 * 60 * 60 * 1000
 SESSIONS_MAX = 1_000
-SESSION_ID_CHARS_MAX = 64
 NOTE_CHARS_MAX = 500
 
 
 def funding_pages(desk: FundingDesk, officers: Mapping[str, str],
                   clock_ms: Callable[[], int] = wall_clock_ms) -> APIRouter:
     book = TokenBook({token: name for name, token in officers.items() if name.partition("/")[0] in desk.issuers})
-    sessions: dict[str, tuple[Officer, int]] = {}  # id -> (officer, expires at); insertion order = age
-    lock = threading.Lock()
+    sessions: SessionBook[Officer] = SessionBook(clock_ms, SESSION_TTL_MS, SESSIONS_MAX)
     router = APIRouter(prefix="/funding", include_in_schema=False)
 
     def signed_in(request: Request) -> Officer | None:
-        sid = request.cookies.get(COOKIE_NAME, "")
-        if not sid or len(sid) > SESSION_ID_CHARS_MAX:
-            return None
-        with lock:
-            found = sessions.get(sid)
-            if found is not None and found[1] <= clock_ms():
-                del sessions[sid]
-                return None
-        return found[0] if found else None
+        session = sessions.get(request.cookies.get(COOKIE_NAME))
+        return session.role if session else None
 
     def page(request: Request, officer: Officer | None, status: int = 200, error: str = "") -> Response:
         requests = [desk.view(r) for r in desk.store.listing((officer.issuer,), None, None, LIST_MAX)] \
@@ -73,22 +62,18 @@ def funding_pages(desk: FundingDesk, officers: Mapping[str, str],
         name = book.member_for(str(form.get("token", "")))
         if name is None:
             return page(request, None, 401, "That is not an officer token of this issuer.")
-        sid = secrets.token_urlsafe(32)
-        with lock:
-            while len(sessions) >= SESSIONS_MAX:
-                del sessions[next(iter(sessions))]
-            sessions[sid] = (Officer(name.partition("/")[0], name), clock_ms() + SESSION_TTL_MS)
+        issuer = name.partition("/")[0]
+        session = sessions.open(issuer, issuer, Officer(issuer, name))
         response = back()
-        response.set_cookie(COOKIE_NAME, sid, max_age=SESSION_TTL_MS // 1000, path=COOKIE_PATH, httponly=True,
-                            samesite="strict", secure=request.url.scheme == "https")
+        set_session_cookie(response, COOKIE_NAME, COOKIE_PATH, session, SESSION_TTL_MS,
+                           request.url.scheme == "https")
         return response
 
     @router.post("/sign-out")
     async def sign_out(request: Request) -> Response:
-        with lock:
-            sessions.pop(request.cookies.get(COOKIE_NAME, ""), None)
+        sessions.close(request.cookies.get(COOKIE_NAME))
         response = back()
-        response.delete_cookie(COOKIE_NAME, path=COOKIE_PATH)
+        clear_session_cookie(response, COOKIE_NAME, COOKIE_PATH, request.url.scheme == "https")
         return response
 
     @router.post("/requests/{request_id}/{decision}")

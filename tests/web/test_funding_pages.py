@@ -1,0 +1,91 @@
+"""The issuer's funding page against the real demo server: only an officer token signs in, the browser holds an
+opaque session id (never the token), a forged or signed-out cookie decides nothing, and a decision on the page
+is the same decision as on the API."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+
+from inzira.demo.app import Demo
+from inzira.demo.setup import load_api_keys
+
+HTTP_TIMEOUT_S = 30.0
+COOKIE = "inzira_funding_session"
+
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Demo]:
+    running = Demo(Path(tmp_path_factory.mktemp("funding-pages")), port=0)
+    running.start()
+    try:
+        yield running
+    finally:
+        running.stop()
+
+
+def _browser(demo: Demo) -> httpx.Client:
+    return httpx.Client(base_url=demo.url.rstrip("/"), timeout=HTTP_TIMEOUT_S, follow_redirects=False)
+
+
+def _deposit(demo: Demo, amount_minor: int) -> str:
+    token = load_api_keys(demo.data_dir)["silkpay"]
+    with httpx.Client(base_url=demo.url.rstrip("/"), headers={"Authorization": f"Bearer {token}"},
+                      timeout=HTTP_TIMEOUT_S) as http:
+        filed = http.post("/v1/remit/liquidity/deposits", json={
+            "account": "silkpay:usd", "amount_minor": amount_minor,
+            "settlement_reference": f"wire-{uuid.uuid4().hex[:12]}"})
+    assert filed.status_code == 202, filed.text
+    return str(filed.json()["id"])
+
+
+def _balance(demo: Demo, account: str) -> int:
+    found = demo.runtime.node.account(account)  # type: ignore[union-attr]
+    assert found is not None
+    return found.balance_minor
+
+
+def test_a_members_api_token_does_not_sign_in(demo: Demo) -> None:
+    with _browser(demo) as browser:
+        refused = browser.post("/funding/sign-in", data={"token": load_api_keys(demo.data_dir)["silkpay"]})
+        assert refused.status_code == 401 and "not an officer token" in refused.text
+        assert COOKIE not in refused.cookies
+
+
+def test_an_officer_signs_in_approves_on_the_page_and_signs_out(demo: Demo) -> None:
+    token = demo.providers.officer_token("sbk")  # type: ignore[union-attr]
+    request_id = _deposit(demo, 1_234_00)
+    before = _balance(demo, "silkpay:usd")
+    with _browser(demo) as browser:
+        signed_in = browser.post("/funding/sign-in", data={"token": token})
+        assert signed_in.status_code == 303
+        cookie = signed_in.headers["set-cookie"]
+        session_id = signed_in.cookies[COOKIE]
+        assert token not in cookie and "HttpOnly" in cookie and "SameSite=strict" in cookie
+        assert "Path=/funding" in cookie
+        page = browser.get("/funding")
+        assert "Signed in as" in page.text and request_id in page.text
+        assert page.headers["cache-control"] == "no-store"
+        assert browser.post(f"/funding/requests/{request_id}/approve", data={"note": "wire seen"}).status_code == 303
+        assert f'data-request="{request_id}" data-state="approved"' in browser.get("/funding").text
+        assert _balance(demo, "silkpay:usd") == before + 1_234_00
+        assert browser.post("/funding/sign-out").status_code == 303
+    with _browser(demo) as replay:  # the signed-out id decides nothing, though a browser may still send it
+        replay.cookies.set(COOKIE, session_id, path="/funding")
+        other = _deposit(demo, 99_00)
+        refused = replay.post(f"/funding/requests/{other}/approve", data={})
+        assert refused.status_code == 401 and "Sign in first" in refused.text
+
+
+@pytest.mark.parametrize("forged", ["", "x" * 65, "not-a-session", "%C2%B2" * 10])
+def test_a_forged_cookie_decides_nothing(demo: Demo, forged: str) -> None:
+    request_id = _deposit(demo, 7_00)
+    with _browser(demo) as browser:
+        browser.cookies.set(COOKIE, forged, path="/funding")
+        refused = browser.post(f"/funding/requests/{request_id}/approve", data={})
+        assert refused.status_code == 401
+        assert "Signed in as" not in browser.get("/funding").text
