@@ -129,7 +129,8 @@ def _print(report: dict[str, Any], items: list[dict[str, Any]], mismatches: list
     from inzira.money import format_decimal
 
     def when(ms: int) -> str:
-        return datetime.fromtimestamp(ms / 1000, UTC).strftime("%Y-%m-%d %H:%M:%S UTC")
+        moment = datetime.fromtimestamp(ms // 1000, UTC).strftime("%Y-%m-%d %H:%M:%S")
+        return f"{moment}.{ms % 1000:03d} UTC" if ms % 1000 else f"{moment} UTC"
 
     console.print(f"Settlement window [{when(report['from_ms'])}, {when(report['to_ms'])})")
     totals = Table("side", "group", "currency", "transfers", "amount", title="Totals")
@@ -138,6 +139,8 @@ def _print(report: dict[str, Any], items: list[dict[str, Any]], mismatches: list
             for code, total in sorted(by_currency.items()):
                 totals.add_row(side, group, code, str(total["count"]), format_decimal(total["sum_minor"], code))
     console.print(totals)
+    if not report["net_minor"]:
+        console.print("Net position: nothing committed in this window")
     for code, net in sorted(report["net_minor"].items()):
         owes = "the hub owes the gateway" if net >= 0 else "the gateway owes the hub"
         console.print(f"Net position {code}: [bold]{format_decimal(net, code)}[/] ({owes} {format_decimal(abs(net), code)})")

@@ -138,11 +138,6 @@ class Store:
         return self._many("SELECT record FROM transfers WHERE reconcile = 1 ORDER BY transfer_id LIMIT ?",
                           (min(limit, PAGE_ROWS_MAX),))
 
-    def received_between(self, from_ms: int, to_ms: int, limit: int = PAGE_ROWS_MAX) -> list[TransferRecord]:
-        """Transfers received in [from_ms, to_ms), oldest first (at most ``limit``)."""
-        return self._many("SELECT record FROM transfers WHERE created_at_ms >= ? AND created_at_ms < ? "
-                          "ORDER BY created_at_ms, transfer_id LIMIT ?", (from_ms, to_ms, min(limit, PAGE_ROWS_MAX)))
-
     def received_page(self, from_ms: int, to_ms: int, after: tuple[int, str] | None,
                       limit: int = PAGE_ROWS_MAX) -> list[TransferRecord]:
         """Transfers received in [from_ms, to_ms) after the ``(created_at_ms, transfer_id)`` cursor, oldest first."""
