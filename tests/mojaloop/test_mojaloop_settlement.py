@@ -22,6 +22,7 @@ from inzira.cli.main import app as cli
 from inzira.demo.setup import load_api_keys
 from inzira.interop.mojaloop import hub_file, settlement
 from inzira.interop.mojaloop.ekash_route import _State as PayerRecords
+from inzira.interop.mojaloop.payer_answers import QuoteTerms
 from inzira.interop.mojaloop.reconcile import Reason, against_hub, payee_reasons, payer_reasons
 from inzira.interop.mojaloop.settlement import Sources
 from inzira.interop.mojaloop.store import Store
@@ -379,3 +380,43 @@ def test_the_hub_file_is_keyed_by_lower_case_id_and_matched_whatever_the_case():
     item = {"transfer_id": "0a6bd3f6-4d1b-4ba5-8a4d-6b5f33a1c9d2", "group": "pending", "amount_minor": 1250,
             "currency": "EUR", "reasons": []}
     assert against_hub([item], entries)[0]["reasons"] == []
+
+
+def test_pages_cross_from_the_payee_side_to_the_payer_side_without_skipping_or_repeating(bench, tmp_path):
+    """Two payee transfers and three eKash payouts in real books, the demo's ledger (which knows none of their
+    legs): every page size walks the five once each, in order."""
+    from_ms = _now_ms()
+    payee_ids = [_pay(bench, "110"), _pay(bench, "120")]
+    payer = PayerRecords(tmp_path / "ekash.db")
+    expiration = datetime.fromtimestamp((from_ms + 60_000) / 1000, UTC)
+    payer_ids = []
+    for n in range(3):
+        transfer_id = f"0a6bd3f6-4d1b-4ba5-8a4d-6b5f33a1c9d{n}"
+        terms = QuoteTerms(f"q{n}", transfer_id, "payeefsp", "RWF", 1_000 + n, 900 + n, 100, expiration, b"\0" * 32,
+                           "")
+        payer.put_quote(f"remit-quote-{n}", "250788000001", terms)
+        payer.sending(f"remit-quote-{n}", f"ref-{n}", expiration, from_ms + n)
+        payer_ids.append(transfer_id)
+    payer.finish("remit-quote-0", "COMMITTED", "", b"\1" * 32)
+    to_ms = _now_ms() + 1
+    sources = Sources(bench.demo.gateway.store, payer, bench.demo.runtime.node.pending,
+                      lambda _quote_id: None, _now_ms)
+    try:
+        totals = settlement.summary(sources, from_ms, to_ms)
+        assert totals["net_minor"] == {"RWF": 230 - 1_000}
+        assert totals["payer"]["pending"] == {"RWF": {"count": 2, "sum_minor": 2_003}}
+        for limit in range(1, 7):
+            seen: list[str] = []
+            cursor = None
+            for _ in range(10):
+                items, cursor = settlement.page(sources, from_ms, to_ms, cursor, limit)
+                assert len(items) <= limit
+                seen += [item["transfer_id"] for item in items]
+                if cursor is None:
+                    break
+            assert seen == payee_ids + payer_ids, limit
+        items, _cursor = settlement.page(sources, from_ms, to_ms, None, 10)
+        assert [item["reasons"] for item in items[2:]] == [[Reason.INZIRA_LEG_MISSING]] * 3
+        assert [item["state"] for item in items[2:]] == ["COMMITTED", "SENT", "SENT"]
+    finally:
+        payer.close()
