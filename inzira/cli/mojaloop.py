@@ -12,6 +12,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any, Optional
 
+import msgspec
 import typer
 from rich.table import Table
 
@@ -26,6 +27,41 @@ PAGES_MAX = 200  # 100,000 transfers: a window with more is to be narrowed
 ROWS_SHOWN_MAX = 50
 HTTP_TIMEOUT_MS = 30_000
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+
+
+class _Totals(msgspec.Struct):
+    count: int
+    sum_minor: int
+
+
+class _Leg(msgspec.Struct):
+    pending_id: str
+    state: str
+    remittance_id: str
+
+
+class _Item(msgspec.Struct):
+    side: str
+    transfer_id: str
+    state: str
+    group: str
+    amount_minor: int
+    currency: str
+    hub_state: str
+    inzira: _Leg
+    reasons: list[str]
+
+
+class _Report(msgspec.Struct):
+    """The report's shape, checked before anything is read of it: exit 1 means mismatches, nothing else."""
+
+    from_ms: int
+    to_ms: int
+    payee: dict[str, dict[str, _Totals]]
+    payer: dict[str, dict[str, _Totals]]
+    net_minor: dict[str, int]
+    items: list[_Item]
+    next_cursor: str | None
 
 
 def parse_utc(text: str, option: str) -> int:
@@ -66,8 +102,10 @@ def fetch(url: str, token: str, from_ms: int, to_ms: int) -> dict[str, Any]:
     with HttpClient(url, timeout_ms=HTTP_TIMEOUT_MS, headers={"Authorization": f"Bearer {token}"}) as client:
         for _ in range(PAGES_MAX):
             report = client.call("GET", "/v1/mojaloop/settlement", params=params)
-            if not isinstance(report, dict) or not isinstance(report.get("items"), list):
-                raise ValueError(f"{url} did not answer a settlement report")
+            try:
+                msgspec.convert(report, _Report)
+            except msgspec.ValidationError as exc:
+                raise ValueError(f"{url} did not answer a settlement report: {exc}") from None
             items += report["items"]
             if report["next_cursor"] is None:
                 return {**report, "items": items}

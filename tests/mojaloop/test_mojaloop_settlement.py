@@ -280,6 +280,12 @@ def test_usage_and_io_errors_exit_2(bench, args):
     assert result.exit_code == 2, result.stdout
 
 
+def test_a_server_that_does_not_answer_a_report_is_exit_2(bench):
+    # The recording hub answers every path 200 with an empty body.
+    code, answer = _reconcile(bench, "--url", bench.hub.url)
+    assert code == 2 and answer["error"]["code"] == "no_report", answer
+
+
 def test_without_a_token_anywhere_it_exits_2(tmp_path):
     result = CliRunner().invoke(cli, ["mojaloop", "reconcile", "--data", str(tmp_path), "--json"])
     assert result.exit_code == 2 and json.loads(result.stdout)["error"]["code"] == "no_token"
