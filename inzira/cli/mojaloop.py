@@ -135,7 +135,8 @@ def reconcile(
     from inzira.interop.mojaloop.settlement import DAY_MS, SettlementError, check_window, day_of
 
     try:
-        start = parse_utc(from_, "--from") if from_ else day_of((datetime.now(UTC) - EPOCH) // timedelta(milliseconds=1))[0]
+        now_ms = (datetime.now(UTC) - EPOCH) // timedelta(milliseconds=1)
+        start = parse_utc(from_, "--from") if from_ else day_of(now_ms)[0]
         end = parse_utc(to, "--to") if to else start + DAY_MS
         check_window(start, end)
     except (ValueError, SettlementError) as exc:
@@ -181,7 +182,8 @@ def _print(report: dict[str, Any], items: list[dict[str, Any]], mismatches: list
         console.print("Net position: nothing committed in this window")
     for code, net in sorted(report["net_minor"].items()):
         owes = "the hub owes the gateway" if net >= 0 else "the gateway owes the hub"
-        console.print(f"Net position {code}: [bold]{format_decimal(net, code)}[/] ({owes} {format_decimal(abs(net), code)})")
+        console.print(f"Net position {code}: [bold]{format_decimal(net, code)}[/] "
+                      f"({owes} {format_decimal(abs(net), code)})")
     for group in ("pending", "aborted"):
         listed = [item for item in items if item["group"] == group]
         if listed:

@@ -133,9 +133,11 @@ def page(sources: Sources, from_ms: int, to_ms: int, cursor: str | None = None,
 def _payee_item(sources: Sources, t: TransferRecord, now_ms: int) -> dict[str, Any]:
     pending = sources.pending(bytes.fromhex(t.pending_id)) if t.pending_id else None
     inzira = _LEDGER_STATES.get(pending.status, "") if pending else ""
-    reasons = reconcile.payee_reasons(t.state, t.hub_state, inzira, _amount(pending),
-                                      (t.amount_minor, t.currency), now_ms >= t.expires_at_ms + reconcile.EXPIRY_GRACE_MS)
-    return {"side": PAYEE, "transfer_id": t.transfer_id, "state": t.state, "group": _payee_group(t.state, t.hub_state),
+    expired = now_ms >= t.expires_at_ms + reconcile.EXPIRY_GRACE_MS
+    reasons = reconcile.payee_reasons(t.state, t.hub_state, inzira, _amount(pending), (t.amount_minor, t.currency),
+                                      expired)
+    return {"side": PAYEE, "transfer_id": t.transfer_id, "state": t.state,
+            "group": _payee_group(t.state, t.hub_state),
             "amount_minor": t.amount_minor, "currency": t.currency, "at_ms": t.created_at_ms,
             "expires_at_ms": t.expires_at_ms, "hub_state": t.hub_state, "counterparty_fsp": t.payer_fsp,
             "inzira": {"pending_id": t.pending_id, "state": inzira or "NONE", "remittance_id": ""},
