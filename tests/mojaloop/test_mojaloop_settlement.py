@@ -424,5 +424,13 @@ def test_pages_cross_from_the_payee_side_to_the_payer_side_without_skipping_or_r
         items, _cursor = settlement.page(sources, from_ms, to_ms, None, 10)
         assert [item["reasons"] for item in items[2:]] == [[Reason.INZIRA_LEG_MISSING]] * 3
         assert [item["state"] for item in items[2:]] == ["COMMITTED", "SENT", "SENT"]
+        # One sent long ago, expired past the grace, and still without an answer: stuck, and said so.
+        stale = datetime.fromtimestamp((from_ms - 3_600_000) / 1000, UTC)
+        payer.put_quote("remit-quote-stale", "250788000001", QuoteTerms(
+            "q-stale", "0a6bd3f6-4d1b-4ba5-8a4d-6b5f33a1c9df", "payeefsp", "RWF", 10, 9, 1, stale, b"\0" * 32, ""))
+        payer.sending("remit-quote-stale", "ref-stale", stale, from_ms - 7_200_000)
+        items, _cursor = settlement.page(sources, from_ms - 7_200_000, from_ms)
+        stuck = [item for item in items if item["side"] == "payer"]
+        assert [item["reasons"] for item in stuck] == [[Reason.INZIRA_LEG_MISSING, Reason.NOT_FINAL_AFTER_EXPIRY]]
     finally:
         payer.close()
