@@ -25,12 +25,14 @@ from inzira.interop.mojaloop.inzira_ledger import InziraPayeeLedger
 from inzira.interop.mojaloop.inzira_parties import InziraParties
 from inzira.interop.mojaloop.report_api import report_router
 from inzira.interop.mojaloop.schemas import definitions
+from inzira.interop.mojaloop.settlement import Sources
 from inzira.interop.mojaloop.server import fspiop_router, schema_check, signature_check
 from inzira.node.custody import MemberPort
 from inzira.node.signer import wall_clock_ms
 from inzira.qr.directory import Directory as MerchantBook
 from inzira.remit.parties import Party as Wallet
 from inzira.remit.parties import PartyLookup, parse_number
+from inzira.remit.records import TransferRecord as Remittance
 from inzira.remit.service import RemitService
 from inzira.remit.settings import PAYOUT_CURRENCY, RemitSettings, position_account
 
@@ -73,6 +75,17 @@ def payout_route(hub_url: str, data_dir: Path) -> RemitSettings:
     return RemitSettings(payout_adapters={GATEWAY_MEMBER: route}, fallback_fsp=GATEWAY_MEMBER)
 
 
+def settlement_sources(gateway: Gateway, route: object, port: MemberPort, remit: RemitService) -> Sources:
+    """What the settlement report reads: the gateway's book, the eKash route's, the ledger, the remittances."""
+
+    def remittance(quote_id: str) -> Remittance | None:
+        found = remit.transfers.quote(quote_id)
+        return None if found is None or found[1] is None else remit.transfers.get(found[1])
+
+    return Sources(gateway.store, route.state if isinstance(route, EkashRoute) else None, port.node.pending,
+                   remittance, wall_clock_ms)
+
+
 def start_gateway(app: FastAPI, hub_url: str, port: MemberPort, data_dir: Path, remit: RemitService,
                   merchants: MerchantBook | None) -> Gateway:
     """Start the gateway and mount its router on ``app`` (before the server starts)."""
@@ -99,7 +112,7 @@ def start_gateway(app: FastAPI, hub_url: str, port: MemberPort, data_dir: Path, 
     peers = peer_keys(data_dir)
     app.include_router(fspiop_router(gateway, payer=payer, check_body=schema_check(definitions()),
                                      check_signature=signature_check(peers) if peers else None))
-    app.include_router(report_router(gateway, port.member, ledger.state))
+    app.include_router(report_router(settlement_sources(gateway, route, port, remit), port.member))
     # FastAPI matches routes in order: the FSPIOP routes go first, before any page's catch-all.
     fspiop = [route for route in app.router.routes if getattr(route, "path", "").startswith("/fspiop/")]
     others = [route for route in app.router.routes if route not in fspiop]

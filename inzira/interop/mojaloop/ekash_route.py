@@ -20,7 +20,7 @@ import json
 import sqlite3
 import threading
 from collections.abc import Mapping
-from dataclasses import asdict
+from dataclasses import asdict, dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -45,6 +45,22 @@ from inzira.remit.payout.types import (
 UNREACHABLE_CODES = ("1001", "2004", "2003")  # communication error, timeout, too busy: the outcome is unknown
 
 
+@dataclass(frozen=True)
+class SentTransfer:
+    """One eKash transfer the gateway sent (payer side), as its records stand."""
+
+    quote_id: str  # the Inzira remittance quote it pays out
+    transfer_id: str  # the eKash transfer id (the quote's transaction id)
+    currency: str
+    transfer_amount_minor: int  # what the gateway owes the hub once it commits
+    receive_amount_minor: int  # what the wallet receives
+    state: str  # QUOTED (sent, no final answer yet), COMMITTED, ABORTED
+    reason: str
+    reference_id: str  # the Inzira payout's reference
+    expires_at_ms: int
+    sent_at_ms: int
+
+
 class _State:
     """The route's records in SQLite: one row per Inzira quote id."""
 
@@ -57,6 +73,10 @@ class _State:
         self.db.execute("CREATE TABLE IF NOT EXISTS ekash (quote_id TEXT PRIMARY KEY, msisdn TEXT NOT NULL,"
                         " terms TEXT NOT NULL, state TEXT NOT NULL DEFAULT 'QUOTED', reason TEXT NOT NULL DEFAULT '',"
                         " fulfilment BLOB, reference_id TEXT UNIQUE, expires_at TEXT)")
+        # When the eKash transfer was sent (settlement windows); added after the table's first version.
+        if "sent_at_ms" not in {row[1] for row in self.db.execute("PRAGMA table_info(ekash)")}:
+            self.db.execute("ALTER TABLE ekash ADD COLUMN sent_at_ms INTEGER")
+        self.db.execute("CREATE INDEX IF NOT EXISTS ekash_by_sent ON ekash (sent_at_ms, quote_id)")
         self.lock = threading.Lock()
 
     def put_quote(self, quote_id: str, msisdn: str, terms: QuoteTerms) -> None:
@@ -86,11 +106,37 @@ class _State:
             row = self.db.execute("SELECT expires_at FROM ekash WHERE quote_id = ?", (quote_id,)).fetchone()
         return datetime.fromisoformat(row[0]) if row and row[0] else None
 
-    def sending(self, quote_id: str, reference_id: str, expiration: datetime) -> None:
+    def sending(self, quote_id: str, reference_id: str, expiration: datetime, sent_at_ms: int) -> None:
         """Recorded before the eKash transfer is sent: after a restart, ``status`` asks the hub about it."""
         with self.lock:
-            self.db.execute("UPDATE ekash SET reference_id = ?, expires_at = ? WHERE quote_id = ?",
-                            (reference_id, expiration.isoformat(), quote_id))
+            self.db.execute("UPDATE ekash SET reference_id = ?, expires_at = ?, sent_at_ms = ? WHERE quote_id = ?",
+                            (reference_id, expiration.isoformat(), sent_at_ms, quote_id))
+
+    def sent_page(self, from_ms: int, to_ms: int, after: tuple[int, str] | None, limit: int) -> list[SentTransfer]:
+        """eKash transfers sent in [from_ms, to_ms) after the ``(sent_at_ms, quote_id)`` cursor, oldest first."""
+        at_ms, quote_id = after if after is not None else (from_ms, "")
+        with self.lock:
+            rows = self.db.execute(
+                "SELECT quote_id, terms, state, reason, reference_id, expires_at, sent_at_ms FROM ekash WHERE"
+                " sent_at_ms >= ? AND sent_at_ms < ? AND (sent_at_ms, quote_id) > (?, ?)"
+                " ORDER BY sent_at_ms, quote_id LIMIT ?", (from_ms, to_ms, at_ms, quote_id, limit)).fetchall()
+        sent = []
+        for row in rows:
+            terms = json.loads(row[1])
+            sent.append(SentTransfer(row[0], terms["transaction_id"], terms["currency"],
+                                     int(terms["transfer_amount_minor"]), int(terms["payee_receive_amount_minor"]),
+                                     row[2], row[3], row[4], int(datetime.fromisoformat(row[5]).timestamp() * 1000),
+                                     int(row[6])))
+        return sent
+
+    def sent_totals(self, from_ms: int, to_ms: int) -> list[tuple[str, str, int, int]]:
+        """(state, currency, count, sum of transfer amounts) of the eKash transfers sent in [from_ms, to_ms)."""
+        with self.lock:
+            rows = self.db.execute(
+                "SELECT state, json_extract(terms, '$.currency'), COUNT(*),"
+                " SUM(json_extract(terms, '$.transfer_amount_minor')) FROM ekash WHERE sent_at_ms >= ? AND"
+                " sent_at_ms < ? GROUP BY 1, 2 ORDER BY 1, 2", (from_ms, to_ms)).fetchall()
+        return [(str(r[0]), str(r[1]), int(r[2]), int(r[3] or 0)) for r in rows]
 
     def finish(self, quote_id: str, state: str, reason: str, fulfilment: bytes | None) -> None:
         with self.lock:
@@ -209,7 +255,7 @@ class EkashRoute(PayoutAdapter):
         if expiration - self._now() < timedelta(milliseconds=self.window_min_ms):
             self.state.finish(quote_id, "ABORTED", "TOO_LATE", None)
             return PayoutState(reference_id, PayoutStatus.FAILED, reason="TOO_LATE")
-        self.state.sending(quote_id, reference_id, expiration)
+        self.state.sending(quote_id, reference_id, expiration, int(self._now().timestamp() * 1000))
         outcome = await self.payer.transfer(terms, expiration)
         return self._record(reference_id, quote_id, terms, outcome)
 

@@ -1,49 +1,119 @@
-"""Settlement with the hub, payee side: what eKash owes the gateway for a settlement window, and every
-transfer of the window matched with its Inzira leg.
+"""Reconciliation: each eKash transfer matched with its Inzira legs, and with the hub's own settlement file.
 
-eKash settles with its participants per settlement window (times the hub sets). For the window's transfers
-the report gives the net the hub owes the gateway (the transfers it committed, per currency: the gateway has
-already paid them out of its Inzira position) and lists each transfer whose three records disagree: what the
-gateway told the hub, what Inzira's ledger did with the reservation, and what the hub last said.
+A transfer has up to three records that must agree: the gateway's (what it told the hub, or what the hub told
+it), Inzira's ledger (the hashlocked pending transfer, and on the payer side the remittance that made it), and
+the hub's (its PATCH or error callback, or its settlement file). Each disagreement is a stable reason code;
+an item with no reasons matches.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Iterable, Mapping
+from enum import StrEnum
 from typing import Any
 
-from inzira.interop.mojaloop.store import ABORTED, COMMITTED, RECEIVED, RESERVED, PAGE_ROWS_MAX, Store
+from inzira.interop.mojaloop.store import ABORTED, COMMITTED
 
 
-def report(store: Store, ledger_state: Callable[[bytes], str], from_ms: int, to_ms: int) -> dict[str, Any]:
-    """The window [from_ms, to_ms): totals and disagreements (the first ``PAGE_ROWS_MAX`` transfers)."""
-    transfers = store.received_between(from_ms, to_ms, PAGE_ROWS_MAX + 1)
-    page = transfers[:PAGE_ROWS_MAX]
-    owed_minor: dict[str, int] = {}
-    counts = {RECEIVED: 0, RESERVED: 0, COMMITTED: 0, ABORTED: 0}
-    disagreements = []
-    for transfer in page:
-        counts[transfer.state] = counts.get(transfer.state, 0) + 1
-        on_inzira = ledger_state(bytes.fromhex(transfer.pending_id)) if transfer.pending_id else ""
-        if transfer.state == COMMITTED and transfer.hub_state != ABORTED:
-            owed_minor[transfer.currency] = owed_minor.get(transfer.currency, 0) + transfer.amount_minor
-        why = _disagreement(transfer.state, on_inzira, transfer.hub_state) or transfer.reconcile
-        if why:
-            disagreements.append({"transfer_id": transfer.transfer_id, "gateway": transfer.state,
-                                  "inzira": on_inzira or "NONE", "hub": transfer.hub_state or "-",
-                                  "amount_minor": transfer.amount_minor, "currency": transfer.currency,
-                                  "reason": why})
-    return {"from_ms": from_ms, "to_ms": to_ms, "transfers": len(page), "truncated": len(transfers) > len(page),
-            "by_state": counts, "hub_owes_minor": owed_minor, "disagreements": disagreements}
+class Reason(StrEnum):
+    INZIRA_LEG_MISSING = "INZIRA_LEG_MISSING"  # no Inzira pending transfer (or remittance) for the eKash one
+    INZIRA_NOT_POSTED = "INZIRA_NOT_POSTED"  # committed on eKash, the Inzira leg not posted
+    INZIRA_POSTED_EKASH_ABORTED = "INZIRA_POSTED_EKASH_ABORTED"  # the Inzira leg posted, eKash aborted
+    HUB_ABORTED_AFTER_FULFILMENT = "HUB_ABORTED_AFTER_FULFILMENT"  # payee: recover the payment from the payee
+    HUB_COMMITTED_GATEWAY_ABORTED = "HUB_COMMITTED_GATEWAY_ABORTED"  # payee: pay the payee off-ledger
+    AMOUNT_DIFFERS = "AMOUNT_DIFFERS"  # the Inzira leg moves another amount or currency than eKash's
+    NOT_FINAL_AFTER_EXPIRY = "NOT_FINAL_AFTER_EXPIRY"  # still open well after the eKash transfer expired
+    # Against the hub's settlement file:
+    MISSING_AT_HUB = "MISSING_AT_HUB"  # committed here, not in the hub's file
+    UNKNOWN_TO_GATEWAY = "UNKNOWN_TO_GATEWAY"  # in the hub's file (not aborted), not among the window's
+    HUB_STATE_DIFFERS = "HUB_STATE_DIFFERS"
+    HUB_AMOUNT_DIFFERS = "HUB_AMOUNT_DIFFERS"
 
 
-def _disagreement(gateway: str, inzira: str, hub: str) -> str:
-    if gateway == COMMITTED and inzira != COMMITTED:
-        return "the hub was told COMMITTED but Inzira's reservation is not posted"
-    if gateway == ABORTED and inzira == COMMITTED:
-        return "Inzira posted a transfer the hub was told was aborted"
-    if gateway == COMMITTED and hub == ABORTED:
-        return "the hub aborted after Inzira committed: recover the payment from the payee"
-    if gateway == ABORTED and hub == COMMITTED:
-        return "the hub committed a transfer Inzira aborted: pay the payee off-ledger"
-    return ""
+# What each reason asks of the operator (the table and docs say it once).
+ACTIONS = {
+    Reason.INZIRA_LEG_MISSING: "find the Inzira leg; without one, the eKash transfer was not backed",
+    Reason.INZIRA_NOT_POSTED: "post the Inzira leg with the fulfilment before its hashlock expires",
+    Reason.INZIRA_POSTED_EKASH_ABORTED: "the wallet was credited on Inzira for a payment eKash will not settle",
+    Reason.HUB_ABORTED_AFTER_FULFILMENT: "Inzira paid a payment the hub aborted: recover it from the payee's FSP",
+    Reason.HUB_COMMITTED_GATEWAY_ABORTED: "the hub settles a payment Inzira did not make: pay the payee off-ledger",
+    Reason.AMOUNT_DIFFERS: "the legs move different amounts: correct the difference",
+    Reason.NOT_FINAL_AFTER_EXPIRY: "ask the hub (GET /transfers/{id}) and settle by its answer",
+    Reason.MISSING_AT_HUB: "the hub did not settle a transfer committed here: raise it with the hub",
+    Reason.UNKNOWN_TO_GATEWAY: "the hub settles a transfer the gateway has no record of in this window",
+    Reason.HUB_STATE_DIFFERS: "the hub's state is not the gateway's: settle by the hub's and investigate",
+    Reason.HUB_AMOUNT_DIFFERS: "the hub settles another amount than the gateway recorded",
+}
+
+EXPIRY_GRACE_MS = 60_000  # the sweeps settle an expired transfer within seconds; a minute later it is stuck
+COMMITTED_GROUP, ABORTED_GROUP, PENDING_GROUP = "committed", "aborted", "pending"
+_HUB_GROUPS = {COMMITTED: COMMITTED_GROUP, ABORTED: ABORTED_GROUP, "RECEIVED": PENDING_GROUP,
+               "RESERVED": PENDING_GROUP}
+
+
+def payee_reasons(state: str, hub_state: str, inzira: str, inzira_amount: tuple[int, str] | None,
+                  amount: tuple[int, str], expired: bool) -> list[Reason]:
+    """Payee side: ``state`` is what the gateway told the hub, ``inzira`` the reservation's ledger state
+    ("" when there is none), ``hub_state`` the hub's last word ("" when it said nothing)."""
+    reasons = []
+    if state == COMMITTED and not inzira:
+        reasons.append(Reason.INZIRA_LEG_MISSING)
+    elif state == COMMITTED and inzira != COMMITTED:
+        reasons.append(Reason.INZIRA_NOT_POSTED)
+    if state == ABORTED and inzira == COMMITTED:
+        reasons.append(Reason.INZIRA_POSTED_EKASH_ABORTED)
+    if state == COMMITTED and hub_state == ABORTED:
+        reasons.append(Reason.HUB_ABORTED_AFTER_FULFILMENT)
+    if state == ABORTED and hub_state == COMMITTED:
+        reasons.append(Reason.HUB_COMMITTED_GATEWAY_ABORTED)
+    if inzira_amount is not None and inzira_amount != amount:
+        reasons.append(Reason.AMOUNT_DIFFERS)
+    if state not in (COMMITTED, ABORTED) and expired:
+        reasons.append(Reason.NOT_FINAL_AFTER_EXPIRY)
+    return reasons
+
+
+def payer_reasons(state: str, inzira: str, received: tuple[int, str] | None, quoted: tuple[int, str],
+                  expired: bool) -> list[Reason]:
+    """Payer side: ``state`` is the eKash transfer's (COMMITTED, ABORTED, or QUOTED while open), ``inzira`` the
+    remittance's pending transfer's ledger state ("" when there is none), ``received`` what the remittance pays
+    the wallet, ``quoted`` what eKash quoted the wallet would receive."""
+    reasons = []
+    if not inzira:
+        reasons.append(Reason.INZIRA_LEG_MISSING)
+    elif state == COMMITTED and inzira != COMMITTED:
+        reasons.append(Reason.INZIRA_NOT_POSTED)
+    if state == ABORTED and inzira == COMMITTED:
+        reasons.append(Reason.INZIRA_POSTED_EKASH_ABORTED)
+    if received is not None and received != quoted:
+        reasons.append(Reason.AMOUNT_DIFFERS)
+    if state not in (COMMITTED, ABORTED) and expired:
+        reasons.append(Reason.NOT_FINAL_AFTER_EXPIRY)
+    return reasons
+
+
+def against_hub(items: Iterable[dict[str, Any]], hub: Mapping[str, tuple[int, str, str]]) -> list[dict[str, Any]]:
+    """The window's ``items`` (settlement.py) with the hub file's reasons added; the hub's transfers that
+    are not among them as items of their own (side "hub"). ``hub``: transfer id -> (amount, currency, state)."""
+    matched = []
+    seen = set()
+    for item in items:
+        reasons = list(item["reasons"])
+        entry = hub.get(item["transfer_id"].lower())  # hub_file.py keys ids in lower case
+        seen.add(item["transfer_id"].lower())
+        if entry is None:
+            if item["group"] == COMMITTED_GROUP:
+                reasons.append(Reason.MISSING_AT_HUB)
+        else:
+            amount_minor, currency, state = entry
+            if _HUB_GROUPS[state] != item["group"]:
+                reasons.append(Reason.HUB_STATE_DIFFERS)
+            if (amount_minor, currency) != (item["amount_minor"], item["currency"]):
+                reasons.append(Reason.HUB_AMOUNT_DIFFERS)
+        matched.append({**item, "hub_file_state": entry[2] if entry else "", "reasons": reasons})
+    for transfer_id, (amount_minor, currency, state) in hub.items():
+        if transfer_id not in seen and state != ABORTED:  # an abort the gateway never saw moves no money
+            matched.append({"side": "hub", "transfer_id": transfer_id, "state": "", "group": "",
+                            "amount_minor": amount_minor, "currency": currency, "hub_file_state": state,
+                            "reasons": [Reason.UNKNOWN_TO_GATEWAY]})
+    return matched

@@ -138,10 +138,22 @@ class Store:
         return self._many("SELECT record FROM transfers WHERE reconcile = 1 ORDER BY transfer_id LIMIT ?",
                           (min(limit, PAGE_ROWS_MAX),))
 
-    def received_between(self, from_ms: int, to_ms: int, limit: int = PAGE_ROWS_MAX) -> list[TransferRecord]:
-        """Transfers received in [from_ms, to_ms), oldest first (at most ``limit``)."""
-        return self._many("SELECT record FROM transfers WHERE created_at_ms >= ? AND created_at_ms < ? "
-                          "ORDER BY created_at_ms, transfer_id LIMIT ?", (from_ms, to_ms, min(limit, PAGE_ROWS_MAX)))
+    def received_page(self, from_ms: int, to_ms: int, after: tuple[int, str] | None,
+                      limit: int = PAGE_ROWS_MAX) -> list[TransferRecord]:
+        """Transfers received in [from_ms, to_ms) after the ``(created_at_ms, transfer_id)`` cursor, oldest first."""
+        at_ms, transfer_id = after if after is not None else (from_ms, "")
+        return self._many("SELECT record FROM transfers WHERE created_at_ms < ? AND created_at_ms >= ? AND "
+                          "(created_at_ms, transfer_id) > (?, ?) ORDER BY created_at_ms, transfer_id LIMIT ?",
+                          (to_ms, from_ms, at_ms, transfer_id, min(limit, PAGE_ROWS_MAX)))
+
+    def received_totals(self, from_ms: int, to_ms: int) -> list[tuple[str, str, str, int, int]]:
+        """(state, hub state, currency, count, sum of amounts) of the transfers received in [from_ms, to_ms)."""
+        with self._lock:
+            rows = self._conn.execute(
+                "SELECT state, json_extract(record, '$.hub_state'), json_extract(record, '$.currency'), COUNT(*), "
+                "SUM(json_extract(record, '$.amount_minor')) FROM transfers WHERE created_at_ms >= ? AND "
+                "created_at_ms < ? GROUP BY 1, 2, 3 ORDER BY 1, 2, 3", (from_ms, to_ms)).fetchall()
+        return [(str(r[0]), str(r[1] or ""), str(r[2]), int(r[3]), int(r[4] or 0)) for r in rows]
 
     def _one(self, sql: str, key: str, kind: type[msgspec.Struct]):  # type: ignore[no-untyped-def]
         with self._lock:
