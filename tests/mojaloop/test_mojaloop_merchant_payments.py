@@ -1,0 +1,110 @@
+"""eKash payers paying Inzira merchants show up on the merchant's side like any other payment: in its payment
+list and statement (payer: the eKash FSP and the masked payer), on its event stream; a refund is refused (3161).
+A real demo with the gateway; the test plays the hub (payee_env's recording hub)."""
+
+from __future__ import annotations
+
+import time
+import uuid
+
+import httpx
+import pytest
+
+from inzira.qr.external import IncomingPayment, NotRecorded
+from tests.mojaloop.payee_env import HTTP_TIMEOUT_S, PAYER_FSP, bench, quote_body, transfer_body  # noqa: F401
+
+WAIT_S = 20.0
+
+
+def pay_merchant(bench, amount: str) -> str:  # noqa: F811
+    """An eKash payer pays the demo merchant ``amount`` RWF: the Mojaloop transfer id."""
+    merchant = bench.demo.qr_demo
+    quote = quote_body(merchant.merchant_id, amount=amount, id_type="BUSINESS")
+    assert bench.send("POST", "/quotes", "quotes", quote).status_code == 202
+    answer = bench.hub.take(f"/quotes/{quote['quoteId']}").body
+    transfer = transfer_body(quote, answer)
+    assert bench.send("POST", "/transfers", "transfers", transfer).status_code == 202
+    assert bench.hub.take(f"/transfers/{transfer['transferId']}").body["transferState"] == "COMMITTED"
+    return transfer["transferId"]
+
+
+def merchant_api(bench) -> httpx.Client:  # noqa: F811
+    return httpx.Client(base_url=bench.demo.url.rstrip("/"), timeout=HTTP_TIMEOUT_S,
+                        headers={"Authorization": f"Bearer {bench.demo.qr_demo.merchant_token}"})
+
+
+def line_of(client: httpx.Client, merchant_id: str, transfer_id: str) -> dict | None:
+    statement = client.get(f"/v1/qr/merchants/{merchant_id}/statement", params={"limit": 100}).json()
+    return next((p for p in statement["payments"] if p["memo"] == f"FSPIOP transfer {transfer_id}"), None)
+
+
+def wait_line(client: httpx.Client, merchant_id: str, transfer_id: str) -> dict:
+    deadline = time.monotonic() + WAIT_S
+    while (line := line_of(client, merchant_id, transfer_id)) is None:
+        if time.monotonic() > deadline:
+            pytest.fail(f"transfer {transfer_id} never reached the merchant's statement")
+        time.sleep(0.05)
+    return line
+
+
+def test_an_ekash_payment_is_in_the_merchants_statement_with_its_payer_masked(bench):  # noqa: F811
+    merchant_id = bench.demo.qr_demo.merchant_id
+    transfer_id = pay_merchant(bench, "2600")
+    with merchant_api(bench) as client:
+        line = wait_line(client, merchant_id, transfer_id)
+        assert line["amount_minor"] == 2600 and line["status"] == "completed"
+        assert line["payer"] == f"eKash · {PAYER_FSP} · ********789"
+        assert "44123456789" not in str(line)
+        pending = bench.demo.runtime.node.pending(bytes.fromhex(bench.demo.gateway.store.transfer(transfer_id)
+                                                                .pending_id))
+        assert line["tx_id"] == pending.resolved_by_tx.hex() and line["height"] > 0
+        one = client.get(f"/v1/qr/merchants/{merchant_id}/payments/{line['payment_id']}").json()
+        assert one["payer"] == line["payer"]
+        assert client.get(f"/v1/qr/merchants/{merchant_id}/payments/{line['payment_id']}/receipt").status_code == 200
+
+
+def test_a_refund_of_an_ekash_payment_is_refused_with_3161_and_nothing_moves(bench):  # noqa: F811
+    merchant_id = bench.demo.qr_demo.merchant_id
+    transfer_id = pay_merchant(bench, "1700")
+    node = bench.demo.runtime.node
+    account = bench.demo.qr.directory.merchant(merchant_id).account
+    with merchant_api(bench) as client:
+        line = wait_line(client, merchant_id, transfer_id)
+        before = node.account(account).balance_minor
+        refused = client.post(f"/v1/qr/merchants/{merchant_id}/payments/{line['payment_id']}/refunds",
+                              json={"amount_minor": 100})
+        assert refused.status_code == 409 and refused.json()["code"] == 3161, refused.text
+        assert node.account(account).balance_minor == before
+
+
+def test_a_resent_transfer_is_one_payment(bench):  # noqa: F811
+    merchant = bench.demo.qr_demo
+    quote = quote_body(merchant.merchant_id, amount="900", id_type="BUSINESS")
+    assert bench.send("POST", "/quotes", "quotes", quote).status_code == 202
+    transfer = transfer_body(quote, bench.hub.take(f"/quotes/{quote['quoteId']}").body)
+    for _ in range(2):
+        assert bench.send("POST", "/transfers", "transfers", transfer).status_code == 202
+        assert bench.hub.take(f"/transfers/{transfer['transferId']}").body["transferState"] == "COMMITTED"
+    with merchant_api(bench) as client:
+        wait_line(client, merchant.merchant_id, transfer["transferId"])
+        statement = client.get(f"/v1/qr/merchants/{merchant.merchant_id}/statement", params={"limit": 100}).json()
+    memos = [p["memo"] for p in statement["payments"]]
+    assert memos.count(f"FSPIOP transfer {transfer['transferId']}") == 1
+
+
+def test_what_the_ledger_does_not_show_posted_to_the_merchant_is_never_recorded(bench):  # noqa: F811
+    """A forged or mistaken report (wrong amount, another merchant's account, a made-up pending id) records
+    nothing: the merchant's side believes the ledger, not the gateway."""
+    merchant_id = bench.demo.qr_demo.merchant_id
+    transfer_id = pay_merchant(bench, "1100")
+    pending_id = bytes.fromhex(bench.demo.gateway.store.transfer(transfer_id).pending_id)
+    record = bench.demo.qr.external.record
+    forged = [IncomingPayment(str(uuid.uuid4()), PAYER_FSP, "44123456789", merchant_id, 1_100_000, "RWF", pending_id),
+              IncomingPayment(str(uuid.uuid4()), PAYER_FSP, "44123456789", merchant_id, 1100, "RWF", b"\x01" * 32),
+              IncomingPayment(str(uuid.uuid4()), PAYER_FSP, "44123456789", merchant_id, 1100, "EUR", pending_id),
+              IncomingPayment(str(uuid.uuid4()), "evil/fsp", "44123456789", merchant_id, 1100, "RWF", pending_id),
+              IncomingPayment(str(uuid.uuid4()), PAYER_FSP, "x" * 200, merchant_id, 1100, "RWF", pending_id),
+              IncomingPayment(str(uuid.uuid4()), PAYER_FSP, "44123456789", "m-nobody", 1100, "RWF", pending_id)]
+    for incoming in forged:
+        with pytest.raises(NotRecorded):
+            record(incoming)
