@@ -6,12 +6,16 @@ the merchant's POS page live, and its details say who paid and that it is not re
 from __future__ import annotations
 
 import re
+import uuid
 from collections.abc import Iterator
 
 import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, sync_playwright
 
 from inzira.demo.app import Demo
+from inzira.demo.setup import load_api_keys
+from inzira.http import HttpProblem
+from inzira.remit.client import RemitClient
 from tests.mojaloop import hub_rules
 from tests.mojaloop.payee_env import PAYER_FSP, bench  # noqa: F401
 from tests.mojaloop.test_mojaloop_merchant_payments import merchant_api, pay_merchant, wait_line
@@ -119,5 +123,32 @@ def test_an_ekash_payment_appears_on_the_merchants_pos_live(browser, bench):  # 
         assert PAYER_FSP in page.locator('[data-field="payer"]').inner_text()
         assert page.locator("[data-no-refund]").is_visible()
         assert page.locator("#refund").count() == 0
+    finally:
+        context.close()
+
+
+def test_an_aborted_ekash_leg_is_shown_aborted_with_its_reason(browser, ekash_demo):
+    """eKash aborts the transfer (the toolkit's rule for 4002 RWF): the leg ends ABORTED with the Mojaloop
+    code, and the Inzira leg is voided."""
+    client = RemitClient(ekash_demo.url.rstrip("/"), load_api_keys(ekash_demo.data_dir)["eurosend"], timeout_s=60.0)
+    with client:
+        quote = client.quote("+" + hub_rules.KNOWN, "RECEIVE", int(hub_rules.TRANSFER_ABORTED) - int(hub_rules.FEE),
+                             "RWF", "EUR")
+        transfer_id = str(uuid.uuid4())
+        try:
+            client.send(transfer_id, quote["quote_id"], "cust-1", "Marie Dupont", "Jeanne Uwase", wait_ms=20_000)
+        except HttpProblem:
+            pass  # the transfer's page tells how it ended
+    context, page = new_page(browser, ekash_demo.url.rstrip("/"))
+    try:
+        page.goto("/remit/sign-in")
+        page.get_by_role("button", name="Sign in as sending agent of eurosend").click()
+        page.wait_for_url("**/remit/send")
+        page.goto(f"/remit/transfers/{transfer_id}")
+        page.locator('[data-current-state="ABORTED"], [data-current-state="EXPIRED"]').wait_for(timeout=SETTLE_MS)
+        aborted = page.locator('tr[data-step="EKASH_ABORTED"]')
+        assert "MOJALOOP_5105" in aborted.inner_text()
+        assert page.locator("[data-ekash-leg]").get_attribute("data-ekash-leg") == "ABORTED"
+        assert page.locator("[data-receipt] [data-ekash-state]").get_attribute("data-ekash-state") == "ABORTED"
     finally:
         context.close()
