@@ -10,6 +10,7 @@ import uuid
 import httpx
 import pytest
 
+from inzira.interop.mojaloop.merchant_payments import REPLAY_WINDOW_MS, replay
 from inzira.qr.external import IncomingPayment, NotRecorded
 from tests.mojaloop.payee_env import HTTP_TIMEOUT_S, PAYER_FSP, bench, quote_body, transfer_body  # noqa: F401
 
@@ -85,6 +86,7 @@ def test_a_resent_transfer_is_one_payment(bench):  # noqa: F811
     for _ in range(2):
         assert bench.send("POST", "/transfers", "transfers", transfer).status_code == 202
         assert bench.hub.take(f"/transfers/{transfer['transferId']}").body["transferState"] == "COMMITTED"
+    bench.demo.qr.writer.submit(lambda _tx: None).result(WAIT_S)  # the store's jobs run in order
     with merchant_api(bench) as client:
         wait_line(client, merchant.merchant_id, transfer["transferId"])
         statement = client.get(f"/v1/qr/merchants/{merchant.merchant_id}/statement", params={"limit": 100}).json()
@@ -108,3 +110,25 @@ def test_what_the_ledger_does_not_show_posted_to_the_merchant_is_never_recorded(
     for incoming in forged:
         with pytest.raises(NotRecorded):
             record(incoming)
+
+
+def test_a_payment_the_merchants_side_missed_is_replayed_once(bench):  # noqa: F811
+    """The process stopped between the gateway's commit and the QR service's record: the replay made when the
+    gateway starts records it, once however often it runs."""
+    merchant_id = bench.demo.qr_demo.merchant_id
+    gateway = bench.demo.gateway
+    hook = gateway.transfers.on_committed
+    gateway.transfers.on_committed = None
+    try:
+        transfer_id = pay_merchant(bench, "1300")
+    finally:
+        gateway.transfers.on_committed = hook
+    with merchant_api(bench) as client:
+        assert line_of(client, merchant_id, transfer_id) is None
+        now_ms = time.time_ns() // 1_000_000
+        for _ in range(2):
+            assert replay(gateway.store, hook, now_ms - REPLAY_WINDOW_MS, now_ms + 1) >= 1
+        bench.demo.qr.writer.submit(lambda _tx: None).result(WAIT_S)  # the store's jobs run in order: both ran
+        wait_line(client, merchant_id, transfer_id)
+        statement = client.get(f"/v1/qr/merchants/{merchant_id}/statement", params={"limit": 100}).json()
+    assert [p["memo"] for p in statement["payments"]].count(f"FSPIOP transfer {transfer_id}") == 1

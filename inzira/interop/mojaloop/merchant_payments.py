@@ -4,6 +4,10 @@ so the merchant's POS, live feed and statement show them like any other payment 
 The payer is what the quote's transaction (in its ILP packet) names: the payer FSP and the payer's identifier,
 which the QR service masks. A payment the ledger does not show as posted to the merchant is not recorded, and
 said so in the log: the transfer itself stands, as committed on Inzira.
+
+A payment committed just before the process stopped may not have reached the QR service: ``replay`` hands
+over again every transfer committed in the last ``REPLAY_WINDOW_MS`` when the gateway starts (the QR service
+records each Mojaloop transfer once, so what it has is not doubled).
 """
 
 from __future__ import annotations
@@ -13,10 +17,12 @@ from collections.abc import Callable
 from concurrent.futures import Future
 
 from inzira.interop.mojaloop import ilp
-from inzira.interop.mojaloop.store import Store, TransferRecord
+from inzira.interop.mojaloop.store import COMMITTED, PAGE_ROWS_MAX, Store, TransferRecord
 from inzira.qr.external import IncomingPayment, NotRecorded
 
 log = logging.getLogger(__name__)
+REPLAY_WINDOW_MS = 7 * 24 * 3_600_000  # as long as the QR service keeps its events
+REPLAY_PAGES_MAX = 1_000  # at most PAGE_ROWS_MAX transfers each
 
 Record = Callable[[IncomingPayment], "Future[str | None]"]
 
@@ -56,3 +62,20 @@ def merchant_feed(store: Store, record: Record) -> Callable[[TransferRecord], No
 def _logged(done: "Future[str | None]", transfer_id: str) -> None:
     if done.exception() is not None:
         log.error("eKash transfer %s: its merchant payment was not stored", transfer_id, exc_info=done.exception())
+
+
+def replay(store: Store, committed: Callable[[TransferRecord], None], from_ms: int, to_ms: int) -> int:
+    """Hand ``committed`` every transfer received in [from_ms, to_ms) that is committed: how many."""
+    handed = 0
+    for _ in range(REPLAY_PAGES_MAX):
+        page = store.received_between(from_ms, to_ms, PAGE_ROWS_MAX)
+        for transfer in page:
+            if transfer.state == COMMITTED:
+                committed(transfer)
+                handed += 1
+        if len(page) < PAGE_ROWS_MAX:
+            return handed
+        # Transfers received in the same millisecond as the page's last are read again: recording is idempotent.
+        from_ms = page[-1].created_at_ms if page[-1].created_at_ms > from_ms else from_ms + 1
+    log.error("eKash merchant payments: more than %d pages to replay; the rest is not", REPLAY_PAGES_MAX)
+    return handed
