@@ -4,6 +4,7 @@ A real demo with the gateway; the test plays the hub (payee_env's recording hub)
 
 from __future__ import annotations
 
+import json
 import time
 import uuid
 
@@ -132,3 +133,25 @@ def test_a_payment_the_merchants_side_missed_is_replayed_once(bench):  # noqa: F
         wait_line(client, merchant_id, transfer_id)
         statement = client.get(f"/v1/qr/merchants/{merchant_id}/statement", params={"limit": 100}).json()
     assert [p["memo"] for p in statement["payments"]].count(f"FSPIOP transfer {transfer_id}") == 1
+
+
+def test_the_pos_live_feed_is_the_signed_in_merchants_only_and_starts_with_todays_payments(bench):  # noqa: F811
+    base = bench.demo.url.rstrip("/")
+    with httpx.Client(base_url=base, timeout=HTTP_TIMEOUT_S) as anonymous:
+        assert anonymous.get("/qr/pos/events").status_code == 401
+    transfer_id = pay_merchant(bench, "1200")
+    with merchant_api(bench) as client:
+        payment_id = wait_line(client, bench.demo.qr_demo.merchant_id, transfer_id)["payment_id"]
+    with httpx.Client(base_url=base, timeout=HTTP_TIMEOUT_S) as pos:
+        assert pos.post("/qr/pos/sign-in", data={"demo": "1"}).status_code == 303
+        seen: list[str] = []
+        with pos.stream("GET", "/qr/pos/events") as stream:
+            assert stream.status_code == 200
+            for line in stream.iter_lines():
+                seen.append(line)
+                if line == "event: ready" or len(seen) > 1_000:
+                    break
+    rows = [json.loads(line[len("data: "):]) for line in seen if line.startswith("data: {\"payment_id\"")]
+    mine = [row for row in rows if row["payment_id"] == payment_id]
+    assert seen[-1] == "event: ready" and len(mine) == 1
+    assert f"eKash · {PAYER_FSP} · ********789" in mine[0]["html"]
