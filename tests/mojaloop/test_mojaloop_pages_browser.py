@@ -17,7 +17,7 @@ from inzira.demo.setup import load_api_keys
 from inzira.http import HttpProblem
 from inzira.remit.client import RemitClient
 from tests.mojaloop import hub_rules
-from tests.mojaloop.payee_env import PAYER_FSP, bench  # noqa: F401
+from tests.mojaloop.payee_env import PAYER_FSP, bench, quote_body, transfer_body  # noqa: F401
 from tests.mojaloop.test_mojaloop_merchant_payments import merchant_api, pay_merchant, wait_line
 from tests.mojaloop.ttk import TestingToolkit
 from tests.web.test_explorer_browser import CHROMIUM_ARGS, LAUNCH_TIMEOUT_MS, chromium_path
@@ -150,5 +150,39 @@ def test_an_aborted_ekash_leg_is_shown_aborted_with_its_reason(browser, ekash_de
         assert "MOJALOOP_5105" in aborted.inner_text()
         assert page.locator("[data-ekash-leg]").get_attribute("data-ekash-leg") == "ABORTED"
         assert page.locator("[data-receipt] [data-ekash-state]").get_attribute("data-ekash-state") == "ABORTED"
+    finally:
+        context.close()
+
+
+def test_a_hostile_payer_fsp_id_is_shown_as_text_on_the_pos(browser, bench):  # noqa: F811
+    """FSPIOP-Source is whatever the hub relays (up to 32 characters): markup in it stays text on the page."""
+    evil = "<img src=x onerror=pwned=1>"
+    merchant = bench.demo.qr_demo
+    context, page = new_page(browser, bench.demo.url.rstrip("/"))
+    try:
+        page.goto("/qr/pos/sign-in")
+        page.get_by_role("button", name=f"Sign in as {merchant.merchant_name}").click()
+        page.wait_for_url("**/qr/pos")
+        page.locator("[data-pos-live-status].on").wait_for()
+
+        quote = quote_body(merchant.merchant_id, amount="1400", id_type="BUSINESS")
+        quote["payer"]["partyIdInfo"]["fspId"] = evil
+        assert bench.send("POST", "/quotes", "quotes", quote, headers={"FSPIOP-Source": evil}).status_code == 202
+        answer = bench.hub.take(f"/quotes/{quote['quoteId']}").body
+        transfer = transfer_body(quote, answer, payerFsp=evil)
+        assert bench.send("POST", "/transfers", "transfers", transfer,
+                          headers={"FSPIOP-Source": evil}).status_code == 202
+        assert bench.hub.take(f"/transfers/{transfer['transferId']}").body["transferState"] == "COMMITTED"
+        with merchant_api(bench) as client:
+            payment_id = wait_line(client, merchant.merchant_id, transfer["transferId"])["payment_id"]
+        row = page.locator(f'#pos-payments tr[data-payment="{payment_id}"]')
+        row.wait_for()
+        assert row.locator("[data-payer]").inner_text() == f"eKash · {evil} · ********789"
+        assert row.locator("img").count() == 0
+        assert page.evaluate("typeof window.pwned") == "undefined"
+        page.reload()
+        page.locator(f'tr[data-payment="{payment_id}"] [data-payer]').wait_for()
+        assert page.evaluate("typeof window.pwned") == "undefined"
+        assert page.locator("#pos-payments img").count() == 0
     finally:
         context.close()
