@@ -5,6 +5,7 @@ the merchant's POS page live, and its details say who paid and that it is not re
 
 from __future__ import annotations
 
+import json
 import re
 import uuid
 from collections.abc import Iterator
@@ -51,7 +52,7 @@ def ekash_demo(ttk_hub: TestingToolkit, tmp_path_factory: pytest.TempPathFactory
 
 
 def new_page(browser: Browser, base_url: str) -> tuple[BrowserContext, Page]:
-    context = browser.new_context(base_url=base_url)
+    context = browser.new_context(base_url=base_url, accept_downloads=True)
     context.set_default_timeout(WAIT_MS)
     return context, context.new_page()
 
@@ -91,6 +92,19 @@ def test_a_remittance_through_ekash_shows_the_ekash_leg_in_timeline_receipt_and_
         assert hub_rules.PAYEE_FSP in receipt.locator("[data-ekash-transfer]").inner_text()
         assert receipt.locator("[data-ekash-state]").get_attribute("data-ekash-state") == "COMMITTED"
         assert f"{hub_rules.FEE} RWF fee to {hub_rules.PAYEE_FSP}" in receipt.locator("[data-ekash-amounts]").inner_text()
+
+        with page.expect_download() as download:
+            receipt.get_by_role("link", name="Download receipt (JSON)").click()
+        saved = json.loads(open(download.value.path()).read())
+        assert [entry["role"] for entry in saved["ledger_receipts"]] == ["reservation", "commit"]
+        leg = saved["ekash_leg"]
+        assert (leg["ekash_transfer_id"], leg["payee_fsp"], leg["state"]) == (transfer_id, hub_rules.PAYEE_FSP,
+                                                                             "COMMITTED")
+        assert leg["payee_fsp_fee_minor"] == int(hub_rules.FEE)
+        assert [s["state"] for s in leg["steps"]] == ["QUOTED", "RESERVED", "COMMITTED"]
+        receipt.get_by_role("button", name="Verify").click()
+        receipt.locator(".verify-result .verdict").wait_for()
+        assert receipt.locator(".verify-result .verdict").inner_text() == "✓ valid"
 
         page.locator("details.panel summary").click()
         fees = page.locator("[data-ekash-fees]").inner_text()

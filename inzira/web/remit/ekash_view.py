@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from inzira.interop.mojaloop.ekash_leg import EkashLeg
 from inzira.interop.mojaloop.ekash_route import EkashRoute
 from inzira.money import money_text
 from inzira.remit.records import TransferRecord
@@ -15,12 +16,27 @@ STEP_LABELS = {"QUOTED": "eKash: quoted", "RESERVED": "eKash: transfer sent, res
                "COMMITTED": "eKash: committed, paid into the wallet", "ABORTED": "eKash: aborted"}
 
 
-def ekash_leg(service: RemitService, record: TransferRecord) -> dict[str, Any] | None:
+def _leg(service: RemitService, record: TransferRecord) -> EkashLeg | None:
     agent = service.agents.get(record.receiving_fsp)
     route = agent.adapter if agent is not None else None
-    if not isinstance(route, EkashRoute):
+    return route.leg(record.quote_id) if isinstance(route, EkashRoute) else None
+
+
+def receipt_part(service: RemitService, record: TransferRecord) -> dict[str, Any] | None:
+    """The eKash leg in the receipt file: eKash's word as the gateway recorded it (no Inzira proof of its own:
+    the fulfilment eKash returned is what committed the Inzira leg, whose receipts the file carries)."""
+    leg = _leg(service, record)
+    if leg is None:
         return None
-    leg = route.leg(record.quote_id)
+    return {"ekash_transfer_id": leg.transfer_id, "payee_fsp": leg.payee_fsp, "state": leg.state,
+            "reason": leg.reason or None, "currency": leg.currency,
+            "transfer_amount_minor": leg.transfer_amount_minor,
+            "payee_receive_amount_minor": leg.payee_receive_amount_minor, "payee_fsp_fee_minor": leg.payee_fee_minor,
+            "steps": [{"state": state, "at_ms": at_ms} for state, at_ms in leg.steps]}
+
+
+def ekash_leg(service: RemitService, record: TransferRecord) -> dict[str, Any] | None:
+    leg = _leg(service, record)
     if leg is None:
         return None
     found = service.transfers.quote(record.quote_id)
