@@ -131,6 +131,12 @@ def test_an_ekash_payment_appears_on_the_merchants_pos_live(browser, bench):  # 
         assert page.evaluate("window.notReloaded === true")
         assert row.locator("[data-payer]").inner_text() == f"eKash · {PAYER_FSP} · ********789"
         assert "3,300 RWF" in row.inner_text()
+        with merchant_api(bench) as client:
+            totals = client.get(f"/v1/qr/merchants/{bench.demo.qr_demo.merchant_id}/statement",
+                                params={"limit": 1}).json()["totals"]
+        count = totals["payments"]
+        page.locator("[data-today-totals]", has_text=f"{count} payment{'' if count == 1 else 's'},").wait_for()
+        assert page.evaluate("window.notReloaded === true")
 
         row.get_by_role("link", name="Details").click()
         page.wait_for_url(f"**/qr/pos/payments/{payment_id}")

@@ -2,7 +2,8 @@
 today's payments as it completes, without a reload.
 
 The API's merchant event stream, relayed on this site's origin with the session cookie (as ``relay`` does for
-one bill). Each frame is ``event: payment`` with ``{payment_id, html}``: the table row rendered by the server. Once the
+one bill). Each frame is ``event: payment`` with ``{payment_id, html}``: the table row rendered by the server, followed
+by ``event: totals`` with ``{html}``: today's totals afresh (after a refund too). Once the
 API's stream has subscribed, today's payments are sent first (a payment completed while the page loaded is not
 lost; the script skips rows it has), then ``event: ready``, then each payment as it completes.
 Bounded: open streams, lifetime, frame size (``sse_frames``).
@@ -26,6 +27,7 @@ from inzira.web.qr.site import QrSite
 from inzira.web.rendering import ENV
 
 ROW_TEMPLATE = "qr/payment_row.html"
+TOTALS_TEMPLATE = "qr/pos_totals.html"
 _HEADERS = {"X-Accel-Buffering": "no", **NO_STORE}
 READY = b"event: ready\ndata: {}\n\n"  # the feed is live from here on
 
@@ -33,6 +35,11 @@ READY = b"event: ready\ndata: {}\n\n"  # the feed is live from here on
 def row_frame(payment: dict[str, object]) -> bytes:
     data = {"payment_id": payment["payment_id"], "html": ENV.get_template(ROW_TEMPLATE).render(p=payment)}
     return f"event: payment\ndata: {json.dumps(data, separators=(',', ':'))}\n\n".encode()
+
+
+def totals_frame(statement: dict[str, object]) -> bytes:
+    data = {"html": ENV.get_template(TOTALS_TEMPLATE).render(statement=statement)}
+    return f"event: totals\ndata: {json.dumps(data, separators=(',', ':'))}\n\n".encode()
 
 
 class PaymentsRelay:
@@ -56,14 +63,18 @@ class PaymentsRelay:
                 # Payments completed while the page loaded: the script adds the rows it does not have.
                 today = await self.site.api.get(grant.token, f"{merchant_path(grant)}/statement",
                                                 {"limit": TODAY_PAYMENTS_MAX})
-                yield b"".join(row_frame(payment) for payment in today["payments"]) + READY
+                yield b"".join(row_frame(payment) for payment in today["payments"]) + totals_frame(today) + READY
                 async for frame in sse_frames(lines):
                     if self.closing or loop.time() - started_s > STREAM_MAX_S:
                         return
                     if frame is None:
                         yield b": heartbeat\n\n"
-                    elif frame[0] == "payment.completed":
-                        yield row_frame(json.loads(frame[1])["data"])
+                        continue
+                    row = row_frame(json.loads(frame[1])["data"]) if frame[0] == "payment.completed" else b""
+                    if row or frame[0] == "refund.completed":  # today's totals changed: the server sums them
+                        today = await self.site.api.get(grant.token, f"{merchant_path(grant)}/statement",
+                                                        {"limit": 1})
+                        yield row + totals_frame(today)
         except (HttpProblem, ValueError, KeyError, StopAsyncIteration):
             return  # the browser reconnects after RETRY_MS
         finally:

@@ -29,5 +29,11 @@
     if (empty) empty.remove();
     body.append(fresh.content);
   });
+  source.addEventListener("totals", (event) => {
+    const shown = document.querySelector("[data-today-totals]");
+    const fresh = document.createElement("template");
+    fresh.innerHTML = JSON.parse(event.data).html.trim(); // rendered (and escaped) by the server's templates
+    if (shown && fresh.content.firstElementChild) shown.replaceWith(fresh.content.firstElementChild);
+  });
   window.addEventListener("pagehide", () => source.close());
 })();
