@@ -155,3 +155,18 @@ def test_the_pos_live_feed_is_the_signed_in_merchants_only_and_starts_with_today
     mine = [row for row in rows if row["payment_id"] == payment_id]
     assert seen[-1] == "event: ready" and len(mine) == 1
     assert f"eKash · {PAYER_FSP} · ********789" in mine[0]["html"]
+
+
+def test_a_refund_form_posted_for_an_ekash_payment_is_refused_on_the_page(bench):  # noqa: F811
+    """No refund form is shown for it; one posted anyway (a crafted request) gets the 3161 notice."""
+    merchant_id = bench.demo.qr_demo.merchant_id
+    transfer_id = pay_merchant(bench, "800")
+    with merchant_api(bench) as client:
+        payment_id = wait_line(client, merchant_id, transfer_id)["payment_id"]
+    with httpx.Client(base_url=bench.demo.url.rstrip("/"), timeout=HTTP_TIMEOUT_S) as pos:
+        assert pos.post("/qr/pos/sign-in", data={"demo": "1"}).status_code == 303
+        page = pos.get(f"/qr/pos/payments/{payment_id}")
+        assert page.status_code == 200 and 'id="refund"' not in page.text and "data-no-refund" in page.text
+        refused = pos.post(f"/qr/pos/payments/{payment_id}/refunds", data={"amount": "100"})
+    assert refused.status_code == 409 and 'data-notice="3161"' in refused.text
+    assert "not refunded here" in refused.text
