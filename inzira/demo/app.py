@@ -112,7 +112,8 @@ class Demo:
             mount_directory(app, self.remit.operator)  # type: ignore[arg-type]
             if self.mojaloop_hub:
                 self.gateway = start_gateway(app, self.mojaloop_hub, keys.port(runtime, GATEWAY_MEMBER),
-                                             self.data_dir, self.remit.service, qr.directory)
+                                             self.data_dir, self.remit.service, qr.directory,
+                                             qr.external.record)
             mount_static(app)
             self.served, self.port = serve_in_thread(app, self.host, self.port, trusted_proxies=self.trusted_proxies)
             api_url = f"http://{api_host}:{self.port}"

@@ -53,6 +53,7 @@ class QrCode(IntEnum):
     CARD_PAYMENT_MISMATCH = 3159
     CALLBACK_UNSIGNED = 3041
     NAME_ON_SANCTIONS_LIST = 3160
+    REFUND_OUTSIDE_INZIRA = 3161
     MERCHANT_NOT_FOUND = 3250
     BILL_NOT_FOUND = 3251
     WALLET_NOT_FOUND = 3252
@@ -78,6 +79,7 @@ TITLES: dict[int, str] = {
     QrCode.CARD_PAYMENT_MISMATCH: "card payment does not match the top-up",
     QrCode.CALLBACK_UNSIGNED: "callback signature invalid",
     QrCode.NAME_ON_SANCTIONS_LIST: "name on the sanctions list",
+    QrCode.REFUND_OUTSIDE_INZIRA: "paid from outside Inzira: not refunded here",
     QrCode.MERCHANT_NOT_FOUND: "merchant not found",
     QrCode.BILL_NOT_FOUND: "bill not found",
     QrCode.WALLET_NOT_FOUND: "wallet not found",
@@ -112,6 +114,7 @@ _STATUS: dict[int, int] = {
     QrCode.BILL_ALREADY_PAID: 409,
     QrCode.PAYMENT_IN_PROGRESS: 409,
     QrCode.REFUND_EXCEEDS_PAYMENT: 409,
+    QrCode.REFUND_OUTSIDE_INZIRA: 409,
     QrCode.CARD_PAYMENT_MISMATCH: 409,
     Code.QUOTE_EXPIRED: 410,
     QrCode.BILL_EXPIRED: 410,

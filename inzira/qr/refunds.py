@@ -42,7 +42,7 @@ from inzira.qr.settlement import SettleJob, Settlement, committed, mark, settled
 from inzira.qr.store.awaiting import write
 from inzira.qr.store.reader import StoreReader
 from inzira.qr.store.writer import StoreWriter, WriteTx
-from inzira.qr.views import refund_view
+from inzira.qr.views import is_external, payer_text, refund_view
 from inzira.qr.wallets import post_entry
 
 REASON_CHARS_MAX = 140
@@ -76,6 +76,10 @@ class Refunds:
         payment = self.reader.payment(payment_id)
         if payment is None or payment.merchant_id != merchant.id:
             return rejected(QrCode.PAYMENT_NOT_FOUND, f"{merchant.name} has no payment {payment_id}")
+        if is_external(payment):
+            return rejected(QrCode.REFUND_OUTSIDE_INZIRA, f"payment {payment_id} came from {payer_text(payment)}: "
+                            "a refund would be a new FSPIOP transfer to the payer's FSP, which Inzira does not make "
+                            "for merchants; settle it with the payer directly")
         if payment.status != COMPLETED:
             return rejected(Code.VALIDATION, f"payment {payment_id} is {payment.status}: only a completed one is "
                             "refunded")

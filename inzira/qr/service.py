@@ -26,6 +26,7 @@ from inzira.notify.targets import TargetGuard
 from inzira.qr.bill_book import BillBook
 from inzira.qr.card_topups import CardTopUps
 from inzira.qr.directory import Directory
+from inzira.qr.external import ExternalPayments
 from inzira.qr.ledger_port import LedgerPort, QrRuntime
 from inzira.qr.live.events import Outbox, StoredEvent, prune_job
 from inzira.qr.live.hooks import WebhookDispatch
@@ -92,6 +93,7 @@ class QrService:
         self.refunds = Refunds(s, self.port, self.writer, self.reader, self.directory, fx, self.settlement,
                                self.outbox, self.payments.fx_account)
         self.statements = Statements(s, self.reader, self.port)
+        self.external = ExternalPayments(self.port, self.writer, self.directory, self.outbox, s.price_currency)
         self.closing = False
         self.recovered: dict[str, int] = {}
 

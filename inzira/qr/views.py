@@ -26,6 +26,19 @@ from inzira.qr.records import (
 
 PREFIX = "/v1/qr"
 CARD_NOTIFICATIONS_PATH = f"{PREFIX}/card-notifications"  # + "/<issuer>": the acquirers' callbacks
+EXTERNAL_PREFIX = "fspiop:"  # the wallet_id of a payment from outside Inzira (see external.py)
+
+
+def is_external(payment: Payment) -> bool:
+    return payment.wallet_id.startswith(EXTERNAL_PREFIX)
+
+
+def payer_text(payment: Payment) -> str | None:
+    """"eKash · payerfsp · *******789" for a payment from outside Inzira; None for an Inzira wallet's."""
+    if not is_external(payment):
+        return None
+    fsp, _, masked = payment.wallet_id.removeprefix(EXTERNAL_PREFIX).partition("/")
+    return f"eKash · {fsp} · {masked}"
 
 
 def merchant_path(merchant_id: str) -> str:
@@ -115,10 +128,11 @@ def payment_view(p: Payment, merchant_name: str, *, for_wallet: bool) -> dict[st
         "margin_percent": p.margin_percent,
         "fx_margin_minor": p.fx_margin_minor,
         "memo": p.memo,
+        "payer": payer_text(p),
         "created_at_ms": p.created_at_ms,
         "settled_at_ms": p.settled_at_ms,
         "refunded_minor": p.refunded_minor,
-        "refundable_minor": max(0, p.refundable_minor) if p.status == "completed" else 0,
+        "refundable_minor": max(0, p.refundable_minor) if p.status == "completed" and not is_external(p) else 0,
     }
     if for_wallet:
         view.update(wallet_id=p.wallet_id, quote_id=p.quote_id,

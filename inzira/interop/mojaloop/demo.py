@@ -23,6 +23,7 @@ from inzira.interop.mojaloop.ekash_route import EkashRoute
 from inzira.interop.mojaloop.gateway import Gateway, GatewaySettings
 from inzira.interop.mojaloop.inzira_ledger import InziraPayeeLedger
 from inzira.interop.mojaloop.inzira_parties import InziraParties
+from inzira.interop.mojaloop.merchant_payments import REPLAY_WINDOW_MS, Record, merchant_feed, replay
 from inzira.interop.mojaloop.report_api import report_router
 from inzira.interop.mojaloop.schemas import definitions
 from inzira.interop.mojaloop.settlement import Sources
@@ -87,8 +88,9 @@ def settlement_sources(gateway: Gateway, route: object, port: MemberPort, remit:
 
 
 def start_gateway(app: FastAPI, hub_url: str, port: MemberPort, data_dir: Path, remit: RemitService,
-                  merchants: MerchantBook | None) -> Gateway:
-    """Start the gateway and mount its router on ``app`` (before the server starts)."""
+                  merchants: MerchantBook | None, record_payment: Record | None = None) -> Gateway:
+    """Start the gateway and mount its router on ``app`` (before the server starts); eKash payments to
+    merchants go to ``record_payment`` once committed (the QR service's, for the POS and the statement)."""
 
     # Only Inzira's own wallets: without the remittance service's fallback to eKash, which would send an eKash
     # payer's look-up back to eKash.
@@ -109,6 +111,10 @@ def start_gateway(app: FastAPI, hub_url: str, port: MemberPort, data_dir: Path, 
 
     gateway = Gateway(GatewaySettings(hub_url=hub_url), data_dir, parties, ledger, wall_clock_ms,
                       None if key is None else sign).start()
+    if record_payment is not None:
+        hook = gateway.transfers.on_committed = merchant_feed(gateway.store, record_payment)
+        now_ms = wall_clock_ms()
+        replay(gateway.store, hook, now_ms - REPLAY_WINDOW_MS, now_ms + 1)
     peers = peer_keys(data_dir)
     app.include_router(fspiop_router(gateway, payer=payer, check_body=schema_check(definitions()),
                                      check_signature=signature_check(peers) if peers else None))

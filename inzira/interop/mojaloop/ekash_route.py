@@ -26,6 +26,7 @@ from pathlib import Path
 from typing import Any
 
 from inzira.interop.mojaloop import jws
+from inzira.interop.mojaloop.ekash_leg import ABORTED, QUOTED, RESERVED, EkashLeg, LegSteps
 from inzira.interop.mojaloop.payer import Payer, PayerConfig
 from inzira.interop.mojaloop.payer_answers import Failure, PartyFound, QuoteTerms, TransferOutcome
 from inzira.remit.payout.adapter import PayoutAdapter
@@ -152,6 +153,7 @@ class EkashRoute(PayoutAdapter):
                  window_min_ms: int = 1_000) -> None:
         self.payer = payer
         self.state = _State(state_file)
+        self.steps = LegSteps(self.state.db, self.state.lock)
         self.clock_skew_ms = clock_skew_ms
         self.window_min_ms = window_min_ms
         self._runs: dict[str, asyncio.Task[PayoutState]] = {}
@@ -174,6 +176,21 @@ class EkashRoute(PayoutAdapter):
 
     def _now(self) -> datetime:
         return self.payer.clock()
+
+    def _now_ms(self) -> int:
+        return int(self._now().timestamp() * 1000)
+
+    def leg(self, quote_id: str) -> EkashLeg | None:
+        """The eKash leg of Inzira quote ``quote_id`` as it stands, or None when eKash never quoted it."""
+        found = self.state.get(quote_id)
+        if found is None:
+            return None
+        _msisdn, terms, state, reason, _fulfilment = found
+        steps = self.steps.of(quote_id)
+        if state == "QUOTED" and any(s == RESERVED for s, _at in steps):
+            state = RESERVED
+        return EkashLeg(terms.transaction_id, terms.payee_fsp, terms.currency, terms.transfer_amount_minor,
+                        terms.payee_receive_amount_minor, terms.payee_fee_minor, state, reason, steps)
 
     # --- look-up and quote ---------------------------------------------------------------------------
 
@@ -207,6 +224,7 @@ class EkashRoute(PayoutAdapter):
                 raise PayoutUnavailableError(f"eKash did not answer the quote: {terms.description}")
             raise PayoutRefusedError(terms.code, terms.description)
         self.state.put_quote(quote_id, msisdn, terms)
+        self.steps.mark(quote_id, QUOTED, self._now_ms())
         return Hashlock(terms.condition, terms.transfer_amount_minor, terms.payee_receive_amount_minor,
                         terms.payee_fee_minor, int(terms.expiration.timestamp() * 1000))
 
@@ -254,8 +272,10 @@ class EkashRoute(PayoutAdapter):
                              - timedelta(milliseconds=self.clock_skew_ms))
         if expiration - self._now() < timedelta(milliseconds=self.window_min_ms):
             self.state.finish(quote_id, "ABORTED", "TOO_LATE", None)
+            self.steps.mark(quote_id, ABORTED, self._now_ms())
             return PayoutState(reference_id, PayoutStatus.FAILED, reason="TOO_LATE")
-        self.state.sending(quote_id, reference_id, expiration, int(self._now().timestamp() * 1000))
+        self.state.sending(quote_id, reference_id, expiration, self._now_ms())
+        self.steps.mark(quote_id, RESERVED, self._now_ms())
         outcome = await self.payer.transfer(terms, expiration)
         return self._record(reference_id, quote_id, terms, outcome)
 
@@ -263,6 +283,7 @@ class EkashRoute(PayoutAdapter):
         reason = f"MOJALOOP_{outcome.failure.code}" if outcome.failure else ""
         if outcome.state in ("COMMITTED", "ABORTED"):
             self.state.finish(quote_id, outcome.state, reason, outcome.fulfilment)
+            self.steps.mark(quote_id, outcome.state, self._now_ms())
         return _payout_state(reference_id, outcome.state, reason, terms)
 
     async def status(self, reference_id: str) -> PayoutState:

@@ -44,6 +44,8 @@ class PayeeTransfers:
         self.ledger = ledger
         self.hub = hub
         self.clock_ms = clock_ms
+        # Told of each transfer Inzira committed (the merchants' side records it as a payment); never raises.
+        self.on_committed: Callable[[TransferRecord], None] | None = None
 
     async def post_transfer(self, inbound: Inbound, body: dict[str, Any], raw: bytes) -> None:
         transfer_id = body["transferId"]
@@ -131,6 +133,8 @@ class PayeeTransfers:
     async def _committed(self, record: TransferRecord, fulfilment: str) -> None:
         record = self._put(record, state=COMMITTED, fulfilment=fulfilment,
                            completed_timestamp=iso_ms(self.clock_ms()))
+        if self.on_committed is not None:
+            self.on_committed(record)
         await self.answer(record)
 
     async def _abort(self, record: TransferRecord, error: FspiopError) -> None:

@@ -174,6 +174,7 @@ class PaymentOut(LedgerFields):
     rate: str
     fx_margin_minor: int
     memo: str
+    payer: str | None = Field(None, description="A payer outside Inzira (eKash): its FSP and masked id")
     created_at_ms: int
     settled_at_ms: int | None
     refunded_minor: int

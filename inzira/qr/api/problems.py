@@ -21,7 +21,7 @@ _TEXT = {
     404: "Not found, or not visible to the caller: merchant 3250, bill 3251, wallet 3252, quote 3253, payment 3254, "
          "top-up 3255",
     409: "Already paid (3154), payment in progress (3155), refund exceeds payment (3156), the card acquirer's "
-         "payment does not match the top-up (3159)",
+         "payment does not match the top-up (3159), a payment from outside Inzira is not refunded here (3161)",
     410: "Expired: the quote (3302) or the dynamic QR's bill (3340)",
     413: "Request body too large (3104)",
     415: "Unsupported media type (3000)",

@@ -35,6 +35,8 @@ _VISITOR = {
 
 _MERCHANT = {
     QrCode.REFUND_EXCEEDS_PAYMENT: "That is more than can still be refunded.",
+    QrCode.REFUND_OUTSIDE_INZIRA: "This payment came from outside Inzira (eKash): it is not refunded here. Nothing "
+                                  "was moved; settle it with the payer directly.",
     Code.INSUFFICIENT_LIQUIDITY: "Your account does not hold enough RWF for this refund. Nothing was moved.",
     QrCode.PAYMENT_NOT_FOUND: "No such payment to this merchant.",
     QrCode.BILL_NOT_FOUND: "No such bill for this merchant.",

@@ -23,6 +23,7 @@ from inzira.web.qr.demo_customers import DemoCustomers
 from inzira.web.qr.pay import SCAN_FORM_BYTES_MAX, SCAN_PATH, pay_router
 from inzira.web.qr.pos import pos_router
 from inzira.web.qr.pos_payments import pos_payments_router
+from inzira.web.qr.pos_live import PaymentsRelay, pos_live_router
 from inzira.web.qr.relay import BillRelay, relay_router
 from inzira.web.qr.sessions import QrKind, QrSessions
 from inzira.web.qr.signin import signin_router
@@ -42,11 +43,13 @@ class QrPages:
         sessions = {kind: QrSessions(kind, wall_clock_ms) for kind in QrKind}
         self.site = QrSite(node, QrApi(), sessions, decoder or DecoderFile(), rates, public_accounts)
         self.relay = BillRelay(self.site)
+        self.payments_relay = PaymentsRelay(self.site)
         self.router = APIRouter()
         for part in (signin_router, pos_router, pos_payments_router, wallet_router, wallet_topups_router, pay_router,
                      wallet_receipts_router):
             self.router.include_router(part(self.site))
         self.router.include_router(relay_router(self.site, self.relay))
+        self.router.include_router(pos_live_router(self.site, self.payments_relay))
         self.router.include_router(vendor_router(self.site.decoder))
 
     def connect(self, api_url: str, demo: DemoCustomers | None = None) -> None:
@@ -55,3 +58,4 @@ class QrPages:
 
     def close_streams(self) -> None:
         self.relay.close_streams()
+        self.payments_relay.close_streams()

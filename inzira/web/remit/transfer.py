@@ -10,6 +10,7 @@ from inzira.remit.api.views import fsp_name
 from inzira.remit.receipts import build_receipt
 from inzira.remit.records import TransferRecord
 from inzira.web.forms import NO_STORE
+from inzira.web.remit.ekash_view import receipt_part
 from inzira.web.remit.roles import PageRole
 from inzira.web.remit.send_form import UUID_RE
 from inzira.web.remit.sessions import Session
@@ -54,6 +55,9 @@ def transfer_router(site: RemitSite) -> APIRouter:
         if built is None:
             return JSONResponse({"detail": f"transfer {transfer_id} is {record.state.value}: nothing of it is "
                                  "in the chain yet"}, 409, headers=NO_STORE)
+        ekash = receipt_part(service, record)
+        if ekash is not None:
+            built["ekash_leg"] = ekash
         disposition = f'attachment; filename="inzira-remittance-{transfer_id}.json"'
         return Response(msgspec.json.format(msgspec.json.encode(built)), media_type="application/json",
                         headers={"Content-Disposition": disposition, **NO_STORE})

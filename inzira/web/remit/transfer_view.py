@@ -12,6 +12,7 @@ from typing import Any
 from inzira.remit.api.views import PAYEE_STEPS, full
 from inzira.remit.records import FINAL_STATES, TransferRecord
 from inzira.web.receipts import VERIFY_PATH
+from inzira.web.remit.ekash_view import ekash_leg, with_ekash_steps
 from inzira.web.remit.messages import outcome
 from inzira.web.remit.site import RemitSite
 from inzira.web.rendering import ENV
@@ -64,7 +65,9 @@ def transfer_context(site: RemitSite, record: TransferRecord, payee_only: bool =
         view["timeline"] = [s for s in view["timeline"] if s["step"] in PAYEE_STEPS]
     tone, sentence = outcome(view)
     steps = [{**step, "label": STEP_LABELS.get(step["step"], step["step"])} for step in view["timeline"]]
-    return {"t": view, "stages": stages(view), "tone": tone, "sentence": sentence, "steps": steps,
+    ekash = ekash_leg(site.service, record)
+    return {"t": view, "stages": stages(view), "tone": tone, "sentence": sentence,
+            "steps": with_ekash_steps(steps, ekash), "ekash": ekash,
             "proof": _proof(view), "final": record.state in FINAL_STATES,
             "events_url": f"/remit/transfers/{record.transfer_id}/events"}
 

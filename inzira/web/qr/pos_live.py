@@ -1,0 +1,96 @@
+"""The POS home's live feed: each payment to the merchant (a QR wallet's or an eKash payer's) joins the list of
+today's payments as it completes, without a reload.
+
+The API's merchant event stream, relayed on this site's origin with the session cookie (as ``relay`` does for
+one bill). Each frame is ``event: payment`` with ``{payment_id, html}``: the table row rendered by the server, followed
+by ``event: totals`` with ``{html}``: today's totals afresh (after a refund too). Once the
+API's stream has subscribed, today's payments are sent first (a payment completed while the page loaded is not
+lost; the script skips rows it has), then ``event: ready``, then each payment as it completes.
+Bounded: open streams, lifetime, frame size (``sse_frames``).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from collections.abc import AsyncIterator
+
+from fastapi import APIRouter, Request
+from starlette.responses import JSONResponse, Response, StreamingResponse
+
+from inzira.http import HttpProblem
+from inzira.web.forms import NO_STORE
+from inzira.web.qr.pos import TODAY_PAYMENTS_MAX, merchant_path
+from inzira.web.qr.relay import RETRY_MS, STREAM_MAX_S, STREAMS_MAX, sse_frames
+from inzira.web.qr.sessions import Grant, QrKind
+from inzira.web.qr.site import QrSite
+from inzira.web.rendering import ENV
+
+ROW_TEMPLATE = "qr/payment_row.html"
+TOTALS_TEMPLATE = "qr/pos_totals.html"
+_HEADERS = {"X-Accel-Buffering": "no", **NO_STORE}
+READY = b"event: ready\ndata: {}\n\n"  # the feed is live from here on
+
+
+def row_frame(payment: dict[str, object]) -> bytes:
+    data = {"payment_id": payment["payment_id"], "html": ENV.get_template(ROW_TEMPLATE).render(p=payment)}
+    return f"event: payment\ndata: {json.dumps(data, separators=(',', ':'))}\n\n".encode()
+
+
+def totals_frame(statement: dict[str, object]) -> bytes:
+    data = {"html": ENV.get_template(TOTALS_TEMPLATE).render(statement=statement)}
+    return f"event: totals\ndata: {json.dumps(data, separators=(',', ':'))}\n\n".encode()
+
+
+class PaymentsRelay:
+    def __init__(self, site: QrSite) -> None:
+        self.site = site
+        self.active = 0
+        self.closing = False
+
+    def close_streams(self) -> None:
+        self.closing = True
+
+    async def stream(self, grant: Grant) -> AsyncIterator[bytes]:
+        self.active += 1
+        try:
+            yield f"retry: {RETRY_MS}\n\n".encode()
+            loop = asyncio.get_running_loop()
+            started_s = loop.time()
+            async with self.site.api.stream(grant.token, f"{merchant_path(grant)}/events") as response:
+                lines = response.aiter_lines()
+                await anext(lines)  # the API's "retry:": it has subscribed, so nothing after the snapshot is lost
+                # Payments completed while the page loaded: the script adds the rows it does not have.
+                today = await self.site.api.get(grant.token, f"{merchant_path(grant)}/statement",
+                                                {"limit": TODAY_PAYMENTS_MAX})
+                yield b"".join(row_frame(payment) for payment in today["payments"]) + totals_frame(today) + READY
+                async for frame in sse_frames(lines):
+                    if self.closing or loop.time() - started_s > STREAM_MAX_S:
+                        return
+                    if frame is None:
+                        yield b": heartbeat\n\n"
+                        continue
+                    row = row_frame(json.loads(frame[1])["data"]) if frame[0] == "payment.completed" else b""
+                    if row or frame[0] == "refund.completed":  # today's totals changed: the server sums them
+                        today = await self.site.api.get(grant.token, f"{merchant_path(grant)}/statement",
+                                                        {"limit": 1})
+                        yield row + totals_frame(today)
+        except (HttpProblem, ValueError, KeyError, StopAsyncIteration):
+            return  # the browser reconnects after RETRY_MS
+        finally:
+            self.active -= 1
+
+
+def pos_live_router(site: QrSite, relay: PaymentsRelay) -> APIRouter:
+    router = APIRouter()
+
+    @router.get("/qr/pos/events", include_in_schema=False)
+    async def payment_events(request: Request) -> Response:
+        grant = site.gate_data(request, QrKind.POS)
+        if isinstance(grant, Response):
+            return grant
+        if relay.active >= STREAMS_MAX:
+            return JSONResponse({"detail": "too many live screens; retry later"}, 503, {"Retry-After": "5"})
+        return StreamingResponse(relay.stream(grant), media_type="text/event-stream", headers=_HEADERS)
+
+    return router
