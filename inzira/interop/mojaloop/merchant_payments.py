@@ -67,15 +67,15 @@ def _logged(done: "Future[str | None]", transfer_id: str) -> None:
 def replay(store: Store, committed: Callable[[TransferRecord], None], from_ms: int, to_ms: int) -> int:
     """Hand ``committed`` every transfer received in [from_ms, to_ms) that is committed: how many."""
     handed = 0
+    after: tuple[int, str] | None = None
     for _ in range(REPLAY_PAGES_MAX):
-        page = store.received_between(from_ms, to_ms, PAGE_ROWS_MAX)
+        page = store.received_page(from_ms, to_ms, after, PAGE_ROWS_MAX)
         for transfer in page:
             if transfer.state == COMMITTED:
                 committed(transfer)
                 handed += 1
         if len(page) < PAGE_ROWS_MAX:
             return handed
-        # Transfers received in the same millisecond as the page's last are read again: recording is idempotent.
-        from_ms = page[-1].created_at_ms if page[-1].created_at_ms > from_ms else from_ms + 1
+        after = (page[-1].created_at_ms, page[-1].transfer_id)
     log.error("eKash merchant payments: more than %d pages to replay; the rest is not", REPLAY_PAGES_MAX)
     return handed
