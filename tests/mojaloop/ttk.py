@@ -183,10 +183,14 @@ class TestingToolkit:
         answer = httpx.put(f"{self.control_url}/api/config/user", json=config, timeout=10.0)
         answer.raise_for_status()
 
-    def run(self, collection: dict[str, Any], input_values: dict[str, Any],
-            timeout_s: float = RUN_TIMEOUT_S) -> CollectionResult:
-        """Run a collection synchronously (the toolkit sends its requests and waits for the callbacks)."""
-        body = {**collection, "inputValues": input_values}
+    def run(self, collection: dict[str, Any], input_values: dict[str, Any], timeout_s: float = RUN_TIMEOUT_S,
+            options: dict[str, Any] | None = None) -> CollectionResult:
+        """Run a collection synchronously (the toolkit sends its requests and waits for the callbacks).
+
+        ``options``: the run's template options, e.g. ``{"generateIDType": "uuid"}`` for collections whose ids
+        come from ``generateID`` (a ULID by default, which FSPIOP 1.x ids, UUIDs, are not).
+        """
+        body = {**collection, "inputValues": input_values, **({"options": options} if options else {})}
         trace_id = uuid.uuid4().hex
         answer = httpx.post(f"{self.control_url}/api/outbound/template/{trace_id}", params={"sync": "true"},
                             json=body, timeout=timeout_s)
