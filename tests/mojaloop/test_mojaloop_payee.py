@@ -36,6 +36,9 @@ def test_party_lookup_answers_a_served_wallet_with_its_masked_name(bench):
     assert callback.headers["fspiop-source"] == "inzira"
     assert callback.headers["content-type"] == "application/vnd.interoperability.parties+json;version=1.0"
     assert "accept" not in callback.headers
+    # Unsigned, a callback still says what it is, as Mojaloop's switch and its quoting collections expect.
+    assert (callback.headers["fspiop-uri"], callback.headers["fspiop-http-method"]) == (f"/parties/MSISDN/{WALLET}",
+                                                                                       "PUT")
     party = callback.body["party"]
     assert party["partyIdInfo"] == {"partyIdType": "MSISDN", "partyIdentifier": WALLET, "fspId": "inzira"}
     assert party["name"] == "J..... U...." and "personalInfo" not in party
@@ -44,6 +47,7 @@ def test_party_lookup_answers_a_served_wallet_with_its_masked_name(bench):
 def test_unknown_party_is_an_error_callback(bench):
     assert bench.send("GET", "/parties/MSISDN/250788000001", "parties").status_code == 202
     callback = bench.hub.take("/parties/MSISDN/250788000001/error")
+    assert callback.headers["fspiop-uri"] == "/parties/MSISDN/250788000001/error"
     assert callback.body["errorInformation"]["errorCode"] == "3200"
 
 

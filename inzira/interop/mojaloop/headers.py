@@ -77,9 +77,14 @@ def check_request(headers: Mapping[str, str], resource: str, our_fsp_id: str, *,
 
 
 def outbound(resource: str, version: tuple[int, int], source: str, destination: str, *, now: datetime,
-             with_accept: bool) -> dict[str, str]:
-    """Headers of a request or callback the gateway sends (the signature, when used, is added by the sender)."""
-    headers = {"Content-Type": media_type(resource, version), "Date": http_date(now), "FSPIOP-Source": source}
+             with_accept: bool, method: str, uri: str) -> dict[str, str]:
+    """Headers of a request or callback the gateway sends (the signature, when used, is added by the sender).
+
+    ``uri`` is the resource path (``/quotes/{ID}``): FSPIOP-URI and FSPIOP-HTTP-Method go on every message, signed
+    or not, as Mojaloop's switch sends them and its collections expect of a callback.
+    """
+    headers = {"Content-Type": media_type(resource, version), "Date": http_date(now), "FSPIOP-Source": source,
+               "FSPIOP-URI": uri, "FSPIOP-HTTP-Method": method.upper()}
     if destination:
         headers["FSPIOP-Destination"] = destination
     if with_accept:
