@@ -10,14 +10,13 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Any
 
 import pytest
 
 from inzira.demo.app import Demo
 from tests.mojaloop.conftest import golden_path_inputs
 from tests.mojaloop.payee_env import demo_behind_ttk  # noqa: F401 (fixture)
-from tests.mojaloop.ttk import TestingToolkit
+from tests.mojaloop.ttk import TestingToolkit, unjudgeable
 
 COLLECTION = Path(__file__).parent / "collections_negative" / "fspiop_protocol_validation.json"
 # Transaction requests (a payee-initiated request to pay) are not served by the gateway: 404 with 3002
@@ -39,19 +38,6 @@ def version_inputs(version: str, fspiop_url: str) -> dict[str, str]:
                    f"contentType{name}NotSupported": f"{media};version=1000.0",
                    f"expected{name}Version": version}
     return inputs | {host: fspiop_url for host in HOSTS}
-
-
-def unjudgeable(collection: dict[str, Any]) -> set[str]:
-    """Assertions with nothing to run (commented out) or that read the hub's payee simulator (``environment``):
-    the toolkit marks them SKIPPED against a DFSP."""
-    found = set()
-    for case in collection["test_cases"]:
-        for request in case["requests"]:
-            for assertion in request.get("tests", {}).get("assertions", []):
-                code = [line for line in assertion["exec"] if line.strip() and not line.strip().startswith("//")]
-                if not code or any("environment." in line for line in code):
-                    found.add(f"{case['name']} / {request['id']} / {assertion['description']}")
-    return found
 
 
 @pytest.mark.parametrize("version", ["1.0", "1.1"])

@@ -80,6 +80,20 @@ def summarize(raw: dict[str, Any]) -> CollectionResult:
     return result
 
 
+def unjudgeable(collection: dict[str, Any]) -> set[str]:
+    """Assertions (``case / request id / description``) with nothing to run (commented out) or that read what
+    only a hub has (``environment``: its payee simulator, its JWS switch): the toolkit marks them SKIPPED when
+    run against a DFSP."""
+    found = set()
+    for case in collection["test_cases"]:
+        for request in case["requests"]:
+            for assertion in request.get("tests", {}).get("assertions", []):
+                code = [line for line in assertion["exec"] if line.strip() and not line.strip().startswith("//")]
+                if not code or any("environment." in line for line in code):
+                    found.add(f"{case['name']} / {request['id']} / {assertion['description']}")
+    return found
+
+
 class TestingToolkit:
     """One running toolkit: ``fspiop_url`` is where the system under test sends requests and callbacks."""
 
