@@ -11,6 +11,7 @@ from tests.mojaloop.payee_env import WALLET, bench, quote_body  # noqa: F401 (fi
 
 PARTY = f"/parties/MSISDN/{WALLET}"
 JSON_1_0 = "application/vnd.interoperability.{}+json;version=1.0"
+PARTIES = "application/vnd.interoperability.parties+json"
 
 
 @pytest.mark.parametrize(("drop", "headers", "status", "code", "named"), [
@@ -32,6 +33,47 @@ def test_bad_headers_on_a_lookup(bench, drop, headers, status, code, named):
     assert answer.status_code == status
     info = answer.json()["errorInformation"]
     assert info["errorCode"] == code and named in info["errorDescription"]
+
+
+# Mojaloop's own services (central-services-shared, hapi plugin headerValidation.js) take any number of digits
+# in a version and answer an unsupported one with 406 and these words after the code's name.
+ACCEPT_UNSUPPORTED = "Unacceptable version requested - The Client requested an unsupported version"
+CONTENT_UNSUPPORTED = "Unacceptable version requested - Client supplied a protocol version which is not supported"
+
+
+@pytest.mark.parametrize(("method", "path", "resource", "header", "value", "words"), [
+    ("GET", PARTY, "parties", "Accept", "version=1000", ACCEPT_UNSUPPORTED),
+    ("GET", PARTY, "parties", "Accept", "version=1000.0", ACCEPT_UNSUPPORTED),
+    ("GET", PARTY, "parties", "Accept", "version=2", ACCEPT_UNSUPPORTED),
+    ("GET", PARTY, "parties", "Content-Type", "version=1000.0", CONTENT_UNSUPPORTED),
+    ("GET", PARTY, "parties", "Content-Type", "version=1.2", CONTENT_UNSUPPORTED),
+    ("POST", "/quotes", "quotes", "Accept", "version=1000", ACCEPT_UNSUPPORTED),
+    ("POST", "/quotes", "quotes", "Content-Type", "version=2.0", CONTENT_UNSUPPORTED),
+    ("POST", "/transfers", "transfers", "Accept", "version=1000", ACCEPT_UNSUPPORTED),
+    ("POST", "/transfers", "transfers", "Content-Type", "version=1000.1000", CONTENT_UNSUPPORTED),
+])
+def test_a_version_not_spoken_is_406_3001_whatever_its_digits(bench, method, path, resource, header, value, words):
+    body = quote_body() if resource == "quotes" else ({"transferId": "x"} if resource == "transfers" else None)
+    media = f"application/vnd.interoperability.{resource}+json;{value}"
+    answer = bench.send(method, path, resource, body, headers={header: media})
+    assert answer.status_code == 406, answer.text
+    info = answer.json()["errorInformation"]
+    assert info["errorCode"] == "3001" and info["errorDescription"].startswith(words), info
+    assert {(e["key"], e["value"]) for e in info["extensionList"]["extension"]} == {("1", "0"), ("1", "1")}
+
+
+@pytest.mark.parametrize("value", ["version=1" + "0" * 10, "version=1.1" + "0" * 10])
+def test_an_overlong_version_number_is_malformed_not_parsed(bench, value):
+    media = f"application/vnd.interoperability.parties+json;{value}"
+    answer = bench.send("GET", PARTY, "parties", headers={"Accept": media})
+    assert answer.status_code == 400 and answer.json()["errorInformation"]["errorCode"] == "3101"
+
+
+@pytest.mark.parametrize("accept", ["version=1", f"version=1.0,{PARTIES};version=1000",
+                                    f"version=1000,{PARTIES};version=1.1"])
+def test_an_accept_naming_a_spoken_version_among_others_is_taken(bench, accept):
+    answer = bench.send("GET", PARTY, "parties", headers={"Accept": f"{PARTIES};{accept}"})
+    assert answer.status_code == 202, answer.text
 
 
 def test_an_unacceptable_version_lists_the_versions_spoken(bench):

@@ -80,6 +80,20 @@ def summarize(raw: dict[str, Any]) -> CollectionResult:
     return result
 
 
+def unjudgeable(collection: dict[str, Any]) -> set[str]:
+    """Assertions (``case / request id / description``) with nothing to run (commented out) or that read what
+    only a hub has (``environment``: its payee simulator, its JWS switch): the toolkit marks them SKIPPED when
+    run against a DFSP."""
+    found = set()
+    for case in collection["test_cases"]:
+        for request in case["requests"]:
+            for assertion in request.get("tests", {}).get("assertions", []):
+                code = [line for line in assertion["exec"] if line.strip() and not line.strip().startswith("//")]
+                if not code or any("environment." in line for line in code):
+                    found.add(f"{case['name']} / {request['id']} / {assertion['description']}")
+    return found
+
+
 class TestingToolkit:
     """One running toolkit: ``fspiop_url`` is where the system under test sends requests and callbacks."""
 
@@ -183,10 +197,14 @@ class TestingToolkit:
         answer = httpx.put(f"{self.control_url}/api/config/user", json=config, timeout=10.0)
         answer.raise_for_status()
 
-    def run(self, collection: dict[str, Any], input_values: dict[str, Any],
-            timeout_s: float = RUN_TIMEOUT_S) -> CollectionResult:
-        """Run a collection synchronously (the toolkit sends its requests and waits for the callbacks)."""
-        body = {**collection, "inputValues": input_values}
+    def run(self, collection: dict[str, Any], input_values: dict[str, Any], timeout_s: float = RUN_TIMEOUT_S,
+            options: dict[str, Any] | None = None) -> CollectionResult:
+        """Run a collection synchronously (the toolkit sends its requests and waits for the callbacks).
+
+        ``options``: the run's template options, e.g. ``{"generateIDType": "uuid"}`` for collections whose ids
+        come from ``generateID`` (a ULID by default, which FSPIOP 1.x ids, UUIDs, are not).
+        """
+        body = {**collection, "inputValues": input_values, **({"options": options} if options else {})}
         trace_id = uuid.uuid4().hex
         answer = httpx.post(f"{self.control_url}/api/outbound/template/{trace_id}", params={"sync": "true"},
                             json=body, timeout=timeout_s)

@@ -69,7 +69,7 @@ class HubClient:
         """Send one message; ``PUT`` callbacks carry no Accept, requests do."""
         content = b"" if body is None else json.dumps(body, separators=(",", ":")).encode()
         headers = outbound(resource, version, self.fsp_id, destination, now=self.clock(),
-                           with_accept=method != "PUT")
+                           with_accept=method != "PUT", method=method, uri=path)
         if self.sign is not None and content:  # Mojaloop signs messages with a body
             headers.update(self.sign(method, path, headers, content))
         status = attempts = 0

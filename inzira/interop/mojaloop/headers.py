@@ -23,8 +23,15 @@ SUPPORTED_VERSIONS: tuple[tuple[int, int], ...] = ((1, 0), (1, 1))
 FSP_ID_CHARS_MAX = 32
 HEADER_CHARS_MAX = 512  # a longer Content-Type, Accept or Date is not one a peer sends
 ACCEPT_ITEMS_MAX = 8
+# Any number is a well-formed version (Mojaloop's switch takes any digits too): one this FSP does not speak is
+# 406, not malformed. Nine digits bound what is parsed; a longer number is malformed.
 _MEDIA = re.compile(r"application/vnd\.interoperability\.(?P<resource>[A-Za-z]+)\+json"
-                    r"(?:\s*;\s*version\s*=\s*(?P<major>\d{1,3})(?:\.(?P<minor>\d{1,3}))?)?")
+                    r"(?:\s*;\s*version\s*=\s*(?P<major>\d{1,9})(?:\.(?P<minor>\d{1,9}))?)?")
+# The words of Mojaloop's switch for each header (central-services-shared, src/constants.js), which its
+# Testing Toolkit collections look for.
+_UNSPOKEN = {"accept": "The Client requested an unsupported version, see extension list for supported version(s).",
+             "content-type": "Client supplied a protocol version which is not supported by the server: "
+                             "content-type header"}
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,9 +77,14 @@ def check_request(headers: Mapping[str, str], resource: str, our_fsp_id: str, *,
 
 
 def outbound(resource: str, version: tuple[int, int], source: str, destination: str, *, now: datetime,
-             with_accept: bool) -> dict[str, str]:
-    """Headers of a request or callback the gateway sends (the signature, when used, is added by the sender)."""
-    headers = {"Content-Type": media_type(resource, version), "Date": http_date(now), "FSPIOP-Source": source}
+             with_accept: bool, method: str, uri: str) -> dict[str, str]:
+    """Headers of a request or callback the gateway sends (the signature, when used, is added by the sender).
+
+    ``uri`` is the resource path (``/quotes/{ID}``): FSPIOP-URI and FSPIOP-HTTP-Method go on every message, signed
+    or not, as Mojaloop's switch sends them and its collections expect of a callback.
+    """
+    headers = {"Content-Type": media_type(resource, version), "Date": http_date(now), "FSPIOP-Source": source,
+               "FSPIOP-URI": uri, "FSPIOP-HTTP-Method": method.upper()}
     if destination:
         headers["FSPIOP-Destination"] = destination
     if with_accept:
@@ -97,7 +109,7 @@ def _content_version(value: str, resource: str) -> tuple[int, int]:
         raise malformed("content-type header", f"names {found['resource']}, not {resource}")
     version = (int(found["major"]), int(found["minor"] or 0))
     if version not in SUPPORTED_VERSIONS:
-        raise _unacceptable("content-type", version)
+        raise _unacceptable("content-type")
     return version
 
 
@@ -118,14 +130,13 @@ def _accepted_version(value: str, resource: str, asked: tuple[int, int]) -> tupl
         elif (int(found["major"]), int(found["minor"])) in SUPPORTED_VERSIONS:
             accepted.append((int(found["major"]), int(found["minor"])))
     if not accepted:
-        raise _unacceptable("accept", None)
+        raise _unacceptable("accept")
     return asked if asked in accepted else max(accepted)
 
 
-def _unacceptable(header: str, version: tuple[int, int] | None) -> FspiopError:
-    named = f"version {version[0]}.{version[1]}" if version else "no version this FSP speaks"
+def _unacceptable(header: str) -> FspiopError:
     # The versions this FSP speaks, one extension each (key = major, value = minor), as Mojaloop lists them.
-    return FspiopError(ErrorCode.UNACCEPTABLE_VERSION, f"{header} header asks for {named}",
+    return FspiopError(ErrorCode.UNACCEPTABLE_VERSION, _UNSPOKEN[header],
                        tuple((str(major), str(minor)) for major, minor in SUPPORTED_VERSIONS))
 
 

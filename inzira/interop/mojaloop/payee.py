@@ -21,6 +21,7 @@ from inzira.interop.mojaloop import fields, ilp
 from inzira.interop.mojaloop.callbacks import HubClient
 from inzira.interop.mojaloop.errors import ErrorCode, FspiopError
 from inzira.interop.mojaloop.headers import Inbound
+from inzira.interop.mojaloop.names import fspiop_name
 from inzira.interop.mojaloop.ports import Party, PartyBook
 from inzira.interop.mojaloop.store import QuoteRecord, Store
 from inzira.interop.mojaloop.timefmt import iso_ms, parse_ms
@@ -76,14 +77,16 @@ class Payee:
         body: dict[str, Any] = {
             "partyIdInfo": {"partyIdType": party.id_type, "partyIdentifier": party.id_value,
                             "fspId": self.settings.fsp_id},
-            "name": party.masked_name,
         }
-        if self.settings.show_names and party.first_name:
-            body["name"] = f"{party.first_name} {party.last_name}".strip()
-            names = {"firstName": party.first_name}
-            if party.last_name:
-                names["lastName"] = party.last_name
-            body["personalInfo"] = {"complexName": names}
+        shown = f"{party.first_name} {party.last_name}" if self.settings.show_names and party.first_name else ""
+        name = fspiop_name(shown or party.masked_name)
+        if name:
+            body["name"] = name
+        if shown:
+            names = {key: value for key, value in (("firstName", fspiop_name(party.first_name)),
+                                                   ("lastName", fspiop_name(party.last_name))) if value}
+            if names:
+                body["personalInfo"] = {"complexName": names}
         return body
 
     # --- agreement ---

@@ -90,7 +90,7 @@ class Payer:
                  url: str) -> dict[str, str]:
         # FSPIOP wants Content-Type on every request, a GET without a body included.
         headers = outbound(resource, VERSION, self.config.fsp_id, destination or "", now=self.clock(),
-                           with_accept=True)
+                           with_accept=True, method=method, uri=jws.fspiop_uri(url))
         if body and self.config.signing_key is not None:
             headers.update(jws.sign(self.config.signing_key, method, url, headers, body).headers())
         return headers
