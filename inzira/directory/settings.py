@@ -15,7 +15,8 @@ from typing import Any
 
 DAY_MS = 86_400_000
 
-DEMO_DECLARED_DAILY_TRANSFERS: Mapping[str, int] = {"eurosend": 50_000, "silkpay": 50_000}
+# The eKash gateway looks up a party for every eKash payer paying Inzira: it declares a sender's volume.
+DEMO_DECLARED_DAILY_TRANSFERS: Mapping[str, int] = {"eurosend": 50_000, "silkpay": 50_000, "ekash": 50_000}
 
 
 @dataclass(frozen=True, slots=True)

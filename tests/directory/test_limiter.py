@@ -40,3 +40,11 @@ def test_a_burst_then_one_look_up_per_interval() -> None:
     assert [limiter.take("m") for _ in range(3)] == [0, 0, 3_600]
     clock.now_ms -= 60_000  # a clock that steps back refills nothing
     assert limiter.take("m") == 3_600
+
+
+def test_the_demo_ekash_gateway_looks_up_at_a_senders_volume() -> None:
+    # Every eKash payer paying Inzira costs the gateway a look-up: at the default 1,000 transfers a day, a burst
+    # of about 30 payments exhausted it (2003 to the payer FSP).
+    settings = DirectorySettings()
+    assert settings.allowance("ekash") == settings.allowance("eurosend")
+    assert settings.allowance("ekash").burst > 1_000
