@@ -139,7 +139,8 @@ def test_a_hub_abort_after_the_commit_is_flagged_for_reconciliation(bench):
     assert bench.send("POST", "/transfers", "transfers", transfer).status_code == 202
     assert bench.hub.take(f"/transfers/{transfer['transferId']}").body["transferState"] == "COMMITTED"
     patch = {"completedTimestamp": "2026-12-05T12:00:00.000Z", "transferState": "ABORTED"}
-    answer = bench.send("PATCH", f"/transfers/{transfer['transferId']}", "transfers", patch, drop=("Accept",))
+    answer = bench.send("PATCH", f"/transfers/{transfer['transferId']}", "transfers", patch, drop=("Accept",),
+                        headers={"FSPIOP-Source": "switch"})
     assert answer.status_code == 200
     store = bench.demo.gateway.store
     flagged = _wait_for(lambda: [t for t in store.to_reconcile() if t.transfer_id == transfer["transferId"]])
@@ -185,8 +186,8 @@ def test_the_settlement_report_matches_each_transfer_with_its_inzira_leg(bench):
     assert report.status_code == 200, report.text
     assert report.json()["hub_owes_minor"] == {"RWF": 4321} and report.json()["disagreements"] == []
     patch = {"completedTimestamp": "2026-12-05T12:00:00.000Z", "transferState": "ABORTED"}
-    assert bench.send("PATCH", f"/transfers/{transfer['transferId']}", "transfers", patch,
-                      drop=("Accept",)).status_code == 200
+    assert bench.send("PATCH", f"/transfers/{transfer['transferId']}", "transfers", patch, drop=("Accept",),
+                      headers={"FSPIOP-Source": "switch"}).status_code == 200
     _wait_for(lambda: bench.demo.gateway.store.transfer(transfer["transferId"]).hub_state == "ABORTED")
     again = httpx.get(url, params=window, headers={"Authorization": f"Bearer {tokens['cbr']}"}, timeout=10).json()
     assert again["hub_owes_minor"] == {} and again["disagreements"][0]["transfer_id"] == transfer["transferId"]

@@ -36,6 +36,7 @@ log = logging.getLogger(__name__)
 class GatewaySettings:
     hub_url: str  # where requests and callbacks go, e.g. http://127.0.0.1:4040
     payee: PayeeSettings = PayeeSettings()
+    hub_fsp_id: str = "switch"  # the hub's own FSP id: the only source of PATCH and abort notifications
     callback_timeout_ms: int = TIMEOUT_MS
     callback_attempts_max: int = ATTEMPTS_MAX
     sweep_interval_ms: int = 1_000

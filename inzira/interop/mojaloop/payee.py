@@ -22,6 +22,7 @@ from inzira.interop.mojaloop.callbacks import HubClient
 from inzira.interop.mojaloop.errors import ErrorCode, FspiopError
 from inzira.interop.mojaloop.headers import Inbound
 from inzira.interop.mojaloop.ports import Party, PartyBook
+from inzira.interop.mojaloop.requests import segment
 from inzira.interop.mojaloop.store import QuoteRecord, Store
 from inzira.interop.mojaloop.timefmt import iso_ms, parse_ms
 
@@ -55,7 +56,7 @@ class Payee:
     # --- discovery ---
 
     async def get_party(self, inbound: Inbound, id_type: str, id_value: str, sub_id: str = "") -> None:
-        path = f"/parties/{id_type}/{id_value}" + (f"/{sub_id}" if sub_id else "")
+        path = f"/parties/{segment(id_type)}/{segment(id_value)}" + (f"/{segment(sub_id)}" if sub_id else "")
         try:
             party = await self._party(id_type, id_value) if not sub_id else None
         except FspiopError as error:

@@ -50,6 +50,7 @@ class QuoteRecord(msgspec.Struct, frozen=True):
     expiration: str = ""
     ilp_packet: str = ""
     condition: str = ""
+    transfer_id: str = ""  # the one transfer that pays this quote: a quote is paid at most once
     # Filled when it is refused:
     error_code: int = 0
     error_description: str = ""
