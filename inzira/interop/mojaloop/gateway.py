@@ -60,7 +60,7 @@ class Gateway:
     def __init__(self, settings: GatewaySettings, data_dir: Path, parties: PartyBook, ledger: PayeeLedger,
                  clock_ms: Callable[[], int], sign: Signer | None = None) -> None:
         self.settings = settings
-        self.store = Store(data_dir / DB_FILE)
+        self.store = Store(data_dir / DB_FILE, settings.payee.quotes_max)
         self.hub = HubClient(settings.hub_url, settings.payee.fsp_id, sign=sign,
                              timeout_ms=settings.callback_timeout_ms, attempts_max=settings.callback_attempts_max)
         self.payee = Payee(settings.payee, self.store, parties, self.hub, fulfilment_secret(data_dir), clock_ms)

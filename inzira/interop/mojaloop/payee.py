@@ -23,7 +23,7 @@ from inzira.interop.mojaloop.errors import ErrorCode, FspiopError
 from inzira.interop.mojaloop.headers import Inbound
 from inzira.interop.mojaloop.ports import Party, PartyBook
 from inzira.interop.mojaloop.requests import segment
-from inzira.interop.mojaloop.store import QuoteRecord, Store
+from inzira.interop.mojaloop.store import QUOTES_MAX, QuoteRecord, Store
 from inzira.interop.mojaloop.timefmt import iso_ms, parse_ms
 
 SERVED_TYPES = frozenset({"MSISDN", "BUSINESS"})
@@ -33,6 +33,7 @@ PAYOUT_CURRENCY = "RWF"
 class PayeeSettings:
     fsp_id: str = "inzira"
     quote_ttl_ms: int = 60_000
+    quotes_max: int = QUOTES_MAX  # quotes kept; expired unpaid ones make room, else new ones are refused (2003)
     show_names: bool = False  # the payee FSP's policy: masked names unless it allows full ones
 
 
@@ -98,7 +99,11 @@ class Payee:
             party_type=body["payee"]["partyIdInfo"]["partyIdType"],
             party_id=body["payee"]["partyIdInfo"]["partyIdentifier"], amount_minor=0, currency=code,
             created_at_ms=now_ms, expires_at_ms=now_ms + self.settings.quote_ttl_ms)
-        stored = self.store.add_quote(record)
+        stored = self.store.add_quote(record, now_ms)
+        if stored is None:
+            error = FspiopError(ErrorCode.SERVICE_UNAVAILABLE, "the gateway holds as many live quotes as it may")
+            await self.hub.put_error(f"/quotes/{quote_id}", "quotes", inbound.version, inbound.source, error)
+            return
         if stored is not record:
             if stored.digest != record.digest:
                 error = FspiopError(ErrorCode.MODIFIED_REQUEST, f"quote {quote_id} was sent before with another body")
