@@ -85,6 +85,18 @@ async def test_an_abort_the_hub_confirms_ends_the_transfer_aborted(rig: Rig) -> 
 
 
 @pytest.mark.anyio
+async def test_the_payee_fsp_cannot_confirm_its_own_abort(rig: Rig) -> None:
+    step, transfer_id = await _transfer(rig)
+    assert (await _put(rig, f"/transfers/{transfer_id}/error", ABORT, _headers("transfers"))).status_code == 200
+    await _get_sent(rig, transfer_id)
+    view = {"transferState": "ABORTED", "completedTimestamp": iso_ms(datetime.now(UTC))}
+    answer = await _put(rig, f"/transfers/{transfer_id}", view, _headers("transfers"))  # from ekashpayee
+    assert answer.status_code == 400 and answer.json()["errorInformation"]["errorCode"] == "3100"
+    outcome = await step
+    assert outcome.state == "UNKNOWN"
+
+
+@pytest.mark.anyio
 async def test_an_abort_the_hub_contradicts_with_a_fulfilment_commits(rig: Rig) -> None:
     step, transfer_id = await _transfer(rig)
     aborted = {"transferState": "ABORTED"}

@@ -197,11 +197,6 @@ class EkashRoute(PayoutAdapter):
             return await asyncio.shield(running)
         return PayoutState(reference_id, PayoutStatus.PENDING)
 
-    def callback_state(self, reference_id: str, body: bytes, msisdn: str, amount_minor: int,
-                       currency: str) -> PayoutState:
-        """No operator callback reaches this route (its outcome comes as an FSPIOP callback)."""
-        raise PayoutError(f"the eKash route takes no payout callbacks ({reference_id})")
-
     async def _transfer(self, reference_id: str, quote_id: str, terms: QuoteTerms,
                         deadline_ms: int | None) -> PayoutState:
         expiration = terms.expiration

@@ -14,7 +14,7 @@ quote or transfer; for a party, the FSP it names): the hub forwards a payee FSP'
 id. Others are refused at once (3100) and settle nothing. An answer that would end the Inzira leg early is
 not believed on its own word: a fulfilment that does not open the condition is set aside and the step keeps
 waiting, and an abort before the transfer's expiration is confirmed with ``GET /transfers/{ID}`` to the hub
-first; unconfirmed, the payout stays pending and the Inzira leg ends at its hashlock's expiry, so a forged
+first (whose answer is taken from the hub alone); unconfirmed, the payout stays pending and the Inzira leg ends at its hashlock's expiry, so a forged
 abort can never release the reservation while eKash may still commit.
 """
 
@@ -123,12 +123,14 @@ class Payer:
 
     async def _exchange(self, kind: str, key: str, method: str, path: str, resource: str,
                         destination: str | None, payload: dict[str, Any] | None,
-                        deadline: datetime, condition: bytes = b"") -> tuple[bool, dict[str, Any]] | Failure:
+                        deadline: datetime, condition: bytes = b"",
+                        peer: str | None = None) -> tuple[bool, dict[str, Any]] | Failure:
         if (kind, key) in self.waits:
             return Failure("3106", f"a {kind} request {key} is already in flight")
         if len(self.waits) >= WAITS_MAX:
             return Failure("2003", "too many requests in flight")
-        wait = _Wait(asyncio.get_running_loop().create_future(), destination or "", condition)
+        peer = (destination or "") if peer is None else peer
+        wait = _Wait(asyncio.get_running_loop().create_future(), peer, condition)
         self.waits[(kind, key)] = wait
         try:
             refused = await self._send(method, path, resource, destination, payload)
@@ -238,8 +240,9 @@ class Payer:
     async def _ask_transfer(self, transfer_id: str, payee_fsp: str,
                             condition: bytes) -> tuple[bool, dict[str, Any]] | Failure:
         deadline = self.clock() + timedelta(milliseconds=self.config.get_retry_ms)
+        # Only the hub answers: it is the transfer's ledger, and the payee FSP may be the one lying.
         return await self._exchange("transfers", transfer_id, "GET", f"/transfers/{segment(transfer_id)}",
-                                    "transfers", payee_fsp, None, deadline, condition)
+                                    "transfers", payee_fsp, None, deadline, condition, peer="")
 
     # --- inbound callbacks -------------------------------------------------------------------------------
 
