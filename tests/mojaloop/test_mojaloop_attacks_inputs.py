@@ -112,3 +112,11 @@ def test_an_oversized_body_is_413_in_errorinformation_format(bench):
     assert answer.headers["content-type"] == "application/json"
     assert _code(answer) == "3104"
     _still_serving(bench)
+
+
+@pytest.mark.parametrize("source", [b"\xe9vil", "pay er", "a\tb"])  # bytes: latin-1 on the wire
+def test_an_fsp_id_that_cannot_be_echoed_as_a_header_is_malformed(bench, source):
+    raw = bench.send("GET", f"/parties/MSISDN/{WALLET}", "parties", headers={"FSPIOP-Source": source})
+    assert raw.status_code == 400, raw.text
+    info = raw.json()["errorInformation"]
+    assert info["errorCode"] == "3101" and "fspiop-source" in info["errorDescription"]

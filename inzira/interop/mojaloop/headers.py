@@ -23,6 +23,7 @@ SUPPORTED_VERSIONS: tuple[tuple[int, int], ...] = ((1, 0), (1, 1))
 FSP_ID_CHARS_MAX = 32
 HEADER_CHARS_MAX = 512  # a longer Content-Type, Accept or Date is not one a peer sends
 ACCEPT_ITEMS_MAX = 8
+_FSP_ID = re.compile(r"[!-~]+")  # visible ASCII: an FSP id is echoed as a header of the callback
 _MEDIA = re.compile(r"application/vnd\.interoperability\.(?P<resource>[A-Za-z]+)\+json"
                     r"(?:\s*;\s*version\s*=\s*(?P<major>\d{1,3})(?:\.(?P<minor>\d{1,3}))?)?")
 
@@ -147,4 +148,6 @@ def _fsp_id(headers: Mapping[str, str], name: str, required: bool) -> str:
         return ""
     if len(value) > FSP_ID_CHARS_MAX:
         raise malformed(f"{name} header", f"is longer than {FSP_ID_CHARS_MAX} characters")
+    if not _FSP_ID.fullmatch(value):
+        raise malformed(f"{name} header", "must be visible ASCII characters")
     return value

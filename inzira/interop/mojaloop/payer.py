@@ -13,9 +13,9 @@ A callback is taken only from the hub (``hub_fsp_id``) or the peer the request w
 quote or transfer; for a party, the FSP it names): the hub forwards a payee FSP's answers under that FSP's
 id. Others are refused at once (3100) and settle nothing. An answer that would end the Inzira leg early is
 not believed on its own word: a fulfilment that does not open the condition is set aside and the step keeps
-waiting, and an abort before the transfer's expiration is confirmed with ``GET /transfers/{ID}`` to the hub
-first (whose answer is taken from the hub alone); unconfirmed, the payout stays pending and the Inzira leg ends at its hashlock's expiry, so a forged
-abort can never release the reservation while eKash may still commit.
+waiting, and an abort before the transfer's expiration is confirmed with ``GET /transfers/{ID}`` first,
+whose answer only the hub may give; unconfirmed, the payout stays pending and the Inzira leg ends at its
+hashlock's expiry, so a forged abort never releases the reservation while eKash may still commit.
 """
 
 from __future__ import annotations
@@ -255,8 +255,9 @@ class Payer:
         if resource == "parties":
             if error:
                 return None  # a failed look-up moves no money, whoever says it
-            info = body.get("party") if isinstance(body.get("party"), dict) else {}
-            named = (info.get("partyIdInfo") or {}).get("fspId") if isinstance(info, dict) else None
+            party = body.get("party")
+            info = party.get("partyIdInfo") if isinstance(party, dict) else None
+            named = info.get("fspId") if isinstance(info, dict) else None
             allowed = named if isinstance(named, str) else ""
         else:
             wait = self.waits.get((resource, "/".join(ids)))
