@@ -64,6 +64,16 @@ def test_only_the_hub_may_end_a_transfer_to_inzira(bench, method, suffix, body):
     assert store.transfer(transfer["transferId"]).reconcile
 
 
+def test_another_fsp_resending_a_quote_gets_3106_not_the_quote(bench):
+    quote = quote_body(amount="900")
+    assert bench.send("POST", "/quotes", "quotes", quote).status_code == 202
+    assert bench.hub.take(f"/quotes/{quote['quoteId']}").body["condition"]
+    assert bench.send("POST", "/quotes", "quotes", quote, headers={"FSPIOP-Source": "evilfsp"}).status_code == 202
+    refused = bench.hub.take(f"/quotes/{quote['quoteId']}/error")
+    assert refused.headers["fspiop-destination"] == "evilfsp"
+    assert refused.body["errorInformation"]["errorCode"] == "3106"
+
+
 def test_signature_check_refuses_a_source_without_a_key_unless_told_to_take_it_unsigned():
     peers = {PAYER_FSP: jws.load_public_key(PAYER_KEY.as_pem(private=False))}
     headers = {"fspiop-source": "strangerfsp", "content-type": "application/vnd.interoperability.quotes+json;"

@@ -105,8 +105,9 @@ class Payee:
             await self.hub.put_error(f"/quotes/{quote_id}", "quotes", inbound.version, inbound.source, error)
             return
         if stored is not record:
-            if stored.digest != record.digest:
-                error = FspiopError(ErrorCode.MODIFIED_REQUEST, f"quote {quote_id} was sent before with another body")
+            if stored.digest != record.digest or stored.payer_fsp != inbound.source:  # nor another FSP's
+                error = FspiopError(ErrorCode.MODIFIED_REQUEST, f"quote {quote_id} was sent before with another "
+                                    "body or by another FSP")
                 await self.hub.put_error(f"/quotes/{quote_id}", "quotes", inbound.version, inbound.source, error)
                 return
             await self._answer_quote(inbound, stored)  # a resend: the same answer again
