@@ -18,6 +18,7 @@ import pytest
 from fastapi import FastAPI
 
 from inzira.api.server import serve_in_thread
+from inzira.interop.mojaloop.fields import BODY_BYTES_MAX
 from inzira.interop.mojaloop.gateway import Gateway, GatewaySettings
 from inzira.interop.mojaloop.payee import PayeeSettings
 from inzira.interop.mojaloop.ports import Verdict
@@ -133,9 +134,20 @@ def small_gateway(tmp_path: Path) -> Iterator[tuple[str, Hub]]:
 
 
 def _post_quote(url: str, quote: dict) -> int:
+    return _post(url, quote).status_code
+
+
+def _post(url: str, quote: dict) -> httpx.Response:
     media = "application/vnd.interoperability.quotes+json;version=1.1"
     headers = {"Accept": media, "Content-Type": media, "Date": formatdate(usegmt=True), "FSPIOP-Source": PAYER_FSP}
-    return httpx.post(f"{url}/quotes", json=quote, headers=headers, timeout=WAIT_S).status_code
+    return httpx.post(f"{url}/quotes", json=quote, headers=headers, timeout=WAIT_S)
+
+
+def test_the_router_alone_refuses_an_oversized_body_in_errorinformation(small_gateway):
+    """Mounted without the demo's body-size middleware, the router still refuses in errorInformation."""
+    url, _ = small_gateway
+    answer = _post(url, quote_body(note="x" * (BODY_BYTES_MAX + 1)))
+    assert answer.status_code == 413 and answer.json()["errorInformation"]["errorCode"] == "3104"
 
 
 def test_a_full_quote_book_refuses_until_expired_quotes_make_room(small_gateway):

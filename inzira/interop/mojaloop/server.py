@@ -248,7 +248,7 @@ class _ThenRun(Response):
 async def _bounded_body(request: Request) -> bytes:
     """The body, read no further than ``BODY_BYTES_MAX`` (a declared or actual excess is 413, 3104)."""
     declared = request.headers.get("content-length", "")
-    if declared.isdigit() and len(declared) < 20 and int(declared) > BODY_BYTES_MAX:
+    if declared.isdigit() and (len(declared) > 18 or int(declared) > BODY_BYTES_MAX):
         raise _too_large()
     chunks: list[bytes] = []
     size = 0
