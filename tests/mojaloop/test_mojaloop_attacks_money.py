@@ -66,19 +66,25 @@ def test_a_quote_is_paid_at_most_once(bench):
 
 
 class HeldLedger:
-    """The demo's real ledger, each reservation held until the test lets it through."""
+    """The demo's real ledger, each reservation (or each commit) held until the test lets it through."""
 
-    def __init__(self, inner) -> None:
+    def __init__(self, inner, held: str) -> None:
         self.inner = inner
+        self.held = held
         self.entered = threading.Event()
         self.gate = threading.Event()
 
+    async def _hold(self, step: str) -> None:
+        if step == self.held:
+            self.entered.set()
+            await asyncio.to_thread(self.gate.wait, WAIT_S)
+
     async def reserve(self, *args) -> Verdict | None:
-        self.entered.set()
-        await asyncio.to_thread(self.gate.wait, WAIT_S)
+        await self._hold("reserve")
         return await self.inner.reserve(*args)
 
     async def commit(self, pending_id: bytes, fulfilment: bytes) -> Verdict | None:
+        await self._hold("commit")
         return await self.inner.commit(pending_id, fulfilment)
 
     async def abort(self, pending_id: bytes) -> Verdict | None:
@@ -92,7 +98,7 @@ def test_a_hub_abort_is_not_overwritten_by_a_reservation_that_lands_after_it(ben
     node = bench.demo.runtime.node
     before = node.account(position_account("mobimo", "RWF")).credits_posted
     transfers = bench.demo.gateway.transfers
-    held = HeldLedger(transfers.ledger)
+    held = HeldLedger(transfers.ledger, "reserve")
     quote, answer = _quoted(bench, "1200")
     transfer = transfer_body(quote, answer)
     transfers.ledger = held
@@ -112,6 +118,32 @@ def test_a_hub_abort_is_not_overwritten_by_a_reservation_that_lands_after_it(ben
     assert stored.state == "ABORTED" and stored.hub_state == "ABORTED"
     assert held.state(bytes.fromhex(stored.pending_id)) == "RESERVED"  # never posted: it ends at its expiry
     assert node.account(position_account("mobimo", "RWF")).credits_posted == before
+
+
+def test_a_commit_that_lands_after_a_hub_abort_keeps_the_abort_and_is_flagged(bench):
+    node = bench.demo.runtime.node
+    before = node.account(position_account("mobimo", "RWF")).credits_posted
+    transfers = bench.demo.gateway.transfers
+    held = HeldLedger(transfers.ledger, "commit")
+    quote, answer = _quoted(bench, "1300")
+    transfer = transfer_body(quote, answer)
+    store = bench.demo.gateway.store
+    transfers.ledger = held
+    try:
+        assert bench.send("POST", "/transfers", "transfers", transfer).status_code == 202
+        assert held.entered.wait(WAIT_S)  # reserved on Inzira, the commit held
+        patch = {"completedTimestamp": "2026-12-05T12:00:00.000Z", "transferState": "ABORTED"}
+        assert bench.send("PATCH", f"/transfers/{transfer['transferId']}", "transfers", patch, drop=("Accept",),
+                          headers={"FSPIOP-Source": "switch"}).status_code == 200
+        _wait_for(lambda: store.transfer(transfer["transferId"]).state == "ABORTED")
+        held.gate.set()
+        stored = _wait_for(lambda: (t := store.transfer(transfer["transferId"])).reconcile and t)
+    finally:
+        held.gate.set()
+        transfers.ledger = held.inner
+    assert stored.state == "ABORTED" and stored.hub_state == "ABORTED" and "recover" in stored.reconcile
+    assert node.account(position_account("mobimo", "RWF")).credits_posted == before + 1300  # it did post
+    assert stored.transfer_id in [t.transfer_id for t in store.to_reconcile()]
 
 
 @pytest.fixture

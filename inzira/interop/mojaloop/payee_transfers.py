@@ -151,7 +151,8 @@ class PayeeTransfers:
             return
         stored = self.store.transfer(record.transfer_id)
         if stored is not None and stored.state == ABORTED and not stored.reconcile:
-            reconcile = "Inzira committed after the hub aborted: recover the payment from the payee"
+            reconcile = (f"Inzira committed after the transfer ended ABORTED (hub: {stored.hub_state or 'silent'}): "
+                         "recover the payment from the payee")
             log.error("transfer %s: %s", record.transfer_id, reconcile)
             self._put(stored, reconcile=reconcile)
 
