@@ -10,7 +10,8 @@ for reconciliation, never dropped.
 
 A quote is paid at most once: the first transfer that passes the checks claims it, any other is refused
 (5105). COMMITTED and ABORTED are terminal: a reservation or commit that lands after the hub aborted never
-overwrites the abort (the reservation is voided; a commit that landed anyway is flagged for reconciliation).
+overwrites the abort (a late reservation is never committed and ends at its expiry; a commit that landed
+anyway is flagged for reconciliation).
 """
 
 from __future__ import annotations
@@ -117,7 +118,7 @@ class PayeeTransfers:
             await self._abort(record, _refusal(verdict))
             return
         reserved = self._advance(record, RESERVED, pending_id=verdict.pending_id.hex())
-        if reserved is None:  # the hub aborted while Inzira reserved: the reservation must not stand
+        if reserved is None:  # the hub aborted while Inzira reserved: never committed, it ends at its expiry
             await self.ledger.abort(verdict.pending_id)
             stored = self.store.transfer(record.transfer_id)
             if stored is not None:
