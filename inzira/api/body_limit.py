@@ -6,11 +6,14 @@ counts bytes as a body streams in. Crossed mid-read, the read fails inside the a
 answers (FastAPI turns a failed body read into a 400) is replaced by the 413, once, so the caller always
 learns the real reason. A response the app had already started before the limit was crossed cannot be
 taken back: the rest of it is dropped and the connection closes.
+
+A part of the app that answers errors in its own format (the FSPIOP gateway's ``errorInformation``) adds its
+own instance, outermost, limited to its ``prefix`` and with its own ``answer``.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -18,25 +21,32 @@ from inzira.api.problems import PROBLEM_MEDIA_TYPE, Problem, problem_bytes
 from inzira.ledger.codes import Code
 
 
+# (path, limit in bytes) -> (Content-Type, body) of the 413
+Answer = Callable[[str, int], tuple[bytes, bytes]]
+
+
 class _BodyTooLarge(Exception):
     pass
 
 
 class BodySizeLimit:
-    def __init__(self, app: ASGIApp, body_bytes_max: int, by_path: Mapping[str, int] | None = None) -> None:
+    def __init__(self, app: ASGIApp, body_bytes_max: int, by_path: Mapping[str, int] | None = None, *,
+                 prefix: str = "", answer: Answer | None = None) -> None:
         self.app = app
         self.body_bytes_max = body_bytes_max
         self.by_path = dict(by_path or {})
+        self.prefix = prefix
+        self.answer = answer or _problem
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
+        if scope["type"] != "http" or not scope["path"].startswith(self.prefix):
             await self.app(scope, receive, send)
             return
         path: str = scope["path"]
         limit_bytes = self.by_path.get(path, self.body_bytes_max)
         declared = dict(scope["headers"]).get(b"content-length")
         if declared is not None and (not declared.isdigit() or int(declared) > limit_bytes):
-            await _refuse(send, path, limit_bytes)
+            await self._refuse(send, path, limit_bytes)
             return
         received_bytes = 0
         exceeded = False
@@ -60,18 +70,22 @@ class BodySizeLimit:
                 await send(message)
             elif not started and not refused:  # the app answered the failed read: answer 413 instead, once
                 refused = True
-                await _refuse(send, path, limit_bytes)
+                await self._refuse(send, path, limit_bytes)
 
         try:
             await self.app(scope, limited_receive, guarded_send)
         except _BodyTooLarge:
             if not started and not refused:
-                await _refuse(send, path, limit_bytes)
+                await self._refuse(send, path, limit_bytes)
+
+    async def _refuse(self, send: Send, path: str, limit_bytes: int) -> None:
+        media_type, body = self.answer(path, limit_bytes)
+        headers = [(b"content-type", media_type), (b"content-length", str(len(body)).encode()),
+                   (b"connection", b"close")]
+        await send({"type": "http.response.start", "status": 413, "headers": headers})
+        await send({"type": "http.response.body", "body": body})
 
 
-async def _refuse(send: Send, path: str, limit_bytes: int) -> None:
-    body = problem_bytes(Problem(413, Code.TOO_LARGE, f"request body is larger than {limit_bytes} bytes"), path)
-    headers = [(b"content-type", PROBLEM_MEDIA_TYPE.encode()), (b"content-length", str(len(body)).encode()),
-               (b"connection", b"close")]
-    await send({"type": "http.response.start", "status": 413, "headers": headers})
-    await send({"type": "http.response.body", "body": body})
+def _problem(path: str, limit_bytes: int) -> tuple[bytes, bytes]:
+    problem = Problem(413, Code.TOO_LARGE, f"request body is larger than {limit_bytes} bytes")
+    return PROBLEM_MEDIA_TYPE.encode(), problem_bytes(problem, path)

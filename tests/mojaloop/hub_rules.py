@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 PAYEE_FSP = "ekashpayee"
+HUB_FSP = "switch"
 KNOWN = "250788000001"
 UNKNOWN = "250788000404"
 QUOTE_REFUSED = "4001"
@@ -22,11 +23,11 @@ FEE = "25"  # the payee FSP's fee on every quote, in RWF
 _API = {"minorVersion": 1, "majorVersion": 1, "type": "fspiop", "asynchronous": True}
 
 
-def _headers(resource: str) -> dict[str, str]:
+def _headers(resource: str, source: str = PAYEE_FSP) -> dict[str, str]:
     return {
         "Content-Type": f"application/vnd.interoperability.{resource}+json;version=1.1",
         "Date": "{$request.headers.date}",
-        "FSPIOP-Source": PAYEE_FSP,
+        "FSPIOP-Source": source,
         "FSPIOP-Destination": "{$request.headers.fspiop-source}",
     }
 
@@ -108,7 +109,7 @@ def callback_rules() -> list[dict[str, Any]]:
                                    "completedTimestamp": "{$function.generic.curDateISO}"}}}),
         _rule(9105, "callback", "the hub's view after the expiration", _is("/transfers/{ID}", "get"),
               {"method": "put", "path": "/transfers/{ID}", "type": "FIXED_CALLBACK",
-               "params": {"headers": _headers("transfers"),
+               "params": {"headers": _headers("transfers", HUB_FSP),  # the hub answers a GET itself
                           "body": {"transferState": "ABORTED",
                                    "completedTimestamp": "{$function.generic.curDateISO}"}}}),
     ]

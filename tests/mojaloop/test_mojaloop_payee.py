@@ -152,7 +152,8 @@ def test_a_hub_abort_after_the_commit_is_flagged_for_reconciliation(bench):
     assert bench.send("POST", "/transfers", "transfers", transfer).status_code == 202
     assert bench.hub.take(f"/transfers/{transfer['transferId']}").body["transferState"] == "COMMITTED"
     patch = {"completedTimestamp": "2026-12-05T12:00:00.000Z", "transferState": "ABORTED"}
-    answer = bench.send("PATCH", f"/transfers/{transfer['transferId']}", "transfers", patch, drop=("Accept",))
+    answer = bench.send("PATCH", f"/transfers/{transfer['transferId']}", "transfers", patch, drop=("Accept",),
+                        headers={"FSPIOP-Source": "switch"})
     assert answer.status_code == 200
     store = bench.demo.gateway.store
     flagged = _wait_for(lambda: [t for t in store.to_reconcile() if t.transfer_id == transfer["transferId"]])

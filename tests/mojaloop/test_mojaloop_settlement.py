@@ -75,7 +75,8 @@ def _refused(bench: Bench, amount: str) -> str:
 
 def _hub_aborts(bench: Bench, transfer_id: str) -> None:
     patch = {"completedTimestamp": "2026-12-05T12:00:00.000Z", "transferState": "ABORTED"}
-    assert bench.send("PATCH", f"/transfers/{transfer_id}", "transfers", patch, drop=("Accept",)).status_code == 200
+    assert bench.send("PATCH", f"/transfers/{transfer_id}", "transfers", patch, drop=("Accept",),
+                      headers={"FSPIOP-Source": "switch"}).status_code == 200
     _wait_for(lambda: bench.demo.gateway.store.transfer(transfer_id).hub_state == "ABORTED")
 
 

@@ -17,9 +17,11 @@ from pathlib import Path
 from fastapi import FastAPI
 from joserfc.jwk import RSAKey
 
+from inzira.api.body_limit import BodySizeLimit
 from inzira.demo.members import GATEWAY_MEMBER as GATEWAY
 from inzira.interop.mojaloop import jws
 from inzira.interop.mojaloop.ekash_route import EkashRoute
+from inzira.interop.mojaloop.fields import BODY_BYTES_MAX
 from inzira.interop.mojaloop.gateway import Gateway, GatewaySettings
 from inzira.interop.mojaloop.inzira_ledger import InziraPayeeLedger
 from inzira.interop.mojaloop.inzira_parties import InziraParties
@@ -27,7 +29,7 @@ from inzira.interop.mojaloop.merchant_payments import REPLAY_WINDOW_MS, Record, 
 from inzira.interop.mojaloop.report_api import report_router
 from inzira.interop.mojaloop.schemas import definitions
 from inzira.interop.mojaloop.settlement import Sources
-from inzira.interop.mojaloop.server import fspiop_router, schema_check, signature_check
+from inzira.interop.mojaloop.server import PREFIX, fspiop_router, schema_check, signature_check, too_large_answer
 from inzira.node.custody import MemberPort
 from inzira.node.signer import wall_clock_ms
 from inzira.qr.directory import Directory as MerchantBook
@@ -119,6 +121,8 @@ def start_gateway(app: FastAPI, hub_url: str, port: MemberPort, data_dir: Path, 
     app.include_router(fspiop_router(gateway, payer=payer, check_body=schema_check(definitions()),
                                      check_signature=signature_check(peers) if peers else None))
     app.include_router(report_router(settlement_sources(gateway, route, port, remit), port.member))
+    # Outermost, so an oversized FSPIOP body is refused in errorInformation before the API's own limit.
+    app.add_middleware(BodySizeLimit, body_bytes_max=BODY_BYTES_MAX, prefix=PREFIX + "/", answer=too_large_answer)
     # FastAPI matches routes in order: the FSPIOP routes go first, before any page's catch-all.
     fspiop = [route for route in app.router.routes if getattr(route, "path", "").startswith("/fspiop/")]
     others = [route for route in app.router.routes if route not in fspiop]

@@ -161,13 +161,15 @@ class EkashRoute(PayoutAdapter):
     @classmethod
     def from_config(cls, fields: Mapping[str, Any]) -> EkashRoute:
         """``{"fsp_id": "inzira", "hub_url": "http://hub", "state_file": "...", "signing_key_file": "...pem",
-        "clock_skew_ms": 2000}``: the gateway's FSP id at the hub, where its requests go, its records, the
-        RSA key that signs its requests (FSPIOP-Signature; unsigned without it)."""
+        "clock_skew_ms": 2000, "hub_fsp_id": "switch"}``: the gateway's FSP id at the hub, where its requests
+        go, its records, the RSA key that signs its requests (FSPIOP-Signature; unsigned without it), the
+        hub's own FSP id (besides the payee FSP, the only source of answers it takes)."""
         try:
             key_file = fields.get("signing_key_file")
             key = jws.load_private_key(Path(key_file).read_bytes()) if key_file else None
             config = PayerConfig(str(fields["fsp_id"]), str(fields["hub_url"]), signing_key=key,
-                                 callback_timeout_ms=int(fields.get("callback_timeout_ms", 10_000)))
+                                 callback_timeout_ms=int(fields.get("callback_timeout_ms", 10_000)),
+                                 hub_fsp_id=str(fields.get("hub_fsp_id", "switch")))
             state_file = Path(fields["state_file"]) if fields.get("state_file") else None
             return cls(Payer(config), state_file, int(fields.get("clock_skew_ms", 2_000)),
                        int(fields.get("window_min_ms", 1_000)))
@@ -258,11 +260,6 @@ class EkashRoute(PayoutAdapter):
             running.add_done_callback(lambda _t: self._runs.pop(reference_id, None))
             return await asyncio.shield(running)
         return PayoutState(reference_id, PayoutStatus.PENDING)
-
-    def callback_state(self, reference_id: str, body: bytes, msisdn: str, amount_minor: int,
-                       currency: str) -> PayoutState:
-        """No operator callback reaches this route (its outcome comes as an FSPIOP callback)."""
-        raise PayoutError(f"the eKash route takes no payout callbacks ({reference_id})")
 
     async def _transfer(self, reference_id: str, quote_id: str, terms: QuoteTerms,
                         deadline_ms: int | None) -> PayoutState:

@@ -28,7 +28,7 @@ def parse_body(raw: bytes) -> dict[str, Any]:
         raise FspiopError(ErrorCode.TOO_LARGE_PAYLOAD, f"body is larger than {BODY_BYTES_MAX} bytes")
     try:
         body = json.loads(raw)
-    except (ValueError, UnicodeDecodeError):
+    except (ValueError, RecursionError):  # ValueError: also a number over Python's 4300-digit limit
         raise malformed("/body", "is not JSON") from None
     if not isinstance(body, dict):
         raise malformed("/body", "must be a JSON object")

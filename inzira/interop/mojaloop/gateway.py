@@ -36,6 +36,7 @@ log = logging.getLogger(__name__)
 class GatewaySettings:
     hub_url: str  # where requests and callbacks go, e.g. http://127.0.0.1:4040
     payee: PayeeSettings = PayeeSettings()
+    hub_fsp_id: str = "switch"  # the hub's own FSP id: the only source of PATCH and abort notifications
     callback_timeout_ms: int = TIMEOUT_MS
     callback_attempts_max: int = ATTEMPTS_MAX
     sweep_interval_ms: int = 1_000
@@ -59,7 +60,7 @@ class Gateway:
     def __init__(self, settings: GatewaySettings, data_dir: Path, parties: PartyBook, ledger: PayeeLedger,
                  clock_ms: Callable[[], int], sign: Signer | None = None) -> None:
         self.settings = settings
-        self.store = Store(data_dir / DB_FILE)
+        self.store = Store(data_dir / DB_FILE, settings.payee.quotes_max)
         self.hub = HubClient(settings.hub_url, settings.payee.fsp_id, sign=sign,
                              timeout_ms=settings.callback_timeout_ms, attempts_max=settings.callback_attempts_max)
         self.payee = Payee(settings.payee, self.store, parties, self.hub, fulfilment_secret(data_dir), clock_ms)

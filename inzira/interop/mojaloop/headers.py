@@ -23,6 +23,7 @@ SUPPORTED_VERSIONS: tuple[tuple[int, int], ...] = ((1, 0), (1, 1))
 FSP_ID_CHARS_MAX = 32
 HEADER_CHARS_MAX = 512  # a longer Content-Type, Accept or Date is not one a peer sends
 ACCEPT_ITEMS_MAX = 8
+_FSP_ID = re.compile(r"[!-~]+")  # visible ASCII: an FSP id is echoed as a header of the callback
 # Any number is a well-formed version (Mojaloop's switch takes any digits too): one this FSP does not speak is
 # 406, not malformed. Nine digits bound what is parsed; a longer number is malformed.
 _MEDIA = re.compile(r"application/vnd\.interoperability\.(?P<resource>[A-Za-z]+)\+json"
@@ -158,4 +159,6 @@ def _fsp_id(headers: Mapping[str, str], name: str, required: bool) -> str:
         return ""
     if len(value) > FSP_ID_CHARS_MAX:
         raise malformed(f"{name} header", f"is longer than {FSP_ID_CHARS_MAX} characters")
+    if not _FSP_ID.fullmatch(value):
+        raise malformed(f"{name} header", "must be visible ASCII characters")
     return value

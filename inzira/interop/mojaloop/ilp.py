@@ -302,7 +302,7 @@ def _transaction(data: bytes, field: str) -> dict[str, object]:
     decoded = b64url_decode(_ascii(data, field, "data"), field)
     try:
         value = json.loads(decoded)
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+    except (ValueError, RecursionError) as exc:  # also numbers over 4300 digits and deep nesting
         raise IlpError(field, "its data is not a JSON transaction object") from exc
     if not isinstance(value, dict):
         raise IlpError(field, "its data is not a JSON object")

@@ -23,7 +23,8 @@ from inzira.interop.mojaloop.errors import ErrorCode, FspiopError
 from inzira.interop.mojaloop.headers import Inbound
 from inzira.interop.mojaloop.names import fspiop_name
 from inzira.interop.mojaloop.ports import Party, PartyBook
-from inzira.interop.mojaloop.store import QuoteRecord, Store
+from inzira.interop.mojaloop.requests import segment
+from inzira.interop.mojaloop.store import QUOTES_MAX, QuoteRecord, Store
 from inzira.interop.mojaloop.timefmt import iso_ms, parse_ms
 
 SERVED_TYPES = frozenset({"MSISDN", "BUSINESS"})
@@ -33,6 +34,7 @@ PAYOUT_CURRENCY = "RWF"
 class PayeeSettings:
     fsp_id: str = "inzira"
     quote_ttl_ms: int = 60_000
+    quotes_max: int = QUOTES_MAX  # quotes kept; expired unpaid ones make room, else new ones are refused (2003)
     show_names: bool = False  # the payee FSP's policy: masked names unless it allows full ones
 
 
@@ -56,7 +58,7 @@ class Payee:
     # --- discovery ---
 
     async def get_party(self, inbound: Inbound, id_type: str, id_value: str, sub_id: str = "") -> None:
-        path = f"/parties/{id_type}/{id_value}" + (f"/{sub_id}" if sub_id else "")
+        path = f"/parties/{segment(id_type)}/{segment(id_value)}" + (f"/{segment(sub_id)}" if sub_id else "")
         try:
             party = await self._party(id_type, id_value) if not sub_id else None
         except FspiopError as error:
@@ -100,10 +102,15 @@ class Payee:
             party_type=body["payee"]["partyIdInfo"]["partyIdType"],
             party_id=body["payee"]["partyIdInfo"]["partyIdentifier"], amount_minor=0, currency=code,
             created_at_ms=now_ms, expires_at_ms=now_ms + self.settings.quote_ttl_ms)
-        stored = self.store.add_quote(record)
+        stored = self.store.add_quote(record, now_ms)
+        if stored is None:
+            error = FspiopError(ErrorCode.SERVICE_UNAVAILABLE, "the gateway holds as many live quotes as it may")
+            await self.hub.put_error(f"/quotes/{quote_id}", "quotes", inbound.version, inbound.source, error)
+            return
         if stored is not record:
-            if stored.digest != record.digest:
-                error = FspiopError(ErrorCode.MODIFIED_REQUEST, f"quote {quote_id} was sent before with another body")
+            if stored.digest != record.digest or stored.payer_fsp != inbound.source:  # nor another FSP's
+                error = FspiopError(ErrorCode.MODIFIED_REQUEST, f"quote {quote_id} was sent before with another "
+                                    "body or by another FSP")
                 await self.hub.put_error(f"/quotes/{quote_id}", "quotes", inbound.version, inbound.source, error)
                 return
             await self._answer_quote(inbound, stored)  # a resend: the same answer again

@@ -7,6 +7,11 @@ only then sends ``PUT /transfers/{ID}`` COMMITTED with that fulfilment. A refusa
 ``PUT .../error`` and the reservation never posts. The hub's later word (``PATCH``, or ``PUT .../error`` on
 its own timeout) is recorded; when it says ABORTED for a transfer Inzira committed, the transfer is flagged
 for reconciliation, never dropped.
+
+A quote is paid at most once: the first transfer that passes the checks claims it, any other is refused
+(5105). COMMITTED and ABORTED are terminal: a reservation or commit that lands after the hub aborted never
+overwrites the abort (a late reservation is never committed and ends at its expiry; a commit that landed
+anyway is flagged for reconciliation).
 """
 
 from __future__ import annotations
@@ -90,6 +95,11 @@ class PayeeTransfers:
             raise FspiopError(ErrorCode.QUOTE_EXPIRED, f"quote {quote.quote_id} expired at {quote.expiration}")
         if record.expires_at_ms - now_ms < COMMIT_MARGIN_MS:
             raise FspiopError(ErrorCode.TRANSFER_EXPIRED, "the transfer expires before it could be committed")
+        if quote.transfer_id and quote.transfer_id != record.transfer_id:
+            raise FspiopError(ErrorCode.PAYEE_FSP_REJECTED_TRANSACTION,
+                              f"quote {quote.quote_id} is already paid by transfer {quote.transfer_id}")
+        # No await since the quote was read: on the gateway's one loop, no other transfer can claim it between.
+        self.store.put_quote(msgspec.structs.replace(quote, transfer_id=record.transfer_id))
         return record
 
     async def _settle(self, record: TransferRecord) -> None:
@@ -109,8 +119,14 @@ class PayeeTransfers:
         if not verdict.ok:
             await self._abort(record, _refusal(verdict))
             return
-        record = self._put(record, state=RESERVED, pending_id=verdict.pending_id.hex())
-        await self._commit(record, verdict.pending_id)
+        reserved = self._advance(record, RESERVED, pending_id=verdict.pending_id.hex())
+        if reserved is None:  # the hub aborted while Inzira reserved: never committed, it ends at its expiry
+            await self.ledger.abort(verdict.pending_id)
+            stored = self.store.transfer(record.transfer_id)
+            if stored is not None:
+                self._put(stored, pending_id=verdict.pending_id.hex())
+            return
+        await self._commit(reserved, verdict.pending_id)
 
     async def _commit(self, record: TransferRecord, pending_id: bytes) -> None:
         fulfilment = self._fulfilment_of(record)
@@ -131,15 +147,31 @@ class PayeeTransfers:
         return _b64(self.payee.fulfilment(quote.quote_id))
 
     async def _committed(self, record: TransferRecord, fulfilment: str) -> None:
-        record = self._put(record, state=COMMITTED, fulfilment=fulfilment,
-                           completed_timestamp=iso_ms(self.clock_ms()))
-        if self.on_committed is not None:
-            self.on_committed(record)
-        await self.answer(record)
+        committed = self._advance(record, COMMITTED, fulfilment=fulfilment,
+                                  completed_timestamp=iso_ms(self.clock_ms()))
+        if committed is not None:
+            if self.on_committed is not None:
+                self.on_committed(committed)
+            await self.answer(committed)
+            return
+        stored = self.store.transfer(record.transfer_id)
+        if stored is not None and stored.state == ABORTED and not stored.reconcile:
+            reconcile = (f"Inzira committed after the transfer ended ABORTED (hub: {stored.hub_state or 'silent'}): "
+                         "recover the payment from the payee")
+            log.error("transfer %s: %s", record.transfer_id, reconcile)
+            self._put(stored, reconcile=reconcile)
 
     async def _abort(self, record: TransferRecord, error: FspiopError) -> None:
-        record = self._put(record, state=ABORTED, error_code=int(error.code), error_description=error.description)
-        await self.answer(record)
+        aborted = self._advance(record, ABORTED, error_code=int(error.code), error_description=error.description)
+        if aborted is not None:
+            await self.answer(aborted)
+
+    def _advance(self, record: TransferRecord, state: str, **changes: Any) -> TransferRecord | None:
+        """``record`` moved to ``state``; None when it already ended (COMMITTED and ABORTED are terminal)."""
+        stored = self.store.transfer(record.transfer_id)
+        if stored is not None and stored.state in (COMMITTED, ABORTED):
+            return None
+        return self._put(record if stored is None else stored, state=state, **changes)
 
     async def answer(self, record: TransferRecord) -> None:
         """Tell the payer FSP where the transfer stands (nothing while Inzira has not decided yet)."""

@@ -8,6 +8,14 @@ A transfer counts as committed only with a fulfilment that opens the quote's con
 no later than the transfer's expiration: a fulfilment the hub accepted in time. Anything else (aborted,
 expired, a late or wrong fulfilment) leaves the Inzira leg to end at its hashlock's expiry. Callbacks that
 arrive after their step stopped waiting are kept (bounded) for reconciliation, never dropped silently.
+
+A callback is taken only from the hub (``hub_fsp_id``) or the peer the request went to (the payee FSP of a
+quote or transfer; for a party, the FSP it names): the hub forwards a payee FSP's answers under that FSP's
+id. Others are refused at once (3100) and settle nothing. An answer that would end the Inzira leg early is
+not believed on its own word: a fulfilment that does not open the condition is set aside and the step keeps
+waiting, and an abort before the transfer's expiration is confirmed with ``GET /transfers/{ID}`` first,
+whose answer only the hub may give; unconfirmed, the payout stays pending and the Inzira leg ends at its
+hashlock's expiry, so a forged abort never releases the reservation while eKash may still commit.
 """
 
 from __future__ import annotations
@@ -17,7 +25,7 @@ import json
 import uuid
 from collections import deque
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -25,7 +33,9 @@ import httpx
 
 from inzira.interop.mojaloop import ilp, jws
 from inzira.interop.mojaloop.amounts import fspiop_amount
-from inzira.interop.mojaloop.headers import outbound
+from inzira.interop.mojaloop.errors import ErrorCode, FspiopError
+from inzira.interop.mojaloop.headers import Inbound, outbound
+from inzira.interop.mojaloop.requests import segment
 from inzira.interop.mojaloop.payer_answers import (
     INVALID_ANSWER,
     Failure,
@@ -55,12 +65,14 @@ class PayerConfig:
     callback_timeout_ms: int = 10_000
     request_timeout_ms: int = 5_000
     get_retry_ms: int = 1_000  # after a transfer's deadline, how long a GET /transfers/{ID} may take
+    hub_fsp_id: str = "switch"
 
 
 @dataclass
 class _Wait:
     future: asyncio.Future[tuple[bool, dict[str, Any]]]
-    context: dict[str, Any] = field(default_factory=dict)
+    peer: str = ""  # the FSP the request went to: besides the hub, the only one that may answer it
+    condition: bytes = b""  # for a transfer: a COMMITTED answer must carry a fulfilment that opens it
 
 
 @dataclass(frozen=True)
@@ -111,12 +123,14 @@ class Payer:
 
     async def _exchange(self, kind: str, key: str, method: str, path: str, resource: str,
                         destination: str | None, payload: dict[str, Any] | None,
-                        deadline: datetime) -> tuple[bool, dict[str, Any]] | Failure:
+                        deadline: datetime, condition: bytes = b"",
+                        peer: str | None = None) -> tuple[bool, dict[str, Any]] | Failure:
         if (kind, key) in self.waits:
             return Failure("3106", f"a {kind} request {key} is already in flight")
         if len(self.waits) >= WAITS_MAX:
             return Failure("2003", "too many requests in flight")
-        wait = _Wait(asyncio.get_running_loop().create_future())
+        peer = (destination or "") if peer is None else peer
+        wait = _Wait(asyncio.get_running_loop().create_future(), peer, condition)
         self.waits[(kind, key)] = wait
         try:
             refused = await self._send(method, path, resource, destination, payload)
@@ -137,8 +151,8 @@ class Payer:
 
     async def lookup(self, id_type: str, id_value: str) -> PartyFound | Failure:
         key = f"{id_type}/{id_value}"
-        got = await self._exchange("parties", key, "GET", f"/parties/{key}", "parties", None, None,
-                                   self._deadline())
+        got = await self._exchange("parties", key, "GET", f"/parties/{segment(id_type)}/{segment(id_value)}",
+                                   "parties", None, None, self._deadline())
         if isinstance(got, Failure):
             return got
         ok, body = got
@@ -191,28 +205,69 @@ class Payer:
             "expiration": iso_ms(expiration),
         }
         got = await self._exchange("transfers", transfer_id, "POST", "/transfers", "transfers", terms.payee_fsp,
-                                   payload, expiration)
+                                   payload, expiration, terms.condition)
         if isinstance(got, Failure) and got.code == TIMEOUT:
-            got = await self._ask_transfer(transfer_id, terms.payee_fsp)
+            got = await self._ask_transfer(transfer_id, terms.payee_fsp, terms.condition)
         if isinstance(got, Failure):
             state = "UNKNOWN" if got.code in (TIMEOUT, HUB_UNREACHABLE) else "ABORTED"
             return TransferOutcome(transfer_id, state, failure=got)
-        return outcome_of(transfer_id, got, terms.condition, expiration, self.clock())
+        outcome = outcome_of(transfer_id, got, terms.condition, expiration, self.clock())
+        if outcome.state == "ABORTED" and self.clock() < expiration:
+            return await self._confirm_abort(terms, expiration, outcome)
+        return outcome
+
+    async def _confirm_abort(self, terms: QuoteTerms, expiration: datetime,
+                             said: TransferOutcome) -> TransferOutcome:
+        """An abort while the transfer could still commit, checked with the hub: ABORTED only when the hub
+        says so too; its COMMITTED stands; no clear answer leaves it UNKNOWN (the Inzira leg ends at expiry)."""
+        got = await self._ask_transfer(terms.transaction_id, terms.payee_fsp, terms.condition)
+        if isinstance(got, Failure) or not got[0]:
+            return TransferOutcome(said.transfer_id, "UNKNOWN", failure=said.failure)
+        confirmed = outcome_of(terms.transaction_id, got, terms.condition, expiration, self.clock())
+        if confirmed.state == "ABORTED" and got[1].get("transferState") == "ABORTED":
+            return said
+        return confirmed if confirmed.state == "COMMITTED" else TransferOutcome(said.transfer_id, "UNKNOWN",
+                                                                                failure=said.failure)
 
     async def ask(self, terms: QuoteTerms, expiration: datetime) -> TransferOutcome:
         """The hub's view of a transfer sent earlier (``GET /transfers/{ID}``), e.g. after a restart."""
-        got = await self._ask_transfer(terms.transaction_id, terms.payee_fsp)
+        got = await self._ask_transfer(terms.transaction_id, terms.payee_fsp, terms.condition)
         if isinstance(got, Failure):
             state = "UNKNOWN" if got.code in (TIMEOUT, HUB_UNREACHABLE) else "ABORTED"
             return TransferOutcome(terms.transaction_id, state, failure=got)
         return outcome_of(terms.transaction_id, got, terms.condition, expiration, self.clock())
 
-    async def _ask_transfer(self, transfer_id: str, payee_fsp: str) -> tuple[bool, dict[str, Any]] | Failure:
+    async def _ask_transfer(self, transfer_id: str, payee_fsp: str,
+                            condition: bytes) -> tuple[bool, dict[str, Any]] | Failure:
         deadline = self.clock() + timedelta(milliseconds=self.config.get_retry_ms)
-        return await self._exchange("transfers", transfer_id, "GET", f"/transfers/{transfer_id}", "transfers",
-                                    payee_fsp, None, deadline)
+        # Only the hub answers: it is the transfer's ledger, and the payee FSP may be the one lying.
+        return await self._exchange("transfers", transfer_id, "GET", f"/transfers/{segment(transfer_id)}",
+                                    "transfers", payee_fsp, None, deadline, condition, peer="")
 
     # --- inbound callbacks -------------------------------------------------------------------------------
+
+    def admits(self, resource: str, ids: tuple[str, ...], body: dict[str, Any], error: bool,
+               inbound: Inbound) -> FspiopError | None:
+        """The FSPIOP server's check before its 200: None when ``inbound.source`` may send this callback."""
+        source = inbound.source
+        if source == self.config.hub_fsp_id:
+            return None
+        if resource == "parties":
+            if error:
+                return None  # a failed look-up moves no money, whoever says it
+            party = body.get("party")
+            info = party.get("partyIdInfo") if isinstance(party, dict) else None
+            named = info.get("fspId") if isinstance(info, dict) else None
+            allowed = named if isinstance(named, str) else ""
+        else:
+            wait = self.waits.get((resource, "/".join(ids)))
+            if wait is None:
+                return None  # nobody waits: kept for reconciliation, acted on by nobody
+            allowed = wait.peer
+        if source == allowed:
+            return None
+        return FspiopError(ErrorCode.VALIDATION, f"fspiop-source header: {source[:32]} may not answer this; "
+                           f"only the hub or {allowed[:32] or 'the FSP named'}")
 
     async def on_callback(self, resource: str, ids: tuple[str, ...], body: dict[str, Any], error: bool,
                           inbound: object) -> None:
@@ -222,12 +277,20 @@ class Payer:
     def deliver(self, kind: str, key: str, body: dict[str, Any], error: bool) -> bool:
         """A callback for ``kind``/``key`` (e.g. quotes/<id>); False when no step waits for it (kept as late)."""
         wait = self.waits.get((kind, key))
-        if wait is None or wait.future.done():
+        if wait is None or wait.future.done() or _forged_fulfilment(wait, body, error):
             self.late.append(LateCallback(kind, key, error, body, self.clock()))
             return False
         # The FSPIOP server may run on another event loop than the step that waits.
         wait.future.get_loop().call_soon_threadsafe(_settle, wait.future, (not error, body))
         return True
+
+
+def _forged_fulfilment(wait: _Wait, body: dict[str, Any], error: bool) -> bool:
+    """A COMMITTED answer whose fulfilment does not open the transfer's condition: set aside, not an outcome."""
+    if error or not wait.condition or body.get("transferState") != "COMMITTED":
+        return False
+    fulfilment = body.get("fulfilment")
+    return not isinstance(fulfilment, str) or not ilp.fulfils(fulfilment, ilp.encode_condition(wait.condition))
 
 
 def _settle(future: asyncio.Future[tuple[bool, dict[str, Any]]], result: tuple[bool, dict[str, Any]]) -> None:

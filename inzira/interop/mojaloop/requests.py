@@ -5,7 +5,9 @@ A failure here is answered at once with 400 and ``errorInformation`` (3100-serie
 
 from __future__ import annotations
 
+import re
 from typing import Any
+from urllib.parse import quote
 
 from inzira.interop.mojaloop import fields
 from inzira.interop.mojaloop.errors import ErrorCode, FspiopError
@@ -20,16 +22,35 @@ TRANSFER_STATES = frozenset({"RECEIVED", "RESERVED", "COMMITTED", "ABORTED"})
 FSP_ID_CHARS_MAX = 32
 ILP_PACKET_CHARS_MAX = 32_768
 CONDITION_CHARS = 43  # 32 bytes, base64url without padding
+PATH_ID_CHARS_MAX = 128
+# A path id is echoed into the callback's URL: no control characters, no separators or escapes that could
+# reshape that URL (a decoded "%" means it was percent-encoded twice), and no dot segments.
+_UNSAFE_PATH_ID = re.compile(r"[\x00-\x20\x7f-\x9f/\\?#%]|^\.{1,2}$")
 
 
 def party_path(id_type: str, id_value: str, sub_id: str = "") -> None:
     if id_type not in PARTY_ID_TYPES:
         raise FspiopError(ErrorCode.MALFORMED_SYNTAX, f"/path/Type {id_type[:32]!r} is not a party id type")
-    if not 0 < len(id_value) <= 128 or (sub_id and len(sub_id) > 128):
-        raise FspiopError(ErrorCode.MALFORMED_SYNTAX, "/path/ID must be 1 to 128 characters")
+    path_id("ID", id_value)
+    if sub_id:
+        path_id("SubId", sub_id)
+
+
+def path_id(name: str, value: str) -> None:
+    if not 0 < len(value) <= PATH_ID_CHARS_MAX:
+        raise FspiopError(ErrorCode.MALFORMED_SYNTAX, f"/path/{name} must be 1 to {PATH_ID_CHARS_MAX} characters")
+    if _UNSAFE_PATH_ID.search(value):
+        raise FspiopError(ErrorCode.MALFORMED_SYNTAX, f"/path/{name} holds a control character, a space, "
+                          "/ \\ ? # %, or is a dot segment")
+
+
+def segment(value: str) -> str:
+    """One path segment of a URL the gateway sends, percent-encoded (RFC 3986): it can never add a segment."""
+    return quote(value, safe="")
 
 
 def uuid_path(name: str, value: str) -> None:
+    path_id(name, value)
     fields.uuid_text({name: value}, name)
 
 

@@ -191,7 +191,7 @@ class Definitions:
             return None, Violation(MISSING_ELEMENT, "", "/requestBody is required")
         try:
             body = json.loads(raw)
-        except (UnicodeDecodeError, json.JSONDecodeError, RecursionError):
+        except (ValueError, RecursionError):  # ValueError: also a number over Python's 4300-digit limit
             return None, Violation(MALFORMED_SYNTAX, "", "/requestBody is not valid JSON")
         if _depth(body) > JSON_DEPTH_MAX:
             return None, Violation(MALFORMED_SYNTAX, "", f"/requestBody is nested over {JSON_DEPTH_MAX} levels")

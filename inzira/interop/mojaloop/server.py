@@ -5,11 +5,16 @@ FSP lacks) and ``errorInformation``; anything else gets 202 Accepted (200 for PA
 answer later, as a callback to the hub. ``GET /quotes/{ID}`` and ``GET /transfers/{ID}`` answer 200: the
 golden-path collections of Mojaloop's Testing Toolkit expect it of a DFSP, and the callback follows as for a
 202. Callbacks addressed to this FSP as a payer (``PUT /parties``, ``/quotes``, ``/transfers``) go to the
-payer side, when one is attached.
+payer side, when one is attached, which first says whether their source may answer what it asked.
+
+Who may say what: only the hub (``GatewaySettings.hub_fsp_id``) sends ``PATCH /transfers/{ID}`` and
+``PUT /transfers/{ID}/error`` about a transfer this FSP is the payee of; from anyone else they are refused
+with 3100 and change nothing. Bodies are read up to ``fields.BODY_BYTES_MAX``: beyond it, 413 with 3104.
 """
 
 from __future__ import annotations
 
+import json
 import logging
 from collections.abc import Callable, Coroutine, Mapping
 from typing import Any, Protocol
@@ -22,7 +27,7 @@ from starlette.types import Receive, Scope, Send
 from inzira.interop.mojaloop import jws
 from inzira.interop.mojaloop import requests as checks
 from inzira.interop.mojaloop.errors import ErrorCode, FspiopError
-from inzira.interop.mojaloop.fields import parse_body
+from inzira.interop.mojaloop.fields import BODY_BYTES_MAX, parse_body
 from inzira.interop.mojaloop.gateway import Gateway
 from inzira.interop.mojaloop.schemas import Definitions
 from inzira.interop.mojaloop.headers import Inbound, check_request
@@ -43,6 +48,9 @@ log = logging.getLogger(__name__)
 class PayerCallbacks(Protocol):
     """The payer side: answers to the requests this FSP sent."""
 
+    def admits(self, resource: str, ids: tuple[str, ...], body: dict[str, Any], error: bool,
+               inbound: Inbound) -> FspiopError | None: ...
+
     async def on_callback(self, resource: str, ids: tuple[str, ...], body: dict[str, Any], error: bool,
                           inbound: Inbound) -> None: ...
 
@@ -51,12 +59,18 @@ def fspiop_router(gateway: Gateway, *, payer: PayerCallbacks | None = None, chec
                   check_signature: SignatureCheck | None = None) -> APIRouter:
     router = APIRouter(prefix=PREFIX, include_in_schema=False)
     fsp_id = gateway.fsp_id
+    hub_fsp_id = gateway.settings.hub_fsp_id
+
+    def from_hub(inbound: Inbound, what: str) -> None:
+        if inbound.source != hub_fsp_id:
+            raise FspiopError(ErrorCode.VALIDATION, f"fspiop-source header: only the hub ({hub_fsp_id[:32]}) "
+                              f"sends {what}")
 
     async def accept(request: Request, resource: str, *, body_check: Callable[[dict[str, Any]], None] | None = None,
                      callback: bool = False) -> tuple[Inbound, dict[str, Any], bytes]:
         inbound = check_request(request.headers, resource, fsp_id, callback=callback,
                                 with_body=request.method in BODY_METHODS)
-        raw = await request.body()
+        raw = await _bounded_body(request)
         if check_body is not None:
             check_body(request.method, request.url.path.removeprefix(PREFIX), raw)
         body: dict[str, Any] = {}
@@ -120,9 +134,10 @@ def fspiop_router(gateway: Gateway, *, payer: PayerCallbacks | None = None, chec
     @router.patch("/transfers/{transfer_id}")
     async def patch_transfer(request: Request, transfer_id: str) -> Response:
         try:
-            _, body, _ = await accept(request, "transfers", body_check=checks.patch_transfer,
-                                      callback=True)
+            inbound, body, _ = await accept(request, "transfers", body_check=checks.patch_transfer,
+                                            callback=True)
             checks.uuid_path("ID", transfer_id)
+            from_hub(inbound, "PATCH /transfers")
         except FspiopError as error:
             return _error(error)
         state = body["transferState"]
@@ -131,10 +146,21 @@ def fspiop_router(gateway: Gateway, *, payer: PayerCallbacks | None = None, chec
     async def callback(request: Request, resource: str, ids: tuple[str, ...], error: bool) -> Response:
         check = checks.error_callback if error else _any_object
         try:
+            if resource == "parties":  # the path first: its ids are echoed into what the gateway sends
+                checks.party_path(ids[0], ids[1])
+            else:
+                checks.uuid_path("ID", ids[0])
             inbound, body, _ = await accept(request, resource, body_check=check, callback=True)
+            payee_transfer = resource == "transfers" and error and gateway.store.transfer(ids[0]) is not None
+            if payee_transfer:
+                from_hub(inbound, "PUT /transfers/{ID}/error about a transfer to Inzira")
+            elif payer is not None:
+                refused = payer.admits(resource, ids, body, error, inbound)
+                if refused is not None:
+                    raise refused
         except FspiopError as refused:
             return _error(refused)
-        if resource == "transfers" and error and gateway.store.transfer(ids[0]) is not None:
+        if payee_transfer:
             detail = f"{body['errorInformation']['errorCode']} {body['errorInformation']['errorDescription']}"
             return start(gateway.transfers.hub_outcome(ids[0], ABORTED, detail[:128]), 200)
         if payer is None:
@@ -184,12 +210,18 @@ def schema_check(definitions: Definitions) -> BodyCheck:
     return check
 
 
-def signature_check(peer_keys: Mapping[str, RSAKey]) -> SignatureCheck:
-    """Verify FSPIOP-Signature on what a peer whose public key is configured sends; others pass unsigned."""
+def signature_check(peer_keys: Mapping[str, RSAKey], *, signed_only: bool = True) -> SignatureCheck:
+    """Verify FSPIOP-Signature on what a peer whose public key is configured sends. With ``signed_only`` (the
+    default once any key is configured), a source without a configured key is refused (3105): otherwise
+    anyone could drop the signature and claim to be an unlisted peer, the hub included."""
 
     def check(method: str, path: str, headers: Mapping[str, str], raw: bytes) -> None:
-        key = peer_keys.get(headers.get("fspiop-source", ""))
+        source = headers.get("fspiop-source", "")
+        key = peer_keys.get(source)
         if key is None:
+            if signed_only:
+                raise FspiopError(ErrorCode.INVALID_SIGNATURE, f"no key is configured for {source[:32]!r}: "
+                                  "its messages cannot be verified")
             return
         try:
             jws.verify(key, method, path, headers, raw)
@@ -211,6 +243,31 @@ class _ThenRun(Response):
             await super().__call__(scope, receive, send)
         finally:  # also when the peer hung up: the request was accepted, its answer goes to the hub
             self._then()
+
+
+async def _bounded_body(request: Request) -> bytes:
+    """The body, read no further than ``BODY_BYTES_MAX`` (a declared or actual excess is 413, 3104)."""
+    declared = request.headers.get("content-length", "")
+    if declared.isdigit() and (len(declared) > 18 or int(declared) > BODY_BYTES_MAX):
+        raise _too_large()
+    chunks: list[bytes] = []
+    size = 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > BODY_BYTES_MAX:
+            raise _too_large()
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
+def _too_large() -> FspiopError:
+    return FspiopError(ErrorCode.TOO_LARGE_PAYLOAD, f"/body is larger than {BODY_BYTES_MAX} bytes")
+
+
+def too_large_answer(path: str, limit_bytes: int) -> tuple[bytes, bytes]:
+    """The 413 of an app's body-size middleware for FSPIOP paths: ``errorInformation`` 3104, as a peer reads it."""
+    error = FspiopError(ErrorCode.TOO_LARGE_PAYLOAD, f"/body is larger than {limit_bytes} bytes")
+    return ERROR_MEDIA_TYPE.encode(), json.dumps(error.body(), separators=(",", ":")).encode()
 
 
 def _any_object(body: dict[str, Any]) -> None:

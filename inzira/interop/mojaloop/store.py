@@ -4,6 +4,9 @@ request digest, and where each transfer stands on Inzira.
 A quote or transfer is found again by its Mojaloop id (idempotent resends, GET by id) and a quote also by its
 condition (POST /transfers names the quote only through its ILP packet and condition). Each write is its own
 committed SQLite transaction (WAL, synchronous=FULL): the gateway answers the hub only after writing.
+
+The quotes are bounded: at ``quotes_max`` rows a new quote first evicts quotes that expired unpaid (a paid
+quote is kept: its fulfilment is derived from it), and is refused when that frees nothing.
 """
 
 from __future__ import annotations
@@ -16,6 +19,8 @@ import msgspec
 
 DB_FILE = "mojaloop.db"
 PAGE_ROWS_MAX = 500
+QUOTES_MAX = 100_000
+EVICT_ROWS_MAX = 1_000  # expired quotes looked at per eviction
 
 RECEIVED, RESERVED, COMMITTED, ABORTED = "RECEIVED", "RESERVED", "COMMITTED", "ABORTED"
 
@@ -23,6 +28,7 @@ _SCHEMA = """
 CREATE TABLE IF NOT EXISTS quotes (
   quote_id TEXT PRIMARY KEY, condition TEXT, expires_at_ms INTEGER NOT NULL, record BLOB NOT NULL);
 CREATE UNIQUE INDEX IF NOT EXISTS quotes_by_condition ON quotes (condition);
+CREATE INDEX IF NOT EXISTS quotes_by_expiry ON quotes (expires_at_ms);
 CREATE TABLE IF NOT EXISTS transfers (
   transfer_id TEXT PRIMARY KEY, state TEXT NOT NULL, expires_at_ms INTEGER NOT NULL, reconcile INTEGER NOT NULL,
   created_at_ms INTEGER NOT NULL, record BLOB NOT NULL);
@@ -50,6 +56,7 @@ class QuoteRecord(msgspec.Struct, frozen=True):
     expiration: str = ""
     ilp_packet: str = ""
     condition: str = ""
+    transfer_id: str = ""  # the one transfer that pays this quote: a quote is paid at most once
     # Filled when it is refused:
     error_code: int = 0
     error_description: str = ""
@@ -78,8 +85,9 @@ class TransferRecord(msgspec.Struct, frozen=True):
 
 
 class Store:
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, quotes_max: int = QUOTES_MAX) -> None:
         self.path = path
+        self.quotes_max = quotes_max
         self._lock = threading.Lock()
         self._conn = sqlite3.connect(path, check_same_thread=False, isolation_level=None)
         self._conn.execute("PRAGMA journal_mode=WAL")
@@ -92,14 +100,26 @@ class Store:
 
     # --- quotes ---
 
-    def add_quote(self, quote: QuoteRecord) -> QuoteRecord:
-        """Insert a new quote; when its id exists, the stored one (the caller compares digests)."""
+    def add_quote(self, quote: QuoteRecord, now_ms: int) -> QuoteRecord | None:
+        """Insert a new quote; when its id exists, the stored one (the caller compares digests); None when the
+        book is full of quotes still live or paid."""
         with self._lock:
             row = self._conn.execute("SELECT record FROM quotes WHERE quote_id = ?", (quote.quote_id,)).fetchone()
             if row is not None:
                 return msgspec.json.decode(row[0], type=QuoteRecord)
+            if self._conn.execute("SELECT COUNT(*) FROM quotes").fetchone()[0] >= self.quotes_max \
+                    and not self._evict_expired(now_ms):
+                return None
             self._conn.execute("INSERT INTO quotes VALUES (?, ?, ?, ?)", _quote_row(quote))
         return quote
+
+    def _evict_expired(self, now_ms: int) -> int:
+        rows = self._conn.execute("SELECT quote_id, record FROM quotes WHERE expires_at_ms <= ? "
+                                  "ORDER BY expires_at_ms LIMIT ?", (now_ms, EVICT_ROWS_MAX)).fetchall()
+        unpaid = [(quote_id,) for quote_id, record in rows
+                  if not msgspec.json.decode(record, type=QuoteRecord).transfer_id]
+        self._conn.executemany("DELETE FROM quotes WHERE quote_id = ?", unpaid)
+        return len(unpaid)
 
     def put_quote(self, quote: QuoteRecord) -> None:
         with self._lock:
