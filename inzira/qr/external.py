@@ -29,7 +29,7 @@ FSP_ID_CHARS_MAX = 32  # FSPIOP's FspId
 PAYER_ID_CHARS_MAX = 128  # FSPIOP's PartyIdentifier
 SHOWN_DIGITS = 3
 _INSERT = (insert_sql("payments", Payment, "raw_tx", "tx_expires_at_ms")
-           + " ON CONFLICT (quote_id) DO NOTHING RETURNING id")
+           + " ON CONFLICT DO NOTHING RETURNING id")  # same transfer id, or same commit
 
 
 class NotRecorded(ValueError):
@@ -48,7 +48,8 @@ class IncomingPayment:
 
 
 def mask_id(payer_id: str) -> str:
-    shown = payer_id[-SHOWN_DIGITS:] if len(payer_id) > SHOWN_DIGITS else ""
+    # Never a "/": it ends the payer FSP's id (which may hold one) in the payment's wallet_id.
+    shown = payer_id[-SHOWN_DIGITS:].replace("/", "*") if len(payer_id) > SHOWN_DIGITS else ""
     return "*" * (len(payer_id) - len(shown)) + shown
 
 
@@ -67,8 +68,7 @@ class ExternalPayments:
         merchant = self.directory.merchant(incoming.merchant_id)
         if merchant is None:
             raise NotRecorded(f"no merchant {incoming.merchant_id}")
-        if not (0 < len(incoming.payer_fsp) <= FSP_ID_CHARS_MAX and 0 < len(incoming.payer_id) <= PAYER_ID_CHARS_MAX
-                and "/" not in incoming.payer_fsp):
+        if not (0 < len(incoming.payer_fsp) <= FSP_ID_CHARS_MAX and 0 < len(incoming.payer_id) <= PAYER_ID_CHARS_MAX):
             raise NotRecorded("the payer FSP or payer id is not an FSPIOP one")
         pending = self.port.node.pending(incoming.pending_id)
         expected = (Leg(pending.legs[0].debit, merchant.account, incoming.amount_minor, self.price_currency),) \

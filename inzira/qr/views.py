@@ -37,7 +37,7 @@ def payer_text(payment: Payment) -> str | None:
     """"eKash · payerfsp · *******789" for a payment from outside Inzira; None for an Inzira wallet's."""
     if not is_external(payment):
         return None
-    fsp, _, masked = payment.wallet_id.removeprefix(EXTERNAL_PREFIX).partition("/")
+    fsp, _, masked = payment.wallet_id.removeprefix(EXTERNAL_PREFIX).rpartition("/")
     return f"eKash · {fsp} · {masked}"
 
 

@@ -32,6 +32,8 @@ CREATE TABLE IF NOT EXISTS payments (
     refunded_minor INTEGER NOT NULL DEFAULT 0, refund_reserved_minor INTEGER NOT NULL DEFAULT 0,
     raw_tx BLOB, tx_expires_at_ms INTEGER NOT NULL);
 CREATE INDEX IF NOT EXISTS payments_by_merchant ON payments (merchant_id, settled_at_ms);
+-- One ledger commit is one payment from outside Inzira, whatever transfer id it is reported under.
+CREATE UNIQUE INDEX IF NOT EXISTS external_payments_by_tx ON payments (tx_id) WHERE wallet_id LIKE 'fspiop:%';
 CREATE TABLE IF NOT EXISTS refunds (
     id TEXT PRIMARY KEY, payment_id TEXT NOT NULL, merchant_id TEXT NOT NULL, wallet_id TEXT NOT NULL,
     amount_minor INTEGER NOT NULL, wallet_currency TEXT NOT NULL, wallet_amount_minor INTEGER NOT NULL,
