@@ -21,8 +21,10 @@ from inzira.api.server import serve_in_thread
 from inzira.interop.mojaloop.fields import BODY_BYTES_MAX
 from inzira.interop.mojaloop.gateway import Gateway, GatewaySettings
 from inzira.interop.mojaloop.payee import PayeeSettings
+from inzira.interop.mojaloop.payee_transfers import RESERVE_HOLD_MS_MAX
 from inzira.interop.mojaloop.ports import Verdict
 from inzira.interop.mojaloop.server import fspiop_router
+from inzira.interop.mojaloop.timefmt import parse_ms
 from inzira.node.signer import wall_clock_ms
 from inzira.remit.settings import position_account
 from tests.mojaloop.payee_env import PAYER_FSP, Hub, bench, quote_body, transfer_body  # noqa: F401 (fixture)
@@ -92,6 +94,21 @@ class HeldLedger:
 
     def state(self, pending_id: bytes) -> str:
         return self.inner.state(pending_id)
+
+
+def test_a_far_expiration_holds_the_gateways_funds_for_minutes_not_a_year(bench):
+    """The payer FSP sets the expiration: a year ahead must not let a failed commit lock the gateway's position
+    for a year. Inzira's hold lasts at most RESERVE_HOLD_MS_MAX; the Mojaloop transfer is unchanged."""
+    quote, answer = _quoted(bench, "1200")
+    transfer = transfer_body(quote, answer, expiration="2027-12-01T00:00:00.000Z")
+    before_ms = wall_clock_ms()
+    assert bench.send("POST", "/transfers", "transfers", transfer).status_code == 202
+    assert bench.hub.take(f"/transfers/{transfer['transferId']}").body["transferState"] == "COMMITTED"
+    record = bench.demo.gateway.store.transfer(transfer["transferId"])
+    pending = bench.demo.runtime.node.pending(bytes.fromhex(record.pending_id))
+    assert pending.expires_at_ms <= wall_clock_ms() + RESERVE_HOLD_MS_MAX
+    assert pending.expires_at_ms >= before_ms + RESERVE_HOLD_MS_MAX
+    assert record.expires_at_ms == parse_ms("2027-12-01T00:00:00.000Z")
 
 
 def test_a_hub_abort_is_not_overwritten_by_a_reservation_that_lands_after_it(bench):

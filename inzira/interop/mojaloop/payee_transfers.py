@@ -33,6 +33,9 @@ from inzira.interop.mojaloop.store import ABORTED, COMMITTED, RECEIVED, RESERVED
 from inzira.interop.mojaloop.timefmt import iso_ms, parse_ms
 
 COMMIT_MARGIN_MS = 1_000  # a transfer with less time left than this is refused: the commit could come too late
+# Inzira's reservation lasts at most this, whatever expiration the payer FSP chose: the gateway commits within
+# seconds, and cannot void its own hashlock, so a far expiration would lock its position until then.
+RESERVE_HOLD_MS_MAX = 300_000
 
 # Inzira ledger codes -> what the hub is told
 _LEDGER_TO_FSPIOP = {3303: ErrorCode.TRANSFER_EXPIRED, 3300: ErrorCode.TRANSFER_EXPIRED,
@@ -112,8 +115,9 @@ class PayeeTransfers:
         if party is None:
             await self._abort(record, FspiopError(ErrorCode.PARTY_NOT_FOUND, "Inzira no longer serves the payee"))
             return
+        hold_until_ms = min(record.expires_at_ms, self.clock_ms() + RESERVE_HOLD_MS_MAX)
         verdict = await self.ledger.reserve(record.transfer_id, party, record.amount_minor, record.currency,
-                                            _unb64(record.condition), record.expires_at_ms)
+                                            _unb64(record.condition), hold_until_ms)
         if verdict is None:
             return  # no verdict in time: the sweep settles it when the transfer expires
         if not verdict.ok:
