@@ -14,6 +14,6 @@ from inzira.http.aio import AsyncHttpClient
 from inzira.http.answer import Answer
 from inzira.http.client import HttpClient
 from inzira.http.problem import HttpProblem
-from inzira.http.stream import Stream
+from inzira.http.stream import BlockingStream, Stream
 
-__all__ = ["Answer", "AsyncHttpClient", "HttpClient", "HttpProblem", "Stream"]
+__all__ = ["Answer", "AsyncHttpClient", "BlockingStream", "HttpClient", "HttpProblem", "Stream"]

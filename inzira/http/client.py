@@ -26,6 +26,7 @@ from inzira.http.answer import Answer, BodyReader
 from inzira.http.base import CONNECTIONS_MAX, JSON_TYPE, ClientSettings, tls_context
 from inzira.http.problem import unanswered
 from inzira.http.retry import Retries
+from inzira.http.stream import BlockingStream
 
 Url = str | httpx.URL
 
@@ -80,7 +81,7 @@ class HttpClient(ClientSettings):
 
     @contextmanager
     def stream(self, method: str, url: Url, *, headers: Mapping[str, str] | None = None,
-               timeout_ms: int | None = None) -> Iterator[httpx.Response]:
+               timeout_ms: int | None = None) -> Iterator[BlockingStream]:
         """A long answer, open once its status is a success (else ``HttpProblem``); read it as it comes."""
         request = self._build(method, self._sendable(method, url), None, None, None, None, headers, timeout_ms)
         what = self._what(method, url)
@@ -89,7 +90,7 @@ class HttpClient(ClientSettings):
             try:
                 if not response.is_success:
                     self._read(response, what).checked(what)
-                yield response
+                yield BlockingStream(response, what, self.answer_bytes_max)
             finally:
                 response.close()
         except httpx.HTTPError as exc:

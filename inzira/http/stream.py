@@ -1,4 +1,4 @@
-"""A long answer of the asyncio flavour (an event stream), read as it comes: bytes, or lines of text. A line
+"""A long answer (an event stream), read as it comes, in either flavour: bytes, or lines of text. A line
 longer than the client's answer size limit, or a transport failure on the way, is ``HttpProblem``."""
 
 from __future__ import annotations
@@ -6,9 +6,10 @@ from __future__ import annotations
 import asyncio
 import codecs
 import re
-from collections.abc import AsyncIterator, Mapping
+from collections.abc import AsyncIterator, Iterator, Mapping
 
 import aiohttp
+import httpx
 
 from inzira.http.problem import unanswered, unusable
 
@@ -26,7 +27,35 @@ def transport_failure(exc: BaseException) -> str:
     return type(exc).__name__
 
 
+class _Lines:
+    """Bytes in, whole lines out (without their CR, LF or CRLF); the last one even if unended."""
+
+    def __init__(self, what: str, line_chars_max: int) -> None:
+        self._what = what
+        self._line_chars_max = line_chars_max
+        self._decoder = codecs.getincrementaldecoder("utf-8")("replace")
+        self._pending = ""
+
+    def feed(self, chunk: bytes) -> list[str]:
+        text = self._pending + self._decoder.decode(chunk)
+        held = "\r" if text.endswith("\r") else ""  # maybe the first half of a CRLF
+        *lines, pending = _LINE_BREAK.split(text[:len(text) - len(held)])
+        self._pending = pending + held
+        return lines
+
+    def check(self) -> None:
+        """Once the whole lines are handed out: the unended one must not grow past the limit."""
+        if len(self._pending) > self._line_chars_max:
+            raise unusable(502, f"{self._what}: a line longer than {self._line_chars_max} characters")
+
+    def end(self) -> list[str]:
+        rest = self._pending.removesuffix("\r") + self._decoder.decode(b"", final=True)
+        return [rest] if rest else []
+
+
 class Stream:
+    """The asyncio flavour's (on aiohttp)."""
+
     def __init__(self, response: aiohttp.ClientResponse, what: str, line_chars_max: int) -> None:
         self._response = response
         self._what = what
@@ -42,18 +71,34 @@ class Stream:
             raise unanswered(f"{self._what}: the answer broke off ({transport_failure(exc)})") from exc
 
     async def aiter_lines(self) -> AsyncIterator[str]:
-        """Each line without its end (CR, LF or CRLF); the last one even if unended."""
-        decoder = codecs.getincrementaldecoder("utf-8")("replace")
-        pending = ""
+        lines = _Lines(self._what, self._line_chars_max)
         async for chunk in self.aiter_bytes():
-            text = pending + decoder.decode(chunk)
-            held = "\r" if text.endswith("\r") else ""  # maybe the first half of a CRLF
-            *lines, pending = _LINE_BREAK.split(text[:len(text) - len(held)])
-            pending += held
-            for line in lines:
+            for line in lines.feed(chunk):
                 yield line
-            if len(pending) > self._line_chars_max:
-                raise unusable(502, f"{self._what}: a line longer than {self._line_chars_max} characters")
-        rest = pending.removesuffix("\r") + decoder.decode(b"", final=True)
-        if rest:
-            yield rest
+            lines.check()
+        for line in lines.end():
+            yield line
+
+
+class BlockingStream:
+    """The blocking flavour's (on httpx)."""
+
+    def __init__(self, response: httpx.Response, what: str, line_chars_max: int) -> None:
+        self._response = response
+        self._what = what
+        self._line_chars_max = line_chars_max
+        self.status: int = response.status_code
+        self.headers: Mapping[str, str] = response.headers
+
+    def iter_bytes(self) -> Iterator[bytes]:
+        try:
+            yield from self._response.iter_bytes()
+        except httpx.HTTPError as exc:
+            raise unanswered(f"{self._what}: the answer broke off ({type(exc).__name__})") from exc
+
+    def iter_lines(self) -> Iterator[str]:
+        lines = _Lines(self._what, self._line_chars_max)
+        for chunk in self.iter_bytes():
+            yield from lines.feed(chunk)
+            lines.check()
+        yield from lines.end()

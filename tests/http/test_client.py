@@ -35,10 +35,14 @@ class OnLoop:
     def send(self, method: str, url: str, **options: Any) -> Answer:
         return self.runner.run(self.client.send(method, url, **options))
 
-    def lines(self, url: str) -> list[str]:
+    def lines(self, url: str, got: list[str] | None = None) -> list[str]:
+        got = [] if got is None else got
+
         async def read() -> list[str]:
             async with self.client.stream("GET", url) as response:
-                return [line async for line in response.aiter_lines()]
+                async for line in response.aiter_lines():
+                    got.append(line)
+            return got
         return self.runner.run(read())
 
     def close(self) -> None:
@@ -52,9 +56,11 @@ class Blocking:
         self.call = client.call
         self.send = client.send
 
-    def lines(self, url: str) -> list[str]:
+    def lines(self, url: str, got: list[str] | None = None) -> list[str]:
+        got = [] if got is None else got
         with self.client.stream("GET", url) as response:
-            return list(response.iter_lines())
+            got.extend(response.iter_lines())
+        return got
 
     def close(self) -> None:
         self.client.close()
@@ -217,22 +223,14 @@ def test_a_stream_yields_lines_as_they_come_and_a_refused_one_is_a_problem(url: 
     assert data == ["data: 0", "data: 1", "data: 2"] and refused.value.code == 3204
 
 
-def test_an_async_stream_bounds_its_lines_and_turns_a_break_into_a_problem(url: str, raw_url: str) -> None:
-    async def lines(base_url: str, path: str, got: list[str]) -> None:
-        client = AsyncHttpClient(base_url, answer_bytes_max=2_000)
-        try:
-            async with client.stream("GET", path) as response:
-                async for line in response.aiter_lines():
-                    got.append(line)
-        finally:
-            await client.aclose()
-
+def test_a_stream_bounds_its_lines_and_turns_a_break_into_a_problem(url: str, raw_url: str,
+                                                                    client_of: Any) -> None:
     long_lines: list[str] = []
-    with pytest.raises(HttpProblem) as too_long:
-        asyncio.run(lines(url, "/long-line", long_lines))
+    with client_of(url, answer_bytes_max=2_000) as client, pytest.raises(HttpProblem) as too_long:
+        client.lines("/long-line", long_lines)
     cut: list[str] = []
-    with pytest.raises(HttpProblem) as broken:
-        asyncio.run(lines(raw_url, "/cut-stream", cut))
+    with client_of(raw_url) as client, pytest.raises(HttpProblem) as broken:
+        client.lines("/cut-stream", cut)
     assert (too_long.value.status, too_long.value.code) == (502, 2003) and long_lines == ["data: 1", ""]
     assert (broken.value.status, broken.value.answered) == (503, False) and cut == ["data: 0", ""]
 
