@@ -53,15 +53,20 @@ class _Lines:
         return [rest] if rest else []
 
 
-class Stream:
+class _Opened:
+    def __init__(self, what: str, line_chars_max: int, status: int, headers: Mapping[str, str]) -> None:
+        self._what = what
+        self._line_chars_max = line_chars_max
+        self.status = status
+        self.headers = headers
+
+
+class Stream(_Opened):
     """The asyncio flavour's (on aiohttp)."""
 
     def __init__(self, response: aiohttp.ClientResponse, what: str, line_chars_max: int) -> None:
+        super().__init__(what, line_chars_max, response.status, response.headers)
         self._response = response
-        self._what = what
-        self._line_chars_max = line_chars_max
-        self.status: int = response.status
-        self.headers: Mapping[str, str] = response.headers
 
     async def aiter_bytes(self) -> AsyncIterator[bytes]:
         try:
@@ -80,15 +85,12 @@ class Stream:
             yield line
 
 
-class BlockingStream:
+class BlockingStream(_Opened):
     """The blocking flavour's (on httpx)."""
 
     def __init__(self, response: httpx.Response, what: str, line_chars_max: int) -> None:
+        super().__init__(what, line_chars_max, response.status_code, response.headers)
         self._response = response
-        self._what = what
-        self._line_chars_max = line_chars_max
-        self.status: int = response.status_code
-        self.headers: Mapping[str, str] = response.headers
 
     def iter_bytes(self) -> Iterator[bytes]:
         try:
