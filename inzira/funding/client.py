@@ -34,6 +34,10 @@ class FundingClient:
         for issuer in issuers:
             self.urls[issuer] = base_url.rstrip("/")
 
+    async def aclose(self) -> None:
+        """Close this event loop's connections (at the service's shutdown)."""
+        await self._http.aclose()
+
     async def _call(self, issuer: str, member: str, method: str, path: str,
                     body: dict[str, Any] | None = None) -> dict[str, Any]:
         token, url = self._credentials.get(member), self.urls.get(issuer)

@@ -51,6 +51,10 @@ class FxClient:
         self.base_url = base_url.rstrip("/")
         self._http.connect(self.base_url)
 
+    async def aclose(self) -> None:
+        """Close this event loop's connections (at the service's shutdown)."""
+        await self._http.aclose()
+
     async def quote(self, for_member: str, source: str, target: str, *, ttl_ms: int,
                     source_amount_minor: int | None = None, target_amount_minor: int | None = None,
                     expires_by_ms: int | None = None) -> FirmQuote:

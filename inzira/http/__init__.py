@@ -1,4 +1,5 @@
-"""The one way out: every HTTP call the product makes goes through ``inzira.http.client``.
+"""The one way out: every HTTP call the product makes goes through ``inzira.http`` (``HttpClient``, blocking,
+in ``client``; ``AsyncHttpClient``, asyncio, in ``aio``; one contract, see ``client``).
 
     from inzira.http import AsyncHttpClient, HttpProblem
 
@@ -9,7 +10,10 @@
         ...
 """
 
-from inzira.http.client import Answer, AsyncHttpClient, HttpClient
+from inzira.http.aio import AsyncHttpClient
+from inzira.http.answer import Answer
+from inzira.http.client import HttpClient
 from inzira.http.problem import HttpProblem
+from inzira.http.stream import BlockingStream, Stream
 
-__all__ = ["Answer", "AsyncHttpClient", "HttpClient", "HttpProblem"]
+__all__ = ["Answer", "AsyncHttpClient", "BlockingStream", "HttpClient", "HttpProblem", "Stream"]

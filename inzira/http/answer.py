@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
-import httpx
 import msgspec
 
 from inzira.http.problem import HttpProblem, problem_of, unusable
@@ -16,7 +16,7 @@ T = TypeVar("T")
 @dataclass(frozen=True, slots=True)
 class Answer:
     status: int
-    headers: httpx.Headers
+    headers: Mapping[str, str]  # case-insensitive, as the transport read them
     content: bytes
 
     @property
@@ -42,15 +42,16 @@ class Answer:
 
 
 class BodyReader:
-    """Collects an answer's body, refusing it as soon as it passes ``bytes_max``."""
+    """Collects an answer's body (``what``: the call, for the detail), refusing it as soon as it passes
+    ``bytes_max``, or at once when its declared length does."""
 
-    def __init__(self, response: httpx.Response, bytes_max: int) -> None:
-        self.request = response.request
+    def __init__(self, what: str, headers: Mapping[str, str], bytes_max: int) -> None:
+        self.what = what
         self.bytes_max = bytes_max
         self.size = 0
         self.chunks: list[bytes] = []
-        declared = response.headers.get("content-length", "")
-        if declared.isdigit() and int(declared) > bytes_max:
+        declared = headers.get("content-length", "")
+        if declared.isascii() and declared.isdigit() and int(declared) > bytes_max:
             raise self._too_large()
 
     def add(self, chunk: bytes) -> None:
@@ -59,9 +60,8 @@ class BodyReader:
             raise self._too_large()
         self.chunks.append(chunk)
 
-    def answer(self, response: httpx.Response) -> Answer:
-        return Answer(response.status_code, response.headers, b"".join(self.chunks))
+    def answer(self, status: int, headers: Mapping[str, str]) -> Answer:
+        return Answer(status, headers, b"".join(self.chunks))
 
     def _too_large(self) -> HttpProblem:
-        what = f"{self.request.method} {self.request.url.path}"
-        return unusable(502, f"{what}: the answer is larger than {self.bytes_max} bytes")
+        return unusable(502, f"{self.what}: the answer is larger than {self.bytes_max} bytes")

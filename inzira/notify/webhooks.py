@@ -164,6 +164,6 @@ class WebhookSender:
         target = await self.guard.check(delivery.url)
         url = httpx.URL(delivery.url)
         # Connect to the address just checked, naming the host as written (Host header, TLS server name).
-        extensions = {"sni_hostname": target.host} if url.scheme == "https" else {}
-        return await self._client.send("POST", url.copy_with(host=target.address), content=delivery.body,
-                                       headers={**headers, "Host": url.netloc.decode("ascii")}, extensions=extensions)
+        return await self._client.send("POST", str(url.copy_with(host=target.address)), content=delivery.body,
+                                       headers={**headers, "Host": url.netloc.decode("ascii")},
+                                       server_hostname=target.host if url.scheme == "https" else None)

@@ -97,6 +97,7 @@ class RemitService:
             if settings.sanctions_file else None  # the fictional sample has no age to check
         self.screening = Screening(settings.compliance, SanctionsIndex(sanctions), self.transfers, freshness)
         self.fx = fx
+        self.funding = funding
         self.agents: dict[str, ReceivingFsp] = {}
         self.parties = PartyLookup(self.directory, self.agents, self.node, clock_ms, settings.lookup_reuse_ms,
                                    settings.directory_calls_max, settings.fallback_fsp)
@@ -180,6 +181,8 @@ class RemitService:
             await agent.aclose()
         await self.webhooks.stop()
         await self.directory.aclose()
+        await self.fx.aclose()
+        await self.funding.aclose()
 
     def stop(self) -> None:
         """End event streams, stop the loop (payouts in progress resume at the next start), close remit.db."""

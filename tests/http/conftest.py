@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import asyncio
+import gzip
+import socket
+import threading
 from collections import Counter
 from collections.abc import Iterator
 
@@ -13,6 +16,9 @@ from starlette.responses import JSONResponse, Response, StreamingResponse
 from inzira.api.server import serve_in_thread
 
 PROBLEM = "application/problem+json"
+BOMB = gzip.compress(b"0" * 10_000_000)
+ACCEPT_TIMEOUT_S = 10
+ACCEPT_POLL_S = 0.2  # how soon the raw server notices it is to stop
 
 
 def other_side(hits: Counter[str]) -> FastAPI:
@@ -58,6 +64,35 @@ def other_side(hits: Counter[str]) -> FastAPI:
         await asyncio.sleep(2)
         return {"late": "yes"}
 
+    @app.get("/endless")
+    async def endless() -> StreamingResponse:  # no Content-Length: the size shows only as it comes
+        async def chunks():  # type: ignore[no-untyped-def]
+            for _ in range(10):
+                yield b"x" * 1_000
+        return StreamingResponse(chunks(), media_type="text/plain")
+
+    @app.get("/bomb")
+    async def bomb() -> Response:  # 10 MB once inflated, 10 kB on the wire
+        return Response(BOMB, media_type="text/plain", headers={"Content-Encoding": "gzip"})
+
+    @app.get("/moved")
+    async def moved() -> Response:
+        hits["moved"] += 1
+        return Response(status_code=302, headers={"Location": "/ok"})
+
+    @app.api_route("/request", methods=["GET", "POST"])
+    async def request_seen(request: Request) -> dict[str, object]:
+        return {"query": request.url.query, "type": request.headers.get("content-type", ""),
+                "evil": request.headers.get("x-evil", ""), "body": (await request.body()).decode()}
+
+    @app.get("/long-line")
+    async def long_line() -> StreamingResponse:
+        async def lines():  # type: ignore[no-untyped-def]
+            yield b"data: 1\r\n\r\n"
+            for _ in range(5):
+                yield b"y" * 1_000
+        return StreamingResponse(lines(), media_type="text/event-stream")
+
     @app.get("/events")
     async def events() -> StreamingResponse:
         async def lines():  # type: ignore[no-untyped-def]
@@ -80,3 +115,45 @@ def url(hits: Counter[str]) -> Iterator[str]:
         yield served.base_url
     finally:
         served.stop()
+
+
+# A server that is not HTTP, or breaks off: what no framework would send. Each connection gets the reply
+# its request line names, then is closed.
+RAW_REPLIES = {
+    b"/garbage": b"SSH-2.0-OpenSSH_9.6\r\n",
+    b"/cut": b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 1000\r\n\r\n{\"a\": ",
+    b"/cut-stream": b"HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nTransfer-Encoding: chunked\r\n\r\n"
+                    b"9\r\ndata: 0\n\n\r\n4\r\ndat",
+}
+
+
+def _answer_raw(conn: socket.socket) -> None:
+    with conn:
+        conn.settimeout(ACCEPT_TIMEOUT_S)
+        request = conn.recv(65_536)
+        path = request.split(b" ", 2)[1] if request.count(b" ") >= 2 else b""
+        conn.sendall(RAW_REPLIES.get(path, b""))
+
+
+@pytest.fixture(scope="module")
+def raw_url() -> Iterator[str]:
+    listener = socket.create_server(("127.0.0.1", 0))
+    listener.settimeout(ACCEPT_POLL_S)
+    stop = threading.Event()
+
+    def serve() -> None:
+        while not stop.is_set():
+            try:
+                conn, _ = listener.accept()
+            except OSError:  # the accept's timeout, or the listener closed
+                continue
+            _answer_raw(conn)
+
+    thread = threading.Thread(target=serve, name="raw-http", daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{listener.getsockname()[1]}"
+    finally:
+        stop.set()
+        listener.close()
+        thread.join(ACCEPT_TIMEOUT_S)

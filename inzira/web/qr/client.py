@@ -13,9 +13,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
 
-import httpx
-
-from inzira.http import Answer, AsyncHttpClient
+from inzira.http import Answer, AsyncHttpClient, Stream
 from inzira.http.problem import unanswered
 
 CALL_TIMEOUT_MS = 40_000  # a payment may wait up to 30 s for the ledger's verdict (then the API answers 504)
@@ -54,7 +52,7 @@ class QrApi:
         return (await self._http.send("GET", path, headers=self._auth(token))).checked("the QR payment service")
 
     @asynccontextmanager
-    async def stream(self, token: str, path: str) -> AsyncIterator[httpx.Response]:
+    async def stream(self, token: str, path: str) -> AsyncIterator[Stream]:
         """An event stream, open (status 200) or refused (``HttpProblem``)."""
         headers = {**self._auth(token), "Accept": "text/event-stream"}
         async with self._http.stream("GET", path, headers=headers, timeout_ms=STREAM_READ_TIMEOUT_MS) as response:
