@@ -185,7 +185,7 @@ def test_a_quote_ekash_refuses_is_refused(world: World) -> None:
 
 @pytest.mark.parametrize(("receive", "expires_in_ms", "reason"), [
     (int(hub_rules.TRANSFER_ABORTED) - FEE, None, "MOJALOOP_5105"),  # eKash aborts the transfer
-    (int(hub_rules.LATE_FULFILMENT) - FEE, 5_000, "MOJALOOP_3303"),  # fulfilled after the eKash expiration
+    (int(hub_rules.LATE_FULFILMENT) - FEE, 8_000, "MOJALOOP_3303"),  # fulfilled after the eKash expiration
 ])
 def test_an_ekash_failure_voids_the_inzira_leg(world: World, receive: int, expires_in_ms: int | None,
                                                reason: str) -> None:
