@@ -21,7 +21,7 @@ from typer.testing import CliRunner
 from inzira.cli.main import app as cli
 from inzira.demo.setup import load_api_keys
 from inzira.interop.mojaloop import hub_file, settlement
-from inzira.interop.mojaloop.ekash_route import _State as PayerRecords
+from inzira.interop.mojaloop.ekash_book import RouteBook as PayerRecords
 from inzira.interop.mojaloop.payer_answers import QuoteTerms
 from inzira.interop.mojaloop.reconcile import Reason, against_hub, payee_reasons, payer_reasons
 from inzira.interop.mojaloop.settlement import Sources

@@ -16,16 +16,13 @@ committed, and an outcome nobody waited for is found by ``status``.
 from __future__ import annotations
 
 import asyncio
-import json
-import sqlite3
-import threading
 from collections.abc import Mapping
-from dataclasses import asdict, dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 from inzira.interop.mojaloop import jws
+from inzira.interop.mojaloop.ekash_book import RouteBook
 from inzira.interop.mojaloop.ekash_leg import ABORTED, QUOTED, RESERVED, EkashLeg, LegSteps
 from inzira.interop.mojaloop.payer import Payer, PayerConfig
 from inzira.interop.mojaloop.payer_answers import Failure, PartyFound, QuoteTerms, TransferOutcome
@@ -46,113 +43,11 @@ from inzira.remit.payout.types import (
 UNREACHABLE_CODES = ("1001", "2004", "2003")  # communication error, timeout, too busy: the outcome is unknown
 
 
-@dataclass(frozen=True)
-class SentTransfer:
-    """One eKash transfer the gateway sent (payer side), as its records stand."""
-
-    quote_id: str  # the Inzira remittance quote it pays out
-    transfer_id: str  # the eKash transfer id (the quote's transaction id)
-    currency: str
-    transfer_amount_minor: int  # what the gateway owes the hub once it commits
-    receive_amount_minor: int  # what the wallet receives
-    state: str  # QUOTED (sent, no final answer yet), COMMITTED, ABORTED
-    reason: str
-    reference_id: str  # the Inzira payout's reference
-    expires_at_ms: int
-    sent_at_ms: int
-
-
-class _State:
-    """The route's records in SQLite: one row per Inzira quote id."""
-
-    def __init__(self, path: Path | None) -> None:
-        if path is not None:
-            path.parent.mkdir(parents=True, exist_ok=True)
-        self.db = sqlite3.connect(str(path) if path else ":memory:", check_same_thread=False, isolation_level=None)
-        self.db.execute("PRAGMA journal_mode=WAL" if path else "PRAGMA journal_mode=MEMORY")
-        self.db.execute("PRAGMA synchronous=FULL")
-        self.db.execute("CREATE TABLE IF NOT EXISTS ekash (quote_id TEXT PRIMARY KEY, msisdn TEXT NOT NULL,"
-                        " terms TEXT NOT NULL, state TEXT NOT NULL DEFAULT 'QUOTED', reason TEXT NOT NULL DEFAULT '',"
-                        " fulfilment BLOB, reference_id TEXT UNIQUE, expires_at TEXT)")
-        # When the eKash transfer was sent (settlement windows); added after the table's first version.
-        if "sent_at_ms" not in {row[1] for row in self.db.execute("PRAGMA table_info(ekash)")}:
-            self.db.execute("ALTER TABLE ekash ADD COLUMN sent_at_ms INTEGER")
-        self.db.execute("CREATE INDEX IF NOT EXISTS ekash_by_sent ON ekash (sent_at_ms, quote_id)")
-        self.lock = threading.Lock()
-
-    def put_quote(self, quote_id: str, msisdn: str, terms: QuoteTerms) -> None:
-        record = {**asdict(terms), "expiration": terms.expiration.isoformat(), "condition": terms.condition.hex()}
-        with self.lock:
-            self.db.execute("INSERT OR REPLACE INTO ekash (quote_id, msisdn, terms) VALUES (?, ?, ?)",
-                            (quote_id, msisdn, json.dumps(record)))
-
-    def get(self, quote_id: str) -> tuple[str, QuoteTerms, str, str, bytes | None] | None:
-        with self.lock:
-            row = self.db.execute("SELECT msisdn, terms, state, reason, fulfilment FROM ekash WHERE quote_id = ?",
-                                  (quote_id,)).fetchone()
-        if row is None:
-            return None
-        record = json.loads(row[1])
-        record["expiration"] = datetime.fromisoformat(record["expiration"])
-        record["condition"] = bytes.fromhex(record["condition"])
-        return row[0], QuoteTerms(**record), row[2], row[3], row[4]
-
-    def quote_of(self, reference_id: str) -> str | None:
-        with self.lock:
-            row = self.db.execute("SELECT quote_id FROM ekash WHERE reference_id = ?", (reference_id,)).fetchone()
-        return None if row is None else str(row[0])
-
-    def expiration(self, quote_id: str) -> datetime | None:
-        with self.lock:
-            row = self.db.execute("SELECT expires_at FROM ekash WHERE quote_id = ?", (quote_id,)).fetchone()
-        return datetime.fromisoformat(row[0]) if row and row[0] else None
-
-    def sending(self, quote_id: str, reference_id: str, expiration: datetime, sent_at_ms: int) -> None:
-        """Recorded before the eKash transfer is sent: after a restart, ``status`` asks the hub about it."""
-        with self.lock:
-            self.db.execute("UPDATE ekash SET reference_id = ?, expires_at = ?, sent_at_ms = ? WHERE quote_id = ?",
-                            (reference_id, expiration.isoformat(), sent_at_ms, quote_id))
-
-    def sent_page(self, from_ms: int, to_ms: int, after: tuple[int, str] | None, limit: int) -> list[SentTransfer]:
-        """eKash transfers sent in [from_ms, to_ms) after the ``(sent_at_ms, quote_id)`` cursor, oldest first."""
-        at_ms, quote_id = after if after is not None else (from_ms, "")
-        with self.lock:
-            rows = self.db.execute(
-                "SELECT quote_id, terms, state, reason, reference_id, expires_at, sent_at_ms FROM ekash WHERE"
-                " sent_at_ms >= ? AND sent_at_ms < ? AND (sent_at_ms, quote_id) > (?, ?)"
-                " ORDER BY sent_at_ms, quote_id LIMIT ?", (from_ms, to_ms, at_ms, quote_id, limit)).fetchall()
-        sent = []
-        for row in rows:
-            terms = json.loads(row[1])
-            sent.append(SentTransfer(row[0], terms["transaction_id"], terms["currency"],
-                                     int(terms["transfer_amount_minor"]), int(terms["payee_receive_amount_minor"]),
-                                     row[2], row[3], row[4], int(datetime.fromisoformat(row[5]).timestamp() * 1000),
-                                     int(row[6])))
-        return sent
-
-    def sent_totals(self, from_ms: int, to_ms: int) -> list[tuple[str, str, int, int]]:
-        """(state, currency, count, sum of transfer amounts) of the eKash transfers sent in [from_ms, to_ms)."""
-        with self.lock:
-            rows = self.db.execute(
-                "SELECT state, json_extract(terms, '$.currency'), COUNT(*),"
-                " SUM(json_extract(terms, '$.transfer_amount_minor')) FROM ekash WHERE sent_at_ms >= ? AND"
-                " sent_at_ms < ? GROUP BY 1, 2 ORDER BY 1, 2", (from_ms, to_ms)).fetchall()
-        return [(str(r[0]), str(r[1]), int(r[2]), int(r[3] or 0)) for r in rows]
-
-    def finish(self, quote_id: str, state: str, reason: str, fulfilment: bytes | None) -> None:
-        with self.lock:
-            self.db.execute("UPDATE ekash SET state = ?, reason = ?, fulfilment = ? WHERE quote_id = ?",
-                            (state, reason, fulfilment, quote_id))
-
-    def close(self) -> None:
-        self.db.close()
-
-
 class EkashRoute(PayoutAdapter):
     def __init__(self, payer: Payer, state_file: Path | None = None, clock_skew_ms: int = 2_000,
                  window_min_ms: int = 1_000) -> None:
         self.payer = payer
-        self.state = _State(state_file)
+        self.state = RouteBook(state_file)
         self.steps = LegSteps(self.state.db, self.state.lock)
         self.clock_skew_ms = clock_skew_ms
         self.window_min_ms = window_min_ms

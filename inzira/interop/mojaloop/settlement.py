@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from typing import Any, Protocol
 
 from inzira.interop.mojaloop import reconcile
-from inzira.interop.mojaloop.ekash_route import SentTransfer
+from inzira.interop.mojaloop.ekash_book import SentTransfer
 from inzira.interop.mojaloop.reconcile import ABORTED_GROUP, COMMITTED_GROUP, PENDING_GROUP
 from inzira.interop.mojaloop.store import ABORTED, COMMITTED, PAGE_ROWS_MAX, Store, TransferRecord
 from inzira.ledger.records import EXPIRED, PENDING, POSTED, VOIDED, PendingTransfer
