@@ -6,17 +6,24 @@ Connections belong to the event loop that opened them: called from another loop 
 server's), the client keeps a pool there too; a closed loop's pool is dropped when a new loop shows up.
 No cookies are kept (services authenticate each call), and a transport failure, before or while an answer
 streams in, is ``HttpProblem`` (503, code 2003), never an aiohttp exception.
+
+A URL already in its encoded form goes out exactly as written: yarl would otherwise decode escapes of
+unreserved characters and resolve ``.`` and ``..`` segments, so a percent-encoded identifier could name
+another resource, and a signed path (FSPIOP-URI) would not be the one sent. ``skip_auto_headers`` names
+headers aiohttp must not add on its own (an FSPIOP callback carries no Accept).
 """
 
 from __future__ import annotations
 
 import asyncio
+import re
 from collections.abc import AsyncIterator, Mapping
 from contextlib import asynccontextmanager
 from typing import Any
 
 import aiohttp
 import msgspec
+from yarl import URL
 
 from inzira.http.answer import Answer, BodyReader
 from inzira.http.base import JSON_TYPE, ClientSettings, tls_context
@@ -27,6 +34,8 @@ from inzira.http.stream import Stream, transport_failure
 # Shorter than the usual servers' idle timeout (uvicorn's is 5 s): a connection is not reused as it closes.
 KEEPALIVE_MS = 4_000
 _NO_TYPE = ("Content-Type",)
+# What a URI may hold as it is (RFC 3986): a URL of only these is taken as already encoded.
+_ENCODED = re.compile(r"[A-Za-z0-9\-._~:/?#\[\]@!$&'()*+,;=%]*")
 
 
 def _query(params: Mapping[str, Any]) -> list[tuple[str, str]]:
@@ -40,8 +49,9 @@ def _query(params: Mapping[str, Any]) -> list[tuple[str, str]]:
 
 
 class AsyncHttpClient(ClientSettings):
-    def __init__(self, base_url: str = "", **settings: Any) -> None:
+    def __init__(self, base_url: str = "", *, skip_auto_headers: tuple[str, ...] = (), **settings: Any) -> None:
         super().__init__(base_url, **settings)
+        self.skip_auto_headers = skip_auto_headers
         self._sessions: dict[asyncio.AbstractEventLoop, aiohttp.ClientSession] = {}
         self._timeout = self._timeouts(self.timeout_ms)
 
@@ -117,7 +127,7 @@ class AsyncHttpClient(ClientSettings):
                                              ssl=tls_context())
             session = self._sessions[loop] = aiohttp.ClientSession(
                 connector=connector, headers=self.headers, timeout=self._timeout, trust_env=False,
-                cookie_jar=aiohttp.DummyCookieJar())
+                cookie_jar=aiohttp.DummyCookieJar(), skip_auto_headers=self.skip_auto_headers)
         return session
 
     async def _drop_closed(self) -> None:
@@ -126,8 +136,14 @@ class AsyncHttpClient(ClientSettings):
                 del self._sessions[loop]
                 await session.close()
 
-    def _url(self, url: str) -> str:
-        return url if url.startswith(("http://", "https://")) else f"{self.base_url}/{url.lstrip('/')}"
+    def _url(self, url: str) -> URL | str:
+        full = url if url.startswith(("http://", "https://")) else f"{self.base_url}/{url.lstrip('/')}"
+        if _ENCODED.fullmatch(full):
+            try:
+                return URL(full, encoded=True)
+            except ValueError:  # a bad host or port: aiohttp meets it again, as a call with no answer
+                pass
+        return full
 
     def _timeouts(self, timeout_ms: int) -> aiohttp.ClientTimeout:
         # As the blocking flavour: the connection within connect_timeout_ms (a free one from the pool within
@@ -166,7 +182,7 @@ class AsyncHttpClient(ClientSettings):
             reader.add(chunk)
         return reader.answer(response.status, response.headers)
 
-    async def _exchange(self, session: aiohttp.ClientSession, method: str, url: str, what: str,
+    async def _exchange(self, session: aiohttp.ClientSession, method: str, url: URL | str, what: str,
                         options: dict[str, Any]) -> tuple[Answer | None, str]:
         try:
             async with session.request(method, url, **options) as response:

@@ -85,6 +85,10 @@ def other_side(hits: Counter[str]) -> FastAPI:
         return {"query": request.url.query, "type": request.headers.get("content-type", ""),
                 "evil": request.headers.get("x-evil", ""), "body": (await request.body()).decode()}
 
+    @app.get("/raw/{rest:path}")
+    async def raw_seen(request: Request) -> dict[str, object]:  # the request line's path, before any decoding
+        return {"path": request.scope["raw_path"].decode(), "accept": request.headers.get("accept")}
+
     @app.get("/long-line")
     async def long_line() -> StreamingResponse:
         async def lines():  # type: ignore[no-untyped-def]

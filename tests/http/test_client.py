@@ -266,6 +266,25 @@ def test_the_async_flavour_learns_its_address_late(url: str) -> None:
     assert asyncio.run(call()) == {"answer": 42, "auth": ""}
 
 
+def test_the_async_flavour_sends_an_encoded_path_as_written_and_no_auto_header_it_is_told_to_skip(url: str) -> None:
+    plain, bare = AsyncHttpClient(url), AsyncHttpClient(url, skip_auto_headers=("Accept",))
+
+    async def calls() -> list[Any]:
+        try:
+            # An escaped '/', escaped unreserved characters and a '..' segment: decoded or resolved, the path
+            # would name another resource than the one a signature covers.
+            return [await plain.call("GET", "/raw/MSISDN/a%2Fb%41%7e/.."), await plain.call("GET", "/raw/a b"),
+                    await bare.call("GET", "/raw/x"), await bare.call("GET", "/raw/x", headers={"Accept": "text/x"})]
+        finally:
+            await plain.aclose()
+            await bare.aclose()
+
+    exact, quoted, skipped, asked = asyncio.run(calls())
+    assert exact == {"path": "/raw/MSISDN/a%2Fb%41%7e/..", "accept": "*/*"}
+    assert quoted["path"] == "/raw/a%20b"  # not yet encoded: quoted on the way out
+    assert skipped["accept"] is None and asked["accept"] == "text/x"
+
+
 def test_an_answer_of_another_shape_than_asked_is_a_502() -> None:
     answers = iter([b'{"id": "cs_1", "amount_minor": 500}', b'{"id": "cs_1", "amount_minor": "500"}', b"[1,"])
     transport = httpx.MockTransport(lambda request: httpx.Response(200, content=next(answers)))

@@ -37,6 +37,8 @@ WAIT_S = 10.0
 class Stub:
     requests: list[tuple[str, str, dict[str, Any]]] = field(default_factory=list)
     raw: list[tuple[dict[str, str], bytes]] = field(default_factory=list)
+    paths: list[str] = field(default_factory=list)  # as the request line carried them, before any decoding
+    refusals: list[bytes] = field(default_factory=list)  # bodies of the next answers, each a 400
     arrived: asyncio.Event = field(default_factory=asyncio.Event)
 
 
@@ -63,8 +65,9 @@ async def rig(tmp_path: Path) -> AsyncIterator[Rig]:
         raw = await request.body()
         stub.requests.append((request.method, "/" + path, json.loads(raw) if raw else {}))
         stub.raw.append(({name.lower(): value for name, value in request.headers.items()}, raw))
+        stub.paths.append(request.scope["raw_path"].decode())
         stub.arrived.set()
-        return Response(status_code=202)
+        return Response(stub.refusals.pop(0), 400) if stub.refusals else Response(status_code=202)
 
     key = jws.generate_key()
     async with serving(hub) as hub_url:
@@ -251,6 +254,31 @@ async def test_an_unreachable_hub_is_a_communication_error() -> None:
         assert (await payer.lookup("MSISDN", "250788000001")).code == "1001"  # type: ignore[union-attr]
     finally:
         await payer.aclose()
+
+
+@pytest.mark.anyio
+async def test_a_refusal_of_any_shape_is_a_failure_with_a_code(rig: Rig) -> None:
+    rig.stub.refusals = [b'{"errorInformation": {"errorCode": "3100", "errorDescription": "bad date"}}',
+                         b'{"errorInformation": "3100"}', b'{"errorInformation": {"errorCode": 3100}}', b"[1]",
+                         b"not json", b""]
+    got = [await rig.payer.lookup("MSISDN", "250788000001") for _ in range(6)]
+    assert [(f.code, f.description) for f in got] == [("3100", "bad date")] + [("1000", "the hub answered 400")] * 5
+
+
+@pytest.mark.anyio
+async def test_a_request_goes_out_with_its_path_as_built_and_its_fspiop_headers(rig: Rig) -> None:
+    # An id that decoded or resolved would name another party (or none): the hub must see it as encoded.
+    step = asyncio.create_task(rig.payer.lookup("MSISDN", "a/b%A~"))
+    dots = asyncio.create_task(rig.payer.lookup("ALIAS", ".."))
+    async with asyncio.timeout(WAIT_S):
+        while len(rig.stub.paths) < 2:
+            await asyncio.sleep(0.02)
+    assert sorted(rig.stub.paths) == ["/parties/ALIAS/..", "/parties/MSISDN/a%2Fb%25A~"]
+    headers = rig.stub.raw[-1][0]
+    assert headers["accept"] == "application/vnd.interoperability.parties+json;version=1"
+    assert {"content-type", "date", "fspiop-source", "fspiop-uri", "fspiop-http-method"} <= set(headers)
+    step.cancel()
+    dots.cancel()
 
 
 @pytest.mark.anyio

@@ -16,8 +16,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-import httpx
-
+from inzira.http import AsyncHttpClient, HttpProblem
 from inzira.interop.mojaloop.errors import FspiopError
 from inzira.interop.mojaloop.headers import outbound
 
@@ -49,8 +48,9 @@ class HubClient:
         self.attempts_max = max(1, attempts_max)
         self.first_pause_ms = first_pause_ms
         self.clock = clock
-        self._client = httpx.AsyncClient(timeout=timeout_ms / 1000, follow_redirects=False)
-        del self._client.headers["accept"]  # a callback carries no Accept; a request sets its own
+        # The retries are this client's own (any method, 5xx and silence); a callback carries no Accept and a
+        # request sets its own.
+        self._client = AsyncHttpClient(self.base_url, timeout_ms=timeout_ms, skip_auto_headers=("Accept",))
         self._slots = asyncio.Semaphore(CONCURRENT_MAX)
 
     async def aclose(self) -> None:
@@ -78,10 +78,9 @@ class HubClient:
             while attempts < self.attempts_max:
                 attempts += 1
                 try:
-                    answer = await self._client.request(method, self.base_url + path, content=content or None,
-                                                        headers=headers)
-                    status = answer.status_code
-                except httpx.HTTPError as exc:
+                    answer = await self._client.send(method, path, content=content or None, headers=headers)
+                    status = answer.status
+                except HttpProblem as exc:
                     log.info("%s %s to the hub failed (attempt %d): %s", method, path, attempts, exc)
                     status = 0
                 if 200 <= status < 500 and status != 0:

@@ -29,8 +29,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-import httpx
-
+from inzira.http import Answer, AsyncHttpClient, HttpProblem
 from inzira.interop.mojaloop import ilp, jws
 from inzira.interop.mojaloop.amounts import fspiop_amount
 from inzira.interop.mojaloop.errors import ErrorCode, FspiopError
@@ -85,10 +84,9 @@ class LateCallback:
 
 
 class Payer:
-    def __init__(self, config: PayerConfig, client: httpx.AsyncClient | None = None,
-                 clock: Callable[[], datetime] = lambda: datetime.now(UTC)) -> None:
+    def __init__(self, config: PayerConfig, clock: Callable[[], datetime] = lambda: datetime.now(UTC)) -> None:
         self.config = config
-        self.client = client or httpx.AsyncClient(timeout=config.request_timeout_ms / 1000)
+        self.client = AsyncHttpClient()  # no retries of its own: a step has its own bound
         self.clock = clock
         self.waits: dict[tuple[str, str], _Wait] = {}
         self.late: deque[LateCallback] = deque(maxlen=LATE_MAX)
@@ -113,13 +111,15 @@ class Payer:
         body = json.dumps(payload, separators=(",", ":"), ensure_ascii=False).encode() if payload else None
         headers = self._headers(resource, destination, body, method, url)
         try:
-            answer = await self.client.request(method, url, content=body, headers=headers)
-        except httpx.HTTPError as exc:
-            return Failure(HUB_UNREACHABLE, f"the hub could not be reached: {type(exc).__name__}")
-        if answer.status_code in (200, 202):
+            answer = await self.client.send(method, url, content=body, headers=headers,
+                                            timeout_ms=self.config.request_timeout_ms)
+        except HttpProblem as exc:
+            # No usable answer (none, or one past the size limit): whether the hub took the request is unknown.
+            return Failure(HUB_UNREACHABLE, f"the hub could not be reached: {exc.detail}")
+        if answer.status in (200, 202):
             return None
         code, description = _error_of(answer)
-        return Failure(code or REFUSED, description or f"the hub answered {answer.status_code}")
+        return Failure(code or REFUSED, description or f"the hub answered {answer.status}")
 
     async def _exchange(self, kind: str, key: str, method: str, path: str, resource: str,
                         destination: str | None, payload: dict[str, Any] | None,
@@ -298,10 +298,13 @@ def _settle(future: asyncio.Future[tuple[bool, dict[str, Any]]], result: tuple[b
         future.set_result(result)
 
 
-def _error_of(answer: httpx.Response) -> tuple[str | None, str | None]:
+def _error_of(answer: Answer) -> tuple[str | None, str | None]:
     try:
-        info = answer.json().get("errorInformation") or {}
-    except (ValueError, AttributeError):
+        body = answer.json()
+    except HttpProblem:
+        return None, None
+    info = body.get("errorInformation") if isinstance(body, dict) else None
+    if not isinstance(info, dict):
         return None, None
     code, description = info.get("errorCode"), info.get("errorDescription")
     return (code if isinstance(code, str) else None), (description if isinstance(description, str) else None)
