@@ -21,7 +21,7 @@ from starlette.responses import JSONResponse, Response, StreamingResponse
 from inzira.http import HttpProblem
 from inzira.web.forms import NO_STORE
 from inzira.web.qr.pos import TODAY_PAYMENTS_MAX, merchant_path
-from inzira.web.qr.relay import RETRY_MS, STREAM_MAX_S, STREAMS_MAX, sse_frames
+from inzira.web.qr.relay import RETRY_MS, STREAM_MAX_S, STREAMS_MAX, sse_frame, sse_frames
 from inzira.web.qr.sessions import Grant, QrKind
 from inzira.web.qr.site import QrSite
 from inzira.web.rendering import ENV
@@ -33,13 +33,12 @@ READY = b"event: ready\ndata: {}\n\n"  # the feed is live from here on
 
 
 def row_frame(payment: dict[str, object]) -> bytes:
-    data = {"payment_id": payment["payment_id"], "html": ENV.get_template(ROW_TEMPLATE).render(p=payment)}
-    return f"event: payment\ndata: {json.dumps(data, separators=(',', ':'))}\n\n".encode()
+    return sse_frame("payment", {"payment_id": payment["payment_id"],
+                                 "html": ENV.get_template(ROW_TEMPLATE).render(p=payment)})
 
 
 def totals_frame(statement: dict[str, object]) -> bytes:
-    data = {"html": ENV.get_template(TOTALS_TEMPLATE).render(statement=statement)}
-    return f"event: totals\ndata: {json.dumps(data, separators=(',', ':'))}\n\n".encode()
+    return sse_frame("totals", {"html": ENV.get_template(TOTALS_TEMPLATE).render(statement=statement)})
 
 
 class PaymentsRelay:

@@ -52,9 +52,13 @@ async def sse_frames(lines: AsyncIterator[str]) -> AsyncIterator[tuple[str, str]
                 data.append(value)
 
 
+def sse_frame(event: str, data: dict[str, object]) -> bytes:
+    """One server-sent event: ``event`` with ``data`` as compact JSON on one line."""
+    return f"event: {event}\ndata: {json.dumps(data, separators=(',', ':'))}\n\n".encode()
+
+
 def _frame(status: str, html: str) -> bytes:
-    data = {"status": status, "final": status in FINAL_STATUSES, "html": html}
-    return f"event: status\ndata: {json.dumps(data, separators=(',', ':'))}\n\n".encode()
+    return sse_frame("status", {"status": status, "final": status in FINAL_STATUSES, "html": html})
 
 
 class BillRelay:
