@@ -88,7 +88,7 @@ class BlockWatcher:
                 self.desk.apply_verdict(transfer_id, tx.code, tx.tx_id)
         agent = self.agents.get(terms.receiving_fsp)
         if tx.code == Code.OK and agent is not None:
-            agent.schedule(tx.tx_id, quote_id)
+            agent.payout_flow.schedule(tx.tx_id, quote_id)
 
     def _resolved(self, tx: TxEvent) -> None:
         raw = None

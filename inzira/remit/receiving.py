@@ -1,58 +1,27 @@
 """The receiving FSP's side (MobiMo, Ubumwe...): wallet look-ups, its fee and hashlock, and its payouts.
 
-It follows the ledger like any member's service would: when a pending transfer to its accounts appears,
-it checks the transfer against the quote it gave, pays the wallet through its payout adapter (reference id
-derived from the pending id, so a restart resends the same payout and never pays twice), then commits by
-revealing the fulfilment, or voids the transfer so the money goes back. It stops waiting for the operator
-``payout_commit_margin_ms`` before the transfer's deadline, so its commit is still in time.
+Before a transfer, it answers who holds a wallet and locks the quote (its own hashlock, derived from its
+secret, or the operator's); once a transfer to it is reserved on the ledger, its ``PayoutFlow`` pays the
+wallet and commits or voids (``inzira.remit.payout_flow``). Every call to its operator, look-ups and payouts
+alike, shares one bound (``operator_calls_max``).
 """
 
 from __future__ import annotations
 
 import asyncio
-import logging
-import uuid
 from collections.abc import Callable
 
-import msgspec
-
-from inzira.ledger.codes import Code
-from inzira.ledger.ids import account_owner
-from inzira.ledger.records import PENDING, PendingTransfer
-from inzira.ledger.tx import PostPending, VoidPending
 from inzira.node.custody import MemberPort
-from inzira.remit import ledger_io
 from inzira.remit.condition import condition_of, fulfilment_for
-from inzira.remit.ledger_batch import LedgerBatcher
-from inzira.remit.codes import RemitError
-from inzira.remit.payout import (
-    AccountHolder,
-    Hashlock,
-    PayoutAdapter,
-    PayoutError,
-    PayoutState,
-    PayoutStatus,
-    PayoutUnavailableError,
-    reference_id_from,
-)
-from inzira.remit.payout_callbacks import PayoutCallbacks
-from inzira.remit.records import PayoutRecord, QuoteTerms
+from inzira.remit.payout_flow import Note, PayoutFlow
+from inzira.remit.payout import AccountHolder, Hashlock, PayoutAdapter, PayoutUnavailableError
 from inzira.remit.runtime import RemitRuntime
-from inzira.remit.settings import PAYOUT_CURRENCY, RemitSettings, fee_account, position_account
+from inzira.remit.settings import PAYOUT_CURRENCY, RemitSettings
 from inzira.remit.store.payouts import PayoutStore
 from inzira.remit.store.transfers import TransferStore
 from inzira.remit.wallet_cache import WalletCache
 
-PAYOUTS_IN_FLIGHT_MAX = 20_000  # beyond this, reconciliation picks the rest up later
-STOPPED_MAX = 100_000  # transfers the sending side asked not to pay out, remembered until they resolve
-UNAVAILABLE_RETRY_S = 0.2
-POLL_FIRST_MS = 20
-POLL_MAX_MS = 1_000
 ASKING_MAX = 10_000  # wallet look-ups in progress at once
-NEW, UNKNOWN = "NEW", "UNKNOWN"
-
-log = logging.getLogger(__name__)
-Note = Callable[[str, str, str, int, bytes], None]  # (transfer id, step, detail, code, tx id)
 
 
 class ReceivingFsp:
@@ -62,23 +31,12 @@ class ReceivingFsp:
         self.fsp = port.member
         self.secret = secret
         self.adapter = adapter
-        self.runtime = runtime
-        self.signer = port  # this receiving FSP's own: it commits and voids as itself, never as another
-        self.settings = settings
-        self.transfers = transfers
-        self.payouts = payouts
-        self.note = note
         self.clock_ms = clock_ms
         self.cache = WalletCache(settings.lookup_cache_ttl_ms, settings.lookup_cache_entries_max)
-        self.callbacks = PayoutCallbacks(self.fsp, secret)
-        self.ledger = LedgerBatcher(runtime)  # its commits and voids, handed to the ledger together
-        self._active: set[bytes] = set()
-        self._stopped: dict[bytes, str] = {}  # pending id -> why the sending FSP asked not to pay out
-        self._tasks: set[asyncio.Task[None]] = set()
         self._calls = asyncio.Semaphore(settings.operator_calls_max)
         self._asking: dict[str, asyncio.Task[AccountHolder | None]] = {}  # at most ASKING_MAX
-
-    # --- look-up and quoting ---
+        self.payout_flow = PayoutFlow(port, secret, adapter, runtime, settings, transfers, payouts, note,
+                                      clock_ms, self._calls, self.fulfilment)
 
     async def lookup(self, e164: str) -> AccountHolder | None:
         """The wallet holder at ``e164`` (raises PayoutError when the operator cannot answer). Look-ups of one
@@ -118,225 +76,6 @@ class ReceivingFsp:
             return await self.adapter.hashlock(quote_id, msisdn, amount_minor, PAYOUT_CURRENCY, receive, sender,
                                                expires_at_ms)
 
-    # --- payouts ---
-
-    def schedule(self, pending_id: bytes, quote_id: str) -> None:
-        """Pay out a pending transfer (on the service's loop); a second call for the same one is ignored."""
-        if pending_id in self._active or len(self._active) >= PAYOUTS_IN_FLIGHT_MAX:
-            return
-        self._active.add(pending_id)
-        task = asyncio.get_running_loop().create_task(self._run(pending_id, quote_id))
-        self._tasks.add(task)
-        task.add_done_callback(self._tasks.discard)
-
-    async def _run(self, pending_id: bytes, quote_id: str) -> None:
-        try:
-            await self._pay(pending_id, quote_id)
-        except Exception:
-            log.exception("%s: payout of %s stopped; reconciliation will take it up", self.fsp, pending_id.hex())
-        finally:
-            self._active.discard(pending_id)
-
-    def _mismatch(self, pending: PendingTransfer, terms: QuoteTerms) -> str | None:
-        """Why the pending transfer is not what this FSP quoted, or None."""
-        credited: dict[str, int] = {}
-        for leg in pending.legs:
-            if account_owner(leg.credit) == self.fsp:
-                credited[leg.credit] = credited.get(leg.credit, 0) + leg.amount_minor
-        if credited.get(position_account(self.fsp, PAYOUT_CURRENCY), 0) < terms.amount_received_minor:
-            return "the amount reserved for the payout is less than quoted"
-        if credited.get(fee_account(self.fsp, PAYOUT_CURRENCY), 0) < terms.receiving_fee_minor:
-            return "the fee reserved is less than quoted"
-        if pending.condition != terms.condition:
-            return "the transfer is not locked with this FSP's condition"
-        return None
-
-    async def stop(self, pending_id: bytes, transfer_id: str, reason: str) -> bool:
-        """The sending FSP asks not to pay out (a party was newly listed): void the transfer as its payee,
-        now if it is reserved and its payout has not started, else as soon as it is reserved. False when the
-        payout is already under way or done: the wallet may already hold the money."""
-        payout = self.payouts.get(pending_id)
-        if payout is not None:  # claimed: the operator may already be paying the wallet
-            return payout.status == PayoutStatus.FAILED.value
-        if len(self._stopped) >= STOPPED_MAX:
-            self._stopped.pop(next(iter(self._stopped)))
-        self._stopped[pending_id] = reason
-        pending = self.runtime.node.pending(pending_id)
-        if pending is not None and pending.status == PENDING and pending_id not in self._active:
-            await self._void(pending_id, transfer_id, f"declined: {reason}")
-        return True
-
-    async def _pay(self, pending_id: bytes, quote_id: str) -> None:
-        found = self.transfers.quote(quote_id)
-        if found is None or found[0].receiving_fsp != self.fsp:
-            return
-        terms, transfer_id = found
-        transfer_id = transfer_id or ""
-        pending = self.runtime.node.pending(pending_id)
-        if pending is None or pending.status != PENDING:
-            return
-        problem = self._stopped.get(pending_id) or self._mismatch(pending, terms)
-        if problem is not None:
-            await self._void(pending_id, transfer_id, f"declined: {problem}")
-            return
-        payout = self.payouts.claim(PayoutRecord(
-            pending_id=pending_id, fsp=self.fsp, quote_id=quote_id, reference_id=reference_id_from(pending_id),
-            msisdn=terms.msisdn, amount_minor=terms.amount_received_minor, currency=terms.target_currency,
-            status=NEW, updated_at_ms=self.clock_ms()))
-        if payout.status == PayoutStatus.SUCCESSFUL:
-            await self._post(payout, transfer_id)
-            return
-        if payout.status == PayoutStatus.FAILED:
-            await self._void(pending_id, transfer_id, f"payout failed: {payout.reason}")
-            return
-        deadline_ms = pending.expires_at_ms - self.settings.payout_commit_margin_ms
-        if payout.status == NEW and deadline_ms - self.clock_ms() < self.settings.payout_window_min_ms:
-            self._record(payout, PayoutStatus.FAILED.value, "TOO_LATE")
-            await self._void(pending_id, transfer_id, "declined: too little time left to pay out")
-            return
-        self.note(transfer_id, "PAYOUT_STARTED", f"{self.fsp} is paying the wallet", 0, b"")
-        called_back = self.callbacks.expect(payout)
-        how = "the operator answered"
-        try:
-            state = await self._start(payout, deadline_ms, self.callbacks.url(payout.reference_id)
-                                      if called_back is not None else None)
-            if state is not None and not state.final and called_back is not None:
-                state = await self._called_back(called_back, deadline_ms) or state
-                how = "the operator called back" if state.final else how
-            if state is not None and not state.final:  # no callback in time: ask, as the fallback
-                state = await self._final(payout.reference_id, deadline_ms)
-        finally:
-            self.callbacks.forget(payout.reference_id)
-        await self._finish(payout, state, transfer_id, how)
-
-    async def _called_back(self, called_back: "asyncio.Future[PayoutState]", deadline_ms: int) -> PayoutState | None:
-        wait_ms = min(self.settings.payout_callback_wait_ms, deadline_ms - self.clock_ms())
-        try:
-            return await asyncio.wait_for(called_back, max(0, wait_ms) / 1000)
-        except TimeoutError:
-            return None
-
-    async def callback(self, reference_id: str, token: str, body: bytes) -> None:
-        """The operator reports a payout final at the URL it was given (``PayoutCallbacks``)."""
-        if not self.callbacks.genuine(reference_id, token):
-            raise RemitError(403, Code.PERMISSION, f"not a callback URL {self.fsp} gave an operator")
-        payout = self.callbacks.awaited(reference_id)
-        if payout is None:
-            return  # late or repeated: reconciliation asks the operator about that payout
-        try:
-            state = self.adapter.callback_state(reference_id, body, payout.msisdn, payout.amount_minor,
-                                                payout.currency)
-        except (PayoutError, ValueError) as exc:
-            raise RemitError(400, Code.VALIDATION, f"the callback does not report this payout: {exc}") from None
-        self.callbacks.deliver(state)
-
-    async def _final(self, reference_id: str, deadline_ms: int) -> PayoutState | None:
-        """Ask the operator (doubling the interval) until the payout is final or the deadline; the last state."""
-        interval_ms = POLL_FIRST_MS
-        last: PayoutState | None = None
-        while True:
-            try:
-                async with self._calls:
-                    last = await self.adapter.status(reference_id)
-            except PayoutError:
-                pass  # unreachable, or not yet known there: ask again until the deadline
-            remaining_ms = deadline_ms - self.clock_ms()
-            if (last is not None and last.final) or remaining_ms <= 0:
-                return last
-            await asyncio.sleep(min(interval_ms, remaining_ms) / 1000)
-            interval_ms = min(interval_ms * 2, POLL_MAX_MS)
-
-    async def _start(self, payout: PayoutRecord, deadline_ms: int, callback_url: str | None) -> PayoutState | None:
-        """Ask the operator to pay; retried (idempotently) while it cannot be reached, until the deadline."""
-        while True:
-            try:
-                async with self._calls:
-                    return await self.adapter.start(payout.reference_id, payout.msisdn, payout.amount_minor,
-                                                    payout.currency, payout.quote_id, callback_url,
-                                                    deadline_ms=deadline_ms)
-            except PayoutUnavailableError:
-                if self.clock_ms() + UNAVAILABLE_RETRY_S * 1000 >= deadline_ms:
-                    return None
-                await asyncio.sleep(UNAVAILABLE_RETRY_S)
-            except PayoutError as exc:  # configuration or conflict: this payout cannot be made
-                return PayoutState(payout.reference_id, PayoutStatus.FAILED, reason=type(exc).__name__)
-
-    async def _finish(self, payout: PayoutRecord, state: PayoutState | None, transfer_id: str,
-                      how: str = "the operator answered") -> None:
-        if state is None or not state.final:
-            self._record(payout, UNKNOWN, "NO_FINAL_ANSWER")
-            self.note(transfer_id, "PAYOUT_PENDING", "the operator gave no final answer before the deadline", 0, b"")
-            return
-        if state.status is PayoutStatus.SUCCESSFUL:
-            payout = self._record(payout, PayoutStatus.SUCCESSFUL.value, "", state.operator_txn_id or "")
-            self.note(transfer_id, "PAYOUT_SUCCESSFUL", f"paid into the wallet ({state.operator_txn_id}): {how}",
-                      0, b"")
-            await self._post(payout, transfer_id)
-            return
-        self._record(payout, PayoutStatus.FAILED.value, state.reason or "FAILED")
-        self.note(transfer_id, "PAYOUT_FAILED", f"the operator refused the payout: {state.reason}", 0, b"")
-        await self._void(payout.pending_id, transfer_id, f"payout failed: {state.reason}")
-
-    def _record(self, payout: PayoutRecord, status: str, reason: str = "", operator_txn_id: str = "",
-                resolve_tx_id: bytes = b"") -> PayoutRecord:
-        updated = msgspec.structs.replace(payout, status=status, reason=reason,
-                                          operator_txn_id=operator_txn_id or payout.operator_txn_id,
-                                          resolve_tx_id=resolve_tx_id or payout.resolve_tx_id,
-                                          updated_at_ms=self.clock_ms())
-        self.payouts.put(updated)
-        return updated
-
-    async def _post(self, payout: PayoutRecord, transfer_id: str) -> None:
-        raw = self.signer.sign(PostPending(payout.pending_id, self.fulfilment(payout.quote_id)),
-                               ledger_io.resolution_ref("post", payout.pending_id))
-        outcome = await self.ledger.submit(raw, self.settings.submit_timeout_ms / 1000)
-        if outcome is None:
-            return  # reconciliation sees the successful payout and commits again (the same bytes' verdict)
-        if outcome.code in (Code.OK, Code.DUPLICATE):
-            self._record(payout, PayoutStatus.SUCCESSFUL.value, "", resolve_tx_id=outcome.tx_id)
-            return
-        # Paid, but the ledger no longer takes the commit (it expired first): the FSP recovers it off-ledger.
-        self._record(payout, PayoutStatus.SUCCESSFUL.value, f"PAID_AFTER_ABORT_{outcome.code}")
-        self.note(transfer_id, "RECONCILE", "paid out, but the transfer had ended before the commit "
-                  f"(code {outcome.code}): flagged for reconciliation", outcome.code, outcome.tx_id)
-
-    async def _void(self, pending_id: bytes, transfer_id: str, detail: str) -> None:
-        raw = self.signer.sign(VoidPending(pending_id), ledger_io.resolution_ref("void", pending_id))
-        outcome = await self.ledger.submit(raw, self.settings.submit_timeout_ms / 1000)
-        if outcome is not None and outcome.code not in (Code.OK, Code.DUPLICATE, Code.TRANSFER_EXPIRED,
-                                                         Code.ALREADY_RESOLVED):
-            log.warning("%s: void of %s refused with %s (%s)", self.fsp, pending_id.hex(), outcome.code, detail)
-
-    def tick(self, pending_id: bytes) -> None:
-        """Decline a transfer past its deadline: the block this makes is where the ledger expires it."""
-        raw = self.signer.sign(VoidPending(pending_id),
-                               ledger_io.resolution_ref("tick", pending_id, uuid.uuid4().hex[:8]))
-        try:
-            self.runtime.submit(raw)
-        except Exception as exc:  # busy or stopped: the next reconciliation pass ticks again
-            log.info("%s: expiry tick not taken: %s", self.fsp, exc)
-
-    async def reconcile(self, payout: PayoutRecord, transfer_id: str) -> None:
-        """Ask the operator again about a payout whose outcome was unknown; act on the answer."""
-        try:
-            async with self._calls:
-                state = await self.adapter.status(payout.reference_id)
-        except PayoutError:
-            return
-        if not state.final:
-            return
-        pending = self.runtime.node.pending(payout.pending_id)
-        if pending is not None and pending.status == PENDING:
-            await self._finish(payout, state, transfer_id)
-            return
-        reason = "PAID_AFTER_ABORT" if state.status is PayoutStatus.SUCCESSFUL else (state.reason or "FAILED")
-        self._record(payout, state.status.value, reason, state.operator_txn_id or "")
-        if state.status is PayoutStatus.SUCCESSFUL:
-            self.note(transfer_id, "RECONCILE", "the operator paid out after the transfer ended: "
-                      "flagged for reconciliation", 0, b"")
-
     async def aclose(self) -> None:
-        for task in list(self._tasks):
-            task.cancel()
-        await asyncio.gather(*self._tasks, return_exceptions=True)
+        await self.payout_flow.aclose()
         await self.adapter.aclose()

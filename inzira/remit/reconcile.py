@@ -20,7 +20,8 @@ from inzira.ledger.records import PENDING
 from inzira.ledger.tx import decode_body, decode_signed
 from inzira.node.node import Node
 from inzira.remit.block_watcher import BlockWatcher
-from inzira.remit.receiving import UNKNOWN, ReceivingFsp
+from inzira.remit.payout_flow import UNKNOWN
+from inzira.remit.receiving import ReceivingFsp
 from inzira.remit.records import TransferState
 from inzira.remit.runtime import RemitRuntime
 from inzira.remit.sending import TransferDesk
@@ -70,15 +71,15 @@ class Reconciler:
             elif pending.expires_at_ms <= now_ms:
                 tick = (record.receiving_fsp, record.reserve_tx_id)
             elif record.receiving_fsp in self.agents and record.updated_at_ms <= resume_before_ms:
-                self.agents[record.receiving_fsp].schedule(record.reserve_tx_id, record.quote_id)
+                self.agents[record.receiving_fsp].payout_flow.schedule(record.reserve_tx_id, record.quote_id)
         if tick is not None and tick[0] in self.agents:
-            self.agents[tick[0]].tick(tick[1])  # one block is enough to expire every transfer that is due
+            self.agents[tick[0]].payout_flow.tick(tick[1])  # one block is enough to expire every transfer that is due
         for payout in self.payouts.in_status((UNKNOWN,), batch):
             agent = self.agents.get(payout.fsp)
             if agent is None or now_ms - payout.updated_at_ms > self.settings.payout_reconcile_ms_max:
                 continue
             found = self.transfers.quote(payout.quote_id)
-            await agent.reconcile(payout, (found[1] or "") if found else "")
+            await agent.payout_flow.reconcile(payout, (found[1] or "") if found else "")
         self.transfers.prune_quotes(now_ms - QUOTE_KEEP_MS, batch)
 
     def _received(self, transfer_id: str, tx_id: bytes, now_ms: int) -> None:

@@ -6,7 +6,7 @@ final are screened again, by their names, against it:
 - a HELD transfer that now matches gets the new decision beside the old one: the officer sees both;
 - a RECEIVED or RESERVED transfer that now matches gets the decision, and its receiving FSP is told not to
   pay out: it voids the transfer as its payee, at once when the money is reserved and the payout has not
-  started, or as soon as the reservation lands (`ReceivingFsp.stop`). The money goes back to the sender's
+  started, or as soon as the reservation lands (`PayoutFlow.stop`). The money goes back to the sender's
   FSP. A payout already under way cannot be called back: the timeline says so for the officer.
 
 The index for a large list takes seconds to build: it is built off the service's loop.
@@ -75,7 +75,8 @@ class Rescreen:
             if record.state is TransferState.HELD or not record.reserve_tx_id or agent is None:
                 self.transitions.note(record.transfer_id, RESCREENED, detail)
                 continue
-            if await agent.stop(record.reserve_tx_id, record.transfer_id, "a party is on the sanctions list"):
+            if await agent.payout_flow.stop(record.reserve_tx_id, record.transfer_id,
+                                            "a party is on the sanctions list"):
                 stopped.append(record.transfer_id)
                 self.transitions.note(record.transfer_id, RESCREENED,
                                       f"{detail}. {record.receiving_fsp} was told not to pay out")

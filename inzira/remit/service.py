@@ -158,7 +158,7 @@ class RemitService:
             self.agents[fsp] = ReceivingFsp(self.ports[fsp], secret, adapter_from_config(config), self.runtime,
                                             self.settings, self.transfers, self.payouts, self.transitions.note,
                                             self.clock_ms)
-            self.agents[fsp].callbacks.base_url = self.settings.payout_callback_base_url
+            self.agents[fsp].payout_flow.callbacks.base_url = self.settings.payout_callback_base_url
         self.webhooks.start()
         loop = asyncio.get_running_loop()
         self._tasks = [loop.create_task(self.watcher.run()), loop.create_task(self._reconcile_forever())]
@@ -270,13 +270,13 @@ class RemitService:
     def connect_payout_callbacks(self, base_url: str) -> None:
         """Have operators post payout callbacks to this service's API at ``base_url`` (known once served)."""
         for agent in self.agents.values():
-            agent.callbacks.base_url = base_url.rstrip("/")
+            agent.payout_flow.callbacks.base_url = base_url.rstrip("/")
 
     async def payout_callback(self, fsp: str, reference_id: str, token: str, body: bytes) -> None:
         agent = self.agents.get(fsp)
         if agent is None:
             raise RemitError(403, Code.PERMISSION, "not a callback URL a receiving FSP here gave an operator")
-        await self.call(agent.callback(reference_id, token, body))
+        await self.call(agent.payout_flow.callback(reference_id, token, body))
 
     def _after_block(self) -> None:
         now_ms = self.clock_ms()

@@ -11,17 +11,17 @@ import uuid
 from collections.abc import Iterator
 
 import pytest
-from playwright.sync_api import Browser, BrowserContext, Page, sync_playwright
+from playwright.sync_api import Browser, BrowserContext, Page
 
 from inzira.demo.app import Demo
 from inzira.demo.setup import load_api_keys
 from inzira.http import HttpProblem
 from inzira.remit.client import RemitClient
+from tests.browser import chromium, new_context
 from tests.mojaloop import hub_rules
 from tests.mojaloop.payee_env import PAYER_FSP, bench, quote_body, transfer_body  # noqa: F401
 from tests.mojaloop.test_mojaloop_merchant_payments import merchant_api, pay_merchant, wait_line
 from tests.mojaloop.ttk import TestingToolkit
-from tests.web.test_explorer_browser import CHROMIUM_ARGS, LAUNCH_TIMEOUT_MS, chromium_path
 
 WAIT_MS = 10_000
 SETTLE_MS = 30_000  # a transfer from Send to COMMITTED, through the toolkit
@@ -30,13 +30,8 @@ SETTLE_MS = 30_000  # a transfer from Send to COMMITTED, through the toolkit
 @pytest.fixture(scope="module")
 def browser(ekash_demo: Demo, bench) -> Iterator[Browser]:  # noqa: F811
     """After the demos: Playwright's sync API runs an event loop in this thread, where a demo cannot start."""
-    with sync_playwright() as playwright:
-        launched = playwright.chromium.launch(executable_path=chromium_path(), args=CHROMIUM_ARGS, headless=True,
-                                              timeout=LAUNCH_TIMEOUT_MS)
-        try:
-            yield launched
-        finally:
-            launched.close()
+    with chromium() as launched:
+        yield launched
 
 
 @pytest.fixture(scope="module")
@@ -52,8 +47,7 @@ def ekash_demo(ttk_hub: TestingToolkit, tmp_path_factory: pytest.TempPathFactory
 
 
 def new_page(browser: Browser, base_url: str) -> tuple[BrowserContext, Page]:
-    context = browser.new_context(base_url=base_url, accept_downloads=True)
-    context.set_default_timeout(WAIT_MS)
+    context = new_context(browser, base_url, WAIT_MS, accept_downloads=True)
     return context, context.new_page()
 
 

@@ -55,12 +55,12 @@ def test_payout_is_committed_on_the_operators_callback_without_polling(flow: Flo
 
 def test_without_a_callback_url_the_payout_is_polled(flow: Flow) -> None:
     number = flow.wallet()
-    agent = flow.service.agents["mobimo"]
-    base_url, agent.callbacks.base_url = agent.callbacks.base_url, None  # a deployment that set none
+    callbacks = flow.service.agents["mobimo"].payout_flow.callbacks
+    base_url, callbacks.base_url = callbacks.base_url, None  # a deployment that set none
     try:
         assert _paid_detail(flow, number).endswith("the operator answered")
     finally:
-        agent.callbacks.base_url = base_url
+        callbacks.base_url = base_url
 
 
 def _awaited_payout(flow: Flow, http: httpx.Client, number: str) -> tuple[str, str]:
@@ -94,7 +94,7 @@ def test_forged_callbacks_are_refused_and_change_nothing(flow: Flow) -> None:
             borrowed = f"/v1/remit/payouts/mobimo/callbacks/{reference_id}/{callback_token(agent.secret, other)}"
             problem(anyone.post(borrowed, json=paid), 403, 4300)
             # The genuine URL (as the operator holds it) with a body about another amount: refused.
-            genuine = agent.callbacks.url(reference_id)
+            genuine = agent.payout_flow.callbacks.url(reference_id)
             assert genuine is not None and genuine.startswith(flow.base_url)
             problem(anyone.post(genuine.removeprefix(flow.base_url), json=paid), 400, 3100)
             problem(anyone.post(genuine.removeprefix(flow.base_url), content=b"not json"), 400, 3100)

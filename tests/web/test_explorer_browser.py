@@ -3,44 +3,28 @@
 from __future__ import annotations
 
 import json
-import shutil
-from pathlib import Path
 from typing import Iterator
 
 import pytest
-from playwright.sync_api import Browser, Page, sync_playwright
+from playwright.sync_api import Browser, Page
 
 from inzira.ledger.records import Leg
 from inzira.ledger.tx import Transfer
+from tests.browser import chromium, new_context
 
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage"]
-LAUNCH_TIMEOUT_MS = 30_000
 WAIT_MS = 10_000
 SUBMIT_TIMEOUT_S = 30.0
 
 
-def chromium_path() -> str:
-    found = shutil.which("chromium") or "/usr/bin/chromium"
-    if not Path(found).exists():
-        pytest.fail("Debian's chromium is missing: run `make browser` (apt-get install chromium)")
-    return found
-
-
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Browser]:
-    with sync_playwright() as playwright:
-        launched = playwright.chromium.launch(executable_path=chromium_path(), args=CHROMIUM_ARGS, headless=True,
-                                              timeout=LAUNCH_TIMEOUT_MS)
-        try:
-            yield launched
-        finally:
-            launched.close()
+    with chromium() as launched:
+        yield launched
 
 
 @pytest.fixture
 def page(browser: Browser, base_url: str) -> Iterator[Page]:
-    context = browser.new_context(base_url=base_url)
-    context.set_default_timeout(WAIT_MS)
+    context = new_context(browser, base_url, WAIT_MS)
     try:
         yield context.new_page()
     finally:

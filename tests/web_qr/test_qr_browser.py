@@ -13,10 +13,10 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 import pytest
-from playwright.sync_api import Browser, BrowserContext, Page, Request, sync_playwright
+from playwright.sync_api import Browser, BrowserContext, Page, Request
 
 from inzira.sim.card import Behaviour, RunningCardSim
-from tests.web.test_explorer_browser import CHROMIUM_ARGS, LAUNCH_TIMEOUT_MS, chromium_path
+from tests.browser import chromium, new_context
 
 WAIT_MS = 10_000
 PAID_WAIT_MS = 10_000  # from Confirm to PAID on the POS screen: a block and an event, well under a second here
@@ -26,23 +26,16 @@ POS_SCREEN = {"width": 1280, "height": 900}
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Browser]:
-    with sync_playwright() as playwright:
-        launched = playwright.chromium.launch(executable_path=chromium_path(), args=CHROMIUM_ARGS, headless=True,
-                                              timeout=LAUNCH_TIMEOUT_MS)
-        try:
-            yield launched
-        finally:
-            launched.close()
+    with chromium() as launched:
+        yield launched
 
 
 @pytest.fixture(scope="module")
 def contexts(browser: Browser, base_url: str) -> Iterator[tuple[BrowserContext, BrowserContext]]:
     """The merchant's POS screen and the visitor's phone: two browsers' worth of cookies."""
-    pos = browser.new_context(base_url=base_url, viewport=POS_SCREEN)
-    phone = browser.new_context(base_url=base_url, viewport=PHONE, is_mobile=True, has_touch=True,
-                                accept_downloads=True)
-    for context in (pos, phone):
-        context.set_default_timeout(WAIT_MS)
+    pos = new_context(browser, base_url, WAIT_MS, viewport=POS_SCREEN)
+    phone = new_context(browser, base_url, WAIT_MS, viewport=PHONE, is_mobile=True, has_touch=True,
+                        accept_downloads=True)
     try:
         yield pos, phone
     finally:

@@ -11,9 +11,9 @@ from typing import Any
 
 import pytest
 from PIL import Image
-from playwright.sync_api import Browser, Page, sync_playwright
+from playwright.sync_api import Browser, Page
 
-from tests.web.test_explorer_browser import CHROMIUM_ARGS, LAUNCH_TIMEOUT_MS, chromium_path
+from tests.browser import chromium, new_context
 
 WAIT_MS = 15_000
 FRAME_PX = (640, 480)
@@ -44,18 +44,12 @@ def filmed_bill(api, tmp_path_factory: pytest.TempPathFactory) -> tuple[dict[str
 def camera_browser(filmed_bill: tuple[dict[str, Any], Path]) -> Iterator[Browser]:
     fake_camera = ["--use-fake-ui-for-media-stream", "--use-fake-device-for-media-stream",
                    f"--use-file-for-fake-video-capture={filmed_bill[1]}"]
-    with sync_playwright() as playwright:
-        launched = playwright.chromium.launch(executable_path=chromium_path(), args=CHROMIUM_ARGS + fake_camera,
-                                              headless=True, timeout=LAUNCH_TIMEOUT_MS)
-        try:
-            yield launched
-        finally:
-            launched.close()
+    with chromium(*fake_camera) as launched:
+        yield launched
 
 
 def open_pay(browser: Browser, base_url: str, holder: str, camera: bool) -> Page:
-    context = browser.new_context(base_url=base_url, viewport=PHONE, is_mobile=True, has_touch=True)
-    context.set_default_timeout(WAIT_MS)
+    context = new_context(browser, base_url, WAIT_MS, viewport=PHONE, is_mobile=True, has_touch=True)
     if camera:
         context.grant_permissions(["camera"])
     page = context.new_page()

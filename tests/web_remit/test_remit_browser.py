@@ -8,10 +8,10 @@ import re
 from collections.abc import Iterator
 
 import pytest
-from playwright.sync_api import Browser, BrowserContext, Page, sync_playwright
+from playwright.sync_api import Browser, BrowserContext, Page
 
 from inzira.sim.momo import Behaviour
-from tests.web.test_explorer_browser import CHROMIUM_ARGS, LAUNCH_TIMEOUT_MS, chromium_path
+from tests.browser import chromium, new_context
 from tests.web_remit.helpers import DEMO_NUMBER, SANCTIONED
 
 WAIT_MS = 10_000
@@ -21,21 +21,14 @@ PAYOUT_LATENCY_MS = 3_000  # slow enough payouts that the page sees the transfer
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Browser]:
-    with sync_playwright() as playwright:
-        launched = playwright.chromium.launch(executable_path=chromium_path(), args=CHROMIUM_ARGS, headless=True,
-                                              timeout=LAUNCH_TIMEOUT_MS)
-        try:
-            yield launched
-        finally:
-            launched.close()
+    with chromium() as launched:
+        yield launched
 
 
 @pytest.fixture
 def contexts(browser: Browser, base_url: str) -> Iterator[list[BrowserContext]]:
     """Two separate browsers' worth of cookies: the agent's and the officer's."""
-    opened = [browser.new_context(base_url=base_url, accept_downloads=True) for _ in range(2)]
-    for context in opened:
-        context.set_default_timeout(WAIT_MS)
+    opened = [new_context(browser, base_url, WAIT_MS, accept_downloads=True) for _ in range(2)]
     try:
         yield opened
     finally:

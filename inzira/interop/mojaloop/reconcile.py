@@ -54,9 +54,26 @@ _HUB_GROUPS = {COMMITTED: COMMITTED_GROUP, ABORTED: ABORTED_GROUP, "RECEIVED": P
 def payee_reasons(state: str, hub_state: str, inzira: str, inzira_amount: tuple[int, str] | None,
                   amount: tuple[int, str], expired: bool) -> list[Reason]:
     """Payee side: ``state`` is what the gateway told the hub, ``inzira`` the reservation's ledger state
-    ("" when there is none), ``hub_state`` the hub's last word ("" when it said nothing)."""
+    ("" when there is none), ``hub_state`` the hub's last word ("" when it said nothing). The reservation is
+    only owed once the gateway committed."""
+    return _reasons(state, inzira, state == COMMITTED, hub_state, inzira_amount, amount, expired)
+
+
+def payer_reasons(state: str, inzira: str, received: tuple[int, str] | None, quoted: tuple[int, str],
+                  expired: bool) -> list[Reason]:
+    """Payer side: ``state`` is the eKash transfer's (COMMITTED, ABORTED, or QUOTED while open), ``inzira`` the
+    remittance's pending transfer's ledger state ("" when there is none), ``received`` what the remittance pays
+    the wallet, ``quoted`` what eKash quoted the wallet would receive. The remittance made the eKash transfer,
+    so its leg is owed in every state; the hub's word is checked on the payee side only."""
+    return _reasons(state, inzira, True, "", received, quoted, expired)
+
+
+def _reasons(state: str, inzira: str, leg_owed: bool, hub_state: str, moved: tuple[int, str] | None,
+             expected: tuple[int, str], expired: bool) -> list[Reason]:
+    """The rules both sides share, in the order reported: ``moved`` is what the Inzira leg moves (None when
+    unknown), ``expected`` what eKash's transfer says."""
     reasons = []
-    if state == COMMITTED and not inzira:
+    if leg_owed and not inzira:
         reasons.append(Reason.INZIRA_LEG_MISSING)
     elif state == COMMITTED and inzira != COMMITTED:
         reasons.append(Reason.INZIRA_NOT_POSTED)
@@ -66,26 +83,7 @@ def payee_reasons(state: str, hub_state: str, inzira: str, inzira_amount: tuple[
         reasons.append(Reason.HUB_ABORTED_AFTER_FULFILMENT)
     if state == ABORTED and hub_state == COMMITTED:
         reasons.append(Reason.HUB_COMMITTED_GATEWAY_ABORTED)
-    if inzira_amount is not None and inzira_amount != amount:
-        reasons.append(Reason.AMOUNT_DIFFERS)
-    if state not in (COMMITTED, ABORTED) and expired:
-        reasons.append(Reason.NOT_FINAL_AFTER_EXPIRY)
-    return reasons
-
-
-def payer_reasons(state: str, inzira: str, received: tuple[int, str] | None, quoted: tuple[int, str],
-                  expired: bool) -> list[Reason]:
-    """Payer side: ``state`` is the eKash transfer's (COMMITTED, ABORTED, or QUOTED while open), ``inzira`` the
-    remittance's pending transfer's ledger state ("" when there is none), ``received`` what the remittance pays
-    the wallet, ``quoted`` what eKash quoted the wallet would receive."""
-    reasons = []
-    if not inzira:
-        reasons.append(Reason.INZIRA_LEG_MISSING)
-    elif state == COMMITTED and inzira != COMMITTED:
-        reasons.append(Reason.INZIRA_NOT_POSTED)
-    if state == ABORTED and inzira == COMMITTED:
-        reasons.append(Reason.INZIRA_POSTED_EKASH_ABORTED)
-    if received is not None and received != quoted:
+    if moved is not None and moved != expected:
         reasons.append(Reason.AMOUNT_DIFFERS)
     if state not in (COMMITTED, ABORTED) and expired:
         reasons.append(Reason.NOT_FINAL_AFTER_EXPIRY)
