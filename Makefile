@@ -37,8 +37,9 @@ browser:
 demo: $(STAMP) $(NODE_STAMP) $(MOJALOOP_STAMP)
 	$(BIN)/inzira demo
 
+# Two workers (pytest-xdist), one per core; a test file stays on one worker so its module fixtures start once.
 test: $(STAMP) $(NODE_STAMP) $(MOJALOOP_STAMP) browser
-	$(BIN)/python -m pytest -q
+	$(BIN)/python -m pytest -q -n 2 --dist loadfile
 
 clean:
 	rm -rf $(VENV) node_modules $(MOJALOOP)/node_modules .pytest_cache .hypothesis
