@@ -23,14 +23,21 @@ def demo(
     mojaloop_hub: str | None = typer.Option(
         None, "--mojaloop-hub", help="Run the eKash gateway: FSPIOP at /fspiop, requests and callbacks sent to this "
                                      "Mojaloop hub URL, e.g. http://127.0.0.1:4040 (a Testing Toolkit)."),
+    mojaloop_hub_id: str = typer.Option(
+        "switch", "--mojaloop-hub-id", help="The hub's FSP id (FSPIOP-Source of its PATCH and abort notifications; "
+                                            "no one else may end a transfer)."),
 ) -> None:
     """Start the demo network (all members in one process) with its API and web pages."""
     from inzira.demo.app import Demo
     from inzira.interop.mojaloop.demo import GatewayMissing
+    from inzira.interop.mojaloop.headers import FSP_ID_CHARS_MAX, is_fsp_id
 
     if mojaloop_hub is not None and not mojaloop_hub.startswith(("http://", "https://")):
         fail(f"--mojaloop-hub must be an http(s) URL, not {mojaloop_hub!r}")
-    node = Demo(data, host, port, seed_accounts=not no_seed, trusted_proxies=trusted_proxy, mojaloop_hub=mojaloop_hub)
+    if not is_fsp_id(mojaloop_hub_id):
+        fail(f"--mojaloop-hub-id must be 1 to {FSP_ID_CHARS_MAX} visible ASCII characters, not {mojaloop_hub_id!r}")
+    node = Demo(data, host, port, seed_accounts=not no_seed, trusted_proxies=trusted_proxy, mojaloop_hub=mojaloop_hub,
+                mojaloop_hub_id=mojaloop_hub_id)
     try:
         node.start()
     except (OSError, GatewayMissing) as exc:
@@ -45,7 +52,8 @@ def demo(
     console.print(f"  QR:        {node.url}qr  (merchant POS, visitor wallet)")
     console.print(f"  funding:   {node.url}funding  (the issuers' officers: {data / 'funding-officers.json'})")
     if mojaloop_hub:
-        console.print(f"  FSPIOP:    {node.url}fspiop  (eKash gateway, FSP id inzira; hub {mojaloop_hub})")
+        console.print(f"  FSPIOP:    {node.url}fspiop  (eKash gateway, FSP id inzira; hub {mojaloop_hub}, "
+                      f"FSP id {mojaloop_hub_id})")
     console.print(f"  API docs:  {node.url}docs")
     console.print(f"  API keys:  {data / 'api-keys.json'} (Bearer token per member)")
     console.print("Press Ctrl-C to stop.", style="dim")

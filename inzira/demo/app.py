@@ -25,7 +25,8 @@ from inzira.demo.setup import create_demo_network, demo_keyring, load_api_keys
 from inzira.directory.api import mount_directory
 from inzira.directory.operator import operator_member
 from inzira.fx.rates import RateTable
-from inzira.interop.mojaloop.demo import GATEWAY_MEMBER, check_gateway_member, payout_route, start_gateway
+from inzira.interop.mojaloop.demo import (GATEWAY_MEMBER, HUB_FSP_ID, check_gateway_member, payout_route,
+                                         start_gateway)
 from inzira.interop.mojaloop.gateway import Gateway
 from inzira.node.embedded import Embedded
 from inzira.node.reader import GENESIS_FILE
@@ -47,11 +48,14 @@ class Demo:
     """Start with ``start()``, stop with ``stop()``; the data folder keeps the chain between runs."""
 
     def __init__(self, data_dir: Path, host: str = "127.0.0.1", port: int = 8000, seed_accounts: bool = True, *,
-                 trusted_proxies: Sequence[str] = (), mojaloop_hub: str | None = None):
+                 trusted_proxies: Sequence[str] = (), mojaloop_hub: str | None = None,
+                 mojaloop_hub_id: str = HUB_FSP_ID):
         """``trusted_proxies``: the reverse proxies (ending TLS) whose X-Forwarded-Proto and X-Forwarded-For
         are believed (see ``inzira.api.server``). ``mojaloop_hub``: run the eKash gateway, FSPIOP at /fspiop,
-        sending its requests and callbacks to this URL."""
+        sending its requests and callbacks to this URL; ``mojaloop_hub_id``: the hub's FSP id, the only source
+        of PATCH and abort notifications it believes."""
         self.mojaloop_hub = mojaloop_hub
+        self.mojaloop_hub_id = mojaloop_hub_id
         self.gateway: Gateway | None = None
         self.data_dir = data_dir
         self.trusted_proxies = tuple(trusted_proxies)
@@ -87,7 +91,7 @@ class Demo:
             if self.mojaloop_hub:
                 check_gateway_member(runtime.node.state.members)
             # With the gateway, remittances to numbers Inzira does not know are paid out through eKash.
-            remit_settings = payout_route(self.mojaloop_hub, self.data_dir) if self.mojaloop_hub else None
+            remit_settings = payout_route(self.mojaloop_hub, self.data_dir, self.mojaloop_hub_id) if self.mojaloop_hub else None
             self.remit = RemitDemo(runtime, keys.ports(runtime, fsps), self.data_dir, remit_settings,
                                    fx=providers.fx_client(fsps),
                                    funding=providers.funding_client(fsps), operator=operator).start()
@@ -113,7 +117,7 @@ class Demo:
             if self.mojaloop_hub:
                 self.gateway = start_gateway(app, self.mojaloop_hub, keys.port(runtime, GATEWAY_MEMBER),
                                              self.data_dir, self.remit.service, qr.directory,
-                                             qr.external.record)
+                                             qr.external.record, self.mojaloop_hub_id)
             mount_static(app)
             self.served, self.port = serve_in_thread(app, self.host, self.port, trusted_proxies=self.trusted_proxies)
             api_url = f"http://{api_host}:{self.port}"

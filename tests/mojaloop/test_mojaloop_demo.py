@@ -5,14 +5,17 @@ from __future__ import annotations
 
 import time
 import uuid
+from email.utils import formatdate
 
 import httpx
 import pytest
+from typer.testing import CliRunner
 
+from inzira.cli.main import app
 from inzira.demo.app import Demo
 from inzira.demo.members import DEMO_MEMBERS
 from inzira.demo.setup import load_api_keys
-from inzira.interop.mojaloop.demo import GatewayMissing
+from inzira.interop.mojaloop.demo import GATEWAY_MEMBER, GatewayMissing
 from inzira.remit.client import RemitClient
 from tests.mojaloop import hub_rules
 
@@ -54,3 +57,32 @@ def test_the_demo_pays_a_remittance_out_through_ekash_and_takes_ekash_payments(t
     finally:
         ttk_hub.configure(CALLBACK_ENDPOINT=ttk_hub.fspiop_url)
         demo.stop()
+
+
+def test_the_hubs_fsp_id_is_set_once_for_both_sides(tmp_path):
+    """``--mojaloop-hub-id``: the payee side takes PATCH and aborts only from that id, the payer side believes
+    aborts from it; the default ``switch`` is then refused like any other FSP."""
+    demo = Demo(tmp_path / "data", port=0, mojaloop_hub="http://127.0.0.1:9", mojaloop_hub_id="hub-7")
+    demo.start()
+    try:
+        assert demo.gateway.settings.hub_fsp_id == "hub-7"
+        payer = demo.remit.service.agents[GATEWAY_MEMBER].adapter.payer
+        assert payer.config.hub_fsp_id == "hub-7"
+        headers = {"Content-Type": "application/vnd.interoperability.transfers+json;version=1.1",
+                   "Date": formatdate(usegmt=True), "FSPIOP-Source": "switch", "FSPIOP-Destination": "inzira"}
+        body = {"completedTimestamp": "2026-12-05T12:00:00.000Z", "transferState": "ABORTED"}
+        answer = httpx.patch(f"{demo.url}fspiop/transfers/{uuid.uuid4()}", json=body, headers=headers, timeout=10)
+        assert answer.status_code == 400
+        info = answer.json()["errorInformation"]
+        assert info["errorCode"] == "3100" and "hub-7" in info["errorDescription"]
+    finally:
+        demo.stop()
+
+
+@pytest.mark.parametrize("hub_id", ["", "hub 7", "h" * 33, "hüb"])
+def test_a_hub_id_that_is_no_fsp_id_is_refused_before_anything_starts(tmp_path, hub_id):
+    data = tmp_path / "data"
+    outcome = CliRunner().invoke(app, ["demo", "--data", str(data), "--port", "0",
+                                       "--mojaloop-hub", "http://127.0.0.1:9", "--mojaloop-hub-id", hub_id])
+    assert outcome.exit_code == 1 and "--mojaloop-hub-id must be" in outcome.output
+    assert not data.exists()

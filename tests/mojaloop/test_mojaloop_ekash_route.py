@@ -15,7 +15,8 @@ from fastapi import FastAPI, Request
 from starlette.responses import Response
 
 from inzira.interop.mojaloop import ilp, jws
-from inzira.interop.mojaloop.ekash_route import EkashRoute, ekash_payout_config, payer_of
+from inzira.interop.mojaloop.demo import GATEWAY_MEMBER, ROUTE_FILE, payout_route
+from inzira.interop.mojaloop.ekash_route import EkashRoute, payer_of
 from inzira.interop.mojaloop.payer import Payer, PayerConfig
 from inzira.interop.mojaloop.payer_answers import QuoteTerms, parse_iso
 from inzira.remit.payout import PayoutConfigError, PayoutRefusedError, PayoutStatus, adapter_from_config
@@ -167,11 +168,13 @@ def test_the_route_is_configured_like_any_payout_adapter(tmp_path: Path) -> None
     key = jws.generate_key()
     (tmp_path / "mojaloop").mkdir()
     (tmp_path / "mojaloop" / "jws-signing-key.pem").write_bytes(key.as_pem(private=True))
-    config = ekash_payout_config("inzira", "http://127.0.0.1:4040", tmp_path)
-    route = adapter_from_config(config)
+    settings = payout_route("http://127.0.0.1:4040", tmp_path, "hub-7")
+    assert settings.fallback_fsp == GATEWAY_MEMBER
+    route = adapter_from_config(settings.payout_adapters[GATEWAY_MEMBER])
     assert isinstance(route, EkashRoute) and payer_of(route) is route.payer
     assert route.payer.config.signing_key is not None and route.payer.config.fsp_id == "inzira"
-    assert (tmp_path / "mojaloop" / "ekash-payer.db").exists()
+    assert route.payer.config.hub_fsp_id == "hub-7"
+    assert (tmp_path / ROUTE_FILE).exists()
     route.state.close()
     for broken in ({"kind": "mojaloop", "hub_url": "http://x"},
                    {"kind": "mojaloop", "fsp_id": "inzira", "hub_url": "http://x", "signing_key_file": "/nowhere"},

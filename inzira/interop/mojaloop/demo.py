@@ -20,7 +20,7 @@ from joserfc.jwk import RSAKey
 from inzira.api.body_limit import BodySizeLimit
 from inzira.demo.members import GATEWAY_MEMBER as GATEWAY
 from inzira.interop.mojaloop import jws
-from inzira.interop.mojaloop.ekash_route import EkashRoute
+from inzira.interop.mojaloop.ekash_route import EkashRoute, payer_of
 from inzira.interop.mojaloop.fields import BODY_BYTES_MAX
 from inzira.interop.mojaloop.gateway import Gateway, GatewaySettings
 from inzira.interop.mojaloop.inzira_ledger import InziraPayeeLedger
@@ -41,6 +41,7 @@ from inzira.remit.settings import PAYOUT_CURRENCY, RemitSettings, position_accou
 
 GATEWAY_MEMBER = GATEWAY.id
 FSP_ID = "inzira"  # the gateway's id on the hub
+HUB_FSP_ID = "switch"  # Mojaloop's switch sends its notifications as this FSP id
 ROUTE_FILE = "mojaloop-payer.db"
 JWS_DIR = "mojaloop"
 SIGNING_KEY_FILE = "jws-signing-key.pem"
@@ -71,10 +72,15 @@ def peer_keys(data_dir: Path) -> dict[str, RSAKey]:
     return {path.stem: jws.load_public_key(path.read_bytes()) for path in files}
 
 
-def payout_route(hub_url: str, data_dir: Path) -> RemitSettings:
+def payout_route(hub_url: str, data_dir: Path, hub_fsp_id: str = HUB_FSP_ID) -> RemitSettings:
     """The remittance settings of a demo with the gateway: the gateway pays out through eKash (ekash_route.py),
-    and numbers the directory does not list are looked up there."""
-    route = {"kind": "mojaloop", "fsp_id": FSP_ID, "hub_url": hub_url, "state_file": str(data_dir / ROUTE_FILE)}
+    and numbers the directory does not list are looked up there. Its requests are signed with the gateway's
+    key, as its callbacks are, when the data folder has one."""
+    route = {"kind": "mojaloop", "fsp_id": FSP_ID, "hub_url": hub_url, "hub_fsp_id": hub_fsp_id,
+             "state_file": str(data_dir / ROUTE_FILE)}
+    key_file = data_dir / JWS_DIR / SIGNING_KEY_FILE
+    if key_file.exists():
+        route["signing_key_file"] = str(key_file)
     return RemitSettings(payout_adapters={GATEWAY_MEMBER: route}, fallback_fsp=GATEWAY_MEMBER)
 
 
@@ -90,7 +96,8 @@ def settlement_sources(gateway: Gateway, route: object, port: MemberPort, remit:
 
 
 def start_gateway(app: FastAPI, hub_url: str, port: MemberPort, data_dir: Path, remit: RemitService,
-                  merchants: MerchantBook | None, record_payment: Record | None = None) -> Gateway:
+                  merchants: MerchantBook | None, record_payment: Record | None = None,
+                  hub_fsp_id: str = HUB_FSP_ID) -> Gateway:
     """Start the gateway and mount its router on ``app`` (before the server starts); eKash payments to
     merchants go to ``record_payment`` once committed (the QR service's, for the POS and the statement)."""
 
@@ -104,14 +111,14 @@ def start_gateway(app: FastAPI, hub_url: str, port: MemberPort, data_dir: Path, 
 
     parties = InziraParties(wallet, merchants)
     route = remit.agents[port.member].adapter if port.member in remit.agents else None
-    payer = route.payer if isinstance(route, EkashRoute) else None
+    payer = None if route is None else payer_of(route)
     ledger = InziraPayeeLedger(port, position_account(port.member, PAYOUT_CURRENCY))
     key = signing_key(data_dir)
 
     def sign(method: str, path: str, headers: Mapping[str, str], body: bytes) -> Mapping[str, str]:
         return jws.sign(key, method, path, headers, body).headers()  # type: ignore[arg-type]
 
-    gateway = Gateway(GatewaySettings(hub_url=hub_url), data_dir, parties, ledger, wall_clock_ms,
+    gateway = Gateway(GatewaySettings(hub_url=hub_url, hub_fsp_id=hub_fsp_id), data_dir, parties, ledger, wall_clock_ms,
                       None if key is None else sign).start()
     if record_payment is not None:
         hook = gateway.transfers.on_committed = merchant_feed(gateway.store, record_payment)

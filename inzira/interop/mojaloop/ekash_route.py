@@ -215,17 +215,6 @@ def _payout_state(reference_id: str, state: str, reason: str, terms: QuoteTerms)
     return PayoutState(reference_id, PayoutStatus.PENDING)
 
 
-def ekash_payout_config(fsp_id: str, hub_url: str, data_dir: Path) -> dict[str, Any]:
-    """The gateway member's payout adapter configuration (``RemitSettings.payout_adapters``): its records in
-    ``mojaloop/ekash-payer.db``, its requests signed with ``mojaloop/jws-signing-key.pem`` when there is one."""
-    folder = data_dir / "mojaloop"
-    config: dict[str, Any] = {"kind": "mojaloop", "fsp_id": fsp_id, "hub_url": hub_url,
-                              "state_file": str(folder / "ekash-payer.db")}
-    if (folder / "jws-signing-key.pem").exists():
-        config["signing_key_file"] = str(folder / "jws-signing-key.pem")
-    return config
-
-
 def payer_of(adapter: PayoutAdapter) -> Payer | None:
     """The payer behind a payout adapter, for the FSPIOP server to hand its callbacks to (None: not eKash)."""
     return adapter.payer if isinstance(adapter, EkashRoute) else None

@@ -159,6 +159,11 @@ def _fsp_id(headers: Mapping[str, str], name: str, required: bool) -> str:
         return ""
     if len(value) > FSP_ID_CHARS_MAX:
         raise malformed(f"{name} header", f"is longer than {FSP_ID_CHARS_MAX} characters")
-    if not _FSP_ID.fullmatch(value):
+    if not is_fsp_id(value):
         raise malformed(f"{name} header", "must be visible ASCII characters")
     return value
+
+
+def is_fsp_id(value: str) -> bool:
+    """1 to 32 visible ASCII characters: what an FSP id may be here."""
+    return len(value) <= FSP_ID_CHARS_MAX and _FSP_ID.fullmatch(value) is not None
