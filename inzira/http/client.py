@@ -18,17 +18,19 @@ import time
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from typing import Any
+from urllib.parse import urlsplit
 
 import httpx
 import msgspec
 
 from inzira.http.answer import Answer, BodyReader
-from inzira.http.base import CONNECTIONS_MAX, JSON_TYPE, ClientSettings, tls_context
-from inzira.http.problem import unanswered
+from inzira.http.base import CONNECTIONS_MAX, JSON_TYPE, MALFORMED, ClientSettings, tls_context
+from inzira.http.problem import HttpProblem, unanswered
 from inzira.http.retry import Retries
 from inzira.http.stream import BlockingStream
 
 Url = str | httpx.URL
+_DOT_SEGMENTS = frozenset({".", ".."})
 
 
 def _timeout(timeout_ms: int, connect_timeout_ms: int | None) -> httpx.Timeout:
@@ -60,7 +62,7 @@ class HttpClient(ClientSettings):
              headers: Mapping[str, str] | None = None, idempotent: bool | None = None,
              timeout_ms: int | None = None) -> Answer:
         """Any answer, read whole; ``HttpProblem`` only when none came (after the retries allowed)."""
-        request = self._build(method, self._sendable(method, url), params, json, content, data, headers, timeout_ms)
+        request = self._build(method, self._undotted(method, url), params, json, content, data, headers, timeout_ms)
         retries = Retries(method, idempotent, self.retry_budget_ms)
         for _ in range(retries.attempts_max):
             answer, failure = self._exchange(request)
@@ -83,7 +85,7 @@ class HttpClient(ClientSettings):
     def stream(self, method: str, url: Url, *, headers: Mapping[str, str] | None = None,
                timeout_ms: int | None = None) -> Iterator[BlockingStream]:
         """A long answer, open once its status is a success (else ``HttpProblem``); read it as it comes."""
-        request = self._build(method, self._sendable(method, url), None, None, None, None, headers, timeout_ms)
+        request = self._build(method, self._undotted(method, url), None, None, None, None, headers, timeout_ms)
         what = self._what(method, url)
         try:
             response = self._http.send(request, stream=True)
@@ -95,6 +97,15 @@ class HttpClient(ClientSettings):
                 response.close()
         except httpx.HTTPError as exc:
             raise unanswered(f"{what}: no answer ({type(exc).__name__})") from exc
+
+    def _undotted(self, method: str, url: Url) -> str:
+        """As ``_sendable``, and refused (400, 3101) when its path has a ``.`` or ``..`` segment: httpx resolves
+        them (``/transfers/..`` goes out as ``/``), so the call would reach another resource than the one
+        named. The asyncio flavour sends such a path as written."""
+        text = self._sendable(method, url)
+        if _DOT_SEGMENTS & set(urlsplit(text).path.split("/")):
+            raise HttpProblem(400, MALFORMED, f"{method}: the path holds a '.' or '..' segment")
+        return text
 
     def _build(self, method: str, url: Url, params: Mapping[str, Any] | None, json: Any, content: bytes | None,
                data: Mapping[str, str] | None, headers: Mapping[str, str] | None,

@@ -207,6 +207,20 @@ def test_a_crafted_value_cannot_change_the_call(url: str, client_of: Any) -> Non
     assert header.value.status == 503 and header.value.answered is False  # never sent
 
 
+def test_a_dot_segment_never_reaches_another_resource(url: str, client_of: Any) -> None:
+    """A '..' in an id must not turn ``/raw/<id>`` into ``/``: the blocking flavour (httpx resolves dot
+    segments) refuses the call unsent, the asyncio flavour sends the path as written."""
+    with client_of(url) as client:
+        for path in ("/raw/..", "/raw/./x", "/raw/a/../../request"):
+            try:
+                answer = client.call("GET", path)
+            except HttpProblem as refused:
+                assert isinstance(client, Blocking) and (refused.status, refused.code) == (400, 3101)
+            else:
+                assert isinstance(client, OnLoop) and answer["path"] == path
+        assert client.call("GET", "/raw/a..b/.x")["path"] == "/raw/a..b/.x"  # dots inside a segment are plain
+
+
 def test_a_server_that_breaks_off_or_is_not_http_gives_no_answer(raw_url: str, client_of: Any) -> None:
     with client_of(raw_url) as client:
         for path in ("/garbage", "/cut", "/nothing"):
