@@ -102,7 +102,8 @@ class AsyncHttpClient(ClientSettings):
         target = self._url(self._sendable(method, url))
         session = await self._session()
         what = self._what(method, url)
-        options = self._options(None, None, None, None, headers, timeout_ms, None)
+        options = self._options(None, None, None, None, headers, None, None)
+        options["timeout"] = self._timeouts(self.timeout_ms if timeout_ms is None else timeout_ms, whole=False)
         try:
             response = await session.request(method, target, **options)
             if not 200 <= response.status < 300:
@@ -145,10 +146,12 @@ class AsyncHttpClient(ClientSettings):
                 pass
         return full
 
-    def _timeouts(self, timeout_ms: int) -> aiohttp.ClientTimeout:
+    def _timeouts(self, timeout_ms: int, *, whole: bool = True) -> aiohttp.ClientTimeout:
         # As the blocking flavour: the connection within connect_timeout_ms (a free one from the pool within
-        # timeout_ms), and each wait for the answer's bytes within timeout_ms.
-        return aiohttp.ClientTimeout(total=None, connect=timeout_ms / 1000, sock_read=timeout_ms / 1000,
+        # timeout_ms), each wait for the answer's bytes within timeout_ms, and the attempt within attempt_ms
+        # (``whole``; a stream is open-ended).
+        total_s = self.attempt_ms(timeout_ms) / 1000 if whole else None
+        return aiohttp.ClientTimeout(total=total_s, connect=timeout_ms / 1000, sock_read=timeout_ms / 1000,
                                      sock_connect=(self.connect_timeout_ms or timeout_ms) / 1000)
 
     def _options(self, params: Mapping[str, Any] | None, json: Any, content: bytes | None,

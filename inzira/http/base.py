@@ -16,6 +16,9 @@ CONNECTIONS_MAX = 100  # per client (per event loop for the asyncio flavour)
 ANSWER_BYTES_MAX = 1024 * 1024
 JSON_TYPE = "application/json"
 MALFORMED = 3101  # Mojaloop: malformed syntax
+# An attempt ends within this many timeouts in all: a peer trickling its answer a byte at a time, each within
+# the timeout, cannot hold a call (and the task or thread behind it) without end.
+ATTEMPT_TIMEOUTS_MAX = 3
 # A URL cannot carry these: one flavour's parser refuses them, the other's silently drops tabs and line ends,
 # which would turn a crafted identifier into another one.
 _CONTROL = re.compile("[\x00-\x1f\x7f]")
@@ -29,8 +32,12 @@ def tls_context() -> ssl.SSLContext:
 class ClientSettings:
     def __init__(self, base_url: str = "", *, timeout_ms: int = TIMEOUT_MS, connect_timeout_ms: int | None = None,
                  retry_budget_ms: int = 0, connections_max: int = CONNECTIONS_MAX,
-                 answer_bytes_max: int = ANSWER_BYTES_MAX, headers: Mapping[str, str] | None = None) -> None:
+                 answer_bytes_max: int = ANSWER_BYTES_MAX, headers: Mapping[str, str] | None = None,
+                 attempt_ms_max: int | None = None) -> None:
+        """``attempt_ms_max``: how long one attempt may take in all, for calls at the client's own timeout
+        (default ``ATTEMPT_TIMEOUTS_MAX`` timeouts; more for a large download)."""
         self.base_url = base_url.rstrip("/")
+        self.attempt_ms_max = attempt_ms_max
         self.timeout_ms = timeout_ms
         self.connect_timeout_ms = connect_timeout_ms
         self.retry_budget_ms = retry_budget_ms
@@ -45,6 +52,12 @@ class ClientSettings:
         if _CONTROL.search(text):
             raise HttpProblem(400, MALFORMED, f"{method}: the URL holds control characters")
         return text
+
+    def attempt_ms(self, timeout_ms: int | None) -> int:
+        """How long one attempt may take in all, sending and reading the whole answer."""
+        if timeout_ms is None:
+            return self.attempt_ms_max or self.timeout_ms * ATTEMPT_TIMEOUTS_MAX
+        return timeout_ms * ATTEMPT_TIMEOUTS_MAX
 
     @staticmethod
     def _what(method: str, url: object) -> str:

@@ -65,7 +65,7 @@ class HttpClient(ClientSettings):
         request = self._build(method, self._undotted(method, url), params, json, content, data, headers, timeout_ms)
         retries = Retries(method, idempotent, self.retry_budget_ms)
         for _ in range(retries.attempts_max):
-            answer, failure = self._exchange(request)
+            answer, failure = self._exchange(request, self.attempt_ms(timeout_ms))
             pause_s = retries.pause_s(answer)
             if pause_s is None:
                 break
@@ -91,7 +91,7 @@ class HttpClient(ClientSettings):
             response = self._http.send(request, stream=True)
             try:
                 if not response.is_success:
-                    self._read(response, what).checked(what)
+                    self._read(response, what, time.monotonic() + self.attempt_ms(timeout_ms) / 1000).checked(what)
                 yield BlockingStream(response, what, self.answer_bytes_max)
             finally:
                 response.close()
@@ -118,19 +118,24 @@ class HttpClient(ClientSettings):
         return self._http.build_request(method, url, params=params, content=content, data=data, headers=extra,
                                         timeout=timeout)
 
-    def _read(self, response: httpx.Response, what: str) -> Answer:
+    def _read(self, response: httpx.Response, what: str, deadline_s: float) -> Answer:
         reader = BodyReader(what, response.headers, self.answer_bytes_max)
         for chunk in response.iter_bytes():
+            if time.monotonic() > deadline_s:
+                raise httpx.ReadTimeout("the answer came too slowly")
             reader.add(chunk)
         return reader.answer(response.status_code, response.headers)
 
-    def _exchange(self, request: httpx.Request) -> tuple[Answer | None, str]:
+    def _exchange(self, request: httpx.Request, attempt_ms: int) -> tuple[Answer | None, str]:
+        # httpx has no limit on a whole exchange: the body is held to attempt_ms here, chunk by chunk; the
+        # headers only to timeout_ms per read (the asyncio flavour holds the whole attempt to attempt_ms).
+        deadline_s = time.monotonic() + attempt_ms / 1000
         try:
             response = self._http.send(request, stream=True)
         except httpx.HTTPError as exc:
             return None, type(exc).__name__
         try:
-            return self._read(response, f"{request.method} {request.url.path}"), ""
+            return self._read(response, f"{request.method} {request.url.path}", deadline_s), ""
         except httpx.HTTPError as exc:
             return None, type(exc).__name__
         finally:

@@ -26,6 +26,7 @@ from inzira.peer.ledger_thread import PeerLedger
 from inzira.peer.peer_auth import sign_request
 
 FETCH_TIMEOUT_MS = 120_000
+FETCH_MS_MAX = 3_600_000  # a snapshot of up to 1 GiB at 300 kB/s
 NOT_FOUND_PAUSE_S = 2.0  # no agreed snapshot yet: the next snapshot height is some blocks away
 
 log = logging.getLogger(__name__)
@@ -73,7 +74,8 @@ class SnapshotSync:
         self.member_keys = member_keys
         self.clock_ms = clock_ms
         self.installed: list[int] = []  # heights of the snapshots this peer started from
-        self._http = AsyncHttpClient(timeout_ms=FETCH_TIMEOUT_MS, answer_bytes_max=snapshots.SNAPSHOT_BYTES_MAX)
+        self._http = AsyncHttpClient(timeout_ms=FETCH_TIMEOUT_MS, answer_bytes_max=snapshots.SNAPSHOT_BYTES_MAX,
+                                     attempt_ms_max=FETCH_MS_MAX)
 
     async def catch_up(self, first_seq: int) -> bool:
         """Install an agreed snapshot the stream continues after; False when there is none yet."""

@@ -6,6 +6,7 @@ import asyncio
 import gzip
 import socket
 import threading
+import time
 from collections import Counter
 from collections.abc import Iterator
 
@@ -19,6 +20,8 @@ PROBLEM = "application/problem+json"
 BOMB = gzip.compress(b"0" * 10_000_000)
 ACCEPT_TIMEOUT_S = 10
 ACCEPT_POLL_S = 0.2  # how soon the raw server notices it is to stop
+DRIP_INTERVAL_S = 0.05
+DRIP_BYTES_MAX = 400  # 20 s of trickle: far past any deadline a test sets
 
 
 def other_side(hits: Counter[str]) -> FastAPI:
@@ -130,12 +133,33 @@ RAW_REPLIES = {
                     b"9\r\ndata: 0\n\n\r\n4\r\ndat",
 }
 
+# A peer that trickles: the start of an answer, then a byte every DRIP_INTERVAL_S, each well within any
+# timeout, until the client hangs up (or DRIP_BYTES_MAX).
+DRIPS = {
+    b"/drip-body": (b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 1000\r\n\r\n", b" "),
+    b"/drip-head": (b"HTTP/1.1 200 OK\r\nX-Slow: ", b"a"),
+}
+
+
+def _drip(conn: socket.socket, start: bytes, byte: bytes) -> None:
+    with conn:
+        try:
+            conn.sendall(start)
+            for _ in range(DRIP_BYTES_MAX):
+                time.sleep(DRIP_INTERVAL_S)
+                conn.sendall(byte)
+        except OSError:  # the client gave up: what the test wants
+            return
+
 
 def _answer_raw(conn: socket.socket) -> None:
     with conn:
         conn.settimeout(ACCEPT_TIMEOUT_S)
         request = conn.recv(65_536)
         path = request.split(b" ", 2)[1] if request.count(b" ") >= 2 else b""
+        if path in DRIPS:  # on a thread of its own, so the next connection is not kept waiting
+            threading.Thread(target=_drip, args=(conn.dup(), *DRIPS[path]), daemon=True).start()
+            return
         conn.sendall(RAW_REPLIES.get(path, b""))
 
 

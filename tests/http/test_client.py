@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import socket
+import time
 from collections import Counter
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -227,6 +228,22 @@ def test_a_server_that_breaks_off_or_is_not_http_gives_no_answer(raw_url: str, c
             with pytest.raises(HttpProblem) as broken:
                 client.call("GET", path)
             assert (broken.value.status, broken.value.code, broken.value.answered) == (503, 2003, False)
+
+
+TRICKLE_ENDS_S = 6.0  # 3 timeouts of 0.3 s, with room for a loaded machine; the peer drips for 20 s
+
+
+def test_a_trickled_answer_ends_at_the_attempts_deadline(raw_url: str, client_of: Any) -> None:
+    """Each byte within the timeout, the whole never: the call ends after 3 timeouts (ATTEMPT_TIMEOUTS_MAX), not
+    after the peer's 20 s. The blocking flavour holds the body to it (httpx has no bound on an exchange's
+    headers but its per-read timeout); the asyncio flavour the whole attempt."""
+    with client_of(raw_url, timeout_ms=300) as client:
+        for path in ["/drip-body", "/drip-head"] if isinstance(client, OnLoop) else ["/drip-body"]:
+            started = time.monotonic()
+            with pytest.raises(HttpProblem) as slow:
+                client.call("GET", path)
+            assert (slow.value.status, slow.value.answered) == (503, False)
+            assert time.monotonic() - started < TRICKLE_ENDS_S  # the peer drips for 20 s
 
 
 def test_a_stream_yields_lines_as_they_come_and_a_refused_one_is_a_problem(url: str, client_of: Any) -> None:
