@@ -4,9 +4,9 @@ FastAPI's router tries the app's routes in order, through each included router, 
 twice (to select it, then again to handle it). The remittance routes come after the ledger's and the
 providers', so on the remittance path that was ~11 % of the server's interpreter lock (docs/performance.md).
 A route made with ``route_class_override=HotRoute`` (every ``LeanRoute`` is one) is found here instead: a
-dict for a path without parameters, its path template's own regex otherwise. It is then run exactly as the
-router runs it (the same scope keys, the effective route's app: handler, dependencies, exception handlers
-and every middleware unchanged).
+dict for a path without parameters, its path template's own regex otherwise. It is then run as the router
+runs it (the same scope keys, the effective route's app: handler, dependencies, exception handlers and
+every middleware unchanged); a lean route's endpoint is called as it is (``_request_app``).
 
 Only where the router could not choose another route: a hot route that another route of the app may also
 match (a shared method, and a path both templates admit) is left to the router, and so is every request not
@@ -17,12 +17,16 @@ The table is built at the first request and again whenever the app's list of rou
 
 from __future__ import annotations
 
+import inspect
 import re
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
 
 from fastapi.routing import APIRoute, APIRouter, iter_route_contexts
 from starlette.convertors import Convertor, FloatConvertor, IntegerConvertor, StringConvertor, UUIDConvertor
+from starlette.requests import Request
+from starlette.responses import Response
 from starlette.routing import WebSocketRoute
 from starlette.types import ASGIApp, Receive, Scope, Send
 
@@ -36,6 +40,18 @@ class HotRoute(APIRoute):
     """A route on a payment path: served from the app's table of hot routes (``HotRoutes``) when no other route
     of the app may match its requests, by the router otherwise. Same handler, same OpenAPI entry."""
 
+    takes_request = False  # the endpoint takes the Request and returns the Response (``LeanRoute``)
+
+
+def _request_app(endpoint: Callable[[Request], Awaitable[Response]]) -> ASGIApp:
+    """A lean route's endpoint called as it is. FastAPI's wrapper around it adds exit stacks for dependencies
+    (a lean route has none) and the app's exception handlers, which its exception middleware, one layer out,
+    calls the same way on the same scope."""
+    async def app(scope: Scope, receive: Receive, send: Send) -> None:
+        response = await endpoint(Request(scope, receive, send))
+        await response(scope, receive, send)
+    return app
+
 
 @dataclass(frozen=True)
 class _Hot:
@@ -44,7 +60,7 @@ class _Hot:
     endpoint: Any
     path_regex: re.Pattern[str]
     param_convertors: dict[str, Convertor[Any]]
-    app: ASGIApp  # what the router would run: the effective route's app
+    app: ASGIApp  # what the router would run (the effective route's app), or a lean route's endpoint as it is
 
 
 @dataclass(frozen=True)
@@ -123,8 +139,12 @@ class HotRoutes:
             if not methods or any(j != i and _may_overlap(methods, shapes[i], context_j, shapes[j])
                                   for j, context_j in enumerate(contexts)):
                 continue
+            app = context.app
+            if context.original_route.takes_request and getattr(context, "max_body_size", None) is None \
+                    and inspect.iscoroutinefunction(context.endpoint):
+                app = _request_app(context.endpoint)
             hot = _Hot(context.original_route, context.path_format, context.endpoint, context.path_regex,
-                       context.param_convertors, context.app)
+                       context.param_convertors, app)
             for method in methods:
                 if context.param_convertors:
                     templated.setdefault(method, []).append(hot)

@@ -16,6 +16,7 @@ from inzira.api.hot_routes import HotRoute, HotRoutes
 from inzira.api.problems import Problem, install_problem_handlers
 from inzira.api.server import serve_in_thread
 from inzira.ledger.codes import Code
+from inzira.qr.api.lean import LeanRoute
 
 
 def _says(name: str):  # type: ignore[no-untyped-def]
@@ -131,17 +132,28 @@ def test_hostile_requests_on_hot_paths_get_the_router_s_answers() -> None:
         return JSONResponse({"number": request.path_params["number"]})
     router.add_api_route("/parties/{number}", strict, methods=["GET"], route_class_override=HotRoute)
     router.add_api_route("/parties/{number}", _says("unlist"), methods=["DELETE"])
+
+    async def lean(request: Request) -> Response:  # called as it is from the table
+        number, size = request.path_params["number"], len(await request.body())
+        if number == "bad":
+            raise Problem(403, Code.PERMISSION, "not yours")
+        if number == "boom":
+            raise RuntimeError("an unexpected failure")
+        return JSONResponse({"number": number, "body": size}, 201)
+    router.add_api_route("/lean/{number}", lean, methods=["POST"], route_class_override=LeanRoute)
     app, hot = _app(router)
     table = app.router.middleware_stack
     cases = [("GET", "/v1/pay/parties/bad"), ("GET", "/v1/pay/parties/ok"), ("POST", "/v1/pay/parties/ok"),
              ("GET", "/v1/pay/parties/ok/"), ("GET", "/v1/pay/parties/a%2Fb"), ("GET", "/v1/pay/parties/"),
              ("GET", "/v1/pay/parties/ok%0A"), ("HEAD", "/v1/pay/parties/ok"), ("GET", "/V1/pay/parties/ok"),
-             ("DELETE", "/v1/pay/parties/ok"), ("GET", "/v1/pay/parties/%00")]
+             ("DELETE", "/v1/pay/parties/ok"), ("GET", "/v1/pay/parties/%00"), ("POST", "/v1/pay/lean/ok"),
+             ("POST", "/v1/pay/lean/bad"), ("POST", "/v1/pay/lean/boom"), ("GET", "/v1/pay/lean/ok")]
     with _served(app) as http:
         def answers() -> list[tuple[int, str, str, bytes]]:
             found = []
             for method, path in cases:
-                response = http.request(method, path, follow_redirects=False)
+                response = http.request(method, path, content=b"abc", headers={"Connection": "close"},
+                                        follow_redirects=False)
                 found.append((response.status_code, response.headers.get("content-type", ""),
                               response.headers.get("allow", "") + response.headers.get("location", ""),
                               response.content))
@@ -154,4 +166,5 @@ def test_hostile_requests_on_hot_paths_get_the_router_s_answers() -> None:
             app.router.middleware_stack = table
     assert with_table == router_alone
     assert with_table[0][:2] == (400, "application/problem+json") and with_table[2][0] == 405
-    assert hot.hot_paths() == {("GET", "/v1/pay/parties/{number}")}
+    assert [row[0] for row in with_table[-4:]] == [201, 403, 500, 405] and with_table[-4][3] == b'{"number":"ok","body":3}'
+    assert hot.hot_paths() == {("GET", "/v1/pay/parties/{number}"), ("POST", "/v1/pay/lean/{number}")}

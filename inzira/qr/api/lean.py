@@ -28,6 +28,8 @@ _BOOL = TypeAdapter(bool)
 
 
 class LeanRoute(HotRoute):  # on a payment path: a hot route too
+    takes_request = True
+
     def get_route_handler(self) -> Callable[[Request], Awaitable[Response]]:
         return self.endpoint
 
