@@ -27,11 +27,13 @@ from fastapi.routing import APIRoute, APIRouter, iter_route_contexts
 from starlette.convertors import Convertor, FloatConvertor, IntegerConvertor, StringConvertor, UUIDConvertor
 from starlette.requests import Request
 from starlette.responses import Response
-from starlette.routing import WebSocketRoute
+from starlette.routing import Mount, Route, WebSocketRoute
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 # Convertors whose values never hold a "/": a path they match has exactly the template's segments.
 _ONE_SEGMENT = (StringConvertor, IntegerConvertor, FloatConvertor, UUIDConvertor)
+# Routes matching by their path template's regex alone (and the method, for a route).
+_PATH_MATCHES = (APIRoute.matches, Route.matches, Mount.matches)
 _PARAM = re.compile(r"\{([a-zA-Z_][a-zA-Z0-9_]*)\}")
 ROUTES_MAX = 10_000  # an app's routes, flattened: beyond, the overlap check (hot x all) is not run
 
@@ -155,7 +157,9 @@ class HotRoutes:
 
 def _shape(context: Any) -> _Template | None:
     """The route's path template as segments; None when it has none the check understands (a host route, a
-    custom route class): such a route may match anything."""
+    route class with a ``matches`` of its own): such a route may match anything."""
+    if getattr(type(context.original_route), "matches", None) not in _PATH_MATCHES:
+        return None  # matches by something else than its path template
     path_format = getattr(context, "path_format", None)
     convertors = getattr(context, "param_convertors", None)
     if not isinstance(path_format, str) or not isinstance(convertors, dict) or not path_format.startswith("/"):
@@ -169,7 +173,7 @@ def _shape(context: Any) -> _Template | None:
             continue
         if any(name not in convertors for name in names):
             return None
-        if spans_from is None and not all(isinstance(convertors[name], _ONE_SEGMENT) for name in names):
+        if spans_from is None and not all(type(convertors[name]) in _ONE_SEGMENT for name in names):
             spans_from = index
         pattern, start = "", 0
         for found in _PARAM.finditer(segment):

@@ -9,6 +9,8 @@ from contextlib import contextmanager
 
 import httpx
 from fastapi import APIRouter, FastAPI, Request, WebSocket
+from fastapi.routing import APIRoute
+from starlette.routing import Match
 from fastapi.staticfiles import StaticFiles
 from starlette.responses import JSONResponse, Response
 
@@ -110,6 +112,21 @@ def test_a_mount_over_a_hot_path_or_a_route_for_every_method_leaves_it_to_the_ro
         assert http.get("/static/x").json()["by"] == "shadowed"  # the router's choice: the route came first
         assert http.post("/v1/any").json()["by"] == "any"
         assert http.get("/v1/ws").json()["by"] == "ws"
+
+
+def test_a_route_class_that_matches_by_more_than_its_path_leaves_every_hot_route_to_the_router() -> None:
+    class AnyPathRoute(APIRoute):
+        def matches(self, scope):  # type: ignore[no-untyped-def]
+            return (Match.FULL, {"endpoint": self.endpoint, "route": self}) if scope["type"] == "http" \
+                else (Match.NONE, {})
+
+    router = APIRouter()
+    router.add_api_route("/v1/any", _says("any"), methods=["GET"], route_class_override=AnyPathRoute)
+    _hot(router, "/v1/pay/{number}", "lookup")
+    app, hot = _app(router)
+    assert hot.hot_paths() == set()
+    with _served(app) as http:
+        assert http.get("/v1/pay/7").json()["by"] == "any"  # the router's choice
 
 
 def test_a_route_added_after_the_first_request_is_taken_into_account() -> None:
