@@ -14,6 +14,7 @@ from fastapi import APIRouter, FastAPI
 from inzira import __version__
 from inzira.api.body_limit import BodySizeLimit
 from inzira.api.context import ApiContext
+from inzira.api.hot_routes import HotRoutes
 from inzira.api.openapi import install_openapi
 from inzira.api.problems import install_problem_handlers
 from inzira.api.routes import accounts, blocks, events, meta, pending, receipts, tickets, transactions
@@ -43,6 +44,7 @@ def create_app(runtime: LedgerRuntime, *, settings: ApiSettings | None = None,
     app = FastAPI(title=settings.title, version=__version__, description=DESCRIPTION)
     app.state.api = ApiContext.build(runtime, settings)
     app.state.on_server_stop = [app.state.api.close_streams]  # see inzira.api.server
+    HotRoutes.install(app.router)  # routes on a payment path, found without the router's walk
     for module in (transactions, receipts, accounts, pending, blocks, events, tickets, meta):
         app.include_router(module.router)
     for router in routers:

@@ -2,7 +2,8 @@
 a 413 problem+json (code 3104) and ``Connection: close``, since the rest of the body is left unread.
 
 It checks the declared Content-Length up front (a length that is not digits is refused the same way) and
-counts bytes as a body streams in. Crossed mid-read, the read fails inside the app; whatever the app then
+counts bytes as a body streams in (``Transfer-Encoding``: a body of undeclared length; a body with a declared
+length, within the limit, is framed by it and needs no counting). Crossed mid-read, the read fails inside the app; whatever the app then
 answers (FastAPI turns a failed body read into a 400) is replaced by the 413, once, so the caller always
 learns the real reason. A response the app had already started before the limit was crossed cannot be
 taken back: the rest of it is dropped and the connection closes.
@@ -44,9 +45,20 @@ class BodySizeLimit:
             return
         path: str = scope["path"]
         limit_bytes = self.by_path.get(path, self.body_bytes_max)
-        declared = dict(scope["headers"]).get(b"content-length")
+        declared: bytes | None = None
+        chunked = False
+        for name, value in scope["headers"]:
+            if name == b"content-length":
+                declared = value  # the last one, as before
+            elif name == b"transfer-encoding":
+                chunked = True
         if declared is not None and (not declared.isdigit() or int(declared) > limit_bytes):
             await self._refuse(send, path, limit_bytes)
+            return
+        if not chunked:
+            # A body without Transfer-Encoding is framed by its Content-Length (none: no body), and the server
+            # hands the app no more than that: within the limit, it cannot cross it. Nothing to count.
+            await self.app(scope, receive, send)
             return
         received_bytes = 0
         exceeded = False

@@ -22,6 +22,7 @@ from starlette.responses import Response
 
 from inzira.api.auth import bearer
 from inzira.api.codes import ApiCode
+from inzira.api.hot_routes import HotRoute
 from inzira.api.models import ProblemModel
 from inzira.api.problems import Problem
 from inzira.api.responses import json_response
@@ -114,8 +115,6 @@ def router_for(operator: DirectoryOperator) -> APIRouter:
             raise Problem(403, Code.PERMISSION, "only the regulator reads the directory's audit log and disputes")
         return who
 
-    @router.get("/parties/MSISDN/{msisdn}", summary="Which FSP serves this number", response_class=Response,
-                responses={200: {"description": "{msisdn, fsp_id}"}, **_problems(400, 401, 403, 404, 429)})
     @answers_problems
     async def lookup(msisdn: str = Path(max_length=MSISDN_CHARS_MAX, description="E.164, e.g. +250788123456"),
                      who: Caller = Depends(caller)) -> Response:
@@ -125,6 +124,11 @@ def router_for(operator: DirectoryOperator) -> APIRouter:
         if SENDING_ROLE not in who.roles:
             raise Problem(403, Code.PERMISSION, "only a sending FSP looks numbers up in the directory")
         return json_response(operator.lookup(who.member, msisdn))
+
+    # On every remittance's path: served from the app's table of hot routes (inzira.api.hot_routes).
+    router.add_api_route("/parties/MSISDN/{msisdn}", lookup, methods=["GET"], route_class_override=HotRoute,
+                         summary="Which FSP serves this number", response_class=Response,
+                         responses={200: {"description": "{msisdn, fsp_id}"}, **_problems(400, 401, 403, 404, 429)})
 
     @router.get("/allowance", summary="The caller's look-up allowance", response_class=Response,
                 responses={200: {"description": "{member, lookups_per_day, burst}"}, **_problems(401, 403)})

@@ -21,6 +21,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from starlette.responses import Response
 
 from inzira.api.codes import ApiCode
+from inzira.api.hot_routes import HotRoute
 from inzira.api.problems import Problem
 from inzira.api.responses import json_response, problem_docs
 from inzira.api.tokens import TokenBook
@@ -54,7 +55,8 @@ def fx_router(desk: FxDesk, client_tokens: Mapping[str, str], clock_ms: Callable
               prefix: str = FX_PREFIX) -> APIRouter:
     """``client_tokens``: member -> the client token the FX provider issued it."""
     book = TokenBook({token: member for member, token in client_tokens.items()})
-    router = APIRouter(prefix=prefix, tags=["fx: quotes"])
+    # On every remittance's path: served from the app's table of hot routes (inzira.api.hot_routes).
+    router = APIRouter(prefix=prefix, tags=["fx: quotes"], route_class=HotRoute)
 
     async def client(credentials: HTTPAuthorizationCredentials | None = Depends(fx_bearer)) -> str:
         member = book.member_for(credentials.credentials) if credentials else None

@@ -31,8 +31,10 @@ class LoopServer:
             raise
         self.host = host
         self.port: int = self._sock.getsockname()[1]
+        # No proxy in front: forwarded headers are nobody's to trust, as in inzira.api.server without
+        # trusted proxies (uvicorn's default would trust them from 127.0.0.1).
         config = uvicorn.Config(app, log_level="warning", access_log=False, lifespan="off",
-                                timeout_graceful_shutdown=GRACEFUL_S)
+                                timeout_graceful_shutdown=GRACEFUL_S, proxy_headers=False)
         self.server = uvicorn.Server(config)
         self._app = app
         self._done = run_on_loop(self.server.serve(sockets=[self._sock]))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import socket
 from collections.abc import Iterator
 
 import httpx
@@ -85,3 +86,29 @@ def test_an_answer_already_under_way_is_cut_off_not_followed_by_a_413(url: str) 
         assert response.status_code == 200
         with pytest.raises(httpx.RemoteProtocolError):
             response.read()
+
+
+def _raw(url: str, request: bytes, answers: int) -> bytes:
+    """Send bytes as they are; read until ``answers`` status lines came (or the server closed)."""
+    host, port = url.removeprefix("http://").split(":")
+    with socket.create_connection((host, int(port)), timeout=5) as sock:
+        sock.sendall(request)
+        answer = b""
+        while answer.count(b"HTTP/1.1 ") < answers or not answer.endswith(b"}"):
+            chunk = sock.recv(65536)
+            if not chunk:
+                break
+            answer += chunk
+    return answer
+
+
+def test_bytes_sent_past_a_declared_length_within_the_limit_are_not_its_body(url: str) -> None:
+    """A declared length within the limit is read uncounted: the server frames the body by it, so the bytes past
+    it are the next request, checked on its own."""
+    past = b"POST /echo HTTP/1.1\r\nHost: t\r\nContent-Length: %d\r\n\r\n" % (LIMIT_BYTES * 5) + b"y" * (LIMIT_BYTES * 5)
+    answer = _raw(url, b"POST /echo HTTP/1.1\r\nHost: t\r\nContent-Length: 10\r\n\r\n" + b"x" * 10 + past, 2)
+    assert answer.startswith(b"HTTP/1.1 200 ") and answer.count(b"HTTP/1.1 ") == 2
+    assert b'{"bytes":10}' in answer and b"HTTP/1.1 413 " in answer and answer.count(b'"bytes"') == 1
+    chunked = b"POST /echo HTTP/1.1\r\nHost: t\r\nTransfer-Encoding: chunked\r\n\r\n"
+    chunked += b"".join(b"%x\r\n%s\r\n" % (400, b"x" * 400) for _ in range(3)) + b"0\r\n\r\n"
+    assert _raw(url, chunked, 1).startswith(b"HTTP/1.1 413 ")  # an undeclared length is still counted

@@ -6,7 +6,8 @@ resolution of dependencies, body and path parameters costs about as much as thes
 150 µs of a 250 µs request), and the server's event loop is what bounds the payment rate. A ``LeanRoute``
 hands the ``Request`` straight to its endpoint, which reads its parameters with the helpers below (the same
 validation, the same 400 problem on failure); ``openapi_extra`` (``params`` and ``json_body``) keeps the
-OpenAPI document complete.
+OpenAPI document complete. A lean route is a hot route too (``inzira.api.hot_routes``): found without the
+router's walk through every route.
 """
 
 from __future__ import annotations
@@ -17,15 +18,18 @@ from typing import Any, TypeVar
 
 from fastapi import Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.routing import APIRoute
 from pydantic import BaseModel, TypeAdapter, ValidationError
 from starlette.responses import Response
+
+from inzira.api.hot_routes import HotRoute
 
 M = TypeVar("M", bound=BaseModel)
 _BOOL = TypeAdapter(bool)
 
 
-class LeanRoute(APIRoute):
+class LeanRoute(HotRoute):  # on a payment path: a hot route too
+    takes_request = True
+
     def get_route_handler(self) -> Callable[[Request], Awaitable[Response]]:
         return self.endpoint
 
