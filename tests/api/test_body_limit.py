@@ -82,10 +82,17 @@ def test_a_path_may_have_its_own_limit(url: str) -> None:
 
 
 def test_an_answer_already_under_way_is_cut_off_not_followed_by_a_413(url: str) -> None:
-    with httpx.Client() as http, http.stream("POST", f"{url}/streamed/", content=_chunks(3)) as response:
-        assert response.status_code == 200
-        with pytest.raises(httpx.RemoteProtocolError):
-            response.read()
+    """The client sees the cut as an answer that stops short, or as a reset: the server closes with the rest
+    of the body unread, and TCP then resets the connection, sometimes before the answer's start is read.
+    Never the app's whole answer, never a 413 after it."""
+    statuses: list[int] = []
+    body = bytearray()
+    with pytest.raises((httpx.RemoteProtocolError, httpx.ReadError)):
+        with httpx.Client() as http, http.stream("POST", f"{url}/streamed/", content=_chunks(3)) as response:
+            statuses.append(response.status_code)
+            for chunk in response.iter_raw():
+                body += chunk
+    assert statuses in ([], [200]) and b"started".startswith(bytes(body)), (statuses, body)
 
 
 def _raw(url: str, request: bytes, answers: int) -> bytes:
