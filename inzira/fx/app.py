@@ -1,7 +1,7 @@
 """The FX provider's quote service as an app of its own: the desk's route alone, with the API's problem+json
-refusals and OpenAPI document, hot-route table and body limit, for a process that holds the FX provider's key and nothing else
-(no ledger: a desk signs quotes, it neither reads nor submits). ``inzira bench remit`` serves it in its own
-process, as the FX provider's own deployment would.
+refusals and OpenAPI document, hot-route table and body limit, for a process that holds the FX provider's key
+and nothing else (no ledger: a desk signs quotes, it neither reads nor submits). ``inzira bench remit`` serves it
+in its own process, as the FX provider's own deployment would.
 """
 
 from __future__ import annotations
