@@ -79,7 +79,8 @@ def test_the_lookup_refuses_as_its_declaration_did(directory: Directory) -> None
         too_long = sending.get(LOOKUP.format(msisdn=TOO_LONG))
         _refused(too_long, 400, 3100, LENGTH_DETAIL)
         assert too_long.json()["errors"] == [{"location": "path.msisdn", "message": LENGTH_DETAIL.split(": ")[-1]}]
-        _refused(sending.get(LOOKUP.format(msisdn="abc")), 400, 3100, "'abc' is not a phone number: (1) The string supplied did not seem to be a phone number.")
+        _refused(sending.get(LOOKUP.format(msisdn="abc")), 400, 3100,
+                 "'abc' is not a phone number: (1) The string supplied did not seem to be a phone number.")
         _refused(sending.get(LOOKUP.format(msisdn="%2B250788000001")), 404, 3204,
                  "no FSP in the directory serves +250788000001")
         _refused(sending.get(path, headers={"Authorization": "bearer " + directory.tokens["eurosend"]}),
