@@ -1,7 +1,8 @@
 """``inzira bench remit``: complete remittances through the HTTP API, against a real server it starts.
 
-Set up, untimed: an embedded network in a temporary folder (seeded, extra funding), a mobile-money
-simulator per receiving FSP (each payout resolves after a time drawn in ``latency_ms..latency_max_ms``,
+Set up, untimed: an embedded network in a temporary folder (seeded, extra funding), the FX provider's quote
+desk in its own process with its own key only (``inzira.bench.fx_desk``), a mobile-money simulator per
+receiving FSP (each payout resolves after a time drawn in ``latency_ms..latency_max_ms``,
 then the operator calls the service back), the directory operator (each look-up goes through its API and
 audit log, as in the demo) with the wallets listed, the remittance service and the API on 127.0.0.1.
 Timed: a load process (``remit_load``, a separate process, as customers' systems are) drives
@@ -13,7 +14,7 @@ Senders' and receivers' names are ordinary names from the names corpora (`screen
 fictional sample); a namesake that list holds is HELD for an officer and counted apart.
 
 Every process's CPU over the timed window is counted: the server (API, service loop, orderer, store), the
-load process and the simulators; the server's by thread too.
+load process, the FX desk and the simulators; the server's by thread too.
 """
 
 from __future__ import annotations
@@ -30,12 +31,14 @@ from pathlib import Path
 from typing import Any, Callable
 
 from inzira.bench import cpu, remit_load
+from inzira.bench.fx_desk import DeskConfig, desk_process
 from inzira.bench.screening_lists import customer_names, generated_list, un_list_xml
 from inzira.bench.stats import machine, percentile_ms
 from inzira.demo.providers import Providers
 from inzira.demo.seed import seed
-from inzira.demo.setup import create_demo_network, demo_keyring, load_api_keys
+from inzira.demo.setup import create_demo_network, demo_keyring, key_path, load_api_keys
 from inzira.directory.operator import operator_member
+from inzira.fx.client import FxClient
 from inzira.ledger.tx import Issue, SetParty
 from inzira.node.custody import Keyring
 from inzira.node.embedded import Embedded
@@ -152,6 +155,9 @@ def run(remittances: int, concurrency: int = 60, latency_ms: int = 50, data_dir:
                                behaviour=Behaviour(latency_ms=latency_ms, latency_max_ms=latency_max_ms))
         started = {fsp: stack.enter_context(_simulator(config)) for fsp in ("mobimo", "ubumwe")}
         sims = {fsp: sim for fsp, (sim, _pid) in started.items()}
+        fx_url, fx_pid = stack.enter_context(desk_process(DeskConfig.of(
+            providers.fx_desk, key_path(folder, providers.fx_member), providers.fx_tokens)))
+        fx = FxClient(net.node, providers.fx_member, {m: providers.fx_tokens[m] for m in fsps}, fx_url)
         sanctions_file = None
         list_entries = 0
         if sanctions_entries:
@@ -163,7 +169,7 @@ def run(remittances: int, concurrency: int = 60, latency_ms: int = 50, data_dir:
             sanctions_file.write_bytes(un_list_xml(entries))
         service = RemitService(net, keys.ports(net, fsps), folder, RemitSettings(
             payout_adapters={fsp: sim.adapter_config(connections_max=4) for fsp, sim in sims.items()},
-            sanctions_file=sanctions_file), fx=providers.fx_client(fsps), funding=providers.funding_client(fsps))
+            sanctions_file=sanctions_file), fx=fx, funding=providers.funding_client(fsps))
         service.start()
         stack.callback(service.stop)
         tokens = load_api_keys(folder)
@@ -173,7 +179,7 @@ def run(remittances: int, concurrency: int = 60, latency_ms: int = 50, data_dir:
         stack.callback(operator.close)
         say("setting up wallets and the directory")
         numbers = _setup(net, keys, sims, operator)
-        app = create_app(net, routers=providers.routers())
+        app = create_app(net, routers=providers.routers(fx=False))
         mount_remit(app, service)
         mount_directory(app, operator)
         served = service.serve_http(app)
@@ -189,9 +195,9 @@ def run(remittances: int, concurrency: int = 60, latency_ms: int = 50, data_dir:
             pool.submit(remit_load.run, served.base_url, token, numbers, min(50, remittances), concurrency, 1,
                         names).result()
             load_pid = pool.submit(remit_load.pid).result()
-            others = {load_pid, *(pid for _sim, pid in started.values())}
+            others = {load_pid, fx_pid, *(pid for _sim, pid in started.values())}
             groups = {"server": [os.getpid(), *(c for c in cpu.children(os.getpid()) if c not in others)],
-                      "load (customers)": [load_pid],
+                      "load (customers)": [load_pid], "fx desk": [fx_pid],
                       **{f"operator {fsp}": [pid] for fsp, (_sim, pid) in started.items()}}
             threads = _server_threads()
             cpu_before = _cpu(groups, threads)

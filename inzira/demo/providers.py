@@ -60,11 +60,12 @@ class Providers:
         self._funding_clients: list[FundingClient] = []
         self.base_url = ""
 
-    def routers(self) -> list[APIRouter]:
-        """The FX quote service, the issuers' funding API and their officers' page (/funding)."""
-        return [fx_router(self.fx_desk, self.fx_tokens, self.clock_ms),
-                funding_router(self.funding, self.funding_tokens, self.officer_tokens),
-                funding_pages(self.funding, self.officer_tokens, self.clock_ms)]
+    def routers(self, fx: bool = True) -> list[APIRouter]:
+        """The FX quote service (unless ``fx`` is False: it is served elsewhere), the issuers' funding API and
+        their officers' page (/funding)."""
+        funding = [funding_router(self.funding, self.funding_tokens, self.officer_tokens),
+                   funding_pages(self.funding, self.officer_tokens, self.clock_ms)]
+        return [fx_router(self.fx_desk, self.fx_tokens, self.clock_ms), *funding] if fx else funding
 
     def fx_client(self, members: Iterable[str]) -> FxClient:
         """A client of the FX quote service holding the credentials of ``members`` only."""

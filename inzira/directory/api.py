@@ -15,14 +15,14 @@ import typing
 from collections.abc import Awaitable, Callable
 from typing import Any, Literal, TypeVar
 
-from fastapi import APIRouter, Depends, FastAPI, Path, Query
+from fastapi import APIRouter, Depends, FastAPI, Path, Query, Request
+from fastapi.exceptions import RequestValidationError
 from fastapi.security import HTTPAuthorizationCredentials
 from pydantic import BaseModel, ConfigDict, Field
 from starlette.responses import Response
 
 from inzira.api.auth import bearer
 from inzira.api.codes import ApiCode
-from inzira.api.hot_routes import HotRoute
 from inzira.api.models import ProblemModel
 from inzira.api.problems import Problem
 from inzira.api.responses import json_response
@@ -31,6 +31,7 @@ from inzira.directory.codes import DirectoryError, directory_title
 from inzira.directory.operator import DirectoryOperator, parse_number
 from inzira.directory.wire import MEMBER_CHARS_MAX, MSISDN_CHARS_MAX, TIME_MS_MAX, RegistrationRequest
 from inzira.ledger.codes import Code
+from inzira.qr.api.lean import LeanRoute
 
 PREFIX = "/v1/directory"
 PAGE_MAX = 200
@@ -48,6 +49,12 @@ _PROBLEMS = {
     429: "Look-up allowance used up (3041): retry after Retry-After seconds",
     503: "Account-holder API (5140) or ledger (2003) unavailable",
 }
+
+_MSISDN_DESCRIPTION = "E.164, e.g. +250788123456"
+# The path parameter as FastAPI documents ``Path(max_length=MSISDN_CHARS_MAX, description=...)``.
+_MSISDN_PARAM = {"parameters": [{"name": "msisdn", "in": "path", "required": True, "description": _MSISDN_DESCRIPTION,
+                                 "schema": {"type": "string", "maxLength": MSISDN_CHARS_MAX, "title": "Msisdn",
+                                            "description": _MSISDN_DESCRIPTION}}]}
 
 
 def _problems(*statuses: int) -> dict[int | str, dict[str, Any]]:
@@ -115,19 +122,25 @@ def router_for(operator: DirectoryOperator) -> APIRouter:
             raise Problem(403, Code.PERMISSION, "only the regulator reads the directory's audit log and disputes")
         return who
 
+    # On every remittance's path: a lean route (inzira.qr.api.lean), documented and refusing exactly as the
+    # declaration it replaces, ``msisdn: str = Path(max_length=...)`` with ``Depends(caller)``.
     @answers_problems
-    async def lookup(msisdn: str = Path(max_length=MSISDN_CHARS_MAX, description="E.164, e.g. +250788123456"),
-                     who: Caller = Depends(caller)) -> Response:
+    async def lookup(request: Request) -> Response:
         """Counted against the caller's allowance (sized to its declared volume) and written to the audit log
         with the answer. Only sending FSPs look numbers up (403 for any other member). Unlisted number: 404
         with code 3204."""
+        who = await caller(await bearer(request))  # as FastAPI would: the dependency before the path
+        msisdn: str = request.path_params["msisdn"]
+        if len(msisdn) > MSISDN_CHARS_MAX:
+            raise RequestValidationError([{"loc": ("path", "msisdn"), "type": "string_too_long", "input": msisdn,
+                                           "msg": f"String should have at most {MSISDN_CHARS_MAX} characters"}])
         if SENDING_ROLE not in who.roles:
             raise Problem(403, Code.PERMISSION, "only a sending FSP looks numbers up in the directory")
         return json_response(operator.lookup(who.member, msisdn))
 
-    # On every remittance's path: served from the app's table of hot routes (inzira.api.hot_routes).
-    router.add_api_route("/parties/MSISDN/{msisdn}", lookup, methods=["GET"], route_class_override=HotRoute,
+    router.add_api_route("/parties/MSISDN/{msisdn}", lookup, methods=["GET"], route_class_override=LeanRoute,
                          summary="Which FSP serves this number", response_class=Response,
+                         openapi_extra={**_MSISDN_PARAM, "security": [{bearer.scheme_name: []}]},
                          responses={200: {"description": "{msisdn, fsp_id}"}, **_problems(400, 401, 403, 404, 429)})
 
     @router.get("/allowance", summary="The caller's look-up allowance", response_class=Response,

@@ -60,6 +60,26 @@ class WebhookKey:
         return self._key.sign(message)
 
 
+class QuoteKey:
+    """The FX provider's key where its quote desk runs apart from any ledger (its own process): signs that
+    member's quotes on one chain, and nothing else (no transactions, no other member's quotes)."""
+
+    __slots__ = ("member", "chain_id", "_key")
+
+    def __init__(self, member: str, chain_id: bytes, key: KeyPair) -> None:
+        self.member = member
+        self.chain_id = chain_id
+        self._key = key
+
+    def __repr__(self) -> str:
+        return f"QuoteKey({self.member})"
+
+    def sign_quote(self, quote: Quote) -> SignedQuote:
+        if quote.fx != self.member or quote.chain_id != self.chain_id:
+            raise CustodyError(f"{self.member} signs only its own quotes")
+        return sign_quote(quote, self._key)
+
+
 class MemberPort:
     """One member's door to the ledger: sign as that member, submit, wait for verdicts, read."""
 

@@ -19,7 +19,8 @@ def test_a_small_run_reports_every_field(tmp_path: Path) -> None:
     assert result["list_entries"] == LIST_ENTRIES
     assert result["remittances_per_s"] > 0 and 0 < result["p50_ms"] <= result["p99_ms"]
     processes = result["cpu_ms_per_remittance"]
-    assert set(processes) == {"server", "load (customers)", "operator mobimo", "operator ubumwe"}, processes
+    assert set(processes) == {"server", "load (customers)", "fx desk", "operator mobimo", "operator ubumwe"}, processes
+    assert processes["fx desk"] > 0  # the quotes were made (and signed) in the desk's own process
     assert result["server_cpu_ms_per_remittance"] == processes["server"] > 0
     assert result["all_cpu_ms_per_remittance"] >= result["server_cpu_ms_per_remittance"]
     assert "server thread remit-service" in result["server_threads_cpu_ms_per_remittance"]
