@@ -29,6 +29,9 @@ _TRANSIENT_TYPES: tuple[type[BaseException], ...] = (
 # JSStreamDuplicateMessageConflict: the same Nats-Msg-Id is being stored right now; asked again a
 # moment later, the server answers "duplicate" with the stored sequence.
 _ERR_DUPLICATE_IN_PROCESS = 10158
+# JSClusterNoPeersErr: too few servers seen current to place a stream's replicas, as while one restarts or the
+# meta group has not yet heard from it. A cluster truly too small gets the same refusal, after the budget.
+_ERR_NO_PEERS_FOR_PLACEMENT = 10005
 # JSStreamStoreFailedF (a 503) with this description: the stream's per-subject limit, a member's quota.
 _ERR_STORE_FAILED = 10077
 _PER_SUBJECT_LIMIT = "maximum messages per subject exceeded"
@@ -49,7 +52,8 @@ def is_transient(err: BaseException) -> bool:
     if not isinstance(err, nats.js.errors.APIError):
         return False
     # Some nats-py API errors (KeyNotFoundError) are built without code attributes.
-    return getattr(err, "code", None) == 503 or getattr(err, "err_code", None) == _ERR_DUPLICATE_IN_PROCESS
+    return getattr(err, "code", None) == 503 or getattr(err, "err_code", None) in (_ERR_DUPLICATE_IN_PROCESS,
+                                                                                 _ERR_NO_PEERS_FOR_PLACEMENT)
 
 
 @dataclass(frozen=True, slots=True)
