@@ -9,17 +9,16 @@ member's key. It gets the chain id, the desk's rate table and spreads, and the F
 from __future__ import annotations
 
 import contextlib
-import multiprocessing
 import os
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from inzira.bench.child import served_child
 from inzira.fx.desk import FxDesk
 from inzira.fx.rates import RateTable
 
-START_TIMEOUT_S = 30.0
 
 
 @dataclass(frozen=True)
@@ -57,20 +56,6 @@ def _desk_process(config: DeskConfig, conn: Any) -> None:
         served.stop()
 
 
-@contextlib.contextmanager
-def desk_process(config: DeskConfig) -> Iterator[tuple[str, int]]:
+def desk_process(config: DeskConfig) -> contextlib.AbstractContextManager[tuple[str, int]]:
     """(base URL, pid) of the desk served in a spawned process, stopped when the block ends."""
-    ctx = multiprocessing.get_context("spawn")
-    parent, child = ctx.Pipe()
-    process = ctx.Process(target=_desk_process, args=(config, child), daemon=True)
-    process.start()
-    try:
-        if not parent.poll(START_TIMEOUT_S):
-            raise RuntimeError("the FX desk did not start")
-        yield parent.recv()
-    finally:
-        with contextlib.suppress(OSError):
-            parent.send("stop")
-        process.join(START_TIMEOUT_S)
-        if process.is_alive():
-            process.kill()
+    return served_child(_desk_process, config, "the FX desk")

@@ -31,6 +31,7 @@ from pathlib import Path
 from typing import Any, Callable
 
 from inzira.bench import cpu, remit_load
+from inzira.bench.child import served_child
 from inzira.bench.fx_desk import DeskConfig, desk_process
 from inzira.bench.screening_lists import customer_names, generated_list, un_list_xml
 from inzira.bench.stats import machine, percentile_ms
@@ -46,7 +47,6 @@ from inzira.node.signer import wall_clock_ms
 
 WALLETS_PER_FSP = 200
 FUNDING_MINOR = {"eurosend:eur": 10**11, "imari-fx:rwf": 10**13}
-SIM_START_TIMEOUT_S = 30.0
 SWITCH_INTERVAL_S = 0.0005
 # Customers' names, senders and receivers, drawn from the names corpora (most repeat, as first names do).
 CUSTOMER_NAMES = 5_000
@@ -65,24 +65,12 @@ def _sim_process(config: Any, conn: Any) -> None:
 def _simulator(config: Any) -> Any:
     from inzira.sim.momo import MomoSimAdmin, RunningMomoSim
 
-    ctx = multiprocessing.get_context("spawn")
-    parent, child = ctx.Pipe()
-    process = ctx.Process(target=_sim_process, args=(config, child), daemon=True)
-    process.start()
-    try:
-        if not parent.poll(SIM_START_TIMEOUT_S):
-            raise RuntimeError("the mobile-money simulator did not start")
-        base_url, pid = parent.recv()
+    with served_child(_sim_process, config, "the mobile-money simulator") as (base_url, pid):
         admin = MomoSimAdmin(base_url, config.admin_token)
         try:
             yield RunningMomoSim(base_url, config, admin), pid
         finally:
             admin.close()
-    finally:
-        parent.send("stop")
-        process.join(SIM_START_TIMEOUT_S)
-        if process.is_alive():
-            process.kill()
 
 
 def _setup(net: Embedded, keys: Keyring, sims: dict[str, Any], operator: Any) -> list[str]:

@@ -19,6 +19,7 @@ from inzira.api.problems import Problem, install_problem_handlers
 from inzira.api.server import serve_in_thread
 from inzira.ledger.codes import Code
 from inzira.qr.api.lean import LeanRoute
+from tests.hot_routes import both_ways
 
 
 def _says(name: str):  # type: ignore[no-untyped-def]
@@ -159,7 +160,7 @@ def test_hostile_requests_on_hot_paths_get_the_router_s_answers() -> None:
         return JSONResponse({"number": number, "body": size}, 201)
     router.add_api_route("/lean/{number}", lean, methods=["POST"], route_class_override=LeanRoute)
     app, hot = _app(router)
-    table = app.router.middleware_stack
+    assert app.router.middleware_stack is hot
     cases = [("GET", "/v1/pay/parties/bad"), ("GET", "/v1/pay/parties/ok"), ("POST", "/v1/pay/parties/ok"),
              ("GET", "/v1/pay/parties/ok/"), ("GET", "/v1/pay/parties/a%2Fb"), ("GET", "/v1/pay/parties/"),
              ("GET", "/v1/pay/parties/ok%0A"), ("HEAD", "/v1/pay/parties/ok"), ("GET", "/V1/pay/parties/ok"),
@@ -175,12 +176,7 @@ def test_hostile_requests_on_hot_paths_get_the_router_s_answers() -> None:
                               response.headers.get("allow", "") + response.headers.get("location", ""),
                               response.content))
             return found
-        with_table = answers()
-        app.router.middleware_stack = hot.inner  # the router alone, as before the table
-        try:
-            router_alone = answers()
-        finally:
-            app.router.middleware_stack = table
+        with_table, router_alone = both_ways(app, hot, answers)
     assert with_table == router_alone
     assert with_table[0][:2] == (400, "application/problem+json") and with_table[2][0] == 405
     assert [row[0] for row in with_table[-4:]] == [201, 403, 500, 405] and with_table[-4][3] == b'{"number":"ok","body":3}'

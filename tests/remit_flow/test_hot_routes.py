@@ -10,6 +10,7 @@ import re
 from fastapi.routing import iter_route_contexts
 
 from inzira.api.hot_routes import HotRoute, HotRoutes
+from tests.hot_routes import both_ways
 from tests.remit_flow.conftest import Flow
 
 # The 6 requests the server answers for each remittance.
@@ -94,12 +95,7 @@ def test_hostile_requests_on_the_hot_paths_get_the_router_s_answers(flow: Flow) 
                           + response.headers.get("location", ""), response.content))
         return found
 
-    with_table = answers()
-    app.router.middleware_stack = table.inner  # the router alone, as before the table
-    try:
-        router_alone = answers()
-    finally:
-        app.router.middleware_stack = table
+    with_table, router_alone = both_ways(app, table, answers)
     assert with_table == router_alone
     statuses = [status for _, status, *_ in with_table]
     assert statuses[:3] == [401, 400, 403] and statuses[7:10] == [405, 400, 413] and statuses[13:16] == [403, 404, 405]
