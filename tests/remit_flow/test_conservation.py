@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import random
 
+from inzira.ledger.records import PENDING
 from inzira.sim.momo import Behaviour, ForcedOutcome
 from tests.remit_flow.conftest import Flow
 from tests.remit_flow.helpers import WAIT_MS, send_body, verify_all
@@ -29,6 +30,8 @@ def test_random_mix_conserves_money(flow: Flow) -> None:
     rng = random.Random(20261127)
     officer = flow.service.officer_tokens["eurosend"]
     before = circulating(flow)
+    # Other tests of the package share this network: what they still hold reserved is theirs, not this mix's.
+    held_before = {a: _held(flow, a) for a in WATCHED}
     issued: dict[str, int] = {}
     transfer_ids: list[str] = []
     with flow.http("eurosend") as http, flow.http(token=officer) as compliance:
@@ -72,6 +75,8 @@ def test_random_mix_conserves_money(flow: Flow) -> None:
             view = http.get(f"/v1/remit/transfers/{transfer_id}", params={"wait_ms": WAIT_MS}).json()
             assert view["final"], view
             if view["pending_id"]:
+                pending = flow.net.node.pending(bytes.fromhex(view["pending_id"]))
+                assert pending is not None and pending.status != PENDING, view
                 receipt = http.get(f"/v1/remit/transfers/{transfer_id}/receipt").json()
                 assert receipt["transfer"]["state"] == view["state"]
                 verify_all(receipt, flow.net.node.genesis)
@@ -80,5 +85,11 @@ def test_random_mix_conserves_money(flow: Flow) -> None:
     for currency in set(before) | set(after):
         assert after.get(currency, 0) - before.get(currency, 0) == issued.get(currency, 0), currency
     for account in WATCHED:
-        found = flow.net.node.account(account)
-        assert found is not None and found.debits_pending == 0 and found.credits_pending == 0, account
+        debits_pending, credits_pending = _held(flow, account)
+        assert debits_pending <= held_before[account][0] and credits_pending <= held_before[account][1], account
+
+
+def _held(flow: Flow, account: str) -> tuple[int, int]:
+    found = flow.net.node.account(account)
+    assert found is not None, account
+    return found.debits_pending, found.credits_pending

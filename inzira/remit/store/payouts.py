@@ -5,32 +5,40 @@ from __future__ import annotations
 import msgspec
 
 from inzira.remit.records import PayoutRecord
+from inzira.remit.store.cache import RecordCache
 from inzira.remit.store.db import Db
+from inzira.remit.store.transfers import CACHED_MAX
 
 _enc = msgspec.msgpack.Encoder().encode
 _dec = msgspec.msgpack.Decoder(PayoutRecord).decode
 
 
 class PayoutStore:
-    def __init__(self, db: Db) -> None:
+    def __init__(self, db: Db, cached_max: int = CACHED_MAX) -> None:
         self.db = db
+        self._cache: RecordCache[bytes, PayoutRecord] = RecordCache(cached_max)  # see ``RecordCache``
 
     def claim(self, payout: PayoutRecord) -> PayoutRecord:
         """Record a new payout, or return the one already recorded for this pending transfer."""
-        with self.db.tx() as db:
-            found = db.execute("SELECT record FROM payouts WHERE pending_id = ?", (payout.pending_id,)).fetchone()
+        with self._cache.lock:
+            found = self.get(payout.pending_id)
             if found is not None:
-                return _dec(found[0])
-            db.execute("INSERT INTO payouts VALUES (?, ?, ?, ?, ?)",
-                       (payout.pending_id, payout.fsp, payout.status, payout.updated_at_ms, _enc(payout)))
+                return found
+            self.db.write("INSERT INTO payouts VALUES (?, ?, ?, ?, ?)",
+                          (payout.pending_id, payout.fsp, payout.status, payout.updated_at_ms, _enc(payout)))
+            self._cache.put(payout.pending_id, payout)
             return payout
 
     def put(self, payout: PayoutRecord) -> None:
-        with self.db.tx() as db:
-            db.execute("UPDATE payouts SET status = ?, updated_at_ms = ?, record = ? WHERE pending_id = ?",
-                       (payout.status, payout.updated_at_ms, _enc(payout), payout.pending_id))
+        with self._cache.lock:
+            if self.db.write("UPDATE payouts SET status = ?, updated_at_ms = ?, record = ? WHERE pending_id = ?",
+                             (payout.status, payout.updated_at_ms, _enc(payout), payout.pending_id)) == 1:
+                self._cache.put(payout.pending_id, payout)
 
     def get(self, pending_id: bytes) -> PayoutRecord | None:
+        return self._cache.get(pending_id, self._load)
+
+    def _load(self, pending_id: bytes) -> PayoutRecord | None:
         found = self.db.row("SELECT record FROM payouts WHERE pending_id = ?", (pending_id,))
         return None if found is None else _dec(found[0])
 

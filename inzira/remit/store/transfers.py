@@ -8,9 +8,12 @@ from collections.abc import Sequence
 import msgspec
 
 from inzira.remit.records import DecisionRecord, QuoteTerms, TimelineStep, TransferRecord, TransferState
+from inzira.remit.store.cache import RecordCache
 from inzira.remit.store.db import Db
 
 LIST_LIMIT_MAX = 500
+# Transfers and quotes kept in memory: several seconds of remittances at 1,000/s, their live ones all there.
+CACHED_MAX = 20_000
 
 _enc = msgspec.msgpack.Encoder().encode
 _dec_quote = msgspec.msgpack.Decoder(QuoteTerms).decode
@@ -24,27 +27,36 @@ class QuoteAlreadyUsed(Exception):
 
 
 class TransferStore:
-    def __init__(self, db: Db) -> None:
+    def __init__(self, db: Db, cached_max: int = CACHED_MAX) -> None:
         self.db = db
+        self._transfers: RecordCache[str, TransferRecord] = RecordCache(cached_max)
+        self._quotes: RecordCache[str, tuple[QuoteTerms, str | None]] = RecordCache(cached_max)
 
     # --- quotes ---
 
     def put_quote(self, terms: QuoteTerms) -> None:
-        with self.db.tx() as db:
-            db.execute("INSERT INTO quotes VALUES (?, ?, ?, ?, NULL, ?)",
-                       (terms.quote_id, terms.sending_fsp, terms.receiving_fsp, terms.expires_at_ms, _enc(terms)))
+        with self._quotes.lock:
+            self.db.write("INSERT INTO quotes VALUES (?, ?, ?, ?, NULL, ?)",
+                          (terms.quote_id, terms.sending_fsp, terms.receiving_fsp, terms.expires_at_ms, _enc(terms)))
+            self._quotes.put(terms.quote_id, (terms, None))
 
     def quote(self, quote_id: str) -> tuple[QuoteTerms, str | None] | None:
         """The quote's terms and the transfer that used it (None if unused)."""
+        return self._quotes.get(quote_id, self._load_quote)
+
+    def _load_quote(self, quote_id: str) -> tuple[QuoteTerms, str | None] | None:
         found = self.db.row("SELECT terms, used_by FROM quotes WHERE quote_id = ?", (quote_id,))
         return None if found is None else (_dec_quote(found[0]), found[1])
 
     def prune_quotes(self, unused_before_ms: int, limit: int) -> int:
         """Forget unused quotes that expired before ``unused_before_ms`` (used ones stay with their transfer)."""
-        with self.db.tx() as db:
-            cursor = db.execute(
-                "DELETE FROM quotes WHERE quote_id IN (SELECT quote_id FROM quotes WHERE used_by IS NULL"
-                " AND expires_at_ms < ? LIMIT ?)", (unused_before_ms, limit))
+        with self._quotes.lock:
+            with self.db.tx() as db:
+                cursor = db.execute(
+                    "DELETE FROM quotes WHERE quote_id IN (SELECT quote_id FROM quotes WHERE used_by IS NULL"
+                    " AND expires_at_ms < ? LIMIT ?)", (unused_before_ms, limit))
+            if cursor.rowcount:
+                self._quotes.clear()  # rare (a sweep of expired quotes): the live ones are read back on use
             return cursor.rowcount
 
     # --- transfers ---
@@ -52,6 +64,15 @@ class TransferStore:
     def create(self, record: TransferRecord, step: TimelineStep, decision: DecisionRecord,
                reserve_tx: bytes | None) -> None:
         """Record a new transfer, its first step and its screening decision, and take its quote, at once."""
+        with self._quotes.lock, self._transfers.lock:
+            self._create(record, step, decision, reserve_tx)
+            quote = self._quotes.peek(record.quote_id)
+            if quote is not None:
+                self._quotes.put(record.quote_id, (quote[0], record.transfer_id))
+            self._transfers.put(record.transfer_id, record)
+
+    def _create(self, record: TransferRecord, step: TimelineStep, decision: DecisionRecord,
+                reserve_tx: bytes | None) -> None:
         with self.db.tx() as db:
             cursor = db.execute("UPDATE quotes SET used_by = ? WHERE quote_id = ? AND used_by IS NULL",
                                 (record.transfer_id, record.quote_id))
@@ -68,37 +89,39 @@ class TransferStore:
 
     def update(self, record: TransferRecord, step: TimelineStep | None, reserve_tx: bytes | None = None,
                decision: DecisionRecord | None = None) -> None:
-        with self.db.tx() as db:
-            db.execute(
-                "UPDATE transfers SET state = ?, code = ?, updated_at_ms = ?, reserve_tx_id = ?,"
-                " reserve_tx = COALESCE(?, reserve_tx), record = ? WHERE transfer_id = ?",
-                (record.state, record.code, record.updated_at_ms, record.reserve_tx_id or None, reserve_tx,
-                 _enc(record), record.transfer_id))
-            if step is not None:
-                self._add_step(db, record.transfer_id, step)
-            if decision is not None:
-                self._add_decision(db, decision)
+        with self._transfers.lock:
+            with self.db.tx() as db:
+                cursor = db.execute(
+                    "UPDATE transfers SET state = ?, code = ?, updated_at_ms = ?, reserve_tx_id = ?,"
+                    " reserve_tx = COALESCE(?, reserve_tx), record = ? WHERE transfer_id = ?",
+                    (record.state, record.code, record.updated_at_ms, record.reserve_tx_id or None, reserve_tx,
+                     _enc(record), record.transfer_id))
+                if step is not None:
+                    self._add_step(db, record.transfer_id, step)
+                if decision is not None:
+                    self._add_decision(db, decision)
+            if cursor.rowcount == 1:
+                self._transfers.put(record.transfer_id, record)
 
     def add_decision(self, decision: DecisionRecord) -> None:
         """A decision that does not change the transfer's state (screening again against a new list)."""
-        with self.db.tx() as db:
-            self._add_decision(db, decision)
+        self.db.write(*_decision_row(decision))
 
     def add_step(self, transfer_id: str, step: TimelineStep) -> None:
-        with self.db.tx() as db:
-            self._add_step(db, transfer_id, step)
+        self.db.write(*_step_row(transfer_id, step))
 
     @staticmethod
     def _add_step(db: sqlite3.Connection, transfer_id: str, step: TimelineStep) -> None:
-        db.execute("INSERT INTO timeline SELECT ?, COALESCE(MAX(seq), 0) + 1, ? FROM timeline WHERE transfer_id = ?",
-                   (transfer_id, _enc(step), transfer_id))
+        db.execute(*_step_row(transfer_id, step))
 
     @staticmethod
     def _add_decision(db: sqlite3.Connection, decision: DecisionRecord) -> None:
-        db.execute("INSERT INTO decisions (transfer_id, sending_fsp, at_ms, outcome, record) VALUES (?, ?, ?, ?, ?)",
-                   (decision.transfer_id, decision.sending_fsp, decision.at_ms, decision.outcome, _enc(decision)))
+        db.execute(*_decision_row(decision))
 
     def get(self, transfer_id: str) -> TransferRecord | None:
+        return self._transfers.get(transfer_id, self._load)
+
+    def _load(self, transfer_id: str) -> TransferRecord | None:
         found = self.db.row("SELECT record FROM transfers WHERE transfer_id = ?", (transfer_id,))
         return None if found is None else _dec_transfer(found[0])
 
@@ -157,3 +180,13 @@ class TransferStore:
         rows = self.db.rows(f"SELECT record FROM transfers WHERE state IN ({marks}) AND updated_at_ms < ?"
                             " ORDER BY updated_at_ms LIMIT ?", (*states, updated_before_ms, limit))
         return [_dec_transfer(r[0]) for r in rows]
+
+
+def _step_row(transfer_id: str, step: TimelineStep) -> tuple[str, tuple[object, ...]]:
+    return ("INSERT INTO timeline SELECT ?, COALESCE(MAX(seq), 0) + 1, ? FROM timeline WHERE transfer_id = ?",
+            (transfer_id, _enc(step), transfer_id))
+
+
+def _decision_row(decision: DecisionRecord) -> tuple[str, tuple[object, ...]]:
+    return ("INSERT INTO decisions (transfer_id, sending_fsp, at_ms, outcome, record) VALUES (?, ?, ?, ?, ?)",
+            (decision.transfer_id, decision.sending_fsp, decision.at_ms, decision.outcome, _enc(decision)))
