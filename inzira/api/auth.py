@@ -23,10 +23,15 @@ bearer = HTTPBearer(auto_error=False, description="The member's API token (api-k
 
 async def require_caller(credentials: HTTPAuthorizationCredentials | None = Depends(bearer),
                          ctx: ApiContext = Depends(api_context)) -> Caller:
-    if credentials is None:
+    return token_caller(credentials.credentials if credentials is not None else None, ctx)
+
+
+def token_caller(token: str | None, ctx: ApiContext) -> Caller:
+    """The member whose API token this is (None: no bearer token sent), or the 401 ``require_caller`` gives."""
+    if token is None:
         raise Problem(401, ApiCode.UNAUTHENTICATED, "send Authorization: Bearer <api token>",
                       headers={"WWW-Authenticate": 'Bearer realm="inzira"'})
-    member = ctx.tokens.member_for(credentials.credentials)
+    member = ctx.tokens.member_for(token)
     if member is None:
         raise Problem(401, ApiCode.UNAUTHENTICATED, "the API token is not valid",
                       headers={"WWW-Authenticate": 'Bearer realm="inzira", error="invalid_token"'})

@@ -153,3 +153,15 @@ def test_a_one_statement_unit_that_fails_leaves_the_group_and_the_others_whole(d
     assert db.write("UPDATE thresholds SET threshold_minor = 3 WHERE account = 'a:rwf'") == 1
     assert db.write("UPDATE thresholds SET threshold_minor = 4 WHERE account = 'none'") == 0
     assert db.rows("SELECT account, threshold_minor FROM thresholds") == [("a:rwf", 3)]
+
+
+def test_a_transfer_is_found_by_its_reservation_from_memory_and_from_the_file(db: Db) -> None:
+    store = TransferStore(db, cached_max=2)
+    for i in range(3):
+        store.put_quote(_terms(f"q{i}"))
+        _create(store, msgspec.structs.replace(_transfer(f"t{i}", f"q{i}"), reserve_tx_id=bytes([i]) * 32))
+    assert [store.by_reserve(bytes([i]) * 32).transfer_id for i in range(3)] == ["t0", "t1", "t2"]
+    moved = msgspec.structs.replace(store.get("t2"), reserve_tx_id=b"n" * 32, updated_at_ms=2)
+    store.update(moved, None)  # another reservation: the old id no longer names it
+    assert store.by_reserve(bytes([2]) * 32) is None
+    assert store.by_reserve(b"n" * 32) == moved == TransferStore(db).by_reserve(b"n" * 32)

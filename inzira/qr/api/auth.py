@@ -20,9 +20,8 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
 from fastapi import Query, Request
-from fastapi.security import HTTPAuthorizationCredentials
 
-from inzira.api.auth import member_caller, require_caller
+from inzira.api.auth import member_caller, token_caller
 from inzira.api.codes import ApiCode
 from inzira.api.context import ApiContext
 from inzira.api.tickets import TICKET_DOC, TICKET_PATTERN
@@ -64,7 +63,7 @@ def dependencies(service: QrService) -> tuple[Callable[..., Awaitable[Principal]
         customer = tokens.parse(token)
         if customer is None:
             ctx: ApiContext = request.app.state.api
-            caller = await require_caller(HTTPAuthorizationCredentials(scheme="Bearer", credentials=token), ctx)
+            caller = token_caller(token, ctx)
             return Principal(member=caller.member)
         directory = service.directory
         if customer.prefix == tokens.MERCHANT_TOKEN_PREFIX:

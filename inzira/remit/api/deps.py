@@ -13,7 +13,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from pydantic import BaseModel
 
-from inzira.api.auth import require_caller
+from inzira.api.auth import token_caller
 from inzira.api.codes import ApiCode
 from inzira.api.numbers import parse_digits
 from inzira.api.problems import Problem
@@ -65,9 +65,8 @@ def answers_problems(handler: F) -> F:
 async def lean_caller(request: Request) -> Caller:
     """``require_caller`` for a lean route (``inzira.qr.api.lean``): the same checks, the same 401 and 403."""
     scheme, _, token = request.headers.get("authorization", "").partition(" ")
-    credentials = HTTPAuthorizationCredentials(scheme=scheme, credentials=token.strip()) \
-        if scheme.lower() == "bearer" and token.strip() else None
-    return await require_caller(credentials, request.app.state.api)
+    token = token.strip()
+    return token_caller(token if scheme.lower() == "bearer" and token else None, request.app.state.api)
 
 
 def lean_number(request: Request, name: str, low: int, high: int, default: int) -> int:

@@ -31,6 +31,7 @@ class TransferStore:
         self.db = db
         self._transfers: RecordCache[str, TransferRecord] = RecordCache(cached_max)
         self._quotes: RecordCache[str, tuple[QuoteTerms, str | None]] = RecordCache(cached_max)
+        self._reserved: dict[bytes, str] = {}  # pending id -> transfer id, of the records in memory
 
     # --- quotes ---
 
@@ -69,7 +70,15 @@ class TransferStore:
             quote = self._quotes.peek(record.quote_id)
             if quote is not None:
                 self._quotes.put(record.quote_id, (quote[0], record.transfer_id))
-            self._transfers.put(record.transfer_id, record)
+            self._remember(record)
+
+    def _remember(self, record: TransferRecord) -> None:
+        """With the transfers' lock held, once the database holds ``record``."""
+        self._transfers.put(record.transfer_id, record)
+        if record.reserve_tx_id:
+            if len(self._reserved) >= self._transfers.entries_max:
+                del self._reserved[next(iter(self._reserved))]  # its record went first: a look-up reads the file
+            self._reserved[record.reserve_tx_id] = record.transfer_id
 
     def _create(self, record: TransferRecord, step: TimelineStep, decision: DecisionRecord,
                 reserve_tx: bytes | None) -> None:
@@ -101,7 +110,7 @@ class TransferStore:
                 if decision is not None:
                     self._add_decision(db, decision)
             if cursor.rowcount == 1:
-                self._transfers.put(record.transfer_id, record)
+                self._remember(record)
 
     def add_decision(self, decision: DecisionRecord) -> None:
         """A decision that does not change the transfer's state (screening again against a new list)."""
@@ -126,6 +135,10 @@ class TransferStore:
         return None if found is None else _dec_transfer(found[0])
 
     def by_reserve(self, pending_id: bytes) -> TransferRecord | None:
+        transfer_id = self._reserved.get(pending_id)
+        record = self._transfers.peek(transfer_id) if transfer_id is not None else None
+        if record is not None and record.reserve_tx_id == pending_id:
+            return record
         found = self.db.row("SELECT record FROM transfers WHERE reserve_tx_id = ?", (pending_id,))
         return None if found is None else _dec_transfer(found[0])
 
