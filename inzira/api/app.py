@@ -3,11 +3,17 @@
 Other services add their own routers, either at creation (``create_app(runtime, routers=[...])``) or later
 with ``app.include_router``; their handlers reach the runtime with ``Depends(api_context)``, the caller with
 ``Depends(require_caller)``, and answer errors by raising ``Problem``.
+
+What a service keeps on the server's event loop goes with it: the async callables in ``app.state.on_loop_end``
+(an owner's ``aclose``: its HTTP client pools, opened by the handlers on this loop) are awaited as the app's
+lifespan ends, on that loop, before it closes.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import logging
+from collections.abc import AsyncIterator, Sequence
+from contextlib import asynccontextmanager
 
 from fastapi import APIRouter, FastAPI
 
@@ -37,13 +43,26 @@ A ledger rejection (422, or 409 for a modified request) is itself in a block, wi
 `index`, and has a receipt.
 """
 
+log = logging.getLogger(__name__)
+
+
+@asynccontextmanager
+async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
+    yield
+    for close in app.state.on_loop_end:
+        try:
+            await close()
+        except Exception:  # one owner failing to close must not leave the others' pools open
+            log.exception("closing %r at the server's stop failed", close)
+
 
 def create_app(runtime: LedgerRuntime, *, settings: ApiSettings | None = None,
                routers: Sequence[APIRouter] = ()) -> FastAPI:
     settings = settings or ApiSettings()
-    app = FastAPI(title=settings.title, version=__version__, description=DESCRIPTION)
+    app = FastAPI(title=settings.title, version=__version__, description=DESCRIPTION, lifespan=_lifespan)
     app.state.api = ApiContext.build(runtime, settings)
     app.state.on_server_stop = [app.state.api.close_streams]  # see inzira.api.server
+    app.state.on_loop_end = []  # see the module
     HotRoutes.install(app.router)  # routes on a payment path, found without the router's walk
     for module in (transactions, receipts, accounts, pending, blocks, events, tickets, meta):
         app.include_router(module.router)

@@ -109,6 +109,7 @@ class Demo:
             prioritize(app)
             pages = self.qr_pages = QrPages(runtime.node, rates=rates)
             app.state.on_server_stop += [qr.close_streams, pages.close_streams]
+            app.state.on_loop_end += [qr.aclose, pages.aclose]
             app.include_router(pages.router)
             app.include_router(remit_pages_router(self.remit.service, runtime.api_tokens,  # type: ignore[arg-type]
                                                  demo_sign_in=True))

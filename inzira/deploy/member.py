@@ -174,6 +174,7 @@ class MemberDeployment:
                 app.include_router(router)
             prioritize(app)
             app.state.on_server_stop.append(qr.close_streams)
+            app.state.on_loop_end.append(qr.aclose)
         others = sorted(m for m in node.state.members if m != member)
         directory = operator_for_peer(self.folder, peer.port)
         if directory is not None:

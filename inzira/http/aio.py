@@ -97,21 +97,23 @@ class AsyncHttpClient(ClientSettings):
     @asynccontextmanager
     async def stream(self, method: str, url: str, *, headers: Mapping[str, str] | None = None,
                      timeout_ms: int | None = None) -> AsyncIterator[Stream]:
-        """A long answer, open once its status is a success (else ``HttpProblem``); read it as it comes
-        (``timeout_ms`` then bounds each wait for more)."""
+        """A long answer, open once its status is a success (else ``HttpProblem``); read it as it comes.
+        Its opening (status and headers, or a refusal whole) is held to the attempt's deadline, what follows
+        only to ``timeout_ms`` per wait: an event stream may last."""
         target = self._url(self._sendable(method, url))
         session = await self._session()
         what = self._what(method, url)
         options = self._options(None, None, None, None, headers, None, None)
         options["timeout"] = self._timeouts(self.timeout_ms if timeout_ms is None else timeout_ms, whole=False)
         try:
-            response = await session.request(method, target, **options)
-            if not 200 <= response.status < 300:
-                try:
-                    refusal = await self._read(response, what)
-                finally:
-                    response.release()
-                refusal.checked(what)
+            async with asyncio.timeout(self.attempt_ms(timeout_ms) / 1000):
+                response = await session.request(method, target, **options)
+                if not 200 <= response.status < 300:
+                    try:
+                        refusal = await self._read(response, what)
+                    finally:
+                        response.release()
+                    refusal.checked(what)
         except (aiohttp.ClientError, asyncio.TimeoutError, ValueError) as exc:
             raise unanswered(f"{what}: no answer ({transport_failure(exc)})") from exc
         try:
@@ -149,7 +151,7 @@ class AsyncHttpClient(ClientSettings):
     def _timeouts(self, timeout_ms: int, *, whole: bool = True) -> aiohttp.ClientTimeout:
         # As the blocking flavour: the connection within connect_timeout_ms (a free one from the pool within
         # timeout_ms), each wait for the answer's bytes within timeout_ms, and the attempt within attempt_ms
-        # (``whole``; a stream is open-ended).
+        # (``whole``; a stream is open-ended once ``stream`` has held its opening to attempt_ms).
         total_s = self.attempt_ms(timeout_ms) / 1000 if whole else None
         return aiohttp.ClientTimeout(total=total_s, connect=timeout_ms / 1000, sock_read=timeout_ms / 1000,
                                      sock_connect=(self.connect_timeout_ms or timeout_ms) / 1000)

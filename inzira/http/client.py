@@ -3,7 +3,8 @@
 
 - one pool of keep-alive connections per client (``connections_max``), opened on first use, TLS with one
   shared context, no proxy from the environment, no redirect;
-- a timeout on every call (``timeout_ms``, or the call's own), and a limit on every answer's size;
+- a timeout on every call (``timeout_ms``, or the call's own), each attempt held to a deadline as a whole
+  (here by ``inzira.http.deadline``), and a limit on every answer's size;
 - idempotent calls retried within a time budget (``retry_budget_ms``, see ``inzira.http.retry``);
 - ``send`` hands back any answer (the caller reads its status: callbacks, webhooks); ``call`` hands back the
   JSON of a success and turns anything else into ``HttpProblem``; ``stream`` opens a long answer (events).
@@ -24,7 +25,8 @@ import httpx
 import msgspec
 
 from inzira.http.answer import Answer, BodyReader
-from inzira.http.base import CONNECTIONS_MAX, JSON_TYPE, MALFORMED, ClientSettings, tls_context
+from inzira.http.base import CONNECTIONS_MAX, JSON_TYPE, MALFORMED, ClientSettings
+from inzira.http.deadline import attempt_until, bounded_transport
 from inzira.http.problem import HttpProblem, unanswered
 from inzira.http.retry import Retries
 from inzira.http.stream import BlockingStream
@@ -43,10 +45,10 @@ class HttpClient(ClientSettings):
     def __init__(self, base_url: str = "", *, connections_max: int = CONNECTIONS_MAX,
                  transport: httpx.BaseTransport | None = None, **settings: Any) -> None:
         super().__init__(base_url, connections_max=connections_max, **settings)
+        limits = httpx.Limits(max_connections=connections_max, max_keepalive_connections=connections_max)
         self._http = httpx.Client(
             base_url=self.base_url, timeout=_timeout(self.timeout_ms, self.connect_timeout_ms), trust_env=False,
-            follow_redirects=False, headers=self.headers, transport=transport, verify=tls_context(),
-            limits=httpx.Limits(max_connections=connections_max, max_keepalive_connections=connections_max))
+            follow_redirects=False, headers=self.headers, transport=transport or bounded_transport(limits))
 
     def close(self) -> None:
         self._http.close()
@@ -84,14 +86,19 @@ class HttpClient(ClientSettings):
     @contextmanager
     def stream(self, method: str, url: Url, *, headers: Mapping[str, str] | None = None,
                timeout_ms: int | None = None) -> Iterator[BlockingStream]:
-        """A long answer, open once its status is a success (else ``HttpProblem``); read it as it comes."""
+        """A long answer, open once its status is a success (else ``HttpProblem``); read it as it comes.
+        Its opening (status and headers, or a refusal whole) is held to the attempt's deadline, what follows
+        only to ``timeout_ms`` per wait: an event stream may last."""
         request = self._build(method, self._undotted(method, url), None, None, None, None, headers, timeout_ms)
         what = self._what(method, url)
+        deadline_s = time.monotonic() + self.attempt_ms(timeout_ms) / 1000
         try:
-            response = self._http.send(request, stream=True)
+            with attempt_until(deadline_s):
+                response = self._http.send(request, stream=True)
             try:
                 if not response.is_success:
-                    self._read(response, what, time.monotonic() + self.attempt_ms(timeout_ms) / 1000).checked(what)
+                    with attempt_until(deadline_s):
+                        self._read(response, what).checked(what)
                 yield BlockingStream(response, what, self.answer_bytes_max)
             finally:
                 response.close()
@@ -118,25 +125,23 @@ class HttpClient(ClientSettings):
         return self._http.build_request(method, url, params=params, content=content, data=data, headers=extra,
                                         timeout=timeout)
 
-    def _read(self, response: httpx.Response, what: str, deadline_s: float) -> Answer:
+    def _read(self, response: httpx.Response, what: str) -> Answer:
         reader = BodyReader(what, response.headers, self.answer_bytes_max)
         for chunk in response.iter_bytes():
-            if time.monotonic() > deadline_s:
-                raise httpx.ReadTimeout("the answer came too slowly")
             reader.add(chunk)
         return reader.answer(response.status_code, response.headers)
 
     def _exchange(self, request: httpx.Request, attempt_ms: int) -> tuple[Answer | None, str]:
-        # httpx has no limit on a whole exchange: the body is held to attempt_ms here, chunk by chunk; the
-        # headers only to timeout_ms per read (the asyncio flavour holds the whole attempt to attempt_ms).
-        deadline_s = time.monotonic() + attempt_ms / 1000
-        try:
-            response = self._http.send(request, stream=True)
-        except httpx.HTTPError as exc:
-            return None, type(exc).__name__
-        try:
-            return self._read(response, f"{request.method} {request.url.path}", deadline_s), ""
-        except httpx.HTTPError as exc:
-            return None, type(exc).__name__
-        finally:
-            response.close()
+        # httpx bounds each read, never an exchange: attempt_until holds every connect, write and read of this
+        # attempt (status line, headers and body alike) to attempt_ms in all, as the asyncio flavour does.
+        with attempt_until(time.monotonic() + attempt_ms / 1000):
+            try:
+                response = self._http.send(request, stream=True)
+            except httpx.HTTPError as exc:
+                return None, type(exc).__name__
+            try:
+                return self._read(response, f"{request.method} {request.url.path}"), ""
+            except httpx.HTTPError as exc:
+                return None, type(exc).__name__
+            finally:
+                response.close()

@@ -203,6 +203,8 @@ class Peer:
                 task.cancel()
             await asyncio.gather(*tasks, return_exceptions=True)
             self.inflight.fail_all(Stopped("the peer stopped"))
+            if self.snapshot_sync is not None:
+                await self.snapshot_sync.aclose()
             await nc.close()
 
     async def _start_cutter(self, tx_log: TxLog, block_log: BlockLog) -> list[asyncio.Task[None]]:

@@ -77,6 +77,10 @@ class SnapshotSync:
         self._http = AsyncHttpClient(timeout_ms=FETCH_TIMEOUT_MS, answer_bytes_max=snapshots.SNAPSHOT_BYTES_MAX,
                                      attempt_ms_max=FETCH_MS_MAX)
 
+    async def aclose(self) -> None:
+        """Close the downloads' connections, on the peer's event loop as it ends."""
+        await self._http.aclose()
+
     async def catch_up(self, first_seq: int) -> bool:
         """Install an agreed snapshot the stream continues after; False when there is none yet."""
         agreed = await self._agreed(first_seq)

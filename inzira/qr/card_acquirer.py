@@ -47,6 +47,10 @@ class CardAcquirer:
         self._http = AsyncHttpClient(link.base_url, timeout_ms=timeout_ms, retry_budget_ms=RETRY_BUDGET_MS,
                                      headers={"Authorization": f"Bearer {link.api_key}"})
 
+    async def aclose(self) -> None:
+        """Close this event loop's connections (as the server that called it stops)."""
+        await self._http.aclose()
+
     async def _call(self, method: str, path: str, body: dict[str, Any] | None = None,
                     idempotent: bool | None = None) -> AcquirerSession:
         return await self._http.call(method, path, json=body, idempotent=idempotent, kind=AcquirerSession)

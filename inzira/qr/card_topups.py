@@ -96,6 +96,10 @@ class CardTopUps:
         # Credits on their way to the ledger, by top-up id: a confirm that finds one waits for its verdict too.
         self._crediting: dict[str, Future[TopUp]] = {}
 
+    async def aclose(self) -> None:
+        for acquirer in self.acquirers.values():
+            await acquirer.aclose()
+
     async def _set(self, card_id: str, status: str, reason: str | None,
                    session: AcquirerSession | None = None) -> CardTopUp | Rejected:
         """Move a record still waiting for its card payment on; a record already past that is left alone."""

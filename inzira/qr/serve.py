@@ -77,6 +77,7 @@ class QrServer:
                                         routers=[*qr_routers(service), *providers.routers()])
             prioritize(app)
             app.state.on_server_stop.append(service.close_streams)
+            app.state.on_loop_end.append(service.aclose)
             self.served, self.port = serve_in_thread(app, self.host, self.port)
             providers.connect(self.base_url)
             if self.cards is not None:

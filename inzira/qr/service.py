@@ -7,6 +7,7 @@
                      routers=qr_routers(service))   # inzira.qr.api
     prioritize(app)                                 # the QR routes first (see inzira.qr.api.prioritize)
     app.state.on_server_stop.append(service.close_streams)
+    app.state.on_loop_end.append(service.aclose)
     ...
     service.stop()                                  # after the HTTP server and the runtime stopped
 
@@ -121,6 +122,12 @@ class QrService:
     def close_streams(self) -> None:
         """For ``app.state.on_server_stop``: open event streams end at their next wake-up."""
         self.closing = True
+
+    async def aclose(self) -> None:
+        """For ``app.state.on_loop_end``: the card acquirers' and the FX provider's connections, opened by
+        the handlers on the server's event loop."""
+        await self.topups.aclose()
+        await self.fx.aclose()
 
     def _announce(self, event: StoredEvent) -> None:
         self.hub.publish(event)

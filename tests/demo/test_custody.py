@@ -184,6 +184,7 @@ def test_the_fx_client_refuses_what_the_fx_provider_did_not_sign(demo: Demo) -> 
             with pytest.raises(HttpProblem) as refused:
                 ask()
             assert refused.value.status == 502, forged
+        asyncio.run(client.aclose())  # each ask's loop has ended: its pool is closed, not left to the collector
     finally:
         served.stop()
 

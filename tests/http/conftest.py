@@ -22,6 +22,8 @@ ACCEPT_TIMEOUT_S = 10
 ACCEPT_POLL_S = 0.2  # how soon the raw server notices it is to stop
 DRIP_INTERVAL_S = 0.05
 DRIP_BYTES_MAX = 400  # 20 s of trickle: far past any deadline a test sets
+SLOW_EVENTS = 12
+SLOW_EVENT_INTERVAL_S = 0.1
 
 
 def other_side(hits: Counter[str]) -> FastAPI:
@@ -100,6 +102,14 @@ def other_side(hits: Counter[str]) -> FastAPI:
                 yield b"y" * 1_000
         return StreamingResponse(lines(), media_type="text/event-stream")
 
+    @app.get("/slow-events")
+    async def slow_events() -> StreamingResponse:  # lasts longer than an attempt may, each event in time
+        async def lines():  # type: ignore[no-untyped-def]
+            for n in range(SLOW_EVENTS):
+                await asyncio.sleep(SLOW_EVENT_INTERVAL_S)
+                yield f"data: {n}\n\n".encode()
+        return StreamingResponse(lines(), media_type="text/event-stream")
+
     @app.get("/events")
     async def events() -> StreamingResponse:
         async def lines():  # type: ignore[no-untyped-def]
@@ -133,21 +143,21 @@ RAW_REPLIES = {
                     b"9\r\ndata: 0\n\n\r\n4\r\ndat",
 }
 
-# A peer that trickles: the start of an answer, then a byte every DRIP_INTERVAL_S, each well within any
-# timeout, until the client hangs up (or DRIP_BYTES_MAX).
+# A peer that trickles: the start of an answer at once, then the rest a byte every DRIP_INTERVAL_S (its last
+# byte over and over), each well within any timeout, until the client hangs up (or DRIP_BYTES_MAX).
 DRIPS = {
     b"/drip-body": (b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 1000\r\n\r\n", b" "),
-    b"/drip-head": (b"HTTP/1.1 200 OK\r\nX-Slow: ", b"a"),
+    b"/drip-head": (b"", b"HTTP/1.1 200 OK\r\nX-Slow: a"),  # the status line too
 }
 
 
-def _drip(conn: socket.socket, start: bytes, byte: bytes) -> None:
+def _drip(conn: socket.socket, start: bytes, rest: bytes) -> None:
     with conn:
         try:
             conn.sendall(start)
-            for _ in range(DRIP_BYTES_MAX):
+            for n in range(DRIP_BYTES_MAX):
                 time.sleep(DRIP_INTERVAL_S)
-                conn.sendall(byte)
+                conn.sendall(rest[min(n, len(rest) - 1):][:1])
         except OSError:  # the client gave up: what the test wants
             return
 

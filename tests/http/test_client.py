@@ -4,10 +4,11 @@ what a hostile server or a crafted value tries. Each contract test runs on both 
 from __future__ import annotations
 
 import asyncio
+import functools
 import socket
-import time
+import threading
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
@@ -16,6 +17,7 @@ import msgspec
 import pytest
 
 from inzira.http import Answer, AsyncHttpClient, HttpClient, HttpProblem
+from tests.http.conftest import SLOW_EVENTS
 
 
 class Session(msgspec.Struct):
@@ -230,20 +232,61 @@ def test_a_server_that_breaks_off_or_is_not_http_gives_no_answer(raw_url: str, c
             assert (broken.value.status, broken.value.code, broken.value.answered) == (503, 2003, False)
 
 
-TRICKLE_ENDS_S = 6.0  # 3 timeouts of 0.3 s, with room for a loaded machine; the peer drips for 20 s
+# 3 timeouts of TRICKLE_TIMEOUT_MS, with room for a loaded machine; the peer drips for 20 s.
+TRICKLE_TIMEOUT_MS = 200
+TRICKLE_ENDS_S = 3.0
+
+
+def _raised_within(bound_s: float, call: Callable[[], object]) -> BaseException | None:
+    """What ``call`` raised (None if nothing), run on a thread of its own; a failure at once if it still runs
+    after ``bound_s``, however long the peer would hold it."""
+    raised: list[BaseException | None] = []
+
+    def run() -> None:
+        try:
+            call()
+            raised.append(None)
+        except BaseException as exc:  # handed to the test
+            raised.append(exc)
+
+    thread = threading.Thread(target=run, name="bounded-call", daemon=True)
+    thread.start()
+    thread.join(bound_s)
+    assert not thread.is_alive(), f"the call still ran after {bound_s} s"
+    return raised[0]
 
 
 def test_a_trickled_answer_ends_at_the_attempts_deadline(raw_url: str, client_of: Any) -> None:
-    """Each byte within the timeout, the whole never: the call ends after 3 timeouts (ATTEMPT_TIMEOUTS_MAX), not
-    after the peer's 20 s. The blocking flavour holds the body to it (httpx has no bound on an exchange's
-    headers but its per-read timeout); the asyncio flavour the whole attempt."""
-    with client_of(raw_url, timeout_ms=300) as client:
-        for path in ["/drip-body", "/drip-head"] if isinstance(client, OnLoop) else ["/drip-body"]:
-            started = time.monotonic()
-            with pytest.raises(HttpProblem) as slow:
-                client.call("GET", path)
-            assert (slow.value.status, slow.value.answered) == (503, False)
-            assert time.monotonic() - started < TRICKLE_ENDS_S  # the peer drips for 20 s
+    """Each byte within the timeout, the whole never: whether the peer trickles its status line and headers
+    or its body, the call ends after 3 timeouts (ATTEMPT_TIMEOUTS_MAX), not after the peer's 20 s."""
+    with client_of(raw_url, timeout_ms=TRICKLE_TIMEOUT_MS) as client:
+        for path in ("/drip-head", "/drip-body"):
+            slow = _raised_within(TRICKLE_ENDS_S, functools.partial(client.call, "GET", path))
+            assert isinstance(slow, HttpProblem), path
+            assert (slow.status, slow.code, slow.answered) == (503, 2003, False), path
+
+
+def test_a_streams_opening_is_held_to_the_attempts_deadline_and_not_what_follows(url: str, raw_url: str,
+                                                                                client_of: Any) -> None:
+    with client_of(raw_url, timeout_ms=TRICKLE_TIMEOUT_MS) as client:
+        slow = _raised_within(TRICKLE_ENDS_S, functools.partial(client.lines, "/drip-head"))
+    with client_of(url, timeout_ms=300) as client:  # the events span 1.2 s, past the attempt's 0.9 s
+        lines = [line for line in client.lines("/slow-events") if line]
+    assert isinstance(slow, HttpProblem) and (slow.status, slow.answered) == (503, False)
+    assert lines == [f"data: {n}" for n in range(SLOW_EVENTS)]
+
+
+def test_the_blocking_flavour_refuses_an_httpx_it_cannot_bound(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Its deadline replaces httpx's private pool: an httpx without one fails loudly, not silently unbounded."""
+    built = httpx.HTTPTransport.__init__
+
+    def renamed(transport: httpx.HTTPTransport, *args: Any, **kwargs: Any) -> None:
+        built(transport, *args, **kwargs)
+        transport.pool = transport.__dict__.pop("_pool")  # as a new httpx might keep it
+
+    monkeypatch.setattr(httpx.HTTPTransport, "__init__", renamed)
+    with pytest.raises(RuntimeError, match="cannot bound"):
+        HttpClient("http://127.0.0.1:9")
 
 
 def test_a_stream_yields_lines_as_they_come_and_a_refused_one_is_a_problem(url: str, client_of: Any) -> None:

@@ -10,14 +10,17 @@ import asyncio
 from collections.abc import Iterator
 from pathlib import Path
 
+import aiohttp
 import pytest
 
 from inzira.ledger.tx import Issue, OpenAccount
-from inzira.network.layout import NetworkSettings
+from inzira.network.layout import NetworkSettings, write_peer_config
 from inzira.network.nats_cluster import NatsCluster
 from inzira.ordering.jetstream import BlockLog, TxLog, connect
+from inzira.peer.service import Peer
 from inzira.peer.tx_batch import encode_batch
 from tests.network.helpers import FAST, Net, running_network
+from tests.reachable import reachable
 
 MEMBERS = ["cbr", "sbk", "mobimo"]
 SETTINGS = NetworkSettings(block_interval_ms=FAST.block_interval_ms, lease_ttl_ms=FAST.lease_ttl_ms,
@@ -97,3 +100,19 @@ def test_a_new_members_peer_joins_a_trimmed_network_from_a_snapshot(net: Net) ->
     assert status is not None and status["snapshots_installed"] and status["height"] == agreed["height"]
     net.submit_ok("eurosend", [net.signer("eurosend").sign(OpenAccount("eurosend:eur", "EUR"))])
     net.wait_agreed(MEMBERS + ["eurosend"], min_height=agreed["height"] + 1)
+
+
+@pytest.mark.timeout(180)
+def test_a_peer_that_downloaded_a_snapshot_leaves_no_connection_open_once_stopped(net: Net) -> None:
+    """The downloads' client pool lives on the peer's event loop: it is closed as that loop ends, not left to
+    the collector (aiohttp's "Unclosed client session")."""
+    _blocks(net, 6)  # every running peer has signed a snapshot since
+    local = net.local
+    peer = Peer(write_peer_config(local.folder, local.manifest, "ubumwe", local.nats_urls, quorum=2))
+    peer.start()
+    try:
+        peer.wait_ready()
+    finally:
+        peer.stop()
+    assert peer.snapshot_sync is not None and peer.snapshot_sync.installed, "ubumwe did not start from a snapshot"
+    assert [session for session in reachable(peer, aiohttp.ClientSession) if not session.closed] == []

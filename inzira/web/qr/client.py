@@ -32,6 +32,10 @@ class QrApi:
         self.base_url = base_url.rstrip("/")
         self._http.connect(self.base_url)
 
+    async def aclose(self) -> None:
+        """Close this event loop's connections (as the server the pages run on stops)."""
+        await self._http.aclose()
+
     def _auth(self, token: str) -> dict[str, str]:
         if self.base_url is None:
             raise unanswered("the pages are not connected to the QR API yet")

@@ -3,6 +3,7 @@
     pages = QrPages(runtime.node, rates=rates)         # rates: the QR service's reference rates (display only)
     app.include_router(pages.router)
     app.state.on_server_stop.append(pages.close_streams)
+    app.state.on_loop_end.append(pages.aclose)          # the API client's connections, opened on the server's loop
     mount_static(app)                                  # qr.css and the pages' scripts
     ...                                                # serve, then:
     pages.connect(api_url, demo_customers)             # the QR API's base URL; the demo's sign-in (or None)
@@ -59,3 +60,6 @@ class QrPages:
     def close_streams(self) -> None:
         self.relay.close_streams()
         self.payments_relay.close_streams()
+
+    async def aclose(self) -> None:
+        await self.site.api.aclose()
