@@ -97,12 +97,7 @@ class Db:
     def tx(self) -> Iterator[sqlite3.Connection]:
         """One unit of work: all of it or none of it, committed with the next group."""
         with self._lock:
-            if self._closed:
-                raise sqlite3.ProgrammingError("remit.db is closed")
-            if not self._open:
-                self._conn.execute("BEGIN IMMEDIATE")
-                self._open = True
-                self._changed.notify()
+            self._begin()
             self._conn.execute("SAVEPOINT unit")
             try:
                 yield self._conn
@@ -111,25 +106,31 @@ class Db:
                 self._conn.execute("RELEASE unit")
                 raise
             self._conn.execute("RELEASE unit")
-            self._units += 1
-            if self._units >= self.units_max:
-                self._commit()
+            self._unit_done()
 
     def write(self, sql: str, params: tuple[Any, ...] = ()) -> int:
         """A unit of one statement (rows changed): SQLite undoes a failed statement by itself, so it needs no
         savepoint of its own, which ``tx()`` pays two more statements for."""
         with self._lock:
-            if self._closed:
-                raise sqlite3.ProgrammingError("remit.db is closed")
-            if not self._open:
-                self._conn.execute("BEGIN IMMEDIATE")
-                self._open = True
-                self._changed.notify()
+            self._begin()
             changed = self._conn.execute(sql, params).rowcount
-            self._units += 1
-            if self._units >= self.units_max:
-                self._commit()
+            self._unit_done()
             return changed
+
+    def _begin(self) -> None:
+        """With the lock held: a unit joins the open group, or opens one (and wakes the flusher)."""
+        if self._closed:
+            raise sqlite3.ProgrammingError("remit.db is closed")
+        if not self._open:
+            self._conn.execute("BEGIN IMMEDIATE")
+            self._open = True
+            self._changed.notify()
+
+    def _unit_done(self) -> None:
+        """With the lock held: a full group goes to the WAL."""
+        self._units += 1
+        if self._units >= self.units_max:
+            self._commit()
 
     def _commit(self) -> None:
         """With the lock held: the open group goes to the WAL; the flusher syncs it."""
