@@ -11,6 +11,7 @@ lifespan ends, on that loop, before it closes.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
@@ -28,6 +29,8 @@ from inzira.api.runtime import LedgerRuntime
 from inzira.api.settings import ApiSettings
 
 BATCH_PATH = "/v1/transactions/batch"
+# An owner's aclose gets this long: one that hangs must not hold the server's stop (nor the closers after it).
+CLOSE_TIMEOUT_S = 3.0
 
 DESCRIPTION = """Inzira's permissioned payment ledger.
 
@@ -51,7 +54,8 @@ async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
     yield
     for close in app.state.on_loop_end:
         try:
-            await close()
+            async with asyncio.timeout(CLOSE_TIMEOUT_S):
+                await close()
         except Exception:  # one owner failing to close must not leave the others' pools open
             log.exception("closing %r at the server's stop failed", close)
 

@@ -8,8 +8,12 @@ Outside an attempt (a stream being read after its opening) the timeouts stay as 
 
 from __future__ import annotations
 
+import ipaddress
+import socket
 import time
 from collections.abc import Iterable, Iterator
+from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import TimeoutError as FutureTimeout
 from contextlib import contextmanager
 from contextvars import ContextVar
 from typing import Any
@@ -22,6 +26,11 @@ from inzira.http.base import tls_context
 # A write is given the time left piece by piece: one send of a large body could otherwise wait a whole
 # timeout per slow piece.
 WRITE_PIECE_BYTES = 16 * 1024
+# getaddrinfo takes no timeout: names are resolved on these threads and waited for within the time left. A
+# resolver that never answers holds one of them; callers after that wait in the queue, each to its deadline.
+RESOLVERS_MAX = 4
+ADDRESSES_MAX = 16  # of a name, tried in turn, each within the time then left
+_resolvers = ThreadPoolExecutor(RESOLVERS_MAX, thread_name_prefix="inzira-resolve")
 _deadline_s: ContextVar[float | None] = ContextVar("inzira_http_attempt_deadline_s", default=None)
 
 
@@ -62,8 +71,12 @@ class _BoundedStream(httpcore.NetworkStream):
 
     def start_tls(self, ssl_context: Any, server_hostname: str | None = None,
                   timeout: float | None = None) -> httpcore.NetworkStream:
-        return _BoundedStream(self._stream.start_tls(ssl_context, server_hostname,
-                                                     _clamped(timeout, httpcore.ConnectTimeout)))
+        try:
+            timeout = _clamped(timeout, httpcore.ConnectTimeout)
+        except httpcore.ConnectTimeout:
+            self._stream.close()  # httpcore closes a connection only when its own handshake fails
+            raise
+        return _BoundedStream(self._stream.start_tls(ssl_context, server_hostname, timeout))
 
     def get_extra_info(self, info: str) -> Any:
         return self._stream.get_extra_info(info)
@@ -75,8 +88,16 @@ class _BoundedBackend(httpcore.NetworkBackend):
 
     def connect_tcp(self, host: str, port: int, timeout: float | None = None, local_address: str | None = None,
                     socket_options: Iterable[Any] | None = None) -> httpcore.NetworkStream:
-        return _BoundedStream(self._backend.connect_tcp(host, port, _clamped(timeout, httpcore.ConnectTimeout),
-                                                        local_address, socket_options))
+        """Each address of ``host`` in turn, each given the time then left (the socket module's own loop
+        would give every address the whole of it)."""
+        failure: Exception | None = None
+        for address in _addresses(host, port, _clamped(timeout, httpcore.ConnectTimeout)):
+            left_s = _clamped(timeout, httpcore.ConnectTimeout)
+            try:
+                return _BoundedStream(self._backend.connect_tcp(address, port, left_s, local_address, socket_options))
+            except (httpcore.ConnectError, httpcore.ConnectTimeout) as exc:
+                failure = exc
+        raise failure or httpcore.ConnectError(f"{host} has no address")
 
     def connect_unix_socket(self, path: str, timeout: float | None = None,
                             socket_options: Iterable[Any] | None = None) -> httpcore.NetworkStream:
@@ -85,6 +106,23 @@ class _BoundedBackend(httpcore.NetworkBackend):
 
     def sleep(self, seconds: float) -> None:
         self._backend.sleep(seconds)
+
+
+def _addresses(host: str, port: int, timeout_s: float | None) -> list[str]:
+    """The addresses ``host`` names (itself, when it is one), resolved within ``timeout_s``."""
+    try:
+        return [str(ipaddress.ip_address(host))]
+    except ValueError:
+        pass
+    resolving = _resolvers.submit(socket.getaddrinfo, host, port, 0, socket.SOCK_STREAM)
+    try:
+        found = resolving.result(timeout_s)
+    except FutureTimeout:
+        resolving.cancel()
+        raise httpcore.ConnectTimeout(f"resolving {host} took longer than the attempt's time left") from None
+    except OSError as exc:
+        raise httpcore.ConnectError(f"resolving {host}: {exc}") from exc
+    return [str(info[4][0]) for info in found[:ADDRESSES_MAX]]
 
 
 def bounded_transport(limits: httpx.Limits) -> httpx.HTTPTransport:
