@@ -203,9 +203,11 @@ class Peer:
                 task.cancel()
             await asyncio.gather(*tasks, return_exceptions=True)
             self.inflight.fail_all(Stopped("the peer stopped"))
-            if self.snapshot_sync is not None:
-                await self.snapshot_sync.aclose()
-            await nc.close()
+            try:
+                if self.snapshot_sync is not None:
+                    await self.snapshot_sync.aclose()
+            finally:
+                await nc.close()  # the ordering connection goes even if the downloads' pool did not close
 
     async def _start_cutter(self, tx_log: TxLog, block_log: BlockLog) -> list[asyncio.Task[None]]:
         cfg = self.config
