@@ -8,7 +8,7 @@ import socket
 import threading
 import time
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 import pytest
 from fastapi import FastAPI, Request
@@ -25,6 +25,28 @@ DRIP_BYTES_MAX = 400  # 20 s of trickle: far past any deadline a test sets
 SLOW_EVENTS = 12
 SLOW_EVENT_INTERVAL_S = 0.1
 
+
+
+class BoundedCall:
+    """``call`` on a thread of its own, waited for up to ``bound_s``: whether it ended in time, and what it
+    raised. A hostile peer would hold it far longer: the test asserts on ``ended_in_time`` at once, or first
+    lets the peer go (``join``) so the thread and the client can end."""
+
+    def __init__(self, call: Callable[[], object], bound_s: float) -> None:
+        self.raised: BaseException | None = None
+        self._thread = threading.Thread(target=self._run, args=(call,), name="bounded-call", daemon=True)
+        self._thread.start()
+        self._thread.join(bound_s)
+        self.ended_in_time = not self._thread.is_alive()
+
+    def _run(self, call: Callable[[], object]) -> None:
+        try:
+            call()
+        except BaseException as exc:  # handed to the test
+            self.raised = exc
+
+    def join(self, wait_s: float) -> None:
+        self._thread.join(wait_s)
 
 def other_side(hits: Counter[str]) -> FastAPI:
     app = FastAPI()

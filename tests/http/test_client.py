@@ -6,7 +6,6 @@ from __future__ import annotations
 import asyncio
 import functools
 import socket
-import threading
 from collections import Counter
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -17,7 +16,7 @@ import msgspec
 import pytest
 
 from inzira.http import Answer, AsyncHttpClient, HttpClient, HttpProblem
-from tests.http.conftest import SLOW_EVENTS
+from tests.http.conftest import SLOW_EVENTS, BoundedCall
 
 
 class Session(msgspec.Struct):
@@ -238,22 +237,11 @@ TRICKLE_ENDS_S = 3.0
 
 
 def _raised_within(bound_s: float, call: Callable[[], object]) -> BaseException | None:
-    """What ``call`` raised (None if nothing), run on a thread of its own; a failure at once if it still runs
-    after ``bound_s``, however long the peer would hold it."""
-    raised: list[BaseException | None] = []
-
-    def run() -> None:
-        try:
-            call()
-            raised.append(None)
-        except BaseException as exc:  # handed to the test
-            raised.append(exc)
-
-    thread = threading.Thread(target=run, name="bounded-call", daemon=True)
-    thread.start()
-    thread.join(bound_s)
-    assert not thread.is_alive(), f"the call still ran after {bound_s} s"
-    return raised[0]
+    """What ``call`` raised (None if nothing); a failure at once if it still runs after ``bound_s``, however
+    long the peer would hold it."""
+    run = BoundedCall(call, bound_s)
+    assert run.ended_in_time, f"the call still ran after {bound_s} s"
+    return run.raised
 
 
 def test_a_trickled_answer_ends_at_the_attempts_deadline(raw_url: str, client_of: Any) -> None:

@@ -21,6 +21,7 @@ from fastapi import FastAPI
 from inzira.api.app import CLOSE_TIMEOUT_S, _lifespan
 from inzira.api.server import serve_in_thread
 from inzira.http import AsyncHttpClient, HttpClient, HttpProblem
+from tests.http.conftest import BoundedCall
 from tests.http.test_client import Blocking, OnLoop
 
 TIMEOUT_MS = 100  # an attempt: 3 timeouts, 0.3 s
@@ -36,28 +37,6 @@ _real_getaddrinfo = socket.getaddrinfo
 def _make(flavour: str, base_url: str, **settings: Any) -> Blocking | OnLoop:
     return Blocking(HttpClient(base_url, **settings)) if flavour == BLOCKING \
         else OnLoop(AsyncHttpClient(base_url, **settings))
-
-
-class _Run:
-    """``call`` on a thread of its own: whether it ended within ``bound_s``, and what it raised. Unlike
-    test_client's _raised_within, it does not assert at once: the test first lets the peer go (so the thread
-    and the client can end), then asserts."""
-
-    def __init__(self, call: Callable[[], object], bound_s: float) -> None:
-        self.raised: BaseException | None = None
-        self._thread = threading.Thread(target=self._run, args=(call,), name="attacked-call", daemon=True)
-        self._thread.start()
-        self._thread.join(bound_s)
-        self.ended_in_time = not self._thread.is_alive()
-
-    def _run(self, call: Callable[[], object]) -> None:
-        try:
-            call()
-        except BaseException as exc:  # handed to the test
-            self.raised = exc
-
-    def join(self) -> None:
-        self._thread.join(PEER_HOLDS_S)
 
 
 def _no_answer(raised: BaseException | None) -> bool:
@@ -148,9 +127,9 @@ def test_a_slow_name_resolution_ends_at_the_attempts_deadline(flavour: str, monk
     _resolving(monkeypatch, host, slow)
     client = _make(flavour, f"http://{host}:9", timeout_ms=TIMEOUT_MS)
     try:
-        run = _Run(lambda: client.call("GET", "/ok"), ENDS_S)
+        run = BoundedCall(lambda: client.call("GET", "/ok"), ENDS_S)
         released.set()  # the resolver's thread (the caller's, or the loop's executor) may now end
-        run.join()
+        run.join(PEER_HOLDS_S)
     finally:
         client.close()
     assert run.ended_in_time, f"the call still ran after {ENDS_S} s (name resolution unbounded)"
@@ -192,9 +171,9 @@ def test_a_connect_to_an_unreachable_host_ends_at_the_attempts_deadline(addresse
         unreachable = [(socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP, "", ("127.0.0.1", port))]
         _resolving(monkeypatch, host, lambda _port: unreachable * addresses)
         client = _make(flavour, f"http://{host}:{port}", timeout_ms=TIMEOUT_MS, connect_timeout_ms=5_000)
-        run = _Run(lambda: client.call("GET", "/ok"), ENDS_S)
+        run = BoundedCall(lambda: client.call("GET", "/ok"), ENDS_S)
     # the hole closed as _black_hole ended: any address still to try is refused at once
-    run.join()
+    run.join(PEER_HOLDS_S)
     client.close()
     assert run.ended_in_time, f"the call still ran after {ENDS_S} s ({addresses} unreachable addresses)"
     assert _no_answer(run.raised), run.raised
@@ -212,9 +191,9 @@ def test_a_trickled_tls_handshake_ends_at_the_attempts_deadline(flavour: str) ->
     with raw_server(_tls_handshake_dripped) as server:
         client = _make(flavour, f"https://127.0.0.1:{server.port}", timeout_ms=TIMEOUT_MS, connect_timeout_ms=5_000)
         try:
-            run = _Run(lambda: client.call("GET", "/ok"), ENDS_S)
+            run = BoundedCall(lambda: client.call("GET", "/ok"), ENDS_S)
             server.stop.set()
-            run.join()
+            run.join(PEER_HOLDS_S)
         finally:
             client.close()
     assert run.ended_in_time, f"the call still ran after {ENDS_S} s (TLS handshake unbounded)"
@@ -249,12 +228,12 @@ def test_a_connection_cut_by_the_deadline_never_goes_back_to_the_pool(flavour: s
     with raw_server(_cut_or_fine) as server:
         client = _make(flavour, f"http://127.0.0.1:{server.port}", timeout_ms=TIMEOUT_MS, connections_max=1)
         try:
-            first = _Run(lambda: client.call("GET", "/fine"), ENDS_S)  # a connection in the pool
-            cuts = [_Run(lambda: client.call("GET", "/cut-head"), ENDS_S),
-                    _Run(lambda: client.call("GET", "/cut-body"), ENDS_S),
-                    _Run(lambda: client.lines("/cut-refusal"), ENDS_S)]  # a stream's refusal, read whole
+            first = BoundedCall(lambda: client.call("GET", "/fine"), ENDS_S)  # a connection in the pool
+            cuts = [BoundedCall(lambda: client.call("GET", "/cut-head"), ENDS_S),
+                    BoundedCall(lambda: client.call("GET", "/cut-body"), ENDS_S),
+                    BoundedCall(lambda: client.lines("/cut-refusal"), ENDS_S)]  # a stream's refusal, read whole
             answers: list[object] = []
-            after = _Run(lambda: answers.append(client.call("GET", "/fine")), ENDS_S)
+            after = BoundedCall(lambda: answers.append(client.call("GET", "/fine")), ENDS_S)
             server.stop.set()
         finally:
             client.close()
@@ -289,7 +268,7 @@ def test_a_tls_connection_opened_past_the_deadline_is_closed_at_once(monkeypatch
                 pass
 
         with HttpClient(f"https://127.0.0.1:{server.port}", timeout_ms=TIMEOUT_MS) as client:
-            run = _Run(open_stream, ENDS_S)  # run.raised: the caller's HttpProblem, kept
+            run = BoundedCall(open_stream, ENDS_S)  # run.raised: the caller's HttpProblem, kept
             closed_at_once = hung_up.wait(0.5)
         problem, run.raised = run.raised, None
         assert run.ended_in_time and _no_answer(problem), problem
