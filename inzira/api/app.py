@@ -11,8 +11,6 @@ lifespan ends, on that loop, before it closes.
 
 from __future__ import annotations
 
-import asyncio
-import logging
 from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 
@@ -27,10 +25,9 @@ from inzira.api.problems import install_problem_handlers
 from inzira.api.routes import accounts, blocks, events, meta, pending, receipts, tickets, transactions
 from inzira.api.runtime import LedgerRuntime
 from inzira.api.settings import ApiSettings
+from inzira.http.closing import aclose_each
 
 BATCH_PATH = "/v1/transactions/batch"
-# An owner's aclose gets this long: one that hangs must not hold the server's stop (nor the closers after it).
-CLOSE_TIMEOUT_S = 3.0
 
 DESCRIPTION = """Inzira's permissioned payment ledger.
 
@@ -46,18 +43,11 @@ A ledger rejection (422, or 409 for a modified request) is itself in a block, wi
 `index`, and has a receipt.
 """
 
-log = logging.getLogger(__name__)
-
 
 @asynccontextmanager
 async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
     yield
-    for close in app.state.on_loop_end:
-        try:
-            async with asyncio.timeout(CLOSE_TIMEOUT_S):
-                await close()
-        except Exception:  # one owner failing to close must not leave the others' pools open
-            log.exception("closing %r at the server's stop failed", close)
+    await aclose_each(app.state.on_loop_end)
 
 
 def create_app(runtime: LedgerRuntime, *, settings: ApiSettings | None = None,

@@ -35,7 +35,10 @@ class ClientSettings:
                  answer_bytes_max: int = ANSWER_BYTES_MAX, headers: Mapping[str, str] | None = None,
                  attempt_ms_max: int | None = None) -> None:
         """``attempt_ms_max``: how long one attempt may take in all, for calls at the client's own timeout
-        (default ``ATTEMPT_TIMEOUTS_MAX`` timeouts; more for a large download)."""
+        (default ``ATTEMPT_TIMEOUTS_MAX`` timeouts; more for a large download). Never less than ``timeout_ms``:
+        the wait for a free pooled connection, bounded by ``timeout_ms``, must fit in an attempt."""
+        if attempt_ms_max is not None and attempt_ms_max < timeout_ms:
+            raise ValueError(f"attempt_ms_max ({attempt_ms_max}) is shorter than timeout_ms ({timeout_ms})")
         self.base_url = base_url.rstrip("/")
         self.attempt_ms_max = attempt_ms_max
         self.timeout_ms = timeout_ms

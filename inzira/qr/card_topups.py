@@ -23,6 +23,7 @@ from concurrent.futures import Future
 
 from inzira.api.codes import ApiCode
 from inzira.http import HttpProblem
+from inzira.http.closing import aclose_each
 from inzira.ledger.codes import Code
 from inzira.ledger.records import Leg
 from inzira.ledger.tx import Transfer
@@ -97,8 +98,7 @@ class CardTopUps:
         self._crediting: dict[str, Future[TopUp]] = {}
 
     async def aclose(self) -> None:
-        for acquirer in self.acquirers.values():
-            await acquirer.aclose()
+        await aclose_each(acquirer.aclose for acquirer in self.acquirers.values())
 
     async def _set(self, card_id: str, status: str, reason: str | None,
                    session: AcquirerSession | None = None) -> CardTopUp | Rejected:

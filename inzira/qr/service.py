@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from inzira.fx.client import FxClient
+from inzira.http.closing import aclose_each
 from inzira.node.custody import MemberPort
 from inzira.notify.targets import TargetGuard
 from inzira.qr.bill_book import BillBook
@@ -126,8 +127,7 @@ class QrService:
     async def aclose(self) -> None:
         """For ``app.state.on_loop_end``: the card acquirers' and the FX provider's connections, opened by
         the handlers on the server's event loop."""
-        await self.topups.aclose()
-        await self.fx.aclose()
+        await aclose_each((self.topups.aclose, self.fx.aclose))
 
     def _announce(self, event: StoredEvent) -> None:
         self.hub.publish(event)

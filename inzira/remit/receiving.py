@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Callable
 
+from inzira.http.closing import aclose_each
 from inzira.node.custody import MemberPort
 from inzira.remit.condition import condition_of, fulfilment_for
 from inzira.remit.payout_flow import Note, PayoutFlow
@@ -77,5 +78,4 @@ class ReceivingFsp:
                                                expires_at_ms)
 
     async def aclose(self) -> None:
-        await self.payout_flow.aclose()
-        await self.adapter.aclose()
+        await aclose_each((self.payout_flow.aclose, self.adapter.aclose))

@@ -32,6 +32,7 @@ from inzira.directory.client import DirectoryClient
 from inzira.funding.client import FundingClient
 from inzira.fx.client import FxClient
 from inzira.http import HttpProblem
+from inzira.http.closing import aclose_each
 from inzira.ledger.codes import Code
 from inzira.ledger.tx import OpenAccount
 from inzira.node.custody import MemberPort
@@ -177,12 +178,8 @@ class RemitService:
         for task in self._tasks:
             task.cancel()
         await asyncio.gather(*self._tasks, return_exceptions=True)
-        for agent in self.agents.values():
-            await agent.aclose()
-        await self.webhooks.stop()
-        await self.directory.aclose()
-        await self.fx.aclose()
-        await self.funding.aclose()
+        await aclose_each([*(agent.aclose for agent in self.agents.values()), self.webhooks.stop,
+                           self.directory.aclose, self.fx.aclose, self.funding.aclose])
 
     def stop(self) -> None:
         """End event streams, stop the loop (payouts in progress resume at the next start), close remit.db."""

@@ -277,6 +277,14 @@ def test_the_blocking_flavour_refuses_an_httpx_it_cannot_bound(monkeypatch: pyte
         HttpClient("http://127.0.0.1:9")
 
 
+@pytest.mark.parametrize("flavour", [HttpClient, AsyncHttpClient])
+def test_an_attempt_shorter_than_one_timeout_is_refused(flavour: type) -> None:
+    """The wait for a pooled connection is bounded by the timeout: an attempt shorter than it would not hold."""
+    with pytest.raises(ValueError, match="shorter than timeout_ms"):
+        flavour("http://127.0.0.1:9", timeout_ms=5_000, attempt_ms_max=300)
+    flavour("http://127.0.0.1:9", timeout_ms=5_000, attempt_ms_max=5_000)
+
+
 def test_a_stream_yields_lines_as_they_come_and_a_refused_one_is_a_problem(url: str, client_of: Any) -> None:
     with client_of(url) as client:
         data = [line for line in client.lines("/events") if line.startswith("data: ")]

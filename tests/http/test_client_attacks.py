@@ -18,7 +18,8 @@ from typing import Any
 import pytest
 from fastapi import FastAPI
 
-from inzira.api.app import CLOSE_TIMEOUT_S, _lifespan
+from inzira.api.app import _lifespan
+from inzira.http.closing import CLOSE_TIMEOUT_S
 from inzira.api.server import serve_in_thread
 from inzira.http import AsyncHttpClient, HttpClient, HttpProblem
 from tests.http.conftest import BoundedCall
