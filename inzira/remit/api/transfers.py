@@ -120,9 +120,12 @@ def router_for(service: RemitService) -> APIRouter:
     async def receipt(transfer_id: str = Path(pattern=UUID_PATTERN),
                       caller: Caller = Depends(require_caller)) -> Response:
         """The ledger receipts of the reservation and of the commit (or void), with the transfer's summary and
-        its disclosure. 409 while nothing of it is in the chain (held, refused, or not yet reserved)."""
+        its disclosure (`null` for the receiving FSP). 409 while nothing of it is in the chain (held, refused,
+        or not yet reserved)."""
         record = visible(caller, transfer_id)
-        found = service.transfers.quote(record.quote_id)
+        # The disclosure is the sending side's pricing: the receiving FSP's view has none, so its receipt neither.
+        whole = caller.sees_all or caller.member == record.sending_fsp
+        found = service.transfers.quote(record.quote_id) if whole else None
         terms = found[0] if found else None
         built = build_receipt(service.node, record, terms, fsp_name(service, record.receiving_fsp),
                               service.settings.transfer_ttl_ms)
