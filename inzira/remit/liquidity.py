@@ -81,6 +81,8 @@ class Liquidity:
             raise invalid("settlement_reference (the interbank payment's reference) is 1 to 64 printable ASCII "
                           "characters")
         account = self._own(member, account_id)
+        if member not in self._ports:  # as for a withdrawal: a refusal, not the funding client's 503 (retry later)
+            raise forbidden(f"this service does not act for {member}")
         try:
             return await self.funding.deposit(self._issuer(account), member, account.id, amount_minor, reference)
         except HttpProblem as exc:
