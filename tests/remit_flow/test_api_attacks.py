@@ -1,0 +1,131 @@
+"""Attacks on the remittance service's HTTP surface by hostile members and strangers: crafted payout callback
+URLs, tokens of one role on another role's routes, a member reaching another member's quotes, accounts and
+numbers, and what the receiving FSP may learn of the sending side (receipts). Each is answered with a
+stable 4xx problem and leaves nothing changed.
+"""
+
+from __future__ import annotations
+
+import uuid
+
+import httpx
+import pytest
+
+from inzira.remit.payout import reference_id_from
+from tests.remit_flow.conftest import Flow
+from tests.remit_flow.helpers import WAIT_MS, problem, send_body
+
+
+def _quote(http: httpx.Client, number: str, amount_minor: int = 20_000) -> dict:
+    response = http.post("/v1/remit/quotes", json={"receiver_msisdn": number, "amount_type": "SEND",
+                                                    "currency": "EUR", "amount_minor": amount_minor})
+    assert response.status_code == 201, response.text
+    return response.json()
+
+
+@pytest.mark.parametrize("token", ["%C3%A9" * 32, "%E2%82%AC", "%00", "0" * 65, "a%20b"])
+def test_crafted_callback_tokens_are_403_never_500(flow: Flow, token: str) -> None:
+    """The token is compared with ``hmac.compare_digest``, which raises on non-ASCII text: a stranger's
+    percent-encoded byte must be the same 403 as any other wrong token."""
+    reference_id = reference_id_from(uuid.uuid4().bytes)
+    with httpx.Client(base_url=flow.base_url) as anyone:
+        for fsp in ("mobimo", "eurosend", "nobody"):
+            answer = anyone.post(f"/v1/remit/payouts/{fsp}/callbacks/{reference_id}/{token}", json={})
+            problem(answer, 403, 4300)
+        answer = anyone.post(f"/v1/remit/payouts/mobimo/callbacks/%C3%A9{'x' * 500}/{token}", json={})
+        problem(answer, 403, 4300)
+
+
+def test_tokens_of_one_role_are_refused_on_another_role_s_routes(flow: Flow) -> None:
+    officer = flow.service.officer_tokens["eurosend"]
+    funding_officer = flow.providers.officer_token("sbk")
+    transfer_id = str(uuid.uuid4())
+    member_routes = [("GET", "/v1/remit/transfers"), ("GET", "/v1/remit/liquidity/positions"),
+                     ("GET", "/v1/remit/events"), ("GET", "/v1/remit/webhooks"),
+                     ("GET", "/v1/remit/parties/MSISDN/+250788123456")]
+    for token in (officer, funding_officer):
+        with flow.http(token=token) as http:
+            for method, path in member_routes:
+                problem(http.request(method, path), 401, 3040)
+            problem(http.post("/v1/remit/transfers", json=send_body("q")), 401, 3040)
+            problem(http.post("/v1/remit/quotes", json={}), 401, 3040)
+    # A member's API token, even the regulator's, never clears holds; another FSP's officer sees none of them.
+    for member in ("eurosend", "cbr"):
+        with flow.http(member) as http:
+            problem(http.get("/v1/remit/compliance/held"), 401, 3040)
+            problem(http.post(f"/v1/remit/compliance/transfers/{transfer_id}/decision",
+                              json={"decision": "approve"}), 401, 3040)
+    # Roles: a regulator does not send, a sending FSP does not read the regulator's reports.
+    with flow.http("cbr") as http:
+        problem(http.post("/v1/remit/quotes", json={"receiver_msisdn": "+250788123456", "amount_type": "SEND",
+                                                     "currency": "EUR", "amount_minor": 100}), 403, 4300)
+        problem(http.post("/v1/remit/transfers", json=send_body("q")), 403, 4300)
+    with flow.http("eurosend") as http:
+        problem(http.get("/v1/remit/regulator/flagged"), 403, 4300)
+        problem(http.get("/v1/remit/incoming"), 403, 4300)
+
+
+def test_a_sending_fsp_cannot_read_or_spend_another_s_quote(flow: Flow) -> None:
+    number = flow.wallet()
+    with flow.http("eurosend") as owner, flow.http("silkpay") as other:
+        quote = _quote(owner, number)
+        problem(other.get(f"/v1/remit/quotes/{quote['quote_id']}"), 404, 3205)
+        body = send_body(quote["quote_id"])
+        problem(other.post("/v1/remit/transfers", json=body), 404, 3205)
+        assert owner.get(f"/v1/remit/quotes/{quote['quote_id']}").json()["used_by"] is None
+        problem(other.get(f"/v1/remit/transfers/{body['transfer_id']}"), 404, 3208)
+        sent = owner.post("/v1/remit/transfers", json=body, params={"wait_ms": WAIT_MS})
+        assert sent.status_code == 201 and sent.json()["state"] == "COMMITTED", sent.text
+        # The same transfer id and body from another FSP is not a resend of it.
+        problem(other.post("/v1/remit/transfers", json=body), 409, 3106)
+        problem(other.get(f"/v1/remit/transfers/{body['transfer_id']}/receipt"), 404, 3208)
+
+
+def test_the_receiving_fsp_s_receipt_holds_none_of_the_sending_side_s_pricing(flow: Flow) -> None:
+    """The transfer view gives the receiving FSP the payee's share only (no fees, rate or margin of the sending
+    side); its receipt of the same transfer must not give it the whole disclosure instead."""
+    number = flow.wallet("ubumwe")
+    with flow.http("eurosend") as http:
+        quote = _quote(http, number, 12_345)
+        body = send_body(quote["quote_id"])
+        sent = http.post("/v1/remit/transfers", json=body, params={"wait_ms": WAIT_MS})
+        assert sent.status_code == 201 and sent.json()["state"] == "COMMITTED", sent.text
+        own = http.get(f"/v1/remit/transfers/{body['transfer_id']}/receipt").json()
+    assert own["disclosure"]["sending_fee"] == quote["sending_fee"]
+    with flow.http("ubumwe") as http:
+        receipt = http.get(f"/v1/remit/transfers/{body['transfer_id']}/receipt")
+    assert receipt.status_code == 200, receipt.text
+    seen = receipt.json()
+    assert seen["disclosure"] is None, seen["disclosure"]
+    assert [e["role"] for e in seen["ledger_receipts"]] == ["reservation", "commit"]
+
+
+def test_members_cannot_move_or_watch_another_member_s_money(flow: Flow) -> None:
+    before = flow.balances("eurosend:eur", "silkpay:usd")
+    reference = f"atk-{uuid.uuid4().hex}"
+    with flow.http("silkpay") as http:
+        problem(http.post("/v1/remit/liquidity/withdrawals", json={"account": "eurosend:eur", "amount_minor": 1}),
+                403, 4300)
+        problem(http.post("/v1/remit/liquidity/deposits", json={
+            "account": "eurosend:eur", "amount_minor": 1, "settlement_reference": reference}), 403, 4300)
+        problem(http.put("/v1/remit/liquidity/thresholds/eurosend:eur", json={"threshold_minor": 1}), 403, 4300)
+        problem(http.post("/v1/remit/liquidity/withdrawals", json={"account": "sbk:issuance-eur",
+                                                                   "amount_minor": 1}), 404, 3240)
+        problem(http.get("/v1/remit/liquidity/positions", params={"member": "eurosend"}), 403, 4300)
+        assert all(a["member"] == "silkpay" for a in http.get("/v1/remit/liquidity/alerts").json()["items"])
+    # A member this service does not act for cannot have it file requests in its name either.
+    with flow.http("imari-fx") as http:
+        problem(http.post("/v1/remit/liquidity/withdrawals", json={"account": "imari-fx:eur", "amount_minor": 1}),
+                403, 4300)
+        problem(http.post("/v1/remit/liquidity/deposits", json={
+            "account": "imari-fx:eur", "amount_minor": 1, "settlement_reference": reference}), 403, 4300)
+    assert flow.balances("eurosend:eur", "silkpay:usd") == before
+
+
+def test_a_receiving_fsp_cannot_unlist_another_s_number(flow: Flow) -> None:
+    number = flow.wallet("mobimo")
+    with flow.http("ubumwe") as http:
+        problem(http.delete(f"/v1/remit/directory/{number}"), 404, 3204)
+    with flow.http("eurosend") as http:
+        problem(http.delete(f"/v1/remit/directory/{number}"), 403, 4300)
+        assert http.get(f"/v1/remit/parties/MSISDN/{number}").json()["fsp_id"] == "mobimo"
