@@ -11,6 +11,7 @@ import uuid
 import httpx
 import pytest
 
+from inzira.money import AMOUNT_MINOR_MAX
 from inzira.remit.payout import reference_id_from
 from tests.remit_flow.conftest import Flow
 from tests.remit_flow.helpers import WAIT_MS, problem, send_body
@@ -129,3 +130,45 @@ def test_a_receiving_fsp_cannot_unlist_another_s_number(flow: Flow) -> None:
     with flow.http("eurosend") as http:
         problem(http.delete(f"/v1/remit/directory/{number}"), 403, 4300)
         assert http.get(f"/v1/remit/parties/MSISDN/{number}").json()["fsp_id"] == "mobimo"
+
+
+@pytest.mark.parametrize(("amount_type", "amount_minor", "currency", "source"), [
+    ("SEND", AMOUNT_MINOR_MAX, "EUR", None),  # past any float and the FX provider's book
+    ("RECEIVE", AMOUNT_MINOR_MAX, "RWF", "EUR"),
+    ("SEND", 1, "EUR", None),  # less than any fee
+    ("RECEIVE", 1, "RWF", "EUR"),
+    ("SEND", 100, "ZZZ", None),  # no such currency
+    ("SEND", 100, "USD", None),  # a currency the sender holds no position in
+    ("RECEIVE", 100, "EUR", "EUR"),
+    ("RECEIVE", 100, "RWF", "RWF"),
+    ("RECEIVE", 100, "RWF", None),
+])
+def test_crafted_quotes_are_4xx_never_5xx(flow: Flow, amount_type: str, amount_minor: int, currency: str,
+                                           source: str | None) -> None:
+    number = flow.wallet()
+    body = {"receiver_msisdn": number, "amount_type": amount_type, "amount_minor": amount_minor,
+            "currency": currency, **({"source_currency": source} if source else {})}
+    with flow.http("eurosend") as http:
+        answer = http.post("/v1/remit/quotes", json=body)
+    assert answer.status_code in (201, 400, 422), answer.text
+    if answer.status_code == 201:
+        quote = answer.json()
+        assert 0 < quote["amount_received"]["amount_minor"] and 0 < quote["amount_sent"]["amount_minor"], quote
+    else:
+        assert answer.headers["content-type"] == "application/problem+json"
+
+
+@pytest.mark.parametrize("member", ["cbr", "sbk", "imari-fx", "mobimo"])
+def test_only_sending_fsps_look_numbers_up(flow: Flow, member: str) -> None:
+    number = flow.wallet()
+    with flow.http(member) as http:
+        problem(http.get(f"/v1/remit/parties/MSISDN/{number}"), 403, 4300)
+
+
+def test_a_webhook_is_refused_for_a_member_this_service_does_not_sign_for(flow: Flow) -> None:
+    """Deliveries are signed with the subscribing member's own key: a member this service holds no port of
+    would be stored and never hear a thing."""
+    for member in ("cbr", "imari-fx"):
+        with flow.http(member) as http:
+            problem(http.post("/v1/remit/webhooks", json={"url": "http://127.0.0.1:9/hook"}), 403, 4300)
+            assert http.get("/v1/remit/webhooks").json()["items"] == []
