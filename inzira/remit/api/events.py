@@ -80,7 +80,7 @@ def router_for(service: RemitService) -> APIRouter:
         record = service.transfers.get(transfer_id)
         if record is None or not may_see_transfer(caller, record):
             raise RemitError(404, Code.TRANSFER_NOT_FOUND, f"no transfer {transfer_id} visible to {caller.member}")
-        sub = subscribe(transfer_id=transfer_id)
+        sub = subscribe(transfer_id=transfer_id, owner=caller.member)
         record = service.transfers.get(transfer_id) or record  # after subscribing: no change falls between
         snapshot = frame(0, "snapshot", view_for(service, record, caller.member, caller.sees_all))
         if record.state in FINAL_STATES:

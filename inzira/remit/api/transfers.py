@@ -63,7 +63,7 @@ def router_for(service: RemitService) -> APIRouter:
         request_ = TransferRequest(body.transfer_id, body.quote_id, body.sender.id, body.sender.name,
                                    body.receiver.name, body.expires_in_ms)
         record, created = await service.desk.send(caller.member, request_)
-        record = await wait_settled(service, record, min(wait_ms, service.settings.wait_ms_max))
+        record = await wait_settled(service, record, min(wait_ms, service.settings.wait_ms_max), caller.member)
         view = full(service, record)
         if record.state in (TransferState.REJECTED, TransferState.ABORTED):
             raise RemitProblem(422, record.code, record.reason or f"the transfer is {record.state.value}",
@@ -110,7 +110,8 @@ def router_for(service: RemitService) -> APIRouter:
     @answers_problems
     async def status(transfer_id: str = Path(pattern=UUID_PATTERN), wait_ms: WaitMs = 0,
                      caller: Caller = Depends(require_caller)) -> Response:
-        record = await wait_settled(service, visible(caller, transfer_id), min(wait_ms, service.settings.wait_ms_max))
+        record = await wait_settled(service, visible(caller, transfer_id), min(wait_ms, service.settings.wait_ms_max),
+                                    caller.member)
         return json_response(view_for(service, record, caller.member, caller.sees_all))
 
     @router.get("/transfers/{transfer_id}/receipt", summary="The customer's receipt, verifiable offline",
