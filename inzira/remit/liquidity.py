@@ -110,7 +110,7 @@ class Liquidity:
         if not 0 <= threshold_minor <= AMOUNT_MINOR_MAX:
             raise invalid("threshold_minor must be a non-negative integer (0 removes the threshold)")
         if not self.notices.set_threshold(account.id, member, threshold_minor, self.settings.thresholds_max):
-            raise invalid(f"at most {self.settings.thresholds_max} thresholds")
+            raise invalid(f"at most {self.settings.thresholds_max} thresholds per member")
         with self._lock:
             if threshold_minor:
                 self._thresholds[account.id] = threshold_minor
