@@ -6,6 +6,7 @@ stable 4xx problem and leaves nothing changed.
 
 from __future__ import annotations
 
+import dataclasses
 import uuid
 
 import httpx
@@ -15,6 +16,8 @@ from inzira.money import AMOUNT_MINOR_MAX
 from inzira.remit.payout import reference_id_from
 from tests.remit_flow.conftest import Flow
 from tests.remit_flow.helpers import WAIT_MS, problem, send_body
+
+SANCTIONED = "Mohammed Youssef Karzanithi"  # an alias of a fictional entry of the sample list
 
 
 def _quote(http: httpx.Client, number: str, amount_minor: int = 20_000) -> dict:
@@ -172,3 +175,43 @@ def test_a_webhook_is_refused_for_a_member_this_service_does_not_sign_for(flow: 
         with flow.http(member) as http:
             problem(http.post("/v1/remit/webhooks", json={"url": "http://127.0.0.1:9/hook"}), 403, 4300)
             assert http.get("/v1/remit/webhooks").json()["items"] == []
+
+
+def test_another_fsp_s_officer_cannot_see_or_decide_a_hold(flow: Flow) -> None:
+    number = flow.wallet("mobimo", "Mohammed", "Karzanithi")
+    with flow.http("eurosend") as http:
+        body = send_body(_quote(http, number)["quote_id"], SANCTIONED)
+        held = http.post("/v1/remit/transfers", json=body)
+        assert held.status_code == 202, held.text
+    path = f"/v1/remit/compliance/transfers/{body['transfer_id']}/decision"
+    with flow.http(token=flow.service.officer_tokens["silkpay"]) as other:
+        assert body["transfer_id"] not in [t["transfer_id"] for t in other.get("/v1/remit/compliance/held").json()
+                                           ["items"]]
+        problem(other.post(path, json={"decision": "approve", "note": "mine now"}), 404, 3208)
+        assert all(d["transfer_id"] != body["transfer_id"]
+                   for d in other.get("/v1/remit/compliance/decisions").json()["items"])
+    with flow.http(token=flow.service.officer_tokens["eurosend"]) as own:
+        problem(own.post(path, json={"decision": "maybe"}), 400, 3100)
+        still = flow.service.transfers.get(body["transfer_id"])
+        assert still is not None and still.state.value == "HELD"
+        assert [d.outcome for d in flow.service.transfers.decisions(body["transfer_id"])] == ["hold"]
+        assert own.post(path, json={"decision": "reject"}).json()["state"] == "REJECTED"
+
+
+def test_one_member_s_thresholds_do_not_use_up_another_s(flow: Flow) -> None:
+    """Thresholds are bounded; a member may open accounts without end, so the bound is each member's."""
+    liquidity = flow.service.liquidity
+    saved = liquidity.settings
+    liquidity.settings = dataclasses.replace(saved, thresholds_max=2)
+    try:
+        with flow.http("eurosend") as hog, flow.http("silkpay") as other:
+            for account in ("eurosend:eur", "eurosend:gbp"):
+                assert hog.put(f"/v1/remit/liquidity/thresholds/{account}", json={"threshold_minor": 1}).is_success
+            answer = other.put("/v1/remit/liquidity/thresholds/silkpay:usd", json={"threshold_minor": 1})
+            assert answer.status_code == 200, answer.text
+    finally:
+        liquidity.settings = saved
+        for member, account in (("eurosend", "eurosend:eur"), ("eurosend", "eurosend:gbp"),
+                                ("silkpay", "silkpay:usd")):
+            with flow.http(member) as http:
+                http.put(f"/v1/remit/liquidity/thresholds/{account}", json={"threshold_minor": 0})
