@@ -175,6 +175,14 @@ def test_a_webhook_is_refused_for_a_member_this_service_does_not_sign_for(flow: 
         with flow.http(member) as http:
             problem(http.post("/v1/remit/webhooks", json={"url": "http://127.0.0.1:9/hook"}), 403, 4300)
             assert http.get("/v1/remit/webhooks").json()["items"] == []
+    # Nor may a member remove another member's subscription.
+    with flow.http("eurosend") as owner, flow.http("silkpay") as other:
+        added = owner.post("/v1/remit/webhooks", json={"url": "http://127.0.0.1:9/hook"})
+        assert added.status_code == 201, added.text
+        hook_id = added.json()["id"]
+        problem(other.delete(f"/v1/remit/webhooks/{hook_id}"), 404, 3200)
+        assert hook_id in [h["id"] for h in owner.get("/v1/remit/webhooks").json()["items"]]
+        assert owner.delete(f"/v1/remit/webhooks/{hook_id}").status_code == 204
 
 
 def test_another_fsp_s_officer_cannot_see_or_decide_a_hold(flow: Flow) -> None:
