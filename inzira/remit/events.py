@@ -31,13 +31,14 @@ class RemitEvent:
 
 
 class HubFull(RuntimeError):
-    """Too many subscribers."""
+    """Too many subscribers (in all, or of one member)."""
 
 
 class EventSubscription:
     def __init__(self, hub: "EventHub", loop: asyncio.AbstractEventLoop, transfer_id: str | None,
-                 member: str | None, sees_all: bool, maxsize: int) -> None:
+                 member: str | None, sees_all: bool, maxsize: int, owner: str | None = None) -> None:
         self.hub = hub
+        self.owner = owner  # the member whose share of the subscribers this one counts against
         self.loop = loop
         self.transfer_id = transfer_id
         self.member = member
@@ -73,8 +74,13 @@ class EventSubscription:
 
 
 class EventHub:
-    def __init__(self, subscribers_max: int, queue_max: int, clock_ms: Callable[[], int]) -> None:
+    def __init__(self, subscribers_max: int, queue_max: int, clock_ms: Callable[[], int],
+                 member_subscribers_max: int | None = None) -> None:
         self.subscribers_max = subscribers_max
+        # One member's share (None: no share): without it, one member holding every slot refuses every other
+        # member's streams and answers their long polls at once.
+        self.member_subscribers_max = member_subscribers_max
+        self._by_owner: dict[str, int] = {}
         self.queue_max = queue_max
         self.clock_ms = clock_ms
         self._by_transfer: dict[str, set[EventSubscription]] = {}
@@ -85,11 +91,18 @@ class EventHub:
         self.listeners: list[Callable[[RemitEvent], None]] = []
 
     def subscribe(self, loop: asyncio.AbstractEventLoop, *, transfer_id: str | None = None,
-                  member: str | None = None, sees_all: bool = False) -> EventSubscription:
-        sub = EventSubscription(self, loop, transfer_id, member, sees_all, self.queue_max)
+                  member: str | None = None, sees_all: bool = False, owner: str | None = None) -> EventSubscription:
+        """``owner``: the member asking (by default ``member``), counted against its share."""
+        owner = owner if owner is not None else member
+        sub = EventSubscription(self, loop, transfer_id, member, sees_all, self.queue_max, owner)
         with self._lock:
             if self._count >= self.subscribers_max:
                 raise HubFull("too many event subscribers")
+            if owner is not None:
+                owned = self._by_owner.get(owner, 0)
+                if self.member_subscribers_max is not None and owned >= self.member_subscribers_max:
+                    raise HubFull(f"too many event subscribers of {owner}")
+                self._by_owner[owner] = owned + 1
             self._count += 1
             if transfer_id is not None:
                 self._by_transfer.setdefault(transfer_id, set()).add(sub)
@@ -111,6 +124,10 @@ class EventHub:
             else:
                 return
             self._count -= 1
+            if sub.owner is not None:
+                left = self._by_owner.pop(sub.owner) - 1
+                if left:
+                    self._by_owner[sub.owner] = left
 
     def publish(self, type_: str, members: frozenset[str], transfer_id: str | None,
                 data: dict[str, Any]) -> RemitEvent:

@@ -81,6 +81,8 @@ class Liquidity:
             raise invalid("settlement_reference (the interbank payment's reference) is 1 to 64 printable ASCII "
                           "characters")
         account = self._own(member, account_id)
+        if member not in self._ports:  # as for a withdrawal: a refusal, not the funding client's 503 (retry later)
+            raise forbidden(f"this service does not act for {member}")
         try:
             return await self.funding.deposit(self._issuer(account), member, account.id, amount_minor, reference)
         except HttpProblem as exc:
@@ -108,7 +110,7 @@ class Liquidity:
         if not 0 <= threshold_minor <= AMOUNT_MINOR_MAX:
             raise invalid("threshold_minor must be a non-negative integer (0 removes the threshold)")
         if not self.notices.set_threshold(account.id, member, threshold_minor, self.settings.thresholds_max):
-            raise invalid(f"at most {self.settings.thresholds_max} thresholds")
+            raise invalid(f"at most {self.settings.thresholds_max} thresholds per member")
         with self._lock:
             if threshold_minor:
                 self._thresholds[account.id] = threshold_minor

@@ -55,7 +55,9 @@ class PayoutCallbacks:
         self._waiters.pop(reference_id, None)
 
     def genuine(self, reference_id: str, token: str) -> bool:
-        return hmac.compare_digest(callback_token(self._secret, reference_id), token)
+        # As bytes: compare_digest raises on str with non-ASCII characters, and the token is anyone's path.
+        return hmac.compare_digest(callback_token(self._secret, reference_id).encode(),
+                                   token.encode("utf-8", "replace"))
 
     def awaited(self, reference_id: str) -> PayoutRecord | None:
         """The payout whose callback is awaited under this reference id, or None."""

@@ -21,6 +21,10 @@ class TransferState(StrEnum):
 
 
 FINAL_STATES = frozenset({TransferState.REJECTED, TransferState.COMMITTED, TransferState.ABORTED})
+# Timeline steps the receiving FSP sees (its view, its event streams, its webhooks): what happened on the ledger
+# and at its own payout, never the sending side's compliance work (holds, decisions, screening again).
+PAYEE_STEPS = frozenset({"RESERVED", "COMMITTED", "ABORTED", "EXPIRED", "RECONCILE", "PAYOUT_STARTED",
+                         "PAYOUT_PENDING", "PAYOUT_SUCCESSFUL", "PAYOUT_FAILED"})
 
 
 class QuoteTerms(msgspec.Struct, frozen=True, kw_only=True):

@@ -88,7 +88,8 @@ class RemitService:
         self.transfers = TransferStore(self.db)
         self.payouts = PayoutStore(self.db)
         self.notices = NoticeStore(self.db)
-        self.hub = EventHub(settings.event_subscribers_max, settings.event_queue_max, clock_ms)
+        self.hub = EventHub(settings.event_subscribers_max, settings.event_queue_max, clock_ms,
+                            settings.event_subscribers_per_member_max)
         self.transitions = Transitions(self.transfers, self.hub, clock_ms)
         self.directory = DirectoryClient()
         sending = [m.id for m in self.node.state.members.values() if "sending_fsp" in m.roles and m.id in ports]

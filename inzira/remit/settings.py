@@ -61,12 +61,13 @@ class RemitSettings:
     reconcile_interval_ms: int = 1_000
     reconcile_batch_max: int = 500
     alert_check_interval_ms: int = 250
-    thresholds_max: int = 1_000
+    thresholds_max: int = 1_000  # per member
     webhooks_per_member_max: int = 10
     # Networks a member's webhook URL may reach although they are not public (CIDR, e.g. "127.0.0.0/8"):
     # every other loopback, private, link-local or metadata address is refused (inzira.notify.targets).
     webhook_allowed_networks: tuple[str, ...] = ()
     event_subscribers_max: int = 1_000
+    event_subscribers_per_member_max: int = 250  # one member's streams and long polls at once: a share of the above
     event_queue_max: int = 1_000
     events_heartbeat_ms: int = 15_000
     payout_reconcile_ms_max: int = 3_600_000  # how long an unknown payout outcome is still asked about

@@ -14,7 +14,7 @@ from typing import Any
 import msgspec
 
 from inzira.remit.events import EventHub
-from inzira.remit.records import DecisionRecord, TimelineStep, TransferRecord, TransferState
+from inzira.remit.records import PAYEE_STEPS, DecisionRecord, TimelineStep, TransferRecord, TransferState
 from inzira.remit.store.transfers import TransferStore
 
 S = TransferState
@@ -43,14 +43,15 @@ class Transitions:
         self.clock_ms = clock_ms
         self._lock = threading.Lock()
 
-    def _members(self, record: TransferRecord) -> frozenset[str]:
-        # The receiving FSP hears of a transfer only once money is reserved for it.
-        if record.state in _ON_CHAIN or record.reserve_tx_id:
+    def _members(self, record: TransferRecord, step: TimelineStep) -> frozenset[str]:
+        # The receiving FSP hears of a transfer only once money is reserved for it, and then only the steps its
+        # view shows (a RESCREENED step names the sending side's list and match).
+        if (record.state in _ON_CHAIN or record.reserve_tx_id) and step.step in PAYEE_STEPS:
             return frozenset({record.sending_fsp, record.receiving_fsp})
         return frozenset({record.sending_fsp})
 
     def announce(self, record: TransferRecord, step: TimelineStep) -> None:
-        self.hub.publish("transfer", self._members(record), record.transfer_id, event_data(record, step))
+        self.hub.publish("transfer", self._members(record, step), record.transfer_id, event_data(record, step))
 
     def create(self, record: TransferRecord, decision: DecisionRecord, reserve_tx: bytes | None,
                detail: str) -> None:

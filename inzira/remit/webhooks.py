@@ -16,7 +16,7 @@ from typing import Any
 from inzira.node.custody import MemberPort
 from inzira.notify.targets import TargetGuard, TargetRefused
 from inzira.notify.webhooks import WebhookSender
-from inzira.remit.codes import invalid
+from inzira.remit.codes import forbidden, invalid
 from inzira.remit.events import RemitEvent
 from inzira.remit.settings import RemitSettings
 from inzira.remit.store.notices import NoticeStore
@@ -54,6 +54,8 @@ class Webhooks:
         self._senders.clear()
 
     async def add(self, member: str, url: str) -> dict[str, Any]:
+        if member not in self.ports:  # deliveries are signed with the member's own key, which this service lacks
+            raise forbidden(f"this remittance service does not act for {member}: it cannot sign its webhooks")
         try:
             await self.guard.check(url)
         except TargetRefused as exc:

@@ -24,7 +24,7 @@ from inzira.remit.api.models import UUID_PATTERN
 from inzira.remit.api.views import view_for
 from inzira.remit.codes import RemitError
 from inzira.remit.events import EventSubscription, HubFull
-from inzira.remit.records import FINAL_STATES
+from inzira.remit.records import FINAL_STATES, PAYEE_STEPS
 from inzira.remit.service import RemitService
 
 WAKE_S = 0.5
@@ -41,7 +41,9 @@ def router_for(service: RemitService) -> APIRouter:
     router = APIRouter(prefix=PREFIX, tags=["remit: events"])
     heartbeat_s = service.settings.events_heartbeat_ms / 1000
 
-    async def stream(sub: EventSubscription, first: bytes | None, until_final: bool) -> AsyncIterator[bytes]:
+    async def stream(sub: EventSubscription, first: bytes | None, until_final: bool,
+                     payee_only: bool = False) -> AsyncIterator[bytes]:
+        """``payee_only``: the receiving FSP's stream of one transfer, with the steps its view shows only."""
         loop = asyncio.get_running_loop()
         try:
             yield b"retry: %d\n\n" % RECONNECT_MS
@@ -58,6 +60,8 @@ def router_for(service: RemitService) -> APIRouter:
                     continue
                 if event is None:
                     return
+                if payee_only and event.data.get("step") not in PAYEE_STEPS:
+                    continue
                 yield frame(event.seq, event.type, event.json())
                 last_s = loop.time()
                 if until_final and event.data.get("state") in FINAL_STATES and event.data.get("step") == \
@@ -80,13 +84,15 @@ def router_for(service: RemitService) -> APIRouter:
         record = service.transfers.get(transfer_id)
         if record is None or not may_see_transfer(caller, record):
             raise RemitError(404, Code.TRANSFER_NOT_FOUND, f"no transfer {transfer_id} visible to {caller.member}")
-        sub = subscribe(transfer_id=transfer_id)
+        sub = subscribe(transfer_id=transfer_id, owner=caller.member)
         record = service.transfers.get(transfer_id) or record  # after subscribing: no change falls between
         snapshot = frame(0, "snapshot", view_for(service, record, caller.member, caller.sees_all))
         if record.state in FINAL_STATES:
             sub.close()
             return StreamingResponse(_once(snapshot), media_type="text/event-stream", headers=_HEADERS)
-        return StreamingResponse(stream(sub, snapshot, True), media_type="text/event-stream", headers=_HEADERS)
+        payee_only = not (caller.sees_all or caller.member == record.sending_fsp)
+        return StreamingResponse(stream(sub, snapshot, True, payee_only), media_type="text/event-stream",
+                                 headers=_HEADERS)
 
     @router.get("/events", summary="Every transfer change and alert that concerns the caller (SSE)",
                 response_class=StreamingResponse, responses={**_DOC, **problem_docs(401, 503)})

@@ -63,7 +63,7 @@ def router_for(service: RemitService) -> APIRouter:
         request_ = TransferRequest(body.transfer_id, body.quote_id, body.sender.id, body.sender.name,
                                    body.receiver.name, body.expires_in_ms)
         record, created = await service.desk.send(caller.member, request_)
-        record = await wait_settled(service, record, min(wait_ms, service.settings.wait_ms_max))
+        record = await wait_settled(service, record, min(wait_ms, service.settings.wait_ms_max), caller.member)
         view = full(service, record)
         if record.state in (TransferState.REJECTED, TransferState.ABORTED):
             raise RemitProblem(422, record.code, record.reason or f"the transfer is {record.state.value}",
@@ -110,7 +110,8 @@ def router_for(service: RemitService) -> APIRouter:
     @answers_problems
     async def status(transfer_id: str = Path(pattern=UUID_PATTERN), wait_ms: WaitMs = 0,
                      caller: Caller = Depends(require_caller)) -> Response:
-        record = await wait_settled(service, visible(caller, transfer_id), min(wait_ms, service.settings.wait_ms_max))
+        record = await wait_settled(service, visible(caller, transfer_id), min(wait_ms, service.settings.wait_ms_max),
+                                    caller.member)
         return json_response(view_for(service, record, caller.member, caller.sees_all))
 
     @router.get("/transfers/{transfer_id}/receipt", summary="The customer's receipt, verifiable offline",
@@ -120,9 +121,12 @@ def router_for(service: RemitService) -> APIRouter:
     async def receipt(transfer_id: str = Path(pattern=UUID_PATTERN),
                       caller: Caller = Depends(require_caller)) -> Response:
         """The ledger receipts of the reservation and of the commit (or void), with the transfer's summary and
-        its disclosure. 409 while nothing of it is in the chain (held, refused, or not yet reserved)."""
+        its disclosure (`null` for the receiving FSP). 409 while nothing of it is in the chain (held, refused,
+        or not yet reserved)."""
         record = visible(caller, transfer_id)
-        found = service.transfers.quote(record.quote_id)
+        # The disclosure is the sending side's pricing: the receiving FSP's view has none, so its receipt neither.
+        whole = caller.sees_all or caller.member == record.sending_fsp
+        found = service.transfers.quote(record.quote_id) if whole else None
         terms = found[0] if found else None
         built = build_receipt(service.node, record, terms, fsp_name(service, record.receiving_fsp),
                               service.settings.transfer_ttl_ms)

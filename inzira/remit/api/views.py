@@ -7,7 +7,7 @@ from typing import Any
 
 from inzira.remit.disclosure import disclosure
 from inzira.remit.money_view import money
-from inzira.remit.records import FINAL_STATES, DecisionRecord, TimelineStep, TransferRecord
+from inzira.remit.records import FINAL_STATES, PAYEE_STEPS, DecisionRecord, TimelineStep, TransferRecord
 from inzira.remit.service import RemitService
 from inzira.remit.settings import PAYOUT_CURRENCY
 
@@ -64,12 +64,6 @@ def full(service: RemitService, record: TransferRecord) -> dict[str, Any]:
         "operator_txn_id": payout.operator_txn_id or None, "amount": money(payout.amount_minor, payout.currency)}
     view["timeline"] = [step_view(s) for s in service.transfers.timeline(record.transfer_id)]
     return view
-
-
-# Timeline steps the receiving FSP sees: what happened on the ledger and at its own payout, never the
-# sending side's compliance work (holds, officer decisions and their notes).
-PAYEE_STEPS = frozenset({"RESERVED", "COMMITTED", "ABORTED", "EXPIRED", "RECONCILE", "PAYOUT_STARTED",
-                          "PAYOUT_PENDING", "PAYOUT_SUCCESSFUL", "PAYOUT_FAILED"})
 
 
 def for_receiving_fsp(service: RemitService, record: TransferRecord) -> dict[str, Any]:

@@ -16,12 +16,13 @@ def settled(record: TransferRecord) -> bool:
     return record.state in _SETTLED
 
 
-async def wait_settled(service: RemitService, record: TransferRecord, wait_ms: int) -> TransferRecord:
+async def wait_settled(service: RemitService, record: TransferRecord, wait_ms: int, member: str) -> TransferRecord:
+    """``member``: who waits (the wait counts against its share of the event hub)."""
     if wait_ms <= 0 or settled(record):
         return record
     loop = asyncio.get_running_loop()
     try:
-        sub = service.hub.subscribe(loop, transfer_id=record.transfer_id)
+        sub = service.hub.subscribe(loop, transfer_id=record.transfer_id, owner=member)
     except HubFull:
         return record
     try:

@@ -19,7 +19,7 @@ def router_for(service: RemitService) -> APIRouter:
     router = APIRouter(prefix=f"{PREFIX}/webhooks", tags=["remit: webhooks"])
 
     @router.post("", summary="Subscribe a URL to the member's events", status_code=201, response_class=Response,
-                 responses={**ok_doc(Webhook, "subscribed"), **problem_docs(400, 401)})
+                 responses={**ok_doc(Webhook, "subscribed"), **problem_docs(400, 401, 403)})
     @answers_problems
     async def add(body: WebhookBody, caller: Caller = Depends(require_caller)) -> Response:
         """Each event is POSTed as JSON `{id, type, at_ms, transfer_id, data, member}` with the header

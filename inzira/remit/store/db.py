@@ -64,6 +64,7 @@ CREATE TABLE IF NOT EXISTS webhooks (
 CREATE INDEX IF NOT EXISTS webhooks_by_member ON webhooks (member);
 CREATE TABLE IF NOT EXISTS thresholds (
   account TEXT PRIMARY KEY, member TEXT NOT NULL, threshold_minor INTEGER NOT NULL);
+CREATE INDEX IF NOT EXISTS thresholds_by_member ON thresholds (member);
 CREATE TABLE IF NOT EXISTS alerts (
   id INTEGER PRIMARY KEY AUTOINCREMENT, member TEXT NOT NULL, at_ms INTEGER NOT NULL, record BLOB NOT NULL);
 CREATE INDEX IF NOT EXISTS alerts_by_member ON alerts (member, id);

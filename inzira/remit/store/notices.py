@@ -38,13 +38,14 @@ class NoticeStore:
     # --- thresholds ---
 
     def set_threshold(self, account: str, member: str, threshold_minor: int, count_max: int) -> bool:
-        """Set (or with 0 remove) an account's low-liquidity threshold; False when too many are set."""
+        """Set (or with 0 remove) an account's low-liquidity threshold; False when the member has ``count_max``
+        set already (a bound per member: one opening accounts without end must not use up the others')."""
         with self.db.tx() as db:
             if threshold_minor == 0:
                 db.execute("DELETE FROM thresholds WHERE account = ?", (account,))
                 return True
             exists = db.execute("SELECT 1 FROM thresholds WHERE account = ?", (account,)).fetchone()
-            (count,) = db.execute("SELECT count(*) FROM thresholds").fetchone()
+            (count,) = db.execute("SELECT count(*) FROM thresholds WHERE member = ?", (member,)).fetchone()
             if exists is None and count >= count_max:
                 return False
             db.execute("INSERT OR REPLACE INTO thresholds VALUES (?, ?, ?)", (account, member, threshold_minor))
