@@ -147,5 +147,5 @@ class Liquidity:
         alert = {"kind": "liquidity.low" if low else "liquidity.recovered", "member": member, "account": account.id,
                  "at_ms": now_ms, "available": money(account.available_minor, account.currency),
                  "threshold": money(threshold, account.currency)}
-        alert_id = self.notices.add_alert(member, now_ms, alert)
+        alert_id = self.notices.add_alert(member, now_ms, alert, self.settings.alerts_kept_max)
         self.hub.publish("alert", frozenset({member}), None, {"id": alert_id, **alert})

@@ -62,6 +62,7 @@ class RemitSettings:
     reconcile_batch_max: int = 500
     alert_check_interval_ms: int = 250
     thresholds_max: int = 1_000  # per member
+    alerts_kept_max: int = 10_000  # per member, the latest
     webhooks_per_member_max: int = 10
     # Networks a member's webhook URL may reach although they are not public (CIDR, e.g. "127.0.0.0/8"):
     # every other loopback, private, link-local or metadata address is refused (inzira.notify.targets).

@@ -56,10 +56,14 @@ class NoticeStore:
 
     # --- alerts ---
 
-    def add_alert(self, member: str, at_ms: int, alert: dict[str, Any]) -> int:
+    def add_alert(self, member: str, at_ms: int, alert: dict[str, Any], kept_max: int) -> int:
+        """Store an alert; only the member's ``kept_max`` latest are kept (a member can raise alerts without
+        end, setting a threshold and removing it again)."""
         with self.db.tx() as db:
             cursor = db.execute("INSERT INTO alerts (member, at_ms, record) VALUES (?, ?, ?)",
                                 (member, at_ms, json.dumps(alert).encode()))
+            db.execute("DELETE FROM alerts WHERE member = ? AND id <= (SELECT id FROM alerts WHERE member = ? "
+                       "ORDER BY id DESC LIMIT 1 OFFSET ?)", (member, member, kept_max))
             return int(cursor.lastrowid or 0)
 
     def alerts(self, member: str | None, limit: int) -> list[dict[str, Any]]:
