@@ -56,10 +56,10 @@ def reference() -> str:
 
 def redemption(demo: Demo, member: str, account: str, amount_minor: int, currency: str, ref: str, *,
                signer: str | None = None, chain_id: bytes | None = None, expires_at_ms: int | None = None,
-               submitter: str | None = None) -> str:
+               submitter: str | None = None, version: int = TX_VERSION, tx_ref: str | None = None) -> str:
     """A Redeem signed with ``signer``'s own key (the holder's unless told), base64url as the API takes it."""
     key = load_key(key_path(demo.data_dir, signer or member))
-    body = TxBody(TX_VERSION, chain_id or demo.runtime.chain_id, submitter or member,  # type: ignore[union-attr]
-                  uuid.uuid4().hex, expires_at_ms or wall_clock_ms() + REDEEM_VALIDITY_MS,
+    body = TxBody(version, chain_id or demo.runtime.chain_id, submitter or member,  # type: ignore[union-attr]
+                  uuid.uuid4().hex if tx_ref is None else tx_ref, expires_at_ms or wall_clock_ms() + REDEEM_VALIDITY_MS,
                   Redeem(account, amount_minor, currency, ref))
     return b64(sign_body(body, key))

@@ -17,6 +17,7 @@ import httpx
 import pytest
 
 from inzira.demo.app import Demo
+from inzira.ledger.tx import decode_body, decode_signed
 from inzira.money import AMOUNT_MINOR_MAX
 from tests.funding.conftest import balance, holder_token, http, officer_token, reference
 
@@ -110,7 +111,6 @@ def test_another_issuers_officer_neither_sees_nor_decides(demo: Demo) -> None:
         approved = own.post(f"{path}/approve", json={}).json()
     assert approved["state"] == "approved"
     tx = demo.runtime.node.tx(bytes.fromhex(approved["tx_id"]))  # type: ignore[union-attr]
-    from inzira.ledger.tx import decode_body, decode_signed
     assert decode_body(decode_signed(tx.raw).body).submitter == "cbr"  # signed by the currency's issuer only
 
 
