@@ -104,7 +104,7 @@ def funding_router(desk: FundingDesk, clients: Mapping[str, str], officers: Mapp
 
     @router.post("/deposits", status_code=202, summary="Ask the issuer to fund an account (holder)",
                  response_class=Response, responses={202: {"description": "The pending funding request"},
-                                                     **problem_docs(400, 401, 403, 404, 409)})
+                                                     **problem_docs(400, 401, 403, 404, 409, 422)})
     async def deposit(body: DepositBody, who: str | Officer = Depends(caller)) -> Response:
         try:
             request = desk.request_deposit(holder(who), body.account, body.amount_minor, body.settlement_reference)

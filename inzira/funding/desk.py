@@ -46,6 +46,7 @@ LIST_MAX = 200
 NOTE_CHARS_MAX = 500
 DEPOSIT_TTL_MS = 7 * 24 * 3600 * 1000  # an unanswered deposit request is still shown this long as pending
 RECOVER_MAX = 1_000
+PENDING_MAX = 100  # a holder's requests pending at one issuer
 
 
 class FundingError(Exception):
@@ -101,7 +102,10 @@ class FundingDesk:
 
     def _stored(self, request: FundingRequest) -> FundingRequest:
         """The request, or the one already filed under its settlement reference when it asks the same."""
-        stored = self.store.add(request)
+        stored = self.store.add(request, PENDING_MAX)
+        if stored is None:  # what a holder files waits for people: a bounded queue, not a flood
+            raise FundingError(422, Code.VALIDATION, f"{request.holder} already has {PENDING_MAX} requests pending "
+                                                     f"at {request.issuer}: wait for their decisions")
         if (stored.holder, stored.account, stored.amount_minor) != \
                 (request.holder, request.account, request.amount_minor):
             raise FundingError(409, Code.MODIFIED_REQUEST,

@@ -74,21 +74,24 @@ class FundingStore:
         with self._lock:
             self._conn.close()
 
-    def add(self, request: FundingRequest) -> FundingRequest:
-        """The request stored, or the one already stored under its issuer, kind and reference."""
-        with self._lock:
-            try:
-                self._conn.execute(f"INSERT INTO requests ({_COLUMNS}) VALUES ({', '.join('?' * 17)})",
-                                   tuple(getattr(request, f) for f in FundingRequest.__slots__))
-                return request
-            except sqlite3.IntegrityError:
-                row = self._conn.execute(
-                    f"SELECT {_COLUMNS} FROM requests WHERE issuer = ? AND kind = ? AND "
-                    f"{_REFERENCE_KEY.format('reference')} = {_REFERENCE_KEY.format('?')}",
-                    (request.issuer, request.kind, request.reference)).fetchone()
-        if row is None:
-            raise RuntimeError(f"funding request {request.id} neither stored nor found")
-        return FundingRequest(*row)
+    def add(self, request: FundingRequest, pending_max: int) -> FundingRequest | None:
+        """The request stored, or the one already stored under its issuer, kind and reference; None when its
+        holder already has ``pending_max`` requests pending at that issuer (unexpired at its creation)."""
+        with self._lock:  # the one writer: looked up, counted and stored at once
+            row = self._conn.execute(
+                f"SELECT {_COLUMNS} FROM requests WHERE issuer = ? AND kind = ? AND "
+                f"{_REFERENCE_KEY.format('reference')} = {_REFERENCE_KEY.format('?')}",
+                (request.issuer, request.kind, request.reference)).fetchone()
+            if row is not None:
+                return FundingRequest(*row)
+            (pending,) = self._conn.execute(
+                "SELECT count(*) FROM requests WHERE state = ? AND issuer = ? AND holder = ? AND expires_at_ms > ?",
+                (PENDING, request.issuer, request.holder, request.created_at_ms)).fetchone()
+            if pending >= pending_max:
+                return None
+            self._conn.execute(f"INSERT INTO requests ({_COLUMNS}) VALUES ({', '.join('?' * 17)})",
+                               tuple(getattr(request, f) for f in FundingRequest.__slots__))
+            return request
 
     def get(self, request_id: str) -> FundingRequest | None:
         with self._lock:
