@@ -22,6 +22,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from starlette.responses import Response
 
 from inzira.api.codes import ApiCode
+from inzira.api.numbers import digits
 from inzira.api.problems import Problem
 from inzira.api.responses import json_response, problem_docs
 from inzira.api.tokens import TokenBook
@@ -41,12 +42,16 @@ bearer = HTTPBearer(auto_error=False, scheme_name="FundingToken",
                                 "(funding-officers.json)")
 _Reference = Annotated[str, Field(min_length=1, max_length=64, pattern=r"^[\x20-\x7e]+$",
                                   description="The interbank payment's reference (printable ASCII)")]
+# JSON integers only (pydantic alone takes true, 1e2, " 100" and "1_000" for an int): money in minor units.
+_Amount = digits(1, AMOUNT_MINOR_MAX)
+_Cap = digits(0, AMOUNT_MINOR_MAX)
+_Limit = digits(1, LIST_MAX)
 
 
 class DepositBody(BaseModel):
     model_config = ConfigDict(extra="forbid")
     account: str = Field(max_length=81, examples=["eurosend:eur"])
-    amount_minor: int = Field(gt=0, le=AMOUNT_MINOR_MAX)
+    amount_minor: _Amount
     settlement_reference: _Reference
 
 
@@ -62,7 +67,7 @@ class DecisionBody(BaseModel):
 
 class CapBody(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    cap_minor: int = Field(ge=0, le=AMOUNT_MINOR_MAX)
+    cap_minor: _Cap
 
 
 def _problem(exc: FundingError) -> Problem:
@@ -99,7 +104,7 @@ def funding_router(desk: FundingDesk, clients: Mapping[str, str], officers: Mapp
 
     @router.post("/deposits", status_code=202, summary="Ask the issuer to fund an account (holder)",
                  response_class=Response, responses={202: {"description": "The pending funding request"},
-                                                     **problem_docs(400, 401, 403, 404, 409)})
+                                                     **problem_docs(400, 401, 403, 404, 409, 422)})
     async def deposit(body: DepositBody, who: str | Officer = Depends(caller)) -> Response:
         try:
             request = desk.request_deposit(holder(who), body.account, body.amount_minor, body.settlement_reference)
@@ -126,7 +131,7 @@ def funding_router(desk: FundingDesk, clients: Mapping[str, str], officers: Mapp
                                                     **problem_docs(401)})
     async def listing(state: str | None = Query(None, pattern=f"^({PENDING}|{APPROVING}|{APPROVED}|{REJECTED}|"
                                                                f"{FAILED})$"),
-                      limit: int = Query(50, ge=1, le=LIST_MAX), who: str | Officer = Depends(caller)) -> Response:
+                      limit: _Limit = 50, who: str | Officer = Depends(caller)) -> Response:
         if isinstance(who, Officer):
             found = desk.store.listing((who.issuer,), None, state, limit)
         else:

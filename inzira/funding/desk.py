@@ -26,8 +26,8 @@ from typing import Any
 from inzira.crypto import verify
 from inzira.ledger.codes import Code, describe
 from inzira.ledger.encoding import DecodeError, ValidationError
-from inzira.ledger.ids import account_owner, is_settlement_reference
-from inzira.ledger.tx import Issue, Redeem, SetDebitCap, decode_body, decode_signed, tx_id_of
+from inzira.ledger.ids import REF_CHARS_MAX, account_owner, is_settlement_reference
+from inzira.ledger.tx import TX_VERSION, Issue, Redeem, SetDebitCap, decode_body, decode_signed, tx_id_of
 from inzira.money import AMOUNT_MINOR_MAX, currency, money_text
 from inzira.node.custody import MemberPort
 from inzira.node.signer import wall_clock_ms
@@ -46,6 +46,7 @@ LIST_MAX = 200
 NOTE_CHARS_MAX = 500
 DEPOSIT_TTL_MS = 7 * 24 * 3600 * 1000  # an unanswered deposit request is still shown this long as pending
 RECOVER_MAX = 1_000
+PENDING_MAX = 100  # a holder's requests pending at one issuer
 
 
 class FundingError(Exception):
@@ -101,7 +102,10 @@ class FundingDesk:
 
     def _stored(self, request: FundingRequest) -> FundingRequest:
         """The request, or the one already filed under its settlement reference when it asks the same."""
-        stored = self.store.add(request)
+        stored = self.store.add(request, PENDING_MAX)
+        if stored is None:  # what a holder files waits for people: a bounded queue, not a flood
+            raise FundingError(422, Code.VALIDATION, f"{request.holder} already has {PENDING_MAX} requests pending "
+                                                     f"at {request.issuer}: wait for their decisions")
         if (stored.holder, stored.account, stored.amount_minor) != \
                 (request.holder, request.account, request.amount_minor):
             raise FundingError(409, Code.MODIFIED_REQUEST,
@@ -131,6 +135,12 @@ class FundingDesk:
         op = body.op
         if not isinstance(op, Redeem) or body.submitter != holder or body.chain_id != self.node.chain_id:
             raise FundingError(400, Code.VALIDATION, f"a withdrawal is a Redeem that {holder} submits on this chain")
+        # What the ledger would refuse anyway is refused now, not after an officer approved it (and a deadline
+        # past 2^63 - 1 would not fit the book).
+        if body.version != TX_VERSION or not 0 < len(body.ref) <= REF_CHARS_MAX or \
+                body.expires_at_ms > self.clock_ms() + self.node.state.policy.tx_validity_max_ms:
+            raise FundingError(400, Code.VALIDATION, "the redemption's version, reference or deadline is not one "
+                                                     "the ledger takes")
         member = self.node.state.members.get(holder)
         tx_id = tx_id_of(tx.body)
         if member is None or not any(s.key in member.keys and verify(s.key, tx_id, s.sig) for s in tx.sigs):

@@ -2,7 +2,9 @@
 reference, which officers approved, and what the ledger answered.
 
 A settlement reference funds at most once per issuer and kind (a unique index): the same incoming payment
-cannot be claimed twice. SQLite in WAL mode with synchronous=FULL: an approval, once answered, is on disk.
+cannot be claimed twice, nor under its reference spelled with other letter case or spaces (an officer checking
+"abc 1" against the bank's "ABC1" sees one payment). SQLite in WAL mode with synchronous=FULL: an approval, once
+answered, is on disk.
 """
 
 from __future__ import annotations
@@ -19,13 +21,17 @@ BUSY_TIMEOUT_MS = 5_000
 PENDING, APPROVING, APPROVED, REJECTED, FAILED = "pending", "approving", "approved", "rejected", "failed"
 DEPOSIT, WITHDRAWAL = "deposit", "withdrawal"
 
-_SCHEMA = """
+# What makes two references one payment's: ASCII letter case and spaces aside (references are printable ASCII).
+_REFERENCE_KEY = "upper(replace({}, ' ', ''))"
+
+_SCHEMA = f"""
 CREATE TABLE IF NOT EXISTS requests (
   id TEXT PRIMARY KEY, kind TEXT NOT NULL, issuer TEXT NOT NULL, holder TEXT NOT NULL, account TEXT NOT NULL,
   currency TEXT NOT NULL, amount_minor INTEGER NOT NULL, reference TEXT NOT NULL, state TEXT NOT NULL,
   created_at_ms INTEGER NOT NULL, expires_at_ms INTEGER NOT NULL, decided_at_ms INTEGER, note TEXT NOT NULL,
   signed_tx BLOB, tx_id BLOB, code INTEGER, height INTEGER);
-CREATE UNIQUE INDEX IF NOT EXISTS requests_by_reference ON requests (issuer, kind, reference);
+CREATE UNIQUE INDEX IF NOT EXISTS requests_by_reference_key
+  ON requests (issuer, kind, {_REFERENCE_KEY.format("reference")});
 CREATE INDEX IF NOT EXISTS requests_by_state ON requests (state, created_at_ms);
 CREATE TABLE IF NOT EXISTS approvals (
   request_id TEXT NOT NULL, officer TEXT NOT NULL, at_ms INTEGER NOT NULL, PRIMARY KEY (request_id, officer));
@@ -68,19 +74,24 @@ class FundingStore:
         with self._lock:
             self._conn.close()
 
-    def add(self, request: FundingRequest) -> FundingRequest:
-        """The request stored, or the one already stored under its issuer, kind and reference."""
-        with self._lock:
-            try:
-                self._conn.execute(f"INSERT INTO requests ({_COLUMNS}) VALUES ({', '.join('?' * 17)})",
-                                   tuple(getattr(request, f) for f in FundingRequest.__slots__))
-                return request
-            except sqlite3.IntegrityError:
-                row = self._conn.execute(f"SELECT {_COLUMNS} FROM requests WHERE issuer = ? AND kind = ? AND "
-                                         "reference = ?", (request.issuer, request.kind, request.reference)).fetchone()
-        if row is None:
-            raise RuntimeError(f"funding request {request.id} neither stored nor found")
-        return FundingRequest(*row)
+    def add(self, request: FundingRequest, pending_max: int) -> FundingRequest | None:
+        """The request stored, or the one already stored under its issuer, kind and reference; None when its
+        holder already has ``pending_max`` requests pending at that issuer (unexpired at its creation)."""
+        with self._lock:  # the one writer: looked up, counted and stored at once
+            row = self._conn.execute(
+                f"SELECT {_COLUMNS} FROM requests WHERE issuer = ? AND kind = ? AND "
+                f"{_REFERENCE_KEY.format('reference')} = {_REFERENCE_KEY.format('?')}",
+                (request.issuer, request.kind, request.reference)).fetchone()
+            if row is not None:
+                return FundingRequest(*row)
+            (pending,) = self._conn.execute(
+                "SELECT count(*) FROM requests WHERE state = ? AND issuer = ? AND holder = ? AND expires_at_ms > ?",
+                (PENDING, request.issuer, request.holder, request.created_at_ms)).fetchone()
+            if pending >= pending_max:
+                return None
+            self._conn.execute(f"INSERT INTO requests ({_COLUMNS}) VALUES ({', '.join('?' * 17)})",
+                               tuple(getattr(request, f) for f in FundingRequest.__slots__))
+            return request
 
     def get(self, request_id: str) -> FundingRequest | None:
         with self._lock:
