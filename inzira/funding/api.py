@@ -28,7 +28,7 @@ from inzira.api.responses import json_response, problem_docs
 from inzira.api.tokens import TokenBook
 from inzira.fx.wire import unb64
 from inzira.funding.desk import LIST_MAX, NOTE_CHARS_MAX, FundingDesk, FundingError, Officer
-from inzira.funding.store import APPROVED, APPROVING, FAILED, PENDING, REJECTED
+from inzira.funding.store import APPROVED, APPROVING, FAILED, PENDING, REJECTED, FundingRequest
 from inzira.ledger.codes import Code
 from inzira.ledger.tx import TX_BYTES_MAX
 from inzira.money import AMOUNT_MINOR_MAX
@@ -174,13 +174,18 @@ def funding_router(desk: FundingDesk, clients: Mapping[str, str], officers: Mapp
         return json_response(desk.view(request))
 
     @router.put("/caps/{account}", summary="Set a position's net debit cap (an officer of its issuer)",
-                response_class=Response, responses={200: {"description": "{tx_id, code}"},
-                                                    **problem_docs(400, 401, 403, 404, 422, 503)})
+                response_class=Response, responses={
+                    200: {"description": "{tx_id, code, account, cap_minor}: set"},
+                    202: {"description": "A raise to the dual-approval threshold or above: the request, approved "
+                                         "by this officer, for a second officer to approve"},
+                    **problem_docs(400, 401, 403, 404, 409, 422, 503)})
     async def cap(body: CapBody, account: str = Path(max_length=81), who: str | Officer = Depends(caller)) -> Response:
         try:
             outcome = await desk.cap(officer(who), account, body.cap_minor)
         except FundingError as exc:
             raise _problem(exc) from None
+        if isinstance(outcome, FundingRequest):
+            return json_response(desk.view(outcome), 202)
         if outcome is None:
             raise Problem(503, ApiCode.UNAVAILABLE, "the ledger did not answer: try again")
         if outcome.code != Code.OK:

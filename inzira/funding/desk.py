@@ -10,7 +10,10 @@ with the issuer's own key.
   an officer approves and the issuer adds its signature and submits, then pays out off chain. Nothing moves
   until the issuer signs; a rejected or expired request moves nothing.
 - Above ``dual_approval_units`` (in the currency's major units) two distinct officers of the issuer approve.
-- Caps: an officer sets a position's net debit cap (``SetDebitCap``), signed by the issuer.
+- Caps: an officer sets a position's net debit cap (``SetDebitCap``), signed by the issuer. A cap is credit the
+  holder can spend, so raising one to ``dual_approval_units`` or more is a request (kind ``cap``) the officer
+  files with its own approval and a second officer approves; lowering one, or a cap below that, is one
+  officer's.
 
 Officers are credentials of the issuer's deployment (``funding-officers.json``: "<issuer>/<officer>" ->
 token), distinct people; holders are the issuer's clients (``funding-clients.json``: member -> token).
@@ -33,6 +36,7 @@ from inzira.node.custody import MemberPort
 from inzira.node.signer import wall_clock_ms
 from inzira.ordering.outcome import Outcome
 from inzira.funding.store import (
+    CAP,
     DEPOSIT,
     PENDING,
     WITHDRAWAL,
@@ -47,6 +51,7 @@ NOTE_CHARS_MAX = 500
 DEPOSIT_TTL_MS = 7 * 24 * 3600 * 1000  # an unanswered deposit request is still shown this long as pending
 RECOVER_MAX = 1_000
 PENDING_MAX = 100  # a holder's requests pending at one issuer
+CAP_TTL_MS = 24 * 3600 * 1000  # a cap raise waiting for its second officer
 
 
 class FundingError(Exception):
@@ -183,6 +188,8 @@ class FundingDesk:
         if request.kind == DEPOSIT:
             raw = port.sign(Issue(request.account, request.amount_minor, request.currency, request.reference),
                             f"fund:{request.id}")
+        elif request.kind == CAP:
+            raw = port.sign(SetDebitCap(request.account, request.amount_minor), f"cap:{request.id}")
         else:
             raw = port.countersign(request.signed_tx or b"")
         if not self.store.claim(request.id, now_ms, note, raw, tx_id_of(decode_signed(raw).body)):
@@ -212,7 +219,9 @@ class FundingDesk:
             raise FundingError(409, Code.ALREADY_RESOLVED, f"request {request_id} was decided meanwhile")
         return self.store.get(request.id) or request
 
-    async def cap(self, officer: Officer, account_id: str, cap_minor: int) -> Outcome | None:
+    async def cap(self, officer: Officer, account_id: str, cap_minor: int) -> Outcome | FundingRequest | None:
+        """The ledger's verdict on the cap (None: no answer in time), or, for a raise to the dual-approval
+        threshold or above, the request filed with this officer's approval, for a second officer."""
         account = self.node.state.accounts.get(account_id)
         if account is None or account.issuance:
             raise FundingError(404, Code.ACCOUNT_NOT_FOUND, f"no account {account_id}")
@@ -220,8 +229,20 @@ class FundingDesk:
             raise FundingError(403, Code.PERMISSION, f"{officer.issuer} does not issue {account.currency}")
         if not 0 <= cap_minor <= AMOUNT_MINOR_MAX:
             raise FundingError(400, Code.VALIDATION, "cap_minor must be a non-negative integer of minor units")
+        if cap_minor > account.debit_cap_minor and cap_minor >= self.dual_threshold_minor(account.currency):
+            return self._cap_request(officer, account, cap_minor)
         port = self._ports[officer.issuer]
         return await port.verdict(port.sign(SetDebitCap(account.id, cap_minor)), VERDICT_TIMEOUT_S)
+
+    def _cap_request(self, officer: Officer, account: Any, cap_minor: int) -> FundingRequest:
+        now_ms = self.clock_ms()
+        request = self._stored(FundingRequest(f"fr-{uuid.uuid4().hex}", CAP, officer.issuer,
+                                              account_owner(account.id), account.id, account.currency, cap_minor,
+                                              f"cap-{uuid.uuid4().hex}", PENDING, now_ms, now_ms + CAP_TTL_MS, None,
+                                              "", None, None, None, None))
+        if self.store.approve(request.id, officer.name, now_ms) is None:  # another officer rejected it already
+            raise FundingError(409, Code.ALREADY_RESOLVED, f"request {request.id} was decided meanwhile")
+        return self.store.get(request.id) or request
 
     # --- views ---
 

@@ -19,7 +19,7 @@ BUSY_TIMEOUT_MS = 5_000
 # pending -> approving (claimed by the approval that signs; its transaction stored) -> approved | failed;
 # pending -> rejected.
 PENDING, APPROVING, APPROVED, REJECTED, FAILED = "pending", "approving", "approved", "rejected", "failed"
-DEPOSIT, WITHDRAWAL = "deposit", "withdrawal"
+DEPOSIT, WITHDRAWAL, CAP = "deposit", "withdrawal", "cap"
 
 # What makes two references one payment's: ASCII letter case and spaces aside (references are printable ASCII).
 _REFERENCE_KEY = "upper(replace({}, ' ', ''))"

@@ -36,6 +36,11 @@ def http(demo: Demo, token: str) -> httpx.Client:
                         timeout=HTTP_TIMEOUT_S)
 
 
+def code_of(answer: httpx.Response) -> tuple[int, int]:
+    """A refusal's status and its problem's 4-digit code."""
+    return answer.status_code, int(answer.json()["code"])
+
+
 def holder_token(demo: Demo, member: str) -> str:
     return demo.providers.funding_tokens[member]  # type: ignore[union-attr]
 

@@ -20,7 +20,7 @@ from inzira.demo.app import Demo
 from inzira.ledger.tx import decode_body, decode_signed
 from inzira.funding.desk import PENDING_MAX
 from inzira.money import AMOUNT_MINOR_MAX
-from tests.funding.conftest import balance, holder_token, http, officer_token, reference
+from tests.funding.conftest import balance, code_of, holder_token, http, officer_token, reference
 
 DUAL_MINOR = 10_000_00  # 10,000 units of a currency with two decimals: two officers
 
@@ -46,14 +46,10 @@ def _at_once(calls: list[Callable[[], httpx.Response]]) -> list[httpx.Response]:
         return list(pool.map(lambda call: call(), calls))
 
 
-def _code(answer: httpx.Response) -> tuple[int, int]:
-    return answer.status_code, int(answer.json()["code"])
-
-
 def test_a_holder_cannot_fund_another_members_or_an_issuance_account(demo: Demo) -> None:
     before = _all_requests(demo)
     for account in ("silkpay:usd", "sbk:issuance-eur", "eurosend:nope", "eurosend:eur\x00", "silkpay:usd:x"):
-        assert _code(_deposit(demo, "eurosend", account, 100, reference())) == (404, 3240), account
+        assert code_of(_deposit(demo, "eurosend", account, 100, reference())) == (404, 3240), account
     assert _all_requests(demo) == before
 
 
@@ -63,11 +59,11 @@ def test_a_settlement_reference_spelled_another_way_funds_once(demo: Demo) -> No
     for spelled in (ref.lower(), f" {ref}", f"{ref} ", f"{ref[:6]} {ref[6:]}", ref.swapcase()):
         again = _deposit(demo, "eurosend", "eurosend:eur", 500_00, spelled)
         assert again.status_code == 202 and again.json()["id"] == first["id"], (spelled, again.text)
-        assert _code(_deposit(demo, "eurosend", "eurosend:eur", 501_00, spelled)) == (409, 3106), spelled
+        assert code_of(_deposit(demo, "eurosend", "eurosend:eur", 501_00, spelled)) == (409, 3106), spelled
         # The same payment claimed by another holder, in another currency of the same issuer.
-        assert _code(_deposit(demo, "silkpay", "silkpay:usd", 500_00, spelled)) == (409, 3106), spelled
+        assert code_of(_deposit(demo, "silkpay", "silkpay:usd", 500_00, spelled)) == (409, 3106), spelled
     for lookalike in (ref.replace("-", "\u2010"), ref + "\u200b", "\uff37" + ref[1:], ref + "\n"):
-        assert _code(_deposit(demo, "eurosend", "eurosend:eur", 500_00, lookalike)) == (400, 3100)
+        assert code_of(_deposit(demo, "eurosend", "eurosend:eur", 500_00, lookalike)) == (400, 3100)
     assert [r for r in _all_requests(demo) if r == first["id"]] == [first["id"]]
 
 
@@ -86,7 +82,7 @@ def test_one_reference_filed_concurrently_is_one_request(demo: Demo) -> None:
                                     " 100", "1_000", "1e2", "١٢", None, [100], {"minor": 100}])
 def test_an_amount_that_is_not_a_positive_integer_of_minor_units_is_refused(demo: Demo, amount: Any) -> None:
     before = _all_requests(demo)
-    assert _code(_deposit(demo, "eurosend", "eurosend:eur", amount, reference())) == (400, 3100)
+    assert code_of(_deposit(demo, "eurosend", "eurosend:eur", amount, reference())) == (400, 3100)
     assert _all_requests(demo) == before
 
 
@@ -101,9 +97,9 @@ def test_another_issuers_officer_neither_sees_nor_decides(demo: Demo) -> None:
     request = _filed(demo, "mobimo", "mobimo:rwf", 5_000)  # RWF: cbr's
     path = f"/funding/v1/requests/{request['id']}"
     with http(demo, officer_token(demo, "sbk", 2)) as other:
-        assert _code(other.get(path)) == (404, 3200)
-        assert _code(other.post(f"{path}/approve", json={})) == (404, 3200)
-        assert _code(other.post(f"{path}/reject", json={"note": "not mine"})) == (404, 3200)
+        assert code_of(other.get(path)) == (404, 3200)
+        assert code_of(other.post(f"{path}/approve", json={})) == (404, 3200)
+        assert code_of(other.post(f"{path}/reject", json={"note": "not mine"})) == (404, 3200)
         assert request["id"] not in [r["id"] for r in other.get("/funding/v1/requests", params={"limit": 200})
                                      .json()["items"]]
     with http(demo, officer_token(demo, "cbr")) as own:
@@ -142,7 +138,7 @@ def test_a_decided_request_is_not_decided_again(demo: Demo) -> None:
             for who in (officer, other):
                 for decision in ("approve", "reject"):
                     answer = who.post(f"/funding/v1/requests/{request['id']}/{decision}", json={"note": "again"})
-                    assert _code(answer) == (409, 3143)
+                    assert code_of(answer) == (409, 3143)
         assert officer.get(f"/funding/v1/requests/{rejected['id']}").json()["state"] == "rejected"
     assert balance(demo, "eurosend:eur") == before + 3_00
     # Filing the rejected payment's reference again gives back the rejected request, not a fresh one.
@@ -153,8 +149,8 @@ def test_a_decided_request_is_not_decided_again(demo: Demo) -> None:
 def test_a_holder_sees_only_its_own_requests(demo: Demo) -> None:
     mine = _filed(demo, "eurosend", "eurosend:eur", 1_00)
     with http(demo, holder_token(demo, "silkpay")) as other:
-        assert _code(other.get(f"/funding/v1/requests/{mine['id']}")) == (404, 3200)
-        assert _code(other.post(f"/funding/v1/requests/{mine['id']}/reject", json={})) == (403, 4300)
+        assert code_of(other.get(f"/funding/v1/requests/{mine['id']}")) == (404, 3200)
+        assert code_of(other.post(f"/funding/v1/requests/{mine['id']}/reject", json={})) == (403, 4300)
         listed = other.get("/funding/v1/requests", params={"limit": 200}).json()["items"]
         assert listed and {r["holder"] for r in listed} == {"silkpay"}
 
@@ -163,7 +159,7 @@ def test_a_holder_sees_only_its_own_requests(demo: Demo) -> None:
                                     {"limit": "1.5"}, {"limit": "abc"}, {"state": "bogus"}, {"state": "pending "}])
 def test_a_listing_is_bounded(demo: Demo, params: dict[str, Any]) -> None:
     with http(demo, officer_token(demo, "sbk")) as officer:
-        assert _code(officer.get("/funding/v1/requests", params=params)) == (400, 3100)
+        assert code_of(officer.get("/funding/v1/requests", params=params)) == (400, 3100)
 
 
 def test_a_holder_has_a_bounded_number_of_pending_requests_and_listings_are_bounded(demo: Demo) -> None:
@@ -177,7 +173,7 @@ def test_a_holder_has_a_bounded_number_of_pending_requests_and_listings_are_boun
                 answer = deposit(reference())
                 assert answer.status_code == 202, answer.text
                 filed.append(answer.json())
-            assert _code(deposit(reference())) == (422, 3100)  # the queue is full: nothing stored
+            assert code_of(deposit(reference())) == (422, 3100)  # the queue is full: nothing stored
             assert deposit(filed[-1]["settlement_reference"]).json()["id"] == filed[-1]["id"]  # a retry still is
             if rounds == 0:
                 for request in filed:

@@ -20,7 +20,8 @@ from inzira.ledger.records import Leg
 from inzira.ledger.tx import Transfer
 from inzira.money import AMOUNT_MINOR_MAX
 from inzira.node.signer import wall_clock_ms
-from tests.funding.conftest import balance, holder_token, http, officer_token, redemption, reference
+from tests.funding.conftest import (balance, code_of, holder_token, http, officer_token, redemption,
+                                    reference)
 
 DAY_MS = 24 * 3600 * 1000
 
@@ -28,10 +29,6 @@ DAY_MS = 24 * 3600 * 1000
 def _withdraw(demo: Demo, holder: str, signed_tx: str) -> httpx.Response:
     with http(demo, holder_token(demo, holder)) as client:
         return client.post("/funding/v1/withdrawals", json={"signed_tx": signed_tx})
-
-
-def _code(answer: httpx.Response) -> tuple[int, int]:
-    return answer.status_code, int(answer.json()["code"])
 
 
 def _requests(demo: Demo) -> list[Any]:
@@ -46,7 +43,7 @@ def _approve(demo: Demo, request_id: str, issuer: str = "sbk", n: int = 1) -> ht
 def _refused(demo: Demo, holder: str, signed_tx: str, expected: tuple[int, int]) -> None:
     before = _requests(demo)
     answer = _withdraw(demo, holder, signed_tx)
-    assert _code(answer) == expected, answer.text
+    assert code_of(answer) == expected, answer.text
     assert _requests(demo) == before
 
 
@@ -122,16 +119,16 @@ def test_a_redemption_carried_out_is_not_carried_out_again(demo: Demo) -> None:
     before = balance(demo, "eurosend:gbp")
     filed = _withdraw(demo, "eurosend", signed).json()
     with http(demo, officer_token(demo, "cbr")) as other_issuer:  # RWF's issuer, on the same desk
-        assert _code(other_issuer.post(f"/funding/v1/requests/{filed['id']}/approve", json={})) == (404, 3200)
+        assert code_of(other_issuer.post(f"/funding/v1/requests/{filed['id']}/approve", json={})) == (404, 3200)
     assert _approve(demo, filed["id"]).json()["state"] == "approved"
     assert balance(demo, "eurosend:gbp") == before - 2_00
     again = _withdraw(demo, "eurosend", signed)  # the very same bytes: the same request, already carried out
     assert again.status_code == 202 and (again.json()["id"], again.json()["state"]) == (filed["id"], "approved")
     other = redemption(demo, "eurosend", "eurosend:gbp", 2_00, "GBP", ref.upper())  # same payment, new signature
     assert _withdraw(demo, "eurosend", other).json()["id"] == filed["id"]
-    assert _code(_withdraw(demo, "eurosend", redemption(demo, "eurosend", "eurosend:gbp", 3_00, "GBP", ref))) \
+    assert code_of(_withdraw(demo, "eurosend", redemption(demo, "eurosend", "eurosend:gbp", 3_00, "GBP", ref))) \
         == (409, 3106)
-    assert _code(_approve(demo, filed["id"], n=2)) == (409, 3143)
+    assert code_of(_approve(demo, filed["id"], n=2)) == (409, 3143)
     assert balance(demo, "eurosend:gbp") == before - 2_00
 
 
@@ -151,7 +148,7 @@ def test_a_cap_is_set_only_by_the_accounts_issuer_within_range(demo: Demo, issue
                                                                expected: tuple[int, int]) -> None:
     before = demo.runtime.node.account(account)  # type: ignore[union-attr]
     with http(demo, officer_token(demo, issuer)) as officer:
-        assert _code(officer.put(f"/funding/v1/caps/{account}", json={"cap_minor": cap})) == expected
+        assert code_of(officer.put(f"/funding/v1/caps/{account}", json={"cap_minor": cap})) == expected
     assert demo.runtime.node.account(account) == before  # type: ignore[union-attr]
 
 
