@@ -16,7 +16,6 @@ from inzira.adversary import honest
 from inzira.adversary.cast import (
     CURRENCIES,
     DIRECTORY_FSPS,
-    FX,
     RECEIVERS,
     SENDERS,
     TRADERS,

@@ -15,11 +15,14 @@ from __future__ import annotations
 import time
 import uuid
 from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from inzira.directory.wire import RegistrationRequest, request_body
 from inzira.http import AsyncHttpClient, HttpProblem
 from inzira.http.problem import UNAVAILABLE
+
+if TYPE_CHECKING:
+    from inzira.node.custody import MemberPort
 
 TIMEOUT_MS = 10_000
 RETRY_BUDGET_MS = 1_000  # look-ups only; a rate limit's Retry-After is longer and goes back to the caller

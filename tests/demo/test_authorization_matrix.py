@@ -4,7 +4,6 @@ docs/authorization-matrix.md (see tests/demo/authz_matrix.py for how a cell is r
 from __future__ import annotations
 
 from collections.abc import Iterator
-from pathlib import Path
 
 import httpx
 import pytest
@@ -14,6 +13,7 @@ from inzira.node.signer import MemberSigner
 from tests.demo.authz_matrix import as_table, documented, observe
 from tests.demo.authz_requests import CALLERS, REQUESTS, context
 from tests.hosted import member_keys
+from tests.running_demo import running_demo
 
 HTTP_TIMEOUT_S = 30.0
 METHODS = ("get", "post", "put", "patch", "delete")
@@ -21,12 +21,8 @@ METHODS = ("get", "post", "put", "patch", "delete")
 
 @pytest.fixture(scope="module")
 def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Demo]:
-    running = Demo(Path(tmp_path_factory.mktemp("matrix")), port=0)
-    running.start()
-    try:
+    with running_demo(tmp_path_factory, "matrix") as running:
         yield running
-    finally:
-        running.stop()
 
 
 def test_every_operation_the_server_offers_is_in_the_matrix(demo: Demo) -> None:

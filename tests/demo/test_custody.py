@@ -11,7 +11,6 @@ from __future__ import annotations
 import asyncio
 import uuid
 from collections.abc import Iterator
-from pathlib import Path
 
 import httpx
 import pytest
@@ -28,23 +27,19 @@ from inzira.fx.wire import quote_json
 from inzira.ledger.tx import Issue, decode_body, decode_signed
 from inzira.node.signer import wall_clock_ms
 from tests.custody import members_signing
+from tests.running_demo import demo_http, running_demo
 
 HTTP_TIMEOUT_S = 30.0
 
 
 @pytest.fixture(scope="module")
 def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Demo]:
-    running = Demo(Path(tmp_path_factory.mktemp("custody")), port=0)
-    running.start()
-    try:
+    with running_demo(tmp_path_factory, "custody") as running:
         yield running
-    finally:
-        running.stop()
 
 
 def _http(demo: Demo, token: str) -> httpx.Client:
-    return httpx.Client(base_url=demo.url.rstrip("/"), headers={"Authorization": f"Bearer {token}"},
-                        timeout=HTTP_TIMEOUT_S)
+    return demo_http(demo, token, HTTP_TIMEOUT_S)
 
 
 def _balance(demo: Demo, account: str) -> int:

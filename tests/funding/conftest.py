@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Iterator
-from pathlib import Path
 
 import httpx
 import pytest
@@ -16,6 +15,7 @@ from inzira.fx.wire import b64
 from inzira.ledger.tx import TX_VERSION, Redeem, TxBody, sign_body
 from inzira.node.keystore import load_key
 from inzira.node.signer import wall_clock_ms
+from tests.running_demo import demo_http, running_demo
 
 HTTP_TIMEOUT_S = 60.0  # generous: another engineer's tests share this machine
 REDEEM_VALIDITY_MS = 23 * 3600 * 1000  # what the remittance service gives a holder's redemption
@@ -23,17 +23,12 @@ REDEEM_VALIDITY_MS = 23 * 3600 * 1000  # what the remittance service gives a hol
 
 @pytest.fixture(scope="module")
 def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Demo]:
-    running = Demo(Path(tmp_path_factory.mktemp("funding-attacks")), port=0)
-    running.start()
-    try:
+    with running_demo(tmp_path_factory, "funding-attacks") as running:
         yield running
-    finally:
-        running.stop()
 
 
 def http(demo: Demo, token: str) -> httpx.Client:
-    return httpx.Client(base_url=demo.url.rstrip("/"), headers={"Authorization": f"Bearer {token}"},
-                        timeout=HTTP_TIMEOUT_S)
+    return demo_http(demo, token, HTTP_TIMEOUT_S)
 
 
 def code_of(answer: httpx.Response) -> tuple[int, int]:

@@ -14,7 +14,6 @@ from inzira.remit.compliance.sanctions import (
     load_sample_sanctions,
 )
 from inzira.remit.compliance.screening import (
-    LISTED_NAME_TOKENS_MAX,
     MatchStrength,
     SanctionsIndex,
     ScreeningThresholds,

@@ -6,13 +6,13 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Iterator
-from pathlib import Path
 
 import httpx
 import pytest
 
 from inzira.demo.app import Demo
 from inzira.demo.setup import load_api_keys
+from tests.running_demo import running_demo
 
 HTTP_TIMEOUT_S = 30.0
 COOKIE = "inzira_funding_session"
@@ -20,12 +20,8 @@ COOKIE = "inzira_funding_session"
 
 @pytest.fixture(scope="module")
 def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Demo]:
-    running = Demo(Path(tmp_path_factory.mktemp("funding-pages")), port=0)
-    running.start()
-    try:
+    with running_demo(tmp_path_factory, "funding-pages") as running:
         yield running
-    finally:
-        running.stop()
 
 
 def _browser(demo: Demo) -> httpx.Client:

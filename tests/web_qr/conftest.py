@@ -4,7 +4,6 @@ merchant and wallet, API, explorer and pages) on one real server in a temporary 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from pathlib import Path
 
 import httpx
 import pytest
@@ -12,17 +11,13 @@ import pytest
 from inzira.demo.app import Demo
 from inzira.web.qr import DemoCustomers
 from tests.web_qr.helpers import HTTP_TIMEOUT_S, Api, sign_in
+from tests.running_demo import running_demo
 
 
 @pytest.fixture(scope="package")
 def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Demo]:
-    data_dir: Path = tmp_path_factory.mktemp("qr-pages")
-    running = Demo(data_dir, port=0)
-    running.start()
-    try:
+    with running_demo(tmp_path_factory, "qr-pages") as running:
         yield running
-    finally:
-        running.stop()
 
 
 @pytest.fixture(scope="package")

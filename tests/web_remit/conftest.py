@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import random
 from collections.abc import Callable, Iterator
-from pathlib import Path
 
 import httpx
 import pytest
@@ -13,17 +12,13 @@ import pytest
 from inzira.demo.app import Demo
 from inzira.remit.service import RemitService
 from tests.web_remit.helpers import HTTP_TIMEOUT_S, REGISTER_TIMEOUT_S, sign_in
+from tests.running_demo import running_demo
 
 
 @pytest.fixture(scope="package")
 def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Demo]:
-    data_dir: Path = tmp_path_factory.mktemp("remit-pages")
-    running = Demo(data_dir, port=0)
-    running.start()
-    try:
+    with running_demo(tmp_path_factory, "remit-pages") as running:
         yield running
-    finally:
-        running.stop()
 
 
 @pytest.fixture(scope="package")

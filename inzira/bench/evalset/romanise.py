@@ -19,7 +19,6 @@ Chinese: Hanyu Pinyin to Wade-Giles by the standard correspondence of initials a
 
 from __future__ import annotations
 
-import re
 
 # --- Cyrillic ---------------------------------------------------------------------------------------------
 

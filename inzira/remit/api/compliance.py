@@ -6,7 +6,7 @@ FSP), not with the FSP's API token: an FSP's systems can send but cannot clear t
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Depends, Path, Query
+from fastapi import APIRouter, Depends, Path
 from starlette.responses import Response
 
 from inzira.api.numbers import digits

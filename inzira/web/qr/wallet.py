@@ -10,7 +10,7 @@ from typing import Any
 from fastapi import APIRouter, Query, Request
 from starlette.responses import RedirectResponse, Response
 
-from inzira.api.numbers import digits, parse_digits
+from inzira.api.numbers import digits
 from inzira.fx.rates import RateError
 from inzira.money import MoneyError, currency, parse_decimal_minor
 from inzira.web.forms import NO_STORE, FormRefused, field_text, own_origin

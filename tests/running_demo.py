@@ -1,0 +1,29 @@
+"""The whole demo (ledger, every member's services, the API and pages) served on a free loopback port for a test
+module or package, and an HTTP client of it holding one member's or officer's token."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import httpx
+import pytest
+
+from inzira.demo.app import Demo
+
+
+@contextmanager
+def running_demo(tmp_path_factory: pytest.TempPathFactory, name: str) -> Iterator[Demo]:
+    """A demo in a new temporary folder named after ``name``, stopped when the block ends."""
+    running = Demo(Path(tmp_path_factory.mktemp(name)), port=0)
+    running.start()
+    try:
+        yield running
+    finally:
+        running.stop()
+
+
+def demo_http(demo: Demo, token: str, timeout_s: float) -> httpx.Client:
+    return httpx.Client(base_url=demo.url.rstrip("/"), headers={"Authorization": f"Bearer {token}"},
+                        timeout=timeout_s)
