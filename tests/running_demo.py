@@ -24,6 +24,9 @@ def running_demo(tmp_path_factory: pytest.TempPathFactory, name: str) -> Iterato
         running.stop()
 
 
-def demo_http(demo: Demo, token: str, timeout_s: float) -> httpx.Client:
+HTTP_TIMEOUT_S = 60.0  # generous: other tests share the machine
+
+
+def demo_http(demo: Demo, token: str, timeout_s: float = HTTP_TIMEOUT_S) -> httpx.Client:
     return httpx.Client(base_url=demo.url.rstrip("/"), headers={"Authorization": f"Bearer {token}"},
                         timeout=timeout_s)

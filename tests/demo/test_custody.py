@@ -27,19 +27,13 @@ from inzira.fx.wire import quote_json
 from inzira.ledger.tx import Issue, decode_body, decode_signed
 from inzira.node.signer import wall_clock_ms
 from tests.custody import members_signing
-from tests.running_demo import demo_http, running_demo
-
-HTTP_TIMEOUT_S = 30.0
+from tests.running_demo import HTTP_TIMEOUT_S, demo_http, running_demo
 
 
 @pytest.fixture(scope="module")
 def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Demo]:
     with running_demo(tmp_path_factory, "custody") as running:
         yield running
-
-
-def _http(demo: Demo, token: str) -> httpx.Client:
-    return demo_http(demo, token, HTTP_TIMEOUT_S)
 
 
 def _balance(demo: Demo, account: str) -> int:
@@ -51,7 +45,7 @@ def _balance(demo: Demo, account: str) -> int:
 def test_a_members_token_creates_no_money(demo: Demo) -> None:
     token = load_api_keys(demo.data_dir)["eurosend"]
     before = _balance(demo, "eurosend:eur")
-    with _http(demo, token) as http:
+    with demo_http(demo, token) as http:
         bare = http.post("/v1/remit/liquidity/deposits", json={"account": "eurosend:eur", "amount_minor": 900000000000})
         assert bare.status_code == 400, bare.text  # a deposit names the payment that funds it
         filed = http.post("/v1/remit/liquidity/deposits", json={
@@ -61,13 +55,13 @@ def test_a_members_token_creates_no_money(demo: Demo) -> None:
         assert (request["state"], request["issuer"], request["approvals_needed"]) == ("pending", "sbk", 2)
         # The member's ledger token is no credential at the issuer's funding desk, nor its client token a power.
         assert http.post(f"/funding/v1/requests/{request['id']}/approve", json={}).status_code == 401
-    with _http(demo, demo.providers.funding_tokens["eurosend"]) as holder:  # type: ignore[union-attr]
+    with demo_http(demo, demo.providers.funding_tokens["eurosend"]) as holder:  # type: ignore[union-attr]
         refused = holder.post(f"/funding/v1/requests/{request['id']}/approve", json={})
         assert (refused.status_code, refused.json()["code"]) == (403, 4300)
         assert holder.put("/funding/v1/caps/eurosend:eur", json={"cap_minor": 10**12}).status_code == 403
-    with _http(demo, demo.providers.officer_token("cbr")) as other_issuer:  # type: ignore[union-attr]
+    with demo_http(demo, demo.providers.officer_token("cbr")) as other_issuer:  # type: ignore[union-attr]
         assert other_issuer.post(f"/funding/v1/requests/{request['id']}/approve", json={}).status_code == 404
-    with _http(demo, demo.providers.officer_token("sbk")) as officer:  # type: ignore[union-attr]
+    with demo_http(demo, demo.providers.officer_token("sbk")) as officer:  # type: ignore[union-attr]
         listed = officer.get("/funding/v1/requests", params={"state": "pending"}).json()["items"]
         assert any(r["id"] == request["id"] and r["holder"] == "eurosend" and r["settlement_reference"] ==
                    "fake-wire-1" for r in listed)
@@ -83,13 +77,13 @@ def test_a_deposit_the_issuer_approves_carries_its_reference_on_chain(demo: Demo
     token = load_api_keys(demo.data_dir)["silkpay"]
     reference = f"wire-{uuid.uuid4().hex[:12]}"
     before = _balance(demo, "silkpay:usd")
-    with _http(demo, token) as http:
+    with demo_http(demo, token) as http:
         request = http.post("/v1/remit/liquidity/deposits", json={
             "account": "silkpay:usd", "amount_minor": 5_000_00, "settlement_reference": reference}).json()
         reused = http.post("/v1/remit/liquidity/deposits", json={
             "account": "silkpay:usd", "amount_minor": 6_000_00, "settlement_reference": reference})
         assert (reused.status_code, reused.json()["code"]) == (409, 3106)  # a payment funds once
-    with _http(demo, demo.providers.officer_token("sbk")) as officer:  # type: ignore[union-attr]
+    with demo_http(demo, demo.providers.officer_token("sbk")) as officer:  # type: ignore[union-attr]
         approved = officer.post(f"/funding/v1/requests/{request['id']}/approve", json={}).json()
     assert approved["state"] == "approved" and approved["approvals_needed"] == 1, approved
     assert _balance(demo, "silkpay:usd") == before + 5_000_00
@@ -101,11 +95,11 @@ def test_a_deposit_the_issuer_approves_carries_its_reference_on_chain(demo: Demo
 def test_a_withdrawal_is_redeemed_only_with_the_issuers_countersignature(demo: Demo) -> None:
     token = load_api_keys(demo.data_dir)["eurosend"]
     before = _balance(demo, "eurosend:gbp")
-    with _http(demo, token) as http:
+    with demo_http(demo, token) as http:
         request = http.post("/v1/remit/liquidity/withdrawals", json={
             "account": "eurosend:gbp", "amount_minor": 100_00, "reference": "payout-to-eurosend-1"}).json()
     assert request["state"] == "pending" and _balance(demo, "eurosend:gbp") == before
-    with _http(demo, demo.providers.officer_token("sbk")) as officer:  # type: ignore[union-attr]
+    with demo_http(demo, demo.providers.officer_token("sbk")) as officer:  # type: ignore[union-attr]
         approved = officer.post(f"/funding/v1/requests/{request['id']}/approve", json={}).json()
     assert approved["state"] == "approved", approved
     assert _balance(demo, "eurosend:gbp") == before - 100_00
@@ -129,7 +123,7 @@ def test_each_service_holds_only_the_keys_of_the_members_it_acts_for(demo: Demo)
 
 def test_firm_quotes_come_from_the_fx_providers_service(demo: Demo) -> None:
     token = load_api_keys(demo.data_dir)["eurosend"]
-    with _http(demo, token) as http:
+    with demo_http(demo, token) as http:
         quote = http.post("/v1/remit/quotes", json={"receiver_msisdn": "+250788123456", "amount_type": "SEND",
                                                     "amount_minor": 100_00, "currency": "EUR"})
         assert quote.status_code == 201, quote.text
@@ -137,7 +131,7 @@ def test_firm_quotes_come_from_the_fx_providers_service(demo: Demo) -> None:
         anonymous = http.post("/fx/v1/fxQuotes", json={"for_member": "eurosend", "source_currency": "EUR",
                                                        "target_currency": "RWF", "source_amount_minor": 1})
         assert anonymous.status_code == 401
-    with _http(demo, demo.providers.fx_tokens["eurosend"]) as client:  # type: ignore[union-attr]
+    with demo_http(demo, demo.providers.fx_tokens["eurosend"]) as client:  # type: ignore[union-attr]
         other = client.post("/fx/v1/fxQuotes", json={"for_member": "silkpay", "source_currency": "CNY",
                                                      "target_currency": "RWF", "source_amount_minor": 100_00})
         assert (other.status_code, other.json()["code"]) == (403, 4300)
@@ -187,7 +181,7 @@ def test_the_fx_client_refuses_what_the_fx_provider_did_not_sign(demo: Demo) -> 
 def test_the_issuers_officers_decide_from_their_own_page(demo: Demo) -> None:
     token = load_api_keys(demo.data_dir)["eurosend"]
     reference = f"page-{uuid.uuid4().hex[:10]}"
-    with _http(demo, token) as http:
+    with demo_http(demo, token) as http:
         request = http.post("/v1/remit/liquidity/deposits", json={
             "account": "eurosend:eur", "amount_minor": 12_00, "settlement_reference": reference}).json()
     before = _balance(demo, "eurosend:eur")

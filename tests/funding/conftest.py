@@ -15,9 +15,8 @@ from inzira.fx.wire import b64
 from inzira.ledger.tx import TX_VERSION, Redeem, TxBody, sign_body
 from inzira.node.keystore import load_key
 from inzira.node.signer import wall_clock_ms
-from tests.running_demo import demo_http, running_demo
+from tests.running_demo import running_demo
 
-HTTP_TIMEOUT_S = 60.0  # generous: another engineer's tests share this machine
 REDEEM_VALIDITY_MS = 23 * 3600 * 1000  # what the remittance service gives a holder's redemption
 
 
@@ -25,10 +24,6 @@ REDEEM_VALIDITY_MS = 23 * 3600 * 1000  # what the remittance service gives a hol
 def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Demo]:
     with running_demo(tmp_path_factory, "funding-attacks") as running:
         yield running
-
-
-def http(demo: Demo, token: str) -> httpx.Client:
-    return demo_http(demo, token, HTTP_TIMEOUT_S)
 
 
 def code_of(answer: httpx.Response) -> tuple[int, int]:

@@ -20,13 +20,14 @@ from inzira.demo.app import Demo
 from inzira.ledger.tx import decode_body, decode_signed
 from inzira.funding.desk import PENDING_MAX
 from inzira.money import AMOUNT_MINOR_MAX
-from tests.funding.conftest import balance, code_of, holder_token, http, officer_token, reference
+from tests.funding.conftest import balance, code_of, holder_token, officer_token, reference
+from tests.running_demo import demo_http
 
 DUAL_MINOR = 10_000_00  # 10,000 units of a currency with two decimals: two officers
 
 
 def _deposit(demo: Demo, holder: str, account: str, amount: Any, ref: str) -> httpx.Response:
-    with http(demo, holder_token(demo, holder)) as client:
+    with demo_http(demo, holder_token(demo, holder)) as client:
         return client.post("/funding/v1/deposits", json={"account": account, "amount_minor": amount,
                                                          "settlement_reference": ref})
 
@@ -89,20 +90,20 @@ def test_an_amount_that_is_not_a_positive_integer_of_minor_units_is_refused(demo
 def test_the_largest_amount_needs_two_officers(demo: Demo) -> None:
     request = _filed(demo, "eurosend", "eurosend:eur", AMOUNT_MINOR_MAX)
     assert request["approvals_needed"] == 2 and request["amount_minor"] == AMOUNT_MINOR_MAX
-    with http(demo, officer_token(demo, "sbk")) as officer:
+    with demo_http(demo, officer_token(demo, "sbk")) as officer:
         assert officer.post(f"/funding/v1/requests/{request['id']}/reject", json={}).status_code == 200
 
 
 def test_another_issuers_officer_neither_sees_nor_decides(demo: Demo) -> None:
     request = _filed(demo, "mobimo", "mobimo:rwf", 5_000)  # RWF: cbr's
     path = f"/funding/v1/requests/{request['id']}"
-    with http(demo, officer_token(demo, "sbk", 2)) as other:
+    with demo_http(demo, officer_token(demo, "sbk", 2)) as other:
         assert code_of(other.get(path)) == (404, 3200)
         assert code_of(other.post(f"{path}/approve", json={})) == (404, 3200)
         assert code_of(other.post(f"{path}/reject", json={"note": "not mine"})) == (404, 3200)
         assert request["id"] not in [r["id"] for r in other.get("/funding/v1/requests", params={"limit": 200})
                                      .json()["items"]]
-    with http(demo, officer_token(demo, "cbr")) as own:
+    with demo_http(demo, officer_token(demo, "cbr")) as own:
         seen = own.get(path).json()
         assert (seen["state"], seen["approvals"], seen["note"]) == ("pending", [], "")
         approved = own.post(f"{path}/approve", json={}).json()
@@ -115,7 +116,7 @@ def test_one_officer_approving_many_times_at_once_is_one_approval(demo: Demo) ->
     request = _filed(demo, "silkpay", "silkpay:usd", DUAL_MINOR)
     path = f"/funding/v1/requests/{request['id']}/approve"
     before = balance(demo, "silkpay:usd")
-    with http(demo, officer_token(demo, "sbk", 1)) as one, http(demo, officer_token(demo, "sbk", 2)) as two:
+    with demo_http(demo, officer_token(demo, "sbk", 1)) as one, demo_http(demo, officer_token(demo, "sbk", 2)) as two:
         answers = _at_once([lambda: one.post(path, json={}) for _ in range(6)])
         assert {a.status_code for a in answers} == {200} and {a.json()["state"] for a in answers} == {"pending"}
         assert len(one.get(f"/funding/v1/requests/{request['id']}").json()["approvals"]) == 1
@@ -131,7 +132,7 @@ def test_one_officer_approving_many_times_at_once_is_one_approval(demo: Demo) ->
 def test_a_decided_request_is_not_decided_again(demo: Demo) -> None:
     rejected, approved = (_filed(demo, "eurosend", "eurosend:eur", 3_00) for _ in range(2))
     before = balance(demo, "eurosend:eur")
-    with http(demo, officer_token(demo, "sbk")) as officer, http(demo, officer_token(demo, "sbk", 2)) as other:
+    with demo_http(demo, officer_token(demo, "sbk")) as officer, demo_http(demo, officer_token(demo, "sbk", 2)) as other:
         assert officer.post(f"/funding/v1/requests/{rejected['id']}/reject", json={}).status_code == 200
         assert officer.post(f"/funding/v1/requests/{approved['id']}/approve", json={}).status_code == 200
         for request in (rejected, approved):
@@ -148,7 +149,7 @@ def test_a_decided_request_is_not_decided_again(demo: Demo) -> None:
 
 def test_a_holder_sees_only_its_own_requests(demo: Demo) -> None:
     mine = _filed(demo, "eurosend", "eurosend:eur", 1_00)
-    with http(demo, holder_token(demo, "silkpay")) as other:
+    with demo_http(demo, holder_token(demo, "silkpay")) as other:
         assert code_of(other.get(f"/funding/v1/requests/{mine['id']}")) == (404, 3200)
         assert code_of(other.post(f"/funding/v1/requests/{mine['id']}/reject", json={})) == (403, 4300)
         listed = other.get("/funding/v1/requests", params={"limit": 200}).json()["items"]
@@ -158,13 +159,13 @@ def test_a_holder_sees_only_its_own_requests(demo: Demo) -> None:
 @pytest.mark.parametrize("params", [{"limit": 0}, {"limit": 201}, {"limit": -1}, {"limit": 10**40},
                                     {"limit": "1.5"}, {"limit": "abc"}, {"state": "bogus"}, {"state": "pending "}])
 def test_a_listing_is_bounded(demo: Demo, params: dict[str, Any]) -> None:
-    with http(demo, officer_token(demo, "sbk")) as officer:
+    with demo_http(demo, officer_token(demo, "sbk")) as officer:
         assert code_of(officer.get("/funding/v1/requests", params=params)) == (400, 3100)
 
 
 def test_a_holder_has_a_bounded_number_of_pending_requests_and_listings_are_bounded(demo: Demo) -> None:
     filed: list[dict[str, Any]] = []
-    with http(demo, holder_token(demo, "imari-fx")) as holder, http(demo, officer_token(demo, "sbk")) as officer:
+    with demo_http(demo, holder_token(demo, "imari-fx")) as holder, demo_http(demo, officer_token(demo, "sbk")) as officer:
         def deposit(ref: str) -> httpx.Response:
             return holder.post("/funding/v1/deposits", json={"account": "imari-fx:aed", "amount_minor": 1,
                                                              "settlement_reference": ref})
@@ -188,7 +189,7 @@ def test_a_holder_has_a_bounded_number_of_pending_requests_and_listings_are_boun
 @pytest.mark.parametrize("request_id", ["..%2F..%2Fetc%2Fpasswd", "fr-" + "0" * 31 + "G", "fr-" + "a" * 2000,
                                         "fr-" + "\u00e4" * 32, "fr-%00" + "0" * 29, "FR-" + "0" * 32])
 def test_a_crafted_request_id_is_refused_cleanly(demo: Demo, request_id: str) -> None:
-    with http(demo, officer_token(demo, "sbk")) as officer:
+    with demo_http(demo, officer_token(demo, "sbk")) as officer:
         for answer in (officer.get(f"/funding/v1/requests/{request_id}"),
                        officer.post(f"/funding/v1/requests/{request_id}/approve", json={}),
                        officer.post(f"/funding/v1/requests/{request_id}/reject", json={})):
@@ -198,14 +199,14 @@ def test_a_crafted_request_id_is_refused_cleanly(demo: Demo, request_id: str) ->
 
 def test_an_oversized_body_is_refused_before_it_is_read(demo: Demo) -> None:
     before = _all_requests(demo)
-    with http(demo, holder_token(demo, "eurosend")) as holder:
+    with demo_http(demo, holder_token(demo, "eurosend")) as holder:
         huge = holder.post("/funding/v1/withdrawals", json={"signed_tx": "A" * 200_000})
         assert huge.status_code == 413
         padded = holder.post("/funding/v1/deposits", content=b'{"account": "eurosend:eur", "amount_minor": 1, '
                              b'"settlement_reference": "x"' + b" " * 100_000 + b"}",
                              headers={"Content-Type": "application/json"})
         assert padded.status_code == 413
-        with http(demo, officer_token(demo, "sbk")) as officer:
+        with demo_http(demo, officer_token(demo, "sbk")) as officer:
             assert officer.post(f"/funding/v1/requests/fr-{'0' * 32}/approve",
                                 json={"note": "n" * 501}).status_code == 400
     assert _all_requests(demo) == before

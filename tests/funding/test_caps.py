@@ -12,7 +12,8 @@ import httpx
 
 from inzira.demo.app import Demo
 from inzira.ledger.tx import SetDebitCap, decode_body, decode_signed
-from tests.funding.conftest import code_of, holder_token, http, officer_token
+from tests.funding.conftest import code_of, holder_token, officer_token
+from tests.running_demo import demo_http
 
 DUAL_MINOR = 10_000_00  # 10,000 units of a currency with two decimals
 
@@ -24,12 +25,12 @@ def _cap_of(demo: Demo, account: str) -> int:
 
 
 def _put(demo: Demo, account: str, cap_minor: int, issuer: str = "sbk", n: int = 1) -> httpx.Response:
-    with http(demo, officer_token(demo, issuer, n)) as officer:
+    with demo_http(demo, officer_token(demo, issuer, n)) as officer:
         return officer.put(f"/funding/v1/caps/{account}", json={"cap_minor": cap_minor})
 
 
 def _approve(demo: Demo, request_id: str, issuer: str = "sbk", n: int = 1) -> httpx.Response:
-    with http(demo, officer_token(demo, issuer, n)) as officer:
+    with demo_http(demo, officer_token(demo, issuer, n)) as officer:
         return officer.post(f"/funding/v1/requests/{request_id}/approve", json={"note": "credit line agreed"})
 
 
@@ -50,7 +51,7 @@ def test_one_officer_cannot_raise_a_cap_to_the_threshold_alone(demo: Demo) -> No
     again = _approve(demo, filed["id"])  # the filing officer once more: still one approval
     assert again.status_code == 200 and again.json()["state"] == "pending", again.text
     assert _cap_of(demo, account) == before
-    with http(demo, holder_token(demo, "eurosend")) as holder:  # the holder never approves its own credit
+    with demo_http(demo, holder_token(demo, "eurosend")) as holder:  # the holder never approves its own credit
         assert holder.post(f"/funding/v1/requests/{filed['id']}/approve", json={"note": ""}).status_code == 403
     assert code_of(_approve(demo, filed["id"], issuer="cbr")) == (404, 3200)  # not cbr's currency
     assert _cap_of(demo, account) == before
@@ -81,7 +82,7 @@ def test_a_cap_raise_another_officer_rejects_moves_nothing(demo: Demo) -> None:
     account = "eurosend:gbp"
     before = _cap_of(demo, account)
     filed = _filed(demo, account, 5 * DUAL_MINOR)
-    with http(demo, officer_token(demo, "sbk", 2)) as officer:
+    with demo_http(demo, officer_token(demo, "sbk", 2)) as officer:
         rejected = officer.post(f"/funding/v1/requests/{filed['id']}/reject", json={"note": "no such agreement"})
     assert rejected.status_code == 200 and rejected.json()["state"] == "rejected", rejected.text
     assert code_of(_approve(demo, filed["id"], n=2)) == (409, 3143)

@@ -20,14 +20,14 @@ from inzira.ledger.records import Leg
 from inzira.ledger.tx import Transfer
 from inzira.money import AMOUNT_MINOR_MAX
 from inzira.node.signer import wall_clock_ms
-from tests.funding.conftest import (balance, code_of, holder_token, http, officer_token, redemption,
-                                    reference)
+from tests.funding.conftest import balance, code_of, holder_token, officer_token, redemption, reference
+from tests.running_demo import demo_http
 
 DAY_MS = 24 * 3600 * 1000
 
 
 def _withdraw(demo: Demo, holder: str, signed_tx: str) -> httpx.Response:
-    with http(demo, holder_token(demo, holder)) as client:
+    with demo_http(demo, holder_token(demo, holder)) as client:
         return client.post("/funding/v1/withdrawals", json={"signed_tx": signed_tx})
 
 
@@ -36,7 +36,7 @@ def _requests(demo: Demo) -> list[Any]:
 
 
 def _approve(demo: Demo, request_id: str, issuer: str = "sbk", n: int = 1) -> httpx.Response:
-    with http(demo, officer_token(demo, issuer, n)) as officer:
+    with demo_http(demo, officer_token(demo, issuer, n)) as officer:
         return officer.post(f"/funding/v1/requests/{request_id}/approve", json={"note": "paid out"})
 
 
@@ -118,7 +118,7 @@ def test_a_redemption_carried_out_is_not_carried_out_again(demo: Demo) -> None:
     signed = redemption(demo, "eurosend", "eurosend:gbp", 2_00, "GBP", ref)
     before = balance(demo, "eurosend:gbp")
     filed = _withdraw(demo, "eurosend", signed).json()
-    with http(demo, officer_token(demo, "cbr")) as other_issuer:  # RWF's issuer, on the same desk
+    with demo_http(demo, officer_token(demo, "cbr")) as other_issuer:  # RWF's issuer, on the same desk
         assert code_of(other_issuer.post(f"/funding/v1/requests/{filed['id']}/approve", json={})) == (404, 3200)
     assert _approve(demo, filed["id"]).json()["state"] == "approved"
     assert balance(demo, "eurosend:gbp") == before - 2_00
@@ -147,14 +147,14 @@ def test_a_redemption_carried_out_is_not_carried_out_again(demo: Demo) -> None:
 def test_a_cap_is_set_only_by_the_accounts_issuer_within_range(demo: Demo, issuer: str, account: str, cap: Any,
                                                                expected: tuple[int, int]) -> None:
     before = demo.runtime.node.account(account)  # type: ignore[union-attr]
-    with http(demo, officer_token(demo, issuer)) as officer:
+    with demo_http(demo, officer_token(demo, issuer)) as officer:
         assert code_of(officer.put(f"/funding/v1/caps/{account}", json={"cap_minor": cap})) == expected
     assert demo.runtime.node.account(account) == before  # type: ignore[union-attr]
 
 
 def test_a_restart_settles_an_approval_it_saw_no_verdict_for_as_the_ledger_did(demo: Demo) -> None:
     desk = demo.providers.funding  # type: ignore[union-attr]
-    with http(demo, holder_token(demo, "silkpay")) as holder:
+    with demo_http(demo, holder_token(demo, "silkpay")) as holder:
         filed = holder.post("/funding/v1/deposits", json={"account": "silkpay:cny", "amount_minor": 8_00,
                                                           "settlement_reference": reference()}).json()
     approved = _approve(demo, filed["id"]).json()
