@@ -38,7 +38,10 @@ def export(txid: str = typer.Argument(..., help="Transaction id (64 hex characte
     if output is None:
         typer.echo(text.decode(), nl=False)
     else:
-        output.write_bytes(text)
+        try:
+            output.write_bytes(text)
+        except OSError as exc:
+            fail(f"cannot write the receipt to {output}: {exc.strerror or exc}")
         console.print(f"receipt written to {output}")
 
 

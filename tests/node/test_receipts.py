@@ -119,6 +119,15 @@ def test_cli_export_and_verify(chain, tmp_path):
     assert json.loads(printed.stdout)["tx_id"] == ids[0].hex()
 
 
+def test_cli_export_to_an_unwritable_path_fails_cleanly(chain, tmp_path):
+    folder, ids, _ = chain
+    out = tmp_path / "no-such-folder" / "receipt.json"
+    done = _cli("receipt", "export", ids[0].hex(), "--data", str(folder), "-o", str(out))
+    assert done.returncode == 1
+    assert "Traceback" not in done.stderr
+    assert f"cannot write the receipt to {out}" in done.stderr and "No such file or directory" in done.stderr
+
+
 def test_cli_chain_show(chain):
     folder, _, _ = chain
     done = _cli("chain", "show", "8", "--data", str(folder), "--json")
