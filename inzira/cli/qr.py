@@ -158,6 +158,9 @@ def make(
             png.write_bytes(images.payload_png(text))
     except images.QrImageError as exc:
         _fail(exc.as_json(), as_json)
+    except OSError as exc:
+        message = f"cannot write {exc.filename}: {exc.strerror or exc}"
+        _fail({"error": {"code": "cannot_write", "tag": None, "message": message}}, as_json)
     if as_json:
         _show(decode(text), as_json=True)
     else:

@@ -98,6 +98,19 @@ def test_make_and_read(tmp_path):
     assert view["qr_codes_found"] == 1
 
 
+def test_make_to_an_unwritable_path_fails_cleanly(tmp_path):
+    base = ["qr", "make", "--merchant-id", "M-9", "--name", "Hotel", "--city", "Kigali", "--mcc", "7011"]
+    for option in ("--svg", "--png"):
+        path = tmp_path / "no-such-folder" / f"qr.{option[2:]}"
+        result = runner.invoke(app, [*base, option, str(path), "--json"])
+        assert result.exit_code == 2, result.output
+        error = json.loads(result.stdout)["error"]
+        assert error["code"] == "cannot_write" and str(path) in error["message"]
+        assert "No such file or directory" in error["message"]
+        result = runner.invoke(app, [*base, option, str(path)])
+        assert result.exit_code == 2 and "cannot_write" in result.stderr
+
+
 def test_read_a_generated_png_of_a_foreign_payload(tmp_path):
     path = tmp_path / "spec.png"
     path.write_bytes(payload_png(SPEC_EXAMPLE))
