@@ -104,6 +104,8 @@ def send(
 
     if (amount is None) == (receive is None):
         fail('give either --amount "200 EUR" or --receive "300000 RWF" --currency EUR')
+    if not out.is_dir():
+        fail(f"--out {out} is not a folder: create it first (the receipt is saved there)")
     try:
         parsed = parse_amount(amount or receive or "")
     except MoneyError as exc:
@@ -139,6 +141,9 @@ def send(
                 console.print(f"receipt saved: [bold]{path}[/]")
             except HttpProblem:
                 console.print("no ledger receipt: nothing of this transfer reached the chain", style="yellow")
+            except OSError as exc:
+                console.print(f"cannot save the receipt to {path}: {exc.strerror or exc}; get it from "
+                              f"GET /v1/remit/transfers/{transfer_id}/receipt", style="yellow")
         except HttpProblem as exc:
             fail(f"{exc.detail} (code {exc.code})")
     if view["state"] != "COMMITTED":

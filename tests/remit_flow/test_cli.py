@@ -56,3 +56,14 @@ def test_cli_refuses_an_unknown_number_and_asks_before_sending(flow: Flow, tmp_p
                                    *common], input="n\n")
     assert declined.exit_code == 1 and "Send it?" in declined.output
     assert not list(tmp_path.glob("receipt-*.json"))
+
+
+def test_cli_refuses_a_receipt_folder_that_does_not_exist_before_sending(flow: Flow, tmp_path: Path) -> None:
+    number = flow.wallet()
+    missing = tmp_path / "no-such-folder"
+    sent = CliRunner().invoke(app, ["remit", "send", "--from", "eurosend", "--to", number, "--amount", "10 EUR",
+                                    "--sender", "Marie Dupont", "--receiver-name", "X Y", "--yes",
+                                    "--url", flow.base_url, "--data", str(flow.data_dir), "--out", str(missing)])
+    assert sent.exit_code == 1 and isinstance(sent.exception, SystemExit), sent.output
+    assert f"--out {missing} is not a folder" in sent.output.replace("\n", "")
+    assert "transfer" not in sent.output and "Quote" not in sent.output
