@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import signal
 import threading
 from pathlib import Path
@@ -40,7 +41,12 @@ def demo(
                 mojaloop_hub_id=mojaloop_hub_id)
     try:
         node.start()
-    except (OSError, GatewayMissing) as exc:
+    except OSError as exc:
+        if exc.errno == errno.EADDRINUSE:
+            fail(f"cannot start the demo: {host}:{port} is in use: stop what listens there, or choose another "
+                 "--port (0 picks a free one)")
+        fail(f"cannot start the demo: {exc}")
+    except GatewayMissing as exc:
         fail(f"cannot start the demo: {exc}")
     tune_gc()
     runtime = node.runtime
