@@ -67,3 +67,11 @@ def test_cli_refuses_a_receipt_folder_that_does_not_exist_before_sending(flow: F
     assert sent.exit_code == 1 and isinstance(sent.exception, SystemExit), sent.output
     assert f"--out {missing} is not a folder" in sent.output.replace("\n", "")
     assert "transfer" not in sent.output and "Quote" not in sent.output
+
+
+def test_cli_serve_names_a_links_file_that_is_not_json(tmp_path: Path) -> None:
+    links = tmp_path / "links.json"
+    links.write_text("fx_url = http://fx")
+    refused = CliRunner().invoke(app, ["remit", "serve", "--peer", str(tmp_path), "--links", str(links)])
+    assert refused.exit_code == 1 and isinstance(refused.exception, SystemExit), refused.output
+    assert f"{links} is not JSON" in refused.output.replace("\n", "")
