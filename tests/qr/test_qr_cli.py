@@ -46,6 +46,13 @@ def test_parse_from_stdin():
     assert json.loads(result.stdout)["crc"] == "A13A"
 
 
+def test_parse_from_stdin_says_a_huge_payload_is_too_long_without_miscounting_it():
+    result = runner.invoke(app, ["qr", "parse", "-", "--json"], input="0" * 1_000_000)
+    assert result.exit_code == 2
+    error = json.loads(result.stdout)["error"]
+    assert error["code"] == "too_long" and "more than 4096 characters" in error["message"], error
+
+
 def test_parse_invalid_exits_2_with_a_json_error():
     bad = SPEC_EXAMPLE[:-4] + "A13B"
     result = runner.invoke(app, ["qr", "parse", bad, "--json"])
