@@ -158,7 +158,7 @@ def verify_receipt_cmd(
     data: Path = GenesisDataOption,
 ) -> None:
     """Verify a remittance receipt offline: every ledger receipt in it, against the network's genesis."""
-    from inzira.ledger.receipt import ReceiptError
+    from inzira.ledger.receipt import RECEIPT_FORMAT as LEDGER_RECEIPT_FORMAT, ReceiptError
     from inzira.remit.receipts import verify_remittance_receipt
 
     net = read_genesis(genesis, data)
@@ -166,6 +166,8 @@ def verify_receipt_cmd(
         if file.stat().st_size > RECEIPT_BYTES_MAX:
             fail("receipt file too large")
         receipt = json.loads(file.read_bytes())
+        if isinstance(receipt, dict) and receipt.get("format") == LEDGER_RECEIPT_FORMAT:
+            fail(f"{file} is a ledger receipt: verify it with inzira receipt verify {file}")
         summaries = verify_remittance_receipt(receipt, net)
     except (ReceiptError, ValueError, OSError) as exc:
         fail(f"not valid: {exc}")

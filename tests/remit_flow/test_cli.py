@@ -75,3 +75,17 @@ def test_cli_serve_names_a_links_file_that_is_not_json(tmp_path: Path) -> None:
     refused = CliRunner().invoke(app, ["remit", "serve", "--peer", str(tmp_path), "--links", str(links)])
     assert refused.exit_code == 1 and isinstance(refused.exception, SystemExit), refused.output
     assert f"{links} is not JSON" in refused.output.replace("\n", "")
+
+
+def test_each_receipt_command_names_the_other_for_the_other_kind_of_receipt(flow: Flow, tmp_path: Path) -> None:
+    runner = CliRunner()
+    genesis = str(flow.data_dir / "genesis.json")
+    ledger = tmp_path / "ledger.json"
+    ledger.write_text('{"format": "inzira-receipt/1", "tx_id": "00"}')
+    remittance = tmp_path / "remittance.json"
+    remittance.write_text('{"format": "inzira-remittance-receipt/1", "ledger_receipts": []}')
+    wrong = runner.invoke(app, ["remit", "verify-receipt", str(ledger), "--genesis", genesis])
+    assert wrong.exit_code == 1 and f"inzira receipt verify {ledger}" in wrong.output.replace("\n", ""), wrong.output
+    wrong = runner.invoke(app, ["receipt", "verify", str(remittance), "--genesis", genesis])
+    assert wrong.exit_code == 1, wrong.output
+    assert f"inzira remit verify-receipt {remittance}" in wrong.output.replace("\n", ""), wrong.output
