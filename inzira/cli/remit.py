@@ -131,7 +131,9 @@ def send(
                 view = exc.body.get("transfer") or fail(f"refused: {exc.detail} (code {exc.code})")
             console.print(f"transfer [cyan]{transfer_id}[/]: {view['state']}")
             if view["state"] == "HELD":
-                console.print("held for the compliance officer: follow it with the transfer id", style="yellow")
+                console.print(f"held for {sender_fsp}'s compliance officer (screening found a possible match); "
+                              f"nothing moves until the officer decides: follow it at {url.rstrip('/')}"
+                              f"/v1/remit/transfers/{transfer_id} or on the /remit page", style="yellow")
                 raise typer.Exit(0)
             if not view["final"]:
                 view = _follow(client, transfer_id)

@@ -89,3 +89,16 @@ def test_each_receipt_command_names_the_other_for_the_other_kind_of_receipt(flow
     wrong = runner.invoke(app, ["receipt", "verify", str(remittance), "--genesis", genesis])
     assert wrong.exit_code == 1, wrong.output
     assert f"inzira remit verify-receipt {remittance}" in wrong.output.replace("\n", ""), wrong.output
+
+
+def test_cli_says_where_to_follow_a_held_transfer(flow: Flow, tmp_path: Path) -> None:
+    number = flow.wallet("mobimo", "Aline", "Mukamana")
+    held = CliRunner().invoke(app, ["remit", "send", "--from", "eurosend", "--to", number, "--amount", "10 EUR",
+                                    "--sender", "Mohammed Youssef Karzanithi", "--receiver-name", "Aline Mukamana",
+                                    "--yes", "--url", flow.base_url, "--data", str(flow.data_dir),
+                                    "--out", str(tmp_path)])
+    assert held.exit_code == 0, held.output
+    text = held.output.replace("\n", "")
+    transfer_id = text.split("transfer ")[1].split(":")[0]
+    assert "HELD" in text and "eurosend's compliance officer" in text
+    assert f"{flow.base_url}/v1/remit/transfers/{transfer_id}" in text
