@@ -72,7 +72,7 @@ class MoneyError(ValueError):
 def currency(code: str) -> Currency:
     found = CURRENCIES.get(code.upper())
     if found is None:
-        raise MoneyError(f"unknown currency {code!r} (expected an ISO 4217 code such as RWF or EUR)")
+        raise MoneyError(f"unknown currency {code!r}: Inzira knows the ISO 4217 codes {', '.join(CURRENCIES)}")
     return found
 
 

@@ -30,6 +30,13 @@ def test_currency_table():
         assert currency(code).code == code
 
 
+def test_an_unknown_currency_is_named_with_the_codes_inzira_knows():
+    # BHD is ISO 4217 but not in Inzira's table: the error must not say it is not an ISO 4217 code.
+    with pytest.raises(MoneyError) as caught:
+        currency("BHD")
+    assert str(caught.value).startswith("unknown currency 'BHD': Inzira knows the ISO 4217 codes RWF, EUR, USD")
+
+
 def test_money_text_formats_known_currencies_and_shows_unknown_ones_as_minor_units():
     assert money_text(1_500_000, "RWF") == "1,500,000 RWF"
     assert money_text(-20_050, "EUR") == "-200.50 EUR"
