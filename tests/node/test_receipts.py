@@ -138,3 +138,7 @@ def test_cli_chain_show(chain):
     missing = _cli("chain", "show", "9999", "--data", str(folder), "--json")
     assert missing.returncode != 0 and json.loads(missing.stdout)["error"]["code"] == "not_found"
     assert _cli("chain", "show", "1", "--data", str(Path("/nonexistent"))).returncode != 0
+    for height in ("0", str(2**63), "9" * 30):
+        beyond = _cli("chain", "show", height, "--data", str(folder), "--json")
+        assert beyond.returncode == 1 and "Traceback" not in beyond.stderr, beyond.stderr
+        assert json.loads(beyond.stdout)["error"] == {"code": "not_found", "message": f"there is no block {height}"}
