@@ -117,7 +117,7 @@ def parse_decimal_minor(text: str, code: str) -> int:
         raise MoneyError(f"{text!r} has more decimals than {cur.code} allows ({cur.exponent})")
     minor = int(scaled)
     if minor > AMOUNT_MINOR_MAX:
-        raise MoneyError(f"{text!r} is too large")
+        raise MoneyError(f"{text.strip()} {cur.code} is too large: at most {format_minor(AMOUNT_MINOR_MAX, cur.code)}")
     return minor
 
 
