@@ -1,7 +1,10 @@
 """`inzira qr parse | make | read` through the real command-line app."""
 
 import json
+import subprocess
+import sys
 
+from PIL import Image
 from typer.testing import CliRunner
 
 from inzira.cli.main import app
@@ -144,3 +147,12 @@ def test_read_without_a_qr(tmp_path):
     result = runner.invoke(app, ["qr", "read", str(path), "--json"])
     assert result.exit_code == 2
     assert json.loads(result.stdout)["error"]["code"] == "bad_image"
+
+
+def test_read_refuses_a_huge_image_without_a_python_warning(tmp_path):
+    path = tmp_path / "huge.png"
+    Image.new("1", (12_000, 12_000), 1).save(path)  # 144 million pixels: Pillow warns, Inzira refuses
+    done = subprocess.run([sys.executable, "-m", "inzira.cli.main", "qr", "read", str(path)], capture_output=True,
+                          text=True, timeout=60)
+    assert done.returncode == 2 and "too_large" in done.stderr
+    assert "Warning" not in done.stderr and "warnings.warn" not in done.stderr, done.stderr
