@@ -72,7 +72,7 @@ class MoneyError(ValueError):
 def currency(code: str) -> Currency:
     found = CURRENCIES.get(code.upper())
     if found is None:
-        raise MoneyError(f"unknown currency {code!r} (expected an ISO 4217 code such as RWF or EUR)")
+        raise MoneyError(f"unknown currency {code!r}: Inzira knows the ISO 4217 codes {', '.join(CURRENCIES)}")
     return found
 
 
@@ -117,7 +117,7 @@ def parse_decimal_minor(text: str, code: str) -> int:
         raise MoneyError(f"{text!r} has more decimals than {cur.code} allows ({cur.exponent})")
     minor = int(scaled)
     if minor > AMOUNT_MINOR_MAX:
-        raise MoneyError(f"{text!r} is too large")
+        raise MoneyError(f"{text.strip()} {cur.code} is too large: at most {format_minor(AMOUNT_MINOR_MAX, cur.code)}")
     return minor
 
 

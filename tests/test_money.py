@@ -30,6 +30,20 @@ def test_currency_table():
         assert currency(code).code == code
 
 
+def test_an_unknown_currency_is_named_with_the_codes_inzira_knows():
+    # BHD is ISO 4217 but not in Inzira's table: the error must not say it is not an ISO 4217 code.
+    with pytest.raises(MoneyError) as caught:
+        currency("BHD")
+    assert str(caught.value).startswith("unknown currency 'BHD': Inzira knows the ISO 4217 codes RWF, EUR, USD")
+
+
+def test_a_too_large_amount_says_the_largest_one():
+    with pytest.raises(MoneyError) as caught:
+        parse_amount("99999999999999999999999999 EUR")
+    assert str(caught.value) == ("99999999999999999999999999 EUR is too large: at most "
+                                 "92,233,720,368,547,758.07 EUR")
+
+
 def test_money_text_formats_known_currencies_and_shows_unknown_ones_as_minor_units():
     assert money_text(1_500_000, "RWF") == "1,500,000 RWF"
     assert money_text(-20_050, "EUR") == "-200.50 EUR"

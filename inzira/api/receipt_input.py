@@ -25,6 +25,11 @@ RECEIPT_NUMBERS: tuple[tuple[tuple[str, str], int, int], ...] = (
 )
 
 
+# The format of a remittance's receipt (inzira.remit.receipts.RECEIPT_FORMAT, which imports this module): it
+# holds ledger receipts, each verified on its own.
+REMITTANCE_RECEIPT_FORMAT = "inzira-remittance-receipt/1"
+
+
 class ReceiptNumberError(ReceiptError):
     """A number of the receipt is outside the range any real receipt holds."""
 
@@ -42,6 +47,9 @@ def verify_outside_receipt(receipt: object, genesis: Genesis, members: list[Memb
     """``verify_receipt`` for a receipt nobody vouches for: its summary, or ReceiptError saying why not."""
     if not isinstance(receipt, dict):
         raise ReceiptError("a receipt is a JSON object")
+    if receipt.get("format") == REMITTANCE_RECEIPT_FORMAT:
+        raise ReceiptError("this is a remittance receipt: verify each receipt of its ledger_receipts "
+                           "(inzira remit verify-receipt FILE verifies them all)")
     check_receipt_numbers(receipt)
     try:
         return verify_receipt(receipt, genesis, members)

@@ -9,6 +9,7 @@ import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
 
+from inzira.api.numbers import INT64_MAX
 from inzira.cli.common import DataOption, GenesisOption, console, fail, print_json, read_genesis
 from inzira.ledger.chain import ChainError
 from inzira.ledger.codes import describe
@@ -60,6 +61,8 @@ def verify(data: Path = DataOption, as_json: bool = typer.Option(False, "--json"
 def show(height: int = typer.Argument(..., help="Block height (1 is the first block)."), data: Path = DataOption,
          as_json: bool = typer.Option(False, "--json", help="Print one JSON object.")) -> None:
     """Print a block's header and its transactions (id, kind, result code)."""
+    if not 1 <= height <= INT64_MAX:  # beyond what the store's INTEGER holds: no block has it
+        fail(f"there is no block {height}", as_json=as_json, error_code="not_found")
     try:
         reader = ChainReader(data)
         header, block_hash = reader.header(height)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import errno
+import ipaddress
 import signal
 import threading
 from pathlib import Path
@@ -32,6 +34,12 @@ def demo(
     from inzira.interop.mojaloop.demo import GatewayMissing
     from inzira.interop.mojaloop.headers import FSP_ID_CHARS_MAX, is_fsp_id
 
+    for proxy in trusted_proxy:
+        try:
+            ipaddress.ip_network(proxy)  # an address is a network of one
+        except ValueError:
+            fail(f"--trusted-proxy must be an IP address or network such as 10.0.0.5 or 10.0.0.0/24 (names are not "
+                 f"resolved: its headers would never be believed), not {proxy!r}")
     if mojaloop_hub is not None and not mojaloop_hub.startswith(("http://", "https://")):
         fail(f"--mojaloop-hub must be an http(s) URL, not {mojaloop_hub!r}")
     if not is_fsp_id(mojaloop_hub_id):
@@ -40,7 +48,12 @@ def demo(
                 mojaloop_hub_id=mojaloop_hub_id)
     try:
         node.start()
-    except (OSError, GatewayMissing) as exc:
+    except OSError as exc:
+        if exc.errno == errno.EADDRINUSE:
+            fail(f"cannot start the demo: {host}:{port} is in use: stop what listens there, or choose another "
+                 "--port (0 picks a free one)")
+        fail(f"cannot start the demo: {exc}")
+    except GatewayMissing as exc:
         fail(f"cannot start the demo: {exc}")
     tune_gc()
     runtime = node.runtime

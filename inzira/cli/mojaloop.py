@@ -88,8 +88,8 @@ def _token(token: Optional[str], data: Path, as_json: bool) -> str:
     except (OSError, ValueError) as exc:
         fail(f"cannot read the API tokens in {data}: {exc}", USAGE_ERROR, as_json, "no_token")
     if not isinstance(keys, dict) or not isinstance(keys.get(GATEWAY_MEMBER.id), str):
-        fail(f"no API token for {GATEWAY_MEMBER.id} in {data}: give --token or --data", USAGE_ERROR, as_json,
-             "no_token")
+        fail(f"no API token for {GATEWAY_MEMBER.id} in {data}: give --token or --data (a demo has the eKash "
+             "gateway only when started with --mojaloop-hub URL)", USAGE_ERROR, as_json, "no_token")
     return keys[GATEWAY_MEMBER.id]
 
 
@@ -150,7 +150,9 @@ def reconcile(
     try:
         report = fetch(url, _token(token, data, as_json), start, end)
     except HttpProblem as exc:
-        fail(f"the gateway's report: {exc.detail} ({exc.status} {exc.code})", USAGE_ERROR, as_json, "no_report")
+        hint = " (it runs no eKash gateway: start the demo with --mojaloop-hub URL)" if exc.status == 404 else ""
+        fail(f"the gateway's report: {exc.detail} ({exc.status} {exc.code}){hint}", USAGE_ERROR, as_json,
+             "no_report")
     except ValueError as exc:
         fail(str(exc), USAGE_ERROR, as_json, "no_report")
     items = report["items"] if hub is None else against_hub(report["items"], hub)

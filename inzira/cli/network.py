@@ -132,6 +132,8 @@ def down(data: Path = NetworkDirOption, as_json: bool = typer.Option(False, "--j
         stopped = LocalNetwork(data).down()
     except (ClusterError, ValueError) as exc:
         fail(str(exc), as_json=as_json)
+    except OSError as exc:
+        fail(f"no network in {data}: {exc.strerror or exc} (give the folder inzira network up made)", as_json=as_json)
     if as_json:
         print_json({"stopped": stopped})
     else:

@@ -84,8 +84,12 @@ def _show(payload: Payload, as_json: bool, extra: dict[str, Any] | None = None) 
     Console().print(table)
 
 
-def _read_stdin() -> str:
-    return sys.stdin.read(STDIN_CHARS_MAX).rstrip("\r\n")
+def _read_stdin(as_json: bool) -> str:
+    text = sys.stdin.read(STDIN_CHARS_MAX + 1)
+    if len(text) > STDIN_CHARS_MAX:
+        message = f"the payload has more than {spec.PAYLOAD_CHARS_MAX_LENIENT} characters; no profile allows that"
+        _fail({"error": {"code": "too_long", "tag": None, "message": message}}, as_json)
+    return text.rstrip("\r\n")
 
 
 @app.command()
@@ -95,7 +99,7 @@ def parse(
     as_json: bool = typer.Option(False, "--json", help="Print one JSON object (errors too, on stdout)."),
 ) -> None:
     """Decode and check a payload; exit code 2 when it is invalid."""
-    text = _read_stdin() if payload == "-" else payload
+    text = _read_stdin(as_json) if payload == "-" else payload
     try:
         decoded = decode(text, _profile(strict))
     except EmvError as exc:
@@ -158,6 +162,9 @@ def make(
             png.write_bytes(images.payload_png(text))
     except images.QrImageError as exc:
         _fail(exc.as_json(), as_json)
+    except OSError as exc:
+        message = f"cannot write {exc.filename}: {exc.strerror or exc}"
+        _fail({"error": {"code": "cannot_write", "tag": None, "message": message}}, as_json)
     if as_json:
         _show(decode(text), as_json=True)
     else:

@@ -38,7 +38,10 @@ def export(txid: str = typer.Argument(..., help="Transaction id (64 hex characte
     if output is None:
         typer.echo(text.decode(), nl=False)
     else:
-        output.write_bytes(text)
+        try:
+            output.write_bytes(text)
+        except OSError as exc:
+            fail(f"cannot write the receipt to {output}: {exc.strerror or exc}")
         console.print(f"receipt written to {output}")
 
 
@@ -46,6 +49,8 @@ def export(txid: str = typer.Argument(..., help="Transaction id (64 hex characte
 def verify(file: Path = typer.Argument(..., help="The receipt JSON file."),
            genesis: Optional[Path] = GenesisOption, data: Path = GenesisDataOption) -> None:
     """Verify a receipt offline, with nothing but the genesis. Exit 0 when valid."""
+    from inzira.remit.receipts import RECEIPT_FORMAT as REMITTANCE_RECEIPT_FORMAT
+
     net = read_genesis(genesis, data)
     try:
         if file.stat().st_size > RECEIPT_BYTES_MAX:
@@ -53,6 +58,8 @@ def verify(file: Path = typer.Argument(..., help="The receipt JSON file."),
         receipt = json.loads(file.read_bytes())
     except (OSError, ValueError) as exc:
         fail(f"cannot read the receipt: {exc}")
+    if isinstance(receipt, dict) and receipt.get("format") == REMITTANCE_RECEIPT_FORMAT:
+        fail(f"{file} is a remittance receipt: verify it with inzira remit verify-receipt {file}")
     try:
         summary = verify_outside_receipt(receipt, net)
     except ReceiptError as exc:

@@ -104,6 +104,8 @@ def send(
 
     if (amount is None) == (receive is None):
         fail('give either --amount "200 EUR" or --receive "300000 RWF" --currency EUR')
+    if not out.is_dir():
+        fail(f"--out {out} is not a folder: create it first (the receipt is saved there)")
     try:
         parsed = parse_amount(amount or receive or "")
     except MoneyError as exc:
@@ -129,7 +131,9 @@ def send(
                 view = exc.body.get("transfer") or fail(f"refused: {exc.detail} (code {exc.code})")
             console.print(f"transfer [cyan]{transfer_id}[/]: {view['state']}")
             if view["state"] == "HELD":
-                console.print("held for the compliance officer: follow it with the transfer id", style="yellow")
+                console.print(f"held for {sender_fsp}'s compliance officer (screening found a possible match); "
+                              f"nothing moves until the officer decides: follow it at {url.rstrip('/')}"
+                              f"/v1/remit/transfers/{transfer_id} or on the /remit page", style="yellow")
                 raise typer.Exit(0)
             if not view["final"]:
                 view = _follow(client, transfer_id)
@@ -139,6 +143,9 @@ def send(
                 console.print(f"receipt saved: [bold]{path}[/]")
             except HttpProblem:
                 console.print("no ledger receipt: nothing of this transfer reached the chain", style="yellow")
+            except OSError as exc:
+                console.print(f"cannot save the receipt to {path}: {exc.strerror or exc}; get it from "
+                              f"GET /v1/remit/transfers/{transfer_id}/receipt", style="yellow")
         except HttpProblem as exc:
             fail(f"{exc.detail} (code {exc.code})")
     if view["state"] != "COMMITTED":
@@ -153,7 +160,7 @@ def verify_receipt_cmd(
     data: Path = GenesisDataOption,
 ) -> None:
     """Verify a remittance receipt offline: every ledger receipt in it, against the network's genesis."""
-    from inzira.ledger.receipt import ReceiptError
+    from inzira.ledger.receipt import RECEIPT_FORMAT as LEDGER_RECEIPT_FORMAT, ReceiptError
     from inzira.remit.receipts import verify_remittance_receipt
 
     net = read_genesis(genesis, data)
@@ -161,6 +168,8 @@ def verify_receipt_cmd(
         if file.stat().st_size > RECEIPT_BYTES_MAX:
             fail("receipt file too large")
         receipt = json.loads(file.read_bytes())
+        if isinstance(receipt, dict) and receipt.get("format") == LEDGER_RECEIPT_FORMAT:
+            fail(f"{file} is a ledger receipt: verify it with inzira receipt verify {file}")
         summaries = verify_remittance_receipt(receipt, net)
     except (ReceiptError, ValueError, OSError) as exc:
         fail(f"not valid: {exc}")

@@ -86,7 +86,10 @@ class Links:
         data = path.read_bytes()
         if len(data) > LINKS_FILE_BYTES_MAX:
             raise ValueError(f"{path} is larger than {LINKS_FILE_BYTES_MAX} bytes")
-        doc = json.loads(data)
+        try:
+            doc = json.loads(data)
+        except ValueError as exc:
+            raise ValueError(f"{path} is not JSON: {exc}") from exc
         known = {"fx_member", "fx_url", "fx_token", "funding_urls", "funding_token", "directory_url",
                  "directory_token", "payout", "wallet_currencies", "rates_file"}
         if not isinstance(doc, dict) or not set(doc) <= known:

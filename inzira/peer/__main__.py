@@ -38,15 +38,19 @@ def write_run_file(folder: Path, member: str, api_url: str) -> None:
 
 
 def main(argv: list[str]) -> int:
-    if len(argv) != 2:
+    if len(argv) != 2 or argv[1] in ("-h", "--help"):
         print("usage: python -m inzira.peer PEER_FOLDER", file=sys.stderr)
-        return 2
+        return 0 if argv[1:] in (["-h"], ["--help"]) else 2
     folder = Path(argv[1]).resolve()
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     stopping = threading.Event()
     for sig in (signal.SIGTERM, signal.SIGINT):
         signal.signal(sig, lambda *_: stopping.set())
-    peer = Peer(folder)
+    try:
+        peer = Peer(folder)
+    except (OSError, ValueError) as exc:
+        print(f"error: cannot start the peer in {folder}: {exc}", file=sys.stderr)
+        return 2
     app = build_app(peer)
     directory = operator_for_peer(folder, peer.port)
     if directory is not None:

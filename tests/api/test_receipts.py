@@ -45,3 +45,14 @@ def test_a_rejection_has_a_receipt_too(ledger):
         receipt = http.get(rejected["receipt_url"]).json()
         checked = anonymous.post("/v1/receipts/verify", json=receipt).json()
         assert checked["valid"] is True and checked["code"] == 4001
+
+
+def test_a_remittance_receipt_posted_whole_is_told_to_post_its_ledger_receipts(ledger):
+    from inzira.api.receipt_input import REMITTANCE_RECEIPT_FORMAT
+    from inzira.remit.receipts import RECEIPT_FORMAT
+
+    assert REMITTANCE_RECEIPT_FORMAT == RECEIPT_FORMAT
+    with ledger.http() as anonymous:
+        verdict = anonymous.post("/v1/receipts/verify", json={"format": RECEIPT_FORMAT, "ledger_receipts": []})
+    assert verdict.status_code == 200 and verdict.json()["valid"] is False
+    assert "ledger_receipts" in verdict.json()["reason"] and "inzira remit verify-receipt" in verdict.json()["reason"]

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import socket
+import subprocess
+import sys
+
 import httpx
 
 from inzira.demo.app import Demo
@@ -36,3 +40,22 @@ def test_demo_starts_serves_and_resumes(tmp_path):
         assert health["chain_id"] == again.runtime.chain_id.hex()
     finally:
         again.stop()
+
+
+def test_demo_on_a_port_in_use_says_so_and_what_to_do(tmp_path):
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        done = subprocess.run([sys.executable, "-m", "inzira.cli.main", "demo", "--data", str(tmp_path / "data"),
+                               "--port", str(port)], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 1, done.stderr
+    assert f"127.0.0.1:{port} is in use" in done.stderr and "another --port" in done.stderr, done.stderr
+
+
+def test_demo_refuses_a_trusted_proxy_that_is_not_an_address(tmp_path):
+    for proxy in ("proxy.example", "10.0.0.1/24", "*"):
+        done = subprocess.run([sys.executable, "-m", "inzira.cli.main", "demo", "--data", str(tmp_path / "data"),
+                               "--port", "0", "--trusted-proxy", proxy], capture_output=True, text=True, timeout=60)
+        assert done.returncode == 1 and "--trusted-proxy must be an IP address or network" in done.stderr, done.stderr
+        assert not (tmp_path / "data").exists()

@@ -7,8 +7,10 @@ remittance world of test_mojaloop_remit_ekash.py (the Testing Toolkit plays eKas
 
 from __future__ import annotations
 
+import http.server
 import json
 import sqlite3
+import threading
 import time
 from datetime import UTC, datetime
 from pathlib import Path
@@ -290,6 +292,36 @@ def test_a_server_that_does_not_answer_a_report_is_exit_2(bench):
 def test_without_a_token_anywhere_it_exits_2(tmp_path):
     result = CliRunner().invoke(cli, ["mojaloop", "reconcile", "--data", str(tmp_path), "--json"])
     assert result.exit_code == 2 and json.loads(result.stdout)["error"]["code"] == "no_token"
+
+
+def test_a_demo_without_the_gateway_is_named_with_what_to_do(tmp_path):
+    (tmp_path / "api-keys.json").write_text(json.dumps({"cbr": "t" * 32}))
+    result = CliRunner().invoke(cli, ["mojaloop", "reconcile", "--data", str(tmp_path), "--json"])
+    error = json.loads(result.stdout)["error"]
+    assert result.exit_code == 2 and error["code"] == "no_token" and "--mojaloop-hub" in error["message"], error
+
+    class NoGateway(http.server.BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            body = json.dumps({"title": "not found", "status": 404, "code": 3002,
+                               "detail": "no route for GET /v1/mojaloop/settlement"}).encode()
+            self.send_response(404)
+            self.send_header("Content-Type", "application/problem+json")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args: Any) -> None:
+            pass
+
+    with http.server.ThreadingHTTPServer(("127.0.0.1", 0), NoGateway) as server:
+        threading.Thread(target=server.serve_forever, daemon=True).start()
+        try:
+            url = f"http://127.0.0.1:{server.server_port}"
+            result = CliRunner().invoke(cli, ["mojaloop", "reconcile", "--url", url, "--token", "t" * 32, "--json"])
+        finally:
+            server.shutdown()
+    error = json.loads(result.stdout)["error"]
+    assert result.exit_code == 2 and error["code"] == "no_report" and "--mojaloop-hub" in error["message"], error
 
 
 # --- the payer side: remittances paid out through eKash ------------------------------------------------------

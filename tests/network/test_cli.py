@@ -65,3 +65,12 @@ def test_up_status_down_round_trip(tmp_path: Path) -> None:
     for member, p in peers.items():
         assert not _alive(p["pid"], str(folder / "peers" / member)), f"peer {member} still running"
     assert not os.path.exists(folder / "network-state.json")
+
+
+def test_down_on_a_file_is_a_clean_error(tmp_path: Path) -> None:
+    not_a_folder = tmp_path / "network"
+    not_a_folder.write_text("{}")
+    done = subprocess.run([sys.executable, "-m", "inzira.cli.main", "network", "down", "--data", str(not_a_folder),
+                           "--json"], capture_output=True, text=True, timeout=COMMAND_TIMEOUT_S)
+    assert done.returncode == 1 and "Traceback" not in done.stderr, done.stderr
+    assert json.loads(done.stdout)["error"]["message"].startswith(f"no network in {not_a_folder}: Not a directory")

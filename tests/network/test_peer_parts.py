@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 import time
 from pathlib import Path
 
@@ -119,3 +121,16 @@ def test_a_block_takes_whole_messages_within_its_limits() -> None:
     refused = cutter._fit([entries[0], garbage, one])
     assert (refused.first_seq, refused.last_seq, refused.raws) == (10, 14, raws[:1])
     assert cutter.refused_messages == 2 and not cutter._carry
+
+
+def test_the_peer_process_refuses_a_folder_that_is_not_a_peer_folder_cleanly(tmp_path: Path) -> None:
+    def run(*args: str) -> subprocess.CompletedProcess:
+        return subprocess.run([sys.executable, "-m", "inzira.peer", *args], capture_output=True, text=True,
+                              timeout=60)
+
+    missing = run(str(tmp_path / "none"))
+    assert missing.returncode == 2 and "Traceback" not in missing.stderr, missing.stderr
+    assert "cannot start the peer" in missing.stderr and "not a peer folder" in missing.stderr
+    helped = run("--help")
+    assert helped.returncode == 0 and "usage: python -m inzira.peer PEER_FOLDER" in helped.stderr
+    assert not (Path.cwd() / "--help").exists()

@@ -119,6 +119,15 @@ def test_cli_export_and_verify(chain, tmp_path):
     assert json.loads(printed.stdout)["tx_id"] == ids[0].hex()
 
 
+def test_cli_export_to_an_unwritable_path_fails_cleanly(chain, tmp_path):
+    folder, ids, _ = chain
+    out = tmp_path / "no-such-folder" / "receipt.json"
+    done = _cli("receipt", "export", ids[0].hex(), "--data", str(folder), "-o", str(out))
+    assert done.returncode == 1
+    assert "Traceback" not in done.stderr
+    assert f"cannot write the receipt to {out}" in done.stderr and "No such file or directory" in done.stderr
+
+
 def test_cli_chain_show(chain):
     folder, _, _ = chain
     done = _cli("chain", "show", "8", "--data", str(folder), "--json")
@@ -129,3 +138,7 @@ def test_cli_chain_show(chain):
     missing = _cli("chain", "show", "9999", "--data", str(folder), "--json")
     assert missing.returncode != 0 and json.loads(missing.stdout)["error"]["code"] == "not_found"
     assert _cli("chain", "show", "1", "--data", str(Path("/nonexistent"))).returncode != 0
+    for height in ("0", str(2**63), "9" * 30):
+        beyond = _cli("chain", "show", height, "--data", str(folder), "--json")
+        assert beyond.returncode == 1 and "Traceback" not in beyond.stderr, beyond.stderr
+        assert json.loads(beyond.stdout)["error"] == {"code": "not_found", "message": f"there is no block {height}"}

@@ -1,7 +1,10 @@
 """`inzira qr parse | make | read` through the real command-line app."""
 
 import json
+import subprocess
+import sys
 
+from PIL import Image
 from typer.testing import CliRunner
 
 from inzira.cli.main import app
@@ -44,6 +47,13 @@ def test_parse_from_stdin():
     result = runner.invoke(app, ["qr", "parse", "-", "--json"], input=SPEC_EXAMPLE + "\n")
     assert result.exit_code == 0
     assert json.loads(result.stdout)["crc"] == "A13A"
+
+
+def test_parse_from_stdin_says_a_huge_payload_is_too_long_without_miscounting_it():
+    result = runner.invoke(app, ["qr", "parse", "-", "--json"], input="0" * 1_000_000)
+    assert result.exit_code == 2
+    error = json.loads(result.stdout)["error"]
+    assert error["code"] == "too_long" and "more than 4096 characters" in error["message"], error
 
 
 def test_parse_invalid_exits_2_with_a_json_error():
@@ -98,6 +108,19 @@ def test_make_and_read(tmp_path):
     assert view["qr_codes_found"] == 1
 
 
+def test_make_to_an_unwritable_path_fails_cleanly(tmp_path):
+    base = ["qr", "make", "--merchant-id", "M-9", "--name", "Hotel", "--city", "Kigali", "--mcc", "7011"]
+    for option in ("--svg", "--png"):
+        path = tmp_path / "no-such-folder" / f"qr.{option[2:]}"
+        result = runner.invoke(app, [*base, option, str(path), "--json"])
+        assert result.exit_code == 2, result.output
+        error = json.loads(result.stdout)["error"]
+        assert error["code"] == "cannot_write" and str(path) in error["message"]
+        assert "No such file or directory" in error["message"]
+        result = runner.invoke(app, [*base, option, str(path)])
+        assert result.exit_code == 2 and "cannot_write" in result.stderr
+
+
 def test_read_a_generated_png_of_a_foreign_payload(tmp_path):
     path = tmp_path / "spec.png"
     path.write_bytes(payload_png(SPEC_EXAMPLE))
@@ -124,3 +147,12 @@ def test_read_without_a_qr(tmp_path):
     result = runner.invoke(app, ["qr", "read", str(path), "--json"])
     assert result.exit_code == 2
     assert json.loads(result.stdout)["error"]["code"] == "bad_image"
+
+
+def test_read_refuses_a_huge_image_without_a_python_warning(tmp_path):
+    path = tmp_path / "huge.png"
+    Image.new("1", (12_000, 12_000), 1).save(path)  # 144 million pixels: Pillow warns, Inzira refuses
+    done = subprocess.run([sys.executable, "-m", "inzira.cli.main", "qr", "read", str(path)], capture_output=True,
+                          text=True, timeout=60)
+    assert done.returncode == 2 and "too_large" in done.stderr
+    assert "Warning" not in done.stderr and "warnings.warn" not in done.stderr, done.stderr

@@ -1,7 +1,12 @@
 """Screening weighed as an analyst weighs it: rare names, romanisations, dates of birth, nationality, words."""
 
+import subprocess
+import sys
+from pathlib import Path
+
 import pytest
 
+from inzira.bench.evalset import build
 from inzira.bench.evalset.build import heldout_digest
 from inzira.bench.screening import HELDOUT_SHA256, evaluation_set, quality
 from inzira.remit.compliance.commonness import Commonness, weight_of
@@ -120,3 +125,12 @@ def test_why_a_common_name_alone_does_not_match(index):
     comparison = index.compare("Khalid Hassan Ahmed", "KHALID HASSAN AL-MITHALY")
     assert comparison.score == 0 and "common" in comparison.why_not
     assert index.compare("Sergey Primakov", "SERGEI NIKOLAEVICH PRIMEROV").score == 0
+
+
+def test_the_evaluation_set_builder_answers_help_without_rewriting_the_set() -> None:
+    data = Path(build.__file__).parent / "data"
+    before = {path.name: path.stat().st_mtime_ns for path in data.iterdir()}
+    helped = subprocess.run([sys.executable, "-m", "inzira.bench.evalset.build", "--help"], capture_output=True,
+                            text=True, timeout=60)
+    assert helped.returncode == 0 and "usage: python -m inzira.bench.evalset.build" in helped.stderr
+    assert helped.stdout == "" and {path.name: path.stat().st_mtime_ns for path in data.iterdir()} == before

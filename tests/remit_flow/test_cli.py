@@ -56,3 +56,49 @@ def test_cli_refuses_an_unknown_number_and_asks_before_sending(flow: Flow, tmp_p
                                    *common], input="n\n")
     assert declined.exit_code == 1 and "Send it?" in declined.output
     assert not list(tmp_path.glob("receipt-*.json"))
+
+
+def test_cli_refuses_a_receipt_folder_that_does_not_exist_before_sending(flow: Flow, tmp_path: Path) -> None:
+    number = flow.wallet()
+    missing = tmp_path / "no-such-folder"
+    sent = CliRunner().invoke(app, ["remit", "send", "--from", "eurosend", "--to", number, "--amount", "10 EUR",
+                                    "--sender", "Marie Dupont", "--receiver-name", "X Y", "--yes",
+                                    "--url", flow.base_url, "--data", str(flow.data_dir), "--out", str(missing)])
+    assert sent.exit_code == 1 and isinstance(sent.exception, SystemExit), sent.output
+    assert f"--out {missing} is not a folder" in sent.output.replace("\n", "")
+    assert "transfer" not in sent.output and "Quote" not in sent.output
+
+
+def test_cli_serve_names_a_links_file_that_is_not_json(tmp_path: Path) -> None:
+    links = tmp_path / "links.json"
+    links.write_text("fx_url = http://fx")
+    refused = CliRunner().invoke(app, ["remit", "serve", "--peer", str(tmp_path), "--links", str(links)])
+    assert refused.exit_code == 1 and isinstance(refused.exception, SystemExit), refused.output
+    assert f"{links} is not JSON" in refused.output.replace("\n", "")
+
+
+def test_each_receipt_command_names_the_other_for_the_other_kind_of_receipt(flow: Flow, tmp_path: Path) -> None:
+    runner = CliRunner()
+    genesis = str(flow.data_dir / "genesis.json")
+    ledger = tmp_path / "ledger.json"
+    ledger.write_text('{"format": "inzira-receipt/1", "tx_id": "00"}')
+    remittance = tmp_path / "remittance.json"
+    remittance.write_text('{"format": "inzira-remittance-receipt/1", "ledger_receipts": []}')
+    wrong = runner.invoke(app, ["remit", "verify-receipt", str(ledger), "--genesis", genesis])
+    assert wrong.exit_code == 1 and f"inzira receipt verify {ledger}" in wrong.output.replace("\n", ""), wrong.output
+    wrong = runner.invoke(app, ["receipt", "verify", str(remittance), "--genesis", genesis])
+    assert wrong.exit_code == 1, wrong.output
+    assert f"inzira remit verify-receipt {remittance}" in wrong.output.replace("\n", ""), wrong.output
+
+
+def test_cli_says_where_to_follow_a_held_transfer(flow: Flow, tmp_path: Path) -> None:
+    number = flow.wallet("mobimo", "Aline", "Mukamana")
+    held = CliRunner().invoke(app, ["remit", "send", "--from", "eurosend", "--to", number, "--amount", "10 EUR",
+                                    "--sender", "Mohammed Youssef Karzanithi", "--receiver-name", "Aline Mukamana",
+                                    "--yes", "--url", flow.base_url, "--data", str(flow.data_dir),
+                                    "--out", str(tmp_path)])
+    assert held.exit_code == 0, held.output
+    text = held.output.replace("\n", "")
+    transfer_id = text.split("transfer ")[1].split(":")[0]
+    assert "HELD" in text and "eurosend's compliance officer" in text
+    assert f"{flow.base_url}/v1/remit/transfers/{transfer_id}" in text

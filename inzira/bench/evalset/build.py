@@ -15,6 +15,7 @@ from __future__ import annotations
 import hashlib
 import json
 import random
+import sys
 from pathlib import Path
 from xml.sax.saxutils import escape
 
@@ -181,4 +182,8 @@ def main() -> None:
 
 
 if __name__ == "__main__":
+    if sys.argv[1:]:  # it takes no arguments: --help must not rewrite the committed set
+        print("usage: python -m inzira.bench.evalset.build  (rewrites inzira/bench/evalset/data/; no options)",
+              file=sys.stderr)
+        sys.exit(0 if sys.argv[1:] in (["-h"], ["--help"]) else 2)
     main()
