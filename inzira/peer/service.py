@@ -138,6 +138,8 @@ class Peer:
                 pass
         if self._thread is not None:
             self._thread.join(STOP_TIMEOUT_S)
+            if self._thread.is_alive():  # a loaded machine: its loop still closes its connections on its own
+                log.warning("peer %s: its event loop had not ended %s s after the stop", self.member, STOP_TIMEOUT_S)
         self.ledger.close()
         self.node.close()
 

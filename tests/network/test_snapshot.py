@@ -7,6 +7,7 @@ Its own network: the stream keeps the last 10 blocks, peers take a snapshot ever
 from __future__ import annotations
 
 import asyncio
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -23,6 +24,7 @@ from tests.network.helpers import FAST, Net, running_network
 from tests.reachable import reachable
 
 MEMBERS = ["cbr", "sbk", "mobimo"]
+ENDED_WAIT_S = 60.0
 SETTINGS = NetworkSettings(block_interval_ms=FAST.block_interval_ms, lease_ttl_ms=FAST.lease_ttl_ms,
                            checkpoint_heartbeat_ms=FAST.checkpoint_heartbeat_ms, blocks_max_msgs=10,
                            snapshot_every_blocks=5)
@@ -116,5 +118,9 @@ def test_a_peer_that_downloaded_a_snapshot_leaves_no_connection_open_once_stoppe
         peer.wait_ready()
     finally:
         peer.stop()
+    ends_by_s = time.monotonic() + ENDED_WAIT_S  # stop() waits a bounded time: on a loaded machine, longer here
+    while not peer.ended and time.monotonic() < ends_by_s:
+        time.sleep(0.05)
+    assert peer.ended, "the peer's event loop did not end"
     assert peer.snapshot_sync is not None and peer.snapshot_sync.installed, "ubumwe did not start from a snapshot"
     assert [session for session in reachable(peer, aiohttp.ClientSession) if not session.closed] == []
