@@ -57,6 +57,7 @@ from inzira.peer.publisher import Publisher
 from inzira.peer.runtime import PeerRuntime
 from inzira.peer.snapshot_sync import SnapshotSync
 from inzira.peer.snapshots import SnapshotFiles
+from inzira.tasks import end_tasks
 
 START_TIMEOUT_S = 60.0
 STOP_TIMEOUT_S = 8.0
@@ -201,9 +202,7 @@ class Peer:
             if self.keeper is not None:
                 await self.keeper.release()
         finally:
-            for task in tasks:
-                task.cancel()
-            await asyncio.gather(*tasks, return_exceptions=True)
+            await end_tasks(tasks)
             self.inflight.fail_all(Stopped("the peer stopped"))
             try:
                 if self.snapshot_sync is not None:

@@ -39,6 +39,7 @@ from inzira.remit.runtime import RemitRuntime
 from inzira.remit.settings import PAYOUT_CURRENCY, RemitSettings, fee_account, position_account
 from inzira.remit.store.payouts import PayoutStore
 from inzira.remit.store.transfers import TransferStore
+from inzira.tasks import end_tasks
 
 PAYOUTS_IN_FLIGHT_MAX = 20_000  # beyond this, reconciliation picks the rest up later
 STOPPED_MAX = 100_000  # transfers the sending side asked not to pay out, remembered until they resolve
@@ -291,6 +292,4 @@ class PayoutFlow:
 
     async def aclose(self) -> None:
         """Cancel the payouts under way (reconciliation takes them up after a restart)."""
-        for task in list(self._tasks):
-            task.cancel()
-        await asyncio.gather(*self._tasks, return_exceptions=True)
+        await end_tasks(list(self._tasks))

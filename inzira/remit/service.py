@@ -64,6 +64,7 @@ from inzira.remit.store.payouts import PayoutStore
 from inzira.remit.store.transfers import TransferStore
 from inzira.remit.transitions import Transitions
 from inzira.remit.webhooks import Webhooks
+from inzira.tasks import end_tasks
 
 START_TIMEOUT_S = 30.0
 STOP_TIMEOUT_S = 10.0
@@ -176,9 +177,7 @@ class RemitService:
             await asyncio.sleep(self.settings.reconcile_interval_ms / 1000)
 
     async def _shutdown(self) -> None:
-        for task in self._tasks:
-            task.cancel()
-        await asyncio.gather(*self._tasks, return_exceptions=True)
+        await end_tasks(self._tasks)
         await aclose_each([*(agent.aclose for agent in self.agents.values()), self.webhooks.stop,
                            self.directory.aclose, self.fx.aclose, self.funding.aclose])
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import subprocess
 import sys
 import time
@@ -26,6 +27,10 @@ from inzira.peer.cutter import Cutter, CutterSettings
 from inzira.peer.inflight import EXPIRY_GRACE_MS, Inflight
 from inzira.peer.peer_auth import check_request, sign_request
 from inzira.peer.tx_batch import TX_BATCH_TXS_MAX, batch_id, decode_batch, encode_batch
+from inzira.tasks import end_tasks
+
+PEER_TASK_SLEEP_S = 10.0  # a task's wait, far longer than the test
+END_WITHIN_S = 10.0
 
 
 def now_ms() -> int:
@@ -134,3 +139,32 @@ def test_the_peer_process_refuses_a_folder_that_is_not_a_peer_folder_cleanly(tmp
     helped = run("--help")
     assert helped.returncode == 0 and "usage: python -m inzira.peer PEER_FOLDER" in helped.stderr
     assert not (Path.cwd() / "--help").exists()
+
+
+def test_a_peer_task_that_lost_its_cancellation_is_cancelled_again_and_the_stop_ends(
+        caplog: pytest.LogCaptureFixture) -> None:
+    """A task looping on after one cancellation (as the follower did, once Python 3.11's ``wait_for`` swallowed
+    it) held the peer's stop for ever: cancelled and waited for once, it never ended."""
+    rounds: list[str] = []
+
+    async def loses_one_cancellation() -> None:
+        while True:
+            try:
+                await asyncio.sleep(PEER_TASK_SLEEP_S)
+            except asyncio.CancelledError:
+                rounds.append("cancelled")
+                if len(rounds) > 1:
+                    raise
+
+    async def ended() -> float:
+        tasks = [asyncio.ensure_future(loses_one_cancellation()), asyncio.ensure_future(asyncio.sleep(0))]
+        tasks[0].set_name("follower")
+        await asyncio.sleep(0)
+        started = time.monotonic()
+        await asyncio.wait_for(end_tasks(tasks), END_WITHIN_S)
+        assert all(task.done() for task in tasks)
+        return time.monotonic() - started
+
+    assert asyncio.run(ended()) < END_WITHIN_S
+    assert rounds == ["cancelled", "cancelled"]
+    assert "still running after a cancellation: ['follower']" in caplog.text
