@@ -25,8 +25,8 @@ RECEIPT_NUMBERS: tuple[tuple[tuple[str, str], int, int], ...] = (
 )
 
 
-# The format of a remittance's receipt (inzira.remit.receipts.RECEIPT_FORMAT, which imports this module): it
-# holds ledger receipts, each verified on its own.
+# The format of a remittance's receipt (inzira.remit.receipts builds it): it holds ledger receipts, each verified
+# on its own.
 REMITTANCE_RECEIPT_FORMAT = "inzira-remittance-receipt/1"
 
 

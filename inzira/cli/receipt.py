@@ -8,7 +8,7 @@ from typing import Optional
 
 import typer
 
-from inzira.api.receipt_input import verify_outside_receipt
+from inzira.api.receipt_input import REMITTANCE_RECEIPT_FORMAT, verify_outside_receipt
 from inzira.cli.common import DataOption, GenesisDataOption, GenesisOption, console, fail, read_genesis
 from inzira.ledger.receipt import ReceiptError, receipt_json
 from inzira.node.reader import ChainReader
@@ -49,8 +49,6 @@ def export(txid: str = typer.Argument(..., help="Transaction id (64 hex characte
 def verify(file: Path = typer.Argument(..., help="The receipt JSON file."),
            genesis: Optional[Path] = GenesisOption, data: Path = GenesisDataOption) -> None:
     """Verify a receipt offline, with nothing but the genesis. Exit 0 when valid."""
-    from inzira.remit.receipts import RECEIPT_FORMAT as REMITTANCE_RECEIPT_FORMAT
-
     net = read_genesis(genesis, data)
     try:
         if file.stat().st_size > RECEIPT_BYTES_MAX:

@@ -94,6 +94,9 @@ class FundingDesk:
     def dual_threshold_minor(self, currency_code: str) -> int:
         return self.dual_approval_units * 10 ** currency(currency_code).exponent
 
+    def approvals_needed(self, request: FundingRequest) -> int:
+        return 2 if request.amount_minor >= self.dual_threshold_minor(request.currency) else 1
+
     def _holder_account(self, holder: str, account_id: str) -> Any:
         account = self.node.state.accounts.get(account_id)
         if account is None or account.issuance or account_owner(account_id) != holder:
@@ -182,7 +185,7 @@ class FundingDesk:
         count = self.store.approve(request.id, officer.name, now_ms)
         if count is None:
             raise FundingError(409, Code.ALREADY_RESOLVED, f"request {request_id} was decided meanwhile")
-        if count < (2 if request.amount_minor >= self.dual_threshold_minor(request.currency) else 1):
+        if count < self.approvals_needed(request):
             return self.store.get(request.id) or request
         port = self._ports[request.issuer]
         if request.kind == DEPOSIT:
@@ -253,7 +256,7 @@ class FundingDesk:
                 "settlement_reference": request.reference, "state": request.state,
                 "created_at_ms": request.created_at_ms, "expires_at_ms": request.expires_at_ms,
                 "decided_at_ms": request.decided_at_ms, "note": request.note,
-                "approvals_needed": 2 if request.amount_minor >= self.dual_threshold_minor(request.currency) else 1,
+                "approvals_needed": self.approvals_needed(request),
                 "approvals": [{"officer": o, "at_ms": t} for o, t in self.store.approvals(request.id)],
                 "tx_id": request.tx_id.hex() if request.tx_id else None, "code": request.code,
                 "description": describe(request.code) if request.code is not None else None,

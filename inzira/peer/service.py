@@ -22,6 +22,7 @@ from pathlib import Path
 from nats.aio.client import Client as NATS
 
 from inzira.crypto.verifier_pool import Verifier
+from inzira.http.closing import aclose_each
 from inzira.node.custody import MemberPort
 from inzira.node.node import Node
 from inzira.node.reader import load_genesis
@@ -204,11 +205,8 @@ class Peer:
         finally:
             await end_tasks(tasks)
             self.inflight.fail_all(Stopped("the peer stopped"))
-            try:
-                if self.snapshot_sync is not None:
-                    await self.snapshot_sync.aclose()
-            finally:
-                await nc.close()  # the ordering connection goes even if the downloads' pool did not close
+            downloads = [self.snapshot_sync.aclose] if self.snapshot_sync is not None else []
+            await aclose_each([*downloads, nc.close])  # the ordering connection goes even if the pool does not
 
     async def _start_cutter(self, tx_log: TxLog, block_log: BlockLog) -> list[asyncio.Task[None]]:
         cfg = self.config

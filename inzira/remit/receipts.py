@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from inzira.api.receipt_input import REMITTANCE_RECEIPT_FORMAT as RECEIPT_FORMAT
 from inzira.api.receipt_input import verify_outside_receipt
 from inzira.ledger.receipt import ReceiptError
 from inzira.ledger.records import STATUS_NAMES
@@ -17,7 +18,6 @@ from inzira.node.node import Node
 from inzira.remit.disclosure import disclosure
 from inzira.remit.records import QuoteTerms, TransferRecord
 
-RECEIPT_FORMAT = "inzira-remittance-receipt/1"
 LEDGER_RECEIPTS_MAX = 4  # the reservation, and its commit or void
 
 
