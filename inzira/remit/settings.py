@@ -68,7 +68,7 @@ class RemitSettings:
     # every other loopback, private, link-local or metadata address is refused (inzira.notify.targets).
     webhook_allowed_networks: tuple[str, ...] = ()
     event_subscribers_max: int = 1_000
-    event_subscribers_per_member_max: int = 250  # one member's streams and long polls at once: a share of the above
+    event_subscribers_per_member_max: int = 250  # one member's streams and long polls at once (a wait beyond it polls)
     event_queue_max: int = 1_000
     events_heartbeat_ms: int = 15_000
     payout_reconcile_ms_max: int = 3_600_000  # how long an unknown payout outcome is still asked about

@@ -90,3 +90,25 @@ def test_one_member_cannot_take_every_event_stream(flow: Flow) -> None:
     finally:
         hub.subscribers_max, hub.member_subscribers_max = saved
     assert held == 3
+
+
+def test_a_long_poll_beyond_the_member_s_share_still_waits(flow: Flow) -> None:
+    """A member whose share of event slots is taken still has its `wait_ms` honoured (by looking at the
+    transfer instead of hearing of it): answered at once, its client would poll again and again."""
+    number = flow.wallet("mobimo", "Aline", "Mukamana")
+    sim = flow.sims["mobimo"]
+    hub = flow.service.hub
+    saved = hub.member_subscribers_max
+    hub.member_subscribers_max = 0  # no slot for anyone: every wait must fall back
+    sim.admin.set_behaviour(Behaviour(latency_ms=400))  # the payout is still under way when the send returns
+    try:
+        with flow.http("eurosend") as http:
+            quote = http.post("/v1/remit/quotes", json={"receiver_msisdn": number, "amount_type": "SEND",
+                                                         "amount_minor": 20_000, "currency": "EUR"}).json()
+            body = send_body(quote["quote_id"], "Aline Mukamana")
+            sent = http.post("/v1/remit/transfers", json=body, params={"wait_ms": 15_000})
+    finally:
+        hub.member_subscribers_max = saved
+        sim.admin.set_behaviour(Behaviour())
+    assert sent.status_code == 201, sent.text
+    assert sent.json()["final"] and sent.json()["state"] == "COMMITTED", sent.json()

@@ -9,6 +9,9 @@ from inzira.remit.records import FINAL_STATES, TransferRecord, TransferState
 from inzira.remit.service import RemitService
 
 WAKE_S = 0.5  # longest sleep between checks that the service is not closing
+# A wait that finds its member's share of event slots taken looks at the transfer this often instead: it
+# still answers when the transfer settles, not at once (a caller would poll again and again).
+POLL_S = 0.1
 _SETTLED = FINAL_STATES | {TransferState.HELD}
 
 
@@ -21,12 +24,12 @@ async def wait_settled(service: RemitService, record: TransferRecord, wait_ms: i
     if wait_ms <= 0 or settled(record):
         return record
     loop = asyncio.get_running_loop()
+    deadline = loop.time() + wait_ms / 1000
     try:
         sub = service.hub.subscribe(loop, transfer_id=record.transfer_id, owner=member)
     except HubFull:
-        return record
+        return await _poll_settled(service, record, deadline)
     try:
-        deadline = loop.time() + wait_ms / 1000
         current = service.transfers.get(record.transfer_id) or record  # read after subscribing: nothing is missed
         while not settled(current) and not service.closing:
             remaining_s = deadline - loop.time()
@@ -43,3 +46,16 @@ async def wait_settled(service: RemitService, record: TransferRecord, wait_ms: i
         return service.transfers.get(record.transfer_id) or current
     finally:
         sub.close()
+
+
+async def _poll_settled(service: RemitService, record: TransferRecord, deadline: float) -> TransferRecord:
+    """Wait without an event slot: read the transfer (an in-memory look-up) every POLL_S until the deadline."""
+    loop = asyncio.get_running_loop()
+    current = record
+    while not settled(current) and not service.closing:
+        remaining_s = deadline - loop.time()
+        if remaining_s <= 0:
+            break
+        await asyncio.sleep(min(remaining_s, POLL_S))
+        current = service.transfers.get(record.transfer_id) or current
+    return current
