@@ -24,7 +24,7 @@ from inzira.api.openapi import install_openapi
 from inzira.api.problems import install_problem_handlers
 from inzira.api.routes import accounts, blocks, events, meta, pending, receipts, tickets, transactions
 from inzira.api.runtime import LedgerRuntime
-from inzira.api.settings import ApiSettings
+from inzira.api.settings import TELEMETRY_OFF, ApiSettings
 from inzira.http.closing import aclose_each
 
 BATCH_PATH = "/v1/transactions/batch"
@@ -53,7 +53,8 @@ async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
 def create_app(runtime: LedgerRuntime, *, settings: ApiSettings | None = None,
                routers: Sequence[APIRouter] = ()) -> FastAPI:
     settings = settings or ApiSettings()
-    app = FastAPI(title=settings.title, version=__version__, description=DESCRIPTION, lifespan=_lifespan)
+    app = FastAPI(title=settings.title, version=__version__, description=DESCRIPTION, lifespan=_lifespan,
+                  telemetry=TELEMETRY_OFF)
     app.state.api = ApiContext.build(runtime, settings)
     app.state.on_server_stop = [app.state.api.close_streams]  # see inzira.api.server
     app.state.on_loop_end = []  # see the module

@@ -8,6 +8,10 @@ BATCH_TXS_MAX = 1_000  # transactions in one batch request (the request model en
 ACCOUNTS_PAGE_MAX = 500
 BLOCKS_PAGE_MAX = 100
 BLOCK_TXS_PAGE_MAX = 2_000  # transactions listed per page of a block's detail
+# FastAPI's native OpenTelemetry, off in every app: Inzira exports Prometheus metrics (GET /metrics), and with
+# it on FastAPI asks OpenTelemetry's global providers (environment look-ups) on every request, ~1.8 % of the
+# remittance server's interpreter lock (docs/performance.md).
+TELEMETRY_OFF = {"tracing": False, "metrics": False, "logs": False}
 
 
 @dataclass(frozen=True, slots=True)

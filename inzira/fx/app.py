@@ -15,6 +15,7 @@ from inzira.api.body_limit import BodySizeLimit
 from inzira.api.hot_routes import HotRoutes
 from inzira.api.openapi import install_openapi
 from inzira.api.problems import install_problem_handlers
+from inzira.api.settings import TELEMETRY_OFF
 from inzira.fx.desk import FxDesk
 from inzira.fx.service import fx_router
 from inzira.node.signer import wall_clock_ms
@@ -24,7 +25,7 @@ BODY_BYTES_MAX = 16 * 1024  # a quote request is a few hundred bytes
 
 def fx_app(desk: FxDesk, client_tokens: Mapping[str, str], clock_ms: Callable[[], int] = wall_clock_ms) -> FastAPI:
     """``client_tokens``: member -> the client token the FX provider issued it (``fx-clients.json``)."""
-    app = FastAPI(title="Inzira FX quotes", version=__version__)
+    app = FastAPI(title="Inzira FX quotes", version=__version__, telemetry=TELEMETRY_OFF)
     HotRoutes.install(app.router)
     app.include_router(fx_router(desk, client_tokens, clock_ms))
     install_problem_handlers(app)

@@ -35,8 +35,9 @@ async def wait_settled(service: RemitService, record: TransferRecord, wait_ms: i
             remaining_s = deadline - loop.time()
             if remaining_s <= 0:
                 break
-            try:
-                event = await asyncio.wait_for(sub.queue.get(), min(remaining_s, WAKE_S))
+            try:  # asyncio.timeout, not wait_for: no task made per wake (wait_for's was ~2 % of the server)
+                async with asyncio.timeout(min(remaining_s, WAKE_S)):
+                    event = await sub.queue.get()
             except TimeoutError:
                 continue
             if event is None:

@@ -11,6 +11,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 
 from inzira.api.body_limit import BodySizeLimit
+from inzira.api.settings import TELEMETRY_OFF
 from inzira.sim.card.admin_api import admin_router
 from inzira.sim.card.api import merchant_router
 from inzira.sim.card.config import CardSimConfig
@@ -45,7 +46,8 @@ def create_app(config: CardSimConfig | None = None) -> FastAPI:
             await processor.stop()
             store.close()
 
-    app = FastAPI(title="Inzira card acquirer simulator (hosted payment sessions)", lifespan=lifespan)
+    app = FastAPI(title="Inzira card acquirer simulator (hosted payment sessions)", lifespan=lifespan,
+                  telemetry=TELEMETRY_OFF)
     app.include_router(merchant_router(config, store, processor))
     app.include_router(pay_router(processor))
     app.include_router(admin_router(config, store, processor))

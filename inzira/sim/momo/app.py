@@ -9,6 +9,7 @@ from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
 
 from inzira.api.body_limit import BodySizeLimit
+from inzira.api.settings import TELEMETRY_OFF
 from inzira.sim.momo.admin_api import AdminUnauthorized, admin_router
 from inzira.sim.momo.api import disbursement_router
 from inzira.sim.momo.auth import TokenIssuer
@@ -42,7 +43,8 @@ def create_app(config: MomoSimConfig | None = None) -> FastAPI:
             await processor.stop()
             store.close()
 
-    app = FastAPI(title="Inzira mobile-money operator simulator (MTN MoMo Disbursement shape)", lifespan=lifespan)
+    app = FastAPI(title="Inzira mobile-money operator simulator (MTN MoMo Disbursement shape)", lifespan=lifespan,
+                  telemetry=TELEMETRY_OFF)
     app.include_router(disbursement_router(config, store, issuer, processor))
     app.include_router(admin_router(config, store, issuer, processor))
 
