@@ -63,6 +63,7 @@ def funding_pages(desk: FundingDesk, officers: Mapping[str, str],
         if name is None:
             return page(request, None, 401, "That is not an officer token of this issuer.")
         issuer = name.partition("/")[0]
+        sessions.close(request.cookies.get(COOKIE_NAME))  # a new id at every sign-in, and no earlier one left open
         session = sessions.open(issuer, issuer, Officer(issuer, name))
         response = back()
         set_session_cookie(response, COOKIE_NAME, COOKIE_PATH, session, SESSION_TTL_MS,
@@ -71,6 +72,10 @@ def funding_pages(desk: FundingDesk, officers: Mapping[str, str],
 
     @router.post("/sign-out")
     async def sign_out(request: Request) -> Response:
+        try:
+            await read_form(request)  # only this site's own button: a sibling site's page gets SameSite cookies
+        except FormRefused as exc:
+            return page(request, signed_in(request), exc.status, str(exc))
         sessions.close(request.cookies.get(COOKIE_NAME))
         response = back()
         clear_session_cookie(response, COOKIE_NAME, COOKIE_PATH, request.url.scheme == "https")

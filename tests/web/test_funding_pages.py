@@ -85,3 +85,23 @@ def test_a_forged_cookie_decides_nothing(demo: Demo, forged: str) -> None:
         refused = browser.post(f"/funding/requests/{request_id}/approve", data={})
         assert refused.status_code == 401
         assert "Signed in as" not in browser.get("/funding").text
+
+
+def test_signing_in_again_ends_the_earlier_session_and_sign_out_only_from_this_site(demo: Demo) -> None:
+    """A shared desk: the officer who signs in after another leaves no second live session behind, and a page
+    of another origin (a sibling site gets SameSite cookies) cannot sign the officer out."""
+    first_token = demo.providers.officer_token("sbk")  # type: ignore[union-attr]
+    second_token = demo.providers.officer_token("cbr")  # type: ignore[union-attr]
+    with _browser(demo) as browser:
+        assert browser.post("/funding/sign-in", data={"token": first_token}).status_code == 303
+        first_id = browser.cookies[COOKIE]
+        assert browser.post("/funding/sign-in", data={"token": second_token}).status_code == 303
+        assert browser.cookies[COOKIE] != first_id
+        refused = browser.post("/funding/sign-out", headers={"Origin": "https://evil.example"})
+        assert refused.status_code == 403 and "another site" in refused.text
+        assert "Signed in as" in browser.get("/funding").text
+    with _browser(demo) as replay:
+        replay.cookies.set(COOKIE, first_id, path="/funding")
+        request_id = _deposit(demo, 5_00)
+        refused = replay.post(f"/funding/requests/{request_id}/approve", data={})
+        assert refused.status_code == 401 and "Sign in first" in refused.text

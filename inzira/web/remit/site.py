@@ -20,7 +20,7 @@ from inzira.remit.records import TransferRecord
 from inzira.remit.service import RemitService
 from inzira.web.explorer_data import member_name, site_context
 from inzira.web.forms import NO_STORE, FormRefused, read_form
-from inzira.web.remit.roles import PageRole
+from inzira.web.remit.roles import PageRole, qualifies
 from inzira.web.remit.sessions import COOKIE_NAME, Session, SessionBook
 from inzira.web.rendering import render
 
@@ -42,7 +42,17 @@ class RemitSite:
         return member_name(self.node, member)
 
     def session(self, request: Request) -> Session | None:
-        return self.sessions.get(request.cookies.get(COOKIE_NAME))
+        """The request's session while its member still qualifies for its page role: the ledger roles are read
+        at every request, as the API reads a caller's, so a member removed or stripped of a role loses its pages
+        at once, not when the session expires."""
+        session = self.sessions.get(request.cookies.get(COOKIE_NAME))
+        if session is None:
+            return None
+        record = self.node.state.members.get(session.member)
+        if record is None or not qualifies(session.role, record.roles):
+            self.sessions.close(session.session_id)
+            return None
+        return session
 
     def render(self, request: Request, template: str, session: Session | None, status_code: int = 200,
                **context: Any) -> Response:
