@@ -191,6 +191,8 @@ class FundingStore:
             if row is None or row[3] != PENDING:
                 return False
             same = (row[0], row[1], row[2])
+            # Filing refuses a taken reference and a claim rejects the rest, so this finds nothing; checked here
+            # anyway, where funding once is decided, rather than trusted to the other paths.
             taken = self._conn.execute(f"SELECT 1 FROM requests WHERE {_SAME_REFERENCE} AND state IN (?, ?, ?)",
                                        (*same, *TAKEN)).fetchone()
             if taken is None:
