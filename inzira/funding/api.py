@@ -32,7 +32,7 @@ from inzira.api.tokens import TokenBook
 from inzira.fx.wire import unb64
 from inzira.funding.desk import LIST_MAX, NOTE_CHARS_MAX, FundingDesk, FundingError, Officer
 from inzira.funding.paging import request_page
-from inzira.funding.store import APPROVED, APPROVING, FAILED, PENDING, REJECTED, FundingRequest
+from inzira.funding.store import STATES, FundingRequest
 from inzira.ledger.codes import Code
 from inzira.ledger.tx import TX_BYTES_MAX
 from inzira.money import AMOUNT_MINOR_MAX
@@ -135,8 +135,7 @@ def funding_router(desk: FundingDesk, clients: Mapping[str, str], officers: Mapp
                 response_class=Response, responses={200: {"description": "{items: [request], next_cursor}: "
                                                                          "next_cursor is null on the last page"},
                                                     **problem_docs(400, 401)})
-    async def listing(state: str | None = Query(None, pattern=f"^({PENDING}|{APPROVING}|{APPROVED}|{REJECTED}|"
-                                                               f"{FAILED})$"),
+    async def listing(state: str | None = Query(None, pattern=f"^({'|'.join(STATES)})$"),
                       limit: _Limit = 50,
                       cursor: str | None = Query(None, pattern=CURSOR_PATTERN,
                                                  description="next_cursor of the previous page"),

@@ -25,6 +25,7 @@ BUSY_TIMEOUT_MS = 5_000
 # pending -> approving (claimed by the approval that signs; its transaction stored) -> approved | failed;
 # pending -> rejected.
 PENDING, APPROVING, APPROVED, REJECTED, FAILED = "pending", "approving", "approved", "rejected", "failed"
+STATES = (PENDING, APPROVING, APPROVED, REJECTED, FAILED)
 TAKEN = (APPROVING, APPROVED, FAILED)  # the issuer signed for the request's reference: no other request claims it
 TAKEN_NOTE = "another request with this settlement reference was approved"
 DEPOSIT, WITHDRAWAL, CAP = "deposit", "withdrawal", "cap"

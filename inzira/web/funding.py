@@ -19,7 +19,7 @@ from inzira.api.problems import Problem
 from inzira.api.tokens import TokenBook
 from inzira.funding.desk import FundingDesk, FundingError, Officer
 from inzira.funding.paging import request_page
-from inzira.funding.store import APPROVED, APPROVING, FAILED, PENDING, REJECTED
+from inzira.funding.store import STATES
 from inzira.node.signer import wall_clock_ms
 from inzira.web.forms import FormRefused, read_form
 from inzira.web.rendering import render
@@ -30,7 +30,6 @@ COOKIE_PATH = "/funding"
 SESSIONS_MAX = 1_000
 NOTE_CHARS_MAX = 500
 PAGE_ROWS = 50
-STATES = (PENDING, APPROVING, APPROVED, REJECTED, FAILED)
 
 
 def funding_pages(desk: FundingDesk, officers: Mapping[str, str],
