@@ -1,4 +1,7 @@
-"""Cursor pages over the node's account listing.
+"""Cursor pages: the API's one cursor format, and pages over the node's account listing.
+
+A cursor is base64url of "<number>:<last id>": a listing's position after the last row returned (the funding
+desk's listings use it with the row's creation time, ``inzira.funding.paging``). Anything else is a 400 (3100).
 
 ``Node.accounts(owner, limit)`` lists from the first account in id order and has no "after" argument, so
 a cursor carries the last id returned and how many came before it: a page reads only as far as it needs
@@ -20,20 +23,21 @@ from inzira.node.node import Node
 
 ACCOUNTS_SCAN_MAX = 20_000
 CURSOR_CHARS_MAX = 200
-CURSOR_PATTERN = f"^[A-Za-z0-9_=-]{{1,{CURSOR_CHARS_MAX}}}$"  # base64url of "<offset>:<last id>"
+CURSOR_PATTERN = f"^[A-Za-z0-9_=-]{{1,{CURSOR_CHARS_MAX}}}$"  # base64url of "<number>:<last id>"
 
 
 def encode_cursor(offset: int, last_id: str) -> str:
     return base64.urlsafe_b64encode(f"{offset}:{last_id}".encode()).decode()
 
 
-def decode_cursor(cursor: str) -> tuple[int, str]:
+def decode_cursor(cursor: str, high: int = ACCOUNTS_SCAN_MAX) -> tuple[int, str]:
+    """The number (in [0, high]) and the last id a cursor this API gave out carries."""
     try:
         text = base64.urlsafe_b64decode(cursor.encode()).decode() if len(cursor) <= CURSOR_CHARS_MAX else ""
     except (binascii.Error, ValueError):
         text = ""
     offset_text, sep, last_id = text.partition(":")
-    offset = parse_digits(offset_text, 0, ACCOUNTS_SCAN_MAX)
+    offset = parse_digits(offset_text, 0, high)
     if not (sep and offset is not None and last_id):
         raise Problem(400, Code.VALIDATION, "cursor is not one this API gave out")
     return offset, last_id

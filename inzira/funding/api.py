@@ -3,9 +3,11 @@
 Holders (a client token the issuer issued them, ``funding-clients.json``):
 - ``POST /funding/v1/deposits`` {account, amount_minor, settlement_reference} -> 202 the pending request
 - ``POST /funding/v1/withdrawals`` {signed_tx} (a Redeem the holder signed, base64url) -> 202
-- ``GET /funding/v1/requests[?state=]``, ``GET /funding/v1/requests/{id}``: its own requests
+- ``GET /funding/v1/requests[?state=&limit=&cursor=]`` (pages, newest first), ``GET /funding/v1/requests/{id}``:
+  its own requests
 The issuer's officers (``funding-officers.json``, "<issuer>/<officer>" -> token):
-- the same reads, for every request to their issuer (amounts, references, who asked, approvals)
+- the same reads, for every request to their issuer (amounts, references, who asked, approvals, and the other
+  requests pending with the same reference: ``contested_by``)
 - ``POST /funding/v1/requests/{id}/approve|reject`` {note}: approve (the issuer signs once enough officers
   approved) or reject
 - ``PUT /funding/v1/caps/{account}`` {cap_minor}: a position's net debit cap
@@ -23,12 +25,14 @@ from starlette.responses import Response
 
 from inzira.api.codes import ApiCode
 from inzira.api.numbers import digits
+from inzira.api.paging import CURSOR_PATTERN
 from inzira.api.problems import Problem
 from inzira.api.responses import json_response, problem_docs
 from inzira.api.tokens import TokenBook
 from inzira.fx.wire import unb64
 from inzira.funding.desk import LIST_MAX, NOTE_CHARS_MAX, FundingDesk, FundingError, Officer
-from inzira.funding.store import APPROVED, APPROVING, FAILED, PENDING, REJECTED, FundingRequest
+from inzira.funding.paging import request_page
+from inzira.funding.store import STATES, FundingRequest
 from inzira.ledger.codes import Code
 from inzira.ledger.tx import TX_BYTES_MAX
 from inzira.money import AMOUNT_MINOR_MAX
@@ -126,17 +130,19 @@ def funding_router(desk: FundingDesk, clients: Mapping[str, str], officers: Mapp
             raise _problem(exc) from None
         return json_response(desk.view(request), 202, {"Location": f"{FUNDING_PREFIX}/requests/{request.id}"})
 
-    @router.get("/requests", summary="Funding requests: a holder's own, or every one to an officer's issuer",
-                response_class=Response, responses={200: {"description": "{items: [request]}"},
-                                                    **problem_docs(401)})
-    async def listing(state: str | None = Query(None, pattern=f"^({PENDING}|{APPROVING}|{APPROVED}|{REJECTED}|"
-                                                               f"{FAILED})$"),
-                      limit: _Limit = 50, who: str | Officer = Depends(caller)) -> Response:
-        if isinstance(who, Officer):
-            found = desk.store.listing((who.issuer,), None, state, limit)
-        else:
-            found = desk.store.listing(None, who, state, limit)
-        return json_response({"items": [desk.view(r) for r in found]})
+    @router.get("/requests", summary="Funding requests, newest first, a page at a time: a holder's own, or every "
+                                      "one to an officer's issuer",
+                response_class=Response, responses={200: {"description": "{items: [request], next_cursor}: "
+                                                                         "next_cursor is null on the last page"},
+                                                    **problem_docs(400, 401)})
+    async def listing(state: str | None = Query(None, pattern=f"^({'|'.join(STATES)})$"),
+                      limit: _Limit = 50,
+                      cursor: str | None = Query(None, pattern=CURSOR_PATTERN,
+                                                 description="next_cursor of the previous page"),
+                      who: str | Officer = Depends(caller)) -> Response:
+        issuers, holder = ((who.issuer,), None) if isinstance(who, Officer) else (None, who)
+        found, next_cursor = request_page(desk.store, issuers, holder, state, limit, cursor)
+        return json_response({"items": [desk.view(r, holder is None) for r in found], "next_cursor": next_cursor})
 
     def _visible(request_id: str, who: str | Officer) -> Any:
         request = desk.store.get(request_id)
@@ -151,7 +157,7 @@ def funding_router(desk: FundingDesk, clients: Mapping[str, str], officers: Mapp
     @router.get("/requests/{request_id}", summary="One funding request", response_class=Response,
                 responses={200: {"description": "The request"}, **problem_docs(401, 404)})
     async def one(request_id: str = _Id, who: str | Officer = Depends(caller)) -> Response:
-        return json_response(desk.view(_visible(request_id, who)))
+        return json_response(desk.view(_visible(request_id, who), isinstance(who, Officer)))
 
     @router.post("/requests/{request_id}/approve", summary="Approve (an officer of the issuer)",
                  response_class=Response, responses={200: {"description": "The request, approved or awaiting a "
@@ -161,7 +167,7 @@ def funding_router(desk: FundingDesk, clients: Mapping[str, str], officers: Mapp
             request = await desk.approve(officer(who), request_id, body.note)
         except FundingError as exc:
             raise _problem(exc) from None
-        return json_response(desk.view(request))
+        return json_response(desk.view(request, officer=True))
 
     @router.post("/requests/{request_id}/reject", summary="Reject (an officer of the issuer)",
                  response_class=Response, responses={200: {"description": "The rejected request"},
@@ -171,7 +177,7 @@ def funding_router(desk: FundingDesk, clients: Mapping[str, str], officers: Mapp
             request = desk.reject(officer(who), request_id, body.note)
         except FundingError as exc:
             raise _problem(exc) from None
-        return json_response(desk.view(request))
+        return json_response(desk.view(request, officer=True))
 
     @router.put("/caps/{account}", summary="Set a position's net debit cap (an officer of its issuer)",
                 response_class=Response, responses={
@@ -185,7 +191,7 @@ def funding_router(desk: FundingDesk, clients: Mapping[str, str], officers: Mapp
         except FundingError as exc:
             raise _problem(exc) from None
         if isinstance(outcome, FundingRequest):
-            return json_response(desk.view(outcome), 202)
+            return json_response(desk.view(outcome, officer=True), 202)
         if outcome is None:
             raise Problem(503, ApiCode.UNAVAILABLE, "the ledger did not answer: try again")
         if outcome.code != Code.OK:

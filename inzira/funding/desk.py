@@ -4,7 +4,10 @@ with the issuer's own key.
 - Deposit: the holder paid the issuer off chain (an interbank payment with a settlement reference) and asks
   to be funded; an officer of the issuer checks the payment arrived and approves: the issuer signs
   ``Issue(account, amount, currency, reference)``. The reference goes on chain, so an auditor ties every
-  unit issued to a payment into the issuer's reserves; a reference funds at most once.
+  unit issued to a payment into the issuer's reserves; a reference funds at most once. Whose payment it was is
+  the officer's check, not the first filer's: another holder may file the same reference (one who learnt it),
+  and each request shows the officers the others pending with it (``contested_by``); approving one rejects
+  the others, and approving another after that is 409 (3106). See ``inzira.funding.store``.
 - Withdrawal, by countersigning: the holder signs ``Redeem(account, amount, currency, reference)`` (its
   consent to give the money back; ``reference`` is what the issuer's payment to it will carry) and files it;
   an officer approves and the issuer adds its signature and submits, then pays out off chain. Nothing moves
@@ -51,6 +54,7 @@ NOTE_CHARS_MAX = 500
 DEPOSIT_TTL_MS = 7 * 24 * 3600 * 1000  # an unanswered deposit request is still shown this long as pending
 RECOVER_MAX = 1_000
 PENDING_MAX = 100  # a holder's requests pending at one issuer
+CONTESTED_SHOWN_MAX = 20  # other pending requests named in a view (one per holder: bounded by the members)
 CAP_TTL_MS = 24 * 3600 * 1000  # a cap raise waiting for its second officer
 
 
@@ -114,8 +118,10 @@ class FundingDesk:
         if stored is None:  # what a holder files waits for people: a bounded queue, not a flood
             raise FundingError(422, Code.VALIDATION, f"{request.holder} already has {PENDING_MAX} requests pending "
                                                      f"at {request.issuer}: wait for their decisions")
-        if (stored.holder, stored.account, stored.amount_minor) != \
-                (request.holder, request.account, request.amount_minor):
+        if stored.holder != request.holder:
+            raise FundingError(409, Code.MODIFIED_REQUEST,
+                               f"settlement reference {request.reference} was approved for another request")
+        if (stored.account, stored.amount_minor) != (request.account, request.amount_minor):
             raise FundingError(409, Code.MODIFIED_REQUEST,
                                f"settlement reference {request.reference} was already used for another request")
         return stored
@@ -167,23 +173,26 @@ class FundingDesk:
 
     # --- the issuer's officers ---
 
-    def _pending_for(self, officer: Officer, request_id: str) -> FundingRequest:
+    def _pending_for(self, officer: Officer, request_id: str, approving: bool = False) -> FundingRequest:
         request = self.store.get(request_id)
         if request is None or request.issuer != officer.issuer:
             raise FundingError(404, Code.NOT_FOUND, f"{officer.issuer} has no funding request {request_id}")
         if request.state != PENDING:
+            if approving:
+                self._untaken(request)
             raise FundingError(409, Code.ALREADY_RESOLVED, f"request {request_id} is {request.state}")
         return request
 
     async def approve(self, officer: Officer, request_id: str, note: str) -> FundingRequest:
         """Record the officer's approval; once enough officers approved, the issuer signs and submits."""
-        request = self._pending_for(officer, request_id)
+        request = self._pending_for(officer, request_id, approving=True)
         now_ms = self.clock_ms()
         if now_ms >= request.expires_at_ms:
             raise FundingError(422, Code.EXPIRED, f"request {request_id} expired: the holder asks again")
         note = note[:NOTE_CHARS_MAX]
         count = self.store.approve(request.id, officer.name, now_ms)
         if count is None:
+            self._untaken(request)
             raise FundingError(409, Code.ALREADY_RESOLVED, f"request {request_id} was decided meanwhile")
         if count < self.approvals_needed(request):
             return self.store.get(request.id) or request
@@ -196,8 +205,15 @@ class FundingDesk:
         else:
             raw = port.countersign(request.signed_tx or b"")
         if not self.store.claim(request.id, now_ms, note, raw, tx_id_of(decode_signed(raw).body)):
+            self._untaken(request)  # another request's approval took the reference first
             return self.store.get(request.id) or request  # another officer's approval carried it out
         return await self._carry_out(port, request.id, raw)
+
+    def _untaken(self, request: FundingRequest) -> None:
+        """Refuse a decision on a request whose reference another request's approval took (it is rejected)."""
+        if self.store.taken_by(request) is not None:
+            raise FundingError(409, Code.MODIFIED_REQUEST, f"settlement reference {request.reference} was "
+                                                           f"approved for another request: {request.id} is rejected")
 
     async def _carry_out(self, port: MemberPort, request_id: str, raw: bytes) -> FundingRequest:
         outcome = await port.verdict(raw, VERDICT_TIMEOUT_S)
@@ -249,8 +265,10 @@ class FundingDesk:
 
     # --- views ---
 
-    def view(self, request: FundingRequest) -> dict[str, Any]:
-        return {"id": request.id, "kind": request.kind, "issuer": request.issuer, "holder": request.holder,
+    def view(self, request: FundingRequest, officer: bool = False) -> dict[str, Any]:
+        """What the holder sees of its request; an officer also sees the other requests pending with its
+        reference (``contested_by``: check the payer before approving one)."""
+        seen = {"id": request.id, "kind": request.kind, "issuer": request.issuer, "holder": request.holder,
                 "account": request.account, "currency": request.currency, "amount_minor": request.amount_minor,
                 "amount": money_text(request.amount_minor, request.currency),
                 "settlement_reference": request.reference, "state": request.state,
@@ -261,3 +279,6 @@ class FundingDesk:
                 "tx_id": request.tx_id.hex() if request.tx_id else None, "code": request.code,
                 "description": describe(request.code) if request.code is not None else None,
                 "height": request.height}
+        if officer:
+            seen["contested_by"] = self.store.contested_by(request, CONTESTED_SHOWN_MAX)
+        return seen

@@ -1,16 +1,22 @@
 """The issuer's book of funding requests (``funding.db``): who asked for what, against which settlement
 reference, which officers approved, and what the ledger answered.
 
-A settlement reference funds at most once per issuer and kind (a unique index): the same incoming payment
-cannot be claimed twice, nor under its reference spelled with other letter case or spaces (an officer checking
-"abc 1" against the bank's "ABC1" sees one payment). SQLite in WAL mode with synchronous=FULL: an approval, once
-answered, is on disk.
+A settlement reference funds at most once per issuer and kind, under any spelling: ASCII letter case and spaces
+aside (an officer checking "abc 1" against the bank's "ABC1" sees one payment). Filing does not decide whose it
+is: several holders may each have a request pending with one reference (one each: a holder filing it again
+gets its own request back), so a member that learns another's reference and files it first blocks no one; the
+officers see such a request as contested. Approval decides: the claim that has the issuer sign takes the
+reference for its request and rejects the other pending ones in the same transaction, and a reference taken
+(approving, approved or failed: the issuer signed for it) is never claimed again nor filed by another holder.
+SQLite in WAL mode with synchronous=FULL: an approval, once answered, is on disk.
 """
 
 from __future__ import annotations
 
 import sqlite3
 import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -19,6 +25,9 @@ BUSY_TIMEOUT_MS = 5_000
 # pending -> approving (claimed by the approval that signs; its transaction stored) -> approved | failed;
 # pending -> rejected.
 PENDING, APPROVING, APPROVED, REJECTED, FAILED = "pending", "approving", "approved", "rejected", "failed"
+STATES = (PENDING, APPROVING, APPROVED, REJECTED, FAILED)
+TAKEN = (APPROVING, APPROVED, FAILED)  # the issuer signed for the request's reference: no other request claims it
+TAKEN_NOTE = "another request with this settlement reference was approved"
 DEPOSIT, WITHDRAWAL, CAP = "deposit", "withdrawal", "cap"
 
 # What makes two references one payment's: ASCII letter case and spaces aside (references are printable ASCII).
@@ -30,12 +39,17 @@ CREATE TABLE IF NOT EXISTS requests (
   currency TEXT NOT NULL, amount_minor INTEGER NOT NULL, reference TEXT NOT NULL, state TEXT NOT NULL,
   created_at_ms INTEGER NOT NULL, expires_at_ms INTEGER NOT NULL, decided_at_ms INTEGER, note TEXT NOT NULL,
   signed_tx BLOB, tx_id BLOB, code INTEGER, height INTEGER);
-CREATE UNIQUE INDEX IF NOT EXISTS requests_by_reference_key
-  ON requests (issuer, kind, {_REFERENCE_KEY.format("reference")});
+DROP INDEX IF EXISTS requests_by_reference_key;
+CREATE UNIQUE INDEX IF NOT EXISTS requests_by_reference_holder
+  ON requests (issuer, kind, {_REFERENCE_KEY.format("reference")}, holder);
 CREATE INDEX IF NOT EXISTS requests_by_state ON requests (state, created_at_ms);
+CREATE INDEX IF NOT EXISTS requests_by_issuer ON requests (issuer, created_at_ms, id);
+CREATE INDEX IF NOT EXISTS requests_by_holder ON requests (holder, created_at_ms, id);
 CREATE TABLE IF NOT EXISTS approvals (
   request_id TEXT NOT NULL, officer TEXT NOT NULL, at_ms INTEGER NOT NULL, PRIMARY KEY (request_id, officer));
 """
+_SAME_REFERENCE = (f"issuer = ? AND kind = ? AND {_REFERENCE_KEY.format('reference')} = "
+                   f"{_REFERENCE_KEY.format('?')}")
 _COLUMNS = ("id, kind, issuer, holder, account, currency, amount_minor, reference, state, created_at_ms, "
             "expires_at_ms, decided_at_ms, note, signed_tx, tx_id, code, height")
 
@@ -75,13 +89,16 @@ class FundingStore:
             self._conn.close()
 
     def add(self, request: FundingRequest, pending_max: int) -> FundingRequest | None:
-        """The request stored, or the one already stored under its issuer, kind and reference; None when its
-        holder already has ``pending_max`` requests pending at that issuer (unexpired at its creation)."""
-        with self._lock:  # the one writer: looked up, counted and stored at once
-            row = self._conn.execute(
-                f"SELECT {_COLUMNS} FROM requests WHERE issuer = ? AND kind = ? AND "
-                f"{_REFERENCE_KEY.format('reference')} = {_REFERENCE_KEY.format('?')}",
-                (request.issuer, request.kind, request.reference)).fetchone()
+        """The request stored; or the one its holder already filed under its issuer, kind and reference; or,
+        when another holder's request took that reference, that one. None when its holder already has
+        ``pending_max`` requests pending at that issuer (unexpired at its creation)."""
+        same = (request.issuer, request.kind, request.reference)
+        with self._lock, self._transaction():  # looked up, counted and stored at once, across processes too
+            row = self._conn.execute(f"SELECT {_COLUMNS} FROM requests WHERE {_SAME_REFERENCE} AND holder = ?",
+                                     (*same, request.holder)).fetchone()
+            if row is None:
+                row = self._conn.execute(f"SELECT {_COLUMNS} FROM requests WHERE {_SAME_REFERENCE} AND state IN "
+                                         f"(?, ?, ?) LIMIT 1", (*same, *TAKEN)).fetchone()
             if row is not None:
                 return FundingRequest(*row)
             (pending,) = self._conn.execute(
@@ -93,14 +110,26 @@ class FundingStore:
                                tuple(getattr(request, f) for f in FundingRequest.__slots__))
             return request
 
+    @contextmanager
+    def _transaction(self) -> Iterator[None]:
+        """A write transaction taken at its start (BEGIN IMMEDIATE): another connection to the file waits."""
+        self._conn.execute("BEGIN IMMEDIATE")
+        try:
+            yield
+        except BaseException:
+            self._conn.execute("ROLLBACK")
+            raise
+        self._conn.execute("COMMIT")
+
     def get(self, request_id: str) -> FundingRequest | None:
         with self._lock:
             row = self._conn.execute(f"SELECT {_COLUMNS} FROM requests WHERE id = ?", (request_id,)).fetchone()
         return FundingRequest(*row) if row else None
 
-    def listing(self, issuers: tuple[str, ...] | None, holder: str | None, state: str | None,
-                limit: int) -> list[FundingRequest]:
-        """Newest first; ``issuers`` None is every issuer's, ``holder`` None every holder's."""
+    def listing(self, issuers: tuple[str, ...] | None, holder: str | None, state: str | None, limit: int,
+                after: tuple[int, str] | None = None) -> list[FundingRequest]:
+        """Newest first (ties by id), from just after ``after`` (the creation time and id of the last row of the
+        previous page); ``issuers`` None is every issuer's, ``holder`` None every holder's."""
         where, args = ["1 = 1"], []
         if issuers is not None:
             where.append(f"issuer IN ({', '.join('?' * len(issuers))})")
@@ -111,10 +140,29 @@ class FundingStore:
         if state is not None:
             where += ["state = ?"]
             args.append(state)
+        if after is not None:
+            where += ["(created_at_ms < ? OR (created_at_ms = ? AND id > ?))"]
+            args += [after[0], after[0], after[1]]
         with self._lock:
             rows = self._conn.execute(f"SELECT {_COLUMNS} FROM requests WHERE {' AND '.join(where)} "
                                       "ORDER BY created_at_ms DESC, id LIMIT ?", (*args, limit)).fetchall()
         return [FundingRequest(*row) for row in rows]
+
+    def contested_by(self, request: FundingRequest, limit: int) -> list[str]:
+        """The other requests pending with this request's reference (other holders'), oldest first."""
+        with self._lock:
+            return [i for (i,) in self._conn.execute(
+                f"SELECT id FROM requests WHERE {_SAME_REFERENCE} AND state = ? AND id != ? "
+                "ORDER BY created_at_ms, id LIMIT ?",
+                (request.issuer, request.kind, request.reference, PENDING, request.id, limit))]
+
+    def taken_by(self, request: FundingRequest) -> str | None:
+        """The other request the issuer signed for with this request's reference, if any (never undone)."""
+        with self._lock:
+            row = self._conn.execute(f"SELECT id FROM requests WHERE {_SAME_REFERENCE} AND state IN (?, ?, ?) "
+                                     "AND id != ? LIMIT 1",
+                                     (request.issuer, request.kind, request.reference, *TAKEN, request.id)).fetchone()
+        return row[0] if row else None
 
     def approvals(self, request_id: str) -> list[tuple[str, int]]:
         with self._lock:
@@ -124,31 +172,38 @@ class FundingStore:
     def approve(self, request_id: str, officer: str, at_ms: int) -> int | None:
         """Record an officer's approval of a pending request: the number of distinct approvals now, or None
         when the request is no longer pending."""
-        with self._lock:
-            self._conn.execute("BEGIN IMMEDIATE")
-            try:
-                state = self._conn.execute("SELECT state FROM requests WHERE id = ?", (request_id,)).fetchone()
-                if state is None or state[0] != PENDING:
-                    self._conn.execute("ROLLBACK")
-                    return None
-                self._conn.execute("INSERT OR IGNORE INTO approvals (request_id, officer, at_ms) VALUES (?, ?, ?)",
-                                   (request_id, officer, at_ms))
-                count = self._conn.execute("SELECT count(*) FROM approvals WHERE request_id = ?",
-                                           (request_id,)).fetchone()[0]
-                self._conn.execute("COMMIT")
-                return int(count)
-            except BaseException:
-                self._conn.execute("ROLLBACK")
-                raise
+        with self._lock, self._transaction():
+            state = self._conn.execute("SELECT state FROM requests WHERE id = ?", (request_id,)).fetchone()
+            if state is None or state[0] != PENDING:
+                return None
+            self._conn.execute("INSERT OR IGNORE INTO approvals (request_id, officer, at_ms) VALUES (?, ?, ?)",
+                               (request_id, officer, at_ms))
+            return int(self._conn.execute("SELECT count(*) FROM approvals WHERE request_id = ?",
+                                          (request_id,)).fetchone()[0])
 
     def claim(self, request_id: str, at_ms: int, note: str, signed_tx: bytes, tx_id: bytes) -> bool:
         """pending -> approving with the transaction that carries it out, stored before it is submitted
-        (a restart resubmits those very bytes); False when another decision came first."""
-        with self._lock:
-            cursor = self._conn.execute(
-                "UPDATE requests SET state = ?, decided_at_ms = ?, note = ?, signed_tx = ?, tx_id = ? "
-                "WHERE id = ? AND state = ?", (APPROVING, at_ms, note, signed_tx, tx_id, request_id, PENDING))
-            return cursor.rowcount == 1
+        (a restart resubmits those very bytes), and the other requests pending with its reference rejected;
+        False when another decision came first, or another request took the reference (this one is then
+        rejected)."""
+        with self._lock, self._transaction():
+            row = self._conn.execute("SELECT issuer, kind, reference, state FROM requests WHERE id = ?",
+                                     (request_id,)).fetchone()
+            if row is None or row[3] != PENDING:
+                return False
+            same = (row[0], row[1], row[2])
+            # Filing refuses a taken reference and a claim rejects the rest, so this finds nothing; checked here
+            # anyway, where funding once is decided, rather than trusted to the other paths.
+            taken = self._conn.execute(f"SELECT 1 FROM requests WHERE {_SAME_REFERENCE} AND state IN (?, ?, ?)",
+                                       (*same, *TAKEN)).fetchone()
+            if taken is None:
+                self._conn.execute("UPDATE requests SET state = ?, decided_at_ms = ?, note = ?, signed_tx = ?, "
+                                   "tx_id = ? WHERE id = ?", (APPROVING, at_ms, note, signed_tx, tx_id, request_id))
+            # Every request still pending with the reference (this one too, when another took it) can no longer
+            # fund: rejected now, not left for an officer to approve in vain.
+            self._conn.execute(f"UPDATE requests SET state = ?, decided_at_ms = ?, note = ? WHERE {_SAME_REFERENCE} "
+                               "AND state = ?", (REJECTED, at_ms, TAKEN_NOTE, *same, PENDING))
+            return taken is None
 
     def settle(self, request_id: str, ok: bool, code: int, height: int) -> None:
         """approving -> approved or failed, with the ledger's verdict."""

@@ -1,5 +1,7 @@
 """The issuer's own page: its officers see the funding and withdrawal requests (who asked, which account, how
-much, against which settlement reference, who approved) and approve or reject them.
+much, against which settlement reference, which other requests pending name that reference too, who approved)
+and approve or reject them. Requests are listed newest first, a page at a time (the API's cursors), all or
+only those in one state.
 
 An officer signs in with the officer's own token (``funding-officers.json``); the browser then holds an opaque
 random session id (web/sessions.py: HttpOnly, SameSite=Strict, path /funding), never the token.
@@ -9,11 +11,15 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 
-from fastapi import APIRouter, Path, Request
+from fastapi import APIRouter, Path, Query, Request
 from starlette.responses import RedirectResponse, Response
 
+from inzira.api.paging import CURSOR_CHARS_MAX
+from inzira.api.problems import Problem
 from inzira.api.tokens import TokenBook
-from inzira.funding.desk import LIST_MAX, FundingDesk, FundingError, Officer
+from inzira.funding.desk import FundingDesk, FundingError, Officer
+from inzira.funding.paging import request_page
+from inzira.funding.store import STATES
 from inzira.node.signer import wall_clock_ms
 from inzira.web.forms import FormRefused, read_form
 from inzira.web.rendering import render
@@ -23,6 +29,7 @@ COOKIE_NAME = "inzira_funding_session"
 COOKIE_PATH = "/funding"
 SESSIONS_MAX = 1_000
 NOTE_CHARS_MAX = 500
+PAGE_ROWS = 50
 
 
 def funding_pages(desk: FundingDesk, officers: Mapping[str, str],
@@ -35,14 +42,23 @@ def funding_pages(desk: FundingDesk, officers: Mapping[str, str],
         session = sessions.get(request.cookies.get(COOKIE_NAME))
         return session.role if session else None
 
-    def page(request: Request, officer: Officer | None, status: int = 200, error: str = "") -> Response:
-        requests = [desk.view(r) for r in desk.store.listing((officer.issuer,), None, None, LIST_MAX)] \
-            if officer else []
-        requests.sort(key=lambda r: r["state"] != "pending")
+    def page(request: Request, officer: Officer | None, status: int = 200, error: str = "", state: str = "",
+             cursor: str = "") -> Response:
+        found, next_cursor = [], None
+        if officer is not None and state not in ("", *STATES):
+            status, error = 400, f"There is no state {state!r}: {', '.join(STATES)}."
+        elif officer is not None:
+            try:
+                found, next_cursor = request_page(desk.store, (officer.issuer,), None, state or None, PAGE_ROWS,
+                                                  cursor or None)
+            except Problem:
+                status, error = 400, "That page link is not one this page gave out: start from the first page."
         node = desk.node
         response = render(request, "funding/page.html", {
             "network": node.genesis.network, "chain_id": node.chain_id.hex(), "height": node.height,
-            "public_accounts": False, "officer": officer, "requests": requests, "error": error}, status)
+            "public_accounts": False, "officer": officer, "requests": [desk.view(r, officer=True) for r in found],
+            "error": error, "state": state if state in STATES else "", "states": STATES, "next_cursor": next_cursor,
+            "first_page": not cursor}, status)
         response.headers["Cache-Control"] = "no-store"
         return response
 
@@ -50,8 +66,9 @@ def funding_pages(desk: FundingDesk, officers: Mapping[str, str],
         return RedirectResponse("/funding", status_code=303)
 
     @router.get("")
-    async def show(request: Request) -> Response:
-        return page(request, signed_in(request))
+    async def show(request: Request, state: str = Query("", max_length=16),
+                   cursor: str = Query("", max_length=CURSOR_CHARS_MAX)) -> Response:
+        return page(request, signed_in(request), state=state, cursor=cursor)
 
     @router.post("/sign-in")
     async def sign_in(request: Request) -> Response:

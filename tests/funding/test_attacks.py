@@ -1,6 +1,6 @@
 """Attacks on the issuer's funding desk (/funding/v1) against the real demo server: hostile holders and officers
 trying to fund what is not theirs, to claim one settlement payment twice (also concurrently and under a reference
-spelled another way), to pass amounts that are not positive integers of minor units, to decide for another
+spelled another way; another holder filing the same reference is test_reference_contest.py), to pass amounts that are not positive integers of minor units, to decide for another
 issuer or twice as one officer, to see other holders' requests, and to crash the desk with crafted ids, listings
 and bodies. Each refusal leaves the desk's book and the ledger as they were.
 
@@ -57,15 +57,23 @@ def test_a_holder_cannot_fund_another_members_or_an_issuance_account(demo: Demo)
 def test_a_settlement_reference_spelled_another_way_funds_once(demo: Demo) -> None:
     ref = reference().upper()
     first = _filed(demo, "eurosend", "eurosend:eur", 500_00, ref)
+    # The same payment claimed by another holder, in another currency of the same issuer: its own request, which
+    # the officers see contested (tests/funding/test_reference_contest.py); one of the two funds.
+    claimed = _filed(demo, "silkpay", "silkpay:usd", 500_00, ref.lower())
     for spelled in (ref.lower(), f" {ref}", f"{ref} ", f"{ref[:6]} {ref[6:]}", ref.swapcase()):
         again = _deposit(demo, "eurosend", "eurosend:eur", 500_00, spelled)
         assert again.status_code == 202 and again.json()["id"] == first["id"], (spelled, again.text)
         assert code_of(_deposit(demo, "eurosend", "eurosend:eur", 501_00, spelled)) == (409, 3106), spelled
-        # The same payment claimed by another holder, in another currency of the same issuer.
-        assert code_of(_deposit(demo, "silkpay", "silkpay:usd", 500_00, spelled)) == (409, 3106), spelled
+        assert _deposit(demo, "silkpay", "silkpay:usd", 500_00, spelled).json()["id"] == claimed["id"], spelled
     for lookalike in (ref.replace("-", "\u2010"), ref + "\u200b", "\uff37" + ref[1:], ref + "\n"):
         assert code_of(_deposit(demo, "eurosend", "eurosend:eur", 500_00, lookalike)) == (400, 3100)
-    assert [r for r in _all_requests(demo) if r == first["id"]] == [first["id"]]
+    assert sorted(r for r in _all_requests(demo) if r in (first["id"], claimed["id"])) == sorted((first["id"],
+                                                                                                   claimed["id"]))
+    with demo_http(demo, officer_token(demo, "sbk")) as officer:
+        assert officer.post(f"/funding/v1/requests/{first['id']}/approve", json={}).json()["state"] == "approved"
+        for spelled in (ref.lower(), f" {ref}", ref.swapcase()):  # spent now, for every holder and spelling
+            assert code_of(_deposit(demo, "imari-fx", "imari-fx:aed", 500_00, spelled)) == (409, 3106), spelled
+        assert code_of(officer.post(f"/funding/v1/requests/{claimed['id']}/approve", json={})) == (409, 3106)
 
 
 def test_one_reference_filed_concurrently_is_one_request(demo: Demo) -> None:
