@@ -3,7 +3,8 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
-# The pages' browser-side packages (the QR decoder), pinned in package-lock.json, served from node_modules.
+# The pages' browser-side packages (the QR decoder, the API docs' Swagger UI and ReDoc), pinned in
+# package-lock.json, served from node_modules (.npmrc: no install scripts, no peer dependencies).
 NODE_STAMP := node_modules/.installed
 # Mojaloop's Testing Toolkit (the tests' hub and peer DFSP) and the FSPIOP API definitions the gateway validates
 # against, pinned in tools/mojaloop/package-lock.json, kept apart from the pages' packages.

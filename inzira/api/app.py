@@ -19,6 +19,7 @@ from fastapi import APIRouter, FastAPI
 from inzira import __version__
 from inzira.api.body_limit import BodySizeLimit
 from inzira.api.context import ApiContext
+from inzira.api.docs_pages import install_api_docs
 from inzira.api.hot_routes import HotRoutes
 from inzira.api.openapi import install_openapi
 from inzira.api.problems import install_problem_handlers
@@ -54,7 +55,7 @@ def create_app(runtime: LedgerRuntime, *, settings: ApiSettings | None = None,
                routers: Sequence[APIRouter] = ()) -> FastAPI:
     settings = settings or ApiSettings()
     app = FastAPI(title=settings.title, version=__version__, description=DESCRIPTION, lifespan=_lifespan,
-                  telemetry=TELEMETRY_OFF)
+                  telemetry=TELEMETRY_OFF, docs_url=None, redoc_url=None)
     app.state.api = ApiContext.build(runtime, settings)
     app.state.on_server_stop = [app.state.api.close_streams]  # see inzira.api.server
     app.state.on_loop_end = []  # see the module
@@ -65,6 +66,7 @@ def create_app(runtime: LedgerRuntime, *, settings: ApiSettings | None = None,
         app.include_router(router)
     install_problem_handlers(app)
     install_openapi(app, DESCRIPTION)
+    install_api_docs(app)
     by_path = {BATCH_PATH: settings.batch_body_bytes_max, **settings.body_bytes_max_by_path}
     app.add_middleware(BodySizeLimit, body_bytes_max=settings.body_bytes_max, by_path=by_path)
     return app

@@ -12,6 +12,7 @@ from fastapi import FastAPI
 
 from inzira import __version__
 from inzira.api.body_limit import BodySizeLimit
+from inzira.api.docs_pages import install_api_docs
 from inzira.api.hot_routes import HotRoutes
 from inzira.api.openapi import install_openapi
 from inzira.api.problems import install_problem_handlers
@@ -25,10 +26,12 @@ BODY_BYTES_MAX = 16 * 1024  # a quote request is a few hundred bytes
 
 def fx_app(desk: FxDesk, client_tokens: Mapping[str, str], clock_ms: Callable[[], int] = wall_clock_ms) -> FastAPI:
     """``client_tokens``: member -> the client token the FX provider issued it (``fx-clients.json``)."""
-    app = FastAPI(title="Inzira FX quotes", version=__version__, telemetry=TELEMETRY_OFF)
+    app = FastAPI(title="Inzira FX quotes", version=__version__, telemetry=TELEMETRY_OFF,
+                  docs_url=None, redoc_url=None)
     HotRoutes.install(app.router)
     app.include_router(fx_router(desk, client_tokens, clock_ms))
     install_problem_handlers(app)
     install_openapi(app, "The FX provider's firm quotes (inzira.fx.service).")
+    install_api_docs(app)
     app.add_middleware(BodySizeLimit, body_bytes_max=BODY_BYTES_MAX)
     return app

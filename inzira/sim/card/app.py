@@ -11,6 +11,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 
 from inzira.api.body_limit import BodySizeLimit
+from inzira.api.docs_pages import install_api_docs
 from inzira.api.settings import TELEMETRY_OFF
 from inzira.sim.card.admin_api import admin_router
 from inzira.sim.card.api import merchant_router
@@ -47,10 +48,11 @@ def create_app(config: CardSimConfig | None = None) -> FastAPI:
             store.close()
 
     app = FastAPI(title="Inzira card acquirer simulator (hosted payment sessions)", lifespan=lifespan,
-                  telemetry=TELEMETRY_OFF)
+                  telemetry=TELEMETRY_OFF, docs_url=None, redoc_url=None)
     app.include_router(merchant_router(config, store, processor))
     app.include_router(pay_router(processor))
     app.include_router(admin_router(config, store, processor))
+    install_api_docs(app)
 
     @app.exception_handler(BadRequest)
     async def bad_request(_request: Request, exc: BadRequest) -> JSONResponse:

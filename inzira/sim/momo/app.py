@@ -9,6 +9,7 @@ from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
 
 from inzira.api.body_limit import BodySizeLimit
+from inzira.api.docs_pages import install_api_docs
 from inzira.api.settings import TELEMETRY_OFF
 from inzira.sim.momo.admin_api import AdminUnauthorized, admin_router
 from inzira.sim.momo.api import disbursement_router
@@ -44,9 +45,10 @@ def create_app(config: MomoSimConfig | None = None) -> FastAPI:
             store.close()
 
     app = FastAPI(title="Inzira mobile-money operator simulator (MTN MoMo Disbursement shape)", lifespan=lifespan,
-                  telemetry=TELEMETRY_OFF)
+                  telemetry=TELEMETRY_OFF, docs_url=None, redoc_url=None)
     app.include_router(disbursement_router(config, store, issuer, processor))
     app.include_router(admin_router(config, store, issuer, processor))
+    install_api_docs(app)
 
     @app.exception_handler(BadRequest)
     async def bad_request(_request: Request, exc: BadRequest) -> JSONResponse:
