@@ -208,16 +208,28 @@ def verify_receipt_cmd(
 def serve(peer: Path = typer.Option(..., "--peer", help="The member's peer folder (peer.json, keys/<member>.key)."),
           links: Optional[Path] = typer.Option(None, "--links", help="JSON: fx_url, fx_token, funding_urls "
                                                "{issuer: url}, funding_token, directory_url, directory_token, payout {...}, "
-                                               "wallet_currencies."),
+                                               "wallet_currencies [codes], rates_file (texts are strings, lists "
+                                               "lists: a wrong type is refused by name)."),
           host: Optional[str] = typer.Option(None, "--host", help="Default: the peer's api_host."),
-          port: Optional[int] = typer.Option(None, "--port", "-p", help="Default: the peer's api_port.")) -> None:
+          port: Optional[int] = typer.Option(None, "--port", "-p", min=0, max=65535,
+                                             help="Default: the peer's api_port.")) -> None:
     """Run one member's own deployment (its peer and its services, its own key only) until Ctrl-C.
 
     Stop that member's peer first if `inzira network up` runs it: this process is that peer."""
-    from inzira.deploy.member import Links, MemberDeployment
+    from inzira.cli.listen import check_listen
+    from inzira.deploy.links import Links
+    from inzira.deploy.member import MemberDeployment
+    from inzira.peer.config import load_config
 
     try:
-        deployment = MemberDeployment(peer, Links.load(links) if links else Links(), host, port).start()
+        loaded = Links.load(links) if links else Links()
+        config = load_config(peer)
+    except (OSError, ValueError) as exc:
+        fail(f"cannot start the member's deployment: {exc}")
+    check_listen(host or config.api_host, config.api_port if port is None else port,
+                 "--host" if host else f"api_host in {peer / 'peer.json'}")
+    try:
+        deployment = MemberDeployment(peer, loaded, host, port).start()
     except (OSError, ValueError, RuntimeError) as exc:
         fail(f"cannot start the member's deployment: {exc}")
     served = deployment.served
