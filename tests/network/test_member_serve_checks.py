@@ -1,5 +1,6 @@
 """`inzira remit serve` refuses what cannot work before anything starts: a links file whose fields have the
-wrong JSON type (a string where a list belongs), a --host it cannot listen on, a port in use."""
+wrong JSON type (a string where a list belongs), a --host it cannot listen on, a port in use. The FX provider's
+rates file (its links' rates_file) is refused by field too."""
 
 from __future__ import annotations
 
@@ -7,11 +8,13 @@ import json
 import socket
 import subprocess
 import sys
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
 
 from inzira.deploy.links import Links
+from inzira.fx.rates import RateError, RateTable
 from inzira.peer.config import PeerConfig, save_config
 
 UNREACHABLE_NATS = "nats://127.0.0.1:9"  # never reached: every refusal here comes first
@@ -78,3 +81,19 @@ def test_serve_refuses_a_host_or_port_it_cannot_listen_on_before_starting(tmp_pa
         configured.stderr.split()), configured.stderr
     out_of_range = _serve("--peer", str(tmp_path), "--port", "70000")
     assert out_of_range.returncode == 2 and "--port" in out_of_range.stderr
+
+
+@pytest.mark.parametrize(("doc", "says"), [
+    ({"rwf_per_unit": "RWF=1"}, "rwf_per_unit maps currency codes to RWF per unit"),
+    ({"rates": {"RWF": "1"}}, "rwf_per_unit maps currency codes to RWF per unit"),
+    (["RWF", "1"], "rwf_per_unit maps currency codes to RWF per unit"),
+    ({"rwf_per_unit": {"RWF": "1"}, "as_of": ["2026-12-01"]}, "as_of must be a string"),
+])
+def test_a_rates_file_of_the_wrong_shape_is_refused_by_field(tmp_path: Path, doc: object, says: str) -> None:
+    path = tmp_path / "rates.json"
+    path.write_text(json.dumps(doc))
+    with pytest.raises(RateError) as refused:
+        RateTable.load(path)
+    assert says in str(refused.value) and str(path) in str(refused.value)
+    path.write_text(json.dumps({"rwf_per_unit": {"RWF": "1", "EUR": "1585.40"}, "as_of": "2026-12-01"}))
+    assert RateTable.load(path).mid("EUR", "RWF") == Decimal("1585.40")
