@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from datetime import datetime, timezone
 from pathlib import Path
-from typing import Optional
+from typing import Any, Optional
 
 import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
@@ -57,6 +58,17 @@ def verify(data: Path = DataOption, as_json: bool = typer.Option(False, "--json"
                       f"state hash {report.state_hash.hex()}")
 
 
+def _print_header(view: dict[str, Any]) -> None:
+    """One "field  value" line per field, named as in --json; the time also in UTC."""
+    width = max(len(name) for name in view)
+    for name, value in view.items():
+        text = str(value)
+        if name == "timestamp_ms":
+            at = datetime.fromtimestamp(value / 1000, timezone.utc)
+            text += f" ({at.isoformat(sep=' ', timespec='milliseconds').replace('+00:00', ' UTC')})"
+        console.print(f"{name:<{width}}  {text}", markup=False, highlight=False)
+
+
 @app.command()
 def show(height: int = typer.Argument(..., help="Block height (1 is the first block)."), data: Path = DataOption,
          as_json: bool = typer.Option(False, "--json", help="Print one JSON object.")) -> None:
@@ -79,7 +91,7 @@ def show(height: int = typer.Argument(..., help="Block height (1 is the first bl
     if as_json:
         print_json({"header": header_view(header, block_hash), "transactions": txs})
         return
-    console.print(header_view(header, block_hash))
+    _print_header(header_view(header, block_hash))
     table = Table("#", "transaction", "kind", "code", "result")
     for i, tx in enumerate(txs):
         table.add_row(str(i), (tx["tx_id"] or "-")[:16], tx["kind"] or "-", str(tx["code"]), tx["description"])

@@ -11,7 +11,10 @@ from pathlib import Path
 import typer
 
 from inzira.cli.common import DEFAULT_DATA_DIR, console, fail
+from inzira.cli.listen import check_listen
 from inzira.process import tune_gc
+
+EXIT_INTERRUPTED = 130  # the shell's status for a process ended by Ctrl-C (128 + SIGINT)
 
 
 def demo(
@@ -31,6 +34,7 @@ def demo(
 ) -> None:
     """Start the demo network (all members in one process) with its API and web pages."""
     from inzira.demo.app import Demo
+    from inzira.demo.seed import SeedError
     from inzira.interop.mojaloop.demo import GatewayMissing
     from inzira.interop.mojaloop.headers import FSP_ID_CHARS_MAX, is_fsp_id
 
@@ -44,16 +48,22 @@ def demo(
         fail(f"--mojaloop-hub must be an http(s) URL, not {mojaloop_hub!r}")
     if not is_fsp_id(mojaloop_hub_id):
         fail(f"--mojaloop-hub-id must be 1 to {FSP_ID_CHARS_MAX} visible ASCII characters, not {mojaloop_hub_id!r}")
+    check_listen(host, port)  # before the folder is set up: a refusal here leaves nothing behind
     node = Demo(data, host, port, seed_accounts=not no_seed, trusted_proxies=trusted_proxy, mojaloop_hub=mojaloop_hub,
                 mojaloop_hub_id=mojaloop_hub_id)
+    # Seeding is idempotent (accounts that exist are skipped), so what a failed start leaves is resumed.
+    left = (f"{data} keeps what was set up before it stopped: `inzira demo --data {data}` again resumes from there "
+            f"(or delete {data} to start over)")
     try:
         node.start()
+    except KeyboardInterrupt:
+        fail(f"interrupted while starting the demo; {left}", code=EXIT_INTERRUPTED)
     except OSError as exc:
-        if exc.errno == errno.EADDRINUSE:
+        if exc.errno == errno.EADDRINUSE:  # taken since check_listen
             fail(f"cannot start the demo: {host}:{port} is in use: stop what listens there, or choose another "
-                 "--port (0 picks a free one)")
-        fail(f"cannot start the demo: {exc}")
-    except GatewayMissing as exc:
+                 f"--port (0 picks a free one); {left}")
+        fail(f"cannot start the demo: {exc}; once that is fixed, {left}")
+    except (GatewayMissing, SeedError) as exc:
         fail(f"cannot start the demo: {exc}")
     tune_gc()
     runtime = node.runtime

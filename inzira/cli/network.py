@@ -86,7 +86,10 @@ def _agreement(status: dict[str, Any]) -> str:
 
 @app.command()
 def status(data: Path = NetworkDirOption, as_json: bool = typer.Option(False, "--json", help="Print JSON.")) -> None:
-    """Every peer's height, block hash, state hash and agreement, and the NATS servers' health."""
+    """Every peer's height, block hash, state hash and agreement, and the NATS servers' health.
+
+    Exit 0 when peers run and every one answers, is ready and has not stopped or diverged, and every NATS server
+    is healthy; 1 otherwise (nothing running included; after printing the status): a script can check on it."""
     from inzira.network.layout import LayoutError
     from inzira.network.local_network import LocalNetwork
 
@@ -103,7 +106,10 @@ def status(data: Path = NetworkDirOption, as_json: bool = typer.Option(False, "-
                       "meta_leader": h.meta_leader if h else None, "detail": h.detail if h else None}
                      for n, u, h in found.nats],
         })
+        _exit_unless_healthy(found)
         return
+    if not found.peers:
+        console.print(f"nothing is running in {data}: start it with inzira network up --data {data}")
     table = Table("member", "role", "height", "block hash", "state hash", "stream seq", "refused", "agreement")
     for member, s in found.peers.items():
         if s is None:
@@ -120,6 +126,14 @@ def status(data: Path = NetworkDirOption, as_json: bool = typer.Option(False, "-
         nats.add_row(name, url, "?" if health is None else ("yes" if health.healthy else f"no: {health.detail}"),
                      "" if health is None else health.meta_leader)
     console.print(nats)
+    _exit_unless_healthy(found)
+
+
+def _exit_unless_healthy(found: Any) -> None:
+    peers_well = bool(found.peers) and all(s is not None and s["ready"] and not s.get("problem") and not s.get("diverged")
+                     for s in found.peers.values())
+    if not (peers_well and all(health is not None and health.healthy for _, _, health in found.nats)):
+        raise typer.Exit(1)
 
 
 @app.command()

@@ -27,6 +27,16 @@ app = typer.Typer(help="Remittances into Rwanda: send, serve, verify receipts.",
 DEFAULT_URL = "http://127.0.0.1:8000"
 PROGRESS_TIMEOUT_S = 120.0
 RECEIPT_BYTES_MAX = 1024 * 1024
+# `remit send`'s exit statuses: a script tells paid from not paid by these alone (2 is a usage error).
+EXIT_PAID = 0
+EXIT_NOT_SENT = 1  # refused or stopped before a transfer existed: nothing was sent
+EXIT_HELD = 3  # held for the compliance officer's review: not paid, and not final either
+EXIT_NOT_PAID = 4  # ended without payment (rejected, refused by the ledger, payout failed, expired): money back
+EXIT_UNKNOWN = 5  # sent, but not final when the command stopped following it: look the transfer up
+SEND_EXIT_STATUSES = (f"Exit status: {EXIT_PAID} paid; {EXIT_NOT_SENT} nothing sent (refused before sending, "
+                      f"declined, bad input); 2 usage error; {EXIT_HELD} HELD for compliance review (not paid); "
+                      f"{EXIT_NOT_PAID} ended not paid (REJECTED or ABORTED: refused by the ledger, payout failed, "
+                      f"expired; money returned); {EXIT_UNKNOWN} sent but not final yet (look it up).")
 
 
 def _token(member: str, token: Optional[str], data: Path) -> str:
@@ -63,7 +73,7 @@ def _disclosure(quote: dict[str, Any]) -> Table:
     return table
 
 
-def _follow(client: Any, transfer_id: str) -> dict[str, Any]:
+def _follow(client: Any, transfer_id: str, where: str) -> dict[str, Any]:
     """Print each step as it happens (event stream), then the final view."""
     from inzira.http import HttpProblem
 
@@ -77,12 +87,27 @@ def _follow(client: Any, transfer_id: str) -> dict[str, Any]:
                     status.update(f"{step['state']} ...")
                 if time.monotonic() > deadline:
                     break
+            return client.transfer(transfer_id, wait_ms=30_000)
         except HttpProblem as exc:
-            fail(f"the event stream failed: {exc}")
-    return client.transfer(transfer_id, wait_ms=30_000)
+            fail(f"transfer {transfer_id} was sent, but following it failed ({exc.detail}, code {exc.code}): "
+                 f"its outcome is not known here; look it up at {where}", code=EXIT_UNKNOWN)
 
 
-@app.command()
+def _save_receipt(client: Any, transfer_id: str, out: Path) -> None:
+    from inzira.http import HttpProblem
+
+    path = out / f"receipt-{transfer_id}.json"
+    try:
+        path.write_text(json.dumps(client.receipt(transfer_id), indent=2) + "\n")
+        console.print(f"receipt saved: [bold]{path}[/]")
+    except HttpProblem:
+        console.print("no ledger receipt: nothing of this transfer reached the chain", style="yellow")
+    except OSError as exc:
+        console.print(f"cannot save the receipt to {path}: {exc.strerror or exc}; get it from "
+                      f"GET /v1/remit/transfers/{transfer_id}/receipt", style="yellow")
+
+
+@app.command(epilog=SEND_EXIT_STATUSES)
 def send(
     sender_fsp: str = typer.Option(..., "--from", help="The sending FSP (member id), e.g. eurosend."),
     to: str = typer.Option(..., "--to", help="The receiver's phone number, e.g. +250788123456."),
@@ -98,7 +123,9 @@ def send(
     token: Optional[str] = typer.Option(None, "--token", help="The sending FSP's API token."),
     out: Path = typer.Option(Path("."), "--out", help="Folder for the receipt file."),
 ) -> None:
-    """Look up, quote (full disclosure), confirm, send, follow to the end, save the receipt."""
+    """Look up, quote (full disclosure), confirm, send, follow to the end, save the receipt.
+
+    Exits 0 only when the receiver was paid (see the exit statuses below)."""
     from inzira.http import HttpProblem
     from inzira.remit.client import RemitClient
 
@@ -122,34 +149,31 @@ def send(
                 quote = client.quote(to, "RECEIVE", parsed.minor, parsed.currency.code, currency.upper())
             console.print(_disclosure(quote))
             if not yes and not typer.confirm("Send it?", default=False):
-                raise typer.Exit(1)
+                raise typer.Exit(EXIT_NOT_SENT)
             transfer_id = str(uuid.uuid4())
             customer = sender_id or f"cli-{uuid.uuid5(uuid.NAMESPACE_URL, sender_name).hex[:12]}"
             try:
                 view = client.send(transfer_id, quote["quote_id"], customer, sender_name, receiver_name)
             except HttpProblem as exc:
                 view = exc.body.get("transfer") or fail(f"refused: {exc.detail} (code {exc.code})")
-            console.print(f"transfer [cyan]{transfer_id}[/]: {view['state']}")
-            if view["state"] == "HELD":
-                console.print(f"held for {sender_fsp}'s compliance officer (screening found a possible match); "
-                              f"nothing moves until the officer decides: follow it at {url.rstrip('/')}"
-                              f"/v1/remit/transfers/{transfer_id} or on the /remit page", style="yellow")
-                raise typer.Exit(0)
-            if not view["final"]:
-                view = _follow(client, transfer_id)
-            path = out / f"receipt-{transfer_id}.json"
-            try:
-                path.write_text(json.dumps(client.receipt(transfer_id), indent=2) + "\n")
-                console.print(f"receipt saved: [bold]{path}[/]")
-            except HttpProblem:
-                console.print("no ledger receipt: nothing of this transfer reached the chain", style="yellow")
-            except OSError as exc:
-                console.print(f"cannot save the receipt to {path}: {exc.strerror or exc}; get it from "
-                              f"GET /v1/remit/transfers/{transfer_id}/receipt", style="yellow")
         except HttpProblem as exc:
             fail(f"{exc.detail} (code {exc.code})")
+        where = f"{url.rstrip('/')}/v1/remit/transfers/{transfer_id}"
+        console.print(f"transfer [cyan]{transfer_id}[/]: {view['state']}")
+        if view["state"] == "HELD":
+            console.print(f"not paid: held for {sender_fsp}'s compliance officer (screening found a possible "
+                          f"match); nothing moves until the officer decides: follow it at {where} or on the "
+                          "/remit page", style="yellow")
+            raise typer.Exit(EXIT_HELD)
+        if not view["final"]:
+            view = _follow(client, transfer_id, where)
+        if not view["final"]:
+            fail(f"not paid yet: transfer {transfer_id} is still {view['state']} after {PROGRESS_TIMEOUT_S:.0f} s; "
+                 f"follow it at {where}", code=EXIT_UNKNOWN)
+        _save_receipt(client, transfer_id, out)
     if view["state"] != "COMMITTED":
-        fail(f"the transfer ended {view['state']}: {view['reason']} (code {view['code']})")
+        fail(f"not paid: the transfer ended {view['state']}: {view['reason']} (code {view['code']})",
+             code=EXIT_NOT_PAID)
     console.print(f"[bold green]paid[/]: {view['amount_received']['text']} to {party['masked_name']}")
 
 
@@ -184,16 +208,28 @@ def verify_receipt_cmd(
 def serve(peer: Path = typer.Option(..., "--peer", help="The member's peer folder (peer.json, keys/<member>.key)."),
           links: Optional[Path] = typer.Option(None, "--links", help="JSON: fx_url, fx_token, funding_urls "
                                                "{issuer: url}, funding_token, directory_url, directory_token, payout {...}, "
-                                               "wallet_currencies."),
+                                               "wallet_currencies [\"CNY\", ...], rates_file; a field of another "
+                                               "JSON type is refused by name."),
           host: Optional[str] = typer.Option(None, "--host", help="Default: the peer's api_host."),
-          port: Optional[int] = typer.Option(None, "--port", "-p", help="Default: the peer's api_port.")) -> None:
+          port: Optional[int] = typer.Option(None, "--port", "-p", min=0, max=65535,
+                                             help="Default: the peer's api_port.")) -> None:
     """Run one member's own deployment (its peer and its services, its own key only) until Ctrl-C.
 
     Stop that member's peer first if `inzira network up` runs it: this process is that peer."""
-    from inzira.deploy.member import Links, MemberDeployment
+    from inzira.cli.listen import check_listen
+    from inzira.deploy.links import Links
+    from inzira.deploy.member import MemberDeployment
+    from inzira.peer.config import load_config
 
     try:
-        deployment = MemberDeployment(peer, Links.load(links) if links else Links(), host, port).start()
+        loaded = Links.load(links) if links else Links()
+        config = load_config(peer)
+    except (OSError, ValueError) as exc:
+        fail(f"cannot start the member's deployment: {exc}")
+    check_listen(host or config.api_host, config.api_port if port is None else port,
+                 "--host" if host else f"api_host in {peer / 'peer.json'}")
+    try:
+        deployment = MemberDeployment(peer, loaded, host, port).start()
     except (OSError, ValueError, RuntimeError) as exc:
         fail(f"cannot start the member's deployment: {exc}")
     served = deployment.served

@@ -48,15 +48,19 @@ def seed_reference(account: str) -> str:
 
 
 def seed(net: Ledger, keys: Keyring) -> SeedReport:
-    """Open and prefund the demo accounts that do not exist yet (safe to run on every start)."""
+    """Open and prefund the demo accounts that do not exist yet, and prefund any opened without its prefunding
+    (a start stopped in between): safe to run on every start, and it resumes an interrupted one."""
     opened = issued = 0
     gateway = GATEWAY_ACCOUNTS if GATEWAY_MEMBER.id in net.node.state.members else ()
     for member, name, currency, amount_minor in (*DEMO_ACCOUNTS, *gateway):
         account = f"{member}:{name}"
-        if net.node.account(account) is not None:
+        existing = net.node.account(account)
+        if existing is None:
+            _ok(keys.port(net, member).execute(OpenAccount(account, currency)).code, account)
+            opened += 1
+        elif existing.credits_posted:  # prefunded already: credits posted only ever add up
             continue
-        _ok(keys.port(net, member).execute(OpenAccount(account, currency)).code, account)
-        opened += 1
+        # An account opened without its prefunding is a start stopped between the two: it is prefunded now.
         issuer = keys.port(net, net.node.genesis.issuers()[currency])
         _ok(issuer.execute(Issue(account, amount_minor, currency, seed_reference(account))).code, account)
         issued += 1

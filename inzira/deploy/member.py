@@ -1,6 +1,7 @@
 """One member's own deployment: its peer, and the services of its roles, holding that member's key only.
 
     deployment = MemberDeployment(peer_folder, Links(fx_url=..., fx_token=..., funding_urls={...}, ...))
+                                    # or Links.load(path) (inzira.deploy.links)
     deployment.start()      # the peer (from peer.json, its own key in keys/<member>.key), then the services
     ...
     deployment.stop()
@@ -26,17 +27,14 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import json
-from collections.abc import Mapping
-from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
 from fastapi import FastAPI
 
 from inzira.api.server import ServedApp, serve_in_thread
 from inzira.api.token_files import ensure_tokens
 from inzira.api.tokens import TokenBook
+from inzira.deploy.links import Links
 from inzira.directory.api import mount_directory
 from inzira.directory.deployment import operator_for_peer
 from inzira.funding.api import FUNDING_CLIENTS_FILE, FUNDING_OFFICERS_FILE, funding_router
@@ -62,50 +60,6 @@ from inzira.web.explorer_access import MemberAccess
 from inzira.web.funding import funding_pages
 
 OFFICERS = ("officer-1", "officer-2")
-LINKS_FILE_BYTES_MAX = 64 * 1024
-
-
-@dataclass(frozen=True)
-class Links:
-    """Where this member reaches the other members' services, and the credentials they issued it."""
-
-    fx_member: str = "imari-fx"
-    fx_url: str = ""
-    fx_token: str = ""
-    funding_urls: Mapping[str, str] = field(default_factory=dict)  # issuer -> its funding API
-    funding_token: str = ""
-    directory_url: str = ""  # the directory operator's API (its peer's, or its deployment's, base URL)
-    directory_token: str = ""
-    payout: Mapping[str, Any] | None = None  # a receiving FSP's payout adapter ({"kind": "momo-http", ...})
-    wallet_currencies: tuple[str, ...] = ()  # a wallet issuer's visitor wallet currencies
-    rates_file: Path | None = None  # an FX provider's reference rates (the demo table when None)
-
-    @classmethod
-    def load(cls, path: Path) -> "Links":
-        """From a JSON file of these fields (it holds credentials: keep it 0600)."""
-        data = path.read_bytes()
-        if len(data) > LINKS_FILE_BYTES_MAX:
-            raise ValueError(f"{path} is larger than {LINKS_FILE_BYTES_MAX} bytes")
-        try:
-            doc = json.loads(data)
-        except ValueError as exc:
-            raise ValueError(f"{path} is not JSON: {exc}") from exc
-        known = {"fx_member", "fx_url", "fx_token", "funding_urls", "funding_token", "directory_url",
-                 "directory_token", "payout", "wallet_currencies", "rates_file"}
-        if not isinstance(doc, dict) or not set(doc) <= known:
-            raise ValueError(f"{path}: a JSON object with some of {', '.join(sorted(known))}")
-        text = {k: str(doc.get(k, "")) for k in ("fx_url", "fx_token", "funding_token", "directory_url",
-                                                 "directory_token")}
-        urls = doc.get("funding_urls", {})
-        if not isinstance(urls, dict) or not all(isinstance(v, str) for v in urls.values()):
-            raise ValueError(f"{path}: funding_urls maps issuers to URLs")
-        payout = doc.get("payout")
-        if payout is not None and not isinstance(payout, dict):
-            raise ValueError(f"{path}: payout is a payout adapter configuration object")
-        return cls(str(doc.get("fx_member", "imari-fx")), text["fx_url"], text["fx_token"], dict(urls),
-                   text["funding_token"], text["directory_url"], text["directory_token"], payout,
-                   tuple(str(c) for c in doc.get("wallet_currencies", ())),
-                   Path(doc["rates_file"]) if doc.get("rates_file") else None)
 
 
 class MemberDeployment:

@@ -65,8 +65,17 @@ class RateTable:
         data = path.read_bytes()
         if len(data) > RATES_FILE_BYTES_MAX:
             raise RateError(f"{path} is too large for a rate table")
-        doc = json.loads(data)
-        return cls.from_mapping({k: str(v) for k, v in doc["rwf_per_unit"].items()}, str(doc.get("as_of", "")))
+        try:
+            doc = json.loads(data)
+        except ValueError as exc:
+            raise RateError(f"{path} is not JSON: {exc}") from None
+        rates = doc.get("rwf_per_unit") if isinstance(doc, dict) else None
+        if not isinstance(rates, dict):
+            raise RateError(f'{path}: a JSON object whose rwf_per_unit maps currency codes to RWF per unit, such as '
+                            f'{{"rwf_per_unit": {{"RWF": "1", "EUR": "1585.40"}}, "as_of": "2026-12-01"}}')
+        if not isinstance(doc.get("as_of", ""), str):
+            raise RateError(f"{path}: as_of must be a string")
+        return cls.from_mapping({k: str(v) for k, v in rates.items()}, doc.get("as_of", ""))
 
     def mid(self, base: str, quote: str) -> Decimal:
         """Units of ``quote`` per one unit of ``base`` at the mid-market reference."""

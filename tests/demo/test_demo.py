@@ -9,8 +9,11 @@ import sys
 import httpx
 
 from inzira.demo.app import Demo
-from inzira.demo.seed import DEMO_ACCOUNTS
-from inzira.demo.setup import load_api_keys
+from inzira.demo.seed import DEMO_ACCOUNTS, seed
+from inzira.demo.setup import create_demo_network, demo_keyring, key_path, load_api_keys
+from inzira.ledger.tx import OpenAccount
+from inzira.node.embedded import Embedded
+from inzira.node.signer import wall_clock_ms
 
 
 def test_demo_starts_serves_and_resumes(tmp_path):
@@ -51,6 +54,7 @@ def test_demo_on_a_port_in_use_says_so_and_what_to_do(tmp_path):
                                "--port", str(port)], capture_output=True, text=True, timeout=120)
     assert done.returncode == 1, done.stderr
     assert f"127.0.0.1:{port} is in use" in done.stderr and "another --port" in done.stderr, done.stderr
+    assert not (tmp_path / "data").exists()  # checked before anything was set up: nothing half-made is left
 
 
 def test_demo_refuses_a_trusted_proxy_that_is_not_an_address(tmp_path):
@@ -59,3 +63,57 @@ def test_demo_refuses_a_trusted_proxy_that_is_not_an_address(tmp_path):
                                "--port", "0", "--trusted-proxy", proxy], capture_output=True, text=True, timeout=60)
         assert done.returncode == 1 and "--trusted-proxy must be an IP address or network" in done.stderr, done.stderr
         assert not (tmp_path / "data").exists()
+
+
+def _demo_cli(data, *options: str) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "inzira.cli.main", "demo", "--data", str(data), *options],
+                          capture_output=True, text=True, timeout=120)
+
+
+def test_demo_refuses_a_host_it_cannot_listen_on_before_setting_up_anything(tmp_path):
+    data = tmp_path / "data"
+    for host, says in [("256.1.1.1", "is not an IPv4 address"), ("1.2.3", "is not an IPv4 address"),
+                       ("::1", "IPv6 addresses are not supported"),
+                       ("192.0.2.1", "is not an address of this machine")]:  # TEST-NET-1: never local
+        done = _demo_cli(data, "--host", host, "--port", "0")
+        assert done.returncode == 1 and "Traceback" not in done.stderr, done.stderr
+        assert f"--host {host}" in done.stderr and says in done.stderr, done.stderr
+        assert not data.exists()
+
+
+def test_demo_that_fails_while_seeding_says_the_folder_resumes_and_it_does(tmp_path):
+    data = tmp_path / "data"
+    create_demo_network(data, wall_clock_ms())
+    key = key_path(data, "mobimo")  # its account comes after others': seeding stops half-way
+    aside = tmp_path / "mobimo.key"
+    key.rename(aside)
+    done = _demo_cli(data, "--port", "0")
+    assert done.returncode == 1 and "Traceback" not in done.stderr, done.stderr
+    text = " ".join(done.stderr.split())
+    assert "no key of mobimo" in text and f"inzira demo --data {data}` again resumes" in text, text
+    aside.rename(key)
+    again = Demo(data, port=0)
+    again.start()
+    try:
+        left = again.seeded.accounts_opened
+        assert not again.created and 0 < left < len(DEMO_ACCOUNTS)
+        for member, name, _, amount_minor in DEMO_ACCOUNTS:
+            # prefunded once each (the demo's start moves some of silkpay's CNY out to the demo wallet's issuer)
+            assert again.runtime.node.account(f"{member}:{name}").credits_posted == amount_minor
+    finally:
+        again.stop()
+
+
+def test_seeding_prefunds_an_account_a_stopped_start_opened_without_its_prefunding(tmp_path):
+    data = tmp_path / "data"
+    create_demo_network(data, wall_clock_ms())
+    with Embedded(data) as net:  # a start stopped between opening eurosend:eur and issuing its prefunding
+        keys = demo_keyring(data)
+        assert keys.port(net, "eurosend").execute(OpenAccount("eurosend:eur", "EUR")).code == 0
+    with Embedded(data) as net:
+        report = seed(net, demo_keyring(data))
+        assert report.accounts_opened == len(DEMO_ACCOUNTS) - 1 and report.issued == len(DEMO_ACCOUNTS)
+        for member, name, _, amount_minor in DEMO_ACCOUNTS:
+            assert net.node.account(f"{member}:{name}").balance_minor == amount_minor
+        again = seed(net, demo_keyring(data))
+        assert (again.accounts_opened, again.issued) == (0, 0)

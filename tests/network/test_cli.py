@@ -65,6 +65,12 @@ def test_up_status_down_round_trip(tmp_path: Path) -> None:
     for member, p in peers.items():
         assert not _alive(p["pid"], str(folder / "peers" / member)), f"peer {member} still running"
     assert not os.path.exists(folder / "network-state.json")
+    stopped = subprocess.run([sys.executable, "-m", "inzira.cli.main", "network", "status", "--data", str(folder)],
+                             capture_output=True, text=True, timeout=COMMAND_TIMEOUT_S)
+    assert stopped.returncode == 1 and "nothing is running" in stopped.stdout, stopped.stdout + stopped.stderr
+    stopped_json = subprocess.run([sys.executable, "-m", "inzira.cli.main", "network", "status", "--data",
+                                   str(folder), "--json"], capture_output=True, text=True, timeout=COMMAND_TIMEOUT_S)
+    assert stopped_json.returncode == 1 and json.loads(stopped_json.stdout)["peers"] == {}, stopped_json.stdout
 
 
 def test_down_on_a_file_is_a_clean_error(tmp_path: Path) -> None:

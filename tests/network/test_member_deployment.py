@@ -19,7 +19,8 @@ from pathlib import Path
 import httpx
 import pytest
 
-from inzira.deploy.member import Links, MemberDeployment
+from inzira.deploy.links import Links
+from inzira.deploy.member import MemberDeployment
 from inzira.funding.api import FUNDING_CLIENTS_FILE, FUNDING_OFFICERS_FILE
 from inzira.fx.service import FX_CLIENTS_FILE
 from inzira.ledger.codes import Code

@@ -142,3 +142,17 @@ def test_cli_chain_show(chain):
         beyond = _cli("chain", "show", height, "--data", str(folder), "--json")
         assert beyond.returncode == 1 and "Traceback" not in beyond.stderr, beyond.stderr
         assert json.loads(beyond.stdout)["error"] == {"code": "not_found", "message": f"there is no block {height}"}
+
+
+def test_cli_chain_show_prints_the_header_for_people(chain):
+    folder, _, reader = chain
+    header, block_hash = reader.header(8)
+    done = _cli("chain", "show", "8", "--data", str(folder))
+    assert done.returncode == 0, done.stderr
+    lines = done.stdout.splitlines()
+    assert not done.stdout.lstrip().startswith("{") and "':" not in done.stdout  # not a Python dict
+    fields = {line.split()[0]: line.split()[1] for line in lines[:10]}
+    assert fields["height"] == "8" and fields["hash"] == block_hash.hex()
+    assert fields["prev_hash"] == header.prev_hash.hex() and fields["state_hash"] == header.state_hash.hex()
+    assert len({line.index(line.split()[1]) for line in lines[:10]}) == 1  # values aligned in one column
+    assert " UTC)" in next(line for line in lines if line.startswith("timestamp_ms"))

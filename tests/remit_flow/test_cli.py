@@ -4,9 +4,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from click.testing import Result
 from typer.testing import CliRunner
 
 from inzira.cli.main import app
+from inzira.cli.remit import EXIT_HELD, EXIT_NOT_PAID
+from inzira.sim.momo import Behaviour, ForcedOutcome
 from tests.remit_flow.conftest import Flow
 
 
@@ -97,8 +100,43 @@ def test_cli_says_where_to_follow_a_held_transfer(flow: Flow, tmp_path: Path) ->
                                     "--sender", "Mohammed Youssef Karzanithi", "--receiver-name", "Aline Mukamana",
                                     "--yes", "--url", flow.base_url, "--data", str(flow.data_dir),
                                     "--out", str(tmp_path)])
-    assert held.exit_code == 0, held.output
+    assert held.exit_code == EXIT_HELD == 3, held.output  # not paid: a script must not take it for paid
     text = held.output.replace("\n", "")
     transfer_id = text.split("transfer ")[1].split(":")[0]
     assert "HELD" in text and "eurosend's compliance officer" in text
     assert f"{flow.base_url}/v1/remit/transfers/{transfer_id}" in text
+
+
+def _send(flow: Flow, out: Path, number: str, amount: str, sender: str = "Marie Dupont") -> Result:
+    return CliRunner().invoke(app, ["remit", "send", "--from", "eurosend", "--to", number, "--amount", amount,
+                                    "--sender", sender, "--receiver-name", "Aline Mukamana", "--yes",
+                                    "--url", flow.base_url, "--data", str(flow.data_dir), "--out", str(out)])
+
+
+def test_cli_send_exits_non_zero_when_compliance_rejects_it(flow: Flow, tmp_path: Path) -> None:
+    number = flow.wallet("mobimo", "Aline", "Mukamana")
+    rejected = _send(flow, tmp_path, number, "1500 EUR")  # above the 1,000 EUR per-transfer limit
+    assert rejected.exit_code == EXIT_NOT_PAID == 4, rejected.output
+    text = rejected.output.replace("\n", "")
+    assert "not paid: the transfer ended REJECTED" in text and "paid:" not in text.replace("not paid:", "")
+
+
+def test_cli_send_exits_non_zero_when_the_payout_fails(flow: Flow, tmp_path: Path) -> None:
+    number = flow.wallet("mobimo", "Aline", "Mukamana")
+    sim = flow.sims["mobimo"]
+    sim.admin.set_behaviour(Behaviour(forced=(ForcedOutcome(number[1:], "fail", "PAYEE_NOT_ALLOWED_TO_RECEIVE"),)))
+    try:
+        failed = _send(flow, tmp_path, number, "10 EUR")
+    finally:
+        sim.admin.set_behaviour(Behaviour())
+    assert failed.exit_code == EXIT_NOT_PAID, failed.output
+    text = failed.output.replace("\n", "")
+    assert "not paid: the transfer ended ABORTED" in text and "PAYEE_NOT_ALLOWED_TO_RECEIVE" in text
+    assert len(list(tmp_path.glob("receipt-*.json"))) == 1  # the receipt proves the money came back
+
+
+def test_cli_send_help_lists_the_exit_statuses() -> None:
+    shown = CliRunner().invoke(app, ["remit", "send", "--help"], terminal_width=200)
+    assert shown.exit_code == 0
+    text = " ".join(shown.output.split())
+    assert "0 paid" in text and "3 HELD for compliance review (not paid)" in text and "4 ended not paid" in text

@@ -1,0 +1,83 @@
+"""A member deployment's links file: where this member reaches the other members' services, and the client
+credentials they issued it.
+
+    {"fx_url": ..., "fx_token": ..., "funding_urls": {"sbk": url}, "funding_token": ..., "directory_url": ...,
+     "directory_token": ..., "payout": {"kind": "momo-http", ...}, "wallet_currencies": ["CNY"], "rates_file": ...}
+
+Each field has one JSON type, checked as the file is read: a string where a list belongs would otherwise be
+taken letter by letter ("CNY" as C, N, Y), a list or number where text belongs turned into its text.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+LINKS_FILE_BYTES_MAX = 64 * 1024
+WALLET_CURRENCIES_MAX = 32
+_TEXT_FIELDS = ("fx_member", "fx_url", "fx_token", "funding_token", "directory_url", "directory_token", "rates_file")
+_KNOWN = frozenset({*_TEXT_FIELDS, "funding_urls", "payout", "wallet_currencies"})
+
+
+@dataclass(frozen=True)
+class Links:
+    """Where this member reaches the other members' services, and the credentials they issued it."""
+
+    fx_member: str = "imari-fx"
+    fx_url: str = ""
+    fx_token: str = ""
+    funding_urls: Mapping[str, str] = field(default_factory=dict)  # issuer -> its funding API
+    funding_token: str = ""
+    directory_url: str = ""  # the directory operator's API (its peer's, or its deployment's, base URL)
+    directory_token: str = ""
+    payout: Mapping[str, Any] | None = None  # a receiving FSP's payout adapter ({"kind": "momo-http", ...})
+    wallet_currencies: tuple[str, ...] = ()  # a wallet issuer's visitor wallet currencies
+    rates_file: Path | None = None  # an FX provider's reference rates (the demo table when None)
+
+    @classmethod
+    def load(cls, path: Path) -> "Links":
+        """From a JSON file of these fields (it holds credentials: keep it 0600); ValueError naming the field."""
+        data = path.read_bytes()
+        if len(data) > LINKS_FILE_BYTES_MAX:
+            raise ValueError(f"{path} is larger than {LINKS_FILE_BYTES_MAX} bytes")
+        try:
+            doc = json.loads(data)
+        except ValueError as exc:
+            raise ValueError(f"{path} is not JSON: {exc}") from exc
+        if not isinstance(doc, dict) or not set(doc) <= _KNOWN:
+            raise ValueError(f"{path}: a JSON object with some of {', '.join(sorted(_KNOWN))}")
+        for name in _TEXT_FIELDS:
+            if name in doc and not isinstance(doc[name], str):
+                raise ValueError(f"{path}: {name} must be a string, not {_json_type(doc[name])}")
+        urls = doc.get("funding_urls", {})
+        if not isinstance(urls, dict) or not all(isinstance(v, str) for v in urls.values()):
+            found = "an object with a URL that is not a string" if isinstance(urls, dict) else _json_type(urls)
+            raise ValueError(f'{path}: funding_urls must be an object mapping issuers to URLs, such as '
+                             f'{{"sbk": "http://..."}}, not {found}')
+        payout = doc.get("payout")
+        if payout is not None and not isinstance(payout, dict):
+            raise ValueError(f"{path}: payout must be a payout adapter configuration object, not {_json_type(payout)}")
+        return cls(doc.get("fx_member", "imari-fx"), doc.get("fx_url", ""), doc.get("fx_token", ""), dict(urls),
+                   doc.get("funding_token", ""), doc.get("directory_url", ""), doc.get("directory_token", ""),
+                   payout, _currencies(path, doc.get("wallet_currencies", [])),
+                   Path(doc["rates_file"]) if doc.get("rates_file") else None)
+
+
+def _currencies(path: Path, value: object) -> tuple[str, ...]:
+    if not isinstance(value, list):
+        example = f'["{value}"]' if isinstance(value, str) else '["CNY"]'
+        raise ValueError(f"{path}: wallet_currencies must be a list of currency codes, such as {example}, "
+                         f"not {_json_type(value)}")
+    if len(value) > WALLET_CURRENCIES_MAX or not all(isinstance(c, str) for c in value):
+        raise ValueError(f"{path}: wallet_currencies must be a list of at most {WALLET_CURRENCIES_MAX} currency "
+                         "codes (strings)")
+    return tuple(value)
+
+
+def _json_type(value: object) -> str:
+    names = {str: "a string", bool: "true or false", int: "a number", float: "a number", list: "a list",
+             dict: "an object", type(None): "null"}
+    return names.get(type(value), type(value).__name__)

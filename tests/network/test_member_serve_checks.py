@@ -1,0 +1,99 @@
+"""`inzira remit serve` refuses what cannot work before anything starts: a links file whose fields have the
+wrong JSON type (a string where a list belongs), a --host it cannot listen on, a port in use. The FX provider's
+rates file (its links' rates_file) is refused by field too."""
+
+from __future__ import annotations
+
+import json
+import socket
+import subprocess
+import sys
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+
+from inzira.deploy.links import Links
+from inzira.fx.rates import RateError, RateTable
+from inzira.peer.config import PeerConfig, save_config
+
+UNREACHABLE_NATS = "nats://127.0.0.1:9"  # never reached: every refusal here comes first
+
+
+def _links(tmp_path: Path, doc: object) -> Path:
+    path = tmp_path / "links.json"
+    path.write_text(json.dumps(doc))
+    return path
+
+
+def _serve(*args: str) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "inzira.cli.main", "remit", "serve", *args],
+                          capture_output=True, text=True, timeout=60)
+
+
+def test_a_links_file_reads_every_field(tmp_path: Path) -> None:
+    links = Links.load(_links(tmp_path, {"fx_url": "http://fx", "fx_token": "t", "funding_urls": {"sbk": "http://s"},
+                                         "wallet_currencies": ["CNY", "USD"], "payout": {"kind": "momo-http"},
+                                         "rates_file": "rates.json"}))
+    assert links.wallet_currencies == ("CNY", "USD") and links.funding_urls == {"sbk": "http://s"}
+    assert links.fx_url == "http://fx" and links.rates_file == Path("rates.json") and links.fx_member == "imari-fx"
+
+
+@pytest.mark.parametrize(("doc", "says"), [
+    ({"wallet_currencies": "CNY"}, 'wallet_currencies must be a list of currency codes, such as ["CNY"], not a string'),
+    ({"wallet_currencies": [1]}, "wallet_currencies must be a list of at most 32 currency codes"),
+    ({"fx_url": ["http://fx"]}, "fx_url must be a string, not a list"),
+    ({"fx_token": 42}, "fx_token must be a string, not a number"),
+    ({"fx_member": None}, "fx_member must be a string, not null"),
+    ({"rates_file": ["a.json"]}, "rates_file must be a string, not a list"),
+    ({"funding_urls": "http://sbk"}, "funding_urls must be an object mapping issuers to URLs"),
+    ({"funding_urls": ["http://sbk"]}, "not a list"),
+    ({"payout": "momo-http"}, "payout must be a payout adapter configuration object, not a string"),
+])
+def test_a_links_field_of_the_wrong_type_is_refused_by_name(tmp_path: Path, doc: dict, says: str) -> None:
+    path = _links(tmp_path, doc)
+    with pytest.raises(ValueError) as refused:
+        Links.load(path)
+    assert says in str(refused.value) and str(path) in str(refused.value)
+
+
+def test_serve_names_a_wallet_currencies_string_before_starting(tmp_path: Path) -> None:
+    path = _links(tmp_path, {"wallet_currencies": "CNY"})
+    done = _serve("--peer", str(tmp_path), "--links", str(path))
+    assert done.returncode == 1 and "Traceback" not in done.stderr, done.stderr
+    assert "wallet_currencies must be a list" in " ".join(done.stderr.split())
+
+
+def test_serve_refuses_a_host_or_port_it_cannot_listen_on_before_starting(tmp_path: Path) -> None:
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        save_config(tmp_path, PeerConfig(member="mobimo", nats_urls=[UNREACHABLE_NATS], api_port=port))
+        in_use = _serve("--peer", str(tmp_path))
+    assert in_use.returncode == 1 and f"127.0.0.1:{port} is in use" in in_use.stderr, in_use.stderr
+    bad = _serve("--peer", str(tmp_path), "--host", "256.1.1.1", "--port", "0")
+    assert bad.returncode == 1 and "Traceback" not in bad.stderr, bad.stderr
+    assert "--host 256.1.1.1 is not an IPv4 address" in " ".join(bad.stderr.split()), bad.stderr
+    save_config(tmp_path, PeerConfig(member="mobimo", nats_urls=[UNREACHABLE_NATS], api_host="256.1.1.1"))
+    configured = _serve("--peer", str(tmp_path))
+    assert f"api_host in {tmp_path / 'peer.json'} 256.1.1.1 is not an IPv4 address" in " ".join(
+        configured.stderr.split()), configured.stderr
+    out_of_range = _serve("--peer", str(tmp_path), "--port", "70000")
+    assert out_of_range.returncode == 2 and "--port" in out_of_range.stderr
+
+
+@pytest.mark.parametrize(("doc", "says"), [
+    ({"rwf_per_unit": "RWF=1"}, "rwf_per_unit maps currency codes to RWF per unit"),
+    ({"rates": {"RWF": "1"}}, "rwf_per_unit maps currency codes to RWF per unit"),
+    (["RWF", "1"], "rwf_per_unit maps currency codes to RWF per unit"),
+    ({"rwf_per_unit": {"RWF": "1"}, "as_of": ["2026-12-01"]}, "as_of must be a string"),
+])
+def test_a_rates_file_of_the_wrong_shape_is_refused_by_field(tmp_path: Path, doc: object, says: str) -> None:
+    path = tmp_path / "rates.json"
+    path.write_text(json.dumps(doc))
+    with pytest.raises(RateError) as refused:
+        RateTable.load(path)
+    assert says in str(refused.value) and str(path) in str(refused.value)
+    path.write_text(json.dumps({"rwf_per_unit": {"RWF": "1", "EUR": "1585.40"}, "as_of": "2026-12-01"}))
+    assert RateTable.load(path).mid("EUR", "RWF") == Decimal("1585.40")
