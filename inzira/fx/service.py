@@ -22,6 +22,7 @@ from starlette.responses import Response
 
 from inzira.api.codes import ApiCode
 from inzira.api.hot_routes import HotRoute
+from inzira.api.numbers import TIME_MS_MAX, digits
 from inzira.api.problems import Problem
 from inzira.api.responses import json_response, problem_docs
 from inzira.api.tokens import TokenBook
@@ -37,7 +38,9 @@ FX_CLIENTS_FILE = "fx-clients.json"
 fx_bearer = HTTPBearer(auto_error=False, scheme_name="FxClientToken",
                        description="A client token the FX provider issued to a member (fx-clients.json)")
 _Currency = Annotated[str, Field(pattern=r"^[A-Z]{3}$", examples=["EUR"])]
-_Amount = Annotated[int, Field(gt=0, le=AMOUNT_MINOR_MAX)]
+_Amount = digits(1, AMOUNT_MINOR_MAX)  # lax pydantic read true as 1, 100.0 as 100, "1_000" as 1000
+_TtlMs = digits(1, QUOTE_TTL_MS_MAX)
+_TimeMs = digits(1, TIME_MS_MAX)
 
 
 class FxQuoteRequest(BaseModel):
@@ -47,8 +50,8 @@ class FxQuoteRequest(BaseModel):
     target_currency: _Currency
     source_amount_minor: _Amount | None = Field(None, description="What the FX provider receives, or")
     target_amount_minor: _Amount | None = Field(None, description="what it must deliver (give one)")
-    ttl_ms: int = Field(QUOTE_TTL_MS, ge=1, le=QUOTE_TTL_MS_MAX)
-    expires_by_ms: int | None = Field(None, gt=0, le=2**53, description="Expire no later than this (ms since 1970)")
+    ttl_ms: _TtlMs = QUOTE_TTL_MS
+    expires_by_ms: _TimeMs | None = Field(None, description="Expire no later than this (ms since 1970)")
 
 
 def fx_router(desk: FxDesk, client_tokens: Mapping[str, str], clock_ms: Callable[[], int],
