@@ -91,14 +91,15 @@ def margins(mid: Decimal, rate: Decimal, source: str, source_minor: int, target:
 class FxDesk:
     def __init__(self, signer: QuoteSigner, rates: RateTable, spread_bps: int = DEFAULT_SPREAD_BPS,
                  pair_spread_bps: dict[tuple[str, str], int] | None = None):
-        if not 0 <= spread_bps < 10_000:
-            raise ValueError("a spread is between 0 and 9999 basis points")
+        pair_spread_bps = dict(pair_spread_bps or {})
+        if not all(0 <= bps < 10_000 for bps in (spread_bps, *pair_spread_bps.values())):
+            raise ValueError("a spread is between 0 and 9999 basis points")  # a negative one quotes above the mid
         self.signer = signer
         self.chain_id = signer.chain_id
         self.fx_member = signer.member
         self.rates = rates
         self.spread_bps = spread_bps
-        self.pair_spread_bps = dict(pair_spread_bps or {})
+        self.pair_spread_bps = pair_spread_bps
 
     def customer_rate(self, source: str, target: str) -> tuple[Decimal, Decimal]:
         """(mid rate, customer rate): target units per source unit."""

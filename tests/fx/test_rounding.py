@@ -9,11 +9,12 @@ from fractions import Fraction
 
 import pytest
 
-from inzira.fx.desk import FirmQuote, QuoteError
+from inzira.fx.desk import FirmQuote, FxDesk, QuoteError
 from inzira.fx.rates import RateTable
 from inzira.ledger.tx import decode_quote
 from inzira.money import AMOUNT_MINOR_MAX, currency
-from tests.fx.conftest import T0_MS, desk
+from inzira.node.custody import QuoteKey
+from tests.fx.conftest import CHAIN_ID, FX_KEY, FX_MEMBER, T0_MS, desk
 
 # KWD has 3 decimals, RWF, VND and JPY none: their cross rates are large, so an amount near 2**63 makes
 # quotients of 30 significant digits, past Decimal's default precision (28).
@@ -81,3 +82,11 @@ def test_an_amount_that_buys_nothing_or_overflows_is_refused() -> None:
         the_desk.quote("eurosend", "KWD", "VND", now_ms=T0_MS, source_amount_minor=AMOUNT_MINOR_MAX)
     with pytest.raises(QuoteError, match="amount sent"):
         the_desk.quote("eurosend", "VND", "KWD", now_ms=T0_MS, target_amount_minor=AMOUNT_MINOR_MAX)
+
+
+@pytest.mark.parametrize("pair_bps", [-50, 10_000])
+def test_a_spread_below_zero_or_of_the_whole_rate_is_refused_for_a_pair_too(pair_bps: int) -> None:
+    """A negative spread for one pair quoted above the mid rate: every client of that pair paid less than the
+    reference, and the remittance side's FX client refused every such quote."""
+    with pytest.raises(ValueError, match="spread"):
+        FxDesk(QuoteKey(FX_MEMBER, CHAIN_ID, FX_KEY), RATES, 150, {("EUR", "RWF"): pair_bps})

@@ -8,11 +8,10 @@ import pytest
 from inzira.api.server import serve_in_thread
 from inzira.fx.app import fx_app
 from inzira.fx.rates import RateTable
-from inzira.ledger.codes import Code
-from inzira.ledger.tx import decode_quote
 from inzira.fx.wire import unb64
+from inzira.ledger.codes import Code
 from inzira.ledger.encoding import CanonicalDecoder
-from inzira.ledger.tx import SignedQuote
+from inzira.ledger.tx import SignedQuote, decode_quote
 from tests.fx.conftest import CHAIN_ID, FX_MEMBER, QUOTES, TOKENS, Clock, Served, desk
 
 ASK = {"for_member": "eurosend", "source_currency": "EUR", "target_currency": "RWF", "source_amount_minor": 100_00}
