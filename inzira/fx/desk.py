@@ -22,6 +22,7 @@ from inzira.ledger.tx import Quote, SignedQuote
 from inzira.money import AMOUNT_MINOR_MAX, currency
 
 RATE_DECIMALS = Decimal("0.000001")
+RATE_MAX = Decimal(10) ** 18  # no currency is worth 10**18 units of another: a mid rate above is an error
 BPS = Decimal(10_000)
 DEFAULT_SPREAD_BPS = 150
 QUOTE_TTL_MS = 60_000
@@ -119,8 +120,8 @@ class FxDesk:
         if source == target:
             raise QuoteError("a quote exchanges two different currencies")
         mid, rate = self.customer_rate(source, target)
-        if rate <= 0:
-            raise QuoteError(f"{source} is worth less than 0.000001 {target} after the spread: no rate to quote")
+        if not 0 < rate <= mid <= RATE_MAX:
+            raise QuoteError(f"no rate to quote from {source} to {target} in six decimals (mid rate {mid:.6E})")
         if source_amount_minor is not None:
             source_minor = source_amount_minor
             target_minor = _bought(source_minor, source, target, rate)

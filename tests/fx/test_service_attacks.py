@@ -79,13 +79,16 @@ def test_a_large_body_is_refused_unread(served: Served) -> None:
                            headers={"content-type": "application/json"}), 413, 3104)
 
 
-def test_a_pair_too_far_apart_for_six_decimals_is_400_not_500() -> None:
-    """1 VND = 0.0000000212 KWD: the customer rate, cut to six decimals, is 0 (it once divided by it)."""
-    rates = RateTable.from_mapping({"RWF": "1", "VND": "0.0001", "KWD": "4712"})
-    server, _port = serve_in_thread(fx_app(desk(rates), TOKENS, Clock()))
+@pytest.mark.parametrize("rates, source, target", [
+    ({"RWF": "1", "VND": "0.0001", "KWD": "4712"}, "VND", "KWD"),  # 1 VND = 0.0000000212 KWD: cut to 0 (a 500)
+    ({"RWF": "1", "VND": "1e-19"}, "RWF", "VND"),  # 1 RWF = 10**19 VND: past any real rate
+])
+def test_a_pair_without_a_real_six_decimal_rate_is_400_not_500(rates: dict, source: str, target: str) -> None:
+    table = RateTable.from_mapping(rates)
+    server, _port = serve_in_thread(fx_app(desk(table), TOKENS, Clock()))
     try:
-        with Served(server.base_url, desk(rates), Clock()).http(TOKENS["eurosend"]) as http:
-            answer = http.post(QUOTES, json={**ASK, "source_currency": "VND", "target_currency": "KWD",
+        with Served(server.base_url, desk(table), Clock()).http(TOKENS["eurosend"]) as http:
+            answer = http.post(QUOTES, json={**ASK, "source_currency": source, "target_currency": target,
                                              "target_amount_minor": 1_000, "source_amount_minor": None})
         _refused(answer, 400, Code.VALIDATION)
     finally:
