@@ -105,6 +105,8 @@ class FxDesk:
     def customer_rate(self, source: str, target: str) -> tuple[Decimal, Decimal]:
         """(mid rate, customer rate): target units per source unit."""
         mid = self.rates.mid(source, target)
+        if mid > RATE_MAX:  # past it, the rate has more digits than Decimal's 28 and cannot be cut to six decimals
+            raise QuoteError(f"no rate to quote from {source} to {target}: {mid:.6E} is past any real rate")
         spread = Decimal(self.pair_spread_bps.get((source, target), self.spread_bps)) / BPS
         return mid, (mid * (1 - spread)).quantize(RATE_DECIMALS, rounding=ROUND_DOWN)
 
@@ -120,7 +122,7 @@ class FxDesk:
         if source == target:
             raise QuoteError("a quote exchanges two different currencies")
         mid, rate = self.customer_rate(source, target)
-        if not 0 < rate <= mid <= RATE_MAX:
+        if rate <= 0:
             raise QuoteError(f"no rate to quote from {source} to {target} in six decimals (mid rate {mid:.6E})")
         if source_amount_minor is not None:
             source_minor = source_amount_minor

@@ -7,7 +7,7 @@ import pytest
 
 from inzira.api.server import serve_in_thread
 from inzira.fx.app import fx_app
-from inzira.fx.rates import RateTable
+from inzira.fx.rates import RateError, RateTable
 from inzira.fx.wire import unb64
 from inzira.ledger.codes import Code
 from inzira.ledger.encoding import CanonicalDecoder
@@ -79,17 +79,29 @@ def test_a_large_body_is_refused_unread(served: Served) -> None:
                            headers={"content-type": "application/json"}), 413, 3104)
 
 
-@pytest.mark.parametrize("rates, source, target", [
-    ({"RWF": "1", "VND": "0.0001", "KWD": "4712"}, "VND", "KWD"),  # 1 VND = 0.0000000212 KWD: cut to 0 (a 500)
-    ({"RWF": "1", "VND": "1e-19"}, "RWF", "VND"),  # 1 RWF = 10**19 VND: past any real rate
+@pytest.mark.parametrize("rates, source, target, status", [
+    ({"RWF": "1", "VND": "0.0001", "KWD": "4712"}, "VND", "KWD", 400),  # 1 VND = 0.0000000212 KWD: cut to 0 (a 500)
+    ({"RWF": "1", "VND": "1e-18", "KWD": "1e18"}, "KWD", "VND", 400),  # 10**36: too many digits to cut (a 500)
+    ({"RWF": "1", "VND": "1e-18"}, "RWF", "VND", 201),  # 10**18, the largest rate: still quoted
 ])
-def test_a_pair_without_a_real_six_decimal_rate_is_400_not_500(rates: dict, source: str, target: str) -> None:
+def test_a_pair_past_any_real_six_decimal_rate_is_400_not_500(rates: dict, source: str, target: str,
+                                                              status: int) -> None:
     table = RateTable.from_mapping(rates)
     server, _port = serve_in_thread(fx_app(desk(table), TOKENS, Clock()))
     try:
         with Served(server.base_url, desk(table), Clock()).http(TOKENS["eurosend"]) as http:
             answer = http.post(QUOTES, json={**ASK, "source_currency": source, "target_currency": target,
                                              "target_amount_minor": 1_000, "source_amount_minor": None})
-        _refused(answer, 400, Code.VALIDATION)
+        if status == 201:
+            assert answer.status_code == 201, answer.text
+        else:
+            _refused(answer, 400, Code.VALIDATION)
     finally:
         server.stop()
+
+
+@pytest.mark.parametrize("rwf_per_unit", ["0", "-1", "1e-19", "1e19", "1e-999999", "NaN", "Infinity"])
+def test_a_rate_table_entry_past_any_real_value_is_refused_when_loaded(rwf_per_unit: str) -> None:
+    """1e-999999 RWF per VND against 1e999999 per KWD overflowed Decimal at the first quote (a 500)."""
+    with pytest.raises(RateError):
+        RateTable.from_mapping({"RWF": "1", "VND": rwf_per_unit})
