@@ -20,6 +20,7 @@ class ApiCode(IntEnum):
     CLIENT = 3000  # generic client error (method not allowed, unsupported media type)
     UNKNOWN_URI = 3002
     UNAUTHENTICATED = 3040  # missing or invalid API token (HTTP 401)
+    RATE_LIMITED = 3041  # the caller's allowance is used up (HTTP 429, Retry-After); the directory's look-ups too
     TX_NOT_FOUND = 3207  # Mojaloop: transaction id not found
 
 
@@ -31,6 +32,7 @@ _TITLES: dict[int, str] = {
     ApiCode.CLIENT: "client error",
     ApiCode.UNKNOWN_URI: "unknown URI",
     ApiCode.UNAUTHENTICATED: "unauthenticated",
+    ApiCode.RATE_LIMITED: "too many requests",
     ApiCode.TX_NOT_FOUND: "transaction not found",
 }
 

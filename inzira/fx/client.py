@@ -2,8 +2,9 @@
 
 The answer is trusted for nothing: the signed quote must verify under a key the ledger state gives the FX
 provider (a member with the fx_provider role), be for this chain and for the member asking, bind exactly
-the currencies and the amount asked, expire neither already nor later than asked, and every disclosed
-number (rate, amounts, mid rate, margins) must agree with the signed quote. Anything else is refused with
+the currencies and the amount asked, expire neither already nor later than asked, carry a rate of six decimals
+at most below a mid rate of at most 10**18, and every disclosed number (rate, amounts, mid rate, margins) must
+agree with the signed quote. Anything else is refused with
 an ``HttpProblem`` (502, code 3100), so a wrong or forged quote never reaches a customer or the ledger; the
 service's own refusals pass on as it stated them, its failures as 502, and no answer as 503 (code 2003).
 """
@@ -15,7 +16,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from inzira.crypto import verify
-from inzira.fx.desk import QUOTE_TTL_MS_MAX, FirmQuote, margins
+from inzira.fx.desk import QUOTE_TTL_MS_MAX, RATE_DECIMALS, RATE_MAX, FirmQuote, margins
 from inzira.fx.service import FX_PREFIX
 from inzira.fx.wire import SIGNED_QUOTE_CHARS_MAX, unb64
 from inzira.http import AsyncHttpClient, HttpProblem
@@ -29,6 +30,7 @@ from inzira.node.signer import wall_clock_ms
 TIMEOUT_MS = 10_000
 ANSWER_BYTES_MAX = 16 * 1024
 _decode_signed_quote = CanonicalDecoder(SignedQuote)
+RATE_EXPONENT = RATE_DECIMALS.as_tuple().exponent
 
 
 def _bad(detail: str) -> HttpProblem:
@@ -116,8 +118,12 @@ class FxClient:
                                          "margin_percent", "fx_margin_minor")}
         except (KeyError, InvalidOperation, TypeError):
             raise _bad("a disclosure field is missing") from None
-        if not (mid.is_finite() and rate.is_finite() and 0 < rate <= mid):
+        if not (mid.is_finite() and rate.is_finite() and 0 < rate <= mid <= RATE_MAX):
             raise _bad("the rates disclosed are not a spread below the mid rate")
+        if rate.as_tuple().exponent < RATE_EXPONENT:  # type: ignore[operator]
+            # The desk cuts a rate to six decimals; a finer one (1e-99999) would cost the margins' arithmetic
+            # an integer of 99,999 digits, or overflow it.
+            raise _bad("the rate has more than six decimals")
         percent, margin_minor = margins(mid, rate, source, quote.buy_amount_minor, target, quote.sell_amount_minor)
         expected = {"quote_id": quote.quote_id, "fx": quote.fx, "for_member": quote.for_member,
                     "source_currency": source, "source_amount_minor": quote.buy_amount_minor,

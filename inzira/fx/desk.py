@@ -5,14 +5,16 @@ The desk runs in the FX provider's own deployment and signs with the FX provider
 
 Rounding is explicit and always the same: the customer rate is the mid rate less the spread, cut to six
 decimals; an amount delivered is rounded down to the target's minor unit, an amount to pay is rounded up to
-the source's minor unit. The ledger never sees a rate, only the two integer amounts the quote binds.
+the source's minor unit, both computed exactly in integers (Decimal's 28 digits would round an amount near
+2**63 before the floor or ceiling, sometimes the customer's way). The ledger never sees a rate, only the two
+integer amounts the quote binds.
 """
 
 from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
-from decimal import ROUND_CEILING, ROUND_DOWN, ROUND_FLOOR, ROUND_HALF_UP, Decimal
+from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal
 from typing import Protocol
 
 from inzira.fx.rates import RateTable
@@ -20,6 +22,7 @@ from inzira.ledger.tx import Quote, SignedQuote
 from inzira.money import AMOUNT_MINOR_MAX, currency
 
 RATE_DECIMALS = Decimal("0.000001")
+RATE_MAX = Decimal(10) ** 18  # no currency is worth 10**18 units of another: a mid rate above is an error
 BPS = Decimal(10_000)
 DEFAULT_SPREAD_BPS = 150
 QUOTE_TTL_MS = 60_000
@@ -65,6 +68,18 @@ def _minor(units: Decimal, code: str, rounding: str) -> int:
     return int(units.scaleb(currency(code).exponent).to_integral_value(rounding=rounding))
 
 
+def _bought(source_minor: int, source: str, target: str, rate: Decimal) -> int:
+    """Target minor units that ``source_minor`` buys at ``rate``, rounded down, exactly."""
+    num, den = rate.as_integer_ratio()
+    return source_minor * num * 10 ** currency(target).exponent // (den * 10 ** currency(source).exponent)
+
+
+def _cost(target_minor: int, source: str, target: str, rate: Decimal) -> int:
+    """Source minor units that ``target_minor`` costs at ``rate`` (positive), rounded up, exactly."""
+    num, den = rate.as_integer_ratio()
+    return -(-target_minor * den * 10 ** currency(source).exponent // (num * 10 ** currency(target).exponent))
+
+
 def margins(mid: Decimal, rate: Decimal, source: str, source_minor: int, target: str,
             target_minor: int) -> tuple[Decimal, int]:
     """What the spread costs the customer: (percent of the mid rate, source minor units), as disclosed."""
@@ -77,18 +92,21 @@ def margins(mid: Decimal, rate: Decimal, source: str, source_minor: int, target:
 class FxDesk:
     def __init__(self, signer: QuoteSigner, rates: RateTable, spread_bps: int = DEFAULT_SPREAD_BPS,
                  pair_spread_bps: dict[tuple[str, str], int] | None = None):
-        if not 0 <= spread_bps < 10_000:
-            raise ValueError("a spread is between 0 and 9999 basis points")
+        pair_spread_bps = dict(pair_spread_bps or {})
+        if not all(0 <= bps < 10_000 for bps in (spread_bps, *pair_spread_bps.values())):
+            raise ValueError("a spread is between 0 and 9999 basis points")  # a negative one quotes above the mid
         self.signer = signer
         self.chain_id = signer.chain_id
         self.fx_member = signer.member
         self.rates = rates
         self.spread_bps = spread_bps
-        self.pair_spread_bps = dict(pair_spread_bps or {})
+        self.pair_spread_bps = pair_spread_bps
 
     def customer_rate(self, source: str, target: str) -> tuple[Decimal, Decimal]:
         """(mid rate, customer rate): target units per source unit."""
         mid = self.rates.mid(source, target)
+        if mid > RATE_MAX:  # past it, the rate has more digits than Decimal's 28 and cannot be cut to six decimals
+            raise QuoteError(f"no rate to quote from {source} to {target}: {mid:.6E} is past any real rate")
         spread = Decimal(self.pair_spread_bps.get((source, target), self.spread_bps)) / BPS
         return mid, (mid * (1 - spread)).quantize(RATE_DECIMALS, rounding=ROUND_DOWN)
 
@@ -104,12 +122,14 @@ class FxDesk:
         if source == target:
             raise QuoteError("a quote exchanges two different currencies")
         mid, rate = self.customer_rate(source, target)
+        if rate <= 0:
+            raise QuoteError(f"no rate to quote from {source} to {target} in six decimals (mid rate {mid:.6E})")
         if source_amount_minor is not None:
             source_minor = source_amount_minor
-            target_minor = _minor(_units(source_minor, source) * rate, target, ROUND_FLOOR)
+            target_minor = _bought(source_minor, source, target, rate)
         else:
             target_minor = target_amount_minor  # type: ignore[assignment]
-            source_minor = _minor(_units(target_minor, target) / rate, source, ROUND_CEILING)
+            source_minor = _cost(target_minor, source, target, rate)
         for name, value in (("amount sent", source_minor), ("amount received", target_minor)):
             if not 0 < value <= AMOUNT_MINOR_MAX:
                 raise QuoteError(f"the {name} is out of range for a quote ({value} minor units)")

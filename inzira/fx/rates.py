@@ -15,6 +15,9 @@ from inzira.money import currency
 
 RATES_FILE_BYTES_MAX = 64 * 1024
 PIVOT = "RWF"
+# A currency worth 10**18 RWF or 10**-18 of one is a typo: past them a cross rate leaves Decimal's range.
+RWF_PER_UNIT_MAX = Decimal(10) ** 18
+RWF_PER_UNIT_MIN = 1 / RWF_PER_UNIT_MAX
 
 # Demo reference rates (RWF per unit), fictional but of the right order of magnitude for late 2026.
 DEMO_RWF_PER_UNIT: dict[str, str] = {
@@ -49,8 +52,8 @@ class RateTable:
                 value = Decimal(text)
             except (InvalidOperation, TypeError) as exc:
                 raise RateError(f"rate for {code} is not a decimal number: {text!r}") from exc
-            if not value.is_finite() or value <= 0:
-                raise RateError(f"rate for {code} must be positive")
+            if not value.is_finite() or not RWF_PER_UNIT_MIN <= value <= RWF_PER_UNIT_MAX:
+                raise RateError(f"rate for {code} must be between 1e-18 and 1e18 RWF")
             table[code] = value
         if table.get(PIVOT) != Decimal(1):
             raise RateError("the rate table must hold RWF = 1")

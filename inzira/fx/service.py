@@ -22,10 +22,12 @@ from starlette.responses import Response
 
 from inzira.api.codes import ApiCode
 from inzira.api.hot_routes import HotRoute
+from inzira.api.numbers import TIME_MS_MAX, digits
 from inzira.api.problems import Problem
 from inzira.api.responses import json_response, problem_docs
 from inzira.api.tokens import TokenBook
 from inzira.fx.desk import QUOTE_TTL_MS, QUOTE_TTL_MS_MAX, FxDesk, QuoteError
+from inzira.fx.quota import QuoteQuota
 from inzira.fx.rates import RateError
 from inzira.fx.wire import quote_json
 from inzira.ledger.codes import Code
@@ -37,7 +39,9 @@ FX_CLIENTS_FILE = "fx-clients.json"
 fx_bearer = HTTPBearer(auto_error=False, scheme_name="FxClientToken",
                        description="A client token the FX provider issued to a member (fx-clients.json)")
 _Currency = Annotated[str, Field(pattern=r"^[A-Z]{3}$", examples=["EUR"])]
-_Amount = Annotated[int, Field(gt=0, le=AMOUNT_MINOR_MAX)]
+_Amount = digits(1, AMOUNT_MINOR_MAX)  # lax pydantic read true as 1, 100.0 as 100, "1_000" as 1000
+_TtlMs = digits(1, QUOTE_TTL_MS_MAX)
+_TimeMs = digits(1, TIME_MS_MAX)
 
 
 class FxQuoteRequest(BaseModel):
@@ -47,14 +51,16 @@ class FxQuoteRequest(BaseModel):
     target_currency: _Currency
     source_amount_minor: _Amount | None = Field(None, description="What the FX provider receives, or")
     target_amount_minor: _Amount | None = Field(None, description="what it must deliver (give one)")
-    ttl_ms: int = Field(QUOTE_TTL_MS, ge=1, le=QUOTE_TTL_MS_MAX)
-    expires_by_ms: int | None = Field(None, gt=0, le=2**53, description="Expire no later than this (ms since 1970)")
+    ttl_ms: _TtlMs = QUOTE_TTL_MS
+    expires_by_ms: _TimeMs | None = Field(None, description="Expire no later than this (ms since 1970)")
 
 
 def fx_router(desk: FxDesk, client_tokens: Mapping[str, str], clock_ms: Callable[[], int],
-              prefix: str = FX_PREFIX) -> APIRouter:
-    """``client_tokens``: member -> the client token the FX provider issued it."""
+              prefix: str = FX_PREFIX, quota: QuoteQuota | None = None) -> APIRouter:
+    """``client_tokens``: member -> the client token the FX provider issued it; ``quota``: each client's
+    allowance of quotes (``inzira.fx.quota``'s default when none)."""
     book = TokenBook({token: member for member, token in client_tokens.items()})
+    allowance = quota or QuoteQuota(clock_ms)
     # On every remittance's path: served from the app's table of hot routes (inzira.api.hot_routes).
     router = APIRouter(prefix=prefix, tags=["fx: quotes"], route_class=HotRoute)
 
@@ -67,10 +73,15 @@ def fx_router(desk: FxDesk, client_tokens: Mapping[str, str], clock_ms: Callable
 
     @router.post("/fxQuotes", summary="A firm FX quote, signed by the FX provider", status_code=201,
                  response_class=Response, responses={201: {"description": "The firm quote"},
-                                                     **problem_docs(400, 401, 403)})
+                                                     **problem_docs(400, 401, 403, 429)})
     async def fx_quote(body: FxQuoteRequest, member: str = Depends(client)) -> Response:
         if body.for_member != member:
             raise Problem(403, Code.PERMISSION, f"this client token is {member}'s: it gets quotes for {member} only")
+        wait_s = allowance.take(member)
+        if wait_s:
+            raise Problem(429, ApiCode.RATE_LIMITED, f"{member} has used its allowance of quotes ({allowance.per_second}"
+                          f" a second, {allowance.burst} at once); retry in {wait_s} s",
+                          headers={"Retry-After": str(wait_s)})
         try:
             firm = desk.quote(member, body.source_currency, body.target_currency, now_ms=clock_ms(),
                               source_amount_minor=body.source_amount_minor,

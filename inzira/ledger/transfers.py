@@ -33,6 +33,10 @@ def apply_transfer(state: State, op: Transfer, ctx: Ctx) -> TxResult:
             return fail(Code.TRANSFER_EXPIRED)
         if op.expires_at_ms > ctx.timestamp_ms + state.policy.pending_max_ms:
             return fail(Code.VALIDATION)
+        if op.quotes and op.expires_at_ms > ctx.timestamp_ms + state.policy.quote_validity_max_ms:
+            # Held open for a week, a quoted price would be the client's free option against the FX provider,
+            # which may not void a hashlocked transfer: a quote's pending transfer is as short-lived as a quote.
+            return fail(Code.VALIDATION)
         if len(op.condition) not in (0, CONDITION_BYTES):
             return fail(Code.VALIDATION)
         if bool(op.condition) != bool(op.payee):
