@@ -128,7 +128,7 @@ def redeem(t: "Traffic") -> list["Shot"]:
 def firm_quote(t: "Traffic", for_member: str, source: str, source_minor: int, ttl_ms: int) -> tuple[SignedQuote, int]:
     """The FX desk's price for ``source_minor`` of ``source`` in RWF, signed by the FX provider: (quote,
     RWF delivered). Quote ids are the traffic's own, so a run is reproduced from its seed."""
-    _, rate = t.desk.customer_rate(source, FX_TARGET)
+    _, rate = t.desk.customer_rate(source, FX_TARGET, t.now_ms)
     units = Decimal(source_minor).scaleb(-currency(source).exponent) * rate
     target_minor = int(units.scaleb(currency(FX_TARGET).exponent).to_integral_value(rounding=ROUND_FLOOR))
     quote = Quote(t.cast.chain_id, f"q{t.ref()}", FX, for_member, FX_TARGET, target_minor, source, source_minor,

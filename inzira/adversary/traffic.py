@@ -18,7 +18,7 @@ from inzira.adversary.cast import FX, Cast, Signed
 from inzira.adversary.model import Model
 from inzira.crypto import KeyPair
 from inzira.fx.desk import FxDesk
-from inzira.fx.rates import RateTable
+from inzira.fx.rate_source import RateSource
 from inzira.ledger.codes import Code
 from inzira.ledger.tx import Op, Quote, SignedQuote, sign_quote
 
@@ -121,7 +121,7 @@ class Traffic:
         self.guest_accounts: set[str] = set()  # guests whose account is open (every removed guest had one)
         self.retired: list[tuple[str, tuple[KeyPair, ...]]] = []  # removed guests and their last keys
         self.replay_burst = 0
-        self.desk = FxDesk(_FxKey(FX, cast.chain_id, cast.keys[FX][0]), RateTable.demo())
+        self.desk = FxDesk(_FxKey(FX, cast.chain_id, cast.keys[FX][0]), RateSource.demo(self.now_ms))
         self.touched: set[bytes] = set()  # directory entries a shot of the block being planned relies on
         self.membership_in_block = ""  # "honest" or "attack": the two never share a block (quorum sizes)
         self.open_ids: list[bytes] = []  # the model's open pending transfers when the block was planned

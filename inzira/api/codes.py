@@ -2,7 +2,8 @@
 
 The ledger's codes (``inzira.ledger.codes.Code``) stay the authority for verdicts. The API adds the few
 Mojaloop codes it needs for what is not a ledger verdict (server state, unknown URI, unknown transaction)
-and one of its own for missing credentials (Mojaloop has none; xx40 and above are Inzira's).
+and a few of its own where Mojaloop has none (xx40 and above are Inzira's): missing credentials, an allowance
+used up, an FX provider whose reference rates are too old to quote from.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ class ApiCode(IntEnum):
     UNAVAILABLE = 2003  # service currently unavailable (node stopped or failed)
     TIMEOUT = 2004  # server timed out (the verdict did not come in time: poll the transaction)
     BUSY = 2005  # server busy (mempool full: retry after Retry-After)
+    RATES_STALE = 2040  # the FX provider's reference rates are past their maximum age: no quote (HTTP 503)
     CLIENT = 3000  # generic client error (method not allowed, unsupported media type)
     UNKNOWN_URI = 3002
     UNAUTHENTICATED = 3040  # missing or invalid API token (HTTP 401)
@@ -29,6 +31,7 @@ _TITLES: dict[int, str] = {
     ApiCode.UNAVAILABLE: "service unavailable",
     ApiCode.TIMEOUT: "timed out waiting for the verdict",
     ApiCode.BUSY: "server busy",
+    ApiCode.RATES_STALE: "FX rates out of date",
     ApiCode.CLIENT: "client error",
     ApiCode.UNKNOWN_URI: "unknown URI",
     ApiCode.UNAUTHENTICATED: "unauthenticated",

@@ -2,7 +2,7 @@
 deployment would run it: its CPU is its own, not the server's.
 
 The child is given the path of the FX provider's key file and reads that one key itself; it never sees another
-member's key. It gets the chain id, the desk's rate table and spreads, and the FX client tokens, and serves
+member's key. It gets the chain id, the desk's rates (its rates file, or the demo table) and spreads, and the FX client tokens, and serves
 ``inzira.fx.app`` on 127.0.0.1 at a free port until told to stop.
 """
 
@@ -17,8 +17,7 @@ from typing import Any
 
 from inzira.bench.child import served_child
 from inzira.fx.desk import FxDesk
-from inzira.fx.rates import RateTable
-
+from inzira.fx.rate_source import RateSource
 
 
 @dataclass(frozen=True)
@@ -28,7 +27,7 @@ class DeskConfig:
     member: str
     chain_id: bytes
     key_file: Path
-    rates: RateTable
+    rates: RateSource  # its file, if any, re-read by the child as the FX provider publishes
     spread_bps: int
     pair_spread_bps: dict[tuple[str, str], int]
     client_tokens: dict[str, str]  # member -> the client token the FX provider issued it

@@ -24,6 +24,7 @@ import sys
 import tempfile
 import time
 from dataclasses import dataclass, field
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -32,7 +33,7 @@ import uvloop
 
 from inzira.bench.stats import machine, percentile_ms
 from inzira.demo.setup import load_api_keys
-from inzira.fx.rates import RateTable
+from inzira.fx.rates import DEMO_RWF_PER_UNIT
 
 MERCHANTS = 20
 WALLETS = 100
@@ -112,7 +113,7 @@ async def _ok(response: httpx.Response) -> dict[str, Any]:
 
 def _topup_minor(currency: str, payments: int) -> int:
     """Enough for ``payments`` at the highest price, with 10% to spare for the FX spread."""
-    rwf_per_unit = RateTable.demo().rwf_per_unit[currency]
+    rwf_per_unit = Decimal(DEMO_RWF_PER_UNIT[currency])
     price_max = PRICE_MIN_RWF + PRICE_SPREAD_RWF
     return int(payments * price_max * 110 / rwf_per_unit) + 100  # minor units (two decimals): x100 / 100%
 

@@ -24,7 +24,7 @@ from inzira.demo.seed import SeedReport, seed
 from inzira.demo.setup import create_demo_network, demo_keyring, load_api_keys
 from inzira.directory.api import mount_directory
 from inzira.directory.operator import operator_member
-from inzira.fx.rates import RateTable
+from inzira.fx.rate_source import RateSource
 from inzira.interop.mojaloop.demo import (GATEWAY_MEMBER, HUB_FSP_ID, check_gateway_member, payout_route,
                                          start_gateway)
 from inzira.interop.mojaloop.gateway import Gateway
@@ -83,7 +83,7 @@ class Demo:
             keys = demo_keyring(self.data_dir)
             if self.seed_accounts:
                 self.seeded = seed(runtime, keys)
-            rates = RateTable.demo()
+            rates = RateSource.demo(wall_clock_ms())
             providers = self.providers = Providers(runtime, keys, self.data_dir, rates)
             fsps = sorted(m.id for m in runtime.node.state.members.values()
                           if {"sending_fsp", "receiving_fsp"} & set(m.roles))
@@ -107,7 +107,7 @@ class Demo:
             app = create_app(runtime, settings=settings, routers=[explorer_router(runtime), *qr_routers(qr),
                                                                  *providers.routers()])
             prioritize(app)
-            pages = self.qr_pages = QrPages(runtime.node, rates=rates)
+            pages = self.qr_pages = QrPages(runtime.node, rates=rates.current)
             app.state.on_server_stop += [qr.close_streams, pages.close_streams]
             app.state.on_loop_end += [qr.aclose, pages.aclose]
             app.include_router(pages.router)

@@ -29,7 +29,7 @@ from inzira.funding.store import DB_FILE as FUNDING_DB_FILE
 from inzira.funding.store import FundingStore
 from inzira.fx.client import FxClient
 from inzira.fx.desk import DEFAULT_SPREAD_BPS, FxDesk
-from inzira.fx.rates import RateTable
+from inzira.fx.rate_source import RateSource
 from inzira.fx.service import FX_CLIENTS_FILE, fx_router
 from inzira.node.custody import Keyring, Ledger
 from inzira.node.signer import wall_clock_ms
@@ -40,13 +40,13 @@ OFFICERS_PER_ISSUER = 2
 
 
 class Providers:
-    def __init__(self, runtime: Ledger, keys: Keyring, data_dir: Path, rates: RateTable | None = None,
+    def __init__(self, runtime: Ledger, keys: Keyring, data_dir: Path, rates: RateSource | None = None,
                  spread_bps: int = DEFAULT_SPREAD_BPS, clock_ms: Callable[[], int] = wall_clock_ms) -> None:
         self.runtime = runtime
         self.clock_ms = clock_ms
         members = sorted(runtime.node.state.members)
         self.fx_member = FX_MEMBER
-        self.fx_desk = FxDesk(keys.port(runtime, FX_MEMBER), rates or RateTable.demo(), spread_bps)
+        self.fx_desk = FxDesk(keys.port(runtime, FX_MEMBER), rates or RateSource.demo(clock_ms()), spread_bps)
         self.fx_tokens = ensure_tokens(data_dir / FX_CLIENTS_FILE, [m for m in members if m != FX_MEMBER], "fxc-")
         self.issuers = tuple(sorted(set(runtime.node.genesis.issuers().values())))
         self.funding = FundingDesk(keys.ports(runtime, self.issuers), FundingStore(data_dir / FUNDING_DB_FILE),

@@ -44,7 +44,7 @@ from inzira.funding.store import DB_FILE as FUNDING_DB_FILE
 from inzira.funding.store import FundingStore
 from inzira.fx.client import FxClient
 from inzira.fx.desk import FxDesk
-from inzira.fx.rates import RateTable
+from inzira.fx.rate_source import RateSource
 from inzira.fx.service import FX_CLIENTS_FILE, fx_router
 from inzira.node.signer import wall_clock_ms
 from inzira.peer.api import build_app
@@ -138,7 +138,8 @@ class MemberDeployment:
             self._stack.callback(directory.close)
             mount_directory(app, directory)
         if "fx_provider" in roles:
-            rates = RateTable.load(links.rates_file) if links.rates_file else RateTable.demo()
+            now_ms = wall_clock_ms()
+            rates = RateSource.file(links.rates_file, now_ms) if links.rates_file else RateSource.demo(now_ms)
             self.fx_desk = FxDesk(peer.port, rates)
             app.include_router(fx_router(self.fx_desk, ensure_tokens(self.folder / FX_CLIENTS_FILE, others, "fxc-"),
                                          wall_clock_ms))

@@ -6,7 +6,9 @@ the currencies and the amount asked, expire neither already nor later than asked
 at most below a mid rate of at most 10**18, and every disclosed number (rate, amounts, mid rate, margins) must
 agree with the signed quote. Anything else is refused with
 an ``HttpProblem`` (502, code 3100), so a wrong or forged quote never reaches a customer or the ledger; the
-service's own refusals pass on as it stated them, its failures as 502, and no answer as 503 (code 2003).
+service's own refusals pass on as it stated them, its failures as 502, and no answer as 503 (code 2003). A desk
+whose reference rates are too old passes on as 503 with its code (2040): the provider is up, but cannot price
+until it publishes fresh rates.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from collections.abc import Callable, Mapping
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from inzira.api.codes import ApiCode
 from inzira.crypto import verify
 from inzira.fx.desk import QUOTE_TTL_MS_MAX, RATE_DECIMALS, RATE_MAX, FirmQuote, margins
 from inzira.fx.service import FX_PREFIX
@@ -77,6 +80,8 @@ class FxClient:
             doc = await self._http.call("POST", f"{FX_PREFIX}/fxQuotes", json=body,
                                         headers={"Authorization": f"Bearer {token}"})
         except HttpProblem as exc:
+            if (exc.status, exc.code) == (503, ApiCode.RATES_STALE):
+                raise HttpProblem(503, exc.code, f"the FX provider: {exc.detail}", title=exc.title) from None
             raise exc.relayed("the FX provider") from None
         firm = self.check(doc, for_member, source, target, source_amount_minor, target_amount_minor,
                           asked_ms, ttl_ms)

@@ -7,7 +7,8 @@ Rounding is explicit and always the same: the customer rate is the mid rate less
 decimals; an amount delivered is rounded down to the target's minor unit, an amount to pay is rounded up to
 the source's minor unit, both computed exactly in integers (Decimal's 28 digits would round an amount near
 2**63 before the floor or ceiling, sometimes the customer's way). The ledger never sees a rate, only the two
-integer amounts the quote binds.
+integer amounts the quote binds. The desk quotes only from fresh rates (``inzira.fx.rate_source``): past their
+maximum age it refuses with ``RatesStale``.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from dataclasses import dataclass
 from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal
 from typing import Protocol
 
+from inzira.fx.rate_source import RateSource
 from inzira.fx.rates import RateTable
 from inzira.ledger.tx import Quote, SignedQuote
 from inzira.money import AMOUNT_MINOR_MAX, currency
@@ -90,7 +92,7 @@ def margins(mid: Decimal, rate: Decimal, source: str, source_minor: int, target:
 
 
 class FxDesk:
-    def __init__(self, signer: QuoteSigner, rates: RateTable, spread_bps: int = DEFAULT_SPREAD_BPS,
+    def __init__(self, signer: QuoteSigner, rates: RateSource, spread_bps: int = DEFAULT_SPREAD_BPS,
                  pair_spread_bps: dict[tuple[str, str], int] | None = None):
         pair_spread_bps = dict(pair_spread_bps or {})
         if not all(0 <= bps < 10_000 for bps in (spread_bps, *pair_spread_bps.values())):
@@ -102,9 +104,12 @@ class FxDesk:
         self.spread_bps = spread_bps
         self.pair_spread_bps = pair_spread_bps
 
-    def customer_rate(self, source: str, target: str) -> tuple[Decimal, Decimal]:
-        """(mid rate, customer rate): target units per source unit."""
-        mid = self.rates.mid(source, target)
+    def customer_rate(self, source: str, target: str, now_ms: int) -> tuple[Decimal, Decimal]:
+        """(mid rate, customer rate): target units per source unit, from the rates in use at ``now_ms``."""
+        return self._price(self.rates.table(now_ms), source, target)
+
+    def _price(self, table: RateTable, source: str, target: str) -> tuple[Decimal, Decimal]:
+        mid = table.mid(source, target)
         if mid > RATE_MAX:  # past it, the rate has more digits than Decimal's 28 and cannot be cut to six decimals
             raise QuoteError(f"no rate to quote from {source} to {target}: {mid:.6E} is past any real rate")
         spread = Decimal(self.pair_spread_bps.get((source, target), self.spread_bps)) / BPS
@@ -121,7 +126,8 @@ class FxDesk:
             raise QuoteError(f"a quote lives between 1 ms and {QUOTE_TTL_MS_MAX} ms")
         if source == target:
             raise QuoteError("a quote exchanges two different currencies")
-        mid, rate = self.customer_rate(source, target)
+        table = self.rates.table(now_ms)
+        mid, rate = self._price(table, source, target)
         if rate <= 0:
             raise QuoteError(f"no rate to quote from {source} to {target} in six decimals (mid rate {mid:.6E})")
         if source_amount_minor is not None:
@@ -140,4 +146,4 @@ class FxDesk:
             raise QuoteError("the quote would expire before it is made")
         return FirmQuote(quote.quote_id, self.fx_member, for_member, source, source_minor, target, target_minor, mid,
                          rate, margin_percent, fx_margin_minor, quote.expires_at_ms, self.signer.sign_quote(quote),
-                         self.rates.as_of)
+                         table.as_of)

@@ -7,7 +7,8 @@ by the FX provider's own desk with its own key (in the spirit of Mojaloop's ``PO
 
 Callers present a client token the FX provider issued them (``fx-clients.json`` in its deployment: member
 -> token); a quote is made only for the member whose token it is (403 otherwise), since the ledger lets only
-that member use it. Every refusal is problem+json.
+that member use it. Every refusal is problem+json; while the desk's reference rates are past their maximum age
+(``inzira.fx.rate_source``) every quote is 503, code 2040.
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ from inzira.api.responses import json_response, problem_docs
 from inzira.api.tokens import TokenBook
 from inzira.fx.desk import QUOTE_TTL_MS, QUOTE_TTL_MS_MAX, FxDesk, QuoteError
 from inzira.fx.quota import QuoteQuota
+from inzira.fx.rate_source import RatesStale
 from inzira.fx.rates import RateError
 from inzira.fx.wire import quote_json
 from inzira.ledger.codes import Code
@@ -42,6 +44,7 @@ _Currency = Annotated[str, Field(pattern=r"^[A-Z]{3}$", examples=["EUR"])]
 _Amount = digits(1, AMOUNT_MINOR_MAX)  # lax pydantic read true as 1, 100.0 as 100, "1_000" as 1000
 _TtlMs = digits(1, QUOTE_TTL_MS_MAX)
 _TimeMs = digits(1, TIME_MS_MAX)
+_STALE_DOC = {**problem_docs(503)[503], "description": "The desk's reference rates are past their maximum age (2040)"}
 
 
 class FxQuoteRequest(BaseModel):
@@ -73,7 +76,7 @@ def fx_router(desk: FxDesk, client_tokens: Mapping[str, str], clock_ms: Callable
 
     @router.post("/fxQuotes", summary="A firm FX quote, signed by the FX provider", status_code=201,
                  response_class=Response, responses={201: {"description": "The firm quote"},
-                                                     **problem_docs(400, 401, 403, 429)})
+                                                     **problem_docs(400, 401, 403, 429), 503: _STALE_DOC})
     async def fx_quote(body: FxQuoteRequest, member: str = Depends(client)) -> Response:
         if body.for_member != member:
             raise Problem(403, Code.PERMISSION, f"this client token is {member}'s: it gets quotes for {member} only")
@@ -89,6 +92,8 @@ def fx_router(desk: FxDesk, client_tokens: Mapping[str, str], clock_ms: Callable
                               expires_by_ms=body.expires_by_ms)
         except (QuoteError, RateError) as exc:
             raise Problem(400, Code.VALIDATION, f"no quote: {exc}") from None
+        except RatesStale as exc:
+            raise Problem(503, ApiCode.RATES_STALE, str(exc)) from None
         return json_response(quote_json(firm), 201)
 
     return router

@@ -2,9 +2,9 @@
 
 Codes are Mojaloop-shaped 4-digit numbers; the ledger's own (``inzira.ledger.codes``) and the API's
 (``inzira.api.codes``) are reused where they fit (3100 validation, 3145 quote mismatch, 3146 quote used,
-3302 quote expired, 4001 insufficient funds, 4300 not permitted, 2003/2004/2005 server state). Codes of this
-service are in the scheme-specific "xx40 and above" part of each range. Never renumber one: wallets and POS
-pages switch on them.
+3302 quote expired, 4001 insufficient funds, 4300 not permitted, 2003/2004/2005 server state, 2040 the FX
+provider's rates too old to quote from: 503). Codes of this service are in the scheme-specific "xx40 and above"
+part of each range. Never renumber one: wallets and POS pages switch on them.
 
 | code | status | meaning |
 | --- | --- | --- |
@@ -124,6 +124,7 @@ _STATUS: dict[int, int] = {
     ApiCode.INTERNAL: 500,
     ApiCode.UNAVAILABLE: 503,
     ApiCode.BUSY: 503,
+    ApiCode.RATES_STALE: 503,
     ApiCode.TIMEOUT: 504,
 }
 

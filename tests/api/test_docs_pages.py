@@ -15,8 +15,9 @@ import pytest
 from inzira.api.server import serve_in_thread
 from inzira.fx.app import fx_app
 from inzira.fx.desk import FxDesk
-from inzira.fx.rates import RateTable
+from inzira.fx.rate_source import RateSource
 from inzira.node.custody import MemberPort
+from inzira.node.signer import wall_clock_ms
 from inzira.sim import card, momo
 from tests.api.conftest import HTTP_TIMEOUT_S, Ledger
 
@@ -57,7 +58,7 @@ def page_urls(html: str) -> _Urls:
 @pytest.fixture(scope="module")
 def app_urls(ledger: Ledger) -> Iterator[dict[str, str]]:
     """Each of Inzira's FastAPI apps, served on loopback: name -> base URL."""
-    desk = FxDesk(MemberPort(ledger.net, "imari-fx", ledger.net.keys["imari-fx"]), RateTable.demo())
+    desk = FxDesk(MemberPort(ledger.net, "imari-fx", ledger.net.keys["imari-fx"]), RateSource.demo(wall_clock_ms()))
     fx, _port = serve_in_thread(fx_app(desk, {"eurosend": "fx-client-token"}))
     try:
         with momo.serve() as momo_sim, card.serve() as card_sim:

@@ -22,7 +22,7 @@ from inzira.demo.setup import demo_keyring, load_api_keys
 from inzira.fx.client import FxClient
 from inzira.http import HttpProblem
 from inzira.fx.desk import FxDesk
-from inzira.fx.rates import RateTable
+from inzira.fx.rate_source import RateSource
 from inzira.fx.wire import quote_json
 from inzira.ledger.tx import Issue, decode_body, decode_signed
 from inzira.node.signer import wall_clock_ms
@@ -144,7 +144,7 @@ def test_the_fx_client_refuses_what_the_fx_provider_did_not_sign(demo: Demo) -> 
     """A quote service that is not the FX provider's (or an answer changed on the way) is refused."""
     runtime = demo.runtime
     assert runtime is not None and demo.providers is not None
-    impostor = FxDesk(demo_keyring(demo.data_dir).port(runtime, "eurosend"), RateTable.demo())
+    impostor = FxDesk(demo_keyring(demo.data_dir).port(runtime, "eurosend"), RateSource.demo(wall_clock_ms()))
     genuine = demo.providers.fx_desk
     changed: dict[str, object] = {}
 

@@ -14,6 +14,7 @@ from inzira.api.server import serve_in_thread
 from inzira.crypto import KeyPair
 from inzira.fx.app import fx_app
 from inzira.fx.desk import FxDesk
+from inzira.fx.rate_source import RateSource
 from inzira.fx.rates import RateTable
 from inzira.node.custody import QuoteKey
 
@@ -27,7 +28,8 @@ QUOTES = "/fx/v1/fxQuotes"
 
 
 def desk(rates: RateTable | None = None, spread_bps: int = 150) -> FxDesk:
-    return FxDesk(QuoteKey(FX_MEMBER, CHAIN_ID, FX_KEY), rates or RateTable.demo(), spread_bps)
+    return FxDesk(QuoteKey(FX_MEMBER, CHAIN_ID, FX_KEY), RateSource(rates) if rates else RateSource.demo(T0_MS),
+                  spread_bps)
 
 
 @dataclass

@@ -10,6 +10,7 @@ from fractions import Fraction
 import pytest
 
 from inzira.fx.desk import FirmQuote, FxDesk, QuoteError
+from inzira.fx.rate_source import RateSource
 from inzira.fx.rates import RateTable
 from inzira.ledger.tx import decode_quote
 from inzira.money import AMOUNT_MINOR_MAX, currency
@@ -19,7 +20,7 @@ from tests.fx.conftest import CHAIN_ID, FX_KEY, FX_MEMBER, T0_MS, desk
 # KWD has 3 decimals, RWF, VND and JPY none: their cross rates are large, so an amount near 2**63 makes
 # quotients of 30 significant digits, past Decimal's default precision (28).
 RATES = RateTable.from_mapping({"RWF": "1", "KWD": "4712.345678", "VND": "0.0571", "JPY": "9.7", "EUR": "1585.40",
-                                "UGX": "0.3925"})
+                                "UGX": "0.3925"}, T0_MS)
 CASES_MAX = 3_000
 
 
@@ -89,4 +90,4 @@ def test_a_spread_below_zero_or_of_the_whole_rate_is_refused_for_a_pair_too(pair
     """A negative spread for one pair quoted above the mid rate: every client of that pair paid less than the
     reference, and the remittance side's FX client refused every such quote."""
     with pytest.raises(ValueError, match="spread"):
-        FxDesk(QuoteKey(FX_MEMBER, CHAIN_ID, FX_KEY), RATES, 150, {("EUR", "RWF"): pair_bps})
+        FxDesk(QuoteKey(FX_MEMBER, CHAIN_ID, FX_KEY), RateSource(RATES), 150, {("EUR", "RWF"): pair_bps})

@@ -12,7 +12,7 @@ from inzira.fx.wire import unb64
 from inzira.ledger.codes import Code
 from inzira.ledger.encoding import CanonicalDecoder
 from inzira.ledger.tx import SignedQuote, decode_quote
-from tests.fx.conftest import CHAIN_ID, FX_MEMBER, QUOTES, TOKENS, Clock, Served, desk
+from tests.fx.conftest import CHAIN_ID, FX_MEMBER, QUOTES, T0_MS, TOKENS, Clock, Served, desk
 
 ASK = {"for_member": "eurosend", "source_currency": "EUR", "target_currency": "RWF", "source_amount_minor": 100_00}
 _signed = CanonicalDecoder(SignedQuote)
@@ -86,7 +86,7 @@ def test_a_large_body_is_refused_unread(served: Served) -> None:
 ])
 def test_a_pair_past_any_real_six_decimal_rate_is_400_not_500(rates: dict, source: str, target: str,
                                                               status: int) -> None:
-    table = RateTable.from_mapping(rates)
+    table = RateTable.from_mapping(rates, T0_MS)
     server, _port = serve_in_thread(fx_app(desk(table), TOKENS, Clock()))
     try:
         with Served(server.base_url, desk(table), Clock()).http(TOKENS["eurosend"]) as http:
@@ -104,4 +104,4 @@ def test_a_pair_past_any_real_six_decimal_rate_is_400_not_500(rates: dict, sourc
 def test_a_rate_table_entry_past_any_real_value_is_refused_when_loaded(rwf_per_unit: str) -> None:
     """1e-999999 RWF per VND against 1e999999 per KWD overflowed Decimal at the first quote (a 500)."""
     with pytest.raises(RateError):
-        RateTable.from_mapping({"RWF": "1", "VND": rwf_per_unit})
+        RateTable.from_mapping({"RWF": "1", "VND": rwf_per_unit}, T0_MS)

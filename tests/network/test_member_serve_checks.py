@@ -17,7 +17,8 @@ from inzira.deploy.links import Links
 from inzira.fx.rates import RateError, RateTable
 from inzira.peer.config import PeerConfig, save_config
 
-UNREACHABLE_NATS = "nats://127.0.0.1:9"  # never reached: every refusal here comes first
+UNREACHABLE_NATS = "nats://127.0.0.1:9"
+NOW_MS = 1_796_634_000_000  # 2026-12-07T09:00:00Z  # never reached: every refusal here comes first
 
 
 def _links(tmp_path: Path, doc: object) -> Path:
@@ -87,13 +88,13 @@ def test_serve_refuses_a_host_or_port_it_cannot_listen_on_before_starting(tmp_pa
     ({"rwf_per_unit": "RWF=1"}, "rwf_per_unit maps currency codes to RWF per unit"),
     ({"rates": {"RWF": "1"}}, "rwf_per_unit maps currency codes to RWF per unit"),
     (["RWF", "1"], "rwf_per_unit maps currency codes to RWF per unit"),
-    ({"rwf_per_unit": {"RWF": "1"}, "as_of": ["2026-12-01"]}, "as_of must be a string"),
+    ({"rwf_per_unit": {"RWF": "1"}, "as_of": ["2026-12-01"]}, "as_of must be the time the rates were priced"),
 ])
 def test_a_rates_file_of_the_wrong_shape_is_refused_by_field(tmp_path: Path, doc: object, says: str) -> None:
     path = tmp_path / "rates.json"
     path.write_text(json.dumps(doc))
     with pytest.raises(RateError) as refused:
-        RateTable.load(path)
+        RateTable.load(path, NOW_MS)
     assert says in str(refused.value) and str(path) in str(refused.value)
-    path.write_text(json.dumps({"rwf_per_unit": {"RWF": "1", "EUR": "1585.40"}, "as_of": "2026-12-01"}))
-    assert RateTable.load(path).mid("EUR", "RWF") == Decimal("1585.40")
+    path.write_text(json.dumps({"rwf_per_unit": {"RWF": "1", "EUR": "1585.40"}, "as_of": "2026-12-07T08:00:00Z"}))
+    assert RateTable.load(path, NOW_MS).mid("EUR", "RWF") == Decimal("1585.40")

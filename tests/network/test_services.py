@@ -26,7 +26,7 @@ from inzira.directory.api import mount_directory
 from inzira.directory.operator import DirectoryOperator
 from inzira.directory.settings import DirectorySettings
 from inzira.fx.desk import FxDesk
-from inzira.fx.rates import RateTable
+from inzira.fx.rate_source import RateSource
 from inzira.ledger.codes import Code
 from inzira.ledger.receipt import verify_receipt
 from inzira.ledger.records import EXPIRED, Leg
@@ -100,7 +100,7 @@ def test_ledger_flows_through_the_jetstream_runtime(setup: tuple[Net, Peer]) -> 
         ok(member, OpenAccount(f"{member}:{name}", currency))
     ok("sbk", Issue("eurosend:flow-eur", 1_000_00, "EUR"))
     ok("cbr", Issue("imari-fx:flow-rwf", 10_000_000, "RWF"))
-    desk = FxDesk(ports["imari-fx"], RateTable.demo())
+    desk = FxDesk(ports["imari-fx"], RateSource.demo(now_ms()))
     quote = desk.quote("eurosend", "EUR", "RWF", now_ms=now_ms(), source_amount_minor=100_00)
     fx_tx = ok("eurosend", Transfer((Leg("eurosend:flow-eur", "imari-fx:flow-eur", quote.source_amount_minor, "EUR"),
                                      Leg("imari-fx:flow-rwf", "mobimo:flow-rwf", quote.target_amount_minor, "RWF")),

@@ -9,7 +9,7 @@ from pathlib import Path
 from inzira.demo.setup import create_demo_network
 from inzira.fx.desk import FxDesk
 from inzira.node.custody import MemberPort
-from inzira.fx.rates import RateTable
+from inzira.fx.rate_source import RateSource
 from inzira.ledger.codes import Code
 from inzira.ledger.records import Leg
 from inzira.ledger.tx import Issue, OpenAccount, PostPending, SetParty, Transfer
@@ -46,7 +46,7 @@ def build_sample_chain(folder: Path) -> list[bytes]:
                                            expires_at_ms=int(time.time() * 1000) + 60_000,
                                            condition=hashlib.sha256(fulfilment).digest(), payee="mobimo"))
         run("mobimo", PostPending(pending, fulfilment))
-        desk = FxDesk(MemberPort(net, "imari-fx", net.keys["imari-fx"]), RateTable.demo())
+        desk = FxDesk(MemberPort(net, "imari-fx", net.keys["imari-fx"]), RateSource.demo(int(time.time() * 1000)))
         q = desk.quote("eurosend", "EUR", "RWF", now_ms=int(time.time() * 1000), source_amount_minor=100_00)
         run("eurosend", Transfer((Leg("eurosend:eur", "imari-fx:eur", q.source_amount_minor, "EUR"),
                                   Leg("imari-fx:rwf", "mobimo:rwf", q.target_amount_minor, "RWF")),
