@@ -2,7 +2,8 @@
 credentials they issued it.
 
     {"fx_url": ..., "fx_token": ..., "funding_urls": {"sbk": url}, "funding_token": ..., "directory_url": ...,
-     "directory_token": ..., "payout": {"kind": "momo-http", ...}, "wallet_currencies": ["CNY"], "rates_file": ...}
+     "directory_token": ..., "payout": {"kind": "momo-http", ...}, "wallet_currencies": ["CNY"], "rates_file": ...,
+     "rates_max_age_s": 86400}
 
 Each field has one JSON type, checked as the file is read: a string where a list belongs would otherwise be
 taken letter by letter ("CNY" as C, N, Y), a list or number where text belongs turned into its text.
@@ -16,10 +17,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from inzira.fx.rate_source import RATES_AGE_MAX_MS
+
 LINKS_FILE_BYTES_MAX = 64 * 1024
 WALLET_CURRENCIES_MAX = 32
+RATES_MAX_AGE_S_RANGE = (60, 7 * 24 * 3600)  # a minute to a week: past a week no reference rate means anything
 _TEXT_FIELDS = ("fx_member", "fx_url", "fx_token", "funding_token", "directory_url", "directory_token", "rates_file")
-_KNOWN = frozenset({*_TEXT_FIELDS, "funding_urls", "payout", "wallet_currencies"})
+_KNOWN = frozenset({*_TEXT_FIELDS, "funding_urls", "payout", "wallet_currencies", "rates_max_age_s"})
 
 
 @dataclass(frozen=True)
@@ -36,6 +40,7 @@ class Links:
     payout: Mapping[str, Any] | None = None  # a receiving FSP's payout adapter ({"kind": "momo-http", ...})
     wallet_currencies: tuple[str, ...] = ()  # a wallet issuer's visitor wallet currencies
     rates_file: Path | None = None  # an FX provider's reference rates (the demo table when None)
+    rates_max_age_s: int = RATES_AGE_MAX_MS // 1000  # past it, the FX provider's desk quotes no more
 
     @classmethod
     def load(cls, path: Path) -> "Links":
@@ -63,7 +68,16 @@ class Links:
         return cls(doc.get("fx_member", "imari-fx"), doc.get("fx_url", ""), doc.get("fx_token", ""), dict(urls),
                    doc.get("funding_token", ""), doc.get("directory_url", ""), doc.get("directory_token", ""),
                    payout, _currencies(path, doc.get("wallet_currencies", [])),
-                   Path(doc["rates_file"]) if doc.get("rates_file") else None)
+                   Path(doc["rates_file"]) if doc.get("rates_file") else None,
+                   _max_age_s(path, doc.get("rates_max_age_s", RATES_AGE_MAX_MS // 1000)))
+
+
+def _max_age_s(path: Path, value: object) -> int:
+    low, high = RATES_MAX_AGE_S_RANGE
+    if type(value) is not int or not low <= value <= high:
+        raise ValueError(f"{path}: rates_max_age_s must be a whole number of seconds from {low} to {high}, "
+                         f"not {value!r}"[:300])
+    return value
 
 
 def _currencies(path: Path, value: object) -> tuple[str, ...]:

@@ -139,7 +139,9 @@ class MemberDeployment:
             mount_directory(app, directory)
         if "fx_provider" in roles:
             now_ms = wall_clock_ms()
-            rates = RateSource.file(links.rates_file, now_ms) if links.rates_file else RateSource.demo(now_ms)
+            age_max_ms = links.rates_max_age_s * 1000
+            rates = (RateSource.file(links.rates_file, now_ms, age_max_ms) if links.rates_file
+                     else RateSource.demo(now_ms, age_max_ms))
             self.fx_desk = FxDesk(peer.port, rates)
             app.include_router(fx_router(self.fx_desk, ensure_tokens(self.folder / FX_CLIENTS_FILE, others, "fxc-"),
                                          wall_clock_ms))

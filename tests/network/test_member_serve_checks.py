@@ -35,7 +35,8 @@ def _serve(*args: str) -> subprocess.CompletedProcess:
 def test_a_links_file_reads_every_field(tmp_path: Path) -> None:
     links = Links.load(_links(tmp_path, {"fx_url": "http://fx", "fx_token": "t", "funding_urls": {"sbk": "http://s"},
                                          "wallet_currencies": ["CNY", "USD"], "payout": {"kind": "momo-http"},
-                                         "rates_file": "rates.json"}))
+                                         "rates_file": "rates.json", "rates_max_age_s": 3_600}))
+    assert links.rates_max_age_s == 3_600 and Links().rates_max_age_s == 86_400
     assert links.wallet_currencies == ("CNY", "USD") and links.funding_urls == {"sbk": "http://s"}
     assert links.fx_url == "http://fx" and links.rates_file == Path("rates.json") and links.fx_member == "imari-fx"
 
@@ -50,6 +51,11 @@ def test_a_links_file_reads_every_field(tmp_path: Path) -> None:
     ({"funding_urls": "http://sbk"}, "funding_urls must be an object mapping issuers to URLs"),
     ({"funding_urls": ["http://sbk"]}, "not a list"),
     ({"payout": "momo-http"}, "payout must be a payout adapter configuration object, not a string"),
+    ({"rates_max_age_s": "3600"}, "rates_max_age_s must be a whole number of seconds from 60 to 604800"),
+    ({"rates_max_age_s": True}, "rates_max_age_s must be a whole number of seconds"),
+    ({"rates_max_age_s": 3600.0}, "rates_max_age_s must be a whole number of seconds"),
+    ({"rates_max_age_s": 59}, "rates_max_age_s must be a whole number of seconds"),
+    ({"rates_max_age_s": 604_801}, "rates_max_age_s must be a whole number of seconds"),
 ])
 def test_a_links_field_of_the_wrong_type_is_refused_by_name(tmp_path: Path, doc: dict, says: str) -> None:
     path = _links(tmp_path, doc)
