@@ -27,7 +27,8 @@ RWF_PER_UNIT_MIN = 1 / RWF_PER_UNIT_MAX
 # A table may be dated this far ahead of the desk's clock (the two clocks' skew), no further.
 AS_OF_AHEAD_MS_MAX = 5 * 60_000
 AS_OF_EXAMPLE = "2026-12-07T08:00:00Z"
-_RFC3339 = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}[Tt][0-9]{2}:[0-9]{2}:[0-9]{2}(\.[0-9]{1,6})?([Zz]|[+-][0-9]{2}:[0-9]{2})")
+_RFC3339 = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}[Tt][0-9]{2}:[0-9]{2}:[0-9]{2}(\.[0-9]{1,6})?"
+                      r"([Zz]|[+-][0-9]{2}:[0-9]{2})")  # ASCII digits only: \d takes any script's
 _EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
 _MS = timedelta(milliseconds=1)
 
@@ -53,7 +54,8 @@ class RateError(ValueError):
 def parse_as_of(text: object) -> int:
     """Milliseconds since 1970 of an RFC 3339 time with a UTC offset ("2026-12-07T08:00:00Z", "...+02:00")."""
     if not isinstance(text, str) or not _RFC3339.fullmatch(text):
-        shown = repr(text)[:40] if isinstance(text, str) else f"a JSON {type(text).__name__}"
+        shown = repr(text)[:40] if isinstance(text, str) else "missing" if text is None else "a JSON " + (
+            "list" if isinstance(text, list) else "object" if isinstance(text, dict) else "number or boolean")
         raise RateError(f'as_of must be the time the rates were priced, in RFC 3339 with a UTC offset, such as '
                         f'"{AS_OF_EXAMPLE}", not {shown}')
     try:
