@@ -2,8 +2,10 @@
 hashlocked transfer on the ledger.
 
 Idempotent on the sender's transfer id (a UUID, unique in the scheme as Mojaloop's are): the same request
-again answers the transfer as it now stands; the same id with another body is 3106. The signed transaction
-is stored before it is submitted, so a crash in between resubmits those very bytes (reconciliation).
+again answers the transfer as it now stands; the same id with another body is 3106. A transfer is on disk
+before any answer tells of it (held or refused ones too: a crash must not lose what a customer was told),
+and its signed transaction before it is submitted, so a crash in between resubmits those very bytes
+(reconciliation).
 
 On chain the transfer is one batch, all of it or none, reserved until the receiving FSP commits:
   leg 0: <sender>:<cur>      -> imari-fx:<cur>       amount sent (what the FX provider converts)
@@ -95,6 +97,7 @@ class TransferDesk:
             if existing.request_hash != digest:
                 raise RemitError(409, Code.MODIFIED_REQUEST,
                                  f"transfer {request.transfer_id} exists with another request body")
+            await self.store.db.durable()  # a resend may overtake the first request's write to disk
             return existing, False
         ttl_ms = self._ttl_ms(request)
         terms = self._terms(sender, request)
@@ -125,13 +128,16 @@ class TransferDesk:
             raced = self.store.get(request.transfer_id)  # a request with this id came in at the same time
             if raced is not None:
                 if raced.request_hash == digest:
+                    await self.store.db.durable()
                     return raced, False
                 raise RemitError(409, Code.MODIFIED_REQUEST,
                                  f"transfer {request.transfer_id} exists with another request body") from None
             raise RemitError(409, Code.QUOTE_USED, f"quote {request.quote_id} was used by another transfer") from None
+        # On disk before anyone hears of it: a held or refused transfer before the answer says so, a signed
+        # transaction before the ledger can see it.
+        await self.store.db.durable()
         if raw is None:
             return record, True
-        await self.store.db.durable()  # the signed bytes are on disk before the ledger can see them
         return await self.reserve(record, raw), True
 
     def _signed(self, record: TransferRecord, terms: QuoteTerms, expires_at_ms: int) -> tuple[bytes, TransferRecord]:

@@ -1,17 +1,26 @@
 """The payout book records money owed: the remittance store is as durable as the ledger's and the QR store's
 (WAL, every commit synced, a busy timeout, foreign keys), through the one helper every such store uses. The
 remittance store syncs its WAL itself after each group commit, outside its lock (NORMAL inside COMMIT;
-tests/remit/test_store_sync.py shows every unit synced before it is reported durable)."""
+tests/remit/test_store_sync.py shows every unit synced before it is reported durable), and a transfer is on
+disk before any answer tells of it (tests/remit_crash/ kills the server to check the whole path)."""
 
 from __future__ import annotations
 
+import os
+import threading
+import time
 from pathlib import Path
+
+import pytest
 
 from inzira import sqlite_db
 from inzira.qr.store.schema import connect as qr_connect
+from inzira.remit.store import db as db_module
 from tests.remit_flow.conftest import Flow
+from tests.remit_flow.helpers import send_body
 
 NORMAL, FULL = 1, 2  # PRAGMA synchronous: 0 OFF, 1 NORMAL, 2 FULL
+HOLD_S = 1.0
 
 
 def _settings(row) -> dict[str, object]:  # type: ignore[no-untyped-def]
@@ -34,5 +43,45 @@ def test_every_money_store_opens_through_the_helper(tmp_path: Path) -> None:
     reader = sqlite_db.connect(str(tmp_path / "a.db"), read_only=True)
     try:
         assert reader.execute("PRAGMA query_only").fetchone()[0] == 1
+    finally:
+        reader.close()
+
+
+def test_a_held_transfer_is_on_disk_before_the_answer_says_so(flow: Flow, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A 202 HELD is an acknowledgement the customer keeps: it must survive a crash the moment after it.
+    Every sync of remit.db's WAL is held back until the answer arrives (or HOLD_S): the answer must not come
+    before a sync that follows the request."""
+    number = flow.wallet("mobimo", "Mohammed", "Karzanithi")
+    wal = os.stat(flow.data_dir / "remit.db-wal").st_ino
+    answered = threading.Event()
+    synced_at: list[float] = []
+    real_fsync = os.fsync
+
+    def held_fsync(fd: int) -> None:
+        if os.fstat(fd).st_ino == wal:
+            answered.wait(HOLD_S)
+            real_fsync(fd)
+            synced_at.append(time.monotonic())
+        else:
+            real_fsync(fd)
+
+    with flow.http("eurosend") as http:
+        quote = http.post("/v1/remit/quotes", json={"receiver_msisdn": number, "amount_type": "SEND",
+                                                    "amount_minor": 20_000, "currency": "EUR"})
+        assert quote.status_code == 201, quote.text
+        body = send_body(quote.json()["quote_id"], "Mohammed Youssef Karzanithi")  # a sanctions hit: held
+        monkeypatch.setattr(db_module.os, "fsync", held_fsync)
+        asked = time.monotonic()
+        try:
+            response = http.post("/v1/remit/transfers", json=body)
+            answered_at = time.monotonic()
+        finally:
+            answered.set()
+    assert response.status_code == 202, response.text
+    assert any(asked < t < answered_at for t in synced_at), "answered HELD before remit.db was synced"
+    reader = sqlite_db.connect(str(flow.data_dir / "remit.db"), read_only=True)
+    try:
+        assert reader.execute("SELECT state FROM transfers WHERE transfer_id = ?",
+                              (body["transfer_id"],)).fetchone() == ("HELD",)
     finally:
         reader.close()
