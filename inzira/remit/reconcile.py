@@ -1,8 +1,9 @@
 """Reconciliation: the service's books always end up agreeing with the chain, whatever was missed.
 
 Every pass (about once a second, bounded per pass):
-- RECEIVED transfers whose verdict never came: the stored transaction's verdict from the chain; if it is
-  not in the chain, the same bytes are submitted again, or, past their deadline, the transfer is ABORTED;
+- RECEIVED transfers whose verdict never came: the stored transaction's verdict from the chain (a
+  reservation found there is paid out at once); if it is not in the chain, the same bytes are submitted
+  again, or, past their deadline, the transfer is ABORTED;
 - RESERVED transfers: how the chain resolved them (committed, voided, expired); a payout not running is
   started again (idempotent at the operator); one past its deadline gets a tick, a block in which the ledger
   expires it (nothing else makes a block when the network is quiet);
@@ -85,7 +86,11 @@ class Reconciler:
     def _received(self, transfer_id: str, tx_id: bytes, now_ms: int) -> None:
         location = self.node.locate([tx_id]).get(tx_id)
         if location is not None:
-            self.desk.apply_verdict(transfer_id, location.code, tx_id)
+            record = self.desk.apply_verdict(transfer_id, location.code, tx_id)
+            # The feed never showed this process the reservation (it came before a restart): pay out now,
+            # not RESUME_AFTER_MS later, out of the transfer's own time.
+            if record is not None and record.state is TransferState.RESERVED and record.receiving_fsp in self.agents:
+                self.agents[record.receiving_fsp].payout_flow.schedule(tx_id, record.quote_id)
             return
         raw = self.transfers.reserve_tx(transfer_id)
         if raw is None:
