@@ -180,9 +180,11 @@ class TransferDesk:
         terms = found[0] if found else None
         now_ms = self.clock_ms()
         if terms is None or now_ms >= terms.expires_at_ms:
-            return self.transitions.advance(record.transfer_id, S.ABORTED, code=Code.QUOTE_EXPIRED,
-                                            detail="approved after the quote expired: quote again",
-                                            decision=decision, step_name="APPROVED") or record
+            aborted = self.transitions.advance(record.transfer_id, S.ABORTED, code=Code.QUOTE_EXPIRED,
+                                               detail="approved after the quote expired: quote again",
+                                               decision=decision, step_name="APPROVED") or record
+            await self.store.db.durable()  # the officer's decision is on disk before the answer tells of it
+            return aborted
         raw, signed = self._signed(record, terms, now_ms + self.settings.transfer_ttl_ms)
         changes = {"expires_at_ms": signed.expires_at_ms, "reserve_tx_id": signed.reserve_tx_id}
         updated = self.transitions.advance(record.transfer_id, S.RECEIVED, detail=f"approved by {officer}",
@@ -193,12 +195,14 @@ class TransferDesk:
         await self.store.db.durable()
         return await self.reserve(updated, raw)
 
-    def reject(self, officer: str, record: TransferRecord, note: str) -> TransferRecord:
+    async def reject(self, officer: str, record: TransferRecord, note: str) -> TransferRecord:
         decision = DecisionRecord(record.transfer_id, record.sending_fsp, self.clock_ms(), "reject",
                                   f"officer:{officer}", note=note)
-        return self.transitions.advance(record.transfer_id, S.REJECTED, code=RemitCode.COMPLIANCE_REJECTED,
-                                        detail=f"rejected by the compliance officer: {note}" if note else
-                                        "rejected by the compliance officer", decision=decision) or record
+        rejected = self.transitions.advance(record.transfer_id, S.REJECTED, code=RemitCode.COMPLIANCE_REJECTED,
+                                            detail=f"rejected by the compliance officer: {note}" if note else
+                                            "rejected by the compliance officer", decision=decision) or record
+        await self.store.db.durable()  # the officer's decision is on disk before the answer tells of it
+        return rejected
 
 
 def _reasons_text(decision: DecisionRecord) -> str:

@@ -47,13 +47,9 @@ def test_every_money_store_opens_through_the_helper(tmp_path: Path) -> None:
         reader.close()
 
 
-def test_a_held_transfer_is_on_disk_before_the_answer_says_so(flow: Flow, monkeypatch: pytest.MonkeyPatch) -> None:
-    """A 202 HELD is an acknowledgement the customer keeps: it must survive a crash the moment after it.
-    Every sync of remit.db's WAL is held back until the answer arrives (or HOLD_S): the answer must not come
-    before a sync that follows the request."""
-    number = flow.wallet("mobimo", "Mohammed", "Karzanithi")
+def _held_syncs(flow: Flow, answered: threading.Event) -> tuple[list[float], object]:
+    """An fsync that holds remit.db's WAL sync back until ``answered`` (or HOLD_S), and the times of those syncs."""
     wal = os.stat(flow.data_dir / "remit.db-wal").st_ino
-    answered = threading.Event()
     synced_at: list[float] = []
     real_fsync = os.fsync
 
@@ -64,7 +60,16 @@ def test_a_held_transfer_is_on_disk_before_the_answer_says_so(flow: Flow, monkey
             synced_at.append(time.monotonic())
         else:
             real_fsync(fd)
+    return synced_at, held_fsync
 
+
+def test_a_held_transfer_is_on_disk_before_the_answer_says_so(flow: Flow, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A 202 HELD is an acknowledgement the customer keeps: it must survive a crash the moment after it.
+    Every sync of remit.db's WAL is held back until the answer arrives (or HOLD_S): the answer must not come
+    before a sync that follows the request."""
+    number = flow.wallet("mobimo", "Mohammed", "Karzanithi")
+    answered = threading.Event()
+    synced_at, held_fsync = _held_syncs(flow, answered)
     with flow.http("eurosend") as http:
         quote = http.post("/v1/remit/quotes", json={"receiver_msisdn": number, "amount_type": "SEND",
                                                     "amount_minor": 20_000, "currency": "EUR"})
@@ -85,3 +90,30 @@ def test_a_held_transfer_is_on_disk_before_the_answer_says_so(flow: Flow, monkey
                               (body["transfer_id"],)).fetchone() == ("HELD",)
     finally:
         reader.close()
+
+
+def test_an_officer_s_rejection_is_on_disk_before_the_answer_says_so(flow: Flow,
+                                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    """The officer is told the held transfer is rejected only once remit.db holds the decision: a crash the
+    moment after must not bring the transfer back as held."""
+    number = flow.wallet("mobimo", "Mohammed", "Karzanithi")
+    officer = flow.service.officer_tokens["eurosend"]
+    answered = threading.Event()
+    synced_at, held_fsync = _held_syncs(flow, answered)
+    with flow.http("eurosend") as http, flow.http(token=officer) as compliance:
+        quote = http.post("/v1/remit/quotes", json={"receiver_msisdn": number, "amount_type": "SEND",
+                                                    "amount_minor": 20_000, "currency": "EUR"})
+        assert quote.status_code == 201, quote.text
+        body = send_body(quote.json()["quote_id"], "Mohammed Youssef Karzanithi")  # a sanctions hit: held
+        assert http.post("/v1/remit/transfers", json=body).status_code == 202
+        monkeypatch.setattr(db_module.os, "fsync", held_fsync)
+        asked = time.monotonic()
+        try:
+            decided = compliance.post(f"/v1/remit/compliance/transfers/{body['transfer_id']}/decision",
+                                      json={"decision": "reject", "note": "a true match"})
+            answered_at = time.monotonic()
+        finally:
+            answered.set()
+    assert decided.status_code == 200, decided.text
+    assert decided.json()["state"] == "REJECTED"
+    assert any(asked < t < answered_at for t in synced_at), "answered REJECTED before remit.db was synced"

@@ -58,7 +58,7 @@ def router_for(service: RemitService) -> APIRouter:
         if body.decision == "approve":
             record = await service.desk.approve(member, record, body.note)
         else:
-            record = service.desk.reject(member, record, body.note)
+            record = await service.desk.reject(member, record, body.note)
         return json_response(full(service, record))
 
     @router.get("/decisions", summary="The decisions log (screening and officers), newest first",

@@ -66,7 +66,7 @@ def compliance_router(site: RemitSite) -> APIRouter:
         if decision == "approve":
             await service.desk.approve(who.member, record, note)
         elif decision == "reject":
-            service.desk.reject(who.member, record, note)
+            await service.desk.reject(who.member, record, note)
         else:
             return page(request, who, 400, "Choose approve or reject.")
         return RedirectResponse(f"/remit/compliance?decided={transfer_id}", 303, headers=NO_STORE)
