@@ -33,6 +33,8 @@ class Session(Generic[R]):
     role: R
     created_at_ms: int
     expires_at_ms: int
+    # Opened by a demo sign-in button rather than the member's own credential: such a session holds no power.
+    by_button: bool = False
 
 
 class SessionBook(Generic[R]):
@@ -44,10 +46,10 @@ class SessionBook(Generic[R]):
         self._sessions: dict[str, Session[R]] = {}  # insertion order = age: the first is the oldest
         self._lock = threading.Lock()
 
-    def open(self, member: str, member_name: str, role: R) -> Session[R]:
+    def open(self, member: str, member_name: str, role: R, *, by_button: bool = False) -> Session[R]:
         now_ms = self.clock_ms()
         session = Session(secrets.token_urlsafe(SESSION_ID_BYTES), member, member_name, role, now_ms,
-                          now_ms + self.ttl_ms)
+                          now_ms + self.ttl_ms, by_button)
         with self._lock:
             while len(self._sessions) >= self.sessions_max:
                 del self._sessions[next(iter(self._sessions))]

@@ -21,6 +21,7 @@ def test_sign_in_page_lists_the_demo_roles_but_never_a_power(anonymous: httpx.Cl
                          ("ubumwe", "receiving FSP"), ("cbr", "regulator")]:
         assert f'aria-label="Sign in as {role} of {member}"' in page.text
     assert "Sign in as compliance officer" not in page.text
+    assert "remit-officers.json" in page.text and "api-keys.json" in page.text  # how to sign in with a power
     assert 'name="token"' in page.text and 'type="password"' in page.text
     assert "Content-Security-Policy" in page.headers and "script-src 'self'" in page.headers["content-security-policy"]
 

@@ -2,7 +2,9 @@
 for going over an allowance, and the disputes over numbers, with a keep-or-move decision on each.
 
 Read and decided through the directory operator's API with the signed-in regulator's own token, as any other
-client of the operator would: the operator answers the regulator role only.
+client of the operator would: the operator answers the regulator role only. Deciding is a power, so never a
+button: a session opened by a demo sign-in button views the disputes but decides none; that takes a session
+opened with the regulator's own API token, as the compliance officer's holds take the officer's.
 """
 
 from __future__ import annotations
@@ -21,6 +23,8 @@ from inzira.web.remit.site import RemitSite
 AUDIT_ROWS = 50
 DISPUTES_ROWS = 50
 DISPUTE_ID_CHARS_MAX = 64
+DECIDING_NEEDS_TOKEN = ("Deciding a directory dispute is a power: sign in with the regulator's own API token "
+                        "(the demo keeps each member's in api-keys.json in its data folder), not a demo button.")
 
 
 async def directory_oversight(service: RemitService, member: str) -> dict[str, Any]:
@@ -44,6 +48,8 @@ def directory_oversight_router(site: RemitSite) -> APIRouter:
         who = site.gate(request, PageRole.REGULATOR)
         if isinstance(who, Response):
             return who
+        if who.by_button:
+            return site.refused(request, who, FormRefused(403, DECIDING_NEEDS_TOKEN))
         try:
             form = await site.form(request)
         except FormRefused as exc:

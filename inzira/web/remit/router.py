@@ -4,8 +4,9 @@
     mount_static(app)
 
 ``demo_sign_in`` (off unless the demo composition turns it on) offers one-click sign-in for the roles that hold
-no power; people otherwise sign in, and compliance officers always sign in, by pasting their API token or
-compliance officer token. The session cookie is Secure whenever a page is served over TLS
+no power, and a session so opened uses none (a regulator's views the directory's disputes but decides none);
+people otherwise sign in, and compliance officers always sign in, by pasting their API token or compliance
+officer token. The session cookie is Secure whenever a page is served over TLS
 (``inzira.web.forms.over_tls``).
 """
 

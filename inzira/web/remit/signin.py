@@ -1,10 +1,12 @@
 """Signing in and out: a demo member in one click, or any member (or officer) by pasting its token.
 
 The demo buttons (the demo composition only) post a member and a page role; the server checks the member
-may act in that role. Powers are never a button: a compliance officer always signs in with the officer's own
-token, even in the demo. A pasted token is checked against the API tokens (the page role follows from the
-member's ledger roles) and the compliance officers' tokens, then forgotten: the session keeps only the
-member and the role.
+may act in that role. Powers are never a button, even in the demo: a compliance officer always signs in with the
+officer's own token, and a regulator's session opened by a button views the regulator's page but decides no
+directory dispute (``directory_oversight``: that takes a session opened with the regulator's own API token).
+A pasted token is checked against the API tokens (the page role follows from the member's ledger roles) and the
+compliance officers' tokens, then forgotten: the session keeps only the member, the role and whether a button
+opened it.
 """
 
 from __future__ import annotations
@@ -22,7 +24,7 @@ from inzira.web.remit.site import RemitSite, safe_next
 TOKEN_CHARS_MAX = 256
 MEMBER_CHARS_MAX = 32
 DEMO_MEMBERS_MAX = 100
-# Page roles that hold a power (clearing sanctions holds): their own credential, never a demo button.
+# Page roles whose every page is a power (clearing sanctions holds): their own credential, never a demo button.
 CREDENTIAL_ONLY = frozenset({PageRole.OFFICER})
 
 
@@ -48,9 +50,9 @@ def signin_router(site: RemitSite) -> APIRouter:
         return site.render(request, "remit/signin.html", site.session(request), status_code, choices=choices,
                            error=error, next_path=next_path)
 
-    def signed_in(request: Request, member: str, role: PageRole, next_path: str) -> Response:
+    def signed_in(request: Request, member: str, role: PageRole, next_path: str, *, by_button: bool) -> Response:
         site.sessions.close(request.cookies.get(COOKIE_NAME))  # a new id at every sign-in: no fixation
-        session = site.sessions.open(member, site.member_name(member), role)
+        session = site.sessions.open(member, site.member_name(member), role, by_button=by_button)
         target = next_path if next_path and _allowed(session, next_path) else role.home
         response = RedirectResponse(target, 303, headers=NO_STORE)
         set_cookie(response, session, site.sessions.ttl_ms, over_tls(request))
@@ -85,12 +87,12 @@ def signin_router(site: RemitSite) -> APIRouter:
         record = site.node.state.members.get(member)
         if not site.demo_sign_in or record is None or not qualifies(role, record.roles):
             return page(request, 400, "That member cannot sign in in that role here.", next_path)
-        return signed_in(request, member, role, next_path)
+        return signed_in(request, member, role, next_path, by_button=True)
 
     def _by_token(request: Request, token: str, next_path: str) -> Response:
         officer_of = site.officer_tokens.member_for(token)
         if officer_of is not None:
-            return signed_in(request, officer_of, PageRole.OFFICER, next_path)
+            return signed_in(request, officer_of, PageRole.OFFICER, next_path, by_button=False)
         member = site.api_tokens.member_for(token)
         record = site.node.state.members.get(member) if member is not None else None
         if member is None or record is None:
@@ -98,7 +100,7 @@ def signin_router(site: RemitSite) -> APIRouter:
         role = token_role(record.roles)
         if role is None:
             return page(request, 403, f"{record.name} has no remittance pages.", next_path)
-        return signed_in(request, member, role, next_path)
+        return signed_in(request, member, role, next_path, by_button=False)
 
     @router.post("/remit/sign-out", include_in_schema=False)
     async def sign_out(request: Request) -> Response:
