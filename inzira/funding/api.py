@@ -7,7 +7,7 @@ Holders (a client token the issuer issued them, ``funding-clients.json``):
   its own requests
 The issuer's officers (``funding-officers.json``, "<issuer>/<officer>" -> token):
 - the same reads, for every request to their issuer (amounts, references, who asked, approvals, and the other
-  requests pending with the same reference: ``contested_by``)
+  requests still pending with the same reference: ``contested_by``)
 - ``POST /funding/v1/requests/{id}/approve|reject`` {note}: approve (the issuer signs once enough officers
   approved) or reject
 - ``PUT /funding/v1/caps/{account}`` {cap_minor}: a position's net debit cap
@@ -141,7 +141,7 @@ def funding_router(desk: FundingDesk, clients: Mapping[str, str], officers: Mapp
                                                  description="next_cursor of the previous page"),
                       who: str | Officer = Depends(caller)) -> Response:
         issuers, holder = ((who.issuer,), None) if isinstance(who, Officer) else (None, who)
-        found, next_cursor = request_page(desk.store, issuers, holder, state, limit, cursor)
+        found, next_cursor = request_page(desk.store, issuers, holder, state, limit, cursor, desk.clock_ms())
         return json_response({"items": [desk.view(r, holder is None) for r in found], "next_cursor": next_cursor})
 
     def _visible(request_id: str, who: str | Officer) -> Any:

@@ -7,7 +7,10 @@ with the issuer's own key.
   unit issued to a payment into the issuer's reserves; a reference funds at most once. Whose payment it was is
   the officer's check, not the first filer's: another holder may file the same reference (one who learnt it),
   and each request shows the officers the others pending with it (``contested_by``); approving one rejects
-  the others, and approving another after that is 409 (3106). See ``inzira.funding.store``.
+  the others, and approving another after that is 409 (3106). An issuance the ledger refused for good (a final
+  verdict: its id spent with a refusal, or its deadline passed with the chain) issued nothing: the request is
+  ``failed`` and the reference free to fund again; until that is certain the request stays ``approving`` and
+  keeps the reference. See ``inzira.funding.store``.
 - Withdrawal, by countersigning: the holder signs ``Redeem(account, amount, currency, reference)`` (its
   consent to give the money back; ``reference`` is what the issuer's payment to it will carry) and files it;
   an officer approves and the issuer adds its signature and submits, then pays out off chain. Nothing moves
@@ -45,6 +48,7 @@ from inzira.funding.store import (
     WITHDRAWAL,
     FundingRequest,
     FundingStore,
+    shown_state,
 )
 
 VERDICT_TIMEOUT_S = 30.0
@@ -217,12 +221,26 @@ class FundingDesk:
 
     async def _carry_out(self, port: MemberPort, request_id: str, raw: bytes) -> FundingRequest:
         outcome = await port.verdict(raw, VERDICT_TIMEOUT_S)
-        if outcome is not None:
+        if outcome is not None and (outcome.code == Code.OK or self._refused_for_good(raw)):
             self.store.settle(request_id, outcome.code == Code.OK, outcome.code, outcome.height)
         found = self.store.get(request_id)
         if found is None:
             raise RuntimeError(f"funding request {request_id} vanished")
         return found
+
+    def _refused_for_good(self, raw: bytes) -> bool:
+        """Whether these signed bytes can never be committed, so failing them frees their reference: the chain
+        spent their id with a refusal (every copy gets that answer until the deadline), or it is spent nowhere
+        and the stored chain's time reached their deadline (no later block may hold them). Anything else (a
+        refusal that spent nothing before the deadline, or the id committed after all) leaves the request
+        approving, for the next recovery to ask again."""
+        body = decode_signed(raw).body
+        tx_id = tx_id_of(body)
+        spent = self.node.locate([tx_id]).get(tx_id)
+        if spent is not None:
+            return spent.code != Code.OK
+        tip = self.node.store.tip()  # stored blocks only: a block still being built may yet be refused
+        return tip is not None and tip.timestamp_ms >= decode_body(body).expires_at_ms
 
     async def recover(self) -> int:
         """Resubmit what approvals signed but saw no verdict for (the ledger takes each only once)."""
@@ -267,11 +285,13 @@ class FundingDesk:
 
     def view(self, request: FundingRequest, officer: bool = False) -> dict[str, Any]:
         """What the holder sees of its request; an officer also sees the other requests pending with its
-        reference (``contested_by``: check the payer before approving one)."""
+        reference (``contested_by``: check the payer before approving one). A pending request past its expiry
+        is shown as ``expired``."""
+        now_ms = self.clock_ms()
         seen = {"id": request.id, "kind": request.kind, "issuer": request.issuer, "holder": request.holder,
                 "account": request.account, "currency": request.currency, "amount_minor": request.amount_minor,
                 "amount": money_text(request.amount_minor, request.currency),
-                "settlement_reference": request.reference, "state": request.state,
+                "settlement_reference": request.reference, "state": shown_state(request, now_ms),
                 "created_at_ms": request.created_at_ms, "expires_at_ms": request.expires_at_ms,
                 "decided_at_ms": request.decided_at_ms, "note": request.note,
                 "approvals_needed": self.approvals_needed(request),
@@ -280,5 +300,5 @@ class FundingDesk:
                 "description": describe(request.code) if request.code is not None else None,
                 "height": request.height}
         if officer:
-            seen["contested_by"] = self.store.contested_by(request, CONTESTED_SHOWN_MAX)
+            seen["contested_by"] = self.store.contested_by(request, CONTESTED_SHOWN_MAX, now_ms)
         return seen

@@ -13,10 +13,10 @@ from inzira.funding.store import FundingRequest, FundingStore
 
 
 def request_page(store: FundingStore, issuers: tuple[str, ...] | None, holder: str | None, state: str | None,
-                 limit: int, cursor: str | None) -> tuple[list[FundingRequest], str | None]:
-    """A page of at most ``limit`` requests and the cursor of the next one (None on the last page); a cursor
-    this API did not give out is a 400 problem (3100)."""
+                 limit: int, cursor: str | None, now_ms: int) -> tuple[list[FundingRequest], str | None]:
+    """A page of at most ``limit`` requests (in ``state`` as shown at ``now_ms``) and the cursor of
+    the next one (None on the last page); a cursor this API did not give out is a 400 problem (3100)."""
     after = decode_cursor(cursor, TIME_MS_MAX) if cursor else None
-    found = store.listing(issuers, holder, state, limit + 1, after)
+    found = store.listing(issuers, holder, state, limit + 1, after, now_ms)
     page = found[:limit]
     return page, encode_cursor(page[-1].created_at_ms, page[-1].id) if len(found) > limit else None

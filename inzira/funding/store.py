@@ -5,9 +5,13 @@ A settlement reference funds at most once per issuer and kind, under any spellin
 aside (an officer checking "abc 1" against the bank's "ABC1" sees one payment). Filing does not decide whose it
 is: several holders may each have a request pending with one reference (one each: a holder filing it again
 gets its own request back), so a member that learns another's reference and files it first blocks no one; the
-officers see such a request as contested. Approval decides: the claim that has the issuer sign takes the
-reference for its request and rejects the other pending ones in the same transaction, and a reference taken
-(approving, approved or failed: the issuer signed for it) is never claimed again nor filed by another holder.
+officers see such a request as contested (by the others still pending: a request past its ``expires_at_ms``
+can no longer be approved, is shown as expired, and contests nothing). Approval decides: the claim that has the
+issuer sign takes the reference for its request and rejects the other pending ones in the same transaction, and
+a reference taken (approving or approved) is never claimed again nor filed by another holder. A failed request
+took nothing: the desk records ``failed`` only once the ledger's refusal is final (those signed bytes can never
+be committed), so nothing was issued and the reference is free to fund again. A holder's own expired or failed
+request does not stand in the way of its filing the reference again either.
 SQLite in WAL mode with synchronous=FULL: an approval, once answered, is on disk.
 """
 
@@ -22,11 +26,12 @@ from pathlib import Path
 
 DB_FILE = "funding.db"
 BUSY_TIMEOUT_MS = 5_000
-# pending -> approving (claimed by the approval that signs; its transaction stored) -> approved | failed;
-# pending -> rejected.
+# pending -> approving (claimed by the approval that signs; its transaction stored) -> approved | failed
+# (the ledger refused it for good); pending -> rejected.
 PENDING, APPROVING, APPROVED, REJECTED, FAILED = "pending", "approving", "approved", "rejected", "failed"
-STATES = (PENDING, APPROVING, APPROVED, REJECTED, FAILED)
-TAKEN = (APPROVING, APPROVED, FAILED)  # the issuer signed for the request's reference: no other request claims it
+EXPIRED = "expired"  # shown, never stored: a pending request past its expires_at_ms, which no one can approve
+STATES = (PENDING, APPROVING, APPROVED, REJECTED, FAILED, EXPIRED)  # as shown and filtered on
+TAKEN = (APPROVING, APPROVED)  # the issuer's signed transaction may fund the reference: no other request claims it
 TAKEN_NOTE = "another request with this settlement reference was approved"
 DEPOSIT, WITHDRAWAL, CAP = "deposit", "withdrawal", "cap"
 
@@ -40,8 +45,11 @@ CREATE TABLE IF NOT EXISTS requests (
   created_at_ms INTEGER NOT NULL, expires_at_ms INTEGER NOT NULL, decided_at_ms INTEGER, note TEXT NOT NULL,
   signed_tx BLOB, tx_id BLOB, code INTEGER, height INTEGER);
 DROP INDEX IF EXISTS requests_by_reference_key;
-CREATE UNIQUE INDEX IF NOT EXISTS requests_by_reference_holder
+DROP INDEX IF EXISTS requests_by_reference_holder;
+CREATE INDEX IF NOT EXISTS requests_by_reference
   ON requests (issuer, kind, {_REFERENCE_KEY.format("reference")}, holder);
+CREATE UNIQUE INDEX IF NOT EXISTS requests_taking_reference
+  ON requests (issuer, kind, {_REFERENCE_KEY.format("reference")}) WHERE state IN ('{APPROVING}', '{APPROVED}');
 CREATE INDEX IF NOT EXISTS requests_by_state ON requests (state, created_at_ms);
 CREATE INDEX IF NOT EXISTS requests_by_issuer ON requests (issuer, created_at_ms, id);
 CREATE INDEX IF NOT EXISTS requests_by_holder ON requests (holder, created_at_ms, id);
@@ -52,6 +60,20 @@ _SAME_REFERENCE = (f"issuer = ? AND kind = ? AND {_REFERENCE_KEY.format('referen
                    f"{_REFERENCE_KEY.format('?')}")
 _COLUMNS = ("id, kind, issuer, holder, account, currency, amount_minor, reference, state, created_at_ms, "
             "expires_at_ms, decided_at_ms, note, signed_tx, tx_id, code, height")
+
+
+def shown_state(request: "FundingRequest", now_ms: int) -> str:
+    """The state people see: a pending request past its expiry is expired (its stored state stays pending)."""
+    return EXPIRED if request.state == PENDING and now_ms >= request.expires_at_ms else request.state
+
+
+def _state_filter(state: str, now_ms: int) -> tuple[str, list[object]]:
+    """SQL selecting the requests shown in ``state`` at ``now_ms``."""
+    if state == PENDING:
+        return "state = ? AND expires_at_ms > ?", [PENDING, now_ms]
+    if state == EXPIRED:
+        return "state = ? AND expires_at_ms <= ?", [PENDING, now_ms]
+    return "state = ?", [state]
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,7 +88,7 @@ class FundingRequest:
     reference: str
     state: str
     created_at_ms: int
-    expires_at_ms: int  # a withdrawal's signed redemption is refused by the ledger after this
+    expires_at_ms: int  # no approval from then on (a withdrawal's signed redemption is refused by the ledger)
     decided_at_ms: int | None
     note: str
     signed_tx: bytes | None  # a withdrawal: the redemption the holder signed
@@ -89,18 +111,24 @@ class FundingStore:
             self._conn.close()
 
     def add(self, request: FundingRequest, pending_max: int) -> FundingRequest | None:
-        """The request stored; or the one its holder already filed under its issuer, kind and reference; or,
-        when another holder's request took that reference, that one. None when its holder already has
-        ``pending_max`` requests pending at that issuer (unexpired at its creation)."""
+        """The request stored; or the one its holder already filed under its issuer, kind and reference (unless
+        that one expired or failed, or was rejected only because another request took the reference and that
+        one's issuance failed: it is filed anew); or, when another holder's request took that reference, that
+        one. None when its holder already has ``pending_max`` requests pending at that issuer (unexpired at its
+        creation)."""
         same = (request.issuer, request.kind, request.reference)
         with self._lock, self._transaction():  # looked up, counted and stored at once, across processes too
-            row = self._conn.execute(f"SELECT {_COLUMNS} FROM requests WHERE {_SAME_REFERENCE} AND holder = ?",
-                                     (*same, request.holder)).fetchone()
-            if row is None:
-                row = self._conn.execute(f"SELECT {_COLUMNS} FROM requests WHERE {_SAME_REFERENCE} AND state IN "
-                                         f"(?, ?, ?) LIMIT 1", (*same, *TAKEN)).fetchone()
-            if row is not None:
-                return FundingRequest(*row)
+            taken = self._conn.execute(f"SELECT {_COLUMNS} FROM requests WHERE {_SAME_REFERENCE} AND state IN "
+                                       f"(?, ?) LIMIT 1", (*same, *TAKEN)).fetchone()
+            # A rejection for the reference being taken stands while it is; an officer's rejection stands always.
+            freed = "" if taken else " AND NOT (state = ? AND note = ?)"
+            own = self._conn.execute(
+                f"SELECT {_COLUMNS} FROM requests WHERE {_SAME_REFERENCE} AND holder = ? AND state != ? "
+                f"AND NOT (state = ? AND expires_at_ms <= ?){freed} ORDER BY created_at_ms DESC, id LIMIT 1",
+                (*same, request.holder, FAILED, PENDING, request.created_at_ms,
+                 *(() if taken else (REJECTED, TAKEN_NOTE)))).fetchone()
+            if own is not None or taken is not None:
+                return FundingRequest(*(own or taken))
             (pending,) = self._conn.execute(
                 "SELECT count(*) FROM requests WHERE state = ? AND issuer = ? AND holder = ? AND expires_at_ms > ?",
                 (PENDING, request.issuer, request.holder, request.created_at_ms)).fetchone()
@@ -127,9 +155,10 @@ class FundingStore:
         return FundingRequest(*row) if row else None
 
     def listing(self, issuers: tuple[str, ...] | None, holder: str | None, state: str | None, limit: int,
-                after: tuple[int, str] | None = None) -> list[FundingRequest]:
+                after: tuple[int, str] | None, now_ms: int) -> list[FundingRequest]:
         """Newest first (ties by id), from just after ``after`` (the creation time and id of the last row of the
-        previous page); ``issuers`` None is every issuer's, ``holder`` None every holder's."""
+        previous page); ``issuers`` None is every issuer's, ``holder`` None every holder's; ``state`` as shown
+        at ``now_ms`` (``shown_state``)."""
         where, args = ["1 = 1"], []
         if issuers is not None:
             where.append(f"issuer IN ({', '.join('?' * len(issuers))})")
@@ -138,8 +167,9 @@ class FundingStore:
             where += ["holder = ?"]
             args.append(holder)
         if state is not None:
-            where += ["state = ?"]
-            args.append(state)
+            clause, values = _state_filter(state, now_ms)
+            where.append(clause)
+            args += values
         if after is not None:
             where += ["(created_at_ms < ? OR (created_at_ms = ? AND id > ?))"]
             args += [after[0], after[0], after[1]]
@@ -148,18 +178,19 @@ class FundingStore:
                                       "ORDER BY created_at_ms DESC, id LIMIT ?", (*args, limit)).fetchall()
         return [FundingRequest(*row) for row in rows]
 
-    def contested_by(self, request: FundingRequest, limit: int) -> list[str]:
-        """The other requests pending with this request's reference (other holders'), oldest first."""
+    def contested_by(self, request: FundingRequest, limit: int, now_ms: int) -> list[str]:
+        """The other requests still pending at ``now_ms`` with this request's reference (other holders'), oldest
+        first: an expired one can no longer be approved, so it contests nothing."""
         with self._lock:
             return [i for (i,) in self._conn.execute(
-                f"SELECT id FROM requests WHERE {_SAME_REFERENCE} AND state = ? AND id != ? "
+                f"SELECT id FROM requests WHERE {_SAME_REFERENCE} AND state = ? AND expires_at_ms > ? AND id != ? "
                 "ORDER BY created_at_ms, id LIMIT ?",
-                (request.issuer, request.kind, request.reference, PENDING, request.id, limit))]
+                (request.issuer, request.kind, request.reference, PENDING, now_ms, request.id, limit))]
 
     def taken_by(self, request: FundingRequest) -> str | None:
-        """The other request the issuer signed for with this request's reference, if any (never undone)."""
+        """The other request whose signed transaction may fund this request's reference, if any."""
         with self._lock:
-            row = self._conn.execute(f"SELECT id FROM requests WHERE {_SAME_REFERENCE} AND state IN (?, ?, ?) "
+            row = self._conn.execute(f"SELECT id FROM requests WHERE {_SAME_REFERENCE} AND state IN (?, ?) "
                                      "AND id != ? LIMIT 1",
                                      (request.issuer, request.kind, request.reference, *TAKEN, request.id)).fetchone()
         return row[0] if row else None
@@ -194,7 +225,7 @@ class FundingStore:
             same = (row[0], row[1], row[2])
             # Filing refuses a taken reference and a claim rejects the rest, so this finds nothing; checked here
             # anyway, where funding once is decided, rather than trusted to the other paths.
-            taken = self._conn.execute(f"SELECT 1 FROM requests WHERE {_SAME_REFERENCE} AND state IN (?, ?, ?)",
+            taken = self._conn.execute(f"SELECT 1 FROM requests WHERE {_SAME_REFERENCE} AND state IN (?, ?)",
                                        (*same, *TAKEN)).fetchone()
             if taken is None:
                 self._conn.execute("UPDATE requests SET state = ?, decided_at_ms = ?, note = ?, signed_tx = ?, "
@@ -206,7 +237,8 @@ class FundingStore:
             return taken is None
 
     def settle(self, request_id: str, ok: bool, code: int, height: int) -> None:
-        """approving -> approved or failed, with the ledger's verdict."""
+        """approving -> approved, or failed (only on a final refusal: the reference is then free again), with the
+        ledger's verdict."""
         with self._lock:
             self._conn.execute("UPDATE requests SET state = ?, code = ?, height = ? WHERE id = ? AND state = ?",
                                (APPROVED if ok else FAILED, code, height, request_id, APPROVING))

@@ -50,7 +50,7 @@ def funding_pages(desk: FundingDesk, officers: Mapping[str, str],
         elif officer is not None:
             try:
                 found, next_cursor = request_page(desk.store, (officer.issuer,), None, state or None, PAGE_ROWS,
-                                                  cursor or None)
+                                                  cursor or None, desk.clock_ms())
             except Problem:
                 status, error = 400, "That page link is not one this page gave out: start from the first page."
         node = desk.node

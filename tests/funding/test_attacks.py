@@ -39,7 +39,7 @@ def _filed(demo: Demo, holder: str, account: str, amount: int, ref: str | None =
 
 
 def _all_requests(demo: Demo) -> list[Any]:
-    return [r.id for r in demo.providers.funding.store.listing(None, None, None, 10_000)]  # type: ignore[union-attr]
+    return [r.id for r in demo.providers.funding.store.listing(None, None, None, 10_000, None, 0)]  # type: ignore[union-attr]
 
 
 def _at_once(calls: list[Callable[[], httpx.Response]]) -> list[httpx.Response]:

@@ -4,6 +4,7 @@ filed in between (many in the same millisecond) miss and repeat nothing."""
 
 from __future__ import annotations
 
+import sqlite3
 import threading
 import uuid
 from collections.abc import Callable, Iterator
@@ -76,7 +77,7 @@ def test_pages_walked_while_requests_arrive_miss_and_repeat_nothing(books: tuple
     seen: list[str] = []
     cursor: str | None = None
     for page_no in range(50):
-        page, cursor = request_page(book, ("sbk",), None, None, 5, cursor)
+        page, cursor = request_page(book, ("sbk",), None, None, 5, cursor, 2_000)
         assert len(page) <= 5
         seen += [r.id for r in page]
         # Filed between pages, by another connection: newer, and in the same millisecond as the page's last row.
@@ -86,7 +87,7 @@ def test_pages_walked_while_requests_arrive_miss_and_repeat_nothing(books: tuple
         if cursor is None:
             break
     assert len(seen) == len(set(seen)) and before <= set(seen)
-    mine, cursor = request_page(book, None, "h1", None, 100, None)
+    mine, cursor = request_page(book, None, "h1", None, 100, None, 2_000)
     assert cursor is None and {r.holder for r in mine} == {"h1"} and len(mine) == 8
 
 
@@ -97,7 +98,7 @@ def test_pages_walked_while_requests_arrive_miss_and_repeat_nothing(books: tuple
                                     "MS41OmZyLTE=", "2aM6ZnItMQ=="])  # "1.5:fr-1", an Arabic-Indic digit
 def test_a_cursor_the_api_did_not_give_out_is_a_400(books: tuple[FundingStore, FundingStore], cursor: str) -> None:
     with pytest.raises(Problem) as refused:
-        request_page(books[0], None, None, None, 5, cursor)
+        request_page(books[0], None, None, None, 5, cursor, 2_000)
     assert (refused.value.status, refused.value.code) == (400, 3100)
 
 
@@ -105,7 +106,7 @@ def test_a_book_from_before_keeps_its_requests_and_takes_contested_ones(tmp_path
     book = FundingStore(tmp_path / "funding.db")
     first = book.add(_request("eurosend", "wire-1"), 100)
     with book._lock:  # the unique index the book had when filing decided whose a reference was
-        book._conn.execute("DROP INDEX requests_by_reference_holder")
+        book._conn.execute("DROP INDEX requests_taking_reference")
         book._conn.execute("CREATE UNIQUE INDEX requests_by_reference_key ON requests "
                            "(issuer, kind, upper(replace(reference, ' ', '')))")
     book.close()
@@ -114,6 +115,51 @@ def test_a_book_from_before_keeps_its_requests_and_takes_contested_ones(tmp_path
         assert first is not None and reopened.get(first.id) == first
         contested = reopened.add(_request("silkpay", "WIRE-1"), 100)
         assert contested is not None and contested.id != first.id
-        assert reopened.contested_by(first, 10) == [contested.id]
+        assert reopened.contested_by(first, 10, 2_000) == [contested.id]
     finally:
         reopened.close()
+
+
+def test_a_book_from_before_keeps_its_requests_and_files_again_after_a_failure(tmp_path: Path) -> None:
+    """A book made when a holder had one request per reference (a unique index on it) takes a new request for a
+    reference whose issuance failed."""
+    book = FundingStore(tmp_path / "funding.db")
+    first = book.add(_request("eurosend", "wire-1"), 100)
+    assert first is not None and book.approve(first.id, "sbk/officer-1", 2_000) == 1
+    assert book.claim(first.id, 2_000, "", b"tx", b"id")
+    book.settle(first.id, False, 3201, 7)
+    with book._lock:
+        book._conn.execute("DROP INDEX requests_by_reference")
+        book._conn.execute("CREATE UNIQUE INDEX requests_by_reference_holder ON requests "
+                           "(issuer, kind, upper(replace(reference, ' ', '')), holder)")
+    book.close()
+    reopened = FundingStore(tmp_path / "funding.db")
+    try:
+        again = reopened.add(_request("eurosend", "wire-1", 3_000), 100)
+        assert again is not None and again.id != first.id and again.state == PENDING
+    finally:
+        reopened.close()
+
+
+def test_claims_racing_for_a_reference_freed_by_a_failure_take_it_once(
+        books: tuple[FundingStore, FundingStore]) -> None:
+    for round_ in range(20):
+        ref = f"freed-{round_}"
+        failed = books[0].add(_request("eurosend", ref), 100)
+        assert failed is not None and books[0].approve(failed.id, "sbk/officer-1", 2_000) == 1
+        assert books[0].claim(failed.id, 2_000, "", b"tx", b"id")
+        assert books[1].add(_request("silkpay", ref), 100).id == failed.id  # type: ignore[union-attr]  # taken
+        books[1].settle(failed.id, False, 3201, 5)  # refused for good: nothing issued
+        filed = [books[n % 2].add(_request(holder, ref, 3_000), 100)
+                 for n, holder in enumerate(("eurosend", "silkpay", "imari-fx"))]
+        ids = [f.id for f in filed if f is not None]
+        assert len(set(ids)) == 3 and failed.id not in ids
+        for n, request_id in enumerate(ids):
+            assert books[n % 2].approve(request_id, "sbk/officer-1", 3_000) == 1
+        claimed = _race([lambda n=n, i=i: books[n % 2].claim(i, 3_000, "", b"tx", i.encode())  # type: ignore[misc]
+                         for n, i in enumerate(ids)])
+        assert sorted(claimed) == [False, False, True], round_
+        assert sorted(books[1].get(i).state for i in ids) == [APPROVING, REJECTED, REJECTED]  # type: ignore[union-attr]
+    with books[0]._lock, pytest.raises(sqlite3.IntegrityError):  # the book itself holds one taker per reference
+        books[0]._conn.execute("UPDATE requests SET state = 'approving' WHERE reference = 'freed-0' AND state = ?",
+                               (REJECTED,))

@@ -32,7 +32,7 @@ def _withdraw(demo: Demo, holder: str, signed_tx: str) -> httpx.Response:
 
 
 def _requests(demo: Demo) -> list[Any]:
-    return [r.id for r in demo.providers.funding.store.listing(None, None, None, 10_000)]  # type: ignore[union-attr]
+    return [r.id for r in demo.providers.funding.store.listing(None, None, None, 10_000, None, 0)]  # type: ignore[union-attr]
 
 
 def _approve(demo: Demo, request_id: str, issuer: str = "sbk", n: int = 1) -> httpx.Response:
