@@ -156,3 +156,25 @@ def test_page_without_a_quote_or_with_a_tampered_id(signed_in) -> None:
     missing = agent.get("/remit/transfers/11111111-2222-4333-8444-555555555555")
     assert missing.status_code == 404 and "No such transfer" in missing.text
 
+
+
+def test_verify_on_the_transfer_page_works_without_javascript(signed_in, service) -> None:
+    """The receipt's Verify button is a form post: the server checks each ledger receipt against the genesis
+    alone and answers with the page and the verdict, as the script does in place."""
+    agent = signed_in("eurosend", "agent")
+    transfer_id = send(agent, DEMO_NUMBER, "12.00")
+    assert wait_record(service, transfer_id).state.value == "COMMITTED"
+    shown = agent.get(f"/remit/transfers/{transfer_id}").text
+    assert f'<form class="actions" method="post" action="/remit/transfers/{transfer_id}/verify">' in shown
+    checked = agent.post(f"/remit/transfers/{transfer_id}/verify")
+    assert checked.status_code == 200 and checked.headers["cache-control"] == "no-store"
+    result = checked.text[checked.text.index('class="verify-result"'):].split("</div>", 1)[0]
+    assert '<p class="verdict verdict-valid">✓ valid</p>' in result
+    assert re.search(r"<li>reservation: Transaction [0-9a-f]{16}… was committed in block \d+ at .* UTC", result)
+    assert re.search(r"<li>commit: Transaction [0-9a-f]{16}… was committed in block \d+ .*signed by mobimo", result)
+    receiving = signed_in("mobimo", "receiving").post(f"/remit/transfers/{transfer_id}/verify")
+    assert receiving.status_code == 200 and "✓ valid" in receiving.text
+    other = signed_in("silkpay", "agent").post(f"/remit/transfers/{transfer_id}/verify")
+    assert other.status_code == 404 and "✓ valid" not in other.text
+    foreign = agent.post(f"/remit/transfers/{transfer_id}/verify", headers={"Origin": "https://evil.example"})
+    assert foreign.status_code == 403 and "✓ valid" not in foreign.text
