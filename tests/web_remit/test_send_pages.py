@@ -40,6 +40,20 @@ def test_unknown_and_invalid_numbers_are_explained(signed_in) -> None:
     assert foreign.status_code == 400 and "not a Rwandan number" in foreign.text
 
 
+def test_an_empty_or_unreadable_number_says_how_to_write_one(signed_in) -> None:
+    """Not "Check this entry." with the phone library's parse error: what to enter, next to the field, and what
+    was typed kept in it."""
+    agent = signed_in("eurosend", "agent")
+    empty = agent.post("/remit/send/lookup", data={"msisdn": "  "})
+    assert empty.status_code == 400 and 'data-problem="msisdn"' in empty.text
+    assert "Enter the receiver&#39;s mobile number." in empty.text and "3100" not in empty.text
+    for typed in ("abc", "0788 12", "+250 788 123 456 789"):
+        garbled = agent.post("/remit/send/lookup", data={"msisdn": typed})
+        assert garbled.status_code == 400 and 'data-problem="msisdn"' in garbled.text
+        assert "Enter a Rwandan mobile number, as +250 788 123 456 or 0788 123 456. (3100:" in garbled.text
+        assert "Check this entry" not in garbled.text and f'value="{typed}"' in garbled.text
+
+
 def test_quote_shows_the_full_disclosure(signed_in, service) -> None:
     agent = signed_in("eurosend", "agent")
     page = quote(agent, DEMO_NUMBER, "200.00")
