@@ -9,6 +9,7 @@ random session id (web/sessions.py: HttpOnly, SameSite=Strict, path /funding), n
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Mapping
 
 from fastapi import APIRouter, Path, Query, Request
@@ -30,6 +31,7 @@ COOKIE_PATH = "/funding"
 SESSIONS_MAX = 1_000
 NOTE_CHARS_MAX = 500
 PAGE_ROWS = 50
+REQUEST_ID = r"^fr-[0-9a-f]{32}$"
 
 
 def funding_pages(desk: FundingDesk, officers: Mapping[str, str],
@@ -42,8 +44,21 @@ def funding_pages(desk: FundingDesk, officers: Mapping[str, str],
         session = sessions.get(request.cookies.get(COOKIE_NAME))
         return session.role if session else None
 
+    def decided_note(officer: Officer | None, request_id: str) -> str:
+        """What became of the request this officer just decided: the page after a decision says so."""
+        if officer is None or not re.fullmatch(REQUEST_ID, request_id):  # a hand-edited link is only ignored
+            return ""
+        found = desk.store.get(request_id)
+        if found is None or found.issuer != officer.issuer:
+            return ""
+        seen = desk.view(found)
+        if seen["state"] == "pending":
+            return (f"Your approval of {found.id} ({seen['amount']}) is recorded: {len(seen['approvals'])} of "
+                    f"{seen['approvals_needed']} approvals. It needs another officer's approval.")
+        return f"Request {found.id} ({seen['amount']}) is now {seen['state']}."
+
     def page(request: Request, officer: Officer | None, status: int = 200, error: str = "", state: str = "",
-             cursor: str = "") -> Response:
+             cursor: str = "", decided: str = "") -> Response:
         found, next_cursor = [], None
         if officer is not None and state not in ("", *STATES):
             status, error = 400, f"There is no state {state!r}: {', '.join(STATES)}."
@@ -58,17 +73,18 @@ def funding_pages(desk: FundingDesk, officers: Mapping[str, str],
             "network": node.genesis.network, "chain_id": node.chain_id.hex(), "height": node.height,
             "public_accounts": False, "officer": officer, "requests": [desk.view(r, officer=True) for r in found],
             "error": error, "state": state if state in STATES else "", "states": STATES, "next_cursor": next_cursor,
-            "first_page": not cursor}, status)
+            "first_page": not cursor, "decided": decided_note(officer, decided)}, status)
         response.headers["Cache-Control"] = "no-store"
         return response
 
-    def back() -> Response:
-        return RedirectResponse("/funding", status_code=303)
+    def back(decided: str = "") -> Response:
+        return RedirectResponse(f"/funding?decided={decided}" if decided else "/funding", status_code=303)
 
     @router.get("")
     async def show(request: Request, state: str = Query("", max_length=16),
-                   cursor: str = Query("", max_length=CURSOR_CHARS_MAX)) -> Response:
-        return page(request, signed_in(request), state=state, cursor=cursor)
+                   cursor: str = Query("", max_length=CURSOR_CHARS_MAX),
+                   decided: str = "") -> Response:
+        return page(request, signed_in(request), state=state, cursor=cursor, decided=decided)
 
     @router.post("/sign-in")
     async def sign_in(request: Request) -> Response:
@@ -99,7 +115,7 @@ def funding_pages(desk: FundingDesk, officers: Mapping[str, str],
         return response
 
     @router.post("/requests/{request_id}/{decision}")
-    async def decide(request: Request, request_id: str = Path(max_length=40, pattern=r"^fr-[0-9a-f]{32}$"),
+    async def decide(request: Request, request_id: str = Path(max_length=40, pattern=REQUEST_ID),
                      decision: str = Path(pattern="^(approve|reject)$")) -> Response:
         officer = signed_in(request)
         if officer is None:
@@ -114,6 +130,6 @@ def funding_pages(desk: FundingDesk, officers: Mapping[str, str],
             return page(request, officer, exc.status, str(exc))
         except FundingError as exc:
             return page(request, officer, exc.status, f"{exc.detail} ({exc.code})")
-        return back()
+        return back(request_id)
 
     return router

@@ -177,3 +177,36 @@ def test_the_pages_walk_every_request_once_while_new_ones_arrive(demo: Demo) -> 
     with demo_http(demo, demo.providers.officer_token("sbk")) as officer:  # type: ignore[union-attr]  # leave the module's other tests a desk without this queue
         for request_id in filed:
             assert officer.post(f"/funding/v1/requests/{request_id}/reject", json={}).status_code == 200
+
+
+def test_the_page_after_a_decision_says_what_became_of_the_request(demo: Demo) -> None:
+    """A second officer's approval is still needed at 10,000 units: the page says so, instead of showing the
+    same pending row as before the click."""
+    request_id = _deposit(demo, 10_000_00)
+    with _signed_in(demo) as browser:
+        approved = browser.post(f"/funding/requests/{request_id}/approve", data={"note": "wire seen"})
+        assert approved.status_code == 303 and approved.headers["location"] == f"/funding?decided={request_id}"
+        page = browser.get(approved.headers["location"]).text
+        note = page[page.index("data-decided"):].split("</p>", 1)[0]
+        assert f"approval of {request_id} (10,000.00 USD) is recorded: 1 of 2 approvals" in note
+        assert "another officer" in note
+        rejected = browser.post(f"/funding/requests/{_deposit(demo, 3_00)}/reject", data={"note": "no wire"})
+        assert "is now rejected" in browser.get(rejected.headers["location"]).text
+        assert "data-decided" not in browser.get("/funding", params={"decided": "fr-" + "0" * 32}).text
+        edited = browser.get("/funding", params={"decided": "<script>" * 100})
+        assert edited.status_code == 200 and "data-decided" not in edited.text and "<script><script>" not in edited.text
+
+
+def test_the_page_keeps_to_the_content_security_policy_and_fits_a_phone(demo: Demo) -> None:
+    """No inline style (the CSP blocks it, so the sign-out button lost its layout), no form inside a paragraph,
+    the wide table scrolls inside its own box at 390 px, and each note box is named for a screen reader."""
+    request_id = _deposit(demo, 4_00)
+    with _signed_in(demo) as browser:
+        shown = browser.get("/funding")
+    page = shown.text
+    assert "style-src 'self'" in shown.headers["content-security-policy"]
+    assert " style=" not in page
+    assert re.search(r"<p\b[^>]*>(?:(?!</p>).)*<form", page, re.S) is None
+    assert re.search(r'<div class="table-wrap">\s*<table>', page)
+    assert f'aria-label="Note on approving {request_id}"' in page
+    assert f'aria-label="Why you reject {request_id}"' in page

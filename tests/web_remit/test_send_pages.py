@@ -40,6 +40,20 @@ def test_unknown_and_invalid_numbers_are_explained(signed_in) -> None:
     assert foreign.status_code == 400 and "not a Rwandan number" in foreign.text
 
 
+def test_an_empty_or_unreadable_number_says_how_to_write_one(signed_in) -> None:
+    """Not "Check this entry." with the phone library's parse error: what to enter, next to the field, and what
+    was typed kept in it."""
+    agent = signed_in("eurosend", "agent")
+    empty = agent.post("/remit/send/lookup", data={"msisdn": "  "})
+    assert empty.status_code == 400 and 'data-problem="msisdn"' in empty.text
+    assert "Enter the receiver&#39;s mobile number." in empty.text and "3100" not in empty.text
+    for typed in ("abc", "0788 12", "+250 788 123 456 789"):
+        garbled = agent.post("/remit/send/lookup", data={"msisdn": typed})
+        assert garbled.status_code == 400 and 'data-problem="msisdn"' in garbled.text
+        assert "Enter a Rwandan mobile number, as +250 788 123 456 or 0788 123 456. (3100:" in garbled.text
+        assert "Check this entry" not in garbled.text and f'value="{typed}"' in garbled.text
+
+
 def test_quote_shows_the_full_disclosure(signed_in, service) -> None:
     agent = signed_in("eurosend", "agent")
     page = quote(agent, DEMO_NUMBER, "200.00")
@@ -156,3 +170,25 @@ def test_page_without_a_quote_or_with_a_tampered_id(signed_in) -> None:
     missing = agent.get("/remit/transfers/11111111-2222-4333-8444-555555555555")
     assert missing.status_code == 404 and "No such transfer" in missing.text
 
+
+
+def test_verify_on_the_transfer_page_works_without_javascript(signed_in, service) -> None:
+    """The receipt's Verify button is a form post: the server checks each ledger receipt against the genesis
+    alone and answers with the page and the verdict, as the script does in place."""
+    agent = signed_in("eurosend", "agent")
+    transfer_id = send(agent, DEMO_NUMBER, "12.00")
+    assert wait_record(service, transfer_id).state.value == "COMMITTED"
+    shown = agent.get(f"/remit/transfers/{transfer_id}").text
+    assert f'<form class="actions" method="post" action="/remit/transfers/{transfer_id}/verify">' in shown
+    checked = agent.post(f"/remit/transfers/{transfer_id}/verify")
+    assert checked.status_code == 200 and checked.headers["cache-control"] == "no-store"
+    result = checked.text[checked.text.index('class="verify-result"'):].split("</div>", 1)[0]
+    assert '<p class="verdict verdict-valid">✓ valid</p>' in result
+    assert re.search(r"<li>reservation: Transaction [0-9a-f]{16}… was committed in block \d+ at .* UTC", result)
+    assert re.search(r"<li>commit: Transaction [0-9a-f]{16}… was committed in block \d+ .*signed by mobimo", result)
+    receiving = signed_in("mobimo", "receiving").post(f"/remit/transfers/{transfer_id}/verify")
+    assert receiving.status_code == 200 and "✓ valid" in receiving.text
+    other = signed_in("silkpay", "agent").post(f"/remit/transfers/{transfer_id}/verify")
+    assert other.status_code == 404 and "✓ valid" not in other.text
+    foreign = agent.post(f"/remit/transfers/{transfer_id}/verify", headers={"Origin": "https://evil.example"})
+    assert foreign.status_code == 403 and "✓ valid" not in foreign.text

@@ -33,6 +33,17 @@ _ABORTED = {
 }
 
 
+NUMBER_MISSING = "Enter the receiver's mobile number."
+NUMBER_REFUSED = "Enter a Rwandan mobile number, as +250 788 123 456 or 0788 123 456."
+
+
+def number_error(error: RemitError) -> str:
+    """The look-up's refusal: a number it cannot read says how to write one, not only "check this entry"."""
+    if error.code == Code.VALIDATION:
+        return f"{NUMBER_REFUSED} ({error.code}: {error.detail})"
+    return form_error(error)
+
+
 def form_error(error: RemitError) -> str:
     sentence = _FORM_ERRORS.get(error.code, "The request was refused.")
     return f"{sentence} ({error.code}: {error.detail})"

@@ -21,7 +21,7 @@ from inzira.remit.disclosure import disclosure
 from inzira.remit.parties import Party
 from inzira.remit.sending import TransferRequest
 from inzira.web.forms import NO_STORE, FormRefused, field_text
-from inzira.web.remit.messages import form_error
+from inzira.web.remit.messages import NUMBER_MISSING, form_error, number_error
 from inzira.web.remit.roles import PageRole
 from inzira.web.remit.send_form import (
     ID_CHARS_MAX,
@@ -57,10 +57,12 @@ def send_router(site: RemitSite) -> APIRouter:
             return site.refused(request, who, exc)
 
     async def find(request: Request, session: Session, form: SendForm) -> Party | Response:
+        if not form.msisdn.strip():
+            return page(request, session, "number", form, 400, problem=FormProblem("msisdn", NUMBER_MISSING))
         try:
             return await service.lookup(session.member, form.msisdn)
         except RemitError as exc:
-            problem = FormProblem("msisdn", form_error(exc))
+            problem = FormProblem("msisdn", number_error(exc))
             return page(request, session, "number", form, _status(exc), problem=problem)
 
     @router.get("/remit/send", include_in_schema=False)

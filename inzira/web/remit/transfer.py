@@ -1,6 +1,9 @@
-"""One transfer's page (its live status, then its receipt) and the receipt file it offers."""
+"""One transfer's page (its live status, then its receipt), the receipt file it offers, and the receipt's
+verification as a form post, so Verify works without JavaScript too (the script verifies in place instead)."""
 
 from __future__ import annotations
+
+from typing import Any
 
 import msgspec
 from fastapi import APIRouter, Request
@@ -9,7 +12,8 @@ from starlette.responses import JSONResponse, Response
 from inzira.remit.api.views import fsp_name
 from inzira.remit.receipts import build_receipt
 from inzira.remit.records import TransferRecord
-from inzira.web.forms import NO_STORE
+from inzira.web.forms import NO_STORE, FormRefused
+from inzira.web.receipts import check_receipt
 from inzira.web.remit.ekash_view import receipt_part
 from inzira.web.remit.roles import PageRole
 from inzira.web.remit.send_form import UUID_RE
@@ -28,6 +32,11 @@ def visible_transfer(site: RemitSite, session: Session, transfer_id: str) -> Tra
 def transfer_router(site: RemitSite) -> APIRouter:
     router = APIRouter()
     service = site.service
+
+    def built_receipt(record: TransferRecord) -> dict[str, Any] | None:
+        found = service.transfers.quote(record.quote_id)
+        return build_receipt(service.node, record, found[0] if found else None,
+                             fsp_name(service, record.receiving_fsp), service.settings.transfer_ttl_ms)
 
     @router.get("/remit/transfers/{transfer_id}", include_in_schema=False)
     def transfer(request: Request, transfer_id: str) -> Response:
@@ -49,9 +58,7 @@ def transfer_router(site: RemitSite) -> APIRouter:
         record = visible_transfer(site, who, transfer_id)
         if record is None:
             return JSONResponse({"detail": f"no transfer {transfer_id}"}, 404, headers=NO_STORE)
-        found = service.transfers.quote(record.quote_id)
-        built = build_receipt(service.node, record, found[0] if found else None,
-                              fsp_name(service, record.receiving_fsp), service.settings.transfer_ttl_ms)
+        built = built_receipt(record)
         if built is None:
             return JSONResponse({"detail": f"transfer {transfer_id} is {record.state.value}: nothing of it is "
                                  "in the chain yet"}, 409, headers=NO_STORE)
@@ -61,5 +68,26 @@ def transfer_router(site: RemitSite) -> APIRouter:
         disposition = f'attachment; filename="inzira-remittance-{transfer_id}.json"'
         return Response(msgspec.json.format(msgspec.json.encode(built)), media_type="application/json",
                         headers={"Content-Disposition": disposition, **NO_STORE})
+
+    @router.post("/remit/transfers/{transfer_id}/verify", include_in_schema=False)
+    async def verify(request: Request, transfer_id: str) -> Response:
+        """Each ledger receipt of the transfer checked against the genesis alone, as the script does."""
+        who = site.gate(request, *PageRole)
+        if isinstance(who, Response):
+            return who
+        try:
+            await site.form(request)
+        except FormRefused as exc:
+            return site.refused(request, who, exc)
+        record = visible_transfer(site, who, transfer_id)
+        if record is None:
+            return site.render(request, "remit/not_found.html", who, 404, transfer_id=transfer_id[:64])
+        built = built_receipt(record)
+        entries = built["ledger_receipts"] if built is not None else []
+        checked = [(entry["role"], check_receipt(msgspec.json.encode(entry["receipt"]), service.node.genesis))
+                   for entry in entries]
+        verified = {"valid": bool(checked) and all(outcome["valid"] for _, outcome in checked), "entries": checked}
+        return site.render(request, "remit/transfer.html", who, verified=verified,
+                           **transfer_context(site, record, who.role is PageRole.RECEIVING))
 
     return router

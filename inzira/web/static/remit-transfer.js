@@ -81,7 +81,9 @@
   // The receipt arrives inside the live panel, so the button is found when clicked, not when loaded.
   document.addEventListener("click", (event) => {
     const button = event.target.closest("[data-verify-receipt]");
-    if (button) verify(button);
+    if (!button) return;
+    event.preventDefault(); // verified in place; without the script the form posts to the server instead
+    verify(button);
   });
   follow();
 })();
