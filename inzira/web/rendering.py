@@ -74,8 +74,8 @@ def _environment() -> jinja2.Environment:
         trim_blocks=True,
         lstrip_blocks=True,
     )
-    env.filters.update(utc=time_utc, kigali=time_kigali, iso=time_iso, rfc3339_ms=rfc3339_ms, short=short_hash, money=money_text,
-                       kind=kind_label)
+    env.filters.update(utc=time_utc, kigali=time_kigali, iso=time_iso, rfc3339_ms=rfc3339_ms, short=short_hash,
+                       money=money_text, kind=kind_label)
     env.globals["static"] = STATIC_PATH
     return env
 
