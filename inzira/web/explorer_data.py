@@ -58,9 +58,10 @@ def stored_height(node: Node) -> int:
 
 
 def site_context(node: Node, public_accounts: bool, viewer: Viewer | None = None) -> dict[str, Any]:
-    """What every page shows in its frame: the network, its chain id and height (and who is signed in)."""
+    """What every page shows in its frame: the network, its chain id and height (and who is signed in), and
+    ``name_of``: a member's display name, for pages written for people."""
     return {"network": node.genesis.network, "chain_id": node.chain_id.hex(), "height": stored_height(node),
-            "public_accounts": public_accounts, "viewer": viewer}
+            "public_accounts": public_accounts, "viewer": viewer, "name_of": lambda member: member_name(node, member)}
 
 
 def latest_blocks(node: Node, before_height: int | None, limit: int) -> list[BlockRow]:

@@ -22,6 +22,7 @@ from inzira.funding.desk import FundingDesk, FundingError, Officer
 from inzira.funding.paging import request_page
 from inzira.funding.store import STATES
 from inzira.node.signer import wall_clock_ms
+from inzira.web.explorer_data import member_name
 from inzira.web.forms import FormRefused, read_form
 from inzira.web.rendering import render
 from inzira.web.sessions import SESSION_TTL_MS, SessionBook, clear_session_cookie, set_session_cookie
@@ -71,7 +72,8 @@ def funding_pages(desk: FundingDesk, officers: Mapping[str, str],
         node = desk.node
         response = render(request, "funding/page.html", {
             "network": node.genesis.network, "chain_id": node.chain_id.hex(), "height": node.height,
-            "public_accounts": False, "officer": officer, "requests": [desk.view(r, officer=True) for r in found],
+            "public_accounts": False, "name_of": lambda member: member_name(node, member), "officer": officer,
+            "requests": [desk.view(r, officer=True) for r in found],
             "error": error, "state": state if state in STATES else "", "states": STATES, "next_cursor": next_cursor,
             "first_page": not cursor, "decided": decided_note(officer, decided)}, status)
         response.headers["Cache-Control"] = "no-store"

@@ -11,6 +11,7 @@ import jinja2
 from fastapi import Request
 from fastapi.responses import HTMLResponse
 
+from inzira.fx.rates import RateError, parse_as_of
 from inzira.money import money_text
 from inzira.web.assets import STATIC_PATH
 
@@ -46,6 +47,15 @@ def time_iso(timestamp_ms: int) -> str:
     return _moment(timestamp_ms, timezone.utc).isoformat(timespec="milliseconds")
 
 
+def rfc3339_ms(text: str) -> int | None:
+    """The RFC 3339 time that starts ``text`` (the FX desk's ``rates_as_of``, "2026-12-07T08:00:00Z (demo rates)")
+    in ms, to show as every other time is; None if it starts with none."""
+    try:
+        return parse_as_of(text.split(" ", 1)[0])
+    except RateError:
+        return None
+
+
 def short_hash(hex_text: str) -> str:
     return hex_text[:HASH_PREFIX_CHARS] + "…" if len(hex_text) > HASH_PREFIX_CHARS else hex_text
 
@@ -64,8 +74,8 @@ def _environment() -> jinja2.Environment:
         trim_blocks=True,
         lstrip_blocks=True,
     )
-    env.filters.update(utc=time_utc, kigali=time_kigali, iso=time_iso, short=short_hash, money=money_text,
-                       kind=kind_label)
+    env.filters.update(utc=time_utc, kigali=time_kigali, iso=time_iso, rfc3339_ms=rfc3339_ms, short=short_hash,
+                       money=money_text, kind=kind_label)
     env.globals["static"] = STATIC_PATH
     return env
 

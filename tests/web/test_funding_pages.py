@@ -210,3 +210,19 @@ def test_the_page_keeps_to_the_content_security_policy_and_fits_a_phone(demo: De
     assert re.search(r'<div class="table-wrap">\s*<table>', page)
     assert f'aria-label="Note on approving {request_id}"' in page
     assert f'aria-label="Why you reject {request_id}"' in page
+
+
+def test_the_page_names_the_issuer_and_holder_and_shows_when_each_request_was_made_and_decided(demo: Demo) -> None:
+    """Display names, not member ids, and times as on every other page (UTC, then CAT)."""
+    when = r'<time datetime="[^"]+">\d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC</time> <span class="cat">[^<]+ CAT</span>'
+    node = demo.runtime.node  # type: ignore[union-attr]
+    pending, decided = _deposit(demo, 5_00), _deposit(demo, 6_00)
+    with _signed_in(demo) as browser:
+        assert browser.post(f"/funding/requests/{decided}/reject", data={"note": "no wire"}).status_code == 303
+        page = browser.get("/funding").text
+    assert f"<h1>Funding requests to {html.escape(node.state.members['sbk'].name)}</h1>" in page
+    rows = {rid: page.split(f'data-request="{rid}"', 1)[1].split("</tr>", 1)[0] for rid in (pending, decided)}
+    assert f"<td>{html.escape(node.state.members['silkpay'].name)}</td>" in rows[pending]
+    assert re.search(r'<td data-when="created">' + when + "</td>", rows[pending])
+    assert '<td data-when="decided"><span class="muted">—</span></td>' in rows[pending]
+    assert re.search(r'<td data-when="decided">' + when + "</td>", rows[decided])

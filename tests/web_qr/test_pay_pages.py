@@ -137,3 +137,27 @@ def test_codes_that_cannot_be_paid(wallet: httpx.Client, payload: str, status: i
     page = wallet.post("/qr/wallet/pay/scan", data={"payload": payload})
     assert page.status_code == status and notice_code(page.text) == code and sentence in page.text
     assert "nothing was charged" in page.text.lower() or code == 3150
+
+
+def test_the_pages_name_members_and_show_times_in_utc_and_cat(wallet: httpx.Client, signed_in, api, demo) -> None:
+    """The FX provider and the wallet's issuer by their display names, not their member ids; times as on every
+    other page: UTC, then Kigali time."""
+    members = demo.runtime.node.state.members
+    bill = api.bill(3_300)
+    fx = api.call("wallet", "POST", f"/v1/qr/wallets/{api.customers.wallet_id}/quotes", 201,
+                  json={"payload": bill["payload"]})["fx_provider"]
+    page = confirm_page(wallet, bill["payload"])
+    assert f'<span class="muted">kept by {members[fx].name}</span>' in page and f"kept by {fx}" not in page
+    issuer = api.wallet()["issuer"]
+    home = wallet.get("/qr/wallet").text
+    assert f"card acquirer; {members[issuer].name} credits" in home and f"{issuer}'s card" not in home
+
+    payment_id = confirm(wallet, page)
+    when = r'<time datetime="[^"]+">\d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC</time> <span class="cat">[^<]+ CAT</span>'
+    receipt = wallet.get(f"/qr/wallet/payments/{payment_id}").text
+    assert re.search(r"<dt>Paid at</dt><dd>" + when + "</dd>", receipt)
+    merchant = signed_in("pos").get(f"/qr/pos/payments/{payment_id}").text
+    assert re.search(r"<dt>Paid at</dt><dd>" + when + "</dd>", merchant)
+    today = signed_in("pos").get("/qr/pos").text
+    row = today.split(f'data-payment="{payment_id}"', 1)[1].split("</tr>", 1)[0]
+    assert re.search(r"<td>" + when + "</td>", row)

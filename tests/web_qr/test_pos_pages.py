@@ -122,3 +122,22 @@ def test_receipt_downloads_and_verifies_against_the_genesis(pos: httpx.Client, a
     assert verdict["valid"] and verdict["summary"]["tx_id"] == paid["tx_id"]
     page = pos.get(f"/qr/pos/payments/{paid['payment_id']}")
     assert 'data-verify-receipt' in page.text and 'data-verify-path="/explorer/verify-receipt"' in page.text
+
+
+def test_verify_on_the_payment_page_works_without_javascript(pos: httpx.Client, signed_in, api) -> None:
+    """The merchant's Verify is a form post too: the page again with the receipt's verdict against the genesis;
+    nobody but the merchant's session gets it."""
+    paid = api.pay(api.merchant()["static_qr"]["payload"], 1_800)
+    path = f"/qr/pos/payments/{paid['payment_id']}"
+    assert f'<form class="actions" method="post" action="{path}/verify">' in pos.get(path).text
+    checked = pos.post(f"{path}/verify")
+    assert checked.status_code == 200 and checked.headers["cache-control"] == "no-store"
+    result = checked.text[checked.text.index('class="verify-result"'):].split("</div>", 1)[0]
+    assert '<p class="verdict verdict-valid">✓ valid</p>' in result
+    assert f"Transaction {paid['tx_id'][:16]}… was committed in block" in result
+    assert 'action="/qr/pos/payments/' in checked.text and "/refunds" in checked.text  # the whole page
+    visitor = signed_in("wallet").post(f"{path}/verify")  # a wallet session is not the merchant's
+    assert visitor.status_code == 303 and "/qr/pos/sign-in" in visitor.headers["location"]
+    foreign = pos.post(f"{path}/verify", headers={"Origin": "https://evil.example"})
+    assert foreign.status_code == 403 and "✓ valid" not in foreign.text
+    assert pos.post("/qr/pos/payments/pay_0000000000000000f/verify").status_code == 404

@@ -109,3 +109,24 @@ def test_receipt_page_with_proof(wallet: httpx.Client, anonymous: httpx.Client, 
     assert receipt.status_code == 200 and receipt.json()["tx_id"] == paid["tx_id"]
     assert anonymous.post("/explorer/verify-receipt", content=receipt.content).json()["valid"]
     assert wallet.get("/qr/wallet/payments/pay_0000000000000000f").status_code == 404
+
+
+def test_verify_on_the_receipt_works_without_javascript(wallet: httpx.Client, signed_in, api) -> None:
+    """Verify is a form post: the server fetches the payment's ledger receipt with the session's token, checks it
+    against the genesis alone and answers with the receipt page and the verdict, as the script does in place."""
+    paid = api.pay(api.merchant()["static_qr"]["payload"], 2_200)
+    path = f"/qr/wallet/payments/{paid['payment_id']}"
+    assert f'<form class="actions" method="post" action="{path}/verify">' in wallet.get(path).text
+    checked = wallet.post(f"{path}/verify")
+    assert checked.status_code == 200 and checked.headers["cache-control"] == "no-store"
+    result = checked.text[checked.text.index('class="verify-result"'):].split("</div>", 1)[0]
+    assert '<p class="verdict verdict-valid">✓ valid</p>' in result
+    assert f"Transaction {paid['tx_id'][:16]}… was committed in block" in result
+    assert f'data-paid="{paid["payment_id"]}"' in checked.text
+    other = signed_in("wallet", token=api.new_wallet()["wallet_token"]).post(f"{path}/verify")
+    assert other.status_code == 404 and "✓ valid" not in other.text
+    foreign = wallet.post(f"{path}/verify", headers={"Origin": "https://evil.example"})
+    assert foreign.status_code == 403 and "✓ valid" not in foreign.text
+    with httpx.Client(base_url=str(wallet.base_url), timeout=10.0) as nobody:
+        signed_out = nobody.post(f"{path}/verify")
+    assert signed_out.status_code == 303 and "/qr/wallet/sign-in" in signed_out.headers["location"]

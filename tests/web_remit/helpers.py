@@ -57,8 +57,9 @@ def customer(**changes: str) -> dict[str, str]:
 
 def quote(client: httpx.Client, msisdn: str, amount: str, currency: str = "EUR", amount_type: str = "SEND",
           **names: str) -> httpx.Response:
+    """The quote page (the quote step redirects to it), or the amount step with its problem."""
     form = {"msisdn": msisdn, "amount_type": amount_type, "amount": amount, "currency": currency, **customer(**names)}
-    return client.post("/remit/send/quote", data=form)
+    return client.post("/remit/send/quote", data=form, follow_redirects=True)
 
 
 def send_form(quote_page: str) -> dict[str, str]:

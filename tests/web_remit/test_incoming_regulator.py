@@ -12,7 +12,7 @@ def test_incoming_shows_paid_out_transfers_and_positions(signed_in, service) -> 
     ubumwe = signed_in("ubumwe", "receiving")
     page = ubumwe.get("/remit/incoming").text
     row = page.split(f'data-transfer="{transfer_id}"', 1)[1].split("</tr>", 1)[0]
-    assert 'data-state="COMMITTED"' in row and "SUCCESSFUL" in row and "eurosend" in row
+    assert 'data-state="COMMITTED"' in row and "SUCCESSFUL" in row and "EuroSend Remit" in row
     assert "Paid out in the transfers shown" in page
     assert 'data-account="ubumwe:rwf"' in page and 'data-account="ubumwe:fees-rwf"' in page
     assert f'data-transfer="{transfer_id}"' not in signed_in("mobimo", "receiving").get("/remit/incoming").text

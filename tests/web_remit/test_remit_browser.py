@@ -97,6 +97,17 @@ def test_agent_sends_and_verifies_the_receipt(demo, contexts: list[BrowserContex
     assert verdict.inner_text() == "✓ valid"
     assert "was committed in block" in receipt.locator(".verify-result").inner_text()
 
+    for width in (1280, 390):  # every card of the summary holds its text (the Created card's CAT line too)
+        page.set_viewport_size({"width": width, "height": 900})
+        overflowing = page.evaluate("""() => [...document.querySelectorAll(".remit-summary > div")]
+            .filter((card) => card.scrollWidth > card.clientWidth).map((card) => card.textContent.trim())""")
+        assert overflowing == [], (width, overflowing)
+
+    transfer_id = page.url.rsplit("/", 1)[1]
+    page.go_back()  # the quote's own page again, not a form to resubmit: the same transfer id, said to be sent
+    page.locator(f'[data-sent-as="{transfer_id}"]').wait_for()
+    assert page.locator('input[name="transfer_id"]').get_attribute("value") == transfer_id
+
 
 def test_held_transfer_completes_after_the_officer_approves(demo, contexts: list[BrowserContext]) -> None:
     agent = contexts[0].new_page()

@@ -192,3 +192,35 @@ def test_verify_on_the_transfer_page_works_without_javascript(signed_in, service
     assert other.status_code == 404 and "✓ valid" not in other.text
     foreign = agent.post(f"/remit/transfers/{transfer_id}/verify", headers={"Origin": "https://evil.example"})
     assert foreign.status_code == 403 and "✓ valid" not in foreign.text
+
+
+def test_back_or_reload_of_the_quote_shows_the_same_transfer_and_sends_it_once(signed_in, service) -> None:
+    """The quote step answers with a redirect to the quote's own page: reloading it (or coming Back to it after
+    sending) shows the same quote and transfer id, never a new quote; its Send posted twice makes one transfer."""
+    agent = signed_in("eurosend", "agent")
+    form = {"msisdn": DEMO_NUMBER, "amount_type": "SEND", "amount": "15.00", "currency": "EUR",
+            "sender_id": "cust-prg-1", "sender_name": "Marie Dupont", "receiver_name": "Jeanne Uwase"}
+    posted = agent.post("/remit/send/quote", data=form)
+    assert posted.status_code == 303 and posted.headers["cache-control"] == "no-store"
+    location = posted.headers["location"]
+    assert re.fullmatch(r"/remit/send/quotes/[0-9a-f-]{36}", location)
+    first, reloaded = agent.get(location), agent.get(location)
+    assert first.status_code == reloaded.status_code == 200
+    assert send_form(first.text) == send_form(reloaded.text)
+    sending = send_form(first.text)
+    assert sending["quote_id"] == location.rsplit("/", 1)[1] and sending["sender_name"] == "Marie Dupont"
+    assert field_text(first.text, "sender") == "Marie Dupont · customer cust-prg-1"
+
+    once = agent.post("/remit/send/transfer", data=sending)
+    back = agent.get(location)  # Back after sending: the same quote, now saying it was sent
+    assert send_form(back.text)["transfer_id"] == sending["transfer_id"]
+    assert f'data-sent-as="{sending["transfer_id"]}"' in back.text
+    twice = agent.post("/remit/send/transfer", data=send_form(back.text))
+    assert once.status_code == twice.status_code == 303 and once.headers["location"] == twice.headers["location"]
+    made = [r for r in service.transfers.page(sending_fsp="eurosend", limit=50) if r.sender_id == "cust-prg-1"]
+    assert [r.transfer_id for r in made] == [sending["transfer_id"]]
+
+    other = signed_in("silkpay", "agent").get(location)  # another member's agent: not there
+    assert other.status_code == 404 and "Marie Dupont" not in other.text and 'data-problem="msisdn"' in other.text
+    unknown = agent.get("/remit/send/quotes/11111111-2222-4333-8444-555555555555")
+    assert unknown.status_code == 404 and "start again with the receiver" in unknown.text

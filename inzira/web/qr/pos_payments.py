@@ -1,5 +1,6 @@
 """The merchant's payments: the daily statement (totals, every payment with its on-chain proof), one
-payment with its refunds, a refund (full or partial, never more than is left), and the proof's file."""
+payment with its refunds, a refund (full or partial, never more than is left), the proof's file, and its
+verification as a form post (Verify without JavaScript)."""
 
 from __future__ import annotations
 
@@ -18,6 +19,7 @@ from inzira.web.qr.sessions import Grant, QrKind
 from inzira.web.qr.site import (
     AMOUNT_CHARS_MAX,
     QrSite,
+    checked_receipt,
     is_id,
     notice_of,
     parse_rwf,
@@ -56,14 +58,18 @@ def pos_payments_router(site: QrSite) -> APIRouter:
 
     async def payment_page(request: Request, grant: Grant, payment_id: str, status_code: int = 200,
                            notice: Notice | None = None, form: dict[str, str] | None = None,
-                           refunded: str = "") -> Response:
+                           refunded: str = "", verify: bool = False) -> Response:
+        payments = f"{merchant_path(grant)}/payments"
+        verified: dict[str, Any] | None = None
         try:
-            payment = await site.api.get(grant.token, f"{merchant_path(grant)}/payments/{payment_id}")
+            payment = await site.api.get(grant.token, f"{payments}/{payment_id}")
+            if verify:
+                verified = await checked_receipt(site, grant, payments, payment_id)
         except HttpProblem as exc:
             return site.problem(request, grant, exc)
         done = next((r for r in payment.get("refunds") or [] if r["refund_id"] == refunded), None)
         return site.render(request, "qr/pos_payment.html", grant, status_code, payment=payment, notice=notice,
-                           form=form or {}, refunded=done, verify_path=VERIFY_PATH)
+                           form=form or {}, refunded=done, verify_path=VERIFY_PATH, verified=verified)
 
     @router.get("/qr/pos/payments/{payment_id}", include_in_schema=False)
     async def payment(request: Request, payment_id: str, refunded: str = "") -> Response:
@@ -104,6 +110,20 @@ def pos_payments_router(site: QrSite) -> APIRouter:
             return await payment_page(request, grant, payment_id, status, notice, typed)
         target = f"/qr/pos/payments/{payment_id}?refunded={done['refund_id']}"
         return RedirectResponse(target, 303, headers=NO_STORE)
+
+    @router.post("/qr/pos/payments/{payment_id}/verify", include_in_schema=False)
+    async def verify(request: Request, payment_id: str) -> Response:
+        """Verify without JavaScript: the page again, with the receipt's verdict."""
+        grant = site.gate(request, QrKind.POS)
+        if isinstance(grant, Response):
+            return grant
+        try:
+            await site.form(request)
+        except FormRefused as exc:
+            return site.refused(request, grant, exc)
+        if not is_id(payment_id):
+            return site.render(request, "qr/not_found.html", grant, 404, what=f"payment {payment_id}")
+        return await payment_page(request, grant, payment_id, verify=True)
 
     @router.get("/qr/pos/payments/{payment_id}/receipt.json", include_in_schema=False)
     async def receipt(request: Request, payment_id: str) -> Response:

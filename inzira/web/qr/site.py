@@ -32,6 +32,7 @@ from inzira.web.qr.messages import (
 )
 from inzira.web.qr.sessions import Grant, QrKind, QrSessions
 from inzira.web.qr.vendor import DecoderFile
+from inzira.web.receipts import check_receipt
 from inzira.web.rendering import render
 
 NEXT_CHARS_MAX = 512
@@ -136,3 +137,11 @@ async def payment_receipt_file(site: QrSite, request: Request, kind: QrKind, pay
     except HttpProblem as exc:
         return Response(status_code=exc.status if exc.status in (401, 404) else 502 if exc.answered else 503)
     return receipt_download(answer.content, str(answer.json().get("tx_id", "")))
+
+
+async def checked_receipt(site: QrSite, grant: Grant, payments_path: str, payment_id: str) -> dict[str, Any]:
+    """Verify without JavaScript: the payment's ledger receipt, fetched with the session's token (so only who may
+    see the payment gets it), checked against the genesis alone, as the script has the explorer do.
+    HttpProblem when the API does not give the receipt."""
+    answer = await site.api.raw(grant.token, f"{payments_path}/{payment_id}/receipt")
+    return check_receipt(answer.content, site.node.genesis)

@@ -35,6 +35,7 @@ _ABORTED = {
 
 NUMBER_MISSING = "Enter the receiver's mobile number."
 NUMBER_REFUSED = "Enter a Rwandan mobile number, as +250 788 123 456 or 0788 123 456."
+QUOTE_GONE = "That quote is not here any more (or is not yours): start again with the receiver's number."
 
 
 def number_error(error: RemitError) -> str:

@@ -1,13 +1,14 @@
 """The sending agent's page: number -> masked name -> amount -> full disclosure -> Send -> the transfer.
 
 Each step is a form post answered with the next step, so the page works without JavaScript; a script only
-adds the quote's live countdown and the amount's unit. Send creates the transfer under a fresh UUID chosen when the quote was
-shown: pressing Send twice resends the same transfer instead of making a second one.
+adds the quote's live countdown and the amount's unit. The quote step redirects to the quote's own page
+(``quote_drafts``), so Back and reload show that quote again rather than asking for a new one. Send creates the
+transfer under a UUID chosen with the quote: pressing Send twice resends the same transfer instead of making a
+second one.
 """
 
 from __future__ import annotations
 
-import uuid
 from dataclasses import replace
 from typing import Any
 
@@ -19,12 +20,15 @@ from inzira.remit.api.views import fsp_name, summary
 from inzira.remit.codes import RemitError
 from inzira.remit.disclosure import disclosure
 from inzira.remit.parties import Party
+from inzira.remit.records import QuoteTerms
 from inzira.remit.sending import TransferRequest
 from inzira.web.forms import NO_STORE, FormRefused, field_text
-from inzira.web.remit.messages import NUMBER_MISSING, form_error, number_error
+from inzira.web.remit.messages import NUMBER_MISSING, QUOTE_GONE, form_error, number_error
+from inzira.web.remit.quote_drafts import QuoteDrafts
 from inzira.web.remit.roles import PageRole
 from inzira.web.remit.send_form import (
     ID_CHARS_MAX,
+    UUID_RE,
     FormProblem,
     SendForm,
     source_currencies,
@@ -39,6 +43,7 @@ RECENT_MAX = 20
 def send_router(site: RemitSite) -> APIRouter:
     router = APIRouter()
     service = site.service
+    drafts = QuoteDrafts()
 
     def page(request: Request, session: Session, step: str, form: SendForm, status_code: int = 200,
              party: Party | None = None, problem: FormProblem | None = None, **extra: Any) -> Response:
@@ -104,9 +109,23 @@ def send_router(site: RemitSite) -> APIRouter:
         except RemitError as exc:
             return page(request, session, "amount", form, _status(exc), party=party,
                         problem=FormProblem("amount", form_error(exc)))
+        drafts.put(terms.quote_id, session.member, replace(form, msisdn=party.msisdn))
+        return RedirectResponse(f"/remit/send/quotes/{terms.quote_id}", 303, headers=NO_STORE)
+
+    @router.get("/remit/send/quotes/{quote_id}", include_in_schema=False)
+    def quote_page(request: Request, quote_id: str) -> Response:
+        """A quote this session's member asked for, with its Send form: the same transfer id at every load."""
+        who = site.gate(request, PageRole.AGENT)
+        if isinstance(who, Response):
+            return who
+        draft = drafts.get(who.member, quote_id) if UUID_RE.fullmatch(quote_id) else None
+        found = service.transfers.quote(quote_id) if draft is not None else None
+        if draft is None or found is None or found[0].sending_fsp != who.member:
+            return page(request, who, "number", SendForm(), 404, problem=FormProblem("msisdn", QUOTE_GONE))
+        terms, used_by = found
         shown = disclosure(terms, fsp_name(service, terms.receiving_fsp), service.settings.transfer_ttl_ms)
-        return page(request, session, "quote", form, party=party, quote=shown, transfer_id=str(uuid.uuid4()),
-                    now_ms=service.clock_ms())
+        return page(request, who, "quote", draft.form, party=_party(terms, shown["receiving_fsp_name"]),
+                    quote=shown, transfer_id=draft.transfer_id, sent_as=used_by, now_ms=service.clock_ms())
 
     @router.post("/remit/send/transfer", include_in_schema=False)
     async def send(request: Request) -> Response:
@@ -132,6 +151,10 @@ def send_router(site: RemitSite) -> APIRouter:
         return RedirectResponse(f"/remit/transfers/{record.transfer_id}", 303, headers=NO_STORE)
 
     return router
+
+
+def _party(terms: QuoteTerms, fsp_title: str) -> Party:
+    return Party(terms.msisdn, terms.receiving_fsp, fsp_title, terms.masked_name)
 
 
 def _status(error: RemitError) -> int:

@@ -74,5 +74,6 @@ def transfer_context(site: RemitSite, record: TransferRecord, payee_only: bool =
 
 def status_html(site: RemitSite, record: TransferRecord, payee_only: bool = False) -> str:
     """The live panel alone, as the event stream sends it."""
-    context = transfer_context(site, record, payee_only) | {"public_accounts": site.public_accounts}
+    context = transfer_context(site, record, payee_only) | {"public_accounts": site.public_accounts,
+                                                            "name_of": site.member_name}
     return ENV.get_template(STATUS_TEMPLATE).render(context)

@@ -34,6 +34,8 @@
 
   document.addEventListener("click", (event) => {
     const button = event.target.closest("[data-verify-receipt]");
-    if (button) verify(button);
+    if (!button) return;
+    event.preventDefault(); // verified in place; without the script the form posts to the server instead
+    verify(button);
   });
 })();
