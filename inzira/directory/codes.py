@@ -1,7 +1,8 @@
 """The directory operator's refusals: an HTTP status, a stable 4-digit code and a sentence for people.
 
 Ledger and API codes are used where one fits (3204 party not found, 3105 invalid signature, 4300 not
-permitted); the operator adds its own in Inzira's ranges (xx40 and above, xx60 for its records).
+permitted); the operator adds its own in Inzira's ranges (xx40 and above; 3170s and 3260 for its disputes,
+3150-3169 being the QR service's). A number means one thing in the whole scheme (tests/test_codes.py).
 """
 
 from __future__ import annotations
@@ -16,8 +17,8 @@ class DirectoryCode(IntEnum):
     RATE_LIMITED = 3041  # the member asked more than its declared volume allows: retry after Retry-After
     REQUEST_EXPIRED = 3341  # a signed request's time is too far from the operator's clock
     DISPUTE_NOT_FOUND = 3260
-    DISPUTE_CLOSED = 3160  # the regulator already decided this dispute
-    DISPUTES_FULL = 3161  # the FSP has too many open disputes
+    DISPUTE_CLOSED = 3170  # the regulator already decided this dispute
+    DISPUTES_FULL = 3171  # the FSP has too many open disputes
     WALLET_INACTIVE = 5400  # the FSP's account-holder API says the wallet cannot receive money
     ACCOUNT_HOLDER_UNAVAILABLE = 5140  # the FSP's account-holder API could not be reached
 

@@ -1,7 +1,7 @@
 """The QR payment service's result codes and the HTTP status each one gets.
 
 Codes are Mojaloop-shaped 4-digit numbers; the ledger's own (``inzira.ledger.codes``) and the API's
-(``inzira.api.codes``) are reused where they fit (3100 validation, 3145 quote mismatch, 3146 quote used,
+(``inzira.api.codes``) are reused where they fit (3100 validation, 3105 a signature that does not verify, 3145 quote mismatch, 3146 quote used,
 3302 quote expired, 4001 insufficient funds, 4300 not permitted, 2003/2004/2005 server state, 2040 the FX
 provider's rates too old to quote from: 503). Codes of this service are in the scheme-specific "xx40 and above"
 part of each range. Never renumber one: wallets and POS pages switch on them.
@@ -17,7 +17,7 @@ part of each range. Never renumber one: wallets and POS pages switch on them.
 | 3156 | 409 | the refund would take back more than was paid (all refunds of the payment together) |
 | 3157 | 400 | currency not offered (wallet currency of the issuer, or a QR not priced in RWF) |
 | 3158 | 400 | the wallet's issuer takes no card top-ups on this service |
-| 3041 | 401 | a card acquirer's callback without a valid signature, or signed outside the replay window |
+| 3105 | 401 | a card acquirer's callback without a valid signature, or signed outside the replay window |
 | 3159 | 409 | the card acquirer's payment does not match the top-up (amount, currency, reference, credited) |
 | 3160 | 403 | the merchant's or wallet holder's name matches the sanctions list: referred to compliance |
 | 3250 | 404 | merchant not found (or not visible to the caller) |
@@ -51,7 +51,7 @@ class QrCode(IntEnum):
     CURRENCY_NOT_OFFERED = 3157
     TOPUP_NOT_OFFERED = 3158
     CARD_PAYMENT_MISMATCH = 3159
-    CALLBACK_UNSIGNED = 3041
+    CALLBACK_UNSIGNED = 3105  # Mojaloop's "invalid signature", as the directory answers an unsigned request
     NAME_ON_SANCTIONS_LIST = 3160
     REFUND_OUTSIDE_INZIRA = 3161
     MERCHANT_NOT_FOUND = 3250

@@ -64,4 +64,4 @@ def test_a_signed_callback_that_is_not_an_event_is_refused(body: bytes, code: in
 
 def test_an_unsigned_callback_is_refused_before_it_is_read() -> None:
     refused = read_callback(None, b"not json", SECRET, NOW_MS, WINDOW_MS)
-    assert isinstance(refused, Rejected) and refused.code == 3041 and refused.status == 401
+    assert isinstance(refused, Rejected) and refused.code == 3105 and refused.status == 401

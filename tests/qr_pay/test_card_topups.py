@@ -185,7 +185,7 @@ def test_replayed_callback_changes_nothing_and_an_old_one_is_refused(qr: Qr, sim
     assert ok(replay) == {"received": True, "topup_id": opened["topup_id"], "status": "completed"}
     secret = sim.config.webhook_secret
     an_hour_ago = time.time_ns() // 1_000_000 - 3_600_000
-    problem(callback(qr, json.loads(sent.body), secret, at_ms=an_hour_ago), 401, 3041)
+    problem(callback(qr, json.loads(sent.body), secret, at_ms=an_hour_ago), 401, 3105)
     assert qr.balance(wallet["account"]) == 40_00 and history_refs(qr, wallet) == [opened["topup_id"]]
 
 
@@ -194,13 +194,13 @@ def test_forged_callbacks_move_nothing(qr: Qr, sim: RunningCardSim) -> None:
     opened = qr.open_top_up(wallet, 500_00)  # never paid
     session_id = session_of(sim, opened)
     body = claim(opened, session_id)
-    problem(callback(qr, body, "whsec_" + "x" * 30), 401, 3041)  # not the issuer's secret
+    problem(callback(qr, body, "whsec_" + "x" * 30), 401, 3105)  # not the issuer's secret
     raw = json.dumps(body).encode()
     unsigned = qr.client().post(f"{NOTIFICATIONS}/silkpay", content=raw)
-    problem(unsigned, 401, 3041)
+    problem(unsigned, 401, 3105)
     tampered = qr.client().post(f"{NOTIFICATIONS}/silkpay", content=raw.replace(b"500", b"900"), headers={
         SIGNATURE_HEADER: signature(sim.config.webhook_secret, raw, time.time_ns() // 1_000_000)})
-    problem(tampered, 401, 3041)
+    problem(tampered, 401, 3105)
     # Even signed with the real secret (as if it leaked), a claim is only a reason to ask the acquirer.
     answered = ok(callback(qr, body, sim.config.webhook_secret))
     assert answered["status"] == "awaiting_card"

@@ -16,7 +16,7 @@ _TEXT = {
     400: "Invalid request (3100), not a valid EMVCo QR (3150), not an Inzira QR (3151), QR does not match its bill "
          "(3152), amount required (3153), currency not offered (3157), card top-ups not offered (3158)",
     401: "Missing or invalid token (3040): a member's API token, or a merchant's (qrm_) or wallet's (qrw_) token; "
-         "a card acquirer's callback without a valid signature (3041)",
+         "a card acquirer's callback without a valid signature (3105)",
     403: "Not permitted (4300)",
     404: "Not found, or not visible to the caller: merchant 3250, bill 3251, wallet 3252, quote 3253, payment 3254, "
          "top-up 3255",
