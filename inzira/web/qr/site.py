@@ -78,6 +78,17 @@ class QrSite:
     async def form(self, request: Request, bytes_max: int = FORM_BYTES_MAX, files_max: int = 0) -> FormData:
         return await read_form(request, bytes_max, files_max)
 
+    async def gate_post(self, request: Request, kind: QrKind) -> Grant | Response:
+        """``gate``, then this site's own form (an empty one: a button), for a post that only acts."""
+        grant = self.gate(request, kind)
+        if isinstance(grant, Response):
+            return grant
+        try:
+            await self.form(request)
+        except FormRefused as exc:
+            return self.refused(request, grant, exc)
+        return grant
+
     def refused(self, request: Request, grant: Grant | None, error: FormRefused) -> Response:
         notice = Notice(error.status, "This form was not accepted.", str(error))
         return self.render(request, "qr/problem.html", grant, error.status, notice=notice)

@@ -11,7 +11,6 @@ from fastapi import APIRouter, Request
 from starlette.responses import Response
 
 from inzira.http import HttpProblem
-from inzira.web.forms import FormRefused
 from inzira.web.qr.sessions import Grant, QrKind
 from inzira.web.qr.site import QrSite, checked_receipt, is_id, payment_receipt_file
 from inzira.web.qr.wallet import wallet_path
@@ -44,13 +43,9 @@ def wallet_receipts_router(site: QrSite) -> APIRouter:
 
     @router.post("/qr/wallet/payments/{payment_id}/verify", include_in_schema=False)
     async def verify(request: Request, payment_id: str) -> Response:
-        grant = site.gate(request, QrKind.WALLET)
+        grant = await site.gate_post(request, QrKind.WALLET)
         if isinstance(grant, Response):
             return grant
-        try:
-            await site.form(request)
-        except FormRefused as exc:
-            return site.refused(request, grant, exc)
         return await page(request, grant, payment_id, verify=True)
 
     @router.get("/qr/wallet/payments/{payment_id}/receipt.json", include_in_schema=False)
