@@ -68,7 +68,7 @@ class Links:
         return cls(doc.get("fx_member", "imari-fx"), doc.get("fx_url", ""), doc.get("fx_token", ""), dict(urls),
                    doc.get("funding_token", ""), doc.get("directory_url", ""), doc.get("directory_token", ""),
                    payout, _currencies(path, doc.get("wallet_currencies", [])),
-                   Path(doc["rates_file"]) if doc.get("rates_file") else None,
+                   path.parent / doc["rates_file"] if doc.get("rates_file") else None,  # relative: to the links file
                    _max_age_s(path, doc.get("rates_max_age_s", RATES_AGE_MAX_MS // 1000)))
 
 

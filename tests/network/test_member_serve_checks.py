@@ -38,7 +38,11 @@ def test_a_links_file_reads_every_field(tmp_path: Path) -> None:
                                          "rates_file": "rates.json", "rates_max_age_s": 3_600}))
     assert links.rates_max_age_s == 3_600 and Links().rates_max_age_s == 86_400
     assert links.wallet_currencies == ("CNY", "USD") and links.funding_urls == {"sbk": "http://s"}
-    assert links.fx_url == "http://fx" and links.rates_file == Path("rates.json") and links.fx_member == "imari-fx"
+    assert links.fx_url == "http://fx" and links.fx_member == "imari-fx"
+    # Relative to the links file's folder, not to wherever the command is run from; an absolute path as written.
+    assert links.rates_file == tmp_path / "rates.json"
+    elsewhere = tmp_path / "other" / "rates.json"
+    assert Links.load(_links(tmp_path, {"rates_file": str(elsewhere)})).rates_file == elsewhere
 
 
 @pytest.mark.parametrize(("doc", "says"), [
