@@ -73,16 +73,29 @@ def _disclosure(quote: dict[str, Any]) -> Table:
     return table
 
 
+def new_steps(kind: str, data: dict[str, Any], seen: set[tuple[Any, ...]]) -> list[dict[str, Any]]:
+    """The steps of a stream's frame not printed yet (``seen`` grows): a change made while the stream opened is
+    in both its snapshot and its first event."""
+    steps = data.get("timeline") or [] if kind == "snapshot" else [data["data"]]
+    fresh = []
+    for step in steps:
+        key = (step["step"], step.get("detail"), step.get("code"), step.get("tx_id"))
+        if key not in seen:
+            seen.add(key)
+            fresh.append(step)
+    return fresh
+
+
 def _follow(client: Any, transfer_id: str, where: str) -> dict[str, Any]:
     """Print each step as it happens (event stream), then the final view."""
     from inzira.http import HttpProblem
 
     deadline = time.monotonic() + PROGRESS_TIMEOUT_S
+    seen: set[tuple[Any, ...]] = set()
     with console.status("waiting for the ledger...") as status:
         try:
             for kind, data in client.events(transfer_id):
-                steps = data.get("timeline") or [] if kind == "snapshot" else [data["data"]]
-                for step in steps:
+                for step in new_steps(kind, data, seen):
                     console.print(f"  [bold]{step['step']:<18}[/] {step.get('detail', '')}")
                     status.update(f"{step['state']} ...")
                 if time.monotonic() > deadline:

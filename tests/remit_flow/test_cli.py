@@ -8,7 +8,7 @@ from click.testing import Result
 from typer.testing import CliRunner
 
 from inzira.cli.main import app
-from inzira.cli.remit import EXIT_HELD, EXIT_NOT_PAID
+from inzira.cli.remit import EXIT_HELD, EXIT_NOT_PAID, new_steps
 from inzira.sim.momo import Behaviour, ForcedOutcome
 from tests.remit_flow.conftest import Flow
 
@@ -140,3 +140,17 @@ def test_cli_send_help_lists_the_exit_statuses() -> None:
     assert shown.exit_code == 0
     text = " ".join(shown.output.split())
     assert "0 paid" in text and "3 HELD for compliance review (not paid)" in text and "4 ended not paid" in text
+
+
+def test_a_step_in_both_the_snapshot_and_the_first_event_is_printed_once() -> None:
+    """The stream subscribes, then takes its snapshot: a change made in between comes in both."""
+    reserved = {"at_ms": 1, "step": "RESERVED", "state": "RESERVED", "detail": "funds reserved", "code": 0,
+                "tx_id": "ab"}
+    seen: set[tuple[object, ...]] = set()
+    snapshot = {"timeline": [{"at_ms": 0, "step": "RECEIVED", "state": "RECEIVED", "detail": "accepted", "code": 0,
+                              "tx_id": None}, reserved]}
+    assert [s["step"] for s in new_steps("snapshot", snapshot, seen)] == ["RECEIVED", "RESERVED"]
+    again = {"data": {k: v for k, v in reserved.items() if k != "at_ms"}}
+    assert new_steps("transfer", again, seen) == []
+    paid = {"data": {"step": "PAYOUT_SUCCESSFUL", "state": "RESERVED", "detail": "paid", "code": 0, "tx_id": None}}
+    assert [s["step"] for s in new_steps("transfer", paid, seen)] == ["PAYOUT_SUCCESSFUL"]
