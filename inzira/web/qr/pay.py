@@ -18,7 +18,7 @@ from starlette.responses import RedirectResponse, Response
 from inzira.money import MoneyError
 from inzira.qr.api.paying import IMAGE_BYTES_MAX
 from inzira.qr.emv.spec import PAYLOAD_CHARS_MAX_LENIENT
-from inzira.web.forms import FORM_BYTES_MAX, NO_STORE, FormRefused, field_text
+from inzira.web.forms import NO_STORE, field_text
 from inzira.http import HttpProblem
 from inzira.web.qr.messages import Notice
 from inzira.web.qr.sessions import Grant, QrKind
@@ -63,16 +63,6 @@ def pay_router(site: QrSite) -> APIRouter:
         status, notice = notice_of(QrKind.WALLET, error)
         return page(request, grant, step, status, notice, **context)
 
-    async def posted(request: Request, bytes_max: int = FORM_BYTES_MAX, files_max: int = 0
-                     ) -> tuple[Grant, FormData] | Response:
-        grant = site.gate(request, QrKind.WALLET)
-        if isinstance(grant, Response):
-            return grant
-        try:
-            return grant, await site.form(request, bytes_max, files_max)
-        except FormRefused as exc:
-            return site.refused(request, grant, exc)
-
     async def quote(request: Request, grant: Grant, scanned: Scanned, scan: dict[str, Any] | None,
                     amount_text: str) -> Response:
         body: dict[str, Any] = {"payload": scanned.payload}
@@ -98,7 +88,7 @@ def pay_router(site: QrSite) -> APIRouter:
 
     @router.post(SCAN_PATH, include_in_schema=False)
     async def scan(request: Request) -> Response:
-        got = await posted(request, SCAN_FORM_BYTES_MAX, files_max=1)
+        got = await site.gate_post(request, QrKind.WALLET, SCAN_FORM_BYTES_MAX, files_max=1)
         if isinstance(got, Response):
             return got
         grant, form = got
@@ -120,7 +110,7 @@ def pay_router(site: QrSite) -> APIRouter:
 
     @router.post("/qr/wallet/pay/quote", include_in_schema=False)
     async def quote_step(request: Request) -> Response:
-        got = await posted(request)
+        got = await site.gate_post(request, QrKind.WALLET)
         if isinstance(got, Response):
             return got
         grant, form = got
@@ -131,7 +121,7 @@ def pay_router(site: QrSite) -> APIRouter:
 
     @router.post("/qr/wallet/pay/confirm", include_in_schema=False)
     async def confirm(request: Request) -> Response:
-        got = await posted(request)
+        got = await site.gate_post(request, QrKind.WALLET)
         if isinstance(got, Response):
             return got
         grant, form = got

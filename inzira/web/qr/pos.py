@@ -11,7 +11,7 @@ from fastapi import APIRouter, Request
 from starlette.responses import RedirectResponse, Response
 
 from inzira.money import MoneyError
-from inzira.web.forms import NO_STORE, FormRefused, field_text
+from inzira.web.forms import NO_STORE, field_text
 from inzira.web.qr.bill_view import bill_context
 from inzira.http import HttpProblem
 from inzira.web.qr.messages import Notice
@@ -51,13 +51,10 @@ def pos_router(site: QrSite) -> APIRouter:
 
     @router.post("/qr/pos/bills", include_in_schema=False)
     async def new_bill(request: Request) -> Response:
-        grant = site.gate(request, QrKind.POS)
-        if isinstance(grant, Response):
-            return grant
-        try:
-            form = await site.form(request)
-        except FormRefused as exc:
-            return site.refused(request, grant, exc)
+        got = await site.gate_post(request, QrKind.POS)
+        if isinstance(got, Response):
+            return got
+        grant, form = got
         typed = {"amount": field_text(form, "amount", AMOUNT_CHARS_MAX),
                  "bill_number": field_text(form, "bill_number", BILL_NUMBER_CHARS_MAX)}
         try:

@@ -114,9 +114,10 @@ def pos_payments_router(site: QrSite) -> APIRouter:
     @router.post("/qr/pos/payments/{payment_id}/verify", include_in_schema=False)
     async def verify(request: Request, payment_id: str) -> Response:
         """Verify without JavaScript: the page again, with the receipt's verdict."""
-        grant = await site.gate_post(request, QrKind.POS)
-        if isinstance(grant, Response):
-            return grant
+        got = await site.gate_post(request, QrKind.POS)
+        if isinstance(got, Response):
+            return got
+        grant = got[0]
         if not is_id(payment_id):
             return site.render(request, "qr/not_found.html", grant, 404, what=f"payment {payment_id}")
         return await payment_page(request, grant, payment_id, verify=True)

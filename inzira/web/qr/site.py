@@ -78,16 +78,16 @@ class QrSite:
     async def form(self, request: Request, bytes_max: int = FORM_BYTES_MAX, files_max: int = 0) -> FormData:
         return await read_form(request, bytes_max, files_max)
 
-    async def gate_post(self, request: Request, kind: QrKind) -> Grant | Response:
-        """``gate``, then this site's own form (an empty one: a button), for a post that only acts."""
+    async def gate_post(self, request: Request, kind: QrKind, bytes_max: int = FORM_BYTES_MAX,
+                        files_max: int = 0) -> tuple[Grant, FormData] | Response:
+        """A form post to a signed-in page: ``gate``, then this site's own form, or the page that refuses it."""
         grant = self.gate(request, kind)
         if isinstance(grant, Response):
             return grant
         try:
-            await self.form(request)
+            return grant, await self.form(request, bytes_max, files_max)
         except FormRefused as exc:
             return self.refused(request, grant, exc)
-        return grant
 
     def refused(self, request: Request, grant: Grant | None, error: FormRefused) -> Response:
         notice = Notice(error.status, "This form was not accepted.", str(error))

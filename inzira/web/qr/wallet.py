@@ -13,7 +13,7 @@ from starlette.responses import RedirectResponse, Response
 from inzira.api.numbers import digits
 from inzira.fx.rates import RateError
 from inzira.money import MoneyError, currency, parse_decimal_minor
-from inzira.web.forms import NO_STORE, FormRefused, field_text, own_origin
+from inzira.web.forms import NO_STORE, field_text, own_origin
 from inzira.http import HttpProblem
 from inzira.web.qr.messages import Notice
 from inzira.web.qr.sessions import Grant, QrKind
@@ -68,13 +68,10 @@ def wallet_router(site: QrSite) -> APIRouter:
 
     @router.post("/qr/wallet/topups", include_in_schema=False)
     async def top_up(request: Request) -> Response:
-        grant = site.gate(request, QrKind.WALLET)
-        if isinstance(grant, Response):
-            return grant
-        try:
-            form = await site.form(request)
-        except FormRefused as exc:
-            return site.refused(request, grant, exc)
+        got = await site.gate_post(request, QrKind.WALLET)
+        if isinstance(got, Response):
+            return got
+        grant, form = got
         typed = {"amount": field_text(form, "amount", AMOUNT_CHARS_MAX)}
         try:
             code = (await site.api.get(grant.token, wallet_path(grant)))["currency"]

@@ -43,10 +43,10 @@ def wallet_receipts_router(site: QrSite) -> APIRouter:
 
     @router.post("/qr/wallet/payments/{payment_id}/verify", include_in_schema=False)
     async def verify(request: Request, payment_id: str) -> Response:
-        grant = await site.gate_post(request, QrKind.WALLET)
-        if isinstance(grant, Response):
-            return grant
-        return await page(request, grant, payment_id, verify=True)
+        got = await site.gate_post(request, QrKind.WALLET)
+        if isinstance(got, Response):
+            return got
+        return await page(request, got[0], payment_id, verify=True)
 
     @router.get("/qr/wallet/payments/{payment_id}/receipt.json", include_in_schema=False)
     async def receipt_file(request: Request, payment_id: str) -> Response:

@@ -10,7 +10,7 @@ from starlette.responses import RedirectResponse, Response
 
 from inzira.remit.api.views import decision_view, summary
 from inzira.remit.records import TransferState
-from inzira.web.forms import NO_STORE, FormRefused, field_text
+from inzira.web.forms import NO_STORE, field_text
 from inzira.web.remit.roles import PageRole
 from inzira.web.remit.send_form import UUID_RE
 from inzira.web.remit.sessions import Session
@@ -50,13 +50,10 @@ def compliance_router(site: RemitSite) -> APIRouter:
     @router.post("/remit/compliance/transfers/{transfer_id}/decision", include_in_schema=False)
     async def decide(request: Request, transfer_id: str) -> Response:
         """Approve (the transfer goes on chain) or reject (nothing moves), with the officer's note."""
-        who = site.gate(request, PageRole.OFFICER)
-        if isinstance(who, Response):
-            return who
-        try:
-            form = await site.form(request)
-        except FormRefused as exc:
-            return site.refused(request, who, exc)
+        got = await site.gate_post(request, PageRole.OFFICER)
+        if isinstance(got, Response):
+            return got
+        who, form = got
         decision, note = field_text(form, "decision", 8), field_text(form, "note", NOTE_CHARS_MAX)
         record = service.transfers.get(transfer_id) if UUID_RE.fullmatch(transfer_id) else None
         if record is None or record.sending_fsp != who.member:

@@ -13,7 +13,7 @@ from inzira.remit.api.views import summary
 from inzira.remit.codes import RemitError
 from inzira.remit.records import TransferState
 from inzira.remit.settings import PAYOUT_CURRENCY
-from inzira.web.forms import NO_STORE, FormRefused, field_text
+from inzira.web.forms import NO_STORE, field_text
 from inzira.web.remit.roles import PageRole
 from inzira.web.remit.sessions import Session
 from inzira.web.remit.site import RemitSite
@@ -59,13 +59,10 @@ def incoming_router(site: RemitSite) -> APIRouter:
     @router.post("/remit/incoming/thresholds", include_in_schema=False)
     async def threshold(request: Request) -> Response:
         """Alert when what is available on one of its RWF accounts falls below this (0 removes it)."""
-        who = site.gate(request, PageRole.RECEIVING)
-        if isinstance(who, Response):
-            return who
-        try:
-            form = await site.form(request)
-        except FormRefused as exc:
-            return site.refused(request, who, exc)
+        got = await site.gate_post(request, PageRole.RECEIVING)
+        if isinstance(got, Response):
+            return got
+        who, form = got
         try:
             amount_minor = parse_decimal_minor(field_text(form, "threshold", 32), PAYOUT_CURRENCY)
             service.liquidity.set_threshold(who.member, field_text(form, "account", 81), amount_minor)

@@ -13,7 +13,6 @@ from dataclasses import replace
 from typing import Any
 
 from fastapi import APIRouter, Request
-from starlette.datastructures import FormData
 from starlette.responses import RedirectResponse, Response
 
 from inzira.remit.api.views import fsp_name, summary
@@ -22,7 +21,7 @@ from inzira.remit.disclosure import disclosure
 from inzira.remit.parties import Party
 from inzira.remit.records import QuoteTerms
 from inzira.remit.sending import TransferRequest
-from inzira.web.forms import NO_STORE, FormRefused, field_text
+from inzira.web.forms import NO_STORE, field_text
 from inzira.web.remit.messages import NUMBER_MISSING, QUOTE_GONE, form_error, number_error
 from inzira.web.remit.quote_drafts import QuoteDrafts
 from inzira.web.remit.roles import PageRole
@@ -52,15 +51,6 @@ def send_router(site: RemitSite) -> APIRouter:
         return site.render(request, "remit/send.html", session, status_code, step=step, form=form, party=party,
                            problem=problem, currencies=currencies, recent=recent, **extra)
 
-    async def posted(request: Request) -> tuple[Session, FormData] | Response:
-        who = site.gate(request, PageRole.AGENT)
-        if isinstance(who, Response):
-            return who
-        try:
-            return who, await site.form(request)
-        except FormRefused as exc:
-            return site.refused(request, who, exc)
-
     async def find(request: Request, session: Session, form: SendForm) -> Party | Response:
         if not form.msisdn.strip():
             return page(request, session, "number", form, 400, problem=FormProblem("msisdn", NUMBER_MISSING))
@@ -79,7 +69,7 @@ def send_router(site: RemitSite) -> APIRouter:
 
     @router.post("/remit/send/lookup", include_in_schema=False)
     async def lookup(request: Request) -> Response:
-        got = await posted(request)
+        got = await site.gate_post(request, PageRole.AGENT)
         if isinstance(got, Response):
             return got
         session, data = got
@@ -93,7 +83,7 @@ def send_router(site: RemitSite) -> APIRouter:
 
     @router.post("/remit/send/quote", include_in_schema=False)
     async def quote(request: Request) -> Response:
-        got = await posted(request)
+        got = await site.gate_post(request, PageRole.AGENT)
         if isinstance(got, Response):
             return got
         session, data = got
@@ -129,7 +119,7 @@ def send_router(site: RemitSite) -> APIRouter:
 
     @router.post("/remit/send/transfer", include_in_schema=False)
     async def send(request: Request) -> Response:
-        got = await posted(request)
+        got = await site.gate_post(request, PageRole.AGENT)
         if isinstance(got, Response):
             return got
         session, data = got

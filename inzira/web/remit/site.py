@@ -71,6 +71,16 @@ class RemitSite:
             return self.render(request, "remit/forbidden.html", session, 403, needed=roles)
         return session
 
+    async def gate_post(self, request: Request, *roles: PageRole) -> tuple[Session, FormData] | Response:
+        """A form post to a signed-in page: ``gate``, then this site's own form, or the page that refuses it."""
+        session = self.gate(request, *roles)
+        if isinstance(session, Response):
+            return session
+        try:
+            return session, await self.form(request)
+        except FormRefused as exc:
+            return self.refused(request, session, exc)
+
     def gate_data(self, request: Request, *roles: PageRole) -> Session | Response:
         """The same check for what scripts fetch (event streams, receipt files): a status, no page."""
         session = self.session(request)

@@ -12,7 +12,7 @@ from starlette.responses import JSONResponse, Response
 from inzira.remit.api.views import fsp_name
 from inzira.remit.receipts import build_receipt
 from inzira.remit.records import TransferRecord
-from inzira.web.forms import NO_STORE, FormRefused
+from inzira.web.forms import NO_STORE
 from inzira.web.receipts import check_receipt
 from inzira.web.remit.ekash_view import receipt_part
 from inzira.web.remit.roles import PageRole
@@ -72,13 +72,10 @@ def transfer_router(site: RemitSite) -> APIRouter:
     @router.post("/remit/transfers/{transfer_id}/verify", include_in_schema=False)
     async def verify(request: Request, transfer_id: str) -> Response:
         """Each ledger receipt of the transfer checked against the genesis alone, as the script does."""
-        who = site.gate(request, *PageRole)
-        if isinstance(who, Response):
-            return who
-        try:
-            await site.form(request)
-        except FormRefused as exc:
-            return site.refused(request, who, exc)
+        got = await site.gate_post(request, *PageRole)
+        if isinstance(got, Response):
+            return got
+        who = got[0]
         record = visible_transfer(site, who, transfer_id)
         if record is None:
             return site.render(request, "remit/not_found.html", who, 404, transfer_id=transfer_id[:64])
