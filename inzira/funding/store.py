@@ -118,17 +118,18 @@ class FundingStore:
         creation)."""
         same = (request.issuer, request.kind, request.reference)
         with self._lock, self._transaction():  # looked up, counted and stored at once, across processes too
-            taken = self._conn.execute(f"SELECT {_COLUMNS} FROM requests WHERE {_SAME_REFERENCE} AND state IN "
-                                       f"(?, ?) LIMIT 1", (*same, *TAKEN)).fetchone()
+            taken = self._taken(*same)
             # A rejection for the reference being taken stands while it is; an officer's rejection stands always.
-            freed = "" if taken else " AND NOT (state = ? AND note = ?)"
+            freed = "" if taken is not None else " AND NOT (state = ? AND note = ?)"
             own = self._conn.execute(
                 f"SELECT {_COLUMNS} FROM requests WHERE {_SAME_REFERENCE} AND holder = ? AND state != ? "
                 f"AND NOT (state = ? AND expires_at_ms <= ?){freed} ORDER BY created_at_ms DESC, id LIMIT 1",
                 (*same, request.holder, FAILED, PENDING, request.created_at_ms,
-                 *(() if taken else (REJECTED, TAKEN_NOTE)))).fetchone()
-            if own is not None or taken is not None:
-                return FundingRequest(*(own or taken))
+                 *(() if taken is not None else (REJECTED, TAKEN_NOTE)))).fetchone()
+            if own is not None:
+                return FundingRequest(*own)
+            if taken is not None:
+                return taken
             (pending,) = self._conn.execute(
                 "SELECT count(*) FROM requests WHERE state = ? AND issuer = ? AND holder = ? AND expires_at_ms > ?",
                 (PENDING, request.issuer, request.holder, request.created_at_ms)).fetchone()
@@ -190,10 +191,14 @@ class FundingStore:
     def taken_by(self, request: FundingRequest) -> str | None:
         """The other request whose signed transaction may fund this request's reference, if any."""
         with self._lock:
-            row = self._conn.execute(f"SELECT id FROM requests WHERE {_SAME_REFERENCE} AND state IN (?, ?) "
-                                     "AND id != ? LIMIT 1",
-                                     (request.issuer, request.kind, request.reference, *TAKEN, request.id)).fetchone()
-        return row[0] if row else None
+            taken = self._taken(request.issuer, request.kind, request.reference)
+        return taken.id if taken is not None and taken.id != request.id else None
+
+    def _taken(self, issuer: str, kind: str, reference: str) -> FundingRequest | None:
+        """Under the lock: the request that took this reference (at most one: ``requests_taking_reference``)."""
+        row = self._conn.execute(f"SELECT {_COLUMNS} FROM requests WHERE {_SAME_REFERENCE} AND state IN (?, ?)",
+                                 (issuer, kind, reference, *TAKEN)).fetchone()
+        return FundingRequest(*row) if row else None
 
     def approvals(self, request_id: str) -> list[tuple[str, int]]:
         with self._lock:
@@ -225,8 +230,7 @@ class FundingStore:
             same = (row[0], row[1], row[2])
             # Filing refuses a taken reference and a claim rejects the rest, so this finds nothing; checked here
             # anyway, where funding once is decided, rather than trusted to the other paths.
-            taken = self._conn.execute(f"SELECT 1 FROM requests WHERE {_SAME_REFERENCE} AND state IN (?, ?)",
-                                       (*same, *TAKEN)).fetchone()
+            taken = self._taken(*same)
             if taken is None:
                 self._conn.execute("UPDATE requests SET state = ?, decided_at_ms = ?, note = ?, signed_tx = ?, "
                                    "tx_id = ? WHERE id = ?", (APPROVING, at_ms, note, signed_tx, tx_id, request_id))
