@@ -11,13 +11,13 @@ taken letter by letter ("CNY" as C, N, Y), a list or number where text belongs t
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from inzira.fx.rate_source import RATES_AGE_MAX_MS
+from inzira.json_files import read_json
 
 LINKS_FILE_BYTES_MAX = 64 * 1024
 WALLET_CURRENCIES_MAX = 32
@@ -45,13 +45,7 @@ class Links:
     @classmethod
     def load(cls, path: Path) -> "Links":
         """From a JSON file of these fields (it holds credentials: keep it 0600); ValueError naming the field."""
-        data = path.read_bytes()
-        if len(data) > LINKS_FILE_BYTES_MAX:
-            raise ValueError(f"{path} is larger than {LINKS_FILE_BYTES_MAX} bytes")
-        try:
-            doc = json.loads(data)
-        except ValueError as exc:
-            raise ValueError(f"{path} is not JSON: {exc}") from exc
+        doc = read_json(path, LINKS_FILE_BYTES_MAX)
         if not isinstance(doc, dict) or not set(doc) <= _KNOWN:
             raise ValueError(f"{path}: a JSON object with some of {', '.join(sorted(_KNOWN))}")
         for name in _TEXT_FIELDS:

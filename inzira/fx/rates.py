@@ -10,13 +10,13 @@ quote from rates the market has left (``inzira.fx.rate_source``).
 
 from __future__ import annotations
 
-import json
 import re
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
+from inzira.json_files import read_json
 from inzira.money import currency
 
 RATES_FILE_BYTES_MAX = 64 * 1024
@@ -109,13 +109,10 @@ class RateTable:
     def load(cls, path: Path, now_ms: int) -> "RateTable":
         """The table in ``path``; RateError naming the field for a file that is not one, or is dated ahead of
         ``now_ms`` by more than the clocks' skew."""
-        data = path.read_bytes()
-        if len(data) > RATES_FILE_BYTES_MAX:
-            raise RateError(f"{path} is too large for a rate table")
         try:
-            doc = json.loads(data)
+            doc = read_json(path, RATES_FILE_BYTES_MAX)
         except ValueError as exc:
-            raise RateError(f"{path} is not JSON: {exc}") from None
+            raise RateError(str(exc)) from None
         rates = doc.get("rwf_per_unit") if isinstance(doc, dict) else None
         if not isinstance(rates, dict):
             raise RateError(f'{path}: a JSON object whose rwf_per_unit maps currency codes to RWF per unit, such as '
