@@ -39,8 +39,9 @@ demo: $(STAMP) $(NODE_STAMP) $(MOJALOOP_STAMP)
 	$(BIN)/inzira demo
 
 # Two workers (pytest-xdist), one per core; a test file stays on one worker so its module fixtures start once.
+# The 20 slowest steps are listed at the end: the suite has a 10-minute budget.
 test: $(STAMP) $(NODE_STAMP) $(MOJALOOP_STAMP) browser
-	$(BIN)/python -m pytest -q -n 2 --dist loadfile
+	$(BIN)/python -m pytest -q -n 2 --dist loadfile --durations=20
 
 clean:
 	rm -rf $(VENV) node_modules $(MOJALOOP)/node_modules .pytest_cache .hypothesis
