@@ -38,6 +38,7 @@ from inzira.network.nats_cluster import NatsCluster
 from inzira.node.node import Node
 from inzira.ordering.jetstream.block_log import BlockLog
 from inzira.ordering.jetstream.connection import connect
+from inzira.ordering.jetstream.errors import BlockConflictError
 from inzira.ordering.jetstream.tx_log import TxLog
 from inzira.peer.config import load_config, load_orderer_key
 from inzira.peer.ledger_thread import BLOCKS_SEQ_META
@@ -126,6 +127,39 @@ def _append_block_covering_the_future(net: Net, member: str) -> None:
             await nc.close()
 
     asyncio.run(run())
+
+
+def _append_raw_block(net: Net, member: str, payload: bytes) -> None:
+    """Append bytes to the blocks stream as ``member`` (cutter-eligible) after whatever it ends with."""
+
+    async def run() -> None:
+        nc = await connect(net.local.nats_urls, f"test-{member}", credentials=net.local.nats_credentials(member))
+        try:
+            blocks = BlockLog(nc, net.local.ordering())
+            for _ in range(5):  # a cutter may append meanwhile: after its block, then
+                _, last = await blocks.bounds()
+                with contextlib.suppress(BlockConflictError):
+                    await blocks.append_block(last, payload)
+                    return
+            raise AssertionError("could not append to the blocks stream")
+        finally:
+            await nc.close()
+
+    asyncio.run(run())
+
+
+def test_deeply_nested_bytes_in_the_blocks_stream_are_refused_and_following_goes_on(hostile_net: Net) -> None:
+    net = hostile_net
+    before = net.wait_agreed(MEMBERS)
+    rejected = {m: (net.status(m) or {}).get("rejected_blocks", 0) for m in MEMBERS}
+    nested = b"\x91" * 5_000 + b"\xc0"  # a block's three parts, the last two nested 5,000 arrays deep
+    _append_raw_block(net, "mobimo", b"\x93\x92\xc4\x00\xc4\x00" + nested + nested)
+    raw = net.transfer("eurosend", "eurosend:eur", "mobimo:eur", 4_00)
+    [answer] = net.submit_ok("eurosend", [raw])
+    assert answer["code"] == 0
+    net.wait_agreed(MEMBERS, min_height=before["height"] + 1)
+    assert _problems(net) == {m: None for m in MEMBERS}
+    assert all((net.status(m) or {}).get("rejected_blocks", 0) == rejected[m] + 1 for m in MEMBERS)
 
 
 def _submit_quietly(net: Net, member: str, raw: bytes) -> None:
