@@ -1,8 +1,7 @@
 """Hostile members on the real network (peer processes on a real NATS cluster): poison straight into the
 ordering log (transactions and blocks streams) leaves every peer alive and committing, a re-signed copy
-blocks nothing, a cutter-eligible
-member's block claiming to cover transactions not yet published stops nobody's payments, and a cutter whose
-clock runs ten minutes fast cannot expire a pending transfer early."""
+blocks nothing, a cutter-eligible member's block claiming to cover transactions not yet published stops
+nobody's payments, and a cutter whose clock runs ten minutes fast cannot expire a pending transfer early."""
 
 from __future__ import annotations
 
