@@ -54,6 +54,10 @@ class ClientSettings:
         text = str(url)
         if _CONTROL.search(text):
             raise HttpProblem(400, MALFORMED, f"{method}: the URL holds control characters")
+        try:
+            urlsplit(text)  # e.g. an unclosed "[" of an IPv6 host: a ValueError out of either flavour otherwise
+        except ValueError:
+            raise HttpProblem(400, MALFORMED, f"{method}: the URL does not parse") from None
         return text
 
     def attempt_ms(self, timeout_ms: int | None) -> int:

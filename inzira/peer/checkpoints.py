@@ -55,7 +55,8 @@ def sign_checkpoint(checkpoint: Checkpoint, key: KeyPair) -> bytes:
 
 
 def open_checkpoint(data: bytes, chain_id: bytes, member_keys: dict[str, tuple[bytes, ...]]) -> Checkpoint | None:
-    """The checkpoint if it is well formed, of this network and signed by a key of the member it names."""
+    """The checkpoint if it is well formed (its ``api_url`` none or an HTTP URL of at most ``API_URL_CHARS_MAX``),
+    of this network and signed by a key of the member it names."""
     try:
         signed = _decode_signed(data)
         checkpoint = _decode_body(signed.body)
@@ -63,8 +64,15 @@ def open_checkpoint(data: bytes, chain_id: bytes, member_keys: dict[str, tuple[b
         return None
     if checkpoint.version != CHECKPOINT_VERSION or checkpoint.chain_id != chain_id:
         return None
+    if not _fetchable(checkpoint.api_url):
+        return None
     if signed.key not in member_keys.get(checkpoint.member, ()):
         return None
     if not verify(signed.key, checkpoint_hash(signed.body), signed.sig):
         return None
     return checkpoint
+
+
+def _fetchable(api_url: str) -> bool:
+    """No URL, or an HTTP one of bounded length: peers catching up call it for snapshots."""
+    return not api_url or (len(api_url) <= API_URL_CHARS_MAX and api_url.startswith(("http://", "https://")))

@@ -103,8 +103,11 @@ class Cutter:
     async def _cut_while_holding(self) -> None:
         ledger = self.ledger
         async with ledger.lock:  # the chain's position and what it covers, read together
-            cursor = ledger.source_last + 1
+            covered = ledger.source_last
             judged = ledger.processed_seq
+        cursor = await self._resume_at(covered)
+        if cursor is None:
+            return
         self._carry.clear()
         while self.keeper.holding():
             gathered = await self._gather(cursor)
@@ -156,6 +159,23 @@ class Cutter:
                     self.blocks_cut += 1
                     judged = seq
             cursor = gathered.last_seq + 1
+
+    async def _resume_at(self, covered: int) -> int | None:
+        """The transactions-stream entry to read from: the one after what the chain covers, or after the
+        stream's end when the last block claims entries the stream does not hold yet. Such a block comes only
+        from a cutter that lied (an honest one covers what it read); believed, every transaction published
+        from now until that far entry would be passed over by every cutter after it."""
+        try:
+            last = await self.tx_log.last_seq()  # read after ``covered``: an honest block never covers more
+        except (OrderingError, nats.errors.Error) as exc:
+            log.info("cannot read the transactions stream's end: %r", exc)
+            await asyncio.sleep(POLL_S)
+            return None
+        if covered > last:
+            log.warning("the last block claims to cover transactions-stream entries up to %d, but the stream "
+                        "ends at %d: cutting from its end", covered, last)
+            return last + 1
+        return covered + 1
 
     def fit(self) -> bool:
         """False for a while after this cutter's own block was refused (its clock runs ahead of the log)."""

@@ -214,5 +214,7 @@ def _claimed(payload: bytes) -> tuple[int, bytes]:
     try:
         signed = _decode_head(payload)[0]
         return decode_header(signed.header).height, block_hash(signed.header)
-    except (msgspec.DecodeError, msgspec.ValidationError):
+    except (msgspec.DecodeError, msgspec.ValidationError, RecursionError):
+        # RecursionError: msgspec skips a Raw part recursively, so arrays nested ~1,000 deep in a kilobyte
+        # of garbage would otherwise end the follower of every peer reading the entry.
         return 0, b""

@@ -209,6 +209,16 @@ def test_a_crafted_value_cannot_change_the_call(url: str, client_of: Any) -> Non
     assert header.value.status == 503 and header.value.answered is False  # never sent
 
 
+def test_a_url_that_does_not_parse_is_refused_not_raised(url: str, client_of: Any) -> None:
+    """A URL from another party (a peer's address in its signed checkpoint) that no parser takes is a refusal
+    with a code, never a ValueError out of the call: one ended a peer's follower."""
+    with client_of(url) as client:
+        for bad in ("http://[::1/v1/peer/snapshots/5", "https://[x]:1/v1"):
+            with pytest.raises(HttpProblem) as refused:
+                client.send("GET", bad)
+            assert (refused.value.status, refused.value.code) == (400, 3101)
+
+
 def test_a_dot_segment_never_reaches_another_resource(url: str, client_of: Any) -> None:
     """A '..' in an id must not turn ``/raw/<id>`` into ``/``: the blocking flavour (httpx resolves dot
     segments) refuses the call unsent, the asyncio flavour sends the path as written."""

@@ -79,3 +79,21 @@ def test_many_contenders_at_once_exactly_one_holds(nats_cluster: NatsCluster) ->
                     assert await leases[0].release(holders[0])
 
     run(body())
+
+
+@pytest.mark.parametrize("stored", [b"not json", b"[]", b'{"holder": "x"}', b'{"holder": "x", "expires_at_ms": "soon", "term": 1}'])
+def test_a_value_that_is_no_lease_record_counts_as_free(nats_cluster: NatsCluster, stored: bytes) -> None:
+    """A cutter-eligible member may write anything in the bucket: the others take the lease over it, never
+    stop on it (an exception out of the lease keeper stopped every other cutter's peer)."""
+
+    async def body() -> None:
+        async with ordering(nats_cluster) as o:
+            lease = await CutterLease.open(o.nc, o.cfg)
+            kv = await o.nc.jetstream().key_value(o.cfg.lease_bucket)
+            await kv.put("cutter", stored)
+            taken = await lease.try_acquire("cutter-a", ttl_ms=5_000)
+            assert taken is not None
+            found = await lease.current()
+            assert found is not None and found[0].holder == "cutter-a"
+
+    run(body())

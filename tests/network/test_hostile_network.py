@@ -1,10 +1,12 @@
 """Hostile members on the real network (peer processes on a real NATS cluster): poison straight into the
-ordering log leaves every peer alive and committing, a re-signed copy blocks nothing, and a cutter whose
-clock runs ten minutes fast cannot expire a pending transfer early."""
+ordering log (transactions and blocks streams) leaves every peer alive and committing, a re-signed copy
+blocks nothing, a cutter-eligible member's block claiming to cover transactions not yet published stops
+nobody's payments, and a cutter whose clock runs ten minutes fast cannot expire a pending transfer early."""
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import hashlib
 import threading
 import time
@@ -16,6 +18,7 @@ import msgspec
 import pytest
 
 from inzira.crypto.keygen import generate_keypair
+from inzira.http import HttpProblem
 from inzira.ledger.encoding import encode
 from inzira.ledger.records import Leg
 from inzira.ledger.tx import (
@@ -30,9 +33,15 @@ from inzira.ledger.tx import (
     sign_quote,
     tx_id_of,
 )
+from inzira.network.layout import peer_folder
 from inzira.network.nats_cluster import NatsCluster
+from inzira.node.node import Node
+from inzira.ordering.jetstream.block_log import BlockLog
 from inzira.ordering.jetstream.connection import connect
+from inzira.ordering.jetstream.errors import BlockConflictError
 from inzira.ordering.jetstream.tx_log import TxLog
+from inzira.peer.config import load_config, load_orderer_key
+from inzira.peer.ledger_thread import BLOCKS_SEQ_META
 from inzira.peer.tx_batch import TX_BATCH_TXS_MAX, TxBatch, encode_batch
 from tests.network.helpers import CUTTERS, MEMBERS, Net, running_network, wait_until
 
@@ -94,6 +103,92 @@ def test_poison_in_the_log_leaves_every_peer_alive_and_committing(hostile_net: N
         assert client.account("mobimo:eur")["balance_minor"] == 3_00 + sum(1 + i for i in range(5))
         # The transaction index names the real payment, with its own verdict.
         assert client.get_tx(tx_id_of(body_real))["result"]["code"] == 0
+
+
+def _append_block_covering_the_future(net: Net, member: str) -> None:
+    """``member`` (stopped) signs with its orderer key a valid empty block on its chain that claims to cover
+    the transactions stream far past its end, and appends it to the blocks stream."""
+    folder = peer_folder(net.local.folder, member)
+    config = load_config(folder)
+    node = Node(folder)
+    try:
+        expected_last = int(node.store.get_meta(BLOCKS_SEQ_META) or b"0")
+        covered = node.header(node.height).source_last
+        built = node.build([], int(time.time() * 1000), config.orderer_id,
+                           load_orderer_key(folder, config.orderer_id), covered + 1, 2**62)
+    finally:
+        node.close()  # the block is not stored here: this peer reads it back from the stream like the others
+
+    async def run() -> None:
+        nc = await connect(net.local.nats_urls, f"test-{member}", credentials=net.local.nats_credentials(member))
+        try:
+            await BlockLog(nc, net.local.ordering()).append_block(expected_last, built.encoded)
+        finally:
+            await nc.close()
+
+    asyncio.run(run())
+
+
+def _append_raw_block(net: Net, member: str, payload: bytes) -> None:
+    """Append bytes to the blocks stream as ``member`` (cutter-eligible) after whatever it ends with."""
+
+    async def run() -> None:
+        nc = await connect(net.local.nats_urls, f"test-{member}", credentials=net.local.nats_credentials(member))
+        try:
+            blocks = BlockLog(nc, net.local.ordering())
+            for _ in range(5):  # a cutter may append meanwhile: after its block, then
+                _, last = await blocks.bounds()
+                with contextlib.suppress(BlockConflictError):
+                    await blocks.append_block(last, payload)
+                    return
+            raise AssertionError("could not append to the blocks stream")
+        finally:
+            await nc.close()
+
+    asyncio.run(run())
+
+
+def test_deeply_nested_bytes_in_the_blocks_stream_are_refused_and_following_goes_on(hostile_net: Net) -> None:
+    net = hostile_net
+    before = net.wait_agreed(MEMBERS)
+    rejected = {m: (net.status(m) or {}).get("rejected_blocks", 0) for m in MEMBERS}
+    nested = b"\x91" * 5_000 + b"\xc0"  # a block's three parts, the last two nested 5,000 arrays deep
+    _append_raw_block(net, "mobimo", b"\x93\x92\xc4\x00\xc4\x00" + nested + nested)
+    raw = net.transfer("eurosend", "eurosend:eur", "mobimo:eur", 4_00)
+    [answer] = net.submit_ok("eurosend", [raw])
+    assert answer["code"] == 0
+    net.wait_agreed(MEMBERS, min_height=before["height"] + 1)
+    assert _problems(net) == {m: None for m in MEMBERS}
+    assert all((net.status(m) or {}).get("rejected_blocks", 0) == rejected[m] + 1 for m in MEMBERS)
+
+
+def _submit_quietly(net: Net, member: str, raw: bytes) -> None:
+    """Submit without waiting on the answer here: the test polls the chain, within its own time limit."""
+    with contextlib.suppress(HttpProblem), net.client(member) as client:
+        client.submit_many([raw])
+
+
+def test_a_block_claiming_transactions_not_yet_published_does_not_stop_later_payments(hostile_net: Net) -> None:
+    net = hostile_net
+    before = net.wait_agreed(MEMBERS)
+    net.local.stop_peer("mobimo")  # a cutter-eligible member, appending with its own orderer key
+    _append_block_covering_the_future(net, "mobimo")
+    net.local.start_peer("mobimo")
+    net.wait_agreed(MEMBERS, min_height=before["height"] + 1)  # a well-signed block: every peer takes it
+    raw = net.transfer("eurosend", "eurosend:eur", "mobimo:eur", 2_00)
+    tx_id = tx_id_of(decode_signed(raw).body)
+    threading.Thread(target=_submit_quietly, args=(net, "eurosend", raw), daemon=True).start()
+
+    def committed() -> dict[str, Any] | None:
+        with net.client("eurosend") as client:
+            try:
+                return client.get_tx(tx_id)
+            except HttpProblem:
+                return None
+
+    assert wait_until("the payment after the block in a block", committed, timeout_s=30)["result"]["code"] == 0
+    net.wait_agreed(MEMBERS)
+    assert _problems(net) == {m: None for m in MEMBERS}
 
 
 def test_a_cutter_with_a_fast_clock_cannot_expire_a_pending_transfer_early(hostile_net: Net) -> None:

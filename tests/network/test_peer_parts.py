@@ -23,6 +23,7 @@ from inzira.node.signer import MemberSigner
 from inzira.ordering.jetstream import LogEntry
 from inzira.ordering.outcome import Busy
 from inzira.peer import snapshots
+from inzira.peer.checkpoints import CHECKPOINT_VERSION, Checkpoint, open_checkpoint, sign_checkpoint
 from inzira.peer.cutter import Cutter, CutterSettings
 from inzira.peer.inflight import EXPIRY_GRACE_MS, Inflight
 from inzira.peer.peer_auth import check_request, sign_request
@@ -105,6 +106,21 @@ def test_peer_requests_are_signed_by_a_member_and_fresh() -> None:
     assert check_request(headers, chain, {"mobimo": (generate_keypair().public_key,)}, "GET",
                          "/v1/peer/snapshots/5", 1_000_500)[0] is None
     assert check_request({}, chain, keys, "GET", "/v1/peer/snapshots/5", 1_000_500)[0] is None
+
+
+def test_a_checkpoint_names_where_to_fetch_snapshots_as_an_http_url_of_bounded_length() -> None:
+    """Another member's checkpoint says where its peer serves snapshots; peers catching up call that URL."""
+    key, chain = generate_keypair(), b"c" * 32
+    keys = {"mobimo": (key.public_key,)}
+
+    def opened(api_url: str) -> Checkpoint | None:
+        checkpoint = Checkpoint(CHECKPOINT_VERSION, chain, "mobimo", 5, b"b" * 32, b"s" * 32, 5, 9, api_url=api_url)
+        return open_checkpoint(sign_checkpoint(checkpoint, key), chain, keys)
+
+    for fine in ("", "http://127.0.0.1:8080", "https://peer.mobimo.example/" + "p" * 150):
+        assert opened(fine) is not None
+    for crafted in ("file:///etc/passwd", "ftp://peer.example", "http://peer.example/" + "p" * 200):
+        assert opened(crafted) is None
 
 
 def test_a_block_takes_whole_messages_within_its_limits() -> None:

@@ -19,6 +19,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
+import msgspec
 from nats.aio.client import Client as NATS
 from nats.js.errors import BucketNotFoundError, KeyNotFoundError, KeyWrongLastSequenceError
 from nats.js.kv import KeyValue
@@ -51,8 +52,12 @@ class LeaseRecord:
 
     @classmethod
     def decode(cls, raw: bytes) -> LeaseRecord:
-        data = json.loads(raw)
-        return cls(str(data["holder"]), int(data["expires_at_ms"]), int(data["term"]))
+        """The stored record; a value that is not one (any cutter-eligible member can write the bucket) is a
+        released lease of term 0, which the next holder overwrites, rather than an error that stops it."""
+        try:
+            return msgspec.json.decode(raw, type=cls)
+        except msgspec.DecodeError:
+            return cls("", 0, 0)
 
 
 @dataclass(frozen=True, slots=True)

@@ -122,6 +122,13 @@ class TxLog:
         """
         return await self._reader.read(from_seq, max_count, max_wait_ms)
 
+    async def last_seq(self) -> int:
+        """The sequence of the newest message the stream holds (0 while it holds none)."""
+        info = await with_retries(
+            "transactions stream info", self._policy, lambda: self._js.stream_info(self._cfg.tx_stream)
+        )
+        return info.state.last_seq
+
     async def close(self) -> None:
         await self._reader.close()
 
