@@ -12,13 +12,18 @@ from typing import Annotated, Any
 
 import msgspec
 
+from inzira.api.numbers import INT64_MAX
 from inzira.http import AsyncHttpClient
 from inzira.qr.settings import CardAcquirerLink
 
 TEXT_CHARS_MAX = 128
 RETRY_BUDGET_MS = 1_000
 Text = Annotated[str, msgspec.Meta(max_length=TEXT_CHARS_MAX)]
-Url = Annotated[str, msgspec.Meta(max_length=2_048)]
+# Kept in SQLite INTEGER columns: a number past them would fail the store job that keeps it.
+Int64 = Annotated[int, msgspec.Meta(ge=0, le=INT64_MAX)]
+# The card form's target goes into the wallet page's form action and its Content-Security-Policy header: a
+# plain http(s) URL, printable ASCII without the spaces, quotes, commas and semicolons that would end either.
+Url = Annotated[str, msgspec.Meta(max_length=2_048, pattern=r"^https?://[A-Za-z0-9\-._~:/?#\[\]@!$&()*+=%]+$")]
 
 
 class _Card(msgspec.Struct, frozen=True):
@@ -31,10 +36,10 @@ class AcquirerSession(msgspec.Struct, frozen=True):
 
     id: Text
     reference: Text
-    amount_minor: int
+    amount_minor: Int64
     currency: Text
     status: Text  # open, pending, authorized, declined, timed_out, expired, refunded
-    expires_at_ms: int
+    expires_at_ms: Int64
     card_form_url: Url
     reason: Text | None = None
     payment_id: Text | None = None

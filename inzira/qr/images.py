@@ -74,13 +74,15 @@ def _load(image: bytes | str | Path) -> Image.Image:
         raise QrImageError("bad_image", "not an image format Pillow can read (PNG, JPEG, WebP, ...)") from exc
     except Image.DecompressionBombError as exc:
         raise QrImageError("too_large", str(exc)) from exc
+    except (OSError, SyntaxError, ValueError) as exc:  # a known format, damaged in its header
+        raise QrImageError("bad_image", f"not a readable image: {exc}") from exc
     width, height = opened.size
     if width * height > IMAGE_PIXELS_MAX:
         raise QrImageError("too_large", f"the image has {width}x{height} pixels, over {IMAGE_PIXELS_MAX}")
     try:
         # Phone photos are often stored sideways with an EXIF rotation; grayscale is all the reader needs.
         return ImageOps.exif_transpose(opened).convert("L")
-    except (OSError, ValueError) as exc:  # truncated or corrupt pixel data
+    except (OSError, SyntaxError, ValueError) as exc:  # corrupt pixel data ("broken PNG file": SyntaxError)
         raise QrImageError("bad_image", f"not a readable image: {exc}") from exc
 
 

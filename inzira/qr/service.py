@@ -77,7 +77,7 @@ class QrService:
         self.checkpointer = Checkpointer(self.path)
         self.reader = StoreReader(self.path)
         self.directory = Directory(self.reader, s.records_cache_max)
-        self.hub = Hub(s.streams_max, s.stream_queue_events_max)
+        self.hub = Hub(s.streams_max, s.stream_queue_events_max, s.streams_per_owner_max)
         self.hooks = WebhookDispatch(self.port.webhook_key, TargetGuard(s.webhook_allowed_networks))
         self.outbox = Outbox(self._announce)
         self.settlement = Settlement(self.port, self.writer)

@@ -64,6 +64,9 @@ class QrSettings:
     records_cache_max: int = 20_000  # merchants and wallets kept in memory (they never change)
 
     streams_max: int = 1_000  # open server-sent event streams
+    # One merchant's (its own and its bills') or one wallet's open streams: without a share, one POS token
+    # holding every slot would leave every other merchant's screen deaf to its payments.
+    streams_per_owner_max: int = 50
     stream_queue_events_max: int = 512  # a stream this far behind catches up from the store
     stream_heartbeat_ms: int = 15_000
     stream_lifetime_ms: int = 15 * 60_000  # then the browser reconnects with Last-Event-ID

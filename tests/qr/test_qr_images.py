@@ -1,6 +1,7 @@
 """QR images: payload -> PNG/SVG with segno -> zxing-cpp reads the same payload back."""
 
 import io
+import struct
 
 import pytest
 from PIL import Image, ImageFilter
@@ -59,6 +60,23 @@ def test_no_qr_and_not_an_image(tmp_path):
     assert info.value.code == "bad_image"
     with pytest.raises(QrImageError) as info:
         read_payloads(tmp_path / "missing.png")
+    assert info.value.code == "bad_image"
+
+
+def _webp(png: bytes) -> bytes:
+    out = io.BytesIO()
+    Image.open(io.BytesIO(png)).save(out, format="WEBP")
+    return out.getvalue()
+
+
+@pytest.mark.parametrize("damage", [
+    lambda png: png[:24],  # cut inside the header chunk: Pillow fails while opening it
+    lambda png: png[:33] + struct.pack(">I", 16) + png[37:],  # a wrong chunk length: "broken PNG file" on load
+    lambda png: _webp(png)[:40],  # a cut WebP: its decoder cannot start
+], ids=["cut_png_header", "broken_png_chunk", "cut_webp"])
+def test_a_damaged_image_is_a_bad_image(damage):
+    with pytest.raises(QrImageError) as info:
+        read_payloads(damage(payload_png("hello")))
     assert info.value.code == "bad_image"
 
 

@@ -16,9 +16,10 @@ from tests.qr_pay.helpers import Qr
 # Short heartbeats so stream tests see activity quickly; a fast block cadence so tests run fast. The webhook
 # receiver listens on 127.0.0.1, which the operator allow-lists (every other non-public address stays refused).
 RECEIVER_NETWORK = "127.0.0.1/32"
-# A card acquirer slower than a second is given up on (the slow-acquirer test need not wait long).
+# A card acquirer slower than a second is given up on (the slow-acquirer test need not wait long). A small
+# share of streams per merchant or wallet, so the test that fills one opens few.
 TEST_SETTINGS = QrSettings(stream_heartbeat_ms=200, webhook_allowed_networks=(RECEIVER_NETWORK,),
-                          card_call_timeout_ms=1_000)
+                          card_call_timeout_ms=1_000, streams_per_owner_max=6)
 
 
 @pytest.fixture(scope="session")

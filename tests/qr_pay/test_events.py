@@ -1,10 +1,16 @@
 """Real time: the merchant's and the bill's event streams turn "paid" from a payment, the wallet's hears
-top-ups, payments and refunds; a reconnecting stream resumes after its last event id."""
+top-ups, payments and refunds; a reconnecting stream resumes after its last event id; one merchant's streams
+take a share of the server's, never all of them."""
 
 from __future__ import annotations
 
+import json
 import threading
+from contextlib import ExitStack, closing
 
+import httpx
+
+from tests.qr_pay.conftest import TEST_SETTINGS
 from tests.qr_pay.helpers import Qr
 
 EVENT_TIMEOUT_S = 10.0
@@ -55,3 +61,31 @@ def test_streams_are_private(qr: Qr) -> None:
     response = qr.client().get(f"/v1/qr/merchants/{merchant['merchant_id']}/events",
                                params={"ticket": qr.ticket(other["merchant_token"])})
     assert response.status_code == 404 and response.json()["code"] == 3250
+
+
+def _opened(client: httpx.Client, stack: ExitStack, path: str, ticket: str) -> httpx.Response:
+    """A stream once the server has subscribed it (its first line, retry:, comes after that), or its refusal.
+    The stack keeps its line reader too: a reader dropped half-way closes its connection."""
+    response = stack.enter_context(client.stream("GET", path, params={"ticket": ticket}))
+    if response.status_code == 200:
+        lines = stack.enter_context(closing(response.iter_lines()))
+        assert next(lines).startswith("retry:")
+    return response
+
+
+def test_one_merchant_cannot_hold_every_stream(qr: Qr) -> None:
+    merchant, other = qr.merchant(), qr.merchant("Other")
+    bill = qr.bill(merchant, 1_000)
+    own, bill_path = f"/v1/qr/merchants/{merchant['merchant_id']}/events", bill["events_url"]
+    share = TEST_SETTINGS.streams_per_owner_max
+    with httpx.Client(base_url=qr.base_url, timeout=EVENT_TIMEOUT_S) as client, ExitStack() as stack:
+        ticket = qr.ticket(merchant["merchant_token"])
+        for i in range(share):  # its own stream and its bills' count together
+            assert _opened(client, stack, bill_path if i % 2 else own, ticket).status_code == 200
+        for path in (own, bill_path):
+            refused = _opened(client, stack, path, ticket)
+            assert refused.status_code == 503 and refused.headers["retry-after"]
+            assert json.loads(refused.read())["code"] == 2005
+        other_stream = _opened(client, stack, f"/v1/qr/merchants/{other['merchant_id']}/events",
+                               qr.ticket(other["merchant_token"]))
+        assert other_stream.status_code == 200  # the other merchant's POS still hears its payments

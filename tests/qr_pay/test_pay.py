@@ -4,6 +4,7 @@ quote, the merchant reference as memo, and a receipt that verifies offline."""
 from __future__ import annotations
 
 import base64
+import struct
 
 from inzira.ledger.receipt import verify_receipt
 from inzira.ledger.tx import Transfer, decode_body, decode_signed
@@ -72,7 +73,8 @@ def test_decode_image_upload(qr: Qr) -> None:
     png = qr.pos(merchant).get(f"/v1/qr/merchants/{merchant['merchant_id']}/bills/{bill['bill_id']}/qr.png").content
     scan = ok(qr.visitor(wallet).post("/v1/qr/decode/image", content=png, headers={"Content-Type": "image/png"}))
     assert scan["payloads"] == [bill["payload"]] and scan["bill"]["bill_id"] == bill["bill_id"]
-    problem(qr.visitor(wallet).post("/v1/qr/decode/image", content=b"not an image",
-                                    headers={"Content-Type": "image/png"}), 400, 3150)
+    for damaged in (b"not an image", png[:24], png[:33] + struct.pack(">I", 16) + png[37:]):
+        problem(qr.visitor(wallet).post("/v1/qr/decode/image", content=damaged,
+                                        headers={"Content-Type": "image/png"}), 400, 3150)
     problem(qr.visitor(wallet).post("/v1/qr/decode/image", content=png, headers={"Content-Type": "text/plain"}),
             415, 3000)

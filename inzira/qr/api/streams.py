@@ -40,11 +40,12 @@ _DOC = {200: {"description": __doc__, "content": {"text/event-stream": {}}}}
 
 
 class EventStream:
-    def __init__(self, service: QrService, ctx: ApiContext, topic: str, after_seq: int | None,
+    def __init__(self, service: QrService, ctx: ApiContext, topic: str, owner: str, after_seq: int | None,
                  snapshot: Callable[[], bytes] | None) -> None:
         self.service = service
         self.ctx = ctx
         self.topic = topic
+        self.owner = owner
         self.after_seq = after_seq
         self.snapshot = snapshot
 
@@ -55,7 +56,7 @@ class EventStream:
         service, settings = self.service, self.service.settings
         loop = asyncio.get_running_loop()
         try:
-            sub = service.hub.subscribe(self.topic, loop)
+            sub = service.hub.subscribe(self.topic, self.owner, loop)
         except HubFull:
             yield b": too many open event streams, reconnect later\n\n"
             return
@@ -120,11 +121,12 @@ def streams_router(service: QrService, principal: PrincipalDep, principal_or_tic
         only event streams and QR images. Tokens are accepted only in the header, never in a URL."""
         return json_response(ctx.tickets.issue(who.subject))
 
-    def respond(ctx: ApiContext, topic: str, after: int | None, snapshot: Callable[[], bytes] | None = None
-                ) -> StreamingResponse:
-        if service.hub.streams >= service.settings.streams_max:
-            raise QrProblem(503, ApiCode.BUSY, "too many open event streams", headers={"Retry-After": "5"})
-        stream = EventStream(service, ctx, topic, after, snapshot)
+    def respond(ctx: ApiContext, topic: str, owner: str, after: int | None,
+                snapshot: Callable[[], bytes] | None = None) -> StreamingResponse:
+        full = service.hub.full_for(owner)
+        if full is not None:
+            raise QrProblem(503, ApiCode.BUSY, full, headers={"Retry-After": "5"})
+        stream = EventStream(service, ctx, topic, owner, after, snapshot)
         return StreamingResponse(stream.frames(), media_type="text/event-stream",
                                  headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"})
 
@@ -137,7 +139,7 @@ def streams_router(service: QrService, principal: PrincipalDep, principal_or_tic
                               last_event_id: str | None = last_h, who: Principal = Depends(principal_or_ticket),
                               ctx: ApiContext = Depends(api_context)) -> StreamingResponse:
         merchant = merchant_for(service, who, merchant_id)
-        return respond(ctx, f"m:{merchant.id}", _after(after, last_event_id))
+        return respond(ctx, f"m:{merchant.id}", f"m:{merchant.id}", _after(after, last_event_id))
 
     @router.get("/merchants/{merchant_id}/bills/{bill_id}/events", summary="One bill, live: the POS screen",
                 response_class=StreamingResponse, responses={**_DOC, **docs(400, 401, 404, 503)})
@@ -151,7 +153,7 @@ def streams_router(service: QrService, principal: PrincipalDep, principal_or_tic
             bill = unwrap(service.merchants.bill(merchant, bill_id))
             return b"event: bill\ndata: %s\n\n" % msgspec.json.encode(bill_view(bill, service.port.now_ms()))
 
-        return respond(ctx, f"b:{bill_id}", _after(after, last_event_id), snapshot)
+        return respond(ctx, f"b:{bill_id}", f"m:{merchant.id}", _after(after, last_event_id), snapshot)
 
     @router.get("/wallets/{wallet_id}/events", summary="The wallet's top-ups, payments and refunds, live",
                 response_class=StreamingResponse, responses={**_DOC, **docs(400, 401, 404, 503)})
@@ -159,6 +161,6 @@ def streams_router(service: QrService, principal: PrincipalDep, principal_or_tic
                             who: Principal = Depends(principal_or_ticket),
                             ctx: ApiContext = Depends(api_context)) -> StreamingResponse:
         wallet = wallet_for(service, who, wallet_id)
-        return respond(ctx, f"w:{wallet.id}", _after(after, last_event_id))
+        return respond(ctx, f"w:{wallet.id}", f"w:{wallet.id}", _after(after, last_event_id))
 
     return router

@@ -4,7 +4,8 @@
 The store writer publishes from its thread; each stream reads an asyncio queue on its own loop. Events
 published in a burst reach a loop in one wake-up (waking a loop from another thread costs a system call),
 and a queue that is full marks its stream as behind instead of growing: the stream then reads what it
-missed from the store, so a slow page never slows payments down and never loses an event.
+missed from the store, so a slow page never slows payments down and never loses an event. Each merchant (its
+own and its bills' streams) and each wallet has a share of the streams, so one token cannot hold them all.
 """
 
 from __future__ import annotations
@@ -23,9 +24,10 @@ class HubFull(RuntimeError):
 class Subscription:
     """One stream's events, on its own loop: ``ready`` is set while there is something to take."""
 
-    def __init__(self, hub: "Hub", topic: str, queue_max: int) -> None:
+    def __init__(self, hub: "Hub", topic: str, owner: str, queue_max: int) -> None:
         self.hub = hub
         self.topic = topic
+        self.owner = owner  # whose share it takes: "m:<merchant>" (its bills' streams too) or "w:<wallet>"
         self.queue_max = queue_max
         self.events: deque[StoredEvent] = deque()
         self.ready = asyncio.Event()
@@ -50,11 +52,13 @@ class Subscription:
 
 
 class Hub:
-    def __init__(self, streams_max: int, queue_max: int) -> None:
+    def __init__(self, streams_max: int, queue_max: int, owner_streams_max: int) -> None:
         self.streams_max = streams_max
         self.queue_max = queue_max
+        self.owner_streams_max = owner_streams_max
         self._topics: dict[str, list[Subscription]] = {}
         self._count = 0
+        self._owned: dict[str, int] = {}  # open streams by owner
         self._lock = threading.Lock()
         self._loops: dict[Subscription, asyncio.AbstractEventLoop] = {}
         self._pending: dict[asyncio.AbstractEventLoop, list[tuple[Subscription, StoredEvent]]] = {}
@@ -63,14 +67,28 @@ class Hub:
     def streams(self) -> int:
         return self._count
 
-    def subscribe(self, topic: str, loop: asyncio.AbstractEventLoop) -> Subscription:
-        sub = Subscription(self, topic, self.queue_max)
+    def full_for(self, owner: str) -> str | None:
+        """Why a new stream of ``owner`` would be refused now, or None."""
         with self._lock:
-            if self._count >= self.streams_max:
-                raise HubFull("too many open event streams")
+            return self._full(owner)
+
+    def _full(self, owner: str) -> str | None:
+        if self._count >= self.streams_max:
+            return "too many open event streams"
+        if self._owned.get(owner, 0) >= self.owner_streams_max:
+            return f"{self.owner_streams_max} event streams of this merchant or wallet are open already"
+        return None
+
+    def subscribe(self, topic: str, owner: str, loop: asyncio.AbstractEventLoop) -> Subscription:
+        sub = Subscription(self, topic, owner, self.queue_max)
+        with self._lock:
+            full = self._full(owner)
+            if full is not None:
+                raise HubFull(full)
             self._topics.setdefault(topic, []).append(sub)
             self._loops[sub] = loop
             self._count += 1
+            self._owned[owner] = self._owned.get(owner, 0) + 1
         return sub
 
     def unsubscribe(self, sub: Subscription) -> None:
@@ -81,6 +99,11 @@ class Hub:
             subs.remove(sub)
             self._loops.pop(sub, None)
             self._count -= 1
+            owned = self._owned[sub.owner] - 1
+            if owned:
+                self._owned[sub.owner] = owned
+            else:
+                del self._owned[sub.owner]
             if not subs:
                 del self._topics[sub.topic]
 
