@@ -27,6 +27,14 @@ def sign_in(base_url: str, kind: str, token: str | None = None) -> httpx.Client:
     return client
 
 
+def quote_shown(client: httpx.Client, posted: httpx.Response) -> httpx.Response:
+    """The quote's own page that a quote step redirects to (post-redirect-get)."""
+    location = posted.headers.get("location", "")
+    if posted.status_code != 303 or not re.fullmatch(r"/qr/wallet/pay/quotes/[^/?#]+", location):
+        raise AssertionError(f"no redirect to a quote: {posted.status_code} {location} {posted.text[-1000:]}")
+    return client.get(location)
+
+
 def hidden(page: str, name: str) -> str:
     found = re.search(rf'<input type="hidden" name="{name}" value="([^"]*)">', page)
     if found is None:

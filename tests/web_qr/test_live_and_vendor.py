@@ -13,6 +13,7 @@ import httpx
 import pytest
 
 from inzira.web.qr.vendor import DECODER_URL, JSQR_FILE
+from tests.web_qr.helpers import quote_shown
 
 FRAMES_MAX = 20
 
@@ -79,7 +80,7 @@ def test_without_node_modules_the_wallet_falls_back_to_the_server(signed_in, dem
     assert "camera scanner is unavailable" in page.text and 'enctype="multipart/form-data"' in page.text
     bill = api.bill(1_100)
     files = {"image": ("shot.png", api.bill_png(bill["bill_id"]), "image/png")}
-    confirm = wallet.post("/qr/wallet/pay/scan", files=files, data={"source": "upload"})
+    confirm = quote_shown(wallet, wallet.post("/qr/wallet/pay/scan", files=files, data={"source": "upload"}))
     assert confirm.status_code == 200 and re.search(r'data-source="upload"', confirm.text)
 
 

@@ -9,7 +9,7 @@ import time
 import httpx
 import pytest
 
-from tests.web_qr.helpers import PROMPTPAY, hidden, notice_code, text_of
+from tests.web_qr.helpers import PROMPTPAY, hidden, notice_code, quote_shown, text_of
 
 QUOTE_TTL_MS = 1_000
 BILL_TTL_MS = 1_000
@@ -21,7 +21,7 @@ def wallet(signed_in) -> httpx.Client:
 
 
 def confirm_page(wallet: httpx.Client, payload: str) -> str:
-    response = wallet.post("/qr/wallet/pay/scan", data={"payload": payload, "source": "paste"})
+    response = quote_shown(wallet, wallet.post("/qr/wallet/pay/scan", data={"payload": payload, "source": "paste"}))
     assert response.status_code == 200 and "data-quote=" in response.text, response.text[-2000:]
     return response.text
 
@@ -65,7 +65,7 @@ def test_a_counter_qr_asks_for_the_amount(wallet: httpx.Client, api) -> None:
     form = {name: hidden(step.text, name) for name in ("payload", "source", "file_name")}
     bad = wallet.post("/qr/wallet/pay/quote", data={**form, "amount": "12.5"})
     assert bad.status_code == 400 and "How much?" in bad.text and notice_code(bad.text) == 400
-    page = wallet.post("/qr/wallet/pay/quote", data={**form, "amount": "12,000"})
+    page = quote_shown(wallet, wallet.post("/qr/wallet/pay/quote", data={**form, "amount": "12,000"}))
     assert page.status_code == 200 and text_of(page.text, 'data-field="price"') == "12,000 RWF"
     assert "data-field=\"bill\"" not in page.text
     assert confirm(wallet, page.text).startswith("pay_")
@@ -74,7 +74,7 @@ def test_a_counter_qr_asks_for_the_amount(wallet: httpx.Client, api) -> None:
 def test_an_uploaded_picture_is_read_by_the_server(wallet: httpx.Client, api) -> None:
     bill = api.bill(3_300)
     files = {"image": ("bill.png", api.bill_png(bill["bill_id"]), "image/png")}
-    page = wallet.post("/qr/wallet/pay/scan", data={"source": "upload"}, files=files)
+    page = quote_shown(wallet, wallet.post("/qr/wallet/pay/scan", data={"source": "upload"}, files=files))
     assert page.status_code == 200 and text_of(page.text, 'data-field="price"') == "3,300 RWF"
     assert 'data-source="upload"' in page.text and "read by the server from bill.png" in page.text
 
@@ -113,7 +113,8 @@ def test_expired_quote_offers_a_new_one(wallet: httpx.Client, api) -> None:
     page = wallet.post("/qr/wallet/pay/confirm", data={"quote_id": quote["quote_id"], "payload": bill["payload"]})
     assert page.status_code == 410 and notice_code(page.text) == 3302 and "quote expired" in page.text
     assert "Get a new quote" in page.text
-    again = wallet.post("/qr/wallet/pay/quote", data={"payload": hidden(page.text, "payload"), "amount": ""})
+    again = quote_shown(wallet, wallet.post("/qr/wallet/pay/quote",
+                                            data={"payload": hidden(page.text, "payload"), "amount": ""}))
     assert again.status_code == 200 and "data-quote=" in again.text
 
 
@@ -161,3 +162,22 @@ def test_the_pages_name_members_and_show_times_in_utc_and_cat(wallet: httpx.Clie
     today = signed_in("pos").get("/qr/pos").text
     row = today.split(f'data-payment="{payment_id}"', 1)[1].split("</tr>", 1)[0]
     assert re.search(r"<td>" + when + "</td>", row)
+
+
+def test_the_quote_has_its_own_page_so_back_and_reload_post_nothing(wallet: httpx.Client, signed_in, api) -> None:
+    """The quote step redirects to the quote's page: loading it again shows the same quote, and confirming it
+    from there again lands on the first payment. Only the wallet that asked for the quote sees it."""
+    bill = api.bill(4_400)
+    posted = wallet.post("/qr/wallet/pay/scan", data={"payload": bill["payload"], "source": "paste"})
+    first = quote_shown(wallet, posted)
+    again = wallet.get(posted.headers["location"])
+    assert again.status_code == 200 and hidden(again.text, "quote_id") == hidden(first.text, "quote_id")
+    assert text_of(again.text, 'data-field="price"') == "4,400 RWF" and 'data-source="paste"' in again.text
+    assert "no-store" in again.headers.get("cache-control", "") or "no-store" in posted.headers["cache-control"]
+    paid = confirm(wallet, first.text)
+    assert confirm(wallet, wallet.get(posted.headers["location"]).text) == paid
+    other = signed_in("wallet", token=api.new_wallet(topup_minor=100_00)["wallet_token"])
+    for client, path in ((other, posted.headers["location"]), (wallet, "/qr/wallet/pay/quotes/q_unknown"),
+                         (wallet, "/qr/wallet/pay/quotes/" + "x" * 65)):
+        refused = client.get(path)
+        assert refused.status_code == 404 and "no longer here" in refused.text and "data-quote=" not in refused.text

@@ -3,7 +3,9 @@ server, or pasted text), see the merchant and the price in RWF and in the wallet
 margin and the quote's expiry (a counter QR first asks for the amount), confirm, and land on the receipt.
 
 Each step is a form post answered with the next step, so paying works without JavaScript; the script only
-reads QR codes in the browser and then posts the payload like a paste.
+reads QR codes in the browser and then posts the payload like a paste. A quote is answered with a redirect to
+its own page (``inzira.web.drafts``): Back from the receipt and reload show the same quote without posting
+again, and confirming it again lands on the same payment (the API pays a quote once).
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from starlette.responses import RedirectResponse, Response
 from inzira.money import MoneyError
 from inzira.qr.api.paying import IMAGE_BYTES_MAX
 from inzira.qr.emv.spec import PAYLOAD_CHARS_MAX_LENIENT
+from inzira.web.drafts import Drafts
 from inzira.web.forms import NO_STORE, field_text
 from inzira.http import HttpProblem
 from inzira.web.qr.messages import Notice
@@ -26,6 +29,7 @@ from inzira.web.qr.site import AMOUNT_CHARS_MAX, QrSite, notice_of, parse_rwf
 from inzira.web.qr.wallet import wallet_path
 
 SCAN_PATH = "/qr/wallet/pay/scan"
+QUOTES_PATH = "/qr/wallet/pay/quotes"
 UPLOAD_BYTES_MAX = IMAGE_BYTES_MAX  # what the API's image decoder takes (8 MiB, a phone photo)
 SCAN_FORM_BYTES_MAX = UPLOAD_BYTES_MAX + 64 * 1024  # the picture plus the multipart framing and fields
 FILE_NAME_CHARS_MAX = 80
@@ -49,8 +53,18 @@ class Scanned:
                    source if source in SOURCES else "paste", field_text(form, "file_name", FILE_NAME_CHARS_MAX))
 
 
+@dataclass(frozen=True, slots=True)
+class QuoteDraft:
+    """A quote as the API gave it, with how its code was read and the amount typed."""
+
+    scanned: Scanned
+    terms: dict[str, Any]
+    amount: str
+
+
 def pay_router(site: QrSite) -> APIRouter:
     router = APIRouter()
+    drafts: Drafts[QuoteDraft] = Drafts()
 
     def page(request: Request, grant: Grant, step: str, status_code: int = 200, notice: Notice | None = None,
              **context: Any) -> Response:
@@ -77,7 +91,9 @@ def pay_router(site: QrSite) -> APIRouter:
         except HttpProblem as exc:
             step = "amount" if amount_text and exc.answered and exc.status == 400 else "scan"
             return refusal(request, grant, exc, step, scanned=scanned, scan=scan, amount=amount_text)
-        return page(request, grant, "confirm", scanned=scanned, quote=terms, amount=amount_text)
+        quote_id = str(terms.get("quote_id", ""))
+        drafts.put(quote_id, grant.owner_id, QuoteDraft(scanned, terms, amount_text))
+        return RedirectResponse(f"{QUOTES_PATH}/{quote_id}", 303, headers=NO_STORE)
 
     @router.get("/qr/wallet/pay", include_in_schema=False)
     def start(request: Request) -> Response:
@@ -118,6 +134,18 @@ def pay_router(site: QrSite) -> APIRouter:
         if not scanned.payload:
             return page(request, grant, "scan", 400, Notice(400, "Scan or paste the QR code first.", "no payload"))
         return await quote(request, grant, scanned, None, field_text(form, "amount", AMOUNT_CHARS_MAX))
+
+    @router.get(QUOTES_PATH + "/{quote_id}", include_in_schema=False)
+    def quote_page(request: Request, quote_id: str) -> Response:
+        """A quote this wallet asked for, ready to confirm: the same one at every load."""
+        grant = site.gate(request, QrKind.WALLET)
+        if isinstance(grant, Response):
+            return grant
+        draft = drafts.get(grant.owner_id, quote_id) if len(quote_id) <= QUOTE_ID_CHARS_MAX else None
+        if draft is None:
+            return page(request, grant, "scan", 404, Notice(404, "This quote is no longer here: scan the code again.",
+                                                              "quote not found on this page"))
+        return page(request, grant, "confirm", scanned=draft.scanned, quote=draft.terms, amount=draft.amount)
 
     @router.post("/qr/wallet/pay/confirm", include_in_schema=False)
     async def confirm(request: Request) -> Response:

@@ -2,14 +2,15 @@
 
 Each step is a form post answered with the next step, so the page works without JavaScript; a script only
 adds the quote's live countdown and the amount's unit. The quote step redirects to the quote's own page
-(``quote_drafts``), so Back and reload show that quote again rather than asking for a new one. Send creates the
+(``inzira.web.drafts``), so Back and reload show that quote again rather than asking for a new one. Send creates the
 transfer under a UUID chosen with the quote: pressing Send twice resends the same transfer instead of making a
 second one.
 """
 
 from __future__ import annotations
 
-from dataclasses import replace
+import uuid
+from dataclasses import dataclass, replace
 from typing import Any
 
 from fastapi import APIRouter, Request
@@ -23,7 +24,7 @@ from inzira.remit.records import QuoteTerms
 from inzira.remit.sending import TransferRequest
 from inzira.web.forms import NO_STORE, field_text
 from inzira.web.remit.messages import NUMBER_MISSING, QUOTE_GONE, form_error, number_error
-from inzira.web.remit.quote_drafts import QuoteDrafts
+from inzira.web.drafts import Drafts
 from inzira.web.remit.roles import PageRole
 from inzira.web.remit.send_form import (
     ID_CHARS_MAX,
@@ -39,10 +40,18 @@ from inzira.web.remit.site import RemitSite
 RECENT_MAX = 20
 
 
+@dataclass(frozen=True, slots=True)
+class Draft:
+    """What the agent typed with a quote, and the transfer id its Send will use."""
+
+    form: SendForm
+    transfer_id: str
+
+
 def send_router(site: RemitSite) -> APIRouter:
     router = APIRouter()
     service = site.service
-    drafts = QuoteDrafts()
+    drafts: Drafts[Draft] = Drafts()
 
     def page(request: Request, session: Session, step: str, form: SendForm, status_code: int = 200,
              party: Party | None = None, problem: FormProblem | None = None, **extra: Any) -> Response:
@@ -99,7 +108,7 @@ def send_router(site: RemitSite) -> APIRouter:
         except RemitError as exc:
             return page(request, session, "amount", form, _status(exc), party=party,
                         problem=FormProblem("amount", form_error(exc)))
-        drafts.put(terms.quote_id, session.member, replace(form, msisdn=party.msisdn))
+        drafts.put(terms.quote_id, session.member, Draft(replace(form, msisdn=party.msisdn), str(uuid.uuid4())))
         return RedirectResponse(f"/remit/send/quotes/{terms.quote_id}", 303, headers=NO_STORE)
 
     @router.get("/remit/send/quotes/{quote_id}", include_in_schema=False)
