@@ -33,6 +33,15 @@ REFUSED_URLS = (
     "http://[fe80::1]/hook",  # link-local
     "http://[fd00:ec2::254]/hook",  # unique local (a cloud's IPv6 metadata address)
     "http://224.0.0.1/hook",  # multicast
+    # IPv6 addresses that carry an IPv4 one reach that one: NAT64 (an IPv6-only host's gateway), 6to4,
+    # IPv4-compatible; Python's is_global looks at the IPv6 address only and called each of these public.
+    "http://[64:ff9b::a9fe:a9fe]/latest/meta-data/",  # NAT64 of 169.254.169.254
+    "http://[64:ff9b::10.0.0.5]/hook",  # NAT64 of a private address
+    "http://[64:ff9b:1::a00:5]/hook",  # the local-use NAT64 prefix: the operator's own network
+    "http://[2002:7f00:1::]/hook",  # 6to4 of 127.0.0.1
+    "http://[2002:a00:1::1]/hook",  # 6to4 of 10.0.0.1
+    "http://[::a9fe:a9fe]/hook",  # IPv4-compatible 169.254.169.254
+    "http://[fec0::1]/hook",  # site-local (deprecated, still routed inside some networks)
 )
 
 
@@ -47,7 +56,12 @@ def test_non_public_targets_are_refused(url):
 
 
 @pytest.mark.parametrize("url", ["ftp://example.org/x", "http:///x", "http://h:99999/x", "x" * 10,
-                                 "http://" + "a" * 3000])
+                                 "http://" + "a" * 3000,
+                                 # public addresses, refused for the URL itself: credentials (logged and shown
+                                 # with the URL), what no request line carries, port 0
+                                 "http://user:secret@93.184.215.14/x", "https://token@93.184.215.14/x",
+                                 "http://93.184.215.14/x\r\nX-Injected: 1", "http://93.184.215.14/a b",
+                                 "http://93.184.215.14:0/x"])
 def test_malformed_urls_are_refused(url):
     with pytest.raises(TargetRefused):
         check(TargetGuard(), url)
@@ -77,6 +91,8 @@ def test_public_addresses_pass_and_the_checked_address_is_kept():
     target = check(TargetGuard(resolver=resolver), "https://hooks.example/x")
     assert (target.host, target.address) == ("hooks.example", "93.184.215.14")
     assert check(TargetGuard(), "http://93.184.215.14:8080/x").address == "93.184.215.14"
+    # An IPv6-only host reaches a public IPv4 receiver through NAT64: that stays allowed.
+    assert check(TargetGuard(), "http://[64:ff9b::5db8:d70e]/x").address == "64:ff9b::5db8:d70e"
 
 
 def test_the_operator_allow_list_opens_only_its_networks():
