@@ -6,9 +6,9 @@ cloud metadata address 169.254.169.254). The host is resolved and every address 
 public (``ipaddress``'s ``is_global``; an IPv6 address carrying an IPv4 one, IPv4-mapped, NAT64 or 6to4,
 by the IPv4 address it reaches), or inside a network the operator allow-listed in the service's settings
 (a test's receiver on 127.0.0.1, a partner on a private link). A URL naming credentials (``user:pass@``) is
-refused: deliveries are authenticated by their signature, and a secret in a URL ends up in logs and pages. The check runs when the URL is
-registered and again at every delivery, which then connects to the address it checked, so a name that
-resolves differently later (DNS rebinding) cannot slip through. Endpoints the operator configures itself
+refused: deliveries are authenticated by their signature, and a secret in a URL ends up in logs and pages.
+The check runs when the URL is registered and again at every delivery, which then connects to the address it
+checked, so a name that resolves differently later (DNS rebinding) cannot slip through. Endpoints the operator configures itself
 (not caller-supplied) do not pass through here.
 """
 
