@@ -4,6 +4,7 @@ number another FSP serves. Each must fail against the real server."""
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import hmac
 from pathlib import Path
@@ -132,3 +133,37 @@ def test_a_conflicting_claim_becomes_a_dispute_for_the_regulator(directory: Dire
                               json={"outcome": "keep"})
     assert kept.status_code == 200 and kept.json()["state"] == "KEPT" and kept.json()["tx_id"] == ""
     assert directory.listed(number) == "ubumwe"
+
+
+def test_a_claimant_at_its_dispute_cap_cannot_tell_listed_numbers_from_free_ones(directory: Directory) -> None:
+    """An FSP whose own account-holder API confirms whatever it claims probes numbers with listing requests:
+    below its cap each number listed elsewhere costs it a dispute the regulator sees. At the cap, the refusal
+    (3171) came only for a number listed for another FSP, while a free one was listed: an oracle for "this
+    number has a wallet in Inzira" with no look-up role, no allowance, no audit row and no dispute. At the cap
+    every listing request of that FSP gets the same refusal, whatever the number."""
+    held, other = directory.wallet("mobimo"), directory.wallet("mobimo")
+    directory.wallet("ubumwe", held)
+    directory.wallet("ubumwe", other)
+    free = directory.wallet("ubumwe")
+    with directory.http("mobimo") as mobimo:
+        for number in (held, other):
+            assert mobimo.post("/v1/remit/directory", json={"msisdn": number}).status_code == 200
+    operator = directory.operator
+    settings = operator.settings
+    operator.settings = dataclasses.replace(settings, disputes_open_max=operator.store.open_disputes_of("ubumwe") + 1)
+    try:
+        with directory.http("ubumwe") as ubumwe:
+            claim = ubumwe.post("/v1/remit/directory", json={"msisdn": held})
+            assert claim.status_code == 202, claim.text  # the last dispute the cap allows
+            on_listed = problem(ubumwe.post("/v1/remit/directory", json={"msisdn": other}), 409,
+                                DirectoryCode.DISPUTES_FULL)
+            on_free = problem(ubumwe.post("/v1/remit/directory", json={"msisdn": free}), 409,
+                              DirectoryCode.DISPUTES_FULL)
+        assert on_listed["detail"] == on_free["detail"]
+        assert directory.listed(free) is None and directory.listed(other) == "mobimo"
+    finally:
+        operator.settings = settings
+    with directory.http("cbr") as regulator:
+        kept = regulator.post(f"/v1/directory/disputes/{claim.json()['dispute_id']}/resolution",
+                              json={"outcome": "keep"})
+        assert kept.status_code == 200, kept.text
