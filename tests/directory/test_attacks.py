@@ -4,14 +4,17 @@ number another FSP serves. Each must fail against the real server."""
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import hashlib
 import hmac
+import sqlite3
 from pathlib import Path
 
 from inzira.directory.codes import DirectoryCode
 from inzira.ledger.codes import Code
 from inzira.ledger.tx import SetParty
+from inzira.remit.codes import RemitCode
 from tests.directory.conftest import SMALL_BURST, Directory
 from tests.remit_flow.helpers import problem
 
@@ -167,3 +170,17 @@ def test_a_claimant_at_its_dispute_cap_cannot_tell_listed_numbers_from_free_ones
         kept = regulator.post(f"/v1/directory/disputes/{claim.json()['dispute_id']}/resolution",
                               json={"outcome": "keep"})
         assert kept.status_code == 200, kept.text
+
+
+def test_a_holder_name_no_check_can_show_is_the_fsps_failure_not_a_crash(directory: Directory) -> None:
+    """A receiving FSP's account-holder API answers a 400-character name (hostile, or broken): the sender's
+    look-up crashed with a 500 (the name check refuses to mask more than 300 characters). It is the FSP's
+    failure to confirm the wallet, 503 with code PAYEE_UNAVAILABLE, as when its API does not answer."""
+    number = directory.wallet("mobimo")
+    with contextlib.closing(sqlite3.connect(directory.sims_dir / "mobimo.db")) as books, books:
+        books.execute("UPDATE wallets SET given_name = ? WHERE msisdn = ?", ("J" * 400, number[1:]))
+    with directory.http("mobimo") as mobimo:
+        assert mobimo.post("/v1/remit/directory", json={"msisdn": number}).status_code == 200
+    with directory.http("eurosend") as eurosend:
+        refused = problem(eurosend.get(f"/v1/remit/parties/MSISDN/{number}"), 503, RemitCode.PAYEE_UNAVAILABLE)
+    assert "J" * 20 not in refused["detail"]
