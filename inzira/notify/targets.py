@@ -8,23 +8,28 @@ by the IPv4 address it reaches), or inside a network the operator allow-listed i
 (a test's receiver on 127.0.0.1, a partner on a private link). A URL naming credentials (``user:pass@``) is
 refused: deliveries are authenticated by their signature, and a secret in a URL ends up in logs and pages.
 The check runs when the URL is registered and again at every delivery, which then connects to the address it
-checked, so a name that resolves differently later (DNS rebinding) cannot slip through. Endpoints the operator configures itself
-(not caller-supplied) do not pass through here.
+checked, so a name that resolves differently later (DNS rebinding) cannot slip through. Hosts resolve in
+threads of their own (at most ``RESOLVERS_MAX``), never in the loop's default executor, where the service's
+own HTTP clients resolve the hosts they call. Endpoints the operator configures itself (not caller-supplied)
+do not pass through here.
 """
 
 from __future__ import annotations
 
 import asyncio
+import functools
 import ipaddress
 import re
 import socket
 from collections.abc import Awaitable, Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
 URL_CHARS_MAX = 2_048
 ADDRESSES_MAX = 16  # of one host name: more is not a webhook receiver
 RESOLVE_TIMEOUT_S = 5.0
+RESOLVERS_MAX = 8  # threads resolving webhook hosts at once, in all
 
 # NAT64 (RFC 6052) translates the last 32 bits of its well-known prefix to that IPv4 address; the local-use
 # prefix (RFC 8215) is the operator's own and is refused unless allow-listed.
@@ -50,8 +55,14 @@ class Target:
     address: str  # the checked address to connect to
 
 
+# Not the loop's default executor, where the loop's HTTP clients resolve every host they call (payout operators,
+# the directory, the FX desk): a member's webhook host whose DNS never answers would hold those threads.
+_resolving = ThreadPoolExecutor(RESOLVERS_MAX, thread_name_prefix="webhook-resolve")
+
+
 async def system_resolver(host: str, port: int) -> list[str]:
-    infos = await asyncio.get_running_loop().getaddrinfo(host, port, type=socket.SOCK_STREAM)
+    resolve = functools.partial(socket.getaddrinfo, host, port, type=socket.SOCK_STREAM)
+    infos = await asyncio.get_running_loop().run_in_executor(_resolving, resolve)
     return [str(info[4][0]) for info in infos]
 
 

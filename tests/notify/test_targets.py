@@ -7,13 +7,17 @@ server anything, and nothing connects to a refused address.
 from __future__ import annotations
 
 import asyncio
+import socket
+import threading
 import time
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 import uvicorn
 from fastapi import FastAPI, Request
 
 from inzira.crypto.keygen import generate_keypair
+from inzira.notify import targets
 from inzira.notify.targets import TargetGuard, TargetRefused
 from inzira.notify.webhooks import WebhookSender
 
@@ -143,3 +147,42 @@ def test_a_delivery_connects_to_the_address_it_checked():
     assert len(seen) == 1 and seen[0][0].startswith("receiver.example:") and seen[0][1] == "127.0.0.1"
     assert sender.stats.delivered == 1 and sender.stats.failed == 1
     assert "169.254.169.254" in sender.stats.last_error
+
+
+def test_a_webhook_host_whose_dns_hangs_holds_no_thread_of_the_loops_own(monkeypatch):
+    """A member registers hosts whose DNS never answers. Resolving them took the loop's default executor, where
+    the service's HTTP clients resolve every host they call (a payout operator's API, the directory): a few
+    such webhooks stalled every payout. They resolve in threads of their own, and time out there."""
+    hanging = threading.Event()
+    entered: list[str] = []
+    system = socket.getaddrinfo
+
+    def getaddrinfo(host, *args, **kwargs):
+        if host.endswith(".hangs.example"):
+            entered.append(host)
+            hanging.wait(10)
+            raise socket.gaierror("no answer")
+        return system(host, *args, **kwargs)
+
+    monkeypatch.setattr(socket, "getaddrinfo", getaddrinfo)
+    monkeypatch.setattr(targets, "RESOLVE_TIMEOUT_S", 0.2)
+
+    async def scenario() -> float:
+        loop = asyncio.get_running_loop()
+        loop.set_default_executor(ThreadPoolExecutor(2))
+        checks = [asyncio.create_task(TargetGuard().check(f"https://h{i}.hangs.example/x")) for i in range(4)]
+        deadline = time.monotonic() + 5
+        while len(entered) < 2 and time.monotonic() < deadline:  # as many hang as the default executor has threads
+            await asyncio.sleep(0.005)
+        started = time.monotonic()
+        await asyncio.wait_for(loop.run_in_executor(None, lambda: None), 5)  # e.g. aiohttp resolving a payout API
+        waited = time.monotonic() - started
+        for check in checks:
+            with pytest.raises(TargetRefused, match="does not resolve"):
+                await check
+        return waited
+
+    try:
+        assert asyncio.run(scenario()) < 0.1
+    finally:
+        hanging.set()
