@@ -48,6 +48,11 @@ class TargetRefused(ValueError):
     """Why a webhook URL may not be used."""
 
 
+class TargetUnresolved(TargetRefused):
+    """The host did not resolve now (no answer in time, or none at all): refused at registration, retried at a
+    delivery, as DNS may answer later."""
+
+
 @dataclass(frozen=True, slots=True)
 class Target:
     url: str
@@ -115,9 +120,9 @@ class TargetGuard:
                                                                             RESOLVE_TIMEOUT_S)
             addresses = [ipaddress.ip_address(name.partition("%")[0]) for name in names[:ADDRESSES_MAX]]
         except (OSError, ValueError, UnicodeError, TimeoutError):
-            raise TargetRefused(f"the webhook host {host} does not resolve") from None
+            raise TargetUnresolved(f"the webhook host {host} does not resolve") from None
         if not addresses:
-            raise TargetRefused(f"the webhook host {host} does not resolve")
+            raise TargetUnresolved(f"the webhook host {host} does not resolve")
         refused = [str(a) for a in addresses if not self._allowed(a)]
         if refused:
             raise TargetRefused(f"the webhook host {host} is at {', '.join(refused)}: not a public address "
