@@ -25,6 +25,10 @@ def demo(
     trusted_proxy: list[str] = typer.Option(
         [], "--trusted-proxy", help="Address of a reverse proxy ending TLS in front of the demo (repeatable): only "
                                     "its X-Forwarded-Proto/-For are believed, so cookies are Secure over HTTPS."),
+    webhook_allow: list[str] = typer.Option(
+        [], "--webhook-allow", help="A non-public network (CIDR, e.g. 127.0.0.1/32 for a receiver on this host) that "
+                                    "webhooks may reach (repeatable); loopback, private and link-local targets are "
+                                    "refused otherwise."),
     mojaloop_hub: str | None = typer.Option(
         None, "--mojaloop-hub", help="Run the eKash gateway: FSPIOP at /fspiop, requests and callbacks sent to this "
                                      "Mojaloop hub URL, e.g. http://127.0.0.1:4040 (a Testing Toolkit)."),
@@ -44,13 +48,18 @@ def demo(
         except ValueError:
             fail(f"--trusted-proxy must be an IP address or network such as 10.0.0.5 or 10.0.0.0/24 (names are not "
                  f"resolved: its headers would never be believed), not {proxy!r}")
+    for network in webhook_allow:
+        try:
+            ipaddress.ip_network(network)
+        except ValueError:
+            fail(f"--webhook-allow must be an IP network such as 127.0.0.1/32 or 10.20.0.0/16, not {network!r}")
     if mojaloop_hub is not None and not mojaloop_hub.startswith(("http://", "https://")):
         fail(f"--mojaloop-hub must be an http(s) URL, not {mojaloop_hub!r}")
     if not is_fsp_id(mojaloop_hub_id):
         fail(f"--mojaloop-hub-id must be 1 to {FSP_ID_CHARS_MAX} visible ASCII characters, not {mojaloop_hub_id!r}")
     check_listen(host, port)  # before the folder is set up: a refusal here leaves nothing behind
     node = Demo(data, host, port, seed_accounts=not no_seed, trusted_proxies=trusted_proxy, mojaloop_hub=mojaloop_hub,
-                mojaloop_hub_id=mojaloop_hub_id)
+                mojaloop_hub_id=mojaloop_hub_id, webhook_allowed_networks=webhook_allow)
     # Seeding is idempotent (accounts that exist are skipped), so what a failed start leaves is resumed.
     left = (f"{data} keeps what was set up before it stopped: `inzira demo --data {data}` again resumes from there "
             f"(or delete {data} to start over)")

@@ -37,6 +37,7 @@ from inzira.qr.service import QrService
 from inzira.qr.settings import QrSettings
 from inzira.remit.api import mount_remit
 from inzira.remit.demo import RemitDemo
+from inzira.remit.settings import RemitSettings
 from inzira.web.explorer import explorer_router, mount_static
 from inzira.web.qr import QR_PAGE_BODY_LIMITS, DemoCustomers, QrPages, ensure_demo_customers
 from inzira.web.remit import remit_pages_router
@@ -49,16 +50,19 @@ class Demo:
 
     def __init__(self, data_dir: Path, host: str = "127.0.0.1", port: int = 8000, seed_accounts: bool = True, *,
                  trusted_proxies: Sequence[str] = (), mojaloop_hub: str | None = None,
-                 mojaloop_hub_id: str = HUB_FSP_ID):
+                 mojaloop_hub_id: str = HUB_FSP_ID, webhook_allowed_networks: Sequence[str] = ()):
         """``trusted_proxies``: the reverse proxies (ending TLS) whose X-Forwarded-Proto and X-Forwarded-For
         are believed (see ``inzira.api.server``). ``mojaloop_hub``: run the eKash gateway, FSPIOP at /fspiop,
         sending its requests and callbacks to this URL; ``mojaloop_hub_id``: the hub's FSP id, the only source
-        of PATCH and abort notifications it believes."""
+        of PATCH and abort notifications it believes. ``webhook_allowed_networks``: the non-public networks
+        (CIDR) members' and acquirers' webhooks may reach (none by default: loopback, private and link-local
+        targets are refused, the demo's own host included)."""
         self.mojaloop_hub = mojaloop_hub
         self.mojaloop_hub_id = mojaloop_hub_id
         self.gateway: Gateway | None = None
         self.data_dir = data_dir
         self.trusted_proxies = tuple(trusted_proxies)
+        self.webhook_allowed_networks = tuple(webhook_allowed_networks)
         self.host = host
         self.port = port
         self.seed_accounts = seed_accounts
@@ -91,13 +95,16 @@ class Demo:
             if self.mojaloop_hub:
                 check_gateway_member(runtime.node.state.members)
             # With the gateway, remittances to numbers Inzira does not know are paid out through eKash.
-            remit_settings = payout_route(self.mojaloop_hub, self.data_dir, self.mojaloop_hub_id) if self.mojaloop_hub else None
+            remit_settings = payout_route(self.mojaloop_hub, self.data_dir, self.mojaloop_hub_id) if self.mojaloop_hub \
+                else RemitSettings()
+            remit_settings = replace(remit_settings, webhook_allowed_networks=self.webhook_allowed_networks)
             self.remit = RemitDemo(runtime, keys.ports(runtime, fsps), self.data_dir, remit_settings,
                                    fx=providers.fx_client(fsps),
                                    funding=providers.funding_client(fsps), operator=operator).start()
             api_host = "127.0.0.1" if self.host in ANY_ADDRESS else self.host
             cards = self.cards = CardDemo(self.data_dir, QrSettings().wallet_currencies, api_host).start()
-            qr_settings = replace(QrSettings(), card_acquirers=cards.links())
+            qr_settings = replace(QrSettings(), card_acquirers=cards.links(),
+                                  webhook_allowed_networks=self.webhook_allowed_networks)
             qr_members = sorted({*qr_settings.acquirers, *qr_settings.wallet_currencies})
             qr = self.qr = QrService(runtime, keys.ports(runtime, qr_members), self.data_dir, qr_settings,
                                      fx=providers.fx_client(qr_members),

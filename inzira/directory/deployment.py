@@ -40,9 +40,14 @@ def load_settings(path: Path) -> DirectorySettings:
     raw = path.read_bytes()
     if len(raw) > SETTINGS_FILE_BYTES_MAX:
         raise DirectoryConfigError(f"{path} is larger than {SETTINGS_FILE_BYTES_MAX} bytes")
-    loaded: Any = json.loads(raw)
-    apis = loaded.get("account_holder_apis", {}) if isinstance(loaded, dict) else None
-    declared = loaded.get("declared_daily_transfers", {}) if isinstance(loaded, dict) else None
+    try:
+        loaded: Any = json.loads(raw)
+    except ValueError as exc:  # the peer refuses to start with the file's name, not a traceback
+        raise DirectoryConfigError(f"{path} is not JSON: {exc}") from None
+    if not isinstance(loaded, dict):
+        raise DirectoryConfigError(f"{path} must hold a JSON object")
+    apis = loaded.get("account_holder_apis", {})
+    declared = loaded.get("declared_daily_transfers", {})
     if not (isinstance(apis, dict) and all(isinstance(v, dict) for v in apis.values())):
         raise DirectoryConfigError(f"{path}: account_holder_apis must map FSP ids to adapter configurations")
     if not (isinstance(declared, dict) and all(type(v) is int and v > 0 for v in declared.values())):

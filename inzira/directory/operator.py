@@ -124,6 +124,7 @@ class DirectoryOperator:
         if request.active:
             if not DIRECTORY_ROLES & set(member.roles):
                 raise DirectoryError(403, Code.PERMISSION, f"{member.id} serves no wallets: it cannot list numbers")
+            self._refuse_past_disputes_max(member.id)  # before asking any account-holder API about the number
             await self._confirm(member.id, e164)
             listed = self.node.state.parties.get(party)
             if listed is not None and listed != member.id:
@@ -156,18 +157,24 @@ class DirectoryOperator:
                 raise DirectoryError(404, Code.PARTY_NOT_FOUND, f"{e164} is not listed for {fsp}")
             tx_id = await self._sign(SetParty(party, False, fsp))
             return 200, {**answer, "state": "UNLISTED", "listed": False, "tx_id": tx_id}
+        self._refuse_past_disputes_max(fsp)  # again under the lock: two claims may have passed the first check
         if listed == fsp:
             return 200, {**answer, "state": "LISTED", "listed": True, "tx_id": ""}
         if listed is None:
             tx_id = await self._sign(SetParty(party, True, fsp))
             return 200, {**answer, "state": "LISTED", "listed": True, "tx_id": tx_id}
-        if self.store.open_disputes_of(fsp) >= self.settings.disputes_open_max:
-            raise DirectoryError(409, DirectoryCode.DISPUTES_FULL,
-                                 f"{fsp} has {self.settings.disputes_open_max} open disputes: wait for the regulator")
         dispute = self.store.open_dispute(Dispute(str(uuid.uuid4()), party, e164, fsp, listed, holder_confirms,
                                                   request.request_id, self.clock_ms(), OPEN))
         return 202, {**answer, "state": "DISPUTED", "listed": False, "dispute_id": dispute.dispute_id,
                      "detail": f"{e164} is listed for another FSP: the regulator decides who serves it"}
+
+    def _refuse_past_disputes_max(self, fsp: str) -> None:
+        """An FSP at its cap of open disputes lists nothing until the regulator decides some: refusing only the
+        claims on numbers listed elsewhere would tell it, with no dispute and no audit row, which numbers are."""
+        if self.store.open_disputes_of(fsp) >= self.settings.disputes_open_max:
+            raise DirectoryError(409, DirectoryCode.DISPUTES_FULL,
+                                 f"{fsp} has {self.settings.disputes_open_max} open disputes: it lists no number "
+                                 "until the regulator decides some")
 
     async def _confirm(self, fsp: str, e164: E164) -> None:
         """That the FSP's account-holder API knows an active wallet at the number; else a refusal."""

@@ -22,7 +22,7 @@ import httpx
 from inzira.api.numbers import TIME_MS_MAX, parse_digits
 from inzira.crypto import KeyPair, verify
 from inzira.http import Answer, AsyncHttpClient, HttpProblem
-from inzira.notify.targets import TargetGuard, TargetRefused
+from inzira.notify.targets import TargetGuard, TargetRefused, TargetUnresolved
 
 SIGNATURE_HEADER = "Inzira-Signature"
 TOLERANCE_MS = 5 * 60_000
@@ -85,7 +85,8 @@ class WebhookSender:
     """Posts signed events from one member to subscriber URLs, in the background, with retries.
 
     With a ``guard`` (URLs a caller supplied), each attempt resolves and checks the URL's host first and connects
-    to the address it checked; a refused target fails at once, without retries.
+    to the address it checked; a refused target fails at once, without retries (a host that did not resolve is
+    tried again, as an answer that did not come).
     """
 
     def __init__(self, key: KeyPair, key_id: str, clock_ms: Callable[[], int] = lambda: time.time_ns() // 1_000_000,
@@ -150,6 +151,8 @@ class WebhookSender:
                     self.stats.delivered += 1
                     return
                 self.stats.last_error = f"{delivery.url}: HTTP {answer.status}"
+            except TargetUnresolved as exc:  # DNS may answer at the next attempt
+                self.stats.last_error = f"{delivery.url}: {exc}"
             except TargetRefused as exc:
                 self.stats.last_error = f"{delivery.url}: {exc}"
                 break

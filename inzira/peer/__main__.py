@@ -48,11 +48,11 @@ def main(argv: list[str]) -> int:
         signal.signal(sig, lambda *_: stopping.set())
     try:
         peer = Peer(folder)
+        directory = operator_for_peer(folder, peer.port)  # a directory.json it cannot use: refused here too
     except (OSError, ValueError) as exc:
         print(f"error: cannot start the peer in {folder}: {exc}", file=sys.stderr)
         return 2
     app = build_app(peer)
-    directory = operator_for_peer(folder, peer.port)
     if directory is not None:
         mount_directory(app, directory)
     # Short graceful stops: `inzira network down` waits 15 s before SIGKILL, and a submit may be waiting.

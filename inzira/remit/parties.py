@@ -25,7 +25,7 @@ from inzira.ledger.codes import Code
 from inzira.node.node import Node
 from inzira.remit.codes import RemitCode, RemitError, invalid
 from inzira.remit.payout import PayoutError
-from inzira.remit.phone import E164, PhoneNumberError, mask_name, parse_payout_phone
+from inzira.remit.phone import MASKED_NAME_CHARS_MAX, E164, PhoneNumberError, mask_name, parse_payout_phone
 from inzira.remit.receiving import ReceivingFsp
 from inzira.remit.settings import PAYOUT_CURRENCY
 
@@ -107,5 +107,9 @@ class PartyLookup:
             raise RemitError(404, Code.PARTY_NOT_FOUND, f"{fsp} has no wallet for {e164}")
         if not holder.active:
             raise RemitError(422, RemitCode.PAYEE_BLOCKED, f"the wallet at {e164} cannot receive money")
+        if len(holder.name) > MASKED_NAME_CHARS_MAX:  # the FSP's answer, not a name the check can show
+            raise RemitError(503, RemitCode.PAYEE_UNAVAILABLE,
+                             f"{fsp} could not confirm the wallet: it named its holder in more than "
+                             f"{MASKED_NAME_CHARS_MAX} characters")
         record = self.node.state.members.get(fsp)
         return Party(e164, fsp, record.name if record else fsp, mask_name(holder.name))

@@ -65,6 +65,12 @@ def test_demo_refuses_a_trusted_proxy_that_is_not_an_address(tmp_path):
         assert not (tmp_path / "data").exists()
 
 
+def test_demo_refuses_a_webhook_allowance_that_is_not_a_network(tmp_path):
+    done = _demo_cli(tmp_path / "data", "--port", "0", "--webhook-allow", "localhost")
+    assert done.returncode == 1 and "--webhook-allow must be an IP network" in done.stderr, done.stderr
+    assert not (tmp_path / "data").exists()
+
+
 def _demo_cli(data, *options: str) -> subprocess.CompletedProcess:
     return subprocess.run([sys.executable, "-m", "inzira.cli.main", "demo", "--data", str(data), *options],
                           capture_output=True, text=True, timeout=120)

@@ -53,6 +53,7 @@ class Directory:
     sims: dict[str, RunningMomoSim]
     tokens: dict[str, str]
     keys: dict[str, KeyPair]
+    sims_dir: Path  # each simulator's books, <fsp>.db
     rng: random.Random = field(default_factory=lambda: random.Random(11))
 
     def http(self, member: str | None = None) -> httpx.Client:
@@ -85,6 +86,7 @@ class Directory:
 def directory(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Directory]:
     data_dir = tmp_path_factory.mktemp("members")
     operator_dir = tmp_path_factory.mktemp("operator") / "directory-operator"
+    sims_dir = tmp_path_factory.mktemp("sims")
     create_demo_network(data_dir, now_ms() - 1_000)
     with contextlib.ExitStack() as stack:
         net = Hosted(data_dir, block_interval_ms=10)
@@ -94,7 +96,9 @@ def directory(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Directory]:
         seed(net, keys)
         providers = Providers(net, keys, data_dir)
         stack.callback(providers.close)
-        sims = {fsp: stack.enter_context(serve(MomoSimConfig(float_minor=10**12))) for fsp in ("mobimo", "ubumwe")}
+        # On files, so a test can make an FSP's account-holder API answer what its admin API refuses to create.
+        sims = {fsp: stack.enter_context(serve(MomoSimConfig(float_minor=10**12, db_path=str(sims_dir / f"{fsp}.db"))))
+                for fsp in ("mobimo", "ubumwe")}
         adapters = {fsp: sim.adapter_config() for fsp, sim in sims.items()}
         tokens = load_api_keys(data_dir)
         settings = DirectorySettings(account_holder_apis=adapters, declared_daily_transfers=DECLARED,
@@ -116,4 +120,4 @@ def directory(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Directory]:
         providers.connect(served.base_url)
         service.directory.connect(served.base_url, tokens)
         yield Directory(data_dir, operator_dir, net, operator, service, served, sims, tokens,
-                        member_keys(data_dir))
+                        member_keys(data_dir), sims_dir)

@@ -4,13 +4,17 @@ number another FSP serves. Each must fail against the real server."""
 
 from __future__ import annotations
 
+import contextlib
+import dataclasses
 import hashlib
 import hmac
+import sqlite3
 from pathlib import Path
 
 from inzira.directory.codes import DirectoryCode
 from inzira.ledger.codes import Code
 from inzira.ledger.tx import SetParty
+from inzira.remit.codes import RemitCode
 from tests.directory.conftest import SMALL_BURST, Directory
 from tests.remit_flow.helpers import problem
 
@@ -132,3 +136,51 @@ def test_a_conflicting_claim_becomes_a_dispute_for_the_regulator(directory: Dire
                               json={"outcome": "keep"})
     assert kept.status_code == 200 and kept.json()["state"] == "KEPT" and kept.json()["tx_id"] == ""
     assert directory.listed(number) == "ubumwe"
+
+
+def test_a_claimant_at_its_dispute_cap_cannot_tell_listed_numbers_from_free_ones(directory: Directory) -> None:
+    """An FSP whose own account-holder API confirms whatever it claims probes numbers with listing requests:
+    below its cap each number listed elsewhere costs it a dispute the regulator sees. At the cap, the refusal
+    (3171) came only for a number listed for another FSP, while a free one was listed: an oracle for "this
+    number has a wallet in Inzira" with no look-up role, no allowance, no audit row and no dispute. At the cap
+    every listing request of that FSP gets the same refusal, whatever the number."""
+    held, other = directory.wallet("mobimo"), directory.wallet("mobimo")
+    directory.wallet("ubumwe", held)
+    directory.wallet("ubumwe", other)
+    free = directory.wallet("ubumwe")
+    with directory.http("mobimo") as mobimo:
+        for number in (held, other):
+            assert mobimo.post("/v1/remit/directory", json={"msisdn": number}).status_code == 200
+    operator = directory.operator
+    settings = operator.settings
+    operator.settings = dataclasses.replace(settings, disputes_open_max=operator.store.open_disputes_of("ubumwe") + 1)
+    try:
+        with directory.http("ubumwe") as ubumwe:
+            claim = ubumwe.post("/v1/remit/directory", json={"msisdn": held})
+            assert claim.status_code == 202, claim.text  # the last dispute the cap allows
+            on_listed = problem(ubumwe.post("/v1/remit/directory", json={"msisdn": other}), 409,
+                                DirectoryCode.DISPUTES_FULL)
+            on_free = problem(ubumwe.post("/v1/remit/directory", json={"msisdn": free}), 409,
+                              DirectoryCode.DISPUTES_FULL)
+        assert on_listed["detail"] == on_free["detail"]
+        assert directory.listed(free) is None and directory.listed(other) == "mobimo"
+    finally:
+        operator.settings = settings
+    with directory.http("cbr") as regulator:
+        kept = regulator.post(f"/v1/directory/disputes/{claim.json()['dispute_id']}/resolution",
+                              json={"outcome": "keep"})
+        assert kept.status_code == 200, kept.text
+
+
+def test_a_holder_name_no_check_can_show_is_the_fsps_failure_not_a_crash(directory: Directory) -> None:
+    """A receiving FSP's account-holder API answers a 400-character name (hostile, or broken): the sender's
+    look-up crashed with a 500 (the name check refuses to mask more than 300 characters). It is the FSP's
+    failure to confirm the wallet, 503 with code PAYEE_UNAVAILABLE, as when its API does not answer."""
+    number = directory.wallet("mobimo")
+    with contextlib.closing(sqlite3.connect(directory.sims_dir / "mobimo.db")) as books, books:
+        books.execute("UPDATE wallets SET given_name = ? WHERE msisdn = ?", ("J" * 400, number[1:]))
+    with directory.http("mobimo") as mobimo:
+        assert mobimo.post("/v1/remit/directory", json={"msisdn": number}).status_code == 200
+    with directory.http("eurosend") as eurosend:
+        refused = problem(eurosend.get(f"/v1/remit/parties/MSISDN/{number}"), 503, RemitCode.PAYEE_UNAVAILABLE)
+    assert "J" * 20 not in refused["detail"]

@@ -1,7 +1,11 @@
-"""The look-up allowance: sized to the declared volume, a burst then an even refill, exact Retry-After."""
+"""The look-up allowance: sized to the declared volume, a burst then an even refill, exact Retry-After; and the
+operator's directory.json, which declares the volumes."""
 
 from __future__ import annotations
 
+import pytest
+
+from inzira.directory.deployment import DirectoryConfigError, load_settings
 from inzira.directory.limiter import LookupLimiter
 from inzira.directory.settings import DAY_MS, DirectorySettings
 
@@ -48,3 +52,14 @@ def test_the_demo_ekash_gateway_looks_up_at_a_senders_volume() -> None:
     settings = DirectorySettings()
     assert settings.allowance("ekash") == settings.allowance("eurosend")
     assert settings.allowance("ekash").burst > 1_000
+
+
+@pytest.mark.parametrize("text", ["{not json", "[]", '"x"', '{"declared_daily_transfers": {"eurosend": true}}',
+                                  '{"account_holder_apis": {"mobimo": "http://x"}}'])
+def test_a_directory_json_the_operator_cannot_use_is_refused_with_its_name(tmp_path, text) -> None:
+    """The operator's peer refuses to start on such a file, saying which file and why (a ValueError its start
+    reports), never with a JSON parser's traceback."""
+    path = tmp_path / "directory.json"
+    path.write_text(text)
+    with pytest.raises(DirectoryConfigError, match="directory.json"):
+        load_settings(path)
