@@ -9,7 +9,8 @@ The issuer's officers (``funding-officers.json``, "<issuer>/<officer>" -> token)
 - the same reads, for every request to their issuer (amounts, references, who asked, approvals, and the other
   requests still pending with the same reference: ``contested_by``)
 - ``POST /funding/v1/requests/{id}/approve|reject`` {note}: approve (the issuer signs once enough officers
-  approved) or reject
+  approved) or reject (the request then names the officer: ``rejected_by``; null when the desk rejected it
+  because another request took its reference)
 - ``PUT /funding/v1/caps/{account}`` {cap_minor}: a position's net debit cap
 """
 

@@ -252,7 +252,7 @@ class FundingDesk:
 
     def reject(self, officer: Officer, request_id: str, note: str) -> FundingRequest:
         request = self._pending_for(officer, request_id)
-        if not self.store.reject(request.id, self.clock_ms(), note[:NOTE_CHARS_MAX]):
+        if not self.store.reject(request.id, officer.name, self.clock_ms(), note[:NOTE_CHARS_MAX]):
             raise FundingError(409, Code.ALREADY_RESOLVED, f"request {request_id} was decided meanwhile")
         return self.store.get(request.id) or request
 
@@ -293,7 +293,7 @@ class FundingDesk:
                 "amount": money_text(request.amount_minor, request.currency),
                 "settlement_reference": request.reference, "state": shown_state(request, now_ms),
                 "created_at_ms": request.created_at_ms, "expires_at_ms": request.expires_at_ms,
-                "decided_at_ms": request.decided_at_ms, "note": request.note,
+                "decided_at_ms": request.decided_at_ms, "note": request.note, "rejected_by": request.rejected_by,
                 "approvals_needed": self.approvals_needed(request),
                 "approvals": [{"officer": o, "at_ms": t} for o, t in self.store.approvals(request.id)],
                 "tx_id": request.tx_id.hex() if request.tx_id else None, "code": request.code,

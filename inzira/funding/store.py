@@ -43,7 +43,7 @@ CREATE TABLE IF NOT EXISTS requests (
   id TEXT PRIMARY KEY, kind TEXT NOT NULL, issuer TEXT NOT NULL, holder TEXT NOT NULL, account TEXT NOT NULL,
   currency TEXT NOT NULL, amount_minor INTEGER NOT NULL, reference TEXT NOT NULL, state TEXT NOT NULL,
   created_at_ms INTEGER NOT NULL, expires_at_ms INTEGER NOT NULL, decided_at_ms INTEGER, note TEXT NOT NULL,
-  signed_tx BLOB, tx_id BLOB, code INTEGER, height INTEGER);
+  signed_tx BLOB, tx_id BLOB, code INTEGER, height INTEGER, rejected_by TEXT);
 DROP INDEX IF EXISTS requests_by_reference_key;
 DROP INDEX IF EXISTS requests_by_reference_holder;
 CREATE INDEX IF NOT EXISTS requests_by_reference
@@ -59,7 +59,12 @@ CREATE TABLE IF NOT EXISTS approvals (
 _SAME_REFERENCE = (f"issuer = ? AND kind = ? AND {_REFERENCE_KEY.format('reference')} = "
                    f"{_REFERENCE_KEY.format('?')}")
 _COLUMNS = ("id, kind, issuer, holder, account, currency, amount_minor, reference, state, created_at_ms, "
-            "expires_at_ms, decided_at_ms, note, signed_tx, tx_id, code, height")
+            "expires_at_ms, decided_at_ms, note, signed_tx, tx_id, code, height, rejected_by")
+# The officer who rejected a request; NULL for the desk's own rejection when another request took the reference
+# (that one alone is lifted when the reference is free again). Rejections stored before the column existed were
+# officers' (the desk's carried TAKEN_NOTE): their officer is unknown, ''.
+_REJECTED_BY_ADDED = ("ALTER TABLE requests ADD COLUMN rejected_by TEXT",
+                      f"UPDATE requests SET rejected_by = '' WHERE state = '{REJECTED}' AND note != '{TAKEN_NOTE}'")
 
 
 def shown_state(request: "FundingRequest", now_ms: int) -> str:
@@ -95,6 +100,10 @@ class FundingRequest:
     tx_id: bytes | None
     code: int | None
     height: int | None
+    rejected_by: str | None = None  # the officer; None while not rejected, or rejected by the desk (reference taken)
+
+
+_PLACES = ", ".join("?" * len(FundingRequest.__slots__))
 
 
 class FundingStore:
@@ -105,6 +114,10 @@ class FundingStore:
                        "foreign_keys=ON"):
             self._conn.execute(f"PRAGMA {pragma}")
         self._conn.executescript(_SCHEMA)
+        with self._transaction():
+            if "rejected_by" not in {row[1] for row in self._conn.execute("PRAGMA table_info(requests)")}:
+                for statement in _REJECTED_BY_ADDED:
+                    self._conn.execute(statement)
 
     def close(self) -> None:
         with self._lock:
@@ -120,12 +133,12 @@ class FundingStore:
         with self._lock, self._transaction():  # looked up, counted and stored at once, across processes too
             taken = self._taken(*same)
             # A rejection for the reference being taken stands while it is; an officer's rejection stands always.
-            freed = "" if taken is not None else " AND NOT (state = ? AND note = ?)"
+            freed = "" if taken is not None else " AND NOT (state = ? AND rejected_by IS NULL)"
             own = self._conn.execute(
                 f"SELECT {_COLUMNS} FROM requests WHERE {_SAME_REFERENCE} AND holder = ? AND state != ? "
                 f"AND NOT (state = ? AND expires_at_ms <= ?){freed} ORDER BY created_at_ms DESC, id LIMIT 1",
                 (*same, request.holder, FAILED, PENDING, request.created_at_ms,
-                 *(() if taken is not None else (REJECTED, TAKEN_NOTE)))).fetchone()
+                 *(() if taken is not None else (REJECTED,)))).fetchone()
             if own is not None:
                 return FundingRequest(*own)
             if taken is not None:
@@ -135,7 +148,7 @@ class FundingStore:
                 (PENDING, request.issuer, request.holder, request.created_at_ms)).fetchone()
             if pending >= pending_max:
                 return None
-            self._conn.execute(f"INSERT INTO requests ({_COLUMNS}) VALUES ({', '.join('?' * 17)})",
+            self._conn.execute(f"INSERT INTO requests ({_COLUMNS}) VALUES ({_PLACES})",
                                tuple(getattr(request, f) for f in FundingRequest.__slots__))
             return request
 
@@ -247,10 +260,11 @@ class FundingStore:
             self._conn.execute("UPDATE requests SET state = ?, code = ?, height = ? WHERE id = ? AND state = ?",
                                (APPROVED if ok else FAILED, code, height, request_id, APPROVING))
 
-    def reject(self, request_id: str, at_ms: int, note: str) -> bool:
+    def reject(self, request_id: str, officer: str, at_ms: int, note: str) -> bool:
         with self._lock:
-            cursor = self._conn.execute("UPDATE requests SET state = ?, decided_at_ms = ?, note = ? "
-                                        "WHERE id = ? AND state = ?", (REJECTED, at_ms, note, request_id, PENDING))
+            cursor = self._conn.execute("UPDATE requests SET state = ?, decided_at_ms = ?, note = ?, rejected_by = ? "
+                                        "WHERE id = ? AND state = ?", (REJECTED, at_ms, note, officer, request_id,
+                                                                       PENDING))
             return cursor.rowcount == 1
 
     def in_flight(self, limit: int) -> list[FundingRequest]:

@@ -7,6 +7,7 @@ from __future__ import annotations
 import sqlite3
 import threading
 import uuid
+from dataclasses import astuple
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -15,7 +16,7 @@ import pytest
 
 from inzira.api.problems import Problem
 from inzira.funding.paging import request_page
-from inzira.funding.store import APPROVING, DEPOSIT, PENDING, REJECTED, FundingRequest, FundingStore
+from inzira.funding.store import APPROVING, DEPOSIT, PENDING, REJECTED, TAKEN_NOTE, FundingRequest, FundingStore
 
 RACE_TIMEOUT_S = 30.0
 
@@ -163,3 +164,39 @@ def test_claims_racing_for_a_reference_freed_by_a_failure_take_it_once(
     with books[0]._lock, pytest.raises(sqlite3.IntegrityError):  # the book itself holds one taker per reference
         books[0]._conn.execute("UPDATE requests SET state = 'approving' WHERE reference = 'freed-0' AND state = ?",
                                (REJECTED,))
+
+
+def test_an_officers_rejection_stands_whatever_its_note_says(books: tuple[FundingStore, FundingStore]) -> None:
+    """Only the desk's own rejection (another request took the reference) is lifted once the reference is free
+    again; an officer's stands even when the officer typed the desk's words, and names the officer."""
+    book = books[0]
+    filed = book.add(_request("eurosend", "wire-77"), 100)
+    assert filed is not None and book.reject(filed.id, "sbk/officer-2", 2_000, TAKEN_NOTE)
+    again = book.add(_request("eurosend", "wire-77", at_ms=3_000), 100)
+    assert again is not None and again.id == filed.id and again.state == REJECTED
+    assert again.rejected_by == "sbk/officer-2" and again.note == TAKEN_NOTE
+
+
+def test_a_book_from_before_rejections_named_their_officer_keeps_them(tmp_path: Path) -> None:
+    """A funding.db written before the column: its officers' rejections stand (officer unknown), the desk's own
+    are lifted as before."""
+    path = tmp_path / "funding.db"
+    old = sqlite3.connect(path)
+    old.execute("CREATE TABLE requests (id TEXT PRIMARY KEY, kind TEXT NOT NULL, issuer TEXT NOT NULL, holder TEXT "
+                "NOT NULL, account TEXT NOT NULL, currency TEXT NOT NULL, amount_minor INTEGER NOT NULL, reference "
+                "TEXT NOT NULL, state TEXT NOT NULL, created_at_ms INTEGER NOT NULL, expires_at_ms INTEGER NOT NULL, "
+                "decided_at_ms INTEGER, note TEXT NOT NULL, signed_tx BLOB, tx_id BLOB, code INTEGER, height INTEGER)")
+    by_officer, by_desk = _request("eurosend", "wire-1"), _request("silkpay", "wire-2")
+    for request, note in ((by_officer, "no such payment on the statement"), (by_desk, TAKEN_NOTE)):
+        old.execute("INSERT INTO requests VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    (*astuple(request)[:8], REJECTED, *astuple(request)[9:12], note, None, None, None, None))
+    old.commit()
+    old.close()
+    book = FundingStore(path)
+    try:
+        stands = book.add(_request("eurosend", "wire-1", at_ms=3_000), 100)
+        assert stands is not None and stands.id == by_officer.id and stands.rejected_by == ""
+        lifted = book.add(_request("silkpay", "wire-2", at_ms=3_000), 100)
+        assert lifted is not None and lifted.id != by_desk.id and lifted.state == PENDING
+    finally:
+        book.close()

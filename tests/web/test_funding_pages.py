@@ -191,7 +191,8 @@ def test_the_page_after_a_decision_says_what_became_of_the_request(demo: Demo) -
         assert f"approval of {request_id} (10,000.00 USD) is recorded: 1 of 2 approvals" in note
         assert "another officer" in note
         rejected = browser.post(f"/funding/requests/{_deposit(demo, 3_00)}/reject", data={"note": "no wire"})
-        assert "is now rejected" in browser.get(rejected.headers["location"]).text
+        page = browser.get(rejected.headers["location"]).text
+        assert "is now rejected" in page and "<small data-rejected-by>by " in page
         assert "data-decided" not in browser.get("/funding", params={"decided": "fr-" + "0" * 32}).text
         edited = browser.get("/funding", params={"decided": "<script>" * 100})
         assert edited.status_code == 200 and "data-decided" not in edited.text and "<script><script>" not in edited.text
