@@ -48,8 +48,8 @@ def _write_synced(fd: int, data: bytes) -> None:
 
 
 def write_durable(path: Path, data: bytes, mode: int = PUBLIC_MODE) -> None:
-    """Replace ``path`` by ``data`` atomically and durably; the file has ``mode`` from its first byte."""
-    make_folder(path.parent)
+    """Replace ``path`` by ``data`` atomically and durably; the file has ``mode`` from its first byte. The
+    folder must exist (``make_folder``): a mistyped output path is refused, not made."""
     tmp = path.with_name(path.name + TMP_SUFFIX)
     tmp.unlink(missing_ok=True)  # a leftover may have another mode: O_EXCL makes a fresh file with ours
     fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, mode)

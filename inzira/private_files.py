@@ -6,13 +6,14 @@ from __future__ import annotations
 import stat
 from pathlib import Path
 
-from inzira.durable_files import write_durable
+from inzira.durable_files import make_folder, write_durable
 
 PRIVATE_MODE = 0o600
 
 
 def write_private(path: Path, data: bytes) -> None:
     """Write ``data`` to ``path`` atomically and durably; the secret never exists in a file others could read."""
+    make_folder(path.parent)
     write_durable(path, data, PRIVATE_MODE)
 
 

@@ -13,7 +13,7 @@ from pathlib import Path
 import msgspec
 
 from inzira.crypto import KeyPair
-from inzira.durable_files import write_durable
+from inzira.durable_files import make_folder, write_durable
 from inzira.ledger.genesis import Genesis
 from inzira.node.keystore import load_key, save_key
 from inzira.ordering.jetstream import OrderingConfig
@@ -104,6 +104,7 @@ def load_config(folder: Path) -> PeerConfig:
 
 
 def save_config(folder: Path, config: PeerConfig) -> None:
+    make_folder(folder)
     write_durable(folder / CONFIG_FILE, msgspec.json.format(msgspec.json.encode(config.check()), indent=2) + b"\n")
 
 

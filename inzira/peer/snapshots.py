@@ -13,7 +13,7 @@ from pathlib import Path
 
 import msgspec
 
-from inzira.durable_files import remove_leftovers, sync_folder, write_durable
+from inzira.durable_files import make_folder, remove_leftovers, sync_folder, write_durable
 
 from inzira.ledger.block import Block, BlockHeader, block_hash, check_signed_header, decode_block
 from inzira.ledger.encoding import encode
@@ -137,6 +137,7 @@ class SnapshotFiles:
                       if p.name[: -len(SNAPSHOT_SUFFIX)].isdigit())
 
     def save(self, height: int, data: bytes) -> None:
+        make_folder(self.folder)
         write_durable(self.path(height), data)
         for old in self.heights()[: -self.kept]:
             self.path(old).unlink(missing_ok=True)
