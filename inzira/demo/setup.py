@@ -9,7 +9,7 @@ from pathlib import Path
 from inzira.crypto import KeyPair
 from inzira.crypto.keygen import generate_keypair
 from inzira.demo.members import ORDERER_ID, demo_genesis, demo_members
-from inzira.durable_files import write_durable
+from inzira.durable_files import make_folder, write_durable
 from inzira.ledger import genesis as genesis_mod
 from inzira.node.custody import Keyring
 from inzira.node.keystore import load_key, save_key
@@ -29,7 +29,7 @@ def create_demo_network(data_dir: Path, created_at_ms: int, with_gateway: bool =
     ``with_gateway`` makes the eKash gateway a member too."""
     if (data_dir / GENESIS_FILE).exists():
         raise FileExistsError(f"{data_dir} already holds a network")
-    data_dir.mkdir(parents=True, exist_ok=True)
+    make_folder(data_dir)
     members = demo_members(with_gateway)
     keys = {m.id: generate_keypair() for m in members}
     orderer_key = generate_keypair()
