@@ -3,20 +3,18 @@ when someone else could read them."""
 
 from __future__ import annotations
 
-import os
 import stat
 from pathlib import Path
 
+from inzira.durable_files import make_folder, write_durable
+
+PRIVATE_MODE = 0o600
+
 
 def write_private(path: Path, data: bytes) -> None:
-    """Write ``data`` to ``path`` atomically; the secret never exists in a file others could read."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(path.name + ".tmp")
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(fd, "wb") as f:
-        f.write(data)
-    os.chmod(tmp, 0o600)  # an existing .tmp keeps its old mode through O_CREAT
-    os.replace(tmp, path)
+    """Write ``data`` to ``path`` atomically and durably; the secret never exists in a file others could read."""
+    make_folder(path.parent)
+    write_durable(path, data, PRIVATE_MODE)
 
 
 def read_private(path: Path, bytes_max: int, error: type[Exception]) -> bytes:

@@ -8,11 +8,12 @@ deployment expects, refused later if others can read them or if they are not a n
 from __future__ import annotations
 
 import json
-import os
 import secrets
 import stat
 from collections.abc import Iterable
 from pathlib import Path
+
+from inzira.private_files import write_private
 
 TOKEN_FILE_BYTES_MAX = 64 * 1024
 
@@ -42,11 +43,5 @@ def ensure_tokens(path: Path, names: Iterable[str], prefix: str) -> dict[str, st
     missing = [n for n in names if n not in tokens]
     if missing:
         tokens.update({n: prefix + secrets.token_urlsafe(24) for n in missing})
-        path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_suffix(".tmp")
-        tmp.unlink(missing_ok=True)
-        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        with os.fdopen(fd, "w") as f:
-            json.dump(tokens, f, indent=2)
-        os.replace(tmp, path)
+        write_private(path, json.dumps(tokens, indent=2).encode())
     return tokens

@@ -13,6 +13,7 @@ from rich.table import Table
 from rich.text import Text
 
 from inzira import money
+from inzira.durable_files import write_durable
 from inzira.qr import images
 from inzira.qr.emv import (
     AlternateLanguage,
@@ -157,9 +158,9 @@ def make(
         _fail(exc.as_json(), as_json)
     try:
         if svg is not None:
-            svg.write_text(images.payload_svg(text), encoding="utf-8")
+            write_durable(svg, images.payload_svg(text).encode())
         if png is not None:
-            png.write_bytes(images.payload_png(text))
+            write_durable(png, images.payload_png(text))
     except images.QrImageError as exc:
         _fail(exc.as_json(), as_json)
     except OSError as exc:

@@ -10,6 +10,7 @@ import typer
 
 from inzira.api.receipt_input import REMITTANCE_RECEIPT_FORMAT, verify_outside_receipt
 from inzira.cli.common import DataOption, GenesisDataOption, GenesisOption, console, fail, read_genesis
+from inzira.durable_files import write_durable
 from inzira.ledger.receipt import ReceiptError, receipt_json
 from inzira.node.reader import ChainReader
 
@@ -39,7 +40,7 @@ def export(txid: str = typer.Argument(..., help="Transaction id (64 hex characte
         typer.echo(text.decode(), nl=False)
     else:
         try:
-            output.write_bytes(text)
+            write_durable(output, text)
         except OSError as exc:
             fail(f"cannot write the receipt to {output}: {exc.strerror or exc}")
         console.print(f"receipt written to {output}")

@@ -20,6 +20,7 @@ import typer
 from rich.table import Table
 
 from inzira.cli.common import DEFAULT_DATA_DIR, GenesisDataOption, GenesisOption, console, fail, read_genesis
+from inzira.durable_files import write_durable
 from inzira.money import MoneyError, parse_amount
 
 app = typer.Typer(help="Remittances into Rwanda: send, serve, verify receipts.", no_args_is_help=True)
@@ -111,7 +112,7 @@ def _save_receipt(client: Any, transfer_id: str, out: Path) -> None:
 
     path = out / f"receipt-{transfer_id}.json"
     try:
-        path.write_text(json.dumps(client.receipt(transfer_id), indent=2) + "\n")
+        write_durable(path, (json.dumps(client.receipt(transfer_id), indent=2) + "\n").encode())
         console.print(f"receipt saved: [bold]{path}[/]")
     except HttpProblem:
         console.print("no ledger receipt: nothing of this transfer reached the chain", style="yellow")

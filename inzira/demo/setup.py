@@ -3,17 +3,18 @@
 from __future__ import annotations
 
 import json
-import os
 import secrets
 from pathlib import Path
 
 from inzira.crypto import KeyPair
 from inzira.crypto.keygen import generate_keypair
 from inzira.demo.members import ORDERER_ID, demo_genesis, demo_members
+from inzira.durable_files import make_folder, write_durable
 from inzira.ledger import genesis as genesis_mod
 from inzira.node.custody import Keyring
 from inzira.node.keystore import load_key, save_key
 from inzira.node.node import GENESIS_FILE
+from inzira.private_files import write_private
 
 KEYS_DIR = "keys"
 API_KEYS_FILE = "api-keys.json"
@@ -28,7 +29,7 @@ def create_demo_network(data_dir: Path, created_at_ms: int, with_gateway: bool =
     ``with_gateway`` makes the eKash gateway a member too."""
     if (data_dir / GENESIS_FILE).exists():
         raise FileExistsError(f"{data_dir} already holds a network")
-    data_dir.mkdir(parents=True, exist_ok=True)
+    make_folder(data_dir)
     members = demo_members(with_gateway)
     keys = {m.id: generate_keypair() for m in members}
     orderer_key = generate_keypair()
@@ -36,12 +37,10 @@ def create_demo_network(data_dir: Path, created_at_ms: int, with_gateway: bool =
         save_key(key_path(data_dir, member_id), member_id, key)
     save_key(key_path(data_dir, ORDERER_ID), ORDERER_ID, orderer_key)
     api_keys = {m.id: secrets.token_urlsafe(24) for m in members}
-    fd = os.open(data_dir / API_KEYS_FILE, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(fd, "w") as f:
-        json.dump(api_keys, f, indent=2)
+    write_private(data_dir / API_KEYS_FILE, json.dumps(api_keys, indent=2).encode())
     genesis = demo_genesis(keys, orderer_key, created_at_ms, with_gateway=with_gateway)
     # genesis.json is public: every member and auditor holds the same copy.
-    (data_dir / GENESIS_FILE).write_bytes(genesis_mod.dumps(genesis))
+    write_durable(data_dir / GENESIS_FILE, genesis_mod.dumps(genesis))
 
 
 def demo_keyring(data_dir: Path) -> Keyring:

@@ -23,6 +23,7 @@ from inzira.api.tokens import TokenBook
 from inzira.directory.codes import DirectoryCode, DirectoryError
 from inzira.directory.limiter import LookupLimiter
 from inzira.directory.settings import DirectorySettings
+from inzira.durable_files import make_folder
 from inzira.directory.store import DB_FILE, KEPT, MOVED, OPEN, Dispute, DirectoryStore
 from inzira.directory.wire import RegistrationRequest, request_digest, signature_valid
 from inzira.ledger.admin import DIRECTORY_OPERATOR_ROLE, DIRECTORY_ROLES
@@ -64,7 +65,7 @@ class DirectoryOperator:
         self.clock_ms = clock_ms
         self.member = port.member
         self._signer = port
-        folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+        make_folder(folder, 0o700)
         folder.chmod(0o700)  # the key and the audit log (phone numbers) are the operator's alone
         self._key = secret_key(folder / KEY_FILE)
         self.store = DirectoryStore(folder / DB_FILE, settings.audit_rows_max)

@@ -15,7 +15,6 @@ an orderer key in the genesis: they may hold the cutter lease.
 
 from __future__ import annotations
 
-import os
 import secrets
 from pathlib import Path
 
@@ -24,6 +23,7 @@ import msgspec
 from inzira.crypto import KeyPair
 from inzira.crypto.keygen import generate_keypair
 from inzira.demo.members import DEMO_CURRENCIES, DEMO_MEMBERS
+from inzira.durable_files import make_folder, write_durable
 from inzira.ledger import genesis as genesis_mod
 from inzira.ledger.genesis import Genesis, GenesisCurrency, GenesisMember, GenesisOrderer, GenesisPolicy, validate
 from inzira.node.reader import GENESIS_FILE
@@ -96,25 +96,23 @@ def create_network(folder: Path, cutters: list[str], settings: NetworkSettings, 
     unknown = [m for m in cutters if m not in DEMO_MEMBER_IDS]
     if unknown or not cutters or len(set(cutters)) != len(cutters):
         raise LayoutError(f"cutters must be distinct demo members ({', '.join(DEMO_MEMBER_IDS)}), got {cutters}")
-    folder.mkdir(parents=True, exist_ok=True)
+    make_folder(folder)
     member_keys = {m: generate_keypair() for m in DEMO_MEMBER_IDS}
     orderer_keys = {m: generate_keypair() for m in cutters}
     genesis = _genesis(network, member_keys, orderer_keys, created_at_ms)
     genesis_json = genesis_mod.dumps(genesis)
-    (folder / GENESIS_FILE).write_bytes(genesis_json)
+    write_durable(folder / GENESIS_FILE, genesis_json)
     nats_users: dict[str, str] = {}
     for member in DEMO_MEMBER_IDS:
         target = peer_folder(folder, member)
-        target.mkdir(parents=True, exist_ok=True)
-        (target / GENESIS_FILE).write_bytes(genesis_json)
+        make_folder(target)
+        write_durable(target / GENESIS_FILE, genesis_json)
         orderer = (orderer_id(member), orderer_keys[member]) if member in orderer_keys else None
         save_peer_keys(target, member, member_keys[member], secrets.token_urlsafe(24), orderer)
         nats_users[member] = new_user_seed(nats_seed_path(target, member))
     manifest = Manifest(network=network, members=list(DEMO_MEMBER_IDS), cutters=list(cutters), settings=settings,
                         nats_users=nats_users)
-    tmp = folder / (MANIFEST_FILE + ".tmp")
-    tmp.write_bytes(msgspec.json.format(msgspec.json.encode(manifest), indent=2) + b"\n")
-    os.replace(tmp, folder / MANIFEST_FILE)
+    write_durable(folder / MANIFEST_FILE, msgspec.json.format(msgspec.json.encode(manifest), indent=2) + b"\n")
     return manifest
 
 

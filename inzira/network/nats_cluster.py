@@ -30,10 +30,11 @@ from types import TracebackType
 from inzira.network.nats_config import NatsUser, ServerLimits, ServerSpec, render_config
 from inzira.network.nats_monitor import ServerHealth, read_health
 from inzira.network.nats_state import ClusterState, ServerRecord, read_state, remove_state, write_state
-from inzira.network.nats_users import ClusterUsers, reload_servers, write_private
+from inzira.network.nats_users import ClusterUsers, reload_servers
 from inzira.network.ports import reserve_ports
 from inzira.network.processes import ServerProcess, stop_all
 from inzira.ordering.jetstream.credentials import NatsCredentials
+from inzira.private_files import write_private
 
 SERVERS_MAX = 15
 START_ATTEMPTS = 3  # fresh ports each time: another process may grab a port we reserved
@@ -284,7 +285,8 @@ class NatsCluster:
             Path(spec.directory).mkdir(parents=True, exist_ok=True)
             peers = [s for s in self._specs if s is not spec]
             # Only its owner may read a server's config: the route password is in it.
-            write_private(spec.config_path, render_config(spec, self.cluster_name, peers, self.limits, route_password))
+            write_private(spec.config_path,
+                          render_config(spec, self.cluster_name, peers, self.limits, route_password).encode())
 
     def _spawn(self, index: int) -> None:
         """Runs a server from its config file, which a restart reuses unchanged (same ports, store)."""

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import json
-import os
 from dataclasses import dataclass
 from pathlib import Path
 
+from inzira.durable_files import write_durable
 from inzira.network.nats_config import ServerSpec
 
 STATE_FILE_NAME = "nats-cluster.json"
@@ -35,16 +35,13 @@ def state_path(folder: Path) -> Path:
 
 
 def write_state(folder: Path, state: ClusterState) -> None:
-    """Atomically replaces the state file (write then rename), so a reader never sees half of it."""
+    """Replaces the state file whole (``durable_files``), so a reader never sees half of it."""
     data = {
         "version": STATE_VERSION,
         "cluster_name": state.cluster_name,
         "servers": [{**r.spec.to_json(), "pid": r.pid} for r in state.servers],
     }
-    path = state_path(folder)
-    tmp = path.with_suffix(".tmp")
-    tmp.write_text(json.dumps(data, indent=2) + "\n")
-    os.replace(tmp, path)
+    write_durable(state_path(folder), (json.dumps(data, indent=2) + "\n").encode())
 
 
 def read_state(folder: Path) -> ClusterState | None:

@@ -8,7 +8,6 @@ server reloads the file on SIGHUP; `reload_servers` signals each one and waits u
 
 from __future__ import annotations
 
-import os
 import signal
 import time
 from collections.abc import Sequence
@@ -18,20 +17,12 @@ from inzira.network.nats_config import AUTHORIZATION_FILE, NatsUser, ServerSpec,
 from inzira.network.nats_monitor import read_config_load_time
 from inzira.network.processes import ServerProcess
 from inzira.ordering.jetstream.credentials import NatsCredentials, new_user_seed
+from inzira.private_files import write_private
 
 ADMIN_SEED_FILE = "admin.nk"
 ADMIN_INBOX_PREFIX = "_INBOX_admin"
 USERS_MAX = 10_000
 RELOAD_POLL_S = 0.05
-
-
-def write_private(path: Path, text: str) -> None:
-    """Writes a file only its owner can read, atomically (write, then rename)."""
-    tmp = path.with_name(path.name + ".tmp")
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(fd, "w") as f:
-        f.write(text)
-    os.replace(tmp, path)
 
 
 class ClusterUsers:
@@ -57,7 +48,7 @@ class ClusterUsers:
     def write(self) -> None:
         if self._admin is None:
             raise ValueError("the users are known only to the process that started the cluster")
-        write_private(self.folder / AUTHORIZATION_FILE, render_authorization([self._admin, *self._users]))
+        write_private(self.folder / AUTHORIZATION_FILE, render_authorization([self._admin, *self._users]).encode())
 
 
 def reload_servers(running: Sequence[tuple[ServerSpec, ServerProcess]], timeout_ms: int) -> ServerSpec | None:

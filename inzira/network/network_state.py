@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import msgspec
+
+from inzira.durable_files import write_durable
 
 STATE_FILE = "network-state.json"
 STATE_BYTES_MAX = 256 * 1024
@@ -30,9 +31,7 @@ def read_state(folder: Path) -> NetworkState | None:
 
 
 def write_state(folder: Path, state: NetworkState) -> None:
-    tmp = folder / (STATE_FILE + ".tmp")
-    tmp.write_bytes(msgspec.json.format(msgspec.json.encode(state), indent=2) + b"\n")
-    os.replace(tmp, folder / STATE_FILE)
+    write_durable(folder / STATE_FILE, msgspec.json.format(msgspec.json.encode(state), indent=2) + b"\n")
 
 
 def remove_state(folder: Path) -> None:

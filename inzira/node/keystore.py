@@ -7,6 +7,7 @@ import os
 from pathlib import Path
 
 from inzira.crypto import KeyPair
+from inzira.durable_files import make_folder
 from inzira.private_files import read_private, write_private
 
 KEY_FILE_BYTES_MAX = 4096
@@ -17,7 +18,7 @@ class KeyFileError(ValueError):
 
 
 def save_key(path: Path, name: str, key: KeyPair) -> None:
-    path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+    make_folder(path.parent, 0o700)
     os.chmod(path.parent, 0o700)
     data = json.dumps({"name": name, "public_key": key.public_key.hex(), "seed": key.seed.hex()}, indent=2)
     write_private(path, data.encode() + b"\n")

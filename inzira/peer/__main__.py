@@ -19,6 +19,7 @@ from pathlib import Path
 from inzira.api.server import serve_in_thread
 from inzira.directory.api import mount_directory
 from inzira.directory.deployment import operator_for_peer
+from inzira.durable_files import write_durable
 from inzira.peer.api import build_app
 from inzira.peer.config import RUN_FILE
 from inzira.peer.service import Peer
@@ -32,9 +33,8 @@ log = logging.getLogger("inzira.peer")
 
 
 def write_run_file(folder: Path, member: str, api_url: str) -> None:
-    tmp = folder / (RUN_FILE + ".tmp")
-    tmp.write_text(json.dumps({"member": member, "pid": os.getpid(), "api_url": api_url}) + "\n")
-    os.replace(tmp, folder / RUN_FILE)
+    run = {"member": member, "pid": os.getpid(), "api_url": api_url}
+    write_durable(folder / RUN_FILE, (json.dumps(run) + "\n").encode())
 
 
 def main(argv: list[str]) -> int:

@@ -8,17 +8,18 @@ Settings that shape the shared streams (replicas, retention) must be the same on
 from __future__ import annotations
 
 import json
-import os
 from pathlib import Path
 
 import msgspec
 
 from inzira.crypto import KeyPair
+from inzira.durable_files import make_folder, write_durable
 from inzira.ledger.genesis import Genesis
 from inzira.node.keystore import load_key, save_key
 from inzira.ordering.jetstream import OrderingConfig
 from inzira.ordering.jetstream.credentials import NatsCredentials
 from inzira.ordering.jetstream.permissions import member_inbox_prefix
+from inzira.private_files import write_private
 
 CONFIG_FILE = "peer.json"
 RUN_FILE = "peer-run.json"  # written by the running process: its pid and API address
@@ -103,10 +104,8 @@ def load_config(folder: Path) -> PeerConfig:
 
 
 def save_config(folder: Path, config: PeerConfig) -> None:
-    folder.mkdir(parents=True, exist_ok=True)
-    tmp = folder / (CONFIG_FILE + ".tmp")
-    tmp.write_bytes(msgspec.json.format(msgspec.json.encode(config.check()), indent=2) + b"\n")
-    os.replace(tmp, folder / CONFIG_FILE)
+    make_folder(folder)
+    write_durable(folder / CONFIG_FILE, msgspec.json.format(msgspec.json.encode(config.check()), indent=2) + b"\n")
 
 
 def key_path(folder: Path, name: str) -> Path:
@@ -128,9 +127,7 @@ def save_peer_keys(folder: Path, member: str, member_key: KeyPair, api_token: st
     save_key(key_path(folder, member), member, member_key)
     if orderer is not None:
         save_key(key_path(folder, orderer[0]), orderer[0], orderer[1])
-    fd = os.open(folder / API_KEYS_FILE, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(fd, "w") as f:
-        json.dump({member: api_token}, f, indent=2)
+    write_private(folder / API_KEYS_FILE, json.dumps({member: api_token}, indent=2).encode())
 
 
 def load_member_key(folder: Path, member: str) -> KeyPair:

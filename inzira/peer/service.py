@@ -86,7 +86,7 @@ class Peer:
         self.node.commit_hooks.append(self.inflight.on_block)
         self.agreement = Agreement(config.member, config.agreement_quorum, lambda h: self.ledger.hashes_at(h))
         self.api_url = ""
-        self.snapshot_files = SnapshotFiles(folder / SNAPSHOTS_DIR, config.snapshots_kept)
+        self.snapshot_files = SnapshotFiles(folder / SNAPSHOTS_DIR, config.snapshots_kept, self.node.chain_id)
         self.announcer = Announcer(
             self.node, AnnouncerSettings(config.member, self.key, config.snapshot_every_blocks,
                                          config.checkpoint_heartbeat_ms),

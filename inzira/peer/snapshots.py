@@ -8,10 +8,12 @@ if the block's orderer signature holds and a quorum of peers signed the same blo
 
 from __future__ import annotations
 
-import os
+import logging
 from pathlib import Path
 
 import msgspec
+
+from inzira.durable_files import make_folder, remove_leftovers, sync_folder, write_durable
 
 from inzira.ledger.block import Block, BlockHeader, block_hash, check_signed_header, decode_block
 from inzira.ledger.encoding import encode
@@ -24,6 +26,7 @@ SNAPSHOT_BYTES_MAX = 1024**3
 SNAPSHOT_SUFFIX = ".snap"
 
 _decode_ref = msgspec.msgpack.Decoder(RefEntry).decode
+log = logging.getLogger(__name__)
 
 
 class Snapshot(msgspec.Struct, frozen=True, array_like=True):
@@ -100,11 +103,29 @@ def split_rows(rows: tuple[tuple[bytes, bytes], ...]) -> tuple[Rows, Refs]:
 
 
 class SnapshotFiles:
-    """A peer's own snapshots on disk, the newest ``kept`` of them."""
+    """A peer's own snapshots on disk, the newest ``kept`` of them.
 
-    def __init__(self, folder: Path, kept: int) -> None:
+    Each is written whole or not at all (``durable_files``). Opening the folder, at the peer's start, removes
+    what a kill or a power cut left: temporary files, and any snapshot that does not decode as the one of its
+    height on this network (a file written before snapshots were synced), so that none is served."""
+
+    def __init__(self, folder: Path, kept: int, chain_id: bytes) -> None:
         self.folder = folder
         self.kept = kept
+        self.chain_id = chain_id
+        self._tidy()
+
+    def _tidy(self) -> None:
+        removed = remove_leftovers(self.folder)
+        if removed:
+            log.warning("removed %d unfinished snapshot file(s) from %s", removed, self.folder)
+        for height in self.heights():
+            path = self.path(height)
+            snapshot = decode(path.read_bytes()) if path.stat().st_size <= SNAPSHOT_BYTES_MAX else None
+            if snapshot is None or snapshot.height != height or snapshot.chain_id != self.chain_id:
+                log.warning("removed %s: not a whole snapshot of height %d on this network", path, height)
+                path.unlink(missing_ok=True)
+                sync_folder(self.folder)
 
     def path(self, height: int) -> Path:
         return self.folder / f"{height:012d}{SNAPSHOT_SUFFIX}"
@@ -116,10 +137,8 @@ class SnapshotFiles:
                       if p.name[: -len(SNAPSHOT_SUFFIX)].isdigit())
 
     def save(self, height: int, data: bytes) -> None:
-        self.folder.mkdir(parents=True, exist_ok=True)
-        tmp = self.folder / f"{height:012d}.tmp"
-        tmp.write_bytes(data)
-        os.replace(tmp, self.path(height))
+        make_folder(self.folder)
+        write_durable(self.path(height), data)
         for old in self.heights()[: -self.kept]:
             self.path(old).unlink(missing_ok=True)
 

@@ -10,10 +10,12 @@ directory operator keeps its phone-number hash key the same way, in its own fold
 from __future__ import annotations
 
 import json
-import os
 import secrets
 import stat
 from pathlib import Path
+
+from inzira.durable_files import create_private_once
+from inzira.private_files import write_private
 
 SECRET_BYTES = 32
 FULFILMENT_KEYS_DIR = "fulfilment-keys"
@@ -31,21 +33,9 @@ def _check_private(path: Path) -> None:
         raise SecretFileError(f"{path} is readable by others (mode {oct(mode & 0o777)}); run chmod 600 on it")
 
 
-def _create_private(path: Path, data: bytes) -> None:
-    path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
-    # O_EXCL: two processes starting together never overwrite each other's fresh key.
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    with os.fdopen(fd, "wb") as f:
-        f.write(data)
-
-
 def secret_key(path: Path) -> bytes:
-    """The 32 random bytes in ``path``, created on first use."""
-    if not path.exists():
-        try:
-            _create_private(path, secrets.token_bytes(SECRET_BYTES))
-        except FileExistsError:
-            pass
+    """The 32 random bytes in ``path``, created on first use (by the first of processes starting together)."""
+    create_private_once(path, secrets.token_bytes(SECRET_BYTES))
     _check_private(path)
     data = path.read_bytes()
     if len(data) != SECRET_BYTES:
@@ -77,8 +67,5 @@ def member_tokens(path: Path, members: list[str], prefix: str) -> dict[str, str]
     missing = [m for m in members if m not in tokens]
     if missing:
         tokens.update({m: prefix + secrets.token_urlsafe(24) for m in missing})
-        tmp = path.with_suffix(".tmp")
-        tmp.unlink(missing_ok=True)
-        _create_private(tmp, json.dumps(tokens, indent=2).encode())
-        os.replace(tmp, path)
+        write_private(path, json.dumps(tokens, indent=2).encode())
     return tokens

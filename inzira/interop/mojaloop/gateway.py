@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import os
 import secrets
 import threading
 from collections.abc import Callable, Coroutine
@@ -19,6 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from inzira.durable_files import create_private_once
 from inzira.interop.mojaloop.callbacks import ATTEMPTS_MAX, TIMEOUT_MS, HubClient, Signer
 from inzira.interop.mojaloop.payee import Payee, PayeeSettings
 from inzira.interop.mojaloop.payee_transfers import PayeeTransfers
@@ -46,10 +46,7 @@ class GatewaySettings:
 def fulfilment_secret(data_dir: Path) -> bytes:
     """The gateway's fulfilment key, made once and kept in the data folder (owner-only)."""
     path = data_dir / SECRET_FILE
-    if not path.exists():
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        with os.fdopen(fd, "wb") as f:
-            f.write(secrets.token_bytes(SECRET_BYTES))
+    create_private_once(path, secrets.token_bytes(SECRET_BYTES))
     secret = path.read_bytes()
     if len(secret) != SECRET_BYTES:
         raise RuntimeError(f"{path} must hold {SECRET_BYTES} bytes")

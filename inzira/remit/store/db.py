@@ -27,6 +27,7 @@ from pathlib import Path
 from typing import Any
 
 from inzira import sqlite_db
+from inzira.durable_files import sync_folder
 
 DB_FILE = "remit.db"
 FLUSH_MS = 5
@@ -84,7 +85,7 @@ class Db:
         # The flusher syncs the WAL itself, outside the lock (see above); checkpoints still sync as NORMAL does.
         self._conn.execute("PRAGMA synchronous = NORMAL")
         self._wal_fd = os.open(f"{path}-wal", os.O_RDONLY | os.O_CREAT, 0o600)  # SQLite made it on opening
-        _sync_folder(path.parent)
+        sync_folder(path.parent)
         self._open = False  # a group transaction is open
         self._units = 0
         self._committed = 0  # groups committed to the WAL so far
@@ -200,15 +201,6 @@ class Db:
             self._synced(self._committed)
             self._conn.close()
             os.close(self._wal_fd)
-
-
-def _sync_folder(folder: Path) -> None:
-    """The WAL file's own entry in its folder is on disk too (it was just made, or is already there)."""
-    fd = os.open(folder, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
 
 
 def _settle(future: "asyncio.Future[None]") -> None:

@@ -7,12 +7,12 @@ same merchant and wallet after a restart. Every name is fictional.
 from __future__ import annotations
 
 import json
-import os
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
 from inzira.http import HttpClient
+from inzira.private_files import write_private
 
 DEMO_FILE = "qr-demo.json"
 DEMO_FILE_BYTES_MAX = 16 * 1024
@@ -57,9 +57,7 @@ def _load(path: Path) -> DemoCustomers | None:
 
 
 def _save(path: Path, customers: DemoCustomers) -> None:
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(fd, "w") as out:
-        json.dump(asdict(customers), out, indent=2)
+    write_private(path, json.dumps(asdict(customers), indent=2).encode())
 
 
 def _works(http: HttpClient, customers: DemoCustomers) -> bool:
