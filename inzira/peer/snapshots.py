@@ -14,7 +14,6 @@ from pathlib import Path
 import msgspec
 
 from inzira.durable_files import make_folder, remove_leftovers, sync_folder, write_durable
-
 from inzira.ledger.block import Block, BlockHeader, block_hash, check_signed_header, decode_block
 from inzira.ledger.encoding import encode
 from inzira.ledger.genesis import Genesis
