@@ -98,7 +98,8 @@ def test_registrations_beyond_the_allowance_are_refused_and_each_one_counted_is_
             ("mobimo", "REFUSED", 404, Code.PARTY_NOT_FOUND), ("mobimo", "LISTED", 200, None)]
         assert log.json()["refused_by_member"] == {"mobimo": 1}
         numbers = [at_ubumwe, later, unknown, listed]
-        assert [r["party"] for r in rows] == [strict.operator.party_hash(n).hex() for n in numbers]  # type: ignore[arg-type]
+        hashes = [strict.operator.party_hash(n).hex() for n in numbers]  # type: ignore[arg-type]
+        assert [r["party"] for r in rows] == hashes
         for row, number in zip(rows, numbers):  # masked: the network and the last digits, never the number
             assert row["msisdn"] == number[:6] + "****" + number[-3:] and row["active"] is True
         assert rows[-1]["request_id"] == first["request_id"]
@@ -119,7 +120,8 @@ def test_the_remittance_service_passes_the_operators_refusal_on_with_its_retry_a
     try:
         with directory.http("mobimo") as mobimo:
             for _ in range(BURST):
-                assert mobimo.post("/v1/remit/directory", json={"msisdn": directory.wallet("mobimo")}).status_code == 200
+                listed = mobimo.post("/v1/remit/directory", json={"msisdn": directory.wallet("mobimo")})
+                assert listed.status_code == 200, listed.text
             refused = mobimo.post("/v1/remit/directory", json={"msisdn": directory.wallet("mobimo")})
     finally:
         service.directory = usual

@@ -53,7 +53,8 @@ def deployments(tmp_path_factory: pytest.TempPathFactory,
         fx = stack.enter_context(MemberDeployment(folder["imari-fx"], Links()))
         links_file = folder["eurosend"] / "links.json"  # as `inzira remit serve --links` reads it
         links_file.write_text(json.dumps({
-            "fx_url": fx.served.base_url, "fx_token": _token(folder["imari-fx"], FX_CLIENTS_FILE, "eurosend"),  # type: ignore[union-attr]
+            "fx_url": fx.served.base_url,  # type: ignore[union-attr]
+            "fx_token": _token(folder["imari-fx"], FX_CLIENTS_FILE, "eurosend"),
             "funding_urls": {"sbk": sbk.served.base_url},  # type: ignore[union-attr]
             "funding_token": _token(folder["sbk"], FUNDING_CLIENTS_FILE, "eurosend"),
             "webhook_allowed_networks": [ALLOWED_HOOKS]}))
