@@ -3,7 +3,7 @@ credentials they issued it.
 
     {"fx_url": ..., "fx_token": ..., "funding_urls": {"sbk": url}, "funding_token": ..., "directory_url": ...,
      "directory_token": ..., "payout": {"kind": "momo-http", ...}, "wallet_currencies": ["CNY"], "rates_file": ...,
-     "rates_max_age_s": 86400}
+     "rates_max_age_s": 86400, "webhook_allowed_networks": ["10.20.0.0/16"]}
 
 Each field has one JSON type, checked as the file is read: a string where a list belongs would otherwise be
 taken letter by letter ("CNY" as C, N, Y), a list or number where text belongs turned into its text.
@@ -11,6 +11,7 @@ taken letter by letter ("CNY" as C, N, Y), a list or number where text belongs t
 
 from __future__ import annotations
 
+import ipaddress
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -22,8 +23,10 @@ from inzira.json_files import read_json
 LINKS_FILE_BYTES_MAX = 64 * 1024
 WALLET_CURRENCIES_MAX = 32
 RATES_MAX_AGE_S_RANGE = (60, 7 * 24 * 3600)  # a minute to a week: past a week no reference rate means anything
+WEBHOOK_NETWORKS_MAX = 64
 _TEXT_FIELDS = ("fx_member", "fx_url", "fx_token", "funding_token", "directory_url", "directory_token", "rates_file")
-_KNOWN = frozenset({*_TEXT_FIELDS, "funding_urls", "payout", "wallet_currencies", "rates_max_age_s"})
+_KNOWN = frozenset({*_TEXT_FIELDS, "funding_urls", "payout", "wallet_currencies", "rates_max_age_s",
+                    "webhook_allowed_networks"})
 
 
 @dataclass(frozen=True)
@@ -41,6 +44,8 @@ class Links:
     wallet_currencies: tuple[str, ...] = ()  # a wallet issuer's visitor wallet currencies
     rates_file: Path | None = None  # an FX provider's reference rates (the demo table when None)
     rates_max_age_s: int = RATES_AGE_MAX_MS // 1000  # past it, the FX provider's desk quotes no more
+    # Non-public networks (CIDR) this member's webhooks may reach, remittance and QR alike (inzira.notify.targets)
+    webhook_allowed_networks: tuple[str, ...] = ()
 
     @classmethod
     def load(cls, path: Path) -> "Links":
@@ -63,7 +68,8 @@ class Links:
                    doc.get("funding_token", ""), doc.get("directory_url", ""), doc.get("directory_token", ""),
                    payout, _currencies(path, doc.get("wallet_currencies", [])),
                    path.parent / doc["rates_file"] if doc.get("rates_file") else None,  # relative: to the links file
-                   _max_age_s(path, doc.get("rates_max_age_s", RATES_AGE_MAX_MS // 1000)))
+                   _max_age_s(path, doc.get("rates_max_age_s", RATES_AGE_MAX_MS // 1000)),
+                   _networks(path, doc.get("webhook_allowed_networks", [])))
 
 
 def _max_age_s(path: Path, value: object) -> int:
@@ -83,6 +89,30 @@ def _currencies(path: Path, value: object) -> tuple[str, ...]:
         raise ValueError(f"{path}: wallet_currencies must be a list of at most {WALLET_CURRENCIES_MAX} currency "
                          "codes (strings)")
     return tuple(value)
+
+
+def _networks(path: Path, value: object) -> tuple[str, ...]:
+    """CIDR networks, checked as ``inzira demo --webhook-allow`` checks them: a typo must not start a deployment
+    whose webhooks are then refused, or let them reach a network nobody meant."""
+    if not isinstance(value, list):
+        example = f'["{value}"]' if isinstance(value, str) else '["10.20.0.0/16"]'
+        raise ValueError(f"{path}: webhook_allowed_networks must be a list of IP networks, such as {example}, "
+                         f"not {_json_type(value)}"[:300])
+    if len(value) > WEBHOOK_NETWORKS_MAX:
+        raise ValueError(f"{path}: webhook_allowed_networks lists at most {WEBHOOK_NETWORKS_MAX} networks")
+    for network in value:
+        if not (isinstance(network, str) and _is_network(network)):  # ip_network(1) would be 0.0.0.1/32
+            raise ValueError(f"{path}: webhook_allowed_networks must list IP networks such as 10.20.0.0/16 or "
+                             f"127.0.0.1/32, not {network!r}"[:300])
+    return tuple(value)
+
+
+def _is_network(text: str) -> bool:
+    try:
+        ipaddress.ip_network(text)
+    except ValueError:
+        return False
+    return True
 
 
 def _json_type(value: object) -> str:

@@ -112,7 +112,8 @@ class MemberDeployment:
             payout = {member: links.payout} if links.payout and "receiving_fsp" in roles else {}
             funding = FundingClient({member: links.funding_token}, links.funding_urls)
             remit = self.remit = RemitService(peer.runtime, ports, self.folder,
-                                              RemitSettings(fx_member=links.fx_member, payout_adapters=payout),
+                                              RemitSettings(fx_member=links.fx_member, payout_adapters=payout,
+                                                            webhook_allowed_networks=links.webhook_allowed_networks),
                                               fx=fx, funding=funding)
             remit.start()
             self._stack.callback(remit.stop)
@@ -123,7 +124,8 @@ class MemberDeployment:
         if acquirer or issuer:
             settings = QrSettings(acquirers=(member,) if acquirer else (),
                                   wallet_currencies={member: links.wallet_currencies} if issuer else {},
-                                  fx_provider=links.fx_member)
+                                  fx_provider=links.fx_member,
+                                  webhook_allowed_networks=links.webhook_allowed_networks)
             qr = self.qr = QrService(peer.runtime, ports, self.folder, settings, fx=fx)
             qr.start()
             self._stack.callback(qr.stop)

@@ -46,7 +46,7 @@ _PROBLEMS = {
     404: "Number not listed (3204), wallet unknown to the FSP (3204), dispute not found (3260)",
     409: "Request id reused for another request (3106), dispute already decided (3170), too many disputes (3171)",
     422: "Wallet inactive (5400), or the ledger refused the listing (its code)",
-    429: "Look-up allowance used up (3041): retry after Retry-After seconds",
+    429: "Look-up or registration allowance used up (3041): retry after Retry-After seconds",
     503: "Account-holder API (5140) or ledger (2003) unavailable",
 }
 
@@ -154,12 +154,13 @@ def router_for(operator: DirectoryOperator) -> APIRouter:
                  responses={200: {"description": "{msisdn, fsp_id, state: LISTED|UNLISTED, listed, tx_id}"},
                             202: {"description": "{..., state: DISPUTED, dispute_id}: listed for another FSP, the "
                                                  "regulator decides"},
-                            **_problems(400, 401, 403, 404, 409, 422, 503)})
+                            **_problems(400, 401, 403, 404, 409, 422, 429, 503)})
     @answers_problems
     async def register(body: RegistrationBody) -> Response:
         """The operator checks the member's signature against its keys on chain and the signing time against its
-        own clock, confirms the wallet with the member's account-holder API, and signs SetParty. The same
-        request id gets the same answer."""
+        own clock, counts the request against the member's registration allowance (429 beyond it), confirms the
+        wallet with the member's account-holder API, and signs SetParty. Every request counted is written to the
+        registrations log the regulator reads. The same request id gets the same answer, free."""
         request = RegistrationRequest(operator.runtime.chain_id, body.member, body.msisdn, body.active,
                                       body.request_id, body.signed_at_ms)
         status, answer = await operator.register(request, body.signature)
@@ -182,6 +183,26 @@ def router_for(operator: DirectoryOperator) -> APIRouter:
         more = len(items) > limit
         return json_response({"items": items[:limit], "next_before_id": items[limit - 1]["id"] if more else None,
                               "refused_by_member": operator.limiter.refused()})
+
+    @router.get("/audit/registrations", summary="Who asked to list or unlist which number, and the answer "
+                "(regulator)", response_class=Response,
+                responses={200: {"description": "{items: [{id, at_ms, member, party, msisdn, active, request_id, "
+                                                "status, code, outcome}], next_before_id, refused_by_member}"},
+                           **_problems(400, 401, 403)})
+    @answers_problems
+    async def registrations(before_id: int | None = Query(None, ge=1, le=2**63 - 1),
+                            limit: int = Query(50, ge=1, le=PAGE_MAX),
+                            member: str | None = Query(None, min_length=1, max_length=MEMBER_CHARS_MAX),
+                            msisdn: str | None = Query(None, min_length=1, max_length=MSISDN_CHARS_MAX),
+                            who: Caller = Depends(regulator)) -> Response:
+        """Newest first; ``msisdn`` finds a number's rows by its keyed hash (``party``, as SetParty names it on
+        chain; ``msisdn`` in a row is masked). ``refused_by_member`` counts the requests refused for going over
+        an allowance since the operator started (those are not in the log)."""
+        party = operator.party_hash(parse_number(msisdn)) if msisdn is not None else None
+        items = operator.store.registrations_page(limit + 1, before_id, member, party)
+        more = len(items) > limit
+        return json_response({"items": items[:limit], "next_before_id": items[limit - 1]["id"] if more else None,
+                              "refused_by_member": operator.registration_limiter.refused()})
 
     @router.get("/disputes", summary="Claims on numbers listed for another FSP (regulator)", response_class=Response,
                 responses={200: {"description": "{items: [Dispute], next_before_seq}"}, **_problems(401, 403)})

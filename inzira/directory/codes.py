@@ -14,7 +14,7 @@ from inzira.api.codes import title_of
 
 
 class DirectoryCode(IntEnum):
-    RATE_LIMITED = 3041  # the member asked more than its declared volume allows: retry after Retry-After
+    RATE_LIMITED = 3041  # the member's look-up or registration allowance is used up: retry after Retry-After
     REQUEST_EXPIRED = 3341  # a signed request's time is too far from the operator's clock
     DISPUTE_NOT_FOUND = 3260
     DISPUTE_CLOSED = 3170  # the regulator already decided this dispute
@@ -24,7 +24,7 @@ class DirectoryCode(IntEnum):
 
 
 _TITLES = {
-    DirectoryCode.RATE_LIMITED: "too many look-ups",
+    DirectoryCode.RATE_LIMITED: "too many requests",  # as ApiCode's 3041: one number, one title
     DirectoryCode.REQUEST_EXPIRED: "signed request expired",
     DirectoryCode.DISPUTE_NOT_FOUND: "dispute not found",
     DirectoryCode.DISPUTE_CLOSED: "dispute already decided",

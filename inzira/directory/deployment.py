@@ -6,7 +6,8 @@ under /v1/directory when the peer's member holds the directory_operator role. It
 - ``directory-operator/``: the hash key (``directory.key``, 0600) and the operator's records (``directory.db``),
   created on first start;
 - ``directory.json`` (optional): ``{"account_holder_apis": {fsp: {"kind": "momo-http", ...}},
-  "declared_daily_transfers": {member: transfers}}``, the FSPs' account-holder APIs and members' volumes;
+  "declared_daily_transfers": {member: transfers}, "registration_allowances": {fsp: {"per_day": n, "burst": n}}}``,
+  the FSPs' account-holder APIs, members' volumes, and the registration allowances granted for a bulk onboarding;
 - ``directory-tokens.json`` (0600): member -> the token the operator issued it, created for every member on
   first start. The operator hands each member its own; a member's services then call
   ``DirectoryClient.connect(operator_url, {member: token})``.
@@ -19,7 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from inzira.directory.operator import DirectoryOperator
-from inzira.directory.settings import DirectorySettings
+from inzira.directory.settings import Allowance, DirectorySettings
 from inzira.ledger.admin import DIRECTORY_OPERATOR_ROLE
 from inzira.node.custody import MemberPort
 from inzira.remit.secrets_files import member_tokens
@@ -52,7 +53,16 @@ def load_settings(path: Path) -> DirectorySettings:
         raise DirectoryConfigError(f"{path}: account_holder_apis must map FSP ids to adapter configurations")
     if not (isinstance(declared, dict) and all(type(v) is int and v > 0 for v in declared.values())):
         raise DirectoryConfigError(f"{path}: declared_daily_transfers must map member ids to positive integers")
-    return DirectorySettings(account_holder_apis=apis, declared_daily_transfers=declared)
+    return DirectorySettings(account_holder_apis=apis, declared_daily_transfers=declared,
+                             registration_allowances=_allowances(path, loaded.get("registration_allowances", {})))
+
+
+def _allowances(path: Path, value: Any) -> dict[str, Allowance]:
+    if isinstance(value, dict) and all(isinstance(v, dict) and set(v) == {"per_day", "burst"} and
+                                       all(type(n) is int and n > 0 for n in v.values()) for v in value.values()):
+        return {fsp: Allowance(v["per_day"], v["burst"]) for fsp, v in value.items()}
+    raise DirectoryConfigError(f'{path}: registration_allowances must map FSP ids to {{"per_day": n, "burst": n}}, '
+                               "positive integers")
 
 
 def operator_for_peer(folder: Path, port: MemberPort) -> DirectoryOperator | None:

@@ -1,5 +1,5 @@
-"""Per-member allowances of look-ups: A a day with a burst (``inzira.buckets``, a token a look-up), and the
-count of look-ups refused, for the operator's metrics."""
+"""Per-member allowances, A a day with a burst (``inzira.buckets``, a token a request): one limiter for the
+look-ups, one for the registration requests. Each counts the requests it refused, for the regulator."""
 
 from __future__ import annotations
 
@@ -10,15 +10,15 @@ from inzira.buckets import Buckets
 from inzira.directory.settings import DAY_MS, Allowance
 
 
-class LookupLimiter:
+class AllowanceLimiter:
     def __init__(self, allowance: Callable[[str], Allowance], clock_ms: Callable[[], int]) -> None:
         self._allowance = allowance
         self._buckets = Buckets(clock_ms, DAY_MS)
-        self._refused: dict[str, int] = {}
+        self._refused: dict[str, int] = {}  # one per member of the network: bounded by the membership
         self._lock = threading.Lock()
 
     def take(self, member: str) -> int:
-        """0 when the member may look up now (and it is counted); else the seconds until it may."""
+        """0 when the member may make a request now (and it is counted); else the seconds until it may."""
         allowance = self._allowance(member)
         wait_s = self._buckets.take(member, allowance.per_day, allowance.burst)
         if wait_s:
@@ -27,6 +27,6 @@ class LookupLimiter:
         return wait_s
 
     def refused(self) -> dict[str, int]:
-        """Look-ups refused per member since the operator started."""
+        """Requests refused per member since the operator started."""
         with self._lock:
             return dict(self._refused)

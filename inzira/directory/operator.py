@@ -21,10 +21,10 @@ from typing import Any
 from inzira.api.codes import ApiCode
 from inzira.api.tokens import TokenBook
 from inzira.directory.codes import DirectoryCode, DirectoryError
-from inzira.directory.limiter import LookupLimiter
+from inzira.directory.limiter import AllowanceLimiter
 from inzira.directory.settings import DirectorySettings
+from inzira.directory.store import DB_FILE, KEPT, MOVED, OPEN, Dispute, DirectoryStore, RegistrationRow
 from inzira.durable_files import make_folder
-from inzira.directory.store import DB_FILE, KEPT, MOVED, OPEN, Dispute, DirectoryStore
 from inzira.directory.wire import RegistrationRequest, request_digest, signature_valid
 from inzira.ledger.admin import DIRECTORY_OPERATOR_ROLE, DIRECTORY_ROLES
 from inzira.ledger.codes import Code, describe
@@ -34,7 +34,7 @@ from inzira.node.custody import MemberPort
 from inzira.node.signer import wall_clock_ms
 from inzira.remit import ledger_io
 from inzira.remit.payout import PayoutError, adapter_from_config
-from inzira.remit.phone import E164, PhoneNumberError, directory_hash, parse_payout_phone
+from inzira.remit.phone import E164, PhoneNumberError, directory_hash, mask_number, parse_payout_phone
 from inzira.remit.secrets_files import secret_key
 
 KEY_FILE = "directory.key"
@@ -69,7 +69,8 @@ class DirectoryOperator:
         folder.chmod(0o700)  # the key and the audit log (phone numbers) are the operator's alone
         self._key = secret_key(folder / KEY_FILE)
         self.store = DirectoryStore(folder / DB_FILE, settings.audit_rows_max)
-        self.limiter = LookupLimiter(settings.allowance, clock_ms)
+        self.limiter = AllowanceLimiter(settings.allowance, clock_ms)
+        self.registration_limiter = AllowanceLimiter(settings.registration_allowance, clock_ms)
         self.tokens = TokenBook(tokens or {})
         self._deciding = asyncio.Lock()
 
@@ -117,8 +118,36 @@ class DirectoryOperator:
                                  SIGNATURE_CHALLENGE)
         digest = request_digest(request)
         seen = self._answered(request, digest)
-        if seen is not None:
+        if seen is not None:  # the answer again: nothing new is asked, decided or learnt
             return seen
+        wait_s = self.registration_limiter.take(member.id)
+        if wait_s:  # counted, not logged: a log row per refusal would let an FSP flood the log for free
+            granted = self.settings.registration_allowance(member.id)
+            raise DirectoryError(429, DirectoryCode.RATE_LIMITED,
+                                 f"{member.id} has used its registration requests ({granted.per_day} a day, "
+                                 f"{granted.burst} at once); retry in {wait_s} s", {"Retry-After": str(wait_s)})
+        try:
+            status, answer = await self._register(request, member, digest, now_ms)
+        except DirectoryError as exc:
+            self._audit_registration(request, exc.status, exc.code, "REFUSED")
+            raise
+        self._audit_registration(request, status, 0, answer["state"])
+        return status, answer
+
+    def _audit_registration(self, request: RegistrationRequest, status: int, code: int, outcome: str) -> None:
+        """A row in the registrations log the regulator reads: who asked, for which number (its keyed hash and
+        a masked form, never the number itself), and the answer."""
+        try:
+            e164 = parse_number(request.msisdn)
+        except DirectoryError:
+            party, masked = b"", ""
+        else:
+            party, masked = self.party_hash(e164), mask_number(e164)
+        self.store.audit_registration(RegistrationRow(self.clock_ms(), request.member, party, masked, request.active,
+                                                      request.request_id, status, code, outcome))
+
+    async def _register(self, request: RegistrationRequest, member: Member, digest: bytes,
+                        now_ms: int) -> tuple[int, dict[str, Any]]:
         e164 = parse_number(request.msisdn)
         party = self.party_hash(e164)
         holder_confirms: bool | None = None

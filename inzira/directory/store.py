@@ -1,11 +1,13 @@
-"""The directory operator's own records (directory.db in its folder): the audit log of look-ups, the answers
-to signed requests (so a repeated request id gets the same answer), and disputes.
+"""The directory operator's own records (directory.db in its folder): the audit log of look-ups and of
+registration requests, the answers to signed requests (so a repeated request id gets the same answer), and
+disputes.
 
 Phone numbers are personal data: they live here, in the operator's database, never on chain. One connection
 shared by the API's loop and readers, behind a lock, in WAL mode. Decisions (answers to requests, disputes)
 commit with synchronous=FULL: they survive a power cut. Audit rows commit with synchronous=NORMAL, which a
 process crash does not lose but a power cut may (the rows since the last full commit): a look-up moves
-nothing, and syncing the disk on each one would cost milliseconds per look-up.
+nothing, and syncing the disk on each one would cost milliseconds per look-up. Registration rows commit with
+synchronous=FULL, as the decisions they record do. Each log keeps its newest ``audit_rows_max`` rows.
 """
 
 from __future__ import annotations
@@ -30,6 +32,12 @@ CREATE TABLE IF NOT EXISTS audit (
   fsp TEXT NOT NULL);
 CREATE INDEX IF NOT EXISTS audit_by_member ON audit (member, id);
 CREATE INDEX IF NOT EXISTS audit_by_msisdn ON audit (msisdn, id);
+CREATE TABLE IF NOT EXISTS registrations (
+  id INTEGER PRIMARY KEY AUTOINCREMENT, at_ms INTEGER NOT NULL, member TEXT NOT NULL, party BLOB NOT NULL,
+  masked TEXT NOT NULL, active INTEGER NOT NULL, request_id TEXT NOT NULL, status INTEGER NOT NULL,
+  code INTEGER NOT NULL, outcome TEXT NOT NULL);
+CREATE INDEX IF NOT EXISTS registrations_by_member ON registrations (member, id);
+CREATE INDEX IF NOT EXISTS registrations_by_party ON registrations (party, id);
 CREATE TABLE IF NOT EXISTS requests (
   member TEXT NOT NULL, request_id TEXT NOT NULL, digest BLOB NOT NULL, at_ms INTEGER NOT NULL,
   status INTEGER NOT NULL, answer BLOB NOT NULL, PRIMARY KEY (member, request_id));
@@ -44,6 +52,21 @@ CREATE UNIQUE INDEX IF NOT EXISTS disputes_open ON disputes (party, claimant) WH
 """
 
 OPEN, KEPT, MOVED = "OPEN", "KEPT", "MOVED"
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class RegistrationRow:
+    """A registration request the operator judged: who asked, for which number, and what it answered."""
+
+    at_ms: int
+    member: str
+    party: bytes  # the number's keyed hash, as SetParty names it on chain (empty: not a valid number)
+    masked: str  # the number as people may see it in the log, e.g. +25078*****456
+    active: bool
+    request_id: str
+    status: int  # the HTTP status answered
+    code: int  # the refusal's code; 0 when it was done
+    outcome: str  # LISTED, UNLISTED, DISPUTED or REFUSED
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
@@ -85,6 +108,7 @@ class DirectoryStore:
         self._lock = threading.Lock()
         self._audit_rows_max = audit_rows_max
         self._since_prune = 0
+        self._registrations_since_prune = 0
         with self._lock:
             for pragma in ("journal_mode = WAL", "synchronous = NORMAL", f"busy_timeout = {BUSY_TIMEOUT_MS}"):
                 self._conn.execute(f"PRAGMA {pragma}")
@@ -112,8 +136,7 @@ class DirectoryStore:
             self._since_prune += 1
             if self._since_prune >= PRUNE_EVERY_ROWS:
                 self._since_prune = 0
-                self._conn.execute("DELETE FROM audit WHERE id <= (SELECT MAX(id) FROM audit) - ?",
-                                   (self._audit_rows_max,))
+                self._prune("audit")
 
     def audit_page(self, limit: int, before_id: int | None = None, member: str | None = None,
                    msisdn: str | None = None) -> list[dict[str, Any]]:
@@ -129,6 +152,39 @@ class DirectoryStore:
         with self._lock:
             rows = self._conn.execute(sql, (*args, limit)).fetchall()
         return [{"id": r[0], "at_ms": r[1], "member": r[2], "msisdn": r[3], "fsp_id": r[4] or None} for r in rows]
+
+    def _prune(self, table: str) -> None:
+        """Keep the newest ``audit_rows_max`` rows of a log (the lock is held)."""
+        self._conn.execute(f"DELETE FROM {table} WHERE id <= (SELECT MAX(id) FROM {table}) - ?",
+                           (self._audit_rows_max,))
+
+    def audit_registration(self, row: RegistrationRow) -> None:
+        with self._lock, self._durable():
+            self._conn.execute("INSERT INTO registrations (at_ms, member, party, masked, active, request_id, status, "
+                               "code, outcome) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                               (row.at_ms, row.member, row.party, row.masked, int(row.active), row.request_id,
+                                row.status, row.code, row.outcome))
+            self._registrations_since_prune += 1
+            if self._registrations_since_prune >= PRUNE_EVERY_ROWS:
+                self._registrations_since_prune = 0
+                self._prune("registrations")
+
+    def registrations_page(self, limit: int, before_id: int | None = None, member: str | None = None,
+                           party: bytes | None = None) -> list[dict[str, Any]]:
+        """Newest first."""
+        where, args = ["id < ?"], [before_id if before_id is not None else 2**63 - 1]
+        if member is not None:
+            where.append("member = ?")
+            args.append(member)
+        if party is not None:
+            where.append("party = ?")
+            args.append(party)
+        sql = (f"SELECT id, at_ms, member, party, masked, active, request_id, status, code, outcome FROM registrations "
+               f"WHERE {' AND '.join(where)} ORDER BY id DESC LIMIT ?")
+        with self._lock:
+            rows = self._conn.execute(sql, (*args, limit)).fetchall()
+        return [{"id": r[0], "at_ms": r[1], "member": r[2], "party": r[3].hex(), "msisdn": r[4], "active": bool(r[5]),
+                 "request_id": r[6], "status": r[7], "code": r[8] or None, "outcome": r[9]} for r in rows]
 
     # --- answers to signed requests ---
 

@@ -90,6 +90,14 @@ def directory_hash(e164: str, directory_key: bytes) -> bytes:
     return hmac.new(directory_key, e164.encode("ascii"), hashlib.sha256).digest()
 
 
+def mask_number(e164: E164) -> str:
+    """For a log people read: the country and network prefix and the last three digits, "+25078****456"."""
+    shown = 6 + 3
+    if len(e164) <= shown:  # a short number (not a Rwandan mobile one) shows nothing
+        return "*" * len(e164)
+    return e164[:6] + "*" * (len(e164) - shown) + e164[-3:]
+
+
 # Shown as they are and start a new part of the word: "Jean-Paul" -> "J***-P***", "O'Neil" -> "O'N***".
 _WORD_JOINERS = frozenset("-‐‑'’ʼ")
 

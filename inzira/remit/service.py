@@ -261,7 +261,8 @@ class RemitService:
             _status, answer = await self.call(self.directory.register(self.ports[fsp], e164, active))
         except HttpProblem as exc:
             # The operator refusing this service's own signature is this deployment's fault, not the caller's.
-            raise RemitError(503 if exc.status == 401 else exc.status, exc.code, exc.detail) from None
+            raise RemitError(503 if exc.status == 401 else exc.status, exc.code, exc.detail,
+                             headers=exc.headers) from None  # a 429's Retry-After is the operator's
         return answer
 
     def connect_payout_callbacks(self, base_url: str) -> None:

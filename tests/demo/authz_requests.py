@@ -238,6 +238,7 @@ REQUESTS: dict[str, Builder] = {
         "member": "mobimo", "msisdn": "+250788999003", "active": True, "request_id": "matrix-1",
         "signed_at_ms": 1, "signature": "00" * 64}),
     "GET /v1/directory/audit": lambda c: _nothing("/v1/directory/audit"),
+    "GET /v1/directory/audit/registrations": lambda c: _nothing("/v1/directory/audit/registrations"),
     "GET /v1/directory/disputes": lambda c: _nothing("/v1/directory/disputes"),
     "POST /v1/directory/disputes/{dispute_id}/resolution": lambda c: _json(
         f"/v1/directory/disputes/{UNKNOWN_UUID}/resolution", {"outcome": "keep"}),

@@ -1,13 +1,13 @@
-"""The look-up allowance: sized to the declared volume, a burst then an even refill, exact Retry-After; and the
-operator's directory.json, which declares the volumes."""
+"""The look-up allowance: sized to the declared volume, a burst then an even refill, exact Retry-After; the
+registration allowance; and the operator's directory.json, which declares the volumes and grants allowances."""
 
 from __future__ import annotations
 
 import pytest
 
 from inzira.directory.deployment import DirectoryConfigError, load_settings
-from inzira.directory.limiter import LookupLimiter
-from inzira.directory.settings import DAY_MS, DirectorySettings
+from inzira.directory.limiter import AllowanceLimiter
+from inzira.directory.settings import DAY_MS, Allowance, DirectorySettings
 
 
 class Clock:
@@ -30,7 +30,7 @@ def test_allowance_follows_the_declared_volume() -> None:
 def test_a_burst_then_one_look_up_per_interval() -> None:
     clock = Clock()
     settings = DirectorySettings(declared_daily_transfers={"m": 8}, lookups_per_transfer=3, burst_min=2)
-    limiter = LookupLimiter(settings.allowance, clock)  # 24 a day: one per hour
+    limiter = AllowanceLimiter(settings.allowance, clock)  # 24 a day: one per hour
     assert [limiter.take("m") for _ in range(2)] == [0, 0]
     assert limiter.take("m") == 3_600  # a whole hour to wait
     clock.now_ms += DAY_MS // 24 - 1_000
@@ -54,8 +54,21 @@ def test_the_demo_ekash_gateway_looks_up_at_a_senders_volume() -> None:
     assert settings.allowance("ekash").burst > 1_000
 
 
+def test_registrations_have_a_default_allowance_and_the_operator_grants_a_bulk_onboarding_more(tmp_path) -> None:
+    assert DirectorySettings().registration_allowance("mobimo") == Allowance(per_day=20_000, burst=2_000)
+    path = tmp_path / "directory.json"
+    path.write_text('{"registration_allowances": {"mobimo": {"per_day": 500000, "burst": 50000}}}')
+    settings = load_settings(path)
+    assert settings.registration_allowance("mobimo") == Allowance(500_000, 50_000)
+    assert settings.registration_allowance("ubumwe") == Allowance(20_000, 2_000)
+
+
 @pytest.mark.parametrize("text", ["{not json", "[]", '"x"', '{"declared_daily_transfers": {"eurosend": true}}',
-                                  '{"account_holder_apis": {"mobimo": "http://x"}}'])
+                                  '{"account_holder_apis": {"mobimo": "http://x"}}',
+                                  '{"registration_allowances": {"mobimo": {"per_day": 10}}}',
+                                  '{"registration_allowances": {"mobimo": {"per_day": 10, "burst": 0}}}',
+                                  '{"registration_allowances": {"mobimo": {"per_day": "10", "burst": 1}}}',
+                                  '{"registration_allowances": [1]}'])
 def test_a_directory_json_the_operator_cannot_use_is_refused_with_its_name(tmp_path, text) -> None:
     """The operator's peer refuses to start on such a file, saying which file and why (a ValueError its start
     reports), never with a JSON parser's traceback."""

@@ -34,6 +34,7 @@ from tests.network.helpers import Net, running_network, wait_until
 
 PROCESS_PEERS = ["cbr", "mobimo"]
 HTTP_TIMEOUT_S = 30.0
+ALLOWED_HOOKS = "127.0.0.1/32"  # EuroSend's links file lets its webhooks reach this non-public network
 
 
 def _token(folder: Path, file: str, name: str) -> str:
@@ -50,11 +51,14 @@ def deployments(tmp_path_factory: pytest.TempPathFactory,
                   for m in ("sbk", "imari-fx", "eurosend")}
         sbk = stack.enter_context(MemberDeployment(folder["sbk"], Links()))
         fx = stack.enter_context(MemberDeployment(folder["imari-fx"], Links()))
-        links = Links(fx_url=fx.served.base_url,  # type: ignore[union-attr]
-                      fx_token=_token(folder["imari-fx"], FX_CLIENTS_FILE, "eurosend"),
-                      funding_urls={"sbk": sbk.served.base_url},  # type: ignore[union-attr]
-                      funding_token=_token(folder["sbk"], FUNDING_CLIENTS_FILE, "eurosend"))
-        eurosend = stack.enter_context(MemberDeployment(folder["eurosend"], links))
+        links_file = folder["eurosend"] / "links.json"  # as `inzira remit serve --links` reads it
+        links_file.write_text(json.dumps({
+            "fx_url": fx.served.base_url,  # type: ignore[union-attr]
+            "fx_token": _token(folder["imari-fx"], FX_CLIENTS_FILE, "eurosend"),
+            "funding_urls": {"sbk": sbk.served.base_url},  # type: ignore[union-attr]
+            "funding_token": _token(folder["sbk"], FUNDING_CLIENTS_FILE, "eurosend"),
+            "webhook_allowed_networks": [ALLOWED_HOOKS]}))
+        eurosend = stack.enter_context(MemberDeployment(folder["eurosend"], Links.load(links_file)))
         yield net, {"sbk": sbk, "imari-fx": fx, "eurosend": eurosend}
 
 
@@ -99,6 +103,19 @@ def test_funding_and_quotes_cross_deployments(deployments: tuple[Net, dict[str, 
                and a.balance_minor == 250_00, timeout_s=30)
     firm = asyncio.run(eurosend.remit.fx.quote("eurosend", "EUR", "RWF", ttl_ms=60_000, source_amount_minor=100_00))
     assert firm.fx == "imari-fx" and firm.signed.sig.key in eurosend.peer.node.state.members["imari-fx"].keys
+
+
+@pytest.mark.timeout(60)
+def test_a_members_links_file_sets_where_its_webhooks_may_reach(
+        deployments: tuple[Net, dict[str, MemberDeployment]]) -> None:
+    net, own = deployments
+    with httpx.Client(base_url=own["eurosend"].served.base_url, timeout=HTTP_TIMEOUT_S,  # type: ignore[union-attr]
+                      headers={"Authorization": f"Bearer {net.local.api_token('eurosend')}"}) as http:
+        allowed = http.post("/v1/remit/webhooks", json={"url": "http://127.0.0.1:9/hooks"})
+        assert allowed.status_code == 201, allowed.text
+        assert http.delete(f"/v1/remit/webhooks/{allowed.json()['id']}").status_code == 204
+        refused = http.post("/v1/remit/webhooks", json={"url": "http://127.0.0.2:9/hooks"})  # loopback, not listed
+    assert refused.status_code == 400 and refused.json()["code"] == Code.VALIDATION, refused.text
 
 
 def _unheighted(page: str) -> str:

@@ -35,8 +35,10 @@ def _serve(*args: str) -> subprocess.CompletedProcess:
 def test_a_links_file_reads_every_field(tmp_path: Path) -> None:
     links = Links.load(_links(tmp_path, {"fx_url": "http://fx", "fx_token": "t", "funding_urls": {"sbk": "http://s"},
                                          "wallet_currencies": ["CNY", "USD"], "payout": {"kind": "momo-http"},
-                                         "rates_file": "rates.json", "rates_max_age_s": 3_600}))
+                                         "rates_file": "rates.json", "rates_max_age_s": 3_600,
+                                         "webhook_allowed_networks": ["10.20.0.0/16", "fd00::/8"]}))
     assert links.rates_max_age_s == 3_600 and Links().rates_max_age_s == 86_400
+    assert links.webhook_allowed_networks == ("10.20.0.0/16", "fd00::/8") and Links().webhook_allowed_networks == ()
     assert links.wallet_currencies == ("CNY", "USD") and links.funding_urls == {"sbk": "http://s"}
     assert links.fx_url == "http://fx" and links.fx_member == "imari-fx"
     # Relative to the links file's folder, not to wherever the command is run from; an absolute path as written.
@@ -60,6 +62,14 @@ def test_a_links_file_reads_every_field(tmp_path: Path) -> None:
     ({"rates_max_age_s": 3600.0}, "rates_max_age_s must be a whole number of seconds"),
     ({"rates_max_age_s": 59}, "rates_max_age_s must be a whole number of seconds"),
     ({"rates_max_age_s": 604_801}, "rates_max_age_s must be a whole number of seconds"),
+    ({"webhook_allowed_networks": "10.20.0.0/16"},
+     'webhook_allowed_networks must be a list of IP networks, such as ["10.20.0.0/16"], not a string'),
+    ({"webhook_allowed_networks": ["10.20.0.5/16"]},  # host bits set: refused, as --webhook-allow refuses it
+     "webhook_allowed_networks must list IP networks such as 10.20.0.0/16 or 127.0.0.1/32, not '10.20.0.5/16'"),
+    ({"webhook_allowed_networks": ["partner.example"]}, "webhook_allowed_networks must list IP networks"),
+    ({"webhook_allowed_networks": [1]}, "webhook_allowed_networks must list IP networks such as 10.20.0.0/16 or "
+                                        "127.0.0.1/32, not 1"),
+    ({"webhook_allowed_networks": ["10.0.0.0/8"] * 65}, "webhook_allowed_networks lists at most 64 networks"),
 ])
 def test_a_links_field_of_the_wrong_type_is_refused_by_name(tmp_path: Path, doc: dict, says: str) -> None:
     path = _links(tmp_path, doc)

@@ -47,7 +47,7 @@ def router_for(service: RemitService) -> APIRouter:
                  responses={**ok_doc(Registration, "listed"),
                             202: {"model": Registration, "description": "listed for another FSP: a dispute the "
                                                                        "regulator decides (state DISPUTED)"},
-                            **problem_docs(400, 401, 403, 404, 503)})
+                            **problem_docs(400, 401, 403, 404, 429, 503)})
     @answers_problems
     async def register(body: DirectoryBody, caller: Caller = Depends(require_caller)) -> Response:
         """The service sends the directory operator a request signed with the caller's key (a receiving FSP);
@@ -58,7 +58,7 @@ def router_for(service: RemitService) -> APIRouter:
         return json_response(answer, 202 if answer.get("state") == "DISPUTED" else 200)
 
     @router.delete("/directory/{msisdn}", summary="Unlist a number (receiving FSP)", response_class=Response,
-                   responses={**ok_doc(Registration, "unlisted"), **problem_docs(400, 401, 403)})
+                   responses={**ok_doc(Registration, "unlisted"), **problem_docs(400, 401, 403, 429)})
     @answers_problems
     async def unregister(msisdn: str = Path(max_length=64), caller: Caller = Depends(require_caller)) -> Response:
         return json_response(await service.register_number(caller.member, msisdn, active=False))
