@@ -3,8 +3,11 @@
 Python's own parsing accepts far more: ``"²".isdigit()`` is true yet ``int("²")`` raises; ``int("١٢")`` is 12
 (Arabic-Indic digits); ``int(" 1_2 ")`` is 12; and an int has no upper bound, so a path can carry 2**70,
 which neither SQLite nor msgspec can hold. Every number read from a request goes through here: by hand with
-``parse_digits`` (cursors, headers, form fields) or ``bounded`` (a JSON value), or as a FastAPI parameter or
-pydantic field typed ``digits(low, high)``, whose bounds the OpenAPI document states as minimum and maximum.
+``parse_digits`` (cursors, headers, form fields) or ``bounded`` (a JSON value), as a FastAPI path or query
+parameter typed ``digits(low, high)``, or as a request body's pydantic field typed ``json_int(low, high)``; the
+OpenAPI document states both bounds as minimum and maximum. A body's number is a JSON integer and nothing else:
+``"5"`` is refused, as are ``5.0`` and ``true``, so an amount means one thing to every reader of the body (an
+FSPIOP amount, a decimal string by that spec, is read by the Mojaloop gateway's own schemas, not here).
 A failure is the caller's: a 400 problem with code 3100. Pages people edit by hand use ``clamp_digits``.
 """
 
@@ -52,10 +55,21 @@ def _ascii_digits(value: Any) -> Any:
     return value
 
 
+def _json_int(value: Any) -> Any:
+    if type(value) is not int:
+        raise ValueError("must be a JSON integer (not a string, a decimal or a boolean)")
+    return value
+
+
 def digits(low: int, high: int) -> Any:
-    """An int parameter or field in [low, high]: ASCII digits in a path or query, a JSON integer in a body.
+    """A path or query parameter in [low, high], written in ASCII digits.
 
     The bounds come before the validator in the annotation so that FastAPI writes them into the OpenAPI
     document as ``minimum`` and ``maximum``.
     """
     return Annotated[int, Field(ge=low, le=high), BeforeValidator(_ascii_digits)]
+
+
+def json_int(low: int, high: int) -> Any:
+    """A request body's field in [low, high]: a JSON integer only (bounds in the OpenAPI document as for ``digits``)."""
+    return Annotated[int, Field(ge=low, le=high), BeforeValidator(_json_int)]

@@ -84,9 +84,14 @@ def _machine_busy_s() -> float:
     return (sum(fields) - fields[3] - fields[4]) / os.sysconf("SC_CLK_TCK")  # all but idle and iowait
 
 
-def _start_server(folder: Path, wallet_limit_minor: int) -> tuple[subprocess.Popen[bytes], str]:
+def _start_server(folder: Path, wallet_limit_minor: int, rate: int,
+                  bills: int) -> tuple[subprocess.Popen[bytes], str]:
+    # Each wallet quotes rate / WALLETS times a second, all bills are made before the first payment: the
+    # server's per-wallet and per-merchant limits, sized for people, are raised to that (twice the quotes).
     process = subprocess.Popen([sys.executable, "-m", "inzira.qr.serve", "--data", str(folder),
-                                "--wallet-limit-minor", str(wallet_limit_minor)],
+                                "--wallet-limit-minor", str(wallet_limit_minor),
+                                "--wallet-quotes-per-minute", str(2 * rate * 60 // WALLETS + 1),
+                                "--bills-unpaid-day-max", str(bills // MERCHANTS + 1)],
                                stdin=subprocess.PIPE, stdout=subprocess.PIPE)
     line = process.stdout.readline() if process.stdout is not None else b""
     if not line:
@@ -281,8 +286,9 @@ async def _drive(url: str, tokens: dict[str, str], rate: int, seconds: float, se
 
 def run(rate: int, seconds: float, data_dir: Path | None = None) -> dict[str, object]:
     folder = data_dir or Path(tempfile.mkdtemp(prefix="inzira-bench-qr-"))
-    per_wallet = _per_wallet((max(1, int(rate * seconds)) + 1) // 2)
-    process, url = _start_server(folder, max(_topup_minor(c, per_wallet) for c in ("CNY", "USD")))
+    bills = (max(1, int(rate * seconds)) + 1) // 2
+    per_wallet = _per_wallet(bills)
+    process, url = _start_server(folder, max(_topup_minor(c, per_wallet) for c in ("CNY", "USD")), rate, bills)
     try:
         with asyncio.Runner(loop_factory=uvloop.new_event_loop) as runner:
             tally, elapsed_s = runner.run(_drive(url, load_api_keys(folder), rate, seconds, process.pid))

@@ -25,7 +25,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from starlette.responses import Response
 
 from inzira.api.codes import ApiCode
-from inzira.api.numbers import digits
+from inzira.api.numbers import digits, json_int
 from inzira.api.paging import CURSOR_PATTERN
 from inzira.api.problems import Problem
 from inzira.api.responses import json_response, problem_docs
@@ -48,8 +48,8 @@ bearer = HTTPBearer(auto_error=False, scheme_name="FundingToken",
 _Reference = Annotated[str, Field(min_length=1, max_length=64, pattern=r"^[\x20-\x7e]+$",
                                   description="The interbank payment's reference (printable ASCII)")]
 # JSON integers only (pydantic alone takes true, 1e2, " 100" and "1_000" for an int): money in minor units.
-_Amount = digits(1, AMOUNT_MINOR_MAX)
-_Cap = digits(0, AMOUNT_MINOR_MAX)
+_Amount = json_int(1, AMOUNT_MINOR_MAX)
+_Cap = json_int(0, AMOUNT_MINOR_MAX)
 _Limit = digits(1, LIST_MAX)
 
 

@@ -23,7 +23,7 @@ from starlette.responses import Response
 
 from inzira.api.codes import ApiCode
 from inzira.api.hot_routes import HotRoute
-from inzira.api.numbers import TIME_MS_MAX, digits
+from inzira.api.numbers import TIME_MS_MAX, json_int
 from inzira.api.problems import Problem
 from inzira.api.responses import json_response, problem_docs
 from inzira.api.tokens import TokenBook
@@ -41,9 +41,9 @@ FX_CLIENTS_FILE = "fx-clients.json"
 fx_bearer = HTTPBearer(auto_error=False, scheme_name="FxClientToken",
                        description="A client token the FX provider issued to a member (fx-clients.json)")
 _Currency = Annotated[str, Field(pattern=r"^[A-Z]{3}$", examples=["EUR"])]
-_Amount = digits(1, AMOUNT_MINOR_MAX)  # lax pydantic read true as 1, 100.0 as 100, "1_000" as 1000
-_TtlMs = digits(1, QUOTE_TTL_MS_MAX)
-_TimeMs = digits(1, TIME_MS_MAX)
+_Amount = json_int(1, AMOUNT_MINOR_MAX)  # lax pydantic read true as 1, 100.0 as 100, "1_000" as 1000
+_TtlMs = json_int(1, QUOTE_TTL_MS_MAX)
+_TimeMs = json_int(1, TIME_MS_MAX)
 _STALE_DOC = {**problem_docs(503)[503], "description": "The desk's reference rates are past their maximum age (2040)"}
 
 

@@ -30,6 +30,8 @@ part of each range. Never renumber one: wallets and POS pages switch on them.
 | 4240 | 422 | the wallet's top-ups would pass the day's amount limit (``limit_minor``, ``used_minor``) |
 | 4241 | 429 | the wallet asked for as many top-ups as a day allows (``resets_at_ms``) |
 | 4242 | 422 | the top-up would take the wallet above its balance limit (``limit_minor``) |
+| 5240 | 429 | the merchant left as many bills unpaid as a day allows (``limit``, ``resets_at_ms``; Retry-After) |
+| 3041 | 429 | the wallet asked for quotes faster than its allowance (Retry-After) |
 """
 
 from __future__ import annotations
@@ -64,6 +66,7 @@ class QrCode(IntEnum):
     TOPUP_DAY_AMOUNT = 4240
     TOPUP_DAY_COUNT = 4241
     WALLET_BALANCE_LIMIT = 4242
+    BILL_DAY_COUNT = 5240  # in Mojaloop's payee limit range (52xx): the merchant is the payee
 
 
 TITLES: dict[int, str] = {
@@ -90,6 +93,7 @@ TITLES: dict[int, str] = {
     QrCode.TOPUP_DAY_AMOUNT: "daily top-up amount limit",
     QrCode.TOPUP_DAY_COUNT: "daily top-up count limit",
     QrCode.WALLET_BALANCE_LIMIT: "wallet balance limit",
+    QrCode.BILL_DAY_COUNT: "daily unpaid bills limit",
 }
 
 _STATUS: dict[int, int] = {
@@ -122,6 +126,8 @@ _STATUS: dict[int, int] = {
     QrCode.TOPUP_DAY_AMOUNT: 422,
     QrCode.WALLET_BALANCE_LIMIT: 422,
     QrCode.TOPUP_DAY_COUNT: 429,
+    QrCode.BILL_DAY_COUNT: 429,
+    ApiCode.RATE_LIMITED: 429,
     ApiCode.INTERNAL: 500,
     ApiCode.UNAVAILABLE: 503,
     ApiCode.BUSY: 503,

@@ -19,6 +19,7 @@ from inzira.ledger.tx import OpenAccount
 from inzira.notify.targets import TargetGuard, TargetRefused
 from inzira.qr import tokens
 from inzira.qr.bill_book import BillBook
+from inzira.qr.bill_limits import bill_refusal
 from inzira.qr.codes import QrCode
 from inzira.qr.directory import Directory
 from inzira.qr.emv import AlternateLanguage, EmvError, MerchantQr, encode_merchant_qr
@@ -130,6 +131,9 @@ class Merchants:
                     terminal_label, now_ms, now_ms + ttl_ms, OPEN, None)
 
         def insert(tx: WriteTx) -> Bill | Rejected:
+            refused = bill_refusal(tx, s, merchant.id, now_ms)
+            if refused is not None:
+                return refused
             if tx.execute("SELECT 1 FROM bills WHERE merchant_id = ? AND bill_number = ?",
                           (merchant.id, number)).fetchone():
                 return rejected(Code.VALIDATION, f"bill number {number} is already used by this merchant")

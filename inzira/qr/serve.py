@@ -129,12 +129,23 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--wallet-limit-minor", type=int, default=None,
                         help="Raise a top-up's, a day's and a wallet's limit to this (benchmarks fund each wallet "
                              "with one top-up)")
+    parser.add_argument("--wallet-quotes-per-minute", type=int, default=None,
+                        help="Raise each wallet's allowance of quotes to this (benchmarks pay from few wallets)")
+    parser.add_argument("--bills-unpaid-day-max", type=int, default=None,
+                        help="Raise a merchant's unpaid bills of a day to this (benchmarks make every bill first)")
     args = parser.parse_args(argv)
     settings = QrSettings()
     if args.wallet_limit_minor is not None:
         limit = max(args.wallet_limit_minor, settings.topup_minor_max)
         settings = dataclasses.replace(settings, topup_minor_max=limit, topup_day_minor_max=limit,
                                        wallet_balance_minor_max=limit)
+    if args.wallet_quotes_per_minute is not None:
+        per_minute = max(args.wallet_quotes_per_minute, settings.wallet_quotes_per_minute)
+        settings = dataclasses.replace(settings, wallet_quotes_per_minute=per_minute,
+                                       wallet_quotes_burst=max(per_minute, settings.wallet_quotes_burst))
+    if args.bills_unpaid_day_max is not None:
+        bills = max(args.bills_unpaid_day_max, settings.bills_unpaid_day_max)
+        settings = dataclasses.replace(settings, bills_unpaid_day_max=bills)
     with QrServer(args.data, args.host, args.port, settings=settings) as server:
         # What is alive once serving (the ledger's state, modules, caches) stays alive: out of the cyclic
         # collector's way, a full collection pauses every request in flight for tens of ms instead of ~100.

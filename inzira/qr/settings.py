@@ -43,9 +43,18 @@ class QrSettings:
     quote_ttl_ms_min: int = 1_000
     quote_ttl_ms_max: int = 300_000
     quotes_max: int = 100_000  # quotes kept in memory (each lives at most quote_ttl_ms_max)
+    # Each wallet's allowance of quotes. The FX provider's allowance is the issuer's, shared by all its wallets:
+    # without a share of its own, one visitor's wallet asking without end would leave every other visitor none.
+    # A person scans and confirms a payment in seconds; a minute's 60 with 20 at once is far above that.
+    wallet_quotes_per_minute: int = 60
+    wallet_quotes_burst: int = 20
+    wallet_quote_buckets_max: int = 100_000  # wallets whose allowance is remembered (a full one is forgotten)
     bill_ttl_ms: int = 15 * 60_000  # a dynamic QR's default life
     bill_ttl_ms_min: int = 1_000
     bill_ttl_ms_max: int = DAY_MS
+    # A merchant's bills made in any 24 hours and not paid (open, or expired unpaid): each is a row kept for good,
+    # so a POS token making bills without end would fill the disk. A till abandons a few bills a day, not thousands.
+    bills_unpaid_day_max: int = 5_000
     payment_minor_max: int = 10_000_000  # RWF per payment
     # Top-up limits, in the wallet currency's minor units; "a day" is any 24 hours.
     topup_minor_max: int = 5_000_00  # per top-up

@@ -9,9 +9,12 @@ from __future__ import annotations
 
 import base64
 import copy
+import importlib
 
 import pytest
+from pydantic import TypeAdapter, ValidationError
 
+from inzira.api.numbers import digits
 from inzira.crypto.keygen import generate_keypair
 from inzira.ledger.codes import Code
 from inzira.ledger.records import Leg
@@ -78,3 +81,26 @@ def test_a_crafted_signing_time_between_peers_is_refused(time_text):
     headers = {**sign_request(chain, "mobimo", key, "GET", "/v1/peer/snapshots", 1_000_000), TIME_HEADER: time_text}
     member, why = check_request(headers, chain, {"mobimo": (key.public_key,)}, "GET", "/v1/peer/snapshots", 1_000_000)
     assert member is None and TIME_HEADER in why
+
+
+@pytest.mark.parametrize("field", [
+    "inzira.qr.api.requests:Amount", "inzira.qr.api.requests:LifeMs", "inzira.remit.api.models:Amount",
+    "inzira.remit.api.models:AmountOrZero", "inzira.remit.api.models:ReserveMs", "inzira.fx.service:_Amount",
+    "inzira.fx.service:_TtlMs", "inzira.fx.service:_TimeMs", "inzira.funding.api:_Amount", "inzira.funding.api:_Cap",
+])
+def test_a_body_number_is_a_json_integer_not_a_string(field):
+    """Every body's number field: "5" was read as 5, so one amount had two spellings (a path or query's number
+    is ASCII digits, as ``digits`` reads it; a body's is a JSON integer)."""
+    module, _, name = field.partition(":")
+    adapter = TypeAdapter(getattr(importlib.import_module(module), name))
+    assert adapter.validate_json("5") == 5
+    for text in ('"5"', "5.0", "true", '"0x5"'):
+        with pytest.raises(ValidationError):
+            adapter.validate_json(text)
+
+
+def test_a_query_number_is_still_ascii_digits():
+    adapter = TypeAdapter(digits(1, 10))
+    assert adapter.validate_python("5") == 5
+    with pytest.raises(ValidationError):
+        adapter.validate_python("٥")

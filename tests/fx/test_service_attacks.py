@@ -35,10 +35,11 @@ def test_a_plain_request_gets_a_quote_bound_to_its_member_and_chain(served: Serv
 
 
 @pytest.mark.parametrize("field", ["source_amount_minor", "target_amount_minor", "ttl_ms", "expires_by_ms"])
-@pytest.mark.parametrize("value", [True, False, 100.0, 1.5, "١٠٠", "1e3", " 100", "1_000", [100], {"n": 100}, 2**64])
+@pytest.mark.parametrize("value", [True, False, 100.0, 1.5, "١٠٠", "1e3", " 100", "1_000", [100], {"n": 100}, 2**64,
+                                   "100"])
 def test_a_number_that_is_not_a_json_integer_is_refused(served: Served, field: str, value: object) -> None:
-    """``true`` was 1 minor unit (or a 1 ms quote), 100.0 was 100: pydantic's lax mode coerced them. (A string of
-    ASCII digits is read as the number, as everywhere in the API: ``inzira.api.numbers.digits``.)"""
+    """``true`` was 1 minor unit (or a 1 ms quote), 100.0 was 100: pydantic's lax mode coerced them; "100" was 100
+    too, though a body's number is a JSON integer (``inzira.api.numbers.json_int``)."""
     body = {k: v for k, v in ASK.items() if k != "source_amount_minor"}
     body[field] = value
     if field not in ("source_amount_minor", "target_amount_minor"):

@@ -17,9 +17,10 @@ from tests.qr_pay.helpers import Qr
 # receiver listens on 127.0.0.1, which the operator allow-lists (every other non-public address stays refused).
 RECEIVER_NETWORK = "127.0.0.1/32"
 # A card acquirer slower than a second is given up on (the slow-acquirer test need not wait long). A small
-# share of streams per merchant or wallet, so the test that fills one opens few.
+# share of streams per merchant or wallet, so the test that fills one opens few; few unpaid bills a merchant, so
+# the test that reaches the cap makes few.
 TEST_SETTINGS = QrSettings(stream_heartbeat_ms=200, webhook_allowed_networks=(RECEIVER_NETWORK,),
-                          card_call_timeout_ms=1_000, streams_per_owner_max=6)
+                          card_call_timeout_ms=1_000, streams_per_owner_max=6, bills_unpaid_day_max=20)
 
 
 @pytest.fixture(scope="session")

@@ -34,8 +34,17 @@ def test_crafted_last_event_id_is_400(qr, last_event_id):
     problem(answer, 400, Code.VALIDATION)
 
 
-@pytest.mark.parametrize("amount", [2**70, 5.0, True, "5x"])
+@pytest.mark.parametrize("amount", [2**70, 5.0, True, "5x", "5000", "1000000"])
 def test_crafted_amounts_are_400(qr, amount):
+    """A body's amount is a JSON integer: "5000" once made a bill of 5,000 RWF, though the request said a string."""
     merchant = qr.merchant()
     answer = qr.pos(merchant).post(f"/v1/qr/merchants/{merchant['merchant_id']}/bills", json={"amount_minor": amount})
+    problem(answer, 400, Code.VALIDATION)
+
+
+@pytest.mark.parametrize("field", ["amount_minor", "ttl_ms"])
+def test_a_quote_with_a_number_in_a_string_is_400(qr, field):
+    merchant, wallet = qr.merchant(), qr.wallet()
+    body = {"payload": merchant["static_qr"]["payload"], "amount_minor": 1_000, field: "1000"}
+    answer = qr.visitor(wallet).post(f"/v1/qr/wallets/{wallet['wallet_id']}/quotes", json=body)
     problem(answer, 400, Code.VALIDATION)

@@ -82,7 +82,8 @@ def merchants_router(service: QrService, principal: PrincipalDep,
 
     @router.post("/merchants/{merchant_id}/bills", summary="Make a bill: a dynamic QR with amount and bill number",
                  response_class=Response, status_code=201,
-                 responses={201: {"model": BillOut, "description": "The bill and its QR"}, **docs(400, 401, 404, 503)})
+                 responses={201: {"model": BillOut, "description": "The bill and its QR"},
+                            **docs(400, 401, 404, 429, 503)})
     async def create_bill(body: BillCreate, merchant_id: str = MerchantId,
                           who: Principal = Depends(principal)) -> Response:
         merchant = merchant_for(service, who, merchant_id)

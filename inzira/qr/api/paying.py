@@ -90,7 +90,7 @@ def paying_router(service: QrService, principal: PrincipalDep) -> APIRouter:
                          summary="Quote a payment: the RWF price in the wallet's currency", status_code=201,
                          response_class=Response, openapi_extra={**lean.json_body(QuoteCreate), **_WALLET},
                          responses={201: {"model": QuoteOut, "description": "A firm quote, until expires_at_ms"},
-                                    **docs(400, 401, 404, 409, 410)})
+                                    **docs(400, 401, 404, 409, 410, 429, 503)})
 
     async def pay(request: Request) -> Response:
         wallet = wallet_for(service, await principal(request), lean.path(request, "wallet_id", ID_PATTERN))

@@ -28,8 +28,10 @@ _TEXT = {
     422: "Refused by the ledger or before it, nothing moved: insufficient funds (4001), quote expired at the block "
          "(3302)...; with tx_id and height when the refusal is in a block (it has a receipt); a top-up past the "
          "day's amount (4240) or the wallet's balance limit (4242)",
-    429: "As many top-ups as a day allows (4241, resets_at_ms)",
-    503: "Busy (2005, retry after Retry-After) or unavailable (2003: the ledger, or the card acquirer)",
+    429: "As many top-ups as a day allows (4241, resets_at_ms); as many unpaid bills as a day allows (5240, "
+         "resets_at_ms, Retry-After); the wallet asked for quotes faster than its allowance (3041, Retry-After)",
+    503: "Busy (2005, retry after Retry-After; also the FX provider's allowance of quotes for the wallet's issuer "
+         "used up) or unavailable (2003: the ledger, or the card acquirer)",
     504: "No verdict in time (2004): the operation settles in the background; read it again by its id",
 }
 
@@ -43,7 +45,9 @@ class QrProblem(Problem):
 
 def problem(refusal: Rejected) -> QrProblem:
     extra = {key: value for key, value in refusal.extra.items() if value is not None}
-    headers = {"Retry-After": RETRY_AFTER_S} if refusal.code == ApiCode.BUSY else None
+    wait_s = extra.get("retry_after_s")  # a limit that knows when it frees up says so
+    retry = str(wait_s) if wait_s is not None else RETRY_AFTER_S if refusal.code == ApiCode.BUSY else None
+    headers = None if retry is None else {"Retry-After": retry}
     return QrProblem(refusal.status, refusal.code, refusal.detail, headers=headers, **extra)
 
 

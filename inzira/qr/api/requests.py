@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from inzira.api.numbers import digits
+from inzira.api.numbers import json_int
 from inzira.money import AMOUNT_MINOR_MAX
 from inzira.qr.emv.spec import PAYLOAD_CHARS_MAX_LENIENT
 from inzira.qr.settings import DAY_MS
 
 # The hard bounds of the body; the service's settings narrow them (a payment's maximum, a quote's life).
-Amount = digits(1, AMOUNT_MINOR_MAX)
-LifeMs = digits(1, DAY_MS)
+Amount = json_int(1, AMOUNT_MINOR_MAX)
+LifeMs = json_int(1, DAY_MS)
 
 
 class _Body(BaseModel):

@@ -20,6 +20,8 @@ CREATE TABLE IF NOT EXISTS bills (
     currency TEXT NOT NULL, payload TEXT NOT NULL, terminal_label TEXT, created_at_ms INTEGER NOT NULL,
     expires_at_ms INTEGER NOT NULL, status TEXT NOT NULL, payment_id TEXT,
     UNIQUE (merchant_id, bill_number));
+-- A merchant's bills not paid, newest last: counted against its cap before each new bill (inzira.qr.bill_limits).
+CREATE INDEX IF NOT EXISTS bills_unpaid ON bills (merchant_id, created_at_ms) WHERE status != 'paid';
 CREATE TABLE IF NOT EXISTS wallets (
     id TEXT PRIMARY KEY, issuer TEXT NOT NULL, currency TEXT NOT NULL, account TEXT NOT NULL UNIQUE,
     holder TEXT, token_digest BLOB NOT NULL, created_at_ms INTEGER NOT NULL);

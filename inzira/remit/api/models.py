@@ -10,16 +10,16 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from inzira.api.numbers import digits
+from inzira.api.numbers import json_int
 from inzira.money import AMOUNT_MINOR_MAX
 
 UUID_PATTERN = "^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$"
 CURRENCY_PATTERN = "^[A-Z]{3}$"
 _ID = {"min_length": 1, "max_length": 64}
 _NAME = {"min_length": 1, "max_length": 300}
-Amount = digits(1, AMOUNT_MINOR_MAX)
-AmountOrZero = digits(0, AMOUNT_MINOR_MAX)
-ReserveMs = digits(1, 600_000)
+Amount = json_int(1, AMOUNT_MINOR_MAX)
+AmountOrZero = json_int(0, AMOUNT_MINOR_MAX)
+ReserveMs = json_int(1, 600_000)
 
 
 class _Strict(BaseModel):
