@@ -107,8 +107,7 @@ class DirectoryStore:
         self._conn = sqlite3.connect(path, check_same_thread=False, isolation_level=None)
         self._lock = threading.Lock()
         self._audit_rows_max = audit_rows_max
-        self._since_prune = 0
-        self._registrations_since_prune = 0
+        self._since_prune: dict[str, int] = {}  # rows added to each log since it was last pruned
         with self._lock:
             for pragma in ("journal_mode = WAL", "synchronous = NORMAL", f"busy_timeout = {BUSY_TIMEOUT_MS}"):
                 self._conn.execute(f"PRAGMA {pragma}")
@@ -133,30 +132,14 @@ class DirectoryStore:
         with self._lock:
             self._conn.execute("INSERT INTO audit (at_ms, member, msisdn, fsp) VALUES (?, ?, ?, ?)",
                                (at_ms, member, msisdn, fsp))
-            self._since_prune += 1
-            if self._since_prune >= PRUNE_EVERY_ROWS:
-                self._since_prune = 0
-                self._prune("audit")
+            self._counted("audit")
 
     def audit_page(self, limit: int, before_id: int | None = None, member: str | None = None,
                    msisdn: str | None = None) -> list[dict[str, Any]]:
         """Newest first."""
-        where, args = ["id < ?"], [before_id if before_id is not None else 2**63 - 1]
-        if member is not None:
-            where.append("member = ?")
-            args.append(member)
-        if msisdn is not None:
-            where.append("msisdn = ?")
-            args.append(msisdn)
-        sql = f"SELECT id, at_ms, member, msisdn, fsp FROM audit WHERE {' AND '.join(where)} ORDER BY id DESC LIMIT ?"
-        with self._lock:
-            rows = self._conn.execute(sql, (*args, limit)).fetchall()
+        rows = self._page("audit", "id, at_ms, member, msisdn, fsp", limit, before_id,
+                          {"member": member, "msisdn": msisdn})
         return [{"id": r[0], "at_ms": r[1], "member": r[2], "msisdn": r[3], "fsp_id": r[4] or None} for r in rows]
-
-    def _prune(self, table: str) -> None:
-        """Keep the newest ``audit_rows_max`` rows of a log (the lock is held)."""
-        self._conn.execute(f"DELETE FROM {table} WHERE id <= (SELECT MAX(id) FROM {table}) - ?",
-                           (self._audit_rows_max,))
 
     def audit_registration(self, row: RegistrationRow) -> None:
         with self._lock, self._durable():
@@ -164,27 +147,36 @@ class DirectoryStore:
                                "code, outcome) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
                                (row.at_ms, row.member, row.party, row.masked, int(row.active), row.request_id,
                                 row.status, row.code, row.outcome))
-            self._registrations_since_prune += 1
-            if self._registrations_since_prune >= PRUNE_EVERY_ROWS:
-                self._registrations_since_prune = 0
-                self._prune("registrations")
+            self._counted("registrations")
 
     def registrations_page(self, limit: int, before_id: int | None = None, member: str | None = None,
                            party: bytes | None = None) -> list[dict[str, Any]]:
         """Newest first."""
-        where, args = ["id < ?"], [before_id if before_id is not None else 2**63 - 1]
-        if member is not None:
-            where.append("member = ?")
-            args.append(member)
-        if party is not None:
-            where.append("party = ?")
-            args.append(party)
-        sql = (f"SELECT id, at_ms, member, party, masked, active, request_id, status, code, outcome FROM registrations "
-               f"WHERE {' AND '.join(where)} ORDER BY id DESC LIMIT ?")
-        with self._lock:
-            rows = self._conn.execute(sql, (*args, limit)).fetchall()
+        rows = self._page("registrations", "id, at_ms, member, party, masked, active, request_id, status, code, "
+                          "outcome", limit, before_id, {"member": member, "party": party})
         return [{"id": r[0], "at_ms": r[1], "member": r[2], "party": r[3].hex(), "msisdn": r[4], "active": bool(r[5]),
                  "request_id": r[6], "status": r[7], "code": r[8] or None, "outcome": r[9]} for r in rows]
+
+    def _page(self, table: str, columns: str, limit: int, before_id: int | None,
+              equal: dict[str, object | None]) -> list[tuple[Any, ...]]:
+        """A log's rows before ``before_id``, newest first, whose columns equal the values of ``equal`` not None."""
+        where, args = ["id < ?"], [before_id if before_id is not None else 2**63 - 1]
+        for column, value in equal.items():
+            if value is not None:
+                where.append(f"{column} = ?")
+                args.append(value)
+        sql = f"SELECT {columns} FROM {table} WHERE {' AND '.join(where)} ORDER BY id DESC LIMIT ?"
+        with self._lock:
+            return self._conn.execute(sql, (*args, limit)).fetchall()
+
+    def _counted(self, table: str) -> None:
+        """A row was added to a log (the lock is held): every ``PRUNE_EVERY_ROWS`` rows, keep the newest
+        ``audit_rows_max``."""
+        self._since_prune[table] = self._since_prune.get(table, 0) + 1
+        if self._since_prune[table] >= PRUNE_EVERY_ROWS:
+            self._since_prune[table] = 0
+            self._conn.execute(f"DELETE FROM {table} WHERE id <= (SELECT MAX(id) FROM {table}) - ?",
+                               (self._audit_rows_max,))
 
     # --- answers to signed requests ---
 
