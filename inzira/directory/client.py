@@ -71,6 +71,14 @@ class DirectoryClient:
         params = {"limit": limit, **{k: v for k, v in filters.items() if v is not None}}
         return await self._call(member, "GET", "/audit", params=params)
 
+    async def registrations(self, caller: str, limit: int, *, before_id: int | None = None, member: str | None = None,
+                            msisdn: str | None = None) -> dict[str, Any]:
+        """The registrations log, read as ``caller`` (the regulator), narrowed to ``member``'s requests or one
+        number's."""
+        filters = {"before_id": before_id, "member": member, "msisdn": msisdn}
+        params = {"limit": limit, **{k: v for k, v in filters.items() if v is not None}}
+        return await self._call(caller, "GET", "/audit/registrations", params=params)
+
     async def disputes(self, member: str, limit: int, state: str | None = None) -> dict[str, Any]:
         params: dict[str, Any] = {"limit": limit, **({"state": state} if state else {})}
         return await self._call(member, "GET", "/disputes", params=params)

@@ -13,7 +13,7 @@ from __future__ import annotations
 from typing import Any, Protocol
 
 from inzira.qr.codes import QrCode
-from inzira.qr.rejected import Rejected, rejected
+from inzira.qr.rejected import Rejected, rejected, seconds_until
 from inzira.qr.settings import DAY_MS, QrSettings
 
 
@@ -35,4 +35,4 @@ def bill_refusal(tx: Executes, settings: QrSettings, merchant_id: str, now_ms: i
     resets_at_ms = oldest_ms + DAY_MS
     return rejected(QrCode.BILL_DAY_COUNT, f"at most {cap} unpaid bills a day: bills left unpaid count until they "
                     "are a day old", limit=cap, resets_at_ms=resets_at_ms,
-                    retry_after_s=max(1, -(-(resets_at_ms - now_ms) // 1000)))
+                    retry_after_s=seconds_until(resets_at_ms, now_ms))

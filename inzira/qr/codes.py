@@ -28,7 +28,7 @@ part of each range. Never renumber one: wallets and POS pages switch on them.
 | 3255 | 404 | top-up not found |
 | 3340 | 410 | the dynamic QR (bill) expired |
 | 4240 | 422 | the wallet's top-ups would pass the day's amount limit (``limit_minor``, ``used_minor``) |
-| 4241 | 429 | the wallet asked for as many top-ups as a day allows (``resets_at_ms``) |
+| 4241 | 429 | the wallet asked for as many top-ups as a day allows (``limit``, ``resets_at_ms``; Retry-After) |
 | 4242 | 422 | the top-up would take the wallet above its balance limit (``limit_minor``) |
 | 5240 | 429 | the merchant left as many bills unpaid as a day allows (``limit``, ``resets_at_ms``; Retry-After) |
 | 3041 | 429 | the wallet asked for quotes faster than its allowance (Retry-After) |

@@ -27,3 +27,8 @@ class Rejected:
 
 def rejected(code: int, detail: str, **extra: Any) -> Rejected:
     return Rejected(int(code), detail, MappingProxyType(extra))
+
+
+def seconds_until(at_ms: int, now_ms: int) -> int:
+    """Whole seconds, rounded up and at least 1, until ``at_ms``: a refusal's ``retry_after_s`` and Retry-After."""
+    return max(1, -(-(at_ms - now_ms) // 1000))

@@ -4,6 +4,7 @@ opens a card payment at the issuer's acquirer; the wallet token alone moves noth
 
 from __future__ import annotations
 
+from inzira.qr.settings import DAY_MS
 from tests.qr_pay.conftest import TEST_SETTINGS
 from tests.qr_pay.helpers import Qr, created, problem
 
@@ -20,7 +21,9 @@ def test_a_wallet_token_alone_moves_nothing_from_the_issuers_float(qr: Qr) -> No
     for _ in range(TEST_SETTINGS.topup_day_count_max):  # asking within the limits opens a card payment only
         opened = created(page.post(path, json={"amount_minor": 1_000_00}))
         assert opened["status"] == "awaiting_card" and opened["tx_id"] is None
-    problem(page.post(path, json={"amount_minor": 1_000_00}), 429, 4241)  # and not without end
+    refused = page.post(path, json={"amount_minor": 1_000_00})  # and not without end
+    body = problem(refused, 429, 4241)
+    assert 0 < body["retry_after_s"] <= DAY_MS // 1000 and refused.headers["Retry-After"] == str(body["retry_after_s"])
 
     assert qr.balance(wallet["account"]) == 0
     assert qr.balance("silkpay:cny") == float_before

@@ -78,6 +78,19 @@ def test_every_attempt_of_the_day_counts_declined_ones_too(db: sqlite3.Connectio
     refused = limit_refusal(db, SETTINGS, "w1", "CNY", 1_00, 0, NOW_MS)
     assert refused is not None and refused.code == QrCode.TOPUP_DAY_COUNT and refused.status == 429
     assert refused.extra["resets_at_ms"] == NOW_MS - 3_600_000 + DAY_MS
+    assert refused.extra["retry_after_s"] == (DAY_MS - 3_600_000) // 1000  # the API's Retry-After
+
+
+def test_a_lowered_day_count_tells_when_enough_attempts_leave_the_day(db: sqlite3.Connection) -> None:
+    for hours_ago in (5, 4, 3, 2, 1):
+        add(db, 1_00, "declined", created_ago_ms=hours_ago * 3_600_000)
+    refused = limit_refusal(db, replace(SETTINGS, topup_day_count_max=3), "w1", "CNY", 1_00, 0, NOW_MS)
+    assert refused is not None and refused.code == QrCode.TOPUP_DAY_COUNT
+    # 5 attempts in the day, 3 allowed: one more fits once those of 5 h, 4 h and 3 h ago are a day old
+    assert refused.extra["retry_after_s"] == (DAY_MS - 3 * 3_600_000) // 1000
+    none_allowed = limit_refusal(db, replace(SETTINGS, topup_day_count_max=0), "w2", "CNY", 1_00, 0, NOW_MS)
+    assert none_allowed is not None and none_allowed.code == QrCode.TOPUP_DAY_COUNT
+    assert "retry_after_s" not in none_allowed.extra  # waiting frees nothing
 
 
 def test_the_balance_cap_counts_the_chain_credits_on_their_way_and_open_payments(db: sqlite3.Connection) -> None:

@@ -138,3 +138,22 @@ def test_held_transfer_completes_after_the_officer_approves(demo, contexts: list
     steps = agent.locator("#transfer-status tr[data-step]").evaluate_all("rows => rows.map(r => r.dataset.step)")
     assert steps[:2] == ["HELD", "APPROVED"] and steps[-1] == "COMMITTED"
     assert agent.locator('[data-stage="HELD"]').get_attribute("data-status") == "done"
+
+
+def test_the_regulator_filters_the_registrations_log_on_a_phone_without_javascript(browser: Browser,
+                                                                                  base_url: str) -> None:
+    context = new_context(browser, base_url, WAIT_MS, java_script_enabled=False,
+                          viewport={"width": 390, "height": 800})
+    try:
+        page = context.new_page()
+        sign_in(page, "Sign in as regulator of cbr", "/remit/regulator")
+        page.get_by_role("link", name="the registrations log").click()
+        page.get_by_label("FSP").select_option("mobimo")
+        page.get_by_role("button", name="Show").click()
+        page.wait_for_url("**/remit/regulator/registrations?member=mobimo*")
+        fsps = page.locator("table.registrations tbody td:nth-child(2)").all_inner_texts()
+        assert fsps and set(fsps) == {"mobimo"}
+        # The page does not scroll sideways: the form wraps, the table scrolls in its own frame.
+        assert page.evaluate("document.documentElement.scrollWidth <= document.documentElement.clientWidth")
+    finally:
+        context.close()

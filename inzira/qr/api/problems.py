@@ -28,8 +28,9 @@ _TEXT = {
     422: "Refused by the ledger or before it, nothing moved: insufficient funds (4001), quote expired at the block "
          "(3302)...; with tx_id and height when the refusal is in a block (it has a receipt); a top-up past the "
          "day's amount (4240) or the wallet's balance limit (4242)",
-    429: "As many top-ups as a day allows (4241, resets_at_ms); as many unpaid bills as a day allows (5240, "
-         "resets_at_ms, Retry-After); the wallet asked for quotes faster than its allowance (3041, Retry-After)",
+    429: "As many top-ups as a day allows (4241, resets_at_ms, Retry-After); as many unpaid bills as a day allows "
+         "(5240, resets_at_ms, Retry-After); the wallet asked for quotes faster than its allowance (3041, "
+         "Retry-After)",
     503: "Busy (2005, retry after Retry-After; also the FX provider's allowance of quotes for the wallet's issuer "
          "used up) or unavailable (2003: the ledger, or the card acquirer)",
     504: "No verdict in time (2004): the operation settles in the background; read it again by its id",

@@ -23,6 +23,7 @@ from inzira.web.remit.compliance import compliance_router
 from inzira.web.remit.directory_oversight import directory_oversight_router
 from inzira.web.remit.events import events_router
 from inzira.web.remit.incoming import incoming_router
+from inzira.web.remit.registrations_log import registrations_log_router
 from inzira.web.remit.regulator import regulator_router
 from inzira.web.remit.send import send_router
 from inzira.web.remit.sessions import SessionBook
@@ -39,6 +40,6 @@ def remit_pages_router(service: RemitService, api_tokens: Mapping[str, str], *, 
                      public_accounts)
     router = APIRouter()
     for part in (signin_router, send_router, transfer_router, events_router, incoming_router, compliance_router,
-                 regulator_router, directory_oversight_router):
+                 regulator_router, directory_oversight_router, registrations_log_router):
         router.include_router(part(site))
     return router
