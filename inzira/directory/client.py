@@ -67,17 +67,22 @@ class DirectoryClient:
                                       time.time_ns() // 1_000_000)
         return await self._send("POST", "/registrations", None, request_body(request, port.sign_registration(request)))
 
-    async def audit(self, member: str, limit: int, **filters: Any) -> dict[str, Any]:
-        params = {"limit": limit, **{k: v for k, v in filters.items() if v is not None}}
-        return await self._call(member, "GET", "/audit", params=params)
+    async def audit(self, caller: str, limit: int, *, before_id: int | None = None, member: str | None = None,
+                    msisdn: str | None = None) -> dict[str, Any]:
+        """The look-up log, read as ``caller`` (the regulator), narrowed to ``member``'s look-ups or one
+        number's."""
+        return await self._log(caller, "/audit", limit, before_id=before_id, member=member, msisdn=msisdn)
 
     async def registrations(self, caller: str, limit: int, *, before_id: int | None = None, member: str | None = None,
                             msisdn: str | None = None) -> dict[str, Any]:
         """The registrations log, read as ``caller`` (the regulator), narrowed to ``member``'s requests or one
         number's."""
-        filters = {"before_id": before_id, "member": member, "msisdn": msisdn}
+        return await self._log(caller, "/audit/registrations", limit, before_id=before_id, member=member,
+                               msisdn=msisdn)
+
+    async def _log(self, caller: str, path: str, limit: int, **filters: object) -> dict[str, Any]:
         params = {"limit": limit, **{k: v for k, v in filters.items() if v is not None}}
-        return await self._call(caller, "GET", "/audit/registrations", params=params)
+        return await self._call(caller, "GET", path, params=params)
 
     async def disputes(self, member: str, limit: int, state: str | None = None) -> dict[str, Any]:
         params: dict[str, Any] = {"limit": limit, **({"state": state} if state else {})}

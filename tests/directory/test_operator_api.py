@@ -123,3 +123,7 @@ def test_the_audit_log_is_the_regulators_alone(directory: Directory) -> None:
                                                              "before_id": page["next_before_id"]}).json()
         assert older["items"][0]["id"] < page["items"][0]["id"]
         problem(regulator.get("/v1/directory/audit", params={"msisdn": "not a number"}), 400, Code.VALIDATION)
+    # The remittance service's client reads the same log with the same filters, as the regulator's pages do.
+    read = directory.service.submit(directory.service.directory.audit("cbr", 5, member="eurosend", msisdn=number))
+    [same] = read.result(30)["items"]
+    assert same == entry
