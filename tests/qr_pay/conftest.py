@@ -3,12 +3,15 @@ and the QR service served by uvicorn on 127.0.0.1. Each test makes its own merch
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 
 from inzira.qr.serve import QrServer
 from inzira.qr.settings import QrSettings
+from inzira.qr.store.schema import connect, create
 from inzira.remit.compliance.sanctions import load_sample_sanctions
 from inzira.remit.compliance.screening import SanctionsIndex
 from tests.qr_pay.helpers import Qr
@@ -21,6 +24,15 @@ RECEIVER_NETWORK = "127.0.0.1/32"
 # the test that reaches the cap makes few.
 TEST_SETTINGS = QrSettings(stream_heartbeat_ms=200, webhook_allowed_networks=(RECEIVER_NETWORK,),
                           card_call_timeout_ms=1_000, streams_per_owner_max=6, bills_unpaid_day_max=20)
+
+
+@pytest.fixture
+def db(tmp_path: Path) -> Iterator[sqlite3.Connection]:
+    """A QR service's store (``qr.db``) on its own, for the rules that read it inside a store job."""
+    conn = connect(str(tmp_path / "qr.db"))
+    create(conn)
+    yield conn
+    conn.close()
 
 
 @pytest.fixture(scope="session")

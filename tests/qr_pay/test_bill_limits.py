@@ -4,31 +4,18 @@ them without end. Counted on a real qr.db (what counts, what does not) and throu
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Iterator
 from dataclasses import replace
-from pathlib import Path
-
-import pytest
 
 from inzira.qr.bill_limits import bill_refusal
 from inzira.qr.codes import QrCode
 from inzira.qr.records import EXPIRED, OPEN, PAID, PAYING, Bill, insert_sql, values
 from inzira.qr.settings import DAY_MS, QrSettings
-from inzira.qr.store.schema import connect, create
 from tests.qr_pay.conftest import TEST_SETTINGS
 from tests.qr_pay.helpers import Qr, created, problem
 
 SETTINGS = QrSettings(bills_unpaid_day_max=3)
 NOW_MS = 1_800_000_000_000
 _seq = iter(range(1, 10_000))
-
-
-@pytest.fixture
-def db(tmp_path: Path) -> Iterator[sqlite3.Connection]:
-    conn = connect(str(tmp_path / "qr.db"))
-    create(conn)
-    yield conn
-    conn.close()
 
 
 def add(db: sqlite3.Connection, status: str, created_ago_ms: int = 60_000, merchant_id: str = "m1",

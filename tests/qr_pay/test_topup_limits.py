@@ -4,30 +4,17 @@ balance cap with what is on its way."""
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Iterator
 from dataclasses import replace
-from pathlib import Path
-
-import pytest
 
 from inzira.qr.codes import QrCode
 from inzira.qr.records import CardTopUp, insert_sql, values
 from inzira.qr.settings import DAY_MS, QrSettings
-from inzira.qr.store.schema import connect, create
 from inzira.qr.topup_limits import amount_refusal, limit_refusal
 
 SETTINGS = QrSettings(topup_minor_max=500_00, topup_day_minor_max=1_000_00, topup_day_count_max=4,
                       wallet_balance_minor_max=2_000_00)
 NOW_MS = 1_800_000_000_000
 _seq = iter(range(1, 10_000))
-
-
-@pytest.fixture
-def db(tmp_path: Path) -> Iterator[sqlite3.Connection]:
-    conn = connect(str(tmp_path / "qr.db"))
-    create(conn)
-    yield conn
-    conn.close()
 
 
 def add(db: sqlite3.Connection, amount_minor: int, status: str, created_ago_ms: int = 60_000,
