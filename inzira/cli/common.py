@@ -41,7 +41,8 @@ def read_genesis(genesis: Optional[Path], data: Path, as_json: bool = False) -> 
         with path.open("rb") as file:
             return genesis_mod.loads(file.read(genesis_mod.GENESIS_BYTES_MAX + 1))
     except (OSError, ValueError) as exc:
-        fail(f"cannot read the genesis {path}: {exc}", as_json=as_json, error_code="no_genesis")
+        hint = "" if genesis is not None else " (give the network's genesis with --genesis FILE, or --data DIR)"
+        fail(f"cannot read the genesis {path}: {exc}{hint}", as_json=as_json, error_code="no_genesis")
 
 
 def fail(message: str, code: int = 1, as_json: bool = False, error_code: str = "error") -> NoReturn:

@@ -37,7 +37,7 @@ def up(
     as_json: bool = typer.Option(False, "--json", help="Print one JSON object."),
 ) -> None:
     """Create the network folder if needed, start NATS and the peers, wait until all are ready."""
-    from inzira.network.layout import LayoutError, NetworkSettings
+    from inzira.network.layout import DEMO_MEMBER_IDS, LayoutError, NetworkSettings
     from inzira.network.local_network import LocalNetwork
     from inzira.network.seeding import SeedError, seed_network
 
@@ -48,12 +48,14 @@ def up(
     except (LayoutError, SeedError, RuntimeError, TimeoutError, OSError) as exc:
         fail(f"network up failed: {exc} (inzira network down --data {data} stops what started)", as_json=as_json)
     manifest = net.manifest
+    elsewhere = [m for m in (_members(peers) or DEMO_MEMBER_IDS) if m not in {e.member for e in endpoints}]
     if as_json:
         print_json({
             "folder": str(net.folder),
             "nats_urls": net.nats_urls,
             "peers": [{"member": e.member, "api_url": e.api_url, "token_file": str(e.token_file), "pid": e.pid,
                        "may_cut_blocks": e.member in manifest.cutters} for e in endpoints],
+            "run_elsewhere": elsewhere,
             "seeded": None if seeded is None else {"opened": seeded.opened, "funded": seeded.funded,
                                                    "skipped": seeded.skipped},
         })
@@ -63,6 +65,9 @@ def up(
         table.add_row(e.member, e.api_url, str(e.token_file), "yes" if e.member in manifest.cutters else "")
     console.print(table)
     console.print(f"NATS: {', '.join(net.nats_urls)}")
+    if elsewhere:
+        console.print(f"not started: {', '.join(elsewhere)} (another process runs its peer folder, such as "
+                      "`inzira remit serve`; stop that process to have the network run it)", style="yellow")
     if seeded is not None:
         console.print(f"seeded: {seeded.opened} accounts opened, {seeded.funded} funded"
                       + (f", {len(seeded.skipped)} left for later" if seeded.skipped else ""))
@@ -134,6 +139,31 @@ def _exit_unless_healthy(found: Any) -> None:
                      for s in found.peers.values())
     if not (peers_well and all(health is not None and health.healthy for _, _, health in found.nats)):
         raise typer.Exit(1)
+
+
+@app.command()
+def stop(member: str = typer.Argument(..., help="The member whose peer to stop, e.g. eurosend."),
+         data: Path = NetworkDirOption, as_json: bool = typer.Option(False, "--json", help="Print JSON.")) -> None:
+    """Stop one member's peer; the others and NATS keep running.
+
+    Before `inzira remit serve --peer <network>/peers/<member>`, which runs that peer itself; `up` starts it
+    again once nothing else runs its folder."""
+    from inzira.network.layout import LayoutError, peer_folder
+    from inzira.network.local_network import LocalNetwork
+    from inzira.network.nats_cluster import ClusterError
+
+    net = LocalNetwork(data)
+    try:
+        net.manifest  # noqa: B018 (raises when there is no network here)
+        net.stop_peer(member)
+    except (LayoutError, ClusterError, ValueError) as exc:
+        fail(f"{exc} (running: {', '.join(net.running_peers()) or 'none'})", as_json=as_json)
+    folder = peer_folder(net.folder, member)
+    if as_json:
+        print_json({"stopped": [f"peer {member}"], "peer_folder": str(folder)})
+    else:
+        console.print(f"stopped: peer {member}; run its own deployment with "
+                      f"inzira remit serve --peer {folder} --links <links file>")
 
 
 @app.command()

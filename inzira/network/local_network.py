@@ -47,6 +47,7 @@ from inzira.peer.config import (
     nats_credentials,
     ordering_network,
 )
+from inzira.peer.folder_lock import is_held
 
 READY_TIMEOUT_MS_DEFAULT = 90_000
 LISTEN_TIMEOUT_MS = 60_000
@@ -91,7 +92,9 @@ class LocalNetwork:
            settings: NetworkSettings | None = None, ready_timeout_ms: int = READY_TIMEOUT_MS_DEFAULT,
            nats_admin: NatsCredentials | None = None,
            clock_skews_ms: Mapping[str, int] | None = None) -> list[PeerEndpoint]:
-        """Start what is not running of ``peers`` (default: every member) and wait until they are ready.
+        """Start what is not running of ``peers`` (default: every member) and wait until they are ready; the
+        endpoints of those this network runs. A member whose peer folder another process holds (its own
+        deployment, ``inzira remit serve``) is left to that process and has no endpoint here.
 
         With ``nats_urls`` (servers someone else runs, which must already let this network's users in:
         ``nats_users``), ``nats_admin`` is the admin user of those servers, to create the streams with.
@@ -109,8 +112,8 @@ class LocalNetwork:
         quorum = agreement_quorum(len(set(running) | set(wanted)))
         started: list[tuple[str, ServerProcess]] = []
         for member in wanted:
-            if member in running:
-                continue
+            if member in running or is_held(peer_folder(self.folder, member)):
+                continue  # held: another process runs it (the member's own deployment, `inzira remit serve`)
             skew_ms = (clock_skews_ms or {}).get(member, 0)
             folder = write_peer_config(self.folder, manifest, member, state.nats_urls, quorum, skew_ms)
             proc = spawn_peer(folder)
@@ -120,7 +123,7 @@ class LocalNetwork:
         for member, proc in started:
             url = wait_api_url(peer_folder(self.folder, member), proc, LISTEN_TIMEOUT_MS)
             wait_ready(url, ready_timeout_ms)
-        return [self.endpoint(m) for m in wanted]
+        return [self.endpoint(m) for m in wanted if m in state.peers]
 
     def _nats(self, servers: int, nats_urls: list[str] | None, nats_admin: NatsCredentials | None) -> NetworkState:
         state = read_state(self.folder)

@@ -22,6 +22,7 @@ from inzira.directory.deployment import operator_for_peer
 from inzira.durable_files import write_durable
 from inzira.peer.api import build_app
 from inzira.peer.config import RUN_FILE
+from inzira.peer.folder_lock import PeerFolderBusyError
 from inzira.peer.service import Peer
 from inzira.process import tune_gc
 
@@ -49,7 +50,7 @@ def main(argv: list[str]) -> int:
     try:
         peer = Peer(folder)
         directory = operator_for_peer(folder, peer.port)  # a directory.json it cannot use: refused here too
-    except (OSError, ValueError) as exc:
+    except (OSError, ValueError, PeerFolderBusyError) as exc:
         print(f"error: cannot start the peer in {folder}: {exc}", file=sys.stderr)
         return 2
     app = build_app(peer)

@@ -41,6 +41,7 @@ from inzira.peer.announcer import Announcer, AnnouncerSettings
 from inzira.peer.checkpoints import open_checkpoint
 from inzira.peer.config import (
     SNAPSHOTS_DIR,
+    PeerConfig,
     load_api_token,
     load_config,
     load_member_key,
@@ -48,6 +49,7 @@ from inzira.peer.config import (
     nats_credentials,
 )
 from inzira.peer.cutter import Cutter, CutterSettings
+from inzira.peer.folder_lock import FolderLock
 from inzira.peer.follower import Follower
 from inzira.peer.inflight import Inflight
 from inzira.peer.ledger_thread import PeerLedger, Rejection
@@ -73,6 +75,14 @@ class Peer:
         self.folder = folder
         self.config = config = load_config(folder)
         self.member = config.member
+        self._lock = FolderLock.take(folder)  # before the store opens: one process per folder
+        try:
+            self._init(folder, config)
+        except BaseException:
+            self._lock.release()
+            raise
+
+    def _init(self, folder: Path, config: PeerConfig) -> None:
         self.genesis = load_genesis(folder)
         self.key = load_member_key(folder, config.member)
         self.orderer_key = load_orderer_key(folder, config.orderer_id) if config.orderer_id else None
@@ -144,6 +154,7 @@ class Peer:
                 log.warning("peer %s: its event loop had not ended %s s after the stop", self.member, STOP_TIMEOUT_S)
         self.ledger.close()
         self.node.close()
+        self._lock.release()
 
     def problem(self) -> str | None:
         """Why this peer takes no traffic now, or None."""

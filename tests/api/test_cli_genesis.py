@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
 from typer.testing import CliRunner
 
 from inzira.cli.main import app
@@ -54,3 +55,17 @@ def test_chain_verify_checks_the_folder_against_the_genesis_held(ledger, tmp_pat
     other = runner.invoke(app, ["chain", "verify", "--data", str(ledger.data_dir), "--genesis",
                                 str(_other_network(genesis)), "--json"])
     assert other.exit_code == 1 and json.loads(other.output)["error"]["code"] == "other_network"
+
+
+def test_without_a_genesis_the_error_says_how_to_give_one(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A receipt verified where no data/ folder is (the default) names the options, not only the missing file."""
+    monkeypatch.chdir(tmp_path)
+    file = tmp_path / "receipt.json"
+    file.write_text("{}")
+    for command in (["receipt", "verify", str(file)], ["remit", "verify-receipt", str(file)]):
+        missing = CliRunner().invoke(app, command)
+        text = " ".join(missing.output.split())
+        assert missing.exit_code == 1 and "cannot read the genesis data/genesis.json" in text, text
+        assert "--genesis FILE, or --data DIR" in text, text
+    given = CliRunner().invoke(app, ["receipt", "verify", str(file), "--genesis", str(tmp_path / "none.json")])
+    assert given.exit_code == 1 and "--data DIR" not in given.output  # the file named was wrong: no advice

@@ -13,6 +13,7 @@ import httpx
 import pytest
 
 from inzira.network.processes import pid_is_ours
+from inzira.peer.folder_lock import FolderLock
 from tests.network.helpers import wait_until
 
 PEERS = "cbr,sbk,mobimo"
@@ -58,6 +59,8 @@ def test_up_status_down_round_trip(tmp_path: Path) -> None:
         assert [n["healthy"] for n in status["nats"]] == [True, True, True]
         again = inzira("network", "up", "--data", str(folder), "--peers", PEERS, "--no-seed")
         assert {p["pid"] for p in again["peers"]} == {p["pid"] for p in up["peers"]}  # nothing restarted
+        assert again["run_elsewhere"] == []
+        _one_member_run_elsewhere(folder, peers)
     finally:
         down = inzira("network", "down", "--data", str(folder))
     assert sorted(s for s in down["stopped"] if s.startswith("peer")) == sorted(f"peer {m}" for m in PEERS.split(","))
@@ -71,6 +74,29 @@ def test_up_status_down_round_trip(tmp_path: Path) -> None:
     stopped_json = subprocess.run([sys.executable, "-m", "inzira.cli.main", "network", "status", "--data",
                                    str(folder), "--json"], capture_output=True, text=True, timeout=COMMAND_TIMEOUT_S)
     assert stopped_json.returncode == 1 and json.loads(stopped_json.stdout)["peers"] == {}, stopped_json.stdout
+
+
+def _one_member_run_elsewhere(folder: Path, peers: dict[str, dict[str, Any]]) -> None:
+    """README: stop a member's peer (`network stop`), run it as its own deployment; `up` leaves it to that
+    process (here this test holds the folder, as `inzira remit serve` does) rather than start a second peer
+    on the same store, and starts it again once the folder is free."""
+    mobimo = folder / "peers" / "mobimo"
+    stopped = inzira("network", "stop", "mobimo", "--data", str(folder))
+    assert stopped == {"stopped": ["peer mobimo"], "peer_folder": str(mobimo)}
+    assert not _alive(peers["mobimo"]["pid"], str(mobimo))
+    again = subprocess.run([sys.executable, "-m", "inzira.cli.main", "network", "stop", "mobimo", "--data",
+                            str(folder)], capture_output=True, text=True, timeout=COMMAND_TIMEOUT_S)
+    assert again.returncode == 1 and "peer mobimo is not running" in again.stderr, again.stdout + again.stderr
+    own_deployment = FolderLock.take(mobimo)
+    try:
+        up = inzira("network", "up", "--data", str(folder), "--peers", PEERS, "--no-seed")
+        assert up["run_elsewhere"] == ["mobimo"] and "mobimo" not in {p["member"] for p in up["peers"]}, up
+        assert inzira("network", "status", "--data", str(folder))["peers"].keys() == {"cbr", "sbk"}
+    finally:
+        own_deployment.release()
+    up = inzira("network", "up", "--data", str(folder), "--peers", PEERS, "--no-seed")
+    peers["mobimo"] = next(p for p in up["peers"] if p["member"] == "mobimo")
+    assert up["run_elsewhere"] == [] and _alive(peers["mobimo"]["pid"], str(mobimo))
 
 
 def test_down_on_a_file_is_a_clean_error(tmp_path: Path) -> None:

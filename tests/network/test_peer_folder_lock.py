@@ -1,0 +1,42 @@
+"""One process at a time runs a peer folder: a second peer on it (`inzira network up` while `inzira remit serve`
+runs that member, or two `remit serve`) is refused before it opens the store, naming the process that holds it."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from inzira.network.layout import NetworkSettings, create_network, write_peer_config
+from inzira.node.signer import wall_clock_ms
+from inzira.peer.folder_lock import PeerFolderBusyError, is_held
+from inzira.peer.service import Peer
+
+PROCESS_TIMEOUT_S = 60
+UNUSED_NATS = ["nats://127.0.0.1:9"]  # a Peer connects only on start(): none of these peers is started
+
+
+@pytest.fixture()
+def folder(tmp_path: Path) -> Path:
+    network = tmp_path / "network"
+    manifest = create_network(network, ["cbr"], NetworkSettings(replicas=1), wall_clock_ms())
+    return write_peer_config(network, manifest, "mobimo", UNUSED_NATS, quorum=1)
+
+
+def test_a_second_peer_on_a_held_folder_is_refused_and_names_the_holder(folder: Path) -> None:
+    first = Peer(folder)
+    try:
+        assert is_held(folder)
+        with pytest.raises(PeerFolderBusyError) as refused:
+            Peer(folder)
+        assert refused.value.pid is not None and str(refused.value.pid) in str(refused.value)
+        done = subprocess.run([sys.executable, "-m", "inzira.peer", str(folder)], capture_output=True, text=True,
+                              timeout=PROCESS_TIMEOUT_S)
+        assert done.returncode == 2, done.stdout + done.stderr
+        assert f"already runs the peer in {folder}" in done.stderr and "stop it first" in done.stderr, done.stderr
+    finally:
+        first.stop()
+    assert not is_held(folder)
+    Peer(folder).stop()  # free again once the first stopped
