@@ -2,8 +2,9 @@
 credentials they issued it.
 
     {"fx_url": ..., "fx_token": ..., "funding_urls": {"sbk": url}, "funding_token": ..., "directory_url": ...,
-     "directory_token": ..., "payout": {"kind": "momo-http", ...}, "wallet_currencies": ["CNY"], "rates_file": ...,
-     "rates_max_age_s": 86400, "webhook_allowed_networks": ["10.20.0.0/16"]}
+     "directory_token": ..., "payout": {"kind": "momo-http", ...}, "receiving_fsp_urls": {"mobimo": url},
+     "wallet_currencies": ["CNY"], "rates_file": ..., "rates_max_age_s": 86400,
+     "webhook_allowed_networks": ["10.20.0.0/16"]}
 
 Each field has one JSON type, checked as the file is read: a string where a list belongs would otherwise be
 taken letter by letter ("CNY" as C, N, Y), a list or number where text belongs turned into its text.
@@ -25,8 +26,9 @@ WALLET_CURRENCIES_MAX = 32
 RATES_MAX_AGE_S_RANGE = (60, 7 * 24 * 3600)  # a minute to a week: past a week no reference rate means anything
 WEBHOOK_NETWORKS_MAX = 64
 _TEXT_FIELDS = ("fx_member", "fx_url", "fx_token", "funding_token", "directory_url", "directory_token", "rates_file")
-_KNOWN = frozenset({*_TEXT_FIELDS, "funding_urls", "payout", "wallet_currencies", "rates_max_age_s",
-                    "webhook_allowed_networks"})
+_KNOWN = frozenset({*_TEXT_FIELDS, "funding_urls", "payout", "receiving_fsp_urls", "wallet_currencies",
+                    "rates_max_age_s", "webhook_allowed_networks"})
+RECEIVING_FSPS_MAX = 64
 
 
 @dataclass(frozen=True)
@@ -41,6 +43,9 @@ class Links:
     directory_url: str = ""  # the directory operator's API (its peer's, or its deployment's, base URL)
     directory_token: str = ""
     payout: Mapping[str, Any] | None = None  # a receiving FSP's payout adapter ({"kind": "momo-http", ...})
+    # A sending FSP's way to receiving FSPs' own deployments (receiving FSP -> base URL): their wallets are
+    # looked up and quoted there, and they pay out there (inzira.remit.remote_receiving)
+    receiving_fsp_urls: Mapping[str, str] = field(default_factory=dict)
     wallet_currencies: tuple[str, ...] = ()  # a wallet issuer's visitor wallet currencies
     rates_file: Path | None = None  # an FX provider's reference rates (the demo table when None)
     rates_max_age_s: int = RATES_AGE_MAX_MS // 1000  # past it, the FX provider's desk quotes no more
@@ -66,10 +71,24 @@ class Links:
             raise ValueError(f"{path}: payout must be a payout adapter configuration object, not {_json_type(payout)}")
         return cls(doc.get("fx_member", "imari-fx"), doc.get("fx_url", ""), doc.get("fx_token", ""), dict(urls),
                    doc.get("funding_token", ""), doc.get("directory_url", ""), doc.get("directory_token", ""),
-                   payout, _currencies(path, doc.get("wallet_currencies", [])),
+                   payout, _fsp_urls(path, doc.get("receiving_fsp_urls", {})),
+                   _currencies(path, doc.get("wallet_currencies", [])),
                    path.parent / doc["rates_file"] if doc.get("rates_file") else None,  # relative: to the links file
                    _max_age_s(path, doc.get("rates_max_age_s", RATES_AGE_MAX_MS // 1000)),
                    _networks(path, doc.get("webhook_allowed_networks", [])))
+
+
+def _fsp_urls(path: Path, value: object) -> dict[str, str]:
+    if not isinstance(value, dict):
+        raise ValueError(f'{path}: receiving_fsp_urls must be an object mapping receiving FSPs to their deployments\' '
+                         f'URLs, such as {{"mobimo": "http://..."}}, not {_json_type(value)}')
+    if len(value) > RECEIVING_FSPS_MAX:
+        raise ValueError(f"{path}: receiving_fsp_urls names at most {RECEIVING_FSPS_MAX} receiving FSPs")
+    for fsp, url in value.items():
+        if not (isinstance(url, str) and url.startswith(("http://", "https://"))):
+            raise ValueError(f"{path}: receiving_fsp_urls must map each receiving FSP to an http:// or https:// URL, "
+                             f"not {fsp}: {url!r}"[:300])
+    return dict(value)
 
 
 def _max_age_s(path: Path, value: object) -> int:

@@ -12,7 +12,9 @@ What runs depends on the member's roles in the ledger state, each with the membe
   quote service (``Links.fx_url`` with the client token it issued this member), funding from the issuers'
   funding APIs (``Links.funding_urls``, ``Links.funding_token``); a receiving FSP pays out through
   ``Links.payout`` (a payout adapter configuration); numbers are looked up and listed through the directory
-  operator's API (``Links.directory_url`` with the token it issued this member);
+  operator's API (``Links.directory_url`` with the token it issued this member); a receiving FSP with a payout
+  adapter answers sending FSPs' deployments at ``/v1/fsp/{fsp}/...`` (requests signed by their member keys), and
+  a sending FSP reaches receiving FSPs' deployments at ``Links.receiving_fsp_urls``;
 - acquirer or wallet issuer: the QR payment service (``/v1/qr``), quoting the same way;
 - FX provider: its quote service (``/fx/v1``), answering the clients in its ``fx-clients.json``;
 - directory operator: the directory's API (``/v1/directory``, see ``inzira.directory.deployment``);
@@ -52,7 +54,7 @@ from inzira.peer.service import START_TIMEOUT_S, Peer
 from inzira.qr.api import prioritize, qr_routers
 from inzira.qr.service import QrService
 from inzira.qr.settings import QrSettings
-from inzira.remit.api import mount_remit
+from inzira.remit.api import mount_fsp, mount_remit
 from inzira.remit.service import RemitService
 from inzira.remit.settings import RemitSettings
 from inzira.web.explorer import explorer_router, mount_static
@@ -113,11 +115,15 @@ class MemberDeployment:
             funding = FundingClient({member: links.funding_token}, links.funding_urls)
             remit = self.remit = RemitService(peer.runtime, ports, self.folder,
                                               RemitSettings(fx_member=links.fx_member, payout_adapters=payout,
-                                                            webhook_allowed_networks=links.webhook_allowed_networks),
+                                                            webhook_allowed_networks=links.webhook_allowed_networks,
+                                                            receiving_fsp_urls=links.receiving_fsp_urls
+                                                            if "sending_fsp" in roles else {}),
                                               fx=fx, funding=funding)
             remit.start()
             self._stack.callback(remit.stop)
             mount_remit(app, remit)
+            if payout:
+                mount_fsp(app, remit)
             if links.directory_url:
                 remit.directory.connect(links.directory_url, {member: links.directory_token})
         acquirer, issuer = "acquirer" in roles, "wallet_issuer" in roles and bool(links.wallet_currencies)

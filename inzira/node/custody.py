@@ -22,6 +22,7 @@ from inzira.node.keystore import load_key
 from inzira.node.node import Node
 from inzira.node.signer import TX_VALIDITY_MS, MemberSigner, wall_clock_ms
 from inzira.ordering.outcome import Busy, Outcome, Stopped, Ticket
+from inzira.peer import peer_auth
 
 EXECUTE_TIMEOUT_S = 30.0
 # A webhook delivery signs "<unix ms>.<JSON object>": never 32 bytes, never a transaction id or a quote hash.
@@ -130,6 +131,12 @@ class MemberPort:
         if request.member != self.member or request.chain_id != self.chain_id:
             raise CustodyError(f"{self.member} signs only its own directory requests on its own chain")
         return self._signer.key.sign(request_digest(request))
+
+    def sign_request(self, method: str, path: str, body: bytes = b"") -> dict[str, str]:
+        """Headers signing a request to another member's deployment as this member, now (hashed under the
+        peer requests' own domain: never a transaction, quote or directory request)."""
+        return peer_auth.sign_request(self.chain_id, self.member, self._signer.key, method, path,
+                                      self._signer.clock_ms(), body)
 
     def webhook_key(self) -> WebhookKey:
         return WebhookKey(self._signer.key)

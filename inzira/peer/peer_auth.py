@@ -1,12 +1,16 @@
-"""Requests between peers, signed with the requesting member's key.
+"""Requests between members' deployments, signed with the requesting member's key.
 
-A peer asks another for things only members may have (a snapshot holds every account). It signs the
-method, the path, the time and the chain id; the answering peer checks the signature against the member's
-keys on the chain and refuses anything older or newer than ``REQUEST_SKEW_MS``.
+A peer asks another for things only members may have (a snapshot holds every account); a sending FSP's
+deployment asks a receiving FSP's for a wallet look-up or a quote (``inzira.remit.api.fsp``). The caller signs
+the method, the path, the time, the chain id and a hash of the body; the answering side checks the signature
+against the member's keys on the chain and refuses anything older or newer than ``REQUEST_SKEW_MS``. Where a
+request changes something, ``Replays`` takes each signature once within that window.
 """
 
 from __future__ import annotations
 
+import hashlib
+import heapq
 from collections.abc import Mapping
 
 from inzira.api.numbers import TIME_MS_MAX, parse_digits
@@ -17,21 +21,24 @@ TIME_HEADER = "X-Inzira-Time-Ms"
 SIGNATURE_HEADER = "X-Inzira-Signature"
 REQUEST_SKEW_MS = 60_000
 SIGNATURE_HEX_CHARS = 128
+REPLAYS_MAX = 100_000  # signatures remembered at once (about two minutes of requests at 800/s)
 
 request_hash = Hasher("inzira/peer-request")
 
 
-def _message(chain_id: bytes, method: str, path: str, time_ms: int) -> bytes:
-    return request_hash(chain_id + f"\n{method.upper()}\n{path}\n{time_ms}".encode())
+def _message(chain_id: bytes, method: str, path: str, time_ms: int, body: bytes) -> bytes:
+    return request_hash(chain_id + f"\n{method.upper()}\n{path}\n{time_ms}\n".encode()
+                        + hashlib.sha256(body).digest())
 
 
-def sign_request(chain_id: bytes, member: str, key: KeyPair, method: str, path: str, now_ms: int) -> dict[str, str]:
-    signature = key.sign(_message(chain_id, method, path, now_ms))
+def sign_request(chain_id: bytes, member: str, key: KeyPair, method: str, path: str, now_ms: int,
+                 body: bytes = b"") -> dict[str, str]:
+    signature = key.sign(_message(chain_id, method, path, now_ms, body))
     return {MEMBER_HEADER: member, TIME_HEADER: str(now_ms), SIGNATURE_HEADER: signature.hex()}
 
 
 def check_request(headers: Mapping[str, str], chain_id: bytes, member_keys: Mapping[str, tuple[bytes, ...]],
-                  method: str, path: str, now_ms: int) -> tuple[str | None, str]:
+                  method: str, path: str, now_ms: int, body: bytes = b"") -> tuple[str | None, str]:
     """(member, "") when the request is signed by a member, else (None, why not)."""
     member = headers.get(MEMBER_HEADER, "")
     time_text = headers.get(TIME_HEADER, "")
@@ -50,7 +57,31 @@ def check_request(headers: Mapping[str, str], chain_id: bytes, member_keys: Mapp
         signature = bytes.fromhex(signature_hex)
     except ValueError:
         return None, "the signature must be 64 bytes in hex"
-    message = _message(chain_id, method, path, time_ms)
+    message = _message(chain_id, method, path, time_ms, body)
     if not any(verify(key, message, signature) for key in keys):
         return None, "the signature does not verify"
     return member, ""
+
+
+class Replays:
+    """The signatures of requests taken while they could still be replayed (their time within the skew)."""
+
+    def __init__(self, entries_max: int = REPLAYS_MAX) -> None:
+        self.entries_max = entries_max
+        self._until: dict[str, int] = {}  # signature (hex) -> when its request's time leaves the window
+        self._heap: list[tuple[int, str]] = []
+
+    def take(self, headers: Mapping[str, str], now_ms: int) -> str:
+        """"" when this checked request is new (it is remembered now); else why it is refused: "replayed", or
+        "busy" when ``entries_max`` requests are still replayable (forgetting one would let it be replayed)."""
+        while self._heap and self._heap[0][0] < now_ms:
+            self._until.pop(heapq.heappop(self._heap)[1], None)
+        signature = headers.get(SIGNATURE_HEADER, "").lower()
+        if signature in self._until:
+            return "replayed"
+        if len(self._until) >= self.entries_max:
+            return "busy"
+        until = int(headers.get(TIME_HEADER, "0")) + REQUEST_SKEW_MS
+        self._until[signature] = until
+        heapq.heappush(self._heap, (until, signature))
+        return ""

@@ -4,7 +4,9 @@ Not a follower in the peer's sense (``peer/follower.py`` judges the ordering ser
 this reads the node's own feed of blocks already judged and moves remittances on.
 
 - a ``Transfer`` with memo "remit:<quote id>": its verdict moves the sender's transfer to RESERVED (or
-  ABORTED with the ledger's code), and the receiving FSP it pays starts the payout;
+  ABORTED with the ledger's code), and the receiving FSP it pays starts the payout: for one of this service's
+  quotes, or for a quote this service's receiving FSP answered another member's deployment (``PayeeQuotes``),
+  whose transfer is that deployment's;
 - a ``PostPending`` / ``VoidPending`` that committed: COMMITTED, or ABORTED (money back);
 - pending transfers the ledger expired at this block: ABORTED with 3303.
 What the feed misses (a dropped subscription, a restart) reconciliation finds in the chain's state.
@@ -25,6 +27,7 @@ from inzira.remit.codes import RemitCode
 from inzira.remit.receiving import ReceivingFsp
 from inzira.remit.records import TransferState
 from inzira.remit.sending import TransferDesk
+from inzira.remit.store.payee_quotes import PayeeQuotes
 from inzira.remit.store.payouts import PayoutStore
 from inzira.remit.store.transfers import TransferStore
 from inzira.remit.transitions import Transitions
@@ -37,13 +40,15 @@ log = logging.getLogger(__name__)
 
 class BlockWatcher:
     def __init__(self, node: Node, desk: TransferDesk, transitions: Transitions, agents: dict[str, ReceivingFsp],
-                 transfers: TransferStore, payouts: PayoutStore, on_block: Callable[[], None]) -> None:
+                 transfers: TransferStore, payouts: PayoutStore, payee_quotes: PayeeQuotes,
+                 on_block: Callable[[], None]) -> None:
         self.node = node
         self.desk = desk
         self.transitions = transitions
         self.agents = agents
         self.transfers = transfers
         self.payouts = payouts
+        self.payee_quotes = payee_quotes
         self.on_block = on_block
 
     async def run(self) -> None:
@@ -79,14 +84,21 @@ class BlockWatcher:
     def _reserved(self, tx: TxEvent) -> None:
         quote_id = tx.memo[len(MEMO_PREFIX):]
         found = self.transfers.quote(quote_id)
-        if found is None:
-            return
-        terms, transfer_id = found
-        if transfer_id is not None:
-            record = self.transfers.get(transfer_id)
-            if record is not None and record.reserve_tx_id == tx.tx_id:
-                self.desk.apply_verdict(transfer_id, tx.code, tx.tx_id)
-        agent = self.agents.get(terms.receiving_fsp)
+        if found is not None:
+            terms, transfer_id = found
+            if transfer_id is not None:
+                record = self.transfers.get(transfer_id)
+                if record is not None and record.reserve_tx_id == tx.tx_id:
+                    self.desk.apply_verdict(transfer_id, tx.code, tx.tx_id)
+            fsp = terms.receiving_fsp
+        else:
+            theirs = self.payee_quotes.get(quote_id)
+            if theirs is None:
+                return  # nobody here quoted it: not paid
+            fsp = theirs[0].receiving_fsp
+            if tx.code == Code.OK:
+                self.payee_quotes.reserved(quote_id, tx.tx_id)  # for reconciliation, should this run stop
+        agent = self.agents.get(fsp)
         if tx.code == Code.OK and agent is not None:
             agent.payout_flow.schedule(tx.tx_id, quote_id)
 

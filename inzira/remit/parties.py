@@ -3,7 +3,8 @@ receiver's masked name as that FSP confirms it.
 
 The number is validated (a Rwandan mobile number, E.164) and looked up through the directory operator's API,
 as the member asking (the operator counts it against that member's allowance and logs it; no member here
-holds the hash key); the FSP found there confirms the wallet through its payout adapter.
+holds the hash key); the FSP found there confirms the wallet through its payout adapter, or, for an FSP this
+service does not act for, through that FSP's own deployment (``RemoteReceivingFsp``).
 
 A quote right after its look-up takes that look-up's answer, once (``find(..., reuse=True)``): asking the
 directory again would log the same customer's one remittance twice. Any other look-up asks the operator.
@@ -16,7 +17,7 @@ from __future__ import annotations
 import asyncio
 import functools
 from collections import OrderedDict
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
 from inzira.directory.client import DirectoryClient
@@ -27,6 +28,7 @@ from inzira.remit.codes import RemitCode, RemitError, invalid
 from inzira.remit.payout import PayoutError
 from inzira.remit.phone import MASKED_NAME_CHARS_MAX, E164, PhoneNumberError, mask_name, parse_payout_phone
 from inzira.remit.receiving import ReceivingFsp
+from inzira.remit.remote_receiving import RemoteReceivingFsp
 from inzira.remit.settings import PAYOUT_CURRENCY
 
 PARSED_NUMBERS_MAX = 10_000
@@ -57,9 +59,10 @@ def parse_number(text: str) -> E164:
 class PartyLookup:
     def __init__(self, directory: DirectoryClient, agents: dict[str, ReceivingFsp], node: Node,
                  clock_ms: Callable[[], int], reuse_ms: int, calls_max: int,
-                 fallback_fsp: str | None = None) -> None:
+                 fallback_fsp: str | None = None, remote: Mapping[str, RemoteReceivingFsp] | None = None) -> None:
         self.directory = directory
         self.agents = agents
+        self.remote = remote or {}  # receiving FSPs reached at their own deployments
         self.node = node
         self.clock_ms = clock_ms
         self.reuse_ms = reuse_ms
@@ -96,7 +99,7 @@ class PartyLookup:
             fsp = self.fallback_fsp  # not an Inzira wallet: the gateway asks its hub (eKash) who serves it
         if fsp is None:
             raise RemitError(404, Code.PARTY_NOT_FOUND, f"no FSP in the directory serves {e164}")
-        agent = self.agents.get(fsp)
+        agent = self.agents.get(fsp) or self.remote.get(fsp)
         if agent is None:
             raise RemitError(503, RemitCode.PAYEE_UNAVAILABLE, f"{fsp} serves {e164} but confirms no wallets here")
         try:

@@ -2,7 +2,9 @@
 the void.
 
 It follows the ledger like any member's service would: when a pending transfer to its accounts appears,
-it checks the transfer against the quote it gave, pays the wallet through its payout adapter (reference id
+it checks the transfer against the quote it gave (one of this service's own quotes, or one it answered another
+member's deployment, ``PayeeQuotes``): this FSP named as payee, its condition, exactly the quoted amounts to its
+accounts, held no longer than it agreed. It pays the wallet through its payout adapter (reference id
 derived from the pending id, so a restart resends the same payout and never pays twice), then commits by
 revealing the fulfilment, or voids the transfer so the money goes back. It stops waiting for the operator
 ``payout_commit_margin_ms`` before the transfer's deadline, so its commit is still in time.
@@ -34,9 +36,10 @@ from inzira.remit.payout import (
     reference_id_from,
 )
 from inzira.remit.payout_callbacks import PayoutCallbacks
-from inzira.remit.records import PayoutRecord, QuoteTerms
+from inzira.remit.records import PayeeTerms, PayoutRecord
 from inzira.remit.runtime import RemitRuntime
-from inzira.remit.settings import PAYOUT_CURRENCY, RemitSettings, fee_account, position_account
+from inzira.remit.settings import RemitSettings, fee_account, position_account
+from inzira.remit.store.payee_quotes import PayeeQuotes
 from inzira.remit.store.payouts import PayoutStore
 from inzira.remit.store.transfers import TransferStore
 from inzira.tasks import end_tasks
@@ -55,7 +58,8 @@ Note = Callable[[str, str, str, int, bytes], None]  # (transfer id, step, detail
 class PayoutFlow:
     def __init__(self, port: MemberPort, secret: bytes, adapter: PayoutAdapter, runtime: RemitRuntime,
                  settings: RemitSettings, transfers: TransferStore, payouts: PayoutStore, note: Note,
-                 clock_ms: Callable[[], int], calls: asyncio.Semaphore, fulfilment: Callable[[str], bytes]) -> None:
+                 clock_ms: Callable[[], int], calls: asyncio.Semaphore, fulfilment: Callable[[str], bytes],
+                 payee_quotes: PayeeQuotes) -> None:
         """``calls`` bounds the calls to the operator, look-ups included; ``fulfilment`` opens a quote's
         hashlock (the FSP's own, or the operator's)."""
         self.fsp = port.member
@@ -64,6 +68,7 @@ class PayoutFlow:
         self.signer = port  # this receiving FSP's own: it commits and voids as itself, never as another
         self.settings = settings
         self.transfers = transfers
+        self.payee_quotes = payee_quotes
         self.payouts = payouts
         self.note = note
         self.clock_ms = clock_ms
@@ -92,18 +97,32 @@ class PayoutFlow:
         finally:
             self._active.discard(pending_id)
 
-    def _mismatch(self, pending: PendingTransfer, terms: QuoteTerms) -> str | None:
+    def terms(self, quote_id: str) -> tuple[PayeeTerms, str] | None:
+        """What this FSP agreed to for a quote, and the transfer that used it ("" for a quote it answered
+        another member's deployment, whose transfer lives there)."""
+        found = self.transfers.quote(quote_id)
+        if found is not None:
+            return found[0].payee_terms(), found[1] or ""
+        theirs = self.payee_quotes.get(quote_id)
+        return None if theirs is None else (theirs[0], "")
+
+    def _mismatch(self, pending: PendingTransfer, terms: PayeeTerms) -> str | None:
         """Why the pending transfer is not what this FSP quoted, or None."""
-        credited: dict[str, int] = {}
-        for leg in pending.legs:
-            if account_owner(leg.credit) == self.fsp:
-                credited[leg.credit] = credited.get(leg.credit, 0) + leg.amount_minor
-        if credited.get(position_account(self.fsp, PAYOUT_CURRENCY), 0) < terms.amount_received_minor:
-            return "the amount reserved for the payout is less than quoted"
-        if credited.get(fee_account(self.fsp, PAYOUT_CURRENCY), 0) < terms.receiving_fee_minor:
-            return "the fee reserved is less than quoted"
+        if pending.payee != self.fsp:
+            return "the transfer does not name this FSP as its payee"
         if pending.condition != terms.condition:
             return "the transfer is not locked with this FSP's condition"
+        credited: dict[tuple[str, str], int] = {}
+        for leg in pending.legs:
+            if account_owner(leg.credit) == self.fsp:
+                credited[(leg.credit, leg.currency)] = credited.get((leg.credit, leg.currency), 0) + leg.amount_minor
+        quoted = {(position_account(self.fsp, terms.currency), terms.currency): terms.amount_received_minor}
+        if terms.receiving_fee_minor:
+            quoted[(fee_account(self.fsp, terms.currency), terms.currency)] = terms.receiving_fee_minor
+        if credited != quoted:
+            return "the transfer credits this FSP other amounts than it quoted"
+        if pending.expires_at_ms > terms.expires_at_ms + self.settings.transfer_ttl_ms_max:
+            return "the transfer is held longer after its quote than this FSP agreed to"
         return None
 
     async def stop(self, pending_id: bytes, transfer_id: str, reason: str) -> bool:
@@ -122,11 +141,10 @@ class PayoutFlow:
         return True
 
     async def _pay(self, pending_id: bytes, quote_id: str) -> None:
-        found = self.transfers.quote(quote_id)
+        found = self.terms(quote_id)
         if found is None or found[0].receiving_fsp != self.fsp:
-            return
+            return  # no quote of this FSP's: not paid (the ledger expires it)
         terms, transfer_id = found
-        transfer_id = transfer_id or ""
         pending = self.runtime.node.pending(pending_id)
         if pending is None or pending.status != PENDING:
             return
@@ -136,8 +154,11 @@ class PayoutFlow:
             return
         payout = self.payouts.claim(PayoutRecord(
             pending_id=pending_id, fsp=self.fsp, quote_id=quote_id, reference_id=reference_id_from(pending_id),
-            msisdn=terms.msisdn, amount_minor=terms.amount_received_minor, currency=terms.target_currency,
+            msisdn=terms.msisdn, amount_minor=terms.amount_received_minor, currency=terms.currency,
             status=NEW, updated_at_ms=self.clock_ms()))
+        if payout is None:
+            await self._void(pending_id, transfer_id, "declined: this quote was paid out under another transfer")
+            return
         if payout.status == PayoutStatus.SUCCESSFUL:
             await self._post(payout, transfer_id)
             return

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import uuid
-from collections.abc import Awaitable, Callable, Coroutine
+from collections.abc import Awaitable, Callable, Coroutine, Mapping
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
@@ -26,6 +26,7 @@ from inzira.remit.codes import RemitCode, RemitError, invalid
 from inzira.remit.parties import Party
 from inzira.remit.payout import Hashlock, PayoutError, PayoutRefusedError
 from inzira.remit.receiving import ReceivingFsp
+from inzira.remit.remote_receiving import RemoteReceivingFsp
 from inzira.remit.records import QuoteTerms, Reason
 from inzira.remit.settings import PAYOUT_CURRENCY, RemitSettings, position_account
 from inzira.remit.store.transfers import TransferStore
@@ -49,13 +50,15 @@ class QuoteRequest:
 
 class QuoteDesk:
     def __init__(self, fx: FxClient, settings: RemitSettings, store: TransferStore, node: Node,
-                 agents: dict[str, ReceivingFsp], clock_ms: Callable[[], int], on_service_loop: OnLoop) -> None:
+                 agents: dict[str, ReceivingFsp], clock_ms: Callable[[], int], on_service_loop: OnLoop,
+                 remote: Mapping[str, RemoteReceivingFsp] | None = None) -> None:
         self.fx = fx
         self.on_service_loop = on_service_loop  # the FSPs' adapters live on the service's loop
         self.settings = settings
         self.store = store
         self.node = node
         self.agents = agents
+        self.remote = remote or {}  # receiving FSPs reached at their own deployments: they keep the terms
         self.clock_ms = clock_ms
         self._fx_calls = asyncio.Semaphore(settings.fx_calls_max)  # past it, wait here, not in the HTTP pool
 
@@ -82,7 +85,7 @@ class QuoteDesk:
         now_ms = self.clock_ms()
         fee_schedule = self.settings.receiving_fee(party.fsp)
         quote_id = str(uuid.uuid4())
-        agent = self.agents[party.fsp]
+        agent = self.agents.get(party.fsp) or self.remote[party.fsp]
         lock: Hashlock | None = None
         try:
             if request.amount_type is AmountType.SEND:
@@ -92,11 +95,11 @@ class QuoteDesk:
                 received_minor, fee_minor = fee_schedule.net_of_fee(fx.target_amount_minor)
                 if received_minor > 0:
                     lock = await self._operator_lock(agent, quote_id, party, received_minor, False, sender,
-                                                     fx.expires_at_ms)
+                                                     fx.expires_at_ms, fee_minor)
             else:
                 received_minor, fee_minor = request.amount_minor, fee_schedule.on(request.amount_minor)
                 lock = await self._operator_lock(agent, quote_id, party, received_minor, True, sender,
-                                                 now_ms + self.settings.quote_ttl_ms)
+                                                 now_ms + self.settings.quote_ttl_ms, fee_minor)
                 operator_fee_minor = lock.operator_fee_minor if lock is not None else 0
                 async with self._fx_calls:
                     fx = await self.fx.quote(sender, source, PAYOUT_CURRENCY, ttl_ms=self.settings.quote_ttl_ms,
@@ -125,12 +128,17 @@ class QuoteDesk:
         return terms
 
 
-    async def _operator_lock(self, agent: ReceivingFsp, quote_id: str, party: Party, amount_minor: int,
-                             receive: bool, sender: str, expires_at_ms: int) -> Hashlock | None:
-        """The operator's hashlock when it sets one (eKash), its refusals as the API's."""
+    async def _operator_lock(self, agent: ReceivingFsp | RemoteReceivingFsp, quote_id: str, party: Party,
+                             amount_minor: int, receive: bool, sender: str, expires_at_ms: int,
+                             fee_minor: int) -> Hashlock | None:
+        """The operator's hashlock when it sets one (eKash), or a remote receiving FSP's agreement to the terms
+        (always a hashlock: its condition is its own), with their refusals as the API's."""
+        if isinstance(agent, RemoteReceivingFsp):
+            call = agent.agree(quote_id, party.msisdn, amount_minor, fee_minor, receive, expires_at_ms)
+        else:
+            call = agent.hashlock(quote_id, party.msisdn, amount_minor, receive, sender, expires_at_ms)
         try:
-            return await self.on_service_loop(agent.hashlock(quote_id, party.msisdn, amount_minor, receive, sender,
-                                                             expires_at_ms))
+            return await self.on_service_loop(call)
         except PayoutRefusedError as exc:
             if exc.code == str(int(Code.PARTY_NOT_FOUND)):
                 raise RemitError(404, Code.PARTY_NOT_FOUND, f"{party.fsp} has no wallet for {party.msisdn}") from None

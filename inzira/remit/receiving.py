@@ -18,6 +18,7 @@ from inzira.remit.payout_flow import Note, PayoutFlow
 from inzira.remit.payout import AccountHolder, Hashlock, PayoutAdapter, PayoutUnavailableError
 from inzira.remit.runtime import RemitRuntime
 from inzira.remit.settings import PAYOUT_CURRENCY, RemitSettings
+from inzira.remit.store.payee_quotes import PayeeQuotes
 from inzira.remit.store.payouts import PayoutStore
 from inzira.remit.store.transfers import TransferStore
 from inzira.remit.wallet_cache import WalletCache
@@ -28,7 +29,7 @@ ASKING_MAX = 10_000  # wallet look-ups in progress at once
 class ReceivingFsp:
     def __init__(self, port: MemberPort, secret: bytes, adapter: PayoutAdapter, runtime: RemitRuntime,
                  settings: RemitSettings, transfers: TransferStore, payouts: PayoutStore, note: Note,
-                 clock_ms: Callable[[], int]) -> None:
+                 clock_ms: Callable[[], int], payee_quotes: PayeeQuotes) -> None:
         self.fsp = port.member
         self.secret = secret
         self.adapter = adapter
@@ -37,7 +38,7 @@ class ReceivingFsp:
         self._calls = asyncio.Semaphore(settings.operator_calls_max)
         self._asking: dict[str, asyncio.Task[AccountHolder | None]] = {}  # at most ASKING_MAX
         self.payout_flow = PayoutFlow(port, secret, adapter, runtime, settings, transfers, payouts, note,
-                                      clock_ms, self._calls, self.fulfilment)
+                                      clock_ms, self._calls, self.fulfilment, payee_quotes)
 
     async def lookup(self, e164: str) -> AccountHolder | None:
         """The wallet holder at ``e164`` (raises PayoutError when the operator cannot answer). Look-ups of one

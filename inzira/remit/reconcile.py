@@ -7,8 +7,10 @@ Every pass (about once a second, bounded per pass):
 - RESERVED transfers: how the chain resolved them (committed, voided, expired); a payout not running is
   started again (idempotent at the operator); one past its deadline gets a tick, a block in which the ledger
   expires it (nothing else makes a block when the network is quiet);
+- reservations under quotes this service's receiving FSP answered another member's deployment (whose
+  transfer records live there): a payout not running is started again, as for RESERVED transfers;
 - payouts whose outcome was unknown when their transfer ended: the operator is asked again;
-- unused quotes long expired are forgotten.
+- unused quotes long expired are forgotten, and so are other deployments' quotes long expired.
 """
 
 from __future__ import annotations
@@ -27,6 +29,7 @@ from inzira.remit.records import TransferState
 from inzira.remit.runtime import RemitRuntime
 from inzira.remit.sending import TransferDesk
 from inzira.remit.settings import RemitSettings
+from inzira.remit.store.payee_quotes import PayeeQuotes
 from inzira.remit.store.payouts import PayoutStore
 from inzira.remit.store.transfers import TransferStore
 from inzira.remit.transitions import Transitions
@@ -41,7 +44,7 @@ log = logging.getLogger(__name__)
 
 class Reconciler:
     def __init__(self, runtime: RemitRuntime, settings: RemitSettings, desk: TransferDesk, watcher: BlockWatcher,
-                 transitions: Transitions, transfers: TransferStore, payouts: PayoutStore,
+                 transitions: Transitions, transfers: TransferStore, payouts: PayoutStore, payee_quotes: PayeeQuotes,
                  agents: dict[str, ReceivingFsp], clock_ms: Callable[[], int]) -> None:
         self.runtime = runtime
         self.node: Node = runtime.node
@@ -51,6 +54,7 @@ class Reconciler:
         self.transitions = transitions
         self.transfers = transfers
         self.payouts = payouts
+        self.payee_quotes = payee_quotes
         self.agents = agents
         self.clock_ms = clock_ms
 
@@ -73,6 +77,8 @@ class Reconciler:
                 tick = (record.receiving_fsp, record.reserve_tx_id)
             elif record.receiving_fsp in self.agents and record.updated_at_ms <= resume_before_ms:
                 self.agents[record.receiving_fsp].payout_flow.schedule(record.reserve_tx_id, record.quote_id)
+        for quote_id, pending_id in self.payee_quotes.open_reservations(batch):
+            tick = self._payee_reservation(quote_id, pending_id, now_ms, resume_before_ms) or tick
         if tick is not None and tick[0] in self.agents:
             self.agents[tick[0]].payout_flow.tick(tick[1])  # one block is enough to expire every transfer that is due
         for payout in self.payouts.in_status((UNKNOWN,), batch):
@@ -82,6 +88,23 @@ class Reconciler:
             found = self.transfers.quote(payout.quote_id)
             await agent.payout_flow.reconcile(payout, (found[1] or "") if found else "")
         self.transfers.prune_quotes(now_ms - QUOTE_KEEP_MS, batch)
+        self.payee_quotes.prune(now_ms - QUOTE_KEEP_MS - self.settings.transfer_ttl_ms_max, batch)
+
+    def _payee_reservation(self, quote_id: str, pending_id: bytes, now_ms: int,
+                           resume_before_ms: int) -> tuple[str, bytes] | None:
+        """Take up the payout of another deployment's transfer; the (FSP, pending id) to tick when past due."""
+        found = self.payee_quotes.get(quote_id)
+        pending = self.node.pending(pending_id)
+        if found is None or pending is None or pending.status != PENDING:
+            self.payee_quotes.resolved(quote_id)
+            return None
+        fsp = found[0].receiving_fsp
+        if pending.expires_at_ms <= now_ms:
+            return fsp, pending_id
+        payout = self.payouts.get(pending_id)
+        if fsp in self.agents and (payout is None or payout.updated_at_ms <= resume_before_ms):
+            self.agents[fsp].payout_flow.schedule(pending_id, quote_id)
+        return None
 
     def _received(self, transfer_id: str, tx_id: bytes, now_ms: int) -> None:
         location = self.node.locate([tx_id]).get(tx_id)

@@ -56,6 +56,28 @@ class QuoteTerms(msgspec.Struct, frozen=True, kw_only=True):
     # matches, without the name (the sending side sees only the masked name).
     holder_reasons: tuple[Reason, ...] = ()
 
+    def payee_terms(self) -> PayeeTerms:
+        return PayeeTerms(quote_id=self.quote_id, sending_fsp=self.sending_fsp, receiving_fsp=self.receiving_fsp,
+                          msisdn=self.msisdn, currency=self.target_currency,
+                          amount_received_minor=self.amount_received_minor,
+                          receiving_fee_minor=self.receiving_fee_minor, condition=self.condition,
+                          expires_at_ms=self.expires_at_ms)
+
+
+class PayeeTerms(msgspec.Struct, frozen=True, kw_only=True):
+    """What a receiving FSP agreed to for a quote: the reservation it pays out must credit it exactly this, under
+    this condition. Its own quotes' terms, or a sending FSP's deployment's quote it answered (``PayeeQuotes``)."""
+
+    quote_id: str
+    sending_fsp: str
+    receiving_fsp: str
+    msisdn: str
+    currency: str
+    amount_received_minor: int  # to the wallet (credited to its position account)
+    receiving_fee_minor: int  # credited to its fee account
+    condition: bytes
+    expires_at_ms: int  # the quote's: a reservation must be made before it
+
 
 class TransferRecord(msgspec.Struct, frozen=True, kw_only=True):
     transfer_id: str

@@ -9,7 +9,10 @@
 
 Its state is remit.db in the data folder. The service acts only for the members whose ports it is given
 (``inzira.node.custody``): sending FSPs (quotes, transfers, withdrawals they sign) and receiving FSPs
-(look-ups, payouts, commits). It holds no other key: firm quotes come from the FX provider's own quote
+(look-ups, payouts, commits). A receiving FSP it does not act for is reached at that FSP's own deployment
+(``settings.receiving_fsp_urls``, ``RemoteReceivingFsp``), which answers look-ups and quotes signed by this
+service's sending FSP and pays out there; a receiving FSP it acts for answers other deployments the same way
+(``payee_desk``, served by ``inzira.remit.api.fsp``). It holds no other key: firm quotes come from the FX provider's own quote
 service (``fx``, checked before use), and funding from the issuers' own funding APIs (``funding``).
 Phone numbers are looked up and listed through the directory operator's API: once its address is known,
 
@@ -50,7 +53,9 @@ from inzira.remit.liquidity import Liquidity
 from inzira.remit.parties import Party, PartyLookup, parse_number
 from inzira.remit.payout import adapter_from_config
 from inzira.remit.quotes import QuoteDesk, QuoteRequest
+from inzira.remit.payee_desk import PayeeDesk
 from inzira.remit.receiving import ReceivingFsp
+from inzira.remit.remote_receiving import remote_agents
 from inzira.remit.reconcile import Reconciler
 from inzira.remit.records import QuoteTerms, Reason
 from inzira.remit.runtime import RemitRuntime
@@ -60,6 +65,7 @@ from inzira.remit.sending import TransferDesk
 from inzira.remit.settings import PAYOUT_CURRENCY, RemitSettings, fee_account
 from inzira.remit.store.db import DB_FILE, Db
 from inzira.remit.store.notices import NoticeStore
+from inzira.remit.store.payee_quotes import PayeeQuotes
 from inzira.remit.store.payouts import PayoutStore
 from inzira.remit.store.transfers import TransferStore
 from inzira.remit.transitions import Transitions
@@ -88,6 +94,7 @@ class RemitService:
         self.db = Db(data_dir / DB_FILE)
         self.transfers = TransferStore(self.db)
         self.payouts = PayoutStore(self.db)
+        self.payee_quotes = PayeeQuotes(self.db, clock_ms())
         self.notices = NoticeStore(self.db)
         self.hub = EventHub(settings.event_subscribers_max, settings.event_queue_max, clock_ms,
                             settings.event_subscribers_per_member_max)
@@ -102,9 +109,12 @@ class RemitService:
         self.fx = fx
         self.funding = funding
         self.agents: dict[str, ReceivingFsp] = {}
+        self.remote_agents = remote_agents(settings, self.ports, sending, clock_ms)
         self.parties = PartyLookup(self.directory, self.agents, self.node, clock_ms, settings.lookup_reuse_ms,
-                                   settings.directory_calls_max, settings.fallback_fsp)
-        self.quotes = QuoteDesk(fx, settings, self.transfers, self.node, self.agents, clock_ms, self.call)
+                                   settings.directory_calls_max, settings.fallback_fsp, self.remote_agents)
+        self.quotes = QuoteDesk(fx, settings, self.transfers, self.node, self.agents, clock_ms, self.call,
+                                self.remote_agents)
+        self.payee_desk = PayeeDesk(self.agents, self.screening, self.payee_quotes, settings, clock_ms, self.call)
         self.desk = TransferDesk(runtime, self.ports, self.transfers, self.transitions, self.screening, settings,
                                  clock_ms)
         self.rescreen = Rescreen(self.screening, self.transfers, self.transitions, self.agents, clock_ms)
@@ -112,9 +122,9 @@ class RemitService:
         self.webhooks = Webhooks(self.notices, self.ports, settings, clock_ms)
         self.hub.listeners.append(self.webhooks.on_event)
         self.watcher = BlockWatcher(self.node, self.desk, self.transitions, self.agents, self.transfers, self.payouts,
-                                 self._after_block)
+                                    self.payee_quotes, self._after_block)
         self.reconciler = Reconciler(runtime, settings, self.desk, self.watcher, self.transitions, self.transfers,
-                                     self.payouts, self.agents, clock_ms)
+                                     self.payouts, self.payee_quotes, self.agents, clock_ms)
         self.closing = False
         self._loop: asyncio.AbstractEventLoop | None = None
         self._thread: threading.Thread | None = None
@@ -160,7 +170,7 @@ class RemitService:
             secret = secrets_files.fulfilment_key(self.data_dir, fsp)
             self.agents[fsp] = ReceivingFsp(self.ports[fsp], secret, adapter_from_config(config), self.runtime,
                                             self.settings, self.transfers, self.payouts, self.transitions.note,
-                                            self.clock_ms)
+                                            self.clock_ms, self.payee_quotes)
             self.agents[fsp].payout_flow.callbacks.base_url = self.settings.payout_callback_base_url
         self.webhooks.start()
         loop = asyncio.get_running_loop()
@@ -178,7 +188,8 @@ class RemitService:
 
     async def _shutdown(self) -> None:
         await end_tasks(self._tasks)
-        await aclose_each([*(agent.aclose for agent in self.agents.values()), self.webhooks.stop,
+        await aclose_each([*(agent.aclose for agent in self.agents.values()),
+                           *(agent.aclose for agent in self.remote_agents.values()), self.webhooks.stop,
                            self.directory.aclose, self.fx.aclose, self.funding.aclose])
 
     def stop(self) -> None:
@@ -239,6 +250,10 @@ class RemitService:
     async def _screen_holder(self, party: Party) -> tuple[Reason, ...]:
         """The receiving FSP screens the name of the wallet's holder, as its operator reports it at the name
         check (cached from the look-up); only the matches travel with the quote, never the name."""
+        remote = self.remote_agents.get(party.fsp)
+        if remote is not None:  # screened over there: its answer carried only the matches
+            await remote.lookup(party.msisdn)
+            return remote.holder_reasons(party.msisdn)
         holder = await self.agents[party.fsp].lookup(party.msisdn)
         return self.screening.holder_reasons(holder.name) if holder is not None else ()
 

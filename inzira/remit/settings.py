@@ -30,6 +30,9 @@ class RemitSettings:
     # The receiving FSP asked about numbers the directory does not list (the eKash gateway, whose payout
     # adapter is a Mojaloop route: it reaches wallets at FSPs outside Inzira); None: such numbers are not found.
     fallback_fsp: str | None = None
+    # Receiving FSPs this service does not act for -> their own deployment's base URL (inter-FSP API, /v1/fsp):
+    # their wallets are looked up and quoted there, and they pay out there (inzira.remit.remote_receiving).
+    receiving_fsp_urls: Mapping[str, str] = field(default_factory=dict)
     sending_fees: Mapping[str, Mapping[str, FeeSchedule]] = field(default_factory=lambda: DEMO_SENDING_FEES)
     receiving_fees: Mapping[str, FeeSchedule] = field(default_factory=lambda: DEMO_RECEIVING_FEES)
     compliance: CompliancePolicy = field(default_factory=CompliancePolicy)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter, FastAPI
 
-from inzira.remit.api import (compliance, events, liquidity, parties, payouts, quotes, regulator, transfers,
+from inzira.remit.api import (compliance, events, fsp, liquidity, parties, payouts, quotes, regulator, transfers,
                               webhooks)
 from inzira.remit.service import RemitService
 
@@ -26,3 +26,9 @@ def mount_remit(app: FastAPI, service: RemitService) -> None:
     hooks = getattr(app.state, "on_server_stop", None)
     if hooks is not None:
         hooks.append(service.close_streams)
+
+
+def mount_fsp(app: FastAPI, service: RemitService) -> None:
+    """Add the inter-FSP routes (``/v1/fsp``): a receiving FSP's own deployment answers sending FSPs' ones."""
+    app.include_router(fsp.router_for(service))
+    app.openapi_schema = None

@@ -38,6 +38,11 @@ CREATE TABLE IF NOT EXISTS quotes (
   quote_id TEXT PRIMARY KEY, sending_fsp TEXT NOT NULL, receiving_fsp TEXT NOT NULL,
   expires_at_ms INTEGER NOT NULL, used_by TEXT, terms BLOB NOT NULL);
 CREATE INDEX IF NOT EXISTS quotes_by_expiry ON quotes (expires_at_ms);
+CREATE TABLE IF NOT EXISTS payee_quotes (
+  quote_id TEXT PRIMARY KEY, sending_fsp TEXT NOT NULL, expires_at_ms INTEGER NOT NULL, request_hash BLOB NOT NULL,
+  terms BLOB NOT NULL, pending_id BLOB, open INTEGER NOT NULL DEFAULT 0);
+CREATE INDEX IF NOT EXISTS payee_quotes_by_expiry ON payee_quotes (expires_at_ms);
+CREATE INDEX IF NOT EXISTS payee_quotes_open ON payee_quotes (expires_at_ms) WHERE open = 1;
 CREATE TABLE IF NOT EXISTS transfers (
   transfer_id TEXT PRIMARY KEY, sending_fsp TEXT NOT NULL, receiving_fsp TEXT NOT NULL, sender_id TEXT NOT NULL,
   state TEXT NOT NULL, code INTEGER NOT NULL, source_currency TEXT NOT NULL, amount_sent_minor INTEGER NOT NULL,
@@ -60,6 +65,7 @@ CREATE TABLE IF NOT EXISTS payouts (
   pending_id BLOB PRIMARY KEY, fsp TEXT NOT NULL, status TEXT NOT NULL, updated_at_ms INTEGER NOT NULL,
   record BLOB NOT NULL);
 CREATE INDEX IF NOT EXISTS payouts_by_status ON payouts (status, updated_at_ms);
+CREATE TABLE IF NOT EXISTS payout_quotes (quote_id TEXT PRIMARY KEY, pending_id BLOB NOT NULL);
 CREATE TABLE IF NOT EXISTS webhooks (
   id TEXT PRIMARY KEY, member TEXT NOT NULL, url TEXT NOT NULL, created_at_ms INTEGER NOT NULL);
 CREATE INDEX IF NOT EXISTS webhooks_by_member ON webhooks (member);

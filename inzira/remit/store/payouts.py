@@ -1,4 +1,5 @@
-"""The receiving side's books: one payout per pending transfer it was asked to pay, keyed by the pending id."""
+"""The receiving side's books: one payout per pending transfer it was asked to pay, keyed by the pending id, and
+at most one per quote (``payout_quotes``): a second reservation made under a quote already paid is not paid."""
 
 from __future__ import annotations
 
@@ -18,14 +19,19 @@ class PayoutStore:
         self.db = db
         self._cache: RecordCache[bytes, PayoutRecord] = RecordCache(cached_max)  # see ``RecordCache``
 
-    def claim(self, payout: PayoutRecord) -> PayoutRecord:
-        """Record a new payout, or return the one already recorded for this pending transfer."""
+    def claim(self, payout: PayoutRecord) -> PayoutRecord | None:
+        """Record a new payout, or return the one already recorded for this pending transfer; None when the
+        payout of another pending transfer took this quote."""
         with self._cache.lock:
             found = self.get(payout.pending_id)
             if found is not None:
                 return found
-            self.db.write("INSERT INTO payouts VALUES (?, ?, ?, ?, ?)",
-                          (payout.pending_id, payout.fsp, payout.status, payout.updated_at_ms, _enc(payout)))
+            with self.db.tx() as db:
+                if db.execute("INSERT OR IGNORE INTO payout_quotes VALUES (?, ?)",
+                              (payout.quote_id, payout.pending_id)).rowcount != 1:
+                    return None
+                db.execute("INSERT INTO payouts VALUES (?, ?, ?, ?, ?)",
+                           (payout.pending_id, payout.fsp, payout.status, payout.updated_at_ms, _enc(payout)))
             self._cache.put(payout.pending_id, payout)
             return payout
 

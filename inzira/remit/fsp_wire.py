@@ -1,0 +1,49 @@
+"""What a sending FSP's deployment and a receiving FSP's deployment say to each other (``/v1/fsp/{fsp}/...``,
+Mojaloop's discovery and agreement between payer and payee FSPs): the request bodies the receiving side
+validates, and the answers the sending side decodes."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+import msgspec
+from pydantic import BaseModel, ConfigDict, Field
+
+from inzira.api.numbers import TIME_MS_MAX, json_int
+from inzira.money import AMOUNT_MINOR_MAX
+from inzira.remit.records import Reason
+
+QUOTE_ID_CHARS_MAX = 64
+Amount = json_int(1, AMOUNT_MINOR_MAX)
+AmountOrZero = json_int(0, AMOUNT_MINOR_MAX)
+
+
+class PayeeQuoteBody(BaseModel):
+    """A quote's terms as the receiving FSP needs them: it stores them and locks them with its condition."""
+
+    model_config = ConfigDict(extra="forbid")
+    quote_id: str = Field(min_length=1, max_length=QUOTE_ID_CHARS_MAX, pattern="^[0-9A-Za-z-]+$",
+                          description="The sending FSP's quote id (the reservation's memo is remit:<quote id>)")
+    msisdn: str = Field(max_length=64, examples=["+250788123456"])
+    amount_type: Literal["SEND", "RECEIVE"]
+    amount_received_minor: Amount = Field(description="What the wallet is to receive, RWF minor units")
+    receiving_fee_minor: AmountOrZero = Field(description="The receiving FSP's fee by its schedule, RWF minor units")
+    currency: Literal["RWF"] = "RWF"
+    expires_at_ms: json_int(1, TIME_MS_MAX) = Field(description="When the quote expires (ms since the epoch)")
+
+
+class PartyAnswer(msgspec.Struct, frozen=True):
+    msisdn: str
+    fsp_id: str
+    masked_name: str
+    active: bool
+    holder_reasons: tuple[Reason, ...] = ()  # the holder's name screened by the receiving FSP: matches only
+
+
+class PayeeQuoteAnswer(msgspec.Struct, frozen=True):
+    quote_id: str
+    condition: str  # base64url, 32 bytes
+    amount_received_minor: int
+    receiving_fee_minor: int
+    currency: str
+    expires_at_ms: int

@@ -1,0 +1,247 @@
+"""A sending FSP's service reaching a receiving FSP it does not act for, at that FSP's own service (``/v1/fsp``):
+two remittance services on one ledger, each holding one member's port (eurosend's, mobimo's), as two members'
+own deployments do. The receiving side answers only requests signed by a sending FSP's member key, keeps the
+terms it agreed to, and pays out only a reservation that matches them exactly, once.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import dataclasses
+import base64
+import json
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import httpx
+import pytest
+
+from inzira.api.app import create_app
+from inzira.api.server import serve_in_thread
+from inzira.crypto.keygen import generate_keypair
+from inzira.demo.setup import demo_keyring
+from inzira.ledger.codes import Code
+from inzira.ledger.records import PENDING, POSTED, VOIDED, Leg
+from inzira.ledger.tx import Transfer
+from inzira.node.custody import Keyring
+from inzira.node.keystore import load_key
+from inzira.peer.peer_auth import REQUEST_SKEW_MS, sign_request
+from inzira.remit.api import mount_fsp, mount_remit
+from inzira.remit.client import RemitClient
+from inzira.remit.service import RemitService
+from inzira.remit.settings import RemitSettings
+from tests.network.helpers import wait_until
+from tests.remit_flow.conftest import HTTP_TIMEOUT_S, Flow, now_ms
+from tests.remit_flow.helpers import problem, remit
+
+QUOTES = "/v1/fsp/mobimo/quotes"
+MOBIMO_FEE_MINOR = 300  # the demo schedule's fixed fee
+
+
+@dataclass
+class Pair:
+    flow: Flow
+    keys: Keyring
+    payee: RemitService  # mobimo's
+    payee_url: str
+    sender: RemitService  # eurosend's
+    sender_url: str
+
+    def fsp(self) -> httpx.Client:
+        return httpx.Client(base_url=self.payee_url, timeout=HTTP_TIMEOUT_S)
+
+    def signed(self, member: str, method: str, path: str, body: bytes = b"") -> dict[str, str]:
+        headers = self.keys.port(self.flow.net, member).sign_request(method, path, body)
+        return {**headers, "Content-Type": "application/json"} if body else headers
+
+
+def _serve(stack: contextlib.ExitStack, flow: Flow, service: RemitService, fsp: bool) -> str:
+    app = create_app(flow.net, routers=[])
+    mount_remit(app, service)
+    if fsp:
+        mount_fsp(app, service)
+    served, _port = serve_in_thread(app)
+    stack.callback(served.stop)
+    return served.base_url
+
+
+@pytest.fixture(scope="module")
+def pair(flow: Flow, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Pair]:
+    keys = demo_keyring(flow.data_dir)
+    with contextlib.ExitStack() as stack:
+        payee = RemitService(flow.net, keys.ports(flow.net, ["mobimo"]), tmp_path_factory.mktemp("mobimo"),
+                             RemitSettings(payout_adapters={"mobimo": flow.sims["mobimo"].adapter_config()},
+                                           reconcile_interval_ms=200),
+                             fx=flow.providers.fx_client(["mobimo"]), funding=flow.providers.funding_client(["mobimo"]))
+        payee.start()
+        stack.callback(payee.stop)
+        payee_url = _serve(stack, flow, payee, fsp=True)
+        sender = RemitService(flow.net, keys.ports(flow.net, ["eurosend"]), tmp_path_factory.mktemp("eurosend"),
+                              RemitSettings(receiving_fsp_urls={"mobimo": payee_url}, reconcile_interval_ms=200),
+                              fx=flow.providers.fx_client(["eurosend"]),
+                              funding=flow.providers.funding_client(["eurosend"]))
+        sender.start()
+        stack.callback(sender.stop)
+        sender.directory.connect(flow.base_url, flow.tokens)
+        yield Pair(flow, keys, payee, payee_url, sender, _serve(stack, flow, sender, fsp=False))
+
+
+def _quote_body(msisdn: str, received: int = 10_000, fee: int = MOBIMO_FEE_MINOR, **changes: object) -> bytes:
+    body = {"quote_id": str(uuid.uuid4()), "msisdn": msisdn, "amount_type": "SEND", "amount_received_minor": received,
+            "receiving_fee_minor": fee, "currency": "RWF", "expires_at_ms": now_ms() + 60_000, **changes}
+    return json.dumps(body).encode()
+
+
+def _agree(pair: Pair, msisdn: str) -> dict:
+    body = _quote_body(msisdn)
+    with pair.fsp() as http:
+        answer = http.post(QUOTES, content=body, headers=pair.signed("eurosend", "POST", QUOTES, body))
+    assert answer.status_code == 200, answer.text
+    return {**json.loads(body), **answer.json()}
+
+
+def test_a_remittance_to_a_wallet_another_service_pays_out(pair: Pair) -> None:
+    flow = pair.flow
+    msisdn = flow.wallet("mobimo")
+    before = flow.balances("mobimo:rwf", "mobimo:fees-rwf")
+    with RemitClient(pair.sender_url, flow.tokens["eurosend"], timeout_s=HTTP_TIMEOUT_S) as client:
+        party = client.lookup(msisdn)
+        assert party["fsp_id"] == "mobimo" and party["masked_name"] == "J***** U****"
+        done = remit(client, msisdn, 20_000)
+    assert done["state"] == "COMMITTED", done
+    record = pair.sender.transfers.get(done["transfer_id"])  # the sending side's books ...
+    assert record is not None and pair.payee.transfers.get(done["transfer_id"]) is None  # ... not the receiving's
+    terms = pair.sender.transfers.quote(done["quote_id"])[0]  # type: ignore[index]
+    payout = pair.payee.payouts.get(record.reserve_tx_id)
+    assert payout is not None and payout.status == "SUCCESSFUL" and payout.amount_minor == terms.amount_received_minor
+    assert flow.sims["mobimo"].admin.wallet(msisdn[1:]).balance_minor == terms.amount_received_minor  # type: ignore[union-attr]
+    after = flow.balances("mobimo:rwf", "mobimo:fees-rwf")
+    assert after["mobimo:rwf"] - before["mobimo:rwf"] == terms.amount_received_minor
+    assert after["mobimo:fees-rwf"] - before["mobimo:fees-rwf"] == terms.receiving_fee_minor == MOBIMO_FEE_MINOR
+
+
+def test_the_fsp_routes_answer_only_a_fresh_request_signed_by_a_sending_fsp(pair: Pair) -> None:
+    msisdn = pair.flow.wallet("mobimo")
+    path = f"/v1/fsp/mobimo/parties/MSISDN/{msisdn}"
+    chain_id = pair.flow.net.chain_id
+    own_key = load_key(pair.flow.data_dir / "keys" / "eurosend.key")
+    with pair.fsp() as http:
+        problem(http.get(path), 401, 3040)  # unsigned
+        foreign = sign_request(chain_id, "eurosend", generate_keypair(), "GET", path, now_ms())
+        problem(http.get(path, headers=foreign), 401, 3040)  # a key that is not eurosend's
+        stale = sign_request(chain_id, "eurosend", own_key, "GET", path, now_ms() - REQUEST_SKEW_MS - 5_000)
+        problem(http.get(path, headers=stale), 401, 3040)
+        other_chain = sign_request(b"\x01" * 32, "eurosend", own_key, "GET", path, now_ms())
+        problem(http.get(path, headers=other_chain), 401, 3040)
+        fresh = pair.signed("eurosend", "GET", path)
+        found = http.get(path, headers=fresh)
+        assert found.status_code == 200 and found.json()["masked_name"] == "J***** U****", found.text
+        assert "Jeanne" not in found.text
+        problem(http.get(path, headers=fresh), 401, 3040)  # the same signed request again: a replay
+        problem(http.get(path, headers=pair.signed("ubumwe", "GET", path)), 403, Code.PERMISSION)  # no sending role
+        elsewhere = "/v1/fsp/mobimo/parties/MSISDN/+250788000001"
+        problem(http.get(path, headers=pair.signed("eurosend", "GET", elsewhere)), 401, 3040)  # signed another path
+        body = _quote_body(msisdn)
+        tampered = body.replace(b'"amount_received_minor": 10000', b'"amount_received_minor": 99000')
+        problem(http.post(QUOTES, content=tampered, headers=pair.signed("eurosend", "POST", QUOTES, body)), 401, 3040)
+
+
+def test_a_quote_is_refused_for_a_number_not_served_other_fees_or_other_terms(pair: Pair) -> None:
+    msisdn = pair.flow.wallet("mobimo")
+    with pair.fsp() as http:
+        def post(body: bytes) -> httpx.Response:
+            return http.post(QUOTES, content=body, headers=pair.signed("eurosend", "POST", QUOTES, body))
+
+        problem(post(_quote_body("+250788000002")), 404, Code.PARTY_NOT_FOUND)  # no wallet there
+        ubumwe_wallet = pair.flow.wallet("ubumwe")
+        problem(post(_quote_body(ubumwe_wallet)), 404, Code.PARTY_NOT_FOUND)  # another FSP's wallet
+        problem(post(_quote_body(msisdn, fee=0)), 422, 5105)  # not mobimo's fee
+        problem(post(_quote_body(msisdn, amount_received_minor="10000")), 400, Code.VALIDATION)
+        problem(post(_quote_body(msisdn, expires_at_ms=now_ms() + 7_200_000)), 400, Code.VALIDATION)
+        body = _quote_body(msisdn)
+        first = post(body)
+        assert first.status_code == 200, first.text
+        assert post(body).json() == first.json()  # a resend, signed anew: the same answer
+        quote_id = json.loads(body)["quote_id"]
+        problem(post(_quote_body(msisdn, received=20_000, quote_id=quote_id)), 409, Code.MODIFIED_REQUEST)
+        path = "/v1/fsp/ubumwe/quotes"
+        other = http.post(path, content=body, headers=pair.signed("eurosend", "POST", path, body))
+        problem(other, 404, Code.NOT_FOUND)  # ubumwe pays out nothing here
+
+
+def _reserve(pair: Pair, quote: dict, received: int, payee: str = "mobimo", memo: str | None = None,
+             extra: tuple[Leg, ...] = ()) -> bytes:
+    """A hashlocked reservation crafted by imari-fx (from its own RWF): credits mobimo as given."""
+    condition = base64.urlsafe_b64decode(quote["condition"] + "=" * (-len(quote["condition"]) % 4))
+    legs = (Leg("imari-fx:rwf", "mobimo:rwf", received, "RWF"),
+            Leg("imari-fx:rwf", "mobimo:fees-rwf", MOBIMO_FEE_MINOR, "RWF"), *extra)
+    op = Transfer(legs, (), memo or f"remit:{quote['quote_id']}", now_ms() + 20_000, condition, payee)
+    outcome = pair.keys.port(pair.flow.net, "imari-fx").execute(op, f"test:{uuid.uuid4().hex}")
+    assert outcome.code == Code.OK, outcome
+    return outcome.tx_id
+
+
+def _settled(pair: Pair, pending_id: bytes) -> int:
+    return wait_until("the reservation to be resolved", lambda: (
+        p := pair.flow.net.node.pending(pending_id)) is not None and p.status != PENDING and p.status, timeout_s=30)
+
+
+def _decided(pair: Pair, pending_id: bytes, quote_id: str) -> None:
+    """Have the receiving side judge a reservation now, and wait for its decision (it judged it once already)."""
+    flow_ = pair.payee.agents["mobimo"].payout_flow
+    pair.payee.submit(flow_._pay(pending_id, quote_id)).result(30)
+
+
+def test_a_reservation_is_paid_only_if_it_matches_its_quote_and_once(pair: Pair) -> None:
+    msisdn = pair.flow.wallet("mobimo")
+    wallet = pair.flow.sims["mobimo"].admin
+    short = _agree(pair, msisdn)
+    assert _settled(pair, _reserve(pair, short, 9_999)) == VOIDED  # less than agreed: declined, money back
+    more = _agree(pair, msisdn)
+    assert _settled(pair, _reserve(pair, more, 10_001)) == VOIDED  # more than agreed too
+    assert wallet.wallet(msisdn[1:]).balance_minor == 0  # type: ignore[union-attr]
+
+    other_payee = _agree(pair, msisdn)  # names ubumwe as the payee: mobimo could not void it after paying
+    pending = _reserve(pair, other_payee, 10_000, payee="ubumwe", extra=(Leg("imari-fx:rwf", "ubumwe:rwf", 1, "RWF"),))
+    _decided(pair, pending, other_payee["quote_id"])
+    assert pair.payee.payouts.get(pending) is None and pair.flow.net.node.pending(pending).status == PENDING  # type: ignore[union-attr]
+
+    unknown = _reserve(pair, _agree(pair, msisdn), 10_000, memo=f"remit:{uuid.uuid4()}")  # no quote of that id
+    _decided(pair, unknown, "no-such-quote")
+    assert pair.payee.payouts.get(unknown) is None and pair.flow.net.node.pending(unknown).status == PENDING  # type: ignore[union-attr]
+
+    quote = _agree(pair, msisdn)
+    first = _reserve(pair, quote, 10_000)
+    assert _settled(pair, first) == POSTED
+    assert wallet.wallet(msisdn[1:]).balance_minor == 10_000  # type: ignore[union-attr]
+    again = _reserve(pair, quote, 10_000)  # the same quote, a second reservation: not paid twice
+    assert _settled(pair, again) == VOIDED
+    assert wallet.wallet(msisdn[1:]).balance_minor == 10_000  # type: ignore[union-attr]
+    assert pair.payee.payouts.get(again) is None
+
+
+def _payee_service(pair: Pair, folder: Path) -> RemitService:
+    return RemitService(pair.flow.net, pair.keys.ports(pair.flow.net, ["mobimo"]), folder,
+                        RemitSettings(payout_adapters={"mobimo": pair.flow.sims["mobimo"].adapter_config()},
+                                      reconcile_interval_ms=200),
+                        fx=pair.flow.providers.fx_client(["mobimo"]),
+                        funding=pair.flow.providers.funding_client(["mobimo"]))
+
+
+def test_a_quote_agreed_before_a_restart_is_paid_once_after_it(pair: Pair,
+                                                             tmp_path_factory: pytest.TempPathFactory) -> None:
+    folder = tmp_path_factory.mktemp("mobimo-restarted")
+    msisdn = pair.flow.wallet("mobimo")
+    with contextlib.ExitStack() as first_run:
+        first = _payee_service(pair, folder).start()
+        first_run.callback(first.stop)
+        quote = _agree(dataclasses.replace(pair, payee_url=_serve(first_run, pair.flow, first, fsp=True)), msisdn)
+    with _payee_service(pair, folder) as restarted:
+        pending = _reserve(pair, quote, 10_000)
+        assert _settled(pair, pending) == POSTED
+        assert restarted.payouts.get(pending).status == "SUCCESSFUL"  # type: ignore[union-attr]
+        assert pair.flow.sims["mobimo"].admin.wallet(msisdn[1:]).balance_minor == 10_000  # type: ignore[union-attr]
+        again = _reserve(pair, quote, 10_000)
+        assert _settled(pair, again) == VOIDED  # paid once, whatever restarts in between
