@@ -17,6 +17,7 @@ import msgspec
 
 from inzira.api.codes import ApiCode
 from inzira.ledger.codes import Code
+from inzira.node.node import Node
 from inzira.remit.codes import RemitCode, RemitError, invalid
 from inzira.remit.condition import b64url
 from inzira.remit.fsp_wire import PayeeQuoteBody
@@ -34,9 +35,10 @@ OnLoop = Callable[[Coroutine[Any, Any, Any]], Awaitable[Any]]
 
 
 class PayeeDesk:
-    def __init__(self, agents: Mapping[str, ReceivingFsp], screening: Screening, quotes: PayeeQuotes,
+    def __init__(self, agents: Mapping[str, ReceivingFsp], screening: Screening, quotes: PayeeQuotes, node: Node,
                  settings: RemitSettings, clock_ms: Callable[[], int], on_service_loop: OnLoop) -> None:
         self.agents = agents
+        self.node = node
         self.screening = screening
         self.quotes = quotes
         self.settings = settings
@@ -99,7 +101,7 @@ class PayeeDesk:
                            currency=PAYOUT_CURRENCY, amount_received_minor=received, receiving_fee_minor=fee,
                            condition=condition, expires_at_ms=expires_at_ms)
         try:
-            kept = self.quotes.put(terms, request_hash, now_ms)
+            kept = self.quotes.put(terms, request_hash, now_ms, self.node.height)
         except TooManyQuotes:
             raise RemitError(503, ApiCode.BUSY, f"{sender} holds too many open quotes at {fsp}: "
                              "try again once some expire") from None

@@ -8,7 +8,8 @@ Every pass (about once a second, bounded per pass):
   started again (idempotent at the operator); one past its deadline gets a tick, a block in which the ledger
   expires it (nothing else makes a block when the network is quiet);
 - reservations under quotes this service's receiving FSP answered another member's deployment (whose
-  transfer records live there): a payout not running is started again, as for RESERVED transfers;
+  transfer records live there): a payout not running is started again, as for RESERVED transfers; at start,
+  the blocks since such quotes were agreed are read for reservations the feed never showed this process;
 - payouts whose outcome was unknown when their transfer ended: the operator is asked again;
 - unused quotes long expired are forgotten, and so are other deployments' quotes long expired.
 """
@@ -18,11 +19,13 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 
+import msgspec
+
 from inzira.ledger.codes import Code
 from inzira.ledger.records import PENDING
-from inzira.ledger.tx import decode_body, decode_signed
+from inzira.ledger.tx import Transfer, decode_body, decode_signed, tx_id_of
 from inzira.node.node import Node
-from inzira.remit.block_watcher import BlockWatcher
+from inzira.remit.block_watcher import MEMO_PREFIX, BlockWatcher
 from inzira.remit.payout_flow import UNKNOWN
 from inzira.remit.receiving import ReceivingFsp
 from inzira.remit.records import TransferState
@@ -37,6 +40,7 @@ from inzira.remit.transitions import Transitions
 QUIET_MS = 2_000  # a transfer is looked at only after this long without news (the feed usually brings it)
 RESUME_AFTER_MS = 10_000  # a payout not running is started again only after this long without news
 NEVER_IN_CHAIN_MS = 10_000  # past a transaction's deadline, after which no block can still hold it
+SCAN_BLOCKS_MAX = 100_000  # blocks read at start for reservations missed while stopped (the newest ones)
 QUOTE_KEEP_MS = 3_600_000  # unused quotes are kept this long after expiry, for support questions
 
 log = logging.getLogger(__name__)
@@ -77,6 +81,8 @@ class Reconciler:
                 tick = (record.receiving_fsp, record.reserve_tx_id)
             elif record.receiving_fsp in self.agents and record.updated_at_ms <= resume_before_ms:
                 self.agents[record.receiving_fsp].payout_flow.schedule(record.reserve_tx_id, record.quote_id)
+        if starting:
+            self._missed_reservations(now_ms)
         for quote_id, pending_id in self.payee_quotes.open_reservations(batch):
             tick = self._payee_reservation(quote_id, pending_id, now_ms, resume_before_ms) or tick
         if tick is not None and tick[0] in self.agents:
@@ -89,6 +95,27 @@ class Reconciler:
             await agent.payout_flow.reconcile(payout, (found[1] or "") if found else "")
         self.transfers.prune_quotes(now_ms - QUOTE_KEEP_MS, batch)
         self.payee_quotes.prune(now_ms - QUOTE_KEEP_MS - self.settings.transfer_ttl_ms_max, batch)
+
+    def _missed_reservations(self, now_ms: int) -> None:
+        """Reservations under kept quotes that reached the chain while this service was not running."""
+        waiting = self.payee_quotes.unreserved(now_ms - self.settings.transfer_ttl_ms_max,
+                                               self.settings.reconcile_batch_max)
+        if not waiting:
+            return
+        tip = self.node.height
+        for height in range(max(min(waiting.values()), tip - SCAN_BLOCKS_MAX) + 1, tip + 1):
+            found = self.node.block(height)
+            if found is None:
+                continue
+            for raw, result in zip(found[0].txs, found[0].results):
+                try:
+                    signed = decode_signed(raw)
+                    op = decode_body(signed.body).op
+                except msgspec.DecodeError:
+                    continue  # refused garbage: no reservation
+                quote_id = getattr(op, "memo", "").removeprefix(MEMO_PREFIX)
+                if isinstance(op, Transfer) and result.code == Code.OK and quote_id in waiting:
+                    self.payee_quotes.reserved(quote_id, tx_id_of(signed.body))
 
     def _payee_reservation(self, quote_id: str, pending_id: bytes, now_ms: int,
                            resume_before_ms: int) -> tuple[str, bytes] | None:

@@ -91,6 +91,10 @@ def test_a_remittance_from_one_members_deployment_is_paid_out_by_anothers(tmp_pa
         with httpx.Client(base_url=mobimo.served.base_url, timeout=HTTP_TIMEOUT_S,  # type: ignore[union-attr]
                           headers={"Authorization": f"Bearer {local.api_token('mobimo')}"}) as http:
             listed = http.post("/v1/remit/directory", json={"msisdn": NUMBER})
+            documented = http.get("/openapi.json").json()["paths"]
+        assert {"/v1/fsp/{fsp}/parties/MSISDN/{msisdn}", "/v1/fsp/{fsp}/quotes"} <= set(documented)
+        with httpx.Client(base_url=eurosend.served.base_url, timeout=HTTP_TIMEOUT_S) as http:  # type: ignore[union-attr]
+            assert not any(path.startswith("/v1/fsp/") for path in http.get("/openapi.json").json()["paths"])
         assert listed.status_code == 200 and listed.json()["state"] == "LISTED", listed.text
         node = eurosend.peer.node
         wait_until("eurosend's peer to hold the funding and the listing",

@@ -36,11 +36,13 @@ def test_a_links_file_reads_every_field(tmp_path: Path) -> None:
     links = Links.load(_links(tmp_path, {"fx_url": "http://fx", "fx_token": "t", "funding_urls": {"sbk": "http://s"},
                                          "wallet_currencies": ["CNY", "USD"], "payout": {"kind": "momo-http"},
                                          "rates_file": "rates.json", "rates_max_age_s": 3_600,
+                                         "receiving_fsp_urls": {"mobimo": "http://mobimo.example:8000"},
                                          "webhook_allowed_networks": ["10.20.0.0/16", "fd00::/8"]}))
     assert links.rates_max_age_s == 3_600 and Links().rates_max_age_s == 86_400
     assert links.webhook_allowed_networks == ("10.20.0.0/16", "fd00::/8") and Links().webhook_allowed_networks == ()
     assert links.wallet_currencies == ("CNY", "USD") and links.funding_urls == {"sbk": "http://s"}
     assert links.fx_url == "http://fx" and links.fx_member == "imari-fx"
+    assert links.receiving_fsp_urls == {"mobimo": "http://mobimo.example:8000"} and Links().receiving_fsp_urls == {}
     # Relative to the links file's folder, not to wherever the command is run from; an absolute path as written.
     assert links.rates_file == tmp_path / "rates.json"
     elsewhere = tmp_path / "other" / "rates.json"
@@ -70,6 +72,11 @@ def test_a_links_file_reads_every_field(tmp_path: Path) -> None:
     ({"webhook_allowed_networks": [1]}, "webhook_allowed_networks must list IP networks such as 10.20.0.0/16 or "
                                         "127.0.0.1/32, not 1"),
     ({"webhook_allowed_networks": ["10.0.0.0/8"] * 65}, "webhook_allowed_networks lists at most 64 networks"),
+    ({"receiving_fsp_urls": "http://mobimo"}, "receiving_fsp_urls must be an object mapping receiving FSPs to their "
+                                              "deployments' URLs, such as {\"mobimo\": \"http://...\"}, not a string"),
+    ({"receiving_fsp_urls": {"mobimo": 8000}}, "receiving_fsp_urls must map each receiving FSP to an http:// or "
+                                               "https:// URL, not mobimo: 8000"),
+    ({"receiving_fsp_urls": {"mobimo": "mobimo.example"}}, "an http:// or https:// URL"),
 ])
 def test_a_links_field_of_the_wrong_type_is_refused_by_name(tmp_path: Path, doc: dict, says: str) -> None:
     path = _links(tmp_path, doc)

@@ -230,18 +230,21 @@ def _payee_service(pair: Pair, folder: Path) -> RemitService:
                         funding=pair.flow.providers.funding_client(["mobimo"]))
 
 
-def test_a_quote_agreed_before_a_restart_is_paid_once_after_it(pair: Pair,
-                                                             tmp_path_factory: pytest.TempPathFactory) -> None:
+def test_quotes_agreed_before_a_restart_are_paid_once_after_it(pair: Pair,
+                                                              tmp_path_factory: pytest.TempPathFactory) -> None:
     folder = tmp_path_factory.mktemp("mobimo-restarted")
     msisdn = pair.flow.wallet("mobimo")
     with contextlib.ExitStack() as first_run:
         first = _payee_service(pair, folder).start()
         first_run.callback(first.stop)
-        quote = _agree(dataclasses.replace(pair, payee_url=_serve(first_run, pair.flow, first, fsp=True)), msisdn)
+        agreeing = dataclasses.replace(pair, payee_url=_serve(first_run, pair.flow, first, fsp=True))
+        later, meanwhile = _agree(agreeing, msisdn), _agree(agreeing, msisdn)
+    while_stopped = _reserve(pair, meanwhile, 10_000)  # in the chain while nothing of mobimo's runs
     with _payee_service(pair, folder) as restarted:
-        pending = _reserve(pair, quote, 10_000)
+        assert _settled(pair, while_stopped) == POSTED  # found in the blocks at start
+        pending = _reserve(pair, later, 10_000)
         assert _settled(pair, pending) == POSTED
         assert restarted.payouts.get(pending).status == "SUCCESSFUL"  # type: ignore[union-attr]
-        assert pair.flow.sims["mobimo"].admin.wallet(msisdn[1:]).balance_minor == 10_000  # type: ignore[union-attr]
-        again = _reserve(pair, quote, 10_000)
+        assert pair.flow.sims["mobimo"].admin.wallet(msisdn[1:]).balance_minor == 20_000  # type: ignore[union-attr]
+        again = _reserve(pair, later, 10_000)
         assert _settled(pair, again) == VOIDED  # paid once, whatever restarts in between

@@ -40,7 +40,7 @@ CREATE TABLE IF NOT EXISTS quotes (
 CREATE INDEX IF NOT EXISTS quotes_by_expiry ON quotes (expires_at_ms);
 CREATE TABLE IF NOT EXISTS payee_quotes (
   quote_id TEXT PRIMARY KEY, sending_fsp TEXT NOT NULL, expires_at_ms INTEGER NOT NULL, request_hash BLOB NOT NULL,
-  terms BLOB NOT NULL, pending_id BLOB, open INTEGER NOT NULL DEFAULT 0);
+  terms BLOB NOT NULL, agreed_height INTEGER NOT NULL, pending_id BLOB, open INTEGER NOT NULL DEFAULT 0);
 CREATE INDEX IF NOT EXISTS payee_quotes_by_expiry ON payee_quotes (expires_at_ms);
 CREATE INDEX IF NOT EXISTS payee_quotes_open ON payee_quotes (expires_at_ms) WHERE open = 1;
 CREATE TABLE IF NOT EXISTS transfers (

@@ -39,8 +39,9 @@ class PayeeQuotes:
                                              " WHERE expires_at_ms > ? LIMIT ?", (now_ms, live_max * 64)):
             heapq.heappush(self._live.setdefault(sender, []), expires_at_ms)
 
-    def put(self, terms: PayeeTerms, request_hash: bytes, now_ms: int) -> tuple[PayeeTerms, bytes]:
-        """Keep a new quote; the one already kept under its id (and its request's hash) if there is one."""
+    def put(self, terms: PayeeTerms, request_hash: bytes, now_ms: int, height: int) -> tuple[PayeeTerms, bytes]:
+        """Keep a new quote, agreed when the chain was at ``height`` (no reservation under it can be older); the
+        one already kept under its id (and its request's hash) if there is one."""
         with self._cache.lock:
             found = self.get(terms.quote_id)
             if found is not None:
@@ -52,8 +53,8 @@ class PayeeQuotes:
                 if len(live) >= self.live_max:
                     raise TooManyQuotes(terms.sending_fsp)
                 heapq.heappush(live, terms.expires_at_ms)
-            self.db.write("INSERT INTO payee_quotes VALUES (?, ?, ?, ?, ?, NULL, 0)",
-                          (terms.quote_id, terms.sending_fsp, terms.expires_at_ms, request_hash, _enc(terms)))
+            self.db.write("INSERT INTO payee_quotes VALUES (?, ?, ?, ?, ?, ?, NULL, 0)",
+                          (terms.quote_id, terms.sending_fsp, terms.expires_at_ms, request_hash, _enc(terms), height))
             self._cache.put(terms.quote_id, (terms, request_hash))
             return terms, request_hash
 
@@ -69,6 +70,12 @@ class PayeeQuotes:
         stop interrupted is taken up again."""
         self.db.write("UPDATE payee_quotes SET pending_id = ?, open = 1 WHERE quote_id = ? AND pending_id IS NULL",
                       (pending_id, quote_id))
+
+    def unreserved(self, expires_after_ms: int, limit: int) -> dict[str, int]:
+        """Quote id -> the height it was agreed at, of the quotes no reservation was seen under yet."""
+        rows = self.db.rows("SELECT quote_id, agreed_height FROM payee_quotes WHERE pending_id IS NULL"
+                            " AND expires_at_ms > ? ORDER BY expires_at_ms LIMIT ?", (expires_after_ms, limit))
+        return {r[0]: r[1] for r in rows}
 
     def open_reservations(self, limit: int) -> list[tuple[str, bytes]]:
         """(quote id, pending id) of the reservations not yet seen resolved, oldest quote first."""
