@@ -3,8 +3,8 @@ the void.
 
 It follows the ledger like any member's service would: when a pending transfer to its accounts appears,
 it checks the transfer against the quote it gave (one of this service's own quotes, or one it answered another
-member's deployment, ``PayeeQuotes``): this FSP named as payee, its condition, exactly the quoted amounts to its
-accounts, held no longer than it agreed. It pays the wallet through its payout adapter (reference id
+member's deployment, ``PayeeQuotes``): made by the sending FSP that agreed it, this FSP named as payee, its
+condition, exactly the quoted amounts to its accounts, held no longer than it agreed. It pays the wallet through its payout adapter (reference id
 derived from the pending id, so a restart resends the same payout and never pays twice), then commits by
 revealing the fulfilment, or voids the transfer so the money goes back. It stops waiting for the operator
 ``payout_commit_margin_ms`` before the transfer's deadline, so its commit is still in time.
@@ -110,6 +110,8 @@ class PayoutFlow:
         """Why the pending transfer is not what this FSP quoted, or None."""
         if pending.payee != self.fsp:
             return "the transfer does not name this FSP as its payee"
+        if pending.creator != terms.sending_fsp:  # another member paying under it would void the sender's own
+            return "the transfer was not made by the sending FSP that agreed the quote"
         if pending.condition != terms.condition:
             return "the transfer is not locked with this FSP's condition"
         credited: dict[tuple[str, str], int] = {}

@@ -24,7 +24,7 @@ from inzira.crypto.keygen import generate_keypair
 from inzira.demo.setup import demo_keyring
 from inzira.ledger.codes import Code
 from inzira.ledger.records import PENDING, POSTED, VOIDED, Leg
-from inzira.ledger.tx import Transfer
+from inzira.ledger.tx import Issue, OpenAccount, Transfer
 from inzira.node.custody import Keyring
 from inzira.node.keystore import load_key
 from inzira.peer.peer_auth import REQUEST_SKEW_MS, sign_request
@@ -172,15 +172,26 @@ def test_a_quote_is_refused_for_a_number_not_served_other_fees_or_other_terms(pa
 
 
 def _reserve(pair: Pair, quote: dict, received: int, payee: str = "mobimo", memo: str | None = None,
-             extra: tuple[Leg, ...] = ()) -> bytes:
-    """A hashlocked reservation crafted by imari-fx (from its own RWF): credits mobimo as given."""
+             extra: tuple[Leg, ...] = (), by: str = "eurosend") -> bytes:
+    """A hashlocked reservation crafted by ``by`` (from its own RWF, ``_rwf_of``): credits mobimo as given."""
     condition = base64.urlsafe_b64decode(quote["condition"] + "=" * (-len(quote["condition"]) % 4))
-    legs = (Leg("imari-fx:rwf", "mobimo:rwf", received, "RWF"),
-            Leg("imari-fx:rwf", "mobimo:fees-rwf", MOBIMO_FEE_MINOR, "RWF"), *extra)
+    source = _rwf_of(pair, by)
+    legs = (Leg(source, "mobimo:rwf", received, "RWF"), Leg(source, "mobimo:fees-rwf", MOBIMO_FEE_MINOR, "RWF"),
+            *extra)
     op = Transfer(legs, (), memo or f"remit:{quote['quote_id']}", now_ms() + 20_000, condition, payee)
-    outcome = pair.keys.port(pair.flow.net, "imari-fx").execute(op, f"test:{uuid.uuid4().hex}")
+    outcome = pair.keys.port(pair.flow.net, by).execute(op, f"test:{uuid.uuid4().hex}")
     assert outcome.code == Code.OK, outcome
     return outcome.tx_id
+
+
+def _rwf_of(pair: Pair, member: str) -> str:
+    """``member``'s RWF account, opened and funded by the central bank the first time (the demo gives a sending
+    FSP none: its reservations draw on the FX provider's RWF through a firm quote)."""
+    account = f"{member}:rwf"
+    if pair.flow.net.node.account(account) is None:
+        for signer, op in ((member, OpenAccount(account, "RWF")), ("cbr", Issue(account, 10_000_000, "RWF", account))):
+            assert pair.keys.port(pair.flow.net, signer).execute(op, f"test:{uuid.uuid4().hex}").code == Code.OK
+    return account
 
 
 def _settled(pair: Pair, pending_id: bytes) -> int:
@@ -204,9 +215,13 @@ def test_a_reservation_is_paid_only_if_it_matches_its_quote_and_once(pair: Pair)
     assert wallet.wallet(msisdn[1:]).balance_minor == 0  # type: ignore[union-attr]
 
     other_payee = _agree(pair, msisdn)  # names ubumwe as the payee: mobimo could not void it after paying
-    pending = _reserve(pair, other_payee, 10_000, payee="ubumwe", extra=(Leg("imari-fx:rwf", "ubumwe:rwf", 1, "RWF"),))
+    pending = _reserve(pair, other_payee, 10_000, payee="ubumwe", extra=(Leg("eurosend:rwf", "ubumwe:rwf", 1, "RWF"),))
     _decided(pair, pending, other_payee["quote_id"])
     assert pair.payee.payouts.get(pending) is None and pair.flow.net.node.pending(pending).status == PENDING  # type: ignore[union-attr]
+
+    theirs = _agree(pair, msisdn)  # agreed by eurosend; silkpay reserving under it would void eurosend's own
+    foreign = _reserve(pair, theirs, 10_000, by="silkpay")
+    assert _settled(pair, foreign) == VOIDED and pair.payee.payouts.get(foreign) is None
 
     unknown = _reserve(pair, _agree(pair, msisdn), 10_000, memo=f"remit:{uuid.uuid4()}")  # no quote of that id
     _decided(pair, unknown, "no-such-quote")
