@@ -16,6 +16,7 @@ from typing import Any
 import msgspec
 
 from inzira.api.codes import ApiCode
+from inzira.buckets import Buckets
 from inzira.ledger.codes import Code
 from inzira.node.node import Node
 from inzira.remit.codes import RemitCode, RemitError, invalid
@@ -31,6 +32,7 @@ from inzira.remit.settings import PAYOUT_CURRENCY, RemitSettings
 from inzira.remit.store.payee_quotes import PayeeQuotes, TooManyQuotes
 
 QUOTE_AHEAD_MS_MAX = 3_600_000  # a quote expires within the hour (the ledger's longest firm quote)
+DAY_MS = 86_400_000
 OnLoop = Callable[[Coroutine[Any, Any, Any]], Awaitable[Any]]
 
 
@@ -44,6 +46,17 @@ class PayeeDesk:
         self.settings = settings
         self.clock_ms = clock_ms
         self.on_service_loop = on_service_loop  # the FSPs' adapters live on the service's loop
+        self.allowance = Buckets(clock_ms, DAY_MS)  # one per sending FSP: bounded by the membership
+
+    def _take(self, sender: str) -> None:
+        """Count a request of ``sender``'s against its allowance, or refuse it (429, Retry-After). A sending FSP
+        calling here directly, not after a directory look-up, would otherwise learn masked names without the
+        directory operator's allowance."""
+        per_day, burst = self.settings.fsp_requests_per_day, self.settings.fsp_requests_burst
+        wait_s = self.allowance.take(sender, per_day, burst)
+        if wait_s:
+            raise RemitError(429, ApiCode.RATE_LIMITED, f"{sender} has used its look-ups and quotes here ({per_day} "
+                             f"a day, {burst} at once); retry in {wait_s} s", headers={"Retry-After": str(wait_s)})
 
     def _agent(self, fsp: str) -> ReceivingFsp:
         agent = self.agents.get(fsp)
@@ -63,9 +76,10 @@ class PayeeDesk:
                              f"named the holder in more than {MASKED_NAME_CHARS_MAX} characters")
         return holder
 
-    async def lookup(self, fsp: str, text: str) -> dict[str, Any]:
+    async def lookup(self, fsp: str, sender: str, text: str) -> dict[str, Any]:
         """The wallet at a number: its holder's masked name, whether it can receive, and the holder's name
         screened here (the list entries it matches, never the name)."""
+        self._take(sender)
         msisdn = parse_number(text)
         holder = await self._holder(fsp, msisdn)
         reasons = self.screening.holder_reasons(holder.name)
@@ -78,8 +92,9 @@ class PayeeDesk:
         msisdn = parse_number(body.msisdn)
         request_hash = hashlib.sha256(msgspec.json.encode([fsp, sender, body.model_dump()])).digest()
         kept = self.quotes.get(body.quote_id)
-        if kept is not None:
+        if kept is not None:  # a resend: answered again, not counted
             return _answer(self._same(kept, request_hash))
+        self._take(sender)
         now_ms = self.clock_ms()
         if not now_ms < body.expires_at_ms <= now_ms + QUOTE_AHEAD_MS_MAX:
             raise invalid(f"expires_at_ms must be after now and at most {QUOTE_AHEAD_MS_MAX} ms ahead")

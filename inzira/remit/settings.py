@@ -33,6 +33,10 @@ class RemitSettings:
     # Receiving FSPs this service does not act for -> their own deployment's base URL (inter-FSP API, /v1/fsp):
     # their wallets are looked up and quoted there, and they pay out there (inzira.remit.remote_receiving).
     receiving_fsp_urls: Mapping[str, str] = field(default_factory=dict)
+    # What each sending FSP may ask of this receiving FSP's deployment (look-ups and new quotes together), a day
+    # and at once: its look-up answers a masked name, which the directory's allowance and log otherwise bound.
+    fsp_requests_per_day: int = 100_000
+    fsp_requests_burst: int = 2_000
     sending_fees: Mapping[str, Mapping[str, FeeSchedule]] = field(default_factory=lambda: DEMO_SENDING_FEES)
     receiving_fees: Mapping[str, FeeSchedule] = field(default_factory=lambda: DEMO_RECEIVING_FEES)
     compliance: CompliancePolicy = field(default_factory=CompliancePolicy)

@@ -148,6 +148,24 @@ def test_the_fsp_routes_answer_only_a_fresh_request_signed_by_a_sending_fsp(pair
         problem(http.post(QUOTES, content=tampered, headers=pair.signed("eurosend", "POST", QUOTES, body)), 401, 3040)
 
 
+def test_each_sending_fsp_has_an_allowance_of_look_ups_and_quotes(pair: Pair) -> None:
+    """A sending FSP asking the receiving FSP's deployment directly, not after a directory look-up, would learn
+    masked names without the directory operator's allowance: the desk keeps its own, per sending FSP."""
+    msisdn = pair.flow.wallet("mobimo")
+    path = f"/v1/fsp/mobimo/parties/MSISDN/{msisdn}"
+    settings, desk = pair.payee.settings, pair.payee.payee_desk
+    spent = (desk.allowance.take("silkpay", settings.fsp_requests_per_day, settings.fsp_requests_burst)
+             for _ in range(settings.fsp_requests_burst + 10))
+    assert any(wait_s > 0 for wait_s in spent)  # silkpay's burst spent, as by that many look-ups
+    with pair.fsp() as http:
+        refused = http.get(path, headers=pair.signed("silkpay", "GET", path))
+        problem(refused, 429, 3041)
+        assert 0 < int(refused.headers["Retry-After"]) <= 86_400 // settings.fsp_requests_per_day + 1
+        body = _quote_body(msisdn)
+        problem(http.post(QUOTES, content=body, headers=pair.signed("silkpay", "POST", QUOTES, body)), 429, 3041)
+        assert http.get(path, headers=pair.signed("eurosend", "GET", path)).status_code == 200  # its own allowance
+
+
 def test_a_quote_is_refused_for_a_number_not_served_other_fees_or_other_terms(pair: Pair) -> None:
     msisdn = pair.flow.wallet("mobimo")
     with pair.fsp() as http:

@@ -80,18 +80,18 @@ def router_for(service: RemitService) -> APIRouter:
 
     @router.get("/{fsp}/parties/MSISDN/{msisdn}", summary="A wallet at one of this receiving FSP's numbers "
                 "(signed request of a sending FSP)", response_class=Response, openapi_extra=_SIGNED,
-                responses={**ok_doc(PartyModel, "the wallet"), **problem_docs(400, 401, 403, 404, 503)})
+                responses={**ok_doc(PartyModel, "the wallet"), **problem_docs(400, 401, 403, 404, 429, 503)})
     @answers_problems
     async def party(fsp: FspId, msisdn: Annotated[str, Path(max_length=64)],
                     caller: str = Depends(sending_fsp)) -> Response:
         """The holder's masked name, whether the wallet can receive, and the holder's name screened by this
         FSP (only the list entries it matches). 404 code 3204 when it holds no wallet at the number."""
-        return json_response(await service.payee_desk.lookup(fsp, msisdn))
+        return json_response(await service.payee_desk.lookup(fsp, caller, msisdn))
 
     @router.post("/{fsp}/quotes", summary="Agree to a quote's terms and lock them with this FSP's condition "
                  "(signed request of a sending FSP)", response_class=Response, openapi_extra=_SIGNED,
                  responses={**ok_doc(PayeeQuoteModel, "the terms agreed, and the condition"),
-                            **problem_docs(400, 401, 403, 404, 409, 422, 503)})
+                            **problem_docs(400, 401, 403, 404, 409, 422, 429, 503)})
     @answers_problems
     async def quote(fsp: FspId, body: PayeeQuoteBody, caller: str = Depends(sending_fsp)) -> Response:
         """The receiving fee must be this FSP's by its schedule (422, 5105, otherwise); the wallet must exist
