@@ -100,7 +100,8 @@ class PayeeDesk:
             raise invalid(f"expires_at_ms must be after now and at most {QUOTE_AHEAD_MS_MAX} ms ahead")
         schedule = self.settings.receiving_fee(fsp)
         received, fee = body.amount_received_minor, body.receiving_fee_minor
-        expected = schedule.net_of_fee(received + fee) if body.amount_type == "SEND" else (received, schedule.on(received))
+        sent = body.amount_type == "SEND"
+        expected = schedule.net_of_fee(received + fee) if sent else (received, schedule.on(received))
         if (received, fee) != expected:
             raise RemitError(422, RemitCode.PAYEE_REJECTED, f"{fsp} charges {expected[1]} RWF minor units on this "
                              f"amount, not {fee}: quote again")
