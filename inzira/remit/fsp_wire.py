@@ -4,13 +4,14 @@ validates, and the answers the sending side decodes."""
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Annotated, Literal
 
 import msgspec
 from pydantic import BaseModel, ConfigDict, Field
 
 from inzira.api.numbers import TIME_MS_MAX, json_int
 from inzira.money import AMOUNT_MINOR_MAX
+from inzira.remit.phone import MASKED_NAME_CHARS_MAX
 from inzira.remit.records import Reason
 
 QUOTE_ID_CHARS_MAX = 64
@@ -32,12 +33,19 @@ class PayeeQuoteBody(BaseModel):
     expires_at_ms: json_int(1, TIME_MS_MAX) = Field(description="When the quote expires (ms since the epoch)")
 
 
+# What another member's deployment may answer, bounded: its masked name goes into the customer's disclosure.
+Short = Annotated[str, msgspec.Meta(max_length=64)]
+MaskedName = Annotated[str, msgspec.Meta(max_length=MASKED_NAME_CHARS_MAX)]
+REASONS_MAX = 20
+
+
 class PartyAnswer(msgspec.Struct, frozen=True):
-    msisdn: str
-    fsp_id: str
-    masked_name: str
+    msisdn: Short
+    fsp_id: Short
+    masked_name: MaskedName
     active: bool
-    holder_reasons: tuple[Reason, ...] = ()  # the holder's name screened by the receiving FSP: matches only
+    # the holder's name screened by the receiving FSP: matches only
+    holder_reasons: Annotated[tuple[Reason, ...], msgspec.Meta(max_length=REASONS_MAX)] = ()
 
 
 class PayeeQuoteAnswer(msgspec.Struct, frozen=True):

@@ -30,6 +30,8 @@ from inzira.node.keystore import load_key
 from inzira.peer.peer_auth import REQUEST_SKEW_MS, sign_request
 from inzira.remit.api import mount_fsp, mount_remit
 from inzira.remit.client import RemitClient
+from inzira.remit.payout import PayoutUnavailableError
+from inzira.remit.remote_receiving import RemoteReceivingFsp
 from inzira.remit.service import RemitService
 from inzira.remit.settings import RemitSettings
 from tests.network.helpers import wait_until
@@ -281,3 +283,31 @@ def test_quotes_agreed_before_a_restart_are_paid_once_after_it(pair: Pair,
         assert pair.flow.sims["mobimo"].admin.wallet(msisdn[1:]).balance_minor == 20_000  # type: ignore[union-attr]
         again = _reserve(pair, later, 10_000)
         assert _settled(pair, again) == VOIDED  # paid once, whatever restarts in between
+
+
+def test_a_receiving_deployment_answering_out_of_bounds_is_unavailable_not_shown(pair: Pair) -> None:
+    """Another member's deployment answers within bounds or not at all: a masked name too long for any
+    disclosure, or a flood of screening reasons, is that FSP failing to confirm the wallet (5140)."""
+    msisdn = pair.flow.wallet("mobimo")
+    answers = [{"msisdn": msisdn, "fsp_id": "mobimo", "masked_name": "J" * 301, "active": True},
+               {"msisdn": msisdn, "fsp_id": "mobimo", "masked_name": "J*** U***", "active": True,
+                "holder_reasons": [{"code": "list", "message": "m"}] * 21}]
+
+    async def app(scope: dict, receive: object, send: object) -> None:  # a hostile receiving FSP's deployment
+        if scope["type"] != "http":
+            return
+        body = json.dumps(answers.pop(0)).encode()  # one hostile answer per look-up
+        await send({"type": "http.response.start", "status": 200,  # type: ignore[operator]
+                    "headers": [(b"content-type", b"application/json")]})
+        await send({"type": "http.response.body", "body": body})  # type: ignore[operator]
+
+    served, _port = serve_in_thread(app)
+    remote = RemoteReceivingFsp("mobimo", served.base_url, pair.keys.port(pair.flow.net, "eurosend"),
+                                RemitSettings(), now_ms)
+    try:
+        for _ in range(2):
+            with pytest.raises(PayoutUnavailableError, match="out of shape"):
+                pair.sender.submit(remote.lookup(msisdn)).result(HTTP_TIMEOUT_S)
+    finally:
+        pair.sender.submit(remote.aclose()).result(HTTP_TIMEOUT_S)
+        served.stop()
