@@ -96,7 +96,7 @@ class BlockWatcher:
             if theirs is None:
                 return  # nobody here quoted it: not paid
             fsp = theirs[0].receiving_fsp
-            if tx.code == Code.OK:
+            if tx.code == Code.OK and tx.submitter == theirs[0].sending_fsp:  # another's is declined, not noted
                 self.payee_quotes.reserved(quote_id, tx.tx_id)  # for reconciliation, should this run stop
         agent = self.agents.get(fsp)
         if tx.code == Code.OK and agent is not None:

@@ -103,18 +103,20 @@ class Reconciler:
         if not waiting:
             return
         tip = self.node.height
-        for height in range(max(min(waiting.values()), tip - SCAN_BLOCKS_MAX) + 1, tip + 1):
+        for height in range(max(min(h for h, _ in waiting.values()), tip - SCAN_BLOCKS_MAX) + 1, tip + 1):
             found = self.node.block(height)
             if found is None:
                 continue
             for raw, result in zip(found[0].txs, found[0].results):
                 try:
                     signed = decode_signed(raw)
-                    op = decode_body(signed.body).op
+                    body = decode_body(signed.body)
                 except msgspec.DecodeError:
                     continue  # refused garbage: no reservation
-                quote_id = getattr(op, "memo", "").removeprefix(MEMO_PREFIX)
-                if isinstance(op, Transfer) and result.code == Code.OK and quote_id in waiting:
+                quote_id = getattr(body.op, "memo", "").removeprefix(MEMO_PREFIX)
+                # Only the agreeing sending FSP's reservation is noted: another member's is declined, not paid.
+                if isinstance(body.op, Transfer) and result.code == Code.OK and quote_id in waiting \
+                        and body.submitter == waiting[quote_id][1]:
                     self.payee_quotes.reserved(quote_id, tx_id_of(signed.body))
 
     def _payee_reservation(self, quote_id: str, pending_id: bytes, now_ms: int,

@@ -242,6 +242,7 @@ def test_a_reservation_is_paid_only_if_it_matches_its_quote_and_once(pair: Pair)
     theirs = _agree(pair, msisdn)  # agreed by eurosend; silkpay reserving under it would void eurosend's own
     foreign = _reserve(pair, theirs, 10_000, by="silkpay")
     assert _settled(pair, foreign) == VOIDED and pair.payee.payouts.get(foreign) is None
+    assert theirs["quote_id"] in pair.payee.payee_quotes.unreserved(0, 10_000)  # not noted as the quote's
 
     unknown = _reserve(pair, _agree(pair, msisdn), 10_000, memo=f"remit:{uuid.uuid4()}")  # no quote of that id
     _decided(pair, unknown, "no-such-quote")
