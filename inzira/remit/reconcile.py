@@ -97,13 +97,15 @@ class Reconciler:
         self.payee_quotes.prune(now_ms - QUOTE_KEEP_MS - self.settings.transfer_ttl_ms_max, batch)
 
     def _missed_reservations(self, now_ms: int) -> None:
-        """Reservations under kept quotes that reached the chain while this service was not running."""
-        waiting = self.payee_quotes.unreserved(now_ms - self.settings.transfer_ttl_ms_max,
-                                               self.settings.reconcile_batch_max)
-        if not waiting:
+        """Reservations under kept quotes that reached the chain while this service was not running. Every
+        reservation in the blocks since the oldest quote still waiting is looked up by its quote id, so no
+        number of quotes left unused (another member's, sooner to expire) hides one from the scan."""
+        expires_after_ms = now_ms - self.settings.transfer_ttl_ms_max
+        first = self.payee_quotes.first_unreserved_height(expires_after_ms)
+        if first is None:
             return
         tip = self.node.height
-        for height in range(max(min(h for h, _ in waiting.values()), tip - SCAN_BLOCKS_MAX) + 1, tip + 1):
+        for height in range(max(first, tip - SCAN_BLOCKS_MAX) + 1, tip + 1):
             found = self.node.block(height)
             if found is None:
                 continue
@@ -113,10 +115,14 @@ class Reconciler:
                     body = decode_body(signed.body)
                 except msgspec.DecodeError:
                     continue  # refused garbage: no reservation
-                quote_id = getattr(body.op, "memo", "").removeprefix(MEMO_PREFIX)
+                memo = getattr(body.op, "memo", "")
+                if not (isinstance(body.op, Transfer) and result.code == Code.OK and memo.startswith(MEMO_PREFIX)):
+                    continue
+                quote_id = memo.removeprefix(MEMO_PREFIX)
+                kept = self.payee_quotes.get(quote_id)
                 # Only the agreeing sending FSP's reservation is noted: another member's is declined, not paid.
-                if isinstance(body.op, Transfer) and result.code == Code.OK and quote_id in waiting \
-                        and body.submitter == waiting[quote_id][1]:
+                if kept is not None and kept[0].expires_at_ms > expires_after_ms \
+                        and body.submitter == kept[0].sending_fsp:
                     self.payee_quotes.reserved(quote_id, tx_id_of(signed.body))
 
     def _payee_reservation(self, quote_id: str, pending_id: bytes, now_ms: int,

@@ -96,10 +96,10 @@ def _quote_body(msisdn: str, received: int = 10_000, fee: int = MOBIMO_FEE_MINOR
     return json.dumps(body).encode()
 
 
-def _agree(pair: Pair, msisdn: str) -> dict:
-    body = _quote_body(msisdn)
+def _agree(pair: Pair, msisdn: str, by: str = "eurosend", **changes: object) -> dict:
+    body = _quote_body(msisdn, **changes)
     with pair.fsp() as http:
-        answer = http.post(QUOTES, content=body, headers=pair.signed("eurosend", "POST", QUOTES, body))
+        answer = http.post(QUOTES, content=body, headers=pair.signed(by, "POST", QUOTES, body))
     assert answer.status_code == 200, answer.text
     return {**json.loads(body), **answer.json()}
 
@@ -242,7 +242,7 @@ def test_a_reservation_is_paid_only_if_it_matches_its_quote_and_once(pair: Pair)
     theirs = _agree(pair, msisdn)  # agreed by eurosend; silkpay reserving under it would void eurosend's own
     foreign = _reserve(pair, theirs, 10_000, by="silkpay")
     assert _settled(pair, foreign) == VOIDED and pair.payee.payouts.get(foreign) is None
-    assert theirs["quote_id"] in pair.payee.payee_quotes.unreserved(0, 10_000)  # not noted as the quote's
+    assert all(q != theirs["quote_id"] for q, _ in pair.payee.payee_quotes.open_reservations(10_000))  # not noted
 
     unknown = _reserve(pair, _agree(pair, msisdn), 10_000, memo=f"remit:{uuid.uuid4()}")  # no quote of that id
     _decided(pair, unknown, "no-such-quote")
@@ -258,10 +258,10 @@ def test_a_reservation_is_paid_only_if_it_matches_its_quote_and_once(pair: Pair)
     assert pair.payee.payouts.get(again) is None
 
 
-def _payee_service(pair: Pair, folder: Path) -> RemitService:
+def _payee_service(pair: Pair, folder: Path, batch: int = 500) -> RemitService:
     return RemitService(pair.flow.net, pair.keys.ports(pair.flow.net, ["mobimo"]), folder,
                         RemitSettings(payout_adapters={"mobimo": pair.flow.sims["mobimo"].adapter_config()},
-                                      reconcile_interval_ms=200),
+                                      reconcile_interval_ms=200, reconcile_batch_max=batch),
                         fx=pair.flow.providers.fx_client(["mobimo"]),
                         funding=pair.flow.providers.funding_client(["mobimo"]))
 
@@ -284,6 +284,26 @@ def test_quotes_agreed_before_a_restart_are_paid_once_after_it(pair: Pair,
         assert pair.flow.sims["mobimo"].admin.wallet(msisdn[1:]).balance_minor == 20_000  # type: ignore[union-attr]
         again = _reserve(pair, later, 10_000)
         assert _settled(pair, again) == VOIDED  # paid once, whatever restarts in between
+
+
+def test_a_reservation_made_while_stopped_is_paid_however_many_quotes_went_unused(
+        pair: Pair, tmp_path_factory: pytest.TempPathFactory) -> None:
+    """Quotes nobody reserved under (another member's, sooner to expire) do not hide, from the scan of blocks at
+    start, the honest sender's reservation made while the receiving deployment was stopped: it is paid out."""
+    folder = tmp_path_factory.mktemp("mobimo-crowded")
+    msisdn = pair.flow.wallet("mobimo")
+    before = pair.flow.sims["mobimo"].admin.wallet(msisdn[1:]).balance_minor  # type: ignore[union-attr]
+    with contextlib.ExitStack() as first_run:
+        first = _payee_service(pair, folder).start()
+        first_run.callback(first.stop)
+        agreeing = dataclasses.replace(pair, payee_url=_serve(first_run, pair.flow, first, fsp=True))
+        for _ in range(3):  # more unused quotes than one reconciliation batch (2 below)
+            _agree(agreeing, msisdn, by="silkpay", expires_at_ms=now_ms() + 30_000)
+        honest = _agree(agreeing, msisdn)
+    while_stopped = _reserve(pair, honest, 10_000)
+    with _payee_service(pair, folder, batch=2):
+        assert _settled(pair, while_stopped) == POSTED
+    assert pair.flow.sims["mobimo"].admin.wallet(msisdn[1:]).balance_minor == before + 10_000  # type: ignore[union-attr]
 
 
 def test_a_receiving_deployment_answering_out_of_bounds_is_unavailable_not_shown(pair: Pair) -> None:

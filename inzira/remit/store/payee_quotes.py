@@ -71,12 +71,11 @@ class PayeeQuotes:
         self.db.write("UPDATE payee_quotes SET pending_id = ?, open = 1 WHERE quote_id = ? AND pending_id IS NULL",
                       (pending_id, quote_id))
 
-    def unreserved(self, expires_after_ms: int, limit: int) -> dict[str, tuple[int, str]]:
-        """Quote id -> (the height it was agreed at, the sending FSP that agreed it), of the quotes no reservation
-        was seen under yet."""
-        rows = self.db.rows("SELECT quote_id, agreed_height, sending_fsp FROM payee_quotes WHERE pending_id IS NULL"
-                            " AND expires_at_ms > ? ORDER BY expires_at_ms LIMIT ?", (expires_after_ms, limit))
-        return {r[0]: (r[1], r[2]) for r in rows}
+    def first_unreserved_height(self, expires_after_ms: int) -> int | None:
+        """The chain's height when the oldest quote no reservation was seen under yet was agreed; None if none."""
+        found = self.db.row("SELECT MIN(agreed_height) FROM payee_quotes WHERE pending_id IS NULL"
+                            " AND expires_at_ms > ?", (expires_after_ms,))
+        return None if found is None else found[0]
 
     def open_reservations(self, limit: int) -> list[tuple[str, bytes]]:
         """(quote id, pending id) of the reservations not yet seen resolved, oldest quote first."""
