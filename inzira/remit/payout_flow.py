@@ -108,8 +108,6 @@ class PayoutFlow:
 
     def _mismatch(self, pending: PendingTransfer, terms: PayeeTerms) -> str | None:
         """Why the pending transfer is not what this FSP quoted, or None."""
-        if pending.payee != self.fsp:
-            return "the transfer does not name this FSP as its payee"
         if pending.creator != terms.sending_fsp:  # another member paying under it would void the sender's own
             return "the transfer was not made by the sending FSP that agreed the quote"
         if pending.condition != terms.condition:
@@ -148,8 +146,8 @@ class PayoutFlow:
             return  # no quote of this FSP's: not paid (the ledger expires it)
         terms, transfer_id = found
         pending = self.runtime.node.pending(pending_id)
-        if pending is None or pending.status != PENDING:
-            return
+        if pending is None or pending.status != PENDING or pending.payee != self.fsp:
+            return  # another payee's transfer is not this FSP's to void (or pay): the ledger expires it
         problem = self._stopped.get(pending_id) or self._mismatch(pending, terms)
         if problem is not None:
             await self._void(pending_id, transfer_id, f"declined: {problem}")

@@ -130,10 +130,10 @@ class Reconciler:
         """Take up the payout of another deployment's transfer; the (FSP, pending id) to tick when past due."""
         found = self.payee_quotes.get(quote_id)
         pending = self.node.pending(pending_id)
-        if found is None or pending is None or pending.status != PENDING:
+        fsp = found[0].receiving_fsp if found is not None else ""
+        if pending is None or pending.status != PENDING or pending.payee != fsp:  # another payee's: not ours
             self.payee_quotes.resolved(quote_id)
             return None
-        fsp = found[0].receiving_fsp
         if pending.expires_at_ms <= now_ms:
             return fsp, pending_id
         payout = self.payouts.get(pending_id)

@@ -258,6 +258,24 @@ def test_a_reservation_is_paid_only_if_it_matches_its_quote_and_once(pair: Pair)
     assert pair.payee.payouts.get(again) is None
 
 
+def test_a_reservation_naming_another_payee_is_left_to_expire_not_voided_again_and_again(
+        pair: Pair, caplog: pytest.LogCaptureFixture) -> None:
+    """The agreeing sender's reservation under a quote, naming ubumwe as payee: mobimo cannot void it (the
+    ledger refuses), so reconciliation stops taking it up rather than signing a refused void every pass."""
+    quote = _agree(pair, pair.flow.wallet("mobimo"))
+    pending = _reserve(pair, quote, 10_000, payee="ubumwe", extra=(Leg("eurosend:rwf", "ubumwe:rwf", 1, "RWF"),))
+    quotes = pair.payee.payee_quotes
+    wait_until("the reservation noted under its quote", lambda: any(
+        q == quote["quote_id"] for q, _ in quotes.open_reservations(10_000)), timeout_s=30)
+    with caplog.at_level("WARNING", logger="inzira.remit.payout_flow"):
+        for _ in range(2):
+            pair.payee.submit(pair.payee.reconciler.run_once()).result(30)
+        _decided(pair, pending, quote["quote_id"])
+    assert all(q != quote["quote_id"] for q, _ in quotes.open_reservations(10_000))
+    assert pending.hex() not in caplog.text  # no void signed that the ledger refused
+    assert pair.flow.net.node.pending(pending).status == PENDING  # type: ignore[union-attr]
+
+
 def _payee_service(pair: Pair, folder: Path, batch: int = 500) -> RemitService:
     return RemitService(pair.flow.net, pair.keys.ports(pair.flow.net, ["mobimo"]), folder,
                         RemitSettings(payout_adapters={"mobimo": pair.flow.sims["mobimo"].adapter_config()},
