@@ -21,7 +21,7 @@ TIME_HEADER = "X-Inzira-Time-Ms"
 SIGNATURE_HEADER = "X-Inzira-Signature"
 REQUEST_SKEW_MS = 60_000
 SIGNATURE_HEX_CHARS = 128
-REPLAYS_MAX = 100_000  # signatures remembered at once (about two minutes of requests at 800/s)
+REPLAYS_PER_MEMBER_MAX = 20_000  # one member's signatures remembered at once (two minutes at over 160/s)
 
 request_hash = Hasher("inzira/peer-request")
 
@@ -64,24 +64,33 @@ def check_request(headers: Mapping[str, str], chain_id: bytes, member_keys: Mapp
 
 
 class Replays:
-    """The signatures of requests taken while they could still be replayed (their time within the skew)."""
+    """The signatures of requests taken while they could still be replayed (their time within the skew), at most
+    ``member_max`` per member: one member signing as fast as it can fills its own share, not the others'
+    (memory is bounded by the membership)."""
 
-    def __init__(self, entries_max: int = REPLAYS_MAX) -> None:
-        self.entries_max = entries_max
-        self._until: dict[str, int] = {}  # signature (hex) -> when its request's time leaves the window
-        self._heap: list[tuple[int, str]] = []
+    def __init__(self, member_max: int = REPLAYS_PER_MEMBER_MAX) -> None:
+        self.member_max = member_max
+        self._until: dict[bytes, int] = {}  # signature -> when its request's time leaves the window
+        self._heap: list[tuple[int, bytes, str]] = []  # (that time, signature, member)
+        self._held: dict[str, int] = {}  # member -> its signatures still remembered
 
-    def take(self, headers: Mapping[str, str], now_ms: int) -> str:
-        """"" when this checked request is new (it is remembered now); else why it is refused: "replayed", or
-        "busy" when ``entries_max`` requests are still replayable (forgetting one would let it be replayed)."""
+    def take(self, member: str, headers: Mapping[str, str], now_ms: int) -> str:
+        """"" when this request, checked as signed by ``member``, is new (it is remembered now); else why it is
+        refused: "replayed", or "busy" when ``member_max`` of that member's requests are still replayable
+        (forgetting one would let it be replayed)."""
         while self._heap and self._heap[0][0] < now_ms:
-            self._until.pop(heapq.heappop(self._heap)[1], None)
-        signature = headers.get(SIGNATURE_HEADER, "").lower()
+            _, old, owner = heapq.heappop(self._heap)
+            del self._until[old]
+            self._held[owner] -= 1
+            if not self._held[owner]:
+                del self._held[owner]
+        signature = bytes.fromhex(headers.get(SIGNATURE_HEADER, ""))
         if signature in self._until:
             return "replayed"
-        if len(self._until) >= self.entries_max:
+        if self._held.get(member, 0) >= self.member_max:
             return "busy"
         until = int(headers.get(TIME_HEADER, "0")) + REQUEST_SKEW_MS
         self._until[signature] = until
-        heapq.heappush(self._heap, (until, signature))
+        self._held[member] = self._held.get(member, 0) + 1
+        heapq.heappush(self._heap, (until, signature, member))
         return ""

@@ -27,7 +27,7 @@ from inzira.ledger.records import PENDING, POSTED, VOIDED, Leg
 from inzira.ledger.tx import Issue, OpenAccount, Transfer
 from inzira.node.custody import Keyring
 from inzira.node.keystore import load_key
-from inzira.peer.peer_auth import REQUEST_SKEW_MS, sign_request
+from inzira.peer.peer_auth import REQUEST_SKEW_MS, Replays, sign_request
 from inzira.remit.api import mount_fsp, mount_remit
 from inzira.remit.client import RemitClient
 from inzira.remit.payout import PayoutUnavailableError
@@ -150,6 +150,25 @@ def test_the_fsp_routes_answer_only_a_fresh_request_signed_by_a_sending_fsp(pair
         problem(http.post(QUOTES, content=tampered, headers=pair.signed("eurosend", "POST", QUOTES, body)), 401, 3040)
 
 
+def test_one_member_filling_the_replay_store_does_not_lock_out_the_others(pair: Pair) -> None:
+    """Each signature is remembered for two minutes; a member signing requests as fast as the server takes them
+    (resent quotes and refused requests count against no allowance) fills only its own share."""
+    replays, at_ms = Replays(member_max=3), now_ms()
+
+    def signed(member: str) -> dict[str, str]:  # each request its own (the same one signed again is the same)
+        return pair.signed(member, "GET", f"/v1/fsp/mobimo/parties/MSISDN/+25078{uuid.uuid4().int % 10**7:07d}")
+
+    flood = [signed("silkpay") for _ in range(3)]
+    assert [replays.take("silkpay", h, at_ms) for h in flood] == ["", "", ""]
+    assert replays.take("silkpay", signed("silkpay"), at_ms) == "busy"
+    honest = signed("eurosend")
+    assert replays.take("eurosend", honest, at_ms) == ""  # its own share
+    upper = {**honest, "X-Inzira-Signature": honest["X-Inzira-Signature"].upper()}
+    assert replays.take("eurosend", upper, at_ms) == "replayed"
+    later_ms = at_ms + 2 * REQUEST_SKEW_MS + 1_000  # the flood's requests can no longer be replayed: forgotten
+    assert replays.take("silkpay", signed("silkpay"), later_ms) == ""
+
+
 def test_each_sending_fsp_has_an_allowance_of_look_ups_and_quotes(pair: Pair) -> None:
     """A sending FSP asking the receiving FSP's deployment directly, not after a directory look-up, would learn
     masked names without the directory operator's allowance: the desk keeps its own, per sending FSP."""
@@ -265,8 +284,8 @@ def test_a_reservation_naming_another_payee_is_left_to_expire_not_voided_again_a
     quote = _agree(pair, pair.flow.wallet("mobimo"))
     pending = _reserve(pair, quote, 10_000, payee="ubumwe", extra=(Leg("eurosend:rwf", "ubumwe:rwf", 1, "RWF"),))
     quotes = pair.payee.payee_quotes
-    wait_until("the reservation noted under its quote", lambda: any(
-        q == quote["quote_id"] for q, _ in quotes.open_reservations(10_000)), timeout_s=30)
+    wait_until("the reservation noted under its quote", lambda: quotes.db.row(
+        "SELECT pending_id FROM payee_quotes WHERE quote_id = ?", (quote["quote_id"],)) == (pending,), timeout_s=30)
     with caplog.at_level("WARNING", logger="inzira.remit.payout_flow"):
         for _ in range(2):
             pair.payee.submit(pair.payee.reconciler.run_once()).result(30)

@@ -70,11 +70,11 @@ def router_for(service: RemitService) -> APIRouter:
         record = state.members.get(member)
         if record is None or "sending_fsp" not in record.roles:
             raise Problem(403, Code.PERMISSION, f"{member} is not a sending FSP")
-        refused = replays.take(request.headers, now_ms)
+        refused = replays.take(member, request.headers, now_ms)
         if refused == "replayed":
             raise Problem(401, ApiCode.UNAUTHENTICATED, "this signed request was already made: sign each one anew")
         if refused:
-            raise Problem(503, ApiCode.BUSY, "too many signed requests at once: try again",
+            raise Problem(503, ApiCode.BUSY, f"too many of {member}'s signed requests at once: try again",
                           headers={"Retry-After": str(BUSY_RETRY_AFTER_S)})
         return member
 
