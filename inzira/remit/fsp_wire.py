@@ -4,6 +4,7 @@ validates, and the answers the sending side decodes."""
 
 from __future__ import annotations
 
+import unicodedata
 from typing import Annotated, Literal
 
 import msgspec
@@ -37,6 +38,15 @@ class PayeeQuoteBody(BaseModel):
 Short = Annotated[str, msgspec.Meta(max_length=64)]
 MaskedName = Annotated[str, msgspec.Meta(max_length=MASKED_NAME_CHARS_MAX)]
 REASONS_MAX = 20
+
+
+_UNSHOWN = ("C", "Zl", "Zp")  # controls, format characters (a bidi override), unassigned ones; line breaks
+
+
+def shown_as_is(text: str) -> bool:
+    """Whether ``text`` reads the same on a page, a receipt and a terminal: no control or format character and
+    no line break, which a masked name (letters, "*", joiners, marks) never needs."""
+    return not any(unicodedata.category(char).startswith(_UNSHOWN) for char in text)
 
 
 class PartyAnswer(msgspec.Struct, frozen=True):

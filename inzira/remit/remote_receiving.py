@@ -20,7 +20,8 @@ import msgspec
 from inzira.http import AsyncHttpClient, HttpProblem
 from inzira.ledger.codes import Code
 from inzira.node.custody import MemberPort
-from inzira.remit.fsp_wire import PartyAnswer, PayeeQuoteAnswer, PayeeQuoteBody
+from inzira.money import AMOUNT_MINOR_MAX
+from inzira.remit.fsp_wire import PartyAnswer, PayeeQuoteAnswer, PayeeQuoteBody, shown_as_is
 from inzira.remit.payout import AccountHolder, Hashlock, PayoutRefusedError, PayoutUnavailableError
 from inzira.remit.records import Reason
 from inzira.remit.settings import PAYOUT_CURRENCY, RemitSettings
@@ -78,6 +79,9 @@ class RemoteReceivingFsp:
             return None
         except msgspec.DecodeError as exc:
             raise PayoutUnavailableError(f"{self.fsp}'s deployment answered a look-up out of shape: {exc}") from None
+        if not shown_as_is(found.masked_name):
+            raise PayoutUnavailableError(f"{self.fsp}'s deployment answered a look-up out of shape: a masked name "
+                                         "with control or format characters")
         if found.msisdn != e164 or found.fsp_id != self.fsp:
             raise PayoutUnavailableError(f"{self.fsp}'s deployment answered about another wallet")
         holder = AccountHolder(e164, found.masked_name, found.active)
@@ -109,7 +113,8 @@ class RemoteReceivingFsp:
         received = amount_minor if receive else amount_minor - extra_fee  # an operator's fee: on top, or out of it
         if (answer.quote_id != quote_id or answer.currency != PAYOUT_CURRENCY or len(condition) != CONDITION_BYTES
                 or extra_fee < 0 or answer.amount_received_minor != received or received <= 0
-                or answer.expires_at_ms > expires_at_ms):
+                or not self.clock_ms() < answer.expires_at_ms <= expires_at_ms
+                or answer.receiving_fee_minor > AMOUNT_MINOR_MAX - amount_minor):  # what the FX provider is asked
             raise PayoutUnavailableError(f"{self.fsp}'s deployment answered other terms than those asked")
         return Hashlock(condition, amount_minor, answer.amount_received_minor, extra_fee, answer.expires_at_ms)
 

@@ -343,18 +343,13 @@ def test_a_reservation_made_while_stopped_is_paid_however_many_quotes_went_unuse
     assert pair.flow.sims["mobimo"].admin.wallet(msisdn[1:]).balance_minor == before + 10_000  # type: ignore[union-attr]
 
 
-def test_a_receiving_deployment_answering_out_of_bounds_is_unavailable_not_shown(pair: Pair) -> None:
-    """Another member's deployment answers within bounds or not at all: a masked name too long for any
-    disclosure, or a flood of screening reasons, is that FSP failing to confirm the wallet (5140)."""
-    msisdn = pair.flow.wallet("mobimo")
-    answers = [{"msisdn": msisdn, "fsp_id": "mobimo", "masked_name": "J" * 301, "active": True},
-               {"msisdn": msisdn, "fsp_id": "mobimo", "masked_name": "J*** U***", "active": True,
-                "holder_reasons": [{"code": "list", "message": "m"}] * 21}]
-
-    async def app(scope: dict, receive: object, send: object) -> None:  # a hostile receiving FSP's deployment
+@contextlib.contextmanager
+def _hostile(pair: Pair, answers: list[dict]) -> Iterator[RemoteReceivingFsp]:
+    """eurosend's view of mobimo served by a hostile deployment on loopback: one scripted answer per call."""
+    async def app(scope: dict, receive: object, send: object) -> None:
         if scope["type"] != "http":
             return
-        body = json.dumps(answers.pop(0)).encode()  # one hostile answer per look-up
+        body = json.dumps(answers.pop(0)).encode()
         await send({"type": "http.response.start", "status": 200,  # type: ignore[operator]
                     "headers": [(b"content-type", b"application/json")]})
         await send({"type": "http.response.body", "body": body})  # type: ignore[operator]
@@ -363,9 +358,42 @@ def test_a_receiving_deployment_answering_out_of_bounds_is_unavailable_not_shown
     remote = RemoteReceivingFsp("mobimo", served.base_url, pair.keys.port(pair.flow.net, "eurosend"),
                                 RemitSettings(), now_ms)
     try:
-        for _ in range(2):
-            with pytest.raises(PayoutUnavailableError, match="out of shape"):
-                pair.sender.submit(remote.lookup(msisdn)).result(HTTP_TIMEOUT_S)
+        yield remote
     finally:
         pair.sender.submit(remote.aclose()).result(HTTP_TIMEOUT_S)
         served.stop()
+
+
+def test_a_receiving_deployment_answering_out_of_bounds_is_unavailable_not_shown(pair: Pair) -> None:
+    """Another member's deployment answers within bounds or not at all: a masked name too long for any
+    disclosure, or with control or format characters (a terminal's escape, a right-to-left override that
+    reorders the receipt), or a flood of screening reasons, is that FSP failing to confirm the wallet (5140)."""
+    msisdn = pair.flow.wallet("mobimo")
+    names = ["J" * 301, "J\x1b[2J U***", "J*** U***\r\nPaid: 1000000", "J*** \u202eU***", "J\u200b U"]
+    answers = [{"msisdn": msisdn, "fsp_id": "mobimo", "masked_name": name, "active": True} for name in names]
+    answers.append({"msisdn": msisdn, "fsp_id": "mobimo", "masked_name": "J*** U***", "active": True,
+                    "holder_reasons": [{"code": "list", "message": "m"}] * 21})
+    with _hostile(pair, answers) as remote:
+        for _ in range(len(names) + 1):
+            with pytest.raises(PayoutUnavailableError, match="out of shape"):
+                pair.sender.submit(remote.lookup(msisdn)).result(HTTP_TIMEOUT_S)
+
+
+def test_a_receiving_deployment_agreeing_other_terms_is_unavailable(pair: Pair) -> None:
+    """A quote's answer must be the terms asked, within bounds: an expiry already past, or an operator's fee on
+    top that makes the amount the FX provider is asked for no amount at all, is refused (5140 to the customer)."""
+    msisdn, asked_ms = pair.flow.wallet("mobimo"), now_ms() + 60_000
+    quote_id = str(uuid.uuid4())
+    condition = base64.urlsafe_b64encode(b"\x07" * 32).decode().rstrip("=")
+    terms = {"quote_id": quote_id, "condition": condition, "amount_received_minor": 10_000,
+             "receiving_fee_minor": MOBIMO_FEE_MINOR, "currency": "RWF", "expires_at_ms": asked_ms}
+    answers = [{**terms, "expires_at_ms": 1}, {**terms, "receiving_fee_minor": 2**63 - 1}, terms]
+    with _hostile(pair, answers) as remote:
+        def agree() -> object:
+            return pair.sender.submit(remote.agree(quote_id, msisdn, 10_000, MOBIMO_FEE_MINOR, True,
+                                                   asked_ms)).result(HTTP_TIMEOUT_S)
+
+        for _ in range(2):
+            with pytest.raises(PayoutUnavailableError):
+                agree()
+        assert agree().expires_at_ms == asked_ms  # type: ignore[attr-defined]
