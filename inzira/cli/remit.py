@@ -17,7 +17,9 @@ from pathlib import Path
 from typing import Any, Optional
 
 import typer
+from rich.markup import escape
 from rich.table import Table
+from rich.text import Text
 
 from inzira.cli.common import DEFAULT_DATA_DIR, GenesisDataOption, GenesisOption, console, fail, read_genesis
 from inzira.durable_files import write_durable
@@ -70,7 +72,7 @@ def _disclosure(quote: dict[str, Any]) -> Table:
         ("Quote expires", time.strftime("%H:%M:%S", time.localtime(quote["expires_at_ms"] / 1000))),
     ]
     for name, value in rows:
-        table.add_row(name, value)
+        table.add_row(name, Text(value))  # as written: a masked name from another deployment is no markup
     return table
 
 
@@ -154,7 +156,8 @@ def send(
     with RemitClient(url, _token(sender_fsp, token, data)) as client:
         try:
             party = client.lookup(to)
-            console.print(f"[bold]{party['masked_name']}[/] ({party['msisdn']}) has a wallet at {party['fsp_name']}")
+            console.print(f"[bold]{escape(party['masked_name'])}[/] ({party['msisdn']}) has a wallet at "
+                          f"{escape(party['fsp_name'])}")
             if amount is not None:
                 quote = client.quote(to, "SEND", parsed.minor, parsed.currency.code)
             else:
@@ -188,7 +191,7 @@ def send(
     if view["state"] != "COMMITTED":
         fail(f"not paid: the transfer ended {view['state']}: {view['reason']} (code {view['code']})",
              code=EXIT_NOT_PAID)
-    console.print(f"[bold green]paid[/]: {view['amount_received']['text']} to {party['masked_name']}")
+    console.print(f"[bold green]paid[/]: {view['amount_received']['text']} to {escape(party['masked_name'])}")
 
 
 @app.command("verify-receipt")

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import io
 from pathlib import Path
 
 from click.testing import Result
+from rich.console import Console
 from typer.testing import CliRunner
 
 from inzira.cli.main import app
-from inzira.cli.remit import EXIT_HELD, EXIT_NOT_PAID, new_steps
+from inzira.cli.remit import EXIT_HELD, EXIT_NOT_PAID, _disclosure, new_steps
 from inzira.sim.momo import Behaviour, ForcedOutcome
 from tests.remit_flow.conftest import Flow
 
@@ -154,3 +156,17 @@ def test_a_step_in_both_the_snapshot_and_the_first_event_is_printed_once() -> No
     assert new_steps("transfer", again, seen) == []
     paid = {"data": {"step": "PAYOUT_SUCCESSFUL", "state": "RESERVED", "detail": "paid", "code": 0, "tx_id": None}}
     assert [s["step"] for s in new_steps("transfer", paid, seen)] == ["PAYOUT_SUCCESSFUL"]
+
+
+def test_the_disclosure_shows_a_masked_name_as_written_not_as_markup() -> None:
+    """The masked name comes from the receiving FSP's deployment: "[/]" in it stopped the command with a
+    traceback, "[link=...]" made a link of the disclosure."""
+    text = {"text": "1.00 EUR"}
+    quote = {"quote_id": "q", "receiver": {"masked_name": "J[/] [link=https://x.test]U[/link]", "msisdn": "+250788"},
+             "receiving_fsp_name": "MobiMo", "amount_sent": text, "sending_fee": text, "total_to_pay": text,
+             "exchange_rate": {"text": "1", "mid_market_rate": "1", "margin_percent": "0", "fx_margin": text},
+             "receiving_fee": text, "receiving_fee_in_source": text, "amount_received": text, "total_cost": text,
+             "total_cost_percent": "0", "availability": text, "expires_at_ms": 0}
+    out = io.StringIO()
+    Console(file=out, width=200).print(_disclosure(quote))
+    assert "J[/] [link=https://x.test]U[/link]" in out.getvalue()
