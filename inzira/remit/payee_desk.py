@@ -18,6 +18,7 @@ import msgspec
 from inzira.api.codes import ApiCode
 from inzira.buckets import Buckets
 from inzira.ledger.codes import Code
+from inzira.money import AMOUNT_MINOR_MAX
 from inzira.node.node import Node
 from inzira.remit.codes import RemitCode, RemitError, invalid
 from inzira.remit.condition import b64url
@@ -100,6 +101,8 @@ class PayeeDesk:
             raise invalid(f"expires_at_ms must be after now and at most {QUOTE_AHEAD_MS_MAX} ms ahead")
         schedule = self.settings.receiving_fee(fsp)
         received, fee = body.amount_received_minor, body.receiving_fee_minor
+        if received + fee > AMOUNT_MINOR_MAX:  # the reservation's total: no amount the ledger takes
+            raise invalid(f"amount_received_minor and receiving_fee_minor add up to more than {AMOUNT_MINOR_MAX}")
         sent = body.amount_type == "SEND"
         expected = schedule.net_of_fee(received + fee) if sent else (received, schedule.on(received))
         if (received, fee) != expected:

@@ -199,6 +199,7 @@ def test_a_quote_is_refused_for_a_number_not_served_other_fees_or_other_terms(pa
         problem(post(_quote_body(msisdn, fee=0)), 422, 5105)  # not mobimo's fee
         problem(post(_quote_body(msisdn, amount_received_minor="10000")), 400, Code.VALIDATION)
         problem(post(_quote_body(msisdn, expires_at_ms=now_ms() + 7_200_000)), 400, Code.VALIDATION)
+        problem(post(_quote_body(msisdn, received=2**63 - 1)), 400, Code.VALIDATION)  # no total the ledger takes
         body = _quote_body(msisdn)
         first = post(body)
         assert first.status_code == 200, first.text
