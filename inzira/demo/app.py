@@ -35,7 +35,7 @@ from inzira.qr.api import QR_BODY_LIMITS, prioritize, qr_routers
 from inzira.qr.card_demo import CardDemo
 from inzira.qr.service import QrService
 from inzira.qr.settings import QrSettings
-from inzira.remit.api import mount_remit
+from inzira.remit.api import mount_fsp, mount_remit
 from inzira.remit.demo import RemitDemo
 from inzira.remit.settings import RemitSettings
 from inzira.web.explorer import explorer_router, mount_static
@@ -121,6 +121,7 @@ class Demo:
             app.include_router(remit_pages_router(self.remit.service, runtime.api_tokens,  # type: ignore[arg-type]
                                                  demo_sign_in=True))
             mount_remit(app, self.remit.service)  # type: ignore[arg-type]
+            mount_fsp(app, self.remit.service)  # other deployments' sending FSPs reach its receiving FSPs here
             mount_directory(app, self.remit.operator)  # type: ignore[arg-type]
             if self.mojaloop_hub:
                 self.gateway = start_gateway(app, self.mojaloop_hub, keys.port(runtime, GATEWAY_MEMBER),

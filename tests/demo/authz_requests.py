@@ -186,6 +186,11 @@ REQUESTS: dict[str, Builder] = {
     "GET /v1/remit/parties/MSISDN/{msisdn}": lambda c: _nothing("/v1/remit/parties/MSISDN/250788123456"),
     "POST /v1/remit/directory": lambda c: _json("/v1/remit/directory", {"msisdn": "+250788999001"}),
     "DELETE /v1/remit/directory/{msisdn}": lambda c: _nothing("/v1/remit/directory/250788999002"),
+    "GET /v1/fsp/{fsp}/parties/MSISDN/{msisdn}": lambda c: _nothing("/v1/fsp/mobimo/parties/MSISDN/+250788999001"),
+    "POST /v1/fsp/{fsp}/quotes": lambda c: _json("/v1/fsp/mobimo/quotes", {
+        "quote_id": "authz-quote-1", "msisdn": "+250788999001", "amount_type": "SEND",
+        "amount_received_minor": 10_000, "receiving_fee_minor": 300, "currency": "RWF",
+        "expires_at_ms": 4_000_000_000_000}),
     "POST /v1/remit/payouts/{fsp}/callbacks/{reference_id}/{token}": lambda c: _json(
         f"/v1/remit/payouts/mobimo/callbacks/{UNKNOWN_UUID}/{'0' * 64}", {"status": "SUCCESSFUL"}),
     "POST /v1/remit/quotes": lambda c: _json("/v1/remit/quotes", {"receiver_msisdn": "+250788123456",

@@ -27,7 +27,8 @@ FSP_PREFIX = "/v1/fsp"
 BUSY_RETRY_AFTER_S = 5
 FspId = Annotated[str, Path(min_length=1, max_length=64, pattern="^[a-z0-9-]+$")]
 _SIGNED = {"parameters": [
-    {"name": MEMBER_HEADER, "in": "header", "required": True, "schema": {"type": "string"},
+    {"name": MEMBER_HEADER, "in": "header", "required": True,
+     "schema": {"type": "string", "pattern": "^[a-z0-9-]{1,64}$", "maxLength": 64},
      "description": "The calling member (a sending FSP)"},
     {"name": TIME_HEADER, "in": "header", "required": True, "schema": {"type": "string", "pattern": "^[0-9]{1,15}$"},
      "description": "When it signed, ms since the epoch: within 60 s of the receiver's clock"},
