@@ -44,10 +44,14 @@ def wait_until(what: str, check: Callable[[], T | None], timeout_s: float = 60.0
 
 @contextlib.contextmanager
 def running_network(folder: Path, cluster: NatsCluster, members: list[str],
-                    settings: NetworkSettings = FAST) -> Iterator["Net"]:
-    """Peers of ``members`` on the shared cluster, which lets this network's members in first."""
+                    settings: NetworkSettings = FAST,
+                    prepare: Callable[[Path], None] | None = None) -> Iterator["Net"]:
+    """Peers of ``members`` on the shared cluster, which lets this network's members in first; ``prepare`` is
+    given the network's folder once it is created, before any peer starts (files a peer reads at its start)."""
     net = LocalNetwork(folder)
     net.create(members[:CUTTERS_DEFAULT], settings)
+    if prepare is not None:
+        prepare(folder)
     cluster.add_users(net.nats_users())
     try:
         net.up(members, nats_urls=cluster.urls, settings=settings, nats_admin=cluster.admin_credentials)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import contextlib
 import json
-from collections.abc import Iterator
+from collections.abc import Callable
 from pathlib import Path
 
 import httpx
@@ -20,12 +20,11 @@ from inzira.directory.deployment import SETTINGS_FILE, TOKENS_FILE
 from inzira.fx.service import FX_CLIENTS_FILE
 from inzira.ledger.codes import Code
 from inzira.ledger.tx import Issue, OpenAccount
-from inzira.network.layout import CUTTERS_DEFAULT, peer_folder, write_peer_config
-from inzira.network.local_network import LocalNetwork
+from inzira.network.layout import peer_folder, write_peer_config
 from inzira.network.nats_cluster import NatsCluster
 from inzira.remit.client import RemitClient
 from inzira.sim.momo import MomoSimConfig, serve
-from tests.network.helpers import FAST, HTTP_TIMEOUT_S, Net, wait_until
+from tests.network.helpers import FAST, HTTP_TIMEOUT_S, running_network, wait_until
 from tests.remit_flow.helpers import remit
 
 PROCESS_PEERS = ["cbr", "sbk"]  # the directory operator and RWF issuer; the EUR issuer
@@ -37,18 +36,12 @@ def _token(folder: Path, file: str, name: str) -> str:
     return json.loads((folder / file).read_text())[name]
 
 
-@contextlib.contextmanager
-def _network(folder: Path, cluster: NatsCluster, account_holder_api: dict) -> Iterator[Net]:
-    local = LocalNetwork(folder)
-    local.create(PROCESS_PEERS[:CUTTERS_DEFAULT], FAST)
-    (peer_folder(folder, "cbr") / SETTINGS_FILE).write_text(
-        json.dumps({"account_holder_apis": {"mobimo": account_holder_api}}))
-    cluster.add_users(local.nats_users())
-    try:
-        local.up(PROCESS_PEERS, nats_urls=cluster.urls, settings=FAST, nats_admin=cluster.admin_credentials)
-        yield Net(local)
-    finally:
-        local.down()
+def _directory_settings(account_holder_api: dict) -> Callable[[Path], None]:
+    """The directory operator (cbr's peer) confirms MobiMo's wallets with the simulator's account-holder API."""
+    def write(folder: Path) -> None:
+        (peer_folder(folder, "cbr") / SETTINGS_FILE).write_text(
+            json.dumps({"account_holder_apis": {"mobimo": account_holder_api}}))
+    return write
 
 
 def _open(deployment: MemberDeployment, account: str, currency: str) -> None:
@@ -60,7 +53,8 @@ def _open(deployment: MemberDeployment, account: str, currency: str) -> None:
 def test_a_remittance_from_one_members_deployment_is_paid_out_by_anothers(tmp_path: Path,
                                                                         nats_cluster: NatsCluster) -> None:
     with serve(MomoSimConfig(float_minor=10**9)) as sim, \
-            _network(tmp_path, nats_cluster, sim.adapter_config()) as net, contextlib.ExitStack() as stack:
+            running_network(tmp_path, nats_cluster, PROCESS_PEERS, FAST,
+                            _directory_settings(sim.adapter_config())) as net, contextlib.ExitStack() as stack:
         sim.admin.create_wallet(NUMBER[1:], "Jeanne", "Uwase")
         local = net.local
         folder = {m: write_peer_config(local.folder, local.manifest, m, local.nats_urls, quorum=1)
