@@ -16,6 +16,7 @@ _GROUPS: tuple[tuple[str, str], ...] = (
     ("qr", "qr"),
     ("remit", "remit"),
     ("mojaloop", "mojaloop"),
+    ("sim", "sim"),
 )
 
 

@@ -6,6 +6,7 @@ from pathlib import Path
 from typing import Any, Optional
 
 import typer
+from rich.markup import escape
 from rich.table import Table
 
 from inzira.cli.common import console, fail, print_json
@@ -56,6 +57,7 @@ def up(
             "peers": [{"member": e.member, "api_url": e.api_url, "token_file": str(e.token_file), "pid": e.pid,
                        "may_cut_blocks": e.member in manifest.cutters} for e in endpoints],
             "run_elsewhere": elsewhere,
+            "port_changes": net.port_changes,
             "seeded": None if seeded is None else {"opened": seeded.opened, "funded": seeded.funded,
                                                    "skipped": seeded.skipped},
         })
@@ -65,6 +67,8 @@ def up(
         table.add_row(e.member, e.api_url, str(e.token_file), "yes" if e.member in manifest.cutters else "")
     console.print(table)
     console.print(f"NATS: {', '.join(net.nats_urls)}")
+    for change in net.port_changes:
+        console.print(f"new port: {change}", style="yellow")
     if elsewhere:
         console.print(f"not started: {', '.join(elsewhere)} (another process runs its peer folder, such as "
                       "`inzira remit serve`; stop that process to have the network run it)", style="yellow")
@@ -107,24 +111,22 @@ def status(data: Path = NetworkDirOption, as_json: bool = typer.Option(False, "-
     if as_json:
         print_json({
             "peers": found.peers,
+            "own_deployments": {m: {"pid": d.pid, "api_url": d.api_url, "status": d.status}
+                                for m, d in found.own.items()},
             "nats": [{"name": n, "url": u, "healthy": h.healthy if h else None,
                       "meta_leader": h.meta_leader if h else None, "detail": h.detail if h else None}
                      for n, u, h in found.nats],
         })
         _exit_unless_healthy(found)
         return
-    if not found.peers:
+    if not found.peers and not found.own:
         console.print(f"nothing is running in {data}: start it with inzira network up --data {data}")
     table = Table("member", "role", "height", "block hash", "state hash", "stream seq", "refused", "agreement")
     for member, s in found.peers.items():
-        if s is None:
-            table.add_row(member, "[red]not answering[/]", "", "", "", "", "", "")
-            continue
-        role = s["role"] + ("" if s["ready"] else " (catching up)")
-        if s.get("problem"):
-            role = f"[red]STOPPED[/] {s['problem']}"
-        table.add_row(member, role, str(s["height"]), _short(s["block_hash"]), _short(s["state_hash"]),
-                      str(s["blocks_seq"]), str(s["rejected_blocks"]), _agreement(s))
+        _peer_row(table, member, s, "")
+    for member, own in found.own.items():
+        where = own.api_url or "no API URL yet"
+        _peer_row(table, member, own.status, f"own deployment, pid {own.pid or '?'}, {where}")
     console.print(table)
     nats = Table("NATS server", "URL", "healthy", "meta leader")
     for name, url, health in found.nats:
@@ -134,9 +136,27 @@ def status(data: Path = NetworkDirOption, as_json: bool = typer.Option(False, "-
     _exit_unless_healthy(found)
 
 
+def _peer_row(table: Table, member: str, s: dict[str, Any] | None, run_by: str) -> None:
+    """``run_by``: empty for a peer the network runs, else who runs it (a member's own deployment)."""
+    prefix = f"{escape(run_by)}: " if run_by else ""
+    if s is None:
+        table.add_row(member, f"{prefix}[red]not answering[/]", "", "", "", "", "", "")
+        return
+    role = s["role"] + ("" if s["ready"] else " (catching up)")
+    if s.get("problem"):
+        role = f"[red]STOPPED[/] {escape(s['problem'])}"
+    table.add_row(member, prefix + role, str(s["height"]), _short(s["block_hash"]), _short(s["state_hash"]),
+                  str(s["blocks_seq"]), str(s["rejected_blocks"]), _agreement(s))
+
+
+def _well(s: dict[str, Any]) -> bool:
+    return bool(s["ready"]) and not s.get("problem") and not s.get("diverged")
+
+
 def _exit_unless_healthy(found: Any) -> None:
-    peers_well = bool(found.peers) and all(s is not None and s["ready"] and not s.get("problem") and not s.get("diverged")
-                     for s in found.peers.values())
+    # A member's own deployment counts when it answers: one that reports a problem is part of the network too.
+    peers_well = (bool(found.peers) and all(s is not None and _well(s) for s in found.peers.values())
+                  and all(d.status is None or _well(d.status) for d in found.own.values()))
     if not (peers_well and all(health is not None and health.healthy for _, _, health in found.nats)):
         raise typer.Exit(1)
 

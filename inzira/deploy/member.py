@@ -50,6 +50,7 @@ from inzira.fx.rate_source import RateSource
 from inzira.fx.service import FX_CLIENTS_FILE, fx_router
 from inzira.node.signer import wall_clock_ms
 from inzira.peer.api import build_app
+from inzira.peer.config import RUN_FILE, write_run_file
 from inzira.peer.service import START_TIMEOUT_S, Peer
 from inzira.qr.api import prioritize, qr_routers
 from inzira.qr.service import QrService
@@ -100,6 +101,8 @@ class MemberDeployment:
                                                    else peer.config.api_port)[0]
             self._stack.callback(served.stop)
             peer.api_url = served.base_url
+            write_run_file(self.folder, peer.member, served.base_url)  # `inzira network status` shows it
+            self._stack.callback((self.folder / RUN_FILE).unlink, missing_ok=True)
         except BaseException:
             self.stop()
             raise

@@ -117,9 +117,9 @@ def create_network(folder: Path, cutters: list[str], settings: NetworkSettings, 
 
 
 def write_peer_config(folder: Path, manifest: Manifest, member: str, nats_urls: list[str], quorum: int,
-                      clock_skew_ms: int = 0) -> Path:
-    """The peer.json a member's peer starts from: the shared settings, the NATS servers of this run (and, for
-    fault drills only, a skewed clock)."""
+                      clock_skew_ms: int = 0, api_port: int = 0) -> Path:
+    """The peer.json a member's peer starts from: the shared settings, the NATS servers of this run, its API
+    port (0: any free one) (and, for fault drills only, a skewed clock)."""
     s = manifest.settings
     target = peer_folder(folder, member)
     config = PeerConfig(
@@ -127,7 +127,7 @@ def write_peer_config(folder: Path, manifest: Manifest, member: str, nats_urls: 
         replicas=s.replicas, block_txs_max=s.block_txs_max, block_interval_ms=s.block_interval_ms,
         lease_ttl_ms=s.lease_ttl_ms, snapshot_every_blocks=s.snapshot_every_blocks, agreement_quorum=quorum,
         blocks_max_msgs=s.blocks_max_msgs, verify_workers=s.verify_workers,
-        checkpoint_heartbeat_ms=s.checkpoint_heartbeat_ms, clock_skew_ms=clock_skew_ms,
+        checkpoint_heartbeat_ms=s.checkpoint_heartbeat_ms, clock_skew_ms=clock_skew_ms, api_port=api_port,
     )
     save_config(target, config.check())
     return target

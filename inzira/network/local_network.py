@@ -33,8 +33,11 @@ from inzira.network.nats_config import NatsUser
 from inzira.network.nats_monitor import ServerHealth
 from inzira.network.nats_state import read_state as read_nats_state
 from inzira.network.network_state import NetworkState, read_state, remove_state, write_state
+from inzira.network.own_deployments import OwnDeployment, own_deployments
 from inzira.network.peer_client import peer_status, wait_ready
 from inzira.network.peer_processes import attach_peer, kill_peer, read_api_url, spawn_peer, stop_peers, wait_api_url
+from inzira.network.port_plan import PortPlan, assign_peer_ports, read_plan, write_plan
+from inzira.network.ports import ports_free
 from inzira.network.processes import ServerProcess
 from inzira.node.reader import load_genesis
 from inzira.node.signer import wall_clock_ms
@@ -51,6 +54,7 @@ from inzira.peer.folder_lock import is_held
 
 READY_TIMEOUT_MS_DEFAULT = 90_000
 LISTEN_TIMEOUT_MS = 60_000
+NATS_HOST = PEER_API_HOST = "127.0.0.1"
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,6 +69,15 @@ class PeerEndpoint:
 class NetworkStatus:
     peers: dict[str, dict[str, Any] | None]  # member -> its /v1/peer/status (None: not answering)
     nats: list[tuple[str, str, ServerHealth | None]]  # (name, client URL, health; None when external)
+    own: dict[str, OwnDeployment]  # members running their peer folder themselves (inzira remit serve)
+
+
+def _nats_change(old: list[int], servers: int, urls: list[str]) -> str:
+    why = (f"it had {len(old) // 3} servers, not {servers}" if len(old) != 3 * servers
+           else "a port it had is taken by another process")
+    return (f"NATS listens on new ports ({', '.join(urls)}): {why}; a member's own deployment running before "
+            "(inzira remit serve) names the old ones in its peer.json: stop it, run inzira network up, then "
+            "inzira network stop MEMBER, and start it again")
 
 
 def agreement_quorum(peers: int) -> int:
@@ -75,6 +88,8 @@ def agreement_quorum(peers: int) -> int:
 class LocalNetwork:
     def __init__(self, folder: Path) -> None:
         self.folder = Path(folder).resolve()
+        # What the last ``up`` could not keep of the ports the network had (port_plan.py), said to the user.
+        self.port_changes: list[str] = []
 
     # --- set-up ---
 
@@ -105,17 +120,22 @@ class LocalNetwork:
         if unknown:
             raise LayoutError(f"unknown members {unknown}; the demo members are {', '.join(DEMO_MEMBER_IDS)}")
         manifest = read_manifest(self.folder) or self.create(wanted[:CUTTERS_DEFAULT], settings)
-        state = self._nats(servers, nats_urls, nats_admin)
+        self.port_changes = []
+        plan = read_plan(self.folder)
+        state = self._nats(servers, nats_urls, nats_admin, plan)
         set_up_streams(state.nats_urls, self.admin_credentials(state), self.ordering())
         running = {m: pid for m, pid in state.peers.items() if self._process(m, pid).alive()}
         state.peers = running
         quorum = agreement_quorum(len(set(running) | set(wanted)))
+        # Held: another process runs it (the member's own deployment, `inzira remit serve`).
+        to_start = [m for m in wanted if m not in running and not is_held(peer_folder(self.folder, m))]
+        self.port_changes += assign_peer_ports(plan, to_start, PEER_API_HOST)
+        write_plan(self.folder, plan)
         started: list[tuple[str, ServerProcess]] = []
-        for member in wanted:
-            if member in running or is_held(peer_folder(self.folder, member)):
-                continue  # held: another process runs it (the member's own deployment, `inzira remit serve`)
+        for member in to_start:
             skew_ms = (clock_skews_ms or {}).get(member, 0)
-            folder = write_peer_config(self.folder, manifest, member, state.nats_urls, quorum, skew_ms)
+            folder = write_peer_config(self.folder, manifest, member, state.nats_urls, quorum, skew_ms,
+                                       plan.peers[member])
             proc = spawn_peer(folder)
             state.peers[member] = proc.pid
             write_state(self.folder, state)
@@ -125,7 +145,8 @@ class LocalNetwork:
             wait_ready(url, ready_timeout_ms)
         return [self.endpoint(m) for m in wanted if m in state.peers]
 
-    def _nats(self, servers: int, nats_urls: list[str] | None, nats_admin: NatsCredentials | None) -> NetworkState:
+    def _nats(self, servers: int, nats_urls: list[str] | None, nats_admin: NatsCredentials | None,
+              plan: PortPlan) -> NetworkState:
         state = read_state(self.folder)
         if state is not None and (state.external_nats or self._nats_alive()):
             return state
@@ -136,10 +157,15 @@ class LocalNetwork:
             admin = nats_admin
             state = NetworkState(nats_urls=list(nats_urls), external_nats=True, peers=peers)
         else:
+            kept = plan.nats if len(plan.nats) == 3 * servers and ports_free(plan.nats, NATS_HOST) else []
             cluster = NatsCluster(self.folder / NATS_DIR, servers, ready_timeout_ms=READY_TIMEOUT_MS_DEFAULT,
-                                  users=self.nats_users())
+                                  users=self.nats_users(), host=NATS_HOST, ports=kept)
             cluster.start()
             cluster.detach()
+            ports = [p for s in cluster.servers for p in (s.client_port, s.cluster_port, s.http_port)]
+            if plan.nats and ports != plan.nats:
+                self.port_changes.append(_nats_change(plan.nats, servers, cluster.urls))
+            plan.nats = ports
             admin = cluster.admin_credentials
             state = NetworkState(nats_urls=cluster.urls, peers=peers)
         state.nats_admin_seed, state.nats_admin_inbox = str(admin.seed_file), admin.inbox_prefix
@@ -227,9 +253,12 @@ class LocalNetwork:
     def status(self) -> NetworkStatus:
         state = read_state(self.folder)
         peers: dict[str, dict[str, Any] | None] = {}
+        alive: set[str] = set()
         for member in sorted(state.peers) if state else []:
             url = read_api_url(peer_folder(self.folder, member))
-            peers[member] = peer_status(url) if url and self._process(member, state.peers[member]).alive() else None
+            if self._process(member, state.peers[member]).alive():
+                alive.add(member)
+            peers[member] = peer_status(url) if url and member in alive else None
         nats: list[tuple[str, str, ServerHealth | None]] = []
         if state is not None and not state.external_nats and (self.folder / NATS_DIR).exists():
             try:
@@ -240,7 +269,8 @@ class LocalNetwork:
                 nats = [(s.name, s.client_url, h) for s, h in zip(cluster.servers, cluster.health())]
         elif state is not None:
             nats = [(f"external-{i + 1}", url, None) for i, url in enumerate(state.nats_urls)]
-        return NetworkStatus(peers, nats)
+        own = own_deployments(self.folder, [m for m in self.manifest.members if m not in alive])
+        return NetworkStatus(peers, nats, own)
 
     # --- tear-down ---
 

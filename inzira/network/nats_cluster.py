@@ -93,9 +93,14 @@ class NatsCluster:
         ready_timeout_ms: int = READY_TIMEOUT_MS_DEFAULT,
         stop_timeout_ms: int = STOP_TIMEOUT_MS_DEFAULT,
         users: Sequence[NatsUser] = (),
+        ports: Sequence[int] = (),
     ) -> None:
+        """``ports``: the client, cluster and monitoring port of each server for the first start (a network
+        coming back where it was); empty, or on a retry, free ones."""
         if not 1 <= servers <= SERVERS_MAX:
             raise ValueError(f"servers must be in 1..{SERVERS_MAX}, got {servers}")
+        if ports and len(ports) != 3 * servers:
+            raise ValueError(f"ports: 3 per server, {3 * servers} in all, got {len(ports)}")
         self.folder = Path(folder).resolve()
         self.size = servers
         self.cluster_name = cluster_name
@@ -107,6 +112,7 @@ class NatsCluster:
         self._procs: list[ServerProcess | None] = []
         self._stop_at_exit = False
         self._users = ClusterUsers(self.folder, users)
+        self._first_ports = list(ports)
 
     # -- lifecycle ---------------------------------------------------------------------------
 
@@ -123,8 +129,8 @@ class NatsCluster:
         route_password = secrets.token_hex(16)
         self._register_exit_stop()
         last_error = ""
-        for _ in range(START_ATTEMPTS):
-            self._specs = self._new_specs()
+        for attempt in range(START_ATTEMPTS):
+            self._specs = self._new_specs(self._first_ports if attempt == 0 and self._first_ports else None)
             self._procs = [None] * self.size
             self._users.write()
             self._write_configs(route_password)
@@ -266,8 +272,8 @@ class NatsCluster:
             return f"no agreed meta leader yet: {sorted(leaders)}"
         return ""
 
-    def _new_specs(self) -> list[ServerSpec]:
-        ports = reserve_ports(3 * self.size, self.host)
+    def _new_specs(self, ports: list[int] | None) -> list[ServerSpec]:
+        ports = ports or reserve_ports(3 * self.size, self.host)
         return [
             ServerSpec(
                 name=f"n{i + 1}",

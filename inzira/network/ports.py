@@ -28,3 +28,16 @@ def reserve_ports(count: int, host: str = "127.0.0.1") -> list[int]:
         for sock in held:
             sock.close()
 
+
+
+def ports_free(ports: list[int], host: str = "127.0.0.1") -> bool:
+    """Whether every port can be listened on now (bound as the servers bind them, with SO_REUSEADDR, so a port
+    whose last connections linger in TIME_WAIT after a stop counts as free)."""
+    for port in ports:
+        with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+            probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            try:
+                probe.bind((host, port))
+            except OSError:
+                return False
+    return True

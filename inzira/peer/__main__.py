@@ -8,9 +8,7 @@ error (the run file is removed either way).
 
 from __future__ import annotations
 
-import json
 import logging
-import os
 import signal
 import sys
 import threading
@@ -19,9 +17,8 @@ from pathlib import Path
 from inzira.api.server import serve_in_thread
 from inzira.directory.api import mount_directory
 from inzira.directory.deployment import operator_for_peer
-from inzira.durable_files import write_durable
 from inzira.peer.api import build_app
-from inzira.peer.config import RUN_FILE
+from inzira.peer.config import RUN_FILE, write_run_file
 from inzira.peer.folder_lock import PeerFolderBusyError
 from inzira.peer.service import Peer
 from inzira.process import tune_gc
@@ -31,11 +28,6 @@ API_STOP_TIMEOUT_MS = 2_000
 API_GRACEFUL_S = 1
 
 log = logging.getLogger("inzira.peer")
-
-
-def write_run_file(folder: Path, member: str, api_url: str) -> None:
-    run = {"member": member, "pid": os.getpid(), "api_url": api_url}
-    write_durable(folder / RUN_FILE, (json.dumps(run) + "\n").encode())
 
 
 def main(argv: list[str]) -> int:

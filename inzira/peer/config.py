@@ -8,6 +8,7 @@ Settings that shape the shared streams (replicas, retention) must be the same on
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 
 import msgspec
@@ -145,3 +146,9 @@ def load_api_token(folder: Path, member: str) -> str:
     if not isinstance(token, str):
         raise PeerConfigError(f"{path} holds no API token for {member}")
     return token
+
+
+def write_run_file(folder: Path, member: str, api_url: str) -> None:
+    """Which process runs the folder and where its API answers (``inzira network`` reads it), once it listens."""
+    run = {"member": member, "pid": os.getpid(), "api_url": api_url}
+    write_durable(folder / RUN_FILE, (json.dumps(run) + "\n").encode())
