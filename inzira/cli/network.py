@@ -125,9 +125,11 @@ def status(data: Path = NetworkDirOption, as_json: bool = typer.Option(False, "-
     for member, s in found.peers.items():
         _peer_row(table, member, s, "")
     for member, own in found.own.items():
-        where = own.api_url or "no API URL yet"
-        _peer_row(table, member, own.status, f"own deployment, pid {own.pid or '?'}, {where}")
+        _peer_row(table, member, own.status, "own deployment")
     console.print(table)
+    for member, own in found.own.items():
+        console.print(f"{member}: own deployment (inzira remit serve), pid {own.pid or '?'}, "
+                      f"{own.api_url or 'no API URL yet'}", markup=False)
     nats = Table("NATS server", "URL", "healthy", "meta leader")
     for name, url, health in found.nats:
         nats.add_row(name, url, "?" if health is None else ("yes" if health.healthy else f"no: {health.detail}"),

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import socket
 import subprocess
 import sys
 from pathlib import Path
@@ -12,6 +13,8 @@ from typing import Any
 import httpx
 import pytest
 
+from inzira.deploy.links import Links
+from inzira.deploy.member import MemberDeployment
 from inzira.network.processes import pid_is_ours
 from inzira.peer.folder_lock import FolderLock
 from tests.network.helpers import wait_until
@@ -106,3 +109,58 @@ def test_down_on_a_file_is_a_clean_error(tmp_path: Path) -> None:
                            "--json"], capture_output=True, text=True, timeout=COMMAND_TIMEOUT_S)
     assert done.returncode == 1 and "Traceback" not in done.stderr, done.stderr
     assert json.loads(done.stdout)["error"]["message"].startswith(f"no network in {not_a_folder}: Not a directory")
+
+
+def _urls(up: dict[str, Any]) -> dict[str, str]:
+    return {p["member"]: p["api_url"] for p in up["peers"]}
+
+
+@pytest.mark.timeout(300)
+def test_up_down_up_keeps_the_urls_links_files_name(tmp_path: Path) -> None:
+    """Links files name the peers' URLs: a network brought down and up again answers at the same ones (NATS
+    too, which a member's own deployment keeps in its peer.json); a port taken meanwhile is said, not hidden."""
+    folder = tmp_path / "net"
+    peers = "cbr,mobimo"
+    try:
+        first = inzira("network", "up", "--data", str(folder), "--servers", "1", "--peers", peers, "--no-seed")
+        inzira("network", "down", "--data", str(folder))
+        again = inzira("network", "up", "--data", str(folder), "--servers", "1", "--peers", peers, "--no-seed")
+        assert _urls(again) == _urls(first) and again["nats_urls"] == first["nats_urls"], (first, again)
+        assert again["port_changes"] == []
+        peer_json = json.loads((folder / "peers" / "mobimo" / "peer.json").read_text())
+        assert f"http://127.0.0.1:{peer_json['api_port']}" == _urls(first)["mobimo"]  # `remit serve` listens there too
+        inzira("network", "down", "--data", str(folder))
+        old = _urls(first)["cbr"]
+        with socket.socket() as squatter:  # another process took cbr's port while the network was down
+            squatter.bind(("127.0.0.1", int(old.rsplit(":", 1)[1])))
+            squatter.listen()
+            moved = inzira("network", "up", "--data", str(folder), "--servers", "1", "--peers", peers, "--no-seed")
+        assert _urls(moved)["mobimo"] == _urls(first)["mobimo"] and _urls(moved)["cbr"] != old
+        assert len(moved["port_changes"]) == 1 and old in moved["port_changes"][0], moved["port_changes"]
+        assert _urls(moved)["cbr"] in moved["port_changes"][0]
+    finally:
+        inzira("network", "down", "--data", str(folder))
+
+
+@pytest.mark.timeout(300)
+def test_status_shows_a_members_own_deployment(tmp_path: Path) -> None:
+    """`network status` lists the members running their own deployment too (`inzira remit serve`, here the same
+    deployment in this process), with its pid, its API URL and its peer's status."""
+    folder = tmp_path / "net"
+    try:
+        up = inzira("network", "up", "--data", str(folder), "--servers", "1", "--peers", "cbr,mobimo", "--no-seed")
+        inzira("network", "stop", "mobimo", "--data", str(folder))
+        with MemberDeployment(folder / "peers" / "mobimo", Links()) as mobimo:
+            assert mobimo.served is not None and mobimo.served.base_url == _urls(up)["mobimo"]
+            status = inzira("network", "status", "--data", str(folder))
+            own = status["own_deployments"]
+            assert status["peers"].keys() == {"cbr"} and own.keys() == {"mobimo"}, status
+            assert own["mobimo"]["pid"] == os.getpid() and own["mobimo"]["api_url"] == mobimo.served.base_url
+            assert own["mobimo"]["status"]["member"] == "mobimo" and own["mobimo"]["status"]["ready"]
+            text = subprocess.run([sys.executable, "-m", "inzira.cli.main", "network", "status", "--data",
+                                   str(folder)], capture_output=True, text=True, timeout=COMMAND_TIMEOUT_S)
+            line = f"mobimo: own deployment (inzira remit serve), pid {os.getpid()}, {mobimo.served.base_url}"
+            assert line in text.stdout, text.stdout + text.stderr
+        assert inzira("network", "status", "--data", str(folder))["own_deployments"] == {}
+    finally:
+        inzira("network", "down", "--data", str(folder))
