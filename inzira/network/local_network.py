@@ -2,9 +2,9 @@
 
 ``up`` creates the network folder if needed, starts the NATS cluster (or uses given servers) that lets
 only the network's members in, each with its own permissions, creates the streams as the NATS admin user,
-starts the peers that are not running yet and waits until each caught up with the chain; the processes
-keep running after the caller exits (their pids are in the state file). ``down`` stops the peers, then the NATS servers
-it started. Peers started later (a new member) sync from the genesis or from a snapshot.
+starts the peers that are not running yet (on the ports the network had: ``port_plan.py``) and waits until each
+caught up with the chain; the processes keep running after the caller exits (their pids are in the state file).
+``down`` stops the peers, then the NATS servers it started. Peers started later (a new member) sync from the genesis or from a snapshot.
 """
 
 from __future__ import annotations
@@ -36,7 +36,7 @@ from inzira.network.network_state import NetworkState, read_state, remove_state,
 from inzira.network.own_deployments import OwnDeployment, own_deployments
 from inzira.network.peer_client import peer_status, wait_ready
 from inzira.network.peer_processes import attach_peer, kill_peer, read_api_url, spawn_peer, stop_peers, wait_api_url
-from inzira.network.port_plan import PortPlan, assign_peer_ports, read_plan, write_plan
+from inzira.network.port_plan import PortPlan, assign_peer_ports, nats_change, read_plan, write_plan
 from inzira.network.ports import ports_free
 from inzira.network.processes import ServerProcess
 from inzira.node.reader import load_genesis
@@ -70,14 +70,6 @@ class NetworkStatus:
     peers: dict[str, dict[str, Any] | None]  # member -> its /v1/peer/status (None: not answering)
     nats: list[tuple[str, str, ServerHealth | None]]  # (name, client URL, health; None when external)
     own: dict[str, OwnDeployment]  # members running their peer folder themselves (inzira remit serve)
-
-
-def _nats_change(old: list[int], servers: int, urls: list[str]) -> str:
-    why = (f"it had {len(old) // 3} servers, not {servers}" if len(old) != 3 * servers
-           else "a port it had is taken by another process")
-    return (f"NATS listens on new ports ({', '.join(urls)}): {why}; a member's own deployment running before "
-            "(inzira remit serve) names the old ones in its peer.json: stop it, run inzira network up, then "
-            "inzira network stop MEMBER, and start it again")
 
 
 def agreement_quorum(peers: int) -> int:
@@ -164,7 +156,7 @@ class LocalNetwork:
             cluster.detach()
             ports = [p for s in cluster.servers for p in (s.client_port, s.cluster_port, s.http_port)]
             if plan.nats and ports != plan.nats:
-                self.port_changes.append(_nats_change(plan.nats, servers, cluster.urls))
+                self.port_changes.append(nats_change(plan.nats, servers, cluster.urls))
             plan.nats = ports
             admin = cluster.admin_credentials
             state = NetworkState(nats_urls=cluster.urls, peers=peers)

@@ -65,3 +65,12 @@ def assign_peer_ports(plan: PortPlan, members: list[str], host: str) -> list[str
                            f"links files naming http://{host}:{old} must name http://{host}:{port}")
         plan.peers[member] = port
     return changes
+
+
+def nats_change(old: list[int], servers: int, urls: list[str]) -> str:
+    """What ``up`` says when the NATS servers could not come back on the ports ``old``."""
+    why = (f"it had {len(old) // 3} servers, not {servers}" if len(old) != 3 * servers
+           else "a port it had is taken by another process")
+    return (f"NATS listens on new ports ({', '.join(urls)}): {why}; a member's own deployment running before "
+            "(inzira remit serve) names the old ones in its peer.json: stop it, run inzira network up, then "
+            "inzira network stop MEMBER, and start it again")
