@@ -29,7 +29,6 @@ def reserve_ports(count: int, host: str = "127.0.0.1") -> list[int]:
             sock.close()
 
 
-
 def ports_free(ports: list[int], host: str = "127.0.0.1") -> bool:
     """Whether every port can be listened on now (bound as the servers bind them, with SO_REUSEADDR, so a port
     whose last connections linger in TIME_WAIT after a stop counts as free)."""
