@@ -4,7 +4,8 @@
 only the network's members in, each with its own permissions, creates the streams as the NATS admin user,
 starts the peers that are not running yet (on the ports the network had: ``port_plan.py``) and waits until each
 caught up with the chain; the processes keep running after the caller exits (their pids are in the state file).
-``down`` stops the peers, then the NATS servers it started. Peers started later (a new member) sync from the genesis or from a snapshot.
+``down`` stops the peers, then the NATS servers it started. Peers started later (a new member) sync from the
+genesis or from a snapshot.
 """
 
 from __future__ import annotations

@@ -1,7 +1,8 @@
 """A peer's folder and settings: which member it is, where the ordering service is, its limits and timings.
 
 The folder holds only this member's secrets: its member key, its orderer key if it may cut blocks, its API
-token, the seed of its NATS user (``keys/nats-<member>.nk``). Everything else in it is public (genesis.json) or its own copy of the chain (node.db, snapshots/).
+token, the seed of its NATS user (``keys/nats-<member>.nk``). Everything else in it is public (genesis.json) or
+its own copy of the chain (node.db, snapshots/).
 Settings that shape the shared streams (replicas, retention) must be the same on every peer of a network.
 """
 

@@ -1,7 +1,8 @@
 """The QR payment service's result codes and the HTTP status each one gets.
 
 Codes are Mojaloop-shaped 4-digit numbers; the ledger's own (``inzira.ledger.codes``) and the API's
-(``inzira.api.codes``) are reused where they fit (3100 validation, 3105 a signature that does not verify, 3145 quote mismatch, 3146 quote used,
+(``inzira.api.codes``) are reused where they fit (3100 validation, 3105 a signature that does not verify,
+3145 quote mismatch, 3146 quote used,
 3302 quote expired, 4001 insufficient funds, 4300 not permitted, 2003/2004/2005 server state, 2040 the FX
 provider's rates too old to quote from: 503). Codes of this service are in the scheme-specific "xx40 and above"
 part of each range. Never renumber one: wallets and POS pages switch on them.

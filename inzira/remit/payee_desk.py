@@ -138,7 +138,7 @@ class PayeeDesk:
         try:
             return await self.on_service_loop(agent.hashlock(body.quote_id, msisdn, body.amount_received_minor,
                                                              body.amount_type == "RECEIVE", sender,
-                                                             body.expires_at_ms))
+                                                             body.expires_at_ms, body.receiving_fee_minor))
         except PayoutRefusedError as exc:
             code = int(exc.code) if exc.code.isdigit() else int(RemitCode.PAYEE_REJECTED)
             raise RemitError(422, code, f"{agent.fsp} refused the quote: {exc.description}") from None

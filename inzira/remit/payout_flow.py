@@ -4,7 +4,8 @@ the void.
 It follows the ledger like any member's service would: when a pending transfer to its accounts appears,
 it checks the transfer against the quote it gave (one of this service's own quotes, or one it answered another
 member's deployment, ``PayeeQuotes``): made by the sending FSP that agreed it, this FSP named as payee, its
-condition, exactly the quoted amounts to its accounts, held no longer than it agreed. It pays the wallet through its payout adapter (reference id
+condition, exactly the quoted amounts to its accounts, held no longer than it agreed. It pays the wallet
+through its payout adapter (reference id
 derived from the pending id, so a restart resends the same payout and never pays twice), then commits by
 revealing the fulfilment, or voids the transfer so the money goes back. It stops waiting for the operator
 ``payout_commit_margin_ms`` before the transfer's deadline, so its commit is still in time.

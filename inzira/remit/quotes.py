@@ -133,12 +133,9 @@ class QuoteDesk:
                              fee_minor: int) -> Hashlock | None:
         """The operator's hashlock when it sets one (eKash), or a remote receiving FSP's agreement to the terms
         (always a hashlock: its condition is its own), with their refusals as the API's."""
-        if isinstance(agent, RemoteReceivingFsp):
-            call = agent.agree(quote_id, party.msisdn, amount_minor, fee_minor, receive, expires_at_ms)
-        else:
-            call = agent.hashlock(quote_id, party.msisdn, amount_minor, receive, sender, expires_at_ms)
         try:
-            return await self.on_service_loop(call)
+            return await self.on_service_loop(agent.hashlock(quote_id, party.msisdn, amount_minor, receive, sender,
+                                                             expires_at_ms, fee_minor))
         except PayoutRefusedError as exc:
             if exc.code == str(int(Code.PARTY_NOT_FOUND)):
                 raise RemitError(404, Code.PARTY_NOT_FOUND, f"{party.fsp} has no wallet for {party.msisdn}") from None

@@ -72,8 +72,9 @@ class ReceivingFsp:
         return self.adapter.condition(quote_id) or condition_of(fulfilment_for(self.secret, quote_id))
 
     async def hashlock(self, quote_id: str, msisdn: str, amount_minor: int, receive: bool, sender: str,
-                       expires_at_ms: int) -> Hashlock | None:
-        """The operator's own hashlock and fee for a quote (a Mojaloop hub's), or None: this FSP locks it."""
+                       expires_at_ms: int, fee_minor: int) -> Hashlock | None:
+        """The operator's own hashlock and fee for a quote (a Mojaloop hub's), or None: this FSP locks it (with
+        its fee ``fee_minor`` by its schedule, which the sending side applied already)."""
         async with self._calls:
             return await self.adapter.hashlock(quote_id, msisdn, amount_minor, PAYOUT_CURRENCY, receive, sender,
                                                expires_at_ms)

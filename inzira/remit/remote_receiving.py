@@ -96,10 +96,11 @@ class RemoteReceivingFsp:
         """The receiving FSP's screening of the holder's name at its last look-up of ``e164``."""
         return self._reasons.get(e164, ())
 
-    async def agree(self, quote_id: str, msisdn: str, amount_minor: int, fee_minor: int, receive: bool,
-                    expires_at_ms: int) -> Hashlock:
+    async def hashlock(self, quote_id: str, msisdn: str, amount_minor: int, receive: bool, sender: str,
+                       expires_at_ms: int, fee_minor: int) -> Hashlock:
         """The receiving FSP's agreement to the quote's terms, as the hashlock the transfer is locked with:
-        its condition and what the wallet receives (its operator's fee, if any, beyond ``fee_minor``)."""
+        its condition and what the wallet receives (its operator's fee, if any, beyond ``fee_minor``). Asked as
+        ``sender``, the one sending FSP this service acts for (its port signs)."""
         body = PayeeQuoteBody(quote_id=quote_id, msisdn=msisdn, amount_type="RECEIVE" if receive else "SEND",
                               amount_received_minor=amount_minor, receiving_fee_minor=fee_minor,
                               currency=PAYOUT_CURRENCY, expires_at_ms=expires_at_ms)

@@ -12,7 +12,8 @@ Its state is remit.db in the data folder. The service acts only for the members 
 (look-ups, payouts, commits). A receiving FSP it does not act for is reached at that FSP's own deployment
 (``settings.receiving_fsp_urls``, ``RemoteReceivingFsp``), which answers look-ups and quotes signed by this
 service's sending FSP and pays out there; a receiving FSP it acts for answers other deployments the same way
-(``payee_desk``, served by ``inzira.remit.api.fsp``). It holds no other key: firm quotes come from the FX provider's own quote
+(``payee_desk``, served by ``inzira.remit.api.fsp``). It holds no other key: firm quotes come from the FX
+provider's own quote
 service (``fx``, checked before use), and funding from the issuers' own funding APIs (``funding``).
 Phone numbers are looked up and listed through the directory operator's API: once its address is known,
 

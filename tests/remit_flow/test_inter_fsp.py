@@ -391,8 +391,8 @@ def test_a_receiving_deployment_agreeing_other_terms_is_unavailable(pair: Pair) 
     answers = [{**terms, "expires_at_ms": 1}, {**terms, "receiving_fee_minor": 2**63 - 1}, terms]
     with _hostile(pair, answers) as remote:
         def agree() -> object:
-            return pair.sender.submit(remote.agree(quote_id, msisdn, 10_000, MOBIMO_FEE_MINOR, True,
-                                                   asked_ms)).result(HTTP_TIMEOUT_S)
+            return pair.sender.submit(remote.hashlock(quote_id, msisdn, 10_000, True, "eurosend", asked_ms,
+                                                      MOBIMO_FEE_MINOR)).result(HTTP_TIMEOUT_S)
 
         for _ in range(2):
             with pytest.raises(PayoutUnavailableError):

@@ -35,6 +35,14 @@ def quote_shown(client: httpx.Client, posted: httpx.Response) -> httpx.Response:
     return client.get(location)
 
 
+def assert_verified(checked: httpx.Response, tx_id: str) -> None:
+    """A Verify form's answer: the page again, not stored, with the receipt's verdict valid for ``tx_id``."""
+    assert checked.status_code == 200 and checked.headers["cache-control"] == "no-store"
+    result = checked.text[checked.text.index('class="verify-result"'):].split("</div>", 1)[0]
+    assert '<p class="verdict verdict-valid">✓ valid</p>' in result
+    assert f"Transaction {tx_id[:16]}… was committed in block" in result
+
+
 def hidden(page: str, name: str) -> str:
     found = re.search(rf'<input type="hidden" name="{name}" value="([^"]*)">', page)
     if found is None:
