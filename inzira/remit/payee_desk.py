@@ -112,13 +112,15 @@ class PayeeDesk:
         if not holder.active:
             raise RemitError(422, RemitCode.PAYEE_BLOCKED, f"the wallet at {msisdn} cannot receive money")
         lock = await self._operator_lock(agent, body, msisdn, sender)
-        condition, expires_at_ms = agent.condition(body.quote_id), body.expires_at_ms
+        expires_at_ms = body.expires_at_ms
         if lock is not None:  # an operator with its own hashlock (eKash) takes its fee from what the wallet gets
-            condition, received, fee = lock.condition, lock.receive_minor, fee + lock.operator_fee_minor
+            received, fee = lock.receive_minor, fee + lock.operator_fee_minor
             expires_at_ms = min(expires_at_ms, lock.expires_at_ms)
         terms = PayeeTerms(quote_id=body.quote_id, sending_fsp=sender, receiving_fsp=fsp, msisdn=msisdn,
                            currency=PAYOUT_CURRENCY, amount_received_minor=received, receiving_fee_minor=fee,
-                           condition=condition, expires_at_ms=expires_at_ms)
+                           condition=b"", expires_at_ms=expires_at_ms)
+        # Bound to all of these terms: a quote id agreed again, once forgotten, gets another condition.
+        terms = msgspec.structs.replace(terms, condition=lock.condition if lock is not None else agent.condition(terms))
         try:
             kept = self.quotes.put(terms, request_hash, now_ms, self.node.height)
         except TooManyQuotes:

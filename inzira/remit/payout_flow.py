@@ -17,6 +17,7 @@ import asyncio
 import logging
 import uuid
 from collections.abc import Callable
+from typing import Protocol
 
 import msgspec
 
@@ -56,13 +57,20 @@ log = logging.getLogger(__name__)
 Note = Callable[[str, str, str, int, bytes], None]  # (transfer id, step, detail, code, tx id)
 
 
+class Lock(Protocol):
+    """A receiving FSP's hashlock on the terms it kept (``ReceivingFsp``)."""
+
+    def condition(self, terms: PayeeTerms) -> bytes: ...
+
+    def fulfilment(self, terms: PayeeTerms) -> bytes: ...
+
+
 class PayoutFlow:
     def __init__(self, port: MemberPort, secret: bytes, adapter: PayoutAdapter, runtime: RemitRuntime,
                  settings: RemitSettings, transfers: TransferStore, payouts: PayoutStore, note: Note,
-                 clock_ms: Callable[[], int], calls: asyncio.Semaphore, fulfilment: Callable[[str], bytes],
-                 payee_quotes: PayeeQuotes) -> None:
-        """``calls`` bounds the calls to the operator, look-ups included; ``fulfilment`` opens a quote's
-        hashlock (the FSP's own, or the operator's)."""
+                 clock_ms: Callable[[], int], calls: asyncio.Semaphore, lock: Lock, payee_quotes: PayeeQuotes) -> None:
+        """``calls`` bounds the calls to the operator, look-ups included; ``lock`` is the hashlock of a quote's
+        kept terms (the FSP's own, or the operator's): its condition, and what opens it."""
         self.fsp = port.member
         self.adapter = adapter
         self.runtime = runtime
@@ -73,7 +81,7 @@ class PayoutFlow:
         self.payouts = payouts
         self.note = note
         self.clock_ms = clock_ms
-        self.fulfilment = fulfilment
+        self.lock = lock
         self.callbacks = PayoutCallbacks(self.fsp, secret)
         self.ledger = LedgerBatcher(runtime)  # its commits and voids, handed to the ledger together
         self._active: set[bytes] = set()
@@ -113,6 +121,8 @@ class PayoutFlow:
             return "the transfer was not made by the sending FSP that agreed the quote"
         if pending.condition != terms.condition:
             return "the transfer is not locked with this FSP's condition"
+        if self.lock.condition(terms) != terms.condition:  # kept under another derivation: paid, it could not commit
+            return "the quote's condition is not one this FSP can open"
         credited: dict[tuple[str, str], int] = {}
         for leg in pending.legs:
             if account_owner(leg.credit) == self.fsp:
@@ -264,7 +274,13 @@ class PayoutFlow:
         return updated
 
     async def _post(self, payout: PayoutRecord, transfer_id: str) -> None:
-        raw = self.signer.sign(PostPending(payout.pending_id, self.fulfilment(payout.quote_id)),
+        found = self.terms(payout.quote_id)
+        if found is None:  # kept while its reservation is open: forgotten only once it can no longer commit
+            self._record(payout, PayoutStatus.SUCCESSFUL.value, "PAID_AFTER_ABORT_TERMS_FORGOTTEN")
+            self.note(transfer_id, "RECONCILE", "paid out, but the quote's terms were forgotten before the commit: "
+                      "flagged for reconciliation", 0, b"")
+            return
+        raw = self.signer.sign(PostPending(payout.pending_id, self.lock.fulfilment(found[0])),
                                ledger_io.resolution_ref("post", payout.pending_id))
         outcome = await self.ledger.submit(raw, self.settings.submit_timeout_ms / 1000)
         if outcome is None:

@@ -16,6 +16,8 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
 
+import msgspec
+
 from inzira.fx.client import FxClient
 from inzira.http import HttpProblem
 from inzira.ledger.codes import Code
@@ -121,9 +123,11 @@ class QuoteDesk:
             target_currency=PAYOUT_CURRENCY, gross_target_minor=fx.target_amount_minor,
             receiving_fee_minor=fee_minor, amount_received_minor=received_minor, rate=str(fx.rate),
             mid_rate=str(fx.mid_rate), margin_percent=str(fx.margin_percent), fx_margin_minor=fx.fx_margin_minor,
-            rates_as_of=fx.rates_as_of, condition=lock.condition if lock is not None else agent.condition(quote_id),
+            rates_as_of=fx.rates_as_of, condition=lock.condition if lock is not None else b"",
             fx_quote=encode(fx.signed), created_at_ms=now_ms, expires_at_ms=expires_at_ms,
             holder_reasons=holder_reasons)
+        if lock is None:  # this service's own receiving FSP: its hashlock binds the terms just set
+            terms = msgspec.structs.replace(terms, condition=agent.condition(terms.payee_terms()))
         self.store.put_quote(terms)
         return terms
 

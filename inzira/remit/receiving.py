@@ -16,6 +16,7 @@ from inzira.node.custody import MemberPort
 from inzira.remit.condition import condition_of, fulfilment_for
 from inzira.remit.payout_flow import Note, PayoutFlow
 from inzira.remit.payout import AccountHolder, Hashlock, PayoutAdapter, PayoutUnavailableError
+from inzira.remit.records import PayeeTerms
 from inzira.remit.runtime import RemitRuntime
 from inzira.remit.settings import PAYOUT_CURRENCY, RemitSettings
 from inzira.remit.store.payee_quotes import PayeeQuotes
@@ -38,7 +39,7 @@ class ReceivingFsp:
         self._calls = asyncio.Semaphore(settings.operator_calls_max)
         self._asking: dict[str, asyncio.Task[AccountHolder | None]] = {}  # at most ASKING_MAX
         self.payout_flow = PayoutFlow(port, secret, adapter, runtime, settings, transfers, payouts, note,
-                                      clock_ms, self._calls, self.fulfilment, payee_quotes)
+                                      clock_ms, self._calls, self, payee_quotes)
 
     async def lookup(self, e164: str) -> AccountHolder | None:
         """The wallet holder at ``e164`` (raises PayoutError when the operator cannot answer). Look-ups of one
@@ -63,13 +64,15 @@ class ReceivingFsp:
         finally:
             self._asking.pop(e164, None)
 
-    def fulfilment(self, quote_id: str) -> bytes:
-        if self.adapter.condition(quote_id) is not None:  # the operator's hashlock: only its fulfilment opens it
-            return self.adapter.fulfilment(quote_id) or b""
-        return fulfilment_for(self.secret, quote_id)
+    def fulfilment(self, terms: PayeeTerms) -> bytes:
+        """What opens the hashlock of the terms this FSP kept: its own, recomputed from them, or the operator's."""
+        if self.adapter.condition(terms.quote_id) is not None:  # the operator's hashlock: only its fulfilment opens it
+            return self.adapter.fulfilment(terms.quote_id) or b""
+        return fulfilment_for(self.secret, terms)
 
-    def condition(self, quote_id: str) -> bytes:
-        return self.adapter.condition(quote_id) or condition_of(fulfilment_for(self.secret, quote_id))
+    def condition(self, terms: PayeeTerms) -> bytes:
+        """The condition locking ``terms`` (their own ``condition`` aside): the operator's, or this FSP's."""
+        return self.adapter.condition(terms.quote_id) or condition_of(fulfilment_for(self.secret, terms))
 
     async def hashlock(self, quote_id: str, msisdn: str, amount_minor: int, receive: bool, sender: str,
                        expires_at_ms: int, fee_minor: int) -> Hashlock | None:

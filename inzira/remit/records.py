@@ -55,13 +55,18 @@ class QuoteTerms(msgspec.Struct, frozen=True, kw_only=True):
     # The receiving FSP's screening of its account holder's name at the name check: the list entries it
     # matches, without the name (the sending side sees only the masked name).
     holder_reasons: tuple[Reason, ...] = ()
+    # The originator's name and the receiver's as the customer gave them with the quote (the travel rule): a
+    # receiving FSP at its own deployment is told them and screens the sender's; a transfer must carry the same.
+    sender_name: str = ""
+    receiver_name: str = ""
 
     def payee_terms(self) -> PayeeTerms:
         return PayeeTerms(quote_id=self.quote_id, sending_fsp=self.sending_fsp, receiving_fsp=self.receiving_fsp,
                           msisdn=self.msisdn, currency=self.target_currency,
                           amount_received_minor=self.amount_received_minor,
                           receiving_fee_minor=self.receiving_fee_minor, condition=self.condition,
-                          expires_at_ms=self.expires_at_ms)
+                          expires_at_ms=self.expires_at_ms, sender_name=self.sender_name,
+                          receiver_name=self.receiver_name)
 
 
 class PayeeTerms(msgspec.Struct, frozen=True, kw_only=True):
@@ -77,6 +82,10 @@ class PayeeTerms(msgspec.Struct, frozen=True, kw_only=True):
     receiving_fee_minor: int  # credited to its fee account
     condition: bytes
     expires_at_ms: int  # the quote's: a reservation must be made before it
+    # The originator's name and the receiver's as the sending FSP told them (the travel rule); "" in a quote
+    # kept before they travelled.
+    sender_name: str = ""
+    receiver_name: str = ""
 
 
 class TransferRecord(msgspec.Struct, frozen=True, kw_only=True):

@@ -24,12 +24,13 @@ from inzira.crypto.keygen import generate_keypair
 from inzira.demo.setup import demo_keyring
 from inzira.ledger.codes import Code
 from inzira.ledger.records import PENDING, POSTED, VOIDED, Leg
-from inzira.ledger.tx import Issue, OpenAccount, Transfer
+from inzira.ledger.tx import Issue, OpenAccount, PostPending, Transfer, decode_body, decode_signed
 from inzira.node.custody import Keyring
 from inzira.node.keystore import load_key
 from inzira.peer.peer_auth import REQUEST_SKEW_MS, Replays, sign_request
 from inzira.remit.api import mount_fsp, mount_remit
 from inzira.remit.client import RemitClient
+from inzira.remit.condition import b64url, condition_of
 from inzira.remit.payout import PayoutUnavailableError
 from inzira.remit.remote_receiving import RemoteReceivingFsp
 from inzira.remit.service import RemitService
@@ -342,6 +343,48 @@ def test_a_reservation_made_while_stopped_is_paid_however_many_quotes_went_unuse
     with _payee_service(pair, folder, batch=2):
         assert _settled(pair, while_stopped) == POSTED
     assert pair.flow.sims["mobimo"].admin.wallet(msisdn[1:]).balance_minor == before + 10_000  # type: ignore[union-attr]
+
+
+def _public_fulfilment(pair: Pair, pending_id: bytes) -> bytes:
+    """What anyone reads on chain once a hashlocked transfer committed: the fulfilment its commit revealed."""
+    committed = pair.flow.net.node.pending(pending_id)
+    assert committed is not None and committed.status == POSTED
+    stored = pair.flow.net.node.tx(committed.resolved_by_tx)
+    assert stored is not None
+    post = decode_body(decode_signed(stored.raw).body).op
+    assert isinstance(post, PostPending) and post.pending_id == pending_id
+    return post.fulfilment
+
+
+def test_a_quote_id_agreed_again_once_forgotten_gets_a_condition_its_old_fulfilment_does_not_open(
+        pair: Pair, tmp_path_factory: pytest.TempPathFactory) -> None:
+    """Once a transfer commits, its fulfilment is public on chain; the receiving FSP forgets the quote some time
+    after it expired. Were the condition derived from the quote id alone, the sending FSP could agree the same
+    id again, reserve under it and commit that reservation itself with the public fulfilment: a "paid out" the
+    receiving FSP never gave, with nothing paid. The condition binds all the agreed terms instead."""
+    msisdn = pair.flow.wallet("mobimo")
+    wallet = pair.flow.sims["mobimo"].admin
+    with contextlib.ExitStack() as stack:
+        payee = _payee_service(pair, tmp_path_factory.mktemp("mobimo-forgets")).start()
+        stack.callback(payee.stop)
+        agreeing = dataclasses.replace(pair, payee_url=_serve(stack, pair.flow, payee, fsp=True))
+        first = _agree(agreeing, msisdn)
+        paid = _reserve(pair, first, 10_000)
+        assert _settled(pair, paid) == POSTED
+        public = _public_fulfilment(pair, paid)
+        quotes = payee.payee_quotes
+        wait_until("the reservation seen resolved", lambda: not quotes.open_reservations(10), timeout_s=30)
+        assert quotes.prune(now_ms() + 3_600_000, 10) == 1  # as reconciliation does, well after its expiry
+        balance = wallet.wallet(msisdn[1:]).balance_minor  # type: ignore[union-attr]
+
+        again = _agree(agreeing, msisdn, quote_id=first["quote_id"])  # the same id, agreed anew
+        assert again["condition"] not in (first["condition"], b64url(condition_of(public)))
+        replayed = _reserve(pair, again, 10_000)
+        outcome = pair.keys.port(pair.flow.net, "eurosend").execute(PostPending(replayed, public),
+                                                                    f"test:{uuid.uuid4().hex}")
+        assert outcome.code in (Code.BAD_FULFILMENT, Code.ALREADY_RESOLVED), outcome  # mobimo may void it first
+        assert _settled(pair, replayed) == VOIDED  # this quote id was paid out once already
+        assert wallet.wallet(msisdn[1:]).balance_minor == balance  # type: ignore[union-attr]
 
 
 @contextlib.contextmanager
