@@ -159,11 +159,13 @@ def send(
             console.print(f"[bold]{escape(party['masked_name'])}[/] ({party['msisdn']}) has a wallet at "
                           f"{escape(party['fsp_name'])}")
             if amount is not None:
-                quote = client.quote(to, "SEND", parsed.minor, parsed.currency.code)
+                quote = client.quote(to, "SEND", parsed.minor, parsed.currency.code, sender_name=sender_name,
+                                     receiver_name=receiver_name)
             else:
                 if currency is None:
                     fail("with --receive, say what the customer pays in: --currency EUR")
-                quote = client.quote(to, "RECEIVE", parsed.minor, parsed.currency.code, currency.upper())
+                quote = client.quote(to, "RECEIVE", parsed.minor, parsed.currency.code, currency.upper(),
+                                     sender_name=sender_name, receiver_name=receiver_name)
             console.print(_disclosure(quote))
             if not yes and not typer.confirm("Send it?", default=False):
                 raise typer.Exit(EXIT_NOT_SENT)

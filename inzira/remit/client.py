@@ -35,9 +35,11 @@ class RemitClient:
         return self.http.call("GET", f"/v1/remit/parties/MSISDN/{msisdn}")
 
     def quote(self, msisdn: str, amount_type: str, amount_minor: int, currency: str,
-              source_currency: str | None = None) -> dict[str, Any]:
+              source_currency: str | None = None, *, sender_name: str | None = None,
+              receiver_name: str | None = None) -> dict[str, Any]:
         body = {"receiver_msisdn": msisdn, "amount_type": amount_type, "amount_minor": amount_minor,
-                "currency": currency, "source_currency": source_currency}
+                "currency": currency, "source_currency": source_currency, "sender_name": sender_name,
+                "receiver_name": receiver_name}
         return self.http.call("POST", "/v1/remit/quotes", json=body)
 
     def send(self, transfer_id: str, quote_id: str, sender_id: str, sender_name: str, receiver_name: str, *,

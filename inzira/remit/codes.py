@@ -16,7 +16,8 @@ from inzira.ledger.codes import Code
 
 class RemitCode(IntEnum):
     QUOTE_NOT_FOUND = 3205  # Mojaloop: quote ID not found
-    COMPLIANCE_REJECTED = 4140  # scheme-specific payer rejection: the sending FSP's compliance refused it
+    COMPLIANCE_REJECTED = 4140  # scheme-specific payer rejection: compliance refused it (the sending FSP's, or the
+    # receiving FSP's screening of the originator's name)
     PAYEE_REJECTED = 5105  # Mojaloop: payee FSP rejected the transaction (payout failed)
     PAYEE_BLOCKED = 5400  # Mojaloop: generic payee blocked error (the wallet is not active)
     PAYEE_UNAVAILABLE = 5140  # scheme-specific: the receiving FSP's operator could not be reached
@@ -24,7 +25,7 @@ class RemitCode(IntEnum):
 
 _TITLES = {
     RemitCode.QUOTE_NOT_FOUND: "quote not found",
-    RemitCode.COMPLIANCE_REJECTED: "rejected by the sending FSP's compliance",
+    RemitCode.COMPLIANCE_REJECTED: "rejected by compliance",
     RemitCode.PAYEE_REJECTED: "payee FSP rejected the transaction",
     RemitCode.PAYEE_BLOCKED: "payee blocked",
     RemitCode.PAYEE_UNAVAILABLE: "receiving FSP unavailable",

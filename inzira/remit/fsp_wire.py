@@ -8,7 +8,7 @@ import unicodedata
 from typing import Annotated, Literal
 
 import msgspec
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from inzira.api.numbers import TIME_MS_MAX, json_int
 from inzira.money import AMOUNT_MINOR_MAX
@@ -16,8 +16,18 @@ from inzira.remit.phone import MASKED_NAME_CHARS_MAX
 from inzira.remit.records import Reason
 
 QUOTE_ID_CHARS_MAX = 64
+PARTY_NAME_CHARS_MAX = 300  # the customer API's bound on a name
 Amount = json_int(1, AMOUNT_MINOR_MAX)
 AmountOrZero = json_int(0, AMOUNT_MINOR_MAX)
+
+
+_UNSHOWN = ("C", "Zl", "Zp")  # controls, format characters (a bidi override), unassigned ones; line breaks
+
+
+def shown_as_is(text: str) -> bool:
+    """Whether ``text`` reads the same on a page, a receipt and a terminal: no control or format character and
+    no line break, which a masked name (letters, "*", joiners, marks) never needs."""
+    return not any(unicodedata.category(char).startswith(_UNSHOWN) for char in text)
 
 
 class PayeeQuoteBody(BaseModel):
@@ -32,21 +42,24 @@ class PayeeQuoteBody(BaseModel):
     receiving_fee_minor: AmountOrZero = Field(description="The receiving FSP's fee by its schedule, RWF minor units")
     currency: Literal["RWF"] = "RWF"
     expires_at_ms: json_int(1, TIME_MS_MAX) = Field(description="When the quote expires (ms since the epoch)")
+    # The travel rule (FATF R.16; Mojaloop's payer.personalInfo.complexName): who sends, screened here.
+    sender_name: str = Field(min_length=1, max_length=PARTY_NAME_CHARS_MAX,
+                             description="The originator's full name, as the sending FSP's customer gave it")
+    receiver_name: str = Field(min_length=1, max_length=PARTY_NAME_CHARS_MAX,
+                               description="The receiver's name as the sending FSP's customer gave it")
+
+    @field_validator("sender_name", "receiver_name")
+    @classmethod
+    def _shown(cls, name: str) -> str:
+        if not shown_as_is(name) or not name.strip():
+            raise ValueError("a name must be printable text: no control, format or line-break characters")
+        return name
 
 
 # What another member's deployment may answer, bounded: its masked name goes into the customer's disclosure.
 Short = Annotated[str, msgspec.Meta(max_length=64)]
 MaskedName = Annotated[str, msgspec.Meta(max_length=MASKED_NAME_CHARS_MAX)]
 REASONS_MAX = 20
-
-
-_UNSHOWN = ("C", "Zl", "Zp")  # controls, format characters (a bidi override), unassigned ones; line breaks
-
-
-def shown_as_is(text: str) -> bool:
-    """Whether ``text`` reads the same on a page, a receipt and a terminal: no control or format character and
-    no line break, which a masked name (letters, "*", joiners, marks) never needs."""
-    return not any(unicodedata.category(char).startswith(_UNSHOWN) for char in text)
 
 
 class PartyAnswer(msgspec.Struct, frozen=True):

@@ -88,7 +88,8 @@ class PayeeDesk:
                 "active": holder.active, "holder_reasons": msgspec.to_builtins(reasons)}
 
     async def quote(self, fsp: str, sender: str, body: PayeeQuoteBody) -> dict[str, Any]:
-        """Agree to a quote's terms (or answer them again for a resend), locked with this FSP's condition."""
+        """Agree to a quote's terms (or answer them again for a resend), locked with this FSP's condition; the
+        originator's name, which travels with them (FATF R.16), is screened against this FSP's own list first."""
         agent = self._agent(fsp)
         msisdn = parse_number(body.msisdn)
         request_hash = hashlib.sha256(msgspec.json.encode([fsp, sender, body.model_dump()])).digest()
@@ -108,6 +109,10 @@ class PayeeDesk:
         if (received, fee) != expected:
             raise RemitError(422, RemitCode.PAYEE_REJECTED, f"{fsp} charges {expected[1]} RWF minor units on this "
                              f"amount, not {fee}: quote again")
+        listed = self.screening.hold_reason(body.sender_name)
+        if listed is not None:  # no payout for a listed originator: refused before anything is kept or asked
+            raise RemitError(422, RemitCode.COMPLIANCE_REJECTED, f"{fsp} refuses a remittance from this sender: "
+                             f"its screening of the sender's name: {listed}")
         holder = await self._holder(fsp, msisdn)
         if not holder.active:
             raise RemitError(422, RemitCode.PAYEE_BLOCKED, f"the wallet at {msisdn} cannot receive money")
@@ -118,7 +123,8 @@ class PayeeDesk:
             expires_at_ms = min(expires_at_ms, lock.expires_at_ms)
         terms = PayeeTerms(quote_id=body.quote_id, sending_fsp=sender, receiving_fsp=fsp, msisdn=msisdn,
                            currency=PAYOUT_CURRENCY, amount_received_minor=received, receiving_fee_minor=fee,
-                           condition=b"", expires_at_ms=expires_at_ms)
+                           condition=b"", expires_at_ms=expires_at_ms, sender_name=body.sender_name,
+                           receiver_name=body.receiver_name)
         # Bound to all of these terms: a quote id agreed again, once forgotten, gets another condition.
         terms = msgspec.structs.replace(terms, condition=lock.condition if lock is not None else agent.condition(terms))
         try:

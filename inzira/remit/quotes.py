@@ -25,6 +25,7 @@ from inzira.ledger.encoding import encode
 from inzira.money import AMOUNT_MINOR_MAX, MoneyError, currency
 from inzira.node.node import Node
 from inzira.remit.codes import RemitCode, RemitError, invalid
+from inzira.remit.fsp_wire import PARTY_NAME_CHARS_MAX, shown_as_is
 from inzira.remit.parties import Party
 from inzira.remit.payout import Hashlock, PayoutError, PayoutRefusedError
 from inzira.remit.receiving import ReceivingFsp
@@ -48,6 +49,10 @@ class QuoteRequest:
     amount_minor: int
     currency: str
     source_currency: str  # the currency the customer pays in (equal to ``currency`` for SEND)
+    # The originator's name and the receiver's (the travel rule): required for a receiving FSP at its own
+    # deployment, which is told them; a transfer under the quote must carry the same.
+    sender_name: str = ""
+    receiver_name: str = ""
 
 
 class QuoteDesk:
@@ -79,6 +84,10 @@ class QuoteDesk:
             raise invalid("remittances into Rwanda are sent from a foreign currency")
         if self.node.account(position_account(sender, source)) is None:
             raise invalid(f"{sender} holds no {source} position ({position_account(sender, source)})")
+        for name in (request.sender_name, request.receiver_name):
+            if len(name) > PARTY_NAME_CHARS_MAX or not shown_as_is(name):
+                raise invalid(f"a name is at most {PARTY_NAME_CHARS_MAX} printable characters: no control, "
+                              "format or line-break characters")
         return source
 
     async def quote(self, sender: str, party: Party, request: QuoteRequest,
@@ -88,6 +97,9 @@ class QuoteDesk:
         fee_schedule = self.settings.receiving_fee(party.fsp)
         quote_id = str(uuid.uuid4())
         agent = self.agents.get(party.fsp) or self.remote[party.fsp]
+        if party.fsp in self.remote and not (request.sender_name.strip() and request.receiver_name.strip()):
+            raise invalid(f"{party.fsp} is told who sends (the travel rule, FATF R.16): give the sender's and the "
+                          "receiver's names with the quote (sender_name, receiver_name)")
         lock: Hashlock | None = None
         try:
             if request.amount_type is AmountType.SEND:
@@ -97,11 +109,11 @@ class QuoteDesk:
                 received_minor, fee_minor = fee_schedule.net_of_fee(fx.target_amount_minor)
                 if received_minor > 0:
                     lock = await self._operator_lock(agent, quote_id, party, received_minor, False, sender,
-                                                     fx.expires_at_ms, fee_minor)
+                                                     fx.expires_at_ms, fee_minor, request)
             else:
                 received_minor, fee_minor = request.amount_minor, fee_schedule.on(request.amount_minor)
                 lock = await self._operator_lock(agent, quote_id, party, received_minor, True, sender,
-                                                 now_ms + self.settings.quote_ttl_ms, fee_minor)
+                                                 now_ms + self.settings.quote_ttl_ms, fee_minor, request)
                 operator_fee_minor = lock.operator_fee_minor if lock is not None else 0
                 async with self._fx_calls:
                     fx = await self.fx.quote(sender, source, PAYOUT_CURRENCY, ttl_ms=self.settings.quote_ttl_ms,
@@ -125,7 +137,7 @@ class QuoteDesk:
             mid_rate=str(fx.mid_rate), margin_percent=str(fx.margin_percent), fx_margin_minor=fx.fx_margin_minor,
             rates_as_of=fx.rates_as_of, condition=lock.condition if lock is not None else b"",
             fx_quote=encode(fx.signed), created_at_ms=now_ms, expires_at_ms=expires_at_ms,
-            holder_reasons=holder_reasons)
+            holder_reasons=holder_reasons, sender_name=request.sender_name, receiver_name=request.receiver_name)
         if lock is None:  # this service's own receiving FSP: its hashlock binds the terms just set
             terms = msgspec.structs.replace(terms, condition=agent.condition(terms.payee_terms()))
         self.store.put_quote(terms)
@@ -134,10 +146,14 @@ class QuoteDesk:
 
     async def _operator_lock(self, agent: ReceivingFsp | RemoteReceivingFsp, quote_id: str, party: Party,
                              amount_minor: int, receive: bool, sender: str, expires_at_ms: int,
-                             fee_minor: int) -> Hashlock | None:
+                             fee_minor: int, request: QuoteRequest) -> Hashlock | None:
         """The operator's hashlock when it sets one (eKash), or a remote receiving FSP's agreement to the terms
         (always a hashlock: its condition is its own), with their refusals as the API's."""
         try:
+            if isinstance(agent, RemoteReceivingFsp):  # told who sends: it screens the sender's name itself
+                return await self.on_service_loop(agent.hashlock(
+                    quote_id, party.msisdn, amount_minor, receive, sender, expires_at_ms, fee_minor,
+                    names=(request.sender_name, request.receiver_name)))
             return await self.on_service_loop(agent.hashlock(quote_id, party.msisdn, amount_minor, receive, sender,
                                                              expires_at_ms, fee_minor))
         except PayoutRefusedError as exc:

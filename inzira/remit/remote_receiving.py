@@ -97,13 +97,15 @@ class RemoteReceivingFsp:
         return self._reasons.get(e164, ())
 
     async def hashlock(self, quote_id: str, msisdn: str, amount_minor: int, receive: bool, sender: str,
-                       expires_at_ms: int, fee_minor: int) -> Hashlock:
+                       expires_at_ms: int, fee_minor: int, *, names: tuple[str, str]) -> Hashlock:
         """The receiving FSP's agreement to the quote's terms, as the hashlock the transfer is locked with:
         its condition and what the wallet receives (its operator's fee, if any, beyond ``fee_minor``). Asked as
-        ``sender``, the one sending FSP this service acts for (its port signs)."""
+        ``sender``, the one sending FSP this service acts for (its port signs); ``names``, the originator's and
+        the receiver's, travel with the terms (FATF R.16), and the receiving FSP screens the originator's."""
         body = PayeeQuoteBody(quote_id=quote_id, msisdn=msisdn, amount_type="RECEIVE" if receive else "SEND",
                               amount_received_minor=amount_minor, receiving_fee_minor=fee_minor,
-                              currency=PAYOUT_CURRENCY, expires_at_ms=expires_at_ms)
+                              currency=PAYOUT_CURRENCY, expires_at_ms=expires_at_ms, sender_name=names[0],
+                              receiver_name=names[1])
         raw = await self._call("POST", "/quotes", body.model_dump_json().encode())
         try:
             answer = msgspec.json.decode(raw, type=PayeeQuoteAnswer)

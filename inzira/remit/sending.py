@@ -78,6 +78,11 @@ class TransferDesk:
             raise RemitError(409, Code.QUOTE_USED, f"quote {request.quote_id} was used by transfer {used_by}")
         if self.clock_ms() >= terms.expires_at_ms:
             raise RemitError(422, Code.QUOTE_EXPIRED, f"quote {request.quote_id} expired: ask for a new quote")
+        if terms.sender_name and (request.sender_name, request.receiver_name) != (terms.sender_name,
+                                                                                  terms.receiver_name):
+            # the receiving FSP was told (and screened) the quote's names: the transfer is for those people
+            raise invalid(f"quote {request.quote_id} was agreed for other sender and receiver names: give the "
+                          "same names, or ask for a new quote")
         return terms
 
     def _ttl_ms(self, request: TransferRequest) -> int:

@@ -190,7 +190,7 @@ REQUESTS: dict[str, Builder] = {
     "POST /v1/fsp/{fsp}/quotes": lambda c: _json("/v1/fsp/mobimo/quotes", {
         "quote_id": "authz-quote-1", "msisdn": "+250788999001", "amount_type": "SEND",
         "amount_received_minor": 10_000, "receiving_fee_minor": 300, "currency": "RWF",
-        "expires_at_ms": 4_000_000_000_000}),
+        "expires_at_ms": 4_000_000_000_000, "sender_name": "Marie Dupont", "receiver_name": "Jeanne Uwase"}),
     "POST /v1/remit/payouts/{fsp}/callbacks/{reference_id}/{token}": lambda c: _json(
         f"/v1/remit/payouts/mobimo/callbacks/{UNKNOWN_UUID}/{'0' * 64}", {"status": "SUCCESSFUL"}),
     "POST /v1/remit/quotes": lambda c: _json("/v1/remit/quotes", {"receiver_msisdn": "+250788123456",

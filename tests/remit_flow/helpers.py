@@ -34,8 +34,10 @@ def send_body(quote_id: str, receiver_name: str = "Jeanne Uwase", transfer_id: s
 
 def remit(client: RemitClient, msisdn: str, amount_minor: int = 20_000, currency: str = "EUR",
           receiver_name: str = "Jeanne Uwase", wait_ms: int = WAIT_MS, **extra: Any) -> dict[str, Any]:
-    """Quote then send (SEND amount); the transfer view, or the problem body of a failed transfer."""
-    quote = client.quote(msisdn, "SEND", amount_minor, currency)
+    """Quote then send (SEND amount), with the names at both; the transfer view, or the problem body of a failed
+    transfer."""
+    quote = client.quote(msisdn, "SEND", amount_minor, currency, sender_name="Marie Dupont",
+                         receiver_name=receiver_name)
     try:
         return client.send(str(uuid.uuid4()), quote["quote_id"], f"cust-{uuid.uuid4().hex[:8]}", "Marie Dupont",
                            receiver_name, wait_ms=wait_ms, **extra)

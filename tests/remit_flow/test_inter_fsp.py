@@ -6,22 +6,26 @@ terms it agreed to, and pays out only a reservation that matches them exactly, o
 
 from __future__ import annotations
 
+import base64
 import contextlib
 import dataclasses
-import base64
+import hashlib
+import hmac
 import json
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
+import msgspec
 import pytest
 
 from inzira.api.app import create_app
 from inzira.api.server import serve_in_thread
 from inzira.crypto.keygen import generate_keypair
 from inzira.demo.setup import demo_keyring
+from inzira.http import HttpProblem
 from inzira.ledger.codes import Code
 from inzira.ledger.records import PENDING, POSTED, VOIDED, Leg
 from inzira.ledger.tx import Issue, OpenAccount, PostPending, Transfer, decode_body, decode_signed
@@ -30,6 +34,7 @@ from inzira.node.keystore import load_key
 from inzira.peer.peer_auth import REQUEST_SKEW_MS, Replays, sign_request
 from inzira.remit.api import mount_fsp, mount_remit
 from inzira.remit.client import RemitClient
+from inzira.remit.codes import RemitCode
 from inzira.remit.condition import b64url, condition_of
 from inzira.remit.payout import PayoutUnavailableError
 from inzira.remit.remote_receiving import RemoteReceivingFsp
@@ -41,6 +46,7 @@ from tests.remit_flow.helpers import problem, remit
 
 QUOTES = "/v1/fsp/mobimo/quotes"
 MOBIMO_FEE_MINOR = 300  # the demo schedule's fixed fee
+SANCTIONED = "Mohammed Youssef Karzanithi"  # an alias of a fictional entry of the sample list
 
 
 @dataclass
@@ -93,7 +99,8 @@ def pair(flow: Flow, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Pair]
 
 def _quote_body(msisdn: str, received: int = 10_000, fee: int = MOBIMO_FEE_MINOR, **changes: object) -> bytes:
     body = {"quote_id": str(uuid.uuid4()), "msisdn": msisdn, "amount_type": "SEND", "amount_received_minor": received,
-            "receiving_fee_minor": fee, "currency": "RWF", "expires_at_ms": now_ms() + 60_000, **changes}
+            "receiving_fee_minor": fee, "currency": "RWF", "expires_at_ms": now_ms() + 60_000,
+            "sender_name": "Marie Dupont", "receiver_name": "Jeanne Uwase", **changes}
     return json.dumps(body).encode()
 
 
@@ -210,6 +217,84 @@ def test_a_quote_is_refused_for_a_number_not_served_other_fees_or_other_terms(pa
         path = "/v1/fsp/ubumwe/quotes"
         other = http.post(path, content=body, headers=pair.signed("eurosend", "POST", path, body))
         problem(other, 404, Code.NOT_FOUND)  # ubumwe pays out nothing here
+
+
+def _refused(call: Callable[[], object], status: int, code: int) -> str:
+    with pytest.raises(HttpProblem) as refused:
+        call()
+    assert (refused.value.status, refused.value.code) == (status, code), refused.value
+    return refused.value.detail
+
+
+def test_the_originator_travels_with_the_quote_and_the_receiving_fsp_screens_it(pair: Pair) -> None:
+    """The travel rule (FATF R.16): the sender's name (and the receiver's as the customer gave it) goes with the
+    quote to the receiving FSP's deployment, which keeps it with the terms and screens the sender's name against
+    its own list: a listed sender is a refusal of the quote (422 4140), never a 5xx."""
+    msisdn = pair.flow.wallet("mobimo")
+    with RemitClient(pair.sender_url, pair.flow.tokens["eurosend"], timeout_s=HTTP_TIMEOUT_S) as client:
+        client.lookup(msisdn)
+        _refused(lambda: client.quote(msisdn, "SEND", 20_000, "EUR"), 400, Code.VALIDATION)  # who sends?
+        _refused(lambda: client.quote(msisdn, "SEND", 20_000, "EUR", sender_name="Marie\u202e Dupont",
+                                      receiver_name="Jeanne Uwase"), 400, Code.VALIDATION)
+        detail = _refused(lambda: client.quote(msisdn, "SEND", 20_000, "EUR", sender_name=SANCTIONED,
+                                               receiver_name="Jeanne Uwase"), 422, RemitCode.COMPLIANCE_REJECTED)
+        assert "mobimo" in detail
+        quote = client.quote(msisdn, "SEND", 20_000, "EUR", sender_name="Marie Dupont", receiver_name="Jeanne Uwase")
+        kept = pair.payee.payee_quotes.get(quote["quote_id"])
+        assert kept is not None and (kept[0].sender_name, kept[0].receiver_name) == ("Marie Dupont", "Jeanne Uwase")
+        _refused(lambda: client.send(str(uuid.uuid4()), quote["quote_id"], "cust-1", "Someone Else", "Jeanne Uwase"),
+                 400, Code.VALIDATION)  # the receiving FSP was told another sender
+    with pair.fsp() as http:
+        def post(body: bytes) -> httpx.Response:
+            return http.post(QUOTES, content=body, headers=pair.signed("eurosend", "POST", QUOTES, body))
+
+        problem(post(_quote_body(msisdn, sender_name=SANCTIONED)), 422, RemitCode.COMPLIANCE_REJECTED)
+        for name in ("Marie\x1b[2J Dupont", "Marie \u202eDupont", "Marie\r\nDupont", "M" * 301, "", "  "):
+            problem(post(_quote_body(msisdn, sender_name=name)), 400, Code.VALIDATION)
+        problem(post(_quote_body(msisdn, receiver_name="J\u202eU")), 400, Code.VALIDATION)
+        body = json.loads(_quote_body(msisdn))
+        del body["sender_name"]
+        problem(post(json.dumps(body).encode()), 400, Code.VALIDATION)  # required
+        first = _quote_body(msisdn)
+        assert post(first).status_code == 200
+        other_sender = _quote_body(msisdn, quote_id=json.loads(first)["quote_id"], sender_name="Marie Dupond")
+        problem(post(other_sender), 409, Code.MODIFIED_REQUEST)  # the resend's hash covers the names
+
+
+class _PayeeTermsV1(msgspec.Struct, frozen=True, kw_only=True):
+    """A kept quote's terms as a deployment stored them before the names travelled and the v2 hashlock."""
+
+    quote_id: str
+    sending_fsp: str
+    receiving_fsp: str
+    msisdn: str
+    currency: str
+    amount_received_minor: int
+    receiving_fee_minor: int
+    condition: bytes
+    expires_at_ms: int
+
+
+def test_a_quote_kept_before_the_upgrade_loads_and_its_reservation_is_voided_not_paid(pair: Pair) -> None:
+    """An old row loads (no names); its condition is the v1 one (the quote id alone), which this FSP no longer
+    opens: paying it out would leave a payout it cannot commit, so the reservation is voided, the money back."""
+    msisdn, quote_id, expires_at_ms = pair.flow.wallet("mobimo"), str(uuid.uuid4()), now_ms() + 60_000
+    secret = pair.payee.agents["mobimo"].secret
+    condition = condition_of(hmac.new(secret, b"inzira/remit/fulfilment/v1\x00" + quote_id.encode(),
+                                      hashlib.sha256).digest())
+    old = _PayeeTermsV1(quote_id=quote_id, sending_fsp="eurosend", receiving_fsp="mobimo", msisdn=msisdn,
+                        currency="RWF", amount_received_minor=10_000, receiving_fee_minor=MOBIMO_FEE_MINOR,
+                        condition=condition, expires_at_ms=expires_at_ms)
+    quotes = pair.payee.payee_quotes
+    quotes.db.write("INSERT INTO payee_quotes VALUES (?, ?, ?, ?, ?, ?, NULL, 0)",
+                    (quote_id, "eurosend", expires_at_ms, b"\x00" * 32, msgspec.msgpack.encode(old),
+                     pair.flow.net.node.height))
+    kept = quotes.get(quote_id)
+    assert kept is not None and kept[0].condition == condition and kept[0].sender_name == ""
+    pending = _reserve(pair, {"quote_id": quote_id, "condition": b64url(condition)}, 10_000)
+    assert _settled(pair, pending) == VOIDED
+    assert pair.payee.payouts.get(pending) is None
+    assert pair.flow.sims["mobimo"].admin.wallet(msisdn[1:]).balance_minor == 0  # type: ignore[union-attr]
 
 
 def _reserve(pair: Pair, quote: dict, received: int, payee: str = "mobimo", memo: str | None = None,
@@ -435,7 +520,8 @@ def test_a_receiving_deployment_agreeing_other_terms_is_unavailable(pair: Pair) 
     with _hostile(pair, answers) as remote:
         def agree() -> object:
             return pair.sender.submit(remote.hashlock(quote_id, msisdn, 10_000, True, "eurosend", asked_ms,
-                                                      MOBIMO_FEE_MINOR)).result(HTTP_TIMEOUT_S)
+                                                      MOBIMO_FEE_MINOR, names=("Marie Dupont", "Jeanne Uwase"))
+                                      ).result(HTTP_TIMEOUT_S)
 
         for _ in range(2):
             with pytest.raises(PayoutUnavailableError):

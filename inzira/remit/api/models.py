@@ -38,6 +38,11 @@ class QuoteBody(_Strict):
                           description="The amount's currency: the source currency for SEND, RWF for RECEIVE")
     source_currency: str | None = Field(None, pattern=CURRENCY_PATTERN,
                                         description="What the customer pays in (required for RECEIVE)")
+    sender_name: str | None = Field(None, **_NAME, description="The sender's full name (the travel rule, FATF "
+                                    "R.16): required when the receiving FSP is at its own deployment, which is "
+                                    "told it and screens it; the transfer must then carry the same")
+    receiver_name: str | None = Field(None, **_NAME, description="The receiver's name as the customer knows it "
+                                      "(required with sender_name); the transfer must then carry the same")
 
 
 class SenderBody(_Strict):

@@ -39,7 +39,8 @@ def router_for(service: RemitService) -> APIRouter:
         source = body.source_currency or (body.currency if amount_type is AmountType.SEND else "")
         if not source:
             raise RemitError(400, 3100, "a RECEIVE quote needs source_currency")
-        request = QuoteRequest(amount_type, body.amount_minor, body.currency, source)
+        request = QuoteRequest(amount_type, body.amount_minor, body.currency, source, body.sender_name or "",
+                               body.receiver_name or "")
         terms = await service.quote(caller.member, body.receiver_msisdn, request)
         return json_response(view(terms), 201, {"Location": f"{PREFIX}/quotes/{terms.quote_id}"})
 

@@ -78,7 +78,7 @@ class SendForm:
         problem = self.names_problem()
         if problem is not None:
             raise problem
-        return QuoteRequest(kind, amount_minor, amount_currency, self.currency)
+        return QuoteRequest(kind, amount_minor, amount_currency, self.currency, self.sender_name, self.receiver_name)
 
 
 def source_currencies(node: Node, member: str) -> list[str]:
