@@ -141,6 +141,7 @@ class QuoteDesk:
         if lock is None:  # this service's own receiving FSP: its hashlock binds the terms just set
             terms = msgspec.structs.replace(terms, condition=agent.condition(terms.payee_terms()))
         self.store.put_quote(terms)
+        await self.store.db.durable()  # a quote the customer was given survives a crash the moment after
         return terms
 
 

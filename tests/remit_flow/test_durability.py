@@ -63,6 +63,32 @@ def _held_syncs(flow: Flow, answered: threading.Event) -> tuple[list[float], obj
     return synced_at, held_fsync
 
 
+def test_a_quote_is_on_disk_before_the_answer_gives_it(flow: Flow, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A quote the customer was shown is one it may send under: a crash the moment after the answer must not
+    turn that send into 404 3205. The answer must not come before a sync of remit.db that follows the request."""
+    number = flow.wallet("mobimo")
+    answered = threading.Event()
+    synced_at, held_fsync = _held_syncs(flow, answered)
+    with flow.http("eurosend") as http:
+        assert http.get(f"/v1/remit/parties/MSISDN/{number}").status_code == 200  # the look-up's writes before
+        monkeypatch.setattr(db_module.os, "fsync", held_fsync)
+        asked = time.monotonic()
+        try:
+            quote = http.post("/v1/remit/quotes", json={"receiver_msisdn": number, "amount_type": "SEND",
+                                                        "amount_minor": 20_000, "currency": "EUR"})
+            answered_at = time.monotonic()
+        finally:
+            answered.set()
+    assert quote.status_code == 201, quote.text
+    assert any(asked < t < answered_at for t in synced_at), "answered the quote before remit.db was synced"
+    reader = sqlite_db.connect(str(flow.data_dir / "remit.db"), read_only=True)
+    try:
+        assert reader.execute("SELECT quote_id FROM quotes WHERE quote_id = ?",
+                              (quote.json()["quote_id"],)).fetchone() is not None
+    finally:
+        reader.close()
+
+
 def test_a_held_transfer_is_on_disk_before_the_answer_says_so(flow: Flow, monkeypatch: pytest.MonkeyPatch) -> None:
     """A 202 HELD is an acknowledgement the customer keeps: it must survive a crash the moment after it.
     Every sync of remit.db's WAL is held back until the answer arrives (or HOLD_S): the answer must not come
