@@ -15,6 +15,7 @@ _GROUPS: tuple[tuple[str, str], ...] = (
     ("network", "network"),
     ("qr", "qr"),
     ("remit", "remit"),
+    ("directory", "directory"),
     ("mojaloop", "mojaloop"),
     ("sim", "sim"),
 )

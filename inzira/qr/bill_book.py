@@ -1,9 +1,9 @@
 """Bills in memory, by id and by (merchant, bill number): every scan and quote of a dynamic QR reads one.
 
 Every change to a bill is a store job of this service, so the book follows the store exactly: a job that
-creates a bill or changes its status updates the book after its commit. A bill not in the book (evicted, or
-from before a restart) is read from the store. The store stays the authority where it matters: claiming a
-bill for a payment reads and changes it inside the writer's transaction.
+creates a bill, changes its status or deletes it (``inzira.qr.upkeep``) updates the book after its commit. A
+bill not in the book (evicted, or from before a restart) is read from the store. The store stays the authority
+where it matters: claiming a bill for a payment reads and changes it inside the writer's transaction.
 """
 
 from __future__ import annotations
@@ -55,6 +55,14 @@ class BillBook:
     def added(self, bill: Bill) -> None:
         """After the commit that stored ``bill``."""
         self._remember(bill)
+
+    def forgotten(self, bill_ids: list[str]) -> None:
+        """After the commit that deleted these bills (expired unpaid long ago)."""
+        with self._lock:
+            for bill_id in bill_ids:
+                bill = self._by_id.pop(bill_id, None)
+                if bill is not None:
+                    self._ids.pop((bill.merchant_id, bill.bill_number), None)
 
     def changed(self, bill_id: str, status: str, payment_id: str | None) -> None:
         """After the commit that changed a bill's status."""

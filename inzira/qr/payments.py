@@ -171,8 +171,9 @@ class Payments:
                                      (PAYING, payment.id, bill_id, OPEN, self.port.now_ms())).fetchone()
                 if claimed is None:  # not this payment's to take: forget it again
                     tx.execute("DELETE FROM payments WHERE id = ?", (payment.id,))
+                    # No row: expired unpaid long ago and deleted since (inzira.qr.upkeep).
                     status, holder = tx.execute("SELECT status, payment_id FROM bills WHERE id = ?",
-                                                (bill_id,)).fetchone()
+                                                (bill_id,)).fetchone() or (EXPIRED, None)
                     return Claim(status if status in (PAID, PAYING) else EXPIRED, holder)
                 tx.after_commit(lambda: self.bills.changed(bill_id, PAYING, payment.id))
             tx.after_commit(lambda: self.quotes.used(payment.quote_id, payment.id))

@@ -81,8 +81,10 @@ def _inzira(payload: Payload, profile: str) -> Decoded:
 
 
 class Scanner:
-    def __init__(self, bills: BillBook, directory: Directory, price_currency: str, cache_max: int) -> None:
+    def __init__(self, bills: BillBook, directory: Directory, price_currency: str, cache_max: int,
+                 expired_bills_kept_days: int) -> None:
         self.bills = bills
+        self.expired_bills_kept_days = expired_bills_kept_days
         self.directory = directory
         self.price_currency = price_currency
         self.cache_max = cache_max
@@ -124,7 +126,8 @@ class Scanner:
             return rejected(QrCode.BILL_NOT_FOUND, "this dynamic QR names no bill (tag 62.01)")
         bill = self.bills.by_number(merchant.id, qr.bill_number)
         if bill is None:
-            return rejected(QrCode.BILL_NOT_FOUND, f"{merchant.name} has no bill {qr.bill_number}")
+            return rejected(QrCode.BILL_NOT_FOUND, f"{merchant.name} has no bill {qr.bill_number}: a bill left unpaid "
+                            f"is forgotten {self.expired_bills_kept_days} days after it expired; ask for a new QR")
         if qr.amount_minor is not None and qr.amount_minor != bill.amount_minor:
             return rejected(QrCode.QR_MISMATCH, "the QR's amount differs from the merchant's bill: "
                             "scan the code on the merchant's screen again")

@@ -30,7 +30,7 @@ from inzira.qr.card_topups import CardTopUps
 from inzira.qr.directory import Directory
 from inzira.qr.external import ExternalPayments
 from inzira.qr.ledger_port import LedgerPort, QrRuntime
-from inzira.qr.live.events import Outbox, StoredEvent, prune_job
+from inzira.qr.live.events import Outbox, StoredEvent
 from inzira.qr.live.hooks import WebhookDispatch
 from inzira.qr.live.hub import Hub
 from inzira.qr.merchants import Merchants
@@ -48,9 +48,10 @@ from inzira.qr.store.checkpoint import Checkpointer
 from inzira.qr.store.reader import StoreReader
 from inzira.qr.store.schema import DB_FILE
 from inzira.qr.store.writer import StoreWriter
+from inzira.qr.upkeep import Upkeep
 from inzira.qr.wallets import Wallets
 
-PRUNE_TIMEOUT_S = 60.0
+DAYS_KEPT_RANGE = (1, 3_650)  # a day at least: the daily cap on unpaid bills counts every bill of its 24 hours
 
 
 def check_settings(settings: QrSettings, runtime: QrRuntime, ports: Mapping[str, MemberPort]) -> None:
@@ -64,6 +65,11 @@ def check_settings(settings: QrSettings, runtime: QrRuntime, ports: Mapping[str,
             raise ValueError(f"wallet issuer {issuer!r} is not a member this service holds the port of")
         if settings.price_currency in currencies:
             raise ValueError(f"visitor wallets are in foreign currencies, not {settings.price_currency}")
+    low, high = DAYS_KEPT_RANGE
+    if not low <= settings.bills_expired_kept_days <= high:
+        raise ValueError(f"bills_expired_kept_days is {low} to {high}, not {settings.bills_expired_kept_days}")
+    if settings.upkeep_batch_rows < 1 or settings.upkeep_interval_ms < 1:
+        raise ValueError("upkeep_batch_rows and upkeep_interval_ms are at least 1")
 
 
 class QrService:
@@ -84,7 +90,9 @@ class QrService:
         self.fx = fx
         self.quotes = QuoteBook(s.quotes_max)
         self.bills = BillBook(self.reader, s.records_cache_max)
-        self.scanner = Scanner(self.bills, self.directory, s.price_currency, s.scan_cache_max)
+        self.scanner = Scanner(self.bills, self.directory, s.price_currency, s.scan_cache_max,
+                               s.bills_expired_kept_days)
+        self.upkeep = Upkeep(s, self.writer, self.bills, self.port.now_ms)
         self.merchants = Merchants(s, self.port, self.writer, self.reader, self.directory, self.bills,
                                    self.hooks.guard, screen)
         self.wallets = Wallets(s, self.port, self.writer, self.reader, self.directory, self.outbox, screen)
@@ -108,14 +116,15 @@ class QrService:
                                                      "topups": self.wallets.settle_topup}
         self.recovered = recover(self.reader, self.port, self.settlement, settlers, self._track)
         self.topups.abandon_opening()
-        before_ms = self.port.now_ms() - self.settings.events_retention_ms
-        self.writer.submit(prune_job(before_ms)).result(PRUNE_TIMEOUT_S)
+        self.upkeep.start()
         return self
 
     def stop(self) -> None:
-        """End the event streams, then the webhook thread, then write what is queued and close the store."""
+        """End the event streams, then the webhook and upkeep threads, then write what is queued and close the
+        store."""
         self.closing = True
         self.hooks.stop()
+        self.upkeep.stop()
         self.writer.stop()
         self.checkpointer.stop()
         self.reader.close()

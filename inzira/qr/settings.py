@@ -55,6 +55,9 @@ class QrSettings:
     # A merchant's bills made in any 24 hours and not paid (open, or expired unpaid): each is a row kept for good,
     # so a POS token making bills without end would fill the disk. A till abandons a few bills a day, not thousands.
     bills_unpaid_day_max: int = 5_000
+    # An open bill expired this long ago is deleted (it moved no money: nothing of it is a record); paid ones stay.
+    # At least a day, so the daily cap above still counts every bill of its 24 hours.
+    bills_expired_kept_days: int = 7
     payment_minor_max: int = 10_000_000  # RWF per payment
     # Top-up limits, in the wallet currency's minor units; "a day" is any 24 hours.
     topup_minor_max: int = 5_000_00  # per top-up
@@ -81,6 +84,8 @@ class QrSettings:
     stream_lifetime_ms: int = 15 * 60_000  # then the browser reconnects with Last-Event-ID
     stream_replay_page_events: int = 200
     events_retention_ms: int = 7 * DAY_MS
+    upkeep_interval_ms: int = 60_000  # how often the old events and expired bills are deleted...
+    upkeep_batch_rows: int = 1_000  # ...at most this many rows of each per pass, so no pass holds the writer long
 
     statement_page_max: int = 500
     statement_proofs_page_max: int = 100  # receipts are ~2 KB each

@@ -99,8 +99,11 @@ def last_seq(reader: StoreReader) -> int:
     return row[0] or 0
 
 
-def prune_job(before_ms: int) -> Callable[[WriteTx], int]:
+def prune_job(before_ms: int, limit: int) -> Callable[[WriteTx], int]:
+    """Delete those of the ``limit`` oldest events recorded before ``before_ms``: events are recorded in time
+    order, so reading only the oldest rows finds them, at the same cost however large the table."""
     def job(tx: WriteTx) -> int:
-        return tx.execute("DELETE FROM events WHERE at_ms < ?", (before_ms,)).rowcount
+        return tx.execute("DELETE FROM events WHERE seq IN (SELECT seq FROM (SELECT seq, at_ms FROM events "
+                          "ORDER BY seq LIMIT ?) WHERE at_ms < ?)", (limit, before_ms)).rowcount
 
     return job

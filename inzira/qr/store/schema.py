@@ -22,6 +22,8 @@ CREATE TABLE IF NOT EXISTS bills (
     UNIQUE (merchant_id, bill_number));
 -- A merchant's bills not paid, newest last: counted against its cap before each new bill (inzira.qr.bill_limits).
 CREATE INDEX IF NOT EXISTS bills_unpaid ON bills (merchant_id, created_at_ms) WHERE status != 'paid';
+-- Open bills by expiry: the upkeep finds those expired unpaid long enough to forget (inzira.qr.upkeep).
+CREATE INDEX IF NOT EXISTS bills_open_by_expiry ON bills (expires_at_ms) WHERE status = 'open';
 CREATE TABLE IF NOT EXISTS wallets (
     id TEXT PRIMARY KEY, issuer TEXT NOT NULL, currency TEXT NOT NULL, account TEXT NOT NULL UNIQUE,
     holder TEXT, token_digest BLOB NOT NULL, created_at_ms INTEGER NOT NULL);

@@ -20,10 +20,10 @@ from inzira.api.tokens import TokenBook
 from inzira.node.signer import wall_clock_ms
 from inzira.remit.service import RemitService
 from inzira.web.remit.compliance import compliance_router
+from inzira.web.remit.directory_logs import directory_logs_router
 from inzira.web.remit.directory_oversight import directory_oversight_router
 from inzira.web.remit.events import events_router
 from inzira.web.remit.incoming import incoming_router
-from inzira.web.remit.registrations_log import registrations_log_router
 from inzira.web.remit.regulator import regulator_router
 from inzira.web.remit.send import send_router
 from inzira.web.remit.sessions import SessionBook
@@ -40,6 +40,6 @@ def remit_pages_router(service: RemitService, api_tokens: Mapping[str, str], *, 
                      public_accounts)
     router = APIRouter()
     for part in (signin_router, send_router, transfer_router, events_router, incoming_router, compliance_router,
-                 regulator_router, directory_oversight_router, registrations_log_router):
+                 regulator_router, directory_oversight_router, directory_logs_router):
         router.include_router(part(site))
     return router
