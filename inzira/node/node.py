@@ -3,9 +3,9 @@
 ``commit_local`` is the orderer's path (build, sign, store a block from verified transactions);
 ``apply_remote`` is every other peer's path (verify a block from the ordering service, replay, store).
 Either way a block is durable before anyone hears of it, and before ``height`` (``tip``) names it: readers on
-other threads see the last stored block, never one still being applied or written. A distributed block cutter splits the first path:
-``build`` (in memory), then ``store_built`` once the ordering service took the block, or ``reload`` (back to
-the last stored block) when another cutter won.
+other threads see the last stored block, never one still being applied or written. A distributed block cutter
+splits the first path: ``build`` (in memory), then ``store_built`` once the ordering service took the block, or
+``reload`` (back to the last stored block) when another cutter won.
 """
 
 from __future__ import annotations
