@@ -2,9 +2,10 @@
 
 ``commit_local`` is the orderer's path (build, sign, store a block from verified transactions);
 ``apply_remote`` is every other peer's path (verify a block from the ordering service, replay, store).
-Either way a block is durable before anyone hears of it. A distributed block cutter splits the first path:
-``build`` (in memory), then ``store_built`` once the ordering service took the block, or ``reload`` (back to
-the last stored block) when another cutter won.
+Either way a block is durable before anyone hears of it, and before ``height`` (``tip``) names it: readers on
+other threads see the last stored block, never one still being applied or written. A distributed block cutter
+splits the first path: ``build`` (in memory), then ``store_built`` once the ordering service took the block, or
+``reload`` (back to the last stored block) when another cutter won.
 """
 
 from __future__ import annotations
@@ -26,7 +27,7 @@ from inzira.ledger.encoding import encode
 from inzira.ledger.state import K_ACCOUNT, K_PENDING, InvariantError, State, refs_added, without_refs
 from inzira.node.feed import BlockEvent, Feed, TxEvent
 from inzira.node.reader import DB_FILE, GENESIS_FILE, ChainReader, StoredTx, load_genesis
-from inzira.node.store import Store, TxLocation
+from inzira.node.store import Store, Tip, TxLocation
 
 
 class NodeError(RuntimeError):
@@ -56,7 +57,8 @@ class Node:
             state = State.from_genesis(self.genesis)
             self.store.initialize(self.chain_id, genesis_mod.dumps(self.genesis), without_refs(state.rows()),
                                   state.state_hash)
-            self.state, self.block_hash = state, self.chain_id
+            self.state = state
+            self.tip = Tip(0, self.chain_id, state.state_hash, state.timestamp_ms)
             return
         if stored_chain != self.chain_id:
             raise NodeError(f"{self.data_dir / DB_FILE} belongs to another network than {GENESIS_FILE}")
@@ -65,18 +67,25 @@ class Node:
         if tip is None:
             self.state = State.from_rows(self.chain_id, self.store.state_rows(), 0, state_hash,
                                          self.genesis.created_at_ms)
-            self.block_hash = self.chain_id
+            self.tip = Tip(0, self.chain_id, state_hash, self.genesis.created_at_ms)
             return
         header = self.header(tip.height)
         if header.state_hash != state_hash:
             raise NodeError(f"stored state does not match block {tip.height}: run inzira chain verify")
         self.state = State.from_rows(self.chain_id, self.store.state_rows(), tip.height, state_hash, tip.timestamp_ms)
         self.state.restore_refs(self.store.live_refs(tip.timestamp_ms))
-        self.block_hash = tip.block_hash
+        self.tip = tip
 
     @property
     def height(self) -> int:
-        return self.state.height
+        """The height of the last stored block. ``state.height`` runs ahead while a block is applied and
+        written; a reader told this height finds its block in the store."""
+        return self.tip.height
+
+    @property
+    def block_hash(self) -> bytes:
+        """The hash of the last stored block (the chain id before the first): the next block's previous hash."""
+        return self.tip.block_hash
 
     # --- the two ways a block arrives ---
 
@@ -167,7 +176,8 @@ class Node:
         self.store.commit_block(header.height, block_hash, header.timestamp_ms, header.tx_count, encoded, tx_rows,
                                 without_refs(write_set), header.state_hash, meta, log_ts_ms,
                                 [(p.id, encode(p)) for p in pruned])
-        self.block_hash = block_hash
+        # One assignment of an immutable value: a reader on another thread sees the old tip or the new one whole.
+        self.tip = Tip(header.height, block_hash, header.state_hash, header.timestamp_ms)
 
     def _publish(self, header: BlockHeader, block_hash: bytes, items: Sequence[Prepared],
                  results: Sequence[TxResult], expired: Sequence[bytes]) -> None:

@@ -2,17 +2,24 @@
 
 Two processes on one folder (`inzira network up` starting a member's peer while `inzira remit serve` runs it)
 would both write its store and both cut blocks and sign checkpoints as that member. The lock is the kernel's
-(``flock``), so a process killed with SIGKILL releases it; the file keeps the holder's pid, to name it.
+(a Linux open file description lock, ``F_OFD_SETLK``), so a process killed with SIGKILL releases it; the file
+keeps the holder's pid, to name it. Unlike ``flock``, such a lock can be tested without being taken
+(``F_OFD_GETLK``): looking whether a folder is held never makes a peer starting at that moment fail.
 """
 
 from __future__ import annotations
 
+import errno
 import fcntl
 import os
+import struct
 from pathlib import Path
 
 LOCK_FILE = "peer.lock"
 PID_CHARS_MAX = 20
+# struct flock (64-bit Linux): type, whence, start, length (0: to the end, whatever it grows to), pid (0 for OFD).
+_FLOCK = struct.Struct("@hhqqi4x")
+_WHOLE_FILE_WRITE = _FLOCK.pack(fcntl.F_WRLCK, os.SEEK_SET, 0, 0, 0)
 
 
 class PeerFolderBusyError(RuntimeError):
@@ -36,10 +43,12 @@ class FolderLock:
     def take(cls, folder: Path) -> "FolderLock":
         fd = os.open(folder / LOCK_FILE, os.O_RDWR | os.O_CREAT, 0o644)
         try:
-            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
+            fcntl.fcntl(fd, fcntl.F_OFD_SETLK, _WHOLE_FILE_WRITE)
+        except OSError as exc:
             os.close(fd)
-            raise PeerFolderBusyError(folder, holder_pid(folder)) from None
+            if exc.errno in (errno.EAGAIN, errno.EACCES):  # the two answers POSIX allows for "held"
+                raise PeerFolderBusyError(folder, holder_pid(folder)) from None
+            raise
         except BaseException:
             os.close(fd)
             raise
@@ -49,7 +58,7 @@ class FolderLock:
 
     def release(self) -> None:
         if self._fd is not None:
-            os.close(self._fd)  # closing the only descriptor ends the flock
+            os.close(self._fd)  # closing the only descriptor of its open file description ends the lock
             self._fd = None
 
 
@@ -63,12 +72,14 @@ def holder_pid(folder: Path) -> int | None:
 
 
 def is_held(folder: Path) -> bool:
-    """Whether some process runs the peer of ``folder`` now (taking the lock for an instant if nobody does)."""
+    """Whether some process (this one included, through another ``take``) runs the peer of ``folder`` now.
+    Only asks the kernel: the lock is never taken, the file never written."""
     try:
-        lock = FolderLock.take(folder)
-    except PeerFolderBusyError:
-        return True
+        fd = os.open(folder / LOCK_FILE, os.O_RDONLY)
     except FileNotFoundError:
         return False
-    lock.release()
-    return False
+    try:
+        answer = fcntl.fcntl(fd, fcntl.F_OFD_GETLK, _WHOLE_FILE_WRITE)
+    finally:
+        os.close(fd)
+    return _FLOCK.unpack(answer)[0] != fcntl.F_UNLCK

@@ -16,7 +16,7 @@ REJECTIONS_LISTED = 10
 
 def peer_status(peer: "Peer") -> dict[str, Any]:
     node, ledger = peer.node, peer.ledger
-    latest = peer.announcer.latest
+    tip = node.tip  # the last stored block, read once: its height, hashes and time belong together
     follower, cutter, keeper = peer.follower, peer.cutter, peer.keeper
     return {
         "member": peer.member,
@@ -27,10 +27,10 @@ def peer_status(peer: "Peer") -> dict[str, Any]:
         "role": "cutter" if peer.holding_lease() else "follower",
         "orderer_id": peer.config.orderer_id or None,
         "lease_term": keeper.term if keeper else 0,
-        "height": node.height,
-        "block_hash": (latest.block_hash.hex() if latest else ""),
-        "state_hash": node.state.state_hash.hex(),
-        "timestamp_ms": node.state.timestamp_ms,
+        "height": tip.height,
+        "block_hash": tip.block_hash.hex(),
+        "state_hash": tip.state_hash.hex(),
+        "timestamp_ms": tip.timestamp_ms,
         "blocks_seq": ledger.processed_seq,
         "blocks_stream_last_seq": follower.stream_last_seq if follower else 0,
         "source_last": ledger.source_last,

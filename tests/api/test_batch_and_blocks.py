@@ -3,11 +3,16 @@
 from __future__ import annotations
 
 import base64
+import threading
 
 from inzira.api.models import BatchResult, BlockDetail, BlockPage
 from inzira.ledger.records import Leg
 from inzira.ledger.tx import Issue, OpenAccount, Transfer
 from tests.api.helpers import problem
+
+BLOCKS_WATCHED = 150
+POLLS_MAX = 20_000  # the reader's bound, far above what it does while the blocks are written
+POLL_JOIN_S = 30.0
 
 
 def b64(raw: bytes) -> str:
@@ -71,3 +76,32 @@ def test_block_detail_hides_what_does_not_concern_the_caller(ledger):
         assert regulator.get(f"/v1/blocks/{outcome.height}").json()["txs"][outcome.index]["visible"] is True
         paged = regulator.get(f"/v1/blocks/{outcome.height}", params={"txs_from": 1, "txs_limit": 1}).json()
         assert paged["txs_from"] == 1 and len(paged["txs"]) <= 1
+
+
+def test_the_height_health_shows_is_a_block_the_api_serves(ledger):
+    """A client that reads the height and asks at once for that block gets it, while blocks keep coming."""
+    payer = ledger.account("eurosend", "EUR", funded_minor=1_000)
+    payee = ledger.account("mobimo", "EUR")
+    stop, missing = threading.Event(), []
+
+    def poll() -> None:
+        with ledger.http("eurosend") as http:
+            for _ in range(POLLS_MAX):
+                if stop.is_set():
+                    return
+                height = http.get("/health").json()["height"]
+                found = http.get(f"/v1/blocks/{height}")
+                if found.status_code != 200:
+                    missing.append((height, found.status_code))
+
+    reader = threading.Thread(target=poll, daemon=True)
+    reader.start()
+    try:
+        for i in range(BLOCKS_WATCHED):  # one at a time: each in a block of its own
+            transfer = Transfer((Leg(payer, payee, 1, "EUR"),))
+            assert ledger.net.execute("eurosend", transfer, ref=f"watch-{i}").code == 0
+    finally:
+        stop.set()
+        reader.join(timeout=POLL_JOIN_S)
+    assert not reader.is_alive()
+    assert missing == []

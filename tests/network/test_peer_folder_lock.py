@@ -3,19 +3,25 @@ runs that member, or two `remit serve`) is refused before it opens the store, na
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
+import threading
 from pathlib import Path
 
 import pytest
 
 from inzira.network.layout import NetworkSettings, create_network, write_peer_config
 from inzira.node.signer import wall_clock_ms
-from inzira.peer.folder_lock import PeerFolderBusyError, is_held
+from inzira.peer.folder_lock import LOCK_FILE, FolderLock, PeerFolderBusyError, holder_pid, is_held
 from inzira.peer.service import Peer
 
 PROCESS_TIMEOUT_S = 60
 UNUSED_NATS = ["nats://127.0.0.1:9"]  # a Peer connects only on start(): none of these peers is started
+LOOKS = 3_000  # is_held calls racing a peer's start: enough for a lock taken by the look to collide
+LOOK_JOIN_S = 60.0
+HOLDER = ("import sys; from pathlib import Path; from inzira.peer.folder_lock import FolderLock; "
+          "lock = FolderLock.take(Path(sys.argv[1])); print('held', flush=True); sys.stdin.read()")
 
 
 @pytest.fixture()
@@ -40,3 +46,52 @@ def test_a_second_peer_on_a_held_folder_is_refused_and_names_the_holder(folder: 
         first.stop()
     assert not is_held(folder)
     Peer(folder).stop()  # free again once the first stopped
+
+
+def test_looking_whether_a_folder_is_held_never_takes_its_lock(folder: Path) -> None:
+    """``network status`` and ``network up`` look at folders while a member may be starting ``remit serve`` on
+    one: the look must neither refuse that start nor overwrite the pid the lock file names."""
+    (folder / LOCK_FILE).write_text("4242\n")  # the last holder's pid, as a peer that stopped leaves it
+    assert not is_held(folder) and holder_pid(folder) == 4242
+    done = threading.Event()
+    looked: list[bool] = []
+
+    def look() -> None:
+        try:
+            for _ in range(LOOKS):
+                looked.append(is_held(folder))
+        finally:
+            done.set()
+
+    looker = threading.Thread(target=look, daemon=True)
+    looker.start()
+    refused = 0
+    try:
+        while not done.is_set():  # ends with the looker's bounded loop
+            try:
+                FolderLock.take(folder).release()
+            except PeerFolderBusyError:
+                refused += 1
+    finally:
+        looker.join(timeout=LOOK_JOIN_S)
+    assert not looker.is_alive() and len(looked) == LOOKS
+    assert refused == 0, f"{refused} starts were refused because a look held the lock"
+    assert holder_pid(folder) == os.getpid()  # the last start's, never a look's overwrite of a free folder's
+
+
+def test_a_lock_held_by_another_process_is_seen_and_its_death_frees_the_folder(folder: Path) -> None:
+    holder = subprocess.Popen([sys.executable, "-c", HOLDER, str(folder)], stdin=subprocess.PIPE,
+                              stdout=subprocess.PIPE, text=True)
+    try:
+        assert holder.stdout is not None and holder.stdout.readline().strip() == "held"
+        assert is_held(folder) and holder_pid(folder) == holder.pid
+        with pytest.raises(PeerFolderBusyError):
+            FolderLock.take(folder)
+        holder.kill()  # SIGKILL: no clean release, the kernel drops the lock with the process
+        holder.wait(timeout=PROCESS_TIMEOUT_S)
+    finally:
+        if holder.poll() is None:
+            holder.kill()
+            holder.wait(timeout=PROCESS_TIMEOUT_S)
+    assert not is_held(folder)
+    FolderLock.take(folder).release()
