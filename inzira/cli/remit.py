@@ -251,12 +251,20 @@ def serve(peer: Path = typer.Option(..., "--peer", help="The member's peer folde
     from inzira.deploy.links import Links
     from inzira.deploy.member import MemberDeployment
     from inzira.peer.config import load_config
+    from inzira.peer.folder_lock import PeerFolderBusyError, holder_pid, is_held
 
     try:
         loaded = Links.load(links) if links else Links()
         config = load_config(peer)
     except (OSError, ValueError) as exc:
         fail(f"cannot start the member's deployment: {exc}")
+    try:
+        busy = is_held(peer)  # before the port check: the holder listens on the peer's port, "in use" said no more
+    except OSError as exc:
+        fail(f"cannot start the member's deployment: {peer}: {exc.strerror or exc}")
+    if busy:
+        fail(f"cannot start the member's deployment: {PeerFolderBusyError(peer, holder_pid(peer))}; if inzira "
+             f"network up runs it: inzira network stop {config.member} --data <network folder>")
     check_listen(host or config.api_host, config.api_port if port is None else port,
                  "--host" if host else f"api_host in {peer / 'peer.json'}")
     try:
