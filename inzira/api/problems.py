@@ -72,10 +72,21 @@ def _code_for_status(status: int) -> int:
     return _STATUS_CODES.get(status, ApiCode.INTERNAL if status >= 500 else ApiCode.CLIENT)
 
 
+# A request sent without its body (curl -X POST with no -d) got "body: Field required": say what to send.
+_NO_BODY_MESSAGE = ("send a JSON object as the request body (content-type: application/json), {} if every field "
+                    "is optional")
+
+
+def _message(err: dict[str, Any]) -> str:
+    if err.get("type") == "missing" and tuple(err.get("loc", ())) == ("body",):
+        return _NO_BODY_MESSAGE
+    return str(err.get("msg", ""))
+
+
 def _validation_errors(exc: RequestValidationError) -> list[dict[str, str]]:
     # Only where and what: echoing the input back could be large or sensitive.
     return [
-        {"location": ".".join(str(part) for part in err.get("loc", ())), "message": str(err.get("msg", ""))}
+        {"location": ".".join(str(part) for part in err.get("loc", ())), "message": _message(err)}
         for err in exc.errors()[:VALIDATION_ERRORS_MAX]
     ]
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import sys
+import urllib.parse
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn, Optional
 
@@ -26,6 +27,19 @@ GenesisOption = typer.Option(None, "--genesis", "-g", help="The network's genesi
                              "(default: genesis.json in the --data folder).", dir_okay=False)
 GenesisDataOption = typer.Option(DEFAULT_DATA_DIR, "--data", "-d", help="A data folder holding genesis.json "
                                  "(a shortcut for --genesis DIR/genesis.json).", show_default=True)
+
+
+def api_url(value: str) -> str:
+    """An ``--url`` option's check: the client needs the scheme and the host; "127.0.0.1:8000" alone reached the
+    HTTP client and came back as "no answer (UnsupportedProtocol)"."""
+    try:
+        parsed = urllib.parse.urlsplit(value)
+        usable = parsed.scheme in ("http", "https") and bool(parsed.hostname)
+    except ValueError:  # an unclosed "[" of an IPv6 host
+        usable = False
+    if not usable:
+        raise typer.BadParameter(f"{value!r} is not an HTTP URL: write it like http://127.0.0.1:8000")
+    return value
 
 
 def print_json(value: Any) -> None:

@@ -95,10 +95,12 @@ def _agreement(status: dict[str, Any]) -> str:
 
 @app.command()
 def status(data: Path = NetworkDirOption, as_json: bool = typer.Option(False, "--json", help="Print JSON.")) -> None:
-    """Every peer's height, block hash, state hash and agreement, and the NATS servers' health.
+    """Every peer's height, block hash, state hash and agreement, the members running their own deployment (pid,
+    API URL), and the NATS servers' health.
 
-    Exit 0 when peers run and every one answers, is ready and has not stopped or diverged, and every NATS server
-    is healthy; 1 otherwise (nothing running included; after printing the status): a script can check on it."""
+    Exit 0 when peers run and every one answers, is ready and has not stopped or diverged, no own deployment that
+    answers reports a problem, and every NATS server is healthy; 1 otherwise (nothing running included; after
+    printing the status): a script can check on it."""
     from inzira.network.layout import LayoutError
     from inzira.network.local_network import LocalNetwork
 
@@ -164,7 +166,8 @@ def _exit_unless_healthy(found: Any) -> None:
 
 
 @app.command()
-def stop(member: str = typer.Argument(..., help="The member whose peer to stop, e.g. eurosend."),
+def stop(member: str = typer.Argument(..., help="The member whose peer to stop, e.g. eurosend.",
+                                     callback=lambda value: value.strip().lower()),  # member ids are lower-case
          data: Path = NetworkDirOption, as_json: bool = typer.Option(False, "--json", help="Print JSON.")) -> None:
     """Stop one member's peer; the others and NATS keep running.
 

@@ -145,7 +145,7 @@ def make(
         mcc=mcc,
         currency=currency.upper(),
         amount_minor=amount_minor,
-        country=country,
+        country=country.upper(),  # "rw" as people type it; EMVCo writes the code in capitals
         postal_code=postal_code,
         bill_number=bill,
         reference_label=reference,

@@ -21,7 +21,8 @@ from rich.markup import escape
 from rich.table import Table
 from rich.text import Text
 
-from inzira.cli.common import DEFAULT_DATA_DIR, GenesisDataOption, GenesisOption, console, fail, read_genesis
+from inzira.cli.common import (DEFAULT_DATA_DIR, GenesisDataOption, GenesisOption, api_url, console, fail,
+                               read_genesis)
 from inzira.durable_files import write_durable
 from inzira.money import MoneyError, parse_amount
 
@@ -89,6 +90,13 @@ def new_steps(kind: str, data: dict[str, Any], seen: set[tuple[Any, ...]]) -> li
     return fresh
 
 
+def _held_because(view: dict[str, Any]) -> str:
+    """Why compliance held it, as its decision says: a velocity or amount rule holds as well as a name match."""
+    decisions = (view.get("compliance") or {}).get("decisions") or [{}]
+    reasons = [str(r.get("message", "")) for r in decisions[-1].get("reasons") or [] if isinstance(r, dict)]
+    return "; ".join(r for r in reasons if r) or "screening"
+
+
 def _follow(client: Any, transfer_id: str, where: str) -> dict[str, Any]:
     """Print each step as it happens (event stream), then the final view."""
     from inzira.http import HttpProblem
@@ -125,7 +133,8 @@ def _save_receipt(client: Any, transfer_id: str, out: Path) -> None:
 
 @app.command(epilog=SEND_EXIT_STATUSES)
 def send(
-    sender_fsp: str = typer.Option(..., "--from", help="The sending FSP (member id), e.g. eurosend."),
+    sender_fsp: str = typer.Option(..., "--from", help="The sending FSP (member id), e.g. eurosend.",
+                                   callback=lambda value: value.strip().lower()),  # member ids are lower-case
     to: str = typer.Option(..., "--to", help="The receiver's phone number, e.g. +250788123456."),
     amount: Optional[str] = typer.Option(None, "--amount", help='What the customer sends, e.g. "200 EUR".'),
     receive: Optional[str] = typer.Option(None, "--receive", help='What the receiver gets, e.g. "300000 RWF".'),
@@ -135,7 +144,7 @@ def send(
     receiver_name: str = typer.Option(..., "--receiver-name", prompt="Receiver's full name"),
     yes: bool = typer.Option(False, "--yes", "-y", help="Send without asking to confirm."),
     data: Path = typer.Option(DEFAULT_DATA_DIR, "--data", "-d", help="Data folder with api-keys.json."),
-    url: str = typer.Option(DEFAULT_URL, "--url", help="The network's HTTP API."),
+    url: str = typer.Option(DEFAULT_URL, "--url", callback=api_url, help="The network's HTTP API."),
     token: Optional[str] = typer.Option(None, "--token", help="The sending FSP's API token."),
     out: Path = typer.Option(Path("."), "--out", help="Folder for the receipt file."),
 ) -> None:
@@ -153,6 +162,8 @@ def send(
         parsed = parse_amount(amount or receive or "")
     except MoneyError as exc:
         fail(str(exc))
+    if parsed.minor <= 0:
+        fail(f"{amount or receive}: the amount must be more than zero")
     with RemitClient(url, _token(sender_fsp, token, data)) as client:
         try:
             party = client.lookup(to)
@@ -176,13 +187,14 @@ def send(
             except HttpProblem as exc:
                 view = exc.body.get("transfer") or fail(f"refused: {exc.detail} (code {exc.code})")
         except HttpProblem as exc:
-            fail(f"{exc.detail} (code {exc.code})")
+            fail(f"{exc.detail} (code {exc.code})" + ("" if exc.answered else
+                 f": is the network running at {url}? Start it with inzira demo, or give its API with --url"))
         where = f"{url.rstrip('/')}/v1/remit/transfers/{transfer_id}"
         console.print(f"transfer [cyan]{transfer_id}[/]: {view['state']}")
         if view["state"] == "HELD":
-            console.print(f"not paid: held for {sender_fsp}'s compliance officer (screening found a possible "
-                          f"match); nothing moves until the officer decides: follow it at {where} or on the "
-                          "/remit page", style="yellow")
+            console.print(f"not paid: held for {sender_fsp}'s compliance officer ({_held_because(view)}); nothing "
+                          f"moves until the officer decides: follow it at {where} or on the /remit page",
+                          style="yellow", markup=False)
             raise typer.Exit(EXIT_HELD)
         if not view["final"]:
             view = _follow(client, transfer_id, where)
@@ -241,12 +253,20 @@ def serve(peer: Path = typer.Option(..., "--peer", help="The member's peer folde
     from inzira.deploy.links import Links
     from inzira.deploy.member import MemberDeployment
     from inzira.peer.config import load_config
+    from inzira.peer.folder_lock import PeerFolderBusyError, holder_pid, is_held
 
     try:
         loaded = Links.load(links) if links else Links()
         config = load_config(peer)
     except (OSError, ValueError) as exc:
         fail(f"cannot start the member's deployment: {exc}")
+    try:
+        busy = is_held(peer)  # before the port check: the holder listens on the peer's port, "in use" said no more
+    except OSError as exc:
+        fail(f"cannot start the member's deployment: {peer}: {exc.strerror or exc}")
+    if busy:
+        fail(f"cannot start the member's deployment: {PeerFolderBusyError(peer, holder_pid(peer))}; if inzira "
+             f"network up runs it: inzira network stop {config.member} --data <network folder>")
     check_listen(host or config.api_host, config.api_port if port is None else port,
                  "--host" if host else f"api_host in {peer / 'peer.json'}")
     try:

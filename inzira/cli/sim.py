@@ -24,18 +24,27 @@ WALLETS_MAX = 100
 DEFAULT_FLOAT = "100,000,000 RWF"
 
 
-def _wallet(text: str) -> tuple[str, str, str]:
-    """"NUMBER GIVEN FAMILY" as (MSISDN as the operator takes it, given name, family name), or a clean refusal."""
-    from inzira.sim.momo.wire import MSISDN_RE
+_NUMBER_CHARS = frozenset("+0123456789-().")
 
-    number, given, family = (text.split(maxsplit=2) + ["", ""])[:3]
-    msisdn = number.removeprefix("+")
-    if not MSISDN_RE.fullmatch(msisdn):
-        fail(f"--wallet {text!r}: start with a phone number in E.164 form, such as \"+250788333444 Jeanne Uwase\"")
-    if not family:
+
+def _wallet(text: str) -> tuple[str, str, str]:
+    """"NUMBER GIVEN FAMILY" as (MSISDN as the operator takes it, given name, family name), or a clean refusal.
+    The number may be written as people write it: "+250 788 333 444", "+250-788-333-444", "0788333444"."""
+    from inzira.remit.phone import PhoneNumberError, parse_phone
+
+    words = text.split()
+    digits = 0
+    while digits < len(words) and set(words[digits]) <= _NUMBER_CHARS:
+        digits += 1
+    try:
+        msisdn = parse_phone(" ".join(words[:digits])).removeprefix("+")
+    except PhoneNumberError as exc:
+        fail(f"--wallet {text!r}: start with a phone number, such as \"+250788333444 Jeanne Uwase\" ({exc})")
+    given, family = words[digits:digits + 1], words[digits + 1:]
+    if not given or not family:
         fail(f"--wallet {text!r}: give the holder's given and family name after the number, such as "
              "\"+250788333444 Jeanne Uwase\"")
-    return msisdn, given, family
+    return msisdn, given[0], " ".join(family)
 
 
 @app.command()

@@ -218,3 +218,15 @@ def test_an_oversized_body_is_refused_before_it_is_read(demo: Demo) -> None:
             assert officer.post(f"/funding/v1/requests/fr-{'0' * 32}/approve",
                                 json={"note": "n" * 501}).status_code == 400
     assert _all_requests(demo) == before
+
+
+def test_a_decision_sent_without_a_body_says_what_to_send(demo: Demo) -> None:
+    """`curl -X POST .../approve` as the README names the route, with no body: "body: Field required" named
+    neither the JSON object nor that {} will do. The request stays pending."""
+    request = _filed(demo, "eurosend", "eurosend:eur", 5_00)
+    with demo_http(demo, officer_token(demo, "sbk")) as officer:
+        bare = officer.post(f"/funding/v1/requests/{request['id']}/approve")
+        assert code_of(bare) == (400, 3100), bare.text
+        assert "send a JSON object as the request body" in bare.json()["detail"] and "{}" in bare.json()["detail"]
+        assert officer.get(f"/funding/v1/requests/{request['id']}").json()["state"] == "pending"
+        assert officer.post(f"/funding/v1/requests/{request['id']}/approve", json={}).json()["state"] == "approved"

@@ -149,7 +149,7 @@ def test_status_shows_a_members_own_deployment(tmp_path: Path) -> None:
     folder = tmp_path / "net"
     try:
         up = inzira("network", "up", "--data", str(folder), "--servers", "1", "--peers", "cbr,mobimo", "--no-seed")
-        inzira("network", "stop", "mobimo", "--data", str(folder))
+        inzira("network", "stop", "MobiMo", "--data", str(folder))  # as a member's name is written
         with MemberDeployment(folder / "peers" / "mobimo", Links()) as mobimo:
             assert mobimo.served is not None and mobimo.served.base_url == _urls(up)["mobimo"]
             status = inzira("network", "status", "--data", str(folder))
@@ -162,5 +162,9 @@ def test_status_shows_a_members_own_deployment(tmp_path: Path) -> None:
             line = f"mobimo: own deployment (inzira remit serve), pid {os.getpid()}, {mobimo.served.base_url}"
             assert line in text.stdout, text.stdout + text.stderr
         assert inzira("network", "status", "--data", str(folder))["own_deployments"] == {}
+        shown = subprocess.run([sys.executable, "-m", "inzira.cli.main", "network", "status", "--help"],
+                               capture_output=True, text=True, timeout=COMMAND_TIMEOUT_S, env={**os.environ,
+                                                                                          "COLUMNS": "200"})
+        assert "own deployment" in shown.stdout, shown.stdout  # its help says what it shows, as the README does
     finally:
         inzira("network", "down", "--data", str(folder))

@@ -4,12 +4,16 @@ runs that member, or two `remit serve`) is refused before it opens the store, na
 from __future__ import annotations
 
 import os
+import socket
 import subprocess
 import sys
 import threading
 from pathlib import Path
 
 import pytest
+from typer.testing import CliRunner
+
+from inzira.cli.main import app
 
 from inzira.network.layout import NetworkSettings, create_network, write_peer_config
 from inzira.node.signer import wall_clock_ms
@@ -95,3 +99,24 @@ def test_a_lock_held_by_another_process_is_seen_and_its_death_frees_the_folder(f
             holder.wait(timeout=PROCESS_TIMEOUT_S)
     assert not is_held(folder)
     FolderLock.take(folder).release()
+
+
+def test_remit_serve_on_a_running_peer_names_its_process_and_how_to_stop_it(tmp_path: Path) -> None:
+    """The README's promise: a second `remit serve` is refused naming the first's pid. The running peer listens
+    on the folder's api_port, so the port check came first and said only "in use: choose another --port"."""
+    network = tmp_path / "network"
+    manifest = create_network(network, ["cbr"], NetworkSettings(replicas=1), wall_clock_ms())
+    with socket.socket() as listening:  # the running peer's API, on the port its folder names
+        listening.bind(("127.0.0.1", 0))
+        listening.listen()
+        folder = write_peer_config(network, manifest, "mobimo", UNUSED_NATS, quorum=1,
+                                   api_port=listening.getsockname()[1])
+        first = Peer(folder)
+        try:
+            refused = CliRunner().invoke(app, ["remit", "serve", "--peer", str(folder)], terminal_width=400)
+        finally:
+            first.stop()
+    text = " ".join(refused.output.split())
+    assert refused.exit_code == 1, text
+    assert f"process {os.getpid()} already runs the peer in {folder}" in text and "is in use" not in text, text
+    assert "inzira network stop mobimo" in text

@@ -115,6 +115,10 @@ def test_cli_export_and_verify(chain, tmp_path):
     assert missing.returncode != 0 and "not in the chain" in missing.stderr
     garbage = _cli("receipt", "export", "xyz", "--data", str(folder))
     assert garbage.returncode != 0
+    # The id as `chain show` prints it in its table: the message says where the whole id is.
+    shortened = _cli("receipt", "export", ids[3].hex()[:16], "--data", str(folder))
+    assert shortened.returncode == 1 and "give all 64 hex characters" in shortened.stderr
+    assert "inzira chain show HEIGHT --json" in " ".join(shortened.stderr.split())
     printed = _cli("receipt", "export", ids[0].hex(), "--data", str(folder))
     assert json.loads(printed.stdout)["tx_id"] == ids[0].hex()
 

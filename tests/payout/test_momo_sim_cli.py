@@ -36,7 +36,9 @@ def _run(*args: str) -> subprocess.Popen[str]:
 
 @pytest.mark.timeout(60)
 def test_sim_momo_serves_the_wallets_it_opened_until_ctrl_c() -> None:
-    proc = _run("--port", "0", "--wallet", "+250788333444 Jeanne Uwase", "--float", "5,000,000 RWF", "--json")
+    # Numbers as people write them: spaced, dashed, in the local 07... form.
+    proc = _run("--port", "0", "--wallet", "+250 788 333 444 Jeanne Uwase", "--wallet", "0788-333-445 Eric Mugisha",
+                "--float", "5,000,000 RWF", "--json")
     try:
         started: dict[str, Any] = json.loads(_first_line(proc, START_TIMEOUT_S))
         payout = started["payout"]
@@ -46,6 +48,9 @@ def test_sim_momo_serves_the_wallets_it_opened_until_ctrl_c() -> None:
         try:
             wallet = admin.wallet("250788333444")
             assert wallet is not None and (wallet.given_name, wallet.family_name) == ("Jeanne", "Uwase")
+            local = admin.wallet("250788333445")
+            assert local is not None and (local.given_name, local.family_name) == ("Eric", "Mugisha")
+            assert [w["msisdn"] for w in started["wallets"]] == ["+250788333444", "+250788333445"]
             assert admin.float_minor() == 5_000_000
         finally:
             admin.close()
@@ -66,7 +71,8 @@ def test_sim_momo_serves_the_wallets_it_opened_until_ctrl_c() -> None:
 
 @pytest.mark.timeout(60)
 def test_sim_momo_refuses_a_wallet_without_a_number_or_a_name() -> None:
-    for wallet, why in (("Jeanne Uwase", "phone number"), ("+250788333444 Jeanne", "given and family name")):
+    for wallet, why in (("Jeanne Uwase", "phone number"), ("+250788333444 Jeanne", "given and family name"),
+                        ("+250 788 33 Jeanne Uwase", "wrong number of digits")):
         proc = _run("--wallet", wallet)
         _, err = proc.communicate(timeout=START_TIMEOUT_S)
         assert proc.returncode == 1 and why in err and "Traceback" not in err, err

@@ -141,6 +141,15 @@ def test_make_refuses_invalid_merchants():
     assert result.exit_code == 2 and "bad_amount" in result.stderr
 
 
+def test_make_takes_country_and_currency_codes_in_lower_case():
+    """As people type them: "rw" was refused as "not an ISO 3166-1 alpha-2 code" while "usd" was taken."""
+    result = runner.invoke(app, ["qr", "make", "--merchant-id", "M", "--name", "Hotel", "--city", "Kigali",
+                                 "--mcc", "7011", "--amount", "10.50", "--currency", "usd", "--country", "rw", "--json"])
+    assert result.exit_code == 0, result.output
+    view = json.loads(result.stdout)
+    assert (view["country"], view["currency_code"], view["amount"]) == ("RW", "USD", "10.50")
+
+
 def test_read_without_a_qr(tmp_path):
     path = tmp_path / "text.txt"
     path.write_text("hello")

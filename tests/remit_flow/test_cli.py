@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import io
+import socket
+import uuid
 from pathlib import Path
 
 from click.testing import Result
@@ -107,6 +109,54 @@ def test_cli_says_where_to_follow_a_held_transfer(flow: Flow, tmp_path: Path) ->
     transfer_id = text.split("transfer ")[1].split(":")[0]
     assert "HELD" in text and "eurosend's compliance officer" in text
     assert f"{flow.base_url}/v1/remit/transfers/{transfer_id}" in text
+
+
+def test_cli_names_the_rule_that_held_a_transfer(flow: Flow, tmp_path: Path) -> None:
+    """A velocity hold was reported as "screening found a possible match", sending the officer's reader after a
+    sanctions match that never was."""
+    number = flow.wallet("mobimo", "Aline", "Mukamana")
+    customer = f"cust-{uuid.uuid4().hex[:8]}"
+    with flow.client("eurosend") as client:
+        for _ in range(5):  # the policy's velocity_transfers_max: the sixth within the window is held
+            quote = client.quote(number, "SEND", 1000, "EUR")
+            client.send(str(uuid.uuid4()), quote["quote_id"], customer, "Marie Dupont", "Aline Mukamana")
+    held = CliRunner().invoke(app, ["remit", "send", "--from", "eurosend", "--to", number, "--amount", "10 EUR",
+                                    "--sender", "Marie Dupont", "--sender-id", customer, "--receiver-name",
+                                    "Aline Mukamana", "--yes", "--url", flow.base_url, "--data", str(flow.data_dir),
+                                    "--out", str(tmp_path)], terminal_width=400)
+    assert held.exit_code == EXIT_HELD, held.output
+    text = " ".join(held.output.split())
+    assert "transfer number 6 within 10 minutes" in text and "possible match" not in text, text
+
+
+def test_cli_takes_what_people_type_and_names_the_next_step(flow: Flow, tmp_path: Path) -> None:
+    """A spaced number, a member id in capitals, a URL with a trailing slash are taken; a URL without its
+    scheme, a network that does not answer and a zero amount are refused saying what to do."""
+    number = flow.wallet("mobimo", "Aline", "Mukamana")
+    spaced = f"{number[:4]} {number[4:7]} {number[7:10]} {number[10:]}"
+    common = ["--sender", f"Marie Dupont {uuid.uuid4().hex[:6]}", "--receiver-name", "Aline Mukamana", "--yes",
+              "--data", str(flow.data_dir), "--out", str(tmp_path)]
+    runner = CliRunner()
+    paid = runner.invoke(app, ["remit", "send", "--from", "EuroSend", "--to", spaced, "--amount", "10.50 eur",
+                               "--url", flow.base_url + "/", *common])
+    assert paid.exit_code == 0, paid.output
+    assert "10.50 EUR" in paid.output and "paid:" in paid.output
+    bare = flow.base_url.removeprefix("http://")
+    no_scheme = runner.invoke(app, ["remit", "send", "--from", "eurosend", "--to", number, "--amount", "10 EUR",
+                                    "--url", bare, *common], terminal_width=400)
+    assert no_scheme.exit_code == 2 and f"'{bare}' is not an HTTP URL" in no_scheme.output, no_scheme.output
+    assert "http://127.0.0.1:8000" in no_scheme.output
+    with socket.socket() as unused:  # bound, never listening: nothing answers there
+        unused.bind(("127.0.0.1", 0))
+        down = f"http://127.0.0.1:{unused.getsockname()[1]}"
+        silent = runner.invoke(app, ["remit", "send", "--from", "eurosend", "--to", number, "--amount", "10 EUR",
+                                     "--url", down, *common], terminal_width=400)
+    assert silent.exit_code == 1, silent.output
+    assert f"is the network running at {down}? Start it with inzira demo" in " ".join(silent.output.split())
+    zero = runner.invoke(app, ["remit", "send", "--from", "eurosend", "--to", number, "--amount", "0 EUR",
+                               "--url", flow.base_url, *common])
+    assert zero.exit_code == 1 and "the amount must be more than zero" in zero.output, zero.output
+    assert "Quote" not in zero.output
 
 
 def _send(flow: Flow, out: Path, number: str, amount: str, sender: str = "Marie Dupont") -> Result:
