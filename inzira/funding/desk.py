@@ -236,11 +236,13 @@ class FundingDesk:
         approving, for the next recovery to ask again."""
         body = decode_signed(raw).body
         tx_id = tx_id_of(body)
+        # The stored chain's time first, then the lookup: a block stored in between may hold the id, and only
+        # blocks the lookup searched can prove it absent. Stored blocks only: one still being built may be refused.
+        stored_ms = self.node.tip.timestamp_ms
         spent = self.node.locate([tx_id]).get(tx_id)
         if spent is not None:
             return spent.code != Code.OK
-        tip = self.node.store.tip()  # stored blocks only: a block still being built may yet be refused
-        return tip is not None and tip.timestamp_ms >= decode_body(body).expires_at_ms
+        return stored_ms >= decode_body(body).expires_at_ms
 
     async def recover(self) -> int:
         """Resubmit what approvals signed but saw no verdict for (the ledger takes each only once)."""

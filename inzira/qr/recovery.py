@@ -4,6 +4,9 @@ A record is stored with its signed transaction before that transaction leaves, s
 in a block, its verdict is written back as it would have been; not in a block and past its deadline, it can
 never be (the ledger refuses a transaction after its deadline), so it failed; otherwise it is sent again
 (the same bytes: the ledger's idempotency makes a second copy harmless) and settles when its verdict comes.
+
+"Past its deadline" is the time of the last stored block, read before the transaction is looked up: a block
+stored between the two reads may hold it, and a later one's time proves nothing about the lookup made before.
 """
 
 from __future__ import annotations
@@ -34,10 +37,11 @@ def recover(reader: StoreReader, port: LedgerPort, settlement: Settlement,
                           "ORDER BY created_at_ms LIMIT ?", (RECOVERY_RECORDS_MAX,))
         for record_id, tx_id, raw, expires_at_ms in rows:
             settle = settler(record_id)
+            stored_ms = node.tip.timestamp_ms  # before the lookup: every block up to this one is searched
             location = node.locate([tx_id]).get(tx_id)
             if location is not None:
                 outcome = Outcome(tx_id, location.code, location.at, location.height, location.index)
-            elif node.state.timestamp_ms >= expires_at_ms:  # no block at or after its deadline may hold it
+            elif stored_ms >= expires_at_ms:  # no block at or after its deadline may hold it
                 outcome = Outcome(tx_id, Code.EXPIRED)
             else:
                 verdict = port.submit(raw)

@@ -3,7 +3,9 @@
 Every pass (about once a second, bounded per pass):
 - RECEIVED transfers whose verdict never came: the stored transaction's verdict from the chain (a
   reservation found there is paid out at once); if it is not in the chain, the same bytes are submitted
-  again, or, past their deadline, the transfer is ABORTED;
+  again, or, once the stored chain's time (read before the lookup) is past their deadline, the transfer is
+  ABORTED: no later block can hold them. The service's own clock proves nothing here: a cutter's clock may
+  lag, and this peer may not have stored the block holding them yet;
 - RESERVED transfers: how the chain resolved them (committed, voided, expired); a payout not running is
   started again (idempotent at the operator); one past its deadline gets a tick, a block in which the ledger
   expires it (nothing else makes a block when the network is quiet);
@@ -39,7 +41,6 @@ from inzira.remit.transitions import Transitions
 
 QUIET_MS = 2_000  # a transfer is looked at only after this long without news (the feed usually brings it)
 RESUME_AFTER_MS = 10_000  # a payout not running is started again only after this long without news
-NEVER_IN_CHAIN_MS = 10_000  # past a transaction's deadline, after which no block can still hold it
 SCAN_BLOCKS_MAX = 100_000  # blocks read at start for reservations missed while stopped (the newest ones)
 QUOTE_KEEP_MS = 3_600_000  # unused quotes are kept this long after expiry, for support questions
 
@@ -69,7 +70,7 @@ class Reconciler:
         batch = self.settings.reconcile_batch_max
         quiet_before_ms = now_ms + 1 if starting else now_ms - QUIET_MS
         for record in self.transfers.in_states([TransferState.RECEIVED], quiet_before_ms, batch):
-            self._received(record.transfer_id, record.reserve_tx_id, now_ms)
+            self._received(record.transfer_id, record.reserve_tx_id)
         tick: tuple[str, bytes] | None = None
         for record in self.transfers.in_states([TransferState.RESERVED], quiet_before_ms, batch):
             pending = self.node.pending(record.reserve_tx_id)
@@ -141,7 +142,8 @@ class Reconciler:
             self.agents[fsp].payout_flow.schedule(pending_id, quote_id)
         return None
 
-    def _received(self, transfer_id: str, tx_id: bytes, now_ms: int) -> None:
+    def _received(self, transfer_id: str, tx_id: bytes) -> None:
+        stored_ms = self.node.tip.timestamp_ms  # before the lookup: every block up to this one is searched
         location = self.node.locate([tx_id]).get(tx_id)
         if location is not None:
             record = self.desk.apply_verdict(transfer_id, location.code, tx_id)
@@ -153,7 +155,7 @@ class Reconciler:
         raw = self.transfers.reserve_tx(transfer_id)
         if raw is None:
             return
-        if decode_body(decode_signed(raw).body).expires_at_ms + NEVER_IN_CHAIN_MS < now_ms:
+        if stored_ms >= decode_body(decode_signed(raw).body).expires_at_ms:
             self.transitions.advance(transfer_id, TransferState.ABORTED, code=Code.EXPIRED,
                                      detail="the transaction never reached the ledger before its deadline")
             return

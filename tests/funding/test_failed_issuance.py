@@ -6,6 +6,8 @@ the freed reference still fund it once."""
 from __future__ import annotations
 
 import asyncio
+import threading
+from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
@@ -14,14 +16,18 @@ import httpx
 import pytest
 
 from inzira.demo.app import Demo
-from inzira.demo.setup import demo_keyring, key_path
+from inzira.demo.setup import create_demo_network, demo_keyring, key_path
 from inzira.funding.desk import FundingDesk, Officer
 from inzira.funding.store import FundingStore
-from inzira.ledger.tx import SetFrozen
+from inzira.ledger.codes import Code
+from inzira.ledger.records import Policy
+from inzira.ledger.tx import OpenAccount, SetFrozen, decode_body, decode_signed, tx_id_of
 from inzira.node.keystore import load_key
 from inzira.node.signer import TX_VALIDITY_MS, MemberSigner, wall_clock_ms
+from inzira.node.store import TxLocation
 from tests.funding.conftest import balance, code_of, holder_token, officer_token, reference
 from tests.funding.test_reference_contest import _issues_on_chain
+from tests.hosted import Hosted
 from tests.running_demo import demo_http
 
 LEDGER_TIMEOUT_S = 30.0
@@ -123,3 +129,53 @@ def test_an_issuance_past_its_deadline_frees_its_reference(demo: Demo, tmp_path:
         assert balance(demo, "silkpay:usd") == before and _issues_on_chain(demo, ref) == 0
     finally:
         store.close()
+
+
+def test_an_issuance_committed_while_its_refusal_is_checked_is_not_failed(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The issuer's clock runs ahead: the ledger refuses the issuance (deadline too far ahead, its id spent
+    nowhere), which later blocks may still commit. The desk looks the id up (not in a block), and before it reads
+    the chain's time the block committing it is stored, then a block past its deadline. Before: that later time
+    made the miss final, and an issuance that moved the money was failed and its reference freed."""
+    create_demo_network(tmp_path, wall_clock_ms() - 1000)
+    validity_max_ms = Policy().tx_validity_max_ms
+    store = FundingStore(tmp_path / "funding.db")
+    with Hosted(tmp_path, block_interval_ms=5) as net:
+        try:
+            assert net.execute("eurosend", OpenAccount("eurosend:eur", "EUR")).code == Code.OK
+            ahead = demo_keyring(tmp_path).port(net, "sbk", validity_ms=validity_max_ms + 3_600_000)
+            desk = FundingDesk({"sbk": ahead}, store)
+            request = desk.request_deposit("eurosend", "eurosend:eur", AMOUNT, reference())
+            checking = threading.current_thread()
+            real_locate = net.node.locate
+
+            def racing(tx_ids: Sequence[bytes]) -> dict[bytes, TxLocation]:
+                found = real_locate(tx_ids)
+                if threading.current_thread() is checking:
+                    monkeypatch.setattr(net.node, "locate", real_locate)  # once
+                    signed = store.get(request.id)
+                    assert signed is not None and signed.signed_tx is not None
+                    _commit_then_pass_deadline(net, signed.signed_tx, validity_max_ms)
+                return found
+
+            monkeypatch.setattr(net.node, "locate", racing)
+            approving = asyncio.run(desk.approve(Officer("sbk", "sbk/officer-1"), request.id, ""))
+            assert net.node.account("eurosend:eur").balance_minor == AMOUNT  # type: ignore[union-attr]
+            assert approving.state == "approving"  # still holding its reference: the issuance funded it
+            assert asyncio.run(desk.recover()) == 1  # the next start asks the chain again: committed
+            recovered = store.get(request.id)
+            assert recovered is not None and (recovered.state, recovered.code) == ("approved", 0)
+        finally:
+            store.close()
+
+
+def _commit_then_pass_deadline(net: Hosted, raw: bytes, validity_max_ms: int) -> None:
+    """Through the real orderer: a block whose time takes the issuance (its deadline within the validity
+    window), then a block timed at its deadline."""
+    expires_at_ms = decode_body(decode_signed(raw).body).expires_at_ms
+    net.orderer.clock_ms = lambda: expires_at_ms - validity_max_ms + 60_000
+    outcome = net.submit(raw).result(LEDGER_TIMEOUT_S)
+    assert (outcome.tx_id, outcome.code) == (tx_id_of(decode_signed(raw).body), Code.OK)
+    net.orderer.clock_ms = lambda: expires_at_ms
+    net.execute("eurosend", OpenAccount("eurosend:after-deadline", "EUR"))
+    assert net.node.tip.timestamp_ms >= expires_at_ms

@@ -3,12 +3,21 @@ committed while the service was away, or never sent and sent again."""
 
 from __future__ import annotations
 
+import threading
 import time
+from collections.abc import Sequence
 from concurrent.futures import Future
 from pathlib import Path
 
 import pytest
 
+from inzira.demo.setup import key_path
+from inzira.ledger.codes import Code
+from inzira.ledger.tx import OpenAccount
+from inzira.node.keystore import load_key
+from inzira.node.node import Node
+from inzira.node.signer import MemberSigner
+from inzira.node.store import TxLocation
 from inzira.qr.ledger_port import SignedTx
 from inzira.qr.serve import QrServer
 from inzira.qr.settings import QrSettings
@@ -16,6 +25,7 @@ from inzira.qr.store.writer import WriteTx
 from tests.qr_pay.helpers import Qr, created, ok, problem
 
 SETTINGS = QrSettings(verdict_timeout_ms=1_000)
+LEDGER_TIMEOUT_S = 30.0
 
 
 def _crash_after(server: QrServer, submitted: bool) -> None:
@@ -64,3 +74,56 @@ def _settled(qr: Qr, wallet: dict, payment_id: str) -> dict:
             return payment
         time.sleep(0.05)
     raise TimeoutError(f"payment {payment_id} did not settle")
+
+
+def test_a_payment_committed_while_recovery_looks_it_up_is_not_settled_expired(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Recovery looks the payment up (not in a block yet), and before it reads the chain's time the block holding
+    it is stored, then a block past its deadline. Before: that later time made the miss final, and a payment that
+    moved the visitor's money was settled failed (3300)."""
+    server = QrServer(tmp_path, settings=SETTINGS, block_interval_ms=5).start()
+    sent: list[SignedTx] = []
+    try:
+        with Qr(server) as qr:
+            merchant, wallet = qr.merchant(), qr.wallet("CNY", 50_000)
+            quote = created(qr.quote(wallet, qr.bill(merchant, 5_000)["payload"]))
+            service = server.service
+            assert service is not None
+
+            def lost(tx: WriteTx, signed: SignedTx, settle: object) -> "Future[object]":
+                sent.append(signed)  # stored, never sent: the crash
+                return Future()
+
+            service.settlement.launch_on_commit = lost  # type: ignore[method-assign]
+            payment_id = problem(qr.pay(wallet, quote["quote_id"]), 504, 2004)["payment_id"]
+    finally:
+        server.stop()
+    [signed] = sent
+    again = QrServer(tmp_path, settings=SETTINGS, block_interval_ms=5)
+    recovering = threading.current_thread()
+    real_locate = Node.locate
+
+    def racing(node: Node, tx_ids: Sequence[bytes]) -> dict[bytes, TxLocation]:
+        found = real_locate(node, tx_ids)
+        if threading.current_thread() is recovering and signed.tx_id in tx_ids:
+            monkeypatch.setattr(Node, "locate", real_locate)  # once
+            _store_then_pass_deadline(again, signed)
+        return found
+
+    monkeypatch.setattr(Node, "locate", racing)
+    with again, Qr(again) as qr:
+        assert again.service is not None and again.service.recovered == {"settled": 0, "resent": 1}
+        payment = _settled(qr, wallet, payment_id)
+        assert (payment["status"], payment["code"]) == ("completed", 0)
+        assert qr.balance(merchant["account"]) == 5_000
+
+
+def _store_then_pass_deadline(server: QrServer, signed: SignedTx) -> None:
+    """Through the real orderer: the block holding the payment, then a block timed at its deadline."""
+    runtime = server.runtime
+    assert runtime is not None
+    assert runtime.submit(signed.raw).result(LEDGER_TIMEOUT_S).code == Code.OK
+    runtime.orderer.clock_ms = lambda: signed.expires_at_ms
+    filler = MemberSigner(runtime.chain_id, "ubumwe", load_key(key_path(server.data_dir, "ubumwe")))
+    runtime.submit(filler.sign(OpenAccount("ubumwe:after-deadline", "RWF"), None)).result(LEDGER_TIMEOUT_S)
+    assert runtime.node.tip.timestamp_ms >= signed.expires_at_ms

@@ -1,14 +1,19 @@
 """A restart in the middle of a payout: the new service takes the transfer up from the chain and remit.db,
 asks the operator again under the same reference id, and the wallet is paid exactly once. A reservation the
-ledger took just before the service died, unrecorded in remit.db, is found in the chain and paid out at once."""
+ledger took just before the service died, unrecorded in remit.db, is found in the chain and paid out at once,
+even when its block is stored only while reconciliation looks for it and the service's clock is past its
+deadline."""
 
 from __future__ import annotations
 
 import contextlib
+import threading
 import time
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
+
+import pytest
 
 from inzira.api.app import create_app
 from inzira.api.server import ServedApp, serve_in_thread
@@ -18,14 +23,17 @@ from inzira.demo.setup import create_demo_network, demo_keyring, load_api_keys
 from inzira.directory.api import mount_directory
 from inzira.directory.operator import DirectoryOperator
 from inzira.directory.settings import DirectorySettings
+from inzira.ledger.codes import Code
+from inzira.ledger.tx import decode_body, decode_signed, tx_id_of
 from inzira.node.embedded import Embedded
+from inzira.node.store import TxLocation
 from inzira.remit.api import mount_remit
 from inzira.remit.client import RemitClient
 from inzira.remit.reconcile import RESUME_AFTER_MS
 from inzira.remit.service import RemitService
 from inzira.remit.settings import RemitSettings
 from inzira.sim.momo import Behaviour, MomoSimConfig, serve
-from tests.remit_flow.conftest import FLOAT_MINOR, now_ms
+from tests.remit_flow.conftest import FLOAT_MINOR, Clock, now_ms
 
 PAYOUT_LATENCY_MS = 1_500
 WAIT_S = 15.0
@@ -94,6 +102,23 @@ def test_restart_during_payout_pays_once_and_commits(tmp_path: Path) -> None:
         net.node.state.check_invariants()
 
 
+def _received_never_sent(tmp_path: Path, settings: RemitSettings, transfer_id: str, token: str) -> tuple[bytes, int]:
+    """A transfer stored RECEIVED whose reservation the ledger never took (its orderer stopped first): the
+    reservation's signed bytes and when the transfer was stored."""
+    with Embedded(tmp_path, block_interval_ms=10) as net:
+        seed(net, demo_keyring(tmp_path))
+        with running(net, tmp_path, settings) as (service, served):
+            service.submit(service.register_number("mobimo", NUMBER)).result(WAIT_S)
+            with RemitClient(served.base_url, token) as client:
+                quote = client.quote(NUMBER, "SEND", 10_000, "EUR")
+                net.orderer.stop()  # the ledger takes nothing more from this run
+                view = client.send(transfer_id, quote["quote_id"], "cust-r", "Marie Dupont", "Grace Uwimana")
+            assert view["state"] == "RECEIVED"
+            raw = service.transfers.reserve_tx(transfer_id)
+    assert raw is not None
+    return raw, view["updated_at_ms"]
+
+
 def test_a_reservation_found_in_the_chain_is_paid_out_at_once(tmp_path: Path) -> None:
     """The service died after the ledger took its reservation and before remit.db recorded the verdict (the
     crash test's SIGKILL lands there sometimes). Reconciliation finds the reservation in the chain and pays
@@ -106,23 +131,73 @@ def test_a_reservation_found_in_the_chain_is_paid_out_at_once(tmp_path: Path) ->
     with serve(MomoSimConfig(float_minor=FLOAT_MINOR)) as sim:
         sim.admin.create_wallet(NUMBER[1:], "Grace", "Uwimana")
         settings = RemitSettings(payout_adapters={"mobimo": sim.adapter_config()}, reconcile_interval_ms=200)
-        with Embedded(tmp_path, block_interval_ms=10) as net:
-            seed(net, demo_keyring(tmp_path))
-            with running(net, tmp_path, settings) as (service, served):
-                service.submit(service.register_number("mobimo", NUMBER)).result(WAIT_S)
-                with RemitClient(served.base_url, token) as client:
-                    quote = client.quote(NUMBER, "SEND", 10_000, "EUR")
-                    net.orderer.stop()  # the ledger takes nothing more from this run
-                    view = client.send(transfer_id, quote["quote_id"], "cust-r", "Marie Dupont", "Grace Uwimana")
-                assert view["state"] == "RECEIVED"
-                raw = service.transfers.reserve_tx(transfer_id)
-        assert raw is not None
+        raw, received_at_ms = _received_never_sent(tmp_path, settings, transfer_id, token)
         with Embedded(tmp_path, block_interval_ms=10) as net:
             assert net.submit(raw).result(WAIT_S).code == 0  # what the ledger took before the service died
-            set_back_ms = now_ms() - view["updated_at_ms"] + CLOCK_SET_BACK_MS
+            set_back_ms = now_ms() - received_at_ms + CLOCK_SET_BACK_MS
             with running(net, tmp_path, settings, lambda: now_ms() - set_back_ms) as (_service, served):
                 with RemitClient(served.base_url, token) as client:
                     final = client.transfer(transfer_id, wait_ms=RESUME_AFTER_MS - 1_000)
             assert final["state"] == "COMMITTED", final
             net.node.state.check_invariants()
         assert len(sim.admin.history(NUMBER[1:])) == 1
+
+
+def test_a_reservation_stored_while_reconciliation_looks_it_up_is_not_aborted(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The service's clock is past the reservation's deadline, the chain's stored time is not (a cutter's clock
+    lags, or this peer is still catching up). Reconciliation at start looks the reservation up (not in a block),
+    and the block holding it is stored meanwhile. Before: the service's clock made the miss final, and the
+    transfer was ABORTED while the customer's money was reserved for the payee."""
+    create_demo_network(tmp_path, now_ms() - 1_000)
+    transfer_id = str(uuid.uuid4())
+    token = load_api_keys(tmp_path)["eurosend"]
+    with serve(MomoSimConfig(float_minor=FLOAT_MINOR)) as sim:
+        sim.admin.create_wallet(NUMBER[1:], "Grace", "Uwimana")
+        settings = RemitSettings(payout_adapters={"mobimo": sim.adapter_config()}, reconcile_interval_ms=200)
+        raw, _ = _received_never_sent(tmp_path, settings, transfer_id, token)
+        body = decode_signed(raw).body
+        tx_id, expires_at_ms = tx_id_of(body), decode_body(body).expires_at_ms
+        clock = Clock(expires_at_ms + 60_000 - now_ms())
+        with Embedded(tmp_path, block_interval_ms=10) as net:
+            real_locate = net.node.locate
+
+            def racing(tx_ids: Sequence[bytes]) -> dict[bytes, TxLocation]:
+                found = real_locate(tx_ids)
+                if tx_id in tx_ids and threading.current_thread().name == "remit-service":
+                    monkeypatch.setattr(net.node, "locate", real_locate)  # once
+                    assert net.submit(raw).result(WAIT_S).code == Code.OK  # its block, stored now
+                    assert net.node.tip.timestamp_ms < expires_at_ms
+                    clock.offset_ms = 0  # the rest of the run on the wall clock
+                return found
+
+            monkeypatch.setattr(net.node, "locate", racing)
+            with running(net, tmp_path, settings, clock) as (_service, served):
+                with RemitClient(served.base_url, token) as client:
+                    final = client.transfer(transfer_id, wait_ms=int(WAIT_S * 1000))
+            assert clock.offset_ms == 0  # the reconciliation did look it up
+            assert final["state"] == "COMMITTED", final
+            net.node.state.check_invariants()
+        assert len(sim.admin.history(NUMBER[1:])) == 1
+
+
+def test_a_reservation_never_taken_is_aborted_once_the_chains_time_passes_its_deadline(tmp_path: Path) -> None:
+    """Only the stored chain's time ends a reservation the ledger never took; a quiet network still gets there:
+    the bytes sent again make a block, whose time (here the orderer's clock, past the deadline) expires them."""
+    create_demo_network(tmp_path, now_ms() - 1_000)
+    transfer_id = str(uuid.uuid4())
+    token = load_api_keys(tmp_path)["eurosend"]
+    with serve(MomoSimConfig(float_minor=FLOAT_MINOR)) as sim:
+        sim.admin.create_wallet(NUMBER[1:], "Grace", "Uwimana")
+        settings = RemitSettings(payout_adapters={"mobimo": sim.adapter_config()}, reconcile_interval_ms=200)
+        raw, _ = _received_never_sent(tmp_path, settings, transfer_id, token)
+        body = decode_signed(raw).body
+        ahead_ms = decode_body(body).expires_at_ms - now_ms() + 1_000
+        with Embedded(tmp_path, block_interval_ms=10) as net:
+            net.orderer.clock_ms = lambda: now_ms() + ahead_ms
+            with running(net, tmp_path, settings) as (_service, served):
+                with RemitClient(served.base_url, token) as client:
+                    final = client.transfer(transfer_id, wait_ms=int(WAIT_S * 1000))
+            assert (final["state"], final["code"]) == ("ABORTED", Code.EXPIRED), final
+            assert net.node.locate([tx_id_of(body)]) == {}
+        assert sim.admin.history(NUMBER[1:]) == []
