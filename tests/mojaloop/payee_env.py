@@ -68,12 +68,16 @@ class Hub:
             self.served.stop()
 
     def take(self, path: str, wait_s: float = CALLBACK_WAIT_S) -> Message:
+        return self.take_either(path, wait_s=wait_s)
+
+    def take_either(self, *paths: str, wait_s: float = CALLBACK_WAIT_S) -> Message:
+        """The next message to any of ``paths`` (an answer or its error, when a test accepts either)."""
         for i, message in enumerate(self._seen):
-            if message.path == path:
+            if message.path in paths:
                 return self._seen.pop(i)
         while True:
             message = self.inbox.get(timeout=wait_s)  # queue.Empty fails the test after the wait
-            if message.path == path:
+            if message.path in paths:
                 return message
             self._seen.append(message)
 

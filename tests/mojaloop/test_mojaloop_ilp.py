@@ -179,11 +179,3 @@ def test_encoding_refuses_what_ilp_cannot_carry() -> None:
         ilp.transaction_packet(TRANSACTION, 1, EXPIRES_AT, bytes(31))
     with pytest.raises(ilp.IlpError):
         ilp.transaction_packet({"note": "x" * ilp.DATA_BYTES_MAX}, 1, EXPIRES_AT, condition)
-
-
-def test_derived_fulfilments_are_per_secret_and_transaction() -> None:
-    one = ilp.derive_fulfilment(b"k1", "t1")
-    assert one == ilp.derive_fulfilment(b"k1", "t1")
-    assert len({one, ilp.derive_fulfilment(b"k2", "t1"), ilp.derive_fulfilment(b"k1", "t2")}) == 3
-    assert ilp.fulfils(ilp.b64url_encode(one), ilp.encode_condition(ilp.condition_of(one)))
-    assert len(ilp.new_fulfilment()) == 32

@@ -2,10 +2,10 @@
 
 The payee FSP answers a quote with ``ilpPacket`` (base64url of an ILP v4 Prepare packet, OER-encoded as
 Interledger RFC 27 defines it, whose ``data`` is the base64url of the transaction object's JSON) and
-``condition`` (base64url of SHA-256 over a 32-byte fulfilment it keeps). The payer sends both back in
-``POST /transfers``; the payee releases the fulfilment in ``PUT /transfers``, and anyone can check it against
-the condition. Hubs and peers speaking FSPIOP 1.x with the older ILP v1 packet (type 1, an Interledger
-Payment) are read too, since Mojaloop's own tools still emit it.
+``condition`` (base64url of SHA-256 over a 32-byte fulfilment only it can make; the gateway's: fulfilment.py).
+The payer sends both back in ``POST /transfers``; the payee releases the fulfilment in ``PUT /transfers``, and
+anyone can check it against the condition. Hubs and peers speaking FSPIOP 1.x with the older ILP v1 packet
+(type 1, an Interledger Payment) are read too, since Mojaloop's own tools still emit it.
 """
 
 from __future__ import annotations
@@ -16,7 +16,6 @@ import hashlib
 import hmac
 import json
 import re
-import secrets
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
@@ -80,15 +79,6 @@ def b64url_decode(text: str, field: str) -> bytes:
 
 
 # --- condition and fulfilment ------------------------------------------------------------------------------
-
-def new_fulfilment() -> bytes:
-    return secrets.token_bytes(FULFILMENT_BYTES)
-
-
-def derive_fulfilment(secret: bytes, transaction_id: str) -> bytes:
-    """A fulfilment the payee can recompute instead of storing: HMAC-SHA256 of the transaction id."""
-    return hmac.new(secret, transaction_id.encode("utf-8"), hashlib.sha256).digest()
-
 
 def condition_of(fulfilment: bytes) -> bytes:
     if len(fulfilment) != FULFILMENT_BYTES:
@@ -262,11 +252,16 @@ def decode_payment_v1(raw: bytes, field: str = "ilpPacket") -> PaymentV1:
 
 # --- the FSPIOP view: packets as base64url text, data as the transaction object ---------------------------
 
+def transaction_data(transaction: dict[str, object]) -> bytes:
+    """A packet's data: the base64url of the transaction object's JSON."""
+    data_json = json.dumps(transaction, separators=(",", ":"), ensure_ascii=False)
+    return b64url_encode(data_json.encode("utf-8")).encode("ascii")
+
+
 def transaction_packet(transaction: dict[str, object], amount_minor: int, expires_at: datetime,
                        condition: bytes) -> str:
-    """The ``ilpPacket`` of a quote answer: a v4 Prepare whose data is the transaction object."""
-    data_json = json.dumps(transaction, separators=(",", ":"), ensure_ascii=False)
-    data = b64url_encode(data_json.encode("utf-8")).encode("ascii")
+    """An ``ilpPacket`` as quote answers carry it: a v4 Prepare whose data is the transaction object."""
+    data = transaction_data(transaction)
     return b64url_encode(encode_prepare(Prepare(amount_minor, expires_at, condition, MOJALOOP_ADDRESS, data)))
 
 

@@ -2,9 +2,9 @@
 
 Discovery and agreement are answered here; transfers in ``payee_transfers.py``. Every handler runs after the
 server has answered 202 (or 200), and ends in exactly one callback to the requester: the answer or
-``PUT .../error``. A quote's condition is SHA-256 of its fulfilment, and the fulfilment is HMAC-SHA256 of the
-quote id under the gateway's secret: the gateway can recompute it for any quote it gave, and nobody else can.
-``ilpPacket`` is an ILP v4 Prepare carrying the transaction object (ilp.py).
+``PUT .../error``. ``ilpPacket`` is an ILP v4 Prepare carrying the transaction object (ilp.py); a quote's
+condition is SHA-256 of its fulfilment, HMAC-SHA256 under the gateway's secret of that packet, every agreed term
+in it (fulfilment.py): the gateway can recompute it from the packet it gave, and nobody else can.
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from typing import Any
 
 import msgspec
 
-from inzira.interop.mojaloop import fields, ilp
+from inzira.interop.mojaloop import fields, fulfilment, ilp
 from inzira.interop.mojaloop.callbacks import HubClient
 from inzira.interop.mojaloop.errors import ErrorCode, FspiopError
 from inzira.interop.mojaloop.headers import Inbound
@@ -52,8 +52,9 @@ class Payee:
         self._secret = secret
         self.clock_ms = clock_ms
 
-    def fulfilment(self, quote_id: str) -> bytes:
-        return ilp.derive_fulfilment(self._secret, quote_id)
+    def fulfilment_of(self, packet: str) -> bytes | None:
+        """The fulfilment of a packet this gateway issued; None for any other."""
+        return fulfilment.opening(self._secret, packet)
 
     # --- discovery ---
 
@@ -143,15 +144,14 @@ class Payee:
                     raise FspiopError(ErrorCode.QUOTE_EXPIRED, f"the quote request expired at {asked}")
                 expires_at_ms = min(expires_at_ms, asked_ms)
         expiration = iso_ms(expires_at_ms)
-        condition = ilp.condition_of(self.fulfilment(record.quote_id))
         transaction = {
             "transactionId": record.transaction_id, "quoteId": record.quote_id,
             "payee": {"partyIdInfo": {"partyIdType": party.id_type, "partyIdentifier": party.id_value,
                                       "fspId": self.settings.fsp_id}},
             "payer": body["payer"], "amount": fields.money(amount_minor, code),
             "transactionType": body["transactionType"]}
-        packet = ilp.transaction_packet(transaction, amount_minor, datetime.fromtimestamp(expires_at_ms / 1000, UTC),
-                                        condition)
+        packet, condition = fulfilment.locked_packet(self._secret, transaction, amount_minor,
+                                                     datetime.fromtimestamp(expires_at_ms / 1000, UTC))
         # The payee FSP charges no fee here: the whole transfer amount reaches the party.
         return msgspec.structs.replace(
             record, amount_minor=amount_minor, member=party.member, credit_account=party.credit_account,

@@ -90,6 +90,8 @@ class PayeeTransfers:
         record = self._put(record, quote_id=quote.quote_id)
         if body["ilpPacket"] != quote.ilp_packet:
             raise FspiopError(ErrorCode.VALIDATION, "/ilpPacket differs from the quote's")
+        if self.payee.fulfilment_of(quote.ilp_packet) is None:  # a reservation it could never commit
+            raise _not_fulfillable(quote.quote_id)
         if (record.amount_minor, record.currency) != (quote.amount_minor, quote.currency):
             raise FspiopError(ErrorCode.VALIDATION, "/amount differs from the quote's transferAmount")
         if record.expires_at_ms == 0:
@@ -134,6 +136,9 @@ class PayeeTransfers:
 
     async def _commit(self, record: TransferRecord, pending_id: bytes) -> None:
         fulfilment = self._fulfilment_of(record)
+        if fulfilment is None:  # never reveals anything: the reservation ends at its expiry
+            await self._abort(record, _not_fulfillable(record.quote_id))
+            return
         verdict = await self.ledger.commit(pending_id, _unb64(fulfilment))
         if verdict is None:
             return  # the sweep asks the ledger, and commits again while there is time
@@ -144,11 +149,12 @@ class PayeeTransfers:
         else:
             await self._abort(record, _refusal(verdict))
 
-    def _fulfilment_of(self, record: TransferRecord) -> str:
+    def _fulfilment_of(self, record: TransferRecord) -> str | None:
+        """Recomputed from the packet kept with the quote (kept while its transfer is open); None when the
+        gateway cannot (a quote agreed before the fulfilment was bound to its packet)."""
         quote = self.store.quote(record.quote_id)
-        if quote is None:
-            raise RuntimeError(f"transfer {record.transfer_id} is reserved for quote {record.quote_id}, not stored")
-        return _b64(self.payee.fulfilment(quote.quote_id))
+        fulfilment = None if quote is None else self.payee.fulfilment_of(quote.ilp_packet)
+        return None if fulfilment is None else _b64(fulfilment)
 
     async def _committed(self, record: TransferRecord, fulfilment: str) -> None:
         committed = self._advance(record, COMMITTED, fulfilment=fulfilment,
@@ -230,7 +236,10 @@ class PayeeTransfers:
             if on_ledger == RESERVED and self.clock_ms() < record.expires_at_ms:
                 await self._commit(record, pending_id)  # the last commit got no verdict: once more
             elif on_ledger == COMMITTED:
-                await self._committed(record, self._fulfilment_of(record))
+                fulfilment = self._fulfilment_of(record)
+                if fulfilment is None:  # the hub cannot be given it: aborted there, and flagged just below
+                    await self._abort(record, _not_fulfillable(record.quote_id))
+                await self._committed(record, fulfilment or "")
             elif on_ledger == ABORTED or (not on_ledger and self.clock_ms() >= record.expires_at_ms):
                 # Without a pending id the reservation, if it ever landed, expires with the transfer.
                 await self._abort(record, FspiopError(ErrorCode.TRANSFER_EXPIRED, "the transfer expired"))
@@ -249,6 +258,12 @@ def _refusal(verdict: Verdict) -> FspiopError:
     code = _LEDGER_TO_FSPIOP.get(verdict.code, ErrorCode.PAYEE_FSP_REJECTED_TRANSACTION)
     detail = f": {verdict.detail}" if verdict.detail else ""
     return FspiopError(code, f"Inzira refused it (ledger code {verdict.code}{detail})")
+
+
+def _not_fulfillable(quote_id: str) -> FspiopError:
+    """A kept packet the gateway's key does not open: a quote agreed before the fulfilment was bound to it."""
+    return FspiopError(ErrorCode.PAYEE_FSP_REJECTED_TRANSACTION,
+                       f"quote {quote_id}: not a packet this gateway can fulfil")
 
 
 def _version(text: str) -> tuple[int, int]:

@@ -5,8 +5,10 @@ A quote or transfer is found again by its Mojaloop id (idempotent resends, GET b
 condition (POST /transfers names the quote only through its ILP packet and condition). Each write is its own
 committed SQLite transaction (WAL, synchronous=FULL): the gateway answers the hub only after writing.
 
-The quotes are bounded: at ``quotes_max`` rows a new quote first evicts quotes that expired unpaid (a paid
-quote is kept: its fulfilment is derived from it), and is refused when that frees nothing.
+The quotes are bounded: at ``quotes_max`` rows a new quote first evicts expired quotes, unpaid or whose
+transfer ended (a quote whose transfer is open is kept: its fulfilment is recomputed from its packet), and is
+refused when that frees nothing. A forgotten quote id may be agreed again: it gets another condition, since
+the fulfilment is bound to the packet and so to its expiry (fulfilment.py).
 """
 
 from __future__ import annotations
@@ -114,12 +116,14 @@ class Store:
         return quote
 
     def _evict_expired(self, now_ms: int) -> int:
-        rows = self._conn.execute("SELECT quote_id, record FROM quotes WHERE expires_at_ms <= ? "
-                                  "ORDER BY expires_at_ms LIMIT ?", (now_ms, EVICT_ROWS_MAX)).fetchall()
-        unpaid = [(quote_id,) for quote_id, record in rows
-                  if not msgspec.json.decode(record, type=QuoteRecord).transfer_id]
-        self._conn.executemany("DELETE FROM quotes WHERE quote_id = ?", unpaid)
-        return len(unpaid)
+        # A quote whose transfer is still open stays: that transfer's commit recomputes the fulfilment from it.
+        rows = self._conn.execute(
+            "SELECT q.quote_id FROM quotes q LEFT JOIN transfers t"
+            " ON t.transfer_id = json_extract(q.record, '$.transfer_id') WHERE q.expires_at_ms <= ?"
+            " AND (json_extract(q.record, '$.transfer_id') = '' OR t.state IN (?, ?))"
+            " ORDER BY q.expires_at_ms LIMIT ?", (now_ms, COMMITTED, ABORTED, EVICT_ROWS_MAX)).fetchall()
+        self._conn.executemany("DELETE FROM quotes WHERE quote_id = ?", rows)
+        return len(rows)
 
     def put_quote(self, quote: QuoteRecord) -> None:
         with self._lock:
