@@ -117,11 +117,13 @@ class Store:
 
     def _evict_expired(self, now_ms: int) -> int:
         # A quote whose transfer is still open stays: that transfer's commit recomputes the fulfilment from it.
+        # The record is JSON bytes: read as text, so no SQLite version takes the blob for its binary JSONB.
         rows = self._conn.execute(
-            "SELECT q.quote_id FROM quotes q LEFT JOIN transfers t"
-            " ON t.transfer_id = json_extract(q.record, '$.transfer_id') WHERE q.expires_at_ms <= ?"
-            " AND (json_extract(q.record, '$.transfer_id') = '' OR t.state IN (?, ?))"
-            " ORDER BY q.expires_at_ms LIMIT ?", (now_ms, COMMITTED, ABORTED, EVICT_ROWS_MAX)).fetchall()
+            "SELECT q.quote_id FROM (SELECT quote_id, expires_at_ms, json_extract(CAST(record AS TEXT), "
+            "'$.transfer_id') AS transfer FROM quotes WHERE expires_at_ms <= ?) q LEFT JOIN transfers t"
+            " ON t.transfer_id = q.transfer WHERE q.transfer = '' OR t.state IN (?, ?) ORDER BY q.expires_at_ms"
+            " LIMIT ?",
+            (now_ms, COMMITTED, ABORTED, EVICT_ROWS_MAX)).fetchall()
         self._conn.executemany("DELETE FROM quotes WHERE quote_id = ?", rows)
         return len(rows)
 
