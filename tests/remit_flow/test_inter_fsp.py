@@ -527,3 +527,27 @@ def test_a_receiving_deployment_agreeing_other_terms_is_unavailable(pair: Pair) 
             with pytest.raises(PayoutUnavailableError):
                 agree()
         assert agree().expires_at_ms == asked_ms  # type: ignore[attr-defined]
+
+
+def test_a_quote_id_of_the_services_own_quotes_cannot_be_agreed_again_by_another_sending_fsp(pair: Pair) -> None:
+    """A service that both sends (its own quotes) and answers other deployments (``/v1/fsp``) keeps one
+    namespace of quote ids: an operator's hashlock (eKash) and the payout flow find a quote by its id alone. A
+    quote id is public on chain (the reservation's memo), so another sending FSP agreeing one of the service's
+    own quote ids would have the operator quote that id anew (eKash replaces its kept condition and fulfilment),
+    voiding the honest transfer or leaving its payout unable to commit. It is refused as a reused id, 409 3106."""
+    flow = pair.flow
+    msisdn = flow.wallet("mobimo")
+    with contextlib.ExitStack() as stack:
+        both = _serve(stack, flow, flow.service, fsp=True)  # eurosend sends here; mobimo answers here
+        with flow.client("eurosend") as client:
+            own = client.quote(msisdn, "SEND", 20_000, "EUR", sender_name="Marie Dupont",
+                               receiver_name="Jeanne Uwase")
+        body = _quote_body(msisdn, quote_id=own["quote_id"])
+        with httpx.Client(base_url=both, timeout=HTTP_TIMEOUT_S) as http:
+            answer = http.post(QUOTES, content=body, headers=pair.signed("silkpay", "POST", QUOTES, body))
+        problem(answer, 409, Code.MODIFIED_REQUEST)
+        assert flow.service.payee_quotes.get(own["quote_id"]) is None  # nothing kept under the service's id
+        with httpx.Client(base_url=both, timeout=HTTP_TIMEOUT_S) as http:
+            fresh = _quote_body(msisdn)
+            assert http.post(QUOTES, content=fresh, headers=pair.signed("silkpay", "POST", QUOTES, fresh)
+                             ).status_code == 200  # another id is agreed as ever
