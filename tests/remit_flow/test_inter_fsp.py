@@ -538,8 +538,12 @@ def test_a_quote_id_of_the_services_own_quotes_cannot_be_agreed_again_by_another
     voiding the honest transfer or leaving its payout unable to commit. It is refused as a reused id, 409 3106."""
     flow = pair.flow
     msisdn = flow.wallet("mobimo")
+    app = create_app(flow.net, routers=[])
+    mount_fsp(app, flow.service)  # mobimo answers other deployments here; eurosend sends through the same service
     with contextlib.ExitStack() as stack:
-        both = _serve(stack, flow, flow.service, fsp=True)  # eurosend sends here; mobimo answers here
+        served, _port = serve_in_thread(app)
+        stack.callback(served.stop)
+        both = served.base_url
         with flow.client("eurosend") as client:
             own = client.quote(msisdn, "SEND", 20_000, "EUR", sender_name="Marie Dupont",
                                receiver_name="Jeanne Uwase")
