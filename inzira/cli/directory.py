@@ -4,11 +4,13 @@
 operator issued it: from a member's links file (``--links``: ``directory_url`` and ``directory_token``), given
 (``--token``), or, against a demo, the member's API token in ``--data``'s api-keys.json. ``register`` has a
 receiving FSP's remittance service list a number (``POST /v1/remit/directory``), with that FSP's API token. Every
-refusal is a sentence and an exit status, never a traceback; what a server says is printed as text, not markup.
+refusal is a sentence and an exit status, never a traceback; what a server says is printed as text, not markup,
+its control characters shown escaped.
 """
 
 from __future__ import annotations
 
+import unicodedata
 from pathlib import Path
 from typing import TYPE_CHECKING, NoReturn, Optional
 
@@ -44,9 +46,16 @@ _MEMBER = typer.Option(None, "--member", "-m", help="Whose token to read from --
 _TOKEN = typer.Option(None, "--token", help="The bearer token to send.")
 
 
+def _plain(text: str) -> str:
+    """``text`` for the terminal as written: no Rich markup, and its control, format and line-break characters
+    shown escaped (``\\x1b``), so a server's answer cannot clear the screen, retitle it or rewrite a line."""
+    return escape("".join(char.encode("unicode_escape").decode("ascii")
+                          if unicodedata.category(char).startswith(("C", "Zl", "Zp")) else char for char in text))
+
+
 def _fail(message: str, code: int, as_json: bool, error_code: str) -> NoReturn:
     """``fail`` with a message of plain text: what a server, a file or the user wrote is never Rich markup."""
-    fail(message if as_json else escape(message), code, as_json, error_code)
+    fail(message if as_json else _plain(message), code, as_json, error_code)
 
 
 def _number(text: str, as_json: bool) -> str:
@@ -142,14 +151,14 @@ def lookup(
     if as_json:
         print_json({"msisdn": e164, "listed": True, "fsp_id": fsp})
     else:
-        console.print(f"{e164} is listed for [bold]{escape(fsp)}[/]")
+        console.print(f"{e164} is listed for [bold]{_plain(fsp)}[/]")
 
 
 def _not_listed(e164: str, detail: str, as_json: bool) -> NoReturn:
     if as_json:
         print_json({"msisdn": e164, "listed": False, "fsp_id": None})
     else:
-        console.print(f"{e164} is not listed: {escape(detail)} (code {NOT_FOUND})", style="yellow")
+        console.print(f"{e164} is not listed: {_plain(detail)} (code {NOT_FOUND})", style="yellow")
     raise typer.Exit(EXIT_NOT_LISTED)
 
 
@@ -175,9 +184,9 @@ def register(
     if as_json:
         print_json(answer)
     elif state == "LISTED":
-        console.print(f"{e164} is listed for [bold]{escape(str(answer.get('fsp_id')))}[/] (state LISTED)")
+        console.print(f"{e164} is listed for [bold]{_plain(str(answer.get('fsp_id')))}[/] (state LISTED)")
     else:
-        console.print(f"{e164} is not listed for this FSP: state {escape(str(state))}; "
-                      f"{escape(str(answer.get('detail') or 'another FSP holds it: the regulator decides'))}",
+        console.print(f"{e164} is not listed for this FSP: state {_plain(str(state))}; "
+                      f"{_plain(str(answer.get('detail') or 'another FSP holds it: the regulator decides'))}",
                       style="yellow")
     raise typer.Exit(EXIT_OK if state == "LISTED" else EXIT_NOT_LISTED)

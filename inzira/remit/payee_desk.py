@@ -31,6 +31,7 @@ from inzira.remit.records import PayeeTerms
 from inzira.remit.screening import Screening
 from inzira.remit.settings import PAYOUT_CURRENCY, RemitSettings
 from inzira.remit.store.payee_quotes import PayeeQuotes, TooManyQuotes
+from inzira.remit.store.transfers import TransferStore
 
 QUOTE_AHEAD_MS_MAX = 3_600_000  # a quote expires within the hour (the ledger's longest firm quote)
 DAY_MS = 86_400_000
@@ -38,9 +39,12 @@ OnLoop = Callable[[Coroutine[Any, Any, Any]], Awaitable[Any]]
 
 
 class PayeeDesk:
-    def __init__(self, agents: Mapping[str, ReceivingFsp], screening: Screening, quotes: PayeeQuotes, node: Node,
-                 settings: RemitSettings, clock_ms: Callable[[], int], on_service_loop: OnLoop) -> None:
+    def __init__(self, agents: Mapping[str, ReceivingFsp], screening: Screening, quotes: PayeeQuotes,
+                 own: TransferStore, node: Node, settings: RemitSettings, clock_ms: Callable[[], int],
+                 on_service_loop: OnLoop) -> None:
+        """``own``: this service's own quotes, whose ids no other sending FSP may agree here."""
         self.agents = agents
+        self.own = own
         self.node = node
         self.screening = screening
         self.quotes = quotes
@@ -96,6 +100,10 @@ class PayeeDesk:
         kept = self.quotes.get(body.quote_id)
         if kept is not None:  # a resend: answered again, not counted
             return _answer(self._same(kept, request_hash))
+        if self.own.quote(body.quote_id) is not None:
+            # One namespace of ids: the operator's hashlock (eKash) and the payout flow find a quote by its id alone,
+            # so agreeing an id of this service's own (public in its reservation's memo) would quote it anew there.
+            raise RemitError(409, Code.MODIFIED_REQUEST, f"quote {body.quote_id} exists with other terms")
         self._take(sender)
         now_ms = self.clock_ms()
         if not now_ms < body.expires_at_ms <= now_ms + QUOTE_AHEAD_MS_MAX:

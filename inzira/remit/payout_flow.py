@@ -170,6 +170,10 @@ class PayoutFlow:
         if payout is None:
             await self._void(pending_id, transfer_id, "declined: this quote was paid out under another transfer")
             return
+        if not transfer_id and self.payee_quotes.paying(quote_id, pending_id):
+            # Another deployment's transfer: only its quote names it here. On disk before the operator is asked,
+            # so a stop mid-payout is taken up again (and committed) at the next start.
+            await self.payee_quotes.db.durable()
         if payout.status == PayoutStatus.SUCCESSFUL:
             await self._post(payout, transfer_id)
             return

@@ -115,8 +115,8 @@ class RemitService:
                                    settings.directory_calls_max, settings.fallback_fsp, self.remote_agents)
         self.quotes = QuoteDesk(fx, settings, self.transfers, self.node, self.agents, clock_ms, self.call,
                                 self.remote_agents)
-        self.payee_desk = PayeeDesk(self.agents, self.screening, self.payee_quotes, self.node, settings, clock_ms,
-                                    self.call)
+        self.payee_desk = PayeeDesk(self.agents, self.screening, self.payee_quotes, self.transfers, self.node,
+                                    settings, clock_ms, self.call)
         self.desk = TransferDesk(runtime, self.ports, self.transfers, self.transitions, self.screening, settings,
                                  clock_ms)
         self.rescreen = Rescreen(self.screening, self.transfers, self.transitions, self.agents, clock_ms)

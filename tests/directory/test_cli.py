@@ -146,3 +146,42 @@ def test_what_a_server_says_is_printed_as_text_not_markup(markup_server: str) ->
     assert found.exit_code == 0 and "[bold red]evil[/]" in found.output, found.output
     unlisted = run("lookup", UNLISTED, "--url", markup_server, "--token", "t")
     assert unlisted.exit_code == EXIT_NOT_LISTED and "[link=http://x]click[/link] [blink]me" in unlisted.output
+
+
+class _Escapes(_Markup):
+    """A server whose every text carries terminal escapes: clear the screen, set the title, rewrite the line."""
+
+    def do_GET(self) -> None:  # noqa: N802 (http.server's name)
+        if "250788" in self.path:
+            self._answer(200, "application/json", {"msisdn": "+250788123456",
+                                                   "fsp_id": "\x1b[2J\x1b]0;pwned\x07mobimo\rubumwe"})
+        else:
+            self._answer(404, "application/problem+json", {"status": 404, "code": 3204, "title": "not found",
+                                                           "detail": "\x1b[1A\x1b[2Kexit 0: listed for \x9bmobimo"})
+
+    def do_POST(self) -> None:  # noqa: N802 (http.server's name)
+        self._answer(200, "application/json", {"state": "\x1b[32mLISTED", "detail": "\x1b[2Jok\u202etsil"})
+
+
+@pytest.fixture
+def escapes_server() -> Iterator[str]:
+    server = ThreadingHTTPServer(("127.0.0.1", 0), _Escapes)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_address[1]}"
+    server.shutdown()
+    server.server_close()
+    thread.join(SERVER_STOP_TIMEOUT_S)
+
+
+def test_a_servers_terminal_escapes_reach_the_terminal_as_visible_text(escapes_server: str) -> None:
+    """What a hostile directory or service says must not drive the user's terminal (clear it, retitle it, rewrite
+    the line above to show another answer): control and format characters are shown escaped, as text."""
+    found = run("lookup", "+250788123456", "--url", escapes_server, "--token", "t")
+    unlisted = run("lookup", UNLISTED, "--url", escapes_server, "--token", "t")
+    registered = run("register", UNLISTED, "--url", escapes_server, "--token", "t")
+    assert found.exit_code == 0 and unlisted.exit_code == EXIT_NOT_LISTED, (found.output, unlisted.output)
+    assert registered.exit_code == EXIT_NOT_LISTED, registered.output  # not "LISTED": the state is as sent
+    for result in (found, unlisted, registered):
+        assert not any(c in result.output for c in "\x1b\x07\r\x9b\u202e"), repr(result.output)
+    assert "\\x1b[2J" in found.output and "mobimo\\rubumwe" in found.output

@@ -40,6 +40,7 @@ from inzira.remit.payout import PayoutUnavailableError
 from inzira.remit.remote_receiving import RemoteReceivingFsp
 from inzira.remit.service import RemitService
 from inzira.remit.settings import RemitSettings
+from inzira.sim.momo.config import Behaviour
 from tests.network.helpers import wait_until
 from tests.remit_flow.conftest import HTTP_TIMEOUT_S, Flow, now_ms
 from tests.remit_flow.helpers import problem, remit
@@ -527,3 +528,58 @@ def test_a_receiving_deployment_agreeing_other_terms_is_unavailable(pair: Pair) 
             with pytest.raises(PayoutUnavailableError):
                 agree()
         assert agree().expires_at_ms == asked_ms  # type: ignore[attr-defined]
+
+
+def test_a_quote_id_of_the_services_own_quotes_cannot_be_agreed_again_by_another_sending_fsp(pair: Pair) -> None:
+    """A service that both sends (its own quotes) and answers other deployments (``/v1/fsp``) keeps one
+    namespace of quote ids: an operator's hashlock (eKash) and the payout flow find a quote by its id alone. A
+    quote id is public on chain (the reservation's memo), so another sending FSP agreeing one of the service's
+    own quote ids would have the operator quote that id anew (eKash replaces its kept condition and fulfilment),
+    voiding the honest transfer or leaving its payout unable to commit. It is refused as a reused id, 409 3106."""
+    flow = pair.flow
+    msisdn = flow.wallet("mobimo")
+    app = create_app(flow.net, routers=[])
+    mount_fsp(app, flow.service)  # mobimo answers other deployments here; eurosend sends through the same service
+    with contextlib.ExitStack() as stack:
+        served, _port = serve_in_thread(app)
+        stack.callback(served.stop)
+        both = served.base_url
+        with flow.client("eurosend") as client:
+            own = client.quote(msisdn, "SEND", 20_000, "EUR", sender_name="Marie Dupont",
+                               receiver_name="Jeanne Uwase")
+        body = _quote_body(msisdn, quote_id=own["quote_id"])
+        with httpx.Client(base_url=both, timeout=HTTP_TIMEOUT_S) as http:
+            answer = http.post(QUOTES, content=body, headers=pair.signed("silkpay", "POST", QUOTES, body))
+        problem(answer, 409, Code.MODIFIED_REQUEST)
+        assert flow.service.payee_quotes.get(own["quote_id"]) is None  # nothing kept under the service's id
+        with httpx.Client(base_url=both, timeout=HTTP_TIMEOUT_S) as http:
+            fresh = _quote_body(msisdn)
+            assert http.post(QUOTES, content=fresh, headers=pair.signed("silkpay", "POST", QUOTES, fresh)
+                             ).status_code == 200  # another id is agreed as ever
+
+
+def test_a_payout_under_way_at_a_stop_is_committed_after_the_restart_though_a_reservation_before_it_was_declined(
+        pair: Pair, tmp_path_factory: pytest.TempPathFactory) -> None:
+    """The sending FSP's first reservation under a quote is declined (other amounts), its second is paid. The
+    payout of the second was under way (the operator accepted it) when the receiving deployment stopped: after
+    the restart it must be taken up and committed. It was not: only the first reservation seen under a quote was
+    kept open for reconciliation, so the wallet was paid and the transfer expired, the money back to the sender."""
+    folder = tmp_path_factory.mktemp("mobimo-mid-payout")
+    msisdn, sim = pair.flow.wallet("mobimo"), pair.flow.sims["mobimo"].admin
+    try:
+        with contextlib.ExitStack() as first_run:
+            first = _payee_service(pair, folder).start()
+            first_run.callback(first.stop)
+            quote = _agree(dataclasses.replace(pair, payee_url=_serve(first_run, pair.flow, first, fsp=True)), msisdn)
+            assert _settled(pair, _reserve(pair, quote, 9_999)) == VOIDED  # the sender's own mistake: declined
+            quotes = first.payee_quotes
+            wait_until("the declined reservation seen resolved", lambda: not quotes.open_reservations(10), timeout_s=30)
+            sim.set_behaviour(Behaviour(latency_ms=1_500))  # accepted at once, in the wallet 1.5 s later
+            pending = _reserve(pair, quote, 10_000)
+            wait_until("the operator asked to pay", lambda: first.payouts.get(pending) is not None, timeout_s=30)
+        wait_until("the wallet paid while the deployment is stopped",
+                   lambda: sim.wallet(msisdn[1:]).balance_minor == 10_000, timeout_s=30)  # type: ignore[union-attr]
+    finally:
+        sim.set_behaviour(Behaviour())
+    with _payee_service(pair, folder):
+        assert _settled(pair, pending) == POSTED  # the payout taken up again and committed, not left to expire

@@ -71,6 +71,12 @@ class PayeeQuotes:
         self.db.write("UPDATE payee_quotes SET pending_id = ?, open = 1 WHERE quote_id = ? AND pending_id IS NULL",
                       (pending_id, quote_id))
 
+    def paying(self, quote_id: str, pending_id: bytes) -> int:
+        """The reservation whose payout was claimed under a quote: open until reconciliation sees it resolved,
+        whichever reservation was seen first (that one may have been declined and resolved already)."""
+        return self.db.write("UPDATE payee_quotes SET pending_id = ?, open = 1 WHERE quote_id = ?",
+                             (pending_id, quote_id))
+
     def first_unreserved_height(self, expires_after_ms: int) -> int | None:
         """The chain's height when the oldest quote no reservation was seen under yet was agreed; None if none."""
         found = self.db.row("SELECT MIN(agreed_height) FROM payee_quotes WHERE pending_id IS NULL"
