@@ -84,10 +84,14 @@ class QuoteDesk:
             raise invalid("remittances into Rwanda are sent from a foreign currency")
         if self.node.account(position_account(sender, source)) is None:
             raise invalid(f"{sender} holds no {source} position ({position_account(sender, source)})")
-        for name in (request.sender_name, request.receiver_name):
+        names = (request.sender_name, request.receiver_name)
+        for name in names:
             if len(name) > PARTY_NAME_CHARS_MAX or not shown_as_is(name):
                 raise invalid(f"a name is at most {PARTY_NAME_CHARS_MAX} printable characters: no control, "
                               "format or line-break characters")
+        if any(names) and not all(name.strip() for name in names):
+            # a quote's names bind its transfer: one name alone (or a blank one) is a quote no transfer can use
+            raise invalid("give both sender_name and receiver_name with the quote, or neither")
         return source
 
     async def quote(self, sender: str, party: Party, request: QuoteRequest,

@@ -223,3 +223,21 @@ def test_one_member_s_thresholds_do_not_use_up_another_s(flow: Flow) -> None:
                                 ("silkpay", "silkpay:usd")):
             with flow.http(member) as http:
                 http.put(f"/v1/remit/liquidity/thresholds/{account}", json={"threshold_minor": 0})
+
+
+@pytest.mark.parametrize("names", [{"sender_name": "Marie Dubois"}, {"receiver_name": "Jeanne Uwase"},
+                                   {"sender_name": "Marie Dubois", "receiver_name": "   "},
+                                   {"sender_name": "", "receiver_name": "Jeanne Uwase"}])
+def test_a_quote_with_one_name_alone_is_refused_not_kept_unusable(flow: Flow, names: dict) -> None:
+    """The names given with a quote bind its transfer, which must carry both: a quote with one of them would be
+    agreed and then be one no transfer could use."""
+    number = flow.wallet()
+    with flow.http("eurosend") as http:
+        answer = http.post("/v1/remit/quotes", json={"receiver_msisdn": number, "amount_type": "SEND",
+                                                      "currency": "EUR", "amount_minor": 20_000} | names)
+        problem(answer, 400, 3100)
+        assert "sender_name" in answer.json()["detail"]  # an empty one is the schema's refusal, in its words
+        both = {"sender_name": "Marie Dubois", "receiver_name": "Jeanne Uwase"}
+        answer = http.post("/v1/remit/quotes", json={"receiver_msisdn": number, "amount_type": "SEND",
+                                                      "currency": "EUR", "amount_minor": 20_000} | both)
+        assert answer.status_code == 201, answer.text
