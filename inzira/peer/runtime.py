@@ -39,7 +39,7 @@ class PeerRuntime:
         if p.code != Code.OK or p.body is None:
             return Ticket.resolved(Outcome(b"", int(p.code)))
         tx_id, key = p.tx_id, raw_tx_hash(raw)
-        ticket, new = self._inflight.register(key, p.body.expires_at_ms)
+        ticket, new = self._inflight.register(key, tx_id, p.body.expires_at_ms)
         # Looked up after registering: a block stored in between resolves the ticket one way or the other.
         # The index holds only spent ids, so a refused copy of this body never answers for it.
         found = self.node.locate([tx_id]).get(tx_id)

@@ -91,7 +91,7 @@ class Peer:
         self.nats_credentials = nats_credentials(folder, config.member, self.ordering)
         self.nats_credentials.check()
         self.node = Node(folder, Verifier(config.verify_workers or None))
-        self.inflight = Inflight()
+        self.inflight = Inflight(self.node.locate)
         self.outbox = Outbox(batch_txs_max=min(TX_BATCH_TXS_MAX, config.block_txs_max))
         self.node.commit_hooks.append(self.inflight.on_block)
         self.agreement = Agreement(config.member, config.agreement_quorum, lambda h: self.ledger.hashes_at(h))

@@ -59,13 +59,13 @@ class _Result:
 
 
 def test_tickets_resolve_with_their_block_and_expire_on_chain_time() -> None:
-    inflight = Inflight(capacity=2)
+    inflight = Inflight(lambda ids: {}, capacity=2)  # a chain that spent none of these ids
     key = raw_tx_hash(b"")  # tickets are keyed by the hash of the transaction's exact bytes
-    ticket, new = inflight.register(key, expires_at_ms=1_000)
-    assert new and inflight.register(key, 1_000) == (ticket, False)
-    late, _ = inflight.register(b"b", expires_at_ms=2_000)
+    ticket, new = inflight.register(key, b"", expires_at_ms=1_000)
+    assert new and inflight.register(key, b"", 1_000) == (ticket, False)
+    late, _ = inflight.register(b"b", b"id-b", expires_at_ms=2_000)
     with pytest.raises(Busy):
-        inflight.register(b"c", 3_000)
+        inflight.register(b"c", b"id-c", 3_000)
     item = prepare(b"")
     inflight.on_block(_Header(7, 500), b"", [item], [_Result()])  # type: ignore[arg-type, list-item]
     assert ticket.result(0).height == 7 and ticket.result(0).index == 0
