@@ -2,9 +2,10 @@
 
 One message per batch rather than per transaction: JetStream's cost is per message (a Raft entry stored on
 three servers), so batching is what lets the ordering service carry thousands of transactions a second.
-JetStream's duplicate filter (`Nats-Msg-Id`) gets the transaction id for a batch of one, and a hash of the
-transaction ids otherwise, so a retried publish is dropped; beyond that the ledger's own transaction index
-decides what is a duplicate.
+JetStream's duplicate filter (`Nats-Msg-Id`) gets the hash of a transaction's exact bytes for a batch of one,
+and a hash of those hashes otherwise, so a retried publish is dropped (a copy of the body under other
+signatures is other bytes, not dropped); beyond that the ledger's own transaction index decides what is a
+duplicate.
 """
 
 from __future__ import annotations
@@ -39,9 +40,10 @@ def encode_batch(raws: Sequence[bytes]) -> bytes:
     return msgspec.msgpack.encode(TxBatch(TX_BATCH_VERSION, tuple(raws)))
 
 
-def batch_id(tx_ids: Sequence[bytes]) -> bytes:
-    """The message id of a batch: the transaction's own id for one, a hash of all the ids otherwise."""
-    return tx_ids[0] if len(tx_ids) == 1 else batch_id_hash(b"".join(tx_ids))
+def batch_id(keys: Sequence[bytes]) -> bytes:
+    """The message id of a batch, from its transactions' keys (``raw_tx_hash``, of the exact bytes): the key
+    itself for one, a hash of all the keys otherwise."""
+    return keys[0] if len(keys) == 1 else batch_id_hash(b"".join(keys))
 
 
 def decode_batch(payload: bytes) -> tuple[bytes, ...]:
