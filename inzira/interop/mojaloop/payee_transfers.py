@@ -11,7 +11,9 @@ for reconciliation, never dropped.
 A quote is paid at most once: the first transfer that passes the checks claims it, any other is refused
 (5105). COMMITTED and ABORTED are terminal: a reservation or commit that lands after the hub aborted never
 overwrites the abort (a late reservation is never committed and ends at its expiry; a commit that landed
-anyway is flagged for reconciliation).
+anyway is flagged for reconciliation). A transfer that ends ABORTED while its reservation is still open on
+Inzira (a commit of ours may be on its way, its verdict lost) is kept ``inzira_open``: the sweep looks at it
+again until the chain ends the reservation (flagged if it posted), at most its expiry after it was made.
 """
 
 from __future__ import annotations
@@ -130,7 +132,7 @@ class PayeeTransfers:
             await self.ledger.abort(verdict.pending_id)
             stored = self.store.transfer(record.transfer_id)
             if stored is not None:
-                self._put(stored, pending_id=verdict.pending_id.hex())
+                self._put(stored, pending_id=verdict.pending_id.hex(), inzira_open=True)
             return
         await self._commit(reserved, verdict.pending_id)
 
@@ -165,11 +167,17 @@ class PayeeTransfers:
             await self.answer(committed)
             return
         stored = self.store.transfer(record.transfer_id)
-        if stored is not None and stored.state == ABORTED and not stored.reconcile:
+        if stored is not None and stored.state == ABORTED:
+            self._posted_after_abort(stored)
+
+    def _posted_after_abort(self, stored: TransferRecord) -> None:
+        """Inzira committed a transfer that ended ABORTED here: flagged once, no longer watched."""
+        reconcile = stored.reconcile
+        if not reconcile:
             reconcile = (f"Inzira committed after the transfer ended ABORTED (hub: {stored.hub_state or 'silent'}): "
                          "recover the payment from the payee")
-            log.error("transfer %s: %s", record.transfer_id, reconcile)
-            self._put(stored, reconcile=reconcile)
+            log.error("transfer %s: %s", stored.transfer_id, reconcile)
+        self._put(stored, reconcile=reconcile, inzira_open=False)
 
     async def _abort(self, record: TransferRecord, error: FspiopError) -> None:
         aborted = self._advance(record, ABORTED, error_code=int(error.code), error_description=error.description)
@@ -181,7 +189,14 @@ class PayeeTransfers:
         stored = self.store.transfer(record.transfer_id)
         if stored is not None and stored.state in (COMMITTED, ABORTED):
             return None
-        return self._put(record if stored is None else stored, state=state, **changes)
+        base = record if stored is None else stored
+        if state == ABORTED:
+            changes["inzira_open"] = self._open_on_inzira(base)
+        return self._put(base, state=state, **changes)
+
+    def _open_on_inzira(self, record: TransferRecord) -> bool:
+        """Whether ``record``'s reservation, if it has one, is not ended on Inzira yet."""
+        return bool(record.pending_id) and self.ledger.state(bytes.fromhex(record.pending_id)) != ABORTED
 
     async def answer(self, record: TransferRecord) -> None:
         """Tell the payer FSP where the transfer stands (nothing while Inzira has not decided yet)."""
@@ -216,7 +231,8 @@ class PayeeTransfers:
             if stored.pending_id:
                 await self.ledger.abort(bytes.fromhex(stored.pending_id))
             self._put(stored, state=ABORTED, hub_state=hub_state, error_code=int(ErrorCode.PAYEE_ERROR),
-                      error_description=f"aborted by the hub: {detail}"[:128])
+                      error_description=f"aborted by the hub: {detail}"[:128],
+                      inzira_open=self._open_on_inzira(stored))
             return
         reconcile = stored.reconcile
         if hub_state == ABORTED and stored.state == COMMITTED:
@@ -228,8 +244,9 @@ class PayeeTransfers:
         self._put(stored, hub_state=hub_state, reconcile=reconcile[:256])
 
     async def sweep(self) -> int:
-        """Settle transfers the ledger answered late, and those that expired: how many changed state."""
-        changed = 0
+        """Settle transfers the ledger answered late, and those that expired; end the watch of transfers whose
+        reservation Inzira has ended: how many changed."""
+        changed = self._watch_inzira()
         for record in self.store.open_transfers():
             pending_id = bytes.fromhex(record.pending_id)
             on_ledger = self.ledger.state(pending_id) if pending_id else ""
@@ -247,6 +264,21 @@ class PayeeTransfers:
                 continue
             changed += 1
         return changed
+
+    def _watch_inzira(self) -> int:
+        """Transfers ended while their reservation was open, looked at again: posted on Inzira, flagged for
+        reconciliation; ended there, no longer watched; still reserved, again at the next sweep."""
+        ended = 0
+        for record in self.store.inzira_open_transfers():
+            on_ledger = self.ledger.state(bytes.fromhex(record.pending_id)) if record.pending_id else ABORTED
+            if on_ledger == COMMITTED:
+                self._posted_after_abort(record)
+            elif on_ledger == ABORTED:
+                self._put(record, inzira_open=False)
+            else:
+                continue
+            ended += 1
+        return ended
 
     def _put(self, record: TransferRecord, **changes: Any) -> TransferRecord:
         updated = msgspec.structs.replace(record, updated_at_ms=self.clock_ms(), **changes)

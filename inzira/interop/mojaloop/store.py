@@ -3,7 +3,9 @@ request digest, and where each transfer stands on Inzira.
 
 A quote or transfer is found again by its Mojaloop id (idempotent resends, GET by id) and a quote also by its
 condition (POST /transfers names the quote only through its ILP packet and condition). Each write is its own
-committed SQLite transaction (WAL, synchronous=FULL): the gateway answers the hub only after writing.
+committed SQLite transaction (WAL, synchronous=FULL): the gateway answers the hub only after writing. A
+transfer ended while its Inzira reservation was open is marked ``inzira_open`` (a column of its own, so the
+sweep finds it without reading every record) until the sweep sees the chain end that reservation.
 
 The quotes are bounded: at ``quotes_max`` rows a new quote first evicts expired quotes, unpaid or whose
 transfer ended (a quote whose transfer is open is kept: its fulfilment is recomputed from its packet), and is
@@ -33,11 +35,19 @@ CREATE UNIQUE INDEX IF NOT EXISTS quotes_by_condition ON quotes (condition);
 CREATE INDEX IF NOT EXISTS quotes_by_expiry ON quotes (expires_at_ms);
 CREATE TABLE IF NOT EXISTS transfers (
   transfer_id TEXT PRIMARY KEY, state TEXT NOT NULL, expires_at_ms INTEGER NOT NULL, reconcile INTEGER NOT NULL,
-  created_at_ms INTEGER NOT NULL, record BLOB NOT NULL);
+  created_at_ms INTEGER NOT NULL, record BLOB NOT NULL, inzira_open INTEGER NOT NULL DEFAULT 0);
 CREATE INDEX IF NOT EXISTS transfers_by_created ON transfers (created_at_ms, transfer_id);
 CREATE INDEX IF NOT EXISTS transfers_by_state ON transfers (state, expires_at_ms);
 CREATE INDEX IF NOT EXISTS transfers_to_reconcile ON transfers (reconcile);
 """
+# A book from before the ``inzira_open`` column gets it, and each of its ABORTED transfers with a reservation is
+# looked at once: one may have posted after it ended.
+_UPGRADE = f"""
+ALTER TABLE transfers ADD COLUMN inzira_open INTEGER NOT NULL DEFAULT 0;
+UPDATE transfers SET inzira_open = 1 WHERE state = '{ABORTED}' AND reconcile = 0
+  AND json_extract(CAST(record AS TEXT), '$.pending_id') != '';
+"""
+_INZIRA_OPEN_INDEX = "CREATE INDEX IF NOT EXISTS transfers_inzira_open ON transfers (inzira_open, expires_at_ms)"
 
 
 class QuoteRecord(msgspec.Struct, frozen=True):
@@ -83,6 +93,9 @@ class TransferRecord(msgspec.Struct, frozen=True):
     error_description: str = ""
     hub_state: str = ""  # what the hub's PATCH or error callback said
     reconcile: str = ""  # why this transfer needs an operator: the hub and Inzira disagree
+    # Ended ABORTED while its Inzira reservation was still open (a commit of ours may yet post it): the sweep
+    # looks at it again until the chain ends the reservation.
+    inzira_open: bool = False
     version: str = "1.1"  # the FSPIOP version the payer spoke: callbacks answer in it
 
 
@@ -95,6 +108,9 @@ class Store:
         self._conn.execute("PRAGMA journal_mode=WAL")
         self._conn.execute("PRAGMA synchronous=FULL")
         self._conn.executescript(_SCHEMA)
+        if "inzira_open" not in {row[1] for row in self._conn.execute("PRAGMA table_info(transfers)")}:
+            self._conn.executescript(f"BEGIN; {_UPGRADE} COMMIT;")
+        self._conn.execute(_INZIRA_OPEN_INDEX)
 
     def close(self) -> None:
         with self._lock:
@@ -145,12 +161,12 @@ class Store:
                                      (transfer.transfer_id,)).fetchone()
             if row is not None:
                 return msgspec.json.decode(row[0], type=TransferRecord)
-            self._conn.execute("INSERT INTO transfers VALUES (?, ?, ?, ?, ?, ?)", _transfer_row(transfer))
+            self._conn.execute("INSERT INTO transfers VALUES (?, ?, ?, ?, ?, ?, ?)", _transfer_row(transfer))
         return transfer
 
     def put_transfer(self, transfer: TransferRecord) -> None:
         with self._lock:
-            self._conn.execute("REPLACE INTO transfers VALUES (?, ?, ?, ?, ?, ?)", _transfer_row(transfer))
+            self._conn.execute("REPLACE INTO transfers VALUES (?, ?, ?, ?, ?, ?, ?)", _transfer_row(transfer))
 
     def transfer(self, transfer_id: str) -> TransferRecord | None:
         return self._one("SELECT record FROM transfers WHERE transfer_id = ?", transfer_id, TransferRecord)
@@ -159,6 +175,11 @@ class Store:
         """Transfers not yet final, soonest expiry first (at most ``limit``)."""
         return self._many("SELECT record FROM transfers WHERE state IN (?, ?) ORDER BY expires_at_ms LIMIT ?",
                           (RECEIVED, RESERVED, min(limit, PAGE_ROWS_MAX)))
+
+    def inzira_open_transfers(self, limit: int = PAGE_ROWS_MAX) -> list[TransferRecord]:
+        """Transfers ended here whose Inzira reservation was still open, soonest expiry first (at most ``limit``)."""
+        return self._many("SELECT record FROM transfers WHERE inzira_open = 1 ORDER BY expires_at_ms LIMIT ?",
+                          (min(limit, PAGE_ROWS_MAX),))
 
     def to_reconcile(self, limit: int = PAGE_ROWS_MAX) -> list[TransferRecord]:
         return self._many("SELECT record FROM transfers WHERE reconcile = 1 ORDER BY transfer_id LIMIT ?",
@@ -197,4 +218,5 @@ def _quote_row(q: QuoteRecord) -> tuple[object, ...]:
 
 
 def _transfer_row(t: TransferRecord) -> tuple[object, ...]:
-    return (t.transfer_id, t.state, t.expires_at_ms, 1 if t.reconcile else 0, t.created_at_ms, msgspec.json.encode(t))
+    return (t.transfer_id, t.state, t.expires_at_ms, 1 if t.reconcile else 0, t.created_at_ms, msgspec.json.encode(t),
+            1 if t.inzira_open else 0)
