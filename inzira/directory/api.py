@@ -27,6 +27,7 @@ from inzira.api.models import ProblemModel
 from inzira.api.problems import Problem
 from inzira.api.responses import json_response
 from inzira.api.visibility import Caller
+from inzira.directory.answers import PAGE_MAX
 from inzira.directory.codes import DirectoryError, directory_title
 from inzira.directory.operator import DirectoryOperator, parse_number
 from inzira.directory.wire import MEMBER_CHARS_MAX, MSISDN_CHARS_MAX, TIME_MS_MAX, RegistrationRequest
@@ -34,7 +35,6 @@ from inzira.ledger.codes import Code
 from inzira.qr.api.lean import LeanRoute
 
 PREFIX = "/v1/directory"
-PAGE_MAX = 200
 REGULATOR_ROLE = "regulator"
 F = TypeVar("F", bound=Callable[..., Awaitable[Any]])
 SENDING_ROLE = "sending_fsp"  # the only members that look numbers up: they pay to them

@@ -7,19 +7,23 @@
 A member never hashes a number itself: it holds no key. Each call carries the token of the member it acts
 for, so the operator counts and logs it against that member. Refusals come back as ``HttpProblem`` (with a
 checked Retry-After in ``headers`` when the operator sent one); an operator that cannot be reached is a 503
-with code 2003.
+with code 2003. The operator is another member: its logs and disputes come back as the typed, bounded structs of
+``answers.py``, and an answer that does not fit them is a 502 with code 2003, as an operator failing to answer.
 """
 
 from __future__ import annotations
 
 import time
 import uuid
-from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any
+from collections.abc import Callable, Mapping
+from typing import TYPE_CHECKING, Any, TypeVar
 
+from inzira.directory.answers import (AnswerUnfit, Dispute, DisputePage, LookupPage, Page, RegistrationPage,
+                                      decode_answer, decode_page)
 from inzira.directory.wire import RegistrationRequest, request_body
 from inzira.http import AsyncHttpClient, HttpProblem
-from inzira.http.problem import UNAVAILABLE
+from inzira.http.answer import Answer
+from inzira.http.problem import UNAVAILABLE, unusable
 
 if TYPE_CHECKING:
     from inzira.node.custody import MemberPort
@@ -29,6 +33,7 @@ RETRY_BUDGET_MS = 1_000  # look-ups only; a rate limit's Retry-After is longer a
 CONNECTIONS_MAX = 20
 ANSWER_BYTES_MAX = 1024 * 1024
 PREFIX = "/v1/directory"
+T = TypeVar("T")
 
 
 class DirectoryClient:
@@ -50,7 +55,7 @@ class DirectoryClient:
 
     async def fsp_for(self, member: str, e164: str) -> str | None:
         try:
-            answer = await self._call(member, "GET", f"/parties/MSISDN/{e164}")
+            answer = _object(await self._call(member, "GET", f"/parties/MSISDN/{e164}"))
         except HttpProblem as exc:
             if exc.status == 404:
                 return None
@@ -65,46 +70,67 @@ class DirectoryClient:
         """Ask the operator to list (or unlist) a number for the port's member, signed by it: (status, answer)."""
         request = RegistrationRequest(port.chain_id, port.member, e164, active, request_id or str(uuid.uuid4()),
                                       time.time_ns() // 1_000_000)
-        return await self._send("POST", "/registrations", None, request_body(request, port.sign_registration(request)))
+        body = request_body(request, port.sign_registration(request))
+        answer = await self._send("POST", "/registrations", None, body)
+        return answer.status, _object(answer)
 
     async def audit(self, caller: str, limit: int, *, before_id: int | None = None, member: str | None = None,
-                    msisdn: str | None = None) -> dict[str, Any]:
+                    msisdn: str | None = None) -> LookupPage:
         """The look-up log, read as ``caller`` (the regulator), narrowed to ``member``'s look-ups or one
         number's."""
-        return await self._log(caller, "/audit", limit, before_id=before_id, member=member, msisdn=msisdn)
+        params = _log_params(limit, before_id=before_id, member=member, msisdn=msisdn)
+        return await self._page(caller, "/audit", params, LookupPage, limit)
 
     async def registrations(self, caller: str, limit: int, *, before_id: int | None = None, member: str | None = None,
-                            msisdn: str | None = None) -> dict[str, Any]:
+                            msisdn: str | None = None) -> RegistrationPage:
         """The registrations log, read as ``caller`` (the regulator), narrowed to ``member``'s requests or one
         number's."""
-        return await self._log(caller, "/audit/registrations", limit, before_id=before_id, member=member,
-                               msisdn=msisdn)
+        params = _log_params(limit, before_id=before_id, member=member, msisdn=msisdn)
+        return await self._page(caller, "/audit/registrations", params, RegistrationPage, limit)
 
-    async def _log(self, caller: str, path: str, limit: int, **filters: object) -> dict[str, Any]:
-        params = {"limit": limit, **{k: v for k, v in filters.items() if v is not None}}
-        return await self._call(caller, "GET", path, params=params)
-
-    async def disputes(self, member: str, limit: int, state: str | None = None) -> dict[str, Any]:
+    async def disputes(self, member: str, limit: int, state: str | None = None) -> DisputePage:
         params: dict[str, Any] = {"limit": limit, **({"state": state} if state else {})}
-        return await self._call(member, "GET", "/disputes", params=params)
+        return await self._page(member, "/disputes", params, DisputePage, limit)
 
-    async def resolve(self, member: str, dispute_id: str, outcome: str) -> dict[str, Any]:
-        return await self._call(member, "POST", f"/disputes/{dispute_id}/resolution", body={"outcome": outcome})
+    async def resolve(self, member: str, dispute_id: str, outcome: str) -> Dispute:
+        answer = await self._call(member, "POST", f"/disputes/{dispute_id}/resolution", body={"outcome": outcome})
+        return _fitting(answer, lambda content: decode_answer(content, Dispute))
+
+    async def _page(self, member: str, path: str, params: dict[str, Any], kind: type[Page], limit: int) -> Page:
+        answer = await self._call(member, "GET", path, params=params)
+        return _fitting(answer, lambda content: decode_page(content, kind, limit))
 
     async def _call(self, member: str, method: str, path: str, *, params: dict[str, Any] | None = None,
-                    body: dict[str, Any] | None = None) -> dict[str, Any]:
+                    body: dict[str, Any] | None = None) -> Answer:
         token = self._tokens.get(member)
         if token is None:
             raise HttpProblem(503, UNAVAILABLE, f"no token of the directory operator for {member} here", answered=False)
-        _status, answer = await self._send(method, path, token, body, params)
-        return answer
+        return await self._send(method, path, token, body, params)
 
     async def _send(self, method: str, path: str, token: str | None, body: dict[str, Any] | None,
-                    params: dict[str, Any] | None = None) -> tuple[int, dict[str, Any]]:
+                    params: dict[str, Any] | None = None) -> Answer:
         if self._http is None:
             raise HttpProblem(503, UNAVAILABLE, "the directory operator's address is not set", answered=False)
         headers = {"Authorization": f"Bearer {token}"} if token else {}
-        answer = (await self._http.send(method, PREFIX + path, headers=headers, json=body, params=params)).checked(
+        return (await self._http.send(method, PREFIX + path, headers=headers, json=body, params=params)).checked(
             "the directory operator")
-        doc = answer.json()
-        return answer.status, doc if isinstance(doc, dict) else {}
+
+
+def _log_params(limit: int, **filters: object) -> dict[str, Any]:
+    return {"limit": limit, **{k: v for k, v in filters.items() if v is not None}}
+
+
+def _fitting(answer: Answer, decode: Callable[[bytes], T]) -> T:
+    """The operator's answer decoded, or the operator failing to answer (502): the pages show it unavailable."""
+    try:
+        return decode(answer.content)
+    except AnswerUnfit as exc:
+        raise unusable(502, f"the directory operator's answer is not what its API documents: {exc}") from None
+
+
+def _object(answer: Answer) -> dict[str, Any]:
+    """An answer passed on as it came (a look-up's, a registration's): a JSON object, or the operator failing."""
+    doc = answer.json()
+    if not isinstance(doc, dict):
+        raise unusable(502, "the directory operator's answer is not a JSON object")
+    return doc

@@ -3,6 +3,8 @@ tampered, expired, another member's, replayed), removal, and the audit log that 
 
 from __future__ import annotations
 
+import msgspec
+
 from inzira.api.codes import ApiCode
 from inzira.directory.codes import DirectoryCode
 from inzira.ledger.codes import Code
@@ -125,5 +127,5 @@ def test_the_audit_log_is_the_regulators_alone(directory: Directory) -> None:
         problem(regulator.get("/v1/directory/audit", params={"msisdn": "not a number"}), 400, Code.VALIDATION)
     # The remittance service's client reads the same log with the same filters, as the regulator's pages do.
     read = directory.service.submit(directory.service.directory.audit("cbr", 5, member="eurosend", msisdn=number))
-    [same] = read.result(30)["items"]
-    assert same == entry
+    [same] = read.result(30).items
+    assert msgspec.to_builtins(same) == entry

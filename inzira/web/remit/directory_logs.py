@@ -19,6 +19,7 @@ from fastapi import APIRouter, Request
 from starlette.responses import Response
 
 from inzira.api.numbers import INT64_MAX, clamp_digits
+from inzira.directory.answers import LookupPage, RegistrationPage
 from inzira.directory.wire import MEMBER_CHARS_MAX, MSISDN_CHARS_MAX
 from inzira.http import HttpProblem
 from inzira.remit.phone import E164, PhoneNumberError, parse_payout_phone
@@ -30,7 +31,7 @@ LOOKUPS_PATH = "/remit/regulator/lookups"
 REGISTRATIONS_PATH = "/remit/regulator/registrations"
 ROWS_MAX = 50
 # (service, regulator, rows, before id, member, number) -> the operator's page of one log
-Log = Coroutine[Any, Any, dict[str, Any]]
+Log = Coroutine[Any, Any, LookupPage | RegistrationPage]
 ReadLog = Callable[[RemitService, str, int, int | None, str | None, E164 | None], Log]
 
 
@@ -86,10 +87,8 @@ def _log_page(site: RemitSite, path: str, template: str, read: ReadLog) -> Calla
                                           shown["member"] or None, number))
         except HttpProblem as exc:
             return site.render(request, template, who, **(shown | {"unavailable": exc.detail}))
-        next_before = log.get("next_before_id")
-        found = {"items": log.get("items", []), "refused": log.get("refused_by_member", {}),
-                 "newest_href": _href(path, shown, None),
-                 "older_href": _href(path, shown, next_before) if next_before else ""}
+        found = {"items": log.items, "refused": log.refused_by_member, "newest_href": _href(path, shown, None),
+                 "older_href": _href(path, shown, log.next_before_id) if log.next_before_id else ""}
         return site.render(request, template, who, **(shown | found))
 
     return page

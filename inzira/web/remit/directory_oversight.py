@@ -14,6 +14,7 @@ from typing import Any
 from fastapi import APIRouter, Request
 from starlette.responses import RedirectResponse, Response
 
+from inzira.directory.answers import DISPUTE_ID_CHARS_MAX
 from inzira.http import HttpProblem
 from inzira.remit.service import RemitService
 from inzira.web.forms import NO_STORE, FormRefused, field_text
@@ -22,7 +23,6 @@ from inzira.web.remit.site import RemitSite
 
 AUDIT_ROWS = 50
 DISPUTES_ROWS = 50
-DISPUTE_ID_CHARS_MAX = 64
 DECIDING_NEEDS_TOKEN = ("Deciding a directory dispute is a power: sign in with the regulator's own API token "
                         "(the demo keeps each member's in api-keys.json in its data folder), not a demo button.")
 
@@ -34,8 +34,7 @@ async def directory_oversight(service: RemitService, member: str) -> dict[str, A
         disputes = await service.call(service.directory.disputes(member, DISPUTES_ROWS))
     except HttpProblem as exc:
         return {"unavailable": exc.detail, "audit": [], "refused": {}, "disputes": []}
-    return {"unavailable": "", "audit": audit.get("items", []), "refused": audit.get("refused_by_member", {}),
-            "disputes": disputes.get("items", [])}
+    return {"unavailable": "", "audit": audit.items, "refused": audit.refused_by_member, "disputes": disputes.items}
 
 
 def directory_oversight_router(site: RemitSite) -> APIRouter:
