@@ -31,7 +31,7 @@ class Answer:
         """The body as JSON (decoded into ``kind`` when given); ``HttpProblem`` (502) when it is not that."""
         try:
             return msgspec.json.decode(self.content, type=kind) if self.content else None
-        except (msgspec.DecodeError, msgspec.ValidationError) as exc:
+        except (msgspec.DecodeError, msgspec.ValidationError, RecursionError) as exc:  # nested past msgspec's depth
             raise unusable(502, f"the answer is not the JSON expected: {exc}") from None
 
     def checked(self, what: str) -> Answer:

@@ -76,7 +76,7 @@ def problem_of(status: int, content: bytes, headers: Mapping[str, str], fallback
     """The problem an error answer states; whatever its body holds, the fields are checked before use."""
     try:
         body = msgspec.json.decode(content) if content else None
-    except msgspec.DecodeError:
+    except (msgspec.DecodeError, RecursionError):  # RecursionError: nested past msgspec's depth
         body = None
     text = content[:DETAIL_CHARS_MAX].decode("utf-8", "replace").strip() or fallback_detail
     if not isinstance(body, dict):

@@ -71,6 +71,10 @@ def other_side(hits: Counter[str]) -> FastAPI:
     async def limited() -> Response:
         return JSONResponse({"detail": "slow down", "code": 3041}, 429, {"Retry-After": "60"})
 
+    @app.get("/deep/{status}")
+    async def deep(status: int) -> Response:  # arrays nested past any decoder's depth: 10 KB of JSON
+        return Response(b"[" * 5_000 + b"]" * 5_000, status, media_type="application/json")
+
     @app.get("/plain-error")
     async def plain_error() -> Response:
         return Response("gateway exploded", 500)

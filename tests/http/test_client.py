@@ -109,6 +109,19 @@ def test_a_refusal_without_a_code_gets_one_from_its_status(url: str, client_of: 
     assert broken.value.relayed("the FX provider").status == 502
 
 
+def test_json_nested_past_the_decoders_depth_is_an_unusable_answer_not_a_recursion_error(url: str,
+                                                                                           client_of: Any) -> None:
+    """A hostile server's 10 KB of nested arrays made msgspec raise RecursionError out of the client, in a
+    success (``json()``) and in a refusal's body (``problem_of``)."""
+    with client_of(url) as client:
+        with pytest.raises(HttpProblem) as deep_success:
+            client.call("GET", "/deep/200")
+        with pytest.raises(HttpProblem) as deep_refusal:
+            client.call("GET", "/deep/422")
+    assert (deep_success.value.status, deep_success.value.code) == (502, 2003)
+    assert (deep_refusal.value.status, deep_refusal.value.code) == (422, 3000)  # from its status alone
+
+
 def test_send_hands_back_any_answer(url: str, client_of: Any) -> None:
     with client_of(url) as client:
         answer = client.send("GET", "/refused")
