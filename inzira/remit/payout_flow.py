@@ -303,9 +303,14 @@ class PayoutFlow:
             log.warning("%s: void of %s refused with %s (%s)", self.fsp, pending_id.hex(), outcome.code, detail)
 
     def tick(self, pending_id: bytes) -> None:
-        """Decline a transfer past its deadline: the block this makes is where the ledger expires it."""
-        raw = self.signer.sign(VoidPending(pending_id),
-                               ledger_io.resolution_ref("tick", pending_id, uuid.uuid4().hex[:8]))
+        """Decline a transfer past this service's deadline: the block this makes is where the ledger expires it.
+        One whose wallet was paid is committed instead: the chain's time may lag this clock, and a void would give
+        the money back to the sender, not to the FSP that paid."""
+        payout = self.payouts.get(pending_id)
+        found = self.terms(payout.quote_id) if payout is not None and payout.status == PayoutStatus.SUCCESSFUL \
+            and not payout.reason else None
+        op = VoidPending(pending_id) if found is None else PostPending(pending_id, self.lock.fulfilment(found[0]))
+        raw = self.signer.sign(op, ledger_io.resolution_ref("tick", pending_id, uuid.uuid4().hex[:8]))
         try:
             self.runtime.submit(raw)
         except Exception as exc:  # busy or stopped: the next reconciliation pass ticks again

@@ -40,7 +40,8 @@ NUMBER = "+250788765433"
 
 
 class HeldCommits:
-    """The real ledger, every commit (``PostPending``) kept back with its ticket unanswered, until ``release``."""
+    """The real ledger, every payout's commit (``PostPending``, reference "post:...") kept back with its ticket
+    unanswered, until ``release``."""
 
     def __init__(self, net: Embedded, monkeypatch: pytest.MonkeyPatch) -> None:
         self.submit_real = net.submit
@@ -49,7 +50,8 @@ class HeldCommits:
         monkeypatch.setattr(net, "submit", self.submit)
 
     def submit(self, raw: bytes) -> Ticket:
-        if not isinstance(decode_body(decode_signed(raw).body).op, PostPending):
+        body = decode_body(decode_signed(raw).body)
+        if not (isinstance(body.op, PostPending) and body.ref.startswith("post:")):
             return self.submit_real(raw)
         ticket = Ticket()
         with self._lock:
@@ -126,6 +128,37 @@ def test_a_payout_whose_commit_never_landed_is_flagged_once_when_the_reservation
         assert _reconcile_steps(final) == 1 and final["payout"] == seen["payout"]
         sender_view = http.get(f"/v1/remit/transfers/{transfer_id}").json()
         assert _reconcile_steps(sender_view) == 1
+
+
+def test_a_paid_transfer_past_the_services_deadline_is_committed_by_the_expiry_tick_not_voided(
+        flow: Flow, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The service's clock is past the reservation's deadline, the chain's time is not (a cutter's clock lags).
+    Reconciliation's tick, the block meant to expire it, voided it: the money went back to the sender although
+    the wallet was paid and the commit could still land. A paid one is committed by the tick instead."""
+    number = flow.wallet()
+    held = HeldCommits(flow.net, monkeypatch)
+    with flow.http("eurosend") as http, flow.http("mobimo") as receiving:
+        quote = http.post("/v1/remit/quotes", json={"receiver_msisdn": number, "amount_type": "SEND",
+                                                     "amount_minor": 20_000, "currency": "EUR"}).json()
+        body = send_body(quote["quote_id"], expires_in_ms=20_000)
+        assert http.post("/v1/remit/transfers", json=body).status_code == 201
+        wait_until("the commit submitted", lambda: held.count() == 1, timeout_s=WAIT_S)
+        flow.clock.offset_ms = 30_000
+        try:
+            final = receiving.get(f"/v1/remit/transfers/{body['transfer_id']}",
+                                  params={"wait_ms": WAIT_MS}).json()
+        finally:
+            flow.clock.offset_ms = 0
+        assert final["state"] == "COMMITTED", final
+        assert final["payout"]["status"] == "SUCCESSFUL" and final["payout"]["reason"] is None
+        assert _reconcile_steps(final) == 0
+        assert [o.code for o in held.release()] == [Code.ALREADY_RESOLVED]  # the payout's own commit, too late
+        payout_flow = flow.service.agents["mobimo"].payout_flow
+        pending_id = bytes.fromhex(final["pending_id"])
+        wait_until("the payout to hear its commit's verdict", lambda: pending_id not in payout_flow._active,
+                   timeout_s=WAIT_S)
+        again = receiving.get(f"/v1/remit/transfers/{body['transfer_id']}").json()
+        assert again["payout"] == final["payout"] and _reconcile_steps(again) == 0
 
 
 def test_a_payout_left_uncommitted_at_a_stop_is_flagged_once_when_its_reservation_expired_meanwhile(
