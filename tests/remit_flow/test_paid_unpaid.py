@@ -37,6 +37,7 @@ WAIT_S = 15.0
 EXPIRES_IN_MS = 2_500  # room to pay the wallet, then the reservation expires while its commit is held
 STOPPED_EXPIRES_IN_MS = 4_000  # room to pay the wallet and stop the service before the reservation expires
 NUMBER = "+250788765433"
+EVENTS_MAX = 100  # a transfer's steps and more: the stream is read until its RECONCILE step
 
 
 class HeldCommits:
@@ -112,10 +113,12 @@ def test_a_payout_whose_commit_never_landed_is_flagged_once_when_the_reservation
         assert _reconcile_steps(seen) == 1
         step = next(s for s in seen["timeline"] if s["step"] == "RECONCILE")
         assert step["code"] == Code.TRANSFER_EXPIRED and "flagged for reconciliation" in step["detail"]
-        while True:  # the receiving FSP's own event stream carries the step
+        for _ in range(EVENTS_MAX):  # the receiving FSP's own event stream carries the step
             _kind, event = events.get(timeout=WAIT_S)
             if event["transfer_id"] == transfer_id and event["data"]["step"] == "RECONCILE":
                 break
+        else:
+            raise AssertionError("no RECONCILE step in the receiving FSP's events")
 
         # The commit reaches the ledger only now, after the expiry: TRANSFER_EXPIRED, to the payout still waiting
         # for its verdict. The payout is flagged already: not a second time.
