@@ -9,6 +9,8 @@ this reads the node's own feed of blocks already judged and moves remittances on
   whose transfer is that deployment's;
 - a ``PostPending`` / ``VoidPending`` that committed: COMMITTED, or ABORTED (money back);
 - pending transfers the ledger expired at this block: ABORTED with 3303.
+A reservation that ended EXPIRED or VOIDED after this service's receiving FSP paid its wallet (the commit never
+landed) flags that payout for reconciliation (``UnpaidPayouts``), another deployment's transfer's too.
 What the feed misses (a dropped subscription, a restart) reconciliation finds in the chain's state.
 """
 
@@ -24,6 +26,7 @@ from inzira.node.feed import BlockEvent, TxEvent
 from inzira.node.node import Node
 from inzira.remit import ledger_io
 from inzira.remit.codes import RemitCode
+from inzira.remit.paid_unpaid import UnpaidPayouts
 from inzira.remit.receiving import ReceivingFsp
 from inzira.remit.records import TransferState
 from inzira.remit.sending import TransferDesk
@@ -50,6 +53,7 @@ class BlockWatcher:
         self.payouts = payouts
         self.payee_quotes = payee_quotes
         self.on_block = on_block
+        self.unpaid = UnpaidPayouts(payouts, node, transitions.note, transitions.clock_ms)
 
     async def run(self) -> None:
         loop = asyncio.get_running_loop()
@@ -76,6 +80,8 @@ class BlockWatcher:
                 self._resolved(tx)
         for pending_id in event.expired:
             record = self.transfers.by_reserve(pending_id)
+            # Flagged before the transfer is ABORTED: a stop in between leaves it RESERVED, for reconciliation.
+            self.unpaid.ended(pending_id, record.transfer_id if record else "")
             if record is not None:
                 self.transitions.advance(record.transfer_id, TransferState.ABORTED, code=Code.TRANSFER_EXPIRED,
                                          detail="expired before the receiving FSP committed: the money is back")
@@ -108,8 +114,11 @@ class BlockWatcher:
             stored = self.node.tx(tx.tx_id)
             raw = stored.raw if stored else None
         pending_id = ledger_io.pending_id_of(tx.ref, raw)
-        record = self.transfers.by_reserve(pending_id) if pending_id else None
-        if record is None or pending_id is None:
+        if pending_id is None:
+            return
+        record = self.transfers.by_reserve(pending_id)
+        if record is None:  # another deployment's transfer, if any: only a payout of it here may need a flag
+            self.unpaid.ended(pending_id, "")
             return
         self.settle(record.transfer_id, pending_id, tx.tx_id)
 
@@ -118,6 +127,7 @@ class BlockWatcher:
         pending = self.node.pending(pending_id)
         if pending is None:
             return
+        self.unpaid.ended(pending_id, transfer_id)  # before ABORTED, as for an expiry seen in a block
         changes = {"resolve_tx_id": resolve_tx_id or pending.resolved_by_tx}
         if pending.status == POSTED:
             self.transitions.advance(transfer_id, TransferState.COMMITTED, tx_id=changes["resolve_tx_id"],

@@ -29,6 +29,7 @@ from inzira.node.custody import MemberPort
 from inzira.remit import ledger_io
 from inzira.remit.codes import RemitError
 from inzira.remit.ledger_batch import LedgerBatcher
+from inzira.remit.paid_unpaid import PREFIX, Note, UnpaidPayouts
 from inzira.remit.payout import (
     PayoutAdapter,
     PayoutError,
@@ -54,7 +55,6 @@ POLL_MAX_MS = 1_000
 NEW, UNKNOWN = "NEW", "UNKNOWN"
 
 log = logging.getLogger(__name__)
-Note = Callable[[str, str, str, int, bytes], None]  # (transfer id, step, detail, code, tx id)
 
 
 class Lock(Protocol):
@@ -84,6 +84,7 @@ class PayoutFlow:
         self.lock = lock
         self.callbacks = PayoutCallbacks(self.fsp, secret)
         self.ledger = LedgerBatcher(runtime)  # its commits and voids, handed to the ledger together
+        self.unpaid = UnpaidPayouts(payouts, runtime.node, note, clock_ms)
         self._active: set[bytes] = set()
         self._stopped: dict[bytes, str] = {}  # pending id -> why the sending FSP asked not to pay out
         self._tasks: set[asyncio.Task[None]] = set()
@@ -280,22 +281,19 @@ class PayoutFlow:
     async def _post(self, payout: PayoutRecord, transfer_id: str) -> None:
         found = self.terms(payout.quote_id)
         if found is None:  # kept while its reservation is open: forgotten only once it can no longer commit
-            self._record(payout, PayoutStatus.SUCCESSFUL.value, "PAID_AFTER_ABORT_TERMS_FORGOTTEN")
-            self.note(transfer_id, "RECONCILE", "paid out, but the quote's terms were forgotten before the commit: "
-                      "flagged for reconciliation", 0, b"")
+            self.unpaid.flag(payout.pending_id, transfer_id, f"{PREFIX}_TERMS_FORGOTTEN",
+                             "paid out, but the quote's terms were forgotten before the commit")
             return
         raw = self.signer.sign(PostPending(payout.pending_id, self.lock.fulfilment(found[0])),
                                ledger_io.resolution_ref("post", payout.pending_id))
         outcome = await self.ledger.submit(raw, self.settings.submit_timeout_ms / 1000)
-        if outcome is None:
-            return  # reconciliation sees the successful payout and commits again (the same bytes' verdict)
-        if outcome.code in (Code.OK, Code.DUPLICATE):
+        if outcome is not None and outcome.code in (Code.OK, Code.DUPLICATE):
             self._record(payout, PayoutStatus.SUCCESSFUL.value, "", resolve_tx_id=outcome.tx_id)
             return
-        # Paid, but the ledger no longer takes the commit (it expired first): the FSP recovers it off-ledger.
-        self._record(payout, PayoutStatus.SUCCESSFUL.value, f"PAID_AFTER_ABORT_{outcome.code}")
-        self.note(transfer_id, "RECONCILE", "paid out, but the transfer had ended before the commit "
-                  f"(code {outcome.code}): flagged for reconciliation", outcome.code, outcome.tx_id)
+        # No verdict, or a refusal: the chain says whether the transfer ended without this commit (flagged, unless
+        # the block watcher or reconciliation did first) or is still open (reconciliation commits again, and
+        # flags it if it ends first).
+        self.unpaid.ended(payout.pending_id, transfer_id)
 
     async def _void(self, pending_id: bytes, transfer_id: str, detail: str) -> None:
         raw = self.signer.sign(VoidPending(pending_id), ledger_io.resolution_ref("void", pending_id))
@@ -305,9 +303,14 @@ class PayoutFlow:
             log.warning("%s: void of %s refused with %s (%s)", self.fsp, pending_id.hex(), outcome.code, detail)
 
     def tick(self, pending_id: bytes) -> None:
-        """Decline a transfer past its deadline: the block this makes is where the ledger expires it."""
-        raw = self.signer.sign(VoidPending(pending_id),
-                               ledger_io.resolution_ref("tick", pending_id, uuid.uuid4().hex[:8]))
+        """Decline a transfer past this service's deadline: the block this makes is where the ledger expires it.
+        One whose wallet was paid is committed instead: the chain's time may lag this clock, and a void would give
+        the money back to the sender, not to the FSP that paid."""
+        payout = self.payouts.get(pending_id)
+        found = self.terms(payout.quote_id) if payout is not None and payout.status == PayoutStatus.SUCCESSFUL \
+            and not payout.reason else None
+        op = VoidPending(pending_id) if found is None else PostPending(pending_id, self.lock.fulfilment(found[0]))
+        raw = self.signer.sign(op, ledger_io.resolution_ref("tick", pending_id, uuid.uuid4().hex[:8]))
         try:
             self.runtime.submit(raw)
         except Exception as exc:  # busy or stopped: the next reconciliation pass ticks again

@@ -14,7 +14,8 @@ from collections.abc import Callable
 from inzira.http.closing import aclose_each
 from inzira.node.custody import MemberPort
 from inzira.remit.condition import condition_of, fulfilment_for
-from inzira.remit.payout_flow import Note, PayoutFlow
+from inzira.remit.paid_unpaid import Note
+from inzira.remit.payout_flow import PayoutFlow
 from inzira.remit.payout import AccountHolder, Hashlock, PayoutAdapter, PayoutUnavailableError
 from inzira.remit.records import PayeeTerms
 from inzira.remit.runtime import RemitRuntime

@@ -6,12 +6,14 @@ Every pass (about once a second, bounded per pass):
   again, or, once the stored chain's time (read before the lookup) is past their deadline, the transfer is
   ABORTED: no later block can hold them. The service's own clock proves nothing here: a cutter's clock may
   lag, and this peer may not have stored the block holding them yet;
-- RESERVED transfers: how the chain resolved them (committed, voided, expired); a payout not running is
-  started again (idempotent at the operator); one past its deadline gets a tick, a block in which the ledger
-  expires it (nothing else makes a block when the network is quiet);
+- RESERVED transfers: how the chain resolved them (committed, voided, expired; a payout made for one that
+  ended without its commit is flagged, ``UnpaidPayouts``); a payout not running is started again (idempotent at
+  the operator); one past its deadline gets a tick, a block in which the ledger expires it (nothing else makes a
+  block when the network is quiet): a void, or the commit if the wallet was paid (the chain's time may lag);
 - reservations under quotes this service's receiving FSP answered another member's deployment (whose
-  transfer records live there): a payout not running is started again, as for RESERVED transfers; at start,
-  the blocks since such quotes were agreed are read for reservations the feed never showed this process;
+  transfer records live there): a payout not running is started again, as for RESERVED transfers, and one made
+  for a reservation that ended without its commit is flagged; at start, the blocks since such quotes were
+  agreed are read for reservations the feed never showed this process;
 - payouts whose outcome was unknown when their transfer ended: the operator is asked again;
 - unused quotes long expired are forgotten, and so are other deployments' quotes long expired.
 """
@@ -133,6 +135,7 @@ class Reconciler:
         pending = self.node.pending(pending_id)
         fsp = found[0].receiving_fsp if found is not None else ""
         if pending is None or pending.status != PENDING or pending.payee != fsp:  # another payee's: not ours
+            self.watcher.unpaid.ended(pending_id, "")  # paid, and ended while this service was stopped
             self.payee_quotes.resolved(quote_id)
             return None
         if pending.expires_at_ms <= now_ms:

@@ -299,13 +299,13 @@ def test_a_quote_kept_before_the_upgrade_loads_and_its_reservation_is_voided_not
 
 
 def _reserve(pair: Pair, quote: dict, received: int, payee: str = "mobimo", memo: str | None = None,
-             extra: tuple[Leg, ...] = (), by: str = "eurosend") -> bytes:
+             extra: tuple[Leg, ...] = (), by: str = "eurosend", expires_in_ms: int = 20_000) -> bytes:
     """A hashlocked reservation crafted by ``by`` (from its own RWF, ``_rwf_of``): credits mobimo as given."""
     condition = base64.urlsafe_b64decode(quote["condition"] + "=" * (-len(quote["condition"]) % 4))
     source = _rwf_of(pair, by)
     legs = (Leg(source, "mobimo:rwf", received, "RWF"), Leg(source, "mobimo:fees-rwf", MOBIMO_FEE_MINOR, "RWF"),
             *extra)
-    op = Transfer(legs, (), memo or f"remit:{quote['quote_id']}", now_ms() + 20_000, condition, payee)
+    op = Transfer(legs, (), memo or f"remit:{quote['quote_id']}", now_ms() + expires_in_ms, condition, payee)
     outcome = pair.keys.port(pair.flow.net, by).execute(op, f"test:{uuid.uuid4().hex}")
     assert outcome.code == Code.OK, outcome
     return outcome.tx_id

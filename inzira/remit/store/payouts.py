@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import msgspec
 
+from inzira.remit.payout.types import PayoutStatus
 from inzira.remit.records import PayoutRecord
 from inzira.remit.store.cache import RecordCache
 from inzira.remit.store.db import Db
@@ -40,6 +41,17 @@ class PayoutStore:
             if self.db.write("UPDATE payouts SET status = ?, updated_at_ms = ?, record = ? WHERE pending_id = ?",
                              (payout.status, payout.updated_at_ms, _enc(payout), payout.pending_id)) == 1:
                 self._cache.put(payout.pending_id, payout)
+
+    def flag_unpaid(self, pending_id: bytes, reason: str, now_ms: int) -> PayoutRecord | None:
+        """Give a payout made whose commit never landed its reason (``PAID_AFTER_ABORT...``); None, changing
+        nothing, when there is no such payout, or it has a reason already: each is flagged once."""
+        with self._cache.lock:
+            found = self.get(pending_id)
+            if found is None or found.status != PayoutStatus.SUCCESSFUL or found.reason or found.resolve_tx_id:
+                return None
+            flagged = msgspec.structs.replace(found, reason=reason, updated_at_ms=now_ms)
+            self.put(flagged)
+            return flagged
 
     def get(self, pending_id: bytes) -> PayoutRecord | None:
         return self._cache.get(pending_id, self._load)
