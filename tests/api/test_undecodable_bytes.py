@@ -43,6 +43,7 @@ def test_a_transaction_or_a_json_envelope_nested_too_deep_is_a_400(ledger):
     with ledger.http("eurosend") as http:
         problem(http.post("/v1/transactions", content=DEEP_TX, headers={"Content-Type": "application/octet-stream"}),
                 400, 3101)
+        # The envelope forbids unknown fields: msgspec refuses at the key, before reading the nesting.
         problem(http.post("/v1/transactions", content=deep_json, headers={"Content-Type": "application/json"}),
                 400, 3100)
         batch = http.post("/v1/transactions/batch", json={"txs": [base64.b64encode(DEEP_TX).decode()]})

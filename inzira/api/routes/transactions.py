@@ -29,7 +29,6 @@ from inzira.api.submit import (
     wait_for_verdicts,
 )
 from inzira.api.visibility import Caller, may_see, tx_facts
-from inzira.decoding import decode_json
 from inzira.ledger.codes import Code
 from inzira.node.node import Node
 from inzira.node.views import result_view, tx_view
@@ -56,7 +55,7 @@ async def _read_tx(request: Request) -> bytes:
         return body
     if media_type == "application/json":
         try:
-            envelope = decode_json(body, _TxEnvelope)
+            envelope = msgspec.json.decode(body, type=_TxEnvelope)
         except (msgspec.DecodeError, msgspec.ValidationError, UnicodeDecodeError) as exc:  # last: not UTF-8
             raise Problem(400, Code.VALIDATION, f"invalid JSON body: {exc}") from None
         return decode_base64(envelope.tx, "tx")
