@@ -18,7 +18,8 @@ TOKEN = b'{"access_token": "t", "token_type": "access_token", "expires_in": 3600
 
 
 def _operator(deep_token: bool) -> FastAPI:
-    """Answers every call with an object holding deep JSON: 200 to a read, 400 to a transfer (its refusal's code is read)."""
+    """Answers every call with an object holding deep JSON: 200 to a read, 400 to a transfer (whose refusal's
+    code is read)."""
     app = FastAPI()
 
     @app.post("/disbursement/token/")
