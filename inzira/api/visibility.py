@@ -13,15 +13,17 @@ from dataclasses import dataclass
 
 import msgspec
 
+from inzira.decoding import refusing_depth
 from inzira.ledger.ids import account_owner
 from inzira.ledger.records import PendingTransfer
 from inzira.ledger.tx import MEMBERSHIP_OPS, PostPending, SetParty, SignedTx, Transfer, TxBody, VoidPending, tx_id_of
 
 SEES_ALL_ROLES = frozenset({"regulator", "central_bank", "auditor"})
 
-# Stored blocks were checked when they were committed: plain (not canonical-checking) decoders suffice.
-_decode_signed = msgspec.msgpack.Decoder(SignedTx).decode
-_decode_body = msgspec.msgpack.Decoder(TxBody).decode
+# Stored blocks were checked when they were committed: plain (not canonical-checking) decoders suffice. A block
+# holds what its cutter took, so a transaction refused as malformed is there too, nested too deep perhaps.
+_decode_signed = refusing_depth(msgspec.msgpack.Decoder(SignedTx).decode)
+_decode_body = refusing_depth(msgspec.msgpack.Decoder(TxBody).decode)
 
 PendingLookup = Callable[[bytes], PendingTransfer | None]
 

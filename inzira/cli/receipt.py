@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Optional
 
@@ -10,6 +9,7 @@ import typer
 
 from inzira.api.receipt_input import REMITTANCE_RECEIPT_FORMAT, verify_outside_receipt
 from inzira.cli.common import DataOption, GenesisDataOption, GenesisOption, console, fail, read_genesis
+from inzira.decoding import decode_json
 from inzira.durable_files import write_durable
 from inzira.ledger.receipt import ReceiptError, receipt_json
 from inzira.node.reader import ChainReader
@@ -55,7 +55,7 @@ def verify(file: Path = typer.Argument(..., help="The receipt JSON file."),
     try:
         if file.stat().st_size > RECEIPT_BYTES_MAX:
             fail("receipt file too large")
-        receipt = json.loads(file.read_bytes())
+        receipt = decode_json(file.read_bytes())
     except (OSError, ValueError) as exc:
         fail(f"cannot read the receipt: {exc}")
     if isinstance(receipt, dict) and receipt.get("format") == REMITTANCE_RECEIPT_FORMAT:

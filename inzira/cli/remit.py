@@ -23,6 +23,7 @@ from rich.text import Text
 
 from inzira.cli.common import (DEFAULT_DATA_DIR, GenesisDataOption, GenesisOption, api_url, console, fail,
                                read_genesis)
+from inzira.decoding import decode_json
 from inzira.durable_files import write_durable
 from inzira.money import MoneyError, parse_amount
 
@@ -222,7 +223,7 @@ def verify_receipt_cmd(
     try:
         if file.stat().st_size > RECEIPT_BYTES_MAX:
             fail("receipt file too large")
-        receipt = json.loads(file.read_bytes())
+        receipt = decode_json(file.read_bytes())
         if isinstance(receipt, dict) and receipt.get("format") == LEDGER_RECEIPT_FORMAT:
             fail(f"{file} is a ledger receipt: verify it with inzira receipt verify {file}")
         summaries = verify_remittance_receipt(receipt, net)

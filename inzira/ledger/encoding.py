@@ -31,6 +31,8 @@ class CanonicalDecoder:
             value = self._decode(data)
         except UnicodeDecodeError as exc:  # msgspec's verdict on a string that is not UTF-8: bad bytes all the same
             raise msgspec.DecodeError(f"{self.type_name}: a string is not UTF-8") from exc
+        except RecursionError:  # msgspec's depth check, even in items it skips: malformed bytes all the same
+            raise msgspec.DecodeError(f"{self.type_name}: nested too deep") from None
         if encode(value) != data:
             raise msgspec.DecodeError(f"{self.type_name}: not in canonical form")
         return value

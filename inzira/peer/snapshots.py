@@ -13,6 +13,7 @@ from pathlib import Path
 
 import msgspec
 
+from inzira.decoding import refusing_depth
 from inzira.durable_files import make_folder, remove_leftovers, sync_folder, write_durable
 from inzira.ledger.block import Block, BlockHeader, block_hash, check_signed_header, decode_block
 from inzira.ledger.encoding import encode
@@ -38,7 +39,7 @@ class Snapshot(msgspec.Struct, frozen=True, array_like=True):
     rows: tuple[tuple[bytes, bytes], ...]  # State.rows(), client references included, sorted by key
 
 
-_decode_snapshot = msgspec.msgpack.Decoder(Snapshot).decode
+_decode_snapshot = refusing_depth(msgspec.msgpack.Decoder(Snapshot).decode)  # any peer's file
 
 
 def rows_digest(rows: tuple[tuple[bytes, bytes], ...] | list[tuple[bytes, bytes]]) -> bytes:

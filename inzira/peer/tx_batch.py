@@ -15,6 +15,7 @@ from collections.abc import Sequence
 import msgspec
 
 from inzira.crypto import Hasher
+from inzira.decoding import refusing_depth
 
 TX_BATCH_VERSION = 1
 TX_BATCH_TXS_MAX = 1_000
@@ -29,7 +30,7 @@ class TxBatch(msgspec.Struct, frozen=True, array_like=True):
     txs: tuple[bytes, ...]
 
 
-_decode = msgspec.msgpack.Decoder(TxBatch).decode
+_decode = refusing_depth(msgspec.msgpack.Decoder(TxBatch).decode)
 
 
 def encode_batch(raws: Sequence[bytes]) -> bytes:

@@ -14,6 +14,7 @@ from typing import Annotated
 
 import msgspec
 
+from inzira.decoding import refusing_depth
 from inzira.ledger.codes import Code
 from inzira.qr.codes import QrCode
 from inzira.qr.rejected import Rejected, rejected
@@ -67,7 +68,7 @@ class _Event(msgspec.Struct, frozen=True):
     data: About
 
 
-_decode_event = msgspec.json.Decoder(_Event).decode
+_decode_event = refusing_depth(msgspec.json.Decoder(_Event).decode)
 
 
 def read_callback(header: str | None, body: bytes, secret: str, now_ms: int, tolerance_ms: int) -> About | Rejected:

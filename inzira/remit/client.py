@@ -6,10 +6,12 @@ with the transfer as it stands, so sending is retried within the budget like the
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator
 from typing import Any
 
+import msgspec
+
+from inzira.decoding import decode_json
 from inzira.http import HttpClient, HttpProblem
 
 DEFAULT_TIMEOUT_S = 60.0
@@ -64,4 +66,8 @@ class RemitClient:
                 if line.startswith("event: "):
                     kind = line[7:]
                 elif line.startswith("data: "):
-                    yield kind, json.loads(line[6:])
+                    try:
+                        data = decode_json(line[6:])
+                    except msgspec.DecodeError as exc:
+                        raise HttpProblem(502, 2003, f"an event is not JSON: {exc}") from None
+                    yield kind, data

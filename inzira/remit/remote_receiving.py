@@ -17,6 +17,7 @@ from urllib.parse import urlsplit
 
 import msgspec
 
+from inzira.decoding import decode_json
 from inzira.http import AsyncHttpClient, HttpProblem
 from inzira.ledger.codes import Code
 from inzira.node.custody import MemberPort
@@ -70,7 +71,7 @@ class RemoteReceivingFsp:
         if hit:
             return holder
         try:
-            found = msgspec.json.decode(await self._call("GET", f"/parties/MSISDN/{e164}"), type=PartyAnswer)
+            found = decode_json(await self._call("GET", f"/parties/MSISDN/{e164}"), PartyAnswer)
         except PayoutRefusedError as exc:
             if exc.code != str(int(Code.PARTY_NOT_FOUND)):
                 raise PayoutUnavailableError(f"{self.fsp}'s deployment refused the look-up: {exc.description}") \
@@ -108,7 +109,7 @@ class RemoteReceivingFsp:
                               receiver_name=names[1])
         raw = await self._call("POST", "/quotes", body.model_dump_json().encode())
         try:
-            answer = msgspec.json.decode(raw, type=PayeeQuoteAnswer)
+            answer = decode_json(raw, PayeeQuoteAnswer)
             condition = base64.urlsafe_b64decode(answer.condition + "=" * (-len(answer.condition) % 4))
         except (msgspec.DecodeError, binascii.Error, ValueError) as exc:
             raise PayoutUnavailableError(f"{self.fsp}'s deployment answered a quote out of shape: {exc}") from None

@@ -17,6 +17,7 @@ from starlette.datastructures import UploadFile
 
 from inzira.api.numbers import parse_digits
 from inzira.api.receipt_input import verify_outside_receipt
+from inzira.decoding import decode_json
 from inzira.ledger.genesis import Genesis
 from inzira.ledger.receipt import ReceiptError, receipt_json
 from inzira.web.explorer_access import Gate, MemberAccess, public
@@ -49,7 +50,7 @@ def _sentence(summary: dict[str, Any]) -> str:
 def check_receipt(data: bytes, genesis: Genesis) -> dict[str, Any]:
     """``{"valid": True, "summary": ..., "text": ...}`` or ``{"valid": False, "reason": ...}``."""
     try:
-        receipt = msgspec.json.decode(data)
+        receipt = decode_json(data)
     except msgspec.DecodeError as exc:
         return {"valid": False, "reason": f"not JSON: {exc}"}
     try:

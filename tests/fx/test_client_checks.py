@@ -15,7 +15,7 @@ import pytest
 from inzira.demo.setup import create_demo_network, key_path
 from inzira.fx.client import FxClient
 from inzira.fx.desk import margins
-from inzira.fx.wire import b64, quote_json
+from inzira.fx.wire import b64, quote_json, unb64
 from inzira.http import HttpProblem
 from inzira.ledger.encoding import encode
 from inzira.ledger.tx import Quote, sign_quote
@@ -83,6 +83,12 @@ def test_a_rate_out_of_any_real_range_is_refused(net: tuple[Embedded, Path], rat
     assert (refused.value.status, refused.value.code) == (502, 3100)
 
 
+def _nested_past_the_depth(text: str) -> str:
+    """The signed quote with one more item, 1,100 arrays deep: its decoder skipped it recursively (RecursionError)."""
+    signed = unb64(text)
+    return b64(bytes([signed[0] + 1]) + signed[1:] + b"\x91" * 1_100 + b"\x90")
+
+
 @pytest.mark.parametrize("tamper", [
     lambda d: d.update(target_amount_minor=d["target_amount_minor"] + 1),
     lambda d: d.update(source_amount_minor=d["source_amount_minor"] - 1),
@@ -96,6 +102,7 @@ def test_a_rate_out_of_any_real_range_is_refused(net: tuple[Embedded, Path], rat
     lambda d: d.pop("rate"),
     lambda d: d.update(signed_quote=d["signed_quote"][:-4]),
     lambda d: d.update(signed_quote=None),
+    lambda d: d.update(signed_quote=_nested_past_the_depth(d["signed_quote"])),
 ])
 def test_disclosed_figures_that_differ_from_the_signed_quote_are_refused(net: tuple[Embedded, Path], tamper) -> None:
     embedded, folder = net

@@ -65,3 +65,12 @@ def test_a_signed_body_cannot_be_replayed_to_another_resource(signed_bench):
     headers.update(jws.sign(PAYER_KEY, "POST", "/transfers", headers, raw).headers())
     answer = signed_bench.send("POST", "/quotes", "quotes", raw, version="1.1", headers=headers)
     assert answer.status_code == 400 and answer.json()["errorInformation"]["errorCode"] == "3105"
+
+
+def test_a_signature_header_nested_deep_is_refused_not_a_500(signed_bench):
+    """json.loads raised RecursionError on 4 KB of brackets in FSPIOP-Signature: an internal error (a 500)."""
+    quote = quote_body()
+    raw = json.dumps(quote).encode()
+    headers = {**_headers("quotes"), "FSPIOP-Signature": "[" * 2_000 + "]" * 2_000}
+    answer = signed_bench.send("POST", "/quotes", "quotes", raw, version="1.1", headers=headers)
+    assert answer.status_code == 400 and answer.json()["errorInformation"]["errorCode"] == "3105"

@@ -105,6 +105,22 @@ def test_poison_in_the_log_leaves_every_peer_alive_and_committing(hostile_net: N
         assert client.get_tx(tx_id_of(body_real))["result"]["code"] == 0
 
 
+def test_deeply_nested_messages_and_transactions_in_the_log_leave_every_peer_alive(hostile_net: Net) -> None:
+    """A member's message nested 5,000 arrays deep, and a batch holding a transaction nested so, raised
+    RecursionError out of msgspec (it skips an item past a struct's fields recursively) in each cutter in turn:
+    the message is refused whole, the transaction left out of the block, and the payment after them commits."""
+    net = hostile_net
+    before = net.wait_agreed(MEMBERS)
+    nested = b"\x91" * 5_000 + b"\x90"
+    deep_tx = b"\x93\xc4\x00\x90" + nested  # a SignedTx with a third item
+    _publish_raw(net, "mobimo", [b"\x93\x01\x90" + nested, encode_batch([deep_tx])])
+    raw = net.transfer("eurosend", "eurosend:eur", "mobimo:eur", 5_00)
+    [answer] = net.submit_ok("eurosend", [raw])
+    assert answer["code"] == 0 and answer["height"] > before["height"]
+    net.wait_agreed(MEMBERS, min_height=answer["height"])
+    assert _problems(net) == {m: None for m in MEMBERS}
+
+
 def _append_block_covering_the_future(net: Net, member: str) -> None:
     """``member`` (stopped) signs with its orderer key a valid empty block on its chain that claims to cover
     the transactions stream far past its end, and appends it to the blocks stream."""

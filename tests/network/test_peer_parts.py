@@ -49,6 +49,19 @@ def test_batches_round_trip_and_garbage_is_skipped() -> None:
         encode_batch([b"x"] * (TX_BATCH_TXS_MAX + 1))
 
 
+NESTED = b"\x91" * 5_000 + b"\x90"  # msgpack: 5,000 arrays nested in 5 KB, past msgspec's depth
+
+
+def test_bytes_nested_past_the_decoders_depth_are_garbage_not_a_recursion_error() -> None:
+    """msgspec skips an item past a struct's fields recursively, so 5 KB raised RecursionError: out of the
+    cutter (a member's message), out of every peer's ledger thread (a transaction in a block), out of the
+    snapshot download (any peer's file) and out of reading the checkpoints stream (any member's message)."""
+    assert decode_batch(b"\x93\x01\x90" + NESTED) == ()
+    assert prepare(b"\x93\xc4\x00\x90" + NESTED).code == Code.MALFORMED
+    assert snapshots.decode(b"\x98\xa1x\xc4\x00\x00\x00\xc4\x00\x00\x90" + NESTED) is None
+    assert open_checkpoint(b"\x94\xc4\x00\xc4\x00\xc4\x00" + NESTED, b"c" * 32, {}) is None
+
+
 class _Header:
     def __init__(self, height: int, timestamp_ms: int) -> None:
         self.height, self.timestamp_ms = height, timestamp_ms

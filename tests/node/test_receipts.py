@@ -160,3 +160,16 @@ def test_cli_chain_show_prints_the_header_for_people(chain):
     assert fields["prev_hash"] == header.prev_hash.hex() and fields["state_hash"] == header.state_hash.hex()
     assert len({line.index(line.split()[1]) for line in lines[:10]}) == 1  # values aligned in one column
     assert " UTC)" in next(line for line in lines if line.startswith("timestamp_ms"))
+
+
+def test_cli_refuses_a_receipt_file_nested_past_the_decoders_depth(chain, tmp_path):
+    """10 KB of brackets in a receipt file ended both verify commands with a RecursionError traceback."""
+    folder, _, _ = chain
+    deep = tmp_path / "deep.json"
+    deep.write_bytes(b'{"format": "inzira-receipt/1", "x": ' + b"[" * 5_000 + b"]" * 5_000 + b"}")
+    genesis = str(folder / "genesis.json")
+    ledger = _cli("receipt", "verify", str(deep), "--genesis", genesis)
+    assert ledger.returncode == 1 and "cannot read the receipt: JSON nested too deep" in ledger.stderr, ledger.stderr
+    remittance = _cli("remit", "verify-receipt", str(deep), "--genesis", genesis)
+    assert remittance.returncode == 1 and "not valid: JSON nested too deep" in remittance.stderr, remittance.stderr
+    assert "Traceback" not in ledger.stderr + remittance.stderr

@@ -94,6 +94,7 @@ BAD_TRANSFERS: list[tuple[str, dict[str, Any] | bytes, dict[str, str], str]] = [
     ("e-mail payee", {**transfer_body(), "payee": {"partyIdType": "EMAIL", "partyId": "a@b.rw"}}, {}, "INVALID_PAYEE"),
     ("no payee", {k: v for k, v in transfer_body().items() if k != "payee"}, {}, "INVALID_BODY"),
     ("not JSON", b"amount=1500", {}, "INVALID_BODY"),
+    ("nested too deep", b'{"amount": "1500", "x": ' + b"[" * 5_000 + b"]" * 5_000 + b"}", {}, "INVALID_BODY"),
     ("message too long", {**transfer_body(), "payerMessage": "x" * 161}, {}, "INVALID_BODY"),
     ("reference not a UUID", transfer_body(), {"X-Reference-Id": "remit-1"}, "INVALID_REFERENCE_ID"),
     ("reference a UUID v1", transfer_body(), {"X-Reference-Id": str(uuid.uuid1())}, "INVALID_REFERENCE_ID"),

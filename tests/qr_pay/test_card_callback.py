@@ -56,6 +56,8 @@ def test_a_signed_callback_is_read_for_the_session_it_is_about() -> None:
     (b'{"data": {"session_id": "cs_1"}}', 3100),
     (b'{"data": {"session_id": "cs_1", "reference": "' + b"r" * 200 + b'"}}', 3100),
     (b"{}" + b" " * BODY_BYTES_MAX, 3100),
+    (b'{"data": {"session_id": "cs_1", "reference": "top_1"}, "x": ' + b"[" * 3_000 + b"]" * 3_000 + b"}",
+     3100),  # nested past msgspec's depth: a RecursionError (a 500) before
 ])
 def test_a_signed_callback_that_is_not_an_event_is_refused(body: bytes, code: int) -> None:
     refused = read_callback(signature(SECRET, body, NOW_MS), body, SECRET, NOW_MS, WINDOW_MS)

@@ -7,12 +7,17 @@ import socket
 import uuid
 from pathlib import Path
 
+import pytest
 from click.testing import Result
+from fastapi import FastAPI, Response
 from rich.console import Console
 from typer.testing import CliRunner
 
 from inzira.cli.main import app
 from inzira.cli.remit import EXIT_HELD, EXIT_NOT_PAID, _disclosure, new_steps
+from inzira.http import HttpProblem
+from inzira.remit.client import RemitClient
+from inzira.sim.server import serve_app
 from inzira.sim.momo import Behaviour, ForcedOutcome
 from tests.remit_flow.conftest import Flow
 
@@ -220,3 +225,21 @@ def test_the_disclosure_shows_a_masked_name_as_written_not_as_markup() -> None:
     out = io.StringIO()
     Console(file=out, width=200).print(_disclosure(quote))
     assert "J[/] [link=https://x.test]U[/link]" in out.getvalue()
+
+
+def test_an_event_nested_past_the_decoders_depth_is_an_unusable_answer() -> None:
+    """The CLI follows a transfer on the event stream of whatever server --url names: an event of 10 KB of
+    brackets (or not JSON at all) raised out of ``remit send`` as a traceback; it is now the 502 2003 the
+    command reports as "following it failed"."""
+    fake = FastAPI()
+
+    @fake.get("/v1/remit/transfers/{transfer_id}/events")
+    async def events(transfer_id: str) -> Response:
+        deep = b"[" * 5_000 + b"]" * 5_000
+        return Response(b"event: snapshot\ndata: " + deep + b"\n\n", media_type="text/event-stream")
+
+    with serve_app(fake) as served, RemitClient(served.base_url, "token", timeout_s=10) as client:
+        with pytest.raises(HttpProblem) as unusable:
+            list(client.events("t-1"))
+    assert (unusable.value.status, unusable.value.code) == (502, 2003)
+    assert "nested too deep" in unusable.value.detail

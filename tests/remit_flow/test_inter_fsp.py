@@ -474,12 +474,14 @@ def test_a_quote_id_agreed_again_once_forgotten_gets_a_condition_its_old_fulfilm
 
 
 @contextlib.contextmanager
-def _hostile(pair: Pair, answers: list[dict]) -> Iterator[RemoteReceivingFsp]:
-    """eurosend's view of mobimo served by a hostile deployment on loopback: one scripted answer per call."""
+def _hostile(pair: Pair, answers: list[dict | bytes]) -> Iterator[RemoteReceivingFsp]:
+    """eurosend's view of mobimo served by a hostile deployment on loopback: one scripted answer per call (a dict
+    as JSON, bytes as they are)."""
     async def app(scope: dict, receive: object, send: object) -> None:
         if scope["type"] != "http":
             return
-        body = json.dumps(answers.pop(0)).encode()
+        answer = answers.pop(0)
+        body = answer if isinstance(answer, bytes) else json.dumps(answer).encode()
         await send({"type": "http.response.start", "status": 200,  # type: ignore[operator]
                     "headers": [(b"content-type", b"application/json")]})
         await send({"type": "http.response.body", "body": body})  # type: ignore[operator]
@@ -507,6 +509,20 @@ def test_a_receiving_deployment_answering_out_of_bounds_is_unavailable_not_shown
         for _ in range(len(names) + 1):
             with pytest.raises(PayoutUnavailableError, match="out of shape"):
                 pair.sender.submit(remote.lookup(msisdn)).result(HTTP_TIMEOUT_S)
+
+
+def test_a_receiving_deployment_answering_json_nested_too_deep_is_unavailable(pair: Pair) -> None:
+    """10 KB of brackets in a field msgspec skips raised RecursionError out of the look-up and the quote (a 500
+    to the sending customer): they are answers out of shape, that FSP failing to answer (5140)."""
+    msisdn = pair.flow.wallet("mobimo")
+    deep = b'{"msisdn": "%s", "x": ' % msisdn.encode() + b"[" * 5_000 + b"]" * 5_000 + b"}"
+    with _hostile(pair, [deep, deep.replace(b'"msisdn"', b'"quote_id"')]) as remote:
+        with pytest.raises(PayoutUnavailableError, match="answered a look-up out of shape: JSON nested too deep"):
+            pair.sender.submit(remote.lookup(msisdn)).result(HTTP_TIMEOUT_S)
+        with pytest.raises(PayoutUnavailableError, match="answered a quote out of shape: JSON nested too deep"):
+            pair.sender.submit(remote.hashlock(str(uuid.uuid4()), msisdn, 10_000, True, "eurosend",
+                                               now_ms() + 60_000, MOBIMO_FEE_MINOR,
+                                               names=("Marie Dupont", "Jeanne Uwase"))).result(HTTP_TIMEOUT_S)
 
 
 def test_a_receiving_deployment_agreeing_other_terms_is_unavailable(pair: Pair) -> None:

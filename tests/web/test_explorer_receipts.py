@@ -113,3 +113,23 @@ def test_a_receipt_with_numbers_past_64_bits_is_not_valid(demo, client):
         assert r.status_code == 200 and r.json()["valid"] is False and f"{section}.{name}" in r.json()["reason"]
         page = client.post("/verify", data={"receipt": json.dumps(crafted)})
         assert page.status_code == 200 and f"{section}.{name}" in page.text
+
+
+def test_a_receipt_nested_past_the_decoders_depth_is_not_valid(client):
+    """10 KB of brackets made msgspec raise RecursionError: a 500 on the endpoint and on the page."""
+    deep = b'{"format": "inzira-receipt/1", "x": ' + b"[" * 5_000 + b"]" * 5_000 + b"}"
+    r = verify(client, deep)
+    assert r.status_code == 200 and r.json() == {"valid": False, "reason": "not JSON: JSON nested too deep"}
+    pasted = client.post("/verify", data={"receipt": deep.decode()})
+    assert pasted.status_code == 200 and "verdict-invalid" in pasted.text and "nested too deep" in pasted.text
+    uploaded = client.post("/verify", data={"receipt": ""}, files={"file": ("receipt.json", deep, "application/json")})
+    assert uploaded.status_code == 200 and "verdict-invalid" in uploaded.text and "nested too deep" in uploaded.text
+
+
+def test_a_receipt_whose_transaction_bytes_nest_past_the_decoders_depth_is_not_valid(demo, client):
+    """A real receipt whose transaction is a SignedTx with a third item nested 5,000 arrays deep: the
+    transaction decoder raised RecursionError (a 500), it is now a transaction that does not decode."""
+    receipt = receipt_of(client, demo.transfer_id)
+    receipt["tx"] = base64.b64encode(b"\x93\xc4\x00\x90" + b"\x91" * 5_000 + b"\x90").decode()
+    r = verify(client, json.dumps(receipt).encode())
+    assert r.status_code == 200 and r.json() == {"valid": False, "reason": "transaction does not decode"}

@@ -135,7 +135,7 @@ def verify(key: RSAKey, method: str, url: str, headers: Mapping[str, str], body:
 def _signature_parts(raw: str) -> tuple[str, str]:
     try:
         value = json.loads(raw)
-    except json.JSONDecodeError as exc:
+    except (json.JSONDecodeError, RecursionError) as exc:  # RecursionError: nested deep (4 KB of brackets fit)
         raise JwsError("FSPIOP-Signature is not a JSON object") from exc
     if not isinstance(value, dict):
         raise JwsError("FSPIOP-Signature is not a JSON object")

@@ -24,6 +24,7 @@ from nats.aio.client import Client as NATS
 from nats.js.errors import BucketNotFoundError, KeyNotFoundError, KeyWrongLastSequenceError
 from nats.js.kv import KeyValue
 
+from inzira.decoding import decode_json
 from inzira.ordering.jetstream.config import OrderingConfig
 from inzira.ordering.jetstream.errors import LeaseLostError
 from inzira.ordering.jetstream.retry import RetryPolicy, with_retries
@@ -55,7 +56,7 @@ class LeaseRecord:
         """The stored record; a value that is not one (any cutter-eligible member can write the bucket) is a
         released lease of term 0, which the next holder overwrites, rather than an error that stops it."""
         try:
-            return msgspec.json.decode(raw, type=cls)
+            return decode_json(raw, cls)
         except msgspec.DecodeError:
             return cls("", 0, 0)
 

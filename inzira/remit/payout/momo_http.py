@@ -19,6 +19,7 @@ from typing import Any, TypeVar
 
 import msgspec
 
+from inzira.decoding import decode_json
 from inzira.http import Answer, AsyncHttpClient, HttpProblem
 from inzira.money import MoneyError, format_decimal, parse_decimal_minor
 from inzira.remit.payout.adapter import PayoutAdapter
@@ -167,7 +168,7 @@ class MomoHttpAdapter(PayoutAdapter):
         """MTN posts the body of GET /transfer/{referenceId} once the transfer is final."""
         reference_id = _canonical_reference(reference_id)
         try:
-            result = msgspec.json.decode(body, type=_TransferResult)
+            result = decode_json(body, _TransferResult)
         except msgspec.DecodeError as exc:
             raise PayoutError(f"the operator's callback does not parse: {exc}") from None
         found = (_amount_minor(result.amount, result.currency), result.currency, result.payee.party_id)
@@ -304,7 +305,7 @@ def _amount_minor(text: str, currency: str) -> int:
 
 def _error_code(response: Answer) -> str | None:
     try:
-        body = msgspec.json.decode(response.content)
+        body = decode_json(response.content)
     except msgspec.DecodeError:
         return None
     code = body.get("code") if isinstance(body, dict) else None
@@ -319,6 +320,6 @@ def _expect_ok(response: Answer) -> Answer:
 
 def _decode(response: Answer, kind: type[T]) -> T:
     try:
-        return msgspec.json.decode(response.content, type=kind)
+        return decode_json(response.content, kind)
     except msgspec.DecodeError as exc:
         raise PayoutError(f"the operator's answer does not parse: {exc}") from None

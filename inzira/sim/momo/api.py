@@ -15,6 +15,7 @@ import msgspec
 from fastapi import APIRouter, Request, Response
 from fastapi.responses import JSONResponse
 
+from inzira.decoding import refusing_depth
 from inzira.sim.momo.auth import TokenIssuer
 from inzira.sim.momo.config import MomoSimConfig
 from inzira.sim.momo.processor import Processor, TransferRequest, status_body
@@ -33,7 +34,7 @@ from inzira.sim.momo.wire import (
     parse_amount_text,
 )
 
-_decode_transfer_body = msgspec.json.Decoder(TransferBody).decode
+_decode_transfer_body = refusing_depth(msgspec.json.Decoder(TransferBody).decode)
 # Azure API Management's answer to a missing or wrong subscription key, which fronts MTN's API.
 _BAD_SUBSCRIPTION = {
     "statusCode": 401,
