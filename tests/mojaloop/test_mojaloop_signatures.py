@@ -74,3 +74,13 @@ def test_a_signature_header_nested_deep_is_refused_not_a_500(signed_bench):
     headers = {**_headers("quotes"), "FSPIOP-Signature": "[" * 2_000 + "]" * 2_000}
     answer = signed_bench.send("POST", "/quotes", "quotes", raw, version="1.1", headers=headers)
     assert answer.status_code == 400 and answer.json()["errorInformation"]["errorCode"] == "3105"
+
+
+def test_a_body_holding_a_number_past_pythons_digit_limit_is_refused_not_a_500(signed_bench):
+    """json.loads raises a plain ValueError (not JSONDecodeError) on an integer over 4,300 digits: a GET's body
+    is read by the signature check alone, so a body of 5,000 digits there was an internal error (a 500)."""
+    raw = b"1" * 5_000
+    headers = _headers("parties")
+    headers.update(jws.sign(STRANGER_KEY, "GET", f"/parties/MSISDN/{WALLET}", headers, raw).headers())
+    answer = signed_bench.send("GET", f"/parties/MSISDN/{WALLET}", "parties", raw, headers=headers)
+    assert answer.status_code == 400 and answer.json()["errorInformation"]["errorCode"] == "3105"
