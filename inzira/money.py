@@ -16,6 +16,9 @@ CurrencyCode = NewType("CurrencyCode", str)
 
 # The largest amount any single value may hold: it fits a signed 64-bit integer, as in SQLite.
 AMOUNT_MINOR_MAX = 2**63 - 1
+# Far above any amount written out (19 digits, separators, decimals): longer text is refused before Decimal
+# reads it, whose conversion to int takes seconds on a few hundred thousand digits and overflows past a million.
+AMOUNT_CHARS_MAX = 64
 
 
 @dataclass(frozen=True, slots=True)
@@ -105,6 +108,8 @@ def parse_decimal_minor(text: str, code: str) -> int:
     Refuses more decimals than the currency has: "0.001 EUR" is an error, never rounded.
     """
     cur = currency(code)
+    if len(text) > AMOUNT_CHARS_MAX:
+        raise MoneyError(f"{text[:24]!r}... is not an amount: longer than {AMOUNT_CHARS_MAX} characters")
     cleaned = text.strip().replace(",", "").replace("_", "").replace(" ", "")
     if not re.fullmatch(r"[0-9]+(\.[0-9]*)?|\.[0-9]+", cleaned):
         raise MoneyError(f"{text!r} is not an amount: use digits with an optional decimal point")

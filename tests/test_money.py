@@ -1,6 +1,6 @@
 import pytest
 
-from inzira.money import MoneyError, currency, format_minor, money_text, parse_amount
+from inzira.money import MoneyError, currency, format_minor, money_text, parse_amount, parse_decimal_minor
 
 
 def test_parse_and_format_round_trip():
@@ -48,3 +48,10 @@ def test_money_text_formats_known_currencies_and_shows_unknown_ones_as_minor_uni
     assert money_text(1_500_000, "RWF") == "1,500,000 RWF"
     assert money_text(-20_050, "EUR") == "-200.50 EUR"
     assert money_text(125, "XXX") == "125 (minor units of XXX)"
+
+
+@pytest.mark.parametrize("digits", [100_000, 1_000_000])
+def test_an_amount_of_many_digits_is_refused_before_it_is_read(digits):
+    """A million digits raised decimal.Overflow (no MoneyError), and a hundred thousand took a second of CPU."""
+    with pytest.raises(MoneyError, match="longer than 64 characters"):
+        parse_decimal_minor("9" * digits, "EUR")
