@@ -13,6 +13,7 @@ from typing import Annotated, Literal, TypeVar
 import msgspec
 
 from inzira.api.numbers import INT64_MAX
+from inzira.decoding import decode_json
 from inzira.directory.wire import MEMBER_CHARS_MAX, MSISDN_CHARS_MAX, REQUEST_ID_CHARS_MAX
 
 PAGE_MAX = 200  # rows in one page of a log or of the disputes, on the operator's API and in the client
@@ -99,8 +100,6 @@ def decode_page(content: bytes, kind: type[Page], limit: int) -> Page:
 
 def decode_answer(content: bytes, kind: type[Answer]) -> Answer:
     try:
-        return msgspec.json.decode(content, type=kind)
-    except (msgspec.DecodeError, msgspec.ValidationError) as exc:
+        return decode_json(content, kind)
+    except msgspec.DecodeError as exc:  # also nested too deep, or a string not UTF-8 (decode_json)
         raise AnswerUnfit(str(exc)) from None
-    except RecursionError:  # msgspec's own depth check, even inside a field it skips
-        raise AnswerUnfit("JSON nested too deep") from None

@@ -8,6 +8,7 @@ from typing import Any, TypeVar
 
 import msgspec
 
+from inzira.decoding import decode_json
 from inzira.http.problem import HttpProblem, problem_of, unusable
 
 T = TypeVar("T")
@@ -30,8 +31,8 @@ class Answer:
     def json(self, kind: type[T] | Any = Any) -> T | Any:
         """The body as JSON (decoded into ``kind`` when given); ``HttpProblem`` (502) when it is not that."""
         try:
-            return msgspec.json.decode(self.content, type=kind) if self.content else None
-        except (msgspec.DecodeError, msgspec.ValidationError, RecursionError) as exc:  # nested past msgspec's depth
+            return decode_json(self.content, kind) if self.content else None
+        except msgspec.DecodeError as exc:  # also nested too deep, or a string not UTF-8 (decode_json)
             raise unusable(502, f"the answer is not the JSON expected: {exc}") from None
 
     def checked(self, what: str) -> Answer:

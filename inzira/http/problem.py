@@ -14,6 +14,8 @@ from typing import Any
 
 import msgspec
 
+from inzira.decoding import decode_json
+
 UNAVAILABLE = 2003  # Mojaloop: service currently unavailable
 CLIENT_ERROR = 3000  # Mojaloop: generic client error
 DETAIL_CHARS_MAX = 1_000
@@ -75,8 +77,8 @@ def unusable(status: int, detail: str) -> HttpProblem:
 def problem_of(status: int, content: bytes, headers: Mapping[str, str], fallback_detail: str) -> HttpProblem:
     """The problem an error answer states; whatever its body holds, the fields are checked before use."""
     try:
-        body = msgspec.json.decode(content) if content else None
-    except (msgspec.DecodeError, RecursionError):  # RecursionError: nested past msgspec's depth
+        body = decode_json(content) if content else None
+    except msgspec.DecodeError:  # also nested too deep, or a string not UTF-8 (decode_json)
         body = None
     text = content[:DETAIL_CHARS_MAX].decode("utf-8", "replace").strip() or fallback_detail
     if not isinstance(body, dict):

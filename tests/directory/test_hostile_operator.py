@@ -116,6 +116,7 @@ UNFIT = {
     "next_before_seq a string": (DISPUTES, disputes_page([], next_before_seq="4")),
     "3,000 disputes (what fits in the answer size cap)": (DISPUTES, disputes_page([dispute() for _ in range(3_000)])),
     "JSON nested 5,000 deep in a field the client skips": (AUDIT, _nested(5_000)),
+    "a member not UTF-8": (AUDIT, b'{"items": [], "next_before_id": null, "refused_by_member": {"\xff": 1}}'),
     "a decision not a dispute": (RESOLUTION, {"ok": True}),
     "a decision a list": (RESOLUTION, [dispute()]),
 }

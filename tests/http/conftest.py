@@ -75,6 +75,10 @@ def other_side(hits: Counter[str]) -> FastAPI:
     async def deep(status: int) -> Response:  # arrays nested past any decoder's depth: 10 KB of JSON
         return Response(b"[" * 5_000 + b"]" * 5_000, status, media_type="application/json")
 
+    @app.get("/not-utf8/{status}")
+    async def not_utf8(status: int) -> Response:  # JSON whose one string is not UTF-8
+        return Response(b'{"detail": "\xff\xfe", "code": 3204}', status, media_type="application/json")
+
     @app.get("/plain-error")
     async def plain_error() -> Response:
         return Response("gateway exploded", 500)

@@ -122,6 +122,18 @@ def test_json_nested_past_the_decoders_depth_is_an_unusable_answer_not_a_recursi
     assert (deep_refusal.value.status, deep_refusal.value.code) == (422, 3000)  # from its status alone
 
 
+def test_json_with_a_string_not_utf8_is_an_unusable_answer_not_a_unicode_error(url: str, client_of: Any) -> None:
+    """msgspec raises UnicodeDecodeError, not DecodeError, on a string that is not UTF-8: it came out of the
+    client, in a success (``json()``) and in a refusal's body (``problem_of``), past every caller's handling."""
+    with client_of(url) as client:
+        with pytest.raises(HttpProblem) as in_success:
+            client.call("GET", "/not-utf8/200")
+        with pytest.raises(HttpProblem) as in_refusal:
+            client.call("GET", "/not-utf8/422")
+    assert (in_success.value.status, in_success.value.code) == (502, 2003)
+    assert (in_refusal.value.status, in_refusal.value.code) == (422, 3000)  # from its status alone
+
+
 def test_send_hands_back_any_answer(url: str, client_of: Any) -> None:
     with client_of(url) as client:
         answer = client.send("GET", "/refused")

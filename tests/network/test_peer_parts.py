@@ -59,6 +59,12 @@ def test_bytes_nested_past_the_decoders_depth_are_garbage_not_a_recursion_error(
     assert decode_batch(b"\x93\x01\x90" + NESTED) == ()
     assert prepare(b"\x93\xc4\x00\x90" + NESTED).code == Code.MALFORMED
     assert snapshots.decode(b"\x98\xa1x\xc4\x00\x00\x00\xc4\x00\x00\x90" + NESTED) is None
+
+
+def test_a_snapshot_whose_format_is_not_utf8_is_not_a_snapshot() -> None:
+    """msgspec raises UnicodeDecodeError, not DecodeError, on a msgpack string that is not UTF-8: a peer serving
+    such a file raised it out of the snapshot download of the peer catching up, instead of being passed over."""
+    assert snapshots.decode(b"\x97\xa2\xff\xfe\xc4\x00\x00\x00\xc4\x00\x00\x90") is None
     assert open_checkpoint(b"\x94\xc4\x00\xc4\x00\xc4\x00" + NESTED, b"c" * 32, {}) is None
 
 
