@@ -20,6 +20,7 @@ PARTIES = "application/vnd.interoperability.parties+json"
     (("Accept",), {}, 400, "3102", "accept"),
     (("Content-Type",), {}, 400, "3102", "content-type"),
     ((), {"Date": "thursday"}, 400, "3101", "date"),
+    ((), {"Date": "Mon, 07 Dec 99999999999 10:00:00 GMT"}, 400, "3101", "date"),  # OverflowError: a 500
     ((), {"Accept": "application/vnd.interoperability.parties+xml;version=3.0"}, 400, "3101", "accept"),
     ((), {"Accept": "application/vnd.interoperability.quotes+json;version=1"}, 400, "3101", "accept"),
     ((), {"Accept": "application/vnd.interoperability.parties+json;version=2"}, 406, "3001", "accept"),

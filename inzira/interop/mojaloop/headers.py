@@ -144,7 +144,7 @@ def _unacceptable(header: str) -> FspiopError:
 def _date(value: str) -> datetime:
     try:
         parsed = parsedate_to_datetime(value)
-    except (TypeError, ValueError, IndexError):
+    except (TypeError, ValueError, IndexError, OverflowError):  # OverflowError: a year past any C integer
         parsed = None
     if parsed is None or parsed.tzinfo is None:
         raise malformed("date header", "must be an RFC 7231 date, e.g. Tue, 15 Nov 1994 08:12:31 GMT")
