@@ -266,6 +266,17 @@ async def test_a_refusal_of_any_shape_is_a_failure_with_a_code(rig: Rig) -> None
 
 
 @pytest.mark.anyio
+async def test_a_refusal_whose_code_is_no_mojaloop_code_is_the_hubs_plain_refusal(rig: Rig) -> None:
+    """The remittance service reads a refusal's code with ``int(code) if code.isdigit()``: "²" passes isdigit()
+    and int() raises (a 500 out of POST /v1/remit/quotes), and 20 digits became the API's error code."""
+    codes = ["\u00b2", "\u0661\u0660\u0660\u0660", "1" * 20, "0999", " 3100"]
+    rig.stub.refusals = [json.dumps({"errorInformation": {"errorCode": code, "errorDescription": "odd"}}).encode()
+                         for code in codes]
+    got = [await rig.payer.lookup("MSISDN", "250788000001") for _ in codes]
+    assert [(f.code, f.description) for f in got] == [("1000", "odd")] * len(codes)
+
+
+@pytest.mark.anyio
 async def test_a_request_goes_out_with_its_path_as_built_and_its_fspiop_headers(rig: Rig) -> None:
     # An id that decoded or resolved would name another party (or none): the hub must see it as encoded.
     step = asyncio.create_task(rig.payer.lookup("MSISDN", "a/b%A~"))

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import re
 import uuid
 from collections import deque
 from collections.abc import Callable
@@ -54,6 +55,9 @@ LATE_MAX = 1_000
 TIMEOUT = "2004"  # Mojaloop "Server timeout": no callback within the bound
 HUB_UNREACHABLE = "1001"  # Mojaloop "Communication error"
 REFUSED = "1000"  # the hub answered the request itself with an error status
+# A Mojaloop error code: four ASCII digits. Whatever else an answer calls its code is no code (REFUSED): callers
+# read a code as a number, and "²" or twenty digits would not be one they can answer with.
+_ERROR_CODE = re.compile(r"[1-9][0-9]{3}")
 
 
 @dataclass(frozen=True)
@@ -307,4 +311,5 @@ def _error_of(answer: Answer) -> tuple[str | None, str | None]:
     if not isinstance(info, dict):
         return None, None
     code, description = info.get("errorCode"), info.get("errorDescription")
-    return (code if isinstance(code, str) else None), (description if isinstance(description, str) else None)
+    return (code if isinstance(code, str) and _ERROR_CODE.fullmatch(code) else None), \
+        (description if isinstance(description, str) else None)
