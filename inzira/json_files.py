@@ -18,3 +18,5 @@ def read_json(path: Path, bytes_max: int) -> Any:
         return json.loads(data)
     except ValueError as exc:
         raise ValueError(f"{path} is not JSON: {exc}") from None
+    except RecursionError:  # arrays or objects nested past Python's depth: a kilobyte of brackets
+        raise ValueError(f"{path} is not JSON: nested too deep") from None

@@ -134,6 +134,7 @@ def _quote_after_publishing(served: Served, path: Path, eur: str) -> dict:
     "{not json", json.dumps({"rwf_per_unit": {"RWF": "1", "EUR": "1585.40"}}),
     json.dumps({"rwf_per_unit": {"RWF": "1", "EUR": "-5"}, "as_of": "2026-09-21T14:00:00Z"}),
     json.dumps({"rwf_per_unit": {"RWF": "1", "EUR": "1700"}, "as_of": "2027-01-01T00:00:00Z"}),  # in the future
+    "[" * 20_000 + "]" * 20_000,  # json.loads raised RecursionError: a 500 to a quote, and nothing logged
 ])
 def test_a_broken_new_file_is_logged_and_the_table_in_use_kept(tmp_path: Path, broken: str,
                                                               caplog: pytest.LogCaptureFixture) -> None:
