@@ -15,12 +15,12 @@ under /v1/directory when the peer's member holds the directory_operator role. It
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Any
 
 from inzira.directory.operator import DirectoryOperator
 from inzira.directory.settings import Allowance, DirectorySettings
+from inzira.json_files import read_json
 from inzira.ledger.admin import DIRECTORY_OPERATOR_ROLE
 from inzira.node.custody import MemberPort
 from inzira.remit.secrets_files import member_tokens
@@ -38,13 +38,10 @@ class DirectoryConfigError(ValueError):
 def load_settings(path: Path) -> DirectorySettings:
     if not path.exists():
         return DirectorySettings(declared_daily_transfers={})
-    raw = path.read_bytes()
-    if len(raw) > SETTINGS_FILE_BYTES_MAX:
-        raise DirectoryConfigError(f"{path} is larger than {SETTINGS_FILE_BYTES_MAX} bytes")
     try:
-        loaded: Any = json.loads(raw)
+        loaded: Any = read_json(path, SETTINGS_FILE_BYTES_MAX)
     except ValueError as exc:  # the peer refuses to start with the file's name, not a traceback
-        raise DirectoryConfigError(f"{path} is not JSON: {exc}") from None
+        raise DirectoryConfigError(str(exc)) from None
     if not isinstance(loaded, dict):
         raise DirectoryConfigError(f"{path} must hold a JSON object")
     apis = loaded.get("account_holder_apis", {})

@@ -68,7 +68,8 @@ def test_registrations_have_a_default_allowance_and_the_operator_grants_a_bulk_o
                                   '{"registration_allowances": {"mobimo": {"per_day": 10}}}',
                                   '{"registration_allowances": {"mobimo": {"per_day": 10, "burst": 0}}}',
                                   '{"registration_allowances": {"mobimo": {"per_day": "10", "burst": 1}}}',
-                                  '{"registration_allowances": [1]}'])
+                                  '{"registration_allowances": [1]}',
+                                  "[" * 20_000 + "]" * 20_000])  # RecursionError before
 def test_a_directory_json_the_operator_cannot_use_is_refused_with_its_name(tmp_path, text) -> None:
     """The operator's peer refuses to start on such a file, saying which file and why (a ValueError its start
     reports), never with a JSON parser's traceback."""
