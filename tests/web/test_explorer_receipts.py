@@ -126,6 +126,16 @@ def test_a_receipt_nested_past_the_decoders_depth_is_not_valid(client):
     assert uploaded.status_code == 200 and "verdict-invalid" in uploaded.text and "nested too deep" in uploaded.text
 
 
+def test_a_receipt_with_a_string_not_utf8_is_not_valid(client):
+    """msgspec raised UnicodeDecodeError, not DecodeError, on a key that is not UTF-8: out of the endpoint anyone
+    may call without a token, and out of the page's uploaded file."""
+    garbled = b'{"format": "inzira-receipt/1", "\xff": 1}'
+    r = verify(client, garbled)
+    assert r.status_code == 200 and r.json() == {"valid": False, "reason": "not JSON: JSON: a string is not UTF-8"}
+    uploaded = client.post("/verify", data={"receipt": ""}, files={"file": ("receipt.json", garbled, "application/json")})
+    assert uploaded.status_code == 200 and "verdict-invalid" in uploaded.text and "not UTF-8" in uploaded.text
+
+
 def test_a_receipt_whose_transaction_bytes_nest_past_the_decoders_depth_is_not_valid(demo, client):
     """A real receipt whose transaction is a SignedTx with a third item nested 5,000 arrays deep: the
     transaction decoder raised RecursionError (a 500), it is now a transaction that does not decode."""
