@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ipaddress
 import json
 import sys
 import urllib.parse
@@ -40,6 +41,29 @@ def api_url(value: str) -> str:
     if not usable:
         raise typer.BadParameter(f"{value!r} is not an HTTP URL: write it like http://127.0.0.1:8000")
     return value
+
+
+def clear_text_refusal(url: str) -> Optional[str]:
+    """Why a bearer token must not be sent to ``url``, or None: over plain http:// it crosses the network in
+    clear, so only a loopback host (an address in 127.0.0.0/8 or ::1, or ``localhost``) may have one that way."""
+    try:
+        parsed = urllib.parse.urlsplit(url)
+        host = parsed.hostname or ""
+    except ValueError:  # an unclosed "[" of an IPv6 host
+        return f"{url!r} is not an HTTP URL: write it like https://directory.example or http://127.0.0.1:8000"
+    if parsed.scheme == "https":
+        return None
+    if parsed.scheme != "http" or not host:
+        return f"{url!r} is not an HTTP URL: write it like https://directory.example or http://127.0.0.1:8000"
+    if host == "localhost":
+        return None
+    try:
+        if ipaddress.ip_address(host).is_loopback:
+            return None
+    except ValueError:  # a name: where it resolves is not checked, so it is not taken for loopback
+        pass
+    return (f"{url} is plain http:// to {host}, not this host: the token would cross the network in clear. "
+            "Use the service's https:// URL (behind its TLS proxy), or http://127.0.0.1 through a tunnel")
 
 
 def print_json(value: Any) -> None:
