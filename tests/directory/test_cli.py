@@ -215,3 +215,11 @@ def test_loopback_and_https_may_carry_a_token() -> None:
     for url in ("http://10.20.0.5:8000", "http://directory.example", "http://127.0.0.1.nip.io",
                 "http://[::ffff:a14:5]", "ftp://127.0.0.1", "http://[::1"):
         assert clear_text_refusal(url) is not None, url
+
+
+def test_a_url_without_its_scheme_is_a_usage_error_not_no_answer() -> None:
+    """"127.0.0.1:8000" reached the HTTP client and came back as "did not answer (UnsupportedProtocol)", exit 3."""
+    for command in ("lookup", "register"):
+        refused = run(command, UNLISTED, "--url", "127.0.0.1:8000", "--token", "t")
+        assert refused.exit_code == USAGE_ERROR and "is not an HTTP URL" in text(refused), refused.output
+        assert "http://127.0.0.1:8000" in text(refused)
