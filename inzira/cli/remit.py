@@ -66,6 +66,8 @@ def _disclosure(quote: dict[str, Any]) -> Table:
         ("Total to pay", quote["total_to_pay"]["text"]),
         ("Exchange rate", f"{rate['text']} (mid-market {rate['mid_market_rate']}, margin {rate['margin_percent']} %"
                           f" = {rate['fx_margin']['text']})"),
+        # When the FX desk priced its rates, and "(demo rates)" for the demo's table, as the web page says.
+        ("Rates as of", rate["rates_as_of"]),
         ("Receiving fee", f"{quote['receiving_fee']['text']} (~{quote['receiving_fee_in_source']['text']})"),
         ("Amount received", quote["amount_received"]["text"]),
         ("Total cost", f"{quote['total_cost']['text']} = {quote['total_cost_percent']} % of the amount sent "
