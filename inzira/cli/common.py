@@ -30,32 +30,18 @@ GenesisDataOption = typer.Option(DEFAULT_DATA_DIR, "--data", "-d", help="A data 
                                  "(a shortcut for --genesis DIR/genesis.json).", show_default=True)
 
 
-def api_url(value: str) -> str:
-    """An ``--url`` option's check: the client needs the scheme and the host; "127.0.0.1:8000" alone reached the
-    HTTP client and came back as "no answer (UnsupportedProtocol)"."""
-    try:
-        parsed = urllib.parse.urlsplit(value)
-        usable = parsed.scheme in ("http", "https") and bool(parsed.hostname)
-    except ValueError:  # an unclosed "[" of an IPv6 host
-        usable = False
-    if not usable:
-        raise typer.BadParameter(f"{value!r} is not an HTTP URL: write it like http://127.0.0.1:8000")
-    return value
-
-
 def clear_text_refusal(url: str) -> Optional[str]:
-    """Why a bearer token must not be sent to ``url``, or None: over plain http:// it crosses the network in
-    clear, so only a loopback host (an address in 127.0.0.0/8 or ::1, or ``localhost``) may have one that way."""
+    """Why a bearer token must not be sent to ``url``, or None. Without its scheme ("127.0.0.1:8000") it reached
+    the HTTP client and came back as "no answer (UnsupportedProtocol)"; over plain http:// the token crosses the
+    network in clear, so only a loopback host (127.0.0.0/8, ::1 or ``localhost``) may be reached that way."""
     try:
         parsed = urllib.parse.urlsplit(url)
         host = parsed.hostname or ""
     except ValueError:  # an unclosed "[" of an IPv6 host
-        return f"{url!r} is not an HTTP URL: write it like https://directory.example or http://127.0.0.1:8000"
-    if parsed.scheme == "https":
-        return None
-    if parsed.scheme != "http" or not host:
-        return f"{url!r} is not an HTTP URL: write it like https://directory.example or http://127.0.0.1:8000"
-    if host == "localhost":
+        parsed, host = None, ""
+    if parsed is None or parsed.scheme not in ("http", "https") or not host:
+        return f"{url!r} is not an HTTP URL: write it like https://inzira.example or http://127.0.0.1:8000"
+    if parsed.scheme == "https" or host == "localhost":
         return None
     try:
         if ipaddress.ip_address(host).is_loopback:
@@ -64,6 +50,14 @@ def clear_text_refusal(url: str) -> Optional[str]:
         pass
     return (f"{url} is plain http:// to {host}, not this host: the token would cross the network in clear. "
             "Use the service's https:// URL (behind its TLS proxy), or http://127.0.0.1 through a tunnel")
+
+
+def token_api_url(value: str) -> str:
+    """An ``--url`` option's check for a command that sends a bearer token there (see ``clear_text_refusal``)."""
+    refusal = clear_text_refusal(value)
+    if refusal is not None:
+        raise typer.BadParameter(refusal)
+    return value
 
 
 def print_json(value: Any) -> None:
