@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import ipaddress
 import json
 import sys
 import urllib.parse
@@ -11,6 +10,8 @@ from typing import TYPE_CHECKING, Any, NoReturn, Optional
 
 import typer
 from rich.console import Console
+
+from inzira.token_urls import clear_text_refusal
 
 if TYPE_CHECKING:
     from inzira.ledger.genesis import Genesis
@@ -28,28 +29,6 @@ GenesisOption = typer.Option(None, "--genesis", "-g", help="The network's genesi
                              "(default: genesis.json in the --data folder).", dir_okay=False)
 GenesisDataOption = typer.Option(DEFAULT_DATA_DIR, "--data", "-d", help="A data folder holding genesis.json "
                                  "(a shortcut for --genesis DIR/genesis.json).", show_default=True)
-
-
-def clear_text_refusal(url: str) -> Optional[str]:
-    """Why a bearer token must not be sent to ``url``, or None. Without its scheme ("127.0.0.1:8000") it reached
-    the HTTP client and came back as "no answer (UnsupportedProtocol)"; over plain http:// the token crosses the
-    network in clear, so only a loopback host (127.0.0.0/8, ::1 or ``localhost``) may be reached that way."""
-    try:
-        parsed = urllib.parse.urlsplit(url)
-        host = parsed.hostname or ""
-    except ValueError:  # an unclosed "[" of an IPv6 host
-        parsed, host = None, ""
-    if parsed is None or parsed.scheme not in ("http", "https") or not host:
-        return f"{url!r} is not an HTTP URL: write it like https://inzira.example or http://127.0.0.1:8000"
-    if parsed.scheme == "https" or host == "localhost":
-        return None
-    try:
-        if ipaddress.ip_address(host).is_loopback:
-            return None
-    except ValueError:  # a name: where it resolves is not checked, so it is not taken for loopback
-        pass
-    return (f"{url} is plain http:// to {host}, not this host: the token would cross the network in clear. "
-            "Use the service's https:// URL (behind its TLS proxy), or http://127.0.0.1 through a tunnel")
 
 
 def token_api_url(value: str) -> str:
