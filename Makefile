@@ -35,8 +35,11 @@ browser:
 	  echo "installing Debian's chromium for the browser tests"; \
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
 
+# make demo DEMO_ARGS="--port 8001": the demo's options (inzira demo --help) without leaving make.
+DEMO_ARGS ?=
+
 demo: $(STAMP) $(NODE_STAMP) $(MOJALOOP_STAMP)
-	$(BIN)/inzira demo
+	$(BIN)/inzira demo $(DEMO_ARGS)
 
 # Two workers (pytest-xdist), one per core; a test file stays on one worker so its module fixtures start once.
 # The 20 slowest steps are listed at the end: the suite has a 10-minute budget.

@@ -11,6 +11,8 @@ from typing import TYPE_CHECKING, Any, NoReturn, Optional
 import typer
 from rich.console import Console
 
+from inzira.token_urls import clear_text_refusal
+
 if TYPE_CHECKING:
     from inzira.ledger.genesis import Genesis
 
@@ -29,16 +31,11 @@ GenesisDataOption = typer.Option(DEFAULT_DATA_DIR, "--data", "-d", help="A data 
                                  "(a shortcut for --genesis DIR/genesis.json).", show_default=True)
 
 
-def api_url(value: str) -> str:
-    """An ``--url`` option's check: the client needs the scheme and the host; "127.0.0.1:8000" alone reached the
-    HTTP client and came back as "no answer (UnsupportedProtocol)"."""
-    try:
-        parsed = urllib.parse.urlsplit(value)
-        usable = parsed.scheme in ("http", "https") and bool(parsed.hostname)
-    except ValueError:  # an unclosed "[" of an IPv6 host
-        usable = False
-    if not usable:
-        raise typer.BadParameter(f"{value!r} is not an HTTP URL: write it like http://127.0.0.1:8000")
+def token_api_url(value: str) -> str:
+    """An ``--url`` option's check for a command that sends a bearer token there (see ``clear_text_refusal``)."""
+    refusal = clear_text_refusal(value)
+    if refusal is not None:
+        raise typer.BadParameter(refusal)
     return value
 
 

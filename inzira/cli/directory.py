@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, NoReturn, Optional
 import typer
 from rich.markup import escape
 
-from inzira.cli.common import DEFAULT_DATA_DIR, console, fail, print_json
+from inzira.cli.common import DEFAULT_DATA_DIR, clear_text_refusal, console, fail, print_json
 from inzira.directory.wire import MSISDN_CHARS_MAX
 
 if TYPE_CHECKING:
@@ -33,10 +33,10 @@ NOT_FOUND = 3204
 UNAVAILABLE = 2003
 EXIT_OK = 0  # lookup: the number is listed; register: it is listed for the member now
 EXIT_NOT_LISTED = 1  # lookup: no FSP serves it; register: not listed (refused, or disputed: the regulator decides)
-USAGE_ERROR = 2  # not a phone number, no token, an unreadable links file
+USAGE_ERROR = 2  # not a phone number, no token, an unreadable links file, a token to send in clear
 EXIT_NO_ANSWER = 3  # lookup: the directory refused the question (token, role, allowance) or did not answer
 EXIT_STATUSES = (f"Exit status: {EXIT_OK} listed; {EXIT_NOT_LISTED} not listed; {USAGE_ERROR} usage error (not a "
-                 f"phone number, no token); {EXIT_NO_ANSWER} (lookup) refused or not answered: token, role, "
+                 f"phone number, no token, plain http:// to another host); {EXIT_NO_ANSWER} (lookup) refused or not answered: token, role, "
                  "allowance, directory unreachable.")
 
 _JSON = typer.Option(False, "--json", help="Print one JSON object (errors too, on stdout).")
@@ -117,8 +117,14 @@ def _refused(exc: "HttpProblem", where: str, url: str, as_json: bool, code: int)
     _fail(f"{where} refused: {exc.detail} (code {exc.code}){hint.get(exc.status, '')}", code, as_json, str(exc.code))
 
 
-def _client(url: str, token: str) -> "HttpClient":
+def _client(url: str, token: str, as_json: bool) -> "HttpClient":
+    """A client sending ``token``, refused before anything is sent when the token would cross the network in
+    clear: a links file or a pasted URL may name another machine over plain http://."""
     from inzira.http import HttpClient
+
+    refusal = clear_text_refusal(url)
+    if refusal is not None:
+        _fail(refusal, USAGE_ERROR, as_json, "clear_text")
 
     return HttpClient(url, headers={"Authorization": f"Bearer {token}"}, timeout_ms=TIMEOUT_MS,
                       retry_budget_ms=RETRY_BUDGET_MS)
@@ -138,7 +144,7 @@ def lookup(
 
     e164 = _number(number, as_json)
     base, chosen = _lookup_target(links, url, token, member, data, as_json)
-    with _client(base, chosen) as client:
+    with _client(base, chosen, as_json) as client:
         try:
             answer = client.call("GET", f"/v1/directory/parties/MSISDN/{e164}")
         except HttpProblem as exc:
@@ -174,7 +180,7 @@ def register(
 
     e164 = _number(number, as_json)
     chosen = token or _api_token(member, data, as_json, "give --token")
-    with _client(url, chosen) as client:
+    with _client(url, chosen, as_json) as client:
         try:
             answer = client.call("POST", "/v1/remit/directory", json={"msisdn": e164})
         except HttpProblem as exc:

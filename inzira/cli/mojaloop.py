@@ -16,7 +16,7 @@ import msgspec
 import typer
 from rich.table import Table
 
-from inzira.cli.common import DEFAULT_DATA_DIR, api_url, console, fail, print_json
+from inzira.cli.common import DEFAULT_DATA_DIR, console, fail, print_json, token_api_url
 
 app = typer.Typer(help="The eKash gateway (Mojaloop): settlement and reconciliation.", no_args_is_help=True)
 
@@ -121,7 +121,8 @@ def reconcile(
     hub_file: Optional[Path] = typer.Option(None, "--hub-file", dir_okay=False, help="The hub's settlement file "
                                             "(JSON list of {transferId, amount, currency, state})."),
     as_json: bool = typer.Option(False, "--json", help="Print one JSON object."),
-    url: str = typer.Option(DEFAULT_URL, "--url", callback=api_url, help="The gateway's API."),
+    url: str = typer.Option(DEFAULT_URL, "--url", callback=token_api_url, help="The gateway's API "
+                                     "(https:// unless on this host)."),
     token: Optional[str] = typer.Option(None, "--token", help="An API token of the gateway member (or the "
                                         "regulator)."),
     data: Path = typer.Option(DEFAULT_DATA_DIR, "--data", "-d", help="A demo data folder: the gateway member's "

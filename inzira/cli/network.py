@@ -74,7 +74,8 @@ def up(
                       "`inzira remit serve`; stop that process to have the network run it)", style="yellow")
     if seeded is not None:
         console.print(f"seeded: {seeded.opened} accounts opened, {seeded.funded} funded"
-                      + (f", {len(seeded.skipped)} left for later" if seeded.skipped else ""))
+                      + (f", {len(seeded.skipped)} left for later (their member's or issuer's peer is not "
+                         f"running here): {', '.join(seeded.skipped)}" if seeded.skipped else ""))
     console.print(f"status: inzira network status --data {data}   stop: inzira network down --data {data}",
                   style="dim")
 

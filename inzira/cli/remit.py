@@ -21,8 +21,8 @@ from rich.markup import escape
 from rich.table import Table
 from rich.text import Text
 
-from inzira.cli.common import (DEFAULT_DATA_DIR, GenesisDataOption, GenesisOption, api_url, console, fail,
-                               read_genesis)
+from inzira.cli.common import (DEFAULT_DATA_DIR, GenesisDataOption, GenesisOption, console, fail,
+                               read_genesis, token_api_url)
 from inzira.decoding import decode_json
 from inzira.durable_files import write_durable
 from inzira.money import MoneyError, parse_amount
@@ -66,6 +66,8 @@ def _disclosure(quote: dict[str, Any]) -> Table:
         ("Total to pay", quote["total_to_pay"]["text"]),
         ("Exchange rate", f"{rate['text']} (mid-market {rate['mid_market_rate']}, margin {rate['margin_percent']} %"
                           f" = {rate['fx_margin']['text']})"),
+        # When the FX desk priced its rates, and "(demo rates)" for the demo's table, as the web page says.
+        ("Rates as of", rate["rates_as_of"]),
         ("Receiving fee", f"{quote['receiving_fee']['text']} (~{quote['receiving_fee_in_source']['text']})"),
         ("Amount received", quote["amount_received"]["text"]),
         ("Total cost", f"{quote['total_cost']['text']} = {quote['total_cost_percent']} % of the amount sent "
@@ -145,7 +147,8 @@ def send(
     receiver_name: str = typer.Option(..., "--receiver-name", prompt="Receiver's full name"),
     yes: bool = typer.Option(False, "--yes", "-y", help="Send without asking to confirm."),
     data: Path = typer.Option(DEFAULT_DATA_DIR, "--data", "-d", help="Data folder with api-keys.json."),
-    url: str = typer.Option(DEFAULT_URL, "--url", callback=api_url, help="The network's HTTP API."),
+    url: str = typer.Option(DEFAULT_URL, "--url", callback=token_api_url, help="The network's HTTP API "
+                                     "(https:// unless on this host: the token must not cross the network in clear)."),
     token: Optional[str] = typer.Option(None, "--token", help="The sending FSP's API token."),
     out: Path = typer.Option(Path("."), "--out", help="Folder for the receipt file."),
 ) -> None:

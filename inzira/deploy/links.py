@@ -7,7 +7,9 @@ credentials they issued it.
      "webhook_allowed_networks": ["10.20.0.0/16"]}
 
 Each field has one JSON type, checked as the file is read: a string where a list belongs would otherwise be
-taken letter by letter ("CNY" as C, N, Y), a list or number where text belongs turned into its text.
+taken letter by letter ("CNY" as C, N, Y), a list or number where text belongs turned into its text. The URLs
+that get a token (``fx_url``, ``funding_urls``, ``directory_url``) are https://, or plain http:// to this host
+only: over http:// to another machine the token would cross the network in clear.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from typing import Any
 
 from inzira.fx.rate_source import RATES_AGE_MAX_MS
 from inzira.json_files import read_json
+from inzira.token_urls import clear_text_refusal
 
 LINKS_FILE_BYTES_MAX = 64 * 1024
 WALLET_CURRENCIES_MAX = 32
@@ -66,6 +69,7 @@ class Links:
             found = "an object with a URL that is not a string" if isinstance(urls, dict) else _json_type(urls)
             raise ValueError(f'{path}: funding_urls must be an object mapping issuers to URLs, such as '
                              f'{{"sbk": "http://..."}}, not {found}')
+        _check_token_urls(path, doc, urls)
         payout = doc.get("payout")
         if payout is not None and not isinstance(payout, dict):
             raise ValueError(f"{path}: payout must be a payout adapter configuration object, not {_json_type(payout)}")
@@ -76,6 +80,16 @@ class Links:
                    path.parent / doc["rates_file"] if doc.get("rates_file") else None,  # relative: to the links file
                    _max_age_s(path, doc.get("rates_max_age_s", RATES_AGE_MAX_MS // 1000)),
                    _networks(path, doc.get("webhook_allowed_networks", [])))
+
+
+def _check_token_urls(path: Path, doc: dict[str, Any], funding_urls: dict[str, str]) -> None:
+    """Each URL this member sends a client token to: https://, or http:// to this host (``token_urls``)."""
+    named = [("fx_url", doc.get("fx_url", "")), ("directory_url", doc.get("directory_url", "")),
+             *((f"funding_urls.{issuer}", url) for issuer, url in funding_urls.items())]
+    for name, url in named:
+        refusal = clear_text_refusal(url) if url else None
+        if refusal is not None:
+            raise ValueError(f"{path}: {name}: {refusal}"[:500])
 
 
 def _fsp_urls(path: Path, value: object) -> dict[str, str]:

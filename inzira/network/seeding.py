@@ -4,7 +4,9 @@ Each member signs with its own key and submits through its own peer's API, as it
 owners open their accounts, the issuers (the central bank for RWF, the settlement bank for the rest) fund
 them, each issuance with the settlement reference ``seed-<account>``. Safe to run again: existing accounts
 are not reopened, funded ones not funded twice. Accounts of members whose peer (or whose issuer's peer) is
-not running are left for a later run.
+not running are left for a later run, unless a running peer of the regulator, central bank or auditor (who may
+read every account) shows them opened and funded already: a member run as its own deployment after the first
+seeding is not reported as left to seed.
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from inzira.api.client import LedgerHttpClient
+from inzira.api.visibility import SEES_ALL_ROLES
 from inzira.demo.members import DEMO_CURRENCIES
 from inzira.http import HttpProblem
 from inzira.demo.seed import DEMO_ACCOUNTS, seed_reference
@@ -38,12 +41,15 @@ def seed_network(net: LocalNetwork) -> SeedReport:
     report = SeedReport()
     clients = {m: LedgerHttpClient(net.api_url(m), net.api_token(m)) for m in running}
     signers = {m: MemberSigner(chain_id, m, net.member_key(m)) for m in running}
+    reader = next((clients[m.id] for m in load_genesis(net.folder).members
+                   if m.id in running and SEES_ALL_ROLES & set(m.roles)), None)
     try:
         to_fund: dict[str, list[tuple[str, str, int]]] = {}
         for owner in sorted({a[0] for a in DEMO_ACCOUNTS}):
             accounts = [a for a in DEMO_ACCOUNTS if a[0] == owner]
             if owner not in running:
-                report.skipped += [f"{owner}:{name}" for _, name, _, _ in accounts]
+                report.skipped += [f"{owner}:{name}" for _, name, _, _ in accounts
+                                   if not _seeded(reader, f"{owner}:{name}")]
                 continue
             client = clients[owner]
             missing, unfunded = [], []
@@ -69,6 +75,12 @@ def seed_network(net: LocalNetwork) -> SeedReport:
         for client in clients.values():
             client.close()
     return report
+
+
+def _seeded(reader: LedgerHttpClient | None, account_id: str) -> bool:
+    """Whether ``account_id`` is opened and funded, as a peer that may read every account sees it."""
+    view = _account(reader, account_id) if reader is not None else None
+    return view is not None and view["credits_posted_minor"] > 0
 
 
 def _account(client: LedgerHttpClient, account_id: str) -> dict | None:

@@ -185,3 +185,11 @@ def test_a_servers_terminal_escapes_reach_the_terminal_as_visible_text(escapes_s
     for result in (found, unlisted, registered):
         assert not any(c in result.output for c in "\x1b\x07\r\x9b\u202e"), repr(result.output)
     assert "\\x1b[2J" in found.output and "mobimo\\rubumwe" in found.output
+
+
+def test_a_url_without_its_scheme_is_a_usage_error_not_no_answer() -> None:
+    """"127.0.0.1:8000" reached the HTTP client and came back as "did not answer (UnsupportedProtocol)", exit 3."""
+    for command in ("lookup", "register"):
+        refused = run(command, UNLISTED, "--url", "127.0.0.1:8000", "--token", "t")
+        assert refused.exit_code == USAGE_ERROR and "is not an HTTP URL" in text(refused), refused.output
+        assert "http://127.0.0.1:8000" in text(refused)

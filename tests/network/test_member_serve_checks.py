@@ -33,15 +33,15 @@ def _serve(*args: str) -> subprocess.CompletedProcess:
 
 
 def test_a_links_file_reads_every_field(tmp_path: Path) -> None:
-    links = Links.load(_links(tmp_path, {"fx_url": "http://fx", "fx_token": "t", "funding_urls": {"sbk": "http://s"},
+    links = Links.load(_links(tmp_path, {"fx_url": "https://fx", "fx_token": "t", "funding_urls": {"sbk": "https://s"},
                                          "wallet_currencies": ["CNY", "USD"], "payout": {"kind": "momo-http"},
                                          "rates_file": "rates.json", "rates_max_age_s": 3_600,
                                          "receiving_fsp_urls": {"mobimo": "http://mobimo.example:8000"},
                                          "webhook_allowed_networks": ["10.20.0.0/16", "fd00::/8"]}))
     assert links.rates_max_age_s == 3_600 and Links().rates_max_age_s == 86_400
     assert links.webhook_allowed_networks == ("10.20.0.0/16", "fd00::/8") and Links().webhook_allowed_networks == ()
-    assert links.wallet_currencies == ("CNY", "USD") and links.funding_urls == {"sbk": "http://s"}
-    assert links.fx_url == "http://fx" and links.fx_member == "imari-fx"
+    assert links.wallet_currencies == ("CNY", "USD") and links.funding_urls == {"sbk": "https://s"}
+    assert links.fx_url == "https://fx" and links.fx_member == "imari-fx"
     assert links.receiving_fsp_urls == {"mobimo": "http://mobimo.example:8000"} and Links().receiving_fsp_urls == {}
     # Relative to the links file's folder, not to wherever the command is run from; an absolute path as written.
     assert links.rates_file == tmp_path / "rates.json"
@@ -59,6 +59,11 @@ def test_a_links_file_reads_every_field(tmp_path: Path) -> None:
     ({"funding_urls": "http://sbk"}, "funding_urls must be an object mapping issuers to URLs"),
     ({"funding_urls": ["http://sbk"]}, "not a list"),
     ({"payout": "momo-http"}, "payout must be a payout adapter configuration object, not a string"),
+    # A client token over plain http:// to another machine crosses the network in clear (loopback is this host).
+    ({"fx_url": "http://fx.example", "fx_token": "t"}, "fx_url: http://fx.example is plain http:// to fx.example"),
+    ({"directory_url": "http://10.20.0.5:8000"}, "directory_url: http://10.20.0.5:8000 is plain http://"),
+    ({"funding_urls": {"sbk": "http://[::ffff:a14:5]"}}, "funding_urls.sbk: http://[::ffff:a14:5] is plain http://"),
+    ({"fx_url": "127.0.0.1:8000"}, "fx_url: '127.0.0.1:8000' is not an HTTP URL"),
     ({"rates_max_age_s": "3600"}, "rates_max_age_s must be a whole number of seconds from 60 to 604800"),
     ({"rates_max_age_s": True}, "rates_max_age_s must be a whole number of seconds"),
     ({"rates_max_age_s": 3600.0}, "rates_max_age_s must be a whole number of seconds"),

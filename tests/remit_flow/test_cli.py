@@ -30,6 +30,7 @@ def test_cli_send_saves_a_receipt_that_verifies(flow: Flow, tmp_path: Path) -> N
                                "--url", flow.base_url, "--data", str(flow.data_dir), "--out", str(tmp_path)])
     assert sent.exit_code == 0, sent.output
     assert "Total cost" in sent.output and "150.00 EUR" in sent.output and "A**** M*******" in sent.output
+    assert "Rates as of" in sent.output and "(demo rates)" in sent.output  # the FX desk's table is the demo's
     receipts = list(tmp_path.glob("receipt-*.json"))
     assert len(receipts) == 1 and str(receipts[0]) in sent.output.replace("\n", "")
     checked = runner.invoke(app, ["remit", "verify-receipt", str(receipts[0]), "--data", str(flow.data_dir)])
@@ -219,7 +220,8 @@ def test_the_disclosure_shows_a_masked_name_as_written_not_as_markup() -> None:
     text = {"text": "1.00 EUR"}
     quote = {"quote_id": "q", "receiver": {"masked_name": "J[/] [link=https://x.test]U[/link]", "msisdn": "+250788"},
              "receiving_fsp_name": "MobiMo", "amount_sent": text, "sending_fee": text, "total_to_pay": text,
-             "exchange_rate": {"text": "1", "mid_market_rate": "1", "margin_percent": "0", "fx_margin": text},
+             "exchange_rate": {"text": "1", "mid_market_rate": "1", "margin_percent": "0", "fx_margin": text,
+                               "rates_as_of": "2026-12-07T08:00:00Z"},
              "receiving_fee": text, "receiving_fee_in_source": text, "amount_received": text, "total_cost": text,
              "total_cost_percent": "0", "availability": text, "expires_at_ms": 0}
     out = io.StringIO()
