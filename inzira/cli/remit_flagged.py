@@ -20,6 +20,7 @@ from rich.text import Text
 from inzira.cli.common import DEFAULT_DATA_DIR, api_url, console, fail, print_json, shown_escaped
 
 DEFAULT_URL = "http://127.0.0.1:8000"
+DEFAULT_LIMIT = 50
 LIMIT_MAX = 200  # the API's page bound
 TIMEOUT_S = 30.0
 EXIT_STATUSES = "Exit status: 0 listed (none flagged too); 1 refused or no answer; 2 usage error."
@@ -48,7 +49,7 @@ def flagged(
                                          "FAILED (refused by the operator); default both."),
     reason: Optional[str] = typer.Option(None, "--reason", help="Only reasons starting with this, e.g. "
                                          "PAID_AFTER_ABORT."),
-    limit: int = typer.Option(50, "--limit", min=1, max=LIMIT_MAX, help="Payouts on this page."),
+    limit: int = typer.Option(DEFAULT_LIMIT, "--limit", min=1, max=LIMIT_MAX, help="Payouts on this page."),
     cursor: Optional[str] = typer.Option(None, "--cursor", help="The next page's cursor, as printed below a page."),
     as_json: bool = typer.Option(False, "--json", help="Print the API's page as JSON (errors too, on stdout)."),
     data: Path = typer.Option(DEFAULT_DATA_DIR, "--data", "-d", help="Data folder with api-keys.json."),
@@ -89,5 +90,6 @@ def flagged(
     console.print(_table(fsp, page))
     if page["next_cursor"]:
         console.print(f"More: inzira remit flagged --fsp {fsp} --cursor {page['next_cursor']}"
-                      + (f" --status {status.upper()}" if status else "") + (f" --reason {reason}" if reason else ""),
+                      + (f" --status {status.upper()}" if status else "") + (f" --reason {reason}" if reason else "")
+                      + (f" --limit {limit}" if limit != DEFAULT_LIMIT else ""),
                       markup=False)
