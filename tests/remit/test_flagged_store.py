@@ -99,7 +99,8 @@ def test_a_book_from_before_the_reason_column_gets_it_filled_in(tmp_path: Path) 
     try:
         book = FlaggedPayouts(db)
         assert _walk(book, 10) == [3, 1]
-        assert PayoutStore(db).get((1).to_bytes(32, "big")).reason == "PAID_AFTER_ABORT_3303"  # type: ignore[union-attr]
+        kept = PayoutStore(db).get((1).to_bytes(32, "big"))
+        assert kept is not None and kept.reason == "PAID_AFTER_ABORT_3303"
     finally:
         db.close()
     reopened = Db(path)  # a second opening changes nothing
