@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import sys
+import unicodedata
 import urllib.parse
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn, Optional
@@ -37,6 +38,13 @@ def token_api_url(value: str) -> str:
     if refusal is not None:
         raise typer.BadParameter(refusal)
     return value
+
+
+def shown_escaped(text: str) -> str:
+    """``text`` with its control, format and line-break characters shown escaped (``\\x1b``): what a server
+    wrote cannot clear the screen, retitle it or rewrite a line."""
+    return "".join(char.encode("unicode_escape").decode("ascii")
+                   if unicodedata.category(char).startswith(("C", "Zl", "Zp")) else char for char in text)
 
 
 def print_json(value: Any) -> None:

@@ -10,14 +10,13 @@ its control characters shown escaped.
 
 from __future__ import annotations
 
-import unicodedata
 from pathlib import Path
 from typing import TYPE_CHECKING, NoReturn, Optional
 
 import typer
 from rich.markup import escape
 
-from inzira.cli.common import DEFAULT_DATA_DIR, clear_text_refusal, console, fail, print_json
+from inzira.cli.common import DEFAULT_DATA_DIR, clear_text_refusal, console, fail, print_json, shown_escaped
 from inzira.directory.wire import MSISDN_CHARS_MAX
 
 if TYPE_CHECKING:
@@ -49,8 +48,7 @@ _TOKEN = typer.Option(None, "--token", help="The bearer token to send.")
 def _plain(text: str) -> str:
     """``text`` for the terminal as written: no Rich markup, and its control, format and line-break characters
     shown escaped (``\\x1b``), so a server's answer cannot clear the screen, retitle it or rewrite a line."""
-    return escape("".join(char.encode("unicode_escape").decode("ascii")
-                          if unicodedata.category(char).startswith(("C", "Zl", "Zp")) else char for char in text))
+    return escape(shown_escaped(text))
 
 
 def _fail(message: str, code: int, as_json: bool, error_code: str) -> NoReturn:

@@ -23,11 +23,13 @@ from rich.text import Text
 
 from inzira.cli.common import (DEFAULT_DATA_DIR, GenesisDataOption, GenesisOption, console, fail,
                                read_genesis, token_api_url)
+from inzira.cli.remit_flagged import EXIT_STATUSES as FLAGGED_EXIT_STATUSES, flagged
 from inzira.decoding import decode_json
 from inzira.durable_files import write_durable
 from inzira.money import MoneyError, parse_amount
 
-app = typer.Typer(help="Remittances into Rwanda: send, serve, verify receipts.", no_args_is_help=True)
+app = typer.Typer(help="Remittances into Rwanda: send, serve, verify receipts, list flagged payouts.",
+                  no_args_is_help=True)
 
 DEFAULT_URL = "http://127.0.0.1:8000"
 PROGRESS_TIMEOUT_S = 120.0
@@ -210,6 +212,9 @@ def send(
         fail(f"not paid: the transfer ended {view['state']}: {view['reason']} (code {view['code']})",
              code=EXIT_NOT_PAID)
     console.print(f"[bold green]paid[/]: {view['amount_received']['text']} to {escape(party['masked_name'])}")
+
+
+app.command("flagged", epilog=FLAGGED_EXIT_STATUSES)(flagged)
 
 
 @app.command("verify-receipt")

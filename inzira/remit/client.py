@@ -56,6 +56,12 @@ class RemitClient:
     def receipt(self, transfer_id: str) -> dict[str, Any]:
         return self.http.call("GET", f"/v1/remit/transfers/{transfer_id}/receipt")
 
+    def flagged(self, status: str | None, reason: str | None, limit: int, cursor: str | None) -> dict[str, Any]:
+        """A page of the caller's flagged payouts (a receiving FSP's): ``{items, count, next_cursor}``."""
+        params = {name: value for name, value in (("status", status), ("reason", reason), ("limit", limit),
+                                                  ("cursor", cursor)) if value is not None}
+        return self.http.call("GET", "/v1/remit/payouts/flagged", params=params)
+
     def events(self, transfer_id: str) -> Iterator[tuple[str, dict[str, Any]]]:
         """(event kind, data) of a transfer's event stream, until it ends."""
         with self.http.stream("GET", f"/v1/remit/transfers/{transfer_id}/events") as response:

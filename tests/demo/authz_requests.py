@@ -202,6 +202,7 @@ REQUESTS: dict[str, Builder] = {
         "receiver": {"name": "Jeanne Uwase"}}),
     "GET /v1/remit/transfers": lambda c: _nothing("/v1/remit/transfers"),
     "GET /v1/remit/incoming": lambda c: _nothing("/v1/remit/incoming"),
+    "GET /v1/remit/payouts/flagged": lambda c: _nothing("/v1/remit/payouts/flagged"),
     "GET /v1/remit/transfers/{transfer_id}": lambda c: _nothing(f"/v1/remit/transfers/{c.remittance.transfer_id}"),
     "GET /v1/remit/transfers/{transfer_id}/receipt": lambda c: _nothing(
         f"/v1/remit/transfers/{c.remittance.transfer_id}/receipt"),

@@ -111,6 +111,8 @@ def test_a_payout_whose_commit_never_landed_is_flagged_once_when_the_reservation
         assert seen["state"] == "ABORTED" and seen["payout"]["status"] == "SUCCESSFUL"
         assert seen["payout"]["reason"] == "PAID_AFTER_ABORT_3303"
         assert _reconcile_steps(seen) == 1
+        listed = receiving.get("/v1/remit/payouts/flagged", params={"reason": "PAID_AFTER_ABORT_3303", "limit": 200})
+        assert [i["transfer_id"] for i in listed.json()["items"]].count(transfer_id) == 1  # the operations' list
         step = next(s for s in seen["timeline"] if s["step"] == "RECONCILE")
         assert step["code"] == Code.TRANSFER_EXPIRED and "flagged for reconciliation" in step["detail"]
         for _ in range(EVENTS_MAX):  # the receiving FSP's own event stream carries the step

@@ -28,6 +28,7 @@ from typing import Any
 
 from inzira import sqlite_db
 from inzira.durable_files import sync_folder
+from inzira.remit.store.flagged import add_reason_column
 
 DB_FILE = "remit.db"
 FLUSH_MS = 5
@@ -63,7 +64,7 @@ CREATE INDEX IF NOT EXISTS decisions_by_transfer ON decisions (transfer_id, id);
 CREATE INDEX IF NOT EXISTS decisions_by_member ON decisions (sending_fsp, id);
 CREATE TABLE IF NOT EXISTS payouts (
   pending_id BLOB PRIMARY KEY, fsp TEXT NOT NULL, status TEXT NOT NULL, updated_at_ms INTEGER NOT NULL,
-  record BLOB NOT NULL);
+  record BLOB NOT NULL, reason TEXT NOT NULL DEFAULT '');
 CREATE INDEX IF NOT EXISTS payouts_by_status ON payouts (status, updated_at_ms);
 CREATE TABLE IF NOT EXISTS payout_quotes (quote_id TEXT PRIMARY KEY, pending_id BLOB NOT NULL);
 CREATE TABLE IF NOT EXISTS webhooks (
@@ -88,6 +89,7 @@ class Db:
         # The payout book records money owed: each group commit is on disk before its waiters are told.
         self._conn = sqlite_db.connect(str(path))
         self._conn.executescript(_SCHEMA)
+        add_reason_column(self._conn)  # a book from before the column: filled in from its records
         # The flusher syncs the WAL itself, outside the lock (see above); checkpoints still sync as NORMAL does.
         self._conn.execute("PRAGMA synchronous = NORMAL")
         self._wal_fd = os.open(f"{path}-wal", os.O_RDONLY | os.O_CREAT, 0o600)  # SQLite made it on opening

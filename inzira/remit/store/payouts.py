@@ -31,15 +31,17 @@ class PayoutStore:
                 if db.execute("INSERT OR IGNORE INTO payout_quotes VALUES (?, ?)",
                               (payout.quote_id, payout.pending_id)).rowcount != 1:
                     return None
-                db.execute("INSERT INTO payouts VALUES (?, ?, ?, ?, ?)",
-                           (payout.pending_id, payout.fsp, payout.status, payout.updated_at_ms, _enc(payout)))
+                db.execute("INSERT INTO payouts VALUES (?, ?, ?, ?, ?, ?)",
+                           (payout.pending_id, payout.fsp, payout.status, payout.updated_at_ms, _enc(payout),
+                            payout.reason))
             self._cache.put(payout.pending_id, payout)
             return payout
 
     def put(self, payout: PayoutRecord) -> None:
         with self._cache.lock:
-            if self.db.write("UPDATE payouts SET status = ?, updated_at_ms = ?, record = ? WHERE pending_id = ?",
-                             (payout.status, payout.updated_at_ms, _enc(payout), payout.pending_id)) == 1:
+            if self.db.write("UPDATE payouts SET status = ?, updated_at_ms = ?, record = ?, reason = ?"
+                             " WHERE pending_id = ?", (payout.status, payout.updated_at_ms, _enc(payout),
+                                                       payout.reason, payout.pending_id)) == 1:
                 self._cache.put(payout.pending_id, payout)
 
     def flag_unpaid(self, pending_id: bytes, reason: str, now_ms: int) -> PayoutRecord | None:

@@ -168,8 +168,9 @@ class TransferStore:
 
     def page(self, *, sending_fsp: str | None = None, receiving_fsp: str | None = None,
              states: Sequence[TransferState] = (), before_ms: int | None = None, flagged: bool = False,
-             limit: int = 50) -> list[TransferRecord]:
-        """Newest first; ``before_ms`` pages on (created_at_ms, exclusive)."""
+             limit: int = 50, after: tuple[int, str] | None = None) -> list[TransferRecord]:
+        """Newest first (then by id); ``before_ms`` pages on created_at_ms (exclusive), ``after`` on the last row of
+        the previous page (created_at_ms, transfer_id): no row skipped or repeated when several share a time."""
         where, params = ["1 = 1"], []  # type: ignore[var-annotated]
         for column, value in (("sending_fsp", sending_fsp), ("receiving_fsp", receiving_fsp)):
             if value is not None:
@@ -181,9 +182,13 @@ class TransferStore:
         if before_ms is not None:
             where.append("created_at_ms < ?")
             params.append(before_ms)
+        if after is not None:
+            where.append("(created_at_ms < ? OR (created_at_ms = ? AND transfer_id < ?))")
+            params.extend((after[0], after[0], after[1]))
         if flagged:
             where.append("flagged = 1")
-        sql = f"SELECT record FROM transfers WHERE {' AND '.join(where)} ORDER BY created_at_ms DESC LIMIT ?"
+        sql = (f"SELECT record FROM transfers WHERE {' AND '.join(where)} ORDER BY created_at_ms DESC, transfer_id DESC"
+               " LIMIT ?")
         rows = self.db.rows(sql, (*params, min(limit, LIST_LIMIT_MAX)))
         return [_dec_transfer(r[0]) for r in rows]
 

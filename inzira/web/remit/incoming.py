@@ -1,5 +1,6 @@
-"""The receiving FSP's page: transfers coming in (in progress, paid out, returned), its RWF positions, and
-low-liquidity alerts with the thresholds that raise them."""
+"""The receiving FSP's page: transfers coming in (in progress, paid out, returned), its RWF positions,
+low-liquidity alerts with the thresholds that raise them, and how many payouts are to recover off-ledger (the
+flagged payouts' own page: ``inzira.web.remit.flagged``)."""
 
 from __future__ import annotations
 
@@ -11,8 +12,10 @@ from starlette.responses import RedirectResponse, Response
 from inzira.money import MoneyError, parse_decimal_minor
 from inzira.remit.api.views import summary
 from inzira.remit.codes import RemitError
+from inzira.remit.payout.types import PayoutStatus
 from inzira.remit.records import TransferState
 from inzira.remit.settings import PAYOUT_CURRENCY
+from inzira.remit.store.flagged import FlaggedPayouts
 from inzira.web.forms import NO_STORE, field_text
 from inzira.web.remit.roles import PageRole
 from inzira.web.remit.sessions import Session
@@ -47,7 +50,8 @@ def incoming_router(site: RemitSite) -> APIRouter:
         positions = [p for p in service.liquidity.positions(session.member) if p["currency"] == PAYOUT_CURRENCY]
         return site.render(request, "remit/incoming.html", session, status_code, groups=groups,
                            paid_minor=paid_minor, shown_max=INCOMING_MAX, positions=positions,
-                           alerts=service.notices.alerts(session.member, ALERTS_MAX), problem=problem)
+                           alerts=service.notices.alerts(session.member, ALERTS_MAX), problem=problem,
+                           to_recover=FlaggedPayouts(service.db).count(session.member, (PayoutStatus.SUCCESSFUL,), ""))
 
     @router.get("/remit/incoming", include_in_schema=False)
     def incoming(request: Request) -> Response:

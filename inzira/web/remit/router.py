@@ -23,6 +23,7 @@ from inzira.web.remit.compliance import compliance_router
 from inzira.web.remit.directory_logs import directory_logs_router
 from inzira.web.remit.directory_oversight import directory_oversight_router
 from inzira.web.remit.events import events_router
+from inzira.web.remit.flagged import flagged_router
 from inzira.web.remit.incoming import incoming_router
 from inzira.web.remit.regulator import regulator_router
 from inzira.web.remit.send import send_router
@@ -39,7 +40,7 @@ def remit_pages_router(service: RemitService, api_tokens: Mapping[str, str], *, 
     site = RemitSite(service, SessionBook(wall_clock_ms), TokenBook(api_tokens), officers, demo_sign_in,
                      public_accounts)
     router = APIRouter()
-    for part in (signin_router, send_router, transfer_router, events_router, incoming_router, compliance_router,
-                 regulator_router, directory_oversight_router, directory_logs_router):
+    for part in (signin_router, send_router, transfer_router, events_router, incoming_router, flagged_router,
+                 compliance_router, regulator_router, directory_oversight_router, directory_logs_router):
         router.include_router(part(site))
     return router
