@@ -33,6 +33,7 @@ from inzira.remit.paid_unpaid import PREFIX, Note, UnpaidPayouts
 from inzira.remit.payout import (
     PayoutAdapter,
     PayoutError,
+    PayoutNotFoundError,
     PayoutState,
     PayoutStatus,
     PayoutUnavailableError,
@@ -164,10 +165,11 @@ class PayoutFlow:
         if problem is not None:
             await self._void(pending_id, transfer_id, f"declined: {problem}")
             return
-        payout = self.payouts.claim(PayoutRecord(
+        fresh = PayoutRecord(
             pending_id=pending_id, fsp=self.fsp, quote_id=quote_id, reference_id=reference_id_from(pending_id),
             msisdn=terms.msisdn, amount_minor=terms.amount_received_minor, currency=terms.currency,
-            status=NEW, updated_at_ms=self.clock_ms()))
+            status=NEW, updated_at_ms=self.clock_ms())
+        payout = self.payouts.claim(fresh)
         if payout is None:
             await self._void(pending_id, transfer_id, "declined: this quote was paid out under another transfer")
             return
@@ -182,7 +184,13 @@ class PayoutFlow:
             await self._void(pending_id, transfer_id, f"payout failed: {payout.reason}")
             return
         deadline_ms = pending.expires_at_ms - self.settings.payout_commit_margin_ms
-        if payout.status == NEW and deadline_ms - self.clock_ms() < self.settings.payout_window_min_ms:
+        if deadline_ms - self.clock_ms() < self.settings.payout_window_min_ms:
+            # A payout claimed by an earlier run (stopped, or killed) may have reached the operator: asked, never
+            # declined unasked, or the wallet is paid and the money goes back to the sender.
+            asked = await self._asked(payout) if payout is not fresh else None
+            if asked is not None:
+                await self._finish(payout, asked, transfer_id)
+                return
             self._record(payout, PayoutStatus.FAILED.value, "TOO_LATE")
             await self._void(pending_id, transfer_id, "declined: too little time left to pay out")
             return
@@ -200,6 +208,17 @@ class PayoutFlow:
         finally:
             self.callbacks.forget(payout.reference_id)
         await self._finish(payout, state, transfer_id, how)
+
+    async def _asked(self, payout: PayoutRecord) -> PayoutState | None:
+        """What the operator says of a payout an earlier run may have asked it for: its state (not final: UNKNOWN,
+        for reconciliation to ask again), or None when it never had it (then it is never started this late)."""
+        try:
+            async with self._calls:
+                return await self.adapter.status(payout.reference_id)
+        except PayoutNotFoundError:
+            return None
+        except PayoutError:  # unreachable: the outcome is unknown, not a failure
+            return PayoutState(payout.reference_id, PayoutStatus.PENDING)
 
     async def _called_back(self, called_back: "asyncio.Future[PayoutState]", deadline_ms: int) -> PayoutState | None:
         wait_ms = min(self.settings.payout_callback_wait_ms, deadline_ms - self.clock_ms())
