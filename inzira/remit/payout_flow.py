@@ -336,13 +336,19 @@ class PayoutFlow:
             log.info("%s: expiry tick not taken: %s", self.fsp, exc)
 
     async def reconcile(self, payout: PayoutRecord, transfer_id: str) -> None:
-        """Ask the operator again about a payout whose outcome was unknown; act on the answer."""
+        """Ask the operator again about a payout whose outcome was unknown; act on the answer, unless a run of
+        that payout is under way or settled it meanwhile (it acts on the operator's answer itself)."""
+        if payout.pending_id in self._active:
+            return
         try:
             async with self._calls:
                 state = await self.adapter.status(payout.reference_id)
         except PayoutError:
             return
         if not state.final:
+            return
+        payout = self.payouts.get(payout.pending_id)  # as it stands now, not as the pass read it
+        if payout is None or payout.status != UNKNOWN or payout.pending_id in self._active:
             return
         pending = self.runtime.node.pending(payout.pending_id)
         if pending is not None and pending.status == PENDING:

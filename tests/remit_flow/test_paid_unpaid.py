@@ -12,6 +12,7 @@ import threading
 import uuid
 from pathlib import Path
 
+import msgspec
 import pytest
 
 from inzira.demo.seed import seed
@@ -250,3 +251,26 @@ def test_another_deployment_s_transfer_paid_but_never_committed_is_flagged_once(
     assert flagged[0].reason == "PAID_AFTER_ABORT_3303"
     assert flagged[1] == flagged[0]  # the second start flags nothing again
 
+
+
+def test_reconciling_a_payout_its_own_run_committed_meanwhile_flags_nothing(flow: Flow) -> None:
+    """Reconciliation read a payout UNKNOWN and asked the operator; meanwhile a run of that payout (scheduled in
+    the same pass) heard SUCCESSFUL and committed. Before: reconciliation wrote its stale copy back with reason
+    PAID_AFTER_ABORT and a RECONCILE step, for a wallet paid and a transfer COMMITTED: the FSP told to recover money
+    it was paid for."""
+    number = flow.wallet()
+    with flow.http("eurosend") as http, flow.http("mobimo") as receiving:
+        quote = http.post("/v1/remit/quotes", json={"receiver_msisdn": number, "amount_type": "SEND",
+                                                     "amount_minor": 20_000, "currency": "EUR"}).json()
+        body = send_body(quote["quote_id"])
+        committed = http.post("/v1/remit/transfers", json=body, params={"wait_ms": WAIT_MS}).json()
+        assert committed["state"] == "COMMITTED", committed
+        pending_id = bytes.fromhex(committed["pending_id"])
+        stored = flow.service.payouts.get(pending_id)
+        assert stored is not None and stored.status == "SUCCESSFUL" and stored.resolve_tx_id
+        stale = msgspec.structs.replace(stored, status="UNKNOWN", resolve_tx_id=b"")  # as the pass read it, earlier
+        payout_flow = flow.service.agents["mobimo"].payout_flow
+        flow.service.submit(payout_flow.reconcile(stale, body["transfer_id"])).result(WAIT_S)
+        assert flow.service.payouts.get(pending_id) == stored
+        view = receiving.get(f"/v1/remit/transfers/{body['transfer_id']}").json()
+        assert view["state"] == "COMMITTED" and view["payout"]["reason"] is None and _reconcile_steps(view) == 0
