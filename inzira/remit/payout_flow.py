@@ -33,13 +33,12 @@ from inzira.remit.paid_unpaid import PREFIX, Note, UnpaidPayouts
 from inzira.remit.payout import (
     PayoutAdapter,
     PayoutError,
-    PayoutNotFoundError,
     PayoutState,
     PayoutStatus,
-    PayoutUnavailableError,
     reference_id_from,
 )
 from inzira.remit.payout_callbacks import PayoutCallbacks
+from inzira.remit.payout_operator import OperatorCalls
 from inzira.remit.records import PayeeTerms, PayoutRecord
 from inzira.remit.runtime import RemitRuntime
 from inzira.remit.settings import RemitSettings, fee_account, position_account
@@ -50,9 +49,6 @@ from inzira.tasks import end_tasks
 
 PAYOUTS_IN_FLIGHT_MAX = 20_000  # beyond this, reconciliation picks the rest up later
 STOPPED_MAX = 100_000  # transfers the sending side asked not to pay out, remembered until they resolve
-UNAVAILABLE_RETRY_S = 0.2
-POLL_FIRST_MS = 20
-POLL_MAX_MS = 1_000
 NEW, UNKNOWN = "NEW", "UNKNOWN"
 
 log = logging.getLogger(__name__)
@@ -89,7 +85,7 @@ class PayoutFlow:
         self._active: set[bytes] = set()
         self._stopped: dict[bytes, str] = {}  # pending id -> why the sending FSP asked not to pay out
         self._tasks: set[asyncio.Task[None]] = set()
-        self._calls = calls
+        self.operator = OperatorCalls(adapter, calls, clock_ms, settings.payout_callback_wait_ms)
 
     def schedule(self, pending_id: bytes, quote_id: str) -> None:
         """Pay out a pending transfer (on the service's loop); a second call for the same one is ignored."""
@@ -187,7 +183,7 @@ class PayoutFlow:
         if deadline_ms - self.clock_ms() < self.settings.payout_window_min_ms:
             # A payout claimed by an earlier run (stopped, or killed) may have reached the operator: asked, never
             # declined unasked, or the wallet is paid and the money goes back to the sender.
-            asked = await self._asked(payout) if payout is not fresh else None
+            asked = await self.operator.asked(payout) if payout is not fresh else None
             if asked is not None:
                 await self._finish(payout, asked, transfer_id)
                 return
@@ -198,34 +194,16 @@ class PayoutFlow:
         called_back = self.callbacks.expect(payout)
         how = "the operator answered"
         try:
-            state = await self._start(payout, deadline_ms, self.callbacks.url(payout.reference_id)
-                                      if called_back is not None else None)
+            url = self.callbacks.url(payout.reference_id) if called_back is not None else None
+            state = await self.operator.start(payout, deadline_ms, url)
             if state is not None and not state.final and called_back is not None:
-                state = await self._called_back(called_back, deadline_ms) or state
+                state = await self.operator.called_back(called_back, deadline_ms) or state
                 how = "the operator called back" if state.final else how
             if state is not None and not state.final:  # no callback in time: ask, as the fallback
-                state = await self._final(payout.reference_id, deadline_ms)
+                state = await self.operator.final(payout.reference_id, deadline_ms)
         finally:
             self.callbacks.forget(payout.reference_id)
         await self._finish(payout, state, transfer_id, how)
-
-    async def _asked(self, payout: PayoutRecord) -> PayoutState | None:
-        """What the operator says of a payout an earlier run may have asked it for: its state (not final: UNKNOWN,
-        for reconciliation to ask again), or None when it never had it (then it is never started this late)."""
-        try:
-            async with self._calls:
-                return await self.adapter.status(payout.reference_id)
-        except PayoutNotFoundError:
-            return None
-        except PayoutError:  # unreachable: the outcome is unknown, not a failure
-            return PayoutState(payout.reference_id, PayoutStatus.PENDING)
-
-    async def _called_back(self, called_back: "asyncio.Future[PayoutState]", deadline_ms: int) -> PayoutState | None:
-        wait_ms = min(self.settings.payout_callback_wait_ms, deadline_ms - self.clock_ms())
-        try:
-            return await asyncio.wait_for(called_back, max(0, wait_ms) / 1000)
-        except TimeoutError:
-            return None
 
     async def callback(self, reference_id: str, token: str, body: bytes) -> None:
         """The operator reports a payout final at the URL it was given (``PayoutCallbacks``)."""
@@ -240,37 +218,6 @@ class PayoutFlow:
         except (PayoutError, ValueError) as exc:
             raise RemitError(400, Code.VALIDATION, f"the callback does not report this payout: {exc}") from None
         self.callbacks.deliver(state)
-
-    async def _final(self, reference_id: str, deadline_ms: int) -> PayoutState | None:
-        """Ask the operator (doubling the interval) until the payout is final or the deadline; the last state."""
-        interval_ms = POLL_FIRST_MS
-        last: PayoutState | None = None
-        while True:
-            try:
-                async with self._calls:
-                    last = await self.adapter.status(reference_id)
-            except PayoutError:
-                pass  # unreachable, or not yet known there: ask again until the deadline
-            remaining_ms = deadline_ms - self.clock_ms()
-            if (last is not None and last.final) or remaining_ms <= 0:
-                return last
-            await asyncio.sleep(min(interval_ms, remaining_ms) / 1000)
-            interval_ms = min(interval_ms * 2, POLL_MAX_MS)
-
-    async def _start(self, payout: PayoutRecord, deadline_ms: int, callback_url: str | None) -> PayoutState | None:
-        """Ask the operator to pay; retried (idempotently) while it cannot be reached, until the deadline."""
-        while True:
-            try:
-                async with self._calls:
-                    return await self.adapter.start(payout.reference_id, payout.msisdn, payout.amount_minor,
-                                                    payout.currency, payout.quote_id, callback_url,
-                                                    deadline_ms=deadline_ms)
-            except PayoutUnavailableError:
-                if self.clock_ms() + UNAVAILABLE_RETRY_S * 1000 >= deadline_ms:
-                    return None
-                await asyncio.sleep(UNAVAILABLE_RETRY_S)
-            except PayoutError as exc:  # configuration or conflict: this payout cannot be made
-                return PayoutState(payout.reference_id, PayoutStatus.FAILED, reason=type(exc).__name__)
 
     async def _finish(self, payout: PayoutRecord, state: PayoutState | None, transfer_id: str,
                       how: str = "the operator answered") -> None:
@@ -340,12 +287,8 @@ class PayoutFlow:
         that payout is under way or settled it meanwhile (it acts on the operator's answer itself)."""
         if payout.pending_id in self._active:
             return
-        try:
-            async with self._calls:
-                state = await self.adapter.status(payout.reference_id)
-        except PayoutError:
-            return
-        if not state.final:
+        state = await self.operator.status(payout.reference_id)
+        if state is None or not state.final:
             return
         payout = self.payouts.get(payout.pending_id)  # as it stands now, not as the pass read it
         if payout is None or payout.status != UNKNOWN or payout.pending_id in self._active:
