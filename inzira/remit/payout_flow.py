@@ -269,13 +269,19 @@ class PayoutFlow:
             log.warning("%s: void of %s refused with %s (%s)", self.fsp, pending_id.hex(), outcome.code, detail)
 
     def tick(self, pending_id: bytes) -> None:
-        """Decline a transfer past this service's deadline: the block this makes is where the ledger expires it.
-        One whose wallet was paid is committed instead: the chain's time may lag this clock, and a void would give
-        the money back to the sender, not to the FSP that paid."""
+        """Make the block at which the ledger expires a transfer past this service's deadline. The chain's time may
+        lag this clock, so the tick ends only what nothing paid: a paid one is committed, and one the operator may
+        still pay (asked, no final answer yet) gets a commit without a fulfilment, which the ledger refuses (3144)
+        until its own time expires the transfer. Only a payout never started or failed is voided."""
         payout = self.payouts.get(pending_id)
         found = self.terms(payout.quote_id) if payout is not None and payout.status == PayoutStatus.SUCCESSFUL \
             and not payout.reason else None
-        op = VoidPending(pending_id) if found is None else PostPending(pending_id, self.lock.fulfilment(found[0]))
+        undecided = pending_id in self._active or (payout is not None and payout.status in (NEW, UNKNOWN))
+        op: PostPending | VoidPending = VoidPending(pending_id)
+        if found is not None:
+            op = PostPending(pending_id, self.lock.fulfilment(found[0]))
+        elif undecided:
+            op = PostPending(pending_id)
         raw = self.signer.sign(op, ledger_io.resolution_ref("tick", pending_id, uuid.uuid4().hex[:8]))
         try:
             self.runtime.submit(raw)

@@ -9,7 +9,8 @@ Every pass (about once a second, bounded per pass):
 - RESERVED transfers: how the chain resolved them (committed, voided, expired; a payout made for one that
   ended without its commit is flagged, ``UnpaidPayouts``); a payout not running is started again (idempotent at
   the operator); one past its deadline gets a tick, a block in which the ledger expires it (nothing else makes a
-  block when the network is quiet): a void, or the commit if the wallet was paid (the chain's time may lag);
+  block when the network is quiet): the commit if the wallet was paid, a commit without a fulfilment (refused,
+  ending nothing) while the operator may still pay, else a void (the chain's time may lag this clock);
 - reservations under quotes this service's receiving FSP answered another member's deployment (whose
   transfer records live there): a payout not running is started again, as for RESERVED transfers, and one made
   for a reservation that ended without its commit is flagged; at start, the blocks since such quotes were

@@ -26,7 +26,7 @@ from inzira.node.embedded import Embedded
 from inzira.ordering.outcome import Outcome, Ticket
 from inzira.remit.client import RemitClient
 from inzira.remit.settings import RemitSettings
-from inzira.sim.momo import MomoSimConfig, serve
+from inzira.sim.momo import Behaviour, MomoSimConfig, serve
 from tests.network.helpers import wait_until
 from tests.remit_flow.conftest import FLOAT_MINOR, HTTP_TIMEOUT_S, Flow, now_ms
 from tests.remit_flow.helpers import WAIT_MS, problem, send_body
@@ -38,6 +38,8 @@ WAIT_S = 15.0
 EXPIRES_IN_MS = 2_500  # room to pay the wallet, then the reservation expires while its commit is held
 STOPPED_EXPIRES_IN_MS = 4_000  # room to pay the wallet and stop the service before the reservation expires
 NUMBER = "+250788765433"
+OPERATOR_LATE_MS = 4_000  # the operator pays after the payout's deadline (EXPIRES_IN_MS less the commit margin)
+CHAIN_LAG_MS = 10_000  # the chain's time stays short of the reservation's deadline until the operator has paid
 EVENTS_MAX = 100  # a transfer's steps and more: the stream is read until its RECONCILE step
 
 
@@ -274,3 +276,31 @@ def test_reconciling_a_payout_its_own_run_committed_meanwhile_flags_nothing(flow
         assert flow.service.payouts.get(pending_id) == stored
         view = receiving.get(f"/v1/remit/transfers/{body['transfer_id']}").json()
         assert view["state"] == "COMMITTED" and view["payout"]["reason"] is None and _reconcile_steps(view) == 0
+
+
+def test_a_payout_the_operator_has_not_answered_yet_is_not_voided_by_the_expiry_tick(
+        flow: Flow, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The operator answers after the payout's deadline, and the chain's time lags the service's clock (a cutter
+    whose clock is behind: here the orderer's). Reconciliation's tick, the transaction meant to make the block that
+    expires the reservation, was the payee's void: the money went back to the sender, then the operator paid the
+    wallet (flagged PAID_AFTER_ABORT). While the operator may still pay, the tick ends nothing the ledger has not
+    ended: the payout it confirms later is committed, as the chain's time allows."""
+    number = flow.wallet()
+    sim = flow.sims["mobimo"]
+    monkeypatch.setattr(flow.net.orderer, "clock_ms", lambda: now_ms() - CHAIN_LAG_MS)
+    sim.admin.set_behaviour(Behaviour(latency_ms=OPERATOR_LATE_MS))
+    try:
+        with flow.http("eurosend") as http, flow.http("mobimo") as receiving:
+            quote = http.post("/v1/remit/quotes", json={"receiver_msisdn": number, "amount_type": "SEND",
+                                                         "amount_minor": 20_000, "currency": "EUR"}).json()
+            body = send_body(quote["quote_id"], expires_in_ms=EXPIRES_IN_MS)
+            assert http.post("/v1/remit/transfers", json=body).status_code == 201
+            final = wait_until("the transfer final", lambda: (v := receiving.get(
+                f"/v1/remit/transfers/{body['transfer_id']}").json())["final"] and v, timeout_s=WAIT_S)
+    finally:
+        sim.admin.set_behaviour(Behaviour())
+    assert final["state"] == "COMMITTED", final
+    assert final["payout"]["status"] == "SUCCESSFUL" and final["payout"]["reason"] is None
+    assert _reconcile_steps(final) == 0
+    paid_minor = final["amount_received"]["amount_minor"]
+    assert sim.admin.wallet(number[1:]).balance_minor == paid_minor  # type: ignore[union-attr]
