@@ -289,15 +289,16 @@ class PayoutFlow:
             log.info("%s: expiry tick not taken: %s", self.fsp, exc)
 
     async def reconcile(self, payout: PayoutRecord, transfer_id: str) -> None:
-        """Ask the operator again about a payout whose outcome was unknown; act on the answer, unless a run of
-        that payout is under way or settled it meanwhile (it acts on the operator's answer itself)."""
+        """Ask the operator again about a payout whose outcome is unknown (UNKNOWN, or NEW: left by a run that
+        stopped while the operator may have been paying); act on the answer, unless a run of that payout is under
+        way or settled it meanwhile (it acts on the operator's answer itself)."""
         if payout.pending_id in self._active:
             return
         state = await self.operator.status(payout.reference_id)
         if state is None or not state.final:
             return
         payout = self.payouts.get(payout.pending_id)  # as it stands now, not as the pass read it
-        if payout is None or payout.status != UNKNOWN or payout.pending_id in self._active:
+        if payout is None or payout.status not in (NEW, UNKNOWN) or payout.pending_id in self._active:
             return
         pending = self.runtime.node.pending(payout.pending_id)
         if pending is not None and pending.status == PENDING:
