@@ -35,10 +35,10 @@ from inzira.remit.payout import (
     PayoutError,
     PayoutState,
     PayoutStatus,
-    PayoutUnavailableError,
     reference_id_from,
 )
 from inzira.remit.payout_callbacks import PayoutCallbacks
+from inzira.remit.payout_operator import OperatorCalls
 from inzira.remit.records import PayeeTerms, PayoutRecord
 from inzira.remit.runtime import RemitRuntime
 from inzira.remit.settings import RemitSettings, fee_account, position_account
@@ -49,9 +49,6 @@ from inzira.tasks import end_tasks
 
 PAYOUTS_IN_FLIGHT_MAX = 20_000  # beyond this, reconciliation picks the rest up later
 STOPPED_MAX = 100_000  # transfers the sending side asked not to pay out, remembered until they resolve
-UNAVAILABLE_RETRY_S = 0.2
-POLL_FIRST_MS = 20
-POLL_MAX_MS = 1_000
 NEW, UNKNOWN = "NEW", "UNKNOWN"
 
 log = logging.getLogger(__name__)
@@ -88,7 +85,7 @@ class PayoutFlow:
         self._active: set[bytes] = set()
         self._stopped: dict[bytes, str] = {}  # pending id -> why the sending FSP asked not to pay out
         self._tasks: set[asyncio.Task[None]] = set()
-        self._calls = calls
+        self.operator = OperatorCalls(adapter, calls, clock_ms, settings.payout_callback_wait_ms)
 
     def schedule(self, pending_id: bytes, quote_id: str) -> None:
         """Pay out a pending transfer (on the service's loop); a second call for the same one is ignored."""
@@ -164,10 +161,11 @@ class PayoutFlow:
         if problem is not None:
             await self._void(pending_id, transfer_id, f"declined: {problem}")
             return
-        payout = self.payouts.claim(PayoutRecord(
+        fresh = PayoutRecord(
             pending_id=pending_id, fsp=self.fsp, quote_id=quote_id, reference_id=reference_id_from(pending_id),
             msisdn=terms.msisdn, amount_minor=terms.amount_received_minor, currency=terms.currency,
-            status=NEW, updated_at_ms=self.clock_ms()))
+            status=NEW, updated_at_ms=self.clock_ms())
+        payout = self.payouts.claim(fresh)
         if payout is None:
             await self._void(pending_id, transfer_id, "declined: this quote was paid out under another transfer")
             return
@@ -182,7 +180,13 @@ class PayoutFlow:
             await self._void(pending_id, transfer_id, f"payout failed: {payout.reason}")
             return
         deadline_ms = pending.expires_at_ms - self.settings.payout_commit_margin_ms
-        if payout.status == NEW and deadline_ms - self.clock_ms() < self.settings.payout_window_min_ms:
+        if deadline_ms - self.clock_ms() < self.settings.payout_window_min_ms:
+            # A payout claimed by an earlier run (stopped, or killed) may have reached the operator: asked, never
+            # declined unasked, or the wallet is paid and the money goes back to the sender.
+            asked = await self.operator.asked(payout) if payout is not fresh else None
+            if asked is not None:
+                await self._finish(payout, asked, transfer_id)
+                return
             self._record(payout, PayoutStatus.FAILED.value, "TOO_LATE")
             await self._void(pending_id, transfer_id, "declined: too little time left to pay out")
             return
@@ -190,23 +194,16 @@ class PayoutFlow:
         called_back = self.callbacks.expect(payout)
         how = "the operator answered"
         try:
-            state = await self._start(payout, deadline_ms, self.callbacks.url(payout.reference_id)
-                                      if called_back is not None else None)
+            url = self.callbacks.url(payout.reference_id) if called_back is not None else None
+            state = await self.operator.start(payout, deadline_ms, url)
             if state is not None and not state.final and called_back is not None:
-                state = await self._called_back(called_back, deadline_ms) or state
+                state = await self.operator.called_back(called_back, deadline_ms) or state
                 how = "the operator called back" if state.final else how
             if state is not None and not state.final:  # no callback in time: ask, as the fallback
-                state = await self._final(payout.reference_id, deadline_ms)
+                state = await self.operator.final(payout.reference_id, deadline_ms)
         finally:
             self.callbacks.forget(payout.reference_id)
         await self._finish(payout, state, transfer_id, how)
-
-    async def _called_back(self, called_back: "asyncio.Future[PayoutState]", deadline_ms: int) -> PayoutState | None:
-        wait_ms = min(self.settings.payout_callback_wait_ms, deadline_ms - self.clock_ms())
-        try:
-            return await asyncio.wait_for(called_back, max(0, wait_ms) / 1000)
-        except TimeoutError:
-            return None
 
     async def callback(self, reference_id: str, token: str, body: bytes) -> None:
         """The operator reports a payout final at the URL it was given (``PayoutCallbacks``)."""
@@ -221,37 +218,6 @@ class PayoutFlow:
         except (PayoutError, ValueError) as exc:
             raise RemitError(400, Code.VALIDATION, f"the callback does not report this payout: {exc}") from None
         self.callbacks.deliver(state)
-
-    async def _final(self, reference_id: str, deadline_ms: int) -> PayoutState | None:
-        """Ask the operator (doubling the interval) until the payout is final or the deadline; the last state."""
-        interval_ms = POLL_FIRST_MS
-        last: PayoutState | None = None
-        while True:
-            try:
-                async with self._calls:
-                    last = await self.adapter.status(reference_id)
-            except PayoutError:
-                pass  # unreachable, or not yet known there: ask again until the deadline
-            remaining_ms = deadline_ms - self.clock_ms()
-            if (last is not None and last.final) or remaining_ms <= 0:
-                return last
-            await asyncio.sleep(min(interval_ms, remaining_ms) / 1000)
-            interval_ms = min(interval_ms * 2, POLL_MAX_MS)
-
-    async def _start(self, payout: PayoutRecord, deadline_ms: int, callback_url: str | None) -> PayoutState | None:
-        """Ask the operator to pay; retried (idempotently) while it cannot be reached, until the deadline."""
-        while True:
-            try:
-                async with self._calls:
-                    return await self.adapter.start(payout.reference_id, payout.msisdn, payout.amount_minor,
-                                                    payout.currency, payout.quote_id, callback_url,
-                                                    deadline_ms=deadline_ms)
-            except PayoutUnavailableError:
-                if self.clock_ms() + UNAVAILABLE_RETRY_S * 1000 >= deadline_ms:
-                    return None
-                await asyncio.sleep(UNAVAILABLE_RETRY_S)
-            except PayoutError as exc:  # configuration or conflict: this payout cannot be made
-                return PayoutState(payout.reference_id, PayoutStatus.FAILED, reason=type(exc).__name__)
 
     async def _finish(self, payout: PayoutRecord, state: PayoutState | None, transfer_id: str,
                       how: str = "the operator answered") -> None:
@@ -303,13 +269,19 @@ class PayoutFlow:
             log.warning("%s: void of %s refused with %s (%s)", self.fsp, pending_id.hex(), outcome.code, detail)
 
     def tick(self, pending_id: bytes) -> None:
-        """Decline a transfer past this service's deadline: the block this makes is where the ledger expires it.
-        One whose wallet was paid is committed instead: the chain's time may lag this clock, and a void would give
-        the money back to the sender, not to the FSP that paid."""
+        """Make the block at which the ledger expires a transfer past this service's deadline. The chain's time may
+        lag this clock, so the tick ends only what nothing paid: a paid one is committed, and one the operator may
+        still pay (asked, no final answer yet) gets a commit without a fulfilment, which the ledger refuses (3144)
+        until its own time expires the transfer. Only a payout never started or failed is voided."""
         payout = self.payouts.get(pending_id)
         found = self.terms(payout.quote_id) if payout is not None and payout.status == PayoutStatus.SUCCESSFUL \
             and not payout.reason else None
-        op = VoidPending(pending_id) if found is None else PostPending(pending_id, self.lock.fulfilment(found[0]))
+        undecided = pending_id in self._active or (payout is not None and payout.status in (NEW, UNKNOWN))
+        op: PostPending | VoidPending = VoidPending(pending_id)
+        if found is not None:
+            op = PostPending(pending_id, self.lock.fulfilment(found[0]))
+        elif undecided:
+            op = PostPending(pending_id)
         raw = self.signer.sign(op, ledger_io.resolution_ref("tick", pending_id, uuid.uuid4().hex[:8]))
         try:
             self.runtime.submit(raw)
@@ -317,13 +289,16 @@ class PayoutFlow:
             log.info("%s: expiry tick not taken: %s", self.fsp, exc)
 
     async def reconcile(self, payout: PayoutRecord, transfer_id: str) -> None:
-        """Ask the operator again about a payout whose outcome was unknown; act on the answer."""
-        try:
-            async with self._calls:
-                state = await self.adapter.status(payout.reference_id)
-        except PayoutError:
+        """Ask the operator again about a payout whose outcome is unknown (UNKNOWN, or NEW: left by a run that
+        stopped while the operator may have been paying); act on the answer, unless a run of that payout is under
+        way or settled it meanwhile (it acts on the operator's answer itself)."""
+        if payout.pending_id in self._active:
             return
-        if not state.final:
+        state = await self.operator.status(payout.reference_id)
+        if state is None or not state.final:
+            return
+        payout = self.payouts.get(payout.pending_id)  # as it stands now, not as the pass read it
+        if payout is None or payout.status not in (NEW, UNKNOWN) or payout.pending_id in self._active:
             return
         pending = self.runtime.node.pending(payout.pending_id)
         if pending is not None and pending.status == PENDING:

@@ -9,12 +9,14 @@ Every pass (about once a second, bounded per pass):
 - RESERVED transfers: how the chain resolved them (committed, voided, expired; a payout made for one that
   ended without its commit is flagged, ``UnpaidPayouts``); a payout not running is started again (idempotent at
   the operator); one past its deadline gets a tick, a block in which the ledger expires it (nothing else makes a
-  block when the network is quiet): a void, or the commit if the wallet was paid (the chain's time may lag);
+  block when the network is quiet): the commit if the wallet was paid, a commit without a fulfilment (refused,
+  ending nothing) while the operator may still pay, else a void (the chain's time may lag this clock);
 - reservations under quotes this service's receiving FSP answered another member's deployment (whose
   transfer records live there): a payout not running is started again, as for RESERVED transfers, and one made
   for a reservation that ended without its commit is flagged; at start, the blocks since such quotes were
   agreed are read for reservations the feed never showed this process;
-- payouts whose outcome was unknown when their transfer ended: the operator is asked again;
+- payouts whose outcome is unknown (UNKNOWN, or NEW and not running: a stop while the operator paid), for
+  ``payout_reconcile_ms_max``: the operator is asked again;
 - unused quotes long expired are forgotten, and so are other deployments' quotes long expired.
 """
 
@@ -30,14 +32,14 @@ from inzira.ledger.records import PENDING
 from inzira.ledger.tx import Transfer, decode_body, decode_signed, tx_id_of
 from inzira.node.node import Node
 from inzira.remit.block_watcher import MEMO_PREFIX, BlockWatcher
-from inzira.remit.payout_flow import UNKNOWN
+from inzira.remit.payout_flow import NEW, UNKNOWN
 from inzira.remit.receiving import ReceivingFsp
 from inzira.remit.records import TransferState
 from inzira.remit.runtime import RemitRuntime
 from inzira.remit.sending import TransferDesk
 from inzira.remit.settings import RemitSettings
 from inzira.remit.store.payee_quotes import PayeeQuotes
-from inzira.remit.store.payouts import PayoutStore
+from inzira.remit.store.payouts import UPDATED_MS_MAX, PayoutStore
 from inzira.remit.store.transfers import TransferStore
 from inzira.remit.transitions import Transitions
 
@@ -90,9 +92,14 @@ class Reconciler:
             tick = self._payee_reservation(quote_id, pending_id, now_ms, resume_before_ms) or tick
         if tick is not None and tick[0] in self.agents:
             self.agents[tick[0]].payout_flow.tick(tick[1])  # one block is enough to expire every transfer that is due
-        for payout in self.payouts.in_status((UNKNOWN,), batch):
+        # Only those within the window: older ones, never answered, would fill every batch for good. A NEW one
+        # is a run's until it has had no news for RESUME_AFTER_MS (or the service is starting).
+        asked_after_ms = now_ms - self.settings.payout_reconcile_ms_max
+        unknown = [*self.payouts.in_status((UNKNOWN,), batch, (asked_after_ms, UPDATED_MS_MAX)),
+                   *self.payouts.in_status((NEW,), batch, (asked_after_ms, resume_before_ms))]
+        for payout in unknown:
             agent = self.agents.get(payout.fsp)
-            if agent is None or now_ms - payout.updated_at_ms > self.settings.payout_reconcile_ms_max:
+            if agent is None:
                 continue
             found = self.transfers.quote(payout.quote_id)
             await agent.payout_flow.reconcile(payout, (found[1] or "") if found else "")

@@ -105,6 +105,26 @@ async def test_a_payout_not_as_quoted_or_unquoted_is_refused_without_sending(rou
 
 
 @pytest.mark.anyio
+async def test_a_quote_id_already_quoted_is_never_quoted_again(route: EkashRoute) -> None:
+    """An Inzira quote id is public (its reservation's memo), and a receiving FSP forgets another deployment's
+    quote about an hour after it expired: any sending member may then agree that id again at its deployment.
+    Before, the route's new eKash quote replaced the record of the transfer already sent and committed under it
+    (state, fulfilment, reference, sent time): that transfer left the settlement report of what the gateway owes."""
+    await route.hashlock("q-once", MSISDN, 4_000, "RWF", False, "eurosend", _now_ms() + 60_000)
+    paid = await route.start("ref-once", MSISDN, 4_000 - FEE, "RWF", "q-once", deadline_ms=_now_ms() + 20_000)
+    assert paid.status is PayoutStatus.SUCCESSFUL, paid
+    sent = route.state.sent_page(0, _now_ms() + 60_000, None, 10)
+    fulfilment = route.fulfilment("q-once")
+    assert [t.quote_id for t in sent] == ["q-once"] and fulfilment is not None
+    with pytest.raises(PayoutRefusedError) as caught:
+        await route.hashlock("q-once", MSISDN, 9_000, "RWF", False, "silkpay", _now_ms() + 60_000)
+    assert caught.value.code == "3106"
+    assert route.state.sent_page(0, _now_ms() + 60_000, None, 10) == sent
+    assert route.fulfilment("q-once") == fulfilment
+    assert (await route.status("ref-once")).status is PayoutStatus.SUCCESSFUL
+
+
+@pytest.mark.anyio
 async def test_the_records_survive_a_restart(ttk_hub: TestingToolkit, tmp_path: Path) -> None:
     state_file = tmp_path / "ekash.db"
     first = _route(ttk_hub.fspiop_url, state_file)

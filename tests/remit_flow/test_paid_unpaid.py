@@ -12,6 +12,7 @@ import threading
 import uuid
 from pathlib import Path
 
+import msgspec
 import pytest
 
 from inzira.demo.seed import seed
@@ -24,8 +25,9 @@ from inzira.node.custody import Keyring
 from inzira.node.embedded import Embedded
 from inzira.ordering.outcome import Outcome, Ticket
 from inzira.remit.client import RemitClient
+from inzira.remit.records import PayoutRecord
 from inzira.remit.settings import RemitSettings
-from inzira.sim.momo import MomoSimConfig, serve
+from inzira.sim.momo import Behaviour, MomoSimConfig, serve
 from tests.network.helpers import wait_until
 from tests.remit_flow.conftest import FLOAT_MINOR, HTTP_TIMEOUT_S, Flow, now_ms
 from tests.remit_flow.helpers import WAIT_MS, problem, send_body
@@ -37,6 +39,9 @@ WAIT_S = 15.0
 EXPIRES_IN_MS = 2_500  # room to pay the wallet, then the reservation expires while its commit is held
 STOPPED_EXPIRES_IN_MS = 4_000  # room to pay the wallet and stop the service before the reservation expires
 NUMBER = "+250788765433"
+OPERATOR_LATE_MS = 4_000  # the operator pays after the payout's deadline (EXPIRES_IN_MS less the commit margin)
+CHAIN_LAG_MS = 10_000
+OPERATOR_PAYS_IN_MS = 1_500  # long enough to stop the service while the operator pays  # the chain's time stays short of the reservation's deadline until the operator has paid
 EVENTS_MAX = 100  # a transfer's steps and more: the stream is read until its RECONCILE step
 
 
@@ -252,3 +257,121 @@ def test_another_deployment_s_transfer_paid_but_never_committed_is_flagged_once(
     assert flagged[0].reason == "PAID_AFTER_ABORT_3303"
     assert flagged[1] == flagged[0]  # the second start flags nothing again
 
+
+
+def test_reconciling_a_payout_its_own_run_committed_meanwhile_flags_nothing(flow: Flow) -> None:
+    """Reconciliation read a payout UNKNOWN and asked the operator; meanwhile a run of that payout (scheduled in
+    the same pass) heard SUCCESSFUL and committed. Before: reconciliation wrote its stale copy back with reason
+    PAID_AFTER_ABORT and a RECONCILE step, for a wallet paid and a transfer COMMITTED: the FSP told to recover money
+    it was paid for."""
+    number = flow.wallet()
+    with flow.http("eurosend") as http, flow.http("mobimo") as receiving:
+        quote = http.post("/v1/remit/quotes", json={"receiver_msisdn": number, "amount_type": "SEND",
+                                                     "amount_minor": 20_000, "currency": "EUR"}).json()
+        body = send_body(quote["quote_id"])
+        committed = http.post("/v1/remit/transfers", json=body, params={"wait_ms": WAIT_MS}).json()
+        assert committed["state"] == "COMMITTED", committed
+        pending_id = bytes.fromhex(committed["pending_id"])
+        stored = flow.service.payouts.get(pending_id)
+        assert stored is not None and stored.status == "SUCCESSFUL" and stored.resolve_tx_id
+        stale = msgspec.structs.replace(stored, status="UNKNOWN", resolve_tx_id=b"")  # as the pass read it, earlier
+        payout_flow = flow.service.agents["mobimo"].payout_flow
+        flow.service.submit(payout_flow.reconcile(stale, body["transfer_id"])).result(WAIT_S)
+        assert flow.service.payouts.get(pending_id) == stored
+        view = receiving.get(f"/v1/remit/transfers/{body['transfer_id']}").json()
+        assert view["state"] == "COMMITTED" and view["payout"]["reason"] is None and _reconcile_steps(view) == 0
+
+
+def test_a_payout_the_operator_has_not_answered_yet_is_not_voided_by_the_expiry_tick(
+        flow: Flow, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The operator answers after the payout's deadline, and the chain's time lags the service's clock (a cutter
+    whose clock is behind: here the orderer's). Reconciliation's tick, the transaction meant to make the block that
+    expires the reservation, was the payee's void: the money went back to the sender, then the operator paid the
+    wallet (flagged PAID_AFTER_ABORT). While the operator may still pay, the tick ends nothing the ledger has not
+    ended: the payout it confirms later is committed, as the chain's time allows."""
+    number = flow.wallet()
+    sim = flow.sims["mobimo"]
+    monkeypatch.setattr(flow.net.orderer, "clock_ms", lambda: now_ms() - CHAIN_LAG_MS)
+    sim.admin.set_behaviour(Behaviour(latency_ms=OPERATOR_LATE_MS))
+    try:
+        with flow.http("eurosend") as http, flow.http("mobimo") as receiving:
+            quote = http.post("/v1/remit/quotes", json={"receiver_msisdn": number, "amount_type": "SEND",
+                                                         "amount_minor": 20_000, "currency": "EUR"}).json()
+            body = send_body(quote["quote_id"], expires_in_ms=EXPIRES_IN_MS)
+            assert http.post("/v1/remit/transfers", json=body).status_code == 201
+            final = wait_until("the transfer final", lambda: (v := receiving.get(
+                f"/v1/remit/transfers/{body['transfer_id']}").json())["final"] and v, timeout_s=WAIT_S)
+    finally:
+        sim.admin.set_behaviour(Behaviour())
+    assert final["state"] == "COMMITTED", final
+    assert final["payout"]["status"] == "SUCCESSFUL" and final["payout"]["reason"] is None
+    assert _reconcile_steps(final) == 0
+    paid_minor = final["amount_received"]["amount_minor"]
+    assert sim.admin.wallet(number[1:]).balance_minor == paid_minor  # type: ignore[union-attr]
+
+
+def test_a_payout_under_way_at_a_stop_whose_reservation_expired_meanwhile_is_asked_about_and_flagged(
+        tmp_path: Path) -> None:
+    """The service stopped while the operator was paying (the payout still NEW in remit.db), and the reservation
+    expired before it started again; the operator did pay. Reconciliation asks the operator about the payout and
+    flags it, once. Before: only UNKNOWN payouts were asked about, so this one stayed NEW: the wallet paid, the money
+    back with the sender, and nothing flagged."""
+    create_demo_network(tmp_path, now_ms() - 1_000)
+    token = load_api_keys(tmp_path)["eurosend"]
+    transfer_id = str(uuid.uuid4())
+    with Embedded(tmp_path, block_interval_ms=10) as net, serve(MomoSimConfig(float_minor=FLOAT_MINOR)) as sim:
+        keys = demo_keyring(tmp_path)
+        seed(net, keys)
+        sim.admin.create_wallet(NUMBER[1:], "Grace", "Uwimana")
+        sim.admin.set_behaviour(Behaviour(latency_ms=OPERATOR_PAYS_IN_MS))
+        settings = RemitSettings(payout_adapters={"mobimo": sim.adapter_config()}, reconcile_interval_ms=200)
+        with running(net, tmp_path, settings) as (service, served):
+            service.submit(service.register_number("mobimo", NUMBER)).result(WAIT_S)
+            with RemitClient(served.base_url, token) as client:
+                quote = client.quote(NUMBER, "SEND", 10_000, "EUR")
+                client.send(transfer_id, quote["quote_id"], "cust-r", "Marie Dupont", "Grace Uwimana",
+                            expires_in_ms=STOPPED_EXPIRES_IN_MS)
+                wait_until("the payout started", lambda: "PAYOUT_STARTED" in [
+                    s["step"] for s in client.transfer(transfer_id)["timeline"]], timeout_s=WAIT_S, every_s=0.05)
+            pending_id = service.transfers.get(transfer_id).reserve_tx_id  # type: ignore[union-attr]
+        wait_until("the operator to pay the wallet", lambda: sim.admin.history(NUMBER[1:]), timeout_s=WAIT_S,
+                   every_s=0.05)
+        _expire(net, keys, pending_id)
+        with running(net, tmp_path, settings) as (_service, served):
+            with RemitClient(served.base_url, token) as client:
+                seen = wait_until("the payout flagged", lambda: (v := client.transfer(transfer_id))[
+                    "payout"]["reason"] == "PAID_AFTER_ABORT" and v, timeout_s=10)
+        assert seen["state"] == "ABORTED" and seen["payout"]["status"] == "SUCCESSFUL", seen
+        assert seen["payout"]["reason"] == "PAID_AFTER_ABORT" and _reconcile_steps(seen) == 1
+        assert len(sim.admin.history(NUMBER[1:])) == 1
+
+
+def test_payouts_unknown_for_longer_than_they_are_asked_about_do_not_keep_newer_ones_from_being_asked(
+        tmp_path: Path) -> None:
+    """Payouts whose outcome stayed unknown past ``payout_reconcile_ms_max`` are no longer asked about. They were
+    still read first (oldest first) and skipped, so a batch's worth of them (here 2) kept every newer unknown
+    payout from being asked for good: this one, paid after its reservation expired, was never flagged."""
+    create_demo_network(tmp_path, now_ms() - 1_000)
+    token = load_api_keys(tmp_path)["eurosend"]
+    transfer_id = str(uuid.uuid4())
+    with Embedded(tmp_path, block_interval_ms=10) as net, serve(MomoSimConfig(float_minor=FLOAT_MINOR)) as sim:
+        seed(net, demo_keyring(tmp_path))
+        sim.admin.create_wallet(NUMBER[1:], "Grace", "Uwimana")
+        sim.admin.set_behaviour(Behaviour(latency_ms=OPERATOR_LATE_MS))
+        settings = RemitSettings(payout_adapters={"mobimo": sim.adapter_config()}, reconcile_interval_ms=200,
+                                 reconcile_batch_max=2)
+        with running(net, tmp_path, settings) as (service, served):
+            for n in range(settings.reconcile_batch_max):
+                assert service.payouts.claim(PayoutRecord(
+                    pending_id=bytes([n]) * 32, fsp="mobimo", quote_id=f"long-ago-{n}",
+                    reference_id=str(uuid.uuid4()), msisdn=NUMBER, amount_minor=1_000, currency="RWF",
+                    status="UNKNOWN", updated_at_ms=now_ms() - 2 * settings.payout_reconcile_ms_max))
+            service.submit(service.register_number("mobimo", NUMBER)).result(WAIT_S)
+            with RemitClient(served.base_url, token) as client:
+                quote = client.quote(NUMBER, "SEND", 10_000, "EUR")
+                client.send(transfer_id, quote["quote_id"], "cust-r", "Marie Dupont", "Grace Uwimana",
+                            expires_in_ms=EXPIRES_IN_MS)
+                seen = wait_until("the payout flagged", lambda: (v := client.transfer(transfer_id))[
+                    "payout"]["reason"] == "PAID_AFTER_ABORT" and v, timeout_s=WAIT_S)
+        assert seen["state"] == "ABORTED" and seen["payout"]["status"] == "SUCCESSFUL", seen
+        assert seen["payout"]["reason"] == "PAID_AFTER_ABORT" and _reconcile_steps(seen) == 1

@@ -7,6 +7,7 @@ deadline."""
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import threading
 import time
 import uuid
@@ -33,6 +34,7 @@ from inzira.remit.reconcile import RESUME_AFTER_MS
 from inzira.remit.service import RemitService
 from inzira.remit.settings import RemitSettings
 from inzira.sim.momo import Behaviour, MomoSimConfig, serve
+from tests.network.helpers import wait_until
 from tests.remit_flow.conftest import FLOAT_MINOR, Clock, now_ms
 
 PAYOUT_LATENCY_MS = 1_500
@@ -99,6 +101,41 @@ def test_restart_during_payout_pays_once_and_commits(tmp_path: Path) -> None:
         wallet = sim.admin.wallet(NUMBER[1:])
         assert wallet is not None and wallet.balance_minor == final["amount_received"]["amount_minor"]
         assert len(sim.admin.history(NUMBER[1:])) == 1  # paid once
+        net.node.state.check_invariants()
+
+
+def test_a_payout_asked_before_a_restart_is_asked_about_not_declined_as_too_late(tmp_path: Path) -> None:
+    """The service stopped while the operator was paying and starts again with less than payout_window_min_ms
+    left before the payout's deadline (a slow restart: here, a window as long as the transfer). The operator
+    was asked before the stop and paid the wallet: the new service asks it and commits. Before: the payout,
+    still NEW in remit.db, was declined as too late to start (FAILED, voided), the wallet paid and the money
+    back with the sender."""
+    create_demo_network(tmp_path, now_ms() - 1_000)
+    with Embedded(tmp_path, block_interval_ms=10) as net, serve(MomoSimConfig(float_minor=FLOAT_MINOR)) as sim:
+        seed(net, demo_keyring(tmp_path))
+        sim.admin.create_wallet(NUMBER[1:], "Grace", "Uwimana")
+        sim.admin.set_behaviour(Behaviour(latency_ms=PAYOUT_LATENCY_MS))
+        settings = RemitSettings(payout_adapters={"mobimo": sim.adapter_config()}, reconcile_interval_ms=200)
+        token = load_api_keys(tmp_path)["eurosend"]
+        transfer_id = str(uuid.uuid4())
+        with running(net, tmp_path, settings) as (service, served):
+            service.submit(service.register_number("mobimo", NUMBER)).result(WAIT_S)
+            with RemitClient(served.base_url, token) as client:
+                quote = client.quote(NUMBER, "SEND", 10_000, "EUR")
+                client.send(transfer_id, quote["quote_id"], "cust-r", "Marie Dupont", "Grace Uwimana")
+                wait_until("the payout started", lambda: "PAYOUT_STARTED" in [
+                    s["step"] for s in client.transfer(transfer_id)["timeline"]], timeout_s=WAIT_S, every_s=0.05)
+        wait_until("the operator to pay the wallet", lambda: sim.admin.history(NUMBER[1:]), timeout_s=WAIT_S,
+                   every_s=0.05)
+        late = dataclasses.replace(settings, payout_window_min_ms=settings.transfer_ttl_ms)
+        with running(net, tmp_path, late) as (_service, served):
+            with RemitClient(served.base_url, token) as client:
+                final = client.transfer(transfer_id, wait_ms=int(WAIT_S * 1000))
+        assert final["state"] == "COMMITTED", final
+        assert final["payout"]["status"] == "SUCCESSFUL", final
+        wallet = sim.admin.wallet(NUMBER[1:])
+        assert wallet is not None and wallet.balance_minor == final["amount_received"]["amount_minor"]
+        assert len(sim.admin.history(NUMBER[1:])) == 1
         net.node.state.check_invariants()
 
 

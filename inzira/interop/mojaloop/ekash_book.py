@@ -46,11 +46,17 @@ class RouteBook:
         self.db.execute("CREATE INDEX IF NOT EXISTS ekash_by_sent ON ekash (sent_at_ms, quote_id)")
         self.lock = threading.Lock()
 
-    def put_quote(self, quote_id: str, msisdn: str, terms: QuoteTerms) -> None:
+    def has(self, quote_id: str) -> bool:
+        with self.lock:
+            return self.db.execute("SELECT 1 FROM ekash WHERE quote_id = ?", (quote_id,)).fetchone() is not None
+
+    def put_quote(self, quote_id: str, msisdn: str, terms: QuoteTerms) -> bool:
+        """Keep a new quote; False, changing nothing, when ``quote_id`` has one already (a row is never replaced:
+        it may be the record of a transfer sent, which settlement counts)."""
         record = {**asdict(terms), "expiration": terms.expiration.isoformat(), "condition": terms.condition.hex()}
         with self.lock:
-            self.db.execute("INSERT OR REPLACE INTO ekash (quote_id, msisdn, terms) VALUES (?, ?, ?)",
-                            (quote_id, msisdn, json.dumps(record)))
+            return self.db.execute("INSERT OR IGNORE INTO ekash (quote_id, msisdn, terms) VALUES (?, ?, ?)",
+                                   (quote_id, msisdn, json.dumps(record))).rowcount == 1
 
     def get(self, quote_id: str) -> tuple[str, QuoteTerms, str, str, bytes | None] | None:
         with self.lock:

@@ -107,7 +107,11 @@ class EkashRoute(PayoutAdapter):
 
     async def hashlock(self, quote_id: str, msisdn: str, amount_minor: int, currency: str, receive: bool,
                        payer_alias: str, expires_at_ms: int) -> Hashlock:
-        """Quote the wallet at ``msisdn`` with eKash; the quote's condition locks the Inzira leg."""
+        """Quote the wallet at ``msisdn`` with eKash; the quote's condition locks the Inzira leg. An Inzira quote id
+        is quoted once: it is public (its reservation's memo), and agreed again once forgotten by the receiving
+        FSP, its new terms would overwrite the record of the eKash transfer already sent under it."""
+        if self.state.has(quote_id):
+            raise _quoted_before(quote_id)
         party = await self._party(msisdn)
         if party is None:
             raise PayoutRefusedError("3204", f"eKash knows no wallet at {msisdn}")
@@ -120,7 +124,8 @@ class EkashRoute(PayoutAdapter):
             if terms.code in UNREACHABLE_CODES:
                 raise PayoutUnavailableError(f"eKash did not answer the quote: {terms.description}")
             raise PayoutRefusedError(terms.code, terms.description)
-        self.state.put_quote(quote_id, msisdn, terms)
+        if not self.state.put_quote(quote_id, msisdn, terms):  # the same id agreed meanwhile (a resend racing)
+            raise _quoted_before(quote_id)
         self.steps.mark(quote_id, QUOTED, self._now_ms())
         return Hashlock(terms.condition, terms.transfer_amount_minor, terms.payee_receive_amount_minor,
                         terms.payee_fee_minor, int(terms.expiration.timestamp() * 1000))
@@ -213,6 +218,10 @@ def _payout_state(reference_id: str, state: str, reason: str, terms: QuoteTerms)
     if state == "ABORTED":
         return PayoutState(reference_id, PayoutStatus.FAILED, reason=reason or "ABORTED")
     return PayoutState(reference_id, PayoutStatus.PENDING)
+
+
+def _quoted_before(quote_id: str) -> PayoutRefusedError:
+    return PayoutRefusedError("3106", f"quote {quote_id} was quoted with eKash before: a quote id is used once")
 
 
 def payer_of(adapter: PayoutAdapter) -> Payer | None:

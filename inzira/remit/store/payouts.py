@@ -11,6 +11,7 @@ from inzira.remit.store.cache import RecordCache
 from inzira.remit.store.db import Db
 from inzira.remit.store.transfers import CACHED_MAX
 
+UPDATED_MS_MAX = 2**63 - 1  # SQLite's largest integer: no upper bound
 _enc = msgspec.msgpack.Encoder().encode
 _dec = msgspec.msgpack.Decoder(PayoutRecord).decode
 
@@ -62,8 +63,10 @@ class PayoutStore:
         found = self.db.row("SELECT record FROM payouts WHERE pending_id = ?", (pending_id,))
         return None if found is None else _dec(found[0])
 
-    def in_status(self, statuses: tuple[str, ...], limit: int) -> list[PayoutRecord]:
+    def in_status(self, statuses: tuple[str, ...], limit: int, updated_ms: tuple[int, int] = (0, UPDATED_MS_MAX)
+                  ) -> list[PayoutRecord]:
+        """Payouts in ``statuses`` last updated within ``updated_ms`` (both ends in), least recently updated first."""
         marks = ", ".join("?" for _ in statuses)
-        rows = self.db.rows(f"SELECT record FROM payouts WHERE status IN ({marks}) ORDER BY updated_at_ms LIMIT ?",
-                            (*statuses, limit))
+        rows = self.db.rows(f"SELECT record FROM payouts WHERE status IN ({marks}) AND updated_at_ms BETWEEN ? AND ?"
+                            " ORDER BY updated_at_ms LIMIT ?", (*statuses, *updated_ms, limit))
         return [_dec(r[0]) for r in rows]
