@@ -5,10 +5,10 @@ It follows the ledger like any member's service would: when a pending transfer t
 it checks the transfer against the quote it gave (one of this service's own quotes, or one it answered another
 member's deployment, ``PayeeQuotes``): made by the sending FSP that agreed it, this FSP named as payee, its
 condition, exactly the quoted amounts to its accounts, held no longer than it agreed. It pays the wallet
-through its payout adapter (reference id
-derived from the pending id, so a restart resends the same payout and never pays twice), then commits by
-revealing the fulfilment, or voids the transfer so the money goes back. It stops waiting for the operator
-``payout_commit_margin_ms`` before the transfer's deadline, so its commit is still in time.
+through its payout adapter (``OperatorCalls``; reference id derived from the pending id, so a restart resends the
+same payout and never pays twice), then commits by revealing the fulfilment, or voids the transfer so the money
+goes back. It stops waiting for the operator ``payout_commit_margin_ms`` before the transfer's deadline, so its
+commit is still in time.
 """
 
 from __future__ import annotations
@@ -27,17 +27,10 @@ from inzira.ledger.records import PENDING, PendingTransfer
 from inzira.ledger.tx import PostPending, VoidPending
 from inzira.node.custody import MemberPort
 from inzira.remit import ledger_io
-from inzira.remit.codes import RemitError
 from inzira.remit.ledger_batch import LedgerBatcher
 from inzira.remit.paid_unpaid import PREFIX, Note, UnpaidPayouts
-from inzira.remit.payout import (
-    PayoutAdapter,
-    PayoutError,
-    PayoutState,
-    PayoutStatus,
-    PayoutUnavailableError,
-    reference_id_from,
-)
+from inzira.remit.operator_calls import ANSWERED, OperatorCalls
+from inzira.remit.payout import PayoutAdapter, PayoutState, PayoutStatus, reference_id_from
 from inzira.remit.payout_callbacks import PayoutCallbacks
 from inzira.remit.records import PayeeTerms, PayoutRecord
 from inzira.remit.runtime import RemitRuntime
@@ -49,9 +42,6 @@ from inzira.tasks import end_tasks
 
 PAYOUTS_IN_FLIGHT_MAX = 20_000  # beyond this, reconciliation picks the rest up later
 STOPPED_MAX = 100_000  # transfers the sending side asked not to pay out, remembered until they resolve
-UNAVAILABLE_RETRY_S = 0.2
-POLL_FIRST_MS = 20
-POLL_MAX_MS = 1_000
 NEW, UNKNOWN = "NEW", "UNKNOWN"
 
 log = logging.getLogger(__name__)
@@ -72,7 +62,6 @@ class PayoutFlow:
         """``calls`` bounds the calls to the operator, look-ups included; ``lock`` is the hashlock of a quote's
         kept terms (the FSP's own, or the operator's): its condition, and what opens it."""
         self.fsp = port.member
-        self.adapter = adapter
         self.runtime = runtime
         self.signer = port  # this receiving FSP's own: it commits and voids as itself, never as another
         self.settings = settings
@@ -83,12 +72,12 @@ class PayoutFlow:
         self.clock_ms = clock_ms
         self.lock = lock
         self.callbacks = PayoutCallbacks(self.fsp, secret)
+        self.operator = OperatorCalls(self.fsp, adapter, self.callbacks, settings, clock_ms, calls)
         self.ledger = LedgerBatcher(runtime)  # its commits and voids, handed to the ledger together
         self.unpaid = UnpaidPayouts(payouts, runtime.node, note, clock_ms)
         self._active: set[bytes] = set()
         self._stopped: dict[bytes, str] = {}  # pending id -> why the sending FSP asked not to pay out
         self._tasks: set[asyncio.Task[None]] = set()
-        self._calls = calls
 
     def schedule(self, pending_id: bytes, quote_id: str) -> None:
         """Pay out a pending transfer (on the service's loop); a second call for the same one is ignored."""
@@ -187,74 +176,11 @@ class PayoutFlow:
             await self._void(pending_id, transfer_id, "declined: too little time left to pay out")
             return
         self.note(transfer_id, "PAYOUT_STARTED", f"{self.fsp} is paying the wallet", 0, b"")
-        called_back = self.callbacks.expect(payout)
-        how = "the operator answered"
-        try:
-            state = await self._start(payout, deadline_ms, self.callbacks.url(payout.reference_id)
-                                      if called_back is not None else None)
-            if state is not None and not state.final and called_back is not None:
-                state = await self._called_back(called_back, deadline_ms) or state
-                how = "the operator called back" if state.final else how
-            if state is not None and not state.final:  # no callback in time: ask, as the fallback
-                state = await self._final(payout.reference_id, deadline_ms)
-        finally:
-            self.callbacks.forget(payout.reference_id)
+        state, how = await self.operator.pay(payout, deadline_ms)
         await self._finish(payout, state, transfer_id, how)
 
-    async def _called_back(self, called_back: "asyncio.Future[PayoutState]", deadline_ms: int) -> PayoutState | None:
-        wait_ms = min(self.settings.payout_callback_wait_ms, deadline_ms - self.clock_ms())
-        try:
-            return await asyncio.wait_for(called_back, max(0, wait_ms) / 1000)
-        except TimeoutError:
-            return None
-
-    async def callback(self, reference_id: str, token: str, body: bytes) -> None:
-        """The operator reports a payout final at the URL it was given (``PayoutCallbacks``)."""
-        if not self.callbacks.genuine(reference_id, token):
-            raise RemitError(403, Code.PERMISSION, f"not a callback URL {self.fsp} gave an operator")
-        payout = self.callbacks.awaited(reference_id)
-        if payout is None:
-            return  # late or repeated: reconciliation asks the operator about that payout
-        try:
-            state = self.adapter.callback_state(reference_id, body, payout.msisdn, payout.amount_minor,
-                                                payout.currency)
-        except (PayoutError, ValueError) as exc:
-            raise RemitError(400, Code.VALIDATION, f"the callback does not report this payout: {exc}") from None
-        self.callbacks.deliver(state)
-
-    async def _final(self, reference_id: str, deadline_ms: int) -> PayoutState | None:
-        """Ask the operator (doubling the interval) until the payout is final or the deadline; the last state."""
-        interval_ms = POLL_FIRST_MS
-        last: PayoutState | None = None
-        while True:
-            try:
-                async with self._calls:
-                    last = await self.adapter.status(reference_id)
-            except PayoutError:
-                pass  # unreachable, or not yet known there: ask again until the deadline
-            remaining_ms = deadline_ms - self.clock_ms()
-            if (last is not None and last.final) or remaining_ms <= 0:
-                return last
-            await asyncio.sleep(min(interval_ms, remaining_ms) / 1000)
-            interval_ms = min(interval_ms * 2, POLL_MAX_MS)
-
-    async def _start(self, payout: PayoutRecord, deadline_ms: int, callback_url: str | None) -> PayoutState | None:
-        """Ask the operator to pay; retried (idempotently) while it cannot be reached, until the deadline."""
-        while True:
-            try:
-                async with self._calls:
-                    return await self.adapter.start(payout.reference_id, payout.msisdn, payout.amount_minor,
-                                                    payout.currency, payout.quote_id, callback_url,
-                                                    deadline_ms=deadline_ms)
-            except PayoutUnavailableError:
-                if self.clock_ms() + UNAVAILABLE_RETRY_S * 1000 >= deadline_ms:
-                    return None
-                await asyncio.sleep(UNAVAILABLE_RETRY_S)
-            except PayoutError as exc:  # configuration or conflict: this payout cannot be made
-                return PayoutState(payout.reference_id, PayoutStatus.FAILED, reason=type(exc).__name__)
-
     async def _finish(self, payout: PayoutRecord, state: PayoutState | None, transfer_id: str,
-                      how: str = "the operator answered") -> None:
+                      how: str = ANSWERED) -> None:
         if state is None or not state.final:
             self._record(payout, UNKNOWN, "NO_FINAL_ANSWER")
             self.note(transfer_id, "PAYOUT_PENDING", "the operator gave no final answer before the deadline", 0, b"")
@@ -318,12 +244,8 @@ class PayoutFlow:
 
     async def reconcile(self, payout: PayoutRecord, transfer_id: str) -> None:
         """Ask the operator again about a payout whose outcome was unknown; act on the answer."""
-        try:
-            async with self._calls:
-                state = await self.adapter.status(payout.reference_id)
-        except PayoutError:
-            return
-        if not state.final:
+        state = await self.operator.status(payout.reference_id)
+        if state is None or not state.final:
             return
         pending = self.runtime.node.pending(payout.pending_id)
         if pending is not None and pending.status == PENDING:

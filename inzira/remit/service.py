@@ -291,7 +291,7 @@ class RemitService:
         agent = self.agents.get(fsp)
         if agent is None:
             raise RemitError(403, Code.PERMISSION, "not a callback URL a receiving FSP here gave an operator")
-        await self.call(agent.payout_flow.callback(reference_id, token, body))
+        await self.call(agent.payout_flow.operator.callback(reference_id, token, body))
 
     def _after_block(self) -> None:
         now_ms = self.clock_ms()
