@@ -130,15 +130,20 @@ class _Markup(BaseHTTPRequestHandler):
         pass
 
 
-@pytest.fixture
-def markup_server() -> Iterator[str]:
-    server = ThreadingHTTPServer(("127.0.0.1", 0), _Markup)
+def _serving(handler: type[BaseHTTPRequestHandler]) -> Iterator[str]:
+    """A server on loopback answering with ``handler``, its URL; stopped after the test."""
+    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     yield f"http://127.0.0.1:{server.server_address[1]}"
     server.shutdown()
     server.server_close()
     thread.join(SERVER_STOP_TIMEOUT_S)
+
+
+@pytest.fixture
+def markup_server() -> Iterator[str]:
+    yield from _serving(_Markup)
 
 
 def test_what_a_server_says_is_printed_as_text_not_markup(markup_server: str) -> None:
@@ -165,13 +170,7 @@ class _Escapes(_Markup):
 
 @pytest.fixture
 def escapes_server() -> Iterator[str]:
-    server = ThreadingHTTPServer(("127.0.0.1", 0), _Escapes)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_address[1]}"
-    server.shutdown()
-    server.server_close()
-    thread.join(SERVER_STOP_TIMEOUT_S)
+    yield from _serving(_Escapes)
 
 
 def test_a_servers_terminal_escapes_reach_the_terminal_as_visible_text(escapes_server: str) -> None:

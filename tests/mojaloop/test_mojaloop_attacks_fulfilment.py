@@ -32,7 +32,8 @@ from inzira.node.signer import wall_clock_ms
 from inzira.remit.settings import position_account
 from tests.mojaloop.payee_env import PAYER_FSP, WALLET, Bench, Hub, quote_body, start_bench, transfer_body
 from tests.mojaloop.payer_app import NobodyServed, NoMoves
-from tests.mojaloop.test_mojaloop_attacks_money import WAIT_S, HeldLedger, _wait_for
+from tests.mojaloop.test_mojaloop_attacks_money import WAIT_S, HeldLedger
+from tests.mojaloop.waiting import wait_for
 
 SHORT_QUOTE_MS = 4_000  # long enough to pay (the gateway wants 1 s left), short enough to wait out
 THIEF = "eurosend"  # any member: the ledger lets whoever reveals the preimage commit
@@ -64,7 +65,7 @@ def _paid_and_expired(bench: Bench, amount: str) -> tuple[dict, dict, dict]:
     done = bench.hub.take(f"/transfers/{transfer['transferId']}").body
     assert done["transferState"] == "COMMITTED"
     expiry_ms = parse_ms(answer["expiration"])
-    _wait_for(lambda: wall_clock_ms() > expiry_ms)
+    wait_for(lambda: wall_clock_ms() > expiry_ms)
     return quote, answer, done
 
 
@@ -90,7 +91,7 @@ def test_a_quote_agreed_again_after_it_was_forgotten_gets_a_condition_the_public
     other = quote_body(amount="10", expiration=iso_ms(wall_clock_ms() + SHORT_QUOTE_MS))
     other_expiry_ms = parse_ms(_answer(fresh, other)["expiration"])
     assert store.quote(first["quoteId"]) is None
-    _wait_for(lambda: wall_clock_ms() > other_expiry_ms)
+    wait_for(lambda: wall_clock_ms() > other_expiry_ms)
 
     # The payer FSP agrees the same quote id again, same payee and amount.
     again = quote_body(amount="1000", quoteId=first["quoteId"])
@@ -212,7 +213,7 @@ def test_a_commit_the_gateway_cannot_fulfil_towards_the_hub_is_aborted_there_and
     gateway.start()
     try:
         refused = hub.take("/transfers/t-old/error").body["errorInformation"]
-        stored = _wait_for(lambda: (t := gateway.store.transfer("t-old")).reconcile and t)
+        stored = wait_for(lambda: (t := gateway.store.transfer("t-old")).reconcile and t)
     finally:
         gateway.stop()
         hub.stop()

@@ -7,7 +7,6 @@ A real demo and the recording hub of payee_env; the hub's FSP id is ``switch`` (
 from __future__ import annotations
 
 import json
-import time
 from collections.abc import Iterator
 from email.utils import formatdate
 
@@ -18,13 +17,13 @@ from inzira.interop.mojaloop.demo import JWS_DIR, PEERS_DIR
 from inzira.interop.mojaloop.errors import FspiopError
 from inzira.interop.mojaloop.server import signature_check
 from tests.mojaloop.payee_env import PAYER_FSP, Bench, bench, quote_body, start_bench, transfer_body  # noqa: F401
+from tests.mojaloop.waiting import wait_for
 
 HUB = "switch"
 PATCH_ABORTED = {"completedTimestamp": "2026-12-05T12:00:00.000Z", "transferState": "ABORTED"}
 ABORT = {"errorInformation": {"errorCode": "2004", "errorDescription": "the hub timed out"}}
 PAYER_KEY = jws.generate_key()
 HUB_KEY = jws.generate_key()
-WAIT_S = 20.0
 
 
 def _committed_transfer(bench: Bench) -> dict:
@@ -34,15 +33,6 @@ def _committed_transfer(bench: Bench) -> dict:
     assert bench.send("POST", "/transfers", "transfers", transfer).status_code == 202
     assert bench.hub.take(f"/transfers/{transfer['transferId']}").body["transferState"] == "COMMITTED"
     return transfer
-
-
-def _wait_for(probe):
-    deadline = time.monotonic() + WAIT_S
-    while time.monotonic() < deadline:
-        if probe():
-            return
-        time.sleep(0.02)
-    raise AssertionError("not seen in time")
 
 
 @pytest.mark.parametrize(("method", "suffix", "body"), [("PATCH", "", PATCH_ABORTED), ("PUT", "/error", ABORT)])
@@ -59,7 +49,7 @@ def test_only_the_hub_may_end_a_transfer_to_inzira(bench, method, suffix, body):
         assert (stored.state, stored.hub_state, stored.reconcile) == ("COMMITTED", "", "")
     answer = bench.send(method, path, "transfers", body, drop=("Accept",), headers={"FSPIOP-Source": HUB})
     assert answer.status_code == 200
-    _wait_for(lambda: store.transfer(transfer["transferId"]).hub_state == "ABORTED")
+    wait_for(lambda: store.transfer(transfer["transferId"]).hub_state == "ABORTED")
     assert store.transfer(transfer["transferId"]).state == "COMMITTED"  # Inzira's leg stands, flagged
     assert store.transfer(transfer["transferId"]).reconcile
 

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import asyncio
 import threading
-import time
 from collections.abc import Iterator
 from email.utils import formatdate
 from pathlib import Path
@@ -29,20 +28,11 @@ from inzira.node.signer import wall_clock_ms
 from inzira.remit.settings import position_account
 from tests.mojaloop.payee_env import PAYER_FSP, Hub, bench, quote_body, transfer_body  # noqa: F401 (fixture)
 from tests.mojaloop.payer_app import NobodyServed, NoMoves
+from tests.mojaloop.waiting import wait_for
 
 WAIT_S = 20.0
 QUOTES_MAX = 3
 QUOTE_TTL_MS = 1_500
-
-
-def _wait_for(probe, wait_s: float = WAIT_S):
-    deadline = time.monotonic() + wait_s
-    while time.monotonic() < deadline:
-        found = probe()
-        if found:
-            return found
-        time.sleep(0.02)
-    raise AssertionError("not seen in time")
 
 
 def _quoted(bench, amount: str) -> tuple[dict, dict]:
@@ -126,9 +116,9 @@ def test_a_hub_abort_is_not_overwritten_by_a_reservation_that_lands_after_it(ben
         assert bench.send("PATCH", f"/transfers/{transfer['transferId']}", "transfers", patch, drop=("Accept",),
                           headers={"FSPIOP-Source": "switch"}).status_code == 200
         store = bench.demo.gateway.store
-        _wait_for(lambda: store.transfer(transfer["transferId"]).state == "ABORTED")
+        wait_for(lambda: store.transfer(transfer["transferId"]).state == "ABORTED")
         held.gate.set()
-        stored = _wait_for(lambda: (t := store.transfer(transfer["transferId"])).pending_id and t)
+        stored = wait_for(lambda: (t := store.transfer(transfer["transferId"])).pending_id and t)
     finally:
         held.gate.set()
         transfers.ledger = held.inner
@@ -152,9 +142,9 @@ def test_a_commit_that_lands_after_a_hub_abort_keeps_the_abort_and_is_flagged(be
         patch = {"completedTimestamp": "2026-12-05T12:00:00.000Z", "transferState": "ABORTED"}
         assert bench.send("PATCH", f"/transfers/{transfer['transferId']}", "transfers", patch, drop=("Accept",),
                           headers={"FSPIOP-Source": "switch"}).status_code == 200
-        _wait_for(lambda: store.transfer(transfer["transferId"]).state == "ABORTED")
+        wait_for(lambda: store.transfer(transfer["transferId"]).state == "ABORTED")
         held.gate.set()
-        stored = _wait_for(lambda: (t := store.transfer(transfer["transferId"])).reconcile and t)
+        stored = wait_for(lambda: (t := store.transfer(transfer["transferId"])).reconcile and t)
     finally:
         held.gate.set()
         transfers.ledger = held.inner
@@ -209,7 +199,7 @@ def test_a_full_quote_book_refuses_until_expired_quotes_make_room(small_gateway)
     flood = quote_body()
     assert _post_quote(url, flood) == 202
     assert hub.take(f"/quotes/{flood['quoteId']}/error").body["errorInformation"]["errorCode"] == "2003"
-    _wait_for(lambda: wall_clock_ms() > full_at_ms + QUOTE_TTL_MS)  # the first quotes have expired
+    wait_for(lambda: wall_clock_ms() > full_at_ms + QUOTE_TTL_MS)  # the first quotes have expired
     later = quote_body()
     assert _post_quote(url, later) == 202
     assert hub.take(f"/quotes/{later['quoteId']}/error").body["errorInformation"]["errorCode"] == "3204"

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import base64
 import hashlib
-import time
 from pathlib import Path
 
 import regex
@@ -12,6 +11,7 @@ import yaml
 
 from inzira.remit.settings import position_account
 from tests.mojaloop.payee_env import PAYER_FSP, WALLET, bench, quote_body, transfer_body  # noqa: F401 (fixture)
+from tests.mojaloop.waiting import wait_for
 
 
 # The FSPIOP 1.1 Name type, read from the Testing Toolkit's copy of the API definition.
@@ -156,18 +156,9 @@ def test_a_hub_abort_after_the_commit_is_flagged_for_reconciliation(bench):
                         headers={"FSPIOP-Source": "switch"})
     assert answer.status_code == 200
     store = bench.demo.gateway.store
-    flagged = _wait_for(lambda: [t for t in store.to_reconcile() if t.transfer_id == transfer["transferId"]])
+    flagged = wait_for(lambda: [t for t in store.to_reconcile() if t.transfer_id == transfer["transferId"]])
     assert flagged[0].state == "COMMITTED" and flagged[0].hub_state == "ABORTED"
     assert "recover" in flagged[0].reconcile
-
-
-def _wait_for(probe, attempts: int = 200):
-    for _ in range(attempts):
-        found = probe()
-        if found:
-            return found
-        time.sleep(0.05)
-    raise AssertionError("not seen in time")
 
 
 def test_a_payment_beyond_the_gateways_position_is_refused_by_inzira(bench):

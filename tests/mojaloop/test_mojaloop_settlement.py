@@ -31,9 +31,9 @@ from inzira.interop.mojaloop.store import Store
 from tests.mojaloop import hub_rules
 from tests.mojaloop.payee_env import Bench, bench, quote_body, transfer_body  # noqa: F401 (fixture)
 from tests.mojaloop.test_mojaloop_remit_ekash import FEE, KNOWN, World, _final, _send, world  # noqa: F401
+from tests.mojaloop.waiting import wait_for
 
 HTTP_TIMEOUT_S = 10.0
-WAIT_ATTEMPTS = 200
 
 
 def _now_ms() -> int:
@@ -42,15 +42,6 @@ def _now_ms() -> int:
 
 def _iso(ms: int) -> str:
     return datetime.fromtimestamp(ms / 1000, UTC).isoformat(timespec="milliseconds")
-
-
-def _wait_for(probe: Any) -> Any:
-    for _ in range(WAIT_ATTEMPTS):
-        found = probe()
-        if found:
-            return found
-        time.sleep(0.05)
-    raise AssertionError("not seen in time")
 
 
 def _pay(bench: Bench, amount: str) -> str:
@@ -79,7 +70,7 @@ def _hub_aborts(bench: Bench, transfer_id: str) -> None:
     patch = {"completedTimestamp": "2026-12-05T12:00:00.000Z", "transferState": "ABORTED"}
     assert bench.send("PATCH", f"/transfers/{transfer_id}", "transfers", patch, drop=("Accept",),
                       headers={"FSPIOP-Source": "switch"}).status_code == 200
-    _wait_for(lambda: bench.demo.gateway.store.transfer(transfer_id).hub_state == "ABORTED")
+    wait_for(lambda: bench.demo.gateway.store.transfer(transfer_id).hub_state == "ABORTED")
 
 
 def _report(bench: Bench, member: str = "ekash", **params: Any) -> httpx.Response:

@@ -11,7 +11,6 @@ from __future__ import annotations
 import asyncio
 import sqlite3
 import threading
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -28,20 +27,11 @@ from inzira.interop.mojaloop.timefmt import iso_ms
 from inzira.node.signer import wall_clock_ms
 from inzira.remit.settings import position_account
 from tests.mojaloop.payee_env import PAYER_FSP, Bench, Hub, bench, quote_body, transfer_body  # noqa: F401 (fixture)
+from tests.mojaloop.waiting import wait_for
 
 WAIT_S = 20.0
 HTTP_TIMEOUT_S = 10.0
 SHORT_EXPIRY_MS = 5_000  # a transfer Inzira's ledger expires within seconds (more than COMMIT_MARGIN_MS)
-
-
-def _wait_for(probe, wait_s: float = WAIT_S):
-    deadline = time.monotonic() + wait_s
-    while time.monotonic() < deadline:
-        found = probe()
-        if found:
-            return found
-        time.sleep(0.02)
-    raise AssertionError("not seen in time")
 
 
 class CommitWithoutVerdict:
@@ -115,9 +105,9 @@ def test_a_commit_posted_after_the_hub_aborted_with_no_verdict_is_found_on_chain
         assert bench.send("POST", "/transfers", "transfers", transfer).status_code == 202
         assert held.entered.wait(WAIT_S)  # reserved on Inzira, the commit on its way
         _hub_ends(bench, transfer_id, how)
-        _wait_for(lambda: store.transfer(transfer_id).state == "ABORTED")
+        wait_for(lambda: store.transfer(transfer_id).state == "ABORTED")
         held.gate.set()  # the commit posts on Inzira; the gateway never hears its verdict
-        stored = _wait_for(lambda: (t := store.transfer(transfer_id)).reconcile and t)
+        stored = wait_for(lambda: (t := store.transfer(transfer_id)).reconcile and t)
     finally:
         held.gate.set()
         transfers.ledger = held.inner
@@ -143,12 +133,12 @@ def test_a_reservation_that_expires_on_inzira_after_the_hub_aborted_ends_the_wat
         assert bench.send("POST", "/transfers", "transfers", transfer).status_code == 202
         assert held.entered.wait(WAIT_S)
         _hub_ends(bench, transfer_id, "patch")
-        watched = _wait_for(lambda: (t := store.transfer(transfer_id)).state == "ABORTED" and t)
+        watched = wait_for(lambda: (t := store.transfer(transfer_id)).state == "ABORTED" and t)
         assert watched.inzira_open  # its reservation may still post: looked at again
         held.gate.set()  # the commit never reaches the chain
         pending_id = bytes.fromhex(watched.pending_id)
-        _wait_for(lambda: held.state(pending_id) == "ABORTED")  # Inzira's ledger expired it
-        stored = _wait_for(lambda: not (t := store.transfer(transfer_id)).inzira_open and t)
+        wait_for(lambda: held.state(pending_id) == "ABORTED")  # Inzira's ledger expired it
+        stored = wait_for(lambda: not (t := store.transfer(transfer_id)).inzira_open and t)
     finally:
         held.gate.set()
         transfers.ledger = held.inner
@@ -184,7 +174,7 @@ def test_a_transfer_left_open_on_inzira_is_looked_at_again_after_a_restart(own_h
         assert bench.send("POST", "/transfers", "transfers", transfer).status_code == 202
         assert held.entered.wait(WAIT_S)
         _hub_ends(bench, transfer_id, "patch")
-        watched = _wait_for(lambda: (t := first.gateway.store.transfer(transfer_id)).state == "ABORTED" and t)
+        watched = wait_for(lambda: (t := first.gateway.store.transfer(transfer_id)).state == "ABORTED" and t)
     finally:
         first.stop()
         if held is not None:
@@ -200,7 +190,7 @@ def test_a_transfer_left_open_on_inzira_is_looked_at_again_after_a_restart(own_h
         # The commit sent before the stop reaches the chain now, under the same gateway key.
         verdict = asyncio.run(gateway.transfers.ledger.commit(pending_id, fulfilment))
         assert verdict is not None and verdict.ok
-        stored = _wait_for(lambda: (t := gateway.store.transfer(transfer_id)).reconcile and t)
+        stored = wait_for(lambda: (t := gateway.store.transfer(transfer_id)).reconcile and t)
     finally:
         second.stop()
     assert stored.state == "ABORTED" and not stored.inzira_open

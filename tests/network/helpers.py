@@ -15,13 +15,14 @@ from inzira.http import HttpProblem
 from inzira.ledger.block import decode_block, decode_header
 from inzira.ledger.records import Leg
 from inzira.ledger.tx import Issue, OpenAccount, Transfer, decode_signed, tx_id_of
-from inzira.network.layout import CUTTERS_DEFAULT, NetworkSettings, peer_folder
+from inzira.network.layout import CUTTERS_DEFAULT, NetworkSettings, peer_folder, write_peer_config
 from inzira.network.local_network import LocalNetwork
 from inzira.network.nats_cluster import NatsCluster
 from inzira.network.peer_client import peer_status
 from inzira.node.reader import DB_FILE, load_genesis
 from inzira.node.signer import MemberSigner
 from inzira.node.store import Store
+from inzira.peer.service import Peer
 
 T = TypeVar("T")
 MEMBERS = ["cbr", "sbk", "mobimo", "eurosend"]  # the fault tests' network
@@ -58,6 +59,23 @@ def running_network(folder: Path, cluster: NatsCluster, members: list[str],
         yield Net(net)
     finally:
         net.down()
+
+
+@contextlib.contextmanager
+def in_process_peer(net: "Net", member: str, quorum: int,
+                    before_start: Callable[[Peer], None] | None = None) -> Iterator[Peer]:
+    """``member``'s peer run in this process (the test holds its runtime and tickets), ready, stopped after;
+    ``before_start`` is given it before it starts."""
+    local = net.local
+    peer = Peer(write_peer_config(local.folder, local.manifest, member, local.nats_urls, quorum))
+    if before_start is not None:
+        before_start(peer)
+    peer.start()
+    try:
+        peer.wait_ready()
+        yield peer
+    finally:
+        peer.stop()
 
 
 def restart_dead_servers(cluster: NatsCluster) -> None:

@@ -6,32 +6,24 @@ payment failed, while the money moved)."""
 
 from __future__ import annotations
 
-import asyncio
 import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from inzira.crypto.verifier_pool import Verifier
-from inzira.ledger.apply import prepare, verify_prepared
 from inzira.ledger.block import raw_tx_hash
 from inzira.ledger.codes import Code
 from inzira.ledger.records import Leg
 from inzira.ledger.tx import Issue, OpenAccount, Transfer, add_signatures, decode_body, decode_signed, tx_id_of
-from inzira.network.layout import peer_folder, write_peer_config
 from inzira.network.local_network import agreement_quorum
 from inzira.network.nats_cluster import NatsCluster
-from inzira.node.node import Node
 from inzira.node.signer import MemberSigner
-from inzira.ordering.jetstream.block_log import BlockLog
-from inzira.ordering.jetstream.connection import connect
 from inzira.ordering.jetstream.tx_log import TxLog
-from inzira.peer.config import load_config, load_orderer_key
 from inzira.peer.inflight import EXPIRY_GRACE_MS
-from inzira.peer.ledger_thread import BLOCKS_SEQ_META
 from inzira.peer.service import Peer
-from tests.network.helpers import Net, running_network, wait_until
+from tests.network.helpers import Net, in_process_peer, running_network, wait_until
+from tests.network.on_the_log import append_signed_block, as_member
 
 PROCESS_PEERS = ["cbr", "sbk", "mobimo"]  # the three cutters
 SUBMITTER = "ubumwe"  # its peer runs in this process: the test holds its ticket
@@ -43,52 +35,12 @@ RESULT_TIMEOUT_S = 30.0
 @pytest.fixture(scope="module")
 def setup(tmp_path_factory: pytest.TempPathFactory, nats_cluster: NatsCluster) -> Iterator[tuple[Net, Peer]]:
     with running_network(Path(tmp_path_factory.mktemp("copies")), nats_cluster, PROCESS_PEERS) as net:
-        local = net.local
-        quorum = agreement_quorum(len(PROCESS_PEERS) + 1)
-        peer = Peer(write_peer_config(local.folder, local.manifest, SUBMITTER, local.nats_urls, quorum))
-        peer.start()
-        try:
-            peer.wait_ready()
+        with in_process_peer(net, SUBMITTER, agreement_quorum(len(PROCESS_PEERS) + 1)) as peer:
             yield net, peer
-        finally:
-            peer.stop()
 
 
 def _stream_end(net: Net) -> int:
-    async def run() -> int:
-        nc = await connect(net.local.nats_urls, f"test-{HOSTILE}", credentials=net.local.nats_credentials(HOSTILE))
-        try:
-            return await TxLog(nc, net.local.ordering(), member=HOSTILE).last_seq()
-        finally:
-            await nc.close()
-
-    return asyncio.run(run())
-
-
-def _append_block_of(net: Net, raws: list[bytes], covering_to: int) -> None:
-    """The hostile member (stopped) signs with its orderer key a valid block of ``raws`` that claims to cover
-    the transactions stream up to ``covering_to`` (so cutters after it resume past that), and appends it."""
-    folder = peer_folder(net.local.folder, HOSTILE)
-    config = load_config(folder)
-    node = Node(folder, Verifier(1))
-    try:
-        expected_last = int(node.store.get_meta(BLOCKS_SEQ_META) or b"0")
-        covered = node.header(node.height).source_last
-        items = [prepare(raw) for raw in raws]
-        verify_prepared(items, node.verifier.verify_many)
-        built = node.build(items, int(time.time() * 1000), config.orderer_id,
-                           load_orderer_key(folder, config.orderer_id), covered + 1, covering_to)
-    finally:
-        node.close()  # not stored here: this peer reads it back from the stream like the others
-
-    async def run() -> None:
-        nc = await connect(net.local.nats_urls, f"test-{HOSTILE}", credentials=net.local.nats_credentials(HOSTILE))
-        try:
-            await BlockLog(nc, net.local.ordering()).append_block(expected_last, built.encoded)
-        finally:
-            await nc.close()
-
-    asyncio.run(run())
+    return as_member(net, HOSTILE, lambda nc: TxLog(nc, net.local.ordering(), member=HOSTILE).last_seq())
 
 
 @pytest.mark.timeout(300)
@@ -115,7 +67,7 @@ def test_a_cutter_that_puts_a_copy_in_place_of_the_submitted_bytes_does_not_make
                timeout_s=RESULT_TIMEOUT_S)
     # mobimo signs the body too (it authenticates: ubumwe's signature is there) and cuts a block of that copy
     # alone, covering the stream entry that holds ubumwe's own bytes.
-    _append_block_of(net, [add_signatures(real, keys[HOSTILE])], _stream_end(net))
+    append_signed_block(net, HOSTILE, [add_signatures(real, keys[HOSTILE])], _stream_end(net))
     spent = wait_until("the copy in a block here", lambda: peer.node.locate([tx_id]).get(tx_id),
                        timeout_s=RESULT_TIMEOUT_S)
     assert spent.code == Code.OK

@@ -5,7 +5,6 @@ nobody's payments, and a cutter whose clock runs ten minutes fast cannot expire 
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import hashlib
 import threading
@@ -15,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 import msgspec
+from nats.aio.client import Client as NATS
 import pytest
 
 from inzira.crypto.keygen import generate_keypair
@@ -33,17 +33,13 @@ from inzira.ledger.tx import (
     sign_quote,
     tx_id_of,
 )
-from inzira.network.layout import peer_folder
 from inzira.network.nats_cluster import NatsCluster
-from inzira.node.node import Node
 from inzira.ordering.jetstream.block_log import BlockLog
-from inzira.ordering.jetstream.connection import connect
 from inzira.ordering.jetstream.errors import BlockConflictError
 from inzira.ordering.jetstream.tx_log import TxLog
-from inzira.peer.config import load_config, load_orderer_key
-from inzira.peer.ledger_thread import BLOCKS_SEQ_META
 from inzira.peer.tx_batch import TX_BATCH_TXS_MAX, TxBatch, encode_batch
 from tests.network.helpers import CUTTERS, MEMBERS, Net, running_network, wait_until
+from tests.network.on_the_log import append_signed_block, as_member
 
 TEN_MINUTES_MS = 600_000
 
@@ -59,16 +55,12 @@ def hostile_net(tmp_path_factory: pytest.TempPathFactory, nats_cluster: NatsClus
 def _publish_raw(net: Net, member: str, payloads: list[bytes]) -> None:
     """Publish messages straight to the transactions stream, as a member's own systems could."""
 
-    async def run() -> None:
-        nc = await connect(net.local.nats_urls, f"test-{member}", credentials=net.local.nats_credentials(member))
-        try:
-            tx_log = TxLog(nc, net.local.ordering(), member=member)
-            for i, payload in enumerate(payloads):
-                await tx_log.publish_tx(hashlib.sha256(b"poison-%d" % i + payload).digest(), payload)
-        finally:
-            await nc.close()
+    async def publish(nc: NATS) -> None:
+        tx_log = TxLog(nc, net.local.ordering(), member=member)
+        for i, payload in enumerate(payloads):
+            await tx_log.publish_tx(hashlib.sha256(b"poison-%d" % i + payload).digest(), payload)
 
-    asyncio.run(run())
+    as_member(net, member, publish)
 
 
 def _problems(net: Net) -> dict[str, Any]:
@@ -121,47 +113,19 @@ def test_deeply_nested_messages_and_transactions_in_the_log_leave_every_peer_ali
     assert _problems(net) == {m: None for m in MEMBERS}
 
 
-def _append_block_covering_the_future(net: Net, member: str) -> None:
-    """``member`` (stopped) signs with its orderer key a valid empty block on its chain that claims to cover
-    the transactions stream far past its end, and appends it to the blocks stream."""
-    folder = peer_folder(net.local.folder, member)
-    config = load_config(folder)
-    node = Node(folder)
-    try:
-        expected_last = int(node.store.get_meta(BLOCKS_SEQ_META) or b"0")
-        covered = node.header(node.height).source_last
-        built = node.build([], int(time.time() * 1000), config.orderer_id,
-                           load_orderer_key(folder, config.orderer_id), covered + 1, 2**62)
-    finally:
-        node.close()  # the block is not stored here: this peer reads it back from the stream like the others
-
-    async def run() -> None:
-        nc = await connect(net.local.nats_urls, f"test-{member}", credentials=net.local.nats_credentials(member))
-        try:
-            await BlockLog(nc, net.local.ordering()).append_block(expected_last, built.encoded)
-        finally:
-            await nc.close()
-
-    asyncio.run(run())
-
-
 def _append_raw_block(net: Net, member: str, payload: bytes) -> None:
     """Append bytes to the blocks stream as ``member`` (cutter-eligible) after whatever it ends with."""
 
-    async def run() -> None:
-        nc = await connect(net.local.nats_urls, f"test-{member}", credentials=net.local.nats_credentials(member))
-        try:
-            blocks = BlockLog(nc, net.local.ordering())
-            for _ in range(5):  # a cutter may append meanwhile: after its block, then
-                _, last = await blocks.bounds()
-                with contextlib.suppress(BlockConflictError):
-                    await blocks.append_block(last, payload)
-                    return
-            raise AssertionError("could not append to the blocks stream")
-        finally:
-            await nc.close()
+    async def append(nc: NATS) -> None:
+        blocks = BlockLog(nc, net.local.ordering())
+        for _ in range(5):  # a cutter may append meanwhile: after its block, then
+            _, last = await blocks.bounds()
+            with contextlib.suppress(BlockConflictError):
+                await blocks.append_block(last, payload)
+                return
+        raise AssertionError("could not append to the blocks stream")
 
-    asyncio.run(run())
+    as_member(net, member, append)
 
 
 def test_deeply_nested_bytes_in_the_blocks_stream_are_refused_and_following_goes_on(hostile_net: Net) -> None:
@@ -188,7 +152,7 @@ def test_a_block_claiming_transactions_not_yet_published_does_not_stop_later_pay
     net = hostile_net
     before = net.wait_agreed(MEMBERS)
     net.local.stop_peer("mobimo")  # a cutter-eligible member, appending with its own orderer key
-    _append_block_covering_the_future(net, "mobimo")
+    append_signed_block(net, "mobimo", [], 2**62)  # an empty block covering the stream far past its end
     net.local.start_peer("mobimo")
     net.wait_agreed(MEMBERS, min_height=before["height"] + 1)  # a well-signed block: every peer takes it
     raw = net.transfer("eurosend", "eurosend:eur", "mobimo:eur", 2_00)

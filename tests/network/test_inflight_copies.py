@@ -22,6 +22,7 @@ from inzira.ledger.records import Leg
 from inzira.ledger.tx import Issue, OpenAccount, Transfer, add_signatures, decode_body, decode_signed, tx_id_of
 from inzira.node.node import Node
 from inzira.node.signer import MemberSigner
+from inzira.ordering.outcome import Ticket
 from inzira.peer.inflight import EXPIRY_GRACE_MS, Inflight
 from tests.hosted import Hosted, member_keys
 
@@ -48,13 +49,16 @@ class Chain:
         self.inflight = Inflight(self.node.locate)
         self.node.commit_hooks.append(self.inflight.on_block)
 
-    def payment(self) -> tuple[bytes, bytes, int]:
-        """eurosend's signed payment to mobimo, its id and its deadline."""
+    def payment(self) -> tuple[bytes, bytes, int, Ticket]:
+        """eurosend's signed payment to mobimo, its id, its deadline, and the ticket its submitter holds."""
         signer = MemberSigner(self.node.chain_id, "eurosend", self.keys["eurosend"],
                               clock_ms=lambda: self.node.state.timestamp_ms)
         raw = signer.sign(Transfer((Leg("eurosend:eur", "mobimo:eur", PAID_MINOR, "EUR"),)))
         body = decode_signed(raw).body
-        return raw, tx_id_of(body), decode_body(body).expires_at_ms
+        tx_id, deadline_ms = tx_id_of(body), decode_body(body).expires_at_ms
+        ticket, new = self.inflight.register(raw_tx_hash(raw), tx_id, deadline_ms)
+        assert new
+        return raw, tx_id, deadline_ms, ticket
 
     def cut(self, raws: list[bytes], timestamp_ms: int) -> int:
         items = [prepare(raw) for raw in raws]
@@ -65,48 +69,41 @@ class Chain:
         self.node.close()
 
 
-def test_bytes_left_out_of_every_block_answer_where_a_copy_spent_their_id(funded: Path) -> None:
-    chain = Chain(funded)
+@pytest.fixture
+def chain(funded: Path) -> Iterator[Chain]:
+    opened = Chain(funded)
     try:
-        real, tx_id, deadline_ms = chain.payment()
-        ticket, new = chain.inflight.register(raw_tx_hash(real), tx_id, deadline_ms)
-        assert new
-        # mobimo adds its own signature: the copy authenticates (eurosend signed it) and spends the id.
-        copy = add_signatures(real, chain.keys["mobimo"])
-        height = chain.cut([copy], chain.node.state.timestamp_ms + 1)
-        assert chain.node.account("mobimo:eur").balance_minor == PAID_MINOR  # type: ignore[union-attr]
-        assert not ticket.done()  # the submitter's own bytes are in no block
-        chain.cut([], deadline_ms + EXPIRY_GRACE_MS + 1)
-        outcome = ticket.result(0)
-        assert (outcome.tx_id, outcome.code, outcome.height, outcome.index) == (tx_id, Code.OK, height, 0)
-        assert len(chain.inflight) == 0
+        yield opened
     finally:
-        chain.close()
+        opened.close()
 
 
-def test_bytes_that_come_after_a_copy_answer_where_the_copy_spent_their_id(funded: Path) -> None:
-    chain = Chain(funded)
-    try:
-        real, tx_id, deadline_ms = chain.payment()
-        ticket, _ = chain.inflight.register(raw_tx_hash(real), tx_id, deadline_ms)
-        copy = add_signatures(real, chain.keys["mobimo"])
-        height = chain.cut([copy, real], chain.node.state.timestamp_ms + 1)  # the copy first: it spends the id
-        outcome = ticket.result(0)
-        assert (outcome.tx_id, outcome.code, outcome.height, outcome.index) == (tx_id, Code.OK, height, 0)
-    finally:
-        chain.close()
+def test_bytes_left_out_of_every_block_answer_where_a_copy_spent_their_id(chain: Chain) -> None:
+    real, tx_id, deadline_ms, ticket = chain.payment()
+    # mobimo adds its own signature: the copy authenticates (eurosend signed it) and spends the id.
+    copy = add_signatures(real, chain.keys["mobimo"])
+    height = chain.cut([copy], chain.node.state.timestamp_ms + 1)
+    assert chain.node.account("mobimo:eur").balance_minor == PAID_MINOR  # type: ignore[union-attr]
+    assert not ticket.done()  # the submitter's own bytes are in no block
+    chain.cut([], deadline_ms + EXPIRY_GRACE_MS + 1)
+    outcome = ticket.result(0)
+    assert (outcome.tx_id, outcome.code, outcome.height, outcome.index) == (tx_id, Code.OK, height, 0)
+    assert len(chain.inflight) == 0
 
 
-def test_bytes_whose_id_nobody_spent_still_expire(funded: Path) -> None:
-    chain = Chain(funded)
-    try:
-        real, tx_id, deadline_ms = chain.payment()
-        ticket, _ = chain.inflight.register(raw_tx_hash(real), tx_id, deadline_ms)
-        chain.cut([], deadline_ms + EXPIRY_GRACE_MS)
-        assert not ticket.done()  # the grace is not over yet: the bytes may still come, marked expired
-        chain.cut([], deadline_ms + EXPIRY_GRACE_MS + 1)
-        outcome = ticket.result(0)
-        assert (outcome.code, outcome.height) == (Code.EXPIRED, 0)
-        assert chain.node.account("mobimo:eur").balance_minor == 0  # type: ignore[union-attr]
-    finally:
-        chain.close()
+def test_bytes_that_come_after_a_copy_answer_where_the_copy_spent_their_id(chain: Chain) -> None:
+    real, tx_id, _, ticket = chain.payment()
+    copy = add_signatures(real, chain.keys["mobimo"])
+    height = chain.cut([copy, real], chain.node.state.timestamp_ms + 1)  # the copy first: it spends the id
+    outcome = ticket.result(0)
+    assert (outcome.tx_id, outcome.code, outcome.height, outcome.index) == (tx_id, Code.OK, height, 0)
+
+
+def test_bytes_whose_id_nobody_spent_still_expire(chain: Chain) -> None:
+    _, _, deadline_ms, ticket = chain.payment()
+    chain.cut([], deadline_ms + EXPIRY_GRACE_MS)
+    assert not ticket.done()  # the grace is not over yet: the bytes may still come, marked expired
+    chain.cut([], deadline_ms + EXPIRY_GRACE_MS + 1)
+    outcome = ticket.result(0)
+    assert (outcome.code, outcome.height) == (Code.EXPIRED, 0)
+    assert chain.node.account("mobimo:eur").balance_minor == 0  # type: ignore[union-attr]

@@ -31,7 +31,7 @@ from inzira.ledger.codes import Code
 from inzira.ledger.receipt import verify_receipt
 from inzira.ledger.records import EXPIRED, Leg
 from inzira.ledger.tx import Issue, OpenAccount, PostPending, Transfer
-from inzira.network.layout import DEMO_MEMBER_IDS, write_peer_config
+from inzira.network.layout import DEMO_MEMBER_IDS
 from inzira.network.nats_cluster import NatsCluster
 from inzira.node.custody import Keyring, MemberPort
 from inzira.peer.service import Peer
@@ -40,7 +40,7 @@ from inzira.remit.client import RemitClient
 from inzira.remit.service import RemitService
 from inzira.remit.settings import RemitSettings
 from inzira.sim.momo import MomoSimConfig, serve
-from tests.network.helpers import Net, running_network
+from tests.network.helpers import Net, in_process_peer, running_network
 
 PROCESS_PEERS = ["cbr", "sbk", "mobimo"]
 IN_PROCESS = "ubumwe"
@@ -55,17 +55,13 @@ def now_ms() -> int:
 @pytest.fixture(scope="module")
 def setup(tmp_path_factory: pytest.TempPathFactory, nats_cluster: NatsCluster) -> Iterator[tuple[Net, Peer]]:
     with running_network(Path(tmp_path_factory.mktemp("services")), nats_cluster, PROCESS_PEERS) as net:
-        local = net.local
-        folder = write_peer_config(local.folder, local.manifest, IN_PROCESS, local.nats_urls, quorum=2)
-        peer = Peer(folder)
-        # The test calls the API as several members through this one peer (a member's own peer knows its own).
-        peer.runtime.api_tokens.update({local.api_token(m): m for m in DEMO_MEMBER_IDS})
-        peer.start()
-        try:
-            peer.wait_ready()
+
+        def knows_every_member(peer: Peer) -> None:
+            # The test calls the API as several members through this one peer (a member's own peer knows its own).
+            peer.runtime.api_tokens.update({net.local.api_token(m): m for m in DEMO_MEMBER_IDS})
+
+        with in_process_peer(net, IN_PROCESS, 2, knows_every_member) as peer:
             yield net, peer
-        finally:
-            peer.stop()
 
 
 def _keys(net: Net) -> Keyring:

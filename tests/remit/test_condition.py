@@ -1,5 +1,5 @@
 """The receiving FSP's hashlock binds every term it agreed to, not the quote id alone: a fulfilment revealed on
-chain for one agreement opens no other, even one under the same quote id (tests/remit_flow/test_inter_fsp.py
+chain for one agreement opens no other, even one under the same quote id (tests/remit_flow/test_inter_fsp_payout.py
 runs the attack end to end)."""
 
 from __future__ import annotations

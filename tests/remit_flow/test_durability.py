@@ -9,8 +9,11 @@ from __future__ import annotations
 import os
 import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
+import httpx
 import pytest
 
 from inzira import sqlite_db
@@ -47,9 +50,12 @@ def test_every_money_store_opens_through_the_helper(tmp_path: Path) -> None:
         reader.close()
 
 
-def _held_syncs(flow: Flow, answered: threading.Event) -> tuple[list[float], object]:
-    """An fsync that holds remit.db's WAL sync back until ``answered`` (or HOLD_S), and the times of those syncs."""
+def _answered_after_a_sync(flow: Flow, monkeypatch: pytest.MonkeyPatch,
+                           ask: Callable[[], httpx.Response]) -> tuple[httpx.Response, bool]:
+    """``ask``'s answer, asked with every sync of remit.db's WAL held back until the answer arrives (or HOLD_S),
+    and whether a sync that follows the request came before the answer."""
     wal = os.stat(flow.data_dir / "remit.db-wal").st_ino
+    answered = threading.Event()
     synced_at: list[float] = []
     real_fsync = os.fsync
 
@@ -60,33 +66,49 @@ def _held_syncs(flow: Flow, answered: threading.Event) -> tuple[list[float], obj
             synced_at.append(time.monotonic())
         else:
             real_fsync(fd)
-    return synced_at, held_fsync
+
+    monkeypatch.setattr(db_module.os, "fsync", held_fsync)
+    asked = time.monotonic()
+    try:
+        answer = ask()
+        answered_at = time.monotonic()
+    finally:
+        answered.set()
+    return answer, any(asked < t < answered_at for t in synced_at)
+
+
+def _stored(flow: Flow, sql: str, key: str) -> tuple[object, ...] | None:
+    """The row ``sql`` reads for ``key`` from remit.db as it is on disk, through a connection of its own."""
+    reader = sqlite_db.connect(str(flow.data_dir / "remit.db"), read_only=True)
+    try:
+        return reader.execute(sql, (key,)).fetchone()
+    finally:
+        reader.close()
+
+
+def _quote(http: httpx.Client, number: str) -> httpx.Response:
+    return http.post("/v1/remit/quotes", json={"receiver_msisdn": number, "amount_type": "SEND",
+                                               "amount_minor": 20_000, "currency": "EUR"})
+
+
+def _held_send(http: httpx.Client, number: str) -> dict[str, Any]:
+    """A transfer to ``number``'s wallet whose receiver's name is a sanctions hit: what to post to send it."""
+    quote = _quote(http, number)
+    assert quote.status_code == 201, quote.text
+    return send_body(quote.json()["quote_id"], "Mohammed Youssef Karzanithi")
 
 
 def test_a_quote_is_on_disk_before_the_answer_gives_it(flow: Flow, monkeypatch: pytest.MonkeyPatch) -> None:
     """A quote the customer was shown is one it may send under: a crash the moment after the answer must not
     turn that send into 404 3205. The answer must not come before a sync of remit.db that follows the request."""
     number = flow.wallet("mobimo")
-    answered = threading.Event()
-    synced_at, held_fsync = _held_syncs(flow, answered)
     with flow.http("eurosend") as http:
         assert http.get(f"/v1/remit/parties/MSISDN/{number}").status_code == 200  # the look-up's writes before
-        monkeypatch.setattr(db_module.os, "fsync", held_fsync)
-        asked = time.monotonic()
-        try:
-            quote = http.post("/v1/remit/quotes", json={"receiver_msisdn": number, "amount_type": "SEND",
-                                                        "amount_minor": 20_000, "currency": "EUR"})
-            answered_at = time.monotonic()
-        finally:
-            answered.set()
+        quote, synced = _answered_after_a_sync(flow, monkeypatch, lambda: _quote(http, number))
     assert quote.status_code == 201, quote.text
-    assert any(asked < t < answered_at for t in synced_at), "answered the quote before remit.db was synced"
-    reader = sqlite_db.connect(str(flow.data_dir / "remit.db"), read_only=True)
-    try:
-        assert reader.execute("SELECT quote_id FROM quotes WHERE quote_id = ?",
-                              (quote.json()["quote_id"],)).fetchone() is not None
-    finally:
-        reader.close()
+    assert synced, "answered the quote before remit.db was synced"
+    quote_id = quote.json()["quote_id"]
+    assert _stored(flow, "SELECT quote_id FROM quotes WHERE quote_id = ?", quote_id) is not None
 
 
 def test_a_held_transfer_is_on_disk_before_the_answer_says_so(flow: Flow, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -94,28 +116,13 @@ def test_a_held_transfer_is_on_disk_before_the_answer_says_so(flow: Flow, monkey
     Every sync of remit.db's WAL is held back until the answer arrives (or HOLD_S): the answer must not come
     before a sync that follows the request."""
     number = flow.wallet("mobimo", "Mohammed", "Karzanithi")
-    answered = threading.Event()
-    synced_at, held_fsync = _held_syncs(flow, answered)
     with flow.http("eurosend") as http:
-        quote = http.post("/v1/remit/quotes", json={"receiver_msisdn": number, "amount_type": "SEND",
-                                                    "amount_minor": 20_000, "currency": "EUR"})
-        assert quote.status_code == 201, quote.text
-        body = send_body(quote.json()["quote_id"], "Mohammed Youssef Karzanithi")  # a sanctions hit: held
-        monkeypatch.setattr(db_module.os, "fsync", held_fsync)
-        asked = time.monotonic()
-        try:
-            response = http.post("/v1/remit/transfers", json=body)
-            answered_at = time.monotonic()
-        finally:
-            answered.set()
+        body = _held_send(http, number)
+        response, synced = _answered_after_a_sync(flow, monkeypatch, lambda: http.post("/v1/remit/transfers",
+                                                                                       json=body))
     assert response.status_code == 202, response.text
-    assert any(asked < t < answered_at for t in synced_at), "answered HELD before remit.db was synced"
-    reader = sqlite_db.connect(str(flow.data_dir / "remit.db"), read_only=True)
-    try:
-        assert reader.execute("SELECT state FROM transfers WHERE transfer_id = ?",
-                              (body["transfer_id"],)).fetchone() == ("HELD",)
-    finally:
-        reader.close()
+    assert synced, "answered HELD before remit.db was synced"
+    assert _stored(flow, "SELECT state FROM transfers WHERE transfer_id = ?", body["transfer_id"]) == ("HELD",)
 
 
 def test_an_officer_s_rejection_is_on_disk_before_the_answer_says_so(flow: Flow,
@@ -124,22 +131,12 @@ def test_an_officer_s_rejection_is_on_disk_before_the_answer_says_so(flow: Flow,
     moment after must not bring the transfer back as held."""
     number = flow.wallet("mobimo", "Mohammed", "Karzanithi")
     officer = flow.service.officer_tokens["eurosend"]
-    answered = threading.Event()
-    synced_at, held_fsync = _held_syncs(flow, answered)
     with flow.http("eurosend") as http, flow.http(token=officer) as compliance:
-        quote = http.post("/v1/remit/quotes", json={"receiver_msisdn": number, "amount_type": "SEND",
-                                                    "amount_minor": 20_000, "currency": "EUR"})
-        assert quote.status_code == 201, quote.text
-        body = send_body(quote.json()["quote_id"], "Mohammed Youssef Karzanithi")  # a sanctions hit: held
+        body = _held_send(http, number)
         assert http.post("/v1/remit/transfers", json=body).status_code == 202
-        monkeypatch.setattr(db_module.os, "fsync", held_fsync)
-        asked = time.monotonic()
-        try:
-            decided = compliance.post(f"/v1/remit/compliance/transfers/{body['transfer_id']}/decision",
-                                      json={"decision": "reject", "note": "a true match"})
-            answered_at = time.monotonic()
-        finally:
-            answered.set()
+        decision = f"/v1/remit/compliance/transfers/{body['transfer_id']}/decision"
+        decided, synced = _answered_after_a_sync(
+            flow, monkeypatch, lambda: compliance.post(decision, json={"decision": "reject", "note": "a true match"}))
     assert decided.status_code == 200, decided.text
     assert decided.json()["state"] == "REJECTED"
-    assert any(asked < t < answered_at for t in synced_at), "answered REJECTED before remit.db was synced"
+    assert synced, "answered REJECTED before remit.db was synced"

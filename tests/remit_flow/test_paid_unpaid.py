@@ -31,7 +31,7 @@ from inzira.sim.momo import Behaviour, MomoSimConfig, serve
 from tests.network.helpers import wait_until
 from tests.remit_flow.conftest import FLOAT_MINOR, HTTP_TIMEOUT_S, Flow, now_ms
 from tests.remit_flow.helpers import WAIT_MS, problem, send_body
-from tests.remit_flow.test_inter_fsp import Pair, _agree, _payee_service, _reserve, _serve, pair  # noqa: F401
+from tests.remit_flow.inter_fsp import Pair, agree, pair, payee_service, reserve, serve_service  # noqa: F401
 from tests.remit_flow.test_notifications import listening
 from tests.remit_flow.test_restart import running
 
@@ -239,17 +239,17 @@ def test_another_deployment_s_transfer_paid_but_never_committed_is_flagged_once(
     folder = tmp_path_factory.mktemp("mobimo-paid-unpaid")
     msisdn = flow.wallet("mobimo")
     with contextlib.ExitStack() as first_run:
-        first = _payee_service(pair, folder).start()
+        first = payee_service(pair, folder).start()
         first_run.callback(first.stop)
-        quote = _agree(dataclasses.replace(pair, payee_url=_serve(first_run, flow, first, fsp=True)), msisdn)
-        pending_id = _reserve(pair, quote, 10_000, expires_in_ms=STOPPED_EXPIRES_IN_MS)
+        quote = agree(dataclasses.replace(pair, payee_url=serve_service(first_run, flow, first, fsp=True)), msisdn)
+        pending_id = reserve(pair, quote, 10_000, expires_in_ms=STOPPED_EXPIRES_IN_MS)
         wait_until("the commit submitted", lambda: held.count() == 1, timeout_s=WAIT_S)
         assert first.payouts.get(pending_id).status == "SUCCESSFUL"  # type: ignore[union-attr]
     assert flow.net.node.pending(pending_id).status == PENDING  # type: ignore[union-attr]
     _expire(flow.net, pair.keys, pending_id)
     flagged = []
     for _run in range(2):
-        with _payee_service(pair, folder) as restarted:
+        with payee_service(pair, folder) as restarted:
             flagged.append(wait_until("the payout flagged", lambda: (p := restarted.payouts.get(pending_id))
                                       and p.reason and p, timeout_s=10))
             wait_until("the reservation seen resolved", lambda: all(

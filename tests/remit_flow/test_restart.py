@@ -12,7 +12,9 @@ import threading
 import time
 import uuid
 from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -33,7 +35,7 @@ from inzira.remit.client import RemitClient
 from inzira.remit.reconcile import RESUME_AFTER_MS
 from inzira.remit.service import RemitService
 from inzira.remit.settings import RemitSettings
-from inzira.sim.momo import Behaviour, MomoSimConfig, serve
+from inzira.sim.momo import Behaviour, MomoSimConfig, RunningMomoSim, serve
 from tests.network.helpers import wait_until
 from tests.remit_flow.conftest import FLOAT_MINOR, Clock, now_ms
 
@@ -73,13 +75,27 @@ def running(net: Embedded, data_dir: Path, settings: RemitSettings,
         operator.close()
 
 
+@contextlib.contextmanager
+def _wallet_at_mobimo() -> Iterator[tuple[RunningMomoSim, RemitSettings]]:
+    """MobiMo's simulator holding NUMBER's wallet, and the service's settings paying out there."""
+    with serve(MomoSimConfig(float_minor=FLOAT_MINOR)) as sim:
+        sim.admin.create_wallet(NUMBER[1:], "Grace", "Uwimana")
+        yield sim, RemitSettings(payout_adapters={"mobimo": sim.adapter_config()}, reconcile_interval_ms=200)
+
+
+def _transfer_after_restart(net: Embedded, data_dir: Path, settings: RemitSettings, token: str, transfer_id: str,
+                            wait_ms: int = int(WAIT_S * 1000), clock_ms: Callable[[], int] = now_ms) -> dict[str, Any]:
+    """The transfer as a service started anew answers for it, once final (or after ``wait_ms``)."""
+    with running(net, data_dir, settings, clock_ms) as (_service, served):
+        with RemitClient(served.base_url, token) as client:
+            return client.transfer(transfer_id, wait_ms=wait_ms)
+
+
 def test_restart_during_payout_pays_once_and_commits(tmp_path: Path) -> None:
     create_demo_network(tmp_path, now_ms() - 1_000)
-    with Embedded(tmp_path, block_interval_ms=10) as net, serve(MomoSimConfig(float_minor=FLOAT_MINOR)) as sim:
+    with Embedded(tmp_path, block_interval_ms=10) as net, _wallet_at_mobimo() as (sim, settings):
         seed(net, demo_keyring(tmp_path))
-        sim.admin.create_wallet(NUMBER[1:], "Grace", "Uwimana")
         sim.admin.set_behaviour(Behaviour(latency_ms=PAYOUT_LATENCY_MS))
-        settings = RemitSettings(payout_adapters={"mobimo": sim.adapter_config()}, reconcile_interval_ms=200)
         token = load_api_keys(tmp_path)["eurosend"]
         transfer_id = str(uuid.uuid4())
         with running(net, tmp_path, settings) as (service, served):
@@ -94,9 +110,7 @@ def test_restart_during_payout_pays_once_and_commits(tmp_path: Path) -> None:
                     view = client.transfer(transfer_id)
                 assert view["state"] == "RESERVED"
         # The service stopped while the operator was still paying.
-        with running(net, tmp_path, settings) as (_service, served):
-            with RemitClient(served.base_url, token) as client:
-                final = client.transfer(transfer_id, wait_ms=int(WAIT_S * 1000))
+        final = _transfer_after_restart(net, tmp_path, settings, token, transfer_id)
         assert final["state"] == "COMMITTED", final
         wallet = sim.admin.wallet(NUMBER[1:])
         assert wallet is not None and wallet.balance_minor == final["amount_received"]["amount_minor"]
@@ -139,21 +153,41 @@ def test_a_payout_asked_before_a_restart_is_asked_about_not_declined_as_too_late
         net.node.state.check_invariants()
 
 
-def _received_never_sent(tmp_path: Path, settings: RemitSettings, transfer_id: str, token: str) -> tuple[bytes, int]:
-    """A transfer stored RECEIVED whose reservation the ledger never took (its orderer stopped first): the
-    reservation's signed bytes and when the transfer was stored."""
-    with Embedded(tmp_path, block_interval_ms=10) as net:
-        seed(net, demo_keyring(tmp_path))
-        with running(net, tmp_path, settings) as (service, served):
-            service.submit(service.register_number("mobimo", NUMBER)).result(WAIT_S)
-            with RemitClient(served.base_url, token) as client:
-                quote = client.quote(NUMBER, "SEND", 10_000, "EUR")
-                net.orderer.stop()  # the ledger takes nothing more from this run
-                view = client.send(transfer_id, quote["quote_id"], "cust-r", "Marie Dupont", "Grace Uwimana")
-            assert view["state"] == "RECEIVED"
-            raw = service.transfers.reserve_tx(transfer_id)
-    assert raw is not None
-    return raw, view["updated_at_ms"]
+@dataclass(frozen=True)
+class NeverSent:
+    """A transfer stored RECEIVED whose reservation the ledger never took (its orderer stopped first)."""
+
+    sim: RunningMomoSim
+    settings: RemitSettings
+    token: str
+    transfer_id: str
+    raw: bytes  # the reservation's signed bytes
+    received_at_ms: int  # when the transfer was stored
+
+    @property
+    def body(self) -> bytes:
+        return decode_signed(self.raw).body
+
+
+@contextlib.contextmanager
+def _received_never_sent(tmp_path: Path) -> Iterator[NeverSent]:
+    """A new demo network in ``tmp_path`` and MobiMo's simulator, with a transfer left as NeverSent says."""
+    create_demo_network(tmp_path, now_ms() - 1_000)
+    transfer_id = str(uuid.uuid4())
+    token = load_api_keys(tmp_path)["eurosend"]
+    with _wallet_at_mobimo() as (sim, settings):
+        with Embedded(tmp_path, block_interval_ms=10) as net:
+            seed(net, demo_keyring(tmp_path))
+            with running(net, tmp_path, settings) as (service, served):
+                service.submit(service.register_number("mobimo", NUMBER)).result(WAIT_S)
+                with RemitClient(served.base_url, token) as client:
+                    quote = client.quote(NUMBER, "SEND", 10_000, "EUR")
+                    net.orderer.stop()  # the ledger takes nothing more from this run
+                    view = client.send(transfer_id, quote["quote_id"], "cust-r", "Marie Dupont", "Grace Uwimana")
+                assert view["state"] == "RECEIVED"
+                raw = service.transfers.reserve_tx(transfer_id)
+        assert raw is not None
+        yield NeverSent(sim, settings, token, transfer_id, raw, view["updated_at_ms"])
 
 
 def test_a_reservation_found_in_the_chain_is_paid_out_at_once(tmp_path: Path) -> None:
@@ -162,22 +196,15 @@ def test_a_reservation_found_in_the_chain_is_paid_out_at_once(tmp_path: Path) ->
     out at once, not RESUME_AFTER_MS later, out of the transfer's 30 s. The restarted service's clock is set
     back a little (as an NTP step would), so that a regular pass finds it rather than the one at start, which
     takes everything up anyway: the old code left such a transfer unpaid for RESUME_AFTER_MS."""
-    create_demo_network(tmp_path, now_ms() - 1_000)
-    transfer_id = str(uuid.uuid4())
-    token = load_api_keys(tmp_path)["eurosend"]
-    with serve(MomoSimConfig(float_minor=FLOAT_MINOR)) as sim:
-        sim.admin.create_wallet(NUMBER[1:], "Grace", "Uwimana")
-        settings = RemitSettings(payout_adapters={"mobimo": sim.adapter_config()}, reconcile_interval_ms=200)
-        raw, received_at_ms = _received_never_sent(tmp_path, settings, transfer_id, token)
+    with _received_never_sent(tmp_path) as unsent:
         with Embedded(tmp_path, block_interval_ms=10) as net:
-            assert net.submit(raw).result(WAIT_S).code == 0  # what the ledger took before the service died
-            set_back_ms = now_ms() - received_at_ms + CLOCK_SET_BACK_MS
-            with running(net, tmp_path, settings, lambda: now_ms() - set_back_ms) as (_service, served):
-                with RemitClient(served.base_url, token) as client:
-                    final = client.transfer(transfer_id, wait_ms=RESUME_AFTER_MS - 1_000)
+            assert net.submit(unsent.raw).result(WAIT_S).code == 0  # what the ledger took before the service died
+            set_back_ms = now_ms() - unsent.received_at_ms + CLOCK_SET_BACK_MS
+            final = _transfer_after_restart(net, tmp_path, unsent.settings, unsent.token, unsent.transfer_id,
+                                            RESUME_AFTER_MS - 1_000, lambda: now_ms() - set_back_ms)
             assert final["state"] == "COMMITTED", final
             net.node.state.check_invariants()
-        assert len(sim.admin.history(NUMBER[1:])) == 1
+        assert len(unsent.sim.admin.history(NUMBER[1:])) == 1
 
 
 def test_a_reservation_stored_while_reconciliation_looks_it_up_is_not_aborted(
@@ -186,15 +213,8 @@ def test_a_reservation_stored_while_reconciliation_looks_it_up_is_not_aborted(
     lags, or this peer is still catching up). Reconciliation at start looks the reservation up (not in a block),
     and the block holding it is stored meanwhile. Before: the service's clock made the miss final, and the
     transfer was ABORTED while the customer's money was reserved for the payee."""
-    create_demo_network(tmp_path, now_ms() - 1_000)
-    transfer_id = str(uuid.uuid4())
-    token = load_api_keys(tmp_path)["eurosend"]
-    with serve(MomoSimConfig(float_minor=FLOAT_MINOR)) as sim:
-        sim.admin.create_wallet(NUMBER[1:], "Grace", "Uwimana")
-        settings = RemitSettings(payout_adapters={"mobimo": sim.adapter_config()}, reconcile_interval_ms=200)
-        raw, _ = _received_never_sent(tmp_path, settings, transfer_id, token)
-        body = decode_signed(raw).body
-        tx_id, expires_at_ms = tx_id_of(body), decode_body(body).expires_at_ms
+    with _received_never_sent(tmp_path) as unsent:
+        tx_id, expires_at_ms = tx_id_of(unsent.body), decode_body(unsent.body).expires_at_ms
         clock = Clock(expires_at_ms + 60_000 - now_ms())
         with Embedded(tmp_path, block_interval_ms=10) as net:
             real_locate = net.node.locate
@@ -203,38 +223,28 @@ def test_a_reservation_stored_while_reconciliation_looks_it_up_is_not_aborted(
                 found = real_locate(tx_ids)
                 if tx_id in tx_ids and threading.current_thread().name == "remit-service":
                     monkeypatch.setattr(net.node, "locate", real_locate)  # once
-                    assert net.submit(raw).result(WAIT_S).code == Code.OK  # its block, stored now
+                    assert net.submit(unsent.raw).result(WAIT_S).code == Code.OK  # its block, stored now
                     assert net.node.tip.timestamp_ms < expires_at_ms
                     clock.offset_ms = 0  # the rest of the run on the wall clock
                 return found
 
             monkeypatch.setattr(net.node, "locate", racing)
-            with running(net, tmp_path, settings, clock) as (_service, served):
-                with RemitClient(served.base_url, token) as client:
-                    final = client.transfer(transfer_id, wait_ms=int(WAIT_S * 1000))
+            final = _transfer_after_restart(net, tmp_path, unsent.settings, unsent.token, unsent.transfer_id,
+                                            clock_ms=clock)
             assert clock.offset_ms == 0  # the reconciliation did look it up
             assert final["state"] == "COMMITTED", final
             net.node.state.check_invariants()
-        assert len(sim.admin.history(NUMBER[1:])) == 1
+        assert len(unsent.sim.admin.history(NUMBER[1:])) == 1
 
 
 def test_a_reservation_never_taken_is_aborted_once_the_chains_time_passes_its_deadline(tmp_path: Path) -> None:
     """Only the stored chain's time ends a reservation the ledger never took; a quiet network still gets there:
     the bytes sent again make a block, whose time (here the orderer's clock, past the deadline) expires them."""
-    create_demo_network(tmp_path, now_ms() - 1_000)
-    transfer_id = str(uuid.uuid4())
-    token = load_api_keys(tmp_path)["eurosend"]
-    with serve(MomoSimConfig(float_minor=FLOAT_MINOR)) as sim:
-        sim.admin.create_wallet(NUMBER[1:], "Grace", "Uwimana")
-        settings = RemitSettings(payout_adapters={"mobimo": sim.adapter_config()}, reconcile_interval_ms=200)
-        raw, _ = _received_never_sent(tmp_path, settings, transfer_id, token)
-        body = decode_signed(raw).body
-        ahead_ms = decode_body(body).expires_at_ms - now_ms() + 1_000
+    with _received_never_sent(tmp_path) as unsent:
+        ahead_ms = decode_body(unsent.body).expires_at_ms - now_ms() + 1_000
         with Embedded(tmp_path, block_interval_ms=10) as net:
             net.orderer.clock_ms = lambda: now_ms() + ahead_ms
-            with running(net, tmp_path, settings) as (_service, served):
-                with RemitClient(served.base_url, token) as client:
-                    final = client.transfer(transfer_id, wait_ms=int(WAIT_S * 1000))
+            final = _transfer_after_restart(net, tmp_path, unsent.settings, unsent.token, unsent.transfer_id)
             assert (final["state"], final["code"]) == ("ABORTED", Code.EXPIRED), final
-            assert net.node.locate([tx_id_of(body)]) == {}
-        assert sim.admin.history(NUMBER[1:]) == []
+            assert net.node.locate([tx_id_of(unsent.body)]) == {}
+        assert unsent.sim.admin.history(NUMBER[1:]) == []

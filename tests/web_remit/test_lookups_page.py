@@ -4,14 +4,13 @@ no way to find one member's or one number's."""
 
 from __future__ import annotations
 
-import html
-import re
 from collections.abc import Callable
 
 import httpx
 
 from inzira.demo.app import Demo
 from inzira.demo.setup import load_api_keys
+from tests.web_remit.directory_logs import assert_pages_back_by_member, log_rows
 from tests.web_remit.helpers import HTTP_TIMEOUT_S
 
 PAGE = "/remit/regulator/lookups"
@@ -26,15 +25,7 @@ def _look_up(demo: Demo, member: str, number: str) -> int:
 
 
 def _rows(page: str) -> dict[int, str]:
-    """Each row of the log by its id, its cells' text."""
-    table = page.split('<table class="lookups">', 1)[1].split("</table>", 1)[0]
-    found = re.findall(r'<tr data-lookup="(\d+)">(.*?)</tr>', table, re.S)
-    return {int(row_id): " ".join(html.unescape(re.sub(r"<[^>]+>", " ", cells)).split()) for row_id, cells in found}
-
-
-def _older(page: str) -> str | None:
-    found = re.search(r'<a href="([^"]+)" rel="next">', page)
-    return None if found is None else html.unescape(found.group(1))
+    return log_rows(page, "lookups", "lookup")
 
 
 def test_the_regulator_finds_a_numbers_and_a_members_look_ups(demo: Demo,
@@ -73,33 +64,4 @@ def test_the_log_pages_back_with_its_filters_kept(demo: Demo, signed_in: Callabl
                                                  new_wallet: Callable[..., str]) -> None:
     for _ in range(3):
         assert _look_up(demo, "eurosend", new_wallet("mobimo")) == 200
-    regulator = signed_in("cbr", "regulator")
-    first = regulator.get(PAGE, params={"member": "eurosend", "limit": "2"}).text
-    older = _older(first)
-    assert older is not None and "member=eurosend" in older and "limit=2" in older
-    second = regulator.get(older).text
-    first_ids, second_ids = _rows(first), _rows(second)
-    assert len(first_ids) == len(second_ids) == 2 and max(second_ids) < min(first_ids)
-    assert all(" eurosend " in row for row in second_ids.values())
-    assert f'href="{PAGE}?member=eurosend&amp;limit=2">Newest' in second
-    assert len(_rows(regulator.get(PAGE, params={"limit": "9999"}).text)) <= 50  # a hand-edited size, bounded
-
-
-def test_only_a_regulator_reads_it_and_a_bad_filter_is_said_on_the_page(
-        signed_in: Callable[[str, str], httpx.Client], anonymous: httpx.Client) -> None:
-    assert anonymous.get(PAGE).status_code == 303
-    assert signed_in("eurosend", "agent").get(PAGE).status_code == 403
-    assert signed_in("mobimo", "receiving").get(PAGE, params={"member": "mobimo"}).status_code == 403
-    regulator = signed_in("cbr", "regulator")
-    for params, said in (({"msisdn": "12345"}, "Not a number the directory lists"),
-                         ({"msisdn": "+33612345678"}, "not a Rwandan number"),
-                         ({"msisdn": "7" * 200}, "at most 64 characters"),
-                         ({"member": "nobody"}, "nobody is not a member of this network"),
-                         ({"member": "<b>x</b>"}, "&lt;b&gt;x&lt;/b&gt; is not a member of this network"),
-                         ({"member": "x" * 500}, "is not a member of this network")):
-        answer = regulator.get(PAGE, params=params)
-        assert answer.status_code == 400 and 'data-problem="filter"' in answer.text and said in answer.text
-        assert '<table class="lookups">' not in answer.text
-    for junk in ({"before": "not-a-number", "limit": "-3"}, {"before": "9" * 40, "limit": "0"}):
-        answer = regulator.get(PAGE, params=junk)
-        assert answer.status_code == 200 and '<table class="lookups">' in answer.text
+    assert_pages_back_by_member(signed_in("cbr", "regulator"), PAGE, "eurosend", "lookups", "lookup")
