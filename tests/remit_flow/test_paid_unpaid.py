@@ -90,6 +90,14 @@ def _expire(net: Embedded, keys: Keyring, pending_id: bytes) -> None:
     assert net.node.pending(pending_id).status == EXPIRED  # type: ignore[union-attr]
 
 
+def _flagged(client: RemitClient, transfer_id: str, reason: str | None = None) -> dict | None:
+    """The transfer's view once its payout has a reason (``reason`` itself when given); None before, also while
+    the view has no payout yet."""
+    view = client.transfer(transfer_id)
+    got = (view.get("payout") or {}).get("reason")
+    return view if got and (reason is None or got == reason) else None
+
+
 def _reconcile_steps(view: dict) -> int:
     return [s["step"] for s in view["timeline"]].count("RECONCILE")
 
@@ -201,8 +209,7 @@ def test_a_payout_left_uncommitted_at_a_stop_is_flagged_once_when_its_reservatio
                 with RemitClient(served.base_url, token) as client:
                     final = client.transfer(transfer_id, wait_ms=WAIT_MS)
                     assert final["state"] == "ABORTED" and final["code"] == Code.TRANSFER_EXPIRED, final
-                    seen = wait_until("the payout flagged", lambda: (v := client.transfer(transfer_id))[
-                        "payout"]["reason"] and v, timeout_s=10)
+                    seen = wait_until("the payout flagged", lambda: _flagged(client, transfer_id), timeout_s=10)
             assert seen["payout"]["reason"] == "PAID_AFTER_ABORT_3303"
             assert _reconcile_steps(seen) == 1
         assert len(sim.admin.history(NUMBER[1:])) == 1
@@ -339,8 +346,7 @@ def test_a_payout_under_way_at_a_stop_whose_reservation_expired_meanwhile_is_ask
         _expire(net, keys, pending_id)
         with running(net, tmp_path, settings) as (_service, served):
             with RemitClient(served.base_url, token) as client:
-                seen = wait_until("the payout flagged", lambda: (v := client.transfer(transfer_id))[
-                    "payout"]["reason"] == "PAID_AFTER_ABORT" and v, timeout_s=10)
+                seen = wait_until("the payout flagged", lambda: _flagged(client, transfer_id, "PAID_AFTER_ABORT"), timeout_s=10)
         assert seen["state"] == "ABORTED" and seen["payout"]["status"] == "SUCCESSFUL", seen
         assert seen["payout"]["reason"] == "PAID_AFTER_ABORT" and _reconcile_steps(seen) == 1
         assert len(sim.admin.history(NUMBER[1:])) == 1
@@ -371,7 +377,6 @@ def test_payouts_unknown_for_longer_than_they_are_asked_about_do_not_keep_newer_
                 quote = client.quote(NUMBER, "SEND", 10_000, "EUR")
                 client.send(transfer_id, quote["quote_id"], "cust-r", "Marie Dupont", "Grace Uwimana",
                             expires_in_ms=EXPIRES_IN_MS)
-                seen = wait_until("the payout flagged", lambda: (v := client.transfer(transfer_id))[
-                    "payout"]["reason"] == "PAID_AFTER_ABORT" and v, timeout_s=WAIT_S)
+                seen = wait_until("the payout flagged", lambda: _flagged(client, transfer_id, "PAID_AFTER_ABORT"), timeout_s=WAIT_S)
         assert seen["state"] == "ABORTED" and seen["payout"]["status"] == "SUCCESSFUL", seen
         assert seen["payout"]["reason"] == "PAID_AFTER_ABORT" and _reconcile_steps(seen) == 1
