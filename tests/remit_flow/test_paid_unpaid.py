@@ -279,8 +279,10 @@ def test_reconciling_a_payout_its_own_run_committed_meanwhile_flags_nothing(flow
         committed = http.post("/v1/remit/transfers", json=body, params={"wait_ms": WAIT_MS}).json()
         assert committed["state"] == "COMMITTED", committed
         pending_id = bytes.fromhex(committed["pending_id"])
-        stored = flow.service.payouts.get(pending_id)
-        assert stored is not None and stored.status == "SUCCESSFUL" and stored.resolve_tx_id
+        # The block watcher may mark the transfer COMMITTED before the payout's run records its commit tx.
+        stored = wait_until("the payout's commit recorded", lambda: (p := flow.service.payouts.get(pending_id))
+                            and p.resolve_tx_id and p, timeout_s=10)
+        assert stored.status == "SUCCESSFUL"
         stale = msgspec.structs.replace(stored, status="UNKNOWN", resolve_tx_id=b"")  # as the pass read it, earlier
         payout_flow = flow.service.agents["mobimo"].payout_flow
         flow.service.submit(payout_flow.reconcile(stale, body["transfer_id"])).result(WAIT_S)
