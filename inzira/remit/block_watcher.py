@@ -120,15 +120,17 @@ class BlockWatcher:
         if record is None:  # another deployment's transfer, if any: only a payout of it here may need a flag
             self.unpaid.ended(pending_id, "")
             return
-        self.settle(record.transfer_id, pending_id, tx.tx_id)
+        self.settle(record.transfer_id, pending_id)
 
-    def settle(self, transfer_id: str, pending_id: bytes, resolve_tx_id: bytes) -> None:
+    def settle(self, transfer_id: str, pending_id: bytes) -> None:
         """Record how the chain resolved a pending transfer (also used by reconciliation)."""
         pending = self.node.pending(pending_id)
         if pending is None:
             return
         self.unpaid.ended(pending_id, transfer_id)  # before ABORTED, as for an expiry seen in a block
-        changes = {"resolve_tx_id": resolve_tx_id or pending.resolved_by_tx}
+        # The chain's record, never the transaction that led here: a reference is its submitter's word, and any
+        # member can sign one that names another's reservation.
+        changes = {"resolve_tx_id": pending.resolved_by_tx}
         if pending.status == POSTED:
             self.transitions.advance(transfer_id, TransferState.COMMITTED, tx_id=changes["resolve_tx_id"],
                                      detail="paid out and committed: final", changes=changes)

@@ -81,7 +81,7 @@ class Reconciler:
             if pending is None:
                 continue
             if pending.status != PENDING:
-                self.watcher.settle(record.transfer_id, record.reserve_tx_id, pending.resolved_by_tx)
+                self.watcher.settle(record.transfer_id, record.reserve_tx_id)
             elif pending.expires_at_ms <= now_ms:
                 tick = (record.receiving_fsp, record.reserve_tx_id)
             elif record.receiving_fsp in self.agents and record.updated_at_ms <= resume_before_ms:
