@@ -134,3 +134,16 @@ def test_the_evaluation_set_builder_answers_help_without_rewriting_the_set() -> 
                             text=True, timeout=60)
     assert helped.returncode == 0 and "usage: python -m inzira.bench.evalset.build" in helped.stderr
     assert helped.stdout == "" and {path.name: path.stat().st_mtime_ns for path in data.iterdir()} == before
+
+
+def test_a_listed_name_cut_into_pieces_is_still_a_hit(index):
+    """A sender's name typed with a listed word cut in two or three (a space where none belongs) passed screening:
+    only compound given names and Chinese syllables were read joined."""
+    for query, ref in [("Aleksandr Vitalievich Fiktiv Nikov", "ZZi.002"), ("Aleksandr Fik Tiv Nikov", "ZZi.002"),
+                       ("Aleksandr Vitalievich F Iktivnikov", "ZZi.002"), ("Sergei Nikolaevich Pri Merov", "ZZi.003"),
+                       ("Khalid Has San Al-Mithaly", "ZZi.004"), ("Dmitri Olegovich Nesu Shchestvuyushchy", "ZZi.009"),
+                       ("Muhammad Yusuf Qarza Nithi", "ZZi.001")]:
+        assert refs(index.screen(query), MatchStrength.HIT) == [ref], query
+    # Read joined, the pieces still count once each: the surname alone, or the given names alone, match nothing.
+    for query in ["Fik Tiv Nikov", "Aleksandr Vitalievich", "Sergei Nikolaevich", "Jean Pierre Habimana"]:
+        assert index.screen(query).matches == (), query

@@ -2,8 +2,9 @@
 
 Each written word is a unit; so is each part of a compound given name (Jean and Baptiste of Jean-Baptiste,
 which a listed JEAN BAPTISTE written apart may hold), a word with an attached article without it (Alwahmi as
-Wahmi), and two words that may be one name written apart (Jian Guo as Jianguo, Jean Eric as Jean-Eric). A
-unit stands for one or more written words; each written word is matched once.
+Wahmi), and two or three neighbouring words read as one name written apart (Jian Guo as Jianguo, Jean Eric as
+Jean-Eric, or a listed name cut to evade screening). A unit stands for one or more written words; each written
+word is matched once.
 """
 
 from __future__ import annotations
@@ -16,6 +17,9 @@ from inzira.remit.compliance.similarity import Unit
 
 _ATTACHED_ARTICLES = ("al", "el")
 _ATTACHED_WORD_CHARS_MIN = 6
+# Any two or three neighbouring words are also read as one: a listed name cut apart (Fiktiv Nikov, F Iktivnikov,
+# Fik Tiv Nikov) must not pass; the comparison still needs each written word matched once.
+_JOINED_WORDS_MAX = 3
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,8 +50,10 @@ def query_of(name: str, commonness: Commonness) -> Query:
         if not word.parts and word.text.startswith(_ATTACHED_ARTICLES) and len(word.text) >= _ATTACHED_WORD_CHARS_MIN:
             units.append(Unit(token(word.text[2:]), mask, word.text))
     for p in range(len(alone) - 1):
-        first_word, second = alone[p], alone[p + 1]
-        head = merge_head(first_word, second) if len(first_word) > 1 and len(second) > 1 else None
-        if head is not None:
-            units.append(Unit(token(first_word + second, head), 0b11 << p, f"{first_word} {second}"))
+        for span in range(2, _JOINED_WORDS_MAX + 1):
+            pieces = alone[p:p + span]
+            if len(pieces) < span or not all(pieces):
+                break
+            head = merge_head(pieces[0], pieces[1]) if span == 2 else None
+            units.append(Unit(token("".join(pieces), head or ""), ((1 << span) - 1) << p, " ".join(pieces)))
     return Query(tuple(units), tuple(weights), tuple(written))
