@@ -109,27 +109,17 @@ def test_a_refusal_without_a_code_gets_one_from_its_status(url: str, client_of: 
     assert broken.value.relayed("the FX provider").status == 502
 
 
-def test_json_nested_past_the_decoders_depth_is_an_unusable_answer_not_a_recursion_error(url: str,
-                                                                                           client_of: Any) -> None:
-    """A hostile server's 10 KB of nested arrays made msgspec raise RecursionError out of the client, in a
-    success (``json()``) and in a refusal's body (``problem_of``)."""
-    with client_of(url) as client:
-        with pytest.raises(HttpProblem) as deep_success:
-            client.call("GET", "/deep/200")
-        with pytest.raises(HttpProblem) as deep_refusal:
-            client.call("GET", "/deep/422")
-    assert (deep_success.value.status, deep_success.value.code) == (502, 2003)
-    assert (deep_refusal.value.status, deep_refusal.value.code) == (422, 3000)  # from its status alone
-
-
-def test_json_with_a_string_not_utf8_is_an_unusable_answer_not_a_unicode_error(url: str, client_of: Any) -> None:
-    """msgspec raises UnicodeDecodeError, not DecodeError, on a string that is not UTF-8: it came out of the
-    client, in a success (``json()``) and in a refusal's body (``problem_of``), past every caller's handling."""
+@pytest.mark.parametrize("answer", ["deep", "not-utf8"])
+def test_json_the_decoder_cannot_read_is_an_unusable_answer_not_an_exception(url: str, client_of: Any,
+                                                                              answer: str) -> None:
+    """A hostile server's 10 KB of nested arrays made msgspec raise RecursionError, and a string not UTF-8 made it
+    raise UnicodeDecodeError (not DecodeError), out of the client, in a success (``json()``) and in a refusal's body
+    (``problem_of``), past every caller's handling."""
     with client_of(url) as client:
         with pytest.raises(HttpProblem) as in_success:
-            client.call("GET", "/not-utf8/200")
+            client.call("GET", f"/{answer}/200")
         with pytest.raises(HttpProblem) as in_refusal:
-            client.call("GET", "/not-utf8/422")
+            client.call("GET", f"/{answer}/422")
     assert (in_success.value.status, in_success.value.code) == (502, 2003)
     assert (in_refusal.value.status, in_refusal.value.code) == (422, 3000)  # from its status alone
 

@@ -10,11 +10,13 @@ import contextlib
 import dataclasses
 import threading
 import uuid
+from collections.abc import Iterator
 from pathlib import Path
 
 import msgspec
 import pytest
 
+from inzira.api.server import ServedApp
 from inzira.demo.seed import seed
 from inzira.demo.setup import create_demo_network, demo_keyring, load_api_keys
 from inzira.http import HttpProblem
@@ -26,8 +28,9 @@ from inzira.node.embedded import Embedded
 from inzira.ordering.outcome import Outcome, Ticket
 from inzira.remit.client import RemitClient
 from inzira.remit.records import PayoutRecord
+from inzira.remit.service import RemitService
 from inzira.remit.settings import RemitSettings
-from inzira.sim.momo import Behaviour, MomoSimConfig, serve
+from inzira.sim.momo import Behaviour, MomoSimConfig, RunningMomoSim, serve
 from tests.network.helpers import wait_until
 from tests.remit_flow.conftest import FLOAT_MINOR, HTTP_TIMEOUT_S, Flow, now_ms
 from tests.remit_flow.helpers import WAIT_MS, problem, send_body
@@ -100,6 +103,38 @@ def _flagged(client: RemitClient, transfer_id: str, reason: str | None = None) -
 
 def _reconcile_steps(view: dict) -> int:
     return [s["step"] for s in view["timeline"]].count("RECONCILE")
+
+
+@dataclasses.dataclass
+class OwnNetwork:
+    """A demo network of the test's own, whose service it stops and starts, with a wallet at mobimo's operator."""
+
+    net: Embedded
+    sim: RunningMomoSim
+    keys: Keyring
+    token: str  # eurosend's
+    settings: RemitSettings
+
+    def send(self, service: RemitService, served: ServedApp, transfer_id: str, expires_in_ms: int) -> RemitClient:
+        """A remittance to the wallet; the client is open for the caller (closed with the block of ``running``)."""
+        service.submit(service.register_number("mobimo", NUMBER)).result(WAIT_S)
+        client = RemitClient(served.base_url, self.token)
+        quote = client.quote(NUMBER, "SEND", 10_000, "EUR")
+        client.send(transfer_id, quote["quote_id"], "cust-r", "Marie Dupont", "Grace Uwimana",
+                    expires_in_ms=expires_in_ms)
+        return client
+
+
+@contextlib.contextmanager
+def own_network(tmp_path: Path, latency_ms: int = 0, **settings: int) -> Iterator[OwnNetwork]:
+    create_demo_network(tmp_path, now_ms() - 1_000)
+    with Embedded(tmp_path, block_interval_ms=10) as net, serve(MomoSimConfig(float_minor=FLOAT_MINOR)) as sim:
+        keys = demo_keyring(tmp_path)
+        seed(net, keys)
+        sim.admin.create_wallet(NUMBER[1:], "Grace", "Uwimana")
+        sim.admin.set_behaviour(Behaviour(latency_ms=latency_ms))
+        yield OwnNetwork(net, sim, keys, load_api_keys(tmp_path)["eurosend"], RemitSettings(
+            payout_adapters={"mobimo": sim.adapter_config()}, reconcile_interval_ms=200, **settings))
 
 
 def test_a_payout_whose_commit_never_landed_is_flagged_once_when_the_reservation_expires(
@@ -184,21 +219,12 @@ def test_a_payout_left_uncommitted_at_a_stop_is_flagged_once_when_its_reservatio
     """The service stopped while its commit waited for a verdict that never came; the reservation expired while
     it was stopped. Reconciliation at the next start finds it ended and flags the payout; the start after that does
     not flag it again."""
-    create_demo_network(tmp_path, now_ms() - 1_000)
-    token = load_api_keys(tmp_path)["eurosend"]
     transfer_id = str(uuid.uuid4())
-    with Embedded(tmp_path, block_interval_ms=10) as net, serve(MomoSimConfig(float_minor=FLOAT_MINOR)) as sim:
-        keys = demo_keyring(tmp_path)
-        seed(net, keys)
-        sim.admin.create_wallet(NUMBER[1:], "Grace", "Uwimana")
-        settings = RemitSettings(payout_adapters={"mobimo": sim.adapter_config()}, reconcile_interval_ms=200)
+    with own_network(tmp_path) as own:
+        net, sim, keys, token, settings = own.net, own.sim, own.keys, own.token, own.settings
         held = HeldCommits(net, monkeypatch)
         with running(net, tmp_path, settings) as (service, served):
-            service.submit(service.register_number("mobimo", NUMBER)).result(WAIT_S)
-            with RemitClient(served.base_url, token) as client:
-                quote = client.quote(NUMBER, "SEND", 10_000, "EUR")
-                client.send(transfer_id, quote["quote_id"], "cust-r", "Marie Dupont", "Grace Uwimana",
-                            expires_in_ms=STOPPED_EXPIRES_IN_MS)
+            own.send(service, served, transfer_id, STOPPED_EXPIRES_IN_MS).close()
             wait_until("the commit submitted", lambda: held.count() == 1, timeout_s=WAIT_S)
             pending_id = service.transfers.get(transfer_id).reserve_tx_id  # type: ignore[union-attr]
             assert service.payouts.get(pending_id).status == "SUCCESSFUL"  # type: ignore[union-attr]
@@ -325,21 +351,11 @@ def test_a_payout_under_way_at_a_stop_whose_reservation_expired_meanwhile_is_ask
     expired before it started again; the operator did pay. Reconciliation asks the operator about the payout and
     flags it, once. Before: only UNKNOWN payouts were asked about, so this one stayed NEW: the wallet paid, the money
     back with the sender, and nothing flagged."""
-    create_demo_network(tmp_path, now_ms() - 1_000)
-    token = load_api_keys(tmp_path)["eurosend"]
     transfer_id = str(uuid.uuid4())
-    with Embedded(tmp_path, block_interval_ms=10) as net, serve(MomoSimConfig(float_minor=FLOAT_MINOR)) as sim:
-        keys = demo_keyring(tmp_path)
-        seed(net, keys)
-        sim.admin.create_wallet(NUMBER[1:], "Grace", "Uwimana")
-        sim.admin.set_behaviour(Behaviour(latency_ms=OPERATOR_PAYS_IN_MS))
-        settings = RemitSettings(payout_adapters={"mobimo": sim.adapter_config()}, reconcile_interval_ms=200)
+    with own_network(tmp_path, OPERATOR_PAYS_IN_MS) as own:
+        net, sim, keys, token, settings = own.net, own.sim, own.keys, own.token, own.settings
         with running(net, tmp_path, settings) as (service, served):
-            service.submit(service.register_number("mobimo", NUMBER)).result(WAIT_S)
-            with RemitClient(served.base_url, token) as client:
-                quote = client.quote(NUMBER, "SEND", 10_000, "EUR")
-                client.send(transfer_id, quote["quote_id"], "cust-r", "Marie Dupont", "Grace Uwimana",
-                            expires_in_ms=STOPPED_EXPIRES_IN_MS)
+            with own.send(service, served, transfer_id, STOPPED_EXPIRES_IN_MS) as client:
                 wait_until("the payout started", lambda: "PAYOUT_STARTED" in [
                     s["step"] for s in client.transfer(transfer_id)["timeline"]], timeout_s=WAIT_S, every_s=0.05)
             pending_id = service.transfers.get(transfer_id).reserve_tx_id  # type: ignore[union-attr]
@@ -359,26 +375,16 @@ def test_payouts_unknown_for_longer_than_they_are_asked_about_do_not_keep_newer_
     """Payouts whose outcome stayed unknown past ``payout_reconcile_ms_max`` are no longer asked about. They were
     still read first (oldest first) and skipped, so a batch's worth of them (here 2) kept every newer unknown
     payout from being asked for good: this one, paid after its reservation expired, was never flagged."""
-    create_demo_network(tmp_path, now_ms() - 1_000)
-    token = load_api_keys(tmp_path)["eurosend"]
     transfer_id = str(uuid.uuid4())
-    with Embedded(tmp_path, block_interval_ms=10) as net, serve(MomoSimConfig(float_minor=FLOAT_MINOR)) as sim:
-        seed(net, demo_keyring(tmp_path))
-        sim.admin.create_wallet(NUMBER[1:], "Grace", "Uwimana")
-        sim.admin.set_behaviour(Behaviour(latency_ms=OPERATOR_LATE_MS))
-        settings = RemitSettings(payout_adapters={"mobimo": sim.adapter_config()}, reconcile_interval_ms=200,
-                                 reconcile_batch_max=2)
-        with running(net, tmp_path, settings) as (service, served):
-            for n in range(settings.reconcile_batch_max):
+    with own_network(tmp_path, OPERATOR_LATE_MS, reconcile_batch_max=2) as own:
+        with running(own.net, tmp_path, own.settings) as (service, served):
+            for n in range(own.settings.reconcile_batch_max):
                 assert service.payouts.claim(PayoutRecord(
                     pending_id=bytes([n]) * 32, fsp="mobimo", quote_id=f"long-ago-{n}",
                     reference_id=str(uuid.uuid4()), msisdn=NUMBER, amount_minor=1_000, currency="RWF",
-                    status="UNKNOWN", updated_at_ms=now_ms() - 2 * settings.payout_reconcile_ms_max))
-            service.submit(service.register_number("mobimo", NUMBER)).result(WAIT_S)
-            with RemitClient(served.base_url, token) as client:
-                quote = client.quote(NUMBER, "SEND", 10_000, "EUR")
-                client.send(transfer_id, quote["quote_id"], "cust-r", "Marie Dupont", "Grace Uwimana",
-                            expires_in_ms=EXPIRES_IN_MS)
-                seen = wait_until("the payout flagged", lambda: _flagged(client, transfer_id, "PAID_AFTER_ABORT"), timeout_s=WAIT_S)
+                    status="UNKNOWN", updated_at_ms=now_ms() - 2 * own.settings.payout_reconcile_ms_max))
+            with own.send(service, served, transfer_id, EXPIRES_IN_MS) as client:
+                seen = wait_until("the payout flagged", lambda: _flagged(client, transfer_id, "PAID_AFTER_ABORT"),
+                                  timeout_s=WAIT_S)
         assert seen["state"] == "ABORTED" and seen["payout"]["status"] == "SUCCESSFUL", seen
         assert seen["payout"]["reason"] == "PAID_AFTER_ABORT" and _reconcile_steps(seen) == 1
