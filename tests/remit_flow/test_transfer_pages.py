@@ -4,7 +4,7 @@ opaque cursor). Before, the pages went by `next_before_ms`, and a page ending in
 millisecond's other transfers; the incoming list also ended early when a transfer that never reached the chain
 was read, and the compliance officer's held list showed one page and no way to the rest.
 
-The transfers are written through the service's own store, created in 1970, older than any other test's, so a
+The transfers are written into the service's own store, created in 1970, older than any other test's, so a
 walk from `before_ms` just after them sees only them; they are final (or HELD, and rejected at the end), so no
 background job of the service acts on them.
 """
@@ -17,39 +17,16 @@ from collections.abc import Callable
 
 import httpx
 
-from inzira.remit.records import DecisionRecord, QuoteTerms, TimelineStep, TransferRecord, TransferState
-from inzira.remit.service import RemitService
+from inzira.remit.records import TransferState
 from tests.remit_flow.conftest import Flow
 from tests.remit_flow.helpers import problem
+from tests.stored_transfers import stored_transfer
 
 PAGES_MAX = 100
 LIMIT = 2
 # Each test's own millisecond in 1970, which most of its transfers share; the flagged ones' the oldest, so the
 # regulator's walk from just after them meets no other test's refused or held transfers.
 FLAGGED_MS, SENT_MS, INCOMING_MS, HELD_MS = 1_999_000, 2_000_000, 2_000_100, 2_000_200
-
-
-def _made(service: RemitService, sending_fsp: str, created_at_ms: int, state: TransferState,
-          outcome: str = "pass", reserve_tx_id: bytes = b"") -> str:
-    """A transfer in the service's own store, as the sending desk records one."""
-    transfer_id, quote_id = str(uuid.uuid4()), f"q-{uuid.uuid4().hex}"
-    service.transfers.put_quote(QuoteTerms(
-        quote_id=quote_id, sending_fsp=sending_fsp, receiving_fsp="mobimo", fx_member="imari-fx",
-        msisdn="+250780000003", masked_name="J*** U***", source_currency="EUR", amount_sent_minor=10_000,
-        sending_fee_minor=100, target_currency="RWF", gross_target_minor=1_500_000, receiving_fee_minor=1_000,
-        amount_received_minor=1_499_000, rate="150", mid_rate="151", margin_percent="0.66", fx_margin_minor=66,
-        rates_as_of="then", condition=b"c" * 32, fx_quote=b"q", created_at_ms=created_at_ms,
-        expires_at_ms=created_at_ms + 60_000))
-    code = {TransferState.REJECTED: 4140, TransferState.ABORTED: 3303}.get(state, 0)
-    record = TransferRecord(transfer_id=transfer_id, sending_fsp=sending_fsp, receiving_fsp="mobimo",
-                            quote_id=quote_id, request_hash=b"h" * 32, state=state, code=code,
-                            sender_id="s-old", sender_name="Old Sender", receiver_name="Old Receiver",
-                            msisdn="+250780000003", source_currency="EUR", amount_sent_minor=10_000,
-                            amount_received_minor=1_499_000, created_at_ms=created_at_ms,
-                            updated_at_ms=created_at_ms, expires_at_ms=0, reserve_tx_id=reserve_tx_id)
-    service.transfers.create(record, TimelineStep(created_at_ms, state.value, state.value),
-                             DecisionRecord(transfer_id, sending_fsp, created_at_ms, outcome, "screening"), None)
-    return transfer_id
 
 
 def _walk(http: httpx.Client, route: str, **params: object) -> list[str]:
@@ -83,8 +60,8 @@ def _start(same_ms: int) -> dict[str, int]:
 
 
 def test_the_sending_fsp_walks_its_transfers_each_once(flow: Flow) -> None:
-    made = _batch(SENT_MS, lambda at_ms: _made(flow.service, "eurosend", at_ms, TransferState.COMMITTED))
-    refused = _batch(SENT_MS, lambda at_ms: _made(flow.service, "eurosend", at_ms, TransferState.REJECTED, "reject"))
+    made = _batch(SENT_MS, lambda at_ms: stored_transfer(flow.service, "eurosend", at_ms, TransferState.COMMITTED))
+    refused = _batch(SENT_MS, lambda at_ms: stored_transfer(flow.service, "eurosend", at_ms, TransferState.REJECTED, "reject"))
     with flow.http("eurosend") as http:
         assert _walk(http, "/v1/remit/transfers", **_start(SENT_MS)) == _newest_first(made + refused)
         assert _walk(http, "/v1/remit/transfers", state="REJECTED", **_start(SENT_MS)) == _newest_first(refused)
@@ -95,9 +72,9 @@ def test_the_sending_fsp_walks_its_transfers_each_once(flow: Flow) -> None:
 def test_the_receiving_fsp_walks_what_reached_the_chain_each_once(flow: Flow) -> None:
     # Aborted before reaching the chain (no reservation) between the ones that did: the receiving FSP never sees
     # those, and they do not end its pages early.
-    reached = _batch(INCOMING_MS, lambda at_ms: _made(flow.service, "silkpay", at_ms, TransferState.COMMITTED,
+    reached = _batch(INCOMING_MS, lambda at_ms: stored_transfer(flow.service, "silkpay", at_ms, TransferState.COMMITTED,
                                                       reserve_tx_id=uuid.uuid4().bytes * 2))
-    _batch(INCOMING_MS, lambda at_ms: _made(flow.service, "silkpay", at_ms, TransferState.ABORTED))
+    _batch(INCOMING_MS, lambda at_ms: stored_transfer(flow.service, "silkpay", at_ms, TransferState.ABORTED))
     with flow.http("mobimo") as http:
         assert _walk(http, "/v1/remit/incoming", **_start(INCOMING_MS)) == _newest_first(reached)
         assert _walk(http, "/v1/remit/incoming", state="ABORTED", **_start(INCOMING_MS)) == []
@@ -106,15 +83,15 @@ def test_the_receiving_fsp_walks_what_reached_the_chain_each_once(flow: Flow) ->
 
 
 def test_the_regulator_walks_every_flagged_transfer_once(flow: Flow) -> None:
-    flagged = _batch(FLAGGED_MS, lambda at_ms: _made(flow.service, "silkpay", at_ms, TransferState.REJECTED,
+    flagged = _batch(FLAGGED_MS, lambda at_ms: stored_transfer(flow.service, "silkpay", at_ms, TransferState.REJECTED,
                                                      "reject"))
-    _batch(FLAGGED_MS, lambda at_ms: _made(flow.service, "silkpay", at_ms, TransferState.COMMITTED))  # not flagged
+    _batch(FLAGGED_MS, lambda at_ms: stored_transfer(flow.service, "silkpay", at_ms, TransferState.COMMITTED))  # not flagged
     with flow.http("cbr") as http:
         assert _walk(http, "/v1/remit/regulator/flagged", **_start(FLAGGED_MS)) == _newest_first(flagged)
 
 
 def test_the_officer_walks_every_held_transfer_oldest_first_once(flow: Flow) -> None:
-    held = _batch(HELD_MS, lambda at_ms: _made(flow.service, "silkpay", at_ms, TransferState.HELD, "hold"))
+    held = _batch(HELD_MS, lambda at_ms: stored_transfer(flow.service, "silkpay", at_ms, TransferState.HELD, "hold"))
     ids = {transfer_id for _, transfer_id in held}
     with flow.http(token=flow.service.officer_tokens["silkpay"]) as officer:
         try:
