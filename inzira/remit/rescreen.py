@@ -24,13 +24,12 @@ from inzira.remit.compliance.screening import SanctionsIndex
 from inzira.remit.receiving import ReceivingFsp
 from inzira.remit.records import TransferRecord, TransferState
 from inzira.remit.screening import Screening
-from inzira.remit.store.transfers import TransferStore
+from inzira.remit.store.transfers import LIST_LIMIT_MAX, TransferStore
 from inzira.remit.transitions import Transitions
 
-# Transfers screened again per list load; the oldest first. More than this many open transfers at once is
+# Transfers screened again per list load, the newest first. More than this many open transfers at once is
 # beyond what the service holds (reconciliation finishes them in minutes).
 RESCREEN_TRANSFERS_MAX = 100_000
-_PAGE = 500  # the store's page limit
 RESCREENED = "RESCREENED"
 
 
@@ -60,7 +59,7 @@ class Rescreen:
         matched: list[str] = []
         stopped: list[str] = []
         too_late: list[str] = []
-        for record in self._open_transfers():
+        for record in self.open_transfers():
             screened += 1
             decision = self.screening.screen_names(
                 sending_fsp=record.sending_fsp, transfer_id=record.transfer_id, now_ms=self.clock_ms(),
@@ -86,18 +85,17 @@ class Rescreen:
                                       f"{detail}. The payout was already under way at {record.receiving_fsp}")
         return RescreenReport(sanctions.label, screened, tuple(matched), tuple(stopped), tuple(too_late))
 
-    def _open_transfers(self) -> list[TransferRecord]:
-        """Open transfers, newest first. Pages go back in time from the last page's oldest instant, read
-        again whole (the store's bound is exclusive), so transfers created in one millisecond are not split."""
+    def open_transfers(self) -> list[TransferRecord]:
+        """Open transfers, newest first, at most RESCREEN_TRANSFERS_MAX: each page starts after the last row of
+        the one before (creation time, then id), so transfers created in one millisecond are neither split
+        across pages and lost nor read twice."""
         states = (TransferState.HELD, TransferState.RECEIVED, TransferState.RESERVED)
-        found: dict[str, TransferRecord] = {}
-        before_ms: int | None = None
-        while len(found) < RESCREEN_TRANSFERS_MAX:
-            page = self.transfers.page(states=states, before_ms=before_ms, limit=_PAGE)
-            new = [r for r in page if r.transfer_id not in found]
-            found.update((r.transfer_id, r) for r in new)
-            if len(page) < _PAGE or not new:
+        found: list[TransferRecord] = []
+        after: tuple[int, str] | None = None
+        for _ in range(RESCREEN_TRANSFERS_MAX // LIST_LIMIT_MAX):
+            page = self.transfers.page(states=states, limit=LIST_LIMIT_MAX, after=after)
+            found += page
+            if len(page) < LIST_LIMIT_MAX:
                 break
-            oldest = page[-1].created_at_ms
-            before_ms = oldest + 1 if page[0].created_at_ms != oldest else oldest
-        return list(found.values())[:RESCREEN_TRANSFERS_MAX]
+            after = (page[-1].created_at_ms, page[-1].transfer_id)
+        return found

@@ -14,7 +14,8 @@ from inzira.api.responses import json_response, ok_doc, problem_docs
 from inzira.ledger.codes import Code
 from inzira.remit.api.deps import PREFIX, answers_problems, officer_dependency
 from inzira.remit.api.models import UUID_PATTERN, DecisionBody, TransferPage, TransferView
-from inzira.remit.api.views import decision_view, full, summary
+from inzira.remit.api.transfer_pages import Cursor, after, transfer_page
+from inzira.remit.api.views import decision_view, full, with_decisions
 from inzira.remit.codes import RemitError
 from inzira.remit.records import TransferState
 from inzira.remit.service import RemitService
@@ -29,17 +30,14 @@ def router_for(service: RemitService) -> APIRouter:
 
     @router.get("/held", summary="Transfers held for review, oldest first", response_class=Response,
                 responses={**ok_doc(TransferPage, "held transfers with their screening reasons"),
-                           **problem_docs(401)})
+                           **problem_docs(400, 401)})
     @answers_problems
-    async def held(limit: Limit = 50, member: str = Depends(require_officer)) -> Response:
-        records = service.transfers.page(sending_fsp=member, states=(TransferState.HELD,), limit=limit)
-        items = []
-        for record in reversed(records):
-            view = summary(record)
-            decisions = service.transfers.decisions(record.transfer_id)
-            view["compliance"] = {"decisions": [decision_view(d) for d in decisions]}
-            items.append(view)
-        return json_response({"items": items, "next_before_ms": None})
+    async def held(limit: Limit = 50, cursor: Cursor = None, member: str = Depends(require_officer)) -> Response:
+        """Oldest first (creation time, then id): the longest waiting first. Pass `next_cursor` as `cursor` for
+        the next page (null on the last)."""
+        records = service.transfers.page(sending_fsp=member, states=(TransferState.HELD,), oldest_first=True,
+                                         limit=limit + 1, after=after(cursor))
+        return json_response(transfer_page(records, limit, lambda record: with_decisions(service, record)))
 
     @router.post("/transfers/{transfer_id}/decision", summary="Approve or reject a held transfer",
                  response_class=Response,

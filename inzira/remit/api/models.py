@@ -184,7 +184,7 @@ class TransferView(_Open):
 
 class TransferPage(_Open):
     items: list[TransferView]
-    next_before_ms: int | None = Field(description="Pass as before_ms for the next (older) page")
+    next_cursor: str | None = Field(description="Pass as cursor for the next page; null on the last page")
 
 
 class RemitReceipt(_Open):

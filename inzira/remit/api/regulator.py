@@ -10,7 +10,8 @@ from inzira.api.numbers import TIME_MS_MAX, digits
 from inzira.api.responses import json_response, problem_docs
 from inzira.api.visibility import Caller
 from inzira.remit.api.deps import PREFIX, answers_problems
-from inzira.remit.api.views import decision_view, summary
+from inzira.remit.api.transfer_pages import Cursor, after, transfer_page
+from inzira.remit.api.views import with_decisions
 from inzira.remit.codes import forbidden
 from inzira.remit.service import RemitService
 from inzira.remit.store.reports import corridor_volumes
@@ -44,20 +45,15 @@ def router_for(service: RemitService) -> APIRouter:
                               "corridors": corridor_volumes(service.db, since, until)})
 
     @router.get("/flagged", summary="Transfers compliance held or refused, newest first", response_class=Response,
-                responses={200: {"description": "{items: [transfer summary + compliance decisions], "
-                                                "next_before_ms}"}, **problem_docs(401, 403)})
+                responses={200: {"description": "{items: [transfer summary + compliance decisions], next_cursor}: "
+                                                "next_cursor is null on the last page"},
+                           **problem_docs(400, 401, 403)})
     @answers_problems
-    async def flagged(before_ms: TimeMs | None = None, limit: Limit = 50,
+    async def flagged(before_ms: TimeMs | None = None, limit: Limit = 50, cursor: Cursor = None,
                       caller: Caller = Depends(require_caller)) -> Response:
+        """Newest first (creation time, then id); pass `next_cursor` as `cursor` for the next page."""
         regulator(caller)
-        records = service.transfers.page(flagged=True, before_ms=before_ms, limit=limit + 1)
-        items = []
-        for record in records[:limit]:
-            view = summary(record)
-            view["compliance"] = {"decisions": [decision_view(d) for d in
-                                                service.transfers.decisions(record.transfer_id)]}
-            items.append(view)
-        more = len(records) > limit
-        return json_response({"items": items, "next_before_ms": records[limit - 1].created_at_ms if more else None})
+        records = service.transfers.page(flagged=True, before_ms=before_ms, limit=limit + 1, after=after(cursor))
+        return json_response(transfer_page(records, limit, lambda record: with_decisions(service, record)))
 
     return router

@@ -17,7 +17,8 @@ from inzira.qr.api.lean import LeanRoute
 from inzira.remit.api.deps import (PREFIX, RemitProblem, answers_problems, lean_caller, lean_json_body, lean_number,
                                    may_see_transfer, require_role)
 from inzira.remit.api.models import UUID_PATTERN, RemitReceipt, TransferBody, TransferPage, TransferView
-from inzira.remit.api.views import fsp_name, full, summary, view_for
+from inzira.remit.api.transfer_pages import Cursor, after, transfer_page
+from inzira.remit.api.views import fsp_name, full, view_for
 from inzira.remit.api.waiting import wait_settled
 from inzira.remit.codes import RemitError
 from inzira.remit.receipts import build_receipt
@@ -32,12 +33,6 @@ TimeMs = digits(0, TIME_MS_MAX)
 Limit = digits(1, PAGE_MAX)
 WaitMs = Annotated[digits(0, WAIT_MS_MAX), Query(description="Wait up to this long for a final state (or HELD) before "
                                                         "answering")]
-
-
-def _page(records: list[TransferRecord], limit: int) -> dict[str, object]:
-    more = len(records) > limit
-    items = records[:limit]
-    return {"items": [summary(r) for r in items], "next_before_ms": items[-1].created_at_ms if more else None}
 
 
 def router_for(service: RemitService) -> APIRouter:
@@ -84,26 +79,31 @@ def router_for(service: RemitService) -> APIRouter:
                    **problem_docs(400, 401, 403, 404, 409, 422)})
 
     @router.get("/transfers", summary="The sending FSP's transfers, newest first", response_class=Response,
-                responses={**ok_doc(TransferPage, "a page"), **problem_docs(401)})
+                responses={**ok_doc(TransferPage, "a page"), **problem_docs(400, 401)})
     @answers_problems
-    async def sent(state: TransferState | None = None, before_ms: TimeMs | None = None,
-                   limit: Limit = 50, caller: Caller = Depends(require_caller)) -> Response:
+    async def sent(state: TransferState | None = None, before_ms: TimeMs | None = None, limit: Limit = 50,
+                   cursor: Cursor = None, caller: Caller = Depends(require_caller)) -> Response:
+        """Newest first (creation time, then id). Pass `next_cursor` as `cursor` for the next page (null on
+        the last): every transfer once, however many share a millisecond."""
         records = service.transfers.page(sending_fsp=None if caller.sees_all else caller.member,
-                                         states=(state,) if state else (), before_ms=before_ms, limit=limit + 1)
-        return json_response(_page(records, limit))
+                                         states=(state,) if state else (), before_ms=before_ms, limit=limit + 1,
+                                         after=after(cursor))
+        return json_response(transfer_page(records, limit))
 
     @router.get("/incoming", summary="Transfers to the receiving FSP, newest first", response_class=Response,
-                responses={**ok_doc(TransferPage, "a page"), **problem_docs(401, 403)})
+                responses={**ok_doc(TransferPage, "a page"), **problem_docs(400, 401, 403)})
     @answers_problems
-    async def incoming(state: TransferState | None = None, before_ms: TimeMs | None = None,
-                       limit: Limit = 50, caller: Caller = Depends(require_caller)) -> Response:
+    async def incoming(state: TransferState | None = None, before_ms: TimeMs | None = None, limit: Limit = 50,
+                       cursor: Cursor = None, caller: Caller = Depends(require_caller)) -> Response:
         """Only what reached the ledger (RESERVED, COMMITTED, ABORTED): the receiving FSP never sees what
-        compliance held or refused at the sending side."""
+        compliance held or refused at the sending side. Paged as `GET /transfers`."""
         require_role(caller, "receiving_fsp")
-        states = (state,) if state in _ON_CHAIN else () if state else _ON_CHAIN
-        records = [r for r in service.transfers.page(receiving_fsp=caller.member, states=states,
-                                                     before_ms=before_ms, limit=limit + 1) if r.reserve_tx_id]
-        return json_response(_page(records, limit) if states else {"items": [], "next_before_ms": None})
+        position = after(cursor)
+        if state is not None and state not in _ON_CHAIN:
+            return json_response({"items": [], "next_cursor": None})
+        records = service.transfers.page(receiving_fsp=caller.member, states=(state,) if state else _ON_CHAIN,
+                                         reserved=True, before_ms=before_ms, limit=limit + 1, after=position)
+        return json_response(transfer_page(records, limit))
 
     @router.get("/transfers/{transfer_id}", summary="Status, amounts, compliance, payout and timeline",
                 response_class=Response, responses={**ok_doc(TransferView, "the transfer"), **problem_docs(401, 404)})

@@ -44,6 +44,12 @@ def decision_view(decision: DecisionRecord) -> dict[str, Any]:
                          "matched_name": r.matched_name, "score": r.score} for r in decision.reasons]}
 
 
+def with_decisions(service: RemitService, record: TransferRecord) -> dict[str, Any]:
+    """The summary with every compliance decision on it: what the officer and the regulator list."""
+    decisions = [decision_view(d) for d in service.transfers.decisions(record.transfer_id)]
+    return {**summary(record), "compliance": {"decisions": decisions}}
+
+
 def fsp_name(service: RemitService, member: str) -> str:
     record = service.node.state.members.get(member)
     return record.name if record else member

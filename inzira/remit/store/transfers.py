@@ -168,9 +168,12 @@ class TransferStore:
 
     def page(self, *, sending_fsp: str | None = None, receiving_fsp: str | None = None,
              states: Sequence[TransferState] = (), before_ms: int | None = None, flagged: bool = False,
-             limit: int = 50, after: tuple[int, str] | None = None) -> list[TransferRecord]:
-        """Newest first (then by id); ``before_ms`` pages on created_at_ms (exclusive), ``after`` on the last row of
-        the previous page (created_at_ms, transfer_id): no row skipped or repeated when several share a time."""
+             reserved: bool = False, oldest_first: bool = False, limit: int = 50,
+             after: tuple[int, str] | None = None) -> list[TransferRecord]:
+        """Newest first (then by id descending), or oldest first (then by id); ``before_ms`` keeps transfers
+        created before it, ``after`` starts just after the last row of the previous page (created_at_ms,
+        transfer_id), so no row is skipped or repeated when several share a millisecond; ``reserved`` keeps
+        those that reached the chain (a reservation)."""
         where, params = ["1 = 1"], []  # type: ignore[var-annotated]
         for column, value in (("sending_fsp", sending_fsp), ("receiving_fsp", receiving_fsp)):
             if value is not None:
@@ -182,13 +185,16 @@ class TransferStore:
         if before_ms is not None:
             where.append("created_at_ms < ?")
             params.append(before_ms)
+        order, past = ("ASC", ">") if oldest_first else ("DESC", "<")
         if after is not None:
-            where.append("(created_at_ms < ? OR (created_at_ms = ? AND transfer_id < ?))")
+            where.append(f"(created_at_ms {past} ? OR (created_at_ms = ? AND transfer_id {past} ?))")
             params.extend((after[0], after[0], after[1]))
         if flagged:
             where.append("flagged = 1")
-        sql = (f"SELECT record FROM transfers WHERE {' AND '.join(where)} ORDER BY created_at_ms DESC, transfer_id DESC"
-               " LIMIT ?")
+        if reserved:
+            where.append("reserve_tx_id IS NOT NULL")
+        sql = (f"SELECT record FROM transfers WHERE {' AND '.join(where)}"
+               f" ORDER BY created_at_ms {order}, transfer_id {order} LIMIT ?")
         rows = self.db.rows(sql, (*params, min(limit, LIST_LIMIT_MAX)))
         return [_dec_transfer(r[0]) for r in rows]
 

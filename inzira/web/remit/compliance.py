@@ -1,13 +1,17 @@
-"""The compliance officer's page: transfers held by screening, with the reasons (the list entry matched
-and its score), a decision on each with a note, and the log of past decisions."""
+"""The compliance officer's page: transfers held by screening, oldest first, a page at a time (the API's cursors:
+creation time, then id), with the reasons (the list entry matched and its score), a decision on each with a
+note, and the log of past decisions."""
 
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import urlencode
 
 from fastapi import APIRouter, Request
 from starlette.responses import RedirectResponse, Response
 
+from inzira.api.problems import Problem
+from inzira.remit.api.transfer_pages import after, transfer_page
 from inzira.remit.api.views import decision_view, summary
 from inzira.remit.records import TransferState
 from inzira.web.forms import NO_STORE, field_text
@@ -21,11 +25,14 @@ DECISIONS_MAX = 50
 NOTE_CHARS_MAX = 500  # the API's limit on a note
 
 
-def held_rows(site: RemitSite, member: str) -> list[dict[str, Any]]:
-    """Oldest first, each with its screening decisions (the reasons it was held)."""
-    records = site.service.transfers.page(sending_fsp=member, states=(TransferState.HELD,), limit=HELD_MAX)
-    return [{**summary(r), "decisions": [decision_view(d) for d in site.service.transfers.decisions(r.transfer_id)]}
-            for r in reversed(records)]
+def held_rows(site: RemitSite, member: str, cursor: str) -> tuple[list[dict[str, Any]], str | None]:
+    """A page of held transfers, oldest first, each with its screening decisions (the reasons it was held),
+    from ``cursor`` (the first page without one); and the next page's cursor (None on the last)."""
+    records = site.service.transfers.page(sending_fsp=member, states=(TransferState.HELD,), oldest_first=True,
+                                          limit=HELD_MAX + 1, after=after(cursor))
+    page = transfer_page(records, HELD_MAX)
+    return ([{**row, "decisions": [decision_view(d) for d in site.service.transfers.decisions(row["transfer_id"])]}
+             for row in page["items"]], page["next_cursor"])
 
 
 def compliance_router(site: RemitSite) -> APIRouter:
@@ -33,19 +40,26 @@ def compliance_router(site: RemitSite) -> APIRouter:
     service = site.service
 
     def page(request: Request, session: Session, status_code: int = 200, problem: str = "",
-             decided: str = "") -> Response:
+             decided: str = "", cursor: str = "") -> Response:
         record = service.transfers.get(decided) if UUID_RE.fullmatch(decided) else None
         just_decided = summary(record) if record is not None and record.sending_fsp == session.member else None
         decisions = [decision_view(d) for d in service.transfers.decisions_of(session.member, DECISIONS_MAX)]
-        return site.render(request, "remit/compliance.html", session, status_code, held=held_rows(site, session.member),
-                           decisions=decisions, problem=problem, just_decided=just_decided)
+        try:
+            held, next_cursor = held_rows(site, session.member, cursor)
+        except Problem:  # a hand-edited address: the first page, and a word on what was wrong
+            held, next_cursor = held_rows(site, session.member, "")
+            cursor, status_code = "", 400
+            problem = "That page of held transfers is not one this site gave out: the first one is shown."
+        return site.render(request, "remit/compliance.html", session, status_code, held=held, decisions=decisions,
+                           problem=problem, just_decided=just_decided, held_first=_href("") if cursor else "",
+                           held_next=_href(next_cursor) if next_cursor else "")
 
     @router.get("/remit/compliance", include_in_schema=False)
-    def compliance(request: Request, decided: str = "") -> Response:
+    def compliance(request: Request, decided: str = "", held: str = "") -> Response:
         who = site.gate(request, PageRole.OFFICER)
         if isinstance(who, Response):
             return who
-        return page(request, who, decided=decided[:64])
+        return page(request, who, decided=decided[:64], cursor=held)
 
     @router.post("/remit/compliance/transfers/{transfer_id}/decision", include_in_schema=False)
     async def decide(request: Request, transfer_id: str) -> Response:
@@ -69,3 +83,8 @@ def compliance_router(site: RemitSite) -> APIRouter:
         return RedirectResponse(f"/remit/compliance?decided={transfer_id}", 303, headers=NO_STORE)
 
     return router
+
+
+def _href(cursor: str) -> str:
+    """The page with its held transfers from ``cursor`` (the first page without one)."""
+    return f"/remit/compliance?{urlencode({'held': cursor})}#held" if cursor else "/remit/compliance#held"
