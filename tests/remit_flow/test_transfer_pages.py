@@ -26,11 +26,11 @@ PAGES_MAX = 100
 LIMIT = 2
 # Each test's own millisecond in 1970, which most of its transfers share; the flagged ones' the oldest, so the
 # regulator's walk from just after them meets no other test's refused or held transfers.
-FLAGGED_MS, SENT_MS, INCOMING_MS, HELD_MS = 1_999_000, 2_000_000, 2_000_100, 2_000_200
+FLAGGED_MS, SENT_MS, INCOMING_MS, HELD_MS, DECISIONS_MS = 1_999_000, 2_000_000, 2_000_100, 2_000_200, 2_000_300
 
 
 def _walk(http: httpx.Client, route: str, **params: object) -> list[str]:
-    """Every page of a listing with LIMIT, following `next_cursor`: the transfer ids in the order given."""
+    """Every page of a listing with LIMIT, following `next_cursor`: the items' transfer ids in the order given."""
     seen: list[str] = []
     cursor = None
     for _ in range(PAGES_MAX):
@@ -105,10 +105,21 @@ def test_the_officer_walks_every_held_transfer_oldest_first_once(flow: Flow) -> 
                 assert decided.status_code == 200, decided.text
 
 
+def test_the_officer_walks_the_whole_decisions_log_each_decision_once(flow: Flow) -> None:
+    """The log answered its newest `limit` decisions and nothing older: an audit could not read it through."""
+    made = [stored_transfer(flow.service, "silkpay", DECISIONS_MS, TransferState.REJECTED, "reject") for _ in range(5)]
+    with flow.http(token=flow.service.officer_tokens["silkpay"]) as officer:
+        seen = _walk(officer, "/v1/remit/compliance/decisions")
+    [(logged,)] = flow.service.db.rows("SELECT count(*) FROM decisions WHERE sending_fsp = 'silkpay'", ())
+    assert len(seen) == logged > len(made)
+    assert [t for t in seen if t in made] == made[::-1]
+
+
 def test_a_cursor_this_api_did_not_give_out_is_400_3100(flow: Flow) -> None:
     made_up = [base64.urlsafe_b64encode(text.encode()).decode() for text in ("12:", "x:abc", "99999999999999999:a")]
     routes = [("eurosend", "/v1/remit/transfers"), ("mobimo", "/v1/remit/incoming"),
-              ("cbr", "/v1/remit/regulator/flagged"), (None, "/v1/remit/compliance/held")]
+              ("cbr", "/v1/remit/regulator/flagged"), (None, "/v1/remit/compliance/held"),
+              (None, "/v1/remit/compliance/decisions")]
     for member, route in routes:
         token = flow.service.officer_tokens["eurosend"] if member is None else None
         with flow.http(member, token=token) as http:

@@ -10,6 +10,7 @@ from fastapi import APIRouter, Depends, Path
 from starlette.responses import Response
 
 from inzira.api.numbers import digits
+from inzira.api.paging import encode_cursor
 from inzira.api.responses import json_response, ok_doc, problem_docs
 from inzira.ledger.codes import Code
 from inzira.remit.api.deps import PREFIX, answers_problems, officer_dependency
@@ -60,10 +61,18 @@ def router_for(service: RemitService) -> APIRouter:
         return json_response(full(service, record))
 
     @router.get("/decisions", summary="The decisions log (screening and officers), newest first",
-                response_class=Response, responses={200: {"description": "{items: [decision]}"},
-                                                    **problem_docs(401)})
+                response_class=Response,
+                responses={200: {"description": "{items: [decision], next_cursor}: next_cursor is null on the last "
+                                                "page"}, **problem_docs(400, 401)})
     @answers_problems
-    async def decisions(limit: Limit = 50, member: str = Depends(require_officer)) -> Response:
-        return json_response({"items": [decision_view(d) for d in service.transfers.decisions_of(member, limit)]})
+    async def decisions(limit: Limit = 50, cursor: Cursor = None, member: str = Depends(require_officer)) -> Response:
+        """Newest first. Pass `next_cursor` as `cursor` for the next page (null on the last): the whole log,
+        each decision once."""
+        position = after(cursor)
+        rows = service.transfers.decisions_of(member, limit + 1, position[0] if position else None)
+        page = rows[:limit]
+        more = len(rows) > limit
+        return json_response({"items": [decision_view(d) for _, d in page],
+                              "next_cursor": encode_cursor(page[-1][0], page[-1][1].transfer_id) if more else None})
 
     return router

@@ -12,6 +12,7 @@ from inzira.remit.store.cache import RecordCache
 from inzira.remit.store.db import Db
 
 LIST_LIMIT_MAX = 500
+DECISION_ID_MAX = 2**63 - 1  # SQLite's largest row id: "before" it is the whole log
 # Transfers and quotes kept in memory: several seconds of remittances at 1,000/s, their live ones all there.
 CACHED_MAX = 20_000
 
@@ -154,10 +155,13 @@ class TransferStore:
         rows = self.db.rows("SELECT record FROM decisions WHERE transfer_id = ? ORDER BY id", (transfer_id,))
         return [_dec_decision(r[0]) for r in rows]
 
-    def decisions_of(self, sending_fsp: str, limit: int) -> list[DecisionRecord]:
-        rows = self.db.rows("SELECT record FROM decisions WHERE sending_fsp = ? ORDER BY id DESC LIMIT ?",
-                            (sending_fsp, min(limit, LIST_LIMIT_MAX)))
-        return [_dec_decision(r[0]) for r in rows]
+    def decisions_of(self, sending_fsp: str, limit: int,
+                     before_id: int | None = None) -> list[tuple[int, DecisionRecord]]:
+        """The member's decisions log, newest first, each with its row id: a page goes on before ``before_id``."""
+        rows = self.db.rows("SELECT id, record FROM decisions WHERE sending_fsp = ? AND id < ? ORDER BY id DESC"
+                            " LIMIT ?", (sending_fsp, DECISION_ID_MAX if before_id is None else before_id,
+                             min(limit, LIST_LIMIT_MAX)))
+        return [(r[0], _dec_decision(r[1])) for r in rows]
 
     def history(self, sending_fsp: str, sender_id: str, since_ms: int, limit: int) -> list[tuple[int, int, str]]:
         """The sender's transfers that count towards limits: not refused by compliance, not aborted."""

@@ -43,7 +43,7 @@ def compliance_router(site: RemitSite) -> APIRouter:
              decided: str = "", cursor: str = "") -> Response:
         record = service.transfers.get(decided) if UUID_RE.fullmatch(decided) else None
         just_decided = summary(record) if record is not None and record.sending_fsp == session.member else None
-        decisions = [decision_view(d) for d in service.transfers.decisions_of(session.member, DECISIONS_MAX)]
+        decisions = [decision_view(d) for _, d in service.transfers.decisions_of(session.member, DECISIONS_MAX)]
         try:
             held, next_cursor = held_rows(site, session.member, cursor)
         except Problem:  # a hand-edited address: the first page, and a word on what was wrong
