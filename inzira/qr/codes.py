@@ -20,6 +20,7 @@ part of each range. Never renumber one: wallets and POS pages switch on them.
 | 3158 | 400 | the wallet's issuer takes no card top-ups on this service |
 | 3105 | 401 | a card acquirer's callback without a valid signature, or signed outside the replay window |
 | 3159 | 409 | the card acquirer's payment does not match the top-up (amount, currency, reference, credited) |
+| 3162 | 400 | the QR adds a convenience fee (tag 55 = 02 or 03), which Inzira payments do not carry |
 | 3160 | 403 | the merchant's or wallet holder's name matches the sanctions list: referred to compliance |
 | 3250 | 404 | merchant not found (or not visible to the caller) |
 | 3251 | 404 | bill not found |
@@ -57,6 +58,7 @@ class QrCode(IntEnum):
     CALLBACK_UNSIGNED = 3105  # Mojaloop's "invalid signature", as the directory answers an unsigned request
     NAME_ON_SANCTIONS_LIST = 3160
     REFUND_OUTSIDE_INZIRA = 3161
+    FEE_NOT_OFFERED = 3162
     MERCHANT_NOT_FOUND = 3250
     BILL_NOT_FOUND = 3251
     WALLET_NOT_FOUND = 3252
@@ -84,6 +86,7 @@ TITLES: dict[int, str] = {
     QrCode.CALLBACK_UNSIGNED: "callback signature invalid",
     QrCode.NAME_ON_SANCTIONS_LIST: "name on the sanctions list",
     QrCode.REFUND_OUTSIDE_INZIRA: "paid from outside Inzira: not refunded here",
+    QrCode.FEE_NOT_OFFERED: "convenience fee not offered",
     QrCode.MERCHANT_NOT_FOUND: "merchant not found",
     QrCode.BILL_NOT_FOUND: "bill not found",
     QrCode.WALLET_NOT_FOUND: "wallet not found",
@@ -105,6 +108,7 @@ _STATUS: dict[int, int] = {
     QrCode.QR_MISMATCH: 400,
     QrCode.AMOUNT_REQUIRED: 400,
     QrCode.CURRENCY_NOT_OFFERED: 400,
+    QrCode.FEE_NOT_OFFERED: 400,
     QrCode.TOPUP_NOT_OFFERED: 400,
     QrCode.CALLBACK_UNSIGNED: 401,
     ApiCode.UNAUTHENTICATED: 401,

@@ -5,6 +5,9 @@ which accepts what real national schemes print (a QR carrying several schemes' t
 outside the EMV character set) but never a bad CRC or broken TLV. Whichever profile reads it, only a payload
 with Inzira's merchant account template (GUID ``rw.inzira``) naming a merchant we know is payable.
 
+A QR that adds a convenience fee (tag 55 = 02 or 03) is refused (3162): the transfer would pay the merchant
+less than the QR asks. A tip prompt (55 = 01) is not offered: the visitor pays the amount, or enters one.
+
 A dynamic QR (point of initiation 12, or an amount in tag 54) is a bill: its bill number (62.01) must name
 one of the merchant's bills and its amount must be that bill's. A static QR leaves the amount to the visitor.
 """
@@ -26,6 +29,7 @@ from inzira.qr.rejected import Rejected, rejected
 from inzira.qr.views import bill_view, merchant_view
 
 PROMPT_VALUE = "***"  # EMVCo: "ask the payer" in a tag 62 field
+FEE_INDICATORS = ("02", "03")  # tag 55: a fixed (56) or percentage (57) convenience fee the payer owes on top
 
 
 @dataclass(frozen=True, slots=True)
@@ -37,6 +41,7 @@ class Decoded:
     profile: str  # the profile that accepted it: strict or lenient
     qr: MerchantQr
     dynamic: bool  # point of initiation 12, or an amount: a bill
+    fee: bool  # 55 asks the payer for a convenience fee (02 fixed, 03 percentage) on top of the amount
 
     @property
     def payload(self) -> Payload:
@@ -77,7 +82,8 @@ def _decode(text: str) -> Decoded | Rejected:
 
 def _inzira(payload: Payload, profile: str) -> Decoded:
     qr = merchant_qr_from_payload(payload)
-    return Decoded(payload.text, profile, qr, payload.point_of_initiation == "dynamic" or qr.amount_minor is not None)
+    return Decoded(payload.text, profile, qr, payload.point_of_initiation == "dynamic" or qr.amount_minor is not None,
+                   payload.tip_indicator in FEE_INDICATORS)
 
 
 class Scanner:
@@ -117,6 +123,10 @@ class Scanner:
         if qr.currency != self.price_currency:
             return rejected(QrCode.CURRENCY_NOT_OFFERED,
                             f"this QR is priced in {qr.currency}; Inzira merchants are paid in {self.price_currency}")
+        if decoded.fee:  # the payer would owe more than the transfer pays: refused rather than paid short
+            return rejected(QrCode.FEE_NOT_OFFERED, "this QR adds a convenience fee (tag 55) to its amount: Inzira "
+                            "payments carry no fee, so the merchant would not get what the QR asks; ask the "
+                            "merchant for its Inzira QR", emv_code="fee", tag="55")
         merchant = self.directory.merchant(qr.merchant_id) if len(qr.merchant_id) <= 64 else None
         if merchant is None:
             return rejected(QrCode.MERCHANT_NOT_FOUND, "no Inzira merchant has the id in this QR")

@@ -3,7 +3,9 @@
 The cookie is HttpOnly (no script reads it), SameSite=Strict (no other site's page can make the browser
 send it, which is what protects the pages' forms), Secure when the page came over TLS, and scoped to the
 pages that use it. It maps to the member and the role chosen at sign-in; no API token ever reaches the
-browser. Sessions live in memory: a restart signs everybody out, which suits a single process. The
+browser. Sessions live in memory: a restart signs everybody out, which suits a single process. The book is
+bounded twice: in all, and per member (per token on the QR pages), so nobody signing in again and again pushes
+out anybody else's session. The
 remittance pages, the QR pages and a member's explorer each keep their own book under their own cookie.
 """
 
@@ -19,6 +21,9 @@ from starlette.responses import Response
 
 SESSION_TTL_MS = 8 * 60 * 60 * 1000  # one working day
 SESSIONS_MAX = 10_000  # the oldest is dropped to make room
+# One member's (or, on the QR pages, one token's): whoever signs in without end drops its own oldest sessions, not
+# everybody else's. A demo button shares one member among its visitors, so this leaves room for a crowd.
+MEMBER_SESSIONS_MAX = 100
 SESSION_ID_BYTES = 32
 SESSION_ID_CHARS_MAX = 64  # longer cookie values are not ours
 
@@ -39,11 +44,13 @@ class Session(Generic[R]):
 
 class SessionBook(Generic[R]):
     def __init__(self, clock_ms: Callable[[], int], ttl_ms: int = SESSION_TTL_MS,
-                 sessions_max: int = SESSIONS_MAX) -> None:
+                 sessions_max: int = SESSIONS_MAX, member_sessions_max: int = MEMBER_SESSIONS_MAX) -> None:
         self.clock_ms = clock_ms
         self.ttl_ms = ttl_ms
         self.sessions_max = sessions_max
+        self.member_sessions_max = member_sessions_max
         self._sessions: dict[str, Session[R]] = {}  # insertion order = age: the first is the oldest
+        self._by_member: dict[str, dict[str, None]] = {}  # each member's session ids, oldest first
         self._lock = threading.Lock()
 
     def open(self, member: str, member_name: str, role: R, *, by_button: bool = False) -> Session[R]:
@@ -51,9 +58,13 @@ class SessionBook(Generic[R]):
         session = Session(secrets.token_urlsafe(SESSION_ID_BYTES), member, member_name, role, now_ms,
                           now_ms + self.ttl_ms, by_button)
         with self._lock:
+            own = self._by_member.get(member, {})
+            while len(own) >= self.member_sessions_max:
+                self._drop(next(iter(own)))
             while len(self._sessions) >= self.sessions_max:
-                del self._sessions[next(iter(self._sessions))]
+                self._drop(next(iter(self._sessions)))
             self._sessions[session.session_id] = session
+            self._by_member.setdefault(member, {})[session.session_id] = None
         return session
 
     def get(self, session_id: str | None) -> Session[R] | None:
@@ -62,14 +73,25 @@ class SessionBook(Generic[R]):
         with self._lock:
             session = self._sessions.get(session_id)
             if session is not None and session.expires_at_ms <= self.clock_ms():
-                del self._sessions[session_id]
+                self._drop(session_id)
                 return None
         return session
 
     def close(self, session_id: str | None) -> None:
         if session_id:
             with self._lock:
-                self._sessions.pop(session_id, None)
+                self._drop(session_id)
+
+    def _drop(self, session_id: str) -> None:
+        """Forget a session (the lock held)."""
+        session = self._sessions.pop(session_id, None)
+        if session is None:
+            return
+        own = self._by_member.get(session.member)
+        if own is not None:
+            own.pop(session_id, None)
+            if not own:
+                del self._by_member[session.member]
 
     def __len__(self) -> int:
         return len(self._sessions)

@@ -95,3 +95,42 @@ def test_malformed_requests_on_the_payment_path(qr: Qr) -> None:
     problem(page.post("/v1/qr/wallets/NOT-AN-ID/payments", json={"quote_id": "q"}), 400, 3100)
     problem(page.post("/v1/qr/decode", params={"details": "maybe"}, json={"payload": "x"}), 400, 3100)
     problem(qr.client().post(f"{base}/payments", json={"quote_id": "q"}), 401, 3040)
+
+
+def _with(objects: list[DataObject], *extra: DataObject) -> str:
+    """The payload of ``objects`` with ``extra`` after the currency and amount (55-57 go there), strict."""
+    at = max(i for i, o in enumerate(objects) if o.tag in ("53", "54")) + 1
+    return encode([*objects[:at], *extra, *objects[at:]])
+
+
+def test_a_qr_adding_a_convenience_fee_is_refused_and_a_tip_prompt_pays_the_amount(qr: Qr) -> None:
+    """EMVCo's 55 = 02/03 makes the payer owe a fee on top of the amount; the transfer pays the amount only, so
+    paying would leave the merchant short of what its QR asks."""
+    merchant, wallet = qr.merchant(), qr.wallet("CNY", 50_000)
+    page = qr.visitor(wallet)
+    counter = merchant_objects(MerchantQr(merchant["merchant_id"], "X", "Kigali", "5812"))
+    bill = qr.bill(merchant, 5_000)
+    billed = merchant_objects(MerchantQr(merchant["merchant_id"], "X", "Kigali", "5812", amount_minor=5_000,
+                                         bill_number=bill["bill_number"]))
+    fees = ((DataObject("55", "02"), DataObject("56", "500")), (DataObject("55", "03"), DataObject("57", "10")))
+    for objects, amount_minor in ((counter, 1_000), (billed, None)):
+        for fee in fees:
+            payload = _with(objects, *fee)
+            body = problem(page.post("/v1/qr/decode", json={"payload": payload}), 400, 3162)
+            assert body["emv_code"] == "fee" and body["tag"] == "55"
+            problem(qr.quote(wallet, payload, amount_minor), 400, 3162)
+    assert qr.balance(merchant["account"]) == 0 and qr.balance(wallet["account"]) == 50_000
+    assert qr.quote_and_pay(wallet, _with(counter, DataObject("55", "01")), 1_200)["status"] == "completed"
+    assert qr.balance(merchant["account"]) == 1_200
+
+
+def test_a_qr_naming_two_inzira_merchants_is_refused(qr: Qr) -> None:
+    """Two account templates with Inzira's GUID: which merchant a wallet pays would be its own guess."""
+    merchant, other, wallet = qr.merchant(), qr.merchant("Other Shop"), qr.wallet("CNY", 50_000)
+    objects = merchant_objects(MerchantQr(merchant["merchant_id"], "X", "Kigali", "5812"))
+    second = DataObject.template("27", [DataObject("00", INZIRA_GUID), DataObject("01", other["merchant_id"])])
+    payload = encode([*objects[:3], second, *objects[3:]])
+    body = problem(qr.visitor(wallet).post("/v1/qr/decode", json={"payload": payload}), 400, 3150)
+    assert body["emv_code"] == "duplicate_account" and body["tag"] == "27"
+    problem(qr.quote(wallet, payload, 1_000), 400, 3150)
+    assert qr.balance(merchant["account"]) == 0 and qr.balance(other["account"]) == 0

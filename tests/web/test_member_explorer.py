@@ -285,3 +285,31 @@ def test_sign_out_ends_the_session(served: Served) -> None:
     with _client(served) as replay:
         replay.cookies.set(COOKIE_NAME, session_id)
         assert replay.get(address).status_code == 303
+
+
+def test_signing_in_again_and_again_pushes_out_only_ones_own_sessions(served: Served) -> None:
+    """A member signing in without end (a script, no cookie) would fill the book and push every other member's
+    session out; it drops its own oldest instead."""
+    book = SessionBook(served.clock, SESSION_TTL_MS, sessions_max=6, member_sessions_max=2)
+    access = MemberAccess(served.demo.net.node, TokenBook(served.demo.net.api_tokens), book)
+    app = create_app(served.demo.net, routers=[explorer_router(served.demo.net, access=access)])
+    server, _ = serve_in_thread(app)
+    address = f"/tx/{served.others.issue_id}"
+    try:
+        with httpx.Client(base_url=server.base_url, timeout=HTTP_TIMEOUT_S) as silkpay:
+            assert silkpay.post(SIGN_IN_PATH, data={"token": served.tokens["silkpay"]}).status_code == 303
+            ids = []
+            for _ in range(10):
+                with httpx.Client(base_url=server.base_url, timeout=HTTP_TIMEOUT_S) as flood:
+                    signed = flood.post(SIGN_IN_PATH, data={"token": served.tokens["eurosend"]})
+                    assert signed.status_code == 303
+                    ids.append(flood.cookies[COOKIE_NAME])
+            assert silkpay.get(address).status_code == 200  # still signed in
+            assert len(book) == 3
+        with httpx.Client(base_url=server.base_url, timeout=HTTP_TIMEOUT_S) as eurosend:
+            eurosend.cookies.set(COOKIE_NAME, ids[-1])
+            assert eurosend.get("/accounts").status_code == 200
+            eurosend.cookies.set(COOKIE_NAME, ids[0])
+            assert eurosend.get("/accounts").status_code == 303  # its oldest, dropped
+    finally:
+        server.stop()

@@ -9,6 +9,7 @@ import time
 import httpx
 import pytest
 
+from inzira.qr.emv import DataObject, MerchantQr, encode, merchant_objects
 from tests.web_qr.helpers import PROMPTPAY, hidden, notice_code, quote_shown, text_of
 
 QUOTE_TTL_MS = 1_000
@@ -138,6 +139,16 @@ def test_codes_that_cannot_be_paid(wallet: httpx.Client, payload: str, status: i
     page = wallet.post("/qr/wallet/pay/scan", data={"payload": payload})
     assert page.status_code == status and notice_code(page.text) == code and sentence in page.text
     assert "nothing was charged" in page.text.lower() or code == 3150
+
+
+def test_a_qr_adding_a_convenience_fee_says_so_and_charges_nothing(wallet: httpx.Client, customers, api) -> None:
+    counter = merchant_objects(MerchantQr(customers.merchant_id, "X", "Kigali", "5812"))  # ..., 52, 53, 58, ...
+    payload = encode([*counter[:5], DataObject("55", "02"), DataObject("56", "500"), *counter[5:]])
+    before = api.wallet()["balance_minor"]
+    page = wallet.post("/qr/wallet/pay/scan", data={"payload": payload, "source": "paste"})
+    assert page.status_code == 400 and notice_code(page.text) == 3162
+    assert "adds a convenience fee" in page.text and "Nothing was charged" in page.text
+    assert api.wallet()["balance_minor"] == before
 
 
 def test_the_pages_name_members_and_show_times_in_utc_and_cat(wallet: httpx.Client, signed_in, api, demo) -> None:

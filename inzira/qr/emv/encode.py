@@ -103,14 +103,13 @@ def encode_merchant_qr(qr: MerchantQr) -> str:
 
 def merchant_qr_from_payload(payload: Payload) -> MerchantQr:
     """Read Inzira's merchant description back from a decoded payload (the inverse of the encoder)."""
-    account = next(
-        (
-            o
-            for o in payload.merchant_accounts
-            if spec.is_account_template(o.tag) and (o.guid or "").lower() == INZIRA_GUID
-        ),
-        None,
-    )
+    accounts = [o for o in payload.merchant_accounts
+                if spec.is_account_template(o.tag) and (o.guid or "").lower() == INZIRA_GUID]
+    if len(accounts) > 1:  # which one a wallet pays would be its own guess: a QR names one merchant
+        first, second = accounts[0].tag, accounts[1].tag
+        raise EmvError("duplicate_account", second, f"{second}: a second merchant account template with GUID "
+                       f"{INZIRA_GUID} (the first is {first}): an Inzira QR names one merchant")
+    account = accounts[0] if accounts else None
     merchant_id = None if account is None else account.child_value("01")
     if merchant_id is None:
         raise EmvError("not_inzira", INZIRA_ACCOUNT_TAG, f"no merchant account template with GUID {INZIRA_GUID}")

@@ -24,6 +24,7 @@ ErrorCode = Literal[
     "tip_rule",  # 55/56/57 inconsistent with each other
     "guid_missing",  # a template that needs a globally unique identifier (sub-ID 00) has none
     "not_inzira",  # a valid payload without Inzira's merchant account template
+    "duplicate_account",  # two merchant account templates with Inzira's GUID: which merchant is paid is unclear
 ]
 
 

@@ -25,6 +25,8 @@ _VISITOR = {
     QrCode.PAYMENT_IN_PROGRESS: "Another payment of this bill is on its way. Wait a moment, then look at your "
                                 "history before trying again.",
     QrCode.CURRENCY_NOT_OFFERED: "This QR code is not priced in RWF, or your wallet's currency is not offered.",
+    QrCode.FEE_NOT_OFFERED: "This QR code adds a convenience fee, which this wallet cannot pay. Ask the merchant "
+                            "for its Inzira QR code. Nothing was charged.",
     QrCode.BILL_EXPIRED: "This QR code has expired. Ask the merchant for a new one. Nothing was charged.",
     QrCode.QUOTE_NOT_FOUND: "This quote is no longer known. Get a new quote.",
     Code.QUOTE_EXPIRED: "The quote expired before you confirmed. Nothing was charged: get a new quote (the rate "
