@@ -5,8 +5,8 @@ send it, which is what protects the pages' forms), Secure when the page came ove
 pages that use it. It maps to the member and the role chosen at sign-in; no API token ever reaches the
 browser. Sessions live in memory: a restart signs everybody out, which suits a single process. The book is
 bounded twice: in all, and per member (per token on the QR pages), so nobody signing in again and again pushes
-out anybody else's session. The
-remittance pages, the QR pages and a member's explorer each keep their own book under their own cookie.
+out anybody else's session. The remittance pages, the QR pages and a member's explorer each keep their own
+book under their own cookie.
 """
 
 from __future__ import annotations
