@@ -32,9 +32,9 @@ NOW_MS = 400 * DAY_MS
 
 def _transfer(transfer_id: str, age_ms: int, state: str, **changes) -> TransferRecord:
     created = NOW_MS - age_ms
-    fields = {"transfer_id": transfer_id, "digest": "d", "payer_fsp": "payerdfsp", "quote_id": "", "amount_minor": 100,
-              "currency": "RWF", "condition": "c", "expires_at_ms": created + 60_000, "state": state,
-              "created_at_ms": created, "updated_at_ms": created, **changes}
+    fields = {"transfer_id": transfer_id, "digest": "d", "payer_fsp": "payerdfsp", "quote_id": "",
+              "amount_minor": 100, "currency": "RWF", "condition": "c", "expires_at_ms": created + 60_000,
+              "state": state, "created_at_ms": created, "updated_at_ms": created, **changes}
     return TransferRecord(**fields)
 
 
@@ -97,10 +97,10 @@ def test_a_backlog_is_pruned_a_bounded_batch_at_a_time(store):
 def test_an_expired_quote_whose_transfer_was_pruned_makes_room_for_a_new_one(tmp_path: Path):
     store = Store(tmp_path / "mojaloop.db", quotes_max=1)
     try:
-        paid = QuoteRecord(quote_id="q-old", digest="d", payer_fsp="payerdfsp", transaction_id="t", party_type="MSISDN",
-                           party_id="250788123456", amount_minor=100, currency="RWF", created_at_ms=NOW_MS - 40 * DAY_MS,
-                           expires_at_ms=NOW_MS - 40 * DAY_MS + 60_000, condition="c-old",
-                           transfer_id="committed-40d")
+        paid = QuoteRecord(quote_id="q-old", digest="d", payer_fsp="payerdfsp", transaction_id="t",
+                           party_type="MSISDN", party_id="250788123456", amount_minor=100, currency="RWF",
+                           created_at_ms=NOW_MS - 40 * DAY_MS, expires_at_ms=NOW_MS - 40 * DAY_MS + 60_000,
+                           condition="c-old", transfer_id="committed-40d")
         store.add_quote(paid, NOW_MS)
         store.add_transfer(BOOK["committed-40d"][0])
         assert Retention(RetentionSettings(), store).run(NOW_MS) == 1

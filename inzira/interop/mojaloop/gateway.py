@@ -1,8 +1,8 @@
 """The gateway, composed: its store, its messages to the hub, the payee side, on one asyncio loop of its own.
 
 The HTTP server (any thread) admits each request (``admit``) and, once its 202 is sent, ``run``s it: the work,
-the callbacks to the hub and the periodic sweep (with the book's retention, retention.py) all run on the gateway's loop, so its HTTP client and store are
-used from one place.
+the callbacks to the hub and the periodic sweep (with the book's retention, retention.py) all run on the
+gateway's loop, so its HTTP client and store are used from one place.
 At most ``tasks_max`` requests are in progress at once: beyond that the server answers 503 (2003) at once.
 """
 

@@ -9,11 +9,12 @@ its own timeout) is recorded; when it says ABORTED for a transfer Inzira committ
 for reconciliation, never dropped.
 
 A quote is paid at most once: the first transfer that passes the checks claims it, any other is refused
-(5105), and a resend of the claiming transfer once the book pruned it is refused too (3208). COMMITTED and ABORTED are terminal: a reservation or commit that lands after the hub aborted never
-overwrites the abort (a late reservation is never committed and ends at its expiry; a commit that landed
-anyway is flagged for reconciliation). A transfer that ends ABORTED while its reservation is still open on
-Inzira (a commit of ours may be on its way, its verdict lost) is kept ``inzira_open``: the sweep looks at it
-again until the chain ends the reservation (flagged if it posted), at most its expiry after it was made.
+(5105), and a resend of the claiming transfer once the book pruned it is refused too (3208). COMMITTED and
+ABORTED are terminal: a reservation or commit that lands after the hub aborted never overwrites the abort
+(a late reservation is never committed and ends at its expiry; a commit that landed anyway is flagged for
+reconciliation). A transfer that ends ABORTED while its reservation is still open on Inzira (a commit of ours
+may be on its way, its verdict lost) is kept ``inzira_open``: the sweep looks at it again until the chain
+ends the reservation (flagged if it posted), at most its expiry after it was made.
 """
 
 from __future__ import annotations
