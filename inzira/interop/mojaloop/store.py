@@ -44,7 +44,16 @@ CREATE TABLE IF NOT EXISTS transfers (
 CREATE INDEX IF NOT EXISTS transfers_by_created ON transfers (created_at_ms, transfer_id);
 CREATE INDEX IF NOT EXISTS transfers_by_state ON transfers (state, expires_at_ms);
 CREATE INDEX IF NOT EXISTS transfers_to_reconcile ON transfers (reconcile);
+CREATE INDEX IF NOT EXISTS transfers_by_state_created ON transfers (state, created_at_ms);
 """
+# The prune's two passes, each walking its own index oldest first, so a pass reads little beyond what it deletes:
+# any ended transfer past the longer retention, then refusals (ABORTED, no reservation) past the shorter one.
+_PRUNABLE = f"inzira_open = 0 AND reconcile = 0 AND state IN ('{COMMITTED}', '{ABORTED}')"
+_PRUNE_ENDED = ("DELETE FROM transfers WHERE transfer_id IN (SELECT transfer_id FROM transfers INDEXED BY "
+                f"transfers_by_created WHERE created_at_ms < ? AND {_PRUNABLE} ORDER BY created_at_ms LIMIT ?)")
+_PRUNE_REFUSED = ("DELETE FROM transfers WHERE transfer_id IN (SELECT transfer_id FROM transfers INDEXED BY "
+                  f"transfers_by_state_created WHERE state = '{ABORTED}' AND created_at_ms < ? AND {_PRUNABLE} AND "
+                  "json_extract(CAST(record AS TEXT), '$.pending_id') = '' ORDER BY created_at_ms LIMIT ?)")
 # A book from before the ``inzira_open`` column gets it, and each of its ABORTED transfers with a reservation is
 # looked at once: one may have posted after it ended.
 _UPGRADE = f"""
@@ -212,15 +221,12 @@ class Store:
         """Delete up to ``limit`` ended transfers, oldest first: those refused before any reservation on Inzira
         (ABORTED, no pending id) received before ``refused_before_ms``, any other received before
         ``settled_before_ms``. Never one still open, watched on Inzira (``inzira_open``) or to reconcile."""
-        # One statement, one commit: with synchronous=FULL a commit per row would be an fsync per row.
-        with self._lock:
-            return self._conn.execute(
-                "DELETE FROM transfers WHERE transfer_id IN (SELECT transfer_id FROM transfers WHERE"
-                " created_at_ms < ? AND state IN (?, ?) AND inzira_open = 0 AND reconcile = 0 AND (created_at_ms < ?"
-                " OR (state = ? AND json_extract(CAST(record AS TEXT), '$.pending_id') = ''))"
-                " ORDER BY created_at_ms LIMIT ?)",
-                (max(refused_before_ms, settled_before_ms), COMMITTED, ABORTED, settled_before_ms, ABORTED,
-                 min(limit, PRUNE_ROWS_MAX))).rowcount
+        limit = min(limit, PRUNE_ROWS_MAX)
+        with self._lock:  # one statement a pass, one commit: not an fsync per row (synchronous=FULL)
+            deleted = self._conn.execute(_PRUNE_ENDED, (settled_before_ms, limit)).rowcount
+            if deleted < limit:
+                deleted += self._conn.execute(_PRUNE_REFUSED, (refused_before_ms, limit - deleted)).rowcount
+        return deleted
 
     def _one(self, sql: str, key: str, kind: type[msgspec.Struct]):  # type: ignore[no-untyped-def]
         with self._lock:
