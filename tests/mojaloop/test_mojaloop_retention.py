@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 
+from inzira.interop.mojaloop.gateway import Gateway, GatewaySettings
 from inzira.interop.mojaloop.retention import DAY_MS, Retention, RetentionSettings
 from inzira.interop.mojaloop.store import (
     ABORTED,
@@ -26,6 +27,8 @@ from inzira.interop.mojaloop.store import (
 from inzira.node.signer import wall_clock_ms
 from inzira.remit.settings import position_account
 from tests.mojaloop.payee_env import bench, quote_body, transfer_body  # noqa: F401 (fixture)
+from tests.mojaloop.payer_app import NobodyServed, NoMoves
+from tests.mojaloop.waiting import wait_for
 
 NOW_MS = 400 * DAY_MS
 
@@ -111,6 +114,20 @@ def test_an_expired_quote_whose_transfer_was_pruned_makes_room_for_a_new_one(tmp
         assert store.quote("q-old") is None
     finally:
         store.close()
+
+
+def test_the_gateways_sweep_runs_the_prune(tmp_path: Path):
+    settings = GatewaySettings(hub_url="http://127.0.0.1:9", sweep_interval_ms=20)
+    gateway = Gateway(settings, tmp_path, NobodyServed(), NoMoves(), lambda: NOW_MS)
+    for transfer_id in ("refused-3d", "refused-1d", "flagged-90d"):
+        gateway.store.add_transfer(BOOK[transfer_id][0])
+    gateway.start()
+    try:
+        wait_for(lambda: gateway.store.transfer("refused-3d") is None)
+        assert gateway.store.transfer("refused-1d") is not None
+        assert gateway.store.transfer("flagged-90d") is not None
+    finally:
+        gateway.stop()
 
 
 def test_retention_settings_that_would_keep_refusals_longer_than_payments_are_refused(store):
