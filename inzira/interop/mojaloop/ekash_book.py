@@ -44,6 +44,8 @@ class RouteBook:
         if "sent_at_ms" not in {row[1] for row in self.db.execute("PRAGMA table_info(ekash)")}:
             self.db.execute("ALTER TABLE ekash ADD COLUMN sent_at_ms INTEGER")
         self.db.execute("CREATE INDEX IF NOT EXISTS ekash_by_sent ON ekash (sent_at_ms, quote_id)")
+        self.db.execute("CREATE INDEX IF NOT EXISTS ekash_by_transfer ON ekash"
+                        " (json_extract(terms, '$.transaction_id'))")
         self.lock = threading.Lock()
 
     def has(self, quote_id: str) -> bool:
@@ -68,6 +70,12 @@ class RouteBook:
         record["expiration"] = datetime.fromisoformat(record["expiration"])
         record["condition"] = bytes.fromhex(record["condition"])
         return row[0], QuoteTerms(**record), row[2], row[3], row[4]
+
+    def has_transfer(self, transfer_id: str) -> bool:
+        """Whether an eKash transfer id (a quote's transaction id) is one the route quoted."""
+        with self.lock:
+            return self.db.execute("SELECT 1 FROM ekash WHERE json_extract(terms, '$.transaction_id') = ?",
+                                   (transfer_id,)).fetchone() is not None
 
     def quote_of(self, reference_id: str) -> str | None:
         with self.lock:

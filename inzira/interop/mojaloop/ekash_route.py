@@ -48,6 +48,7 @@ class EkashRoute(PayoutAdapter):
                  window_min_ms: int = 1_000) -> None:
         self.payer = payer
         self.state = RouteBook(state_file)
+        payer.issued.durable = self.state.has_transfer  # its transfer ids stay its own after a restart
         self.steps = LegSteps(self.state.db, self.state.lock)
         self.clock_skew_ms = clock_skew_ms
         self.window_min_ms = window_min_ms

@@ -1,8 +1,8 @@
 """The gateway, composed: its store, its messages to the hub, the payee side, on one asyncio loop of its own.
 
 The HTTP server (any thread) admits each request (``admit``) and, once its 202 is sent, ``run``s it: the work,
-the callbacks to the hub and the periodic sweep all run on the gateway's loop, so its HTTP client and store are
-used from one place.
+the callbacks to the hub and the periodic sweep (with the book's retention, retention.py) all run on the
+gateway's loop, so its HTTP client and store are used from one place.
 At most ``tasks_max`` requests are in progress at once: beyond that the server answers 503 (2003) at once.
 """
 
@@ -23,6 +23,7 @@ from inzira.interop.mojaloop.callbacks import ATTEMPTS_MAX, TIMEOUT_MS, HubClien
 from inzira.interop.mojaloop.payee import Payee, PayeeSettings
 from inzira.interop.mojaloop.payee_transfers import PayeeTransfers
 from inzira.interop.mojaloop.ports import PartyBook, PayeeLedger
+from inzira.interop.mojaloop.retention import Retention, RetentionSettings
 from inzira.interop.mojaloop.store import DB_FILE, Store
 
 START_TIMEOUT_S = 10.0
@@ -41,6 +42,7 @@ class GatewaySettings:
     callback_attempts_max: int = ATTEMPTS_MAX
     sweep_interval_ms: int = 1_000
     tasks_max: int = 1_000
+    retention: RetentionSettings = RetentionSettings()
 
 
 def fulfilment_secret(data_dir: Path) -> bytes:
@@ -62,6 +64,8 @@ class Gateway:
                              timeout_ms=settings.callback_timeout_ms, attempts_max=settings.callback_attempts_max)
         self.payee = Payee(settings.payee, self.store, parties, self.hub, fulfilment_secret(data_dir), clock_ms)
         self.transfers = PayeeTransfers(self.payee, self.store, ledger, self.hub, clock_ms)
+        self.retention = Retention(settings.retention, self.store)
+        self._clock_ms = clock_ms
         self._loop: asyncio.AbstractEventLoop | None = None
         self._thread: threading.Thread | None = None
         self._sweeper: asyncio.Task[None] | None = None
@@ -98,6 +102,7 @@ class Gateway:
             await asyncio.sleep(self.settings.sweep_interval_ms / 1000)
             try:
                 await self.transfers.sweep()
+                self.retention.run(self._clock_ms())
             except Exception:
                 log.exception("the FSPIOP transfer sweep failed; it runs again")
 

@@ -9,11 +9,12 @@ its own timeout) is recorded; when it says ABORTED for a transfer Inzira committ
 for reconciliation, never dropped.
 
 A quote is paid at most once: the first transfer that passes the checks claims it, any other is refused
-(5105). COMMITTED and ABORTED are terminal: a reservation or commit that lands after the hub aborted never
-overwrites the abort (a late reservation is never committed and ends at its expiry; a commit that landed
-anyway is flagged for reconciliation). A transfer that ends ABORTED while its reservation is still open on
-Inzira (a commit of ours may be on its way, its verdict lost) is kept ``inzira_open``: the sweep looks at it
-again until the chain ends the reservation (flagged if it posted), at most its expiry after it was made.
+(5105), and a resend of the claiming transfer once the book pruned it is refused too (3208). COMMITTED and
+ABORTED are terminal: a reservation or commit that lands after the hub aborted never overwrites the abort
+(a late reservation is never committed and ends at its expiry; a commit that landed anyway is flagged for
+reconciliation). A transfer that ends ABORTED while its reservation is still open on Inzira (a commit of ours
+may be on its way, its verdict lost) is kept ``inzira_open``: the sweep looks at it again until the chain
+ends the reservation (flagged if it posted), at most its expiry after it was made.
 """
 
 from __future__ import annotations
@@ -66,6 +67,13 @@ class PayeeTransfers:
             amount_minor=fields.to_minor(value, code) or 0, currency=code, condition=body["condition"],
             expires_at_ms=parse_ms(body["expiration"]) or 0, state=RECEIVED, created_at_ms=now_ms,
             updated_at_ms=now_ms, version=f"{inbound.version[0]}.{inbound.version[1]}")
+        claimed = self.store.quote_by_condition(record.condition)
+        if claimed is not None and claimed.transfer_id == transfer_id and self.store.transfer(transfer_id) is None:
+            # Its quote names it, its record is gone: a transfer the book pruned (retention.py), never paid again.
+            error = FspiopError(ErrorCode.TRANSFER_ID_NOT_FOUND, f"transfer {transfer_id} ended and is no longer "
+                                "kept here: ask the hub for its state")
+            await self.hub.put_error(f"/transfers/{transfer_id}", "transfers", inbound.version, inbound.source, error)
+            return
         stored = self.store.add_transfer(record)
         if stored is not record:
             if stored.digest != record.digest:

@@ -35,6 +35,7 @@ from inzira.interop.mojaloop import ilp, jws
 from inzira.interop.mojaloop.amounts import fspiop_amount
 from inzira.interop.mojaloop.errors import ErrorCode, FspiopError
 from inzira.interop.mojaloop.headers import Inbound, outbound
+from inzira.interop.mojaloop.issued_ids import IssuedIds
 from inzira.interop.mojaloop.requests import segment
 from inzira.interop.mojaloop.payer_answers import (
     INVALID_ANSWER,
@@ -94,6 +95,7 @@ class Payer:
         self.clock = clock
         self.waits: dict[tuple[str, str], _Wait] = {}
         self.late: deque[LateCallback] = deque(maxlen=LATE_MAX)
+        self.issued = IssuedIds()  # its transfer ids: no other party may claim one (issued_ids.py)
 
     async def aclose(self) -> None:
         await self.client.aclose()
@@ -178,6 +180,7 @@ class Payer:
         if amount_type not in ("SEND", "RECEIVE"):
             return Failure(INVALID_ANSWER, f"amountType {amount_type} is neither SEND nor RECEIVE")
         quote_id, transaction_id = str(uuid.uuid4()), str(uuid.uuid4())
+        self.issued.add(transaction_id)  # before the payee FSP learns it: its transfer's id
         payload: dict[str, Any] = {
             "quoteId": quote_id, "transactionId": transaction_id,
             "payee": {"partyIdInfo": {"partyIdType": payee.id_type, "partyIdentifier": payee.id_value,
@@ -272,6 +275,10 @@ class Payer:
             return None
         return FspiopError(ErrorCode.VALIDATION, f"fspiop-source header: {source[:32]} may not answer this; "
                            f"only the hub or {allowed[:32] or 'the FSP named'}")
+
+    def owns(self, transfer_id: str) -> bool:
+        """Whether ``transfer_id`` is one this payer issued (the server gives its callbacks to the payer)."""
+        return self.issued.has(transfer_id)
 
     async def on_callback(self, resource: str, ids: tuple[str, ...], body: dict[str, Any], error: bool,
                           inbound: object) -> None:

@@ -6,6 +6,8 @@ answer later, as a callback to the hub. ``GET /quotes/{ID}`` and ``GET /transfer
 golden-path collections of Mojaloop's Testing Toolkit expect it of a DFSP, and the callback follows as for a
 202. Callbacks addressed to this FSP as a payer (``PUT /parties``, ``/quotes``, ``/transfers``) go to the
 payer side, when one is attached, which first says whether their source may answer what it asked.
+A transfer id the payer side issued is its own (issued_ids.py): a ``POST /transfers`` under it is refused at
+once (3106, nothing stored), and every callback about it goes to the payer side.
 
 Who may say what: only the hub (``GatewaySettings.hub_fsp_id``) sends ``PATCH /transfers/{ID}`` and
 ``PUT /transfers/{ID}/error`` about a transfer this FSP is the payee of; from anyone else they are refused
@@ -53,6 +55,9 @@ class PayerCallbacks(Protocol):
 
     async def on_callback(self, resource: str, ids: tuple[str, ...], body: dict[str, Any], error: bool,
                           inbound: Inbound) -> None: ...
+
+    def owns(self, transfer_id: str) -> bool:
+        """Whether ``transfer_id`` is one the payer side issued."""
 
 
 def fspiop_router(gateway: Gateway, *, payer: PayerCallbacks | None = None, check_body: BodyCheck | None = None,
@@ -118,6 +123,9 @@ def fspiop_router(gateway: Gateway, *, payer: PayerCallbacks | None = None, chec
     async def post_transfer(request: Request) -> Response:
         try:
             inbound, body, raw = await accept(request, "transfers", body_check=checks.post_transfer)
+            if payer is not None and payer.owns(body["transferId"]):
+                raise FspiopError(ErrorCode.MODIFIED_REQUEST, f"transferId {body['transferId']} is one this FSP "
+                                  "issued for a transfer of its own")
         except FspiopError as error:
             return _error(error)
         return start(gateway.transfers.post_transfer(inbound, body, raw))
@@ -151,7 +159,8 @@ def fspiop_router(gateway: Gateway, *, payer: PayerCallbacks | None = None, chec
             else:
                 checks.uuid_path("ID", ids[0])
             inbound, body, _ = await accept(request, resource, body_check=check, callback=True)
-            payee_transfer = resource == "transfers" and error and gateway.store.transfer(ids[0]) is not None
+            payee_transfer = resource == "transfers" and error and not (payer is not None and payer.owns(ids[0])) \
+                and gateway.store.transfer(ids[0]) is not None
             if payee_transfer:
                 from_hub(inbound, "PUT /transfers/{ID}/error about a transfer to Inzira")
             elif payer is not None:

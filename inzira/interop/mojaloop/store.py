@@ -11,6 +11,10 @@ The quotes are bounded: at ``quotes_max`` rows a new quote first evicts expired 
 transfer ended (a quote whose transfer is open is kept: its fulfilment is recomputed from its packet), and is
 refused when that frees nothing. A forgotten quote id may be agreed again: it gets another condition, since
 the fulfilment is bound to the packet and so to its expiry (fulfilment.py).
+
+The transfers are bounded in time (``prune``, scheduled by retention.py): a transfer is deleted only once it
+ended, its Inzira reservation is no longer watched, it needs no reconciliation, and it is older than its
+retention. Its quote (kept while live, its ``transfer_id`` naming it) tells a resend of it from a new transfer.
 """
 
 from __future__ import annotations
@@ -25,6 +29,7 @@ DB_FILE = "mojaloop.db"
 PAGE_ROWS_MAX = 500
 QUOTES_MAX = 100_000
 EVICT_ROWS_MAX = 1_000  # expired quotes looked at per eviction
+PRUNE_ROWS_MAX = 1_000  # transfers deleted per prune
 
 RECEIVED, RESERVED, COMMITTED, ABORTED = "RECEIVED", "RESERVED", "COMMITTED", "ABORTED"
 
@@ -39,7 +44,16 @@ CREATE TABLE IF NOT EXISTS transfers (
 CREATE INDEX IF NOT EXISTS transfers_by_created ON transfers (created_at_ms, transfer_id);
 CREATE INDEX IF NOT EXISTS transfers_by_state ON transfers (state, expires_at_ms);
 CREATE INDEX IF NOT EXISTS transfers_to_reconcile ON transfers (reconcile);
+CREATE INDEX IF NOT EXISTS transfers_by_state_created ON transfers (state, created_at_ms);
 """
+# The prune's two passes, each walking its own index oldest first, so a pass reads little beyond what it deletes:
+# any ended transfer past the longer retention, then refusals (ABORTED, no reservation) past the shorter one.
+_PRUNABLE = f"inzira_open = 0 AND reconcile = 0 AND state IN ('{COMMITTED}', '{ABORTED}')"
+_PRUNE_ENDED = ("DELETE FROM transfers WHERE transfer_id IN (SELECT transfer_id FROM transfers INDEXED BY "
+                f"transfers_by_created WHERE created_at_ms < ? AND {_PRUNABLE} ORDER BY created_at_ms LIMIT ?)")
+_PRUNE_REFUSED = ("DELETE FROM transfers WHERE transfer_id IN (SELECT transfer_id FROM transfers INDEXED BY "
+                  f"transfers_by_state_created WHERE state = '{ABORTED}' AND created_at_ms < ? AND {_PRUNABLE} AND "
+                  "json_extract(CAST(record AS TEXT), '$.pending_id') = '' ORDER BY created_at_ms LIMIT ?)")
 # A book from before the ``inzira_open`` column gets it, and each of its ABORTED transfers with a reservation is
 # looked at once: one may have posted after it ended.
 _UPGRADE = f"""
@@ -137,7 +151,8 @@ class Store:
         rows = self._conn.execute(
             "SELECT q.quote_id FROM (SELECT quote_id, expires_at_ms, json_extract(CAST(record AS TEXT), "
             "'$.transfer_id') AS transfer FROM quotes WHERE expires_at_ms <= ?) q LEFT JOIN transfers t"
-            " ON t.transfer_id = q.transfer WHERE q.transfer = '' OR t.state IN (?, ?) ORDER BY q.expires_at_ms"
+            " ON t.transfer_id = q.transfer WHERE q.transfer = '' OR t.transfer_id IS NULL OR t.state IN (?, ?)"
+            " ORDER BY q.expires_at_ms"
             " LIMIT ?",
             (now_ms, COMMITTED, ABORTED, EVICT_ROWS_MAX)).fetchall()
         self._conn.executemany("DELETE FROM quotes WHERE quote_id = ?", rows)
@@ -201,6 +216,17 @@ class Store:
                 "SUM(json_extract(record, '$.amount_minor')) FROM transfers WHERE created_at_ms >= ? AND "
                 "created_at_ms < ? GROUP BY 1, 2, 3 ORDER BY 1, 2, 3", (from_ms, to_ms)).fetchall()
         return [(str(r[0]), str(r[1] or ""), str(r[2]), int(r[3]), int(r[4] or 0)) for r in rows]
+
+    def prune(self, refused_before_ms: int, settled_before_ms: int, limit: int = PRUNE_ROWS_MAX) -> int:
+        """Delete up to ``limit`` ended transfers, oldest first: those refused before any reservation on Inzira
+        (ABORTED, no pending id) received before ``refused_before_ms``, any other received before
+        ``settled_before_ms``. Never one still open, watched on Inzira (``inzira_open``) or to reconcile."""
+        limit = min(limit, PRUNE_ROWS_MAX)
+        with self._lock:  # one statement a pass, one commit: not an fsync per row (synchronous=FULL)
+            deleted = self._conn.execute(_PRUNE_ENDED, (settled_before_ms, limit)).rowcount
+            if deleted < limit:
+                deleted += self._conn.execute(_PRUNE_REFUSED, (refused_before_ms, limit - deleted)).rowcount
+        return deleted
 
     def _one(self, sql: str, key: str, kind: type[msgspec.Struct]):  # type: ignore[no-untyped-def]
         with self._lock:
