@@ -60,8 +60,8 @@ def _start(same_ms: int) -> dict[str, int]:
 
 
 def test_the_sending_fsp_walks_its_transfers_each_once(flow: Flow) -> None:
-    made = _batch(SENT_MS, lambda at_ms: stored_transfer(flow.service, "eurosend", at_ms, TransferState.COMMITTED))
-    refused = _batch(SENT_MS, lambda at_ms: stored_transfer(flow.service, "eurosend", at_ms, TransferState.REJECTED, "reject"))
+    made = _batch(SENT_MS, lambda at_ms: stored_transfer(flow.service.transfers, "eurosend", at_ms, TransferState.COMMITTED))
+    refused = _batch(SENT_MS, lambda at_ms: stored_transfer(flow.service.transfers, "eurosend", at_ms, TransferState.REJECTED, "reject"))
     with flow.http("eurosend") as http:
         assert _walk(http, "/v1/remit/transfers", **_start(SENT_MS)) == _newest_first(made + refused)
         assert _walk(http, "/v1/remit/transfers", state="REJECTED", **_start(SENT_MS)) == _newest_first(refused)
@@ -72,9 +72,9 @@ def test_the_sending_fsp_walks_its_transfers_each_once(flow: Flow) -> None:
 def test_the_receiving_fsp_walks_what_reached_the_chain_each_once(flow: Flow) -> None:
     # Aborted before reaching the chain (no reservation) between the ones that did: the receiving FSP never sees
     # those, and they do not end its pages early.
-    reached = _batch(INCOMING_MS, lambda at_ms: stored_transfer(flow.service, "silkpay", at_ms, TransferState.COMMITTED,
+    reached = _batch(INCOMING_MS, lambda at_ms: stored_transfer(flow.service.transfers, "silkpay", at_ms, TransferState.COMMITTED,
                                                       reserve_tx_id=uuid.uuid4().bytes * 2))
-    _batch(INCOMING_MS, lambda at_ms: stored_transfer(flow.service, "silkpay", at_ms, TransferState.ABORTED))
+    _batch(INCOMING_MS, lambda at_ms: stored_transfer(flow.service.transfers, "silkpay", at_ms, TransferState.ABORTED))
     with flow.http("mobimo") as http:
         assert _walk(http, "/v1/remit/incoming", **_start(INCOMING_MS)) == _newest_first(reached)
         assert _walk(http, "/v1/remit/incoming", state="ABORTED", **_start(INCOMING_MS)) == []
@@ -83,15 +83,15 @@ def test_the_receiving_fsp_walks_what_reached_the_chain_each_once(flow: Flow) ->
 
 
 def test_the_regulator_walks_every_flagged_transfer_once(flow: Flow) -> None:
-    flagged = _batch(FLAGGED_MS, lambda at_ms: stored_transfer(flow.service, "silkpay", at_ms, TransferState.REJECTED,
+    flagged = _batch(FLAGGED_MS, lambda at_ms: stored_transfer(flow.service.transfers, "silkpay", at_ms, TransferState.REJECTED,
                                                      "reject"))
-    _batch(FLAGGED_MS, lambda at_ms: stored_transfer(flow.service, "silkpay", at_ms, TransferState.COMMITTED))  # not flagged
+    _batch(FLAGGED_MS, lambda at_ms: stored_transfer(flow.service.transfers, "silkpay", at_ms, TransferState.COMMITTED))  # not flagged
     with flow.http("cbr") as http:
         assert _walk(http, "/v1/remit/regulator/flagged", **_start(FLAGGED_MS)) == _newest_first(flagged)
 
 
 def test_the_officer_walks_every_held_transfer_oldest_first_once(flow: Flow) -> None:
-    held = _batch(HELD_MS, lambda at_ms: stored_transfer(flow.service, "silkpay", at_ms, TransferState.HELD, "hold"))
+    held = _batch(HELD_MS, lambda at_ms: stored_transfer(flow.service.transfers, "silkpay", at_ms, TransferState.HELD, "hold"))
     ids = {transfer_id for _, transfer_id in held}
     with flow.http(token=flow.service.officer_tokens["silkpay"]) as officer:
         try:
@@ -107,7 +107,7 @@ def test_the_officer_walks_every_held_transfer_oldest_first_once(flow: Flow) -> 
 
 def test_the_officer_walks_the_whole_decisions_log_each_decision_once(flow: Flow) -> None:
     """The log answered its newest `limit` decisions and nothing older: an audit could not read it through."""
-    made = [stored_transfer(flow.service, "silkpay", DECISIONS_MS, TransferState.REJECTED, "reject") for _ in range(5)]
+    made = [stored_transfer(flow.service.transfers, "silkpay", DECISIONS_MS, TransferState.REJECTED, "reject") for _ in range(5)]
     with flow.http(token=flow.service.officer_tokens["silkpay"]) as officer:
         seen = _walk(officer, "/v1/remit/compliance/decisions")
     [(logged,)] = flow.service.db.rows("SELECT count(*) FROM decisions WHERE sending_fsp = 'silkpay'", ())

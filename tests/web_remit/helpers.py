@@ -109,3 +109,17 @@ def sse_frames(client: httpx.Client, path: str, after_first: Callable[[], None] 
                 if len(frames) >= frames_max:
                     break
     return frames
+
+
+MADE_UP_CURSORS = ("garbage!", "MTI6", "x" * 300)  # not base64url, no separator, too long
+
+
+def made_up_pages_show_the_first(client: httpx.Client, path: str, param: str, rows: str, says: str) -> None:
+    """A page's list asked from a cursor this site never gave out: 400, saying ``says``, with the first page's
+    rows (``rows``: the data attribute that names them)."""
+    pattern = rf'{rows}="([^"]+)"'
+    first = re.findall(pattern, client.get(path).text)
+    for made_up in MADE_UP_CURSORS:
+        response = client.get(path, params={param: made_up})
+        assert response.status_code == 400 and says in response.text
+        assert re.findall(pattern, response.text) == first
