@@ -74,6 +74,8 @@ def demo(
         fail(f"cannot start the demo: {exc}; once that is fixed, {left}")
     except (GatewayMissing, SeedError) as exc:
         fail(f"cannot start the demo: {exc}")
+    except ValueError as exc:  # a file in the data folder it cannot use (a key, a token file): the message names it
+        fail(f"cannot start the demo: {exc}", 2)
     tune_gc()
     runtime = node.runtime
     genesis = runtime.node.genesis  # type: ignore[union-attr]
