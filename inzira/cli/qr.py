@@ -174,7 +174,8 @@ def make(
 
 @app.command()
 def read(
-    image: Path = typer.Argument(..., help="A photo or screenshot of a QR code (PNG, JPEG, ...), or the SVG qr make --svg writes."),
+    image: Path = typer.Argument(..., help="A photo or screenshot of a QR code (PNG, JPEG, ...), or the SVG "
+                                            "qr make --svg writes."),
     strict: bool = typer.Option(True, "--strict/--lenient", help=_PROFILE_HELP),
     as_json: bool = typer.Option(False, "--json", help="Print one JSON object (errors too, on stdout)."),
 ) -> None:

@@ -70,7 +70,8 @@ def test_a_links_file_reads_every_field(tmp_path: Path) -> None:
     # The payout adapter sends the operator's API key and its access token to its base_url.
     ({"payout": {"kind": "momo-http", "base_url": "http://momo.example:8091"}},
      "payout.base_url: http://momo.example:8091 is plain http:// to momo.example"),
-    ({"payout": {"kind": "momo-http", "base_url": "momo.example"}}, "payout.base_url: 'momo.example' is not an HTTP URL"),
+    ({"payout": {"kind": "momo-http", "base_url": "momo.example"}},
+     "payout.base_url: 'momo.example' is not an HTTP URL"),
     ({"payout": {"kind": "momo-http", "base_url": ["https://momo.example"]}}, "payout.base_url must be a string"),
     ({"rates_max_age_s": "3600"}, "rates_max_age_s must be a whole number of seconds from 60 to 604800"),
     ({"rates_max_age_s": True}, "rates_max_age_s must be a whole number of seconds"),
