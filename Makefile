@@ -38,7 +38,9 @@ browser:
 # make demo DEMO_ARGS="--port 8001": the demo's options (inzira demo --help) without leaving make.
 DEMO_ARGS ?=
 
-demo: $(STAMP) $(NODE_STAMP) $(MOJALOOP_STAMP)
+# The demo needs tools/mojaloop (its FSPIOP API definitions) only with the eKash gateway (--mojaloop-hub): the
+# Testing Toolkit beside them, a thousand npm packages, is the tests' hub.
+demo: $(STAMP) $(NODE_STAMP) $(if $(findstring --mojaloop-hub,$(DEMO_ARGS)),$(MOJALOOP_STAMP))
 	$(BIN)/inzira demo $(DEMO_ARGS)
 
 # Two workers (pytest-xdist), one per core; a test file stays on one worker so its module fixtures start once.

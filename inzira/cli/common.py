@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import sys
 import unicodedata
 import urllib.parse
@@ -19,8 +20,23 @@ if TYPE_CHECKING:
 
 DEFAULT_DATA_DIR = Path("data")
 
-console = Console(soft_wrap=True)
-err_console = Console(stderr=True, soft_wrap=True)
+# Piped to a file or a pager, Rich lays tables out for 80 columns and cuts ids and amounts short: there they get
+# the width COLUMNS says, else one no row reaches. A terminal keeps its own width.
+WIDTH_NOT_TERMINAL = 1_000
+
+
+def _console(stderr: bool) -> Console:
+    stream = sys.stderr if stderr else sys.stdout
+    if stream is not None and stream.isatty():
+        width = None
+    else:
+        columns = os.environ.get("COLUMNS", "")
+        width = int(columns) if columns.isdigit() and 0 < int(columns) <= WIDTH_NOT_TERMINAL else WIDTH_NOT_TERMINAL
+    return Console(stderr=stderr, soft_wrap=True, width=width)
+
+
+console = _console(stderr=False)
+err_console = _console(stderr=True)
 
 DataOption = typer.Option(DEFAULT_DATA_DIR, "--data", "-d", help="The node's data folder.", show_default=True)
 GENESIS_FILE_NAME = "genesis.json"

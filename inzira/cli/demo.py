@@ -41,6 +41,7 @@ def demo(
     from inzira.demo.seed import SeedError
     from inzira.interop.mojaloop.demo import GatewayMissing
     from inzira.interop.mojaloop.headers import FSP_ID_CHARS_MAX, is_fsp_id
+    from inzira.interop.mojaloop.schemas import SpecMissing
 
     for proxy in trusted_proxy:
         try:
@@ -72,8 +73,10 @@ def demo(
             fail(f"cannot start the demo: {host}:{port} is in use: stop what listens there, or choose another "
                  f"--port (0 picks a free one); {left}")
         fail(f"cannot start the demo: {exc}; once that is fixed, {left}")
-    except (GatewayMissing, SeedError) as exc:
+    except (GatewayMissing, SeedError, SpecMissing) as exc:  # SpecMissing: --mojaloop-hub before `make install`
         fail(f"cannot start the demo: {exc}")
+    except ValueError as exc:  # a file in the data folder it cannot use (a key, a token file): the message names it
+        fail(f"cannot start the demo: {exc}", 2)
     tune_gc()
     runtime = node.runtime
     genesis = runtime.node.genesis  # type: ignore[union-attr]

@@ -46,7 +46,7 @@ def up(
     try:
         endpoints = net.up(_members(peers), servers, settings=NetworkSettings(replicas=min(3, servers)))
         seeded = None if no_seed else seed_network(net)
-    except (LayoutError, SeedError, RuntimeError, TimeoutError, OSError) as exc:
+    except (LayoutError, SeedError, RuntimeError, TimeoutError, OSError, ValueError) as exc:
         fail(f"network up failed: {exc} (inzira network down --data {data} stops what started)", as_json=as_json)
     manifest = net.manifest
     elsewhere = [m for m in (_members(peers) or DEMO_MEMBER_IDS) if m not in {e.member for e in endpoints}]

@@ -8,11 +8,11 @@ from pathlib import Path
 from typing import Any, NoReturn
 
 import typer
-from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
 from inzira import money
+from inzira.cli.common import console, err_console
 from inzira.durable_files import write_durable
 from inzira.qr import images
 from inzira.qr.emv import (
@@ -48,7 +48,7 @@ def _fail(error: dict[str, dict[str, str | None]], as_json: bool) -> NoReturn:
         where = f" at {body['tag']}" if body["tag"] else ""
         line = Text("invalid", style="bold red")
         line.append(f" ({body['code']}{where}): {body['message']}")
-        Console(stderr=True).print(line)
+        err_console.print(line)
     raise typer.Exit(EXIT_INVALID)
 
 
@@ -82,7 +82,7 @@ def _show(payload: Payload, as_json: bool, extra: dict[str, Any] | None = None) 
     title = f"{payload.merchant_name or '?'}, {payload.merchant_city or '?'} - amount: {amount}"
     table = Table("tag", "name", "value", title=title)
     _rows(payload.objects, None, table)
-    Console().print(table)
+    console.print(table)
 
 
 def _read_stdin(as_json: bool) -> str:
@@ -174,7 +174,8 @@ def make(
 
 @app.command()
 def read(
-    image: Path = typer.Argument(..., help="A photo or screenshot of a QR code (PNG, JPEG, ...)."),
+    image: Path = typer.Argument(..., help="A photo or screenshot of a QR code (PNG, JPEG, ...), or the SVG "
+                                            "qr make --svg writes."),
     strict: bool = typer.Option(True, "--strict/--lenient", help=_PROFILE_HELP),
     as_json: bool = typer.Option(False, "--json", help="Print one JSON object (errors too, on stdout)."),
 ) -> None:

@@ -51,7 +51,10 @@ def _token(member: str, token: Optional[str], data: Path) -> str:
         return token
     from inzira.demo.setup import load_api_keys
 
-    keys = load_api_keys(data)
+    try:
+        keys = load_api_keys(data)
+    except (OSError, ValueError) as exc:
+        fail(f"cannot read the API tokens in {data}: {exc}; give --token", 2)
     if member not in keys:
         fail(f"no API token for {member} in {data / 'api-keys.json'}: give --token or --data")
     return keys[member]
@@ -267,8 +270,8 @@ def serve(peer: Path = typer.Option(..., "--peer", help="The member's peer folde
     try:
         loaded = Links.load(links) if links else Links()
         config = load_config(peer)
-    except (OSError, ValueError) as exc:
-        fail(f"cannot start the member's deployment: {exc}")
+    except (OSError, ValueError) as exc:  # a file it cannot use: the message names it
+        fail(f"cannot start the member's deployment: {exc}", 2)
     try:
         busy = is_held(peer)  # before the port check: the holder listens on the peer's port, "in use" said no more
     except OSError as exc:
@@ -280,7 +283,9 @@ def serve(peer: Path = typer.Option(..., "--peer", help="The member's peer folde
                  "--host" if host else f"api_host in {peer / 'peer.json'}")
     try:
         deployment = MemberDeployment(peer, loaded, host, port).start()
-    except (OSError, ValueError, RuntimeError) as exc:
+    except ValueError as exc:  # a file in the peer folder it cannot use (a key, a token file, directory.json)
+        fail(f"cannot start the member's deployment: {exc}", 2)
+    except (OSError, RuntimeError) as exc:
         fail(f"cannot start the member's deployment: {exc}")
     served = deployment.served
     base_url = served.base_url if served else "?"

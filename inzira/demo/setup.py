@@ -10,6 +10,7 @@ from inzira.crypto import KeyPair
 from inzira.crypto.keygen import generate_keypair
 from inzira.demo.members import ORDERER_ID, demo_genesis, demo_members
 from inzira.durable_files import make_folder, write_durable
+from inzira.json_files import read_json
 from inzira.ledger import genesis as genesis_mod
 from inzira.node.custody import Keyring
 from inzira.node.keystore import load_key, save_key
@@ -18,6 +19,7 @@ from inzira.private_files import write_private
 
 KEYS_DIR = "keys"
 API_KEYS_FILE = "api-keys.json"
+API_KEYS_BYTES_MAX = 64 * 1024
 
 
 def key_path(data_dir: Path, name: str) -> Path:
@@ -54,5 +56,9 @@ def load_orderer_key(data_dir: Path) -> KeyPair:
 
 
 def load_api_keys(data_dir: Path) -> dict[str, str]:
+    """Member -> API token, none when the file is missing; ValueError naming the file when it is not such a map."""
     path = data_dir / API_KEYS_FILE
-    return json.loads(path.read_text()) if path.exists() else {}
+    keys = read_json(path, API_KEYS_BYTES_MAX) if path.exists() else {}
+    if not isinstance(keys, dict) or not all(isinstance(v, str) for v in keys.values()):
+        raise ValueError(f"{path} must map member ids to token strings")
+    return keys

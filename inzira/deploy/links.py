@@ -8,8 +8,8 @@ credentials they issued it.
 
 Each field has one JSON type, checked as the file is read: a string where a list belongs would otherwise be
 taken letter by letter ("CNY" as C, N, Y), a list or number where text belongs turned into its text. The URLs
-that get a token (``fx_url``, ``funding_urls``, ``directory_url``) are https://, or plain http:// to this host
-only: over http:// to another machine the token would cross the network in clear.
+that get a token (``fx_url``, ``funding_urls``, ``directory_url``, the payout adapter's ``base_url``) are https://,
+or plain http:// to this host only: over http:// to another machine the token would cross the network in clear.
 """
 
 from __future__ import annotations
@@ -69,10 +69,10 @@ class Links:
             found = "an object with a URL that is not a string" if isinstance(urls, dict) else _json_type(urls)
             raise ValueError(f'{path}: funding_urls must be an object mapping issuers to URLs, such as '
                              f'{{"sbk": "http://..."}}, not {found}')
-        _check_token_urls(path, doc, urls)
         payout = doc.get("payout")
         if payout is not None and not isinstance(payout, dict):
             raise ValueError(f"{path}: payout must be a payout adapter configuration object, not {_json_type(payout)}")
+        _check_token_urls(path, doc, urls, payout or {})
         return cls(doc.get("fx_member", "imari-fx"), doc.get("fx_url", ""), doc.get("fx_token", ""), dict(urls),
                    doc.get("funding_token", ""), doc.get("directory_url", ""), doc.get("directory_token", ""),
                    payout, _fsp_urls(path, doc.get("receiving_fsp_urls", {})),
@@ -82,11 +82,15 @@ class Links:
                    _networks(path, doc.get("webhook_allowed_networks", [])))
 
 
-def _check_token_urls(path: Path, doc: dict[str, Any], funding_urls: dict[str, str]) -> None:
-    """Each URL this member sends a client token to: https://, or http:// to this host (``token_urls``)."""
+def _check_token_urls(path: Path, doc: dict[str, Any], funding_urls: dict[str, str], payout: dict[str, Any]) -> None:
+    """Each URL this member sends a client token to: https://, or http:// to this host (``token_urls``). The payout
+    adapter's ``base_url`` gets the operator's API key and access token."""
     named = [("fx_url", doc.get("fx_url", "")), ("directory_url", doc.get("directory_url", "")),
-             *((f"funding_urls.{issuer}", url) for issuer, url in funding_urls.items())]
+             *((f"funding_urls.{issuer}", url) for issuer, url in funding_urls.items()),
+             ("payout.base_url", payout.get("base_url", ""))]
     for name, url in named:
+        if url and not isinstance(url, str):
+            raise ValueError(f"{path}: {name} must be a string, not {_json_type(url)}")
         refusal = clear_text_refusal(url) if url else None
         if refusal is not None:
             raise ValueError(f"{path}: {name}: {refusal}"[:500])

@@ -18,12 +18,12 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from inzira.api.token_files import ensure_tokens
 from inzira.directory.operator import DirectoryOperator
 from inzira.directory.settings import Allowance, DirectorySettings
 from inzira.json_files import read_json
 from inzira.ledger.admin import DIRECTORY_OPERATOR_ROLE
 from inzira.node.custody import MemberPort
-from inzira.remit.secrets_files import member_tokens
 
 OPERATOR_DIR = "directory-operator"
 SETTINGS_FILE = "directory.json"
@@ -69,6 +69,6 @@ def operator_for_peer(folder: Path, port: MemberPort) -> DirectoryOperator | Non
     if record is None or DIRECTORY_OPERATOR_ROLE not in record.roles:
         return None
     members = sorted(port.node.state.members)
-    tokens = member_tokens(folder / TOKENS_FILE, members, "directory-")
+    tokens = ensure_tokens(folder / TOKENS_FILE, members, "directory-")
     return DirectoryOperator(port, folder / OPERATOR_DIR, load_settings(folder / SETTINGS_FILE),
                              {token: m for m, token in tokens.items()})

@@ -24,6 +24,7 @@ from inzira.crypto import KeyPair
 from inzira.crypto.keygen import generate_keypair
 from inzira.demo.members import DEMO_CURRENCIES, DEMO_MEMBERS
 from inzira.durable_files import make_folder, write_durable
+from inzira.json_files import parse_typed, read_bounded
 from inzira.ledger import genesis as genesis_mod
 from inzira.ledger.genesis import Genesis, GenesisCurrency, GenesisMember, GenesisOrderer, GenesisPolicy, validate
 from inzira.node.reader import GENESIS_FILE
@@ -79,13 +80,11 @@ def read_manifest(folder: Path) -> Manifest | None:
     path = folder / MANIFEST_FILE
     if not path.exists():
         return None
-    data = path.read_bytes()
-    if len(data) > MANIFEST_BYTES_MAX:
-        raise LayoutError(f"{path} is larger than {MANIFEST_BYTES_MAX} bytes")
     try:
-        return msgspec.json.decode(data, type=Manifest)
-    except (msgspec.DecodeError, msgspec.ValidationError) as exc:
-        raise LayoutError(f"{path}: {exc}") from exc
+        manifest: Manifest = parse_typed(path, read_bounded(path, MANIFEST_BYTES_MAX), Manifest)
+    except ValueError as exc:
+        raise LayoutError(str(exc)) from None
+    return manifest
 
 
 def create_network(folder: Path, cutters: list[str], settings: NetworkSettings, created_at_ms: int,

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from inzira.durable_files import write_durable
+from inzira.json_files import read_json
 from inzira.network.nats_config import ServerSpec
 
 STATE_FILE_NAME = "nats-cluster.json"
@@ -49,13 +50,14 @@ def read_state(folder: Path) -> ClusterState | None:
     path = state_path(folder)
     if not path.exists():
         return None
-    raw = path.read_bytes()
-    if len(raw) > STATE_BYTES_MAX:
-        raise ValueError(f"{path} is larger than {STATE_BYTES_MAX} bytes")
-    data = json.loads(raw)
-    if data.get("version") != STATE_VERSION:
-        raise ValueError(f"{path}: unsupported state version {data.get('version')!r}")
-    servers = [ServerRecord(ServerSpec.from_json(s), int(s["pid"])) for s in data["servers"]]
+    data = read_json(path, STATE_BYTES_MAX)
+    version = data.get("version") if isinstance(data, dict) else None
+    if version != STATE_VERSION:
+        raise ValueError(f"{path}: unsupported state version {version!r}")
+    try:
+        servers = [ServerRecord(ServerSpec.from_json(s), int(s["pid"])) for s in data["servers"]]
+    except (KeyError, TypeError, ValueError) as exc:
+        raise ValueError(f"{path} is not a cluster state: {exc!r}") from None
     return ClusterState(str(data["cluster_name"]), servers)
 
 

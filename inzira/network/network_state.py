@@ -7,6 +7,7 @@ from pathlib import Path
 import msgspec
 
 from inzira.durable_files import write_durable
+from inzira.json_files import parse_typed, read_bounded
 
 STATE_FILE = "network-state.json"
 STATE_BYTES_MAX = 256 * 1024
@@ -24,10 +25,7 @@ def read_state(folder: Path) -> NetworkState | None:
     path = folder / STATE_FILE
     if not path.exists():
         return None
-    data = path.read_bytes()
-    if len(data) > STATE_BYTES_MAX:
-        raise ValueError(f"{path} is larger than {STATE_BYTES_MAX} bytes")
-    return msgspec.json.decode(data, type=NetworkState)
+    return parse_typed(path, read_bounded(path, STATE_BYTES_MAX), NetworkState)
 
 
 def write_state(folder: Path, state: NetworkState) -> None:

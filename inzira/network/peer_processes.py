@@ -6,13 +6,13 @@ API address is in the run file it writes once it listens.
 
 from __future__ import annotations
 
-import json
 import signal
 import subprocess
 import sys
 import time
 from pathlib import Path
 
+from inzira.json_files import read_json
 from inzira.network.processes import ServerProcess, stop_all
 from inzira.peer.config import LOG_FILE, RUN_FILE
 
@@ -47,15 +47,10 @@ def read_api_url(folder: Path) -> str | None:
     """The API address the peer wrote once it listened, or None before that."""
     path = folder / RUN_FILE
     try:
-        raw = path.read_bytes()
-    except FileNotFoundError:
+        run = read_json(path, RUN_FILE_BYTES_MAX)
+    except (OSError, ValueError):  # not written yet, or not one: no address yet
         return None
-    if len(raw) > RUN_FILE_BYTES_MAX:
-        return None
-    try:
-        url = json.loads(raw).get("api_url")
-    except ValueError:
-        return None
+    url = run.get("api_url") if isinstance(run, dict) else None
     return url if isinstance(url, str) else None
 
 

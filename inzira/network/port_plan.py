@@ -14,6 +14,7 @@ from typing import Annotated
 import msgspec
 
 from inzira.durable_files import write_durable
+from inzira.json_files import parse_typed, read_bounded
 from inzira.network.ports import PORTS_MAX, ports_free, reserve_ports
 
 PLAN_FILE = "ports.json"
@@ -30,15 +31,10 @@ def read_plan(folder: Path) -> PortPlan:
     """The kept ports; none for a network that never ran, or whose file is not one (new ports then)."""
     path = folder / PLAN_FILE
     try:
-        data = path.read_bytes()
-    except FileNotFoundError:
+        plan: PortPlan = parse_typed(path, read_bounded(path, PLAN_BYTES_MAX), PortPlan)
+    except (OSError, ValueError):  # missing, or not a plan: new ports, as for a network that never ran
         return PortPlan()
-    if len(data) > PLAN_BYTES_MAX:
-        return PortPlan()
-    try:
-        return msgspec.json.decode(data, type=PortPlan)
-    except (msgspec.DecodeError, msgspec.ValidationError):
-        return PortPlan()
+    return plan
 
 
 def write_plan(folder: Path, plan: PortPlan) -> None:

@@ -8,6 +8,7 @@ from pathlib import Path
 
 from inzira.crypto import KeyPair
 from inzira.durable_files import make_folder
+from inzira.json_files import parse_json
 from inzira.private_files import read_private, write_private
 
 KEY_FILE_BYTES_MAX = 4096
@@ -27,7 +28,7 @@ def save_key(path: Path, name: str, key: KeyPair) -> None:
 def load_key(path: Path) -> KeyPair:
     raw = read_private(path, KEY_FILE_BYTES_MAX, KeyFileError)
     try:
-        data = json.loads(raw)
+        data = parse_json(path, raw)
         key = KeyPair.from_seed(bytes.fromhex(data["seed"]))
     except (ValueError, KeyError, TypeError) as exc:
         raise KeyFileError(f"{path} is not an Inzira key file") from exc

@@ -16,6 +16,7 @@ import msgspec
 
 from inzira.crypto import KeyPair
 from inzira.durable_files import make_folder, write_durable
+from inzira.json_files import parse_typed, read_bounded, read_json
 from inzira.ledger.genesis import Genesis
 from inzira.node.keystore import load_key, save_key
 from inzira.ordering.jetstream import OrderingConfig
@@ -96,13 +97,14 @@ def load_config(folder: Path) -> PeerConfig:
     path = folder / CONFIG_FILE
     if not path.exists():
         raise PeerConfigError(f"no {CONFIG_FILE} in {folder}: not a peer folder")
-    data = path.read_bytes()
-    if len(data) > CONFIG_BYTES_MAX:
-        raise PeerConfigError(f"{path} is larger than {CONFIG_BYTES_MAX} bytes")
     try:
-        return msgspec.json.decode(data, type=PeerConfig).check()
-    except (msgspec.DecodeError, msgspec.ValidationError) as exc:
-        raise PeerConfigError(f"{path}: {exc}") from exc
+        config: PeerConfig = parse_typed(path, read_bounded(path, CONFIG_BYTES_MAX), PeerConfig)
+    except ValueError as exc:
+        raise PeerConfigError(str(exc)) from None
+    try:
+        return config.check()
+    except PeerConfigError as exc:
+        raise PeerConfigError(f"{path}: {exc}") from None
 
 
 def save_config(folder: Path, config: PeerConfig) -> None:
@@ -142,8 +144,11 @@ def load_orderer_key(folder: Path, orderer_id: str) -> KeyPair:
 
 def load_api_token(folder: Path, member: str) -> str:
     path = folder / API_KEYS_FILE
-    tokens = json.loads(path.read_text()) if path.exists() else {}
-    token = tokens.get(member)
+    try:
+        tokens = read_json(path, CONFIG_BYTES_MAX) if path.exists() else {}
+    except ValueError as exc:
+        raise PeerConfigError(str(exc)) from None
+    token = tokens.get(member) if isinstance(tokens, dict) else None
     if not isinstance(token, str):
         raise PeerConfigError(f"{path} holds no API token for {member}")
     return token

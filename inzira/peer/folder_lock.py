@@ -65,7 +65,8 @@ class FolderLock:
 def holder_pid(folder: Path) -> int | None:
     """The pid written by the process that holds (or last held) the folder's lock, if readable."""
     try:
-        text = (folder / LOCK_FILE).read_text()[:PID_CHARS_MAX].strip()
+        with (folder / LOCK_FILE).open("rb") as file:
+            text = file.read(PID_CHARS_MAX).decode("ascii", "replace").strip()  # not a pid: None below
     except OSError:
         return None
     return int(text) if text.isdigit() else None

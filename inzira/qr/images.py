@@ -1,4 +1,4 @@
-"""QR symbols for payloads (SVG, PNG with segno) and payloads from photos or screenshots (zxing-cpp)."""
+"""QR symbols for payloads (SVG, PNG with segno) and payloads from photos, screenshots or our own SVGs (zxing-cpp)."""
 
 from __future__ import annotations
 
@@ -9,6 +9,8 @@ from pathlib import Path
 import segno
 import zxingcpp
 from PIL import Image, ImageOps, UnidentifiedImageError
+
+from inzira.qr import svg_image
 
 # EMVCo: byte mode; error level M is what national schemes print. Scale 8 px/module with the standard
 # 4-module quiet zone scans well from a phone at arm's length and from a screenshot.
@@ -68,10 +70,16 @@ def _load(image: bytes | str | Path) -> Image.Image:
             raise QrImageError("bad_image", f"cannot read {path}: {exc.strerror or exc}") from exc
     if len(data) > IMAGE_BYTES_MAX:
         raise QrImageError("too_large", f"the image is over {IMAGE_BYTES_MAX} bytes")
+    if svg_image.is_svg(data):
+        try:
+            return svg_image.draw(data)
+        except svg_image.SvgRefused as exc:
+            raise QrImageError("bad_image", str(exc)) from None
     try:
         opened = Image.open(io.BytesIO(data))
     except UnidentifiedImageError as exc:
-        raise QrImageError("bad_image", "not an image format Pillow can read (PNG, JPEG, WebP, ...)") from exc
+        raise QrImageError("bad_image", "not an image format read here: PNG, JPEG, WebP, GIF, BMP, ..., or the SVG "
+                                        "`inzira qr make --svg` writes") from exc
     except Image.DecompressionBombError as exc:
         raise QrImageError("too_large", str(exc)) from exc
     except (OSError, SyntaxError, ValueError) as exc:  # a known format, damaged in its header

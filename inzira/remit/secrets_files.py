@@ -9,22 +9,20 @@ directory operator keeps its phone-number hash key the same way, in its own fold
 
 from __future__ import annotations
 
-import json
 import secrets
 import stat
 from pathlib import Path
 
+from inzira.api.token_files import ensure_tokens
 from inzira.durable_files import create_private_once
-from inzira.private_files import write_private
 
 SECRET_BYTES = 32
 FULFILMENT_KEYS_DIR = "fulfilment-keys"
 OFFICERS_FILE = "remit-officers.json"
-TOKENS_FILE_BYTES_MAX = 64 * 1024
 
 
 class SecretFileError(ValueError):
-    """A secret file that others can read, or of the wrong size or shape."""
+    """A secret file that others can read, or of the wrong size."""
 
 
 def _check_private(path: Path) -> None:
@@ -49,23 +47,5 @@ def fulfilment_key(data_dir: Path, member: str) -> bytes:
 
 def officer_tokens(data_dir: Path, members: list[str]) -> dict[str, str]:
     """Member -> its compliance officer's API token; tokens for members not in the file yet are added."""
-    return member_tokens(data_dir / OFFICERS_FILE, members, "officer-")
+    return ensure_tokens(data_dir / OFFICERS_FILE, members, "officer-")
 
-
-def member_tokens(path: Path, members: list[str], prefix: str) -> dict[str, str]:
-    """Member -> a token in the private JSON file at ``path``; tokens for members not in it yet are added."""
-    tokens: dict[str, str] = {}
-    if path.exists():
-        _check_private(path)
-        raw = path.read_bytes()
-        if len(raw) > TOKENS_FILE_BYTES_MAX:
-            raise SecretFileError(f"{path} is larger than {TOKENS_FILE_BYTES_MAX} bytes")
-        loaded = json.loads(raw)
-        if not isinstance(loaded, dict) or not all(isinstance(v, str) for v in loaded.values()):
-            raise SecretFileError(f"{path} must map member ids to token strings")
-        tokens = dict(loaded)
-    missing = [m for m in members if m not in tokens]
-    if missing:
-        tokens.update({m: prefix + secrets.token_urlsafe(24) for m in missing})
-        write_private(path, json.dumps(tokens, indent=2).encode())
-    return tokens

@@ -43,6 +43,9 @@ def test_a_links_file_reads_every_field(tmp_path: Path) -> None:
     assert links.wallet_currencies == ("CNY", "USD") and links.funding_urls == {"sbk": "https://s"}
     assert links.fx_url == "https://fx" and links.fx_member == "imari-fx"
     assert links.receiving_fsp_urls == {"mobimo": "http://mobimo.example:8000"} and Links().receiving_fsp_urls == {}
+    for base_url in ("https://momo.example", "http://127.0.0.1:8091", "http://localhost:8091", "http://[::1]:8091"):
+        payout = {"kind": "momo-http", "base_url": base_url}
+        assert Links.load(_links(tmp_path, {"payout": payout})).payout == payout
     # Relative to the links file's folder, not to wherever the command is run from; an absolute path as written.
     assert links.rates_file == tmp_path / "rates.json"
     elsewhere = tmp_path / "other" / "rates.json"
@@ -64,6 +67,12 @@ def test_a_links_file_reads_every_field(tmp_path: Path) -> None:
     ({"directory_url": "http://10.20.0.5:8000"}, "directory_url: http://10.20.0.5:8000 is plain http://"),
     ({"funding_urls": {"sbk": "http://[::ffff:a14:5]"}}, "funding_urls.sbk: http://[::ffff:a14:5] is plain http://"),
     ({"fx_url": "127.0.0.1:8000"}, "fx_url: '127.0.0.1:8000' is not an HTTP URL"),
+    # The payout adapter sends the operator's API key and its access token to its base_url.
+    ({"payout": {"kind": "momo-http", "base_url": "http://momo.example:8091"}},
+     "payout.base_url: http://momo.example:8091 is plain http:// to momo.example"),
+    ({"payout": {"kind": "momo-http", "base_url": "momo.example"}},
+     "payout.base_url: 'momo.example' is not an HTTP URL"),
+    ({"payout": {"kind": "momo-http", "base_url": ["https://momo.example"]}}, "payout.base_url must be a string"),
     ({"rates_max_age_s": "3600"}, "rates_max_age_s must be a whole number of seconds from 60 to 604800"),
     ({"rates_max_age_s": True}, "rates_max_age_s must be a whole number of seconds"),
     ({"rates_max_age_s": 3600.0}, "rates_max_age_s must be a whole number of seconds"),
@@ -93,7 +102,7 @@ def test_a_links_field_of_the_wrong_type_is_refused_by_name(tmp_path: Path, doc:
 def test_serve_names_a_wallet_currencies_string_before_starting(tmp_path: Path) -> None:
     path = _links(tmp_path, {"wallet_currencies": "CNY"})
     done = _serve("--peer", str(tmp_path), "--links", str(path))
-    assert done.returncode == 1 and "Traceback" not in done.stderr, done.stderr
+    assert done.returncode == 2 and "Traceback" not in done.stderr, done.stderr  # a file to fix: a usage error
     assert "wallet_currencies must be a list" in " ".join(done.stderr.split())
 
 

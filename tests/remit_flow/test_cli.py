@@ -86,7 +86,7 @@ def test_cli_serve_names_a_links_file_that_is_not_json(tmp_path: Path) -> None:
     links = tmp_path / "links.json"
     links.write_text("fx_url = http://fx")
     refused = CliRunner().invoke(app, ["remit", "serve", "--peer", str(tmp_path), "--links", str(links)])
-    assert refused.exit_code == 1 and isinstance(refused.exception, SystemExit), refused.output
+    assert refused.exit_code == 2 and isinstance(refused.exception, SystemExit), refused.output
     assert f"{links} is not JSON" in refused.output.replace("\n", "")
 
 

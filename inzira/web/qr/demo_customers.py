@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from inzira.http import HttpClient
+from inzira.json_files import read_json
 from inzira.private_files import write_private
 
 DEMO_FILE = "qr-demo.json"
@@ -49,9 +50,7 @@ def _object(http: HttpClient, method: str, path: str, token: str, what: str, bod
 
 def _load(path: Path) -> DemoCustomers | None:
     try:
-        if path.stat().st_size > DEMO_FILE_BYTES_MAX:
-            return None
-        return DemoCustomers(**json.loads(path.read_text()))
+        return DemoCustomers(**read_json(path, DEMO_FILE_BYTES_MAX))
     except (OSError, ValueError, TypeError):
         return None
 
