@@ -21,7 +21,8 @@ NOT_OURS = ("an SVG is read only as `inzira qr make --svg` writes it; export the
 
 _SVG_START = re.compile(rb"\s*(<\?xml[^>]{0,200}\?>\s*)?<svg[\s>]")
 _PATH = re.compile(rb'<path\b[^>]*\sd="([Mmh0-9. -]{1,%d})"' % SVG_BYTES_MAX)
-_STEP = re.compile(r"([Mm])(-?\d+(?:\.5)?) (-?\d+(?:\.5)?)|h(\d+)")
+# At most four digits a number (MODULES_MAX is three): a longer one is not segno's, and never reaches int().
+_STEP = re.compile(r"([Mm])(-?\d{1,4}(?:\.5)?) (-?\d{1,4}(?:\.5)?)|h(\d{1,4})")
 
 
 class SvgRefused(ValueError):

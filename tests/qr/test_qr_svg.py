@@ -48,6 +48,8 @@ def test_segno_svgs_of_any_scale_and_quiet_zone_are_read(scale, border, xmldecl)
     b'<?xml version="1.0"?>\n<svg xmlns="http://www.w3.org/2000/svg"><path d="M0 0L10 10"/></svg>',
     b'<svg><path d="M4 4.5h7"/><path d="M4 5.5h7"/></svg>',  # two paths
     b'<svg><path d="M4 4.5h9999"/></svg>',  # past any QR code's size
+    b'<svg><path d="M4 4.5h' + b"9" * 5_000 + b'"/></svg>',  # past int()'s digit limit: was a ValueError, a 500
+    b'<svg><path d="M' + b"1" * 5_000 + b' 4.5h7"/></svg>',
     b'<svg><path d="M-3 4.5h7"/></svg>',
     b'<svg><path d="M4 4.25h7"/></svg>',
     b'<!DOCTYPE svg [<!ENTITY a "aaaa">]><svg><path d="M4 4.5h7"/></svg>',
