@@ -168,3 +168,23 @@ def test_a_restart_settles_an_approval_it_saw_no_verdict_for_as_the_ledger_did(d
     settled = desk.view(desk.store.get(filed["id"]))
     assert (settled["state"], settled["code"], settled["height"]) == ("approved", 0, approved["height"]), settled
     assert balance(demo, "silkpay:cny") == after  # issued once
+
+
+def test_a_redemption_past_the_balance_does_not_draw_the_credit_line(demo: Demo) -> None:
+    """A holder the issuer gave a net debit cap files a withdrawal of more than it holds, and an officer, who sees
+    the amount and not the balance, approves: the ledger refuses it (4001), nothing moves, and the request fails."""
+    account = "eurosend:gbp"
+    with demo_http(demo, officer_token(demo, "sbk")) as officer:
+        assert officer.put(f"/funding/v1/caps/{account}", json={"cap_minor": 5_000_00}).status_code == 200
+    try:
+        before = balance(demo, account)
+        filed = _withdraw(demo, "eurosend", redemption(demo, "eurosend", account, before + 1, "GBP", reference()))
+        assert filed.status_code == 202, filed.text
+        assert _approve(demo, filed.json()["id"]).json()["state"] == "pending"  # a large amount: two officers
+        decided = _approve(demo, filed.json()["id"], n=2)
+        assert decided.status_code == 200, decided.text
+        assert (decided.json()["state"], decided.json()["code"]) == ("failed", 4001), decided.json()
+        assert balance(demo, account) == before
+    finally:
+        with demo_http(demo, officer_token(demo, "sbk")) as officer:
+            assert officer.put(f"/funding/v1/caps/{account}", json={"cap_minor": 0}).status_code == 200
