@@ -14,11 +14,13 @@ import httpx
 import pytest
 
 from inzira.demo.app import Demo
-from inzira.demo.setup import demo_keyring
-from inzira.fx.wire import b64
+from inzira.demo.setup import demo_keyring, key_path
+from inzira.fx.wire import b64, unb64
+from inzira.ledger.encoding import encode
 from inzira.ledger.records import Leg
-from inzira.ledger.tx import Transfer
+from inzira.ledger.tx import TX_SIGNATURES_MAX, Sig, SignedTx, Transfer, decode_signed, tx_id_of
 from inzira.money import AMOUNT_MINOR_MAX
+from inzira.node.keystore import load_key
 from inzira.node.signer import wall_clock_ms
 from tests.funding.conftest import balance, code_of, holder_token, officer_token, redemption, reference
 from tests.running_demo import demo_http
@@ -102,6 +104,28 @@ def test_a_redemption_of_another_amount_or_currency_is_refused(demo: Demo, amoun
 @pytest.mark.parametrize("ref", ["", " " * 3 + "\u00e9", "x" * 65, "line\nbreak"])
 def test_a_redemption_without_a_usable_reference_is_refused(demo: Demo, ref: str) -> None:
     _refused(demo, "eurosend", redemption(demo, "eurosend", "eurosend:gbp", 1_00, "GBP", ref), (400, 3100))
+
+
+def _signed_with(demo: Demo, sigs: Any) -> str:
+    """eurosend's redemption of 1.00 GBP with ``sigs(its own signature)`` as its signatures."""
+    body = decode_signed(unb64(redemption(demo, "eurosend", "eurosend:gbp", 1_00, "GBP", reference()))).body
+    key = load_key(key_path(demo.data_dir, "eurosend"))
+    mine = Sig(key.public_key, key.sign(tx_id_of(body)))
+    return b64(encode(SignedTx(body, tuple(sigs(mine)))))
+
+
+@pytest.mark.parametrize("sigs, expected", [
+    (lambda mine: [mine] * TX_SIGNATURES_MAX, (400, 3104)),  # no room left for the issuer's countersignature
+    (lambda mine: [mine, Sig(mine.key, bytes(64))], (400, 3105)),  # the holder's, and one that does not verify
+    (lambda mine: [mine, Sig(bytes(range(32)), bytes(64))], (400, 3105)),  # a key of no member
+    (lambda mine: [Sig(mine.key, bytes(64))] * 200 + [mine], (400, 3104)),  # hundreds to verify before its own
+    (lambda mine: [], (400, 3105)),
+])
+def test_a_redemption_whose_countersigned_bytes_the_ledger_would_refuse_is_refused_at_once(
+        demo: Demo, sigs: Any, expected: tuple[int, int]) -> None:
+    """Filed and approved, the issuer's countersigned bytes would be refused without spending their id: the request
+    would stay approving, holding its reference, until the redemption's deadline, with an officer's approval spent."""
+    _refused(demo, "eurosend", _signed_with(demo, sigs), expected)
 
 
 def test_something_else_than_a_signed_redemption_is_refused(demo: Demo) -> None:
