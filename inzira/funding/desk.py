@@ -36,7 +36,8 @@ from inzira.crypto import verify
 from inzira.ledger.codes import Code, describe
 from inzira.ledger.encoding import DecodeError, ValidationError
 from inzira.ledger.ids import REF_CHARS_MAX, account_owner, is_settlement_reference
-from inzira.ledger.tx import TX_VERSION, Issue, Redeem, SetDebitCap, decode_body, decode_signed, tx_id_of
+from inzira.ledger.tx import (SIG_BYTES_MAX, TX_BYTES_MAX, TX_SIGNATURES_MAX, TX_VERSION, Issue, Redeem,
+                              SetDebitCap, decode_body, decode_signed, tx_id_of)
 from inzira.money import AMOUNT_MINOR_MAX, currency, money_text
 from inzira.node.custody import MemberPort
 from inzira.node.signer import wall_clock_ms
@@ -159,10 +160,16 @@ class FundingDesk:
                 body.expires_at_ms > self.clock_ms() + self.node.state.policy.tx_validity_max_ms:
             raise FundingError(400, Code.VALIDATION, "the redemption's version, reference or deadline is not one "
                                                      "the ledger takes")
-        member = self.node.state.members.get(holder)
+        # The issuer's countersignature must fit, and every signature be the holder's and verify: the ledger
+        # refuses other bytes without spending their id, which would keep an approved request approving until
+        # the redemption's deadline.
+        if len(tx.sigs) >= TX_SIGNATURES_MAX or len(signed_tx) + SIG_BYTES_MAX > TX_BYTES_MAX:
+            raise FundingError(400, Code.TOO_LARGE, f"a redemption carries at most {TX_SIGNATURES_MAX - 1} "
+                                                    "signatures, leaving room for the issuer's")
+        keys = self.node.state.members[holder].keys if holder in self.node.state.members else ()
         tx_id = tx_id_of(tx.body)
-        if member is None or not any(s.key in member.keys and verify(s.key, tx_id, s.sig) for s in tx.sigs):
-            raise FundingError(400, Code.BAD_SIGNATURE, f"the redemption is not signed by {holder}")
+        if not tx.sigs or not all(s.key in keys and verify(s.key, tx_id, s.sig) for s in tx.sigs):
+            raise FundingError(400, Code.BAD_SIGNATURE, f"the redemption is not signed by {holder} alone")
         self._reference(op.reference)
         account = self._holder_account(holder, op.account)
         if op.currency != account.currency or not 0 < op.amount_minor <= AMOUNT_MINOR_MAX:

@@ -3,7 +3,8 @@
 The answer is trusted for nothing: the signed quote must verify under a key the ledger state gives the FX
 provider (a member with the fx_provider role), be for this chain and for the member asking, bind exactly
 the currencies and the amount asked, expire neither already nor later than asked, carry a rate of six decimals
-at most below a mid rate of at most 10**18, and every disclosed number (rate, amounts, mid rate, margins) must
+at most below a mid rate of at most 10**18 that gives exactly the other amount (rounded the desk's way: the amount
+delivered down, the amount to pay up), and every disclosed number (rate, amounts, mid rate, margins) must
 agree with the signed quote. Anything else is refused with
 an ``HttpProblem`` (502, code 3100), so a wrong or forged quote never reaches a customer or the ledger; the
 service's own refusals pass on as it stated them, its failures as 502, and no answer as 503 (code 2003). A desk
@@ -19,7 +20,7 @@ from typing import Any
 
 from inzira.api.codes import ApiCode
 from inzira.crypto import verify
-from inzira.fx.desk import QUOTE_TTL_MS_MAX, RATE_DECIMALS, RATE_MAX, FirmQuote, margins
+from inzira.fx.desk import QUOTE_TTL_MS_MAX, RATE_DECIMALS, RATE_MAX, FirmQuote, bought_minor, cost_minor, margins
 from inzira.fx.service import FX_PREFIX
 from inzira.fx.wire import SIGNED_QUOTE_CHARS_MAX, unb64
 from inzira.http import AsyncHttpClient, HttpProblem
@@ -129,6 +130,14 @@ class FxClient:
             # The desk cuts a rate to six decimals; a finer one (1e-99999) would cost the margins' arithmetic
             # an integer of 99,999 digits, or overflow it.
             raise _bad("the rate has more than six decimals")
+        # The rate shown must be the one the amounts were priced at, rounded the desk's way (the amount delivered
+        # down, the amount to pay up): signed amounts worse than the signed rate would be a price not disclosed.
+        if source_amount_minor is not None:
+            priced = quote.sell_amount_minor == bought_minor(quote.buy_amount_minor, source, target, rate)
+        else:
+            priced = quote.buy_amount_minor == cost_minor(quote.sell_amount_minor, source, target, rate)
+        if not priced:
+            raise _bad("the amounts are not what the signed rate gives")
         percent, margin_minor = margins(mid, rate, source, quote.buy_amount_minor, target, quote.sell_amount_minor)
         expected = {"quote_id": quote.quote_id, "fx": quote.fx, "for_member": quote.for_member,
                     "source_currency": source, "source_amount_minor": quote.buy_amount_minor,

@@ -70,13 +70,13 @@ def _minor(units: Decimal, code: str, rounding: str) -> int:
     return int(units.scaleb(currency(code).exponent).to_integral_value(rounding=rounding))
 
 
-def _bought(source_minor: int, source: str, target: str, rate: Decimal) -> int:
+def bought_minor(source_minor: int, source: str, target: str, rate: Decimal) -> int:
     """Target minor units that ``source_minor`` buys at ``rate``, rounded down, exactly."""
     num, den = rate.as_integer_ratio()
     return source_minor * num * 10 ** currency(target).exponent // (den * 10 ** currency(source).exponent)
 
 
-def _cost(target_minor: int, source: str, target: str, rate: Decimal) -> int:
+def cost_minor(target_minor: int, source: str, target: str, rate: Decimal) -> int:
     """Source minor units that ``target_minor`` costs at ``rate`` (positive), rounded up, exactly."""
     num, den = rate.as_integer_ratio()
     return -(-target_minor * den * 10 ** currency(source).exponent // (num * 10 ** currency(target).exponent))
@@ -132,10 +132,10 @@ class FxDesk:
             raise QuoteError(f"no rate to quote from {source} to {target} in six decimals (mid rate {mid:.6E})")
         if source_amount_minor is not None:
             source_minor = source_amount_minor
-            target_minor = _bought(source_minor, source, target, rate)
+            target_minor = bought_minor(source_minor, source, target, rate)
         else:
             target_minor = target_amount_minor  # type: ignore[assignment]
-            source_minor = _cost(target_minor, source, target, rate)
+            source_minor = cost_minor(target_minor, source, target, rate)
         for name, value in (("amount sent", source_minor), ("amount received", target_minor)):
             if not 0 < value <= AMOUNT_MINOR_MAX:
                 raise QuoteError(f"the {name} is out of range for a quote ({value} minor units)")

@@ -238,7 +238,9 @@ def apply_redeem(state: State, op: Redeem, ctx: Ctx) -> TxResult:
         return fail(Code.PERMISSION)  # the holder consents to give the money back, the issuer to pay it out
     if account.flags & FROZEN:
         return fail(Code.PAYER_BLOCKED)
-    if account.available_minor < op.amount_minor:
+    if account.balance_minor - account.debits_pending < op.amount_minor:
+        # Money held, less what is reserved; never the debit cap: the issuer would pay out in cash what it lent
+        # only for payments within the network.
         return fail(Code.INSUFFICIENT_LIQUIDITY)
     sink = state.accounts[issuance_account(state.issuers[op.currency], op.currency)]
     if max(account.debits_posted, sink.credits_posted) + op.amount_minor > AMOUNT_MINOR_MAX:

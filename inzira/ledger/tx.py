@@ -20,7 +20,8 @@ TX_BODY_BYTES_MAX = 16 * 1024
 TX_SIGNATURES_MAX = 16
 TX_LEGS_MAX = 64
 TX_QUOTES_MAX = 8
-TX_BYTES_MAX = TX_BODY_BYTES_MAX + TX_SIGNATURES_MAX * 128  # a whole signed transaction
+SIG_BYTES_MAX = 128  # one signature in a signed transaction, with room to spare
+TX_BYTES_MAX = TX_BODY_BYTES_MAX + TX_SIGNATURES_MAX * SIG_BYTES_MAX  # a whole signed transaction
 
 tx_hash = Hasher("inzira/tx")
 quote_hash = Hasher("inzira/quote")

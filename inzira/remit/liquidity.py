@@ -63,8 +63,12 @@ class Liquidity:
                 "low_threshold": money(threshold, account.currency) if threshold else None,
                 "low": bool(threshold) and account.available_minor < threshold}
 
-    def positions(self, member: str) -> list[dict[str, Any]]:
-        return [self.position(a) for a in self.node.accounts(member, POSITIONS_MAX) if not a.issuance]
+    def positions(self, member: str, issuer: str | None = None) -> list[dict[str, Any]]:
+        """``member``'s positions; with ``issuer``, only those in the currencies it issues (what an issuer other
+        than the regulator may see of another member's)."""
+        issuers = self.node.genesis.issuers()
+        return [self.position(a) for a in self.node.accounts(member, POSITIONS_MAX)
+                if not a.issuance and (issuer is None or issuers.get(a.currency) == issuer)]
 
     def _issuer(self, account: Account) -> str:
         return self.node.genesis.issuers()[account.currency]

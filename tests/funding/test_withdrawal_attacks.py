@@ -14,11 +14,13 @@ import httpx
 import pytest
 
 from inzira.demo.app import Demo
-from inzira.demo.setup import demo_keyring
-from inzira.fx.wire import b64
+from inzira.demo.setup import demo_keyring, key_path
+from inzira.fx.wire import b64, unb64
+from inzira.ledger.encoding import encode
 from inzira.ledger.records import Leg
-from inzira.ledger.tx import Transfer
+from inzira.ledger.tx import TX_SIGNATURES_MAX, Sig, SignedTx, Transfer, decode_signed, tx_id_of
 from inzira.money import AMOUNT_MINOR_MAX
+from inzira.node.keystore import load_key
 from inzira.node.signer import wall_clock_ms
 from tests.funding.conftest import balance, code_of, holder_token, officer_token, redemption, reference
 from tests.running_demo import demo_http
@@ -104,6 +106,28 @@ def test_a_redemption_without_a_usable_reference_is_refused(demo: Demo, ref: str
     _refused(demo, "eurosend", redemption(demo, "eurosend", "eurosend:gbp", 1_00, "GBP", ref), (400, 3100))
 
 
+def _signed_with(demo: Demo, sigs: Any) -> str:
+    """eurosend's redemption of 1.00 GBP with ``sigs(its own signature)`` as its signatures."""
+    body = decode_signed(unb64(redemption(demo, "eurosend", "eurosend:gbp", 1_00, "GBP", reference()))).body
+    key = load_key(key_path(demo.data_dir, "eurosend"))
+    mine = Sig(key.public_key, key.sign(tx_id_of(body)))
+    return b64(encode(SignedTx(body, tuple(sigs(mine)))))
+
+
+@pytest.mark.parametrize("sigs, expected", [
+    (lambda mine: [mine] * TX_SIGNATURES_MAX, (400, 3104)),  # no room left for the issuer's countersignature
+    (lambda mine: [mine, Sig(mine.key, bytes(64))], (400, 3105)),  # the holder's, and one that does not verify
+    (lambda mine: [mine, Sig(bytes(range(32)), bytes(64))], (400, 3105)),  # a key of no member
+    (lambda mine: [Sig(mine.key, bytes(64))] * 200 + [mine], (400, 3104)),  # hundreds to verify before its own
+    (lambda mine: [], (400, 3105)),
+])
+def test_a_redemption_whose_countersigned_bytes_the_ledger_would_refuse_is_refused_at_once(
+        demo: Demo, sigs: Any, expected: tuple[int, int]) -> None:
+    """Filed and approved, the issuer's countersigned bytes would be refused without spending their id: the request
+    would stay approving, holding its reference, until the redemption's deadline, with an officer's approval spent."""
+    _refused(demo, "eurosend", _signed_with(demo, sigs), expected)
+
+
 def test_something_else_than_a_signed_redemption_is_refused(demo: Demo) -> None:
     _refused(demo, "eurosend", "not base64 at all!\u00e9", (400, 3101))
     _refused(demo, "eurosend", b64(b"\x93\x01\x02\x03"), (400, 3101))
@@ -168,3 +192,23 @@ def test_a_restart_settles_an_approval_it_saw_no_verdict_for_as_the_ledger_did(d
     settled = desk.view(desk.store.get(filed["id"]))
     assert (settled["state"], settled["code"], settled["height"]) == ("approved", 0, approved["height"]), settled
     assert balance(demo, "silkpay:cny") == after  # issued once
+
+
+def test_a_redemption_past_the_balance_does_not_draw_the_credit_line(demo: Demo) -> None:
+    """A holder the issuer gave a net debit cap files a withdrawal of more than it holds, and an officer, who sees
+    the amount and not the balance, approves: the ledger refuses it (4001), nothing moves, and the request fails."""
+    account = "eurosend:gbp"
+    with demo_http(demo, officer_token(demo, "sbk")) as officer:
+        assert officer.put(f"/funding/v1/caps/{account}", json={"cap_minor": 5_000_00}).status_code == 200
+    try:
+        before = balance(demo, account)
+        filed = _withdraw(demo, "eurosend", redemption(demo, "eurosend", account, before + 1, "GBP", reference()))
+        assert filed.status_code == 202, filed.text
+        assert _approve(demo, filed.json()["id"]).json()["state"] == "pending"  # a large amount: two officers
+        decided = _approve(demo, filed.json()["id"], n=2)
+        assert decided.status_code == 200, decided.text
+        assert (decided.json()["state"], decided.json()["code"]) == ("failed", 4001), decided.json()
+        assert balance(demo, account) == before
+    finally:
+        with demo_http(demo, officer_token(demo, "sbk")) as officer:
+            assert officer.put(f"/funding/v1/caps/{account}", json={"cap_minor": 0}).status_code == 200

@@ -126,3 +126,39 @@ def test_a_signed_quote_for_anything_else_is_refused(net: tuple[Embedded, Path],
     with pytest.raises(HttpProblem) as refused:
         _check(embedded, _answer(embedded, folder, now_ms, **changes), now_ms)
     assert (refused.value.status, refused.value.code) == (502, 3100)
+
+
+@pytest.mark.parametrize("changes, asked", [
+    ({"sell_amount_minor": 150_000}, {"source": 100_00}),  # 100.00 EUR at 1550 buys 155,000 RWF, not 150,000
+    ({"sell_amount_minor": 154_999}, {"source": 100_00}),  # one franc short of what the rate buys
+    ({"buy_amount_minor": 100_01}, {"target": 155_000}),  # 155,000 RWF at 1550 cost 100.00 EUR, not 100.01
+    ({"buy_amount_minor": 110_00}, {"target": 155_000}),
+])
+def test_amounts_the_signed_rate_does_not_give_are_refused(net: tuple[Embedded, Path], changes: dict,
+                                                           asked: dict) -> None:
+    """A hostile FX provider signs an honest-looking rate over amounts that take more from the customer: the
+    customer would be shown 1550 RWF a euro and a margin of the mid rate less that, and be paid less."""
+    embedded, folder = net
+    now_ms = wall_clock_ms()
+    doc = _answer(embedded, folder, now_ms, **changes)
+    client = FxClient(embedded.node, "imari-fx", {})
+    with pytest.raises(HttpProblem) as refused:
+        client.check(doc, "eurosend", "EUR", "RWF", asked.get("source"), asked.get("target"), now_ms, TTL_MS)
+    assert (refused.value.status, refused.value.code) == (502, 3100)
+    assert "rate" in refused.value.detail
+
+
+def test_amounts_the_signed_rate_gives_check_out_either_way_asked(net: tuple[Embedded, Path]) -> None:
+    embedded, folder = net
+    now_ms = wall_clock_ms()
+    client = FxClient(embedded.node, "imari-fx", {})
+    # Between currencies of 0 and 2 decimals at 0.000631 EUR a franc: 1,000 RWF buy 0.631 EUR, delivered as 0.63
+    # (rounded down); 0.64 EUR cost 1,014.26 RWF, paid as 1,015 (rounded up): the provider's way, both.
+    for sent, delivered, asked in ((1_000, 63, (1_000, None)), (1_015, 64, (None, 64))):
+        doc = _answer(embedded, folder, now_ms, sell_currency="EUR", sell_amount_minor=delivered,
+                      buy_currency="RWF", buy_amount_minor=sent, rate="0.000631")
+        percent, margin = margins(Decimal("0.000640"), Decimal("0.000631"), "RWF", sent, "EUR", delivered)
+        doc.update(source_currency="RWF", target_currency="EUR", mid_rate="0.000640", margin_percent=str(percent),
+                   fx_margin_minor=margin)
+        firm = client.check(doc, "eurosend", "RWF", "EUR", *asked, now_ms, TTL_MS)
+        assert (firm.source_amount_minor, firm.target_amount_minor) == (sent, delivered)

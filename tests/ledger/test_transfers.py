@@ -51,6 +51,26 @@ def test_issue_only_by_issuer_and_redeem_needs_both(net):
     net.state.check_invariants()
 
 
+def test_a_redemption_gives_back_money_held_never_the_credit_line(net):
+    """A holder with a net debit cap files a redemption past its balance: the issuer would pay out in cash what it
+    only lent for payments. Nor may money reserved for a pending transfer be redeemed."""
+    a = fund(net, "eurosend", "EUR", 10_00)
+    b = fund(net, "mobimo", "EUR", 0)
+    assert net.one(net.tx("sbk", SetDebitCap(a, 500_00))) == Code.OK
+    before = (net.state.accounts[a], net.state.accounts[issuance_account("sbk", "EUR")])
+    assert net.one(net.tx("eurosend", Redeem(a, 10_01, "EUR"), "sbk")) == Code.INSUFFICIENT_LIQUIDITY
+    assert net.one(net.tx("eurosend", Redeem(a, 510_00, "EUR"), "sbk")) == Code.INSUFFICIENT_LIQUIDITY
+    assert (net.state.accounts[a], net.state.accounts[issuance_account("sbk", "EUR")]) == before
+    held = Transfer((Leg(a, b, 4_00, "EUR"),), expires_at_ms=net.now_ms + 30_000)
+    assert net.one(net.tx("eurosend", held)) == Code.OK
+    assert net.one(net.tx("eurosend", Redeem(a, 6_01, "EUR"), "sbk")) == Code.INSUFFICIENT_LIQUIDITY
+    assert net.one(net.tx("eurosend", Redeem(a, 6_00, "EUR"), "sbk")) == Code.OK
+    assert net.balance(a) == 4_00 and net.balance(issuance_account("sbk", "EUR")) == -4_00
+    # The credit line still pays: what it lends moves to other members, not out of the network.
+    assert net.one(net.tx("eurosend", Transfer((Leg(a, b, 100_00, "EUR"),)))) == Code.OK
+    net.state.check_invariants()
+
+
 def test_bad_transfers_change_nothing(net):
     a = fund(net, "eurosend", "EUR", 10_00)
     b = fund(net, "mobimo", "EUR", 0)

@@ -241,3 +241,19 @@ def test_a_quote_with_one_name_alone_is_refused_not_kept_unusable(flow: Flow, na
         answer = http.post("/v1/remit/quotes", json={"receiver_msisdn": number, "amount_type": "SEND",
                                                       "currency": "EUR", "amount_minor": 20_000} | both)
         assert answer.status_code == 201, answer.text
+
+
+def test_an_issuer_sees_another_member_s_positions_in_its_own_currencies_only(flow: Flow) -> None:
+    """sbk issues EUR, USD, CNY, GBP and AED: mobimo's RWF positions (cbr's currency) and the alert thresholds it
+    set on them are none of sbk's business; the regulator sees them all."""
+    with flow.http("mobimo") as http:
+        own = {p["id"]: p["currency"] for p in http.get("/v1/remit/liquidity/positions").json()["positions"]}
+    assert "RWF" in own.values(), own
+    with flow.http("sbk") as http:
+        answer = http.get("/v1/remit/liquidity/positions", params={"member": "mobimo"})
+    assert answer.status_code == 200, answer.text
+    seen = answer.json()["positions"]
+    assert [p["id"] for p in seen] == [a for a, c in own.items() if c in {"EUR", "USD", "CNY", "GBP", "AED"}]
+    with flow.http("cbr") as http:
+        every = http.get("/v1/remit/liquidity/positions", params={"member": "mobimo"}).json()["positions"]
+    assert {p["id"] for p in every} == set(own)

@@ -27,13 +27,16 @@ def router_for(service: RemitService) -> APIRouter:
                 response_class=Response, responses={200: {"description": "{member, positions: [Position]}"},
                                                     **problem_docs(401, 403)})
     @answers_problems
-    async def positions(member: str | None = Query(None, max_length=32,
-                                                   description="Regulators and issuers: another member"),
+    async def positions(member: str | None = Query(None, max_length=32, description=(
+                            "Regulators: another member; issuers: another member's, in their currencies")),
                         caller: Caller = Depends(require_caller)) -> Response:
         who = member or caller.member
-        if who != caller.member and not (caller.sees_all or "issuer" in caller.roles):
+        if who == caller.member or caller.sees_all:
+            return json_response({"member": who, "positions": liquidity.positions(who)})
+        if "issuer" not in caller.roles:
             raise forbidden(f"{caller.member} may not see {who}'s positions")
-        return json_response({"member": who, "positions": liquidity.positions(who)})
+        # An issuer oversees its own currencies: another member's positions in other currencies are not its own.
+        return json_response({"member": who, "positions": liquidity.positions(who, issuer=caller.member)})
 
     @router.post("/deposits", summary="Prefund: ask the issuer to issue what the FSP paid in", status_code=202,
                  response_class=Response, responses={202: {"description": "The pending funding request"},
