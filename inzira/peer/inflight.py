@@ -44,8 +44,9 @@ log = logging.getLogger(__name__)
 
 
 class Inflight:
-    def __init__(self, locate: Locate, capacity: int = INFLIGHT_TXS_MAX) -> None:
+    def __init__(self, locate: Locate, capacity: int = INFLIGHT_TXS_MAX, grace_ms: int = EXPIRY_GRACE_MS) -> None:
         self.capacity = capacity
+        self.grace_ms = grace_ms
         self._locate = locate
         self._tickets: dict[bytes, Ticket] = {}
         # (expires_at_ms, key, transaction id); entries of tickets resolved meanwhile are skipped
@@ -113,7 +114,7 @@ class Inflight:
         """Under the lock: tickets whose bytes can no longer be in any block, at most a batch of them."""
         out: list[tuple[Ticket, Outcome]] = []
         deadlines = self._deadlines
-        while deadlines and deadlines[0][0] + EXPIRY_GRACE_MS < chain_time_ms and len(out) < EXPIRED_PER_BLOCK_MAX:
+        while deadlines and deadlines[0][0] + self.grace_ms < chain_time_ms and len(out) < EXPIRED_PER_BLOCK_MAX:
             _, key, tx_id = heapq.heappop(deadlines)
             ticket = self._tickets.pop(key, None)
             if ticket is not None:

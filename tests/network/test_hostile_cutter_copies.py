@@ -20,7 +20,6 @@ from inzira.network.local_network import agreement_quorum
 from inzira.network.nats_cluster import NatsCluster
 from inzira.node.signer import MemberSigner
 from inzira.ordering.jetstream.tx_log import TxLog
-from inzira.peer.inflight import EXPIRY_GRACE_MS
 from inzira.peer.service import Peer
 from tests.network.helpers import Net, in_process_peer, running_network, wait_until
 from tests.network.on_the_log import append_signed_block, as_member
@@ -28,14 +27,18 @@ from tests.network.on_the_log import append_signed_block, as_member
 PROCESS_PEERS = ["cbr", "sbk", "mobimo"]  # the three cutters
 SUBMITTER = "ubumwe"  # its peer runs in this process: the test holds its ticket
 HOSTILE = "mobimo"
-VALIDITY_MS = 20_000  # the copy must be in a block before the deadline; expiry comes a grace after it
+# The copy must be in a block before the deadline (it takes under a second); expiry comes a grace after it.
+VALIDITY_MS = 8_000
+# The submitter's grace: the peer's minute, only shorter, so the chain's clock passes it within seconds.
+GRACE_MS = 3_000
 RESULT_TIMEOUT_S = 30.0
 
 
 @pytest.fixture(scope="module")
 def setup(tmp_path_factory: pytest.TempPathFactory, nats_cluster: NatsCluster) -> Iterator[tuple[Net, Peer]]:
     with running_network(Path(tmp_path_factory.mktemp("copies")), nats_cluster, PROCESS_PEERS) as net:
-        with in_process_peer(net, SUBMITTER, agreement_quorum(len(PROCESS_PEERS) + 1)) as peer:
+        with in_process_peer(net, SUBMITTER, agreement_quorum(len(PROCESS_PEERS) + 1),
+                             lambda peer: setattr(peer.inflight, "grace_ms", GRACE_MS)) as peer:
             yield net, peer
 
 
@@ -76,11 +79,12 @@ def test_a_cutter_that_puts_a_copy_in_place_of_the_submitted_bytes_does_not_make
 
     for member in PROCESS_PEERS:
         net.local.start_peer(member)
-    # A pending transfer due a grace after the payment's deadline: the cutters make the block that expires it.
-    due = signer.sign(Transfer((Leg(f"{SUBMITTER}:eur", f"{HOSTILE}:eur", 1, "EUR"),),
-                               expires_at_ms=deadline_ms + EXPIRY_GRACE_MS + 1_000))
+    # A pending transfer due a grace after the payment's deadline (or soon, if the cutters took longer to start):
+    # the cutters make the block that expires it.
+    due_ms = max(deadline_ms + GRACE_MS, int(time.time() * 1000)) + 1_000
+    due = signer.sign(Transfer((Leg(f"{SUBMITTER}:eur", f"{HOSTILE}:eur", 1, "EUR"),), expires_at_ms=due_ms))
     assert rt.submit(due).result(RESULT_TIMEOUT_S).code == Code.OK
-    outcome = ticket.result(deadline_ms / 1000 + EXPIRY_GRACE_MS / 1000 + 60 - time.time())
+    outcome = ticket.result(due_ms / 1000 + 60 - time.time())
     assert (outcome.tx_id, outcome.code, outcome.height, outcome.index) == (tx_id, Code.OK, spent.height, spent.index)
     # ubumwe's own bytes reached no block: the ticket was answered from where the copy spent the id.
     own = raw_tx_hash(real)
