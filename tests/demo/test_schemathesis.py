@@ -12,6 +12,7 @@ generated host would make the service reach out to the network.
 
 from __future__ import annotations
 
+import http.client
 import json
 from collections.abc import Iterator
 from pathlib import Path
@@ -76,6 +77,40 @@ def _strategy(operation: Any, known_ids: dict[str, str]) -> Any:
     return st.one_of(options)
 
 
+class Sender:
+    """Sends a prepared request on one kept-alive connection to the demo and answers its status: opening a
+    connection and a ``requests`` call per request cost three times what the demo takes to answer, and each case
+    goes to every caller. An event stream is not read: its connection is closed and the next request opens one."""
+
+    def __init__(self, port: int) -> None:
+        self._connection = http.client.HTTPConnection("127.0.0.1", port, timeout=REQUEST_TIMEOUT_S)
+
+    def status(self, request: requests.PreparedRequest, headers: dict[str, str]) -> int:
+        try:
+            return self._send(request, headers)
+        except (http.client.RemoteDisconnected, ConnectionResetError, BrokenPipeError):
+            # the server may close a kept-alive connection between requests: once more, on a new one
+            self._connection.close()
+            return self._send(request, headers)
+
+    def _send(self, request: requests.PreparedRequest, headers: dict[str, str]) -> int:
+        self._connection.request(request.method or "GET", request.path_url, body=request.body, headers=headers)
+        response = self._connection.getresponse()
+        if response.getheader("content-type", "").startswith("text/event-stream"):
+            self._connection.close()
+        else:
+            response.read()
+            if response.will_close:
+                self._connection.close()
+        return response.status
+
+    def __enter__(self) -> Sender:
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self._connection.close()
+
+
 def test_no_operation_answers_5xx(demo: Demo) -> None:
     schema = schemathesis.openapi.from_url(f"{demo.url}openapi.json")
     customers = json.loads((demo.data_dir / "qr-demo.json").read_text())
@@ -83,17 +118,17 @@ def test_no_operation_answers_5xx(demo: Demo) -> None:
     who = callers(demo)
     failures: list[str] = []
     operations = 0
-    with requests.Session() as session:
+    with requests.Session() as session, Sender(demo.port) as sender:
 
         def send(case: Any) -> None:
+            kwargs = case.as_transport_kwargs(base_url=demo.url.rstrip("/"))
+            kwargs.pop("auth", None)
+            request = session.prepare_request(requests.Request(**kwargs))
+            sent = {k: v for k, v in request.headers.items() if k.lower() != "authorization"}
             for name, headers in who.items():
-                kwargs = case.as_transport_kwargs(base_url=demo.url.rstrip("/"))
-                sent = {k: v for k, v in (kwargs.pop("headers", None) or {}).items() if k.lower() != "authorization"}
-                kwargs.pop("auth", None)
-                with session.request(**kwargs, headers={**sent, **headers}, stream=True,
-                                     timeout=REQUEST_TIMEOUT_S, allow_redirects=False) as response:
-                    if response.status_code >= 500:
-                        failures.append(f"{response.status_code} for {name}: {case.as_curl_command()}")
+                status = sender.status(request, {**sent, **headers})
+                if status >= 500:
+                    failures.append(f"{status} for {name}: {case.as_curl_command()}")
 
         for result in schema.get_all_operations():
             operation = result.ok()
