@@ -37,11 +37,7 @@ def demo(
                                             "no one else may end a transfer)."),
 ) -> None:
     """Start the demo network (all members in one process) with its API and web pages."""
-    from inzira.demo.app import Demo
-    from inzira.demo.seed import SeedError
-    from inzira.interop.mojaloop.demo import GatewayMissing
     from inzira.interop.mojaloop.headers import FSP_ID_CHARS_MAX, is_fsp_id
-    from inzira.interop.mojaloop.schemas import SpecMissing
 
     for proxy in trusted_proxy:
         try:
@@ -59,6 +55,12 @@ def demo(
     if not is_fsp_id(mojaloop_hub_id):
         fail(f"--mojaloop-hub-id must be 1 to {FSP_ID_CHARS_MAX} visible ASCII characters, not {mojaloop_hub_id!r}")
     check_listen(host, port)  # before the folder is set up: a refusal here leaves nothing behind
+    # Only now: the demo's modules take seconds to load, and a refused option should answer at once.
+    from inzira.demo.app import Demo
+    from inzira.demo.seed import SeedError
+    from inzira.interop.mojaloop.demo import GatewayMissing
+    from inzira.interop.mojaloop.schemas import SpecMissing
+
     node = Demo(data, host, port, seed_accounts=not no_seed, trusted_proxies=trusted_proxy, mojaloop_hub=mojaloop_hub,
                 mojaloop_hub_id=mojaloop_hub_id, webhook_allowed_networks=webhook_allow)
     # Seeding is idempotent (accounts that exist are skipped), so what a failed start leaves is resumed.

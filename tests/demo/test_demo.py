@@ -71,6 +71,16 @@ def test_demo_refuses_a_webhook_allowance_that_is_not_a_network(tmp_path):
     assert not (tmp_path / "data").exists()
 
 
+def test_a_refused_demo_option_answers_before_the_demo_loads(tmp_path):
+    """The demo's modules take seconds to load: a refused option is answered without them."""
+    done = subprocess.run([sys.executable, "-X", "importtime", "-m", "inzira.cli.main", "demo", "--data",
+                           str(tmp_path / "data"), "--port", "0", "--webhook-allow", "localhost"],
+                          capture_output=True, text=True, timeout=60)
+    assert done.returncode == 1 and "--webhook-allow must be an IP network" in done.stderr, done.stderr
+    imported = {line.rsplit("|", 1)[-1].strip() for line in done.stderr.splitlines() if line.startswith("import time:")}
+    assert "inzira.cli.demo" in imported and "inzira.demo.app" not in imported
+
+
 def _demo_cli(data, *options: str) -> subprocess.CompletedProcess:
     return subprocess.run([sys.executable, "-m", "inzira.cli.main", "demo", "--data", str(data), *options],
                           capture_output=True, text=True, timeout=120)
