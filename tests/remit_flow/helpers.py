@@ -49,3 +49,21 @@ def verify_all(receipt: dict[str, Any], genesis: Any) -> list[dict[str, Any]]:
     """Every ledger receipt inside a remittance receipt verifies offline; their summaries."""
     assert receipt["format"] == "inzira-remittance-receipt/1"
     return [verify_receipt(entry["receipt"], genesis) for entry in receipt["ledger_receipts"]]
+
+
+def walk_pages(http: httpx.Client, route: str, limit: int, key: str, pages_max: int,
+               **params: object) -> tuple[list[str], dict[str, Any]]:
+    """Every page of a cursor listing with ``limit``, following `next_cursor`: each item's ``key`` in the order
+    given, and the last page's body."""
+    seen: list[str] = []
+    cursor = None
+    for _ in range(pages_max):
+        response = http.get(route, params={**params, "limit": limit, **({"cursor": cursor} if cursor else {})})
+        assert response.status_code == 200, response.text
+        body = response.json()
+        assert len(body["items"]) <= limit
+        seen += [item[key] for item in body["items"]]
+        cursor = body["next_cursor"]
+        if cursor is None:
+            return seen, body
+    raise AssertionError("the pages did not end")

@@ -14,7 +14,7 @@ import httpx
 from inzira.remit.records import PayoutRecord
 from inzira.sim.momo import Behaviour, ForcedOutcome
 from tests.remit_flow.conftest import Flow
-from tests.remit_flow.helpers import WAIT_MS, problem, send_body
+from tests.remit_flow.helpers import WAIT_MS, problem, send_body, walk_pages
 
 PAGES_MAX = 100
 # Later than anything the other tests of the package record: these are the newest flagged payouts.
@@ -24,18 +24,8 @@ ROUTE = "/v1/remit/payouts/flagged"
 
 def flagged_ids(http: httpx.Client, limit: int = 50, **params: str) -> tuple[list[str], int]:
     """Every page of the listing, following the cursors: the pending ids in order, and the count."""
-    seen: list[str] = []
-    cursor = None
-    for _ in range(PAGES_MAX):
-        response = http.get(ROUTE, params={**params, "limit": limit, **({"cursor": cursor} if cursor else {})})
-        assert response.status_code == 200, response.text
-        body = response.json()
-        assert len(body["items"]) <= limit
-        seen += [item["pending_id"] for item in body["items"]]
-        cursor = body["next_cursor"]
-        if cursor is None:
-            return seen, body["count"]
-    raise AssertionError("the pages did not end")
+    seen, last = walk_pages(http, ROUTE, limit, "pending_id", PAGES_MAX, **params)
+    return seen, last["count"]
 
 
 def _flag(flow: Flow, fsp: str, at_ms: int, reason: str = "PAID_AFTER_ABORT_3303", status: str = "SUCCESSFUL"

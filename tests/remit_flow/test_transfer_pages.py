@@ -19,7 +19,7 @@ import httpx
 
 from inzira.remit.records import TransferState
 from tests.remit_flow.conftest import Flow
-from tests.remit_flow.helpers import problem
+from tests.remit_flow.helpers import problem, walk_pages
 from tests.stored_transfers import stored_transfer
 
 PAGES_MAX = 100
@@ -31,18 +31,7 @@ FLAGGED_MS, SENT_MS, INCOMING_MS, HELD_MS, DECISIONS_MS = 1_999_000, 2_000_000, 
 
 def _walk(http: httpx.Client, route: str, **params: object) -> list[str]:
     """Every page of a listing with LIMIT, following `next_cursor`: the items' transfer ids in the order given."""
-    seen: list[str] = []
-    cursor = None
-    for _ in range(PAGES_MAX):
-        response = http.get(route, params={**params, "limit": LIMIT, **({"cursor": cursor} if cursor else {})})
-        assert response.status_code == 200, response.text
-        body = response.json()
-        assert len(body["items"]) <= LIMIT
-        seen += [item["transfer_id"] for item in body["items"]]
-        cursor = body["next_cursor"]
-        if cursor is None:
-            return seen
-    raise AssertionError("the pages did not end")
+    return walk_pages(http, route, LIMIT, "transfer_id", PAGES_MAX, **params)[0]
 
 
 def _newest_first(made: list[tuple[int, str]]) -> list[str]:
