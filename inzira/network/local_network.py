@@ -36,7 +36,15 @@ from inzira.network.nats_state import read_state as read_nats_state
 from inzira.network.network_state import NetworkState, read_state, remove_state, write_state
 from inzira.network.own_deployments import OwnDeployment, own_deployments
 from inzira.network.peer_client import peer_status, wait_ready
-from inzira.network.peer_processes import attach_peer, kill_peer, read_api_url, spawn_peer, stop_peers, wait_api_url
+from inzira.network.peer_processes import (
+    PeerProcessError,
+    attach_peer,
+    kill_peer,
+    read_api_url,
+    spawn_peer,
+    stop_peers,
+    wait_api_url,
+)
 from inzira.network.port_plan import PortPlan, assign_peer_ports, nats_change, read_plan, write_plan
 from inzira.network.ports import ports_free
 from inzira.network.processes import ServerProcess
@@ -55,6 +63,7 @@ from inzira.peer.folder_lock import is_held
 
 READY_TIMEOUT_MS_DEFAULT = 90_000
 LISTEN_TIMEOUT_MS = 60_000
+PORT_TAKEN_RESTARTS_MAX = 3
 NATS_HOST = PEER_API_HOST = "127.0.0.1"
 
 
@@ -124,17 +133,29 @@ class LocalNetwork:
         to_start = [m for m in wanted if m not in running and not is_held(peer_folder(self.folder, m))]
         self.port_changes += assign_peer_ports(plan, to_start, PEER_API_HOST)
         write_plan(self.folder, plan)
-        started: list[tuple[str, ServerProcess]] = []
-        for member in to_start:
-            skew_ms = (clock_skews_ms or {}).get(member, 0)
-            folder = write_peer_config(self.folder, manifest, member, state.nats_urls, quorum, skew_ms,
-                                       plan.peers[member])
+        def spawn(member: str) -> ServerProcess:
+            folder = write_peer_config(self.folder, manifest, member, state.nats_urls, quorum,
+                                       (clock_skews_ms or {}).get(member, 0), plan.peers[member])
             proc = spawn_peer(folder)
             state.peers[member] = proc.pid
             write_state(self.folder, state)
-            started.append((member, proc))
+            return proc
+
+        started = [(member, spawn(member)) for member in to_start]
         for member, proc in started:
-            url = wait_api_url(peer_folder(self.folder, member), proc, LISTEN_TIMEOUT_MS)
+            for attempt in range(PORT_TAKEN_RESTARTS_MAX + 1):
+                try:
+                    url = wait_api_url(peer_folder(self.folder, member), proc, LISTEN_TIMEOUT_MS)
+                    break
+                except PeerProcessError:
+                    # Free when assigned, its port can be taken before the peer binds it (as the local port of
+                    # any outgoing connection): the peer exits, and starts again on a new port, said out loud.
+                    port = plan.peers[member]
+                    if attempt == PORT_TAKEN_RESTARTS_MAX or proc.alive() or ports_free([port], PEER_API_HOST):
+                        raise
+                self.port_changes += assign_peer_ports(plan, [member], PEER_API_HOST)
+                write_plan(self.folder, plan)
+                proc = spawn(member)
             wait_ready(url, ready_timeout_ms)
         return [self.endpoint(m) for m in wanted if m in state.peers]
 

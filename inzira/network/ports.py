@@ -13,7 +13,8 @@ def reserve_ports(count: int, host: str = "127.0.0.1") -> list[int]:
 
     The kernel picks each one (bind to port 0) while the others are still held, so the list has no
     duplicates. A port can still be taken by another process between this call and the server's own
-    bind; the cluster manager detects that (the server exits) and retries with new ports.
+    bind; the NATS cluster manager and a network's peers (``LocalNetwork.up``) detect that (the server exits)
+    and start again on new ports.
     """
     if not 0 < count <= PORTS_MAX:
         raise ValueError(f"count must be in 1..{PORTS_MAX}, got {count}")
