@@ -17,7 +17,7 @@ from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
 from inzira.json_files import read_json
-from inzira.money import currency
+from inzira.money import MoneyError, currency
 
 RATES_FILE_BYTES_MAX = 64 * 1024
 PIVOT = "RWF"
@@ -88,7 +88,10 @@ class RateTable:
     def from_mapping(cls, rates: dict[str, str], as_of_ms: int, demo: bool = False) -> "RateTable":
         table: dict[str, Decimal] = {}
         for code, text in rates.items():
-            currency(code)  # refuse unknown currencies early
+            try:
+                currency(code)  # refuse unknown currencies early
+            except MoneyError as exc:
+                raise RateError(str(exc)) from None  # named with its file by ``load``
             try:
                 value = Decimal(text)
             except (InvalidOperation, TypeError) as exc:

@@ -160,3 +160,12 @@ def test_the_demo_table_is_restamped_and_quotes_however_long_the_demo_runs() -> 
             stamp_ms = served.desk.rates.current.as_of_ms
             assert shown == f"{time_text(stamp_ms)} (demo rates)"
             assert 0 <= served.clock.now_ms - stamp_ms < RATES_AGE_MAX_MS // 2
+
+
+def test_a_rates_file_with_an_unknown_currency_is_refused_naming_the_file(tmp_path: Path) -> None:
+    """The refusal said "unknown currency 'XYZ'" without the file it came from, unlike every other fault."""
+    path = tmp_path / "rates.json"
+    _replace(path, json.dumps({"rwf_per_unit": {"RWF": "1", "XYZ": "5"}, "as_of": time_text(T0_MS)}))
+    with pytest.raises(RateError) as refused:
+        RateSource.file(path, T0_MS)
+    assert str(path) in str(refused.value) and "XYZ" in str(refused.value)
