@@ -10,14 +10,13 @@ from __future__ import annotations
 
 import asyncio
 import json
-from collections.abc import Callable
 from typing import Any, AsyncIterator
 
 from fastapi import APIRouter, Request
-from fastapi.responses import Response, StreamingResponse
-from starlette.types import Receive, Scope, Send
+from fastapi.responses import Response
 
 from inzira.api.codes import ApiCode
+from inzira.api.held_stream import HeldStream
 from inzira.api.numbers import INT64_MAX, digits, parse_digits
 from inzira.api.problems import Problem, problem_response
 from inzira.node.feed import AsyncSubscription, FeedFull
@@ -47,21 +46,6 @@ def _frame(data: dict[str, Any]) -> bytes:
     return f"id: {data['height']}\nevent: block\ndata: {json.dumps(data, separators=(',', ':'))}\n\n".encode()
 
 
-class _HeldStream(StreamingResponse):
-    """A stream holding one of its router's slots until it has been sent, or its client has gone (whether
-    or not its generator ever started)."""
-
-    def __init__(self, release: Callable[[], None], content: AsyncIterator[bytes], **kwargs: Any) -> None:
-        super().__init__(content, **kwargs)
-        self._release = release
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        try:
-            await super().__call__(scope, receive, send)
-        finally:
-            self._release()
-
-
 class BlockStreams:
     """The open streams of one router: bounded, each unsubscribed from the feed when it ends."""
 
@@ -74,12 +58,8 @@ class BlockStreams:
             busy = Problem(503, ApiCode.BUSY, f"too many live block streams (at most {STREAMS_MAX}); retry later",
                            headers={"Retry-After": str(BUSY_RETRY_S)})
             return problem_response(busy, EVENTS_PATH)
-        # Taken here, before any await: counted only once the stream started, requests arriving together all
-        # passed the check (hundreds over the limit).
-        self.active += 1
-        headers = {"Cache-Control": "no-cache", "X-Accel-Buffering": "no"}
-        return _HeldStream(self._release, self._stream(after_height), media_type="text/event-stream",
-                           headers=headers)
+        self.active += 1  # before any await (inzira.api.held_stream)
+        return HeldStream(self._release, self._stream(after_height))
 
     def _release(self) -> None:
         self.active -= 1
