@@ -91,14 +91,11 @@ class BlockStream:
         return None if info is None else stored_payload(info, self.caller)
 
     async def frames(self) -> AsyncIterator[bytes]:
-        metrics = self.ctx.metrics
         try:
             sub = self._subscribe()
         except FeedFull:
             yield _FEED_FULL
             return
-        self.ctx.event_streams += 1
-        metrics.event_streams.inc()
         heartbeat_s = self.ctx.settings.events_heartbeat_ms / 1000
         loop = asyncio.get_running_loop()
         try:
@@ -132,5 +129,3 @@ class BlockStream:
                     last_sent_s = loop.time()
         finally:
             sub.close()
-            self.ctx.event_streams -= 1
-            metrics.event_streams.dec()

@@ -13,9 +13,12 @@ import json
 from typing import Any, AsyncIterator
 
 from fastapi import APIRouter, Request
-from fastapi.responses import JSONResponse, Response, StreamingResponse
+from fastapi.responses import Response
 
+from inzira.api.codes import ApiCode
+from inzira.api.held_stream import HeldStream
 from inzira.api.numbers import INT64_MAX, digits, parse_digits
+from inzira.api.problems import Problem, problem_response
 from inzira.node.feed import AsyncSubscription, FeedFull
 from inzira.node.node import Node
 from inzira.web.explorer_access import MemberAccess
@@ -30,6 +33,7 @@ HEARTBEAT_S = 15.0
 STREAM_MAX_S = 600.0  # then the browser reconnects (with Last-Event-ID): no connection lives forever
 CATCH_UP_BLOCKS_MAX = 20  # the home page shows 20 blocks: older missed ones are not worth sending
 RETRY_MS = 2000
+BUSY_RETRY_S = 5  # every stream is taken: Retry-After of the 503
 FULL_RETRY_MS = 30_000  # the feed has no room: come back much later
 
 
@@ -42,8 +46,6 @@ def _frame(data: dict[str, Any]) -> bytes:
     return f"id: {data['height']}\nevent: block\ndata: {json.dumps(data, separators=(',', ':'))}\n\n".encode()
 
 
-
-
 class BlockStreams:
     """The open streams of one router: bounded, each unsubscribed from the feed when it ends."""
 
@@ -53,9 +55,14 @@ class BlockStreams:
 
     def open(self, after_height: int | None) -> Response:
         if self.active >= STREAMS_MAX:
-            return JSONResponse({"detail": "too many live streams; retry later"}, 503, {"Retry-After": "5"})
-        headers = {"Cache-Control": "no-cache", "X-Accel-Buffering": "no"}
-        return StreamingResponse(self._stream(after_height), media_type="text/event-stream", headers=headers)
+            busy = Problem(503, ApiCode.BUSY, f"too many live block streams (at most {STREAMS_MAX}); retry later",
+                           headers={"Retry-After": str(BUSY_RETRY_S)})
+            return problem_response(busy, EVENTS_PATH)
+        self.active += 1  # before any await (inzira.api.held_stream)
+        return HeldStream(self._release, self._stream(after_height))
+
+    def _release(self) -> None:
+        self.active -= 1
 
     def _catch_up(self, after_height: int) -> list[dict[str, Any]]:
         """The newest stored blocks above ``after_height``, oldest first (at most CATCH_UP_BLOCKS_MAX)."""
@@ -65,7 +72,6 @@ class BlockStreams:
 
     async def _stream(self, after_height: int | None) -> AsyncIterator[bytes]:
         # Subscribing here, not in open(), ties the subscription to this generator's own finally.
-        self.active += 1
         sub: AsyncSubscription | None = None
         try:
             loop = asyncio.get_running_loop()
@@ -98,7 +104,6 @@ class BlockStreams:
         finally:
             if sub is not None:
                 sub.close()
-            self.active -= 1
 
 
 def live_router(runtime: Runtime, access: MemberAccess | None = None) -> APIRouter:

@@ -3,16 +3,20 @@
 from __future__ import annotations
 
 import json
+import socket
 import time
 
 import httpx
 
 from inzira.ledger.records import Leg
 from inzira.ledger.tx import Transfer
+from inzira.web.live import BUSY_RETRY_S, EVENTS_PATH, STREAMS_MAX, BlockStreams
 
 TIMEOUT_S = 10.0
 FRAMES_MAX = 50
 POLL_S = 0.05
+OVER_LIMIT = 50  # streams asked for beyond STREAMS_MAX, all at once
+HEAD_BYTES_MAX = 4096
 
 
 def read_blocks(lines, count: int) -> list[dict]:
@@ -81,3 +85,46 @@ def test_a_page_from_another_chain_starts_from_the_tip(demo, base_url):
         until_subscribed(lines)
         outcome = demo.net.execute("eurosend", Transfer(legs=(Leg("eurosend:eur", "mobimo:eur", 100, "EUR"),)))
         assert read_blocks(lines, 1)[0]["height"] == outcome.height
+
+
+def test_a_stream_holds_its_place_from_the_moment_it_is_answered(demo):
+    """Counted only once a stream started, requests arriving together all passed the check: hundreds over
+    the limit. Each answered stream must take its place at once, before it sends anything."""
+    streams = BlockStreams(demo.net.node)
+    answered = [streams.open(None) for _ in range(STREAMS_MAX)]
+    assert all(r.status_code == 200 for r in answered)
+    refused = streams.open(None)
+    assert refused.status_code == 503 and refused.headers["retry-after"] == str(BUSY_RETRY_S)
+    assert refused.media_type == "application/problem+json" and json.loads(refused.body)["code"] == 2005
+
+
+def _status(sock: socket.socket) -> int:
+    head = b""
+    while b"\r\n" not in head and len(head) < HEAD_BYTES_MAX:
+        chunk = sock.recv(HEAD_BYTES_MAX)
+        if not chunk:
+            break
+        head += chunk
+    return int(head.split(b" ", 2)[1])
+
+
+def test_requests_arriving_together_get_at_most_the_limit_and_a_closed_stream_frees_its_place(demo, base_url):
+    url = httpx.URL(base_url)
+    request = f"GET {EVENTS_PATH} HTTP/1.1\r\nHost: {url.host}\r\n\r\n".encode()
+    socks = [socket.create_connection((url.host, url.port), timeout=TIMEOUT_S)
+             for _ in range(STREAMS_MAX + OVER_LIMIT)]
+    try:
+        for sock in socks:
+            sock.sendall(request)
+        statuses = [_status(sock) for sock in socks]
+        assert statuses.count(200) == STREAMS_MAX and statuses.count(503) == OVER_LIMIT
+    finally:
+        for sock in socks:
+            sock.close()
+    deadline = time.monotonic() + TIMEOUT_S
+    while True:  # the server notices the closed connections and frees their places
+        with httpx.stream("GET", base_url + EVENTS_PATH, timeout=TIMEOUT_S) as r:
+            if r.status_code == 200:
+                break
+        assert time.monotonic() < deadline, "closed streams never freed their places"
+        time.sleep(POLL_S)

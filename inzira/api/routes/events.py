@@ -11,6 +11,7 @@ from inzira.api.auth import require_stream_caller
 from inzira.api.codes import ApiCode
 from inzira.api.context import ApiContext, api_context
 from inzira.api.event_stream import BlockStream
+from inzira.api.held_stream import HeldStream
 from inzira.api.numbers import DIGITS_MAX, INT64_MAX, digits, parse_digits
 from inzira.api.problems import Problem
 from inzira.api.responses import problem_docs
@@ -49,6 +50,11 @@ async def events(
         next_height = from_height or ctx.node.height + 1
     if ctx.event_streams >= ctx.settings.event_streams_max:
         raise Problem(503, ApiCode.BUSY, "too many open event streams", headers={"Retry-After": "5"})
-    stream = BlockStream(ctx, caller, next_height)
-    return StreamingResponse(stream.frames(), media_type="text/event-stream",
-                             headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"})
+    ctx.event_streams += 1  # before any await (inzira.api.held_stream)
+    ctx.metrics.event_streams.inc()
+
+    def release() -> None:
+        ctx.event_streams -= 1
+        ctx.metrics.event_streams.dec()
+
+    return HeldStream(release, BlockStream(ctx, caller, next_height).frames())
