@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import socket
 import time
 
 from inzira.api.app import create_app
@@ -13,11 +12,11 @@ from inzira.ledger.tx import Issue, Transfer
 from inzira.node.feed import AsyncSubscription
 from tests.api.helpers import post_tx, problem
 from tests.api.sse import EventReader
+from tests.streams_at_once import statuses_at_once
 
 EVENT_WAIT_S = 10.0
 STREAMS_MAX_HERE = 3
 OVER_LIMIT = 30  # streams asked for beyond the limit, all at once
-HEAD_BYTES_MAX = 4096
 
 
 def has_tx(tx_id: str):
@@ -98,16 +97,6 @@ def test_closed_streams_unsubscribe(ledger):
     assert not [s for s in ledger.net.node.feed._subs if isinstance(s, AsyncSubscription)]
 
 
-def _status(sock: socket.socket) -> int:
-    head = b""
-    while b"\r\n" not in head and len(head) < HEAD_BYTES_MAX:
-        chunk = sock.recv(HEAD_BYTES_MAX)
-        if not chunk:
-            break
-        head += chunk
-    return int(head.split(b" ", 2)[1])
-
-
 def test_streams_asked_for_together_get_at_most_the_limit(ledger):
     """Counted only once a stream's generator ran, requests arriving together all passed the limit's check."""
     app = create_app(ledger.net, settings=ApiSettings(event_streams_max=STREAMS_MAX_HERE))
@@ -115,16 +104,8 @@ def test_streams_asked_for_together_get_at_most_the_limit(ledger):
     try:
         request = (f"GET /v1/events HTTP/1.1\r\nHost: 127.0.0.1\r\n"
                    f"Authorization: Bearer {ledger.tokens['ubumwe']}\r\n\r\n").encode()
-        socks = [socket.create_connection(("127.0.0.1", port), timeout=EVENT_WAIT_S)
-                 for _ in range(STREAMS_MAX_HERE + OVER_LIMIT)]
-        try:
-            for sock in socks:
-                sock.sendall(request)
-            statuses = [_status(sock) for sock in socks]
-            assert statuses.count(200) == STREAMS_MAX_HERE and statuses.count(503) == OVER_LIMIT
-        finally:
-            for sock in socks:
-                sock.close()
+        statuses = statuses_at_once("127.0.0.1", port, request, STREAMS_MAX_HERE + OVER_LIMIT, EVENT_WAIT_S)
+        assert statuses.count(200) == STREAMS_MAX_HERE and statuses.count(503) == OVER_LIMIT
         context = app.state.api
         deadline = time.monotonic() + EVENT_WAIT_S
         while context.event_streams and time.monotonic() < deadline:

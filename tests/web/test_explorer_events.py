@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import socket
 import time
 
 import httpx
@@ -11,12 +10,12 @@ import httpx
 from inzira.ledger.records import Leg
 from inzira.ledger.tx import Transfer
 from inzira.web.live import BUSY_RETRY_S, EVENTS_PATH, STREAMS_MAX, BlockStreams
+from tests.streams_at_once import statuses_at_once
 
 TIMEOUT_S = 10.0
 FRAMES_MAX = 50
 POLL_S = 0.05
 OVER_LIMIT = 50  # streams asked for beyond STREAMS_MAX, all at once
-HEAD_BYTES_MAX = 4096
 
 
 def read_blocks(lines, count: int) -> list[dict]:
@@ -98,29 +97,11 @@ def test_a_stream_holds_its_place_from_the_moment_it_is_answered(demo):
     assert refused.media_type == "application/problem+json" and json.loads(refused.body)["code"] == 2005
 
 
-def _status(sock: socket.socket) -> int:
-    head = b""
-    while b"\r\n" not in head and len(head) < HEAD_BYTES_MAX:
-        chunk = sock.recv(HEAD_BYTES_MAX)
-        if not chunk:
-            break
-        head += chunk
-    return int(head.split(b" ", 2)[1])
-
-
 def test_requests_arriving_together_get_at_most_the_limit_and_a_closed_stream_frees_its_place(demo, base_url):
     url = httpx.URL(base_url)
     request = f"GET {EVENTS_PATH} HTTP/1.1\r\nHost: {url.host}\r\n\r\n".encode()
-    socks = [socket.create_connection((url.host, url.port), timeout=TIMEOUT_S)
-             for _ in range(STREAMS_MAX + OVER_LIMIT)]
-    try:
-        for sock in socks:
-            sock.sendall(request)
-        statuses = [_status(sock) for sock in socks]
-        assert statuses.count(200) == STREAMS_MAX and statuses.count(503) == OVER_LIMIT
-    finally:
-        for sock in socks:
-            sock.close()
+    statuses = statuses_at_once(url.host, url.port, request, STREAMS_MAX + OVER_LIMIT, TIMEOUT_S)
+    assert statuses.count(200) == STREAMS_MAX and statuses.count(503) == OVER_LIMIT
     deadline = time.monotonic() + TIMEOUT_S
     while True:  # the server notices the closed connections and frees their places
         with httpx.stream("GET", base_url + EVENTS_PATH, timeout=TIMEOUT_S) as r:
