@@ -17,6 +17,7 @@ from inzira.demo.setup import demo_keyring
 from inzira.ledger.tx import SetFrozen
 from inzira.qr.api.answers import TopUpOut
 from inzira.sim.card import SIGNATURE_HEADER, Behaviour, RunningCardSim, signature
+from tests.qr_pay.conftest import CARD_CALL_TIMEOUT_MS
 from tests.qr_pay.helpers import Qr, ok, pay_by_card, problem
 
 WAIT_S = 15.0
@@ -250,7 +251,7 @@ def test_a_slow_acquirer_moves_nothing(qr: Qr, sim: RunningCardSim) -> None:
     opened = qr.open_top_up(wallet, 90_00)
     sim.admin.set_behaviour(Behaviour(callbacks_off=True))  # before paying: no callback can credit it first
     pay_by_card(opened["card_form_url"], "4242424242424242")
-    sim.admin.set_behaviour(Behaviour(api_delay_ms=2_000, callbacks_off=True))
+    sim.admin.set_behaviour(Behaviour(api_delay_ms=2 * CARD_CALL_TIMEOUT_MS, callbacks_off=True))
     unanswered = problem(qr.check(wallet, opened["topup_id"]), 503, 2003)  # asked, no answer in time
     assert unanswered["topup_id"] == opened["topup_id"]
     assert qr.balance(wallet["account"]) == 0
