@@ -14,6 +14,8 @@ from __future__ import annotations
 import base64
 import binascii
 import bisect
+from collections.abc import Callable, Sequence
+from typing import Any, TypeVar
 
 from inzira.api.numbers import parse_digits
 from inzira.api.problems import Problem
@@ -21,6 +23,7 @@ from inzira.ledger.codes import Code
 from inzira.ledger.records import Account
 from inzira.node.node import Node
 
+T = TypeVar("T")
 ACCOUNTS_SCAN_MAX = 20_000
 CURSOR_CHARS_MAX = 200
 CURSOR_PATTERN = f"^[A-Za-z0-9_=-]{{1,{CURSOR_CHARS_MAX}}}$"  # base64url of "<number>:<last id>"
@@ -41,6 +44,15 @@ def decode_cursor(cursor: str, high: int = ACCOUNTS_SCAN_MAX) -> tuple[int, str]
     if not (sep and offset is not None and last_id):
         raise Problem(400, Code.VALIDATION, "cursor is not one this API gave out")
     return offset, last_id
+
+
+def cursor_page(rows: Sequence[T], limit: int, view: Callable[[T], dict[str, Any]],
+                position: Callable[[T], tuple[int, str]]) -> dict[str, Any]:
+    """``{items, next_cursor}`` from up to ``limit + 1`` rows read in a listing's order: one more than the page
+    means there is a next one, which starts after this page's last row (``position``: its number and id)."""
+    page = rows[:limit]
+    return {"items": [view(r) for r in page],
+            "next_cursor": encode_cursor(*position(page[-1])) if len(rows) > limit else None}
 
 
 def account_page(node: Node, owner: str | None, limit: int, cursor: str | None) -> tuple[list[Account], str | None]:

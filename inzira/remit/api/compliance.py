@@ -10,7 +10,7 @@ from fastapi import APIRouter, Depends, Path
 from starlette.responses import Response
 
 from inzira.api.numbers import digits
-from inzira.api.paging import encode_cursor
+from inzira.api.paging import cursor_page
 from inzira.api.responses import json_response, ok_doc, problem_docs
 from inzira.ledger.codes import Code
 from inzira.remit.api.deps import PREFIX, answers_problems, officer_dependency
@@ -70,9 +70,7 @@ def router_for(service: RemitService) -> APIRouter:
         each decision once."""
         position = after(cursor)
         rows = service.transfers.decisions_of(member, limit + 1, position[0] if position else None)
-        page = rows[:limit]
-        more = len(rows) > limit
-        return json_response({"items": [decision_view(d) for _, d in page],
-                              "next_cursor": encode_cursor(page[-1][0], page[-1][1].transfer_id) if more else None})
+        return json_response(cursor_page(rows, limit, lambda row: decision_view(row[1]),
+                                         lambda row: (row[0], row[1].transfer_id)))
 
     return router

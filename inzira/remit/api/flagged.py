@@ -6,7 +6,6 @@ narrowed to a status and a reason prefix, with how many there are in all. Each F
 
 from __future__ import annotations
 
-import binascii
 from enum import StrEnum
 from typing import Any
 
@@ -15,7 +14,7 @@ from starlette.responses import Response
 
 from inzira.api.auth import require_caller
 from inzira.api.numbers import TIME_MS_MAX, digits
-from inzira.api.paging import CURSOR_PATTERN, decode_cursor, encode_cursor
+from inzira.api.paging import CURSOR_PATTERN, cursor_page, decode_cursor
 from inzira.api.problems import Problem
 from inzira.api.responses import json_response, problem_docs
 from inzira.api.visibility import Caller
@@ -64,10 +63,8 @@ def flagged_page(service: RemitService, fsp: str, status: FlaggedStatus | None, 
     statuses = (status.value,) if status else FLAGGED_STATUSES
     book = FlaggedPayouts(service.db)
     found = book.page(fsp, statuses, reason, limit + 1, _after(cursor))
-    page = found[:limit]
-    more = len(found) > limit
-    return {"items": [_view(service, p) for p in page], "count": book.count(fsp, statuses, reason),
-            "next_cursor": encode_cursor(page[-1].updated_at_ms, page[-1].pending_id.hex()) if more else None}
+    page = cursor_page(found, limit, lambda p: _view(service, p), lambda p: (p.updated_at_ms, p.pending_id.hex()))
+    return {**page, "count": book.count(fsp, statuses, reason)}
 
 
 def router_for(service: RemitService) -> APIRouter:

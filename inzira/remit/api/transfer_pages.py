@@ -13,7 +13,7 @@ from typing import Annotated, Any
 from fastapi import Query
 
 from inzira.api.numbers import TIME_MS_MAX
-from inzira.api.paging import CURSOR_PATTERN, decode_cursor, encode_cursor
+from inzira.api.paging import CURSOR_PATTERN, cursor_page, decode_cursor
 from inzira.remit.api.views import summary
 from inzira.remit.records import TransferRecord
 
@@ -27,9 +27,5 @@ def after(cursor: str | None) -> tuple[int, str] | None:
 
 def transfer_page(records: list[TransferRecord], limit: int,
                   view: Callable[[TransferRecord], dict[str, Any]] = summary) -> dict[str, Any]:
-    """``{items, next_cursor}`` from up to ``limit + 1`` records read in the listing's order: one more than the
-    page means there is a next one, which starts after this page's last."""
-    page = records[:limit]
-    more = len(records) > limit
-    return {"items": [view(r) for r in page],
-            "next_cursor": encode_cursor(page[-1].created_at_ms, page[-1].transfer_id) if more else None}
+    """``{items, next_cursor}`` from up to ``limit + 1`` records read in the listing's order."""
+    return cursor_page(records, limit, view, lambda r: (r.created_at_ms, r.transfer_id))
