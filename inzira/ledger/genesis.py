@@ -49,6 +49,7 @@ class GenesisPolicy(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
     quote_validity_max_ms: int = 3600 * 1000
     resolved_kept_ms: int = 7 * 24 * 3600 * 1000
     block_time_skew_ms: int = 2_000
+    quote_hold_after_max_ms: int = 10 * 60 * 1000  # absent from a genesis file: this default
 
 
 # Bounds of each policy number, so that no genesis can make a bound meaningless.
@@ -58,6 +59,7 @@ POLICY_BOUNDS_MS = {
     "quote_validity_max_ms": (1_000, 24 * 3600 * 1000),
     "resolved_kept_ms": (1_000, 366 * 24 * 3600 * 1000),
     "block_time_skew_ms": (0, 60_000),
+    "quote_hold_after_max_ms": (1_000, 24 * 3600 * 1000),
 }
 
 
@@ -87,7 +89,7 @@ class Genesis(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
     def policy_record(self) -> Policy:
         p = self.policy
         return Policy(p.tx_validity_max_ms, p.pending_max_ms, p.quote_validity_max_ms, p.resolved_kept_ms,
-                      p.block_time_skew_ms)
+                      p.block_time_skew_ms, p.quote_hold_after_max_ms)
 
 
 class GenesisError(ValueError):

@@ -1,7 +1,8 @@
 """Firm FX quotes as authorization: the FX provider's signed quote lets a transfer debit its accounts.
 
 The quote binds the provider to pay at most ``sell_amount_minor`` and to receive at least
-``buy_amount_minor``; each quote is used once, by the member it was made for, before it expires.
+``buy_amount_minor``; each quote is used once, by the member it was made for, before it expires, and a
+pending transfer it pays for ends at most ``quote_hold_after_max_ms`` (policy) after it.
 """
 
 from __future__ import annotations
@@ -30,6 +31,7 @@ def check_quotes(
     required: dict[tuple[str, str], int] = {}
     keys: list[tuple[bytes, int]] = []
     quote_sigs = ctx.op.quotes  # type: ignore[attr-defined]
+    hold_until_ms = ctx.op.expires_at_ms  # type: ignore[attr-defined]  # 0: posted at once, nothing held
     for i, quote in enumerate(ctx.quotes):
         fx = state.members.get(quote.fx)
         if fx is None or FX_ROLE not in fx.roles or quote_sigs[i].sig.key not in fx.keys:
@@ -44,6 +46,10 @@ def check_quotes(
             return fail(Code.QUOTE_EXPIRED, i)
         if quote.expires_at_ms > ctx.timestamp_ms + state.policy.quote_validity_max_ms:
             return fail(Code.VALIDATION, i)  # a firm quote is short-lived; its use is remembered until then
+        if hold_until_ms > quote.expires_at_ms + state.policy.quote_hold_after_max_ms:
+            # A hold open long after its price lapsed is the client's free option against the FX provider,
+            # which may not void a hashlocked transfer: the price binds only as long as the quote (and a grace).
+            return fail(Code.VALIDATION, i)
         key = quote_key(quote.fx, quote.quote_id)
         if key in state.quotes_used or any(key == k for k, _ in keys):
             return fail(Code.QUOTE_USED, i)

@@ -100,6 +100,10 @@ class Policy(msgspec.Struct, frozen=True, array_like=True, gc=False):
     quote_validity_max_ms: int = 3600 * 1000  # how far ahead of the block a firm quote may expire
     resolved_kept_ms: int = 7 * 24 * 3600 * 1000  # how long a resolved pending transfer stays in the state
     block_time_skew_ms: int = 2_000  # how far a block's time may run ahead of the ordering log's own clock
+    # How long after its earliest quote's expiry a quoted pending transfer may stay open: long enough for a
+    # remittance reserved at its quote's last moment (the remittance service's longest hop, 10 min), short
+    # enough that a held quote is no long free option against the FX provider. Last, so older rows decode.
+    quote_hold_after_max_ms: int = 10 * 60 * 1000
 
 
 # Roles only the genesis assigns: no quorum may give them, take them away or remove their holder.

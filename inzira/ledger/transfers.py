@@ -35,7 +35,8 @@ def apply_transfer(state: State, op: Transfer, ctx: Ctx) -> TxResult:
             return fail(Code.VALIDATION)
         if op.quotes and op.expires_at_ms > ctx.timestamp_ms + state.policy.quote_validity_max_ms:
             # Held open for a week, a quoted price would be the client's free option against the FX provider,
-            # which may not void a hashlocked transfer: a quote's pending transfer is as short-lived as a quote.
+            # which may not void a hashlocked transfer: a quote's pending transfer is as short-lived as a quote
+            # (and ends soon after its earliest quote: check_quotes).
             return fail(Code.VALIDATION)
         if len(op.condition) not in (0, CONDITION_BYTES):
             return fail(Code.VALIDATION)

@@ -8,7 +8,7 @@ import hashlib
 
 from inzira.ledger.codes import Code
 from inzira.ledger.records import POSTED, Leg
-from inzira.ledger.tx import PostPending, Quote, Transfer, sign_quote
+from inzira.ledger.tx import PostPending, Quote, Transfer, decode_quote, sign_quote
 
 from .test_envelope_and_fx import _fx_setup
 from .test_transfers import _tx_id, fund
@@ -81,11 +81,58 @@ def test_a_quoted_price_is_not_a_week_long_option(net):
     unlocked = Transfer(legs, quotes=(_quote(net, "option-2"),), expires_at_ms=net.now_ms + 2 * HOUR_MS)
     assert net.one(net.tx("eurosend", unlocked)) == Code.VALIDATION
     assert net.state.accounts[fx_rwf].debits_pending == 0
-    # Within the policy's window a quoted pending transfer stands, and posts as before.
+    # Within the policy's window (and its quote's) a quoted pending transfer stands, and posts as before.
     policy_ms = net.state.policy.quote_validity_max_ms
-    raw = net.tx("eurosend", Transfer(legs, quotes=(_quote(net, "ok"),), expires_at_ms=net.now_ms + policy_ms,
+    hour_quote = _quote(net, "ok", expires_in_ms=policy_ms - 60_000)
+    raw = net.tx("eurosend", Transfer(legs, quotes=(hour_quote,), expires_at_ms=net.now_ms + policy_ms,
                                       condition=lock, payee="eurosend"))
     assert net.one(raw) == Code.OK
     assert net.one(net.tx("eurosend", PostPending(_tx_id(raw), preimage))) == Code.OK
     assert net.state.pendings[_tx_id(raw)].status == POSTED and net.balance(own_rwf) == 300_000
+    net.state.check_invariants()
+
+
+def _option(net, accounts: tuple[str, str, str], hold_ms_past_quote: int, quotes: tuple) -> bytes:
+    """eurosend reserves the FX provider's RWF at the quotes' price, hashlocked and payable to itself alone."""
+    sender_eur, fx_eur, fx_rwf = accounts
+    legs = (Leg(sender_eur, fx_eur, 200_00, "EUR"), Leg(fx_rwf, "eurosend:rwf", 300_000, "RWF"))
+    earliest_ms = min(decode_quote(q.body).expires_at_ms for q in quotes)
+    op = Transfer(legs, quotes=quotes, expires_at_ms=earliest_ms + hold_ms_past_quote,
+                  condition=hashlib.sha256(b"\x07" * 32).digest(), payee="eurosend")
+    return net.tx("eurosend", op)
+
+
+def test_a_firm_quote_is_not_an_hour_long_option(net):
+    """Near the end of its 30 s quote, the client reserves the quoted legs in a hashlocked transfer whose payee
+    is itself, open for nearly the hour quote_validity_max_ms allows: it would post only if the market moved its
+    way, and the FX provider may not void it. A quoted hold ends at most quote_hold_after_max_ms after its
+    quote; one millisecond more is refused and reserves nothing."""
+    s, fx_eur, fx_rwf, _p = _fx_setup(net)
+    fund(net, "eurosend", "RWF", 0)
+    accounts = (s, fx_eur, fx_rwf)
+    grace_ms = net.state.policy.quote_hold_after_max_ms
+    assert grace_ms < HOUR_MS - 2 * 60_000  # the attack fits in the hour the old rule gave
+    assert net.one(_option(net, accounts, HOUR_MS - 2 * 60_000, (_quote(net, "hour"),))) == Code.VALIDATION
+    assert net.one(_option(net, accounts, grace_ms + 1, (_quote(net, "over"),))) == Code.VALIDATION
+    assert net.state.accounts[fx_rwf].debits_pending == 0 and not net.state.quotes_used
+    # Exactly at the bound it stands, and the quote is spent.
+    quote = _quote(net, "at")
+    raw = _option(net, accounts, grace_ms, (quote,))
+    assert net.one(raw) == Code.OK
+    assert net.state.pendings[_tx_id(raw)].expires_at_ms == decode_quote(quote.body).expires_at_ms + grace_ms
+    assert net.state.accounts[fx_rwf].debits_pending == 300_000
+    net.state.check_invariants()
+
+
+def test_the_earliest_quote_bounds_the_hold(net):
+    """Two quotes pay for one transfer: its hold ends within the grace of the one that ends first."""
+    s, fx_eur, fx_rwf, _p = _fx_setup(net)
+    fund(net, "eurosend", "RWF", 0)
+    grace_ms = net.state.policy.quote_hold_after_max_ms
+    halves = (("RWF", 150_000), ("EUR", 100_00))
+    for suffix, expected in (("a", Code.VALIDATION), ("b", Code.OK)):
+        long = _quote(net, f"long-{suffix}", expires_in_ms=20 * 60_000, sell=halves[0], buy=halves[1])
+        short = _quote(net, f"short-{suffix}", sell=halves[0], buy=halves[1])
+        hold_ms = grace_ms + (1 if expected == Code.VALIDATION else 0)
+        assert net.one(_option(net, (s, fx_eur, fx_rwf), hold_ms, (long, short))) == expected
     net.state.check_invariants()
