@@ -25,6 +25,7 @@ from inzira.ledger.tx import (
     SignedQuote,
     Transfer,
     VoidPending,
+    decode_quote,
     sign_quote,
 )
 from inzira.money import currency
@@ -61,8 +62,12 @@ def transfer(t: "Traffic") -> list["Shot"]:
 
 
 def pending_op(t: "Traffic", batch: tuple[Leg, ...], quotes: tuple[SignedQuote, ...] = ()) -> tuple[Transfer, bytes]:
-    """A two-phase transfer of ``batch``, hashlocked half the time (its payee: the first leg's payee)."""
+    """A two-phase transfer of ``batch``, hashlocked half the time (its payee: the first leg's payee); with
+    quotes, over by the policy's grace after the earliest of them at the latest, as the ledger requires."""
     expires_at_ms = t.now_ms + t.rng.randint(2_000, 120_000)
+    if quotes:
+        earliest_ms = min(decode_quote(q.body).expires_at_ms for q in quotes)
+        expires_at_ms = min(expires_at_ms, earliest_ms + t.policy.quote_hold_after_max_ms)
     if t.rng.random() < 0.5:
         return Transfer(batch, quotes, expires_at_ms=expires_at_ms), b""
     preimage = t.rng.randbytes(32)

@@ -2,7 +2,7 @@
 their signatures changed are in ``copies``).
 
 Replays and modified references; envelopes for another network or out of time; quotes of a stranger,
-reused, stretched or for someone else; hashlocks voided by a non-payee; money moved, issued or frozen without
+reused, stretched, for someone else or held past their end; hashlocks voided by a non-payee; money moved, issued or frozen without
 the authority; amounts near 2^63; payloads past every limit. Each shot that no rule lets commit is marked so
 (``Traffic.hostile``).
 """
@@ -146,6 +146,22 @@ def quote_abuse(t: "Traffic") -> list["Shot"]:
         first = t.signed(sender, Transfer(legs, (quote,)))
         return [t.anything("fx_first_use", first.raw, first.tx_id), shot]
     return [shot]
+
+
+def quoted_hold(t: "Traffic") -> list["Shot"]:
+    """A quoted hold past its quote: near the end of a short firm quote, the sender reserves the FX provider's
+    RWF at the quoted price in a hashlock payable to itself, open past the quote's grace (within the hour the
+    ledger once allowed), to post only if the market moves its way; the FX provider may not void it."""
+    sender, source, source_minor, _ = _fx_parts(t)
+    quote, target_minor = honest.firm_quote(t, sender, source, source_minor, t.rng.randint(1_000, 30_000))
+    quote_end_ms = decode_quote(quote.body).expires_at_ms
+    room_ms = t.now_ms + t.policy.quote_validity_max_ms - quote_end_ms - t.policy.quote_hold_after_max_ms
+    expires_at_ms = quote_end_ms + t.policy.quote_hold_after_max_ms + t.rng.randint(1, max(1, room_ms))
+    legs = honest.fx_legs(sender, source, source_minor, sender, target_minor)
+    lock = hashlib.sha256(t.rng.randbytes(32)).digest()
+    signed = t.signed(sender, Transfer(legs[1:] + legs[:1], (quote,), expires_at_ms=expires_at_ms, condition=lock,
+                                       payee=sender))
+    return [t.hostile("quoted_hold", signed.raw, signed.tx_id)]
 
 
 def hashlock_abuse(t: "Traffic") -> list["Shot"]:

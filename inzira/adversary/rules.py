@@ -28,6 +28,7 @@ from inzira.ledger.tx import (
     Transfer,
     TxBody,
     VoidPending,
+    decode_quote,
 )
 
 ISSUER_ROLES = frozenset({"central_bank", "issuer"})
@@ -56,6 +57,7 @@ def quorum(votes: int, members: int) -> bool:
 class Members:
     def __init__(self, genesis: Genesis) -> None:
         self.issuers = genesis.issuers()
+        self.quote_hold_after_max_ms = genesis.policy.quote_hold_after_max_ms
         self.members = {m.id: MemberView(tuple(m.keys), m.threshold, tuple(m.roles))
                         for m in genesis.members_records()}
         self.owner = {key: member_id for member_id, m in self.members.items() for key in m.keys}
@@ -100,6 +102,9 @@ class Members:
                 return "debited an account whose owner did not sign, with no quote"
             if op.condition and op.payee not in {account_owner(leg.credit) for leg in op.legs}:
                 return "a hashlock whose payee is not credited"
+            if op.quotes and op.expires_at_ms and op.expires_at_ms > self.quote_hold_after_max_ms + min(
+                    decode_quote(q.body).expires_at_ms for q in op.quotes):
+                return "a quoted hold open past its earliest quote's grace"
         elif kind is PostPending or kind is VoidPending:
             if pending is None:
                 return "resolved a pending transfer that is not open"

@@ -77,6 +77,7 @@ SHAPES: dict[str, tuple[Callable[["Traffic"], list[Shot]], int]] = {
     "stranger_quote": (hostile.stranger_quote, 6),
     "zero_sigs_quote": (hostile.zero_sigs_quote, 5),
     "quote_abuse": (hostile.quote_abuse, 8),
+    "quoted_hold": (hostile.quoted_hold, 4),
     "hashlock_abuse": (hostile.hashlock_abuse, 14),
     "no_authority": (hostile.no_authority, 14),
     "party_squat": (hostile.party_squat, 5),

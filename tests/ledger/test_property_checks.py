@@ -137,3 +137,32 @@ def test_resubmission_after_time_fires_when_expiry_does_something_else(monkeypat
     monkeypatch.setattr(transfers, "expire_due", lambda state, timestamp_ms: [])
     with pytest.raises(AssertionError, match="expiry"):
         check_resubmission_after_time(run, raws, 60_000)
+
+
+def test_a_quoted_hold_past_its_quote_is_caught_by_the_shape_and_the_model():
+    """A ledger that forgot the quote's grace (as before quote_hold_after_max_ms): the hostile shape commits,
+    and the model's independent rule names the hold."""
+    run = ChainRun(seed=5)
+    run.state.policy = msgspec.structs.replace(run.state.policy, quote_hold_after_max_ms=24 * 3600 * 1000)
+    for _ in range(5):
+        run.step(["quoted_hold"] * 4, 1_000)
+    assert "quoted_hold: OK" in run.unexpected
+    assert run.model.faults.rule_violations > 0
+    assert "a quoted hold open past its earliest quote's grace" in " ".join(run.model.faults.examples)
+
+
+def test_honest_quoted_holds_keep_within_a_short_grace():
+    """The honest remittance shape clamps its hold to the genesis grace, however short: none is refused for it."""
+    run = ChainRun(seed=6)
+    short = msgspec.structs.replace(run.state.policy, quote_hold_after_max_ms=1_000)
+    run.state.policy = run.traffic.policy = short
+    run.model.members.quote_hold_after_max_ms = 1_000
+    verdicts = []
+    for _ in range(5):
+        built = run.step(["fx"] * 30, 1_000)
+        for raw, result in zip(built.block.txs, built.results):
+            op = prepare(raw).body.op
+            if op.quotes and op.expires_at_ms:
+                verdicts.append(result.code)
+    assert Code.OK in verdicts and Code.VALIDATION not in verdicts
+    assert run.unexpected == [] and run.model.faults.rule_violations == 0
