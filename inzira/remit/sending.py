@@ -28,7 +28,7 @@ import msgspec
 from inzira.ledger.codes import Code, describe
 from inzira.ledger.encoding import CanonicalDecoder
 from inzira.ledger.records import Leg
-from inzira.ledger.tx import SignedQuote, Transfer, decode_signed, tx_id_of
+from inzira.ledger.tx import SignedQuote, Transfer, decode_quote, decode_signed, tx_id_of
 from inzira.node.custody import MemberPort
 from inzira.remit import ledger_io
 from inzira.remit.codes import RemitCode, RemitError, invalid
@@ -156,9 +156,14 @@ class TransferDesk:
             legs.append(Leg(position_account(terms.fx_member, PAYOUT_CURRENCY),
                             fee_account(terms.receiving_fsp, PAYOUT_CURRENCY), terms.receiving_fee_minor,
                             PAYOUT_CURRENCY))
+        fx_quote = _decode_signed_quote(terms.fx_quote)
+        # The ledger holds a quoted transfer at most its policy's grace past the quote: never ask for longer (with
+        # the defaults, 10 min, the longest transfer_ttl_ms_max, nothing is cut).
+        held_max_ms = decode_quote(fx_quote.body).expires_at_ms + self.runtime.node.state.policy.quote_hold_after_max_ms
+        expires_at_ms = min(expires_at_ms, held_max_ms)
         # The receiving FSP pays out and holds the preimage: the hashlock is its, and only it may void.
-        op = Transfer(tuple(legs), (_decode_signed_quote(terms.fx_quote),), f"remit:{terms.quote_id}",
-                      expires_at_ms, terms.condition, terms.receiving_fsp)
+        op = Transfer(tuple(legs), (fx_quote,), f"remit:{terms.quote_id}", expires_at_ms, terms.condition,
+                      terms.receiving_fsp)
         raw = self.ports[record.sending_fsp].sign(op, f"remit:{record.transfer_id}")
         tx_id = tx_id_of(decode_signed(raw).body)
         return raw, msgspec.structs.replace(record, state=S.RECEIVED, expires_at_ms=expires_at_ms,
