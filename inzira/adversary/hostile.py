@@ -3,8 +3,8 @@ their signatures changed are in ``copies``).
 
 Replays and modified references; envelopes for another network or out of time; quotes of a stranger,
 reused, stretched, for someone else or held past their end; hashlocks voided by a non-payee; money moved,
-issued or frozen without the authority; amounts near 2^63; payloads past every limit. Each shot that no rule lets commit is marked so
-(``Traffic.hostile``).
+issued or frozen without the authority; amounts near 2^63; payloads past every limit. Each shot that no rule
+lets commit is marked so (``Traffic.hostile``).
 """
 
 from __future__ import annotations
