@@ -14,8 +14,16 @@ import pytest
 
 from inzira.api.token_files import TokenFileError, ensure_tokens, load_tokens
 from inzira.demo.setup import load_api_keys
+from inzira.directory.deployment import SETTINGS_FILE
 from inzira.network import nats_state, network_state
-from inzira.network.layout import LayoutError, NetworkSettings, create_network, read_manifest, write_peer_config
+from inzira.network.layout import (
+    LayoutError,
+    NetworkSettings,
+    create_network,
+    peer_folder as member_folder,
+    read_manifest,
+    write_peer_config,
+)
 from inzira.network.peer_processes import read_api_url
 from inzira.network.port_plan import PortPlan, read_plan
 from inzira.node.keystore import KeyFileError, load_key
@@ -154,6 +162,21 @@ def test_a_peer_and_remit_serve_name_a_broken_api_keys_file_and_exit_2(peer_fold
     peer = subprocess.run([sys.executable, "-m", "inzira.peer", str(peer_folder)], capture_output=True, text=True,
                           timeout=PROCESS_TIMEOUT_S)
     _says(peer, path)
+
+
+def test_the_directory_operator_s_peer_refuses_an_account_holder_api_in_clear_text(peer_folder: Path) -> None:
+    """directory.json's account-holder APIs get the operator's API key and access token, as a links file's
+    payout.base_url does: plain http:// to another machine is refused by the peer's start, naming the file."""
+    network = peer_folder.parents[1]
+    operator = write_peer_config(network, read_manifest(network), "cbr", UNUSED_NATS, quorum=1)
+    assert operator == member_folder(network, "cbr")
+    path = _write(operator / SETTINGS_FILE, b'{"account_holder_apis": {"mobimo": {"kind": "momo-http", '
+                                            b'"base_url": "http://10.20.30.40:8080", "api_user": "u"}}}')
+    for done in (_inzira("remit", "serve", "--peer", str(operator), "--port", "0"),
+                 subprocess.run([sys.executable, "-m", "inzira.peer", str(operator)], capture_output=True, text=True,
+                                timeout=PROCESS_TIMEOUT_S)):
+        _says(done, path)
+        assert "account_holder_apis" in done.stderr and "clear" in done.stderr, done.stderr
 
 
 def test_remit_send_names_a_broken_api_keys_file_and_exits_2(tmp_path: Path) -> None:

@@ -31,6 +31,7 @@ from typing import Any
 import httpx
 import uvloop
 
+from inzira.bench.raw_http import Connections, listen
 from inzira.bench.stats import machine, percentile_ms
 from inzira.demo.setup import load_api_keys
 from inzira.fx.rates import DEMO_RWF_PER_UNIT
@@ -165,65 +166,6 @@ def _price(i: int) -> int:
     return PRICE_MIN_RWF + (i * 7_919) % PRICE_SPREAD_RWF
 
 
-class Connections:
-    """Keep-alive HTTP/1.1 connections of the bench's own: httpx spends more CPU per request than the server
-    does, and client and server share the machine's cores."""
-
-    def __init__(self, host: str, port: int, size_max: int) -> None:
-        self.host, self.port = host, port
-        self.slots = asyncio.Semaphore(size_max)
-        self.idle: list[tuple[asyncio.StreamReader, asyncio.StreamWriter]] = []
-
-    async def request(self, method: str, path: str, body: bytes, token: str) -> tuple[int, bytes]:
-        message = (f"{method} {path} HTTP/1.1\r\nHost: {self.host}\r\nAuthorization: Bearer {token}\r\n"
-                   f"Content-Type: application/json\r\nContent-Length: {len(body)}\r\n\r\n").encode() + body
-        async with self.slots:
-            while self.idle:
-                conn = self.idle.pop()
-                try:  # the server closes connections idle too long: then the request never reached it
-                    return await self._exchange(conn, message)
-                except (OSError, asyncio.IncompleteReadError):
-                    conn[1].close()
-            return await self._exchange(await asyncio.open_connection(self.host, self.port), message)
-
-    async def _exchange(self, conn: tuple[asyncio.StreamReader, asyncio.StreamWriter],
-                        message: bytes) -> tuple[int, bytes]:
-        reader, writer = conn
-        writer.write(message)
-        head = (await reader.readuntil(b"\r\n\r\n")).lower()
-        at = head.index(b"content-length:") + 15
-        answer = await reader.readexactly(int(head[at:head.index(b"\r\n", at)]))
-        self.idle.append(conn)
-        return int(head[9:12]), answer
-
-    def close(self) -> None:
-        for _, writer in self.idle:
-            writer.close()
-
-
-async def _listen(host: str, port: int, token: str, merchant_id: str, tally: Tally, ready: asyncio.Event) -> None:
-    """One merchant's event stream, read as the POS would (chunked transfer, server-sent event lines)."""
-    reader, writer = await asyncio.open_connection(host, port)
-    writer.write(f"GET /v1/qr/merchants/{merchant_id}/events HTTP/1.1\r\nHost: {host}\r\n"
-                 f"Authorization: Bearer {token}\r\nAccept: text/event-stream\r\n\r\n".encode())
-    while await reader.readline() != b"\r\n":
-        continue
-    kind = b""
-    try:
-        while size := int((await reader.readline()).strip() or b"0", 16):
-            chunk = await reader.readexactly(size + 2)
-            now = time.perf_counter()
-            for line in chunk.split(b"\n"):
-                if line.startswith(b"retry:"):
-                    ready.set()
-                elif line.startswith(b"event: "):
-                    kind = line[7:]
-                elif line.startswith(b"data: ") and kind == b"payment.completed":
-                    tally.events_s[json.loads(line[6:])["data"]["payment_id"]] = now
-    finally:
-        writer.close()
-
-
 async def _pay_one(http: Connections, fixture: Fixture, i: int, tally: Tally) -> None:
     wallet = fixture.wallets[i % WALLETS]
     token, base = wallet["wallet_token"], f"/v1/qr/wallets/{wallet['wallet_id']}"
@@ -259,7 +201,7 @@ async def _drive(url: str, tokens: dict[str, str], rate: int, seconds: float, se
     http = Connections(host, port, CONNECTIONS_MAX)
     tally = Tally()
     readies = [asyncio.Event() for _ in fixture.merchants]
-    listeners = [asyncio.create_task(_listen(host, port, tokens["ubumwe"], m["merchant_id"], tally, r))
+    listeners = [asyncio.create_task(listen(host, port, tokens["ubumwe"], m["merchant_id"], tally.events_s, r))
                  for m, r in zip(fixture.merchants, readies)]
     await asyncio.wait_for(asyncio.gather(*(r.wait() for r in readies)), STREAM_READY_S)
     started = time.perf_counter()

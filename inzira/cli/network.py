@@ -176,7 +176,7 @@ def stop(member: str = typer.Argument(..., help="The member whose peer to stop, 
     again once nothing else runs its folder."""
     from inzira.network.layout import LayoutError, peer_folder
     from inzira.network.local_network import LocalNetwork
-    from inzira.network.nats_cluster import ClusterError
+    from inzira.network.nats_server import ClusterError
 
     net = LocalNetwork(data)
     try:
@@ -196,7 +196,7 @@ def stop(member: str = typer.Argument(..., help="The member whose peer to stop, 
 def down(data: Path = NetworkDirOption, as_json: bool = typer.Option(False, "--json", help="Print JSON.")) -> None:
     """Stop every peer, then the NATS servers; the folder (chains, keys) stays for the next `up`."""
     from inzira.network.local_network import LocalNetwork
-    from inzira.network.nats_cluster import ClusterError
+    from inzira.network.nats_server import ClusterError
 
     try:
         stopped = LocalNetwork(data).down()

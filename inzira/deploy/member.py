@@ -39,6 +39,7 @@ from inzira.api.tokens import TokenBook
 from inzira.deploy.links import Links
 from inzira.directory.api import mount_directory
 from inzira.directory.deployment import operator_for_peer
+from inzira.directory.operator import DirectoryOperator
 from inzira.funding.api import FUNDING_CLIENTS_FILE, FUNDING_OFFICERS_FILE, funding_router
 from inzira.funding.client import FundingClient
 from inzira.funding.desk import FundingDesk
@@ -89,10 +90,14 @@ class MemberDeployment:
         try:
             peer = self.peer = Peer(self.folder)
             self._stack.callback(peer.stop)
+            # A directory.json to fix is said at once, as the peer process does, not after the wait for the network.
+            directory = operator_for_peer(self.folder, peer.port)
+            if directory is not None:
+                self._stack.callback(directory.close)
             peer.start()
             peer.wait_ready(timeout_s)
             app = build_app(peer)
-            self._services(peer, app)
+            self._services(peer, app, directory)
             access = MemberAccess(peer.node, TokenBook(peer.runtime.api_tokens))
             app.include_router(explorer_router(peer.runtime, access=access))
             mount_static(app)
@@ -108,7 +113,7 @@ class MemberDeployment:
             raise
         return self
 
-    def _services(self, peer: Peer, app: FastAPI) -> None:
+    def _services(self, peer: Peer, app: FastAPI, directory: DirectoryOperator | None) -> None:
         member, links, node = peer.member, self.links, peer.node
         roles = set(node.state.members[member].roles)
         ports = {member: peer.port}
@@ -144,9 +149,7 @@ class MemberDeployment:
             app.state.on_server_stop.append(qr.close_streams)
             app.state.on_loop_end.append(qr.aclose)
         others = sorted(m for m in node.state.members if m != member)
-        directory = operator_for_peer(self.folder, peer.port)
         if directory is not None:
-            self._stack.callback(directory.close)
             mount_directory(app, directory)
         if "fx_provider" in roles:
             now_ms = wall_clock_ms()

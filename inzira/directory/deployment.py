@@ -24,6 +24,7 @@ from inzira.directory.settings import Allowance, DirectorySettings
 from inzira.json_files import read_json
 from inzira.ledger.admin import DIRECTORY_OPERATOR_ROLE
 from inzira.node.custody import MemberPort
+from inzira.token_urls import clear_text_refusal
 
 OPERATOR_DIR = "directory-operator"
 SETTINGS_FILE = "directory.json"
@@ -48,10 +49,23 @@ def load_settings(path: Path) -> DirectorySettings:
     declared = loaded.get("declared_daily_transfers", {})
     if not (isinstance(apis, dict) and all(isinstance(v, dict) for v in apis.values())):
         raise DirectoryConfigError(f"{path}: account_holder_apis must map FSP ids to adapter configurations")
+    for fsp, config in apis.items():
+        _check_token_url(path, fsp, config.get("base_url"))
     if not (isinstance(declared, dict) and all(type(v) is int and v > 0 for v in declared.values())):
         raise DirectoryConfigError(f"{path}: declared_daily_transfers must map member ids to positive integers")
     return DirectorySettings(account_holder_apis=apis, declared_daily_transfers=declared,
                              registration_allowances=_allowances(path, loaded.get("registration_allowances", {})))
+
+
+def _check_token_url(path: Path, fsp: str, url: Any) -> None:
+    """An account-holder API's ``base_url`` gets the operator's API key and access token: https://, or http:// to
+    this host only, as a links file's payout.base_url (``token_urls``)."""
+    if url is None:
+        return
+    name = f"account_holder_apis[{fsp!r}].base_url"
+    refusal = clear_text_refusal(url) if isinstance(url, str) else "must be a string"
+    if refusal is not None:
+        raise DirectoryConfigError(f"{path}: {name}: {refusal}"[:500])
 
 
 def _allowances(path: Path, value: Any) -> dict[str, Allowance]:

