@@ -24,7 +24,6 @@ from collections.abc import Sequence
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from inzira.api.codes import ApiCode
-from inzira.api.problems import PROBLEM_MEDIA_TYPE, Problem, problem_bytes
 
 ALLOWED_HOSTS_MAX = 64
 _LABEL = re.compile(r"[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?")
@@ -123,6 +122,9 @@ class HostCheck:
         if scope["type"] == "websocket":  # before the handshake is accepted: the server answers 403
             await send({"type": "websocket.close", "code": 1008})
             return
+        # here, not at the top: peer.json's checks import this module, and FastAPI takes seconds to load
+        from inzira.api.problems import PROBLEM_MEDIA_TYPE, Problem, problem_bytes
+
         body = problem_bytes(Problem(400, ApiCode.HOST_REFUSED, _REFUSAL), scope["path"])
         headers = [(b"content-type", PROBLEM_MEDIA_TYPE.encode()), (b"content-length", str(len(body)).encode()),
                    (b"connection", b"close")]

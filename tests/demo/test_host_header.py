@@ -4,6 +4,8 @@ code 3042) and still answers its own clients, who call it by 127.0.0.1 or localh
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from collections.abc import Iterator
 from email.utils import formatdate
 from pathlib import Path
@@ -37,7 +39,8 @@ def _both(base_url: str, path: str, headers: dict[str, str] | None = None) -> tu
 @pytest.fixture(scope="module")
 def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Demo]:
     # With the eKash gateway (its hub unreachable: nothing here needs an answer from it)
-    running = Demo(Path(tmp_path_factory.mktemp("hosts")) / "data", port=0, mojaloop_hub="http://127.0.0.1:9")
+    running = Demo(Path(tmp_path_factory.mktemp("hosts")) / "data", port=0, mojaloop_hub="http://127.0.0.1:9",
+                   allowed_hosts=("pay.example.rw",))
     running.start()
     try:
         yield running
@@ -57,6 +60,18 @@ def test_the_demo_refuses_a_rebound_host_on_every_surface(demo: Demo) -> None:
         assert _refused(evil), (path, evil.status_code, evil.text[:200])
         assert not _refused(own) and own.status_code < 500, (path, own.status_code, own.text[:200])
     assert _both(demo.url.replace("127.0.0.1", "localhost"), "/health")[1].status_code == 200
+    # the name a TLS proxy passes on, listed with --allowed-host
+    assert httpx.get(demo.url + "health", headers={"Host": "pay.example.rw"}, timeout=30).status_code == 200
+
+
+def test_the_demo_refuses_an_unusable_allowed_host_before_setting_up_anything(tmp_path: Path) -> None:
+    done = subprocess.run([sys.executable, "-m", "inzira.cli.main", "demo", "--data", str(tmp_path / "data"),
+                           "--port", "0", "--allowed-host", "pay.example.rw:443"],
+                          capture_output=True, text=True, timeout=60)
+    assert done.returncode == 1 and "Traceback" not in done.stderr, done.stderr
+    assert "--allowed-host: allowed_hosts entry 'pay.example.rw:443' is not a DNS name" in " ".join(
+        done.stderr.split()), done.stderr
+    assert not (tmp_path / "data").exists()
 
 
 def test_the_demo_card_acquirer_pages_refuse_a_rebound_host(demo: Demo) -> None:
