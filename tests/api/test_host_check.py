@@ -6,14 +6,17 @@ from __future__ import annotations
 
 import asyncio
 import json
+import re
 import socket
 import threading
 from collections.abc import Iterator
+from pathlib import Path
 
 import httpx
 import pytest
 from fastapi import FastAPI
 
+import inzira
 from inzira.api.host_check import HostCheck, allowed_host_refusal
 from inzira.api.server import serve_in_thread
 from inzira.remit.loop_server import LoopServer
@@ -168,3 +171,32 @@ def test_the_loop_server_refuses_a_host_that_is_not_ours() -> None:
         loop.call_soon_threadsafe(loop.stop)
         thread.join(5)
         loop.close()
+
+
+def test_every_server_the_product_runs_is_made_where_the_host_check_is_added() -> None:
+    """A uvicorn server made anywhere else would serve its app unchecked (the app factories add no check)."""
+    root = Path(inzira.__file__).parent
+    making = {path.relative_to(root).as_posix() for path in root.rglob("*.py")
+              if re.search(r"uvicorn\.(Config|Server|run)\b", path.read_text(encoding="utf-8"))}
+    assert making == {"api/server.py", "remit/loop_server.py"}
+
+
+def test_a_websocket_handshake_from_a_rebound_host_is_closed_before_the_app_sees_it() -> None:
+    seen: list[str] = []
+    sent: list[dict] = []
+
+    async def app(scope, receive, send) -> None:
+        seen.append(scope["type"])
+
+    async def receive() -> dict:
+        return {"type": "websocket.connect"}
+
+    async def send(message: dict) -> None:
+        sent.append(message)
+
+    checked = HostCheck(app, "127.0.0.1")
+    asyncio.run(checked({"type": "websocket", "path": "/ws", "headers": [(b"host", b"evil.example")]}, receive, send))
+    assert sent == [{"type": "websocket.close", "code": 1008}] and seen == []
+    asyncio.run(checked({"type": "websocket", "path": "/ws", "headers": [(b"host", b"localhost:1")]}, receive, send))
+    asyncio.run(checked({"type": "lifespan"}, receive, send))
+    assert seen == ["websocket", "lifespan"]
