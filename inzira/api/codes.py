@@ -23,6 +23,7 @@ class ApiCode(IntEnum):
     UNKNOWN_URI = 3002
     UNAUTHENTICATED = 3040  # missing or invalid API token (HTTP 401)
     RATE_LIMITED = 3041  # the caller's allowance is used up (HTTP 429, Retry-After); the directory's look-ups too
+    HOST_REFUSED = 3042  # the Host header names no host this server answers for: DNS rebinding (HTTP 400)
     TX_NOT_FOUND = 3207  # Mojaloop: transaction id not found
 
 
@@ -36,6 +37,7 @@ _TITLES: dict[int, str] = {
     ApiCode.UNKNOWN_URI: "unknown URI",
     ApiCode.UNAUTHENTICATED: "unauthenticated",
     ApiCode.RATE_LIMITED: "too many requests",
+    ApiCode.HOST_REFUSED: "host not served here",
     ApiCode.TX_NOT_FOUND: "transaction not found",
 }
 

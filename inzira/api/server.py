@@ -10,6 +10,10 @@ TLS is a reverse proxy's job (nginx, Caddy, a load balancer): list the proxy's a
 ``trusted_proxies`` and only then are its ``X-Forwarded-Proto`` and ``X-Forwarded-For`` believed (the
 request's scheme and client become the original ones, so session cookies are Secure over HTTPS and
 ``/metrics`` sees the real client); from anyone else these headers are ignored.
+
+Every app served here is wrapped, outermost, in ``inzira.api.host_check.HostCheck`` for the address it binds:
+a request whose Host names no host this server answers for (DNS rebinding) is refused before the app sees it.
+``allowed_hosts``: the names it answers for besides the defaults (see that module).
 """
 
 from __future__ import annotations
@@ -21,6 +25,8 @@ from collections.abc import Sequence
 
 import uvicorn
 from starlette.types import ASGIApp
+
+from inzira.api.host_check import HostCheck
 
 STOP_HOOKS = "on_server_stop"  # the app.state attribute holding callables run before the server stops
 
@@ -66,9 +72,11 @@ class ServedApp:
 
 def serve_in_thread(app: ASGIApp, host: str = LOOPBACK, port: int = 0, *, start_timeout_ms: int = 10_000,
                     stop_timeout_ms: int = 5_000, graceful_s: int = 2,
-                    trusted_proxies: Sequence[str] = ()) -> tuple[ServedApp, int]:
+                    trusted_proxies: Sequence[str] = (),
+                    allowed_hosts: Sequence[str] = ()) -> tuple[ServedApp, int]:
     """Start serving ``app``; return once it accepts connections. Long requests (event streams) still open
-    ``graceful_s`` seconds after a stop are cancelled. ``trusted_proxies``: see the module."""
+    ``graceful_s`` seconds after a stop are cancelled. ``trusted_proxies``, ``allowed_hosts``: see the module."""
+    checked = HostCheck(app, host, allowed_hosts)  # an unusable entry is refused before anything is bound
     sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     try:
@@ -77,7 +85,7 @@ def serve_in_thread(app: ASGIApp, host: str = LOOPBACK, port: int = 0, *, start_
         sock.close()
         raise
     bound_port: int = sock.getsockname()[1]
-    config = uvicorn.Config(app, log_level="warning", access_log=False, lifespan="on",
+    config = uvicorn.Config(checked, log_level="warning", access_log=False, lifespan="on",
                             timeout_graceful_shutdown=graceful_s, proxy_headers=bool(trusted_proxies),
                             forwarded_allow_ips=list(trusted_proxies) or None)
     server = uvicorn.Server(config)

@@ -11,7 +11,7 @@ from pathlib import Path
 import typer
 
 from inzira.cli.common import DEFAULT_DATA_DIR, console, fail
-from inzira.cli.listen import check_listen
+from inzira.cli.listen import check_allowed_hosts, check_listen
 from inzira.process import tune_gc
 
 EXIT_INTERRUPTED = 130  # the shell's status for a process ended by Ctrl-C (128 + SIGINT)
@@ -25,6 +25,10 @@ def demo(
     trusted_proxy: list[str] = typer.Option(
         [], "--trusted-proxy", help="Address of a reverse proxy ending TLS in front of the demo (repeatable): only "
                                     "its X-Forwarded-Proto/-For are believed, so cookies are Secure over HTTPS."),
+    allowed_host: list[str] = typer.Option(
+        [], "--allowed-host", help="A host name the demo answers for besides this machine's (localhost, its IP "
+                                   "addresses): the public name a reverse proxy passes on (repeatable). Requests "
+                                   "naming another host are refused (DNS rebinding)."),
     webhook_allow: list[str] = typer.Option(
         [], "--webhook-allow", help="A non-public network (CIDR, e.g. 127.0.0.1/32 for a receiver on this host) that "
                                     "webhooks may reach (repeatable); loopback, private and link-local targets are "
@@ -54,6 +58,7 @@ def demo(
         fail(f"--mojaloop-hub must be an http(s) URL, not {mojaloop_hub!r}")
     if not is_fsp_id(mojaloop_hub_id):
         fail(f"--mojaloop-hub-id must be 1 to {FSP_ID_CHARS_MAX} visible ASCII characters, not {mojaloop_hub_id!r}")
+    check_allowed_hosts(allowed_host)
     check_listen(host, port)  # before the folder is set up: a refusal here leaves nothing behind
     # Only now: the demo's modules take seconds to load, and a refused option should answer at once.
     from inzira.demo.app import Demo
@@ -62,7 +67,7 @@ def demo(
     from inzira.interop.mojaloop.schemas import SpecMissing
 
     node = Demo(data, host, port, seed_accounts=not no_seed, trusted_proxies=trusted_proxy, mojaloop_hub=mojaloop_hub,
-                mojaloop_hub_id=mojaloop_hub_id, webhook_allowed_networks=webhook_allow)
+                mojaloop_hub_id=mojaloop_hub_id, webhook_allowed_networks=webhook_allow, allowed_hosts=allowed_host)
     # Seeding is idempotent (accounts that exist are skipped), so what a failed start leaves is resumed.
     left = (f"{data} keeps what was set up before it stopped: `inzira demo --data {data}` again resumes from there "
             f"(or delete {data} to start over)")

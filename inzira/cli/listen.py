@@ -31,6 +31,17 @@ def check_host(host: str, option: str = "--host") -> None:
         fail(f"{option} {host} is neither an IPv4 address nor a name this machine resolves to one")
 
 
+def check_allowed_hosts(entries: list[str], option: str = "--allowed-host") -> None:
+    """Each name a server answers for besides its defaults (``inzira.api.host_check``) is one it can use."""
+    from inzira.api.host_check import ALLOWED_HOSTS_MAX, allowed_host_refusal
+
+    if len(entries) > ALLOWED_HOSTS_MAX:
+        fail(f"at most {ALLOWED_HOSTS_MAX} {option} options")
+    for entry in entries:
+        if (reason := allowed_host_refusal(entry)) is not None:
+            fail(f"{option}: {reason}")
+
+
 def check_listen(host: str, port: int, option: str = "--host") -> None:
     """``host`` is valid and ``host:port`` can be listened on now (bound as the server binds, then released)."""
     check_host(host, option)

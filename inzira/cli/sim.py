@@ -52,6 +52,9 @@ def momo(
     port: int = typer.Option(0, "--port", "-p", min=0, max=65535,
                              help="Keep one (such as 8091): the links files name its URL. 0 picks a free one."),
     host: str = typer.Option("127.0.0.1", "--host", help="Where it listens (its callbacks go to loopback only)."),
+    allowed_host: list[str] = typer.Option(
+        [], "--allowed-host", help="A host name it answers for besides this machine's (localhost, its IP "
+                                   "addresses), e.g. its name on a LAN (repeatable; DNS rebinding)."),
     wallets: Optional[list[str]] = typer.Option(
         None, "--wallet", help='A wallet to open: "NUMBER GIVEN FAMILY", e.g. --wallet "+250788333444 Jeanne Uwase" '
                                f"(repeatable, up to {WALLETS_MAX})."),
@@ -62,7 +65,7 @@ def momo(
     as_json: bool = typer.Option(False, "--json", help="Print one JSON line once it listens."),
 ) -> None:
     """Serve the mobile-money operator simulator until Ctrl-C (its wallets live as long as it runs)."""
-    from inzira.cli.listen import check_listen
+    from inzira.cli.listen import check_allowed_hosts, check_listen
     from inzira.http import HttpProblem
     from inzira.money import MoneyError, parse_amount
     from inzira.sim.momo import MomoSimConfig, serve
@@ -76,13 +79,14 @@ def momo(
         fail(f"--float: {exc}")
     if float_amount.currency.code != "RWF":
         fail(f"--float {float_text}: the simulated operator pays out in RWF")
+    check_allowed_hosts(allowed_host)
     check_listen(host, port)
     config = MomoSimConfig(float_minor=float_amount.minor,
                            **({"admin_token": admin_token} if admin_token else {}))
     stopping = threading.Event()
     for sig in (signal.SIGINT, signal.SIGTERM):
         signal.signal(sig, lambda *_: stopping.set())
-    with serve(config, host=host, port=port) as sim:
+    with serve(config, host=host, port=port, allowed_hosts=tuple(allowed_host)) as sim:
         try:
             for msisdn, given, family in opened:
                 sim.admin.create_wallet(msisdn, given, family)

@@ -50,19 +50,22 @@ class Demo:
 
     def __init__(self, data_dir: Path, host: str = "127.0.0.1", port: int = 8000, seed_accounts: bool = True, *,
                  trusted_proxies: Sequence[str] = (), mojaloop_hub: str | None = None,
-                 mojaloop_hub_id: str = HUB_FSP_ID, webhook_allowed_networks: Sequence[str] = ()):
+                 mojaloop_hub_id: str = HUB_FSP_ID, webhook_allowed_networks: Sequence[str] = (),
+                 allowed_hosts: Sequence[str] = ()):
         """``trusted_proxies``: the reverse proxies (ending TLS) whose X-Forwarded-Proto and X-Forwarded-For
         are believed (see ``inzira.api.server``). ``mojaloop_hub``: run the eKash gateway, FSPIOP at /fspiop,
         sending its requests and callbacks to this URL; ``mojaloop_hub_id``: the hub's FSP id, the only source
         of PATCH and abort notifications it believes. ``webhook_allowed_networks``: the non-public networks
         (CIDR) members' and acquirers' webhooks may reach (none by default: loopback, private and link-local
-        targets are refused, the demo's own host included)."""
+        targets are refused, the demo's own host included). ``allowed_hosts``: the host names it answers for
+        besides this machine's (``inzira.api.host_check``)."""
         self.mojaloop_hub = mojaloop_hub
         self.mojaloop_hub_id = mojaloop_hub_id
         self.gateway: Gateway | None = None
         self.data_dir = data_dir
         self.trusted_proxies = tuple(trusted_proxies)
         self.webhook_allowed_networks = tuple(webhook_allowed_networks)
+        self.allowed_hosts = tuple(allowed_hosts)
         self.host = host
         self.port = port
         self.seed_accounts = seed_accounts
@@ -128,7 +131,8 @@ class Demo:
                                              self.data_dir, self.remit.service, qr.directory,
                                              qr.external.record, self.mojaloop_hub_id)
             mount_static(app)
-            self.served, self.port = serve_in_thread(app, self.host, self.port, trusted_proxies=self.trusted_proxies)
+            self.served, self.port = serve_in_thread(app, self.host, self.port, trusted_proxies=self.trusted_proxies,
+                                                     allowed_hosts=self.allowed_hosts)
             api_url = f"http://{api_host}:{self.port}"
             providers.connect(api_url)
             providers.recover()

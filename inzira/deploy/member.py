@@ -103,7 +103,8 @@ class MemberDeployment:
             mount_static(app)
             host = self.host or peer.config.api_host
             served = self.served = serve_in_thread(app, host, self.port if self.port is not None
-                                                   else peer.config.api_port)[0]
+                                                   else peer.config.api_port,
+                                                   allowed_hosts=peer.config.allowed_hosts)[0]
             self._stack.callback(served.stop)
             peer.api_url = served.base_url
             write_run_file(self.folder, peer.member, served.base_url)  # `inzira network status` shows it

@@ -50,7 +50,8 @@ def main(argv: list[str]) -> int:
         mount_directory(app, directory)
     # Short graceful stops: `inzira network down` waits 15 s before SIGKILL, and a submit may be waiting.
     served, port = serve_in_thread(app, peer.config.api_host, peer.config.api_port,
-                                   stop_timeout_ms=API_STOP_TIMEOUT_MS, graceful_s=API_GRACEFUL_S)
+                                   stop_timeout_ms=API_STOP_TIMEOUT_MS, graceful_s=API_GRACEFUL_S,
+                                   allowed_hosts=peer.config.allowed_hosts)
     peer.api_url = f"http://{peer.config.api_host}:{port}"
     peer.start()
     tune_gc()

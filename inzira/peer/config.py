@@ -14,6 +14,7 @@ from pathlib import Path
 
 import msgspec
 
+from inzira.api.host_check import ALLOWED_HOSTS_MAX, allowed_host_refusal
 from inzira.crypto import KeyPair
 from inzira.durable_files import make_folder, write_durable
 from inzira.json_files import parse_typed, read_bounded, read_json
@@ -47,6 +48,9 @@ class PeerConfig(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
     orderer_id: str = ""  # set when this peer may cut blocks: its key is in the genesis' orderers
     api_host: str = "127.0.0.1"
     api_port: int = 0  # 0: any free port (the run file says which)
+    # Host names its API answers for besides the defaults (inzira.api.host_check: DNS rebinding), e.g. the
+    # public name a TLS proxy passes on
+    allowed_hosts: list[str] = msgspec.field(default_factory=list)
     replicas: int = 3
     block_txs_max: int = 2_000
     block_interval_ms: int = 50  # a block is cut this long after its first transaction, at the latest
@@ -81,6 +85,11 @@ class PeerConfig(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
             raise PeerConfigError("checkpoint_heartbeat_ms must be in 200..60000")
         if abs(self.clock_skew_ms) > CLOCK_SKEW_MS_MAX:
             raise PeerConfigError(f"clock_skew_ms must be within ±{CLOCK_SKEW_MS_MAX}")
+        if len(self.allowed_hosts) > ALLOWED_HOSTS_MAX:
+            raise PeerConfigError(f"allowed_hosts lists at most {ALLOWED_HOSTS_MAX} names")
+        for entry in self.allowed_hosts:
+            if (reason := allowed_host_refusal(entry)) is not None:
+                raise PeerConfigError(reason)
         return self
 
     def ordering(self, genesis: Genesis) -> OrderingConfig:

@@ -40,9 +40,10 @@ STDIN_CHARS_MAX = 1
 class QrServer:
     def __init__(self, data_dir: Path, host: str = "127.0.0.1", port: int = 0, *, settings: QrSettings | None = None,
                  api_settings: ApiSettings | None = None, block_interval_ms: int = BLOCK_INTERVAL_MS,
-                 screen: NameScreen | None = None) -> None:
+                 screen: NameScreen | None = None, allowed_hosts: tuple[str, ...] = ()) -> None:
         self.data_dir = data_dir
         self.screen = screen
+        self.allowed_hosts = allowed_hosts
         self.host = host
         self.port = port
         self.settings = settings or QrSettings()
@@ -78,7 +79,7 @@ class QrServer:
             prioritize(app)
             app.state.on_server_stop.append(service.close_streams)
             app.state.on_loop_end.append(service.aclose)
-            self.served, self.port = serve_in_thread(app, self.host, self.port)
+            self.served, self.port = serve_in_thread(app, self.host, self.port, allowed_hosts=self.allowed_hosts)
             providers.connect(self.base_url)
             if self.cards is not None:
                 self.cards.connect(self.base_url)
@@ -126,6 +127,8 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--data", type=Path, required=True, help="The data folder (created if new)")
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=0, help="0: any free port")
+    parser.add_argument("--allowed-host", action="append", default=[],
+                        help="A host name it answers for besides this machine's (repeatable; DNS rebinding)")
     parser.add_argument("--wallet-limit-minor", type=int, default=None,
                         help="Raise a top-up's, a day's and a wallet's limit to this (benchmarks fund each wallet "
                              "with one top-up)")
@@ -146,7 +149,7 @@ def main(argv: list[str] | None = None) -> None:
     if args.bills_unpaid_day_max is not None:
         bills = max(args.bills_unpaid_day_max, settings.bills_unpaid_day_max)
         settings = dataclasses.replace(settings, bills_unpaid_day_max=bills)
-    with QrServer(args.data, args.host, args.port, settings=settings) as server:
+    with QrServer(args.data, args.host, args.port, settings=settings, allowed_hosts=tuple(args.allowed_host)) as server:
         # What is alive once serving (the ledger's state, modules, caches) stays alive: out of the cyclic
         # collector's way, a full collection pauses every request in flight for tens of ms instead of ~100.
         tune_gc()

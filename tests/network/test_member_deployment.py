@@ -17,6 +17,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
+import msgspec
 import pytest
 
 from inzira.deploy.links import Links
@@ -27,13 +28,14 @@ from inzira.ledger.codes import Code
 from inzira.ledger.tx import OpenAccount
 from inzira.network.layout import write_peer_config
 from inzira.network.nats_cluster import NatsCluster
-from inzira.peer.config import load_api_token
+from inzira.peer.config import load_api_token, load_config, save_config
 from inzira.web.explorer_access import SIGN_IN_PATH, SIGN_OUT_PATH
 from tests.custody import members_signing
 from tests.network.helpers import Net, running_network, wait_until
 
 PROCESS_PEERS = ["cbr", "mobimo"]
 HTTP_TIMEOUT_S = 30.0
+SBK_NAME = "funding.sbk.example"
 ALLOWED_HOOKS = "127.0.0.1/32"  # EuroSend's links file lets its webhooks reach this non-public network
 
 
@@ -49,6 +51,8 @@ def deployments(tmp_path_factory: pytest.TempPathFactory,
         local = net.local
         folder = {m: write_peer_config(local.folder, local.manifest, m, local.nats_urls, quorum=1)
                   for m in ("sbk", "imari-fx", "eurosend")}
+        # the name a TLS proxy in front of the settlement bank passes on (DNS rebinding: any other is refused)
+        save_config(folder["sbk"], msgspec.structs.replace(load_config(folder["sbk"]), allowed_hosts=[SBK_NAME]))
         sbk = stack.enter_context(MemberDeployment(folder["sbk"], Links()))
         fx = stack.enter_context(MemberDeployment(folder["imari-fx"], Links()))
         links_file = folder["eurosend"] / "links.json"  # as `inzira remit serve --links` reads it
@@ -161,3 +165,17 @@ def test_a_members_explorer_shows_that_member_only(deployments: tuple[Net, dict[
                       follow_redirects=True) as bank:
         bank.post(SIGN_IN_PATH, data={"token": load_api_token(sbk.folder, "sbk")})
         assert bank.get(f"/tx/{theirs}").status_code == 200
+
+
+@pytest.mark.timeout(180)
+def test_a_peer_and_a_deployment_refuse_a_rebound_host(deployments: tuple[Net, dict[str, MemberDeployment]]) -> None:
+    """DNS rebinding: evil.example re-resolved to 127.0.0.1 is refused by a peer process and a member's own
+    deployment (its API, explorer, funding pages); the name in its peer.json's allowed_hosts is answered."""
+    net, own = deployments
+    sbk = own["sbk"].served.base_url  # type: ignore[union-attr]
+    for url in (f"{net.local.api_url('cbr')}/health", f"{sbk}/health", f"{sbk}/", f"{sbk}/funding"):
+        evil = httpx.get(url, headers={"Host": "evil.example"}, timeout=HTTP_TIMEOUT_S)
+        assert evil.status_code == 400 and evil.json()["code"] == 3042, (url, evil.text)
+        assert httpx.get(url, timeout=HTTP_TIMEOUT_S).status_code < 400, url
+    named = httpx.get(f"{sbk}/health", headers={"Host": f"{SBK_NAME}:443"}, timeout=HTTP_TIMEOUT_S)
+    assert named.status_code == 200

@@ -139,3 +139,11 @@ def test_a_rates_file_of_the_wrong_shape_is_refused_by_field(tmp_path: Path, doc
     assert says in str(refused.value) and str(path) in str(refused.value)
     path.write_text(json.dumps({"rwf_per_unit": {"RWF": "1", "EUR": "1585.40"}, "as_of": "2026-12-07T08:00:00Z"}))
     assert RateTable.load(path, NOW_MS).mid("EUR", "RWF") == Decimal("1585.40")
+
+
+def test_serve_names_an_unusable_allowed_hosts_entry_in_peer_json(tmp_path: Path) -> None:
+    (tmp_path / "peer.json").write_text(json.dumps({"member": "mobimo", "nats_urls": [UNREACHABLE_NATS],
+                                                    "allowed_hosts": ["pay.example.rw", "*.example.rw"]}))
+    done = _serve("--peer", str(tmp_path))
+    assert done.returncode == 2 and "Traceback" not in done.stderr, done.stderr
+    assert "allowed_hosts entry '*.example.rw' is not a DNS name" in " ".join(done.stderr.split()), done.stderr

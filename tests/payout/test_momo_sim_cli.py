@@ -11,6 +11,7 @@ import subprocess
 import sys
 from typing import Any
 
+import httpx
 import pytest
 
 from inzira.remit.payout.registry import adapter_from_config
@@ -76,3 +77,19 @@ def test_sim_momo_refuses_a_wallet_without_a_number_or_a_name() -> None:
         proc = _run("--wallet", wallet)
         _, err = proc.communicate(timeout=START_TIMEOUT_S)
         assert proc.returncode == 1 and why in err and "Traceback" not in err, err
+
+
+@pytest.mark.timeout(60)
+def test_sim_momo_answers_its_allowed_host_and_refuses_a_rebound_one() -> None:
+    bad = subprocess.run([sys.executable, "-m", "inzira.cli.main", "sim", "momo", "--allowed-host", "*.lan"],
+                         capture_output=True, text=True, timeout=30)
+    assert bad.returncode == 1 and "--allowed-host: allowed_hosts entry '*.lan'" in " ".join(bad.stderr.split())
+    proc = _run("--port", "0", "--allowed-host", "momo.lan", "--json")
+    try:
+        url = json.loads(_first_line(proc, START_TIMEOUT_S))["url"]
+        assert httpx.get(f"{url}/openapi.json", headers={"Host": "momo.lan:8091"}, timeout=10).status_code == 200
+        evil = httpx.get(f"{url}/openapi.json", headers={"Host": "evil.example"}, timeout=10)
+        assert evil.status_code == 400 and evil.json()["code"] == 3042
+    finally:
+        proc.send_signal(signal.SIGINT)
+        proc.communicate(timeout=STOP_TIMEOUT_S)

@@ -21,9 +21,10 @@ class RunningCardSim:
 
 @contextmanager
 def serve(config: CardSimConfig | None = None, *, host: str = LOOPBACK, port: int = 0,
-          start_timeout_ms: int = 5_000) -> Iterator[RunningCardSim]:
+          start_timeout_ms: int = 5_000, allowed_hosts: tuple[str, ...] = ()) -> Iterator[RunningCardSim]:
     config = config or CardSimConfig()
-    with serve_app(create_app(config), host=host, port=port, start_timeout_ms=start_timeout_ms) as served:
+    with serve_app(create_app(config), host=host, port=port, start_timeout_ms=start_timeout_ms,
+                   allowed_hosts=allowed_hosts) as served:
         admin = CardSimAdmin(served.base_url, config.admin_token)
         try:
             yield RunningCardSim(served.base_url, config, admin)

@@ -34,10 +34,12 @@ class RunningMomoSim:
 
 @contextmanager
 def serve(
-    config: MomoSimConfig | None = None, *, host: str = LOOPBACK, port: int = 0, start_timeout_ms: int = 5_000
+    config: MomoSimConfig | None = None, *, host: str = LOOPBACK, port: int = 0, start_timeout_ms: int = 5_000,
+    allowed_hosts: tuple[str, ...] = ()
 ) -> Iterator[RunningMomoSim]:
     config = config or MomoSimConfig()
-    with serve_app(create_app(config), host=host, port=port, start_timeout_ms=start_timeout_ms) as served:
+    with serve_app(create_app(config), host=host, port=port, start_timeout_ms=start_timeout_ms,
+                   allowed_hosts=allowed_hosts) as served:
         admin = MomoSimAdmin(served.base_url, config.admin_token)
         try:
             yield RunningMomoSim(served.base_url, config, admin)
