@@ -15,7 +15,7 @@ from playwright.sync_api import Browser, ConsoleMessage, Page, Route
 from tests.api.conftest import Ledger
 from tests.browser import chromium, new_context
 
-WAIT_MS = 15_000  # the UIs' bundles are 1-2 MB of script each
+WAIT_MS = 45_000  # the UIs' bundles are 1-2 MB of script each, parsed slowly on a loaded machine
 SUMMARY = "One account's balances"  # an operation of the ledger API (GET /v1/accounts/{account_id})
 # ReDoc 2 always shows its vendor's logo from its vendor's CDN: the page's policy (img-src 'self' data:) blocks
 # it before any request is made, and ReDoc hides the image.

@@ -111,6 +111,7 @@ class Sender:
         self._connection.close()
 
 
+@pytest.mark.timeout(900)  # fixed work (derandomized): about 50 s idle, several times that on a loaded machine
 def test_no_operation_answers_5xx(demo: Demo) -> None:
     schema = schemathesis.openapi.from_url(f"{demo.url}openapi.json")
     customers = json.loads((demo.data_dir / "qr-demo.json").read_text())
