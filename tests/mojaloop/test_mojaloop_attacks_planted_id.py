@@ -1,11 +1,13 @@
-"""A transfer id planted by the payee FSP: the gateway's own eKash transfer id, claimed on its payee side first.
+"""A transfer id planted by the payee FSP: an id of the gateway's, claimed on its payee side or at the hub first.
 
-As a payer the gateway sends its transfer under the quote's ``transactionId``, which the payee FSP learns from
-``POST /quotes``. A hostile payee FSP sending ``POST /transfers`` under that id first put it in the payee
+As a payer the gateway once sent its transfer under the quote's ``transactionId``, which the payee FSP learns
+from ``POST /quotes``. A hostile payee FSP sending ``POST /transfers`` under that id first put it in the payee
 side's book; the server then took every ``PUT /transfers/{ID}/error`` about it for the payee side's: the
 hub's abort of the gateway's own transfer was recorded on the planted row, the payee FSP's rejection was
 refused (3100), and the payout never learnt its end (pending until the Inzira hashlock expired). Now an id
-the payer issued is refused in a ``POST /transfers`` (3106) and its callbacks reach the payer.
+the payer issued is refused in a ``POST /transfers`` (3106) and its callbacks reach the payer. And the transfer
+goes out under a fresh id that nothing before it disclosed, so the payee FSP cannot register it at the hub first
+(which would get the gateway's transfer refused there as a duplicate).
 
 Same rig as the payer callback tests (a stub hub on loopback, the gateway's real FSPIOP routes, the test
 playing the hub and the payee FSP), with the real eKash payout route and its SQLite book.
@@ -62,8 +64,8 @@ async def _plant(rig: Rig, transfer_id: str, packet: str, condition: str) -> htt
 
 
 async def _quote_and_plant(rig: Rig, route: EkashRoute, plant_while_quoting: bool) -> tuple[str, httpx.Response]:
-    """The route quotes the wallet with the payee FSP; the payee FSP plants the transfer id it learnt, while
-    the quote is in flight or once it is agreed. (the transfer id, the gateway's answer to the plant)"""
+    """The route quotes the wallet with the payee FSP; the payee FSP plants the transaction id it learnt, while
+    the quote is in flight or once it is agreed. (the planted id, the gateway's answer to the plant)"""
     quoting = asyncio.create_task(route.hashlock(QUOTE_ID, MSISDN, AMOUNT, "RWF", False, "sender",
                                                  _now_ms() + 60_000))
     method, path, _ = await _sent(rig)
@@ -91,15 +93,16 @@ async def test_a_planted_transfer_id_is_refused_and_the_payout_still_learns_its_
         rig: Rig, tmp_path: Path, plant_while_quoting: bool, source: str) -> None:
     route = EkashRoute(rig.payer, tmp_path / "ekash-payer.db")
     try:
-        transfer_id, planted = await _quote_and_plant(rig, route, plant_while_quoting)
+        planted_id, planted = await _quote_and_plant(rig, route, plant_while_quoting)
         assert planted.status_code == 400, planted.text
         refused = planted.json()["errorInformation"]
-        assert refused["errorCode"] == "3106" and transfer_id in refused["errorDescription"]
+        assert refused["errorCode"] == "3106" and planted_id in refused["errorDescription"]
 
         payout = asyncio.create_task(route.start("ref-1", MSISDN, AMOUNT, "RWF", QUOTE_ID,
                                                  deadline_ms=_now_ms() + 30_000))
         method, _, request = await _sent(rig)
-        assert (method, request["transferId"]) == ("POST", transfer_id)
+        transfer_id = request["transferId"]
+        assert method == "POST" and transfer_id != planted_id  # the hub has not seen it: nothing could plant it
         # The transfer is rejected (the hub's own abort, or the payee FSP's forwarded under its id): the payer
         # hears it and asks the hub, whose confirmation ends the payout, long before its expiry.
         said = await _put(rig, f"/transfers/{transfer_id}/error", ABORT, _headers("transfers", source=source))
@@ -120,12 +123,17 @@ async def test_an_id_the_route_quoted_stays_its_own_after_a_restart(rig: Rig, tm
     state_file = tmp_path / "ekash-payer.db"
     route = EkashRoute(rig.payer, state_file)
     try:
-        transfer_id, _ = await _quote_and_plant(rig, route, plant_while_quoting=False)
+        transaction_id, _ = await _quote_and_plant(rig, route, plant_while_quoting=False)
+        kept = route.state.get(QUOTE_ID)
+        assert kept is not None
+        transfer_id = kept[1].transfer_id
+        assert transfer_id != transaction_id
     finally:
         route.state.close()
     restarted = EkashRoute(Payer(PayerConfig(GATEWAY, "http://127.0.0.1:9")), state_file)
     try:
-        assert restarted.payer.owns(transfer_id)  # from its book: nothing in memory after a restart
+        # from its book: nothing in memory after a restart
+        assert restarted.payer.owns(transaction_id) and restarted.payer.owns(transfer_id)
         assert not restarted.payer.owns("0f6bd3f6-4d1b-4ba5-8a4d-6b5f33a1c9d2")
     finally:
         await restarted.aclose()

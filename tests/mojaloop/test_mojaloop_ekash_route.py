@@ -166,7 +166,8 @@ async def test_the_ekash_transfer_expires_before_the_inzira_deadline_by_the_skew
             condition = ilp.condition_of(bytes(32))
             terms = QuoteTerms("q1", "0a0b0c0d-1111-4222-8333-444455556666", "ekashpayee", "RWF", 5_000, 4_975, 25,
                                datetime.now(UTC) + timedelta(minutes=5), condition,
-                               ilp.transaction_packet({}, 5_000, datetime.now(UTC) + timedelta(minutes=5), condition))
+                               ilp.transaction_packet({}, 5_000, datetime.now(UTC) + timedelta(minutes=5), condition),
+                               "7c1d2e3f-1111-4222-8333-444455556666")
             route.state.put_quote("q1", MSISDN, terms)
             deadline_ms = _now_ms() + 4_000
             state = await route.start("ref-1", MSISDN, 4_975, "RWF", "q1", deadline_ms=deadline_ms)

@@ -94,7 +94,7 @@ async def test_a_late_fulfilment_does_not_commit(payer: Payer) -> None:
     outcome = await payer.transfer(terms, _soon(hub_rules.LATE_DELAY_MS / 1000 / 3))
     assert (outcome.state, outcome.fulfilment) == ("ABORTED", None), outcome
     deadline = datetime.now(UTC) + timedelta(seconds=10)
-    while not any(late.key == terms.transaction_id for late in payer.late) and datetime.now(UTC) < deadline:
+    while not any(late.key == terms.transfer_id for late in payer.late) and datetime.now(UTC) < deadline:
         await asyncio.sleep(0.1)
-    late = [entry for entry in payer.late if entry.key == terms.transaction_id]
+    late = [entry for entry in payer.late if entry.key == terms.transfer_id]
     assert late and late[0].body["transferState"] == "COMMITTED"

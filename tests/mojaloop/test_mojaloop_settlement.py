@@ -422,8 +422,8 @@ def test_pages_cross_from_the_payee_side_to_the_payer_side_without_skipping_or_r
     payer_ids = []
     for n in range(3):
         transfer_id = f"0a6bd3f6-4d1b-4ba5-8a4d-6b5f33a1c9d{n}"
-        terms = QuoteTerms(f"q{n}", transfer_id, "payeefsp", "RWF", 1_000 + n, 900 + n, 100, expiration, b"\0" * 32,
-                           "")
+        terms = QuoteTerms(f"q{n}", f"1b6bd3f6-4d1b-4ba5-8a4d-6b5f33a1c9d{n}", "payeefsp", "RWF", 1_000 + n, 900 + n,
+                           100, expiration, b"\0" * 32, "", transfer_id)
         payer.put_quote(f"remit-quote-{n}", "250788000001", terms)
         payer.sending(f"remit-quote-{n}", f"ref-{n}", expiration, from_ms + n)
         payer_ids.append(transfer_id)
@@ -451,7 +451,8 @@ def test_pages_cross_from_the_payee_side_to_the_payer_side_without_skipping_or_r
         # One sent long ago, expired past the grace, and still without an answer: stuck, and said so.
         stale = datetime.fromtimestamp((from_ms - 3_600_000) / 1000, UTC)
         payer.put_quote("remit-quote-stale", "250788000001", QuoteTerms(
-            "q-stale", "0a6bd3f6-4d1b-4ba5-8a4d-6b5f33a1c9df", "payeefsp", "RWF", 10, 9, 1, stale, b"\0" * 32, ""))
+            "q-stale", "1b6bd3f6-4d1b-4ba5-8a4d-6b5f33a1c9df", "payeefsp", "RWF", 10, 9, 1, stale, b"\0" * 32, "",
+            "0a6bd3f6-4d1b-4ba5-8a4d-6b5f33a1c9df"))
         payer.sending("remit-quote-stale", "ref-stale", stale, from_ms - 7_200_000)
         items, _cursor = settlement.page(sources, from_ms - 7_200_000, from_ms)
         stuck = [item for item in items if item["side"] == "payer"]

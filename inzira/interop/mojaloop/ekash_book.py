@@ -17,7 +17,7 @@ class SentTransfer:
     """One eKash transfer the gateway sent (payer side), as its records stand."""
 
     quote_id: str  # the Inzira remittance quote it pays out
-    transfer_id: str  # the eKash transfer id (the quote's transaction id)
+    transfer_id: str  # the eKash transfer id (before 7 Dec 2026, the quote's transaction id)
     currency: str
     transfer_amount_minor: int  # what the gateway owes the hub once it commits
     receive_amount_minor: int  # what the wallet receives
@@ -46,6 +46,8 @@ class RouteBook:
         self.db.execute("CREATE INDEX IF NOT EXISTS ekash_by_sent ON ekash (sent_at_ms, quote_id)")
         self.db.execute("CREATE INDEX IF NOT EXISTS ekash_by_transfer ON ekash"
                         " (json_extract(terms, '$.transaction_id'))")
+        self.db.execute("CREATE INDEX IF NOT EXISTS ekash_by_transfer_id ON ekash"
+                        " (json_extract(terms, '$.transfer_id'))")
         self.lock = threading.Lock()
 
     def has(self, quote_id: str) -> bool:
@@ -69,12 +71,15 @@ class RouteBook:
         record = json.loads(row[1])
         record["expiration"] = datetime.fromisoformat(record["expiration"])
         record["condition"] = bytes.fromhex(record["condition"])
+        record.setdefault("transfer_id", record["transaction_id"])  # a row from before transfer ids were fresh
         return row[0], QuoteTerms(**record), row[2], row[3], row[4]
 
     def has_transfer(self, transfer_id: str) -> bool:
-        """Whether an eKash transfer id (a quote's transaction id) is one the route quoted."""
+        """Whether ``transfer_id`` is an id the route issued: one of its eKash transfers' or quotes' transaction
+        ids (which an older row also used as its transfer id)."""
         with self.lock:
-            return self.db.execute("SELECT 1 FROM ekash WHERE json_extract(terms, '$.transaction_id') = ?",
+            return self.db.execute("SELECT 1 FROM ekash WHERE json_extract(terms, '$.transfer_id') = ?1"
+                                   " OR json_extract(terms, '$.transaction_id') = ?1",
                                    (transfer_id,)).fetchone() is not None
 
     def quote_of(self, reference_id: str) -> str | None:
@@ -104,7 +109,7 @@ class RouteBook:
         sent = []
         for row in rows:
             terms = json.loads(row[1])
-            sent.append(SentTransfer(row[0], terms["transaction_id"], terms["currency"],
+            sent.append(SentTransfer(row[0], terms.get("transfer_id", terms["transaction_id"]), terms["currency"],
                                      int(terms["transfer_amount_minor"]), int(terms["payee_receive_amount_minor"]),
                                      row[2], row[3], row[4], int(datetime.fromisoformat(row[5]).timestamp() * 1000),
                                      int(row[6])))

@@ -87,7 +87,7 @@ class EkashRoute(PayoutAdapter):
         steps = self.steps.of(quote_id)
         if state == "QUOTED" and any(s == RESERVED for s, _at in steps):
             state = RESERVED
-        return EkashLeg(terms.transaction_id, terms.payee_fsp, terms.currency, terms.transfer_amount_minor,
+        return EkashLeg(terms.transfer_id, terms.payee_fsp, terms.currency, terms.transfer_amount_minor,
                         terms.payee_receive_amount_minor, terms.payee_fee_minor, state, reason, steps)
 
     # --- look-up and quote ---------------------------------------------------------------------------
@@ -215,7 +215,7 @@ class EkashRoute(PayoutAdapter):
 
 def _payout_state(reference_id: str, state: str, reason: str, terms: QuoteTerms) -> PayoutState:
     if state == "COMMITTED":
-        return PayoutState(reference_id, PayoutStatus.SUCCESSFUL, operator_txn_id=terms.transaction_id)
+        return PayoutState(reference_id, PayoutStatus.SUCCESSFUL, operator_txn_id=terms.transfer_id)
     if state == "ABORTED":
         return PayoutState(reference_id, PayoutStatus.FAILED, reason=reason or "ABORTED")
     return PayoutState(reference_id, PayoutStatus.PENDING)

@@ -1,11 +1,12 @@
-"""The transfer ids this FSP issued as a payer, so no other party can claim one (payer side and server).
+"""The ids this FSP issued as a payer, so no other party can claim one (payer side and server).
 
-As a payer the gateway uses a quote's ``transactionId`` as its transfer's ``transferId``, and the payee FSP
-learns it from ``POST /quotes``, before the transfer is sent. Were the payee FSP to send ``POST /transfers``
-under that id first, the payee side's book would hold it, and the server would take the hub's error callbacks
-about the gateway's own transfer for the payee side's: the payout would never learn its abort. So an id issued
-here is the payer side's: the server refuses it in a ``POST /transfers`` (3106) and gives every callback about
-it to the payer.
+As a payer the gateway sends each quote a fresh ``transactionId``, which the payee FSP learns from
+``POST /quotes``, and its transfer a fresh ``transferId`` of its own, which nobody learns before the transfer is
+sent (a payee FSP that knew it could register it at the hub first, and get the gateway's transfer refused there).
+Both are the payer side's: were the payee FSP to send ``POST /transfers`` under one first, the payee side's book
+would hold it, and the server would take the hub's error callbacks about the gateway's own transfer for the
+payee side's: the payout would never learn its abort. So the server refuses such an id in a ``POST /transfers``
+(3106) and gives every callback about it to the payer.
 
 An id is known from the moment its quote is sent: in memory, the ``RECENT_MAX`` latest (the oldest forgotten
 first), and for good in the payout route's own book (``durable``, ekash_book.py) once the quote is agreed.
@@ -17,7 +18,7 @@ import threading
 from collections import OrderedDict
 from collections.abc import Callable
 
-RECENT_MAX = 10_000  # as many as the payer's steps in flight (payer.WAITS_MAX): a quote is agreed within one
+RECENT_MAX = 20_000  # two ids a quote, as many quotes as the payer's steps in flight (payer.WAITS_MAX)
 
 
 class IssuedIds:

@@ -179,8 +179,9 @@ class Payer:
         what the payee receives (RECEIVE: the fee comes on top)."""
         if amount_type not in ("SEND", "RECEIVE"):
             return Failure(INVALID_ANSWER, f"amountType {amount_type} is neither SEND nor RECEIVE")
-        quote_id, transaction_id = str(uuid.uuid4()), str(uuid.uuid4())
-        self.issued.add(transaction_id)  # before the payee FSP learns it: its transfer's id
+        quote_id, transaction_id, transfer_id = str(uuid.uuid4()), str(uuid.uuid4()), str(uuid.uuid4())
+        self.issued.add(transaction_id)  # before the payee FSP learns it (issued_ids.py)
+        self.issued.add(transfer_id)  # the hub and the payee FSP learn it only with the transfer itself
         payload: dict[str, Any] = {
             "quoteId": quote_id, "transactionId": transaction_id,
             "payee": {"partyIdInfo": {"partyIdType": payee.id_type, "partyIdentifier": payee.id_value,
@@ -199,11 +200,12 @@ class Payer:
         ok, body = got
         if not ok:
             return failure_of(body)
-        return terms_of(body, quote_id, transaction_id, payee.fsp_id, currency, amount_minor, amount_type, self.clock())
+        return terms_of(body, quote_id, transaction_id, transfer_id, payee.fsp_id, currency, amount_minor,
+                        amount_type, self.clock())
 
     async def transfer(self, terms: QuoteTerms, expiration: datetime) -> TransferOutcome:
         """Send the transfer; wait for its outcome until ``expiration``, then ask the hub once."""
-        transfer_id = terms.transaction_id
+        transfer_id = terms.transfer_id
         payload = {
             "transferId": transfer_id, "payerFsp": self.config.fsp_id, "payeeFsp": terms.payee_fsp,
             "amount": {"amount": fspiop_amount(terms.transfer_amount_minor, terms.currency),
@@ -227,10 +229,10 @@ class Payer:
                              said: TransferOutcome) -> TransferOutcome:
         """An abort while the transfer could still commit, checked with the hub: ABORTED only when the hub
         says so too; its COMMITTED stands; no clear answer leaves it UNKNOWN (the Inzira leg ends at expiry)."""
-        got = await self._ask_transfer(terms.transaction_id, terms.payee_fsp, terms.condition)
+        got = await self._ask_transfer(terms.transfer_id, terms.payee_fsp, terms.condition)
         if isinstance(got, Failure) or not got[0]:
             return TransferOutcome(said.transfer_id, "UNKNOWN", failure=said.failure)
-        confirmed = outcome_of(terms.transaction_id, got, terms.condition, expiration, self.clock())
+        confirmed = outcome_of(terms.transfer_id, got, terms.condition, expiration, self.clock())
         if confirmed.state == "ABORTED" and got[1].get("transferState") == "ABORTED":
             return said
         return confirmed if confirmed.state == "COMMITTED" else TransferOutcome(said.transfer_id, "UNKNOWN",
@@ -238,11 +240,11 @@ class Payer:
 
     async def ask(self, terms: QuoteTerms, expiration: datetime) -> TransferOutcome:
         """The hub's view of a transfer sent earlier (``GET /transfers/{ID}``), e.g. after a restart."""
-        got = await self._ask_transfer(terms.transaction_id, terms.payee_fsp, terms.condition)
+        got = await self._ask_transfer(terms.transfer_id, terms.payee_fsp, terms.condition)
         if isinstance(got, Failure):
             state = "UNKNOWN" if got.code in (TIMEOUT, HUB_UNREACHABLE) else "ABORTED"
-            return TransferOutcome(terms.transaction_id, state, failure=got)
-        return outcome_of(terms.transaction_id, got, terms.condition, expiration, self.clock())
+            return TransferOutcome(terms.transfer_id, state, failure=got)
+        return outcome_of(terms.transfer_id, got, terms.condition, expiration, self.clock())
 
     async def _ask_transfer(self, transfer_id: str, payee_fsp: str,
                             condition: bytes) -> tuple[bool, dict[str, Any]] | Failure:

@@ -48,6 +48,9 @@ class QuoteTerms:
     expiration: datetime
     condition: bytes
     ilp_packet: str
+    # The eKash transfer's id: fresh, not the transaction id, which the payee FSP learns from the quote and
+    # could register at the hub first (``transfer_id_is_fresh`` in the payer tests).
+    transfer_id: str
 
 
 @dataclass(frozen=True)
@@ -87,8 +90,8 @@ def name_of(party: Mapping[str, Any]) -> str:
     return " ".join(p for p in parts if isinstance(p, str) and p)
 
 
-def terms_of(body: Mapping[str, Any], quote_id: str, transaction_id: str, payee_fsp: str, currency: str,
-           asked_minor: int, amount_type: str, now: datetime) -> QuoteTerms | Failure:
+def terms_of(body: Mapping[str, Any], quote_id: str, transaction_id: str, transfer_id: str, payee_fsp: str,
+             currency: str, asked_minor: int, amount_type: str, now: datetime) -> QuoteTerms | Failure:
     try:
         transfer = body["transferAmount"]
         if transfer["currency"] != currency:
@@ -116,7 +119,7 @@ def terms_of(body: Mapping[str, Any], quote_id: str, transaction_id: str, payee_
     if packet.transaction.get("quoteId") not in (None, quote_id):
         return Failure(INVALID_ANSWER, "the ILP packet is for another quote")
     return QuoteTerms(quote_id, transaction_id, payee_fsp, currency, transfer_minor, receive_minor, fee_minor,
-                      expiration, condition, body["ilpPacket"])
+                      expiration, condition, body["ilpPacket"], transfer_id)
 
 
 def outcome_of(transfer_id: str, got: tuple[bool, dict[str, Any]], condition: bytes,
