@@ -9,6 +9,7 @@ session, like every explorer page. Each event carries ``id: <height>``; a browse
 from __future__ import annotations
 
 import asyncio
+import ipaddress
 import json
 from typing import Any, AsyncIterator
 
@@ -29,6 +30,7 @@ EVENTS_PATH = "/explorer/events"
 Height = digits(0, INT64_MAX)  # the last height a page has (0: none yet)
 STREAMS_MAX = 100  # open explorer streams per process; the feed is shared with the API
 STREAMS_PER_CLIENT_MAX = 4  # per client address (a few tabs): one client cannot take every place from the rest
+IPV6_CLIENT_PREFIX = 64  # an IPv6 host is handed a /64: its addresses are one client
 SUBSCRIBER_QUEUE_MAX = 256  # a page this far behind is dropped and catches up on reconnect
 HEARTBEAT_S = 15.0
 STREAM_MAX_S = 600.0  # then the browser reconnects (with Last-Event-ID): no connection lives forever
@@ -47,6 +49,19 @@ def _frame(data: dict[str, Any]) -> bytes:
     return f"id: {data['height']}\nevent: block\ndata: {json.dumps(data, separators=(',', ':'))}\n\n".encode()
 
 
+def client_key(host: str) -> str:
+    """Whom a stream is counted against: the IPv4 address (also when written IPv6-mapped), or the IPv6 /64."""
+    try:
+        address = ipaddress.ip_address(host)
+    except ValueError:
+        return host
+    if isinstance(address, ipaddress.IPv6Address):
+        if address.ipv4_mapped is not None:
+            return str(address.ipv4_mapped)
+        return str(ipaddress.ip_network(f"{address}/{IPV6_CLIENT_PREFIX}", strict=False))
+    return str(address)
+
+
 class BlockStreams:
     """The open streams of one router: bounded in all and per client address, each unsubscribed from the feed
     when it ends."""
@@ -56,7 +71,9 @@ class BlockStreams:
         self.active = 0
         self.by_client: dict[str, int] = {}  # open streams per client address (none kept at 0)
 
-    def open(self, client: str, after_height: int | None) -> Response:
+    def open(self, host: str, after_height: int | None) -> Response:
+        """A stream for the client at ``host`` (its address), or the problem saying why not."""
+        client = client_key(host)
         retry = {"Retry-After": str(BUSY_RETRY_S)}
         if self.active >= STREAMS_MAX:
             busy = Problem(503, ApiCode.BUSY, f"too many live block streams (at most {STREAMS_MAX}); retry later",
@@ -129,7 +146,7 @@ def live_router(runtime: Runtime, access: MemberAccess | None = None) -> APIRout
             return refused
         resumed = parse_digits(request.headers.get("last-event-id", ""))
         # The peer's address (behind a trusted proxy, the client it names: inzira.api.server).
-        client = request.client.host if request.client else ""
-        return streams.open(client, resumed if resumed is not None else after)
+        host = request.client.host if request.client else ""
+        return streams.open(host, resumed if resumed is not None else after)
 
     return router

@@ -20,8 +20,8 @@ from inzira.api.problems import Problem, problem_response
 from inzira.api.receipt_input import MalformedReceipt, verify_posted_receipt, verify_receipt_bytes
 from inzira.ledger.codes import Code
 from inzira.ledger.genesis import Genesis
-from inzira.ledger.records import Member
 from inzira.ledger.receipt import ReceiptError, receipt_json
+from inzira.ledger.records import Member
 from inzira.web.explorer_access import Gate, MemberAccess, public
 from inzira.web.explorer_data import Runtime, Viewer, parse_tx_id, site_context, visible_tx
 from inzira.web.forms import NO_STORE

@@ -131,3 +131,12 @@ def test_a_client_over_its_limit_gets_429_and_others_are_still_served(demo):
     assert refused.status_code == 429 and refused.headers["retry-after"] == str(BUSY_RETRY_S)
     assert refused.media_type == "application/problem+json" and json.loads(refused.body)["code"] == 3041
     assert streams.open("192.0.2.2", None).status_code == 200
+
+
+def test_the_addresses_of_one_ipv6_network_are_one_client(demo):
+    """An IPv6 host is handed a /64: counted by address, it could open STREAMS_PER_CLIENT_MAX streams from each."""
+    streams = BlockStreams(demo.net.node)
+    held = [streams.open(f"2001:db8:1:2::{i + 1:x}", None) for i in range(STREAMS_PER_CLIENT_MAX)]
+    assert all(r.status_code == 200 for r in held)
+    assert streams.open("2001:db8:1:2:ffff::9", None).status_code == 429
+    assert streams.open("2001:db8:1:3::1", None).status_code == 200
