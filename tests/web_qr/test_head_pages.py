@@ -6,7 +6,7 @@ from __future__ import annotations
 from tests.web.test_head import assert_head_is_get
 
 PUBLIC_PAGES = ["/", "/verify", "/qr", "/qr/pos/sign-in", "/qr/wallet/sign-in", "/qr/wallet", "/qr/pos",
-                "/remit", "/remit/sign-in", "/remit/send", "/health", "/v1/genesis", "/openapi.json",
+                "/remit", "/remit/sign-in", "/remit/send", "/health", "/v1/genesis", "/openapi.json", "/docs", "/redoc",
                 "/static/explorer.css"]
 
 
