@@ -141,6 +141,7 @@ def install_api_docs(app: FastAPI, assets: DocsAssets | None = None) -> None:
                             media_type="text/plain", headers=NOSNIFF)
         return FileResponse(path, media_type=VENDOR_FILES[name][1], headers=ASSET_HEADERS)
 
-    app.add_api_route(DOCS_PATH, swagger_ui, methods=["GET"], include_in_schema=False)
-    app.add_api_route(REDOC_PATH, redoc, methods=["GET"], include_in_schema=False)
-    app.add_api_route(ASSETS_PATH + "/{name}", asset, methods=["GET"], include_in_schema=False)
+    get = ["GET", "HEAD"]  # public pages: HEAD as GET for link checkers (the server drops the body)
+    app.add_api_route(DOCS_PATH, swagger_ui, methods=get, include_in_schema=False)
+    app.add_api_route(REDOC_PATH, redoc, methods=get, include_in_schema=False)
+    app.add_api_route(ASSETS_PATH + "/{name}", asset, methods=get, include_in_schema=False)

@@ -34,6 +34,7 @@ from inzira.web.explorer_data import (
     tx_page,
 )
 from inzira.web.forms import NO_STORE
+from inzira.web.head import answer_head
 from inzira.web.live import EVENTS_PATH, live_router
 from inzira.web.receipts import VERIFY_PATH, receipts_router
 from inzira.web.rendering import render
@@ -137,8 +138,9 @@ def explorer_router(runtime: Runtime, public_accounts: bool = True, access: Memb
             return RedirectResponse(f"/accounts/{text}", 303)
         return not_found(request, viewer, f"anything called {text!r}" if text else "an empty search")
 
+    # Each router before it is included (FastAPI keeps an included router's routes as they were then).
     router.include_router(live_router(runtime, access))
-    router.include_router(receipts_router(runtime, public_accounts, access))
+    router.include_router(answer_head(receipts_router(runtime, public_accounts, access)))
     if access is not None:
-        router.include_router(access.router())
-    return router
+        router.include_router(answer_head(access.router()))
+    return answer_head(router, streams=[EVENTS_PATH])

@@ -9,6 +9,7 @@ session, like every explorer page. Each event carries ``id: <height>``; a browse
 from __future__ import annotations
 
 import asyncio
+import ipaddress
 import json
 from typing import Any, AsyncIterator
 
@@ -28,12 +29,14 @@ from inzira.web.rendering import time_kigali, time_utc
 EVENTS_PATH = "/explorer/events"
 Height = digits(0, INT64_MAX)  # the last height a page has (0: none yet)
 STREAMS_MAX = 100  # open explorer streams per process; the feed is shared with the API
+STREAMS_PER_CLIENT_MAX = 4  # per client address (a few tabs): one client cannot take every place from the rest
+IPV6_CLIENT_PREFIX = 64  # an IPv6 host is handed a /64: its addresses are one client
 SUBSCRIBER_QUEUE_MAX = 256  # a page this far behind is dropped and catches up on reconnect
 HEARTBEAT_S = 15.0
 STREAM_MAX_S = 600.0  # then the browser reconnects (with Last-Event-ID): no connection lives forever
 CATCH_UP_BLOCKS_MAX = 20  # the home page shows 20 blocks: older missed ones are not worth sending
 RETRY_MS = 2000
-BUSY_RETRY_S = 5  # every stream is taken: Retry-After of the 503
+BUSY_RETRY_S = 5  # every stream (or every one of this client's) is taken: Retry-After of the 503 (429)
 FULL_RETRY_MS = 30_000  # the feed has no room: come back much later
 
 
@@ -46,23 +49,49 @@ def _frame(data: dict[str, Any]) -> bytes:
     return f"id: {data['height']}\nevent: block\ndata: {json.dumps(data, separators=(',', ':'))}\n\n".encode()
 
 
+def client_key(host: str) -> str:
+    """Whom a stream is counted against: the IPv4 address (also when written IPv6-mapped), or the IPv6 /64."""
+    try:
+        address = ipaddress.ip_address(host)
+    except ValueError:
+        return host
+    if isinstance(address, ipaddress.IPv6Address):
+        if address.ipv4_mapped is not None:
+            return str(address.ipv4_mapped)
+        return str(ipaddress.ip_network(f"{address}/{IPV6_CLIENT_PREFIX}", strict=False))
+    return str(address)
+
+
 class BlockStreams:
-    """The open streams of one router: bounded, each unsubscribed from the feed when it ends."""
+    """The open streams of one router: bounded in all and per client address, each unsubscribed from the feed
+    when it ends."""
 
     def __init__(self, node: Node) -> None:
         self.node = node
         self.active = 0
+        self.by_client: dict[str, int] = {}  # open streams per client address (none kept at 0)
 
-    def open(self, after_height: int | None) -> Response:
+    def open(self, host: str, after_height: int | None) -> Response:
+        """A stream for the client at ``host`` (its address), or the problem saying why not."""
+        client = client_key(host)
+        retry = {"Retry-After": str(BUSY_RETRY_S)}
         if self.active >= STREAMS_MAX:
             busy = Problem(503, ApiCode.BUSY, f"too many live block streams (at most {STREAMS_MAX}); retry later",
-                           headers={"Retry-After": str(BUSY_RETRY_S)})
+                           headers=retry)
             return problem_response(busy, EVENTS_PATH)
+        if self.by_client.get(client, 0) >= STREAMS_PER_CLIENT_MAX:  # this client's allowance, as 3041 elsewhere
+            many = Problem(429, ApiCode.RATE_LIMITED, f"this client has {STREAMS_PER_CLIENT_MAX} live block streams "
+                           "open already; close one or retry later", headers=retry)
+            return problem_response(many, EVENTS_PATH)
         self.active += 1  # before any await (inzira.api.held_stream)
-        return HeldStream(self._release, self._stream(after_height))
+        self.by_client[client] = self.by_client.get(client, 0) + 1
+        return HeldStream(lambda: self._release(client), self._stream(after_height))
 
-    def _release(self) -> None:
+    def _release(self, client: str) -> None:
         self.active -= 1
+        left = self.by_client.pop(client) - 1
+        if left:
+            self.by_client[client] = left
 
     def _catch_up(self, after_height: int) -> list[dict[str, Any]]:
         """The newest stored blocks above ``after_height``, oldest first (at most CATCH_UP_BLOCKS_MAX)."""
@@ -116,6 +145,8 @@ def live_router(runtime: Runtime, access: MemberAccess | None = None) -> APIRout
         if access is not None and isinstance(refused := access.data(request), Response):
             return refused
         resumed = parse_digits(request.headers.get("last-event-id", ""))
-        return streams.open(resumed if resumed is not None else after)
+        # The peer's address (behind a trusted proxy, the client it names: inzira.api.server).
+        host = request.client.host if request.client else ""
+        return streams.open(host, resumed if resumed is not None else after)
 
     return router

@@ -10,16 +10,18 @@ from __future__ import annotations
 
 from typing import Any
 
-import msgspec
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse, Response
+from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile
 
 from inzira.api.numbers import parse_digits
-from inzira.api.receipt_input import verify_outside_receipt
-from inzira.decoding import decode_json
+from inzira.api.problems import Problem, problem_response
+from inzira.api.receipt_input import MalformedReceipt, verify_posted_receipt, verify_receipt_bytes
+from inzira.ledger.codes import Code
 from inzira.ledger.genesis import Genesis
 from inzira.ledger.receipt import ReceiptError, receipt_json
+from inzira.ledger.records import Member
 from inzira.web.explorer_access import Gate, MemberAccess, public
 from inzira.web.explorer_data import Runtime, Viewer, parse_tx_id, site_context, visible_tx
 from inzira.web.forms import NO_STORE
@@ -47,17 +49,17 @@ def _sentence(summary: dict[str, Any]) -> str:
             f"signed by {signers}.")
 
 
-def check_receipt(data: bytes, genesis: Genesis) -> dict[str, Any]:
-    """``{"valid": True, "summary": ..., "text": ...}`` or ``{"valid": False, "reason": ...}``."""
-    try:
-        receipt = decode_json(data)
-    except msgspec.DecodeError as exc:
-        return {"valid": False, "reason": f"not JSON: {exc}"}
-    try:
-        summary = verify_outside_receipt(receipt, genesis)
-    except ReceiptError as exc:
-        return {"valid": False, "reason": str(exc)}
+def _outcome(summary: dict[str, Any]) -> dict[str, Any]:
     return {"valid": True, "summary": summary, "text": _sentence(summary)}
+
+
+def check_receipt(data: bytes, genesis: Genesis, members: list[Member] | None = None) -> dict[str, Any]:
+    """``{"valid": True, "summary": ..., "text": ...}`` or ``{"valid": False, "reason": ..., "malformed": ...}``
+    (``malformed``: the bytes are not a receipt at all). It checks signatures: call it off the event loop."""
+    try:
+        return _outcome(verify_receipt_bytes(data, genesis, members))
+    except ReceiptError as exc:
+        return {"valid": False, "reason": str(exc), "malformed": isinstance(exc, MalformedReceipt)}
 
 
 async def _body(request: Request) -> bytes:
@@ -123,9 +125,15 @@ def receipts_router(runtime: Runtime, public_accounts: bool, access: MemberAcces
             return refused
         try:
             data = await _body(request)
+            summary = await verify_posted_receipt(data, node.genesis, list(node.state.members.values()))
         except TooLarge:
-            return JSONResponse({"valid": False, "reason": f"receipt larger than {RECEIPT_BYTES_MAX} bytes"}, 413)
-        return JSONResponse(check_receipt(data, node.genesis))
+            too_large = Problem(413, Code.TOO_LARGE, f"request body is larger than {RECEIPT_BYTES_MAX} bytes")
+            return problem_response(too_large, VERIFY_PATH)
+        except Problem as exc:  # not a receipt: the API's own 400 (this router may be mounted without its handlers)
+            return problem_response(exc, VERIFY_PATH)
+        except ReceiptError as exc:
+            return JSONResponse({"valid": False, "reason": str(exc)})
+        return JSONResponse(_outcome(summary))
 
     def verify_view(request: Request, viewer: Viewer | None, outcome: dict[str, Any] | None, text: str = "",
                     status_code: int = 200) -> Response:
@@ -155,6 +163,8 @@ def receipts_router(runtime: Runtime, public_accounts: bool, access: MemberAcces
         if not data.strip():
             return verify_view(request, viewer, {"valid": False, "reason": "paste a receipt or choose a file"},
                                status_code=400)
-        return verify_view(request, viewer, check_receipt(data, node.genesis), data.decode("utf-8", "replace"))
+        outcome = await run_in_threadpool(check_receipt, data, node.genesis, list(node.state.members.values()))
+        return verify_view(request, viewer, outcome, data.decode("utf-8", "replace"),
+                           400 if outcome.get("malformed") else 200)
 
     return router

@@ -14,6 +14,7 @@ import httpx
 import pytest
 
 from inzira.api.app import create_app
+from inzira.api.routes.meta import FAILED_WITHHELD
 from inzira.api.server import serve_in_thread
 from inzira.api.settings import ApiSettings
 from inzira.demo.setup import create_demo_network, load_api_keys
@@ -120,6 +121,26 @@ def test_health_is_503_once_the_node_failed(stand_in):
     try:
         body = problem(http.get("/health"), 503, 2003)
         assert body["failed"] == "block 9: disk full"
+    finally:
+        runtime.node.failed = None
+
+
+def test_health_tells_why_the_node_failed_to_members_only(stand_in):
+    """The reason is an exception's text (file paths, SQL errors): anyone reaching the port read it. Everyone
+    still gets the 503 and a stable short code; a member's token (not a forged one, not a former member's)
+    gets the reason."""
+    runtime, http, _raw = stand_in
+    runtime.node.failed = "block 9: disk I/O error at /srv/inzira/data/blocks.sqlite"
+    try:
+        with httpx.Client(base_url=http.base_url, timeout=HTTP_TIMEOUT_S) as anonymous:
+            answers = [anonymous.get("/health"), anonymous.head("/health"),
+                       http.get("/health", headers={"Authorization": "Bearer not-a-token"}),
+                       http.get("/health", headers={"Authorization": "Bearer ghost-token"})]
+        assert answers[1].status_code == 503 and answers[1].content == b""
+        for answer in answers[:1] + answers[2:]:
+            body = problem(answer, 503, 2003)
+            assert body["failed"] == FAILED_WITHHELD and "/srv" not in answer.text and "disk" not in answer.text
+        assert problem(http.get("/health"), 503, 2003)["failed"] == runtime.node.failed
     finally:
         runtime.node.failed = None
 

@@ -9,8 +9,8 @@ import httpx
 
 from inzira.ledger.records import Leg
 from inzira.ledger.tx import Transfer
-from inzira.web.live import BUSY_RETRY_S, EVENTS_PATH, STREAMS_MAX, BlockStreams
-from tests.streams_at_once import statuses_at_once
+from inzira.web.live import BUSY_RETRY_S, EVENTS_PATH, STREAMS_MAX, STREAMS_PER_CLIENT_MAX, BlockStreams
+from tests.streams_at_once import loopback_sources, statuses_at_once
 
 TIMEOUT_S = 10.0
 FRAMES_MAX = 50
@@ -90,9 +90,9 @@ def test_a_stream_holds_its_place_from_the_moment_it_is_answered(demo):
     """Counted only once a stream started, requests arriving together all passed the check: hundreds over
     the limit. Each answered stream must take its place at once, before it sends anything."""
     streams = BlockStreams(demo.net.node)
-    answered = [streams.open(None) for _ in range(STREAMS_MAX)]
+    answered = [streams.open(f"10.0.0.{i}", None) for i in range(STREAMS_MAX)]
     assert all(r.status_code == 200 for r in answered)
-    refused = streams.open(None)
+    refused = streams.open("10.0.1.1", None)
     assert refused.status_code == 503 and refused.headers["retry-after"] == str(BUSY_RETRY_S)
     assert refused.media_type == "application/problem+json" and json.loads(refused.body)["code"] == 2005
 
@@ -100,7 +100,9 @@ def test_a_stream_holds_its_place_from_the_moment_it_is_answered(demo):
 def test_requests_arriving_together_get_at_most_the_limit_and_a_closed_stream_frees_its_place(demo, base_url):
     url = httpx.URL(base_url)
     request = f"GET {EVENTS_PATH} HTTP/1.1\r\nHost: {url.host}\r\n\r\n".encode()
-    statuses = statuses_at_once(url.host, url.port, request, STREAMS_MAX + OVER_LIMIT, TIMEOUT_S)
+    count = STREAMS_MAX + OVER_LIMIT
+    sources = loopback_sources(count, STREAMS_PER_CLIENT_MAX)  # many clients, none over its own limit
+    statuses = statuses_at_once(url.host, url.port, request, count, TIMEOUT_S, sources)
     assert statuses.count(200) == STREAMS_MAX and statuses.count(503) == OVER_LIMIT
     deadline = time.monotonic() + TIMEOUT_S
     while True:  # the server notices the closed connections and frees their places
@@ -109,3 +111,32 @@ def test_requests_arriving_together_get_at_most_the_limit_and_a_closed_stream_fr
                 break
         assert time.monotonic() < deadline, "closed streams never freed their places"
         time.sleep(POLL_S)
+
+
+def test_one_client_cannot_hold_every_stream(demo, base_url):
+    """One address could open all 100 anonymous streams and starve every other page: it gets at most
+    STREAMS_PER_CLIENT_MAX, the rest 429 (3041, Retry-After), while another client still gets a stream."""
+    url = httpx.URL(base_url)
+    request = f"GET {EVENTS_PATH} HTTP/1.1\r\nHost: {url.host}\r\n\r\n".encode()
+    count = STREAMS_PER_CLIENT_MAX + OVER_LIMIT
+    statuses = statuses_at_once(url.host, url.port, request, count, TIMEOUT_S, ["127.0.0.9"] * count)
+    assert statuses.count(200) == STREAMS_PER_CLIENT_MAX and statuses.count(429) == OVER_LIMIT
+
+
+def test_a_client_over_its_limit_gets_429_and_others_are_still_served(demo):
+    streams = BlockStreams(demo.net.node)
+    held = [streams.open("192.0.2.1", None) for _ in range(STREAMS_PER_CLIENT_MAX)]
+    assert all(r.status_code == 200 for r in held)
+    refused = streams.open("192.0.2.1", None)
+    assert refused.status_code == 429 and refused.headers["retry-after"] == str(BUSY_RETRY_S)
+    assert refused.media_type == "application/problem+json" and json.loads(refused.body)["code"] == 3041
+    assert streams.open("192.0.2.2", None).status_code == 200
+
+
+def test_the_addresses_of_one_ipv6_network_are_one_client(demo):
+    """An IPv6 host is handed a /64: counted by address, it could open STREAMS_PER_CLIENT_MAX streams from each."""
+    streams = BlockStreams(demo.net.node)
+    held = [streams.open(f"2001:db8:1:2::{i + 1:x}", None) for i in range(STREAMS_PER_CLIENT_MAX)]
+    assert all(r.status_code == 200 for r in held)
+    assert streams.open("2001:db8:1:2:ffff::9", None).status_code == 429
+    assert streams.open("2001:db8:1:3::1", None).status_code == 200

@@ -70,7 +70,11 @@ def test_a_flipped_header_signature_is_caught(demo, client):
 
 
 def test_garbage_is_answered_with_a_reason(client):
-    for body, reason in [(b"not json", "not JSON"), (b"[1, 2]", "JSON object"), (b"{}", "missing field format"),
+    """Not a receipt at all: a 400 problem, as /v1/receipts/verify gives; a receipt that does not verify: a verdict."""
+    for body, reason in [(b"not json", "not JSON"), (b"[1, 2]", "JSON object")]:
+        r = verify(client, body)
+        assert r.status_code == 400 and r.json()["code"] == 3100 and reason in r.json()["detail"], body
+    for body, reason in [(b"{}", "missing field format"),
                          (b'{"format": "inzira-receipt/1", "block": {"header": 5}}', "must be a string")]:
         r = verify(client, body)
         assert r.status_code == 200 and r.json()["valid"] is False and reason in r.json()["reason"], body
@@ -78,7 +82,7 @@ def test_garbage_is_answered_with_a_reason(client):
 
 def test_an_oversized_body_is_refused(client):
     r = verify(client, b" " * (300 * 1024))
-    assert r.status_code == 413 and r.json()["valid"] is False
+    assert r.status_code == 413 and r.json()["code"] == 3104 and "larger than" in r.json()["detail"]
 
 
 def test_an_oversized_form_is_refused(client):
@@ -103,37 +107,37 @@ def test_verify_page_checks_a_pasted_or_uploaded_receipt(demo, client):
     assert empty.status_code == 400 and "paste a receipt" in empty.text
 
 
-def test_a_receipt_with_numbers_past_64_bits_is_not_valid(demo, client):
-    """result.code = 2**70 once escaped the verifier as an error nobody named (a 500)."""
+def test_a_receipt_with_numbers_past_64_bits_is_refused(demo, client):
+    """result.code = 2**70 once escaped the verifier as an error nobody named (a 500); it is a 400 now."""
     receipt = receipt_of(client, demo.transfer_id)
     for section, name in (("result", "code"), ("result", "at"), ("proof", "leaf_index")):
         crafted = copy.deepcopy(receipt)
         crafted[section][name] = 2**70
         r = verify(client, json.dumps(crafted).encode())
-        assert r.status_code == 200 and r.json()["valid"] is False and f"{section}.{name}" in r.json()["reason"]
+        assert r.status_code == 400 and r.json()["code"] == 3100 and f"{section}.{name}" in r.json()["detail"]
         page = client.post("/verify", data={"receipt": json.dumps(crafted)})
-        assert page.status_code == 200 and f"{section}.{name}" in page.text
+        assert page.status_code == 400 and "verdict-invalid" in page.text and f"{section}.{name}" in page.text
 
 
-def test_a_receipt_nested_past_the_decoders_depth_is_not_valid(client):
+def test_a_receipt_nested_past_the_decoders_depth_is_refused(client):
     """10 KB of brackets made msgspec raise RecursionError: a 500 on the endpoint and on the page."""
     deep = b'{"format": "inzira-receipt/1", "x": ' + b"[" * 5_000 + b"]" * 5_000 + b"}"
     r = verify(client, deep)
-    assert r.status_code == 200 and r.json() == {"valid": False, "reason": "not JSON: JSON nested too deep"}
+    assert r.status_code == 400 and r.json()["detail"] == "the receipt is not JSON: JSON nested too deep"
     pasted = client.post("/verify", data={"receipt": deep.decode()})
-    assert pasted.status_code == 200 and "verdict-invalid" in pasted.text and "nested too deep" in pasted.text
+    assert pasted.status_code == 400 and "verdict-invalid" in pasted.text and "nested too deep" in pasted.text
     uploaded = client.post("/verify", data={"receipt": ""}, files={"file": ("receipt.json", deep, "application/json")})
-    assert uploaded.status_code == 200 and "verdict-invalid" in uploaded.text and "nested too deep" in uploaded.text
+    assert uploaded.status_code == 400 and "verdict-invalid" in uploaded.text and "nested too deep" in uploaded.text
 
 
-def test_a_receipt_with_a_string_not_utf8_is_not_valid(client):
+def test_a_receipt_with_a_string_not_utf8_is_refused(client):
     """msgspec raised UnicodeDecodeError, not DecodeError, on a key that is not UTF-8: out of the endpoint anyone
     may call without a token, and out of the page's uploaded file."""
     garbled = b'{"format": "inzira-receipt/1", "\xff": 1}'
     r = verify(client, garbled)
-    assert r.status_code == 200 and r.json() == {"valid": False, "reason": "not JSON: JSON: a string is not UTF-8"}
+    assert r.status_code == 400 and r.json()["detail"] == "the receipt is not JSON: JSON: a string is not UTF-8"
     uploaded = client.post("/verify", data={"receipt": ""}, files={"file": ("receipt.json", garbled, "application/json")})
-    assert uploaded.status_code == 200 and "verdict-invalid" in uploaded.text and "not UTF-8" in uploaded.text
+    assert uploaded.status_code == 400 and "verdict-invalid" in uploaded.text and "not UTF-8" in uploaded.text
 
 
 def test_a_receipt_whose_transaction_bytes_nest_past_the_decoders_depth_is_not_valid(demo, client):

@@ -27,6 +27,7 @@ from inzira.ledger.codes import Code
 router = APIRouter(tags=["meta"])
 
 
+@router.head("/v1/genesis", include_in_schema=False)  # as GET, without the body (link checkers, probes)
 @router.get("/v1/genesis", summary="The network's genesis document (public: every member holds the same copy)",
             response_class=Response,
             responses={200: {"description": "genesis.json; its canonical hash is the chain id",
@@ -36,15 +37,32 @@ def genesis(ctx: ApiContext = Depends(api_context)) -> Response:
                     headers={"X-Inzira-Chain-Id": ctx.runtime.chain_id.hex()})
 
 
-@router.get("/health", summary="Height and chain id; 503 once the node has stopped on a failure",
+# What anyone but a member reads in place of a failed node's reason: that reason is an exception's text (paths,
+# SQL errors), for the operator's eyes; the status (503, 2003) says enough for a probe or a load balancer.
+FAILED_WITHHELD = "node_failed"
+
+
+def _member_asking(credentials: HTTPAuthorizationCredentials | None, ctx: ApiContext) -> bool:
+    """A bearer token of a current member (a wrong token is not refused here: /health answers everyone)."""
+    member = ctx.tokens.member_for(credentials.credentials) if credentials is not None else None
+    return member is not None and member in ctx.node.state.members
+
+
+@router.head("/health", include_in_schema=False)
+@router.get("/health", summary="Height and chain id; 503 once the node has stopped on a failure (why: to members)",
             response_class=Response, responses={**ok_doc(Health, "The node is taking traffic"),
                                                 **problem_docs(503)})
-def health(ctx: ApiContext = Depends(api_context)) -> Response:
+def health(credentials: HTTPAuthorizationCredentials | None = Depends(bearer),
+           ctx: ApiContext = Depends(api_context)) -> Response:
     node = ctx.node
+    failed = node.failed
     facts = {"height": node.height, "chain_id": ctx.runtime.chain_id.hex(), "network": node.genesis.network,
-             "failed": node.failed}
-    if node.failed:
-        raise Problem(503, ApiCode.UNAVAILABLE, f"the node stopped: {node.failed}", **facts)
+             "failed": failed}
+    if failed and _member_asking(credentials, ctx):
+        raise Problem(503, ApiCode.UNAVAILABLE, f"the node stopped: {failed}", **facts)
+    if failed:
+        raise Problem(503, ApiCode.UNAVAILABLE, "the node stopped (a member's API token is told why)",
+                      **(facts | {"failed": FAILED_WITHHELD}))
     return json_response({"status": "ok", **facts})
 
 

@@ -19,6 +19,7 @@ from fastapi import APIRouter
 from inzira.fx.rates import RateTable
 from inzira.node.node import Node
 from inzira.node.signer import wall_clock_ms
+from inzira.web.head import answer_head
 from inzira.web.qr.client import QrApi
 from inzira.web.qr.demo_customers import DemoCustomers
 from inzira.web.qr.pay import SCAN_FORM_BYTES_MAX, SCAN_PATH, pay_router
@@ -48,10 +49,10 @@ class QrPages:
         self.router = APIRouter()
         for part in (signin_router, pos_router, pos_payments_router, wallet_router, wallet_topups_router, pay_router,
                      wallet_receipts_router):
-            self.router.include_router(part(self.site))
-        self.router.include_router(relay_router(self.site, self.relay))
+            self.router.include_router(answer_head(part(self.site)))
+        self.router.include_router(relay_router(self.site, self.relay))  # event streams: no HEAD
         self.router.include_router(pos_live_router(self.site, self.payments_relay))
-        self.router.include_router(vendor_router(self.site.decoder))
+        self.router.include_router(answer_head(vendor_router(self.site.decoder)))
 
     def connect(self, api_url: str, demo: DemoCustomers | None = None) -> None:
         self.site.api.connect(api_url)

@@ -19,6 +19,7 @@ from fastapi import APIRouter
 from inzira.api.tokens import TokenBook
 from inzira.node.signer import wall_clock_ms
 from inzira.remit.service import RemitService
+from inzira.web.head import answer_head
 from inzira.web.remit.compliance import compliance_router
 from inzira.web.remit.directory_logs import directory_logs_router
 from inzira.web.remit.directory_oversight import directory_oversight_router
@@ -40,7 +41,8 @@ def remit_pages_router(service: RemitService, api_tokens: Mapping[str, str], *, 
     site = RemitSite(service, SessionBook(wall_clock_ms), TokenBook(api_tokens), officers, demo_sign_in,
                      public_accounts)
     router = APIRouter()
-    for part in (signin_router, send_router, transfer_router, events_router, incoming_router, flagged_router,
+    for part in (signin_router, send_router, transfer_router, incoming_router, flagged_router,
                  compliance_router, regulator_router, directory_oversight_router, directory_logs_router):
-        router.include_router(part(site))
+        router.include_router(answer_head(part(site)))
+    router.include_router(events_router(site))  # event streams: no HEAD
     return router

@@ -26,7 +26,7 @@
       const outcome = await checked.json();
       const verdict = outcome.valid ? "✓ valid" : "✗ not valid";
       box.replaceChildren(line(verdict, "verdict " + (outcome.valid ? "verdict-valid" : "verdict-invalid")),
-        line(outcome.valid ? outcome.text : outcome.reason));
+        line(outcome.valid ? outcome.text : outcome.reason || outcome.detail));
     } catch (error) {
       box.replaceChildren(line("✗ not valid", "verdict verdict-invalid"), line("could not verify: " + error.message));
     }

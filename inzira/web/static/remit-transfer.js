@@ -69,7 +69,7 @@
       list.className = "verify-list";
       for (const [role, outcome] of outcomes) {
         const item = document.createElement("li");
-        item.textContent = role + ": " + (outcome.valid ? outcome.text : "not valid: " + outcome.reason);
+        item.textContent = role + ": " + (outcome.valid ? outcome.text : "not valid: " + (outcome.reason || outcome.detail));
         list.append(item);
       }
       box.replaceChildren(line(valid ? "✓ valid" : "✗ not valid", "verdict " + (valid ? "verdict-valid" : "verdict-invalid")), list);

@@ -10,7 +10,7 @@
     verdict.className = "verdict " + (outcome.valid ? "verdict-valid" : "verdict-invalid");
     verdict.textContent = outcome.valid ? "✓ valid" : "✗ not valid";
     const detail = document.createElement("p");
-    detail.textContent = outcome.valid ? outcome.text : outcome.reason;
+    detail.textContent = outcome.valid ? outcome.text : outcome.reason || outcome.detail; // a 400 or 413 is a problem
     box.replaceChildren(verdict, detail);
   }
 
