@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import re
 
+from inzira.sim.momo.config import Behaviour, ForcedOutcome
 from tests.web_remit.helpers import DEMO_NUMBER, send, sse_frames, wait_record
 
 PRICING_FIELDS = ("rate", "margin_percent", "sending_fee", "total_to_pay", "total_cost", "total_cost_percent",
@@ -40,3 +41,26 @@ def test_the_receiving_fsp_sees_no_sending_side_pricing(signed_in, service) -> N
     assert verified.status_code == 200 and terms[0].rate not in verified.text
     frames = sse_frames(payee, f"{path}/events")
     assert frames and all(terms[0].rate not in frame["html"] for frame in frames)
+
+
+def test_the_receiving_fsp_s_live_panel_hears_nothing_of_the_sending_side_s_rescreening(
+        demo, signed_in, service, new_wallet) -> None:
+    """The API's stream of a transfer leaves the receiving FSP's out of a RESCREENED step (it names the sending
+    side's list and match); the page's stream did not: it pushed a frame naming the step."""
+    number = new_wallet("mobimo", "Quorlav", "Zentrikovsky")
+    sim = demo.remit.sims["mobimo"]
+    sim.admin.set_behaviour(Behaviour(forced=(ForcedOutcome(number[1:], "pending"),)))  # a payout under way
+    try:
+        transfer_id = send(signed_in("eurosend", "agent"), number, "12.00", receiver_name="Quorlav Zentrikovsky")
+        wait_record(service, transfer_id, ("RESERVED",))
+
+        def screened_again() -> None:
+            service.transitions.note(transfer_id, "RESCREENED", "matched NEWi.001 of the new list")
+            service.transitions.note(transfer_id, "PAYOUT_PENDING", "the wallet's FSP is still paying")
+
+        frames = sse_frames(signed_in("mobimo", "receiving"), f"/remit/transfers/{transfer_id}/events",
+                            after_first=screened_again, frames_max=2)
+    finally:
+        sim.admin.set_behaviour(Behaviour())
+    assert len(frames) == 2 and frames[-1]["step"] == "PAYOUT_PENDING"
+    assert all(frame["step"] != "RESCREENED" and "NEWi.001" not in frame["html"] for frame in frames)
