@@ -104,6 +104,11 @@ class LedgerPort:
         """Whether this service acts for ``member`` (holds its port)."""
         return member in self._ports
 
+    def holds_role(self, member: str, role: str) -> bool:
+        """Whether the ledger state gives ``member`` this role now: the network may take it away after start."""
+        record = self.node.state.members.get(member)
+        return record is not None and role in record.roles
+
     def sign(self, member: str, op: Op, ref: str) -> SignedTx:
         port = self._port(member)
         body = port.body(op, ref)

@@ -69,7 +69,8 @@ class Merchants:
         self.timeout_s = settings.verdict_timeout_ms / 1000
 
     def is_acquirer(self, member: str) -> bool:
-        return member in self.settings.acquirers and self.port.has_key(member)
+        return (member in self.settings.acquirers and self.port.has_key(member)
+                and self.port.holds_role(member, "acquirer"))
 
     async def create(self, acquirer: str, spec: MerchantSpec) -> tuple[Merchant, str] | Rejected:
         """Open the merchant's RWF account on chain, then store it; returns it with its POS token."""

@@ -61,7 +61,8 @@ class Wallets:
         self.timeout_s = settings.verdict_timeout_ms / 1000
 
     def currencies(self, issuer: str) -> tuple[str, ...]:
-        return self.settings.wallet_currencies.get(issuer, ()) if self.port.has_key(issuer) else ()
+        serves = self.port.has_key(issuer) and self.port.holds_role(issuer, "wallet_issuer")
+        return self.settings.wallet_currencies.get(issuer, ()) if serves else ()
 
     def float_account(self, issuer: str, currency: str) -> str:
         return self.settings.float_account_pattern.format(member=issuer, currency=currency.lower())

@@ -5,13 +5,8 @@ from __future__ import annotations
 import httpx
 
 from inzira.demo.setup import load_api_keys
-from inzira.ledger.tx import SetRoles, add_signatures
-from inzira.node.signer import MemberSigner
 from inzira.web.remit.sessions import COOKIE_NAME
-from tests.hosted import member_keys
-from tests.web_remit.helpers import HTTP_TIMEOUT_S
-
-ROLES_TIMEOUT_S = 30.0
+from tests.web_remit.helpers import HTTP_TIMEOUT_S, set_roles
 
 
 def test_sign_in_page_lists_the_demo_roles_but_never_a_power(anonymous: httpx.Client) -> None:
@@ -118,22 +113,13 @@ def test_session_pages_carry_no_inline_script(signed_in) -> None:
     assert 'src="/static/remit-send.js"' in page
 
 
-def _set_roles(demo, member: str, roles: tuple[str, ...]) -> None:
-    """``member``'s ledger roles, changed with its own signature and a quorum (five of the seven demo members)."""
-    keys = member_keys(demo.data_dir)
-    raw = MemberSigner(demo.runtime.chain_id, member, keys[member]).sign(SetRoles(member, roles), None)
-    raw = add_signatures(raw, *(keys[m] for m in ("sbk", "eurosend", "mobimo", "ubumwe") if m != member))
-    outcome = demo.runtime.submit(raw).result(ROLES_TIMEOUT_S)
-    assert outcome.code == 0, f"SetRoles {member} {roles}: {outcome.code}"
-
-
 def test_a_session_ends_when_its_member_no_longer_holds_the_role(demo, signed_in) -> None:
     """Page roles follow the ledger at every request, as the API's and the explorer's do: a sending FSP that the
     members take the sending role from is no sending agent any more, even in a session opened before."""
     before = demo.runtime.node.state.members["silkpay"].roles
     agent = signed_in("silkpay", "agent")
     assert agent.get("/remit/send").status_code == 200
-    _set_roles(demo, "silkpay", tuple(r for r in before if r != "sending_fsp"))
+    set_roles(demo, "silkpay", tuple(r for r in before if r != "sending_fsp"))
     try:
         page = agent.get("/remit/send")
         assert page.status_code == 303 and page.headers["location"].startswith("/remit/sign-in")
@@ -141,4 +127,4 @@ def test_a_session_ends_when_its_member_no_longer_holds_the_role(demo, signed_in
         refused = agent.post("/remit/send/lookup", data={"msisdn": "+250788123456"})
         assert refused.status_code == 303 and refused.headers["location"].startswith("/remit/sign-in")
     finally:
-        _set_roles(demo, "silkpay", before)
+        set_roles(demo, "silkpay", before)

@@ -1,7 +1,8 @@
 """The sending FSP's compliance officer: held transfers, decisions on them, and the decisions log.
 
 The officer authenticates with its own token (remit-officers.json in the data folder: one per sending
-FSP), not with the FSP's API token: an FSP's systems can send but cannot clear their own holds.
+FSP), not with the FSP's API token: an FSP's systems can send but cannot clear their own holds. The token works
+while its FSP is a sending FSP in the ledger state (403, code 4300, otherwise), as the officer's pages do.
 """
 
 from __future__ import annotations
@@ -31,7 +32,7 @@ def router_for(service: RemitService) -> APIRouter:
 
     @router.get("/held", summary="Transfers held for review, oldest first", response_class=Response,
                 responses={**ok_doc(TransferPage, "held transfers with their screening reasons"),
-                           **problem_docs(400, 401)})
+                           **problem_docs(400, 401, 403)})
     @answers_problems
     async def held(limit: Limit = 50, cursor: Cursor = None, member: str = Depends(require_officer)) -> Response:
         """Oldest first (creation time, then id): the longest waiting first. Pass `next_cursor` as `cursor` for
@@ -43,7 +44,7 @@ def router_for(service: RemitService) -> APIRouter:
     @router.post("/transfers/{transfer_id}/decision", summary="Approve or reject a held transfer",
                  response_class=Response,
                  responses={**ok_doc(TransferView, "the transfer after the decision"),
-                            **problem_docs(400, 401, 404, 409)})
+                            **problem_docs(400, 401, 403, 404, 409)})
     @answers_problems
     async def decide(body: DecisionBody, transfer_id: str = Path(pattern=UUID_PATTERN),
                      member: str = Depends(require_officer)) -> Response:
@@ -63,7 +64,7 @@ def router_for(service: RemitService) -> APIRouter:
     @router.get("/decisions", summary="The decisions log (screening and officers), newest first",
                 response_class=Response,
                 responses={200: {"description": "{items: [decision], next_cursor}: next_cursor is null on the last "
-                                                "page"}, **problem_docs(400, 401)})
+                                                "page"}, **problem_docs(400, 401, 403)})
     @answers_problems
     async def decisions(limit: Limit = 50, cursor: Cursor = None, member: str = Depends(require_officer)) -> Response:
         """Newest first. Pass `next_cursor` as `cursor` for the next page (null on the last): the whole log,

@@ -17,7 +17,7 @@ from fastapi import APIRouter, Request
 from starlette.responses import JSONResponse, Response, StreamingResponse
 
 from inzira.remit.events import EventSubscription, HubFull, RemitEvent
-from inzira.remit.records import FINAL_STATES
+from inzira.remit.records import FINAL_STATES, PAYEE_STEPS
 from inzira.web.forms import NO_STORE
 from inzira.web.remit.roles import PageRole
 from inzira.web.remit.site import RemitSite
@@ -74,6 +74,10 @@ class StatusStreams:
                 events = _drain(sub, event)
                 if events is None:
                     return  # the hub dropped or closed us: the browser reconnects and starts afresh
+                if payee_only:  # as the API's stream: not even the name of the sending side's steps (RESCREENED)
+                    events = [e for e in events if e.data.get("step") in PAYEE_STEPS]
+                    if not events:
+                        continue
                 frame, final = self._frame(transfer_id, events[-1].data.get("step") if events else None,
                                            payee_only)
                 yield frame
@@ -107,6 +111,7 @@ def events_router(site: RemitSite) -> APIRouter:
             return JSONResponse({"detail": f"no transfer {transfer_id}"}, 404, headers=NO_STORE)
         if streams.active >= STREAMS_MAX:
             return JSONResponse({"detail": "too many live streams; retry later"}, 503, {"Retry-After": "5"})
-        return StreamingResponse(streams.stream(transfer_id, who.role is PageRole.RECEIVING), media_type="text/event-stream", headers=_HEADERS)
+        return StreamingResponse(streams.stream(transfer_id, who.role is PageRole.RECEIVING),
+                                 media_type="text/event-stream", headers=_HEADERS)
 
     return router

@@ -40,8 +40,9 @@ def transfer_router(site: RemitSite) -> APIRouter:
     router = APIRouter()
     service = site.service
 
-    def built_receipt(record: TransferRecord) -> dict[str, Any] | None:
-        found = service.transfers.quote(record.quote_id)
+    def built_receipt(record: TransferRecord, who: Session) -> dict[str, Any] | None:
+        # The disclosure is the sending side's pricing: the receiving FSP's receipt has none, as from the API.
+        found = None if who.role is PageRole.RECEIVING else service.transfers.quote(record.quote_id)
         return build_receipt(service.node, record, found[0] if found else None,
                              fsp_name(service, record.receiving_fsp), service.settings.transfer_ttl_ms)
 
@@ -65,7 +66,7 @@ def transfer_router(site: RemitSite) -> APIRouter:
         record = visible_transfer(site, who, transfer_id)
         if record is None:
             return JSONResponse({"detail": f"no transfer {transfer_id}"}, 404, headers=NO_STORE)
-        built = built_receipt(record)
+        built = built_receipt(record, who)
         if built is None:
             return JSONResponse({"detail": f"transfer {transfer_id} is {record.state.value}: nothing of it is "
                                  "in the chain yet"}, 409, headers=NO_STORE)
@@ -86,7 +87,7 @@ def transfer_router(site: RemitSite) -> APIRouter:
         record = visible_transfer(site, who, transfer_id)
         if record is None:
             return site.render(request, "remit/not_found.html", who, 404, transfer_id=transfer_id[:64])
-        built = built_receipt(record)
+        built = built_receipt(record, who)
         entries = built["ledger_receipts"] if built is not None else []
         checked = await run_in_threadpool(_check_each, entries, service.node.genesis)  # signatures: off the loop
         verified = {"valid": bool(checked) and all(outcome["valid"] for _, outcome in checked), "entries": checked}

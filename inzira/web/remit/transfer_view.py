@@ -18,6 +18,8 @@ from inzira.web.remit.site import RemitSite
 from inzira.web.rendering import ENV
 
 STATUS_TEMPLATE = "remit/status.html"
+# The sending FSP's business: its rate, margin and fees (the disclosure), its screening and officers' notes.
+SENDING_SIDE_ONLY = ("quote", "compliance")
 STEP_LABELS = {
     "RECEIVED": "Received", "HELD": "Held for review", "APPROVED": "Approved by the officer",
     "REJECTED": "Rejected", "RESERVED": "Funds reserved on the ledger", "PAYOUT_STARTED": "Payout started",
@@ -59,10 +61,12 @@ def _proof(view: dict[str, Any]) -> dict[str, Any] | None:
 
 
 def transfer_context(site: RemitSite, record: TransferRecord, payee_only: bool = False) -> dict[str, Any]:
-    """``payee_only`` for the receiving FSP: the timeline without the sending side's compliance steps."""
+    """``payee_only`` for the receiving FSP: what the API shows it (``views.for_receiving_fsp``), so without the
+    sending side's pricing (the disclosure), compliance decisions and compliance steps."""
     view = full(site.service, record)
     if payee_only:
         view["timeline"] = [s for s in view["timeline"] if s["step"] in PAYEE_STEPS]
+        view.update(dict.fromkeys(SENDING_SIDE_ONLY))
     tone, sentence = outcome(view)
     steps = [{**step, "label": STEP_LABELS.get(step["step"], step["step"])} for step in view["timeline"]]
     ekash = ekash_leg(site.service, record)
