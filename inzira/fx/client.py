@@ -33,6 +33,7 @@ from inzira.node.signer import wall_clock_ms
 
 TIMEOUT_MS = 10_000
 ANSWER_BYTES_MAX = 16 * 1024
+CLOCK_SKEW_MS = 1_000  # how far the FX desk's clock may run ahead of ours
 _decode_signed_quote = CanonicalDecoder(SignedQuote)
 RATE_EXPONENT = RATE_DECIMALS.as_tuple().exponent
 
@@ -85,14 +86,18 @@ class FxClient:
                 raise HttpProblem(503, exc.code, f"the FX provider: {exc.detail}", title=exc.title) from None
             raise exc.relayed("the FX provider") from None
         firm = self.check(doc, for_member, source, target, source_amount_minor, target_amount_minor,
-                          asked_ms, ttl_ms)
+                          asked_ms, ttl_ms, answered_ms=self.clock_ms())
         if expires_by_ms is not None and firm.expires_at_ms > expires_by_ms:
             raise _bad("the quote outlives the expiry asked for")
         return firm
 
     def check(self, doc: Any, for_member: str, source: str, target: str, source_amount_minor: int | None,
-              target_amount_minor: int | None, asked_ms: int, ttl_ms: int) -> FirmQuote:
-        """The firm quote in ``doc`` if it is exactly what was asked, signed by the FX provider."""
+              target_amount_minor: int | None, asked_ms: int, ttl_ms: int, *,
+              answered_ms: int | None = None) -> FirmQuote:
+        """The firm quote in ``doc`` if it is exactly what was asked, signed by the FX provider. Its expiry is
+        after ``asked_ms`` and at most ``ttl_ms`` (and a second of clock skew) after ``answered_ms``, when the answer
+        came (default: ``asked_ms``): a desk that answers late, queued behind others, quotes from its own later
+        now, and may not be refused for it."""
         if not isinstance(doc, dict):
             raise _bad("not a JSON object")
         text = doc.get("signed_quote")
@@ -115,7 +120,8 @@ class FxClient:
         if source_amount_minor not in (None, quote.buy_amount_minor) or \
                 target_amount_minor not in (None, quote.sell_amount_minor):
             raise _bad("the quote binds another amount")
-        if not asked_ms < quote.expires_at_ms <= min(asked_ms + ttl_ms, asked_ms + QUOTE_TTL_MS_MAX) + 1_000:
+        latest_ms = asked_ms if answered_ms is None else max(asked_ms, answered_ms)
+        if not asked_ms < quote.expires_at_ms <= latest_ms + min(ttl_ms, QUOTE_TTL_MS_MAX) + CLOCK_SKEW_MS:
             raise _bad("the quote's expiry is not within what was asked")
         try:
             mid, rate = Decimal(str(doc["mid_rate"])), Decimal(quote.rate)

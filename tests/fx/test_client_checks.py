@@ -162,3 +162,26 @@ def test_amounts_the_signed_rate_gives_check_out_either_way_asked(net: tuple[Emb
                    fx_margin_minor=margin)
         firm = client.check(doc, "eurosend", "RWF", "EUR", *asked, now_ms, TTL_MS)
         assert (firm.source_amount_minor, firm.target_amount_minor) == (sent, delivered)
+
+
+@pytest.mark.parametrize("late_ms, extra_ms, ok", [
+    (0, 1_000, True), (0, 1_001, False),  # a second of clock skew at most
+    (5_000, 1_000, True), (5_000, 1_001, False),  # a desk answering 5 s late quotes from its own later now
+])
+def test_the_expiry_is_counted_from_when_the_answer_came(net: tuple[Embedded, Path], late_ms: int, extra_ms: int,
+                                                        ok: bool) -> None:
+    """A loaded desk answering late is not refused for its expiry; one signing for longer than asked is."""
+    embedded, folder = net
+    asked_ms = wall_clock_ms()
+    answered_ms = asked_ms + late_ms
+    doc = _answer(embedded, folder, asked_ms, expires_at_ms=answered_ms + TTL_MS + extra_ms)
+    client = FxClient(embedded.node, "imari-fx", {})
+
+    def check() -> object:
+        return client.check(doc, "eurosend", "EUR", "RWF", 100_00, None, asked_ms, TTL_MS, answered_ms=answered_ms)
+
+    if ok:
+        check()
+    else:
+        with pytest.raises(HttpProblem, match="expiry is not within"):
+            check()
