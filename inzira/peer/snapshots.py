@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 from pathlib import Path
+from typing import BinaryIO
 
 import msgspec
 
@@ -168,5 +169,12 @@ class SnapshotFiles:
         path = self.path(height)
         try:
             return path.read_bytes()
+        except FileNotFoundError:
+            return None
+
+    def open(self, height: int) -> BinaryIO | None:
+        """The snapshot of ``height``, open for reading (it stays readable if a newer one removes it meanwhile)."""
+        try:
+            return self.path(height).open("rb")
         except FileNotFoundError:
             return None
