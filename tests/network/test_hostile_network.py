@@ -171,6 +171,30 @@ def test_a_block_claiming_transactions_not_yet_published_does_not_stop_later_pay
     assert _problems(net) == {m: None for m in MEMBERS}
 
 
+@pytest.mark.xfail(strict=True, reason="open: a cutter resumes after the last block's claimed coverage, which a "
+                   "cutter-eligible member may set back to 0; a fix must keep the far-future defense above")
+def test_a_block_claiming_to_cover_less_than_the_chain_does_not_send_cutters_back_over_the_stream(
+        hostile_net: Net) -> None:
+    """One signed block claiming coverage up to entry 0 sends the next cutter back to the stream's first entry:
+    every transaction of the stream's max age (7 days) goes into blocks again, answered duplicate or expired,
+    and new payments wait behind them."""
+    net = hostile_net
+    net.submit_ok("eurosend", [net.transfer("eurosend", "eurosend:eur", "mobimo:eur", 1_00)])
+    before = net.wait_agreed(MEMBERS)
+    with net.client("eurosend") as client:
+        covered = client.block(before["height"])["header"]["source_last"]
+    assert covered > 1
+    net.local.stop_peer("mobimo")
+    append_signed_block(net, "mobimo", [], 0)
+    net.local.start_peer("mobimo")
+    net.wait_agreed(MEMBERS, min_height=before["height"] + 1)
+    net.submit_ok("eurosend", [net.transfer("eurosend", "eurosend:eur", "mobimo:eur", 2_00)])
+    after = net.wait_agreed(MEMBERS)
+    with net.client("eurosend") as client:
+        firsts = [client.block(h)["header"]["source_first"] for h in range(before["height"] + 2, after["height"] + 1)]
+    assert firsts and min(firsts) > covered, f"cut again from entry {min(firsts)}; the chain covered {covered}"
+
+
 def test_a_cutter_with_a_fast_clock_cannot_expire_a_pending_transfer_early(hostile_net: Net) -> None:
     net = hostile_net
     for member in CUTTERS:
