@@ -2,7 +2,8 @@
 ordering log (transactions and blocks streams) leaves every peer alive and committing, a re-signed copy
 blocks nothing, a cutter-eligible member's block claiming to cover transactions not yet published stops
 nobody's payments (nor does one claiming less than the chain covered send cutters back), a member flooding
-checkpoints gets only its share of the peers' signature checks, and a cutter whose clock runs ten minutes fast cannot expire a pending transfer early."""
+checkpoints gets only its share of the peers' signature checks, and a cutter whose clock runs ten minutes fast
+cannot expire a pending transfer early."""
 
 from __future__ import annotations
 
