@@ -9,11 +9,13 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Annotated
+import os
+from collections.abc import Iterator
+from typing import TYPE_CHECKING, Annotated, BinaryIO
 
 from fastapi import APIRouter, FastAPI, Path, Request
 from prometheus_client import Gauge
-from starlette.responses import Response
+from starlette.responses import Response, StreamingResponse
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from inzira.api.app import create_app
@@ -32,6 +34,7 @@ if TYPE_CHECKING:
 STATUS_PATH = "/v1/peer/status"
 ALWAYS_OPEN = {STATUS_PATH, "/metrics"}
 Height = digits(1, INT64_MAX)
+SNAPSHOT_CHUNK_BYTES = 1024 * 1024
 
 
 def peer_router(peer: "Peer") -> APIRouter:
@@ -57,12 +60,22 @@ def peer_router(peer: "Peer") -> APIRouter:
                 response_class=Response)
     def snapshot(height: Annotated[Height, Path()], request: Request) -> Response:
         signed_by_member(request)
-        data = peer.snapshot_files.read(height)
-        if data is None:
+        file = peer.snapshot_files.open(height)
+        if file is None:
             raise Problem(404, Code.NOT_FOUND, f"no snapshot of height {height} here; see /v1/peer/snapshots")
-        return Response(data, media_type="application/octet-stream")
+        # Streamed from the open file: read whole, each download held up to 1 GiB, and a member asking many
+        # times at once ran the peer out of memory.
+        size = os.fstat(file.fileno()).st_size
+        return StreamingResponse(_chunks(file), media_type="application/octet-stream",
+                                 headers={"Content-Length": str(size)})
 
     return router
+
+
+def _chunks(file: BinaryIO) -> Iterator[bytes]:
+    with file:
+        while chunk := file.read(SNAPSHOT_CHUNK_BYTES):
+            yield chunk
 
 
 class PeerGate:

@@ -76,3 +76,35 @@ def open_checkpoint(data: bytes, chain_id: bytes, member_keys: dict[str, tuple[b
 def _fetchable(api_url: str) -> bool:
     """No URL, or an HTTP one of bounded length: peers catching up call it for snapshots."""
     return not api_url or (len(api_url) <= API_URL_CHARS_MAX and api_url.startswith(("http://", "https://")))
+
+
+CHECKPOINTS_PER_S = 200  # per member: an honest peer sends one per block and a heartbeat, far fewer
+CHECKPOINTS_BURST = 400
+QUOTA_MEMBERS_MAX = 1_000
+
+
+class CheckpointQuota:
+    """How many checkpoints of each member a peer opens: a token bucket per member, checked before the signature.
+
+    Checking a signature costs some 400 us on the peer's event loop, so a member publishing a few thousand a
+    second (any member may, on its own subject) held every peer's loop. Past its share, a member's checkpoints
+    are dropped unopened; the others' are untouched. A checkpoint is advisory: the next one says the same."""
+
+    def __init__(self, per_s: float = CHECKPOINTS_PER_S, burst: float = CHECKPOINTS_BURST) -> None:
+        self.per_s = per_s
+        self.burst = burst
+        self.dropped = 0
+        self._buckets: dict[str, tuple[float, float]] = {}  # member -> (tokens, when counted)
+
+    def take(self, member: str, now_s: float) -> bool:
+        found = self._buckets.get(member)
+        if found is None and len(self._buckets) >= QUOTA_MEMBERS_MAX:
+            self.dropped += 1
+            return False
+        tokens, at = found if found is not None else (self.burst, now_s)
+        tokens = min(self.burst, tokens + max(0.0, now_s - at) * self.per_s)
+        taken = tokens >= 1
+        self._buckets[member] = (tokens - 1 if taken else tokens, now_s)
+        if not taken:
+            self.dropped += 1
+        return taken

@@ -35,6 +35,7 @@ RESULT_BYTES = 16  # one transaction's verdict in a block, at most
 CATCH_UP_TIMEOUT_MS = 30_000
 STAND_DOWN_MS = 60_000  # a cutter whose block was refused for its time leaves the lease to others this long
 POLL_S = 0.05
+CLAIM_CLOCK_SLACK_MS = 2_000  # a transaction stored this long after the block claiming it still counts
 
 log = logging.getLogger(__name__)
 
@@ -105,9 +106,14 @@ class Cutter:
         async with ledger.lock:  # the chain's position and what it covers, read together
             covered = ledger.source_last
             judged = ledger.processed_seq
-        cursor = await self._resume_at(covered)
+            claims = list(ledger.claims)
+        cursor = await self._resume_at(covered, ledger.source_verified, claims)
         if cursor is None:
             return
+        async with ledger.lock:
+            ledger.source_verified = max(ledger.source_verified, cursor - 1)
+            for _ in claims:
+                ledger.claims.popleft()
         self._carry.clear()
         while self.keeper.holding():
             gathered = await self._gather(cursor)
@@ -160,22 +166,45 @@ class Cutter:
                     judged = seq
             cursor = gathered.last_seq + 1
 
-    async def _resume_at(self, covered: int) -> int | None:
+    async def _resume_at(self, covered: int, verified: int, claims: list[tuple[int, int]]) -> int | None:
         """The transactions-stream entry to read from: the one after what the chain covers, or after the
         stream's end when the last block claims entries the stream does not hold yet. Such a block comes only
         from a cutter that lied (an honest one covers what it read); believed, every transaction published
-        from now until that far entry would be passed over by every cutter after it."""
+        from now until that far entry would be passed over by every cutter after it.
+
+        Nor does a cutter go back when the last block claims less than earlier ones (a lie as well): believed,
+        it put every transaction the stream holds (7 days of them) into blocks again. It resumes after the
+        highest claim the stream held by the time of its block (``claims``: (claim, the blocks stream's time
+        for that block)), or ``verified``, the highest one found so before."""
         try:
             last = await self.tx_log.last_seq()  # read after ``covered``: an honest block never covers more
+            high = await self._highest_held(verified, claims, last)
         except (OrderingError, nats.errors.Error) as exc:
-            log.info("cannot read the transactions stream's end: %r", exc)
+            log.info("cannot read the transactions stream: %r", exc)
             await asyncio.sleep(POLL_S)
             return None
         if covered > last:
             log.warning("the last block claims to cover transactions-stream entries up to %d, but the stream "
                         "ends at %d: cutting from its end", covered, last)
             return last + 1
-        return covered + 1
+        if covered < high:
+            log.warning("the last block claims to cover transactions-stream entries up to %d, but the chain "
+                        "covered %d: cutting from there", covered, high)
+        return max(covered, high) + 1
+
+    async def _highest_held(self, verified: int, claims: list[tuple[int, int]], last: int) -> int:
+        """The highest claim above ``verified`` whose entry the stream held when its block was stored."""
+        for claim, block_ts_ms in sorted(claims, reverse=True):
+            if claim <= verified:
+                break
+            if claim > last:
+                continue
+            found = await self.tx_log.read_txs(claim, max_count=1, max_wait_ms=1)
+            # Gone (past the stream's max age) or stored before the block (the two streams' servers' clocks
+            # may differ a little): the claim stands.
+            if not found or found[0].seq != claim or found[0].ts_ms <= block_ts_ms + CLAIM_CLOCK_SLACK_MS:
+                return claim
+        return verified
 
     def fit(self) -> bool:
         """False for a while after this cutter's own block was refused (its clock runs ahead of the log)."""

@@ -44,6 +44,8 @@ from inzira.peer.snapshots import Snapshot, split_rows
 BLOCKS_SEQ_META = "blocks_seq"
 REJECTIONS_KEPT = 100
 RECENT_HASHES_KEPT = 4_096
+CLAIMS_KEPT = 1_024  # blocks' coverage claims the cutter has not looked at yet
+CLAIMS_AT_START = 16  # the last blocks' claims, read back at start (each read decodes a block of up to 1 MiB)
 
 T = TypeVar("T")
 log = logging.getLogger(__name__)
@@ -84,6 +86,12 @@ class PeerLedger:
         self.rejected_total = 0
         self._recent: OrderedDict[int, tuple[bytes, bytes]] = OrderedDict()
         self.source_last = node.header(node.height).source_last if node.height else 0
+        # What blocks claim to cover of the transactions stream, with the stream's time for each: a cutter
+        # believes only a claim the stream held by then (``Cutter._resume_at``), never one going backwards.
+        self.source_verified = 0
+        self.claims: deque[tuple[int, int]] = deque(maxlen=CLAIMS_KEPT)
+        for height in range(max(1, node.height - CLAIMS_AT_START + 1), node.height + 1):
+            self.claims.append((node.header(height).source_last, node.store.block_log_ts(height)))
         agreement.on_own_block(node.height)
 
     async def run(self, fn: Callable[..., T], *args: Any) -> T:
@@ -110,7 +118,7 @@ class PeerLedger:
         except ChainError as exc:
             return self.refuse(seq, height, claimed_hash, exc.reason)
         self.processed_seq = seq
-        self._after(header, node.block_hash, seq)
+        self._after(header, node.block_hash, seq, log_ts_ms)
         return None
 
     def refuse(self, seq: int, height: int, claimed_hash: bytes, reason: str) -> Rejection:
@@ -150,7 +158,7 @@ class PeerLedger:
         """The ordering service took the block as entry ``seq`` at ``log_ts_ms`` (its clock): store it."""
         self.node.store_built(cut.built, cut.items, _seq_meta(seq), log_ts_ms)
         self.processed_seq = seq
-        self._after(cut.built.header, cut.built.hash, seq)
+        self._after(cut.built.header, cut.built.hash, seq, log_ts_ms)
 
     def drop(self) -> None:
         """The block was not taken (another cutter was first): back to the last stored block."""
@@ -167,10 +175,12 @@ class PeerLedger:
         self.node.reload()
         self.processed_seq = snapshot.blocks_seq
         self._recent.clear()
+        self.claims.clear()
+        self.source_verified = header.source_last  # a block a quorum of peers signed
         self.agreement.on_own_digest(header.height, digest)
         # As after any stored block: remembered, announced in a checkpoint (so this peer's status names the
         # block it now stands on, not the genesis), counted for agreement.
-        self._after(header, digest_of_header, snapshot.blocks_seq)
+        self._after(header, digest_of_header, snapshot.blocks_seq, snapshot.log_ts_ms)
 
     # --- any thread ---
 
@@ -198,9 +208,10 @@ class PeerLedger:
         while len(self._recent) > RECENT_HASHES_KEPT:
             self._recent.popitem(last=False)
 
-    def _after(self, header: BlockHeader, digest: bytes, seq: int) -> None:
+    def _after(self, header: BlockHeader, digest: bytes, seq: int, log_ts_ms: int) -> None:
         self._remember(header.height, digest, header.state_hash)
         self.source_last = header.source_last
+        self.claims.append((header.source_last, log_ts_ms))
         self.agreement.on_own_block(header.height)
         self.on_block(header, digest, seq)
 

@@ -38,7 +38,7 @@ from inzira.ordering.jetstream import (
 from inzira.ordering.outcome import Stopped
 from inzira.peer.agreement import Agreement
 from inzira.peer.announcer import Announcer, AnnouncerSettings
-from inzira.peer.checkpoints import open_checkpoint
+from inzira.peer.checkpoints import CheckpointQuota, open_checkpoint
 from inzira.peer.config import (
     SNAPSHOTS_DIR,
     PeerConfig,
@@ -95,6 +95,7 @@ class Peer:
         self.outbox = Outbox(batch_txs_max=min(TX_BATCH_TXS_MAX, config.block_txs_max))
         self.node.commit_hooks.append(self.inflight.on_block)
         self.agreement = Agreement(config.member, config.agreement_quorum, lambda h: self.ledger.hashes_at(h))
+        self.checkpoint_quota = CheckpointQuota()
         self.api_url = ""
         self.snapshot_files = SnapshotFiles(folder / SNAPSHOTS_DIR, config.snapshots_kept, self.node.chain_id)
         self.announcer = Announcer(
@@ -245,7 +246,7 @@ class Peer:
             log.info("peer %s caught up at height %d", self.member, self.node.height)
 
     async def _on_checkpoint(self, peer: str, _snapshot: bool, payload: bytes) -> None:
-        if peer == self.member:
+        if peer == self.member or not self.checkpoint_quota.take(peer, time.monotonic()):
             return
         checkpoint = open_checkpoint(payload, self.node.chain_id, self._member_keys())
         if checkpoint is None or checkpoint.member != peer:

@@ -95,7 +95,8 @@ class SnapshotSync:
             data = await self._fetch(provider.api_url, agreed.height)
             if data is None:
                 continue
-            snapshot = snapshots.decode(data)
+            # On the ledger thread, not the event loop: a snapshot of up to 1 GiB takes a while to decode.
+            snapshot = await self.ledger.run(snapshots.decode, data, agreed.digest)
             if snapshot is None or snapshot.height != agreed.height or snapshot.blocks_seq != agreed.blocks_seq:
                 log.warning("snapshot from %s is not the agreed one", provider.member)
                 continue

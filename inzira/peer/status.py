@@ -41,6 +41,7 @@ def peer_status(peer: "Peer") -> dict[str, Any]:
         ],
         "agreement": dict(sorted(peer.agreement.verdicts.items())),
         "diverged": peer.agreement.diverged,
+        "checkpoints_dropped": peer.checkpoint_quota.dropped,  # past a member's share, unopened
         "blocks_cut": cutter.blocks_cut if cutter else 0,
         "conflicts": cutter.conflicts if cutter else 0,
         "refused_messages": cutter.refused_messages if cutter else 0,

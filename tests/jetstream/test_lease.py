@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import asyncio
+from pathlib import Path
 
 import pytest
 
 from inzira.network.nats_cluster import NatsCluster
-from inzira.ordering.jetstream import CutterLease, LeaseLostError
-from tests.jetstream.helpers import ordering, run
+from inzira.ordering.jetstream import CutterLease, LeaseLostError, connect
+from inzira.ordering.jetstream.lease import LEASE_KEY, TTL_MS_MAX, LeaseRecord
+from tests.jetstream.helpers import member_credentials, ordering, run
 
 
 class FakeClock:
@@ -100,5 +102,71 @@ def test_a_value_that_is_no_lease_record_counts_as_free(nats_cluster: NatsCluste
             assert taken is not None
             found = await lease.current()
             assert found is not None and found[0].holder == "cutter-a"
+
+    run(body())
+
+
+@pytest.mark.parametrize("how", ["delete", "purge"])
+def test_a_deleted_or_purged_lease_key_is_taken_over(nats_cluster: NatsCluster, how: str) -> None:
+    """A cutter-eligible member may delete or purge the key (one message: a marker on the key's subject). Read as
+    "never written", every contender wrote expecting no entry, met the marker, and nobody cut blocks again."""
+
+    async def body() -> None:
+        async with ordering(nats_cluster) as o:
+            clock = FakeClock()
+            lease = await CutterLease.open(o.nc, o.cfg, clock_ms=clock)
+            held = await lease.try_acquire("cutter-a", ttl_ms=5_000)
+            assert held is not None and held.term == 1
+            kv = await o.nc.jetstream().key_value(o.cfg.lease_bucket)
+            await (kv.delete("cutter") if how == "delete" else kv.purge("cutter"))
+            taken = await lease.try_acquire("cutter-b", ttl_ms=5_000)
+            assert taken is not None and taken.term == 1  # nothing to fence: the term starts over
+            assert await lease.try_acquire("cutter-a", ttl_ms=5_000) is None  # and it is exclusive again
+            renewed = await lease.renew(taken, ttl_ms=5_000)
+            assert renewed.holder == "cutter-b"
+
+    run(body())
+
+
+def test_a_lease_written_to_expire_past_any_ttl_counts_as_free(nats_cluster: NatsCluster) -> None:
+    """No honest holder writes an expiry further ahead than the longest ttl: a record that does (a cutter-eligible
+    member's one message, after which it may leave) held the lease for ever and no block was cut again."""
+
+    async def body() -> None:
+        async with ordering(nats_cluster) as o:
+            clock = FakeClock()
+            lease = await CutterLease.open(o.nc, o.cfg, clock_ms=clock)
+            kv = await o.nc.jetstream().key_value(o.cfg.lease_bucket)
+            forever = LeaseRecord("orderer-gone", clock.now_ms + TTL_MS_MAX + 1, 7)
+            await kv.put(LEASE_KEY, forever.encode())
+            taken = await lease.try_acquire("cutter-a", ttl_ms=5_000)
+            assert taken is not None and taken.term == 8
+            longest = LeaseRecord("orderer-b", clock.now_ms + TTL_MS_MAX, 9)  # an honest write, at the limit
+            await kv.put(LEASE_KEY, longest.encode())
+            assert await lease.try_acquire("cutter-a", ttl_ms=5_000) is None
+
+    run(body())
+
+
+def test_a_cutter_eligible_member_may_delete_the_key_and_the_others_still_cut(nats_cluster: NatsCluster,
+                                                                              tmp_path: Path) -> None:
+    """The same, through the permissions a real cutter-eligible member has."""
+
+    async def body() -> None:
+        async with ordering(nats_cluster, direct_reads=True) as o:
+            creds = await asyncio.to_thread(member_credentials, nats_cluster, tmp_path, o.cfg, ["carol", "dave"],
+                                            {"carol", "dave"})
+            carol = await connect(nats_cluster.urls, "test-carol", credentials=creds["carol"])
+            dave = await connect(nats_cluster.urls, "test-dave", credentials=creds["dave"])
+            try:
+                kv = await carol.jetstream().key_value(o.cfg.lease_bucket)
+                lease = await CutterLease.open(dave, o.cfg)
+                assert await lease.try_acquire("orderer-dave", ttl_ms=5_000) is not None
+                await kv.delete(LEASE_KEY)
+                await kv.purge(LEASE_KEY)
+                assert await lease.try_acquire("orderer-dave", ttl_ms=5_000) is not None
+            finally:
+                await carol.close()
+                await dave.close()
 
     run(body())

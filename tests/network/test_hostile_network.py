@@ -1,7 +1,9 @@
 """Hostile members on the real network (peer processes on a real NATS cluster): poison straight into the
 ordering log (transactions and blocks streams) leaves every peer alive and committing, a re-signed copy
 blocks nothing, a cutter-eligible member's block claiming to cover transactions not yet published stops
-nobody's payments, and a cutter whose clock runs ten minutes fast cannot expire a pending transfer early."""
+nobody's payments (nor does one claiming less than the chain covered send cutters back), a member flooding
+checkpoints gets only its share of the peers' signature checks, and a cutter whose clock runs ten minutes fast
+cannot expire a pending transfer early."""
 
 from __future__ import annotations
 
@@ -34,9 +36,12 @@ from inzira.ledger.tx import (
     tx_id_of,
 )
 from inzira.network.nats_cluster import NatsCluster
+from inzira.node.reader import load_genesis
+from inzira.ordering.jetstream import CheckpointLog
 from inzira.ordering.jetstream.block_log import BlockLog
 from inzira.ordering.jetstream.errors import BlockConflictError
 from inzira.ordering.jetstream.tx_log import TxLog
+from inzira.peer.checkpoints import CHECKPOINT_VERSION, Checkpoint, sign_checkpoint
 from inzira.peer.tx_batch import TX_BATCH_TXS_MAX, TxBatch, encode_batch
 from tests.network.helpers import CUTTERS, MEMBERS, Net, running_network, wait_until
 from tests.network.on_the_log import append_signed_block, as_member
@@ -169,6 +174,64 @@ def test_a_block_claiming_transactions_not_yet_published_does_not_stop_later_pay
     assert wait_until("the payment after the block in a block", committed, timeout_s=30)["result"]["code"] == 0
     net.wait_agreed(MEMBERS)
     assert _problems(net) == {m: None for m in MEMBERS}
+
+
+FLOOD_CHECKPOINTS = 3_000
+
+
+def test_a_member_flooding_checkpoints_gets_its_share_of_signature_checks_not_the_peers_whole_loop(
+        hostile_net: Net) -> None:
+    """Any member may publish checkpoints on its own subject, and every peer checked each one's signature on its
+    event loop (some 400 us): a few thousand a second, a fraction of a megabyte, held every peer's loop, so
+    leases lapsed and no block was cut. Past its share, a member's checkpoints are dropped unopened."""
+    net = hostile_net
+    height = net.wait_agreed(MEMBERS)["height"]
+    net.local.stop_peer("eurosend")  # its own checkpoints would overwrite the verdict the test reads
+    try:
+        chain_id, key = load_genesis(net.local.folder).chain_id, net.local.member_key("eurosend")
+        first = height + 1_000
+        flood = [sign_checkpoint(Checkpoint(CHECKPOINT_VERSION, chain_id, "eurosend", first + i, b"h" * 32,
+                                            b"s" * 32, 0, 0), key) for i in range(FLOOD_CHECKPOINTS)]
+
+        async def publish(nc: NATS) -> None:
+            checkpoints = CheckpointLog(nc, net.local.ordering())
+            for payload in flood:
+                await checkpoints.publish("eurosend", payload)
+            await nc.flush()
+
+        def opened_at() -> int:
+            verdict = ((net.status("cbr") or {}).get("agreement") or {}).get("eurosend", "")
+            return int(verdict.removeprefix("ahead at ")) if verdict.startswith("ahead at ") else 0
+
+        as_member(net, "eurosend", publish)
+        wait_until("cbr to open the flood's first checkpoints", lambda: opened_at() >= first, timeout_s=30)
+        time.sleep(3)  # every checkpoint it was going to open, opened
+        assert opened_at() < first + FLOOD_CHECKPOINTS - 1, "cbr checked every one of the flood's signatures"
+    finally:
+        net.local.start_peer("eurosend")
+    net.wait_agreed(MEMBERS)
+
+
+def test_a_block_claiming_to_cover_less_than_the_chain_does_not_send_cutters_back_over_the_stream(
+        hostile_net: Net) -> None:
+    """One signed block claiming coverage up to entry 0 sent the next cutter back to the stream's first entry:
+    every transaction of the stream's max age (7 days) went into blocks again, answered duplicate or expired,
+    and new payments waited behind them."""
+    net = hostile_net
+    net.submit_ok("eurosend", [net.transfer("eurosend", "eurosend:eur", "mobimo:eur", 1_00)])
+    before = net.wait_agreed(MEMBERS)
+    with net.client("eurosend") as client:
+        covered = client.block(before["height"])["header"]["source_last"]
+    assert covered > 1
+    net.local.stop_peer("mobimo")
+    append_signed_block(net, "mobimo", [], 0)
+    net.local.start_peer("mobimo")
+    net.wait_agreed(MEMBERS, min_height=before["height"] + 1)
+    net.submit_ok("eurosend", [net.transfer("eurosend", "eurosend:eur", "mobimo:eur", 2_00)])
+    after = net.wait_agreed(MEMBERS)
+    with net.client("eurosend") as client:
+        firsts = [client.block(h)["header"]["source_first"] for h in range(before["height"] + 2, after["height"] + 1)]
+    assert firsts and min(firsts) > covered, f"cut again from entry {min(firsts)}; the chain covered {covered}"
 
 
 def test_a_cutter_with_a_fast_clock_cannot_expire_a_pending_transfer_early(hostile_net: Net) -> None:

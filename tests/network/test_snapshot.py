@@ -7,7 +7,11 @@ Its own network: the stream keeps the last 10 blocks, peers take a snapshot ever
 from __future__ import annotations
 
 import asyncio
+import http.client
+import os
+import threading
 import time
+import urllib.parse
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -15,9 +19,12 @@ import aiohttp
 import pytest
 
 from inzira.ledger.tx import Issue, OpenAccount
-from inzira.network.layout import NetworkSettings, write_peer_config
+from inzira.network.layout import NetworkSettings, peer_folder, write_peer_config
 from inzira.network.nats_cluster import NatsCluster
 from inzira.ordering.jetstream import BlockLog, TxLog, connect
+from inzira.node.reader import load_genesis
+from inzira.peer.config import SNAPSHOTS_DIR
+from inzira.peer.peer_auth import sign_request
 from inzira.peer.service import Peer
 from inzira.peer.tx_batch import encode_batch
 from tests.network.helpers import FAST, Net, running_network
@@ -124,3 +131,62 @@ def test_a_peer_that_downloaded_a_snapshot_leaves_no_connection_open_once_stoppe
     assert peer.ended, "the peer's event loop did not end"
     assert peer.snapshot_sync is not None and peer.snapshot_sync.installed, "ubumwe did not start from a snapshot"
     assert [session for session in reachable(peer, aiohttp.ClientSession) if not session.closed] == []
+
+
+BIG_SNAPSHOT_BYTES = 16 * 1024 * 1024
+DOWNLOADS_AT_ONCE = 16
+
+
+def _rss_kb(pid: int, field: str) -> int:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith(f"{field}:"):
+            return int(line.split()[1])
+    raise AssertionError(f"no {field} for pid {pid}")
+
+
+def _download(url: str, headers: dict[str, str], started: threading.Barrier, got: list[int]) -> None:
+    parts = urllib.parse.urlsplit(url)
+    connection = http.client.HTTPConnection(parts.hostname, parts.port, timeout=60)
+    try:
+        connection.request("GET", parts.path, headers=headers)
+        response = connection.getresponse()
+        started.wait(60)  # every download open before any is read: the peer holds them all at once
+        size = 0
+        while chunk := response.read(256 * 1024):
+            size += len(chunk)
+        got.append(size if response.status == 200 else -response.status)
+    finally:
+        connection.close()
+
+
+@pytest.mark.timeout(180)
+def test_many_downloads_of_a_large_snapshot_at_once_do_not_each_hold_it_in_memory(net: Net) -> None:
+    """Any member may download a peer's snapshots; each download read the whole file into memory, so a member
+    asking for a large one many times at once (a signed request is good for a minute) ran the peer out of it."""
+    height = 10**9
+    big = peer_folder(net.local.folder, "sbk") / SNAPSHOTS_DIR / f"{height:012d}.snap"
+    big.parent.mkdir(exist_ok=True)
+    big.write_bytes(os.urandom(BIG_SNAPSHOT_BYTES))
+    try:
+        _download_at_once(net, height)
+    finally:
+        big.unlink()  # the newest height: it would push the peer's real snapshots out
+
+
+def _download_at_once(net: Net, height: int) -> None:
+    endpoint = net.local.endpoint("sbk")
+    path = f"/v1/peer/snapshots/{height}"
+    headers = sign_request(load_genesis(net.local.folder).chain_id, "cbr", net.local.member_key("cbr"), "GET", path,
+                           int(time.time() * 1000))
+    Path(f"/proc/{endpoint.pid}/clear_refs").write_text("5")  # the peak so far is now the current size
+    before_kb = _rss_kb(endpoint.pid, "VmHWM")
+    started, got = threading.Barrier(DOWNLOADS_AT_ONCE), []
+    downloads = [threading.Thread(target=_download, args=(endpoint.api_url.rstrip("/") + path, headers, started, got))
+                 for _ in range(DOWNLOADS_AT_ONCE)]
+    for download in downloads:
+        download.start()
+    for download in downloads:
+        download.join(120)
+    assert got == [BIG_SNAPSHOT_BYTES] * DOWNLOADS_AT_ONCE
+    grown = (_rss_kb(endpoint.pid, "VmHWM") - before_kb) * 1024
+    assert grown < 4 * BIG_SNAPSHOT_BYTES, f"the peer grew by {grown} bytes serving {DOWNLOADS_AT_ONCE} downloads"

@@ -107,15 +107,23 @@ class CutterLease:
                 await asyncio.sleep(OPEN_NOT_FOUND_PAUSE_MS / 1000)
 
     async def current(self) -> tuple[LeaseRecord, int] | None:
-        """The stored record and its revision, or None if nobody ever took the lease."""
+        """The stored record and its revision, or None if nobody ever took the lease.
+
+        A key deleted or purged (any cutter-eligible member can) holds a marker with a revision: a released
+        lease at that revision. Read as never written, every write expected no entry, met the marker and
+        failed, and no block was cut again."""
         try:
             entry = await with_retries("read lease", self._policy, lambda: self._kv.get(LEASE_KEY))
-        except KeyNotFoundError:
-            return None
+        except KeyNotFoundError as err:
+            marker = err.entry
+            if marker is None or not marker.revision:
+                return None
+            return LeaseRecord("", 0, 0), marker.revision
         return LeaseRecord.decode(entry.value or b""), entry.revision or 0
 
     async def try_acquire(self, holder: str, ttl_ms: int) -> Lease | None:
-        """Takes the lease if it is free, expired, released or already ours; None if someone holds it.
+        """Takes the lease if it is free, expired, released, deleted, expiring past any ttl, or already ours;
+        None if someone holds it.
 
         A new holding gets term + 1; re-acquiring a lease we still hold keeps the term (a renew).
         """
@@ -126,7 +134,9 @@ class CutterLease:
             record, revision = LeaseRecord(holder, now_ms + ttl_ms, 1), 0
         else:
             stored, revision = found
-            live = stored.expires_at_ms > now_ms
+            # No honest holder writes an expiry past the longest ttl: one that does (a cutter-eligible
+            # member's single write, after which it may leave) would hold the lease for ever.
+            live = now_ms < stored.expires_at_ms <= now_ms + TTL_MS_MAX
             if live and stored.holder != holder:
                 return None
             term = stored.term if live else stored.term + 1
