@@ -12,7 +12,7 @@ import msgspec
 
 from inzira.api.app import create_app
 from inzira.api.server import serve_in_thread
-from inzira.demo.setup import create_demo_network
+from inzira.demo.setup import create_demo_network, load_api_keys
 from inzira.ledger.codes import Code
 from inzira.ledger.encoding import encode
 from inzira.ledger.records import Account
@@ -54,9 +54,12 @@ def test_a_broken_invariant_stops_the_node_with_the_reason_on_health(tmp_path):
         except Exception as exc:  # the orderer fails every waiting ticket with the node's reason
             assert "invariant" in str(exc)
         assert net.node.height == height  # nothing signed or stored
-        health = httpx.get(f"{served.base_url}/health", timeout=10)
+        member = {"Authorization": f"Bearer {load_api_keys(tmp_path)['sbk']}"}  # the reason: to members only
+        health = httpx.get(f"{served.base_url}/health", headers=member, timeout=10)
         assert health.status_code == 503
         assert "EUR: posted balances sum to 1, not 0" in health.json()["detail"]
+        anonymous = httpx.get(f"{served.base_url}/health", timeout=10)
+        assert anonymous.status_code == 503 and "balances" not in anonymous.text
         try:
             net.submit(net.signer("sbk").sign(Issue("eurosend:eur", 1, "EUR")))
             raise AssertionError("a stopped node took a transaction")
