@@ -79,8 +79,7 @@ def _allowances(path: Path, value: Any) -> dict[str, Allowance]:
 def operator_for_peer(folder: Path, port: MemberPort) -> DirectoryOperator | None:
     """The operator's service for the peer in ``folder`` (its own port), or None when its member does not run
     the directory."""
-    record = port.node.state.members.get(port.member)
-    if record is None or DIRECTORY_OPERATOR_ROLE not in record.roles:
+    if not port.node.state.holds_role(port.member, DIRECTORY_OPERATOR_ROLE):
         return None
     members = sorted(port.node.state.members)
     tokens = ensure_tokens(folder / TOKENS_FILE, members, "directory-")

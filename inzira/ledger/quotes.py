@@ -20,6 +20,11 @@ def quote_key(fx: str, quote_id: str) -> bytes:
     return fx.encode() + b"\x00" + quote_id.encode()
 
 
+def hold_until_max_ms(state: State, quote_expires_at_ms: int) -> int:
+    """The latest a pending transfer paid by a quote ending at ``quote_expires_at_ms`` may stay pending."""
+    return quote_expires_at_ms + state.policy.quote_hold_after_max_ms
+
+
 def check_quotes(
     state: State,
     ctx: Ctx,
@@ -46,7 +51,7 @@ def check_quotes(
             return fail(Code.QUOTE_EXPIRED, i)
         if quote.expires_at_ms > ctx.timestamp_ms + state.policy.quote_validity_max_ms:
             return fail(Code.VALIDATION, i)  # a firm quote is short-lived; its use is remembered until then
-        if hold_until_ms > quote.expires_at_ms + state.policy.quote_hold_after_max_ms:
+        if hold_until_ms > hold_until_max_ms(state, quote.expires_at_ms):
             # A hold open long after its price lapsed is the client's free option against the FX provider,
             # which may not void a hashlocked transfer: the price binds only as long as the quote (and a grace).
             return fail(Code.VALIDATION, i)

@@ -150,6 +150,14 @@ class State:
             self.refs[key] = RefEntry(tx_id, expires_at_ms)
             heapq.heappush(self.ref_deadlines, (expires_at_ms, key))
 
+    # --- reads ---
+
+    def holds_role(self, member_id: str, role: str) -> bool:
+        """Whether ``member_id`` is a member holding ``role`` now: services check this at each call, since the
+        network may remove a member or take a role away after they start."""
+        member = self.members.get(member_id)
+        return member is not None and role in member.roles
+
     # --- writes: every change is recorded in the block's write set ---
 
     def set_meta(self, policy: Policy, issuers: dict[str, str]) -> None:

@@ -106,8 +106,7 @@ class LedgerPort:
 
     def holds_role(self, member: str, role: str) -> bool:
         """Whether the ledger state gives ``member`` this role now: the network may take it away after start."""
-        record = self.node.state.members.get(member)
-        return record is not None and role in record.roles
+        return self.node.state.holds_role(member, role)
 
     def sign(self, member: str, op: Op, ref: str) -> SignedTx:
         port = self._port(member)

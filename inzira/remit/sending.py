@@ -27,6 +27,7 @@ import msgspec
 
 from inzira.ledger.codes import Code, describe
 from inzira.ledger.encoding import CanonicalDecoder
+from inzira.ledger.quotes import hold_until_max_ms
 from inzira.ledger.records import Leg
 from inzira.ledger.tx import SignedQuote, Transfer, decode_quote, decode_signed, tx_id_of
 from inzira.node.custody import MemberPort
@@ -159,8 +160,8 @@ class TransferDesk:
         fx_quote = _decode_signed_quote(terms.fx_quote)
         # The ledger holds a quoted transfer at most its policy's grace past the quote: never ask for longer (with
         # the defaults, 10 min, the longest transfer_ttl_ms_max, nothing is cut).
-        held_max_ms = decode_quote(fx_quote.body).expires_at_ms + self.runtime.node.state.policy.quote_hold_after_max_ms
-        expires_at_ms = min(expires_at_ms, held_max_ms)
+        quote_ends_ms = decode_quote(fx_quote.body).expires_at_ms
+        expires_at_ms = min(expires_at_ms, hold_until_max_ms(self.runtime.node.state, quote_ends_ms))
         # The receiving FSP pays out and holds the preimage: the hashlock is its, and only it may void.
         op = Transfer(tuple(legs), (fx_quote,), f"remit:{terms.quote_id}", expires_at_ms, terms.condition,
                       terms.receiving_fsp)

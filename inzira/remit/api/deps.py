@@ -120,8 +120,7 @@ def officer_dependency(service: RemitService) -> Callable[..., Awaitable[str]]:
                           headers={"WWW-Authenticate": 'Bearer realm="inzira-compliance"'})
         # The ledger's roles now, as for a member's token: an approval puts a held transfer on chain, which a
         # member the network no longer lets send must not do through its officer.
-        record = service.node.state.members.get(member)
-        if record is None or "sending_fsp" not in record.roles:
+        if not service.node.state.holds_role(member, "sending_fsp"):
             raise Problem(403, Code.PERMISSION, f"{member} is not a sending FSP of this network")
         return member
 

@@ -68,8 +68,7 @@ def router_for(service: RemitService) -> APIRouter:
                                     now_ms, body)
         if member is None:
             raise Problem(401, ApiCode.UNAUTHENTICATED, why)
-        record = state.members.get(member)
-        if record is None or "sending_fsp" not in record.roles:
+        if not state.holds_role(member, "sending_fsp"):
             raise Problem(403, Code.PERMISSION, f"{member} is not a sending FSP")
         refused = replays.take(member, request.headers, now_ms)
         if refused == "replayed":
