@@ -147,3 +147,19 @@ def test_a_listed_name_cut_into_pieces_is_still_a_hit(index):
     # Read joined, the pieces still count once each: the surname alone, or the given names alone, match nothing.
     for query in ["Fik Tiv Nikov", "Aleksandr Vitalievich", "Sergei Nikolaevich", "Jean Pierre Habimana"]:
         assert index.screen(query).matches == (), query
+
+
+def test_listed_words_typed_as_one_are_still_a_hit(index):
+    """A sender's name typed with two or three listed words joined (no space where one belongs) passed
+    screening: only one listed word cut apart was read."""
+    for query, ref in [("AleksandrFiktivnikov", "ZZi.002"), ("aleksandrfiktivnikov", "ZZi.002"),
+                       ("FiktivnikovAleksandr", "ZZi.002"), ("Aleksandr VitalievichFiktivnikov", "ZZi.002"),
+                       ("AleksandrVitalievichFiktivnikov", "ZZi.002"), ("SergeiPrimerov", "ZZi.003"),
+                       ("Sergei NikolaevichPrimerov", "ZZi.003"), ("Alexanderfiktivnikov", "ZZi.002"),
+                       ("MuhammadYusufQarzanithi", "ZZi.001")]:
+        assert refs(index.screen(query), MatchStrength.HIT) == [ref], query
+    # Cut apart, the pieces still count as the words they are: a listed surname joined to an ordinary given name
+    # is no more a match than written apart, and ordinary long names are not cut into listed words.
+    for query in ["JeanFiktivnikov", "Jean Fiktivnikov", "Nsengiyumva", "Habimana", "Uwimanabizimana",
+                  "Nyirahabimana", "Jeanbosco"]:
+        assert index.screen(query).matches == (), query

@@ -28,6 +28,7 @@ from rapidfuzz.distance import OSA
 from inzira.remit.compliance import evidence
 from inzira.remit.compliance.commonness import Commonness
 from inzira.remit.compliance.explain import explain
+from inzira.remit.compliance.joined import JoinedWords
 from inzira.remit.compliance.names import (
     PHONETIC_KEY_CHARS_MIN,
     VOWELS,
@@ -155,6 +156,7 @@ class SanctionsIndex:
             if tok.folded not in self._by_folded:
                 self._blocks.setdefault((_block(tok.folded), len(tok.folded)), []).append(tok.folded)
             self._by_folded.setdefault(tok.folded, []).append(spelling)
+        self._joined = JoinedWords(self._vocabulary.values())
         # Words of names repeat a lot (given names): their look-ups are kept, up to a bound. Entries are
         # only ever whole results, so threads sharing the index at most compute one twice.
         self._similar_cache: dict[NameToken, Mapping[str, float]] = {}
@@ -180,7 +182,7 @@ class SanctionsIndex:
         problem = query_name_problem(name)
         if problem is not None:
             raise UnscreenableName(problem)
-        query = query_of(name, self.commonness)
+        query = query_of(name, self.commonness, self._joined)
         similar = [self._similar(unit.token) for unit in query.units]
         candidates: set[int] = set()
         for found in similar:
@@ -223,7 +225,7 @@ class SanctionsIndex:
     def compare(self, name: str, listed_name: str) -> NameComparison:
         """The comparison of `name` with one listed name, as screening makes it, without the index's
         short cuts: for tests and for showing an officer why two names do or do not match."""
-        query = query_of(name, self.commonness)
+        query = query_of(name, self.commonness, self._joined)
         listed_words = [
             self._vocabulary.get(t.written) or ListedWord(t, "-".join(w.parts) or w.text, self.commonness.weight(t),
                                                          self.commonness.is_common(t))
