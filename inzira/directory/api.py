@@ -44,7 +44,8 @@ _PROBLEMS = {
     401: "Missing or unknown token (3040); a request not signed by its member (3105) or signed too long ago (3341)",
     403: "Not permitted (4300)",
     404: "Number not listed (3204), wallet unknown to the FSP (3204), dispute not found (3260)",
-    409: "Request id reused for another request (3106), dispute already decided (3170), too many disputes (3171)",
+    409: "Request id reused for another request (3106), dispute already decided (3170), too many disputes (3171), "
+         "the number listed since for an FSP the dispute does not name (3172)",
     422: "Wallet inactive (5400), or the ledger refused the listing (its code)",
     429: "Look-up or registration allowance used up (3041): retry after Retry-After seconds",
     503: "Account-holder API (5140) or ledger (2003) unavailable",

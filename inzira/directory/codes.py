@@ -19,6 +19,7 @@ class DirectoryCode(IntEnum):
     DISPUTE_NOT_FOUND = 3260
     DISPUTE_CLOSED = 3170  # the regulator already decided this dispute
     DISPUTES_FULL = 3171  # the FSP has too many open disputes
+    DISPUTE_OUTDATED = 3172  # the number is listed for an FSP the dispute does not name: it cannot be moved
     WALLET_INACTIVE = 5400  # the FSP's account-holder API says the wallet cannot receive money
     ACCOUNT_HOLDER_UNAVAILABLE = 5140  # the FSP's account-holder API could not be reached
 
@@ -29,6 +30,7 @@ _TITLES = {
     DirectoryCode.DISPUTE_NOT_FOUND: "dispute not found",
     DirectoryCode.DISPUTE_CLOSED: "dispute already decided",
     DirectoryCode.DISPUTES_FULL: "too many open disputes",
+    DirectoryCode.DISPUTE_OUTDATED: "dispute outdated",
     DirectoryCode.WALLET_INACTIVE: "wallet inactive",
     DirectoryCode.ACCOUNT_HOLDER_UNAVAILABLE: "account-holder API unavailable",
 }

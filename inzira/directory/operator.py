@@ -257,7 +257,15 @@ class DirectoryOperator:
                 raise DirectoryError(409, DirectoryCode.DISPUTE_CLOSED,
                                      f"dispute {dispute_id} was decided already: {dispute.state}")
             tx_id = ""
-            if outcome == "move" and self.node.state.parties.get(dispute.party) != dispute.claimant:
+            listed = self.node.state.parties.get(dispute.party)
+            if outcome == "move" and listed not in (dispute.holder, dispute.claimant, None):
+                # The holder let it go and another FSP listed it since: the regulator heard neither that FSP nor
+                # its wallet, so moving would take the number from it silently.
+                raise DirectoryError(409, DirectoryCode.DISPUTE_OUTDATED,
+                                     f"{dispute.msisdn} is listed for {listed} now, not for {dispute.holder} as when "
+                                     f"{dispute.claimant} claimed it: keep closes this dispute, and a new claim "
+                                     f"by {dispute.claimant} opens one against {listed}")
+            if outcome == "move" and listed != dispute.claimant:
                 tx_id = await self._sign(SetParty(dispute.party, True, dispute.claimant))
             self.store.resolve(dispute_id, MOVED if outcome == "move" else KEPT, regulator, self.clock_ms(), tx_id)
         resolved = self.store.dispute(dispute_id)

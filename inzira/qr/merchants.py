@@ -32,6 +32,7 @@ from inzira.qr.settings import QrSettings
 from inzira.qr.store.awaiting import write
 from inzira.qr.store.reader import StoreReader
 from inzira.qr.store.writer import StoreWriter, WriteTx
+from inzira.shown_text import UNSHOWN_DETAIL, shown_as_is
 
 LOCATION_CHARS_MAX = 120
 BILL_NUMBER_CHARS_MAX = 25  # EMVCo 62.01
@@ -46,6 +47,17 @@ class MerchantSpec:
     location: str
     postal_code: str | None = None
     alternate: AlternateLanguage | None = None
+
+
+def _unshown(spec: MerchantSpec) -> Rejected | None:
+    """The visitor reads the location and the name in another language (tag 64, any script) before paying:
+    nothing in them may read as other than it is."""
+    alt = spec.alternate
+    texts = {"location": spec.location, "alternate name": alt and alt.name, "alternate city": alt and alt.city}
+    for field, text in texts.items():
+        if text is not None and not shown_as_is(text):
+            return rejected(Code.VALIDATION, f"the {field} {UNSHOWN_DETAIL}")
+    return None
 
 
 def _fits_qr(qr: MerchantQr) -> str | Rejected:
@@ -80,6 +92,9 @@ class Merchants:
             return rejected(Code.VALIDATION, f"{spec.mcc!r} is not an ISO 18245 merchant category code")
         if not 0 < len(spec.location.strip()) <= LOCATION_CHARS_MAX:
             return rejected(Code.VALIDATION, f"the location is 1 to {LOCATION_CHARS_MAX} characters")
+        unshown = _unshown(spec)
+        if unshown is not None:
+            return unshown
         held = screened(self.screen, "merchant", spec.name)
         if held is not None:
             return held

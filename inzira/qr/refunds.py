@@ -44,6 +44,7 @@ from inzira.qr.store.reader import StoreReader
 from inzira.qr.store.writer import StoreWriter, WriteTx
 from inzira.qr.views import is_external, payer_text, refund_view
 from inzira.qr.wallets import post_entry
+from inzira.shown_text import UNSHOWN_DETAIL, shown_as_is
 
 REASON_CHARS_MAX = 140
 _INSERT = insert_sql("refunds", Refund, "raw_tx", "tx_expires_at_ms")
@@ -91,6 +92,8 @@ class Refunds:
                             refundable_minor=max(0, payment.refundable_minor))
         if reason is not None and len(reason) > REASON_CHARS_MAX:
             return rejected(Code.VALIDATION, f"a reason is at most {REASON_CHARS_MAX} characters")
+        if reason is not None and not shown_as_is(reason):  # the visitor's wallet shows it
+            return rejected(Code.VALIDATION, f"the reason {UNSHOWN_DETAIL}")
         wallet = self.directory.wallet(payment.wallet_id)
         if wallet is None:
             return rejected(QrCode.WALLET_NOT_FOUND, "the payment's wallet is gone")

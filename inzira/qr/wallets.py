@@ -31,6 +31,7 @@ from inzira.qr.store.awaiting import write
 from inzira.qr.store.reader import StoreReader
 from inzira.qr.store.writer import StoreWriter, WriteTx
 from inzira.qr.views import entry_view, topup_view, wallet_view
+from inzira.shown_text import UNSHOWN_DETAIL, shown_as_is
 
 HOLDER_CHARS_MAX = 80
 
@@ -76,6 +77,8 @@ class Wallets:
                             f"{issuer} issues wallets in {', '.join(offered)}, not {currency}")
         if holder is not None and len(holder) > HOLDER_CHARS_MAX:
             return rejected(Code.VALIDATION, f"a holder name is at most {HOLDER_CHARS_MAX} characters")
+        if holder is not None and not shown_as_is(holder):  # a zero-width space would hide a name from the screen
+            return rejected(Code.VALIDATION, f"the holder name {UNSHOWN_DETAIL}")
         held = screened(self.screen, "wallet holder", holder) if holder else None
         if held is not None:
             return held

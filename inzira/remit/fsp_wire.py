@@ -4,7 +4,6 @@ validates, and the answers the sending side decodes."""
 
 from __future__ import annotations
 
-import unicodedata
 from typing import Annotated, Literal
 
 import msgspec
@@ -14,20 +13,12 @@ from inzira.api.numbers import TIME_MS_MAX, json_int
 from inzira.money import AMOUNT_MINOR_MAX
 from inzira.remit.phone import MASKED_NAME_CHARS_MAX
 from inzira.remit.records import Reason
+from inzira.shown_text import shown_as_is
 
 QUOTE_ID_CHARS_MAX = 64
 PARTY_NAME_CHARS_MAX = 300  # the customer API's bound on a name
 Amount = json_int(1, AMOUNT_MINOR_MAX)
 AmountOrZero = json_int(0, AMOUNT_MINOR_MAX)
-
-
-_UNSHOWN = ("C", "Zl", "Zp")  # controls, format characters (a bidi override), unassigned ones; line breaks
-
-
-def shown_as_is(text: str) -> bool:
-    """Whether ``text`` reads the same on a page, a receipt and a terminal: no control or format character and
-    no line break, which a masked name (letters, "*", joiners, marks) never needs."""
-    return not any(unicodedata.category(char).startswith(_UNSHOWN) for char in text)
 
 
 class PayeeQuoteBody(BaseModel):
