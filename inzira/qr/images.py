@@ -20,6 +20,9 @@ BORDER_MODULES = 4
 IMAGE_BYTES_MAX = 20 * 1024 * 1024  # a phone photo is a few MB; refuse anything absurd before decoding it
 IMAGE_PIXELS_MAX = 50_000_000  # ~7000 x 7000
 PAYLOADS_MAX = 16  # QR codes returned from one image
+# What phones and screenshots make (Pillow's JPEG reader also opens a camera's MPO). Pillow would otherwise try
+# each of its ~40 readers on an upload, some rarely exercised and one (EPS) running Ghostscript where installed.
+IMAGE_FORMATS = ("PNG", "JPEG", "WEBP", "GIF", "BMP")
 # Pillow warns (on stderr, in the CLI and the server's log) from 89 million pixels; IMAGE_PIXELS_MAX refuses
 # such images with a stable error code instead, so the warning only adds noise.
 warnings.filterwarnings("ignore", category=Image.DecompressionBombWarning)
@@ -76,9 +79,9 @@ def _load(image: bytes | str | Path) -> Image.Image:
         except svg_image.SvgRefused as exc:
             raise QrImageError("bad_image", str(exc)) from None
     try:
-        opened = Image.open(io.BytesIO(data))
+        opened = Image.open(io.BytesIO(data), formats=IMAGE_FORMATS)
     except UnidentifiedImageError as exc:
-        raise QrImageError("bad_image", "not an image format read here: PNG, JPEG, WebP, GIF, BMP, ..., or the SVG "
+        raise QrImageError("bad_image", "not an image format read here: PNG, JPEG, WebP, GIF, BMP, or the SVG "
                                         "`inzira qr make --svg` writes") from exc
     except Image.DecompressionBombError as exc:
         raise QrImageError("too_large", str(exc)) from exc

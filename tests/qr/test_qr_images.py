@@ -51,6 +51,25 @@ def test_photo_like_image(tmp_path):
     assert read_payloads(path) == [CHINESE]
 
 
+@pytest.mark.parametrize("kind", ["TIFF", "PCX", "ICO", "EPS", "PPM"])
+def test_only_the_formats_phones_and_screenshots_make_are_opened(kind):
+    """Pillow tried every reader it has on an upload: a QR in a TIFF or PCX was read, an EPS would run
+    Ghostscript where it is installed. A valid symbol in any other format is refused before a reader runs."""
+    symbol = Image.open(io.BytesIO(payload_png(CHINESE))).convert("L" if kind != "ICO" else "RGBA")
+    made = io.BytesIO()
+    if kind == "EPS":
+        made.write(b"%!PS-Adobe-3.0 EPSF-3.0\n%%BoundingBox: 0 0 10 10\n%%EndComments\nshowpage\n")
+    else:
+        symbol.save(made, format=kind)
+    with pytest.raises(QrImageError) as info:
+        read_payloads(made.getvalue())
+    assert info.value.code == "bad_image"
+    for kind in ("PNG", "JPEG", "WEBP", "GIF", "BMP"):
+        made = io.BytesIO()
+        symbol.convert("L").save(made, format=kind, **({"quality": 95} if kind in ("JPEG", "WEBP") else {}))
+        assert read_payloads(made.getvalue()) == [CHINESE], kind
+
+
 def test_no_qr_and_not_an_image(tmp_path):
     blank = io.BytesIO()
     Image.new("L", (200, 200), 255).save(blank, format="PNG")
