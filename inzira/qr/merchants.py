@@ -95,9 +95,12 @@ class Merchants:
         unshown = _unshown(spec)
         if unshown is not None:
             return unshown
-        held = screened(self.screen, "merchant", spec.name)
-        if held is not None:
-            return held
+        # The name in the visitor's language (tag 64) is the merchant's too: a listed name may be written there alone.
+        for whose, name in (("merchant", spec.name), ("merchant's name in another language",
+                                                      spec.alternate.name if spec.alternate else "")):
+            held = screened(self.screen, whose, name) if name else None
+            if held is not None:
+                return held
         merchant_id = tokens.merchant_id()
         payload = _fits_qr(MerchantQr(merchant_id, spec.name, spec.city, spec.mcc, self.settings.price_currency,
                                       postal_code=spec.postal_code, alternate=spec.alternate))
