@@ -79,7 +79,8 @@ def resigned_by_other(t: "Traffic") -> list["Shot"]:
     original = _original(t, 1)
     submitter = decode_body(original.body).submitter
     other = t.cast.keys[t.rng.choice([m for m in TRADERS if m != submitter])][0]
-    return _spoiled_then_original(t, "resigned_by_other", original, (Sig(other.public_key, other.sign(original.tx_id)),))
+    resigned = (Sig(other.public_key, other.sign(original.tx_id)),)
+    return _spoiled_then_original(t, "resigned_by_other", original, resigned)
 
 
 def forged_sig(t: "Traffic") -> list["Shot"]:

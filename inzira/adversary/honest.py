@@ -11,7 +11,17 @@ import hashlib
 from decimal import ROUND_FLOOR, Decimal
 from typing import TYPE_CHECKING
 
-from inzira.adversary.cast import CURRENCIES, DIRECTORY_FSPS, DIRECTORY_OPERATOR, FX, RECEIVERS, REGULATOR, SENDERS, TRADERS, account_of
+from inzira.adversary.cast import (
+    CURRENCIES,
+    DIRECTORY_FSPS,
+    DIRECTORY_OPERATOR,
+    FX,
+    RECEIVERS,
+    REGULATOR,
+    SENDERS,
+    TRADERS,
+    account_of,
+)
 from inzira.ledger.ids import account_owner
 from inzira.ledger.records import Leg
 from inzira.ledger.tx import (

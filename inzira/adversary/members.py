@@ -1,10 +1,11 @@
 """Membership, honest and hostile.
 
 Honest: a quorum admits a guest member (three keys, two needed for its own changes), the guest opens an
-account, rotates its keys and, with a quorum, changes its roles, and a quorum of the others removes it. Hostile: a quorum that
-rotates someone else's keys, gives or takes issuer roles, removes an issuer, counts the vote of the member it
-removes, falls one vote short (or pads itself with a repeated signature), votes with a removed member's
-key or readmits a removed member's id (whose accounts remain) with keys of its own; a guest that changes its keys under its threshold or claims another member's key.
+account, rotates its keys and, with a quorum, changes its roles, and a quorum of the others removes it.
+Hostile: a quorum that rotates someone else's keys, gives or takes issuer roles, removes an issuer, counts the
+vote of the member it removes, falls one vote short (or pads itself with a repeated signature), votes with a
+removed member's key or readmits a removed member's id (whose accounts remain) with keys of its own; a guest
+that changes its keys under its threshold or claims another member's key.
 """
 
 from __future__ import annotations

@@ -79,7 +79,8 @@ class Model:
               expired: Sequence[bytes]) -> None:
         due = self._expire(timestamp_ms)
         if set(due) != set(expired):
-            self.faults.note("expiry_mismatches", f"at {timestamp_ms}: expected {len(due)} expiries, got {len(expired)}")
+            self.faults.note("expiry_mismatches",
+                             f"at {timestamp_ms}: expected {len(due)} expiries, got {len(expired)}")
         self._prune_refs(timestamp_ms)
         for p, result in zip(items, results):
             if result.code == 0:

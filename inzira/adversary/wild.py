@@ -123,7 +123,8 @@ def wop(t: "Traffic", submitter: str) -> Any:
     if kind == 8:
         return SetDebitCap(wstr(t), wint(t))
     if kind == 9:
-        return t.rng.choice((SetFrozen(wstr(t), t.rng.random() < 0.5), SetParty(wbytes(t), t.rng.random() < 0.5, wstr(t))))
+        return t.rng.choice((SetFrozen(wstr(t), t.rng.random() < 0.5),
+                             SetParty(wbytes(t), t.rng.random() < 0.5, wstr(t))))
     if kind == 10:
         roles = tuple(t.rng.choice(ROLE_NAMES) for _ in range(t.rng.randint(0, 4)))
         keys = tuple(wbytes(t) for _ in range(t.rng.randint(0, 3)))

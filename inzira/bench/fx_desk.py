@@ -2,8 +2,8 @@
 deployment would run it: its CPU is its own, not the server's.
 
 The child is given the path of the FX provider's key file and reads that one key itself; it never sees another
-member's key. It gets the chain id, the desk's rates (its rates file, or the demo table) and spreads, and the FX client tokens, and serves
-``inzira.fx.app`` on 127.0.0.1 at a free port until told to stop.
+member's key. It gets the chain id, the desk's rates (its rates file, or the demo table) and spreads, and the FX
+client tokens, and serves ``inzira.fx.app`` on 127.0.0.1 at a free port until told to stop.
 """
 
 from __future__ import annotations

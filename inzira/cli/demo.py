@@ -88,7 +88,8 @@ def demo(
     runtime = node.runtime
     genesis = runtime.node.genesis  # type: ignore[union-attr]
     console.print(f"[bold]Inzira[/] demo network [cyan]{genesis.network}[/] "
-                  f"({'created' if node.created else 'resumed'}), height {runtime.node.height}")  # type: ignore[union-attr]
+                  f"({'created' if node.created else 'resumed'}), "
+                  f"height {runtime.node.height}")  # type: ignore[union-attr]
     console.print(f"  web UI:    {node.url}  (block explorer)")
     console.print(f"  remit:     {node.url}remit  (sending agent, receiving FSP, compliance, regulator)")
     console.print(f"  QR:        {node.url}qr  (merchant POS, visitor wallet)")

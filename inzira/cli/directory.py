@@ -35,7 +35,8 @@ EXIT_NOT_LISTED = 1  # lookup: no FSP serves it; register: not listed (refused, 
 USAGE_ERROR = 2  # not a phone number, no token, an unreadable links file, a token to send in clear
 EXIT_NO_ANSWER = 3  # lookup: the directory refused the question (token, role, allowance) or did not answer
 EXIT_STATUSES = (f"Exit status: {EXIT_OK} listed; {EXIT_NOT_LISTED} not listed; {USAGE_ERROR} usage error (not a "
-                 f"phone number, no token, plain http:// to another host); {EXIT_NO_ANSWER} (lookup) refused or not answered: token, role, "
+                 f"phone number, no token, plain http:// to another host); {EXIT_NO_ANSWER} (lookup) refused or not "
+                 "answered: token, role, "
                  "allowance, directory unreachable.")
 
 _JSON = typer.Option(False, "--json", help="Print one JSON object (errors too, on stdout).")

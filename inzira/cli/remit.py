@@ -251,10 +251,10 @@ def verify_receipt_cmd(
 def serve(peer: Path = typer.Option(..., "--peer", help="The member's peer folder (peer.json, keys/<member>.key)."),
           links: Optional[Path] = typer.Option(
               None, "--links", help="JSON: fx_member, fx_url, fx_token, funding_urls {issuer: url}, funding_token, "
-              "directory_url, directory_token, payout {...}, receiving_fsp_urls {fsp: url}, wallet_currencies [\"CNY\", "
-              "...], rates_file, "
-              "rates_max_age_s, webhook_allowed_networks [\"10.20.0.0/16\", ...]; a field of another JSON type, or "
-              "any other field, is refused by name."),
+              "directory_url, directory_token, payout {...}, receiving_fsp_urls {fsp: url}, "
+              "wallet_currencies [\"CNY\", ...], rates_file, rates_max_age_s, "
+              "webhook_allowed_networks [\"10.20.0.0/16\", ...]; a field of another JSON type, or any other field, "
+              "is refused by name."),
           host: Optional[str] = typer.Option(None, "--host", help="Default: the peer's api_host."),
           port: Optional[int] = typer.Option(None, "--port", "-p", min=0, max=65535,
                                              help="Default: the peer's api_port.")) -> None:

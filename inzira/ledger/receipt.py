@@ -91,7 +91,8 @@ def verify_receipt(receipt: dict[str, Any], genesis: Genesis, members: list[Memb
         raise ReceiptError(f"block header: {reason}")
     if header.chain_id != genesis.chain_id:
         raise ReceiptError("block header belongs to another network than this genesis")
-    if _int(receipt, "block", "height") != header.height or _int(receipt, "block", "timestamp_ms") != header.timestamp_ms:
+    if (_int(receipt, "block", "height") != header.height
+            or _int(receipt, "block", "timestamp_ms") != header.timestamp_ms):
         raise ReceiptError("block height or time differs from the signed header")
     if _bytes(receipt, "hex", "block", "hash") != block_hash(signed.header):
         raise ReceiptError("block hash differs from the signed header")

@@ -108,7 +108,8 @@ def render_authorization(users: Sequence[NatsUser]) -> str:
             lines.append(f"    {{ nkey: {_quoted(user.nkey)} }}")
             continue
         p = user.permissions
-        lines.append(f"    {{ nkey: {_quoted(user.nkey)}, permissions: {{ publish: {{ allow: {_subjects(p.publish)} }}, "
+        lines.append(f"    {{ nkey: {_quoted(user.nkey)}, permissions: {{ "
+                     f"publish: {{ allow: {_subjects(p.publish)} }}, "
                      f"subscribe: {{ allow: {_subjects(p.subscribe)} }} }} }}")
     lines += ["  ]", "}"]
     return "\n".join(lines) + "\n"

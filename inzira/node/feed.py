@@ -131,7 +131,8 @@ class Feed:
         """For a thread: events arrive on ``sub.queue``, a standard queue."""
         return self._add(ThreadSubscription(self, maxsize))
 
-    def subscribe_async(self, loop: asyncio.AbstractEventLoop, maxsize: int = SUBSCRIBER_QUEUE_MAX) -> AsyncSubscription:
+    def subscribe_async(self, loop: asyncio.AbstractEventLoop,
+                        maxsize: int = SUBSCRIBER_QUEUE_MAX) -> AsyncSubscription:
         """For asyncio code (server-sent events): events arrive on ``sub.queue``, an asyncio queue."""
         return self._add(AsyncSubscription(self, loop, maxsize))
 

@@ -27,7 +27,8 @@ class ForgedBlock:
     early_expiries: int  # pending transfers it would expire before their time
 
 
-def forge_fast_clock(copy: State, prev_hash: bytes, orderer_key: KeyPair, timestamp_ms: int, log_ms: int) -> ForgedBlock:
+def forge_fast_clock(copy: State, prev_hash: bytes, orderer_key: KeyPair, timestamp_ms: int,
+                     log_ms: int) -> ForgedBlock:
     """The next block as a cutter with a fast clock would make it: well formed, signed, every state change
     consistent with its time, which runs ahead of the ordering log. Built on ``copy``, which it consumes."""
     built = build_block(copy, prev_hash, timestamp_ms + FAST_CLOCK_AHEAD_MS, [], ORDERER_ID, orderer_key)

@@ -87,8 +87,10 @@ def list_xml() -> str:
     individuals = [e for e in ENTRIES if e.culture != "entity"]
     entities = [e for e in ENTRIES if e.culture == "entity"]
     body = ["<?xml version=\"1.0\" encoding=\"UTF-8\"?>",
-            "<!-- FICTIONAL EVALUATION LIST for Inzira's screening benchmark. Every person and entity in it is invented;",
-            "     none is, or is meant to be, a real person or organisation. Built by inzira/bench/evalset/build.py. -->",
+            "<!-- FICTIONAL EVALUATION LIST for Inzira's screening benchmark. "
+            "Every person and entity in it is invented;",
+            "     none is, or is meant to be, a real person or organisation. "
+            "Built by inzira/bench/evalset/build.py. -->",
             '<CONSOLIDATED_LIST dateGenerated="2026-01-05T10:00:00.000Z">', "  <INDIVIDUALS>"]
     body += [_entry_xml(e, 8_000_000 + n) for n, e in enumerate(individuals, 1)]
     body += ["  </INDIVIDUALS>", "  <ENTITIES>"]
@@ -102,7 +104,8 @@ _SAMPLE_PARTS = {
     "ZZi.003": ["SERGEI", "NIKOLAEVICH", "PRIMEROV"], "ZZi.004": ["KHALID", "HASSAN", "AL-MITHALY"],
     "ZZi.005": ["OMAR", "ABDELRAHMAN", "WAHMI"], "ZZi.006": ["YEVGENY", "FYODOROVICH", "VYMYSLOV"],
     "ZZi.007": ["JEAN-BAPTISTE", "FICTIF", "SAMPULU"], "ZZi.008": ["IBRAHIM", "QASIM", "TAKHAYYULI"],
-    "ZZi.009": ["DMITRI", "OLEGOVICH", "NESUSHCHESTVUYUSHCHY"], "ZZi.010": ["PHILIPPE", "XAVIER", "IMAGINAIRE-DUPRÉTEND"],
+    "ZZi.009": ["DMITRI", "OLEGOVICH", "NESUSHCHESTVUYUSHCHY"],
+    "ZZi.010": ["PHILIPPE", "XAVIER", "IMAGINAIRE-DUPRÉTEND"],
     "ZZi.011": ["MARIAM", "EXEMPLOVA"], "ZZi.012": ["ABU BAKR", "SALIM", "HAMID", "ZAYFANI"],
 }
 

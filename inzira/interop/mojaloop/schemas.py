@@ -120,7 +120,8 @@ def _compiled(pattern: str) -> regex.Pattern[str]:
     return regex.compile(_js_pattern(pattern))
 
 
-def _pattern_keyword(validator: Any, pattern: str, instance: Any, schema: Mapping[str, Any]) -> Iterator[ValidationError]:
+def _pattern_keyword(validator: Any, pattern: str, instance: Any,
+                     schema: Mapping[str, Any]) -> Iterator[ValidationError]:
     if validator.is_type(instance, "string") and not _compiled(pattern).search(instance):
         yield ValidationError(f"{instance!r} does not match {pattern!r}")
 

@@ -43,7 +43,8 @@ def date_of_birth(query_date: str, listed: tuple[str, ...]) -> Adjustment | None
     year = int(query_year.group(1))
     full = _DATE.search(query_date)
     for written in listed:
-        if full and _DATE.search(written) and _DATE.search(written).group(0) == full.group(0):  # type: ignore[union-attr]
+        same = _DATE.search(written)
+        if full and same and same.group(0) == full.group(0):
             return Adjustment(SAME_DATE_POINTS, f"born {full.group(0)}, the entry's date of birth")
         years = [int(y) for y in _YEAR.findall(written)]
         if not years:

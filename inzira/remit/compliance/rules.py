@@ -148,7 +148,8 @@ def decide(
     if len(history) > policy.history_records_max:
         raise ValueError(f"{len(history)} history records given; at most {policy.history_records_max}")
     reasons = [*_amount_reasons(amount, history, now_ms, policy), *_velocity_reasons(history, now_ms, policy)]
-    for party, name, facts in ((Party.SENDER, sender_name, sender_facts), (Party.RECEIVER, receiver_name, receiver_facts)):
+    for party, name, facts in ((Party.SENDER, sender_name, sender_facts),
+                               (Party.RECEIVER, receiver_name, receiver_facts)):
         reasons.extend(name_reasons(party, name, policy, sanctions, facts))
     if list_status is not None and list_status.state is ListState.HOLD:
         reasons.append(Reason(ReasonCode.SANCTIONS_LIST_STALE, list_status.message))

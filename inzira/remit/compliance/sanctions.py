@@ -96,7 +96,8 @@ class SanctionsList:
     def label(self) -> str:
         """What a decision records: "UN list 2026-01-05T10:00:00.000Z sha256:1f2e...", enough to find the file."""
         version = f" version {self.version}" if self.version and self.version != self.generated_at else ""
-        return f"{self.source or 'sanctions'} list{version} of {self.generated_at or 'unknown date'} sha256:{self.sha256}"
+        dated = self.generated_at or "unknown date"
+        return f"{self.source or 'sanctions'} list{version} of {dated} sha256:{self.sha256}"
 
 
 class _RefuseDoctype(ET.TreeBuilder):

@@ -102,7 +102,8 @@ def parse_ofac_advanced_xml(
             group_type = {group.get("ID", ""): part_types.get(group.get("NamePartTypeID", ""), "")
                           for group in identity.iterfind("{*}NamePartGroups/{*}MasterNamePartGroup/{*}NamePartGroup")}
             for alias in identity.iterfind("{*}Alias"):
-                quality = "Low" if alias.get("LowQuality") == "true" else alias_types.get(alias.get("AliasTypeID", ""), "")
+                low = alias.get("LowQuality") == "true"
+                quality = "Low" if low else alias_types.get(alias.get("AliasTypeID", ""), "")
                 primary = alias.get("Primary") == "true" and identity.get("Primary") == "true"
                 for documented in alias.iterfind("{*}DocumentedName"):
                     parts = [(group_type.get(value.get("NamePartGroupID", ""), ""), clean(value.text),

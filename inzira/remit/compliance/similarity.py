@@ -6,8 +6,9 @@ by one typing error as written) or a phonetic key (Mohammed/Muhamad, Omar/Umar, 
 compound given name and the other its first name (Jean/Jean de Dieu, 0.85), or when they are one or two
 typing errors apart (restricted Damerau-Levenshtein: one edit up to eight letters, two beyond; 0.94 and
 0.88) unless the word screened is a name the corpus knows (Khatib is not a mistyped Hatti, Jianhua not a
-mistyped Jianghua; a customer's unknown Jinguo may be a mistyped listed Jianguo); an initial matches a word with its letter (0.8). Anything else is a different name, however much
-it looks alike: Primakov is not Primerov.
+mistyped Jianghua; a customer's unknown Jinguo may be a mistyped listed Jianguo); an initial matches a word
+with its letter (0.8). Anything else is a different name, however much it looks alike: Primakov is not
+Primerov.
 
 A name is compared with a listed name as a set of words: the pairs that carry the most evidence are matched
 first, each word once. What the match is worth then depends on how rare the matched names are (`commonness`):

@@ -24,9 +24,9 @@ class Behaviour(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
     ``forced``: every card payment from now on is declined (with ``decline_reason``) or times out, whatever
     the card. ``auth_timeout_ms``: how long a payment whose card issuer never answers stays pending before it
     times out. ``api_delay_ms``: the merchant API answers this late (its work done: a merchant that gives up
-    waiting may miss a session that exists). ``callback_delay_ms``: a decided payment's callback leaves this late. ``callback_copies``: each
-    callback is delivered this many times (2: a duplicate). ``callbacks_off``: no callback at all (a lost
-    one: the merchant has to ask).
+    waiting may miss a session that exists). ``callback_delay_ms``: a decided payment's callback leaves this
+    late. ``callback_copies``: each callback is delivered this many times (2: a duplicate). ``callbacks_off``:
+    no callback at all (a lost one: the merchant has to ask).
     """
 
     forced: Literal["decline", "timeout"] | None = None
