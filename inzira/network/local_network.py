@@ -148,7 +148,7 @@ class LocalNetwork:
                 self.port_changes += assign_peer_ports(plan, [member], PEER_API_HOST)
                 write_plan(self.folder, plan)
                 proc = spawn(member)
-            wait_ready(url, ready_timeout_ms)
+            wait_ready(url, ready_timeout_ms, self.api_token(member))
         return [self.endpoint(m) for m in wanted if m in state.peers]
 
     def _nats(self, servers: int, nats_urls: list[str] | None, nats_admin: NatsCredentials | None,

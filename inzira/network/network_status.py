@@ -14,7 +14,7 @@ from inzira.network.nats_monitor import ServerHealth
 from inzira.network.nats_server import ClusterError
 from inzira.network.network_state import read_state
 from inzira.network.own_deployments import OwnDeployment, own_deployments
-from inzira.network.peer_client import peer_status
+from inzira.network.peer_client import own_token, peer_status
 from inzira.network.peer_processes import attach_peer, read_api_url
 
 
@@ -31,10 +31,11 @@ def network_status(folder: Path, members: Sequence[str]) -> NetworkStatus:
     peers: dict[str, dict[str, Any] | None] = {}
     alive: set[str] = set()
     for member in sorted(state.peers) if state else []:
-        url = read_api_url(peer_folder(folder, member))
-        if attach_peer(peer_folder(folder, member), state.peers[member]).alive():
+        peer_dir = peer_folder(folder, member)
+        url = read_api_url(peer_dir)
+        if attach_peer(peer_dir, state.peers[member]).alive():
             alive.add(member)
-        peers[member] = peer_status(url) if url and member in alive else None
+        peers[member] = peer_status(url, token=own_token(peer_dir, member)) if url and member in alive else None
     nats: list[tuple[str, str, ServerHealth | None]] = []
     if state is not None and not state.external_nats and (folder / NATS_DIR).exists():
         try:

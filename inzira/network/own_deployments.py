@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from inzira.network.layout import peer_folder
-from inzira.network.peer_client import peer_status
+from inzira.network.peer_client import own_token, peer_status
 from inzira.network.peer_processes import read_api_url
 from inzira.peer.folder_lock import holder_pid, is_held
 
@@ -29,5 +29,6 @@ def own_deployments(network: Path, members: Iterable[str]) -> dict[str, OwnDeplo
         if not folder.is_dir() or not is_held(folder):
             continue
         url = read_api_url(folder)
-        found[member] = OwnDeployment(holder_pid(folder), url, peer_status(url) if url else None)
+        status = peer_status(url, token=own_token(folder, member)) if url else None
+        found[member] = OwnDeployment(holder_pid(folder), url, status)
     return found

@@ -2,27 +2,34 @@
 
 - ``GET /v1/peer/status``: the peer's position, role, refusals and agreement (public);
 - ``GET /v1/peer/snapshots[/{height}]``: its snapshots, for members' peers only (a signed request);
-- ``/health``: 200 with the peer's facts, 503 with the reason once it stopped taking traffic;
-- every other route answers 503 with that reason too while the peer has a problem (it failed, or it
-  disagrees with a quorum of peers), so no client acts on a ledger its own peer no longer trusts.
+- ``/health``: 200 with the peer's facts, 503 once it stopped taking traffic;
+- every other route answers 503 too while the peer has a problem (it failed, or it disagrees with a quorum
+  of peers), so no client acts on a ledger its own peer no longer trusts.
+
+Why it stopped is an exception's text (paths, keys' ids, internal state): it is told to a current member, by
+that member's signed request or by its API token (on a peer, the peer's own operator's); anyone else reads a
+fixed word for its kind (``Peer.problem_word``), enough for a probe or a load balancer.
 """
 
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from typing import TYPE_CHECKING, Annotated, BinaryIO
 
-from fastapi import APIRouter, FastAPI, Path, Request
+from fastapi import APIRouter, Depends, FastAPI, Path, Request
 from prometheus_client import Gauge
+from starlette.datastructures import Headers
 from starlette.responses import Response, StreamingResponse
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from inzira.api.app import create_app
 from inzira.api.codes import ApiCode
+from inzira.api.context import ApiContext, api_context
 from inzira.api.numbers import INT64_MAX, digits
 from inzira.api.problems import Problem, problem_response
 from inzira.api.responses import json_response
+from inzira.api.tokens import TokenBook
 from inzira.ledger.codes import Code
 from inzira.peer.lease_keeper import wall_clock_ms
 from inzira.peer.peer_auth import check_request
@@ -35,19 +42,36 @@ STATUS_PATH = "/v1/peer/status"
 ALWAYS_OPEN = {STATUS_PATH, "/metrics"}
 Height = digits(1, INT64_MAX)
 SNAPSHOT_CHUNK_BYTES = 1024 * 1024
+WHO_IS_TOLD = "a member's API token or signed request is told why"
+
+
+def _member_keys(peer: "Peer") -> dict[str, tuple[bytes, ...]]:
+    return {m.id: m.keys for m in list(peer.node.state.members.values())}
+
+
+def told_why(peer: "Peer", tokens: TokenBook, method: str, path: str, headers: Mapping[str, str]) -> bool:
+    """Whether the asker may read why the peer stopped: a current member, by its API token or its signed request
+    (a wrong token or signature is not refused here: it is told what anyone is)."""
+    scheme, _, token = headers.get("authorization", "").partition(" ")
+    if scheme.lower() == "bearer" and tokens.member_for(token.strip()) in peer.node.state.members:
+        return True
+    member, _ = check_request(headers, peer.node.chain_id, _member_keys(peer), method, path, wall_clock_ms())
+    return member is not None
 
 
 def peer_router(peer: "Peer") -> APIRouter:
     router = APIRouter(prefix="/v1/peer", tags=["peer"])
 
-    @router.get("/status", summary="This peer: height, hashes, role, refused blocks, agreement with others")
-    def status() -> Response:
-        return json_response(peer_status(peer))
+    @router.get("/status", summary="This peer: height, hashes, role, refused blocks, agreement with others "
+                                   "(why it stopped: to a member's token or signed request)")
+    def status(request: Request, ctx: ApiContext = Depends(api_context)) -> Response:
+        told = bool(peer.problem()) and told_why(peer, ctx.tokens, request.method, request.url.path,
+                                                 request.headers)
+        return json_response(peer_status(peer, told))
 
     def signed_by_member(request: Request) -> None:
-        keys = {m.id: m.keys for m in list(peer.node.state.members.values())}
-        member, why = check_request(request.headers, peer.node.chain_id, keys, request.method, request.url.path,
-                                    wall_clock_ms())
+        member, why = check_request(request.headers, peer.node.chain_id, _member_keys(peer), request.method,
+                                    request.url.path, wall_clock_ms())
         if member is None:
             raise Problem(401, ApiCode.UNAUTHENTICATED, why)
 
@@ -81,9 +105,10 @@ def _chunks(file: BinaryIO) -> Iterator[bytes]:
 class PeerGate:
     """ASGI middleware: /health from the peer's own facts, and 503 everywhere once the peer has a problem."""
 
-    def __init__(self, app: ASGIApp, peer: "Peer") -> None:
+    def __init__(self, app: ASGIApp, peer: "Peer", tokens: TokenBook) -> None:
         self.app = app
         self.peer = peer
+        self.tokens = tokens
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -91,23 +116,25 @@ class PeerGate:
             return
         path: str = scope["path"]
         problem = self.peer.problem()
+        told = bool(problem) and told_why(self.peer, self.tokens, scope["method"], path, Headers(scope=scope))
+        detail = problem if told else f"this peer takes no traffic: {self.peer.problem_word()} ({WHO_IS_TOLD})"
         if path == "/health":
-            facts = health_facts(self.peer)
+            facts = health_facts(self.peer, told)
             if problem:
-                response = problem_response(Problem(503, ApiCode.UNAVAILABLE, problem, **facts), path)
+                response = problem_response(Problem(503, ApiCode.UNAVAILABLE, detail, **facts), path)
             else:
                 response = json_response({"status": "ok" if self.peer.ready else "catching_up", **facts})
             await response(scope, receive, send)
             return
         if problem and path not in ALWAYS_OPEN:
-            await problem_response(Problem(503, ApiCode.UNAVAILABLE, problem), path)(scope, receive, send)
+            await problem_response(Problem(503, ApiCode.UNAVAILABLE, detail), path)(scope, receive, send)
             return
         await self.app(scope, receive, send)
 
 
 def build_app(peer: "Peer") -> FastAPI:
     app = create_app(peer.runtime, routers=[peer_router(peer)])
-    app.add_middleware(PeerGate, peer=peer)
+    app.add_middleware(PeerGate, peer=peer, tokens=app.state.api.tokens)
     registry = app.state.api.metrics.registry
     gauges = {
         "inzira_peer_blocks_rejected": ("Blocks-stream entries this peer refused", lambda: peer.ledger.rejected_total),

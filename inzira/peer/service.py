@@ -21,6 +21,7 @@ from pathlib import Path
 
 from nats.aio.client import Client as NATS
 
+from inzira.api.routes.meta import FAILED_WITHHELD
 from inzira.crypto.verifier_pool import Verifier
 from inzira.http.closing import aclose_each
 from inzira.node.custody import MemberPort
@@ -64,6 +65,9 @@ from inzira.tasks import end_tasks
 
 START_TIMEOUT_S = 60.0
 STOP_TIMEOUT_S = 8.0
+# What anyone but a member reads for a peer's problem besides a failed node (FAILED_WITHHELD): its kind.
+DIVERGED_WORD = "peer_diverged"
+STOPPED_WORD = "peer_stopped"
 
 log = logging.getLogger(__name__)
 
@@ -158,13 +162,22 @@ class Peer:
         self._lock.release()
 
     def problem(self) -> str | None:
-        """Why this peer takes no traffic now, or None."""
+        """Why this peer takes no traffic now, or None: for its members' eyes (``problem_word`` for others)."""
+        found = self._problem()
+        return found[1] if found else None
+
+    def problem_word(self) -> str | None:
+        """The kind of ``problem()`` as a fixed word, what anyone may read: the reason is an exception's text."""
+        found = self._problem()
+        return found[0] if found else None
+
+    def _problem(self) -> tuple[str, str] | None:
         if self.node.failed:
-            return f"the node stopped: {self.node.failed}"
+            return FAILED_WITHHELD, f"the node stopped: {self.node.failed}"
         if self.agreement.diverged:
-            return f"this peer disagrees with the other peers: {self.agreement.diverged}"
+            return DIVERGED_WORD, f"this peer disagrees with the other peers: {self.agreement.diverged}"
         if self.crashed:
-            return f"the peer stopped: {self.crashed}"
+            return STOPPED_WORD, f"the peer stopped: {self.crashed}"
         return None
 
     def holding_lease(self) -> bool:

@@ -1,12 +1,15 @@
 """What a peer says about itself: position in the chain and the streams, role, refusals, agreement.
 
 Public (a peer's heights and hashes are what every member's explorer shows anyway): served at
-``/v1/peer/status`` and summed up in ``/health``.
+``/v1/peer/status`` and summed up in ``/health``. All but why the peer stopped: ``told`` is whether the asker
+may read that reason (an exception's text); anyone else reads its kind, a fixed word (``Peer.problem_word``).
 """
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
+
+from inzira.api.routes.meta import FAILED_WITHHELD
 
 if TYPE_CHECKING:
     from inzira.peer.service import Peer
@@ -14,7 +17,7 @@ if TYPE_CHECKING:
 REJECTIONS_LISTED = 10
 
 
-def peer_status(peer: "Peer") -> dict[str, Any]:
+def peer_status(peer: "Peer", told: bool) -> dict[str, Any]:
     node, ledger = peer.node, peer.ledger
     tip = node.tip  # the last stored block, read once: its height, hashes and time belong together
     follower, cutter, keeper = peer.follower, peer.cutter, peer.keeper
@@ -23,7 +26,7 @@ def peer_status(peer: "Peer") -> dict[str, Any]:
         "network": peer.genesis.network,
         "chain_id": peer.genesis.chain_id.hex(),
         "ready": peer.ready,
-        "problem": peer.problem(),
+        "problem": peer.problem() if told else peer.problem_word(),
         "role": "cutter" if peer.holding_lease() else "follower",
         "orderer_id": peer.config.orderer_id or None,
         "lease_term": keeper.term if keeper else 0,
@@ -56,9 +59,9 @@ def peer_status(peer: "Peer") -> dict[str, Any]:
     }
 
 
-def health_facts(peer: "Peer") -> dict[str, Any]:
+def health_facts(peer: "Peer", told: bool) -> dict[str, Any]:
     """The short form for /health."""
-    ledger = peer.ledger
+    ledger, failed = peer.ledger, peer.node.failed
     last = ledger.rejections[-1] if ledger.rejections else None
     return {
         "member": peer.member,
@@ -67,7 +70,7 @@ def health_facts(peer: "Peer") -> dict[str, Any]:
         "network": peer.genesis.network,
         "ready": peer.ready,
         "role": "cutter" if peer.holding_lease() else "follower",
-        "failed": peer.node.failed,
+        "failed": failed if told or not failed else FAILED_WITHHELD,
         "diverged": peer.agreement.diverged,
         "rejected_blocks": ledger.rejected_total,
         "last_rejection": None if last is None else f"entry {last.seq} (height {last.height}): {last.reason}",

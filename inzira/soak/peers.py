@@ -1,7 +1,8 @@
 """What the network soak asks of the running peers: their health, their agreement, their logs.
 
 Everything over the peers' own HTTP endpoints (``/health``, ``/v1/peer/status``) and files, as an operator
-would look at them; nothing reaches into a peer process.
+would look at them (with each peer's own API token, so a stopped peer says why); nothing reaches into a peer
+process.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from typing import Any
 from inzira.http import HttpClient, HttpProblem
 from inzira.network.layout import peer_folder
 from inzira.network.local_network import LocalNetwork
-from inzira.network.peer_client import peer_status
+from inzira.network.peer_client import bearer, own_token, peer_status
 from inzira.peer.config import LOG_FILE
 
 HTTP_TIMEOUT_S = 5.0
@@ -36,7 +37,7 @@ def statuses(local: LocalNetwork, members: Sequence[str]) -> dict[str, dict[str,
     found: dict[str, dict[str, Any] | None] = {}
     for member in members:
         try:
-            found[member] = peer_status(local.api_url(member), HTTP_TIMEOUT_S)
+            found[member] = peer_status(local.api_url(member), HTTP_TIMEOUT_S, _token(local, member))
         except ValueError:  # no API address: the peer is not running
             found[member] = None
     return found
@@ -72,7 +73,7 @@ def health(local: LocalNetwork, members: Sequence[str]) -> dict[str, str]:
             continue
         try:
             with HttpClient(local.api_url(member), timeout_ms=HTTP_TIMEOUT_MS) as http:
-                response = http.send("GET", "/health")
+                response = http.send("GET", "/health", headers=bearer(_token(local, member)))
             facts = response.json() if response.headers.get("content-type", "").endswith("json") else {}
         except (HttpProblem, ValueError) as exc:
             verdicts[member] = f"no answer: {exc!r}"
@@ -84,6 +85,10 @@ def health(local: LocalNetwork, members: Sequence[str]) -> dict[str, str]:
         else:
             verdicts[member] = "ok"
     return verdicts
+
+
+def _token(local: LocalNetwork, member: str) -> str | None:
+    return own_token(peer_folder(local.folder, member), member)
 
 
 def tracebacks(local: LocalNetwork, members: Sequence[str]) -> dict[str, int]:

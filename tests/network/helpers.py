@@ -104,7 +104,7 @@ class Net:
 
     def status(self, member: str) -> dict[str, Any] | None:
         try:
-            return peer_status(self.local.api_url(member))
+            return peer_status(self.local.api_url(member), token=self.local.api_token(member))
         except ValueError:
             return None
 

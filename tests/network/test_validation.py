@@ -145,8 +145,13 @@ def test_a_peer_that_disagrees_with_the_quorum_stops_taking_traffic(fault_net: N
     net.submit_ok("sbk", [net.signer("sbk").sign(Issue("mobimo:eur", 11, "EUR"))])
     status = wait_until("the victim to see it disagrees", lambda: (s := net.status(victim)) and s["diverged"] and s, 30)
     assert "this peer does not" in status["diverged"]
-    health = httpx.get(f"{net.local.api_url(victim)}/health", timeout=10)
+    operator = {"Authorization": f"Bearer {net.local.api_token(victim)}"}  # why: to members only
+    health = httpx.get(f"{net.local.api_url(victim)}/health", headers=operator, timeout=10)
     assert health.status_code == 503 and "disagrees with the other peers" in health.json()["detail"]
+    anonymous = httpx.get(f"{net.local.api_url(victim)}/health", timeout=10)
+    assert anonymous.status_code == 503 and "peer_diverged" in anonymous.json()["detail"]
+    assert "disagrees" not in anonymous.json()["detail"]
+    assert "disagrees with the other peers" in net.local.status().peers[victim]["problem"]  # type: ignore[index]
     with net.client(victim) as client:
         with pytest.raises(HttpProblem) as refused:
             client.account("eurosend:eur")
