@@ -1,25 +1,82 @@
-"""A streaming response that holds a place in a bounded set of open streams from the moment it is answered.
+"""The one kind of response every event stream is: its credential re-checked while it is open, and (a
+``HeldStream``) a place held in a bounded set of open streams from the moment it is answered.
+
+A stream is let in by its credential once, when it opens; it may then live for minutes. A member removed
+from the network, stripped of the role that let it in, or a page session signed out or expired, must stop
+seeing events at once, not when the stream would have ended anyway. So ``LiveStream`` asks the stream's
+``Credential`` again before each chunk it sends and every ``CREDENTIAL_CHECK_MS`` while the stream is quiet
+(one watcher per stream, not one per event); when it no longer holds, the stream ends with a last
+``event: closed`` frame naming why (``data: {reason, code, detail}``), and a client that reconnects is refused.
 
 A limit checked in the route but counted only once the stream's generator runs lets requests arriving
-together all pass the check (the generator starts after an await). The place is taken where the check is,
-before any await, and ``release`` gives it back once the response has been sent or its client has gone,
-whether or not the generator ever started.
+together all pass the check (the generator starts after an await). ``HeldStream`` takes the place where the
+check is, before any await, and ``release`` gives it back once the response has been sent or its client has
+gone, whether or not the generator ever started.
 """
 
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Callable, Mapping
 
+import anyio
 from starlette.responses import StreamingResponse
 from starlette.types import Receive, Scope, Send
 
+from inzira.api.stream_credential import Credential, Lapse
+
 EVENT_STREAM_HEADERS = {"Cache-Control": "no-cache", "X-Accel-Buffering": "no"}
+CREDENTIAL_CHECK_MS = 2_000  # longest a quiet stream goes on after its credential lapsed
 
 
-class HeldStream(StreamingResponse):
-    def __init__(self, release: Callable[[], None], content: AsyncIterator[bytes],
+class LiveStream(StreamingResponse):
+    def __init__(self, content: AsyncIterator[bytes], credential: Credential | None,
                  headers: Mapping[str, str] = EVENT_STREAM_HEADERS, media_type: str = "text/event-stream") -> None:
+        """``credential``: None for a stream that needs none (the demo's public explorer, a customer's token,
+        which nothing revokes)."""
         super().__init__(content, headers=headers, media_type=media_type)
+        self._credential = credential
+        self._content = content
+
+    async def stream_response(self, send: Send) -> None:
+        credential = self._credential
+        if credential is None:
+            await super().stream_response(send)
+            return
+        await send({"type": "http.response.start", "status": self.status_code, "headers": self.raw_headers})
+        lapse = await self._relay(send, credential)
+        if lapse is not None:
+            await send({"type": "http.response.body", "body": lapse.frame(), "more_body": True})
+        await send({"type": "http.response.body", "body": b"", "more_body": False})
+
+    async def _relay(self, send: Send, credential: Credential) -> Lapse | None:
+        """Send the content until it ends or the credential lapses; the lapse, when that is why it stopped."""
+        lapse: Lapse | None = None
+        async with anyio.create_task_group() as group:
+
+            async def watch() -> None:
+                nonlocal lapse
+                while (lapse := credential()) is None:
+                    await anyio.sleep(CREDENTIAL_CHECK_MS / 1000)
+                group.cancel_scope.cancel()  # the content's wait is cancelled: its own finally runs
+
+            group.start_soon(watch)
+            try:
+                async for chunk in self._content:
+                    if (lapse := credential()) is not None:
+                        break
+                    await send({"type": "http.response.body", "body": chunk, "more_body": True})
+            finally:
+                aclose = getattr(self._content, "aclose", None)
+                if aclose is not None:
+                    await aclose()
+            group.cancel_scope.cancel()
+        return lapse
+
+
+class HeldStream(LiveStream):
+    def __init__(self, release: Callable[[], None], content: AsyncIterator[bytes], credential: Credential | None,
+                 headers: Mapping[str, str] = EVENT_STREAM_HEADERS, media_type: str = "text/event-stream") -> None:
+        super().__init__(content, credential, headers, media_type)
         self._release = release
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:

@@ -63,7 +63,8 @@ class RemitClient:
         return self.http.call("GET", "/v1/remit/payouts/flagged", params=params)
 
     def events(self, transfer_id: str) -> Iterator[tuple[str, dict[str, Any]]]:
-        """(event kind, data) of a transfer's event stream, until it ends."""
+        """(event kind, data) of a transfer's event stream, until it ends; an ``HttpProblem`` when the server
+        ends it because the caller's credential no longer holds (``event: closed``)."""
         with self.http.stream("GET", f"/v1/remit/transfers/{transfer_id}/events") as response:
             kind = ""
             for line in response.iter_lines():
@@ -76,4 +77,6 @@ class RemitClient:
                         data = decode_json(line[6:])
                     except msgspec.DecodeError as exc:
                         raise HttpProblem(502, 2003, f"an event is not JSON: {exc}") from None
+                    if kind == "closed":
+                        raise HttpProblem(403, 4300, f"the server closed the event stream: {str(data)[:200]}")
                     yield kind, data

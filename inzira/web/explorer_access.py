@@ -17,6 +17,7 @@ from starlette.responses import RedirectResponse, Response
 
 from inzira.api.codes import ApiCode
 from inzira.api.problems import Problem, problem_response
+from inzira.api.stream_credential import Credential, member_lapse, session_credential
 from inzira.api.tokens import TOKEN_CHARS_MAX, TokenBook
 from inzira.api.visibility import Caller
 from inzira.node.node import Node
@@ -72,6 +73,14 @@ class MemberAccess:
         problem = Problem(401, ApiCode.UNAUTHENTICATED, f"sign in to the explorer first ({SIGN_IN_PATH})",
                           headers=NO_STORE)
         return problem_response(problem, request.url.path)
+
+    def credential(self, request: Request) -> Credential:
+        """What keeps the viewer's block stream open: its session, and its member in the network."""
+        session_id = request.cookies.get(COOKIE_NAME)
+        session = self.sessions.get(session_id)
+        member = session.member if session is not None else ""
+        return session_credential(lambda: self.sessions.get(session_id) is not None,
+                                  lambda: member_lapse(self.node.state, member))
 
     def router(self) -> APIRouter:
         router = APIRouter()

@@ -20,6 +20,7 @@ from inzira.api.codes import ApiCode
 from inzira.api.held_stream import HeldStream
 from inzira.api.numbers import INT64_MAX, digits, parse_digits
 from inzira.api.problems import Problem, problem_response
+from inzira.api.stream_credential import Credential
 from inzira.node.feed import AsyncSubscription, FeedFull
 from inzira.node.node import Node
 from inzira.web.explorer_access import MemberAccess
@@ -71,8 +72,9 @@ class BlockStreams:
         self.active = 0
         self.by_client: dict[str, int] = {}  # open streams per client address (none kept at 0)
 
-    def open(self, host: str, after_height: int | None) -> Response:
-        """A stream for the client at ``host`` (its address), or the problem saying why not."""
+    def open(self, host: str, after_height: int | None, credential: Credential | None = None) -> Response:
+        """A stream for the client at ``host`` (its address), or the problem saying why not; it ends when
+        ``credential`` (the viewer's session, on a member's deployment) lapses."""
         client = client_key(host)
         retry = {"Retry-After": str(BUSY_RETRY_S)}
         if self.active >= STREAMS_MAX:
@@ -85,7 +87,7 @@ class BlockStreams:
             return problem_response(many, EVENTS_PATH)
         self.active += 1  # before any await (inzira.api.held_stream)
         self.by_client[client] = self.by_client.get(client, 0) + 1
-        return HeldStream(lambda: self._release(client), self._stream(after_height))
+        return HeldStream(lambda: self._release(client), self._stream(after_height), credential)
 
     def _release(self, client: str) -> None:
         self.active -= 1
@@ -144,9 +146,10 @@ def live_router(runtime: Runtime, access: MemberAccess | None = None) -> APIRout
         """New block headers as server-sent events (``event: block``); ``after`` = last height the page has."""
         if access is not None and isinstance(refused := access.data(request), Response):
             return refused
+        credential = access.credential(request) if access is not None else None
         resumed = parse_digits(request.headers.get("last-event-id", ""))
         # The peer's address (behind a trusted proxy, the client it names: inzira.api.server).
         host = request.client.host if request.client else ""
-        return streams.open(host, resumed if resumed is not None else after)
+        return streams.open(host, resumed if resumed is not None else after, credential)
 
     return router

@@ -32,6 +32,7 @@ from inzira.web.assets import mount_static
 from inzira.web.explorer import explorer_router
 from inzira.web.explorer_access import COOKIE_NAME, SIGN_IN_PATH, MemberAccess
 from inzira.web.sessions import SESSION_TTL_MS, SessionBook
+from tests.stream_end import STREAM_TIMEOUT, closed_frame
 from tests.web.conftest import HTTP_TIMEOUT_S, PENDING_FOR_MS, Demo
 
 HTTPS = {"X-Forwarded-Proto": "https"}
@@ -183,6 +184,19 @@ def test_a_signed_in_member_gets_the_stream_and_the_verifier(served: Served, eur
     receipt = eurosend.get(f"/tx/{served.demo.transfer_id}/receipt.json").content
     assert eurosend.post("/explorer/verify-receipt", content=receipt).json()["valid"] is True
     assert "✓ valid" in eurosend.post("/verify", data={"receipt": receipt.decode()}).text
+
+
+def test_the_stream_ends_when_its_session_signs_out(served: Served) -> None:
+    """Not when the stream would have ended anyway (10 minutes): a member signed out sees no further block."""
+    with _signed_in(served, "eurosend") as client:
+        with client.stream("GET", "/explorer/events", timeout=STREAM_TIMEOUT) as r:
+            assert r.status_code == 200
+            lines = r.iter_lines()
+            assert next(lines).startswith("retry: ")
+            assert client.post("/explorer/sign-out").status_code == 303
+            closed = closed_frame(lines)
+        assert closed["reason"] == "session_ended" and closed["code"] == ApiCode.UNAUTHENTICATED
+        assert client.get("/explorer/events").status_code == 401
 
 
 def _not_found_body(client: httpx.Client, address: str, hidden: str) -> str:

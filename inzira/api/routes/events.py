@@ -14,6 +14,7 @@ from inzira.api.event_stream import BlockStream
 from inzira.api.held_stream import HeldStream
 from inzira.api.numbers import DIGITS_MAX, INT64_MAX, digits, parse_digits
 from inzira.api.problems import Problem
+from inzira.api.stream_credential import caller_credential
 from inzira.api.responses import problem_docs
 from inzira.api.visibility import Caller
 from inzira.ledger.codes import Code
@@ -57,4 +58,4 @@ async def events(
         ctx.event_streams -= 1
         ctx.metrics.event_streams.dec()
 
-    return HeldStream(release, BlockStream(ctx, caller, next_height).frames())
+    return HeldStream(release, BlockStream(ctx, caller, next_height).frames(), caller_credential(ctx.node, caller))

@@ -20,9 +20,11 @@ from starlette.responses import Response, StreamingResponse
 
 from inzira.api.codes import ApiCode
 from inzira.api.context import ApiContext, api_context
+from inzira.api.held_stream import LiveStream
 from inzira.api.models import TicketModel
 from inzira.api.numbers import DIGITS_MAX, INT64_MAX, digits, parse_digits
 from inzira.api.responses import json_response
+from inzira.api.stream_credential import Credential, member_lapse
 from inzira.ledger.codes import Code
 from inzira.qr.api.auth import Principal, merchant_for, wallet_for
 from inzira.qr.api.common import BillId, MerchantId, WalletId, unwrap
@@ -100,6 +102,14 @@ class EventStream:
             sub.close()
 
 
+def _credential(ctx: ApiContext, who: Principal) -> Credential | None:
+    """A member's stream lasts while it is a member; a merchant's or wallet's token is never revoked."""
+    member = who.member
+    if member is None:
+        return None
+    return lambda: member_lapse(ctx.node.state, member)
+
+
 def _after(after: int | None, last_event_id: str | None) -> int | None:
     if last_event_id is None:
         return after
@@ -121,14 +131,13 @@ def streams_router(service: QrService, principal: PrincipalDep, principal_or_tic
         only event streams and QR images. Tokens are accepted only in the header, never in a URL."""
         return json_response(ctx.tickets.issue(who.subject))
 
-    def respond(ctx: ApiContext, topic: str, owner: str, after: int | None,
+    def respond(ctx: ApiContext, who: Principal, topic: str, owner: str, after: int | None,
                 snapshot: Callable[[], bytes] | None = None) -> StreamingResponse:
         full = service.hub.full_for(owner)
         if full is not None:
             raise QrProblem(503, ApiCode.BUSY, full, headers={"Retry-After": "5"})
         stream = EventStream(service, ctx, topic, owner, after, snapshot)
-        return StreamingResponse(stream.frames(), media_type="text/event-stream",
-                                 headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"})
+        return LiveStream(stream.frames(), _credential(ctx, who))
 
     last_h = Header(None, pattern=f"^[0-9]{{1,{DIGITS_MAX}}}$",
                     description="Sent by browsers on reconnection: resume after it")
@@ -139,7 +148,7 @@ def streams_router(service: QrService, principal: PrincipalDep, principal_or_tic
                               last_event_id: str | None = last_h, who: Principal = Depends(principal_or_ticket),
                               ctx: ApiContext = Depends(api_context)) -> StreamingResponse:
         merchant = merchant_for(service, who, merchant_id)
-        return respond(ctx, f"m:{merchant.id}", f"m:{merchant.id}", _after(after, last_event_id))
+        return respond(ctx, who, f"m:{merchant.id}", f"m:{merchant.id}", _after(after, last_event_id))
 
     @router.get("/merchants/{merchant_id}/bills/{bill_id}/events", summary="One bill, live: the POS screen",
                 response_class=StreamingResponse, responses={**_DOC, **docs(400, 401, 404, 503)})
@@ -153,7 +162,7 @@ def streams_router(service: QrService, principal: PrincipalDep, principal_or_tic
             bill = unwrap(service.merchants.bill(merchant, bill_id))
             return b"event: bill\ndata: %s\n\n" % msgspec.json.encode(bill_view(bill, service.port.now_ms()))
 
-        return respond(ctx, f"b:{bill_id}", f"m:{merchant.id}", _after(after, last_event_id), snapshot)
+        return respond(ctx, who, f"b:{bill_id}", f"m:{merchant.id}", _after(after, last_event_id), snapshot)
 
     @router.get("/wallets/{wallet_id}/events", summary="The wallet's top-ups, payments and refunds, live",
                 response_class=StreamingResponse, responses={**_DOC, **docs(400, 401, 404, 503)})
@@ -161,6 +170,6 @@ def streams_router(service: QrService, principal: PrincipalDep, principal_or_tic
                             who: Principal = Depends(principal_or_ticket),
                             ctx: ApiContext = Depends(api_context)) -> StreamingResponse:
         wallet = wallet_for(service, who, wallet_id)
-        return respond(ctx, f"w:{wallet.id}", f"w:{wallet.id}", _after(after, last_event_id))
+        return respond(ctx, who, f"w:{wallet.id}", f"w:{wallet.id}", _after(after, last_event_id))
 
     return router

@@ -16,7 +16,9 @@ from fastapi import APIRouter, Depends, Path
 from starlette.responses import StreamingResponse
 
 from inzira.api.auth import require_stream_caller
+from inzira.api.held_stream import LiveStream
 from inzira.api.responses import problem_docs
+from inzira.api.stream_credential import caller_credential
 from inzira.api.visibility import Caller
 from inzira.ledger.codes import Code
 from inzira.remit.api.deps import PREFIX, answers_problems, may_see_transfer
@@ -89,10 +91,10 @@ def router_for(service: RemitService) -> APIRouter:
         snapshot = frame(0, "snapshot", view_for(service, record, caller.member, caller.sees_all))
         if record.state in FINAL_STATES:
             sub.close()
-            return StreamingResponse(_once(snapshot), media_type="text/event-stream", headers=_HEADERS)
+            return LiveStream(_once(snapshot), None, headers=_HEADERS)
         payee_only = not (caller.sees_all or caller.member == record.sending_fsp)
-        return StreamingResponse(stream(sub, snapshot, True, payee_only), media_type="text/event-stream",
-                                 headers=_HEADERS)
+        return LiveStream(stream(sub, snapshot, True, payee_only), caller_credential(service.node, caller),
+                          headers=_HEADERS)
 
     @router.get("/events", summary="Every transfer change and alert that concerns the caller (SSE)",
                 response_class=StreamingResponse, responses={**_DOC, **problem_docs(401, 503)})
@@ -100,7 +102,7 @@ def router_for(service: RemitService) -> APIRouter:
     async def member_events(caller: Caller = Depends(require_stream_caller)) -> StreamingResponse:
         """Regulators, the central bank and auditors receive every event."""
         sub = subscribe(member=caller.member, sees_all=caller.sees_all)
-        return StreamingResponse(stream(sub, None, False), media_type="text/event-stream", headers=_HEADERS)
+        return LiveStream(stream(sub, None, False), caller_credential(service.node, caller), headers=_HEADERS)
 
     return router
 

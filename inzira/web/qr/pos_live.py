@@ -16,8 +16,9 @@ import json
 from collections.abc import AsyncIterator
 
 from fastapi import APIRouter, Request
-from starlette.responses import JSONResponse, Response, StreamingResponse
+from starlette.responses import JSONResponse, Response
 
+from inzira.api.held_stream import LiveStream
 from inzira.http import HttpProblem
 from inzira.web.forms import NO_STORE
 from inzira.web.qr.pos import TODAY_PAYMENTS_MAX, merchant_path
@@ -90,6 +91,6 @@ def pos_live_router(site: QrSite, relay: PaymentsRelay) -> APIRouter:
             return grant
         if relay.active >= STREAMS_MAX:
             return JSONResponse({"detail": "too many live screens; retry later"}, 503, {"Retry-After": "5"})
-        return StreamingResponse(relay.stream(grant), media_type="text/event-stream", headers=_HEADERS)
+        return LiveStream(relay.stream(grant), site.sessions[QrKind.POS].credential(request), headers=_HEADERS)
 
     return router

@@ -16,8 +16,9 @@ from collections.abc import AsyncIterator
 from typing import Any
 
 from fastapi import APIRouter, Request
-from starlette.responses import JSONResponse, Response, StreamingResponse
+from starlette.responses import JSONResponse, Response
 
+from inzira.api.held_stream import LiveStream
 from inzira.web.forms import NO_STORE
 from inzira.web.qr.bill_view import FINAL_STATUSES, panel_html
 from inzira.http import HttpProblem
@@ -126,6 +127,6 @@ def relay_router(site: QrSite, relay: BillRelay) -> APIRouter:
                 return JSONResponse({"detail": exc.detail}, 503, {"Retry-After": "5", **NO_STORE})
             return JSONResponse({"detail": exc.detail}, exc.status if exc.status in (401, 404) else 502,
                                 headers=NO_STORE)
-        return StreamingResponse(relay.stream(grant, bill_id), media_type="text/event-stream", headers=_HEADERS)
+        return LiveStream(relay.stream(grant, bill_id), site.sessions[QrKind.POS].credential(request), headers=_HEADERS)
 
     return router

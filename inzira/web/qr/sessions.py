@@ -16,6 +16,7 @@ from enum import StrEnum
 from fastapi import Request
 from starlette.responses import Response
 
+from inzira.api.stream_credential import Credential, session_credential
 from inzira.qr import tokens
 from inzira.web.sessions import Session, SessionBook
 
@@ -80,6 +81,11 @@ class QrSessions:
             return None
         owner_id = owner_of(self.kind, session.member)
         return None if owner_id is None else Grant(self.kind, owner_id, session.member_name, session.member)
+
+    def credential(self, request: Request) -> Credential:
+        """What keeps a page's event stream open: its session (the token it holds is never revoked)."""
+        session_id = request.cookies.get(self.kind.cookie_name)
+        return session_credential(lambda: self.book.get(session_id) is not None)
 
     def close(self, request: Request) -> None:
         self.book.close(request.cookies.get(self.kind.cookie_name))

@@ -14,8 +14,9 @@ from collections.abc import AsyncIterator
 from typing import Any
 
 from fastapi import APIRouter, Request
-from starlette.responses import JSONResponse, Response, StreamingResponse
+from starlette.responses import JSONResponse, Response
 
+from inzira.api.held_stream import LiveStream
 from inzira.remit.events import EventSubscription, HubFull, RemitEvent
 from inzira.remit.records import FINAL_STATES, PAYEE_STEPS
 from inzira.web.forms import NO_STORE
@@ -111,7 +112,7 @@ def events_router(site: RemitSite) -> APIRouter:
             return JSONResponse({"detail": f"no transfer {transfer_id}"}, 404, headers=NO_STORE)
         if streams.active >= STREAMS_MAX:
             return JSONResponse({"detail": "too many live streams; retry later"}, 503, {"Retry-After": "5"})
-        return StreamingResponse(streams.stream(transfer_id, who.role is PageRole.RECEIVING),
-                                 media_type="text/event-stream", headers=_HEADERS)
+        return LiveStream(streams.stream(transfer_id, who.role is PageRole.RECEIVING), site.credential(who),
+                          headers=_HEADERS)
 
     return router

@@ -33,14 +33,15 @@ _HOMES = {PageRole.AGENT: "/remit/send", PageRole.RECEIVING: "/remit/incoming",
           PageRole.OFFICER: "/remit/compliance", PageRole.REGULATOR: "/remit/regulator"}
 
 
+# The ledger roles of which a member needs one to act in each page role.
+LEDGER_ROLES: dict[PageRole, frozenset[str]] = {
+    PageRole.AGENT: frozenset({"sending_fsp"}), PageRole.OFFICER: frozenset({"sending_fsp"}),
+    PageRole.RECEIVING: frozenset({"receiving_fsp"}), PageRole.REGULATOR: SEES_ALL_ROLES}
+
+
 def qualifies(role: PageRole, ledger_roles: Iterable[str]) -> bool:
     """Whether a member with these ledger roles may act in this page role."""
-    held = set(ledger_roles)
-    if role in (PageRole.AGENT, PageRole.OFFICER):
-        return "sending_fsp" in held
-    if role is PageRole.RECEIVING:
-        return "receiving_fsp" in held
-    return bool(held & SEES_ALL_ROLES)
+    return not LEDGER_ROLES[role].isdisjoint(ledger_roles)
 
 
 def token_role(ledger_roles: Iterable[str]) -> PageRole | None:

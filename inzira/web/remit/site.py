@@ -14,13 +14,14 @@ from fastapi import Request
 from starlette.datastructures import FormData
 from starlette.responses import JSONResponse, RedirectResponse, Response
 
+from inzira.api.stream_credential import Credential, member_lapse, session_credential
 from inzira.api.tokens import TokenBook
 from inzira.node.node import Node
 from inzira.remit.records import TransferRecord
 from inzira.remit.service import RemitService
 from inzira.web.explorer_data import member_name, site_context
 from inzira.web.forms import NO_STORE, FormRefused, read_form
-from inzira.web.remit.roles import PageRole, qualifies
+from inzira.web.remit.roles import LEDGER_ROLES, PageRole, qualifies
 from inzira.web.remit.sessions import COOKIE_NAME, Session, SessionBook
 from inzira.web.rendering import render
 
@@ -53,6 +54,12 @@ class RemitSite:
             self.sessions.close(session.session_id)
             return None
         return session
+
+    def credential(self, session: Session) -> Credential:
+        """What keeps a page's event stream open: the session, and its member holding a role of its page role."""
+        roles = sorted(LEDGER_ROLES[session.role])
+        return session_credential(lambda: self.sessions.get(session.session_id) is not None,
+                                  lambda: member_lapse(self.node.state, session.member, roles))
 
     def render(self, request: Request, template: str, session: Session | None, status_code: int = 200,
                **context: Any) -> Response:
