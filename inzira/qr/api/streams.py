@@ -3,7 +3,8 @@
 Frames are ``id: <event id>``, ``event: <type>`` (payment.completed, refund.completed, topup.completed) and
 ``data: {"event_id", "type", "at_ms", "data": <the payment/refund/top-up view>}``. A stream starts with what
 happens after it opens; ``?after=<event id>`` or a ``Last-Event-ID`` header (browsers send it when they
-reconnect) replays what came after that id first. A bill's stream begins with an ``event: bill`` frame
+reconnect) replays what came after that id first. A stream opened with a merchant's or wallet's token ends
+once that token is replaced or revoked. A bill's stream begins with an ``event: bill`` frame
 holding the bill's current status, so a POS that connects late still learns that it is paid. Comment lines
 (``: heartbeat``) keep idle streams open; a stream ends after 15 minutes and the browser reconnects.
 """
@@ -24,7 +25,7 @@ from inzira.api.models import TicketModel
 from inzira.api.numbers import DIGITS_MAX, INT64_MAX, digits, parse_digits
 from inzira.api.responses import json_response
 from inzira.ledger.codes import Code
-from inzira.qr.api.auth import Principal, merchant_for, wallet_for
+from inzira.qr.api.auth import Principal, merchant_for, still_valid, wallet_for
 from inzira.qr.api.common import BillId, MerchantId, WalletId, unwrap
 from inzira.qr.api.problems import QrProblem, docs
 from inzira.qr.live.events import events_after, last_seq
@@ -41,8 +42,9 @@ _DOC = {200: {"description": __doc__, "content": {"text/event-stream": {}}}}
 
 class EventStream:
     def __init__(self, service: QrService, ctx: ApiContext, topic: str, owner: str, after_seq: int | None,
-                 snapshot: Callable[[], bytes] | None) -> None:
+                 snapshot: Callable[[], bytes] | None, who: Principal) -> None:
         self.service = service
+        self.who = who
         self.ctx = ctx
         self.topic = topic
         self.owner = owner
@@ -50,7 +52,9 @@ class EventStream:
         self.snapshot = snapshot
 
     def _stopping(self) -> bool:
-        return self.ctx.closing or self.service.closing
+        """The server is stopping, or the token the stream was opened with no longer opens it (the hub wakes
+        the stream when that token changes)."""
+        return self.ctx.closing or self.service.closing or not still_valid(self.service, self.who)
 
     async def frames(self) -> AsyncIterator[bytes]:
         service, settings = self.service, self.service.settings
@@ -121,12 +125,12 @@ def streams_router(service: QrService, principal: PrincipalDep, principal_or_tic
         only event streams and QR images. Tokens are accepted only in the header, never in a URL."""
         return json_response(ctx.tickets.issue(who.subject))
 
-    def respond(ctx: ApiContext, topic: str, owner: str, after: int | None,
+    def respond(ctx: ApiContext, who: Principal, topic: str, owner: str, after: int | None,
                 snapshot: Callable[[], bytes] | None = None) -> StreamingResponse:
         full = service.hub.full_for(owner)
         if full is not None:
             raise QrProblem(503, ApiCode.BUSY, full, headers={"Retry-After": "5"})
-        stream = EventStream(service, ctx, topic, owner, after, snapshot)
+        stream = EventStream(service, ctx, topic, owner, after, snapshot, who)
         return StreamingResponse(stream.frames(), media_type="text/event-stream",
                                  headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"})
 
@@ -139,7 +143,7 @@ def streams_router(service: QrService, principal: PrincipalDep, principal_or_tic
                               last_event_id: str | None = last_h, who: Principal = Depends(principal_or_ticket),
                               ctx: ApiContext = Depends(api_context)) -> StreamingResponse:
         merchant = merchant_for(service, who, merchant_id)
-        return respond(ctx, f"m:{merchant.id}", f"m:{merchant.id}", _after(after, last_event_id))
+        return respond(ctx, who, f"m:{merchant.id}", f"m:{merchant.id}", _after(after, last_event_id))
 
     @router.get("/merchants/{merchant_id}/bills/{bill_id}/events", summary="One bill, live: the POS screen",
                 response_class=StreamingResponse, responses={**_DOC, **docs(400, 401, 404, 503)})
@@ -153,7 +157,7 @@ def streams_router(service: QrService, principal: PrincipalDep, principal_or_tic
             bill = unwrap(service.merchants.bill(merchant, bill_id))
             return b"event: bill\ndata: %s\n\n" % msgspec.json.encode(bill_view(bill, service.port.now_ms()))
 
-        return respond(ctx, f"b:{bill_id}", f"m:{merchant.id}", _after(after, last_event_id), snapshot)
+        return respond(ctx, who, f"b:{bill_id}", f"m:{merchant.id}", _after(after, last_event_id), snapshot)
 
     @router.get("/wallets/{wallet_id}/events", summary="The wallet's top-ups, payments and refunds, live",
                 response_class=StreamingResponse, responses={**_DOC, **docs(400, 401, 404, 503)})
@@ -161,6 +165,6 @@ def streams_router(service: QrService, principal: PrincipalDep, principal_or_tic
                             who: Principal = Depends(principal_or_ticket),
                             ctx: ApiContext = Depends(api_context)) -> StreamingResponse:
         wallet = wallet_for(service, who, wallet_id)
-        return respond(ctx, f"w:{wallet.id}", f"w:{wallet.id}", _after(after, last_event_id))
+        return respond(ctx, who, f"w:{wallet.id}", f"w:{wallet.id}", _after(after, last_event_id))
 
     return router
