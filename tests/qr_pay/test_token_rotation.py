@@ -4,14 +4,21 @@ open stream or ticket, and after a restart too; the wallet's money stays where i
 
 from __future__ import annotations
 
+import dataclasses
+import sqlite3
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import httpx
 
+from inzira.qr import tokens
+from inzira.qr.directory import Directory
+from inzira.qr.records import Merchant, insert_sql, values
 from inzira.qr.serve import QrServer
 from inzira.qr.settings import QrSettings
+from inzira.qr.store.reader import StoreReader
 from tests.qr_pay.helpers import HTTP_TIMEOUT_S, EventReader, Qr, created, ok, problem
 
 STREAM_END_TIMEOUT_S = 15.0
@@ -158,3 +165,46 @@ def test_rotation_and_revocation_survive_a_restart(tmp_path: Path) -> None:
         assert ok(qr.silkpay.get(f"/v1/qr/wallets/{wallet['wallet_id']}"))["balance_minor"] == 1_000
         token = _wallet_token(qr, wallet, qr.silkpay)
         assert ok(qr.client(token).get(f"/v1/qr/wallets/{wallet['wallet_id']}"))["balance_minor"] == 1_000
+
+
+class _SlowReader(StoreReader):
+    """A real reader of ``qr.db`` whose first merchant read is overtaken by a token change: the read is done,
+    the change commits and reaches the directory, and only then does the read hand back its row."""
+
+    def __init__(self, path: str) -> None:
+        super().__init__(path)
+        self.overtake: Callable[[], None] | None = None
+
+    def merchant(self, merchant_id: str) -> Merchant | None:
+        found = super().merchant(merchant_id)
+        overtake, self.overtake = self.overtake, None
+        if overtake is not None:
+            overtake()
+        return found
+
+
+def test_a_read_from_before_a_token_change_does_not_bring_the_old_token_back(db: sqlite3.Connection,
+                                                                              tmp_path: Path) -> None:
+    old_token, old_digest = tokens.mint(tokens.MERCHANT_TOKEN_PREFIX, "00000000aa")
+    merchant = Merchant("00000000aa", "ubumwe", "Shop", "Kigali", "5812", "KN 3 Rd", None, None, None, None,
+                        "ubumwe:m-00000000aa", "payload", old_digest, 1)
+    db.execute(insert_sql("merchants", Merchant), values(merchant))
+    db.commit()
+    reader = _SlowReader(str(tmp_path / "qr.db"))
+    directory = Directory(reader, 10)
+    _, new_digest = tokens.mint(tokens.MERCHANT_TOKEN_PREFIX, merchant.id)
+    replaced = dataclasses.replace(merchant, token_digest=new_digest)
+
+    def change() -> None:
+        db.execute("UPDATE merchants SET token_digest = ? WHERE id = ?", (new_digest, merchant.id))
+        db.commit()
+        directory.replace_merchant(replaced)
+
+    reader.overtake = change
+    try:
+        assert directory.merchant(merchant.id) == merchant  # that request began before the change
+        assert directory.merchant(merchant.id) == replaced
+        parsed = tokens.parse(old_token)
+        assert parsed is not None and not parsed.matches(directory.merchant(merchant.id).token_digest)
+    finally:
+        reader.close()
