@@ -6,7 +6,8 @@ be refused with now:
 
 - ``session_ended`` (3040): the page session was signed out, expired or dropped;
 - ``member_removed`` (4300): the member is no longer in the network's state;
-- ``role_removed`` (4300): the member no longer holds the ledger role that gave the stream what it shows.
+- ``role_removed`` (4300): the member no longer holds the ledger role that gave the stream what it shows;
+- ``token_replaced`` (3040): a merchant's or wallet's token was replaced or revoked (``inzira.qr.api.streams``).
 """
 
 from __future__ import annotations

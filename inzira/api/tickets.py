@@ -48,7 +48,8 @@ class TicketBook:
         return hmac.new(self._key, b"inzira/event-ticket\n" + payload, hashlib.sha256).digest()
 
     def issue(self, subject: str) -> dict[str, object]:
-        """A ticket for ``subject`` ("member:<id>", "merchant:<id>", "wallet:<id>") and when it expires."""
+        """A ticket for ``subject`` ("member:<id>", "merchant:<id>:<token tag>", "wallet:<id>:<token tag>") and
+        when it expires."""
         expires_at_ms = self.clock_ms() + self.ttl_ms
         payload = f"{subject}\n{expires_at_ms}".encode()
         return {"ticket": f"{_b64(payload)}.{_b64(self._mac(payload))}", "expires_at_ms": expires_at_ms,

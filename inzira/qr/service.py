@@ -48,6 +48,7 @@ from inzira.qr.store.checkpoint import Checkpointer
 from inzira.qr.store.reader import StoreReader
 from inzira.qr.store.schema import DB_FILE
 from inzira.qr.store.writer import StoreWriter
+from inzira.qr.token_book import TokenBook
 from inzira.qr.upkeep import Upkeep
 from inzira.qr.wallets import Wallets
 
@@ -102,6 +103,8 @@ class QrService:
                                  self.settlement, self.outbox)
         self.refunds = Refunds(s, self.port, self.writer, self.reader, self.directory, fx, self.settlement,
                                self.outbox, self.payments.fx_account)
+        self.token_book = TokenBook(self.writer, self.directory, self.hub, self.port.now_ms,
+                                    s.verdict_timeout_ms / 1000)
         self.statements = Statements(s, self.reader, self.port)
         self.external = ExternalPayments(self.port, self.writer, self.directory, self.outbox, s.price_currency)
         self.closing = False

@@ -73,7 +73,7 @@ class QrSettings:
     writer_queue_jobs_max: int = 20_000
     writer_batch_jobs_max: int = 500
     scan_cache_max: int = 4_096  # decoded payloads kept (decoding is the costly part of a scan)
-    records_cache_max: int = 20_000  # merchants and wallets kept in memory (they never change)
+    records_cache_max: int = 20_000  # merchants and wallets kept in memory (replaced when a token changes)
 
     streams_max: int = 1_000  # open server-sent event streams
     # One merchant's (its own and its bills') or one wallet's open streams: without a share, one POS token

@@ -6,6 +6,10 @@ its customer. The token names what it opens and carries a secret of which only a
 
     qrm_<merchant id>.<secret>     a merchant's POS: its QR codes, bills, payments, refunds, statement
     qrw_<wallet id>.<secret>       a visitor's wallet: balance, history, top-up, quote, pay
+
+The issuing member may replace a token or revoke it, and a holder may replace its own (``token_book``): the
+stored digest changes, so the old token matches nothing. A revoked token's digest is empty, which no
+secret's digest equals.
 """
 
 from __future__ import annotations
@@ -24,6 +28,8 @@ TOKEN_CHARS_MAX = 128
 MERCHANT_ID_BYTES = 5  # 10 hex digits: in the QR and in the account name "<acquirer>:m-<id>"
 WALLET_ID_BYTES = 6
 SEQUENCE_MODULO = 1 << 24
+REVOKED_DIGEST = b""
+TAG_BYTES = 8  # of the stored digest, naming which token a ticket or an open stream was opened with
 # Record ids need to be unique, not secret (every read checks the caller's token). Time first: the store's
 # indexes then grow at their right edge, so a commit dirties a few pages instead of one per index per row.
 _sequence = itertools.count(secrets.randbelow(SEQUENCE_MODULO))
@@ -44,6 +50,12 @@ def record_id(prefix: str) -> str:
 
 def digest(secret: str) -> bytes:
     return hashlib.sha256(secret.encode()).digest()
+
+
+def tag(stored_digest: bytes) -> str:
+    """Which token of its owner this is (empty for a revoked one). A few bytes of a SHA-256 of 24 random bytes
+    tell nothing of the secret: a ticket may carry them in the clear."""
+    return stored_digest[:TAG_BYTES].hex()
 
 
 def mint(prefix: str, owner_id: str) -> tuple[str, bytes]:

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import httpx
 
-from tests.demo.authz_requests import CALLERS, REQUESTS, Context
+from tests.demo.authz_requests import CALLERS, REQUESTS, TOKEN_OPERATIONS, Context, renewed
 
 MATRIX_DOC = Path(__file__).resolve().parents[2] / "docs" / "authorization-matrix.md"
 ROW = re.compile(r"^\| `(?P<op>[A-Z]+ [^`]+)` \|(?P<cells>.*)\|$")
@@ -35,14 +35,18 @@ def observe(base_url: str, context: Context, timeout_s: float) -> dict[str, dict
         for operation, build in REQUESTS.items():
             method = operation.split()[0]
             row: dict[str, str] = {}
+            changes_tokens = operation in TOKEN_OPERATIONS
+            ctx = renewed(base_url, context) if changes_tokens else context
             for caller in CALLERS:
-                url, options = build(context)
+                url, options = build(ctx)
                 headers = dict(options.pop("headers", {}))
-                token = context.tokens[caller]
+                token = ctx.tokens[caller]
                 if token:
                     headers["Authorization"] = f"Bearer {token}"
                 with http.stream(method, url, headers=headers, **options) as response:  # streams: status only
-                    row[caller] = cell(url, response.status_code, context.real_ids())
+                    row[caller] = cell(url, response.status_code, ctx.real_ids())
+                if changes_tokens and response.status_code < 300:
+                    ctx = renewed(base_url, context)
             seen[operation] = row
     return seen
 

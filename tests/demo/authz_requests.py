@@ -8,6 +8,7 @@ one that may not always does (or, for another party's resource, 404, as if it di
 from __future__ import annotations
 
 import base64
+import dataclasses
 import json
 import time
 import uuid
@@ -85,6 +86,25 @@ def remit_once(base_url: str, token: str) -> Remittance:
     raise RuntimeError(f"the matrix's remittance did not commit in {COMMIT_WAIT_S} s")
 
 
+def renewed(base_url: str, context: Context) -> Context:
+    """The context with a merchant and a wallet of its own, made now by their acquirer and issuer: for the
+    operations that replace or revoke a customer's token, so the demo's stay valid for every other one."""
+
+    def make(caller: str, path: str, body: dict[str, str]) -> dict[str, Any]:
+        headers = {"Authorization": f"Bearer {context.tokens[caller]}"}
+        answer = httpx.post(f"{base_url}{path}", json=body, headers=headers, timeout=COMMIT_WAIT_S, trust_env=False)
+        if answer.status_code != 201:
+            raise RuntimeError(f"the matrix's {path} was not made: {answer.text}")
+        return answer.json()
+
+    merchant = make("acquirer", "/v1/qr/merchants", {"name": "Matrix Tokens", "city": "Kigali", "mcc": "5812",
+                                                     "location": "KN 3 Rd"})
+    wallet = make("wallet_issuer", "/v1/qr/wallets", {"currency": "CNY"})
+    tokens = {**context.tokens, "merchant": merchant["merchant_token"], "wallet": wallet["wallet_token"]}
+    return dataclasses.replace(context, tokens=tokens, merchant_id=merchant["merchant_id"],
+                               wallet_id=wallet["wallet_id"])
+
+
 def context(base_url: str, data_dir: Path, chain_id: bytes, signer: MemberSigner) -> Context:
     keys = load_api_keys(data_dir)
     qr = json.loads((data_dir / "qr-demo.json").read_text())
@@ -100,6 +120,10 @@ def context(base_url: str, data_dir: Path, chain_id: bytes, signer: MemberSigner
                    remit_once(base_url, keys["eurosend"]))
 
 
+# They replace or revoke the token of the merchant or wallet they name: each runs on a merchant and a wallet
+# made for it, made again once a caller got through (``renewed``).
+TOKEN_OPERATIONS = ("POST /v1/qr/merchants/{merchant_id}/token", "DELETE /v1/qr/merchants/{merchant_id}/token",
+                    "POST /v1/qr/wallets/{wallet_id}/token", "DELETE /v1/qr/wallets/{wallet_id}/token")
 Request = tuple[str, dict[str, Any]]  # url, httpx keyword arguments
 Builder = Callable[[Context], Request]
 
@@ -166,6 +190,11 @@ REQUESTS: dict[str, Builder] = {
     "GET /v1/qr/merchants/{merchant_id}/bills/{bill_id}/events": lambda c: _nothing(
         f"/v1/qr/merchants/{c.merchant_id}/bills/bill_0000000000000000a/events"),
     "GET /v1/qr/wallets/{wallet_id}/events": lambda c: _nothing(f"/v1/qr/wallets/{c.wallet_id}/events"),
+    "POST /v1/qr/merchants/{merchant_id}/token": lambda c: _nothing(f"/v1/qr/merchants/{c.merchant_id}/token"),
+    "DELETE /v1/qr/merchants/{merchant_id}/token": lambda c: _nothing(
+        f"/v1/qr/merchants/{c.merchant_id}/token"),
+    "POST /v1/qr/wallets/{wallet_id}/token": lambda c: _nothing(f"/v1/qr/wallets/{c.wallet_id}/token"),
+    "DELETE /v1/qr/wallets/{wallet_id}/token": lambda c: _nothing(f"/v1/qr/wallets/{c.wallet_id}/token"),
     "POST /v1/transactions": lambda c: _json("/v1/transactions", {"tx": base64.b64encode(c.signed_tx).decode()}),
     "POST /v1/transactions/batch": lambda c: _json("/v1/transactions/batch",
                                                    {"txs": [base64.b64encode(c.signed_tx).decode()]}),

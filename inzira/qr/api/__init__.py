@@ -19,6 +19,7 @@ from inzira.qr.api.merchant_payments import merchant_payments_router
 from inzira.qr.api.merchants import merchants_router
 from inzira.qr.api.paying import IMAGE_BYTES_MAX, IMAGE_PATH, paying_router
 from inzira.qr.api.streams import streams_router
+from inzira.qr.api.token_routes import token_router
 from inzira.qr.api.topups import card_notifications_router, topups_router
 from inzira.qr.api.wallets import wallets_router
 from inzira.qr.service import QrService
@@ -38,6 +39,7 @@ def qr_routers(service: QrService) -> list[APIRouter]:
         merchants_router(service, principal, principal_or_ticket),
         merchant_payments_router(service, principal),
         streams_router(service, principal, principal_or_ticket),
+        token_router(service, principal),
     ]
     for router in routers:
         for route in router.routes:

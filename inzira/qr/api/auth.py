@@ -12,6 +12,9 @@ Tokens are read from the ``Authorization`` header only. Browsers cannot set head
 ``<img src>``: those GET endpoints (event streams, QR images) also accept ``?ticket=``, a 60 s ticket that
 ``POST /v1/qr/tickets`` gives any of these callers for its own token (``inzira.api.tickets``). Anything not
 visible to the caller answers 404, as if absent.
+
+A customer's ticket names the token it was issued for (``tokens.tag``): once that token is replaced or revoked
+(``inzira.qr.token_book``) its tickets open nothing, and its open streams end (``still_valid``).
 """
 
 from __future__ import annotations
@@ -39,13 +42,28 @@ class Principal:
     member: str | None = None  # a member of the network, by its API token
     merchant_id: str | None = None  # a merchant's POS, by its qrm_ token
     wallet_id: str | None = None  # a visitor's wallet page, by its qrw_ token
+    token_tag: str = ""  # which of the customer's tokens (tokens.tag), for a customer
 
     @property
     def subject(self) -> str:
-        """Whom a ticket for this caller names."""
+        """Whom a ticket for this caller names, and with which token for a customer."""
         if self.member is not None:
             return f"member:{self.member}"
-        return f"merchant:{self.merchant_id}" if self.merchant_id is not None else f"wallet:{self.wallet_id}"
+        if self.merchant_id is not None:
+            return f"merchant:{self.merchant_id}:{self.token_tag}"
+        return f"wallet:{self.wallet_id}:{self.token_tag}"
+
+
+def still_valid(service: QrService, who: Principal) -> bool:
+    """Whether the customer token ``who`` came with still opens its merchant or wallet (a member's token is
+    the ledger API's to check)."""
+    if who.merchant_id is not None:
+        record: Merchant | Wallet | None = service.directory.merchant(who.merchant_id)
+    elif who.wallet_id is not None:
+        record = service.directory.wallet(who.wallet_id)
+    else:
+        return True
+    return record is not None and bool(who.token_tag) and tokens.tag(record.token_digest) == who.token_tag
 
 
 def _unauthenticated(detail: str) -> QrProblem:
@@ -69,11 +87,11 @@ def dependencies(service: QrService) -> tuple[Callable[..., Awaitable[Principal]
         if customer.prefix == tokens.MERCHANT_TOKEN_PREFIX:
             merchant = directory.merchant(customer.owner_id)
             if merchant is not None and customer.matches(merchant.token_digest):
-                return Principal(merchant_id=merchant.id)
+                return Principal(merchant_id=merchant.id, token_tag=tokens.tag(merchant.token_digest))
         else:
             wallet = directory.wallet(customer.owner_id)
             if wallet is not None and customer.matches(wallet.token_digest):
-                return Principal(wallet_id=wallet.id)
+                return Principal(wallet_id=wallet.id, token_tag=tokens.tag(wallet.token_digest))
         raise _unauthenticated("the token is not valid")
 
     async def header(request: Request) -> Principal:
@@ -88,10 +106,11 @@ def dependencies(service: QrService) -> tuple[Callable[..., Awaitable[Principal]
         kind, _, owner = (ctx.tickets.subject(ticket) or "").partition(":")
         if kind == "member":
             return Principal(member=member_caller(owner, ctx).member)
-        if kind == "merchant" and service.directory.merchant(owner) is not None:
-            return Principal(merchant_id=owner)
-        if kind == "wallet" and service.directory.wallet(owner) is not None:
-            return Principal(wallet_id=owner)
+        owner_id, _, tag = owner.partition(":")
+        customer = (Principal(merchant_id=owner_id, token_tag=tag) if kind == "merchant" else
+                    Principal(wallet_id=owner_id, token_tag=tag) if kind == "wallet" else None)
+        if customer is not None and still_valid(service, customer):
+            return customer
         raise _unauthenticated("the ticket is not valid or has expired: ask for another")
 
     return header, header_or_ticket

@@ -3,7 +3,8 @@
 Frames are ``id: <event id>``, ``event: <type>`` (payment.completed, refund.completed, topup.completed) and
 ``data: {"event_id", "type", "at_ms", "data": <the payment/refund/top-up view>}``. A stream starts with what
 happens after it opens; ``?after=<event id>`` or a ``Last-Event-ID`` header (browsers send it when they
-reconnect) replays what came after that id first. A bill's stream begins with an ``event: bill`` frame
+reconnect) replays what came after that id first. A stream opened with a merchant's or wallet's token ends
+once that token is replaced or revoked. A bill's stream begins with an ``event: bill`` frame
 holding the bill's current status, so a POS that connects late still learns that it is paid. Comment lines
 (``: heartbeat``) keep idle streams open; a stream ends after 15 minutes and the browser reconnects.
 """
@@ -24,9 +25,9 @@ from inzira.api.held_stream import LiveStream
 from inzira.api.models import TicketModel
 from inzira.api.numbers import DIGITS_MAX, INT64_MAX, digits, parse_digits
 from inzira.api.responses import json_response
-from inzira.api.stream_credential import Credential, member_lapse
+from inzira.api.stream_credential import Credential, Lapse, member_lapse
 from inzira.ledger.codes import Code
-from inzira.qr.api.auth import Principal, merchant_for, wallet_for
+from inzira.qr.api.auth import Principal, merchant_for, still_valid, wallet_for
 from inzira.qr.api.common import BillId, MerchantId, WalletId, unwrap
 from inzira.qr.api.problems import QrProblem, docs
 from inzira.qr.live.events import events_after, last_seq
@@ -43,8 +44,9 @@ _DOC = {200: {"description": __doc__, "content": {"text/event-stream": {}}}}
 
 class EventStream:
     def __init__(self, service: QrService, ctx: ApiContext, topic: str, owner: str, after_seq: int | None,
-                 snapshot: Callable[[], bytes] | None) -> None:
+                 snapshot: Callable[[], bytes] | None, who: Principal) -> None:
         self.service = service
+        self.who = who
         self.ctx = ctx
         self.topic = topic
         self.owner = owner
@@ -52,7 +54,9 @@ class EventStream:
         self.snapshot = snapshot
 
     def _stopping(self) -> bool:
-        return self.ctx.closing or self.service.closing
+        """The server is stopping, or the token the stream was opened with no longer opens it (the hub wakes
+        the stream when that token changes)."""
+        return self.ctx.closing or self.service.closing or not still_valid(self.service, self.who)
 
     async def frames(self) -> AsyncIterator[bytes]:
         service, settings = self.service, self.service.settings
@@ -102,11 +106,16 @@ class EventStream:
             sub.close()
 
 
-def _credential(ctx: ApiContext, who: Principal) -> Credential | None:
-    """A member's stream lasts while it is a member; a merchant's or wallet's token is never revoked."""
+TOKEN_REPLACED = Lapse("token_replaced", ApiCode.UNAUTHENTICATED,
+                       "the token this stream was opened with was replaced or revoked")
+
+
+def _credential(service: QrService, ctx: ApiContext, who: Principal) -> Credential:
+    """A member's stream lasts while it is a member; a merchant's or wallet's while its token still opens it
+    (``EventStream`` also ends at once when the hub wakes it on a rotation)."""
     member = who.member
     if member is None:
-        return None
+        return lambda: None if still_valid(service, who) else TOKEN_REPLACED
     return lambda: member_lapse(ctx.node.state, member)
 
 
@@ -136,8 +145,8 @@ def streams_router(service: QrService, principal: PrincipalDep, principal_or_tic
         full = service.hub.full_for(owner)
         if full is not None:
             raise QrProblem(503, ApiCode.BUSY, full, headers={"Retry-After": "5"})
-        stream = EventStream(service, ctx, topic, owner, after, snapshot)
-        return LiveStream(stream.frames(), _credential(ctx, who))
+        stream = EventStream(service, ctx, topic, owner, after, snapshot, who)
+        return LiveStream(stream.frames(), _credential(service, ctx, who))
 
     last_h = Header(None, pattern=f"^[0-9]{{1,{DIGITS_MAX}}}$",
                     description="Sent by browsers on reconnection: resume after it")

@@ -125,6 +125,16 @@ class Hub:
             except RuntimeError:  # the loop is closed: its streams are gone
                 self._drop_loop(loop)
 
+    def wake(self, owner: str) -> None:
+        """From any thread: ``owner``'s streams look again at once, e.g. whether their token still opens them."""
+        with self._lock:
+            subs = [(sub, loop) for sub, loop in self._loops.items() if sub.owner == owner]
+        for sub, loop in subs:
+            try:
+                loop.call_soon_threadsafe(sub.ready.set)
+            except RuntimeError:  # the loop is closed: its streams are gone
+                self._drop_loop(loop)
+
     def _deliver(self, loop: asyncio.AbstractEventLoop) -> None:
         with self._lock:
             pending = self._pending.pop(loop, [])
