@@ -33,6 +33,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from inzira.crypto import verify
+from inzira.ledger.apply import ref_key_of
 from inzira.ledger.codes import Code, describe
 from inzira.ledger.encoding import DecodeError, ValidationError
 from inzira.ledger.ids import REF_CHARS_MAX, account_owner, is_settlement_reference
@@ -43,6 +44,7 @@ from inzira.node.custody import MemberPort
 from inzira.node.signer import wall_clock_ms
 from inzira.ordering.outcome import Outcome
 from inzira.funding.store import (
+    APPROVING,
     CAP,
     DEPOSIT,
     PENDING,
@@ -170,6 +172,10 @@ class FundingDesk:
         tx_id = tx_id_of(tx.body)
         if not tx.sigs or not all(s.key in keys and verify(s.key, tx_id, s.sig) for s in tx.sigs):
             raise FundingError(400, Code.BAD_SIGNATURE, f"the redemption is not signed by {holder} alone")
+        seen = self.node.state.refs.get(ref_key_of(body))
+        if seen is not None and seen.tx_id != tx_id:  # refused without spending the id, as above
+            raise FundingError(400, Code.MODIFIED_REQUEST, f"{holder} already used the transaction reference "
+                                                           f"{body.ref!r}: sign the redemption with a new one")
         self._reference(op.reference)
         account = self._holder_account(holder, op.account)
         if op.currency != account.currency or not 0 < op.amount_minor <= AMOUNT_MINOR_MAX:
@@ -184,10 +190,14 @@ class FundingDesk:
 
     # --- the issuer's officers ---
 
-    def _pending_for(self, officer: Officer, request_id: str, approving: bool = False) -> FundingRequest:
+    def _issuers_request(self, officer: Officer, request_id: str) -> FundingRequest:
         request = self.store.get(request_id)
         if request is None or request.issuer != officer.issuer:
             raise FundingError(404, Code.NOT_FOUND, f"{officer.issuer} has no funding request {request_id}")
+        return request
+
+    def _pending_for(self, officer: Officer, request_id: str, approving: bool = False) -> FundingRequest:
+        request = self._issuers_request(officer, request_id)
         if request.state != PENDING:
             if approving:
                 self._untaken(request)
@@ -195,7 +205,12 @@ class FundingDesk:
         return request
 
     async def approve(self, officer: Officer, request_id: str, note: str) -> FundingRequest:
-        """Record the officer's approval; once enough officers approved, the issuer signs and submits."""
+        """Record the officer's approval; once enough officers approved, the issuer signs and submits. A request
+        already approving (signed and submitted, with no final verdict seen: none in time, the ledger busy, or a
+        refusal that spent nothing) is carried out again: the very bytes stored, which the ledger takes once."""
+        request = self._issuers_request(officer, request_id)
+        if request.state == APPROVING and request.signed_tx is not None:
+            return await self._carry_out(self._ports[request.issuer], request.id, request.signed_tx)
         request = self._pending_for(officer, request_id, approving=True)
         now_ms = self.clock_ms()
         if now_ms >= request.expires_at_ms:
@@ -240,7 +255,7 @@ class FundingDesk:
         spent their id with a refusal (every copy gets that answer until the deadline), or it is spent nowhere
         and the stored chain's time reached their deadline (no later block may hold them). Anything else (a
         refusal that spent nothing before the deadline, or the id committed after all) leaves the request
-        approving, for the next recovery to ask again."""
+        approving, for the next recovery or approval to ask again."""
         body = decode_signed(raw).body
         tx_id = tx_id_of(body)
         # The stored chain's time first, then the lookup: a block stored in between may hold the id, and only
