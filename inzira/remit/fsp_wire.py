@@ -51,6 +51,25 @@ class PayeeQuoteBody(BaseModel):
 Short = Annotated[str, msgspec.Meta(max_length=64)]
 MaskedName = Annotated[str, msgspec.Meta(max_length=MASKED_NAME_CHARS_MAX)]
 REASONS_MAX = 20
+REASON_CHARS_MAX = 500
+
+
+class HolderReason(msgspec.Struct, frozen=True):
+    """One match of the holder's name at the receiving FSP (``Screening.holder_reasons``), as it may say it: it is
+    stored in the sending FSP's quote and shown to its compliance officer, so every part is bounded."""
+
+    code: Literal["sanctions_hit", "sanctions_possible", "invalid_name"]
+    message: Annotated[str, msgspec.Meta(min_length=1, max_length=REASON_CHARS_MAX)]
+    party: Literal["account_holder"] | None = None
+    list_reference: Short | None = None
+    matched_name: None = None  # never the holder's name: only that it matched
+    score: Annotated[int, msgspec.Meta(ge=0, le=100)] | None = None
+
+    def reason(self) -> Reason | None:
+        """As the sending side keeps it, or None when its text has control or format characters."""
+        if not all(shown_as_is(text or "") for text in (self.message, self.list_reference)):
+            return None
+        return Reason(self.code, self.message, self.party, self.list_reference, None, self.score)
 
 
 class PartyAnswer(msgspec.Struct, frozen=True):
@@ -59,7 +78,7 @@ class PartyAnswer(msgspec.Struct, frozen=True):
     masked_name: MaskedName
     active: bool
     # the holder's name screened by the receiving FSP: matches only
-    holder_reasons: Annotated[tuple[Reason, ...], msgspec.Meta(max_length=REASONS_MAX)] = ()
+    holder_reasons: Annotated[tuple[HolderReason, ...], msgspec.Meta(max_length=REASONS_MAX)] = ()
 
 
 class PayeeQuoteAnswer(msgspec.Struct, frozen=True):

@@ -12,6 +12,8 @@ from collections.abc import Callable
 
 from inzira.remit.payout import (
     PayoutAdapter,
+    PayoutConfigError,
+    PayoutConflictError,
     PayoutError,
     PayoutNotFoundError,
     PayoutState,
@@ -45,8 +47,12 @@ class OperatorCalls:
                 if self.clock_ms() + UNAVAILABLE_RETRY_S * 1000 >= deadline_ms:
                     return None
                 await asyncio.sleep(UNAVAILABLE_RETRY_S)
-            except PayoutError as exc:  # configuration or conflict: this payout cannot be made
+            except (PayoutConfigError, PayoutConflictError) as exc:  # refused before any payout was made
                 return PayoutState(payout.reference_id, PayoutStatus.FAILED, reason=type(exc).__name__)
+            except PayoutError:
+                # An answer the adapter cannot read (a 200 for a 202, a proxy's page, a 409 whose transfer is not
+                # readable yet): the operator may have taken the payout, so it is asked, never declined unasked.
+                return PayoutState(payout.reference_id, PayoutStatus.PENDING)
 
     async def called_back(self, called_back: "asyncio.Future[PayoutState]", deadline_ms: int) -> PayoutState | None:
         """The state the operator's callback reports, if it comes within ``callback_wait_ms`` and the deadline."""

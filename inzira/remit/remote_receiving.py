@@ -80,14 +80,15 @@ class RemoteReceivingFsp:
             return None
         except msgspec.DecodeError as exc:
             raise PayoutUnavailableError(f"{self.fsp}'s deployment answered a look-up out of shape: {exc}") from None
-        if not shown_as_is(found.masked_name):
+        reasons = tuple(r.reason() for r in found.holder_reasons)
+        if not shown_as_is(found.masked_name) or None in reasons:
             raise PayoutUnavailableError(f"{self.fsp}'s deployment answered a look-up out of shape: a masked name "
-                                         "with control or format characters")
+                                         "or a screening reason with control or format characters")
         if found.msisdn != e164 or found.fsp_id != self.fsp:
             raise PayoutUnavailableError(f"{self.fsp}'s deployment answered about another wallet")
         holder = AccountHolder(e164, found.masked_name, found.active)
         self.cache.put(e164, holder, now_ms)
-        self._reasons[e164] = found.holder_reasons
+        self._reasons[e164] = tuple(r for r in reasons if r is not None)
         self._reasons.move_to_end(e164)
         while len(self._reasons) > self.cache.entries_max:
             self._reasons.popitem(last=False)

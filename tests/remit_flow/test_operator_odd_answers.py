@@ -1,0 +1,81 @@
+"""An operator that takes a payout but answers the request in a way the adapter cannot read (a 200 where MTN
+documents a 202, a proxy's error page, a 409 whose transfer is not yet readable): the payout may be made, so
+the receiving FSP asks the operator how it ended before deciding, never voids it as failed unasked (the wallet
+would be paid and the money back with the sender)."""
+
+from __future__ import annotations
+
+import contextlib
+import dataclasses
+import uuid
+
+import pytest
+from fastapi import FastAPI, Request, Response
+from fastapi.responses import JSONResponse
+
+from inzira.ledger.records import POSTED
+from inzira.remit.service import RemitService
+from inzira.remit.settings import RemitSettings
+from inzira.sim.server import serve_app
+from tests.remit_flow.inter_fsp import Pair, agree, pair, reserve, serve_service, settled  # noqa: F401 (fixture)
+
+TOKEN = {"access_token": "t", "token_type": "access_token", "expires_in": 3600}
+
+
+def _operator(taken: dict[str, dict], answer: tuple[int, bytes]) -> FastAPI:
+    """Pays every transfer it is sent at once, but answers the POST with ``answer``; a paid transfer is readable
+    (GET says SUCCESSFUL) from its second read on, as a replica catching up."""
+    app = FastAPI()
+    reads: dict[str, int] = {}
+
+    @app.post("/disbursement/token/")
+    async def token() -> Response:
+        return JSONResponse(TOKEN)
+
+    @app.get("/disbursement/v1_0/accountholder/msisdn/{msisdn}/basicuserinfo")
+    async def holder(msisdn: str) -> Response:
+        return JSONResponse({"given_name": "Jeanne", "family_name": "Uwase", "name": "Jeanne Uwase"})
+
+    @app.get("/disbursement/v1_0/accountholder/msisdn/{msisdn}/active")
+    async def active(msisdn: str) -> Response:
+        return JSONResponse({"result": True})
+
+    @app.post("/disbursement/v1_0/transfer")
+    async def transfer(request: Request) -> Response:
+        taken.setdefault(request.headers["X-Reference-Id"], await request.json())
+        return Response(answer[1], answer[0], media_type="text/html")
+
+    @app.get("/disbursement/v1_0/transfer/{reference_id}")
+    async def status(reference_id: str) -> Response:
+        found = taken.get(reference_id)
+        reads[reference_id] = reads.get(reference_id, 0) + 1
+        if found is None or reads[reference_id] == 1:
+            return JSONResponse({"code": "RESOURCE_NOT_FOUND"}, status_code=404)
+        return JSONResponse({**found, "status": "SUCCESSFUL", "financialTransactionId": "77"})
+
+    return app
+
+
+@pytest.mark.parametrize("answer", [(200, b""), (404, b"<html>no route</html>"), (409, b"")],
+                         ids=["200", "proxy-404", "409-unreadable"])
+def test_a_payout_taken_under_an_odd_answer_is_asked_about_and_committed(
+        pair: Pair, tmp_path_factory: pytest.TempPathFactory, answer: tuple[int, bytes]) -> None:
+    taken: dict[str, dict] = {}
+    with contextlib.ExitStack() as stack:
+        operator = stack.enter_context(serve_app(_operator(taken, answer)))
+        config = {"kind": "momo-http", "base_url": operator.base_url, "subscription_key": "k",
+                  "api_user": str(uuid.uuid4()), "api_key": "s", "target_environment": "mtnrwanda",
+                  "retries_max": 1, "retry_backoff_ms": 10, "retry_backoff_max_ms": 20}
+        payee = RemitService(pair.flow.net, pair.keys.ports(pair.flow.net, ["mobimo"]),
+                             tmp_path_factory.mktemp("mobimo-odd"),
+                             RemitSettings(payout_adapters={"mobimo": config}, reconcile_interval_ms=200),
+                             fx=pair.flow.providers.fx_client(["mobimo"]),
+                             funding=pair.flow.providers.funding_client(["mobimo"])).start()
+        stack.callback(payee.stop)
+        agreeing = dataclasses.replace(pair, payee_url=serve_service(stack, pair.flow, payee, fsp=True))
+        pending = reserve(pair, agree(agreeing, "+250788123456"), 10_000)
+        ended = settled(pair, pending)
+        payout = payee.payouts.get(pending)
+    assert len(taken) == 1  # the operator took (and paid) the payout ...
+    assert ended == POSTED, payout  # ... so the reservation is committed, not voided as a failed payout
+    assert payout is not None and payout.status == "SUCCESSFUL" and payout.operator_txn_id == "77"
