@@ -1,5 +1,5 @@
-"""The tree itself: no merge left half done. A conflict block in a doc or a module reads as text and can
-land unnoticed (three did, in docs/interop-mojaloop.md)."""
+"""The tree itself: no merge left half done (a conflict block in a doc or a module reads as text and can
+land unnoticed: three did, in docs/interop-mojaloop.md), and the product's lines within the style's width."""
 
 from __future__ import annotations
 
@@ -32,3 +32,14 @@ def test_no_file_holds_a_merge_conflict_block() -> None:
                for text in [path.read_text(encoding="utf-8", errors="replace")]
                for match in [MARKER.search(text)] if match]
     assert not blocked, "merge-conflict markers in: " + ", ".join(blocked)
+
+
+LINE_CHARS_MAX = 120
+
+
+def test_product_code_lines_fit_the_style_width() -> None:
+    """Lines of the product's Python stay within the style's width, so a diff reads side by side."""
+    long = [f"{path.relative_to(ROOT)}:{n}" for path in sorted((ROOT / "inzira").rglob("*.py"))
+            if not SKIPPED_PARTS & set(path.relative_to(ROOT).parts)
+            for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1) if len(line) > LINE_CHARS_MAX]
+    assert not long, f"lines over {LINE_CHARS_MAX} characters: " + ", ".join(long)

@@ -3,10 +3,10 @@ a 413 problem+json (code 3104) and ``Connection: close``, since the rest of the 
 
 It checks the declared Content-Length up front (a length that is not digits is refused the same way) and
 counts bytes as a body streams in (``Transfer-Encoding``: a body of undeclared length; a body with a declared
-length, within the limit, is framed by it and needs no counting). Crossed mid-read, the read fails inside the app; whatever the app then
-answers (FastAPI turns a failed body read into a 400) is replaced by the 413, once, so the caller always
-learns the real reason. A response the app had already started before the limit was crossed cannot be
-taken back: the rest of it is dropped and the connection closes.
+length, within the limit, is framed by it and needs no counting). Crossed mid-read, the read fails inside
+the app; whatever the app then answers (FastAPI turns a failed body read into a 400) is replaced by the 413,
+once, so the caller always learns the real reason. A response the app had already started before the limit
+was crossed cannot be taken back: the rest of it is dropped and the connection closes.
 
 A part of the app that answers errors in its own format (the FSPIOP gateway's ``errorInformation``) adds its
 own instance, outermost, limited to its ``prefix`` and with its own ``answer``.

@@ -82,8 +82,9 @@ def fx_router(desk: FxDesk, client_tokens: Mapping[str, str], clock_ms: Callable
             raise Problem(403, Code.PERMISSION, f"this client token is {member}'s: it gets quotes for {member} only")
         wait_s = allowance.take(member)
         if wait_s:
-            raise Problem(429, ApiCode.RATE_LIMITED, f"{member} has used its allowance of quotes ({allowance.per_second}"
-                          f" a second, {allowance.burst} at once); retry in {wait_s} s",
+            raise Problem(429, ApiCode.RATE_LIMITED,
+                          f"{member} has used its allowance of quotes ({allowance.per_second} a second, "
+                          f"{allowance.burst} at once); retry in {wait_s} s",
                           headers={"Retry-After": str(wait_s)})
         try:
             firm = desk.quote(member, body.source_currency, body.target_currency, now_ms=clock_ms(),

@@ -77,9 +77,11 @@ class Screening:
         reasons = []
         for r in name_reasons(Party.ACCOUNT_HOLDER, holder_name, self.policy, self.sanctions):
             match = r.match
-            what = f"matches list entry {match.reference_number} (score {match.score})" if match else "cannot be screened"
-            reasons.append(Reason(r.code.value, f"the receiving account holder's name, as the receiving FSP reports "
-                                                f"it, {what}: held for a compliance officer", r.party.value if r.party else None,
+            what = (f"matches list entry {match.reference_number} (score {match.score})" if match
+                    else "cannot be screened")
+            message = (f"the receiving account holder's name, as the receiving FSP reports it, {what}: held for a "
+                       "compliance officer")
+            reasons.append(Reason(r.code.value, message, r.party.value if r.party else None,
                                   match.reference_number if match else None, None, match.score if match else None))
         return tuple(reasons)
 
