@@ -38,7 +38,7 @@ from inzira.remit.payout import (
     reference_id_from,
 )
 from inzira.remit.payout_callbacks import PayoutCallbacks
-from inzira.remit.payout_operator import OperatorCalls
+from inzira.remit.payout_operator import NOT_AS_ASKED, OperatorCalls, not_as_asked
 from inzira.remit.records import PayeeTerms, PayoutRecord
 from inzira.remit.runtime import RemitRuntime
 from inzira.remit.settings import RemitSettings, fee_account, position_account
@@ -173,10 +173,10 @@ class PayoutFlow:
             # Another deployment's transfer: only its quote names it here. On disk before the operator is asked,
             # so a stop mid-payout is taken up again (and committed) at the next start.
             await self.payee_quotes.db.durable()
-        if payout.status == PayoutStatus.SUCCESSFUL:
+        if payout.status == PayoutStatus.SUCCESSFUL and not payout.reason:
             await self._post(payout, transfer_id)
             return
-        if payout.status == PayoutStatus.FAILED:
+        if payout.status in (PayoutStatus.FAILED, PayoutStatus.SUCCESSFUL):  # failed, or flagged: not committed
             await self._void(pending_id, transfer_id, f"payout failed: {payout.reason}")
             return
         deadline_ms = pending.expires_at_ms - self.settings.payout_commit_margin_ms
@@ -213,10 +213,12 @@ class PayoutFlow:
         if payout is None:
             return  # late or repeated: reconciliation asks the operator about that payout
         try:
-            state = self.adapter.callback_state(reference_id, body, payout.msisdn, payout.amount_minor,
-                                                payout.currency)
+            state = self.adapter.callback_state(reference_id, body)
         except (PayoutError, ValueError) as exc:
             raise RemitError(400, Code.VALIDATION, f"the callback does not report this payout: {exc}") from None
+        differs = not_as_asked(payout, state)
+        if differs is not None:  # refused, not acted on: the FSP asks the operator itself (``_finish`` checks that)
+            raise RemitError(400, Code.VALIDATION, f"the callback is about another payout: {differs}")
         self.callbacks.deliver(state)
 
     async def _finish(self, payout: PayoutRecord, state: PayoutState | None, transfer_id: str,
@@ -224,6 +226,9 @@ class PayoutFlow:
         if state is None or not state.final:
             self._record(payout, UNKNOWN, "NO_FINAL_ANSWER")
             self.note(transfer_id, "PAYOUT_PENDING", "the operator gave no final answer before the deadline", 0, b"")
+            return
+        if self._not_as_asked(payout, state, transfer_id):
+            await self._void(payout.pending_id, transfer_id, "declined: the operator's answer is about another payout")
             return
         if state.status is PayoutStatus.SUCCESSFUL:
             payout = self._record(payout, PayoutStatus.SUCCESSFUL.value, "", state.operator_txn_id or "")
@@ -234,6 +239,19 @@ class PayoutFlow:
         self._record(payout, PayoutStatus.FAILED.value, state.reason or "FAILED")
         self.note(transfer_id, "PAYOUT_FAILED", f"the operator refused the payout: {state.reason}", 0, b"")
         await self._void(payout.pending_id, transfer_id, f"payout failed: {state.reason}")
+
+    def _not_as_asked(self, payout: PayoutRecord, state: PayoutState, transfer_id: str) -> bool:
+        """Flag a payout whose operator's final answer describes another payout (its status, reason NOT_AS_ASKED),
+        never committed on it: whatever the operator paid, it was not this payout as asked. False if it is this."""
+        differs = not_as_asked(payout, state)
+        if differs is None:
+            return False
+        self._record(payout, state.status.value, NOT_AS_ASKED, state.operator_txn_id or "")
+        log.error("%s: the operator says %s of %s for another payout (%s): flagged", self.fsp, state.status.value,
+                  payout.reference_id, differs)
+        self.note(transfer_id, "RECONCILE", f"the operator reports {state.status.value} for another payout "
+                  f"({differs}): not committed, flagged for reconciliation", 0, b"")
+        return True
 
     def _record(self, payout: PayoutRecord, status: str, reason: str = "", operator_txn_id: str = "",
                 resolve_tx_id: bytes = b"") -> PayoutRecord:
@@ -303,6 +321,8 @@ class PayoutFlow:
         pending = self.runtime.node.pending(payout.pending_id)
         if pending is not None and pending.status == PENDING:
             await self._finish(payout, state, transfer_id)
+            return
+        if self._not_as_asked(payout, state, transfer_id):
             return
         reason = "PAID_AFTER_ABORT" if state.status is PayoutStatus.SUCCESSFUL else (state.reason or "FAILED")
         self._record(payout, state.status.value, reason, state.operator_txn_id or "")

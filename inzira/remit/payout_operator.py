@@ -25,6 +25,13 @@ from inzira.remit.records import PayoutRecord
 UNAVAILABLE_RETRY_S = 0.2
 POLL_FIRST_MS = 20
 POLL_MAX_MS = 1_000
+NOT_AS_ASKED = "NOT_AS_ASKED"  # the reason of a payout whose operator's final answer is about another payout
+
+
+def not_as_asked(payout: PayoutRecord, state: PayoutState) -> str | None:
+    """How the payout an operator's answer (callback or status) describes differs from the one it was asked
+    for, or None: the payee, amount and currency the FSP quoted, and the quote id it gave as external id."""
+    return state.not_as_asked(payout.msisdn, payout.amount_minor, payout.currency, payout.quote_id)
 
 
 class OperatorCalls:

@@ -51,7 +51,7 @@ async def test_answers_nested_too_deep_are_the_operators_errors() -> None:
             refused = await adapter.start(reference, JEANNE, 100, "RWF", "remit-deep")  # a 400 without a code
             assert (refused.status, refused.reason) == (PayoutStatus.FAILED, "REQUEST_REJECTED")
             with pytest.raises(PayoutError, match="nested too deep"):
-                adapter.callback_state(reference, DEEP, JEANNE, 100, "RWF")
+                adapter.callback_state(reference, DEEP)
     with serve_app(_operator(deep_token=True)) as operator:
         async with adapter_from_config(_config(operator.base_url)) as adapter:
             with pytest.raises(PayoutError, match="nested too deep"):

@@ -13,6 +13,7 @@ import time
 
 import httpx
 
+from inzira.money import format_decimal
 from inzira.remit.payout import reference_id_from
 from inzira.remit.payout_callbacks import callback_token
 from inzira.sim.momo import Behaviour, ForcedOutcome
@@ -98,6 +99,13 @@ def test_forged_callbacks_are_refused_and_change_nothing(flow: Flow) -> None:
             assert genuine is not None and genuine.startswith(flow.base_url)
             problem(anyone.post(genuine.removeprefix(flow.base_url), json=paid), 400, 3100)
             problem(anyone.post(genuine.removeprefix(flow.base_url), content=b"not json"), 400, 3100)
+            # Its amount and currency, but another external id, or a party of another type: refused as well.
+            payout = agent.payout_flow.callbacks.awaited(reference_id)
+            assert payout is not None
+            as_asked = {**paid, "amount": format_decimal(payout.amount_minor, payout.currency, grouping=False),
+                        "currency": payout.currency, "externalId": payout.quote_id}
+            for lie in ({"externalId": "another-payout"}, {"payee": {"partyIdType": "EMAIL", "partyId": number[1:]}}):
+                problem(anyone.post(genuine.removeprefix(flow.base_url), json={**as_asked, **lie}), 400, 3100)
             # Nothing was paid, so nothing commits: the transfer expires and the money goes back.
             ended = http.get(f"/v1/remit/transfers/{transfer_id}", params={"wait_ms": WAIT_MS}).json()
     finally:

@@ -16,6 +16,7 @@ committed, and an outcome nobody waited for is found by ``status``.
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 from collections.abc import Mapping
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -152,17 +153,17 @@ class EkashRoute(PayoutAdapter):
         if quoted_msisdn != msisdn or terms.payee_receive_amount_minor != amount_minor or terms.currency != currency:
             return PayoutState(reference_id, PayoutStatus.FAILED, reason="NOT_AS_QUOTED")
         if state != "QUOTED":
-            return _payout_state(reference_id, state, reason, terms)
+            return _payout_state(reference_id, state, reason, terms, quoted_msisdn, external_id)
         running = self._runs.get(reference_id)
         if running is None:
-            running = asyncio.get_running_loop().create_task(self._transfer(reference_id, external_id, terms,
-                                                                            deadline_ms))
+            running = asyncio.get_running_loop().create_task(self._transfer(reference_id, external_id, msisdn,
+                                                                            terms, deadline_ms))
             self._runs[reference_id] = running
             running.add_done_callback(lambda _t: self._runs.pop(reference_id, None))
             return await asyncio.shield(running)
         return PayoutState(reference_id, PayoutStatus.PENDING)
 
-    async def _transfer(self, reference_id: str, quote_id: str, terms: QuoteTerms,
+    async def _transfer(self, reference_id: str, quote_id: str, msisdn: str, terms: QuoteTerms,
                         deadline_ms: int | None) -> PayoutState:
         expiration = terms.expiration
         if deadline_ms is not None:
@@ -175,14 +176,15 @@ class EkashRoute(PayoutAdapter):
         self.state.sending(quote_id, reference_id, expiration, self._now_ms())
         self.steps.mark(quote_id, RESERVED, self._now_ms())
         outcome = await self.payer.transfer(terms, expiration)
-        return self._record(reference_id, quote_id, terms, outcome)
+        return self._record(reference_id, quote_id, msisdn, terms, outcome)
 
-    def _record(self, reference_id: str, quote_id: str, terms: QuoteTerms, outcome: TransferOutcome) -> PayoutState:
+    def _record(self, reference_id: str, quote_id: str, msisdn: str, terms: QuoteTerms,
+                outcome: TransferOutcome) -> PayoutState:
         reason = f"MOJALOOP_{outcome.failure.code}" if outcome.failure else ""
         if outcome.state in ("COMMITTED", "ABORTED"):
             self.state.finish(quote_id, outcome.state, reason, outcome.fulfilment)
             self.steps.mark(quote_id, outcome.state, self._now_ms())
-        return _payout_state(reference_id, outcome.state, reason, terms)
+        return _payout_state(reference_id, outcome.state, reason, terms, msisdn, quote_id)
 
     async def status(self, reference_id: str) -> PayoutState:
         """The eKash transfer's outcome; one nobody saw the end of is asked of the hub again."""
@@ -191,14 +193,13 @@ class EkashRoute(PayoutAdapter):
         expiration = self.state.expiration(quote_id) if quote_id else None
         if quote_id is None or found is None or expiration is None:
             raise PayoutNotFoundError(f"no eKash transfer was sent for {reference_id}")
-        _msisdn, terms, state, reason, _fulfilment = found
+        msisdn, terms, state, reason, _fulfilment = found
         if state == "QUOTED" and reference_id not in self._runs:
             outcome = await self.payer.ask(terms, expiration)
-            return self._record(reference_id, quote_id, terms, outcome)
-        return _payout_state(reference_id, state, reason, terms)
+            return self._record(reference_id, quote_id, msisdn, terms, outcome)
+        return _payout_state(reference_id, state, reason, terms, msisdn, quote_id)
 
-    def callback_state(self, reference_id: str, body: bytes, msisdn: str, amount_minor: int,
-                       currency: str) -> PayoutState:
+    def callback_state(self, reference_id: str, body: bytes) -> PayoutState:
         # eKash's answers come as FSPIOP callbacks to the gateway's /fspiop, never to a payout callback URL.
         raise PayoutError("the eKash route takes no payout callbacks: its answers come through FSPIOP")
 
@@ -213,12 +214,17 @@ class EkashRoute(PayoutAdapter):
         self.state.close()
 
 
-def _payout_state(reference_id: str, state: str, reason: str, terms: QuoteTerms) -> PayoutState:
+def _payout_state(reference_id: str, state: str, reason: str, terms: QuoteTerms, msisdn: str,
+                  quote_id: str) -> PayoutState:
+    """The eKash transfer's outcome, describing the payout its quote was for (the Inzira quote id is the
+    external id the receiving FSP gave)."""
+    said = PayoutState(reference_id, PayoutStatus.PENDING, amount_minor=terms.payee_receive_amount_minor,
+                       currency=terms.currency, payee=msisdn, external_id=quote_id)
     if state == "COMMITTED":
-        return PayoutState(reference_id, PayoutStatus.SUCCESSFUL, operator_txn_id=terms.transfer_id)
+        return dataclasses.replace(said, status=PayoutStatus.SUCCESSFUL, operator_txn_id=terms.transfer_id)
     if state == "ABORTED":
-        return PayoutState(reference_id, PayoutStatus.FAILED, reason=reason or "ABORTED")
-    return PayoutState(reference_id, PayoutStatus.PENDING)
+        return dataclasses.replace(said, status=PayoutStatus.FAILED, reason=reason or "ABORTED")
+    return said
 
 
 def _quoted_before(quote_id: str) -> PayoutRefusedError:

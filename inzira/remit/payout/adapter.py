@@ -34,15 +34,15 @@ class PayoutAdapter(ABC):
         ``deadline_ms``: when the receiving FSP stops waiting (an operator with expiries ends its own before)."""
 
     @abstractmethod
-    def callback_state(self, reference_id: str, body: bytes, msisdn: str, amount_minor: int,
-                       currency: str) -> PayoutState:
-        """The final state an operator's callback reports for the payout ``reference_id``, which was asked to
-        pay ``amount_minor`` ``currency`` to ``msisdn``; ``PayoutError`` when the body is not a final state of
-        that very payout."""
+    def callback_state(self, reference_id: str, body: bytes) -> PayoutState:
+        """The final state an operator's callback reports for the payout ``reference_id``, with the payout it
+        describes (``PayoutState.not_as_asked`` compares it with the one asked for); ``PayoutError`` when the
+        body is not a final state."""
 
     @abstractmethod
     async def status(self, reference_id: str) -> PayoutState:
-        """The payout's current state; raises ``PayoutNotFoundError`` if the operator never accepted it."""
+        """The payout's current state, with the payout the operator describes (as ``callback_state``); raises
+        ``PayoutNotFoundError`` if the operator never accepted it."""
 
     @abstractmethod
     async def balance(self) -> OperatorBalance:

@@ -122,30 +122,23 @@ class MomoHttpAdapter(PayoutAdapter):
         if response.status == 202:
             return PayoutState(reference_id, PayoutStatus.PENDING)
         if response.status == 409:
-            existing = await self._transfer(reference_id)
-            asked = (amount_minor, currency, party_id, external_id)
-            found_minor = read_amount(existing.amount, existing.currency)
-            found = (found_minor, existing.currency, existing.payee.party_id, existing.external_id)
-            if found != asked:
-                message = f"reference id {reference_id} is already used by another payout: {found} != {asked}"
-                raise PayoutConflictError(message)
-            return payout_state(reference_id, existing)
+            existing = payout_state(reference_id, await self._transfer(reference_id))
+            differs = existing.not_as_asked(msisdn, amount_minor, currency, external_id)
+            if differs is not None:
+                raise PayoutConflictError(f"reference id {reference_id} is already used by another payout: {differs}")
+            return existing
         code = error_code(response)
         if response.status == 400 or code in _REFUSAL_CODES:
             return PayoutState(reference_id, PayoutStatus.FAILED, reason=code or "REQUEST_REJECTED")
         raise PayoutError(f"unexpected answer to the transfer: {response.status} {response.text[:200]}")
 
-    def callback_state(self, reference_id: str, body: bytes, msisdn: str, amount_minor: int,
-                       currency: str) -> PayoutState:
+    def callback_state(self, reference_id: str, body: bytes) -> PayoutState:
         """MTN posts the body of GET /transfer/{referenceId} once the transfer is final."""
         reference_id = canonical_reference(reference_id)
         try:
             result = decode_json(body, TransferResult)
         except msgspec.DecodeError as exc:
             raise PayoutError(f"the operator's callback does not parse: {exc}") from None
-        found = (read_amount(result.amount, result.currency), result.currency, result.payee.party_id)
-        if found != (amount_minor, currency, msisdn.removeprefix("+")):
-            raise PayoutError(f"the callback for {reference_id} is about another payout: {found}")
         state = payout_state(reference_id, result)
         if not state.final:
             raise PayoutError(f"the callback for {reference_id} reports no final state ({result.status})")

@@ -22,6 +22,7 @@ class Reason(msgspec.Struct, frozen=True):
 
 
 class Party(msgspec.Struct, rename="camel", frozen=True):
+    party_id_type: str = ""
     party_id: str = ""
 
 
@@ -29,8 +30,8 @@ class TransferResult(msgspec.Struct, rename="camel", frozen=True):
     amount: str
     currency: str
     status: str
-    external_id: str = ""
-    payee: Party = Party()
+    external_id: str | None = None
+    payee: Party | None = None
     financial_transaction_id: str | None = None
     reason: str | Reason | None = None  # a bare code on MTN's sandbox, {code, message} in its API document
 
@@ -66,6 +67,7 @@ def canonical_reference(text: str) -> str:
 
 
 def payout_state(reference_id: str, result: TransferResult) -> PayoutState:
+    """The state, and the payout the operator describes (checked by the receiving FSP against what it asked)."""
     # Only the documented final statuses end a payout; anything else keeps it PENDING (polled, never guessed).
     status = FINAL_STATUSES.get(result.status, PayoutStatus.PENDING)
     reason = result.reason
@@ -76,7 +78,18 @@ def payout_state(reference_id: str, result: TransferResult) -> PayoutState:
         status,
         reason=reason if status is PayoutStatus.FAILED else None,
         operator_txn_id=result.financial_transaction_id if status is PayoutStatus.SUCCESSFUL else None,
+        amount_minor=read_amount(result.amount, result.currency),
+        currency=result.currency,
+        payee=None if result.payee is None else _party(result.payee),
+        external_id=result.external_id,
     )
+
+
+def _party(party: Party) -> str:
+    # Inzira pays by MSISDN only: a party of another type is never the wallet asked for, whatever its id.
+    if party.party_id_type.upper() in ("", "MSISDN"):
+        return party.party_id
+    return f"{party.party_id_type}:{party.party_id}"
 
 
 def read_amount(text: str, currency: str) -> int:

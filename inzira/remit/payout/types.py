@@ -18,16 +18,33 @@ class PayoutStatus(StrEnum):
 @dataclass(frozen=True, slots=True)
 class PayoutState:
     """What the operator says about one payout. ``reason`` is the operator's failure code (e.g.
-    PAYEE_NOT_FOUND, NOT_ENOUGH_FUNDS) when FAILED; ``operator_txn_id`` its transaction id when SUCCESSFUL."""
+    PAYEE_NOT_FOUND, NOT_ENOUGH_FUNDS) when FAILED; ``operator_txn_id`` its transaction id when SUCCESSFUL.
+    The rest is the payout its answer describes, None where the answer leaves it out: ``payee`` is the wallet's
+    MSISDN, or "TYPE:id" for a party of another type."""
 
     reference_id: str
     status: PayoutStatus
     reason: str | None = None
     operator_txn_id: str | None = None
+    amount_minor: int | None = None
+    currency: str | None = None
+    payee: str | None = None
+    external_id: str | None = None
 
     @property
     def final(self) -> bool:
         return self.status is not PayoutStatus.PENDING
+
+    def not_as_asked(self, msisdn: str, amount_minor: int, currency: str, external_id: str) -> str | None:
+        """How the payout this answer describes differs from the one asked for, or None. The one check of every
+        answer about a payout (a callback, a status, the payout found under a reference id sent again): only
+        what the answer names is compared, as an operator may leave out the payee or the external id."""
+        payee = None if self.payee is None else self.payee.removeprefix("+")
+        said = (self.amount_minor, self.currency, payee, self.external_id)
+        asked = (amount_minor, currency, msisdn.removeprefix("+"), external_id)
+        return "; ".join(f"{name} {found!r}, asked {wanted!r}"
+                         for name, found, wanted in zip(("amount", "currency", "payee", "external id"), said, asked)
+                         if found is not None and found != wanted) or None
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,7 +1,8 @@
 """The receiving side's flagged payouts: the ones operations staff must act on, a page at a time, and counted.
 
 A payout is flagged when it has a reason and is final: ``SUCCESSFUL`` with ``PAID_AFTER_ABORT...`` (the wallet was
-paid, the transfer ended without the FSP's commit: recover it off-ledger, ``inzira.remit.paid_unpaid``) or
+paid, the transfer ended without the FSP's commit: recover it off-ledger, ``inzira.remit.paid_unpaid``), either
+status with ``NOT_AS_ASKED`` (the operator's final answer describes another payout: not committed) or
 ``FAILED`` with the operator's reason (the wallet was not paid, the money went back to the sender). The reason
 lives in the payout's record and, for these queries, in a column of its own (indexed where it is not empty);
 a book kept before the column existed gets it filled in from the records once, at opening.

@@ -1,0 +1,118 @@
+"""An operator (or anything between it and the receiving FSP) that never calls back and, asked how the payout
+went, says SUCCESSFUL for another amount, currency, payee or external id: the answer is about another payout,
+so the reservation is not committed on it; the payout is flagged NOT_AS_ASKED for operations staff (the
+operator says it paid something: recover it off-ledger) and the sender's money goes back. An honest answer, or
+one that leaves out what MTN's GET /transfer may leave out, still commits."""
+
+from __future__ import annotations
+
+import contextlib
+import dataclasses
+import uuid
+from collections.abc import Callable, Iterator
+
+import pytest
+from fastapi import FastAPI, Request, Response
+from fastapi.responses import JSONResponse
+
+from inzira.ledger.records import POSTED, VOIDED
+from inzira.remit.service import RemitService
+from inzira.remit.settings import RemitSettings
+from inzira.remit.store.flagged import FLAGGED_STATUSES, FlaggedPayouts
+from inzira.sim.server import serve_app
+from tests.remit_flow.inter_fsp import Pair, agree, pair, reserve, serve_service, settled  # noqa: F401 (fixture)
+
+TOKEN = {"access_token": "t", "token_type": "access_token", "expires_in": 3600}
+Answer = Callable[[dict], dict]
+
+
+def _other_party(body: dict) -> dict:
+    return {**body, "payee": {"partyIdType": "MSISDN", "partyId": "250788999999"}}
+
+
+# The status answer per wallet: the transfer as asked, changed by the lie, with status SUCCESSFUL.
+LIES: dict[str, Answer] = {
+    "250788310001": lambda body: {**body, "amount": "100000"},
+    "250788310002": lambda body: {**body, "currency": "UGX"},
+    "250788310003": _other_party,
+    "250788310004": lambda body: {**body, "payee": {"partyIdType": "EMAIL", "partyId": body["payee"]["partyId"]}},
+    "250788310005": lambda body: {**body, "externalId": "another-payout"},
+}
+HONEST: dict[str, Answer] = {
+    "250788310010": lambda body: body,
+    # MTN's answer may leave out the external id and the payee: what is there is checked, the rest is not asked.
+    "250788310011": lambda body: {"amount": body["amount"], "currency": body["currency"]},
+}
+
+
+def _operator(taken: dict[str, dict]) -> FastAPI:
+    """Takes every transfer (202), never calls back, and answers GET /transfer with its wallet's answer."""
+    app = FastAPI()
+
+    @app.post("/disbursement/token/")
+    async def token() -> Response:
+        return JSONResponse(TOKEN)
+
+    @app.get("/disbursement/v1_0/accountholder/msisdn/{msisdn}/basicuserinfo")
+    async def holder(msisdn: str) -> Response:
+        return JSONResponse({"given_name": "Jeanne", "family_name": "Uwase", "name": "Jeanne Uwase"})
+
+    @app.get("/disbursement/v1_0/accountholder/msisdn/{msisdn}/active")
+    async def active(msisdn: str) -> Response:
+        return JSONResponse({"result": True})
+
+    @app.post("/disbursement/v1_0/transfer")
+    async def transfer(request: Request) -> Response:
+        taken.setdefault(request.headers["X-Reference-Id"], await request.json())
+        return Response(status_code=202)
+
+    @app.get("/disbursement/v1_0/transfer/{reference_id}")
+    async def status(reference_id: str) -> Response:
+        found = taken.get(reference_id)
+        if found is None:
+            return JSONResponse({"code": "RESOURCE_NOT_FOUND"}, status_code=404)
+        answer = {**LIES, **HONEST}[found["payee"]["partyId"]]
+        return JSONResponse({**answer(found), "status": "SUCCESSFUL", "financialTransactionId": "88"})
+
+    return app
+
+
+@pytest.fixture(scope="module")
+def liar(pair: Pair, tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Pair, RemitService]]:
+    """mobimo's receiving service paying through the operator above (polling: no callback URL is given)."""
+    with contextlib.ExitStack() as stack:
+        operator = stack.enter_context(serve_app(_operator({})))
+        config = {"kind": "momo-http", "base_url": operator.base_url, "subscription_key": "k",
+                  "api_user": str(uuid.uuid4()), "api_key": "s", "target_environment": "mtnrwanda",
+                  "retries_max": 1, "retry_backoff_ms": 10, "retry_backoff_max_ms": 20}
+        payee = RemitService(pair.flow.net, pair.keys.ports(pair.flow.net, ["mobimo"]),
+                             tmp_path_factory.mktemp("mobimo-liar"),
+                             RemitSettings(payout_adapters={"mobimo": config}, reconcile_interval_ms=200),
+                             fx=pair.flow.providers.fx_client(["mobimo"]),
+                             funding=pair.flow.providers.funding_client(["mobimo"])).start()
+        stack.callback(payee.stop)
+        yield dataclasses.replace(pair, payee_url=serve_service(stack, pair.flow, payee, fsp=True)), payee
+
+
+@pytest.mark.parametrize("wallet", list(LIES), ids=["amount", "currency", "payee", "payee-type", "external-id"])
+def test_a_status_answer_about_another_payout_is_not_committed_and_is_flagged(
+        liar: tuple[Pair, RemitService], wallet: str) -> None:
+    agreeing, payee = liar
+    pending = reserve(agreeing, agree(agreeing, "+" + wallet), 10_000)
+    ended = settled(agreeing, pending)
+    payout = payee.payouts.get(pending)
+    assert ended == VOIDED, payout  # the sender has the money back: nothing was paid as asked
+    assert payout is not None and (payout.status, payout.reason) == ("SUCCESSFUL", "NOT_AS_ASKED")
+    assert not payout.resolve_tx_id
+    flagged = FlaggedPayouts(payee.db).page("mobimo", FLAGGED_STATUSES, "NOT_AS_ASKED", 200, None)
+    assert pending in [p.pending_id for p in flagged]
+
+
+@pytest.mark.parametrize("wallet", list(HONEST), ids=["honest", "omitting-what-mtn-may-omit"])
+def test_an_honest_status_answer_still_commits(liar: tuple[Pair, RemitService], wallet: str) -> None:
+    agreeing, payee = liar
+    pending = reserve(agreeing, agree(agreeing, "+" + wallet), 10_000)
+    ended = settled(agreeing, pending)
+    payout = payee.payouts.get(pending)
+    assert ended == POSTED, payout
+    assert payout is not None and (payout.status, payout.reason, payout.operator_txn_id) == ("SUCCESSFUL", "", "88")
