@@ -4,8 +4,8 @@ An approval stores the signed transaction (``approving``) before submitting it. 
 ledger's verdict is final: ``approved`` when it committed, ``failed`` when those bytes can never be committed
 (their id spent with a refusal, or the chain's time past their deadline). Any other answer, or none, leaves it
 ``approving``, holding its reference; what settles it later submits the very bytes stored again (the ledger takes
-them once): the next start's recovery and an officer approving it again, both through
-``Settlement.carry_out_again``.
+them once): the next start's recovery, an officer approving it again, and the desk's settler
+(``inzira.funding.settler``), all through ``Settlement.carry_out_again``.
 """
 
 from __future__ import annotations
@@ -50,7 +50,7 @@ class Settlement:
         spent their id with a refusal (every copy gets that answer until the deadline), or it is spent nowhere
         and the stored chain's time reached their deadline (no later block may hold them). Anything else (a
         refusal that spent nothing before the deadline, or the id committed after all) leaves the request
-        approving, for the next recovery or approval to ask again."""
+        approving, for the next recovery, settler pass or approval to ask again."""
         body = decode_signed(raw).body
         tx_id = tx_id_of(body)
         # The stored chain's time first, then the lookup: a block stored in between may hold the id, and only
