@@ -52,6 +52,7 @@ from inzira.funding.store import (
     WITHDRAWAL,
     FundingRequest,
     FundingStore,
+    reference_key,
     shown_state,
 )
 
@@ -116,8 +117,10 @@ class FundingDesk:
 
     @staticmethod
     def _reference(reference: str) -> None:
-        if not reference or not is_settlement_reference(reference):
-            raise FundingError(400, Code.VALIDATION, "a settlement reference is 1 to 64 printable ASCII characters")
+        # References are compared without their spaces: one of spaces only would be every such filing's payment.
+        if not is_settlement_reference(reference) or not reference_key(reference):
+            raise FundingError(400, Code.VALIDATION, "a settlement reference is 1 to 64 printable ASCII characters, "
+                                                     "not only spaces")
 
     def _stored(self, request: FundingRequest) -> FundingRequest:
         """The request, or the one already filed under its settlement reference when it asks the same."""

@@ -38,6 +38,11 @@ DEPOSIT, WITHDRAWAL, CAP = "deposit", "withdrawal", "cap"
 # What makes two references one payment's: ASCII letter case and spaces aside (references are printable ASCII).
 _REFERENCE_KEY = "upper(replace({}, ' ', ''))"
 
+
+def reference_key(reference: str) -> str:
+    """``_REFERENCE_KEY`` in Python: empty for a reference of spaces only, which names no payment."""
+    return reference.replace(" ", "").upper()
+
 _SCHEMA = f"""
 CREATE TABLE IF NOT EXISTS requests (
   id TEXT PRIMARY KEY, kind TEXT NOT NULL, issuer TEXT NOT NULL, holder TEXT NOT NULL, account TEXT NOT NULL,
