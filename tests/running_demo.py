@@ -11,12 +11,14 @@ import httpx
 import pytest
 
 from inzira.demo.app import Demo
+from inzira.funding.settler import SETTLE_INTERVAL_MS
 
 
 @contextmanager
-def running_demo(tmp_path_factory: pytest.TempPathFactory, name: str) -> Iterator[Demo]:
+def running_demo(tmp_path_factory: pytest.TempPathFactory, name: str, settle_interval_ms: int = SETTLE_INTERVAL_MS
+                 ) -> Iterator[Demo]:
     """A demo in a new temporary folder named after ``name``, stopped when the block ends."""
-    running = Demo(Path(tmp_path_factory.mktemp(name)), port=0)
+    running = Demo(Path(tmp_path_factory.mktemp(name)), port=0, settle_interval_ms=settle_interval_ms)
     running.start()
     try:
         yield running

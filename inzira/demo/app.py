@@ -24,6 +24,7 @@ from inzira.demo.seed import SeedReport, seed
 from inzira.demo.setup import create_demo_network, demo_keyring, load_api_keys
 from inzira.directory.api import mount_directory
 from inzira.directory.operator import operator_member
+from inzira.funding.settler import SETTLE_INTERVAL_MS
 from inzira.fx.rate_source import RateSource
 from inzira.interop.mojaloop.demo import (GATEWAY_MEMBER, HUB_FSP_ID, check_gateway_member, payout_route,
                                          start_gateway)
@@ -51,14 +52,16 @@ class Demo:
     def __init__(self, data_dir: Path, host: str = "127.0.0.1", port: int = 8000, seed_accounts: bool = True, *,
                  trusted_proxies: Sequence[str] = (), mojaloop_hub: str | None = None,
                  mojaloop_hub_id: str = HUB_FSP_ID, webhook_allowed_networks: Sequence[str] = (),
-                 allowed_hosts: Sequence[str] = ()):
+                 allowed_hosts: Sequence[str] = (), settle_interval_ms: int = SETTLE_INTERVAL_MS):
         """``trusted_proxies``: the reverse proxies (ending TLS) whose X-Forwarded-Proto and X-Forwarded-For
         are believed (see ``inzira.api.server``). ``mojaloop_hub``: run the eKash gateway, FSPIOP at /fspiop,
         sending its requests and callbacks to this URL; ``mojaloop_hub_id``: the hub's FSP id, the only source
         of PATCH and abort notifications it believes. ``webhook_allowed_networks``: the non-public networks
         (CIDR) members' and acquirers' webhooks may reach (none by default: loopback, private and link-local
         targets are refused, the demo's own host included). ``allowed_hosts``: the host names it answers for
-        besides this machine's (``inzira.api.host_check``)."""
+        besides this machine's (``inzira.api.host_check``). ``settle_interval_ms``: how often the issuers' funding
+        desk settles the approvals it saw no verdict for (``inzira.funding.settler``)."""
+        self.settle_interval_ms = settle_interval_ms
         self.mojaloop_hub = mojaloop_hub
         self.mojaloop_hub_id = mojaloop_hub_id
         self.gateway: Gateway | None = None
@@ -91,7 +94,8 @@ class Demo:
             if self.seed_accounts:
                 self.seeded = seed(runtime, keys)
             rates = RateSource.demo(wall_clock_ms())
-            providers = self.providers = Providers(runtime, keys, self.data_dir, rates)
+            providers = self.providers = Providers(runtime, keys, self.data_dir, rates,
+                                                   settle_interval_ms=self.settle_interval_ms)
             fsps = sorted(m.id for m in runtime.node.state.members.values()
                           if {"sending_fsp", "receiving_fsp"} & set(m.roles))
             operator = keys.port(runtime, operator_member(runtime.node.state.members.values()))
@@ -135,7 +139,7 @@ class Demo:
                                                      allowed_hosts=self.allowed_hosts)
             api_url = f"http://{api_host}:{self.port}"
             providers.connect(api_url)
-            providers.recover()
+            providers.start_settling()
             cards.connect(api_url)
             self.remit.connect(api_url)
             if self.seed_accounts:  # the demo wallet's top-up needs the issuer's seeded float
@@ -148,10 +152,12 @@ class Demo:
             raise
 
     def stop(self) -> None:
-        """The server first (no new work), the services, the ledger, then the QR service (its store writes the
-        verdicts the ledger gave while stopping)."""
+        """The server first (no new work), the funding desk's settler and book, the services, the ledger, then the
+        QR service (its store writes the verdicts the ledger gave while stopping)."""
         if self.served is not None:
             self.served.stop()
+        if self.providers is not None:
+            self.providers.close()
         if self.gateway is not None:
             self.gateway.stop()
         if self.remit is not None:
@@ -160,8 +166,6 @@ class Demo:
             self.runtime.stop()
         if self.qr is not None:
             self.qr.stop()
-        if self.providers is not None:
-            self.providers.close()
         if self.cards is not None:
             self.cards.stop()
 

@@ -25,6 +25,7 @@ from inzira.api.token_files import ensure_tokens
 from inzira.funding.api import FUNDING_CLIENTS_FILE, FUNDING_OFFICERS_FILE, funding_router
 from inzira.funding.client import FundingClient
 from inzira.funding.desk import FundingDesk
+from inzira.funding.settler import SETTLE_INTERVAL_MS, Settler
 from inzira.funding.store import DB_FILE as FUNDING_DB_FILE
 from inzira.funding.store import FundingStore
 from inzira.fx.client import FxClient
@@ -41,7 +42,9 @@ OFFICERS_PER_ISSUER = 2
 
 class Providers:
     def __init__(self, runtime: Ledger, keys: Keyring, data_dir: Path, rates: RateSource | None = None,
-                 spread_bps: int = DEFAULT_SPREAD_BPS, clock_ms: Callable[[], int] = wall_clock_ms) -> None:
+                 spread_bps: int = DEFAULT_SPREAD_BPS, clock_ms: Callable[[], int] = wall_clock_ms,
+                 settle_interval_ms: int = SETTLE_INTERVAL_MS) -> None:
+        """``settle_interval_ms``: how often the funding desk settles the approvals it saw no verdict for."""
         self.runtime = runtime
         self.clock_ms = clock_ms
         members = sorted(runtime.node.state.members)
@@ -51,6 +54,7 @@ class Providers:
         self.issuers = tuple(sorted(set(runtime.node.genesis.issuers().values())))
         self.funding = FundingDesk(keys.ports(runtime, self.issuers), FundingStore(data_dir / FUNDING_DB_FILE),
                                    clock_ms=clock_ms)
+        self.settler = Settler(self.funding.settlement, clock_ms, settle_interval_ms)
         self.funding_tokens = ensure_tokens(data_dir / FUNDING_CLIENTS_FILE,
                                             [m for m in members if m not in self.issuers], "fdc-")
         self.officer_tokens = ensure_tokens(
@@ -88,12 +92,16 @@ class Providers:
         for funding in self._funding_clients:
             funding.connect(self.issuers, self.base_url)
 
-    def recover(self) -> int:
-        """Carry out approvals a previous run signed but saw no verdict for (before taking new work)."""
-        return asyncio.run(self.funding.recover())
+    def start_settling(self) -> int:
+        """Carry out approvals a previous run signed but saw no verdict for (before taking new work), then settle
+        those left approving in the background; how many the recovery found."""
+        recovered = asyncio.run(self.funding.recover())
+        self.settler.start()
+        return recovered
 
     def officer_token(self, issuer: str, n: int = 1) -> str:
         return self.officer_tokens[f"{issuer}/officer-{n}"]
 
     def close(self) -> None:
+        self.settler.stop()
         self.funding.store.close()

@@ -19,7 +19,8 @@ What runs depends on the member's roles in the ledger state, each with the membe
 - FX provider: its quote service (``/fx/v1``), answering the clients in its ``fx-clients.json``;
 - directory operator: the directory's API (``/v1/directory``, see ``inzira.directory.deployment``);
 - issuer: its funding desk (``/funding/v1``), for the clients in ``funding-clients.json`` and its officers in
-  ``funding-officers.json`` (both created on first start, mode 0600).
+  ``funding-officers.json`` (both created on first start, mode 0600), settling in the background the approvals
+  it saw no verdict for (``inzira.funding.settler``).
 All on the peer's own HTTP API (the ledger API for the member's token, ``/v1/peer/...``), one server, with the
 block explorer at ``/`` for this member only: every page needs the member signed in with its own API token
 and shows what the API shows it (``inzira.web.explorer_access``). No role buttons: those are the demo's.
@@ -43,6 +44,7 @@ from inzira.directory.operator import DirectoryOperator
 from inzira.funding.api import FUNDING_CLIENTS_FILE, FUNDING_OFFICERS_FILE, funding_router
 from inzira.funding.client import FundingClient
 from inzira.funding.desk import FundingDesk
+from inzira.funding.settler import Settler
 from inzira.funding.store import DB_FILE as FUNDING_DB_FILE
 from inzira.funding.store import FundingStore
 from inzira.fx.client import FxClient
@@ -77,6 +79,7 @@ class MemberDeployment:
         self.qr: QrService | None = None
         self.fx_desk: FxDesk | None = None
         self.funding: FundingDesk | None = None
+        self.funding_settler: Settler | None = None
         self.served: ServedApp | None = None
         self._stack = contextlib.ExitStack()
 
@@ -165,6 +168,8 @@ class MemberDeployment:
             self._stack.callback(store.close)
             self.funding = FundingDesk(ports, store)
             asyncio.run(self.funding.recover())
+            settler = self.funding_settler = Settler(self.funding.settlement, self.funding.clock_ms).start()
+            self._stack.callback(settler.stop)  # before the store closes
             clients = ensure_tokens(self.folder / FUNDING_CLIENTS_FILE, others, "fdc-")
             officers = ensure_tokens(self.folder / FUNDING_OFFICERS_FILE, [f"{member}/{o}" for o in OFFICERS], "fo-")
             app.include_router(funding_router(self.funding, clients, officers))

@@ -10,7 +10,7 @@ with the issuer's own key.
   the others, and approving another after that is 409 (3106). An issuance the ledger refused for good (a final
   verdict: its id spent with a refusal, or its deadline passed with the chain) issued nothing: the request is
   ``failed`` and the reference free to fund again; until that is certain the request stays ``approving`` and
-  keeps the reference. See ``inzira.funding.store``.
+  keeps the reference. See ``inzira.funding.store``, and ``inzira.funding.settlement`` for what settles it.
 - Withdrawal, by countersigning: the holder signs ``Redeem(account, amount, currency, reference)`` (its
   consent to give the money back; ``reference`` is what the issuer's payment to it will carry) and files it;
   an officer approves and the issuer adds its signature and submits, then pays out off chain. Nothing moves
@@ -43,6 +43,7 @@ from inzira.money import AMOUNT_MINOR_MAX, currency, money_text
 from inzira.node.custody import MemberPort
 from inzira.node.signer import wall_clock_ms
 from inzira.ordering.outcome import Outcome
+from inzira.funding.settlement import VERDICT_TIMEOUT_S, Settlement
 from inzira.funding.store import (
     APPROVING,
     CAP,
@@ -51,15 +52,14 @@ from inzira.funding.store import (
     WITHDRAWAL,
     FundingRequest,
     FundingStore,
+    reference_key,
     shown_state,
 )
 
-VERDICT_TIMEOUT_S = 30.0
 DUAL_APPROVAL_UNITS = 10_000
 LIST_MAX = 200
 NOTE_CHARS_MAX = 500
 DEPOSIT_TTL_MS = 7 * 24 * 3600 * 1000  # an unanswered deposit request is still shown this long as pending
-RECOVER_MAX = 1_000
 PENDING_MAX = 100  # a holder's requests pending at one issuer
 CONTESTED_SHOWN_MAX = 20  # other pending requests named in a view (one per holder: bounded by the members)
 CAP_TTL_MS = 24 * 3600 * 1000  # a cap raise waiting for its second officer
@@ -91,6 +91,7 @@ class FundingDesk:
         if node is None:
             raise ValueError("a funding desk acts for at least one issuer")
         self.node = node
+        self.settlement = Settlement(self._ports, store)
 
     @property
     def issuers(self) -> tuple[str, ...]:
@@ -116,8 +117,10 @@ class FundingDesk:
 
     @staticmethod
     def _reference(reference: str) -> None:
-        if not reference or not is_settlement_reference(reference):
-            raise FundingError(400, Code.VALIDATION, "a settlement reference is 1 to 64 printable ASCII characters")
+        # References are compared without their spaces: one of spaces only would be every such filing's payment.
+        if not is_settlement_reference(reference) or not reference_key(reference):
+            raise FundingError(400, Code.VALIDATION, "a settlement reference is 1 to 64 printable ASCII characters, "
+                                                     "not only spaces")
 
     def _stored(self, request: FundingRequest) -> FundingRequest:
         """The request, or the one already filed under its settlement reference when it asks the same."""
@@ -210,7 +213,7 @@ class FundingDesk:
         refusal that spent nothing) is carried out again: the very bytes stored, which the ledger takes once."""
         request = self._issuers_request(officer, request_id)
         if request.state == APPROVING and request.signed_tx is not None:
-            return await self._carry_out(self._ports[request.issuer], request.id, request.signed_tx)
+            return await self.settlement.carry_out_again(request)
         request = self._pending_for(officer, request_id, approving=True)
         now_ms = self.clock_ms()
         if now_ms >= request.expires_at_ms:
@@ -233,7 +236,7 @@ class FundingDesk:
         if not self.store.claim(request.id, now_ms, note, raw, tx_id_of(decode_signed(raw).body)):
             self._untaken(request)  # another request's approval took the reference first
             return self.store.get(request.id) or request  # another officer's approval carried it out
-        return await self._carry_out(port, request.id, raw)
+        return await self.settlement.carry_out(port, request.id, raw)
 
     def _untaken(self, request: FundingRequest) -> None:
         """Refuse a decision on a request whose reference another request's approval took (it is rejected)."""
@@ -241,38 +244,9 @@ class FundingDesk:
             raise FundingError(409, Code.MODIFIED_REQUEST, f"settlement reference {request.reference} was "
                                                            f"approved for another request: {request.id} is rejected")
 
-    async def _carry_out(self, port: MemberPort, request_id: str, raw: bytes) -> FundingRequest:
-        outcome = await port.verdict(raw, VERDICT_TIMEOUT_S)
-        if outcome is not None and (outcome.code == Code.OK or self._refused_for_good(raw)):
-            self.store.settle(request_id, outcome.code == Code.OK, outcome.code, outcome.height)
-        found = self.store.get(request_id)
-        if found is None:
-            raise RuntimeError(f"funding request {request_id} vanished")
-        return found
-
-    def _refused_for_good(self, raw: bytes) -> bool:
-        """Whether these signed bytes can never be committed, so failing them frees their reference: the chain
-        spent their id with a refusal (every copy gets that answer until the deadline), or it is spent nowhere
-        and the stored chain's time reached their deadline (no later block may hold them). Anything else (a
-        refusal that spent nothing before the deadline, or the id committed after all) leaves the request
-        approving, for the next recovery or approval to ask again."""
-        body = decode_signed(raw).body
-        tx_id = tx_id_of(body)
-        # The stored chain's time first, then the lookup: a block stored in between may hold the id, and only
-        # blocks the lookup searched can prove it absent. Stored blocks only: one still being built may be refused.
-        stored_ms = self.node.tip.timestamp_ms
-        spent = self.node.locate([tx_id]).get(tx_id)
-        if spent is not None:
-            return spent.code != Code.OK
-        return stored_ms >= decode_body(body).expires_at_ms
-
     async def recover(self) -> int:
-        """Resubmit what approvals signed but saw no verdict for (the ledger takes each only once)."""
-        stuck = self.store.in_flight(RECOVER_MAX)
-        for request in stuck:
-            if request.signed_tx is not None and request.issuer in self._ports:
-                await self._carry_out(self._ports[request.issuer], request.id, request.signed_tx)
-        return len(stuck)
+        """Resubmit what approvals signed but saw no verdict for (``Settlement.recover``)."""
+        return await self.settlement.recover()
 
     def reject(self, officer: Officer, request_id: str, note: str) -> FundingRequest:
         request = self._pending_for(officer, request_id)

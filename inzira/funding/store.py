@@ -38,6 +38,11 @@ DEPOSIT, WITHDRAWAL, CAP = "deposit", "withdrawal", "cap"
 # What makes two references one payment's: ASCII letter case and spaces aside (references are printable ASCII).
 _REFERENCE_KEY = "upper(replace({}, ' ', ''))"
 
+
+def reference_key(reference: str) -> str:
+    """``_REFERENCE_KEY`` in Python: empty for a reference of spaces only, which names no payment."""
+    return reference.replace(" ", "").upper()
+
 _SCHEMA = f"""
 CREATE TABLE IF NOT EXISTS requests (
   id TEXT PRIMARY KEY, kind TEXT NOT NULL, issuer TEXT NOT NULL, holder TEXT NOT NULL, account TEXT NOT NULL,
@@ -267,8 +272,12 @@ class FundingStore:
                                                                        PENDING))
             return cursor.rowcount == 1
 
-    def in_flight(self, limit: int) -> list[FundingRequest]:
+    def in_flight(self, limit: int, after: tuple[int, str] | None = None) -> list[FundingRequest]:
+        """Approving requests, oldest first (ties by id), from just after ``after`` (the creation time and id of
+        the last one a previous call returned)."""
+        since, last = after if after is not None else (-1, "")
         with self._lock:
-            rows = self._conn.execute(f"SELECT {_COLUMNS} FROM requests WHERE state = ? LIMIT ?",
-                                      (APPROVING, limit)).fetchall()
+            rows = self._conn.execute(f"SELECT {_COLUMNS} FROM requests WHERE state = ? AND (created_at_ms > ? OR "
+                                      "(created_at_ms = ? AND id > ?)) ORDER BY created_at_ms, id LIMIT ?",
+                                      (APPROVING, since, since, last, limit)).fetchall()
         return [FundingRequest(*row) for row in rows]

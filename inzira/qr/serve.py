@@ -81,6 +81,7 @@ class QrServer:
             app.state.on_loop_end.append(service.aclose)
             self.served, self.port = serve_in_thread(app, self.host, self.port, allowed_hosts=self.allowed_hosts)
             providers.connect(self.base_url)
+            providers.start_settling()
             if self.cards is not None:
                 self.cards.connect(self.base_url)
         except BaseException:

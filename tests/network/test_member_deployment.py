@@ -23,6 +23,7 @@ import pytest
 from inzira.deploy.links import Links
 from inzira.deploy.member import MemberDeployment
 from inzira.funding.api import FUNDING_CLIENTS_FILE, FUNDING_OFFICERS_FILE
+from inzira.funding.desk import Officer
 from inzira.fx.service import FX_CLIENTS_FILE
 from inzira.ledger.codes import Code
 from inzira.ledger.tx import OpenAccount
@@ -107,6 +108,29 @@ def test_funding_and_quotes_cross_deployments(deployments: tuple[Net, dict[str, 
                and a.balance_minor == 250_00, timeout_s=30)
     firm = asyncio.run(eurosend.remit.fx.quote("eurosend", "EUR", "RWF", ttl_ms=60_000, source_amount_minor=100_00))
     assert firm.fx == "imari-fx" and firm.signed.sig.key in eurosend.peer.node.state.members["imari-fx"].keys
+
+
+@pytest.mark.timeout(180)
+def test_the_issuers_desk_settles_an_approval_whose_verdict_it_lost_by_itself(
+        deployments: tuple[Net, dict[str, MemberDeployment]]) -> None:
+    _net, own = deployments
+    eurosend, sbk = own["eurosend"], own["sbk"]
+    assert eurosend.peer is not None and sbk.peer is not None and sbk.funding is not None
+    assert sbk.funding_settler is not None and sbk.funding_settler.running
+    assert eurosend.peer.port.execute(OpenAccount("eurosend:eur", "EUR")).code in (Code.OK, Code.ALREADY_EXISTS)
+    wait_until("the settlement bank's peer to see the account",
+               lambda: sbk.peer.node.account("eurosend:eur") is not None, timeout_s=30)  # type: ignore[union-attr]
+    desk = sbk.funding
+    filed = desk.request_deposit("eurosend", "eurosend:eur", 3_00, "SEPA-OWN-LOST")
+    approved = asyncio.run(desk.approve(Officer("sbk", "sbk/officer-1"), filed.id, ""))
+    assert approved.state == "approved", approved
+    with desk.store._lock:  # the desk submitted the issuance and never heard back
+        desk.store._conn.execute("UPDATE requests SET state = 'approving', code = NULL, height = NULL WHERE id = ?",
+                                 (filed.id,))
+    wait_until("the desk's settler to settle the request",
+               lambda: desk.store.get(filed.id).state != "approving", timeout_s=60)  # type: ignore[union-attr]
+    settled = desk.store.get(filed.id)
+    assert settled is not None and (settled.state, settled.height) == ("approved", approved.height)
 
 
 @pytest.mark.timeout(60)

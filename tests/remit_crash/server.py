@@ -101,7 +101,7 @@ def main(data: Path, port: int, parties: dict[str, Any]) -> None:
         served = service.serve_http(app, port=port)
         stack.callback(served.stop)
         providers.connect(served.base_url)
-        providers.recover()
+        providers.start_settling()
         service.directory.connect(served.base_url, load_api_keys(data))
         service.connect_payout_callbacks(served.base_url)
         print("ready", flush=True)
