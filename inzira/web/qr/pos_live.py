@@ -6,7 +6,8 @@ one bill). Each frame is ``event: payment`` with ``{payment_id, html}``: the tab
 by ``event: totals`` with ``{html}``: today's totals afresh (after a refund too). Once the
 API's stream has subscribed, today's payments are sent first (a payment completed while the page loaded is not
 lost; the script skips rows it has), then ``event: ready``, then each payment as it completes.
-Bounded: open streams, lifetime, frame size (``sse_frames``).
+Bounded: open streams (each holds its place from the moment it is answered: ``inzira.api.held_stream``),
+lifetime, frame size (``sse_frames``).
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from collections.abc import AsyncIterator
 from fastapi import APIRouter, Request
 from starlette.responses import JSONResponse, Response
 
-from inzira.api.held_stream import LiveStream
+from inzira.api.held_stream import HeldStream
 from inzira.http import HttpProblem
 from inzira.web.forms import NO_STORE
 from inzira.web.qr.pos import TODAY_PAYMENTS_MAX, merchant_path
@@ -51,8 +52,17 @@ class PaymentsRelay:
     def close_streams(self) -> None:
         self.closing = True
 
-    async def stream(self, grant: Grant) -> AsyncIterator[bytes]:
+    def hold(self) -> bool:
+        """Take a place among the open relays, before any await; False when none is left."""
+        if self.active >= STREAMS_MAX:
+            return False
         self.active += 1
+        return True
+
+    def release(self) -> None:
+        self.active -= 1
+
+    async def stream(self, grant: Grant) -> AsyncIterator[bytes]:
         try:
             yield f"retry: {RETRY_MS}\n\n".encode()
             loop = asyncio.get_running_loop()
@@ -77,8 +87,6 @@ class PaymentsRelay:
                         yield row + totals_frame(today)
         except (HttpProblem, ValueError, KeyError, StopAsyncIteration):
             return  # the browser reconnects after RETRY_MS
-        finally:
-            self.active -= 1
 
 
 def pos_live_router(site: QrSite, relay: PaymentsRelay) -> APIRouter:
@@ -89,8 +97,9 @@ def pos_live_router(site: QrSite, relay: PaymentsRelay) -> APIRouter:
         grant = site.gate_data(request, QrKind.POS)
         if isinstance(grant, Response):
             return grant
-        if relay.active >= STREAMS_MAX:
+        if not relay.hold():
             return JSONResponse({"detail": "too many live screens; retry later"}, 503, {"Retry-After": "5"})
-        return LiveStream(relay.stream(grant), site.sessions[QrKind.POS].credential(request), headers=_HEADERS)
+        return HeldStream(relay.release, relay.stream(grant), site.sessions[QrKind.POS].credential(request),
+                          headers=_HEADERS)
 
     return router

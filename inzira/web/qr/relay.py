@@ -5,7 +5,8 @@ it): this stream uses the session cookie and opens the API's stream with the tok
 Each frame is ``event: status`` with ``{status, final, html}``: the bill's panel rendered afresh (the QR
 while open, PAID with the amounts once paid). The first frame is the bill's state when the stream opens
 (the API's ``bill`` frame, taken after it subscribed: a payment in between is not missed); the stream ends
-once the bill is paid or expired. Bounded: open streams, lifetime, frame size.
+once the bill is paid or expired. Bounded: open streams (each holds its place from the moment its request
+passes the check, before the route's first await: ``inzira.api.held_stream``), lifetime, frame size.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from typing import Any
 from fastapi import APIRouter, Request
 from starlette.responses import JSONResponse, Response
 
-from inzira.api.held_stream import LiveStream
+from inzira.api.held_stream import HeldStream
 from inzira.web.forms import NO_STORE
 from inzira.web.qr.bill_view import FINAL_STATUSES, panel_html
 from inzira.http import HttpProblem
@@ -72,11 +73,20 @@ class BillRelay:
         """For ``app.state.on_server_stop``: open relays end at their next line."""
         self.closing = True
 
+    def hold(self) -> bool:
+        """Take a place among the open relays, before any await; False when none is left."""
+        if self.active >= STREAMS_MAX:
+            return False
+        self.active += 1
+        return True
+
+    def release(self) -> None:
+        self.active -= 1
+
     async def bill(self, grant: Grant, bill_id: str) -> dict[str, Any]:
         return await self.site.api.get(grant.token, f"{merchant_path(grant)}/bills/{bill_id}")
 
     async def stream(self, grant: Grant, bill_id: str) -> AsyncIterator[bytes]:
-        self.active += 1
         try:
             yield f"retry: {RETRY_MS}\n\n".encode()
             loop = asyncio.get_running_loop()
@@ -104,8 +114,6 @@ class BillRelay:
                         return
         except (HttpProblem, ValueError, KeyError):
             return  # the browser reconnects after RETRY_MS and starts afresh
-        finally:
-            self.active -= 1
 
 
 def relay_router(site: QrSite, relay: BillRelay) -> APIRouter:
@@ -118,15 +126,29 @@ def relay_router(site: QrSite, relay: BillRelay) -> APIRouter:
             return grant
         if not is_id(bill_id):
             return JSONResponse({"detail": f"no bill {bill_id}"}, 404, headers=NO_STORE)
-        if relay.active >= STREAMS_MAX:
+        if not relay.hold():
             return JSONResponse({"detail": "too many live screens; retry later"}, 503, {"Retry-After": "5"})
         try:
-            await relay.bill(grant, bill_id)  # a refusal now ends the browser's retries (EventSource gives up)
-        except HttpProblem as exc:
-            if not exc.answered:
-                return JSONResponse({"detail": exc.detail}, 503, {"Retry-After": "5", **NO_STORE})
-            return JSONResponse({"detail": exc.detail}, exc.status if exc.status in (401, 404) else 502,
-                                headers=NO_STORE)
-        return LiveStream(relay.stream(grant, bill_id), site.sessions[QrKind.POS].credential(request), headers=_HEADERS)
+            refused = await _refusal(relay, grant, bill_id)
+        except BaseException:  # cancelled (the client went), say: no stream will give the place back
+            relay.release()
+            raise
+        if refused is not None:
+            relay.release()
+            return refused
+        return HeldStream(relay.release, relay.stream(grant, bill_id), site.sessions[QrKind.POS].credential(request),
+                          headers=_HEADERS)
 
     return router
+
+
+async def _refusal(relay: BillRelay, grant: Grant, bill_id: str) -> Response | None:
+    """The answer when the API refuses the bill now (that ends the browser's retries: EventSource gives up)."""
+    try:
+        await relay.bill(grant, bill_id)
+    except HttpProblem as exc:
+        if not exc.answered:
+            return JSONResponse({"detail": exc.detail}, 503, {"Retry-After": "5", **NO_STORE})
+        return JSONResponse({"detail": exc.detail}, exc.status if exc.status in (401, 404) else 502,
+                            headers=NO_STORE)
+    return None

@@ -3,7 +3,8 @@
 EventSource cannot send an Authorization header, so the page cannot open the API's stream itself; this
 same-origin stream uses the session cookie instead. Each frame carries the transfer's state and the status
 panel rendered afresh (``event: status``, data ``{transfer_id, state, final, step, html}``); the first is
-sent at once, and the stream ends after the final state. Bounded: open streams, lifetime, queue.
+sent at once, and the stream ends after the final state. Bounded: open streams (each holds its place from
+the moment it is answered: ``inzira.api.held_stream``), lifetime, queue.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from typing import Any
 from fastapi import APIRouter, Request
 from starlette.responses import JSONResponse, Response
 
-from inzira.api.held_stream import LiveStream
+from inzira.api.held_stream import HeldStream
 from inzira.remit.events import EventSubscription, HubFull, RemitEvent
 from inzira.remit.records import FINAL_STATES, PAYEE_STEPS
 from inzira.web.forms import NO_STORE
@@ -49,8 +50,17 @@ class StatusStreams:
                                 "html": status_html(self.site, record, payee_only)}
         return f"event: status\ndata: {json.dumps(data, separators=(',', ':'))}\n\n".encode(), data["final"]
 
-    async def stream(self, transfer_id: str, payee_only: bool) -> AsyncIterator[bytes]:
+    def hold(self) -> bool:
+        """Take a place among the open streams, before any await; False when none is left."""
+        if self.active >= STREAMS_MAX:
+            return False
         self.active += 1
+        return True
+
+    def release(self) -> None:
+        self.active -= 1
+
+    async def stream(self, transfer_id: str, payee_only: bool) -> AsyncIterator[bytes]:
         sub: EventSubscription | None = None
         service = self.site.service
         try:
@@ -86,7 +96,6 @@ class StatusStreams:
         finally:
             if sub is not None:
                 sub.close()
-            self.active -= 1
 
 
 def _drain(sub: EventSubscription, first: RemitEvent | None) -> list[RemitEvent] | None:
@@ -110,9 +119,9 @@ def events_router(site: RemitSite) -> APIRouter:
             return who
         if visible_transfer(site, who, transfer_id) is None:
             return JSONResponse({"detail": f"no transfer {transfer_id}"}, 404, headers=NO_STORE)
-        if streams.active >= STREAMS_MAX:
+        if not streams.hold():
             return JSONResponse({"detail": "too many live streams; retry later"}, 503, {"Retry-After": "5"})
-        return LiveStream(streams.stream(transfer_id, who.role is PageRole.RECEIVING), site.credential(who),
-                          headers=_HEADERS)
+        content = streams.stream(transfer_id, who.role is PageRole.RECEIVING)
+        return HeldStream(streams.release, content, site.credential(who), headers=_HEADERS)
 
     return router
