@@ -4,9 +4,9 @@ the void.
 It follows the ledger like any member's service would: when a pending transfer to its accounts appears,
 it checks the transfer against the quote it gave (one of this service's own quotes, or one it answered another
 member's deployment, ``PayeeQuotes``): made by the sending FSP that agreed it, this FSP named as payee, its
-condition, exactly the quoted amounts to its accounts, held no longer than it agreed. It pays the wallet
-through its payout adapter (reference id
-derived from the pending id, so a restart resends the same payout and never pays twice), then commits by
+condition, exactly the quoted amounts to its accounts, held no longer than it agreed (``payee_check``). It
+pays the wallet through its payout adapter (reference id derived from the pending id, so a restart resends
+the same payout and never pays twice), then commits by
 revealing the fulfilment, or voids the transfer so the money goes back. It stops waiting for the operator
 ``payout_commit_margin_ms`` before the transfer's deadline, so its commit is still in time.
 """
@@ -17,13 +17,11 @@ import asyncio
 import logging
 import uuid
 from collections.abc import Callable
-from typing import Protocol
 
 import msgspec
 
 from inzira.ledger.codes import Code
-from inzira.ledger.ids import account_owner
-from inzira.ledger.records import PENDING, PendingTransfer
+from inzira.ledger.records import PENDING
 from inzira.ledger.tx import PostPending, VoidPending
 from inzira.node.custody import MemberPort
 from inzira.remit import ledger_io
@@ -37,11 +35,12 @@ from inzira.remit.payout import (
     PayoutStatus,
     reference_id_from,
 )
+from inzira.remit.payee_check import Lock, not_as_quoted
 from inzira.remit.payout_callbacks import PayoutCallbacks
 from inzira.remit.payout_operator import NOT_AS_ASKED, OperatorCalls, not_as_asked
 from inzira.remit.records import PayeeTerms, PayoutRecord
 from inzira.remit.runtime import RemitRuntime
-from inzira.remit.settings import RemitSettings, fee_account, position_account
+from inzira.remit.settings import RemitSettings
 from inzira.remit.store.payee_quotes import PayeeQuotes
 from inzira.remit.store.payouts import PayoutStore
 from inzira.remit.store.transfers import TransferStore
@@ -52,14 +51,6 @@ STOPPED_MAX = 100_000  # transfers the sending side asked not to pay out, rememb
 NEW, UNKNOWN = "NEW", "UNKNOWN"
 
 log = logging.getLogger(__name__)
-
-
-class Lock(Protocol):
-    """A receiving FSP's hashlock on the terms it kept (``ReceivingFsp``)."""
-
-    def condition(self, terms: PayeeTerms) -> bytes: ...
-
-    def fulfilment(self, terms: PayeeTerms) -> bytes: ...
 
 
 class PayoutFlow:
@@ -113,27 +104,6 @@ class PayoutFlow:
         theirs = self.payee_quotes.get(quote_id)
         return None if theirs is None else (theirs[0], "")
 
-    def _mismatch(self, pending: PendingTransfer, terms: PayeeTerms) -> str | None:
-        """Why the pending transfer is not what this FSP quoted, or None."""
-        if pending.creator != terms.sending_fsp:  # another member paying under it would void the sender's own
-            return "the transfer was not made by the sending FSP that agreed the quote"
-        if pending.condition != terms.condition:
-            return "the transfer is not locked with this FSP's condition"
-        if self.lock.condition(terms) != terms.condition:  # kept under another derivation: paid, it could not commit
-            return "the quote's condition is not one this FSP can open"
-        credited: dict[tuple[str, str], int] = {}
-        for leg in pending.legs:
-            if account_owner(leg.credit) == self.fsp:
-                credited[(leg.credit, leg.currency)] = credited.get((leg.credit, leg.currency), 0) + leg.amount_minor
-        quoted = {(position_account(self.fsp, terms.currency), terms.currency): terms.amount_received_minor}
-        if terms.receiving_fee_minor:
-            quoted[(fee_account(self.fsp, terms.currency), terms.currency)] = terms.receiving_fee_minor
-        if credited != quoted:
-            return "the transfer credits this FSP other amounts than it quoted"
-        if pending.expires_at_ms > terms.expires_at_ms + self.settings.transfer_ttl_ms_max:
-            return "the transfer is held longer after its quote than this FSP agreed to"
-        return None
-
     async def stop(self, pending_id: bytes, transfer_id: str, reason: str) -> bool:
         """The sending FSP asks not to pay out (a party was newly listed): void the transfer as its payee,
         now if it is reserved and its payout has not started, else as soon as it is reserved. False when the
@@ -157,7 +127,8 @@ class PayoutFlow:
         pending = self.runtime.node.pending(pending_id)
         if pending is None or pending.status != PENDING or pending.payee != self.fsp:
             return  # another payee's transfer is not this FSP's to void (or pay): the ledger expires it
-        problem = self._stopped.get(pending_id) or self._mismatch(pending, terms)
+        problem = self._stopped.get(pending_id) or not_as_quoted(pending, terms, self.fsp, self.lock,
+                                                                 self.settings.transfer_ttl_ms_max)
         if problem is not None:
             await self._void(pending_id, transfer_id, f"declined: {problem}")
             return
