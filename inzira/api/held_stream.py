@@ -28,6 +28,24 @@ EVENT_STREAM_HEADERS = {"Cache-Control": "no-cache", "X-Accel-Buffering": "no"}
 CREDENTIAL_CHECK_MS = 2_000  # longest a quiet stream goes on after its credential lapsed
 
 
+class StreamSlots:
+    """The places of a bounded set of open streams, taken where the limit is checked (``hold``, before any await)
+    and given back by the ``HeldStream`` the route returns (``release``)."""
+
+    def __init__(self) -> None:
+        self.active = 0
+
+    def hold(self, slots_max: int) -> bool:
+        """Take a place; False when all ``slots_max`` are taken."""
+        if self.active >= slots_max:
+            return False
+        self.active += 1
+        return True
+
+    def release(self) -> None:
+        self.active -= 1
+
+
 class LiveStream(StreamingResponse):
     def __init__(self, content: AsyncIterator[bytes], credential: Credential | None,
                  headers: Mapping[str, str] = EVENT_STREAM_HEADERS, media_type: str = "text/event-stream") -> None:

@@ -19,7 +19,7 @@ from collections.abc import AsyncIterator
 from fastapi import APIRouter, Request
 from starlette.responses import JSONResponse, Response
 
-from inzira.api.held_stream import HeldStream
+from inzira.api.held_stream import HeldStream, StreamSlots
 from inzira.http import HttpProblem
 from inzira.web.forms import NO_STORE
 from inzira.web.qr.pos import TODAY_PAYMENTS_MAX, merchant_path
@@ -43,24 +43,14 @@ def totals_frame(statement: dict[str, object]) -> bytes:
     return sse_frame("totals", {"html": ENV.get_template(TOTALS_TEMPLATE).render(statement=statement)})
 
 
-class PaymentsRelay:
+class PaymentsRelay(StreamSlots):
     def __init__(self, site: QrSite) -> None:
         self.site = site
-        self.active = 0
+        super().__init__()
         self.closing = False
 
     def close_streams(self) -> None:
         self.closing = True
-
-    def hold(self) -> bool:
-        """Take a place among the open relays, before any await; False when none is left."""
-        if self.active >= STREAMS_MAX:
-            return False
-        self.active += 1
-        return True
-
-    def release(self) -> None:
-        self.active -= 1
 
     async def stream(self, grant: Grant) -> AsyncIterator[bytes]:
         try:
@@ -97,7 +87,7 @@ def pos_live_router(site: QrSite, relay: PaymentsRelay) -> APIRouter:
         grant = site.gate_data(request, QrKind.POS)
         if isinstance(grant, Response):
             return grant
-        if not relay.hold():
+        if not relay.hold(STREAMS_MAX):
             return JSONResponse({"detail": "too many live screens; retry later"}, 503, {"Retry-After": "5"})
         return HeldStream(relay.release, relay.stream(grant), site.sessions[QrKind.POS].credential(request),
                           headers=_HEADERS)

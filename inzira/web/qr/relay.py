@@ -19,7 +19,7 @@ from typing import Any
 from fastapi import APIRouter, Request
 from starlette.responses import JSONResponse, Response
 
-from inzira.api.held_stream import HeldStream
+from inzira.api.held_stream import HeldStream, StreamSlots
 from inzira.web.forms import NO_STORE
 from inzira.web.qr.bill_view import FINAL_STATUSES, panel_html
 from inzira.http import HttpProblem
@@ -63,25 +63,15 @@ def _frame(status: str, html: str) -> bytes:
     return sse_frame("status", {"status": status, "final": status in FINAL_STATUSES, "html": html})
 
 
-class BillRelay:
+class BillRelay(StreamSlots):
     def __init__(self, site: QrSite) -> None:
         self.site = site
-        self.active = 0
+        super().__init__()
         self.closing = False
 
     def close_streams(self) -> None:
         """For ``app.state.on_server_stop``: open relays end at their next line."""
         self.closing = True
-
-    def hold(self) -> bool:
-        """Take a place among the open relays, before any await; False when none is left."""
-        if self.active >= STREAMS_MAX:
-            return False
-        self.active += 1
-        return True
-
-    def release(self) -> None:
-        self.active -= 1
 
     async def bill(self, grant: Grant, bill_id: str) -> dict[str, Any]:
         return await self.site.api.get(grant.token, f"{merchant_path(grant)}/bills/{bill_id}")
@@ -126,7 +116,7 @@ def relay_router(site: QrSite, relay: BillRelay) -> APIRouter:
             return grant
         if not is_id(bill_id):
             return JSONResponse({"detail": f"no bill {bill_id}"}, 404, headers=NO_STORE)
-        if not relay.hold():
+        if not relay.hold(STREAMS_MAX):
             return JSONResponse({"detail": "too many live screens; retry later"}, 503, {"Retry-After": "5"})
         try:
             refused = await _refusal(relay, grant, bill_id)

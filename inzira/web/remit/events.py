@@ -17,7 +17,7 @@ from typing import Any
 from fastapi import APIRouter, Request
 from starlette.responses import JSONResponse, Response
 
-from inzira.api.held_stream import HeldStream
+from inzira.api.held_stream import HeldStream, StreamSlots
 from inzira.remit.events import EventSubscription, HubFull, RemitEvent
 from inzira.remit.records import FINAL_STATES, PAYEE_STEPS
 from inzira.web.forms import NO_STORE
@@ -36,10 +36,10 @@ DRAIN_MAX = 100  # events read in one go: a burst becomes one frame
 _HEADERS = {"X-Accel-Buffering": "no", **NO_STORE}
 
 
-class StatusStreams:
+class StatusStreams(StreamSlots):
     def __init__(self, site: RemitSite) -> None:
         self.site = site
-        self.active = 0
+        super().__init__()
 
     def _frame(self, transfer_id: str, step: str | None, payee_only: bool) -> tuple[bytes, bool]:
         record = self.site.service.transfers.get(transfer_id)
@@ -49,16 +49,6 @@ class StatusStreams:
                                 "final": record.state in FINAL_STATES, "step": step,
                                 "html": status_html(self.site, record, payee_only)}
         return f"event: status\ndata: {json.dumps(data, separators=(',', ':'))}\n\n".encode(), data["final"]
-
-    def hold(self) -> bool:
-        """Take a place among the open streams, before any await; False when none is left."""
-        if self.active >= STREAMS_MAX:
-            return False
-        self.active += 1
-        return True
-
-    def release(self) -> None:
-        self.active -= 1
 
     async def stream(self, transfer_id: str, payee_only: bool) -> AsyncIterator[bytes]:
         sub: EventSubscription | None = None
@@ -119,7 +109,7 @@ def events_router(site: RemitSite) -> APIRouter:
             return who
         if visible_transfer(site, who, transfer_id) is None:
             return JSONResponse({"detail": f"no transfer {transfer_id}"}, 404, headers=NO_STORE)
-        if not streams.hold():
+        if not streams.hold(STREAMS_MAX):
             return JSONResponse({"detail": "too many live streams; retry later"}, 503, {"Retry-After": "5"})
         content = streams.stream(transfer_id, who.role is PageRole.RECEIVING)
         return HeldStream(streams.release, content, site.credential(who), headers=_HEADERS)

@@ -55,18 +55,7 @@
   const source = new EventSource(table.dataset.events + "?after=" + encodeURIComponent(table.dataset.after));
   source.addEventListener("open", () => setStatus("live", "on"));
   source.addEventListener("error", () => setStatus("reconnecting…", "down"));
-  // The server ends the stream with a last "closed" frame when what let it in no longer holds (signed out,
-  // say): a reconnection would be refused, so stop here and say why.
-  source.addEventListener("closed", (event) => {
-    source.close();
-    let detail = "";
-    try {
-      detail = String(JSON.parse(event.data).detail || "");
-    } catch (error) {
-      // not JSON: say only that the updates stopped
-    }
-    setStatus("Live updates stopped" + (detail ? ": " + detail : "") + ".", "down");
-  });
+  window.inziraOnStreamClosed(source, setStatus);
   source.addEventListener("block", (event) => addBlock(JSON.parse(event.data)));
   // Leaving the page ends the stream at once, so the server drops its subscription.
   window.addEventListener("pagehide", () => source.close());

@@ -21,18 +21,7 @@
       if (source.readyState === EventSource.CLOSED) setStatus("stopped: reload the page", "down");
       else setStatus("reconnecting…", "down");
     });
-    // The server ends the stream with a last "closed" frame when what let it in no longer holds (signed out,
-    // say): a reconnection would be refused, so stop here and say why.
-    source.addEventListener("closed", (event) => {
-      source.close();
-      let detail = "";
-      try {
-        detail = String(JSON.parse(event.data).detail || "");
-      } catch (error) {
-        // not JSON: say only that the updates stopped
-      }
-      setStatus("Live updates stopped" + (detail ? ": " + detail : "") + ".", "down");
-    });
+    window.inziraOnStreamClosed(source, setStatus);
     source.addEventListener("status", (event) => {
       const data = JSON.parse(event.data);
       const fresh = document.createElement("template");
