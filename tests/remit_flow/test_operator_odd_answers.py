@@ -10,40 +10,21 @@ import dataclasses
 import uuid
 
 import pytest
-from fastapi import FastAPI, Request, Response
+from fastapi import FastAPI, Response
 from fastapi.responses import JSONResponse
 
 from inzira.ledger.records import POSTED
 from inzira.remit.service import RemitService
 from inzira.remit.settings import RemitSettings
 from inzira.sim.server import serve_app
+from tests.remit_flow.handmade_operator import operator_app
 from tests.remit_flow.inter_fsp import Pair, agree, pair, reserve, serve_service, settled  # noqa: F401 (fixture)
-
-TOKEN = {"access_token": "t", "token_type": "access_token", "expires_in": 3600}
-
 
 def _operator(taken: dict[str, dict], answer: tuple[int, bytes]) -> FastAPI:
     """Pays every transfer it is sent at once, but answers the POST with ``answer``; a paid transfer is readable
     (GET says SUCCESSFUL) from its second read on, as a replica catching up."""
-    app = FastAPI()
+    app = operator_app(taken, Response(answer[1], answer[0], media_type="text/html"))
     reads: dict[str, int] = {}
-
-    @app.post("/disbursement/token/")
-    async def token() -> Response:
-        return JSONResponse(TOKEN)
-
-    @app.get("/disbursement/v1_0/accountholder/msisdn/{msisdn}/basicuserinfo")
-    async def holder(msisdn: str) -> Response:
-        return JSONResponse({"given_name": "Jeanne", "family_name": "Uwase", "name": "Jeanne Uwase"})
-
-    @app.get("/disbursement/v1_0/accountholder/msisdn/{msisdn}/active")
-    async def active(msisdn: str) -> Response:
-        return JSONResponse({"result": True})
-
-    @app.post("/disbursement/v1_0/transfer")
-    async def transfer(request: Request) -> Response:
-        taken.setdefault(request.headers["X-Reference-Id"], await request.json())
-        return Response(answer[1], answer[0], media_type="text/html")
 
     @app.get("/disbursement/v1_0/transfer/{reference_id}")
     async def status(reference_id: str) -> Response:

@@ -12,7 +12,7 @@ import uuid
 from collections.abc import Callable, Iterator
 
 import pytest
-from fastapi import FastAPI, Request, Response
+from fastapi import FastAPI, Response
 from fastapi.responses import JSONResponse
 
 from inzira.ledger.records import POSTED, VOIDED
@@ -20,9 +20,9 @@ from inzira.remit.service import RemitService
 from inzira.remit.settings import RemitSettings
 from inzira.remit.store.flagged import FLAGGED_STATUSES, FlaggedPayouts
 from inzira.sim.server import serve_app
+from tests.remit_flow.handmade_operator import operator_app
 from tests.remit_flow.inter_fsp import Pair, agree, pair, reserve, serve_service, settled  # noqa: F401 (fixture)
 
-TOKEN = {"access_token": "t", "token_type": "access_token", "expires_in": 3600}
 Answer = Callable[[dict], dict]
 
 
@@ -47,24 +47,7 @@ HONEST: dict[str, Answer] = {
 
 def _operator(taken: dict[str, dict]) -> FastAPI:
     """Takes every transfer (202), never calls back, and answers GET /transfer with its wallet's answer."""
-    app = FastAPI()
-
-    @app.post("/disbursement/token/")
-    async def token() -> Response:
-        return JSONResponse(TOKEN)
-
-    @app.get("/disbursement/v1_0/accountholder/msisdn/{msisdn}/basicuserinfo")
-    async def holder(msisdn: str) -> Response:
-        return JSONResponse({"given_name": "Jeanne", "family_name": "Uwase", "name": "Jeanne Uwase"})
-
-    @app.get("/disbursement/v1_0/accountholder/msisdn/{msisdn}/active")
-    async def active(msisdn: str) -> Response:
-        return JSONResponse({"result": True})
-
-    @app.post("/disbursement/v1_0/transfer")
-    async def transfer(request: Request) -> Response:
-        taken.setdefault(request.headers["X-Reference-Id"], await request.json())
-        return Response(status_code=202)
+    app = operator_app(taken, Response(status_code=202))
 
     @app.get("/disbursement/v1_0/transfer/{reference_id}")
     async def status(reference_id: str) -> Response:
