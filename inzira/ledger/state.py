@@ -158,6 +158,10 @@ class State:
         member = self.members.get(member_id)
         return member is not None and role in member.roles
 
+    def member_keys(self) -> dict[str, tuple[bytes, ...]]:
+        """Each member's public keys now, for checking who signed a request or a checkpoint."""
+        return {m.id: m.keys for m in list(self.members.values())}
+
     # --- writes: every change is recorded in the block's write set ---
 
     def set_meta(self, policy: Policy, issuers: dict[str, str]) -> None:

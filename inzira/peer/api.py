@@ -45,17 +45,13 @@ SNAPSHOT_CHUNK_BYTES = 1024 * 1024
 WHO_IS_TOLD = "a member's API token or signed request is told why"
 
 
-def _member_keys(peer: "Peer") -> dict[str, tuple[bytes, ...]]:
-    return {m.id: m.keys for m in list(peer.node.state.members.values())}
-
-
 def told_why(peer: "Peer", tokens: TokenBook, method: str, path: str, headers: Mapping[str, str]) -> bool:
     """Whether the asker may read why the peer stopped: a current member, by its API token or its signed request
     (a wrong token or signature is not refused here: it is told what anyone is)."""
     scheme, _, token = headers.get("authorization", "").partition(" ")
     if scheme.lower() == "bearer" and tokens.member_for(token.strip()) in peer.node.state.members:
         return True
-    member, _ = check_request(headers, peer.node.chain_id, _member_keys(peer), method, path, wall_clock_ms())
+    member, _ = check_request(headers, peer.node.chain_id, peer.node.state.member_keys(), method, path, wall_clock_ms())
     return member is not None
 
 
@@ -70,7 +66,7 @@ def peer_router(peer: "Peer") -> APIRouter:
         return json_response(peer_status(peer, told))
 
     def signed_by_member(request: Request) -> None:
-        member, why = check_request(request.headers, peer.node.chain_id, _member_keys(peer), request.method,
+        member, why = check_request(request.headers, peer.node.chain_id, peer.node.state.member_keys(), request.method,
                                     request.url.path, wall_clock_ms())
         if member is None:
             raise Problem(401, ApiCode.UNAUTHENTICATED, why)

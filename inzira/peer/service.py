@@ -188,7 +188,7 @@ class Peer:
         return rejections[-1] if rejections else None
 
     def _member_keys(self) -> dict[str, tuple[bytes, ...]]:
-        return {m.id: m.keys for m in list(self.node.state.members.values())}
+        return self.node.state.member_keys()
 
     # --- the event loop ---
 

@@ -62,7 +62,7 @@ def router_for(service: RemitService) -> APIRouter:
         """The calling sending FSP, from its signature (401, 403, 503 otherwise)."""
         body = await request.body()
         state = service.node.state
-        keys = {m.id: m.keys for m in list(state.members.values())}
+        keys = state.member_keys()
         now_ms = service.clock_ms()
         member, why = check_request(request.headers, service.node.chain_id, keys, request.method, request.url.path,
                                     now_ms, body)

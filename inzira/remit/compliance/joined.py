@@ -37,18 +37,19 @@ class JoinedWords:
         cut = _cut(folded, self._rare, RARE_PIECE_CHARS_MIN)
         if cut is None:
             return ()
-        rest, rare, rare_first = cut
-        more = _cut(rest, self._any, PIECE_CHARS_MIN)
-        parts = (more[1], more[0]) if more is not None and more[2] else (more[0], more[1]) if more else (rest,)
-        return (rare, *parts) if rare_first else (*parts, rare)
+        halves, rest_at = cut
+        again = _cut(halves[rest_at], self._any, PIECE_CHARS_MIN)
+        if again is None:
+            return halves
+        return (*again[0], halves[1]) if rest_at == 0 else (halves[0], *again[0])
 
 
-def _cut(folded: str, listed: frozenset[str], piece_chars_min: int) -> tuple[str, str, bool] | None:
-    """The longest listed word ``folded`` begins or ends with, leaving at least `PIECE_CHARS_MIN` letters:
-    (the rest, the word, whether the word comes first)."""
+def _cut(folded: str, listed: frozenset[str], piece_chars_min: int) -> tuple[tuple[str, str], int] | None:
+    """``folded`` cut off the longest listed word it begins or ends with, leaving at least `PIECE_CHARS_MIN`
+    letters: (the two pieces in written order, the index of the piece left over)."""
     for size in range(len(folded) - PIECE_CHARS_MIN, piece_chars_min - 1, -1):
         if folded[:size] in listed:
-            return folded[size:], folded[:size], True
+            return (folded[:size], folded[size:]), 1
         if folded[-size:] in listed:
-            return folded[:-size], folded[-size:], False
+            return (folded[:-size], folded[-size:]), 0
     return None
