@@ -49,8 +49,8 @@ class StreamSlots:
 class LiveStream(StreamingResponse):
     def __init__(self, content: AsyncIterator[bytes], credential: Credential | None,
                  headers: Mapping[str, str] = EVENT_STREAM_HEADERS, media_type: str = "text/event-stream") -> None:
-        """``credential``: None for a stream that needs none (the demo's public explorer, a customer's token,
-        which nothing revokes)."""
+        """``credential``: None for a stream that needs none (the demo's public explorer, a stream that sends
+        one snapshot and ends)."""
         super().__init__(content, headers=headers, media_type=media_type)
         self._credential = credential
         self._content = content

@@ -83,7 +83,8 @@ class QrSessions:
         return None if owner_id is None else Grant(self.kind, owner_id, session.member_name, session.member)
 
     def credential(self, request: Request) -> Credential:
-        """What keeps a page's event stream open: its session (the token it holds is never revoked)."""
+        """What keeps a page's event stream open: its session (the token the relay calls the API with is the API's
+        to check)."""
         session_id = request.cookies.get(self.kind.cookie_name)
         return session_credential(lambda: self.book.get(session_id) is not None)
 
