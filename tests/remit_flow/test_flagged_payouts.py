@@ -19,6 +19,9 @@ from tests.remit_flow.helpers import WAIT_MS, problem, send_body, walk_pages
 PAGES_MAX = 100
 # Later than anything the other tests of the package record: these are the newest flagged payouts.
 FUTURE_MS = 4_000_000_000_000
+# Later than any payout another file of the package flags (test_cli_flagged's go up to FUTURE_MS + 300), whatever
+# order the files run in on one worker.
+NEWEST_MS = FUTURE_MS + 1_000_000
 ROUTE = "/v1/remit/payouts/flagged"
 
 
@@ -112,7 +115,7 @@ def test_only_a_receiving_fsp_asks_and_each_sees_its_own(flow: Flow) -> None:
         assert mine in flagged_ids(mobimo)[0]
         seen, count = flagged_ids(ubumwe)
         assert mine not in seen and count == ubumwe_before and seen == theirs
-        own = _flag(flow, "ubumwe", FUTURE_MS + 40)
+        own = _flag(flow, "ubumwe", NEWEST_MS)
         assert flagged_ids(ubumwe)[0][0] == own and own not in flagged_ids(mobimo)[0]
 
 
