@@ -37,7 +37,7 @@ from inzira.remit.payout import (
 )
 from inzira.remit.payee_check import Lock, not_as_quoted
 from inzira.remit.payout_callbacks import PayoutCallbacks
-from inzira.remit.payout_operator import NOT_AS_ASKED, OperatorCalls, not_as_asked
+from inzira.remit.payout_operator import NOT_AS_ASKED, OperatorCalls, decided, not_as_asked
 from inzira.remit.records import PayeeTerms, PayoutRecord
 from inzira.remit.runtime import RemitRuntime
 from inzira.remit.settings import RemitSettings
@@ -167,11 +167,11 @@ class PayoutFlow:
         try:
             url = self.callbacks.url(payout.reference_id) if called_back is not None else None
             state = await self.operator.start(payout, deadline_ms, url)
-            if state is not None and not state.final and called_back is not None:
+            if state is not None and not decided(payout, state) and called_back is not None:
                 state = await self.operator.called_back(called_back, deadline_ms) or state
                 how = "the operator called back" if state.final else how
-            if state is not None and not state.final:  # no callback in time: ask, as the fallback
-                state = await self.operator.final(payout.reference_id, deadline_ms)
+            if state is not None and not decided(payout, state):  # no callback in time: ask, as the fallback
+                state = await self.operator.final(payout, deadline_ms)
         finally:
             self.callbacks.forget(payout.reference_id)
         await self._finish(payout, state, transfer_id, how)
@@ -194,12 +194,12 @@ class PayoutFlow:
 
     async def _finish(self, payout: PayoutRecord, state: PayoutState | None, transfer_id: str,
                       how: str = "the operator answered") -> None:
+        if state is not None and self._not_as_asked(payout, state, transfer_id):
+            await self._void(payout.pending_id, transfer_id, "declined: the operator's answer is about another payout")
+            return
         if state is None or not state.final:
             self._record(payout, UNKNOWN, "NO_FINAL_ANSWER")
             self.note(transfer_id, "PAYOUT_PENDING", "the operator gave no final answer before the deadline", 0, b"")
-            return
-        if self._not_as_asked(payout, state, transfer_id):
-            await self._void(payout.pending_id, transfer_id, "declined: the operator's answer is about another payout")
             return
         if state.status is PayoutStatus.SUCCESSFUL:
             payout = self._record(payout, PayoutStatus.SUCCESSFUL.value, "", state.operator_txn_id or "")
@@ -212,12 +212,14 @@ class PayoutFlow:
         await self._void(payout.pending_id, transfer_id, f"payout failed: {state.reason}")
 
     def _not_as_asked(self, payout: PayoutRecord, state: PayoutState, transfer_id: str) -> bool:
-        """Flag a payout whose operator's final answer describes another payout (its status, reason NOT_AS_ASKED),
-        never committed on it: whatever the operator paid, it was not this payout as asked. False if it is this."""
+        """Flag a payout whose operator's answer describes another payout (reason NOT_AS_ASKED), never committed on
+        it: whatever the operator paid, it was not this payout as asked. False if it is this. It keeps the answer's
+        status, FAILED for PENDING: a NEW or UNKNOWN payout would be asked about (or started) again."""
         differs = not_as_asked(payout, state)
         if differs is None:
             return False
-        self._record(payout, state.status.value, NOT_AS_ASKED, state.operator_txn_id or "")
+        status = state.status if state.final else PayoutStatus.FAILED
+        self._record(payout, status.value, NOT_AS_ASKED, state.operator_txn_id or "")
         log.error("%s: the operator says %s of %s for another payout (%s): flagged", self.fsp, state.status.value,
                   payout.reference_id, differs)
         self.note(transfer_id, "RECONCILE", f"the operator reports {state.status.value} for another payout "
@@ -284,7 +286,7 @@ class PayoutFlow:
         if payout.pending_id in self._active:
             return
         state = await self.operator.status(payout.reference_id)
-        if state is None or not state.final:
+        if state is None or not decided(payout, state):
             return
         payout = self.payouts.get(payout.pending_id)  # as it stands now, not as the pass read it
         if payout is None or payout.status not in (NEW, UNKNOWN) or payout.pending_id in self._active:

@@ -25,13 +25,19 @@ from inzira.remit.records import PayoutRecord
 UNAVAILABLE_RETRY_S = 0.2
 POLL_FIRST_MS = 20
 POLL_MAX_MS = 1_000
-NOT_AS_ASKED = "NOT_AS_ASKED"  # the reason of a payout whose operator's final answer is about another payout
+NOT_AS_ASKED = "NOT_AS_ASKED"  # the reason of a payout whose operator's answer is about another payout
 
 
 def not_as_asked(payout: PayoutRecord, state: PayoutState) -> str | None:
     """How the payout an operator's answer (callback or status) describes differs from the one it was asked
     for, or None: the payee, amount and currency the FSP quoted, and the quote id it gave as external id."""
     return state.not_as_asked(payout.msisdn, payout.amount_minor, payout.currency, payout.quote_id)
+
+
+def decided(payout: PayoutRecord, state: PayoutState) -> bool:
+    """Whether an answer ends the asking: final, or about another payout, PENDING too (what the operator holds
+    under this reference id is not the payout asked for, whatever it goes on to do with it)."""
+    return state.final or not_as_asked(payout, state) is not None
 
 
 class OperatorCalls:
@@ -54,8 +60,13 @@ class OperatorCalls:
                 if self.clock_ms() + UNAVAILABLE_RETRY_S * 1000 >= deadline_ms:
                     return None
                 await asyncio.sleep(UNAVAILABLE_RETRY_S)
-            except (PayoutConfigError, PayoutConflictError) as exc:  # refused before any payout was made
+            except PayoutConfigError as exc:  # refused before any payout was made
                 return PayoutState(payout.reference_id, PayoutStatus.FAILED, reason=type(exc).__name__)
+            except PayoutConflictError as exc:
+                # The operator holds another payout under this reference id: its state (SUCCESSFUL too, from this
+                # FSP's float), which the flow flags NOT_AS_ASKED, rather than a failure that hides what it paid.
+                said = await self.asked(payout)
+                return said or PayoutState(payout.reference_id, PayoutStatus.FAILED, reason=type(exc).__name__)
             except PayoutError:
                 # An answer the adapter cannot read (a 200 for a 202, a proxy's page, a 409 whose transfer is not
                 # readable yet): the operator may have taken the payout, so it is asked, never declined unasked.
@@ -69,18 +80,19 @@ class OperatorCalls:
         except TimeoutError:
             return None
 
-    async def final(self, reference_id: str, deadline_ms: int) -> PayoutState | None:
-        """Ask the operator (doubling the interval) until the payout is final or the deadline; the last state."""
+    async def final(self, payout: PayoutRecord, deadline_ms: int) -> PayoutState | None:
+        """Ask the operator (doubling the interval) until the payout is ``decided`` or the deadline; the last
+        state."""
         interval_ms = POLL_FIRST_MS
         last: PayoutState | None = None
         while True:
             try:
                 async with self._calls:
-                    last = await self.adapter.status(reference_id)
+                    last = await self.adapter.status(payout.reference_id)
             except PayoutError:
                 pass  # unreachable, or not yet known there: ask again until the deadline
             remaining_ms = deadline_ms - self.clock_ms()
-            if (last is not None and last.final) or remaining_ms <= 0:
+            if (last is not None and decided(payout, last)) or remaining_ms <= 0:
                 return last
             await asyncio.sleep(min(interval_ms, remaining_ms) / 1000)
             interval_ms = min(interval_ms * 2, POLL_MAX_MS)

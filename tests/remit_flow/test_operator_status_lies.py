@@ -2,12 +2,14 @@
 went, says SUCCESSFUL for another amount, currency, payee or external id: the answer is about another payout,
 so the reservation is not committed on it; the payout is flagged NOT_AS_ASKED for operations staff (the
 operator says it paid something: recover it off-ledger) and the sender's money goes back. An honest answer, or
-one that leaves out what MTN's GET /transfer may leave out, still commits."""
+one that leaves out what MTN's GET /transfer may leave out, still commits. A PENDING answer about another payout
+is flagged too (FAILED, NOT_AS_ASKED) and no longer asked about: the sender's money goes back at once."""
 
 from __future__ import annotations
 
 import contextlib
 import dataclasses
+import time
 import uuid
 from collections.abc import Callable, Iterator
 
@@ -38,6 +40,9 @@ LIES: dict[str, Answer] = {
     "250788310004": lambda body: {**body, "payee": {"partyIdType": "EMAIL", "partyId": body["payee"]["partyId"]}},
     "250788310005": lambda body: {**body, "externalId": "another-payout"},
 }
+# The same lies, with status PENDING (never final).
+PENDING_LIES: dict[str, Answer] = {f"2507883100{20 + n}": lie for n, lie in enumerate(LIES.values())}
+LIE_IDS = ["amount", "currency", "payee", "payee-type", "external-id"]
 HONEST: dict[str, Answer] = {
     "250788310010": lambda body: body,
     # MTN's answer may leave out the external id and the payee: what is there is checked, the rest is not asked.
@@ -45,8 +50,9 @@ HONEST: dict[str, Answer] = {
 }
 
 
-def _operator(taken: dict[str, dict]) -> FastAPI:
-    """Takes every transfer (202), never calls back, and answers GET /transfer with its wallet's answer."""
+def _operator(taken: dict[str, dict], reads: dict[str, int]) -> FastAPI:
+    """Takes every transfer (202), never calls back, and answers GET /transfer with its wallet's answer (counted
+    in ``reads`` by reference id)."""
     app = operator_app(taken, Response(status_code=202))
 
     @app.get("/disbursement/v1_0/transfer/{reference_id}")
@@ -54,17 +60,23 @@ def _operator(taken: dict[str, dict]) -> FastAPI:
         found = taken.get(reference_id)
         if found is None:
             return JSONResponse({"code": "RESOURCE_NOT_FOUND"}, status_code=404)
-        answer = {**LIES, **HONEST}[found["payee"]["partyId"]]
+        reads[reference_id] = reads.get(reference_id, 0) + 1
+        wallet = found["payee"]["partyId"]
+        if wallet in PENDING_LIES:
+            return JSONResponse({**PENDING_LIES[wallet](found), "status": "PENDING"})
+        answer = {**LIES, **HONEST}[wallet]
         return JSONResponse({**answer(found), "status": "SUCCESSFUL", "financialTransactionId": "88"})
 
     return app
 
 
 @pytest.fixture(scope="module")
-def liar(pair: Pair, tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Pair, RemitService]]:
-    """mobimo's receiving service paying through the operator above (polling: no callback URL is given)."""
+def liar(pair: Pair, tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Pair, RemitService, dict[str, int]]]:
+    """mobimo's receiving service paying through the operator above (polling: no callback URL is given), and the
+    operator's status reads by reference id."""
+    reads: dict[str, int] = {}
     with contextlib.ExitStack() as stack:
-        operator = stack.enter_context(serve_app(_operator({})))
+        operator = stack.enter_context(serve_app(_operator({}, reads)))
         config = {"kind": "momo-http", "base_url": operator.base_url, "subscription_key": "k",
                   "api_user": str(uuid.uuid4()), "api_key": "s", "target_environment": "mtnrwanda",
                   "retries_max": 1, "retry_backoff_ms": 10, "retry_backoff_max_ms": 20}
@@ -74,13 +86,13 @@ def liar(pair: Pair, tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple
                              fx=pair.flow.providers.fx_client(["mobimo"]),
                              funding=pair.flow.providers.funding_client(["mobimo"])).start()
         stack.callback(payee.stop)
-        yield dataclasses.replace(pair, payee_url=serve_service(stack, pair.flow, payee, fsp=True)), payee
+        yield dataclasses.replace(pair, payee_url=serve_service(stack, pair.flow, payee, fsp=True)), payee, reads
 
 
-@pytest.mark.parametrize("wallet", list(LIES), ids=["amount", "currency", "payee", "payee-type", "external-id"])
+@pytest.mark.parametrize("wallet", list(LIES), ids=LIE_IDS)
 def test_a_status_answer_about_another_payout_is_not_committed_and_is_flagged(
-        liar: tuple[Pair, RemitService], wallet: str) -> None:
-    agreeing, payee = liar
+        liar: tuple[Pair, RemitService, dict[str, int]], wallet: str) -> None:
+    agreeing, payee, _reads = liar
     pending = reserve(agreeing, agree(agreeing, "+" + wallet), 10_000)
     ended = settled(agreeing, pending)
     payout = payee.payouts.get(pending)
@@ -92,10 +104,29 @@ def test_a_status_answer_about_another_payout_is_not_committed_and_is_flagged(
 
 
 @pytest.mark.parametrize("wallet", list(HONEST), ids=["honest", "omitting-what-mtn-may-omit"])
-def test_an_honest_status_answer_still_commits(liar: tuple[Pair, RemitService], wallet: str) -> None:
-    agreeing, payee = liar
+def test_an_honest_status_answer_still_commits(liar: tuple[Pair, RemitService, dict[str, int]], wallet: str) -> None:
+    agreeing, payee, _reads = liar
     pending = reserve(agreeing, agree(agreeing, "+" + wallet), 10_000)
     ended = settled(agreeing, pending)
     payout = payee.payouts.get(pending)
     assert ended == POSTED, payout
     assert payout is not None and (payout.status, payout.reason, payout.operator_txn_id) == ("SUCCESSFUL", "", "88")
+
+
+@pytest.mark.parametrize("wallet", list(PENDING_LIES), ids=LIE_IDS)
+def test_a_pending_status_answer_about_another_payout_is_flagged_and_no_longer_asked(
+        liar: tuple[Pair, RemitService, dict[str, int]], wallet: str) -> None:
+    """Before: the payout was asked about again until its deadline, then left UNKNOWN (asked about for
+    ``payout_reconcile_ms_max``) and the reservation left to expire, the sender's money held all that time."""
+    agreeing, payee, reads = liar
+    pending = reserve(agreeing, agree(agreeing, "+" + wallet), 10_000)
+    ended = settled(agreeing, pending)
+    payout = payee.payouts.get(pending)
+    assert ended == VOIDED, payout
+    assert payout is not None and (payout.status, payout.reason) == ("FAILED", "NOT_AS_ASKED")
+    assert not payout.resolve_tx_id
+    asked = reads[payout.reference_id]
+    time.sleep(1.0)  # several reconciliation passes (every 200 ms)
+    assert reads[payout.reference_id] == asked
+    flagged = FlaggedPayouts(payee.db).page("mobimo", ("FAILED",), "NOT_AS_ASKED", 200, None)
+    assert pending in [p.pending_id for p in flagged]

@@ -2,7 +2,7 @@
 
 A payout is flagged when it has a reason and is final: ``SUCCESSFUL`` with ``PAID_AFTER_ABORT...`` (the wallet was
 paid, the transfer ended without the FSP's commit: recover it off-ledger, ``inzira.remit.paid_unpaid``), either
-status with ``NOT_AS_ASKED`` (the operator's final answer describes another payout: not committed) or
+status with ``NOT_AS_ASKED`` (the operator's answer describes another payout: not committed) or
 ``FAILED`` with the operator's reason (the wallet was not paid, the money went back to the sender). The reason
 lives in the payout's record and, for these queries, in a column of its own (indexed where it is not empty);
 a book kept before the column existed gets it filled in from the records once, at opening.
