@@ -12,7 +12,7 @@ from typing import Any
 from inzira.crypto import KeyPair
 from inzira.demo.members import DEMO_MEMBERS
 from inzira.demo.setup import key_path
-from inzira.ledger.tx import Op, add_signatures
+from inzira.ledger.tx import Op, SetRoles, add_signatures
 from inzira.node.embedded import Embedded
 from inzira.node.keystore import load_key
 from inzira.node.signer import MemberSigner
@@ -23,6 +23,16 @@ EXECUTE_TIMEOUT_S = 30.0
 
 def member_keys(data_dir: Path) -> dict[str, KeyPair]:
     return {m.id: load_key(key_path(data_dir, m.id)) for m in DEMO_MEMBERS if key_path(data_dir, m.id).exists()}
+
+
+def set_roles(demo, member: str, roles: tuple[str, ...]) -> None:
+    """``member``'s ledger roles, changed with its own signature and a quorum (five of the seven demo members)."""
+    keys = member_keys(demo.data_dir)
+    raw = MemberSigner(demo.runtime.chain_id, member, keys[member]).sign(SetRoles(member, roles), None)
+    others = [m for m in ("sbk", "eurosend", "mobimo", "ubumwe", "silkpay") if m != member][:4]
+    raw = add_signatures(raw, *(keys[m] for m in others))
+    outcome = demo.runtime.submit(raw).result(EXECUTE_TIMEOUT_S)
+    assert outcome.code == 0, f"SetRoles {member} {roles}: {outcome.code}"
 
 
 class Hosted(Embedded):

@@ -11,7 +11,7 @@ part of each range. Never renumber one: wallets and POS pages switch on them.
 | --- | --- | --- |
 | 3150 | 400 | the payload is not a valid EMVCo merchant-presented QR (``emv_code`` and ``tag`` say why) |
 | 3151 | 400 | a valid EMVCo QR, but not an Inzira merchant's (no template with GUID ``rw.inzira``) |
-| 3152 | 400 | the QR does not match the bill it names (amount or currency changed) |
+| 3152 | - | retired: a QR whose amount is not its bill's answers 3251, as a bill that does not exist |
 | 3153 | 400 | a static QR: the visitor must enter the amount (or an amount was given for a dynamic QR) |
 | 3154 | 409 | the dynamic QR (bill) is already paid |
 | 3155 | 409 | another payment of this bill is still on its way to the ledger: ask again shortly |
@@ -47,7 +47,6 @@ from inzira.ledger.codes import Code
 class QrCode(IntEnum):
     QR_INVALID = 3150
     QR_NOT_INZIRA = 3151
-    QR_MISMATCH = 3152
     AMOUNT_REQUIRED = 3153
     BILL_ALREADY_PAID = 3154
     PAYMENT_IN_PROGRESS = 3155
@@ -75,7 +74,6 @@ class QrCode(IntEnum):
 TITLES: dict[int, str] = {
     QrCode.QR_INVALID: "not a valid EMVCo merchant QR",
     QrCode.QR_NOT_INZIRA: "not an Inzira merchant QR",
-    QrCode.QR_MISMATCH: "QR does not match its bill",
     QrCode.AMOUNT_REQUIRED: "amount required",
     QrCode.BILL_ALREADY_PAID: "already paid",
     QrCode.PAYMENT_IN_PROGRESS: "payment in progress",
@@ -105,7 +103,6 @@ _STATUS: dict[int, int] = {
     Code.QUOTE_MISMATCH: 400,
     QrCode.QR_INVALID: 400,
     QrCode.QR_NOT_INZIRA: 400,
-    QrCode.QR_MISMATCH: 400,
     QrCode.AMOUNT_REQUIRED: 400,
     QrCode.CURRENCY_NOT_OFFERED: 400,
     QrCode.FEE_NOT_OFFERED: 400,

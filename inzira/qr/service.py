@@ -103,8 +103,7 @@ class QrService:
                                  self.settlement, self.outbox)
         self.refunds = Refunds(s, self.port, self.writer, self.reader, self.directory, fx, self.settlement,
                                self.outbox, self.payments.fx_account)
-        self.token_book = TokenBook(self.writer, self.directory, self.hub, self.port.now_ms,
-                                    s.verdict_timeout_ms / 1000)
+        self.token_book = TokenBook(s, self.writer, self.directory, self.hub, self.port.now_ms)
         self.statements = Statements(s, self.reader, self.port)
         self.external = ExternalPayments(self.port, self.writer, self.directory, self.outbox, s.price_currency)
         self.closing = False

@@ -49,6 +49,12 @@ class QrSettings:
     wallet_quotes_per_minute: int = 60
     wallet_quotes_burst: int = 20
     wallet_quote_buckets_max: int = 100_000  # wallets whose allowance is remembered (a full one is forgotten)
+    # A holder's rotations of its own token (POS or wallet page). Each writes to qr.db and replaces the cached
+    # record: a lost tablet needs one, so three at once and then one every 20 minutes is plenty. The member's
+    # own new tokens and revocations are never held to it (a thief rotating a stolen token cannot lock it out).
+    token_rotations_per_hour: int = 3
+    token_rotations_burst: int = 3
+    token_rotation_buckets_max: int = 100_000  # holders whose allowance is remembered (a full one is forgotten)
     bill_ttl_ms: int = 15 * 60_000  # a dynamic QR's default life
     bill_ttl_ms_min: int = 1_000
     bill_ttl_ms_max: int = DAY_MS

@@ -6,6 +6,10 @@ the token without a new one; a holder replaces its own. Either way one store job
 record, so the old token opens no route from the next request on, and the owner's open event streams are
 woken to check their token again (``inzira.qr.api.streams``). A revoked wallet's money stays on its account:
 only its page is locked out, until the issuer issues a new token.
+
+A holder replacing its own token draws on an allowance per merchant or wallet (3041, 429, Retry-After): each
+replacement is a write to ``qr.db`` and a new record in the directory's cache. The member is never held to it,
+so whatever a thief did with a stolen token, the acquirer or issuer still revokes it or issues a new one.
 """
 
 from __future__ import annotations
@@ -13,33 +17,48 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Callable
 
+from inzira.api.codes import ApiCode
+from inzira.buckets import Buckets
 from inzira.qr import tokens
 from inzira.qr.directory import Directory
 from inzira.qr.live.hub import Hub
 from inzira.qr.records import Merchant, Wallet
-from inzira.qr.rejected import Rejected
+from inzira.qr.rejected import Rejected, rejected
+from inzira.qr.settings import QrSettings
 from inzira.qr.store.awaiting import write
 from inzira.qr.store.writer import StoreWriter, WriteTx
 
+HOUR_MS = 3_600_000
+
 
 class TokenBook:
-    def __init__(self, writer: StoreWriter, directory: Directory, hub: Hub, now_ms: Callable[[], int],
-                 timeout_s: float) -> None:
+    def __init__(self, settings: QrSettings, writer: StoreWriter, directory: Directory, hub: Hub,
+                 now_ms: Callable[[], int]) -> None:
+        self.settings = settings
         self.writer = writer
         self.directory = directory
         self.hub = hub
         self.now_ms = now_ms
-        self.timeout_s = timeout_s
+        self.timeout_s = settings.verdict_timeout_ms / 1000
+        self.allowance = Buckets(now_ms, HOUR_MS, settings.token_rotation_buckets_max)
 
-    async def new_merchant_token(self, merchant: Merchant) -> tuple[str, int] | Rejected:
+    async def new_merchant_token(self, merchant: Merchant, by_holder: bool) -> tuple[str, int] | Rejected:
         """A new POS token (shown once) and when it replaced the old one."""
-        token, digest = tokens.mint(tokens.MERCHANT_TOKEN_PREFIX, merchant.id)
-        done = await self._set(merchant, digest)
-        return done if isinstance(done, Rejected) else (token, done)
+        return await self._new(merchant, tokens.MERCHANT_TOKEN_PREFIX, by_holder)
 
-    async def new_wallet_token(self, wallet: Wallet) -> tuple[str, int] | Rejected:
-        token, digest = tokens.mint(tokens.WALLET_TOKEN_PREFIX, wallet.id)
-        done = await self._set(wallet, digest)
+    async def new_wallet_token(self, wallet: Wallet, by_holder: bool) -> tuple[str, int] | Rejected:
+        return await self._new(wallet, tokens.WALLET_TOKEN_PREFIX, by_holder)
+
+    async def _new(self, record: Merchant | Wallet, prefix: str, by_holder: bool) -> tuple[str, int] | Rejected:
+        s = self.settings
+        wait_s = self.allowance.take(f"{prefix}{record.id}", s.token_rotations_per_hour,
+                                     s.token_rotations_burst) if by_holder else 0
+        if wait_s:
+            return rejected(ApiCode.RATE_LIMITED, f"a token holder may rotate its token {s.token_rotations_burst} "
+                            f"times at once, {s.token_rotations_per_hour} an hour: retry in {wait_s} s, or ask "
+                            "the member that issued it", retry_after_s=wait_s)
+        token, digest = tokens.mint(prefix, record.id)
+        done = await self._set(record, digest)
         return done if isinstance(done, Rejected) else (token, done)
 
     async def revoke(self, record: Merchant | Wallet) -> int | Rejected:

@@ -61,9 +61,11 @@ class Wallets:
         self.outbox = outbox
         self.timeout_s = settings.verdict_timeout_ms / 1000
 
+    def is_issuer(self, member: str) -> bool:
+        return self.port.has_key(member) and self.port.holds_role(member, "wallet_issuer")
+
     def currencies(self, issuer: str) -> tuple[str, ...]:
-        serves = self.port.has_key(issuer) and self.port.holds_role(issuer, "wallet_issuer")
-        return self.settings.wallet_currencies.get(issuer, ()) if serves else ()
+        return self.settings.wallet_currencies.get(issuer, ()) if self.is_issuer(issuer) else ()
 
     def float_account(self, issuer: str, currency: str) -> str:
         return self.settings.float_account_pattern.format(member=issuer, currency=currency.lower())

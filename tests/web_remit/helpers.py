@@ -12,11 +12,8 @@ from typing import Any
 
 import httpx
 
-from inzira.ledger.tx import SetRoles, add_signatures
-from inzira.node.signer import MemberSigner
 from inzira.remit.records import TransferRecord
 from inzira.remit.service import RemitService
-from tests.hosted import member_keys
 
 HTTP_TIMEOUT_S = 10.0
 REGISTER_TIMEOUT_S = 30.0
@@ -25,7 +22,6 @@ POLL_S = 0.05
 DEMO_NUMBER = "+250788123456"  # Jeanne Uwase's wallet at MobiMo in the demo
 SANCTIONED = "Mohammed Youssef Karzanithi"  # an alias of entry ZZi.001 of the sample list
 FINAL = ("COMMITTED", "ABORTED", "REJECTED")
-ROLES_TIMEOUT_S = 30.0
 
 
 def sign_in(base_url: str, member: str, role: str, token: str | None = None) -> httpx.Client:
@@ -127,13 +123,3 @@ def made_up_pages_show_the_first(client: httpx.Client, path: str, param: str, ro
         response = client.get(path, params={param: made_up})
         assert response.status_code == 400 and says in response.text
         assert re.findall(pattern, response.text) == first
-
-
-def set_roles(demo, member: str, roles: tuple[str, ...]) -> None:
-    """``member``'s ledger roles, changed with its own signature and a quorum (five of the seven demo members)."""
-    keys = member_keys(demo.data_dir)
-    raw = MemberSigner(demo.runtime.chain_id, member, keys[member]).sign(SetRoles(member, roles), None)
-    others = [m for m in ("sbk", "eurosend", "mobimo", "ubumwe", "silkpay") if m != member][:4]
-    raw = add_signatures(raw, *(keys[m] for m in others))
-    outcome = demo.runtime.submit(raw).result(ROLES_TIMEOUT_S)
-    assert outcome.code == 0, f"SetRoles {member} {roles}: {outcome.code}"

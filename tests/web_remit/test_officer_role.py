@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import httpx
 
-from tests.web_remit.helpers import HTTP_TIMEOUT_S, set_roles
+from tests.hosted import set_roles
+from tests.web_remit.helpers import HTTP_TIMEOUT_S
 
 UNKNOWN = "00000000-0000-4000-8000-000000000000"
 

@@ -6,7 +6,8 @@ import httpx
 
 from inzira.demo.setup import load_api_keys
 from inzira.web.remit.sessions import COOKIE_NAME
-from tests.web_remit.helpers import HTTP_TIMEOUT_S, set_roles
+from tests.hosted import set_roles
+from tests.web_remit.helpers import HTTP_TIMEOUT_S
 
 
 def test_sign_in_page_lists_the_demo_roles_but_never_a_power(anonymous: httpx.Client) -> None:

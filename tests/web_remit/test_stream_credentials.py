@@ -12,8 +12,9 @@ from __future__ import annotations
 import httpx
 
 from inzira.demo.setup import load_api_keys
+from tests.hosted import set_roles
 from tests.stream_end import STREAM_TIMEOUT, closed_frame, read_until
-from tests.web_remit.helpers import DEMO_NUMBER, SANCTIONED, send, set_roles, wait_record
+from tests.web_remit.helpers import DEMO_NUMBER, SANCTIONED, send, wait_record
 
 APPROVE_TIMEOUT_S = 30.0
 

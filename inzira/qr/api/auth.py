@@ -8,6 +8,9 @@ Two kinds of callers:
   ``Bearer qrm_<merchant id>.<secret>`` (a merchant's POS page) or ``Bearer qrw_<wallet id>.<secret>`` (a
   visitor's wallet page). A customer token opens its own merchant or wallet only.
 
+A member acts for its merchants or wallets only while the ledger gives it the acquirer or wallet issuer role,
+as onboarding checks: one whose role was taken away is refused (403, 4300) on every route that names them.
+
 Tokens are read from the ``Authorization`` header only. Browsers cannot set headers on ``EventSource`` or
 ``<img src>``: those GET endpoints (event streams, QR images) also accept ``?ticket=``, a 60 s ticket that
 ``POST /v1/qr/tickets`` gives any of these callers for its own token (``inzira.api.tickets``). Anything not
@@ -28,6 +31,7 @@ from inzira.api.auth import member_caller, token_caller
 from inzira.api.codes import ApiCode
 from inzira.api.context import ApiContext
 from inzira.api.tickets import TICKET_DOC, TICKET_PATTERN
+from inzira.ledger.codes import Code
 from inzira.qr import tokens
 from inzira.qr.api.problems import QrProblem
 from inzira.qr.codes import QrCode
@@ -122,14 +126,25 @@ def _bearer(request: Request) -> str | None:
 
 
 def merchant_for(service: QrService, principal: Principal, merchant_id: str) -> Merchant:
+    """The merchant, for its POS or its acquirer while it still holds the role (the network may take it away)."""
     merchant = service.directory.merchant(merchant_id) if len(merchant_id) <= 64 else None
     if merchant is None or not (principal.member == merchant.acquirer or principal.merchant_id == merchant.id):
         raise QrProblem(404, QrCode.MERCHANT_NOT_FOUND, f"no merchant {merchant_id} visible to this caller")
+    if principal.member is not None and not service.merchants.is_acquirer(principal.member):
+        raise _lost_role(principal.member, "acquire merchants")
     return merchant
 
 
 def wallet_for(service: QrService, principal: Principal, wallet_id: str) -> Wallet:
+    """The wallet, for its page or its issuer while it still holds the role."""
     wallet = service.directory.wallet(wallet_id) if len(wallet_id) <= 64 else None
     if wallet is None or not (principal.member == wallet.issuer or principal.wallet_id == wallet.id):
         raise QrProblem(404, QrCode.WALLET_NOT_FOUND, f"no wallet {wallet_id} visible to this caller")
+    if principal.member is not None and not service.wallets.is_issuer(principal.member):
+        raise _lost_role(principal.member, "issue visitor wallets")
     return wallet
+
+
+def _lost_role(member: str, what: str) -> QrProblem:
+    """As onboarding refuses a member without the role: what it made before is no longer its to act on."""
+    return QrProblem(403, Code.PERMISSION, f"{member} does not {what} on this service")

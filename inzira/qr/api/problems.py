@@ -13,8 +13,8 @@ from inzira.qr.rejected import Rejected
 RETRY_AFTER_S = "1"
 
 _TEXT = {
-    400: "Invalid request (3100), not a valid EMVCo QR (3150), not an Inzira QR (3151), QR does not match its bill "
-         "(3152), amount required (3153), currency not offered (3157), card top-ups not offered (3158)",
+    400: "Invalid request (3100), not a valid EMVCo QR (3150), not an Inzira QR (3151), amount required (3153), "
+         "currency not offered (3157), card top-ups not offered (3158)",
     401: "Missing or invalid token (3040): a member's API token, or a merchant's (qrm_) or wallet's (qrw_) token; "
          "a card acquirer's callback without a valid signature (3105)",
     403: "Not permitted (4300)",
@@ -29,8 +29,8 @@ _TEXT = {
          "(3302)...; with tx_id and height when the refusal is in a block (it has a receipt); a top-up past the "
          "day's amount (4240) or the wallet's balance limit (4242)",
     429: "As many top-ups as a day allows (4241, resets_at_ms, Retry-After); as many unpaid bills as a day allows "
-         "(5240, resets_at_ms, Retry-After); the wallet asked for quotes faster than its allowance (3041, "
-         "Retry-After)",
+         "(5240, resets_at_ms, Retry-After); the wallet asked for quotes, or a holder rotated its token, faster "
+         "than its allowance (3041, Retry-After)",
     503: "Busy (2005, retry after Retry-After; also the FX provider's allowance of quotes for the wallet's issuer "
          "used up) or unavailable (2003: the ledger, or the card acquirer)",
     504: "No verdict in time (2004): the operation settles in the background; read it again by its id",

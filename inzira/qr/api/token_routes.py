@@ -1,9 +1,11 @@
 """Replacing and revoking customers' tokens (``inzira.qr.token_book``).
 
 ``POST .../token`` issues a new token and voids the old one at once: the acquirer for its merchant's POS, the
-issuer for its wallet, or the holder for its own token (the new one is in the answer, once). ``DELETE
-.../token`` revokes the token with no new one: the acquirer or the issuer only (403, 4300 for the holder). A
-merchant or wallet the caller may not see is 404, as if it did not exist.
+issuer for its wallet, or the holder for its own token (the new one is in the answer, once; a holder has a
+small allowance of these, 429 3041 past it, which never holds back the member). ``DELETE .../token`` revokes
+the token with no new one: the acquirer or the issuer only (403, 4300 for the holder). A merchant or wallet the
+caller may not see is 404, as if it did not exist; a member that no longer holds the acquirer or wallet issuer
+role is 403, 4300 (``auth.merchant_for``, ``auth.wallet_for``).
 """
 
 from __future__ import annotations
@@ -62,12 +64,12 @@ def token_router(service: QrService, principal: PrincipalDep) -> APIRouter:
     @router.post("/merchants/{merchant_id}/token", summary="Issue a new POS token: the old one stops working now",
                  response_class=Response,
                  responses={200: {"model": MerchantTokenOut, "description": "The new token (shown once)"},
-                            **docs(401, 404, 503, 504)})
+                            **docs(401, 403, 404, 429, 503, 504)})
     async def new_merchant_token(merchant_id: str = MerchantId, who: Principal = Depends(principal)) -> Response:
         """The acquirer, for a POS tablet lost or stolen, or the POS itself with its current token. Open event
         streams and tickets of the old token end."""
         merchant = merchant_for(service, who, merchant_id)
-        token, at_ms = unwrap(await book.new_merchant_token(merchant))
+        token, at_ms = unwrap(await book.new_merchant_token(merchant, who.member is None))
         return json_response({"merchant_id": merchant.id, "merchant_token": token, "revoked": False,
                               "at_ms": at_ms}, headers=NO_STORE)
 
@@ -86,11 +88,11 @@ def token_router(service: QrService, principal: PrincipalDep) -> APIRouter:
     @router.post("/wallets/{wallet_id}/token", summary="Issue a new wallet token: the old one stops working now",
                  response_class=Response,
                  responses={200: {"model": WalletTokenOut, "description": "The new token (shown once)"},
-                            **docs(401, 404, 503, 504)})
+                            **docs(401, 403, 404, 429, 503, 504)})
     async def new_wallet_token(wallet_id: str = WalletId, who: Principal = Depends(principal)) -> Response:
         """The issuer, for a leaked or revoked token, or the wallet page itself with its current token."""
         wallet = wallet_for(service, who, wallet_id)
-        token, at_ms = unwrap(await book.new_wallet_token(wallet))
+        token, at_ms = unwrap(await book.new_wallet_token(wallet, who.member is None))
         return json_response({"wallet_id": wallet.id, "wallet_token": token, "revoked": False, "at_ms": at_ms},
                              headers=NO_STORE)
 

@@ -18,8 +18,8 @@ _VISITOR = {
                        "paste its text.",
     QrCode.QR_NOT_INZIRA: "Not an Inzira merchant: this QR code belongs to another payment scheme, so this wallet "
                           "cannot pay it. Nothing was charged.",
-    QrCode.QR_MISMATCH: "This QR code does not match the merchant's bill: it may have been altered. Ask the "
-                        "merchant for a new one.",
+    QrCode.BILL_NOT_FOUND: "This QR code names no bill of this merchant: it may have been altered, or the bill "
+                           "is long gone. Ask the merchant for a new one. Nothing was charged.",
     QrCode.AMOUNT_REQUIRED: "Enter the amount to pay, in RWF.",
     QrCode.BILL_ALREADY_PAID: "This bill is already paid. Nothing was charged this time.",
     QrCode.PAYMENT_IN_PROGRESS: "Another payment of this bill is on its way. Wait a moment, then look at your "
