@@ -5,9 +5,12 @@ from __future__ import annotations
 
 from typing import Any
 
+import httpx
+
 from tests.hosted import set_roles
 from tests.qr_pay.conftest import TEST_SETTINGS
-from tests.qr_pay.helpers import Qr, ok, problem
+from tests.qr_pay.helpers import HTTP_TIMEOUT_S, Qr, ok, problem
+from tests.stream_end import closed_frame
 
 BURST = 3  # QrSettings.token_rotations_burst: a holder's rotations at once
 
@@ -45,6 +48,29 @@ def test_a_member_that_lost_its_role_no_longer_acts_for_its_merchants_or_wallets
         set_roles(qr.server, "silkpay", issuer)
     ok(qr.ubumwe.delete(f"{m_path}/token"))
     ok(qr.silkpay.post(f"{w_path}/token"))
+
+
+def test_a_members_open_streams_end_when_it_loses_the_role(qr: Qr) -> None:
+    """Asked of every request (above), the role is asked of an open stream too: before each chunk and every 2 s."""
+    merchant, wallet = qr.merchant(), qr.wallet()
+    m_events = f"/v1/qr/merchants/{merchant['merchant_id']}/events"
+    w_events = f"/v1/qr/wallets/{wallet['wallet_id']}/events"
+    acquirer, issuer = _roles(qr, "ubumwe"), _roles(qr, "silkpay")
+    with httpx.Client(base_url=qr.base_url, timeout=HTTP_TIMEOUT_S) as browser, \
+            browser.stream("GET", m_events, params={"ticket": qr.ticket(qr.tokens["ubumwe"])}) as by_acquirer, \
+            browser.stream("GET", w_events, params={"ticket": qr.ticket(qr.tokens["silkpay"])}) as by_issuer, \
+            browser.stream("GET", m_events, params={"ticket": qr.ticket(merchant["merchant_token"])}) as pos:
+        assert by_acquirer.status_code == by_issuer.status_code == pos.status_code == 200
+        set_roles(qr.server, "ubumwe", tuple(r for r in acquirer if r != "acquirer"))
+        set_roles(qr.server, "silkpay", tuple(r for r in issuer if r != "wallet_issuer"))
+        try:
+            for stream in (by_acquirer, by_issuer):
+                closed = closed_frame(stream.iter_lines())
+                assert closed["reason"] == "role_removed" and closed["code"] == 4300, closed
+        finally:
+            set_roles(qr.server, "ubumwe", acquirer)
+            set_roles(qr.server, "silkpay", issuer)
+    ok(qr.pos(merchant).get(f"/v1/qr/merchants/{merchant['merchant_id']}"))  # the POS's own token was not the role's
 
 
 def _rotate(client: Any, path: str, field: str) -> str:

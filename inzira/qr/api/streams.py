@@ -106,17 +106,19 @@ class EventStream:
             sub.close()
 
 
+ACQUIRER, ISSUER = "acquirer", "wallet_issuer"  # the ledger roles over merchants and over wallets
 TOKEN_REPLACED = Lapse("token_replaced", ApiCode.UNAUTHENTICATED,
                        "the token this stream was opened with was replaced or revoked")
 
 
-def _credential(service: QrService, ctx: ApiContext, who: Principal) -> Credential:
-    """A member's stream lasts while it is a member; a merchant's or wallet's while its token still opens it
-    (``EventStream`` also ends at once when the hub wakes it on a rotation)."""
+def _credential(service: QrService, ctx: ApiContext, who: Principal, role: str) -> Credential:
+    """A member's stream lasts while it is a member holding ``role`` (as ``auth.merchant_for`` asks of every
+    request); a merchant's or wallet's while its token still opens it (``EventStream`` also ends at once when the
+    hub wakes it on a rotation)."""
     member = who.member
     if member is None:
         return lambda: None if still_valid(service, who) else TOKEN_REPLACED
-    return lambda: member_lapse(ctx.node.state, member)
+    return lambda: member_lapse(ctx.node.state, member, (role,))
 
 
 def _after(after: int | None, last_event_id: str | None) -> int | None:
@@ -140,13 +142,14 @@ def streams_router(service: QrService, principal: PrincipalDep, principal_or_tic
         only event streams and QR images. Tokens are accepted only in the header, never in a URL."""
         return json_response(ctx.tickets.issue(who.subject))
 
-    def respond(ctx: ApiContext, who: Principal, topic: str, owner: str, after: int | None,
+    def respond(ctx: ApiContext, who: Principal, role: str, topic: str, owner: str, after: int | None,
                 snapshot: Callable[[], bytes] | None = None) -> StreamingResponse:
+        """``role``: the one a member needs over ``owner`` (merchant or wallet) for the stream to go on."""
         full = service.hub.full_for(owner)
         if full is not None:
             raise QrProblem(503, ApiCode.BUSY, full, headers={"Retry-After": "5"})
         stream = EventStream(service, ctx, topic, owner, after, snapshot, who)
-        return LiveStream(stream.frames(), _credential(service, ctx, who))
+        return LiveStream(stream.frames(), _credential(service, ctx, who, role))
 
     last_h = Header(None, pattern=f"^[0-9]{{1,{DIGITS_MAX}}}$",
                     description="Sent by browsers on reconnection: resume after it")
@@ -157,7 +160,7 @@ def streams_router(service: QrService, principal: PrincipalDep, principal_or_tic
                               last_event_id: str | None = last_h, who: Principal = Depends(principal_or_ticket),
                               ctx: ApiContext = Depends(api_context)) -> StreamingResponse:
         merchant = merchant_for(service, who, merchant_id)
-        return respond(ctx, who, f"m:{merchant.id}", f"m:{merchant.id}", _after(after, last_event_id))
+        return respond(ctx, who, ACQUIRER, f"m:{merchant.id}", f"m:{merchant.id}", _after(after, last_event_id))
 
     @router.get("/merchants/{merchant_id}/bills/{bill_id}/events", summary="One bill, live: the POS screen",
                 response_class=StreamingResponse, responses={**_DOC, **docs(400, 401, 404, 503)})
@@ -171,7 +174,7 @@ def streams_router(service: QrService, principal: PrincipalDep, principal_or_tic
             bill = unwrap(service.merchants.bill(merchant, bill_id))
             return b"event: bill\ndata: %s\n\n" % msgspec.json.encode(bill_view(bill, service.port.now_ms()))
 
-        return respond(ctx, who, f"b:{bill_id}", f"m:{merchant.id}", _after(after, last_event_id), snapshot)
+        return respond(ctx, who, ACQUIRER, f"b:{bill_id}", f"m:{merchant.id}", _after(after, last_event_id), snapshot)
 
     @router.get("/wallets/{wallet_id}/events", summary="The wallet's top-ups, payments and refunds, live",
                 response_class=StreamingResponse, responses={**_DOC, **docs(400, 401, 404, 503)})
@@ -179,6 +182,6 @@ def streams_router(service: QrService, principal: PrincipalDep, principal_or_tic
                             who: Principal = Depends(principal_or_ticket),
                             ctx: ApiContext = Depends(api_context)) -> StreamingResponse:
         wallet = wallet_for(service, who, wallet_id)
-        return respond(ctx, who, f"w:{wallet.id}", f"w:{wallet.id}", _after(after, last_event_id))
+        return respond(ctx, who, ISSUER, f"w:{wallet.id}", f"w:{wallet.id}", _after(after, last_event_id))
 
     return router
