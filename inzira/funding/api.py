@@ -31,7 +31,8 @@ from inzira.api.problems import Problem
 from inzira.api.responses import json_response, problem_docs
 from inzira.api.tokens import TokenBook
 from inzira.fx.wire import unb64
-from inzira.funding.desk import LIST_MAX, NOTE_CHARS_MAX, FundingDesk, FundingError, Officer
+from inzira.funding.desk import LIST_MAX, NOTE_CHARS_MAX, FundingDesk, Officer
+from inzira.funding.errors import FundingError
 from inzira.funding.paging import request_page
 from inzira.funding.store import STATES, FundingRequest
 from inzira.ledger.codes import Code

@@ -32,17 +32,15 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from inzira.crypto import verify
-from inzira.ledger.apply import ref_key_of
 from inzira.ledger.codes import Code, describe
-from inzira.ledger.encoding import DecodeError, ValidationError
-from inzira.ledger.ids import REF_CHARS_MAX, account_owner, is_settlement_reference
-from inzira.ledger.tx import (SIG_BYTES_MAX, TX_BYTES_MAX, TX_SIGNATURES_MAX, TX_VERSION, Issue, Redeem,
-                              SetDebitCap, decode_body, decode_signed, tx_id_of)
+from inzira.ledger.ids import account_owner, is_settlement_reference
+from inzira.ledger.tx import Issue, SetDebitCap, decode_signed, tx_id_of
 from inzira.money import AMOUNT_MINOR_MAX, currency, money_text
 from inzira.node.custody import MemberPort
 from inzira.node.signer import wall_clock_ms
 from inzira.ordering.outcome import Outcome
+from inzira.funding.errors import FundingError
+from inzira.funding.redemptions import checked_redemption
 from inzira.funding.settlement import VERDICT_TIMEOUT_S, Settlement
 from inzira.funding.store import (
     APPROVING,
@@ -63,14 +61,6 @@ DEPOSIT_TTL_MS = 7 * 24 * 3600 * 1000  # an unanswered deposit request is still 
 PENDING_MAX = 100  # a holder's requests pending at one issuer
 CONTESTED_SHOWN_MAX = 20  # other pending requests named in a view (one per holder: bounded by the members)
 CAP_TTL_MS = 24 * 3600 * 1000  # a cap raise waiting for its second officer
-
-
-class FundingError(Exception):
-    def __init__(self, status: int, code: int, detail: str) -> None:
-        super().__init__(detail)
-        self.status = status
-        self.code = int(code)
-        self.detail = detail
 
 
 @dataclass(frozen=True, slots=True)
@@ -151,34 +141,7 @@ class FundingDesk:
 
     def request_withdrawal(self, holder: str, signed_tx: bytes) -> FundingRequest:
         """A redemption the holder signed and submits itself, waiting for the issuer's signature."""
-        try:
-            tx = decode_signed(signed_tx)
-            body = decode_body(tx.body)
-        except (DecodeError, ValidationError):
-            raise FundingError(400, Code.MALFORMED, "signed_tx is not a signed transaction") from None
-        op = body.op
-        if not isinstance(op, Redeem) or body.submitter != holder or body.chain_id != self.node.chain_id:
-            raise FundingError(400, Code.VALIDATION, f"a withdrawal is a Redeem that {holder} submits on this chain")
-        # What the ledger would refuse anyway is refused now, not after an officer approved it (and a deadline
-        # past 2^63 - 1 would not fit the book).
-        if body.version != TX_VERSION or not 0 < len(body.ref) <= REF_CHARS_MAX or \
-                body.expires_at_ms > self.clock_ms() + self.node.state.policy.tx_validity_max_ms:
-            raise FundingError(400, Code.VALIDATION, "the redemption's version, reference or deadline is not one "
-                                                     "the ledger takes")
-        # The issuer's countersignature must fit, and every signature be the holder's and verify: the ledger
-        # refuses other bytes without spending their id, which would keep an approved request approving until
-        # the redemption's deadline.
-        if len(tx.sigs) >= TX_SIGNATURES_MAX or len(signed_tx) + SIG_BYTES_MAX > TX_BYTES_MAX:
-            raise FundingError(400, Code.TOO_LARGE, f"a redemption carries at most {TX_SIGNATURES_MAX - 1} "
-                                                    "signatures, leaving room for the issuer's")
-        keys = self.node.state.members[holder].keys if holder in self.node.state.members else ()
-        tx_id = tx_id_of(tx.body)
-        if not tx.sigs or not all(s.key in keys and verify(s.key, tx_id, s.sig) for s in tx.sigs):
-            raise FundingError(400, Code.BAD_SIGNATURE, f"the redemption is not signed by {holder} alone")
-        seen = self.node.state.refs.get(ref_key_of(body))
-        if seen is not None and seen.tx_id != tx_id:  # refused without spending the id, as above
-            raise FundingError(400, Code.MODIFIED_REQUEST, f"{holder} already used the transaction reference "
-                                                           f"{body.ref!r}: sign the redemption with a new one")
+        op, body = checked_redemption(self.node, holder, signed_tx, self.clock_ms())
         self._reference(op.reference)
         account = self._holder_account(holder, op.account)
         if op.currency != account.currency or not 0 < op.amount_minor <= AMOUNT_MINOR_MAX:

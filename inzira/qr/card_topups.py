@@ -30,6 +30,7 @@ from inzira.ledger.tx import Transfer
 from inzira.qr import tokens
 from inzira.qr.card_acquirer import AcquirerSession, CardAcquirer
 from inzira.qr.card_callback import read_callback
+from inzira.qr.card_sessions import FINAL_STATUSES, mismatch
 from inzira.qr.codes import QrCode
 from inzira.qr.directory import Directory
 from inzira.qr.ledger_port import LedgerPort
@@ -37,13 +38,10 @@ from inzira.qr.records import (
     AUTHORIZED,
     AWAITING_CARD,
     CARD_PENDING,
-    DECLINED,
-    EXPIRED,
     FAILED,
     OPENING,
     REFUNDED,
     SUBMITTED,
-    TIMED_OUT,
     CardTopUp,
     TopUp,
     Wallet,
@@ -61,24 +59,10 @@ from inzira.qr.topup_limits import amount_refusal, limit_refusal
 from inzira.qr.wallets import Wallets
 
 ID_CHARS_MAX = 64
-# The acquirer's final answers other than "authorized", and the status each gives the record.
-_FINAL = {"declined": DECLINED, "timed_out": TIMED_OUT, "expired": EXPIRED, "refunded": REFUNDED}
 Confirmed = tuple[CardTopUp, TopUp | None]
 _SET_WAITING = (f"UPDATE card_topups SET status = ?, reason = ?, card_brand = coalesce(?, card_brand), "
                 f"card_last4 = coalesce(?, card_last4), updated_at_ms = ? WHERE id = ? AND status IN "
                 f"('opening', 'awaiting_card', 'pending') RETURNING {columns(CardTopUp)}")
-
-
-def _mismatch(card: CardTopUp, session: AcquirerSession) -> str | None:
-    """Why the acquirer's session is not this top-up's payment, or None."""
-    if card.session_id is not None and session.id != card.session_id:
-        return f"the acquirer answered session {session.id}, not {card.session_id}"
-    if session.reference != card.id:
-        return f"the acquirer's session is for {session.reference}, not {card.id}"
-    if (session.amount_minor, session.currency) != (card.amount_minor, card.currency):
-        return (f"the acquirer's session is for {session.amount_minor} {session.currency}, not "
-                f"{card.amount_minor} {card.currency}")
-    return None
 
 
 class CardTopUps:
@@ -149,9 +133,9 @@ class CardTopUps:
             await self._set(card.id, FAILED, f"the card acquirer did not open the payment: {exc.detail}")
             return rejected(ApiCode.UNAVAILABLE, f"the card acquirer did not open the payment: {exc.detail}",
                             topup_id=card.id)
-        mismatch = _mismatch(card, session)
-        if mismatch is not None or session.status != "open":
-            why = mismatch or f"the acquirer opened the payment as {session.status}"
+        wrong = mismatch(card, session)
+        if wrong is not None or session.status != "open":
+            why = wrong or f"the acquirer opened the payment as {session.status}"
             await self._set(card.id, FAILED, why)
             return rejected(QrCode.CARD_PAYMENT_MISMATCH, why, topup_id=card.id)
 
@@ -204,13 +188,14 @@ class CardTopUps:
             session = await acquirer.session(card.session_id)
         except HttpProblem as exc:
             return rejected(ApiCode.UNAVAILABLE, f"the card acquirer did not say: {exc.detail}", topup_id=card.id)
-        mismatch = _mismatch(card, session)
-        if mismatch is not None:
-            return rejected(QrCode.CARD_PAYMENT_MISMATCH, mismatch, topup_id=card.id)
+        wrong = mismatch(card, session)
+        if wrong is not None:
+            return rejected(QrCode.CARD_PAYMENT_MISMATCH, wrong, topup_id=card.id)
         if session.status == "authorized":
             return await self._credit(wallet, card, session)
-        if session.status in _FINAL:
-            updated = await self._set(card.id, _FINAL[session.status], session.reason or session.status, session)
+        final = FINAL_STATUSES.get(session.status)
+        if final is not None:
+            updated = await self._set(card.id, final, session.reason or session.status, session)
         elif session.status == "pending":
             updated = await self._set(card.id, CARD_PENDING, None, session)
         else:

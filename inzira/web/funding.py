@@ -18,7 +18,8 @@ from starlette.responses import RedirectResponse, Response
 from inzira.api.paging import CURSOR_CHARS_MAX
 from inzira.api.problems import Problem
 from inzira.api.tokens import TokenBook
-from inzira.funding.desk import FundingDesk, FundingError, Officer
+from inzira.funding.desk import FundingDesk, Officer
+from inzira.funding.errors import FundingError
 from inzira.funding.paging import request_page
 from inzira.funding.store import STATES
 from inzira.node.signer import wall_clock_ms

@@ -5,7 +5,8 @@ Interledger RFC 27 defines it, whose ``data`` is the base64url of the transactio
 ``condition`` (base64url of SHA-256 over a 32-byte fulfilment only it can make; the gateway's: fulfilment.py).
 The payer sends both back in ``POST /transfers``; the payee releases the fulfilment in ``PUT /transfers``, and
 anyone can check it against the condition. Hubs and peers speaking FSPIOP 1.x with the older ILP v1 packet
-(type 1, an Interledger Payment) are read too, since Mojaloop's own tools still emit it.
+(type 1, an Interledger Payment) are read too, since Mojaloop's own tools still emit it. Both are laid out
+with the OER primitives of ``ilp_oer``.
 """
 
 from __future__ import annotations
@@ -19,6 +20,8 @@ import re
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
+from inzira.interop.mojaloop.ilp_oer import IlpError, ascii_text, envelope, open_envelope, var_octets
+
 PREPARE_TYPE = 12  # ILP v4 InterledgerPrepare
 PAYMENT_V1_TYPE = 1  # ILP v1 InterledgerPayment (FSPIOP 1.x tools still send it)
 MOJALOOP_ADDRESS = "g.mojaloop"  # Mojaloop routes by party ids, so v4 packets carry this fixed address
@@ -28,18 +31,9 @@ DATA_BYTES_MAX = 32767  # RFC 27: data OCTET STRING (SIZE (0..32767))
 ADDRESS_CHARS_MAX = 1023
 PACKET_CHARS_MAX = 32768  # FSPIOP IlpPacket maxLength
 _TIMESTAMP_CHARS = 17  # RFC 27 Timestamp: YYYYMMDDHHmmssSSS, UTC
-_LENGTH_PREFIX_BYTES_MAX = 4
 _B64URL_RE = re.compile(r"^[A-Za-z0-9_-]+={0,2}$")
 _CONDITION_RE = re.compile(r"^[A-Za-z0-9_-]{43}$")
 _ADDRESS_RE = re.compile(r"^(g|private|example|peer|self|test[1-3]?|local)([.][a-zA-Z0-9_~-]+)+$")
-
-
-class IlpError(ValueError):
-    """A packet, condition or fulfilment that does not decode; ``field`` names the part at fault."""
-
-    def __init__(self, field: str, message: str) -> None:
-        super().__init__(f"{field}: {message}")
-        self.field = field
 
 
 @dataclass(frozen=True)
@@ -109,79 +103,12 @@ def fulfils(fulfilment_text: str, condition_text: str) -> bool:
     return hmac.compare_digest(hashlib.sha256(fulfilment).digest(), condition)
 
 
-# --- OER primitives -----------------------------------------------------------------------------------
-
-def _length_prefix(length: int) -> bytes:
-    if length < 0x80:
-        return bytes([length])
-    size = (length.bit_length() + 7) // 8
-    return bytes([0x80 | size]) + length.to_bytes(size, "big")
-
-
-def _var_octets(raw: bytes) -> bytes:
-    return _length_prefix(len(raw)) + raw
-
-
-class _Reader:
-    def __init__(self, raw: bytes, field: str) -> None:
-        self.raw = raw
-        self.at = 0
-        self.field = field
-
-    def take(self, count: int, part: str) -> bytes:
-        if self.at + count > len(self.raw):
-            raise IlpError(self.field, f"ends inside its {part}")
-        chunk = self.raw[self.at:self.at + count]
-        self.at += count
-        return chunk
-
-    def length(self, part: str) -> int:
-        first = self.take(1, part)[0]
-        if first < 0x80:
-            return first
-        size = first & 0x7F
-        if size == 0 or size > _LENGTH_PREFIX_BYTES_MAX:
-            raise IlpError(self.field, f"has a {part} length of {size} bytes")
-        value = int.from_bytes(self.take(size, part), "big")
-        if value < 0x80 or (size > 1 and value < 1 << (8 * (size - 1))):
-            raise IlpError(self.field, f"has a non-canonical {part} length")
-        return value
-
-    def var_octets(self, part: str) -> bytes:
-        return self.take(self.length(part), part)
-
-    def finish(self) -> None:
-        if self.at != len(self.raw):
-            raise IlpError(self.field, f"has {len(self.raw) - self.at} bytes after its end")
-
-
-def _envelope(packet_type: int, content: bytes) -> bytes:
-    return bytes([packet_type]) + _var_octets(content)
-
-
-def _open_envelope(raw: bytes, expected_type: int, field: str) -> _Reader:
-    outer = _Reader(raw, field)
-    packet_type = outer.take(1, "type")[0]
-    if packet_type != expected_type:
-        raise IlpError(field, f"is an ILP packet of type {packet_type}, not {expected_type}")
-    content = outer.var_octets("content")
-    outer.finish()
-    return _Reader(content, field)
-
+# --- ILP v4 Prepare ----------------------------------------------------------------------------------------
 
 def _check_address(address: str, field: str) -> None:
     if len(address) > ADDRESS_CHARS_MAX or not _ADDRESS_RE.fullmatch(address):
         raise IlpError(field, f"{address[:64]!r} is not an ILP address")
 
-
-def _ascii(raw: bytes, field: str, part: str) -> str:
-    try:
-        return raw.decode("ascii")
-    except UnicodeDecodeError as exc:
-        raise IlpError(field, f"its {part} is not ASCII") from exc
-
-
-# --- ILP v4 Prepare ----------------------------------------------------------------------------------------
 
 def _timestamp(moment: datetime) -> bytes:
     if moment.tzinfo is None:
@@ -191,7 +118,7 @@ def _timestamp(moment: datetime) -> bytes:
 
 
 def _parse_timestamp(raw: bytes, field: str) -> datetime:
-    text = _ascii(raw, field, "expiresAt")
+    text = ascii_text(raw, field, "expiresAt")
     if not text.isdigit():
         raise IlpError(field, f"its expiresAt {text!r} is not a timestamp")
     try:
@@ -213,18 +140,18 @@ def encode_prepare(prepare: Prepare) -> bytes:
         prepare.amount_minor.to_bytes(8, "big")
         + _timestamp(prepare.expires_at)
         + prepare.condition
-        + _var_octets(prepare.destination.encode("ascii"))
-        + _var_octets(prepare.data)
+        + var_octets(prepare.destination.encode("ascii"))
+        + var_octets(prepare.data)
     )
-    return _envelope(PREPARE_TYPE, content)
+    return envelope(PREPARE_TYPE, content)
 
 
 def decode_prepare(raw: bytes, field: str = "ilpPacket") -> Prepare:
-    reader = _open_envelope(raw, PREPARE_TYPE, field)
+    reader = open_envelope(raw, PREPARE_TYPE, field)
     amount_minor = int.from_bytes(reader.take(8, "amount"), "big")
     expires_at = _parse_timestamp(reader.take(_TIMESTAMP_CHARS, "expiresAt"), field)
     condition = reader.take(FULFILMENT_BYTES, "executionCondition")
-    destination = _ascii(reader.var_octets("destination"), field, "destination")
+    destination = ascii_text(reader.var_octets("destination"), field, "destination")
     _check_address(destination, field)
     data = reader.var_octets("data")
     if len(data) > DATA_BYTES_MAX:
@@ -236,9 +163,9 @@ def decode_prepare(raw: bytes, field: str = "ilpPacket") -> Prepare:
 # --- ILP v1 Payment ----------------------------------------------------------------------------------------
 
 def decode_payment_v1(raw: bytes, field: str = "ilpPacket") -> PaymentV1:
-    reader = _open_envelope(raw, PAYMENT_V1_TYPE, field)
+    reader = open_envelope(raw, PAYMENT_V1_TYPE, field)
     amount_minor = int.from_bytes(reader.take(8, "amount"), "big")
-    account = _ascii(reader.var_octets("account"), field, "account")
+    account = ascii_text(reader.var_octets("account"), field, "account")
     # v1 accounts were free-form ("g.<fsp>.<id type>.<id>", older "levelone.dfsp1..."): printable, no spaces.
     if not account or len(account) > ADDRESS_CHARS_MAX or not all(0x21 <= ord(c) <= 0x7E for c in account):
         raise IlpError(field, f"its account {account[:64]!r} is not an ILP address")
@@ -294,7 +221,7 @@ def read_packet(text: str, field: str = "ilpPacket") -> PacketView:
 
 def _transaction(data: bytes, field: str) -> dict[str, object]:
     """The data is the base64url of the transaction object's JSON (Mojaloop's convention for both versions)."""
-    decoded = b64url_decode(_ascii(data, field, "data"), field)
+    decoded = b64url_decode(ascii_text(data, field, "data"), field)
     try:
         value = json.loads(decoded)
     except (ValueError, RecursionError) as exc:  # also numbers over 4300 digits and deep nesting

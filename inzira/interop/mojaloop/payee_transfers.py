@@ -34,8 +34,8 @@ from inzira.interop.mojaloop.payee import Payee, digest
 from inzira.interop.mojaloop.ports import PayeeLedger, Verdict
 from inzira.interop.mojaloop.store import ABORTED, COMMITTED, RECEIVED, RESERVED, Store, TransferRecord
 from inzira.interop.mojaloop.timefmt import iso_ms, parse_ms
+from inzira.interop.mojaloop.transfer_checks import check_terms, not_fulfillable, quote_named
 
-COMMIT_MARGIN_MS = 1_000  # a transfer with less time left than this is refused: the commit could come too late
 # Inzira's reservation lasts at most this, whatever expiration the payer FSP chose: the gateway commits within
 # seconds, and cannot void its own hashlock, so a far expiration would lock its position until then.
 RESERVE_HOLD_MS_MAX = 300_000
@@ -92,27 +92,9 @@ class PayeeTransfers:
         await self._settle(record)
 
     def _check(self, record: TransferRecord, body: dict[str, Any], now_ms: int) -> TransferRecord:
-        if body["payeeFsp"] != self.payee.settings.fsp_id:
-            raise FspiopError(ErrorCode.DESTINATION_FSP, f"payeeFsp {body['payeeFsp']} is not this FSP")
-        quote = self.store.quote_by_condition(record.condition)
-        if quote is None or quote.payer_fsp != record.payer_fsp:
-            raise FspiopError(ErrorCode.QUOTE_ID_NOT_FOUND, "no quote of this FSP has this condition")
+        quote = quote_named(self.store, record, body, self.payee.settings.fsp_id)
         record = self._put(record, quote_id=quote.quote_id)
-        if body["ilpPacket"] != quote.ilp_packet:
-            raise FspiopError(ErrorCode.VALIDATION, "/ilpPacket differs from the quote's")
-        if self.payee.fulfilment_of(quote.ilp_packet) is None:  # a reservation it could never commit
-            raise _not_fulfillable(quote.quote_id)
-        if (record.amount_minor, record.currency) != (quote.amount_minor, quote.currency):
-            raise FspiopError(ErrorCode.VALIDATION, "/amount differs from the quote's transferAmount")
-        if record.expires_at_ms == 0:
-            raise FspiopError(ErrorCode.VALIDATION, "/expiration is not a date-time")
-        if now_ms >= quote.expires_at_ms:
-            raise FspiopError(ErrorCode.QUOTE_EXPIRED, f"quote {quote.quote_id} expired at {quote.expiration}")
-        if record.expires_at_ms - now_ms < COMMIT_MARGIN_MS:
-            raise FspiopError(ErrorCode.TRANSFER_EXPIRED, "the transfer expires before it could be committed")
-        if quote.transfer_id and quote.transfer_id != record.transfer_id:
-            raise FspiopError(ErrorCode.PAYEE_FSP_REJECTED_TRANSACTION,
-                              f"quote {quote.quote_id} is already paid by transfer {quote.transfer_id}")
+        check_terms(record, body, quote, self.payee, now_ms)
         # No await since the quote was read: on the gateway's one loop, no other transfer can claim it between.
         self.store.put_quote(msgspec.structs.replace(quote, transfer_id=record.transfer_id))
         return record
@@ -147,7 +129,7 @@ class PayeeTransfers:
     async def _commit(self, record: TransferRecord, pending_id: bytes) -> None:
         fulfilment = self._fulfilment_of(record)
         if fulfilment is None:  # never reveals anything: the reservation ends at its expiry
-            await self._abort(record, _not_fulfillable(record.quote_id))
+            await self._abort(record, not_fulfillable(record.quote_id))
             return
         verdict = await self.ledger.commit(pending_id, _unb64(fulfilment))
         if verdict is None:
@@ -263,7 +245,7 @@ class PayeeTransfers:
             elif on_ledger == COMMITTED:
                 fulfilment = self._fulfilment_of(record)
                 if fulfilment is None:  # the hub cannot be given it: aborted there, and flagged just below
-                    await self._abort(record, _not_fulfillable(record.quote_id))
+                    await self._abort(record, not_fulfillable(record.quote_id))
                 await self._committed(record, fulfilment or "")
             elif on_ledger == ABORTED or (not on_ledger and self.clock_ms() >= record.expires_at_ms):
                 # Without a pending id the reservation, if it ever landed, expires with the transfer.
@@ -298,12 +280,6 @@ def _refusal(verdict: Verdict) -> FspiopError:
     code = _LEDGER_TO_FSPIOP.get(verdict.code, ErrorCode.PAYEE_FSP_REJECTED_TRANSACTION)
     detail = f": {verdict.detail}" if verdict.detail else ""
     return FspiopError(code, f"Inzira refused it (ledger code {verdict.code}{detail})")
-
-
-def _not_fulfillable(quote_id: str) -> FspiopError:
-    """A kept packet the gateway's key does not open: a quote agreed before the fulfilment was bound to it."""
-    return FspiopError(ErrorCode.PAYEE_FSP_REJECTED_TRANSACTION,
-                       f"quote {quote_id}: not a packet this gateway can fulfil")
 
 
 def _version(text: str) -> tuple[int, int]:

@@ -21,8 +21,6 @@ hashlock's expiry, so a forged abort never releases the reservation while eKash 
 from __future__ import annotations
 
 import asyncio
-import json
-import re
 import uuid
 from collections import deque
 from collections.abc import Callable
@@ -30,11 +28,11 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from inzira.http import Answer, AsyncHttpClient, HttpProblem
 from inzira.interop.mojaloop import ilp, jws
 from inzira.interop.mojaloop.amounts import fspiop_amount
 from inzira.interop.mojaloop.errors import ErrorCode, FspiopError
-from inzira.interop.mojaloop.headers import Inbound, outbound
+from inzira.interop.mojaloop.headers import Inbound
+from inzira.interop.mojaloop.hub_requests import HUB_UNREACHABLE, HubRequests
 from inzira.interop.mojaloop.issued_ids import IssuedIds
 from inzira.interop.mojaloop.requests import segment
 from inzira.interop.mojaloop.payer_answers import (
@@ -50,15 +48,9 @@ from inzira.interop.mojaloop.payer_answers import (
     terms_of,
 )
 
-VERSION = (1, 1)
 WAITS_MAX = 10_000  # steps waiting for a callback at once; beyond it new steps are refused (503-like)
 LATE_MAX = 1_000
 TIMEOUT = "2004"  # Mojaloop "Server timeout": no callback within the bound
-HUB_UNREACHABLE = "1001"  # Mojaloop "Communication error"
-REFUSED = "1000"  # the hub answered the request itself with an error status
-# A Mojaloop error code: four ASCII digits. Whatever else an answer calls its code is no code (REFUSED): callers
-# read a code as a number, and "²" or twenty digits would not be one they can answer with.
-_ERROR_CODE = re.compile(r"[1-9][0-9]{3}")
 
 
 @dataclass(frozen=True)
@@ -91,41 +83,16 @@ class LateCallback:
 class Payer:
     def __init__(self, config: PayerConfig, clock: Callable[[], datetime] = lambda: datetime.now(UTC)) -> None:
         self.config = config
-        self.client = AsyncHttpClient()  # no retries of its own: a step has its own bound
+        self.hub = HubRequests(lambda: self.config, clock)
         self.clock = clock
         self.waits: dict[tuple[str, str], _Wait] = {}
         self.late: deque[LateCallback] = deque(maxlen=LATE_MAX)
         self.issued = IssuedIds()  # its transfer ids: no other party may claim one (issued_ids.py)
 
     async def aclose(self) -> None:
-        await self.client.aclose()
+        await self.hub.aclose()
 
     # --- outbound --------------------------------------------------------------------------------------
-
-    def _headers(self, resource: str, destination: str | None, body: bytes | None, method: str,
-                 url: str) -> dict[str, str]:
-        # FSPIOP wants Content-Type on every request, a GET without a body included.
-        headers = outbound(resource, VERSION, self.config.fsp_id, destination or "", now=self.clock(),
-                           with_accept=True, method=method, uri=jws.fspiop_uri(url))
-        if body and self.config.signing_key is not None:
-            headers.update(jws.sign(self.config.signing_key, method, url, headers, body).headers())
-        return headers
-
-    async def _send(self, method: str, path: str, resource: str, destination: str | None,
-                    payload: dict[str, Any] | None) -> Failure | None:
-        url = self.config.hub_url.rstrip("/") + path
-        body = json.dumps(payload, separators=(",", ":"), ensure_ascii=False).encode() if payload else None
-        headers = self._headers(resource, destination, body, method, url)
-        try:
-            answer = await self.client.send(method, url, content=body, headers=headers,
-                                            timeout_ms=self.config.request_timeout_ms)
-        except HttpProblem as exc:
-            # No usable answer (none, or one past the size limit): whether the hub took the request is unknown.
-            return Failure(HUB_UNREACHABLE, f"the hub could not be reached: {exc.detail}")
-        if answer.status in (200, 202):
-            return None
-        code, description = _error_of(answer)
-        return Failure(code or REFUSED, description or f"the hub answered {answer.status}")
 
     async def _exchange(self, kind: str, key: str, method: str, path: str, resource: str,
                         destination: str | None, payload: dict[str, Any] | None,
@@ -139,7 +106,7 @@ class Payer:
         wait = _Wait(asyncio.get_running_loop().create_future(), peer, condition)
         self.waits[(kind, key)] = wait
         try:
-            refused = await self._send(method, path, resource, destination, payload)
+            refused = await self.hub.send(method, path, resource, destination, payload)
             if refused is not None:
                 return refused
             timeout_s = max(0.0, (deadline - self.clock()).total_seconds())
@@ -310,15 +277,3 @@ def _settle(future: asyncio.Future[tuple[bool, dict[str, Any]]], result: tuple[b
     if not future.done():
         future.set_result(result)
 
-
-def _error_of(answer: Answer) -> tuple[str | None, str | None]:
-    try:
-        body = answer.json()
-    except HttpProblem:
-        return None, None
-    info = body.get("errorInformation") if isinstance(body, dict) else None
-    if not isinstance(info, dict):
-        return None, None
-    code, description = info.get("errorCode"), info.get("errorDescription")
-    return (code if isinstance(code, str) and _ERROR_CODE.fullmatch(code) else None), \
-        (description if isinstance(description, str) else None)

@@ -8,8 +8,8 @@ Why an ephemeral pull consumer (ack none, memory, R1), driven by our own pull re
   a subscription callback filling a deque reads several times faster;
 - the consumer holds no state we need: the cursor lives here, so when the consumer vanishes with its
   server (no answer to a pull well after it expired, or a "consumer deleted" status) or a hole shows
-  up, the reader drops it and creates a new one at the cursor. Nothing is skipped, nothing is handed
-  out twice.
+  up, the reader drops it and creates a new one at the cursor (`consumers.py`). Nothing is skipped,
+  nothing is handed out twice.
 """
 
 from __future__ import annotations
@@ -17,7 +17,6 @@ from __future__ import annotations
 import asyncio
 import json
 import time
-import uuid
 from collections import deque
 from dataclasses import dataclass
 from typing import NamedTuple
@@ -26,19 +25,17 @@ import nats.errors
 from nats.aio.client import Client as NATS
 from nats.aio.msg import Msg
 from nats.aio.subscription import Subscription
-from nats.js.api import AckPolicy, ConsumerConfig, DeliverPolicy
 
+from inzira.ordering.jetstream.consumers import Consumers
 from inzira.ordering.jetstream.errors import OrderingUnavailableError
-from inzira.ordering.jetstream.retry import RetryPolicy, with_retries
+from inzira.ordering.jetstream.retry import RetryPolicy
 from inzira.ordering.jetstream.timestamps import ms_from_ack_subject
 
 READ_COUNT_MAX = 10_000
 READ_WAIT_MS_MAX = 60_000
 READ_BYTES_MAX = 64 * 1024 * 1024  # per pull; above any single message (8 MiB at most)
-INACTIVE_THRESHOLD_MS = 60_000  # the server deletes a consumer whose reader went away
 PULLS_PER_READ_MAX = 8  # a pull normally lasts until it is answered or expires: one or two suffice
 ANSWER_SLACK_MS = 1_000  # a pull's end status normally comes at its expiry; this long after, it never will
-DELETIONS_IN_FLIGHT_MAX = 16
 RECONNECT_CHECK_MS = 100  # while waiting for a pull's answer, look this often whether the client reconnected
 WAIT_SLICES_MAX = (READ_WAIT_MS_MAX + ANSWER_SLACK_MS) // RECONNECT_CHECK_MS + 1
 # 409 statuses that only end a pull; any other 409 (consumer deleted, leadership change) ends the consumer.
@@ -70,9 +67,8 @@ class LogReader:
     def __init__(self, nc: NATS, stream: str, subject: str, policy: RetryPolicy | None = None) -> None:
         self._nc = nc
         self._stream = stream
-        self._subject = subject
-        self._policy = policy or RetryPolicy()
-        self._js = nc.jetstream(timeout=self._policy.attempt_timeout_s)
+        policy = policy or RetryPolicy()
+        self._consumers = Consumers(nc.jetstream(timeout=policy.attempt_timeout_s), stream, subject, policy)
         self._consumer = ""
         self._sub: Subscription | None = None
         self._inbox = ""
@@ -86,8 +82,6 @@ class LogReader:
         self._expected_seq = 0  # next sequence to accept from the consumer
         self._fresh = False  # nothing delivered since the consumer was created
         self._broken = False  # the consumer must be replaced before the next pull
-        # Deleting a dropped consumer must not delay the next read when its server is dead.
-        self._deletions: set[asyncio.Task[None]] = set()
 
     async def read(self, from_seq: int, max_count: int, max_wait_ms: int) -> list[LogEntry]:
         """Up to `max_count` entries with seq >= from_seq, in order and without holes.
@@ -115,8 +109,7 @@ class LogReader:
 
     async def close(self) -> None:
         await self._drop()
-        if self._deletions:
-            await asyncio.wait(self._deletions, timeout=self._policy.attempt_timeout_s)
+        await self._consumers.wait_deleted()
 
     async def _wait_for_entries(self, max_count: int, max_wait_ms: int) -> None:
         """Fills the buffer: everything available now, else the first entries that arrive in time.
@@ -245,24 +238,11 @@ class LogReader:
             )
         except nats.errors.Error as err:
             raise OrderingUnavailableError(f"subscribe for {self._stream}: {err!r}") from err
-        names: list[str] = []
-
-        async def create() -> str:
-            # A new name on every attempt: a timed-out create may have been placed on a server that
-            # just died, and asking again under the same name would wait on that placement forever.
-            names.append(f"reader-{uuid.uuid4().hex}")
-            await self._js.add_consumer(self._stream, self._consumer_config(names[-1], from_seq))
-            return names[-1]
-
         try:
-            consumer = await with_retries(f"consumer on {self._stream}", self._policy, create)
+            consumer = await self._consumers.create(from_seq)
         except BaseException:
             await self._unsubscribe(sub)
-            for name in names:
-                self._schedule_delete(name)
             raise
-        for name in names[:-1]:
-            self._schedule_delete(name)
         self._sub = sub
         self._consumer = consumer
         self._cursor = self._expected_seq = from_seq
@@ -277,25 +257,7 @@ class LogReader:
             await self._unsubscribe(sub)
         consumer, self._consumer = self._consumer, ""
         if consumer:
-            self._schedule_delete(consumer)
-
-    def _consumer_config(self, name: str, from_seq: int) -> ConsumerConfig:
-        return ConsumerConfig(
-            name=name,
-            filter_subject=self._subject,
-            deliver_policy=DeliverPolicy.BY_START_SEQUENCE,
-            opt_start_seq=from_seq,
-            ack_policy=AckPolicy.NONE,
-            inactive_threshold=INACTIVE_THRESHOLD_MS / 1000,
-            mem_storage=True,
-            num_replicas=1,
-        )
-
-    def _schedule_delete(self, name: str) -> None:
-        if len(self._deletions) < DELETIONS_IN_FLIGHT_MAX:
-            task = asyncio.create_task(self._delete_consumer(name))
-            self._deletions.add(task)
-            task.add_done_callback(self._deletions.discard)
+            self._consumers.delete(consumer)
 
     @staticmethod
     async def _unsubscribe(sub: Subscription) -> None:
@@ -303,9 +265,3 @@ class LogReader:
             await sub.unsubscribe()
         except nats.errors.Error:
             pass  # connection closed or reconnecting: nothing left to release here
-
-    async def _delete_consumer(self, name: str) -> None:
-        try:
-            await self._js.delete_consumer(self._stream, name)
-        except Exception:  # noqa: BLE001 (best effort; the inactivity threshold cleans up anyway)
-            pass
