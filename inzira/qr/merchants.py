@@ -37,6 +37,9 @@ from inzira.shown_text import UNSHOWN_DETAIL, shown_as_is
 LOCATION_CHARS_MAX = 120
 BILL_NUMBER_CHARS_MAX = 25  # EMVCo 62.01
 GENERATED_BILL_NUMBER_BYTES = 5
+# A bill's QR carries a random reference label (62.05) beside its number, which may be the merchant's own and
+# guessable: only the QR the merchant showed names the bill (``scan``), never one crafted from its number.
+BILL_SECRET_BYTES = 8
 
 
 @dataclass(frozen=True, slots=True)
@@ -142,6 +145,7 @@ class Merchants:
             return rejected(Code.VALIDATION, f"a bill number is 1 to {BILL_NUMBER_CHARS_MAX} characters, not ***")
         payload = _fits_qr(MerchantQr(merchant.id, merchant.name, merchant.city, merchant.mcc, s.price_currency,
                                       amount_minor, postal_code=merchant.postal_code, bill_number=number,
+                                      reference_label=secrets.token_hex(BILL_SECRET_BYTES).upper(),
                                       terminal_label=terminal_label, alternate=merchant.alternate))
         if isinstance(payload, Rejected):
             return payload

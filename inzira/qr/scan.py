@@ -10,9 +10,10 @@ less than the QR asks. A tip prompt (55 = 01) is not offered: the visitor pays t
 
 A dynamic QR (point of initiation 12, or an amount in tag 54) is a bill: its bill number (62.01) must name
 one of the merchant's bills and its amount must be that bill's. A static QR leaves the amount to the visitor.
-Merchant ids are public and a bill number may be the merchant's own guessable one ("INV-001"): a QR without
-the bill's amount, or with another, is answered exactly as a bill that does not exist (3251), so only the QR
-the merchant showed tells anything of a bill (its status, its amount).
+Merchant ids are public and a bill number may be the merchant's own guessable one ("INV-001"): a dynamic QR
+that is not, to the character, the one Inzira made for the bill (which carries a random reference label, 62.05,
+and the bill's amount) is answered exactly as a bill that does not exist (3251), so only the QR the merchant
+showed tells anything of a bill (its status, its amount).
 """
 
 from __future__ import annotations
@@ -138,8 +139,8 @@ class Scanner:
         if qr.bill_number is None or qr.bill_number == PROMPT_VALUE:
             return rejected(QrCode.BILL_NOT_FOUND, "this dynamic QR names no bill (tag 62.01)")
         bill = self.bills.by_number(merchant.id, qr.bill_number)
-        if bill is None or qr.amount_minor != bill.amount_minor:
-            return rejected(QrCode.BILL_NOT_FOUND, f"{merchant.name} has no bill {qr.bill_number} for this amount: a "
+        if bill is None or text.strip() != bill.payload:
+            return rejected(QrCode.BILL_NOT_FOUND, f"{merchant.name} has no bill {qr.bill_number} with this QR: a "
                             f"bill left unpaid is forgotten {self.expired_bills_kept_days} days after it expired; scan "
                             "the code on the merchant's screen again, or ask for a new QR")
         return Scanned(decoded, merchant, bill)

@@ -1,6 +1,7 @@
 """A merchant's id is public (every counter QR shows it) and a bill number may be its own guessable one
 ("INV-001"): a QR crafted from the two must not tell a stranger's wallet that the bill exists, its status or its
-amount. Only the QR the merchant showed, which carries the bill's amount (tag 54), reads or pays the bill."""
+amount. Only the QR the merchant showed, which carries the bill's amount (tag 54) and a random reference label
+(62.05), reads or pays the bill: one rebuilt from the number and a guessed amount does not."""
 
 from __future__ import annotations
 
@@ -31,13 +32,15 @@ def test_a_crafted_qr_naming_a_guessable_bill_number_reveals_nothing(qr: Qr) -> 
     bill = qr.bill(merchant, AMOUNT, bill_number="INV-001")
     page, mid = qr.visitor(wallet), merchant["merchant_id"]
     tries = [(_crafted(mid, "INV-001", None), "INV-001"), (_crafted(mid, "INV-001", 5_000), "INV-001"),
-             (_crafted(mid, "INV-999", AMOUNT), "INV-999"), (_crafted(mid, "INV-999", None), "INV-999")]
+             (_crafted(mid, "INV-999", AMOUNT), "INV-999"), (_crafted(mid, "INV-999", None), "INV-999"),
+             (_crafted(mid, "INV-001", AMOUNT), "INV-001")]  # the right amount guessed: still no reference label
     decoded = [problem(page.post("/v1/qr/decode", json={"payload": p}), 404, 3251) for p, _ in tries]
     _same_answer(decoded, [n for _, n in tries])
     quoted = [problem(qr.quote(wallet, p), 404, 3251) for p, _ in tries]
     _same_answer(quoted, [n for _, n in tries])
     # The QR Inzira made for the bill carries its amount (tag 54): the merchant's real QR reads and pays.
-    assert merchant_qr_from_payload(decode(bill["payload"], Profile.STRICT)).amount_minor == AMOUNT
+    shown = merchant_qr_from_payload(decode(bill["payload"], Profile.STRICT))
+    assert shown.amount_minor == AMOUNT and len(shown.reference_label or "") == 16
     scan = page.post("/v1/qr/decode", json={"payload": bill["payload"]}).json()
     assert scan["kind"] == "dynamic" and scan["amount_minor"] == AMOUNT and scan["bill"]["status"] == "open"
     assert qr.quote_and_pay(wallet, bill["payload"])["status"] == "completed"
