@@ -21,7 +21,8 @@ from inzira.ledger.context import Ctx, TxResult, fail
 from inzira.ledger.encoding import DecodeError, ValidationError
 from inzira.ledger.ids import REF_CHARS_MAX
 from inzira.ledger.records import RefEntry
-from inzira.ledger.state import State, WriteSet
+from inzira.ledger.state import State
+from inzira.ledger.state_rows import WriteSet
 from inzira.ledger.tx import (
     TX_BODY_BYTES_MAX,
     TX_BYTES_MAX,

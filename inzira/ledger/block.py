@@ -16,7 +16,8 @@ from inzira.ledger.apply import Prepared, apply_block
 from inzira.ledger.context import TxResult
 from inzira.ledger.encoding import CanonicalDecoder, encode
 from inzira.ledger.records import PendingTransfer
-from inzira.ledger.state import State, WriteSet
+from inzira.ledger.state import State
+from inzira.ledger.state_rows import WriteSet
 
 BLOCK_VERSION = 1
 BLOCK_TXS_MAX = 10_000

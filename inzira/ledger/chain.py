@@ -15,7 +15,8 @@ import msgspec
 from inzira.ledger.apply import SignatureCheck, apply_block, prepare, verify_prepared
 from inzira.ledger.block import Block, BlockHeader, block_hash, check_block_shape, check_signed_header, decode_block
 from inzira.ledger.genesis import Genesis
-from inzira.ledger.state import InvariantError, State
+from inzira.ledger.invariants import InvariantError
+from inzira.ledger.state import State
 
 VerifyMany = Callable[[list[SignatureCheck]], list[bool]]
 

@@ -16,47 +16,14 @@ from inzira.crypto import Hasher
 from inzira.ledger.encoding import encode
 from inzira.ledger.genesis import Genesis
 from inzira.ledger.ids import issuance_account
+from inzira.ledger.invariants import InvariantError, check_account, check_state
 from inzira.ledger.records import ISSUANCE, PENDING, Account, Member, PendingTransfer, Policy, RefEntry
-from inzira.money import AMOUNT_MINOR_MAX
+from inzira.ledger.state_rows import (K_ACCOUNT, K_MEMBER, K_PARTY, K_PENDING, K_QUOTE, K_REF, META_ISSUERS,
+                                      META_POLICY, WriteSet, decode_row)
 
 state_hash_fn = Hasher("inzira/state")
 write_set_hash = Hasher("inzira/writeset")
 full_state_hash = Hasher("inzira/fullstate")
-
-# Key prefixes of the persisted rows.
-K_ACCOUNT, K_PENDING, K_MEMBER, K_REF, K_QUOTE, K_PARTY, K_META = b"A", b"P", b"M", b"R", b"Q", b"D", b"G"
-META_POLICY, META_ISSUERS = b"Gpolicy", b"Gissuers"
-
-_decoders = {
-    K_ACCOUNT: msgspec.msgpack.Decoder(Account).decode,
-    K_PENDING: msgspec.msgpack.Decoder(PendingTransfer).decode,
-    K_MEMBER: msgspec.msgpack.Decoder(Member).decode,
-    K_REF: msgspec.msgpack.Decoder(RefEntry).decode,
-    K_QUOTE: msgspec.msgpack.Decoder(int).decode,
-    K_PARTY: msgspec.msgpack.Decoder(str).decode,
-}
-
-WriteSet = list[tuple[bytes, bytes | None]]
-_decode_ref = msgspec.msgpack.Decoder(RefEntry).decode
-
-
-def refs_added(write_set: WriteSet) -> dict[bytes, tuple[bytes, int]]:
-    """The client references a block consumed: tx id -> (reference key, deadline)."""
-    added: dict[bytes, tuple[bytes, int]] = {}
-    for key, value in write_set:
-        if value is not None and key[:1] == K_REF:
-            entry = _decode_ref(value)
-            added[entry.tx_id] = (key[1:], entry.expires_at_ms)
-    return added
-
-
-def without_refs(items: Iterable[tuple[bytes, Any]]) -> list[tuple[bytes, Any]]:
-    """Rows or a write set minus the client references, which nodes keep in their transaction index."""
-    return [(k, v) for k, v in items if k[:1] != K_REF]
-
-
-class InvariantError(RuntimeError):
-    """A broken invariant is a bug, never an expected outcome: the node stops."""
 
 
 class State:
@@ -121,7 +88,7 @@ class State:
         if key == META_ISSUERS:
             self.issuers = dict(msgspec.msgpack.decode(value, type=list[tuple[str, str]]))
             return
-        record = _decoders[prefix](value)
+        record = decode_row(prefix, value)
         name = key[1:]
         if prefix == K_ACCOUNT:
             self.accounts[name.decode()] = record
@@ -324,41 +291,5 @@ class State:
         return full_state_hash(encode(self.rows()))
 
     def check_invariants(self) -> None:
-        """Money is conserved per currency and no account is beyond its limit; raise if not."""
-        posted: dict[str, int] = {}
-        pending_debits: dict[str, int] = {}
-        pending_credits: dict[str, int] = {}
-        for a in self.accounts.values():
-            posted[a.currency] = posted.get(a.currency, 0) + a.credits_posted - a.debits_posted
-            pending_debits[a.currency] = pending_debits.get(a.currency, 0) + a.debits_pending
-            pending_credits[a.currency] = pending_credits.get(a.currency, 0) + a.credits_pending
-            check_account(a)
-        for currency, total in posted.items():
-            if total != 0:
-                raise InvariantError(f"{currency}: posted balances sum to {total}, not 0")
-            if pending_debits[currency] != pending_credits[currency]:
-                raise InvariantError(f"{currency}: pending debits and credits differ")
-        reserved: dict[str, int] = {}
-        for p in self.pendings.values():
-            if p.status == PENDING:
-                for leg in p.legs:
-                    reserved[leg.debit] = reserved.get(leg.debit, 0) + leg.amount_minor
-        for account in self.accounts.values():
-            if account.debits_pending != reserved.get(account.id, 0):
-                raise InvariantError(f"account {account.id}: debits_pending differs from open pending transfers")
-        if self.totals != {c: [posted[c], pending_debits[c], pending_credits[c]] for c in posted}:
-            raise InvariantError("running totals per currency differ from the accounts")
-        counts: dict[str, int] = {}
-        for fsp in self.parties.values():
-            counts[fsp] = counts.get(fsp, 0) + 1
-        if {k: v for k, v in self.party_counts.items() if v} != counts:
-            raise InvariantError("directory entry counts differ from the directory")
-
-
-def check_account(a: Account) -> None:
-    """One account's invariants: no balance field negative or past 2^63 - 1, and within its limit."""
-    fields = (a.debits_posted, a.credits_posted, a.debits_pending, a.credits_pending, a.debit_cap_minor)
-    if min(fields) < 0 or max(fields) > AMOUNT_MINOR_MAX:
-        raise InvariantError(f"account {a.id}: a balance field is out of range")
-    if not a.issuance and a.debits_posted + a.debits_pending > a.credits_posted + a.debit_cap_minor:
-        raise InvariantError(f"account {a.id}: beyond its limit")
+        """The whole state's invariants, from scratch (``invariants.check_state``); raise if one is broken."""
+        check_state(self)

@@ -16,7 +16,8 @@ from inzira.ledger.context import OK, Ctx, TxResult, fail
 from inzira.ledger.ids import MEMO_CHARS_MAX, account_owner, is_settlement_reference, issuance_account
 from inzira.ledger.quotes import check_quotes
 from inzira.ledger.records import EXPIRED, FROZEN, ISSUANCE, PENDING, POSTED, VOIDED, Account, PendingTransfer
-from inzira.ledger.state import InvariantError, State
+from inzira.ledger.invariants import InvariantError
+from inzira.ledger.state import State
 from inzira.ledger.tx import TX_LEGS_MAX, Issue, PostPending, Redeem, Transfer, VoidPending
 from inzira.money import AMOUNT_MINOR_MAX
 

@@ -15,7 +15,7 @@ from inzira.crypto.verifier_pool import Verifier
 from inzira.ledger.block import BlockHeader, block_hash, decode_block, decode_header
 from inzira.ledger.chain import ChainError, Replayer, verify_chain
 from inzira.ledger.encoding import DecodeError, ValidationError
-from inzira.ledger.state import refs_added, without_refs
+from inzira.ledger.state_rows import refs_added, without_refs
 from inzira.node.reader import DB_FILE, load_genesis
 from inzira.node.store import Store
 

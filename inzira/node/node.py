@@ -24,7 +24,9 @@ from inzira.ledger.chain import ChainError, Replayer
 from inzira.ledger.context import TxResult
 from inzira.ledger.records import Account, PendingTransfer
 from inzira.ledger.encoding import encode
-from inzira.ledger.state import K_ACCOUNT, K_PENDING, InvariantError, State, refs_added, without_refs
+from inzira.ledger.invariants import InvariantError
+from inzira.ledger.state import State
+from inzira.ledger.state_rows import K_ACCOUNT, K_PENDING, refs_added, without_refs
 from inzira.node.feed import BlockEvent, Feed, TxEvent
 from inzira.node.reader import DB_FILE, GENESIS_FILE, ChainReader, StoredTx, load_genesis
 from inzira.node.store import Store, Tip, TxLocation

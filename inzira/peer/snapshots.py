@@ -20,7 +20,8 @@ from inzira.ledger.block import Block, BlockHeader, block_hash, check_signed_hea
 from inzira.ledger.encoding import encode
 from inzira.ledger.genesis import Genesis
 from inzira.ledger.records import RefEntry
-from inzira.ledger.state import K_REF, State, full_state_hash
+from inzira.ledger.state import State, full_state_hash
+from inzira.ledger.state_rows import K_REF
 
 SNAPSHOT_FORMAT = "inzira-snapshot/1"
 SNAPSHOT_BYTES_MAX = 1024**3

@@ -25,7 +25,8 @@ from inzira.demo.members import ORDERER_ID
 from inzira.ledger.apply import prepare, verify_prepared
 from inzira.ledger.block import build_block
 from inzira.ledger.chain import ChainError, Replayer, verify_chain
-from inzira.ledger.state import InvariantError, State
+from inzira.ledger.invariants import InvariantError
+from inzira.ledger.state import State
 from inzira.process import tune_gc
 from inzira.soak import probes
 from inzira.soak.chain_file import ChainFile

@@ -33,7 +33,7 @@ from inzira.crypto.verifier_pool import Verifier
 from inzira.ledger.apply import prepare
 from inzira.ledger.chain import ChainError, Replayer
 from inzira.ledger.codes import Code
-from inzira.ledger.state import InvariantError
+from inzira.ledger.invariants import InvariantError
 from inzira.network.layout import DEMO_MEMBER_IDS, NetworkSettings, orderer_id, peer_folder
 from inzira.network.local_network import LocalNetwork
 from inzira.node.reader import load_genesis

@@ -19,7 +19,7 @@ from inzira.ledger.chain import ChainError, Replayer, check_block_time
 from inzira.ledger.codes import Code
 from inzira.ledger.encoding import encode
 from inzira.ledger.records import Leg
-from inzira.ledger.state import InvariantError
+from inzira.ledger.invariants import InvariantError
 from inzira.ledger.tx import (
     TX_VERSION,
     Issue,

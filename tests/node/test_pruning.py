@@ -14,7 +14,7 @@ from inzira.demo.setup import create_demo_network, load_api_keys
 from inzira.ledger import genesis as genesis_mod
 from inzira.ledger.codes import Code
 from inzira.ledger.records import POSTED, Leg
-from inzira.ledger.state import K_PENDING
+from inzira.ledger.state_rows import K_PENDING
 from inzira.ledger.tx import Issue, OpenAccount, PostPending, Transfer, VoidPending
 from inzira.node.audit import audit
 from tests.hosted import Hosted as Embedded
