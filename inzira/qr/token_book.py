@@ -25,7 +25,7 @@ from inzira.qr.live.hub import Hub
 from inzira.qr.records import Merchant, Wallet
 from inzira.qr.rejected import Rejected, rejected
 from inzira.qr.settings import QrSettings
-from inzira.qr.store.awaiting import write
+from inzira.qr.store.awaiting import write_or_withdraw
 from inzira.qr.store.writer import StoreWriter, WriteTx
 
 HOUR_MS = 3_600_000
@@ -83,4 +83,6 @@ class TokenBook:
             tx.after_commit(announce)
             return at_ms
 
-        return await write(self.writer, job, self.timeout_s)
+        # A 504 must mean "nothing changed": a rotation written after it would void the old token while
+        # nobody holds the new one.
+        return await write_or_withdraw(self.writer, job, self.timeout_s)

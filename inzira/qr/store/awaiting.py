@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable
+from concurrent.futures import Future
 from typing import TypeVar
 
 from inzira.api.codes import ApiCode
@@ -11,19 +13,64 @@ from inzira.qr.rejected import Rejected, rejected
 from inzira.qr.store.writer import StoreWriter, WriterBusy, WriterStopped, WriteTx
 
 T = TypeVar("T")
+LATE = "the service's store did not answer in time"
+_LATE = object()  # no answer within the wait
 
 
 async def write(writer: StoreWriter, job: Callable[[WriteTx], T], timeout_s: float) -> T | Rejected:
+    """The job's result; past ``timeout_s`` a refusal, though the job may still be written later."""
     try:
         future = writer.submit(job)
     except WriterBusy:
         return rejected(ApiCode.BUSY, "the service is busy: retry shortly")
     except WriterStopped as exc:
-        return rejected(ApiCode.UNAVAILABLE, f"the service's store is not writable: {exc}")
+        return _stopped(exc)
+    return await _result(future, timeout_s)
+
+
+async def write_or_withdraw(writer: StoreWriter, job: Callable[[WriteTx], T], timeout_s: float) -> T | Rejected:
+    """As ``write``, for a change whose outcome the caller must learn (a new token is shown once, in the answer):
+    a job the writer has not started by ``timeout_s`` is withdrawn and will change nothing, and the refusal says
+    so; one it has started (its commit is under way) is waited for once more."""
+    gate = threading.Lock()
+    started, withdrawn = [False], [False]
+
+    def guarded(tx: WriteTx) -> T | None:
+        with gate:
+            if withdrawn[0]:
+                return None  # nobody waits for it any more
+            started[0] = True  # a batch rolled back runs its jobs again: this one too, as started
+        return job(tx)
+
+    try:
+        future = writer.submit(guarded)
+    except WriterBusy:
+        return rejected(ApiCode.BUSY, "the service is busy: retry shortly")
+    except WriterStopped as exc:
+        return _stopped(exc)
+    result = await _wait(future, timeout_s)
+    if result is _LATE:
+        with gate:
+            withdrawn[0] = not started[0]
+        if withdrawn[0]:
+            return rejected(ApiCode.TIMEOUT, f"{LATE}: nothing was changed, retry")
+        result = await _wait(future, timeout_s)
+    return rejected(ApiCode.TIMEOUT, LATE) if result is _LATE else result  # type: ignore[return-value]
+
+
+async def _result(future: "Future[T]", timeout_s: float) -> T | Rejected:
+    result = await _wait(future, timeout_s)
+    return rejected(ApiCode.TIMEOUT, LATE) if result is _LATE else result  # type: ignore[return-value]
+
+
+async def _wait(future: "Future[T]", timeout_s: float) -> T | Rejected | object:
+    """The job's result, a refusal when the writer stopped, or ``_LATE``."""
     try:
         result = await wait_future(future, timeout_s)
     except WriterStopped as exc:
-        return rejected(ApiCode.UNAVAILABLE, f"the service's store is not writable: {exc}")
-    if result is None and not future.done():
-        return rejected(ApiCode.TIMEOUT, "the service's store did not answer in time")
-    return result  # type: ignore[return-value]
+        return _stopped(exc)
+    return _LATE if result is None and not future.done() else result
+
+
+def _stopped(exc: WriterStopped) -> Rejected:
+    return rejected(ApiCode.UNAVAILABLE, f"the service's store is not writable: {exc}")
