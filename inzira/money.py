@@ -140,7 +140,10 @@ def parse_amount(text: str, default_currency: str | None = None) -> Amount:
 
 def format_decimal(minor: int, code: str, *, grouping: bool = True) -> str:
     """Minor units as a decimal string with the currency's exponent: 20000 EUR -> "200.00"."""
-    cur = currency(code)
+    return _decimal_text(minor, currency(code), grouping)
+
+
+def _decimal_text(minor: int, cur: Currency, grouping: bool) -> str:
     sign = "-" if minor < 0 else ""
     whole, frac = divmod(abs(minor), 10**cur.exponent)
     whole_text = f"{whole:,}" if grouping else str(whole)
@@ -151,7 +154,8 @@ def format_decimal(minor: int, code: str, *, grouping: bool = True) -> str:
 
 def format_minor(minor: int, code: str) -> str:
     """Minor units for people: 15000 RWF -> "15,000 RWF", 20000 EUR -> "200.00 EUR"."""
-    return f"{format_decimal(minor, code)} {currency(code).code}"
+    cur = currency(code)
+    return f"{_decimal_text(minor, cur, True)} {cur.code}"
 
 
 def money_text(amount_minor: int, code: str) -> str:

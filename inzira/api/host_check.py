@@ -26,6 +26,9 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 from inzira.api.codes import ApiCode
 
 ALLOWED_HOSTS_MAX = 64
+# Host values whose verdict is kept: a server sees few (its clients' spellings of its address), and reading an
+# address literal again is ~10 µs a request; a flood of made-up values only empties the memo.
+VERDICTS_KEPT = 256
 _LABEL = re.compile(r"[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?")
 _PORT = re.compile(r"(:[0-9]{0,5})?")
 _NAME_CHARS_MAX = 253
@@ -95,9 +98,18 @@ class HostCheck:
         bind_name = bind_host.lower().removesuffix(".")
         if not self.loopback_only and bind_name.isascii() and _is_name(bind_name):
             self.names |= {bind_name}
+        self._verdicts: dict[bytes, bool] = {}
 
     def admits(self, value: bytes) -> bool:
         """Whether one Host header value names this server."""
+        verdict = self._verdicts.get(value)
+        if verdict is None:
+            if len(self._verdicts) >= VERDICTS_KEPT:
+                self._verdicts.clear()
+            verdict = self._verdicts[value] = self._judged(value)
+        return verdict
+
+    def _judged(self, value: bytes) -> bool:
         if not value.isascii():
             return False
         text = value.decode("ascii").lower()

@@ -25,18 +25,15 @@ def _in_source(target_minor: int, terms: QuoteTerms) -> int:
     return int(source_units.scaleb(currency(terms.source_currency).exponent).to_integral_value(ROUND_HALF_UP))
 
 
-def total_cost_minor(terms: QuoteTerms) -> int:
-    return terms.sending_fee_minor + _in_source(terms.receiving_fee_minor, terms) + terms.fx_margin_minor
-
-
-def cost_percent(terms: QuoteTerms) -> str:
-    share = Decimal(total_cost_minor(terms)) * 100 / Decimal(terms.amount_sent_minor)
+def _percent_of(part_minor: int, whole_minor: int) -> str:
+    share = Decimal(part_minor) * 100 / Decimal(whole_minor)
     return str(share.quantize(PERCENT_PLACES, ROUND_HALF_UP))
 
 
 def disclosure(terms: QuoteTerms, receiving_fsp_name: str, transfer_ttl_ms: int) -> dict[str, Any]:
     src, dst = terms.source_currency, terms.target_currency
-    total_minor = total_cost_minor(terms)
+    fee_in_source = _in_source(terms.receiving_fee_minor, terms)
+    total_minor = terms.sending_fee_minor + fee_in_source + terms.fx_margin_minor
     return {
         "quote_id": terms.quote_id,
         "created_at_ms": terms.created_at_ms,
@@ -58,11 +55,11 @@ def disclosure(terms: QuoteTerms, receiving_fsp_name: str, transfer_ttl_ms: int)
             "text": f"1 {src} = {terms.rate} {dst}",
         },
         "receiving_fee": money(terms.receiving_fee_minor, dst),
-        "receiving_fee_in_source": money(_in_source(terms.receiving_fee_minor, terms), src),
+        "receiving_fee_in_source": money(fee_in_source, src),
         "amount_delivered_by_fx": money(terms.gross_target_minor, dst),
         "amount_received": money(terms.amount_received_minor, dst),
         "total_cost": money(total_minor, src),
-        "total_cost_percent": cost_percent(terms),
+        "total_cost_percent": _percent_of(total_minor, terms.amount_sent_minor),
         "availability": {
             "text": "paid into the receiver's wallet within seconds of sending; if it cannot be paid, "
                     f"the money returns within {transfer_ttl_ms // 1000} s",

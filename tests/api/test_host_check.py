@@ -154,6 +154,27 @@ def test_a_usable_allowed_hosts_entry(entry: str) -> None:
     assert allowed_host_refusal(entry) is None
 
 
+
+def test_a_host_value_is_read_once_and_a_flood_of_values_changes_no_verdict(monkeypatch) -> None:
+    """Every request carries a Host: an address literal is read once per value (~10 µs each time otherwise);
+    the values kept are bounded, so made-up ones only push the others out."""
+    from inzira.api import host_check
+
+    read: list[str] = []
+    real_ip = host_check._ip
+
+    def counting_ip(text: str):
+        read.append(text)
+        return real_ip(text)
+
+    monkeypatch.setattr(host_check, "_ip", counting_ip)
+    check = HostCheck(_app([]), "127.0.0.1", ("pay.example.rw",))
+    assert [check.admits(b"127.0.0.1:8000") for _ in range(3)] == [True] * 3
+    assert read == ["127.0.0.1"]
+    flood = [f"10.0.{i // 256}.{i % 256}:80".encode() for i in range(3 * host_check.VERDICTS_KEPT)]
+    assert not any(check.admits(value) for value in flood)
+    assert check.admits(b"127.0.0.1:8000") and check.admits(b"PAY.example.rw") and not check.admits(b"evil.example")
+
 def test_the_loop_server_refuses_a_host_that_is_not_ours() -> None:
     hits: list[str] = []
     loop = asyncio.new_event_loop()

@@ -2,6 +2,7 @@ import hashlib
 import hmac
 import unicodedata
 
+import phonenumbers
 import pytest
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
@@ -74,6 +75,26 @@ def test_payout_needs_a_rwandan_mobile_number():
         parse_payout_phone("not a phone")
     assert garbage.value.problem is PhoneProblem.NOT_A_NUMBER
 
+
+
+def test_a_payout_number_is_parsed_once_however_often_asked(monkeypatch):
+    """A remittance reads its receiver's number three times (look-up, directory operator, quote): libphonenumber
+    parses it once (~0.1 ms each); a refused number is refused every time, never kept."""
+    parsed: list[str] = []
+    real_parse = phonenumbers.parse
+
+    def counting_parse(*args, **kwargs):
+        parsed.append(args[0])
+        return real_parse(*args, **kwargs)
+
+    monkeypatch.setattr(phonenumbers, "parse", counting_parse)  # a number no other test reads
+    assert [parse_payout_phone("0788 765 432") for _ in range(3)] == ["+250788765432"] * 3
+    assert parsed == ["0788 765 432"]
+    for _ in range(2):
+        with pytest.raises(PhoneNumberError) as fixed:
+            parse_payout_phone("+250252765432")
+        assert fixed.value.problem is PhoneProblem.NOT_MOBILE
+    assert parsed == ["0788 765 432", "+250252765432", "+250252765432"]
 
 @settings(max_examples=300)
 @given(st.text(max_size=80))
