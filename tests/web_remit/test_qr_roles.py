@@ -11,7 +11,8 @@ from __future__ import annotations
 import httpx
 
 from inzira.demo.setup import load_api_keys
-from tests.web_remit.helpers import HTTP_TIMEOUT_S, set_roles
+from tests.hosted import set_roles
+from tests.web_remit.helpers import HTTP_TIMEOUT_S
 
 MERCHANT = {"name": "Role Test Cafe", "city": "Kigali", "mcc": "5812", "location": "KN 3 Rd"}
 
