@@ -46,6 +46,31 @@ class StreamSlots:
         self.active -= 1
 
 
+class SharedSlots(StreamSlots):
+    """``StreamSlots`` where each owner (a member, say) may hold only its share: one holding all of its share
+    leaves the other places to the rest, instead of refusing everybody else's streams."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.by_owner: dict[str, int] = {}  # places held per owner (none kept at 0)
+
+    def hold_for(self, owner: str, slots_max: int, owner_slots_max: int) -> int | None:
+        """Take a place for ``owner``; None when taken, else the status refusing it: 429 when ``owner`` holds its
+        ``owner_slots_max`` already, 503 when all ``slots_max`` are taken."""
+        if self.by_owner.get(owner, 0) >= owner_slots_max:
+            return 429
+        if not self.hold(slots_max):
+            return 503
+        self.by_owner[owner] = self.by_owner.get(owner, 0) + 1
+        return None
+
+    def release_for(self, owner: str) -> None:
+        self.release()
+        left = self.by_owner.pop(owner) - 1
+        if left:
+            self.by_owner[owner] = left
+
+
 class LiveStream(StreamingResponse):
     def __init__(self, content: AsyncIterator[bytes], credential: Credential | None,
                  headers: Mapping[str, str] = EVENT_STREAM_HEADERS, media_type: str = "text/event-stream") -> None:

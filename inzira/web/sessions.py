@@ -22,7 +22,8 @@ from starlette.responses import Response
 SESSION_TTL_MS = 8 * 60 * 60 * 1000  # one working day
 SESSIONS_MAX = 10_000  # the oldest is dropped to make room
 # One member's (or, on the QR pages, one token's): whoever signs in without end drops its own oldest sessions, not
-# everybody else's. A demo button shares one member among its visitors, so this leaves room for a crowd.
+# everybody else's. A demo button shares one member among its visitors, so this leaves room for a crowd; its
+# sessions count apart from those opened with the member's own credentials, which a button never pushes out.
 MEMBER_SESSIONS_MAX = 100
 SESSION_ID_BYTES = 32
 SESSION_ID_CHARS_MAX = 64  # longer cookie values are not ours
@@ -50,7 +51,8 @@ class SessionBook(Generic[R]):
         self.sessions_max = sessions_max
         self.member_sessions_max = member_sessions_max
         self._sessions: dict[str, Session[R]] = {}  # insertion order = age: the first is the oldest
-        self._by_member: dict[str, dict[str, None]] = {}  # each member's session ids, oldest first
+        # Each member's session ids, oldest first, by whether a demo button opened them.
+        self._by_member: dict[tuple[str, bool], dict[str, None]] = {}
         self._lock = threading.Lock()
 
     def open(self, member: str, member_name: str, role: R, *, by_button: bool = False) -> Session[R]:
@@ -58,13 +60,13 @@ class SessionBook(Generic[R]):
         session = Session(secrets.token_urlsafe(SESSION_ID_BYTES), member, member_name, role, now_ms,
                           now_ms + self.ttl_ms, by_button)
         with self._lock:
-            own = self._by_member.get(member, {})
+            own = self._by_member.get((member, by_button), {})
             while len(own) >= self.member_sessions_max:
                 self._drop(next(iter(own)))
             while len(self._sessions) >= self.sessions_max:
                 self._drop(next(iter(self._sessions)))
             self._sessions[session.session_id] = session
-            self._by_member.setdefault(member, {})[session.session_id] = None
+            self._by_member.setdefault((member, by_button), {})[session.session_id] = None
         return session
 
     def get(self, session_id: str | None) -> Session[R] | None:
@@ -87,11 +89,12 @@ class SessionBook(Generic[R]):
         session = self._sessions.pop(session_id, None)
         if session is None:
             return
-        own = self._by_member.get(session.member)
+        pool = (session.member, session.by_button)
+        own = self._by_member.get(pool)
         if own is not None:
             own.pop(session_id, None)
             if not own:
-                del self._by_member[session.member]
+                del self._by_member[pool]
 
     def __len__(self) -> int:
         return len(self._sessions)

@@ -17,7 +17,7 @@ from typing import Any
 from fastapi import APIRouter, Request
 from starlette.responses import JSONResponse, Response
 
-from inzira.api.held_stream import HeldStream, StreamSlots
+from inzira.api.held_stream import HeldStream, SharedSlots
 from inzira.remit.events import EventSubscription, HubFull, RemitEvent
 from inzira.remit.records import FINAL_STATES, PAYEE_STEPS
 from inzira.web.forms import NO_STORE
@@ -27,6 +27,9 @@ from inzira.web.remit.transfer import visible_transfer
 from inzira.web.remit.transfer_view import status_html
 
 STREAMS_MAX = 200  # open status streams per process
+# One member's share of them: its staff (or a demo button's visitors) holding that many leave the rest to others.
+MEMBER_STREAMS_MAX = 50
+BUSY_RETRY_S = 5
 STREAM_MAX_S = 300.0  # then the browser reconnects and gets a fresh snapshot: no connection lives forever
 HEARTBEAT_S = 15.0
 WAKE_S = 0.5  # longest sleep before checking that the service is not closing
@@ -36,7 +39,7 @@ DRAIN_MAX = 100  # events read in one go: a burst becomes one frame
 _HEADERS = {"X-Accel-Buffering": "no", **NO_STORE}
 
 
-class StatusStreams(StreamSlots):
+class StatusStreams(SharedSlots):
     def __init__(self, site: RemitSite) -> None:
         self.site = site
         super().__init__()
@@ -109,9 +112,12 @@ def events_router(site: RemitSite) -> APIRouter:
             return who
         if visible_transfer(site, who, transfer_id) is None:
             return JSONResponse({"detail": f"no transfer {transfer_id}"}, 404, headers=NO_STORE)
-        if not streams.hold(STREAMS_MAX):
-            return JSONResponse({"detail": "too many live streams; retry later"}, 503, {"Retry-After": "5"})
+        refused = streams.hold_for(who.member, STREAMS_MAX, MEMBER_STREAMS_MAX)
+        if refused is not None:
+            detail = (f"{who.member_name} has {MEMBER_STREAMS_MAX} live streams open already; close one or retry "
+                      "later" if refused == 429 else "too many live streams; retry later")
+            return JSONResponse({"detail": detail}, refused, {"Retry-After": str(BUSY_RETRY_S), **NO_STORE})
         content = streams.stream(transfer_id, who.role is PageRole.RECEIVING)
-        return HeldStream(streams.release, content, site.credential(who), headers=_HEADERS)
+        return HeldStream(lambda: streams.release_for(who.member), content, site.credential(who), headers=_HEADERS)
 
     return router
