@@ -19,13 +19,15 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Callable, Mapping
 
 import anyio
-from starlette.responses import StreamingResponse
+from starlette.responses import JSONResponse, StreamingResponse
 from starlette.types import Receive, Scope, Send
 
+from inzira.api.responses import NO_STORE
 from inzira.api.stream_credential import Credential, Lapse
 
 EVENT_STREAM_HEADERS = {"Cache-Control": "no-cache", "X-Accel-Buffering": "no"}
 CREDENTIAL_CHECK_MS = 2_000  # longest a quiet stream goes on after its credential lapsed
+BUSY_RETRY_S = 5
 
 
 class StreamSlots:
@@ -63,6 +65,16 @@ class SharedSlots(StreamSlots):
             return 503
         self.by_owner[owner] = self.by_owner.get(owner, 0) + 1
         return None
+
+    def take(self, owner: str, slots_max: int, owner_slots_max: int, what: str) -> JSONResponse | None:
+        """``hold_for``, answered as a page's script reads it: None when taken, else the refusal (``what``: the
+        streams, in words, as "live screens"), with Retry-After and no-store."""
+        refused = self.hold_for(owner, slots_max, owner_slots_max)
+        if refused is None:
+            return None
+        detail = (f"{owner_slots_max} {what} of yours are open already; close one or retry later" if refused == 429
+                  else f"too many {what}; retry later")
+        return JSONResponse({"detail": detail}, refused, {"Retry-After": str(BUSY_RETRY_S), **NO_STORE})
 
     def release_for(self, owner: str) -> None:
         self.release()

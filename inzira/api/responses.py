@@ -10,6 +10,8 @@ from starlette.responses import Response
 
 from inzira.api.models import ProblemModel
 
+NO_STORE = {"Cache-Control": "no-store"}  # answers showing customers' money or a secret are kept by no cache
+
 _PROBLEM_TEXT = {
     400: "Invalid request (3100), malformed transaction (3101) or unsigned (3105)",
     401: "Missing or invalid API token (3040)",

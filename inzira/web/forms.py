@@ -8,10 +8,10 @@ from fastapi import Request
 from starlette.datastructures import FormData
 
 from inzira.api.numbers import parse_digits
+from inzira.api.responses import NO_STORE as NO_STORE  # pages that show customers' money are never cached
 
 FORM_BYTES_MAX = 16 * 1024  # the pages' forms hold a few short fields
 FORM_FIELDS_MAX = 16
-NO_STORE = {"Cache-Control": "no-store"}  # pages that show customers' money are never cached
 
 
 class FormRefused(ValueError):

@@ -16,7 +16,7 @@ from fastapi import APIRouter, Depends
 from pydantic import BaseModel, ConfigDict, Field
 from starlette.responses import Response
 
-from inzira.api.responses import json_response
+from inzira.api.responses import NO_STORE, json_response
 from inzira.ledger.codes import Code
 from inzira.qr.api.auth import Principal, merchant_for, wallet_for
 from inzira.qr.api.common import MerchantId, WalletId, unwrap
@@ -24,7 +24,6 @@ from inzira.qr.api.problems import QrProblem, docs
 from inzira.qr.service import QrService
 
 PrincipalDep = Callable[..., Awaitable[Principal]]
-NO_STORE = {"Cache-Control": "no-store"}  # an answer holding a token is kept by no cache
 
 
 class _Answer(BaseModel):

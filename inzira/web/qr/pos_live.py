@@ -17,13 +17,13 @@ import json
 from collections.abc import AsyncIterator
 
 from fastapi import APIRouter, Request
-from starlette.responses import JSONResponse, Response
+from starlette.responses import Response
 
-from inzira.api.held_stream import HeldStream, StreamSlots
+from inzira.api.held_stream import HeldStream, SharedSlots
 from inzira.http import HttpProblem
 from inzira.web.forms import NO_STORE
 from inzira.web.qr.pos import TODAY_PAYMENTS_MAX, merchant_path
-from inzira.web.qr.relay import RETRY_MS, STREAM_MAX_S, STREAMS_MAX, sse_frame, sse_frames
+from inzira.web.qr.relay import MERCHANT_STREAMS_MAX, RETRY_MS, STREAM_MAX_S, STREAMS_MAX, sse_frame, sse_frames
 from inzira.web.qr.sessions import Grant, QrKind
 from inzira.web.qr.site import QrSite
 from inzira.web.rendering import ENV
@@ -43,7 +43,7 @@ def totals_frame(statement: dict[str, object]) -> bytes:
     return sse_frame("totals", {"html": ENV.get_template(TOTALS_TEMPLATE).render(statement=statement)})
 
 
-class PaymentsRelay(StreamSlots):
+class PaymentsRelay(SharedSlots):
     def __init__(self, site: QrSite) -> None:
         self.site = site
         super().__init__()
@@ -87,9 +87,10 @@ def pos_live_router(site: QrSite, relay: PaymentsRelay) -> APIRouter:
         grant = site.gate_data(request, QrKind.POS)
         if isinstance(grant, Response):
             return grant
-        if not relay.hold(STREAMS_MAX):
-            return JSONResponse({"detail": "too many live screens; retry later"}, 503, {"Retry-After": "5"})
-        return HeldStream(relay.release, relay.stream(grant), site.sessions[QrKind.POS].credential(request),
-                          headers=_HEADERS)
+        busy = relay.take(grant.owner_id, STREAMS_MAX, MERCHANT_STREAMS_MAX, "live screens")
+        if busy is not None:
+            return busy
+        return HeldStream(lambda: relay.release_for(grant.owner_id), relay.stream(grant),
+                          site.sessions[QrKind.POS].credential(request), headers=_HEADERS)
 
     return router

@@ -19,7 +19,7 @@ from typing import Any
 from fastapi import APIRouter, Request
 from starlette.responses import JSONResponse, Response
 
-from inzira.api.held_stream import HeldStream, StreamSlots
+from inzira.api.held_stream import HeldStream, SharedSlots
 from inzira.web.forms import NO_STORE
 from inzira.web.qr.bill_view import FINAL_STATUSES, panel_html
 from inzira.http import HttpProblem
@@ -28,6 +28,9 @@ from inzira.web.qr.sessions import Grant, QrKind
 from inzira.web.qr.site import QrSite, is_id
 
 STREAMS_MAX = 200  # open relays per process
+# One merchant's share of them (its tablets' bill and payment screens): a POS token opening screens without end
+# leaves the rest to other merchants.
+MERCHANT_STREAMS_MAX = 20
 STREAM_MAX_S = 300.0  # then the browser reconnects and gets a fresh first frame
 RETRY_MS = 2_000
 FRAME_CHARS_MAX = 64 * 1024  # a bill or payment view is well under 2 KiB
@@ -63,7 +66,7 @@ def _frame(status: str, html: str) -> bytes:
     return sse_frame("status", {"status": status, "final": status in FINAL_STATUSES, "html": html})
 
 
-class BillRelay(StreamSlots):
+class BillRelay(SharedSlots):
     def __init__(self, site: QrSite) -> None:
         self.site = site
         super().__init__()
@@ -116,18 +119,19 @@ def relay_router(site: QrSite, relay: BillRelay) -> APIRouter:
             return grant
         if not is_id(bill_id):
             return JSONResponse({"detail": f"no bill {bill_id}"}, 404, headers=NO_STORE)
-        if not relay.hold(STREAMS_MAX):
-            return JSONResponse({"detail": "too many live screens; retry later"}, 503, {"Retry-After": "5"})
+        busy = relay.take(grant.owner_id, STREAMS_MAX, MERCHANT_STREAMS_MAX, "live screens")
+        if busy is not None:
+            return busy
         try:
             refused = await _refusal(relay, grant, bill_id)
         except BaseException:  # cancelled (the client went), say: no stream will give the place back
-            relay.release()
+            relay.release_for(grant.owner_id)
             raise
         if refused is not None:
-            relay.release()
+            relay.release_for(grant.owner_id)
             return refused
-        return HeldStream(relay.release, relay.stream(grant, bill_id), site.sessions[QrKind.POS].credential(request),
-                          headers=_HEADERS)
+        return HeldStream(lambda: relay.release_for(grant.owner_id), relay.stream(grant, bill_id),
+                          site.sessions[QrKind.POS].credential(request), headers=_HEADERS)
 
     return router
 

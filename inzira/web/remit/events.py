@@ -29,7 +29,6 @@ from inzira.web.remit.transfer_view import status_html
 STREAMS_MAX = 200  # open status streams per process
 # One member's share of them: its staff (or a demo button's visitors) holding that many leave the rest to others.
 MEMBER_STREAMS_MAX = 50
-BUSY_RETRY_S = 5
 STREAM_MAX_S = 300.0  # then the browser reconnects and gets a fresh snapshot: no connection lives forever
 HEARTBEAT_S = 15.0
 WAKE_S = 0.5  # longest sleep before checking that the service is not closing
@@ -112,11 +111,9 @@ def events_router(site: RemitSite) -> APIRouter:
             return who
         if visible_transfer(site, who, transfer_id) is None:
             return JSONResponse({"detail": f"no transfer {transfer_id}"}, 404, headers=NO_STORE)
-        refused = streams.hold_for(who.member, STREAMS_MAX, MEMBER_STREAMS_MAX)
+        refused = streams.take(who.member, STREAMS_MAX, MEMBER_STREAMS_MAX, "live streams")
         if refused is not None:
-            detail = (f"{who.member_name} has {MEMBER_STREAMS_MAX} live streams open already; close one or retry "
-                      "later" if refused == 429 else "too many live streams; retry later")
-            return JSONResponse({"detail": detail}, refused, {"Retry-After": str(BUSY_RETRY_S), **NO_STORE})
+            return refused
         content = streams.stream(transfer_id, who.role is PageRole.RECEIVING)
         return HeldStream(lambda: streams.release_for(who.member), content, site.credential(who), headers=_HEADERS)
 
