@@ -40,13 +40,14 @@ def statuses_at_once(host: str, port: int, request: bytes, count: int, timeout_s
     try:
         for sock in socks:
             sock.sendall(request)
-        return [_status(sock) for sock in socks]
+        return [read_status(sock) for sock in socks]
     finally:
         for sock in socks:
             sock.close()
 
 
-def _status(sock: socket.socket) -> int:
+def read_status(sock: socket.socket) -> int:
+    """The status of the answer arriving on ``sock`` (read up to its first line)."""
     head = b""
     while b"\r\n" not in head and len(head) < HEAD_BYTES_MAX:
         chunk = sock.recv(HEAD_BYTES_MAX)

@@ -7,7 +7,6 @@ An honest SUCCESSFUL after the end is still flagged PAID_AFTER_ABORT."""
 from __future__ import annotations
 
 import contextlib
-import dataclasses
 import uuid
 from collections.abc import Iterator
 
@@ -20,12 +19,10 @@ from inzira.ledger.records import EXPIRED, VOIDED
 from inzira.ledger.tx import VoidPending
 from inzira.remit.payout import reference_id_from
 from inzira.remit.service import RemitService
-from inzira.remit.settings import RemitSettings
 from inzira.remit.store.flagged import FLAGGED_STATUSES, FlaggedPayouts
-from inzira.sim.server import serve_app
 from tests.network.helpers import wait_until
-from tests.remit_flow.handmade_operator import operator_app
-from tests.remit_flow.inter_fsp import Pair, agree, pair, reserve, serve_service, settled  # noqa: F401 (fixture)
+from tests.remit_flow.handmade_operator import operator_app, serve_polling_payee
+from tests.remit_flow.inter_fsp import Pair, agree, pair, reserve, settled  # noqa: F401 (fixture)
 
 EXPIRES_IN_MS = 8_000
 COMMIT_MARGIN_MS = 5_000  # the payout's run gives up (UNKNOWN) about 3 s in: room to void it before it expires
@@ -53,18 +50,9 @@ def late(pair: Pair, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Late]
     """mobimo's receiving service paying through the operator above (polling), and that operator's answers."""
     answers: dict[str, dict] = {}
     with contextlib.ExitStack() as stack:
-        operator = stack.enter_context(serve_app(_operator({}, answers)))
-        config = {"kind": "momo-http", "base_url": operator.base_url, "subscription_key": "k",
-                  "api_user": str(uuid.uuid4()), "api_key": "s", "target_environment": "mtnrwanda",
-                  "retries_max": 1, "retry_backoff_ms": 10, "retry_backoff_max_ms": 20}
-        payee = RemitService(pair.flow.net, pair.keys.ports(pair.flow.net, ["mobimo"]),
-                             tmp_path_factory.mktemp("mobimo-late"),
-                             RemitSettings(payout_adapters={"mobimo": config}, reconcile_interval_ms=200,
-                                           payout_commit_margin_ms=COMMIT_MARGIN_MS),
-                             fx=pair.flow.providers.fx_client(["mobimo"]),
-                             funding=pair.flow.providers.funding_client(["mobimo"])).start()
-        stack.callback(payee.stop)
-        yield dataclasses.replace(pair, payee_url=serve_service(stack, pair.flow, payee, fsp=True)), payee, answers
+        served, payee = serve_polling_payee(stack, pair, _operator({}, answers), tmp_path_factory.mktemp("late"),
+                                            payout_commit_margin_ms=COMMIT_MARGIN_MS)
+        yield served, payee, answers
 
 
 @pytest.mark.parametrize(("wallet", "ending", "amount", "reason"), [

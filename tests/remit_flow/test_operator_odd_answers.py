@@ -7,35 +7,14 @@ another amount) is flagged NOT_AS_ASKED with what the operator says of it, never
 from __future__ import annotations
 
 import contextlib
-import dataclasses
-import uuid
-from pathlib import Path
 
 import pytest
 from fastapi import FastAPI, Response
 from fastapi.responses import JSONResponse
 
 from inzira.ledger.records import POSTED, VOIDED
-from inzira.remit.service import RemitService
-from inzira.remit.settings import RemitSettings
-from inzira.sim.server import serve_app
-from tests.remit_flow.handmade_operator import operator_app
-from tests.remit_flow.inter_fsp import Pair, agree, pair, reserve, serve_service, settled  # noqa: F401 (fixture)
-
-
-def _serve_payee(stack: contextlib.ExitStack, pair: Pair, operator: FastAPI, folder: Path
-                 ) -> tuple[Pair, RemitService]:
-    """mobimo's receiving service paying through ``operator`` (polling), served for quotes."""
-    base_url = stack.enter_context(serve_app(operator)).base_url
-    config = {"kind": "momo-http", "base_url": base_url, "subscription_key": "k",
-              "api_user": str(uuid.uuid4()), "api_key": "s", "target_environment": "mtnrwanda",
-              "retries_max": 1, "retry_backoff_ms": 10, "retry_backoff_max_ms": 20}
-    payee = RemitService(pair.flow.net, pair.keys.ports(pair.flow.net, ["mobimo"]), folder,
-                         RemitSettings(payout_adapters={"mobimo": config}, reconcile_interval_ms=200),
-                         fx=pair.flow.providers.fx_client(["mobimo"]),
-                         funding=pair.flow.providers.funding_client(["mobimo"])).start()
-    stack.callback(payee.stop)
-    return dataclasses.replace(pair, payee_url=serve_service(stack, pair.flow, payee, fsp=True)), payee
+from tests.remit_flow.handmade_operator import operator_app, serve_polling_payee
+from tests.remit_flow.inter_fsp import Pair, agree, pair, reserve, settled  # noqa: F401 (fixture)
 
 
 def _operator(taken: dict[str, dict], answer: tuple[int, bytes]) -> FastAPI:
@@ -61,7 +40,7 @@ def test_a_payout_taken_under_an_odd_answer_is_asked_about_and_committed(
         pair: Pair, tmp_path_factory: pytest.TempPathFactory, answer: tuple[int, bytes]) -> None:
     taken: dict[str, dict] = {}
     with contextlib.ExitStack() as stack:
-        agreeing, payee = _serve_payee(stack, pair, _operator(taken, answer), tmp_path_factory.mktemp("mobimo-odd"))
+        agreeing, payee = serve_polling_payee(stack, pair, _operator(taken, answer), tmp_path_factory.mktemp("odd"))
         pending = reserve(pair, agree(agreeing, "+250788123456"), 10_000)
         ended = settled(pair, pending)
         payout = payee.payouts.get(pending)
@@ -83,7 +62,7 @@ def test_a_409_whose_transfer_is_another_payout_is_flagged_with_what_the_operato
         return JSONResponse({**found, "amount": "100000", "status": "SUCCESSFUL", "financialTransactionId": "66"})
 
     with contextlib.ExitStack() as stack:
-        agreeing, payee = _serve_payee(stack, pair, app, tmp_path_factory.mktemp("mobimo-conflict"))
+        agreeing, payee = serve_polling_payee(stack, pair, app, tmp_path_factory.mktemp("mobimo-conflict"))
         pending = reserve(pair, agree(agreeing, "+250788123457"), 10_000)
         ended = settled(pair, pending)
         payout = payee.payouts.get(pending)

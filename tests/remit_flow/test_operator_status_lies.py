@@ -8,9 +8,7 @@ is flagged too (FAILED, NOT_AS_ASKED) and no longer asked about: the sender's mo
 from __future__ import annotations
 
 import contextlib
-import dataclasses
 import time
-import uuid
 from collections.abc import Callable, Iterator
 
 import pytest
@@ -19,11 +17,9 @@ from fastapi.responses import JSONResponse
 
 from inzira.ledger.records import POSTED, VOIDED
 from inzira.remit.service import RemitService
-from inzira.remit.settings import RemitSettings
 from inzira.remit.store.flagged import FLAGGED_STATUSES, FlaggedPayouts
-from inzira.sim.server import serve_app
-from tests.remit_flow.handmade_operator import operator_app
-from tests.remit_flow.inter_fsp import Pair, agree, pair, reserve, serve_service, settled  # noqa: F401 (fixture)
+from tests.remit_flow.handmade_operator import operator_app, serve_polling_payee
+from tests.remit_flow.inter_fsp import Pair, agree, pair, reserve, settled  # noqa: F401 (fixture)
 
 Answer = Callable[[dict], dict]
 
@@ -76,17 +72,8 @@ def liar(pair: Pair, tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple
     operator's status reads by reference id."""
     reads: dict[str, int] = {}
     with contextlib.ExitStack() as stack:
-        operator = stack.enter_context(serve_app(_operator({}, reads)))
-        config = {"kind": "momo-http", "base_url": operator.base_url, "subscription_key": "k",
-                  "api_user": str(uuid.uuid4()), "api_key": "s", "target_environment": "mtnrwanda",
-                  "retries_max": 1, "retry_backoff_ms": 10, "retry_backoff_max_ms": 20}
-        payee = RemitService(pair.flow.net, pair.keys.ports(pair.flow.net, ["mobimo"]),
-                             tmp_path_factory.mktemp("mobimo-liar"),
-                             RemitSettings(payout_adapters={"mobimo": config}, reconcile_interval_ms=200),
-                             fx=pair.flow.providers.fx_client(["mobimo"]),
-                             funding=pair.flow.providers.funding_client(["mobimo"])).start()
-        stack.callback(payee.stop)
-        yield dataclasses.replace(pair, payee_url=serve_service(stack, pair.flow, payee, fsp=True)), payee, reads
+        served, payee = serve_polling_payee(stack, pair, _operator({}, reads), tmp_path_factory.mktemp("liar"))
+        yield served, payee, reads
 
 
 @pytest.mark.parametrize("wallet", list(LIES), ids=LIE_IDS)

@@ -16,14 +16,13 @@ import httpx
 import pytest
 
 from inzira.web.remit import events
-from tests.streams_at_once import session_get
+from tests.streams_at_once import read_status, session_get
 from tests.web_remit.helpers import DEMO_NUMBER, SANCTIONED, send, wait_record
 
 LIMIT = 6  # lowered for the test: the real limits are hundreds of sockets
 SHARE = 3
 TIMEOUT_S = 10.0
 APPROVE_TIMEOUT_S = 30.0
-HEAD_BYTES_MAX = 4096
 
 
 @contextmanager
@@ -36,13 +35,7 @@ def open_streams(client: httpx.Client, path: str, count: int) -> Iterator[list[i
         statuses = []
         for sock in socks:  # one after another: each answered before the next asks
             sock.sendall(session_get(client, path))
-            head = b""
-            while b"\r\n" not in head and len(head) < HEAD_BYTES_MAX:
-                chunk = sock.recv(HEAD_BYTES_MAX)
-                if not chunk:
-                    break
-                head += chunk
-            statuses.append(int(head.split(b" ", 2)[1]))
+            statuses.append(read_status(sock))
         yield statuses
     finally:
         for sock in socks:

@@ -19,13 +19,8 @@ _LATE = object()  # no answer within the wait
 
 async def write(writer: StoreWriter, job: Callable[[WriteTx], T], timeout_s: float) -> T | Rejected:
     """The job's result; past ``timeout_s`` a refusal, though the job may still be written later."""
-    try:
-        future = writer.submit(job)
-    except WriterBusy:
-        return rejected(ApiCode.BUSY, "the service is busy: retry shortly")
-    except WriterStopped as exc:
-        return _stopped(exc)
-    return await _result(future, timeout_s)
+    future = _submit(writer, job)
+    return future if isinstance(future, Rejected) else await _result(future, timeout_s)
 
 
 async def write_or_withdraw(writer: StoreWriter, job: Callable[[WriteTx], T], timeout_s: float) -> T | Rejected:
@@ -42,12 +37,9 @@ async def write_or_withdraw(writer: StoreWriter, job: Callable[[WriteTx], T], ti
             started[0] = True  # a batch rolled back runs its jobs again: this one too, as started
         return job(tx)
 
-    try:
-        future = writer.submit(guarded)
-    except WriterBusy:
-        return rejected(ApiCode.BUSY, "the service is busy: retry shortly")
-    except WriterStopped as exc:
-        return _stopped(exc)
+    future = _submit(writer, guarded)
+    if isinstance(future, Rejected):
+        return future
     result = await _wait(future, timeout_s)
     if result is _LATE:
         with gate:
@@ -70,6 +62,15 @@ async def _wait(future: "Future[T]", timeout_s: float) -> T | Rejected | object:
     except WriterStopped as exc:
         return _stopped(exc)
     return _LATE if result is None and not future.done() else result
+
+
+def _submit(writer: StoreWriter, job: Callable[[WriteTx], T]) -> "Future[T] | Rejected":
+    try:
+        return writer.submit(job)
+    except WriterBusy:
+        return rejected(ApiCode.BUSY, "the service is busy: retry shortly")
+    except WriterStopped as exc:
+        return _stopped(exc)
 
 
 def _stopped(exc: WriterStopped) -> Rejected:
