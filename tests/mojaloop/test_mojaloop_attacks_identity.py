@@ -115,3 +115,17 @@ def test_with_keys_configured_the_hubs_patch_must_carry_the_hubs_signature(signe
     raw, headers = _signed(HUB_KEY, "PATCH", path, "transfers", PATCH_ABORTED, HUB)
     answer = signed_bench.send("PATCH", path, "transfers", raw, version="1.1", headers=headers, drop=("Accept",))
     assert answer.status_code == 200
+
+
+def test_a_transfer_whose_payerfsp_is_not_its_source_is_refused_and_moves_nothing(bench):
+    """The hub debits the body's payerFsp; the gateway would book the payment as the source's. A transfer
+    claiming another FSP as its payer is refused at once (3100, as Mojaloop's switch refuses it), nothing kept."""
+    quote = quote_body(amount="700")
+    assert bench.send("POST", "/quotes", "quotes", quote).status_code == 202
+    transfer = transfer_body(quote, bench.hub.take(f"/quotes/{quote['quoteId']}").body, payerFsp="otherfsp")
+    answer = bench.send("POST", "/transfers", "transfers", transfer)
+    assert answer.status_code == 400
+    info = answer.json()["errorInformation"]
+    assert info["errorCode"] == "3100" and "payerFsp" in info["errorDescription"]
+    assert bench.demo.gateway.store.transfer(transfer["transferId"]) is None
+    assert bench.demo.gateway.store.quote(quote["quoteId"]).transfer_id == ""
