@@ -10,6 +10,7 @@ a stub hub on loopback, the real FSPIOP routes, the test playing the hub's side.
 from __future__ import annotations
 
 import asyncio
+import threading
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -150,3 +151,37 @@ async def test_a_party_answer_from_an_fsp_it_does_not_name_is_refused(rig: Rig) 
     assert (await _put(rig, path, party, _headers("parties"))).status_code == 200
     found = await step
     assert found.fsp_id == "ekashpayee"  # type: ignore[union-attr]
+
+
+def _hold(rig: Rig) -> threading.Event:
+    """Hold the gateway's loop, where each callback admitted with its 200 is handed to the payer, until set: the
+    work queued behind it waits (a task among the gateway's tasks, so the order of hand-ons is kept)."""
+    gate = threading.Event()
+
+    async def held() -> None:
+        gate.wait(10)
+
+    assert rig.gateway.admit()
+    rig.gateway.run(held())
+    return gate
+
+
+@pytest.mark.anyio
+async def test_an_abort_admitted_while_the_payee_fsp_may_answer_cannot_be_taken_as_the_hubs_confirmation(
+        rig: Rig) -> None:
+    """The payee FSP's second abort is admitted while the transfer's wait still takes its answers, and handed on
+    once the payer waits for the hub's confirmation alone: it is checked again there, never taken as the hub's."""
+    step, transfer_id = await _transfer(rig)
+    first = _hold(rig)
+    assert (await _put(rig, f"/transfers/{transfer_id}/error", ABORT, _headers("transfers"))).status_code == 200
+    await asyncio.sleep(0.3)  # its hand-on is queued (after the 200) behind the hold
+    second = _hold(rig)
+    view = {"transferState": "ABORTED", "completedTimestamp": iso_ms(datetime.now(UTC))}
+    assert (await _put(rig, f"/transfers/{transfer_id}", view, _headers("transfers"))).status_code == 200
+    await asyncio.sleep(0.3)
+    first.set()
+    await _get_sent(rig, transfer_id)  # the payer now waits for the hub's answer only
+    second.set()
+    outcome = await step
+    assert outcome.state == "UNKNOWN"  # the stub hub never confirms: the Inzira leg ends at its expiry
+    assert any(entry.key == transfer_id and not entry.error for entry in rig.payer.late)

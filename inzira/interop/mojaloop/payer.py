@@ -250,19 +250,26 @@ class Payer:
         return self.issued.has(transfer_id)
 
     async def on_callback(self, resource: str, ids: tuple[str, ...], body: dict[str, Any], error: bool,
-                          inbound: object) -> None:
+                          inbound: Inbound) -> None:
         """The FSPIOP server's hook (``server.PayerCallbacks``): a checked callback addressed to this payer."""
-        self.deliver(resource, "/".join(ids), body, error)
+        self.deliver(resource, "/".join(ids), body, error, inbound.source)
 
-    def deliver(self, kind: str, key: str, body: dict[str, Any], error: bool) -> bool:
-        """A callback for ``kind``/``key`` (e.g. quotes/<id>); False when no step waits for it (kept as late)."""
+    def deliver(self, kind: str, key: str, body: dict[str, Any], error: bool, source: str) -> bool:
+        """A callback for ``kind``/``key`` (e.g. quotes/<id>) from ``source``; False when no step waits for it
+        (kept as late). The source is checked again against the wait it would settle: ``admits`` ran before the
+        200, when another wait may have stood (the payee FSP's, before the hub's confirmation alone)."""
         wait = self.waits.get((kind, key))
-        if wait is None or wait.future.done() or _forged_fulfilment(wait, body, error):
+        if wait is None or wait.future.done() or _forged_fulfilment(wait, body, error) \
+                or not self._may_settle(wait, kind, source):
             self.late.append(LateCallback(kind, key, error, body, self.clock()))
             return False
         # The FSPIOP server may run on another event loop than the step that waits.
         wait.future.get_loop().call_soon_threadsafe(_settle, wait.future, (not error, body))
         return True
+
+    def _may_settle(self, wait: _Wait, kind: str, source: str) -> bool:
+        """Whether ``source`` answers ``wait``: the hub, or the peer it asked (a party's answer names its own)."""
+        return kind == "parties" or source in (self.config.hub_fsp_id, wait.peer)
 
 
 def _forged_fulfilment(wait: _Wait, body: dict[str, Any], error: bool) -> bool:
