@@ -171,6 +171,8 @@ async def test_a_signed_peer_is_accepted_and_a_forged_signature_is_not(rig: Rig)
 @pytest.mark.parametrize(("change", "code"), [
     ({"transferAmount": {"currency": "RWF", "amount": "999"}}, "3100"),
     ({"transferAmount": {"currency": "EUR", "amount": "10"}}, "3100"),
+    ({"payeeReceiveAmount": {"currency": "USD", "amount": "1000"}}, "3100"),  # each amount in the quote's currency
+    ({"payeeFspFee": {"currency": "EUR", "amount": "0"}}, "3100"),
     ({"expiration": "2020-01-01T00:00:00.000Z"}, "3302"),
     ({"condition": ilp.encode_condition(bytes(range(32)))}, "3100"),
     ({"ilpPacket": "AAAA"}, "3100"),
