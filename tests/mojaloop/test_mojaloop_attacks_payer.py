@@ -185,3 +185,20 @@ async def test_an_abort_admitted_while_the_payee_fsp_may_answer_cannot_be_taken_
     outcome = await step
     assert outcome.state == "UNKNOWN"  # the stub hub never confirms: the Inzira leg ends at its expiry
     assert any(entry.key == transfer_id and not entry.error for entry in rig.payer.late)
+
+
+@pytest.mark.anyio
+async def test_asking_the_hub_twice_at_once_never_reads_the_second_ask_as_an_abort(rig: Rig) -> None:
+    """Two status asks of one transfer at once (the payout's poll and a reconciliation pass): the second is not
+    sent (one GET per transfer in flight). That says nothing of the transfer: UNKNOWN, never ABORTED, which
+    would release the Inzira leg while eKash may still commit."""
+    terms = await _terms(rig, FULFILMENT)
+    expiration = datetime.now(UTC) + timedelta(seconds=2)
+    assert (await rig.payer.transfer(terms, expiration)).state == "UNKNOWN"  # no answer, nor to its GET
+    transfer_id = terms.transfer_id
+    rig.stub.arrived.clear()
+    first = asyncio.create_task(rig.payer.ask(terms, expiration))
+    await _get_sent(rig, transfer_id)
+    second = await rig.payer.ask(terms, expiration)
+    assert second.state == "UNKNOWN", second
+    assert (await first).state == "UNKNOWN"

@@ -184,6 +184,8 @@ class Payer:
                                    payload, expiration, terms.condition)
         if isinstance(got, Failure) and got.code == TIMEOUT:
             got = await self._ask_transfer(transfer_id, terms.payee_fsp, terms.condition)
+            if isinstance(got, Failure):
+                return TransferOutcome(transfer_id, "UNKNOWN", failure=got)
         if isinstance(got, Failure):
             state = "UNKNOWN" if got.code in (TIMEOUT, HUB_UNREACHABLE) else "ABORTED"
             return TransferOutcome(transfer_id, state, failure=got)
@@ -208,9 +210,8 @@ class Payer:
     async def ask(self, terms: QuoteTerms, expiration: datetime) -> TransferOutcome:
         """The hub's view of a transfer sent earlier (``GET /transfers/{ID}``), e.g. after a restart."""
         got = await self._ask_transfer(terms.transfer_id, terms.payee_fsp, terms.condition)
-        if isinstance(got, Failure):
-            state = "UNKNOWN" if got.code in (TIMEOUT, HUB_UNREACHABLE) else "ABORTED"
-            return TransferOutcome(terms.transfer_id, state, failure=got)
+        if isinstance(got, Failure):  # no word on the transfer: the GET was not sent (one in flight), or not answered
+            return TransferOutcome(terms.transfer_id, "UNKNOWN", failure=got)
         return outcome_of(terms.transfer_id, got, terms.condition, expiration, self.clock())
 
     async def _ask_transfer(self, transfer_id: str, payee_fsp: str,
