@@ -188,17 +188,38 @@ async def test_an_abort_admitted_while_the_payee_fsp_may_answer_cannot_be_taken_
 
 
 @pytest.mark.anyio
-async def test_asking_the_hub_twice_at_once_never_reads_the_second_ask_as_an_abort(rig: Rig) -> None:
-    """Two status asks of one transfer at once (the payout's poll and a reconciliation pass): the second is not
-    sent (one GET per transfer in flight). That says nothing of the transfer: UNKNOWN, never ABORTED, which
-    would release the Inzira leg while eKash may still commit."""
+async def test_a_status_ask_the_hub_refuses_or_shares_is_never_read_as_an_abort(rig: Rig) -> None:
+    """A ``GET /transfers/{ID}`` the hub refuses (400) says nothing of the transfer, nor does one that could not be
+    sent: UNKNOWN, never ABORTED, which would release the Inzira leg while eKash may still commit. Two asks at
+    once (the payout's poll and a reconciliation pass) share one GET."""
     terms = await _terms(rig, FULFILMENT)
     expiration = datetime.now(UTC) + timedelta(seconds=2)
     assert (await rig.payer.transfer(terms, expiration)).state == "UNKNOWN"  # no answer, nor to its GET
-    transfer_id = terms.transfer_id
     rig.stub.arrived.clear()
+    rig.stub.refusals.append(b'{"errorInformation": {"errorCode": "3100", "errorDescription": "try later"}}')
+    refused = await rig.payer.ask(terms, expiration)
+    assert refused.state == "UNKNOWN" and refused.failure is not None and refused.failure.code == "3100"
+    await _get_sent(rig, terms.transfer_id)
     first = asyncio.create_task(rig.payer.ask(terms, expiration))
-    await _get_sent(rig, transfer_id)
-    second = await rig.payer.ask(terms, expiration)
-    assert second.state == "UNKNOWN", second
+    await _get_sent(rig, terms.transfer_id)
+    assert (await rig.payer.ask(terms, expiration)).state == "UNKNOWN"
     assert (await first).state == "UNKNOWN"
+    assert [method for method, _, _ in rig.stub.requests].count("GET") == 3  # the transfer's own, two asks
+
+
+@pytest.mark.anyio
+async def test_a_lookup_already_in_flight_is_joined_not_refused(rig: Rig) -> None:
+    """Two remittances to one number at once each look it up: the second shares the first's answer. Refused
+    (3106, "already in flight"), anyone quoting a number over and over would keep its other senders from paying."""
+    first = asyncio.create_task(rig.payer.lookup("MSISDN", "250788000001"))
+    await _sent(rig)
+    second = asyncio.create_task(rig.payer.lookup("MSISDN", "250788000001"))
+    await asyncio.sleep(0.2)
+    assert not second.done()
+    party = {"party": {"partyIdInfo": {"partyIdType": "MSISDN", "partyIdentifier": "250788000001",
+                                       "fspId": "ekashpayee"}, "name": "Jeanne Uwase"}}
+    assert (await _put(rig, "/parties/MSISDN/250788000001", party, _headers("parties"))).status_code == 200
+    for step in (first, second):
+        found = await step
+        assert found.fsp_id == "ekashpayee", found  # type: ignore[union-attr]
+    assert [path for _, path, _ in rig.stub.requests] == ["/parties/MSISDN/250788000001"]

@@ -98,24 +98,32 @@ class Payer:
                         destination: str | None, payload: dict[str, Any] | None,
                         deadline: datetime, condition: bytes = b"",
                         peer: str | None = None) -> tuple[bool, dict[str, Any]] | Failure:
-        if (kind, key) in self.waits:
-            return Failure("3106", f"a {kind} request {key} is already in flight")
+        peer = (destination or "") if peer is None else peer
+        running = self.waits.get((kind, key))
+        if running is not None:
+            # The same question in flight (two payouts to one number): its answer is this one's too. A refusal
+            # would let anyone asking over and over keep others from asking; anything else is another request.
+            if method != "GET" or (running.peer, running.condition) != (peer, condition):
+                return Failure("3106", f"a {kind} request {key} is already in flight")
+            return await self._answer(running, kind, deadline)
         if len(self.waits) >= WAITS_MAX:
             return Failure("2003", "too many requests in flight")
-        peer = (destination or "") if peer is None else peer
         wait = _Wait(asyncio.get_running_loop().create_future(), peer, condition)
         self.waits[(kind, key)] = wait
         try:
             refused = await self.hub.send(method, path, resource, destination, payload)
             if refused is not None:
                 return refused
-            timeout_s = max(0.0, (deadline - self.clock()).total_seconds())
-            try:
-                return await asyncio.wait_for(asyncio.shield(wait.future), timeout_s)
-            except TimeoutError:
-                return Failure(TIMEOUT, f"no {kind} callback by {iso_ms(deadline)}")
+            return await self._answer(wait, kind, deadline)
         finally:
             self.waits.pop((kind, key), None)
+
+    async def _answer(self, wait: _Wait, kind: str, deadline: datetime) -> tuple[bool, dict[str, Any]] | Failure:
+        timeout_s = max(0.0, (deadline - self.clock()).total_seconds())
+        try:
+            return await asyncio.wait_for(asyncio.shield(wait.future), timeout_s)
+        except TimeoutError:
+            return Failure(TIMEOUT, f"no {kind} callback by {iso_ms(deadline)}")
 
     def _deadline(self) -> datetime:
         return self.clock() + timedelta(milliseconds=self.config.callback_timeout_ms)
