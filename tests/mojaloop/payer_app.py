@@ -49,6 +49,7 @@ def payer_app(payer: Payer, data_dir: Path, peer_keys: Mapping[str, RSAKey] | No
     settings = GatewaySettings(hub_url=payer.config.hub_url, payee=PayeeSettings(fsp_id=payer.config.fsp_id))
     gateway = Gateway(settings, data_dir, NobodyServed(), NoMoves(), wall_clock_ms).start()
     app = FastAPI()
+    app.state.gateway = gateway  # for a test that holds the gateway's loop, where callbacks are handed on
     app.include_router(fspiop_router(gateway, payer=payer, check_body=schema_check(definitions()),
                                      check_signature=signature_check(peer_keys, signed_only=False)
                                      if peer_keys else None))

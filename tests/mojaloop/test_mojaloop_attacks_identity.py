@@ -7,6 +7,7 @@ A real demo and the recording hub of payee_env; the hub's FSP id is ``switch`` (
 from __future__ import annotations
 
 import json
+import queue
 from collections.abc import Iterator
 from email.utils import formatdate
 
@@ -115,3 +116,32 @@ def test_with_keys_configured_the_hubs_patch_must_carry_the_hubs_signature(signe
     raw, headers = _signed(HUB_KEY, "PATCH", path, "transfers", PATCH_ABORTED, HUB)
     answer = signed_bench.send("PATCH", path, "transfers", raw, version="1.1", headers=headers, drop=("Accept",))
     assert answer.status_code == 200
+
+
+def test_a_transfer_whose_payerfsp_is_not_its_source_is_refused_and_moves_nothing(bench):
+    """The hub debits the body's payerFsp; the gateway would book the payment as the source's. A transfer
+    claiming another FSP as its payer is refused at once (3100, as Mojaloop's switch refuses it), nothing kept."""
+    quote = quote_body(amount="700")
+    assert bench.send("POST", "/quotes", "quotes", quote).status_code == 202
+    transfer = transfer_body(quote, bench.hub.take(f"/quotes/{quote['quoteId']}").body, payerFsp="otherfsp")
+    answer = bench.send("POST", "/transfers", "transfers", transfer)
+    assert answer.status_code == 400
+    info = answer.json()["errorInformation"]
+    assert info["errorCode"] == "3100" and "payerFsp" in info["errorDescription"]
+    assert bench.demo.gateway.store.transfer(transfer["transferId"]) is None
+    assert bench.demo.gateway.store.quote(quote["quoteId"]).transfer_id == ""
+
+
+def test_another_fsp_reusing_a_transfer_id_is_refused_at_once_and_nothing_about_it_goes_to_the_hub(bench):
+    """A ``PUT /transfers/{ID}/error`` from the payee makes the hub abort that transfer: the gateway never sends
+    one about a transfer of another FSP's because a stranger posted under its id (an honest hub would never
+    forward that POST: its ids are global). The stranger is answered at once, 400 with 3106."""
+    transfer = _committed_transfer(bench)
+    path = f"/transfers/{transfer['transferId']}"
+    forged = {**transfer, "payerFsp": "evilfsp", "expiration": "2099-01-01T00:00:00.000Z"}
+    answer = bench.send("POST", "/transfers", "transfers", forged, headers={"FSPIOP-Source": "evilfsp"})
+    assert answer.status_code == 400 and answer.json()["errorInformation"]["errorCode"] == "3106"
+    with pytest.raises(queue.Empty):
+        bench.hub.take(f"{path}/error", wait_s=1.0)
+    stored = bench.demo.gateway.store.transfer(transfer["transferId"])
+    assert (stored.state, stored.payer_fsp) == ("COMMITTED", PAYER_FSP)

@@ -120,3 +120,21 @@ def test_an_fsp_id_that_cannot_be_echoed_as_a_header_is_malformed(bench, source)
     assert raw.status_code == 400, raw.text
     info = raw.json()["errorInformation"]
     assert info["errorCode"] == "3101" and "fspiop-source" in info["errorDescription"]
+
+
+@pytest.mark.parametrize("digits", ["２５０７８８１２３４５６", "٢٥٠٧٨٨١٢٣٤٥٦", "²50788123456"])
+def test_a_number_in_other_digits_names_no_wallet(bench, digits):
+    """FSPIOP writes a number as its E.164 digits (ASCII). Other Unicode digits pass ``str.isdigit`` and the phone
+    parser reads them as the same number: the wallet would answer under many ids, none of them its own."""
+    path = f"/parties/MSISDN/{digits}"
+    assert bench.send("GET", f"/parties/MSISDN/{segment(digits)}", "parties").status_code == 202
+    answer = bench.hub.take_either(path, f"{path}/error")
+    assert answer.path == f"{path}/error" and _code_of(answer.body) == "3200"
+    quote = quote_body(to_id=digits)
+    assert bench.send("POST", "/quotes", "quotes", quote).status_code == 202
+    refused = bench.hub.take_either(f"/quotes/{quote['quoteId']}", f"/quotes/{quote['quoteId']}/error")
+    assert refused.path.endswith("/error") and _code_of(refused.body) == "3204"
+
+
+def _code_of(body: dict) -> str:
+    return body["errorInformation"]["errorCode"]

@@ -203,3 +203,32 @@ def test_a_full_quote_book_refuses_until_expired_quotes_make_room(small_gateway)
     later = quote_body()
     assert _post_quote(url, later) == 202
     assert hub.take(f"/quotes/{later['quoteId']}/error").body["errorInformation"]["errorCode"] == "3204"
+
+
+def test_a_hub_commit_before_the_gateways_refusal_is_flagged_and_kept(bench):
+    """The hub says COMMITTED while Inzira is still reserving, then Inzira refuses the reservation (the gateway's
+    position is short): the hub settles a payment Inzira never made. Flagged like a hub commit after the abort,
+    so it is listed and kept, not pruned with the refused transfers after two days."""
+    transfers = bench.demo.gateway.transfers
+    held = HeldLedger(transfers.ledger, "reserve")
+    quote, answer = _quoted(bench, "300000000")  # more than the gateway's 200,000,000 RWF position
+    transfer = transfer_body(quote, answer)
+    store = bench.demo.gateway.store
+    transfers.ledger = held
+    try:
+        assert bench.send("POST", "/transfers", "transfers", transfer).status_code == 202
+        assert held.entered.wait(WAIT_S)
+        patch = {"completedTimestamp": "2026-12-05T12:00:00.000Z", "transferState": "COMMITTED"}
+        assert bench.send("PATCH", f"/transfers/{transfer['transferId']}", "transfers", patch, drop=("Accept",),
+                          headers={"FSPIOP-Source": "switch"}).status_code == 200
+        wait_for(lambda: store.transfer(transfer["transferId"]).hub_state == "COMMITTED")
+        held.gate.set()
+        error = bench.hub.take(f"/transfers/{transfer['transferId']}/error").body["errorInformation"]
+    finally:
+        held.gate.set()
+        transfers.ledger = held.inner
+    assert error["errorCode"] == "5001"
+    stored = store.transfer(transfer["transferId"])
+    assert (stored.state, stored.hub_state, stored.pending_id) == ("ABORTED", "COMMITTED", "")
+    assert "off-ledger" in stored.reconcile
+    assert stored.transfer_id in [t.transfer_id for t in store.to_reconcile()]

@@ -10,6 +10,7 @@ a stub hub on loopback, the real FSPIOP routes, the test playing the hub's side.
 from __future__ import annotations
 
 import asyncio
+import threading
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -150,3 +151,75 @@ async def test_a_party_answer_from_an_fsp_it_does_not_name_is_refused(rig: Rig) 
     assert (await _put(rig, path, party, _headers("parties"))).status_code == 200
     found = await step
     assert found.fsp_id == "ekashpayee"  # type: ignore[union-attr]
+
+
+def _hold(rig: Rig) -> threading.Event:
+    """Hold the gateway's loop, where each callback admitted with its 200 is handed to the payer, until set: the
+    work queued behind it waits (a task among the gateway's tasks, so the order of hand-ons is kept)."""
+    gate = threading.Event()
+
+    async def held() -> None:
+        gate.wait(10)
+
+    assert rig.gateway.admit()
+    rig.gateway.run(held())
+    return gate
+
+
+@pytest.mark.anyio
+async def test_an_abort_admitted_while_the_payee_fsp_may_answer_cannot_be_taken_as_the_hubs_confirmation(
+        rig: Rig) -> None:
+    """The payee FSP's second abort is admitted while the transfer's wait still takes its answers, and handed on
+    once the payer waits for the hub's confirmation alone: it is checked again there, never taken as the hub's."""
+    step, transfer_id = await _transfer(rig)
+    first = _hold(rig)
+    assert (await _put(rig, f"/transfers/{transfer_id}/error", ABORT, _headers("transfers"))).status_code == 200
+    await asyncio.sleep(0.3)  # its hand-on is queued (after the 200) behind the hold
+    second = _hold(rig)
+    view = {"transferState": "ABORTED", "completedTimestamp": iso_ms(datetime.now(UTC))}
+    assert (await _put(rig, f"/transfers/{transfer_id}", view, _headers("transfers"))).status_code == 200
+    await asyncio.sleep(0.3)
+    first.set()
+    await _get_sent(rig, transfer_id)  # the payer now waits for the hub's answer only
+    second.set()
+    outcome = await step
+    assert outcome.state == "UNKNOWN"  # the stub hub never confirms: the Inzira leg ends at its expiry
+    assert any(entry.key == transfer_id and not entry.error for entry in rig.payer.late)
+
+
+@pytest.mark.anyio
+async def test_a_status_ask_the_hub_refuses_or_shares_is_never_read_as_an_abort(rig: Rig) -> None:
+    """A ``GET /transfers/{ID}`` the hub refuses (400) says nothing of the transfer, nor does one that could not be
+    sent: UNKNOWN, never ABORTED, which would release the Inzira leg while eKash may still commit. Two asks at
+    once (the payout's poll and a reconciliation pass) share one GET."""
+    terms = await _terms(rig, FULFILMENT)
+    expiration = datetime.now(UTC) + timedelta(seconds=2)
+    assert (await rig.payer.transfer(terms, expiration)).state == "UNKNOWN"  # no answer, nor to its GET
+    rig.stub.arrived.clear()
+    rig.stub.refusals.append(b'{"errorInformation": {"errorCode": "3100", "errorDescription": "try later"}}')
+    refused = await rig.payer.ask(terms, expiration)
+    assert refused.state == "UNKNOWN" and refused.failure is not None and refused.failure.code == "3100"
+    await _get_sent(rig, terms.transfer_id)
+    first = asyncio.create_task(rig.payer.ask(terms, expiration))
+    await _get_sent(rig, terms.transfer_id)
+    assert (await rig.payer.ask(terms, expiration)).state == "UNKNOWN"
+    assert (await first).state == "UNKNOWN"
+    assert [method for method, _, _ in rig.stub.requests].count("GET") == 3  # the transfer's own, two asks
+
+
+@pytest.mark.anyio
+async def test_a_lookup_already_in_flight_is_joined_not_refused(rig: Rig) -> None:
+    """Two remittances to one number at once each look it up: the second shares the first's answer. Refused
+    (3106, "already in flight"), anyone quoting a number over and over would keep its other senders from paying."""
+    first = asyncio.create_task(rig.payer.lookup("MSISDN", "250788000001"))
+    await _sent(rig)
+    second = asyncio.create_task(rig.payer.lookup("MSISDN", "250788000001"))
+    await asyncio.sleep(0.2)
+    assert not second.done()
+    party = {"party": {"partyIdInfo": {"partyIdType": "MSISDN", "partyIdentifier": "250788000001",
+                                       "fspId": "ekashpayee"}, "name": "Jeanne Uwase"}}
+    assert (await _put(rig, "/parties/MSISDN/250788000001", party, _headers("parties"))).status_code == 200
+    for step in (first, second):
+        found = await step
+        assert found.fsp_id == "ekashpayee", found  # type: ignore[union-attr]
+    assert [path for _, path, _ in rig.stub.requests] == ["/parties/MSISDN/250788000001"]

@@ -20,6 +20,7 @@ from fastapi import FastAPI, Request
 from starlette.responses import Response
 
 from inzira.interop.mojaloop import ilp, jws
+from inzira.interop.mojaloop.gateway import Gateway
 from inzira.interop.mojaloop.headers import http_date
 from inzira.interop.mojaloop.payer import Payer, PayerConfig
 from inzira.interop.mojaloop.payer_answers import Failure, PartyFound, QuoteTerms, iso_ms
@@ -48,6 +49,7 @@ class Rig:
     stub: Stub
     gateway_url: str
     key: jws.RSAKey
+    gateway: Gateway
 
 
 @pytest.fixture
@@ -75,7 +77,7 @@ async def rig(tmp_path: Path) -> AsyncIterator[Rig]:
         peers = {"signedfsp": jws.load_public_key(key.as_pem(private=False))}
         with payer_app(payer, tmp_path, peers) as app:
             async with serving(app) as gateway_url:
-                yield Rig(payer, stub, gateway_url, key)
+                yield Rig(payer, stub, gateway_url, key, app.state.gateway)
         await payer.aclose()
 
 
@@ -169,6 +171,8 @@ async def test_a_signed_peer_is_accepted_and_a_forged_signature_is_not(rig: Rig)
 @pytest.mark.parametrize(("change", "code"), [
     ({"transferAmount": {"currency": "RWF", "amount": "999"}}, "3100"),
     ({"transferAmount": {"currency": "EUR", "amount": "10"}}, "3100"),
+    ({"payeeReceiveAmount": {"currency": "USD", "amount": "1000"}}, "3100"),  # each amount in the quote's currency
+    ({"payeeFspFee": {"currency": "EUR", "amount": "0"}}, "3100"),
     ({"expiration": "2020-01-01T00:00:00.000Z"}, "3302"),
     ({"condition": ilp.encode_condition(bytes(range(32)))}, "3100"),
     ({"ilpPacket": "AAAA"}, "3100"),

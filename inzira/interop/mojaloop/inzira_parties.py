@@ -37,8 +37,9 @@ class InziraParties:
         return None
 
     async def _wallet(self, msisdn: str) -> Party | None:
-        # FSPIOP writes a number as its E.164 digits, without the "+".
-        if self.wallets is None or not msisdn.isdigit() or len(msisdn) > MSISDN_DIGITS_MAX:
+        # FSPIOP writes a number as its E.164 digits, without the "+": ASCII only, for the phone parser reads other
+        # Unicode digits as the same number, and the wallet would answer under ids not its own.
+        if self.wallets is None or not (msisdn.isascii() and msisdn.isdigit()) or len(msisdn) > MSISDN_DIGITS_MAX:
             return None
         try:
             wallet = await self.wallets("+" + msisdn)

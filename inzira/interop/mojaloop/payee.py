@@ -10,6 +10,7 @@ in it (fulfilment.py): the gateway can recompute it from the packet it gave, and
 from __future__ import annotations
 
 import hashlib
+import json
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -39,6 +40,12 @@ class PayeeSettings:
 
 
 def digest(raw: bytes) -> str:
+    """What makes two requests under one id the same: their content, serialized compactly (as Mojaloop's switch
+    compares them and its JWS check reads them), so a body only formatted otherwise is a resend, not 3106."""
+    try:
+        raw = json.dumps(json.loads(raw), separators=(",", ":"), ensure_ascii=False).encode()
+    except (ValueError, RecursionError):  # not JSON: its bytes are all there is to compare
+        pass
     return hashlib.sha256(raw).hexdigest()
 
 

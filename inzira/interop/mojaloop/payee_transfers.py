@@ -44,6 +44,7 @@ RESERVE_HOLD_MS_MAX = 300_000
 _LEDGER_TO_FSPIOP = {3303: ErrorCode.TRANSFER_EXPIRED, 3300: ErrorCode.TRANSFER_EXPIRED,
                      4001: ErrorCode.PAYEE_FSP_INSUFFICIENT_LIQUIDITY, 5400: ErrorCode.PAYEE_BLOCKED,
                      4400: ErrorCode.PAYEE_BLOCKED}
+HUB_COMMITTED_ABORTED = "the hub committed a transfer Inzira aborted: pay the payee off-ledger"
 log = logging.getLogger(__name__)
 
 
@@ -182,6 +183,9 @@ class PayeeTransfers:
         base = record if stored is None else stored
         if state == ABORTED:
             changes["inzira_open"] = self._open_on_inzira(base)
+            if base.hub_state == COMMITTED and not base.reconcile:  # the hub's word came first: flagged as after
+                changes["reconcile"] = HUB_COMMITTED_ABORTED
+                log.error("transfer %s: %s", base.transfer_id, HUB_COMMITTED_ABORTED)
         return self._put(base, state=state, **changes)
 
     def _open_on_inzira(self, record: TransferRecord) -> bool:
@@ -228,7 +232,7 @@ class PayeeTransfers:
         if hub_state == ABORTED and stored.state == COMMITTED:
             reconcile = f"the hub aborted after Inzira committed ({detail}): recover the payment from the payee"
         elif hub_state == COMMITTED and stored.state == ABORTED:
-            reconcile = "the hub committed a transfer Inzira aborted: pay the payee off-ledger"
+            reconcile = HUB_COMMITTED_ABORTED
         if reconcile != stored.reconcile:
             log.error("transfer %s: %s", transfer_id, reconcile)
         self._put(stored, hub_state=hub_state, reconcile=reconcile[:256])

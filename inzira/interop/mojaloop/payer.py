@@ -98,24 +98,32 @@ class Payer:
                         destination: str | None, payload: dict[str, Any] | None,
                         deadline: datetime, condition: bytes = b"",
                         peer: str | None = None) -> tuple[bool, dict[str, Any]] | Failure:
-        if (kind, key) in self.waits:
-            return Failure("3106", f"a {kind} request {key} is already in flight")
+        peer = (destination or "") if peer is None else peer
+        running = self.waits.get((kind, key))
+        if running is not None:
+            # The same question in flight (two payouts to one number): its answer is this one's too. A refusal
+            # would let anyone asking over and over keep others from asking; anything else is another request.
+            if method != "GET" or (running.peer, running.condition) != (peer, condition):
+                return Failure("3106", f"a {kind} request {key} is already in flight")
+            return await self._answer(running, kind, deadline)
         if len(self.waits) >= WAITS_MAX:
             return Failure("2003", "too many requests in flight")
-        peer = (destination or "") if peer is None else peer
         wait = _Wait(asyncio.get_running_loop().create_future(), peer, condition)
         self.waits[(kind, key)] = wait
         try:
             refused = await self.hub.send(method, path, resource, destination, payload)
             if refused is not None:
                 return refused
-            timeout_s = max(0.0, (deadline - self.clock()).total_seconds())
-            try:
-                return await asyncio.wait_for(asyncio.shield(wait.future), timeout_s)
-            except TimeoutError:
-                return Failure(TIMEOUT, f"no {kind} callback by {iso_ms(deadline)}")
+            return await self._answer(wait, kind, deadline)
         finally:
             self.waits.pop((kind, key), None)
+
+    async def _answer(self, wait: _Wait, kind: str, deadline: datetime) -> tuple[bool, dict[str, Any]] | Failure:
+        timeout_s = max(0.0, (deadline - self.clock()).total_seconds())
+        try:
+            return await asyncio.wait_for(asyncio.shield(wait.future), timeout_s)
+        except TimeoutError:
+            return Failure(TIMEOUT, f"no {kind} callback by {iso_ms(deadline)}")
 
     def _deadline(self) -> datetime:
         return self.clock() + timedelta(milliseconds=self.config.callback_timeout_ms)
@@ -184,6 +192,8 @@ class Payer:
                                    payload, expiration, terms.condition)
         if isinstance(got, Failure) and got.code == TIMEOUT:
             got = await self._ask_transfer(transfer_id, terms.payee_fsp, terms.condition)
+            if isinstance(got, Failure):
+                return TransferOutcome(transfer_id, "UNKNOWN", failure=got)
         if isinstance(got, Failure):
             state = "UNKNOWN" if got.code in (TIMEOUT, HUB_UNREACHABLE) else "ABORTED"
             return TransferOutcome(transfer_id, state, failure=got)
@@ -208,9 +218,8 @@ class Payer:
     async def ask(self, terms: QuoteTerms, expiration: datetime) -> TransferOutcome:
         """The hub's view of a transfer sent earlier (``GET /transfers/{ID}``), e.g. after a restart."""
         got = await self._ask_transfer(terms.transfer_id, terms.payee_fsp, terms.condition)
-        if isinstance(got, Failure):
-            state = "UNKNOWN" if got.code in (TIMEOUT, HUB_UNREACHABLE) else "ABORTED"
-            return TransferOutcome(terms.transfer_id, state, failure=got)
+        if isinstance(got, Failure):  # no word on the transfer: the GET was not sent (one in flight), or not answered
+            return TransferOutcome(terms.transfer_id, "UNKNOWN", failure=got)
         return outcome_of(terms.transfer_id, got, terms.condition, expiration, self.clock())
 
     async def _ask_transfer(self, transfer_id: str, payee_fsp: str,
@@ -250,19 +259,26 @@ class Payer:
         return self.issued.has(transfer_id)
 
     async def on_callback(self, resource: str, ids: tuple[str, ...], body: dict[str, Any], error: bool,
-                          inbound: object) -> None:
+                          inbound: Inbound) -> None:
         """The FSPIOP server's hook (``server.PayerCallbacks``): a checked callback addressed to this payer."""
-        self.deliver(resource, "/".join(ids), body, error)
+        self.deliver(resource, "/".join(ids), body, error, inbound.source)
 
-    def deliver(self, kind: str, key: str, body: dict[str, Any], error: bool) -> bool:
-        """A callback for ``kind``/``key`` (e.g. quotes/<id>); False when no step waits for it (kept as late)."""
+    def deliver(self, kind: str, key: str, body: dict[str, Any], error: bool, source: str) -> bool:
+        """A callback for ``kind``/``key`` (e.g. quotes/<id>) from ``source``; False when no step waits for it
+        (kept as late). The source is checked again against the wait it would settle: ``admits`` ran before the
+        200, when another wait may have stood (the payee FSP's, before the hub's confirmation alone)."""
         wait = self.waits.get((kind, key))
-        if wait is None or wait.future.done() or _forged_fulfilment(wait, body, error):
+        if wait is None or wait.future.done() or _forged_fulfilment(wait, body, error) \
+                or not self._may_settle(wait, kind, source):
             self.late.append(LateCallback(kind, key, error, body, self.clock()))
             return False
         # The FSPIOP server may run on another event loop than the step that waits.
         wait.future.get_loop().call_soon_threadsafe(_settle, wait.future, (not error, body))
         return True
+
+    def _may_settle(self, wait: _Wait, kind: str, source: str) -> bool:
+        """Whether ``source`` answers ``wait``: the hub, or the peer it asked (a party's answer names its own)."""
+        return kind == "parties" or source in (self.config.hub_fsp_id, wait.peer)
 
 
 def _forged_fulfilment(wait: _Wait, body: dict[str, Any], error: bool) -> bool:

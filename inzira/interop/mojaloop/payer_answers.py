@@ -1,9 +1,9 @@
 """What the hub's answers to the gateway's payer requests mean: parties, quote terms, transfer outcomes.
 
 Everything a callback says is checked against what was asked before it can move money: a quote must keep the
-amount asked, add up (transfer = receive + fee - commission), carry a condition and an ILP packet that agree
-with it, and not be expired; a transfer commits only with a fulfilment that opens the condition, completed no
-later than the transfer's expiration.
+amount asked, give every amount in the currency asked, add up (transfer = receive + fee - commission), carry a
+condition and an ILP packet that agree with it, and not be expired; a transfer commits only with a fulfilment
+that opens the condition, completed no later than the transfer's expiration.
 """
 
 from __future__ import annotations
@@ -94,14 +94,13 @@ def terms_of(body: Mapping[str, Any], quote_id: str, transaction_id: str, transf
              currency: str, asked_minor: int, amount_type: str, now: datetime) -> QuoteTerms | Failure:
     try:
         transfer = body["transferAmount"]
-        if transfer["currency"] != currency:
+        receive = body.get("payeeReceiveAmount") or transfer
+        fee, commission = body.get("payeeFspFee"), body.get("payeeFspCommission")
+        if any(money["currency"] != currency for money in (transfer, receive, fee, commission) if money):
             return Failure(INVALID_ANSWER, "the quote is in another currency")
         transfer_minor = minor_from_fspiop(transfer["amount"], currency)
-        receive = body.get("payeeReceiveAmount") or transfer
         receive_minor = minor_from_fspiop(receive["amount"], currency)
-        fee = body.get("payeeFspFee")
         fee_minor = minor_from_fspiop(fee["amount"], currency) if fee else 0
-        commission = body.get("payeeFspCommission")
         commission_minor = minor_from_fspiop(commission["amount"], currency) if commission else 0
         condition = ilp.decode_condition(body["condition"])
         packet = ilp.read_packet(body["ilpPacket"])

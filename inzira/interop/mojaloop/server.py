@@ -7,7 +7,10 @@ golden-path collections of Mojaloop's Testing Toolkit expect it of a DFSP, and t
 202. Callbacks addressed to this FSP as a payer (``PUT /parties``, ``/quotes``, ``/transfers``) go to the
 payer side, when one is attached, which first says whether their source may answer what it asked.
 A transfer id the payer side issued is its own (issued_ids.py): a ``POST /transfers`` under it is refused at
-once (3106, nothing stored), and every callback about it goes to the payer side.
+once (3106, nothing stored), and every callback about it goes to the payer side. So is a ``POST /transfers``
+whose ``payerFsp`` is not its ``FSPIOP-Source`` (3100, as Mojaloop's switch refuses it): the hub debits the
+FSP the body names, the gateway would book the payment as the sender's. A ``POST /transfers`` under the id of
+another FSP's transfer is refused at once too (3106): its error callback would make the hub abort that transfer.
 
 Who may say what: only the hub (``GatewaySettings.hub_fsp_id``) sends ``PATCH /transfers/{ID}`` and
 ``PUT /transfers/{ID}/error`` about a transfer this FSP is the payee of; from anyone else they are refused
@@ -123,9 +126,15 @@ def fspiop_router(gateway: Gateway, *, payer: PayerCallbacks | None = None, chec
     async def post_transfer(request: Request) -> Response:
         try:
             inbound, body, raw = await accept(request, "transfers", body_check=checks.post_transfer)
+            if body["payerFsp"] != inbound.source:  # the hub debits payerFsp: it must be who sends
+                raise FspiopError(ErrorCode.VALIDATION, f"/payerFsp {body['payerFsp']} is not the fspiop-source "
+                                  f"header {inbound.source}")
             if payer is not None and payer.owns(body["transferId"]):
                 raise FspiopError(ErrorCode.MODIFIED_REQUEST, f"transferId {body['transferId']} is one this FSP "
                                   "issued for a transfer of its own")
+            known = gateway.store.transfer(body["transferId"])
+            if known is not None and known.payer_fsp != inbound.source:  # a callback about it would end it at the hub
+                raise FspiopError(ErrorCode.MODIFIED_REQUEST, f"transferId {body['transferId']} is another FSP's")
         except FspiopError as error:
             return _error(error)
         return start(gateway.transfers.post_transfer(inbound, body, raw))
