@@ -31,53 +31,31 @@ BUSY_RETRY_S = 5
 
 
 class StreamSlots:
-    """The places of a bounded set of open streams, taken where the limit is checked (``hold``, before any await)
-    and given back by the ``HeldStream`` the route returns (``release``)."""
+    """The places of a bounded set of open streams, where each owner (a member, a merchant) may hold only its share:
+    one holding all of its share leaves the other places to the rest. A place is taken where the limit is checked
+    (``take``, before any await) and given back by the ``HeldStream`` the route returns (``release``)."""
 
     def __init__(self) -> None:
         self.active = 0
-
-    def hold(self, slots_max: int) -> bool:
-        """Take a place; False when all ``slots_max`` are taken."""
-        if self.active >= slots_max:
-            return False
-        self.active += 1
-        return True
-
-    def release(self) -> None:
-        self.active -= 1
-
-
-class SharedSlots(StreamSlots):
-    """``StreamSlots`` where each owner (a member, say) may hold only its share: one holding all of its share
-    leaves the other places to the rest, instead of refusing everybody else's streams."""
-
-    def __init__(self) -> None:
-        super().__init__()
         self.by_owner: dict[str, int] = {}  # places held per owner (none kept at 0)
 
-    def hold_for(self, owner: str, slots_max: int, owner_slots_max: int) -> int | None:
-        """Take a place for ``owner``; None when taken, else the status refusing it: 429 when ``owner`` holds its
-        ``owner_slots_max`` already, 503 when all ``slots_max`` are taken."""
-        if self.by_owner.get(owner, 0) >= owner_slots_max:
-            return 429
-        if not self.hold(slots_max):
-            return 503
-        self.by_owner[owner] = self.by_owner.get(owner, 0) + 1
-        return None
-
     def take(self, owner: str, slots_max: int, owner_slots_max: int, what: str) -> JSONResponse | None:
-        """``hold_for``, answered as a page's script reads it: None when taken, else the refusal (``what``: the
-        streams, in words, as "live screens"), with Retry-After and no-store."""
-        refused = self.hold_for(owner, slots_max, owner_slots_max)
-        if refused is None:
+        """Take a place for ``owner``: None when taken, else the refusal as a page's script reads it (``what``:
+        the streams, in words, as "live screens"): 429 when ``owner`` holds its ``owner_slots_max`` already, 503
+        when all ``slots_max`` are taken, with Retry-After and no-store."""
+        held = self.by_owner.get(owner, 0)
+        if held < owner_slots_max and self.active < slots_max:
+            self.active += 1
+            self.by_owner[owner] = held + 1
             return None
-        detail = (f"{owner_slots_max} {what} of yours are open already; close one or retry later" if refused == 429
-                  else f"too many {what}; retry later")
-        return JSONResponse({"detail": detail}, refused, {"Retry-After": str(BUSY_RETRY_S), **NO_STORE})
+        mine = held >= owner_slots_max
+        detail = f"{owner_slots_max} {what} of yours are open already; close one or retry later" if mine \
+            else f"too many {what}; retry later"
+        return JSONResponse({"detail": detail}, 429 if mine else 503,
+                            {"Retry-After": str(BUSY_RETRY_S), **NO_STORE})
 
-    def release_for(self, owner: str) -> None:
-        self.release()
+    def release(self, owner: str) -> None:
+        self.active -= 1
         left = self.by_owner.pop(owner) - 1
         if left:
             self.by_owner[owner] = left

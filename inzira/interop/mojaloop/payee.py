@@ -39,14 +39,11 @@ class PayeeSettings:
     show_names: bool = False  # the payee FSP's policy: masked names unless it allows full ones
 
 
-def digest(raw: bytes) -> str:
-    """What makes two requests under one id the same: their content, serialized compactly (as Mojaloop's switch
-    compares them and its JWS check reads them), so a body only formatted otherwise is a resend, not 3106."""
-    try:
-        raw = json.dumps(json.loads(raw), separators=(",", ":"), ensure_ascii=False).encode()
-    except (ValueError, RecursionError):  # not JSON: its bytes are all there is to compare
-        pass
-    return hashlib.sha256(raw).hexdigest()
+def digest(body: dict[str, Any]) -> str:
+    """What makes two requests under one id the same: their content (the body as the gateway parsed it),
+    serialized compactly (as Mojaloop's switch compares them and its JWS check reads them), so a body only
+    formatted otherwise is a resend, not 3106."""
+    return hashlib.sha256(json.dumps(body, separators=(",", ":"), ensure_ascii=False).encode()).hexdigest()
 
 
 class Payee:
@@ -101,12 +98,12 @@ class Payee:
 
     # --- agreement ---
 
-    async def post_quote(self, inbound: Inbound, body: dict[str, Any], raw: bytes) -> None:
+    async def post_quote(self, inbound: Inbound, body: dict[str, Any]) -> None:
         quote_id = body["quoteId"]
         value, code = fields.amount(body, "amount")
         now_ms = self.clock_ms()
         record = QuoteRecord(
-            quote_id=quote_id, digest=digest(raw), payer_fsp=inbound.source, transaction_id=body["transactionId"],
+            quote_id=quote_id, digest=digest(body), payer_fsp=inbound.source, transaction_id=body["transactionId"],
             party_type=body["payee"]["partyIdInfo"]["partyIdType"],
             party_id=body["payee"]["partyIdInfo"]["partyIdentifier"], amount_minor=0, currency=code,
             created_at_ms=now_ms, expires_at_ms=now_ms + self.settings.quote_ttl_ms)

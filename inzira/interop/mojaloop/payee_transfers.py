@@ -59,12 +59,12 @@ class PayeeTransfers:
         # Told of each transfer Inzira committed (the merchants' side records it as a payment); never raises.
         self.on_committed: Callable[[TransferRecord], None] | None = None
 
-    async def post_transfer(self, inbound: Inbound, body: dict[str, Any], raw: bytes) -> None:
+    async def post_transfer(self, inbound: Inbound, body: dict[str, Any]) -> None:
         transfer_id = body["transferId"]
         value, code = fields.amount(body, "amount")
         now_ms = self.clock_ms()
         record = TransferRecord(
-            transfer_id=transfer_id, digest=digest(raw), payer_fsp=inbound.source, quote_id="",
+            transfer_id=transfer_id, digest=digest(body), payer_fsp=inbound.source, quote_id="",
             amount_minor=fields.to_minor(value, code) or 0, currency=code, condition=body["condition"],
             expires_at_ms=parse_ms(body["expiration"]) or 0, state=RECEIVED, created_at_ms=now_ms,
             updated_at_ms=now_ms, version=f"{inbound.version[0]}.{inbound.version[1]}")

@@ -108,10 +108,10 @@ def fspiop_router(gateway: Gateway, *, payer: PayerCallbacks | None = None, chec
     @router.post("/quotes")
     async def post_quote(request: Request) -> Response:
         try:
-            inbound, body, raw = await accept(request, "quotes", body_check=checks.post_quote)
+            inbound, body, _ = await accept(request, "quotes", body_check=checks.post_quote)
         except FspiopError as error:
             return _error(error)
-        return start(gateway.payee.post_quote(inbound, body, raw))
+        return start(gateway.payee.post_quote(inbound, body))
 
     @router.get("/quotes/{quote_id}")
     async def get_quote(request: Request, quote_id: str) -> Response:
@@ -125,7 +125,7 @@ def fspiop_router(gateway: Gateway, *, payer: PayerCallbacks | None = None, chec
     @router.post("/transfers")
     async def post_transfer(request: Request) -> Response:
         try:
-            inbound, body, raw = await accept(request, "transfers", body_check=checks.post_transfer)
+            inbound, body, _ = await accept(request, "transfers", body_check=checks.post_transfer)
             if body["payerFsp"] != inbound.source:  # the hub debits payerFsp: it must be who sends
                 raise FspiopError(ErrorCode.VALIDATION, f"/payerFsp {body['payerFsp']} is not the fspiop-source "
                                   f"header {inbound.source}")
@@ -137,7 +137,7 @@ def fspiop_router(gateway: Gateway, *, payer: PayerCallbacks | None = None, chec
                 raise FspiopError(ErrorCode.MODIFIED_REQUEST, f"transferId {body['transferId']} is another FSP's")
         except FspiopError as error:
             return _error(error)
-        return start(gateway.transfers.post_transfer(inbound, body, raw))
+        return start(gateway.transfers.post_transfer(inbound, body))
 
     @router.get("/transfers/{transfer_id}")
     async def get_transfer(request: Request, transfer_id: str) -> Response:

@@ -28,13 +28,14 @@ async def write_or_withdraw(writer: StoreWriter, job: Callable[[WriteTx], T], ti
     a job the writer has not started by ``timeout_s`` is withdrawn and will change nothing, and the refusal says
     so; one it has started (its commit is under way) is waited for once more."""
     gate = threading.Lock()
-    started, withdrawn = [False], [False]
+    started = withdrawn = False
 
     def guarded(tx: WriteTx) -> T | None:
+        nonlocal started
         with gate:
-            if withdrawn[0]:
+            if withdrawn:
                 return None  # nobody waits for it any more
-            started[0] = True  # a batch rolled back runs its jobs again: this one too, as started
+            started = True  # a batch rolled back runs its jobs again: this one too, as started
         return job(tx)
 
     future = _submit(writer, guarded)
@@ -43,8 +44,8 @@ async def write_or_withdraw(writer: StoreWriter, job: Callable[[WriteTx], T], ti
     result = await _wait(future, timeout_s)
     if result is _LATE:
         with gate:
-            withdrawn[0] = not started[0]
-        if withdrawn[0]:
+            withdrawn = not started
+        if withdrawn:
             return rejected(ApiCode.TIMEOUT, f"{LATE}: nothing was changed, retry")
         result = await _wait(future, timeout_s)
     return rejected(ApiCode.TIMEOUT, LATE) if result is _LATE else result  # type: ignore[return-value]

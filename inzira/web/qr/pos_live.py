@@ -19,7 +19,7 @@ from collections.abc import AsyncIterator
 from fastapi import APIRouter, Request
 from starlette.responses import Response
 
-from inzira.api.held_stream import HeldStream, SharedSlots
+from inzira.api.held_stream import HeldStream, StreamSlots
 from inzira.http import HttpProblem
 from inzira.web.forms import NO_STORE
 from inzira.web.qr.pos import TODAY_PAYMENTS_MAX, merchant_path
@@ -43,7 +43,7 @@ def totals_frame(statement: dict[str, object]) -> bytes:
     return sse_frame("totals", {"html": ENV.get_template(TOTALS_TEMPLATE).render(statement=statement)})
 
 
-class PaymentsRelay(SharedSlots):
+class PaymentsRelay(StreamSlots):
     def __init__(self, site: QrSite) -> None:
         self.site = site
         super().__init__()
@@ -90,7 +90,7 @@ def pos_live_router(site: QrSite, relay: PaymentsRelay) -> APIRouter:
         busy = relay.take(grant.owner_id, STREAMS_MAX, MERCHANT_STREAMS_MAX, "live screens")
         if busy is not None:
             return busy
-        return HeldStream(lambda: relay.release_for(grant.owner_id), relay.stream(grant),
+        return HeldStream(lambda: relay.release(grant.owner_id), relay.stream(grant),
                           site.sessions[QrKind.POS].credential(request), headers=_HEADERS)
 
     return router

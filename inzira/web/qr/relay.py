@@ -19,7 +19,7 @@ from typing import Any
 from fastapi import APIRouter, Request
 from starlette.responses import JSONResponse, Response
 
-from inzira.api.held_stream import HeldStream, SharedSlots
+from inzira.api.held_stream import HeldStream, StreamSlots
 from inzira.web.forms import NO_STORE
 from inzira.web.qr.bill_view import FINAL_STATUSES, panel_html
 from inzira.http import HttpProblem
@@ -66,7 +66,7 @@ def _frame(status: str, html: str) -> bytes:
     return sse_frame("status", {"status": status, "final": status in FINAL_STATUSES, "html": html})
 
 
-class BillRelay(SharedSlots):
+class BillRelay(StreamSlots):
     def __init__(self, site: QrSite) -> None:
         self.site = site
         super().__init__()
@@ -125,12 +125,12 @@ def relay_router(site: QrSite, relay: BillRelay) -> APIRouter:
         try:
             refused = await _refusal(relay, grant, bill_id)
         except BaseException:  # cancelled (the client went), say: no stream will give the place back
-            relay.release_for(grant.owner_id)
+            relay.release(grant.owner_id)
             raise
         if refused is not None:
-            relay.release_for(grant.owner_id)
+            relay.release(grant.owner_id)
             return refused
-        return HeldStream(lambda: relay.release_for(grant.owner_id), relay.stream(grant, bill_id),
+        return HeldStream(lambda: relay.release(grant.owner_id), relay.stream(grant, bill_id),
                           site.sessions[QrKind.POS].credential(request), headers=_HEADERS)
 
     return router

@@ -17,7 +17,7 @@ from typing import Any
 from fastapi import APIRouter, Request
 from starlette.responses import JSONResponse, Response
 
-from inzira.api.held_stream import HeldStream, SharedSlots
+from inzira.api.held_stream import HeldStream, StreamSlots
 from inzira.remit.events import EventSubscription, HubFull, RemitEvent
 from inzira.remit.records import FINAL_STATES, PAYEE_STEPS
 from inzira.web.forms import NO_STORE
@@ -38,7 +38,7 @@ DRAIN_MAX = 100  # events read in one go: a burst becomes one frame
 _HEADERS = {"X-Accel-Buffering": "no", **NO_STORE}
 
 
-class StatusStreams(SharedSlots):
+class StatusStreams(StreamSlots):
     def __init__(self, site: RemitSite) -> None:
         self.site = site
         super().__init__()
@@ -115,6 +115,6 @@ def events_router(site: RemitSite) -> APIRouter:
         if refused is not None:
             return refused
         content = streams.stream(transfer_id, who.role is PageRole.RECEIVING)
-        return HeldStream(lambda: streams.release_for(who.member), content, site.credential(who), headers=_HEADERS)
+        return HeldStream(lambda: streams.release(who.member), content, site.credential(who), headers=_HEADERS)
 
     return router
